@@ -1,0 +1,21 @@
+# Bulletin: one binary. go-sqlite3 needs cgo, so build on Debian and run on
+# a slim Debian with CA certificates for SMTP over TLS.
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=1 go build -trimpath -ldflags "-s -w" -o /out/bulletin ./cmd/bulletin
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --home /var/lib/bulletin --create-home bulletin
+COPY --from=build /out/bulletin /usr/local/bin/bulletin
+USER bulletin
+WORKDIR /var/lib/bulletin
+ENV BULLETIN_DATA=/var/lib/bulletin/data BULLETIN_ADDR=0.0.0.0:8080
+VOLUME /var/lib/bulletin/data
+EXPOSE 8080
+ENTRYPOINT ["bulletin"]
+CMD ["serve"]

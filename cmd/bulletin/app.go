@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/bulletinhq/bulletin/internal/admins"
+	"github.com/bulletinhq/bulletin/internal/articles"
+	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/internal/sqlite"
+	"github.com/bulletinhq/bulletin/mailer"
+	"github.com/bulletinhq/bulletin/subscribers"
+	"github.com/bulletinhq/bulletin/templates"
+)
+
+// app is what a command opened, closed in reverse order by Main.Close.
+type app struct {
+	DB          *sqlite.DB
+	Queue       *queue.Queue
+	Templates   *templates.Templates
+	Transport   mailer.Transport
+	Outbox      *mailer.Outbox
+	Secret      []byte
+	Registry    *prometheus.Registry
+	Admins      *admins.Store
+	Articles    *articles.Store
+	Subscribers *subscribers.Store
+	Reconcilers queue.Reconcilers
+
+	http      *http.Server
+	listener  net.Listener
+	asynq     *asynq.Server
+	scheduler *asynq.Scheduler
+	closers   []func() error
+}
+
+// openDB opens the database and the stores on it.
+func (m *Main) openDB(ctx context.Context) error {
+	db, err := sqlite.Open(ctx, filepath.Join(m.Config.Data, "bulletin.db"))
+	if err != nil {
+		return err
+	}
+	m.app = &app{DB: db}
+	m.app.closers = append(m.app.closers, db.Close)
+	m.app.Admins = admins.NewStore(db)
+	m.app.Articles = articles.NewStore(db)
+	m.app.Subscribers = subscribers.NewStore(db)
+	return nil
+}
+
+// openAll opens what serve needs besides the database: the secret,
+// templates, the mail transport, the queue and the metrics registry.
+func (m *Main) openAll(ctx context.Context) error {
+	if err := m.openDB(ctx); err != nil {
+		return err
+	}
+	a := m.app
+	var err error
+	if a.Secret, err = loadSecret(m.Config); err != nil {
+		return err
+	}
+	if a.Templates, err = templates.Load(m.Config.Templates); err != nil {
+		return err
+	}
+	if err := m.openTransport(); err != nil {
+		return err
+	}
+	if a.Queue, err = queue.Open(m.Config.RedisURL); err != nil {
+		return err
+	}
+	a.closers = append(a.closers, a.Queue.Close)
+	a.Registry = prometheus.NewRegistry()
+	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if m.Config.AdminEmail != "" {
+		if _, err := a.Admins.SetAdmin(ctx, m.Config.AdminEmail, m.Config.AdminPassword); err != nil {
+			return fmt.Errorf("BULLETIN_ADMIN_EMAIL: %w", err)
+		}
+	}
+	return nil
+}
+
+// openTransport picks the outbox, or SMTP when BULLETIN_SMTP_URL is set.
+func (m *Main) openTransport() error {
+	out, err := mailer.NewOutbox(filepath.Join(m.Config.Data, "outbox"))
+	if err != nil {
+		return err
+	}
+	m.app.Outbox = out
+	m.app.Transport = out
+	if m.Config.SMTPURL != "" {
+		t, err := newSMTPTransport(m.Config)
+		if err != nil {
+			return err
+		}
+		m.app.Transport = t
+	}
+	return nil
+}
+
+// Close stops what is running and closes what was opened.
+func (m *Main) Close() error {
+	a := m.app
+	if a == nil {
+		return nil
+	}
+	m.app = nil
+	var first error
+	if a.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		if err := a.http.Shutdown(ctx); err != nil {
+			a.http.Close()
+		}
+		cancel()
+	}
+	if a.scheduler != nil {
+		a.scheduler.Shutdown()
+	}
+	if a.asynq != nil {
+		a.asynq.Shutdown()
+	}
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		if err := a.closers[i](); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// loadSecret returns BULLETIN_SECRET, or the key in DATA/secret, creating
+// that file with 32 random bytes on first run.
+func loadSecret(c Config) ([]byte, error) {
+	if c.Secret != "" {
+		return []byte(c.Secret), nil
+	}
+	path := filepath.Join(c.Data, "secret")
+	buf, err := os.ReadFile(path)
+	if err == nil {
+		s := strings.TrimSpace(string(buf))
+		if len(s) < 32 {
+			return nil, fmt.Errorf("%s is too short: delete it to generate a new one", path)
+		}
+		return []byte(s), nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read secret: %w", err)
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	s := hex.EncodeToString(b)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("create secret: %w", err)
+	}
+	if _, err := f.WriteString(s + "\n"); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("write secret: %w", err)
+	}
+	return []byte(s), f.Close()
+}

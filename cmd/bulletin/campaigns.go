@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/bulletinhq/bulletin/internal/campaigns"
+	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/internal/web"
+	"github.com/bulletinhq/bulletin/mailer"
+	"github.com/bulletinhq/bulletin/subscribers"
+)
+
+// wireCampaigns connects campaigns and delivery: fan-out, send and record
+// handlers on mux, reconcilers, and srv's dependencies.
+func (m *Main) wireCampaigns(ctx context.Context, mux *asynq.ServeMux, srv *web.Server) error {
+	a := m.app
+	svc := &campaigns.Service{
+		Store:     campaigns.NewStore(a.DB),
+		Queue:     a.Queue.Client,
+		Redis:     a.Queue.Redis(),
+		Signer:    subscribers.NewSigner(a.Secret),
+		Templates: a.Templates,
+		Transport: a.Transport,
+		BaseURL:   m.Config.BaseURL,
+		From:      m.Config.From,
+		Log:       m.Log,
+	}
+	// Claims left now belong to a process that died: release them before
+	// this process's sender starts.
+	if err := svc.ClearClaims(ctx); err != nil {
+		return err
+	}
+	sender := &mailer.Sender{
+		Batch:   mailer.Batch(a.Transport, m.Config.SMTPConns),
+		Ledger:  svc.Ledger(),
+		Metrics: mailer.NewMetrics(a.Registry),
+		Log:     m.Log,
+	}
+	if !m.Config.NoSend {
+		svc.Kick = func(p *queue.SendPayload) {
+			go func() {
+				if err := sender.Send(context.WithoutCancel(ctx), p); err != nil {
+					m.Log.Info("first batch sent in part; its task sends the rest", "campaign", p.CampaignID, "err", err)
+				}
+			}()
+		}
+	}
+	mux.HandleFunc(queue.TypeCampaignFanout, svc.HandleFanout)
+	mux.HandleFunc(queue.TypeDeliveryRecord, svc.HandleRecord)
+	mux.Handle(queue.TypeMailSend, sender)
+	a.Reconcilers.Add("campaigns", queue.ReconcilerFunc(svc.Reconcile))
+	a.Registry.MustRegister(mailer.NewDepthCollector(a.Queue.Opt))
+	if c, ok := a.Transport.(interface{ Close() error }); ok {
+		a.closers = append(a.closers, c.Close)
+	}
+	srv.Campaigns = svc
+	return nil
+}

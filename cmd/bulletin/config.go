@@ -1,0 +1,174 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net"
+	"net/mail"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Config holds every setting of SPEC §1. Each comes from an environment
+// variable and can be overridden by the flag of the same name.
+type Config struct {
+	Addr              string
+	Data              string
+	BaseURL           string
+	RedisURL          string
+	SMTPURL           string
+	SMTPConns         int
+	SMTPRate          float64
+	SignupRate        int
+	AllowPrivateFeeds bool
+	From              string
+	Secret            string
+	AdminEmail        string
+	AdminPassword     string
+	NoSend            bool
+	Templates         string
+}
+
+// setting describes one variable and its flag.
+type setting struct {
+	env, flag, def, usage string
+}
+
+var settings = []setting{
+	{"BULLETIN_ADDR", "addr", "127.0.0.1:8080", "HTTP listen address"},
+	{"BULLETIN_DATA", "data", "./data", "folder for bulletin.db, the outbox and the generated secret"},
+	{"BULLETIN_BASE_URL", "base-url", "", "public URL used in links (default http:// + addr)"},
+	{"BULLETIN_REDIS_URL", "redis-url", "", "redis://[:pass@]host:port/db; empty runs an embedded Redis"},
+	{"BULLETIN_SMTP_URL", "smtp-url", "", "smtp://[user:pass@]host:port?tls=none|starttls|tls; empty writes mail to the outbox"},
+	{"BULLETIN_SMTP_CONNS", "smtp-conns", "8", "most open SMTP connections per worker process"},
+	{"BULLETIN_SMTP_RATE", "smtp-rate", "0", "most messages per second per worker process, 0 = unlimited"},
+	{"BULLETIN_SIGNUP_RATE", "signup-rate", "20", "signups a minute per client IP, 0 = no limit"},
+	{"BULLETIN_ALLOW_PRIVATE_FEEDS", "allow-private-feeds", "", "1 allows feed URLs on loopback or private addresses"},
+	{"BULLETIN_FROM", "from", "Bulletin <newsletter@localhost>", "From of every message"},
+	{"BULLETIN_SECRET", "secret", "", "key for signed links and sessions (default: generated into DATA/secret)"},
+	{"BULLETIN_ADMIN_EMAIL", "admin-email", "", "with BULLETIN_ADMIN_PASSWORD: this admin exists after start-up"},
+	{"BULLETIN_ADMIN_PASSWORD", "admin-password", "", "the password of BULLETIN_ADMIN_EMAIL"},
+	{"BULLETIN_NO_SEND", "no-send", "", "1 leaves sending to bulletin worker processes"},
+	{"BULLETIN_TEMPLATES", "templates", "", "folder whose files override the embedded templates"},
+}
+
+// registerFlags adds one string flag per setting to fs, defaulting to the
+// environment variable, then to the built-in default.
+func registerFlags(fs *flag.FlagSet, getenv func(string) string) map[string]*string {
+	vals := make(map[string]*string, len(settings))
+	for _, s := range settings {
+		def := s.def
+		if v, ok := lookup(getenv, s.env); ok {
+			def = v
+		}
+		v := new(string)
+		*v = def
+		if s.env == "BULLETIN_NO_SEND" || s.env == "BULLETIN_ALLOW_PRIVATE_FEEDS" {
+			fs.Var((*boolString)(v), s.flag, s.usage+" ("+s.env+")")
+		} else {
+			fs.StringVar(v, s.flag, def, s.usage+" ("+s.env+")")
+		}
+		vals[s.env] = v
+	}
+	return vals
+}
+
+// boolString is a string flag that may be given bare (--no-send), as the
+// on/off settings are.
+type boolString string
+
+func (b *boolString) String() string     { return string(*b) }
+func (b *boolString) Set(v string) error { *b = boolString(v); return nil }
+func (b *boolString) IsBoolFlag() bool   { return true }
+
+func lookup(getenv func(string) string, key string) (string, bool) {
+	if getenv == nil {
+		return os.LookupEnv(key)
+	}
+	v := getenv(key)
+	return v, v != ""
+}
+
+// configFrom checks the parsed values and builds a Config. Each error names
+// the setting and says what to fix.
+func configFrom(vals map[string]*string) (Config, error) {
+	c := Config{
+		Addr:          strings.TrimSpace(*vals["BULLETIN_ADDR"]),
+		Data:          *vals["BULLETIN_DATA"],
+		BaseURL:       strings.TrimRight(strings.TrimSpace(*vals["BULLETIN_BASE_URL"]), "/"),
+		RedisURL:      strings.TrimSpace(*vals["BULLETIN_REDIS_URL"]),
+		SMTPURL:       strings.TrimSpace(*vals["BULLETIN_SMTP_URL"]),
+		From:          *vals["BULLETIN_FROM"],
+		Secret:        *vals["BULLETIN_SECRET"],
+		AdminEmail:    strings.TrimSpace(*vals["BULLETIN_ADMIN_EMAIL"]),
+		AdminPassword: *vals["BULLETIN_ADMIN_PASSWORD"],
+		Templates:     *vals["BULLETIN_TEMPLATES"],
+	}
+	var err error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return c, fmt.Errorf("BULLETIN_ADDR %q: use host:port, like 127.0.0.1:8080", c.Addr)
+	}
+	if c.Data == "" {
+		return c, fmt.Errorf("BULLETIN_DATA is empty: give a folder, like ./data")
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	} else if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return c, fmt.Errorf("BULLETIN_BASE_URL %q: use an absolute http(s) URL, like https://news.example.com", c.BaseURL)
+	}
+	if c.RedisURL != "" {
+		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+			return c, fmt.Errorf("BULLETIN_REDIS_URL: use redis://[:password@]host:port/db")
+		}
+	}
+	if c.SMTPConns, err = intSetting(vals, "BULLETIN_SMTP_CONNS", 1, 1000); err != nil {
+		return c, err
+	}
+	if c.SignupRate, err = intSetting(vals, "BULLETIN_SIGNUP_RATE", 0, 1_000_000); err != nil {
+		return c, err
+	}
+	rate := *vals["BULLETIN_SMTP_RATE"]
+	if c.SMTPRate, err = strconv.ParseFloat(rate, 64); err != nil || c.SMTPRate < 0 {
+		return c, fmt.Errorf("BULLETIN_SMTP_RATE %q: use a number of messages per second, 0 for no limit", rate)
+	}
+	if c.AllowPrivateFeeds, err = boolSetting(vals, "BULLETIN_ALLOW_PRIVATE_FEEDS"); err != nil {
+		return c, err
+	}
+	if c.NoSend, err = boolSetting(vals, "BULLETIN_NO_SEND"); err != nil {
+		return c, err
+	}
+	if a, err := mail.ParseAddress(c.From); err != nil || strings.ContainsAny(c.From, "\r\n") {
+		return c, fmt.Errorf("BULLETIN_FROM %q: use an address, like \"Harbour Gazette <news@example.com>\"", c.From)
+	} else if !strings.Contains(a.Address, "@") {
+		return c, fmt.Errorf("BULLETIN_FROM %q: the address needs a domain", c.From)
+	}
+	if c.Secret != "" && len(c.Secret) < 32 {
+		return c, fmt.Errorf("BULLETIN_SECRET is too short: use at least 32 random characters, or leave it empty to generate one")
+	}
+	if (c.AdminEmail == "") != (c.AdminPassword == "") {
+		return c, fmt.Errorf("set both BULLETIN_ADMIN_EMAIL and BULLETIN_ADMIN_PASSWORD, or neither")
+	}
+	return c, nil
+}
+
+func intSetting(vals map[string]*string, key string, lo, hi int) (int, error) {
+	v := *vals[key]
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("%s %q: use a whole number from %d to %d", key, v, lo, hi)
+	}
+	return n, nil
+}
+
+func boolSetting(vals map[string]*string, key string) (bool, error) {
+	switch v := strings.ToLower(strings.TrimSpace(*vals[key])); v {
+	case "", "0", "false", "off", "no":
+		return false, nil
+	case "1", "true", "on", "yes":
+		return true, nil
+	default:
+		return false, fmt.Errorf("%s %q: use 1 or 0", key, v)
+	}
+}

@@ -1,0 +1,326 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/bulletinhq/bulletin/internal/smtptest"
+	"github.com/bulletinhq/bulletin/internal/sqlite"
+)
+
+// These tests run the real binary against a real SMTP server over TCP,
+// kill it with SIGKILL mid-campaign and check that every recipient gets
+// exactly one copy. They take a minute or two: set BULLETIN_INTEGRATION=1.
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+func binary(t testing.TB) string {
+	t.Helper()
+	if os.Getenv("BULLETIN_INTEGRATION") == "" {
+		t.Skip("set BULLETIN_INTEGRATION=1 to run the delivery integration tests")
+	}
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "bulletin-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "bulletin")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// cluster is a data folder and the processes started on it.
+type cluster struct {
+	t     testing.TB
+	bin   string
+	data  string
+	env   []string
+	token string
+}
+
+func freeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// newCluster seeds a list "news" with n confirmed subscribers, the first
+// rejected of them at rejected.example.
+func newCluster(t testing.TB, n, rejected int, env ...string) *cluster {
+	c := &cluster{t: t, bin: binary(t), data: t.TempDir()}
+	c.env = append(os.Environ(), "BULLETIN_DATA="+c.data, "BULLETIN_SECRET=integration-secret-0123456789abcdef01")
+	c.env = append(c.env, env...)
+	db, err := sqlite.Open(context.Background(), filepath.Join(c.data, "bulletin.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Tx(context.Background(), func(tx *sql.Tx) error {
+		now := time.Now().UTC()
+		if _, err := tx.Exec(`INSERT INTO lists (id, slug, name, created_at) VALUES (1, 'news', 'News', ?)`, now); err != nil {
+			return err
+		}
+		for i := range n {
+			email := fmt.Sprintf("reader%05d@example.com", i)
+			if i < rejected {
+				email = fmt.Sprintf("reader%05d@rejected.example", i)
+			}
+			if _, err := tx.Exec(`INSERT INTO subscribers (id, email, email_key, name, status, created_at, updated_at) VALUES (?, ?, ?, ?, 'confirmed', ?, ?)`,
+				i+1, email, email, fmt.Sprintf("Reader %d", i), now, now); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(`INSERT INTO subscriptions (subscriber_id, list_id, status, created_at, updated_at) VALUES (?, 1, 'active', ?, ?)`, i+1, now, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.command("token", "create", "it").Output()
+	if err != nil {
+		t.Fatalf("token create: %v", err)
+	}
+	c.token = strings.TrimSpace(string(out))
+	return c
+}
+
+func (c *cluster) command(args ...string) *exec.Cmd {
+	cmd := exec.Command(c.bin, args...)
+	cmd.Env = c.env
+	return cmd
+}
+
+// start runs the binary with args on a free address and waits for /healthz.
+func (c *cluster) start(name string, args ...string) (*exec.Cmd, string) {
+	c.t.Helper()
+	addr := freeAddr(c.t)
+	cmd := c.command(args...)
+	cmd.Env = append(cmd.Env, "BULLETIN_ADDR="+addr)
+	logf, err := os.Create(filepath.Join(c.data, name+".log"))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait(); logf.Close() })
+	for range 100 {
+		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+			resp.Body.Close()
+			return cmd, addr
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	buf, _ := os.ReadFile(logf.Name())
+	c.t.Fatalf("%s did not come up:\n%s", name, buf)
+	return nil, ""
+}
+
+func (c *cluster) api(addr, method, path string, body any, out any) int {
+	c.t.Helper()
+	var rd bytes.Buffer
+	if body != nil {
+		json.NewEncoder(&rd).Encode(body)
+	}
+	req, _ := http.NewRequest(method, "http://"+addr+path, &rd)
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if out != nil {
+		json.NewDecoder(resp.Body).Decode(out)
+	}
+	return resp.StatusCode
+}
+
+type campaignJSON struct {
+	ID     int64          `json:"id"`
+	Status string         `json:"status"`
+	Stats  map[string]int `json:"stats"`
+}
+
+// startCampaign creates and sends a campaign to "news".
+func (c *cluster) startCampaign(addr string) int64 {
+	return c.startCampaignBody(addr, strings.Repeat("The harbour is busy today. ", 200))
+}
+
+// startCampaignBody creates and sends a campaign to "news" with body.
+func (c *cluster) startCampaignBody(addr, body string) int64 {
+	c.t.Helper()
+	var cj campaignJSON
+	if code := c.api(addr, "POST", "/api/v1/campaigns", map[string]any{
+		"subject": "Harbour news", "body": "Hello {{ .Name }}!\n\n" + body, "lists": []string{"news"},
+	}, &cj); code != http.StatusCreated {
+		c.t.Fatalf("create: %d", code)
+	}
+	if code := c.api(addr, "POST", fmt.Sprintf("/api/v1/campaigns/%d/send", cj.ID), nil, nil); code != http.StatusOK {
+		c.t.Fatalf("send: %d", code)
+	}
+	return cj.ID
+}
+
+// waitSent polls the campaign until it is sent.
+func (c *cluster) waitSent(addr string, id int64, within time.Duration) campaignJSON {
+	c.t.Helper()
+	var cj campaignJSON
+	for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
+		c.api(addr, "GET", fmt.Sprintf("/api/v1/campaigns/%d", id), nil, &cj)
+		if cj.Status == "sent" {
+			return cj
+		}
+	}
+	c.t.Fatalf("campaign still %s after %s: %v", cj.Status, within, cj.Stats)
+	return cj
+}
+
+// waitTotal waits until the SMTP server has accepted n messages.
+func waitTotal(t *testing.T, s *smtptest.Server, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(60 * time.Second); s.Total() < n; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d messages after 60 s", s.Total())
+		}
+	}
+}
+
+// checkCounts checks that each good address got one copy, allowing at most
+// dupMax second copies (messages in flight at a kill), and rejected ones none.
+func checkCounts(t *testing.T, s *smtptest.Server, n, rejected, dupMax int) {
+	t.Helper()
+	dups := 0
+	for i := range n {
+		email := fmt.Sprintf("reader%05d@example.com", i)
+		want := 1
+		if i < rejected {
+			email, want = fmt.Sprintf("reader%05d@rejected.example", i), 0
+		}
+		got := s.Count(email)
+		switch {
+		case got == want:
+		case want == 1 && got == 2:
+			dups++
+		default:
+			t.Errorf("%s got %d copies, want %d", email, got, want)
+		}
+	}
+	if dups > dupMax {
+		t.Errorf("%d second copies, at most %d may repeat", dups, dupMax)
+	}
+	t.Logf("%d messages, %d second copies", s.Total(), dups)
+}
+
+func kill9(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+}
+
+func TestDeliveryWithFaultsSurvivesKill9(t *testing.T) {
+	const n, rejected = 2000, 50
+	smtp := smtptest.Start(t, smtptest.WithFaults(smtptest.Faults{TempFailRate: 0.10, DropDataRate: 0.03, RejectDomain: "rejected.example"}))
+	c := newCluster(t, n, rejected, "BULLETIN_SMTP_URL="+smtp.URL())
+	serve, addr := c.start("serve1", "serve")
+	id := c.startCampaign(addr)
+	waitTotal(t, smtp, n/3)
+	kill9(t, serve) // the embedded Redis dies with it
+	_, addr = c.start("serve2", "serve")
+	cj := c.waitSent(addr, id, 3*time.Minute)
+	checkCounts(t, smtp, n, rejected, 16*100)
+	if cj.Stats["sent"] != n-rejected || cj.Stats["bounced"] != rejected || cj.Stats["queued"] != 0 {
+		t.Errorf("stats %v", cj.Stats)
+	}
+}
+
+func TestDeliveryByWorkersOnRedis(t *testing.T) {
+	url := os.Getenv("BULLETIN_TEST_REDIS_URL")
+	if url == "" {
+		t.Skip("BULLETIN_TEST_REDIS_URL is not set: no redis-server to test workers against")
+	}
+	const n, rejected = 3000, 30
+	url = strings.TrimSuffix(url[:strings.LastIndex(url, "/")], "/") + "/11" // a database of its own
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	if err := rdb.FlushDB(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	smtp := smtptest.Start(t, smtptest.WithFaults(smtptest.Faults{TempFailRate: 0.05, RejectDomain: "rejected.example"}))
+	c := newCluster(t, n, rejected, "BULLETIN_SMTP_URL="+smtp.URL(), "BULLETIN_REDIS_URL="+url, "BULLETIN_SMTP_CONNS=4", "BULLETIN_SMTP_RATE=400")
+	_, addr := c.start("serve", "serve", "--no-send")
+	w1, w1addr := c.start("worker1", "worker")
+	w2, w2addr := c.start("worker2", "worker")
+	id := c.startCampaign(addr)
+	waitTotal(t, smtp, n/3)
+	victim := w1
+	if sentBy(w1addr) == 0 {
+		victim = w2
+	}
+	t.Logf("sent before the kill: worker1 %d, worker2 %d", sentBy(w1addr), sentBy(w2addr))
+	kill9(t, victim)
+	cj := c.waitSent(addr, id, 4*time.Minute)
+	checkCounts(t, smtp, n, rejected, 4*100)
+	if cj.Stats["sent"] != n-rejected || cj.Stats["bounced"] != rejected {
+		t.Errorf("stats %v", cj.Stats)
+	}
+}
+
+// sentBy reads a worker's count of sent messages from its /metrics.
+func sentBy(addr string) int {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	var buf bytes.Buffer
+	buf.ReadFrom(resp.Body)
+	for _, line := range strings.Split(buf.String(), "\n") {
+		if v, ok := strings.CutPrefix(line, `bulletin_mail_messages_total{result="sent"} `); ok {
+			n, _ := strconv.ParseFloat(v, 64)
+			return int(n)
+		}
+	}
+	return 0
+}

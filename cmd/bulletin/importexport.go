@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/bulletinhq/bulletin/subscribers"
+)
+
+// importCSV imports subscribers from a CSV file into a list, with a
+// progress bar on a terminal and plain counts otherwise.
+func (m *Main) importCSV(ctx context.Context, args []string) error {
+	var list string
+	var confirmed bool
+	rest, err := m.ParseFlags("import", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&list, "list", "", "slug of the list to add the subscribers to")
+		fs.BoolVar(&confirmed, "confirmed", false, "the publisher has their consent: import as confirmed, send no confirmation")
+	})
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 || list == "" {
+		return usagef("use: bulletin import FILE.csv --list SLUG [--confirmed]")
+	}
+	f, err := os.Open(rest[0])
+	if err != nil {
+		return usagef("import: %v", err)
+	}
+	defer f.Close()
+	if err := m.openDB(ctx); err != nil {
+		return err
+	}
+	secret, err := loadSecret(m.Config)
+	if err != nil {
+		return err
+	}
+	m.app.Subscribers.SetSecret(secret)
+	start := time.Now()
+	opt := subscribers.ImportOptions{List: list, Confirmed: confirmed}
+	in, finish := m.importProgress(f, &opt)
+	rep, err := m.app.Subscribers.Import(ctx, in, opt)
+	finish()
+	if err != nil {
+		return err
+	}
+	m.printImportReport(rep, time.Since(start))
+	return nil
+}
+
+// importProgress wraps the file so a terminal shows a bar by bytes read;
+// elsewhere a line of counts goes to stderr every 100,000 rows.
+func (m *Main) importProgress(f *os.File, opt *subscribers.ImportOptions) (io.Reader, func()) {
+	errf, ok := m.Stderr.(*os.File)
+	if ok && term.IsTerminal(int(errf.Fd())) {
+		size := int64(-1)
+		if st, err := f.Stat(); err == nil {
+			size = st.Size()
+		}
+		bar := progressbar.NewOptions64(size, progressbar.OptionSetWriter(errf), progressbar.OptionShowBytes(true),
+			progressbar.OptionSetDescription("importing"), progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish())
+		r := progressbar.NewReader(f, bar)
+		return &r, func() { bar.Finish() }
+	}
+	last := 0
+	opt.Progress = func(rows int) {
+		if rows-last >= 100_000 {
+			fmt.Fprintf(m.Stderr, "import: %d rows read\n", rows)
+			last = rows
+		}
+	}
+	return f, func() {}
+}
+
+func (m *Main) printImportReport(rep *subscribers.ImportReport, took time.Duration) {
+	w := m.Stdout
+	fmt.Fprintf(w, "added %d, updated %d, skipped %d, invalid %d (in %s)\n",
+		rep.Added, rep.Updated, rep.Skipped, rep.Invalid, took.Round(time.Millisecond))
+	for _, n := range first(rep.InvalidLines, 100) {
+		fmt.Fprintf(w, "invalid line %d: %s\n", n.Line, n.Reason)
+	}
+	if more := rep.Invalid - min(len(rep.InvalidLines), 100); more > 0 {
+		fmt.Fprintf(w, "…and %d more invalid lines\n", more)
+	}
+	for _, n := range first(rep.SkippedLines, 100) {
+		fmt.Fprintf(w, "skipped line %d: %s\n", n.Line, n.Reason)
+	}
+	if more := rep.Skipped - min(len(rep.SkippedLines), 100); more > 0 {
+		fmt.Fprintf(w, "…and %d more skipped lines\n", more)
+	}
+	if rep.Pending > 0 {
+		fmt.Fprintf(w, "%d new subscribers are pending: bulletin serve will send each a confirmation mail (use --confirmed when you have their consent)\n", rep.Pending)
+	}
+}
+
+// exportCSV writes subscribers as CSV to stdout.
+func (m *Main) exportCSV(ctx context.Context, args []string) error {
+	var list string
+	rest, err := m.ParseFlags("export", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&list, "list", "", "only the subscribers of this list")
+	})
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usagef("use: bulletin export [--list SLUG] > subscribers.csv")
+	}
+	if err := m.openDB(ctx); err != nil {
+		return err
+	}
+	n, err := m.app.Subscribers.ExportCSV(ctx, m.Stdout, list)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stderr, "exported %d subscribers\n", n)
+	return nil
+}
+
+// first returns at most n notes: a report stays readable however bad the
+// file.
+func first(notes []subscribers.LineNote, n int) []subscribers.LineNote {
+	return notes[:min(n, len(notes))]
+}

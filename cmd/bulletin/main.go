@@ -1,0 +1,197 @@
+// Command bulletin runs Bulletin, a self-hosted newsletter system: the HTTP
+// server with its queue worker and scheduler, send workers, and the
+// commands that manage its data. main only wires; the work is in packages.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = ""
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := NewMain()
+	os.Exit(m.Main(ctx, os.Args[1:]))
+}
+
+// A usageError is bad usage: exit status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// Main is the program: its settings, its streams and what it opened.
+type Main struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Getenv reads the environment; nil means the process environment.
+	Getenv func(string) string
+	Config Config
+	Log    *slog.Logger
+	// Listening, when set, receives the HTTP address once serve listens.
+	Listening chan<- string
+
+	app *app // what serve and the data commands opened
+}
+
+// NewMain returns a Main on the process's standard streams.
+func NewMain() *Main {
+	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+}
+
+// commands maps each command to its runner; "serve" is also the default.
+var commands = map[string]func(m *Main, ctx context.Context, args []string) error{
+	"serve":   (*Main).serve,
+	"worker":  (*Main).worker,
+	"migrate": (*Main).migrate,
+	"seed":    (*Main).seed,
+	"import":  (*Main).importCSV,
+	"export":  (*Main).exportCSV,
+	"admin":   (*Main).admin,
+	"token":   (*Main).token,
+	"digest":  (*Main).digest,
+	"version": (*Main).printVersion,
+}
+
+const usage = `Usage: bulletin COMMAND [flags]
+
+Commands:
+  serve [--no-send]                       HTTP server, queue worker and scheduler
+  worker                                  a send worker only (needs Redis and SMTP)
+  migrate                                 bring the database schema up to date
+  seed [DIR]                              load the sample lists, articles and subscribers
+  import FILE.csv --list SLUG [--confirmed]  import subscribers
+  export [--list SLUG]                    write subscribers as CSV to stdout
+  admin create EMAIL                      create an admin; password read from stdin
+  token create NAME                       print a new API token
+  digest run --list SLUG                  build and send a list's digest now
+  version                                 print the version
+
+Every setting is an environment variable and a flag: run "bulletin serve -h".
+`
+
+// Main runs the command in args and returns the exit status: 0 on success,
+// 1 on an operational error, 2 on bad usage, with a one-line message.
+func (m *Main) Main(ctx context.Context, args []string) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(m.Stderr, usage)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	run, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(m.Stderr, "bulletin: unknown command %q; run \"bulletin help\" for the list\n", args[0])
+		return 2
+	}
+	err := run(m, ctx, args[1:])
+	if m.app != nil {
+		if cerr := m.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(m.Stderr, "bulletin %s: %s\n", args[0], oneLine(ue.msg))
+		return 2
+	default:
+		fmt.Fprintf(m.Stderr, "bulletin %s: %s\n", args[0], oneLine(err.Error()))
+		return 1
+	}
+}
+
+// ParseFlags reads the settings from the environment and flags of one
+// command, returning the remaining arguments. extra may add flags of the
+// command's own.
+func (m *Main) ParseFlags(name string, args []string, extra func(fs *flag.FlagSet)) ([]string, error) {
+	fs := flag.NewFlagSet("bulletin "+name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	vals := registerFlags(fs, m.Getenv)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(interleave(fs, args)); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, usageError{err.Error()}
+	}
+	cfg, err := configFrom(vals)
+	if err != nil {
+		return nil, usageError{err.Error()}
+	}
+	m.Config = cfg
+	if m.Log == nil {
+		m.Log = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
+	return fs.Args(), nil
+}
+
+// interleave moves flags after positional arguments to the front, so that
+// "import FILE.csv --list news" parses as the README shows it.
+func interleave(fs *flag.FlagSet, args []string) []string {
+	var flags, rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = append(rest, args[i+1:]...)
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			rest = append(rest, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		if f := fs.Lookup(name); f != nil && !isBoolFlag(f) && i+1 < len(args) {
+			flags = append(flags, args[i+1])
+			i++
+		}
+	}
+	return append(flags, rest...)
+}
+
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func (m *Main) printVersion(ctx context.Context, args []string) error {
+	v := version
+	if v == "" {
+		v = "dev"
+		if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+			v = info.Main.Version
+		}
+	}
+	fmt.Fprintln(m.Stdout, "bulletin", v)
+	return nil
+}

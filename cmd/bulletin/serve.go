@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/internal/web"
+)
+
+// serve runs the HTTP server, queue worker and scheduler until ctx ends.
+func (m *Main) serve(ctx context.Context, args []string) error {
+	rest, err := m.ParseFlags("serve", args, nil)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usagef("serve takes no arguments, got %q", rest[0])
+	}
+	if err := m.Run(ctx); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	m.Log.Info("shutting down")
+	return nil
+}
+
+// Run opens everything and starts serving in the background; Close stops
+// it. Tests call it with BULLETIN_ADDR on port 0 and read Addr.
+func (m *Main) Run(ctx context.Context) error {
+	if err := m.openAll(ctx); err != nil {
+		return err
+	}
+	a := m.app
+	srv := m.newWebServer()
+	mux := asynq.NewServeMux()
+	mux.HandleFunc(queue.TypeReconcile, func(ctx context.Context, t *asynq.Task) error {
+		return a.Reconcilers.Run(ctx, a.Queue.Client, m.Log)
+	})
+	if err := m.wireSubscribers(ctx, mux, srv); err != nil {
+		return err
+	}
+	if err := m.wireCampaigns(ctx, mux, srv); err != nil {
+		return err
+	}
+	if err := m.startQueue(mux); err != nil {
+		return err
+	}
+	if err := a.Reconcilers.Run(ctx, a.Queue.Client, m.Log); err != nil {
+		m.Log.Error("start-up reconcile incomplete; the periodic run will retry", "err", err)
+	}
+	return m.startHTTP(srv)
+}
+
+// startQueue starts the asynq server on the primary's queues and the
+// scheduler with its periodic tasks.
+func (m *Main) startQueue(mux *asynq.ServeMux) error {
+	a := m.app
+	queues := map[string]int{queue.QueueResults: 6, queue.QueueDefault: 3, queue.QueueSend: 3}
+	if m.Config.NoSend {
+		delete(queues, queue.QueueSend)
+	}
+	a.asynq = asynq.NewServerFromRedisClient(a.Queue.Redis(), queue.ServerConfig(queues, 16, m.Log))
+	if err := a.asynq.Start(mux); err != nil {
+		return fmt.Errorf("start queue worker: %w", err)
+	}
+	a.scheduler = asynq.NewScheduler(a.Queue.Opt, &asynq.SchedulerOpts{Logger: queue.NewLogger(m.Log), LogLevel: asynq.WarnLevel})
+	if _, err := a.scheduler.Register("@every 5m", queue.NewReconcileTask(), asynq.Unique(4*time.Minute)); err != nil {
+		return fmt.Errorf("schedule reconcile: %w", err)
+	}
+	if err := a.scheduler.Start(); err != nil {
+		return fmt.Errorf("start scheduler: %w", err)
+	}
+	return nil
+}
+
+// newWebServer returns the HTTP server's routes with the shared
+// dependencies set; the wire* functions add their areas' own.
+func (m *Main) newWebServer() *web.Server {
+	a := m.app
+	admin := web.AdminDeps{
+		Templates:     a.Templates,
+		Inspector:     asynq.NewInspectorFromRedisClient(a.Queue.Redis()),
+		SecureCookies: strings.HasPrefix(m.Config.BaseURL, "https://"),
+	}
+	if m.Config.SMTPURL == "" {
+		admin.Outbox = a.Outbox
+	}
+	return &web.Server{
+		AdminDeps:   admin,
+		Log:         m.Log,
+		Registry:    a.Registry,
+		BaseURL:     m.Config.BaseURL,
+		Admins:      a.Admins,
+		Articles:    a.Articles,
+		Subscribers: a.Subscribers,
+		Checks: map[string]web.Check{
+			"sqlite": a.DB.Ping,
+			"redis":  a.Queue.Ping,
+		},
+	}
+}
+
+// startHTTP listens on BULLETIN_ADDR and serves srv in the background.
+func (m *Main) startHTTP(srv *web.Server) error {
+	a := m.app
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+	}
+	a.listener = ln
+	a.http = &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	go func() {
+		if err := a.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Log.Error("http server stopped", "err", err)
+		}
+	}()
+	if m.Listening != nil {
+		m.Listening <- ln.Addr().String()
+	}
+	m.Log.Info("bulletin serving", "addr", ln.Addr().String(), "base_url", m.Config.BaseURL,
+		"redis", redisKind(m.Config.RedisURL), "mail", mailKind(m.Config.SMTPURL))
+	return nil
+}
+
+// Addr returns the address the HTTP server listens on.
+func (m *Main) Addr() string {
+	if m.app == nil || m.app.listener == nil {
+		return ""
+	}
+	return m.app.listener.Addr().String()
+}
+
+func redisKind(url string) string {
+	if url == "" {
+		return "embedded"
+	}
+	return "external"
+}
+
+func mailKind(url string) string {
+	if url == "" {
+		return "outbox"
+	}
+	return "smtp"
+}

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/mailer"
+)
+
+// worker runs a stateless send worker: it takes mail:send tasks from Redis,
+// sends over SMTP and hands the results back on the results queue, which
+// only the primary consumes. It never opens the SQLite file.
+func (m *Main) worker(ctx context.Context, args []string) error {
+	rest, err := m.ParseFlags("worker", args, nil)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usagef("worker takes no arguments, got %q", rest[0])
+	}
+	if m.Config.RedisURL == "" {
+		return usagef("worker needs BULLETIN_REDIS_URL: the Redis that \"serve --no-send\" uses")
+	}
+	transport, err := m.workerTransport()
+	if err != nil {
+		return err
+	}
+	if c, ok := transport.(interface{ Close() error }); ok {
+		defer c.Close()
+	}
+	q, err := queue.Open(m.Config.RedisURL)
+	if err != nil {
+		return err
+	}
+	defer q.Close()
+	if err := q.Ping(ctx); err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	sender := &mailer.Sender{
+		Batch:   mailer.Batch(transport, m.Config.SMTPConns),
+		Ledger:  &mailer.RedisLedger{Redis: q.Redis(), Enqueuer: q.Client},
+		Metrics: mailer.NewMetrics(reg),
+		Log:     m.Log,
+	}
+	mux := asynq.NewServeMux()
+	mux.Handle(queue.TypeMailSend, sender)
+	srv := asynq.NewServerFromRedisClient(q.Redis(), queue.ServerConfig(map[string]int{queue.QueueSend: 1}, sendConcurrency(m.Config), m.Log))
+	if err := srv.Start(mux); err != nil {
+		return fmt.Errorf("start send worker: %w", err)
+	}
+	defer srv.Shutdown()
+	hs, err := m.workerHTTP(q, reg)
+	if err != nil {
+		return err
+	}
+	m.Log.Info("bulletin worker running", "addr", m.Config.Addr, "mail", mailKind(m.Config.SMTPURL), "conns", m.Config.SMTPConns)
+	<-ctx.Done()
+	m.Log.Info("worker shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	hs.Shutdown(sctx)
+	return nil
+}
+
+// sendConcurrency is how many mail:send tasks a process runs at once: each
+// sends its chunks over the shared pool, so a few keep every connection busy.
+func sendConcurrency(c Config) int { return max(4, c.SMTPConns) }
+
+// workerTransport is SMTP, or the outbox under DATA when no SMTP URL is
+// set (for trying a worker out on one machine).
+func (m *Main) workerTransport() (mailer.Transport, error) {
+	if m.Config.SMTPURL != "" {
+		return newSMTPTransport(m.Config)
+	}
+	m.Log.Warn("BULLETIN_SMTP_URL is empty: this worker writes mail to the outbox", "dir", filepath.Join(m.Config.Data, "outbox"))
+	return mailer.NewOutbox(filepath.Join(m.Config.Data, "outbox"))
+}
+
+// workerHTTP serves /healthz, /readyz (Redis) and /metrics on BULLETIN_ADDR.
+func (m *Main) workerHTTP(q *queue.Queue, reg *prometheus.Registry) (*http.Server, error) {
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Write([]byte(`{"status":"ok"}` + "\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		if q.Ping(ctx) != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte(`{"status":"unavailable","failed":["redis"]}` + "\n"))
+			return
+		}
+		w.Write([]byte(`{"status":"ok"}` + "\n"))
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Log.Error("http server stopped", "err", err)
+		}
+	}()
+	return hs, nil
+}

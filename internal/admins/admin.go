@@ -1,0 +1,115 @@
+// Package admins keeps the people and programs allowed into the admin area:
+// editors with bcrypt-hashed passwords and their sessions, and API tokens,
+// stored only as hashes.
+package admins
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/sqlite"
+)
+
+// A Store keeps admins, sessions and API tokens.
+type Store struct{ db *sqlite.DB }
+
+// NewStore returns a Store on db.
+func NewStore(db *sqlite.DB) *Store { return &Store{db: db} }
+
+// MinPasswordLen is the shortest password an admin may choose.
+const MinPasswordLen = 10
+
+// SetAdmin creates the admin with this email, or changes the password of
+// the one that exists. It reports whether it created one.
+func (s *Store) SetAdmin(ctx context.Context, email, password string) (bool, error) {
+	email = strings.TrimSpace(email)
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || a.Name != "" {
+		return false, bulletin.Errorf(bulletin.EINVALID, "%q is not an email address.", email)
+	}
+	if utf8.RuneCountInString(password) < MinPasswordLen {
+		return false, bulletin.Errorf(bulletin.EINVALID, "The password needs at least %d characters.", MinPasswordLen)
+	}
+	if len(password) > 72 {
+		return false, bulletin.Errorf(bulletin.EINVALID, "The password may have at most 72 bytes.")
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return false, fmt.Errorf("hash password: %w", err)
+	}
+	var created bool
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE admins SET password_hash = ? WHERE email = ?`, string(hash), email)
+		if err != nil {
+			return fmt.Errorf("update admin: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			return nil
+		}
+		created = true
+		_, err = tx.ExecContext(ctx, `INSERT INTO admins (email, password_hash, created_at) VALUES (?, ?, ?)`,
+			email, string(hash), sqlite.Now())
+		if err != nil {
+			return fmt.Errorf("create admin: %w", err)
+		}
+		return nil
+	})
+	return created, err
+}
+
+// CreateToken stores a new API token under name and returns the secret,
+// which is shown once: only its SHA-256 is kept.
+func (s *Store) CreateToken(ctx context.Context, name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 100 {
+		return "", bulletin.Errorf(bulletin.EINVALID, "Give the token a name of 1–100 characters.")
+	}
+	secret := "bt_" + randomString(32)
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (name, token_hash, created_at) VALUES (?, ?, ?)`,
+			name, hashToken(secret), sqlite.Now())
+		if err != nil {
+			return fmt.Errorf("create token: %w", err)
+		}
+		return nil
+	})
+	return secret, err
+}
+
+// CheckToken reports whether secret is a stored API token. The lookup is by
+// hash, so no comparison of the secret itself can leak timing.
+func (s *Store) CheckToken(ctx context.Context, secret string) (bool, error) {
+	if !strings.HasPrefix(secret, "bt_") || len(secret) > 200 {
+		return false, nil
+	}
+	var id int64
+	err := s.db.Read.QueryRowContext(ctx, `SELECT id FROM api_tokens WHERE token_hash = ?`, hashToken(secret)).Scan(&id)
+	if err == sql.ErrNoRows {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("check token: %w", err)
+	}
+	return true, nil
+}
+
+func hashToken(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// randomString returns n random bytes, URL-safe base64 encoded.
+func randomString(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

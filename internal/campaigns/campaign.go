@@ -1,0 +1,269 @@
+// Package campaigns holds one-off campaigns and their delivery: the
+// campaign store, Markdown rendered once, the fan-out of recipients into
+// deliveries and mail:send tasks, the recording of results with bounce
+// counting, and the reconciler that rebuilds lost tasks from rows.
+package campaigns
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/sqlite"
+)
+
+// Campaign statuses.
+const (
+	StatusDraft     = "draft"
+	StatusScheduled = "scheduled"
+	StatusSending   = "sending"
+	StatusPaused    = "paused"
+	StatusSent      = "sent"
+	StatusCancelled = "cancelled"
+)
+
+// A Campaign is a one-off mail to the confirmed members of some lists.
+type Campaign struct {
+	ID         int64      `json:"id"`
+	Subject    string     `json:"subject"`
+	Body       string     `json:"body"`
+	Lists      []string   `json:"lists"`
+	Status     string     `json:"status"`
+	SendAt     *time.Time `json:"send_at,omitempty"`
+	Stats      Stats      `json:"stats"`
+	CreatedAt  time.Time  `json:"created_at"`
+	StartedAt  *time.Time `json:"started_at,omitempty"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+}
+
+// Stats count a campaign's deliveries by status.
+type Stats struct {
+	Total   int `json:"total"`
+	Queued  int `json:"queued"`
+	Sent    int `json:"sent"`
+	Failed  int `json:"failed"`
+	Bounced int `json:"bounced"`
+	Skipped int `json:"skipped"`
+}
+
+// A Store keeps campaigns and their deliveries in SQLite.
+type Store struct {
+	db  *sqlite.DB
+	now func() time.Time
+}
+
+// NewStore returns a Store on db.
+func NewStore(db *sqlite.DB) *Store { return &Store{db: db, now: sqlite.Now} }
+
+// validate checks what an editor gives and fills in the defaults.
+func (c *Campaign) validate(now time.Time) error {
+	fields := map[string]string{}
+	c.Subject = strings.TrimSpace(c.Subject)
+	switch {
+	case c.Subject == "":
+		fields["subject"] = "is required"
+	case utf8.RuneCountInString(c.Subject) > 200:
+		fields["subject"] = "is over 200 characters"
+	case strings.ContainsAny(c.Subject, "\r\n"):
+		fields["subject"] = "must be one line"
+	}
+	if strings.TrimSpace(c.Body) == "" {
+		fields["body"] = "is required"
+	} else if len(c.Body) > 512<<10 {
+		fields["body"] = "is over 512 KiB"
+	} else if err := checkFields(c.Body); err != nil {
+		fields["body"] = err.Error()
+	}
+	if len(c.Lists) == 0 {
+		fields["lists"] = "name at least one list"
+	}
+	if c.SendAt != nil && c.SendAt.Before(now.Add(-time.Minute)) {
+		fields["send_at"] = "is in the past"
+	}
+	if len(fields) > 0 {
+		return bulletin.Invalid(fields)
+	}
+	return nil
+}
+
+// Create validates c, renders its body and stores it as a draft, or as
+// scheduled when it has a send_at.
+func (s *Store) Create(ctx context.Context, c *Campaign) error {
+	now := s.now()
+	if err := c.validate(now); err != nil {
+		return err
+	}
+	html, text, err := Render(c.Body)
+	if err != nil {
+		return err
+	}
+	c.Status, c.CreatedAt = StatusDraft, now
+	if c.SendAt != nil {
+		t := c.SendAt.UTC().Truncate(time.Second)
+		c.SendAt, c.Status = &t, StatusScheduled
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO campaigns (kind, subject, body, body_html, body_text, status, send_at, created_at, updated_at)
+			VALUES ('campaign', ?, ?, ?, ?, ?, ?, ?, ?)`, c.Subject, c.Body, html, text, c.Status, c.SendAt, now, now)
+		if err != nil {
+			return fmt.Errorf("create campaign: %w", err)
+		}
+		if c.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return insertLists(ctx, tx, c)
+	})
+}
+
+// insertLists links c to its lists, refusing unknown slugs.
+func insertLists(ctx context.Context, tx *sql.Tx, c *Campaign) error {
+	seen := map[string]bool{}
+	for _, slug := range c.Lists {
+		if seen[slug] {
+			continue
+		}
+		seen[slug] = true
+		res, err := tx.ExecContext(ctx, `INSERT INTO campaign_lists (campaign_id, list_id)
+			SELECT ?, id FROM lists WHERE slug = ?`, c.ID, slug)
+		if err != nil {
+			return fmt.Errorf("link campaign list: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return bulletin.Invalid(map[string]string{"lists": fmt.Sprintf("no list %q", slug)})
+		}
+	}
+	return nil
+}
+
+// Get returns the campaign with its lists and stats.
+func (s *Store) Get(ctx context.Context, id int64) (*Campaign, error) {
+	row := s.db.Read.QueryRowContext(ctx, `SELECT id, subject, body, status, send_at, created_at, started_at, finished_at
+		FROM campaigns WHERE id = ? AND kind = 'campaign'`, id)
+	c, err := scanCampaign(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "No campaign %d.", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("get campaign: %w", err)
+	}
+	if c.Lists, err = s.lists(ctx, id); err != nil {
+		return nil, err
+	}
+	if c.Stats, err = s.stats(ctx, id); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanCampaign(r scanner) (*Campaign, error) {
+	var c Campaign
+	var sendAt, started, finished sql.NullTime
+	if err := r.Scan(&c.ID, &c.Subject, &c.Body, &c.Status, &sendAt, &c.CreatedAt, &started, &finished); err != nil {
+		return nil, err
+	}
+	c.SendAt, c.StartedAt, c.FinishedAt = timePtr(sendAt), timePtr(started), timePtr(finished)
+	c.Lists = []string{}
+	return &c, nil
+}
+
+func timePtr(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
+}
+
+func (s *Store) lists(ctx context.Context, id int64) ([]string, error) {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT l.slug FROM campaign_lists cl JOIN lists l ON l.id = cl.list_id
+		WHERE cl.campaign_id = ? ORDER BY l.id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("campaign lists: %w", err)
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var slug string
+		if err := rows.Scan(&slug); err != nil {
+			return nil, err
+		}
+		out = append(out, slug)
+	}
+	return out, rows.Err()
+}
+
+// stats counts deliveries by status on the (campaign_id, status) index.
+func (s *Store) stats(ctx context.Context, id int64) (Stats, error) {
+	var st Stats
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT status, COUNT(*) FROM deliveries WHERE campaign_id = ? GROUP BY status`, id)
+	if err != nil {
+		return st, fmt.Errorf("campaign stats: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var status string
+		var n int
+		if err := rows.Scan(&status, &n); err != nil {
+			return st, err
+		}
+		st.Total += n
+		switch status {
+		case "queued":
+			st.Queued = n
+		case "sent":
+			st.Sent = n
+		case "failed":
+			st.Failed = n
+		case "bounced":
+			st.Bounced = n
+		case "skipped":
+			st.Skipped = n
+		}
+	}
+	return st, rows.Err()
+}
+
+// List returns campaigns after the id after, newest first is not kept:
+// keyset pages go by id, and the next cursor is 0 on the last page.
+func (s *Store) List(ctx context.Context, after int64, limit int) ([]*Campaign, int64, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, subject, body, status, send_at, created_at, started_at, finished_at
+		FROM campaigns WHERE kind = 'campaign' AND id > ? ORDER BY id LIMIT ?`, after, limit+1)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list campaigns: %w", err)
+	}
+	var out []*Campaign
+	for rows.Next() {
+		c, err := scanCampaign(rows)
+		if err != nil {
+			rows.Close()
+			return nil, 0, err
+		}
+		out = append(out, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	var next int64
+	if len(out) > limit {
+		out, next = out[:limit], out[limit-1].ID
+	}
+	for _, c := range out {
+		if c.Lists, err = s.lists(ctx, c.ID); err != nil {
+			return nil, 0, err
+		}
+		if c.Stats, err = s.stats(ctx, c.ID); err != nil {
+			return nil, 0, err
+		}
+	}
+	return out, next, nil
+}

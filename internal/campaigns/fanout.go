@@ -1,0 +1,212 @@
+package campaigns
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"mime"
+	"net/mail"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/mailer"
+	"github.com/bulletinhq/bulletin/subscribers"
+)
+
+// Defaults of the fan-out.
+const (
+	DefaultPageSize  = 500
+	DefaultMaxQueued = 50_000
+)
+
+// mailData is what templates/mail/campaign.{html,txt} are given.
+type mailData struct {
+	Subject        string
+	Preheader      string
+	Body           template.HTML
+	Text           string
+	Publisher      string
+	ListName       string
+	UnsubscribeURL string
+	PreferencesURL string
+}
+
+// content renders campaign id into what every message of it shares, once:
+// the body inside the mail templates, with placeholders for the personal
+// fields and links.
+func (s *Service) content(ctx context.Context, id int64) (*queue.Content, error) {
+	var subject, html, text, listName, slug string
+	err := s.db.Read.QueryRowContext(ctx, `SELECT c.subject, c.body_html, c.body_text, l.name, l.slug
+		FROM campaigns c JOIN campaign_lists cl ON cl.campaign_id = c.id JOIN lists l ON l.id = cl.list_id
+		WHERE c.id = ? ORDER BY l.id LIMIT 1`, id).Scan(&subject, &html, &text, &listName, &slug)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "No campaign %d.", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("campaign content: %w", err)
+	}
+	publisher := "Bulletin"
+	if a, err := mail.ParseAddress(s.From); err == nil && a.Name != "" {
+		publisher = a.Name
+	}
+	d := mailData{
+		Subject: subject, Preheader: preheader(text), Body: template.HTML(html), Text: text,
+		Publisher: publisher, ListName: listName,
+		UnsubscribeURL: s.BaseURL + "/unsubscribe/" + mailer.FieldUnsubscribe,
+		PreferencesURL: s.BaseURL + "/preferences/" + mailer.FieldPreferences,
+	}
+	textPart, htmlPart, err := s.Templates.Mail("campaign", d)
+	if err != nil {
+		return nil, err
+	}
+	host := "localhost"
+	if u, err := url.Parse(s.BaseURL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	listID := listIDHeader(listName, slug, host)
+	return &queue.Content{From: s.From, Subject: subject, HTML: htmlPart, Text: textPart, ListID: listID, BaseURL: s.BaseURL}, nil
+}
+
+// listIDHeader is the List-Id value of RFC 2919, "Name <slug.host>", the
+// name encoded per RFC 2047 when not ASCII and quoted when it has specials.
+func listIDHeader(name, slug, host string) string {
+	id := "<" + slug + "." + host + ">"
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, name)
+	switch {
+	case name == "":
+		return id
+	case strings.IndexFunc(name, func(r rune) bool { return r > 0x7e }) >= 0:
+		return mime.QEncoding.Encode("utf-8", name) + " " + id
+	case strings.ContainsAny(name, `()<>[]:;@\,."`):
+		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(name) + `" ` + id
+	}
+	return name + " " + id
+}
+
+// preheader is the line the inbox shows beside the subject: the start of
+// the text, on one line.
+func preheader(text string) string {
+	r := []rune(text)
+	if len(r) > 120 {
+		r = r[:120]
+	}
+	out := make([]rune, 0, len(r))
+	for _, c := range r {
+		switch c {
+		case '\n', '\r', '\t', '#', '*', '_', '>':
+			c = ' '
+		}
+		if c == ' ' && len(out) > 0 && out[len(out)-1] == ' ' {
+			continue
+		}
+		out = append(out, c)
+	}
+	return string(out)
+}
+
+// enqueueFanout queues the next fan-out step of campaign id.
+func (s *Service) enqueueFanout(ctx context.Context, c queue.Enqueuer, id int64, opts ...asynq.Option) error {
+	var after int64
+	if err := s.db.Read.QueryRowContext(ctx, `SELECT fanout_after FROM campaigns WHERE id = ?`, id).Scan(&after); err != nil {
+		return fmt.Errorf("fan-out cursor: %w", err)
+	}
+	t, o := queue.NewFanoutTask(id, after)
+	if err := queue.EnqueueUnique(ctx, c, t, append(o, opts...)...); err != nil {
+		return fmt.Errorf("enqueue fan-out: %w", err)
+	}
+	return nil
+}
+
+// HandleFanout handles campaign:fanout: page by page it turns recipients
+// into deliveries and mail:send tasks, holding back while too many wait.
+func (s *Service) HandleFanout(ctx context.Context, t *asynq.Task) error {
+	var p queue.FanoutPayload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil {
+		return fmt.Errorf("decode campaign:fanout: %v: %w", err, asynq.SkipRetry)
+	}
+	if p.Start {
+		if _, err := s.Send(ctx, p.CampaignID); bulletin.ErrorCode(err) == bulletin.ECONFLICT {
+			return nil // started by hand, paused or cancelled meanwhile
+		} else {
+			return err
+		}
+	}
+	content, err := s.content(ctx, p.CampaignID)
+	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	for page := 0; ; page++ {
+		batch, done, err := s.fanoutPage(ctx, p.CampaignID)
+		if err != nil || batch == nil {
+			return err
+		}
+		if len(batch.Recipients) > 0 {
+			batch.Content = *content
+			if err := s.enqueueSend(ctx, s.Queue, batch); err != nil {
+				return err
+			}
+		}
+		if done {
+			return nil
+		}
+		if page%10 == 9 && s.backlog(ctx, p.CampaignID) > s.maxQueued() {
+			return s.enqueueFanout(ctx, s.Queue, p.CampaignID, asynq.ProcessIn(time.Second))
+		}
+	}
+}
+
+func (s *Service) maxQueued() int {
+	if s.MaxQueued > 0 {
+		return s.MaxQueued
+	}
+	return DefaultMaxQueued
+}
+
+func (s *Service) pageSize() int {
+	if s.PageSize > 0 {
+		return s.PageSize
+	}
+	return DefaultPageSize
+}
+
+// backlog counts the campaign's deliveries still queued.
+func (s *Service) backlog(ctx context.Context, id int64) int {
+	var n int
+	s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM deliveries WHERE campaign_id = ? AND status = 'queued'`, id).Scan(&n)
+	return n
+}
+
+// enqueueSend queues one batch's mail:send task.
+func (s *Service) enqueueSend(ctx context.Context, c queue.Enqueuer, p *queue.SendPayload) error {
+	t, opts, err := queue.NewSendTask(p)
+	if err != nil {
+		return err
+	}
+	if err := queue.EnqueueUnique(ctx, c, t, opts...); err != nil {
+		return fmt.Errorf("enqueue mail:send: %w", err)
+	}
+	return nil
+}
+
+// recipient signs the link tokens of one delivery.
+func (s *Service) recipient(deliveryID, subscriberID int64, email, name string) queue.Recipient {
+	return queue.Recipient{
+		DeliveryID: deliveryID, SubscriberID: subscriberID, Email: email, Name: name,
+		Unsubscribe: s.Signer.Sign(subscribers.TokenUnsubscribe, subscriberID, 0),
+		Preferences: s.Signer.Sign(subscribers.TokenPreferences, subscriberID, 0),
+	}
+}

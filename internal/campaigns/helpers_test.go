@@ -1,0 +1,207 @@
+package campaigns_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/bulletinhq/bulletin/internal/campaigns"
+	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/internal/sqlite"
+	"github.com/bulletinhq/bulletin/mailer"
+	"github.com/bulletinhq/bulletin/subscribers"
+	"github.com/bulletinhq/bulletin/templates"
+)
+
+// fakeQueue records enqueued tasks and refuses a second task with an ID
+// still held, as asynq does.
+type fakeQueue struct {
+	mu    sync.Mutex
+	tasks []*asynq.Task
+	ids   map[string]bool
+}
+
+func (q *fakeQueue) EnqueueContext(ctx context.Context, t *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, o := range opts {
+		if o.Type() == asynq.TaskIDOpt {
+			id := o.Value().(string)
+			if q.ids[id] {
+				return nil, asynq.ErrTaskIDConflict
+			}
+			if q.ids == nil {
+				q.ids = map[string]bool{}
+			}
+			q.ids[id] = true
+		}
+	}
+	q.tasks = append(q.tasks, t)
+	return &asynq.TaskInfo{}, nil
+}
+
+// take returns and forgets the tasks of type typ, freeing their IDs as a
+// finished task does.
+func (q *fakeQueue) take(typ string) []*asynq.Task {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	var out, rest []*asynq.Task
+	for _, t := range q.tasks {
+		if t.Type() == typ {
+			out = append(out, t)
+		} else {
+			rest = append(rest, t)
+		}
+	}
+	q.tasks = rest
+	q.ids = nil
+	return out
+}
+
+type env struct {
+	db  *sqlite.DB
+	svc *campaigns.Service
+	q   *fakeQueue
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "bulletin.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	tmpl, err := templates.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := &fakeQueue{}
+	svc := &campaigns.Service{
+		Store: campaigns.NewStore(db), Queue: q, Signer: subscribers.NewSigner([]byte("0123456789abcdef0123456789abcdef")),
+		Templates: tmpl, BaseURL: "https://news.example", From: "Harbour Gazette <news@news.example>", PageSize: 7,
+	}
+	return &env{db: db, svc: svc, q: q}
+}
+
+func (e *env) exec(t *testing.T, q string, args ...any) {
+	t.Helper()
+	if _, err := e.db.Write.Exec(q, args...); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+// addList adds a list and returns its id.
+func (e *env) addList(t *testing.T, slug string) int64 {
+	t.Helper()
+	res, err := e.db.Write.Exec(`INSERT INTO lists (slug, name, created_at) VALUES (?, ?, ?)`, slug, "List "+slug, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := res.LastInsertId()
+	return id
+}
+
+// addSubscriber adds a subscriber with status, subscribed (active) to lists.
+func (e *env) addSubscriber(t *testing.T, email, status string, lists ...int64) int64 {
+	t.Helper()
+	now := time.Now()
+	res, err := e.db.Write.Exec(`INSERT INTO subscribers (email, email_key, name, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		email, email, "Reader "+email, status, now, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := res.LastInsertId()
+	for _, l := range lists {
+		e.exec(t, `INSERT INTO subscriptions (subscriber_id, list_id, status, created_at, updated_at) VALUES (?, ?, 'active', ?, ?)`, id, l, now, now)
+	}
+	return id
+}
+
+// fanout runs the fan-out task(s) queued so far until none is left.
+func (e *env) fanout(t *testing.T) {
+	t.Helper()
+	for {
+		ts := e.q.take(queue.TypeCampaignFanout)
+		if len(ts) == 0 {
+			return
+		}
+		for _, task := range ts {
+			if err := e.svc.HandleFanout(context.Background(), task); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+func payload(t *testing.T, task *asynq.Task) queue.SendPayload {
+	t.Helper()
+	var p queue.SendPayload
+	if err := json.Unmarshal(task.Payload(), &p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// countingSender accepts every message and counts them per recipient;
+// fail says which to fail, once, with which error.
+type countingSender struct {
+	mu     sync.Mutex
+	counts map[string]int
+	fail   map[string]error
+}
+
+func (c *countingSender) SendBatch(ctx context.Context, msgs []mailer.Outgoing) []error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.counts == nil {
+		c.counts = map[string]int{}
+	}
+	errs := make([]error, len(msgs))
+	for i, m := range msgs {
+		if err, ok := c.fail[m.To]; ok {
+			errs[i] = err
+			delete(c.fail, m.To)
+			continue
+		}
+		c.counts[m.To]++
+	}
+	return errs
+}
+
+func (e *env) deliveryStatuses(t *testing.T, cid int64) map[string]string {
+	t.Helper()
+	rows, err := e.db.Read.Query(`SELECT s.email, d.status FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id WHERE d.campaign_id = ?`, cid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var email, status string
+		if err := rows.Scan(&email, &status); err != nil {
+			t.Fatal(err)
+		}
+		out[email] = status
+	}
+	return out
+}
+
+func (e *env) create(t *testing.T, lists ...string) int64 {
+	t.Helper()
+	c := &campaigns.Campaign{Subject: "Hello", Body: "Hi {{ .Name }}", Lists: lists}
+	if err := e.svc.Schedule(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	return c.ID
+}
+
+var _ = fmt.Sprint
+var _ = sql.ErrNoRows

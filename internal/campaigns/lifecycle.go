@@ -1,0 +1,220 @@
+package campaigns
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/mailer"
+	"github.com/bulletinhq/bulletin/subscribers"
+	"github.com/bulletinhq/bulletin/templates"
+)
+
+// A Service runs campaigns: the store, and what sending needs around it.
+type Service struct {
+	*Store
+	Queue     queue.Enqueuer
+	Redis     redis.UniversalClient // for the stop flags workers read; may be nil
+	Signer    *subscribers.Signer
+	Templates *templates.Templates
+	Transport mailer.Transport // for test sends
+	BaseURL   string
+	From      string
+	Log       *slog.Logger
+	// PageSize is the recipients per fan-out page and mail:send task.
+	PageSize int
+	// MaxQueued holds the fan-out back while this many deliveries of the
+	// campaign wait, so memory stays flat for any list size.
+	MaxQueued int
+	// Kick, when set, is given a campaign's first batch to send at once,
+	// besides its task; the ledger keeps it from going out twice. serve
+	// sets it when it sends itself.
+	Kick func(p *queue.SendPayload)
+}
+
+// conflict is the answer to a lifecycle step the status does not allow.
+func conflict(c *Campaign, action string) error {
+	return bulletin.Errorf(bulletin.ECONFLICT, "Campaign %d is %s; it cannot be %s.", c.ID, c.Status, action)
+}
+
+// transition moves campaign id from one of from to status to, in tx.
+func (s *Service) transition(ctx context.Context, id int64, action, to string, from ...string) (*Campaign, error) {
+	c, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		set, args := stamp(to, now)
+		q := `UPDATE campaigns SET status = ?, updated_at = ?` + set + ` WHERE id = ? AND status IN (?` + strings.Repeat(",?", len(from)-1) + `)`
+		args = append([]any{to, now}, append(args, id)...)
+		for _, f := range from {
+			args = append(args, f)
+		}
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("%s campaign: %w", action, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return conflict(c, action)
+		}
+		if to == StatusCancelled {
+			_, err = tx.ExecContext(ctx, `UPDATE deliveries SET status = 'skipped', claimed_until = NULL, updated_at = ?
+				WHERE campaign_id = ? AND status = 'queued'`, now, id)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, id)
+}
+
+// stamp returns the extra SET clause of a transition to to, and its
+// arguments.
+func stamp(to string, now time.Time) (string, []any) {
+	switch to {
+	case StatusSending:
+		return `, started_at = COALESCE(started_at, ?)`, []any{now}
+	case StatusCancelled:
+		return `, finished_at = ?`, []any{now}
+	}
+	return "", nil
+}
+
+// Send starts a draft or scheduled campaign now. Sending twice is a
+// conflict.
+func (s *Service) Send(ctx context.Context, id int64) (*Campaign, error) {
+	c, err := s.transition(ctx, id, "sent", StatusSending, StatusDraft, StatusScheduled)
+	if err != nil {
+		return nil, err
+	}
+	s.setStop(ctx, id, false)
+	if s.Kick != nil {
+		if err := s.firstPage(ctx, id); err != nil {
+			s.log().Error("first fan-out page; the queued fan-out goes on", "campaign", id, "err", err)
+		}
+	}
+	return c, s.enqueueFanout(ctx, s.Queue, id)
+}
+
+// firstPage fans out the first page at once and kicks it off.
+func (s *Service) firstPage(ctx context.Context, id int64) error {
+	content, err := s.content(ctx, id)
+	if err != nil {
+		return err
+	}
+	batch, _, err := s.fanoutPage(ctx, id)
+	if err != nil || batch == nil || len(batch.Recipients) == 0 {
+		return err
+	}
+	batch.Content = *content
+	if err := s.enqueueSend(ctx, s.Queue, batch); err != nil {
+		return err
+	}
+	s.Kick(batch)
+	return nil
+}
+
+// Pause stops a sending campaign after the messages in flight.
+func (s *Service) Pause(ctx context.Context, id int64) (*Campaign, error) {
+	c, err := s.transition(ctx, id, "paused", StatusPaused, StatusSending)
+	if err == nil {
+		s.setStop(ctx, id, true)
+	}
+	return c, err
+}
+
+// Resume sends the rest of a paused campaign.
+func (s *Service) Resume(ctx context.Context, id int64) (*Campaign, error) {
+	c, err := s.transition(ctx, id, "resumed", StatusSending, StatusPaused)
+	if err != nil {
+		return nil, err
+	}
+	s.setStop(ctx, id, false)
+	if _, err := s.reconcileCampaign(ctx, s.Queue, id); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Cancel stops a campaign for good; what was not sent is skipped.
+func (s *Service) Cancel(ctx context.Context, id int64) (*Campaign, error) {
+	c, err := s.transition(ctx, id, "cancelled", StatusCancelled, StatusDraft, StatusScheduled, StatusSending, StatusPaused)
+	if err == nil {
+		s.setStop(ctx, id, true)
+	}
+	return c, err
+}
+
+// setStop raises or lowers the flag stateless workers check before each
+// chunk. The primary's own sender reads the status from SQLite instead,
+// so a failure here is logged, not returned.
+func (s *Service) setStop(ctx context.Context, id int64, stop bool) {
+	if s.Redis == nil {
+		return
+	}
+	var err error
+	if stop {
+		err = s.Redis.Set(ctx, queue.StopKey(id), "1", 0).Err()
+	} else {
+		err = s.Redis.Del(ctx, queue.StopKey(id)).Err()
+	}
+	if err != nil {
+		s.log().Error("set campaign stop flag", "campaign", id, "stop", stop, "err", err)
+	}
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Log == nil {
+		return slog.Default()
+	}
+	return s.Log
+}
+
+// TestSend sends the campaign now to at most 10 addresses, with "[Test]"
+// before the subject; the links in it lead nowhere.
+func (s *Service) TestSend(ctx context.Context, id int64, to []string) error {
+	if len(to) == 0 || len(to) > 10 {
+		return bulletin.Invalid(map[string]string{"to": "give from 1 to 10 addresses"})
+	}
+	for _, a := range to {
+		if addr, err := mail.ParseAddress(a); err != nil || addr.Address != a {
+			return bulletin.Invalid(map[string]string{"to": fmt.Sprintf("%q is not a plain address", a)})
+		}
+	}
+	content, err := s.content(ctx, id)
+	if err != nil {
+		return err
+	}
+	content.Subject = "[Test] " + content.Subject
+	p := &queue.SendPayload{CampaignID: id, Content: *content}
+	for _, a := range to {
+		p.Recipients = append(p.Recipients, queue.Recipient{Email: a, Unsubscribe: "test", Preferences: "test"})
+	}
+	return mailer.SendNow(ctx, s.Transport, p)
+}
+
+// Schedule creates c and, when it has a send_at, queues its start then.
+// The reconciler queues it again should Redis lose it.
+func (s *Service) Schedule(ctx context.Context, c *Campaign) error {
+	if err := s.Create(ctx, c); err != nil {
+		return err
+	}
+	if c.SendAt == nil {
+		return nil
+	}
+	t, opts := queue.NewStartTask(c.ID, *c.SendAt)
+	if err := queue.EnqueueUnique(ctx, s.Queue, t, opts...); err != nil {
+		s.log().Error("enqueue campaign start; the reconciler will retry", "campaign", c.ID, "err", err)
+	}
+	return nil
+}

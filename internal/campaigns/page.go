@@ -1,0 +1,103 @@
+package campaigns
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/bulletinhq/bulletin/internal/queue"
+)
+
+// recipientsSQL pages through a campaign's recipients by subscriber id:
+// confirmed subscribers with an active subscription to any of its lists,
+// each once however many lists they share with it.
+const recipientsSQL = `SELECT s.id, s.email, s.name FROM subscribers s
+	WHERE s.status = 'confirmed' AND s.id > ?
+	AND EXISTS (SELECT 1 FROM campaign_lists cl JOIN subscriptions x ON x.list_id = cl.list_id
+		WHERE cl.campaign_id = ? AND x.subscriber_id = s.id AND x.status = 'active')
+	ORDER BY s.id LIMIT ?`
+
+// fanoutPage turns the next page of recipients into deliveries, in one
+// transaction with the cursor, and returns them as a batch (without its
+// content). A nil batch means there is nothing to do: the campaign is not
+// sending or its fan-out is done.
+func (s *Service) fanoutPage(ctx context.Context, id int64) (*queue.SendPayload, bool, error) {
+	var batch *queue.SendPayload
+	var done bool
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var after int64
+		var status string
+		var finished bool
+		err := tx.QueryRowContext(ctx, `SELECT status, fanout_after, fanout_done FROM campaigns WHERE id = ?`, id).Scan(&status, &after, &finished)
+		if err != nil {
+			return fmt.Errorf("fan-out cursor: %w", err)
+		}
+		if status != StatusSending || finished {
+			return nil
+		}
+		batch = &queue.SendPayload{CampaignID: id, Batch: after}
+		last, n, err := s.insertPage(ctx, tx, batch)
+		if err != nil {
+			return err
+		}
+		done = n < s.pageSize()
+		now := s.now()
+		if n == 0 {
+			last = after
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET fanout_after = ?, fanout_done = ?, total = total + ?, updated_at = ? WHERE id = ?`,
+			last, done, len(batch.Recipients), now, id); err != nil {
+			return fmt.Errorf("advance fan-out: %w", err)
+		}
+		if done {
+			return completeTx(ctx, tx, id, now)
+		}
+		return nil
+	})
+	return batch, done, err
+}
+
+// insertPage inserts the deliveries of the page after batch.Batch and adds
+// them to batch. It returns the last subscriber id of the page and the
+// page's length.
+func (s *Service) insertPage(ctx context.Context, tx *sql.Tx, batch *queue.SendPayload) (int64, int, error) {
+	rows, err := tx.QueryContext(ctx, recipientsSQL, batch.Batch, batch.CampaignID, s.pageSize())
+	if err != nil {
+		return 0, 0, fmt.Errorf("page recipients: %w", err)
+	}
+	type sub struct {
+		id          int64
+		email, name string
+	}
+	var page []sub
+	for rows.Next() {
+		var r sub
+		if err := rows.Scan(&r.id, &r.email, &r.name); err != nil {
+			rows.Close()
+			return 0, 0, err
+		}
+		page = append(page, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(page) == 0 {
+		return 0, 0, err
+	}
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (campaign_id, subscriber_id, status, batch, updated_at)
+		VALUES (?, ?, 'queued', ?, ?) ON CONFLICT (campaign_id, subscriber_id) DO NOTHING`)
+	if err != nil {
+		return 0, 0, fmt.Errorf("insert deliveries: %w", err)
+	}
+	defer ins.Close()
+	now := s.now()
+	for _, r := range page {
+		res, err := ins.ExecContext(ctx, batch.CampaignID, r.id, batch.Batch, now)
+		if err != nil {
+			return 0, 0, fmt.Errorf("insert delivery: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			did, _ := res.LastInsertId()
+			batch.Recipients = append(batch.Recipients, s.recipient(did, r.id, r.email, r.name))
+		}
+	}
+	return page[len(page)-1].id, len(page), nil
+}

@@ -1,0 +1,137 @@
+package campaigns
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/bulletinhq/bulletin/internal/queue"
+)
+
+// Reconcile rebuilds, from rows, the tasks a crash or a Redis restart may
+// have lost: the start of scheduled campaigns, and for sending ones the
+// next fan-out step and a mail:send task for every batch with deliveries
+// still queued. Task IDs come from the rows, so a task still in Redis is
+// not enqueued twice.
+func (s *Service) Reconcile(ctx context.Context, c queue.Enqueuer) (int, error) {
+	type row struct {
+		id     int64
+		status string
+		sendAt sql.NullTime
+	}
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, status, send_at FROM campaigns WHERE status IN ('scheduled', 'sending')`)
+	if err != nil {
+		return 0, fmt.Errorf("reconcile campaigns: %w", err)
+	}
+	var todo []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.id, &r.status, &r.sendAt); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		todo = append(todo, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, r := range todo {
+		if r.status == StatusScheduled && r.sendAt.Valid {
+			t, opts := queue.NewStartTask(r.id, r.sendAt.Time)
+			if err := queue.EnqueueUnique(ctx, c, t, opts...); err != nil {
+				return n, fmt.Errorf("enqueue start: %w", err)
+			}
+			n++
+			continue
+		}
+		k, err := s.reconcileCampaign(ctx, c, r.id)
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// reconcileCampaign re-enqueues one sending campaign's fan-out and its
+// batches with queued deliveries, and completes it when nothing is left.
+func (s *Service) reconcileCampaign(ctx context.Context, c queue.Enqueuer, id int64) (int, error) {
+	if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return completeTx(ctx, tx, id, s.now()) }); err != nil {
+		return 0, err
+	}
+	var done bool
+	if err := s.db.Read.QueryRowContext(ctx, `SELECT fanout_done FROM campaigns WHERE id = ?`, id).Scan(&done); err != nil {
+		return 0, fmt.Errorf("reconcile campaign: %w", err)
+	}
+	n := 0
+	if !done {
+		if err := s.enqueueFanout(ctx, c, id); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	batches, err := s.queuedBatches(ctx, id)
+	if err != nil {
+		return n, err
+	}
+	if len(batches) == 0 {
+		return n, nil
+	}
+	content, err := s.content(ctx, id)
+	if err != nil {
+		return n, err
+	}
+	for _, b := range batches {
+		p, err := s.rebuildBatch(ctx, id, b)
+		if err != nil {
+			return n, err
+		}
+		p.Content = *content
+		if err := s.enqueueSend(ctx, c, p); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// queuedBatches lists the batches of campaign id with deliveries queued.
+func (s *Service) queuedBatches(ctx context.Context, id int64) ([]int64, error) {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT DISTINCT batch FROM deliveries WHERE campaign_id = ? AND status = 'queued' ORDER BY batch`, id)
+	if err != nil {
+		return nil, fmt.Errorf("queued batches: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var b int64
+		if err := rows.Scan(&b); err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// rebuildBatch is the mail:send payload of the queued deliveries of one
+// batch, without its content.
+func (s *Service) rebuildBatch(ctx context.Context, id, batch int64) (*queue.SendPayload, error) {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT d.id, s.id, s.email, s.name FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+		WHERE d.campaign_id = ? AND d.batch = ? AND d.status = 'queued' ORDER BY d.id`, id, batch)
+	if err != nil {
+		return nil, fmt.Errorf("rebuild batch: %w", err)
+	}
+	defer rows.Close()
+	p := &queue.SendPayload{CampaignID: id, Batch: batch}
+	for rows.Next() {
+		var did, sid int64
+		var email, name string
+		if err := rows.Scan(&did, &sid, &email, &name); err != nil {
+			return nil, err
+		}
+		p.Recipients = append(p.Recipients, s.recipient(did, sid, email, name))
+	}
+	return p, rows.Err()
+}

@@ -1,0 +1,162 @@
+package campaigns
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/mailer"
+)
+
+// HardBounces is how many hard bounces make a subscriber bounced.
+const HardBounces = 3
+
+// claimFor is how long the primary's own sender holds a claimed delivery.
+// A chunk is sent and recorded well within it; after a crash, serve clears
+// every claim at start-up anyway (ClearClaims).
+const claimFor = 5 * time.Minute
+
+// Record stores the results of one campaign's deliveries in one
+// transaction. It is idempotent: a delivery leaves queued once, so a
+// result recorded twice changes nothing and counts no second bounce.
+func (s *Store) Record(ctx context.Context, campaignID int64, results []queue.Result) error {
+	now := s.now()
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, r := range results {
+			if err := recordTx(ctx, tx, campaignID, r, now); err != nil {
+				return err
+			}
+		}
+		return completeTx(ctx, tx, campaignID, now)
+	})
+}
+
+func recordTx(ctx context.Context, tx *sql.Tx, cid int64, r queue.Result, now time.Time) error {
+	reply := r.Reply
+	if len(reply) > 500 {
+		reply = reply[:500]
+	}
+	switch r.Status {
+	case queue.ResultRetry:
+		_, err := tx.ExecContext(ctx, `UPDATE deliveries SET last_error = ?, claimed_until = NULL, updated_at = ?
+			WHERE id = ? AND campaign_id = ? AND status = 'queued'`, reply, now, r.DeliveryID, cid)
+		return err
+	case queue.ResultSent, queue.ResultBounced, queue.ResultFailed, queue.ResultSkipped:
+	default:
+		return nil // unknown: ignore rather than fail the batch
+	}
+	var sentAt any
+	if r.Status == queue.ResultSent {
+		sentAt = r.At
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = ?, last_error = ?, sent_at = ?, claimed_until = NULL, updated_at = ?
+		WHERE id = ? AND campaign_id = ? AND status = 'queued'`, r.Status, reply, sentAt, now, r.DeliveryID, cid)
+	if err != nil {
+		return fmt.Errorf("record delivery: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 || r.Status != queue.ResultBounced {
+		return nil
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE subscribers SET bounce_count = bounce_count + 1,
+		status = CASE WHEN bounce_count + 1 >= ? AND status = 'confirmed' THEN 'bounced' ELSE status END,
+		updated_at = ? WHERE id = (SELECT subscriber_id FROM deliveries WHERE id = ?)`, HardBounces, now, r.DeliveryID)
+	if err != nil {
+		return fmt.Errorf("count bounce: %w", err)
+	}
+	return nil
+}
+
+// completeTx marks the campaign sent once its fan-out is done and no
+// delivery is left queued.
+func completeTx(ctx context.Context, tx *sql.Tx, id int64, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE campaigns SET status = 'sent', finished_at = ?, updated_at = ?
+		WHERE id = ? AND status = 'sending' AND fanout_done = 1
+		AND NOT EXISTS (SELECT 1 FROM deliveries WHERE campaign_id = ? AND status = 'queued')`, now, now, id, id)
+	if err != nil {
+		return fmt.Errorf("complete campaign: %w", err)
+	}
+	return nil
+}
+
+// HandleRecord handles delivery:record, the results stateless workers
+// send back.
+func (s *Store) HandleRecord(ctx context.Context, t *asynq.Task) error {
+	var p queue.RecordPayload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil {
+		return fmt.Errorf("decode delivery:record: %v: %w", err, asynq.SkipRetry)
+	}
+	return s.Record(ctx, p.CampaignID, p.Results)
+}
+
+// Ledger returns the mailer.Ledger of the primary's own sender: deliveries
+// are claimed in SQLite before they are sent and recorded right after.
+func (s *Store) Ledger() mailer.Ledger { return sqliteLedger{s} }
+
+type sqliteLedger struct{ s *Store }
+
+// Claim skips deliveries whose subscriber is no longer confirmed, then
+// claims those still queued and not claimed by a run in progress.
+func (l sqliteLedger) Claim(ctx context.Context, cid int64, ids []int64) ([]int64, bool, error) {
+	var claimed []int64
+	var stopped bool
+	now := l.s.now()
+	in := "?" + strings.Repeat(",?", len(ids)-1)
+	args := make([]any, 0, len(ids)+3)
+	err := l.s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var status string
+		if err := tx.QueryRowContext(ctx, `SELECT status FROM campaigns WHERE id = ?`, cid).Scan(&status); err != nil {
+			return fmt.Errorf("claim: %w", err)
+		}
+		if stopped = status != StatusSending; stopped {
+			return nil
+		}
+		args = append(args[:0], now, cid)
+		for _, id := range ids {
+			args = append(args, id)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'skipped', updated_at = ?
+			WHERE campaign_id = ? AND id IN (`+in+`) AND status = 'queued'
+			AND subscriber_id IN (SELECT id FROM subscribers WHERE status <> 'confirmed')`, args...); err != nil {
+			return fmt.Errorf("skip gone subscribers: %w", err)
+		}
+		args = append(append(args[:0], now.Add(claimFor), cid), args[2:]...)
+		args = append(args, now)
+		rows, err := tx.QueryContext(ctx, `UPDATE deliveries SET claimed_until = ?, attempts = attempts + 1
+			WHERE campaign_id = ? AND id IN (`+in+`) AND status = 'queued'
+			AND (claimed_until IS NULL OR claimed_until < ?) RETURNING id`, args...)
+		if err != nil {
+			return fmt.Errorf("claim: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			claimed = append(claimed, id)
+		}
+		return rows.Err()
+	})
+	return claimed, stopped, err
+}
+
+// Record implements mailer.Ledger.
+func (l sqliteLedger) Record(ctx context.Context, cid int64, results []queue.Result) error {
+	return l.s.Record(ctx, cid, results)
+}
+
+// ClearClaims releases every claim. serve calls it at start-up, before
+// its sender runs: a claim left then belongs to a process that died, and
+// its deliveries were in flight.
+func (s *Store) ClearClaims(ctx context.Context) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE deliveries SET claimed_until = NULL WHERE claimed_until IS NOT NULL AND status = 'queued'`)
+		return err
+	})
+}

@@ -1,0 +1,135 @@
+// Package queue sets up asynq on Redis: the client that enqueues, the server
+// that runs handlers, the scheduler for periodic tasks, an embedded
+// Redis-compatible server for a first run with nothing installed, and the
+// start-up reconciler that rebuilds lost tasks from SQLite rows.
+package queue
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+)
+
+// Queue names. The primary alone consumes QueueResults, so only it writes
+// SQLite; senders anywhere consume QueueSend.
+const (
+	QueueDefault = "default"
+	QueueSend    = "send"
+	QueueResults = "results"
+)
+
+// A Queue is a connection to Redis with asynq's client on it.
+type Queue struct {
+	Client *asynq.Client
+	Opt    asynq.RedisConnOpt
+
+	rdb      redis.UniversalClient
+	embedded *miniredis.Miniredis
+	stop     chan struct{}
+	wg       sync.WaitGroup
+}
+
+// Open connects to the Redis at redisURL, or starts an embedded one on a
+// loopback port when redisURL is empty.
+func Open(redisURL string) (*Queue, error) {
+	q := &Queue{stop: make(chan struct{})}
+	if redisURL == "" {
+		mr := miniredis.NewMiniRedis()
+		if err := mr.StartAddr("127.0.0.1:0"); err != nil {
+			return nil, fmt.Errorf("start embedded redis: %w", err)
+		}
+		q.embedded = mr
+		q.Opt = asynq.RedisClientOpt{Addr: mr.Addr()}
+		q.wg.Add(1)
+		go q.tick()
+	} else {
+		opt, err := asynq.ParseRedisURI(redisURL)
+		if err != nil {
+			return nil, fmt.Errorf("BULLETIN_REDIS_URL: %w", err)
+		}
+		q.Opt = opt
+	}
+	rdb, ok := q.Opt.MakeRedisClient().(redis.UniversalClient)
+	if !ok {
+		q.Close()
+		return nil, fmt.Errorf("open redis: unexpected client type")
+	}
+	q.rdb = rdb
+	q.Client = asynq.NewClientFromRedisClient(rdb)
+	return q, nil
+}
+
+// Embedded reports whether the queue runs on the in-process Redis.
+func (q *Queue) Embedded() bool { return q.embedded != nil }
+
+// Redis returns the Redis client the queue uses.
+func (q *Queue) Redis() redis.UniversalClient { return q.rdb }
+
+// tick moves the embedded server's clock with real time: miniredis only
+// expires keys when told time has passed, and asynq's unique locks and
+// leases rely on expiry.
+func (q *Queue) tick() {
+	defer q.wg.Done()
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	last := time.Now()
+	for {
+		select {
+		case <-q.stop:
+			return
+		case now := <-t.C:
+			q.embedded.FastForward(now.Sub(last))
+			last = now
+		}
+	}
+}
+
+// Ping checks that Redis answers.
+func (q *Queue) Ping(ctx context.Context) error {
+	if err := q.rdb.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("ping redis: %w", err)
+	}
+	return nil
+}
+
+// Close closes the client and stops the embedded server, if any.
+func (q *Queue) Close() error {
+	var err error
+	if q.rdb != nil {
+		err = q.rdb.Close() // the client shares it and cannot close it
+	}
+	close(q.stop)
+	q.wg.Wait()
+	if q.embedded != nil {
+		q.embedded.Close()
+	}
+	return err
+}
+
+// ServerConfig returns the asynq server settings Bulletin uses for the given
+// queues (name → priority) and concurrency.
+func ServerConfig(queues map[string]int, concurrency int, log *slog.Logger) asynq.Config {
+	return asynq.Config{
+		Concurrency:     concurrency,
+		Queues:          queues,
+		ShutdownTimeout: 8 * time.Second,
+		Logger:          newLogger(log),
+		LogLevel:        asynq.WarnLevel,
+		RetryDelayFunc:  RetryDelay,
+	}
+}
+
+// RetryDelay backs off exponentially from 2 s to at most 10 min.
+func RetryDelay(n int, _ error, _ *asynq.Task) time.Duration {
+	d := 2 * time.Second
+	for i := 0; i < n && d < 10*time.Minute; i++ {
+		d *= 2
+	}
+	return min(d, 10*time.Minute)
+}

@@ -1,0 +1,143 @@
+package queue
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/hibiken/asynq"
+)
+
+// Delivery task types. A campaign:fanout turns a campaign's recipients into
+// deliveries and mail:send tasks; a mail:send sends one batch; a
+// delivery:record carries a stateless worker's results back to the primary.
+const (
+	TypeCampaignFanout = "campaign:fanout"
+	TypeMailSend       = "mail:send"
+	TypeDeliveryRecord = "delivery:record"
+)
+
+// SendMaxRetry is how often a mail:send task is retried for temporary
+// failures before what is left counts as failed.
+const SendMaxRetry = 8
+
+// A FanoutPayload names the campaign to fan out. Start is set on the task
+// that starts a scheduled campaign at its send_at.
+type FanoutPayload struct {
+	CampaignID int64 `json:"campaign_id"`
+	Start      bool  `json:"start,omitempty"`
+}
+
+// NewFanoutTask returns the fan-out task of a campaign whose cursor is at
+// after; the ID makes a re-enqueue of the same step a no-op.
+func NewFanoutTask(campaignID, after int64) (*asynq.Task, []asynq.Option) {
+	buf, _ := json.Marshal(FanoutPayload{CampaignID: campaignID})
+	id := "fanout:" + strconv.FormatInt(campaignID, 10) + ":" + strconv.FormatInt(after, 10)
+	return asynq.NewTask(TypeCampaignFanout, buf), []asynq.Option{
+		asynq.Queue(QueueDefault), asynq.TaskID(id), asynq.MaxRetry(20), asynq.Timeout(30 * time.Minute),
+	}
+}
+
+// NewStartTask returns the task that starts a scheduled campaign at sendAt.
+func NewStartTask(campaignID int64, sendAt time.Time) (*asynq.Task, []asynq.Option) {
+	buf, _ := json.Marshal(FanoutPayload{CampaignID: campaignID, Start: true})
+	id := fmt.Sprintf("start:%d:%d", campaignID, sendAt.Unix())
+	return asynq.NewTask(TypeCampaignFanout, buf), []asynq.Option{
+		asynq.Queue(QueueDefault), asynq.TaskID(id), asynq.ProcessAt(sendAt), asynq.MaxRetry(20),
+	}
+}
+
+// Content is what every message of a campaign shares: the parts rendered
+// once, with placeholders where each recipient's fields go.
+type Content struct {
+	From    string `json:"from"`     // header From, "Name <addr>"
+	Subject string `json:"subject"`  // plain text; encoded when composed
+	HTML    string `json:"html"`     // the whole HTML part
+	Text    string `json:"text"`     // the whole text part
+	ListID  string `json:"list_id"`  // List-Id value, "Name <slug.host>"
+	BaseURL string `json:"base_url"` // for the unsubscribe URL in headers
+}
+
+// A Recipient is one delivery of a batch, with its signed link tokens.
+type Recipient struct {
+	DeliveryID   int64  `json:"d"`
+	SubscriberID int64  `json:"s"`
+	Email        string `json:"e"`
+	Name         string `json:"n,omitempty"`
+	Unsubscribe  string `json:"u"` // token for /unsubscribe/TOKEN
+	Preferences  string `json:"p"` // token for /preferences/TOKEN
+}
+
+// A SendPayload is one batch of a campaign: everything a sender needs, so a
+// worker never opens the database.
+type SendPayload struct {
+	CampaignID int64       `json:"campaign_id"`
+	Batch      int64       `json:"batch"`
+	Content    Content     `json:"content"`
+	Recipients []Recipient `json:"recipients"`
+}
+
+// NewSendTask returns the mail:send task of one batch. Its ID is derived
+// from the batch, so the reconciler can rebuild a lost task without ever
+// having two of the same batch waiting.
+func NewSendTask(p *SendPayload) (*asynq.Task, []asynq.Option, error) {
+	buf, err := json.Marshal(p)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode mail:send: %w", err)
+	}
+	id := fmt.Sprintf("send:%d:%d", p.CampaignID, p.Batch)
+	return asynq.NewTask(TypeMailSend, buf), []asynq.Option{
+		asynq.Queue(QueueSend), asynq.TaskID(id), asynq.MaxRetry(SendMaxRetry), asynq.Timeout(15 * time.Minute),
+	}, nil
+}
+
+// Delivery result states, as the deliveries table spells them. Retry is a
+// temporary failure that leaves the delivery queued.
+const (
+	ResultSent    = "sent"
+	ResultBounced = "bounced"
+	ResultFailed  = "failed"
+	ResultRetry   = "retry"
+	ResultSkipped = "skipped"
+)
+
+// A Result is the outcome of one delivery.
+type Result struct {
+	DeliveryID   int64     `json:"d"`
+	SubscriberID int64     `json:"s"`
+	Status       string    `json:"st"`
+	Reply        string    `json:"r,omitempty"` // the SMTP reply or network error
+	At           time.Time `json:"at"`
+}
+
+// A RecordPayload carries results of one campaign back to the primary.
+type RecordPayload struct {
+	CampaignID int64    `json:"campaign_id"`
+	Results    []Result `json:"results"`
+}
+
+// NewRecordTask returns a delivery:record task on the queue only the
+// primary consumes. Recording is idempotent, so it needs no ID.
+func NewRecordTask(p *RecordPayload) (*asynq.Task, []asynq.Option, error) {
+	buf, err := json.Marshal(p)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode delivery:record: %w", err)
+	}
+	return asynq.NewTask(TypeDeliveryRecord, buf), []asynq.Option{
+		asynq.Queue(QueueResults), asynq.MaxRetry(50),
+	}, nil
+}
+
+// StopKey is the Redis key that tells senders a campaign is paused or
+// cancelled; workers cannot read SQLite, so the primary sets it.
+func StopKey(campaignID int64) string {
+	return "bulletin:campaign:" + strconv.FormatInt(campaignID, 10) + ":stop"
+}
+
+// DoneKey is the Redis hash of a campaign's deliveries that a stateless
+// worker has finished (id → result), so that a rerun of a task never sends
+// one twice, and can report its result again.
+func DoneKey(campaignID int64) string {
+	return "bulletin:campaign:" + strconv.FormatInt(campaignID, 10) + ":done"
+}

@@ -1,0 +1,52 @@
+package smtptest
+
+import "io"
+
+// An Option configures a Server at Start.
+type Option func(*config)
+
+type config struct {
+	discard      bool
+	user, pass   string
+	mechs        []string
+	startTLS     bool
+	implicitTLS  bool
+	noPipelining bool
+	debug        io.Writer
+	faults       Faults
+}
+
+// WithDiscard makes the server only count messages and recipients, not
+// keep them: for benchmarks.
+func WithDiscard() Option { return func(c *config) { c.discard = true } }
+
+// WithAuth requires authentication as user with password pass before MAIL
+// FROM. mechs are the SASL mechanisms offered, PLAIN and LOGIN by default.
+func WithAuth(user, pass string, mechs ...string) Option {
+	return func(c *config) {
+		c.user, c.pass = user, pass
+		c.mechs = mechs
+		if len(mechs) == 0 {
+			c.mechs = []string{"PLAIN", "LOGIN"}
+		}
+	}
+}
+
+// WithStartTLS offers STARTTLS with a self-signed certificate for
+// 127.0.0.1; see Server.ClientTLSConfig.
+func WithStartTLS() Option { return func(c *config) { c.startTLS = true } }
+
+// WithImplicitTLS makes the server speak TLS from the first byte (port 465
+// style) with a self-signed certificate for 127.0.0.1.
+func WithImplicitTLS() Option { return func(c *config) { c.implicitTLS = true } }
+
+// WithoutPipelining hides PIPELINING from the EHLO reply of a plain-text
+// connection, so that clients fall back to lock-step commands.
+func WithoutPipelining() Option { return func(c *config) { c.noPipelining = true } }
+
+// WithFaults starts the server with faults already set; see SetFaults.
+func WithFaults(f Faults) Option { return func(c *config) { c.faults = f } }
+
+// WithDebug copies the whole conversation of every connection to w, which
+// must be safe for concurrent writes.
+func WithDebug(w io.Writer) Option { return func(c *config) { c.debug = w } }

@@ -1,0 +1,262 @@
+// Package smtptest runs a real SMTP server (emersion/go-smtp) on 127.0.0.1
+// for tests and benchmarks. It counts what it accepts and can be told, at
+// run time, to answer 4xx or 5xx, to drop a connection in the middle of
+// DATA, to say 421 and hang up, or to stall.
+package smtptest
+
+import (
+	"crypto/tls"
+	"fmt"
+	"io"
+	"log"
+	"math/rand/v2"
+	"net"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+)
+
+// A Message is one message the server accepted, with its envelope.
+type Message struct {
+	From string
+	To   []string
+	Data []byte
+}
+
+// ConnStats counts TCP connections as the server saw them.
+type ConnStats struct {
+	Open  int // open now
+	Peak  int // most open at the same time
+	Total int // accepted since start
+}
+
+// A Server is a running SMTP server. Its methods are safe for concurrent use.
+type Server struct {
+	cfg       config
+	srv       *smtp.Server
+	ln        net.Listener
+	clientTLS *tls.Config
+	faults    atomic.Pointer[Faults]
+	done      chan struct{}
+	served    chan struct{}
+	closeOnce sync.Once
+
+	mu       sync.Mutex
+	counts   map[string]int
+	msgs     []Message
+	total    int
+	attempts map[string]int
+	rng      *rand.Rand
+	conns    map[*conn]struct{}
+	stats    ConnStats
+}
+
+// Start starts a server on 127.0.0.1:0 and, when t is not nil, closes it
+// when the test ends. With a nil t a failure to start panics and the
+// caller must call Close.
+func Start(t testing.TB, opts ...Option) *Server {
+	if t != nil {
+		t.Helper()
+	}
+	s, err := start(opts)
+	if err != nil {
+		if t == nil {
+			panic(err)
+		}
+		t.Fatalf("smtptest: %v", err)
+	}
+	if t != nil {
+		t.Cleanup(s.Close)
+	}
+	return s
+}
+
+func start(opts []Option) (*Server, error) {
+	s := &Server{
+		done:     make(chan struct{}),
+		served:   make(chan struct{}),
+		counts:   make(map[string]int),
+		attempts: make(map[string]int),
+		conns:    make(map[*conn]struct{}),
+	}
+	for _, o := range opts {
+		o(&s.cfg)
+	}
+	s.SetFaults(s.cfg.faults)
+	s.srv = smtp.NewServer(smtp.BackendFunc(s.newSession))
+	s.srv.Domain = "smtptest.localhost"
+	s.srv.AllowInsecureAuth = true
+	s.srv.ReadTimeout = time.Minute
+	s.srv.ErrorLog = log.New(io.Discard, "", 0)
+	s.srv.Debug = s.cfg.debug
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	s.ln = &listener{Listener: ln, s: s}
+	if s.cfg.startTLS || s.cfg.implicitTLS {
+		serverTLS, clientTLS, err := newCert()
+		if err != nil {
+			ln.Close()
+			return nil, err
+		}
+		s.clientTLS = clientTLS
+		if s.cfg.startTLS {
+			s.srv.TLSConfig = serverTLS
+		} else {
+			s.ln = tls.NewListener(s.ln, serverTLS)
+		}
+	}
+	go func() {
+		defer close(s.served)
+		s.srv.Serve(s.ln)
+	}()
+	return s, nil
+}
+
+// Close stops the server and closes every connection. It is safe to call
+// more than once.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		close(s.done)
+		s.srv.Close()
+		s.ln.Close() // in case Serve had not registered it yet
+		<-s.served
+	})
+}
+
+// Addr returns the host:port the server listens on.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// URL returns an smtp:// URL for the server in the form Bulletin reads
+// BULLETIN_SMTP_URL, with the credentials and tls mode it was started with.
+func (s *Server) URL() string {
+	u := url.URL{Scheme: "smtp", Host: s.Addr(), RawQuery: "tls=none"}
+	if s.cfg.user != "" {
+		u.User = url.UserPassword(s.cfg.user, s.cfg.pass)
+	}
+	switch {
+	case s.cfg.startTLS:
+		u.RawQuery = "tls=starttls"
+	case s.cfg.implicitTLS:
+		u.RawQuery = "tls=tls"
+	}
+	return u.String()
+}
+
+// ClientTLSConfig returns a TLS configuration that trusts the server's
+// self-signed certificate, or nil when the server was started without TLS.
+func (s *Server) ClientTLSConfig() *tls.Config {
+	if s.clientTLS == nil {
+		return nil
+	}
+	return s.clientTLS.Clone()
+}
+
+// Count returns how many accepted messages were addressed to rcpt.
+func (s *Server) Count(rcpt string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts[rcpt]
+}
+
+// Total returns how many messages the server accepted (a message to two
+// recipients counts once).
+func (s *Server) Total() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.total
+}
+
+// Messages returns the accepted messages in order of acceptance; empty in
+// discard mode.
+func (s *Server) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Message(nil), s.msgs...)
+}
+
+// ConnStats returns the connection counts.
+func (s *Server) ConnStats() ConnStats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stats
+}
+
+// DropConns closes every open connection from the server's side, as a
+// server that restarts or times idle clients out would.
+func (s *Server) DropConns() {
+	s.mu.Lock()
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.Close()
+	}
+}
+
+func (s *Server) record(from string, to []string, data []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.total++
+	for _, r := range to {
+		s.counts[r]++
+	}
+	if !s.cfg.discard {
+		s.msgs = append(s.msgs, Message{From: from, To: to, Data: data})
+	}
+}
+
+// listener counts connections and keeps them so DropConns can close them.
+type listener struct {
+	net.Listener
+	s *Server
+}
+
+func (l *listener) Accept() (net.Conn, error) {
+	nc, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	c := &conn{Conn: nc, s: l.s, hidePipelining: l.s.cfg.noPipelining}
+	l.s.mu.Lock()
+	l.s.conns[c] = struct{}{}
+	l.s.stats.Open++
+	l.s.stats.Total++
+	l.s.stats.Peak = max(l.s.stats.Peak, l.s.stats.Open)
+	l.s.mu.Unlock()
+	return c, nil
+}
+
+// conn is a server-side connection.
+type conn struct {
+	net.Conn
+	s              *Server
+	once           sync.Once
+	hidePipelining bool
+}
+
+func (c *conn) Close() error {
+	c.once.Do(func() {
+		c.s.mu.Lock()
+		delete(c.s.conns, c)
+		c.s.stats.Open--
+		c.s.mu.Unlock()
+	})
+	return c.Conn.Close()
+}
+
+// Write drops the PIPELINING line of the EHLO reply when asked to: go-smtp
+// always advertises it and writes each reply line with its own Write.
+func (c *conn) Write(p []byte) (int, error) {
+	if c.hidePipelining && string(p) == "250-PIPELINING\r\n" {
+		return len(p), nil
+	}
+	return c.Conn.Write(p)
+}

@@ -1,0 +1,295 @@
+package smtptest_test
+
+import (
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/smtptest"
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+	"github.com/google/go-cmp/cmp"
+)
+
+const body = "Subject: hi\r\n\r\nHello.\r\n.leading dot\r\n"
+
+// send delivers one message over a fresh plain connection.
+func send(t *testing.T, s *smtptest.Server, from string, to ...string) error {
+	t.Helper()
+	c, err := smtp.Dial(s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.CommandTimeout = 5 * time.Second
+	return c.SendMail(from, to, strings.NewReader(body))
+}
+
+func code(err error) int {
+	var se *smtp.SMTPError
+	if errors.As(err, &se) {
+		return se.Code
+	}
+	return 0
+}
+
+func TestCountsAndMessages(t *testing.T) {
+	s := smtptest.Start(t)
+	if err := send(t, s, "a@x.test", "b@y.test", "c@y.test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := send(t, s, "a@x.test", "b@y.test"); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{"b": s.Count("b@y.test"), "c": s.Count("c@y.test"), "total": s.Total()}
+	if diff := cmp.Diff(map[string]int{"b": 2, "c": 1, "total": 2}, got); diff != "" {
+		t.Errorf("counts (-want +got):\n%s", diff)
+	}
+	want := smtptest.Message{From: "a@x.test", To: []string{"b@y.test", "c@y.test"}, Data: []byte(body)}
+	if diff := cmp.Diff(want, s.Messages()[0]); diff != "" {
+		t.Errorf("message (-want +got):\n%s", diff)
+	}
+	if st := s.ConnStats(); st.Total != 2 || st.Peak < 1 {
+		t.Errorf("conn stats %+v, want 2 in total", st)
+	}
+}
+
+func TestDiscardOnlyCounts(t *testing.T) {
+	s := smtptest.Start(t, smtptest.WithDiscard())
+	if err := send(t, s, "a@x.test", "b@y.test"); err != nil {
+		t.Fatal(err)
+	}
+	if s.Count("b@y.test") != 1 || len(s.Messages()) != 0 {
+		t.Errorf("count %d, %d messages kept; want 1 and none", s.Count("b@y.test"), len(s.Messages()))
+	}
+}
+
+func TestFaults(t *testing.T) {
+	tests := []struct {
+		name   string
+		faults smtptest.Faults
+		to     string
+		code   int // 0: a dropped connection
+	}{
+		{"reject domain", smtptest.Faults{RejectDomain: "gone.test"}, "x@GONE.test", 550},
+		{"temp fail", smtptest.Faults{TempFailRate: 1}, "x@y.test", 451},
+		{"drop data", smtptest.Faults{DropDataRate: 1}, "x@y.test", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := smtptest.Start(t, smtptest.WithFaults(tt.faults))
+			err := send(t, s, "a@x.test", tt.to)
+			if err == nil || code(err) != tt.code {
+				t.Fatalf("got %v, want code %d", err, tt.code)
+			}
+			s.SetFaults(smtptest.Faults{})
+			if err := send(t, s, "a@x.test", tt.to); err != nil {
+				t.Fatalf("after clearing faults: %v", err)
+			}
+			if s.Total() != 1 {
+				t.Errorf("total %d, want 1", s.Total())
+			}
+		})
+	}
+}
+
+func TestByeAfter(t *testing.T) {
+	s := smtptest.Start(t, smtptest.WithFaults(smtptest.Faults{ByeAfter: 2}))
+	c, err := smtp.Dial(s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var codes []int
+	for range 3 {
+		codes = append(codes, code(c.SendMail("a@x.test", []string{"b@y.test"}, strings.NewReader(body))))
+	}
+	if diff := cmp.Diff([]int{0, 0, 421}, codes); diff != "" {
+		t.Errorf("codes (-want +got):\n%s", diff)
+	}
+	if err := c.Noop(); err == nil {
+		t.Error("connection still open after 421")
+	}
+}
+
+// failures returns which of n addresses fail their first RCPT.
+func failures(t *testing.T, s *smtptest.Server, n int) []bool {
+	t.Helper()
+	got := make([]bool, n)
+	for i := range got {
+		got[i] = send(t, s, "a@x.test", string(rune('a'+i%26))+strings.Repeat("x", i/26)+"@y.test") != nil
+	}
+	return got
+}
+
+func TestTempFailRateIsReproducibleAndRetriable(t *testing.T) {
+	for _, seed := range []uint64{0, 42} {
+		f := smtptest.Faults{TempFailRate: 0.5, Seed: seed}
+		a := failures(t, smtptest.Start(t, smtptest.WithFaults(f)), 60)
+		b := failures(t, smtptest.Start(t, smtptest.WithFaults(f)), 60)
+		if diff := cmp.Diff(a, b); diff != "" {
+			t.Errorf("seed %d: two runs differ (-first +second):\n%s", seed, diff)
+		}
+		n := 0
+		for _, failed := range a {
+			if failed {
+				n++
+			}
+		}
+		if n < 15 || n > 45 {
+			t.Errorf("seed %d: %d of 60 failed, want about half", seed, n)
+		}
+	}
+	// Without a seed a retry is a new draw: every address gets through.
+	s := smtptest.Start(t, smtptest.WithFaults(smtptest.Faults{TempFailRate: 0.5}))
+	for try := 0; try < 30 && s.Total() < 20; try++ {
+		for i := range 20 {
+			if to := string(rune('a'+i)) + "@y.test"; s.Count(to) == 0 {
+				send(t, s, "a@x.test", to)
+			}
+		}
+	}
+	if s.Total() != 20 {
+		t.Errorf("%d of 20 addresses got through after retries", s.Total())
+	}
+}
+
+func TestAuth(t *testing.T) {
+	tests := []struct {
+		name  string
+		mechs []string
+		auth  sasl.Client
+		code  int
+	}{
+		{"plain", nil, sasl.NewPlainClient("", "u", "p"), 0},
+		{"login", []string{"LOGIN"}, sasl.NewLoginClient("u", "p"), 0},
+		{"wrong password", nil, sasl.NewPlainClient("", "u", "nope"), 535},
+		{"none", nil, nil, 502},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := smtptest.Start(t, smtptest.WithAuth("u", "p", tt.mechs...))
+			c, err := smtp.Dial(s.Addr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if tt.auth != nil {
+				err = c.Auth(tt.auth)
+			}
+			if err == nil {
+				err = c.SendMail("a@x.test", []string{"b@y.test"}, strings.NewReader(body))
+			}
+			if code(err) != tt.code || (tt.code == 0 && err != nil) {
+				t.Fatalf("got %v, want code %d", err, tt.code)
+			}
+		})
+	}
+}
+
+func TestTLS(t *testing.T) {
+	start := smtptest.Start(t, smtptest.WithStartTLS())
+	c, err := smtp.DialStartTLS(start.Addr(), start.ClientTLSConfig())
+	if err != nil {
+		t.Fatalf("STARTTLS: %v", err)
+	}
+	c.Close()
+	implicit := smtptest.Start(t, smtptest.WithImplicitTLS())
+	c, err = smtp.DialTLS(implicit.Addr(), implicit.ClientTLSConfig())
+	if err != nil {
+		t.Fatalf("implicit TLS: %v", err)
+	}
+	if err := c.SendMail("a@x.test", []string{"b@y.test"}, strings.NewReader(body)); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if !strings.HasSuffix(implicit.URL(), "?tls=tls") || !strings.HasSuffix(start.URL(), "?tls=starttls") {
+		t.Errorf("URLs %s, %s", implicit.URL(), start.URL())
+	}
+}
+
+func TestWithoutPipelining(t *testing.T) {
+	for _, hide := range []bool{false, true} {
+		var opts []smtptest.Option
+		if hide {
+			opts = append(opts, smtptest.WithoutPipelining())
+		}
+		c, err := smtp.Dial(smtptest.Start(t, opts...).Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := c.Extension("PIPELINING"); ok == hide {
+			t.Errorf("hidden %v: PIPELINING advertised %v", hide, ok)
+		}
+		c.Close()
+	}
+}
+
+func TestDropConnsAndStall(t *testing.T) {
+	s := smtptest.Start(t)
+	c, err := smtp.Dial(s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Noop(); err != nil {
+		t.Fatal(err)
+	}
+	s.DropConns()
+	if err := c.Noop(); err == nil {
+		t.Error("NOOP worked on a dropped connection")
+	}
+	waitFor(t, func() bool { return s.ConnStats().Open == 0 })
+
+	s = smtptest.Start(t, smtptest.WithFaults(smtptest.Faults{Stall: true}))
+	c, err = smtp.Dial(s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.CommandTimeout = 50 * time.Millisecond
+	if err := c.Mail("a@x.test", nil); err == nil {
+		t.Fatal("MAIL answered while stalled")
+	}
+}
+
+func TestStallEndsWithClose(t *testing.T) {
+	s := smtptest.Start(nil, smtptest.WithFaults(smtptest.Faults{Stall: true}))
+	c, err := smtp.Dial(s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var wg sync.WaitGroup
+	wg.Go(func() { c.Mail("a@x.test", nil) })
+	time.Sleep(20 * time.Millisecond)
+	s.Close()
+	wg.Wait()
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 5s")
+		}
+	}
+}
+
+func TestBlastPipelined(t *testing.T) {
+	s := smtptest.Start(t)
+	if err := smtptest.BlastPipelined(s.Addr(), 4, []byte(body), 101); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.Count(smtptest.BlastTo); n != 101 {
+		t.Errorf("count %d, want 101", n)
+	}
+	if diff := cmp.Diff(body, string(s.Messages()[100].Data)); diff != "" {
+		t.Errorf("data (-want +got):\n%s", diff)
+	}
+	if st := s.ConnStats(); st.Total != 4 {
+		t.Errorf("%d connections, want 4", st.Total)
+	}
+}

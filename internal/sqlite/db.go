@@ -1,0 +1,119 @@
+// Package sqlite opens Bulletin's database: one SQLite file in WAL mode, with
+// a single-connection pool for writes (SQLite has one writer, and a pool of
+// writers only fights in the busy handler) and a wider pool for reads.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+)
+
+// A DB is an open Bulletin database.
+type DB struct {
+	// Write is the only pool that changes the database. It has one
+	// connection, so writers queue in Go rather than in SQLite's busy loop.
+	Write *sql.DB
+	// Read serves queries; WAL lets it read while Write commits.
+	Read *sql.DB
+	// Path is the database file.
+	Path string
+}
+
+// pragmas go in the DSN so that every pooled connection gets them.
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "NORMAL")
+	q.Set("_busy_timeout", "5000")
+	q.Set("_foreign_keys", "on")
+	if readOnly {
+		q.Set("mode", "ro")
+		q.Set("_query_only", "1")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the database at path and brings its schema
+// up to date.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	w, err := sql.Open("sqlite3", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	db := &DB{Write: w, Path: path}
+	if err := db.migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite3", dsn(path, true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	r.SetMaxOpenConns(4)
+	r.SetMaxIdleConns(4)
+	r.SetConnMaxIdleTime(5 * time.Minute)
+	db.Read = r
+	return db, nil
+}
+
+// Close closes both pools, checkpointing the WAL on the way out.
+func (db *DB) Close() error {
+	var err error
+	if db.Read != nil {
+		err = db.Read.Close()
+	}
+	if db.Write != nil {
+		if e := db.Write.Close(); e != nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// Ping checks that the database answers a query.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := db.Read.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	return nil
+}
+
+// Tx runs fn in a write transaction, committing when fn returns nil and
+// rolling back otherwise.
+func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Now returns the current time as the database stores it: UTC, to the
+// microsecond, so stored times compare as text.
+func Now() time.Time {
+	return time.Now().UTC().Truncate(time.Microsecond)
+}

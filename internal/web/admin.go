@@ -1,0 +1,119 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/bulletinhq/bulletin/mailer"
+	"github.com/bulletinhq/bulletin/templates"
+)
+
+// A CampaignSummary is one line of the dashboard's recent campaigns.
+type CampaignSummary struct {
+	ID          int64
+	Subject     string
+	Status      string
+	Sent, Total int
+}
+
+// AdminDeps are what the admin pages need.
+type AdminDeps struct {
+	Templates *templates.Templates
+	// Outbox is set when mail goes to the outbox rather than SMTP.
+	Outbox *mailer.Outbox
+	// Inspector reads the asynq queues for /admin/queues.
+	Inspector *asynq.Inspector
+	// SecureCookies marks cookies Secure (BASE_URL is https).
+	SecureCookies bool
+	// RecentCampaigns lists the newest campaigns for the dashboard.
+	RecentCampaigns func(ctx context.Context, n int) ([]CampaignSummary, error)
+}
+
+// adminPage is the part every admin page shares with the layout.
+type adminPage struct {
+	Nav   []navItem
+	CSRF  string
+	Flash string
+}
+
+type navItem struct {
+	Href, Label string
+	On          bool
+}
+
+var adminNav = []navItem{
+	{Href: "/admin", Label: "Dashboard"},
+	{Href: "/admin/subscribers", Label: "Subscribers"},
+	{Href: "/admin/lists", Label: "Lists"},
+	{Href: "/admin/articles", Label: "Articles"},
+	{Href: "/admin/campaigns", Label: "Campaigns"},
+	{Href: "/admin/outbox", Label: "Outbox"},
+	{Href: "/admin/queues", Label: "Queues"},
+}
+
+// page fills the shared part for a request that passed requireAdmin.
+func (p *adminPage) fill(r *http.Request) {
+	sess := sessionFrom(r.Context())
+	if sess == nil {
+		return
+	}
+	p.CSRF = sess.CSRF
+	p.Flash = r.URL.Query().Get("flash")
+	if len(p.Flash) > 200 {
+		p.Flash = ""
+	}
+	p.Nav = make([]navItem, len(adminNav))
+	for i, n := range adminNav {
+		n.On = r.URL.Path == n.Href || (n.Href != "/admin" && strings.HasPrefix(r.URL.Path, n.Href))
+		p.Nav[i] = n
+	}
+}
+
+// filler is any page that embeds adminPage.
+type filler interface{ fill(r *http.Request) }
+
+// renderAdmin renders an admin page; pages are never cached.
+func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, status int, name string, data filler) {
+	data.fill(r)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	var buf strings.Builder
+	if err := s.Templates.Admin(&buf, name, data); err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	w.WriteHeader(status)
+	w.Write([]byte(buf.String()))
+}
+
+// adminError logs err and answers a plain 500 that shows no detail.
+func (s *Server) adminError(w http.ResponseWriter, r *http.Request, err error) {
+	s.Log.Error("admin page", "route", r.Pattern, "err", err)
+	http.Error(w, "Internal error. The details are in the server log.", http.StatusInternalServerError)
+}
+
+// adminRoutes registers the admin area; its pages need a session.
+func (s *Server) adminRoutes() {
+	s.handle("GET /admin/login", s.loginForm)
+	s.handle("POST /admin/login", s.login)
+	s.adminHandle("POST /admin/logout", s.logout)
+	s.adminHandle("GET /admin", s.dashboard)
+	s.adminHandle("GET /admin/{$}", s.dashboard)
+	s.adminHandle("GET /admin/outbox", s.outboxPage)
+	s.adminHandle("GET /admin/outbox/{name}", s.outboxMessage)
+	s.adminHandle("GET /admin/queues", s.queuesPage)
+	s.adminHandle("GET /admin/subscribers", s.subscribersPage)
+	s.adminHandle("GET /admin/subscribers/{id}", s.subscriberPage)
+	s.adminHandle("POST /admin/subscribers/{id}", s.updateSubscriberForm)
+	s.adminHandle("POST /admin/subscribers/{id}/erase", s.eraseSubscriberForm)
+	s.adminHandle("GET /admin/lists", s.listsPage)
+	s.adminHandle("GET /admin/articles", s.articlesPage)
+}
+
+// adminHandle registers a handler behind requireAdmin.
+func (s *Server) adminHandle(pattern string, h http.HandlerFunc) {
+	s.mux.Handle(pattern, s.requireAdmin(h))
+}

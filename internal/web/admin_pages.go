@@ -1,0 +1,242 @@
+package web
+
+import (
+	"bytes"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/mail"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/bulletinhq/bulletin/internal/articles"
+	"github.com/bulletinhq/bulletin/subscribers"
+)
+
+type dashboardPage struct {
+	adminPage
+	Statuses []struct {
+		Name  string
+		Count int
+	}
+	Growth []struct {
+		Day          time.Time
+		Count, Width int
+	}
+	Campaigns []CampaignSummary
+}
+
+func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	counts, err := s.Subscribers.StatusCounts(ctx)
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	growth, err := s.Subscribers.Growth(ctx, 14)
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	p := &dashboardPage{}
+	for _, st := range []string{subscribers.StatusConfirmed, subscribers.StatusPending, subscribers.StatusUnsubscribed, subscribers.StatusBounced} {
+		p.Statuses = append(p.Statuses, struct {
+			Name  string
+			Count int
+		}{strings.ToUpper(st[:1]) + st[1:], counts[st]})
+	}
+	most := 1
+	for _, g := range growth {
+		most = max(most, g.Count)
+	}
+	for _, g := range growth {
+		p.Growth = append(p.Growth, struct {
+			Day          time.Time
+			Count, Width int
+		}{g.Day, g.Count, g.Count * 300 / most})
+	}
+	if s.RecentCampaigns != nil {
+		if p.Campaigns, err = s.RecentCampaigns(ctx, 10); err != nil {
+			s.adminError(w, r, err)
+			return
+		}
+	}
+	s.renderAdmin(w, r, http.StatusOK, "admin_dashboard", p)
+}
+
+type outboxLine struct{ Name, When, To, Subject string }
+
+type outboxPage struct {
+	adminPage
+	Enabled  bool
+	Dir      string
+	Messages []outboxLine
+}
+
+func (s *Server) outboxPage(w http.ResponseWriter, r *http.Request) {
+	p := &outboxPage{Enabled: s.Outbox != nil}
+	if s.Outbox != nil {
+		p.Dir = s.Outbox.Dir
+		names, err := s.Outbox.List(200)
+		if err != nil {
+			s.adminError(w, r, err)
+			return
+		}
+		for _, name := range names {
+			line := outboxLine{Name: name, Subject: "(unreadable)"}
+			if t, err := time.Parse("20060102T150405.000000000Z", strings.SplitN(name, "-", 2)[0]); err == nil {
+				line.When = t.Format("2006-01-02 15:04:05")
+			}
+			if raw, err := s.Outbox.Read(name); err == nil {
+				if msg, err := mail.ReadMessage(bytes.NewReader(raw)); err == nil {
+					line.To = decodeHeader(msg.Header.Get("To"))
+					line.Subject = decodeHeader(msg.Header.Get("Subject"))
+				}
+			}
+			p.Messages = append(p.Messages, line)
+		}
+	}
+	s.renderAdmin(w, r, http.StatusOK, "admin_outbox", p)
+}
+
+type outboxMessagePage struct {
+	adminPage
+	Subject, HTML, Text, Raw string
+	Headers                  []struct{ Name, Value string }
+}
+
+func (s *Server) outboxMessage(w http.ResponseWriter, r *http.Request) {
+	if s.Outbox == nil {
+		http.NotFound(w, r)
+		return
+	}
+	raw, err := s.Outbox.Read(r.PathValue("name"))
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	p := &outboxMessagePage{Subject: decodeHeader(msg.Header.Get("Subject")), Raw: string(raw)}
+	keys := make([]string, 0, len(msg.Header))
+	for k := range msg.Header {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		p.Headers = append(p.Headers, struct{ Name, Value string }{k, decodeHeader(strings.Join(msg.Header[k], ", "))})
+	}
+	p.Text, p.HTML = mimeParts(msg)
+	s.renderAdmin(w, r, http.StatusOK, "admin_outbox_message", p)
+}
+
+// mimeParts returns the decoded text and HTML parts of a message.
+func mimeParts(msg *mail.Message) (text, html string) {
+	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil || !strings.HasPrefix(mt, "multipart/") {
+		return "", ""
+	}
+	mr := multipart.NewReader(msg.Body, params["boundary"])
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			return text, html
+		}
+		body, _ := io.ReadAll(io.LimitReader(part, 4<<20))
+		switch ct, _, _ := mime.ParseMediaType(part.Header.Get("Content-Type")); ct {
+		case "text/plain":
+			text = string(body)
+		case "text/html":
+			html = string(body)
+		}
+	}
+}
+
+func decodeHeader(v string) string {
+	dec := new(mime.WordDecoder)
+	if s, err := dec.DecodeHeader(v); err == nil {
+		return s
+	}
+	return v
+}
+
+type queuesPage struct {
+	adminPage
+	Queues  []*asynq.QueueInfo
+	Servers []struct {
+		Host, Queues, Started  string
+		PID, Busy, Concurrency int
+	}
+}
+
+func (s *Server) queuesPage(w http.ResponseWriter, r *http.Request) {
+	p := &queuesPage{}
+	if s.Inspector != nil {
+		names, err := s.Inspector.Queues()
+		if err != nil {
+			s.adminError(w, r, err)
+			return
+		}
+		sort.Strings(names)
+		for _, q := range names {
+			if info, err := s.Inspector.GetQueueInfo(q); err == nil {
+				p.Queues = append(p.Queues, info)
+			}
+		}
+		servers, _ := s.Inspector.Servers()
+		for _, sv := range servers {
+			var qs []string
+			for q := range sv.Queues {
+				qs = append(qs, q)
+			}
+			sort.Strings(qs)
+			p.Servers = append(p.Servers, struct {
+				Host, Queues, Started  string
+				PID, Busy, Concurrency int
+			}{sv.Host, strings.Join(qs, ", "), sv.Started.UTC().Format("2006-01-02 15:04"), sv.PID, len(sv.ActiveWorkers), sv.Concurrency})
+		}
+	}
+	s.renderAdmin(w, r, http.StatusOK, "admin_queues", p)
+}
+
+type listsPage struct {
+	adminPage
+	Lists []*subscribers.List
+}
+
+func (s *Server) listsPage(w http.ResponseWriter, r *http.Request) {
+	lists, err := s.Subscribers.Lists(r.Context())
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	s.renderAdmin(w, r, http.StatusOK, "admin_lists", &listsPage{Lists: lists})
+}
+
+type articlesPage struct {
+	adminPage
+	Articles []*articles.Article
+	Next     int64
+	List     string
+}
+
+func (s *Server) articlesPage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	after, _, err := keyset(q.Get("after"), "")
+	if err != nil {
+		after = 0
+	}
+	items, next, err := s.Articles.List(r.Context(), articles.Filter{List: q.Get("list"), After: after, Limit: 50})
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	s.renderAdmin(w, r, http.StatusOK, "admin_articles", &articlesPage{Articles: items, Next: next, List: q.Get("list")})
+}

@@ -1,0 +1,128 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/campaigns"
+)
+
+// CampaignDeps are what the campaign API needs.
+type CampaignDeps struct {
+	Campaigns *campaigns.Service
+}
+
+// campaignRoutes registers the campaign API of SPEC §3.
+func (s *Server) campaignRoutes() {
+	if s.Campaigns == nil {
+		return
+	}
+	routes := map[string]http.HandlerFunc{
+		"GET /api/v1/campaigns":              s.listCampaigns,
+		"POST /api/v1/campaigns":             s.createCampaign,
+		"GET /api/v1/campaigns/{id}":         s.getCampaign,
+		"POST /api/v1/campaigns/{id}/test":   s.testCampaign,
+		"POST /api/v1/campaigns/{id}/send":   s.campaignStep(s.Campaigns.Send),
+		"POST /api/v1/campaigns/{id}/pause":  s.campaignStep(s.Campaigns.Pause),
+		"POST /api/v1/campaigns/{id}/resume": s.campaignStep(s.Campaigns.Resume),
+		"POST /api/v1/campaigns/{id}/cancel": s.campaignStep(s.Campaigns.Cancel),
+	}
+	for pattern, h := range routes {
+		s.mux.Handle(pattern, s.requireToken(h))
+	}
+}
+
+// campaignID reads the {id} of the path.
+func campaignID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errNotFound
+	}
+	return id, nil
+}
+
+func (s *Server) listCampaigns(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	after, limit, err := keyset(q.Get("after"), q.Get("limit"))
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	items, next, err := s.Campaigns.List(r.Context(), after, limit)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newPage(items, next))
+}
+
+func (s *Server) createCampaign(w http.ResponseWriter, r *http.Request) {
+	var c campaigns.Campaign
+	if err := decodeJSON(r, &c); err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	if err := s.Campaigns.Schedule(r.Context(), &c); err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	got, err := s.Campaigns.Get(r.Context(), c.ID)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, got)
+}
+
+func (s *Server) getCampaign(w http.ResponseWriter, r *http.Request) {
+	id, err := campaignID(r)
+	if err == nil {
+		var c *campaigns.Campaign
+		if c, err = s.Campaigns.Get(r.Context(), id); err == nil {
+			writeJSON(w, http.StatusOK, c)
+			return
+		}
+	}
+	writeError(w, r, s.Log, err)
+}
+
+func (s *Server) testCampaign(w http.ResponseWriter, r *http.Request) {
+	id, err := campaignID(r)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	var body struct {
+		To []string `json:"to"`
+	}
+	if err := decodeJSON(r, &body); err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	if err := s.Campaigns.TestSend(r.Context(), id, body.To); err != nil {
+		if bulletin.ErrorCode(err) == bulletin.EINTERNAL {
+			s.Log.Error("test send", "campaign", id, "err", err)
+			err = bulletin.Errorf(bulletin.EINTERNAL, "The test could not be sent; see the server log.")
+		}
+		writeError(w, r, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "sent", "to": body.To})
+}
+
+// campaignStep answers a lifecycle step with the campaign after it.
+func (s *Server) campaignStep(step func(context.Context, int64) (*campaigns.Campaign, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := campaignID(r)
+		if err == nil {
+			var c *campaigns.Campaign
+			if c, err = step(r.Context(), id); err == nil {
+				writeJSON(w, http.StatusOK, c)
+				return
+			}
+		}
+		writeError(w, r, s.Log, err)
+	}
+}

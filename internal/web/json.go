@@ -1,0 +1,105 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+)
+
+var (
+	errNotFound     = bulletin.Errorf(bulletin.ENOTFOUND, "Nothing here.")
+	errTooLarge     = bulletin.Errorf(bulletin.ETOOLARGE, "The request body is over 1 MiB.")
+	errUnauthorized = bulletin.Errorf(bulletin.EUNAUTHORIZED, "Send a valid API token as 'Authorization: Bearer TOKEN'.")
+)
+
+// statusOf maps error codes to HTTP statuses: the one table of them.
+var statusOf = map[string]int{
+	bulletin.EBADREQUEST:    http.StatusBadRequest,
+	bulletin.EUNAUTHORIZED:  http.StatusUnauthorized,
+	bulletin.EFORBIDDEN:     http.StatusForbidden,
+	bulletin.ENOTFOUND:      http.StatusNotFound,
+	bulletin.ECONFLICT:      http.StatusConflict,
+	bulletin.ETOOLARGE:      http.StatusRequestEntityTooLarge,
+	bulletin.EUNSUPPORTED:   http.StatusUnsupportedMediaType,
+	bulletin.EINVALID:       http.StatusUnprocessableEntity,
+	bulletin.ERATELIMITED:   http.StatusTooManyRequests,
+	bulletin.EINTERNAL:      http.StatusInternalServerError,
+	bulletin.EUNIMPLEMENTED: http.StatusNotImplemented,
+}
+
+// errorBody is the JSON shape of every error.
+type errorBody struct {
+	Error   string            `json:"error"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// writeError answers err as JSON. Internal errors are logged with their
+// detail and shown to the client only as "Internal error.".
+func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	code := bulletin.ErrorCode(err)
+	if code == bulletin.EINTERNAL {
+		log.Error("internal error", "route", r.Pattern, "err", err)
+	}
+	status, ok := statusOf[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	writeJSON(w, status, errorBody{Error: code, Message: bulletin.ErrorMessage(err), Fields: bulletin.ErrorFields(err)})
+}
+
+// writeJSON answers v as JSON with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// A page is the shape of every collection answer.
+type page[T any] struct {
+	Items []T `json:"items"`
+	Next  any `json:"next"`
+}
+
+// newPage returns items with next, or null for next when it is 0.
+func newPage[T any](items []T, next int64) page[T] {
+	if items == nil {
+		items = []T{}
+	}
+	p := page[T]{Items: items}
+	if next > 0 {
+		p.Next = next
+	}
+	return p
+}
+
+// decodeJSON reads a JSON object from r's body into v, insisting on the
+// content type, the size limit and a single well-formed value.
+func decodeJSON(r *http.Request, v any) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return bulletin.Errorf(bulletin.EUNSUPPORTED, "Send the body as application/json.")
+	}
+	dec := json.NewDecoder(r.Body)
+	if err := dec.Decode(v); err != nil {
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return errTooLarge
+		}
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) && typeErr.Field != "" {
+			return bulletin.Invalid(map[string]string{typeErr.Field: "has the wrong type, expected " + typeErr.Type.String()})
+		}
+		return bulletin.Errorf(bulletin.EBADREQUEST, "The body is not valid JSON.")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return bulletin.Errorf(bulletin.EBADREQUEST, "The body must hold one JSON value.")
+	}
+	return nil
+}

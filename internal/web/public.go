@@ -1,0 +1,169 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/subscribers"
+)
+
+// confirmedData is the data of pages/confirmed.html.
+type confirmedData struct {
+	Title          string
+	Lists          []string
+	PreferencesURL string
+}
+
+func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
+	id, err := s.Signer.Verify(subscribers.TokenConfirm, r.PathValue("token"))
+	if err != nil {
+		s.badLinkPage(w, r)
+		return
+	}
+	sub, err := s.Subscribers.Confirm(r.Context(), id)
+	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
+		s.badLinkPage(w, r)
+		return
+	} else if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.renderPage(w, r, http.StatusOK, "confirmed", confirmedData{
+		Title: "Subscription confirmed", Lists: s.listNames(r, sub.Lists),
+		PreferencesURL: "/preferences/" + s.Signer.Sign(subscribers.TokenPreferences, id, 0),
+	})
+}
+
+// listNames maps slugs to list names for display.
+func (s *Server) listNames(r *http.Request, slugs []string) []string {
+	lists, err := s.Subscribers.Lists(r.Context())
+	if err != nil {
+		return slugs
+	}
+	name := map[string]string{}
+	for _, l := range lists {
+		name[l.Slug] = l.Name
+	}
+	out := make([]string, 0, len(slugs))
+	for _, slug := range slugs {
+		out = append(out, name[slug])
+	}
+	return out
+}
+
+// unsubscribeData is the data of pages/unsubscribe.html.
+type unsubscribeData struct {
+	Title          string
+	Email          string
+	Done           bool
+	PreferencesURL string
+}
+
+// unsubscribeForm shows one button. A GET changes nothing: mail scanners
+// fetch every link.
+func (s *Server) unsubscribeForm(w http.ResponseWriter, r *http.Request) {
+	id, err := s.Signer.Verify(subscribers.TokenUnsubscribe, r.PathValue("token"))
+	if err != nil {
+		s.badLinkPage(w, r)
+		return
+	}
+	d := unsubscribeData{Title: "Unsubscribe"}
+	if sub, err := s.Subscribers.Get(r.Context(), id); err == nil {
+		d.Email = sub.Email
+		d.Done = sub.Status == subscribers.StatusUnsubscribed
+	} else if bulletin.ErrorCode(err) != bulletin.ENOTFOUND {
+		s.pageError(w, r, err)
+		return
+	}
+	if d.Done {
+		d.Title = "You are unsubscribed"
+		d.PreferencesURL = "/preferences/" + s.Signer.Sign(subscribers.TokenPreferences, id, 0)
+	}
+	s.renderPage(w, r, http.StatusOK, "unsubscribe", d)
+}
+
+// unsubscribe is both the page's button and RFC 8058 one-click: no login,
+// no cookie, effective at once. An erased subscriber is already gone,
+// which is what was asked.
+func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
+	id, err := s.Signer.Verify(subscribers.TokenUnsubscribe, r.PathValue("token"))
+	if err != nil {
+		s.badLinkPage(w, r)
+		return
+	}
+	if err := s.Subscribers.Unsubscribe(r.Context(), id); err != nil && bulletin.ErrorCode(err) != bulletin.ENOTFOUND {
+		s.pageError(w, r, err)
+		return
+	}
+	s.renderPage(w, r, http.StatusOK, "unsubscribe", unsubscribeData{
+		Title: "You are unsubscribed", Done: true,
+		PreferencesURL: "/preferences/" + s.Signer.Sign(subscribers.TokenPreferences, id, 0),
+	})
+}
+
+// preferencesData is the data of pages/preferences.html.
+type preferencesData struct {
+	Title     string
+	Email     string
+	Name      string
+	Frequency string
+	Lists     []subscribers.ListChoice
+	Errors    map[string]string
+	Saved     bool
+}
+
+func (s *Server) preferencesForm(w http.ResponseWriter, r *http.Request) {
+	id, err := s.Signer.Verify(subscribers.TokenPreferences, r.PathValue("token"))
+	if err != nil {
+		s.badLinkPage(w, r)
+		return
+	}
+	s.renderPreferences(w, r, id, http.StatusOK, nil)
+}
+
+func (s *Server) renderPreferences(w http.ResponseWriter, r *http.Request, id int64, status int, d *preferencesData) {
+	sub, choices, err := s.Subscribers.PreferencesOf(r.Context(), id)
+	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
+		s.badLinkPage(w, r)
+		return
+	} else if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if d == nil {
+		d = &preferencesData{Name: sub.Name, Frequency: sub.Frequency}
+	}
+	d.Title, d.Email, d.Lists = "Your preferences", sub.Email, choices
+	s.renderPage(w, r, status, "preferences", d)
+}
+
+func (s *Server) preferencesPost(w http.ResponseWriter, r *http.Request) {
+	id, err := s.Signer.Verify(subscribers.TokenPreferences, r.PathValue("token"))
+	if err != nil {
+		s.badLinkPage(w, r)
+		return
+	}
+	if err := parseForm(r); err != nil {
+		s.formError(w, r, err)
+		return
+	}
+	p := subscribers.Preferences{Name: r.PostForm.Get("name"), Frequency: r.PostForm.Get("frequency"), Lists: r.PostForm["list"]}
+	err = s.Subscribers.SetPreferences(r.Context(), id, p)
+	switch bulletin.ErrorCode(err) {
+	case "":
+		s.renderPreferences(w, r, id, http.StatusOK, &preferencesData{Saved: true, Name: p.Name, Frequency: p.Frequency})
+	case bulletin.EINVALID:
+		s.renderPreferences(w, r, id, http.StatusUnprocessableEntity,
+			&preferencesData{Name: p.Name, Frequency: p.Frequency, Errors: bulletin.ErrorFields(err)})
+	case bulletin.ENOTFOUND:
+		s.badLinkPage(w, r)
+	default:
+		s.pageError(w, r, err)
+	}
+}
+
+// pageError logs an unexpected error and shows a page without its detail.
+func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
+	s.Log.Error("internal error", "route", r.Pattern, "err", err)
+	s.messagePage(w, r, http.StatusInternalServerError, "Something went wrong", "Please try again in a moment.")
+}

@@ -1,0 +1,79 @@
+// Package web is Bulletin's HTTP face: public pages and endpoints for
+// readers, the admin area and JSON API for editors, and health and metrics
+// for operators. Handlers decode, call a domain package and encode; they
+// hold no business rules.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/bulletinhq/bulletin/internal/admins"
+	"github.com/bulletinhq/bulletin/internal/articles"
+	"github.com/bulletinhq/bulletin/subscribers"
+)
+
+// MaxBodyBytes bounds every request body.
+const MaxBodyBytes = 1 << 20
+
+// A Check is a dependency /readyz asks: nil means it answers.
+type Check func(ctx context.Context) error
+
+// A Server routes and serves Bulletin's HTTP requests.
+type Server struct {
+	Log      *slog.Logger
+	Registry *prometheus.Registry
+	// Checks are asked by /readyz, by name ("sqlite", "redis").
+	Checks map[string]Check
+	// BaseURL is the public URL in links.
+	BaseURL string
+
+	Admins      *admins.Store
+	Articles    *articles.Store
+	Subscribers *subscribers.Store
+
+	// Each area's own dependencies, declared in its file.
+	SubscriberDeps
+	CampaignDeps
+	AdminDeps
+
+	mux     *http.ServeMux
+	metrics *httpMetrics
+}
+
+// Handler builds the routes and returns the server's root handler, wrapped
+// in the middleware every request passes: panic recovery, body limit,
+// metrics and one log line.
+func (s *Server) Handler() http.Handler {
+	if s.Log == nil {
+		s.Log = slog.Default()
+	}
+	if s.Registry == nil {
+		s.Registry = prometheus.NewRegistry()
+	}
+	s.mux = http.NewServeMux()
+	if s.metrics == nil {
+		s.metrics = newHTTPMetrics(s.Registry)
+	}
+	s.healthRoutes()
+	s.apiRoutes()
+	s.subscriberRoutes()
+	s.campaignRoutes()
+	s.adminRoutes()
+	return s.recoverPanics(s.logRequests(s.limitBody(s.mux)))
+}
+
+// apiRoutes registers the token-protected JSON API.
+func (s *Server) apiRoutes() {
+	s.mux.Handle("GET /api/v1/articles", s.requireToken(http.HandlerFunc(s.listArticles)))
+	s.mux.Handle("POST /api/v1/articles", s.requireToken(http.HandlerFunc(s.createArticle)))
+	s.mux.Handle("/api/", s.requireToken(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, s.Log, errNotFound)
+	})))
+}
+
+// handle registers h for pattern on the server's mux.
+func (s *Server) handle(pattern string, h http.HandlerFunc) { s.mux.Handle(pattern, h) }

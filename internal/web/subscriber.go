@@ -1,0 +1,61 @@
+package web
+
+import (
+	"context"
+	"io"
+	"net/http"
+
+	"github.com/bulletinhq/bulletin/subscribers"
+)
+
+// A Signupper stores a reader's signup; *subscribers.Signups is one.
+type Signupper interface {
+	Signup(ctx context.Context, in *subscribers.Signup) error
+}
+
+// A PageRenderer renders a named HTML page; *templates.Templates is one.
+type PageRenderer interface {
+	Page(w io.Writer, name string, data any) error
+}
+
+// SubscriberDeps are what the subscriber pages and API need.
+type SubscriberDeps struct {
+	Signups Signupper
+	Signer  *subscribers.Signer
+	Pages   PageRenderer
+	// SignupRate is the most signups a minute per client IP on the public
+	// endpoints; 0 means no limit.
+	SignupRate int
+
+	limiter *ipLimiter
+}
+
+// subscriberRoutes registers the public signup pages and the subscriber
+// and list API. The area stays dark until cmd wires its dependencies.
+func (s *Server) subscriberRoutes() {
+	if s.Signups == nil || s.Subscribers == nil || s.Pages == nil || s.Signer == nil {
+		return
+	}
+	s.limiter = newIPLimiter(s.SignupRate)
+	s.handle("GET /subscribe", s.subscribeForm)
+	s.handle("POST /subscribe", s.rateLimit(s.subscribePost, false))
+	s.handle("GET /subscribe/check-email", s.checkEmail)
+	s.handle("GET /subscribe/embed", s.subscribeEmbed)
+	s.handle("POST /api/v1/subscriptions", cors(s.rateLimit(s.apiSubscribe, true)))
+	s.handle("OPTIONS /api/v1/subscriptions", cors(preflight))
+	s.handle("GET /confirm/{token}", s.confirm)
+	s.handle("GET /unsubscribe/{token}", s.unsubscribeForm)
+	s.handle("POST /unsubscribe/{token}", s.unsubscribe)
+	s.handle("GET /preferences/{token}", s.preferencesForm)
+	s.handle("POST /preferences/{token}", s.preferencesPost)
+
+	api := func(pattern string, h http.HandlerFunc) { s.mux.Handle(pattern, s.requireToken(h)) }
+	api("GET /api/v1/lists", s.listLists)
+	api("POST /api/v1/lists", s.createList)
+	api("GET /api/v1/subscribers", s.listSubscribers)
+	api("POST /api/v1/subscribers", s.createSubscriber)
+	api("GET /api/v1/subscribers/{id}", s.getSubscriber)
+	api("PATCH /api/v1/subscribers/{id}", s.patchSubscriber)
+	api("DELETE /api/v1/subscribers/{id}", s.eraseSubscriber)
+	api("GET /api/v1/subscribers/{id}/export", s.exportSubscriber)
+}

@@ -1,0 +1,106 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/bulletinhq/bulletin/subscribers"
+)
+
+func (s *Server) listSubscribers(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := subscribers.Filter{Q: q.Get("q"), List: q.Get("list"), Status: q.Get("status")}
+	var err error
+	if f.After, f.Limit, err = keyset(q.Get("after"), q.Get("limit")); err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	items, next, err := s.Subscribers.List(r.Context(), f)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newPage(items, next))
+}
+
+func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request) {
+	var in subscribers.NewSubscriber
+	if err := decodeJSON(r, &in); err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	sub, err := s.Subscribers.Create(r.Context(), &in)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, sub)
+}
+
+// pathID reads the {id} of the route; a bad one is simply not found.
+func pathID(r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	return id, err == nil && id > 0
+}
+
+func (s *Server) getSubscriber(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		writeError(w, r, s.Log, errNotFound)
+		return
+	}
+	sub, err := s.Subscribers.Get(r.Context(), id)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sub)
+}
+
+func (s *Server) patchSubscriber(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		writeError(w, r, s.Log, errNotFound)
+		return
+	}
+	var p subscribers.Patch
+	if err := decodeJSON(r, &p); err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	sub, err := s.Subscribers.Update(r.Context(), id, &p)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sub)
+}
+
+// eraseSubscriber removes the person's data for good and answers 204.
+func (s *Server) eraseSubscriber(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		writeError(w, r, s.Log, errNotFound)
+		return
+	}
+	if err := s.Subscribers.Erase(r.Context(), id); err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) exportSubscriber(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		writeError(w, r, s.Log, errNotFound)
+		return
+	}
+	exp, err := s.Subscribers.ExportOf(r.Context(), id)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="subscriber-`+strconv.FormatInt(id, 10)+`.json"`)
+	writeJSON(w, http.StatusOK, exp)
+}

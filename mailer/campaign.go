@@ -1,0 +1,346 @@
+package mailer
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"mime"
+	"mime/quotedprintable"
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// Placeholders mark where each recipient's fields go in campaign content
+// rendered once. They are plain ASCII letters, so Markdown, the sanitiser,
+// html/template and quoted-printable leave them alone.
+const (
+	FieldName        = "BLTNzNAMEzq7"
+	FieldEmail       = "BLTNzMAILzq7"
+	FieldUnsubscribe = "BLTNzUNSBzq7" // the unsubscribe token
+	FieldPreferences = "BLTNzPREFzq7" // the preferences token
+	fieldMessageID   = "BLTNzMSIDzq7"
+	placeholderTo    = "bltn-to-zq7@placeholder.invalid"
+)
+
+// fields are the placeholders in the order of the Personal values.
+var fields = []string{FieldName, FieldEmail, FieldUnsubscribe, FieldPreferences, fieldMessageID}
+
+const (
+	idxName = iota
+	idxEmail
+	idxUnsubscribe
+	idxPreferences
+	idxMessageID
+	idxTo // the To header, replaced whole
+)
+
+// Personal is what differs from one recipient of a campaign to the next.
+type Personal struct {
+	Email       string
+	Name        string
+	Unsubscribe string // token, URL-safe
+	Preferences string // token, URL-safe
+}
+
+// A CampaignMessage is a campaign's message composed once, with
+// jordan-wright/email, around placeholders; Compose fills them in for each
+// recipient without composing again. The output is the library's message
+// with the fields in place: quoted-printable parts, folded headers.
+type CampaignMessage struct {
+	from   string // the envelope sender
+	domain string // right side of Message-IDs
+	head   []piece
+	body   []piece
+	size   int // of the literal parts, to size each message's buffer
+}
+
+// A piece is literal bytes followed, when field ≥ 0, by a field encoded
+// for its part.
+type piece struct {
+	lit   []byte
+	field int
+	html  bool // the field sits in an HTML part and is escaped
+	col   int  // the encoded column at the end of lit
+	eol   bool // the literal after the field starts a new line
+}
+
+// CampaignContent is a campaign's shared content. HTML and Text may hold
+// the Field placeholders.
+type CampaignContent struct {
+	From    *mail.Address
+	Subject string
+	HTML    string
+	Text    string
+	// Headers are extra fields; values may hold FieldUnsubscribe.
+	Headers [][2]string
+	Date    time.Time
+}
+
+// NewCampaignMessage composes c once with placeholders for the fields.
+func NewCampaignMessage(c CampaignContent) (*CampaignMessage, error) {
+	m := &Message{
+		From:      c.From,
+		To:        &mail.Address{Address: placeholderTo},
+		Subject:   c.Subject,
+		Text:      c.Text,
+		HTML:      c.HTML,
+		Headers:   c.Headers,
+		MessageID: "<" + fieldMessageID + "@x>",
+		Date:      c.Date,
+	}
+	raw, err := m.Compose()
+	if err != nil {
+		return nil, err
+	}
+	end := bytes.Index(raw, []byte("\r\n\r\n"))
+	if end < 0 {
+		return nil, errors.New("compose campaign: no header end")
+	}
+	cm := &CampaignMessage{from: c.From.Address, domain: "localhost"}
+	if i := strings.LastIndexByte(c.From.Address, '@'); i >= 0 {
+		cm.domain = c.From.Address[i+1:]
+	}
+	head := unfold(string(raw[:end+2]))
+	head = strings.Replace(head, "<"+fieldMessageID+"@x>", fieldMessageID, 1)
+	head = strings.Replace(head, "<"+placeholderTo+">", "\x00to\x00", 1)
+	cm.head = splitHead(head)
+	boundary, err := boundaryOf(head)
+	if err != nil {
+		return nil, err
+	}
+	if cm.body, err = compileBody(raw[end+4:], boundary); err != nil {
+		return nil, err
+	}
+	markColumns(cm.body)
+	for _, pc := range append(cm.head, cm.body...) {
+		cm.size += len(pc.lit) + 64
+	}
+	return cm, nil
+}
+
+// unfold joins folded header lines, so fields can be filled in and the
+// result folded again for its real length.
+func unfold(head string) string {
+	return strings.NewReplacer("\r\n ", " ", "\r\n\t", "\t").Replace(head)
+}
+
+// splitHead cuts the header block at its placeholders.
+func splitHead(head string) []piece {
+	var out []piece
+	for head != "" {
+		i, f := nextField(head)
+		if i < 0 {
+			out = append(out, piece{lit: []byte(head), field: -1})
+			break
+		}
+		tok := len("\x00to\x00")
+		if f != idxTo {
+			tok = len(fields[f])
+		}
+		out = append(out, piece{lit: []byte(head[:i]), field: f})
+		head = head[i+tok:]
+	}
+	return out
+}
+
+// nextField finds the first placeholder in s: its index and field, or -1.
+func nextField(s string) (int, int) {
+	at, field := -1, -1
+	for f, p := range fields {
+		if i := strings.Index(s, p); i >= 0 && (at < 0 || i < at) {
+			at, field = i, f
+		}
+	}
+	if i := strings.Index(s, "\x00to\x00"); i >= 0 && (at < 0 || i < at) {
+		at, field = i, idxTo
+	}
+	return at, field
+}
+
+// boundaryOf returns the multipart boundary of the unfolded header block.
+func boundaryOf(head string) (string, error) {
+	for _, line := range strings.Split(head, "\r\n") {
+		name, value, ok := strings.Cut(line, ":")
+		if ok && strings.EqualFold(name, "Content-Type") {
+			_, params, err := mime.ParseMediaType(strings.TrimSpace(value))
+			if err == nil && params["boundary"] != "" {
+				return params["boundary"], nil
+			}
+		}
+	}
+	return "", errors.New("compose campaign: not multipart")
+}
+
+// compileBody splits the multipart body at the placeholders inside its
+// quoted-printable parts. Each part is decoded, cut, and its literal runs
+// encoded again, each ending in a soft line break, so that no placeholder
+// is ever split by one and every field starts on a fresh encoded line.
+func compileBody(body []byte, boundary string) ([]piece, error) {
+	delim := []byte("--" + boundary)
+	var out []piece
+	var lit []byte
+	for {
+		i := bytes.Index(body, delim)
+		if i < 0 {
+			return nil, errors.New("compose campaign: unterminated multipart")
+		}
+		lit = append(lit, body[:i+len(delim)]...)
+		body = body[i+len(delim):]
+		if bytes.HasPrefix(body, []byte("--")) {
+			out = append(out, piece{lit: append(lit, body...), field: -1})
+			return out, nil
+		}
+		hend := bytes.Index(body, []byte("\r\n\r\n"))
+		next := bytes.Index(body, append([]byte("\r\n"), delim...))
+		if hend < 0 || next < hend {
+			return nil, errors.New("compose campaign: bad part")
+		}
+		partHead := body[:hend+4]
+		lit = append(lit, partHead...)
+		decoded, err := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(body[hend+4 : next])))
+		if err != nil {
+			return nil, fmt.Errorf("compose campaign: %w", err)
+		}
+		isHTML := bytes.Contains(bytes.ToLower(partHead), []byte("text/html"))
+		var pieces []piece
+		pieces, lit = splitPart(lit, string(decoded), isHTML)
+		out = append(out, pieces...)
+		lit = append(lit, "\r\n"...)
+		body = body[next+2:]
+	}
+}
+
+// markColumns notes, for each field, the column it starts at and whether
+// a line break follows it, so short values need no soft line breaks.
+func markColumns(ps []piece) {
+	for i := range ps {
+		ps[i].col = len(ps[i].lit) - bytes.LastIndexByte(ps[i].lit, '\n') - 1
+		if i+1 < len(ps) {
+			ps[i].eol = bytes.HasPrefix(ps[i+1].lit, []byte("\r\n"))
+		}
+	}
+}
+
+// splitPart encodes one decoded part, cutting it at the placeholders. lit
+// is the literal run so far; the trailing literal run is returned.
+func splitPart(lit []byte, s string, isHTML bool) ([]piece, []byte) {
+	var out []piece
+	for {
+		i, f := nextField(s)
+		if i < 0 || f == idxTo || f == idxMessageID {
+			return out, append(lit, qpEncode(s)...)
+		}
+		lit = append(lit, qpEncode(s[:i])...)
+		out = append(out, piece{lit: lit, field: f, html: isHTML})
+		lit = nil
+		s = s[i+len(fields[f]):]
+	}
+}
+
+func qpEncode(s string) []byte {
+	var b bytes.Buffer
+	w := quotedprintable.NewWriter(&b)
+	io.WriteString(w, s)
+	w.Close()
+	return b.Bytes()
+}
+
+// From returns the envelope sender of the campaign's messages.
+func (cm *CampaignMessage) From() string { return cm.from }
+
+// Compose appends the message for p to dst and returns it.
+func (cm *CampaignMessage) Compose(dst []byte, p Personal) ([]byte, error) {
+	if err := checkPersonal(p); err != nil {
+		return dst, err
+	}
+	if dst == nil {
+		dst = make([]byte, 0, cm.size+512)
+	}
+	hb := make([]byte, 0, 1024)
+	for _, pc := range cm.head {
+		hb = append(hb, pc.lit...)
+		switch pc.field {
+		case -1:
+		case idxTo:
+			hb = append(hb, addressString(&mail.Address{Name: p.Name, Address: p.Email})...)
+		case idxMessageID:
+			hb = append(hb, NewMessageID("x@"+cm.domain)...)
+		default:
+			hb = append(hb, cm.value(pc.field, p)...)
+		}
+	}
+	hb = append(hb, "\r\n"...)
+	dst = append(dst, foldHeaders(hb)...)
+	for _, pc := range cm.body {
+		dst = append(dst, pc.lit...)
+		if pc.field >= 0 {
+			v := cm.value(pc.field, p)
+			if pc.html {
+				v = html.EscapeString(v)
+			}
+			dst = appendField(dst, v, pc.col, pc.eol)
+		}
+	}
+	return dst, nil
+}
+
+// appendField appends a field's value quoted-printable encoded at column
+// col. Short printable ASCII, the common case, goes in as it is when the
+// line stays within 76 octets; anything else gets lines of its own, between
+// soft line breaks.
+func appendField(dst []byte, v string, col int, eol bool) []byte {
+	plain := len(v) <= 72
+	for i := 0; plain && i < len(v); i++ {
+		if c := v[i]; c < ' ' || c > '~' || c == '=' {
+			plain = false
+		}
+	}
+	if !plain {
+		dst = append(dst, "=\r\n"...)
+		dst = append(dst, qpEncode(v)...)
+		return append(dst, "=\r\n"...)
+	}
+	if col+len(v) > 75 {
+		dst = append(dst, "=\r\n"...)
+		col = 0
+	}
+	dst = append(dst, v...)
+	if eol && col+len(v) <= 76 && (v == "" || v[len(v)-1] != ' ') {
+		return dst
+	}
+	return append(dst, "=\r\n"...)
+}
+
+func (cm *CampaignMessage) value(field int, p Personal) string {
+	switch field {
+	case idxName:
+		return oneLine(p.Name)
+	case idxEmail:
+		return p.Email
+	case idxUnsubscribe:
+		return p.Unsubscribe
+	case idxPreferences:
+		return p.Preferences
+	}
+	return ""
+}
+
+// checkPersonal refuses fields that could break out of their place: an
+// address with line breaks or separators, tokens outside base64url.
+func checkPersonal(p Personal) error {
+	if hasBreak(p.Email) || strings.ContainsAny(p.Email, ", \t<>\"") || !strings.Contains(p.Email, "@") {
+		return fmt.Errorf("compose: bad address %q", p.Email)
+	}
+	for _, t := range []string{p.Unsubscribe, p.Preferences} {
+		for i := 0; i < len(t); i++ {
+			c := t[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return fmt.Errorf("compose: bad token %q", t)
+			}
+		}
+	}
+	return nil
+}

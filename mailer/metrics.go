@@ -1,0 +1,79 @@
+package mailer
+
+import (
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+
+	tasks "github.com/bulletinhq/bulletin/internal/queue"
+)
+
+// Metrics count what senders do. A nil *Metrics counts nothing.
+type Metrics struct {
+	messages *prometheus.CounterVec
+	latency  prometheus.Histogram
+}
+
+// NewMetrics registers the delivery metrics with reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		messages: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "bulletin_mail_messages_total",
+			Help: "Campaign messages by result: sent, bounced, failed, retry.",
+		}, []string{"result"}),
+		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "bulletin_mail_send_seconds",
+			Help:    "Time to send one chunk of messages, divided by its size: the send latency per message.",
+			Buckets: prometheus.ExponentialBuckets(0.00005, 2.5, 12),
+		}),
+	}
+	reg.MustRegister(m.messages, m.latency)
+	return m
+}
+
+func (m *Metrics) observeBatch(n int, d time.Duration) {
+	if m == nil || n == 0 {
+		return
+	}
+	m.latency.Observe(d.Seconds() / float64(n))
+}
+
+func (m *Metrics) count(results []tasks.Result) {
+	if m == nil {
+		return
+	}
+	for _, r := range results {
+		m.messages.WithLabelValues(r.Status).Inc()
+	}
+}
+
+// A DepthCollector reports the size of Bulletin's queues on each scrape.
+type DepthCollector struct {
+	insp *asynq.Inspector
+	desc *prometheus.Desc
+}
+
+// NewDepthCollector returns a collector asking the Redis of opt.
+func NewDepthCollector(opt asynq.RedisConnOpt) *DepthCollector {
+	return &DepthCollector{
+		insp: asynq.NewInspector(opt),
+		desc: prometheus.NewDesc("bulletin_queue_tasks", "Tasks in a queue by state.", []string{"queue", "state"}, nil),
+	}
+}
+
+// Describe implements prometheus.Collector.
+func (d *DepthCollector) Describe(ch chan<- *prometheus.Desc) { ch <- d.desc }
+
+// Collect implements prometheus.Collector.
+func (d *DepthCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, q := range []string{tasks.QueueSend, tasks.QueueResults, tasks.QueueDefault} {
+		info, err := d.insp.GetQueueInfo(q)
+		if err != nil {
+			continue // a queue that never had a task does not exist yet
+		}
+		for state, n := range map[string]int{"pending": info.Pending, "active": info.Active, "retry": info.Retry, "scheduled": info.Scheduled, "archived": info.Archived} {
+			ch <- prometheus.MustNewConstMetric(d.desc, prometheus.GaugeValue, float64(n), q, state)
+		}
+	}
+}

@@ -1,0 +1,92 @@
+package mailer
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// An Outbox is a Transport that writes each message as an .eml file in a
+// folder instead of sending it: what a developer reads there is exactly what
+// an SMTP server would have been given.
+type Outbox struct {
+	Dir string
+	seq atomic.Uint64
+}
+
+var _ Transport = (*Outbox)(nil)
+
+// NewOutbox returns an Outbox writing into dir, creating it.
+func NewOutbox(dir string) (*Outbox, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("create outbox: %w", err)
+	}
+	return &Outbox{Dir: dir}, nil
+}
+
+// Send writes msg atomically (a temporary file renamed into place), named so
+// that names sort by time: 20261127T103000.123456789Z-000001.eml. The
+// envelope goes into X-Envelope-* lines ahead of the message so the file
+// records who it was for; the mail itself is untouched below them.
+func (o *Outbox) Send(ctx context.Context, from string, to []string, msg []byte) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	name := fmt.Sprintf("%s-%06d.eml", now.Format("20060102T150405.000000000Z"), o.seq.Add(1)%1000000)
+	tmp, err := os.CreateTemp(o.Dir, ".tmp-*")
+	if err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	head := "X-Envelope-From: <" + oneLine(from) + ">\r\nX-Envelope-To: <" + oneLine(strings.Join(to, ">, <")) + ">\r\n"
+	if _, err := tmp.WriteString(head); err != nil {
+		tmp.Close()
+		return fmt.Errorf("outbox: %w", err)
+	}
+	if _, err := tmp.Write(msg); err != nil {
+		tmp.Close()
+		return fmt.Errorf("outbox: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(o.Dir, name)); err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	return nil
+}
+
+// List returns the names of the messages in the outbox, newest first, at
+// most limit of them (all when limit ≤ 0).
+func (o *Outbox) List(limit int) ([]string, error) {
+	entries, err := os.ReadDir(o.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".eml") && !strings.HasPrefix(e.Name(), ".") {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Sort(sort.Reverse(sort.StringSlice(names)))
+	if limit > 0 && len(names) > limit {
+		names = names[:limit]
+	}
+	return names, nil
+}
+
+// Read returns one message by name; names from outside are checked so that
+// no path outside the folder can be read.
+func (o *Outbox) Read(name string) ([]byte, error) {
+	if name != filepath.Base(name) || !strings.HasSuffix(name, ".eml") || strings.HasPrefix(name, ".") {
+		return nil, os.ErrNotExist
+	}
+	return os.ReadFile(filepath.Join(o.Dir, name))
+}

@@ -1,0 +1,162 @@
+package mailer
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// SMTP is a Transport that sends over a pool of at most Conns persistent
+// SMTP connections, opened as needed and kept for the next message.
+//
+// Every command has a deadline. A connection that was idle for longer than
+// IdleCheck is tested with NOOP before use. A message is tried once more
+// on a new connection when the server answers 421 or the connection fails
+// before any of its data went out; a connection lost after that is
+// reported, never retried, because the server may have accepted the
+// message and a retry could deliver it twice.
+//
+// Errors are *SendError: 5xx replies to RCPT TO or to the data are
+// permanent; 4xx replies, network failures and failures to connect, to
+// start TLS, to authenticate or to be accepted as sender (MAIL FROM) are
+// not. A context that ends first yields its own error.
+type SMTP struct {
+	cfg     SMTPConfig
+	limiter *rate.Limiter // nil: unlimited
+	sem     chan struct{} // one token per open or opening connection in use
+
+	mu     sync.Mutex
+	idle   []*smtpConn // most recently used last
+	closed bool
+}
+
+var _ Transport = (*SMTP)(nil)
+
+var errClosed = &SendError{Message: "smtp: transport closed"}
+
+// NewSMTP returns an SMTP transport for cfg, with the defaults filled in.
+// It connects lazily, on the first message.
+func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
+	if cfg.Host == "" {
+		return nil, errors.New("smtp: no host")
+	}
+	if cfg.Port < 1 || cfg.Port > 65535 {
+		return nil, errors.New("smtp: port out of range")
+	}
+	if _, ok := defaultPorts[cfg.TLS]; !ok && cfg.TLS != "" {
+		return nil, errors.New("smtp: unknown TLS mode " + string(cfg.TLS))
+	}
+	cfg = cfg.withDefaults()
+	s := &SMTP{cfg: cfg, sem: make(chan struct{}, cfg.Conns)}
+	if cfg.Rate > 0 {
+		s.limiter = rate.NewLimiter(rate.Limit(cfg.Rate), 1)
+	}
+	return s, nil
+}
+
+// Send delivers msg from the envelope sender from to every address in to,
+// or to none of them: a refused recipient fails the whole message.
+func (s *SMTP) Send(ctx context.Context, from string, to []string, msg []byte) error {
+	if err := checkEnvelope(from, to); err != nil {
+		return err
+	}
+	q := newQueue([]*job{{from: from, to: to, data: msg}})
+	s.work(ctx, q)
+	return q.errors(ctx)[0]
+}
+
+// Close closes the idle connections, and the others as soon as they are
+// released. Sending after Close fails.
+func (s *SMTP) Close() error {
+	s.mu.Lock()
+	idle := s.idle
+	s.idle, s.closed = nil, true
+	s.mu.Unlock()
+	for _, c := range idle {
+		c.quit()
+	}
+	return nil
+}
+
+// acquire returns a connection for the caller's exclusive use, waiting
+// while Conns of them are in use.
+func (s *SMTP) acquire(ctx context.Context) (*smtpConn, error) {
+	select {
+	case s.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	for {
+		c, err := s.popIdle()
+		if err != nil {
+			<-s.sem
+			return nil, err
+		}
+		if c == nil {
+			break
+		}
+		c.cancelled.Store(false)
+		if time.Since(c.lastUsed) < s.cfg.IdleCheck || c.noop() == nil {
+			return c, nil
+		}
+		c.abort()
+	}
+	c, err := dialSMTP(ctx, &s.cfg)
+	if err != nil {
+		<-s.sem
+		return nil, err
+	}
+	return c, nil
+}
+
+func (s *SMTP) popIdle() (*smtpConn, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, errClosed
+	}
+	if len(s.idle) == 0 {
+		return nil, nil
+	}
+	c := s.idle[len(s.idle)-1]
+	s.idle = s.idle[:len(s.idle)-1]
+	return c, nil
+}
+
+// release gives back a connection, closing it when it is broken.
+func (s *SMTP) release(c *smtpConn) {
+	defer func() { <-s.sem }()
+	if c.broken {
+		c.abort()
+		return
+	}
+	c.lastUsed = time.Now()
+	c.raw.SetDeadline(time.Time{})
+	s.mu.Lock()
+	closed := s.closed
+	if !closed {
+		s.idle = append(s.idle, c)
+	}
+	s.mu.Unlock()
+	if closed {
+		c.quit()
+	}
+}
+
+// checkEnvelope refuses addresses that would break the command line.
+func checkEnvelope(from string, to []string) error {
+	if len(to) == 0 {
+		return &SendError{Code: 501, Message: "5.5.4 no recipient", Permanent: true}
+	}
+	for i, a := range append([]string{from}, to...) {
+		if strings.ContainsAny(a, "\r\n<>") || i > 0 && a == "" {
+			return &SendError{Code: 501, Message: "5.1.3 bad address " + strconv.Quote(a), Permanent: true}
+		}
+	}
+	return nil
+}

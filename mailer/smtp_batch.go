@@ -1,0 +1,165 @@
+package mailer
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// Outgoing is one message of a batch: envelope sender, recipient, bytes.
+type Outgoing struct {
+	From string
+	To   string
+	Data []byte
+}
+
+// SendBatch sends msgs over up to Conns connections at once and returns
+// one error (nil for sent) per message, in order. On a connection whose
+// server offers PIPELINING (RFC 2920) the commands of a message go out in
+// one write, together with the end of the previous message's data, so
+// that a message costs one round trip; otherwise they go one by one.
+func (s *SMTP) SendBatch(ctx context.Context, msgs []Outgoing) []error {
+	jobs := make([]*job, len(msgs))
+	for i, m := range msgs {
+		jobs[i] = &job{from: m.From, to: []string{m.To}, data: m.Data}
+		if err := checkEnvelope(m.From, jobs[i].to); err != nil {
+			jobs[i].err, jobs[i].done = err, true
+		}
+	}
+	q := newQueue(jobs)
+	var wg sync.WaitGroup
+	for range min(s.cfg.Conns, len(q.todo)) {
+		wg.Go(func() { s.work(ctx, q) })
+	}
+	wg.Wait()
+	return q.errors(ctx)
+}
+
+// work sends from q, on a new connection whenever one breaks, until q is
+// empty, ctx ends or no connection can be had.
+func (s *SMTP) work(ctx context.Context, q *queue) {
+	for q.pending() && ctx.Err() == nil {
+		c, err := s.acquire(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				err = fmt.Errorf("smtp: not sent: %w", ctx.Err())
+			}
+			q.abort(err)
+			return
+		}
+		w := sender{ctx: ctx, s: s, c: c, q: q}
+		stop := c.watch(ctx)
+		w.run()
+		stop()
+		s.release(c)
+	}
+}
+
+// A sender sends jobs over one connection.
+type sender struct {
+	ctx context.Context
+	s   *SMTP
+	c   *smtpConn
+	q   *queue
+}
+
+// run sends until the queue is empty or the connection breaks.
+func (w *sender) run() {
+	j := w.next()
+	if j == nil || !w.open(j) {
+		return
+	}
+	for j != nil && !w.c.broken {
+		j = w.finish(j)
+	}
+}
+
+// next takes the next job, when the rate limit lets it go.
+func (w *sender) next() *job {
+	for {
+		j := w.q.pop(w.ctx)
+		if j == nil || w.s.limiter == nil {
+			return j
+		}
+		err := w.s.limiter.Wait(w.ctx)
+		if err == nil {
+			return j
+		}
+		w.q.finish(j, fmt.Errorf("smtp: not sent: %w", err))
+	}
+}
+
+// open starts j: with pipelining its envelope goes out now, without it in
+// finish. It reports whether the connection still works.
+func (w *sender) open(j *job) bool {
+	if !w.c.pipelining {
+		return true
+	}
+	w.c.writeEnvelope(j)
+	return w.settle(j, w.c.flush(), false)
+}
+
+// finish completes j and returns the next job, already opened, if any.
+// With pipelining and no rate limit the next envelope rides along with
+// j's data.
+func (w *sender) finish(j *job) *job {
+	var err error
+	if w.c.pipelining {
+		err = w.c.readEnvelope(j)
+	} else {
+		err = w.c.envelopeLockstep(j)
+	}
+	if err != nil {
+		return w.after(w.settle(j, err, false))
+	}
+	w.c.writeData(j)
+	var n *job
+	if w.c.pipelining && w.s.limiter == nil {
+		if n = w.q.pop(w.ctx); n != nil {
+			w.c.writeEnvelope(n)
+		}
+	}
+	ok := w.settle(j, w.c.flushRead(), true)
+	switch {
+	case n == nil:
+		return w.after(ok)
+	case !ok:
+		w.q.putBack(n)
+		return nil
+	}
+	return n
+}
+
+// after returns the next job, opened, when the connection still works.
+func (w *sender) after(ok bool) *job {
+	if !ok {
+		return nil
+	}
+	n := w.next()
+	if n == nil || !w.open(n) {
+		return nil
+	}
+	return n
+}
+
+// settle records j's outcome and reports whether the connection works.
+func (w *sender) settle(j *job, err error, dataSent bool) bool {
+	if err == nil {
+		if dataSent {
+			w.q.finish(j, nil)
+		}
+		return true
+	}
+	se, broken, retry := classify(err, dataSent)
+	switch {
+	case broken && w.ctx.Err() != nil:
+		w.q.finish(j, fmt.Errorf("smtp: %w", w.ctx.Err()))
+	case retry && j.tries == 0:
+		j.tries++
+		w.q.putBack(j)
+	default:
+		w.q.finish(j, se)
+	}
+	w.c.broken = w.c.broken || broken
+	return !w.c.broken
+}

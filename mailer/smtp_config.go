@@ -1,0 +1,161 @@
+package mailer
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// A TLSMode says how an SMTP connection is encrypted.
+type TLSMode string
+
+// The TLS modes of an smtp:// URL's tls parameter.
+const (
+	// TLSAuto upgrades with STARTTLS when the server offers it and goes on
+	// in plain text when it does not (what net/smtp.SendMail does). It is
+	// the mode when the URL has no tls parameter and a port other than 465.
+	TLSAuto TLSMode = "auto"
+	// TLSNone never encrypts. Default port 25.
+	TLSNone TLSMode = "none"
+	// TLSStartTLS requires STARTTLS. Default port 587.
+	TLSStartTLS TLSMode = "starttls"
+	// TLSImplicit speaks TLS from the first byte. Default port 465.
+	TLSImplicit TLSMode = "tls"
+)
+
+var defaultPorts = map[TLSMode]int{TLSAuto: 25, TLSNone: 25, TLSStartTLS: 587, TLSImplicit: 465}
+
+// Defaults of an SMTPConfig's zero fields.
+const (
+	DefaultSMTPConns     = 8
+	DefaultSMTPTimeout   = 30 * time.Second
+	DefaultSMTPIdleCheck = 30 * time.Second
+)
+
+// An SMTPConfig says where and how the SMTP transport sends. The URL gives
+// the server; Conns and Rate come from BULLETIN_SMTP_CONNS and
+// BULLETIN_SMTP_RATE.
+type SMTPConfig struct {
+	Host     string
+	Port     int
+	Username string // empty: no AUTH
+	Password string
+	TLS      TLSMode
+	// TLSConfig, when set, is used instead of the system's roots (tests,
+	// private CAs). Its ServerName defaults to Host.
+	TLSConfig *tls.Config
+
+	Conns     int           // most open connections, default 8
+	Rate      float64       // most messages a second, 0 = unlimited
+	Timeout   time.Duration // for the dial and each command, default 30 s
+	IdleCheck time.Duration // a connection idle longer gets a NOOP first, default 30 s
+	HelloName string        // the EHLO argument, default "localhost"
+}
+
+// ParseSMTPURL reads smtp://[user:pass@]host[:port][?tls=none|starttls|tls|auto].
+// smtps://host means tls=tls. Without a port it uses 25 for none and
+// auto, 587 for starttls and 465 for tls; without a tls parameter it uses
+// tls on port 465 and auto elsewhere.
+func ParseSMTPURL(raw string) (SMTPConfig, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		// url.Error quotes the whole URL, password included.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return SMTPConfig{}, fmt.Errorf("smtp url: %w", err)
+	}
+	if u.Scheme != "smtp" && u.Scheme != "smtps" {
+		return SMTPConfig{}, fmt.Errorf("smtp url: scheme %q, want smtp://host:port?tls=none|starttls|tls", u.Scheme)
+	}
+	if u.Opaque != "" || u.Host == "" || u.Hostname() == "" {
+		return SMTPConfig{}, errors.New("smtp url: missing host, want smtp://host:port")
+	}
+	if u.Path != "" && u.Path != "/" {
+		return SMTPConfig{}, fmt.Errorf("smtp url: unexpected path %q", u.Path)
+	}
+	cfg := SMTPConfig{Host: u.Hostname()}
+	if u.User != nil {
+		cfg.Username = u.User.Username()
+		cfg.Password, _ = u.User.Password()
+	}
+	if cfg.TLS, err = parseTLSMode(u); err != nil {
+		return SMTPConfig{}, err
+	}
+	if cfg.Port, err = parsePort(u.Port(), cfg.TLS); err != nil {
+		return SMTPConfig{}, err
+	}
+	return cfg, nil
+}
+
+func parseTLSMode(u *url.URL) (TLSMode, error) {
+	q := u.Query()
+	for k := range q {
+		if k != "tls" {
+			return "", fmt.Errorf("smtp url: unknown parameter %q, want tls", k)
+		}
+	}
+	mode := TLSMode(q.Get("tls"))
+	switch {
+	case mode == "" && u.Scheme == "smtps", mode == "" && u.Port() == "465":
+		return TLSImplicit, nil
+	case mode == "":
+		return TLSAuto, nil
+	case u.Scheme == "smtps" && mode != TLSImplicit:
+		return "", fmt.Errorf("smtp url: smtps:// with tls=%s, use smtp:// for that", mode)
+	}
+	if _, ok := defaultPorts[mode]; !ok {
+		return "", fmt.Errorf("smtp url: tls=%q, want none, starttls, tls or auto", string(mode))
+	}
+	return mode, nil
+}
+
+func parsePort(s string, mode TLSMode) (int, error) {
+	if s == "" {
+		return defaultPorts[mode], nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > 65535 {
+		return 0, fmt.Errorf("smtp url: port %q, want a number from 1 to 65535", s)
+	}
+	return n, nil
+}
+
+// Addr returns host:port.
+func (c SMTPConfig) Addr() string { return net.JoinHostPort(c.Host, strconv.Itoa(c.Port)) }
+
+func (c SMTPConfig) withDefaults() SMTPConfig {
+	if c.Conns <= 0 {
+		c.Conns = DefaultSMTPConns
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultSMTPTimeout
+	}
+	if c.IdleCheck <= 0 {
+		c.IdleCheck = DefaultSMTPIdleCheck
+	}
+	if c.HelloName == "" {
+		c.HelloName = "localhost"
+	}
+	if c.TLS == "" {
+		c.TLS = TLSAuto
+	}
+	return c
+}
+
+// tlsConfig returns the configuration for a TLS client to Host.
+func (c SMTPConfig) tlsConfig() *tls.Config {
+	t := &tls.Config{MinVersion: tls.VersionTLS12}
+	if c.TLSConfig != nil {
+		t = c.TLSConfig.Clone()
+	}
+	if t.ServerName == "" {
+		t.ServerName = c.Host
+	}
+	return t
+}

@@ -1,0 +1,82 @@
+package mailer
+
+import (
+	"bufio"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseSMTPURL(t *testing.T) {
+	tests := []struct {
+		url     string
+		want    SMTPConfig
+		wantErr string // part of the error
+	}{
+		{url: "smtp://relay.example.com", want: SMTPConfig{Host: "relay.example.com", Port: 25, TLS: TLSAuto}},
+		{url: "smtp://relay.example.com?tls=none", want: SMTPConfig{Host: "relay.example.com", Port: 25, TLS: TLSNone}},
+		{url: "smtp://relay.example.com?tls=starttls", want: SMTPConfig{Host: "relay.example.com", Port: 587, TLS: TLSStartTLS}},
+		{url: "smtp://relay.example.com?tls=tls", want: SMTPConfig{Host: "relay.example.com", Port: 465, TLS: TLSImplicit}},
+		{url: "smtp://relay.example.com:465", want: SMTPConfig{Host: "relay.example.com", Port: 465, TLS: TLSImplicit}},
+		{url: "smtps://relay.example.com", want: SMTPConfig{Host: "relay.example.com", Port: 465, TLS: TLSImplicit}},
+		{url: "smtp://relay.example.com:2525?tls=auto", want: SMTPConfig{Host: "relay.example.com", Port: 2525, TLS: TLSAuto}},
+		{
+			url:  "smtp://apikey:s%40cr%3At@smtp.example.com:587?tls=starttls",
+			want: SMTPConfig{Host: "smtp.example.com", Port: 587, TLS: TLSStartTLS, Username: "apikey", Password: "s@cr:t"},
+		},
+		{url: "smtp://[::1]:1025/", want: SMTPConfig{Host: "::1", Port: 1025, TLS: TLSAuto}},
+		{url: "http://relay.example.com", wantErr: `scheme "http"`},
+		{url: "relay.example.com:25", wantErr: `scheme "relay.example.com"`},
+		{url: "", wantErr: `scheme ""`},
+		{url: "smtp:relay", wantErr: "missing host"},
+		{url: "smtp://:25", wantErr: "missing host"},
+		{url: "smtp://relay.example.com:0", wantErr: `port "0"`},
+		{url: "smtp://relay.example.com:70000", wantErr: `port "70000"`},
+		{url: "smtp://relay.example.com:smtp", wantErr: "invalid port"},
+		{url: "smtp://relay.example.com?tls=yes", wantErr: `tls="yes"`},
+		{url: "smtp://relay.example.com?tsl=none", wantErr: `unknown parameter "tsl"`},
+		{url: "smtps://relay.example.com?tls=none", wantErr: "smtps:// with tls=none"},
+		{url: "smtp://relay.example.com/mail", wantErr: `unexpected path "/mail"`},
+		{url: "smtp://user:pa ss@relay.example.com:bad", wantErr: "smtp url:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			got, err := ParseSMTPURL(tt.url)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
+				}
+				if strings.Contains(err.Error(), "pa ss") {
+					t.Errorf("error %q shows the password", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestWriteDotted(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ".\r\n"},
+		{"a\r\nb\r\n", "a\r\nb\r\n.\r\n"},
+		{"a\nb", "a\r\nb\r\n.\r\n"},
+		{".\r\n.x\r\nx.\r\n", "..\r\n..x\r\nx.\r\n.\r\n"},
+		{"\r\n\r\n", "\r\n\r\n.\r\n"},
+	}
+	for _, tt := range tests {
+		var b strings.Builder
+		w := bufio.NewWriter(&b)
+		writeDotted(w, []byte(tt.in))
+		w.Flush()
+		if diff := cmp.Diff(tt.want, b.String()); diff != "" {
+			t.Errorf("writeDotted(%q) (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}

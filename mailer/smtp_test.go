@@ -1,0 +1,218 @@
+package mailer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/smtptest"
+	"github.com/google/go-cmp/cmp"
+)
+
+const testMsg = "From: a@x.test\r\nSubject: hi\r\n\r\nHello.\r\n.A line with a dot.\r\n"
+
+// newSMTP returns a transport to srv with a short timeout, changed by mod.
+func newSMTP(t *testing.T, srv *smtptest.Server, mod func(*SMTPConfig)) *SMTP {
+	t.Helper()
+	cfg, err := ParseSMTPURL(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.TLSConfig = srv.ClientTLSConfig()
+	cfg.Timeout = 5 * time.Second
+	if mod != nil {
+		mod(&cfg)
+	}
+	s, err := NewSMTP(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// syncBuffer collects a server transcript written from many connections.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+func TestSMTPSend(t *testing.T) {
+	for _, opts := range [][]smtptest.Option{nil, {smtptest.WithoutPipelining()}} {
+		srv := smtptest.Start(t, opts...)
+		s := newSMTP(t, srv, nil)
+		for range 2 {
+			if err := s.Send(context.Background(), "a@x.test", []string{"b@y.test", "c@y.test"}, []byte(testMsg)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := smtptest.Message{From: "a@x.test", To: []string{"b@y.test", "c@y.test"}, Data: []byte(testMsg)}
+		if diff := cmp.Diff([]smtptest.Message{want, want}, srv.Messages()); diff != "" {
+			t.Errorf("messages (-want +got):\n%s", diff)
+		}
+		if n := srv.ConnStats().Total; n != 1 {
+			t.Errorf("%d connections, want 1 kept open", n)
+		}
+	}
+}
+
+// sendErr describes an error as the tests compare it.
+type sendErr struct {
+	Code      int
+	Permanent bool
+}
+
+func describe(err error) *sendErr {
+	var se *SendError
+	if !errors.As(err, &se) {
+		return nil
+	}
+	if errors.Is(err, ErrPermanent) != se.Permanent {
+		panic("errors.Is(ErrPermanent) disagrees with Permanent")
+	}
+	return &sendErr{se.Code, se.Permanent}
+}
+
+func TestSMTPSendErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		opts   []smtptest.Option
+		faults smtptest.Faults
+		to     []string
+		want   *sendErr
+		conns  int // connections used, 2 when the message was tried again
+	}{
+		{name: "550 is permanent", faults: smtptest.Faults{RejectDomain: "gone.test"}, to: []string{"x@gone.test"}, want: &sendErr{550, true}, conns: 1},
+		{name: "451 is temporary", faults: smtptest.Faults{TempFailRate: 1}, to: []string{"x@y.test"}, want: &sendErr{451, false}, conns: 1},
+		{name: "all or nothing", faults: smtptest.Faults{RejectDomain: "gone.test"}, to: []string{"ok@y.test", "x@gone.test"}, want: &sendErr{550, true}, conns: 1},
+		{name: "all or nothing lock-step", opts: []smtptest.Option{smtptest.WithoutPipelining()}, faults: smtptest.Faults{RejectDomain: "gone.test"}, to: []string{"ok@y.test", "x@gone.test"}, want: &sendErr{550, true}, conns: 1},
+		{name: "drop in DATA is temporary, not retried", faults: smtptest.Faults{DropDataRate: 1}, to: []string{"x@y.test"}, want: &sendErr{0, false}, conns: 1},
+		{name: "refused sender is temporary", opts: []smtptest.Option{smtptest.WithAuth("u", "p")}, to: []string{"x@y.test"}, want: &sendErr{502, false}, conns: 1},
+		{name: "bad address", to: []string{"x@y.test>\r\nRCPT TO:<z@y.test"}, want: &sendErr{501, true}, conns: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := smtptest.Start(t, append(tt.opts, smtptest.WithFaults(tt.faults))...)
+			s := newSMTP(t, srv, func(c *SMTPConfig) { c.Username = "" })
+			err := s.Send(context.Background(), "a@x.test", tt.to, []byte(testMsg))
+			if diff := cmp.Diff(tt.want, describe(err)); diff != "" {
+				t.Errorf("error %v (-want +got):\n%s", err, diff)
+			}
+			if tt.want != nil && srv.Total() != 0 {
+				t.Errorf("server accepted %d messages, want none", srv.Total())
+			}
+			if n := srv.ConnStats().Total; n != tt.conns {
+				t.Errorf("%d connections, want %d", n, tt.conns)
+			}
+			srv.SetFaults(smtptest.Faults{RejectDomain: "gone.test"})
+			if tt.conns > 0 && !strings.Contains(tt.name, "sender") {
+				if err := s.Send(context.Background(), "a@x.test", []string{"x@y.test"}, []byte(testMsg)); err != nil {
+					t.Errorf("next send: %v", err)
+				}
+			}
+		})
+	}
+}
+
+func TestSMTPAuthAndTLS(t *testing.T) {
+	tests := []struct {
+		name string
+		opts []smtptest.Option
+		pass string
+		want *sendErr
+	}{
+		{name: "plain", opts: []smtptest.Option{smtptest.WithAuth("u", "p", "PLAIN")}, pass: "p"},
+		{name: "login", opts: []smtptest.Option{smtptest.WithAuth("u", "p", "LOGIN")}, pass: "p"},
+		{name: "wrong password is temporary", opts: []smtptest.Option{smtptest.WithAuth("u", "p")}, pass: "x", want: &sendErr{535, false}},
+		{name: "starttls plain", opts: []smtptest.Option{smtptest.WithStartTLS(), smtptest.WithAuth("u", "p")}, pass: "p"},
+		{name: "implicit tls login", opts: []smtptest.Option{smtptest.WithImplicitTLS(), smtptest.WithAuth("u", "p", "LOGIN")}, pass: "p"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := smtptest.Start(t, tt.opts...)
+			s := newSMTP(t, srv, func(c *SMTPConfig) { c.Password = tt.pass })
+			err := s.Send(context.Background(), "a@x.test", []string{"b@y.test"}, []byte(testMsg))
+			if diff := cmp.Diff(tt.want, describe(err)); diff != "" {
+				t.Fatalf("error %v (-want +got):\n%s", err, diff)
+			}
+			if tt.want == nil && srv.Count("b@y.test") != 1 {
+				t.Errorf("count %d, want 1", srv.Count("b@y.test"))
+			}
+		})
+	}
+}
+
+func TestSMTPStartTLSRequired(t *testing.T) {
+	srv := smtptest.Start(t)
+	s := newSMTP(t, srv, func(c *SMTPConfig) { c.TLS = TLSStartTLS })
+	err := s.Send(context.Background(), "a@x.test", []string{"b@y.test"}, []byte(testMsg))
+	if err == nil || !strings.Contains(err.Error(), "STARTTLS") || errors.Is(err, ErrPermanent) {
+		t.Fatalf("got %v, want a temporary STARTTLS error", err)
+	}
+}
+
+func TestSMTPAutoTLSUpgrades(t *testing.T) {
+	var log syncBuffer
+	srv := smtptest.Start(t, smtptest.WithStartTLS(), smtptest.WithDebug(&log))
+	s := newSMTP(t, srv, func(c *SMTPConfig) { c.TLS = TLSAuto })
+	if err := s.Send(context.Background(), "a@x.test", []string{"b@y.test"}, []byte(testMsg)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "STARTTLS") {
+		t.Error("auto mode did not upgrade to TLS")
+	}
+}
+
+func TestSMTPReconnectsAfter421(t *testing.T) {
+	for _, opts := range [][]smtptest.Option{nil, {smtptest.WithoutPipelining()}} {
+		srv := smtptest.Start(t, append(opts, smtptest.WithFaults(smtptest.Faults{ByeAfter: 1}))...)
+		s := newSMTP(t, srv, func(c *SMTPConfig) { c.Conns = 1 })
+		for i := range 3 {
+			if err := s.Send(context.Background(), "a@x.test", []string{fmt.Sprint(i, "@y.test")}, []byte(testMsg)); err != nil {
+				t.Fatalf("message %d: %v", i, err)
+			}
+		}
+		if st := srv.ConnStats(); srv.Total() != 3 || st.Total != 3 {
+			t.Errorf("%d messages over %d connections, want 3 over 3", srv.Total(), st.Total)
+		}
+	}
+}
+
+func TestSMTPIdleConnections(t *testing.T) {
+	for _, idle := range []time.Duration{time.Hour, time.Nanosecond} {
+		var log syncBuffer
+		srv := smtptest.Start(t, smtptest.WithDebug(&log))
+		s := newSMTP(t, srv, func(c *SMTPConfig) { c.IdleCheck = idle })
+		for i := range 3 {
+			if i == 2 {
+				srv.DropConns() // found by NOOP, or by the retry without one
+			}
+			if err := s.Send(context.Background(), "a@x.test", []string{"b@y.test"}, []byte(testMsg)); err != nil {
+				t.Fatalf("idle check %v, message %d: %v", idle, i, err)
+			}
+		}
+		if srv.Count("b@y.test") != 3 || srv.ConnStats().Total != 2 {
+			t.Errorf("idle check %v: %d messages over %d connections, want 3 over 2", idle, srv.Count("b@y.test"), srv.ConnStats().Total)
+		}
+		if noop := strings.Contains(log.String(), "NOOP"); noop != (idle == time.Nanosecond) {
+			t.Errorf("idle check %v: NOOP sent %v", idle, noop)
+		}
+	}
+}

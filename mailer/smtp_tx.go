@@ -1,0 +1,189 @@
+package mailer
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"net/textproto"
+)
+
+// A job is one message on its way over SMTP.
+type job struct {
+	from  string
+	to    []string
+	data  []byte
+	err   error
+	done  bool
+	tries int // failed attempts the server cannot have accepted
+}
+
+// errConn marks a failure after which the connection is unusable even
+// though the server may have answered (a failed RSET).
+type errConn struct{ err error }
+
+func (e errConn) Error() string { return e.err.Error() }
+
+// writeEnvelope buffers RSET (after an unfinished transaction), MAIL FROM,
+// RCPT TO and DATA for j without waiting for replies (RFC 2920).
+func (c *smtpConn) writeEnvelope(j *job) {
+	w := c.w
+	if c.dirty {
+		w.WriteString("RSET\r\n")
+	}
+	c.rset, c.dirty = c.dirty, true
+	w.WriteString("MAIL FROM:<" + j.from + ">\r\n")
+	for _, to := range j.to {
+		w.WriteString("RCPT TO:<" + to + ">\r\n")
+	}
+	w.WriteString("DATA\r\n")
+}
+
+// readEnvelope reads the replies to what writeEnvelope wrote, all of them
+// unless the connection fails, and returns the first refusal. A DATA that
+// was let through although a recipient was refused is abandoned with the
+// connection: sending the message would deliver it to part of the list.
+func (c *smtpConn) readEnvelope(j *job) error {
+	c.arm()
+	if c.rset {
+		c.rset = false
+		if _, _, err := c.text.ReadResponse(25); err != nil {
+			return errConn{err}
+		}
+	}
+	var first error
+	for i := range len(j.to) + 2 {
+		expect := 25
+		if i == len(j.to)+1 {
+			expect = 354
+		}
+		_, _, err := c.text.ReadResponse(expect)
+		if err == nil {
+			continue
+		}
+		var te *textproto.Error
+		if !errors.As(err, &te) || te.Code == 421 {
+			return err
+		}
+		if first == nil {
+			first = err
+			if i == 0 {
+				first = mailFromError(te)
+			}
+		}
+		if i == len(j.to)+1 {
+			return first // DATA refused, as it should be
+		}
+	}
+	if first != nil {
+		c.broken = true
+	}
+	return first
+}
+
+// envelopeLockstep sends j's envelope one command at a time, for servers
+// without PIPELINING, and stops at the first refusal.
+func (c *smtpConn) envelopeLockstep(j *job) error {
+	if c.dirty {
+		if err := c.cmd(250, "RSET"); err != nil {
+			return errConn{err}
+		}
+	}
+	c.dirty = true
+	if err := c.cmd(25, "MAIL FROM:<%s>", j.from); err != nil {
+		var te *textproto.Error
+		if errors.As(err, &te) && te.Code != 421 {
+			return mailFromError(te)
+		}
+		return err
+	}
+	for _, to := range j.to {
+		if err := c.cmd(25, "RCPT TO:<%s>", to); err != nil {
+			return err
+		}
+	}
+	return c.cmd(354, "DATA")
+}
+
+// writeData buffers j's message, dot-stuffed with CRLF line ends, and the
+// final dot, after which the server forgets the transaction whatever it
+// answers.
+func (c *smtpConn) writeData(j *job) {
+	writeDotted(c.w, j.data)
+	c.dirty = false
+}
+
+// flushRead sends what is buffered and reads the reply to a message's data.
+func (c *smtpConn) flushRead() error {
+	if err := c.flush(); err != nil {
+		return err
+	}
+	_, _, err := c.text.ReadResponse(25)
+	return err
+}
+
+// flush sends what is buffered.
+func (c *smtpConn) flush() error {
+	c.arm()
+	if err := c.w.Flush(); err != nil {
+		return err
+	}
+	return c.text.W.Flush()
+}
+
+func writeDotted(w *bufio.Writer, data []byte) {
+	if isDotted(data) {
+		w.Write(data)
+		w.WriteString(".\r\n")
+		return
+	}
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		line = bytes.TrimSuffix(line, []byte{'\r'})
+		if len(line) > 0 && line[0] == '.' {
+			w.WriteByte('.')
+		}
+		w.Write(line)
+		w.WriteString("\r\n")
+	}
+	w.WriteString(".\r\n")
+}
+
+// isDotted says data can go as it is: CRLF line ends only, the last line
+// ended, no line starting with a dot. Composed messages are.
+func isDotted(data []byte) bool {
+	crlf := []byte("\r\n")
+	return bytes.HasSuffix(data, crlf) && data[0] != '.' && !bytes.Contains(data, []byte("\n.")) &&
+		bytes.Count(data, []byte{'\n'}) == bytes.Count(data, crlf)
+}
+
+// mailFromError is a refused MAIL FROM: never permanent, since the sender
+// address or the account is wrong, not the recipient, who must not be
+// counted as a bounce for it.
+func mailFromError(te *textproto.Error) *SendError {
+	return &SendError{Code: te.Code, Message: te.Msg}
+}
+
+// classify maps a failed step to a SendError and says whether the
+// connection is done for and whether the message may be tried again on a
+// new one: only when the server cannot have accepted it, which is the case
+// for a 421 reply or a connection lost before any of its data was sent.
+func classify(err error, dataSent bool) (se *SendError, broken, retry bool) {
+	var te *textproto.Error
+	var ce errConn
+	switch {
+	case errors.As(err, &se):
+		return se, false, false
+	case errors.As(err, &ce):
+		return &SendError{Message: "smtp: " + ce.Error()}, true, !dataSent
+	case errors.As(err, &te):
+		se = &SendError{Code: te.Code, Message: te.Msg, Permanent: te.Code >= 500}
+		return se, te.Code == 421, te.Code == 421
+	default:
+		return &SendError{Message: "smtp: " + err.Error()}, true, !dataSent
+	}
+}

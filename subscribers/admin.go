@@ -1,0 +1,229 @@
+package subscribers
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/sqlite"
+)
+
+// A NewSubscriber is what an admin adds: any list, and any status,
+// confirmed included (the admin vouches for the consent). Nothing is mailed.
+type NewSubscriber struct {
+	Email      string         `json:"email"`
+	Name       string         `json:"name"`
+	Status     string         `json:"status"`
+	Frequency  string         `json:"frequency"`
+	Lists      []string       `json:"lists"`
+	Attributes map[string]any `json:"attributes"`
+}
+
+// Create adds a subscriber. A taken address is a conflict, and so is an
+// erased one: erasure is not undone by an admin's typing.
+func (s *Store) Create(ctx context.Context, n *NewSubscriber) (*Subscriber, error) {
+	if n.Status == "" {
+		n.Status = StatusPending
+	}
+	if n.Frequency == "" {
+		n.Frequency = "daily"
+	}
+	in := &Signup{Email: n.Email, Name: n.Name, Lists: n.Lists, Attributes: n.Attributes}
+	err := in.Normalize()
+	fields := bulletin.ErrorFields(err)
+	if fields == nil {
+		fields = map[string]string{}
+	}
+	delete(fields, "lists") // an admin may add someone to no list
+	if !validStatus(n.Status) {
+		fields["status"] = "use pending, confirmed, unsubscribed or bounced"
+	}
+	if n.Frequency != "daily" && n.Frequency != "weekly" {
+		fields["frequency"] = "use daily or weekly"
+	}
+	if len(fields) > 0 {
+		return nil, bulletin.Invalid(fields)
+	}
+	ids, err := s.resolveLists(ctx, in.Lists, false)
+	if err != nil {
+		return nil, err
+	}
+	var id int64
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if erased, err := isErased(ctx, tx, s.EmailHash(in.Email)); err != nil || erased {
+			if err == nil {
+				err = bulletin.Errorf(bulletin.ECONFLICT, "This address was erased at its owner's request; only they can sign up again.")
+			}
+			return err
+		}
+		id, err = insertSubscriber(ctx, tx, in, n.Status, n.Frequency, ids)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, id)
+}
+
+func insertSubscriber(ctx context.Context, tx *sql.Tx, in *Signup, status, freq string, listIDs []int64) (int64, error) {
+	now := sqlite.Now()
+	var confirmed, unsub any
+	subStatus := SubPending
+	switch status {
+	case StatusConfirmed:
+		confirmed, subStatus = now, SubActive
+	case StatusUnsubscribed:
+		unsub, subStatus = now, SubUnsubscribed
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO subscribers (email, email_key, name, status, attributes, frequency,
+		created_at, updated_at, confirmed_at, unsubscribed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (email_key) DO NOTHING`,
+		in.Email, EmailKey(in.Email), in.Name, status, attributesJSON(in.Attributes), freq, now, now, confirmed, unsub)
+	if err != nil {
+		return 0, fmt.Errorf("create subscriber: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return 0, bulletin.Errorf(bulletin.ECONFLICT, "A subscriber with this address exists already.")
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	return id, addSubscriptions(ctx, tx, id, listIDs, subStatus, now)
+}
+
+func isErased(ctx context.Context, tx *sql.Tx, hash string) (bool, error) {
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM erasures WHERE email_hash = ?`, hash).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// A Patch changes some fields of a subscriber; nil leaves a field alone.
+// Lists, when given, is the whole set of lists to be on.
+type Patch struct {
+	Email      *string         `json:"email"`
+	Name       *string         `json:"name"`
+	Status     *string         `json:"status"`
+	Frequency  *string         `json:"frequency"`
+	Lists      *[]string       `json:"lists"`
+	Attributes *map[string]any `json:"attributes"`
+}
+
+// Update applies p to subscriber id.
+func (s *Store) Update(ctx context.Context, id int64, p *Patch) (*Subscriber, error) {
+	cur, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	in, status, freq, err := patched(cur, p)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	if p.Lists != nil {
+		if ids, err = s.resolveLists(ctx, in.Lists, false); err != nil {
+			return nil, err
+		}
+	}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		return updateSubscriber(ctx, tx, cur, in, status, freq, ids, p.Lists != nil)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, id)
+}
+
+// patched returns cur with p applied, normalised and checked.
+func patched(cur *Subscriber, p *Patch) (*Signup, string, string, error) {
+	in := &Signup{Email: cur.Email, Name: cur.Name, Lists: cur.Lists, Attributes: cur.Attributes}
+	status, freq := cur.Status, cur.Frequency
+	if p.Email != nil {
+		in.Email = *p.Email
+	}
+	if p.Name != nil {
+		in.Name = *p.Name
+	}
+	if p.Lists != nil {
+		in.Lists = *p.Lists
+	}
+	if p.Attributes != nil {
+		in.Attributes = *p.Attributes
+	}
+	if p.Status != nil {
+		status = *p.Status
+	}
+	if p.Frequency != nil {
+		freq = *p.Frequency
+	}
+	fields := bulletin.ErrorFields(in.Normalize())
+	if fields == nil {
+		fields = map[string]string{}
+	}
+	delete(fields, "lists")
+	if !validStatus(status) {
+		fields["status"] = "use pending, confirmed, unsubscribed or bounced"
+	}
+	if freq != "daily" && freq != "weekly" {
+		fields["frequency"] = "use daily or weekly"
+	}
+	if len(fields) > 0 {
+		return nil, "", "", bulletin.Invalid(fields)
+	}
+	return in, status, freq, nil
+}
+
+func updateSubscriber(ctx context.Context, tx *sql.Tx, cur *Subscriber, in *Signup, status, freq string, listIDs []int64, setLists bool) error {
+	now := sqlite.Now()
+	res, err := tx.ExecContext(ctx, `UPDATE subscribers SET email = ?, email_key = ?, name = ?, status = ?, frequency = ?,
+		attributes = ?, updated_at = ?,
+		confirmed_at = CASE WHEN ? = 'confirmed' THEN COALESCE(confirmed_at, ?) ELSE confirmed_at END,
+		unsubscribed_at = CASE WHEN ? = 'unsubscribed' THEN COALESCE(unsubscribed_at, ?) ELSE NULL END
+		WHERE id = ? AND NOT EXISTS (SELECT 1 FROM subscribers o WHERE o.email_key = ? AND o.id != ?)`,
+		in.Email, EmailKey(in.Email), in.Name, status, freq, attributesJSON(in.Attributes), now,
+		status, now, status, now, cur.ID, EmailKey(in.Email), cur.ID)
+	if err != nil {
+		return fmt.Errorf("update subscriber: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return bulletin.Errorf(bulletin.ECONFLICT, "Another subscriber has this address.")
+	}
+	subStatus := SubPending
+	switch status {
+	case StatusConfirmed:
+		subStatus = SubActive
+	case StatusUnsubscribed:
+		_, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = 'unsubscribed', updated_at = ?
+			WHERE subscriber_id = ? AND status != 'unsubscribed'`, now, cur.ID)
+		return err
+	}
+	if status == StatusConfirmed {
+		if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = 'active', updated_at = ?
+			WHERE subscriber_id = ? AND status = 'pending'`, now, cur.ID); err != nil {
+			return err
+		}
+	}
+	if !setLists {
+		return nil
+	}
+	keep := make([]string, 0, len(listIDs))
+	args := []any{now, cur.ID}
+	for _, id := range listIDs {
+		keep = append(keep, "?")
+		args = append(args, id)
+	}
+	q := `UPDATE subscriptions SET status = 'unsubscribed', updated_at = ? WHERE subscriber_id = ? AND status != 'unsubscribed'`
+	if len(keep) > 0 {
+		q += ` AND list_id NOT IN (` + strings.Join(keep, ",") + `)`
+	}
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("update subscriptions: %w", err)
+	}
+	return addSubscriptions(ctx, tx, cur.ID, listIDs, subStatus, now)
+}

@@ -1,0 +1,202 @@
+package subscribers
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/internal/sqlite"
+)
+
+// ErrClosed is returned by Signups.Signup after Close.
+var ErrClosed = errors.New("signups: closed")
+
+// Signups takes signups from many requests and commits them together: one
+// goroutine owns the writes, gathers what arrived while the previous
+// transaction committed, applies each in a savepoint and answers every
+// caller after the commit. The confirmations of a batch then go to Redis as
+// one task, off the callers' path; rows flagged confirm_queued cover a
+// crash before that (see Reconcile).
+type Signups struct {
+	store *Store
+	enq   queue.Enqueuer
+	log   *slog.Logger
+
+	// MaxBatch bounds the signups in one transaction.
+	MaxBatch int
+
+	jobs     chan *signupJob
+	mails    chan []queue.ConfirmItem
+	quit     chan struct{}
+	once     sync.Once
+	wg       sync.WaitGroup
+	inflight sync.WaitGroup // committed batches not yet handed to the queue
+}
+
+type signupJob struct {
+	ctx     context.Context
+	in      *Signup
+	listIDs []int64
+	err     error
+	done    chan struct{}
+}
+
+// NewSignups returns a running Signups writing to store and enqueuing
+// confirmations on enq. Close stops it.
+func NewSignups(store *Store, enq queue.Enqueuer, log *slog.Logger) *Signups {
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &Signups{
+		store: store, enq: enq, log: log, MaxBatch: 256,
+		jobs:  make(chan *signupJob, 1024),
+		mails: make(chan []queue.ConfirmItem, 64),
+		quit:  make(chan struct{}),
+	}
+	s.wg.Add(2)
+	go s.commitLoop()
+	go s.enqueueLoop()
+	return s
+}
+
+// Signup normalises and checks in, then stores it; it returns once the
+// signup is committed. Public signups may only name public lists.
+func (s *Signups) Signup(ctx context.Context, in *Signup) error {
+	if err := in.Normalize(); err != nil {
+		return err
+	}
+	ids, err := s.store.resolveLists(ctx, in.Lists, true)
+	if err != nil {
+		return err
+	}
+	job := &signupJob{ctx: ctx, in: in, listIDs: ids, done: make(chan struct{})}
+	select {
+	case s.jobs <- job:
+	case <-s.quit:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-job.done:
+		return job.err
+	case <-s.quit:
+		return ErrClosed
+	}
+}
+
+// Close stops taking signups, finishing the batch in hand and handing its
+// confirmations to the queue.
+func (s *Signups) Close() error {
+	s.once.Do(func() { close(s.quit) })
+	s.wg.Wait()
+	return nil
+}
+
+func (s *Signups) commitLoop() {
+	defer s.wg.Done()
+	defer close(s.mails)
+	batch := make([]*signupJob, 0, s.MaxBatch)
+	for {
+		select {
+		case <-s.quit:
+			return
+		case job := <-s.jobs:
+			batch = append(batch[:0], job)
+		}
+	gather:
+		for len(batch) < s.MaxBatch {
+			select {
+			case job := <-s.jobs:
+				batch = append(batch, job)
+			default:
+				break gather
+			}
+		}
+		items := s.commit(batch)
+		if len(items) > 0 {
+			s.inflight.Add(1)
+		}
+		for _, job := range batch {
+			close(job.done)
+		}
+		if len(items) > 0 {
+			s.mails <- items
+		}
+	}
+}
+
+// commit applies a batch in one transaction. Signups are checked before
+// they queue, so a failure here is rare; when it happens the batch is
+// retried one signup per transaction, so that it fails only its caller.
+func (s *Signups) commit(batch []*signupJob) []queue.ConfirmItem {
+	items, err := s.commitTx(batch)
+	if err == nil || len(batch) == 1 {
+		if err != nil {
+			s.log.Error("signup", "err", err)
+			batch[0].err = fmt.Errorf("signup: %w", err)
+		}
+		return items
+	}
+	items = items[:0]
+	for _, job := range batch {
+		one, err := s.commitTx([]*signupJob{job})
+		if err != nil {
+			s.log.Error("signup", "err", err)
+			job.err = fmt.Errorf("signup: %w", err)
+		}
+		items = append(items, one...)
+	}
+	return items
+}
+
+func (s *Signups) commitTx(batch []*signupJob) ([]queue.ConfirmItem, error) {
+	var items []queue.ConfirmItem
+	now := sqlite.Now()
+	err := s.store.db.Tx(context.Background(), func(tx *sql.Tx) error {
+		items = items[:0]
+		for _, job := range batch {
+			if job.ctx.Err() != nil {
+				job.err = job.ctx.Err()
+				continue
+			}
+			item, err := signupTx(context.Background(), tx, job.in, job.listIDs, now)
+			if err != nil {
+				return err
+			}
+			if item != nil {
+				items = append(items, *item)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+// enqueueLoop sends each committed batch's confirmations as one task. A
+// failure is logged, not retried here: the rows stay flagged and the
+// reconciler enqueues them again.
+func (s *Signups) enqueueLoop() {
+	defer s.wg.Done()
+	for items := range s.mails {
+		task, err := queue.NewConfirmTask(items)
+		if err == nil {
+			err = queue.EnqueueUnique(context.Background(), s.enq, task)
+		}
+		if err != nil {
+			s.log.Error("enqueue confirmations; the reconciler will retry", "count", len(items), "err", err)
+		}
+		s.inflight.Done()
+	}
+}
+
+// Flush waits until the confirmations of every signup answered so far
+// have been handed to the queue.
+func (s *Signups) Flush() { s.inflight.Wait() }

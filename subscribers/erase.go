@@ -1,0 +1,112 @@
+package subscribers
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/sqlite"
+)
+
+// Erase removes subscriber id for good: the row, its subscriptions and its
+// deliveries. What stays is a keyed hash of the address in erasures, so an
+// import cannot bring the person back without anyone noticing.
+func (s *Store) Erase(ctx context.Context, id int64) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var email string
+		err := tx.QueryRowContext(ctx, `SELECT email FROM subscribers WHERE id = ?`, id).Scan(&email)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNoSubscriber
+		} else if err != nil {
+			return fmt.Errorf("erase: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO erasures (email_hash, erased_at) VALUES (?, ?)
+			ON CONFLICT (email_hash) DO NOTHING`, s.EmailHash(email), sqlite.Now()); err != nil {
+			return fmt.Errorf("erase: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM subscribers WHERE id = ?`, id); err != nil {
+			return fmt.Errorf("erase: %w", err)
+		}
+		return nil
+	})
+}
+
+// An Export is everything stored about one person (a data-subject access
+// request): the subscriber, each subscription and each delivery.
+type Export struct {
+	Subscriber    *Subscriber          `json:"subscriber"`
+	Subscriptions []ExportSubscription `json:"subscriptions"`
+	Deliveries    []ExportDelivery     `json:"deliveries"`
+}
+
+// An ExportSubscription is one list membership, ended ones included.
+type ExportSubscription struct {
+	List      string    `json:"list"`
+	ListName  string    `json:"list_name"`
+	Status    string    `json:"status"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// An ExportDelivery is one campaign or digest mailed to the person.
+type ExportDelivery struct {
+	CampaignID int64      `json:"campaign_id"`
+	Subject    string     `json:"subject"`
+	Status     string     `json:"status"`
+	Attempts   int        `json:"attempts"`
+	SentAt     *time.Time `json:"sent_at"`
+}
+
+// ExportOf returns everything stored about subscriber id.
+func (s *Store) ExportOf(ctx context.Context, id int64) (*Export, error) {
+	sub, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := &Export{Subscriber: sub, Subscriptions: []ExportSubscription{}, Deliveries: []ExportDelivery{}}
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT l.slug, l.name, s.status, s.created_at, s.updated_at
+		FROM subscriptions s JOIN lists l ON l.id = s.list_id WHERE s.subscriber_id = ? ORDER BY l.id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	for rows.Next() {
+		var e ExportSubscription
+		if err := rows.Scan(&e.List, &e.ListName, &e.Status, &e.CreatedAt, &e.UpdatedAt); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("export: %w", err)
+		}
+		out.Subscriptions = append(out.Subscriptions, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	if out.Deliveries, err = s.deliveriesOf(ctx, id); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (s *Store) deliveriesOf(ctx context.Context, id int64) ([]ExportDelivery, error) {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT d.campaign_id, c.subject, d.status, d.attempts, d.sent_at
+		FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id WHERE d.subscriber_id = ? ORDER BY d.id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("export deliveries: %w", err)
+	}
+	defer rows.Close()
+	out := []ExportDelivery{}
+	for rows.Next() {
+		var d ExportDelivery
+		var sent sql.NullTime
+		if err := rows.Scan(&d.CampaignID, &d.Subject, &d.Status, &d.Attempts, &sent); err != nil {
+			return nil, fmt.Errorf("export deliveries: %w", err)
+		}
+		if sent.Valid {
+			d.SentAt = &sent.Time
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,89 @@
+package subscribers
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+)
+
+// listCacheTTL bounds how stale the slug → list map may be; CreateList
+// invalidates it at once, so only changes made by another process wait.
+const listCacheTTL = 10 * time.Second
+
+// A listCache keeps the lists by slug so that a signup resolves its slugs
+// without a query: signups are the hot path and lists rarely change.
+type listCache struct {
+	mu     sync.Mutex
+	bySlug map[string]*List
+	loaded time.Time
+}
+
+func (c *listCache) invalidate() {
+	c.mu.Lock()
+	c.bySlug = nil
+	c.mu.Unlock()
+}
+
+// listsBySlug returns the cached lists, loading them when stale.
+func (s *Store) listsBySlug(ctx context.Context) (map[string]*List, error) {
+	c := &s.lists
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.bySlug != nil && time.Since(c.loaded) < listCacheTTL {
+		return c.bySlug, nil
+	}
+	lists, err := s.Lists(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]*List, len(lists))
+	for _, l := range lists {
+		m[l.Slug] = l
+	}
+	c.bySlug, c.loaded = m, time.Now()
+	return m, nil
+}
+
+// resolveLists maps slugs to list ids. With publicOnly, a private list is
+// reported exactly like a missing one, so a form cannot probe for them.
+func (s *Store) resolveLists(ctx context.Context, slugs []string, publicOnly bool) ([]int64, error) {
+	m, err := s.listsBySlug(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, 0, len(slugs))
+	for _, slug := range slugs {
+		l, ok := m[slug]
+		if !ok || (publicOnly && !l.Public) {
+			return nil, bulletin.Invalid(map[string]string{"lists": "there is no list " + strconv.Quote(truncate(slug, 64))})
+		}
+		ids = append(ids, l.ID)
+	}
+	return ids, nil
+}
+
+// PublicLists returns the lists a reader may join, ordered by id.
+func (s *Store) PublicLists(ctx context.Context) ([]*List, error) {
+	all, err := s.Lists(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*List
+	for _, l := range all {
+		if l.Public {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,151 @@
+package subscribers
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/sqlite"
+)
+
+// Unsubscribe ends every subscription of subscriber id at once and drops
+// any confirmation still to be sent. Doing it twice is fine.
+func (s *Store) Unsubscribe(ctx context.Context, id int64) error {
+	now := sqlite.Now()
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE subscribers SET
+			status = CASE WHEN status = 'bounced' THEN status ELSE 'unsubscribed' END,
+			unsubscribed_at = COALESCE(unsubscribed_at, ?), confirm_queued = 0, updated_at = ? WHERE id = ?`, now, now, id)
+		if err != nil {
+			return fmt.Errorf("unsubscribe: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errNoSubscriber
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE subscriptions SET status = 'unsubscribed', updated_at = ?
+			WHERE subscriber_id = ? AND status != 'unsubscribed'`, now, id)
+		return err
+	})
+}
+
+// Preferences are what a reader may change from the link in a mail.
+type Preferences struct {
+	Name      string
+	Frequency string
+	Lists     []string // slugs of public lists to be on; the rest are left
+}
+
+// ListChoice is a list as the preferences page offers it.
+type ListChoice struct {
+	*List
+	Checked bool
+}
+
+// PreferencesOf returns subscriber id and the lists it may choose from:
+// every public list, and any private one it is on.
+func (s *Store) PreferencesOf(ctx context.Context, id int64) (*Subscriber, []ListChoice, error) {
+	sub, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if sub.Status == StatusUnsubscribed {
+		sub.Lists = nil
+	}
+	on := map[string]bool{}
+	for _, slug := range sub.Lists {
+		on[slug] = true
+	}
+	all, err := s.Lists(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []ListChoice
+	for _, l := range all {
+		if l.Public || on[l.Slug] {
+			out = append(out, ListChoice{List: l, Checked: on[l.Slug]})
+		}
+	}
+	return sub, out, nil
+}
+
+// SetPreferences applies p to subscriber id. A chosen list is joined
+// (active once confirmed, pending before); an unchosen one is left. A
+// reader who had confirmed, then unsubscribed, and now picks lists again
+// is confirmed again: the link proves the mailbox.
+func (s *Store) SetPreferences(ctx context.Context, id int64, p Preferences) error {
+	fields := map[string]string{}
+	var msg string
+	if p.Name, msg = NormalizeName(p.Name); msg != "" {
+		fields["name"] = msg
+	}
+	if p.Frequency != "daily" && p.Frequency != "weekly" {
+		fields["frequency"] = "choose daily or weekly"
+	}
+	if len(fields) > 0 {
+		return bulletin.Invalid(fields)
+	}
+	sub, choices, err := s.PreferencesOf(ctx, id)
+	if err != nil {
+		return err
+	}
+	allowed := map[string]int64{}
+	for _, c := range choices {
+		allowed[c.Slug] = c.ID
+	}
+	want := map[int64]bool{}
+	for _, slug := range uniqueSlugs(p.Lists) {
+		lid, ok := allowed[slug]
+		if !ok {
+			return bulletin.Invalid(map[string]string{"lists": "choose among the lists shown"})
+		}
+		want[lid] = true
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		return applyPreferences(ctx, tx, sub, p, allowed, want)
+	})
+}
+
+func applyPreferences(ctx context.Context, tx *sql.Tx, sub *Subscriber, p Preferences, allowed map[string]int64, want map[int64]bool) error {
+	now := sqlite.Now()
+	status := sub.Status
+	if status == StatusUnsubscribed && len(want) > 0 {
+		status = StatusPending
+		if sub.ConfirmedAt != nil {
+			status = StatusConfirmed
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET name = ?, frequency = ?, status = ?,
+		unsubscribed_at = CASE WHEN ? = 'unsubscribed' THEN unsubscribed_at ELSE NULL END, updated_at = ? WHERE id = ?`,
+		p.Name, p.Frequency, status, status, now, sub.ID); err != nil {
+		return fmt.Errorf("set preferences: %w", err)
+	}
+	subStatus := SubPending
+	if status == StatusConfirmed {
+		subStatus = SubActive
+	}
+	for _, lid := range allowed {
+		if want[lid] {
+			if err := addSubscriptions(ctx, tx, sub.ID, []int64{lid}, subStatus, now); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = 'unsubscribed', updated_at = ?
+			WHERE subscriber_id = ? AND list_id = ? AND status != 'unsubscribed'`, now, sub.ID, lid); err != nil {
+			return fmt.Errorf("set preferences: %w", err)
+		}
+	}
+	return nil
+}
+
+// Exists reports whether subscriber id exists (a token may outlive it).
+func (s *Store) Exists(ctx context.Context, id int64) (bool, error) {
+	var one int
+	err := s.db.Read.QueryRowContext(ctx, `SELECT 1 FROM subscribers WHERE id = ?`, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}

@@ -1,0 +1,150 @@
+package subscribers
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+)
+
+// subscriberColumns are the columns scanSubscriber reads, with the slugs of
+// the lists the subscriber is on or joining, comma-separated.
+const subscriberColumns = `id, email, name, status, attributes, frequency, bounce_count,
+	created_at, updated_at, confirmed_at, unsubscribed_at,
+	(SELECT group_concat(l.slug, ',') FROM subscriptions s JOIN lists l ON l.id = s.list_id
+	 WHERE s.subscriber_id = subscribers.id AND s.status != 'unsubscribed')`
+
+func scanSubscriber(r scanner) (*Subscriber, error) {
+	var (
+		sub   Subscriber
+		attrs string
+		lists sql.NullString
+		conf  sql.NullTime
+		unsub sql.NullTime
+	)
+	if err := r.Scan(&sub.ID, &sub.Email, &sub.Name, &sub.Status, &attrs, &sub.Frequency, &sub.BounceCount,
+		&sub.CreatedAt, &sub.UpdatedAt, &conf, &unsub, &lists); err != nil {
+		return nil, err
+	}
+	sub.Attributes = map[string]any{}
+	if attrs != "" {
+		_ = json.Unmarshal([]byte(attrs), &sub.Attributes)
+	}
+	sub.Lists = []string{}
+	if lists.Valid && lists.String != "" {
+		sub.Lists = strings.Split(lists.String, ",")
+	}
+	if conf.Valid {
+		sub.ConfirmedAt = &conf.Time
+	}
+	if unsub.Valid {
+		sub.UnsubscribedAt = &unsub.Time
+	}
+	return &sub, nil
+}
+
+// errNoSubscriber is the not-found answer for an id.
+var errNoSubscriber = bulletin.Errorf(bulletin.ENOTFOUND, "There is no such subscriber.")
+
+// Get returns subscriber id with its lists.
+func (s *Store) Get(ctx context.Context, id int64) (*Subscriber, error) {
+	row := s.db.Read.QueryRowContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE id = ?`, id)
+	sub, err := scanSubscriber(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNoSubscriber
+	} else if err != nil {
+		return nil, fmt.Errorf("get subscriber: %w", err)
+	}
+	return sub, nil
+}
+
+// A Filter selects subscribers for List.
+type Filter struct {
+	Q      string // part of the email or name, any case
+	List   string // slug: on or joining this list
+	Status string
+	After  int64
+	Limit  int
+}
+
+// List returns a page of subscribers ordered by id and the id to pass as
+// After for the next page (0 at the end).
+func (s *Store) List(ctx context.Context, f Filter) ([]*Subscriber, int64, error) {
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	if f.Status != "" && !validStatus(f.Status) {
+		return nil, 0, bulletin.Invalid(map[string]string{"status": "use pending, confirmed, unsubscribed or bounced"})
+	}
+	var where []string
+	args := []any{}
+	where = append(where, `id > ?`)
+	args = append(args, f.After)
+	if q := strings.ToLower(strings.TrimSpace(f.Q)); q != "" {
+		where = append(where, `(instr(email_key, ?) > 0 OR instr(lower(name), ?) > 0)`)
+		args = append(args, q, q)
+	}
+	if f.Status != "" {
+		where = append(where, `status = ?`)
+		args = append(args, f.Status)
+	}
+	if f.List != "" {
+		where = append(where, `id IN (SELECT s.subscriber_id FROM subscriptions s JOIN lists l ON l.id = s.list_id
+			WHERE l.slug = ? AND s.status != 'unsubscribed')`)
+		args = append(args, f.List)
+	}
+	args = append(args, f.Limit+1)
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE `+
+		strings.Join(where, " AND ")+` ORDER BY id LIMIT ?`, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list subscribers: %w", err)
+	}
+	defer rows.Close()
+	var out []*Subscriber
+	for rows.Next() {
+		sub, err := scanSubscriber(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("list subscribers: %w", err)
+		}
+		out = append(out, sub)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("list subscribers: %w", err)
+	}
+	var next int64
+	if len(out) > f.Limit {
+		out = out[:f.Limit]
+		next = out[len(out)-1].ID
+	}
+	return out, next, nil
+}
+
+func validStatus(s string) bool {
+	switch s {
+	case StatusPending, StatusConfirmed, StatusUnsubscribed, StatusBounced:
+		return true
+	}
+	return false
+}
+
+// SetSecret keys the hashes that erasures leave behind, so that the table
+// of erased addresses cannot be reversed by hashing guesses.
+func (s *Store) SetSecret(secret []byte) {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("bulletin erasures v1"))
+	s.eraseKey = m.Sum(nil)
+}
+
+// EmailHash is the keyed hash an erasure keeps of an address.
+func (s *Store) EmailHash(email string) string {
+	m := hmac.New(sha256.New, s.eraseKey)
+	m.Write([]byte(EmailKey(email)))
+	return hex.EncodeToString(m.Sum(nil))
+}

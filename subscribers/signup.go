@@ -1,0 +1,112 @@
+package subscribers
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/queue"
+)
+
+// ConfirmInterval is the least time between two confirmation mails to one
+// address: signing up again sooner changes lists but sends nothing.
+const ConfirmInterval = 10 * time.Minute
+
+// Subscription statuses.
+const (
+	SubPending      = "pending"
+	SubActive       = "active"
+	SubUnsubscribed = "unsubscribed"
+)
+
+// signupTx applies one normalised signup inside tx and returns the
+// confirmation to send, if any. Every outcome looks the same to the reader;
+// only the rows differ:
+//   - a new address is stored pending, flagged for a confirmation mail;
+//   - a pending or unsubscribed one gets its lists (pending) and a new
+//     mail unless one went out in the last ConfirmInterval;
+//   - a confirmed one gets the lists added, active;
+//   - a bounced one is left alone.
+func signupTx(ctx context.Context, tx *sql.Tx, in *Signup, listIDs []int64, now time.Time) (*queue.ConfirmItem, error) {
+	var (
+		id     int64
+		status string
+		sentAt sql.NullTime
+	)
+	err := tx.QueryRowContext(ctx, `SELECT id, status, confirm_sent_at FROM subscribers WHERE email_key = ?`,
+		EmailKey(in.Email)).Scan(&id, &status, &sentAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return insertPending(ctx, tx, in, listIDs, now)
+	} else if err != nil {
+		return nil, fmt.Errorf("signup: %w", err)
+	}
+	switch status {
+	case StatusBounced:
+		return nil, nil
+	case StatusConfirmed:
+		if err := fillName(ctx, tx, id, in.Name, now); err != nil {
+			return nil, err
+		}
+		return nil, addSubscriptions(ctx, tx, id, listIDs, SubActive, now)
+	}
+	if err := addSubscriptions(ctx, tx, id, listIDs, SubPending, now); err != nil {
+		return nil, err
+	}
+	if sentAt.Valid && now.Sub(sentAt.Time) < ConfirmInterval {
+		_, err := tx.ExecContext(ctx, `UPDATE subscribers SET status = 'pending',
+			name = CASE WHEN name = '' THEN ? ELSE name END, updated_at = ? WHERE id = ?`, in.Name, now, id)
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET status = 'pending', confirm_sent_at = ?, confirm_queued = 1,
+		name = CASE WHEN name = '' THEN ? ELSE name END, updated_at = ? WHERE id = ?`, now, in.Name, now, id); err != nil {
+		return nil, fmt.Errorf("signup: %w", err)
+	}
+	return &queue.ConfirmItem{ID: id, SentAt: now.UnixMicro()}, nil
+}
+
+func insertPending(ctx context.Context, tx *sql.Tx, in *Signup, listIDs []int64, now time.Time) (*queue.ConfirmItem, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO subscribers
+		(email, email_key, name, status, attributes, confirm_sent_at, confirm_queued, created_at, updated_at)
+		VALUES (?, ?, ?, 'pending', ?, ?, 1, ?, ?)`,
+		in.Email, EmailKey(in.Email), in.Name, attributesJSON(in.Attributes), now, now, now)
+	if err != nil {
+		return nil, fmt.Errorf("signup: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return nil, err
+	}
+	if err := addSubscriptions(ctx, tx, id, listIDs, SubPending, now); err != nil {
+		return nil, err
+	}
+	return &queue.ConfirmItem{ID: id, SentAt: now.UnixMicro()}, nil
+}
+
+// fillName sets the name of a subscriber who has none; a signup never
+// overwrites a name, so nobody can rename another reader by signing up.
+func fillName(ctx context.Context, tx *sql.Tx, id int64, name string, now time.Time) error {
+	if name == "" {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE subscribers SET name = ?, updated_at = ? WHERE id = ? AND name = ''`, name, now, id)
+	return err
+}
+
+// addSubscriptions joins subscriber id to lists with status, reviving an
+// ended subscription and promoting a pending one to active, never the
+// other way round.
+func addSubscriptions(ctx context.Context, tx *sql.Tx, id int64, listIDs []int64, status string, now time.Time) error {
+	for _, lid := range listIDs {
+		_, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (subscriber_id, list_id, status, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (subscriber_id, list_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at
+			WHERE subscriptions.status = 'unsubscribed' OR (excluded.status = 'active' AND subscriptions.status = 'pending')`,
+			id, lid, status, now, now)
+		if err != nil {
+			return fmt.Errorf("add subscription: %w", err)
+		}
+	}
+	return nil
+}

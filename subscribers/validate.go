@@ -1,0 +1,147 @@
+package subscribers
+
+import (
+	"encoding/json"
+	"net/mail"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/go-playground/validator/v10"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+)
+
+// Limits on what a reader may send.
+const (
+	MaxEmailLen      = 254
+	MaxNameLen       = 100
+	MaxLists         = 50
+	MaxAttributesLen = 4096
+)
+
+// A Signup is what a reader sends to join lists: from the form or as JSON.
+type Signup struct {
+	Email      string         `json:"email"`
+	Name       string         `json:"name"`
+	Lists      []string       `json:"lists"`
+	Attributes map[string]any `json:"attributes"`
+}
+
+// validate is safe for concurrent use and caches struct metadata.
+var validate = validator.New(validator.WithRequiredStructEnabled())
+
+// NormalizeEmail trims email and lower-cases its domain, then checks it:
+// syntax (go-playground/validator), length, and none of the tricks that
+// smuggle a display name, a second address or a header into mail.
+func NormalizeEmail(email string) (string, string) {
+	email = strings.TrimSpace(email)
+	if email == "" {
+		return "", "enter your email address"
+	}
+	if len(email) > MaxEmailLen {
+		return "", "use an address of at most 254 characters"
+	}
+	if !utf8.ValidString(email) || strings.ContainsFunc(email, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune(`"<>,;:()[]\`, r)
+	}) {
+		return "", "enter just the address, like name@example.com"
+	}
+	at := strings.LastIndexByte(email, '@')
+	if at <= 0 || at == len(email)-1 {
+		return "", "enter an address like name@example.com"
+	}
+	email = email[:at+1] + strings.ToLower(email[at+1:])
+	if err := validate.Var(email, "required,email,max=254"); err != nil {
+		return "", "enter an address like name@example.com"
+	}
+	if a, err := mail.ParseAddress(email); err != nil || a.Name != "" || a.Address != email {
+		return "", "enter an address like name@example.com"
+	}
+	if strings.HasSuffix(email, ".") || strings.Count(email, "@") != 1 {
+		return "", "enter an address like name@example.com"
+	}
+	return email, ""
+}
+
+// NormalizeName trims name and checks its length and characters: no
+// control characters, line breaks or direction overrides.
+func NormalizeName(name string) (string, string) {
+	name = strings.TrimSpace(name)
+	if !utf8.ValidString(name) {
+		return "", "use plain text"
+	}
+	if utf8.RuneCountInString(name) > MaxNameLen {
+		return "", "use at most 100 characters"
+	}
+	if strings.ContainsFunc(name, badNameRune) {
+		return "", "use plain text without control characters"
+	}
+	return name, ""
+}
+
+func badNameRune(r rune) bool {
+	switch {
+	case unicode.IsControl(r), r == '\u2028', r == '\u2029', r == '\ufeff':
+		return true
+	case r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+		return true // bidirectional overrides disguise text
+	}
+	return false
+}
+
+// Normalize cleans s in place and checks it, returning a validation error
+// naming each bad field. Lists are checked against the store later.
+func (s *Signup) Normalize() error {
+	fields := map[string]string{}
+	var msg string
+	if s.Email, msg = NormalizeEmail(s.Email); msg != "" {
+		fields["email"] = msg
+	}
+	if s.Name, msg = NormalizeName(s.Name); msg != "" {
+		fields["name"] = msg
+	}
+	s.Lists = uniqueSlugs(s.Lists)
+	if len(s.Lists) == 0 {
+		fields["lists"] = "choose at least one list"
+	} else if len(s.Lists) > MaxLists {
+		fields["lists"] = "choose at most 50 lists"
+	}
+	if len(s.Attributes) > 0 {
+		buf, err := json.Marshal(s.Attributes)
+		if err != nil || len(buf) > MaxAttributesLen {
+			fields["attributes"] = "keep attributes under 4 KiB of JSON"
+		}
+	}
+	if len(fields) > 0 {
+		return bulletin.Invalid(fields)
+	}
+	return nil
+}
+
+// uniqueSlugs trims slugs, dropping empty ones and repeats, keeping order.
+func uniqueSlugs(in []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range in {
+		s = strings.TrimSpace(s)
+		if s == "" || seen[s] {
+			continue
+		}
+		seen[s] = true
+		out = append(out, s)
+	}
+	return out
+}
+
+// attributesJSON encodes attributes for the attributes column.
+func attributesJSON(a map[string]any) string {
+	if len(a) == 0 {
+		return "{}"
+	}
+	buf, err := json.Marshal(a)
+	if err != nil {
+		return "{}"
+	}
+	return string(buf)
+}

@@ -1,0 +1,158 @@
+// Package templates holds Bulletin's page and mail templates, embedded in
+// the binary and parsed once at start-up. A folder on disk with the same
+// layout can override any file.
+package templates
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	htmltemplate "html/template"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"strings"
+	texttemplate "text/template"
+	"time"
+)
+
+//go:embed layout/*.html pages/*.html mail/*
+var embedded embed.FS
+
+// Templates are the parsed page and mail templates.
+type Templates struct {
+	pages    map[string]*htmltemplate.Template
+	mailHTML map[string]*htmltemplate.Template
+	mailText map[string]*texttemplate.Template
+}
+
+// Load parses every template, taking a file from dir when dir is not empty
+// and has it, else the embedded one. A missing or broken file fails here,
+// not at the first request.
+func Load(dir string) (*Templates, error) {
+	fsys := fs.FS(embedded)
+	if dir != "" {
+		fsys = overlay{dir: os.DirFS(dir), base: embedded}
+	}
+	t := &Templates{
+		pages:    map[string]*htmltemplate.Template{},
+		mailHTML: map[string]*htmltemplate.Template{},
+		mailText: map[string]*texttemplate.Template{},
+	}
+	if err := t.loadPages(fsys); err != nil {
+		return nil, err
+	}
+	if err := t.loadMail(fsys); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// Funcs are available to every template.
+var Funcs = map[string]any{
+	"date":  func(t time.Time) string { return t.UTC().Format("2 January 2006") },
+	"year":  func() int { return time.Now().Year() },
+	"upper": strings.ToUpper,
+}
+
+func (t *Templates) loadPages(fsys fs.FS) error {
+	layouts, err := fs.Glob(embedded, "layout/*.html")
+	if err != nil {
+		return err
+	}
+	names, err := fs.Glob(embedded, "pages/*.html")
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		files := append([]string{name}, layouts...)
+		tmpl, err := htmltemplate.New(path.Base(name)).Funcs(Funcs).ParseFS(fsys, files...)
+		if err != nil {
+			return fmt.Errorf("parse template %s: %w", name, err)
+		}
+		t.pages[strings.TrimSuffix(path.Base(name), ".html")] = tmpl
+	}
+	return nil
+}
+
+func (t *Templates) loadMail(fsys fs.FS) error {
+	names, err := fs.Glob(embedded, "mail/*")
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		base := path.Base(name)
+		switch {
+		case strings.HasPrefix(base, "_"):
+			continue // partials, parsed with each mail
+		case strings.HasSuffix(base, ".html"):
+			tmpl, err := htmltemplate.New(base).Funcs(Funcs).ParseFS(fsys, name, "mail/_*.html")
+			if err != nil {
+				return fmt.Errorf("parse template %s: %w", name, err)
+			}
+			t.mailHTML[strings.TrimSuffix(base, ".html")] = tmpl
+		case strings.HasSuffix(base, ".txt"):
+			tmpl, err := texttemplate.New(base).Funcs(Funcs).ParseFS(fsys, name)
+			if err != nil {
+				return fmt.Errorf("parse template %s: %w", name, err)
+			}
+			t.mailText[strings.TrimSuffix(base, ".txt")] = tmpl
+		}
+	}
+	return nil
+}
+
+// Page renders the page called name (pages/NAME.html within the layout).
+// It renders into a buffer first, so a failure never leaves half a page.
+func (t *Templates) Page(w io.Writer, name string, data any) error {
+	return t.render(w, "layout", name, data)
+}
+
+// Admin renders the admin page called name within the admin layout.
+func (t *Templates) Admin(w io.Writer, name string, data any) error {
+	return t.render(w, "admin", name, data)
+}
+
+func (t *Templates) render(w io.Writer, layout, name string, data any) error {
+	tmpl, ok := t.pages[name]
+	if !ok {
+		return fmt.Errorf("no page template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&buf, layout, data); err != nil {
+		return fmt.Errorf("render page %s: %w", name, err)
+	}
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// Mail renders the mail called name into its text and HTML parts.
+func (t *Templates) Mail(name string, data any) (text, html string, err error) {
+	ht, ok1 := t.mailHTML[name]
+	tt, ok2 := t.mailText[name]
+	if !ok1 || !ok2 {
+		return "", "", fmt.Errorf("mail template %q needs both mail/%[1]s.html and mail/%[1]s.txt", name)
+	}
+	var tb, hb bytes.Buffer
+	if err := tt.Execute(&tb, data); err != nil {
+		return "", "", fmt.Errorf("render mail %s: %w", name, err)
+	}
+	if err := ht.Execute(&hb, data); err != nil {
+		return "", "", fmt.Errorf("render mail %s: %w", name, err)
+	}
+	return tb.String(), hb.String(), nil
+}
+
+// overlay serves a file from dir when it exists there, else from base.
+type overlay struct {
+	dir  fs.FS
+	base fs.FS
+}
+
+func (o overlay) Open(name string) (fs.File, error) {
+	if f, err := o.dir.Open(name); err == nil {
+		return f, nil
+	}
+	return o.base.Open(name)
+}
