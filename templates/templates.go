@@ -52,6 +52,7 @@ func Load(dir string) (*Templates, error) {
 // Funcs are available to every template.
 var Funcs = map[string]any{
 	"date":  func(t time.Time) string { return t.UTC().Format("2 January 2006") },
+	"day":   func(t time.Time) string { return t.UTC().Format("2 Jan") },
 	"year":  func() int { return time.Now().Year() },
 	"upper": strings.ToUpper,
 }

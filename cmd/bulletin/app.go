@@ -40,11 +40,21 @@ type app struct {
 	Subscribers *subscribers.Store
 	Reconcilers queue.Reconcilers
 
+	// periodic are the scheduler's entries; wire* functions add theirs.
+	periodic []periodic
+
 	http      *http.Server
 	listener  net.Listener
 	asynq     *asynq.Server
 	scheduler *asynq.Scheduler
 	closers   []func() error
+}
+
+// A periodic task is enqueued by the scheduler on a cron spec.
+type periodic struct {
+	spec string
+	task *asynq.Task
+	opts []asynq.Option
 }
 
 // openDB opens the database and the stores on it.

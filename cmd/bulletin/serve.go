@@ -50,6 +50,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.wireCampaigns(ctx, mux, srv); err != nil {
 		return err
 	}
+	if err := m.wireDigests(ctx, mux, srv); err != nil {
+		return err
+	}
 	if err := m.startQueue(mux); err != nil {
 		return err
 	}
@@ -72,8 +75,11 @@ func (m *Main) startQueue(mux *asynq.ServeMux) error {
 		return fmt.Errorf("start queue worker: %w", err)
 	}
 	a.scheduler = asynq.NewScheduler(a.Queue.Opt, &asynq.SchedulerOpts{Logger: queue.NewLogger(m.Log), LogLevel: asynq.WarnLevel})
-	if _, err := a.scheduler.Register("@every 5m", queue.NewReconcileTask(), asynq.Unique(4*time.Minute)); err != nil {
-		return fmt.Errorf("schedule reconcile: %w", err)
+	a.periodic = append(a.periodic, periodic{"@every 5m", queue.NewReconcileTask(), []asynq.Option{asynq.Unique(4 * time.Minute)}})
+	for _, p := range a.periodic {
+		if _, err := a.scheduler.Register(p.spec, p.task, p.opts...); err != nil {
+			return fmt.Errorf("schedule %s: %w", p.task.Type(), err)
+		}
 	}
 	if err := a.scheduler.Start(); err != nil {
 		return fmt.Errorf("start scheduler: %w", err)

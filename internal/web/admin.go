@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"strings"
 
@@ -10,14 +9,6 @@ import (
 	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/templates"
 )
-
-// A CampaignSummary is one line of the dashboard's recent campaigns.
-type CampaignSummary struct {
-	ID          int64
-	Subject     string
-	Status      string
-	Sent, Total int
-}
 
 // AdminDeps are what the admin pages need.
 type AdminDeps struct {
@@ -28,8 +19,6 @@ type AdminDeps struct {
 	Inspector *asynq.Inspector
 	// SecureCookies marks cookies Secure (BASE_URL is https).
 	SecureCookies bool
-	// RecentCampaigns lists the newest campaigns for the dashboard.
-	RecentCampaigns func(ctx context.Context, n int) ([]CampaignSummary, error)
 }
 
 // adminPage is the part every admin page shares with the layout.
@@ -109,6 +98,12 @@ func (s *Server) adminRoutes() {
 	s.adminHandle("GET /admin/subscribers/{id}", s.subscriberPage)
 	s.adminHandle("POST /admin/subscribers/{id}", s.updateSubscriberForm)
 	s.adminHandle("POST /admin/subscribers/{id}/erase", s.eraseSubscriberForm)
+	s.adminHandle("GET /admin/campaigns", s.campaignsPage)
+	s.adminHandle("GET /admin/campaigns/new", s.newCampaignPage)
+	s.adminHandle("POST /admin/campaigns", s.createCampaignForm)
+	s.adminHandle("GET /admin/campaigns/{id}", s.campaignPage)
+	s.adminHandle("GET /admin/campaigns/{id}/progress", s.campaignProgress)
+	s.adminHandle("POST /admin/campaigns/{id}/{action}", s.campaignAction)
 	s.adminHandle("GET /admin/lists", s.listsPage)
 	s.adminHandle("GET /admin/articles", s.articlesPage)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/bulletinhq/bulletin/internal/articles"
+	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -27,7 +28,7 @@ type dashboardPage struct {
 		Day          time.Time
 		Count, Width int
 	}
-	Campaigns []CampaignSummary
+	Campaigns []*campaigns.Campaign
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
@@ -57,10 +58,10 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		p.Growth = append(p.Growth, struct {
 			Day          time.Time
 			Count, Width int
-		}{g.Day, g.Count, g.Count * 300 / most})
+		}{g.Day, g.Count, g.Count * 100 / most})
 	}
-	if s.RecentCampaigns != nil {
-		if p.Campaigns, err = s.RecentCampaigns(ctx, 10); err != nil {
+	if s.Campaigns != nil {
+		if p.Campaigns, err = s.Campaigns.Recent(ctx, "", 10); err != nil {
 			s.adminError(w, r, err)
 			return
 		}

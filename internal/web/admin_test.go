@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/subscribers"
 	"github.com/bulletinhq/bulletin/templates"
 )
@@ -24,8 +25,13 @@ type adminClient struct {
 }
 
 func newAdminServer(t *testing.T) (*Server, *adminClient) {
+	return newAdminServerWith(t, nil)
+}
+
+// newAdminServerWith lets setup add dependencies before the routes are built.
+func newAdminServerWith(t *testing.T, setup func(s *Server, db *sqlite.DB)) (*Server, *adminClient) {
 	t.Helper()
-	s, _ := foundationServer(t, nil)
+	s, db := unroutedServer(t, nil)
 	tm, err := templates.Load("")
 	if err != nil {
 		t.Fatal(err)
@@ -33,6 +39,9 @@ func newAdminServer(t *testing.T) (*Server, *adminClient) {
 	s.Templates = tm
 	if _, err := s.Admins.SetAdmin(context.Background(), "editor@example.com", "correct horse battery"); err != nil {
 		t.Fatal(err)
+	}
+	if setup != nil {
+		setup(s, db)
 	}
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)

@@ -23,6 +23,14 @@ import (
 // foundationServer is a Server on a real SQLite file with the given checks.
 func foundationServer(t *testing.T, checks map[string]Check) (*Server, http.Handler) {
 	t.Helper()
+	s, _ := unroutedServer(t, checks)
+	return s, s.Handler()
+}
+
+// unroutedServer is foundationServer before Handler, with its database, so
+// a test can add dependencies first.
+func unroutedServer(t *testing.T, checks map[string]Check) (*Server, *sqlite.DB) {
+	t.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "bulletin.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -35,7 +43,7 @@ func foundationServer(t *testing.T, checks map[string]Check) (*Server, http.Hand
 		Articles:    articles.NewStore(db),
 		Subscribers: subscribers.NewStore(db),
 	}
-	return s, s.Handler()
+	return s, db
 }
 
 func TestReadyzNamesTheCheckThatFailed(t *testing.T) {

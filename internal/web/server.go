@@ -38,6 +38,7 @@ type Server struct {
 	// Each area's own dependencies, declared in its file.
 	SubscriberDeps
 	CampaignDeps
+	DigestDeps
 	AdminDeps
 
 	mux     *http.ServeMux
@@ -62,6 +63,7 @@ func (s *Server) Handler() http.Handler {
 	s.apiRoutes()
 	s.subscriberRoutes()
 	s.campaignRoutes()
+	s.digestRoutes()
 	s.adminRoutes()
 	return s.recoverPanics(s.logRequests(s.limitBody(s.mux)))
 }

@@ -1,0 +1,206 @@
+package web
+
+import (
+	"context"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/campaigns"
+	"github.com/bulletinhq/bulletin/subscribers"
+)
+
+type campaignsPage struct {
+	adminPage
+	Campaigns []*campaigns.Campaign
+}
+
+func (s *Server) campaignsPage(w http.ResponseWriter, r *http.Request) {
+	if s.Campaigns == nil {
+		http.NotFound(w, r)
+		return
+	}
+	items, err := s.Campaigns.Recent(r.Context(), "", 200)
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	s.renderAdmin(w, r, http.StatusOK, "admin_campaigns", &campaignsPage{Campaigns: items})
+}
+
+type campaignForm struct {
+	adminPage
+	Subject, Body, SendAt string
+	Lists                 []listChoice
+	Preview               template.HTML
+	Errors                map[string]string
+	Message               string
+}
+
+func (s *Server) newCampaignPage(w http.ResponseWriter, r *http.Request) {
+	s.renderCampaignForm(w, r, http.StatusOK, &campaignForm{Body: "Hello {{ .Name }},\n\n"}, nil)
+}
+
+// renderCampaignForm shows the form with every list, ticking chosen ones.
+func (s *Server) renderCampaignForm(w http.ResponseWriter, r *http.Request, status int, f *campaignForm, chosen []string) {
+	lists, err := s.Subscribers.Lists(r.Context())
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	on := map[string]bool{}
+	for _, slug := range chosen {
+		on[slug] = true
+	}
+	for _, l := range lists {
+		f.Lists = append(f.Lists, listChoice{Slug: l.Slug, Name: l.Name, On: on[l.Slug]})
+	}
+	s.renderAdmin(w, r, status, "admin_campaign_new", f)
+}
+
+// createCampaignForm previews the Markdown (the form's Preview button) or
+// creates the campaign and shows it.
+func (s *Server) createCampaignForm(w http.ResponseWriter, r *http.Request) {
+	if s.Campaigns == nil {
+		http.NotFound(w, r)
+		return
+	}
+	f := &campaignForm{Subject: r.PostForm.Get("subject"), Body: r.PostForm.Get("body"), SendAt: r.PostForm.Get("send_at")}
+	chosen := r.PostForm["lists"]
+	c := &campaigns.Campaign{Subject: f.Subject, Body: f.Body, Lists: chosen}
+	if f.SendAt != "" {
+		t, err := time.Parse("2006-01-02T15:04", f.SendAt)
+		if err != nil {
+			f.Errors = map[string]string{"send_at": "use a date and time"}
+			s.renderCampaignForm(w, r, http.StatusUnprocessableEntity, f, chosen)
+			return
+		}
+		t = t.UTC()
+		c.SendAt = &t
+	}
+	if r.PostForm.Get("action") == "preview" {
+		html, err := campaigns.Preview(f.Body, "Ada Reader", "ada@example.com")
+		if code := bulletin.ErrorCode(err); code == bulletin.EINTERNAL {
+			s.adminError(w, r, err)
+			return
+		} else if code != "" {
+			f.Errors = bulletin.ErrorFields(err)
+		}
+		f.Preview = template.HTML(html) // sanitised by Render (bluemonday)
+		s.renderCampaignForm(w, r, http.StatusOK, f, chosen)
+		return
+	}
+	if err := s.Campaigns.Schedule(r.Context(), c); bulletin.ErrorCode(err) == bulletin.EINVALID {
+		f.Errors, f.Message = bulletin.ErrorFields(err), bulletin.ErrorMessage(err)
+		s.renderCampaignForm(w, r, http.StatusUnprocessableEntity, f, chosen)
+		return
+	} else if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/campaigns/"+strconv.FormatInt(c.ID, 10)+"?flash=Campaign+saved.", http.StatusSeeOther)
+}
+
+type campaignPage struct {
+	adminPage
+	C       *campaigns.Campaign
+	HTML    template.HTML
+	Percent int
+	Error   string
+}
+
+func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) {
+	s.renderCampaign(w, r, http.StatusOK, "")
+}
+
+func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	c, ok := s.adminCampaign(w, r)
+	if !ok {
+		return
+	}
+	html, err := campaigns.Preview(c.Body, "Ada Reader", "ada@example.com")
+	if err != nil {
+		html = "<p>(the body does not render: " + template.HTMLEscapeString(bulletin.ErrorMessage(err)) + ")</p>"
+	}
+	p := &campaignPage{C: c, HTML: template.HTML(html), Error: msg, Percent: percent(c.Stats)}
+	s.renderAdmin(w, r, status, "admin_campaign", p)
+}
+
+// adminCampaign loads the {id} campaign, answering 404 itself.
+func (s *Server) adminCampaign(w http.ResponseWriter, r *http.Request) (*campaigns.Campaign, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || s.Campaigns == nil {
+		http.NotFound(w, r)
+		return nil, false
+	}
+	c, err := s.Campaigns.Get(r.Context(), id)
+	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
+		http.NotFound(w, r)
+		return nil, false
+	} else if err != nil {
+		s.adminError(w, r, err)
+		return nil, false
+	}
+	return c, true
+}
+
+func percent(st campaigns.Stats) int {
+	if st.Total == 0 {
+		return 0
+	}
+	return (st.Sent + st.Failed + st.Bounced + st.Skipped) * 100 / st.Total
+}
+
+// campaignProgress answers the live numbers the campaign page polls.
+func (s *Server) campaignProgress(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.adminCampaign(w, r)
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": c.Status, "stats": c.Stats, "percent": percent(c.Stats)})
+}
+
+// campaignAction runs test, send, pause, resume or cancel from the
+// campaign page's forms.
+func (s *Server) campaignAction(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || s.Campaigns == nil {
+		http.NotFound(w, r)
+		return
+	}
+	steps := map[string]func(context.Context, int64) (*campaigns.Campaign, error){
+		"send": s.Campaigns.Send, "pause": s.Campaigns.Pause, "resume": s.Campaigns.Resume, "cancel": s.Campaigns.Cancel,
+	}
+	action, flash := r.PathValue("action"), ""
+	switch step, ok := steps[action]; {
+	case action == "test":
+		to := strings.FieldsFunc(r.PostForm.Get("to"), func(c rune) bool { return c == ',' || c == ' ' || c == '\n' || c == '\r' })
+		for i := range to {
+			var why string
+			if to[i], why = subscribers.NormalizeEmail(to[i]); why != "" {
+				s.renderCampaign(w, r, http.StatusUnprocessableEntity, "Test addresses: "+why+".")
+				return
+			}
+		}
+		err, flash = s.Campaigns.TestSend(r.Context(), id, to), "Test sent to "+strings.Join(to, ", ")+"."
+	case ok:
+		_, err = step(r.Context(), id)
+		flash = "Campaign " + map[string]string{"send": "is sending", "pause": "paused", "resume": "resumed", "cancel": "cancelled"}[action] + "."
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	if code := bulletin.ErrorCode(err); code == bulletin.EINTERNAL {
+		s.adminError(w, r, err)
+		return
+	} else if code != "" {
+		status := statusOf[code]
+		s.renderCampaign(w, r, status, bulletin.ErrorMessage(err))
+		return
+	}
+	http.Redirect(w, r, "/admin/campaigns/"+strconv.FormatInt(id, 10)+"?flash="+url.QueryEscape(flash), http.StatusSeeOther)
+}
