@@ -28,7 +28,11 @@ func (o *oneByOne) SendBatch(ctx context.Context, msgs []Outgoing) []error {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			errs[i] = o.t.Send(ctx, m.From, []string{m.To}, m.Data)
+			data := m.Data
+			if data == nil && m.Body != nil {
+				data = m.Body.AppendTo(nil)
+			}
+			errs[i] = o.t.Send(ctx, m.From, []string{m.To}, data)
 		})
 	}
 	wg.Wait()

@@ -256,6 +256,24 @@ func (cm *CampaignMessage) Compose(dst []byte, p Personal) ([]byte, error) {
 	if err := checkPersonal(p); err != nil {
 		return dst, err
 	}
+	return cm.compose(dst, p), nil
+}
+
+// Check reports whether Compose would refuse p.
+func (cm *CampaignMessage) Check(p Personal) error { return checkPersonal(p) }
+
+// For returns p's message as a Composer, to be composed when it is sent;
+// p must have passed Check.
+func (cm *CampaignMessage) For(p Personal) Composer { return &personalMessage{cm, p} }
+
+type personalMessage struct {
+	cm *CampaignMessage
+	p  Personal
+}
+
+func (m *personalMessage) AppendTo(dst []byte) []byte { return m.cm.compose(dst, m.p) }
+
+func (cm *CampaignMessage) compose(dst []byte, p Personal) []byte {
 	if dst == nil {
 		dst = make([]byte, 0, cm.size+512)
 	}
@@ -284,7 +302,7 @@ func (cm *CampaignMessage) Compose(dst []byte, p Personal) ([]byte, error) {
 			dst = appendField(dst, v, pc.col, pc.eol)
 		}
 	}
-	return dst, nil
+	return dst
 }
 
 // appendField appends a field's value quoted-printable encoded at column

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -97,4 +98,68 @@ func (l *RedisLedger) enqueue(ctx context.Context, campaignID int64, results []t
 		return fmt.Errorf("queue results: %w", err)
 	}
 	return nil
+}
+
+// A recorder writes results by group commit: the chunks that finish while
+// a write runs, from any task, go together in the next one, one
+// Ledger.Record per campaign. SQLite then commits once for many chunks,
+// and a worker queues one delivery:record task for them.
+type recorder struct {
+	ledger  Ledger
+	mu      sync.Mutex
+	next    *recordBatch // filling while the writer works
+	writing bool
+}
+
+// A recordBatch is results waiting to be written together.
+type recordBatch struct {
+	results map[int64][]tasks.Result
+	errs    map[int64]error
+	done    chan struct{}
+}
+
+// add queues results of campaign cid for the next write, starting a writer
+// when none runs, and returns the batch to wait on.
+func (r *recorder) add(cid int64, results []tasks.Result) *recordBatch {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	b := r.next
+	if b == nil {
+		b = &recordBatch{results: map[int64][]tasks.Result{}, errs: map[int64]error{}, done: make(chan struct{})}
+		r.next = b
+	}
+	b.results[cid] = append(b.results[cid], results...)
+	if !r.writing {
+		r.writing = true
+		go r.write()
+	}
+	return b
+}
+
+// write writes batches until none is left. Its context is its own: what
+// went out must be written down even when the task that sent it ended.
+func (r *recorder) write() {
+	for {
+		r.mu.Lock()
+		b := r.next
+		r.next = nil
+		if b == nil {
+			r.writing = false
+			r.mu.Unlock()
+			return
+		}
+		r.mu.Unlock()
+		for cid, rs := range b.results {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			b.errs[cid] = r.ledger.Record(ctx, cid, rs)
+			cancel()
+		}
+		close(b.done)
+	}
+}
+
+// wait waits until b is written and returns the error of campaign cid.
+func (b *recordBatch) wait(cid int64) error {
+	<-b.done
+	return b.errs[cid]
 }

@@ -37,20 +37,30 @@ type Ledger interface {
 
 // A Sender handles mail:send tasks: it composes each recipient's message
 // from content rendered once and sends them in chunks, claiming each chunk
-// before it goes out and recording it right after.
+// before it goes out and recording it after.
+//
+// The work of a chunk is split so that nothing waits on what it need not:
+// messages are composed by the connection that sends them, at that
+// moment; results are written by a group commit that takes every chunk
+// finished meanwhile, from any task, in one Ledger.Record per campaign,
+// while the task claims and sends its next chunk. A task returns only once
+// all its results are recorded, so asynq never forgets a task whose
+// results are not written down.
 type Sender struct {
 	Batch  BatchSender
 	Ledger Ledger
-	Chunk  int // messages per claim, send and record; default 100
-	// MaxChunks bounds the chunks composed and in flight at once across
-	// all tasks (default 10): enough to keep a pool of pipelined
-	// connections busy, and few enough to keep memory flat.
+	Chunk  int // messages per claim and send; default 250
+	// MaxChunks bounds the chunks claimed and in flight at once across all
+	// tasks (default 4): enough that the pool of pipelined connections
+	// always has a next chunk while one ends, few enough that a pause
+	// stops sending soon and a crash leaves little claimed.
 	MaxChunks int
 	Metrics   *Metrics
 	Log       *slog.Logger
 
 	once  sync.Once
 	slots chan struct{}
+	rec   recorder
 }
 
 // ProcessTask implements asynq.Handler.
@@ -81,36 +91,50 @@ func (s *Sender) Send(ctx context.Context, p *tasks.SendPayload) error {
 }
 
 func (s *Sender) send(ctx context.Context, cm *CampaignMessage, p *tasks.SendPayload, final bool) error {
+	s.once.Do(func() {
+		s.slots = make(chan struct{}, cmp.Or(s.MaxChunks, 4))
+		s.rec.ledger = s.Ledger
+	})
 	chunk := s.Chunk
 	if chunk <= 0 {
-		chunk = 100
+		chunk = 250
 	}
+	var pending []*recordBatch
 	var temp int
-	for i := 0; i < len(p.Recipients); i += chunk {
-		n, stopped, err := s.sendChunk(ctx, cm, p.CampaignID, p.Recipients[i:min(i+chunk, len(p.Recipients))], final)
-		if err != nil {
-			return err
-		}
-		if stopped {
-			return nil
+	var err error
+	for i := 0; i < len(p.Recipients) && err == nil; i += chunk {
+		var results []tasks.Result
+		var n int
+		var stopped bool
+		results, n, stopped, err = s.sendChunk(ctx, cm, p.CampaignID, p.Recipients[i:min(i+chunk, len(p.Recipients))], final)
+		if len(results) > 0 {
+			pending = append(pending, s.rec.add(p.CampaignID, results))
 		}
 		temp += n
+		if stopped {
+			break
+		}
 	}
-	if temp > 0 {
-		return fmt.Errorf("campaign %d batch %d: %d deliveries failed for now, retrying", p.CampaignID, p.Batch, temp)
+	for _, b := range pending {
+		if rerr := b.wait(p.CampaignID); rerr != nil && err == nil {
+			err = fmt.Errorf("record results: %w", rerr)
+		}
 	}
-	return nil
+	if err == nil && temp > 0 {
+		err = fmt.Errorf("campaign %d batch %d: %d deliveries failed for now, retrying", p.CampaignID, p.Batch, temp)
+	}
+	return err
 }
 
-// sendChunk claims, composes, sends and records one chunk, returning how
-// many failed temporarily.
-func (s *Sender) sendChunk(ctx context.Context, cm *CampaignMessage, cid int64, rs []tasks.Recipient, final bool) (int, bool, error) {
-	s.once.Do(func() { s.slots = make(chan struct{}, cmp.Or(s.MaxChunks, 10)) })
+// sendChunk claims and sends one chunk and returns its results, to be
+// recorded, and how many failed temporarily. It returns what went out even
+// when ctx ends meanwhile.
+func (s *Sender) sendChunk(ctx context.Context, cm *CampaignMessage, cid int64, rs []tasks.Recipient, final bool) ([]tasks.Result, int, bool, error) {
 	select {
 	case s.slots <- struct{}{}:
 		defer func() { <-s.slots }()
 	case <-ctx.Done():
-		return 0, false, ctx.Err()
+		return nil, 0, false, ctx.Err()
 	}
 	ids := make([]int64, len(rs))
 	for i, r := range rs {
@@ -118,42 +142,40 @@ func (s *Sender) sendChunk(ctx context.Context, cm *CampaignMessage, cid int64, 
 	}
 	claimed, stopped, err := s.Ledger.Claim(ctx, cid, ids)
 	if err != nil || stopped || len(claimed) == 0 {
-		return 0, stopped, err
+		return nil, 0, stopped, err
 	}
-	mine := make(map[int64]bool, len(claimed))
-	for _, id := range claimed {
-		mine[id] = true
-	}
-	var results []tasks.Result
-	var out []Outgoing
-	for _, r := range rs {
-		if !mine[r.DeliveryID] {
-			continue
-		}
-		data, err := cm.Compose(nil, Personal{Email: r.Email, Name: r.Name, Unsubscribe: r.Unsubscribe, Preferences: r.Preferences})
-		if err != nil {
-			results = append(results, tasks.Result{DeliveryID: r.DeliveryID, SubscriberID: r.SubscriberID, Status: tasks.ResultFailed, Reply: err.Error(), At: time.Now().UTC()})
-			continue
-		}
-		results = append(results, tasks.Result{DeliveryID: r.DeliveryID, SubscriberID: r.SubscriberID})
-		out = append(out, Outgoing{From: cm.From(), To: r.Email, Data: data})
-	}
+	results, out := s.prepare(cm, rs, claimed)
 	start := time.Now()
 	errs := s.Batch.SendBatch(ctx, out)
 	s.Metrics.observeBatch(len(out), time.Since(start))
 	temp := settleResults(results, errs, final)
 	s.Metrics.count(results)
-	// Record with a context of its own: what went out must be written down
-	// even when ctx ended during the send.
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	if err := s.Ledger.Record(rctx, cid, results); err != nil {
-		return 0, false, fmt.Errorf("record results: %w", err)
+	return results, temp, false, ctx.Err()
+}
+
+// prepare returns the results and messages of the claimed recipients of
+// rs. A recipient whose fields cannot be composed fails at once; the
+// others' results are settled once they are sent.
+func (s *Sender) prepare(cm *CampaignMessage, rs []tasks.Recipient, claimed []int64) ([]tasks.Result, []Outgoing) {
+	mine := make(map[int64]bool, len(claimed))
+	for _, id := range claimed {
+		mine[id] = true
 	}
-	if err := ctx.Err(); err != nil {
-		return 0, false, err
+	results := make([]tasks.Result, 0, len(claimed))
+	out := make([]Outgoing, 0, len(claimed))
+	for _, r := range rs {
+		if !mine[r.DeliveryID] {
+			continue
+		}
+		p := Personal{Email: r.Email, Name: r.Name, Unsubscribe: r.Unsubscribe, Preferences: r.Preferences}
+		if err := cm.Check(p); err != nil {
+			results = append(results, tasks.Result{DeliveryID: r.DeliveryID, SubscriberID: r.SubscriberID, Status: tasks.ResultFailed, Reply: err.Error(), At: time.Now().UTC()})
+			continue
+		}
+		results = append(results, tasks.Result{DeliveryID: r.DeliveryID, SubscriberID: r.SubscriberID})
+		out = append(out, Outgoing{From: cm.From(), To: r.Email, Body: cm.For(p)})
 	}
-	return temp, false, nil
+	return results, out
 }
 
 // settleResults fills in the status of the results that were sent, from errs in

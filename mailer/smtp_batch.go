@@ -6,11 +6,23 @@ import (
 	"sync"
 )
 
-// Outgoing is one message of a batch: envelope sender, recipient, bytes.
+// Outgoing is one message of a batch: envelope sender, recipient, and
+// either its bytes or a Body that writes them when the message is sent.
 type Outgoing struct {
 	From string
 	To   string
 	Data []byte
+	// Body, when Data is nil, composes the message at the moment it goes
+	// out, into a buffer its connection reuses: a batch waiting for a
+	// connection then holds no message bytes, however large it is.
+	Body Composer
+}
+
+// A Composer appends a message to dst and returns the result. It cannot
+// fail: whatever could make it fail is checked before the message is
+// queued.
+type Composer interface {
+	AppendTo(dst []byte) []byte
 }
 
 // SendBatch sends msgs over up to Conns connections at once and returns
@@ -21,7 +33,7 @@ type Outgoing struct {
 func (s *SMTP) SendBatch(ctx context.Context, msgs []Outgoing) []error {
 	jobs := make([]*job, len(msgs))
 	for i, m := range msgs {
-		jobs[i] = &job{from: m.From, to: []string{m.To}, data: m.Data}
+		jobs[i] = &job{from: m.From, to: []string{m.To}, data: m.Data, body: m.Body}
 		if err := checkEnvelope(m.From, jobs[i].to); err != nil {
 			jobs[i].err, jobs[i].done = err, true
 		}

@@ -25,6 +25,7 @@ type smtpConn struct {
 	// w buffers a pipelined group, whole messages included, in front of
 	// text's 4 KB writer so that a group goes out in one write.
 	w          *bufio.Writer
+	buf        []byte // a message composed at send time (job.body)
 	timeout    time.Duration
 	pipelining bool
 	lastUsed   time.Time

@@ -12,6 +12,7 @@ type job struct {
 	from  string
 	to    []string
 	data  []byte
+	body  Composer // used when data is nil
 	err   error
 	done  bool
 	tries int // failed attempts the server cannot have accepted
@@ -108,7 +109,12 @@ func (c *smtpConn) envelopeLockstep(j *job) error {
 // final dot, after which the server forgets the transaction whatever it
 // answers.
 func (c *smtpConn) writeData(j *job) {
-	writeDotted(c.w, j.data)
+	data := j.data
+	if data == nil && j.body != nil {
+		c.buf = j.body.AppendTo(c.buf[:0])
+		data = c.buf
+	}
+	writeDotted(c.w, data)
 	c.dirty = false
 }
 

@@ -39,13 +39,7 @@ func (m *Main) wireCampaigns(ctx context.Context, mux *asynq.ServeMux, srv *web.
 		Log:     m.Log,
 	}
 	if !m.Config.NoSend {
-		svc.Kick = func(p *queue.SendPayload) {
-			go func() {
-				if err := sender.Send(context.WithoutCancel(ctx), p); err != nil {
-					m.Log.Info("first batch sent in part; its task sends the rest", "campaign", p.CampaignID, "err", err)
-				}
-			}()
-		}
+		svc.Kick = kicker(ctx, sender, m)
 	}
 	mux.HandleFunc(queue.TypeCampaignFanout, svc.HandleFanout)
 	mux.HandleFunc(queue.TypeDeliveryRecord, svc.HandleRecord)
@@ -57,4 +51,25 @@ func (m *Main) wireCampaigns(ctx context.Context, mux *asynq.ServeMux, srv *web.
 	}
 	srv.Campaigns = svc
 	return nil
+}
+
+// kickedBatches is how many batches serve's own sender takes from the
+// fan-out at once. Two keep its chunks coming back to back; more would
+// only hold memory and claims, since the SMTP pool is the limit.
+const kickedBatches = 2
+
+// kicker returns the Kick of serve's own sender: each batch is sent in
+// the background, and the caller waits while kickedBatches are under way,
+// so the fan-out runs only as far ahead as sending goes.
+func kicker(ctx context.Context, sender *mailer.Sender, m *Main) func(p *queue.SendPayload) {
+	slots := make(chan struct{}, kickedBatches)
+	return func(p *queue.SendPayload) {
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots }()
+			if err := sender.Send(context.WithoutCancel(ctx), p); err != nil {
+				m.Log.Info("batch sent in part; its task sends the rest", "campaign", p.CampaignID, "batch", p.Batch, "err", err)
+			}
+		}()
+	}
 }

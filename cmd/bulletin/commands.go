@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -122,20 +121,4 @@ func (m *Main) admin(ctx context.Context, args []string) error {
 func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-func (m *Main) digest(ctx context.Context, args []string) error {
-	return m.notImplemented("digest", args)
-}
-
-// notImplemented parses flags (so -h works) and reports a command whose
-// feature has not landed yet.
-func (m *Main) notImplemented(name string, args []string) error {
-	if _, err := m.ParseFlags(name, args, func(fs *flag.FlagSet) {
-		fs.String("list", "", "list slug")
-		fs.Bool("confirmed", false, "import as confirmed")
-	}); err != nil {
-		return err
-	}
-	return fmt.Errorf("%s is not implemented yet", name)
 }

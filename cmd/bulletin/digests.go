@@ -2,14 +2,105 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"time"
 
 	"github.com/hibiken/asynq"
 
+	"github.com/bulletinhq/bulletin/internal/articles"
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/campaigns"
+	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/web"
+	"github.com/bulletinhq/bulletin/mailer"
+	"github.com/bulletinhq/bulletin/subscribers"
 )
 
 // wireDigests connects digests, feeds and the archive: task handlers and
 // periodic entries (m.app.periodic), reconcilers, and srv's dependencies.
+// Digests are campaigns, so the campaigns reconciler and sender serve them.
 func (m *Main) wireDigests(ctx context.Context, mux *asynq.ServeMux, srv *web.Server) error {
+	a := m.app
+	svc := srv.Campaigns
+	if svc == nil {
+		return errors.New("wire digests: campaigns are not wired")
+	}
+	feeds := articles.NewFeeds(a.DB, a.Articles, m.Config.AllowPrivateFeeds)
+	mux.HandleFunc(queue.TypeDigestTick, svc.HandleDigestTick)
+	mux.HandleFunc(queue.TypeDigestBuild, svc.HandleDigestBuild)
+	mux.HandleFunc(queue.TypeFeedPoll, feeds.HandlePoll)
+	a.periodic = append(a.periodic,
+		periodic{"@every 1m", queue.NewDigestTickTask(), []asynq.Option{asynq.Unique(50 * time.Second), asynq.MaxRetry(0)}},
+		periodic{"@every 5m", queue.NewFeedPollTask(), []asynq.Option{asynq.Unique(14 * time.Minute), asynq.MaxRetry(0), asynq.Timeout(10 * time.Minute)}},
+	)
+	srv.DigestDeps = web.DigestDeps{Digests: svc, Feeds: feeds, Archive: svc.Store}
+	return nil
+}
+
+// digest runs "digest run --list SLUG": it builds the list's digest now
+// and sends it. The digest's mail:send tasks are queued as serve queues
+// them. With the embedded Redis no other process can see them, so this
+// process sends every batch itself before it exits, under the same SQLite
+// ledger serve's sender uses. With BULLETIN_REDIS_URL set, serve and the
+// workers on that Redis send them, and this only queues.
+func (m *Main) digest(ctx context.Context, args []string) error {
+	var slug string
+	rest, err := m.ParseFlags("digest", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&slug, "list", "", "slug of the list whose digest to build")
+	})
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 || rest[0] != "run" || slug == "" {
+		return usagef("use: bulletin digest run --list SLUG")
+	}
+	if err := m.openAll(ctx); err != nil {
+		return err
+	}
+	a := m.app
+	svc := &campaigns.Service{
+		Store:     campaigns.NewStore(a.DB),
+		Queue:     a.Queue.Client,
+		Redis:     a.Queue.Redis(),
+		Signer:    subscribers.NewSigner(a.Secret),
+		Templates: a.Templates,
+		Transport: a.Transport,
+		BaseURL:   m.Config.BaseURL,
+		From:      m.Config.From,
+		Log:       m.Log,
+	}
+	d, err := svc.RunDigest(ctx, slug)
+	if code := bulletin.ErrorCode(err); code == bulletin.ENOTFOUND {
+		return fmt.Errorf("%s Run \"bulletin export\" or see /admin/lists for the slugs", bulletin.ErrorMessage(err))
+	} else if err != nil {
+		return err
+	}
+	switch {
+	case d.ID == 0 && d.Articles == 0:
+		fmt.Fprintf(m.Stdout, "no new articles in %s since %s: no digest\n", slug, d.WindowStart.Format(time.RFC3339))
+		return nil
+	case d.ID == 0:
+		fmt.Fprintf(m.Stdout, "no readers for the %s digest of %s: %d articles, no digest\n", d.Cadence, slug, d.Articles)
+		return nil
+	}
+	fmt.Fprintf(m.Stdout, "digest %d for %s: %d articles, %d recipients\n", d.ID, slug, d.Articles, d.Recipients)
+	if !a.Queue.Embedded() {
+		fmt.Fprintln(m.Stdout, "queued on Redis: serve or the workers send it")
+		return nil
+	}
+	sender := &mailer.Sender{Batch: mailer.Batch(a.Transport, m.Config.SMTPConns), Ledger: svc.Ledger(), Log: m.Log}
+	if err := svc.SendQueued(ctx, d.ID, sender.Send); err != nil {
+		return fmt.Errorf("send digest %d: %w; serve sends the rest when it starts", d.ID, err)
+	}
+	st, err := svc.DigestStats(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "sent %d, failed %d, bounced %d, skipped %d, still queued %d\n", st.Sent, st.Failed, st.Bounced, st.Skipped, st.Queued)
+	if st.Queued > 0 {
+		fmt.Fprintln(m.Stdout, "the deliveries still queued are sent when serve starts")
+	}
 	return nil
 }

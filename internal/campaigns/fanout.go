@@ -143,14 +143,21 @@ func (s *Service) HandleFanout(ctx context.Context, t *asynq.Task) error {
 			return err
 		}
 	}
-	content, err := s.content(ctx, p.CampaignID)
+	return s.fanout(ctx, p.CampaignID)
+}
+
+// fanout turns pages of campaign id's recipients into deliveries and
+// mail:send tasks, kicking each batch off in this process when Kick is
+// set, until the list is done or too many deliveries wait.
+func (s *Service) fanout(ctx context.Context, id int64) error {
+	content, err := s.content(ctx, id)
 	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
 		return nil
 	} else if err != nil {
 		return err
 	}
 	for page := 0; ; page++ {
-		batch, done, err := s.fanoutPage(ctx, p.CampaignID)
+		batch, done, err := s.fanoutPage(ctx, id)
 		if err != nil || batch == nil {
 			return err
 		}
@@ -159,12 +166,15 @@ func (s *Service) HandleFanout(ctx context.Context, t *asynq.Task) error {
 			if err := s.enqueueSend(ctx, s.Queue, batch); err != nil {
 				return err
 			}
+			if s.Kick != nil {
+				s.Kick(batch)
+			}
 		}
 		if done {
 			return nil
 		}
-		if page%10 == 9 && s.backlog(ctx, p.CampaignID) > s.maxQueued() {
-			return s.enqueueFanout(ctx, s.Queue, p.CampaignID, asynq.ProcessIn(time.Second))
+		if page%10 == 9 && s.backlog(ctx, id) > s.maxQueued() {
+			return s.enqueueFanout(ctx, s.Queue, id, asynq.ProcessIn(time.Second))
 		}
 	}
 }

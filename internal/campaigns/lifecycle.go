@@ -34,9 +34,12 @@ type Service struct {
 	// MaxQueued holds the fan-out back while this many deliveries of the
 	// campaign wait, so memory stays flat for any list size.
 	MaxQueued int
-	// Kick, when set, is given a campaign's first batch to send at once,
-	// besides its task; the ledger keeps it from going out twice. serve
-	// sets it when it sends itself.
+	// Kick, when set, is given each batch of a campaign to send at once in
+	// this process, besides its task; the ledger keeps a batch from going
+	// out twice. It may block while the local sender is busy, which paces
+	// the fan-out. serve sets it when it sends itself: the send queue then
+	// carries the batches for recovery, and sending never waits for a
+	// queue poll.
 	Kick func(p *queue.SendPayload)
 }
 
@@ -99,29 +102,19 @@ func (s *Service) Send(ctx context.Context, id int64) (*Campaign, error) {
 	}
 	s.setStop(ctx, id, false)
 	if s.Kick != nil {
-		if err := s.firstPage(ctx, id); err != nil {
-			s.log().Error("first fan-out page; the queued fan-out goes on", "campaign", id, "err", err)
-		}
+		go s.fanoutNow(context.WithoutCancel(ctx), id)
 	}
 	return c, s.enqueueFanout(ctx, s.Queue, id)
 }
 
-// firstPage fans out the first page at once and kicks it off.
-func (s *Service) firstPage(ctx context.Context, id int64) error {
-	content, err := s.content(ctx, id)
-	if err != nil {
-		return err
+// fanoutNow runs the fan-out at once in this process, so the first
+// message leaves without waiting for the queue to be polled. The queued
+// fan-out task, should it run meanwhile, takes the pages after the cursor
+// this one has moved, and carries on if this process dies.
+func (s *Service) fanoutNow(ctx context.Context, id int64) {
+	if err := s.fanout(ctx, id); err != nil {
+		s.log().Error("fan-out; the queued fan-out goes on", "campaign", id, "err", err)
 	}
-	batch, _, err := s.fanoutPage(ctx, id)
-	if err != nil || batch == nil || len(batch.Recipients) == 0 {
-		return err
-	}
-	batch.Content = *content
-	if err := s.enqueueSend(ctx, s.Queue, batch); err != nil {
-		return err
-	}
-	s.Kick(batch)
-	return nil
 }
 
 // Pause stops a sending campaign after the messages in flight.

@@ -4,18 +4,28 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/bulletinhq/bulletin/internal/queue"
 )
 
-// recipientsSQL pages through a campaign's recipients by subscriber id:
+// recipientsWhere picks a campaign's recipients after a subscriber id:
 // confirmed subscribers with an active subscription to any of its lists,
-// each once however many lists they share with it.
-const recipientsSQL = `SELECT s.id, s.email, s.name FROM subscribers s
-	WHERE s.status = 'confirmed' AND s.id > ?
+// each once however many lists they share with it. Its arguments are the
+// id to start after and the campaign's id.
+const recipientsWhere = `s.status = 'confirmed' AND s.id > ?
 	AND EXISTS (SELECT 1 FROM campaign_lists cl JOIN subscriptions x ON x.list_id = cl.list_id
-		WHERE cl.campaign_id = ? AND x.subscriber_id = s.id AND x.status = 'active')
-	ORDER BY s.id LIMIT ?`
+		WHERE cl.campaign_id = ? AND x.subscriber_id = s.id AND x.status = 'active')`
+
+// recipientsSQL pages through a campaign's recipients by subscriber id.
+const recipientsSQL = `SELECT s.id, s.email, s.name FROM subscribers s WHERE ` + recipientsWhere + ` ORDER BY s.id LIMIT ?`
+
+// insertSQL inserts the deliveries of one page, the recipients up to its
+// last subscriber id, in one statement: a statement per row would cost
+// more than the row.
+const insertSQL = `INSERT INTO deliveries (campaign_id, subscriber_id, status, batch, updated_at)
+	SELECT ?, s.id, 'queued', ?, ? FROM subscribers s WHERE ` + recipientsWhere + ` AND s.id <= ?
+	ON CONFLICT (campaign_id, subscriber_id) DO NOTHING RETURNING id, subscriber_id`
 
 // fanoutPage turns the next page of recipients into deliveries, in one
 // transaction with the cursor, and returns them as a batch (without its
@@ -82,22 +92,35 @@ func (s *Service) insertPage(ctx context.Context, tx *sql.Tx, batch *queue.SendP
 	if err := rows.Err(); err != nil || len(page) == 0 {
 		return 0, 0, err
 	}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (campaign_id, subscriber_id, status, batch, updated_at)
-		VALUES (?, ?, 'queued', ?, ?) ON CONFLICT (campaign_id, subscriber_id) DO NOTHING`)
+	last := page[len(page)-1].id
+	ids, err := insertDeliveries(ctx, tx, batch, last, s.now())
 	if err != nil {
-		return 0, 0, fmt.Errorf("insert deliveries: %w", err)
+		return 0, 0, err
 	}
-	defer ins.Close()
-	now := s.now()
 	for _, r := range page {
-		res, err := ins.ExecContext(ctx, batch.CampaignID, r.id, batch.Batch, now)
-		if err != nil {
-			return 0, 0, fmt.Errorf("insert delivery: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			did, _ := res.LastInsertId()
+		if did, ok := ids[r.id]; ok {
 			batch.Recipients = append(batch.Recipients, s.recipient(did, r.id, r.email, r.name))
 		}
 	}
-	return page[len(page)-1].id, len(page), nil
+	return last, len(page), nil
+}
+
+// insertDeliveries inserts the deliveries of the page of batch that ends
+// at subscriber last and returns the new ones' ids by subscriber id; a
+// delivery that exists already is left alone and not returned.
+func insertDeliveries(ctx context.Context, tx *sql.Tx, batch *queue.SendPayload, last int64, now time.Time) (map[int64]int64, error) {
+	rows, err := tx.QueryContext(ctx, insertSQL, batch.CampaignID, batch.Batch, now, batch.Batch, batch.CampaignID, last)
+	if err != nil {
+		return nil, fmt.Errorf("insert deliveries: %w", err)
+	}
+	defer rows.Close()
+	ids := make(map[int64]int64)
+	for rows.Next() {
+		var did, sid int64
+		if err := rows.Scan(&did, &sid); err != nil {
+			return nil, fmt.Errorf("insert deliveries: %w", err)
+		}
+		ids[sid] = did
+	}
+	return ids, rows.Err()
 }

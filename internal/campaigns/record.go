@@ -25,16 +25,51 @@ const claimFor = 5 * time.Minute
 // Record stores the results of one campaign's deliveries in one
 // transaction. It is idempotent: a delivery leaves queued once, so a
 // result recorded twice changes nothing and counts no second bounce.
+// Deliveries sent at the same moment, the common case, are marked by one
+// statement per few hundred.
 func (s *Store) Record(ctx context.Context, campaignID int64, results []queue.Result) error {
 	now := s.now()
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var sent []int64
+		var at time.Time
 		for _, r := range results {
-			if err := recordTx(ctx, tx, campaignID, r, now); err != nil {
-				return err
+			if r.Status != queue.ResultSent || r.Reply != "" {
+				if err := recordTx(ctx, tx, campaignID, r, now); err != nil {
+					return err
+				}
+				continue
 			}
+			if len(sent) > 0 && !r.At.Equal(at) {
+				if err := markSentTx(ctx, tx, campaignID, sent, at, now); err != nil {
+					return err
+				}
+				sent = sent[:0]
+			}
+			sent, at = append(sent, r.DeliveryID), r.At
+		}
+		if err := markSentTx(ctx, tx, campaignID, sent, at, now); err != nil {
+			return err
 		}
 		return completeTx(ctx, tx, campaignID, now)
 	})
+}
+
+// markSentTx marks the queued deliveries among ids sent at at.
+func markSentTx(ctx context.Context, tx *sql.Tx, cid int64, ids []int64, at, now time.Time) error {
+	for len(ids) > 0 {
+		part := ids[:min(len(ids), 500)]
+		ids = ids[len(part):]
+		args := make([]any, 0, len(part)+3)
+		args = append(args, at, now, cid)
+		for _, id := range part {
+			args = append(args, id)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'sent', last_error = '', sent_at = ?, claimed_until = NULL, updated_at = ?
+			WHERE campaign_id = ? AND status = 'queued' AND id IN (?`+strings.Repeat(",?", len(part)-1)+`)`, args...); err != nil {
+			return fmt.Errorf("record sent: %w", err)
+		}
+	}
+	return nil
 }
 
 func recordTx(ctx context.Context, tx *sql.Tx, cid int64, r queue.Result, now time.Time) error {
@@ -122,7 +157,7 @@ func (l sqliteLedger) Claim(ctx context.Context, cid int64, ids []int64) ([]int6
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'skipped', updated_at = ?
 			WHERE campaign_id = ? AND id IN (`+in+`) AND status = 'queued'
-			AND subscriber_id IN (SELECT id FROM subscribers WHERE status <> 'confirmed')`, args...); err != nil {
+			AND EXISTS (SELECT 1 FROM subscribers s WHERE s.id = deliveries.subscriber_id AND s.status <> 'confirmed')`, args...); err != nil {
 			return fmt.Errorf("skip gone subscribers: %w", err)
 		}
 		args = append(append(args[:0], now.Add(claimFor), cid), args[2:]...)

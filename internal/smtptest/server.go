@@ -49,6 +49,7 @@ type Server struct {
 	counts   map[string]int
 	msgs     []Message
 	total    int
+	bytes    int64
 	attempts map[string]int
 	rng      *rand.Rand
 	conns    map[*conn]struct{}
@@ -172,6 +173,14 @@ func (s *Server) Total() int {
 	return s.total
 }
 
+// Bytes returns the size of the accepted messages' data, summed, as the
+// server read it (without dot-stuffing and the final dot).
+func (s *Server) Bytes() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.bytes
+}
+
 // Messages returns the accepted messages in order of acceptance; empty in
 // discard mode.
 func (s *Server) Messages() []Message {
@@ -201,10 +210,11 @@ func (s *Server) DropConns() {
 	}
 }
 
-func (s *Server) record(from string, to []string, data []byte) {
+func (s *Server) record(from string, to []string, data []byte, size int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.total++
+	s.bytes += size
 	for _, r := range to {
 		s.counts[r]++
 	}

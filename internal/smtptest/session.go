@@ -97,16 +97,18 @@ func (ss *session) Data(r io.Reader) error {
 		return errDropped
 	}
 	var data []byte
+	var size int64
 	var err error
 	if ss.s.cfg.discard {
-		_, err = io.Copy(io.Discard, r)
+		size, err = io.Copy(io.Discard, r)
 	} else {
 		data, err = io.ReadAll(r)
+		size = int64(len(data))
 	}
 	if err != nil {
 		return err
 	}
-	ss.s.record(ss.from, ss.to, data)
+	ss.s.record(ss.from, ss.to, data, size)
 	ss.accepted++
 	return nil
 }

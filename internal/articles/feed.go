@@ -1,0 +1,214 @@
+package articles
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/sqlite"
+)
+
+// Feed polling defaults.
+const (
+	DefaultPollInterval = 15 * time.Minute
+	DefaultMaxFeedBytes = 5 << 20
+	DefaultFeedTimeout  = 20 * time.Second
+)
+
+// A Feed is an RSS or Atom feed whose items become articles of a list.
+type Feed struct {
+	ID           int64      `json:"id"`
+	URL          string     `json:"url"`
+	List         string     `json:"list"`
+	LastPolledAt *time.Time `json:"last_polled_at,omitempty"`
+	LastError    string     `json:"last_error,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+	// Added counts the articles the latest poll added, when it ran now.
+	Added int `json:"added"`
+
+	etag, lastModified string
+}
+
+// Feeds keeps feeds and polls them.
+type Feeds struct {
+	db       *sqlite.DB
+	articles *Store
+	client   *http.Client
+	// AllowPrivate lets feeds live on loopback and private addresses
+	// (BULLETIN_ALLOW_PRIVATE_FEEDS).
+	allowPrivate bool
+	// Resolver checks hosts when a feed is added; net.DefaultResolver
+	// unless set.
+	Resolver Resolver
+	Interval time.Duration
+	MaxBytes int64
+	now      func() time.Time
+}
+
+// NewFeeds returns Feeds on db that store items through articles. Unless
+// allowPrivate, no feed is ever fetched from an address that is not public.
+func NewFeeds(db *sqlite.DB, articles *Store, allowPrivate bool) *Feeds {
+	dialer := &net.Dialer{Timeout: 10 * time.Second}
+	if !allowPrivate {
+		dialer.Control = dialControl
+	}
+	transport := &http.Transport{
+		Proxy:                 nil, // a proxy would dial for us, past the guard
+		DialContext:           dialer.DialContext,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: 15 * time.Second,
+		MaxIdleConns:          10,
+		IdleConnTimeout:       time.Minute,
+	}
+	client := &http.Client{
+		Transport: transport,
+		Timeout:   DefaultFeedTimeout,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= 5 {
+				return errors.New("too many redirects")
+			}
+			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+				return errors.New("redirect to a URL that is not http or https")
+			}
+			return nil
+		},
+	}
+	return &Feeds{db: db, articles: articles, client: client, allowPrivate: allowPrivate,
+		Interval: DefaultPollInterval, MaxBytes: DefaultMaxFeedBytes, now: sqlite.Now}
+}
+
+// checkURL validates a feed URL and, unless private feeds are allowed,
+// refuses one whose host is not public.
+func (f *Feeds) checkURL(ctx context.Context, raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || len(raw) > 2000 || u.User != nil {
+		return "", bulletin.Invalid(map[string]string{"url": "give an absolute http or https URL without a user name"})
+	}
+	if f.allowPrivate {
+		return u.String(), nil
+	}
+	r := f.Resolver
+	if r == nil {
+		r = net.DefaultResolver
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := checkHost(ctx, r, u.Hostname()); err != nil {
+		return "", bulletin.Invalid(map[string]string{"url": err.Error() + "; feeds must be on public addresses"})
+	}
+	return u.String(), nil
+}
+
+// Add stores a feed of list, unless it is there already, and polls it
+// once now. A poll that fails is reported in LastError, not as an error:
+// the feed is kept and polled again later.
+func (f *Feeds) Add(ctx context.Context, rawURL, list string) (*Feed, bool, error) {
+	u, err := f.checkURL(ctx, rawURL)
+	if err != nil {
+		return nil, false, err
+	}
+	var created bool
+	var id int64
+	now := f.now()
+	err = f.db.Tx(ctx, func(tx *sql.Tx) error {
+		var listID int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM lists WHERE slug = ?`, list).Scan(&listID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return bulletin.Invalid(map[string]string{"list": fmt.Sprintf("there is no list %q", list)})
+		} else if err != nil {
+			return fmt.Errorf("find list: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO feeds (url, list_id, created_at) VALUES (?, ?, ?)
+			ON CONFLICT (url, list_id) DO NOTHING`, u, listID, now)
+		if err != nil {
+			return fmt.Errorf("add feed: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		created = n == 1
+		return tx.QueryRowContext(ctx, `SELECT id FROM feeds WHERE url = ? AND list_id = ?`, u, listID).Scan(&id)
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	fd, err := f.get(ctx, id)
+	if err != nil {
+		return nil, false, err
+	}
+	fd.Added, _ = f.Poll(ctx, fd)
+	got, err := f.get(ctx, id)
+	if err != nil {
+		return nil, false, err
+	}
+	got.Added = fd.Added
+	return got, created, nil
+}
+
+const feedColumns = `f.id, f.url, l.slug, f.etag, f.last_modified, f.last_polled_at, f.last_error, f.created_at`
+
+func scanFeed(r interface{ Scan(...any) error }) (*Feed, error) {
+	var fd Feed
+	var polled sql.NullTime
+	if err := r.Scan(&fd.ID, &fd.URL, &fd.List, &fd.etag, &fd.lastModified, &polled, &fd.LastError, &fd.CreatedAt); err != nil {
+		return nil, err
+	}
+	if polled.Valid {
+		t := polled.Time.UTC()
+		fd.LastPolledAt = &t
+	}
+	return &fd, nil
+}
+
+func (f *Feeds) get(ctx context.Context, id int64) (*Feed, error) {
+	fd, err := scanFeed(f.db.Read.QueryRowContext(ctx, `SELECT `+feedColumns+` FROM feeds f JOIN lists l ON l.id = f.list_id WHERE f.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "No feed %d.", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("get feed: %w", err)
+	}
+	return fd, nil
+}
+
+// Due returns the feeds not polled within the interval.
+func (f *Feeds) Due(ctx context.Context) ([]*Feed, error) {
+	rows, err := f.db.Read.QueryContext(ctx, `SELECT `+feedColumns+` FROM feeds f JOIN lists l ON l.id = f.list_id
+		WHERE f.last_polled_at IS NULL OR f.last_polled_at < ? ORDER BY f.id`, f.now().Add(-f.Interval+time.Minute))
+	if err != nil {
+		return nil, fmt.Errorf("due feeds: %w", err)
+	}
+	defer rows.Close()
+	var out []*Feed
+	for rows.Next() {
+		fd, err := scanFeed(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fd)
+	}
+	return out, rows.Err()
+}
+
+// PollDue polls every due feed, one after the other. A feed that fails
+// keeps its error in last_error; the others go on.
+func (f *Feeds) PollDue(ctx context.Context) (int, error) {
+	feeds, err := f.Due(ctx)
+	if err != nil {
+		return 0, err
+	}
+	added := 0
+	for _, fd := range feeds {
+		if ctx.Err() != nil {
+			return added, ctx.Err()
+		}
+		n, _ := f.Poll(ctx, fd)
+		added += n
+	}
+	return added, nil
+}

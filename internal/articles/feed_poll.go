@@ -1,0 +1,144 @@
+package articles
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/mmcdole/gofeed"
+)
+
+var stripTags = bluemonday.StrictPolicy()
+
+// Poll fetches one feed, honouring its ETag and Last-Modified, and saves
+// its items as articles of its list: the same URL twice is one article. It
+// returns how many articles are new, and records the poll and its error.
+func (f *Feeds) Poll(ctx context.Context, fd *Feed) (int, error) {
+	added, etag, modified, err := f.fetch(ctx, fd)
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+		if len(msg) > 500 {
+			msg = msg[:500]
+		}
+		etag, modified = fd.etag, fd.lastModified
+	}
+	if _, uerr := f.db.Write.ExecContext(ctx, `UPDATE feeds SET etag = ?, last_modified = ?, last_polled_at = ?, last_error = ? WHERE id = ?`,
+		etag, modified, f.now(), msg, fd.ID); uerr != nil && err == nil {
+		err = fmt.Errorf("record poll: %w", uerr)
+	}
+	return added, err
+}
+
+func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified string, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fd.URL, nil)
+	if err != nil {
+		return 0, "", "", err
+	}
+	req.Header.Set("User-Agent", "Bulletin feed poller")
+	req.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1")
+	if fd.etag != "" {
+		req.Header.Set("If-None-Match", fd.etag)
+	}
+	if fd.lastModified != "" {
+		req.Header.Set("If-Modified-Since", fd.lastModified)
+	}
+	resp, err := f.client.Do(req)
+	if err != nil {
+		return 0, "", "", fmt.Errorf("fetch feed: %w", err)
+	}
+	defer resp.Body.Close()
+	etag, modified = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
+	switch {
+	case resp.StatusCode == http.StatusNotModified:
+		return 0, fd.etag, fd.lastModified, nil
+	case resp.StatusCode != http.StatusOK:
+		return 0, "", "", fmt.Errorf("fetch feed: %s", resp.Status)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, f.MaxBytes+1))
+	if err != nil {
+		return 0, "", "", fmt.Errorf("read feed: %w", err)
+	}
+	if int64(len(body)) > f.MaxBytes {
+		return 0, "", "", fmt.Errorf("feed is over %d bytes", f.MaxBytes)
+	}
+	parsed, err := gofeed.NewParser().Parse(bytes.NewReader(body))
+	if err != nil {
+		return 0, "", "", fmt.Errorf("parse feed: %w", err)
+	}
+	for _, it := range parsed.Items {
+		a := itemArticle(it, fd.List)
+		if a == nil {
+			continue
+		}
+		created, err := f.articles.Save(ctx, a)
+		if err != nil {
+			continue // an item we cannot take is skipped, not fatal
+		}
+		if created {
+			added++
+		}
+	}
+	return added, etag, modified, nil
+}
+
+// itemArticle is the article of one feed item, or nil when it has no link.
+func itemArticle(it *gofeed.Item, list string) *Article {
+	link := strings.TrimSpace(it.Link)
+	if link == "" && len(it.Links) > 0 {
+		link = strings.TrimSpace(it.Links[0])
+	}
+	if link == "" {
+		return nil
+	}
+	a := &Article{Title: plain(it.Title), URL: link, Lists: []string{list}}
+	if a.Title == "" {
+		a.Title = link
+	}
+	a.Summary = clipRunes(plain(it.Description), 1000)
+	if a.Summary == "" {
+		a.Summary = clipRunes(plain(it.Content), 1000)
+	}
+	if len(it.Authors) > 0 && it.Authors[0] != nil {
+		a.Author = clipRunes(it.Authors[0].Name, 200)
+	}
+	switch {
+	case it.PublishedParsed != nil:
+		a.PublishedAt = *it.PublishedParsed
+	case it.UpdatedParsed != nil:
+		a.PublishedAt = *it.UpdatedParsed
+	default:
+		a.PublishedAt = time.Now()
+	}
+	return a
+}
+
+// plain is text from a feed's HTML, on one line.
+func plain(s string) string {
+	return strings.Join(strings.Fields(html.UnescapeString(stripTags.Sanitize(s))), " ")
+}
+
+func clipRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// HandlePoll handles feed:poll: it polls the feeds that are due.
+func (f *Feeds) HandlePoll(ctx context.Context, t *asynq.Task) error {
+	_, err := f.PollDue(ctx)
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,340 @@
+package campaigns
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/queue"
+)
+
+// Digest cadences.
+const (
+	CadenceDaily  = "daily"
+	CadenceWeekly = "weekly"
+)
+
+// FirstWindow is how far back the first digest of a list (or of its weekly
+// round-up) looks, so a newly imported archive is not mailed whole.
+const FirstWindow = 7 * 24 * time.Hour
+
+// A Digest is one run of a list's digest. When no article is new, or no
+// one is to get it, no campaign is made: ID is 0, and the window still
+// closes, so the next digest starts where this one ended.
+//
+// Who gets which digest: a daily list mails a daily digest to its readers
+// whose frequency is daily, and on WeeklyDay a weekly round-up of the week
+// to those who chose weekly, each with its own window. A weekly list mails
+// one weekly digest to all its readers, whatever their frequency. A list
+// with digest off sends only when run by hand, to all its readers.
+type Digest struct {
+	ID          int64     `json:"id"`
+	Kind        string    `json:"kind"`
+	List        string    `json:"list"`
+	Cadence     string    `json:"cadence"`
+	Subject     string    `json:"subject,omitempty"`
+	Status      string    `json:"status,omitempty"`
+	WindowStart time.Time `json:"window_start"`
+	WindowEnd   time.Time `json:"window_end"`
+	Articles    int       `json:"articles"`
+	Recipients  int       `json:"recipients"`
+	Stats       *Stats    `json:"stats,omitempty"`
+}
+
+// digestList is what building a digest needs of its list.
+type digestList struct {
+	id        int64
+	slug      string
+	name      string
+	digest    string // the list's schedule: daily, weekly or off
+	createdAt time.Time
+}
+
+// audience is the subscriber frequency a digest of cadence goes to, or ""
+// for every reader of the list, and the table that keeps its mark.
+func (l *digestList) audience(cadence string) (frequency, marks string) {
+	if l.digest != CadenceDaily {
+		return "", "digest_marks"
+	}
+	if cadence == CadenceWeekly {
+		return CadenceWeekly, "digest_rollup_marks"
+	}
+	return CadenceDaily, "digest_marks"
+}
+
+// ownCadence is the cadence of the list's own digest.
+func (l *digestList) ownCadence() string {
+	if l.digest == CadenceWeekly {
+		return CadenceWeekly
+	}
+	return CadenceDaily
+}
+
+// RunDigest builds the list's own digest now, whatever its schedule (a list
+// with digest off may be run by hand), and starts sending it.
+func (s *Service) RunDigest(ctx context.Context, slug string) (*Digest, error) {
+	l, err := s.digestList(ctx, s.db.Read, slug)
+	if err != nil {
+		return nil, err
+	}
+	return s.buildDigest(ctx, slug, l.ownCadence(), time.Time{})
+}
+
+// buildDigest builds the digest of slug for cadence and starts sending it.
+// A zero slot is a run by hand; otherwise the digest is built only when
+// the list still has that cadence and its mark is older than slot.
+func (s *Service) buildDigest(ctx context.Context, slug, cadence string, slot time.Time) (*Digest, error) {
+	var d *Digest
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		d, err = s.buildDigestTx(ctx, tx, slug, cadence, slot)
+		return err
+	})
+	if err != nil || d == nil || d.ID == 0 {
+		return d, err
+	}
+	if err := s.startDigest(ctx, d.ID); err != nil {
+		s.log().Error("enqueue digest; the reconciler will retry", "campaign", d.ID, "err", err)
+	}
+	if st, err := s.stats(ctx, d.ID); err == nil {
+		d.Stats = &st
+	}
+	return d, nil
+}
+
+// queryer is a *sql.DB or a *sql.Tx.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (s *Service) digestList(ctx context.Context, q queryer, slug string) (*digestList, error) {
+	l := &digestList{slug: slug}
+	err := q.QueryRowContext(ctx, `SELECT id, name, digest, created_at FROM lists WHERE slug = ?`, slug).
+		Scan(&l.id, &l.name, &l.digest, &l.createdAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "No list %q.", slug)
+	} else if err != nil {
+		return nil, fmt.Errorf("digest list: %w", err)
+	}
+	return l, nil
+}
+
+// A mark is where a list's previous digest window ended.
+type mark struct {
+	at        time.Time
+	articleID int64
+	ok        bool
+}
+
+func readMark(ctx context.Context, q queryer, table string, listID int64) (mark, error) {
+	var m mark
+	err := q.QueryRowContext(ctx, `SELECT last_digest_at, last_article_id FROM `+table+` WHERE list_id = ?`, listID).Scan(&m.at, &m.articleID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, nil
+	} else if err != nil {
+		return m, fmt.Errorf("digest mark: %w", err)
+	}
+	m.ok = true
+	return m, nil
+}
+
+// buildDigestTx does the whole of a digest in one transaction: it reads the
+// window from the mark, takes in the articles after it, creates the digest
+// campaign with every delivery, and moves the mark. A crash before the
+// commit leaves nothing; after it, the reconciler sends what is queued.
+// So the same articles never go out twice, and none is skipped.
+func (s *Service) buildDigestTx(ctx context.Context, tx *sql.Tx, slug, cadence string, slot time.Time) (*Digest, error) {
+	l, err := s.digestList(ctx, tx, slug)
+	if err != nil {
+		return nil, err
+	}
+	if !slot.IsZero() && !l.schedules(cadence) {
+		return nil, nil // the list's schedule changed since the task was queued
+	}
+	frequency, table := l.audience(cadence)
+	m, err := readMark(ctx, tx, table, l.id)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if !slot.IsZero() && m.ok && !m.at.Before(slot) {
+		return nil, nil // built already
+	}
+	d := &Digest{Kind: "digest", List: slug, Cadence: cadence, WindowStart: now.Add(-FirstWindow), WindowEnd: now}
+	if m.ok {
+		d.WindowStart = m.at.UTC()
+	}
+	items, last, err := windowArticles(ctx, tx, l.id, m, d.WindowStart)
+	if err != nil {
+		return nil, err
+	}
+	if err := moveMark(ctx, tx, table, l.id, now, max(last, m.articleID)); err != nil {
+		return nil, err
+	}
+	d.Articles = len(items)
+	if len(items) == 0 {
+		return d, nil
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) `+audienceSQL, l.id, frequency, frequency).Scan(&d.Recipients); err != nil {
+		return nil, fmt.Errorf("count digest recipients: %w", err)
+	}
+	if d.Recipients == 0 {
+		return d, nil
+	}
+	if err := s.insertDigest(ctx, tx, l, d, items, frequency); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// schedules reports whether the list's schedule sends a digest of cadence.
+func (l *digestList) schedules(cadence string) bool {
+	return l.digest == CadenceDaily || l.digest == cadence
+}
+
+// audienceSQL selects a digest's readers: confirmed subscribers with an
+// active subscription to the list and, when one is given, that frequency.
+const audienceSQL = `FROM subscribers s JOIN subscriptions x ON x.subscriber_id = s.id
+	WHERE x.list_id = ? AND x.status = 'active' AND s.status = 'confirmed' AND (? = '' OR s.frequency = ?)`
+
+// windowArticles returns the list's articles after the mark, newest first,
+// and the highest article id there is. A first digest takes only what was
+// added since start.
+func windowArticles(ctx context.Context, tx *sql.Tx, listID int64, m mark, start time.Time) ([]digestArticle, int64, error) {
+	q := `SELECT a.id, a.title, a.url, a.summary, a.body, a.author, a.published_at FROM articles a
+		JOIN article_lists al ON al.article_id = a.id WHERE al.list_id = ? AND a.id > ?`
+	args := []any{listID, m.articleID}
+	if !m.ok {
+		q += ` AND a.created_at >= ?`
+		args = append(args, start)
+	}
+	rows, err := tx.QueryContext(ctx, q+` ORDER BY a.published_at DESC, a.id DESC`, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("digest articles: %w", err)
+	}
+	defer rows.Close()
+	var out []digestArticle
+	for rows.Next() {
+		var a digestArticle
+		if err := rows.Scan(&a.id, &a.Title, &a.URL, &a.summary, &a.body, &a.Author, &a.PublishedAt); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	var last int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM articles`).Scan(&last); err != nil {
+		return nil, 0, fmt.Errorf("last article: %w", err)
+	}
+	return out, last, nil
+}
+
+func moveMark(ctx context.Context, tx *sql.Tx, table string, listID int64, at time.Time, articleID int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (list_id, last_digest_at, last_article_id) VALUES (?, ?, ?)
+		ON CONFLICT (list_id) DO UPDATE SET last_digest_at = excluded.last_digest_at, last_article_id = excluded.last_article_id`,
+		listID, at, articleID)
+	if err != nil {
+		return fmt.Errorf("move digest mark: %w", err)
+	}
+	return nil
+}
+
+// insertDigest stores the digest as a campaign of kind digest that is
+// already sending, with its fan-out done: every delivery is inserted here,
+// in pages of the fan-out's size that become its mail:send batches.
+func (s *Service) insertDigest(ctx context.Context, tx *sql.Tx, l *digestList, d *Digest, items []digestArticle, frequency string) error {
+	html, text, err := s.renderDigest(l, d, items)
+	if err != nil {
+		return err
+	}
+	d.Subject, d.Status = digestSubject(l.name, d.Cadence, l.digest, items), StatusSending
+	now := d.WindowEnd
+	res, err := tx.ExecContext(ctx, `INSERT INTO campaigns (kind, subject, body, body_html, body_text, status, window_start, window_end,
+		fanout_done, total, created_at, updated_at, started_at) VALUES ('digest', ?, '', ?, ?, 'sending', ?, ?, 1, ?, ?, ?, ?)`,
+		d.Subject, html, text, d.WindowStart, d.WindowEnd, d.Recipients, now, now, now)
+	if err != nil {
+		return fmt.Errorf("create digest: %w", err)
+	}
+	if d.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO campaign_lists (campaign_id, list_id) VALUES (?, ?)`, d.ID, l.id); err != nil {
+		return fmt.Errorf("link digest list: %w", err)
+	}
+	res, err = tx.ExecContext(ctx, `INSERT INTO deliveries (campaign_id, subscriber_id, status, batch, updated_at)
+		SELECT ?, s.id, 'queued', (ROW_NUMBER() OVER (ORDER BY s.id) - 1) / ?, ? `+audienceSQL+` ORDER BY s.id`,
+		d.ID, s.pageSize(), now, l.id, frequency, frequency)
+	if err != nil {
+		return fmt.Errorf("insert digest deliveries: %w", err)
+	}
+	if n, _ := res.RowsAffected(); int(n) != d.Recipients {
+		return fmt.Errorf("insert digest deliveries: %d rows for %d recipients", n, d.Recipients)
+	}
+	return nil
+}
+
+// startDigest queues the mail:send tasks of a digest's batches and, in
+// serve, sends its first batch at once. The tasks' IDs come from the rows,
+// so the reconciler can queue them again should this be lost.
+func (s *Service) startDigest(ctx context.Context, id int64) error {
+	if _, err := s.reconcileCampaign(ctx, s.Queue, id); err != nil {
+		return err
+	}
+	if s.Kick == nil {
+		return nil
+	}
+	p, err := s.queuedBatch(ctx, id, 0)
+	if err != nil || len(p.Recipients) == 0 {
+		return err
+	}
+	s.Kick(p)
+	return nil
+}
+
+// queuedBatch is the mail:send payload of one batch's queued deliveries.
+func (s *Service) queuedBatch(ctx context.Context, id, batch int64) (*queue.SendPayload, error) {
+	p, err := s.rebuildBatch(ctx, id, batch)
+	if err != nil || len(p.Recipients) == 0 {
+		return p, err
+	}
+	content, err := s.content(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	p.Content = *content
+	return p, nil
+}
+
+// SendQueued gives send every batch of campaign id with deliveries still
+// queued, one after the other: `bulletin digest run` sends this way in its
+// own process, under the same ledger as the queued tasks, so a delivery
+// goes out once whichever sends it.
+func (s *Service) SendQueued(ctx context.Context, id int64, send func(context.Context, *queue.SendPayload) error) error {
+	batches, err := s.queuedBatches(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, b := range batches {
+		p, err := s.queuedBatch(ctx, id, b)
+		if err != nil {
+			return err
+		}
+		if len(p.Recipients) == 0 {
+			continue
+		}
+		if err := send(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DigestStats counts a digest's deliveries by status.
+func (s *Service) DigestStats(ctx context.Context, id int64) (Stats, error) {
+	return s.stats(ctx, id)
+}

@@ -1,0 +1,170 @@
+package campaigns
+
+import (
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// A digestArticle is one article of a digest, as the templates show it.
+type digestArticle struct {
+	id          int64
+	summary     string
+	body        string
+	Title       string
+	URL         string
+	Author      string
+	PublishedAt time.Time
+	Summary     string // two or three lines
+	Wrapped     string // Summary wrapped for the text part
+}
+
+// Byline is "By Author · 2 January 2006", or the date alone.
+func (a digestArticle) Byline() string {
+	date := a.PublishedAt.UTC().Format("2 January 2006")
+	if a.Author == "" {
+		return date
+	}
+	return "By " + a.Author + " · " + date
+}
+
+// digestData is what templates/mail/digest.{html,txt} are given. They
+// render a digest's body; campaign.{html,txt} wrap it like any campaign's,
+// with the preheader, the footer and the personal links.
+type digestData struct {
+	Publisher string
+	ListName  string
+	Heading   string // "5 new stories"
+	Range     string // the dates of the articles
+	Articles  []digestArticle
+}
+
+// summaryRunes keeps a summary to two or three lines of the mail.
+const summaryRunes = 280
+
+// renderDigest renders the digest's body parts, once.
+func (s *Service) renderDigest(l *digestList, d *Digest, items []digestArticle) (html, text string, err error) {
+	for i := range items {
+		a := &items[i]
+		sum := a.summary
+		if sum == "" {
+			sum = plainText(a.body)
+		}
+		a.Summary = clip(sum, summaryRunes)
+		a.Wrapped = wrap(a.Summary, 72)
+	}
+	data := digestData{
+		Publisher: s.publisher(),
+		ListName:  l.name,
+		Heading:   storyCount(len(items)),
+		Range:     dateRange(items),
+		Articles:  items,
+	}
+	if d.Cadence == CadenceWeekly && l.digest == CadenceDaily {
+		data.Heading += " this week"
+	}
+	text, html, err = s.Templates.Mail("digest", data)
+	return html, text, err
+}
+
+// publisher is the display name of From, or "Bulletin".
+func (s *Service) publisher() string {
+	if a, err := mail.ParseAddress(s.From); err == nil && a.Name != "" {
+		return a.Name
+	}
+	return "Bulletin"
+}
+
+func storyCount(n int) string {
+	if n == 1 {
+		return "1 new story"
+	}
+	return fmt.Sprintf("%d new stories", n)
+}
+
+// digestSubject names the count and the top story, as in "Daily News —
+// 5 new stories: Bridge reopens after repairs", within the 200 characters
+// a campaign subject may have.
+func digestSubject(listName, cadence, schedule string, items []digestArticle) string {
+	head := listName
+	if cadence == CadenceWeekly && schedule == CadenceDaily {
+		head += " weekly"
+	}
+	head += " — " + storyCount(len(items)) + ": "
+	return oneLineText(head + clip(items[0].Title, 200-utf8.RuneCountInString(head)))
+}
+
+// dateRange spans the publication dates of items, newest first.
+func dateRange(items []digestArticle) string {
+	newest, oldest := items[0].PublishedAt.UTC(), items[len(items)-1].PublishedAt.UTC()
+	switch {
+	case newest.Format("2006-01-02") == oldest.Format("2006-01-02"):
+		return newest.Format("2 January 2006")
+	case newest.Year() != oldest.Year():
+		return oldest.Format("2 January 2006") + " – " + newest.Format("2 January 2006")
+	case newest.Month() != oldest.Month():
+		return oldest.Format("2 January") + " – " + newest.Format("2 January 2006")
+	}
+	return oldest.Format("2") + "–" + newest.Format("2 January 2006")
+}
+
+var (
+	mdLink   = regexp.MustCompile(`!?\[([^\]]*)\]\([^)]*\)`)
+	mdMarks  = regexp.MustCompile("[*_`#>]+")
+	mdSpaces = regexp.MustCompile(`\s+`)
+)
+
+// plainText is the start of a Markdown body as plain prose: its first
+// paragraphs without marks, links reduced to their text.
+func plainText(body string) string {
+	var paras []string
+	for _, p := range strings.Split(strings.ReplaceAll(body, "\r\n", "\n"), "\n\n") {
+		p = strings.TrimSpace(p)
+		if p == "" || strings.HasPrefix(p, "#") || strings.HasPrefix(p, "-") || strings.HasPrefix(p, "|") {
+			continue
+		}
+		paras = append(paras, p)
+		if len(paras) == 2 {
+			break
+		}
+	}
+	s := mdLink.ReplaceAllString(strings.Join(paras, " "), "$1")
+	return strings.TrimSpace(mdSpaces.ReplaceAllString(mdMarks.ReplaceAllString(s, ""), " "))
+}
+
+// clip cuts s to at most n runes at a word boundary, with an ellipsis.
+func clip(s string, n int) string {
+	s = strings.TrimSpace(mdSpaces.ReplaceAllString(s, " "))
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)[:n-1]
+	if i := strings.LastIndexByte(string(r), ' '); i > len(string(r))/2 {
+		return strings.TrimRight(string(r)[:i], " ,;:.-—") + "…"
+	}
+	return string(r) + "…"
+}
+
+// wrap breaks s into lines of at most width columns between words.
+func wrap(s string, width int) string {
+	var b strings.Builder
+	col := 0
+	for _, w := range strings.Fields(s) {
+		n := utf8.RuneCountInString(w)
+		if col > 0 && col+1+n > width {
+			b.WriteByte('\n')
+			col = 0
+		} else if col > 0 {
+			b.WriteByte(' ')
+			col++
+		}
+		b.WriteString(w)
+		col += n
+	}
+	return b.String()
+}
+
+func oneLineText(s string) string { return strings.Join(strings.Fields(s), " ") }

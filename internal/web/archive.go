@@ -1,0 +1,72 @@
+package web
+
+import (
+	"context"
+	"html/template"
+	"net/http"
+	"strconv"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/campaigns"
+)
+
+// An Archiver lists the campaigns and digests sent to public lists.
+type Archiver interface {
+	Archive(ctx context.Context, before int64, limit int) ([]*campaigns.Issue, int64, error)
+	ArchiveIssue(ctx context.Context, id int64) (*campaigns.Issue, error)
+}
+
+var _ Archiver = (*campaigns.Store)(nil)
+
+// archiveData is the data of pages/archive.html.
+type archiveData struct {
+	Issues []*campaigns.Issue
+	Next   int64
+}
+
+// issueData is the data of pages/archive_issue.html.
+type issueData struct {
+	*campaigns.Issue
+	Body template.HTML
+}
+
+// archiveIndex lists archived issues, newest first, ?before=ID for older.
+func (s *Server) archiveIndex(w http.ResponseWriter, r *http.Request) {
+	var before int64
+	if v := r.URL.Query().Get("before"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			s.messagePage(w, r, http.StatusBadRequest, "No such page", "Go back to the archive and follow its links.")
+			return
+		}
+		before = n
+	}
+	issues, next, err := s.Archive.Archive(r.Context(), before, 30)
+	if err != nil {
+		s.Log.Error("archive", "err", err)
+		s.messagePage(w, r, http.StatusInternalServerError, "Something went wrong", "The archive cannot be shown right now. Try again in a minute.")
+		return
+	}
+	s.renderPage(w, r, http.StatusOK, "archive", archiveData{Issues: issues, Next: next})
+}
+
+// archiveIssue shows one archived issue in the site layout.
+func (s *Server) archiveIssue(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		s.messagePage(w, r, http.StatusNotFound, "Not in the archive", "There is no such issue.")
+		return
+	}
+	is, err := s.Archive.ArchiveIssue(r.Context(), id)
+	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
+		s.messagePage(w, r, http.StatusNotFound, "Not in the archive", "There is no such issue.")
+		return
+	} else if err != nil {
+		s.Log.Error("archive issue", "id", id, "err", err)
+		s.messagePage(w, r, http.StatusInternalServerError, "Something went wrong", "This issue cannot be shown right now. Try again in a minute.")
+		return
+	}
+	// The body was sanitised when the campaign was rendered, or built from
+	// our own digest template.
+	s.renderPage(w, r, http.StatusOK, "archive_issue", issueData{Issue: is, Body: template.HTML(is.BodyHTML)})
+}

@@ -1,0 +1,172 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/bulletinhq/bulletin/internal/admins"
+	"github.com/bulletinhq/bulletin/internal/articles"
+	"github.com/bulletinhq/bulletin/internal/campaigns"
+	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/internal/sqlite"
+	"github.com/bulletinhq/bulletin/mailer"
+	"github.com/bulletinhq/bulletin/subscribers"
+	"github.com/bulletinhq/bulletin/templates"
+)
+
+// digestServer is a Server with the digest, feed and archive routes on a
+// real SQLite file and the embedded Redis.
+func digestServer(t *testing.T) (*sqlite.DB, http.Handler, string) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "bulletin.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	q, err := queue.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { q.Close() })
+	tmpl, err := templates.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ad := admins.NewStore(db)
+	token, err := ad.CreateToken(ctx, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &campaigns.Service{Store: campaigns.NewStore(db), Queue: q.Client, Signer: subscribers.NewSigner([]byte("0123456789abcdef0123456789abcdef")),
+		Templates: tmpl, BaseURL: "https://news.example", From: "Harbour Gazette <news@news.example>"}
+	srv := &Server{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Admins: ad, BaseURL: "https://news.example"}
+	srv.Pages = tmpl
+	srv.DigestDeps = DigestDeps{Digests: svc, Feeds: articles.NewFeeds(db, articles.NewStore(db), false), Archive: svc.Store}
+	now := time.Now()
+	for _, stmt := range []string{
+		`INSERT INTO lists (id, slug, name, public, digest, created_at) VALUES (1, 'news', 'News', 1, 'daily', ?)`,
+		`INSERT INTO lists (id, slug, name, public, digest, created_at) VALUES (2, 'desk', 'Desk', 0, 'off', ?)`,
+		`INSERT INTO subscribers (id, email, email_key, name, status, created_at, updated_at) VALUES (1, 'a@x.example', 'a@x.example', 'Ada', 'confirmed', ?, ?)`,
+		`INSERT INTO subscriptions (subscriber_id, list_id, status, created_at, updated_at) VALUES (1, 1, 'active', ?, ?), (1, 2, 'active', ?, ?)`,
+		`INSERT INTO articles (id, url, title, published_at, created_at) VALUES (1, 'https://news.example/bridge', 'Bridge reopens', ?, ?), (2, 'https://news.example/memo', 'Style memo', ?, ?)`,
+		`INSERT INTO article_lists (article_id, list_id) VALUES (1, 1), (2, 2)`,
+	} {
+		args := make([]any, strings.Count(stmt, "?"))
+		for i := range args {
+			args[i] = now
+		}
+		if _, err := db.Write.Exec(stmt, args...); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	return db, srv.Handler(), token
+}
+
+func do(t *testing.T, h http.Handler, method, path, token, body string) *httptest.ResponseRecorder {
+	t.Helper()
+	r := httptest.NewRequest(method, path, strings.NewReader(body))
+	if body != "" {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		r.Header.Set("Authorization", "Bearer "+token)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+func TestDigestRunAPI(t *testing.T) {
+	_, h, token := digestServer(t)
+	tests := []struct {
+		name, body string
+		status     int
+		want       map[string]any // fields of the answer to compare
+	}{
+		{"run", `{"list":"news"}`, 201, map[string]any{"kind": "digest", "list": "news", "articles": 1.0, "recipients": 1.0, "subject": "News — 1 new story: Bridge reopens"}},
+		{"run again", `{"list":"news"}`, 200, map[string]any{"status": "no_new_articles", "list": "news"}},
+		{"digest off runs by hand", `{"list":"desk"}`, 201, map[string]any{"kind": "digest", "list": "desk"}},
+		{"unknown list", `{"list":"nope"}`, 404, map[string]any{"error": "not_found"}},
+		{"no list", `{}`, 422, map[string]any{"error": "validation"}},
+		{"bad JSON", `{`, 400, map[string]any{"error": "bad_request"}},
+	}
+	for _, tt := range tests {
+		w := do(t, h, "POST", "/api/v1/digests/run", token, tt.body)
+		var got map[string]any
+		json.Unmarshal(w.Body.Bytes(), &got)
+		picked := map[string]any{}
+		for k := range tt.want {
+			picked[k] = got[k]
+		}
+		if w.Code != tt.status {
+			t.Errorf("%s: status %d, want %d: %s", tt.name, w.Code, tt.status, w.Body)
+		}
+		if diff := cmp.Diff(tt.want, picked); diff != "" {
+			t.Errorf("%s: answer (-want +got):\n%s", tt.name, diff)
+		}
+	}
+	if w := do(t, h, "POST", "/api/v1/digests/run", "", `{"list":"news"}`); w.Code != 401 {
+		t.Errorf("without a token: %d, want 401", w.Code)
+	}
+}
+
+func TestArchive(t *testing.T) {
+	db, h, token := digestServer(t)
+	for _, list := range []string{"news", "desk"} {
+		if w := do(t, h, "POST", "/api/v1/digests/run", token, `{"list":"`+list+`"}`); w.Code != 201 {
+			t.Fatalf("run %s: %d %s", list, w.Code, w.Body)
+		}
+	}
+	now := time.Now()
+	res, err := db.Write.Exec(`INSERT INTO campaigns (kind, subject, body_html, status, created_at, updated_at, started_at) VALUES ('campaign', 'Hello all', ?, 'sent', ?, ?, ?)`,
+		"<p>Dear "+mailer.FieldName+", news.</p>", now, now, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cid, _ := res.LastInsertId()
+	db.Write.Exec(`INSERT INTO campaign_lists (campaign_id, list_id) VALUES (?, 1)`, cid)
+
+	w := do(t, h, "GET", "/archive", "", "")
+	if w.Code != 200 || !strings.Contains(w.Body.String(), "News — 1 new story: Bridge reopens") || !strings.Contains(w.Body.String(), "Hello all") {
+		t.Fatalf("archive: %d\n%s", w.Code, w.Body)
+	}
+	if strings.Contains(w.Body.String(), "Style memo") {
+		t.Error("the archive shows a digest of a private list")
+	}
+	w = do(t, h, "GET", "/archive/1", "", "")
+	body := w.Body.String()
+	if w.Code != 200 || !strings.Contains(body, `href="https://news.example/bridge"`) || strings.Contains(body, "unsubscribe/") {
+		t.Errorf("archived digest: %d\n%s", w.Code, body)
+	}
+	w = do(t, h, "GET", "/archive/"+strconv.FormatInt(cid, 10), "", "")
+	if body := w.Body.String(); w.Code != 200 || !strings.Contains(body, "Dear reader, news.") || strings.Contains(body, mailer.FieldName) {
+		t.Errorf("archived campaign: %d\n%s", w.Code, body)
+	}
+	for _, path := range []string{"/archive/2", "/archive/999", "/archive/x"} {
+		if w := do(t, h, "GET", path, "", ""); w.Code != 404 {
+			t.Errorf("GET %s: %d, want 404", path, w.Code)
+		}
+	}
+}
+
+func TestFeedAPIRefusesPrivate(t *testing.T) {
+	_, h, token := digestServer(t)
+	w := do(t, h, "POST", "/api/v1/feeds", token, `{"url":"http://127.0.0.1:1/feed.xml","list":"news"}`)
+	var got errorBody
+	json.Unmarshal(w.Body.Bytes(), &got)
+	if w.Code != 422 || got.Fields["url"] == "" {
+		t.Errorf("private feed: %d %s, want 422 on url", w.Code, w.Body)
+	}
+}
