@@ -114,3 +114,44 @@ func peakRSS(pid int) float64 {
 	}
 	return -1
 }
+
+// BenchmarkFanoutMillion measures a campaign to 1,000,000 recipients
+// through a real `bulletin serve` (embedded Redis) that sends to a local
+// SMTP server that accepts and discards: the time until every delivery is
+// inserted and its mail:send task queued (the campaign's total reaches the
+// list's size), the time until the last message is accepted, and serve's
+// peak RSS. serve's fan-out runs only as far ahead of sending as its kicks
+// and backlog allow, so the first figure is paced by sending too. It takes
+// a few minutes and runs only when asked:
+//
+//	BULLETIN_INTEGRATION=1 BULLETIN_BENCH_1M=1 go test ./cmd/bulletin -run '^$' -bench FanoutMillion -benchtime 1x -timeout 30m
+func BenchmarkFanoutMillion(b *testing.B) {
+	if os.Getenv("BULLETIN_BENCH_1M") == "" {
+		b.Skip("set BULLETIN_BENCH_1M=1 to fan a campaign out to 1,000,000 recipients")
+	}
+	n := 1_000_000
+	if v, err := strconv.Atoi(os.Getenv("BULLETIN_BENCH_N")); err == nil && v > 0 {
+		n = v
+	}
+	smtp := smtptest.Start(b, smtptest.WithDiscard())
+	for b.Loop() {
+		c := newCluster(b, n, 0, "BULLETIN_SMTP_URL="+smtp.URL())
+		serve, addr := c.start("serve", "serve")
+		start := time.Now()
+		id := c.startCampaignBody(addr, strings.Repeat("The harbour master reports a busy week. ", 150))
+		var cj campaignJSON
+		for c.api(addr, "GET", fmt.Sprintf("/api/v1/campaigns/%d", id), nil, &cj); cj.Stats["total"] < n; time.Sleep(100 * time.Millisecond) {
+			c.api(addr, "GET", fmt.Sprintf("/api/v1/campaigns/%d", id), nil, &cj)
+		}
+		fanout := time.Since(start)
+		for smtp.Total() < n {
+			time.Sleep(50 * time.Millisecond)
+		}
+		sent := time.Since(start)
+		rss := peakRSS(serve.Process.Pid)
+		b.ReportMetric(fanout.Seconds(), "fanout_s")
+		b.ReportMetric(sent.Seconds(), "sent_s")
+		b.ReportMetric(rss/1024, "serve_peak_rss_MB")
+		b.Logf("n=%d fan-out done in %s, all accepted in %s (%.0f/s), serve peak RSS %.1f MB", n, fanout, sent, float64(n)/sent.Seconds(), rss/1024)
+	}
+}

@@ -54,9 +54,9 @@ func (m *Main) wireCampaigns(ctx context.Context, mux *asynq.ServeMux, srv *web.
 }
 
 // kickedBatches is how many batches serve's own sender takes from the
-// fan-out at once. Two keep its chunks coming back to back; more would
+// fan-out at once. Four keep its chunks coming back to back; more would
 // only hold memory and claims, since the SMTP pool is the limit.
-const kickedBatches = 2
+const kickedBatches = 4
 
 // kicker returns the Kick of serve's own sender: each batch is sent in
 // the background, and the caller waits while kickedBatches are under way,
