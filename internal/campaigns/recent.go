@@ -2,38 +2,78 @@ package campaigns
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
 
-// Recent returns the newest n campaigns of kind (campaign or digest; empty
-// for both), newest first, with their lists and stats: the admin area's
-// view, where the latest matter most.
-func (s *Store) Recent(ctx context.Context, kind string, n int) ([]*Campaign, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, subject, body, status, send_at, created_at, started_at, finished_at
+// An Entry is a campaign or a digest, as the admin area lists them.
+type Entry struct {
+	*Campaign
+	Kind string `json:"kind"` // campaign or digest
+}
+
+// Recent returns the newest n issues of kind (campaign or digest; empty for
+// both), newest first, with their lists and stats: the admin area's view,
+// where the latest matter most.
+func (s *Store) Recent(ctx context.Context, kind string, n int) ([]Entry, error) {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, subject, body, status, send_at, created_at, started_at, finished_at, kind
 		FROM campaigns WHERE (? = '' OR kind = ?) ORDER BY id DESC LIMIT ?`, kind, kind, n)
 	if err != nil {
 		return nil, fmt.Errorf("recent campaigns: %w", err)
 	}
-	var out []*Campaign
+	var out []Entry
 	for rows.Next() {
-		c, err := scanCampaign(rows)
+		is, err := scanEntry(rows)
 		if err != nil {
 			rows.Close()
 			return nil, err
 		}
-		out = append(out, c)
+		out = append(out, is)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for _, c := range out {
-		if c.Lists, err = s.lists(ctx, c.ID); err != nil {
-			return nil, err
-		}
-		if c.Stats, err = s.stats(ctx, c.ID); err != nil {
+	for _, is := range out {
+		if err := s.fillEntry(ctx, is); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// Entry returns one campaign or digest by id.
+func (s *Store) Entry(ctx context.Context, id int64) (Entry, error) {
+	row := s.db.Read.QueryRowContext(ctx, `SELECT id, subject, body, status, send_at, created_at, started_at, finished_at, kind
+		FROM campaigns WHERE id = ?`, id)
+	is, err := scanEntry(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Entry{}, bulletin.Errorf(bulletin.ENOTFOUND, "No campaign %d.", id)
+	} else if err != nil {
+		return Entry{}, fmt.Errorf("get issue: %w", err)
+	}
+	return is, s.fillEntry(ctx, is)
+}
+
+func scanEntry(r scanner) (Entry, error) {
+	var c Campaign
+	var kind string
+	var sendAt, started, finished sql.NullTime
+	if err := r.Scan(&c.ID, &c.Subject, &c.Body, &c.Status, &sendAt, &c.CreatedAt, &started, &finished, &kind); err != nil {
+		return Entry{}, err
+	}
+	c.SendAt, c.StartedAt, c.FinishedAt = timePtr(sendAt), timePtr(started), timePtr(finished)
+	return Entry{Campaign: &c, Kind: kind}, nil
+}
+
+func (s *Store) fillEntry(ctx context.Context, is Entry) error {
+	var err error
+	if is.Lists, err = s.lists(ctx, is.ID); err != nil {
+		return err
+	}
+	is.Stats, err = s.stats(ctx, is.ID)
+	return err
 }

@@ -118,10 +118,13 @@ func ServerConfig(queues map[string]int, concurrency int, log *slog.Logger) asyn
 	return asynq.Config{
 		Concurrency:     concurrency,
 		Queues:          queues,
-		ShutdownTimeout: 8 * time.Second,
-		Logger:          newLogger(log),
-		LogLevel:        asynq.WarnLevel,
-		RetryDelayFunc:  RetryDelay,
+		ShutdownTimeout: 5 * time.Second,
+		// asynq sleeps this long when it finds every queue empty; its 1 s
+		// default would idle a worker between a campaign's batches.
+		TaskCheckInterval: 100 * time.Millisecond,
+		Logger:            newLogger(log),
+		LogLevel:          asynq.WarnLevel,
+		RetryDelayFunc:    RetryDelay,
 	}
 }
 

@@ -16,7 +16,7 @@ import (
 
 type campaignsPage struct {
 	adminPage
-	Campaigns []*campaigns.Campaign
+	Campaigns []campaigns.Entry
 }
 
 func (s *Server) campaignsPage(w http.ResponseWriter, r *http.Request) {
@@ -108,6 +108,7 @@ func (s *Server) createCampaignForm(w http.ResponseWriter, r *http.Request) {
 type campaignPage struct {
 	adminPage
 	C       *campaigns.Campaign
+	Digest  bool
 	HTML    template.HTML
 	Percent int
 	Error   string
@@ -118,34 +119,35 @@ func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	c, ok := s.adminCampaign(w, r)
+	e, ok := s.adminCampaign(w, r)
 	if !ok {
 		return
 	}
+	c := e.Campaign
 	html, err := campaigns.Preview(c.Body, "Ada Reader", "ada@example.com")
 	if err != nil {
 		html = "<p>(the body does not render: " + template.HTMLEscapeString(bulletin.ErrorMessage(err)) + ")</p>"
 	}
-	p := &campaignPage{C: c, HTML: template.HTML(html), Error: msg, Percent: percent(c.Stats)}
+	p := &campaignPage{C: c, Digest: e.Kind == "digest", HTML: template.HTML(html), Error: msg, Percent: percent(c.Stats)}
 	s.renderAdmin(w, r, status, "admin_campaign", p)
 }
 
-// adminCampaign loads the {id} campaign, answering 404 itself.
-func (s *Server) adminCampaign(w http.ResponseWriter, r *http.Request) (*campaigns.Campaign, bool) {
+// adminCampaign loads the {id} campaign or digest, answering 404 itself.
+func (s *Server) adminCampaign(w http.ResponseWriter, r *http.Request) (campaigns.Entry, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || s.Campaigns == nil {
 		http.NotFound(w, r)
-		return nil, false
+		return campaigns.Entry{}, false
 	}
-	c, err := s.Campaigns.Get(r.Context(), id)
+	e, err := s.Campaigns.Entry(r.Context(), id)
 	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
 		http.NotFound(w, r)
-		return nil, false
+		return e, false
 	} else if err != nil {
 		s.adminError(w, r, err)
-		return nil, false
+		return e, false
 	}
-	return c, true
+	return e, true
 }
 
 func percent(st campaigns.Stats) int {
@@ -157,11 +159,11 @@ func percent(st campaigns.Stats) int {
 
 // campaignProgress answers the live numbers the campaign page polls.
 func (s *Server) campaignProgress(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.adminCampaign(w, r)
+	e, ok := s.adminCampaign(w, r)
 	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"status": c.Status, "stats": c.Stats, "percent": percent(c.Stats)})
+	writeJSON(w, http.StatusOK, map[string]any{"status": e.Status, "stats": e.Stats, "percent": percent(e.Stats)})
 }
 
 // campaignAction runs test, send, pause, resume or cancel from the

@@ -28,7 +28,7 @@ type dashboardPage struct {
 		Day          time.Time
 		Count, Width int
 	}
-	Campaigns []*campaigns.Campaign
+	Campaigns []campaigns.Entry
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
