@@ -110,6 +110,8 @@ type preferencesData struct {
 	Lists     []subscribers.ListChoice
 	Errors    map[string]string
 	Saved     bool
+	// UnsubscribeURL leads to the one-button page that stops all mail.
+	UnsubscribeURL string
 }
 
 func (s *Server) preferencesForm(w http.ResponseWriter, r *http.Request) {
@@ -134,6 +136,7 @@ func (s *Server) renderPreferences(w http.ResponseWriter, r *http.Request, id in
 		d = &preferencesData{Name: sub.Name, Frequency: sub.Frequency}
 	}
 	d.Title, d.Email, d.Lists = "Your preferences", sub.Email, choices
+	d.UnsubscribeURL = "/unsubscribe/" + s.Signer.Sign(subscribers.TokenUnsubscribe, id, 0)
 	s.renderPage(w, r, status, "preferences", d)
 }
 
