@@ -100,66 +100,110 @@ func (l *RedisLedger) enqueue(ctx context.Context, campaignID int64, results []t
 	return nil
 }
 
-// A recorder writes results by group commit: the chunks that finish while
-// a write runs, from any task, go together in the next one, one
-// Ledger.Record per campaign. SQLite then commits once for many chunks,
-// and a worker queues one delivery:record task for them.
+// A recorder writes results by group commit: whatever arrived, from any
+// task, since the last write goes in the next one, one Ledger.Record per
+// campaign, at most every few milliseconds. SQLite then commits once for
+// many results, and a worker queues one delivery:record task for them,
+// while no result waits longer than a write and its pause.
 type recorder struct {
 	ledger  Ledger
+	every   time.Duration
 	mu      sync.Mutex
-	next    *recordBatch // filling while the writer works
+	next    map[int64][]entry // filling while the writer works
 	writing bool
 }
 
-// A recordBatch is results waiting to be written together.
-type recordBatch struct {
-	results map[int64][]tasks.Result
-	errs    map[int64]error
-	done    chan struct{}
+// An entry is a result waiting to be written, and the tally of its task.
+type entry struct {
+	r tasks.Result
+	t *tally
 }
 
-// add queues results of campaign cid for the next write, starting a writer
-// when none runs, and returns the batch to wait on.
-func (r *recorder) add(cid int64, results []tasks.Result) *recordBatch {
+// A tally follows the results of one task until they are written.
+type tally struct {
+	wg   sync.WaitGroup // one per result, done when written
+	mu   sync.Mutex
+	temp int   // results to be retried
+	err  error // the first failed write
+}
+
+func (t *tally) addTemp() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.temp++
+}
+
+func (t *tally) written(err error) {
+	if err != nil {
+		t.mu.Lock()
+		if t.err == nil {
+			t.err = err
+		}
+		t.mu.Unlock()
+	}
+	t.wg.Done()
+}
+
+// add queues result r of campaign cid for the next write, starting a
+// writer when none runs; t hears when it is written.
+func (r *recorder) add(cid int64, res tasks.Result, t *tally) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	b := r.next
-	if b == nil {
-		b = &recordBatch{results: map[int64][]tasks.Result{}, errs: map[int64]error{}, done: make(chan struct{})}
-		r.next = b
+	if r.next == nil {
+		r.next = map[int64][]entry{}
 	}
-	b.results[cid] = append(b.results[cid], results...)
+	r.next[cid] = append(r.next[cid], entry{res, t})
 	if !r.writing {
 		r.writing = true
 		go r.write()
 	}
-	return b
 }
 
-// write writes batches until none is left. Its context is its own: what
-// went out must be written down even when the task that sent it ended.
+// write writes what has arrived until nothing has. Its context is its
+// own: what went out must be written down even when the task that sent it
+// ended.
 func (r *recorder) write() {
 	for {
 		r.mu.Lock()
-		b := r.next
+		batch := r.next
 		r.next = nil
-		if b == nil {
+		if len(batch) == 0 {
 			r.writing = false
 			r.mu.Unlock()
 			return
 		}
 		r.mu.Unlock()
-		for cid, rs := range b.results {
+		start := time.Now()
+		for cid, es := range batch {
+			results := make([]tasks.Result, len(es))
+			for i, e := range es {
+				results[i] = e.r
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			b.errs[cid] = r.ledger.Record(ctx, cid, rs)
+			err := r.ledger.Record(ctx, cid, sameTime(results))
 			cancel()
+			for _, e := range es {
+				e.t.written(err)
+			}
 		}
-		close(b.done)
+		time.Sleep(r.every - time.Since(start))
 	}
 }
 
-// wait waits until b is written and returns the error of campaign cid.
-func (b *recordBatch) wait(cid int64) error {
-	<-b.done
-	return b.errs[cid]
+// sameTime gives the plain sent results of one write the time of the
+// last of them, milliseconds apart at most, so that the ledger can mark
+// them all in one statement.
+func sameTime(results []tasks.Result) []tasks.Result {
+	var last time.Time
+	for _, r := range results {
+		if r.Status == tasks.ResultSent && r.Reply == "" && r.At.After(last) {
+			last = r.At
+		}
+	}
+	for i := range results {
+		if results[i].Status == tasks.ResultSent && results[i].Reply == "" {
+			results[i].At = last
+		}
+	}
+	return results
 }

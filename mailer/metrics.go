@@ -24,7 +24,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"result"}),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "bulletin_mail_send_seconds",
-			Help:    "Time to send one chunk of messages, divided by its size: the send latency per message.",
+			Help:    "Time from handing a message to the transport to the server's answer.",
 			Buckets: prometheus.ExponentialBuckets(0.00005, 2.5, 12),
 		}),
 	}
@@ -32,20 +32,18 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
-func (m *Metrics) observeBatch(n int, d time.Duration) {
-	if m == nil || n == 0 {
-		return
-	}
-	m.latency.Observe(d.Seconds() / float64(n))
-}
-
-func (m *Metrics) count(results []tasks.Result) {
+func (m *Metrics) observe(d time.Duration) {
 	if m == nil {
 		return
 	}
-	for _, r := range results {
-		m.messages.WithLabelValues(r.Status).Inc()
+	m.latency.Observe(d.Seconds())
+}
+
+func (m *Metrics) count(status string) {
+	if m == nil {
+		return
 	}
+	m.messages.WithLabelValues(status).Inc()
 }
 
 // A DepthCollector reports the size of Bulletin's queues on each scrape.

@@ -36,31 +36,40 @@ type Ledger interface {
 }
 
 // A Sender handles mail:send tasks: it composes each recipient's message
-// from content rendered once and sends them in chunks, claiming each chunk
-// before it goes out and recording it after.
+// from content rendered once and sends it, claiming deliveries before
+// they go out and recording each one right after the server answers.
 //
-// The work of a chunk is split so that nothing waits on what it need not:
-// messages are composed by the connection that sends them, at that
-// moment; results are written by a group commit that takes every chunk
-// finished meanwhile, from any task, in one Ledger.Record per campaign,
-// while the task claims and sends its next chunk. A task returns only once
-// all its results are recorded, so asynq never forgets a task whose
-// results are not written down.
+// Nothing waits on what it need not. A task claims its batch a chunk at a
+// time and hands each message to the transport's stream (StreamSender),
+// which all tasks share: the connections go from one task's messages to
+// the next without a pause, and a task claims its next chunk while the
+// last is still on the wire. Each outcome goes to a group commit that
+// writes whatever arrived since its last write, every RecordEvery, in one
+// Ledger.Record per campaign; so a message the server accepted is
+// recorded within milliseconds, and a crash can send again only those in
+// flight or accepted in those milliseconds. A task returns only once all
+// its results are recorded, so asynq never forgets a task whose results
+// are not written down.
 type Sender struct {
-	Batch  BatchSender
+	Batch  BatchSender // used as a StreamSender when it is one
 	Ledger Ledger
-	Chunk  int // messages per claim and send; default 250
-	// MaxChunks bounds the chunks claimed and in flight at once across all
-	// tasks (default 4): enough that the pool of pipelined connections
-	// always has a next chunk while one ends, few enough that a pause
-	// stops sending soon and a crash leaves little claimed.
-	MaxChunks int
-	Metrics   *Metrics
-	Log       *slog.Logger
+	Chunk  int // deliveries per claim; default 250
+	// Window bounds the messages handed to the transport and not yet
+	// answered, across all tasks (default 1000): enough to keep every
+	// connection fed while tasks claim, few enough that memory stays flat
+	// and a pause stops sending soon.
+	Window int
+	// RecordEvery is the least time between two writes of results
+	// (default 2 ms): a ledger write takes one transaction, or a Redis
+	// round trip and a queued task, however many results it carries.
+	RecordEvery time.Duration
+	Metrics     *Metrics
+	Log         *slog.Logger
 
-	once  sync.Once
-	slots chan struct{}
-	rec   recorder
+	once   sync.Once
+	stream StreamSender
+	window chan struct{}
+	rec    recorder
 }
 
 // ProcessTask implements asynq.Handler.
@@ -79,9 +88,9 @@ func (s *Sender) ProcessTask(ctx context.Context, t *asynq.Task) error {
 }
 
 // Send sends a batch at once, outside the queue, under the same ledger:
-// serve uses it for a campaign's first batch, so the first message goes
-// out without waiting for a queue poll. The batch's task, when it runs,
-// finds those deliveries done.
+// serve uses it for the batches of its own fan-out, so messages go out
+// without waiting for a queue poll. The batch's task, when it runs, finds
+// those deliveries done.
 func (s *Sender) Send(ctx context.Context, p *tasks.SendPayload) error {
 	cm, err := newCampaignMessage(p.Content)
 	if err != nil {
@@ -90,72 +99,90 @@ func (s *Sender) Send(ctx context.Context, p *tasks.SendPayload) error {
 	return s.send(ctx, cm, p, false)
 }
 
-func (s *Sender) send(ctx context.Context, cm *CampaignMessage, p *tasks.SendPayload, final bool) error {
+func (s *Sender) init() {
 	s.once.Do(func() {
-		s.slots = make(chan struct{}, cmp.Or(s.MaxChunks, 4))
+		s.stream = streamOf(s.Batch)
+		s.window = make(chan struct{}, cmp.Or(s.Window, 1000))
 		s.rec.ledger = s.Ledger
+		s.rec.every = cmp.Or(s.RecordEvery, 2*time.Millisecond)
 	})
-	chunk := s.Chunk
-	if chunk <= 0 {
-		chunk = 250
-	}
-	var pending []*recordBatch
-	var temp int
+}
+
+func (s *Sender) send(ctx context.Context, cm *CampaignMessage, p *tasks.SendPayload, final bool) error {
+	s.init()
+	chunk := cmp.Or(max(s.Chunk, 0), 250)
+	t := &tally{}
 	var err error
-	for i := 0; i < len(p.Recipients) && err == nil; i += chunk {
-		var results []tasks.Result
-		var n int
+	for i := 0; i < len(p.Recipients); i += chunk {
 		var stopped bool
-		results, n, stopped, err = s.sendChunk(ctx, cm, p.CampaignID, p.Recipients[i:min(i+chunk, len(p.Recipients))], final)
-		if len(results) > 0 {
-			pending = append(pending, s.rec.add(p.CampaignID, results))
-		}
-		temp += n
-		if stopped {
+		stopped, err = s.sendChunk(ctx, cm, p.CampaignID, p.Recipients[i:min(i+chunk, len(p.Recipients))], final, t)
+		if err != nil || stopped {
 			break
 		}
 	}
-	for _, b := range pending {
-		if rerr := b.wait(p.CampaignID); rerr != nil && err == nil {
-			err = fmt.Errorf("record results: %w", rerr)
-		}
+	t.wg.Wait()
+	switch {
+	case err != nil:
+		return err
+	case t.err != nil:
+		return fmt.Errorf("record results: %w", t.err)
+	case t.temp > 0:
+		return fmt.Errorf("campaign %d batch %d: %d deliveries failed for now, retrying", p.CampaignID, p.Batch, t.temp)
 	}
-	if err == nil && temp > 0 {
-		err = fmt.Errorf("campaign %d batch %d: %d deliveries failed for now, retrying", p.CampaignID, p.Batch, temp)
-	}
-	return err
+	return nil
 }
 
-// sendChunk claims and sends one chunk and returns its results, to be
-// recorded, and how many failed temporarily. It returns what went out even
-// when ctx ends meanwhile.
-func (s *Sender) sendChunk(ctx context.Context, cm *CampaignMessage, cid int64, rs []tasks.Recipient, final bool) ([]tasks.Result, int, bool, error) {
-	select {
-	case s.slots <- struct{}{}:
-		defer func() { <-s.slots }()
-	case <-ctx.Done():
-		return nil, 0, false, ctx.Err()
-	}
+// sendChunk claims one chunk and hands its messages to the stream, each
+// to be recorded once answered. It reports whether the campaign is
+// stopped. A claimed message that ctx keeps from going out is recorded
+// as to be retried, which releases its claim.
+func (s *Sender) sendChunk(ctx context.Context, cm *CampaignMessage, cid int64, rs []tasks.Recipient, final bool, t *tally) (bool, error) {
 	ids := make([]int64, len(rs))
 	for i, r := range rs {
 		ids[i] = r.DeliveryID
 	}
 	claimed, stopped, err := s.Ledger.Claim(ctx, cid, ids)
 	if err != nil || stopped || len(claimed) == 0 {
-		return nil, 0, stopped, err
+		return stopped, err
 	}
 	results, out := s.prepare(cm, rs, claimed)
-	start := time.Now()
-	errs := s.Batch.SendBatch(ctx, out)
-	s.Metrics.observeBatch(len(out), time.Since(start))
-	temp := settleResults(results, errs, final)
-	s.Metrics.count(results)
-	return results, temp, false, ctx.Err()
+	for i := range results {
+		t.wg.Add(1)
+		if results[i].Status != "" { // could not be composed
+			s.settled(cid, results[i], t)
+			continue
+		}
+		m := out[0]
+		out = out[1:]
+		select {
+		case s.window <- struct{}{}:
+		case <-ctx.Done():
+			results[i].Status, results[i].Reply, results[i].At = tasks.ResultRetry, "not sent: "+ctx.Err().Error(), time.Now().UTC()
+			s.settled(cid, results[i], t)
+			continue
+		}
+		r, start := results[i], time.Now()
+		s.stream.SendAsync(ctx, m, func(err error) {
+			<-s.window
+			s.Metrics.observe(time.Since(start))
+			if settle(&r, err, final) {
+				t.addTemp()
+			}
+			s.settled(cid, r, t)
+		})
+	}
+	return false, ctx.Err()
+}
+
+// settled counts r and queues it for the next write.
+func (s *Sender) settled(cid int64, r tasks.Result, t *tally) {
+	s.Metrics.count(r.Status)
+	s.rec.add(cid, r, t)
 }
 
 // prepare returns the results and messages of the claimed recipients of
-// rs. A recipient whose fields cannot be composed fails at once; the
-// others' results are settled once they are sent.
+// rs. A recipient whose fields cannot be composed fails at once and has
+// no message; the others' results are settled once they are sent.
 func (s *Sender) prepare(cm *CampaignMessage, rs []tasks.Recipient, claimed []int64) ([]tasks.Result, []Outgoing) {
 	mine := make(map[int64]bool, len(claimed))
 	for _, id := range claimed {
@@ -178,32 +205,23 @@ func (s *Sender) prepare(cm *CampaignMessage, rs []tasks.Recipient, claimed []in
 	return results, out
 }
 
-// settleResults fills in the status of the results that were sent, from errs in
-// order: accepted is sent, a 5xx is bounced, anything else is retried, or
-// failed on the final attempt. It returns how many are to be retried.
-func settleResults(results []tasks.Result, errs []error, final bool) int {
-	temp, j := 0, 0
-	now := time.Now().UTC()
-	for i := range results {
-		if results[i].Status != "" {
-			continue
-		}
-		err := errs[j]
-		j++
-		results[i].At = now
-		switch {
-		case err == nil:
-			results[i].Status = tasks.ResultSent
-		case errors.Is(err, ErrPermanent):
-			results[i].Status, results[i].Reply = tasks.ResultBounced, err.Error()
-		case final:
-			results[i].Status, results[i].Reply = tasks.ResultFailed, err.Error()
-		default:
-			results[i].Status, results[i].Reply = tasks.ResultRetry, err.Error()
-			temp++
-		}
+// settle fills in the status of a result from its send error: accepted is
+// sent, a 5xx is bounced, anything else is retried, or failed on the final
+// attempt. It reports whether the delivery is to be retried.
+func settle(r *tasks.Result, err error, final bool) bool {
+	r.At = time.Now().UTC()
+	switch {
+	case err == nil:
+		r.Status = tasks.ResultSent
+	case errors.Is(err, ErrPermanent):
+		r.Status, r.Reply = tasks.ResultBounced, err.Error()
+	case final:
+		r.Status, r.Reply = tasks.ResultFailed, err.Error()
+	default:
+		r.Status, r.Reply = tasks.ResultRetry, err.Error()
+		return true
 	}
-	return temp
+	return false
 }
 
 // newCampaignMessage composes a task's content once, with the list

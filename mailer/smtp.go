@@ -29,6 +29,7 @@ type SMTP struct {
 	cfg     SMTPConfig
 	limiter *rate.Limiter // nil: unlimited
 	sem     chan struct{} // one token per open or opening connection in use
+	stream  *queue        // what SendAsync was given and no connection took yet
 
 	mu     sync.Mutex
 	idle   []*smtpConn // most recently used last
@@ -52,7 +53,7 @@ func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
 		return nil, errors.New("smtp: unknown TLS mode " + string(cfg.TLS))
 	}
 	cfg = cfg.withDefaults()
-	s := &SMTP{cfg: cfg, sem: make(chan struct{}, cfg.Conns)}
+	s := &SMTP{cfg: cfg, sem: make(chan struct{}, cfg.Conns), stream: newQueue(nil)}
 	if cfg.Rate > 0 {
 		s.limiter = rate.NewLimiter(rate.Limit(cfg.Rate), 1)
 	}

@@ -93,7 +93,11 @@ func (w *sender) next() *job {
 		if j == nil || w.s.limiter == nil {
 			return j
 		}
-		err := w.s.limiter.Wait(w.ctx)
+		ctx := w.ctx
+		if j.ctx != nil {
+			ctx = j.ctx // a stream job waits for as long as its caller
+		}
+		err := w.s.limiter.Wait(ctx)
 		if err == nil {
 			return j
 		}
@@ -131,7 +135,7 @@ func (w *sender) finish(j *job) *job {
 			w.c.writeEnvelope(n)
 		}
 	}
-	ok := w.settle(j, w.c.flushRead(), true)
+	ok := w.settle(j, w.c.flushRead(n), true)
 	switch {
 	case n == nil:
 		return w.after(ok)

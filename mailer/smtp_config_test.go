@@ -73,7 +73,7 @@ func TestWriteDotted(t *testing.T) {
 	for _, tt := range tests {
 		var b strings.Builder
 		w := bufio.NewWriter(&b)
-		writeDotted(w, []byte(tt.in))
+		writeDotted(w, []byte(tt.in), isDotted([]byte(tt.in)))
 		w.Flush()
 		if diff := cmp.Diff(tt.want, b.String()); diff != "" {
 			t.Errorf("writeDotted(%q) (-want +got):\n%s", tt.in, diff)

@@ -26,6 +26,8 @@ type smtpConn struct {
 	// text's 4 KB writer so that a group goes out in one write.
 	w          *bufio.Writer
 	buf        []byte // a message composed at send time (job.body)
+	ready      *job   // the job whose message buf holds
+	dotted     bool   // buf needs no dot-stuffing
 	timeout    time.Duration
 	pipelining bool
 	lastUsed   time.Time

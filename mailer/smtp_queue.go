@@ -6,12 +6,16 @@ import (
 	"sync"
 )
 
-// A queue hands the jobs of one Send or SendBatch to the connections
-// working on it, and takes back those that are to be tried again.
+// A queue hands jobs to the connections working on it, and takes back
+// those that are to be tried again: the jobs of one Send or SendBatch, or
+// the pool's shared stream that SendAsync feeds.
 type queue struct {
 	mu   sync.Mutex
-	jobs []*job // all, in the caller's order
+	jobs []*job // all, in the caller's order; nil for the stream
 	todo []*job // not taken yet, retries at the end
+	// workers counts the stream's goroutines, changed under mu together
+	// with todo so that a job is never left without one.
+	workers int
 }
 
 func newQueue(jobs []*job) *queue {
@@ -24,16 +28,24 @@ func newQueue(jobs []*job) *queue {
 	return q
 }
 
-// pop takes the next job; nil when there is none or ctx has ended.
+// pop takes the next job; nil when there is none or ctx has ended. A
+// stream job whose own context has ended is finished unsent: its caller
+// no longer waits for it.
 func (q *queue) pop(ctx context.Context) *job {
 	q.mu.Lock()
-	defer q.mu.Unlock()
-	if len(q.todo) == 0 || ctx.Err() != nil {
-		return nil
+	for len(q.todo) > 0 && ctx.Err() == nil {
+		j := q.todo[0]
+		q.todo = q.todo[1:]
+		if j.ctx == nil || j.ctx.Err() == nil {
+			q.mu.Unlock()
+			return j
+		}
+		q.mu.Unlock()
+		q.finish(j, fmt.Errorf("smtp: not sent: %w", j.ctx.Err()))
+		q.mu.Lock()
 	}
-	j := q.todo[0]
-	q.todo = q.todo[1:]
-	return j
+	q.mu.Unlock()
+	return nil
 }
 
 // putBack returns a job to be tried again.
@@ -50,21 +62,30 @@ func (q *queue) pending() bool {
 	return len(q.todo) > 0
 }
 
-// finish records a job's outcome.
+// finish records a job's outcome and reports it.
 func (q *queue) finish(j *job, err error) {
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	j.err, j.done = err, true
+	q.mu.Unlock()
+	if j.report != nil {
+		j.report(err)
+	}
 }
 
 // abort fails every job not taken yet with err.
 func (q *queue) abort(err error) {
 	q.mu.Lock()
-	defer q.mu.Unlock()
-	for _, j := range q.todo {
+	todo := q.todo
+	q.todo = nil
+	for _, j := range todo {
 		j.err, j.done = err, true
 	}
-	q.todo = nil
+	q.mu.Unlock()
+	for _, j := range todo {
+		if j.report != nil {
+			j.report(err)
+		}
+	}
 }
 
 // errors returns the outcome of every job, in order; a job never finished

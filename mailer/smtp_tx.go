@@ -3,6 +3,7 @@ package mailer
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"net/textproto"
 )
@@ -16,6 +17,10 @@ type job struct {
 	err   error
 	done  bool
 	tries int // failed attempts the server cannot have accepted
+	// ctx and report belong to a job of the shared stream (SendAsync):
+	// its caller's context, and where its outcome goes.
+	ctx    context.Context
+	report func(error)
 }
 
 // errConn marks a failure after which the connection is unusable even
@@ -109,19 +114,36 @@ func (c *smtpConn) envelopeLockstep(j *job) error {
 // final dot, after which the server forgets the transaction whatever it
 // answers.
 func (c *smtpConn) writeData(j *job) {
-	data := j.data
-	if data == nil && j.body != nil {
-		c.buf = j.body.AppendTo(c.buf[:0])
-		data = c.buf
+	if j.data != nil || j.body == nil {
+		writeDotted(c.w, j.data, isDotted(j.data))
+	} else {
+		c.prepare(j)
+		writeDotted(c.w, c.buf, c.dotted)
 	}
-	writeDotted(c.w, data)
+	c.ready = nil
 	c.dirty = false
 }
 
-// flushRead sends what is buffered and reads the reply to a message's data.
-func (c *smtpConn) flushRead() error {
+// prepare composes j's message into the connection's buffer, unless it is
+// there already. Called while the server still reads the message before,
+// it takes composing off the round trip.
+func (c *smtpConn) prepare(j *job) {
+	if j.data != nil || j.body == nil || c.ready == j {
+		return
+	}
+	c.buf = j.body.AppendTo(c.buf[:0])
+	c.dotted = isDotted(c.buf)
+	c.ready = j
+}
+
+// flushRead sends what is buffered, composes next (if any) meanwhile, and
+// reads the reply to a message's data.
+func (c *smtpConn) flushRead(next *job) error {
 	if err := c.flush(); err != nil {
 		return err
+	}
+	if next != nil {
+		c.prepare(next)
 	}
 	_, _, err := c.text.ReadResponse(25)
 	return err
@@ -136,8 +158,9 @@ func (c *smtpConn) flush() error {
 	return c.text.W.Flush()
 }
 
-func writeDotted(w *bufio.Writer, data []byte) {
-	if isDotted(data) {
+// writeDotted writes data dot-stuffed; dotted says it needs no stuffing.
+func writeDotted(w *bufio.Writer, data []byte, dotted bool) {
+	if dotted {
 		w.Write(data)
 		w.WriteString(".\r\n")
 		return

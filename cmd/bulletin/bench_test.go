@@ -118,8 +118,7 @@ func peakRSS(pid int) float64 {
 // BenchmarkFanoutMillion measures a campaign to 1,000,000 recipients
 // through a real `bulletin serve` (embedded Redis) that sends to a local
 // SMTP server that accepts and discards: the time until every delivery is
-// inserted and its mail:send task queued (the campaign's total reaches the
-// list's size), the time until the last message is accepted, and serve's
+// inserted (the campaign's total reaches the list's size), the time until the last message is accepted, and serve's
 // peak RSS. serve's fan-out runs only as far ahead of sending as its kicks
 // and backlog allow, so the first figure is paced by sending too. It takes
 // a few minutes and runs only when asked:

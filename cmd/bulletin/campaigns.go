@@ -39,7 +39,7 @@ func (m *Main) wireCampaigns(ctx context.Context, mux *asynq.ServeMux, srv *web.
 		Log:     m.Log,
 	}
 	if !m.Config.NoSend {
-		svc.Kick = kicker(ctx, sender, m)
+		svc.Kick = kicker(ctx, sender, svc, m)
 	}
 	mux.HandleFunc(queue.TypeCampaignFanout, svc.HandleFanout)
 	mux.HandleFunc(queue.TypeDeliveryRecord, svc.HandleRecord)
@@ -60,15 +60,23 @@ const kickedBatches = 4
 
 // kicker returns the Kick of serve's own sender: each batch is sent in
 // the background, and the caller waits while kickedBatches are under way,
-// so the fan-out runs only as far ahead as sending goes.
-func kicker(ctx context.Context, sender *mailer.Sender, m *Main) func(p *queue.SendPayload) {
+// so the fan-out runs only as far ahead as sending goes. A batch not sent
+// in full (temporary failures, a failed write) goes to its mail:send
+// task, which retries what is left with backoff.
+func kicker(ctx context.Context, sender *mailer.Sender, svc *campaigns.Service, m *Main) func(p *queue.SendPayload) {
 	slots := make(chan struct{}, kickedBatches)
 	return func(p *queue.SendPayload) {
 		slots <- struct{}{}
 		go func() {
 			defer func() { <-slots }()
-			if err := sender.Send(context.WithoutCancel(ctx), p); err != nil {
-				m.Log.Info("batch sent in part; its task sends the rest", "campaign", p.CampaignID, "batch", p.Batch, "err", err)
+			ctx := context.WithoutCancel(ctx)
+			err := sender.Send(ctx, p)
+			if err == nil {
+				return
+			}
+			m.Log.Info("batch sent in part; its task sends the rest", "campaign", p.CampaignID, "batch", p.Batch, "err", err)
+			if err := svc.EnqueueSend(ctx, p); err != nil {
+				m.Log.Error("queue the rest of a batch; the reconciler will", "campaign", p.CampaignID, "batch", p.Batch, "err", err)
 			}
 		}()
 	}

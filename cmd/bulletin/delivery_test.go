@@ -265,7 +265,11 @@ func TestDeliveryWithFaultsSurvivesKill9(t *testing.T) {
 	kill9(t, serve) // the embedded Redis dies with it
 	_, addr = c.start("serve2", "serve")
 	cj := c.waitSent(addr, id, 3*time.Minute)
-	checkCounts(t, smtp, n, rejected, 16*100)
+	// What may go twice is what was on the wire (8 connections) or
+	// accepted but not yet written down: results are written every 2 ms,
+	// behind at most one other write (a fan-out page, a claim), some 10 ms
+	// at the rates this test reaches. 100 leaves a wide margin over that.
+	checkCounts(t, smtp, n, rejected, 100)
 	if cj.Stats["sent"] != n-rejected || cj.Stats["bounced"] != rejected || cj.Stats["queued"] != 0 {
 		t.Errorf("stats %v", cj.Stats)
 	}
@@ -301,7 +305,9 @@ func TestDeliveryByWorkersOnRedis(t *testing.T) {
 	t.Logf("sent before the kill: worker1 %d, worker2 %d", sentBy(w1addr), sentBy(w2addr))
 	kill9(t, victim)
 	cj := c.waitSent(addr, id, 4*time.Minute)
-	checkCounts(t, smtp, n, rejected, 4*100)
+	// The victim had 4 connections and remembers what it sent in Redis
+	// every 10 ms, at 400 messages/s: a handful can go twice.
+	checkCounts(t, smtp, n, rejected, 40)
 	if cj.Stats["sent"] != n-rejected || cj.Stats["bounced"] != rejected {
 		t.Errorf("stats %v", cj.Stats)
 	}

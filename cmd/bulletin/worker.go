@@ -50,10 +50,13 @@ func (m *Main) worker(ctx context.Context, args []string) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	sender := &mailer.Sender{
-		Batch:   mailer.Batch(transport, m.Config.SMTPConns),
-		Ledger:  &mailer.RedisLedger{Redis: q.Redis(), Enqueuer: q.Client},
-		Metrics: mailer.NewMetrics(reg),
-		Log:     m.Log,
+		Batch:  mailer.Batch(transport, m.Config.SMTPConns),
+		Ledger: &mailer.RedisLedger{Redis: q.Redis(), Enqueuer: q.Client},
+		// Each write queues a delivery:record task for the primary: 10 ms
+		// keeps those few while what a rerun could send twice stays small.
+		RecordEvery: 10 * time.Millisecond,
+		Metrics:     mailer.NewMetrics(reg),
+		Log:         m.Log,
 	}
 	mux := asynq.NewServeMux()
 	mux.Handle(queue.TypeMailSend, sender)
@@ -76,7 +79,8 @@ func (m *Main) worker(ctx context.Context, args []string) error {
 }
 
 // sendConcurrency is how many mail:send tasks a process runs at once: each
-// sends its chunks over the shared pool, so a few keep every connection busy.
+// hands its messages to the shared stream, so a few keep every connection
+// busy while one claims or waits for its last results.
 func sendConcurrency(c Config) int { return max(4, c.SMTPConns) }
 
 // workerTransport is SMTP, or the outbox under DATA when no SMTP URL is

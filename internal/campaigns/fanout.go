@@ -147,8 +147,8 @@ func (s *Service) HandleFanout(ctx context.Context, t *asynq.Task) error {
 }
 
 // fanout turns pages of campaign id's recipients into deliveries and
-// mail:send tasks, kicking each batch off in this process when Kick is
-// set, until the list is done or too many deliveries wait.
+// mail:send tasks, or hands each batch to Kick when it is set, until the
+// list is done or too many deliveries wait.
 func (s *Service) fanout(ctx context.Context, id int64) error {
 	content, err := s.content(ctx, id)
 	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
@@ -163,11 +163,10 @@ func (s *Service) fanout(ctx context.Context, id int64) error {
 		}
 		if len(batch.Recipients) > 0 {
 			batch.Content = *content
-			if err := s.enqueueSend(ctx, s.Queue, batch); err != nil {
-				return err
-			}
 			if s.Kick != nil {
 				s.Kick(batch)
+			} else if err := s.EnqueueSend(ctx, batch); err != nil {
+				return err
 			}
 		}
 		if done {
@@ -198,6 +197,12 @@ func (s *Service) backlog(ctx context.Context, id int64) int {
 	var n int
 	s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM deliveries WHERE campaign_id = ? AND status = 'queued'`, id).Scan(&n)
 	return n
+}
+
+// EnqueueSend queues the mail:send task of batch p, which sends what of
+// it is still queued.
+func (s *Service) EnqueueSend(ctx context.Context, p *queue.SendPayload) error {
+	return s.enqueueSend(ctx, s.Queue, p)
 }
 
 // enqueueSend queues one batch's mail:send task.

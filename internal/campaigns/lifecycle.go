@@ -35,11 +35,13 @@ type Service struct {
 	// campaign wait, so memory stays flat for any list size.
 	MaxQueued int
 	// Kick, when set, is given each batch of a campaign to send at once in
-	// this process, besides its task; the ledger keeps a batch from going
-	// out twice. It may block while the local sender is busy, which paces
-	// the fan-out. serve sets it when it sends itself: the send queue then
-	// carries the batches for recovery, and sending never waits for a
-	// queue poll.
+	// this process, instead of queueing its mail:send task; it queues the
+	// task (EnqueueSend) only for what it could not finish, such as
+	// temporary failures. It may block while the local sender is busy,
+	// which paces the fan-out. serve sets it when it sends itself: sending
+	// then never waits for a queue poll, and no task decodes and claims a
+	// batch already sent. A batch lost with the process is still queued in
+	// its rows, and the reconciler queues its task.
 	Kick func(p *queue.SendPayload)
 }
 

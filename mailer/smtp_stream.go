@@ -1,0 +1,65 @@
+package mailer
+
+import (
+	"context"
+	"fmt"
+)
+
+// SendAsync hands m to the pool's shared stream and returns at once;
+// report is called with m's outcome (nil for sent, else a *SendError or
+// the error of ctx) as soon as the server has answered its data, or m has
+// failed. Connections take the stream's messages one after another,
+// whoever handed them over, and pipeline each envelope with the data of
+// the message before, so callers that keep the stream fed keep every
+// connection busy without a pause between their batches.
+//
+// ctx stops m from being sent when it ends before a connection takes m; a
+// message already on the wire is finished, since the server may accept it
+// whatever the caller does. report must not block for long: it runs on
+// the connection's goroutine.
+func (s *SMTP) SendAsync(ctx context.Context, m Outgoing, report func(error)) {
+	j := &job{from: m.From, to: []string{m.To}, data: m.Data, body: m.Body, ctx: ctx, report: report}
+	if err := checkEnvelope(m.From, j.to); err != nil {
+		report(err)
+		return
+	}
+	q := s.stream
+	q.mu.Lock()
+	q.todo = append(q.todo, j)
+	start := q.workers < s.cfg.Conns && q.workers < len(q.todo)
+	if start {
+		q.workers++
+	}
+	q.mu.Unlock()
+	if start {
+		go s.streamWork(q)
+	}
+}
+
+// streamWork sends the stream's jobs, on a new connection whenever one
+// breaks, until the stream is empty.
+func (s *SMTP) streamWork(q *queue) {
+	ctx := context.Background()
+	for q.stay() {
+		c, err := s.acquire(ctx)
+		if err != nil {
+			q.abort(fmt.Errorf("smtp: not sent: %w", err))
+			continue
+		}
+		w := sender{ctx: ctx, s: s, c: c, q: q}
+		w.run()
+		s.release(c)
+	}
+}
+
+// stay says whether a stream goroutine has work; when it has none it is
+// counted out in the same step, so a job pushed meanwhile starts another.
+func (q *queue) stay() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.todo) > 0 {
+		return true
+	}
+	q.workers--
+	return false
+}
