@@ -147,6 +147,9 @@ func configFrom(vals map[string]*string) (Config, error) {
 	if c.Secret != "" && len(c.Secret) < 32 {
 		return c, fmt.Errorf("BULLETIN_SECRET is too short: use at least 32 random characters, or leave it empty to generate one")
 	}
+	if c.NoSend && c.RedisURL == "" {
+		return c, fmt.Errorf("--no-send leaves sending to bulletin worker processes, which cannot reach the embedded Redis: set BULLETIN_REDIS_URL too")
+	}
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		return c, fmt.Errorf("set both BULLETIN_ADMIN_EMAIL and BULLETIN_ADMIN_PASSWORD, or neither")
 	}
