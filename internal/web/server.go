@@ -61,6 +61,10 @@ func (s *Server) Handler() http.Handler {
 	}
 	s.healthRoutes()
 	s.apiRoutes()
+	// The bare site leads readers to the signup form.
+	s.handle("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/subscribe", http.StatusFound)
+	})
 	s.subscriberRoutes()
 	s.campaignRoutes()
 	s.digestRoutes()
