@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"html"
 	"io"
 	"mime"
 	"mime/quotedprintable"
@@ -55,6 +54,9 @@ type CampaignMessage struct {
 	head   []piece
 	body   []piece
 	size   int // of the literal parts, to size each message's buffer
+	// crlf says every message has CRLF line ends only and ends with one,
+	// so dot-stuffing it need only look for lines starting with a dot.
+	crlf bool
 }
 
 // A piece is literal bytes followed, when field ≥ 0, by a field encoded
@@ -118,7 +120,25 @@ func NewCampaignMessage(c CampaignContent) (*CampaignMessage, error) {
 	for _, pc := range append(cm.head, cm.body...) {
 		cm.size += len(pc.lit) + 64
 	}
+	cm.crlf = crlfOnly(cm.body)
 	return cm, nil
+}
+
+// crlfOnly says the literal parts have no bare CR or LF and the last one
+// ends the message with CRLF. The fields filled in between hold neither
+// (checkPersonal, oneLine, quoted-printable), nor does the folded header
+// block, so every message composed is then CRLF-clean.
+func crlfOnly(body []piece) bool {
+	if len(body) == 0 || !bytes.HasSuffix(body[len(body)-1].lit, []byte("\r\n")) {
+		return false
+	}
+	for _, pc := range body {
+		n := bytes.Count(pc.lit, []byte("\r\n"))
+		if bytes.Count(pc.lit, []byte("\n")) != n || bytes.Count(pc.lit, []byte("\r")) != n {
+			return false
+		}
+	}
+	return true
 }
 
 // unfold joins folded header lines, so fields can be filled in and the
@@ -246,119 +266,4 @@ func qpEncode(s string) []byte {
 	io.WriteString(w, s)
 	w.Close()
 	return b.Bytes()
-}
-
-// From returns the envelope sender of the campaign's messages.
-func (cm *CampaignMessage) From() string { return cm.from }
-
-// Compose appends the message for p to dst and returns it.
-func (cm *CampaignMessage) Compose(dst []byte, p Personal) ([]byte, error) {
-	if err := checkPersonal(p); err != nil {
-		return dst, err
-	}
-	return cm.compose(dst, p), nil
-}
-
-// Check reports whether Compose would refuse p.
-func (cm *CampaignMessage) Check(p Personal) error { return checkPersonal(p) }
-
-// For returns p's message as a Composer, to be composed when it is sent;
-// p must have passed Check.
-func (cm *CampaignMessage) For(p Personal) Composer { return &personalMessage{cm, p} }
-
-type personalMessage struct {
-	cm *CampaignMessage
-	p  Personal
-}
-
-func (m *personalMessage) AppendTo(dst []byte) []byte { return m.cm.compose(dst, m.p) }
-
-func (cm *CampaignMessage) compose(dst []byte, p Personal) []byte {
-	if dst == nil {
-		dst = make([]byte, 0, cm.size+512)
-	}
-	hb := make([]byte, 0, 1024)
-	for _, pc := range cm.head {
-		hb = append(hb, pc.lit...)
-		switch pc.field {
-		case -1:
-		case idxTo:
-			hb = append(hb, addressString(&mail.Address{Name: p.Name, Address: p.Email})...)
-		case idxMessageID:
-			hb = append(hb, NewMessageID("x@"+cm.domain)...)
-		default:
-			hb = append(hb, cm.value(pc.field, p)...)
-		}
-	}
-	hb = append(hb, "\r\n"...)
-	dst = append(dst, foldHeaders(hb)...)
-	for _, pc := range cm.body {
-		dst = append(dst, pc.lit...)
-		if pc.field >= 0 {
-			v := cm.value(pc.field, p)
-			if pc.html {
-				v = html.EscapeString(v)
-			}
-			dst = appendField(dst, v, pc.col, pc.eol)
-		}
-	}
-	return dst
-}
-
-// appendField appends a field's value quoted-printable encoded at column
-// col. Short printable ASCII, the common case, goes in as it is when the
-// line stays within 76 octets; anything else gets lines of its own, between
-// soft line breaks.
-func appendField(dst []byte, v string, col int, eol bool) []byte {
-	plain := len(v) <= 72
-	for i := 0; plain && i < len(v); i++ {
-		if c := v[i]; c < ' ' || c > '~' || c == '=' {
-			plain = false
-		}
-	}
-	if !plain {
-		dst = append(dst, "=\r\n"...)
-		dst = append(dst, qpEncode(v)...)
-		return append(dst, "=\r\n"...)
-	}
-	if col+len(v) > 75 {
-		dst = append(dst, "=\r\n"...)
-		col = 0
-	}
-	dst = append(dst, v...)
-	if eol && col+len(v) <= 76 && (v == "" || v[len(v)-1] != ' ') {
-		return dst
-	}
-	return append(dst, "=\r\n"...)
-}
-
-func (cm *CampaignMessage) value(field int, p Personal) string {
-	switch field {
-	case idxName:
-		return oneLine(p.Name)
-	case idxEmail:
-		return p.Email
-	case idxUnsubscribe:
-		return p.Unsubscribe
-	case idxPreferences:
-		return p.Preferences
-	}
-	return ""
-}
-
-// checkPersonal refuses fields that could break out of their place: an
-// address with line breaks or separators, tokens outside base64url.
-func checkPersonal(p Personal) error {
-	if hasBreak(p.Email) || strings.ContainsAny(p.Email, ", \t<>\"") || !strings.Contains(p.Email, "@") {
-		return fmt.Errorf("compose: bad address %q", p.Email)
-	}
-	for _, t := range []string{p.Unsubscribe, p.Preferences} {
-		for i := 0; i < len(t); i++ {
-			c := t[i]
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-				return fmt.Errorf("compose: bad token %q", t)
-			}
-		}
-	}
-	return nil
 }

@@ -4,10 +4,8 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net/mail"
 	"sync"
 	"time"
 
@@ -23,6 +21,21 @@ type BatchSender interface {
 }
 
 var _ BatchSender = (*SMTP)(nil)
+
+// A PreClaimer is a Ledger that can also take over deliveries claimed when
+// they were created (tasks.SendPayload.ClaimedUntil): while that claim is
+// fresh, the sender only asks whether the campaign is stopped, a read,
+// instead of claiming each chunk, a write.
+type PreClaimer interface {
+	Ledger
+	// ClaimAgain returns those of ids still claimed until until, the
+	// claim they were created with, and whether the campaign is stopped.
+	// While that claim is fresh it only reads the campaign's status; once
+	// it has run for a while (a slow, rate-limited pool) it claims anew,
+	// like Claim, those still holding it, so that no claim runs out while
+	// its message waits to be sent.
+	ClaimAgain(ctx context.Context, campaignID int64, ids []int64, until time.Time) (claimed []int64, stopped bool, err error)
+}
 
 // A Ledger keeps a delivery from going out twice when a task runs twice:
 // the primary claims rows in SQLite, a stateless worker keeps what it has
@@ -40,7 +53,8 @@ type Ledger interface {
 // they go out and recording each one right after the server answers.
 //
 // Nothing waits on what it need not. A task claims its batch a chunk at a
-// time and hands each message to the transport's stream (StreamSender),
+// time (a batch serve's fan-out inserted already claimed only checks that
+// the campaign still sends, see PreClaimer) and hands each message to the transport's stream (StreamSender),
 // which all tasks share: the connections go from one task's messages to
 // the next without a pause, and a task claims its next chunk while the
 // last is still on the wire. Each outcome goes to a group commit that
@@ -68,7 +82,7 @@ type Sender struct {
 
 	once   sync.Once
 	stream StreamSender
-	window chan struct{}
+	window *window
 	rec    recorder
 }
 
@@ -102,7 +116,7 @@ func (s *Sender) Send(ctx context.Context, p *tasks.SendPayload) error {
 func (s *Sender) init() {
 	s.once.Do(func() {
 		s.stream = streamOf(s.Batch)
-		s.window = make(chan struct{}, cmp.Or(s.Window, 1000))
+		s.window = newWindow(cmp.Or(max(s.Window, 0), 1000))
 		s.rec.ledger = s.Ledger
 		s.rec.every = cmp.Or(s.RecordEvery, 2*time.Millisecond)
 	})
@@ -113,12 +127,20 @@ func (s *Sender) send(ctx context.Context, cm *CampaignMessage, p *tasks.SendPay
 	chunk := cmp.Or(max(s.Chunk, 0), 250)
 	t := &tally{}
 	var err error
-	for i := 0; i < len(p.Recipients); i += chunk {
+	i := 0
+	for ; i < len(p.Recipients); i += chunk {
 		var stopped bool
-		stopped, err = s.sendChunk(ctx, cm, p.CampaignID, p.Recipients[i:min(i+chunk, len(p.Recipients))], final, t)
+		stopped, err = s.sendChunk(ctx, cm, p, p.Recipients[i:min(i+chunk, len(p.Recipients))], final, t)
 		if err != nil || stopped {
+			break // the chunk at i was not sent
+		}
+		if err = ctx.Err(); err != nil {
+			i += chunk // sent, or recorded as not sent
 			break
 		}
+	}
+	if !p.ClaimedUntil.IsZero() && i < len(p.Recipients) && time.Until(p.ClaimedUntil) > time.Minute {
+		s.release(p, p.Recipients[i:], err, t)
 	}
 	t.wg.Wait()
 	switch {
@@ -132,134 +154,99 @@ func (s *Sender) send(ctx context.Context, cm *CampaignMessage, p *tasks.SendPay
 	return nil
 }
 
+// release gives back the claims of pre-claimed deliveries that will not
+// be sent now (the campaign stopped, or the chunk before failed), as
+// results to be retried, so that a resumed campaign's task can claim them
+// at once rather than once the claim ends. It is called only while the
+// claim lasts, so the claims it clears are this run's.
+func (s *Sender) release(p *tasks.SendPayload, rs []tasks.Recipient, cause error, t *tally) {
+	reply := "not sent: campaign stopped"
+	if cause != nil {
+		reply = "not sent: " + cause.Error()
+	}
+	now := time.Now().UTC()
+	for _, r := range rs {
+		t.wg.Add(1)
+		s.rec.add(p.CampaignID, tasks.Result{DeliveryID: r.DeliveryID, SubscriberID: r.SubscriberID, Status: tasks.ResultRetry, Reply: reply, At: now}, t)
+	}
+}
+
+// claim returns the deliveries of ids this run may send now, and whether
+// the campaign is stopped. Pre-claimed ones are this run's already, when
+// the ledger knows them.
+func (s *Sender) claim(ctx context.Context, p *tasks.SendPayload, ids []int64) ([]int64, bool, error) {
+	if pc, ok := s.Ledger.(PreClaimer); ok && !p.ClaimedUntil.IsZero() {
+		return pc.ClaimAgain(ctx, p.CampaignID, ids, p.ClaimedUntil)
+	}
+	return s.Ledger.Claim(ctx, p.CampaignID, ids)
+}
+
 // sendChunk claims one chunk and hands its messages to the stream, each
-// to be recorded once answered. It reports whether the campaign is
-// stopped. A claimed message that ctx keeps from going out is recorded
-// as to be retried, which releases its claim.
-func (s *Sender) sendChunk(ctx context.Context, cm *CampaignMessage, cid int64, rs []tasks.Recipient, final bool, t *tally) (bool, error) {
+// to be recorded once answered, taking room in the window for as many of
+// them at once as fit. It reports whether the campaign is stopped; an
+// error means nothing of the chunk was claimed. A claimed message that
+// ctx keeps from going out is recorded as to be retried, which releases
+// its claim.
+func (s *Sender) sendChunk(ctx context.Context, cm *CampaignMessage, p *tasks.SendPayload, rs []tasks.Recipient, final bool, t *tally) (bool, error) {
+	cid := p.CampaignID
 	ids := make([]int64, len(rs))
 	for i, r := range rs {
 		ids[i] = r.DeliveryID
 	}
-	claimed, stopped, err := s.Ledger.Claim(ctx, cid, ids)
+	claimed, stopped, err := s.claim(ctx, p, ids)
 	if err != nil || stopped || len(claimed) == 0 {
 		return stopped, err
 	}
 	results, out := s.prepare(cm, rs, claimed)
-	for i := range results {
+	pending := results[:0:0]
+	for _, r := range results {
 		t.wg.Add(1)
-		if results[i].Status != "" { // could not be composed
-			s.settled(cid, results[i], t)
-			continue
-		}
-		m := out[0]
-		out = out[1:]
-		select {
-		case s.window <- struct{}{}:
-		case <-ctx.Done():
-			results[i].Status, results[i].Reply, results[i].At = tasks.ResultRetry, "not sent: "+ctx.Err().Error(), time.Now().UTC()
-			s.settled(cid, results[i], t)
-			continue
-		}
-		r, start := results[i], time.Now()
-		s.stream.SendAsync(ctx, m, func(err error) {
-			<-s.window
-			s.Metrics.observe(time.Since(start))
-			if settle(&r, err, final) {
-				t.addTemp()
-			}
+		if r.Status != "" { // could not be composed
 			s.settled(cid, r, t)
-		})
+			continue
+		}
+		pending = append(pending, r)
 	}
-	return false, ctx.Err()
+	for len(out) > 0 {
+		k := min(len(out), s.window.size)
+		if err := s.window.acquire(ctx, k); err != nil {
+			s.notSent(cid, pending, err, t)
+			break
+		}
+		for i, m := range out[:k] {
+			s.handOver(ctx, cid, m, pending[i], final, t)
+		}
+		out, pending = out[k:], pending[k:]
+	}
+	return false, nil
+}
+
+// handOver gives m to the stream; r is its result, recorded once the
+// server has answered, which gives its room in the window back.
+func (s *Sender) handOver(ctx context.Context, cid int64, m Outgoing, r tasks.Result, final bool, t *tally) {
+	start := time.Now()
+	s.stream.SendAsync(ctx, m, func(err error) {
+		s.window.release(1)
+		s.Metrics.observe(time.Since(start))
+		if settle(&r, err, final) {
+			t.addTemp()
+		}
+		s.settled(cid, r, t)
+	})
+}
+
+// notSent records claimed messages that ctx kept from going out as to be
+// retried, which releases their claims.
+func (s *Sender) notSent(cid int64, rs []tasks.Result, err error, t *tally) {
+	now := time.Now().UTC()
+	for _, r := range rs {
+		r.Status, r.Reply, r.At = tasks.ResultRetry, "not sent: "+err.Error(), now
+		s.settled(cid, r, t)
+	}
 }
 
 // settled counts r and queues it for the next write.
 func (s *Sender) settled(cid int64, r tasks.Result, t *tally) {
 	s.Metrics.count(r.Status)
 	s.rec.add(cid, r, t)
-}
-
-// prepare returns the results and messages of the claimed recipients of
-// rs. A recipient whose fields cannot be composed fails at once and has
-// no message; the others' results are settled once they are sent.
-func (s *Sender) prepare(cm *CampaignMessage, rs []tasks.Recipient, claimed []int64) ([]tasks.Result, []Outgoing) {
-	mine := make(map[int64]bool, len(claimed))
-	for _, id := range claimed {
-		mine[id] = true
-	}
-	results := make([]tasks.Result, 0, len(claimed))
-	out := make([]Outgoing, 0, len(claimed))
-	for _, r := range rs {
-		if !mine[r.DeliveryID] {
-			continue
-		}
-		p := Personal{Email: r.Email, Name: r.Name, Unsubscribe: r.Unsubscribe, Preferences: r.Preferences}
-		if err := cm.Check(p); err != nil {
-			results = append(results, tasks.Result{DeliveryID: r.DeliveryID, SubscriberID: r.SubscriberID, Status: tasks.ResultFailed, Reply: err.Error(), At: time.Now().UTC()})
-			continue
-		}
-		results = append(results, tasks.Result{DeliveryID: r.DeliveryID, SubscriberID: r.SubscriberID})
-		out = append(out, Outgoing{From: cm.From(), To: r.Email, Body: cm.For(p)})
-	}
-	return results, out
-}
-
-// settle fills in the status of a result from its send error: accepted is
-// sent, a 5xx is bounced, anything else is retried, or failed on the final
-// attempt. It reports whether the delivery is to be retried.
-func settle(r *tasks.Result, err error, final bool) bool {
-	r.At = time.Now().UTC()
-	switch {
-	case err == nil:
-		r.Status = tasks.ResultSent
-	case errors.Is(err, ErrPermanent):
-		r.Status, r.Reply = tasks.ResultBounced, err.Error()
-	case final:
-		r.Status, r.Reply = tasks.ResultFailed, err.Error()
-	default:
-		r.Status, r.Reply = tasks.ResultRetry, err.Error()
-		return true
-	}
-	return false
-}
-
-// newCampaignMessage composes a task's content once, with the list
-// headers of SPEC §4.
-func newCampaignMessage(c tasks.Content) (*CampaignMessage, error) {
-	from, err := mail.ParseAddress(c.From)
-	if err != nil {
-		return nil, fmt.Errorf("from %q: %w", c.From, err)
-	}
-	return NewCampaignMessage(CampaignContent{
-		From:    from,
-		Subject: c.Subject,
-		HTML:    c.HTML,
-		Text:    c.Text,
-		Date:    time.Now(),
-		Headers: [][2]string{
-			{"List-Unsubscribe", "<" + c.BaseURL + "/unsubscribe/" + FieldUnsubscribe + ">"},
-			{"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"},
-			{"List-Id", c.ListID},
-		},
-	})
-}
-
-// SendNow composes and sends a batch at once over t, outside the queue and
-// its ledger: for test sends, which no delivery row records.
-func SendNow(ctx context.Context, t Transport, p *tasks.SendPayload) error {
-	cm, err := newCampaignMessage(p.Content)
-	if err != nil {
-		return err
-	}
-	for _, r := range p.Recipients {
-		data, err := cm.Compose(nil, Personal{Email: r.Email, Name: r.Name, Unsubscribe: r.Unsubscribe, Preferences: r.Preferences})
-		if err != nil {
-			return err
-		}
-		if err := t.Send(ctx, cm.From(), []string{r.Email}, data); err != nil {
-			return fmt.Errorf("send to %s: %w", r.Email, err)
-		}
-	}
-	return nil
 }

@@ -2,6 +2,7 @@ package mailer
 
 import (
 	"bufio"
+	"net/mail"
 	"strings"
 	"testing"
 
@@ -69,14 +70,48 @@ func TestWriteDotted(t *testing.T) {
 		{"a\nb", "a\r\nb\r\n.\r\n"},
 		{".\r\n.x\r\nx.\r\n", "..\r\n..x\r\nx.\r\n.\r\n"},
 		{"\r\n\r\n", "\r\n\r\n.\r\n"},
+		{".", "..\r\n.\r\n"},
+		{"a\r", "a\r\n.\r\n"},
+		{"a\r\n.b\n..c\r\nd.\r\n", "a\r\n..b\r\n...c\r\nd.\r\n.\r\n"},
+		{"\n.\n", "\r\n..\r\n.\r\n"},
+		{"a\rb\r\n", "a\rb\r\n.\r\n"},
 	}
 	for _, tt := range tests {
 		var b strings.Builder
 		w := bufio.NewWriter(&b)
-		writeDotted(w, []byte(tt.in), isDotted([]byte(tt.in)))
+		writeDotted(w, []byte(tt.in))
 		w.Flush()
 		if diff := cmp.Diff(tt.want, b.String()); diff != "" {
 			t.Errorf("writeDotted(%q) (-want +got):\n%s", tt.in, diff)
 		}
+	}
+}
+
+// A composed campaign message takes the fast dot-stuffing path, which
+// must write what the general one does.
+func TestWriteCRLFDottedMatchesComposed(t *testing.T) {
+	text := strings.Repeat("Short line.\n.starts with a dot\nThe end. "+FieldName+"\n", 30)
+	cm, err := NewCampaignMessage(CampaignContent{
+		From: &mail.Address{Address: "news@h.example"}, Subject: "s",
+		Text: text, HTML: "<p>" + strings.Repeat("x. ", 200) + "</p>",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cm.crlf {
+		t.Fatal("a composed campaign is not marked CRLF-only")
+	}
+	data := cm.compose(nil, Personal{Email: "a@b.example", Name: ".Dot Name", Unsubscribe: "u", Preferences: "p"})
+	var fast, slow strings.Builder
+	fw, sw := bufio.NewWriter(&fast), bufio.NewWriter(&slow)
+	writeCRLFDotted(fw, data)
+	writeDotted(sw, data)
+	fw.Flush()
+	sw.Flush()
+	if diff := cmp.Diff(slow.String(), fast.String()); diff != "" {
+		t.Errorf("(-general +fast):\n%s", diff)
+	}
+	if !strings.Contains(fast.String(), "\r\n..") {
+		t.Error("no line was dot-stuffed; the test text should have some")
 	}
 }

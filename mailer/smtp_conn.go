@@ -27,7 +27,7 @@ type smtpConn struct {
 	w          *bufio.Writer
 	buf        []byte // a message composed at send time (job.body)
 	ready      *job   // the job whose message buf holds
-	dotted     bool   // buf needs no dot-stuffing
+	crlf       bool   // buf has CRLF line ends only (crlfComposer)
 	timeout    time.Duration
 	pipelining bool
 	lastUsed   time.Time

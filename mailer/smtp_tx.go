@@ -115,10 +115,14 @@ func (c *smtpConn) envelopeLockstep(j *job) error {
 // answers.
 func (c *smtpConn) writeData(j *job) {
 	if j.data != nil || j.body == nil {
-		writeDotted(c.w, j.data, isDotted(j.data))
+		writeDotted(c.w, j.data)
 	} else {
 		c.prepare(j)
-		writeDotted(c.w, c.buf, c.dotted)
+		if c.crlf {
+			writeCRLFDotted(c.w, c.buf)
+		} else {
+			writeDotted(c.w, c.buf)
+		}
 	}
 	c.ready = nil
 	c.dirty = false
@@ -132,8 +136,15 @@ func (c *smtpConn) prepare(j *job) {
 		return
 	}
 	c.buf = j.body.AppendTo(c.buf[:0])
-	c.dotted = isDotted(c.buf)
+	cc, ok := j.body.(crlfComposer)
+	c.crlf = ok && cc.crlfOnly()
 	c.ready = j
+}
+
+// A crlfComposer knows whether the messages it composes have CRLF line
+// ends only, ending with one, as a campaign's always do.
+type crlfComposer interface {
+	crlfOnly() bool
 }
 
 // flushRead sends what is buffered, composes next (if any) meanwhile, and
@@ -158,36 +169,56 @@ func (c *smtpConn) flush() error {
 	return c.text.W.Flush()
 }
 
-// writeDotted writes data dot-stuffed; dotted says it needs no stuffing.
-func writeDotted(w *bufio.Writer, data []byte, dotted bool) {
-	if dotted {
-		w.Write(data)
-		w.WriteString(".\r\n")
-		return
+// writeCRLFDotted writes data, which has CRLF line ends only and ends
+// with one, dot-stuffed and with the final dot: it only searches for the
+// lines starting with a dot, a few in a composed message.
+func writeCRLFDotted(w *bufio.Writer, data []byte) {
+	if len(data) > 0 && data[0] == '.' {
+		w.WriteByte('.')
 	}
-	for len(data) > 0 {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			data = nil
+	for {
+		i := bytes.Index(data, []byte("\n."))
+		if i < 0 {
+			break
 		}
-		line = bytes.TrimSuffix(line, []byte{'\r'})
-		if len(line) > 0 && line[0] == '.' {
-			w.WriteByte('.')
-		}
-		w.Write(line)
-		w.WriteString("\r\n")
+		w.Write(data[:i+1])
+		w.WriteByte('.')
+		data = data[i+1:] // starts with the line's own dot
 	}
+	w.Write(data)
 	w.WriteString(".\r\n")
 }
 
-// isDotted says data can go as it is: CRLF line ends only, the last line
-// ended, no line starting with a dot. Composed messages are.
-func isDotted(data []byte) bool {
-	crlf := []byte("\r\n")
-	return bytes.HasSuffix(data, crlf) && data[0] != '.' && !bytes.Contains(data, []byte("\n.")) &&
-		bytes.Count(data, []byte{'\n'}) == bytes.Count(data, crlf)
+// writeDotted writes data dot-stuffed, with CRLF line ends and the final
+// dot. It makes one pass and writes runs of lines that need no change in
+// one piece: a composed message has CRLF line ends and only a few lines
+// starting with a dot (where quoted-printable wrapped after a full stop),
+// so it goes out in a few writes, not three per line.
+func writeDotted(w *bufio.Writer, data []byte) {
+	start := 0 // the first byte not written yet
+	for i := 0; i < len(data); {
+		if data[i] == '.' { // i starts a line
+			w.Write(data[start:i])
+			w.WriteByte('.')
+			start = i
+		}
+		n := bytes.IndexByte(data[i:], '\n')
+		if n < 0 { // an unended last line
+			w.Write(bytes.TrimSuffix(data[start:], []byte{'\r'}))
+			w.WriteString("\r\n")
+			start = len(data)
+			break
+		}
+		end := i + n
+		if end == 0 || data[end-1] != '\r' { // a bare LF
+			w.Write(data[start:end])
+			w.WriteString("\r\n")
+			start = end + 1
+		}
+		i = end + 1
+	}
+	w.Write(data[start:])
+	w.WriteString(".\r\n")
 }
 
 // mailFromError is a refused MAIL FROM: never permanent, since the sender

@@ -41,7 +41,9 @@ type Service struct {
 	// which paces the fan-out. serve sets it when it sends itself: sending
 	// then never waits for a queue poll, and no task decodes and claims a
 	// batch already sent. A batch lost with the process is still queued in
-	// its rows, and the reconciler queues its task.
+	// its rows, and the reconciler queues its task. With Kick set, the
+	// fan-out inserts each page's deliveries claimed by this process
+	// (SendPayload.ClaimedUntil), so its sender need not claim them.
 	Kick func(p *queue.SendPayload)
 }
 

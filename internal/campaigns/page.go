@@ -22,9 +22,12 @@ const recipientsSQL = `SELECT s.id, s.email, s.name FROM subscribers s WHERE ` +
 
 // insertSQL inserts the deliveries of one page, the recipients up to its
 // last subscriber id, in one statement: a statement per row would cost
-// more than the row.
-const insertSQL = `INSERT INTO deliveries (campaign_id, subscriber_id, status, batch, updated_at)
-	SELECT ?, s.id, 'queued', ?, ? FROM subscribers s WHERE ` + recipientsWhere + ` AND s.id <= ?
+// more than the row. When this process sends the page itself (Kick), the
+// rows are inserted claimed by it (claimed_until, one attempt), which
+// saves its sender a claim statement per chunk; otherwise both are NULL
+// and 0, and the page's mail:send task claims them.
+const insertSQL = `INSERT INTO deliveries (campaign_id, subscriber_id, status, batch, updated_at, claimed_until, attempts)
+	SELECT ?, s.id, 'queued', ?, ?, ?, ? FROM subscribers s WHERE ` + recipientsWhere + ` AND s.id <= ?
 	ON CONFLICT (campaign_id, subscriber_id) DO NOTHING RETURNING id, subscriber_id`
 
 // fanoutPage turns the next page of recipients into deliveries, in one
@@ -93,7 +96,7 @@ func (s *Service) insertPage(ctx context.Context, tx *sql.Tx, batch *queue.SendP
 		return 0, 0, err
 	}
 	last := page[len(page)-1].id
-	ids, err := insertDeliveries(ctx, tx, batch, last, s.now())
+	ids, err := insertDeliveries(ctx, tx, batch, last, s.now(), s.Kick != nil)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -107,9 +110,16 @@ func (s *Service) insertPage(ctx context.Context, tx *sql.Tx, batch *queue.SendP
 
 // insertDeliveries inserts the deliveries of the page of batch that ends
 // at subscriber last and returns the new ones' ids by subscriber id; a
-// delivery that exists already is left alone and not returned.
-func insertDeliveries(ctx context.Context, tx *sql.Tx, batch *queue.SendPayload, last int64, now time.Time) (map[int64]int64, error) {
-	rows, err := tx.QueryContext(ctx, insertSQL, batch.CampaignID, batch.Batch, now, batch.Batch, batch.CampaignID, last)
+// delivery that exists already is left alone and not returned. The new
+// ones are claimed, and batch.ClaimedUntil set, when claim says so.
+func insertDeliveries(ctx context.Context, tx *sql.Tx, batch *queue.SendPayload, last int64, now time.Time, claim bool) (map[int64]int64, error) {
+	var until any
+	attempts := 0
+	if claim {
+		batch.ClaimedUntil = now.Add(claimFor)
+		until, attempts = batch.ClaimedUntil, 1
+	}
+	rows, err := tx.QueryContext(ctx, insertSQL, batch.CampaignID, batch.Batch, now, until, attempts, batch.Batch, batch.CampaignID, last)
 	if err != nil {
 		return nil, fmt.Errorf("insert deliveries: %w", err)
 	}

@@ -131,13 +131,43 @@ func (s *Store) HandleRecord(ctx context.Context, t *asynq.Task) error {
 
 // Ledger returns the mailer.Ledger of the primary's own sender: deliveries
 // are claimed in SQLite before they are sent and recorded right after.
-func (s *Store) Ledger() mailer.Ledger { return sqliteLedger{s} }
+func (s *Store) Ledger() mailer.PreClaimer { return sqliteLedger{s} }
 
 type sqliteLedger struct{ s *Store }
 
 // Claim skips deliveries whose subscriber is no longer confirmed, then
 // claims those still queued and not claimed by a run in progress.
 func (l sqliteLedger) Claim(ctx context.Context, cid int64, ids []int64) ([]int64, bool, error) {
+	return l.claim(ctx, cid, ids, `(claimed_until IS NULL OR claimed_until < ?)`, l.s.now())
+}
+
+// claimFresh is how long a claim taken at fan-out counts as fresh, so that
+// ClaimAgain only reads: far less than claimFor, and far more than serve
+// takes to send the few batches it holds at the rates it reaches.
+const claimFresh = 30 * time.Second
+
+// ClaimAgain implements mailer.PreClaimer. A stale claim is renewed only
+// on the rows that still hold it: a row whose claim ran out and was taken
+// by another run, or that was sent meanwhile, is not this run's any more.
+func (l sqliteLedger) ClaimAgain(ctx context.Context, cid int64, ids []int64, until time.Time) ([]int64, bool, error) {
+	if until.Sub(l.s.now()) <= claimFor-claimFresh {
+		return l.claim(ctx, cid, ids, `claimed_until = ?`, until)
+	}
+	var status string
+	if err := l.s.db.Read.QueryRowContext(ctx, `SELECT status FROM campaigns WHERE id = ?`, cid).Scan(&status); err != nil {
+		return nil, false, fmt.Errorf("campaign status: %w", err)
+	}
+	if status != StatusSending {
+		return nil, true, nil
+	}
+	return ids, false, nil
+}
+
+// claim skips deliveries among ids whose subscriber is no longer
+// confirmed, then claims those still queued that meet cond, a condition
+// on claimed_until with one argument, arg, in one transaction that first
+// checks that the campaign still sends.
+func (l sqliteLedger) claim(ctx context.Context, cid int64, ids []int64, cond string, arg any) ([]int64, bool, error) {
 	var claimed []int64
 	var stopped bool
 	now := l.s.now()
@@ -161,10 +191,9 @@ func (l sqliteLedger) Claim(ctx context.Context, cid int64, ids []int64) ([]int6
 			return fmt.Errorf("skip gone subscribers: %w", err)
 		}
 		args = append(append(args[:0], now.Add(claimFor), cid), args[2:]...)
-		args = append(args, now)
+		args = append(args, arg)
 		rows, err := tx.QueryContext(ctx, `UPDATE deliveries SET claimed_until = ?, attempts = attempts + 1
-			WHERE campaign_id = ? AND id IN (`+in+`) AND status = 'queued'
-			AND (claimed_until IS NULL OR claimed_until < ?) RETURNING id`, args...)
+			WHERE campaign_id = ? AND id IN (`+in+`) AND status = 'queued' AND `+cond+` RETURNING id`, args...)
 		if err != nil {
 			return fmt.Errorf("claim: %w", err)
 		}

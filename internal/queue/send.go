@@ -76,6 +76,11 @@ type SendPayload struct {
 	Batch      int64       `json:"batch"`
 	Content    Content     `json:"content"`
 	Recipients []Recipient `json:"recipients"`
+	// ClaimedUntil, when set, says the deliveries were inserted claimed
+	// until then by this process (serve's fan-out sending its own pages),
+	// so its sender need not claim them. It is never encoded: a queued
+	// task always claims.
+	ClaimedUntil time.Time `json:"-"`
 }
 
 // NewSendTask returns the mail:send task of one batch. Its ID is derived

@@ -1,0 +1,173 @@
+package mailer
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"html"
+	"net/mail"
+	"strings"
+	"sync"
+)
+
+// From returns the envelope sender of the campaign's messages.
+func (cm *CampaignMessage) From() string { return cm.from }
+
+// Compose appends the message for p to dst and returns it.
+func (cm *CampaignMessage) Compose(dst []byte, p Personal) ([]byte, error) {
+	if err := checkPersonal(p); err != nil {
+		return dst, err
+	}
+	return cm.compose(dst, p), nil
+}
+
+// Check reports whether Compose would refuse p.
+func (cm *CampaignMessage) Check(p Personal) error { return checkPersonal(p) }
+
+// For returns p's message as a Composer, to be composed when it is sent;
+// p must have passed Check.
+func (cm *CampaignMessage) For(p Personal) Composer { return &personalMessage{cm, p} }
+
+type personalMessage struct {
+	cm *CampaignMessage
+	p  Personal
+}
+
+func (m *personalMessage) AppendTo(dst []byte) []byte { return m.cm.compose(dst, m.p) }
+
+// crlfOnly implements crlfComposer.
+func (m *personalMessage) crlfOnly() bool { return m.cm.crlf }
+
+func (cm *CampaignMessage) compose(dst []byte, p Personal) []byte {
+	if dst == nil {
+		dst = make([]byte, 0, cm.size+512)
+	}
+	hp := headBufs.Get().(*[]byte)
+	hb := (*hp)[:0]
+	for _, pc := range cm.head {
+		hb = append(hb, pc.lit...)
+		switch pc.field {
+		case -1:
+		case idxTo:
+			hb = append(hb, addressString(&mail.Address{Name: p.Name, Address: p.Email})...)
+		case idxMessageID:
+			hb = appendMessageID(hb, cm.domain)
+		default:
+			hb = append(hb, cm.value(pc.field, p)...)
+		}
+	}
+	hb = append(hb, "\r\n"...)
+	dst = appendFolded(dst, hb)
+	*hp = hb
+	headBufs.Put(hp)
+	for _, pc := range cm.body {
+		dst = append(dst, pc.lit...)
+		if pc.field >= 0 {
+			v := cm.value(pc.field, p)
+			if pc.html {
+				v = html.EscapeString(v)
+			}
+			dst = appendField(dst, v, pc.col, pc.eol)
+		}
+	}
+	return dst
+}
+
+// headBufs hold the unfolded header blocks of messages being composed:
+// one per connection at a time, reused rather than allocated per message.
+var headBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// appendMessageID appends a unique Message-ID, as NewMessageID makes them
+// for the address x@domain, without its intermediate strings.
+func appendMessageID(dst []byte, domain string) []byte {
+	var b [16]byte
+	rand.Read(b[:])
+	dst = append(dst, '<')
+	dst = hex.AppendEncode(dst, b[:])
+	dst = append(dst, '@')
+	dst = append(dst, domain...)
+	return append(dst, '>')
+}
+
+// appendFolded appends head, a header block of unfolded lines ending in
+// an empty one, to dst, folding the lines longer than 78 octets as
+// foldHeaders does; it copies each line once instead of building strings.
+func appendFolded(dst, head []byte) []byte {
+	for len(head) > 0 {
+		n := bytes.Index(head, []byte("\r\n"))
+		if n < 0 {
+			return append(dst, head...)
+		}
+		line := head[:n]
+		head = head[n+2:]
+		for len(line) > 78 {
+			cut := foldPoint(string(line)) // rare: long lines only
+			if cut < 0 {
+				break // nothing to fold at; lines up to 998 octets are legal
+			}
+			dst = append(append(dst, line[:cut]...), "\r\n"...)
+			line = line[cut:] // keeps the space, which starts the continuation
+		}
+		dst = append(append(dst, line...), "\r\n"...)
+	}
+	return dst
+}
+
+// appendField appends a field's value quoted-printable encoded at column
+// col. Short printable ASCII, the common case, goes in as it is when the
+// line stays within 76 octets; anything else gets lines of its own, between
+// soft line breaks.
+func appendField(dst []byte, v string, col int, eol bool) []byte {
+	plain := len(v) <= 72
+	for i := 0; plain && i < len(v); i++ {
+		if c := v[i]; c < ' ' || c > '~' || c == '=' {
+			plain = false
+		}
+	}
+	if !plain {
+		dst = append(dst, "=\r\n"...)
+		dst = append(dst, qpEncode(v)...)
+		return append(dst, "=\r\n"...)
+	}
+	if col+len(v) > 75 {
+		dst = append(dst, "=\r\n"...)
+		col = 0
+	}
+	dst = append(dst, v...)
+	if eol && col+len(v) <= 76 && (v == "" || v[len(v)-1] != ' ') {
+		return dst
+	}
+	return append(dst, "=\r\n"...)
+}
+
+func (cm *CampaignMessage) value(field int, p Personal) string {
+	switch field {
+	case idxName:
+		return oneLine(p.Name)
+	case idxEmail:
+		return p.Email
+	case idxUnsubscribe:
+		return p.Unsubscribe
+	case idxPreferences:
+		return p.Preferences
+	}
+	return ""
+}
+
+// checkPersonal refuses fields that could break out of their place: an
+// address with line breaks or separators, tokens outside base64url.
+func checkPersonal(p Personal) error {
+	if hasBreak(p.Email) || strings.ContainsAny(p.Email, ", \t<>\"") || !strings.Contains(p.Email, "@") {
+		return fmt.Errorf("compose: bad address %q", p.Email)
+	}
+	for _, t := range []string{p.Unsubscribe, p.Preferences} {
+		for i := 0; i < len(t); i++ {
+			c := t[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return fmt.Errorf("compose: bad token %q", t)
+			}
+		}
+	}
+	return nil
+}

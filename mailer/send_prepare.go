@@ -1,0 +1,95 @@
+package mailer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"time"
+
+	tasks "github.com/bulletinhq/bulletin/internal/queue"
+)
+
+// prepare returns the results and messages of the claimed recipients of
+// rs. A recipient whose fields cannot be composed fails at once and has
+// no message; the others' results are settled once they are sent.
+func (s *Sender) prepare(cm *CampaignMessage, rs []tasks.Recipient, claimed []int64) ([]tasks.Result, []Outgoing) {
+	mine := make(map[int64]bool, len(claimed))
+	for _, id := range claimed {
+		mine[id] = true
+	}
+	results := make([]tasks.Result, 0, len(claimed))
+	out := make([]Outgoing, 0, len(claimed))
+	for _, r := range rs {
+		if !mine[r.DeliveryID] {
+			continue
+		}
+		p := Personal{Email: r.Email, Name: r.Name, Unsubscribe: r.Unsubscribe, Preferences: r.Preferences}
+		if err := cm.Check(p); err != nil {
+			results = append(results, tasks.Result{DeliveryID: r.DeliveryID, SubscriberID: r.SubscriberID, Status: tasks.ResultFailed, Reply: err.Error(), At: time.Now().UTC()})
+			continue
+		}
+		results = append(results, tasks.Result{DeliveryID: r.DeliveryID, SubscriberID: r.SubscriberID})
+		out = append(out, Outgoing{From: cm.From(), To: r.Email, Body: cm.For(p)})
+	}
+	return results, out
+}
+
+// settle fills in the status of a result from its send error: accepted is
+// sent, a 5xx is bounced, anything else is retried, or failed on the final
+// attempt. It reports whether the delivery is to be retried.
+func settle(r *tasks.Result, err error, final bool) bool {
+	r.At = time.Now().UTC()
+	switch {
+	case err == nil:
+		r.Status = tasks.ResultSent
+	case errors.Is(err, ErrPermanent):
+		r.Status, r.Reply = tasks.ResultBounced, err.Error()
+	case final:
+		r.Status, r.Reply = tasks.ResultFailed, err.Error()
+	default:
+		r.Status, r.Reply = tasks.ResultRetry, err.Error()
+		return true
+	}
+	return false
+}
+
+// newCampaignMessage composes a task's content once, with the list
+// headers of SPEC §4.
+func newCampaignMessage(c tasks.Content) (*CampaignMessage, error) {
+	from, err := mail.ParseAddress(c.From)
+	if err != nil {
+		return nil, fmt.Errorf("from %q: %w", c.From, err)
+	}
+	return NewCampaignMessage(CampaignContent{
+		From:    from,
+		Subject: c.Subject,
+		HTML:    c.HTML,
+		Text:    c.Text,
+		Date:    time.Now(),
+		Headers: [][2]string{
+			{"List-Unsubscribe", "<" + c.BaseURL + "/unsubscribe/" + FieldUnsubscribe + ">"},
+			{"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"},
+			{"List-Id", c.ListID},
+		},
+	})
+}
+
+// SendNow composes and sends a batch at once over t, outside the queue and
+// its ledger: for test sends, which no delivery row records.
+func SendNow(ctx context.Context, t Transport, p *tasks.SendPayload) error {
+	cm, err := newCampaignMessage(p.Content)
+	if err != nil {
+		return err
+	}
+	for _, r := range p.Recipients {
+		data, err := cm.Compose(nil, Personal{Email: r.Email, Name: r.Name, Unsubscribe: r.Unsubscribe, Preferences: r.Preferences})
+		if err != nil {
+			return err
+		}
+		if err := t.Send(ctx, cm.From(), []string{r.Email}, data); err != nil {
+			return fmt.Errorf("send to %s: %w", r.Email, err)
+		}
+	}
+	return nil
+}
