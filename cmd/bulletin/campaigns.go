@@ -17,17 +17,7 @@ import (
 // handlers on mux, reconcilers, and srv's dependencies.
 func (m *Main) wireCampaigns(ctx context.Context, mux *asynq.ServeMux, srv *web.Server) error {
 	a := m.app
-	svc := &campaigns.Service{
-		Store:     campaigns.NewStore(a.DB),
-		Queue:     a.Queue.Client,
-		Redis:     a.Queue.Redis(),
-		Signer:    subscribers.NewSigner(a.Secret),
-		Templates: a.Templates,
-		Transport: a.Transport,
-		BaseURL:   m.Config.BaseURL,
-		From:      m.Config.From,
-		Log:       m.Log,
-	}
+	svc := m.newCampaignService()
 	// Claims left now belong to a process that died: release them before
 	// this process's sender starts.
 	if err := svc.ClearClaims(ctx); err != nil {
@@ -56,6 +46,22 @@ func (m *Main) wireCampaigns(ctx context.Context, mux *asynq.ServeMux, srv *web.
 	}
 	srv.Campaigns = svc
 	return nil
+}
+
+// newCampaignService returns the campaigns service on what openAll opened.
+func (m *Main) newCampaignService() *campaigns.Service {
+	a := m.app
+	return &campaigns.Service{
+		Store:     campaigns.NewStore(a.DB),
+		Queue:     a.Queue.Client,
+		Redis:     a.Queue.Redis(),
+		Signer:    subscribers.NewSigner(a.Secret),
+		Templates: a.Templates,
+		Transport: a.Transport,
+		BaseURL:   m.Config.BaseURL,
+		From:      m.Config.From,
+		Log:       m.Log,
+	}
 }
 
 // kickedBatches is how many batches serve's own sender takes from the

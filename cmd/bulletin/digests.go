@@ -11,11 +11,9 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/articles"
 	"github.com/bulletinhq/bulletin/internal/bulletin"
-	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/web"
 	"github.com/bulletinhq/bulletin/mailer"
-	"github.com/bulletinhq/bulletin/subscribers"
 )
 
 // wireDigests connects digests, feeds and the archive: task handlers and
@@ -60,17 +58,7 @@ func (m *Main) digest(ctx context.Context, args []string) error {
 		return err
 	}
 	a := m.app
-	svc := &campaigns.Service{
-		Store:     campaigns.NewStore(a.DB),
-		Queue:     a.Queue.Client,
-		Redis:     a.Queue.Redis(),
-		Signer:    subscribers.NewSigner(a.Secret),
-		Templates: a.Templates,
-		Transport: a.Transport,
-		BaseURL:   m.Config.BaseURL,
-		From:      m.Config.From,
-		Log:       m.Log,
-	}
+	svc := m.newCampaignService()
 	d, err := svc.RunDigest(ctx, slug)
 	if code := bulletin.ErrorCode(err); code == bulletin.ENOTFOUND {
 		return fmt.Errorf("%s Run \"bulletin export\" or see /admin/lists for the slugs", bulletin.ErrorMessage(err))
