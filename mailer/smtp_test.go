@@ -10,8 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bulletinhq/bulletin/internal/smtptest"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/bulletinhq/bulletin/internal/smtptest"
 )
 
 const testMsg = "From: a@x.test\r\nSubject: hi\r\n\r\nHello.\r\n.A line with a dot.\r\n"

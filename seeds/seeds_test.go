@@ -2,24 +2,19 @@ package seeds_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/bulletinhq/bulletin/internal/articles"
-	"github.com/bulletinhq/bulletin/internal/sqlite"
+	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
 	"github.com/bulletinhq/bulletin/seeds"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
 func loader(t *testing.T) *seeds.Loader {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "bulletin.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := sqlitetest.Open(t)
 	return &seeds.Loader{Subscribers: subscribers.NewStore(db), Articles: articles.NewStore(db)}
 }
 

@@ -2,23 +2,18 @@ package subscribers
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/bulletinhq/bulletin/internal/sqlite"
+	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
 )
 
 func newStore(t *testing.T) *Store {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "bulletin.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := sqlitetest.Open(t)
 	s := NewStore(db)
 	s.SetSecret([]byte("test secret that is long enough!"))
 	for _, l := range []*List{{Slug: "news", Name: "News", Public: true}, {Slug: "staff", Name: "Staff"}} {

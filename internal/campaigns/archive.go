@@ -42,23 +42,14 @@ func (s *Store) Archive(ctx context.Context, before int64, limit int) ([]*Issue,
 	if err != nil {
 		return nil, 0, fmt.Errorf("archive: %w", err)
 	}
-	var out []*Issue
-	for rows.Next() {
+	out, err := collect(rows, func(r scanner) (*Issue, error) {
 		var is Issue
-		if err := rows.Scan(&is.ID, &is.Kind, &is.Subject, &is.SentAt); err != nil {
-			rows.Close()
-			return nil, 0, err
-		}
-		out = append(out, &is)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return &is, r.Scan(&is.ID, &is.Kind, &is.Subject, &is.SentAt)
+	})
+	if err != nil {
 		return nil, 0, err
 	}
-	var next int64
-	if len(out) > limit {
-		out, next = out[:limit], out[limit-1].ID
-	}
+	out, next := nextPage(out, limit, func(is *Issue) int64 { return is.ID })
 	for _, is := range out {
 		if is.Lists, err = s.publicLists(ctx, is.ID); err != nil {
 			return nil, 0, err

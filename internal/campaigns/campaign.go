@@ -150,13 +150,7 @@ func (s *Store) Get(ctx context.Context, id int64) (*Campaign, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("get campaign: %w", err)
 	}
-	if c.Lists, err = s.lists(ctx, id); err != nil {
-		return nil, err
-	}
-	if c.Stats, err = s.stats(ctx, id); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return c, s.fill(ctx, c)
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -240,28 +234,13 @@ func (s *Store) List(ctx context.Context, after int64, limit int) ([]*Campaign, 
 	if err != nil {
 		return nil, 0, fmt.Errorf("list campaigns: %w", err)
 	}
-	var out []*Campaign
-	for rows.Next() {
-		c, err := scanCampaign(rows)
-		if err != nil {
-			rows.Close()
-			return nil, 0, err
-		}
-		out = append(out, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanCampaign)
+	if err != nil {
 		return nil, 0, err
 	}
-	var next int64
-	if len(out) > limit {
-		out, next = out[:limit], out[limit-1].ID
-	}
+	out, next := nextPage(out, limit, func(c *Campaign) int64 { return c.ID })
 	for _, c := range out {
-		if c.Lists, err = s.lists(ctx, c.ID); err != nil {
-			return nil, 0, err
-		}
-		if c.Stats, err = s.stats(ctx, c.ID); err != nil {
+		if err := s.fill(ctx, c); err != nil {
 			return nil, 0, err
 		}
 	}

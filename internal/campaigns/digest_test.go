@@ -8,7 +8,6 @@ import (
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net/mail"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -19,7 +18,9 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/internal/queue/queuetest"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
+	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
 	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/subscribers"
 	"github.com/bulletinhq/bulletin/templates"
@@ -52,17 +53,8 @@ func (k *keepTransport) Send(ctx context.Context, from string, to []string, msg 
 
 func newDigestEnv(t *testing.T) *digestEnv {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "bulletin.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	q, err := queue.Open("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { q.Close() })
+	db := sqlitetest.Open(t)
+	q := queuetest.Embedded(t)
 	tmpl, err := templates.Load("")
 	if err != nil {
 		t.Fatal(err)

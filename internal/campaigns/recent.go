@@ -24,21 +24,12 @@ func (s *Store) Recent(ctx context.Context, kind string, n int) ([]Entry, error)
 	if err != nil {
 		return nil, fmt.Errorf("recent campaigns: %w", err)
 	}
-	var out []Entry
-	for rows.Next() {
-		is, err := scanEntry(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, is)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanEntry)
+	if err != nil {
 		return nil, err
 	}
-	for _, is := range out {
-		if err := s.fillEntry(ctx, is); err != nil {
+	for _, e := range out {
+		if err := s.fill(ctx, e.Campaign); err != nil {
 			return nil, err
 		}
 	}
@@ -55,7 +46,7 @@ func (s *Store) Entry(ctx context.Context, id int64) (Entry, error) {
 	} else if err != nil {
 		return Entry{}, fmt.Errorf("get issue: %w", err)
 	}
-	return is, s.fillEntry(ctx, is)
+	return is, s.fill(ctx, is.Campaign)
 }
 
 func scanEntry(r scanner) (Entry, error) {
@@ -67,13 +58,4 @@ func scanEntry(r scanner) (Entry, error) {
 	}
 	c.SendAt, c.StartedAt, c.FinishedAt = timePtr(sendAt), timePtr(started), timePtr(finished)
 	return Entry{Campaign: &c, Kind: kind}, nil
-}
-
-func (s *Store) fillEntry(ctx context.Context, is Entry) error {
-	var err error
-	if is.Lists, err = s.lists(ctx, is.ID); err != nil {
-		return err
-	}
-	is.Stats, err = s.stats(ctx, is.ID)
-	return err
 }

@@ -7,10 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bulletinhq/bulletin/internal/smtptest"
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/bulletinhq/bulletin/internal/smtptest"
 )
 
 const body = "Subject: hi\r\n\r\nHello.\r\n.leading dot\r\n"

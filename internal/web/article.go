@@ -35,11 +35,7 @@ func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.Log, err)
 		return
 	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	writeJSON(w, status, a)
+	writeJSON(w, createdStatus(created), a)
 }
 
 // keyset parses the after and limit query parameters of a collection.

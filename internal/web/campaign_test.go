@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/bulletinhq/bulletin/internal/campaigns"
-	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/internal/queue/queuetest"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/subscribers"
@@ -22,11 +22,7 @@ import (
 func campaignServer(t *testing.T) (*Server, *adminClient, *mailer.Outbox, string) {
 	t.Helper()
 	ctx := context.Background()
-	q, err := queue.Open("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { q.Close() })
+	q := queuetest.Embedded(t)
 	out, err := mailer.NewOutbox(filepath.Join(t.TempDir(), "outbox"))
 	if err != nil {
 		t.Fatal(err)

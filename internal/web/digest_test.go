@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,8 +17,9 @@ import (
 	"github.com/bulletinhq/bulletin/internal/admins"
 	"github.com/bulletinhq/bulletin/internal/articles"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
-	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/internal/queue/queuetest"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
+	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
 	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/subscribers"
 	"github.com/bulletinhq/bulletin/templates"
@@ -30,16 +30,8 @@ import (
 func digestServer(t *testing.T) (*sqlite.DB, http.Handler, string) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "bulletin.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	q, err := queue.Open("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { q.Close() })
+	db := sqlitetest.Open(t)
+	q := queuetest.Embedded(t)
 	tmpl, err := templates.Load("")
 	if err != nil {
 		t.Fatal(err)

@@ -32,9 +32,5 @@ func (s *Server) addFeed(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.Log, err)
 		return
 	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	writeJSON(w, status, fd)
+	writeJSON(w, createdStatus(created), fd)
 }

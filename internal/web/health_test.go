@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/bulletinhq/bulletin/internal/admins"
 	"github.com/bulletinhq/bulletin/internal/articles"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
+	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -31,11 +31,7 @@ func foundationServer(t *testing.T, checks map[string]Check) (*Server, http.Hand
 // a test can add dependencies first.
 func unroutedServer(t *testing.T, checks map[string]Check) (*Server, *sqlite.DB) {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "bulletin.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := sqlitetest.Open(t)
 	s := &Server{
 		Log:         slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Checks:      checks,

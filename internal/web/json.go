@@ -61,6 +61,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
+// createdStatus is 201 for a POST that created its object and 200 for
+// one that found it there already (the same URL twice is one article).
+func createdStatus(created bool) int {
+	if created {
+		return http.StatusCreated
+	}
+	return http.StatusOK
+}
+
 // A page is the shape of every collection answer.
 type page[T any] struct {
 	Items []T `json:"items"`

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -19,7 +18,9 @@ import (
 	"github.com/bulletinhq/bulletin/internal/admins"
 	"github.com/bulletinhq/bulletin/internal/articles"
 	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/internal/queue/queuetest"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
+	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
 	"github.com/bulletinhq/bulletin/subscribers"
 	"github.com/bulletinhq/bulletin/templates"
 
@@ -44,14 +45,8 @@ type subEnv struct {
 func newSubEnv(t testing.TB, rate int) *subEnv {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "bulletin.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := queue.Open("")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := sqlitetest.Open(t)
+	q := queuetest.Embedded(t)
 	tmpl, err := templates.Load("")
 	if err != nil {
 		t.Fatal(err)
@@ -62,8 +57,6 @@ func newSubEnv(t testing.TB, rate int) *subEnv {
 	e.signups = subscribers.NewSignups(e.store, q.Client, log)
 	t.Cleanup(func() {
 		e.signups.Close()
-		q.Close()
-		db.Close()
 	})
 	for _, l := range []*subscribers.List{
 		{Slug: "daily-news", Name: "Daily News", Public: true},
