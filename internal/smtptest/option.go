@@ -12,6 +12,7 @@ type config struct {
 	startTLS     bool
 	implicitTLS  bool
 	noPipelining bool
+	noChunking   bool
 	debug        io.Writer
 	faults       Faults
 }
@@ -43,6 +44,10 @@ func WithImplicitTLS() Option { return func(c *config) { c.implicitTLS = true } 
 // WithoutPipelining hides PIPELINING from the EHLO reply of a plain-text
 // connection, so that clients fall back to lock-step commands.
 func WithoutPipelining() Option { return func(c *config) { c.noPipelining = true } }
+
+// WithoutChunking hides CHUNKING (RFC 3030) from the EHLO reply, so that
+// clients send with DATA.
+func WithoutChunking() Option { return func(c *config) { c.noChunking = true } }
 
 // WithFaults starts the server with faults already set; see SetFaults.
 func WithFaults(f Faults) Option { return func(c *config) { c.faults = f } }

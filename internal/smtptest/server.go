@@ -5,13 +5,16 @@
 package smtptest
 
 import (
+	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"log"
 	"math/rand/v2"
 	"net"
 	"net/url"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -124,8 +127,17 @@ func start(opts []Option) (*Server, error) {
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		close(s.done)
-		s.srv.Close()
-		s.ln.Close() // in case Serve had not registered it yet
+		// Hang up on every client and wait for go-smtp's handlers to end
+		// before it cleans up: its Close, with a connection still open
+		// that took a BDAT chunk, races with that connection's goroutine
+		// (go-smtp v0.25.1, Conn.bdatPipe).
+		s.ln.Close()
+		s.DropConns()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := s.srv.Shutdown(ctx); errors.Is(err, context.DeadlineExceeded) {
+			s.srv.Close()
+		}
 		<-s.served
 	})
 }
@@ -234,7 +246,13 @@ func (l *listener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &conn{Conn: nc, s: l.s, hidePipelining: l.s.cfg.noPipelining}
+	c := &conn{Conn: nc, s: l.s}
+	if l.s.cfg.noPipelining {
+		c.hide = append(c.hide, "250-PIPELINING\r\n")
+	}
+	if l.s.cfg.noChunking {
+		c.hide = append(c.hide, "250-CHUNKING\r\n")
+	}
 	l.s.mu.Lock()
 	l.s.conns[c] = struct{}{}
 	l.s.stats.Open++
@@ -247,9 +265,9 @@ func (l *listener) Accept() (net.Conn, error) {
 // conn is a server-side connection.
 type conn struct {
 	net.Conn
-	s              *Server
-	once           sync.Once
-	hidePipelining bool
+	s    *Server
+	once sync.Once
+	hide []string // lines of the EHLO reply not to write
 }
 
 func (c *conn) Close() error {
@@ -262,10 +280,11 @@ func (c *conn) Close() error {
 	return c.Conn.Close()
 }
 
-// Write drops the PIPELINING line of the EHLO reply when asked to: go-smtp
-// always advertises it and writes each reply line with its own Write.
+// Write drops the PIPELINING or CHUNKING line of the EHLO reply when
+// asked to: go-smtp always advertises both, never as the last line, and
+// writes each reply line with its own Write.
 func (c *conn) Write(p []byte) (int, error) {
-	if c.hidePipelining && string(p) == "250-PIPELINING\r\n" {
+	if len(c.hide) > 0 && slices.Contains(c.hide, string(p)) {
 		return len(p), nil
 	}
 	return c.Conn.Write(p)

@@ -211,20 +211,31 @@ func TestTLS(t *testing.T) {
 	}
 }
 
-func TestWithoutPipelining(t *testing.T) {
-	for _, hide := range []bool{false, true} {
-		var opts []smtptest.Option
-		if hide {
-			opts = append(opts, smtptest.WithoutPipelining())
+func TestHiddenExtensions(t *testing.T) {
+	for _, tt := range []struct {
+		ext  string
+		hide smtptest.Option
+	}{
+		{"PIPELINING", smtptest.WithoutPipelining()},
+		{"CHUNKING", smtptest.WithoutChunking()},
+	} {
+		for _, hide := range []bool{false, true} {
+			var opts []smtptest.Option
+			if hide {
+				opts = append(opts, tt.hide)
+			}
+			c, err := smtp.Dial(smtptest.Start(t, opts...).Addr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok, _ := c.Extension(tt.ext); ok == hide {
+				t.Errorf("hidden %v: %s advertised %v", hide, tt.ext, ok)
+			}
+			if ok, _ := c.Extension("SIZE"); !ok {
+				t.Errorf("hiding %s lost the rest of the EHLO reply", tt.ext)
+			}
+			c.Close()
 		}
-		c, err := smtp.Dial(smtptest.Start(t, opts...).Addr())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ok, _ := c.Extension("PIPELINING"); ok == hide {
-			t.Errorf("hidden %v: PIPELINING advertised %v", hide, ok)
-		}
-		c.Close()
 	}
 }
 
@@ -292,5 +303,30 @@ func TestBlastPipelined(t *testing.T) {
 	}
 	if st := s.ConnStats(); st.Total != 4 {
 		t.Errorf("%d connections, want 4", st.Total)
+	}
+}
+
+func TestBlastChunked(t *testing.T) {
+	s := smtptest.Start(t)
+	if err := smtptest.BlastChunked(s.Addr(), 3, 4, []byte(body), 101); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.Count(smtptest.BlastTo); n != 101 {
+		t.Errorf("count %d, want 101", n)
+	}
+	if diff := cmp.Diff(body, string(s.Messages()[100].Data)); diff != "" {
+		t.Errorf("data (-want +got):\n%s", diff)
+	}
+	if st := s.ConnStats(); st.Total != 3 {
+		t.Errorf("%d connections, want 3", st.Total)
+	}
+	// A refusal ends the blast with an error instead of a hang.
+	s.SetFaults(smtptest.Faults{TempFailRate: 1})
+	if err := smtptest.BlastChunked(s.Addr(), 1, 4, []byte(body), 50); err == nil {
+		t.Error("blast against a server refusing every recipient: no error")
+	}
+	// Without CHUNKING there is nothing to blast with.
+	if err := smtptest.BlastChunked(smtptest.Start(t, smtptest.WithoutChunking()).Addr(), 1, 1, []byte(body), 1); err == nil {
+		t.Error("blast against a server without CHUNKING: no error")
 	}
 }
