@@ -78,6 +78,10 @@ type sender struct {
 // run sends until the queue is empty or the connection breaks.
 func (w *sender) run() {
 	j := w.next()
+	if w.c.chunking {
+		w.runChunked(j)
+		return
+	}
 	if j == nil || !w.open(j) {
 		return
 	}
@@ -146,13 +150,17 @@ func (w *sender) finish(j *job) *job {
 	return n
 }
 
-// after returns the next job, opened, when the connection still works.
+// after returns the next job, opened unless it goes by BDAT, when the
+// connection still works.
 func (w *sender) after(ok bool) *job {
 	if !ok {
 		return nil
 	}
 	n := w.next()
-	if n == nil || !w.open(n) {
+	if n == nil || w.c.chunking {
+		return n
+	}
+	if !w.open(n) {
 		return nil
 	}
 	return n

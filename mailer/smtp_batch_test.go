@@ -3,6 +3,7 @@ package mailer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -10,11 +11,15 @@ import (
 	"github.com/bulletinhq/bulletin/internal/smtptest"
 )
 
+// pipeliningModes are the ways a message can go: as one BDAT chunk with
+// the envelope pipelined (the server offers CHUNKING and PIPELINING, as
+// smtptest does by default), with DATA pipelined, and lock-step.
 var pipeliningModes = []struct {
 	name string
 	opts []smtptest.Option
 }{
-	{"pipelined", nil},
+	{"chunked", nil},
+	{"pipelined", []smtptest.Option{smtptest.WithoutChunking()}},
 	{"lock-step", []smtptest.Option{smtptest.WithoutPipelining()}},
 }
 
@@ -122,23 +127,40 @@ func all(s string, parts []string) bool {
 }
 
 // TestSendBatchPipelines checks, from what the server reads at once, that
-// the envelope goes out in one write, after the previous message's data.
+// a message's commands go out in one write: with BDAT the envelope and the
+// whole chunk, followed by the next message before the first is answered;
+// with DATA the envelope after the previous message's data.
 func TestSendBatchPipelines(t *testing.T) {
 	for _, mode := range pipeliningModes {
 		var log chunks
 		srv := smtptest.Start(t, append(mode.opts, smtptest.WithDebug(&log))...)
 		s := newSMTP(t, srv, func(c *SMTPConfig) { c.Conns = 1 })
-		for _, err := range s.SendBatch(context.Background(), batch(5, "r")) {
+		msgs := batch(5, "r")
+		for _, err := range s.SendBatch(context.Background(), msgs) {
 			if err != nil {
 				t.Fatal(err)
 			}
 		}
-		pipelined := mode.opts == nil
+		chunked := mode.name == "chunked"
+		pipelined := mode.name == "pipelined"
+		bdat := fmt.Sprintf("BDAT %d LAST\r\n", len(msgs[0].Data))
+		if got := log.any("MAIL FROM", "RCPT TO", bdat+string(msgs[0].Data)); got != chunked {
+			t.Errorf("%s: envelope and chunk in one read: %v", mode.name, got)
+		}
+		if got := log.any("LAST\r\n", "RSET\r\nMAIL FROM"); got != chunked {
+			t.Errorf("%s: a chunk and the next message, after RSET, in one read: %v", mode.name, got)
+		}
+		if got := log.any("DATA\r\n"); got == chunked {
+			t.Errorf("%s: DATA sent: %v", mode.name, got)
+		}
 		if got := log.any("MAIL FROM", "RCPT TO", "DATA\r\n"); got != pipelined {
 			t.Errorf("%s: envelope in one read: %v", mode.name, got)
 		}
 		if got := log.any("\r\n.\r\nMAIL FROM"); got != pipelined {
 			t.Errorf("%s: data end and next envelope in one read: %v", mode.name, got)
+		}
+		if srv.Total() != len(msgs) {
+			t.Errorf("%s: server has %d messages, want %d", mode.name, srv.Total(), len(msgs))
 		}
 	}
 }

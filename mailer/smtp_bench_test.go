@@ -41,40 +41,59 @@ func reportRate(b *testing.B, srv *smtptest.Server, before int) {
 }
 
 // BenchmarkBareLoop is the yardstick: the least a client can do to put
-// b.N messages through benchConns pipelined connections.
+// b.N messages through benchConns pipelined connections, with DATA and,
+// as the server offers CHUNKING, with BDAT and 4 messages in flight.
 func BenchmarkBareLoop(b *testing.B) {
-	srv := smtptest.Start(b, smtptest.WithDiscard())
-	msg := benchMsg(b)
-	before := srv.Count(smtptest.BlastTo)
-	b.SetBytes(int64(len(msg)))
-	b.ResetTimer()
-	if err := smtptest.BlastPipelined(srv.Addr(), benchConns, msg, b.N); err != nil {
-		b.Fatal(err)
-	}
-	reportRate(b, srv, before)
-}
-
-// BenchmarkSMTPSendBatch is the transport's fast path, in batches of 1000
-// as send tasks carry them.
-func BenchmarkSMTPSendBatch(b *testing.B) {
-	srv := smtptest.Start(b, smtptest.WithDiscard())
-	s := benchSMTP(b, srv)
-	msg := benchMsg(b)
-	msgs := make([]Outgoing, min(b.N, 1000))
-	for i := range msgs {
-		msgs[i] = Outgoing{From: "news@gazette.test", To: smtptest.BlastTo, Data: msg}
-	}
-	before := srv.Count(smtptest.BlastTo)
-	b.SetBytes(int64(len(msg)))
-	b.ResetTimer()
-	for off := 0; off < b.N; off += len(msgs) {
-		for _, err := range s.SendBatch(context.Background(), msgs[:min(len(msgs), b.N-off)]) {
+	for _, how := range []string{"DATA", "BDAT"} {
+		b.Run(how, func(b *testing.B) {
+			srv := smtptest.Start(b, smtptest.WithDiscard())
+			msg := benchMsg(b)
+			before := srv.Count(smtptest.BlastTo)
+			b.SetBytes(int64(len(msg)))
+			b.ResetTimer()
+			var err error
+			if how == "DATA" {
+				err = smtptest.BlastPipelined(srv.Addr(), benchConns, msg, b.N)
+			} else {
+				err = smtptest.BlastChunked(srv.Addr(), benchConns, 4, msg, b.N)
+			}
 			if err != nil {
 				b.Fatal(err)
 			}
-		}
+			reportRate(b, srv, before)
+		})
 	}
-	reportRate(b, srv, before)
+}
+
+// BenchmarkSMTPSendBatch is the transport's fast path, in batches of 1000
+// as send tasks carry them: as one BDAT chunk a message to a server that
+// offers CHUNKING, with DATA to one that does not.
+func BenchmarkSMTPSendBatch(b *testing.B) {
+	for _, mode := range []struct {
+		name string
+		opts []smtptest.Option
+	}{{"BDAT", nil}, {"DATA", []smtptest.Option{smtptest.WithoutChunking()}}} {
+		b.Run(mode.name, func(b *testing.B) {
+			srv := smtptest.Start(b, append(mode.opts, smtptest.WithDiscard())...)
+			s := benchSMTP(b, srv)
+			msg := benchMsg(b)
+			msgs := make([]Outgoing, min(b.N, 1000))
+			for i := range msgs {
+				msgs[i] = Outgoing{From: "news@gazette.test", To: smtptest.BlastTo, Data: msg}
+			}
+			before := srv.Count(smtptest.BlastTo)
+			b.SetBytes(int64(len(msg)))
+			b.ResetTimer()
+			for off := 0; off < b.N; off += len(msgs) {
+				for _, err := range s.SendBatch(context.Background(), msgs[:min(len(msgs), b.N-off)]) {
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			reportRate(b, srv, before)
+		})
+	}
 }
 
 // BenchmarkSMTPSend is the Transport interface from benchConns goroutines,

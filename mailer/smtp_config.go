@@ -54,6 +54,8 @@ type SMTPConfig struct {
 	Timeout   time.Duration // for the dial and each command, default 30 s
 	IdleCheck time.Duration // a connection idle longer gets a NOOP first, default 30 s
 	HelloName string        // the EHLO argument, default "localhost"
+	// NoChunking sends with DATA even to a server that offers CHUNKING.
+	NoChunking bool
 }
 
 // ParseSMTPURL reads smtp://[user:pass@]host[:port][?tls=none|starttls|tls|auto].

@@ -28,13 +28,20 @@ type smtpConn struct {
 	buf        []byte // a message composed at send time (job.body)
 	ready      *job   // the job whose message buf holds
 	crlf       bool   // buf has CRLF line ends only (crlfComposer)
+	norm       []byte // a message with its line ends mended, for BDAT
 	timeout    time.Duration
 	pipelining bool
-	lastUsed   time.Time
+	// chunking says messages go as one BDAT chunk each (RFC 3030): the
+	// server offers CHUNKING and PIPELINING.
+	chunking bool
+	lastUsed time.Time
 	// dirty says a transaction was begun and not ended by the reply to its
 	// data: the next one must start with RSET.
 	dirty bool
 	rset  bool // an RSET was written and its reply is still to be read
+	// heard says the server answered a command of the transaction after
+	// RSET: until it has, a lost connection means it took none of it.
+	heard bool
 	// broken says the connection cannot be used again.
 	broken    bool
 	cancelled atomic.Bool
@@ -96,6 +103,8 @@ func (c *smtpConn) handshake(cfg *SMTPConfig) error {
 		}
 	}
 	c.pipelining, _ = cl.Extension("PIPELINING")
+	chunking, _ := cl.Extension("CHUNKING")
+	c.chunking = c.pipelining && chunking && !cfg.NoChunking
 	c.text = cl.Text
 	c.w = bufio.NewWriterSize(cl.Text.W, 64<<10)
 	c.lastUsed = time.Now()

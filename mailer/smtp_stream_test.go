@@ -62,24 +62,33 @@ func TestSendAsyncReportsEachOnce(t *testing.T) {
 	}
 }
 
+// TestSendAsyncSkipsWhatItsContextCancelled checks that messages whose
+// caller gave up are not sent, except those already on the wire: one with
+// DATA, up to a window's worth with BDAT.
 func TestSendAsyncSkipsWhatItsContextCancelled(t *testing.T) {
-	srv := smtptest.Start(t, smtptest.WithDiscard())
-	s := newSMTP(t, srv, func(c *SMTPConfig) { c.Conns = 1 })
-	srv.SetFaults(smtptest.Faults{Stall: true})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan []error)
-	go func() { done <- sendAsync(ctx, s, batch(5, "c"), 1) }()
-	time.Sleep(50 * time.Millisecond)
-	cancel()
-	srv.SetFaults(smtptest.Faults{})
-	errs := <-done
-	for i, err := range errs[1:] {
-		if !errors.Is(err, context.Canceled) {
-			t.Errorf("message %d: %v, want it cancelled before it went out", i+1, err)
+	for _, mode := range pipeliningModes {
+		srv := smtptest.Start(t, append(mode.opts, smtptest.WithDiscard())...)
+		s := newSMTP(t, srv, func(c *SMTPConfig) { c.Conns = 1 })
+		srv.SetFaults(smtptest.Faults{Stall: true})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan []error)
+		go func() { done <- sendAsync(ctx, s, batch(chunkWindow+5, "c"), 1) }()
+		time.Sleep(50 * time.Millisecond)
+		cancel()
+		srv.SetFaults(smtptest.Faults{})
+		errs := <-done
+		wire := 1
+		if mode.name == "chunked" {
+			wire = chunkWindow
 		}
-	}
-	if srv.Total() > 1 {
-		t.Errorf("server has %d messages, want at most the one on the wire", srv.Total())
+		for i, err := range errs[wire:] {
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("%s: message %d: %v, want it cancelled before it went out", mode.name, wire+i, err)
+			}
+		}
+		if srv.Total() > wire {
+			t.Errorf("%s: server has %d messages, want at most the %d on the wire", mode.name, srv.Total(), wire)
+		}
 	}
 }
 

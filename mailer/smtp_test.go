@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -56,8 +57,8 @@ func (b *syncBuffer) String() string {
 }
 
 func TestSMTPSend(t *testing.T) {
-	for _, opts := range [][]smtptest.Option{nil, {smtptest.WithoutPipelining()}} {
-		srv := smtptest.Start(t, opts...)
+	for _, mode := range pipeliningModes {
+		srv := smtptest.Start(t, mode.opts...)
 		s := newSMTP(t, srv, nil)
 		for range 2 {
 			if err := s.Send(context.Background(), "a@x.test", []string{"b@y.test", "c@y.test"}, []byte(testMsg)); err != nil {
@@ -66,10 +67,10 @@ func TestSMTPSend(t *testing.T) {
 		}
 		want := smtptest.Message{From: "a@x.test", To: []string{"b@y.test", "c@y.test"}, Data: []byte(testMsg)}
 		if diff := cmp.Diff([]smtptest.Message{want, want}, srv.Messages()); diff != "" {
-			t.Errorf("messages (-want +got):\n%s", diff)
+			t.Errorf("%s: messages (-want +got):\n%s", mode.name, diff)
 		}
 		if n := srv.ConnStats().Total; n != 1 {
-			t.Errorf("%d connections, want 1 kept open", n)
+			t.Errorf("%s: %d connections, want 1 kept open", mode.name, n)
 		}
 	}
 }
@@ -103,32 +104,35 @@ func TestSMTPSendErrors(t *testing.T) {
 		{name: "550 is permanent", faults: smtptest.Faults{RejectDomain: "gone.test"}, to: []string{"x@gone.test"}, want: &sendErr{550, true}, conns: 1},
 		{name: "451 is temporary", faults: smtptest.Faults{TempFailRate: 1}, to: []string{"x@y.test"}, want: &sendErr{451, false}, conns: 1},
 		{name: "all or nothing", faults: smtptest.Faults{RejectDomain: "gone.test"}, to: []string{"ok@y.test", "x@gone.test"}, want: &sendErr{550, true}, conns: 1},
-		{name: "all or nothing lock-step", opts: []smtptest.Option{smtptest.WithoutPipelining()}, faults: smtptest.Faults{RejectDomain: "gone.test"}, to: []string{"ok@y.test", "x@gone.test"}, want: &sendErr{550, true}, conns: 1},
+		{name: "all or nothing, 3 recipients", faults: smtptest.Faults{RejectDomain: "gone.test"}, to: []string{"ok@y.test", "x@gone.test", "z@y.test"}, want: &sendErr{550, true}, conns: 1},
 		{name: "drop in DATA is temporary, not retried", faults: smtptest.Faults{DropDataRate: 1}, to: []string{"x@y.test"}, want: &sendErr{0, false}, conns: 1},
 		{name: "refused sender is temporary", opts: []smtptest.Option{smtptest.WithAuth("u", "p")}, to: []string{"x@y.test"}, want: &sendErr{502, false}, conns: 1},
 		{name: "bad address", to: []string{"x@y.test>\r\nRCPT TO:<z@y.test"}, want: &sendErr{501, true}, conns: 0},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			srv := smtptest.Start(t, append(tt.opts, smtptest.WithFaults(tt.faults))...)
-			s := newSMTP(t, srv, func(c *SMTPConfig) { c.Username = "" })
-			err := s.Send(context.Background(), "a@x.test", tt.to, []byte(testMsg))
-			if diff := cmp.Diff(tt.want, describe(err)); diff != "" {
-				t.Errorf("error %v (-want +got):\n%s", err, diff)
-			}
-			if tt.want != nil && srv.Total() != 0 {
-				t.Errorf("server accepted %d messages, want none", srv.Total())
-			}
-			if n := srv.ConnStats().Total; n != tt.conns {
-				t.Errorf("%d connections, want %d", n, tt.conns)
-			}
-			srv.SetFaults(smtptest.Faults{RejectDomain: "gone.test"})
-			if tt.conns > 0 && !strings.Contains(tt.name, "sender") {
-				if err := s.Send(context.Background(), "a@x.test", []string{"x@y.test"}, []byte(testMsg)); err != nil {
-					t.Errorf("next send: %v", err)
+	for _, mode := range pipeliningModes {
+		for _, tt := range tests {
+			t.Run(mode.name+"/"+tt.name, func(t *testing.T) {
+				opts := append(slices.Clone(mode.opts), tt.opts...)
+				srv := smtptest.Start(t, append(opts, smtptest.WithFaults(tt.faults))...)
+				s := newSMTP(t, srv, func(c *SMTPConfig) { c.Username = "" })
+				err := s.Send(context.Background(), "a@x.test", tt.to, []byte(testMsg))
+				if diff := cmp.Diff(tt.want, describe(err)); diff != "" {
+					t.Errorf("error %v (-want +got):\n%s", err, diff)
 				}
-			}
-		})
+				if tt.want != nil && srv.Total() != 0 {
+					t.Errorf("server accepted %d messages, want none", srv.Total())
+				}
+				if n := srv.ConnStats().Total; n != tt.conns {
+					t.Errorf("%d connections, want %d", n, tt.conns)
+				}
+				srv.SetFaults(smtptest.Faults{RejectDomain: "gone.test"})
+				if tt.conns > 0 && !strings.Contains(tt.name, "sender") {
+					if err := s.Send(context.Background(), "a@x.test", []string{"x@y.test"}, []byte(testMsg)); err != nil {
+						t.Errorf("next send: %v", err)
+					}
+				}
+			})
+		}
 	}
 }
 
@@ -182,38 +186,69 @@ func TestSMTPAutoTLSUpgrades(t *testing.T) {
 }
 
 func TestSMTPReconnectsAfter421(t *testing.T) {
-	for _, opts := range [][]smtptest.Option{nil, {smtptest.WithoutPipelining()}} {
-		srv := smtptest.Start(t, append(opts, smtptest.WithFaults(smtptest.Faults{ByeAfter: 1}))...)
+	for _, mode := range pipeliningModes {
+		srv := smtptest.Start(t, append(mode.opts, smtptest.WithFaults(smtptest.Faults{ByeAfter: 1}))...)
 		s := newSMTP(t, srv, func(c *SMTPConfig) { c.Conns = 1 })
 		for i := range 3 {
 			if err := s.Send(context.Background(), "a@x.test", []string{fmt.Sprint(i, "@y.test")}, []byte(testMsg)); err != nil {
-				t.Fatalf("message %d: %v", i, err)
+				t.Fatalf("%s: message %d: %v", mode.name, i, err)
 			}
 		}
 		if st := srv.ConnStats(); srv.Total() != 3 || st.Total != 3 {
-			t.Errorf("%d messages over %d connections, want 3 over 3", srv.Total(), st.Total)
+			t.Errorf("%s: %d messages over %d connections, want 3 over 3", mode.name, srv.Total(), st.Total)
 		}
 	}
 }
 
 func TestSMTPIdleConnections(t *testing.T) {
 	for _, idle := range []time.Duration{time.Hour, time.Nanosecond} {
-		var log syncBuffer
-		srv := smtptest.Start(t, smtptest.WithDebug(&log))
-		s := newSMTP(t, srv, func(c *SMTPConfig) { c.IdleCheck = idle })
-		for i := range 3 {
-			if i == 2 {
-				srv.DropConns() // found by NOOP, or by the retry without one
-			}
-			if err := s.Send(context.Background(), "a@x.test", []string{"b@y.test"}, []byte(testMsg)); err != nil {
-				t.Fatalf("idle check %v, message %d: %v", idle, i, err)
-			}
+		for _, mode := range pipeliningModes {
+			testIdleConnections(t, idle, mode.name, mode.opts)
 		}
-		if srv.Count("b@y.test") != 3 || srv.ConnStats().Total != 2 {
-			t.Errorf("idle check %v: %d messages over %d connections, want 3 over 2", idle, srv.Count("b@y.test"), srv.ConnStats().Total)
+	}
+}
+
+func testIdleConnections(t *testing.T, idle time.Duration, mode string, opts []smtptest.Option) {
+	t.Helper()
+	var log syncBuffer
+	srv := smtptest.Start(t, append(opts, smtptest.WithDebug(&log))...)
+	s := newSMTP(t, srv, func(c *SMTPConfig) { c.IdleCheck = idle })
+	for i := range 3 {
+		if i == 2 {
+			srv.DropConns() // found by NOOP, or by the retry without one
 		}
-		if noop := strings.Contains(log.String(), "NOOP"); noop != (idle == time.Nanosecond) {
-			t.Errorf("idle check %v: NOOP sent %v", idle, noop)
+		if err := s.Send(context.Background(), "a@x.test", []string{"b@y.test"}, []byte(testMsg)); err != nil {
+			t.Fatalf("%s, idle check %v, message %d: %v", mode, idle, i, err)
+		}
+	}
+	if srv.Count("b@y.test") != 3 || srv.ConnStats().Total != 2 {
+		t.Errorf("%s, idle check %v: %d messages over %d connections, want 3 over 2", mode, idle, srv.Count("b@y.test"), srv.ConnStats().Total)
+	}
+	if noop := strings.Contains(log.String(), "NOOP"); noop != (idle == time.Nanosecond) {
+		t.Errorf("%s, idle check %v: NOOP sent %v", mode, idle, noop)
+	}
+}
+
+// TestSMTPLineEnds checks that every way of sending hands the server the
+// same bytes: CRLF line ends, a last line ended, dots as they were.
+func TestSMTPLineEnds(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Subject: a\r\n\r\n.x\r\n..y\r\n", "Subject: a\r\n\r\n.x\r\n..y\r\n"},
+		{"Subject: a\n\n.x\nlast", "Subject: a\r\n\r\n.x\r\nlast\r\n"},
+		{"Subject: a\r\n\r\nmixed\nends\r\n.\r\n", "Subject: a\r\n\r\nmixed\r\nends\r\n.\r\n"},
+		{"Subject: a\r\n\r\nends in CR\r", "Subject: a\r\n\r\nends in CR\r\n"},
+	}
+	for _, mode := range pipeliningModes {
+		srv := smtptest.Start(t, mode.opts...)
+		s := newSMTP(t, srv, nil)
+		for i, tt := range tests {
+			if err := s.Send(context.Background(), "a@x.test", []string{"b@y.test"}, []byte(tt.in)); err != nil {
+				t.Fatalf("%s %d: %v", mode.name, i, err)
+			}
+			msgs := srv.Messages()
+			if got := string(msgs[len(msgs)-1].Data); got != tt.want {
+				t.Errorf("%s: sent %q, server got %q, want %q", mode.name, tt.in, got, tt.want)
+			}
 		}
 	}
 }

@@ -32,23 +32,40 @@ func (e errConn) Error() string { return e.err.Error() }
 // writeEnvelope buffers RSET (after an unfinished transaction), MAIL FROM,
 // RCPT TO and DATA for j without waiting for replies (RFC 2920).
 func (c *smtpConn) writeEnvelope(j *job) {
+	c.writeMailRcpt(j)
+	c.w.WriteString("DATA\r\n")
+}
+
+// writeMailRcpt buffers RSET (after an unfinished transaction), MAIL FROM
+// and RCPT TO for j.
+func (c *smtpConn) writeMailRcpt(j *job) {
+	c.writeMailRcptRSET(j, c.dirty)
+	c.rset, c.dirty = c.dirty, true
+}
+
+// writeMailRcptRSET buffers MAIL FROM and RCPT TO for j, after RSET when
+// rset says so.
+func (c *smtpConn) writeMailRcptRSET(j *job, rset bool) {
 	w := c.w
-	if c.dirty {
+	if rset {
 		w.WriteString("RSET\r\n")
 	}
-	c.rset, c.dirty = c.dirty, true
 	w.WriteString("MAIL FROM:<" + j.from + ">\r\n")
 	for _, to := range j.to {
 		w.WriteString("RCPT TO:<" + to + ">\r\n")
 	}
-	w.WriteString("DATA\r\n")
 }
 
-// readEnvelope reads the replies to what writeEnvelope wrote, all of them
-// unless the connection fails, and returns the first refusal. A DATA that
-// was let through although a recipient was refused is abandoned with the
+// readEnvelope reads the replies to what writeEnvelope wrote.
+func (c *smtpConn) readEnvelope(j *job) error { return c.readReplies(j, 354) }
+
+// readReplies reads the replies to a pipelined RSET, MAIL FROM and RCPT TO
+// for j, and to the command after them whose success is last (354 for
+// DATA, 250 for BDAT; 0 for none). It reads all of them unless the
+// connection fails, and returns the first refusal. A DATA that was let
+// through although a recipient was refused is abandoned with the
 // connection: sending the message would deliver it to part of the list.
-func (c *smtpConn) readEnvelope(j *job) error {
+func (c *smtpConn) readReplies(j *job, last int) error {
 	c.arm()
 	if c.rset {
 		c.rset = false
@@ -56,18 +73,27 @@ func (c *smtpConn) readEnvelope(j *job) error {
 			return errConn{err}
 		}
 	}
+	n := len(j.to) + 1
+	if last != 0 {
+		n++
+	}
 	var first error
-	for i := range len(j.to) + 2 {
+	for i := range n {
 		expect := 25
-		if i == len(j.to)+1 {
-			expect = 354
+		if last != 0 && i == n-1 {
+			expect = last
 		}
 		_, _, err := c.text.ReadResponse(expect)
 		if err == nil {
+			c.heard = true
 			continue
 		}
 		var te *textproto.Error
-		if !errors.As(err, &te) || te.Code == 421 {
+		if !errors.As(err, &te) {
+			return err
+		}
+		c.heard = true
+		if te.Code == 421 {
 			return err
 		}
 		if first == nil {
@@ -76,11 +102,11 @@ func (c *smtpConn) readEnvelope(j *job) error {
 				first = mailFromError(te)
 			}
 		}
-		if i == len(j.to)+1 {
-			return first // DATA refused, as it should be
+		if last != 0 && i == n-1 {
+			return first // the last command refused, as it should be
 		}
 	}
-	if first != nil {
+	if first != nil && last != 0 {
 		c.broken = true
 	}
 	return first
