@@ -71,7 +71,7 @@ type env struct {
 	q   *fakeQueue
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	db := sqlitetest.Open(t)
 	tmpl, err := templates.Load("")
@@ -86,7 +86,7 @@ func newEnv(t *testing.T) *env {
 	return &env{db: db, svc: svc, q: q}
 }
 
-func (e *env) exec(t *testing.T, q string, args ...any) {
+func (e *env) exec(t testing.TB, q string, args ...any) {
 	t.Helper()
 	if _, err := e.db.Write.Exec(q, args...); err != nil {
 		t.Fatalf("%s: %v", q, err)
@@ -94,7 +94,7 @@ func (e *env) exec(t *testing.T, q string, args ...any) {
 }
 
 // addList adds a list and returns its id.
-func (e *env) addList(t *testing.T, slug string) int64 {
+func (e *env) addList(t testing.TB, slug string) int64 {
 	t.Helper()
 	res, err := e.db.Write.Exec(`INSERT INTO lists (slug, name, created_at) VALUES (?, ?, ?)`, slug, "List "+slug, time.Now())
 	if err != nil {
@@ -121,7 +121,7 @@ func (e *env) addSubscriber(t *testing.T, email, status string, lists ...int64) 
 }
 
 // fanout runs the fan-out task(s) queued so far until none is left.
-func (e *env) fanout(t *testing.T) {
+func (e *env) fanout(t testing.TB) {
 	t.Helper()
 	for {
 		ts := e.q.take(queue.TypeCampaignFanout)
@@ -136,7 +136,7 @@ func (e *env) fanout(t *testing.T) {
 	}
 }
 
-func payload(t *testing.T, task *asynq.Task) queue.SendPayload {
+func payload(t testing.TB, task *asynq.Task) queue.SendPayload {
 	t.Helper()
 	var p queue.SendPayload
 	if err := json.Unmarshal(task.Payload(), &p); err != nil {
@@ -189,7 +189,7 @@ func (e *env) deliveryStatuses(t *testing.T, cid int64) map[string]string {
 	return out
 }
 
-func (e *env) create(t *testing.T, lists ...string) int64 {
+func (e *env) create(t testing.TB, lists ...string) int64 {
 	t.Helper()
 	c := &campaigns.Campaign{Subject: "Hello", Body: "Hi {{ .Name }}", Lists: lists}
 	if err := e.svc.Schedule(context.Background(), c); err != nil {

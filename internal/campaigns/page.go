@@ -4,30 +4,35 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/queue"
 )
 
-// recipientsWhere picks a campaign's recipients after a subscriber id:
+// recipientsSQL pages through a campaign's recipients by subscriber id:
 // confirmed subscribers with an active subscription to any of its lists,
 // each once however many lists they share with it. Its arguments are the
-// id to start after and the campaign's id.
-const recipientsWhere = `s.status = 'confirmed' AND s.id > ?
+// id to start after, the campaign's id and the page size.
+const recipientsSQL = `SELECT s.id, s.email, s.name FROM subscribers s
+	WHERE s.status = 'confirmed' AND s.id > ?
 	AND EXISTS (SELECT 1 FROM campaign_lists cl JOIN subscriptions x ON x.list_id = cl.list_id
-		WHERE cl.campaign_id = ? AND x.subscriber_id = s.id AND x.status = 'active')`
+		WHERE cl.campaign_id = ? AND x.subscriber_id = s.id AND x.status = 'active')
+	ORDER BY s.id LIMIT ?`
 
-// recipientsSQL pages through a campaign's recipients by subscriber id.
-const recipientsSQL = `SELECT s.id, s.email, s.name FROM subscribers s WHERE ` + recipientsWhere + ` ORDER BY s.id LIMIT ?`
-
-// insertSQL inserts the deliveries of one page, the recipients up to its
-// last subscriber id, in one statement: a statement per row would cost
-// more than the row. When this process sends the page itself (Kick), the
-// rows are inserted claimed by it (claimed_until, one attempt), which
-// saves its sender a claim statement per chunk; otherwise both are NULL
-// and 0, and the page's mail:send task claims them.
+// insertSQL inserts the deliveries of one page in one statement, a
+// statement per row costing more than the row. The page's subscriber ids,
+// those recipientsSQL has just read in the same transaction, come in
+// their order as one JSON array read with json_each: the recipients'
+// conditions are not evaluated a second time, and the statement's text is
+// the same for every page, so the driver keeps it prepared. When this
+// process sends the page itself (Kick), the rows are inserted claimed by
+// it (claimed_until, one attempt), which saves its sender a claim
+// statement per chunk; otherwise both are NULL and 0, and the page's
+// mail:send task claims them. (WHERE true keeps SQLite from reading ON
+// CONFLICT as the join constraint of json_each.)
 const insertSQL = `INSERT INTO deliveries (campaign_id, subscriber_id, status, batch, updated_at, claimed_until, attempts)
-	SELECT ?, s.id, 'queued', ?, ?, ?, ? FROM subscribers s WHERE ` + recipientsWhere + ` AND s.id <= ?
+	SELECT ?, value, 'queued', ?, ?, ?, ? FROM json_each(?) WHERE true
 	ON CONFLICT (campaign_id, subscriber_id) DO NOTHING RETURNING id, subscriber_id`
 
 // fanoutPage turns the next page of recipients into deliveries, in one
@@ -70,9 +75,11 @@ func (s *Service) fanoutPage(ctx context.Context, id int64) (*queue.SendPayload,
 	return batch, done, err
 }
 
-// insertPage inserts the deliveries of the page after batch.Batch and adds
-// them to batch. It returns the last subscriber id of the page and the
-// page's length.
+// insertPage reads the page of recipients after batch.Batch, inserts
+// their deliveries and adds the new ones to batch. It returns the last
+// subscriber id of the page and the page's length. It runs in the
+// fan-out's transaction, so the deliveries inserted are those of the
+// recipients just read.
 func (s *Service) insertPage(ctx context.Context, tx *sql.Tx, batch *queue.SendPayload) (int64, int, error) {
 	rows, err := tx.QueryContext(ctx, recipientsSQL, batch.Batch, batch.CampaignID, s.pageSize())
 	if err != nil {
@@ -95,8 +102,11 @@ func (s *Service) insertPage(ctx context.Context, tx *sql.Tx, batch *queue.SendP
 	if err := rows.Err(); err != nil || len(page) == 0 {
 		return 0, 0, err
 	}
-	last := page[len(page)-1].id
-	ids, err := insertDeliveries(ctx, tx, batch, last, s.now(), s.Kick != nil)
+	sids := make([]int64, len(page))
+	for i, r := range page {
+		sids[i] = r.id
+	}
+	ids, err := insertDeliveries(ctx, tx, batch, sids, s.now(), s.Kick != nil)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -105,26 +115,26 @@ func (s *Service) insertPage(ctx context.Context, tx *sql.Tx, batch *queue.SendP
 			batch.Recipients = append(batch.Recipients, s.recipient(did, r.id, r.email, r.name))
 		}
 	}
-	return last, len(page), nil
+	return page[len(page)-1].id, len(page), nil
 }
 
-// insertDeliveries inserts the deliveries of the page of batch that ends
-// at subscriber last and returns the new ones' ids by subscriber id; a
+// insertDeliveries inserts the deliveries of batch to the subscribers
+// sids, in their order, and returns the new ones' ids by subscriber id; a
 // delivery that exists already is left alone and not returned. The new
 // ones are claimed, and batch.ClaimedUntil set, when claim says so.
-func insertDeliveries(ctx context.Context, tx *sql.Tx, batch *queue.SendPayload, last int64, now time.Time, claim bool) (map[int64]int64, error) {
+func insertDeliveries(ctx context.Context, tx *sql.Tx, batch *queue.SendPayload, sids []int64, now time.Time, claim bool) (map[int64]int64, error) {
 	var until any
 	attempts := 0
 	if claim {
 		batch.ClaimedUntil = now.Add(claimFor)
 		until, attempts = batch.ClaimedUntil, 1
 	}
-	rows, err := tx.QueryContext(ctx, insertSQL, batch.CampaignID, batch.Batch, now, until, attempts, batch.Batch, batch.CampaignID, last)
+	rows, err := tx.QueryContext(ctx, insertSQL, batch.CampaignID, batch.Batch, now, until, attempts, jsonIDs(sids))
 	if err != nil {
 		return nil, fmt.Errorf("insert deliveries: %w", err)
 	}
 	defer rows.Close()
-	ids := make(map[int64]int64)
+	ids := make(map[int64]int64, len(sids))
 	for rows.Next() {
 		var did, sid int64
 		if err := rows.Scan(&did, &sid); err != nil {
@@ -133,4 +143,20 @@ func insertDeliveries(ctx context.Context, tx *sql.Tx, batch *queue.SendPayload,
 		ids[sid] = did
 	}
 	return ids, rows.Err()
+}
+
+// jsonIDs writes ids as a JSON array, for a statement to read them with
+// json_each(?): one argument, however many ids, keeps the statement's
+// text, and so its prepared form, the same. It is a string so that it is
+// bound as TEXT: SQLite reads a BLOB argument as JSONB where it can.
+func jsonIDs(ids []int64) string {
+	b := make([]byte, 0, 2+len(ids)*8)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -26,7 +25,7 @@ const claimFor = 5 * time.Minute
 // transaction. It is idempotent: a delivery leaves queued once, so a
 // result recorded twice changes nothing and counts no second bounce.
 // Deliveries sent at the same moment, the common case, are marked by one
-// statement per few hundred.
+// statement.
 func (s *Store) Record(ctx context.Context, campaignID int64, results []queue.Result) error {
 	now := s.now()
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -54,20 +53,23 @@ func (s *Store) Record(ctx context.Context, campaignID int64, results []queue.Re
 	})
 }
 
+// markSentSQL marks sent the queued deliveries of a campaign among those
+// whose ids its last argument, a JSON array (jsonIDs), holds.
+//
+// This statement and those of claim look the rows up by id, their primary
+// key: the unary + on campaign_id keeps SQLite from seeking each id in
+// deliveries_campaign_status instead, which it would pick for an IN over
+// json_each and which costs an index seek more per row.
+const markSentSQL = `UPDATE deliveries SET status = 'sent', last_error = '', sent_at = ?, claimed_until = NULL, updated_at = ?
+	WHERE +campaign_id = ? AND status = 'queued' AND id IN (SELECT value FROM json_each(?))`
+
 // markSentTx marks the queued deliveries among ids sent at at.
 func markSentTx(ctx context.Context, tx *sql.Tx, cid int64, ids []int64, at, now time.Time) error {
-	for len(ids) > 0 {
-		part := ids[:min(len(ids), 500)]
-		ids = ids[len(part):]
-		args := make([]any, 0, len(part)+3)
-		args = append(args, at, now, cid)
-		for _, id := range part {
-			args = append(args, id)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'sent', last_error = '', sent_at = ?, claimed_until = NULL, updated_at = ?
-			WHERE campaign_id = ? AND status = 'queued' AND id IN (?`+strings.Repeat(",?", len(part)-1)+`)`, args...); err != nil {
-			return fmt.Errorf("record sent: %w", err)
-		}
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, markSentSQL, at, now, cid, jsonIDs(ids)); err != nil {
+		return fmt.Errorf("record sent: %w", err)
 	}
 	return nil
 }
@@ -163,16 +165,32 @@ func (l sqliteLedger) ClaimAgain(ctx context.Context, cid int64, ids []int64, un
 	return ids, false, nil
 }
 
+// skipGoneSQL skips the queued deliveries of a campaign, among those
+// whose ids its last argument, a JSON array (jsonIDs), holds, whose
+// subscriber is no longer confirmed. Its rows are looked up by id (see
+// markSentSQL).
+const skipGoneSQL = `UPDATE deliveries SET status = 'skipped', updated_at = ?
+	WHERE +campaign_id = ? AND id IN (SELECT value FROM json_each(?)) AND status = 'queued'
+	AND EXISTS (SELECT 1 FROM subscribers s WHERE s.id = deliveries.subscriber_id AND s.status <> 'confirmed')`
+
+// claimSQL claims, until its first argument, the queued deliveries of a
+// campaign among those whose ids its third, a JSON array, holds. A
+// condition on claimed_until follows it, and then RETURNING id. Its rows
+// are looked up by id (see markSentSQL).
+const claimSQL = `UPDATE deliveries SET claimed_until = ?, attempts = attempts + 1
+	WHERE +campaign_id = ? AND id IN (SELECT value FROM json_each(?)) AND status = 'queued' AND `
+
 // claim skips deliveries among ids whose subscriber is no longer
 // confirmed, then claims those still queued that meet cond, a condition
 // on claimed_until with one argument, arg, in one transaction that first
-// checks that the campaign still sends.
+// checks that the campaign still sends. The ids go to both statements as
+// one JSON array (jsonIDs), so that their text is the same whatever the
+// chunk's length.
 func (l sqliteLedger) claim(ctx context.Context, cid int64, ids []int64, cond string, arg any) ([]int64, bool, error) {
 	var claimed []int64
 	var stopped bool
 	now := l.s.now()
-	in := "?" + strings.Repeat(",?", len(ids)-1)
-	args := make([]any, 0, len(ids)+3)
+	in := jsonIDs(ids)
 	err := l.s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var status string
 		if err := tx.QueryRowContext(ctx, `SELECT status FROM campaigns WHERE id = ?`, cid).Scan(&status); err != nil {
@@ -181,19 +199,10 @@ func (l sqliteLedger) claim(ctx context.Context, cid int64, ids []int64, cond st
 		if stopped = status != StatusSending; stopped {
 			return nil
 		}
-		args = append(args[:0], now, cid)
-		for _, id := range ids {
-			args = append(args, id)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'skipped', updated_at = ?
-			WHERE campaign_id = ? AND id IN (`+in+`) AND status = 'queued'
-			AND EXISTS (SELECT 1 FROM subscribers s WHERE s.id = deliveries.subscriber_id AND s.status <> 'confirmed')`, args...); err != nil {
+		if _, err := tx.ExecContext(ctx, skipGoneSQL, now, cid, in); err != nil {
 			return fmt.Errorf("skip gone subscribers: %w", err)
 		}
-		args = append(append(args[:0], now.Add(claimFor), cid), args[2:]...)
-		args = append(args, arg)
-		rows, err := tx.QueryContext(ctx, `UPDATE deliveries SET claimed_until = ?, attempts = attempts + 1
-			WHERE campaign_id = ? AND id IN (`+in+`) AND status = 'queued' AND `+cond+` RETURNING id`, args...)
+		rows, err := tx.QueryContext(ctx, claimSQL+cond+` RETURNING id`, now.Add(claimFor), cid, in, arg)
 		if err != nil {
 			return fmt.Errorf("claim: %w", err)
 		}

@@ -33,6 +33,10 @@ func dsn(path string, readOnly bool) string {
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_busy_timeout", "5000")
 	q.Set("_foreign_keys", "on")
+	// Keep prepared statements per connection: the hot paths (fan-out,
+	// results) run the same few statements thousands of times, and
+	// parsing them again each time cost more than running them.
+	q.Set("_stmt_cache_size", "64")
 	if readOnly {
 		q.Set("mode", "ro")
 		q.Set("_query_only", "1")

@@ -1,0 +1,71 @@
+package campaigns
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
+)
+
+// The statements the fan-out, the claims and the results run per page or
+// chunk keep their text whatever the number of ids, and find deliveries
+// by id rather than by scanning: EXPLAIN QUERY PLAN shows how.
+func TestHotStatementPlans(t *testing.T) {
+	db := sqlitetest.Open(t)
+	plan := func(q string, args ...any) string {
+		t.Helper()
+		rows, err := db.Write.Query(`EXPLAIN QUERY PLAN `+q, args...)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		defer rows.Close()
+		var lines []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			lines = append(lines, detail)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(lines, "\n")
+	}
+	ids := jsonIDs([]int64{1, 2, 3})
+	byID := map[string]string{
+		"mark sent":         plan(markSentSQL, nil, nil, 1, ids),
+		"skip gone":         plan(skipGoneSQL, nil, 1, ids),
+		"claim":             plan(claimSQL+`(claimed_until IS NULL OR claimed_until < ?) RETURNING id`, nil, 1, ids, nil),
+		"claim stale again": plan(claimSQL+`claimed_until = ? RETURNING id`, nil, 1, ids, nil),
+	}
+	for name, p := range byID {
+		if !strings.Contains(p, "SEARCH deliveries USING INTEGER PRIMARY KEY (rowid=?)") || strings.Contains(p, "SCAN deliveries") {
+			t.Errorf("%s does not find deliveries by id:\n%s", name, p)
+		}
+	}
+	// The insert reads only the ids it is given, not the recipients again.
+	p := plan(insertSQL, 1, 0, nil, nil, 0, ids)
+	for _, line := range strings.Split(p, "\n") {
+		if !strings.Contains(line, "json_each") {
+			t.Errorf("insert reads more than its ids:\n%s", p)
+		}
+	}
+}
+
+func TestJSONIDs(t *testing.T) {
+	for _, ids := range [][]int64{nil, {7}, {1, 22, 333, 9_007_199_254_740_993, -4}} {
+		s := jsonIDs(ids)
+		var back []int64
+		if err := json.Unmarshal([]byte(s), &back); err != nil || len(back) != len(ids) {
+			t.Fatalf("jsonIDs(%v) = %s: %v", ids, s, err)
+		}
+		for i := range ids {
+			if back[i] != ids[i] {
+				t.Errorf("jsonIDs(%v) = %s", ids, s)
+			}
+		}
+	}
+}
