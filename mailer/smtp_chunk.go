@@ -109,6 +109,9 @@ func (w *sender) land(f *flight, err error) {
 		j := f.jobs[0]
 		c.rset = f.rset[0]
 		c.heard = false
+		if c.text.R.Buffered() == 0 { // about to wait for the server
+			quickAck(c.raw)
+		}
 		err = c.readReplies(j, 250)
 		f.heard = f.heard || c.heard
 		f.jobs, f.rset = f.jobs[1:], f.rset[1:]
