@@ -22,6 +22,9 @@ const doneTTL = 7 * 24 * time.Hour
 // right after the SMTP server answers and before the results are queued
 // for the primary; a rerun of the task skips those ids and reports their
 // results again, so neither a message nor its record is lost or doubled.
+// A delivery whose subscriber the primary has since recorded as gone
+// (tasks.GoneKey: unsubscribed, erased, bounced, no list left) is
+// skipped, as the primary's own ledger skips it in SQLite.
 type RedisLedger struct {
 	Redis    redis.UniversalClient
 	Enqueuer tasks.Enqueuer
@@ -29,46 +32,122 @@ type RedisLedger struct {
 
 var _ Ledger = (*RedisLedger)(nil)
 
-// Claim implements Ledger.
-func (l *RedisLedger) Claim(ctx context.Context, campaignID int64, ids []int64) ([]int64, bool, error) {
-	fields := make([]string, len(ids))
-	for i, id := range ids {
-		fields[i] = strconv.FormatInt(id, 10)
-	}
-	pipe := l.Redis.Pipeline()
-	stop := pipe.Exists(ctx, tasks.StopKey(campaignID))
-	done := pipe.HMGet(ctx, tasks.DoneKey(campaignID), fields...)
-	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+// Claim implements Ledger. One pipeline reads the campaign's stop flag,
+// which deliveries of rs are done, and which of their subscribers left
+// after the batch was read (tasks.GoneKey, the primary's record of what
+// its own ledger reads in SQLite). The results of done deliveries are
+// queued again; those of gone subscribers are remembered and queued as
+// skipped, never sent; the rest are claimed.
+func (l *RedisLedger) Claim(ctx context.Context, p *tasks.SendPayload, rs []tasks.Recipient) ([]int64, bool, error) {
+	c, err := l.read(ctx, p.CampaignID, rs)
+	if err != nil {
 		return nil, false, fmt.Errorf("claim: %w", err)
 	}
-	if stop.Val() > 0 {
+	if c.stop.Val() > 0 {
 		return nil, true, nil
 	}
-	var claimed []int64
-	var again []tasks.Result
-	for i, v := range done.Val() {
-		s, ok := v.(string)
-		if !ok {
-			claimed = append(claimed, ids[i])
-			continue
+	claimed, again, skipped := c.sort(p, rs)
+	if len(skipped) > 0 {
+		if err := l.remember(ctx, p.CampaignID, skipped); err != nil {
+			return nil, false, err
 		}
-		var r tasks.Result
-		if json.Unmarshal([]byte(s), &r) == nil {
-			again = append(again, r)
-		}
+		again = append(again, skipped...)
 	}
 	if len(again) > 0 {
-		if err := l.enqueue(ctx, campaignID, again); err != nil {
+		if err := l.enqueue(ctx, p.CampaignID, again); err != nil {
 			return nil, false, err
 		}
 	}
 	return claimed, false, nil
 }
 
+// A chunkState is what Claim's pipeline read about a chunk: the stop
+// flag, the results done (one per recipient, nil when not done) and when
+// each recipient's subscriber left (redis.Nil when they did not).
+type chunkState struct {
+	stop *redis.IntCmd
+	done *redis.SliceCmd
+	gone []*redis.FloatCmd
+}
+
+// read runs Claim's pipeline for the recipients rs of campaign cid.
+func (l *RedisLedger) read(ctx context.Context, cid int64, rs []tasks.Recipient) (*chunkState, error) {
+	fields := make([]string, len(rs))
+	for i, r := range rs {
+		fields[i] = strconv.FormatInt(r.DeliveryID, 10)
+	}
+	pipe := l.Redis.Pipeline()
+	c := &chunkState{
+		stop: pipe.Exists(ctx, tasks.StopKey(cid)),
+		done: pipe.HMGet(ctx, tasks.DoneKey(cid), fields...),
+		gone: make([]*redis.FloatCmd, len(rs)),
+	}
+	for i, r := range rs {
+		c.gone[i] = pipe.ZScore(ctx, tasks.GoneKey, strconv.FormatInt(r.SubscriberID, 10))
+	}
+	// A subscriber not in the set is a redis.Nil, which Exec reports as
+	// its error when it is the first: only other errors count, of Exec or
+	// of any command.
+	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+		return nil, err
+	}
+	return c, c.err()
+}
+
+// err is the first error of the pipeline's commands, but redis.Nil.
+func (c *chunkState) err() error {
+	if err := c.stop.Err(); err != nil {
+		return err
+	}
+	if err := c.done.Err(); err != nil {
+		return err
+	}
+	for _, g := range c.gone {
+		if err := g.Err(); err != nil && err != redis.Nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sort splits rs, a chunk of p, into the delivery ids to claim, the
+// results of those done already, and the skipped results of those whose
+// subscriber left at or after p.Since, when the batch was read from the
+// rows: one who left before and is in the batch came back.
+func (c *chunkState) sort(p *tasks.SendPayload, rs []tasks.Recipient) (claimed []int64, again, skipped []tasks.Result) {
+	since := float64(p.Since.UnixMilli())
+	now := time.Now().UTC()
+	for i, v := range c.done.Val() {
+		if s, ok := v.(string); ok {
+			var r tasks.Result
+			if json.Unmarshal([]byte(s), &r) == nil {
+				again = append(again, r)
+			}
+			continue
+		}
+		if at, err := c.gone[i].Result(); err == nil && at >= since {
+			skipped = append(skipped, tasks.Result{DeliveryID: rs[i].DeliveryID, SubscriberID: rs[i].SubscriberID, Status: tasks.ResultSkipped, At: now})
+			continue
+		}
+		claimed = append(claimed, rs[i].DeliveryID)
+	}
+	return claimed, again, skipped
+}
+
 // Record implements Ledger: final results are remembered first, then
 // queued for the primary. Temporary failures are only queued, so a retry
 // sends them again.
 func (l *RedisLedger) Record(ctx context.Context, campaignID int64, results []tasks.Result) error {
+	if err := l.remember(ctx, campaignID, results); err != nil {
+		return err
+	}
+	return l.enqueue(ctx, campaignID, results)
+}
+
+// remember writes the final results among results to the campaign's done
+// hash, so that a rerun of the task neither sends those deliveries nor
+// loses their results.
+func (l *RedisLedger) remember(ctx context.Context, campaignID int64, results []tasks.Result) error {
 	var vals []any
 	for _, r := range results {
 		if r.Status == tasks.ResultRetry {
@@ -77,16 +156,17 @@ func (l *RedisLedger) Record(ctx context.Context, campaignID int64, results []ta
 		buf, _ := json.Marshal(r)
 		vals = append(vals, strconv.FormatInt(r.DeliveryID, 10), string(buf))
 	}
-	if len(vals) > 0 {
-		key := tasks.DoneKey(campaignID)
-		pipe := l.Redis.TxPipeline()
-		pipe.HSet(ctx, key, vals...)
-		pipe.Expire(ctx, key, doneTTL)
-		if _, err := pipe.Exec(ctx); err != nil {
-			return fmt.Errorf("remember results: %w", err)
-		}
+	if len(vals) == 0 {
+		return nil
 	}
-	return l.enqueue(ctx, campaignID, results)
+	key := tasks.DoneKey(campaignID)
+	pipe := l.Redis.TxPipeline()
+	pipe.HSet(ctx, key, vals...)
+	pipe.Expire(ctx, key, doneTTL)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("remember results: %w", err)
+	}
+	return nil
 }
 
 func (l *RedisLedger) enqueue(ctx context.Context, campaignID int64, results []tasks.Result) error {

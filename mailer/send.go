@@ -41,9 +41,11 @@ type PreClaimer interface {
 // the primary claims rows in SQLite, a stateless worker keeps what it has
 // done in Redis.
 type Ledger interface {
-	// Claim returns the ids of the batch this run may send now, and whether
-	// the campaign is stopped (paused or cancelled).
-	Claim(ctx context.Context, campaignID int64, ids []int64) (claimed []int64, stopped bool, err error)
+	// Claim returns the delivery ids of rs, a chunk of batch p, that this
+	// run may send now, and whether the campaign is stopped (paused or
+	// cancelled). A delivery whose subscriber can no longer get mail is
+	// recorded skipped instead, and not returned.
+	Claim(ctx context.Context, p *tasks.SendPayload, rs []tasks.Recipient) (claimed []int64, stopped bool, err error)
 	// Record stores the outcome of deliveries this run claimed.
 	Record(ctx context.Context, campaignID int64, results []tasks.Result) error
 }
@@ -171,14 +173,14 @@ func (s *Sender) release(p *tasks.SendPayload, rs []tasks.Recipient, cause error
 	}
 }
 
-// claim returns the deliveries of ids this run may send now, and whether
+// claim returns the deliveries of rs this run may send now, and whether
 // the campaign is stopped. Pre-claimed ones are this run's already, when
 // the ledger knows them.
-func (s *Sender) claim(ctx context.Context, p *tasks.SendPayload, ids []int64) ([]int64, bool, error) {
+func (s *Sender) claim(ctx context.Context, p *tasks.SendPayload, rs []tasks.Recipient) ([]int64, bool, error) {
 	if pc, ok := s.Ledger.(PreClaimer); ok && !p.ClaimedUntil.IsZero() {
-		return pc.ClaimAgain(ctx, p.CampaignID, ids, p.ClaimedUntil)
+		return pc.ClaimAgain(ctx, p.CampaignID, tasks.DeliveryIDs(rs), p.ClaimedUntil)
 	}
-	return s.Ledger.Claim(ctx, p.CampaignID, ids)
+	return s.Ledger.Claim(ctx, p, rs)
 }
 
 // sendChunk claims one chunk and hands its messages to the stream, each
@@ -189,11 +191,7 @@ func (s *Sender) claim(ctx context.Context, p *tasks.SendPayload, ids []int64) (
 // its claim.
 func (s *Sender) sendChunk(ctx context.Context, cm *CampaignMessage, p *tasks.SendPayload, rs []tasks.Recipient, final bool, t *tally) (bool, error) {
 	cid := p.CampaignID
-	ids := make([]int64, len(rs))
-	for i, r := range rs {
-		ids[i] = r.DeliveryID
-	}
-	claimed, stopped, err := s.claim(ctx, p, ids)
+	claimed, stopped, err := s.claim(ctx, p, rs)
 	if err != nil || stopped || len(claimed) == 0 {
 		return stopped, err
 	}

@@ -115,7 +115,8 @@ type Patch struct {
 	Attributes *map[string]any `json:"attributes"`
 }
 
-// Update applies p to subscriber id.
+// Update applies p to subscriber id, and tells the GoneRecorder when it
+// leaves them unable to get mail.
 func (s *Store) Update(ctx context.Context, id int64, p *Patch) (*Subscriber, error) {
 	cur, err := s.Get(ctx, id)
 	if err != nil {
@@ -131,11 +132,20 @@ func (s *Store) Update(ctx context.Context, id int64, p *Patch) (*Subscriber, er
 			return nil, err
 		}
 	}
+	var sendable bool
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		return updateSubscriber(ctx, tx, cur, in, status, freq, ids, p.Lists != nil)
+		if err := updateSubscriber(ctx, tx, cur, in, status, freq, ids, p.Lists != nil); err != nil {
+			return err
+		}
+		ok, err := sendableTx(ctx, tx, id)
+		sendable = ok
+		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	if !sendable {
+		s.recordGone(ctx, id)
 	}
 	return s.Get(ctx, id)
 }

@@ -12,8 +12,18 @@ import (
 
 // Erase removes subscriber id for good: the row, its subscriptions and its
 // deliveries. What stays is a keyed hash of the address in erasures, so an
-// import cannot bring the person back without anyone noticing.
+// import cannot bring the person back without anyone noticing. The
+// GoneRecorder is told, since send workers hold the address in tasks.
 func (s *Store) Erase(ctx context.Context, id int64) error {
+	if err := s.erase(ctx, id); err != nil {
+		return err
+	}
+	s.recordGone(ctx, id)
+	return nil
+}
+
+// erase is Erase's transaction.
+func (s *Store) erase(ctx context.Context, id int64) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var email string
 		err := tx.QueryRowContext(ctx, `SELECT email FROM subscribers WHERE id = ?`, id).Scan(&email)

@@ -62,6 +62,7 @@ type Store struct {
 	db       *sqlite.DB
 	eraseKey []byte
 	lists    listCache
+	gone     GoneRecorder
 }
 
 // NewStore returns a Store on db.

@@ -11,8 +11,18 @@ import (
 )
 
 // Unsubscribe ends every subscription of subscriber id at once and drops
-// any confirmation still to be sent. Doing it twice is fine.
+// any confirmation still to be sent, then tells the GoneRecorder. Doing
+// it twice is fine.
 func (s *Store) Unsubscribe(ctx context.Context, id int64) error {
+	if err := s.unsubscribe(ctx, id); err != nil {
+		return err
+	}
+	s.recordGone(ctx, id)
+	return nil
+}
+
+// unsubscribe is Unsubscribe's transaction.
+func (s *Store) unsubscribe(ctx context.Context, id int64) error {
 	now := sqlite.Now()
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE subscribers SET
@@ -73,7 +83,8 @@ func (s *Store) PreferencesOf(ctx context.Context, id int64) (*Subscriber, []Lis
 // SetPreferences applies p to subscriber id. A chosen list is joined
 // (active once confirmed, pending before); an unchosen one is left. A
 // reader who had confirmed, then unsubscribed, and now picks lists again
-// is confirmed again: the link proves the mailbox.
+// is confirmed again: the link proves the mailbox. One left with no list
+// is told to the GoneRecorder.
 func (s *Store) SetPreferences(ctx context.Context, id int64, p Preferences) error {
 	fields := map[string]string{}
 	var msg string
@@ -102,9 +113,19 @@ func (s *Store) SetPreferences(ctx context.Context, id int64, p Preferences) err
 		}
 		want[lid] = true
 	}
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		return applyPreferences(ctx, tx, sub, p, allowed, want)
+	var sendable bool
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := applyPreferences(ctx, tx, sub, p, allowed, want); err != nil {
+			return err
+		}
+		ok, err := sendableTx(ctx, tx, sub.ID)
+		sendable = ok
+		return err
 	})
+	if err == nil && !sendable {
+		s.recordGone(ctx, sub.ID)
+	}
+	return err
 }
 
 func applyPreferences(ctx context.Context, tx *sql.Tx, sub *Subscriber, p Preferences, allowed map[string]int64, want map[int64]bool) error {

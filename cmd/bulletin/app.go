@@ -39,6 +39,9 @@ type app struct {
 	Articles    *articles.Store
 	Subscribers *subscribers.Store
 	Reconcilers queue.Reconcilers
+	// Gone tells send workers, through Redis, of subscribers who can no
+	// longer get mail; the stores that change them are given it.
+	Gone *queue.GoneSet
 
 	// periodic are the scheduler's entries; wire* functions add theirs.
 	periodic []periodic
@@ -49,6 +52,8 @@ type app struct {
 	scheduler *asynq.Scheduler
 	closers   []func() error
 }
+
+var _ subscribers.GoneRecorder = (*queue.GoneSet)(nil)
 
 // A periodic task is enqueued by the scheduler on a cron spec.
 type periodic struct {
@@ -92,6 +97,8 @@ func (m *Main) openAll(ctx context.Context) error {
 		return err
 	}
 	a.closers = append(a.closers, a.Queue.Close)
+	a.Gone = &queue.GoneSet{Redis: a.Queue.Redis(), Log: m.Log}
+	a.Subscribers.SetGoneRecorder(a.Gone)
 	a.Registry = prometheus.NewRegistry()
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if m.Config.AdminEmail != "" {

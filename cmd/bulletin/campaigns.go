@@ -51,8 +51,10 @@ func (m *Main) wireCampaigns(ctx context.Context, mux *asynq.ServeMux, srv *web.
 // newCampaignService returns the campaigns service on what openAll opened.
 func (m *Main) newCampaignService() *campaigns.Service {
 	a := m.app
+	store := campaigns.NewStore(a.DB)
+	store.SetGoneRecorder(a.Gone)
 	return &campaigns.Service{
-		Store:     campaigns.NewStore(a.DB),
+		Store:     store,
 		Queue:     a.Queue.Client,
 		Redis:     a.Queue.Redis(),
 		Signer:    subscribers.NewSigner(a.Secret),

@@ -276,21 +276,8 @@ func TestDeliveryWithFaultsSurvivesKill9(t *testing.T) {
 }
 
 func TestDeliveryByWorkersOnRedis(t *testing.T) {
-	url := os.Getenv("BULLETIN_TEST_REDIS_URL")
-	if url == "" {
-		t.Skip("BULLETIN_TEST_REDIS_URL is not set: no redis-server to test workers against")
-	}
 	const n, rejected = 3000, 30
-	url = strings.TrimSuffix(url[:strings.LastIndex(url, "/")], "/") + "/11" // a database of its own
-	opt, err := redis.ParseURL(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rdb := redis.NewClient(opt)
-	defer rdb.Close()
-	if err := rdb.FlushDB(context.Background()).Err(); err != nil {
-		t.Fatal(err)
-	}
+	url := testRedis(t, 11) // a database of its own
 	smtp := smtptest.Start(t, smtptest.WithFaults(smtptest.Faults{TempFailRate: 0.05, RejectDomain: "rejected.example"}))
 	c := newCluster(t, n, rejected, "BULLETIN_SMTP_URL="+smtp.URL(), "BULLETIN_REDIS_URL="+url, "BULLETIN_SMTP_CONNS=4", "BULLETIN_SMTP_RATE=400")
 	_, addr := c.start("serve", "serve", "--no-send")
@@ -311,6 +298,27 @@ func TestDeliveryByWorkersOnRedis(t *testing.T) {
 	if cj.Stats["sent"] != n-rejected || cj.Stats["bounced"] != rejected {
 		t.Errorf("stats %v", cj.Stats)
 	}
+}
+
+// testRedis returns the URL of database db of BULLETIN_TEST_REDIS_URL,
+// emptied, or skips t when it is not set.
+func testRedis(t *testing.T, db int) string {
+	t.Helper()
+	u := os.Getenv("BULLETIN_TEST_REDIS_URL")
+	if u == "" {
+		t.Skip("BULLETIN_TEST_REDIS_URL is not set: no redis-server to test workers against")
+	}
+	u = fmt.Sprintf("%s/%d", strings.TrimSuffix(u[:strings.LastIndex(u, "/")], "/"), db)
+	opt, err := redis.ParseURL(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	if err := rdb.FlushDB(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	return u
 }
 
 // sentBy reads a worker's count of sent messages from its /metrics.

@@ -169,11 +169,7 @@ func BenchmarkClaim(b *testing.B) {
 		for _, p := range batches {
 			for i := 0; i < len(p.Recipients); i += 250 {
 				rs := p.Recipients[i:min(i+250, len(p.Recipients))]
-				ids := make([]int64, len(rs))
-				for j, r := range rs {
-					ids[j] = r.DeliveryID
-				}
-				got, stopped, err := ledger.Claim(ctx, id, ids)
+				got, stopped, err := ledger.Claim(ctx, p, rs)
 				if err != nil || stopped {
 					b.Fatal(err, stopped)
 				}

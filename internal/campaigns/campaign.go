@@ -15,6 +15,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
+	"github.com/bulletinhq/bulletin/subscribers"
 )
 
 // Campaign statuses.
@@ -53,12 +54,24 @@ type Stats struct {
 
 // A Store keeps campaigns and their deliveries in SQLite.
 type Store struct {
-	db  *sqlite.DB
-	now func() time.Time
+	db   *sqlite.DB
+	now  func() time.Time
+	gone subscribers.GoneRecorder
 }
 
 // NewStore returns a Store on db.
 func NewStore(db *sqlite.DB) *Store { return &Store{db: db, now: sqlite.Now} }
+
+// SetGoneRecorder sets what is told of subscribers a bounce makes
+// bounced (see subscribers.GoneRecorder); without one nobody is told.
+func (s *Store) SetGoneRecorder(r subscribers.GoneRecorder) { s.gone = r }
+
+// recordGone tells the GoneRecorder, if any, of ids.
+func (s *Store) recordGone(ctx context.Context, ids ...int64) {
+	if s.gone != nil && len(ids) > 0 {
+		s.gone.RecordGone(ctx, ids...)
+	}
+}
 
 // validate checks what an editor gives and fills in the defaults.
 func (c *Campaign) validate(now time.Time) error {

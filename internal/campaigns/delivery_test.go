@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/internal/queue/queuetest"
 	"github.com/bulletinhq/bulletin/mailer"
 )
 
@@ -163,6 +165,8 @@ func TestSendRetriesTemporaryAndCountsBounces(t *testing.T) {
 	e.addSubscriber(t, "ok@example.com", "confirmed", a)
 	e.addSubscriber(t, "later@example.com", "confirmed", a)
 	bad := e.addSubscriber(t, "bad@example.com", "confirmed", a)
+	rdb := queuetest.Embedded(t).Redis()
+	e.svc.SetGoneRecorder(&queue.GoneSet{Redis: rdb})
 	for round := 1; round <= campaigns.HardBounces; round++ {
 		id := e.create(t, "a")
 		if _, err := e.svc.Send(ctx, id); err != nil {
@@ -190,6 +194,11 @@ func TestSendRetriesTemporaryAndCountsBounces(t *testing.T) {
 		}
 		if bs.counts["later@example.com"] != 1 || bs.counts["ok@example.com"] != 1 {
 			t.Errorf("round %d: counts %v", round, bs.counts)
+		}
+		// Send workers hear of the subscriber once bounced, not before.
+		_, err := rdb.ZScore(ctx, queue.GoneKey, strconv.FormatInt(bad, 10)).Result()
+		if gone := err == nil; gone != (round == campaigns.HardBounces) {
+			t.Errorf("round %d: recorded gone %t (%v)", round, gone, err)
 		}
 	}
 	var status string

@@ -165,9 +165,10 @@ func TestClaimSkipsGoneAndHeld(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	a := e.addList(t, "a")
+	b := e.addList(t, "b")
 	var subs []int64
-	for i := range 6 {
-		subs = append(subs, e.addSubscriber(t, fmt.Sprintf("r%02d@example.com", i), "confirmed", a))
+	for i := range 8 {
+		subs = append(subs, e.addSubscriber(t, fmt.Sprintf("r%02d@example.com", i), "confirmed", a, b))
 	}
 	id := e.create(t, "a")
 	if _, err := e.svc.Send(ctx, id); err != nil {
@@ -177,17 +178,21 @@ func TestClaimSkipsGoneAndHeld(t *testing.T) {
 	ds := e.deliveries(t, id)
 	held := time.Now().UTC().Add(time.Minute).Truncate(time.Microsecond)
 	e.exec(t, `UPDATE subscribers SET status = 'unsubscribed' WHERE id = ?`, subs[1])
+	// Left the campaign's list, still on another: gone for this campaign.
+	e.exec(t, `UPDATE subscriptions SET status = 'unsubscribed' WHERE subscriber_id = ? AND list_id = ?`, subs[6], a)
+	// Left another list only: still a recipient.
+	e.exec(t, `UPDATE subscriptions SET status = 'unsubscribed' WHERE subscriber_id = ? AND list_id = ?`, subs[7], b)
 	e.exec(t, `UPDATE deliveries SET claimed_until = ? WHERE id = ?`, held, ds[subs[3]].ID)
 	e.exec(t, `UPDATE deliveries SET status = 'sent' WHERE id = ?`, ds[subs[4]].ID)
-	var ids []int64
+	p := &queue.SendPayload{CampaignID: id}
 	for _, sid := range subs {
-		ids = append(ids, ds[sid].ID)
+		p.Recipients = append(p.Recipients, queue.Recipient{DeliveryID: ds[sid].ID, SubscriberID: sid})
 	}
-	claimed, stopped, err := e.svc.Ledger().Claim(ctx, id, ids)
+	claimed, stopped, err := e.svc.Ledger().Claim(ctx, p, p.Recipients)
 	if err != nil || stopped {
 		t.Fatal(err, stopped)
 	}
-	want := map[int64]bool{ds[subs[0]].ID: true, ds[subs[2]].ID: true, ds[subs[5]].ID: true}
+	want := map[int64]bool{ds[subs[0]].ID: true, ds[subs[2]].ID: true, ds[subs[5]].ID: true, ds[subs[7]].ID: true}
 	if len(claimed) != len(want) {
 		t.Errorf("claimed %v, want %v", claimed, want)
 	}
@@ -200,7 +205,7 @@ func TestClaimSkipsGoneAndHeld(t *testing.T) {
 	for i, sid := range subs {
 		d := got[sid]
 		switch i {
-		case 1:
+		case 1, 6:
 			if d.Status != "skipped" || d.Attempts != 0 || d.Claimed.Valid {
 				t.Errorf("delivery of the gone subscriber: %+v", d)
 			}

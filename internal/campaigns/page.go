@@ -53,7 +53,9 @@ func (s *Service) fanoutPage(ctx context.Context, id int64) (*queue.SendPayload,
 		if status != StatusSending || finished {
 			return nil
 		}
-		batch = &queue.SendPayload{CampaignID: id, Batch: after}
+		// This transaction holds the write lock: whoever leaves after it
+		// began commits after it, so a worker skips them (Since).
+		batch = &queue.SendPayload{CampaignID: id, Batch: after, Since: s.now()}
 		last, n, err := s.insertPage(ctx, tx, batch)
 		if err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/bulletinhq/bulletin/internal/queue"
 )
@@ -57,8 +58,19 @@ func (s *Service) Reconcile(ctx context.Context, c queue.Enqueuer) (int, error) 
 
 // reconcileCampaign re-enqueues one sending campaign's fan-out and its
 // batches with queued deliveries, and completes it when nothing is left.
+// It first skips the deliveries of subscribers who left, so that a batch
+// it rebuilds holds only subscribers who could get mail when it was read:
+// a worker skips those who leave later (SendPayload.Since), however long
+// the campaign was paused.
 func (s *Service) reconcileCampaign(ctx context.Context, c queue.Enqueuer, id int64) (int, error) {
-	if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return completeTx(ctx, tx, id, s.now()) }); err != nil {
+	since := s.now()
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := skipAllGoneTx(ctx, tx, id, since); err != nil {
+			return err
+		}
+		return completeTx(ctx, tx, id, since)
+	})
+	if err != nil {
 		return 0, err
 	}
 	var done bool
@@ -88,7 +100,7 @@ func (s *Service) reconcileCampaign(ctx context.Context, c queue.Enqueuer, id in
 		if err != nil {
 			return n, err
 		}
-		p.Content = *content
+		p.Content, p.Since = *content, since
 		if err := s.enqueueSend(ctx, c, p); err != nil {
 			return n, err
 		}
@@ -134,4 +146,16 @@ func (s *Service) rebuildBatch(ctx context.Context, id, batch int64) (*queue.Sen
 		p.Recipients = append(p.Recipients, s.recipient(did, sid, email, name))
 	}
 	return p, rows.Err()
+}
+
+// skipAllGoneTx skips, as a claim does (goneWhere), the queued deliveries
+// of campaign id whose subscriber can no longer get it, but for those a
+// run of the primary's own sender holds: that run decides.
+func skipAllGoneTx(ctx context.Context, tx *sql.Tx, id int64, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'skipped', updated_at = ?
+		WHERE campaign_id = ? AND status = 'queued' AND (claimed_until IS NULL OR claimed_until < ?) AND `+goneWhere, now, id, now)
+	if err != nil {
+		return fmt.Errorf("skip gone subscribers: %w", err)
+	}
+	return nil
 }

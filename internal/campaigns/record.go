@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/mailer"
+	"github.com/bulletinhq/bulletin/subscribers"
 )
 
 // HardBounces is how many hard bounces make a subscriber bounced.
@@ -26,15 +28,23 @@ const claimFor = 5 * time.Minute
 // result recorded twice changes nothing and counts no second bounce.
 // Deliveries sent at the same moment, the common case, are marked by one
 // statement.
+//
+// Subscribers a hard bounce turns bounced are told to the GoneRecorder
+// once committed, so that send workers skip their other deliveries.
 func (s *Store) Record(ctx context.Context, campaignID int64, results []queue.Result) error {
 	now := s.now()
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	var bounced []int64
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var sent []int64
 		var at time.Time
 		for _, r := range results {
 			if r.Status != queue.ResultSent || r.Reply != "" {
-				if err := recordTx(ctx, tx, campaignID, r, now); err != nil {
+				sid, err := recordTx(ctx, tx, campaignID, r, now)
+				if err != nil {
 					return err
+				}
+				if sid != 0 {
+					bounced = append(bounced, sid)
 				}
 				continue
 			}
@@ -51,6 +61,11 @@ func (s *Store) Record(ctx context.Context, campaignID int64, results []queue.Re
 		}
 		return completeTx(ctx, tx, campaignID, now)
 	})
+	if err != nil {
+		return err
+	}
+	s.recordGone(ctx, bounced...)
+	return nil
 }
 
 // markSentSQL marks sent the queued deliveries of a campaign among those
@@ -74,7 +89,10 @@ func markSentTx(ctx context.Context, tx *sql.Tx, cid int64, ids []int64, at, now
 	return nil
 }
 
-func recordTx(ctx context.Context, tx *sql.Tx, cid int64, r queue.Result, now time.Time) error {
+// recordTx records one result that is not a plain sent. When it is a
+// bounce that makes its subscriber bounced, it returns that subscriber's
+// id.
+func recordTx(ctx context.Context, tx *sql.Tx, cid int64, r queue.Result, now time.Time) (int64, error) {
 	reply := r.Reply
 	if len(reply) > 500 {
 		reply = reply[:500]
@@ -83,10 +101,10 @@ func recordTx(ctx context.Context, tx *sql.Tx, cid int64, r queue.Result, now ti
 	case queue.ResultRetry:
 		_, err := tx.ExecContext(ctx, `UPDATE deliveries SET last_error = ?, claimed_until = NULL, updated_at = ?
 			WHERE id = ? AND campaign_id = ? AND status = 'queued'`, reply, now, r.DeliveryID, cid)
-		return err
+		return 0, err
 	case queue.ResultSent, queue.ResultBounced, queue.ResultFailed, queue.ResultSkipped:
 	default:
-		return nil // unknown: ignore rather than fail the batch
+		return 0, nil // unknown: ignore rather than fail the batch
 	}
 	var sentAt any
 	if r.Status == queue.ResultSent {
@@ -95,18 +113,33 @@ func recordTx(ctx context.Context, tx *sql.Tx, cid int64, r queue.Result, now ti
 	res, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = ?, last_error = ?, sent_at = ?, claimed_until = NULL, updated_at = ?
 		WHERE id = ? AND campaign_id = ? AND status = 'queued'`, r.Status, reply, sentAt, now, r.DeliveryID, cid)
 	if err != nil {
-		return fmt.Errorf("record delivery: %w", err)
+		return 0, fmt.Errorf("record delivery: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 || r.Status != queue.ResultBounced {
-		return nil
+		return 0, nil
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE subscribers SET bounce_count = bounce_count + 1,
+	return countBounceTx(ctx, tx, r.DeliveryID, now)
+}
+
+// countBounceTx counts a hard bounce against the subscriber of delivery
+// did, who becomes bounced at the HardBounces-th. It returns their id
+// when they are bounced.
+func countBounceTx(ctx context.Context, tx *sql.Tx, did int64, now time.Time) (int64, error) {
+	var sid int64
+	var status string
+	err := tx.QueryRowContext(ctx, `UPDATE subscribers SET bounce_count = bounce_count + 1,
 		status = CASE WHEN bounce_count + 1 >= ? AND status = 'confirmed' THEN 'bounced' ELSE status END,
-		updated_at = ? WHERE id = (SELECT subscriber_id FROM deliveries WHERE id = ?)`, HardBounces, now, r.DeliveryID)
-	if err != nil {
-		return fmt.Errorf("count bounce: %w", err)
+		updated_at = ? WHERE id = (SELECT subscriber_id FROM deliveries WHERE id = ?) RETURNING id, status`,
+		HardBounces, now, did).Scan(&sid, &status)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, nil
+	case err != nil:
+		return 0, fmt.Errorf("count bounce: %w", err)
+	case status != subscribers.StatusBounced:
+		return 0, nil
 	}
-	return nil
+	return sid, nil
 }
 
 // completeTx marks the campaign sent once its fan-out is done and no
@@ -137,10 +170,11 @@ func (s *Store) Ledger() mailer.PreClaimer { return sqliteLedger{s} }
 
 type sqliteLedger struct{ s *Store }
 
-// Claim skips deliveries whose subscriber is no longer confirmed, then
-// claims those still queued and not claimed by a run in progress.
-func (l sqliteLedger) Claim(ctx context.Context, cid int64, ids []int64) ([]int64, bool, error) {
-	return l.claim(ctx, cid, ids, `(claimed_until IS NULL OR claimed_until < ?)`, l.s.now())
+// Claim skips deliveries whose subscriber can no longer get the campaign
+// (goneWhere), then claims those still queued and not claimed by a run in
+// progress.
+func (l sqliteLedger) Claim(ctx context.Context, p *queue.SendPayload, rs []queue.Recipient) ([]int64, bool, error) {
+	return l.claim(ctx, p.CampaignID, queue.DeliveryIDs(rs), `(claimed_until IS NULL OR claimed_until < ?)`, l.s.now())
 }
 
 // claimFresh is how long a claim taken at fan-out counts as fresh, so that
@@ -165,13 +199,18 @@ func (l sqliteLedger) ClaimAgain(ctx context.Context, cid int64, ids []int64, un
 	return ids, false, nil
 }
 
+// goneWhere holds for a delivery whose subscriber can no longer get its
+// campaign: no longer confirmed, or gone from every list of the campaign
+// since its fan-out.
+const goneWhere = `(EXISTS (SELECT 1 FROM subscribers s WHERE s.id = deliveries.subscriber_id AND s.status <> 'confirmed')
+	OR NOT EXISTS (SELECT 1 FROM campaign_lists cl JOIN subscriptions x ON x.list_id = cl.list_id
+		WHERE cl.campaign_id = deliveries.campaign_id AND x.subscriber_id = deliveries.subscriber_id AND x.status = 'active'))`
+
 // skipGoneSQL skips the queued deliveries of a campaign, among those
-// whose ids its last argument, a JSON array (jsonIDs), holds, whose
-// subscriber is no longer confirmed. Its rows are looked up by id (see
-// markSentSQL).
+// whose ids its last argument, a JSON array (jsonIDs), holds, that are
+// gone (goneWhere). Its rows are looked up by id (see markSentSQL).
 const skipGoneSQL = `UPDATE deliveries SET status = 'skipped', updated_at = ?
-	WHERE +campaign_id = ? AND id IN (SELECT value FROM json_each(?)) AND status = 'queued'
-	AND EXISTS (SELECT 1 FROM subscribers s WHERE s.id = deliveries.subscriber_id AND s.status <> 'confirmed')`
+	WHERE +campaign_id = ? AND id IN (SELECT value FROM json_each(?)) AND status = 'queued' AND ` + goneWhere
 
 // claimSQL claims, until its first argument, the queued deliveries of a
 // campaign among those whose ids its third, a JSON array, holds. A
@@ -180,8 +219,8 @@ const skipGoneSQL = `UPDATE deliveries SET status = 'skipped', updated_at = ?
 const claimSQL = `UPDATE deliveries SET claimed_until = ?, attempts = attempts + 1
 	WHERE +campaign_id = ? AND id IN (SELECT value FROM json_each(?)) AND status = 'queued' AND `
 
-// claim skips deliveries among ids whose subscriber is no longer
-// confirmed, then claims those still queued that meet cond, a condition
+// claim skips deliveries among ids whose subscriber can no longer get
+// the campaign, then claims those still queued that meet cond, a condition
 // on claimed_until with one argument, arg, in one transaction that first
 // checks that the campaign still sends. The ids go to both statements as
 // one JSON array (jsonIDs), so that their text is the same whatever the

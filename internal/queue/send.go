@@ -76,11 +76,24 @@ type SendPayload struct {
 	Batch      int64       `json:"batch"`
 	Content    Content     `json:"content"`
 	Recipients []Recipient `json:"recipients"`
+	// Since is when the recipients were read from the rows as able to get
+	// mail: a worker skips those who left at or after it (GoneKey). Zero,
+	// in a task queued before it was set, skips whoever left this week.
+	Since time.Time `json:"since,omitzero"`
 	// ClaimedUntil, when set, says the deliveries were inserted claimed
 	// until then by this process (serve's fan-out sending its own pages),
 	// so its sender need not claim them. It is never encoded: a queued
 	// task always claims.
 	ClaimedUntil time.Time `json:"-"`
+}
+
+// DeliveryIDs returns the delivery ids of rs, in order.
+func DeliveryIDs(rs []Recipient) []int64 {
+	ids := make([]int64, len(rs))
+	for i, r := range rs {
+		ids[i] = r.DeliveryID
+	}
+	return ids
 }
 
 // NewSendTask returns the mail:send task of one batch. Its ID is derived

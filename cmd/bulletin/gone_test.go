@@ -1,0 +1,83 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/smtptest"
+	"github.com/bulletinhq/bulletin/subscribers"
+)
+
+// Readers who leave after a campaign was fanned out, while its batches
+// wait in Redis, get nothing from the send workers: not those who
+// unsubscribe (one-click or the page), drop every list, or are erased.
+// The others get one copy each, and the skipped ones are recorded.
+func TestWorkersSkipReadersWhoLeft(t *testing.T) {
+	binary(t) // skips first, before touching Redis, unless BULLETIN_INTEGRATION is set
+	const n = 400
+	redisURL := testRedis(t, 12)
+	smtp := smtptest.Start(t)
+	c := newCluster(t, n, 0, "BULLETIN_SMTP_URL="+smtp.URL(), "BULLETIN_REDIS_URL="+redisURL, "BULLETIN_SMTP_CONNS=4")
+	_, addr := c.start("serve", "serve", "--no-send")
+	id := c.startCampaign(addr)
+	c.waitFannedOut(addr, id, n)
+
+	signer := subscribers.NewSigner([]byte("integration-secret-0123456789abcdef01"))
+	unsub := func(sid int64, body string) {
+		resp, err := http.Post("http://"+addr+"/unsubscribe/"+signer.Sign(subscribers.TokenUnsubscribe, sid, 0),
+			"application/x-www-form-urlencoded", strings.NewReader(body))
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("unsubscribe %d: %v %v", sid, resp, err)
+		}
+		resp.Body.Close()
+	}
+	left := map[int64]bool{}
+	for _, sid := range []int64{3, 150, 399} {
+		unsub(sid, "List-Unsubscribe=One-Click")
+		left[sid] = true
+	}
+	unsub(200, "")
+	form := url.Values{"name": {"Reader"}, "frequency": {"daily"}}
+	resp, err := http.PostForm("http://"+addr+"/preferences/"+signer.Sign(subscribers.TokenPreferences, 250, 0), form)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("preferences: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if code := c.api(addr, "DELETE", "/api/v1/subscribers/300", nil, nil); code != http.StatusNoContent {
+		t.Fatalf("erase: %d", code)
+	}
+	left[200], left[250], left[300] = true, true, true
+
+	c.start("worker", "worker")
+	cj := c.waitSent(addr, id, time.Minute)
+	for i := range n {
+		email, want := fmt.Sprintf("reader%05d@example.com", i), 1
+		if left[int64(i+1)] {
+			want = 0
+		}
+		if got := smtp.Count(email); got != want {
+			t.Errorf("%s (subscriber %d) got %d copies, want %d", email, i+1, got, want)
+		}
+	}
+	// The erased reader's delivery went with them.
+	if cj.Stats["sent"] != n-6 || cj.Stats["skipped"] != 5 || cj.Stats["queued"] != 0 {
+		t.Errorf("stats %v, want %d sent and 5 skipped", cj.Stats, n-6)
+	}
+}
+
+// waitFannedOut polls the campaign until all n of its deliveries exist.
+func (c *cluster) waitFannedOut(addr string, id int64, n int) {
+	c.t.Helper()
+	var cj campaignJSON
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		c.api(addr, "GET", fmt.Sprintf("/api/v1/campaigns/%d", id), nil, &cj)
+		if cj.Stats["total"] == n {
+			return
+		}
+	}
+	c.t.Fatalf("campaign fanned out to %v, want %d", cj.Stats, n)
+}
