@@ -55,6 +55,34 @@ func exportRecord(sub *Subscriber) []string {
 	if sub.ConfirmedAt != nil {
 		confirmed = sub.ConfirmedAt.UTC().Format(time.RFC3339)
 	}
-	return []string{sub.Email, sub.Name, strings.Join(sub.Lists, ";"), sub.Status, sub.Frequency,
+	return []string{textCell(sub.Email), textCell(sub.Name), strings.Join(sub.Lists, ";"), sub.Status, sub.Frequency,
 		sub.CreatedAt.UTC().Format(time.RFC3339), confirmed}
+}
+
+// formulaStart says whether a spreadsheet would take a cell holding s,
+// once its leading apostrophes are set aside, for a formula: names and
+// addresses come from the public signup form, and "=HYPERLINK(…)" in a
+// name must not run when an editor opens the export.
+func formulaStart(s string) bool {
+	s = strings.TrimLeft(s, "'")
+	return s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0]))
+}
+
+// textCell makes s a cell a spreadsheet shows as text: one that could
+// start a formula gets an apostrophe in front, which spreadsheets hide
+// and import takes off again (fromTextCell), so an export reads back
+// unchanged.
+func textCell(s string) string {
+	if formulaStart(s) {
+		return "'" + s
+	}
+	return s
+}
+
+// fromTextCell undoes textCell.
+func fromTextCell(s string) string {
+	if strings.HasPrefix(s, "'") && formulaStart(s) {
+		return s[1:]
+	}
+	return s
 }

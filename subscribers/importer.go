@@ -139,14 +139,14 @@ func (imp *importer) check(line int, rec []string) (importRow, bool) {
 		imp.invalid(line, "no email column")
 		return importRow{}, false
 	}
-	email, msg := NormalizeEmail(rec[imp.emailCol])
+	email, msg := NormalizeEmail(fromTextCell(rec[imp.emailCol]))
 	if msg != "" {
 		imp.invalid(line, "email: "+msg)
 		return importRow{}, false
 	}
 	var name string
 	if imp.nameCol >= 0 && imp.nameCol < len(rec) {
-		if name, msg = NormalizeName(rec[imp.nameCol]); msg != "" {
+		if name, msg = NormalizeName(fromTextCell(rec[imp.nameCol])); msg != "" {
 			imp.invalid(line, "name: "+msg)
 			return importRow{}, false
 		}
