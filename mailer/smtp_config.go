@@ -58,10 +58,13 @@ type SMTPConfig struct {
 	NoChunking bool
 }
 
-// ParseSMTPURL reads smtp://[user:pass@]host[:port][?tls=none|starttls|tls|auto].
+// ParseSMTPURL reads
+// smtp://[user:pass@]host[:port][?tls=none|starttls|tls|auto][&chunking=off].
 // smtps://host means tls=tls. Without a port it uses 25 for none and
 // auto, 587 for starttls and 465 for tls; without a tls parameter it uses
-// tls on port 465 and auto elsewhere.
+// tls on port 465 and auto elsewhere. chunking=off sends with DATA even
+// when the server offers CHUNKING: a way round a relay that handles BDAT
+// badly.
 func ParseSMTPURL(raw string) (SMTPConfig, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -89,6 +92,13 @@ func ParseSMTPURL(raw string) (SMTPConfig, error) {
 	if cfg.TLS, err = parseTLSMode(u); err != nil {
 		return SMTPConfig{}, err
 	}
+	switch v := u.Query().Get("chunking"); v {
+	case "", "on":
+	case "off":
+		cfg.NoChunking = true
+	default:
+		return SMTPConfig{}, fmt.Errorf("smtp url: chunking=%q, want on or off", v)
+	}
 	if cfg.Port, err = parsePort(u.Port(), cfg.TLS); err != nil {
 		return SMTPConfig{}, err
 	}
@@ -98,8 +108,8 @@ func ParseSMTPURL(raw string) (SMTPConfig, error) {
 func parseTLSMode(u *url.URL) (TLSMode, error) {
 	q := u.Query()
 	for k := range q {
-		if k != "tls" {
-			return "", fmt.Errorf("smtp url: unknown parameter %q, want tls", k)
+		if k != "tls" && k != "chunking" {
+			return "", fmt.Errorf("smtp url: unknown parameter %q, want tls or chunking", k)
 		}
 	}
 	mode := TLSMode(q.Get("tls"))

@@ -252,3 +252,28 @@ func TestSMTPLineEnds(t *testing.T) {
 		}
 	}
 }
+
+// chunking=off in the URL sends with DATA to a server that offers
+// CHUNKING.
+func TestSMTPChunkingOff(t *testing.T) {
+	var log syncBuffer
+	srv := smtptest.Start(t, smtptest.WithDebug(&log))
+	cfg, err := ParseSMTPURL(srv.URL() + "&chunking=off")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewSMTP(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Send(context.Background(), "a@x.test", []string{"b@y.test"}, []byte(testMsg)); err != nil {
+		t.Fatal(err)
+	}
+	if got := log.String(); !strings.Contains(got, "DATA\r\n") || strings.Contains(got, "BDAT") {
+		t.Errorf("chunking=off, conversation:\n%s", got)
+	}
+	if srv.Count("b@y.test") != 1 {
+		t.Errorf("server has %d messages, want 1", srv.Count("b@y.test"))
+	}
+}
