@@ -127,6 +127,11 @@ func (m *Main) Main(ctx context.Context, args []string) int {
 func (m *Main) ParseFlags(name string, args []string, extra func(fs *flag.FlagSet)) ([]string, error) {
 	fs := flag.NewFlagSet("bulletin "+name, flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
+	fs.Usage = func() {
+		cmd, what := commandUsage(name)
+		fmt.Fprintf(fs.Output(), "Usage: bulletin %s\n  %s\n\nSettings, as flags or as the environment variables in brackets:\n", cmd, what)
+		fs.PrintDefaults()
+	}
 	vals := registerFlags(fs, m.Getenv)
 	if extra != nil {
 		extra(fs)
@@ -146,6 +151,23 @@ func (m *Main) ParseFlags(name string, args []string, extra func(fs *flag.FlagSe
 		m.Log = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
 	return fs.Args(), nil
+}
+
+// commandUsage returns a command's line of the usage text: how it is
+// called and what it does.
+func commandUsage(name string) (cmd, what string) {
+	for _, line := range strings.Split(usage, "\n") {
+		rest, ok := strings.CutPrefix(line, "  "+name)
+		if !ok || rest != "" && rest[0] != ' ' {
+			continue
+		}
+		line = strings.TrimSpace(line)
+		if i := strings.Index(line, "  "); i > 0 {
+			return line[:i], strings.TrimSpace(line[i:])
+		}
+		return line, ""
+	}
+	return name + " [flags]", ""
 }
 
 // interleave moves flags after positional arguments to the front, so that

@@ -208,3 +208,23 @@ func TestExitStatuses(t *testing.T) {
 		}
 	}
 }
+
+// A command's -h says how to call it and what it does before the settings.
+func TestCommandHelp(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"token", "create", "-h"}, "Usage: bulletin token create NAME\n  print a new API token\n"},
+		{[]string{"import", "--help"}, "Usage: bulletin import FILE.csv --list SLUG [--confirmed]\n  import subscribers\n"},
+		{[]string{"serve", "-h"}, "Usage: bulletin serve [--no-send]\n  HTTP server, queue worker and scheduler\n"},
+	} {
+		m, _, stderr := testMain(t, map[string]string{"BULLETIN_DATA": t.TempDir()})
+		if code := m.Main(context.Background(), tt.args); code != 0 {
+			t.Errorf("%v: exit %d", tt.args, code)
+		}
+		if got := stderr.String(); !strings.HasPrefix(got, tt.want) || !strings.Contains(got, "-smtp-url") {
+			t.Errorf("%v printed:\n%s\nwant it to start with:\n%s", tt.args, got, tt.want)
+		}
+	}
+}
