@@ -67,7 +67,7 @@ func (t *Templates) loadPages(fsys fs.FS) error {
 		return err
 	}
 	for _, name := range names {
-		files := append([]string{name}, layouts...)
+		files := append(append([]string{}, layouts...), name) // the page last, so its "title" and "content" replace the layout's defaults
 		tmpl, err := htmltemplate.New(path.Base(name)).Funcs(Funcs).ParseFS(fsys, files...)
 		if err != nil {
 			return fmt.Errorf("parse template %s: %w", name, err)
