@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/mail"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -57,7 +58,8 @@ func (s *Service) content(ctx context.Context, id int64) (*queue.Content, error)
 		publisher = a.Name
 	}
 	d := mailData{
-		Subject: subject, Preheader: preheader(text), Body: template.HTML(html), Text: text,
+		Subject: subject, Preheader: preheader(text), Body: template.HTML(html),
+		Text:      strings.TrimRight(text, "\n") + "\n", // one blank line before the footer
 		Publisher: publisher, ListName: listName,
 		UnsubscribeURL: s.BaseURL + "/unsubscribe/" + mailer.FieldUnsubscribe,
 		PreferencesURL: s.BaseURL + "/preferences/" + mailer.FieldPreferences,
@@ -95,25 +97,28 @@ func listIDHeader(name, slug, host string) string {
 	return name + " " + id
 }
 
+// preheaderURL matches a URL in a text part, with the brackets a link's
+// URL is put in.
+var preheaderURL = regexp.MustCompile(`\(?https?://[^\s)]+\)?`)
+
 // preheader is the line the inbox shows beside the subject: the start of
-// the text, on one line.
+// the text part as one line of prose, without URLs, heading underlines or
+// Markdown marks (a campaign stored before its text part was rendered
+// keeps its Markdown), cut at a word within 120 characters.
 func preheader(text string) string {
-	r := []rune(text)
-	if len(r) > 120 {
-		r = r[:120]
-	}
-	out := make([]rune, 0, len(r))
-	for _, c := range r {
-		switch c {
-		case '\n', '\r', '\t', '#', '*', '_', '>':
-			c = ' '
+	var words []string
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(strings.TrimLeft(line, "> "))
+		if strings.Trim(line, "=-") == "" {
+			continue // blank, an underline or a rule
 		}
-		if c == ' ' && len(out) > 0 && out[len(out)-1] == ' ' {
-			continue
-		}
-		out = append(out, c)
+		words = append(words, line)
 	}
-	return string(out)
+	s := strings.Join(words, " ")
+	s = mdLink.ReplaceAllString(s, "$1")
+	s = preheaderURL.ReplaceAllString(s, "")
+	s = mdMarks.ReplaceAllString(s, "")
+	return clip(oneLineText(s), 120)
 }
 
 // enqueueFanout queues the next fan-out step of campaign id.

@@ -54,5 +54,40 @@ func Render(body string) (html, text string, err error) {
 	if err := markdown.Convert([]byte(body), &buf); err != nil {
 		return "", "", fmt.Errorf("render markdown: %w", err)
 	}
-	return sanitizer.Sanitize(buf.String()), strings.TrimSpace(body) + "\n", nil
+	return inlineStyles.Replace(sanitizer.Sanitize(buf.String())), markdownText([]byte(body)), nil
 }
+
+// inlineStyles gives the elements Markdown makes the inline CSS mail
+// clients keep (Gmail drops much of a <style> block, Outlook reads little
+// else): spacing, sizes, borders. It sets no colours, so the mail's dark
+// mode and the archive's pages keep theirs. The sanitiser's output is
+// regular, so its opening tags can be matched as text; "<" in text is
+// escaped.
+var inlineStyles = func() *strings.Replacer {
+	const block = "margin:0 0 16px;"
+	styles := []struct{ tag, css string }{
+		{"p", block},
+		{"h1", "margin:24px 0 12px;font-size:26px;line-height:32px;"},
+		{"h2", "margin:24px 0 12px;font-size:21px;line-height:28px;"},
+		{"h3", "margin:20px 0 8px;font-size:18px;line-height:26px;"},
+		{"h4", "margin:16px 0 8px;font-size:16px;line-height:24px;"},
+		{"ul", block + "padding:0 0 0 24px;"},
+		{"ol", block + "padding:0 0 0 24px;"},
+		{"li", "margin:0 0 6px;"},
+		{"blockquote", block + "padding:0 0 0 14px;border-left:3px solid #d1d5db;"},
+		{"pre", block + "padding:12px;border:1px solid #d1d5db;border-radius:4px;overflow:auto;white-space:pre-wrap;"},
+		{"code", "font-family:Menlo,Consolas,'Courier New',monospace;font-size:14px;"},
+		{"hr", "margin:24px 0;border:0;border-top:1px solid #d1d5db;"},
+		{"table", block + "border-collapse:collapse;"},
+		{"th", "padding:6px 10px;border:1px solid #d1d5db;text-align:left;"},
+		{"td", "padding:6px 10px;border:1px solid #d1d5db;"},
+		{"a", "text-decoration:underline;"},
+		{"img", "max-width:100%;height:auto;border:0;"},
+	}
+	var pairs []string
+	for _, s := range styles {
+		attr := ` style="` + s.css + `"`
+		pairs = append(pairs, "<"+s.tag+">", "<"+s.tag+attr+">", "<"+s.tag+" ", "<"+s.tag+attr+" ")
+	}
+	return strings.NewReplacer(pairs...)
+}()

@@ -1,0 +1,183 @@
+package campaigns
+
+import (
+	"html"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/yuin/goldmark/ast"
+	east "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/text"
+)
+
+// textWidth is where the text part wraps its prose.
+const textWidth = 72
+
+// markdownText renders a Markdown body as a mail's text part, to be read
+// on its own: prose wrapped at textWidth columns without the Markdown
+// marks, a link as its text with the URL after it in brackets, headings
+// underlined, lists with "-" or their numbers, quotes behind "> ", code
+// indented. Raw HTML is left out, as the HTML part's sanitiser leaves it
+// out too.
+func markdownText(src []byte) string {
+	doc := markdown.Parser().Parse(text.NewReader(src))
+	w := textWriter{src: src}
+	w.blocks(doc, "", "")
+	return strings.TrimRight(w.b.String(), "\n") + "\n"
+}
+
+// A textWriter writes blocks of a Markdown document as plain text.
+type textWriter struct {
+	src []byte
+	b   strings.Builder
+}
+
+// blocks writes the children of n, each block's first line behind first
+// and the rest behind indent, with a blank line between blocks.
+func (w *textWriter) blocks(n ast.Node, first, indent string) {
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		before := w.b.Len()
+		w.block(c, first, indent)
+		if w.b.Len() == before {
+			continue // a block left out
+		}
+		first = indent
+		if c.NextSibling() != nil && !tight(c) {
+			w.b.WriteString(strings.TrimRight(indent, " ") + "\n")
+		}
+	}
+}
+
+// tight says a block is followed by its sibling with no blank line: the
+// text of a tight list item.
+func tight(n ast.Node) bool {
+	_, ok := n.(*ast.TextBlock)
+	return ok
+}
+
+func (w *textWriter) block(n ast.Node, first, indent string) {
+	switch n := n.(type) {
+	case *ast.Paragraph, *ast.TextBlock:
+		w.lines(wrapLines(w.inline(n), textWidth-utf8.RuneCountInString(indent)), first, indent)
+	case *ast.Heading:
+		title := oneLineText(w.inline(n))
+		w.lines([]string{title}, first, indent)
+		if n.Level <= 2 {
+			mark := "="
+			if n.Level == 2 {
+				mark = "-"
+			}
+			w.lines([]string{strings.Repeat(mark, utf8.RuneCountInString(title))}, indent, indent)
+		}
+	case *ast.List:
+		i := n.Start
+		for item := n.FirstChild(); item != nil; item = item.NextSibling() {
+			bullet := "- "
+			if n.IsOrdered() {
+				bullet = strconv.Itoa(i) + ". "
+				i++
+			}
+			w.blocks(item, first+bullet, indent+strings.Repeat(" ", len(bullet)))
+			first = indent
+			if item.NextSibling() != nil && !n.IsTight {
+				w.b.WriteString(strings.TrimRight(indent, " ") + "\n")
+			}
+		}
+	case *ast.Blockquote:
+		w.blocks(n, first+"> ", indent+"> ")
+	case *ast.CodeBlock, *ast.FencedCodeBlock:
+		var code []string
+		lines := n.Lines()
+		for i := range lines.Len() {
+			seg := lines.At(i)
+			code = append(code, "    "+strings.TrimRight(string(seg.Value(w.src)), "\r\n"))
+		}
+		w.lines(code, first, indent)
+	case *ast.ThematicBreak:
+		w.lines([]string{"----"}, first, indent)
+	case *east.Table:
+		var rows []string
+		for row := n.FirstChild(); row != nil; row = row.NextSibling() {
+			var cells []string
+			for cell := row.FirstChild(); cell != nil; cell = cell.NextSibling() {
+				cells = append(cells, oneLineText(w.inline(cell)))
+			}
+			rows = append(rows, strings.Join(cells, " | "))
+		}
+		w.lines(rows, first, indent)
+	case *ast.HTMLBlock:
+		// Left out, as in the HTML part.
+	default:
+		w.blocks(n, first, indent)
+	}
+}
+
+// lines writes ls, the first behind first and the others behind indent.
+func (w *textWriter) lines(ls []string, first, indent string) {
+	for i, l := range ls {
+		prefix := indent
+		if i == 0 {
+			prefix = first
+		}
+		w.b.WriteString(strings.TrimRight(prefix+l, " ") + "\n")
+	}
+}
+
+// inline returns the text of n's inline children, with "\n" where the
+// source has a hard line break.
+func (w *textWriter) inline(n ast.Node) string {
+	var b strings.Builder
+	w.inlines(&b, n)
+	return b.String()
+}
+
+func (w *textWriter) inlines(b *strings.Builder, n ast.Node) {
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		switch c := c.(type) {
+		case *ast.Text:
+			b.Write(c.Value(w.src))
+			switch {
+			case c.HardLineBreak():
+				b.WriteByte('\n')
+			case c.SoftLineBreak():
+				b.WriteByte(' ')
+			}
+		case *ast.String:
+			b.WriteString(html.UnescapeString(string(c.Value))) // the typographer's entities
+		case *ast.Link:
+			label := w.inline(c)
+			b.WriteString(label)
+			if dest := string(c.Destination); dest != "" && dest != label && "mailto:"+label != dest {
+				b.WriteString(" (" + dest + ")")
+			}
+		case *ast.Image:
+			alt := w.inline(c)
+			if alt == "" {
+				alt = "image"
+			}
+			b.WriteString("[" + alt + "] (" + string(c.Destination) + ")")
+		case *ast.AutoLink:
+			b.Write(c.URL(w.src))
+		case *ast.RawHTML:
+			// Left out, as in the HTML part.
+		case *east.TaskCheckBox:
+			if c.IsChecked {
+				b.WriteString("[x] ")
+			} else {
+				b.WriteString("[ ] ")
+			}
+		default: // emphasis, code spans, strikethrough: their text
+			w.inlines(b, c)
+		}
+	}
+}
+
+// wrapLines wraps each line of s, as hard line breaks left it, at width.
+func wrapLines(s string, width int) []string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		out = append(out, strings.Split(wrap(line, max(width, 20)), "\n")...)
+	}
+	return out
+}

@@ -1,0 +1,6 @@
+package subscribers
+
+import "flag"
+
+// update rewrites the golden files: go test -run Golden -update.
+var update = flag.Bool("update", false, "rewrite the golden files")
