@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -30,6 +31,9 @@ type SMTP struct {
 	limiter *rate.Limiter // nil: unlimited
 	sem     chan struct{} // one token per open or opening connection in use
 	stream  *queue        // what SendAsync was given and no connection took yet
+	// noBDAT is set once the server has taken BDAT for an unknown command
+	// although it offers CHUNKING: from then on messages go with DATA.
+	noBDAT atomic.Bool
 
 	mu     sync.Mutex
 	idle   []*smtpConn // most recently used last
@@ -103,6 +107,7 @@ func (s *SMTP) acquire(ctx context.Context) (*smtpConn, error) {
 		}
 		c.cancelled.Store(false)
 		if time.Since(c.lastUsed) < s.cfg.IdleCheck || c.noop() == nil {
+			c.chunking = c.chunking && !s.noBDAT.Load()
 			return c, nil
 		}
 		c.abort()
@@ -112,6 +117,7 @@ func (s *SMTP) acquire(ctx context.Context) (*smtpConn, error) {
 		<-s.sem
 		return nil, err
 	}
+	c.chunking = c.chunking && !s.noBDAT.Load()
 	return c, nil
 }
 

@@ -112,7 +112,7 @@ func (w *sender) land(f *flight, err error) {
 		if c.text.R.Buffered() == 0 { // about to wait for the server
 			quickAck(c.raw)
 		}
-		err = c.readReplies(j, 250)
+		err = w.bdatKnown(c.readReplies(j, 250))
 		f.heard = f.heard || c.heard
 		f.jobs, f.rset = f.jobs[1:], f.rset[1:]
 		c.dirty = err != nil && len(f.jobs) == 0
@@ -151,12 +151,30 @@ func (w *sender) alone(j *job) *job {
 		if err = c.flush(); err == nil {
 			c.arm()
 			_, _, err = c.text.ReadResponse(250)
+			c.lastRefused = true
+			err = w.bdatKnown(err)
 		}
 	}
 	// A refused chunk leaves the server's transaction open: the next one
 	// starts with RSET.
 	c.dirty = err != nil
 	return w.after(w.settle(j, err, c.heard))
+}
+
+// bdatKnown passes err on, unless it says the server took BDAT for an
+// unknown command after accepting the envelope (500, 502 or 504): a
+// relay that offers CHUNKING without knowing it, or a middlebox in the
+// way. The server then reads the chunk as commands, so the connection is
+// lost, and it took none of the message: the pool sends with DATA from
+// now on, and the message goes again as if the server had said 421,
+// never as a bounce that would count against the reader.
+func (w *sender) bdatKnown(err error) error {
+	var te *textproto.Error
+	if err == nil || !w.c.lastRefused || !errors.As(err, &te) || te.Code != 500 && te.Code != 502 && te.Code != 504 {
+		return err
+	}
+	w.s.noBDAT.Store(true)
+	return &textproto.Error{Code: 421, Msg: fmt.Sprintf("the server answered BDAT with %d %s; sending with DATA", te.Code, te.Msg)}
 }
 
 // writeChunk buffers j's message as the last and only BDAT chunk.

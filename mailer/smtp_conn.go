@@ -42,6 +42,9 @@ type smtpConn struct {
 	// heard says the server answered a command of the transaction after
 	// RSET: until it has, a lost connection means it took none of it.
 	heard bool
+	// lastRefused says readReplies' error is the reply to its last
+	// command, every one before it accepted.
+	lastRefused bool
 	// broken says the connection cannot be used again.
 	broken    bool
 	cancelled atomic.Bool

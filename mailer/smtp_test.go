@@ -277,3 +277,29 @@ func TestSMTPChunkingOff(t *testing.T) {
 		t.Errorf("server has %d messages, want 1", srv.Count("b@y.test"))
 	}
 }
+
+// A server that offers CHUNKING but takes BDAT for an unknown command gets
+// every message once, with DATA, and nobody is counted as a bounce.
+func TestSMTPServerWithoutBDAT(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.WithoutBDAT())
+	s := newSMTP(t, srv, func(c *SMTPConfig) { c.Conns = 2 })
+	msgs := batch(30, "r")
+	for i, err := range s.SendBatch(context.Background(), msgs) {
+		if err != nil {
+			t.Errorf("message %d: %v", i, err)
+		}
+	}
+	for _, m := range msgs {
+		if n := srv.Count(m.To); n != 1 {
+			t.Errorf("%s: %d copies, want 1", m.To, n)
+		}
+	}
+	// Later messages go with DATA straight away, on a new connection.
+	before := srv.ConnStats().Total
+	if err := s.Send(context.Background(), "a@x.test", []string{"late@y.test"}, []byte(testMsg)); err != nil || srv.Count("late@y.test") != 1 {
+		t.Errorf("a later message: %v, %d copies", err, srv.Count("late@y.test"))
+	}
+	if st := srv.ConnStats(); st.Total > before+1 {
+		t.Errorf("a later message opened %d connections", st.Total-before)
+	}
+}

@@ -66,6 +66,7 @@ func (c *smtpConn) readEnvelope(j *job) error { return c.readReplies(j, 354) }
 // through although a recipient was refused is abandoned with the
 // connection: sending the message would deliver it to part of the list.
 func (c *smtpConn) readReplies(j *job, last int) error {
+	c.lastRefused = false
 	c.arm()
 	if c.rset {
 		c.rset = false
@@ -95,6 +96,9 @@ func (c *smtpConn) readReplies(j *job, last int) error {
 		c.heard = true
 		if te.Code == 421 {
 			return err
+		}
+		if last != 0 && i == n-1 && first == nil {
+			c.lastRefused = true
 		}
 		if first == nil {
 			first = err

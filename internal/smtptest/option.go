@@ -13,6 +13,7 @@ type config struct {
 	implicitTLS  bool
 	noPipelining bool
 	noChunking   bool
+	noBDAT       bool
 	debug        io.Writer
 	faults       Faults
 }
@@ -48,6 +49,11 @@ func WithoutPipelining() Option { return func(c *config) { c.noPipelining = true
 // WithoutChunking hides CHUNKING (RFC 3030) from the EHLO reply, so that
 // clients send with DATA.
 func WithoutChunking() Option { return func(c *config) { c.noChunking = true } }
+
+// WithoutBDAT makes a plain-text server offer CHUNKING and then not know BDAT, as
+// a broken relay or a meddling middlebox might: it answers the command as
+// unknown and reads the chunk that follows as commands.
+func WithoutBDAT() Option { return func(c *config) { c.noBDAT = true } }
 
 // WithFaults starts the server with faults already set; see SetFaults.
 func WithFaults(f Faults) Option { return func(c *config) { c.faults = f } }

@@ -250,6 +250,7 @@ func (l *listener) Accept() (net.Conn, error) {
 	if l.s.cfg.noPipelining {
 		c.hide = append(c.hide, "250-PIPELINING\r\n")
 	}
+	c.noBDAT = l.s.cfg.noBDAT
 	if l.s.cfg.noChunking {
 		c.hide = append(c.hide, "250-CHUNKING\r\n")
 	}
@@ -268,6 +269,23 @@ type conn struct {
 	s    *Server
 	once sync.Once
 	hide []string // lines of the EHLO reply not to write
+	// noBDAT turns BDAT commands into an unknown verb as they are read
+	// (WithoutBDAT). It sees one read at a time: a client's pipelined
+	// group arrives in one on loopback.
+	noBDAT bool
+}
+
+// Read renames BDAT at the start of a line when asked to.
+func (c *conn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if c.noBDAT {
+		for i := 0; i+5 <= n; i++ {
+			if (i == 0 || p[i-1] == '\n') && string(p[i:i+5]) == "BDAT " {
+				p[i] = 'X'
+			}
+		}
+	}
+	return n, err
 }
 
 func (c *conn) Close() error {

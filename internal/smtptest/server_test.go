@@ -330,3 +330,22 @@ func TestBlastChunked(t *testing.T) {
 		t.Error("blast against a server without CHUNKING: no error")
 	}
 }
+
+// WithoutBDAT offers CHUNKING and then does not know BDAT.
+func TestWithoutBDAT(t *testing.T) {
+	s := smtptest.Start(t, smtptest.WithoutBDAT())
+	c, err := smtp.Dial(s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := c.Extension("CHUNKING"); !ok {
+		t.Error("CHUNKING not offered")
+	}
+	c.Close()
+	if err := smtptest.BlastChunked(s.Addr(), 1, 1, []byte(body), 1); err == nil || !strings.Contains(err.Error(), "500") {
+		t.Errorf("BDAT to a server that does not know it: %v, want a 500", err)
+	}
+	if s.Total() != 0 {
+		t.Errorf("server accepted %d messages", s.Total())
+	}
+}
