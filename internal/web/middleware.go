@@ -2,8 +2,11 @@ package web
 
 import (
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -105,19 +108,38 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// clientIP is the peer address without its port. Bulletin does not trust
-// X-Forwarded-For: a proxy in front must be configured to pass the real
-// address at the connection level if rate limits should see it.
+// clientIP is the address of the client: the peer's, without its port;
+// or, when the peer is this host (a reverse proxy beside Bulletin, as a
+// TLS front usually is), the last address in X-Forwarded-For that is not
+// this host's: the one the proxy added. Earlier entries, and the header
+// from any other peer, could be written by the client itself, and the
+// rate limit and the login lockout must not take an address a client
+// chose.
 func clientIP(r *http.Request) string {
-	host := r.RemoteAddr
-	for i := len(host) - 1; i >= 0; i-- {
-		if host[i] == ':' {
-			host = host[:i]
-			break
+	peer := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(peer); err == nil {
+		peer = host
+	}
+	if !isLoopback(peer) {
+		return peer
+	}
+	hops := r.Header.Values("X-Forwarded-For")
+	for i := len(hops) - 1; i >= 0; i-- {
+		list := strings.Split(hops[i], ",")
+		for j := len(list) - 1; j >= 0; j-- {
+			ip := strings.TrimSpace(list[j])
+			if addr, err := netip.ParseAddr(ip); err == nil && !addr.IsLoopback() {
+				return addr.Unmap().String()
+			} else if err != nil {
+				return peer // not an address: trust nothing before it
+			}
 		}
 	}
-	if len(host) > 1 && host[0] == '[' {
-		host = host[1 : len(host)-1]
-	}
-	return host
+	return peer
+}
+
+// isLoopback says whether host is an address of this host's loopback.
+func isLoopback(host string) bool {
+	addr, err := netip.ParseAddr(host)
+	return err == nil && addr.IsLoopback()
 }
