@@ -15,12 +15,18 @@ import (
 // SMTP is a Transport that sends over a pool of at most Conns persistent
 // SMTP connections, opened as needed and kept for the next message.
 //
+// A message goes as one BDAT chunk, several in flight on a connection,
+// when the server offers CHUNKING and PIPELINING (smtp_chunk.go), and with
+// DATA otherwise.
+//
 // Every command has a deadline. A connection that was idle for longer than
 // IdleCheck is tested with NOOP before use. A message is tried once more
 // on a new connection when the server answers 421 or the connection fails
-// before any of its data went out; a connection lost after that is
-// reported, never retried, because the server may have accepted the
-// message and a retry could deliver it twice.
+// before the server can have taken it (before its data went out, or, with
+// BDAT, before the server answered anything on the connection); a
+// connection lost after that is reported, never retried at once, because
+// the server may have accepted the message and a retry could deliver it
+// twice.
 //
 // Errors are *SendError: 5xx replies to RCPT TO or to the data are
 // permanent; 4xx replies, network failures and failures to connect, to

@@ -26,10 +26,12 @@ type Composer interface {
 }
 
 // SendBatch sends msgs over up to Conns connections at once and returns
-// one error (nil for sent) per message, in order. On a connection whose
-// server offers PIPELINING (RFC 2920) the commands of a message go out in
-// one write, together with the end of the previous message's data, so
-// that a message costs one round trip; otherwise they go one by one.
+// one error (nil for sent) per message, in order. To a server that offers
+// CHUNKING and PIPELINING a message goes out in one write with its
+// envelope, several unanswered at a time (smtp_chunk.go); to one that
+// offers PIPELINING only, its envelope goes out together with the end of
+// the previous message's data, so that a message costs one round trip;
+// otherwise the commands go one by one.
 func (s *SMTP) SendBatch(ctx context.Context, msgs []Outgoing) []error {
 	jobs := make([]*job, len(msgs))
 	for i, m := range msgs {
