@@ -9,9 +9,9 @@ import (
 // report is called with m's outcome (nil for sent, else a *SendError or
 // the error of ctx) as soon as the server has answered its data, or m has
 // failed. Connections take the stream's messages one after another,
-// whoever handed them over, and pipeline each envelope with the data of
-// the message before, so callers that keep the stream fed keep every
-// connection busy without a pause between their batches.
+// whoever handed them over, and pipeline them (see SendBatch), so callers
+// that keep the stream fed keep every connection busy without a pause
+// between their batches.
 //
 // ctx stops m from being sent when it ends before a connection takes m; a
 // message already on the wire is finished, since the server may accept it
