@@ -128,9 +128,7 @@ func (e *env) sendAll(t *testing.T, bs mailer.BatchSender, runs int) (failed int
 func TestSendExactlyOnceWhenTasksRunTwice(t *testing.T) {
 	e := newEnv(t)
 	a := e.addList(t, "a")
-	for i := range 30 {
-		e.addSubscriber(t, fmt.Sprintf("r%02d@example.com", i), "confirmed", a)
-	}
+	e.addReaders(t, 30, a)
 	id := e.create(t, "a")
 	if _, err := e.svc.Send(context.Background(), id); err != nil {
 		t.Fatal(err)
@@ -221,9 +219,7 @@ func TestReconcileRebuildsLostBatches(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	a := e.addList(t, "a")
-	for i := range 20 {
-		e.addSubscriber(t, fmt.Sprintf("r%02d@example.com", i), "confirmed", a)
-	}
+	e.addReaders(t, 20, a)
 	id := e.create(t, "a")
 	if _, err := e.svc.Send(ctx, id); err != nil {
 		t.Fatal(err)

@@ -70,12 +70,7 @@ func newDigestEnv(t *testing.T) *digestEnv {
 
 func (e *digestEnv) exec(t *testing.T, q string, args ...any) int64 {
 	t.Helper()
-	res, err := e.db.Write.Exec(q, args...)
-	if err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	id, _ := res.LastInsertId()
-	return id
+	return execDB(t, e.db, q, args...)
 }
 
 func (e *digestEnv) list(t *testing.T, slug, digest string, public bool) int64 {

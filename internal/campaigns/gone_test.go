@@ -2,7 +2,6 @@ package campaigns_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
@@ -20,10 +19,7 @@ func TestBatchesCarrySinceAndRebuiltOnesLeaveGoneOut(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	a := e.addList(t, "a")
-	var subs []int64
-	for i := range 10 {
-		subs = append(subs, e.addSubscriber(t, fmt.Sprintf("r%02d@example.com", i), "confirmed", a))
-	}
+	subs := e.addReaders(t, 10, a)
 	id := e.create(t, "a")
 	start := time.Now().Truncate(time.Microsecond)
 	if _, err := e.svc.Send(ctx, id); err != nil {

@@ -86,11 +86,29 @@ func newEnv(t testing.TB) *env {
 	return &env{db: db, svc: svc, q: q}
 }
 
-func (e *env) exec(t testing.TB, q string, args ...any) {
+func (e *env) exec(t testing.TB, q string, args ...any) { t.Helper(); execDB(t, e.db, q, args...) }
+
+// execDB runs q on db's write connection and returns the id of the row it
+// inserted, if any.
+func execDB(t testing.TB, db *sqlite.DB, q string, args ...any) int64 {
 	t.Helper()
-	if _, err := e.db.Write.Exec(q, args...); err != nil {
+	res, err := db.Write.Exec(q, args...)
+	if err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
+	id, _ := res.LastInsertId()
+	return id
+}
+
+// addReaders adds n confirmed subscribers, r00@example.com and on, to
+// lists and returns their ids.
+func (e *env) addReaders(t testing.TB, n int, lists ...int64) []int64 {
+	t.Helper()
+	ids := make([]int64, n)
+	for i := range ids {
+		ids[i] = e.addSubscriber(t, fmt.Sprintf("r%02d@example.com", i), "confirmed", lists...)
+	}
+	return ids
 }
 
 // addList adds a list and returns its id.
@@ -105,7 +123,7 @@ func (e *env) addList(t testing.TB, slug string) int64 {
 }
 
 // addSubscriber adds a subscriber with status, subscribed (active) to lists.
-func (e *env) addSubscriber(t *testing.T, email, status string, lists ...int64) int64 {
+func (e *env) addSubscriber(t testing.TB, email, status string, lists ...int64) int64 {
 	t.Helper()
 	now := time.Now()
 	res, err := e.db.Write.Exec(`INSERT INTO subscribers (email, email_key, name, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,

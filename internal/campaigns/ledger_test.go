@@ -3,7 +3,6 @@ package campaigns_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"testing"
 	"time"
 
@@ -52,10 +51,7 @@ func TestFanoutLeavesExistingDeliveries(t *testing.T) {
 	e := newEnv(t) // pages of 7
 	ctx := context.Background()
 	a := e.addList(t, "a")
-	var subs []int64
-	for i := range 10 {
-		subs = append(subs, e.addSubscriber(t, fmt.Sprintf("r%02d@example.com", i), "confirmed", a))
-	}
+	subs := e.addReaders(t, 10, a)
 	id := e.create(t, "a")
 	past := time.Now().UTC().Add(-time.Hour)
 	for _, sid := range []int64{subs[2], subs[8]} {
@@ -166,10 +162,7 @@ func TestClaimSkipsGoneAndHeld(t *testing.T) {
 	ctx := context.Background()
 	a := e.addList(t, "a")
 	b := e.addList(t, "b")
-	var subs []int64
-	for i := range 8 {
-		subs = append(subs, e.addSubscriber(t, fmt.Sprintf("r%02d@example.com", i), "confirmed", a, b))
-	}
+	subs := e.addReaders(t, 8, a, b)
 	id := e.create(t, "a")
 	if _, err := e.svc.Send(ctx, id); err != nil {
 		t.Fatal(err)

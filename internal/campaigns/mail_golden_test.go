@@ -64,12 +64,7 @@ func newGoldenEnv(t *testing.T, list, name, digest string) *goldenEnv {
 
 func (e *goldenEnv) exec(t *testing.T, q string, args ...any) int64 {
 	t.Helper()
-	res, err := e.db.Write.Exec(q, args...)
-	if err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	id, _ := res.LastInsertId()
-	return id
+	return execDB(t, e.db, q, args...)
 }
 
 // send gives every queued mail:send task to the mailer's Sender and

@@ -3,7 +3,6 @@ package campaigns_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"testing"
 	"time"
 
@@ -17,9 +16,7 @@ import (
 func kickedEnv(t *testing.T, n int) (*env, int64, []*queue.SendPayload) {
 	e := newEnv(t)
 	a := e.addList(t, "a")
-	for i := range n {
-		e.addSubscriber(t, fmt.Sprintf("r%02d@example.com", i), "confirmed", a)
-	}
+	e.addReaders(t, n, a)
 	id := e.create(t, "a")
 	if _, err := e.svc.Send(context.Background(), id); err != nil {
 		t.Fatal(err)

@@ -34,12 +34,27 @@ func normaliseGolden(body []byte) []byte {
 	return goldenDate.ReplaceAll(body, []byte("[date]"))
 }
 
+// layoutStyle is the layout's <style> block, the same on every page.
+var layoutStyle = regexp.MustCompile(`(?s)<style>\n(.*?)</style>`)
+
 // checkGolden compares got, normalised, with testdata/NAME.golden.html, or
-// writes it there under -update.
+// writes it there under -update. The layout's stylesheet, which every page
+// carries, is compared once against testdata/layout.golden.css and stands
+// as a placeholder in the page's file, which then shows the page itself.
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	got = normaliseGolden(got)
-	path := filepath.Join("testdata", name+".golden.html")
+	if m := layoutStyle.FindSubmatchIndex(got); m != nil {
+		compareGolden(t, filepath.Join("testdata", "layout.golden.css"), got[m[2]:m[3]])
+		got = append(append(append([]byte{}, got[:m[2]]...), "[testdata/layout.golden.css]\n"...), got[m[3]:]...)
+	}
+	compareGolden(t, filepath.Join("testdata", name+".golden.html"), got)
+}
+
+// compareGolden compares got with the file at path, or writes it there
+// under -update.
+func compareGolden(t *testing.T, path string, got []byte) {
+	t.Helper()
 	if *update {
 		if err := os.MkdirAll("testdata", 0o755); err != nil {
 			t.Fatal(err)
