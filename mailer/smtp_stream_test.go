@@ -3,9 +3,12 @@ package mailer
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/bulletinhq/bulletin/internal/smtptest"
 )
@@ -104,15 +107,84 @@ func TestSendAsyncAfterCloseFails(t *testing.T) {
 	}
 }
 
+// composed is a Composer whose message names its recipient.
+type composed string
+
+func (c composed) AppendTo(dst []byte) []byte {
+	return append(dst, "From: a@x.test\r\nSubject: for "+string(c)+"\r\n\r\nHello.\r\n"...)
+}
+
+// peakTransport passes messages on to t and keeps the most it was given
+// at the same time.
+type peakTransport struct {
+	t          Transport
+	mu         sync.Mutex
+	open, peak int
+}
+
+func (p *peakTransport) Send(ctx context.Context, from string, to []string, msg []byte) error {
+	p.mu.Lock()
+	p.open++
+	p.peak = max(p.peak, p.open)
+	p.mu.Unlock()
+	time.Sleep(time.Millisecond) // long enough for the others to pile up
+	defer func() { p.mu.Lock(); p.open--; p.mu.Unlock() }()
+	return p.t.Send(ctx, from, to, msg)
+}
+
+// TestBatchAdapterStreams streams messages through the adapter to the
+// outbox and reads the outbox back: every message is there once, to its
+// own recipient, with its own content, whether given as Data or Body.
 func TestBatchAdapterStreams(t *testing.T) {
 	out, err := NewOutbox(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := Batch(out, 2)
-	for i, err := range sendAsync(context.Background(), b.(StreamSender), batch(20, "e"), 3) {
+	pt := &peakTransport{t: out}
+	b := Batch(pt, 2)
+	msgs := batch(20, "e")
+	want := map[string]string{} // recipient → message as filed
+	for i := range msgs {
+		m := &msgs[i]
+		if i%2 == 1 {
+			m.Data, m.Body = nil, composed(m.To)
+		}
+		body := testMsg
+		if m.Body != nil {
+			body = string(m.Body.AppendTo(nil))
+		}
+		want[m.To] = "X-Envelope-From: <a@x.test>\r\nX-Envelope-To: <" + m.To + ">\r\n" + body
+	}
+	for i, err := range sendAsync(context.Background(), b.(StreamSender), msgs, 3) {
 		if err != nil {
 			t.Errorf("message %d: %v", i, err)
 		}
+	}
+	names, err := out.List(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, name := range names {
+		data, err := out.Read(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head, _, _ := strings.Cut(string(data), "\r\n\r\n")
+		to := head[strings.Index(head, "X-Envelope-To: <")+len("X-Envelope-To: <"):]
+		to = to[:strings.IndexByte(to, '>')]
+		if _, dup := got[to]; dup {
+			t.Errorf("%s: more than one message in the outbox", to)
+		}
+		got[to] = string(data)
+	}
+	if len(names) != len(msgs) {
+		t.Errorf("outbox holds %d messages, want %d", len(names), len(msgs))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("outbox by recipient (-want +got):\n%s", diff)
+	}
+	if pt.peak > 2 {
+		t.Errorf("%d messages went to the transport at once, want at most 2", pt.peak)
 	}
 }

@@ -173,18 +173,6 @@ func TestSMTPStartTLSRequired(t *testing.T) {
 	}
 }
 
-func TestSMTPAutoTLSUpgrades(t *testing.T) {
-	var log syncBuffer
-	srv := smtptest.Start(t, smtptest.WithStartTLS(), smtptest.WithDebug(&log))
-	s := newSMTP(t, srv, func(c *SMTPConfig) { c.TLS = TLSAuto })
-	if err := s.Send(context.Background(), "a@x.test", []string{"b@y.test"}, []byte(testMsg)); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(log.String(), "STARTTLS") {
-		t.Error("auto mode did not upgrade to TLS")
-	}
-}
-
 func TestSMTPReconnectsAfter421(t *testing.T) {
 	for _, mode := range pipeliningModes {
 		srv := smtptest.Start(t, append(mode.opts, smtptest.WithFaults(smtptest.Faults{ByeAfter: 1}))...)

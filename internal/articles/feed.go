@@ -55,10 +55,7 @@ type Feeds struct {
 // NewFeeds returns Feeds on db that store items through articles. Unless
 // allowPrivate, no feed is ever fetched from an address that is not public.
 func NewFeeds(db *sqlite.DB, articles *Store, allowPrivate bool) *Feeds {
-	dialer := &net.Dialer{Timeout: 10 * time.Second}
-	if !allowPrivate {
-		dialer.Control = dialControl
-	}
+	dialer := &net.Dialer{Timeout: 10 * time.Second, Control: guard{allowPrivate}.control}
 	transport := &http.Transport{
 		Proxy:                 nil, // a proxy would dial for us, past the guard
 		DialContext:           dialer.DialContext,
@@ -92,17 +89,14 @@ func (f *Feeds) checkURL(ctx context.Context, raw string) (string, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || len(raw) > 2000 || u.User != nil {
 		return "", bulletin.Invalid(map[string]string{"url": "give an absolute http or https URL without a user name"})
 	}
-	if f.allowPrivate {
-		return u.String(), nil
-	}
 	r := f.Resolver
 	if r == nil {
 		r = net.DefaultResolver
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	if err := checkHost(ctx, r, u.Hostname()); err != nil {
-		return "", bulletin.Invalid(map[string]string{"url": err.Error() + "; feeds must be on public addresses"})
+	if err := (guard{f.allowPrivate}).checkHost(ctx, r, u.Hostname()); err != nil {
+		return "", bulletin.Invalid(map[string]string{"url": err.Error()})
 	}
 	return u.String(), nil
 }

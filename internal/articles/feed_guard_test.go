@@ -44,9 +44,10 @@ func TestPublicAddr(t *testing.T) {
 		"2001:4860:4860::8888": true,
 		"192.0.0.8":            false,
 		"240.0.0.1":            false,
-		"fec0::1":              true, // deprecated site-local, routed as global by no one; allowed as Go sees it
-		"2001:db8::1":          true,
-		"203.0.113.5":          true,
+		"fec0::1":              false, // deprecated site-local
+		"2001:db8::1":          false, // documentation
+		"203.0.113.5":          false, // documentation
+		"2001:4860::1":         true,
 		"11.0.0.1":             true,
 		"192.169.0.1":          true,
 		"169.253.255.255":      true,
@@ -55,8 +56,8 @@ func TestPublicAddr(t *testing.T) {
 		"9.255.255.255":        true,
 		"[not an address]":     false,
 		"100.63.255.255":       true,
-		"fbff:ffff::1":         true,
-		"fe00::1":              true,
+		"fbff:ffff::1":         false, // outside 2000::/3
+		"fe00::1":              false,
 		"febf:ffff::1":         false,
 	}
 	got := map[string]bool{}
@@ -84,9 +85,9 @@ func TestDialControl(t *testing.T) {
 	}
 	for _, tt := range tests {
 		// Control only looks at the address; nothing is dialled.
-		err := dialControl("tcp", tt.addr, nil)
+		err := guard{}.control("tcp", tt.addr, nil)
 		if (err == nil) != tt.ok {
-			t.Errorf("dialControl(%s) = %v, want allowed %v", tt.addr, err, tt.ok)
+			t.Errorf("control(%s) = %v, want allowed %v", tt.addr, err, tt.ok)
 		}
 	}
 }
@@ -125,9 +126,15 @@ func TestCheckHost(t *testing.T) {
 	}
 	got := map[string]bool{}
 	for host := range tests {
-		got[host] = checkHost(context.Background(), r, host) == nil
+		got[host] = guard{}.checkHost(context.Background(), r, host) == nil
 	}
 	if diff := cmp.Diff(tests, got); diff != "" {
 		t.Errorf("checkHost (-want +got):\n%s", diff)
+	}
+	// With private feeds allowed, names are taken as they are, unresolved.
+	for host := range tests {
+		if err := (guard{allowPrivate: true}).checkHost(context.Background(), r, host); err != nil {
+			t.Errorf("checkHost(%s) with private feeds allowed: %v", host, err)
+		}
 	}
 }

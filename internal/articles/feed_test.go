@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -119,6 +120,11 @@ func TestFeedRefusesPrivateAddresses(t *testing.T) {
 			t.Errorf("Add(%s) = %v, want a validation error", u, err)
 		}
 	}
+	// The refusal of a private address says how to allow one.
+	_, _, err := feeds.Add(context.Background(), srv.URL, "news")
+	if msg := bulletin.ErrorFields(err)["url"]; !strings.Contains(msg, "BULLETIN_ALLOW_PRIVATE_FEEDS=1") {
+		t.Errorf("refusal of %s: %q, want it to name BULLETIN_ALLOW_PRIVATE_FEEDS", srv.URL, msg)
+	}
 	if hits.Load() != 0 {
 		t.Errorf("the refused feed was fetched %d times", hits.Load())
 	}
@@ -136,7 +142,7 @@ func TestFeedRefusesPrivateAddresses(t *testing.T) {
 	}
 	var lastError string
 	db.Read.QueryRow(`SELECT last_error FROM feeds`).Scan(&lastError)
-	if lastError == "" {
-		t.Error("no error recorded for the refused dial")
+	if !strings.Contains(lastError, "BULLETIN_ALLOW_PRIVATE_FEEDS=1") {
+		t.Errorf("error recorded for the refused dial: %q, want it to name BULLETIN_ALLOW_PRIVATE_FEEDS", lastError)
 	}
 }

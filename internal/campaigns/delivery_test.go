@@ -161,7 +161,7 @@ func TestSendRetriesTemporaryAndCountsBounces(t *testing.T) {
 	ctx := context.Background()
 	a := e.addList(t, "a")
 	e.addSubscriber(t, "ok@example.com", "confirmed", a)
-	e.addSubscriber(t, "later@example.com", "confirmed", a)
+	later := e.addSubscriber(t, "later@example.com", "confirmed", a)
 	bad := e.addSubscriber(t, "bad@example.com", "confirmed", a)
 	rdb := queuetest.Embedded(t).Redis()
 	e.svc.SetGoneRecorder(&queue.GoneSet{Redis: rdb})
@@ -184,11 +184,20 @@ func TestSendRetriesTemporaryAndCountsBounces(t *testing.T) {
 			t.Fatalf("round %d: retry failed", round)
 		}
 		want := map[string]string{"ok@example.com": "sent", "later@example.com": "sent", "bad@example.com": "bounced"}
-		if round == campaigns.HardBounces {
-			want = map[string]string{"ok@example.com": "sent", "later@example.com": "sent", "bad@example.com": "bounced"}
-		}
 		if diff := cmp.Diff(want, e.deliveryStatuses(t, id)); diff != "" {
 			t.Errorf("round %d (-want +got):\n%s", round, diff)
+		}
+		// The subscriber stays confirmed, counting, until the last hard
+		// bounce; only that one makes them bounced.
+		wantSub := subscriberState{"confirmed", round}
+		if round == campaigns.HardBounces {
+			wantSub.Status = "bounced"
+		}
+		if diff := cmp.Diff(wantSub, e.subscriberState(t, bad)); diff != "" {
+			t.Errorf("round %d: subscriber after the bounce (-want +got):\n%s", round, diff)
+		}
+		if diff := cmp.Diff(subscriberState{"confirmed", 0}, e.subscriberState(t, later)); diff != "" {
+			t.Errorf("round %d: subscriber after a 451 (-want +got):\n%s", round, diff)
 		}
 		if bs.counts["later@example.com"] != 1 || bs.counts["ok@example.com"] != 1 {
 			t.Errorf("round %d: counts %v", round, bs.counts)
@@ -199,20 +208,45 @@ func TestSendRetriesTemporaryAndCountsBounces(t *testing.T) {
 			t.Errorf("round %d: recorded gone %t (%v)", round, gone, err)
 		}
 	}
-	var status string
-	var bounces int
-	e.db.Read.QueryRow(`SELECT status, bounce_count FROM subscribers WHERE id = ?`, bad).Scan(&status, &bounces)
-	if status != "bounced" || bounces != 3 {
-		t.Errorf("after 3 hard bounces: %s with %d", status, bounces)
-	}
 	// Recording the same bounce again counts nothing more.
 	if err := e.svc.Record(ctx, 1, []queue.Result{{DeliveryID: 3, Status: queue.ResultBounced}}); err != nil {
 		t.Fatal(err)
 	}
-	e.db.Read.QueryRow(`SELECT bounce_count FROM subscribers WHERE id = ?`, bad).Scan(&bounces)
-	if bounces != 3 {
-		t.Errorf("bounce recorded twice: %d", bounces)
+	if diff := cmp.Diff(subscriberState{"bounced", campaigns.HardBounces}, e.subscriberState(t, bad)); diff != "" {
+		t.Errorf("after recording a bounce twice (-want +got):\n%s", diff)
 	}
+	// The next campaign leaves the bounced address out.
+	id := e.create(t, "a")
+	if _, err := e.svc.Send(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	e.fanout(t)
+	bs := &countingSender{}
+	if n := e.sendAll(t, bs, 1); n != 0 {
+		t.Fatalf("%d tasks failed after the bounces", n)
+	}
+	want := map[string]string{"ok@example.com": "sent", "later@example.com": "sent"}
+	if diff := cmp.Diff(want, e.deliveryStatuses(t, id)); diff != "" {
+		t.Errorf("campaign after %d hard bounces (-want +got):\n%s", campaigns.HardBounces, diff)
+	}
+	if diff := cmp.Diff(map[string]int{"ok@example.com": 1, "later@example.com": 1}, bs.counts); diff != "" {
+		t.Errorf("mailed after %d hard bounces (-want +got):\n%s", campaigns.HardBounces, diff)
+	}
+}
+
+// subscriberState is what bounces change about a subscriber.
+type subscriberState struct {
+	Status  string
+	Bounces int
+}
+
+func (e *env) subscriberState(t *testing.T, id int64) subscriberState {
+	t.Helper()
+	var s subscriberState
+	if err := e.db.Read.QueryRow(`SELECT status, bounce_count FROM subscribers WHERE id = ?`, id).Scan(&s.Status, &s.Bounces); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 func TestReconcileRebuildsLostBatches(t *testing.T) {

@@ -390,3 +390,94 @@ func TestDigestTickOncePerSlot(t *testing.T) {
 		t.Errorf("still due after the build: %+v", due)
 	}
 }
+
+// TestDigestFirstWindow checks that a list's first digest (and the first
+// weekly round-up of a daily list) reaches back FirstWindow and no
+// further: an article added before that stays out of it, and out of every
+// later digest too, so turning digests on for a list with a back catalogue
+// does not mail the catalogue.
+func TestDigestFirstWindow(t *testing.T) {
+	tests := []struct {
+		name      string
+		digest    string // the list's schedule
+		frequency string // its reader's
+		build     func(e *digestEnv) (*campaigns.Digest, error)
+	}{
+		{"daily", "daily", "daily", func(e *digestEnv) (*campaigns.Digest, error) { return e.svc.RunDigest(context.Background(), "news") }},
+		{"weekly", "weekly", "daily", func(e *digestEnv) (*campaigns.Digest, error) { return e.svc.RunDigest(context.Background(), "news") }},
+		{"off, run by hand", "off", "daily", func(e *digestEnv) (*campaigns.Digest, error) { return e.svc.RunDigest(context.Background(), "news") }},
+		{"weekly round-up of a daily list", "daily", "weekly", func(e *digestEnv) (*campaigns.Digest, error) {
+			task, _ := queue.NewDigestBuildTask(queue.DigestBuildPayload{List: "news", Cadence: "weekly", Slot: time.Now()})
+			if err := e.svc.HandleDigestBuild(context.Background(), task); err != nil {
+				return nil, err
+			}
+			var d campaigns.Digest
+			err := e.db.Read.QueryRow(`SELECT id, subject FROM campaigns WHERE kind = 'digest' ORDER BY id DESC LIMIT 1`).Scan(&d.ID, &d.Subject)
+			return &d, err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newDigestEnv(t)
+			news := e.list(t, "news", tt.digest, true)
+			e.reader(t, "a@x.example", "confirmed", tt.frequency, news)
+			now := time.Now()
+			add := func(title string, age time.Duration) {
+				at := now.Add(-age).UTC()
+				id := e.exec(t, `INSERT INTO articles (url, title, summary, author, published_at, created_at) VALUES (?, ?, '', '', ?, ?)`,
+					"https://news.example/"+strings.ToLower(strings.ReplaceAll(title, " ", "-")), title, at, at)
+				e.exec(t, `INSERT INTO article_lists (article_id, list_id) VALUES (?, ?)`, id, news)
+			}
+			add("Old harbour history", campaigns.FirstWindow+time.Hour)
+			add("Ferry strike ends", campaigns.FirstWindow-time.Hour)
+			add("Bridge reopens", time.Minute)
+
+			d, err := tt.build(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.ID == 0 {
+				t.Fatalf("first digest = %+v, want one", d)
+			}
+			e.send(t, d.ID)
+			text, _ := parts(t, readMail(t, e.out.msgs["a@x.example"]))
+			got := map[string]bool{}
+			for _, title := range []string{"Old harbour history", "Ferry strike ends", "Bridge reopens"} {
+				got[title] = strings.Contains(text, title)
+			}
+			want := map[string]bool{"Old harbour history": false, "Ferry strike ends": true, "Bridge reopens": true}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("articles in the first digest (-want +got):\n%s", diff)
+			}
+			if !strings.Contains(d.Subject, "2 new stories") {
+				t.Errorf("subject %q, want 2 new stories", d.Subject)
+			}
+
+			add("Storm warning", 0)
+			next, err := tt.build(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if next.ID == 0 || next.ID == d.ID || !strings.Contains(next.Subject, "1 new story: Storm warning") {
+				t.Fatalf("next digest = %+v, want one of the article added since", next)
+			}
+			e.send(t, next.ID)
+			if text, _ := parts(t, readMail(t, e.out.msgs["a@x.example"])); strings.Contains(text, "Old harbour history") {
+				t.Errorf("the article from before the first window came in a later digest:\n%s", text)
+			}
+		})
+	}
+}
+
+// readMail parses a message the keepTransport kept.
+func readMail(t *testing.T, raw []byte) *mail.Message {
+	t.Helper()
+	if raw == nil {
+		t.Fatal("no message")
+	}
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return msg
+}

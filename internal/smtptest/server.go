@@ -28,6 +28,9 @@ type Message struct {
 	From string
 	To   []string
 	Data []byte
+	// TLS says the message came over an encrypted session: implicit TLS,
+	// or a connection the client upgraded with STARTTLS.
+	TLS bool
 }
 
 // ConnStats counts TCP connections as the server saw them.
@@ -222,16 +225,16 @@ func (s *Server) DropConns() {
 	}
 }
 
-func (s *Server) record(from string, to []string, data []byte, size int64) {
+func (s *Server) record(m Message, size int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.total++
 	s.bytes += size
-	for _, r := range to {
+	for _, r := range m.To {
 		s.counts[r]++
 	}
 	if !s.cfg.discard {
-		s.msgs = append(s.msgs, Message{From: from, To: to, Data: data})
+		s.msgs = append(s.msgs, m)
 	}
 }
 

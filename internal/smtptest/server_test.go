@@ -196,7 +196,21 @@ func TestTLS(t *testing.T) {
 	if err != nil {
 		t.Fatalf("STARTTLS: %v", err)
 	}
+	if err := c.SendMail("a@x.test", []string{"tls@y.test"}, strings.NewReader(body)); err != nil {
+		t.Fatal(err)
+	}
 	c.Close()
+	// The same server takes a client that does not upgrade, and says so.
+	if err := send(t, start, "a@x.test", "clear@y.test"); err != nil {
+		t.Fatal(err)
+	}
+	want := []smtptest.Message{
+		{From: "a@x.test", To: []string{"tls@y.test"}, Data: []byte(body), TLS: true},
+		{From: "a@x.test", To: []string{"clear@y.test"}, Data: []byte(body), TLS: false},
+	}
+	if diff := cmp.Diff(want, start.Messages()); diff != "" {
+		t.Errorf("STARTTLS server's messages (-want +got):\n%s", diff)
+	}
 	implicit := smtptest.Start(t, smtptest.WithImplicitTLS())
 	c, err = smtp.DialTLS(implicit.Addr(), implicit.ClientTLSConfig())
 	if err != nil {
@@ -206,6 +220,9 @@ func TestTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Close()
+	if msgs := implicit.Messages(); len(msgs) != 1 || !msgs[0].TLS {
+		t.Errorf("implicit TLS server's messages %+v, want one over TLS", msgs)
+	}
 	if !strings.HasSuffix(implicit.URL(), "?tls=tls") || !strings.HasSuffix(start.URL(), "?tls=starttls") {
 		t.Errorf("URLs %s, %s", implicit.URL(), start.URL())
 	}

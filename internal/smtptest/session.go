@@ -108,7 +108,8 @@ func (ss *session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	ss.s.record(ss.from, ss.to, data, size)
+	_, encrypted := ss.conn.TLSConnectionState()
+	ss.s.record(Message{From: ss.from, To: ss.to, Data: data, TLS: encrypted}, size)
 	ss.accepted++
 	return nil
 }
