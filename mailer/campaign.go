@@ -12,30 +12,6 @@ import (
 	"time"
 )
 
-// Placeholders mark where each recipient's fields go in campaign content
-// rendered once. They are plain ASCII letters, so Markdown, the sanitiser,
-// html/template and quoted-printable leave them alone.
-const (
-	FieldName        = "BLTNzNAMEzq7"
-	FieldEmail       = "BLTNzMAILzq7"
-	FieldUnsubscribe = "BLTNzUNSBzq7" // the unsubscribe token
-	FieldPreferences = "BLTNzPREFzq7" // the preferences token
-	fieldMessageID   = "BLTNzMSIDzq7"
-	placeholderTo    = "bltn-to-zq7@placeholder.invalid"
-)
-
-// fields are the placeholders in the order of the Personal values.
-var fields = []string{FieldName, FieldEmail, FieldUnsubscribe, FieldPreferences, fieldMessageID}
-
-const (
-	idxName = iota
-	idxEmail
-	idxUnsubscribe
-	idxPreferences
-	idxMessageID
-	idxTo // the To header, replaced whole
-)
-
 // Personal is what differs from one recipient of a campaign to the next.
 type Personal struct {
 	Email       string
@@ -49,7 +25,8 @@ type Personal struct {
 // recipient without composing again. The output is the library's message
 // with the fields in place: quoted-printable parts, folded headers.
 type CampaignMessage struct {
-	from   string // the envelope sender
+	mk     [numFields]string // the markers, by field
+	from   string            // the envelope sender
 	domain string // right side of Message-IDs
 	head   []piece
 	body   []piece
@@ -70,27 +47,31 @@ type piece struct {
 }
 
 // CampaignContent is a campaign's shared content. HTML and Text may hold
-// the Field placeholders.
+// the markers of the fields; Subject holds none.
 type CampaignContent struct {
 	From    *mail.Address
 	Subject string
 	HTML    string
 	Text    string
-	// Headers are extra fields; values may hold FieldUnsubscribe.
+	// Headers are extra fields; values may hold the Unsubscribe marker.
 	Headers [][2]string
 	Date    time.Time
+	// Markers are the ones HTML, Text and Headers were rendered with.
+	Markers Markers
 }
 
-// NewCampaignMessage composes c once with placeholders for the fields.
+// NewCampaignMessage composes c once with markers for the fields.
 func NewCampaignMessage(c CampaignContent) (*CampaignMessage, error) {
+	mk := c.Markers.all()
+	toAddr := mk[to] + "@placeholder.invalid"
 	m := &Message{
 		From:      c.From,
-		To:        &mail.Address{Address: placeholderTo},
+		To:        &mail.Address{Address: toAddr},
 		Subject:   c.Subject,
 		Text:      c.Text,
 		HTML:      c.HTML,
 		Headers:   c.Headers,
-		MessageID: "<" + fieldMessageID + "@x>",
+		MessageID: "<" + mk[messageID] + "@x>",
 		Date:      c.Date,
 	}
 	raw, err := m.Compose()
@@ -101,19 +82,19 @@ func NewCampaignMessage(c CampaignContent) (*CampaignMessage, error) {
 	if end < 0 {
 		return nil, errors.New("compose campaign: no header end")
 	}
-	cm := &CampaignMessage{from: c.From.Address, domain: "localhost"}
+	cm := &CampaignMessage{mk: mk, from: c.From.Address, domain: "localhost"}
 	if i := strings.LastIndexByte(c.From.Address, '@'); i >= 0 {
 		cm.domain = c.From.Address[i+1:]
 	}
 	head := unfold(string(raw[:end+2]))
-	head = strings.Replace(head, "<"+fieldMessageID+"@x>", fieldMessageID, 1)
-	head = strings.Replace(head, "<"+placeholderTo+">", "\x00to\x00", 1)
-	cm.head = splitHead(head)
+	head = strings.Replace(head, "<"+mk[messageID]+"@x>", mk[messageID], 1)
+	head = strings.Replace(head, "<"+toAddr+">", mk[to], 1)
+	cm.head = cm.splitHead(head)
 	boundary, err := boundaryOf(head)
 	if err != nil {
 		return nil, err
 	}
-	if cm.body, err = compileBody(raw[end+4:], boundary); err != nil {
+	if cm.body, err = cm.compileBody(raw[end+4:], boundary); err != nil {
 		return nil, err
 	}
 	markColumns(cm.body)
@@ -147,35 +128,30 @@ func unfold(head string) string {
 	return strings.NewReplacer("\r\n ", " ", "\r\n\t", "\t").Replace(head)
 }
 
-// splitHead cuts the header block at its placeholders.
-func splitHead(head string) []piece {
+// splitHead cuts the header block at its markers: To, Message-ID and
+// the Unsubscribe token of List-Unsubscribe.
+func (cm *CampaignMessage) splitHead(head string) []piece {
 	var out []piece
 	for head != "" {
-		i, f := nextField(head)
+		i, f := cm.nextField(head, numFields)
 		if i < 0 {
 			out = append(out, piece{lit: []byte(head), field: -1})
 			break
 		}
-		tok := len("\x00to\x00")
-		if f != idxTo {
-			tok = len(fields[f])
-		}
-		out = append(out, piece{lit: []byte(head[:i]), field: f})
-		head = head[i+tok:]
+		out = append(out, piece{lit: []byte(head[:i]), field: int(f)})
+		head = head[i+len(cm.mk[f]):]
 	}
 	return out
 }
 
-// nextField finds the first placeholder in s: its index and field, or -1.
-func nextField(s string) (int, int) {
-	at, field := -1, -1
-	for f, p := range fields {
-		if i := strings.Index(s, p); i >= 0 && (at < 0 || i < at) {
+// nextField finds the first marker of a field below end in s: its index
+// and field, or -1.
+func (cm *CampaignMessage) nextField(s string, end Field) (int, Field) {
+	at, field := -1, Field(-1)
+	for f := range end {
+		if i := strings.Index(s, cm.mk[f]); i >= 0 && (at < 0 || i < at) {
 			at, field = i, f
 		}
-	}
-	if i := strings.Index(s, "\x00to\x00"); i >= 0 && (at < 0 || i < at) {
-		at, field = i, idxTo
 	}
 	return at, field
 }
@@ -198,7 +174,7 @@ func boundaryOf(head string) (string, error) {
 // quoted-printable parts. Each part is decoded, cut, and its literal runs
 // encoded again, each ending in a soft line break, so that no placeholder
 // is ever split by one and every field starts on a fresh encoded line.
-func compileBody(body []byte, boundary string) ([]piece, error) {
+func (cm *CampaignMessage) compileBody(body []byte, boundary string) ([]piece, error) {
 	delim := []byte("--" + boundary)
 	var out []piece
 	var lit []byte
@@ -226,7 +202,7 @@ func compileBody(body []byte, boundary string) ([]piece, error) {
 		}
 		isHTML := bytes.Contains(bytes.ToLower(partHead), []byte("text/html"))
 		var pieces []piece
-		pieces, lit = splitPart(lit, string(decoded), isHTML)
+		pieces, lit = cm.splitPart(lit, string(decoded), isHTML)
 		out = append(out, pieces...)
 		lit = append(lit, "\r\n"...)
 		body = body[next+2:]
@@ -244,19 +220,20 @@ func markColumns(ps []piece) {
 	}
 }
 
-// splitPart encodes one decoded part, cutting it at the placeholders. lit
-// is the literal run so far; the trailing literal run is returned.
-func splitPart(lit []byte, s string, isHTML bool) ([]piece, []byte) {
+// splitPart encodes one decoded part, cutting it at the markers of the
+// body's fields. lit is the literal run so far; the trailing literal run
+// is returned.
+func (cm *CampaignMessage) splitPart(lit []byte, s string, isHTML bool) ([]piece, []byte) {
 	var out []piece
 	for {
-		i, f := nextField(s)
-		if i < 0 || f == idxTo || f == idxMessageID {
+		i, f := cm.nextField(s, messageID)
+		if i < 0 {
 			return out, append(lit, qpEncode(s)...)
 		}
 		lit = append(lit, qpEncode(s[:i])...)
-		out = append(out, piece{lit: lit, field: f, html: isHTML})
+		out = append(out, piece{lit: lit, field: int(f), html: isHTML})
 		lit = nil
-		s = s[i+len(fields[f]):]
+		s = s[i+len(cm.mk[f]):]
 	}
 }
 

@@ -47,14 +47,14 @@ func (cm *CampaignMessage) compose(dst []byte, p Personal) []byte {
 	hb := (*hp)[:0]
 	for _, pc := range cm.head {
 		hb = append(hb, pc.lit...)
-		switch pc.field {
+		switch Field(pc.field) {
 		case -1:
-		case idxTo:
+		case to:
 			hb = append(hb, addressString(&mail.Address{Name: p.Name, Address: p.Email})...)
-		case idxMessageID:
+		case messageID:
 			hb = appendMessageID(hb, cm.domain)
 		default:
-			hb = append(hb, cm.value(pc.field, p)...)
+			hb = append(hb, value(Field(pc.field), p)...)
 		}
 	}
 	hb = append(hb, "\r\n"...)
@@ -64,7 +64,7 @@ func (cm *CampaignMessage) compose(dst []byte, p Personal) []byte {
 	for _, pc := range cm.body {
 		dst = append(dst, pc.lit...)
 		if pc.field >= 0 {
-			v := cm.value(pc.field, p)
+			v := value(Field(pc.field), p)
 			if pc.html {
 				v = html.EscapeString(v)
 			}
@@ -139,20 +139,6 @@ func appendField(dst []byte, v string, col int, eol bool) []byte {
 		return dst
 	}
 	return append(dst, "=\r\n"...)
-}
-
-func (cm *CampaignMessage) value(field int, p Personal) string {
-	switch field {
-	case idxName:
-		return oneLine(p.Name)
-	case idxEmail:
-		return p.Email
-	case idxUnsubscribe:
-		return p.Unsubscribe
-	case idxPreferences:
-		return p.Preferences
-	}
-	return ""
 }
 
 // checkPersonal refuses fields that could break out of their place: an

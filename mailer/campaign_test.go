@@ -65,13 +65,15 @@ func parse(t *testing.T, raw []byte) parsed {
 }
 
 func TestCampaignMessageFillsFields(t *testing.T) {
+	mk := mailer.NewMarkers()
 	cm, err := mailer.NewCampaignMessage(mailer.CampaignContent{
+		Markers: mk,
 		From:    &mail.Address{Name: "Harbour Gazette", Address: "news@harbour.example"},
 		Subject: "Café Lindqvist opens — and the bridge is back",
-		Text:    "Hello " + mailer.FieldName + ",\nyour address is " + mailer.FieldEmail + ".\nUnsubscribe: https://h.example/unsubscribe/" + mailer.FieldUnsubscribe + "\n",
-		HTML:    "<p>Hello " + mailer.FieldName + "</p><a href=\"https://h.example/preferences/" + mailer.FieldPreferences + "\">prefs</a>",
+		Text:    "Hello " + mk.Of(mailer.Name) + ",\nyour address is " + mk.Of(mailer.Email) + ".\nUnsubscribe: https://h.example/unsubscribe/" + mk.Of(mailer.Unsubscribe) + "\n",
+		HTML:    "<p>Hello " + mk.Of(mailer.Name) + "</p><a href=\"https://h.example/preferences/" + mk.Of(mailer.Preferences) + "\">prefs</a>",
 		Headers: [][2]string{
-			{"List-Unsubscribe", "<https://h.example/unsubscribe/" + mailer.FieldUnsubscribe + ">"},
+			{"List-Unsubscribe", "<https://h.example/unsubscribe/" + mk.Of(mailer.Unsubscribe) + ">"},
 			{"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"},
 			{"List-Id", "Daily <daily.h.example>"},
 		},
@@ -147,9 +149,11 @@ func TestCampaignMessageFillsFields(t *testing.T) {
 // where quoted-printable soft line breaks fall, with values of every kind.
 func TestCampaignMessageAnyColumn(t *testing.T) {
 	names := []string{"", "Al", "Ann Lee ", "Zoë", strings.Repeat("Bartholomew ", 8), "a=b", strings.Repeat("é", 60)}
+	mk := mailer.NewMarkers()
 	for col := 0; col < 90; col += 7 {
-		text := strings.Repeat("x", col) + mailer.FieldName + strings.Repeat("y", 50) + " " + mailer.FieldName + "\nend " + mailer.FieldName
+		text := strings.Repeat("x", col) + mk.Of(mailer.Name) + strings.Repeat("y", 50) + " " + mk.Of(mailer.Name) + "\nend " + mk.Of(mailer.Name)
 		cm, err := mailer.NewCampaignMessage(mailer.CampaignContent{
+			Markers: mk,
 			From: &mail.Address{Address: "news@h.example"}, Subject: "s", Text: text, HTML: "<p>" + text + "</p>",
 		})
 		if err != nil {
@@ -165,7 +169,7 @@ func TestCampaignMessageAnyColumn(t *testing.T) {
 					t.Errorf("col %d name %q: body line %d is %d octets", col, name, i, len(line))
 				}
 			}
-			want := strings.ReplaceAll(strings.ReplaceAll(text, mailer.FieldName, name), "\n", "\r\n")
+			want := strings.ReplaceAll(strings.ReplaceAll(text, mk.Of(mailer.Name), name), "\n", "\r\n")
 			if got := parse(t, raw).text; got != want {
 				t.Errorf("col %d name %q:\n got %q\nwant %q", col, name, got, want)
 			}
@@ -192,10 +196,11 @@ func TestCampaignMessageRefusesBadFields(t *testing.T) {
 
 func BenchmarkCampaignCompose(b *testing.B) {
 	body := strings.Repeat("A paragraph of the campaign, about the harbour and the town. ", 100)
+	mk := mailer.NewMarkers()
 	cm, err := mailer.NewCampaignMessage(mailer.CampaignContent{
-		From: &mail.Address{Address: "news@h.example"}, Subject: "s",
-		Text: "Hi " + mailer.FieldName + "\n" + body + "\n" + mailer.FieldUnsubscribe,
-		HTML: "<p>Hi " + mailer.FieldName + "</p><p>" + body + "</p><a href=\"x/" + mailer.FieldUnsubscribe + "\">u</a>",
+		Markers: mk, From: &mail.Address{Address: "news@h.example"}, Subject: "s",
+		Text: "Hi " + mk.Of(mailer.Name) + "\n" + body + "\n" + mk.Of(mailer.Unsubscribe),
+		HTML: "<p>Hi " + mk.Of(mailer.Name) + "</p><p>" + body + "</p><a href=\"x/" + mk.Of(mailer.Unsubscribe) + "\">u</a>",
 	})
 	if err != nil {
 		b.Fatal(err)

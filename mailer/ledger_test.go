@@ -38,7 +38,7 @@ func workerSender(t *testing.T, q *tasks.Queue, srv *smtptest.Server) *mailer.Se
 func sendPayload(n int, since time.Time) *tasks.SendPayload {
 	p := &tasks.SendPayload{CampaignID: 7, Batch: 0, Since: since, Content: tasks.Content{
 		From: "Harbour Gazette <news@harbour.test>", Subject: "Harbour news",
-		Text: "Hello " + mailer.FieldName, HTML: "<p>Hello " + mailer.FieldName + "</p>",
+		Text: "Hello " + mailer.Markers("").Of(mailer.Name), HTML: "<p>Hello " + mailer.Markers("").Of(mailer.Name) + "</p>",
 		ListID: "News <news.harbour.test>", BaseURL: "http://harbour.test",
 	}}
 	for i := 1; i <= n; i++ {

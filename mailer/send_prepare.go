@@ -61,14 +61,16 @@ func newCampaignMessage(c tasks.Content) (*CampaignMessage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("from %q: %w", c.From, err)
 	}
+	mk := Markers(c.Markers)
 	return NewCampaignMessage(CampaignContent{
+		Markers: mk,
 		From:    from,
 		Subject: c.Subject,
 		HTML:    c.HTML,
 		Text:    c.Text,
 		Date:    time.Now(),
 		Headers: [][2]string{
-			{"List-Unsubscribe", "<" + c.BaseURL + "/unsubscribe/" + FieldUnsubscribe + ">"},
+			{"List-Unsubscribe", "<" + c.BaseURL + "/unsubscribe/" + mk.Of(Unsubscribe) + ">"},
 			{"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"},
 			{"List-Id", c.ListID},
 		},

@@ -53,6 +53,7 @@ func (m *Main) newCampaignService() *campaigns.Service {
 	a := m.app
 	store := campaigns.NewStore(a.DB)
 	store.SetGoneRecorder(a.Gone)
+	store.Log = m.Log
 	return &campaigns.Service{
 		Store:     store,
 		Queue:     a.Queue.Client,

@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"html"
-	"strings"
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
@@ -71,21 +69,16 @@ func (s *Store) ArchiveIssue(ctx context.Context, id int64) (*Issue, error) {
 		return nil, fmt.Errorf("archive issue: %w", err)
 	}
 	is.SentAt = is.SentAt.UTC()
-	is.BodyHTML = genericFields.Replace(is.BodyHTML)
 	if is.Lists, err = s.publicLists(ctx, id); err != nil {
 		return nil, err
 	}
 	return is, nil
 }
 
-// genericFields fills a body's personal fields for no one in particular.
-// The links with tokens are in the mail around the body, never in it.
-var genericFields = strings.NewReplacer(
-	mailer.FieldName, html.EscapeString("reader"),
-	mailer.FieldEmail, "",
-	mailer.FieldUnsubscribe, "",
-	mailer.FieldPreferences, "",
-)
+// archiveReader is who a campaign is stored and archived for: no one in
+// particular. The links with tokens are in the mail around the body,
+// never in it.
+var archiveReader = mailer.Personal{Name: "reader"}
 
 func (s *Store) publicLists(ctx context.Context, id int64) ([]string, error) {
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT l.name FROM campaign_lists cl JOIN lists l ON l.id = cl.list_id

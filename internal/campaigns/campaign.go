@@ -9,8 +9,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
@@ -54,9 +56,19 @@ type Stats struct {
 
 // A Store keeps campaigns and their deliveries in SQLite.
 type Store struct {
+	// Log gets a warn line for each delivery that failed for good;
+	// slog.Default() when nil.
+	Log  *slog.Logger
 	db   *sqlite.DB
 	now  func() time.Time
 	gone subscribers.GoneRecorder
+}
+
+func (s *Store) log() *slog.Logger {
+	if s.Log == nil {
+		return slog.Default()
+	}
+	return s.Log
 }
 
 // NewStore returns a Store on db.
@@ -82,8 +94,10 @@ func (c *Campaign) validate(now time.Time) error {
 		fields["subject"] = "is required"
 	case utf8.RuneCountInString(c.Subject) > 200:
 		fields["subject"] = "is over 200 characters"
-	case strings.ContainsAny(c.Subject, "\r\n"):
-		fields["subject"] = "must be one line"
+	case strings.ContainsFunc(c.Subject, unicode.IsControl):
+		fields["subject"] = "must be one line of text, without control characters"
+	case personalField.MatchString(c.Subject):
+		fields["subject"] = "is the same for every reader: use {{ .Name }} and {{ .Email }} in the body only"
 	}
 	if strings.TrimSpace(c.Body) == "" {
 		fields["body"] = "is required"
@@ -111,7 +125,7 @@ func (s *Store) Create(ctx context.Context, c *Campaign) error {
 	if err := c.validate(now); err != nil {
 		return err
 	}
-	html, text, err := Render(c.Body)
+	html, text, err := RenderFor(c.Body, archiveReader)
 	if err != nil {
 		return err
 	}

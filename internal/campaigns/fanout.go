@@ -41,17 +41,25 @@ type mailData struct {
 }
 
 // content renders campaign id into what every message of it shares, once:
-// the body inside the mail templates, with placeholders for the personal
-// fields and links.
+// the body inside the mail templates, with markers drawn for this render
+// where the personal fields and links go. A campaign's body is rendered
+// again from its Markdown; a digest's was rendered when it was built and
+// holds no personal field.
 func (s *Service) content(ctx context.Context, id int64) (*queue.Content, error) {
-	var subject, html, text, listName, slug string
-	err := s.db.Read.QueryRowContext(ctx, `SELECT c.subject, c.body_html, c.body_text, l.name, l.slug
+	var kind, subject, body, html, text, listName, slug string
+	err := s.db.Read.QueryRowContext(ctx, `SELECT c.kind, c.subject, c.body, c.body_html, c.body_text, l.name, l.slug
 		FROM campaigns c JOIN campaign_lists cl ON cl.campaign_id = c.id JOIN lists l ON l.id = cl.list_id
-		WHERE c.id = ? ORDER BY l.id LIMIT 1`, id).Scan(&subject, &html, &text, &listName, &slug)
+		WHERE c.id = ? ORDER BY l.id LIMIT 1`, id).Scan(&kind, &subject, &body, &html, &text, &listName, &slug)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "No campaign %d.", id)
 	} else if err != nil {
 		return nil, fmt.Errorf("campaign content: %w", err)
+	}
+	mk := mailer.NewMarkers()
+	if kind == "campaign" {
+		if html, text, err = Render(body, mk); err != nil {
+			return nil, fmt.Errorf("campaign %d: %w", id, err)
+		}
 	}
 	publisher := "Bulletin"
 	if a, err := mail.ParseAddress(s.From); err == nil && a.Name != "" {
@@ -61,8 +69,8 @@ func (s *Service) content(ctx context.Context, id int64) (*queue.Content, error)
 		Subject: subject, Preheader: preheader(text), Body: template.HTML(html),
 		Text:      strings.TrimRight(text, "\n") + "\n", // one blank line before the footer
 		Publisher: publisher, ListName: listName,
-		UnsubscribeURL: s.BaseURL + "/unsubscribe/" + mailer.FieldUnsubscribe,
-		PreferencesURL: s.BaseURL + "/preferences/" + mailer.FieldPreferences,
+		UnsubscribeURL: s.BaseURL + "/unsubscribe/" + mk.Of(mailer.Unsubscribe),
+		PreferencesURL: s.BaseURL + "/preferences/" + mk.Of(mailer.Preferences),
 	}
 	textPart, htmlPart, err := s.Templates.Mail("campaign", d)
 	if err != nil {
@@ -73,7 +81,7 @@ func (s *Service) content(ctx context.Context, id int64) (*queue.Content, error)
 		host = u.Hostname()
 	}
 	listID := listIDHeader(listName, slug, host)
-	return &queue.Content{From: s.From, Subject: subject, HTML: htmlPart, Text: textPart, ListID: listID, BaseURL: s.BaseURL}, nil
+	return &queue.Content{From: s.From, Subject: subject, HTML: htmlPart, Text: textPart, ListID: listID, BaseURL: s.BaseURL, Markers: string(mk)}, nil
 }
 
 // listIDHeader is the List-Id value of RFC 2919, "Name <slug.host>", the

@@ -1,8 +1,6 @@
 package campaigns
 
 import (
-	"strings"
-
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/mailer"
 )
@@ -14,9 +12,6 @@ func Preview(body, name, email string) (string, error) {
 	if err := checkFields(body); err != nil {
 		return "", bulletin.Invalid(map[string]string{"body": err.Error()})
 	}
-	html, _, err := Render(body)
-	if err != nil {
-		return "", err
-	}
-	return strings.NewReplacer(mailer.FieldName, name, mailer.FieldEmail, email).Replace(html), nil
+	html, _, err := RenderFor(body, mailer.Personal{Name: name, Email: email})
+	return html, err
 }

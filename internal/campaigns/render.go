@@ -16,10 +16,11 @@ import (
 // personalField matches a {{ .Name }}-style personal field in a body.
 var personalField = regexp.MustCompile(`\{\{\s*\.?\s*([A-Za-z]*)\s*\}\}`)
 
-// placeholders maps each personal field to the mailer's placeholder.
-var placeholders = map[string]string{
-	"Name":  mailer.FieldName,
-	"Email": mailer.FieldEmail,
+// personalFields maps each personal field an author may write to the
+// mailer's field.
+var personalFields = map[string]mailer.Field{
+	"Name":  mailer.Name,
+	"Email": mailer.Email,
 }
 
 var (
@@ -31,7 +32,7 @@ var (
 // {{ .Email }}, so a typo shows at once rather than in every reader's mail.
 func checkFields(body string) error {
 	for _, m := range personalField.FindAllStringSubmatch(body, -1) {
-		if _, ok := placeholders[m[1]]; !ok {
+		if _, ok := personalFields[m[1]]; !ok {
 			return fmt.Errorf("has %s: the personal fields are {{ .Name }} and {{ .Email }}", m[0])
 		}
 	}
@@ -39,22 +40,36 @@ func checkFields(body string) error {
 }
 
 // Render turns a Markdown body into sanitised HTML and plain text, once per
-// campaign. The personal fields become the mailer's placeholders, which
-// Markdown and the sanitiser leave as they are; each recipient's values
-// are filled in when the message is composed.
-func Render(body string) (html, text string, err error) {
+// send. The personal fields the author wrote become markers of mk, which
+// Markdown and the sanitiser leave as they are, and each recipient's
+// values are filled in when the message is composed: as text, or as URL
+// data where a field stands in a link's URL. mk is drawn for the render,
+// so marker text anywhere else in the body is only text.
+func Render(body string, mk mailer.Markers) (html, text string, err error) {
 	if err := checkFields(body); err != nil {
 		return "", "", err
 	}
 	body = strings.ReplaceAll(body, "\r\n", "\n")
 	body = personalField.ReplaceAllStringFunc(body, func(s string) string {
-		return placeholders[personalField.FindStringSubmatch(s)[1]]
+		return mk.Of(personalFields[personalField.FindStringSubmatch(s)[1]])
 	})
 	var buf bytes.Buffer
 	if err := markdown.Convert([]byte(body), &buf); err != nil {
 		return "", "", fmt.Errorf("render markdown: %w", err)
 	}
-	return inlineStyles.Replace(sanitizer.Sanitize(buf.String())), markdownText([]byte(body)), nil
+	html = mk.InURLs(sanitizer.Sanitize(buf.String()))
+	return inlineStyles.Replace(html), markdownText([]byte(body), mk), nil
+}
+
+// RenderFor renders body as p sees it, outside a message: for previews
+// and the archive.
+func RenderFor(body string, p mailer.Personal) (html, text string, err error) {
+	mk := mailer.NewMarkers()
+	html, text, err = Render(body, mk)
+	if err != nil {
+		return "", "", err
+	}
+	return mk.Fill(html, p, true), mk.Fill(text, p, false), nil
 }
 
 // inlineStyles gives the elements Markdown makes the inline CSS mail

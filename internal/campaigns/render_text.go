@@ -2,6 +2,7 @@ package campaigns
 
 import (
 	"html"
+	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -9,6 +10,8 @@ import (
 	"github.com/yuin/goldmark/ast"
 	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/text"
+
+	"github.com/bulletinhq/bulletin/mailer"
 )
 
 // textWidth is where the text part wraps its prose.
@@ -20,9 +23,9 @@ const textWidth = 72
 // underlined, lists with "-" or their numbers, quotes behind "> ", code
 // indented. Raw HTML is left out, as the HTML part's sanitiser leaves it
 // out too.
-func markdownText(src []byte) string {
+func markdownText(src []byte, mk mailer.Markers) string {
 	doc := markdown.Parser().Parse(text.NewReader(src))
-	w := textWriter{src: src}
+	w := textWriter{src: src, mk: mk}
 	w.blocks(doc, "", "")
 	return strings.TrimRight(w.b.String(), "\n") + "\n"
 }
@@ -30,6 +33,7 @@ func markdownText(src []byte) string {
 // A textWriter writes blocks of a Markdown document as plain text.
 type textWriter struct {
 	src []byte
+	mk  mailer.Markers // the personal fields in URLs become URL data
 	b   strings.Builder
 }
 
@@ -148,17 +152,24 @@ func (w *textWriter) inlines(b *strings.Builder, n ast.Node) {
 		case *ast.Link:
 			label := w.inline(c)
 			b.WriteString(label)
-			if dest := string(c.Destination); dest != "" && dest != label && "mailto:"+label != dest {
-				b.WriteString(" (" + dest + ")")
+			if dest := string(c.Destination); dest != "" && dest != label && "mailto:"+label != dest && safeURL(dest) {
+				b.WriteString(" (" + w.mk.InURL(dest) + ")")
 			}
 		case *ast.Image:
 			alt := w.inline(c)
 			if alt == "" {
 				alt = "image"
 			}
-			b.WriteString("[" + alt + "] (" + string(c.Destination) + ")")
+			b.WriteString("[" + alt + "]")
+			if dest := string(c.Destination); safeURL(dest) {
+				b.WriteString(" (" + w.mk.InURL(dest) + ")")
+			}
 		case *ast.AutoLink:
-			b.Write(c.URL(w.src))
+			if u := string(c.URL(w.src)); safeURL(u) {
+				b.WriteString(w.mk.InURL(u))
+			} else {
+				b.Write(c.Label(w.src))
+			}
 		case *ast.RawHTML:
 			// Left out, as in the HTML part.
 		case *east.TaskCheckBox:
@@ -171,6 +182,22 @@ func (w *textWriter) inlines(b *strings.Builder, n ast.Node) {
 			w.inlines(b, c)
 		}
 	}
+}
+
+// safeURL says the HTML part keeps a link to u, as the sanitiser does:
+// an http, https or mailto URL, or a relative one. Any other scheme
+// (javascript:, data:, vbscript:) is dropped there, so the text part
+// leaves it out too.
+func safeURL(u string) bool {
+	p, err := url.Parse(strings.TrimSpace(u))
+	if err != nil {
+		return false
+	}
+	switch strings.ToLower(p.Scheme) {
+	case "", "http", "https", "mailto":
+		return true
+	}
+	return false
 }
 
 // wrapLines wraps each line of s, as hard line breaks left it, at width.

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/bulletinhq/bulletin/mailer"
 )
 
 func TestMarkdownText(t *testing.T) {
@@ -26,9 +28,12 @@ func TestMarkdownText(t *testing.T) {
 		{"image", "![Harbour at dawn](https://news.example/h.jpg)", "[Harbour at dawn] (https://news.example/h.jpg)\n"},
 		{"a link whose text is its URL once", "[https://a.example](https://a.example)", "https://a.example\n"},
 		{"table", "| a | b |\n|---|---|\n| 1 | 2 |", "a | b\n1 | 2\n"},
+		{"a link the sanitiser drops shows no URL", "[click](javascript:alert(1)) and [x](data:text/html,hi)", "click and x\n"},
+		{"an image the sanitiser drops shows no URL", "![pic](javascript:alert(1))", "[pic]\n"},
+		{"mailto and relative links stay", "[mail](mailto:a@b.example) [page](/about)", "mail (mailto:a@b.example) page (/about)\n"},
 	}
 	for _, tt := range tests {
-		if diff := cmp.Diff(tt.want, markdownText([]byte(tt.md))); diff != "" {
+		if diff := cmp.Diff(tt.want, markdownText([]byte(tt.md), mailer.NewMarkers())); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
 		}
 	}

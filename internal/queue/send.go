@@ -57,6 +57,9 @@ type Content struct {
 	Text    string `json:"text"`     // the whole text part
 	ListID  string `json:"list_id"`  // List-Id value, "Name <slug.host>"
 	BaseURL string `json:"base_url"` // for the unsubscribe URL in headers
+	// Markers is the nonce of the field markers HTML and Text were rendered
+	// with (mailer.Markers); empty in tasks of older versions.
+	Markers string `json:"markers,omitempty"`
 }
 
 // A Recipient is one delivery of a batch, with its signed link tokens.

@@ -127,7 +127,7 @@ func TestAdminCampaignPages(t *testing.T) {
 		b.Write(buf[:n])
 	}
 	resp.Body.Close()
-	if !strings.Contains(b.String(), "<strong>Ada Reader</strong>") || strings.Contains(b.String(), mailer.FieldName) || strings.Contains(b.String(), "<script>x()") {
+	if !strings.Contains(b.String(), "<strong>Ada Reader</strong>") || strings.Contains(b.String(), "BLTN") || strings.Contains(b.String(), "<script>x()") {
 		t.Errorf("preview does not show the rendered, sanitised body:\n%s", b.String())
 	}
 
@@ -136,12 +136,17 @@ func TestAdminCampaignPages(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/admin/campaigns/") {
 		t.Fatalf("save = %d to %q", resp.StatusCode, loc)
 	}
+	if _, body := a.get(loc); !strings.Contains(body, `role="status">Campaign saved.</div>`) {
+		t.Errorf("%s shows no 'Campaign saved.' banner", loc)
+	}
 	page := strings.SplitN(loc, "?", 2)[0]
 	if resp := a.post(page+"/send", url.Values{}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("send without csrf = %d, want 403", resp.StatusCode)
 	}
 	if resp := a.post(page+"/send", url.Values{"csrf": {csrf}}); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("send = %d", resp.StatusCode)
+	} else if _, body := a.get(resp.Header.Get("Location")); !strings.Contains(body, `role="status">Campaign is sending.</div>`) {
+		t.Errorf("%s shows no 'Campaign is sending.' banner", resp.Header.Get("Location"))
 	}
 	if resp := a.post(page+"/send", url.Values{"csrf": {csrf}}); resp.StatusCode != http.StatusConflict {
 		t.Errorf("second send = %d, want 409", resp.StatusCode)

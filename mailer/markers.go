@@ -1,0 +1,146 @@
+package mailer
+
+import (
+	"crypto/rand"
+	"encoding/base32"
+	"html"
+	"regexp"
+	"strings"
+)
+
+// A Field is a per-recipient value that campaign content rendered once
+// leaves a marker for.
+type Field int
+
+// The fields, in the order of Markers.All.
+const (
+	Name        Field = iota // the reader's name, as text
+	Email                    // the reader's address, as text
+	NameURL                  // the name as URL data: in an href or src
+	EmailURL                 // the address as URL data
+	Unsubscribe              // the unsubscribe token, URL-safe
+	Preferences              // the preferences token, URL-safe
+	messageID                // the Message-ID header, whole
+	to                       // the To header's address, whole
+	numFields
+)
+
+// fieldCodes end each field's marker; all markers of a set have one
+// length, so none is the start of another.
+var fieldCodes = [numFields]string{"NM", "EM", "NU", "EU", "UN", "PR", "ID", "TO"}
+
+// legacyMarkers are the fixed markers of content rendered before markers
+// were drawn per render, so tasks queued by an older version still send.
+var legacyMarkers = [numFields]string{"BLTNzNAMEzq7", "BLTNzMAILzq7", "BLTNzNAMUzq7", "BLTNzMAIUzq7",
+	"BLTNzUNSBzq7", "BLTNzPREFzq7", "BLTNzMSIDzq7", "BLTNzTOOOzq7"}
+
+// nonceEncoding writes a nonce in lower-case letters and digits, which
+// Markdown, the sanitiser, html/template and quoted-printable leave as
+// they are, and which no typographic rule rewrites.
+var nonceEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// Markers is the nonce of one render's field markers. Content is rendered
+// once with a fresh set (NewMarkers), so text from outside — an article,
+// a feed item, a subject, a name — cannot know them: a marker is filled in
+// only where Bulletin itself put it, and any other text comes out as it
+// was written. The zero value is the legacy fixed set.
+type Markers string
+
+// NewMarkers draws a new set of markers: 100 random bits.
+func NewMarkers() Markers {
+	var b [13]byte
+	rand.Read(b[:])
+	return Markers(nonceEncoding.EncodeToString(b[:])[:20])
+}
+
+// Of returns the marker of field f.
+func (m Markers) Of(f Field) string {
+	if m == "" {
+		return legacyMarkers[f]
+	}
+	return "BLTN" + string(m) + fieldCodes[f]
+}
+
+// all returns the markers of the set, indexed by field.
+func (m Markers) all() [numFields]string {
+	var out [numFields]string
+	for f := range numFields {
+		out[f] = m.Of(f)
+	}
+	return out
+}
+
+// urlAttr matches an href or src attribute of sanitised HTML.
+var urlAttr = regexp.MustCompile(`\s(?:href|src)="[^"]*"`)
+
+// InURLs rewrites the Name and Email markers inside href and src
+// attributes of sanitised HTML into their URL forms, so a reader's name
+// there is filled in as URL data and cannot become a javascript: link.
+// The sanitiser writes every attribute double-quoted and escapes "<" and
+// quotes in text, so its attributes can be found as text.
+func (m Markers) InURLs(sanitised string) string {
+	urls := strings.NewReplacer(m.Of(Name), m.Of(NameURL), m.Of(Email), m.Of(EmailURL))
+	return urlAttr.ReplaceAllStringFunc(sanitised, urls.Replace)
+}
+
+// InURL rewrites the Name and Email markers of one URL into their URL
+// forms: for a text part's link.
+func (m Markers) InURL(u string) string {
+	return strings.NewReplacer(m.Of(Name), m.Of(NameURL), m.Of(Email), m.Of(EmailURL)).Replace(u)
+}
+
+// Fill replaces the markers in s with p's values, escaped for HTML when
+// isHTML: for previews and the archive, which show content outside a
+// message. Compose does the same for each message.
+func (m Markers) Fill(s string, p Personal, isHTML bool) string {
+	var pairs []string
+	for f, mk := range m.all() {
+		if f >= int(messageID) {
+			break
+		}
+		v := value(Field(f), p)
+		if isHTML {
+			v = html.EscapeString(v)
+		}
+		pairs = append(pairs, mk, v)
+	}
+	return strings.NewReplacer(pairs...).Replace(s)
+}
+
+// value is what field f of p is, as it goes into a message part.
+func value(f Field, p Personal) string {
+	switch f {
+	case Name:
+		return oneLine(p.Name)
+	case Email:
+		return p.Email
+	case NameURL:
+		return urlData(p.Name)
+	case EmailURL:
+		return urlData(p.Email)
+	case Unsubscribe:
+		return p.Unsubscribe
+	case Preferences:
+		return p.Preferences
+	}
+	return ""
+}
+
+// urlData percent-encodes every byte of s but RFC 3986's unreserved
+// characters, so s is data wherever it lands in a URL: it can start no
+// scheme (no ":"), path, query or fragment of its own.
+func urlData(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
+}
