@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/mail"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -36,6 +38,9 @@ type Confirmer struct {
 	From      *mail.Address
 	// BaseURL is the public URL the links start with.
 	BaseURL string
+	// Log gets a warning for each confirmation that could not be sent
+	// (slog.Default when nil).
+	Log *slog.Logger
 }
 
 // ConfirmMail is the data of the mail/confirm templates.
@@ -62,6 +67,7 @@ func (c *Confirmer) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	var first error
 	for _, sub := range subs {
 		if err := c.send(ctx, sub); err != nil {
+			c.warn(sub, err)
 			failed = append(failed, sub.ID)
 			if first == nil {
 				first = err
@@ -77,6 +83,39 @@ func (c *Confirmer) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return fmt.Errorf("send %d of %d confirmations: %w", len(failed), len(subs), first)
 	}
 	return nil
+}
+
+// warn logs why the confirmation to sub did not go: its id and domain,
+// never the address (a relay's answer that echoes it gets it blanked) nor
+// the link.
+func (c *Confirmer) warn(sub *Subscriber, err error) {
+	log := c.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	domain := sub.Email[strings.LastIndexByte(sub.Email, '@')+1:]
+	log.Warn("confirmation not sent; the task retries", "subscriber", sub.ID, "domain", domain,
+		"reason", blank(err.Error(), sub.Email))
+}
+
+// blank replaces each occurrence of addr in msg, in any ASCII case, with
+// "<recipient>".
+func blank(msg, addr string) string {
+	if addr == "" {
+		return msg
+	}
+	var b strings.Builder
+	low, key := asciiLower(msg), asciiLower(addr)
+	for {
+		i := strings.Index(low, key)
+		if i < 0 {
+			b.WriteString(msg)
+			return b.String()
+		}
+		b.WriteString(msg[:i])
+		b.WriteString("<recipient>")
+		msg, low = msg[i+len(key):], low[i+len(key):]
+	}
 }
 
 // send renders and delivers one confirmation. It is transactional mail:
@@ -106,16 +145,27 @@ func (c *Confirmer) send(ctx context.Context, sub *Subscriber) error {
 	return c.Transport.Send(ctx, c.From.Address, []string{sub.Email}, raw)
 }
 
-// claimConfirms marks (confirm_queued = 2) the items whose row is still
-// pending and flagged for that very request, returning those subscribers.
+// awaitingMail is the SQL condition on a subscribers row that a
+// confirmation mail may go to: a pending subscriber, or a confirmed or
+// unsubscribed one with a signup request waiting for its click.
+const awaitingMail = `(status = 'pending' OR (status IN ('confirmed', 'unsubscribed')
+	AND id IN (SELECT subscriber_id FROM signup_requests)))`
+
+// claimConfirms marks (confirm_queued = 2) the items whose row still awaits
+// a mail flagged for that very request, returning those subscribers with
+// the name and lists the mail shows: the reader's name, or the requested
+// one when the reader has none, and the lists the click will confirm.
 func (s *Store) claimConfirms(ctx context.Context, items []queue.ConfirmItem) ([]*Subscriber, error) {
 	var out []*Subscriber
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, it := range items {
 			var sentAt sql.NullTime
+			var reqName, reqLists sql.NullString
 			sub := &Subscriber{ID: it.ID}
-			err := tx.QueryRowContext(ctx, `SELECT email, name, confirm_sent_at FROM subscribers
-				WHERE id = ? AND status = 'pending' AND confirm_queued = 1`, it.ID).Scan(&sub.Email, &sub.Name, &sentAt)
+			err := tx.QueryRowContext(ctx, `SELECT email, subscribers.name, status, confirm_sent_at, r.name, r.lists
+				FROM subscribers LEFT JOIN signup_requests r ON r.subscriber_id = subscribers.id
+				WHERE id = ? AND confirm_queued = 1 AND `+awaitingMail, it.ID).
+				Scan(&sub.Email, &sub.Name, &sub.Status, &sentAt, &reqName, &reqLists)
 			if errors.Is(err, sql.ErrNoRows) || (err == nil && (!sentAt.Valid || sentAt.Time.UnixMicro() != it.SentAt)) {
 				continue // sent already, superseded, confirmed, or erased
 			} else if err != nil {
@@ -124,7 +174,13 @@ func (s *Store) claimConfirms(ctx context.Context, items []queue.ConfirmItem) ([
 			if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET confirm_queued = 2 WHERE id = ?`, it.ID); err != nil {
 				return fmt.Errorf("claim confirmation: %w", err)
 			}
-			if sub.Lists, err = listNames(ctx, tx, it.ID); err != nil {
+			if sub.Name == "" {
+				sub.Name = reqName.String
+			}
+			if !reqLists.Valid {
+				reqLists.String = "[]"
+			}
+			if sub.Lists, err = mailLists(ctx, tx, it.ID, sub.Status, reqLists.String); err != nil {
 				return err
 			}
 			out = append(out, sub)
@@ -155,97 +211,41 @@ func (s *Store) finishConfirms(ctx context.Context, sent, failed []int64) error 
 	})
 }
 
-// listNames returns the names of the lists subscriber id is joining or on.
-func listNames(ctx context.Context, tx *sql.Tx, id int64) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT l.name FROM subscriptions s JOIN lists l ON l.id = s.list_id
-		WHERE s.subscriber_id = ? AND s.status != 'unsubscribed' ORDER BY l.id`, id)
-	if err != nil {
-		return nil, fmt.Errorf("list names: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
-}
-
-// reconcileAge is how old a flagged row must be before the reconciler
-// takes it as lost: younger ones are still on their way through the queue,
-// and a claimed one (2) outlives the task's 2-minute timeout only if the
-// worker died with it.
-const reconcileAge = 3 * time.Minute
-
-// Reconcile re-enqueues confirmations whose task was lost: rows still
-// flagged (or claimed by a worker that died) well after their request.
-// It implements queue.Reconciler.
-func (s *Store) Reconcile(ctx context.Context, c queue.Enqueuer) (int, error) {
-	cutoff := sqlite.Now().Add(-reconcileAge)
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, confirm_sent_at FROM subscribers
-		WHERE confirm_queued IN (1, 2) AND status = 'pending' AND confirm_sent_at < ? ORDER BY id`, cutoff)
-	if err != nil {
-		return 0, fmt.Errorf("reconcile confirmations: %w", err)
-	}
-	var items []queue.ConfirmItem
-	for rows.Next() {
-		var it queue.ConfirmItem
-		var at time.Time
-		if err := rows.Scan(&it.ID, &at); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		it.SentAt = at.UnixMicro()
-		items = append(items, it)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	if _, err := s.db.Write.ExecContext(ctx, `UPDATE subscribers SET confirm_queued = 1
-		WHERE confirm_queued = 2 AND confirm_sent_at < ?`, cutoff); err != nil {
-		return 0, fmt.Errorf("reconcile confirmations: %w", err)
-	}
-	n := 0
-	for len(items) > 0 {
-		chunk := items[:min(100, len(items))]
-		items = items[len(chunk):]
-		task, err := queue.NewConfirmTask(chunk)
-		if err != nil {
-			return n, err
-		}
-		if err := queue.EnqueueUnique(ctx, c, task); err != nil {
-			return n, fmt.Errorf("reconcile confirmations: %w", err)
-		}
-		n += len(chunk)
-	}
-	return n, nil
-}
-
-// Confirm ends the double opt-in of subscriber id: pending becomes
-// confirmed and its pending lists active. Confirming twice is fine; an
-// unsubscribed, bounced or erased subscriber is not found (the link is
-// stale: a new signup sends a new one).
+// Confirm carries out what the confirmation link of subscriber id stands
+// for: a pending subscriber becomes confirmed with its lists active, and a
+// waiting signup request (see signupTx) is applied, which confirms an
+// unsubscribed reader again. Confirming twice changes nothing more. A
+// bounced or erased subscriber, or an unsubscribed one without a request,
+// is not found: the link is stale, and a new signup sends a new one.
 func (s *Store) Confirm(ctx context.Context, id int64) (*Subscriber, error) {
 	now := sqlite.Now()
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var status, email string
 		err := tx.QueryRowContext(ctx, `SELECT status, email FROM subscribers WHERE id = ?`, id).Scan(&status, &email)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && status != StatusPending && status != StatusConfirmed) {
-			return bulletin.Errorf(bulletin.ENOTFOUND, "This link is no longer valid.")
-		} else if err != nil || status == StatusConfirmed {
+		if errors.Is(err, sql.ErrNoRows) {
+			return errStaleLink
+		} else if err != nil {
+			return fmt.Errorf("confirm: %w", err)
+		}
+		req, err := loadRequest(ctx, tx, id)
+		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET status = 'confirmed', confirmed_at = ?, updated_at = ?,
-			unsubscribed_at = NULL WHERE id = ?`, now, now, id); err != nil {
-			return fmt.Errorf("confirm: %w", err)
+		switch {
+		case status == StatusBounced, status == StatusUnsubscribed && req == nil:
+			return errStaleLink
+		case status == StatusConfirmed && req == nil:
+			return nil
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = 'active', updated_at = ?
-			WHERE subscriber_id = ? AND status = 'pending'`, now, id); err != nil {
-			return fmt.Errorf("confirm: %w", err)
+		if status != StatusConfirmed {
+			if err := confirmTx(ctx, tx, id, now); err != nil {
+				return err
+			}
+		}
+		if req != nil {
+			if err := applyRequest(ctx, tx, id, req, now); err != nil {
+				return err
+			}
 		}
 		// The person has consented again: an old erasure no longer stands
 		// in the way of an import.
@@ -256,4 +256,20 @@ func (s *Store) Confirm(ctx context.Context, id int64) (*Subscriber, error) {
 		return nil, err
 	}
 	return s.Get(ctx, id)
+}
+
+// errStaleLink answers a confirmation link that no longer applies.
+var errStaleLink = bulletin.Errorf(bulletin.ENOTFOUND, "This link is no longer valid.")
+
+// confirmTx makes subscriber id confirmed and its pending lists active.
+func confirmTx(ctx context.Context, tx *sql.Tx, id int64, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET status = 'confirmed', confirmed_at = ?, updated_at = ?,
+		unsubscribed_at = NULL WHERE id = ?`, now, now, id); err != nil {
+		return fmt.Errorf("confirm: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = 'active', updated_at = ?
+		WHERE subscriber_id = ? AND status = 'pending'`, now, id); err != nil {
+		return fmt.Errorf("confirm: %w", err)
+	}
+	return nil
 }

@@ -49,6 +49,8 @@ type Export struct {
 	Subscriber    *Subscriber          `json:"subscriber"`
 	Subscriptions []ExportSubscription `json:"subscriptions"`
 	Deliveries    []ExportDelivery     `json:"deliveries"`
+	// SignupRequest is a signup for the address waiting for its click.
+	SignupRequest *ExportSignupRequest `json:"signup_request,omitempty"`
 }
 
 // An ExportSubscription is one list membership, ended ones included.
@@ -94,6 +96,9 @@ func (s *Store) ExportOf(ctx context.Context, id int64) (*Export, error) {
 		return nil, fmt.Errorf("export: %w", err)
 	}
 	if out.Deliveries, err = s.deliveriesOf(ctx, id); err != nil {
+		return nil, err
+	}
+	if out.SignupRequest, err = s.requestOf(ctx, id); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -55,24 +55,37 @@ func exportRecord(sub *Subscriber) []string {
 	if sub.ConfirmedAt != nil {
 		confirmed = sub.ConfirmedAt.UTC().Format(time.RFC3339)
 	}
-	return []string{textCell(sub.Email), textCell(sub.Name), strings.Join(sub.Lists, ";"), sub.Status, sub.Frequency,
+	return []string{textCell(sub.Email), textCell(sub.Name), textCell(strings.Join(sub.Lists, ";")), sub.Status, sub.Frequency,
 		sub.CreatedAt.UTC().Format(time.RFC3339), confirmed}
 }
 
 // formulaStart says whether a spreadsheet would take a cell holding s,
-// once its leading apostrophes are set aside, for a formula: names and
-// addresses come from the public signup form, and "=HYPERLINK(…)" in a
-// name must not run when an editor opens the export.
+// once its leading apostrophes and spaces are set aside, for a formula:
+// names and addresses come from the public signup form, and
+// "=HYPERLINK(…)" in a name must not run when an editor opens the export.
+// The characters are OWASP's list for CSV injection.
 func formulaStart(s string) bool {
-	s = strings.TrimLeft(s, "'")
-	return s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0]))
+	s = strings.TrimLeft(s, "' ")
+	return s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0
 }
 
 // textCell makes s a cell a spreadsheet shows as text: one that could
 // start a formula gets an apostrophe in front, which spreadsheets hide
 // and import takes off again (fromTextCell), so an export reads back
-// unchanged.
+// unchanged. Each part after a ';' is guarded the same way: spreadsheets
+// in locales that separate cells by ';' split the cell there.
 func textCell(s string) string {
+	if !strings.Contains(s, ";") {
+		return guardPart(s)
+	}
+	parts := strings.Split(s, ";")
+	for i, p := range parts {
+		parts[i] = guardPart(p)
+	}
+	return strings.Join(parts, ";")
+}
+
+func guardPart(s string) string {
 	if formulaStart(s) {
 		return "'" + s
 	}
@@ -81,8 +94,11 @@ func textCell(s string) string {
 
 // fromTextCell undoes textCell.
 func fromTextCell(s string) string {
-	if strings.HasPrefix(s, "'") && formulaStart(s) {
-		return s[1:]
+	parts := strings.Split(s, ";")
+	for i, p := range parts {
+		if strings.HasPrefix(p, "'") && formulaStart(p) {
+			parts[i] = p[1:]
+		}
 	}
-	return s
+	return strings.Join(parts, ";")
 }

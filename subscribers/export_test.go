@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -73,5 +75,71 @@ func TestExportGuardsFormulasAndReadsBack(t *testing.T) {
 	}
 	if diff := cmp.Diff(people, got); diff != "" {
 		t.Errorf("read back (-stored +imported):\n%s", diff)
+	}
+}
+
+// Every cell start that OWASP lists as a formula trigger (=, +, -, @, tab,
+// CR) is guarded, and so is each part after a ';', which spreadsheets set
+// to use ';' between cells read as a cell of its own. Import takes each
+// guard off again.
+func TestTextCellGuardsEveryFormulaStart(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"=1+1", "'=1+1"},
+		{"+1 555", "'+1 555"},
+		{"-2", "'-2"},
+		{"@SUM(A1)", "'@SUM(A1)"},
+		{"\t=1+1", "'\t=1+1"},
+		{"\tTabbed", "'\tTabbed"},
+		{"\r=1+1", "'\r=1+1"},
+		{" =1+1", "' =1+1"},
+		{"'=quoted", "''=quoted"},
+		{"Ann;=HYPERLINK(\"http://evil.test\")", "Ann;'=HYPERLINK(\"http://evil.test\")"},
+		{"Ann;+1;-1;@x", "Ann;'+1;'-1;'@x"},
+		{"a;\tb", "a;'\tb"},
+		{"Ann; Lee", "Ann; Lee"},
+		{"O'Brien", "O'Brien"},
+		{"news;sport", "news;sport"},
+		{"", ""},
+		{";", ";"},
+	}
+	for _, tt := range tests {
+		got := textCell(tt.in)
+		if got != tt.want {
+			t.Errorf("textCell(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if back := fromTextCell(got); back != tt.in {
+			t.Errorf("fromTextCell(%q) = %q, want %q back", got, back, tt.in)
+		}
+	}
+}
+
+// A name stored before names were checked (a tab in front) is guarded in
+// the file too.
+func TestExportGuardsStoredTabAndCR(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	for i, name := range []string{"\t=1+1", "\r=1+1", "x;=1+1"} {
+		sub, err := s.Create(ctx, &NewSubscriber{Email: fmt.Sprintf("p%d@example.com", i), Lists: []string{"news"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.db.Write.Exec(`UPDATE subscribers SET name = ? WHERE id = ?`, name, sub.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out bytes.Buffer
+	if _, err := s.ExportCSV(ctx, &out, ""); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(out.Bytes())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows[1:] {
+		for _, part := range strings.Split(r[1], ";") {
+			if part != "" && strings.ContainsRune("=+-@\t\r", rune(part[0])) {
+				t.Errorf("name cell %q has a part %q a spreadsheet would run", r[1], part)
+			}
+		}
 	}
 }

@@ -10,9 +10,9 @@ import (
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
-// Unsubscribe ends every subscription of subscriber id at once and drops
-// any confirmation still to be sent, then tells the GoneRecorder. Doing
-// it twice is fine.
+// Unsubscribe ends every subscription of subscriber id at once, drops any
+// confirmation still to be sent and any signup request, then tells the
+// GoneRecorder. Doing it twice is fine.
 func (s *Store) Unsubscribe(ctx context.Context, id int64) error {
 	if err := s.unsubscribe(ctx, id); err != nil {
 		return err
@@ -33,6 +33,10 @@ func (s *Store) unsubscribe(ctx context.Context, id int64) error {
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errNoSubscriber
+		}
+		// A signup waiting for its click ends too: leaving stops everything.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM signup_requests WHERE subscriber_id = ?`, id); err != nil {
+			return fmt.Errorf("unsubscribe: %w", err)
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE subscriptions SET status = 'unsubscribed', updated_at = ?
 			WHERE subscriber_id = ? AND status != 'unsubscribed'`, now, id)

@@ -11,7 +11,8 @@ import (
 )
 
 // ConfirmInterval is the least time between two confirmation mails to one
-// address: signing up again sooner changes lists but sends nothing.
+// address: signing up again sooner sends nothing and changes nothing, so
+// the link in the mail already out confirms exactly what that mail showed.
 const ConfirmInterval = 10 * time.Minute
 
 // Subscription statuses.
@@ -25,10 +26,12 @@ const (
 // confirmation to send, if any. Every outcome looks the same to the reader;
 // only the rows differ:
 //   - a new address is stored pending, flagged for a confirmation mail;
-//   - a pending or unsubscribed one gets its lists (pending) and a new
-//     mail unless one went out in the last ConfirmInterval;
-//   - a confirmed one gets the lists added, active;
-//   - a bounced one is left alone.
+//   - a known one is left as it is: the signup is kept as its request
+//     (see saveRequest) and mailed, unless a mail went out in the last
+//     ConfirmInterval; its lists, name and attributes change only when
+//     the link is followed (Confirm);
+//   - a confirmed one asking for no list it is not on already, or a
+//     bounced one, is left alone and gets nothing.
 func signupTx(ctx context.Context, tx *sql.Tx, in *Signup, listIDs []int64, now time.Time) (*queue.ConfirmItem, error) {
 	var (
 		id     int64
@@ -46,21 +49,18 @@ func signupTx(ctx context.Context, tx *sql.Tx, in *Signup, listIDs []int64, now 
 	case StatusBounced:
 		return nil, nil
 	case StatusConfirmed:
-		if err := fillName(ctx, tx, id, in.Name, now); err != nil {
+		if more, err := joinsNewList(ctx, tx, id, listIDs); err != nil || !more {
 			return nil, err
 		}
-		return nil, addSubscriptions(ctx, tx, id, listIDs, SubActive, now)
-	}
-	if err := addSubscriptions(ctx, tx, id, listIDs, SubPending, now); err != nil {
-		return nil, err
 	}
 	if sentAt.Valid && now.Sub(sentAt.Time) < ConfirmInterval {
-		_, err := tx.ExecContext(ctx, `UPDATE subscribers SET status = 'pending',
-			name = CASE WHEN name = '' THEN ? ELSE name END, updated_at = ? WHERE id = ?`, in.Name, now, id)
+		return nil, nil
+	}
+	if err := saveRequest(ctx, tx, id, in, listIDs, now); err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET status = 'pending', confirm_sent_at = ?, confirm_queued = 1,
-		name = CASE WHEN name = '' THEN ? ELSE name END, updated_at = ? WHERE id = ?`, now, in.Name, now, id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET confirm_sent_at = ?, confirm_queued = 1 WHERE id = ?`,
+		now, id); err != nil {
 		return nil, fmt.Errorf("signup: %w", err)
 	}
 	return &queue.ConfirmItem{ID: id, SentAt: now.UnixMicro()}, nil
@@ -84,8 +84,8 @@ func insertPending(ctx context.Context, tx *sql.Tx, in *Signup, listIDs []int64,
 	return &queue.ConfirmItem{ID: id, SentAt: now.UnixMicro()}, nil
 }
 
-// fillName sets the name of a subscriber who has none; a signup never
-// overwrites a name, so nobody can rename another reader by signing up.
+// fillName sets the name of a subscriber who has none; a confirmed signup
+// never overwrites a name.
 func fillName(ctx context.Context, tx *sql.Tx, id int64, name string, now time.Time) error {
 	if name == "" {
 		return nil

@@ -41,8 +41,22 @@ type Subscriber struct {
 
 // EmailKey is the form of an address that makes it unique: the local part
 // keeps its case for display, but two addresses that differ only by case
-// are one subscriber.
-func EmailKey(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+// are one subscriber. Only ASCII letters are folded, as SQLite's lower()
+// does: NormalizeEmail admits no other, and folding Unicode (U+212A KELVIN
+// SIGN to k) would let one address take another's key.
+func EmailKey(email string) string { return asciiLower(strings.TrimSpace(email)) }
+
+// asciiLower lower-cases the ASCII letters of s, leaving every other byte
+// where it was.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + ('a' - 'A')
+		}
+	}
+	return string(b)
+}
 
 // Seed adds sub with its lists and status unless its address exists,
 // reporting whether it did. It sends nothing: it is for sample data.

@@ -62,12 +62,18 @@ func (s *Signer) Sign(purpose string, id int64, ttl time.Duration) string {
 	return base64.RawURLEncoding.EncodeToString(buf[:])
 }
 
+// tokenEncoding decodes a token from its one spelling: unpadded base64url
+// whose unused trailing bits are zero, as Sign writes it. A link is then
+// one string per token, and a cache, a log or a rate limit keyed on links
+// cannot be walked around by respelling one.
+var tokenEncoding = base64.RawURLEncoding.Strict()
+
 // Verify returns the subscriber id of a token signed for purpose.
 func (s *Signer) Verify(purpose, token string) (int64, error) {
 	if len(token) != base64.RawURLEncoding.EncodedLen(payloadLen+macLen) {
 		return 0, ErrBadToken
 	}
-	buf, err := base64.RawURLEncoding.DecodeString(token)
+	buf, err := tokenEncoding.DecodeString(token)
 	if err != nil || len(buf) != payloadLen+macLen {
 		return 0, ErrBadToken
 	}

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
+	"golang.org/x/net/idna"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
@@ -33,7 +34,10 @@ var validate = validator.New(validator.WithRequiredStructEnabled())
 
 // NormalizeEmail trims email and lower-cases its domain, then checks it:
 // syntax (go-playground/validator), length, and none of the tricks that
-// smuggle a display name, a second address or a header into mail.
+// smuggle a display name, a second address or a header into mail. The
+// part before the @ must be ASCII (see splitAddress); a domain that is not
+// is stored in its IDNA form, so an address is always ASCII, and its
+// EmailKey is the address lower-cased.
 func NormalizeEmail(email string) (string, string) {
 	email = strings.TrimSpace(email)
 	if email == "" {
@@ -51,7 +55,11 @@ func NormalizeEmail(email string) (string, string) {
 	if at <= 0 || at == len(email)-1 {
 		return "", "enter an address like name@example.com"
 	}
-	email = email[:at+1] + strings.ToLower(email[at+1:])
+	local, domain, msg := splitAddress(email[:at], email[at+1:])
+	if msg != "" {
+		return "", msg
+	}
+	email = local + "@" + domain
 	if err := validate.Var(email, "required,email,max=254"); err != nil {
 		return "", "enter an address like name@example.com"
 	}
@@ -62,6 +70,48 @@ func NormalizeEmail(email string) (string, string) {
 		return "", "enter an address like name@example.com"
 	}
 	return email, ""
+}
+
+// MaxLocalLen is the most octets before the @ (RFC 5321 section 4.5.3.1.1).
+const MaxLocalLen = 64
+
+// idnaProfile maps a domain as a resolver would (case, width and
+// compatibility forms folded) and checks it for DNS: the form the mail
+// goes to.
+var idnaProfile = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.VerifyDNSLength(true),
+	idna.CheckHyphens(true), idna.CheckJoiners(true), idna.Transitional(false))
+
+// splitAddress checks the two parts of an address. Bulletin does not send
+// with SMTPUTF8, so a local part must be ASCII: a non-ASCII one is refused
+// rather than folded (U+212A KELVIN SIGN would otherwise pass for a k and
+// take another reader's address). A non-ASCII domain is IDNA-encoded; an
+// ASCII one is lower-cased.
+func splitAddress(local, domain string) (string, string, string) {
+	for i := 0; i < len(local); i++ {
+		if local[i] >= utf8.RuneSelf {
+			return "", "", "use only ASCII characters before the @ (a-z, 0-9 and . _ + -): accented letters and other scripts there cannot be mailed"
+		}
+	}
+	if len(local) > MaxLocalLen {
+		return "", "", "use an address with at most 64 characters before the @"
+	}
+	if isASCII(domain) {
+		return local, strings.ToLower(domain), ""
+	}
+	a, err := idnaProfile.ToASCII(domain)
+	if err != nil || a == "" {
+		return "", "", "check the domain after the @: it is not a valid domain name"
+	}
+	return local, a, ""
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // NormalizeName trims name and checks its length and characters: no

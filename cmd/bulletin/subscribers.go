@@ -29,7 +29,7 @@ func (m *Main) wireSubscribers(ctx context.Context, mux *asynq.ServeMux, srv *we
 
 	mux.Handle(queue.TypeSubscriberConfirm, &subscribers.Confirmer{
 		Store: a.Subscribers, Signer: signer, Templates: a.Templates,
-		Transport: a.Transport, From: from, BaseURL: m.Config.BaseURL,
+		Transport: a.Transport, From: from, BaseURL: m.Config.BaseURL, Log: m.Log,
 	})
 	a.Reconcilers.Add("subscriber confirmations", a.Subscribers)
 

@@ -1,0 +1,189 @@
+package subscribers
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// A request is a signup for an address already stored, waiting in
+// signup_requests for the click on the link mailed to that address. Until
+// then it changes nothing about the reader: anyone can type an address.
+type request struct {
+	name       string
+	lists      string // JSON array of list ids
+	attributes map[string]any
+}
+
+// saveRequest keeps in as subscriber id's request, replacing an older one:
+// the mail about to go out names what this one asks for, and the reader
+// confirms what the latest mail showed.
+func saveRequest(ctx context.Context, tx *sql.Tx, id int64, in *Signup, listIDs []int64, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO signup_requests (subscriber_id, name, lists, attributes, requested_at)
+		VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (subscriber_id) DO UPDATE SET name = excluded.name, lists = excluded.lists,
+			attributes = excluded.attributes, requested_at = excluded.requested_at`,
+		id, in.Name, idsJSON(listIDs), attributesJSON(in.Attributes), now)
+	if err != nil {
+		return fmt.Errorf("save signup request: %w", err)
+	}
+	return nil
+}
+
+// loadRequest returns subscriber id's request, or nil when there is none.
+func loadRequest(ctx context.Context, tx *sql.Tx, id int64) (*request, error) {
+	var r request
+	var attrs string
+	err := tx.QueryRowContext(ctx, `SELECT name, lists, attributes FROM signup_requests WHERE subscriber_id = ?`, id).
+		Scan(&r.name, &r.lists, &attrs)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("load signup request: %w", err)
+	}
+	r.attributes = map[string]any{}
+	_ = json.Unmarshal([]byte(attrs), &r.attributes)
+	return &r, nil
+}
+
+// applyRequest carries out subscriber id's request now that the address
+// has confirmed it, and removes it: its lists (those that still exist)
+// become active, its name fills an empty one, and its attributes are added
+// where the reader has none of that key. Nothing the reader has is
+// overwritten.
+func applyRequest(ctx context.Context, tx *sql.Tx, id int64, r *request, now time.Time) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM lists WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`, r.lists)
+	if err != nil {
+		return fmt.Errorf("apply signup request: %w", err)
+	}
+	var listIDs []int64
+	for rows.Next() {
+		var lid int64
+		if err := rows.Scan(&lid); err != nil {
+			rows.Close()
+			return err
+		}
+		listIDs = append(listIDs, lid)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("apply signup request: %w", err)
+	}
+	if err := addSubscriptions(ctx, tx, id, listIDs, SubActive, now); err != nil {
+		return err
+	}
+	if err := fillName(ctx, tx, id, r.name, now); err != nil {
+		return fmt.Errorf("apply signup request: %w", err)
+	}
+	if err := addAttributes(ctx, tx, id, r.attributes, now); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM signup_requests WHERE subscriber_id = ?`, id)
+	return err
+}
+
+// addAttributes adds to subscriber id's attributes the keys of add it
+// lacks, as long as the whole stays within MaxAttributesLen.
+func addAttributes(ctx context.Context, tx *sql.Tx, id int64, add map[string]any, now time.Time) error {
+	if len(add) == 0 {
+		return nil
+	}
+	var raw string
+	if err := tx.QueryRowContext(ctx, `SELECT attributes FROM subscribers WHERE id = ?`, id).Scan(&raw); err != nil {
+		return fmt.Errorf("add attributes: %w", err)
+	}
+	have := map[string]any{}
+	_ = json.Unmarshal([]byte(raw), &have)
+	n := len(have)
+	for k, v := range add {
+		if _, ok := have[k]; !ok {
+			have[k] = v
+		}
+	}
+	merged := attributesJSON(have)
+	if len(have) == n || len(merged) > MaxAttributesLen {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE subscribers SET attributes = ?, updated_at = ? WHERE id = ?`, merged, now, id)
+	return err
+}
+
+// joinsNewList reports whether listIDs holds a list subscriber id is not
+// active on.
+func joinsNewList(ctx context.Context, tx *sql.Tx, id int64, listIDs []int64) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM json_each(?) WHERE value NOT IN
+		(SELECT list_id FROM subscriptions WHERE subscriber_id = ? AND status = 'active')`, idsJSON(listIDs), id).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("signup: %w", err)
+	}
+	return n > 0, nil
+}
+
+// mailLists returns the names of the lists a confirmation mail asks
+// subscriber id to confirm: for a pending subscriber the lists it is
+// joining, and for anyone the lists of its request it is not active on.
+func mailLists(ctx context.Context, tx *sql.Tx, id int64, status, reqLists string) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT l.name FROM lists l WHERE
+		(? = 'pending' AND l.id IN (SELECT list_id FROM subscriptions WHERE subscriber_id = ? AND status != 'unsubscribed'))
+		OR (l.id IN (SELECT value FROM json_each(?))
+			AND l.id NOT IN (SELECT list_id FROM subscriptions WHERE subscriber_id = ? AND status = 'active'))
+		ORDER BY l.id`, status, id, reqLists, id)
+	if err != nil {
+		return nil, fmt.Errorf("list names: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// An ExportSignupRequest is a signup for a known address that waits for
+// the click on its mailed link.
+type ExportSignupRequest struct {
+	Name        string         `json:"name"`
+	Lists       []string       `json:"lists"` // slugs
+	Attributes  map[string]any `json:"attributes"`
+	RequestedAt time.Time      `json:"requested_at"`
+}
+
+// requestOf returns subscriber id's waiting request, or nil.
+func (s *Store) requestOf(ctx context.Context, id int64) (*ExportSignupRequest, error) {
+	var r ExportSignupRequest
+	var attrs string
+	var lists sql.NullString
+	err := s.db.Read.QueryRowContext(ctx, `SELECT r.name, r.attributes, r.requested_at,
+		(SELECT group_concat(l.slug, ',') FROM lists l WHERE l.id IN (SELECT value FROM json_each(r.lists)))
+		FROM signup_requests r WHERE r.subscriber_id = ?`, id).Scan(&r.Name, &attrs, &r.RequestedAt, &lists)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("export signup request: %w", err)
+	}
+	r.Lists = []string{}
+	if lists.String != "" {
+		r.Lists = strings.Split(lists.String, ",")
+	}
+	r.Attributes = map[string]any{}
+	_ = json.Unmarshal([]byte(attrs), &r.Attributes)
+	return &r, nil
+}
+
+// idsJSON encodes list ids for the lists column.
+func idsJSON(ids []int64) string {
+	if len(ids) == 0 {
+		return "[]"
+	}
+	buf, _ := json.Marshal(ids)
+	return string(buf)
+}
