@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -16,7 +17,8 @@ import (
 )
 
 // Login limits: this many wrong passwords in a row from one address lock
-// that address out for LockoutPeriod.
+// that address out for LockoutPeriod. An IPv6 address counts by its /64,
+// and a count with no new failure for LockoutPeriod is forgotten.
 const (
 	MaxFailures   = 10
 	LockoutPeriod = 15 * time.Minute
@@ -44,11 +46,11 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("bulletin dummy password")
 
 // Login checks email and password for a login from addr and, when they
 // match, starts a session. It returns the session's secret for the cookie.
+// A locked-out address gets ErrLocked before any password is looked at.
 func (s *Store) Login(ctx context.Context, addr, email, password string) (string, *Session, error) {
-	if locked, err := s.locked(ctx, addr); err != nil {
+	key := lockoutKey(addr)
+	if err := s.claimAttempt(ctx, key); err != nil {
 		return "", nil, err
-	} else if locked {
-		return "", nil, ErrLocked
 	}
 	var id int64
 	var hash string
@@ -60,7 +62,7 @@ func (s *Store) Login(ctx context.Context, addr, email, password string) (string
 		return "", nil, fmt.Errorf("find admin: %w", err)
 	}
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || id == 0 {
-		if err := s.recordFailure(ctx, addr); err != nil {
+		if err := s.recordFailure(ctx, key); err != nil {
 			return "", nil, err
 		}
 		return "", nil, errBadLogin
@@ -68,7 +70,7 @@ func (s *Store) Login(ctx context.Context, addr, email, password string) (string
 	secret := randomString(32)
 	sess := &Session{AdminID: id, Email: strings.TrimSpace(email), CSRF: randomString(24), Expires: sqlite.Now().Add(SessionTTL)}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE addr = ?`, addr); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE addr = ?`, key); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ?`, sqlite.Now()); err != nil {
@@ -84,33 +86,96 @@ func (s *Store) Login(ctx context.Context, addr, email, password string) (string
 	return secret, sess, nil
 }
 
-func (s *Store) locked(ctx context.Context, addr string) (bool, error) {
+// lockoutKey is what a login from addr counts against: an IPv4 address,
+// or the /64 of an IPv6 one, since one host usually holds a whole /64.
+func lockoutKey(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	if a = a.Unmap(); a.Is4() {
+		return a.String()
+	}
+	p, err := a.WithZone("").Prefix(64)
+	if err != nil {
+		return addr
+	}
+	return p.String()
+}
+
+// claimAttempt answers ErrLocked when key is locked out and otherwise
+// counts this attempt as a failure until it proves right. The count and
+// the check are one write, so parallel guesses cannot all pass the check
+// before any of them is counted: at most MaxFailures passwords from key
+// are checked in a lockout period. A locked-out key is answered from a
+// read first, so a flood of them costs neither bcrypt nor the writer.
+// The claim also deletes the rows of addresses that stopped a lockout
+// period ago, which keeps the table small.
+func (s *Store) claimAttempt(ctx context.Context, key string) error {
+	now := sqlite.Now()
+	locked, err := lockedOut(ctx, s.db.Read, key, now)
+	if err != nil {
+		return err
+	} else if locked {
+		return ErrLocked
+	}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM login_failures
+			WHERE (last_failure_at IS NULL OR last_failure_at < ?) AND (locked_until IS NULL OR locked_until <= ?)`,
+			now.Add(-LockoutPeriod), now)
+		if err != nil {
+			return fmt.Errorf("expire login failures: %w", err)
+		}
+		if locked, err = lockedOut(ctx, tx, key, now); err != nil || locked {
+			return err
+		}
+		// A lock that ran out starts the count again.
+		_, err = tx.ExecContext(ctx, `INSERT INTO login_failures (addr, failures, last_failure_at) VALUES (?, 1, ?)
+			ON CONFLICT (addr) DO UPDATE SET
+				failures = CASE WHEN locked_until IS NULL THEN failures + 1 ELSE 1 END,
+				locked_until = NULL, last_failure_at = excluded.last_failure_at`, key, now)
+		if err != nil {
+			return fmt.Errorf("count login attempt: %w", err)
+		}
+		return nil
+	})
+	if err == nil && locked {
+		return ErrLocked
+	}
+	return err
+}
+
+// lockedOut reports whether key is locked at now: by a lock, or by
+// MaxFailures attempts counted and not yet known to be wrong.
+func lockedOut(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, key string, now time.Time) (bool, error) {
+	var failures int
 	var until sql.NullTime
-	err := s.db.Read.QueryRowContext(ctx, `SELECT locked_until FROM login_failures WHERE addr = ?`, addr).Scan(&until)
+	err := q.QueryRowContext(ctx, `SELECT failures, locked_until FROM login_failures WHERE addr = ?`, key).Scan(&failures, &until)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	} else if err != nil {
 		return false, fmt.Errorf("check lockout: %w", err)
 	}
-	return until.Valid && until.Time.After(time.Now()), nil
+	if until.Valid {
+		return until.Time.After(now), nil
+	}
+	return failures >= MaxFailures, nil
 }
 
-// recordFailure counts a wrong password from addr, locking it at the limit.
-// A lock that ran out starts the count again.
-func (s *Store) recordFailure(ctx context.Context, addr string) error {
+// recordFailure confirms a wrong password from key, whose attempt
+// claimAttempt counted already, and locks key out at the limit.
+func (s *Store) recordFailure(ctx context.Context, key string) error {
 	now := sqlite.Now()
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO login_failures (addr, failures) VALUES (?, 1)
-			ON CONFLICT (addr) DO UPDATE SET
-				failures = CASE WHEN locked_until IS NOT NULL AND locked_until <= ? THEN 1 ELSE failures + 1 END,
-				locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= ? THEN NULL ELSE locked_until END`,
-			addr, now, now)
+		_, err := tx.ExecContext(ctx, `UPDATE login_failures SET last_failure_at = ?,
+				locked_until = CASE WHEN failures >= ? THEN ? ELSE locked_until END
+			WHERE addr = ?`, now, MaxFailures, now.Add(LockoutPeriod), key)
 		if err != nil {
 			return fmt.Errorf("record login failure: %w", err)
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE login_failures SET locked_until = ? WHERE addr = ? AND failures >= ?`,
-			now.Add(LockoutPeriod), addr, MaxFailures)
-		return err
+		return nil
 	})
 }
 

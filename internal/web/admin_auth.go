@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/admins"
@@ -52,7 +53,6 @@ func (s *Server) requireAdmin(next http.Handler) http.Handler {
 			return
 		}
 		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("X-Frame-Options", "DENY")
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, sess)))
 	})
 }
@@ -87,7 +87,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		status := http.StatusUnauthorized
 		if errors.Is(err, admins.ErrLocked) {
 			status = http.StatusTooManyRequests
-			w.Header().Set("Retry-After", "900")
+			w.Header().Set("Retry-After", strconv.Itoa(int(admins.LockoutPeriod.Seconds())))
 		} else if bulletin.ErrorCode(err) == bulletin.EINTERNAL {
 			s.adminError(w, r, err)
 			return

@@ -4,7 +4,6 @@ import (
 	"context"
 	"html/template"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -102,7 +101,7 @@ func (s *Server) createCampaignForm(w http.ResponseWriter, r *http.Request) {
 		s.adminError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/admin/campaigns/"+strconv.FormatInt(c.ID, 10)+"?flash=Campaign+saved.", http.StatusSeeOther)
+	http.Redirect(w, r, flashURL("/admin/campaigns/"+strconv.FormatInt(c.ID, 10), "campaign-saved"), http.StatusSeeOther)
 }
 
 type campaignPage struct {
@@ -188,10 +187,10 @@ func (s *Server) campaignAction(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-		err, flash = s.Campaigns.TestSend(r.Context(), id, to), "Test sent to "+strings.Join(to, ", ")+"."
+		err, flash = s.Campaigns.TestSend(r.Context(), id, to), "test-sent"
 	case ok:
 		_, err = step(r.Context(), id)
-		flash = "Campaign " + map[string]string{"send": "is sending", "pause": "paused", "resume": "resumed", "cancel": "cancelled"}[action] + "."
+		flash = map[string]string{"send": "sending", "pause": "paused", "resume": "resumed", "cancel": "cancelled"}[action]
 	default:
 		http.NotFound(w, r)
 		return
@@ -204,5 +203,5 @@ func (s *Server) campaignAction(w http.ResponseWriter, r *http.Request) {
 		s.renderCampaign(w, r, status, bulletin.ErrorMessage(err))
 		return
 	}
-	http.Redirect(w, r, "/admin/campaigns/"+strconv.FormatInt(id, 10)+"?flash="+url.QueryEscape(flash), http.StatusSeeOther)
+	http.Redirect(w, r, flashURL("/admin/campaigns/"+strconv.FormatInt(id, 10), flash), http.StatusSeeOther)
 }

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/hibiken/asynq"
 
@@ -160,12 +161,21 @@ func mimeParts(msg *mail.Message) (text, html string) {
 	}
 }
 
+// decodeHeader decodes the RFC 2047 encoded words of a header value for
+// reading, but shows the value as sent when they hide a control character
+// or a line separator: decoded, an encoded CR LF would look like a header
+// line of its own.
 func decodeHeader(v string) string {
 	dec := new(mime.WordDecoder)
-	if s, err := dec.DecodeHeader(v); err == nil {
-		return s
+	s, err := dec.DecodeHeader(v)
+	if err != nil || strings.ContainsFunc(s, breaksLine) {
+		return v
 	}
-	return v
+	return s
+}
+
+func breaksLine(r rune) bool {
+	return unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp)
 }
 
 type queuesPage struct {

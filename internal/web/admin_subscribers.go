@@ -119,7 +119,7 @@ func (s *Server) updateSubscriberForm(w http.ResponseWriter, r *http.Request) {
 		s.adminError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/admin/subscribers/"+strconv.FormatInt(id, 10)+"?flash=Saved.", http.StatusSeeOther)
+	http.Redirect(w, r, flashURL("/admin/subscribers/"+strconv.FormatInt(id, 10), "saved"), http.StatusSeeOther)
 }
 
 // eraseSubscriberForm erases a subscriber for good.
@@ -136,5 +136,5 @@ func (s *Server) eraseSubscriberForm(w http.ResponseWriter, r *http.Request) {
 		s.adminError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/admin/subscribers?flash="+url.QueryEscape("Subscriber erased: their personal data is gone."), http.StatusSeeOther)
+	http.Redirect(w, r, flashURL("/admin/subscribers", "erased"), http.StatusSeeOther)
 }

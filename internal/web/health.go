@@ -14,7 +14,7 @@ func (s *Server) healthRoutes() {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	s.handle("GET /readyz", s.readyz)
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))
+	s.mux.Handle("GET /metrics", GuardMetrics(promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}), s.MetricsToken, s.Log))
 }
 
 // readyz asks every dependency, each with a short deadline, and answers 503

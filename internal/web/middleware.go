@@ -56,7 +56,8 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // logRequests writes one log line per request and observes its duration.
 // The route is the matched pattern, not the path, so tokens in paths never
-// reach the logs or the metric labels.
+// reach the logs or the metric labels; requests no pattern matched share
+// the route "other", and unknown methods the method "other".
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -68,9 +69,9 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		d := time.Since(start)
 		route := r.Pattern
 		if route == "" {
-			route = "unmatched"
+			route = "other"
 		}
-		s.metrics.duration.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Observe(d.Seconds())
+		s.metrics.duration.WithLabelValues(route, methodLabel(r.Method), strconv.Itoa(sw.status)).Observe(d.Seconds())
 		s.Log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("method", r.Method), slog.String("route", route),
 			slog.Int("status", sw.status), slog.Int("bytes", sw.bytes),

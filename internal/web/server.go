@@ -30,6 +30,9 @@ type Server struct {
 	Checks map[string]Check
 	// BaseURL is the public URL in links.
 	BaseURL string
+	// MetricsToken, when set, opens /metrics to peers other than loopback
+	// that send it as a bearer token.
+	MetricsToken string
 
 	Admins      *admins.Store
 	Articles    *articles.Store

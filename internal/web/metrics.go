@@ -1,0 +1,76 @@
+package web
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+)
+
+var (
+	errMetricsForbidden = bulletin.Errorf(bulletin.EFORBIDDEN,
+		"/metrics answers only this host; set BULLETIN_METRICS_TOKEN and send it as 'Authorization: Bearer TOKEN' to scrape from elsewhere.")
+	errMetricsToken = bulletin.Errorf(bulletin.EUNAUTHORIZED, "Send the metrics token as 'Authorization: Bearer TOKEN'.")
+)
+
+// GuardMetrics lets a request reach metrics only when it comes straight
+// from this host's loopback or carries token as a bearer token. Without a
+// token, others get 403; with one, a missing or wrong token gets 401.
+//
+// The TCP peer decides, never X-Forwarded-For. A request from loopback
+// that carries a forwarding header came through a reverse proxy on this
+// host, so it is treated as coming from outside: otherwise a local proxy
+// would open /metrics to everyone behind it.
+func GuardMetrics(metrics http.Handler, token string, log *slog.Logger) http.Handler {
+	want := sha256.Sum256([]byte(token))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if directFromLoopback(r) {
+			metrics.ServeHTTP(w, r)
+			return
+		}
+		if token == "" {
+			writeError(w, r, log, errMetricsForbidden)
+			return
+		}
+		sent, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		got := sha256.Sum256([]byte(strings.TrimSpace(sent)))
+		// Comparing hashes keeps the time independent of the token's length.
+		if !ok || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="bulletin-metrics"`)
+			writeError(w, r, log, errMetricsToken)
+			return
+		}
+		metrics.ServeHTTP(w, r)
+	})
+}
+
+// directFromLoopback says whether the TCP peer is this host and no proxy
+// forwarded the request.
+func directFromLoopback(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil || !isLoopback(host) {
+		return false
+	}
+	for _, h := range []string{"X-Forwarded-For", "Forwarded", "X-Real-Ip", "X-Forwarded-Host"} {
+		if _, ok := r.Header[h]; ok {
+			return false
+		}
+	}
+	return true
+}
+
+// methodLabel is the request method as a metric label: one of the methods
+// Bulletin answers, or "other". A client can send any token as a method,
+// and each new label value would be a new time series kept for good.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+		http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return method
+	}
+	return "other"
+}
