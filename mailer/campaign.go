@@ -27,13 +27,15 @@ type Personal struct {
 type CampaignMessage struct {
 	mk     [numFields]string // the markers, by field
 	from   string            // the envelope sender
-	domain string // right side of Message-IDs
+	domain string            // right side of Message-IDs
 	head   []piece
 	body   []piece
 	size   int // of the literal parts, to size each message's buffer
 	// crlf says every message has CRLF line ends only and ends with one,
 	// so dot-stuffing it need only look for lines starting with a dot.
 	crlf bool
+	// signer, when set, signs each message as it is composed (dkim.go).
+	signer Signer
 }
 
 // A piece is literal bytes followed, when field ≥ 0, by a field encoded

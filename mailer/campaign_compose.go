@@ -34,7 +34,12 @@ type personalMessage struct {
 	p  Personal
 }
 
-func (m *personalMessage) AppendTo(dst []byte) []byte { return m.cm.compose(dst, m.p) }
+func (m *personalMessage) AppendTo(dst []byte) []byte {
+	if m.cm.signer != nil {
+		return m.cm.signed(dst, m.p)
+	}
+	return m.cm.compose(dst, m.p)
+}
 
 // crlfOnly implements crlfComposer.
 func (m *personalMessage) crlfOnly() bool { return m.cm.crlf }

@@ -154,7 +154,7 @@ func TestCampaignMessageAnyColumn(t *testing.T) {
 		text := strings.Repeat("x", col) + mk.Of(mailer.Name) + strings.Repeat("y", 50) + " " + mk.Of(mailer.Name) + "\nend " + mk.Of(mailer.Name)
 		cm, err := mailer.NewCampaignMessage(mailer.CampaignContent{
 			Markers: mk,
-			From: &mail.Address{Address: "news@h.example"}, Subject: "s", Text: text, HTML: "<p>" + text + "</p>",
+			From:    &mail.Address{Address: "news@h.example"}, Subject: "s", Text: text, HTML: "<p>" + text + "</p>",
 		})
 		if err != nil {
 			t.Fatal(err)

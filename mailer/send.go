@@ -81,6 +81,8 @@ type Sender struct {
 	RecordEvery time.Duration
 	Metrics     *Metrics
 	Log         *slog.Logger
+	// Signer, when set, DKIM-signs every message as it is composed.
+	Signer Signer
 
 	once   sync.Once
 	stream StreamSender
@@ -94,7 +96,7 @@ func (s *Sender) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if err := json.Unmarshal(t.Payload(), &p); err != nil {
 		return fmt.Errorf("decode mail:send: %v: %w", err, asynq.SkipRetry)
 	}
-	cm, err := newCampaignMessage(p.Content)
+	cm, err := s.campaignMessage(p.Content)
 	if err != nil {
 		return fmt.Errorf("campaign %d: %v: %w", p.CampaignID, err, asynq.SkipRetry)
 	}
@@ -108,11 +110,21 @@ func (s *Sender) ProcessTask(ctx context.Context, t *asynq.Task) error {
 // without waiting for a queue poll. The batch's task, when it runs, finds
 // those deliveries done.
 func (s *Sender) Send(ctx context.Context, p *tasks.SendPayload) error {
-	cm, err := newCampaignMessage(p.Content)
+	cm, err := s.campaignMessage(p.Content)
 	if err != nil {
 		return err
 	}
 	return s.send(ctx, cm, p, false)
+}
+
+// campaignMessage composes a task's content once, to be signed by
+// s.Signer when it is set.
+func (s *Sender) campaignMessage(c tasks.Content) (*CampaignMessage, error) {
+	cm, err := newCampaignMessage(c)
+	if err != nil {
+		return nil, err
+	}
+	return cm, cm.setSigner(s.Signer)
 }
 
 func (s *Sender) init() {

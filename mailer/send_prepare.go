@@ -1,6 +1,7 @@
 package mailer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -30,7 +31,7 @@ func (s *Sender) prepare(cm *CampaignMessage, rs []tasks.Recipient, claimed []in
 			continue
 		}
 		results = append(results, tasks.Result{DeliveryID: r.DeliveryID, SubscriberID: r.SubscriberID})
-		out = append(out, Outgoing{From: cm.From(), To: r.Email, Body: cm.For(p)})
+		out = append(out, Outgoing{From: cmp.Or(r.ReturnPath, cm.From()), To: r.Email, Body: cm.For(p)})
 	}
 	return results, out
 }

@@ -230,11 +230,16 @@ func (s *Service) enqueueSend(ctx context.Context, c queue.Enqueuer, p *queue.Se
 	return nil
 }
 
-// recipient signs the link tokens of one delivery.
-func (s *Service) recipient(deliveryID, subscriberID int64, email, name string) queue.Recipient {
-	return queue.Recipient{
+// recipient signs the link tokens of one delivery of campaign cid, and
+// its return path when there is a bounce domain.
+func (s *Service) recipient(cid, deliveryID, subscriberID int64, email, name string) queue.Recipient {
+	r := queue.Recipient{
 		DeliveryID: deliveryID, SubscriberID: subscriberID, Email: email, Name: name,
 		Unsubscribe: s.Signer.Sign(subscribers.TokenUnsubscribe, subscriberID, 0),
 		Preferences: s.Signer.Sign(subscribers.TokenPreferences, subscriberID, 0),
 	}
+	if s.VERP != nil {
+		r.ReturnPath = s.VERP.Address(cid, subscriberID)
+	}
+	return r
 }

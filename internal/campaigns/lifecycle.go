@@ -11,6 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/bulletinhq/bulletin/internal/bounces"
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/mailer"
@@ -29,6 +30,9 @@ type Service struct {
 	BaseURL   string
 	From      string
 	Log       *slog.Logger
+	// VERP, when set, gives each delivery its own envelope sender on the
+	// bounce domain (queue.Recipient.ReturnPath).
+	VERP *bounces.VERP
 	// PageSize is the recipients per fan-out page and mail:send task.
 	PageSize int
 	// MaxQueued holds the fan-out back while this many deliveries of the

@@ -114,7 +114,7 @@ func (s *Service) insertPage(ctx context.Context, tx *sql.Tx, batch *queue.SendP
 	}
 	for _, r := range page {
 		if did, ok := ids[r.id]; ok {
-			batch.Recipients = append(batch.Recipients, s.recipient(did, r.id, r.email, r.name))
+			batch.Recipients = append(batch.Recipients, s.recipient(batch.CampaignID, did, r.id, r.email, r.name))
 		}
 	}
 	return page[len(page)-1].id, len(page), nil

@@ -143,7 +143,7 @@ func (s *Service) rebuildBatch(ctx context.Context, id, batch int64) (*queue.Sen
 		if err := rows.Scan(&did, &sid, &email, &name); err != nil {
 			return nil, err
 		}
-		p.Recipients = append(p.Recipients, s.recipient(did, sid, email, name))
+		p.Recipients = append(p.Recipients, s.recipient(id, did, sid, email, name))
 	}
 	return p, rows.Err()
 }

@@ -70,6 +70,9 @@ type Recipient struct {
 	Name         string `json:"n,omitempty"`
 	Unsubscribe  string `json:"u"` // token for /unsubscribe/TOKEN
 	Preferences  string `json:"p"` // token for /preferences/TOKEN
+	// ReturnPath, when set, is the envelope sender (MAIL FROM) of this
+	// delivery alone: its VERP address on the bounce domain.
+	ReturnPath string `json:"rp,omitempty"`
 }
 
 // A SendPayload is one batch of a campaign: everything a sender needs, so a
