@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -65,7 +66,41 @@ type SMTPConfig struct {
 // tls on port 465 and auto elsewhere. chunking=off sends with DATA even
 // when the server offers CHUNKING: a way round a relay that handles BDAT
 // badly.
+//
+// An error never shows any part of the user name or password.
 func ParseSMTPURL(raw string) (SMTPConfig, error) {
+	cfg, err := parseSMTPURL(raw)
+	if err == nil {
+		return cfg, nil
+	}
+	if !strings.Contains(raw, "@") {
+		return SMTPConfig{}, err // no userinfo to give away
+	}
+	return SMTPConfig{}, redactedError(raw)
+}
+
+// redactedError explains why raw, which may hold a user name and password
+// before its last '@', does not parse, without quoting any of them. An
+// unescaped '/', '?' or '#' in a password moves where url.Parse thinks the
+// host begins, so any fragment it quotes may be the password: the error is
+// found again on a copy with everything up to the last '@' replaced.
+func redactedError(raw string) error {
+	scheme, _, _ := strings.Cut(raw, ":")
+	scheme = strings.ToLower(scheme)
+	if scheme != "smtp" && scheme != "smtps" {
+		return errors.New("smtp url: use smtp:// or smtps://, like smtp://user:pass@host:587?tls=starttls")
+	}
+	rest := raw[strings.LastIndexByte(raw, '@')+1:]
+	_, err := parseSMTPURL(scheme + "://user:password@" + rest)
+	if err != nil && !strings.Contains(err.Error(), "password") {
+		return err
+	}
+	return errors.New("smtp url: the user name or password is not valid in a URL: " +
+		"write smtp://user:pass@host:port and percent-encode these characters in them: " +
+		"% as %25, / as %2F, ? as %3F, # as %23, @ as %40, : as %3A, space as %20")
+}
+
+func parseSMTPURL(raw string) (SMTPConfig, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		// url.Error quotes the whole URL, password included.

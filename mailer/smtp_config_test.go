@@ -66,6 +66,44 @@ func TestParseSMTPURL(t *testing.T) {
 	}
 }
 
+// However the URL is broken, the error shows no part of the user name or
+// password: it goes to the terminal, logs and CI output.
+func TestParseSMTPURLErrorsHideUserinfo(t *testing.T) {
+	const user, pass = "mailUSERx7", "hunter2SECRETq9"
+	for _, raw := range []string{
+		"smtp://" + user + ":" + pass + "@relay.example.com:bad",       // bad port
+		"smtp://" + user + ":" + pass + "@relay.example.com:0",         // port out of range
+		"smtp://" + user + ":" + pass + "%zz@relay.example.com:587",    // bad escape in the password
+		"smtp://" + user + ":" + pass + "/x@relay.example.com:587",     // unescaped / ends the host early
+		"smtp://" + user + ":" + pass + "#x@relay.example.com:587",     // unescaped # starts a fragment
+		"smtp://" + user + ":" + pass + "?x@relay.example.com:587",     // unescaped ? starts the query
+		"smtp://" + user + ":123/" + pass + "@relay.example.com:587",   // parses, with the password as a path
+		"smtp://" + user + ":" + pass + "@relay.example.com?tls=maybe", // bad parameter
+		"smtp://" + user + ":" + pass + "@relay.example.com/mail",      // a path
+		"smtp://" + user + ":" + pass + "@",                            // no host
+		"http://" + user + ":" + pass + "@relay.example.com",           // wrong scheme
+		"smpt://" + user + ":" + pass + "@relay.example.com",           // misspelt scheme
+		user + ":" + pass + "@relay.example.com:587",                   // no scheme: the user name looks like one
+		"smtp:" + user + ":" + pass + "@relay.example.com",             // no //
+		"smtp://" + user + ":" + pass + " x@relay.example.com",         // a space
+		"smtp://" + user + ":" + pass + "@relay .example.com",          // a space in the host
+	} {
+		_, err := ParseSMTPURL(raw)
+		if err == nil {
+			t.Errorf("%s: no error", raw)
+			continue
+		}
+		for _, secret := range []string{user, pass, "USER", "SECRET", "hunter2", "x7", "q9"} {
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("%s: error %q shows %q", raw, err, secret)
+			}
+		}
+		if !strings.HasPrefix(err.Error(), "smtp url: ") {
+			t.Errorf("%s: error %q, want it to start with \"smtp url: \"", raw, err)
+		}
+	}
+}
+
 func TestWriteDotted(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"", ".\r\n"},
@@ -93,7 +131,7 @@ func TestWriteDotted(t *testing.T) {
 // A composed campaign message takes the fast dot-stuffing path, which
 // must write what the general one does.
 func TestWriteCRLFDottedMatchesComposed(t *testing.T) {
-	text := strings.Repeat("Short line.\n.starts with a dot\nThe end. "+FieldName+"\n", 30)
+	text := strings.Repeat("Short line.\n.starts with a dot\nThe end. "+Markers("").Of(Name)+"\n", 30)
 	cm, err := NewCampaignMessage(CampaignContent{
 		From: &mail.Address{Address: "news@h.example"}, Subject: "s",
 		Text: text, HTML: "<p>" + strings.Repeat("x. ", 200) + "</p>",

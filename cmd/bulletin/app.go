@@ -42,6 +42,8 @@ type app struct {
 	// Gone tells send workers, through Redis, of subscribers who can no
 	// longer get mail; the stores that change them are given it.
 	Gone *queue.GoneSet
+	// DKIM signs every message when keys are configured; nil otherwise.
+	DKIM mailer.Signer
 
 	// periodic are the scheduler's entries; wire* functions add theirs.
 	periodic []periodic
@@ -64,6 +66,9 @@ type periodic struct {
 
 // openDB opens the database and the stores on it.
 func (m *Main) openDB(ctx context.Context) error {
+	if err := checkDataDir(m.Config.Data); err != nil {
+		return err
+	}
 	db, err := sqlite.Open(ctx, filepath.Join(m.Config.Data, "bulletin.db"))
 	if err != nil {
 		return err
@@ -85,6 +90,9 @@ func (m *Main) openAll(ctx context.Context) error {
 	a := m.app
 	var err error
 	if a.Secret, err = loadSecret(m.Config); err != nil {
+		return err
+	}
+	if a.DKIM, err = m.loadDKIM(); err != nil {
 		return err
 	}
 	if a.Templates, err = templates.Load(m.Config.Templates); err != nil {

@@ -32,6 +32,7 @@ func (m *Main) wireCampaigns(ctx context.Context, mux *asynq.ServeMux, srv *web.
 		RecordEvery: 5 * time.Millisecond,
 		Metrics:     mailer.NewMetrics(a.Registry),
 		Log:         m.Log,
+		Signer:      a.DKIM,
 	}
 	if !m.Config.NoSend {
 		svc.Kick = kicker(ctx, sender, svc, m)
@@ -60,7 +61,8 @@ func (m *Main) newCampaignService() *campaigns.Service {
 		Redis:     a.Queue.Redis(),
 		Signer:    subscribers.NewSigner(a.Secret),
 		Templates: a.Templates,
-		Transport: a.Transport,
+		Transport: mailer.Signing(a.Transport, a.DKIM),
+		VERP:      m.verp(a.Secret),
 		BaseURL:   m.Config.BaseURL,
 		From:      m.Config.From,
 		Log:       m.Log,

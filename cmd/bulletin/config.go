@@ -29,6 +29,12 @@ type Config struct {
 	AdminPassword     string
 	NoSend            bool
 	Templates         string
+	MetricsToken      string
+	// DKIM and VERP settings (SPEC §5); see dkim.go.
+	DKIMSelector        string
+	DKIMEd25519Selector string
+	DKIMDir             string
+	BounceDomain        string
 }
 
 // setting describes one variable and its flag.
@@ -52,6 +58,11 @@ var settings = []setting{
 	{"BULLETIN_ADMIN_PASSWORD", "admin-password", "", "the password of BULLETIN_ADMIN_EMAIL"},
 	{"BULLETIN_NO_SEND", "no-send", "", "1 leaves sending to bulletin worker processes"},
 	{"BULLETIN_TEMPLATES", "templates", "", "folder whose files override the embedded templates"},
+	{"BULLETIN_METRICS_TOKEN", "metrics-token", "", "bearer token that opens /metrics to peers other than loopback"},
+	{"BULLETIN_DKIM_SELECTOR", "dkim-selector", "", "selector of the RSA DKIM key DKIM_DIR/SELECTOR.rsa.pem; signing is on when set"},
+	{"BULLETIN_DKIM_ED25519_SELECTOR", "dkim-ed25519-selector", "", "selector of an Ed25519 DKIM key DKIM_DIR/SELECTOR.ed25519.pem"},
+	{"BULLETIN_DKIM_DIR", "dkim-dir", "", "folder of the DKIM keys (default DATA/dkim)"},
+	{"BULLETIN_BOUNCE_DOMAIN", "bounce-domain", "", "when set, MAIL FROM is bounce+TOKEN@ this domain (VERP)"},
 }
 
 // registerFlags adds one string flag per setting to fs, defaulting to the
@@ -105,6 +116,7 @@ func configFrom(vals map[string]*string) (Config, error) {
 		AdminEmail:    strings.TrimSpace(*vals["BULLETIN_ADMIN_EMAIL"]),
 		AdminPassword: *vals["BULLETIN_ADMIN_PASSWORD"],
 		Templates:     *vals["BULLETIN_TEMPLATES"],
+		MetricsToken:  strings.TrimSpace(*vals["BULLETIN_METRICS_TOKEN"]),
 	}
 	var err error
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
@@ -150,10 +162,28 @@ func configFrom(vals map[string]*string) (Config, error) {
 	if c.NoSend && c.RedisURL == "" {
 		return c, fmt.Errorf("--no-send leaves sending to bulletin worker processes, which cannot reach the embedded Redis: set BULLETIN_REDIS_URL too")
 	}
+	if err := checkMetricsToken(c.MetricsToken); err != nil {
+		return c, err
+	}
+	if err := dkimConfig(&c, vals); err != nil {
+		return c, err
+	}
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		return c, fmt.Errorf("set both BULLETIN_ADMIN_EMAIL and BULLETIN_ADMIN_PASSWORD, or neither")
 	}
 	return c, nil
+}
+
+// checkMetricsToken refuses a token short enough to guess or one that
+// cannot be sent in an Authorization header.
+func checkMetricsToken(token string) error {
+	if token == "" {
+		return nil
+	}
+	if len(token) < 16 || strings.ContainsFunc(token, func(r rune) bool { return r <= ' ' || r > '~' }) {
+		return fmt.Errorf("BULLETIN_METRICS_TOKEN: use at least 16 random printable ASCII characters without spaces, like the output of: head -c 24 /dev/urandom | base64")
+	}
+	return nil
 }
 
 func intSetting(vals map[string]*string, key string, lo, hi int) (int, error) {

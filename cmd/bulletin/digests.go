@@ -78,7 +78,7 @@ func (m *Main) digest(ctx context.Context, args []string) error {
 		fmt.Fprintln(m.Stdout, "queued on Redis: serve or the workers send it")
 		return nil
 	}
-	sender := &mailer.Sender{Batch: mailer.Batch(a.Transport, m.Config.SMTPConns), Ledger: svc.Ledger(), Log: m.Log}
+	sender := &mailer.Sender{Batch: mailer.Batch(a.Transport, m.Config.SMTPConns), Ledger: svc.Ledger(), Log: m.Log, Signer: a.DKIM}
 	if err := svc.SendQueued(ctx, d.ID, sender.Send); err != nil {
 		return fmt.Errorf("send digest %d: %w; serve sends the rest when it starts", d.ID, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bulletinhq/bulletin/internal/queue/queuetest"
 	"github.com/bulletinhq/bulletin/internal/smtptest"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
@@ -19,7 +20,7 @@ import (
 func TestWorkersSkipReadersWhoLeft(t *testing.T) {
 	binary(t) // skips first, before touching Redis, unless BULLETIN_INTEGRATION is set
 	const n = 400
-	redisURL := testRedis(t, 12)
+	redisURL := testRedis(t, queuetest.DBGone)
 	smtp := smtptest.Start(t)
 	c := newCluster(t, n, 0, "BULLETIN_SMTP_URL="+smtp.URL(), "BULLETIN_REDIS_URL="+redisURL, "BULLETIN_SMTP_CONNS=4")
 	_, addr := c.start("serve", "serve", "--no-send")

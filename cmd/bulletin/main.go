@@ -15,6 +15,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -65,7 +67,10 @@ var commands = map[string]func(m *Main, ctx context.Context, args []string) erro
 	"admin":   (*Main).admin,
 	"token":   (*Main).token,
 	"digest":  (*Main).digest,
+	"backup":  (*Main).backup,
+	"restore": (*Main).restore,
 	"version": (*Main).printVersion,
+	"dkim":    (*Main).dkimCmd,
 }
 
 const usage = `Usage: bulletin COMMAND [flags]
@@ -77,9 +82,16 @@ Commands:
   seed [DIR]                              load the sample lists, articles and subscribers
   import FILE.csv --list SLUG [--confirmed]  import subscribers
   export [--list SLUG]                    write subscribers as CSV to stdout
-  admin create EMAIL                      create an admin; password read from stdin
+  admin create EMAIL                      create an admin, or reset its password and end its sessions; password read from stdin
+  admin list                              list the admins
+  admin delete EMAIL                      delete an admin and end its sessions
   token create NAME                       print a new API token
+  token list                              list the API tokens (never their secrets)
+  token revoke NAME                       revoke the API tokens of that name
   digest run --list SLUG                  build and send a list's digest now
+  backup FILE                             write a consistent copy of the database, also while serve runs
+  restore FILE                            put a backup in place of the database (serve stopped)
+  dkim keygen --selector NAME [--type rsa|ed25519] [--domain D]  make a DKIM key and print its DNS record
   version                                 print the version
 
 Every setting is an environment variable and a flag: run "bulletin serve -h".
@@ -116,7 +128,11 @@ func (m *Main) Main(ctx context.Context, args []string) int {
 		fmt.Fprintf(m.Stderr, "bulletin %s: %s\n", args[0], oneLine(ue.msg))
 		return 2
 	default:
-		fmt.Fprintf(m.Stderr, "bulletin %s: %s\n", args[0], oneLine(err.Error()))
+		msg := err.Error()
+		if e, ok := err.(*bulletin.Error); ok && e.Code != bulletin.EINTERNAL {
+			msg = e.Message // "There is no admin …", not "bulletin error: code=…"
+		}
+		fmt.Fprintf(m.Stderr, "bulletin %s: %s\n", args[0], oneLine(msg))
 		return 1
 	}
 }

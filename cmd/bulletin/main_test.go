@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bulletinhq/bulletin/internal/queue/queuetest"
 )
 
 // testMain returns a Main whose settings come only from env, with a fresh
@@ -105,10 +107,7 @@ func TestServeAnswersHealthReadyMetricsAndStops(t *testing.T) {
 }
 
 func TestServeWithRealRedis(t *testing.T) {
-	url := os.Getenv("BULLETIN_TEST_REDIS_URL")
-	if url == "" {
-		t.Skip("BULLETIN_TEST_REDIS_URL not set; .ci/run starts a redis-server")
-	}
+	url := queuetest.RedisURL(t, queuetest.DBServe)
 	m, _, _ := testMain(t, map[string]string{"BULLETIN_REDIS_URL": url})
 	base, stop := startServe(t, m)
 	if code, body := get(t, base+"/readyz"); code != 200 {
@@ -190,7 +189,7 @@ func TestExitStatuses(t *testing.T) {
 		{args: []string{"serve", "extra"}, code: 2, want: "serve takes no arguments"},
 		{args: []string{"token"}, code: 2, want: "use: bulletin token create NAME"},
 		{args: []string{"serve"}, env: map[string]string{"BULLETIN_SMTP_CONNS": "-3"}, code: 2, want: "BULLETIN_SMTP_CONNS"},
-		{args: []string{"migrate"}, env: map[string]string{"BULLETIN_DATA": filepath.Join(blocker, "sub")}, code: 1, want: "bulletin migrate: open database"},
+		{args: []string{"migrate"}, env: map[string]string{"BULLETIN_DATA": filepath.Join(blocker, "sub")}, code: 2, want: "bulletin migrate: BULLETIN_DATA " + filepath.Join(blocker, "sub") + " cannot be written"},
 		{args: []string{"seed", "/no/such/folder"}, code: 2, want: "is not a folder"},
 		{args: []string{"admin", "create", "x@example.com"}, code: 2, want: "give the password on stdin"},
 	}

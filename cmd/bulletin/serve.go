@@ -34,8 +34,22 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 
 // Run opens everything and starts serving in the background; Close stops
 // it. Tests call it with BULLETIN_ADDR on port 0 and read Addr.
+//
+// A second Run on the same data folder, in this process or another, fails
+// with a usage error naming the first one's pid: two primaries would
+// each run the reconcilers and send the same deliveries.
 func (m *Main) Run(ctx context.Context) error {
-	if err := m.openAll(ctx); err != nil {
+	lock, err := lockData(m.Config.Data, "stop it first, or give this one its own BULLETIN_DATA")
+	if err != nil {
+		return err
+	}
+	err = m.openAll(ctx)
+	if m.app == nil {
+		lock.Close()
+	} else { // released last, once everything else is closed
+		m.app.closers = append([]func() error{lock.Close}, m.app.closers...)
+	}
+	if err != nil {
 		return err
 	}
 	a := m.app
@@ -100,13 +114,14 @@ func (m *Main) newWebServer() *web.Server {
 		admin.Outbox = a.Outbox
 	}
 	return &web.Server{
-		AdminDeps:   admin,
-		Log:         m.Log,
-		Registry:    a.Registry,
-		BaseURL:     m.Config.BaseURL,
-		Admins:      a.Admins,
-		Articles:    a.Articles,
-		Subscribers: a.Subscribers,
+		AdminDeps:    admin,
+		Log:          m.Log,
+		Registry:     a.Registry,
+		BaseURL:      m.Config.BaseURL,
+		MetricsToken: m.Config.MetricsToken,
+		Admins:       a.Admins,
+		Articles:     a.Articles,
+		Subscribers:  a.Subscribers,
 		Checks: map[string]web.Check{
 			"sqlite": a.DB.Ping,
 			"redis":  a.Queue.Ping,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/web"
+	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -29,7 +30,7 @@ func (m *Main) wireSubscribers(ctx context.Context, mux *asynq.ServeMux, srv *we
 
 	mux.Handle(queue.TypeSubscriberConfirm, &subscribers.Confirmer{
 		Store: a.Subscribers, Signer: signer, Templates: a.Templates,
-		Transport: a.Transport, From: from, BaseURL: m.Config.BaseURL, Log: m.Log,
+		Transport: mailer.Signing(a.Transport, a.DKIM), From: from, BaseURL: m.Config.BaseURL, Log: m.Log,
 	})
 	a.Reconcilers.Add("subscriber confirmations", a.Subscribers)
 

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/internal/web"
 	"github.com/bulletinhq/bulletin/mailer"
 )
 
@@ -31,6 +32,10 @@ func (m *Main) worker(ctx context.Context, args []string) error {
 	}
 	if m.Config.RedisURL == "" {
 		return usagef("worker needs BULLETIN_REDIS_URL: the Redis that \"serve --no-send\" uses")
+	}
+	signer, err := m.loadDKIM()
+	if err != nil {
+		return err
 	}
 	transport, err := m.workerTransport()
 	if err != nil {
@@ -57,6 +62,7 @@ func (m *Main) worker(ctx context.Context, args []string) error {
 		RecordEvery: 10 * time.Millisecond,
 		Metrics:     mailer.NewMetrics(reg),
 		Log:         m.Log,
+		Signer:      signer,
 	}
 	mux := asynq.NewServeMux()
 	mux.Handle(queue.TypeMailSend, sender)
@@ -115,7 +121,7 @@ func (m *Main) workerHTTP(q *queue.Queue, reg *prometheus.Registry) (*http.Serve
 		}
 		w.Write([]byte(`{"status":"ok"}` + "\n"))
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", web.GuardMetrics(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), m.Config.MetricsToken, m.Log))
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

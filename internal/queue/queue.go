@@ -6,6 +6,7 @@ package queue
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -36,16 +37,21 @@ type Queue struct {
 }
 
 // Open connects to the Redis at redisURL, or starts an embedded one on a
-// loopback port when redisURL is empty.
+// loopback port when redisURL is empty. The embedded one requires a random
+// password, which only this Queue's clients know: another local user who
+// finds the port can neither read readers' addresses in the tasks nor
+// queue mail.
 func Open(redisURL string) (*Queue, error) {
 	q := &Queue{stop: make(chan struct{})}
 	if redisURL == "" {
+		password := rand.Text() + rand.Text() // 52 base32 characters
 		mr := miniredis.NewMiniRedis()
+		mr.RequireAuth(password)
 		if err := mr.StartAddr("127.0.0.1:0"); err != nil {
 			return nil, fmt.Errorf("start embedded redis: %w", err)
 		}
 		q.embedded = mr
-		q.Opt = asynq.RedisClientOpt{Addr: mr.Addr()}
+		q.Opt = asynq.RedisClientOpt{Addr: mr.Addr(), Password: password}
 		q.wg.Add(1)
 		go q.tick()
 	} else {

@@ -5,13 +5,16 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"testing"
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/internal/queue/queuetest"
 )
 
 // openQueue opens the embedded queue, or the real Redis CI provides.
@@ -30,10 +33,12 @@ func openQueue(t *testing.T, redisURL string) *queue.Queue {
 
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
+// backends are the embedded server and, when CI gives one, this package's
+// own database of the real Redis, emptied.
 func backends(t *testing.T) map[string]string {
 	b := map[string]string{"embedded": ""}
-	if url := os.Getenv("BULLETIN_TEST_REDIS_URL"); url != "" {
-		b["redis-server"] = url
+	if os.Getenv("BULLETIN_TEST_REDIS_URL") != "" {
+		b["redis-server"] = queuetest.RedisURL(t, queuetest.DBQueue)
 	}
 	return b
 }
@@ -45,9 +50,6 @@ func TestReconcilerEnqueuesOnceAndTheServerRunsIt(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			q := openQueue(t, url)
 			ctx := context.Background()
-			if url != "" {
-				q.Redis().FlushDB(ctx)
-			}
 			rows := []string{"1", "2", "3"} // stand-ins for SQLite rows still pending
 			var rs queue.Reconcilers
 			rs.Add("test", queue.ReconcilerFunc(func(ctx context.Context, c queue.Enqueuer) (int, error) {
@@ -150,5 +152,37 @@ func TestRetryDelayGrowsAndIsBounded(t *testing.T) {
 	}
 	if prev != 10*time.Minute {
 		t.Errorf("RetryDelay caps at %v, want 10m", prev)
+	}
+}
+
+// The embedded server listens on loopback only and answers no one without
+// the random password the queue's own clients carry.
+func TestEmbeddedRedisNeedsItsPassword(t *testing.T) {
+	q := openQueue(t, "")
+	opt, ok := q.Opt.(asynq.RedisClientOpt)
+	if !ok {
+		t.Fatalf("Opt is %T, want asynq.RedisClientOpt", q.Opt)
+	}
+	if host, _, _ := net.SplitHostPort(opt.Addr); host != "127.0.0.1" {
+		t.Errorf("embedded Redis listens on %s, want 127.0.0.1", opt.Addr)
+	}
+	if len(opt.Password) < 32 {
+		t.Fatalf("embedded Redis password %d characters long, want 32 or more", len(opt.Password))
+	}
+	ctx := context.Background()
+	for _, pw := range []string{"", "wrong"} {
+		rdb := redis.NewClient(&redis.Options{Addr: opt.Addr, Password: pw})
+		err := rdb.Set(ctx, "k", "v", 0).Err()
+		rdb.Close()
+		if err == nil {
+			t.Errorf("a client with password %q wrote to the embedded Redis", pw)
+		}
+	}
+	if err := q.Redis().Set(ctx, "k", "v", 0).Err(); err != nil {
+		t.Errorf("the queue's own client: %v", err)
+	}
+	// Each embedded server gets its own password.
+	if other := openQueue(t, "").Opt.(asynq.RedisClientOpt); other.Password == opt.Password {
+		t.Error("two embedded servers share a password")
 	}
 }

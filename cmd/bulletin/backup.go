@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/sqlite"
+)
+
+// backup writes a consistent copy of the database to FILE, while serve
+// runs and sends if it does.
+func (m *Main) backup(ctx context.Context, args []string) error {
+	rest, err := m.ParseFlags("backup", args, nil)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return usagef("use: bulletin backup FILE")
+	}
+	src := filepath.Join(m.Config.Data, "bulletin.db")
+	if _, err := os.Stat(src); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("no database at %s: check BULLETIN_DATA", src)
+	}
+	if err := sqlite.Backup(ctx, src, rest[0]); err != nil {
+		return err
+	}
+	size := int64(0)
+	if st, err := os.Stat(rest[0]); err == nil {
+		size = st.Size()
+	}
+	fmt.Fprintf(m.Stdout, "backed up %s to %s (%.1f MB)\n", src, rest[0], float64(size)/1e6)
+	return nil
+}
+
+// restore puts a backup in place of the database, with serve stopped: it
+// holds the data folder's lock while it works, so serve cannot start
+// meanwhile either.
+func (m *Main) restore(ctx context.Context, args []string) error {
+	rest, err := m.ParseFlags("restore", args, nil)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return usagef("use: bulletin restore FILE (with bulletin serve stopped)")
+	}
+	lock, err := lockData(m.Config.Data, "stop it before restoring")
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	dst := filepath.Join(m.Config.Data, "bulletin.db")
+	aside, err := sqlite.Restore(ctx, rest[0], dst, time.Now())
+	if err != nil {
+		return err
+	}
+	if aside != "" {
+		fmt.Fprintf(m.Stdout, "restored %s into %s; the database it replaced is kept as %s\n", rest[0], dst, aside)
+	} else {
+		fmt.Fprintf(m.Stdout, "restored %s into %s\n", rest[0], dst)
+	}
+	if _, err := os.Stat(filepath.Join(m.Config.Data, "secret")); err != nil && m.Config.Secret == "" {
+		fmt.Fprintf(m.Stderr, "Note: %s has no secret file: copy DATA/secret from the old data folder (or set BULLETIN_SECRET), "+
+			"or the unsubscribe and preferences links in mail already sent stop working.\n", m.Config.Data)
+	}
+	return nil
+}

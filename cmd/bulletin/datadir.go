@@ -1,0 +1,54 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+)
+
+// checkDataDir makes sure the data folder exists and that this process
+// can create files in it and write the database, so that a read-only or
+// misplaced folder stops a command at once with a line that says what to
+// fix, not with SQLite's "attempt to write a readonly database" later.
+func checkDataDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return dataDirError(dir, err)
+	}
+	f, err := os.CreateTemp(dir, ".write-check-*")
+	if err != nil {
+		return dataDirError(dir, err)
+	}
+	f.Close()
+	os.Remove(f.Name())
+	for _, name := range []string{"bulletin.db", "bulletin.db-wal", "bulletin.db-shm"} {
+		f, err := os.OpenFile(filepath.Join(dir, name), os.O_RDWR, 0)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		} else if err != nil {
+			return dataDirError(dir, err)
+		}
+		f.Close()
+	}
+	return nil
+}
+
+// dataDirError turns a failure to write in the data folder into a usage
+// error (exit status 2) when it is about permissions or the path, and
+// wraps it (exit status 1) otherwise.
+func dataDirError(dir string, err error) error {
+	var why string
+	switch {
+	case errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):
+		why = "permission denied"
+	case errors.Is(err, syscall.EROFS):
+		why = "the file system is read-only"
+	case errors.Is(err, syscall.ENOTDIR), errors.Is(err, syscall.EEXIST):
+		why = "it, or a folder above it, is a file"
+	default:
+		return fmt.Errorf("data folder %s: %w", dir, err)
+	}
+	return usagef("BULLETIN_DATA %s cannot be written (%s): give a folder this user can write, "+
+		"for example by chown to the user Bulletin runs as, or set BULLETIN_DATA to another one", dir, why)
+}

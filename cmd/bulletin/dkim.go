@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"net/mail"
+	"path/filepath"
+	"strings"
+
+	"github.com/bulletinhq/bulletin/internal/bounces"
+	"github.com/bulletinhq/bulletin/internal/dkim"
+	"github.com/bulletinhq/bulletin/mailer"
+)
+
+// dkimConfig reads the DKIM and bounce settings of SPEC §5 into c.
+func dkimConfig(c *Config, vals map[string]*string) error {
+	c.DKIMSelector = strings.TrimSpace(*vals["BULLETIN_DKIM_SELECTOR"])
+	c.DKIMEd25519Selector = strings.TrimSpace(*vals["BULLETIN_DKIM_ED25519_SELECTOR"])
+	c.DKIMDir = strings.TrimSpace(*vals["BULLETIN_DKIM_DIR"])
+	c.BounceDomain = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(*vals["BULLETIN_BOUNCE_DOMAIN"]), "."))
+	for env, sel := range map[string]string{"BULLETIN_DKIM_SELECTOR": c.DKIMSelector, "BULLETIN_DKIM_ED25519_SELECTOR": c.DKIMEd25519Selector} {
+		if sel != "" {
+			if err := dkim.CheckSelector(sel); err != nil {
+				return fmt.Errorf("%s: %v", env, err)
+			}
+		}
+	}
+	if c.BounceDomain != "" && !isDomain(c.BounceDomain) {
+		return fmt.Errorf("BULLETIN_BOUNCE_DOMAIN %q: use a domain name whose MX reaches Bulletin, like bounces.example.com", c.BounceDomain)
+	}
+	return nil
+}
+
+// dkimDir is BULLETIN_DKIM_DIR, by default DATA/dkim.
+func (c Config) dkimDir() string {
+	if c.DKIMDir != "" {
+		return c.DKIMDir
+	}
+	return filepath.Join(c.Data, "dkim")
+}
+
+// isDomain says whether d is a domain name of at least two labels.
+func isDomain(d string) bool {
+	labels := strings.Split(d, ".")
+	if len(d) > 253 || len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if dkim.CheckSelector(l) != nil { // the same rule: an LDH label
+			return false
+		}
+	}
+	return true
+}
+
+// loadDKIM reads the configured DKIM keys, once, and returns the signer
+// of every message, or nil when no selector is set. A selector whose key
+// file is missing is a usage error that says how to make it.
+func (m *Main) loadDKIM() (mailer.Signer, error) {
+	c := m.Config
+	var keys []dkim.Key
+	for _, k := range []struct{ sel, typ string }{{c.DKIMSelector, dkim.RSA}, {c.DKIMEd25519Selector, dkim.Ed25519}} {
+		if k.sel == "" {
+			continue
+		}
+		key, err := dkim.Load(c.dkimDir(), k.sel, k.typ)
+		var missing *dkim.MissingKeyError
+		if errors.As(err, &missing) {
+			return nil, usageError{err.Error()}
+		} else if err != nil {
+			return nil, err
+		}
+		keys = append(keys, key)
+	}
+	s := dkim.NewSigner(keys, nil)
+	if s == nil {
+		return nil, nil // a nil *dkim.Signer in the interface would not be nil
+	}
+	m.Log.Info("DKIM signing on", "keys", fmt.Sprint(keys), "dir", c.dkimDir())
+	return s, nil
+}
+
+// verp returns the VERP addresses of BULLETIN_BOUNCE_DOMAIN, or nil.
+func (m *Main) verp(secret []byte) *bounces.VERP {
+	if m.Config.BounceDomain == "" {
+		return nil
+	}
+	return bounces.NewVERP(secret, m.Config.BounceDomain)
+}
+
+// dkimCmd runs "dkim keygen --selector NAME [--type rsa|ed25519] [--domain D]".
+func (m *Main) dkimCmd(ctx context.Context, args []string) error {
+	var selector, typ, domain string
+	rest, err := m.ParseFlags("dkim", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&selector, "selector", "", "selector of the new key, like s1 or 2026a")
+		fs.StringVar(&typ, "type", dkim.RSA, "rsa (RSA-2048) or ed25519")
+		fs.StringVar(&domain, "domain", "", "domain the record is for (default: the domain of BULLETIN_FROM)")
+	})
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 || rest[0] != "keygen" || selector == "" {
+		return usagef("use: bulletin dkim keygen --selector NAME [--type rsa|ed25519] [--domain D]")
+	}
+	if typ != dkim.RSA && typ != dkim.Ed25519 {
+		return usagef("--type %q: use rsa or ed25519", typ)
+	}
+	if err := dkim.CheckSelector(selector); err != nil {
+		return usagef("--selector: %v", err)
+	}
+	if domain == "" {
+		a, _ := mail.ParseAddress(m.Config.From) // checked by ParseFlags
+		domain = a.Address[strings.LastIndexByte(a.Address, '@')+1:]
+	}
+	domain = strings.ToLower(strings.TrimSuffix(domain, "."))
+	if !isDomain(domain) {
+		return usagef("--domain %q: use the domain of your From address, like example.com", domain)
+	}
+	key, err := dkim.Generate(m.Config.dkimDir(), selector, typ)
+	if errors.Is(err, fs.ErrExist) {
+		return usageError{strings.TrimSuffix(err.Error(), ": "+fs.ErrExist.Error())}
+	} else if err != nil {
+		return err
+	}
+	env := "BULLETIN_DKIM_SELECTOR"
+	if typ == dkim.Ed25519 {
+		env = "BULLETIN_DKIM_ED25519_SELECTOR"
+	}
+	fmt.Fprintf(m.Stdout, "wrote %s (mode 0600; keep it secret, back it up)\n\n", dkim.Path(m.Config.dkimDir(), selector, typ))
+	fmt.Fprintf(m.Stdout, "Publish this TXT record in the DNS of %s:\n\n%s\n\n", domain, key.Record(domain))
+	fmt.Fprintf(m.Stdout, "Then start Bulletin with %s=%s (and BULLETIN_DKIM_DIR=%s for send workers).\n", env, selector, m.Config.dkimDir())
+	return nil
+}
