@@ -17,25 +17,39 @@ func (m *Main) admin(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	sub := ""
-	if len(rest) > 0 {
-		sub = rest[0]
+	return dispatch("admin", rest, []subcommand{
+		{"create", "EMAIL", func(email string) error { return m.adminCreate(ctx, email) }},
+		{"list", "", func(string) error { return m.adminList(ctx) }},
+		{"delete", "EMAIL", func(email string) error { return m.adminDelete(ctx, email) }},
+	})
+}
+
+// A subcommand is one verb of a command group: its name, the name of
+// its one argument ("" when it takes none) and what runs it.
+type subcommand struct {
+	name, arg string
+	run       func(arg string) error
+}
+
+// dispatch runs the subcommand of group that rest names, or says how to
+// call it (exit status 2).
+func dispatch(group string, rest []string, subs []subcommand) error {
+	var uses []string
+	for _, s := range subs {
+		use := strings.TrimSpace(group + " " + s.name + " " + s.arg)
+		uses = append(uses, use)
+		if len(rest) == 0 || rest[0] != s.name {
+			continue
+		}
+		switch {
+		case s.arg == "" && len(rest) == 1:
+			return s.run("")
+		case s.arg != "" && len(rest) == 2:
+			return s.run(rest[1])
+		}
+		return usagef("use: bulletin %s", use)
 	}
-	switch {
-	case sub == "create" && len(rest) == 2:
-		return m.adminCreate(ctx, rest[1])
-	case sub == "create":
-		return usagef("use: bulletin admin create EMAIL (password on stdin)")
-	case sub == "list" && len(rest) == 1:
-		return m.adminList(ctx)
-	case sub == "list":
-		return usagef("use: bulletin admin list (it takes no arguments)")
-	case sub == "delete" && len(rest) == 2:
-		return m.adminDelete(ctx, rest[1])
-	case sub == "delete":
-		return usagef("use: bulletin admin delete EMAIL")
-	}
-	return usagef("use: bulletin admin create EMAIL | admin list | admin delete EMAIL")
+	return usagef("use: bulletin %s", strings.Join(uses, " | "))
 }
 
 // adminCreate creates an admin or resets its password, reading the
@@ -101,25 +115,11 @@ func (m *Main) token(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	sub := ""
-	if len(rest) > 0 {
-		sub = rest[0]
-	}
-	switch {
-	case sub == "create" && len(rest) == 2:
-		return m.tokenCreate(ctx, rest[1])
-	case sub == "create":
-		return usagef("use: bulletin token create NAME")
-	case sub == "list" && len(rest) == 1:
-		return m.tokenList(ctx)
-	case sub == "list":
-		return usagef("use: bulletin token list (it takes no arguments)")
-	case sub == "revoke" && len(rest) == 2:
-		return m.tokenRevoke(ctx, rest[1])
-	case sub == "revoke":
-		return usagef("use: bulletin token revoke NAME")
-	}
-	return usagef("use: bulletin token create NAME | token list | token revoke NAME")
+	return dispatch("token", rest, []subcommand{
+		{"create", "NAME", func(name string) error { return m.tokenCreate(ctx, name) }},
+		{"list", "", func(string) error { return m.tokenList(ctx) }},
+		{"revoke", "NAME", func(name string) error { return m.tokenRevoke(ctx, name) }},
+	})
 }
 
 // tokenCreate creates an API token and prints it once.

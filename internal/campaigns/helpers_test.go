@@ -154,6 +154,20 @@ func (e *env) fanout(t testing.TB) {
 	}
 }
 
+// sendKicked sends campaign id and returns the batches its fan-out hands
+// to serve's own sender (Kick), which it takes no more after.
+func (e *env) sendKicked(t testing.TB, id int64) []*queue.SendPayload {
+	t.Helper()
+	if _, err := e.svc.Send(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	var kicked []*queue.SendPayload
+	e.svc.Kick = func(p *queue.SendPayload) { kicked = append(kicked, p) }
+	e.fanout(t)
+	e.svc.Kick = nil
+	return kicked
+}
+
 func payload(t testing.TB, task *asynq.Task) queue.SendPayload {
 	t.Helper()
 	var p queue.SendPayload

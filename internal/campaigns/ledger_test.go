@@ -114,12 +114,7 @@ func TestRecordManySentAtOnce(t *testing.T) {
 	e.exec(t, `INSERT INTO subscriptions (subscriber_id, list_id, status, created_at, updated_at)
 		SELECT id, ?, 'active', ?, ? FROM subscribers`, a, now, now)
 	id := e.create(t, "a")
-	if _, err := e.svc.Send(ctx, id); err != nil {
-		t.Fatal(err)
-	}
-	var kicked []*queue.SendPayload
-	e.svc.Kick = func(p *queue.SendPayload) { kicked = append(kicked, p) }
-	e.fanout(t)
+	kicked := e.sendKicked(t, id)
 	var results []queue.Result
 	at := now.Add(time.Second).Truncate(time.Microsecond)
 	for _, p := range kicked {

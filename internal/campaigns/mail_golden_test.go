@@ -67,6 +67,23 @@ func (e *goldenEnv) exec(t *testing.T, q string, args ...any) int64 {
 	return execDB(t, e.db, q, args...)
 }
 
+// sendCampaign stores c and sends it, as far as its mail:send tasks.
+func (e *goldenEnv) sendCampaign(t *testing.T, c *campaigns.Campaign) {
+	t.Helper()
+	ctx := context.Background()
+	if err := e.svc.Schedule(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Send(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, task := range e.q.take(queue.TypeCampaignFanout) {
+		if err := e.svc.HandleFanout(ctx, task); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // send gives every queued mail:send task to the mailer's Sender and
 // returns the one message the reader got, normalised.
 func (e *goldenEnv) send(t *testing.T) []byte {
@@ -115,7 +132,6 @@ func (e *goldenEnv) checkBulk(t *testing.T, pm *mailtest.Mail, listID string) {
 
 func TestGoldenCampaignMail(t *testing.T) {
 	e := newGoldenEnv(t, "harbour", "Harbour Notes", "off")
-	ctx := context.Background()
 	subject := "Harbour notes: Café — ferry timetable changes for the winter season"
 	c := &campaigns.Campaign{Subject: subject, Lists: []string{"harbour"}, Body: `Hello {{ .Name }},
 
@@ -130,17 +146,7 @@ Read the [full timetable](https://news.example/ferry/winter-timetable) before yo
 
 See you on board — and mind the gulls.
 `}
-	if err := e.svc.Schedule(ctx, c); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.svc.Send(ctx, c.ID); err != nil {
-		t.Fatal(err)
-	}
-	for _, task := range e.q.take(queue.TypeCampaignFanout) {
-		if err := e.svc.HandleFanout(ctx, task); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e.sendCampaign(t, c)
 	golden := mailtest.Golden(t, "campaign", e.send(t), *update)
 	pm := mailtest.Parse(t, golden)
 	from, _ := mail.ParseAddress(goldenFrom)

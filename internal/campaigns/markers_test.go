@@ -75,18 +75,7 @@ func TestCampaignFieldsOnlyWhereWritten(t *testing.T) {
 	c := &campaigns.Campaign{Subject: subject, Lists: []string{"harbour"}, Body: "Hi {{ .Name }}.\n\n" +
 		"[your page](https://news.example/me?n={{ .Name }}&e={{.Email}}) and [odd]({{ .Name }}) and ![pic]({{ .Email }}.png)\n\n" +
 		"Typed: " + foreignMarkers + "\n"}
-	ctx := context.Background()
-	if err := e.svc.Schedule(ctx, c); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.svc.Send(ctx, c.ID); err != nil {
-		t.Fatal(err)
-	}
-	for _, task := range e.q.take(queue.TypeCampaignFanout) {
-		if err := e.svc.HandleFanout(ctx, task); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e.sendCampaign(t, c)
 	pm := mailtest.Parse(t, e.send(t))
 	if s, err := new(mime.WordDecoder).DecodeHeader(pm.Header.Get("Subject")); err != nil || s != subject {
 		t.Errorf("Subject decodes to %q, %v; want %q", s, err, subject)

@@ -18,12 +18,7 @@ func kickedEnv(t *testing.T, n int) (*env, int64, []*queue.SendPayload) {
 	a := e.addList(t, "a")
 	e.addReaders(t, n, a)
 	id := e.create(t, "a")
-	if _, err := e.svc.Send(context.Background(), id); err != nil {
-		t.Fatal(err)
-	}
-	var kicked []*queue.SendPayload
-	e.svc.Kick = func(p *queue.SendPayload) { kicked = append(kicked, p) }
-	e.fanout(t)
+	kicked := e.sendKicked(t, id)
 	if len(kicked) == 0 || kicked[0].ClaimedUntil.IsZero() {
 		t.Fatalf("kicked %d batches, not claimed", len(kicked))
 	}

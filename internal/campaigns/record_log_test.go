@@ -20,14 +20,8 @@ func TestRecordLogsFailedDeliveriesOnce(t *testing.T) {
 	ctx := context.Background()
 	e.addReaders(t, 4, e.addList(t, "a"))
 	id := e.create(t, "a")
-	if _, err := e.svc.Send(ctx, id); err != nil {
-		t.Fatal(err)
-	}
-	var kicked []*queue.SendPayload
-	e.svc.Kick = func(p *queue.SendPayload) { kicked = append(kicked, p) }
-	e.fanout(t)
 	var rs []queue.Recipient
-	for _, p := range kicked {
+	for _, p := range e.sendKicked(t, id) {
 		rs = append(rs, p.Recipients...)
 	}
 	if len(rs) != 4 {
