@@ -20,17 +20,7 @@ import (
 // real SMTP transport to srv.
 func workerSender(t *testing.T, q *tasks.Queue, srv *smtptest.Server) *mailer.Sender {
 	t.Helper()
-	cfg, err := mailer.ParseSMTPURL(srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Conns, cfg.Timeout = 2, 5*time.Second
-	smtp, err := mailer.NewSMTP(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { smtp.Close() })
-	return &mailer.Sender{Batch: smtp, Ledger: &mailer.RedisLedger{Redis: q.Redis(), Enqueuer: q.Client}, Chunk: 2}
+	return &mailer.Sender{Batch: smtpTo(t, srv), Ledger: &mailer.RedisLedger{Redis: q.Redis(), Enqueuer: q.Client}, Chunk: 2}
 }
 
 // sendPayload is a batch of campaign 7 read from the rows at since, to
