@@ -17,6 +17,7 @@ import (
 	"syscall"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/deliverability"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -47,6 +48,9 @@ type Main struct {
 	Log    *slog.Logger
 	// Listening, when set, receives the HTTP address once serve listens.
 	Listening chan<- string
+	// Resolver answers the DNS questions of doctor and
+	// /admin/deliverability; nil means net.DefaultResolver.
+	Resolver deliverability.Resolver
 
 	app *app // what serve and the data commands opened
 }
@@ -71,6 +75,7 @@ var commands = map[string]func(m *Main, ctx context.Context, args []string) erro
 	"restore": (*Main).restore,
 	"version": (*Main).printVersion,
 	"dkim":    (*Main).dkimCmd,
+	"doctor":  (*Main).doctor,
 }
 
 const usage = `Usage: bulletin COMMAND [flags]
@@ -92,6 +97,7 @@ Commands:
   backup FILE                             write a consistent copy of the database, also while serve runs
   restore FILE                            put a backup in place of the database (serve stopped)
   dkim keygen --selector NAME [--type rsa|ed25519] [--domain D]  make a DKIM key and print its DNS record
+  doctor                                  check SPF, DKIM, DMARC and the bounce MX of the From domain in the DNS
   version                                 print the version
 
 Every setting is an environment variable and a flag: run "bulletin serve -h".

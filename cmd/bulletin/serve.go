@@ -113,6 +113,11 @@ func (m *Main) newWebServer() *web.Server {
 	if m.Config.SMTPURL == "" {
 		admin.Outbox = a.Outbox
 	}
+	if cfg, err := m.deliverabilityConfig(); err == nil { // the keys loaded already: no error but a vanished file
+		admin.Deliverability = web.DeliverabilityDeps{Resolver: m.resolver(), Config: cfg}
+	} else {
+		m.Log.Warn("deliverability checks off", "err", err)
+	}
 	return &web.Server{
 		AdminDeps:    admin,
 		Log:          m.Log,

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/mail"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/deliverability"
+	"github.com/bulletinhq/bulletin/internal/dkim"
+)
+
+// doctorTimeout bounds the DNS checks of bulletin doctor.
+const doctorTimeout = 30 * time.Second
+
+// doctor runs "doctor": the DNS checks of SPEC §5 for the From domain,
+// printed with the records to publish; exit 1 when one is missing.
+func (m *Main) doctor(ctx context.Context, args []string) error {
+	rest, err := m.ParseFlags("doctor", args, nil)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usagef("doctor takes no arguments: it checks the domain of BULLETIN_FROM")
+	}
+	cfg, err := m.deliverabilityConfig()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, doctorTimeout)
+	defer cancel()
+	rep := deliverability.Check(ctx, m.resolver(), cfg)
+	printReport(m.Stdout, cfg, rep)
+	if n := failures(rep); n > 0 {
+		return fmt.Errorf("%d of %d checks failed: publish or fix the records above, then run bulletin doctor again (DNS changes can take the records' TTL to show)", n, len(rep.Findings))
+	}
+	return nil
+}
+
+// resolver is Main's Resolver, by default the system's.
+func (m *Main) resolver() deliverability.Resolver {
+	if m.Resolver != nil {
+		return m.Resolver
+	}
+	return net.DefaultResolver
+}
+
+// deliverabilityConfig gathers what the checks compare the DNS with: the
+// From domain, the relay's host (never its credentials), the DKIM keys
+// and the bounce domain.
+func (m *Main) deliverabilityConfig() (deliverability.Config, error) {
+	c := m.Config
+	cfg := deliverability.Config{BounceDomain: c.BounceDomain}
+	if a, err := mail.ParseAddress(c.From); err == nil {
+		cfg.Domains = []string{strings.ToLower(a.Address[strings.LastIndexByte(a.Address, '@')+1:])}
+	}
+	if c.SMTPURL != "" {
+		if u, err := url.Parse(c.SMTPURL); err == nil {
+			cfg.Relay = u.Hostname()
+		}
+	}
+	if u, err := url.Parse(c.BaseURL); err == nil && isDomain(u.Hostname()) {
+		cfg.BounceHost = u.Hostname() // where Bulletin runs, the likeliest host to take its bounces
+	}
+	for _, k := range []struct{ sel, typ string }{{c.DKIMSelector, dkim.RSA}, {c.DKIMEd25519Selector, dkim.Ed25519}} {
+		if k.sel == "" {
+			continue
+		}
+		key, err := dkim.Load(c.dkimDir(), k.sel, k.typ)
+		var missing *dkim.MissingKeyError
+		if errors.As(err, &missing) {
+			return cfg, usageError{err.Error()}
+		} else if err != nil {
+			return cfg, err
+		}
+		cfg.Keys = append(cfg.Keys, key)
+	}
+	return cfg, nil
+}
+
+func failures(rep deliverability.Report) int {
+	n := 0
+	for _, f := range rep.Findings {
+		if f.Status == deliverability.Missing || f.Status == deliverability.Error {
+			n++
+		}
+	}
+	return n
+}
+
+// printReport writes the findings as a table: status, check, domain and
+// what was found, with the record to publish under a finding that has one.
+func printReport(w io.Writer, cfg deliverability.Config, rep deliverability.Report) {
+	relay := "the outbox (no BULLETIN_SMTP_URL)"
+	if cfg.Relay != "" {
+		relay = cfg.Relay
+	}
+	fmt.Fprintf(w, "Deliverability of %s: mail through %s, %d DKIM key(s)", strings.Join(cfg.Domains, ", "), relay, len(cfg.Keys))
+	if cfg.BounceDomain != "" {
+		fmt.Fprintf(w, ", bounces to %s", cfg.BounceDomain)
+	}
+	fmt.Fprint(w, "\n\n")
+	wc, wd := len("check"), len("domain")
+	for _, f := range rep.Findings {
+		wc, wd = max(wc, len(f.Check)), max(wd, len(f.Domain))
+	}
+	indent := strings.Repeat(" ", 8+wc+1+wd+1)
+	for _, f := range rep.Findings {
+		fmt.Fprintf(w, "%-7s %-*s %-*s %s\n", strings.ToUpper(string(f.Status)), wc, f.Check, wd, f.Domain, f.Detail)
+		if f.Publish != nil {
+			fmt.Fprintf(w, "%spublish: %s\n", indent, f.Publish)
+		}
+	}
+}

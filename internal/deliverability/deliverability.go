@@ -1,0 +1,159 @@
+// Package deliverability checks the DNS side of sending, for each From
+// domain in use: that SPF authorises the relay, that the DKIM record of
+// each key Bulletin holds publishes that key, that DMARC is present with a
+// policy and aligns with what Bulletin signs, and that the bounce domain
+// has an MX. Each finding says which record to publish. The checks only
+// read the DNS, through a Resolver, so tests serve their own zone.
+package deliverability
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+
+	"golang.org/x/net/idna"
+
+	"github.com/bulletinhq/bulletin/internal/dkim"
+)
+
+// A Resolver answers the DNS questions of the checks; *net.Resolver is
+// one, and net.DefaultResolver is the one Bulletin uses.
+type Resolver interface {
+	LookupTXT(ctx context.Context, name string) ([]string, error)
+	LookupMX(ctx context.Context, name string) ([]*net.MX, error)
+	LookupIPAddr(ctx context.Context, host string) ([]net.IPAddr, error)
+}
+
+var _ Resolver = net.DefaultResolver
+
+// A Status is how a check came out.
+type Status string
+
+// The statuses, from good to bad: Warn works but should change, Missing
+// is a record to publish, Error a record that is wrong or a lookup that
+// failed.
+const (
+	OK      Status = "ok"
+	Warn    Status = "warn"
+	Missing Status = "missing"
+	Error   Status = "error"
+)
+
+// A Record is a DNS record to publish.
+type Record struct {
+	Name  string // owner name, without the final dot
+	Type  string // TXT or MX
+	Value string // a TXT value unquoted; an MX as "PREFERENCE HOST."
+}
+
+// String returns r as a zone-file line; a TXT value goes in quotes, in
+// strings of at most 255 octets.
+func (r Record) String() string {
+	v := r.Value
+	if r.Type == "TXT" {
+		parts := dkim.SplitTXT(v)
+		for i, p := range parts {
+			parts[i] = `"` + strings.ReplaceAll(p, `"`, `\"`) + `"`
+		}
+		v = strings.Join(parts, " ")
+	}
+	return r.Name + " " + r.Type + " " + v
+}
+
+// A Finding is the outcome of one check of one domain.
+type Finding struct {
+	Domain string
+	Check  string // "SPF", "DKIM s1", "DMARC", "MX", "Gmail/Yahoo"
+	Status Status
+	Detail string
+	// Publish is the record that fixes a finding that is not OK, when a
+	// record does.
+	Publish *Record
+}
+
+// Config is what the checks compare the DNS with.
+type Config struct {
+	// Domains are the From domains in use.
+	Domains []string
+	// Relay is the host of BULLETIN_SMTP_URL; empty when mail goes to the
+	// outbox, and then SPF cannot be judged.
+	Relay string
+	// Keys are the DKIM keys Bulletin signs with.
+	Keys []dkim.Key
+	// BounceDomain is BULLETIN_BOUNCE_DOMAIN, the MAIL FROM domain of
+	// campaigns and digests; empty when not set.
+	BounceDomain string
+	// BounceHost is the host the bounce domain's MX should name, when
+	// known; the proposed record has a placeholder otherwise.
+	BounceHost string
+}
+
+// A Report is the findings of one run of the checks, domain by domain.
+type Report struct {
+	Findings []Finding
+}
+
+// Failed says whether a record is missing or wrong, or a check could not
+// be made: what makes bulletin doctor exit 1.
+func (r Report) Failed() bool {
+	for _, f := range r.Findings {
+		if f.Status == Missing || f.Status == Error {
+			return true
+		}
+	}
+	return false
+}
+
+// Check runs every check of c against the DNS that res answers. It stops
+// asking when ctx ends; what is left unanswered is an Error finding.
+func Check(ctx context.Context, res Resolver, c Config) Report {
+	r := &run{ctx: ctx, res: newCache(res), c: c}
+	r.relay = r.resolveRelay()
+	for _, d := range c.Domains {
+		d = normalize(d)
+		if a, err := idna.Lookup.ToASCII(d); err == nil {
+			d = a // the DNS holds the xn-- form
+		}
+		if !strings.Contains(d, ".") {
+			r.add(Finding{Domain: d, Check: "From", Status: Error,
+				Detail: "the From address is at " + d + ", which is not a domain on the internet: set BULLETIN_FROM to an address at your own domain, the one whose DNS you publish these records in"})
+			continue
+		}
+		r.add(r.spf(d))
+		r.dkim(d)
+		r.add(r.dmarc(d))
+		r.add(r.senders(d))
+	}
+	if b := normalize(c.BounceDomain); b != "" {
+		f := r.spf(b)
+		if f.Status != OK {
+			f.Detail += " (receivers check the SPF of " + b + ": it is the MAIL FROM domain of campaigns and digests)"
+		}
+		r.add(f)
+		r.add(r.bounceMX(b))
+	}
+	return Report{Findings: r.findings}
+}
+
+// A run is one Check: its settings, its answers so far and its findings.
+type run struct {
+	ctx      context.Context
+	res      *cache
+	c        Config
+	relay    relay
+	findings []Finding
+}
+
+func (r *run) add(f Finding) { r.findings = append(r.findings, f) }
+
+func normalize(d string) string {
+	return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
+}
+
+// notFound says whether err means the name or record does not exist,
+// rather than that the lookup failed.
+func notFound(err error) bool {
+	var de *net.DNSError
+	return errors.As(err, &de) && de.IsNotFound
+}
