@@ -5,56 +5,30 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"regexp"
-	"strings"
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
-// A List is a mailing list readers can join.
+// A List is a mailing list readers can join. Its digest goes out at
+// DigestHour in Timezone (an IANA name), weekly ones on DigestWeekday.
+// From and ReplyTo, when set, stand in for the publication's; Welcome is
+// the Markdown of a mail to each reader who joins, or empty.
 type List struct {
-	ID          int64     `json:"id"`
-	Slug        string    `json:"slug"`
-	Name        string    `json:"name"`
-	Description string    `json:"description"`
-	Public      bool      `json:"public"`
-	Digest      string    `json:"digest"` // daily, weekly or off
-	DigestHour  int       `json:"digest_hour"`
-	CreatedAt   time.Time `json:"created_at"`
-}
-
-var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-
-// Validate checks l and fills defaults, returning a validation error that
-// names each bad field.
-func (l *List) Validate() error {
-	l.Slug = strings.TrimSpace(l.Slug)
-	l.Name = strings.TrimSpace(l.Name)
-	if l.Digest == "" {
-		l.Digest = "off"
-	}
-	fields := map[string]string{}
-	if !slugRE.MatchString(l.Slug) || len(l.Slug) > 64 {
-		fields["slug"] = "use 1–64 lower-case letters, digits and single dashes"
-	}
-	if l.Name == "" || len([]rune(l.Name)) > 100 {
-		fields["name"] = "give a name of 1–100 characters"
-	}
-	if len([]rune(l.Description)) > 1000 {
-		fields["description"] = "keep the description under 1000 characters"
-	}
-	if l.Digest != "daily" && l.Digest != "weekly" && l.Digest != "off" {
-		fields["digest"] = "use daily, weekly or off"
-	}
-	if l.DigestHour < 0 || l.DigestHour > 23 {
-		fields["digest_hour"] = "use an hour from 0 to 23"
-	}
-	if len(fields) > 0 {
-		return bulletin.Invalid(fields)
-	}
-	return nil
+	ID            int64     `json:"id"`
+	Slug          string    `json:"slug"`
+	Name          string    `json:"name"`
+	Description   string    `json:"description"`
+	Public        bool      `json:"public"`
+	Digest        string    `json:"digest"` // daily, weekly or off
+	DigestHour    int       `json:"digest_hour"`
+	DigestWeekday string    `json:"digest_weekday"` // monday … sunday
+	Timezone      string    `json:"timezone"`
+	From          string    `json:"from"`
+	ReplyTo       string    `json:"reply_to"`
+	Welcome       string    `json:"welcome"`
+	CreatedAt     time.Time `json:"created_at"`
 }
 
 // A Store keeps subscribers, lists and subscriptions in SQLite.
@@ -75,9 +49,11 @@ func (s *Store) CreateList(ctx context.Context, l *List) error {
 	}
 	l.CreatedAt = sqlite.Now()
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO lists (slug, name, description, public, digest, digest_hour, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (slug) DO NOTHING`,
-			l.Slug, l.Name, l.Description, l.Public, l.Digest, l.DigestHour, l.CreatedAt)
+		res, err := tx.ExecContext(ctx, `INSERT INTO lists (slug, name, description, public, digest, digest_hour,
+			digest_weekday, timezone, from_address, reply_to, welcome, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (slug) DO NOTHING`,
+			l.Slug, l.Name, l.Description, l.Public, l.Digest, l.DigestHour,
+			l.DigestWeekday, l.Timezone, l.From, l.ReplyTo, l.Welcome, l.CreatedAt)
 		if err != nil {
 			return fmt.Errorf("create list: %w", err)
 		}
@@ -107,7 +83,7 @@ func (s *Store) EnsureList(ctx context.Context, l *List) (bool, error) {
 
 // Lists returns every list, ordered by id.
 func (s *Store) Lists(ctx context.Context) ([]*List, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, slug, name, description, public, digest, digest_hour, created_at
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+listColumns+`
 		FROM lists ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("lists: %w", err)
@@ -126,7 +102,7 @@ func (s *Store) Lists(ctx context.Context) ([]*List, error) {
 
 // ListBySlug returns one list, or a not-found error.
 func (s *Store) ListBySlug(ctx context.Context, slug string) (*List, error) {
-	row := s.db.Read.QueryRowContext(ctx, `SELECT id, slug, name, description, public, digest, digest_hour, created_at
+	row := s.db.Read.QueryRowContext(ctx, `SELECT `+listColumns+`
 		FROM lists WHERE slug = ?`, slug)
 	l, err := scanList(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -135,11 +111,15 @@ func (s *Store) ListBySlug(ctx context.Context, slug string) (*List, error) {
 	return l, err
 }
 
+// listColumns are the columns scanList reads, in its order.
+const listColumns = `id, slug, name, description, public, digest, digest_hour, digest_weekday, timezone, from_address, reply_to, welcome, created_at`
+
 type scanner interface{ Scan(dest ...any) error }
 
 func scanList(r scanner) (*List, error) {
 	var l List
-	if err := r.Scan(&l.ID, &l.Slug, &l.Name, &l.Description, &l.Public, &l.Digest, &l.DigestHour, &l.CreatedAt); err != nil {
+	if err := r.Scan(&l.ID, &l.Slug, &l.Name, &l.Description, &l.Public, &l.Digest, &l.DigestHour,
+		&l.DigestWeekday, &l.Timezone, &l.From, &l.ReplyTo, &l.Welcome, &l.CreatedAt); err != nil {
 		return nil, err
 	}
 	return &l, nil

@@ -26,7 +26,7 @@ const FirstWindow = 7 * 24 * time.Hour
 // closes, so the next digest starts where this one ended.
 //
 // Who gets which digest: a daily list mails a daily digest to its readers
-// whose frequency is daily, and on WeeklyDay a weekly round-up of the week
+// whose frequency is daily, and on its weekday a weekly round-up of the week
 // to those who chose weekly, each with its own window. A weekly list mails
 // one weekly digest to all its readers, whatever their frequency. A list
 // with digest off sends only when run by hand, to all its readers.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+	_ "time/tzdata" // lists name IANA zones; the binary must know them without /usr/share/zoneinfo
 
 	"github.com/hibiken/asynq"
 
@@ -12,44 +13,84 @@ import (
 	"github.com/bulletinhq/bulletin/internal/queue"
 )
 
-// WeeklyDay is the day weekly digests go out, at the list's digest hour.
+// WeeklyDay is the day weekly digests go out on when a list names none.
 const WeeklyDay = time.Monday
 
-// dailySlot is the latest time at hour (UTC) not after now.
-func dailySlot(now time.Time, hour int) time.Time {
-	now = now.UTC()
-	d := time.Date(now.Year(), now.Month(), now.Day(), hour, 0, 0, 0, time.UTC)
-	if d.After(now) {
-		d = d.AddDate(0, 0, -1)
-	}
-	return d
+// A schedule is when a list's digests fall: at hour in loc every day, and
+// on weekday for the weekly ones.
+type schedule struct {
+	hour    int
+	weekday time.Weekday
+	loc     *time.Location
 }
 
-// weeklySlot is the latest WeeklyDay at hour (UTC) not after now.
-func weeklySlot(now time.Time, hour int) time.Time {
-	d := dailySlot(now, hour)
-	for d.Weekday() != WeeklyDay {
-		d = d.AddDate(0, 0, -1)
+// at is hour o'clock on the given day in the schedule's zone. Going from
+// the date each time, never adding 24 hours, keeps the hour local across
+// DST changes; an hour the change skips becomes the one after it.
+func (sc schedule) at(year int, month time.Month, day int) time.Time {
+	return time.Date(year, month, day, sc.hour, 0, 0, 0, sc.loc)
+}
+
+// dailySlot is the latest time at the schedule's hour not after now.
+func (sc schedule) dailySlot(now time.Time) time.Time {
+	y, m, d := now.In(sc.loc).Date()
+	slot := sc.at(y, m, d)
+	if slot.After(now) {
+		slot = sc.at(y, m, d-1)
 	}
-	return d
+	return slot.UTC()
+}
+
+// weeklySlot is the latest weekday at the schedule's hour not after now.
+func (sc schedule) weeklySlot(now time.Time) time.Time {
+	daily := sc.dailySlot(now).In(sc.loc)
+	y, m, d := daily.Date()
+	back := (int(daily.Weekday()) - int(sc.weekday) + 7) % 7
+	return sc.at(y, m, d-back).UTC()
+}
+
+// weekdays maps the names lists store to days.
+var weekdays = map[string]time.Weekday{
+	"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday,
+	"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday,
+}
+
+// newSchedule reads a list's stored schedule. A zone this binary does not
+// know (the list was saved by a newer one) counts as UTC rather than
+// stopping every other list's digest; the list's form refuses such zones.
+func (s *Service) newSchedule(slug string, hour int, weekday, zone string) schedule {
+	sc := schedule{hour: hour, weekday: WeeklyDay, loc: time.UTC}
+	if d, ok := weekdays[weekday]; ok {
+		sc.weekday = d
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil || zone == "" || zone == "Local" {
+		s.log().Warn("digest schedule: unknown time zone, using UTC", "list", slug, "timezone", zone)
+		return sc
+	}
+	sc.loc = loc
+	return sc
 }
 
 // DueDigests returns the digests due at now: for each list with a
 // schedule, each cadence whose latest slot is after its mark (or, before
-// a list's first digest, after the list was made).
+// a list's first digest, after the list was made). Slots fall at each
+// list's own hour, weekday and time zone.
 func (s *Service) DueDigests(ctx context.Context, now time.Time) ([]queue.DigestBuildPayload, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, slug, digest, digest_hour, created_at FROM lists WHERE digest <> 'off' ORDER BY id`)
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, slug, digest, digest_hour, digest_weekday, timezone, created_at
+		FROM lists WHERE digest <> 'off' ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("due digests: %w", err)
 	}
 	type row struct {
-		l    digestList
-		hour int
+		l             digestList
+		hour          int
+		weekday, zone string
 	}
 	var lists []row
 	for rows.Next() {
 		var r row
-		if err := rows.Scan(&r.l.id, &r.l.slug, &r.l.digest, &r.hour, &r.l.createdAt); err != nil {
+		if err := rows.Scan(&r.l.id, &r.l.slug, &r.l.digest, &r.hour, &r.weekday, &r.zone, &r.l.createdAt); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -61,14 +102,15 @@ func (s *Service) DueDigests(ctx context.Context, now time.Time) ([]queue.Digest
 	}
 	var due []queue.DigestBuildPayload
 	for _, r := range lists {
+		sc := s.newSchedule(r.l.slug, r.hour, r.weekday, r.zone)
 		cadences := []string{CadenceWeekly}
 		if r.l.digest == CadenceDaily {
 			cadences = []string{CadenceDaily, CadenceWeekly}
 		}
 		for _, c := range cadences {
-			slot := dailySlot(now, r.hour)
+			slot := sc.dailySlot(now)
 			if c == CadenceWeekly {
-				slot = weeklySlot(now, r.hour)
+				slot = sc.weeklySlot(now)
 			}
 			_, table := r.l.audience(c)
 			m, err := readMark(ctx, s.db.Read, table, r.l.id)

@@ -20,6 +20,8 @@ type AdminDeps struct {
 	Inspector *asynq.Inspector
 	// SecureCookies marks cookies Secure (BASE_URL is https).
 	SecureCookies bool
+	// Deliverability runs the DNS checks of /admin/deliverability.
+	Deliverability DeliverabilityDeps
 }
 
 // adminPage is the part every admin page shares with the layout.
@@ -42,6 +44,7 @@ var adminNav = []navItem{
 	{Href: "/admin/campaigns", Label: "Campaigns"},
 	{Href: "/admin/outbox", Label: "Outbox"},
 	{Href: "/admin/queues", Label: "Queues"},
+	{Href: "/admin/deliverability", Label: "Deliverability"},
 }
 
 // flashes are the messages the admin banner can show, by the key a
@@ -57,6 +60,8 @@ var flashes = map[string]string{
 	"paused":         "Campaign paused.",
 	"resumed":        "Campaign resumed.",
 	"cancelled":      "Campaign cancelled.",
+	"list-created":   "List created.",
+	"list-deleted":   "List deleted.",
 }
 
 // flashURL is path with the banner of key: one of flashes.
@@ -123,7 +128,12 @@ func (s *Server) adminRoutes() {
 	s.adminHandle("GET /admin/campaigns/{id}/progress", s.campaignProgress)
 	s.adminHandle("POST /admin/campaigns/{id}/{action}", s.campaignAction)
 	s.adminHandle("GET /admin/lists", s.listsPage)
+	s.adminHandle("POST /admin/lists", s.createListForm)
+	s.adminHandle("GET /admin/lists/{slug}", s.listPage)
+	s.adminHandle("POST /admin/lists/{slug}", s.updateListForm)
+	s.adminHandle("POST /admin/lists/{slug}/delete", s.deleteListForm)
 	s.adminHandle("GET /admin/articles", s.articlesPage)
+	s.adminHandle("GET /admin/deliverability", s.deliverabilityPage)
 }
 
 // adminHandle registers a handler behind requireAdmin.

@@ -217,20 +217,6 @@ func (s *Server) queuesPage(w http.ResponseWriter, r *http.Request) {
 	s.renderAdmin(w, r, http.StatusOK, "admin_queues", p)
 }
 
-type listsPage struct {
-	adminPage
-	Lists []*subscribers.List
-}
-
-func (s *Server) listsPage(w http.ResponseWriter, r *http.Request) {
-	lists, err := s.Subscribers.Lists(r.Context())
-	if err != nil {
-		s.adminError(w, r, err)
-		return
-	}
-	s.renderAdmin(w, r, http.StatusOK, "admin_lists", &listsPage{Lists: lists})
-}
-
 type articlesPage struct {
 	adminPage
 	Articles []*articles.Article

@@ -15,33 +15,51 @@ func (s *Server) listLists(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, newPage(lists, 0))
 }
 
-// listInput is a new list as the API takes it: public and digest_hour
-// default to true and 8 when left out.
-type listInput struct {
-	Slug        string `json:"slug"`
-	Name        string `json:"name"`
-	Description string `json:"description"`
-	Public      *bool  `json:"public"`
-	Digest      string `json:"digest"`
-	DigestHour  *int   `json:"digest_hour"`
-}
-
+// createList takes a list as JSON; a field left out takes the default of
+// subscribers.NewList (public, digest off, 08:00 on Mondays, UTC).
 func (s *Server) createList(w http.ResponseWriter, r *http.Request) {
-	var in listInput
+	var in subscribers.ListPatch
 	if err := decodeJSON(r, &in); err != nil {
 		writeError(w, r, s.Log, err)
 		return
 	}
-	l := &subscribers.List{Slug: in.Slug, Name: in.Name, Description: in.Description, Public: true, Digest: in.Digest, DigestHour: 8}
-	if in.Public != nil {
-		l.Public = *in.Public
-	}
-	if in.DigestHour != nil {
-		l.DigestHour = *in.DigestHour
-	}
+	l := subscribers.NewList(&in)
 	if err := s.Subscribers.CreateList(r.Context(), l); err != nil {
 		writeError(w, r, s.Log, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, l)
+}
+
+func (s *Server) getList(w http.ResponseWriter, r *http.Request) {
+	l, err := s.Subscribers.ListBySlug(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, l)
+}
+
+// patchList changes the fields the JSON names and answers with the list.
+func (s *Server) patchList(w http.ResponseWriter, r *http.Request) {
+	var in subscribers.ListPatch
+	if err := decodeJSON(r, &in); err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	l, err := s.Subscribers.UpdateList(r.Context(), r.PathValue("slug"), &in)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, l)
+}
+
+// deleteList answers 204, or 409 while a campaign is sending to the list.
+func (s *Server) deleteList(w http.ResponseWriter, r *http.Request) {
+	if err := s.Subscribers.DeleteList(r.Context(), r.PathValue("slug")); err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }

@@ -37,12 +37,18 @@ func (s *Server) subscribeForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // renderSubscribe shows the form with the public lists, chosen ones ticked;
-// with a single public list it is ticked anyway.
+// with a single public list it is ticked anyway. With no public list there
+// is nothing to join, and the page says so instead of a form that fails.
 func (s *Server) renderSubscribe(w http.ResponseWriter, r *http.Request, status int, d *subscribeData, chosen []string) {
 	lists, err := s.Subscribers.PublicLists(r.Context())
 	if err != nil {
 		s.Log.Error("public lists", "err", err)
 		s.messagePage(w, r, http.StatusInternalServerError, "Something went wrong", "Please try again in a moment.")
+		return
+	}
+	if len(lists) == 0 {
+		s.messagePage(w, r, http.StatusServiceUnavailable, "Not open yet",
+			"This site is not open for signups yet: it has no newsletter to join. Please come back soon. (If you run it, create a public list at /admin/lists.)")
 		return
 	}
 	on := map[string]bool{}

@@ -52,6 +52,9 @@ func (s *Server) subscriberRoutes() {
 	api := func(pattern string, h http.HandlerFunc) { s.mux.Handle(pattern, s.requireToken(h)) }
 	api("GET /api/v1/lists", s.listLists)
 	api("POST /api/v1/lists", s.createList)
+	api("GET /api/v1/lists/{slug}", s.getList)
+	api("PATCH /api/v1/lists/{slug}", s.patchList)
+	api("DELETE /api/v1/lists/{slug}", s.deleteList)
 	api("GET /api/v1/subscribers", s.listSubscribers)
 	api("POST /api/v1/subscribers", s.createSubscriber)
 	api("GET /api/v1/subscribers/{id}", s.getSubscriber)

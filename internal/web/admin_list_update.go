@@ -1,0 +1,21 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/bulletinhq/bulletin/subscribers"
+)
+
+// updateListForm saves the edit form; a new slug moves the list's page.
+func (s *Server) updateListForm(w http.ResponseWriter, r *http.Request) {
+	slug := r.PathValue("slug")
+	p := listPatchFromForm(r)
+	l, err := s.Subscribers.UpdateList(r.Context(), slug, p)
+	if err != nil {
+		typed := &subscribers.List{}
+		p.Apply(typed)
+		s.renderListForm(w, r, &listFormPage{List: typed, Slug: slug}, err)
+		return
+	}
+	http.Redirect(w, r, flashURL("/admin/lists/"+l.Slug, "saved"), http.StatusSeeOther)
+}

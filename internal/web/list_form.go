@@ -1,0 +1,103 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/subscribers"
+)
+
+// listPatchFromForm reads the admin's list form: every field is sent, so
+// every field is set, and an unticked "public" box makes the list private.
+// The API's JSON decodes into the same subscribers.ListPatch.
+func listPatchFromForm(r *http.Request) *subscribers.ListPatch {
+	f := r.PostForm
+	str := func(name string) *string { v := f.Get(name); return &v }
+	public := f.Get("public") != ""
+	hour, err := strconv.Atoi(strings.TrimSpace(f.Get("digest_hour")))
+	if err != nil {
+		hour = -1 // refused by Validate with the reason
+	}
+	return &subscribers.ListPatch{
+		Slug: str("slug"), Name: str("name"), Description: str("description"), Public: &public,
+		Digest: str("digest"), DigestHour: &hour, DigestWeekday: str("digest_weekday"), Timezone: str("timezone"),
+		From: str("from"), ReplyTo: str("reply_to"), Welcome: str("welcome"),
+	}
+}
+
+// A listFormPage is the lists page (with the new-list form) or one list's
+// edit page.
+type listFormPage struct {
+	adminPage
+	Lists   []*subscribers.List // on the lists page
+	List    *subscribers.List   // the form's values
+	Slug    string              // the stored slug, "" for a new list
+	Errors  map[string]string   // by field
+	Error   string
+	Choices listChoices
+}
+
+// listChoices are the options of the list form's fields.
+type listChoices struct {
+	Digests  []string
+	Hours    []int
+	Weekdays []struct{ Value, Label string }
+	Zones    []string
+}
+
+// commonZones are suggested in the time zone field; any IANA name works.
+var commonZones = []string{
+	"UTC", "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Paris", "Europe/Berlin", "Europe/Madrid",
+	"Europe/Rome", "Europe/Amsterdam", "Europe/Brussels", "Europe/Zurich", "Europe/Stockholm", "Europe/Warsaw",
+	"Europe/Athens", "Europe/Helsinki", "Europe/Istanbul", "Europe/Moscow", "Africa/Lagos", "Africa/Johannesburg",
+	"Africa/Nairobi", "Asia/Dubai", "Asia/Kolkata", "Asia/Singapore", "Asia/Shanghai", "Asia/Tokyo", "Asia/Seoul",
+	"Australia/Sydney", "Pacific/Auckland", "America/St_Johns", "America/Halifax", "America/New_York", "America/Chicago",
+	"America/Denver", "America/Phoenix", "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu",
+	"America/Mexico_City", "America/Bogota", "America/Sao_Paulo", "America/Argentina/Buenos_Aires",
+}
+
+func newListChoices() listChoices {
+	c := listChoices{Digests: []string{"off", "daily", "weekly"}, Zones: commonZones}
+	for h := range 24 {
+		c.Hours = append(c.Hours, h)
+	}
+	for _, d := range subscribers.Weekdays {
+		c.Weekdays = append(c.Weekdays, struct{ Value, Label string }{d, strings.ToUpper(d[:1]) + d[1:]})
+	}
+	return c
+}
+
+// renderListForm shows page (the lists page when page.Slug is "", else
+// the edit page) with err explained: a bad field next to it (422), a
+// conflict above the form (409), an unknown list as a 404 and anything
+// else as a 500.
+func (s *Server) renderListForm(w http.ResponseWriter, r *http.Request, p *listFormPage, err error) {
+	p.Choices = newListChoices()
+	name := "admin_list"
+	if p.Slug == "" {
+		name = "admin_lists"
+		lists, lerr := s.Subscribers.Lists(r.Context())
+		if lerr != nil {
+			s.adminError(w, r, lerr)
+			return
+		}
+		p.Lists = lists
+	}
+	status := http.StatusOK
+	switch bulletin.ErrorCode(err) {
+	case "":
+	case bulletin.EINVALID:
+		status, p.Errors, p.Error = http.StatusUnprocessableEntity, bulletin.ErrorFields(err), "Nothing was saved: fix the fields marked below."
+	case bulletin.ECONFLICT:
+		status, p.Error = http.StatusConflict, bulletin.ErrorMessage(err)
+	case bulletin.ENOTFOUND:
+		http.NotFound(w, r)
+		return
+	default:
+		s.adminError(w, r, err)
+		return
+	}
+	s.renderAdmin(w, r, status, name, p)
+}

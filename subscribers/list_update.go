@@ -1,0 +1,150 @@
+package subscribers
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+)
+
+// A ListPatch names the fields of a list to change; nil leaves one as it
+// is. The API's PATCH and the admin's forms both make one.
+type ListPatch struct {
+	Slug          *string `json:"slug"`
+	Name          *string `json:"name"`
+	Description   *string `json:"description"`
+	Public        *bool   `json:"public"`
+	Digest        *string `json:"digest"`
+	DigestHour    *int    `json:"digest_hour"`
+	DigestWeekday *string `json:"digest_weekday"`
+	Timezone      *string `json:"timezone"`
+	From          *string `json:"from"`
+	ReplyTo       *string `json:"reply_to"`
+	Welcome       *string `json:"welcome"`
+}
+
+// Apply copies the fields p names onto l.
+func (p *ListPatch) Apply(l *List) {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&l.Slug, p.Slug)
+	set(&l.Name, p.Name)
+	set(&l.Description, p.Description)
+	set(&l.Digest, p.Digest)
+	set(&l.DigestWeekday, p.DigestWeekday)
+	set(&l.Timezone, p.Timezone)
+	set(&l.From, p.From)
+	set(&l.ReplyTo, p.ReplyTo)
+	set(&l.Welcome, p.Welcome)
+	if p.Public != nil {
+		l.Public = *p.Public
+	}
+	if p.DigestHour != nil {
+		l.DigestHour = *p.DigestHour
+	}
+}
+
+// NewList is a list with the defaults of one made without them (public,
+// no digest, 08:00 on Mondays in UTC) and the fields p names.
+func NewList(p *ListPatch) *List {
+	l := &List{Public: true, Digest: "off", DigestHour: 8, DigestWeekday: "monday", Timezone: "UTC"}
+	p.Apply(l)
+	return l
+}
+
+// UpdateList changes the fields p names of the list slug and returns the
+// stored list. A new slug that another list has is a conflict.
+func (s *Store) UpdateList(ctx context.Context, slug string, p *ListPatch) (*List, error) {
+	var l *List
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if l, err = listBySlug(ctx, tx, slug); err != nil {
+			return err
+		}
+		p.Apply(l)
+		if err := l.Validate(); err != nil {
+			return err
+		}
+		var taken int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM lists WHERE slug = ? AND id <> ?`, l.Slug, l.ID).Scan(&taken); err != nil {
+			return fmt.Errorf("update list: %w", err)
+		} else if taken > 0 {
+			return bulletin.Errorf(bulletin.ECONFLICT, "A list with the slug %q exists already.", l.Slug)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE lists SET slug = ?, name = ?, description = ?, public = ?, digest = ?, digest_hour = ?,
+			digest_weekday = ?, timezone = ?, from_address = ?, reply_to = ?, welcome = ? WHERE id = ?`,
+			l.Slug, l.Name, l.Description, l.Public, l.Digest, l.DigestHour,
+			l.DigestWeekday, l.Timezone, l.From, l.ReplyTo, l.Welcome, l.ID)
+		if err != nil {
+			return fmt.Errorf("update list: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.lists.invalidate()
+	return l, nil
+}
+
+// DeleteList deletes the list slug with its subscriptions, digest marks,
+// feeds and article links. While a campaign is sending to it, is paused
+// or is scheduled, it refuses with a conflict that names the campaign.
+// Campaigns that are done or drafts stay, without this list.
+func (s *Store) DeleteList(ctx context.Context, slug string) error {
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		l, err := listBySlug(ctx, tx, slug)
+		if err != nil {
+			return err
+		}
+		if err := refuseBusyList(ctx, tx, l); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM campaign_lists WHERE list_id = ?`, l.ID); err != nil {
+			return fmt.Errorf("delete list: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM lists WHERE id = ?`, l.ID); err != nil {
+			return fmt.Errorf("delete list: %w", err)
+		}
+		return nil
+	})
+	if err == nil {
+		s.lists.invalidate()
+	}
+	return err
+}
+
+// refuseBusyList is a conflict when a campaign (or digest) that is not
+// done yet goes to l: the fan-out reads the campaign's lists while it runs.
+func refuseBusyList(ctx context.Context, tx *sql.Tx, l *List) error {
+	var subject, status string
+	err := tx.QueryRowContext(ctx, `SELECT c.subject, c.status FROM campaigns c JOIN campaign_lists cl ON cl.campaign_id = c.id
+		WHERE cl.list_id = ? AND c.status IN ('sending', 'paused', 'scheduled') ORDER BY c.id LIMIT 1`, l.ID).Scan(&subject, &status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("delete list: %w", err)
+	}
+	switch status {
+	case "scheduled":
+		return bulletin.Errorf(bulletin.ECONFLICT, "The campaign %q is scheduled to go to this list; cancel it or take the list out of it first.", truncate(subject, 80))
+	case "paused":
+		return bulletin.Errorf(bulletin.ECONFLICT, "The campaign %q is paused halfway through sending to this list; cancel it first, or resume it and delete the list once it has finished.", truncate(subject, 80))
+	}
+	return bulletin.Errorf(bulletin.ECONFLICT, "The campaign %q is sending to this list; delete the list once it has finished, or cancel it first.", truncate(subject, 80))
+}
+
+func listBySlug(ctx context.Context, tx *sql.Tx, slug string) (*List, error) {
+	l, err := scanList(tx.QueryRowContext(ctx, `SELECT `+listColumns+` FROM lists WHERE slug = ?`, slug))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "There is no list %q.", slug)
+	} else if err != nil {
+		return nil, fmt.Errorf("read list: %w", err)
+	}
+	return l, nil
+}

@@ -1,0 +1,119 @@
+package subscribers
+
+import (
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+	_ "time/tzdata" // lists name IANA zones; the binary must know them without /usr/share/zoneinfo
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+)
+
+// Weekdays are the names a list's DigestWeekday takes, Monday first.
+var Weekdays = []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+
+// MaxWelcome bounds a list's welcome mail, in characters.
+const MaxWelcome = 50_000
+
+var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// Validate checks l and fills defaults (digest off, Mondays, UTC),
+// returning a validation error that names each bad field.
+func (l *List) Validate() error {
+	l.Slug = strings.TrimSpace(l.Slug)
+	l.Name = strings.TrimSpace(l.Name)
+	l.DigestWeekday = strings.ToLower(strings.TrimSpace(l.DigestWeekday))
+	l.Timezone = strings.TrimSpace(l.Timezone)
+	l.From, l.ReplyTo = strings.TrimSpace(l.From), strings.TrimSpace(l.ReplyTo)
+	if l.Digest == "" {
+		l.Digest = "off"
+	}
+	if l.DigestWeekday == "" {
+		l.DigestWeekday = "monday"
+	}
+	if l.Timezone == "" {
+		l.Timezone = "UTC"
+	}
+	fields := map[string]string{}
+	if !slugRE.MatchString(l.Slug) || len(l.Slug) > 64 {
+		fields["slug"] = "use 1–64 lower-case letters, digits and single dashes"
+	}
+	if l.Name == "" || utf8.RuneCountInString(l.Name) > 100 {
+		fields["name"] = "give a name of 1–100 characters"
+	}
+	if utf8.RuneCountInString(l.Description) > 1000 {
+		fields["description"] = "keep the description under 1000 characters"
+	}
+	if l.Digest != "daily" && l.Digest != "weekly" && l.Digest != "off" {
+		fields["digest"] = "use daily, weekly or off"
+	}
+	if l.DigestHour < 0 || l.DigestHour > 23 {
+		fields["digest_hour"] = "use an hour from 0 to 23"
+	}
+	if !isWeekday(l.DigestWeekday) {
+		fields["digest_weekday"] = "use a day of the week in English: monday, tuesday, … sunday"
+	}
+	if why := checkZone(l.Timezone); why != "" {
+		fields["timezone"] = why
+	}
+	if why := checkSender(l.From); why != "" {
+		fields["from"] = why
+	}
+	if why := checkSender(l.ReplyTo); why != "" {
+		fields["reply_to"] = why
+	}
+	if utf8.RuneCountInString(l.Welcome) > MaxWelcome {
+		fields["welcome"] = "keep the welcome mail under 50,000 characters"
+	}
+	if len(fields) > 0 {
+		return bulletin.Invalid(fields)
+	}
+	return nil
+}
+
+func isWeekday(s string) bool {
+	for _, d := range Weekdays {
+		if s == d {
+			return true
+		}
+	}
+	return false
+}
+
+// checkZone says what is wrong with an IANA time zone name, or "".
+// "Local" is refused: it is whatever the server's clock says, which moves
+// with the machine the data folder is restored on.
+func checkZone(name string) string {
+	if name == "Local" {
+		return `name the zone, e.g. "Europe/Paris" or "UTC", not "Local"`
+	}
+	if _, err := time.LoadLocation(name); err != nil {
+		return `use an IANA time zone name such as "Europe/Paris", "America/New_York" or "UTC" (mind the capitals)`
+	}
+	return ""
+}
+
+// checkSender says what is wrong with a From or Reply-To, or "" for a
+// valid one or none: one address, optionally with a display name, with an
+// ASCII address part, and nothing that could start a header line.
+func checkSender(v string) string {
+	if v == "" {
+		return ""
+	}
+	if strings.ContainsFunc(v, unicode.IsControl) {
+		return "write one address on one line"
+	}
+	a, err := mail.ParseAddress(v)
+	if err != nil {
+		return `write one address, e.g. "news@example.com" or "Harbour Gazette <news@example.com>"`
+	}
+	for _, r := range a.Address {
+		if r > unicode.MaxASCII {
+			return "use an address in ASCII (a domain in another script in its xn-- form)"
+		}
+	}
+	return ""
+}
