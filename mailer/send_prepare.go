@@ -63,6 +63,14 @@ func newCampaignMessage(c tasks.Content) (*CampaignMessage, error) {
 		return nil, fmt.Errorf("from %q: %w", c.From, err)
 	}
 	mk := Markers(c.Markers)
+	headers := [][2]string{
+		{"List-Unsubscribe", "<" + c.BaseURL + "/unsubscribe/" + mk.Of(Unsubscribe) + ">"},
+		{"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"},
+		{"List-Id", c.ListID},
+	}
+	if c.ReplyTo != "" {
+		headers = append(headers, [2]string{"Reply-To", c.ReplyTo})
+	}
 	return NewCampaignMessage(CampaignContent{
 		Markers: mk,
 		From:    from,
@@ -70,11 +78,7 @@ func newCampaignMessage(c tasks.Content) (*CampaignMessage, error) {
 		HTML:    c.HTML,
 		Text:    c.Text,
 		Date:    time.Now(),
-		Headers: [][2]string{
-			{"List-Unsubscribe", "<" + c.BaseURL + "/unsubscribe/" + mk.Of(Unsubscribe) + ">"},
-			{"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"},
-			{"List-Id", c.ListID},
-		},
+		Headers: headers,
 	})
 }
 

@@ -1,6 +1,7 @@
 package campaigns
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -46,10 +47,11 @@ type mailData struct {
 // again from its Markdown; a digest's was rendered when it was built and
 // holds no personal field.
 func (s *Service) content(ctx context.Context, id int64) (*queue.Content, error) {
-	var kind, subject, body, html, text, listName, slug string
-	err := s.db.Read.QueryRowContext(ctx, `SELECT c.kind, c.subject, c.body, c.body_html, c.body_text, l.name, l.slug
+	var kind, subject, body, html, text, listName, slug, listFrom, replyTo string
+	err := s.db.Read.QueryRowContext(ctx, `SELECT c.kind, c.subject, c.body, c.body_html, c.body_text, l.name, l.slug,
+		l.from_address, l.reply_to
 		FROM campaigns c JOIN campaign_lists cl ON cl.campaign_id = c.id JOIN lists l ON l.id = cl.list_id
-		WHERE c.id = ? ORDER BY l.id LIMIT 1`, id).Scan(&kind, &subject, &body, &html, &text, &listName, &slug)
+		WHERE c.id = ? ORDER BY l.id LIMIT 1`, id).Scan(&kind, &subject, &body, &html, &text, &listName, &slug, &listFrom, &replyTo)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "No campaign %d.", id)
 	} else if err != nil {
@@ -81,7 +83,18 @@ func (s *Service) content(ctx context.Context, id int64) (*queue.Content, error)
 		host = u.Hostname()
 	}
 	listID := listIDHeader(listName, slug, host)
-	return &queue.Content{From: s.From, Subject: subject, HTML: htmlPart, Text: textPart, ListID: listID, BaseURL: s.BaseURL, Markers: string(mk)}, nil
+	return &queue.Content{From: cmp.Or(listFrom, s.From), ReplyTo: headerAddress(replyTo), Subject: subject,
+		HTML: htmlPart, Text: textPart, ListID: listID, BaseURL: s.BaseURL, Markers: string(mk)}, nil
+}
+
+// headerAddress is addr, one address a list stores (validated then), as a
+// header writes it: a name not in ASCII encoded per RFC 2047.
+func headerAddress(addr string) string {
+	a, err := mail.ParseAddress(addr)
+	if err != nil {
+		return ""
+	}
+	return a.String()
 }
 
 // listIDHeader is the List-Id value of RFC 2919, "Name <slug.host>", the

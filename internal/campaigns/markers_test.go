@@ -146,3 +146,31 @@ func TestSubjectRefusesPersonalFields(t *testing.T) {
 		}
 	}
 }
+
+// A list's own From and Reply-To stand in for the publication's in its
+// campaigns, encoded as headers are; without them From is BULLETIN_FROM's.
+func TestListFromAndReplyTo(t *testing.T) {
+	e := newGoldenEnv(t, "quay", "Quay", "off")
+	e.exec(t, `UPDATE lists SET from_address = ?, reply_to = ? WHERE slug = 'quay'`,
+		"Quay Désk <desk@quay.example>", "Letters <letters@quay.example>")
+	e.sendCampaign(t, &campaigns.Campaign{Subject: "Hello", Lists: []string{"quay"}, Body: "Hi."})
+	pm := mailtest.Parse(t, e.send(t))
+	from, err := pm.Header.AddressList("From")
+	if err != nil || len(from) != 1 || from[0].Name != "Quay Désk" || from[0].Address != "desk@quay.example" {
+		t.Errorf("From = %v, %v; want the list's", from, err)
+	}
+	rt, err := pm.Header.AddressList("Reply-To")
+	if err != nil || len(rt) != 1 || rt[0].Address != "letters@quay.example" {
+		t.Errorf("Reply-To = %v, %v; want the list's", rt, err)
+	}
+	if id := pm.Header.Get("Message-Id"); !strings.HasSuffix(id, "@quay.example>") {
+		t.Errorf("Message-Id %q is not of the list's From domain", id)
+	}
+
+	e2 := newGoldenEnv(t, "harbour", "Harbour", "off")
+	e2.sendCampaign(t, &campaigns.Campaign{Subject: "Hello", Lists: []string{"harbour"}, Body: "Hi."})
+	pm = mailtest.Parse(t, e2.send(t))
+	if from, _ := pm.Header.AddressList("From"); len(from) != 1 || from[0].Address != "news@news.example" || pm.Header.Get("Reply-To") != "" {
+		t.Errorf("without a list From: From %v, Reply-To %q", from, pm.Header.Get("Reply-To"))
+	}
+}

@@ -51,12 +51,13 @@ func NewStartTask(campaignID int64, sendAt time.Time) (*asynq.Task, []asynq.Opti
 // Content is what every message of a campaign shares: the parts rendered
 // once, with placeholders where each recipient's fields go.
 type Content struct {
-	From    string `json:"from"`     // header From, "Name <addr>"
-	Subject string `json:"subject"`  // plain text; encoded when composed
-	HTML    string `json:"html"`     // the whole HTML part
-	Text    string `json:"text"`     // the whole text part
-	ListID  string `json:"list_id"`  // List-Id value, "Name <slug.host>"
-	BaseURL string `json:"base_url"` // for the unsubscribe URL in headers
+	From    string `json:"from"`               // header From, "Name <addr>"
+	ReplyTo string `json:"reply_to,omitempty"` // header Reply-To, when the list has one
+	Subject string `json:"subject"`            // plain text; encoded when composed
+	HTML    string `json:"html"`               // the whole HTML part
+	Text    string `json:"text"`               // the whole text part
+	ListID  string `json:"list_id"`            // List-Id value, "Name <slug.host>"
+	BaseURL string `json:"base_url"`           // for the unsubscribe URL in headers
 	// Markers is the nonce of the field markers HTML and Text were rendered
 	// with (mailer.Markers); empty in tasks of older versions.
 	Markers string `json:"markers,omitempty"`
