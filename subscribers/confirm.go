@@ -217,8 +217,11 @@ func (s *Store) finishConfirms(ctx context.Context, sent, failed []int64) error 
 // unsubscribed reader again. Confirming twice changes nothing more. A
 // bounced or erased subscriber, or an unsubscribed one without a request,
 // is not found: the link is stale, and a new signup sends a new one.
+// Each list joined that has a welcome text gets its welcome mail recorded
+// in the same transaction, and queued once committed.
 func (s *Store) Confirm(ctx context.Context, id int64) (*Subscriber, error) {
 	now := sqlite.Now()
+	var welcomes []queue.WelcomePayload
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var status, email string
 		err := tx.QueryRowContext(ctx, `SELECT status, email FROM subscribers WHERE id = ?`, id).Scan(&status, &email)
@@ -237,6 +240,10 @@ func (s *Store) Confirm(ctx context.Context, id int64) (*Subscriber, error) {
 		case status == StatusConfirmed && req == nil:
 			return nil
 		}
+		before, err := activeLists(ctx, tx, id)
+		if err != nil {
+			return err
+		}
 		if status != StatusConfirmed {
 			if err := confirmTx(ctx, tx, id, now); err != nil {
 				return err
@@ -247,6 +254,9 @@ func (s *Store) Confirm(ctx context.Context, id int64) (*Subscriber, error) {
 				return err
 			}
 		}
+		if welcomes, err = welcomeTx(ctx, tx, id, before, now); err != nil {
+			return err
+		}
 		// The person has consented again: an old erasure no longer stands
 		// in the way of an import.
 		_, err = tx.ExecContext(ctx, `DELETE FROM erasures WHERE email_hash = ?`, s.EmailHash(email))
@@ -255,6 +265,7 @@ func (s *Store) Confirm(ctx context.Context, id int64) (*Subscriber, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.queueWelcomes(ctx, welcomes)
 	return s.Get(ctx, id)
 }
 

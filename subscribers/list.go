@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
@@ -37,6 +38,7 @@ type Store struct {
 	eraseKey []byte
 	lists    listCache
 	gone     GoneRecorder
+	welcomes queue.Enqueuer // see SetWelcomeQueue
 }
 
 // NewStore returns a Store on db.

@@ -41,6 +41,9 @@ func (m *Main) wireCampaigns(ctx context.Context, mux *asynq.ServeMux, srv *web.
 	mux.HandleFunc(queue.TypeDeliveryRecord, svc.HandleRecord)
 	mux.Handle(queue.TypeMailSend, sender)
 	a.Reconcilers.Add("campaigns", queue.ReconcilerFunc(svc.Reconcile))
+	mux.HandleFunc(queue.TypeWelcomeSend, svc.HandleWelcome)
+	a.Subscribers.SetWelcomeQueue(a.Queue.Client)
+	a.Reconcilers.Add("welcome mails", queue.ReconcilerFunc(a.Subscribers.ReconcileWelcomes))
 	a.Registry.MustRegister(mailer.NewDepthCollector(a.Queue.Opt))
 	if c, ok := a.Transport.(interface{ Close() error }); ok {
 		a.closers = append(a.closers, c.Close)
@@ -62,6 +65,7 @@ func (m *Main) newCampaignService() *campaigns.Service {
 		Signer:    subscribers.NewSigner(a.Secret),
 		Templates: a.Templates,
 		Transport: mailer.Signing(a.Transport, a.DKIM),
+		Welcomes:  a.Subscribers,
 		VERP:      m.verp(a.Secret),
 		BaseURL:   m.Config.BaseURL,
 		From:      m.Config.From,

@@ -63,6 +63,17 @@ func (s *Service) content(ctx context.Context, id int64) (*queue.Content, error)
 			return nil, fmt.Errorf("campaign %d: %w", id, err)
 		}
 	}
+	return s.wrap(subject, html, text, listHead{listName, slug, listFrom, replyTo}, mk)
+}
+
+// listHead is what a mail takes from the list it goes to.
+type listHead struct{ name, slug, from, replyTo string }
+
+// wrap puts a rendered body inside the mail templates, with the footer,
+// the personal links and the list's headers: what every message of a
+// campaign, a digest or a welcome mail shares. html and text hold mk's
+// markers.
+func (s *Service) wrap(subject, html, text string, l listHead, mk mailer.Markers) (*queue.Content, error) {
 	publisher := "Bulletin"
 	if a, err := mail.ParseAddress(s.From); err == nil && a.Name != "" {
 		publisher = a.Name
@@ -70,7 +81,7 @@ func (s *Service) content(ctx context.Context, id int64) (*queue.Content, error)
 	d := mailData{
 		Subject: subject, Preheader: preheader(text), Body: template.HTML(html),
 		Text:      strings.TrimRight(text, "\n") + "\n", // one blank line before the footer
-		Publisher: publisher, ListName: listName,
+		Publisher: publisher, ListName: l.name,
 		UnsubscribeURL: s.BaseURL + "/unsubscribe/" + mk.Of(mailer.Unsubscribe),
 		PreferencesURL: s.BaseURL + "/preferences/" + mk.Of(mailer.Preferences),
 	}
@@ -82,9 +93,8 @@ func (s *Service) content(ctx context.Context, id int64) (*queue.Content, error)
 	if u, err := url.Parse(s.BaseURL); err == nil && u.Hostname() != "" {
 		host = u.Hostname()
 	}
-	listID := listIDHeader(listName, slug, host)
-	return &queue.Content{From: cmp.Or(listFrom, s.From), ReplyTo: headerAddress(replyTo), Subject: subject,
-		HTML: htmlPart, Text: textPart, ListID: listID, BaseURL: s.BaseURL, Markers: string(mk)}, nil
+	return &queue.Content{From: cmp.Or(l.from, s.From), ReplyTo: headerAddress(l.replyTo), Subject: subject,
+		HTML: htmlPart, Text: textPart, ListID: listIDHeader(l.name, l.slug, host), BaseURL: s.BaseURL, Markers: string(mk)}, nil
 }
 
 // headerAddress is addr, one address a list stores (validated then), as a

@@ -26,10 +26,12 @@ type Service struct {
 	Redis     redis.UniversalClient // for the stop flags workers read; may be nil
 	Signer    *subscribers.Signer
 	Templates *templates.Templates
-	Transport mailer.Transport // for test sends
-	BaseURL   string
-	From      string
-	Log       *slog.Logger
+	Transport mailer.Transport // for test sends and welcome mails
+	// Welcomes holds the welcome mails HandleWelcome sends.
+	Welcomes WelcomeStore
+	BaseURL  string
+	From     string
+	Log      *slog.Logger
 	// VERP, when set, gives each delivery its own envelope sender on the
 	// bounce domain (queue.Recipient.ReturnPath).
 	VERP *bounces.VERP

@@ -1,0 +1,62 @@
+package campaigns
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/mailer"
+	"github.com/bulletinhq/bulletin/subscribers"
+)
+
+// A WelcomeStore holds the welcome mails recorded when readers confirm
+// (subscribers.Store).
+type WelcomeStore interface {
+	WelcomeMail(ctx context.Context, subscriberID, listID int64) (*subscribers.Welcome, error)
+	MarkWelcomed(ctx context.Context, subscriberID, listID int64) error
+}
+
+var _ WelcomeStore = (*subscribers.Store)(nil)
+
+// HandleWelcome handles welcome:send: it renders the list's welcome text
+// for the reader, in the same layout, with the same links and headers as
+// the list's campaigns, sends it and marks it sent. A temporary failure
+// is retried by the queue; a permanent one is given up on with a warn
+// line. Only a crash between the server's accept and the mark sends it a
+// second time.
+func (s *Service) HandleWelcome(ctx context.Context, t *asynq.Task) error {
+	var p queue.WelcomePayload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil {
+		return fmt.Errorf("welcome payload: %v: %w", err, asynq.SkipRetry)
+	}
+	w, err := s.Welcomes.WelcomeMail(ctx, p.SubscriberID, p.ListID)
+	if err != nil || w == nil {
+		return err
+	}
+	mk := mailer.NewMarkers()
+	html, text, err := Render(w.Markdown, mk)
+	if err != nil {
+		s.log().Warn("welcome mail not sent: its text does not render", "list", w.ListSlug, "err", err)
+		return s.Welcomes.MarkWelcomed(ctx, p.SubscriberID, p.ListID)
+	}
+	content, err := s.wrap("Welcome to "+w.ListName, html, text, listHead{w.ListName, w.ListSlug, w.From, w.ReplyTo}, mk)
+	if err != nil {
+		return err
+	}
+	send := &queue.SendPayload{Content: *content, Recipients: []queue.Recipient{{
+		SubscriberID: w.SubscriberID, Email: w.Email, Name: w.Name,
+		Unsubscribe: s.Signer.Sign(subscribers.TokenUnsubscribe, w.SubscriberID, 0),
+		Preferences: s.Signer.Sign(subscribers.TokenPreferences, w.SubscriberID, 0),
+	}}}
+	err = mailer.SendNow(ctx, s.Transport, send)
+	if errors.Is(err, mailer.ErrPermanent) {
+		s.log().Warn("welcome mail refused", "list", w.ListSlug, "subscriber", w.SubscriberID, "reason", err.Error())
+	} else if err != nil {
+		return err
+	}
+	return s.Welcomes.MarkWelcomed(ctx, p.SubscriberID, p.ListID)
+}
