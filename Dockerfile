@@ -10,11 +10,17 @@ RUN CGO_ENABLED=1 go build -trimpath -ldflags "-s -w" -o /out/bulletin ./cmd/bul
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --home /var/lib/bulletin --create-home bulletin
+    && useradd --system --home /var/lib/bulletin --create-home bulletin \
+    && mkdir -p /var/lib/bulletin/data \
+    && chown -R bulletin:bulletin /var/lib/bulletin \
+    && chmod 0750 /var/lib/bulletin/data
 COPY --from=build /out/bulletin /usr/local/bin/bulletin
 USER bulletin
 WORKDIR /var/lib/bulletin
 ENV BULLETIN_DATA=/var/lib/bulletin/data BULLETIN_ADDR=0.0.0.0:8080
+# The data folder exists in the image, owned by bulletin, so a new named
+# volume mounted here starts with that owner (Docker copies it); a volume
+# declared on a folder the image lacks would be root's and unwritable.
 VOLUME /var/lib/bulletin/data
 EXPOSE 8080
 ENTRYPOINT ["bulletin"]

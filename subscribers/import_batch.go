@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
@@ -23,6 +24,7 @@ type existing struct {
 func (s *Store) importBatch(ctx context.Context, imp *importer, batch []importRow) error {
 	now := sqlite.Now()
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		imp.confirms = imp.confirms[:0]
 		have, err := lookupExisting(ctx, tx, imp.list, batch)
 		if err != nil {
 			return err
@@ -142,6 +144,9 @@ func (imp *importer) insertFresh(ctx context.Context, tx *sql.Tx, fresh []import
 				return err
 			}
 			ids = append(ids, id, imp.list, sub, now, now)
+			if !imp.opt.Confirmed {
+				imp.confirms = append(imp.confirms, queue.ConfirmItem{ID: id, SentAt: now.UnixMicro()})
+			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/bulletinhq/bulletin/internal/queue"
 )
 
 // ImportOptions say where imported subscribers go.
@@ -20,6 +22,10 @@ type ImportOptions struct {
 	BatchSize int
 	// Progress, when set, is called after each batch with the rows read.
 	Progress func(rows int)
+	// Confirms, when set, gets the confirmations of each batch's new
+	// pending readers as soon as the batch commits, so they go out within
+	// seconds. Without it, or when it fails, the reconciler queues them.
+	Confirms queue.Enqueuer
 }
 
 // A LineNote is a row of the file that was not imported, and why.
@@ -31,8 +37,12 @@ type LineNote struct {
 // An ImportReport counts what an import did with each row.
 type ImportReport struct {
 	Added, Updated, Skipped, Invalid int
-	// Pending counts added subscribers waiting for a confirmation mail.
-	Pending      int
+	// Pending counts added subscribers waiting for a confirmation mail,
+	// Queued those of them whose confirmation is on the queue already.
+	Pending, Queued int
+	// QueueErr is why the rest were not queued; the reconciler queues
+	// them within minutes.
+	QueueErr     error `json:"-"`
 	SkippedLines []LineNote
 	InvalidLines []LineNote
 }
@@ -78,6 +88,9 @@ type importer struct {
 	emailCol int
 	nameCol  int
 	rows     int
+	// confirms are the confirmations of the batch in hand, queued once
+	// it commits.
+	confirms []queue.ConfirmItem
 }
 
 func (imp *importer) run(ctx context.Context, cr *csv.Reader) error {
@@ -186,6 +199,7 @@ func (imp *importer) flush(ctx context.Context, batch []importRow) error {
 		if err := imp.store.importBatch(ctx, imp, batch); err != nil {
 			return fmt.Errorf("import rows %d–%d: %w", batch[0].line, batch[len(batch)-1].line, err)
 		}
+		imp.queueConfirms(ctx)
 	}
 	if imp.opt.Progress != nil {
 		imp.opt.Progress(imp.rows)
@@ -208,4 +222,28 @@ func (s *Store) erasedHashes(ctx context.Context) (map[string]bool, error) {
 		out[h] = true
 	}
 	return out, rows.Err()
+}
+
+// queueConfirms hands the committed batch's confirmations to the queue, a
+// hundred a task. After a failure it queues no more: the rows stay flagged
+// and the reconciler takes them.
+func (imp *importer) queueConfirms(ctx context.Context) {
+	items := imp.confirms
+	imp.confirms = nil
+	if imp.opt.Confirms == nil || imp.rep.QueueErr != nil {
+		return
+	}
+	for len(items) > 0 {
+		chunk := items[:min(100, len(items))]
+		items = items[len(chunk):]
+		task, err := queue.NewConfirmTask(chunk)
+		if err == nil {
+			err = queue.EnqueueUnique(ctx, imp.opt.Confirms, task)
+		}
+		if err != nil {
+			imp.rep.QueueErr = fmt.Errorf("queue confirmations: %w", err)
+			return
+		}
+		imp.rep.Queued += len(chunk)
+	}
 }

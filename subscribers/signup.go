@@ -31,15 +31,18 @@ const (
 //     ConfirmInterval; its lists, name and attributes change only when
 //     the link is followed (Confirm);
 //   - a confirmed one asking for no list it is not on already, or a
-//     bounced one, is left alone and gets nothing.
+//     bounced one, is left alone and gets nothing;
+//   - a reader who unsubscribed (from everything, or from a list asked
+//     for) after the last mail is asking afresh: the mail goes at once.
 func signupTx(ctx context.Context, tx *sql.Tx, in *Signup, listIDs []int64, now time.Time) (*queue.ConfirmItem, error) {
 	var (
-		id     int64
-		status string
-		sentAt sql.NullTime
+		id      int64
+		status  string
+		sentAt  sql.NullTime
+		unsubAt sql.NullTime
 	)
-	err := tx.QueryRowContext(ctx, `SELECT id, status, confirm_sent_at FROM subscribers WHERE email_key = ?`,
-		EmailKey(in.Email)).Scan(&id, &status, &sentAt)
+	err := tx.QueryRowContext(ctx, `SELECT id, status, confirm_sent_at, unsubscribed_at FROM subscribers WHERE email_key = ?`,
+		EmailKey(in.Email)).Scan(&id, &status, &sentAt, &unsubAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return insertPending(ctx, tx, in, listIDs, now)
 	} else if err != nil {
@@ -54,7 +57,10 @@ func signupTx(ctx context.Context, tx *sql.Tx, in *Signup, listIDs []int64, now 
 		}
 	}
 	if sentAt.Valid && now.Sub(sentAt.Time) < ConfirmInterval {
-		return nil, nil
+		fresh, err := leftSince(ctx, tx, id, status, unsubAt, listIDs, sentAt.Time)
+		if err != nil || !fresh {
+			return nil, err
+		}
 	}
 	if err := saveRequest(ctx, tx, id, in, listIDs, now); err != nil {
 		return nil, err
@@ -64,6 +70,31 @@ func signupTx(ctx context.Context, tx *sql.Tx, in *Signup, listIDs []int64, now 
 		return nil, fmt.Errorf("signup: %w", err)
 	}
 	return &queue.ConfirmItem{ID: id, SentAt: now.UnixMicro()}, nil
+}
+
+// leftSince reports whether subscriber id unsubscribed after the mail sent
+// at sentAt: from everything, or from one of listIDs. Only the reader can
+// do that (the links are signed), so it cannot be used to mail an address
+// more often than ConfirmInterval allows, and the next signup after the
+// new mail waits again.
+func leftSince(ctx context.Context, tx *sql.Tx, id int64, status string, unsubAt sql.NullTime, listIDs []int64, sentAt time.Time) (bool, error) {
+	if status == StatusUnsubscribed && unsubAt.Valid && unsubAt.Time.After(sentAt) {
+		return true, nil
+	}
+	if len(listIDs) == 0 {
+		return false, nil
+	}
+	args := []any{id, sentAt}
+	for _, lid := range listIDs {
+		args = append(args, lid)
+	}
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM subscriptions WHERE subscriber_id = ?
+		AND status = 'unsubscribed' AND updated_at > ? AND list_id IN (`+placeholders(len(listIDs))+`)`, args...).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("signup: %w", err)
+	}
+	return n > 0, nil
 }
 
 func insertPending(ctx context.Context, tx *sql.Tx, in *Signup, listIDs []int64, now time.Time) (*queue.ConfirmItem, error) {

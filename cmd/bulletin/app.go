@@ -19,6 +19,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/admins"
 	"github.com/bulletinhq/bulletin/internal/articles"
+	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/mailer"
@@ -96,7 +97,7 @@ func (m *Main) openAll(ctx context.Context) error {
 		return err
 	}
 	if a.Templates, err = templates.Load(m.Config.Templates); err != nil {
-		return err
+		return usagef("BULLETIN_TEMPLATES %q: %v; fix that file, or leave BULLETIN_TEMPLATES empty for the built-in templates", m.Config.Templates, err)
 	}
 	if err := m.openTransport(); err != nil {
 		return err
@@ -110,7 +111,9 @@ func (m *Main) openAll(ctx context.Context) error {
 	a.Registry = prometheus.NewRegistry()
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if m.Config.AdminEmail != "" {
-		if _, err := a.Admins.SetAdmin(ctx, m.Config.AdminEmail, m.Config.AdminPassword); err != nil {
+		if _, err := a.Admins.SetAdmin(ctx, m.Config.AdminEmail, m.Config.AdminPassword); bulletin.ErrorCode(err) == bulletin.EINVALID {
+			return usagef("BULLETIN_ADMIN_EMAIL, BULLETIN_ADMIN_PASSWORD: %s", bulletin.ErrorMessage(err))
+		} else if err != nil {
 			return fmt.Errorf("BULLETIN_ADMIN_EMAIL: %w", err)
 		}
 	}

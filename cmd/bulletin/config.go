@@ -119,14 +119,19 @@ func configFrom(vals map[string]*string) (Config, error) {
 		MetricsToken:  strings.TrimSpace(*vals["BULLETIN_METRICS_TOKEN"]),
 	}
 	var err error
-	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-		return c, fmt.Errorf("BULLETIN_ADDR %q: use host:port, like 127.0.0.1:8080", c.Addr)
+	if err := checkAddr(c.Addr); err != nil {
+		return c, err
 	}
 	if c.Data == "" {
 		return c, fmt.Errorf("BULLETIN_DATA is empty: give a folder, like ./data")
 	}
+	if c.Templates != "" {
+		if st, err := os.Stat(c.Templates); err != nil || !st.IsDir() {
+			return c, fmt.Errorf("BULLETIN_TEMPLATES %q is not a folder: give a folder with the layout of templates/, or leave it empty", c.Templates)
+		}
+	}
 	if c.BaseURL == "" {
-		c.BaseURL = "http://" + c.Addr
+		c.BaseURL = defaultBaseURL(c.Addr)
 	} else if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return c, fmt.Errorf("BULLETIN_BASE_URL %q: use an absolute http(s) URL, like https://news.example.com", c.BaseURL)
 	}
@@ -172,6 +177,44 @@ func configFrom(vals map[string]*string) (Config, error) {
 		return c, fmt.Errorf("set both BULLETIN_ADMIN_EMAIL and BULLETIN_ADMIN_PASSWORD, or neither")
 	}
 	return c, nil
+}
+
+// checkAddr refuses a listen address that net.Listen would refuse for its
+// form: no port, a port that is not a number from 0 to 65535, or a host
+// that is neither an IP address nor a host name.
+func checkAddr(addr string) error {
+	bad := fmt.Errorf("BULLETIN_ADDR %q: use host:port, like 127.0.0.1:8080 (or 0.0.0.0:8080 for every interface)", addr)
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return bad
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return bad
+	}
+	if host == "" || net.ParseIP(host) != nil {
+		return nil
+	}
+	for _, label := range strings.Split(strings.TrimSuffix(host, "."), ".") {
+		if label == "" || len(label) > 63 || strings.HasPrefix(label, "-") ||
+			strings.ContainsFunc(label, func(r rune) bool {
+				return !(r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+			}) {
+			return bad
+		}
+	}
+	return nil
+}
+
+// defaultBaseURL is the public URL when BULLETIN_BASE_URL is unset: the
+// listen address, with localhost for a wildcard host (":8080", 0.0.0.0,
+// [::]), which no browser or mail reader can follow. Every command derives
+// it here, so links in mail built outside serve match serve's.
+func defaultBaseURL(addr string) string {
+	host, port, _ := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // checkMetricsToken refuses a token short enough to guess or one that

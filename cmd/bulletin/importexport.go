@@ -11,6 +11,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -34,16 +35,16 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 		return usagef("import: %v", err)
 	}
 	defer f.Close()
-	if err := m.openDB(ctx); err != nil {
+	if err := m.openAll(ctx); err != nil {
 		return err
 	}
-	secret, err := loadSecret(m.Config)
-	if err != nil {
-		return err
-	}
-	m.app.Subscribers.SetSecret(secret)
-	start := time.Now()
 	opt := subscribers.ImportOptions{List: list, Confirmed: confirmed}
+	if !confirmed {
+		if opt.Confirms, err = m.confirmsNow(); err != nil {
+			return err
+		}
+	}
+	start := time.Now()
 	in, finish := m.importProgress(f, &opt)
 	rep, err := m.app.Subscribers.Import(ctx, in, opt)
 	finish()
@@ -95,9 +96,35 @@ func (m *Main) printImportReport(rep *subscribers.ImportReport, took time.Durati
 	if more := rep.Skipped - min(len(rep.SkippedLines), 100); more > 0 {
 		fmt.Fprintf(w, "…and %d more skipped lines\n", more)
 	}
-	if rep.Pending > 0 {
-		fmt.Fprintf(w, "%d new subscribers are pending: bulletin serve will send each a confirmation mail (use --confirmed when you have their consent)\n", rep.Pending)
+	if rep.Pending == 0 {
+		return
 	}
+	fmt.Fprintf(w, "%d new subscribers are pending (use --confirmed when you have their consent)\n", rep.Pending)
+	switch {
+	case rep.QueueErr != nil:
+		fmt.Fprintf(w, "%d confirmation mails sent or queued; the rest go within 5 minutes of serve running (%v)\n", rep.Queued, rep.QueueErr)
+	case m.app.Queue.Embedded():
+		fmt.Fprintf(w, "%d confirmation mails sent\n", rep.Queued)
+	default:
+		fmt.Fprintf(w, "%d confirmation mails queued on Redis: serve sends them within seconds\n", rep.Queued)
+	}
+}
+
+// confirmsNow returns where import puts its confirmations: the Redis that
+// serve reads, or, with the embedded one no other process can see, a
+// sender in this process.
+func (m *Main) confirmsNow() (queue.Enqueuer, error) {
+	if !m.app.Queue.Embedded() {
+		return m.app.Queue.Client, nil
+	}
+	c, err := m.newConfirmer()
+	if err != nil {
+		return nil, err
+	}
+	if t, ok := m.app.Transport.(interface{ Close() error }); ok {
+		m.app.closers = append(m.app.closers, t.Close)
+	}
+	return runNow{c}, nil
 }
 
 // exportCSV writes subscribers as CSV to stdout.

@@ -113,6 +113,9 @@ func (m *Main) Main(ctx context.Context, args []string) int {
 		}
 		return 0
 	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args = append([]string{"version"}, args[1:]...)
+	}
 	run, ok := commands[args[0]]
 	if !ok {
 		fmt.Fprintf(m.Stderr, "bulletin: unknown command %q; run \"bulletin help\" for the list\n", args[0])
@@ -131,16 +134,24 @@ func (m *Main) Main(ctx context.Context, args []string) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.As(err, &ue):
-		fmt.Fprintf(m.Stderr, "bulletin %s: %s\n", args[0], oneLine(ue.msg))
+		fmt.Fprintf(m.Stderr, "bulletin %s: %s\n", args[0], plainMessage(args[0], ue))
 		return 2
 	default:
-		msg := err.Error()
-		if e, ok := err.(*bulletin.Error); ok && e.Code != bulletin.EINTERNAL {
-			msg = e.Message // "There is no admin …", not "bulletin error: code=…"
-		}
-		fmt.Fprintf(m.Stderr, "bulletin %s: %s\n", args[0], oneLine(msg))
+		fmt.Fprintf(m.Stderr, "bulletin %s: %s\n", args[0], plainMessage(args[0], err))
 		return 1
 	}
+}
+
+// plainMessage returns err as one sentence for the operator: the message
+// of a wrapped *bulletin.Error in place of its "code=… message=…" form, and
+// without a repeat of the command's name in front.
+func plainMessage(cmd string, err error) string {
+	msg := err.Error()
+	var e *bulletin.Error
+	if errors.As(err, &e) {
+		msg = strings.Replace(msg, e.Error(), e.Message, 1)
+	}
+	return strings.TrimPrefix(oneLine(msg), cmd+": ")
 }
 
 // ParseFlags reads the settings from the environment and flags of one
@@ -149,15 +160,13 @@ func (m *Main) Main(ctx context.Context, args []string) int {
 func (m *Main) ParseFlags(name string, args []string, extra func(fs *flag.FlagSet)) ([]string, error) {
 	fs := flag.NewFlagSet("bulletin "+name, flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
-	fs.Usage = func() {
-		cmd, what := commandUsage(name)
-		fmt.Fprintf(fs.Output(), "Usage: bulletin %s\n  %s\n\nSettings, as flags or as the environment variables in brackets:\n", cmd, what)
-		fs.PrintDefaults()
-	}
-	vals := registerFlags(fs, m.Getenv)
+	own := flag.NewFlagSet("", flag.ContinueOnError)
 	if extra != nil {
-		extra(fs)
+		extra(own)
 	}
+	fs.Usage = func() { printUsage(fs.Output(), name, own, fs) }
+	vals := registerFlags(fs, m.Getenv)
+	own.VisitAll(func(f *flag.Flag) { fs.Var(f.Value, f.Name, f.Usage) })
 	if err := fs.Parse(interleave(fs, args)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
@@ -173,6 +182,34 @@ func (m *Main) ParseFlags(name string, args []string, extra func(fs *flag.FlagSe
 		m.Log = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
 	return fs.Args(), nil
+}
+
+// printUsage writes a command's -h: how it is called, its own flags, then
+// the settings every command shares, once, under their heading.
+func printUsage(w io.Writer, name string, own, all *flag.FlagSet) {
+	cmd, what := commandUsage(name)
+	fmt.Fprintf(w, "Usage: bulletin %s\n  %s\n", cmd, what)
+	shared := flag.NewFlagSet("", flag.ContinueOnError)
+	shared.SetOutput(w)
+	all.VisitAll(func(f *flag.Flag) {
+		if own.Lookup(f.Name) == nil {
+			shared.Var(f.Value, f.Name, f.Usage)
+			shared.Lookup(f.Name).DefValue = f.DefValue
+		}
+	})
+	if hasFlags(own) {
+		fmt.Fprintf(w, "\nFlags:\n")
+		own.SetOutput(w)
+		own.PrintDefaults()
+	}
+	fmt.Fprintf(w, "\nSettings, as flags or as the environment variables in brackets:\n")
+	shared.PrintDefaults()
+}
+
+func hasFlags(fs *flag.FlagSet) bool {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n > 0
 }
 
 // commandUsage returns a command's line of the usage text: how it is

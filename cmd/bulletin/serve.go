@@ -139,7 +139,7 @@ func (m *Main) startHTTP(srv *web.Server) error {
 	a := m.app
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+		return fmt.Errorf("listen on BULLETIN_ADDR %s: %w", m.Config.Addr, err)
 	}
 	a.listener = ln
 	a.http = &http.Server{

@@ -17,21 +17,17 @@ import (
 // task handlers on mux, reconcilers, and srv's dependencies.
 func (m *Main) wireSubscribers(ctx context.Context, mux *asynq.ServeMux, srv *web.Server) error {
 	a := m.app
-	from, err := mail.ParseAddress(m.Config.From)
+	confirmer, err := m.newConfirmer()
 	if err != nil {
-		return usagef("BULLETIN_FROM: %v", err)
+		return err
 	}
-	a.Subscribers.SetSecret(a.Secret)
-	signer := subscribers.NewSigner(a.Secret)
+	signer := confirmer.Signer
 	signups := subscribers.NewSignups(a.Subscribers, a.Queue.Client, m.Log)
 	// Closers run in reverse, so the signups stop before the queue closes
 	// and hand their last batch to it.
 	a.closers = append(a.closers, signups.Close)
 
-	mux.Handle(queue.TypeSubscriberConfirm, &subscribers.Confirmer{
-		Store: a.Subscribers, Signer: signer, Templates: a.Templates,
-		Transport: mailer.Signing(a.Transport, a.DKIM), From: from, BaseURL: m.Config.BaseURL, Log: m.Log,
-	})
+	mux.Handle(queue.TypeSubscriberConfirm, confirmer)
 	a.Reconcilers.Add("subscriber confirmations", a.Subscribers)
 
 	srv.SubscriberDeps = web.SubscriberDeps{
@@ -42,3 +38,30 @@ func (m *Main) wireSubscribers(ctx context.Context, mux *asynq.ServeMux, srv *we
 	}
 	return nil
 }
+
+// newConfirmer returns the sender of confirmation mails on what openAll
+// opened. serve and import both use it, so the mails and their links are
+// the same whichever process builds them.
+func (m *Main) newConfirmer() (*subscribers.Confirmer, error) {
+	a := m.app
+	from, err := mail.ParseAddress(m.Config.From)
+	if err != nil {
+		return nil, usagef("BULLETIN_FROM: %v", err)
+	}
+	a.Subscribers.SetSecret(a.Secret)
+	return &subscribers.Confirmer{
+		Store: a.Subscribers, Signer: subscribers.NewSigner(a.Secret), Templates: a.Templates,
+		Transport: mailer.Signing(a.Transport, a.DKIM), From: from, BaseURL: m.Config.BaseURL, Log: m.Log,
+	}, nil
+}
+
+// runNow is a queue.Enqueuer that runs each task at once: with the
+// embedded Redis no serve can see this process's tasks, so a command
+// does their work itself before it exits.
+type runNow struct{ h asynq.Handler }
+
+func (r runNow) EnqueueContext(ctx context.Context, t *asynq.Task, _ ...asynq.Option) (*asynq.TaskInfo, error) {
+	return &asynq.TaskInfo{}, r.h.ProcessTask(ctx, t)
+}
+
+var _ queue.Enqueuer = runNow{}

@@ -190,18 +190,12 @@ type queuesPage struct {
 func (s *Server) queuesPage(w http.ResponseWriter, r *http.Request) {
 	p := &queuesPage{}
 	if s.Inspector != nil {
-		names, err := s.Inspector.Queues()
-		if err != nil {
+		servers, _ := s.Inspector.Servers()
+		var err error
+		if p.Queues, err = queueInfos(s.Inspector, servers); err != nil {
 			s.adminError(w, r, err)
 			return
 		}
-		sort.Strings(names)
-		for _, q := range names {
-			if info, err := s.Inspector.GetQueueInfo(q); err == nil {
-				p.Queues = append(p.Queues, info)
-			}
-		}
-		servers, _ := s.Inspector.Servers()
 		for _, sv := range servers {
 			var qs []string
 			for q := range sv.Queues {

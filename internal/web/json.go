@@ -1,12 +1,17 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"mime"
 	"net/http"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
@@ -95,15 +100,22 @@ func decodeJSON(r *http.Request, v any) error {
 	if err != nil || mt != "application/json" {
 		return bulletin.Errorf(bulletin.EUNSUPPORTED, "Send the body as application/json.")
 	}
-	dec := json.NewDecoder(r.Body)
-	if err := dec.Decode(v); err != nil {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
 		var maxErr *http.MaxBytesError
 		if errors.As(err, &maxErr) {
 			return errTooLarge
 		}
+		return bulletin.Errorf(bulletin.EBADREQUEST, "The body could not be read.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(v); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) && typeErr.Field != "" {
 			return bulletin.Invalid(map[string]string{typeErr.Field: "has the wrong type, expected " + typeErr.Type.String()})
+		}
+		if field, why := badField(body, v); field != "" {
+			return bulletin.Invalid(map[string]string{field: why})
 		}
 		return bulletin.Errorf(bulletin.EBADREQUEST, "The body is not valid JSON.")
 	}
@@ -111,4 +123,48 @@ func decodeJSON(r *http.Request, v any) error {
 		return bulletin.Errorf(bulletin.EBADREQUEST, "The body must hold one JSON value.")
 	}
 	return nil
+}
+
+// badField finds the member of a well-formed JSON object that v's type
+// refuses by a value's own decoder (a time that is not one), which
+// encoding/json reports without the field's name. It returns the member's
+// name and what to send instead, or "" when body is not such an object.
+func badField(body []byte, v any) (string, string) {
+	var members map[string]json.RawMessage
+	t := reflect.TypeOf(v)
+	if json.Unmarshal(body, &members) != nil || t.Kind() != reflect.Pointer {
+		return "", ""
+	}
+	names := make([]string, 0, len(members))
+	for name := range members {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		one, _ := json.Marshal(map[string]json.RawMessage{name: members[name]})
+		if json.Unmarshal(one, reflect.New(t.Elem()).Interface()) == nil {
+			continue
+		}
+		if isTimeField(t.Elem(), name) {
+			return name, "use a date and time in RFC 3339 form, like 2026-12-01T09:00:00Z"
+		}
+		return name, "has a value of the wrong form"
+	}
+	return "", ""
+}
+
+// isTimeField reports whether the struct type t decodes the JSON member
+// name into a time.Time or *time.Time.
+func isTimeField(t reflect.Type, name string) bool {
+	if t.Kind() != reflect.Struct {
+		return false
+	}
+	timeType := reflect.TypeFor[time.Time]()
+	for f := range t.Fields() {
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == name || tag == "" && strings.EqualFold(f.Name, name) {
+			return f.Type == timeType || f.Type.Kind() == reflect.Pointer && f.Type.Elem() == timeType
+		}
+	}
+	return false
 }

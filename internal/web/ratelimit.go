@@ -82,10 +82,9 @@ func limitKey(ip string) netip.Addr {
 	return a
 }
 
-var errRateLimited = bulletin.Errorf(bulletin.ERATELIMITED, "Too many signups from your address; try again in a minute.")
-
 // rateLimit answers 429 with Retry-After once a client is over the signup
-// rate, as JSON for the API and as a page for the form.
+// rate, as JSON for the API and as a page for the form. The words give the
+// same wait as the header.
 func (s *Server) rateLimit(next http.HandlerFunc, asJSON bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ok, wait := s.limiter.allow(clientIP(r), time.Now())
@@ -93,12 +92,22 @@ func (s *Server) rateLimit(next http.HandlerFunc, asJSON bool) http.HandlerFunc 
 			next(w, r)
 			return
 		}
-		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		secs := max(1, int(math.Ceil(wait.Seconds())))
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		if asJSON {
-			writeError(w, r, s.Log, errRateLimited)
+			writeError(w, r, s.Log, bulletin.Errorf(bulletin.ERATELIMITED,
+				"Too many signups from your address; try again in %s.", seconds(secs)))
 			return
 		}
 		s.messagePage(w, r, http.StatusTooManyRequests, "Too many signups",
-			"Too many signups came from your address. Please wait a minute and try again.")
+			"Too many signups came from your address. Please wait "+seconds(secs)+" and try again.")
 	}
+}
+
+// seconds says n seconds in words: "1 second", "12 seconds".
+func seconds(n int) string {
+	if n == 1 {
+		return "1 second"
+	}
+	return strconv.Itoa(n) + " seconds"
 }
