@@ -56,11 +56,9 @@ func isDomain(d string) bool {
 	return true
 }
 
-// loadDKIM reads the configured DKIM keys, once, and returns the signer
-// of every message, or nil when no selector is set. A selector whose key
-// file is missing is a usage error that says how to make it.
-func (m *Main) loadDKIM() (mailer.Signer, error) {
-	c := m.Config
+// dkimKeys reads the keys of the configured DKIM selectors. A selector
+// whose key file is missing is a usage error that says how to make it.
+func (c Config) dkimKeys() ([]dkim.Key, error) {
 	var keys []dkim.Key
 	for _, k := range []struct{ sel, typ string }{{c.DKIMSelector, dkim.RSA}, {c.DKIMEd25519Selector, dkim.Ed25519}} {
 		if k.sel == "" {
@@ -74,6 +72,18 @@ func (m *Main) loadDKIM() (mailer.Signer, error) {
 			return nil, err
 		}
 		keys = append(keys, key)
+	}
+	return keys, nil
+}
+
+// loadDKIM reads the configured DKIM keys, once, and returns the signer
+// of every message, or nil when no selector is set. A selector whose key
+// file is missing is a usage error that says how to make it.
+func (m *Main) loadDKIM() (mailer.Signer, error) {
+	c := m.Config
+	keys, err := c.dkimKeys()
+	if err != nil {
+		return nil, err
 	}
 	s := dkim.NewSigner(keys, nil)
 	if s == nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/deliverability"
-	"github.com/bulletinhq/bulletin/internal/dkim"
 )
 
 // doctorTimeout bounds the DNS checks of bulletin doctor.
@@ -67,20 +65,9 @@ func (m *Main) deliverabilityConfig() (deliverability.Config, error) {
 	if u, err := url.Parse(c.BaseURL); err == nil && isDomain(u.Hostname()) {
 		cfg.BounceHost = u.Hostname() // where Bulletin runs, the likeliest host to take its bounces
 	}
-	for _, k := range []struct{ sel, typ string }{{c.DKIMSelector, dkim.RSA}, {c.DKIMEd25519Selector, dkim.Ed25519}} {
-		if k.sel == "" {
-			continue
-		}
-		key, err := dkim.Load(c.dkimDir(), k.sel, k.typ)
-		var missing *dkim.MissingKeyError
-		if errors.As(err, &missing) {
-			return cfg, usageError{err.Error()}
-		} else if err != nil {
-			return cfg, err
-		}
-		cfg.Keys = append(cfg.Keys, key)
-	}
-	return cfg, nil
+	keys, err := c.dkimKeys()
+	cfg.Keys = keys
+	return cfg, err
 }
 
 func failures(rep deliverability.Report) int {
