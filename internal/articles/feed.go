@@ -24,12 +24,20 @@ const (
 
 // A Feed is an RSS or Atom feed whose items become articles of a list.
 type Feed struct {
-	ID           int64      `json:"id"`
-	URL          string     `json:"url"`
-	List         string     `json:"list"`
-	LastPolledAt *time.Time `json:"last_polled_at,omitempty"`
-	LastError    string     `json:"last_error,omitempty"`
-	CreatedAt    time.Time  `json:"created_at"`
+	ID   int64  `json:"id"`
+	URL  string `json:"url"`
+	List string `json:"list"`
+	// Active is false for a paused feed, which is never polled.
+	Active       bool       `json:"active"`
+	LastPolledAt *time.Time `json:"last_polled_at"`
+	// LastStatus is what the latest poll got, in words: the HTTP status
+	// ("200 OK", "304 Not Modified") or why it failed.
+	LastStatus string `json:"last_status"`
+	// LastError is set when the latest poll failed.
+	LastError string `json:"last_error,omitempty"`
+	// Items counts the articles the feed has brought, over all its polls.
+	Items     int       `json:"items"`
+	CreatedAt time.Time `json:"created_at"`
 	// Added counts the articles the latest poll added, when it ran now.
 	Added int `json:"added"`
 
@@ -102,9 +110,13 @@ func (f *Feeds) checkURL(ctx context.Context, raw string) (string, error) {
 }
 
 // Add stores a feed of list, unless it is there already, and polls it
-// once now. A poll that fails is reported in LastError, not as an error:
-// the feed is kept and polled again later.
+// once now unless it is paused. A poll that fails is reported in
+// LastStatus and LastError, not as an error: the feed is kept and polled
+// again later.
 func (f *Feeds) Add(ctx context.Context, rawURL, list string) (*Feed, bool, error) {
+	if strings.TrimSpace(list) == "" {
+		return nil, false, bulletin.Invalid(map[string]string{"list": "name the list the feed's items go to"})
+	}
 	u, err := f.checkURL(ctx, rawURL)
 	if err != nil {
 		return nil, false, err
@@ -132,12 +144,14 @@ func (f *Feeds) Add(ctx context.Context, rawURL, list string) (*Feed, bool, erro
 	if err != nil {
 		return nil, false, err
 	}
-	fd, err := f.get(ctx, id)
+	fd, err := f.Get(ctx, id)
 	if err != nil {
 		return nil, false, err
 	}
-	fd.Added, _ = f.Poll(ctx, fd)
-	got, err := f.get(ctx, id)
+	if fd.Active {
+		fd.Added, _ = f.Poll(ctx, fd)
+	}
+	got, err := f.Get(ctx, id)
 	if err != nil {
 		return nil, false, err
 	}
@@ -145,12 +159,12 @@ func (f *Feeds) Add(ctx context.Context, rawURL, list string) (*Feed, bool, erro
 	return got, created, nil
 }
 
-const feedColumns = `f.id, f.url, l.slug, f.etag, f.last_modified, f.last_polled_at, f.last_error, f.created_at`
+const feedColumns = `f.id, f.url, l.slug, f.active, f.etag, f.last_modified, f.last_polled_at, f.last_status, f.last_error, f.items, f.created_at`
 
 func scanFeed(r interface{ Scan(...any) error }) (*Feed, error) {
 	var fd Feed
 	var polled sql.NullTime
-	if err := r.Scan(&fd.ID, &fd.URL, &fd.List, &fd.etag, &fd.lastModified, &polled, &fd.LastError, &fd.CreatedAt); err != nil {
+	if err := r.Scan(&fd.ID, &fd.URL, &fd.List, &fd.Active, &fd.etag, &fd.lastModified, &polled, &fd.LastStatus, &fd.LastError, &fd.Items, &fd.CreatedAt); err != nil {
 		return nil, err
 	}
 	if polled.Valid {
@@ -160,7 +174,8 @@ func scanFeed(r interface{ Scan(...any) error }) (*Feed, error) {
 	return &fd, nil
 }
 
-func (f *Feeds) get(ctx context.Context, id int64) (*Feed, error) {
+// Get returns the feed of id, or ENOTFOUND.
+func (f *Feeds) Get(ctx context.Context, id int64) (*Feed, error) {
 	fd, err := scanFeed(f.db.Read.QueryRowContext(ctx, `SELECT `+feedColumns+` FROM feeds f JOIN lists l ON l.id = f.list_id WHERE f.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "No feed %d.", id)
@@ -170,10 +185,10 @@ func (f *Feeds) get(ctx context.Context, id int64) (*Feed, error) {
 	return fd, nil
 }
 
-// Due returns the feeds not polled within the interval.
+// Due returns the active feeds not polled within the interval.
 func (f *Feeds) Due(ctx context.Context) ([]*Feed, error) {
 	rows, err := f.db.Read.QueryContext(ctx, `SELECT `+feedColumns+` FROM feeds f JOIN lists l ON l.id = f.list_id
-		WHERE f.last_polled_at IS NULL OR f.last_polled_at < ? ORDER BY f.id`, f.now().Add(-f.Interval+time.Minute))
+		WHERE f.active = 1 AND (f.last_polled_at IS NULL OR f.last_polled_at < ?) ORDER BY f.id`, f.now().Add(-f.Interval+time.Minute))
 	if err != nil {
 		return nil, fmt.Errorf("due feeds: %w", err)
 	}
@@ -190,7 +205,7 @@ func (f *Feeds) Due(ctx context.Context) ([]*Feed, error) {
 }
 
 // PollDue polls every due feed, one after the other. A feed that fails
-// keeps its error in last_error; the others go on.
+// keeps its error in last_status and last_error; the others go on.
 func (f *Feeds) PollDue(ctx context.Context) (int, error) {
 	feeds, err := f.Due(ctx)
 	if err != nil {

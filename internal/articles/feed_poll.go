@@ -20,28 +20,31 @@ var stripTags = bluemonday.StrictPolicy()
 
 // Poll fetches one feed, honouring its ETag and Last-Modified, and saves
 // its items as articles of its list: the same URL twice is one article. It
-// returns how many articles are new, and records the poll and its error.
+// returns how many articles are new, and records the poll: its status in
+// words (the HTTP status, or the error), its error, and the new articles
+// in the feed's count of items.
 func (f *Feeds) Poll(ctx context.Context, fd *Feed) (int, error) {
-	added, etag, modified, err := f.fetch(ctx, fd)
+	added, etag, modified, status, err := f.fetch(ctx, fd)
 	msg := ""
 	if err != nil {
-		msg = err.Error()
-		if len(msg) > 500 {
-			msg = msg[:500]
-		}
+		msg = clipRunes(err.Error(), 500)
+		status = msg
 		etag, modified = fd.etag, fd.lastModified
 	}
-	if _, uerr := f.db.Write.ExecContext(ctx, `UPDATE feeds SET etag = ?, last_modified = ?, last_polled_at = ?, last_error = ? WHERE id = ?`,
-		etag, modified, f.now(), msg, fd.ID); uerr != nil && err == nil {
+	if _, uerr := f.db.Write.ExecContext(ctx, `UPDATE feeds SET etag = ?, last_modified = ?, last_polled_at = ?, last_status = ?, last_error = ?,
+		items = items + ? WHERE id = ?`, etag, modified, f.now(), status, msg, added, fd.ID); uerr != nil && err == nil {
 		err = fmt.Errorf("record poll: %w", uerr)
 	}
 	return added, err
 }
 
-func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified string, err error) {
+// fetch gets and saves the feed's items. Its status is the HTTP status
+// in words when the feed was fetched and parsed; on an error, the error
+// says what went wrong.
+func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified, status string, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fd.URL, nil)
 	if err != nil {
-		return 0, "", "", err
+		return 0, "", "", "", err
 	}
 	req.Header.Set("User-Agent", "Bulletin feed poller")
 	req.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1")
@@ -53,26 +56,28 @@ func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified 
 	}
 	resp, err := f.client.Do(req)
 	if err != nil {
-		return 0, "", "", fmt.Errorf("fetch feed: %w", err)
+		return 0, "", "", "", fmt.Errorf("fetch feed: %w", err)
 	}
 	defer resp.Body.Close()
 	etag, modified = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
+	// The server's own reason phrase could say anything; ours is plain.
+	status = strings.TrimSpace(fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode)))
 	switch {
 	case resp.StatusCode == http.StatusNotModified:
-		return 0, fd.etag, fd.lastModified, nil
+		return 0, fd.etag, fd.lastModified, status, nil
 	case resp.StatusCode != http.StatusOK:
-		return 0, "", "", fmt.Errorf("fetch feed: %s", resp.Status)
+		return 0, "", "", "", fmt.Errorf("the server answered %s", status)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, f.MaxBytes+1))
 	if err != nil {
-		return 0, "", "", fmt.Errorf("read feed: %w", err)
+		return 0, "", "", "", fmt.Errorf("read feed: %w", err)
 	}
 	if int64(len(body)) > f.MaxBytes {
-		return 0, "", "", fmt.Errorf("feed is over %d bytes", f.MaxBytes)
+		return 0, "", "", "", fmt.Errorf("feed is over %d bytes", f.MaxBytes)
 	}
 	parsed, err := gofeed.NewParser().Parse(bytes.NewReader(body))
 	if err != nil {
-		return 0, "", "", fmt.Errorf("parse feed: %w", err)
+		return 0, "", "", "", fmt.Errorf("the feed does not parse: %w", err)
 	}
 	for _, it := range parsed.Items {
 		a := itemArticle(it, fd.List)
@@ -87,7 +92,7 @@ func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified 
 			added++
 		}
 	}
-	return added, etag, modified, nil
+	return added, etag, modified, status, nil
 }
 
 // itemArticle is the article of one feed item, or nil when it has no link.

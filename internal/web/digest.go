@@ -14,7 +14,7 @@ import (
 // is left out when its dependency is nil.
 type DigestDeps struct {
 	Digests DigestRunner
-	Feeds   FeedAdder
+	Feeds   FeedStore
 	Archive Archiver
 }
 
@@ -31,7 +31,7 @@ func (s *Server) digestRoutes() {
 		s.mux.Handle("POST /api/v1/digests/run", s.requireToken(http.HandlerFunc(s.runDigest)))
 	}
 	if s.Feeds != nil {
-		s.mux.Handle("POST /api/v1/feeds", s.requireToken(http.HandlerFunc(s.addFeed)))
+		s.feedRoutes()
 	}
 	if s.Archive != nil && s.Pages != nil {
 		s.mux.HandleFunc("GET /archive", s.archiveIndex)

@@ -3,21 +3,54 @@ package web
 import (
 	"context"
 	"net/http"
+	"strconv"
 
 	"github.com/bulletinhq/bulletin/internal/articles"
+	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
 
-// A FeedAdder stores a feed of a list and polls it once.
-type FeedAdder interface {
+// A FeedStore keeps the feeds Bulletin polls: it adds one (and polls it
+// once), lists, reads, pauses or resumes, and deletes them.
+type FeedStore interface {
 	Add(ctx context.Context, url, list string) (*articles.Feed, bool, error)
+	List(ctx context.Context, after int64, limit int) ([]*articles.Feed, int64, error)
+	Get(ctx context.Context, id int64) (*articles.Feed, error)
+	SetActive(ctx context.Context, id int64, active bool) (*articles.Feed, error)
+	Delete(ctx context.Context, id int64) error
 }
 
-var _ FeedAdder = (*articles.Feeds)(nil)
+var _ FeedStore = (*articles.Feeds)(nil)
+
+var errNoFeed = bulletin.Errorf(bulletin.ENOTFOUND, "No such feed.")
+
+// feedRoutes registers the feed API and the admin's feeds pages.
+func (s *Server) feedRoutes() {
+	s.mux.Handle("GET /api/v1/feeds", s.requireToken(http.HandlerFunc(s.listFeeds)))
+	s.mux.Handle("POST /api/v1/feeds", s.requireToken(http.HandlerFunc(s.addFeed)))
+	s.mux.Handle("GET /api/v1/feeds/{id}", s.requireToken(http.HandlerFunc(s.getFeed)))
+	s.mux.Handle("PATCH /api/v1/feeds/{id}", s.requireToken(http.HandlerFunc(s.patchFeed)))
+	s.mux.Handle("DELETE /api/v1/feeds/{id}", s.requireToken(http.HandlerFunc(s.deleteFeed)))
+	s.adminHandle("GET /admin/feeds", s.feedsPage)
+	s.adminHandle("POST /admin/feeds", s.addFeedForm)
+	s.adminHandle("POST /admin/feeds/{id}/pause", s.pauseFeedForm)
+	s.adminHandle("POST /admin/feeds/{id}/resume", s.resumeFeedForm)
+	s.adminHandle("GET /admin/feeds/{id}/delete", s.deleteFeedPage)
+	s.adminHandle("POST /admin/feeds/{id}/delete", s.deleteFeedForm)
+}
+
+// feedID is the {id} of the path, or 0 when it is not a feed's id.
+func feedID(r *http.Request) int64 {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id < 1 {
+		return 0
+	}
+	return id
+}
 
 // addFeed answers 201 with a new feed, or 200 with the feed of that URL
-// and list that was there already; either way it has just been polled.
-// A URL on a loopback or private address is a 422 unless private feeds
-// are allowed.
+// and list that was there already; either way it has just been polled,
+// unless it is paused. A URL on a loopback or private address is a 422
+// unless private feeds are allowed.
 func (s *Server) addFeed(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		URL  string `json:"url"`
@@ -33,4 +66,86 @@ func (s *Server) addFeed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, createdStatus(created), fd)
+}
+
+// listFeeds pages through the feeds, oldest first (?after=&limit=).
+func (s *Server) listFeeds(w http.ResponseWriter, r *http.Request) {
+	after, limit, err := keyset(r.URL.Query().Get("after"), r.URL.Query().Get("limit"))
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	feeds, next, err := s.Feeds.List(r.Context(), after, limit)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newPage(feeds, next))
+}
+
+func (s *Server) getFeed(w http.ResponseWriter, r *http.Request) {
+	id := feedID(r)
+	if id == 0 {
+		writeError(w, r, s.Log, errNoFeed)
+		return
+	}
+	fd, err := s.Feeds.Get(r.Context(), id)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, fd)
+}
+
+// patchFeed pauses ({"active":false}) or resumes ({"active":true}) a
+// feed. Its URL and list do not change: that is another feed.
+func (s *Server) patchFeed(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Active *bool   `json:"active"`
+		URL    *string `json:"url"`
+		List   *string `json:"list"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	fields := map[string]string{}
+	if in.URL != nil {
+		fields["url"] = "a feed's URL cannot change: add the new URL as a feed and delete this one"
+	}
+	if in.List != nil {
+		fields["list"] = "a feed's list cannot change: add the feed to the other list and delete this one"
+	}
+	if in.Active == nil {
+		fields["active"] = `give "active": false to pause the feed or true to resume it`
+	}
+	if len(fields) > 0 {
+		writeError(w, r, s.Log, bulletin.Invalid(fields))
+		return
+	}
+	id := feedID(r)
+	if id == 0 {
+		writeError(w, r, s.Log, errNoFeed)
+		return
+	}
+	fd, err := s.Feeds.SetActive(r.Context(), id, *in.Active)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, fd)
+}
+
+// deleteFeed answers 204; the articles the feed brought stay.
+func (s *Server) deleteFeed(w http.ResponseWriter, r *http.Request) {
+	id := feedID(r)
+	if id == 0 {
+		writeError(w, r, s.Log, errNoFeed)
+		return
+	}
+	if err := s.Feeds.Delete(r.Context(), id); err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }

@@ -1,0 +1,68 @@
+package articles
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+)
+
+// DefaultFeedPage is how many feeds List returns when asked for none.
+const DefaultFeedPage = 100
+
+// List returns up to limit feeds with an id above after, oldest first,
+// and the id to pass as after for the next page (0 on the last page).
+func (f *Feeds) List(ctx context.Context, after int64, limit int) ([]*Feed, int64, error) {
+	if limit <= 0 || limit > 500 {
+		limit = DefaultFeedPage
+	}
+	rows, err := f.db.Read.QueryContext(ctx, `SELECT `+feedColumns+` FROM feeds f JOIN lists l ON l.id = f.list_id
+		WHERE f.id > ? ORDER BY f.id LIMIT ?`, after, limit+1)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list feeds: %w", err)
+	}
+	defer rows.Close()
+	var out []*Feed
+	for rows.Next() {
+		fd, err := scanFeed(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("list feeds: %w", err)
+		}
+		out = append(out, fd)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("list feeds: %w", err)
+	}
+	var next int64
+	if len(out) > limit {
+		out = out[:limit]
+		next = out[limit-1].ID
+	}
+	return out, next, nil
+}
+
+// SetActive pauses (false) or resumes (true) the feed of id and returns
+// it. A paused feed is never polled; a resumed one is polled with the
+// next due feeds.
+func (f *Feeds) SetActive(ctx context.Context, id int64, active bool) (*Feed, error) {
+	res, err := f.db.Write.ExecContext(ctx, `UPDATE feeds SET active = ? WHERE id = ?`, active, id)
+	if err != nil {
+		return nil, fmt.Errorf("set feed active: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "No feed %d.", id)
+	}
+	return f.Get(ctx, id)
+}
+
+// Delete removes the feed of id. The articles it brought stay.
+func (f *Feeds) Delete(ctx context.Context, id int64) error {
+	res, err := f.db.Write.ExecContext(ctx, `DELETE FROM feeds WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("delete feed: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return bulletin.Errorf(bulletin.ENOTFOUND, "No feed %d.", id)
+	}
+	return nil
+}

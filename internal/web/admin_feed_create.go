@@ -1,0 +1,23 @@
+package web
+
+import "net/http"
+
+// addFeedForm takes the add-feed form: the feed is stored and polled once,
+// and the feeds page says whether that poll worked. A refused URL (a
+// private address names BULLETIN_ALLOW_PRIVATE_FEEDS) re-shows the form.
+func (s *Server) addFeedForm(w http.ResponseWriter, r *http.Request) {
+	in := feedFormFrom(r)
+	fd, created, err := s.Feeds.Add(r.Context(), in.URL, in.List)
+	if err != nil {
+		s.renderFeeds(w, r, 0, &feedsPage{Form: in}, err)
+		return
+	}
+	flash := "feed-added"
+	switch {
+	case fd.LastError != "":
+		flash = "feed-failed"
+	case !created:
+		flash = "feed-known"
+	}
+	http.Redirect(w, r, flashURL("/admin/feeds", flash), http.StatusSeeOther)
+}
