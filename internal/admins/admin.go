@@ -11,8 +11,8 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"net/mail"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
@@ -33,15 +33,12 @@ const MinPasswordLen = 10
 // SetAdmin creates the admin with this email, or changes the password of
 // the one that exists. It reports whether it created one.
 func (s *Store) SetAdmin(ctx context.Context, email, password string) (bool, error) {
-	email = strings.TrimSpace(email)
-	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || a.Name != "" {
-		return false, bulletin.Errorf(bulletin.EINVALID, "%q is not an email address.", email)
+	email, err := validEmail(email)
+	if err != nil {
+		return false, err
 	}
-	if utf8.RuneCountInString(password) < MinPasswordLen {
-		return false, bulletin.Errorf(bulletin.EINVALID, "The password needs at least %d characters.", MinPasswordLen)
-	}
-	if len(password) > 72 {
-		return false, bulletin.Errorf(bulletin.EINVALID, "The password may have at most 72 bytes.")
+	if err := validPassword(password); err != nil {
+		return false, err
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	if err != nil {
@@ -86,18 +83,38 @@ func (s *Store) CreateToken(ctx context.Context, name string) (string, error) {
 	return secret, err
 }
 
-// CheckToken reports whether secret is a stored API token. The lookup is by
-// hash, so no comparison of the secret itself can leak timing.
+// TokenUseInterval is how often a token's last use is written at most:
+// the list shows when a token was last used to the minute, and an API
+// client's every request must not take the database's writer.
+const TokenUseInterval = time.Minute
+
+// CheckToken reports whether secret is a stored API token and records its
+// use. The lookup is by hash, so no comparison of the secret itself can
+// leak timing.
 func (s *Store) CheckToken(ctx context.Context, secret string) (bool, error) {
 	if !strings.HasPrefix(secret, "bt_") || len(secret) > 200 {
 		return false, nil
 	}
 	var id int64
-	err := s.db.Read.QueryRowContext(ctx, `SELECT id FROM api_tokens WHERE token_hash = ?`, hashToken(secret)).Scan(&id)
+	var used sql.NullTime
+	err := s.db.Read.QueryRowContext(ctx, `SELECT id, last_used_at FROM api_tokens WHERE token_hash = ?`,
+		hashToken(secret)).Scan(&id, &used)
 	if err == sql.ErrNoRows {
 		return false, nil
 	} else if err != nil {
 		return false, fmt.Errorf("check token: %w", err)
+	}
+	now := sqlite.Now()
+	if used.Valid && now.Sub(used.Time) < TokenUseInterval {
+		return true, nil
+	}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ?
+			WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`, now, id, now.Add(-TokenUseInterval))
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("record token use: %w", err)
 	}
 	return true, nil
 }

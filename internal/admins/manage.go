@@ -147,3 +147,17 @@ func (s *Store) RevokeToken(ctx context.Context, name string) (int, error) {
 	}
 	return int(n), err
 }
+
+// RevokeTokenID deletes the API token with id, which opens the API no more.
+func (s *Store) RevokeTokenID(ctx context.Context, id int64) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE id = ?`, id)
+		if err != nil {
+			return fmt.Errorf("revoke token: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return bulletin.Errorf(bulletin.ENOTFOUND, "There is no such API token: it was revoked already.")
+		}
+		return nil
+	})
+}

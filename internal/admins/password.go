@@ -1,0 +1,86 @@
+package admins
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/sqlite"
+)
+
+// errWrongPassword answers a wrong current password on a change.
+var errWrongPassword = bulletin.Errorf(bulletin.EUNAUTHORIZED, "The current password is wrong.")
+
+// ChangePassword sets the password of admin id, who proves it knows the
+// current one, from the session with secret keep. Every other session of
+// that admin ends: a change is how one shuts out a device or a person that
+// had the old password. A wrong current password counts against addr like
+// a wrong login. It reports how many live sessions it ended.
+func (s *Store) ChangePassword(ctx context.Context, addr string, id int64, keep, current, next string) (ended int, err error) {
+	isWrong := func(err error) bool { return errors.Is(err, errWrongPassword) }
+	err = s.attempt(ctx, addr, isWrong, func() error {
+		var hash string
+		err := s.db.Read.QueryRowContext(ctx, `SELECT password_hash FROM admins WHERE id = ?`, id).Scan(&hash)
+		if errors.Is(err, sql.ErrNoRows) {
+			return bulletin.Errorf(bulletin.ENOTFOUND, "This admin no longer exists.")
+		} else if err != nil {
+			return fmt.Errorf("find admin: %w", err)
+		}
+		if bcrypt.CompareHashAndPassword([]byte(hash), []byte(current)) != nil {
+			return errWrongPassword
+		}
+		if err := validPassword(next); err != nil {
+			return err
+		}
+		newHash, err := bcrypt.GenerateFromPassword([]byte(next), bcrypt.DefaultCost)
+		if err != nil {
+			return fmt.Errorf("hash password: %w", err)
+		}
+		return s.db.Tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `UPDATE admins SET password_hash = ? WHERE id = ?`, string(newHash), id); err != nil {
+				return fmt.Errorf("change password: %w", err)
+			}
+			const others = `admin_id = ? AND token_hash <> ?`
+			err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions WHERE `+others+` AND expires_at > ?`,
+				id, hashToken(keep), sqlite.Now()).Scan(&ended)
+			if err != nil {
+				return fmt.Errorf("count sessions: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE `+others, id, hashToken(keep)); err != nil {
+				return fmt.Errorf("end sessions: %w", err)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return 0, err
+	}
+	return ended, nil
+}
+
+// validEmail returns email trimmed when it is a bare address.
+func validEmail(email string) (string, error) {
+	email = strings.TrimSpace(email)
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || a.Name != "" {
+		return "", bulletin.Errorf(bulletin.EINVALID, "%q is not an email address.", email)
+	}
+	return email, nil
+}
+
+// validPassword says what is wrong with password as an admin's, if anything.
+func validPassword(password string) error {
+	if utf8.RuneCountInString(password) < MinPasswordLen {
+		return bulletin.Errorf(bulletin.EINVALID, "The password needs at least %d characters.", MinPasswordLen)
+	}
+	if len(password) > 72 {
+		return bulletin.Errorf(bulletin.EINVALID, "The password may have at most 72 bytes.")
+	}
+	return nil
+}

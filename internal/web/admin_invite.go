@@ -1,0 +1,123 @@
+package web
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/bulletinhq/bulletin/internal/admins"
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+)
+
+// inviteCSRFCookie holds the invite form's CSRF token (double submit, as
+// the login form's): the invite page has no session to keep one in.
+const inviteCSRFCookie = "bulletin_invite_csrf"
+
+// An invitePage is where an invited person chooses a password, or learns
+// why the link does not work (Error, no form).
+type invitePage struct {
+	adminPage
+	Invite     *admins.Invite
+	Token      string
+	InviteCSRF string
+	MinLen     int
+	Errors     map[string]string
+	Error      string
+}
+
+// invitePage shows the invite's password form. It is outside requireAdmin:
+// it is how a new admin gets in. Unknown tokens count against the address
+// like wrong passwords at login.
+func (s *Server) invitePage(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	inv, err := s.Admins.CheckInvite(r.Context(), clientIP(r), token)
+	if err != nil {
+		s.inviteError(w, r, err)
+		return
+	}
+	s.renderInvite(w, r, http.StatusOK, &invitePage{Invite: inv, Token: token})
+}
+
+// acceptInviteForm creates the invited admin with the chosen password and
+// logs them in.
+func (s *Server) acceptInviteForm(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxLoginFormSize)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "Bad request.", http.StatusBadRequest)
+		return
+	}
+	c, err := r.Cookie(inviteCSRFCookie)
+	form := r.PostForm.Get("csrf")
+	if err != nil || form == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(form)) != 1 {
+		http.Error(w, "Forbidden: the form is missing its security token or it has expired. Open the invite link again and retry.", http.StatusForbidden)
+		return
+	}
+	token, password := r.PathValue("token"), r.PostForm.Get("password")
+	if !typedTwice(password, r.PostForm.Get("password2")) {
+		inv, err := s.Admins.CheckInvite(r.Context(), clientIP(r), token)
+		if err != nil {
+			s.inviteError(w, r, err)
+			return
+		}
+		p := &invitePage{Invite: inv, Token: token, Errors: map[string]string{"password2": "The passwords do not match: type the same one twice."}}
+		s.renderInvite(w, r, http.StatusUnprocessableEntity, p)
+		return
+	}
+	secret, _, err := s.Admins.AcceptInvite(r.Context(), clientIP(r), token, password)
+	if bulletin.ErrorCode(err) == bulletin.EINVALID {
+		inv, cerr := s.Admins.CheckInvite(r.Context(), clientIP(r), token)
+		if cerr != nil {
+			s.inviteError(w, r, cerr)
+			return
+		}
+		p := &invitePage{Invite: inv, Token: token, Errors: map[string]string{"password": bulletin.ErrorMessage(err)}}
+		s.renderInvite(w, r, http.StatusUnprocessableEntity, p)
+		return
+	} else if err != nil {
+		s.inviteError(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true,
+		Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: int(admins.SessionTTL.Seconds())})
+	http.SetCookie(w, &http.Cookie{Name: inviteCSRFCookie, Path: "/admin/invite", MaxAge: -1})
+	http.Redirect(w, r, flashURL("/admin", "welcome"), http.StatusSeeOther)
+}
+
+// renderInvite shows the password form with a fresh CSRF cookie.
+func (s *Server) renderInvite(w http.ResponseWriter, r *http.Request, status int, p *invitePage) {
+	p.InviteCSRF = newFormCSRFCookie(w, inviteCSRFCookie, "/admin/invite", s.SecureCookies)
+	p.MinLen = admins.MinPasswordLen
+	s.renderAdmin(w, r, status, "admin_invite", p)
+}
+
+// inviteError explains a link that does not work (400), a locked-out
+// address (429) or an invited address that became an admin meanwhile (409).
+func (s *Server) inviteError(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusBadRequest
+	switch {
+	case errors.Is(err, admins.ErrLocked):
+		status = http.StatusTooManyRequests
+		w.Header().Set("Retry-After", strconv.Itoa(int(admins.LockoutPeriod.Seconds())))
+		err = bulletin.Errorf(bulletin.ERATELIMITED, "Too many wrong links or passwords came from your address. Try again in 15 minutes.")
+	case bulletin.ErrorCode(err) == bulletin.ECONFLICT:
+		status = http.StatusConflict
+	case bulletin.ErrorCode(err) != bulletin.EBADREQUEST:
+		s.adminError(w, r, err)
+		return
+	}
+	s.renderAdmin(w, r, status, "admin_invite", &invitePage{Error: bulletin.ErrorMessage(err)})
+}
+
+// newFormCSRFCookie sets a double-submit CSRF cookie called name for the
+// form at path and returns its value for the form's hidden field.
+func newFormCSRFCookie(w http.ResponseWriter, name, path string, secure bool) string {
+	b := make([]byte, 24)
+	rand.Read(b)
+	token := base64.RawURLEncoding.EncodeToString(b)
+	http.SetCookie(w, &http.Cookie{Name: name, Value: token, Path: path, HttpOnly: true,
+		Secure: secure, SameSite: http.SameSiteStrictMode, MaxAge: 3600})
+	return token
+}

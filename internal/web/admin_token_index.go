@@ -1,0 +1,59 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/bulletinhq/bulletin/internal/admins"
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+)
+
+// A tokensPage lists the API tokens (never their secrets) with the form
+// for a new one.
+type tokensPage struct {
+	adminPage
+	Tokens []admins.Token
+	Name   string // the form's value
+	Errors map[string]string
+}
+
+// tokensPage shows the API tokens.
+func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request) {
+	s.renderTokens(w, r, http.StatusOK, &tokensPage{}, nil)
+}
+
+// renderTokens shows p with the stored tokens and err (a bad name: 422)
+// beside the name field.
+func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, status int, p *tokensPage, err error) {
+	if err != nil {
+		if bulletin.ErrorCode(err) != bulletin.EINVALID {
+			s.adminError(w, r, err)
+			return
+		}
+		status, p.Errors = http.StatusUnprocessableEntity, map[string]string{"name": bulletin.ErrorMessage(err)}
+	}
+	var lerr error
+	if p.Tokens, lerr = s.Admins.ListTokens(r.Context()); lerr != nil {
+		s.adminError(w, r, lerr)
+		return
+	}
+	s.renderAdmin(w, r, status, "admin_tokens", p)
+}
+
+// tokenOf returns the token named by the path's id, answering 404 itself
+// when there is none.
+func (s *Server) tokenOf(w http.ResponseWriter, r *http.Request) (*admins.Token, bool) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	list, err := s.Admins.ListTokens(r.Context())
+	if err != nil {
+		s.adminError(w, r, err)
+		return nil, false
+	}
+	for i := range list {
+		if list[i].ID == id {
+			return &list[i], true
+		}
+	}
+	http.NotFound(w, r)
+	return nil, false
+}

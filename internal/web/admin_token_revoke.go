@@ -1,0 +1,50 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/bulletinhq/bulletin/internal/admins"
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+)
+
+// revokeTokenPage asks to confirm revoking an API token.
+func (s *Server) revokeTokenPage(w http.ResponseWriter, r *http.Request) {
+	if t, ok := s.tokenOf(w, r); ok {
+		s.renderConfirm(w, r, http.StatusOK, revokeTokenConfirm(r, t))
+	}
+}
+
+// revokeTokenForm revokes the token once the box is ticked: from then on
+// the API answers its holder 401.
+func (s *Server) revokeTokenForm(w http.ResponseWriter, r *http.Request) {
+	t, ok := s.tokenOf(w, r)
+	if !ok {
+		return
+	}
+	if r.PostForm.Get("confirm") != "yes" {
+		p := revokeTokenConfirm(r, t)
+		p.Error = "Tick the box to confirm."
+		s.renderConfirm(w, r, http.StatusUnprocessableEntity, p)
+		return
+	}
+	err := s.Admins.RevokeTokenID(r.Context(), t.ID)
+	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
+		http.NotFound(w, r)
+		return
+	} else if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, flashURL("/admin/tokens", "token-revoked"), http.StatusSeeOther)
+}
+
+func revokeTokenConfirm(r *http.Request, t *admins.Token) *confirmPage {
+	return &confirmPage{
+		Title:  "Revoke the token “" + t.Name + "”",
+		Back:   "/admin/tokens",
+		Text:   "Programs that use this token get 401 from the API from now on. This cannot be undone: they need a new token.",
+		Action: r.URL.Path,
+		Box:    "Yes, revoke “" + t.Name + "”",
+		Button: "Revoke token",
+	}
+}
