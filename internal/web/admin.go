@@ -41,10 +41,14 @@ var adminNav = []navItem{
 	{Href: "/admin/subscribers", Label: "Subscribers"},
 	{Href: "/admin/lists", Label: "Lists"},
 	{Href: "/admin/articles", Label: "Articles"},
+	{Href: "/admin/feeds", Label: "Feeds"},
 	{Href: "/admin/campaigns", Label: "Campaigns"},
 	{Href: "/admin/outbox", Label: "Outbox"},
 	{Href: "/admin/queues", Label: "Queues"},
 	{Href: "/admin/deliverability", Label: "Deliverability"},
+	{Href: "/admin/team", Label: "Team"},
+	{Href: "/admin/tokens", Label: "Tokens"},
+	{Href: "/admin/api", Label: "API"},
 }
 
 // flashes are the messages the admin banner can show, by the key a
@@ -62,6 +66,19 @@ var flashes = map[string]string{
 	"cancelled":      "Campaign cancelled.",
 	"list-created":   "List created.",
 	"list-deleted":   "List deleted.",
+	"feed-added":     "Feed added and polled: its items are now articles.",
+	"feed-known":     "That feed was here already: see it below.",
+	"feed-failed":    "Feed added, but its first poll failed: its last status below says why. It is polled again every 15 minutes.",
+	"feed-paused":    "Feed paused: it is not polled until you resume it.",
+	"feed-resumed":   "Feed resumed: it is polled with the next round.",
+	"feed-deleted":   "Feed deleted. The articles it brought stay.",
+
+	// Team and tokens.
+	"welcome":          "Welcome to the team: you are logged in.",
+	"admin-removed":    "Admin removed: their sessions have ended.",
+	"invite-cancelled": "Invite cancelled: its link no longer works.",
+	"password-changed": "Password changed. Your other sessions have ended; this one stays.",
+	"token-revoked":    "Token revoked: the API refuses it from now on.",
 }
 
 // flashURL is path with the banner of key: one of flashes.
@@ -134,6 +151,20 @@ func (s *Server) adminRoutes() {
 	s.adminHandle("POST /admin/lists/{slug}/delete", s.deleteListForm)
 	s.adminHandle("GET /admin/articles", s.articlesPage)
 	s.adminHandle("GET /admin/deliverability", s.deliverabilityPage)
+	s.adminHandle("GET /admin/team", s.teamPage)
+	s.adminHandle("POST /admin/team/invites", s.createInviteForm)
+	s.adminHandle("POST /admin/team/invites/{id}/cancel", s.cancelInviteForm)
+	s.adminHandle("POST /admin/team/password", s.changePasswordForm)
+	s.adminHandle("GET /admin/team/{id}/remove", s.removeAdminPage)
+	s.adminHandle("POST /admin/team/{id}/remove", s.removeAdminForm)
+	s.adminHandle("GET /admin/tokens", s.tokensPage)
+	s.adminHandle("POST /admin/tokens", s.createTokenForm)
+	s.adminHandle("GET /admin/tokens/{id}/revoke", s.revokeTokenPage)
+	s.adminHandle("POST /admin/tokens/{id}/revoke", s.revokeTokenForm)
+	// Outside requireAdmin: an invite link is how a new admin gets in.
+	s.mux.Handle("GET /admin/invite/{token}", adminHeaders(http.HandlerFunc(s.invitePage)))
+	s.mux.Handle("POST /admin/invite/{token}", adminHeaders(http.HandlerFunc(s.acceptInviteForm)))
+	s.adminHandle("GET /admin/api", s.apiReference)
 }
 
 // adminHandle registers a handler behind requireAdmin.

@@ -44,7 +44,7 @@ type Server struct {
 	DigestDeps
 	AdminDeps
 
-	mux     *http.ServeMux
+	mux     *routeMux
 	metrics *httpMetrics
 }
 
@@ -58,7 +58,7 @@ func (s *Server) Handler() http.Handler {
 	if s.Registry == nil {
 		s.Registry = prometheus.NewRegistry()
 	}
-	s.mux = http.NewServeMux()
+	s.mux = newRouteMux()
 	if s.metrics == nil {
 		s.metrics = newHTTPMetrics(s.Registry)
 	}
@@ -79,6 +79,7 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) apiRoutes() {
 	s.mux.Handle("GET /api/v1/articles", s.requireToken(http.HandlerFunc(s.listArticles)))
 	s.mux.Handle("POST /api/v1/articles", s.requireToken(http.HandlerFunc(s.createArticle)))
+	s.handle("GET /api/v1/openapi.json", serveOpenAPI) // public: it is documentation
 	s.mux.Handle("/api/", s.requireToken(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.Log, errNotFound)
 	})))
