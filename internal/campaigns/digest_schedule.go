@@ -59,17 +59,26 @@ var weekdays = map[string]time.Weekday{
 // know (the list was saved by a newer one) counts as UTC rather than
 // stopping every other list's digest; the list's form refuses such zones.
 func (s *Service) newSchedule(slug string, hour int, weekday, zone string) schedule {
-	sc := schedule{hour: hour, weekday: WeeklyDay, loc: time.UTC}
+	sc, ok := scheduleOf(hour, weekday, zone)
+	if !ok {
+		s.log().Warn("digest schedule: unknown time zone, using UTC", "list", slug, "timezone", zone)
+	}
+	return sc
+}
+
+// scheduleOf is the schedule of hour, weekday and zone as lists store
+// them; ok is false when the zone is unknown and UTC stands in for it.
+func scheduleOf(hour int, weekday, zone string) (sc schedule, ok bool) {
+	sc = schedule{hour: hour, weekday: WeeklyDay, loc: time.UTC}
 	if d, ok := weekdays[weekday]; ok {
 		sc.weekday = d
 	}
 	loc, err := time.LoadLocation(zone)
 	if err != nil || zone == "" || zone == "Local" {
-		s.log().Warn("digest schedule: unknown time zone, using UTC", "list", slug, "timezone", zone)
-		return sc
+		return sc, false
 	}
 	sc.loc = loc
-	return sc
+	return sc, true
 }
 
 // DueDigests returns the digests due at now: for each list with a

@@ -1,0 +1,29 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+)
+
+// runDigestForm is the "Send now" button of /admin/digests: it builds the
+// list's digest as POST /api/v1/digests/run does and starts sending it,
+// then shows the digest, or says why none was made.
+func (s *Server) runDigestForm(w http.ResponseWriter, r *http.Request) {
+	if s.Digests == nil {
+		s.adminNotFound(w, r)
+		return
+	}
+	d, err := s.Digests.RunDigest(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		s.adminFail(w, r, err)
+		return
+	}
+	switch {
+	case d.ID != 0:
+		http.Redirect(w, r, flashURL("/admin/campaigns/"+strconv.FormatInt(d.ID, 10), "digest-sent"), http.StatusSeeOther)
+	case d.Articles > 0:
+		http.Redirect(w, r, flashURL("/admin/digests", "digest-no-readers"), http.StatusSeeOther)
+	default:
+		http.Redirect(w, r, flashURL("/admin/digests", "digest-nothing-new"), http.StatusSeeOther)
+	}
+}

@@ -1,0 +1,98 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+)
+
+// errorPage is the admin's 404 and 500 page: a title, a sentence for the
+// reader and a link back, never the error's detail.
+type errorPage struct {
+	adminPage
+	Title, Message string
+}
+
+// adminNotFound answers 404 with the error page in the admin layout: for
+// admin paths nothing serves and for objects that are not there.
+func (s *Server) adminNotFound(w http.ResponseWriter, r *http.Request) {
+	s.renderErrorPage(w, r, http.StatusNotFound, &errorPage{Title: "Not found",
+		Message: "Nothing is at this address: the link may be old, or what it showed was deleted."})
+}
+
+// adminFail answers err on an admin page: internal errors as adminError
+// does, others with their status and their message, which is written for
+// users.
+func (s *Server) adminFail(w http.ResponseWriter, r *http.Request, err error) {
+	switch code := bulletin.ErrorCode(err); code {
+	case bulletin.EINTERNAL:
+		s.adminError(w, r, err)
+	case bulletin.ENOTFOUND:
+		s.adminNotFound(w, r)
+	default:
+		status, ok := statusOf[code]
+		if !ok {
+			status = http.StatusBadRequest
+		}
+		s.renderErrorPage(w, r, status, &errorPage{Title: "That did not work", Message: bulletin.ErrorMessage(err)})
+	}
+}
+
+// renderErrorPage renders p with status. It does not go through
+// renderAdmin, whose own failures come here: when even this page cannot
+// be rendered, a plain sentence stands in.
+func (s *Server) renderErrorPage(w http.ResponseWriter, r *http.Request, status int, p *errorPage) {
+	p.fill(r)
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	if s.Templates != nil {
+		var buf bytes.Buffer
+		err := s.Templates.Admin(&buf, "admin_error", p)
+		if err == nil {
+			h.Set("Content-Type", "text/html; charset=utf-8")
+			w.WriteHeader(status)
+			buf.WriteTo(w)
+			return
+		}
+		s.Log.Error("admin error page", "err", err)
+	}
+	http.Error(w, p.Title+". "+p.Message, status)
+}
+
+// styleNotFound lets h answer a missing object with http.NotFound and
+// still show the 404 page: a plain-text 404 becomes the page in the admin
+// layout. Other answers, JSON 404s among them, pass unchanged.
+func (s *Server) styleNotFound(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		h(&notFoundWriter{ResponseWriter: w, s: s, r: r}, r)
+	}
+}
+
+// notFoundWriter swaps a plain-text 404 for the admin's 404 page.
+type notFoundWriter struct {
+	http.ResponseWriter
+	s        *Server
+	r        *http.Request
+	replaced bool
+}
+
+func (w *notFoundWriter) WriteHeader(status int) {
+	if status == http.StatusNotFound && strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain") {
+		w.replaced = true
+		w.s.adminNotFound(w.ResponseWriter, w.r)
+		return
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *notFoundWriter) Write(b []byte) (int, error) {
+	if w.replaced {
+		return len(b), nil // the plain text the page replaced
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (w *notFoundWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
