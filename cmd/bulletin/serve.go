@@ -142,6 +142,13 @@ func (m *Main) startHTTP(srv *web.Server) error {
 		return fmt.Errorf("listen on BULLETIN_ADDR %s: %w", m.Config.Addr, err)
 	}
 	a.listener = ln
+	// An empty install opens on /admin/setup; a browser on another host
+	// needs this one-time code from the log.
+	if has, err := a.Admins.HasAdmin(context.Background()); err != nil {
+		return err
+	} else if !has {
+		srv.Setup = web.NewSetupCode()
+	}
 	a.http = &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -160,7 +167,24 @@ func (m *Main) startHTTP(srv *web.Server) error {
 	}
 	m.Log.Info("bulletin serving", "addr", ln.Addr().String(), "base_url", m.Config.BaseURL,
 		"redis", redisKind(m.Config.RedisURL), "mail", mailKind(m.Config.SMTPURL))
+	if srv.Setup != nil {
+		m.Log.Info("no admin yet: open " + localURL(ln.Addr()) + "/admin/setup on this host — or from elsewhere " +
+			strings.TrimSuffix(m.Config.BaseURL, "/") + "/admin/setup with the code " + srv.Setup.Code() + " (it works once)")
+	}
 	return nil
+}
+
+// localURL is the http URL of addr as a browser on this host opens it: an
+// unspecified address (0.0.0.0, ::) is reached as localhost.
+func localURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // Addr returns the address the HTTP server listens on.

@@ -22,6 +22,9 @@ type AdminDeps struct {
 	SecureCookies bool
 	// Deliverability runs the DNS checks of /admin/deliverability.
 	Deliverability DeliverabilityDeps
+	// Setup is the one-time code that opens first-run setup to a browser
+	// on another host; nil when serve started with an admin.
+	Setup *SetupCode
 }
 
 // adminPage is the part every admin page shares with the layout.
@@ -43,6 +46,7 @@ var adminNav = []navItem{
 	{Href: "/admin/articles", Label: "Articles"},
 	{Href: "/admin/feeds", Label: "Feeds"},
 	{Href: "/admin/campaigns", Label: "Campaigns"},
+	{Href: "/admin/digests", Label: "Digests"},
 	{Href: "/admin/outbox", Label: "Outbox"},
 	{Href: "/admin/queues", Label: "Queues"},
 	{Href: "/admin/deliverability", Label: "Deliverability"},
@@ -79,6 +83,15 @@ var flashes = map[string]string{
 	"invite-cancelled": "Invite cancelled: its link no longer works.",
 	"password-changed": "Password changed. Your other sessions have ended; this one stays.",
 	"token-revoked":    "Token revoked: the API refuses it from now on.",
+
+	// First run.
+	"setup-done":    "Bulletin is set up and you are logged in. Readers can sign up at /subscribe; invite your team under Team.",
+	"setup-no-list": "You are set up and logged in, but the first list could not be made: create it here.",
+
+	// Digests.
+	"digest-sent":        "Digest built: it is sending now.",
+	"digest-nothing-new": "No digest: no article is new since the list's last digest.",
+	"digest-no-readers":  "No digest: the list has no reader for it yet.",
 }
 
 // flashURL is path with the banner of key: one of flashes.
@@ -118,10 +131,12 @@ func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, status int,
 	w.Write([]byte(buf.String()))
 }
 
-// adminError logs err and answers a plain 500 that shows no detail.
+// adminError logs err and answers 500 with the error page, which shows no
+// detail.
 func (s *Server) adminError(w http.ResponseWriter, r *http.Request, err error) {
 	s.Log.Error("admin page", "route", r.Pattern, "err", err)
-	http.Error(w, "Internal error. The details are in the server log.", http.StatusInternalServerError)
+	s.renderErrorPage(w, r, http.StatusInternalServerError, &errorPage{Title: "Something went wrong",
+		Message: "This page failed on our side. The details are in the server log; try again in a moment."})
 }
 
 // adminRoutes registers the admin area; its pages need a session.
@@ -164,10 +179,17 @@ func (s *Server) adminRoutes() {
 	// Outside requireAdmin: an invite link is how a new admin gets in.
 	s.mux.Handle("GET /admin/invite/{token}", adminHeaders(http.HandlerFunc(s.invitePage)))
 	s.mux.Handle("POST /admin/invite/{token}", adminHeaders(http.HandlerFunc(s.acceptInviteForm)))
+	// Outside requireAdmin too: first-run setup makes the first admin.
+	s.mux.Handle("GET /admin/setup", adminHeaders(http.HandlerFunc(s.setupForm)))
+	s.mux.Handle("POST /admin/setup", adminHeaders(http.HandlerFunc(s.setup)))
 	s.adminHandle("GET /admin/api", s.apiReference)
+	s.adminHandle("GET /admin/digests", s.digestsPage)
+	s.adminHandle("POST /admin/digests/{slug}/run", s.runDigestForm)
+	// Any other admin address: the 404 page, after the login like the rest.
+	s.adminHandle("/admin/", s.adminNotFound)
 }
 
 // adminHandle registers a handler behind requireAdmin.
 func (s *Server) adminHandle(pattern string, h http.HandlerFunc) {
-	s.mux.Handle(pattern, adminHeaders(s.requireAdmin(h)))
+	s.mux.Handle(pattern, adminHeaders(s.requireAdmin(s.styleNotFound(h))))
 }

@@ -62,7 +62,15 @@ type loginPage struct {
 	LoginCSRF, Email, Next, Error string
 }
 
+// loginForm shows the login form, or leads an empty install to setup.
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
+	if has, err := s.Admins.HasAdmin(r.Context()); err != nil {
+		s.adminError(w, r, err)
+		return
+	} else if !has {
+		http.Redirect(w, r, "/admin/setup", http.StatusSeeOther)
+		return
+	}
 	token := newCSRFCookie(w, s.SecureCookies)
 	s.renderAdmin(w, r, http.StatusOK, "admin_login", &loginPage{LoginCSRF: token, Next: safeNext(r.URL.Query().Get("next"))})
 }

@@ -1,0 +1,199 @@
+package web
+
+import (
+	"crypto/subtle"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/bulletinhq/bulletin/internal/admins"
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/subscribers"
+)
+
+// setupCSRFCookie holds the setup form's CSRF token (double submit, as the
+// login form's): there is no session yet to keep one in.
+const setupCSRFCookie = "bulletin_setup_csrf"
+
+// The setup page's words for a browser on another host, by whether serve
+// has a code for it.
+const (
+	setupNeedsCode = "You are not on the server's own host, so setup needs the one-time setup code " +
+		"that bulletin serve printed in its log at start-up (the line with /admin/setup). Type it below."
+	setupHasNoCode = "Setup from another host needs the setup code from the log, and this server has none: " +
+		"it prints one at start-up only when no admin exists. Restart bulletin serve and copy the code from its log, " +
+		"open this page on the server's own host, or run bulletin admin create there."
+)
+
+// A setupPage is first-run setup: the first admin and the first list.
+type setupPage struct {
+	adminPage
+	SetupCSRF string
+	Local     bool // on the server's own host: no code needed
+	HasCode   bool // serve printed a code
+	NeedList  bool // no list exists yet
+	MinLen    int
+	Email     string
+	ListName  string
+	ListSlug  string
+	Code      string // a right code, kept when other fields were wrong
+	Errors    map[string]string
+	Error     string
+}
+
+// setupForm shows first-run setup while no admin exists. It is outside
+// requireAdmin: it is how the first admin gets in. A browser on another
+// host gets the form with a code field and a 403 until it sends the code.
+func (s *Server) setupForm(w http.ResponseWriter, r *http.Request) {
+	if !s.setupOpen(w, r) {
+		return
+	}
+	p, status := &setupPage{}, http.StatusOK
+	if !fromServerHost(r) {
+		status, p.Error = http.StatusForbidden, s.setupCodeHint()
+	}
+	s.renderSetup(w, r, status, p)
+}
+
+// setup takes the setup form: it checks the code when the browser is on
+// another host, then every field, and only then makes the admin (logged
+// in) and the first list.
+func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxLoginFormSize)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "Bad request.", http.StatusBadRequest)
+		return
+	}
+	if !s.setupOpen(w, r) {
+		return
+	}
+	c, err := r.Cookie(setupCSRFCookie)
+	form := r.PostForm.Get("csrf")
+	if err != nil || form == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(form)) != 1 {
+		http.Error(w, "Forbidden: the form is missing its security token or it has expired. Reload the setup page and retry.", http.StatusForbidden)
+		return
+	}
+	f := r.PostForm
+	p := &setupPage{Email: f.Get("email"), ListName: f.Get("list_name"), ListSlug: f.Get("list_slug")}
+	if !fromServerHost(r) && !s.checkSetupCode(w, r, p) {
+		return
+	}
+	lists, err := s.Subscribers.Lists(r.Context())
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	list := subscribers.NewList(&subscribers.ListPatch{Name: &p.ListName, Slug: &p.ListSlug})
+	if fields := setupErrors(f, list, len(lists) == 0); len(fields) > 0 {
+		p.Errors, p.Error = fields, "Nothing was saved: fix the fields marked below."
+		s.renderSetup(w, r, http.StatusUnprocessableEntity, p)
+		return
+	}
+	secret, _, err := s.Admins.CreateFirstAdmin(r.Context(), p.Email, f.Get("password"))
+	if errors.Is(err, admins.ErrSetupDone) {
+		http.Redirect(w, r, "/admin/login", http.StatusSeeOther) // a setup that raced this one won
+		return
+	} else if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	s.Setup.spend()
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true,
+		Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: int(admins.SessionTTL.Seconds())})
+	http.SetCookie(w, &http.Cookie{Name: setupCSRFCookie, Path: "/admin/setup", MaxAge: -1})
+	next := flashURL("/admin", "setup-done")
+	if len(lists) == 0 {
+		if err := s.Subscribers.CreateList(r.Context(), list); err != nil {
+			s.Log.Error("setup: create first list", "err", err)
+			next = flashURL("/admin/lists", "setup-no-list")
+		}
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// setupErrors checks every field of the setup form at once, by the form's
+// field names; the list's only when one is to be made.
+func setupErrors(f url.Values, list *subscribers.List, needList bool) map[string]string {
+	get := f.Get
+	fields := map[string]string{}
+	for k, v := range bulletin.ErrorFields(admins.ValidateNewAdmin(get("email"), get("password"))) {
+		fields[k] = v
+	}
+	if get("password") != get("password2") {
+		fields["password2"] = "The passwords do not match: type the same one twice."
+	}
+	if needList {
+		lf := bulletin.ErrorFields(list.Validate())
+		if why := lf["name"]; why != "" {
+			fields["list_name"] = "Name: " + why + "."
+		}
+		if why := lf["slug"]; why != "" {
+			fields["list_slug"] = "Slug: " + why + "."
+		}
+	}
+	return fields
+}
+
+// checkSetupCode lets a browser on another host on with the right code,
+// counting a wrong one like a wrong password; otherwise it answers the
+// form again with why, and returns false.
+func (s *Server) checkSetupCode(w http.ResponseWriter, r *http.Request, p *setupPage) bool {
+	code := r.PostForm.Get("code")
+	if code == "" || s.Setup == nil {
+		p.Error = s.setupCodeHint()
+		s.renderSetup(w, r, http.StatusForbidden, p)
+		return false
+	}
+	err := s.Admins.TrySetupCode(r.Context(), clientIP(r), s.Setup.match(code))
+	switch {
+	case err == nil:
+		p.Code = code
+		return true
+	case errors.Is(err, admins.ErrLocked):
+		w.Header().Set("Retry-After", strconv.Itoa(int(admins.LockoutPeriod.Seconds())))
+		p.Error = "Too many wrong setup codes or passwords came from your address. Try again in 15 minutes."
+		s.renderSetup(w, r, http.StatusTooManyRequests, p)
+	case errors.Is(err, admins.ErrSetupCode):
+		p.Error = bulletin.ErrorMessage(err)
+		s.renderSetup(w, r, http.StatusForbidden, p)
+	default:
+		s.adminError(w, r, err)
+	}
+	return false
+}
+
+// setupOpen answers 404 and returns false once an admin exists: setup is
+// for an empty install only.
+func (s *Server) setupOpen(w http.ResponseWriter, r *http.Request) bool {
+	has, err := s.Admins.HasAdmin(r.Context())
+	if err != nil {
+		s.adminError(w, r, err)
+		return false
+	}
+	if has {
+		http.NotFound(w, r)
+		return false
+	}
+	return true
+}
+
+func (s *Server) setupCodeHint() string {
+	if s.Setup == nil {
+		return setupHasNoCode
+	}
+	return setupNeedsCode
+}
+
+// renderSetup shows the setup form with a fresh CSRF cookie.
+func (s *Server) renderSetup(w http.ResponseWriter, r *http.Request, status int, p *setupPage) {
+	lists, err := s.Subscribers.Lists(r.Context())
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	p.NeedList, p.Local, p.HasCode = len(lists) == 0, fromServerHost(r), s.Setup != nil
+	p.SetupCSRF = newFormCSRFCookie(w, setupCSRFCookie, "/admin/setup", s.SecureCookies)
+	p.MinLen = admins.MinPasswordLen
+	s.renderAdmin(w, r, status, "admin_setup", p)
+}

@@ -1,0 +1,84 @@
+package web
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// setupCodeAlphabet leaves out the symbols that look alike in a log read
+// off a terminal (0 and O, 1 and I). Its 32 symbols make a byte's
+// remainder unbiased.
+const setupCodeAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+// A SetupCode is the one-time code that opens first-run setup to a browser
+// that is not on the server's own host. serve makes one at start-up when
+// no admin exists and prints it in its log; it works once.
+type SetupCode struct {
+	mu   sync.Mutex
+	code string // normalized: upper case, no dashes
+	used bool
+}
+
+// NewSetupCode returns a fresh random code of 16 symbols (80 bits).
+func NewSetupCode() *SetupCode {
+	b := make([]byte, 16)
+	rand.Read(b)
+	for i := range b {
+		b[i] = setupCodeAlphabet[b[i]%32]
+	}
+	return &SetupCode{code: string(b)}
+}
+
+// Code returns the code as serve prints it, in groups of four.
+func (c *SetupCode) Code() string {
+	var groups []string
+	for i := 0; i < len(c.code); i += 4 {
+		groups = append(groups, c.code[i:min(i+4, len(c.code))])
+	}
+	return strings.Join(groups, "-")
+}
+
+// match reports, in constant time, whether typed is the code while it is
+// unused. Case, spaces and dashes do not matter: people retype it.
+func (c *SetupCode) match(typed string) bool {
+	if c == nil {
+		return false
+	}
+	typed = strings.ToUpper(strings.NewReplacer("-", "", " ", "").Replace(typed))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return !c.used && subtle.ConstantTimeCompare([]byte(typed), []byte(c.code)) == 1
+}
+
+// spend makes the code stop working.
+func (c *SetupCode) spend() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	c.used = true
+	c.mu.Unlock()
+}
+
+// fromServerHost reports whether r comes straight from the server's own
+// host: a loopback peer, and no proxy header naming another client (a
+// reverse proxy on this host forwards everyone's requests from loopback).
+func fromServerHost(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	if !isLoopback(host) {
+		return false
+	}
+	for _, h := range []string{"X-Forwarded-For", "Forwarded", "X-Real-Ip"} {
+		if len(r.Header.Values(h)) > 0 {
+			return false
+		}
+	}
+	return true
+}
