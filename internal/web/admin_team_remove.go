@@ -68,14 +68,20 @@ func removeAdminConfirm(r *http.Request, a *admins.Admin) *confirmPage {
 // adminOf returns the admin named by the path's id, answering 404 itself
 // when there is none.
 func (s *Server) adminOf(w http.ResponseWriter, r *http.Request) (*admins.Admin, bool) {
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	list, err := s.Admins.ListAdmins(r.Context())
+	return byPathID(s, w, r, list, err, func(a *admins.Admin) int64 { return a.ID })
+}
+
+// byPathID returns the item of list whose id is the path's, answering
+// the error or a 404 itself when there is none.
+func byPathID[T any](s *Server, w http.ResponseWriter, r *http.Request, list []T, err error, idOf func(*T) int64) (*T, bool) {
 	if err != nil {
 		s.adminError(w, r, err)
 		return nil, false
 	}
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	for i := range list {
-		if list[i].ID == id {
+		if idOf(&list[i]) == id {
 			return &list[i], true
 		}
 	}

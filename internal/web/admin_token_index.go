@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/bulletinhq/bulletin/internal/admins"
 	"github.com/bulletinhq/bulletin/internal/bulletin"
@@ -43,17 +42,6 @@ func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, status int
 // tokenOf returns the token named by the path's id, answering 404 itself
 // when there is none.
 func (s *Server) tokenOf(w http.ResponseWriter, r *http.Request) (*admins.Token, bool) {
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	list, err := s.Admins.ListTokens(r.Context())
-	if err != nil {
-		s.adminError(w, r, err)
-		return nil, false
-	}
-	for i := range list {
-		if list[i].ID == id {
-			return &list[i], true
-		}
-	}
-	http.NotFound(w, r)
-	return nil, false
+	return byPathID(s, w, r, list, err, func(t *admins.Token) int64 { return t.ID })
 }
