@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/mail"
+	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
@@ -147,4 +149,33 @@ func listBySlug(ctx context.Context, tx *sql.Tx, slug string) (*List, error) {
 		return nil, fmt.Errorf("read list: %w", err)
 	}
 	return l, nil
+}
+
+// FromDomains returns the domains of the lists' own From addresses, lower
+// case, each once: the sending domains besides BULLETIN_FROM's, whose DNS
+// the deliverability checks look at too.
+func (s *Store) FromDomains(ctx context.Context) ([]string, error) {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT DISTINCT from_address FROM lists WHERE from_address != ''`)
+	if err != nil {
+		return nil, fmt.Errorf("list from domains: %w", err)
+	}
+	defer rows.Close()
+	seen := map[string]bool{}
+	var out []string
+	for rows.Next() {
+		var from string
+		if err := rows.Scan(&from); err != nil {
+			return nil, err
+		}
+		a, err := mail.ParseAddress(from)
+		if err != nil {
+			continue // validated when stored; an old row is no reason to fail
+		}
+		d := strings.ToLower(a.Address[strings.LastIndexByte(a.Address, '@')+1:])
+		if !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	return out, rows.Err()
 }

@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -30,6 +32,9 @@ func (m *Main) doctor(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if cfg, err = m.withListDomains(ctx, cfg); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(ctx, doctorTimeout)
 	defer cancel()
 	rep := deliverability.Check(ctx, m.resolver(), cfg)
@@ -38,6 +43,20 @@ func (m *Main) doctor(ctx context.Context, args []string) error {
 		return fmt.Errorf("%d of %d checks failed: publish or fix the records above, then run bulletin doctor again (DNS changes can take the records' TTL to show)", n, len(rep.Findings))
 	}
 	return nil
+}
+
+// withListDomains adds the domains of the lists' own From addresses when
+// there is a database here to read them from; a send worker's machine has
+// none, and checks BULLETIN_FROM's domain alone.
+func (m *Main) withListDomains(ctx context.Context, cfg deliverability.Config) (deliverability.Config, error) {
+	if _, err := os.Stat(filepath.Join(m.Config.Data, "bulletin.db")); err != nil {
+		return cfg, nil
+	}
+	if err := m.openDB(ctx); err != nil {
+		return cfg, err
+	}
+	more, err := m.app.Subscribers.FromDomains(ctx)
+	return cfg.WithDomains(more...), err
 }
 
 // resolver is Main's Resolver, by default the system's.

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/bulletinhq/bulletin/internal/deliverability/dnstest"
 	"github.com/bulletinhq/bulletin/internal/dkim/dkimtest"
+	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
 // As a new user would: make a DKIM key, publish the record keygen prints
@@ -129,4 +131,32 @@ func contains(out, want string) bool {
 		return regexp.MustCompile(want).MatchString(out)
 	}
 	return strings.Contains(out, want)
+}
+
+// A list with its own From sends from another domain: the doctor checks
+// that domain too, when there is a database to read the lists from.
+func TestDoctorChecksListFromDomains(t *testing.T) {
+	srv := dnstest.Serve(t, `harbour.test. 300 IN TXT "v=spf1 mx -all"`)
+	env := map[string]string{"BULLETIN_DATA": t.TempDir(), "BULLETIN_FROM": "news@harbour.test"}
+	ctx := context.Background()
+	if m, _, stderr := testMain(t, env); m.Main(ctx, []string{"migrate"}) != 0 {
+		t.Fatalf("migrate: %s", stderr)
+	}
+	db, err := sqlite.Open(ctx, filepath.Join(env["BULLETIN_DATA"], "bulletin.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.Write.Exec(`INSERT INTO lists (slug, name, from_address, created_at) VALUES ('quay', 'Quay', 'Quay Desk <desk@Quay.test>', ?)`, sqlite.Now())
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, stdout, _ := testMain(t, env)
+	m.Resolver = srv.Resolver()
+	m.Main(ctx, []string{"doctor"})
+	for _, domain := range []string{"harbour.test", "quay.test"} {
+		if !regexp.MustCompile(finding(`\S+`, "DMARC", domain)).MatchString(stdout.String()) {
+			t.Errorf("no DMARC finding for %s:\n%s", domain, stdout)
+		}
+	}
 }

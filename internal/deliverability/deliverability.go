@@ -157,3 +157,17 @@ func notFound(err error) bool {
 	var de *net.DNSError
 	return errors.As(err, &de) && de.IsNotFound
 }
+
+// WithDomains returns c checking more From domains too, each once.
+func (c Config) WithDomains(more ...string) Config {
+	seen := map[string]bool{}
+	out := make([]string, 0, len(c.Domains)+len(more))
+	for _, d := range append(append([]string(nil), c.Domains...), more...) {
+		if d = strings.ToLower(d); d != "" && !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	c.Domains = out
+	return c
+}

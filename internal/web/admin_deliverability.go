@@ -31,6 +31,14 @@ type deliverabilityPage struct {
 // what is unanswered at the timeout shows as an error.
 func (s *Server) deliverabilityPage(w http.ResponseWriter, r *http.Request) {
 	d := s.Deliverability
+	if s.Subscribers != nil {
+		more, err := s.Subscribers.FromDomains(r.Context())
+		if err != nil {
+			s.adminError(w, r, err)
+			return
+		}
+		d.Config = d.Config.WithDomains(more...)
+	}
 	p := &deliverabilityPage{Config: d.Config}
 	if d.Resolver != nil {
 		timeout := d.Timeout

@@ -120,3 +120,21 @@ func TestDeliverabilityPageTimesOut(t *testing.T) {
 		t.Errorf("status %d, want 200 with errors:\n%s", resp.StatusCode, body)
 	}
 }
+
+// A list's own From domain is checked beside BULLETIN_FROM's.
+func TestDeliverabilityPageChecksListFromDomains(t *testing.T) {
+	_, a := newAdminServerWith(t, func(s *Server, db *sqlite.DB) {
+		s.Deliverability = DeliverabilityDeps{Resolver: fakeDNS{}, Config: deliverability.Config{Domains: []string{"example.com"}}}
+		if _, err := db.Write.Exec(`INSERT INTO lists (slug, name, from_address, created_at) VALUES ('quay', 'Quay', 'Quay <desk@quay.example>', ?)`, sqlite.Now()); err != nil {
+			t.Fatal(err)
+		}
+	})
+	a.login("correct horse battery")
+	resp, body := a.get("/admin/deliverability")
+	text := html.UnescapeString(body)
+	for _, want := range []string{`_dmarc.example.com TXT`, `_dmarc.quay.example TXT`} {
+		if resp.StatusCode != http.StatusOK || !strings.Contains(text, want) {
+			t.Errorf("status %d; page lacks %q", resp.StatusCode, want)
+		}
+	}
+}
