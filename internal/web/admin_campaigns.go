@@ -139,11 +139,8 @@ func (s *Server) adminCampaign(w http.ResponseWriter, r *http.Request) (campaign
 		return campaigns.Entry{}, false
 	}
 	e, err := s.Campaigns.Entry(r.Context(), id)
-	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
-		http.NotFound(w, r)
-		return e, false
-	} else if err != nil {
-		s.adminError(w, r, err)
+	if err != nil {
+		s.adminFailed(w, r, err)
 		return e, false
 	}
 	return e, true

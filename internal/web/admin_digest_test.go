@@ -29,8 +29,7 @@ func newDigestAdmin(t *testing.T) (*campaigns.Service, *adminClient) {
 			Templates: s.Templates, BaseURL: "https://news.example", From: "Harbour Gazette <news@news.example>"}
 		s.Campaigns = svc
 		s.DigestDeps = DigestDeps{Digests: svc}
-		now := time.Now()
-		for _, stmt := range []string{
+		execAt(t, db, time.Now(),
 			`INSERT INTO lists (id, slug, name, public, digest, digest_hour, created_at) VALUES (1, 'news', 'News', 1, 'daily', 8, ?)`,
 			`INSERT INTO lists (id, slug, name, public, digest, digest_hour, digest_weekday, timezone, created_at) VALUES (2, 'weekend', 'Weekend', 1, 'weekly', 7, 'saturday', 'Europe/Paris', ?)`,
 			`INSERT INTO lists (id, slug, name, public, digest, created_at) VALUES (3, 'desk', 'Desk', 0, 'off', ?)`,
@@ -38,15 +37,7 @@ func newDigestAdmin(t *testing.T) (*campaigns.Service, *adminClient) {
 			`INSERT INTO subscriptions (subscriber_id, list_id, status, created_at, updated_at) VALUES (1, 1, 'active', ?, ?), (1, 2, 'active', ?, ?)`,
 			`INSERT INTO articles (id, url, title, published_at, created_at) VALUES (1, 'https://news.example/bridge', 'Bridge reopens', ?, ?), (2, 'https://news.example/market', 'Market day', ?, ?)`,
 			`INSERT INTO article_lists (article_id, list_id) VALUES (1, 1), (2, 2)`,
-		} {
-			args := make([]any, strings.Count(stmt, "?"))
-			for i := range args {
-				args[i] = now
-			}
-			if _, err := db.Write.Exec(stmt, args...); err != nil {
-				t.Fatalf("%s: %v", stmt, err)
-			}
-		}
+		)
 		d, err := svc.RunDigest(context.Background(), "news")
 		if err != nil || d.ID == 0 {
 			t.Fatalf("RunDigest(news) = %+v, %v", d, err)

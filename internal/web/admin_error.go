@@ -96,3 +96,13 @@ func (w *notFoundWriter) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the real writer.
 func (w *notFoundWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// adminFailed answers an admin request whose action failed: a missing
+// object with the 404 page, anything else with the 500 one.
+func (s *Server) adminFailed(w http.ResponseWriter, r *http.Request, err error) {
+	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
+		http.NotFound(w, r)
+		return
+	}
+	s.adminError(w, r, err)
+}

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/bulletinhq/bulletin/internal/articles"
-	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
 
 // A feedDeletePage asks to confirm that a feed goes.
@@ -23,7 +22,7 @@ func (s *Server) deleteFeedPage(w http.ResponseWriter, r *http.Request) {
 	}
 	fd, err := s.Feeds.Get(r.Context(), id)
 	if err != nil {
-		s.adminFeedError(w, r, err)
+		s.adminFailed(w, r, err)
 		return
 	}
 	s.renderAdmin(w, r, http.StatusOK, "admin_feed_delete", &feedDeletePage{Feed: fd})
@@ -37,18 +36,8 @@ func (s *Server) deleteFeedForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.Feeds.Delete(r.Context(), id); err != nil {
-		s.adminFeedError(w, r, err)
+		s.adminFailed(w, r, err)
 		return
 	}
 	http.Redirect(w, r, flashURL("/admin/feeds", "feed-deleted"), http.StatusSeeOther)
-}
-
-// adminFeedError answers an unknown feed with a 404 and anything else
-// with a 500.
-func (s *Server) adminFeedError(w http.ResponseWriter, r *http.Request, err error) {
-	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
-		http.NotFound(w, r)
-		return
-	}
-	s.adminError(w, r, err)
 }

@@ -19,7 +19,7 @@ func (s *Server) setFeedActive(w http.ResponseWriter, r *http.Request, active bo
 		return
 	}
 	if _, err := s.Feeds.SetActive(r.Context(), id, active); err != nil {
-		s.adminFeedError(w, r, err)
+		s.adminFailed(w, r, err)
 		return
 	}
 	http.Redirect(w, r, flashURL("/admin/feeds", flash), http.StatusSeeOther)

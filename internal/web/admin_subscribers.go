@@ -69,11 +69,8 @@ func (s *Server) renderSubscriber(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	sub, err := s.Subscribers.Get(r.Context(), id)
-	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
-		http.NotFound(w, r)
-		return
-	} else if err != nil {
-		s.adminError(w, r, err)
+	if err != nil {
+		s.adminFailed(w, r, err)
 		return
 	}
 	lists, err := s.Subscribers.Lists(r.Context())
@@ -112,11 +109,8 @@ func (s *Server) updateSubscriberForm(w http.ResponseWriter, r *http.Request) {
 		}
 		s.renderSubscriber(w, r, http.StatusUnprocessableEntity, msg)
 		return
-	} else if code == bulletin.ENOTFOUND {
-		http.NotFound(w, r)
-		return
 	} else if err != nil {
-		s.adminError(w, r, err)
+		s.adminFailed(w, r, err)
 		return
 	}
 	http.Redirect(w, r, flashURL("/admin/subscribers/"+strconv.FormatInt(id, 10), "saved"), http.StatusSeeOther)
@@ -129,11 +123,8 @@ func (s *Server) eraseSubscriberForm(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	if err := s.Subscribers.Erase(r.Context(), id); bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
-		http.NotFound(w, r)
-		return
-	} else if err != nil {
-		s.adminError(w, r, err)
+	if err := s.Subscribers.Erase(r.Context(), id); err != nil {
+		s.adminFailed(w, r, err)
 		return
 	}
 	http.Redirect(w, r, flashURL("/admin/subscribers", "erased"), http.StatusSeeOther)

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/bulletinhq/bulletin/internal/admins"
-	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
 
 // revokeTokenPage asks to confirm revoking an API token.
@@ -27,12 +26,8 @@ func (s *Server) revokeTokenForm(w http.ResponseWriter, r *http.Request) {
 		s.renderConfirm(w, r, http.StatusUnprocessableEntity, p)
 		return
 	}
-	err := s.Admins.RevokeTokenID(r.Context(), t.ID)
-	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
-		http.NotFound(w, r)
-		return
-	} else if err != nil {
-		s.adminError(w, r, err)
+	if err := s.Admins.RevokeTokenID(r.Context(), t.ID); err != nil {
+		s.adminFailed(w, r, err)
 		return
 	}
 	http.Redirect(w, r, flashURL("/admin/tokens", "token-revoked"), http.StatusSeeOther)

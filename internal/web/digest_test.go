@@ -26,6 +26,21 @@ import (
 
 // digestServer is a Server with the digest, feed and archive routes on a
 // real SQLite file and the embedded Redis.
+// execAt runs each statement on db's write connection with at for every
+// one of its arguments: rows whose times are all one moment.
+func execAt(t *testing.T, db *sqlite.DB, at time.Time, stmts ...string) {
+	t.Helper()
+	for _, stmt := range stmts {
+		args := make([]any, strings.Count(stmt, "?"))
+		for i := range args {
+			args[i] = at
+		}
+		if _, err := db.Write.Exec(stmt, args...); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+}
+
 func digestServer(t *testing.T) (*sqlite.DB, http.Handler, string) {
 	t.Helper()
 	ctx := context.Background()
@@ -45,23 +60,14 @@ func digestServer(t *testing.T) (*sqlite.DB, http.Handler, string) {
 	srv := &Server{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Admins: ad, BaseURL: "https://news.example"}
 	srv.Pages = tmpl
 	srv.DigestDeps = DigestDeps{Digests: svc, Feeds: articles.NewFeeds(db, articles.NewStore(db), false), Archive: svc.Store}
-	now := time.Now()
-	for _, stmt := range []string{
+	execAt(t, db, time.Now(),
 		`INSERT INTO lists (id, slug, name, public, digest, created_at) VALUES (1, 'news', 'News', 1, 'daily', ?)`,
 		`INSERT INTO lists (id, slug, name, public, digest, created_at) VALUES (2, 'desk', 'Desk', 0, 'off', ?)`,
 		`INSERT INTO subscribers (id, email, email_key, name, status, created_at, updated_at) VALUES (1, 'a@x.example', 'a@x.example', 'Ada', 'confirmed', ?, ?)`,
 		`INSERT INTO subscriptions (subscriber_id, list_id, status, created_at, updated_at) VALUES (1, 1, 'active', ?, ?), (1, 2, 'active', ?, ?)`,
 		`INSERT INTO articles (id, url, title, published_at, created_at) VALUES (1, 'https://news.example/bridge', 'Bridge reopens', ?, ?), (2, 'https://news.example/memo', 'Style memo', ?, ?)`,
 		`INSERT INTO article_lists (article_id, list_id) VALUES (1, 1), (2, 2)`,
-	} {
-		args := make([]any, strings.Count(stmt, "?"))
-		for i := range args {
-			args[i] = now
-		}
-		if _, err := db.Write.Exec(stmt, args...); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
+	)
 	return db, srv.Handler(), token
 }
 
