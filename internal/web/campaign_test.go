@@ -11,11 +11,22 @@ import (
 	"testing"
 
 	"github.com/bulletinhq/bulletin/internal/campaigns"
+	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/queue/queuetest"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
+
+// testCampaigns is the campaigns service of the test servers: the
+// embedded queue q, mail to out, links signed with secret.
+func testCampaigns(s *Server, db *sqlite.DB, q *queue.Queue, out mailer.Transport, secret []byte) *campaigns.Service {
+	return &campaigns.Service{
+		Store: campaigns.NewStore(db), Queue: q.Client, Redis: q.Redis(),
+		Signer: subscribers.NewSigner(secret), Templates: s.Templates,
+		Transport: out, BaseURL: "http://127.0.0.1", From: "Gazette <news@example.com>", Log: s.Log,
+	}
+}
 
 // campaignServer adds a campaigns.Service (embedded Redis, outbox) and a
 // confirmed reader on list "news" to the admin test server.
@@ -28,11 +39,7 @@ func campaignServer(t *testing.T) (*Server, *adminClient, *mailer.Outbox, string
 		t.Fatal(err)
 	}
 	s, a := newAdminServerWith(t, func(s *Server, db *sqlite.DB) {
-		s.Campaigns = &campaigns.Service{
-			Store: campaigns.NewStore(db), Queue: q.Client, Redis: q.Redis(),
-			Signer: subscribers.NewSigner([]byte("0123456789abcdef0123456789abcdef")), Templates: s.Templates,
-			Transport: out, BaseURL: "http://127.0.0.1", From: "Gazette <news@example.com>", Log: s.Log,
-		}
+		s.Campaigns = testCampaigns(s, db, q, out, []byte("0123456789abcdef0123456789abcdef"))
 	})
 	if err := s.Subscribers.CreateList(ctx, &subscribers.List{Slug: "news", Name: "News", Public: true}); err != nil {
 		t.Fatal(err)

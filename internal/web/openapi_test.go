@@ -20,7 +20,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/bulletinhq/bulletin/internal/articles"
-	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/internal/queue/queuetest"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/mailer"
@@ -55,11 +54,7 @@ func fullServer(t *testing.T) (*Server, *adminClient, string) {
 	s, a := newAdminServerWith(t, func(s *Server, db *sqlite.DB) {
 		secret := []byte("0123456789abcdef0123456789abcdef")
 		s.Subscribers.SetSecret(secret)
-		s.Campaigns = &campaigns.Service{
-			Store: campaigns.NewStore(db), Queue: q.Client, Redis: q.Redis(),
-			Signer: subscribers.NewSigner(secret), Templates: s.Templates,
-			Transport: out, BaseURL: "http://127.0.0.1", From: "Gazette <news@example.com>", Log: s.Log,
-		}
+		s.Campaigns = testCampaigns(s, db, q, out, secret)
 		signups := subscribers.NewSignups(s.Subscribers, q.Client, s.Log)
 		t.Cleanup(func() { signups.Close() })
 		s.SubscriberDeps = SubscriberDeps{Signups: signups, Signer: subscribers.NewSigner(secret), Pages: s.Templates}
