@@ -13,6 +13,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync/atomic"
 	texttemplate "text/template"
 	"time"
 )
@@ -25,6 +26,7 @@ type Templates struct {
 	pages    map[string]*htmltemplate.Template
 	mailHTML map[string]*htmltemplate.Template
 	mailText map[string]*texttemplate.Template
+	brand    atomic.Pointer[func() Brand] // see SetBrand
 }
 
 // Load parses every template, taking a file from dir when dir is not empty
@@ -68,7 +70,7 @@ func (t *Templates) loadPages(fsys fs.FS) error {
 	}
 	for _, name := range names {
 		files := append(append([]string{}, layouts...), name) // the page last, so its "title" and "content" replace the layout's defaults
-		tmpl, err := htmltemplate.New(path.Base(name)).Funcs(Funcs).ParseFS(fsys, files...)
+		tmpl, err := htmltemplate.New(path.Base(name)).Funcs(Funcs).Funcs(htmltemplate.FuncMap{"brand": t.currentBrand}).ParseFS(fsys, files...)
 		if err != nil {
 			return fmt.Errorf("parse template %s: %w", name, err)
 		}

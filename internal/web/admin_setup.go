@@ -9,6 +9,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/admins"
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/settings"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -38,8 +39,12 @@ type setupPage struct {
 	ListName  string
 	ListSlug  string
 	Code      string // a right code, kept when other fields were wrong
-	Errors    map[string]string
-	Error     string
+	// Publication asks for the publication's name, public URL and From:
+	// when the settings are wired.
+	Publication bool
+	setupPublication
+	Errors map[string]string
+	Error  string
 }
 
 // setupForm shows first-run setup while no admin exists. It is outside
@@ -50,6 +55,9 @@ func (s *Server) setupForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, status := &setupPage{}, http.StatusOK
+	if s.Settings != nil {
+		p.prefill(r.Context(), s.Settings)
+	}
 	if !fromServerHost(r) {
 		status, p.Error = http.StatusForbidden, s.setupCodeHint()
 	}
@@ -75,7 +83,8 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	p := &setupPage{Email: f.Get("email"), ListName: f.Get("list_name"), ListSlug: f.Get("list_slug")}
+	p := &setupPage{Email: f.Get("email"), ListName: f.Get("list_name"), ListSlug: f.Get("list_slug"),
+		setupPublication: setupPublication{PubName: f.Get("publication_name"), PublicURL: f.Get("public_url"), FromAddress: f.Get("from_address")}}
 	if !fromServerHost(r) && !s.checkSetupCode(w, r, p) {
 		return
 	}
@@ -85,7 +94,15 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list := subscribers.NewList(&subscribers.ListPatch{Name: &p.ListName, Slug: &p.ListSlug})
-	if fields := setupErrors(f, list, len(lists) == 0); len(fields) > 0 {
+	fields := setupErrors(f, list, len(lists) == 0)
+	var pub *settings.Update
+	if s.Settings != nil {
+		if pub, err = p.update(r.Context(), s.Settings, fields); err != nil {
+			s.adminError(w, r, err)
+			return
+		}
+	}
+	if len(fields) > 0 {
 		p.Errors, p.Error = fields, "Nothing was saved: fix the fields marked below."
 		s.renderSetup(w, r, http.StatusUnprocessableEntity, p)
 		return
@@ -99,10 +116,16 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.Setup.spend()
+	next := flashURL("/admin", "setup-done")
+	if pub != nil {
+		if err := s.Settings.Save(r.Context(), pub); err != nil {
+			s.Log.Error("setup: save the publication settings", "err", err)
+			next = flashURL("/admin/settings", "setup-no-settings")
+		}
+	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true,
 		Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: int(admins.SessionTTL.Seconds())})
 	http.SetCookie(w, &http.Cookie{Name: setupCSRFCookie, Path: "/admin/setup", MaxAge: -1})
-	next := flashURL("/admin", "setup-done")
 	if len(lists) == 0 {
 		if err := s.Subscribers.CreateList(r.Context(), list); err != nil {
 			s.Log.Error("setup: create first list", "err", err)
@@ -193,6 +216,7 @@ func (s *Server) renderSetup(w http.ResponseWriter, r *http.Request, status int,
 		return
 	}
 	p.NeedList, p.Local, p.HasCode = len(lists) == 0, fromServerHost(r), s.Setup != nil
+	p.Publication = s.Settings != nil
 	p.SetupCSRF = newFormCSRFCookie(w, setupCSRFCookie, "/admin/setup", s.SecureCookies)
 	p.MinLen = admins.MinPasswordLen
 	s.renderAdmin(w, r, status, "admin_setup", p)

@@ -5,10 +5,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/bulletinhq/bulletin/internal/admins"
+	"github.com/bulletinhq/bulletin/internal/settings"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/templates"
 )
@@ -33,6 +35,7 @@ func newSetupServer(t *testing.T) (*Server, *sqlite.DB, http.Handler) {
 	}
 	s.Templates = tm
 	s.Setup = NewSetupCode()
+	s.Settings = settings.NewStore(db, filepath.Join(t.TempDir(), "media"), settingsDefaults)
 	return s, db, s.Handler()
 }
 
@@ -93,7 +96,8 @@ func (c *setupClient) csrf() string {
 
 func setupForm(csrf, code string) url.Values {
 	f := url.Values{"csrf": {csrf}, "email": {"ann@example.com"}, "password": {"a long passphrase"},
-		"password2": {"a long passphrase"}, "list_name": {"The Weekly"}, "list_slug": {"weekly"}}
+		"password2": {"a long passphrase"}, "list_name": {"The Weekly"}, "list_slug": {"weekly"},
+		"publication_name": {"Harbour Gazette"}, "public_url": {"https://news.harbour.example"}, "from_address": {"news@harbour.example"}}
 	if code != "" {
 		f.Set("code", code)
 	}
@@ -143,6 +147,10 @@ func TestSetupFromLoopbackMakesAdminAndList(t *testing.T) {
 	if err != nil || l.Name != "The Weekly" || !l.Public {
 		t.Errorf("first list = %+v, %v; want a public list The Weekly", l, err)
 	}
+	p, err := s.Settings.Publication(context.Background())
+	if err != nil || p.Name != "Harbour Gazette" || p.PublicURL != "https://news.harbour.example" || p.From() != `"Harbour Gazette" <news@harbour.example>` {
+		t.Errorf("publication after setup = %+v, %v; want the name, public URL and From typed", p, err)
+	}
 	other := &setupClient{t: t, h: h, peer: loopbackPeer}
 	for _, m := range []string{"GET", "POST"} {
 		if resp, _ := other.do(m, "/admin/setup", setupForm("x", "")); resp.StatusCode != http.StatusNotFound {
@@ -163,17 +171,24 @@ func TestSetupRefusesBadFieldsAndWritesNothing(t *testing.T) {
 	f.Set("password", "short")
 	f.Set("password2", "other")
 	f.Set("list_slug", "Not A Slug")
+	f.Set("publication_name", "")
+	f.Set("public_url", "news.harbour.example")
+	f.Set("from_address", "news at harbour")
 	resp, body := c.do("POST", "/admin/setup", f)
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("bad setup = %d, want 422:\n%s", resp.StatusCode, body)
 	}
-	for _, want := range []string{"is not an email address", "at least 10 characters", "do not match", "lower-case letters"} {
+	for _, want := range []string{"is not an email address", "at least 10 characters", "do not match", "lower-case letters",
+		"Name your publication", "starting with https://", "e.g. news@example.com"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the refused form does not say %q:\n%s", want, body)
 		}
 	}
 	if lists, _ := s.Subscribers.Lists(context.Background()); len(lists) != 0 {
 		t.Errorf("a refused setup made lists: %v", lists)
+	}
+	if p, _ := s.Settings.Stored(context.Background()); !p.UpdatedAt.IsZero() {
+		t.Errorf("a refused setup saved settings: %+v", p)
 	}
 	if resp, _ := c.do("GET", "/admin/setup", nil); resp.StatusCode != http.StatusOK {
 		t.Errorf("setup after a refused form = %d, want 200: no admin was made", resp.StatusCode)

@@ -25,9 +25,14 @@ func (s *Server) createInviteForm(w http.ResponseWriter, r *http.Request) {
 	s.renderAdmin(w, r, http.StatusOK, "admin_team_invited", &invitedPage{Invite: inv, Link: s.publicURL(r) + "/admin/invite/" + inv.Token})
 }
 
-// publicURL is the base of links given out: BASE_URL, or the address the
-// request came to when none is set.
+// publicURL is the base of links given out: the public URL of the
+// settings, BASE_URL, or the address the request came to when none is set.
 func (s *Server) publicURL(r *http.Request) string {
+	if s.Settings != nil {
+		if p, err := s.Settings.Publication(r.Context()); err == nil && p.PublicURL != "" {
+			return p.PublicURL
+		}
+	}
 	if s.BaseURL != "" {
 		return s.BaseURL
 	}

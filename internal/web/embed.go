@@ -21,7 +21,7 @@ func (s *Server) subscribeEmbed(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	d := embedData{Title: "Embed a signup form", Action: s.BaseURL + "/subscribe", Honeypot: honeypotField}
+	d := embedData{Title: "Embed a signup form", Action: s.publicURL(r) + "/subscribe", Honeypot: honeypotField}
 	want := r.URL.Query().Get("list")
 	for _, l := range lists {
 		if want != "" && l.Slug == want {

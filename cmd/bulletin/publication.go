@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+
+	pubsettings "github.com/bulletinhq/bulletin/internal/settings"
+)
+
+// openSettings opens the publication settings on the database openDB
+// opened: BULLETIN_BASE_URL and BULLETIN_FROM are the defaults of the
+// fields left empty, and logos live in DATA/media.
+func (m *Main) openSettings() {
+	m.app.Settings = pubsettings.NewStore(m.app.DB, filepath.Join(m.Config.Data, "media"),
+		pubsettings.Defaults{PublicURL: m.Config.BaseURL, From: m.Config.From})
+}
+
+// publicURL is the public URL in force: the stored one, or
+// BULLETIN_BASE_URL (or its default) when none is stored.
+func (m *Main) publicURL(ctx context.Context) string {
+	p, err := m.app.Settings.Publication(ctx)
+	if err != nil {
+		m.Log.Error("read the publication settings", "err", err)
+		return m.Config.BaseURL
+	}
+	return p.PublicURL
+}
+
+// warnBaseURL logs a warning when BULLETIN_BASE_URL is set and the public
+// URL stored in the settings is another: the stored one wins, in serve and
+// in the mail every command builds, so links keep one address.
+func (m *Main) warnBaseURL(ctx context.Context) error {
+	if !m.Config.BaseURLSet {
+		return nil
+	}
+	p, err := m.app.Settings.Stored(ctx)
+	if err != nil {
+		return err
+	}
+	if p.PublicURL != "" && p.PublicURL != m.Config.BaseURL {
+		m.Log.Warn("BULLETIN_BASE_URL differs from the public URL in the settings; links use the settings' one. "+
+			"Change it at /admin/settings, or unset BULLETIN_BASE_URL", "BULLETIN_BASE_URL", m.Config.BaseURL, "public_url", p.PublicURL)
+	}
+	return nil
+}

@@ -1,0 +1,209 @@
+// Package settings holds the publication's settings, edited in the admin
+// area: its name, public URL, website, logo, accent colour, postal
+// address, default From and Reply-To, and the "Sent with Bulletin"
+// credit. One row in SQLite; an empty field takes the default from the
+// environment (BULLETIN_BASE_URL, BULLETIN_FROM) or the built-in one.
+package settings
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/mail"
+	"sync"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/sqlite"
+	"github.com/bulletinhq/bulletin/templates"
+)
+
+// Defaults are what an empty field stands for, from the environment.
+type Defaults struct {
+	PublicURL string // BULLETIN_BASE_URL
+	From      string // BULLETIN_FROM, "Name <address>"
+}
+
+// A Publication is the publication's settings. From the store's
+// Publication it holds the values in force, defaults filled in; from
+// Stored, what was saved, empty where the default applies.
+type Publication struct {
+	Name string
+	// PublicURL is the address Bulletin is reached at, the start of every
+	// link in mail; no trailing slash.
+	PublicURL string
+	// WebsiteURL is the publisher's own site.
+	WebsiteURL string
+	// Logo is the logo's file name in the media folder, empty for none.
+	Logo string
+	// Accent is "#rrggbb".
+	Accent string
+	// PostalAddress has its lines separated by "\n".
+	PostalAddress string
+	FromName      string
+	FromAddress   string
+	// ReplyTo is one address, with or without a name; empty for none.
+	ReplyTo string
+	// Credit shows "Sent with Bulletin" in footers.
+	Credit    bool
+	UpdatedAt time.Time
+}
+
+// From is the From header of mail, "Name <address>".
+func (p Publication) From() string {
+	return (&mail.Address{Name: p.FromName, Address: p.FromAddress}).String()
+}
+
+// LogoURL is the absolute URL of the logo, or "" without one.
+func (p Publication) LogoURL() string {
+	if p.Logo == "" {
+		return ""
+	}
+	return p.PublicURL + MediaPath + p.Logo
+}
+
+// Brand is what pages and mail show of the publication.
+func (p Publication) Brand() templates.Brand {
+	b := templates.Brand{Name: p.Name, URL: p.PublicURL, WebsiteURL: p.WebsiteURL, Accent: p.Accent,
+		PostalAddress: p.PostalAddress, Credit: p.Credit}
+	if p.Logo != "" {
+		b.LogoURL, b.LogoPath = p.LogoURL(), MediaPath+p.Logo
+	}
+	return b
+}
+
+// MediaPath is the path the media folder's files are served under.
+const MediaPath = "/media/"
+
+// A Store reads and saves the settings. Reads come from a cache that a
+// save through the store empties; serve is the only process that saves.
+type Store struct {
+	db       *sqlite.DB
+	media    string
+	defaults Defaults
+
+	mu     sync.Mutex
+	cached *Publication // the stored row; nil when not read since the last save
+	gen    int          // counts saves, so a read that raced one is not cached
+}
+
+// NewStore returns the settings on db, with logo files in the folder
+// media (created on the first upload) and d for the empty fields.
+func NewStore(db *sqlite.DB, media string, d Defaults) *Store {
+	return &Store{db: db, media: media, defaults: d}
+}
+
+// Publication returns the settings in force: the stored ones, with the
+// defaults for the empty fields.
+func (s *Store) Publication(ctx context.Context) (Publication, error) {
+	p, err := s.Stored(ctx)
+	if err != nil {
+		return p, err
+	}
+	return s.withDefaults(p), nil
+}
+
+// withDefaults fills p's empty fields. The publication is named after
+// BULLETIN_FROM's display name until it has a name of its own, and the
+// From's name is the publication's until it is set apart.
+func (s *Store) withDefaults(p Publication) Publication {
+	env, err := mail.ParseAddress(s.defaults.From)
+	if err != nil {
+		env = &mail.Address{}
+	}
+	if p.FromName == "" {
+		p.FromName = cmp.Or(p.Name, env.Name)
+	}
+	p.Name = cmp.Or(p.Name, env.Name, "Bulletin")
+	if p.FromAddress == "" {
+		p.FromAddress = env.Address
+	}
+	if p.PublicURL == "" {
+		p.PublicURL = s.defaults.PublicURL
+	}
+	if p.Accent == "" {
+		p.Accent = templates.DefaultAccent
+	}
+	return p
+}
+
+// Stored returns the settings as saved: empty fields where the default
+// applies, and the credit on when nothing was saved yet.
+func (s *Store) Stored(ctx context.Context) (Publication, error) {
+	s.mu.Lock()
+	if s.cached != nil {
+		p := *s.cached
+		s.mu.Unlock()
+		return p, nil
+	}
+	gen := s.gen
+	s.mu.Unlock()
+	p := Publication{Credit: true}
+	var updated sql.NullTime
+	err := s.db.Read.QueryRowContext(ctx, `SELECT name, public_url, website_url, logo, accent, postal_address,
+		from_name, from_address, reply_to, credit, updated_at FROM settings WHERE id = 1`).Scan(&p.Name, &p.PublicURL,
+		&p.WebsiteURL, &p.Logo, &p.Accent, &p.PostalAddress, &p.FromName, &p.FromAddress, &p.ReplyTo, &p.Credit, &updated)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return Publication{}, fmt.Errorf("read settings: %w", err)
+	}
+	if updated.Valid {
+		p.UpdatedAt = updated.Time
+	}
+	s.mu.Lock()
+	if s.gen == gen {
+		s.cached = &p
+	}
+	s.mu.Unlock()
+	return p, nil
+}
+
+// An Update is what a save of the settings form holds: every text field
+// (empty for the default) and the credit, and maybe a new logo.
+type Update struct {
+	Publication // its Logo and UpdatedAt are ignored
+	// Logo is a new logo's bytes; nil keeps the current one.
+	Logo []byte
+	// RemoveLogo takes the logo off pages and future mail.
+	RemoveLogo bool
+}
+
+// Save checks every field of u and stores them all, or nothing: a bad
+// field is a validation error naming it by its form name (name,
+// public_url, website_url, logo, accent, postal_address, from_name,
+// from_address, reply_to) with what to fix.
+func (s *Store) Save(ctx context.Context, u *Update) error {
+	logoExt, err := u.Validate()
+	if err != nil {
+		return err
+	}
+	p := u.Publication
+	p.Logo = ""
+	keepLogo := !u.RemoveLogo
+	if u.Logo != nil {
+		if p.Logo, err = s.writeLogo(u.Logo, logoExt); err != nil {
+			return err
+		}
+		keepLogo = false
+	}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO settings (id, name, public_url, website_url, logo, accent, postal_address,
+			from_name, from_address, reply_to, credit, updated_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET name = excluded.name, public_url = excluded.public_url,
+			website_url = excluded.website_url, logo = CASE WHEN ? THEN settings.logo ELSE excluded.logo END,
+			accent = excluded.accent, postal_address = excluded.postal_address, from_name = excluded.from_name,
+			from_address = excluded.from_address, reply_to = excluded.reply_to, credit = excluded.credit,
+			updated_at = excluded.updated_at`,
+			p.Name, p.PublicURL, p.WebsiteURL, p.Logo, p.Accent, p.PostalAddress, p.FromName, p.FromAddress, p.ReplyTo,
+			p.Credit, sqlite.Now(), keepLogo)
+		if err != nil {
+			return fmt.Errorf("save settings: %w", err)
+		}
+		return nil
+	})
+	s.mu.Lock()
+	s.gen++
+	s.cached = nil
+	s.mu.Unlock()
+	return err
+}

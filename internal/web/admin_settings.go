@@ -1,0 +1,97 @@
+package web
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/bulletinhq/bulletin/internal/settings"
+	"github.com/bulletinhq/bulletin/templates"
+)
+
+// SettingsDeps are what the publication settings need.
+type SettingsDeps struct {
+	// Settings hold the publication's name, brand, public URL and
+	// sender; nil leaves pages with the default brand and links on
+	// BaseURL.
+	Settings *settings.Store
+}
+
+// settingsPage is /admin/settings: the form, with the values in force as
+// placeholders where a field is left to its default.
+type settingsPage struct {
+	adminPage
+	P        settings.Publication // the form's values: stored, or as posted
+	Current  settings.Publication // in force, defaults filled in
+	LogoPath string               // the current logo, "" for none
+	Errors   map[string]string
+	Error    string
+}
+
+// settingsRoutes registers the settings page and the media files it
+// uploads, and gives the page templates the publication's brand.
+func (s *Server) settingsRoutes() {
+	if s.Settings == nil {
+		return
+	}
+	if t, ok := s.Pages.(*templates.Templates); ok && t != nil {
+		t.SetBrand(s.brand)
+	}
+	if s.Templates != nil {
+		s.Templates.SetBrand(s.brand)
+	}
+	s.adminHandle("GET /admin/settings", s.settingsForm)
+	s.adminHandle("POST /admin/settings", s.saveSettingsForm)
+	s.handle("GET /media/{name}", s.mediaFile)
+}
+
+// brand is what pages show of the publication now. The settings are
+// cached in memory, so no request's context is needed to read them.
+func (s *Server) brand() templates.Brand {
+	p, err := s.Settings.Publication(context.Background())
+	if err != nil {
+		s.Log.Error("read settings for a page; it shows the default brand", "err", err)
+		return templates.DefaultBrand()
+	}
+	return p.Brand()
+}
+
+// settingsForm shows the settings as stored.
+func (s *Server) settingsForm(w http.ResponseWriter, r *http.Request) {
+	p, err := s.Settings.Stored(r.Context())
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	s.renderSettings(w, r, http.StatusOK, &settingsPage{P: p})
+}
+
+// renderSettings shows page with what is in force beside the form.
+func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status int, page *settingsPage) {
+	cur, err := s.Settings.Publication(r.Context())
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	page.Current = cur
+	if cur.Logo != "" {
+		page.LogoPath = settings.MediaPath + cur.Logo
+	}
+	s.renderAdmin(w, r, status, "admin_settings", page)
+}
+
+// mediaFile serves an uploaded logo. Its name holds the hash of its
+// bytes, so it is cached for good; it is served as the type its bytes
+// were checked to be, never sniffed.
+func (s *Server) mediaFile(w http.ResponseWriter, r *http.Request) {
+	path, ctype, ok := s.Settings.MediaFile(r.PathValue("name"))
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", ctype)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	http.ServeFile(w, r, path)
+}

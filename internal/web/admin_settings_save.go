@@ -1,0 +1,61 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/settings"
+)
+
+// saveSettingsForm takes the settings form (multipart, for the logo):
+// every field is checked, and all are saved, or none with each error
+// beside its field.
+func (s *Server) saveSettingsForm(w http.ResponseWriter, r *http.Request) {
+	u, err := settingsFromForm(r)
+	if err == nil {
+		err = s.Settings.Save(r.Context(), u)
+	}
+	switch bulletin.ErrorCode(err) {
+	case "":
+		http.Redirect(w, r, flashURL("/admin/settings", "settings-saved"), http.StatusSeeOther)
+	case bulletin.EINVALID:
+		s.renderSettings(w, r, http.StatusUnprocessableEntity, &settingsPage{P: u.Publication,
+			Errors: bulletin.ErrorFields(err), Error: "Nothing was saved: fix the fields marked below."})
+	default:
+		s.adminError(w, r, err)
+	}
+}
+
+// settingsFromForm reads the form requireAdmin parsed into an update. A
+// logo that cannot be read is a validation error on its field.
+func settingsFromForm(r *http.Request) (*settings.Update, error) {
+	if err := r.ParseMultipartForm(settings.MaxLogoBytes + 64<<10); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return &settings.Update{}, bulletin.Invalid(map[string]string{"logo": "the form could not be read: " +
+			"use a logo of at most 512 KiB and send the form again"})
+	}
+	f := r.PostForm
+	u := &settings.Update{Publication: settings.Publication{
+		Name: f.Get("name"), PublicURL: f.Get("public_url"), WebsiteURL: f.Get("website_url"), Accent: f.Get("accent"),
+		PostalAddress: f.Get("postal_address"), FromName: f.Get("from_name"), FromAddress: f.Get("from_address"),
+		ReplyTo: f.Get("reply_to"), Credit: f.Get("credit") == "on",
+	}, RemoveLogo: f.Get("remove_logo") == "on"}
+	file, _, err := r.FormFile("logo")
+	if errors.Is(err, http.ErrMissingFile) || errors.Is(err, http.ErrNotMultipart) {
+		return u, nil
+	} else if err != nil {
+		return u, fmt.Errorf("read logo: %w", err)
+	}
+	defer file.Close()
+	// The body is under MaxBodyBytes: read it all, so the refusal of a
+	// file over the limit can say its size.
+	if u.Logo, err = io.ReadAll(file); err != nil {
+		return u, fmt.Errorf("read logo: %w", err)
+	}
+	if len(u.Logo) == 0 {
+		u.Logo = nil // the file field left empty
+	}
+	return u, nil
+}

@@ -1,0 +1,80 @@
+package subscribers
+
+import (
+	"context"
+	"net/mail"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bulletinhq/bulletin/internal/mailtest"
+	"github.com/bulletinhq/bulletin/internal/settings"
+	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
+	"github.com/bulletinhq/bulletin/templates"
+)
+
+// TestConfirmMailCarriesTheBrand: the confirmation names the publication
+// of the settings, not BULLETIN_FROM's display name, and comes from its
+// From, with its accent on the button, its postal address in both parts,
+// links on its public URL, and the credit only while it is on.
+func TestConfirmMailCarriesTheBrand(t *testing.T) {
+	for _, credit := range []bool{true, false} {
+		ctx := context.Background()
+		db := sqlitetest.Open(t)
+		store := NewStore(db)
+		store.SetSecret([]byte("brand-secret-0123456789abcdef!!!"))
+		if err := store.CreateList(ctx, &List{Slug: "tides", Name: "Tide Tables", Public: true}); err != nil {
+			t.Fatal(err)
+		}
+		pub := settings.NewStore(db, filepath.Join(t.TempDir(), "media"),
+			settings.Defaults{PublicURL: "http://localhost:8080", From: "Env Name <env@localhost>"})
+		if err := pub.Save(ctx, &settings.Update{Publication: settings.Publication{
+			Name: "Quayside Courier", PublicURL: "https://letters.quayside.example", Accent: "#b45309",
+			PostalAddress: "Quayside Courier Ltd\n4 Rope Walk\nFalmouth TR11 3AB", FromAddress: "post@quayside.example", Credit: credit,
+		}}); err != nil {
+			t.Fatal(err)
+		}
+		q := &taskQueue{}
+		signups := NewSignups(store, q, nil)
+		err := signups.Signup(ctx, &Signup{Email: "zoe@example.org", Name: "Zoë", Lists: []string{"tides"}})
+		signups.Close()
+		if err != nil || len(q.tasks) != 1 {
+			t.Fatalf("signup: %v, %d tasks", err, len(q.tasks))
+		}
+		tmpl, err := templates.Load("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		box := mailbox{}
+		c := &Confirmer{Store: store, Signer: NewSigner([]byte("brand-secret-0123456789abcdef!!!")), Templates: tmpl, Transport: box,
+			From: &mail.Address{Name: "Env Name", Address: "env@localhost"}, BaseURL: "http://localhost:8080", Settings: pub}
+		if err := c.ProcessTask(ctx, q.tasks[0]); err != nil {
+			t.Fatal(err)
+		}
+		pm := mailtest.Parse(t, box["zoe@example.org"])
+		if got := pm.Header.Get("From"); !strings.Contains(got, "Quayside Courier") || !strings.Contains(got, "<post@quayside.example>") {
+			t.Errorf("From = %q, want the stored publication's", got)
+		}
+		if got := pm.Header.Get("Subject"); got != "Confirm your subscription to Quayside Courier" {
+			t.Errorf("Subject = %q", got)
+		}
+		for _, want := range []string{"Quayside Courier", `bgcolor="#b45309"`, "4 Rope Walk", `href="https://letters.quayside.example/confirm/`} {
+			if !strings.Contains(pm.HTML, want) {
+				t.Errorf("HTML part lacks %q", want)
+			}
+		}
+		for _, want := range []string{"Quayside Courier Ltd\n4 Rope Walk\nFalmouth TR11 3AB", "https://letters.quayside.example/confirm/"} {
+			if !strings.Contains(pm.Text, want) {
+				t.Errorf("text part lacks %q:\n%s", want, pm.Text)
+			}
+		}
+		for part, body := range map[string]string{"HTML": pm.HTML, "text": pm.Text} {
+			if strings.Contains(body, "Env Name") || strings.Contains(body, "localhost") {
+				t.Errorf("%s part shows the environment's name or URL", part)
+			}
+			if got := strings.Contains(body, "Sent with Bulletin"); got != credit {
+				t.Errorf("%s part with credit %v shows the credit: %v", part, credit, got)
+			}
+		}
+	}
+}
