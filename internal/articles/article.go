@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
@@ -16,22 +17,38 @@ import (
 
 // An Article is one story on the publisher's site.
 type Article struct {
-	ID          int64     `json:"id"`
-	Title       string    `json:"title"`
-	URL         string    `json:"url"`
-	Summary     string    `json:"summary"`
-	Body        string    `json:"body"`
-	Author      string    `json:"author"`
+	ID      int64  `json:"id"`
+	Title   string `json:"title"`
+	URL     string `json:"url"`
+	Summary string `json:"summary"`
+	Body    string `json:"body"`
+	Author  string `json:"author"`
+	// ImageURL is an https URL of the article's image, shown in digests.
+	// Bulletin never fetches it: readers' mail programs do.
+	ImageURL string `json:"image_url"`
+	// ImageAlt describes the image for readers who cannot see it.
+	ImageAlt    string    `json:"image_alt"`
 	PublishedAt time.Time `json:"published_at"`
 	Lists       []string  `json:"lists"`
 }
 
 // Validate trims a and checks it, naming each bad field.
 func (a *Article) Validate() error {
+	if fields := a.check(); len(fields) > 0 {
+		return bulletin.Invalid(fields)
+	}
+	return nil
+}
+
+// check trims a, dates it now when it has no date, and returns what is
+// wrong with it by field.
+func (a *Article) check() map[string]string {
 	a.Title = strings.TrimSpace(a.Title)
 	a.URL = strings.TrimSpace(a.URL)
 	a.Author = strings.TrimSpace(a.Author)
 	a.Summary = strings.TrimSpace(a.Summary)
+	a.ImageURL = strings.TrimSpace(a.ImageURL)
+	a.ImageAlt = strings.TrimSpace(a.ImageAlt)
 	fields := map[string]string{}
 	if a.Title == "" || len([]rune(a.Title)) > 300 {
 		fields["title"] = "give a title of 1–300 characters"
@@ -48,14 +65,29 @@ func (a *Article) Validate() error {
 	if len(a.Body) > 512<<10 {
 		fields["body"] = "keep the body under 512 KiB"
 	}
+	if a.ImageURL != "" && !httpsURL(a.ImageURL) {
+		fields["image_url"] = "give an absolute https URL of at most 2000 characters, without a user name (mail programs block images over http), or leave it empty"
+	}
+	if len([]rune(a.ImageAlt)) > 500 || strings.ContainsFunc(a.ImageAlt, unicode.IsControl) {
+		fields["image_alt"] = "keep the image's alt text to one line under 500 characters"
+	}
 	if a.PublishedAt.IsZero() {
 		a.PublishedAt = time.Now()
 	}
 	a.PublishedAt = a.PublishedAt.UTC()
-	if len(fields) > 0 {
-		return bulletin.Invalid(fields)
-	}
-	return nil
+	return fields
+}
+
+// httpsURL reports whether raw is an absolute https URL with a host and
+// no user name, as an image in a mail must be.
+func httpsURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && strings.EqualFold(u.Scheme, "https") && u.Host != "" && u.User == nil && len(raw) <= 2000
+}
+
+// searchText is what the admin's search looks in, folded to lower case.
+func (a *Article) searchText() string {
+	return strings.ToLower(a.Title + "\n" + a.Summary + "\n" + a.URL + "\n" + a.Author)
 }
 
 // A Store keeps articles in SQLite.
@@ -65,54 +97,49 @@ type Store struct{ db *sqlite.DB }
 func NewStore(db *sqlite.DB) *Store { return &Store{db: db} }
 
 // Save stores a, or updates the article with the same URL: the same URL
-// twice is one article. It reports whether the article is new, and fills
-// a.ID. Lists are added, never removed.
+// twice is one article. It is how feeds and the seeds save: the title,
+// summary and author are a's; an empty body, a zero date or no image keep
+// what is stored, so a feed item, which has no body and may have no image
+// or date, takes away none of them. Lists are added, never removed. It
+// reports whether the article is new, and fills a.ID.
 func (s *Store) Save(ctx context.Context, a *Article) (created bool, err error) {
-	if err := a.Validate(); err != nil {
+	p := &Patch{Title: &a.Title, URL: &a.URL, Summary: &a.Summary, Author: &a.Author, Lists: &a.Lists}
+	if a.Body != "" {
+		p.Body = &a.Body
+	}
+	if a.ImageURL != "" {
+		p.ImageURL, p.ImageAlt = &a.ImageURL, &a.ImageAlt
+	}
+	if !a.PublishedAt.IsZero() {
+		p.PublishedAt = &a.PublishedAt
+	}
+	stored, created, err := s.Put(ctx, p)
+	if err != nil {
 		return false, err
 	}
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		created, err = saveArticle(ctx, tx, a)
-		return err
-	})
-	return created, err
+	*a = *stored
+	return created, nil
 }
 
-func saveArticle(ctx context.Context, tx *sql.Tx, a *Article) (bool, error) {
-	err := tx.QueryRowContext(ctx, `SELECT id FROM articles WHERE url = ?`, a.URL).Scan(&a.ID)
-	created := err == sql.ErrNoRows
-	switch {
-	case created:
-		res, err := tx.ExecContext(ctx, `INSERT INTO articles (url, title, summary, body, author, published_at, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, a.URL, a.Title, a.Summary, a.Body, a.Author, a.PublishedAt, sqlite.Now())
-		if err != nil {
-			return false, fmt.Errorf("insert article: %w", err)
-		}
-		if a.ID, err = res.LastInsertId(); err != nil {
-			return false, err
-		}
-	case err != nil:
-		return false, fmt.Errorf("find article: %w", err)
-	default:
-		if _, err := tx.ExecContext(ctx, `UPDATE articles SET title = ?, summary = ?, body = ?, author = ?, published_at = ?
-			WHERE id = ?`, a.Title, a.Summary, a.Body, a.Author, a.PublishedAt, a.ID); err != nil {
-			return false, fmt.Errorf("update article: %w", err)
-		}
+// insertArticle stores a new article and fills its ID.
+func insertArticle(ctx context.Context, tx *sql.Tx, a *Article) error {
+	res, err := tx.ExecContext(ctx, `INSERT INTO articles (url, title, summary, body, author, image_url, image_alt, published_at, search_text, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.URL, a.Title, a.Summary, a.Body, a.Author, a.ImageURL, a.ImageAlt, a.PublishedAt, a.searchText(), sqlite.Now())
+	if err != nil {
+		return fmt.Errorf("insert article: %w", err)
 	}
-	for _, slug := range a.Lists {
-		var listID int64
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM lists WHERE slug = ?`, slug).Scan(&listID); err == sql.ErrNoRows {
-			return false, bulletin.Invalid(map[string]string{"lists": fmt.Sprintf("there is no list %q", slug)})
-		} else if err != nil {
-			return false, fmt.Errorf("find list: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO article_lists (article_id, list_id) VALUES (?, ?)
-			ON CONFLICT DO NOTHING`, a.ID, listID); err != nil {
-			return false, fmt.Errorf("link article: %w", err)
-		}
+	a.ID, err = res.LastInsertId()
+	return err
+}
+
+// updateArticle writes every field of a over the stored article a.ID.
+func updateArticle(ctx context.Context, tx *sql.Tx, a *Article) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE articles SET url = ?, title = ?, summary = ?, body = ?, author = ?, image_url = ?, image_alt = ?,
+		published_at = ?, search_text = ? WHERE id = ?`, a.URL, a.Title, a.Summary, a.Body, a.Author, a.ImageURL, a.ImageAlt,
+		a.PublishedAt, a.searchText(), a.ID); err != nil {
+		return fmt.Errorf("update article: %w", err)
 	}
-	return created, nil
+	return nil
 }
 
 // A Filter selects articles for List.
@@ -129,10 +156,7 @@ func (s *Store) List(ctx context.Context, f Filter) ([]*Article, int64, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}
-	q := `SELECT a.id, a.url, a.title, a.summary, a.body, a.author, a.published_at,
-		COALESCE((SELECT group_concat(l.slug, ',') FROM article_lists al JOIN lists l ON l.id = al.list_id
-			WHERE al.article_id = a.id), '')
-		FROM articles a WHERE a.id > ? AND a.published_at > ?`
+	q := `SELECT ` + articleColumns + ` FROM articles a WHERE a.id > ? AND a.published_at > ?`
 	args := []any{f.After, f.Since.UTC()}
 	if f.List != "" {
 		q += ` AND a.id IN (SELECT al.article_id FROM article_lists al JOIN lists l ON l.id = al.list_id WHERE l.slug = ?)`
@@ -140,25 +164,8 @@ func (s *Store) List(ctx context.Context, f Filter) ([]*Article, int64, error) {
 	}
 	q += ` ORDER BY a.id LIMIT ?`
 	args = append(args, f.Limit+1)
-	rows, err := s.db.Read.QueryContext(ctx, q, args...)
+	out, err := s.query(ctx, s.db.Read, q, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list articles: %w", err)
-	}
-	defer rows.Close()
-	var out []*Article
-	for rows.Next() {
-		var a Article
-		var lists string
-		if err := rows.Scan(&a.ID, &a.URL, &a.Title, &a.Summary, &a.Body, &a.Author, &a.PublishedAt, &lists); err != nil {
-			return nil, 0, fmt.Errorf("scan article: %w", err)
-		}
-		a.Lists = []string{}
-		if lists != "" {
-			a.Lists = strings.Split(lists, ",")
-		}
-		out = append(out, &a)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
 	var next int64

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/microcosm-cc/bluemonday"
@@ -115,13 +114,14 @@ func itemArticle(it *gofeed.Item, list string) *Article {
 	if len(it.Authors) > 0 && it.Authors[0] != nil {
 		a.Author = clipRunes(it.Authors[0].Name, 200)
 	}
+	a.ImageURL, a.ImageAlt = itemImage(it)
+	// An item without a date is dated when first saved, and keeps that
+	// date: saving it again must not make it new to digests again.
 	switch {
 	case it.PublishedParsed != nil:
 		a.PublishedAt = *it.PublishedParsed
 	case it.UpdatedParsed != nil:
 		a.PublishedAt = *it.UpdatedParsed
-	default:
-		a.PublishedAt = time.Now()
 	}
 	return a
 }

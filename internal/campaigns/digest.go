@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/events"
 	"github.com/bulletinhq/bulletin/internal/queue"
 )
 
@@ -167,7 +168,7 @@ func (s *Service) buildDigestTx(ctx context.Context, tx *sql.Tx, slug, cadence s
 	if m.ok {
 		d.WindowStart = m.at.UTC()
 	}
-	items, last, err := windowArticles(ctx, tx, l.id, m, d.WindowStart)
+	items, last, err := windowArticles(ctx, tx, l.id, table, m, d.WindowStart, now)
 	if err != nil {
 		return nil, err
 	}
@@ -196,20 +197,26 @@ func (l *digestList) schedules(cadence string) bool {
 }
 
 // audienceSQL selects a digest's readers: confirmed subscribers with an
-// active subscription to the list and, when one is given, that frequency.
+// active subscription to the list and, when one is given, that frequency,
+// whose address is not suppressed.
 const audienceSQL = `FROM subscribers s JOIN subscriptions x ON x.subscriber_id = s.id
-	WHERE x.list_id = ? AND x.status = 'active' AND s.status = 'confirmed' AND (? = '' OR s.frequency = ?)`
+	WHERE x.list_id = ? AND x.status = 'active' AND s.status = 'confirmed' AND (? = '' OR s.frequency = ?)
+	AND NOT ` + events.SuppressedSQL
 
-// windowArticles returns the list's articles after the mark, newest first,
-// and the highest article id there is. A first digest takes only what was
-// added since start.
-func windowArticles(ctx context.Context, tx *sql.Tx, listID int64, m mark, start time.Time) ([]digestArticle, int64, error) {
-	q := `SELECT a.id, a.title, a.url, a.summary, a.body, a.author, a.published_at FROM articles a
-		JOIN article_lists al ON al.article_id = a.id WHERE al.list_id = ? AND a.id > ?`
-	args := []any{listID, m.articleID}
+// windowArticles returns the list's articles after the mark that are
+// out by now, newest first, and the highest article id there is. A first
+// digest takes only what was added, or is published, since start. An
+// article published after now is held (digest_holds, by list and marks
+// table) and comes in the first digest of this window after its time,
+// whatever ids the marks have passed by then.
+func windowArticles(ctx context.Context, tx *sql.Tx, listID int64, table string, m mark, start, now time.Time) ([]digestArticle, int64, error) {
+	q := `SELECT a.id, a.title, a.url, a.summary, a.body, a.author, a.image_url, a.image_alt, a.published_at FROM articles a
+		JOIN article_lists al ON al.article_id = a.id WHERE al.list_id = ?
+		AND (a.id > ? OR a.id IN (SELECT article_id FROM digest_holds WHERE list_id = ? AND marks = ?))`
+	args := []any{listID, m.articleID, listID, table}
 	if !m.ok {
-		q += ` AND a.created_at >= ?`
-		args = append(args, start)
+		q += ` AND (a.created_at >= ? OR a.published_at >= ?)`
+		args = append(args, start, start)
 	}
 	rows, err := tx.QueryContext(ctx, q+` ORDER BY a.published_at DESC, a.id DESC`, args...)
 	if err != nil {
@@ -217,14 +224,22 @@ func windowArticles(ctx context.Context, tx *sql.Tx, listID int64, m mark, start
 	}
 	defer rows.Close()
 	var out []digestArticle
+	var held []int64
 	for rows.Next() {
 		var a digestArticle
-		if err := rows.Scan(&a.id, &a.Title, &a.URL, &a.summary, &a.body, &a.Author, &a.PublishedAt); err != nil {
+		if err := rows.Scan(&a.id, &a.Title, &a.URL, &a.summary, &a.body, &a.Author, &a.ImageURL, &a.ImageAlt, &a.PublishedAt); err != nil {
 			return nil, 0, err
+		}
+		if a.PublishedAt.After(now) {
+			held = append(held, a.id)
+			continue
 		}
 		out = append(out, a)
 	}
 	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if err := hold(ctx, tx, listID, table, held); err != nil {
 		return nil, 0, err
 	}
 	var last int64
@@ -232,6 +247,19 @@ func windowArticles(ctx context.Context, tx *sql.Tx, listID int64, m mark, start
 		return nil, 0, fmt.Errorf("last article: %w", err)
 	}
 	return out, last, nil
+}
+
+// hold makes ids the articles held for the list's window of table.
+func hold(ctx context.Context, tx *sql.Tx, listID int64, table string, ids []int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM digest_holds WHERE list_id = ? AND marks = ?`, listID, table); err != nil {
+		return fmt.Errorf("digest holds: %w", err)
+	}
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO digest_holds (list_id, marks, article_id) VALUES (?, ?, ?)`, listID, table, id); err != nil {
+			return fmt.Errorf("hold article: %w", err)
+		}
+	}
+	return nil
 }
 
 func moveMark(ctx context.Context, tx *sql.Tx, table string, listID int64, at time.Time, articleID int64) error {

@@ -1,8 +1,8 @@
 package campaigns
 
 import (
+	"context"
 	"fmt"
-	"net/mail"
 	"regexp"
 	"strings"
 	"time"
@@ -17,6 +17,8 @@ type digestArticle struct {
 	Title       string
 	URL         string
 	Author      string
+	ImageURL    string // https, shown at a fixed width; "" for none
+	ImageAlt    string
 	PublishedAt time.Time
 	Summary     string // two or three lines
 	Wrapped     string // Summary wrapped for the text part
@@ -57,7 +59,7 @@ func (s *Service) renderDigest(l *digestList, d *Digest, items []digestArticle) 
 		a.Wrapped = wrap(a.Summary, 72)
 	}
 	data := digestData{
-		Publisher: s.publisher(),
+		Publisher: s.publication(context.Background()).Name,
 		ListName:  l.name,
 		Heading:   storyCount(len(items)),
 		Range:     dateRange(items),
@@ -68,14 +70,6 @@ func (s *Service) renderDigest(l *digestList, d *Digest, items []digestArticle) 
 	}
 	text, html, err = s.Templates.Mail("digest", data)
 	return html, text, err
-}
-
-// publisher is the display name of From, or "Bulletin".
-func (s *Service) publisher() string {
-	if a, err := mail.ParseAddress(s.From); err == nil && a.Name != "" {
-		return a.Name
-	}
-	return "Bulletin"
 }
 
 func storyCount(n int) string {
@@ -149,11 +143,14 @@ func clip(s string, n int) string {
 }
 
 // wrap breaks s into lines of at most width columns between words.
-func wrap(s string, width int) string {
+func wrap(s string, width int) string { return wrapMeasured(s, width, utf8.RuneCountInString) }
+
+// wrapMeasured is wrap with the columns of a word counted by measure.
+func wrapMeasured(s string, width int, measure func(string) int) string {
 	var b strings.Builder
 	col := 0
 	for _, w := range strings.Fields(s) {
-		n := utf8.RuneCountInString(w)
+		n := measure(w)
 		if col > 0 && col+1+n > width {
 			b.WriteByte('\n')
 			col = 0

@@ -24,18 +24,67 @@ func (s *Server) listArticles(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, newPage(items, next))
 }
 
+// createArticle stores the article of the posted URL: 201 with a new
+// one, or 200 with the stored one after the fields given changed (an
+// absent field is not a blank one; lists are added).
 func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) {
-	var a articles.Article
-	if err := decodeJSON(r, &a); err != nil {
+	var p articles.Patch
+	if err := decodeJSON(r, &p); err != nil {
 		writeError(w, r, s.Log, err)
 		return
 	}
-	created, err := s.Articles.Save(r.Context(), &a)
+	a, created, err := s.Articles.Put(r.Context(), &p)
 	if err != nil {
 		writeError(w, r, s.Log, err)
 		return
 	}
 	writeJSON(w, createdStatus(created), a)
+}
+
+// patchArticle changes the fields given of one article; lists, when
+// given, are its whole membership.
+func (s *Server) patchArticle(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		writeError(w, r, s.Log, articles.ErrNotFound)
+		return
+	}
+	var p articles.Patch
+	if err := decodeJSON(r, &p); err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	a, err := s.Articles.Update(r.Context(), id, &p)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, a)
+}
+
+// deleteArticle answers 204; digests already built keep their copy.
+func (s *Server) deleteArticle(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		writeError(w, r, s.Log, articles.ErrNotFound)
+		return
+	}
+	if err := s.Articles.Delete(r.Context(), id); err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// articleRoutes registers the article API's changes and the admin's
+// article pages.
+func (s *Server) articleRoutes() {
+	s.mux.Handle("PATCH /api/v1/articles/{id}", s.requireToken(http.HandlerFunc(s.patchArticle)))
+	s.mux.Handle("DELETE /api/v1/articles/{id}", s.requireToken(http.HandlerFunc(s.deleteArticle)))
+	s.adminHandle("GET /admin/articles/{id}", s.articlePage)
+	s.adminHandle("POST /admin/articles/{id}", s.updateArticleForm)
+	s.adminHandle("GET /admin/articles/{id}/delete", s.deleteArticlePage)
+	s.adminHandle("POST /admin/articles/{id}/delete", s.deleteArticleForm)
 }
 
 // keyset parses the after and limit query parameters of a collection.

@@ -1,0 +1,165 @@
+package articles
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+)
+
+// A Patch is a change to an article: each field given (not nil) is set,
+// an empty string included; a nil one stays as stored. The API's JSON
+// decodes into it, so an absent member is not a blank one.
+type Patch struct {
+	Title       *string    `json:"title"`
+	URL         *string    `json:"url"`
+	Summary     *string    `json:"summary"`
+	Body        *string    `json:"body"`
+	Author      *string    `json:"author"`
+	ImageURL    *string    `json:"image_url"`
+	ImageAlt    *string    `json:"image_alt"`
+	PublishedAt *time.Time `json:"published_at"`
+	Lists       *[]string  `json:"lists"`
+}
+
+// apply sets a's fields that p gives, its lists aside.
+func (p *Patch) apply(a *Article) {
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&a.Title, p.Title)
+	set(&a.URL, p.URL)
+	set(&a.Summary, p.Summary)
+	set(&a.Body, p.Body)
+	set(&a.Author, p.Author)
+	set(&a.ImageURL, p.ImageURL)
+	set(&a.ImageAlt, p.ImageAlt)
+	if p.PublishedAt != nil {
+		a.PublishedAt = *p.PublishedAt
+	}
+}
+
+// Put stores the article of p's URL: a new one when the URL is not
+// stored, else the stored one with the fields p gives changed, lists
+// added (never removed). It returns the article as stored and whether it
+// is new.
+func (s *Store) Put(ctx context.Context, p *Patch) (*Article, bool, error) {
+	if p.URL == nil || strings.TrimSpace(*p.URL) == "" {
+		return nil, false, bulletin.Invalid(map[string]string{"url": "give the article's URL: an absolute http or https URL"})
+	}
+	var out *Article
+	var created bool
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		a := &Article{}
+		err := tx.QueryRowContext(ctx, `SELECT id FROM articles WHERE url = ?`, strings.TrimSpace(*p.URL)).Scan(&a.ID)
+		created = errors.Is(err, sql.ErrNoRows)
+		if err != nil && !created {
+			return fmt.Errorf("find article: %w", err)
+		}
+		if !created {
+			if a, err = getArticle(ctx, tx, a.ID); err != nil {
+				return err
+			}
+		}
+		p.apply(a)
+		ids, err := checkPatched(ctx, tx, a, p)
+		if err != nil {
+			return err
+		}
+		if created {
+			err = insertArticle(ctx, tx, a)
+		} else {
+			err = updateArticle(ctx, tx, a)
+		}
+		if err != nil {
+			return err
+		}
+		if err := joinLists(ctx, tx, a.ID, ids); err != nil {
+			return err
+		}
+		out, err = getArticle(ctx, tx, a.ID)
+		return err
+	})
+	return out, created, err
+}
+
+// Update changes the fields of article id that p gives; p's lists, when
+// given, become its whole membership. A URL another article has is a
+// conflict.
+func (s *Store) Update(ctx context.Context, id int64, p *Patch) (*Article, error) {
+	var out *Article
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		a, err := getArticle(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		p.apply(a)
+		ids, err := checkPatched(ctx, tx, a, p)
+		if err != nil {
+			return err
+		}
+		var other int64
+		err = tx.QueryRowContext(ctx, `SELECT id FROM articles WHERE url = ? AND id != ?`, a.URL, id).Scan(&other)
+		if err == nil {
+			return &bulletin.Error{Code: bulletin.ECONFLICT, Message: "Another article has this URL.",
+				Fields: map[string]string{"url": fmt.Sprintf("article %d has this URL already: one URL is one article", other)}}
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("find article: %w", err)
+		}
+		if err := updateArticle(ctx, tx, a); err != nil {
+			return err
+		}
+		if p.Lists != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM article_lists WHERE article_id = ?`, id); err != nil {
+				return fmt.Errorf("unlink article: %w", err)
+			}
+			if err := joinLists(ctx, tx, id, ids); err != nil {
+				return err
+			}
+		}
+		out, err = getArticle(ctx, tx, id)
+		return err
+	})
+	return out, err
+}
+
+// checkPatched checks a with p applied, and the lists p names, reporting
+// every bad field at once. It returns the ids of p's lists.
+func checkPatched(ctx context.Context, tx *sql.Tx, a *Article, p *Patch) ([]int64, error) {
+	fields := a.check()
+	var ids []int64
+	if p.Lists != nil {
+		for _, slug := range *p.Lists {
+			var id int64
+			err := tx.QueryRowContext(ctx, `SELECT id FROM lists WHERE slug = ?`, slug).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) {
+				fields["lists"] = fmt.Sprintf("there is no list %q", slug)
+				break
+			} else if err != nil {
+				return nil, fmt.Errorf("find list: %w", err)
+			}
+			ids = append(ids, id)
+		}
+	}
+	if len(fields) > 0 {
+		return nil, bulletin.Invalid(fields)
+	}
+	return ids, nil
+}
+
+// joinLists adds article id to the lists of ids.
+func joinLists(ctx context.Context, tx *sql.Tx, id int64, ids []int64) error {
+	for _, listID := range ids {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO article_lists (article_id, list_id) VALUES (?, ?)
+			ON CONFLICT DO NOTHING`, id, listID); err != nil {
+			return fmt.Errorf("link article: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,50 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/bulletinhq/bulletin/internal/articles"
+	"github.com/bulletinhq/bulletin/subscribers"
+)
+
+// An articlesPage lists articles newest first, searched and filtered.
+type articlesPage struct {
+	adminPage
+	Articles []*articles.Article
+	Lists    []*subscribers.List
+	Q, List  string
+	NextURL  string
+}
+
+// articlesPage shows the articles, newest published first: ?q= searches
+// the title, summary, URL and author, ignoring case; ?list= keeps one
+// list's; ?before= pages on.
+func (s *Server) articlesPage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	p := &articlesPage{Q: strings.TrimSpace(q.Get("q")), List: q.Get("list")}
+	before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
+	items, next, err := s.Articles.Search(r.Context(), articles.Search{Q: p.Q, List: p.List, Before: before, Limit: 50})
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	if p.Lists, err = s.Subscribers.Lists(r.Context()); err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	p.Articles = items
+	if next > 0 {
+		v := url.Values{"before": {strconv.FormatInt(next, 10)}}
+		if p.Q != "" {
+			v.Set("q", p.Q)
+		}
+		if p.List != "" {
+			v.Set("list", p.List)
+		}
+		p.NextURL = "/admin/articles?" + v.Encode()
+	}
+	s.renderAdmin(w, r, http.StatusOK, "admin_articles", p)
+}

@@ -1,0 +1,98 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/articles"
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/subscribers"
+)
+
+// formTime is the form of a datetime-local field, read as UTC.
+const formTime = "2006-01-02T15:04"
+
+// An articleForm is what the admin's article form posts: every field is
+// sent, so every field is set, and the ticked lists are the article's
+// whole membership. It becomes the same articles.Patch the API takes.
+type articleForm struct {
+	Title, URL, Summary, Body, Author, ImageURL, ImageAlt string
+	PublishedAt                                           string // as typed, formTime in UTC
+	Lists                                                 []string
+}
+
+func articleFormOf(a *articles.Article) *articleForm {
+	return &articleForm{Title: a.Title, URL: a.URL, Summary: a.Summary, Body: a.Body, Author: a.Author, ImageURL: a.ImageURL,
+		ImageAlt: a.ImageAlt, PublishedAt: a.PublishedAt.UTC().Format(formTime), Lists: a.Lists}
+}
+
+func articleFormFrom(r *http.Request) *articleForm {
+	f := r.PostForm
+	return &articleForm{Title: f.Get("title"), URL: f.Get("url"), Summary: f.Get("summary"), Body: f.Get("body"),
+		Author: f.Get("author"), ImageURL: f.Get("image_url"), ImageAlt: f.Get("image_alt"),
+		PublishedAt: strings.TrimSpace(f.Get("published_at")), Lists: f["lists"]}
+}
+
+// patch is the form as a change to the article, or the reason its date
+// is not one.
+func (f *articleForm) patch() (*articles.Patch, error) {
+	at, err := time.ParseInLocation(formTime, f.PublishedAt, time.UTC)
+	if err != nil {
+		// Say what else is wrong too, as a save would.
+		a := &articles.Article{Title: f.Title, URL: f.URL, Summary: f.Summary, Body: f.Body, Author: f.Author,
+			ImageURL: f.ImageURL, ImageAlt: f.ImageAlt}
+		fields := bulletin.ErrorFields(a.Validate())
+		if fields == nil {
+			fields = map[string]string{}
+		}
+		fields["published_at"] = "give a date and time like 2026-12-01T09:00 (UTC)"
+		return nil, bulletin.Invalid(fields)
+	}
+	lists := f.Lists
+	if lists == nil {
+		lists = []string{}
+	}
+	return &articles.Patch{Title: &f.Title, URL: &f.URL, Summary: &f.Summary, Body: &f.Body, Author: &f.Author,
+		ImageURL: &f.ImageURL, ImageAlt: &f.ImageAlt, PublishedAt: &at, Lists: &lists}, nil
+}
+
+// Has reports whether the form ticks list slug.
+func (f *articleForm) Has(slug string) bool { return slices.Contains(f.Lists, slug) }
+
+// An articleFormPage is one article's edit page.
+type articleFormPage struct {
+	adminPage
+	ID     int64
+	Form   *articleForm
+	Lists  []*subscribers.List
+	Errors map[string]string // by field
+	Error  string
+}
+
+// renderArticleForm shows the edit page with err explained: bad fields
+// next to them (422), a URL another article has by the URL (409), an
+// unknown article as a 404 and anything else as a 500.
+func (s *Server) renderArticleForm(w http.ResponseWriter, r *http.Request, p *articleFormPage, err error) {
+	status := http.StatusOK
+	switch bulletin.ErrorCode(err) {
+	case "":
+	case bulletin.EINVALID, bulletin.ECONFLICT:
+		status = http.StatusUnprocessableEntity
+		if bulletin.ErrorCode(err) == bulletin.ECONFLICT {
+			status = http.StatusConflict
+		}
+		p.Errors, p.Error = bulletin.ErrorFields(err), bulletin.ErrorMessage(err)
+	default:
+		s.adminFailed(w, r, err)
+		return
+	}
+	lists, lerr := s.Subscribers.Lists(r.Context())
+	if lerr != nil {
+		s.adminError(w, r, lerr)
+		return
+	}
+	p.Lists = lists
+	s.renderAdmin(w, r, status, "admin_article", p)
+}
