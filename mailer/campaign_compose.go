@@ -66,10 +66,20 @@ func (cm *CampaignMessage) compose(dst []byte, p Personal) []byte {
 	dst = appendFolded(dst, hb)
 	*hp = hb
 	headBufs.Put(hp)
+	skip := false // inside the side of a fallback that is not p's
 	for _, pc := range cm.body {
-		dst = append(dst, pc.lit...)
-		if pc.field >= 0 {
-			v := value(Field(pc.field), p)
+		if !skip {
+			dst = append(dst, pc.lit...)
+		}
+		switch f := Field(pc.field); {
+		case f < 0:
+		case f >= IfName && f <= EndName:
+			skip = skipAfter(f, p.Name != "")
+			// A soft line break, unless the literal after it starts a
+			// new line and is written.
+			dst = appendField(dst, "", pc.col, pc.eol && !skip)
+		case !skip:
+			v := value(f, p)
 			if pc.html {
 				v = html.EscapeString(v)
 			}

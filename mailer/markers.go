@@ -20,6 +20,9 @@ const (
 	EmailURL                 // the address as URL data
 	Unsubscribe              // the unsubscribe token, URL-safe
 	Preferences              // the preferences token, URL-safe
+	IfName                   // starts a fallback: what follows goes to readers with a name
+	ElseName                 // what follows goes to readers without a name
+	EndName                  // ends a fallback; all three stand in body text only
 	messageID                // the Message-ID header, whole
 	to                       // the To header's address, whole
 	numFields
@@ -27,12 +30,12 @@ const (
 
 // fieldCodes end each field's marker; all markers of a set have one
 // length, so none is the start of another.
-var fieldCodes = [numFields]string{"NM", "EM", "NU", "EU", "UN", "PR", "ID", "TO"}
+var fieldCodes = [numFields]string{"NM", "EM", "NU", "EU", "UN", "PR", "IF", "EL", "EN", "ID", "TO"}
 
 // legacyMarkers are the fixed markers of content rendered before markers
 // were drawn per render, so tasks queued by an older version still send.
 var legacyMarkers = [numFields]string{"BLTNzNAMEzq7", "BLTNzMAILzq7", "BLTNzNAMUzq7", "BLTNzMAIUzq7",
-	"BLTNzUNSBzq7", "BLTNzPREFzq7", "BLTNzMSIDzq7", "BLTNzTOOOzq7"}
+	"BLTNzUNSBzq7", "BLTNzPREFzq7", "BLTNzIFNMzq7", "BLTNzELNMzq7", "BLTNzENNMzq7", "BLTNzMSIDzq7", "BLTNzTOOOzq7"}
 
 // nonceEncoding writes a nonce in lower-case letters and digits, which
 // Markdown, the sanitiser, html/template and quoted-printable leave as
@@ -90,9 +93,11 @@ func (m Markers) InURL(u string) string {
 }
 
 // Fill replaces the markers in s with p's values, escaped for HTML when
-// isHTML: for previews and the archive, which show content outside a
-// message. Compose does the same for each message.
+// isHTML, and keeps of each fallback the side that is p's: for previews
+// and the archive, which show content outside a message. Compose does the
+// same for each message.
 func (m Markers) Fill(s string, p Personal, isHTML bool) string {
+	s = m.Choose(s, p.Name != "")
 	var pairs []string
 	for f, mk := range m.all() {
 		if f >= int(messageID) {
@@ -105,6 +110,46 @@ func (m Markers) Fill(s string, p Personal, isHTML bool) string {
 		pairs = append(pairs, mk, v)
 	}
 	return strings.NewReplacer(pairs...).Replace(s)
+}
+
+// Choose keeps of each fallback in s the side for a reader with a name
+// (named) or without one, and drops the fallback markers: for text made
+// once for every reader, such as a preheader cut from the text part.
+func (m Markers) Choose(s string, named bool) string {
+	var b strings.Builder
+	skip := false
+	for s != "" {
+		at, f := -1, Field(-1)
+		for _, g := range []Field{IfName, ElseName, EndName} {
+			if i := strings.Index(s, m.Of(g)); i >= 0 && (at < 0 || i < at) {
+				at, f = i, g
+			}
+		}
+		if at < 0 {
+			at = len(s)
+		}
+		if !skip {
+			b.WriteString(s[:at])
+		}
+		if f < 0 {
+			break
+		}
+		skip = skipAfter(f, named)
+		s = s[at+len(m.Of(f)):]
+	}
+	return b.String()
+}
+
+// skipAfter says whether what follows the fallback marker f is left out
+// for a reader with a name (named) or without one.
+func skipAfter(f Field, named bool) bool {
+	switch f {
+	case IfName:
+		return !named
+	case ElseName:
+		return named
+	}
+	return false
 }
 
 // value is what field f of p is, as it goes into a message part.

@@ -34,6 +34,7 @@ const (
 type Campaign struct {
 	ID         int64      `json:"id"`
 	Subject    string     `json:"subject"`
+	Preheader  string     `json:"preheader"`
 	Body       string     `json:"body"`
 	Lists      []string   `json:"lists"`
 	Status     string     `json:"status"`
@@ -42,6 +43,10 @@ type Campaign struct {
 	CreatedAt  time.Time  `json:"created_at"`
 	StartedAt  *time.Time `json:"started_at,omitempty"`
 	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	// Audience is how many readers the campaign reaches: while it is a
+	// draft or scheduled, the confirmed readers of its lists now, each
+	// once (Store.Audience); once it has started, its deliveries.
+	Audience int `json:"audience"`
 }
 
 // Stats count a campaign's deliveries by status.
@@ -85,6 +90,10 @@ func (s *Store) recordGone(ctx context.Context, ids ...int64) {
 	}
 }
 
+// maxPreheader is the longest preheader, in characters: inboxes show
+// from 40 to 140.
+const maxPreheader = 150
+
 // validate checks what an editor gives and fills in the defaults.
 func (c *Campaign) validate(now time.Time) error {
 	fields := map[string]string{}
@@ -96,8 +105,17 @@ func (c *Campaign) validate(now time.Time) error {
 		fields["subject"] = "is over 200 characters"
 	case strings.ContainsFunc(c.Subject, unicode.IsControl):
 		fields["subject"] = "must be one line of text, without control characters"
-	case personalField.MatchString(c.Subject):
+	case hasPersonalField(c.Subject):
 		fields["subject"] = "is the same for every reader: use {{ .Name }} and {{ .Email }} in the body only"
+	}
+	c.Preheader = strings.TrimSpace(c.Preheader)
+	switch {
+	case utf8.RuneCountInString(c.Preheader) > maxPreheader:
+		fields["preheader"] = fmt.Sprintf("is over %d characters", maxPreheader)
+	case strings.ContainsFunc(c.Preheader, unicode.IsControl):
+		fields["preheader"] = "must be one line of text, without control characters"
+	case hasPersonalField(c.Preheader):
+		fields["preheader"] = "is the same for every reader: use {{ .Name }} and {{ .Email }} in the body only"
 	}
 	if strings.TrimSpace(c.Body) == "" {
 		fields["body"] = "is required"
@@ -135,8 +153,8 @@ func (s *Store) Create(ctx context.Context, c *Campaign) error {
 		c.SendAt, c.Status = &t, StatusScheduled
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO campaigns (kind, subject, body, body_html, body_text, status, send_at, created_at, updated_at)
-			VALUES ('campaign', ?, ?, ?, ?, ?, ?, ?, ?)`, c.Subject, c.Body, html, text, c.Status, c.SendAt, now, now)
+		res, err := tx.ExecContext(ctx, `INSERT INTO campaigns (kind, subject, preheader, body, body_html, body_text, status, send_at, created_at, updated_at)
+			VALUES ('campaign', ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.Subject, c.Preheader, c.Body, html, text, c.Status, c.SendAt, now, now)
 		if err != nil {
 			return fmt.Errorf("create campaign: %w", err)
 		}
@@ -169,7 +187,7 @@ func insertLists(ctx context.Context, tx *sql.Tx, c *Campaign) error {
 
 // Get returns the campaign with its lists and stats.
 func (s *Store) Get(ctx context.Context, id int64) (*Campaign, error) {
-	row := s.db.Read.QueryRowContext(ctx, `SELECT id, subject, body, status, send_at, created_at, started_at, finished_at
+	row := s.db.Read.QueryRowContext(ctx, `SELECT id, subject, preheader, body, status, send_at, created_at, started_at, finished_at
 		FROM campaigns WHERE id = ? AND kind = 'campaign'`, id)
 	c, err := scanCampaign(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -185,7 +203,7 @@ type scanner interface{ Scan(dest ...any) error }
 func scanCampaign(r scanner) (*Campaign, error) {
 	var c Campaign
 	var sendAt, started, finished sql.NullTime
-	if err := r.Scan(&c.ID, &c.Subject, &c.Body, &c.Status, &sendAt, &c.CreatedAt, &started, &finished); err != nil {
+	if err := r.Scan(&c.ID, &c.Subject, &c.Preheader, &c.Body, &c.Status, &sendAt, &c.CreatedAt, &started, &finished); err != nil {
 		return nil, err
 	}
 	c.SendAt, c.StartedAt, c.FinishedAt = timePtr(sendAt), timePtr(started), timePtr(finished)
@@ -256,7 +274,7 @@ func (s *Store) List(ctx context.Context, after int64, limit int) ([]*Campaign, 
 	if limit <= 0 {
 		limit = 50
 	}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, subject, body, status, send_at, created_at, started_at, finished_at
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, subject, preheader, body, status, send_at, created_at, started_at, finished_at
 		FROM campaigns WHERE kind = 'campaign' AND id > ? ORDER BY id LIMIT ?`, after, limit+1)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list campaigns: %w", err)

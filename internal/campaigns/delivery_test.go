@@ -71,7 +71,7 @@ func TestFanoutEachConfirmedAddressOnce(t *testing.T) {
 
 func TestLifecycleConflicts(t *testing.T) {
 	e := newEnv(t)
-	e.addList(t, "a")
+	e.addReaders(t, 1, e.addList(t, "a")) // a send to nobody is refused
 	ctx := context.Background()
 	id := e.create(t, "a")
 	steps := []struct {

@@ -21,6 +21,7 @@ import (
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/subscribers"
+	"github.com/bulletinhq/bulletin/templates"
 )
 
 // Defaults of the fan-out.
@@ -36,6 +37,7 @@ type mailData struct {
 	Body           template.HTML
 	Text           string
 	Publisher      string
+	Brand          templates.Brand
 	ListName       string
 	UnsubscribeURL string
 	PreferencesURL string
@@ -47,11 +49,11 @@ type mailData struct {
 // again from its Markdown; a digest's was rendered when it was built and
 // holds no personal field.
 func (s *Service) content(ctx context.Context, id int64) (*queue.Content, error) {
-	var kind, subject, body, html, text, listName, slug, listFrom, replyTo string
-	err := s.db.Read.QueryRowContext(ctx, `SELECT c.kind, c.subject, c.body, c.body_html, c.body_text, l.name, l.slug,
+	var kind, subject, pre, body, html, text, listName, slug, listFrom, replyTo string
+	err := s.db.Read.QueryRowContext(ctx, `SELECT c.kind, c.subject, c.preheader, c.body, c.body_html, c.body_text, l.name, l.slug,
 		l.from_address, l.reply_to
 		FROM campaigns c JOIN campaign_lists cl ON cl.campaign_id = c.id JOIN lists l ON l.id = cl.list_id
-		WHERE c.id = ? ORDER BY l.id LIMIT 1`, id).Scan(&kind, &subject, &body, &html, &text, &listName, &slug, &listFrom, &replyTo)
+		WHERE c.id = ? ORDER BY l.id LIMIT 1`, id).Scan(&kind, &subject, &pre, &body, &html, &text, &listName, &slug, &listFrom, &replyTo)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "No campaign %d.", id)
 	} else if err != nil {
@@ -63,38 +65,38 @@ func (s *Service) content(ctx context.Context, id int64) (*queue.Content, error)
 			return nil, fmt.Errorf("campaign %d: %w", id, err)
 		}
 	}
-	return s.wrap(subject, html, text, listHead{listName, slug, listFrom, replyTo}, mk)
+	return s.wrap(subject, html, text, listHead{listName, slug, listFrom, replyTo, pre}, mk)
 }
 
-// listHead is what a mail takes from the list it goes to.
-type listHead struct{ name, slug, from, replyTo string }
+// listHead is what a mail takes from the list it goes to, and the
+// campaign's own preheader when it has one.
+type listHead struct{ name, slug, from, replyTo, preheader string }
 
 // wrap puts a rendered body inside the mail templates, with the footer,
 // the personal links and the list's headers: what every message of a
 // campaign, a digest or a welcome mail shares. html and text hold mk's
 // markers.
 func (s *Service) wrap(subject, html, text string, l listHead, mk mailer.Markers) (*queue.Content, error) {
-	publisher := "Bulletin"
-	if a, err := mail.ParseAddress(s.From); err == nil && a.Name != "" {
-		publisher = a.Name
-	}
+	// The settings are cached in memory: no request's context to wait on.
+	pub := s.publication(context.Background())
+	base := pub.PublicURL
 	d := mailData{
-		Subject: subject, Preheader: preheader(text), Body: template.HTML(html),
+		Subject: subject, Preheader: cmp.Or(l.preheader, preheader(mk.Choose(text, false))), Body: template.HTML(html),
 		Text:      strings.TrimRight(text, "\n") + "\n", // one blank line before the footer
-		Publisher: publisher, ListName: l.name,
-		UnsubscribeURL: s.BaseURL + "/unsubscribe/" + mk.Of(mailer.Unsubscribe),
-		PreferencesURL: s.BaseURL + "/preferences/" + mk.Of(mailer.Preferences),
+		Publisher: pub.Name, Brand: pub.Brand(), ListName: l.name,
+		UnsubscribeURL: base + "/unsubscribe/" + mk.Of(mailer.Unsubscribe),
+		PreferencesURL: base + "/preferences/" + mk.Of(mailer.Preferences),
 	}
 	textPart, htmlPart, err := s.Templates.Mail("campaign", d)
 	if err != nil {
 		return nil, err
 	}
 	host := "localhost"
-	if u, err := url.Parse(s.BaseURL); err == nil && u.Hostname() != "" {
+	if u, err := url.Parse(base); err == nil && u.Hostname() != "" {
 		host = u.Hostname()
 	}
-	return &queue.Content{From: cmp.Or(l.from, s.From), ReplyTo: headerAddress(l.replyTo), Subject: subject,
-		HTML: htmlPart, Text: textPart, ListID: listIDHeader(l.name, l.slug, host), BaseURL: s.BaseURL, Markers: string(mk)}, nil
+	return &queue.Content{From: cmp.Or(l.from, pub.From()), ReplyTo: headerAddress(cmp.Or(l.replyTo, pub.ReplyTo)), Subject: subject,
+		HTML: htmlPart, Text: textPart, ListID: listIDHeader(l.name, l.slug, host), BaseURL: base, Markers: string(mk)}, nil
 }
 
 // headerAddress is addr, one address a list stores (validated then), as a
@@ -173,11 +175,7 @@ func (s *Service) HandleFanout(ctx context.Context, t *asynq.Task) error {
 		return fmt.Errorf("decode campaign:fanout: %v: %w", err, asynq.SkipRetry)
 	}
 	if p.Start {
-		if _, err := s.Send(ctx, p.CampaignID); bulletin.ErrorCode(err) == bulletin.ECONFLICT {
-			return nil // started by hand, paused or cancelled meanwhile
-		} else {
-			return err
-		}
+		return s.startScheduled(ctx, p.CampaignID)
 	}
 	return s.fanout(ctx, p.CampaignID)
 }

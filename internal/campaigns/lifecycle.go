@@ -31,6 +31,9 @@ type Service struct {
 	Welcomes WelcomeStore
 	BaseURL  string
 	From     string
+	// Settings, when set, give the publication's name, brand, public URL,
+	// From and Reply-To, in place of BaseURL and From (see publication).
+	Settings Publisher
 	Log      *slog.Logger
 	// VERP, when set, gives each delivery its own envelope sender on the
 	// bounce domain (queue.Recipient.ReturnPath).
@@ -105,7 +108,26 @@ func stamp(to string, now time.Time) (string, []any) {
 
 // Send starts a draft or scheduled campaign now. Sending twice is a
 // conflict.
+// A campaign its lists give no reader is refused: there is nobody to send
+// it to, which is surely not what the editor meant.
 func (s *Service) Send(ctx context.Context, id int64) (*Campaign, error) {
+	n, err := s.Audience(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		if c, err := s.Get(ctx, id); err != nil || !editable(c.Status) {
+			_, err = s.transition(ctx, id, "sent", StatusSending, StatusDraft, StatusScheduled)
+			return nil, err // not found, or the conflict of sending twice
+		}
+		return nil, bulletin.Invalid(map[string]string{"lists": "have no confirmed reader: this campaign would reach nobody"})
+	}
+	return s.start(ctx, id)
+}
+
+// start moves a draft or scheduled campaign to sending and queues its
+// fan-out.
+func (s *Service) start(ctx context.Context, id int64) (*Campaign, error) {
 	c, err := s.transition(ctx, id, "sent", StatusSending, StatusDraft, StatusScheduled)
 	if err != nil {
 		return nil, err
@@ -201,7 +223,8 @@ func (s *Service) TestSend(ctx context.Context, id int64, to []string) error {
 	content.Subject = "[Test] " + content.Subject
 	p := &queue.SendPayload{CampaignID: id, Content: *content}
 	for _, a := range to {
-		p.Recipients = append(p.Recipients, queue.Recipient{Email: a, Unsubscribe: "test", Preferences: "test"})
+		p.Recipients = append(p.Recipients, queue.Recipient{Email: a, Unsubscribe: "test", Preferences: "test",
+			ReturnPath: s.returnPath(bounces.Delivery{Kind: bounces.KindTest, CampaignID: id})})
 	}
 	return mailer.SendNow(ctx, s.Transport, p)
 }
@@ -215,9 +238,26 @@ func (s *Service) Schedule(ctx context.Context, c *Campaign) error {
 	if c.SendAt == nil {
 		return nil
 	}
-	t, opts := queue.NewStartTask(c.ID, *c.SendAt)
-	if err := queue.EnqueueUnique(ctx, s.Queue, t, opts...); err != nil {
-		s.log().Error("enqueue campaign start; the reconciler will retry", "campaign", c.ID, "err", err)
+	s.enqueueStart(ctx, c.ID, *c.SendAt)
+	return nil
+}
+
+// startScheduled runs the start task of a scheduled campaign. A task of an
+// earlier send time, which an edit moved, or of a campaign sent by hand,
+// made a draft again, cancelled or deleted meanwhile, does nothing: the
+// task of the campaign's own send time starts it.
+func (s *Service) startScheduled(ctx context.Context, id int64) error {
+	c, err := s.Get(ctx, id)
+	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if c.Status != StatusScheduled || c.SendAt == nil || c.SendAt.After(s.now().Add(5*time.Second)) {
+		return nil
+	}
+	if _, err := s.start(ctx, id); bulletin.ErrorCode(err) != bulletin.ECONFLICT {
+		return err
 	}
 	return nil
 }

@@ -1,9 +1,25 @@
 package campaigns
 
 import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/mail"
+	"strings"
+
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/mailer"
 )
+
+// SampleReader is who the admin previews a campaign for: a reader with a
+// name, and links that lead nowhere.
+var SampleReader = mailer.Personal{Name: "Ada Reader", Email: "ada@example.com", Unsubscribe: "preview", Preferences: "preview"}
 
 // Preview renders body as an editor should see it before sending: the
 // sanitised HTML, with sample values where each reader's own will go. A bad
@@ -14,4 +30,100 @@ func Preview(body, name, email string) (string, error) {
 	}
 	html, _, err := RenderFor(body, mailer.Personal{Name: name, Email: email})
 	return html, err
+}
+
+// PreviewMail returns the HTML part of campaign id's mail to p, made as
+// the send path makes it: the content of a send (content) composed by the
+// mailer for one reader. p's tokens stand in the links.
+func (s *Service) PreviewMail(ctx context.Context, id int64, p mailer.Personal) (string, error) {
+	content, err := s.content(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	return htmlPartFor(ctx, content, p)
+}
+
+// PreviewDraft is PreviewMail for a campaign not saved yet: the new
+// campaign form's. Its body is rendered and wrapped as content does; its
+// first list by id gives the mail its list, as a send's does.
+func (s *Service) PreviewDraft(ctx context.Context, c *Campaign, p mailer.Personal) (string, error) {
+	if err := checkFields(c.Body); err != nil {
+		return "", bulletin.Invalid(map[string]string{"body": err.Error()})
+	}
+	mk := mailer.NewMarkers()
+	html, text, err := Render(c.Body, mk)
+	if err != nil {
+		return "", err
+	}
+	l, err := s.firstList(ctx, c.Lists)
+	if err != nil {
+		return "", err
+	}
+	l.preheader = strings.TrimSpace(c.Preheader)
+	content, err := s.wrap(c.Subject, html, text, l, mk)
+	if err != nil {
+		return "", err
+	}
+	return htmlPartFor(ctx, content, p)
+}
+
+// firstList is the head of the list of slugs with the lowest id, or none.
+func (s *Service) firstList(ctx context.Context, slugs []string) (listHead, error) {
+	var l listHead
+	if len(slugs) == 0 {
+		return l, nil
+	}
+	q := `SELECT name, slug, from_address, reply_to FROM lists WHERE slug IN (?` + strings.Repeat(",?", len(slugs)-1) + `) ORDER BY id LIMIT 1`
+	args := make([]any, len(slugs))
+	for i, slug := range slugs {
+		args[i] = slug
+	}
+	err := s.db.Read.QueryRowContext(ctx, q, args...).Scan(&l.name, &l.slug, &l.from, &l.replyTo)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return l, fmt.Errorf("preview list: %w", err)
+	}
+	return l, nil
+}
+
+// htmlPartFor composes content for p with mailer.SendNow, the test send's
+// path, and returns the message's HTML part, decoded.
+func htmlPartFor(ctx context.Context, content *queue.Content, p mailer.Personal) (string, error) {
+	var keep keepOne
+	payload := &queue.SendPayload{Content: *content, Recipients: []queue.Recipient{
+		{Email: p.Email, Name: p.Name, Unsubscribe: p.Unsubscribe, Preferences: p.Preferences}}}
+	if err := mailer.SendNow(ctx, &keep, payload); err != nil {
+		return "", fmt.Errorf("compose preview: %w", err)
+	}
+	return htmlPart(keep.msg)
+}
+
+// keepOne is a mailer.Transport that keeps the message it is given.
+type keepOne struct{ msg []byte }
+
+func (k *keepOne) Send(_ context.Context, _ string, _ []string, msg []byte) error {
+	k.msg = msg
+	return nil
+}
+
+// htmlPart returns the decoded text/html part of a multipart message.
+func htmlPart(raw []byte) (string, error) {
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		return "", fmt.Errorf("read preview: %w", err)
+	}
+	_, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil {
+		return "", fmt.Errorf("read preview: %w", err)
+	}
+	r := multipart.NewReader(msg.Body, params["boundary"])
+	for {
+		part, err := r.NextPart() // decodes quoted-printable
+		if err != nil {
+			return "", fmt.Errorf("read preview: no HTML part: %w", err)
+		}
+		if mt, _, _ := mime.ParseMediaType(part.Header.Get("Content-Type")); mt == "text/html" {
+			b, err := io.ReadAll(part)
+			return strings.ReplaceAll(string(b), "\r\n", "\n"), err
+		}
+	}
 }

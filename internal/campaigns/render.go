@@ -3,7 +3,9 @@ package campaigns
 import (
 	"bytes"
 	"fmt"
+	stdhtml "html"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -28,15 +30,12 @@ var (
 	sanitizer = bluemonday.UGCPolicy()
 )
 
-// checkFields refuses personal fields other than {{ .Name }} and
-// {{ .Email }}, so a typo shows at once rather than in every reader's mail.
+// checkFields refuses a body whose {{ … }} are not all personal fields
+// (parseFields) or that has a fallback in a URL, so a mistake shows when
+// the campaign is saved rather than in every reader's mail.
 func checkFields(body string) error {
-	for _, m := range personalField.FindAllStringSubmatch(body, -1) {
-		if _, ok := personalFields[m[1]]; !ok {
-			return fmt.Errorf("has %s: the personal fields are {{ .Name }} and {{ .Email }}", m[0])
-		}
-	}
-	return nil
+	_, _, err := Render(body, mailer.NewMarkers())
+	return err
 }
 
 // Render turns a Markdown body into sanitised HTML and plain text, once per
@@ -44,22 +43,88 @@ func checkFields(body string) error {
 // Markdown and the sanitiser leave as they are, and each recipient's
 // values are filled in when the message is composed: as text, or as URL
 // data where a field stands in a link's URL. mk is drawn for the render,
-// so marker text anywhere else in the body is only text.
+// so marker text anywhere else in the body is only text. A fallback,
+// {{ .Name | default "reader" }}, goes between mk's fallback markers, so
+// the message keeps the side that is each reader's; its text stands in
+// the body as a placeholder until Markdown is done, so it comes out as
+// written, whatever its punctuation.
 func Render(body string, mk mailer.Markers) (html, text string, err error) {
-	if err := checkFields(body); err != nil {
+	body = strings.ReplaceAll(body, "\r\n", "\n")
+	fields, err := parseFields(body)
+	if err != nil {
 		return "", "", err
 	}
-	body = strings.ReplaceAll(body, "\r\n", "\n")
-	body = personalField.ReplaceAllStringFunc(body, func(s string) string {
-		return mk.Of(personalFields[personalField.FindStringSubmatch(s)[1]])
-	})
+	fb := fallbacks{nonce: string(mailer.NewMarkers())}
+	var b strings.Builder
+	at := 0
+	for _, f := range fields {
+		b.WriteString(body[at:f.start])
+		at = f.end
+		if f.of != mailer.Name || !f.hasFallback {
+			b.WriteString(mk.Of(f.of))
+			continue
+		}
+		b.WriteString(mk.Of(mailer.IfName) + mk.Of(mailer.Name) + mk.Of(mailer.ElseName) + fb.add(f.fallback) + mk.Of(mailer.EndName))
+	}
+	b.WriteString(body[at:])
+	src := []byte(b.String())
 	var buf bytes.Buffer
-	if err := markdown.Convert([]byte(body), &buf); err != nil {
+	if err := markdown.Convert(src, &buf); err != nil {
 		return "", "", fmt.Errorf("render markdown: %w", err)
 	}
 	html = mk.InURLs(sanitizer.Sanitize(buf.String()))
-	return inlineStyles.Replace(html), markdownText([]byte(body), mk), nil
+	if fb.inURL(html) {
+		return "", "", fmt.Errorf("has a fallback in a link's URL: write {{ .Name }} there, without default")
+	}
+	return inlineStyles.Replace(fb.fill(html, true)), fb.fill(markdownText(src, mk), false), nil
 }
+
+// fallbacks are the fallback texts of one render, each standing in the
+// body as a placeholder of letters and digits while Markdown renders it.
+type fallbacks struct {
+	nonce string
+	texts []string
+}
+
+// add returns the placeholder of the fallback text s.
+func (fb *fallbacks) add(s string) string {
+	fb.texts = append(fb.texts, s)
+	return fb.placeholder(len(fb.texts) - 1)
+}
+
+func (fb *fallbacks) placeholder(i int) string {
+	return "BLTN" + fb.nonce + "FB" + strconv.Itoa(i) + "x"
+}
+
+// inURL says a placeholder stands in an href or src attribute.
+func (fb *fallbacks) inURL(html string) bool {
+	for _, attr := range urlAttr.FindAllString(html, -1) {
+		if strings.Contains(attr, "BLTN"+fb.nonce+"FB") {
+			return true
+		}
+	}
+	return false
+}
+
+// fill puts the fallback texts in place of their placeholders, escaped
+// for HTML when isHTML.
+func (fb *fallbacks) fill(s string, isHTML bool) string {
+	if len(fb.texts) == 0 {
+		return s
+	}
+	var pairs []string
+	for i, t := range fb.texts {
+		if isHTML {
+			t = stdhtml.EscapeString(t)
+		}
+		pairs = append(pairs, fb.placeholder(i), t)
+	}
+	return strings.NewReplacer(pairs...).Replace(s)
+}
+
+// urlAttr matches an href or src attribute of sanitised HTML, whose
+// attributes are all double-quoted.
+var urlAttr = regexp.MustCompile(`\s(?:href|src)="[^"]*"`)
 
 // RenderFor renders body as p sees it, outside a message: for previews
 // and the archive.

@@ -25,7 +25,7 @@ const textWidth = 72
 // out too.
 func markdownText(src []byte, mk mailer.Markers) string {
 	doc := markdown.Parser().Parse(text.NewReader(src))
-	w := textWriter{src: src, mk: mk}
+	w := textWriter{src: src, mk: mk, measure: markerFreeWidth(mk)}
 	w.blocks(doc, "", "")
 	return strings.TrimRight(w.b.String(), "\n") + "\n"
 }
@@ -35,6 +35,26 @@ type textWriter struct {
 	src []byte
 	mk  mailer.Markers // the personal fields in URLs become URL data
 	b   strings.Builder
+
+	measure func(string) int // a word's columns, its markers left out
+}
+
+// markerFreeWidth measures a word in columns without mk's markers, which
+// stand for a value or for nothing: a line is wrapped by the text readers
+// see, not by the markers' length.
+func markerFreeWidth(mk mailer.Markers) func(string) int {
+	var markers []string
+	for _, f := range []mailer.Field{mailer.Name, mailer.Email, mailer.NameURL, mailer.EmailURL,
+		mailer.Unsubscribe, mailer.Preferences, mailer.IfName, mailer.ElseName, mailer.EndName} {
+		markers = append(markers, mk.Of(f), "")
+	}
+	strip := strings.NewReplacer(markers...)
+	return func(w string) int {
+		if !strings.Contains(w, "BLTN") {
+			return utf8.RuneCountInString(w)
+		}
+		return utf8.RuneCountInString(strip.Replace(w))
+	}
 }
 
 // blocks writes the children of n, each block's first line behind first
@@ -63,7 +83,7 @@ func tight(n ast.Node) bool {
 func (w *textWriter) block(n ast.Node, first, indent string) {
 	switch n := n.(type) {
 	case *ast.Paragraph, *ast.TextBlock:
-		w.lines(wrapLines(w.inline(n), textWidth-utf8.RuneCountInString(indent)), first, indent)
+		w.lines(wrapLines(w.inline(n), textWidth-utf8.RuneCountInString(indent), w.measure), first, indent)
 	case *ast.Heading:
 		title := oneLineText(w.inline(n))
 		w.lines([]string{title}, first, indent)
@@ -200,11 +220,12 @@ func safeURL(u string) bool {
 	return false
 }
 
-// wrapLines wraps each line of s, as hard line breaks left it, at width.
-func wrapLines(s string, width int) []string {
+// wrapLines wraps each line of s, as hard line breaks left it, at width
+// columns as measure counts them.
+func wrapLines(s string, width int, measure func(string) int) []string {
 	var out []string
 	for _, line := range strings.Split(s, "\n") {
-		out = append(out, strings.Split(wrap(line, max(width, 20)), "\n")...)
+		out = append(out, strings.Split(wrapMeasured(line, max(width, 20), measure), "\n")...)
 	}
 	return out
 }

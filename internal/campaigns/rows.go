@@ -30,12 +30,15 @@ func nextPage[T any](items []T, limit int, id func(T) int64) ([]T, int64) {
 	return items, id(items[limit-1])
 }
 
-// fill adds a campaign's lists and delivery stats.
+// fill adds a campaign's lists, delivery stats and audience.
 func (s *Store) fill(ctx context.Context, c *Campaign) error {
 	var err error
 	if c.Lists, err = s.lists(ctx, c.ID); err != nil {
 		return err
 	}
-	c.Stats, err = s.stats(ctx, c.ID)
+	if c.Stats, err = s.stats(ctx, c.ID); err != nil {
+		return err
+	}
+	c.Audience, err = s.audienceOf(ctx, c)
 	return err
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/bulletinhq/bulletin/internal/bounces"
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/subscribers"
@@ -43,7 +44,7 @@ func (s *Service) HandleWelcome(ctx context.Context, t *asynq.Task) error {
 		s.log().Warn("welcome mail not sent: its text does not render", "list", w.ListSlug, "err", err)
 		return s.Welcomes.MarkWelcomed(ctx, p.SubscriberID, p.ListID)
 	}
-	content, err := s.wrap("Welcome to "+w.ListName, html, text, listHead{w.ListName, w.ListSlug, w.From, w.ReplyTo}, mk)
+	content, err := s.wrap("Welcome to "+w.ListName, html, text, listHead{w.ListName, w.ListSlug, w.From, w.ReplyTo, ""}, mk)
 	if err != nil {
 		return err
 	}
@@ -51,6 +52,7 @@ func (s *Service) HandleWelcome(ctx context.Context, t *asynq.Task) error {
 		SubscriberID: w.SubscriberID, Email: w.Email, Name: w.Name,
 		Unsubscribe: s.Signer.Sign(subscribers.TokenUnsubscribe, w.SubscriberID, 0),
 		Preferences: s.Signer.Sign(subscribers.TokenPreferences, w.SubscriberID, 0),
+		ReturnPath:  s.returnPath(bounces.Delivery{Kind: bounces.KindWelcome, SubscriberID: w.SubscriberID, ListID: p.ListID}),
 	}}}
 	err = mailer.SendNow(ctx, s.Transport, send)
 	if errors.Is(err, mailer.ErrPermanent) {
@@ -59,4 +61,13 @@ func (s *Service) HandleWelcome(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	return s.Welcomes.MarkWelcomed(ctx, p.SubscriberID, p.ListID)
+}
+
+// returnPath is the VERP address of d, or "" (the From address) without a
+// bounce domain.
+func (s *Service) returnPath(d bounces.Delivery) string {
+	if s.VERP == nil {
+		return ""
+	}
+	return s.VERP.AddressOf(d)
 }

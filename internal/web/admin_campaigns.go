@@ -31,17 +31,23 @@ func (s *Server) campaignsPage(w http.ResponseWriter, r *http.Request) {
 	s.renderAdmin(w, r, http.StatusOK, "admin_campaigns", &campaignsPage{Campaigns: items})
 }
 
+// campaignForm is the new campaign form and, with an ID, the edit form of
+// a draft or scheduled one.
 type campaignForm struct {
 	adminPage
-	Subject, Body, SendAt string
-	Lists                 []listChoice
-	Preview               template.HTML
-	Errors                map[string]string
-	Message               string
+	ID                               int64
+	Subject, Preheader, Body, SendAt string
+	Lists                            []listChoice
+	// Preview is the whole mail as the sample reader gets it, for the
+	// preview frames; Audience is how many readers the lists chosen reach.
+	Preview  string
+	Audience string
+	Errors   map[string]string
+	Message  string
 }
 
 func (s *Server) newCampaignPage(w http.ResponseWriter, r *http.Request) {
-	s.renderCampaignForm(w, r, http.StatusOK, &campaignForm{Body: "Hello {{ .Name }},\n\n"}, nil)
+	s.renderCampaignForm(w, r, http.StatusOK, &campaignForm{Body: "Hello {{ .Name | default \"reader\" }},\n\n"}, nil)
 }
 
 // renderCampaignForm shows the form with every list, ticking chosen ones.
@@ -61,36 +67,60 @@ func (s *Server) renderCampaignForm(w http.ResponseWriter, r *http.Request, stat
 	s.renderAdmin(w, r, status, "admin_campaign_new", f)
 }
 
-// createCampaignForm previews the Markdown (the form's Preview button) or
-// creates the campaign and shows it.
+// readCampaignForm reads the form of the new and edit pages into f and
+// the campaign it describes; ok is false when send_at is not a time, with
+// the error in f.
+func readCampaignForm(r *http.Request, f *campaignForm) (*campaigns.Campaign, bool) {
+	f.Subject, f.Preheader, f.Body, f.SendAt = r.PostForm.Get("subject"), r.PostForm.Get("preheader"), r.PostForm.Get("body"), r.PostForm.Get("send_at")
+	c := &campaigns.Campaign{Subject: f.Subject, Preheader: f.Preheader, Body: f.Body, Lists: r.PostForm["lists"]}
+	if f.SendAt != "" {
+		t, err := time.Parse("2006-01-02T15:04", f.SendAt)
+		if err != nil {
+			f.Errors = map[string]string{"send_at": "use a date and time, like 2026-12-01 09:00"}
+			return c, false
+		}
+		t = t.UTC()
+		c.SendAt = &t
+	}
+	return c, true
+}
+
+// previewForm shows the form again with c's mail as the sample reader
+// would get it, and the audience of the lists chosen: the form's Preview
+// button.
+func (s *Server) previewForm(w http.ResponseWriter, r *http.Request, f *campaignForm, c *campaigns.Campaign) {
+	doc, err := s.Campaigns.PreviewDraft(r.Context(), c, campaigns.SampleReader)
+	if code := bulletin.ErrorCode(err); code == bulletin.EINTERNAL {
+		s.adminError(w, r, err)
+		return
+	} else if code != "" {
+		f.Errors = bulletin.ErrorFields(err)
+	}
+	n, err := s.Campaigns.ListsAudience(r.Context(), c.Lists)
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	f.Preview, f.Audience = doc, readers(n)
+	s.renderCampaignForm(w, r, http.StatusOK, f, c.Lists)
+}
+
+// createCampaignForm previews the campaign (the form's Preview button) or
+// creates it and shows it.
 func (s *Server) createCampaignForm(w http.ResponseWriter, r *http.Request) {
 	if s.Campaigns == nil {
 		http.NotFound(w, r)
 		return
 	}
-	f := &campaignForm{Subject: r.PostForm.Get("subject"), Body: r.PostForm.Get("body"), SendAt: r.PostForm.Get("send_at")}
-	chosen := r.PostForm["lists"]
-	c := &campaigns.Campaign{Subject: f.Subject, Body: f.Body, Lists: chosen}
-	if f.SendAt != "" {
-		t, err := time.Parse("2006-01-02T15:04", f.SendAt)
-		if err != nil {
-			f.Errors = map[string]string{"send_at": "use a date and time"}
-			s.renderCampaignForm(w, r, http.StatusUnprocessableEntity, f, chosen)
-			return
-		}
-		t = t.UTC()
-		c.SendAt = &t
+	f := &campaignForm{}
+	c, ok := readCampaignForm(r, f)
+	chosen := c.Lists
+	if !ok {
+		s.renderCampaignForm(w, r, http.StatusUnprocessableEntity, f, chosen)
+		return
 	}
 	if r.PostForm.Get("action") == "preview" {
-		html, err := campaigns.Preview(f.Body, "Ada Reader", "ada@example.com")
-		if code := bulletin.ErrorCode(err); code == bulletin.EINTERNAL {
-			s.adminError(w, r, err)
-			return
-		} else if code != "" {
-			f.Errors = bulletin.ErrorFields(err)
-		}
-		f.Preview = template.HTML(html) // sanitised by Render (bluemonday)
-		s.renderCampaignForm(w, r, http.StatusOK, f, chosen)
+		s.previewForm(w, r, f, c)
 		return
 	}
 	if err := s.Campaigns.Schedule(r.Context(), c); bulletin.ErrorCode(err) == bulletin.EINVALID {
@@ -106,11 +136,14 @@ func (s *Server) createCampaignForm(w http.ResponseWriter, r *http.Request) {
 
 type campaignPage struct {
 	adminPage
-	C       *campaigns.Campaign
-	Digest  bool
-	HTML    template.HTML
-	Percent int
-	Error   string
+	C      *campaigns.Campaign
+	Digest bool
+	// Preview is the campaign's whole mail as the sample reader gets it.
+	Preview  string
+	Percent  int
+	Error    string
+	Editable bool
+	Audience string // "2,314 readers"
 }
 
 func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) {
@@ -123,11 +156,18 @@ func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, status i
 		return
 	}
 	c := e.Campaign
-	html, err := campaigns.Preview(c.Body, "Ada Reader", "ada@example.com")
-	if err != nil {
-		html = "<p>(the body does not render: " + template.HTMLEscapeString(bulletin.ErrorMessage(err)) + ")</p>"
+	p := &campaignPage{C: c, Digest: e.Kind == "digest", Error: msg, Percent: percent(c.Stats),
+		Editable: c.Status == campaigns.StatusDraft || c.Status == campaigns.StatusScheduled, Audience: readers(c.Audience)}
+	if !p.Digest { // a digest's page links to its archive copy instead
+		doc, err := s.Campaigns.PreviewMail(r.Context(), c.ID, campaigns.SampleReader)
+		if code := bulletin.ErrorCode(err); code == bulletin.EINTERNAL {
+			s.adminError(w, r, err)
+			return
+		} else if code != "" {
+			doc = "<p>The mail does not render: " + template.HTMLEscapeString(bulletin.ErrorMessage(err)) + "</p>"
+		}
+		p.Preview = doc
 	}
-	p := &campaignPage{C: c, Digest: e.Kind == "digest", HTML: template.HTML(html), Error: msg, Percent: percent(c.Stats)}
 	s.renderAdmin(w, r, status, "admin_campaign", p)
 }
 
@@ -185,6 +225,8 @@ func (s *Server) campaignAction(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		err, flash = s.Campaigns.TestSend(r.Context(), id, to), "test-sent"
+	case action == "send" && !s.sendConfirmed(w, r, id):
+		return
 	case ok:
 		_, err = step(r.Context(), id)
 		flash = map[string]string{"send": "sending", "pause": "paused", "resume": "resumed", "cancel": "cancelled"}[action]

@@ -8,12 +8,12 @@ import (
 // adminScripts are the SHA-256 hashes of the inline script and the inline
 // event handlers of the admin templates, the only scripts an admin page
 // may run: the campaign page's live progress, and the confirmations before
-// a send, a cancel and an erase. TestAdminCSPAllowsTheTemplatesScripts
+// a cancel and an erase (a send has a confirmation page of its own, which
+// names how many readers it reaches). TestAdminCSPAllowsTheTemplatesScripts
 // renders those pages and fails when a template's script changes without
 // its hash here; a BULLETIN_TEMPLATES folder that changes them is blocked.
 var adminScripts = []string{
 	"'sha256-1v7YAF+UDyYn36dg3MEngS89mQuSYbocvoYXnp5ONhc='", // admin_campaign.html: progress
-	"'sha256-EyzRi7Ka6S4KXffr1Ne6dxViRNxDt8YxlPSqe0bEnac='", // admin_campaign.html: confirm send
 	"'sha256-mSQLvwTniDKdA5oL1nnTI//90hf5awIWk3iPE/pJ02k='", // admin_campaign.html: confirm cancel
 	"'sha256-a5nKR89W+ZLRw7c7UkwckaRbZGrnM6e0B866W+T/Wjc='", // admin_subscriber.html: confirm erase
 }

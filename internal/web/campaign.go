@@ -20,14 +20,17 @@ func (s *Server) campaignRoutes() {
 		return
 	}
 	routes := map[string]http.HandlerFunc{
-		"GET /api/v1/campaigns":              s.listCampaigns,
-		"POST /api/v1/campaigns":             s.createCampaign,
-		"GET /api/v1/campaigns/{id}":         s.getCampaign,
-		"POST /api/v1/campaigns/{id}/test":   s.testCampaign,
-		"POST /api/v1/campaigns/{id}/send":   s.campaignStep(s.Campaigns.Send),
-		"POST /api/v1/campaigns/{id}/pause":  s.campaignStep(s.Campaigns.Pause),
-		"POST /api/v1/campaigns/{id}/resume": s.campaignStep(s.Campaigns.Resume),
-		"POST /api/v1/campaigns/{id}/cancel": s.campaignStep(s.Campaigns.Cancel),
+		"GET /api/v1/campaigns":                 s.listCampaigns,
+		"POST /api/v1/campaigns":                s.createCampaign,
+		"GET /api/v1/campaigns/{id}":            s.getCampaign,
+		"PATCH /api/v1/campaigns/{id}":          s.patchCampaign,
+		"DELETE /api/v1/campaigns/{id}":         s.deleteCampaign,
+		"POST /api/v1/campaigns/{id}/duplicate": s.duplicateCampaign,
+		"POST /api/v1/campaigns/{id}/test":      s.testCampaign,
+		"POST /api/v1/campaigns/{id}/send":      s.campaignStep(s.Campaigns.Send),
+		"POST /api/v1/campaigns/{id}/pause":     s.campaignStep(s.Campaigns.Pause),
+		"POST /api/v1/campaigns/{id}/resume":    s.campaignStep(s.Campaigns.Resume),
+		"POST /api/v1/campaigns/{id}/cancel":    s.campaignStep(s.Campaigns.Cancel),
 	}
 	for pattern, h := range routes {
 		s.mux.Handle(pattern, s.requireToken(h))
@@ -125,4 +128,53 @@ func (s *Server) campaignStep(step func(context.Context, int64) (*campaigns.Camp
 		}
 		writeError(w, r, s.Log, err)
 	}
+}
+
+// patchCampaign changes the fields given of a draft or scheduled
+// campaign.
+func (s *Server) patchCampaign(w http.ResponseWriter, r *http.Request) {
+	id, err := campaignID(r)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	var p campaigns.Patch
+	if err := decodeJSON(r, &p); err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	c, err := s.Campaigns.Update(r.Context(), id, p)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, c)
+}
+
+// deleteCampaign deletes a draft or scheduled campaign.
+func (s *Server) deleteCampaign(w http.ResponseWriter, r *http.Request) {
+	id, err := campaignID(r)
+	if err == nil {
+		err = s.Campaigns.Delete(r.Context(), id)
+	}
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// duplicateCampaign makes a new draft from any campaign.
+func (s *Server) duplicateCampaign(w http.ResponseWriter, r *http.Request) {
+	id, err := campaignID(r)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	c, err := s.Campaigns.Duplicate(r.Context(), id)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, c)
 }

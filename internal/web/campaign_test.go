@@ -134,7 +134,7 @@ func TestAdminCampaignPages(t *testing.T) {
 		b.Write(buf[:n])
 	}
 	resp.Body.Close()
-	if !strings.Contains(b.String(), "<strong>Ada Reader</strong>") || strings.Contains(b.String(), "BLTN") || strings.Contains(b.String(), "<script>x()") {
+	if !strings.Contains(b.String(), "&lt;strong&gt;Ada Reader&lt;/strong&gt;") || strings.Contains(b.String(), "BLTN") || strings.Contains(b.String(), "<script>x()") {
 		t.Errorf("preview does not show the rendered, sanitised body:\n%s", b.String())
 	}
 
@@ -150,7 +150,7 @@ func TestAdminCampaignPages(t *testing.T) {
 	if resp := a.post(page+"/send", url.Values{}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("send without csrf = %d, want 403", resp.StatusCode)
 	}
-	if resp := a.post(page+"/send", url.Values{"csrf": {csrf}}); resp.StatusCode != http.StatusSeeOther {
+	if resp := a.post(page+"/send", url.Values{"csrf": {csrf}, "confirm": {"1"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("send = %d", resp.StatusCode)
 	} else if _, body := a.get(resp.Header.Get("Location")); !strings.Contains(body, `role="status">Campaign is sending.</div>`) {
 		t.Errorf("%s shows no 'Campaign is sending.' banner", resp.Header.Get("Location"))

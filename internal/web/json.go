@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/campaigns"
 )
 
 var (
@@ -154,7 +155,7 @@ func badField(body []byte, v any) (string, string) {
 }
 
 // isTimeField reports whether the struct type t decodes the JSON member
-// name into a time.Time or *time.Time.
+// name into a time.Time, *time.Time or campaigns.OptionalTime.
 func isTimeField(t reflect.Type, name string) bool {
 	if t.Kind() != reflect.Struct {
 		return false
@@ -163,7 +164,8 @@ func isTimeField(t reflect.Type, name string) bool {
 	for f := range t.Fields() {
 		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if tag == name || tag == "" && strings.EqualFold(f.Name, name) {
-			return f.Type == timeType || f.Type.Kind() == reflect.Pointer && f.Type.Elem() == timeType
+			return f.Type == timeType || f.Type.Kind() == reflect.Pointer && f.Type.Elem() == timeType ||
+				f.Type == reflect.TypeFor[campaigns.OptionalTime]()
 		}
 	}
 	return false

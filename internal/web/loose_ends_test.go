@@ -66,6 +66,13 @@ func TestCreateCampaignBadSendAtNamesTheField(t *testing.T) {
 	if code != http.StatusBadRequest {
 		t.Errorf("broken JSON: status %d, %v", code, got)
 	}
+	// A PATCH says the same, with the form a time takes.
+	_, created := apiCall(t, ts, token, "POST", "/api/v1/campaigns", `{"subject":"Hi","body":"Hello","lists":["news"]}`)
+	code, got = apiCall(t, ts, token, "PATCH", fmt.Sprintf("/api/v1/campaigns/%v", created["id"]), `{"send_at":"tomorrow"}`)
+	fields, _ := got["fields"].(map[string]any)
+	if msg, _ := fields["send_at"].(string); code != http.StatusUnprocessableEntity || !strings.Contains(msg, "RFC 3339") {
+		t.Errorf("PATCH send_at tomorrow: status %d, answer %v; want 422 with the RFC 3339 form in fields.send_at", code, got)
+	}
 }
 
 // /admin/queues shows every queue the workers serve, also those that have

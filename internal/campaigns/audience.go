@@ -1,0 +1,63 @@
+package campaigns
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/bulletinhq/bulletin/internal/events"
+)
+
+// campaignAudienceSQL counts the readers a campaign's fan-out would take now: the
+// conditions of recipientsSQL (confirmed, an active subscription to one
+// of its lists), each reader once however many of the lists they are on.
+// A bounced reader's status is bounced, not confirmed, so bounces are out,
+// and a suppressed address is out whatever its status.
+const campaignAudienceSQL = `SELECT COUNT(*) FROM subscribers s
+	WHERE s.status = 'confirmed' AND NOT ` + events.SuppressedSQL + `
+	AND EXISTS (SELECT 1 FROM campaign_lists cl JOIN subscriptions x ON x.list_id = cl.list_id
+		WHERE cl.campaign_id = ? AND x.subscriber_id = s.id AND x.status = 'active')`
+
+// listsAudienceSQL is campaignAudienceSQL for lists named by slug (a JSON array),
+// for a campaign not saved yet.
+const listsAudienceSQL = `SELECT COUNT(*) FROM subscribers s
+	WHERE s.status = 'confirmed' AND NOT ` + events.SuppressedSQL + `
+	AND EXISTS (SELECT 1 FROM lists l JOIN subscriptions x ON x.list_id = l.id
+		WHERE l.slug IN (SELECT value FROM json_each(?)) AND x.subscriber_id = s.id AND x.status = 'active')`
+
+// Audience returns how many readers campaign id reaches if it is sent
+// now.
+func (s *Store) Audience(ctx context.Context, id int64) (int, error) {
+	var n int
+	if err := s.db.Read.QueryRowContext(ctx, campaignAudienceSQL, id).Scan(&n); err != nil {
+		return 0, fmt.Errorf("campaign audience: %w", err)
+	}
+	return n, nil
+}
+
+// ListsAudience returns how many readers a campaign to the lists slugs
+// would reach now.
+func (s *Store) ListsAudience(ctx context.Context, slugs []string) (int, error) {
+	if len(slugs) == 0 {
+		return 0, nil
+	}
+	arg, err := json.Marshal(slugs)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := s.db.Read.QueryRowContext(ctx, listsAudienceSQL, string(arg)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("lists audience: %w", err)
+	}
+	return n, nil
+}
+
+// audienceOf is what c's reads show as its audience: who it will reach
+// while it is a draft or scheduled, and afterwards who it was sent to,
+// its deliveries.
+func (s *Store) audienceOf(ctx context.Context, c *Campaign) (int, error) {
+	if c.Status == StatusDraft || c.Status == StatusScheduled {
+		return s.Audience(ctx, c.ID)
+	}
+	return c.Stats.Total, nil
+}

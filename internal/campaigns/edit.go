@@ -1,0 +1,176 @@
+package campaigns
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/queue"
+)
+
+// A Patch changes a draft or a scheduled campaign: only the fields given
+// change. The same struct reads the API's PATCH body and the admin's edit
+// form.
+type Patch struct {
+	Subject   *string      `json:"subject"`
+	Preheader *string      `json:"preheader"`
+	Body      *string      `json:"body"`
+	Lists     *[]string    `json:"lists"`
+	SendAt    OptionalTime `json:"send_at"`
+}
+
+// OptionalTime is a time a patch sets, clears (null: send by hand) or,
+// when absent, leaves as it is.
+type OptionalTime struct {
+	Set  bool
+	Time *time.Time
+}
+
+// UnmarshalJSON reads null or an RFC 3339 time.
+func (o *OptionalTime) UnmarshalJSON(b []byte) error {
+	o.Set, o.Time = true, nil
+	if string(b) == "null" {
+		return nil
+	}
+	var t time.Time
+	if err := json.Unmarshal(b, &t); err != nil {
+		return err
+	}
+	o.Time = &t
+	return nil
+}
+
+// editable says a campaign in status may still be changed or deleted.
+func editable(status string) bool { return status == StatusDraft || status == StatusScheduled }
+
+// notEditable is the conflict of editing or deleting c once it has left
+// draft and scheduled.
+func notEditable(c *Campaign, action string) error {
+	return bulletin.Errorf(bulletin.ECONFLICT, "Campaign %d is %s: only a draft or a scheduled campaign can be %s. Duplicate it to start a new draft.", c.ID, c.Status, action)
+}
+
+// Update applies p to draft or scheduled campaign id: a send_at makes it
+// scheduled (and queues its start), a null one makes it a draft again.
+func (s *Service) Update(ctx context.Context, id int64, p Patch) (*Campaign, error) {
+	c, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !editable(c.Status) {
+		return nil, notEditable(c, "edited")
+	}
+	if p.Subject != nil {
+		c.Subject = *p.Subject
+	}
+	if p.Preheader != nil {
+		c.Preheader = *p.Preheader
+	}
+	if p.Body != nil {
+		c.Body = *p.Body
+	}
+	if p.Lists != nil {
+		c.Lists = *p.Lists
+	}
+	if p.SendAt.Set {
+		c.SendAt = p.SendAt.Time
+	}
+	now := s.now()
+	if err := c.validate(now); err != nil {
+		// A send_at the patch leaves alone is the start's business, even
+		// if it passed while the editor typed.
+		if be := (*bulletin.Error)(nil); !p.SendAt.Set && errors.As(err, &be) && len(be.Fields) == 1 && be.Fields["send_at"] != "" {
+			err = nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	html, text, err := RenderFor(c.Body, archiveReader)
+	if err != nil {
+		return nil, bulletin.Invalid(map[string]string{"body": err.Error()})
+	}
+	c.Status = StatusDraft
+	if c.SendAt != nil {
+		t := c.SendAt.UTC().Truncate(time.Second)
+		c.SendAt, c.Status = &t, StatusScheduled
+	}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE campaigns SET subject = ?, preheader = ?, body = ?, body_html = ?, body_text = ?,
+			status = ?, send_at = ?, updated_at = ? WHERE id = ? AND kind = 'campaign' AND status IN ('draft', 'scheduled')`,
+			c.Subject, c.Preheader, c.Body, html, text, c.Status, c.SendAt, now, id)
+		if err != nil {
+			return fmt.Errorf("update campaign: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return bulletin.Errorf(bulletin.ECONFLICT, "Campaign %d started meanwhile: only a draft or a scheduled campaign can be edited.", id)
+		}
+		if p.Lists == nil {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM campaign_lists WHERE campaign_id = ?`, id); err != nil {
+			return fmt.Errorf("update campaign lists: %w", err)
+		}
+		return insertLists(ctx, tx, c)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if c.SendAt != nil {
+		s.enqueueStart(ctx, id, *c.SendAt)
+	}
+	return s.Get(ctx, id)
+}
+
+// enqueueStart queues the start of a scheduled campaign; the reconciler
+// queues it again should this fail or Redis lose it.
+func (s *Service) enqueueStart(ctx context.Context, id int64, at time.Time) {
+	t, opts := queue.NewStartTask(id, at)
+	if err := queue.EnqueueUnique(ctx, s.Queue, t, opts...); err != nil {
+		s.log().Error("enqueue campaign start; the reconciler will retry", "campaign", id, "err", err)
+	}
+}
+
+// Delete removes draft or scheduled campaign id. A campaign that has
+// started is history: cancel it instead.
+func (s *Service) Delete(ctx context.Context, id int64) error {
+	c, err := s.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !editable(c.Status) {
+		return notEditable(c, "deleted")
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM campaigns WHERE id = ? AND kind = 'campaign' AND status IN ('draft', 'scheduled')`, id)
+		if err != nil {
+			return fmt.Errorf("delete campaign: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return bulletin.Errorf(bulletin.ECONFLICT, "Campaign %d started meanwhile: only a draft or a scheduled campaign can be deleted.", id)
+		}
+		return nil
+	})
+}
+
+// Duplicate makes a new draft from campaign id, whatever its status:
+// "Copy of" its subject, its preheader, body and lists, no send time.
+func (s *Service) Duplicate(ctx context.Context, id int64) (*Campaign, error) {
+	c, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	subject := "Copy of " + c.Subject
+	if utf8.RuneCountInString(subject) > 200 {
+		subject = string([]rune(subject)[:199]) + "…"
+	}
+	dup := &Campaign{Subject: subject, Preheader: c.Preheader, Body: c.Body, Lists: c.Lists}
+	if err := s.Create(ctx, dup); err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, dup.ID)
+}

@@ -1,0 +1,106 @@
+package campaigns
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/bulletinhq/bulletin/mailer"
+)
+
+// maxFallback is the longest fallback text, in characters.
+const maxFallback = 100
+
+// A field is one {{ … }} an author wrote in a body: a personal field,
+// with the fallback a reader without a name gets when it has one.
+type field struct {
+	start, end  int          // byte offsets of the whole {{ … }}
+	of          mailer.Field // Name or Email
+	fallback    string
+	hasFallback bool
+}
+
+// fieldAction matches the inside of a {{ … }}: a field, then an optional
+// "| default "text"".
+var fieldAction = regexp.MustCompile(`^\s*\.?\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*default\s+"([^"]*)"\s*)?$`)
+
+// fieldSyntax is what the errors of parseFields point an author to.
+const fieldSyntax = `the personal fields are {{ .Name }} and {{ .Email }}, with a fallback for readers without a name as {{ .Name | default "reader" }}`
+
+// parseFields finds every {{ … }} of body. Each must be a personal field,
+// closed on its line: anything else is an error that names its line, so
+// a typo shows when the campaign is saved rather than in every reader's
+// mail.
+func parseFields(body string) ([]field, error) {
+	var out []field
+	for at := 0; ; {
+		i := strings.Index(body[at:], "{{")
+		if i < 0 {
+			return out, nil
+		}
+		start := at + i
+		line := 1 + strings.Count(body[:start], "\n")
+		rest := body[start+2:]
+		eol := strings.IndexByte(rest, '\n')
+		if eol < 0 {
+			eol = len(rest)
+		}
+		j := strings.Index(rest[:eol], "}}")
+		if j < 0 {
+			return nil, fmt.Errorf("line %d: %q is not closed: end it with }} on the same line (%s)", line, clipField(body[start:start+2+eol]), fieldSyntax)
+		}
+		end := start + 2 + j + 2
+		f, err := parseField(body[start+2 : end-2])
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %s %s (%s)", line, body[start:end], err, fieldSyntax)
+		}
+		f.start, f.end = start, end
+		out = append(out, f)
+		at = end
+	}
+}
+
+// parseField reads the inside of one {{ … }}.
+func parseField(action string) (field, error) {
+	m := fieldAction.FindStringSubmatch(action)
+	if m == nil {
+		if strings.Contains(action, "default") {
+			return field{}, fmt.Errorf("has a fallback Bulletin cannot read: put it in double quotes after default")
+		}
+		return field{}, fmt.Errorf("is not a personal field")
+	}
+	of, ok := personalFields[m[1]]
+	if !ok {
+		return field{}, fmt.Errorf("names no personal field")
+	}
+	f := field{of: of, fallback: m[2], hasFallback: strings.Contains(action, "|")}
+	switch {
+	case utf8.RuneCountInString(f.fallback) > maxFallback:
+		return field{}, fmt.Errorf("has a fallback over %d characters", maxFallback)
+	case strings.ContainsFunc(f.fallback, unicode.IsControl):
+		return field{}, fmt.Errorf("has a fallback with control characters")
+	case strings.Contains(f.fallback, "{{") || strings.Contains(f.fallback, "}}"):
+		return field{}, fmt.Errorf("has braces in its fallback")
+	}
+	return f, nil
+}
+
+// clipField shortens an unclosed {{ for an error message.
+func clipField(s string) string {
+	if utf8.RuneCountInString(s) <= 30 {
+		return s
+	}
+	return string([]rune(s)[:30]) + "…"
+}
+
+// hasPersonalField says s holds something an author meant as a personal
+// field: for the subject, which is the same for every reader.
+func hasPersonalField(s string) bool {
+	return personalField.MatchString(s) || fieldStart.MatchString(s)
+}
+
+// fieldStart matches the start of a {{ .Field …: a personal field, whole
+// or not.
+var fieldStart = regexp.MustCompile(`\{\{-?\s*\.`)

@@ -1,0 +1,66 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/campaigns"
+)
+
+// campaignDeletePage asks before a draft or scheduled campaign is deleted.
+type campaignDeletePage struct {
+	adminPage
+	C *campaigns.Campaign
+}
+
+func (s *Server) deleteCampaignPage(w http.ResponseWriter, r *http.Request) {
+	e, ok := s.adminCampaign(w, r)
+	if !ok {
+		return
+	}
+	if e.Kind != "campaign" {
+		http.NotFound(w, r)
+		return
+	}
+	if !editableStatus(e.Status) {
+		s.renderCampaign(w, r, http.StatusConflict, "This campaign is "+e.Status+": only a draft or a scheduled campaign can be deleted. Cancel it instead.")
+		return
+	}
+	s.renderAdmin(w, r, http.StatusOK, "admin_campaign_delete", &campaignDeletePage{C: e.Campaign})
+}
+
+func (s *Server) deleteCampaignForm(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	err = s.Campaigns.Delete(r.Context(), id)
+	switch bulletin.ErrorCode(err) {
+	case "":
+		http.Redirect(w, r, flashURL("/admin/campaigns", "campaign-deleted"), http.StatusSeeOther)
+	case bulletin.ECONFLICT:
+		s.renderCampaign(w, r, http.StatusConflict, bulletin.ErrorMessage(err))
+	default:
+		s.adminFailed(w, r, err)
+	}
+}
+
+// duplicateCampaignForm makes a new draft from the campaign and shows it.
+func (s *Server) duplicateCampaignForm(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	c, err := s.Campaigns.Duplicate(r.Context(), id)
+	switch bulletin.ErrorCode(err) {
+	case "":
+		http.Redirect(w, r, flashURL("/admin/campaigns/"+strconv.FormatInt(c.ID, 10), "campaign-duplicated"), http.StatusSeeOther)
+	case bulletin.EINVALID, bulletin.ECONFLICT:
+		s.renderCampaign(w, r, statusOf[bulletin.ErrorCode(err)], "It could not be duplicated: "+bulletin.ErrorMessage(err))
+	default:
+		s.adminFailed(w, r, err)
+	}
+}

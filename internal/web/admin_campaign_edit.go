@@ -1,0 +1,78 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/campaigns"
+)
+
+// campaignAdminRoutes registers the campaign pages added to those of
+// adminRoutes: edit, delete, duplicate and the send confirmation.
+func (s *Server) campaignAdminRoutes() {
+	s.adminHandle("GET /admin/campaigns/{id}/edit", s.editCampaignPage)
+	s.adminHandle("POST /admin/campaigns/{id}/edit", s.updateCampaignForm)
+	s.adminHandle("GET /admin/campaigns/{id}/delete", s.deleteCampaignPage)
+	s.adminHandle("POST /admin/campaigns/{id}/delete", s.deleteCampaignForm)
+	s.adminHandle("POST /admin/campaigns/{id}/duplicate", s.duplicateCampaignForm)
+	s.adminHandle("GET /admin/campaigns/{id}/send", s.sendCampaignPage)
+}
+
+// editCampaignPage shows a draft or scheduled campaign in the form.
+func (s *Server) editCampaignPage(w http.ResponseWriter, r *http.Request) {
+	e, ok := s.adminCampaign(w, r)
+	if !ok {
+		return
+	}
+	if e.Kind != "campaign" {
+		http.NotFound(w, r)
+		return
+	}
+	if !editableStatus(e.Status) {
+		s.renderCampaign(w, r, http.StatusConflict, "This campaign is "+e.Status+": only a draft or a scheduled campaign can be edited. Duplicate it to start a new draft.")
+		return
+	}
+	f := &campaignForm{ID: e.ID, Subject: e.Subject, Preheader: e.Preheader, Body: e.Body, Audience: readers(e.Audience)}
+	if e.SendAt != nil {
+		f.SendAt = e.SendAt.UTC().Format("2006-01-02T15:04")
+	}
+	s.renderCampaignForm(w, r, http.StatusOK, f, e.Lists)
+}
+
+// updateCampaignForm previews the edited campaign (the Preview button) or
+// saves it and shows it.
+func (s *Server) updateCampaignForm(w http.ResponseWriter, r *http.Request) {
+	e, ok := s.adminCampaign(w, r)
+	if !ok {
+		return
+	}
+	f := &campaignForm{ID: e.ID}
+	c, ok := readCampaignForm(r, f)
+	if !ok {
+		s.renderCampaignForm(w, r, http.StatusUnprocessableEntity, f, c.Lists)
+		return
+	}
+	if r.PostForm.Get("action") == "preview" {
+		s.previewForm(w, r, f, c)
+		return
+	}
+	lists := c.Lists
+	if lists == nil {
+		lists = []string{}
+	}
+	p := campaigns.Patch{Subject: &c.Subject, Preheader: &c.Preheader, Body: &c.Body, Lists: &lists,
+		SendAt: campaigns.OptionalTime{Set: true, Time: c.SendAt}}
+	_, err := s.Campaigns.Update(r.Context(), e.ID, p)
+	switch bulletin.ErrorCode(err) {
+	case "":
+		http.Redirect(w, r, flashURL("/admin/campaigns/"+strconv.FormatInt(e.ID, 10), "campaign-saved"), http.StatusSeeOther)
+	case bulletin.EINVALID:
+		f.Errors, f.Message = bulletin.ErrorFields(err), bulletin.ErrorMessage(err)
+		s.renderCampaignForm(w, r, http.StatusUnprocessableEntity, f, c.Lists)
+	case bulletin.ECONFLICT:
+		s.renderCampaign(w, r, http.StatusConflict, bulletin.ErrorMessage(err))
+	default:
+		s.adminFailed(w, r, err)
+	}
+}

@@ -1,0 +1,92 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/campaigns"
+)
+
+// campaignSendPage asks before a send, naming how many readers it
+// reaches; its form posts that number as confirm.
+type campaignSendPage struct {
+	adminPage
+	C        *campaigns.Campaign
+	Audience string // "2,314 readers"
+	Error    string
+}
+
+// sendCampaignPage shows the confirmation of a send.
+func (s *Server) sendCampaignPage(w http.ResponseWriter, r *http.Request) {
+	e, ok := s.adminCampaign(w, r)
+	if !ok {
+		return
+	}
+	if e.Kind != "campaign" || !editableStatus(e.Status) {
+		http.Redirect(w, r, "/admin/campaigns/"+strconv.FormatInt(e.ID, 10), http.StatusSeeOther)
+		return
+	}
+	if e.Audience == 0 {
+		s.renderCampaign(w, r, http.StatusUnprocessableEntity, nobodyMessage)
+		return
+	}
+	s.renderAdmin(w, r, http.StatusOK, "admin_campaign_send", &campaignSendPage{C: e.Campaign, Audience: readers(e.Audience)})
+}
+
+// nobodyMessage is the page's refusal of a send to nobody.
+const nobodyMessage = "This campaign would reach nobody: its lists have no confirmed reader. Edit it to choose other lists, or wait until readers confirm."
+
+// sendConfirmed reports whether a send may go ahead: the form's confirm
+// field names the audience as it is now. Otherwise it answers itself: the
+// campaign page saying a send to nobody is refused, or the confirmation
+// again with the new number. A campaign past draft and scheduled goes
+// ahead, for Send to refuse with its conflict.
+func (s *Server) sendConfirmed(w http.ResponseWriter, r *http.Request, id int64) bool {
+	c, err := s.Campaigns.Get(r.Context(), id)
+	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND || err == nil && !editableStatus(c.Status) {
+		return true
+	} else if err != nil {
+		s.adminError(w, r, err)
+		return false
+	}
+	if c.Audience == 0 {
+		s.renderCampaign(w, r, http.StatusUnprocessableEntity, nobodyMessage)
+		return false
+	}
+	if r.PostForm.Get("confirm") == strconv.Itoa(c.Audience) {
+		return true
+	}
+	msg := "Confirm the send: it reaches " + readers(c.Audience) + "."
+	if r.PostForm.Get("confirm") != "" {
+		msg = "The audience changed since you looked: the campaign now reaches " + readers(c.Audience) + "."
+	}
+	s.renderAdmin(w, r, http.StatusConflict, "admin_campaign_send", &campaignSendPage{C: c, Audience: readers(c.Audience), Error: msg})
+	return false
+}
+
+// editableStatus says a campaign in status may be edited, deleted and
+// sent.
+func editableStatus(status string) bool {
+	return status == campaigns.StatusDraft || status == campaigns.StatusScheduled
+}
+
+// readers writes n as "1 reader" or "2,314 readers".
+func readers(n int) string {
+	if n == 1 {
+		return "1 reader"
+	}
+	return thousands(n) + " readers"
+}
+
+// thousands writes n with a comma between each group of three digits.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
