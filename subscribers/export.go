@@ -5,13 +5,16 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
 
-// exportHeader is the first row of ExportCSV; import reads its email and
-// name columns back.
-var exportHeader = []string{"email", "name", "lists", "status", "frequency", "created_at", "confirmed_at"}
+// exportHeader is the first row of ExportCSV; Import reads every column
+// back, so an export imports into a new install unchanged.
+var exportHeader = []string{"email", "name", "lists", "status", "attributes", "frequency", "created_at", "confirmed_at"}
 
 // ExportCSV writes every subscriber, or those on list (a slug) when it is
 // not empty, as CSV to w, paging by id so memory stays flat. It returns
@@ -22,12 +25,21 @@ func (s *Store) ExportCSV(ctx context.Context, w io.Writer, list string) (int, e
 			return 0, err
 		}
 	}
+	return s.ExportFiltered(ctx, w, Filter{List: list})
+}
+
+// ExportFiltered writes the subscribers f selects (its Q, List and
+// Status; After and Limit are ignored) as CSV to w, like ExportCSV.
+func (s *Store) ExportFiltered(ctx context.Context, w io.Writer, f Filter) (int, error) {
+	if f.Status != "" && !validStatus(f.Status) {
+		return 0, bulletin.Invalid(map[string]string{"status": "use pending, confirmed, unsubscribed or bounced"})
+	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(exportHeader); err != nil {
 		return 0, err
 	}
 	n := 0
-	f := Filter{List: list, Limit: 1000}
+	f.After, f.Limit = 0, 1000
 	for {
 		page, next, err := s.List(ctx, f)
 		if err != nil {
@@ -55,8 +67,14 @@ func exportRecord(sub *Subscriber) []string {
 	if sub.ConfirmedAt != nil {
 		confirmed = sub.ConfirmedAt.UTC().Format(time.RFC3339)
 	}
-	return []string{textCell(sub.Email), textCell(sub.Name), textCell(strings.Join(sub.Lists, ";")), sub.Status, sub.Frequency,
-		sub.CreatedAt.UTC().Format(time.RFC3339), confirmed}
+	lists := slices.Clone(sub.Lists)
+	slices.Sort(lists)
+	attrs := ""
+	if len(sub.Attributes) > 0 {
+		attrs = attributesJSON(sub.Attributes)
+	}
+	return []string{textCell(sub.Email), textCell(sub.Name), textCell(strings.Join(lists, ";")), sub.Status, textCell(attrs),
+		sub.Frequency, sub.CreatedAt.UTC().Format(time.RFC3339), confirmed}
 }
 
 // formulaStart says whether a spreadsheet would take a cell holding s,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,9 +14,9 @@ import (
 
 // existing is what a batch needs to know of a subscriber already stored.
 type existing struct {
-	id           int64
-	name, status string
-	onList       bool
+	id                  int64
+	name, status, attrs string
+	lists               map[int64]bool // the lists they are on or joining
 }
 
 // importBatch stores one batch in one transaction: a lookup of the
@@ -25,7 +26,7 @@ func (s *Store) importBatch(ctx context.Context, imp *importer, batch []importRo
 	now := sqlite.Now()
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		imp.confirms = imp.confirms[:0]
-		have, err := lookupExisting(ctx, tx, imp.list, batch)
+		have, err := lookupExisting(ctx, tx, batch)
 		if err != nil {
 			return err
 		}
@@ -44,27 +45,32 @@ func (s *Store) importBatch(ctx context.Context, imp *importer, batch []importRo
 }
 
 // lookupExisting returns the stored subscribers among batch, by email key.
-func lookupExisting(ctx context.Context, tx *sql.Tx, list int64, batch []importRow) (map[string]*existing, error) {
+func lookupExisting(ctx context.Context, tx *sql.Tx, batch []importRow) (map[string]*existing, error) {
 	out := map[string]*existing{}
 	for start := 0; start < len(batch); start += 500 {
 		chunk := batch[start:min(start+500, len(batch))]
-		args := make([]any, 0, len(chunk)+1)
-		args = append(args, list)
+		args := make([]any, 0, len(chunk))
 		for _, row := range chunk {
 			args = append(args, row.key)
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT s.id, s.email_key, s.name, s.status,
-			EXISTS (SELECT 1 FROM subscriptions WHERE subscriber_id = s.id AND list_id = ? AND status != 'unsubscribed')
+		rows, err := tx.QueryContext(ctx, `SELECT s.id, s.email_key, s.name, s.status, s.attributes,
+			(SELECT group_concat(list_id, ',') FROM subscriptions WHERE subscriber_id = s.id AND status != 'unsubscribed')
 			FROM subscribers s WHERE s.email_key IN (`+placeholders(len(chunk))+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("look up subscribers: %w", err)
 		}
 		for rows.Next() {
-			var ex existing
+			ex := existing{lists: map[int64]bool{}}
 			var key string
-			if err := rows.Scan(&ex.id, &key, &ex.name, &ex.status, &ex.onList); err != nil {
+			var lists sql.NullString
+			if err := rows.Scan(&ex.id, &key, &ex.name, &ex.status, &ex.attrs, &lists); err != nil {
 				rows.Close()
 				return nil, err
+			}
+			for _, id := range strings.Split(lists.String, ",") {
+				if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+					ex.lists[n] = true
+				}
 			}
 			out[key] = &ex
 		}
@@ -76,30 +82,45 @@ func lookupExisting(ctx context.Context, tx *sql.Tx, list int64, batch []importR
 	return out, nil
 }
 
-// updateExisting fills in a missing name, confirms a pending subscriber
-// when the import vouches for consent, and joins the list; it never
-// revives someone who unsubscribed or bounced.
+// updateExisting fills in a name and attributes, confirms a pending
+// subscriber when the import vouches for consent, and joins the row's
+// lists; it never revives someone who unsubscribed or bounced, nor
+// unsubscribes anyone.
 func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importRow, ex *existing, now time.Time) error {
 	if ex.status == StatusUnsubscribed || ex.status == StatusBounced {
 		imp.skip(row.line, "the subscriber is "+ex.status+" and is not signed up again by an import")
 		return nil
 	}
+	if row.status == StatusUnsubscribed || row.status == StatusBounced {
+		imp.skip(row.line, "the file says "+row.status+", but an import does not change a stored reader's status to that: do it on their page")
+		return nil
+	}
 	status := ex.status
-	if imp.opt.Confirmed && status == StatusPending {
+	if row.status == StatusConfirmed && status == StatusPending {
 		status = StatusConfirmed
 	}
+	var join []int64
+	for _, id := range row.lists {
+		if !ex.lists[id] {
+			join = append(join, id)
+		}
+	}
 	rename := row.name != "" && row.name != ex.name
-	if !rename && status == ex.status && ex.onList {
+	reattr := row.attrs != "" && row.attrs != ex.attrs
+	if !rename && !reattr && status == ex.status && len(join) == 0 {
 		imp.skip(row.line, "already on the list")
 		return nil
 	}
-	name := ex.name
+	name, attrs := ex.name, ex.attrs
 	if rename {
 		name = row.name
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET name = ?, status = ?, updated_at = ?,
+	if reattr {
+		attrs = row.attrs
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET name = ?, status = ?, attributes = ?, updated_at = ?,
 		confirmed_at = CASE WHEN ? = 'confirmed' THEN COALESCE(confirmed_at, ?) ELSE confirmed_at END WHERE id = ?`,
-		name, status, now, status, now, ex.id); err != nil {
+		name, status, attrs, now, status, now, ex.id); err != nil {
 		return fmt.Errorf("update subscriber: %w", err)
 	}
 	sub := SubPending
@@ -110,57 +131,104 @@ func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importR
 			return err
 		}
 	}
-	if err := addSubscriptions(ctx, tx, ex.id, []int64{imp.list}, sub, now); err != nil {
+	if err := addSubscriptions(ctx, tx, ex.id, join, sub, now); err != nil {
 		return err
 	}
 	imp.rep.Updated++
 	return nil
 }
 
+// freshValues are the subscribers columns of a new row, in the order of
+// insertFresh's statement.
+func freshValues(row importRow, now time.Time) []any {
+	created := now
+	if row.createdAt != nil {
+		created = *row.createdAt
+	}
+	var confirmed, unsub any
+	if row.confirmed != nil && row.status != StatusPending {
+		confirmed = *row.confirmed
+	}
+	switch row.status {
+	case StatusConfirmed:
+		if confirmed == nil {
+			confirmed = now
+		}
+	case StatusUnsubscribed:
+		unsub = now
+	}
+	queued := 0
+	if row.status == StatusPending {
+		queued = 1
+	}
+	attrs := row.attrs
+	if attrs == "" {
+		attrs = "{}"
+	}
+	return []any{row.email, row.key, row.name, row.status, attrs, row.freq, now, queued, created, now, confirmed, unsub}
+}
+
+// subStatus is the status of a new subscriber's subscriptions.
+func subStatus(status string) string {
+	switch status {
+	case StatusConfirmed:
+		return SubActive
+	case StatusUnsubscribed:
+		return SubUnsubscribed
+	}
+	return SubPending
+}
+
 // insertFresh adds new subscribers and their subscriptions, a hundred
 // rows a statement.
 func (imp *importer) insertFresh(ctx context.Context, tx *sql.Tx, fresh []importRow, now time.Time) error {
-	status, sub, queued := StatusPending, SubPending, 1
-	var confirmed any
-	if imp.opt.Confirmed {
-		status, sub, queued, confirmed = StatusConfirmed, SubActive, 0, now
-	}
 	for start := 0; start < len(fresh); start += 100 {
 		chunk := fresh[start:min(start+100, len(fresh))]
-		args := make([]any, 0, len(chunk)*9)
+		args := make([]any, 0, len(chunk)*12)
 		for _, row := range chunk {
-			args = append(args, row.email, row.key, row.name, status, now, queued, now, now, confirmed)
+			args = append(args, freshValues(row, now)...)
 		}
-		rows, err := tx.QueryContext(ctx, `INSERT INTO subscribers (email, email_key, name, status, confirm_sent_at,
-			confirm_queued, created_at, updated_at, confirmed_at) VALUES `+tuples(len(chunk), 9)+` RETURNING id`, args...)
+		rows, err := tx.QueryContext(ctx, `INSERT INTO subscribers (email, email_key, name, status, attributes, frequency,
+			confirm_sent_at, confirm_queued, created_at, updated_at, confirmed_at, unsubscribed_at)
+			VALUES `+tuples(len(chunk), 12)+` RETURNING id, email_key`, args...)
 		if err != nil {
 			return fmt.Errorf("insert subscribers: %w", err)
 		}
-		ids := make([]any, 0, len(chunk)*5)
+		byKey := make(map[string]*importRow, len(chunk))
+		for i := range chunk {
+			byKey[chunk[i].key] = &chunk[i]
+		}
+		var subs []any
 		for rows.Next() {
 			var id int64
-			if err := rows.Scan(&id); err != nil {
+			var key string
+			if err := rows.Scan(&id, &key); err != nil {
 				rows.Close()
 				return err
 			}
-			ids = append(ids, id, imp.list, sub, now, now)
-			if !imp.opt.Confirmed {
+			row := byKey[key] // RETURNING comes in no set order
+			for _, list := range row.lists {
+				subs = append(subs, id, list, subStatus(row.status), now, now)
+			}
+			if row.status == StatusPending {
 				imp.confirms = append(imp.confirms, queue.ConfirmItem{ID: id, SentAt: now.UnixMicro()})
+				imp.rep.Pending++
 			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("insert subscribers: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (subscriber_id, list_id, status, created_at, updated_at)
-			VALUES `+tuples(len(ids)/5, 5), ids...); err != nil {
-			return fmt.Errorf("insert subscriptions: %w", err)
+		for len(subs) > 0 {
+			part := subs[:min(500, len(subs))]
+			subs = subs[len(part):]
+			if _, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (subscriber_id, list_id, status, created_at, updated_at)
+				VALUES `+tuples(len(part)/5, 5), part...); err != nil {
+				return fmt.Errorf("insert subscriptions: %w", err)
+			}
 		}
 	}
 	imp.rep.Added += len(fresh)
-	if !imp.opt.Confirmed {
-		imp.rep.Pending += len(fresh)
-	}
 	return nil
 }
 

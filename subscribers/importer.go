@@ -6,17 +6,22 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
+	"time"
 
+	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/queue"
 )
 
 // ImportOptions say where imported subscribers go.
 type ImportOptions struct {
+	// List, when set, is a list (slug) every imported reader joins, besides
+	// those of the file's lists column. A file without that column needs it.
 	List string
-	// Confirmed imports new subscribers as confirmed (the publisher has
-	// their consent) and confirms pending ones; otherwise new ones are
-	// pending and get a confirmation mail once serve runs.
+	// Confirmed vouches for the readers' consent: a row whose status is
+	// confirmed, or that has no status, is imported as confirmed (and a
+	// stored pending reader confirmed); otherwise those rows are pending
+	// and get a confirmation mail. A row's pending, unsubscribed or bounced
+	// status is kept either way.
 	Confirmed bool
 	// BatchSize is the rows per transaction (default 1000).
 	BatchSize int
@@ -45,6 +50,9 @@ type ImportReport struct {
 	QueueErr     error `json:"-"`
 	SkippedLines []LineNote
 	InvalidLines []LineNote
+	// UnknownLists are the list slugs of the file that name no list, in
+	// the order met; their lines are invalid.
+	UnknownLists []string
 }
 
 // importRow is one valid row on its way into the database.
@@ -52,17 +60,37 @@ type importRow struct {
 	line        int
 	email, name string
 	key         string
+	// status is what the row is stored as when new: the file's, with
+	// confirmed only when the import vouches for consent.
+	status    string
+	freq      string
+	lists     []int64
+	attrs     string // JSON; "" when the file gives none
+	createdAt *time.Time
+	confirmed *time.Time
 }
 
-// Import reads subscribers from CSV and adds them to a list. The first row
-// may be a header naming the email and name columns; without one, email
-// is the first column and name the second. Bad rows are reported by line
-// and the good ones imported all the same. Erased addresses, people who
-// unsubscribed or bounced, and repeats are skipped, never revived.
+// Import reads subscribers from CSV and adds them to their lists. The
+// first row may be a header naming the columns export writes (email, name,
+// lists, status, attributes, frequency, created_at, confirmed_at), of
+// which only email is required; without one, email is the first column
+// and name the second. Bad rows are reported by line and the good ones
+// imported all the same. Erased addresses, people who unsubscribed or
+// bounced, and repeats are skipped, never revived.
 func (s *Store) Import(ctx context.Context, r io.Reader, opt ImportOptions) (*ImportReport, error) {
-	list, err := s.ListBySlug(ctx, opt.List)
+	lists, err := s.Lists(ctx)
 	if err != nil {
 		return nil, err
+	}
+	bySlug := make(map[string]int64, len(lists))
+	for _, l := range lists {
+		bySlug[l.Slug] = l.ID
+	}
+	var list int64
+	if opt.List != "" {
+		if list = bySlug[opt.List]; list == 0 {
+			return nil, bulletin.Errorf(bulletin.ENOTFOUND, "There is no list %q.", opt.List)
+		}
 	}
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = 1000
@@ -71,7 +99,8 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opt ImportOptions) (*Im
 	if err != nil {
 		return nil, err
 	}
-	imp := &importer{store: s, list: list.ID, opt: opt, erased: erased, seen: map[string]int{}, rep: &ImportReport{}}
+	imp := &importer{store: s, list: list, lists: bySlug, opt: opt, erased: erased, seen: map[string]int{},
+		unknown: map[string]bool{}, rep: &ImportReport{}}
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
@@ -79,22 +108,23 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opt ImportOptions) (*Im
 }
 
 type importer struct {
-	store    *Store
-	list     int64
-	opt      ImportOptions
-	erased   map[string]bool
-	seen     map[string]int // email key → first line
-	rep      *ImportReport
-	emailCol int
-	nameCol  int
-	rows     int
+	store   *Store
+	list    int64            // opt.List's id, or 0
+	lists   map[string]int64 // every list by slug
+	opt     ImportOptions
+	erased  map[string]bool
+	seen    map[string]int // email key → first line
+	unknown map[string]bool
+	rep     *ImportReport
+	cols    columns
+	rows    int
 	// confirms are the confirmations of the batch in hand, queued once
 	// it commits.
 	confirms []queue.ConfirmItem
 }
 
 func (imp *importer) run(ctx context.Context, cr *csv.Reader) error {
-	imp.emailCol, imp.nameCol = 0, 1
+	imp.cols = columns{email: 0, name: 1, lists: -1, status: -1, attributes: -1, frequency: -1, created: -1, confirmed: -1}
 	batch := make([]importRow, 0, imp.opt.BatchSize)
 	for first := true; ; first = false {
 		rec, err := cr.Read()
@@ -110,8 +140,14 @@ func (imp *importer) run(ctx context.Context, cr *csv.Reader) error {
 			return fmt.Errorf("import: %w", err)
 		}
 		line, _ := cr.FieldPos(0)
-		if first && imp.header(rec) {
-			continue
+		if first {
+			header := imp.header(rec)
+			if imp.list == 0 && imp.cols.lists < 0 {
+				return bulletin.Errorf(bulletin.EINVALID, "The file has no lists column: choose a list to add its readers to.")
+			}
+			if header {
+				continue
+			}
 		}
 		imp.rows++
 		if row, ok := imp.check(line, rec); ok {
@@ -125,56 +161,6 @@ func (imp *importer) run(ctx context.Context, cr *csv.Reader) error {
 		}
 	}
 	return imp.flush(ctx, batch)
-}
-
-// header reads a header row, reporting whether rec was one.
-func (imp *importer) header(rec []string) bool {
-	email, name := -1, -1
-	for i, h := range rec {
-		switch strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) {
-		case "email", "e-mail", "email address":
-			email = i
-		case "name", "full name":
-			name = i
-		}
-	}
-	if email < 0 {
-		return false
-	}
-	imp.emailCol, imp.nameCol = email, name
-	return true
-}
-
-// check normalises one record, counting it as invalid or skipped when it
-// cannot be imported.
-func (imp *importer) check(line int, rec []string) (importRow, bool) {
-	if imp.emailCol >= len(rec) {
-		imp.invalid(line, "no email column")
-		return importRow{}, false
-	}
-	email, msg := NormalizeEmail(fromTextCell(rec[imp.emailCol]))
-	if msg != "" {
-		imp.invalid(line, "email: "+msg)
-		return importRow{}, false
-	}
-	var name string
-	if imp.nameCol >= 0 && imp.nameCol < len(rec) {
-		if name, msg = NormalizeName(fromTextCell(rec[imp.nameCol])); msg != "" {
-			imp.invalid(line, "name: "+msg)
-			return importRow{}, false
-		}
-	}
-	key := EmailKey(email)
-	if first, ok := imp.seen[key]; ok {
-		imp.skip(line, fmt.Sprintf("repeats line %d", first))
-		return importRow{}, false
-	}
-	imp.seen[key] = line
-	if imp.erased[imp.store.EmailHash(email)] {
-		imp.skip(line, "this address was erased at its owner's request")
-		return importRow{}, false
-	}
-	return importRow{line: line, email: email, name: name, key: key}, true
 }
 
 // maxNotes bounds the lines a report lists per kind; the counts stay exact.

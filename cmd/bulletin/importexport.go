@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -15,20 +16,20 @@ import (
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
-// importCSV imports subscribers from a CSV file into a list, with a
+// importCSV imports subscribers from a CSV file into its lists or --list, with a
 // progress bar on a terminal and plain counts otherwise.
 func (m *Main) importCSV(ctx context.Context, args []string) error {
 	var list string
 	var confirmed bool
 	rest, err := m.ParseFlags("import", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&list, "list", "", "slug of the list to add the subscribers to")
+		fs.StringVar(&list, "list", "", "slug of a list to add every subscriber to (needed when the file has no lists column)")
 		fs.BoolVar(&confirmed, "confirmed", false, "the publisher has their consent: import as confirmed, send no confirmation")
 	})
 	if err != nil {
 		return err
 	}
-	if len(rest) != 1 || list == "" {
-		return usagef("use: bulletin import FILE.csv --list SLUG [--confirmed]")
+	if len(rest) != 1 {
+		return usagef("use: bulletin import FILE.csv [--list SLUG] [--confirmed]")
 	}
 	f, err := os.Open(rest[0])
 	if err != nil {
@@ -95,6 +96,9 @@ func (m *Main) printImportReport(rep *subscribers.ImportReport, took time.Durati
 	}
 	if more := rep.Skipped - min(len(rep.SkippedLines), 100); more > 0 {
 		fmt.Fprintf(w, "…and %d more skipped lines\n", more)
+	}
+	if len(rep.UnknownLists) > 0 {
+		fmt.Fprintf(w, "unknown lists (create them, then import those lines again): %s\n", strings.Join(rep.UnknownLists, ", "))
 	}
 	if rep.Pending == 0 {
 		return

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
 // import reports each bad line and keeps the good ones; export writes
@@ -48,8 +50,30 @@ func TestImportThenExport(t *testing.T) {
 		t.Errorf("export lacks the imported subscribers:\n%s", stdout)
 	}
 
+	// A file without a lists column needs --list; an export has one, so it
+	// imports into another install without it, each reader into their lists.
 	m, _, stderr = testMain(t, env)
-	if code := m.Main(context.Background(), []string{"import", file}); code != 2 || !strings.Contains(stderr.String(), "--list SLUG") {
-		t.Errorf("import without --list: exit %d, %q", code, stderr)
+	if code := m.Main(context.Background(), []string{"import", file}); code != 1 || !strings.Contains(stderr.String(), "no lists column") {
+		t.Errorf("import without --list of a file without lists: exit %d, %q", code, stderr)
+	}
+	exported := filepath.Join(t.TempDir(), "export.csv")
+	os.WriteFile(exported, stdout.Bytes(), 0o600)
+	other := map[string]string{"BULLETIN_DATA": t.TempDir()}
+	if m, _, stderr := testMain(t, other); m.Main(context.Background(), []string{"seed"}) != 0 {
+		t.Fatalf("seed: %s", stderr)
+	}
+	m, _, stderr = testMain(t, other)
+	if code := m.Main(context.Background(), []string{"import", exported, "--confirmed"}); code != 0 {
+		t.Fatalf("import of an export without --list: exit %d, %s", code, stderr)
+	}
+	db, err := sqlite.Open(context.Background(), filepath.Join(other["BULLETIN_DATA"], "bulletin.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var lists string
+	if err := db.Read.QueryRow(`SELECT group_concat(l.slug) FROM subscriptions x JOIN lists l ON l.id = x.list_id
+		JOIN subscribers s ON s.id = x.subscriber_id WHERE s.email_key = 'new.one@example.com'`).Scan(&lists); err != nil || lists != "daily-news" {
+		t.Errorf("new.one's lists after the import: %q (%v), want daily-news", lists, err)
 	}
 }

@@ -18,6 +18,8 @@ type subscribersPage struct {
 	List     string
 	Status   string
 	NextURL  string
+	// ExportURL downloads what the filters select, with the session.
+	ExportURL string
 }
 
 var subscriberStatuses = []string{subscribers.StatusConfirmed, subscribers.StatusPending, subscribers.StatusUnsubscribed, subscribers.StatusBounced}
@@ -38,6 +40,10 @@ func (s *Server) subscribersPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := &subscribersPage{Items: items, Lists: lists, Statuses: subscriberStatuses, Q: f.Q, List: f.List, Status: f.Status}
+	p.ExportURL = "/admin/subscribers/export"
+	if v := filterValues(f); len(v) > 0 {
+		p.ExportURL += "?" + v.Encode()
+	}
 	if next > 0 {
 		v := url.Values{"q": {f.Q}, "list": {f.List}, "status": {f.Status}, "after": {strconv.FormatInt(next, 10)}}
 		p.NextURL = "/admin/subscribers?" + v.Encode()
@@ -128,4 +134,15 @@ func (s *Server) eraseSubscriberForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, flashURL("/admin/subscribers", "erased"), http.StatusSeeOther)
+}
+
+// filterValues are f's search and filters as a query, without the empty ones.
+func filterValues(f subscribers.Filter) url.Values {
+	v := url.Values{}
+	for k, val := range map[string]string{"q": f.Q, "list": f.List, "status": f.Status} {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	return v
 }

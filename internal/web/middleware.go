@@ -83,6 +83,10 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 // and the decoders answer 413.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isImportUpload(r) {
+			next.ServeHTTP(w, r) // limitImport sets the CSV upload's own limit
+			return
+		}
 		if r.ContentLength > MaxBodyBytes {
 			writeError(w, r, s.Log, errTooLarge)
 			return

@@ -1,0 +1,53 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/subscribers"
+)
+
+// exportSubscribersCSV downloads the subscribers the page's filters (q,
+// list, status) select, as the CSV that bulletin export writes and the
+// import reads back.
+func (s *Server) exportSubscribersCSV(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := subscribers.Filter{Q: q.Get("q"), List: q.Get("list"), Status: q.Get("status")}
+	// Built in memory first, so that a failure is an error page rather
+	// than half a file: a million readers is about 100 MB.
+	var buf bytes.Buffer
+	if _, err := s.Subscribers.ExportFiltered(r.Context(), &buf, f); err != nil {
+		if bulletin.ErrorCode(err) == bulletin.EINVALID {
+			s.renderErrorPage(w, r, http.StatusUnprocessableEntity, &errorPage{Title: "Cannot export",
+				Message: "Status: use pending, confirmed, unsubscribed or bounced."})
+			return
+		}
+		s.adminFailed(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="subscribers-`+time.Now().UTC().Format("2006-01-02")+`.csv"`)
+	h.Set("X-Content-Type-Options", "nosniff")
+	buf.WriteTo(w)
+}
+
+// exportSubscriberJSON downloads everything stored about one person, as
+// the API's export does, with the admin session.
+func (s *Server) exportSubscriberJSON(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.adminNotFound(w, r)
+		return
+	}
+	exp, err := s.Subscribers.ExportOf(r.Context(), id)
+	if err != nil {
+		s.adminFailed(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="subscriber-`+strconv.FormatInt(id, 10)+`.json"`)
+	writeJSON(w, http.StatusOK, exp)
+}

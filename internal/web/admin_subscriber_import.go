@@ -1,0 +1,140 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/bulletinhq/bulletin/internal/admins"
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/subscribers"
+)
+
+// DefaultImportMaxBytes bounds a CSV upload when ImportMaxBytes is 0:
+// about 300,000 readers. Bigger files go through bulletin import.
+const DefaultImportMaxBytes = 32 << 20
+
+// importPage is the upload form.
+type importPage struct {
+	adminPage
+	Lists     []*subscribers.List
+	List      string
+	Confirmed bool
+	Error     string
+}
+
+func (s *Server) importMaxBytes() int64 {
+	if s.ImportMaxBytes > 0 {
+		return s.ImportMaxBytes
+	}
+	return DefaultImportMaxBytes
+}
+
+func (s *Server) importSubscribersPage(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Has("job") {
+		s.importJobPage(w, r)
+		return
+	}
+	s.renderImport(w, r, http.StatusOK, &importPage{})
+}
+
+func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, status int, p *importPage) {
+	lists, err := s.Subscribers.Lists(r.Context())
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	p.Lists = lists
+	s.renderAdmin(w, r, status, "admin_subscriber_import", p)
+}
+
+// tooLargeMessage says what to do with a file over the limit.
+func (s *Server) tooLargeMessage() string {
+	return fmt.Sprintf("The file is larger than %s, the most an upload takes: split it into smaller files, or run bulletin import on the server.",
+		byteSize(s.importMaxBytes()))
+}
+
+// limitImport bounds the upload at importMaxBytes. A logged-in admin who
+// sends more sees the form again with the limit and what to do; anyone
+// else goes on to requireAdmin, which sends them to the login page.
+func (s *Server) limitImport(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		max := s.importMaxBytes()
+		if r.ContentLength > max {
+			if sess := s.cookieSession(r); sess != nil {
+				r = r.WithContext(context.WithValue(r.Context(), sessionKey{}, sess))
+				s.renderImport(w, r, http.StatusRequestEntityTooLarge, &importPage{Error: s.tooLargeMessage()})
+				return
+			}
+			r.Body = http.NoBody
+		}
+		// The multipart parts around the file take a few hundred bytes.
+		r.Body = http.MaxBytesReader(w, r.Body, max+4<<10)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// cookieSession returns the live admin session of r's cookie, or nil.
+func (s *Server) cookieSession(r *http.Request) *admins.Session {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return nil
+	}
+	sess, _ := s.Admins.Session(r.Context(), c.Value)
+	return sess
+}
+
+// importSubscribersForm takes the upload and starts the import in the
+// background, sending the browser to its progress page.
+func (s *Server) importSubscribersForm(w http.ResponseWriter, r *http.Request) {
+	p := &importPage{List: r.PostFormValue("list"), Confirmed: r.PostFormValue("confirmed") != ""}
+	file, _, err := r.FormFile("file")
+	if errors.Is(err, http.ErrMissingFile) {
+		p.Error = "Choose a CSV file to upload."
+		s.renderImport(w, r, http.StatusUnprocessableEntity, p)
+		return
+	} else if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	defer file.Close()
+	var buf bytes.Buffer
+	if _, err := io.Copy(&buf, io.LimitReader(file, s.importMaxBytes()+1)); err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	if int64(buf.Len()) > s.importMaxBytes() {
+		p.Error = s.tooLargeMessage()
+		s.renderImport(w, r, http.StatusRequestEntityTooLarge, p)
+		return
+	}
+	if buf.Len() == 0 {
+		p.Error = "The file is empty: choose a CSV file with a line per reader."
+		s.renderImport(w, r, http.StatusUnprocessableEntity, p)
+		return
+	}
+	if p.List != "" {
+		if _, err := s.Subscribers.ListBySlug(r.Context(), p.List); err != nil {
+			p.Error = bulletin.ErrorMessage(err)
+			s.renderImport(w, r, http.StatusUnprocessableEntity, p)
+			return
+		}
+	}
+	opt := subscribers.ImportOptions{List: p.List, Confirmed: p.Confirmed, Confirms: s.Confirms}
+	job := s.imports.start(s, buf.Bytes(), opt)
+	http.Redirect(w, r, "/admin/subscribers/import?job="+job.id, http.StatusSeeOther)
+}
+
+// byteSize writes n bytes for people: "32 MB", "4 KB".
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%d MB", n>>20)
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
