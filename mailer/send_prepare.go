@@ -94,7 +94,7 @@ func SendNow(ctx context.Context, t Transport, p *tasks.SendPayload) error {
 		if err != nil {
 			return err
 		}
-		if err := t.Send(ctx, cm.From(), []string{r.Email}, data); err != nil {
+		if err := t.Send(ctx, cmp.Or(r.ReturnPath, cm.From()), []string{r.Email}, data); err != nil {
 			return fmt.Errorf("send to %s: %w", r.Email, err)
 		}
 	}

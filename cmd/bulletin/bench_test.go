@@ -76,6 +76,7 @@ type delivery struct {
 	first time.Duration // from send to the first accepted
 	size  int           // average message size the server counted
 	rss   float64       // serve's peak RSS, KiB
+	cpu   float64       // CPU seconds the sending processes used
 }
 
 // deliverCampaign starts serve, sends a campaign of body to the cluster's
@@ -99,6 +100,7 @@ func deliverCampaign(b *testing.B, c *cluster, smtp *smtptest.Server, n int, bod
 		first: first,
 		size:  int(smtp.Bytes()-beforeBytes) / (smtp.Total() - before),
 		rss:   peakRSS(serve.Process.Pid),
+		cpu:   cpuSeconds(serve.Process.Pid),
 	}
 	c.waitSent(addr, id, time.Minute)
 	serve.Process.Kill()

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/mail"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/bounces"
@@ -76,20 +77,58 @@ func (c Config) dkimKeys() ([]dkim.Key, error) {
 	return keys, nil
 }
 
-// loadDKIM reads the configured DKIM keys, once, and returns the signer
-// of every message, or nil when no selector is set. A selector whose key
-// file is missing is a usage error that says how to make it.
-func (m *Main) loadDKIM() (mailer.Signer, error) {
-	c := m.Config
+// fromDomain is the domain of BULLETIN_FROM, lower case.
+func (c Config) fromDomain() string {
+	a, err := mail.ParseAddress(c.From)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(strings.TrimSuffix(a.Address[strings.LastIndexByte(a.Address, '@')+1:], "."))
+}
+
+// dkimKeysByDomain reads every DKIM key, by the From domain it signs:
+// the configured selectors' keys sign BULLETIN_FROM's domain, and the
+// keys in DKIM_DIR/DOMAIN/ sign that domain (a list's own From).
+func (c Config) dkimKeysByDomain() (map[string][]dkim.Key, error) {
 	keys, err := c.dkimKeys()
 	if err != nil {
 		return nil, err
 	}
-	s := dkim.NewSigner(keys, nil)
+	byDomain, err := dkim.LoadDomains(c.dkimDir())
+	if err != nil {
+		return nil, err
+	}
+	if len(keys) > 0 {
+		if byDomain == nil {
+			byDomain = map[string][]dkim.Key{}
+		}
+		d := c.fromDomain()
+		byDomain[d] = append(keys, byDomain[d]...)
+	}
+	return byDomain, nil
+}
+
+// loadDKIM reads the DKIM keys, once, and returns the signer of every
+// message, or nil when there is no key. A selector whose key file is
+// missing is a usage error that says how to make it. Mail of a From
+// domain without a key goes unsigned, with one warning for that domain.
+func (m *Main) loadDKIM() (mailer.Signer, error) {
+	c := m.Config
+	byDomain, err := c.dkimKeysByDomain()
+	if err != nil {
+		return nil, err
+	}
+	s := dkim.NewSigner(nil, byDomain)
 	if s == nil {
 		return nil, nil // a nil *dkim.Signer in the interface would not be nil
 	}
-	m.Log.Info("DKIM signing on", "keys", fmt.Sprint(keys), "dir", c.dkimDir())
+	s.Log = m.Log
+	domains := make([]string, 0, len(byDomain))
+	for d, keys := range byDomain {
+		domains = append(domains, d+" "+fmt.Sprint(keys))
+	}
+	slices.Sort(domains)
+	m.Log.Info("DKIM signing on", "keys", strings.Join(domains, ", "), "dir", c.dkimDir())
 	return s, nil
 }
 
@@ -121,26 +160,40 @@ func (m *Main) dkimCmd(ctx context.Context, args []string) error {
 	if err := dkim.CheckSelector(selector); err != nil {
 		return usagef("--selector: %v", err)
 	}
+	from := m.Config.fromDomain()
 	if domain == "" {
-		a, _ := mail.ParseAddress(m.Config.From) // checked by ParseFlags
-		domain = a.Address[strings.LastIndexByte(a.Address, '@')+1:]
+		if !isDomain(from) {
+			return usagef("BULLETIN_FROM is at %s, which has no DNS to publish a key in, so pass --domain with the domain you send from, like --domain example.com", from)
+		}
+		domain = from
 	}
 	domain = strings.ToLower(strings.TrimSuffix(domain, "."))
 	if !isDomain(domain) {
 		return usagef("--domain %q: use the domain of your From address, like example.com", domain)
 	}
-	key, err := dkim.Generate(m.Config.dkimDir(), selector, typ)
+	// BULLETIN_FROM's keys are in the folder itself, named by the selector
+	// settings; another domain's (a list's own From) in its own folder,
+	// all of them used.
+	dir := m.Config.dkimDir()
+	if domain != from {
+		dir = filepath.Join(dir, domain)
+	}
+	key, err := dkim.Generate(dir, selector, typ)
 	if errors.Is(err, fs.ErrExist) {
 		return usageError{strings.TrimSuffix(err.Error(), ": "+fs.ErrExist.Error())}
 	} else if err != nil {
 		return err
 	}
+	fmt.Fprintf(m.Stdout, "wrote %s (mode 0600; keep it secret, back it up)\n\n", dkim.Path(dir, selector, typ))
+	fmt.Fprintf(m.Stdout, "Publish this TXT record in the DNS of %s:\n\n%s\n\n", domain, key.Record(domain))
+	if domain != from {
+		fmt.Fprintf(m.Stdout, "From its next start Bulletin signs the mail of lists whose From is at %s with it (give send workers BULLETIN_DKIM_DIR=%s).\n", domain, m.Config.dkimDir())
+		return nil
+	}
 	env := "BULLETIN_DKIM_SELECTOR"
 	if typ == dkim.Ed25519 {
 		env = "BULLETIN_DKIM_ED25519_SELECTOR"
 	}
-	fmt.Fprintf(m.Stdout, "wrote %s (mode 0600; keep it secret, back it up)\n\n", dkim.Path(m.Config.dkimDir(), selector, typ))
-	fmt.Fprintf(m.Stdout, "Publish this TXT record in the DNS of %s:\n\n%s\n\n", domain, key.Record(domain))
 	fmt.Fprintf(m.Stdout, "Then start Bulletin with %s=%s (and BULLETIN_DKIM_DIR=%s for send workers).\n", env, selector, m.Config.dkimDir())
 	return nil
 }

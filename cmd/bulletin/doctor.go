@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/deliverability"
+	"github.com/bulletinhq/bulletin/internal/dkim"
 )
 
 // doctorTimeout bounds the DNS checks of bulletin doctor.
@@ -84,8 +85,12 @@ func (m *Main) deliverabilityConfig() (deliverability.Config, error) {
 	if u, err := url.Parse(c.BaseURL); err == nil && isDomain(u.Hostname()) {
 		cfg.BounceHost = u.Hostname() // where Bulletin runs, the likeliest host to take its bounces
 	}
-	keys, err := c.dkimKeys()
-	cfg.Keys = keys
+	byDomain, err := c.dkimKeysByDomain()
+	cfg.DomainKeys = map[string][]dkim.Key{}
+	for d, keys := range byDomain {
+		cfg.DomainKeys[d] = keys
+		cfg.Keys = append(cfg.Keys, keys...)
+	}
 	return cfg, err
 }
 

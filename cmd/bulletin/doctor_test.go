@@ -160,3 +160,56 @@ func TestDoctorChecksListFromDomains(t *testing.T) {
 		}
 	}
 }
+
+// Each From domain is checked against its own keys: a list's domain
+// against the keys keygen --domain made for it, never the main domain's;
+// a list domain with no key is told the keygen command that makes one.
+func TestDoctorChecksEachDomainsOwnKey(t *testing.T) {
+	env := map[string]string{"BULLETIN_DATA": t.TempDir(), "BULLETIN_FROM": "news@harbour.test"}
+	ctx := context.Background()
+	record := func(args ...string) string {
+		t.Helper()
+		m, stdout, stderr := testMain(t, env)
+		if code := m.Main(ctx, append([]string{"dkim", "keygen", "--type", "ed25519"}, args...)); code != 0 {
+			t.Fatalf("keygen %v: %s", args, stderr)
+		}
+		return regexp.MustCompile(`(?m)^\S+ IN TXT .*$`).FindString(stdout.String())
+	}
+	s1 := record("--selector", "s1")
+	record("--selector", "q1", "--domain", "quay.test")
+	env["BULLETIN_DKIM_ED25519_SELECTOR"] = "s1"
+	if m, _, stderr := testMain(t, env); m.Main(ctx, []string{"migrate"}) != 0 {
+		t.Fatalf("migrate: %s", stderr)
+	}
+	db, err := sqlite.Open(ctx, filepath.Join(env["BULLETIN_DATA"], "bulletin.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range [][2]string{{"quay", "Quay Desk <desk@quay.test>"}, {"dock", "dock@nokey.test"}} {
+		if _, err := db.Write.Exec(`INSERT INTO lists (slug, name, from_address, created_at) VALUES (?, ?, ?, ?)`, l[0], l[0], l[1], sqlite.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	srv := dnstest.Serve(t, s1)
+	m, stdout, _ := testMain(t, env)
+	m.Resolver = srv.Resolver()
+	m.Main(ctx, []string{"doctor"})
+	out := stdout.String()
+	for _, want := range []string{
+		finding("OK", "DKIM s1", "harbour.test"),
+		finding("MISSING", "DKIM q1", "quay.test"),
+		`publish: q1._domainkey.quay.test TXT "v=DKIM1; k=ed25519; p=`,
+		finding("MISSING", "DKIM", "nokey.test"),
+		`bulletin dkim keygen --selector s1 --domain nokey.test`,
+	} {
+		if !contains(out, want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, wrong := range []string{"s1._domainkey.quay.test", "s1._domainkey.nokey.test", "q1._domainkey.harbour.test"} {
+		if strings.Contains(out, wrong) {
+			t.Errorf("doctor checks another domain's key at %s:\n%s", wrong, out)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -19,10 +20,40 @@ import (
 // this installation and bounce domain, or whose token was altered.
 var ErrBadVERP = errors.New("not a VERP address of this installation")
 
-// A Delivery is what a VERP address names.
+// A Kind is the kind of mail a VERP address was the envelope sender of.
+type Kind uint8
+
+// The kinds of mail. The zero Kind is a campaign's, so a Delivery written
+// before kinds existed still means one.
+const (
+	KindCampaign Kind = iota // a campaign or digest: CampaignID, SubscriberID
+	KindConfirm              // a confirmation: SubscriberID
+	KindWelcome              // a welcome mail: SubscriberID, ListID
+	KindTest                 // a test send of CampaignID, to no subscriber
+)
+
+// String returns the kind's name, as logs and events spell it.
+func (k Kind) String() string {
+	switch k {
+	case KindCampaign:
+		return "campaign"
+	case KindConfirm:
+		return "confirmation"
+	case KindWelcome:
+		return "welcome"
+	case KindTest:
+		return "test"
+	}
+	return "kind " + strconv.Itoa(int(k))
+}
+
+// A Delivery is what a VERP address names: a kind of mail and the ids
+// that kind names (see Kind); the others are zero.
 type Delivery struct {
 	CampaignID   int64
 	SubscriberID int64
+	Kind         Kind
+	ListID       int64
 }
 
 // localPrefix starts the local part of every VERP address.
@@ -37,10 +68,13 @@ const macLen = 10
 var tokenEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
 // A VERP makes and checks the envelope senders of deliveries:
-// bounce+TOKEN@DOMAIN, where TOKEN is the campaign and subscriber ids as
-// varints and a truncated HMAC of them under the installation's secret.
-// The local part is at most 55 octets (RFC 5321 allows 64) and checked
-// without a database read, in constant time.
+// bounce+TOKEN@DOMAIN, where TOKEN is a payload of varints and a truncated
+// HMAC of it under the installation's secret. A campaign's payload is its
+// campaign and subscriber ids; any other kind's starts with a 0 (no
+// campaign has id 0), then the kind, then the ids that kind names, so the
+// addresses of campaigns made before kinds existed still parse. The local
+// part is at most 59 octets (RFC 5321 allows 64) and checked without a
+// database read, in constant time.
 type VERP struct {
 	key    []byte
 	domain string
@@ -57,11 +91,33 @@ func NewVERP(secret []byte, domain string) *VERP {
 // Domain returns the bounce domain, lower case.
 func (v *VERP) Domain() string { return v.domain }
 
-// Address returns the VERP address of a delivery.
+// Address returns the VERP address of a campaign's (or digest's) delivery
+// to a subscriber.
 func (v *VERP) Address(campaignID, subscriberID int64) string {
-	var buf [2*binary.MaxVarintLen64 + sha256.Size]byte
-	n := binary.PutUvarint(buf[:], uint64(campaignID))
-	n += binary.PutUvarint(buf[n:], uint64(subscriberID))
+	return v.AddressOf(Delivery{CampaignID: campaignID, SubscriberID: subscriberID})
+}
+
+// AddressOf returns the VERP address of d, a delivery of any kind; ids
+// are not negative.
+func (v *VERP) AddressOf(d Delivery) string {
+	var buf [2 + 2*binary.MaxVarintLen64 + sha256.Size]byte
+	n := 0
+	put := func(id int64) { n += binary.PutUvarint(buf[n:], uint64(id)) }
+	switch d.Kind {
+	case KindCampaign:
+		put(d.CampaignID)
+		put(d.SubscriberID)
+	case KindConfirm:
+		buf[0], buf[1], n = 0, byte(d.Kind), 2
+		put(d.SubscriberID)
+	case KindWelcome:
+		buf[0], buf[1], n = 0, byte(d.Kind), 2
+		put(d.SubscriberID)
+		put(d.ListID)
+	default: // KindTest
+		buf[0], buf[1], n = 0, byte(KindTest), 2
+		put(d.CampaignID)
+	}
 	tok := v.mac(buf[:n], buf[:n])
 	return localPrefix + tokenEncoding.EncodeToString(tok[:n+macLen]) + "@" + v.domain
 }
@@ -86,15 +142,55 @@ func (v *VERP) Parse(addr string) (Delivery, error) {
 	if !hmac.Equal(sum, want[:macLen]) {
 		return Delivery{}, ErrBadVERP
 	}
-	cid, n := binary.Uvarint(payload)
-	if n <= 0 {
+	d, ok := decode(payload)
+	if !ok {
 		return Delivery{}, ErrBadVERP
 	}
-	sid, m := binary.Uvarint(payload[n:])
-	if m <= 0 || n+m != len(payload) || cid > 1<<63-1 || sid > 1<<63-1 {
-		return Delivery{}, ErrBadVERP
+	return d, nil
+}
+
+// decode reads the delivery of a token's payload, which must hold its ids
+// and nothing more.
+func decode(payload []byte) (Delivery, bool) {
+	ids := func(p []byte, n int) ([]int64, bool) {
+		out := make([]int64, 0, 2)
+		for range n {
+			id, m := binary.Uvarint(p)
+			if m <= 0 || id > 1<<63-1 {
+				return nil, false
+			}
+			out, p = append(out, int64(id)), p[m:]
+		}
+		return out, len(p) == 0
 	}
-	return Delivery{CampaignID: int64(cid), SubscriberID: int64(sid)}, nil
+	if len(payload) > 0 && payload[0] != 0 { // a campaign's: no kind byte
+		got, ok := ids(payload, 2)
+		if !ok {
+			return Delivery{}, false
+		}
+		return Delivery{CampaignID: got[0], SubscriberID: got[1]}, true
+	}
+	if len(payload) < 2 {
+		return Delivery{}, false
+	}
+	d := Delivery{Kind: Kind(payload[1])}
+	var got []int64
+	ok := false
+	switch d.Kind {
+	case KindConfirm:
+		if got, ok = ids(payload[2:], 1); ok {
+			d.SubscriberID = got[0]
+		}
+	case KindWelcome:
+		if got, ok = ids(payload[2:], 2); ok {
+			d.SubscriberID, d.ListID = got[0], got[1]
+		}
+	case KindTest:
+		if got, ok = ids(payload[2:], 1); ok {
+			d.CampaignID = got[0]
+		}
+	}
+	return d, ok
 }
 
 // mac appends the MAC of payload to dst.

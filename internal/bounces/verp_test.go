@@ -15,7 +15,7 @@ const secret = "a secret that is long enough for tests"
 
 func TestVERPRoundTrip(t *testing.T) {
 	v := bounces.NewVERP([]byte(secret), "Bounces.Harbour.test")
-	for _, d := range []bounces.Delivery{{1, 1}, {7, 123456}, {math.MaxInt64, math.MaxInt64}} {
+	for _, d := range []bounces.Delivery{{CampaignID: 1, SubscriberID: 1}, {CampaignID: 7, SubscriberID: 123456}, {CampaignID: math.MaxInt64, SubscriberID: math.MaxInt64}} {
 		addr := v.Address(d.CampaignID, d.SubscriberID)
 		local, domain, _ := strings.Cut(addr, "@")
 		if len(local) > 64 || !strings.HasPrefix(local, "bounce+") || domain != "bounces.harbour.test" {
@@ -61,4 +61,68 @@ func TestVERPRefusesForgeries(t *testing.T) {
 			t.Errorf("Parse(%q) = %v, %v; want ErrBadVERP", bad, d, err)
 		}
 	}
+}
+
+// Each kind of mail has its own token, which names what a bounce of it
+// is about within a 64-octet local part, and parses back to the same
+// delivery; a campaign's token is spelled as before kinds existed.
+func TestVERPKinds(t *testing.T) {
+	v := bounces.NewVERP([]byte(secret), "bounces.harbour.test")
+	const max = math.MaxInt64
+	for _, d := range []bounces.Delivery{
+		{Kind: bounces.KindCampaign, CampaignID: 7, SubscriberID: 42},
+		{Kind: bounces.KindConfirm, SubscriberID: 1},
+		{Kind: bounces.KindConfirm, SubscriberID: max},
+		{Kind: bounces.KindWelcome, SubscriberID: 42, ListID: 3},
+		{Kind: bounces.KindWelcome, SubscriberID: max, ListID: max},
+		{Kind: bounces.KindTest, CampaignID: 7},
+		{Kind: bounces.KindTest, CampaignID: max},
+	} {
+		addr := v.AddressOf(d)
+		local, _, _ := strings.Cut(addr, "@")
+		if len(local) > 64 {
+			t.Errorf("%v: local part of %d octets: %s", d, len(local), addr)
+		}
+		got, err := v.Parse(strings.ToUpper(addr))
+		if err != nil {
+			t.Fatalf("%v: Parse(%q): %v", d, addr, err)
+		}
+		if diff := cmp.Diff(d, got); diff != "" {
+			t.Errorf("Parse(%q) (-want +got):\n%s", addr, diff)
+		}
+	}
+	if a, b := v.AddressOf(bounces.Delivery{Kind: bounces.KindConfirm, SubscriberID: 5}), v.AddressOf(bounces.Delivery{Kind: bounces.KindWelcome, SubscriberID: 5}); a == b {
+		t.Errorf("a confirmation and a welcome mail of one reader share the address %s", a)
+	}
+	// Made by the version before kinds: still names campaign 7, reader 42.
+	got, err := v.Parse("bounce+a4vhpfahlrrs3tf2txfq@bounces.harbour.test")
+	if diff := cmp.Diff(bounces.Delivery{Kind: bounces.KindCampaign, CampaignID: 7, SubscriberID: 42}, got); err != nil || diff != "" {
+		t.Errorf("an address of the previous version: %v (-want +got):\n%s", err, diff)
+	}
+	if got, want := v.AddressOf(bounces.Delivery{CampaignID: 7, SubscriberID: 42}), "bounce+a4vhpfahlrrs3tf2txfq@bounces.harbour.test"; got != want {
+		t.Errorf("a campaign's address is now %s, was %s", got, want)
+	}
+	for k, want := range map[bounces.Kind]string{bounces.KindCampaign: "campaign", bounces.KindConfirm: "confirmation", bounces.KindWelcome: "welcome", bounces.KindTest: "test"} {
+		if k.String() != want {
+			t.Errorf("Kind %d is %q, want %q", k, k.String(), want)
+		}
+	}
+}
+
+// Whatever Parse accepts is the one spelling AddressOf gives its
+// delivery: no second address names the same delivery.
+func FuzzVERPParse(f *testing.F) {
+	v := bounces.NewVERP([]byte(secret), "bounces.harbour.test")
+	f.Add(v.Address(7, 42))
+	f.Add(v.AddressOf(bounces.Delivery{Kind: bounces.KindWelcome, SubscriberID: 9, ListID: 2}))
+	f.Add("bounce+aaaa@bounces.harbour.test")
+	f.Fuzz(func(t *testing.T, addr string) {
+		d, err := v.Parse(addr)
+		if err != nil {
+			return
+		}
+		if again := v.AddressOf(d); again != strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(addr), "<"), ">")) {
+			t.Errorf("Parse(%q) = %v, whose address is %s", addr, d, again)
+		}
+	})
 }

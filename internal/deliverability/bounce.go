@@ -40,7 +40,7 @@ func (r *run) bounceMX(domain string) Finding {
 // ask of bulk senders since 2024.
 func (r *run) senders(domain string) Finding {
 	f := Finding{Domain: domain, Check: "Gmail/Yahoo"}
-	if len(r.c.Keys) == 0 {
+	if len(r.keys(domain)) == 0 {
 		f.Status = Warn
 		f.Detail = "campaign and digest mail carries one-click unsubscribe (List-Unsubscribe, List-Unsubscribe-Post) and List-Id, but without a DKIM signature they are not signed and From is not aligned: set up DKIM"
 		return f

@@ -81,6 +81,10 @@ type Config struct {
 	Relay string
 	// Keys are the DKIM keys Bulletin signs with.
 	Keys []dkim.Key
+	// DomainKeys, when set, are the keys by the From domain they sign
+	// (lower case): each domain is checked against its own, and a domain
+	// not in it is not signed. When nil, Keys sign every domain.
+	DomainKeys map[string][]dkim.Key
 	// BounceDomain is BULLETIN_BOUNCE_DOMAIN, the MAIL FROM domain of
 	// campaigns and digests; empty when not set.
 	BounceDomain string
@@ -146,6 +150,14 @@ type run struct {
 }
 
 func (r *run) add(f Finding) { r.findings = append(r.findings, f) }
+
+// keys returns the keys that sign the mail of domain.
+func (r *run) keys(domain string) []dkim.Key {
+	if r.c.DomainKeys == nil {
+		return r.c.Keys
+	}
+	return r.c.DomainKeys[domain]
+}
 
 func normalize(d string) string {
 	return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))

@@ -14,12 +14,16 @@ import (
 // dkim checks, for each key Bulletin holds, that SELECTOR._domainkey of
 // domain publishes its public half.
 func (r *run) dkim(domain string) {
-	if len(r.c.Keys) == 0 {
+	if len(r.keys(domain)) == 0 && (len(r.c.Domains) == 0 || normalize(r.c.Domains[0]) == domain) {
 		r.add(Finding{Domain: domain, Check: "DKIM", Status: Missing,
 			Detail: "Bulletin does not sign its mail: Gmail and Yahoo junk or refuse bulk mail without a DKIM signature of the From domain. Run \"bulletin dkim keygen --selector s1\", publish the record it prints and set BULLETIN_DKIM_SELECTOR=s1"})
 		return
+	} else if len(r.keys(domain)) == 0 { // a list's own From domain
+		r.add(Finding{Domain: domain, Check: "DKIM", Status: Missing,
+			Detail: "Bulletin has no DKIM key for " + domain + ", so the mail of lists From it goes unsigned: Gmail and Yahoo junk or refuse bulk mail without a DKIM signature of the From domain. Run \"bulletin dkim keygen --selector s1 --domain " + domain + "\" and publish the record it prints"})
+		return
 	}
-	for _, k := range r.c.Keys {
+	for _, k := range r.keys(domain) {
 		r.add(r.dkimKey(domain, k))
 	}
 }

@@ -85,7 +85,7 @@ func (r *run) dmarcRecord(domain string) (map[string]string, string, error) {
 // domain: the DKIM signature's d= is always the From domain, and without
 // a bounce domain the MAIL FROM is the From address too.
 func (r *run) aligned(domain string, tags map[string]string) (bool, string) {
-	if len(r.c.Keys) > 0 {
+	if len(r.keys(domain)) > 0 {
 		return true, "Bulletin's DKIM signature has d=" + domain + ", aligned with From"
 	}
 	mailFrom := domain

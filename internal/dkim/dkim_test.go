@@ -3,8 +3,11 @@ package dkim_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -176,5 +179,73 @@ func TestGenerateLoadAndRecord(t *testing.T) {
 		if _, err := dkim.Generate(dir, bad, dkim.RSA); err == nil {
 			t.Errorf("selector %q accepted", bad)
 		}
+	}
+}
+
+// Keys for a domain live in DIR/DOMAIN/; LoadDomains reads each domain's,
+// and the signer signs a message with the keys of its From domain alone
+// (d= that domain). Mail of a domain without a key goes unsigned, with
+// one warning per domain however many messages it sends.
+func TestDomainKeysSignTheirDomainAndWarnOncePerUnknownDomain(t *testing.T) {
+	rsa, ed := dkimtest.Keys(t)
+	dir := t.TempDir()
+	for _, c := range []struct{ domain, sel, typ string }{{"harbour.test", "rsa1", dkim.RSA}, {"Other.test", "ed1", dkim.Ed25519}} {
+		buf, err := os.ReadFile(dkim.Path(dkimtest.Dir(t), c.sel, c.typ))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(dkim.DomainPath(dir, c.domain, c.sel, c.typ)), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dkim.DomainPath(dir, c.domain, c.sel, c.typ), buf, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.WriteFile(dir+"/other.test/README", []byte("notes"), 0o600) // not a key: left alone
+	os.WriteFile(dir+"/top.rsa.pem", []byte("not a domain's key"), 0o600)
+	byDomain, err := dkim.LoadDomains(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for d, ks := range byDomain {
+		got[d] = fmt.Sprint(ks)
+	}
+	if diff := cmp.Diff(map[string]string{"harbour.test": "[rsa key rsa1]", "other.test": "[ed25519 key ed1]"}, got); diff != "" {
+		t.Errorf("LoadDomains (-want +got):\n%s", diff)
+	}
+
+	var logs bytes.Buffer
+	s := dkim.NewSigner(nil, byDomain)
+	s.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	for _, c := range []struct {
+		domain string
+		key    dkim.Key
+	}{{"harbour.test", rsa}, {"other.test", ed}} {
+		signed, err := s.Sign(nil, []byte(strings.Replace(msg, "news@Harbour.test", "desk@"+c.domain, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dkimtest.RequireValid(t, signed, c.domain, 1, c.key)
+	}
+	for _, d := range []string{"nokey.test", "nokey.test", "nokey.test", "sub.harbour.test", "sub.harbour.test"} {
+		m := strings.Replace(msg, "news@Harbour.test", "desk@"+d, 1)
+		signed, err := s.Sign(nil, []byte(m))
+		if err != nil || string(signed) != m {
+			t.Errorf("mail of %s without a key: %v, signed %t", d, err, string(signed) != m)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "nokey.test") || !strings.Contains(lines[1], "sub.harbour.test") ||
+		!strings.Contains(lines[0], "bulletin dkim keygen --domain nokey.test") || !strings.Contains(lines[0], "level=WARN") {
+		t.Errorf("want one warning per domain without a key, got:\n%s", logs.String())
+	}
+
+	os.WriteFile(dkim.DomainPath(dir, "harbour.test", "bad", dkim.RSA), []byte("junk"), 0o600)
+	if _, err := dkim.LoadDomains(dir); err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "harbour.test", "bad.rsa.pem")) {
+		t.Errorf("a broken key in a domain folder: %v", err)
+	}
+	if m, err := dkim.LoadDomains(filepath.Join(dir, "none")); err != nil || len(m) != 0 {
+		t.Errorf("LoadDomains of a missing folder = %v, %v; want nothing", m, err)
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 
 	msgdkim "github.com/emersion/go-msgauth/dkim"
 )
@@ -24,8 +26,13 @@ var signedFields = []string{
 // checks the one it knows. Its keys are read once, at start-up; it is
 // safe for concurrent use.
 type Signer struct {
+	// Log, when set before the first Sign, gets one warning for each From
+	// domain whose mail goes unsigned for want of a key.
+	Log *slog.Logger
+
 	byDomain map[string][]Key
 	keys     []Key
+	warned   sync.Map // domain → true, once warned of
 }
 
 // NewSigner returns a Signer that signs with keys, or, for a From domain
@@ -37,7 +44,7 @@ func NewSigner(keys []Key, byDomain map[string][]Key) *Signer {
 	}
 	s := &Signer{keys: keys, byDomain: make(map[string][]Key, len(byDomain))}
 	for d, ks := range byDomain {
-		s.byDomain[strings.ToLower(strings.TrimSuffix(d, "."))] = ks
+		s.byDomain[normalDomain(d)] = ks
 	}
 	return s
 }
@@ -45,7 +52,8 @@ func NewSigner(keys []Key, byDomain map[string][]Key) *Signer {
 // Sign appends to dst the DKIM-Signature fields of msg followed by msg,
 // with its line ends made CRLF first, and returns the result. The signing
 // domain (d=) is the From domain, so the signature aligns with From for
-// DMARC; a message of a domain it has no key for is appended unsigned.
+// DMARC; a message of a domain it has no key for is appended unsigned
+// (and Log warned, once for that domain).
 // Nothing may change the message after this: not a header, not a byte of
 // the body.
 func (s *Signer) Sign(dst, msg []byte) ([]byte, error) {
@@ -64,6 +72,10 @@ func (s *Signer) Sign(dst, msg []byte) ([]byte, error) {
 	if !ok {
 		keys = s.keys
 	}
+	if len(keys) == 0 {
+		s.warnUnsigned(domain)
+		return append(dst, msg...), nil
+	}
 	fields := append(make([]string, 0, len(signedFields)+2), "From", "From")
 	for _, f := range signedFields {
 		if present[strings.ToLower(f)] {
@@ -78,6 +90,18 @@ func (s *Signer) Sign(dst, msg []byte) ([]byte, error) {
 		dst = append(dst, sig...)
 	}
 	return append(dst, msg...), nil
+}
+
+// warnUnsigned logs, once per domain, that its mail goes unsigned.
+func (s *Signer) warnUnsigned(domain string) {
+	if s.Log == nil {
+		return
+	}
+	if _, seen := s.warned.LoadOrStore(domain, true); seen {
+		return
+	}
+	s.Log.Warn("no DKIM key for this From domain: its mail goes out unsigned, which Gmail and Yahoo junk or refuse; make one with \"bulletin dkim keygen --domain "+domain+" --selector s1\" and publish the record it prints",
+		"domain", domain)
 }
 
 // sign returns the DKIM-Signature field of msg under k.
