@@ -1,6 +1,7 @@
 package subscribers
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -12,10 +13,14 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/bulletinhq/bulletin/internal/bounces"
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/events"
 	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/internal/settings"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/mailer"
+	"github.com/bulletinhq/bulletin/templates"
 )
 
 // ConfirmTTL is how long a confirmation link works.
@@ -38,6 +43,12 @@ type Confirmer struct {
 	From      *mail.Address
 	// BaseURL is the public URL the links start with.
 	BaseURL string
+	// VERP, when set, gives each confirmation its own envelope sender on
+	// the bounce domain, naming its subscriber.
+	VERP *bounces.VERP
+	// Settings, when set, give the publication's name, brand, From and
+	// public URL, in place of From and BaseURL.
+	Settings Publisher
 	// Log gets a warning for each confirmation that could not be sent
 	// (slog.Default when nil).
 	Log *slog.Logger
@@ -51,6 +62,26 @@ type ConfirmMail struct {
 	ConfirmURL string
 	Publisher  string
 	BaseURL    string
+	Brand      templates.Brand
+}
+
+// A Publisher tells the publication's settings in force
+// (*settings.Store).
+type Publisher interface {
+	Publication(ctx context.Context) (settings.Publication, error)
+}
+
+// publication is what the mail shows of the publication: the settings,
+// or From, BaseURL and the default brand without them. It is read for
+// each batch, so a change in the admin shows in the next mail.
+func (c *Confirmer) publication(ctx context.Context) (settings.Publication, error) {
+	if c.Settings != nil {
+		return c.Settings.Publication(ctx)
+	}
+	b := templates.DefaultBrand()
+	p := settings.Publication{Name: cmp.Or(c.From.Name, b.Name), PublicURL: c.BaseURL, Accent: b.Accent,
+		FromName: c.From.Name, FromAddress: c.From.Address, Credit: b.Credit}
+	return p, nil
 }
 
 // ProcessTask implements asynq.Handler.
@@ -63,10 +94,14 @@ func (c *Confirmer) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
+	pub, err := c.publication(ctx)
+	if err != nil {
+		return errors.Join(err, c.Store.finishConfirms(ctx, nil, ids(subs)))
+	}
 	var sent, failed []int64
 	var first error
 	for _, sub := range subs {
-		if err := c.send(ctx, sub); err != nil {
+		if err := c.send(ctx, sub, pub); err != nil {
 			c.warn(sub, err)
 			failed = append(failed, sub.ID)
 			if first == nil {
@@ -83,6 +118,14 @@ func (c *Confirmer) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return fmt.Errorf("send %d of %d confirmations: %w", len(failed), len(subs), first)
 	}
 	return nil
+}
+
+func ids(subs []*Subscriber) []int64 {
+	out := make([]int64, len(subs))
+	for i, sub := range subs {
+		out[i] = sub.ID
+	}
+	return out
 }
 
 // warn logs why the confirmation to sub did not go: its id and domain,
@@ -120,21 +163,19 @@ func blank(msg, addr string) string {
 
 // send renders and delivers one confirmation. It is transactional mail:
 // no List-Unsubscribe.
-func (c *Confirmer) send(ctx context.Context, sub *Subscriber) error {
+func (c *Confirmer) send(ctx context.Context, sub *Subscriber, pub settings.Publication) error {
 	data := ConfirmMail{
-		Name: sub.Name, Email: sub.Email, Lists: sub.Lists, BaseURL: c.BaseURL,
-		ConfirmURL: c.BaseURL + "/confirm/" + c.Signer.Sign(TokenConfirm, sub.ID, ConfirmTTL),
-		Publisher:  c.From.Name,
-	}
-	if data.Publisher == "" {
-		data.Publisher = "Bulletin"
+		Name: sub.Name, Email: sub.Email, Lists: sub.Lists, BaseURL: pub.PublicURL,
+		ConfirmURL: pub.PublicURL + "/confirm/" + c.Signer.Sign(TokenConfirm, sub.ID, ConfirmTTL),
+		Publisher:  pub.Name, Brand: pub.Brand(),
 	}
 	text, html, err := c.Templates.Mail("confirm", data)
 	if err != nil {
 		return err
 	}
+	from := &mail.Address{Name: pub.FromName, Address: pub.FromAddress}
 	msg := &mailer.Message{
-		From: c.From, To: &mail.Address{Name: sub.Name, Address: sub.Email},
+		From: from, To: &mail.Address{Name: sub.Name, Address: sub.Email},
 		Subject: "Confirm your subscription to " + data.Publisher,
 		Text:    text, HTML: html,
 	}
@@ -142,14 +183,20 @@ func (c *Confirmer) send(ctx context.Context, sub *Subscriber) error {
 	if err != nil {
 		return fmt.Errorf("compose confirmation for subscriber %d: %w", sub.ID, err)
 	}
-	return c.Transport.Send(ctx, c.From.Address, []string{sub.Email}, raw)
+	returnPath := from.Address
+	if c.VERP != nil {
+		returnPath = c.VERP.AddressOf(bounces.Delivery{Kind: bounces.KindConfirm, SubscriberID: sub.ID})
+	}
+	return c.Transport.Send(ctx, returnPath, []string{sub.Email}, raw)
 }
 
 // awaitingMail is the SQL condition on a subscribers row that a
 // confirmation mail may go to: a pending subscriber, or a confirmed or
-// unsubscribed one with a signup request waiting for its click.
-const awaitingMail = `(status = 'pending' OR (status IN ('confirmed', 'unsubscribed')
-	AND id IN (SELECT subscriber_id FROM signup_requests)))`
+// unsubscribed one with a signup request waiting for its click, whose
+// address is not suppressed. A suppressed address signs up and is
+// imported as any other (the answer tells nothing), and is mailed nothing.
+const awaitingMail = `((status = 'pending' OR (status IN ('confirmed', 'unsubscribed')
+	AND id IN (SELECT subscriber_id FROM signup_requests))) AND NOT ` + events.SuppressedSQL + `)`
 
 // claimConfirms marks (confirm_queued = 2) the items whose row still awaits
 // a mail flagged for that very request, returning those subscribers with

@@ -7,15 +7,17 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/bulletinhq/bulletin/internal/events"
 	"github.com/bulletinhq/bulletin/internal/queue"
 )
 
 // recipientsSQL pages through a campaign's recipients by subscriber id:
-// confirmed subscribers with an active subscription to any of its lists,
+// confirmed subscribers with an active subscription to any of its lists
+// whose address is not suppressed,
 // each once however many lists they share with it. Its arguments are the
 // id to start after, the campaign's id and the page size.
 const recipientsSQL = `SELECT s.id, s.email, s.name FROM subscribers s
-	WHERE s.status = 'confirmed' AND s.id > ?
+	WHERE s.status = 'confirmed' AND s.id > ? AND NOT ` + events.SuppressedSQL + `
 	AND EXISTS (SELECT 1 FROM campaign_lists cl JOIN subscriptions x ON x.list_id = cl.list_id
 		WHERE cl.campaign_id = ? AND x.subscriber_id = s.id AND x.status = 'active')
 	ORDER BY s.id LIMIT ?`

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/bulletinhq/bulletin/internal/events"
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/subscribers"
@@ -128,6 +129,9 @@ func recordTx(ctx context.Context, tx *sql.Tx, cid int64, r queue.Result, now ti
 		return 0, false, nil
 	} else if r.Status != queue.ResultBounced {
 		return 0, true, nil
+	}
+	if err := events.SendBounceTx(ctx, tx, r.DeliveryID, reply, now); err != nil {
+		return 0, false, err
 	}
 	bounced, err = countBounceTx(ctx, tx, r.DeliveryID, now)
 	return bounced, true, err

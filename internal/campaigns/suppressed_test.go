@@ -1,0 +1,71 @@
+package campaigns_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/bulletinhq/bulletin/internal/events"
+)
+
+// suppressTwo suppresses one address and one whole domain.
+func suppressTwo(t *testing.T, store *events.Store) {
+	t.Helper()
+	for _, target := range []string{"gone@x.example", "blocked.example"} {
+		if err := store.Suppress(context.Background(), target, events.ReasonManual, "admin"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// A confirmed reader whose address, or whole domain, is suppressed is not
+// counted in a campaign's audience and gets no delivery.
+func TestCampaignLeavesOutSuppressedReaders(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	list := e.addList(t, "a")
+	keep := e.addSubscriber(t, "keep@x.example", "confirmed", list)
+	e.addSubscriber(t, "gone@x.example", "confirmed", list)
+	e.addSubscriber(t, "anyone@blocked.example", "confirmed", list)
+	suppressTwo(t, events.NewStore(e.db))
+	cid := e.create(t, "a")
+	if n, err := e.svc.Store.Audience(ctx, cid); err != nil || n != 1 {
+		t.Errorf("audience = %d, %v; want 1", n, err)
+	}
+	if n, err := e.svc.Store.ListsAudience(ctx, []string{"a"}); err != nil || n != 1 {
+		t.Errorf("audience of the list = %d, %v; want 1", n, err)
+	}
+	var got []int64
+	for _, p := range e.sendKicked(t, cid) {
+		for _, r := range p.Recipients {
+			got = append(got, r.SubscriberID)
+		}
+	}
+	if diff := cmp.Diff([]int64{keep}, got); diff != "" {
+		t.Errorf("recipients (-want +got):\n%s", diff)
+	}
+}
+
+// A digest leaves out suppressed readers too.
+func TestDigestLeavesOutSuppressedReaders(t *testing.T) {
+	e := newDigestEnv(t)
+	news := e.list(t, "news", "daily", true)
+	e.article(t, news, "Harbour wall repaired", time.Now().Add(-time.Hour))
+	for _, r := range []string{"keep@x.example", "gone@x.example", "anyone@blocked.example"} {
+		e.reader(t, r, "confirmed", "daily", news)
+	}
+	suppressTwo(t, events.NewStore(e.db))
+	d, err := e.svc.RunDigest(context.Background(), "news")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Recipients != 1 {
+		t.Fatalf("digest to %d readers, want 1", d.Recipients)
+	}
+	e.send(t, d.ID)
+	if _, ok := e.out.msgs["keep@x.example"]; !ok || len(e.out.msgs) != 1 {
+		t.Errorf("mailed %d readers, want keep@x.example only", len(e.out.msgs))
+	}
+}

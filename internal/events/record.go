@@ -1,0 +1,227 @@
+package events
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+)
+
+// Record stores events in one transaction and applies their rules in it:
+//   - a hard bounce makes its reader bounced at once and suppresses the
+//     address;
+//   - a soft bounce does the same when it is the SoftBounces-th of the
+//     reader's within SoftWindow;
+//   - a complaint unsubscribes the reader from every list and suppresses
+//     the address;
+//   - a bounce of a known delivery marks that delivery bounced.
+//
+// An event whose key is stored already changes nothing: Record returns
+// how many were new. Readers who can no longer get mail are told to the
+// GoneRecorder once committed.
+func (s *Store) Record(ctx context.Context, evs []Event) (int, error) {
+	for i := range evs {
+		if err := evs[i].check(); err != nil {
+			return 0, err
+		}
+	}
+	now := s.now()
+	var stored int
+	var gone []int64
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		stored, gone = 0, gone[:0]
+		for i := range evs {
+			ok, sid, err := recordTx(ctx, tx, &evs[i], now)
+			if err != nil {
+				return err
+			}
+			if ok {
+				stored++
+			}
+			if sid != 0 {
+				gone = append(gone, sid)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if s.gone != nil && len(gone) > 0 {
+		s.gone.RecordGone(ctx, gone...)
+	}
+	return stored, nil
+}
+
+// check validates e before it goes near the database.
+func (e *Event) check() error {
+	switch e.Kind {
+	case BounceHard, BounceSoft, Complaint:
+	default:
+		return bulletin.Errorf(bulletin.EINVALID, "An event's kind is bounce_hard, bounce_soft or complaint, not %q.", e.Kind)
+	}
+	switch e.Source {
+	case SourceSMTP, SourceDSN, SourceARF, SourceNDR, SourceIMAP, SourceSES, SourcePostmark, SourceSendGrid, SourceMailgun:
+	default:
+		return bulletin.Errorf(bulletin.EINVALID, "Unknown event source %q.", e.Source)
+	}
+	if e.Key == "" {
+		if e.CampaignID <= 0 || e.SubscriberID <= 0 {
+			return bulletin.Errorf(bulletin.EINVALID, "An event without its delivery needs a dedupe key.")
+		}
+		e.Key = DeliveryKey(e.Kind, e.CampaignID, e.SubscriberID)
+	}
+	if !ValidStatus(e.Status) {
+		e.Status = ""
+	}
+	e.Diagnostic = clip(e.Diagnostic, 500)
+	e.Email = strings.TrimSpace(e.Email)
+	return nil
+}
+
+// target is whom an event is about, as found in the database.
+type target struct {
+	delivery       int64 // 0 when the delivery is not known
+	campaign, sub  int64
+	email          string
+	deliveryStatus string
+}
+
+// recordTx stores one event and applies its rules. It reports whether the
+// event was new and, when it left its reader unable to get mail, the
+// reader's id.
+func recordTx(ctx context.Context, tx *sql.Tx, e *Event, now time.Time) (bool, int64, error) {
+	t, err := resolveTx(ctx, tx, e)
+	if err != nil {
+		return false, 0, err
+	}
+	at := e.At.UTC()
+	if e.At.IsZero() {
+		at = now
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO events (kind, source, status, diagnostic, campaign_id, subscriber_id,
+		email, dedupe_key, at, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
+		e.Kind, e.Source, e.Status, e.Diagnostic, nullID(t.campaign), nullID(t.sub), t.email, e.Key, at, now)
+	if err != nil {
+		return false, 0, fmt.Errorf("record event: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, 0, nil
+	}
+	gone, err := applyTx(ctx, tx, e, t, now)
+	return true, gone, err
+}
+
+// resolveTx finds the delivery, reader and address an event is about.
+// A delivery or reader that no longer exists (erased, its campaign
+// deleted) leaves what is still known.
+func resolveTx(ctx context.Context, tx *sql.Tx, e *Event) (target, error) {
+	t := target{email: e.Email}
+	var err error
+	switch {
+	case e.CampaignID > 0 && e.SubscriberID > 0:
+		err = tx.QueryRowContext(ctx, `SELECT d.id, d.status, s.email FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+			WHERE d.campaign_id = ? AND d.subscriber_id = ?`, e.CampaignID, e.SubscriberID).Scan(&t.delivery, &t.deliveryStatus, &t.email)
+		if err == nil {
+			t.campaign, t.sub = e.CampaignID, e.SubscriberID
+			return t, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			break
+		}
+		fallthrough
+	case e.SubscriberID > 0:
+		err = tx.QueryRowContext(ctx, `SELECT id, email FROM subscribers WHERE id = ?`, e.SubscriberID).Scan(&t.sub, &t.email)
+	case e.Email != "":
+		err = tx.QueryRowContext(ctx, `SELECT id, email FROM subscribers WHERE email_key = ?`, emailKey(e.Email)).Scan(&t.sub, &t.email)
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return t, fmt.Errorf("resolve event: %w", err)
+	}
+	return t, nil
+}
+
+// applyTx applies the rules of a new event (see Record), returning the
+// reader it made unable to get mail, if any.
+func applyTx(ctx context.Context, tx *sql.Tx, e *Event, t target, now time.Time) (int64, error) {
+	if t.delivery != 0 && e.Kind != Complaint && t.deliveryStatus == "sent" {
+		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'bounced', last_error = ?, updated_at = ?
+			WHERE id = ? AND status = 'sent'`, clip(e.Status+" "+e.Diagnostic, 500), now, t.delivery); err != nil {
+			return 0, fmt.Errorf("mark delivery bounced: %w", err)
+		}
+	}
+	switch e.Kind {
+	case Complaint:
+		return complainTx(ctx, tx, t, e.Source, now)
+	case BounceSoft:
+		if t.sub == 0 {
+			return 0, nil
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE subscriber_id = ? AND kind = 'bounce_soft' AND at > ?`,
+			t.sub, now.Add(-SoftWindow)).Scan(&n); err != nil {
+			return 0, fmt.Errorf("count soft bounces: %w", err)
+		}
+		if n < SoftBounces {
+			return 0, nil
+		}
+	}
+	return bounceTx(ctx, tx, t, e.Source, now)
+}
+
+// bounceTx makes the reader bounced and suppresses the address.
+func bounceTx(ctx context.Context, tx *sql.Tx, t target, src Source, now time.Time) (int64, error) {
+	if err := suppressTx(ctx, tx, t.email, ReasonBounce, string(src), now); err != nil {
+		return 0, err
+	}
+	if t.sub == 0 {
+		return 0, nil
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE subscribers SET status = 'bounced', bounce_count = bounce_count + 1,
+		confirm_queued = 0, updated_at = ? WHERE id = ? AND status IN ('pending', 'confirmed')`, now, t.sub)
+	if err != nil {
+		return 0, fmt.Errorf("bounce subscriber: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return 0, nil
+	}
+	return t.sub, nil
+}
+
+// complainTx unsubscribes the reader from every list, as the one-click
+// unsubscribe does, and suppresses the address.
+func complainTx(ctx context.Context, tx *sql.Tx, t target, src Source, now time.Time) (int64, error) {
+	if err := suppressTx(ctx, tx, t.email, ReasonComplaint, string(src), now); err != nil {
+		return 0, err
+	}
+	if t.sub == 0 {
+		return 0, nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET
+		status = CASE WHEN status = 'bounced' THEN status ELSE 'unsubscribed' END,
+		unsubscribed_at = COALESCE(unsubscribed_at, ?), confirm_queued = 0, updated_at = ? WHERE id = ?`, now, now, t.sub); err != nil {
+		return 0, fmt.Errorf("unsubscribe on complaint: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM signup_requests WHERE subscriber_id = ?`, t.sub); err != nil {
+		return 0, fmt.Errorf("unsubscribe on complaint: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = 'unsubscribed', updated_at = ?
+		WHERE subscriber_id = ? AND status != 'unsubscribed'`, now, t.sub); err != nil {
+		return 0, fmt.Errorf("unsubscribe on complaint: %w", err)
+	}
+	return t.sub, nil
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

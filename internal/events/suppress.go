@@ -1,0 +1,80 @@
+package events
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+)
+
+// Why an address is suppressed.
+const (
+	ReasonComplaint = "complaint"
+	ReasonBounce    = "bounce"
+	ReasonErased    = "erased"
+	ReasonManual    = "manual"
+)
+
+// SuppressedSQL is the SQL condition, on a row with an email_key column,
+// that its address or its whole domain is suppressed. The subscribers
+// package holds the same condition inline where it decides to mail.
+const SuppressedSQL = `EXISTS (SELECT 1 FROM suppressions
+	WHERE target IN (email_key, substr(email_key, instr(email_key, '@') + 1)))`
+
+// Suppress adds target, an address or a whole domain, to the suppression
+// list for reason; a target suppressed already keeps its first reason.
+func (s *Store) Suppress(ctx context.Context, target, reason, source string) error {
+	switch reason {
+	case ReasonComplaint, ReasonBounce, ReasonErased, ReasonManual:
+	default:
+		return bulletin.Errorf(bulletin.EINVALID, "A suppression's reason is complaint, bounce, erased or manual, not %q.", reason)
+	}
+	if strings.TrimSpace(target) == "" {
+		return bulletin.Errorf(bulletin.EINVALID, "Give an address or a domain to suppress.")
+	}
+	now := s.now()
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		return suppressTx(ctx, tx, target, reason, source, now)
+	})
+}
+
+// Suppressed reports whether addr, or its domain, is suppressed.
+func (s *Store) Suppressed(ctx context.Context, addr string) (bool, error) {
+	key := emailKey(addr)
+	domain := key[strings.LastIndexByte(key, '@')+1:]
+	var ok bool
+	err := s.db.Read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM suppressions WHERE target IN (?, ?))`, key, domain).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("check suppression: %w", err)
+	}
+	return ok, nil
+}
+
+// suppressTx adds target to the suppression list inside tx; an empty
+// target (an event about no known address) adds nothing.
+func suppressTx(ctx context.Context, tx *sql.Tx, target, reason, source string, now time.Time) error {
+	key := emailKey(target)
+	if key == "" {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO suppressions (target, reason, source, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (target) DO NOTHING`, key, reason, source, now); err != nil {
+		return fmt.Errorf("suppress: %w", err)
+	}
+	return nil
+}
+
+// emailKey is an address (or domain) as subscribers.EmailKey makes it:
+// trimmed, ASCII letters lower-cased, nothing else folded.
+func emailKey(s string) string {
+	b := []byte(strings.TrimSpace(s))
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + ('a' - 'A')
+		}
+	}
+	return string(b)
+}
