@@ -21,6 +21,7 @@ import (
 	"github.com/bulletinhq/bulletin/internal/articles"
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/queue"
+	pubsettings "github.com/bulletinhq/bulletin/internal/settings"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/subscribers"
@@ -39,6 +40,8 @@ type app struct {
 	Admins      *admins.Store
 	Articles    *articles.Store
 	Subscribers *subscribers.Store
+	// Settings hold the publication: name, brand, public URL, sender.
+	Settings    *pubsettings.Store
 	Reconcilers queue.Reconcilers
 	// Gone tells send workers, through Redis, of subscribers who can no
 	// longer get mail; the stores that change them are given it.
@@ -79,6 +82,7 @@ func (m *Main) openDB(ctx context.Context) error {
 	m.app.Admins = admins.NewStore(db)
 	m.app.Articles = articles.NewStore(db)
 	m.app.Subscribers = subscribers.NewStore(db)
+	m.openSettings()
 	return nil
 }
 
@@ -89,6 +93,9 @@ func (m *Main) openAll(ctx context.Context) error {
 		return err
 	}
 	a := m.app
+	if err := m.warnBaseURL(ctx); err != nil {
+		return err
+	}
 	var err error
 	if a.Secret, err = loadSecret(m.Config); err != nil {
 		return err

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -12,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -64,7 +62,6 @@ func newestMail(t *testing.T, dir string) string {
 // preferences and unsubscribes, as a reader would, with a screenshot of
 // each page in BULLETIN_SCREENSHOTS (or the test's temporary folder).
 func TestReaderJourneyInABrowser(t *testing.T) {
-	exe := chromium(t)
 	addr := freeAddr(t)
 	data := t.TempDir()
 	env := map[string]string{"BULLETIN_DATA": data, "BULLETIN_ADDR": addr, "BULLETIN_BASE_URL": "http://" + addr}
@@ -74,59 +71,8 @@ func TestReaderJourneyInABrowser(t *testing.T) {
 	m, _, _ := testMain(t, env)
 	base, stop := startServe(t, m)
 	defer stop()
-
-	shots := os.Getenv("BULLETIN_SCREENSHOTS")
-	if shots == "" {
-		shots = t.TempDir()
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.Headless,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(390, 844))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	if err := chromedp.Do(ctx); err != nil { // starts the browser on ctx, without a timeout
-		t.Fatalf("start chromium: %v", err)
-	}
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
-
-	step := 0
-	shot := func(name string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			png, err := chromedp.FullScreenshot(100)(ctx, tg)
-			if err != nil {
-				return err
-			}
-			step++
-			return os.WriteFile(filepath.Join(shots, strconv.Itoa(step)+"-"+name+".png"), png, 0o644)
-		})
-	}
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	// heading waits until the page's h1 reads want: a click that navigates
-	// returns before the new page is there.
-	heading := func(want string) chromedp.Action[chromedp.Void] {
-		js := `(function(){var h=document.querySelector("h1");return !!h&&h.textContent.trim()===` + strconv.Quote(want) + `})()`
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			for {
-				// Errors are expected while the old page is torn down.
-				if ok, err := chromedp.Evaluate[bool](js)(ctx, tg); err == nil && ok {
-					return nil
-				}
-				select {
-				case <-ctx.Done():
-					return fmt.Errorf("waiting for the heading %q: %w", want, ctx.Err())
-				case <-time.After(50 * time.Millisecond):
-				}
-			}
-		})
-	}
+	b := newBrowser(t, 60*time.Second)
+	do, shot := b.do, b.shot
 
 	do("sign up", chromedp.Navigate(base+"/subscribe"), heading("Subscribe"), shot("subscribe"),
 		chromedp.SendKeys(chromedp.ID("email"), "Reader.One@Example.COM"),

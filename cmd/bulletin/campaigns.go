@@ -69,6 +69,7 @@ func (m *Main) newCampaignService() *campaigns.Service {
 		VERP:      m.verp(a.Secret),
 		BaseURL:   m.Config.BaseURL,
 		From:      m.Config.From,
+		Settings:  a.Settings,
 		Log:       m.Log,
 	}
 }

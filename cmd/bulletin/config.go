@@ -17,6 +17,7 @@ type Config struct {
 	Addr              string
 	Data              string
 	BaseURL           string
+	BaseURLSet        bool // BULLETIN_BASE_URL was given, not derived from ADDR
 	RedisURL          string
 	SMTPURL           string
 	SMTPConns         int
@@ -35,6 +36,9 @@ type Config struct {
 	DKIMEd25519Selector string
 	DKIMDir             string
 	BounceDomain        string
+	// BounceAddr is where the SMTP intake for bounces listens (SPEC §6);
+	// see bounce.go.
+	BounceAddr string
 }
 
 // setting describes one variable and its flag.
@@ -63,6 +67,7 @@ var settings = []setting{
 	{"BULLETIN_DKIM_ED25519_SELECTOR", "dkim-ed25519-selector", "", "selector of an Ed25519 DKIM key DKIM_DIR/SELECTOR.ed25519.pem"},
 	{"BULLETIN_DKIM_DIR", "dkim-dir", "", "folder of the DKIM keys (default DATA/dkim)"},
 	{"BULLETIN_BOUNCE_DOMAIN", "bounce-domain", "", "when set, MAIL FROM is bounce+TOKEN@ this domain (VERP)"},
+	{"BULLETIN_BOUNCE_ADDR", "bounce-addr", "", "host:port of the SMTP server that takes DSNs and ARF complaints to the VERP addresses of BULLETIN_BOUNCE_DOMAIN, like :2525; empty: none"},
 }
 
 // registerFlags adds one string flag per setting to fs, defaulting to the
@@ -130,6 +135,7 @@ func configFrom(vals map[string]*string) (Config, error) {
 			return c, fmt.Errorf("BULLETIN_TEMPLATES %q is not a folder: give a folder with the layout of templates/, or leave it empty", c.Templates)
 		}
 	}
+	c.BaseURLSet = c.BaseURL != ""
 	if c.BaseURL == "" {
 		c.BaseURL = defaultBaseURL(c.Addr)
 	} else if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -171,6 +177,9 @@ func configFrom(vals map[string]*string) (Config, error) {
 		return c, err
 	}
 	if err := dkimConfig(&c, vals); err != nil {
+		return c, err
+	}
+	if err := bounceConfig(&c, vals); err != nil {
 		return c, err
 	}
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {

@@ -44,7 +44,7 @@ func TestConfigEnvironmentAndFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{
-		Addr: "0.0.0.0:9000", Data: "./data", BaseURL: "https://news.example.com",
+		Addr: "0.0.0.0:9000", Data: "./data", BaseURL: "https://news.example.com", BaseURLSet: true,
 		RedisURL: "redis://127.0.0.1:6379/0", SMTPConns: 2, SMTPRate: 12.5, SignupRate: 0,
 		AllowPrivateFeeds: true, From: "Harbour Gazette <news@example.com>", NoSend: true,
 	}

@@ -67,6 +67,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.wireDigests(ctx, mux, srv); err != nil {
 		return err
 	}
+	if err := m.wireBounces(); err != nil {
+		return err
+	}
 	if err := m.startQueue(mux); err != nil {
 		return err
 	}
@@ -108,7 +111,7 @@ func (m *Main) newWebServer() *web.Server {
 	admin := web.AdminDeps{
 		Templates:     a.Templates,
 		Inspector:     asynq.NewInspectorFromRedisClient(a.Queue.Redis()),
-		SecureCookies: strings.HasPrefix(m.Config.BaseURL, "https://"),
+		SecureCookies: strings.HasPrefix(m.publicURL(context.Background()), "https://"),
 	}
 	if m.Config.SMTPURL == "" {
 		admin.Outbox = a.Outbox
@@ -127,6 +130,7 @@ func (m *Main) newWebServer() *web.Server {
 		Admins:       a.Admins,
 		Articles:     a.Articles,
 		Subscribers:  a.Subscribers,
+		SettingsDeps: web.SettingsDeps{Settings: a.Settings},
 		Checks: map[string]web.Check{
 			"sqlite": a.DB.Ping,
 			"redis":  a.Queue.Ping,
@@ -165,11 +169,12 @@ func (m *Main) startHTTP(srv *web.Server) error {
 	if m.Listening != nil {
 		m.Listening <- ln.Addr().String()
 	}
-	m.Log.Info("bulletin serving", "addr", ln.Addr().String(), "base_url", m.Config.BaseURL,
+	base := m.publicURL(context.Background())
+	m.Log.Info("bulletin serving", "addr", ln.Addr().String(), "base_url", base,
 		"redis", redisKind(m.Config.RedisURL), "mail", mailKind(m.Config.SMTPURL))
 	if srv.Setup != nil {
 		m.Log.Info("no admin yet: open " + localURL(ln.Addr()) + "/admin/setup on this host — or from elsewhere " +
-			strings.TrimSuffix(m.Config.BaseURL, "/") + "/admin/setup with the code " + srv.Setup.Code() + " (it works once)")
+			strings.TrimSuffix(base, "/") + "/admin/setup with the code " + srv.Setup.Code() + " (it works once)")
 	}
 	return nil
 }

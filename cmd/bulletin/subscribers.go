@@ -32,6 +32,7 @@ func (m *Main) wireSubscribers(ctx context.Context, mux *asynq.ServeMux, srv *we
 
 	srv.SubscriberDeps = web.SubscriberDeps{
 		Signups: signups, Signer: signer, Pages: a.Templates, SignupRate: m.Config.SignupRate,
+		Confirms: a.Queue.Client, // readers an admin adds or imports as pending
 	}
 	if srv.Subscribers == nil {
 		return fmt.Errorf("wire subscribers: no store")
@@ -51,7 +52,8 @@ func (m *Main) newConfirmer() (*subscribers.Confirmer, error) {
 	a.Subscribers.SetSecret(a.Secret)
 	return &subscribers.Confirmer{
 		Store: a.Subscribers, Signer: subscribers.NewSigner(a.Secret), Templates: a.Templates,
-		Transport: mailer.Signing(a.Transport, a.DKIM), From: from, BaseURL: m.Config.BaseURL, Log: m.Log,
+		Transport: mailer.Signing(a.Transport, a.DKIM), From: from, BaseURL: m.Config.BaseURL, Settings: a.Settings, Log: m.Log,
+		VERP: m.verp(a.Secret),
 	}, nil
 }
 

@@ -53,6 +53,7 @@ var adminNav = []navItem{
 	{Href: "/admin/team", Label: "Team"},
 	{Href: "/admin/tokens", Label: "Tokens"},
 	{Href: "/admin/api", Label: "API"},
+	{Href: "/admin/settings", Label: "Settings"},
 }
 
 // flashes are the messages the admin banner can show, by the key a
@@ -77,6 +78,9 @@ var flashes = map[string]string{
 	"feed-resumed":   "Feed resumed: it is polled with the next round.",
 	"feed-deleted":   "Feed deleted. The articles it brought stay.",
 
+	// Articles.
+	"article-deleted": "Article deleted. Digests already sent keep their copy of it.",
+
 	// Team and tokens.
 	"welcome":          "Welcome to the team: you are logged in.",
 	"admin-removed":    "Admin removed: their sessions have ended.",
@@ -85,13 +89,25 @@ var flashes = map[string]string{
 	"token-revoked":    "Token revoked: the API refuses it from now on.",
 
 	// First run.
-	"setup-done":    "Bulletin is set up and you are logged in. Readers can sign up at /subscribe; invite your team under Team.",
-	"setup-no-list": "You are set up and logged in, but the first list could not be made: create it here.",
+	"setup-done":        "Bulletin is set up and you are logged in. Readers can sign up at /subscribe; invite your team under Team.",
+	"setup-no-list":     "You are set up and logged in, but the first list could not be made: create it here.",
+	"setup-no-settings": "You are set up and logged in, but the publication's name, URL and From could not be saved: enter them here.",
+
+	// Campaigns.
+	"campaign-deleted":    "Campaign deleted.",
+	"campaign-duplicated": "A copy of the campaign, saved as a draft: edit it below.",
+
+	// Settings.
+	"settings-saved": "Settings saved: pages show them now, and every mail built from now on.",
 
 	// Digests.
 	"digest-sent":        "Digest built: it is sending now.",
 	"digest-nothing-new": "No digest: no article is new since the list's last digest.",
 	"digest-no-readers":  "No digest: the list has no reader for it yet.",
+
+	// Subscribers added by hand.
+	"subscriber-added":         "Subscriber added as confirmed: nothing was mailed to them.",
+	"subscriber-added-pending": "Subscriber added as pending: the confirmation mail is on its way; they get nothing else until they click its link.",
 }
 
 // flashURL is path with the banner of key: one of flashes.
@@ -185,8 +201,12 @@ func (s *Server) adminRoutes() {
 	s.adminHandle("GET /admin/api", s.apiReference)
 	s.adminHandle("GET /admin/digests", s.digestsPage)
 	s.adminHandle("POST /admin/digests/{slug}/run", s.runDigestForm)
+	s.settingsRoutes()
 	// Any other admin address: the 404 page, after the login like the rest.
 	s.adminHandle("/admin/", s.adminNotFound)
+	s.subscriberAdminRoutes()
+	s.campaignAdminRoutes()
+	s.articleRoutes()
 }
 
 // adminHandle registers a handler behind requireAdmin.

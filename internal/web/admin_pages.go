@@ -14,7 +14,6 @@ import (
 
 	"github.com/hibiken/asynq"
 
-	"github.com/bulletinhq/bulletin/internal/articles"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
@@ -209,25 +208,4 @@ func (s *Server) queuesPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.renderAdmin(w, r, http.StatusOK, "admin_queues", p)
-}
-
-type articlesPage struct {
-	adminPage
-	Articles []*articles.Article
-	Next     int64
-	List     string
-}
-
-func (s *Server) articlesPage(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	after, _, err := keyset(q.Get("after"), "")
-	if err != nil {
-		after = 0
-	}
-	items, next, err := s.Articles.List(r.Context(), articles.Filter{List: q.Get("list"), After: after, Limit: 50})
-	if err != nil {
-		s.adminError(w, r, err)
-		return
-	}
-	s.renderAdmin(w, r, http.StatusOK, "admin_articles", &articlesPage{Articles: items, Next: next, List: q.Get("list")})
 }

@@ -43,6 +43,7 @@ type Server struct {
 	CampaignDeps
 	DigestDeps
 	AdminDeps
+	SettingsDeps
 
 	mux     *routeMux
 	metrics *httpMetrics

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -26,8 +27,16 @@ type SubscriberDeps struct {
 	// SignupRate is the most signups a minute per client IP on the public
 	// endpoints; 0 means no limit.
 	SignupRate int
+	// Confirms, when set, gets the confirmations of the pending readers an
+	// admin adds or imports, so they go out within seconds; without it the
+	// reconciler queues them within minutes.
+	Confirms queue.Enqueuer
+	// ImportMaxBytes bounds a CSV upload to /admin/subscribers/import;
+	// 0 means DefaultImportMaxBytes.
+	ImportMaxBytes int64
 
 	limiter *ipLimiter
+	imports importJobs
 }
 
 // subscriberRoutes registers the public signup pages and the subscriber

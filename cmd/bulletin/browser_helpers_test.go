@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// browser is one headless Chromium for a journey test, with the helpers
+// its steps share: do runs actions or fails the test, heading waits for a
+// page, shot keeps screenshots in BULLETIN_SCREENSHOTS (or a temporary
+// folder) under a step number.
+type browser struct {
+	t     *testing.T
+	ctx   context.Context
+	root  context.Context // ctx without the time limit, for the last look
+	shots string
+	step  int
+}
+
+// newBrowser starts Chromium at 390×844, the phone width every page must
+// work at; the whole journey must finish within limit.
+func newBrowser(t *testing.T, limit time.Duration) *browser {
+	t.Helper()
+	exe := chromium(t)
+	shots := os.Getenv("BULLETIN_SCREENSHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.Headless,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(390, 844))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil { // starts the browser on ctx, without a timeout
+		t.Fatalf("start chromium: %v", err)
+	}
+	root := ctx
+	ctx, cancel = context.WithTimeout(ctx, limit)
+	t.Cleanup(cancel)
+	return &browser{t: t, ctx: ctx, root: root, shots: shots}
+}
+
+// do runs steps, failing the test with what when one fails, after a
+// screenshot of the page as it was then and its text.
+func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		ctx, cancel := context.WithTimeout(b.root, 5*time.Second)
+		defer cancel()
+		text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+		chromedp.Do(ctx, b.shot("failed"))
+		b.t.Fatalf("%s: %v\nthe page said:\n%.2000s", what, err, text)
+	}
+}
+
+// shot keeps a full-page screenshot of the page as it is now.
+func (b *browser) shot(name string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		png, err := chromedp.FullScreenshot(100)(ctx, tg)
+		if err != nil {
+			return err
+		}
+		b.step++
+		return os.WriteFile(filepath.Join(b.shots, fmt.Sprintf("%02d-%s.png", b.step, name)), png, 0o644)
+	})
+}
+
+// shotBoth keeps the page at phone (390 px) and laptop (1280 px) width, and
+// leaves the browser at phone width.
+func (b *browser) shotBoth(name string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		for _, w := range []struct {
+			name          string
+			width, height int64
+		}{{"1280", 1280, 900}, {"390", 390, 844}} {
+			opts := []chromedp.EmulateViewportOption{chromedp.EmulatePortrait}
+			if w.width < 600 {
+				opts = append(opts, chromedp.EmulateMobile)
+			}
+			for _, a := range []chromedp.Action[chromedp.Void]{chromedp.EmulateViewport(w.width, w.height, opts...),
+				chromedp.Sleep(150 * time.Millisecond), b.shot(name + "-" + w.name)} {
+				if _, err := a(ctx, tg); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// heading waits until the page's h1 reads want: a click that navigates
+// returns before the new page is there.
+func heading(want string) chromedp.Action[chromedp.Void] {
+	js := `(function(){var h=document.querySelector("h1");return !!h&&h.textContent.trim()===` + strconv.Quote(want) + `})()`
+	return waitJS(js, "the heading "+strconv.Quote(want))
+}
+
+// waitJS polls js until it is true.
+func waitJS(js, what string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		for {
+			// Errors are expected while the old page is torn down.
+			if ok, err := chromedp.Evaluate[bool](js)(ctx, tg); err == nil && ok {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("waiting for %s: %w", what, ctx.Err())
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	})
+}
