@@ -191,4 +191,34 @@ func TestPublisherJourneyInABrowser(t *testing.T) {
 	if err := m.app.DB.Read.QueryRow(`SELECT COUNT(*) FROM api_tokens WHERE name = 'site build'`).Scan(&tokens); err != nil || tokens != 1 {
 		t.Errorf("tokens named site build: %d (%v), want 1", tokens, err)
 	}
+
+	// 7. Every admin page at phone width: nothing wider than the screen
+	// (a wide table scrolls inside its card), each kept at both widths.
+	nav, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("header a[href^='/admin']")).map(a => a.getAttribute("href"))`))
+	if err != nil || len(nav) < 10 {
+		t.Fatalf("admin navigation: %v, %v", nav, err)
+	}
+	pages := append(nav, "/admin/lists/harbour-weekly", "/admin/articles/1", "/admin/subscribers/1", "/admin/subscribers/new",
+		"/admin/subscribers/import", "/admin/campaigns/new", "/admin/campaigns/1", "/admin/no-such-page")
+	const overflow = `(function(){
+		var w = document.documentElement.clientWidth, out = [];
+		document.querySelectorAll("main *, header *").forEach(function(el){
+			var r = el.getBoundingClientRect();
+			if (r.right > w + 1 && getComputedStyle(el).position !== "absolute" && !el.closest(".card, figure, pre, table")) out.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + " " + Math.round(r.right) + "px");
+		});
+		document.querySelectorAll("main table").forEach(function(t){
+			if (t.scrollWidth > t.parentElement.clientWidth + 1) out.push("a table " + t.scrollWidth + "px wide in " + t.parentElement.clientWidth + "px");
+		});
+		if (document.documentElement.scrollWidth <= w + 1 && out.length == 0) return "";
+		return "page " + document.documentElement.scrollWidth + "px wide: " + out.slice(0, 5).join(", ");
+	})()`
+	for _, page := range pages {
+		do("open "+page, chromedp.EmulateViewport(390, 844, chromedp.EmulatePortrait, chromedp.EmulateMobile),
+			chromedp.Navigate(base+page), chromedp.WaitVisible(chromedp.CSS("main h1")))
+		wide, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](overflow))
+		if err != nil || wide != "" {
+			t.Errorf("%s at 390 px: %s %v", page, wide, err)
+		}
+		do("keep "+page, shot("page"+strings.ReplaceAll(page, "/", "-")))
+	}
 }
