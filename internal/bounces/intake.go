@@ -181,38 +181,66 @@ func (s *session) Data(r io.Reader) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	rep := Parse(raw)
-	if rep.Kind != "" && s.delivery.SubscriberID == 0 {
-		// A test send's address names no reader: nothing to apply it to.
-		rep.Kind, rep.Reason = "", "a "+string(rep.Kind)+" about a mail to no reader (a test send)"
-	}
-	if rep.Kind == "" {
-		if err := s.in.Unparsed.Keep(ctx, events.Unparsed{Reason: rep.Reason, MailFrom: s.from, Rcpt: s.rcpt,
-			Subject: rep.Subject, Size: len(raw), Head: string(raw)}); err != nil {
+	m := inbound{raw: raw, from: s.from, rcpt: s.rcpt, delivery: s.delivery}
+	if rep, err := m.take(ctx, s.in.Events, s.in.Unparsed); err != nil {
+		if rep.Kind == "" {
 			s.in.Log.Error("bounce intake: keep unparsed mail", "err", err)
-			return errTryLater
+		} else {
+			s.in.Log.Error("bounce intake: record event", "campaign", s.delivery.CampaignID,
+				"subscriber", s.delivery.SubscriberID, "err", err)
 		}
-		return nil
-	}
-	if err := s.in.Events.Add(ctx, s.event(rep, raw)); err != nil {
-		s.in.Log.Error("bounce intake: record event", "campaign", s.delivery.CampaignID,
-			"subscriber", s.delivery.SubscriberID, "err", err)
 		return errTryLater
 	}
 	return nil
 }
 
-// event is the event rep reports on the session's delivery. A campaign's
-// delivery bounces once (events.DeliveryKey); mail to a reader outside a
-// campaign (a confirmation, a welcome) is told apart by the report
-// itself, so that the same report sent twice is one event.
-func (s *session) event(rep Report, raw []byte) events.Event {
+// An inbound is one mail sent back to a VERP address, however it came
+// (the SMTP intake, the bounce mailbox).
+type inbound struct {
+	raw        []byte
+	from, rcpt string
+	delivery   Delivery
+	// source, when set, is the event's source instead of the report's.
+	source events.Source
+	// noVERP is set when no VERP address of this installation was found
+	// (the bounce mailbox): a report then names no reader Bulletin trusts.
+	noVERP bool
+}
+
+// take parses m and records the event it reports, or keeps it for the
+// admin when it reports none (or one about no reader). It returns the
+// report, whose empty Kind tells which of the two it did, and the error
+// of doing it.
+func (m inbound) take(ctx context.Context, evs EventRecorder, un UnparsedKeeper) (Report, error) {
+	rep := Parse(m.raw)
+	switch {
+	case rep.Kind != "" && m.noVERP:
+		rep.Kind, rep.Reason = "", "a "+string(rep.Kind)+" to no VERP address of this installation: whose it is is unknown"
+	case rep.Kind != "" && m.delivery.SubscriberID == 0:
+		// A test send's address names no reader: nothing to apply it to.
+		rep.Kind, rep.Reason = "", "a "+string(rep.Kind)+" about a mail to no reader (a test send)"
+	}
+	if rep.Kind == "" {
+		return rep, un.Keep(ctx, events.Unparsed{Reason: rep.Reason, MailFrom: m.from, Rcpt: m.rcpt,
+			Subject: rep.Subject, Size: len(m.raw), Head: string(m.raw)})
+	}
+	return rep, evs.Add(ctx, m.event(rep))
+}
+
+// event is the event rep reports on m's delivery. A campaign's delivery
+// bounces once (events.DeliveryKey); mail to a reader outside a campaign
+// (a confirmation, a welcome) is told apart by the report itself, so
+// that the same report sent twice is one event.
+func (m inbound) event(rep Report) events.Event {
 	ev := events.Event{Kind: rep.Kind, Source: rep.Source, Status: rep.Status, Diagnostic: rep.Diagnostic,
-		CampaignID: s.delivery.CampaignID, SubscriberID: s.delivery.SubscriberID, Email: rep.Recipient}
+		CampaignID: m.delivery.CampaignID, SubscriberID: m.delivery.SubscriberID, Email: rep.Recipient}
+	if m.source != "" {
+		ev.Source = m.source
+	}
 	if ev.CampaignID == 0 || ev.SubscriberID == 0 {
 		id := rep.MessageID
 		if id == "" {
-			sum := sha256.Sum256(raw)
+			sum := sha256.Sum256(m.raw)
 			id = hex.EncodeToString(sum[:])
 		}
 		sum := sha256.Sum256([]byte(fmt.Sprint(ev.SubscriberID, "\x00", ev.Kind, "\x00", id)))
