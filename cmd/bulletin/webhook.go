@@ -1,0 +1,73 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/events"
+	"github.com/bulletinhq/bulletin/internal/web"
+	"github.com/bulletinhq/bulletin/internal/webhooks"
+)
+
+// webhookConfig reads the providers' webhook secrets (SPEC §6) and checks
+// their form, so a mistyped key fails at start-up and not at the first
+// bounce.
+func webhookConfig(c *Config, vals map[string]*string) error {
+	c.WebhookSES = strings.TrimSpace(*vals["BULLETIN_WEBHOOK_SES_TOPIC"])
+	c.WebhookPostmark = strings.TrimSpace(*vals["BULLETIN_WEBHOOK_POSTMARK_SECRET"])
+	c.WebhookSendGrid = strings.TrimSpace(*vals["BULLETIN_WEBHOOK_SENDGRID_SECRET"])
+	c.WebhookMailgun = strings.TrimSpace(*vals["BULLETIN_WEBHOOK_MAILGUN_SECRET"])
+	_, err := webhookProviders(*c, nil)
+	return err
+}
+
+// webhookProviders returns the providers c sets up; the others are nil.
+func webhookProviders(c Config, v webhooks.Resolver) (web.WebhookDeps, error) {
+	var d web.WebhookDeps
+	if c.WebhookSES != "" {
+		f := webhooks.NewHTTPFetcher()
+		p, err := webhooks.NewSES(c.WebhookSES, f, f, v)
+		if err != nil {
+			return d, fmt.Errorf("%s", bulletin.ErrorMessage(err))
+		}
+		d.SES = p
+	}
+	if c.WebhookPostmark != "" {
+		p, err := webhooks.NewPostmark(c.WebhookPostmark, v)
+		if err != nil {
+			return d, fmt.Errorf("%s", bulletin.ErrorMessage(err))
+		}
+		d.Postmark = p
+	}
+	if c.WebhookSendGrid != "" {
+		p, err := webhooks.NewSendGrid(c.WebhookSendGrid, v)
+		if err != nil {
+			return d, fmt.Errorf("%s", bulletin.ErrorMessage(err))
+		}
+		d.SendGrid = p
+	}
+	if c.WebhookMailgun != "" {
+		d.Mailgun = webhooks.NewMailgun(c.WebhookMailgun, v)
+	}
+	return d, nil
+}
+
+// wireWebhooks sets up /webhooks/* for the providers configured, their
+// events recorded in batches.
+func (m *Main) wireWebhooks(srv *web.Server) error {
+	a := m.app
+	d, err := webhookProviders(m.Config, m.verp(a.Secret))
+	if err != nil {
+		return err
+	}
+	if d.SES == nil && d.Postmark == nil && d.SendGrid == nil && d.Mailgun == nil {
+		return nil
+	}
+	store := a.Events
+	batcher := events.NewBatcher(store)
+	a.closers = append(a.closers, batcher.Close)
+	d.Events = batcher
+	srv.WebhookDeps = d
+	return nil
+}

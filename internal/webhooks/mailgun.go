@@ -1,0 +1,106 @@
+package webhooks
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/events"
+)
+
+// Mailgun reads Mailgun's webhooks: a JSON object whose signature is an
+// HMAC-SHA256, under the account's webhook signing key, of its timestamp
+// and token.
+type Mailgun struct {
+	Key  []byte
+	VERP Resolver
+	Now  func() time.Time
+}
+
+// NewMailgun returns a Mailgun checking signatures with signingKey.
+func NewMailgun(signingKey string, v Resolver) *Mailgun {
+	return &Mailgun{Key: []byte(signingKey), VERP: v, Now: time.Now}
+}
+
+// mailgunBody is one webhook request.
+type mailgunBody struct {
+	Signature struct {
+		Timestamp string `json:"timestamp"`
+		Token     string `json:"token"`
+		Signature string `json:"signature"`
+	} `json:"signature"`
+	EventData *struct {
+		Event     string  `json:"event"`
+		ID        string  `json:"id"`
+		Timestamp float64 `json:"timestamp"`
+		Severity  string  `json:"severity"`
+		Reason    string  `json:"reason"`
+		Recipient string  `json:"recipient"`
+		Envelope  struct {
+			Sender string `json:"sender"`
+		} `json:"envelope"`
+		DeliveryStatus struct {
+			Code         int    `json:"code"`
+			EnhancedCode string `json:"enhanced-code"`
+			Message      string `json:"message"`
+			Description  string `json:"description"`
+		} `json:"delivery-status"`
+	} `json:"event-data"`
+}
+
+// Events checks the signature in body and reads its event.
+func (m *Mailgun) Events(_ context.Context, _ http.Header, body []byte) ([]events.Event, error) {
+	var b mailgunBody
+	if err := json.Unmarshal(body, &b); err != nil {
+		return nil, badShape("Mailgun", "a JSON object with signature and event-data")
+	}
+	sig := b.Signature
+	got, err := hex.DecodeString(sig.Signature)
+	mac := hmac.New(sha256.New, m.Key)
+	mac.Write([]byte(sig.Timestamp + sig.Token))
+	if err != nil || sig.Token == "" || !hmac.Equal(got, mac.Sum(nil)) {
+		return nil, errSignature
+	}
+	sec, err := strconv.ParseInt(sig.Timestamp, 10, 64)
+	if err != nil || !fresh(sec, m.Now()) {
+		return nil, errStale
+	}
+	ed := b.EventData
+	if ed == nil || ed.Event == "" {
+		return nil, badShape("Mailgun", "event-data with an event")
+	}
+	var kind events.Kind
+	switch {
+	case ed.Event == "complained":
+		kind = events.Complaint
+	case ed.Event == "failed" && ed.Severity == "permanent":
+		kind = events.BounceHard
+	case ed.Event == "failed" && ed.Severity == "temporary":
+		kind = events.BounceSoft
+	default:
+		return nil, nil // deliveries, opens, clicks, unsubscribes
+	}
+	if ed.Recipient == "" || ed.ID == "" {
+		return nil, badShape("Mailgun", "a "+ed.Event+" event has an id and a recipient")
+	}
+	ev := newEvent(m.VERP, events.SourceMailgun, kind, ed.Recipient, ed.Envelope.Sender, ed.ID)
+	ev.Status = ed.DeliveryStatus.EnhancedCode
+	if !events.ValidStatus(ev.Status) {
+		ev.Status = statusIn(ed.DeliveryStatus.Message)
+	}
+	ev.Diagnostic = ed.DeliveryStatus.Message
+	if ev.Diagnostic == "" {
+		ev.Diagnostic = ed.DeliveryStatus.Description
+	}
+	if ed.Timestamp > 0 && ed.Timestamp < math.MaxInt32*2 {
+		sec, frac := math.Modf(ed.Timestamp)
+		ev.At = time.Unix(int64(sec), int64(frac*1e9))
+	}
+	return []events.Event{ev}, nil
+}

@@ -1,0 +1,106 @@
+package webhooks
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/events"
+)
+
+// Postmark reads Postmark's bounce and spam complaint webhooks, which
+// come with HTTP basic auth set in the webhook's URL.
+type Postmark struct {
+	// User and Pass are the basic auth credentials configured on the
+	// webhook at Postmark.
+	User, Pass string
+	VERP       Resolver
+}
+
+// NewPostmark returns a Postmark checking the credentials "user:pass".
+func NewPostmark(secret string, v Resolver) (*Postmark, error) {
+	user, pass, ok := strings.Cut(secret, ":")
+	if !ok || user == "" || pass == "" {
+		return nil, bulletin.Errorf(bulletin.EINVALID, "BULLETIN_WEBHOOK_POSTMARK_SECRET is user:pass, the basic auth credentials of the webhook URL.")
+	}
+	return &Postmark{User: user, Pass: pass, VERP: v}, nil
+}
+
+// postmarkRecord is one Postmark webhook body: a bounce, a spam complaint
+// (which Postmark sends in the bounce shape) or another record.
+type postmarkRecord struct {
+	RecordType  string
+	ID          json.Number
+	Type        string
+	TypeCode    int
+	MessageID   string
+	Description string
+	Details     string
+	Email       string
+	Recipient   string // deliveries
+	BouncedAt   time.Time
+}
+
+// Postmark's TypeCodes of bounces (postmarkapp.com/developer/api/bounce-api).
+var postmarkKinds = map[int]events.Kind{
+	1:      events.BounceHard, // HardBounce
+	100000: events.BounceHard, // BadEmailAddress
+	2:      events.BounceSoft, // Transient
+	256:    events.BounceSoft, // DnsError
+	4096:   events.BounceSoft, // SoftBounce
+	100006: events.BounceSoft, // Blocked
+	100009: events.BounceSoft, // DMARCPolicy
+	512:    events.Complaint,  // SpamNotification
+	100001: events.Complaint,  // SpamComplaint
+}
+
+// Events checks the basic auth of h and reads the record in body.
+func (p *Postmark) Events(_ context.Context, h http.Header, body []byte) ([]events.Event, error) {
+	if !p.authorized(h.Get("Authorization")) {
+		return nil, errSignature
+	}
+	var rec postmarkRecord
+	if err := json.Unmarshal(body, &rec); err != nil || rec.RecordType == "" {
+		return nil, badShape("Postmark", "a JSON object with a RecordType")
+	}
+	if rec.RecordType != "Bounce" && rec.RecordType != "SpamComplaint" {
+		return nil, nil // deliveries, opens, clicks: not ours to record
+	}
+	if rec.Email == "" || rec.ID == "" {
+		return nil, badShape("Postmark", "a "+rec.RecordType+" record has an ID and an Email")
+	}
+	kind, ok := postmarkKinds[rec.TypeCode]
+	if rec.RecordType == "SpamComplaint" {
+		kind, ok = events.Complaint, true
+	}
+	if !ok {
+		return nil, nil // auto-responders, subscribe requests and the like
+	}
+	ev := newEvent(p.VERP, events.SourcePostmark, kind, rec.Email, "", rec.RecordType+":"+rec.ID.String())
+	ev.Status = statusIn(rec.Details)
+	ev.Diagnostic = strings.TrimSpace(rec.Description + " " + rec.Details)
+	ev.At = rec.BouncedAt
+	return []events.Event{ev}, nil
+}
+
+// authorized reports whether auth is Basic with the configured user and
+// password, compared in constant time.
+func (p *Postmark) authorized(auth string) bool {
+	scheme, cred, ok := strings.Cut(auth, " ")
+	if !ok || !strings.EqualFold(scheme, "Basic") {
+		return false
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred))
+	if err != nil {
+		return false
+	}
+	user, pass, _ := strings.Cut(string(raw), ":")
+	u := subtle.ConstantTimeCompare([]byte(user), []byte(p.User))
+	pw := subtle.ConstantTimeCompare([]byte(pass), []byte(p.Pass))
+	return u&pw == 1
+}

@@ -1,0 +1,127 @@
+package webhooks
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/events"
+)
+
+// The headers of SendGrid's signed event webhook.
+const (
+	SendGridSignatureHeader = "X-Twilio-Email-Event-Webhook-Signature"
+	SendGridTimestampHeader = "X-Twilio-Email-Event-Webhook-Timestamp"
+)
+
+// SendGrid reads SendGrid's signed event webhook: a JSON array of events,
+// signed with ECDSA P-256 over the timestamp header and the body.
+type SendGrid struct {
+	Key  *ecdsa.PublicKey
+	VERP Resolver
+	Now  func() time.Time
+}
+
+// NewSendGrid returns a SendGrid checking signatures with the
+// verification key SendGrid shows for the webhook (base64 of its DER).
+func NewSendGrid(key string, v Resolver) (*SendGrid, error) {
+	bad := bulletin.Errorf(bulletin.EINVALID, "BULLETIN_WEBHOOK_SENDGRID_SECRET is the webhook's verification key as SendGrid shows it: base64 of an ECDSA P-256 public key.")
+	der, err := base64.StdEncoding.DecodeString(strings.TrimSpace(key))
+	if err != nil {
+		return nil, bad
+	}
+	pub, err := x509.ParsePKIXPublicKey(der)
+	ec, ok := pub.(*ecdsa.PublicKey)
+	if err != nil || !ok {
+		return nil, bad
+	}
+	return &SendGrid{Key: ec, VERP: v, Now: time.Now}, nil
+}
+
+// sendGridEvent is one event of the array.
+type sendGridEvent struct {
+	Email     string `json:"email"`
+	Timestamp int64  `json:"timestamp"`
+	Event     string `json:"event"`
+	Type      string `json:"type"`
+	Reason    string `json:"reason"`
+	Status    string `json:"status"`
+	EventID   string `json:"sg_event_id"`
+	MessageID string `json:"sg_message_id"`
+}
+
+// Events checks the signature in h and reads the events in body.
+func (s *SendGrid) Events(_ context.Context, h http.Header, body []byte) ([]events.Event, error) {
+	ts := h.Get(SendGridTimestampHeader)
+	sig, err := base64.StdEncoding.DecodeString(h.Get(SendGridSignatureHeader))
+	if err != nil || ts == "" || len(sig) == 0 {
+		return nil, errSignature
+	}
+	sum := sha256.Sum256(append([]byte(ts), body...))
+	if !ecdsa.VerifyASN1(s.Key, sum[:], sig) {
+		return nil, errSignature
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil || !fresh(sec, s.Now()) {
+		return nil, errStale
+	}
+	var list []sendGridEvent
+	if err := json.Unmarshal(body, &list); err != nil {
+		return nil, badShape("SendGrid", "a JSON array of events")
+	}
+	var out []events.Event
+	for _, e := range list {
+		kind, ok := sendGridKind(e)
+		if !ok {
+			continue
+		}
+		if e.Email == "" || e.EventID == "" {
+			return nil, badShape("SendGrid", "each "+e.Event+" event has an email and an sg_event_id")
+		}
+		// SendGrid rewrites the envelope sender: events name readers by address.
+		ev := newEvent(s.VERP, events.SourceSendGrid, kind, e.Email, "", e.EventID)
+		ev.Status = e.Status
+		if !events.ValidStatus(ev.Status) {
+			ev.Status = statusIn(e.Reason)
+		}
+		ev.Diagnostic = e.Reason
+		if e.Timestamp > 0 {
+			ev.At = time.Unix(e.Timestamp, 0)
+		}
+		out = append(out, ev)
+	}
+	return out, nil
+}
+
+// sendGridKind is the kind of event e is, if it is one to record. A
+// deferral is a retry still under way: its outcome comes as a bounce or
+// a delivery, so it is not counted. A drop is SendGrid refusing to send
+// to an address on its own suppression lists.
+func sendGridKind(e sendGridEvent) (events.Kind, bool) {
+	switch e.Event {
+	case "bounce":
+		if e.Type == "blocked" {
+			return events.BounceSoft, true
+		}
+		return events.BounceHard, true
+	case "spamreport":
+		return events.Complaint, true
+	case "dropped":
+		switch {
+		case strings.Contains(e.Reason, "Bounced Address"), strings.Contains(e.Reason, "Invalid"):
+			return events.BounceHard, true
+		case strings.Contains(e.Reason, "Spam Reporting Address"):
+			return events.Complaint, true
+		}
+		return events.BounceSoft, true
+	}
+	return "", false
+}

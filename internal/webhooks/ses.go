@@ -1,0 +1,163 @@
+package webhooks
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/events"
+)
+
+// SES reads Amazon SES bounce, complaint and delivery notifications
+// delivered by an SNS topic over HTTPS. Every message's signature is
+// checked against the SNS signing certificate, and only the configured
+// topics are taken: any AWS account can sign messages of its own topics.
+type SES struct {
+	// Topics are the TopicArns taken.
+	Topics []string
+	// Certs fetches signing certificates, Confirm subscription URLs.
+	Certs, Confirm Fetcher
+	VERP           Resolver
+	certs          certs
+}
+
+// NewSES returns an SES taking the comma-separated TopicArns in topics.
+func NewSES(topics string, certs, confirm Fetcher, v Resolver) (*SES, error) {
+	s := &SES{Certs: certs, Confirm: confirm, VERP: v}
+	for _, t := range strings.Split(topics, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			if !strings.HasPrefix(t, "arn:aws") || strings.Count(t, ":") != 5 {
+				return nil, bulletin.Errorf(bulletin.EINVALID, "BULLETIN_WEBHOOK_SES_TOPIC %q is not a topic ARN like arn:aws:sns:us-east-1:123456789012:bounces.", t)
+			}
+			s.Topics = append(s.Topics, t)
+		}
+	}
+	if len(s.Topics) == 0 {
+		return nil, bulletin.Errorf(bulletin.EINVALID, "BULLETIN_WEBHOOK_SES_TOPIC names no topic ARN.")
+	}
+	s.certs.fetch = certs
+	return s, nil
+}
+
+// sesNotification is an SES notification (notificationType) or event
+// publishing record (eventType).
+type sesNotification struct {
+	NotificationType string `json:"notificationType"`
+	EventType        string `json:"eventType"`
+	Bounce           *struct {
+		BounceType        string    `json:"bounceType"`
+		BounceSubType     string    `json:"bounceSubType"`
+		FeedbackID        string    `json:"feedbackId"`
+		Timestamp         time.Time `json:"timestamp"`
+		BouncedRecipients []struct {
+			EmailAddress   string `json:"emailAddress"`
+			Status         string `json:"status"`
+			DiagnosticCode string `json:"diagnosticCode"`
+		} `json:"bouncedRecipients"`
+	} `json:"bounce"`
+	Complaint *struct {
+		FeedbackID           string    `json:"feedbackId"`
+		FeedbackType         string    `json:"complaintFeedbackType"`
+		Timestamp            time.Time `json:"timestamp"`
+		ComplainedRecipients []struct {
+			EmailAddress string `json:"emailAddress"`
+		} `json:"complainedRecipients"`
+	} `json:"complaint"`
+	Mail struct {
+		Source    string `json:"source"`
+		MessageID string `json:"messageId"`
+	} `json:"mail"`
+}
+
+// Events checks the SNS message in body: a subscription confirmation is
+// confirmed by fetching its SubscribeURL, a notification read.
+func (s *SES) Events(ctx context.Context, _ http.Header, body []byte) ([]events.Event, error) {
+	var m snsMessage
+	if err := json.Unmarshal(body, &m); err != nil || m.Type == "" || m.TopicArn == "" {
+		return nil, badShape("Amazon SNS", "a JSON object with Type and TopicArn")
+	}
+	if !s.topic(m.TopicArn) {
+		return nil, bulletin.Errorf(bulletin.EUNAUTHORIZED, "This SNS topic is not the one in BULLETIN_WEBHOOK_SES_TOPIC.")
+	}
+	if err := s.certs.verify(ctx, &m); err != nil {
+		return nil, bulletin.Errorf(bulletin.EUNAUTHORIZED, "The SNS signature does not verify: %v.", err)
+	}
+	switch m.Type {
+	case "SubscriptionConfirmation":
+		if !snsURL(m.SubscribeURL) {
+			return nil, badShape("Amazon SNS", "SubscribeURL is not https on sns.<region>.amazonaws.com")
+		}
+		if _, err := s.Confirm.Fetch(ctx, m.SubscribeURL); err != nil {
+			return nil, bulletin.Errorf(bulletin.EINTERNAL, "confirm SNS subscription: %v", err)
+		}
+		return nil, nil
+	case "Notification":
+		return s.notification(m.MessageID, []byte(m.Message))
+	}
+	return nil, nil // UnsubscribeConfirmation: nothing to do
+}
+
+// topic reports whether arn is one of the configured topics.
+func (s *SES) topic(arn string) bool {
+	ok := 0
+	for _, t := range s.Topics {
+		ok |= subtle.ConstantTimeCompare([]byte(t), []byte(arn))
+	}
+	return ok == 1
+}
+
+// notification reads the SES JSON an SNS notification carries.
+func (s *SES) notification(snsID string, msg []byte) ([]events.Event, error) {
+	var n sesNotification
+	if err := json.Unmarshal(msg, &n); err != nil {
+		return nil, badShape("Amazon SES", "the SNS Message is not SES notification JSON")
+	}
+	typ := n.NotificationType
+	if typ == "" {
+		typ = n.EventType
+	}
+	var out []events.Event
+	switch {
+	case typ == "Bounce" && n.Bounce != nil:
+		b := n.Bounce
+		kind := events.BounceSoft
+		if b.BounceType == "Permanent" {
+			kind = events.BounceHard
+		}
+		for _, r := range b.BouncedRecipients {
+			ev := newEvent(s.VERP, events.SourceSES, kind, r.EmailAddress, n.Mail.Source, orID(b.FeedbackID, snsID))
+			ev.Status, ev.At = r.Status, b.Timestamp
+			ev.Diagnostic = strings.TrimSpace(b.BounceType + "/" + b.BounceSubType + " " + r.DiagnosticCode)
+			out = append(out, ev)
+		}
+	case typ == "Complaint" && n.Complaint != nil:
+		c := n.Complaint
+		for _, r := range c.ComplainedRecipients {
+			ev := newEvent(s.VERP, events.SourceSES, events.Complaint, r.EmailAddress, n.Mail.Source, orID(c.FeedbackID, snsID))
+			ev.At, ev.Diagnostic = c.Timestamp, c.FeedbackType
+			out = append(out, ev)
+		}
+	case typ == "Bounce", typ == "Complaint":
+		return nil, badShape("Amazon SES", "a "+typ+" notification without its "+strings.ToLower(typ)+" object")
+	case typ == "":
+		return nil, badShape("Amazon SES", "no notificationType or eventType")
+	}
+	for _, ev := range out {
+		if ev.Email == "" {
+			return nil, badShape("Amazon SES", "a recipient without emailAddress")
+		}
+	}
+	return out, nil
+}
+
+// orID is SES's feedback id or, when it gave none, the SNS message's.
+func orID(feedback, sns string) string {
+	if feedback != "" {
+		return feedback
+	}
+	return "sns:" + sns
+}

@@ -1,0 +1,167 @@
+package webhooks
+
+import (
+	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sync"
+	"time"
+)
+
+// A Fetcher gets the bytes at an https URL: SNS signing certificates and
+// subscription confirmations. Tests give their own; HTTPFetcher is the
+// real one.
+type Fetcher interface {
+	Fetch(ctx context.Context, rawURL string) ([]byte, error)
+}
+
+// snsHost is the host of every URL SNS sends us to.
+var snsHost = regexp.MustCompile(`^sns\.[a-z]{2}(-[a-z]+)+-[0-9]+\.amazonaws\.com$`)
+
+// snsURL reports whether raw is an https URL on an SNS host, without
+// user, port or fragment tricks.
+func snsURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && u.Scheme == "https" && u.User == nil && u.Port() == "" && snsHost.MatchString(u.Host)
+}
+
+// snsMessage is an SNS HTTP(S) delivery: a notification or a
+// (un)subscription confirmation.
+type snsMessage struct {
+	Type             string
+	MessageID        string `json:"MessageId"`
+	Token            string
+	TopicArn         string
+	Subject          *string
+	Message          string
+	Timestamp        string
+	SignatureVersion string
+	Signature        string
+	SigningCertURL   string
+	SubscribeURL     string
+}
+
+// signedText is what SNS signs: the message's fields by name, each name
+// and value on its own line, in the order its documentation gives.
+func (m *snsMessage) signedText() string {
+	field := func(name, value string) string { return name + "\n" + value + "\n" }
+	s := field("Message", m.Message) + field("MessageId", m.MessageID)
+	if m.Type == "Notification" {
+		if m.Subject != nil {
+			s += field("Subject", *m.Subject)
+		}
+		return s + field("Timestamp", m.Timestamp) + field("TopicArn", m.TopicArn) + field("Type", m.Type)
+	}
+	return s + field("SubscribeURL", m.SubscribeURL) + field("Timestamp", m.Timestamp) +
+		field("Token", m.Token) + field("TopicArn", m.TopicArn) + field("Type", m.Type)
+}
+
+// certs caches signing certificates by URL: SNS uses few.
+type certs struct {
+	fetch Fetcher
+	mu    sync.Mutex
+	byURL map[string]*x509.Certificate
+}
+
+func (c *certs) get(ctx context.Context, rawURL string) (*x509.Certificate, error) {
+	c.mu.Lock()
+	cert := c.byURL[rawURL]
+	c.mu.Unlock()
+	if cert != nil {
+		return cert, nil
+	}
+	raw, err := c.fetch.Fetch(ctx, rawURL)
+	if err != nil {
+		return nil, err
+	}
+	block, _ := pem.Decode(raw)
+	if block == nil {
+		return nil, errors.New("signing certificate is not PEM")
+	}
+	if cert, err = x509.ParseCertificate(block.Bytes); err != nil {
+		return nil, fmt.Errorf("signing certificate: %w", err)
+	}
+	if time.Now().After(cert.NotAfter) {
+		return nil, errors.New("signing certificate expired")
+	}
+	c.mu.Lock()
+	if c.byURL == nil || len(c.byURL) > 64 {
+		c.byURL = map[string]*x509.Certificate{}
+	}
+	c.byURL[rawURL] = cert
+	c.mu.Unlock()
+	return cert, nil
+}
+
+// verify checks m's signature with the certificate at its SigningCertURL,
+// which must be an SNS host's.
+func (c *certs) verify(ctx context.Context, m *snsMessage) error {
+	if !snsURL(m.SigningCertURL) {
+		return errors.New("SigningCertURL is not an https URL on sns.<region>.amazonaws.com")
+	}
+	sig, err := base64.StdEncoding.DecodeString(m.Signature)
+	if err != nil {
+		return errors.New("signature is not base64")
+	}
+	cert, err := c.get(ctx, m.SigningCertURL)
+	if err != nil {
+		return err
+	}
+	pub, ok := cert.PublicKey.(*rsa.PublicKey)
+	if !ok {
+		return errors.New("signing certificate has no RSA key")
+	}
+	text := []byte(m.signedText())
+	switch m.SignatureVersion {
+	case "1":
+		sum := sha1.Sum(text)
+		return rsa.VerifyPKCS1v15(pub, crypto.SHA1, sum[:], sig)
+	case "2":
+		sum := sha256.Sum256(text)
+		return rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], sig)
+	}
+	return fmt.Errorf("SignatureVersion %q is not 1 or 2", m.SignatureVersion)
+}
+
+// HTTPFetcher fetches over https only, following no redirects, within
+// 10 seconds and up to 64 KiB.
+type HTTPFetcher struct{ Client *http.Client }
+
+// NewHTTPFetcher returns an HTTPFetcher with its own client.
+func NewHTTPFetcher() *HTTPFetcher {
+	return &HTTPFetcher{Client: &http.Client{
+		Timeout:       10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// Fetch gets rawURL, which must be https.
+func (f *HTTPFetcher) Fetch(ctx context.Context, rawURL string) ([]byte, error) {
+	if !snsURL(rawURL) {
+		return nil, errors.New("refusing to fetch a URL that is not https on an SNS host")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := f.Client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s answered %s", req.URL.Host, resp.Status)
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+}

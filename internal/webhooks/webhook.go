@@ -1,0 +1,86 @@
+// Package webhooks reads the bounce and complaint webhooks of email
+// providers (Amazon SES through SNS, Postmark, SendGrid, Mailgun): each
+// Provider checks a request's signature or credentials before it reads a
+// field, then turns the body into events for the events pipeline. Events
+// a provider reports that are not bounces or complaints (deliveries,
+// opens) are accepted and dropped.
+package webhooks
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/bounces"
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/events"
+)
+
+// MaxAge is how old a signed timestamp may be (SendGrid, Mailgun) before
+// the request is refused as a replay.
+const MaxAge = 5 * time.Minute
+
+// A Provider checks one provider's webhook request and returns the
+// events it reports. A bad signature or credential is an EUNAUTHORIZED
+// error, a body not in the provider's shape an EBADREQUEST one.
+type Provider interface {
+	Events(ctx context.Context, h http.Header, body []byte) ([]events.Event, error)
+}
+
+// A Resolver names the delivery of a VERP address (*bounces.VERP is one).
+type Resolver interface {
+	Parse(addr string) (bounces.Delivery, error)
+}
+
+var (
+	errSignature = bulletin.Errorf(bulletin.EUNAUTHORIZED, "The webhook's signature does not match the configured secret.")
+	errStale     = bulletin.Errorf(bulletin.EUNAUTHORIZED, "The webhook's timestamp is more than 5 minutes away from now: a replay, or a clock to fix.")
+)
+
+// badShape is the error for a body that is not the provider's.
+func badShape(provider, what string) error {
+	return bulletin.Errorf(bulletin.EBADREQUEST, "This is not a %s webhook body: %s.", provider, what)
+}
+
+// newEvent returns the event of kind on email, tied to the delivery its
+// envelope sender names when that is one of our VERP addresses. key is
+// the provider's own id of the event; a campaign's delivery takes the
+// delivery's key instead, so that a bounce reported at send time and by
+// the provider is one.
+func newEvent(v Resolver, src events.Source, kind events.Kind, email, returnPath, key string) events.Event {
+	ev := events.Event{Kind: kind, Source: src, Email: strings.TrimSpace(email)}
+	if v != nil && returnPath != "" {
+		if d, err := v.Parse(returnPath); err == nil {
+			switch d.Kind {
+			case bounces.KindCampaign:
+				ev.CampaignID, ev.SubscriberID = d.CampaignID, d.SubscriberID
+			case bounces.KindConfirm, bounces.KindWelcome:
+				ev.SubscriberID = d.SubscriberID
+			}
+		}
+	}
+	if ev.CampaignID == 0 || ev.SubscriberID == 0 {
+		sum := sha256.Sum256([]byte(string(src) + "\x00" + string(kind) + "\x00" + key + "\x00" + strings.ToLower(ev.Email)))
+		ev.Key = string(src) + ":" + hex.EncodeToString(sum[:16])
+	}
+	return ev
+}
+
+// statusIn returns the first enhanced status code (RFC 3463) in s, or "".
+func statusIn(s string) string {
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ';' || r == ',' || r == '(' || r == ')' }) {
+		if events.ValidStatus(f) {
+			return f
+		}
+	}
+	return ""
+}
+
+// fresh reports whether unix seconds ts is within MaxAge of now.
+func fresh(ts int64, now time.Time) bool {
+	d := now.Sub(time.Unix(ts, 0))
+	return d <= MaxAge && d >= -MaxAge
+}
