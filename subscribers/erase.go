@@ -11,7 +11,8 @@ import (
 )
 
 // Erase removes subscriber id for good: the row, its subscriptions and its
-// deliveries. What stays is a keyed hash of the address in erasures, so an
+// deliveries, and its address's entry on the suppression list. What stays
+// is a keyed hash of the address in erasures, so an
 // import cannot bring the person back without anyone noticing. The
 // GoneRecorder is told, since send workers hold the address in tasks.
 func (s *Store) Erase(ctx context.Context, id int64) error {
@@ -34,6 +35,14 @@ func (s *Store) erase(ctx context.Context, id int64) error {
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO erasures (email_hash, erased_at) VALUES (?, ?)
 			ON CONFLICT (email_hash) DO NOTHING`, s.EmailHash(email), sqlite.Now()); err != nil {
+			return fmt.Errorf("erase: %w", err)
+		}
+		// The suppression list holds addresses in clear text: an erased
+		// reader's goes too (a whole domain's entry is no one's data).
+		// The keyed hash above still flags the address to imports and
+		// admin adds; a new signup needs its owner's click, which is
+		// consent again.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM suppressions WHERE target = ?`, EmailKey(email)); err != nil {
 			return fmt.Errorf("erase: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM subscribers WHERE id = ?`, id); err != nil {

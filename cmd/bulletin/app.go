@@ -20,6 +20,7 @@ import (
 	"github.com/bulletinhq/bulletin/internal/admins"
 	"github.com/bulletinhq/bulletin/internal/articles"
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/events"
 	"github.com/bulletinhq/bulletin/internal/queue"
 	pubsettings "github.com/bulletinhq/bulletin/internal/settings"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
@@ -40,6 +41,9 @@ type app struct {
 	Admins      *admins.Store
 	Articles    *articles.Store
 	Subscribers *subscribers.Store
+	// Events records bounces and complaints and keeps the suppression
+	// list: one store, so that every source moves the same counters.
+	Events *events.Store
 	// Settings hold the publication: name, brand, public URL, sender.
 	Settings    *pubsettings.Store
 	Reconcilers queue.Reconcilers
@@ -117,6 +121,9 @@ func (m *Main) openAll(ctx context.Context) error {
 	a.Subscribers.SetGoneRecorder(a.Gone)
 	a.Registry = prometheus.NewRegistry()
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.Events = events.NewStore(a.DB)
+	a.Events.SetGoneRecorder(a.Gone)
+	a.Events.SetMetrics(events.NewMetrics(a.Registry))
 	if m.Config.AdminEmail != "" {
 		if _, err := a.Admins.SetAdmin(ctx, m.Config.AdminEmail, m.Config.AdminPassword); bulletin.ErrorCode(err) == bulletin.EINVALID {
 			return usagef("BULLETIN_ADMIN_EMAIL, BULLETIN_ADMIN_PASSWORD: %s", bulletin.ErrorMessage(err))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"strconv"
@@ -10,9 +11,13 @@ import (
 	"github.com/bulletinhq/bulletin/internal/events"
 )
 
-// bounceConfig reads BULLETIN_BOUNCE_ADDR (SPEC §6) into c: a listen
-// address, which needs the bounce domain whose VERP addresses it takes.
+// bounceConfig reads BULLETIN_BOUNCE_ADDR and BULLETIN_BOUNCE_MAILBOX
+// (SPEC §6) into c: a listen address and a mailbox URL, each of which
+// needs the bounce domain whose VERP addresses it takes.
 func bounceConfig(c *Config, vals map[string]*string) error {
+	if err := bounceMailboxConfig(c, vals); err != nil {
+		return err
+	}
 	c.BounceAddr = strings.TrimSpace(*vals["BULLETIN_BOUNCE_ADDR"])
 	if c.BounceAddr == "" {
 		return nil
@@ -27,20 +32,58 @@ func bounceConfig(c *Config, vals map[string]*string) error {
 	return nil
 }
 
-// wireBounces starts the SMTP intake on BULLETIN_BOUNCE_ADDR, when set:
-// bounces and complaints mailed back to VERP addresses become events,
-// recorded in batches. Both close with serve, the intake first.
+// bounceMailboxConfig reads BULLETIN_BOUNCE_MAILBOX into c. Its errors
+// name the setting and never repeat the URL, which holds a password.
+func bounceMailboxConfig(c *Config, vals map[string]*string) error {
+	raw := strings.TrimSpace(*vals["BULLETIN_BOUNCE_MAILBOX"])
+	if raw == "" {
+		return nil
+	}
+	u, err := bounces.ParseMailboxURL(raw)
+	if err != nil {
+		return fmt.Errorf("BULLETIN_BOUNCE_MAILBOX: %v", err)
+	}
+	if c.BounceDomain == "" {
+		return fmt.Errorf("BULLETIN_BOUNCE_MAILBOX needs BULLETIN_BOUNCE_DOMAIN: only bounces to the VERP addresses of that domain name their readers")
+	}
+	c.BounceMailbox = &u
+	return nil
+}
+
+// bounceMailboxInterval is the time between polls of the bounce mailbox.
+var bounceMailboxInterval = bounces.DefaultPollInterval
+
+// wireBounces starts the SMTP intake on BULLETIN_BOUNCE_ADDR and the
+// poller of BULLETIN_BOUNCE_MAILBOX, when set: bounces and complaints
+// mailed back to VERP addresses become events, recorded in batches. They
+// close with serve, the intake and poller before the batcher.
 func (m *Main) wireBounces() error {
 	c, a := m.Config, m.app
+	if c.BounceAddr == "" && c.BounceMailbox == nil {
+		return nil
+	}
+	store := a.Events
+	batcher := events.NewBatcher(store)
+	a.closers = append(a.closers, batcher.Close)
+	if c.BounceMailbox != nil {
+		mbox := &bounces.Mailbox{URL: *c.BounceMailbox, VERP: m.verp(a.Secret), Events: batcher, Unparsed: store,
+			Interval: bounceMailboxInterval, Log: m.Log}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			mbox.Run(ctx)
+		}()
+		a.closers = append(a.closers, func() error {
+			cancel()
+			<-done
+			return nil
+		})
+		m.Log.Info("bounce mailbox: polling", "mailbox", c.BounceMailbox.String(), "every", bounceMailboxInterval.String())
+	}
 	if c.BounceAddr == "" {
 		return nil
 	}
-	store := events.NewStore(a.DB)
-	if a.Gone != nil {
-		store.SetGoneRecorder(a.Gone)
-	}
-	batcher := events.NewBatcher(store)
-	a.closers = append(a.closers, batcher.Close)
 	ln, err := net.Listen("tcp", c.BounceAddr)
 	if err != nil {
 		return fmt.Errorf("listen on BULLETIN_BOUNCE_ADDR %s: %w", c.BounceAddr, err)

@@ -9,6 +9,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/bulletinhq/bulletin/internal/bounces"
 )
 
 // Config holds every setting of SPEC §1. Each comes from an environment
@@ -39,6 +41,11 @@ type Config struct {
 	// BounceAddr is where the SMTP intake for bounces listens (SPEC §6);
 	// see bounce.go.
 	BounceAddr string
+	// BounceMailbox is the IMAP folder polled for bounces (SPEC §6), nil
+	// when unset; see bounce.go.
+	BounceMailbox *bounces.MailboxURL
+	// The providers' webhook secrets (SPEC §6); see webhook.go.
+	WebhookSES, WebhookPostmark, WebhookSendGrid, WebhookMailgun string
 }
 
 // setting describes one variable and its flag.
@@ -68,6 +75,19 @@ var settings = []setting{
 	{"BULLETIN_DKIM_DIR", "dkim-dir", "", "folder of the DKIM keys (default DATA/dkim)"},
 	{"BULLETIN_BOUNCE_DOMAIN", "bounce-domain", "", "when set, MAIL FROM is bounce+TOKEN@ this domain (VERP)"},
 	{"BULLETIN_BOUNCE_ADDR", "bounce-addr", "", "host:port of the SMTP server that takes DSNs and ARF complaints to the VERP addresses of BULLETIN_BOUNCE_DOMAIN, like :2525; empty: none"},
+	{"BULLETIN_BOUNCE_MAILBOX", "bounce-mailbox", "", "imaps://user:password@host[:port]/FOLDER polled every minute for DSNs and ARF complaints to the VERP addresses of BULLETIN_BOUNCE_DOMAIN (imap:// uses STARTTLS); empty: none"},
+	{"BULLETIN_WEBHOOK_SES_TOPIC", "webhook-ses-topic", "", "ARN of the SNS topic of SES bounces and complaints (comma-separated for several); POST /webhooks/ses is off without it"},
+	{"BULLETIN_WEBHOOK_POSTMARK_SECRET", "webhook-postmark-secret", "", "user:pass, the basic auth of the Postmark bounce and spam complaint webhook URL"},
+	{"BULLETIN_WEBHOOK_SENDGRID_SECRET", "webhook-sendgrid-secret", "", "verification key (base64) of the SendGrid signed event webhook"},
+	{"BULLETIN_WEBHOOK_MAILGUN_SECRET", "webhook-mailgun-secret", "", "Mailgun HTTP webhook signing key"},
+}
+
+// secretSettings hold passwords or keys, or URLs that may: --help does
+// not show their values.
+var secretSettings = map[string]bool{
+	"BULLETIN_SECRET": true, "BULLETIN_ADMIN_PASSWORD": true, "BULLETIN_METRICS_TOKEN": true,
+	"BULLETIN_SMTP_URL": true, "BULLETIN_REDIS_URL": true, "BULLETIN_BOUNCE_MAILBOX": true,
+	"BULLETIN_WEBHOOK_POSTMARK_SECRET": true, "BULLETIN_WEBHOOK_SENDGRID_SECRET": true, "BULLETIN_WEBHOOK_MAILGUN_SECRET": true,
 }
 
 // registerFlags adds one string flag per setting to fs, defaulting to the
@@ -85,6 +105,9 @@ func registerFlags(fs *flag.FlagSet, getenv func(string) string) map[string]*str
 			fs.Var((*boolString)(v), s.flag, s.usage+" ("+s.env+")")
 		} else {
 			fs.StringVar(v, s.flag, def, s.usage+" ("+s.env+")")
+		}
+		if secretSettings[s.env] { // --help shows no secret from the environment
+			fs.Lookup(s.flag).DefValue = ""
 		}
 		vals[s.env] = v
 	}
@@ -180,6 +203,9 @@ func configFrom(vals map[string]*string) (Config, error) {
 		return c, err
 	}
 	if err := bounceConfig(&c, vals); err != nil {
+		return c, err
+	}
+	if err := webhookConfig(&c, vals); err != nil {
 		return c, err
 	}
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {

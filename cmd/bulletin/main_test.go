@@ -93,7 +93,8 @@ func TestServeAnswersHealthReadyMetricsAndStops(t *testing.T) {
 		t.Errorf("/readyz = %d %s", code, body)
 	}
 	code, body = get(t, base+"/metrics")
-	for _, want := range []string{"go_goroutines", "process_resident_memory_bytes", "bulletin_http_request_duration_seconds_bucket"} {
+	for _, want := range []string{"go_goroutines", "process_resident_memory_bytes", "bulletin_http_request_duration_seconds_bucket",
+		`bulletin_feedback_events_total{kind="complaint",source="arf"} 0`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics (%d) lacks %s", code, want)
 		}

@@ -70,6 +70,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.wireBounces(); err != nil {
 		return err
 	}
+	if err := m.wireWebhooks(srv); err != nil {
+		return err
+	}
 	if err := m.startQueue(mux); err != nil {
 		return err
 	}
@@ -130,6 +133,7 @@ func (m *Main) newWebServer() *web.Server {
 		Admins:       a.Admins,
 		Articles:     a.Articles,
 		Subscribers:  a.Subscribers,
+		Events:       a.Events,
 		SettingsDeps: web.SettingsDeps{Settings: a.Settings},
 		Checks: map[string]web.Check{
 			"sqlite": a.DB.Ping,

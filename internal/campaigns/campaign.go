@@ -57,6 +57,8 @@ type Stats struct {
 	Failed  int `json:"failed"`
 	Bounced int `json:"bounced"`
 	Skipped int `json:"skipped"`
+	// Complaints counts the readers who marked it as spam.
+	Complaints int `json:"complaints"`
 }
 
 // A Store keeps campaigns and their deliveries in SQLite.
@@ -265,7 +267,14 @@ func (s *Store) stats(ctx context.Context, id int64) (Stats, error) {
 			st.Skipped = n
 		}
 	}
-	return st, rows.Err()
+	if err := rows.Err(); err != nil {
+		return st, err
+	}
+	// On the events (campaign_id, kind) index.
+	if err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE campaign_id = ? AND kind = 'complaint'`, id).Scan(&st.Complaints); err != nil {
+		return st, fmt.Errorf("campaign stats: %w", err)
+	}
+	return st, nil
 }
 
 // List returns campaigns after the id after, newest first is not kept:

@@ -95,9 +95,10 @@ type GoneRecorder interface {
 
 // A Store records events on the database.
 type Store struct {
-	db   *sqlite.DB
-	gone GoneRecorder
-	now  func() time.Time
+	db      *sqlite.DB
+	gone    GoneRecorder
+	metrics *Metrics
+	now     func() time.Time
 }
 
 // NewStore returns a Store on db.

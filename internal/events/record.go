@@ -33,6 +33,7 @@ func (s *Store) Record(ctx context.Context, evs []Event) (int, error) {
 	now := s.now()
 	var stored int
 	var gone []int64
+	isNew := make([]bool, len(evs))
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		stored, gone = 0, gone[:0]
 		for i := range evs {
@@ -40,6 +41,7 @@ func (s *Store) Record(ctx context.Context, evs []Event) (int, error) {
 			if err != nil {
 				return err
 			}
+			isNew[i] = ok
 			if ok {
 				stored++
 			}
@@ -52,6 +54,7 @@ func (s *Store) Record(ctx context.Context, evs []Event) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	s.metrics.count(evs, isNew)
 	if s.gone != nil && len(gone) > 0 {
 		s.gone.RecordGone(ctx, gone...)
 	}

@@ -27,6 +27,17 @@ const SuppressedSQL = `EXISTS (SELECT 1 FROM suppressions
 // Suppress adds target, an address or a whole domain, to the suppression
 // list for reason; a target suppressed already keeps its first reason.
 func (s *Store) Suppress(ctx context.Context, target, reason, source string) error {
+	if err := checkSuppression(target, reason); err != nil {
+		return err
+	}
+	now := s.now()
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		return suppressTx(ctx, tx, target, reason, source, now)
+	})
+}
+
+// checkSuppression checks the reason and that there is a target.
+func checkSuppression(target, reason string) error {
 	switch reason {
 	case ReasonComplaint, ReasonBounce, ReasonErased, ReasonManual:
 	default:
@@ -35,10 +46,7 @@ func (s *Store) Suppress(ctx context.Context, target, reason, source string) err
 	if strings.TrimSpace(target) == "" {
 		return bulletin.Errorf(bulletin.EINVALID, "Give an address or a domain to suppress.")
 	}
-	now := s.now()
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		return suppressTx(ctx, tx, target, reason, source, now)
-	})
+	return nil
 }
 
 // Suppressed reports whether addr, or its domain, is suppressed.

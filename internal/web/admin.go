@@ -50,6 +50,8 @@ var adminNav = []navItem{
 	{Href: "/admin/outbox", Label: "Outbox"},
 	{Href: "/admin/queues", Label: "Queues"},
 	{Href: "/admin/deliverability", Label: "Deliverability"},
+	{Href: "/admin/events", Label: "Events"},
+	{Href: "/admin/suppressions", Label: "Suppressions"},
 	{Href: "/admin/team", Label: "Team"},
 	{Href: "/admin/tokens", Label: "Tokens"},
 	{Href: "/admin/api", Label: "API"},
@@ -104,6 +106,11 @@ var flashes = map[string]string{
 	"digest-sent":        "Digest built: it is sending now.",
 	"digest-nothing-new": "No digest: no article is new since the list's last digest.",
 	"digest-no-readers":  "No digest: the list has no reader for it yet.",
+
+	// Suppression list.
+	"suppression-added":  "Added to the suppression list: nothing is mailed to it from now on.",
+	"suppression-known":  "That was on the suppression list already: its first reason stays.",
+	"suppression-lifted": "Suppression lifted: the reason is in the server log. Mail goes to it again when its reader is subscribed.",
 
 	// Subscribers added by hand.
 	"subscriber-added":         "Subscriber added as confirmed: nothing was mailed to them.",
@@ -207,6 +214,7 @@ func (s *Server) adminRoutes() {
 	s.subscriberAdminRoutes()
 	s.campaignAdminRoutes()
 	s.articleRoutes()
+	s.feedbackRoutes()
 }
 
 // adminHandle registers a handler behind requireAdmin.

@@ -144,6 +144,7 @@ type campaignPage struct {
 	Error    string
 	Editable bool
 	Audience string // "2,314 readers"
+	Rates    feedbackRates
 }
 
 func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) {
@@ -157,7 +158,8 @@ func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, status i
 	}
 	c := e.Campaign
 	p := &campaignPage{C: c, Digest: e.Kind == "digest", Error: msg, Percent: percent(c.Stats),
-		Editable: c.Status == campaigns.StatusDraft || c.Status == campaigns.StatusScheduled, Audience: readers(c.Audience)}
+		Editable: c.Status == campaigns.StatusDraft || c.Status == campaigns.StatusScheduled, Audience: readers(c.Audience),
+		Rates: ratesOf(c.Stats)}
 	if !p.Digest { // a digest's page links to its archive copy instead
 		doc, err := s.Campaigns.PreviewMail(r.Context(), c.ID, campaigns.SampleReader)
 		if code := bulletin.ErrorCode(err); code == bulletin.EINTERNAL {

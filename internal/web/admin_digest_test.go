@@ -67,7 +67,7 @@ func TestAdminDigestsPage(t *testing.T) {
 		`Daily 08:00 UTC`,
 		`action="/admin/digests/weekend/run"`,
 		`action="/admin/digests/news/run"`,
-		`<td class="num">1 / 1</td>`, // sent / total of the past digest
+		`<td class="num" data-label="Sent / total">1 / 1</td>`, // sent / total of the past digest
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("digests page lacks %s:\n%s", want, body)

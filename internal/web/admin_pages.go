@@ -29,6 +29,7 @@ type dashboardPage struct {
 		Count, Width int
 	}
 	Campaigns []campaigns.Entry
+	Health    *healthWarning
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
@@ -65,6 +66,10 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 			s.adminError(w, r, err)
 			return
 		}
+	}
+	if p.Health, err = s.healthWarning(ctx); err != nil {
+		s.adminError(w, r, err)
+		return
 	}
 	s.renderAdmin(w, r, http.StatusOK, "admin_dashboard", p)
 }

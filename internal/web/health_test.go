@@ -15,6 +15,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/admins"
 	"github.com/bulletinhq/bulletin/internal/articles"
+	"github.com/bulletinhq/bulletin/internal/events"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
 	"github.com/bulletinhq/bulletin/subscribers"
@@ -38,6 +39,7 @@ func unroutedServer(t *testing.T, checks map[string]Check) (*Server, *sqlite.DB)
 		Admins:      admins.NewStore(db),
 		Articles:    articles.NewStore(db),
 		Subscribers: subscribers.NewStore(db),
+		Events:      events.NewStore(db),
 	}
 	return s, db
 }

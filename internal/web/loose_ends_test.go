@@ -93,7 +93,7 @@ func TestQueuesPageShowsEveryServedQueue(t *testing.T) {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
 	for _, name := range []string{queue.QueueDefault, queue.QueueSend, queue.QueueResults} {
-		if !strings.Contains(body, "<td>"+name+"</td>") {
+		if !strings.Contains(body, `<td data-label="Queue">`+name+"</td>") {
 			t.Errorf("the page has no row for queue %q:\n%s", name, body)
 		}
 	}

@@ -205,6 +205,18 @@ var apiChecks = []apiCheck{
 	{method: "POST", path: "/api/v1/campaigns/LAST/cancel", want: 200},
 	{method: "PATCH", path: "/api/v1/campaigns/LAST", body: `{"subject":"Too late"}`, want: 409},
 	{method: "DELETE", path: "/api/v1/campaigns/LAST", want: 409},
+	{method: "POST", path: "/api/v1/suppressions", body: `{"address":"Blocked@Example.com"}`, want: 201},
+	{method: "POST", path: "/api/v1/suppressions", body: `{"domain":"spamtrap.example","reason":"complaint","note":"a trap"}`, want: 201},
+	{method: "POST", path: "/api/v1/suppressions", body: `{"address":"blocked@example.com"}`, want: 200},
+	{method: "POST", path: "/api/v1/suppressions", body: `{"domain":"no-dot"}`, want: 422},
+	{method: "GET", path: "/api/v1/suppressions?q=example&limit=1", want: 200},
+	{method: "GET", path: "/api/v1/suppressions", want: 200},
+	{method: "DELETE", path: "/api/v1/suppressions/blocked@example.com", want: 422},
+	{method: "DELETE", path: "/api/v1/suppressions/blocked@example.com?reason=asked+again", want: 204},
+	{method: "DELETE", path: "/api/v1/suppressions/spamtrap.example", body: `{"reason":"not a trap"}`, want: 204},
+	{method: "DELETE", path: "/api/v1/suppressions/nobody@example.com?reason=x", want: 404},
+	{method: "GET", path: "/api/v1/events?type=bounce&campaign=LAST&after=0&limit=10", want: 200},
+	{method: "GET", path: "/api/v1/events?type=open", want: 422},
 	{method: "DELETE", path: "/api/v1/subscribers/2", want: 204},
 	{method: "DELETE", path: "/api/v1/lists/sport", want: 204},
 }
@@ -343,13 +355,13 @@ func TestAdminAPIPage(t *testing.T) {
 		`<h2 id="tag-Campaigns">Campaigns</h2>`,                                     // operations grouped by tag
 		`<span class="method">POST</span> <code>/api/v1/campaigns/{id}/send</code>`, // method and path
 		`Sending a campaign twice is a 409.`,
-		`sent as <code>Authorization: Bearer TOKEN</code>`,         // Markdown code spans shown as code                                        // description
-		`Write a campaign`,                                         // summary
-		`<td><code>limit</code></td><td>query</td>`,                // a parameter
-		`<td><code>send_at</code></td><td>string (date-time)</td>`, // a request body field
-		`<td>409</td>`, // a response
-		`<a href="#schema-Campaign">Campaign</a>`, // a response's schema, linked
-		`<h3 id="schema-Campaign">Campaign</h3>`,  // and described
+		`sent as <code>Authorization: Bearer TOKEN</code>`,                                              // Markdown code spans shown as code                                        // description
+		`Write a campaign`,                                                                              // summary
+		`<td data-label="Name"><code>limit</code></td><td data-label="In">query</td>`,                   // a parameter
+		`<td data-label="Field"><code>send_at</code></td><td data-label="Type">string (date-time)</td>`, // a request body field
+		`<td data-label="Status">409</td>`,                                                              // a response
+		`<a href="#schema-Campaign">Campaign</a>`,                                                       // a response's schema, linked
+		`<h3 id="schema-Campaign">Campaign</h3>`,                                                        // and described
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/admin/api lacks %s", want)

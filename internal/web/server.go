@@ -13,6 +13,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/admins"
 	"github.com/bulletinhq/bulletin/internal/articles"
+	"github.com/bulletinhq/bulletin/internal/events"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -37,6 +38,8 @@ type Server struct {
 	Admins      *admins.Store
 	Articles    *articles.Store
 	Subscribers *subscribers.Store
+	// Events holds bounces, complaints and the suppression list.
+	Events *events.Store
 
 	// Each area's own dependencies, declared in its file.
 	SubscriberDeps
@@ -44,6 +47,7 @@ type Server struct {
 	DigestDeps
 	AdminDeps
 	SettingsDeps
+	WebhookDeps
 
 	mux     *routeMux
 	metrics *httpMetrics
@@ -73,6 +77,7 @@ func (s *Server) Handler() http.Handler {
 	s.campaignRoutes()
 	s.digestRoutes()
 	s.adminRoutes()
+	s.webhookRoutes()
 	return s.recoverPanics(s.logRequests(s.limitBody(s.mux)))
 }
 

@@ -1,0 +1,62 @@
+package events
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Thresholds past which the admin is warned: below what makes Amazon SES
+// review an account (5 % bounces, 0.1 % complaints) and well below
+// Gmail's 0.3 % complaints, so there is time to act.
+const (
+	WarnBounceRate    = 0.02
+	WarnComplaintRate = 0.0008
+	HealthWindow      = 7 * 24 * time.Hour
+)
+
+// Health is the feedback on the mail sent since a time.
+type Health struct {
+	Since time.Time
+	// Sent is the messages the relay took or refused at send time: the
+	// deliveries sent since (bounced later or not) and the send-time
+	// refusals.
+	Sent int
+	// Bounces counts bounce events, hard and soft; Complaints complaints.
+	Bounces, Complaints int
+}
+
+// BounceRate is Bounces over Sent, 0 when nothing was sent.
+func (h Health) BounceRate() float64 { return rate(h.Bounces, h.Sent) }
+
+// ComplaintRate is Complaints over Sent, 0 when nothing was sent.
+func (h Health) ComplaintRate() float64 { return rate(h.Complaints, h.Sent) }
+
+// Warn reports whether either rate passes its threshold.
+func (h Health) Warn() bool {
+	return h.BounceRate() > WarnBounceRate || h.ComplaintRate() > WarnComplaintRate
+}
+
+func rate(n, of int) float64 {
+	if of <= 0 {
+		return 0
+	}
+	return float64(n) / float64(of)
+}
+
+// Health counts the mail sent and the feedback on it since since.
+func (s *Store) Health(ctx context.Context, since time.Time) (Health, error) {
+	h := Health{Since: since}
+	var refused int
+	err := s.db.Read.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM deliveries WHERE sent_at >= ?),
+		(SELECT COUNT(*) FROM events WHERE at >= ? AND kind = 'bounce_hard' AND source = 'smtp'),
+		(SELECT COUNT(*) FROM events WHERE at >= ? AND kind IN ('bounce_hard', 'bounce_soft')),
+		(SELECT COUNT(*) FROM events WHERE at >= ? AND kind = 'complaint')`,
+		since, since, since, since).Scan(&h.Sent, &refused, &h.Bounces, &h.Complaints)
+	if err != nil {
+		return h, fmt.Errorf("feedback health: %w", err)
+	}
+	h.Sent += refused
+	return h, nil
+}

@@ -1,0 +1,40 @@
+package events
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// Metrics count the events recorded, by kind and source. Both labels take
+// only the values Record accepts, so the series are few and fixed.
+type Metrics struct {
+	events *prometheus.CounterVec
+}
+
+// NewMetrics registers the counters on reg; register them once per
+// process and share them between stores with SetMetrics.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{events: prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "bulletin_feedback_events_total",
+		Help: "Bounces and complaints recorded (each once however often reported), by kind and source.",
+	}, []string{"kind", "source"})}
+	reg.MustRegister(m.events)
+	for _, k := range []Kind{BounceHard, BounceSoft, Complaint} {
+		for _, s := range []Source{SourceDSN, SourceARF, SourceNDR, SourceIMAP, SourceSES, SourcePostmark, SourceSendGrid, SourceMailgun} {
+			m.events.WithLabelValues(string(k), string(s))
+		}
+	}
+	return m
+}
+
+// SetMetrics sets the counters Record moves.
+func (s *Store) SetMetrics(m *Metrics) { s.metrics = m }
+
+// count adds the new events to the counters.
+func (m *Metrics) count(evs []Event, stored []bool) {
+	if m == nil {
+		return
+	}
+	for i, ok := range stored {
+		if ok {
+			m.events.WithLabelValues(string(evs[i].Kind), string(evs[i].Source)).Inc()
+		}
+	}
+}

@@ -1,0 +1,93 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/events"
+)
+
+// suppressionsPageSize is how many entries the admin page shows at once.
+const suppressionsPageSize = 50
+
+type suppressionsPage struct {
+	adminPage
+	Q, Next string
+	Items   []events.Suppression
+	// Target and Note refill the add form after an error.
+	Target, Note string
+	// Lift is the target whose lift form failed, with LiftReason.
+	Lift, LiftReason string
+	Errors           map[string]string
+	Imported         *suppressionImport
+}
+
+// suppressionsPage lists the suppression list, searched by ?q= and paged
+// by ?after=, with the forms that add, lift, import and export.
+func (s *Server) suppressionsPage(w http.ResponseWriter, r *http.Request) {
+	s.renderSuppressions(w, r, http.StatusOK, &suppressionsPage{})
+}
+
+func (s *Server) renderSuppressions(w http.ResponseWriter, r *http.Request, status int, p *suppressionsPage) {
+	q := r.URL.Query()
+	p.Q = q.Get("q")
+	var err error
+	p.Items, p.Next, err = s.Events.Suppressions(r.Context(), events.SuppressionFilter{Q: p.Q, After: q.Get("after"), Limit: suppressionsPageSize})
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	s.renderAdmin(w, r, status, "admin_suppressions", p)
+}
+
+// addSuppressionForm adds the address or domain typed in, with the note.
+func (s *Server) addSuppressionForm(w http.ResponseWriter, r *http.Request) {
+	f := suppressionForm{Target: r.PostFormValue("target"), Note: r.PostFormValue("note")}
+	target, err := f.target()
+	if err == nil {
+		var created bool
+		if _, created, err = s.Events.AddSuppression(r.Context(), target, events.ReasonManual, "admin", f.Note); err == nil {
+			key := "suppression-added"
+			if !created {
+				key = "suppression-known"
+			}
+			http.Redirect(w, r, flashURL("/admin/suppressions", key)+"&q="+url.QueryEscape(target), http.StatusSeeOther)
+			return
+		}
+	}
+	if bulletin.ErrorCode(err) != bulletin.EINVALID {
+		s.adminError(w, r, err)
+		return
+	}
+	msgs := bulletin.ErrorFields(err)
+	p := &suppressionsPage{Target: f.Target, Note: f.Note, Errors: map[string]string{"target": msgs["address"] + msgs["domain"] + msgs["note"]}}
+	s.renderSuppressions(w, r, http.StatusUnprocessableEntity, p)
+}
+
+// liftSuppressionForm lifts one entry once the admin has given a reason
+// and ticked the confirmation.
+func (s *Server) liftSuppressionForm(w http.ResponseWriter, r *http.Request) {
+	target, reason := r.PostFormValue("target"), r.PostFormValue("reason")
+	p := &suppressionsPage{Lift: target, LiftReason: reason}
+	if r.PostFormValue("confirm") != "yes" {
+		p.Errors = map[string]string{"lift": "Tick the box to confirm that " + target + " may get mail again."}
+		s.renderSuppressions(w, r, http.StatusUnprocessableEntity, p)
+		return
+	}
+	by := "admin"
+	if sess := sessionFrom(r.Context()); sess != nil {
+		by = "admin " + sess.Email
+	}
+	err := s.lift(r, target, reason, by)
+	switch bulletin.ErrorCode(err) {
+	case "":
+		http.Redirect(w, r, flashURL("/admin/suppressions", "suppression-lifted"), http.StatusSeeOther)
+	case bulletin.EINVALID:
+		msgs := bulletin.ErrorFields(err)
+		p.Errors = map[string]string{"lift": "Reason: " + msgs["reason"] + msgs["address"] + "."}
+		s.renderSuppressions(w, r, http.StatusUnprocessableEntity, p)
+	default:
+		s.adminFailed(w, r, err)
+	}
+}

@@ -1,0 +1,91 @@
+package web
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/events"
+	"github.com/bulletinhq/bulletin/subscribers"
+)
+
+// maxLiftReason bounds the reason given for lifting a suppression.
+const maxLiftReason = 500
+
+// A suppressionForm adds an entry to the suppression list: the API's JSON
+// or the admin page's form (which sends one field, Target, and a note).
+type suppressionForm struct {
+	Address string `json:"address"`
+	Domain  string `json:"domain"`
+	Reason  string `json:"reason"`
+	Note    string `json:"note"`
+	// Target is an address or a domain, told apart by the @.
+	Target string `json:"-"`
+}
+
+// target checks the form and returns the address or domain in the form
+// the suppression list holds, or an EINVALID error naming the field.
+func (f *suppressionForm) target() (string, error) {
+	if f.Target = strings.TrimSpace(f.Target); f.Target != "" {
+		if strings.Contains(f.Target, "@") {
+			f.Address = f.Target
+		} else {
+			f.Domain = f.Target
+		}
+	}
+	if f.Reason == "" {
+		f.Reason = events.ReasonManual
+	}
+	switch f.Reason {
+	case events.ReasonComplaint, events.ReasonBounce, events.ReasonErased, events.ReasonManual:
+	default:
+		return "", bulletin.Invalid(map[string]string{"reason": "use complaint, bounce, erased or manual (the default)"})
+	}
+	if len(f.Note) > maxLiftReason {
+		return "", bulletin.Invalid(map[string]string{"note": "use at most 500 characters"})
+	}
+	addr, domain := strings.TrimSpace(f.Address), strings.TrimSpace(f.Domain)
+	switch {
+	case addr != "" && domain != "":
+		return "", bulletin.Invalid(map[string]string{"address": "give an address or a domain, not both"})
+	case addr != "":
+		email, msg := subscribers.NormalizeEmail(addr)
+		if msg != "" {
+			return "", bulletin.Invalid(map[string]string{"address": msg})
+		}
+		return subscribers.EmailKey(email), nil
+	case domain != "":
+		d, msg := normalizeDomain(domain)
+		if msg != "" {
+			return "", bulletin.Invalid(map[string]string{"domain": msg})
+		}
+		return d, nil
+	}
+	return "", bulletin.Invalid(map[string]string{"address": "give the address to suppress, like name@example.com, or a domain as \"domain\""})
+}
+
+// normalizeDomain checks a domain the way an address's domain is checked,
+// returning its ASCII (xn--) form in lower case.
+func normalizeDomain(d string) (string, string) {
+	d = strings.TrimSuffix(strings.TrimSpace(d), ".")
+	if strings.Contains(d, "@") {
+		return "", "give just the domain, like example.com: the part after the @"
+	}
+	email, msg := subscribers.NormalizeEmail("postmaster@" + d)
+	if msg != "" || !strings.Contains(d, ".") {
+		return "", "enter a domain like example.com"
+	}
+	return subscribers.EmailKey(email[len("postmaster@"):]), ""
+}
+
+// liftReason checks the reason given for lifting: required, one line.
+func liftReason(reason string) (string, error) {
+	reason = strings.Join(strings.FieldsFunc(reason, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+	switch {
+	case reason == "":
+		return "", bulletin.Invalid(map[string]string{"reason": "say why this address may get mail again (it is logged)"})
+	case len(reason) > maxLiftReason:
+		return "", bulletin.Invalid(map[string]string{"reason": "use at most 500 characters"})
+	}
+	return reason, nil
+}
