@@ -151,7 +151,7 @@ func TestPublisherJourneyInABrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`input[name=lists][value="harbour-weekly"]`)),
 		chromedp.Click(chromedp.CSS(`button[value=save]`)),
 		heading("Storm season notes"), shot("campaign-draft"))
-	do("edit", chromedp.Click(chromedp.CSS(`a[href$="/edit"]`)), waitJS(`!!document.querySelector("#preheader")`, "the edit form"),
+	do("edit", chromedp.Click(chromedp.CSS(`a[href$="/edit"]`)), heading("Edit campaign"), chromedp.WaitVisible(chromedp.ID("preheader")),
 		chromedp.SetValue(chromedp.ID("subject"), "Storm season notes, revised"),
 		chromedp.SendKeys(chromedp.ID("preheader"), "Winter hours, the slipway and a lost buoy"),
 		chromedp.Click(chromedp.CSS(`button[value=save]`)),
