@@ -120,3 +120,17 @@ func waitJS(js, what string) chromedp.Action[chromedp.Void] {
 		}
 	})
 }
+
+// follow opens the link sel finds as a click on it would, by navigating to
+// its address: a click right after a form's redirect can reach chromedp's
+// view of the page before it has the new document.
+func follow(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		href, err := chromedp.Evaluate[string](`document.querySelector(` + strconv.Quote(sel) + `).href`)(ctx, tg)
+		if err != nil {
+			return fmt.Errorf("find the link %s: %w", sel, err)
+		}
+		_, err = chromedp.Navigate(href)(ctx, tg)
+		return err
+	})
+}

@@ -151,7 +151,7 @@ func TestPublisherJourneyInABrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`input[name=lists][value="harbour-weekly"]`)),
 		chromedp.Click(chromedp.CSS(`button[value=save]`)),
 		heading("Storm season notes"), shot("campaign-draft"))
-	do("edit", chromedp.Click(chromedp.CSS(`a[href$="/edit"]`)), heading("Edit campaign"), chromedp.WaitVisible(chromedp.ID("preheader")),
+	do("edit", follow(`a[href$="/edit"]`), heading("Edit campaign"), chromedp.WaitVisible(chromedp.ID("preheader")),
 		chromedp.SetValue(chromedp.ID("subject"), "Storm season notes, revised"),
 		chromedp.SendKeys(chromedp.ID("preheader"), "Winter hours, the slipway and a lost buoy"),
 		chromedp.Click(chromedp.CSS(`button[value=save]`)),
@@ -162,7 +162,7 @@ func TestPublisherJourneyInABrowser(t *testing.T) {
 	if preview := attr.Value; err != nil || !strings.Contains(preview, "Harbour Notes") || !strings.Contains(preview, "winter hours") {
 		t.Errorf("the preview lacks the publication or the body (%v):\n%.600s", err, attr.Value)
 	}
-	do("confirm send", chromedp.Click(chromedp.CSS(`a[href$="/send"]`)), heading("Send this campaign now?"), shot("campaign-confirm"))
+	do("confirm send", follow(`a[href$="/send"]`), heading("Send this campaign now?"), shot("campaign-confirm"))
 	audience, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.ID("audience")))
 	if err != nil {
 		t.Fatal(err)
