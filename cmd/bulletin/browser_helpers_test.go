@@ -126,7 +126,7 @@ func waitJS(js, what string) chromedp.Action[chromedp.Void] {
 // view of the page before it has the new document.
 func follow(sel string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		href, err := chromedp.Evaluate[string](`document.querySelector(` + strconv.Quote(sel) + `).href`)(ctx, tg)
+		href, err := chromedp.Evaluate[string](`document.querySelector(`+strconv.Quote(sel)+`).href`)(ctx, tg)
 		if err != nil {
 			return fmt.Errorf("find the link %s: %w", sel, err)
 		}
