@@ -52,17 +52,10 @@ func (s *Server) newCampaignPage(w http.ResponseWriter, r *http.Request) {
 
 // renderCampaignForm shows the form with every list, ticking chosen ones.
 func (s *Server) renderCampaignForm(w http.ResponseWriter, r *http.Request, status int, f *campaignForm, chosen []string) {
-	lists, err := s.Subscribers.Lists(r.Context())
-	if err != nil {
+	var err error
+	if f.Lists, err = s.choicesOf(r.Context(), chosen); err != nil {
 		s.adminError(w, r, err)
 		return
-	}
-	on := map[string]bool{}
-	for _, slug := range chosen {
-		on[slug] = true
-	}
-	for _, l := range lists {
-		f.Lists = append(f.Lists, listChoice{Slug: l.Slug, Name: l.Name, On: on[l.Slug]})
 	}
 	s.renderAdmin(w, r, status, "admin_campaign_new", f)
 }

@@ -25,17 +25,10 @@ func (s *Server) newSubscriberPage(w http.ResponseWriter, r *http.Request) {
 // renderNewSubscriber shows the add form with p's values, the lists in
 // chosen ticked.
 func (s *Server) renderNewSubscriber(w http.ResponseWriter, r *http.Request, status int, p *newSubscriberPage, chosen []string) {
-	lists, err := s.Subscribers.Lists(r.Context())
-	if err != nil {
+	var err error
+	if p.Lists, err = s.choicesOf(r.Context(), chosen); err != nil {
 		s.adminError(w, r, err)
 		return
-	}
-	on := map[string]bool{}
-	for _, slug := range chosen {
-		on[slug] = true
-	}
-	for _, l := range lists {
-		p.Lists = append(p.Lists, listChoice{Slug: l.Slug, Name: l.Name, On: on[l.Slug]})
 	}
 	s.renderAdmin(w, r, status, "admin_subscriber_new", p)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -64,6 +65,24 @@ type listChoice struct {
 	On         bool
 }
 
+// choicesOf returns every list as a checkbox of a form, those in chosen
+// ticked.
+func (s *Server) choicesOf(ctx context.Context, chosen []string) ([]listChoice, error) {
+	lists, err := s.Subscribers.Lists(ctx)
+	if err != nil {
+		return nil, err
+	}
+	on := make(map[string]bool, len(chosen))
+	for _, slug := range chosen {
+		on[slug] = true
+	}
+	out := make([]listChoice, 0, len(lists))
+	for _, l := range lists {
+		out = append(out, listChoice{Slug: l.Slug, Name: l.Name, On: on[l.Slug]})
+	}
+	return out, nil
+}
+
 func (s *Server) subscriberPage(w http.ResponseWriter, r *http.Request) {
 	s.renderSubscriber(w, r, http.StatusOK, "")
 }
@@ -79,18 +98,10 @@ func (s *Server) renderSubscriber(w http.ResponseWriter, r *http.Request, status
 		s.adminFailed(w, r, err)
 		return
 	}
-	lists, err := s.Subscribers.Lists(r.Context())
-	if err != nil {
+	p := &subscriberPage{Sub: sub, Statuses: subscriberStatuses, Error: msg}
+	if p.Lists, err = s.choicesOf(r.Context(), sub.Lists); err != nil {
 		s.adminError(w, r, err)
 		return
-	}
-	on := map[string]bool{}
-	for _, slug := range sub.Lists {
-		on[slug] = true
-	}
-	p := &subscriberPage{Sub: sub, Statuses: subscriberStatuses, Error: msg}
-	for _, l := range lists {
-		p.Lists = append(p.Lists, listChoice{Slug: l.Slug, Name: l.Name, On: on[l.Slug]})
 	}
 	s.renderAdmin(w, r, status, "admin_subscriber", p)
 }
