@@ -5,7 +5,6 @@ import (
 	"io"
 	"log"
 	"net"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -49,25 +48,7 @@ func TestServePollsBounceMailbox(t *testing.T) {
 	bounceMailboxInterval = 20 * time.Millisecond
 	_, stop := startServe(t, m)
 	db := m.app.DB
-	now := time.Now().UTC()
-	exec := func(q string, args ...any) int64 {
-		t.Helper()
-		res, err := db.Write.Exec(q, args...)
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		id, _ := res.LastInsertId()
-		return id
-	}
-	sid := exec(`INSERT INTO subscribers (email, email_key, status, created_at, updated_at) VALUES ('robin@tidewater.test', 'robin@tidewater.test', 'confirmed', ?, ?)`, now, now)
-	cid := exec(`INSERT INTO campaigns (subject, status, created_at, updated_at) VALUES ('Hi', 'sent', ?, ?)`, now, now)
-	exec(`INSERT INTO deliveries (campaign_id, subscriber_id, status, sent_at, updated_at) VALUES (?, ?, 'sent', ?, ?)`, cid, sid, now, now)
-	rcpt := m.verp(m.app.Secret).Address(cid, sid)
-	raw, err := os.ReadFile("../../internal/bounces/testdata/dsn-hard.eml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	msg := strings.NewReplacer("{{RCPT}}", rcpt, "{{EMAIL}}", "robin@tidewater.test").Replace(string(raw))
+	sid, _, msg := sentDelivery(t, m)
 	if _, err := user.Append("INBOX", bytes.NewReader([]byte(msg)), &imap.AppendOptions{}); err != nil {
 		t.Fatal(err)
 	}

@@ -61,26 +61,8 @@ func TestServeTakesBouncesOnBounceAddr(t *testing.T) {
 	_, stop := startServe(t, m)
 	defer stop()
 	db := m.app.DB
-	now := time.Now().UTC()
-	exec := func(q string, args ...any) int64 {
-		t.Helper()
-		res, err := db.Write.Exec(q, args...)
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		id, _ := res.LastInsertId()
-		return id
-	}
-	sid := exec(`INSERT INTO subscribers (email, email_key, status, created_at, updated_at) VALUES ('robin@tidewater.test', 'robin@tidewater.test', 'confirmed', ?, ?)`, now, now)
-	cid := exec(`INSERT INTO campaigns (subject, status, created_at, updated_at) VALUES ('Hi', 'sent', ?, ?)`, now, now)
-	exec(`INSERT INTO deliveries (campaign_id, subscriber_id, status, sent_at, updated_at) VALUES (?, ?, 'sent', ?, ?)`, cid, sid, now, now)
-	rcpt := m.verp(m.app.Secret).Address(cid, sid)
+	sid, rcpt, msg := sentDelivery(t, m)
 
-	raw, err := os.ReadFile("../../internal/bounces/testdata/dsn-hard.eml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	msg := strings.NewReplacer("{{RCPT}}", rcpt, "{{EMAIL}}", "robin@tidewater.test").Replace(string(raw))
 	if err := sendBounce(addr, rcpt, []byte(msg)); err != nil {
 		t.Fatalf("DSN to %s: %v\n%s", rcpt, err, stderr)
 	}
@@ -110,4 +92,30 @@ func TestBounceAddrConfig(t *testing.T) {
 			t.Errorf("serve with %v = %d, %q; want 2 and %q", tt.env, code, stderr.String(), tt.want)
 		}
 	}
+}
+
+// sentDelivery stores a delivery of a sent campaign to a confirmed reader,
+// robin@tidewater.test, and returns the reader's id, the delivery's VERP
+// address on serve m and the hard-bounce DSN a relay would mail to it.
+func sentDelivery(t *testing.T, m *Main) (sid int64, rcpt, dsn string) {
+	t.Helper()
+	now := time.Now().UTC()
+	exec := func(q string, args ...any) int64 {
+		t.Helper()
+		res, err := m.app.DB.Write.Exec(q, args...)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		id, _ := res.LastInsertId()
+		return id
+	}
+	sid = exec(`INSERT INTO subscribers (email, email_key, status, created_at, updated_at) VALUES ('robin@tidewater.test', 'robin@tidewater.test', 'confirmed', ?, ?)`, now, now)
+	cid := exec(`INSERT INTO campaigns (subject, status, created_at, updated_at) VALUES ('Hi', 'sent', ?, ?)`, now, now)
+	exec(`INSERT INTO deliveries (campaign_id, subscriber_id, status, sent_at, updated_at) VALUES (?, ?, 'sent', ?, ?)`, cid, sid, now, now)
+	rcpt = m.verp(m.app.Secret).Address(cid, sid)
+	raw, err := os.ReadFile("../../internal/bounces/testdata/dsn-hard.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sid, rcpt, strings.NewReplacer("{{RCPT}}", rcpt, "{{EMAIL}}", "robin@tidewater.test").Replace(string(raw))
 }
