@@ -61,6 +61,7 @@ type app struct {
 	asynq     *asynq.Server
 	scheduler *asynq.Scheduler
 	closers   []func() error
+	batcher   *events.Batcher // shared by every intake of bounces; see eventBatcher
 }
 
 var _ subscribers.GoneRecorder = (*queue.GoneSet)(nil)

@@ -62,9 +62,7 @@ func (m *Main) wireBounces() error {
 	if c.BounceAddr == "" && c.BounceMailbox == nil {
 		return nil
 	}
-	store := a.Events
-	batcher := events.NewBatcher(store)
-	a.closers = append(a.closers, batcher.Close)
+	store, batcher := a.Events, m.eventBatcher()
 	if c.BounceMailbox != nil {
 		mbox := &bounces.Mailbox{URL: *c.BounceMailbox, VERP: m.verp(a.Secret), Events: batcher, Unparsed: store,
 			Interval: bounceMailboxInterval, Log: m.Log}
@@ -97,4 +95,17 @@ func (m *Main) wireBounces() error {
 	}()
 	m.Log.Info("bounce intake listening", "addr", ln.Addr().String(), "domain", c.BounceDomain)
 	return nil
+}
+
+// eventBatcher returns serve's one events Batcher, made on first use: the
+// SMTP intake, the bounce mailbox and the provider webhooks share its
+// transactions, so together they commit as few as one alone. It closes
+// after whatever was wired before it asked, since closers run in reverse.
+func (m *Main) eventBatcher() *events.Batcher {
+	a := m.app
+	if a.batcher == nil {
+		a.batcher = events.NewBatcher(a.Events)
+		a.closers = append(a.closers, a.batcher.Close)
+	}
+	return a.batcher
 }

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
-	"github.com/bulletinhq/bulletin/internal/events"
 	"github.com/bulletinhq/bulletin/internal/web"
 	"github.com/bulletinhq/bulletin/internal/webhooks"
 )
@@ -53,21 +52,21 @@ func webhookProviders(c Config, v webhooks.Resolver) (web.WebhookDeps, error) {
 	return d, nil
 }
 
-// wireWebhooks sets up /webhooks/* for the providers configured, their
-// events recorded in batches.
+// wireWebhooks sets up /webhooks/*: each provider with the secret saved
+// at /admin/settings, else its environment variable, read on each
+// request; their events recorded in batches.
 func (m *Main) wireWebhooks(srv *web.Server) error {
-	a := m.app
-	d, err := webhookProviders(m.Config, m.verp(a.Secret))
-	if err != nil {
+	a, c := m.app, m.Config
+	if _, err := webhookProviders(c, nil); err != nil {
 		return err
 	}
-	if d.SES == nil && d.Postmark == nil && d.SendGrid == nil && d.Mailgun == nil {
-		return nil
+	f := webhooks.NewHTTPFetcher()
+	secrets := webhooks.NewSecrets(a.DB)
+	srv.WebhookDeps = web.WebhookDeps{
+		Events:  m.eventBatcher(),
+		Secrets: secrets,
+		Providers: &webhooks.Set{Secrets: secrets, VERP: m.verp(a.Secret), Certs: f, Confirm: f,
+			Env: map[string]string{"ses": c.WebhookSES, "postmark": c.WebhookPostmark, "sendgrid": c.WebhookSendGrid, "mailgun": c.WebhookMailgun}},
 	}
-	store := a.Events
-	batcher := events.NewBatcher(store)
-	a.closers = append(a.closers, batcher.Close)
-	d.Events = batcher
-	srv.WebhookDeps = d
 	return nil
 }

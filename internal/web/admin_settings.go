@@ -25,6 +25,7 @@ type settingsPage struct {
 	LogoPath string               // the current logo, "" for none
 	Errors   map[string]string
 	Error    string
+	Webhooks []webhookSecretRow // nil when the webhooks are not wired
 }
 
 // settingsRoutes registers the settings page and the media files it
@@ -73,6 +74,10 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 		return
 	}
 	page.Current = cur
+	if page.Webhooks, err = s.webhookRows(r.Context()); err != nil {
+		s.adminError(w, r, err)
+		return
+	}
 	if cur.Logo != "" {
 		page.LogoPath = settings.MediaPath + cur.Logo
 	}

@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/settings"
+	"github.com/bulletinhq/bulletin/internal/webhooks"
 )
 
 // saveSettingsForm takes the settings form (multipart, for the logo):
@@ -15,8 +17,15 @@ import (
 // beside its field.
 func (s *Server) saveSettingsForm(w http.ResponseWriter, r *http.Request) {
 	u, err := settingsFromForm(r)
+	var hooks webhooks.SecretsUpdate
+	if err == nil {
+		err = s.validateSettings(r, u, &hooks)
+	}
 	if err == nil {
 		err = s.Settings.Save(r.Context(), u)
+	}
+	if err == nil && s.WebhookDeps.Secrets != nil {
+		err = s.WebhookDeps.Secrets.Save(r.Context(), hooks)
 	}
 	switch bulletin.ErrorCode(err) {
 	case "":
@@ -27,6 +36,29 @@ func (s *Server) saveSettingsForm(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.adminError(w, r, err)
 	}
+}
+
+// validateSettings checks the publication fields and the webhook
+// secrets together, so that a bad field of either saves nothing and every
+// error shows at once.
+func (s *Server) validateSettings(r *http.Request, u *settings.Update, hooks *webhooks.SecretsUpdate) error {
+	fields := map[string]string{}
+	if _, err := u.Validate(); err != nil {
+		if bulletin.ErrorCode(err) != bulletin.EINVALID {
+			return err
+		}
+		maps.Copy(fields, bulletin.ErrorFields(err))
+	}
+	if s.WebhookDeps.Secrets != nil {
+		var err error
+		if *hooks, err = webhookSecretsFromForm(r); err != nil {
+			maps.Copy(fields, bulletin.ErrorFields(err))
+		}
+	}
+	if len(fields) > 0 {
+		return bulletin.Invalid(fields)
+	}
+	return nil
 }
 
 // settingsFromForm reads the form requireAdmin parsed into an update. A

@@ -16,11 +16,23 @@ type EventRecorder interface {
 	Add(ctx context.Context, evs ...events.Event) error
 }
 
+// WebhookProviders gives a provider as configured at the time of a
+// request, nil when it is not set up (*webhooks.Set is one).
+type WebhookProviders interface {
+	Provider(ctx context.Context, name string) (webhooks.Provider, error)
+}
+
 // WebhookDeps are what the provider webhooks need: where events go and
-// each provider set up; a provider left nil answers 404.
+// each provider set up; a provider left nil answers 404. Providers, when
+// set, is asked on each request instead, so that secrets saved in the
+// admin apply at once.
 type WebhookDeps struct {
 	Events                           EventRecorder
+	Providers                        WebhookProviders
 	SES, Postmark, SendGrid, Mailgun webhooks.Provider
+	// Secrets are the secrets the settings page saves; nil hides its
+	// webhook section.
+	Secrets *webhooks.Secrets
 }
 
 // webhookRoutes registers POST /webhooks/{ses,postmark,sendgrid,mailgun}.
@@ -33,13 +45,22 @@ func (s *Server) webhookRoutes() {
 	}
 }
 
-var errWebhookOff = bulletin.Errorf(bulletin.ENOTFOUND, "This provider's webhook is not set up: set its BULLETIN_WEBHOOK_*_SECRET.")
+var errWebhookOff = bulletin.Errorf(bulletin.ENOTFOUND, "This provider's webhook is not set up: give its secret at /admin/settings or in BULLETIN_WEBHOOK_*.")
 
 // webhook answers one provider's requests: 200 once its events are
 // stored (or were already), 401 for a bad signature, 400 for a body not
 // in its shape, 413 past MaxBodyBytes.
 func (s *Server) webhook(name string, p webhooks.Provider) http.HandlerFunc {
+	static := p
 	return func(w http.ResponseWriter, r *http.Request) {
+		p := static
+		if s.WebhookDeps.Providers != nil {
+			var err error
+			if p, err = s.WebhookDeps.Providers.Provider(r.Context(), name); err != nil {
+				writeError(w, r, s.Log, err)
+				return
+			}
+		}
 		if isNil(p) || s.WebhookDeps.Events == nil {
 			writeError(w, r, s.Log, errWebhookOff)
 			return
