@@ -2,6 +2,7 @@ package webhooks
 
 import (
 	"context"
+	"crypto/subtle"
 	"sync"
 )
 
@@ -46,7 +47,7 @@ func (s *Set) Provider(ctx context.Context, name string) (Provider, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if b, ok := s.built[name]; ok && b.secret == secret {
+	if b, ok := s.built[name]; ok && subtle.ConstantTimeCompare([]byte(b.secret), []byte(secret)) == 1 {
 		return b.p, nil
 	}
 	p := s.build(name, secret)
