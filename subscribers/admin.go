@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/hooks"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
@@ -59,8 +60,10 @@ func (s *Store) Create(ctx context.Context, n *NewSubscriber) (*Subscriber, erro
 			}
 			return err
 		}
-		id, err = insertSubscriber(ctx, tx, in, n.Status, n.Frequency, ids)
-		return err
+		if id, err = insertSubscriber(ctx, tx, in, n.Status, n.Frequency, ids); err != nil {
+			return err
+		}
+		return hooks.EmitSubscriber(ctx, tx, hooks.SubscriberCreated, id)
 	})
 	if err != nil {
 		return nil, err
@@ -135,6 +138,9 @@ func (s *Store) Update(ctx context.Context, id int64, p *Patch) (*Subscriber, er
 	var sendable bool
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := updateSubscriber(ctx, tx, cur, in, status, freq, ids, p.Lists != nil); err != nil {
+			return err
+		}
+		if err := hooks.EmitSubscriber(ctx, tx, hooks.StatusEvent(cur.Status, status), id); err != nil {
 			return err
 		}
 		ok, err := sendableTx(ctx, tx, id)

@@ -16,6 +16,7 @@ import (
 	"github.com/bulletinhq/bulletin/internal/bounces"
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/events"
+	"github.com/bulletinhq/bulletin/internal/hooks"
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/settings"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
@@ -302,6 +303,9 @@ func (s *Store) Confirm(ctx context.Context, id int64) (*Subscriber, error) {
 			}
 		}
 		if welcomes, err = welcomeTx(ctx, tx, id, before, now); err != nil {
+			return err
+		}
+		if err := hooks.EmitSubscriber(ctx, tx, hooks.StatusEvent(status, StatusConfirmed), id); err != nil {
 			return err
 		}
 		// The person has consented again: an old erasure no longer stands

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/bulletinhq/bulletin/internal/hooks"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
@@ -45,6 +46,9 @@ func (s *Store) erase(ctx context.Context, id int64) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM suppressions WHERE target = ?`, EmailKey(email)); err != nil {
 			return fmt.Errorf("erase: %w", err)
 		}
+		if err := hooks.EmitSubscriber(ctx, tx, hooks.SubscriberErased, id); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM subscribers WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("erase: %w", err)
 		}
@@ -58,6 +62,9 @@ type Export struct {
 	Subscriber    *Subscriber          `json:"subscriber"`
 	Subscriptions []ExportSubscription `json:"subscriptions"`
 	Deliveries    []ExportDelivery     `json:"deliveries"`
+	// LastMailedAt is when the person was last mailed, also by the
+	// deliveries folded away after the retention period (campaigns.Folder).
+	LastMailedAt *time.Time `json:"last_mailed_at"`
 	// SignupRequest is a signup for the address waiting for its click.
 	SignupRequest *ExportSignupRequest `json:"signup_request,omitempty"`
 }
@@ -107,6 +114,9 @@ func (s *Store) ExportOf(ctx context.Context, id int64) (*Export, error) {
 	if out.Deliveries, err = s.deliveriesOf(ctx, id); err != nil {
 		return nil, err
 	}
+	if out.LastMailedAt, err = s.lastMailed(ctx, id, out.Deliveries); err != nil {
+		return nil, err
+	}
 	if out.SignupRequest, err = s.requestOf(ctx, id); err != nil {
 		return nil, err
 	}
@@ -133,4 +143,25 @@ func (s *Store) deliveriesOf(ctx context.Context, id int64) ([]ExportDelivery, e
 		out = append(out, d)
 	}
 	return out, rows.Err()
+}
+
+// lastMailed is the later of the person's folded last_mailed_at and the
+// sent_at of their deliveries ds.
+func (s *Store) lastMailed(ctx context.Context, id int64, ds []ExportDelivery) (*time.Time, error) {
+	var folded sql.NullTime
+	if err := s.db.Read.QueryRowContext(ctx, `SELECT last_mailed_at FROM subscribers WHERE id = ?`, id).Scan(&folded); err != nil {
+		return nil, fmt.Errorf("export last mailed: %w", err)
+	}
+	var last *time.Time
+	if folded.Valid {
+		t := folded.Time.UTC()
+		last = &t
+	}
+	for _, d := range ds {
+		if d.SentAt != nil && (last == nil || d.SentAt.After(*last)) {
+			t := d.SentAt.UTC()
+			last = &t
+		}
+	}
+	return last, nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bulletinhq/bulletin/internal/hooks"
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
@@ -134,6 +135,9 @@ func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importR
 	if err := addSubscriptions(ctx, tx, ex.id, join, sub, now); err != nil {
 		return err
 	}
+	if err := hooks.EmitSubscriber(ctx, tx, hooks.StatusEvent(ex.status, status), ex.id); err != nil {
+		return err
+	}
 	imp.rep.Updated++
 	return nil
 }
@@ -199,6 +203,7 @@ func (imp *importer) insertFresh(ctx context.Context, tx *sql.Tx, fresh []import
 			byKey[chunk[i].key] = &chunk[i]
 		}
 		var subs []any
+		var ids []int64
 		for rows.Next() {
 			var id int64
 			var key string
@@ -206,6 +211,7 @@ func (imp *importer) insertFresh(ctx context.Context, tx *sql.Tx, fresh []import
 				rows.Close()
 				return err
 			}
+			ids = append(ids, id)
 			row := byKey[key] // RETURNING comes in no set order
 			for _, list := range row.lists {
 				subs = append(subs, id, list, subStatus(row.status), now, now)
@@ -225,6 +231,11 @@ func (imp *importer) insertFresh(ctx context.Context, tx *sql.Tx, fresh []import
 			if _, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (subscriber_id, list_id, status, created_at, updated_at)
 				VALUES `+tuples(len(part)/5, 5), part...); err != nil {
 				return fmt.Errorf("insert subscriptions: %w", err)
+			}
+		}
+		for _, id := range ids {
+			if err := hooks.EmitSubscriber(ctx, tx, hooks.SubscriberCreated, id); err != nil {
+				return err
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/hooks"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
@@ -38,9 +39,14 @@ func (s *Store) unsubscribe(ctx context.Context, id int64) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM signup_requests WHERE subscriber_id = ?`, id); err != nil {
 			return fmt.Errorf("unsubscribe: %w", err)
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE subscriptions SET status = 'unsubscribed', updated_at = ?
+		// Only a reader who had a list to leave is reported: a second
+		// click changes nothing.
+		res, err = tx.ExecContext(ctx, `UPDATE subscriptions SET status = 'unsubscribed', updated_at = ?
 			WHERE subscriber_id = ? AND status != 'unsubscribed'`, now, id)
-		return err
+		if n, _ := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		return hooks.EmitSubscriber(ctx, tx, hooks.SubscriberUnsubscribed, id)
 	})
 }
 
@@ -162,7 +168,7 @@ func applyPreferences(ctx context.Context, tx *sql.Tx, sub *Subscriber, p Prefer
 			return fmt.Errorf("set preferences: %w", err)
 		}
 	}
-	return nil
+	return hooks.EmitSubscriber(ctx, tx, hooks.StatusEvent(sub.Status, status), sub.ID)
 }
 
 // Exists reports whether subscriber id exists (a token may outlive it).

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/bulletinhq/bulletin/internal/hooks"
 	"github.com/bulletinhq/bulletin/internal/queue"
 )
 
@@ -110,6 +111,9 @@ func insertPending(ctx context.Context, tx *sql.Tx, in *Signup, listIDs []int64,
 		return nil, err
 	}
 	if err := addSubscriptions(ctx, tx, id, listIDs, SubPending, now); err != nil {
+		return nil, err
+	}
+	if err := hooks.EmitSubscriber(ctx, tx, hooks.SubscriberCreated, id); err != nil {
 		return nil, err
 	}
 	return &queue.ConfirmItem{ID: id, SentAt: now.UnixMicro()}, nil

@@ -73,6 +73,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.wireWebhooks(srv); err != nil {
 		return err
 	}
+	m.wireHooks(mux, srv)
 	if err := m.startQueue(mux); err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/bounces"
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/hooks"
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/subscribers"
@@ -81,6 +82,9 @@ func (s *Service) transition(ctx context.Context, id int64, action, to string, f
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return conflict(c, action)
+		}
+		if to == StatusSending && c.StartedAt == nil {
+			err = hooks.EmitCampaign(ctx, tx, hooks.CampaignStarted, id)
 		}
 		if to == StatusCancelled {
 			_, err = tx.ExecContext(ctx, `UPDATE deliveries SET status = 'skipped', claimed_until = NULL, updated_at = ?

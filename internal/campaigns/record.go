@@ -11,6 +11,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/bulletinhq/bulletin/internal/events"
+	"github.com/bulletinhq/bulletin/internal/hooks"
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/subscribers"
@@ -142,7 +143,8 @@ func recordTx(ctx context.Context, tx *sql.Tx, cid int64, r queue.Result, now ti
 // when they are bounced.
 func countBounceTx(ctx context.Context, tx *sql.Tx, did int64, now time.Time) (int64, error) {
 	var sid int64
-	var status string
+	var was, status string
+	tx.QueryRowContext(ctx, `SELECT s.status FROM subscribers s JOIN deliveries d ON d.subscriber_id = s.id WHERE d.id = ?`, did).Scan(&was)
 	err := tx.QueryRowContext(ctx, `UPDATE subscribers SET bounce_count = bounce_count + 1,
 		status = CASE WHEN bounce_count + 1 >= ? AND status = 'confirmed' THEN 'bounced' ELSE status END,
 		updated_at = ? WHERE id = (SELECT subscriber_id FROM deliveries WHERE id = ?) RETURNING id, status`,
@@ -154,6 +156,8 @@ func countBounceTx(ctx context.Context, tx *sql.Tx, did int64, now time.Time) (i
 		return 0, fmt.Errorf("count bounce: %w", err)
 	case status != subscribers.StatusBounced:
 		return 0, nil
+	case was != subscribers.StatusBounced:
+		return sid, hooks.EmitSubscriber(ctx, tx, hooks.SubscriberBounced, sid)
 	}
 	return sid, nil
 }
@@ -161,11 +165,14 @@ func countBounceTx(ctx context.Context, tx *sql.Tx, did int64, now time.Time) (i
 // completeTx marks the campaign sent once its fan-out is done and no
 // delivery is left queued.
 func completeTx(ctx context.Context, tx *sql.Tx, id int64, now time.Time) error {
-	_, err := tx.ExecContext(ctx, `UPDATE campaigns SET status = 'sent', finished_at = ?, updated_at = ?
+	res, err := tx.ExecContext(ctx, `UPDATE campaigns SET status = 'sent', finished_at = ?, updated_at = ?
 		WHERE id = ? AND status = 'sending' AND fanout_done = 1
 		AND NOT EXISTS (SELECT 1 FROM deliveries WHERE campaign_id = ? AND status = 'queued')`, now, now, id, id)
 	if err != nil {
 		return fmt.Errorf("complete campaign: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return hooks.EmitFinished(ctx, tx, id)
 	}
 	return nil
 }

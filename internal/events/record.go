@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/hooks"
 )
 
 // Record stores events in one transaction and applies their rules in it:
@@ -193,7 +194,7 @@ func bounceTx(ctx context.Context, tx *sql.Tx, t target, src Source, now time.Ti
 	if n, _ := res.RowsAffected(); n == 0 {
 		return 0, nil
 	}
-	return t.sub, nil
+	return t.sub, hooks.EmitSubscriber(ctx, tx, hooks.SubscriberBounced, t.sub)
 }
 
 // complainTx unsubscribes the reader from every list, as the one-click
@@ -217,7 +218,7 @@ func complainTx(ctx context.Context, tx *sql.Tx, t target, src Source, now time.
 		WHERE subscriber_id = ? AND status != 'unsubscribed'`, now, t.sub); err != nil {
 		return 0, fmt.Errorf("unsubscribe on complaint: %w", err)
 	}
-	return t.sub, nil
+	return t.sub, hooks.EmitSubscriber(ctx, tx, hooks.SubscriberComplained, t.sub)
 }
 
 func nullID(id int64) any {

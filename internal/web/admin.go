@@ -52,6 +52,7 @@ var adminNav = []navItem{
 	{Href: "/admin/deliverability", Label: "Deliverability"},
 	{Href: "/admin/events", Label: "Events"},
 	{Href: "/admin/suppressions", Label: "Suppressions"},
+	{Href: "/admin/webhooks", Label: "Webhooks"},
 	{Href: "/admin/team", Label: "Team"},
 	{Href: "/admin/tokens", Label: "Tokens"},
 	{Href: "/admin/api", Label: "API"},
@@ -111,6 +112,14 @@ var flashes = map[string]string{
 	"suppression-added":  "Added to the suppression list: nothing is mailed to it from now on.",
 	"suppression-known":  "That was on the suppression list already: its first reason stays.",
 	"suppression-lifted": "Suppression lifted: the reason is in the server log. Mail goes to it again when its reader is subscribed.",
+
+	// Outgoing webhooks.
+	"hook-saved":         "Webhook endpoint saved.",
+	"hook-test-sent":     "Test event queued: it shows in the delivery log below in a moment.",
+	"hook-test-disabled": "This endpoint is disabled: enable it to send it a test event.",
+	"hook-enabled":       "Endpoint enabled: it gets new events again, and its failure record is cleared.",
+	"hook-disabled":      "Endpoint disabled: it gets no new events until you enable it.",
+	"hook-deleted":       "Webhook endpoint deleted.",
 
 	// Subscribers added by hand.
 	"subscriber-added":         "Subscriber added as confirmed: nothing was mailed to them.",
@@ -215,6 +224,7 @@ func (s *Server) adminRoutes() {
 	s.campaignAdminRoutes()
 	s.articleRoutes()
 	s.feedbackRoutes()
+	s.hookRoutes()
 }
 
 // adminHandle registers a handler behind requireAdmin.

@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/bulletinhq/bulletin/internal/articles"
+	"github.com/bulletinhq/bulletin/internal/hooks"
 	"github.com/bulletinhq/bulletin/internal/queue/queuetest"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/mailer"
@@ -59,6 +60,7 @@ func fullServer(t *testing.T) (*Server, *adminClient, string) {
 		t.Cleanup(func() { signups.Close() })
 		s.SubscriberDeps = SubscriberDeps{Signups: signups, Signer: subscribers.NewSigner(secret), Pages: s.Templates}
 		s.DigestDeps = DigestDeps{Digests: s.Campaigns, Feeds: articles.NewFeeds(db, s.Articles, true), Archive: s.Campaigns.Store}
+		s.HookDeps = HookDeps{Hooks: hooks.NewStore(db, hooks.Guard{})}
 	})
 	if err := s.Subscribers.CreateList(ctx, &subscribers.List{Slug: "news", Name: "News", Public: true, Digest: "daily"}); err != nil {
 		t.Fatal(err)
@@ -217,6 +219,17 @@ var apiChecks = []apiCheck{
 	{method: "DELETE", path: "/api/v1/suppressions/nobody@example.com?reason=x", want: 404},
 	{method: "GET", path: "/api/v1/events?type=bounce&campaign=LAST&after=0&limit=10", want: 200},
 	{method: "GET", path: "/api/v1/events?type=open", want: 422},
+	{method: "GET", path: "/api/v1/webhooks", want: 200},
+	{method: "POST", path: "/api/v1/webhooks", body: `{"url":"https://93.184.215.14/in","events":["subscriber.created"],"description":"CRM"}`, want: 201},
+	{method: "POST", path: "/api/v1/webhooks", body: `{"url":"http://127.0.0.1/in","events":["nope"]}`, want: 422},
+	{method: "GET", path: "/api/v1/webhooks/1", want: 200},
+	{method: "GET", path: "/api/v1/webhooks/999", want: 404},
+	{method: "PATCH", path: "/api/v1/webhooks/1", body: `{"events":["digest.sent","link.clicked"],"active":false}`, want: 200},
+	{method: "POST", path: "/api/v1/webhooks/1/test", want: 409},
+	{method: "PATCH", path: "/api/v1/webhooks/1", body: `{"active":true}`, want: 200},
+	{method: "POST", path: "/api/v1/webhooks/1/test", want: 202},
+	{method: "GET", path: "/api/v1/webhooks/1/deliveries?limit=10", want: 200},
+	{method: "DELETE", path: "/api/v1/webhooks/1", want: 204},
 	{method: "DELETE", path: "/api/v1/subscribers/2", want: 204},
 	{method: "DELETE", path: "/api/v1/lists/sport", want: 204},
 }

@@ -48,6 +48,7 @@ type Server struct {
 	AdminDeps
 	SettingsDeps
 	WebhookDeps
+	HookDeps
 
 	mux     *routeMux
 	metrics *httpMetrics

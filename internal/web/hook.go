@@ -1,0 +1,143 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/hooks"
+)
+
+// HookDeps are the outgoing webhooks' dependencies: their endpoints and
+// delivery log. Without them the webhook routes are not registered.
+type HookDeps struct {
+	Hooks *hooks.Store
+}
+
+var errNoHook = bulletin.Errorf(bulletin.ENOTFOUND, "No such webhook endpoint.")
+
+// hookRoutes registers the outgoing webhooks' API and admin pages.
+func (s *Server) hookRoutes() {
+	if s.Hooks == nil {
+		return
+	}
+	s.mux.Handle("GET /api/v1/webhooks", s.requireToken(http.HandlerFunc(s.listHooks)))
+	s.mux.Handle("POST /api/v1/webhooks", s.requireToken(http.HandlerFunc(s.createHook)))
+	s.mux.Handle("GET /api/v1/webhooks/{id}", s.requireToken(http.HandlerFunc(s.getHook)))
+	s.mux.Handle("PATCH /api/v1/webhooks/{id}", s.requireToken(http.HandlerFunc(s.patchHook)))
+	s.mux.Handle("DELETE /api/v1/webhooks/{id}", s.requireToken(http.HandlerFunc(s.deleteHook)))
+	s.mux.Handle("GET /api/v1/webhooks/{id}/deliveries", s.requireToken(http.HandlerFunc(s.hookDeliveries)))
+	s.mux.Handle("POST /api/v1/webhooks/{id}/test", s.requireToken(http.HandlerFunc(s.testHook)))
+	s.hookAdminRoutes()
+}
+
+func (s *Server) listHooks(w http.ResponseWriter, r *http.Request) {
+	list, err := s.Hooks.List(r.Context())
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newPage(list, 0))
+}
+
+// createHook answers 201 with the endpoint and its secret, which no
+// other answer shows.
+func (s *Server) createHook(w http.ResponseWriter, r *http.Request) {
+	var in hooks.Input
+	if err := decodeJSON(r, &in); err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	e, err := s.Hooks.Create(r.Context(), in)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, e)
+}
+
+func (s *Server) getHook(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		writeError(w, r, s.Log, errNoHook)
+		return
+	}
+	e, err := s.Hooks.Get(r.Context(), id)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, e)
+}
+
+// patchHook changes the fields given; {"active":true} enables an
+// endpoint again after Bulletin disabled it.
+func (s *Server) patchHook(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		writeError(w, r, s.Log, errNoHook)
+		return
+	}
+	var in hooks.Input
+	if err := decodeJSON(r, &in); err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	e, err := s.Hooks.Update(r.Context(), id, in)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, e)
+}
+
+func (s *Server) deleteHook(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		writeError(w, r, s.Log, errNoHook)
+		return
+	}
+	if err := s.Hooks.Delete(r.Context(), id); err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// hookDeliveries answers the newest deliveries (?limit=, 50 by default).
+func (s *Server) hookDeliveries(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		writeError(w, r, s.Log, errNoHook)
+		return
+	}
+	_, limit, err := keyset("", r.URL.Query().Get("limit"))
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	if limit == 0 {
+		limit = 50
+	}
+	list, err := s.Hooks.Deliveries(r.Context(), id, limit)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newPage(list, 0))
+}
+
+// testHook queues a webhook.test event to the endpoint and answers 202
+// with its webhook-id, to find in the delivery log.
+func (s *Server) testHook(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		writeError(w, r, s.Log, errNoHook)
+		return
+	}
+	msgID, err := s.Hooks.SendTest(r.Context(), id)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]string{"id": msgID})
+}
