@@ -74,6 +74,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.wireHooks(mux, srv)
+	m.wireTracking(srv)
 	if err := m.startQueue(mux); err != nil {
 		return err
 	}

@@ -49,6 +49,7 @@ type Server struct {
 	SettingsDeps
 	WebhookDeps
 	HookDeps
+	TrackDeps
 
 	mux     *routeMux
 	metrics *httpMetrics
@@ -79,7 +80,8 @@ func (s *Server) Handler() http.Handler {
 	s.digestRoutes()
 	s.adminRoutes()
 	s.webhookRoutes()
-	return s.recoverPanics(s.logRequests(s.limitBody(s.mux)))
+	s.trackRoutes()
+	return s.recoverPanics(s.logRequests(s.limitBody(s.trackPaths(s.mux))))
 }
 
 // apiRoutes registers the token-protected JSON API.

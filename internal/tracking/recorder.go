@@ -1,0 +1,416 @@
+package tracking
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/sqlite"
+)
+
+var (
+	// ErrClosed is returned by Click and Open after Close.
+	ErrClosed = errors.New("tracking: recorder closed")
+	// ErrBusy is returned when the buffer stayed full for MaxWait: the
+	// database is not keeping up and the hit was not recorded.
+	ErrBusy = errors.New("tracking: recorder busy")
+)
+
+// A Hit is one click or open as the request showed it. The Recorder
+// classifies it (ClassifyClick, ClassifyOpen, bursts) and derives the
+// reader's pseudonym in its writer, off the request's path.
+type Hit struct {
+	Campaign int64
+	// Link is the link's index; opens have none.
+	Link int
+	// Delivery is 0 when the URL names no reader.
+	Delivery int64
+	// Mode is the campaign's: only On stores Delivery.
+	Mode Mode
+	// Links is how many links the campaign has, for burst detection.
+	Links int
+	// At is when the request came.
+	At                time.Time
+	Method, UserAgent string
+}
+
+// A LinkCount is the clicks one batch recorded on one link, given to
+// RecorderOptions.OnBatch.
+type LinkCount struct {
+	Campaign int64
+	Link     int
+	// Clicks counts every click; Machine those taken for a program's
+	// when they were recorded (a burst found later is not taken back).
+	Clicks, Machine int
+}
+
+// RecorderOptions tune a Recorder; zero values take the defaults.
+type RecorderOptions struct {
+	// Buffer is how many hits may wait for the writer (default 8192).
+	Buffer int
+	// MaxBatch bounds the hits of one transaction (default 1024).
+	MaxBatch int
+	// MaxWait is how long Click and Open wait for room in a full buffer
+	// before giving up with ErrBusy (default 5 s).
+	MaxWait time.Duration
+	// Linger is how long the writer waits for more hits before it
+	// commits a batch that is not full (default 20 ms).
+	Linger time.Duration
+	Log    *slog.Logger
+	// OnBatch, when set, is called by the writer after each commit with
+	// the clicks of the batch per link, in no particular order. It must
+	// return quickly (hand the counts on): the next batch waits for it.
+	// Outgoing link.clicked webhooks hang here.
+	OnBatch func([]LinkCount)
+}
+
+// A Recorder stores clicks and opens off the request path: handlers hand
+// hits to a bounded buffer and answer at once; one writer goroutine
+// takes what has gathered and commits it in one transaction (group
+// commit). When the buffer is full a handler waits for room rather than
+// dropping the hit. Flush waits for what was handed over so far; Close
+// writes everything buffered and stops.
+type Recorder struct {
+	db   *sqlite.DB
+	opts RecorderOptions
+	key  []byte
+
+	mu     sync.RWMutex // held for reading while handing a hit over, for writing by Close
+	closed bool
+	ch     chan item
+	done   chan struct{}
+
+	// The writer's own.
+	mac    hash.Hash
+	bursts *bursts
+	rows   []row
+}
+
+type itemKind uint8
+
+const (
+	kindFlush itemKind = iota
+	kindClick
+	kindOpen
+)
+
+type item struct {
+	kind  itemKind
+	hit   Hit
+	flush chan struct{}
+}
+
+// NewRecorder returns a running Recorder writing to db; secret keys the
+// readers' pseudonyms. Close it after the HTTP server has stopped.
+func NewRecorder(db *sqlite.DB, secret []byte, opts RecorderOptions) *Recorder {
+	if opts.Buffer <= 0 {
+		opts.Buffer = 8192
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 1024
+	}
+	if opts.MaxWait <= 0 {
+		opts.MaxWait = 5 * time.Second
+	}
+	if opts.Linger <= 0 {
+		opts.Linger = 20 * time.Millisecond
+	}
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("bulletin reader pseudonyms v1"))
+	key := m.Sum(nil)
+	r := &Recorder{
+		db: db, opts: opts, key: key,
+		ch: make(chan item, opts.Buffer), done: make(chan struct{}),
+		mac: hmac.New(sha256.New, key), bursts: newBursts(burstWindow),
+	}
+	go r.loop()
+	return r
+}
+
+// Click hands a click over for recording.
+func (r *Recorder) Click(h Hit) error { return r.put(item{kind: kindClick, hit: h}) }
+
+// Open hands an open over for recording.
+func (r *Recorder) Open(h Hit) error { return r.put(item{kind: kindOpen, hit: h}) }
+
+// Flush returns once every hit handed over before it is committed (or
+// given up on, which is logged).
+func (r *Recorder) Flush() {
+	done := make(chan struct{})
+	if r.put(item{kind: kindFlush, flush: done}) == nil {
+		<-done
+	}
+}
+
+// Close stops taking hits and returns once those buffered are written.
+func (r *Recorder) Close() error {
+	r.mu.Lock()
+	if !r.closed {
+		r.closed = true
+		close(r.ch)
+	}
+	r.mu.Unlock()
+	<-r.done
+	return nil
+}
+
+func (r *Recorder) put(it item) error {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.closed {
+		return ErrClosed
+	}
+	select {
+	case r.ch <- it:
+		return nil
+	default:
+	}
+	t := time.NewTimer(r.opts.MaxWait)
+	defer t.Stop()
+	select {
+	case r.ch <- it:
+		return nil
+	case <-t.C:
+		r.opts.Log.Error("click or open not recorded: the database is not keeping up", "waited", r.opts.MaxWait)
+		return ErrBusy
+	}
+}
+
+func (r *Recorder) loop() {
+	defer close(r.done)
+	batch := make([]item, 0, r.opts.MaxBatch)
+	linger := time.NewTimer(time.Hour)
+	linger.Stop()
+	for it := range r.ch {
+		batch = append(batch[:0], it)
+		// Wait a little for more: the reader has been answered already,
+		// and fewer, larger transactions leave the CPU to the requests.
+		// A Flush or Close ends the wait.
+		linger.Reset(r.opts.Linger)
+		open := it.kind != kindFlush
+	gather:
+		for open && len(batch) < r.opts.MaxBatch {
+			select {
+			case it, ok := <-r.ch:
+				if !ok {
+					break gather
+				}
+				batch = append(batch, it)
+				open = it.kind != kindFlush
+			case <-linger.C:
+				break gather
+			}
+		}
+		linger.Stop()
+		r.write(batch)
+		for _, it := range batch {
+			if it.kind == kindFlush {
+				close(it.flush)
+			}
+		}
+	}
+}
+
+// row is one hit as stored.
+type row struct {
+	kind            itemKind
+	campaign        int64
+	link            int
+	delivery, pseud sql.NullInt64
+	at              time.Time
+	reason          string
+}
+
+// write classifies a batch and commits it, trying twice more on failure
+// before giving it up (logged): clicks are counts, not worth stopping
+// the redirects for.
+func (r *Recorder) write(batch []item) {
+	r.rows = r.rows[:0]
+	var retro []burstStart
+	for _, it := range batch {
+		if it.kind == kindFlush {
+			continue
+		}
+		row, start := r.classify(it)
+		r.rows = append(r.rows, row)
+		if start != nil {
+			retro = append(retro, *start)
+		}
+	}
+	if len(r.rows) == 0 {
+		return
+	}
+	var err error
+	for attempt, pause := 0, 50*time.Millisecond; attempt < 3; attempt, pause = attempt+1, pause*10 {
+		if attempt > 0 {
+			time.Sleep(pause)
+		}
+		if err = r.db.Tx(context.Background(), func(tx *sql.Tx) error { return insertRows(tx, r.rows, retro) }); err == nil {
+			break
+		}
+		if len(r.rows) > 1 {
+			// One bad hit (its campaign deleted since) fails only itself.
+			err = r.writeOneByOne(retro)
+			break
+		}
+	}
+	if err != nil {
+		r.opts.Log.Error("clicks and opens not recorded", "count", len(r.rows), "err", err)
+		return
+	}
+	if r.opts.OnBatch != nil {
+		r.opts.OnBatch(linkCounts(r.rows))
+	}
+}
+
+// writeOneByOne writes each row in its own transaction, logging and
+// dropping those that fail.
+func (r *Recorder) writeOneByOne(retro []burstStart) error {
+	kept := r.rows[:0]
+	for i := range r.rows {
+		one := r.rows[i : i+1]
+		if err := r.db.Tx(context.Background(), func(tx *sql.Tx) error { return insertRows(tx, one, nil) }); err != nil {
+			r.opts.Log.Error("click or open not recorded", "campaign", one[0].campaign, "err", err)
+			continue
+		}
+		kept = append(kept, r.rows[i])
+	}
+	r.rows = kept
+	return r.db.Tx(context.Background(), func(tx *sql.Tx) error { return insertRows(tx, nil, retro) })
+}
+
+// classify turns a hit into its row: the machine reason, the delivery
+// when the mode keeps it, the pseudonym, and for a click that shows a
+// burst, where the burst started.
+func (r *Recorder) classify(it item) (row, *burstStart) {
+	h := it.hit
+	rw := row{kind: it.kind, campaign: h.Campaign, link: h.Link, at: h.At.UTC().Truncate(time.Microsecond)}
+	if it.kind == kindOpen {
+		rw.reason = ClassifyOpen(h.Method, h.UserAgent)
+	} else {
+		rw.reason = ClassifyClick(h.Method, h.UserAgent)
+	}
+	if h.Delivery == 0 {
+		return rw, nil
+	}
+	rw.pseud = sql.NullInt64{Int64: r.pseudonym(h.Campaign, h.Delivery), Valid: true}
+	if h.Mode == On {
+		rw.delivery = sql.NullInt64{Int64: h.Delivery, Valid: true}
+	}
+	if it.kind != kindClick {
+		return rw, nil
+	}
+	burst, since := r.bursts.observe(h.Campaign, h.Delivery, h.Link, h.Links, rw.at)
+	if burst && rw.reason == "" {
+		rw.reason = ReasonBurst
+	}
+	if !since.IsZero() {
+		return rw, &burstStart{campaign: h.Campaign, pseud: rw.pseud.Int64, since: since}
+	}
+	return rw, nil
+}
+
+// pseudonym is the reader's key for counting unique readers of one
+// campaign: 8 bytes of an HMAC of campaign and delivery.
+func (r *Recorder) pseudonym(campaign, delivery int64) int64 {
+	var buf [16]byte
+	binary.BigEndian.PutUint64(buf[:8], uint64(campaign))
+	binary.BigEndian.PutUint64(buf[8:], uint64(delivery))
+	r.mac.Reset()
+	r.mac.Write(buf[:])
+	var sum [sha256.Size]byte
+	return int64(binary.BigEndian.Uint64(r.mac.Sum(sum[:0])))
+}
+
+// clickChunks are the sizes of the multi-row INSERTs a batch of clicks is
+// cut into: a few fixed statements, which the connection keeps prepared,
+// and few calls into SQLite per click.
+var clickChunks = []int{64, 16, 4, 1}
+
+const clickColumns = `INSERT INTO clicks (campaign_id, link_idx, delivery_id, clicker, at, machine, reason) VALUES `
+
+// clickValues looks the delivery up: one erased or folded away since the
+// mail went is no longer there, and its click counts without it.
+const clickValues = `(?, ?, (SELECT id FROM deliveries WHERE id = ?), ?, ?, ?, ?)`
+
+var clickInserts = func() map[int]string {
+	m := map[int]string{}
+	for _, n := range clickChunks {
+		m[n] = clickColumns + strings.Repeat(clickValues+", ", n-1) + clickValues
+	}
+	return m
+}()
+
+func insertRows(tx *sql.Tx, rows []row, retro []burstStart) error {
+	var clicks []row
+	for _, rw := range rows {
+		if rw.kind == kindClick {
+			clicks = append(clicks, rw)
+			continue
+		}
+		if _, err := tx.Exec(`INSERT INTO opens (campaign_id, delivery_id, opener, at, machine, reason) VALUES (?, (SELECT id FROM deliveries WHERE id = ?), ?, ?, ?, ?)`,
+			rw.campaign, rw.delivery, rw.pseud, rw.at, rw.reason != "", rw.reason); err != nil {
+			return fmt.Errorf("record an open of campaign %d: %w", rw.campaign, err)
+		}
+	}
+	args := make([]any, 0, 7*clickChunks[0])
+	for _, n := range clickChunks {
+		for len(clicks) >= n {
+			args = args[:0]
+			for _, rw := range clicks[:n] {
+				args = append(args, rw.campaign, rw.link, rw.delivery, rw.pseud, rw.at, rw.reason != "", rw.reason)
+			}
+			if _, err := tx.Exec(clickInserts[n], args...); err != nil {
+				return fmt.Errorf("record clicks of campaign %d: %w", clicks[0].campaign, err)
+			}
+			clicks = clicks[n:]
+		}
+	}
+	// Clicks of a burst stored before it showed, in earlier batches or
+	// this one.
+	for _, b := range retro {
+		if _, err := tx.Exec(`UPDATE clicks SET machine = 1, reason = 'burst' WHERE campaign_id = ? AND clicker = ? AND at >= ? AND machine = 0`,
+			b.campaign, b.pseud, b.since); err != nil {
+			return fmt.Errorf("flag a burst of campaign %d: %w", b.campaign, err)
+		}
+	}
+	return nil
+}
+
+func linkCounts(rows []row) []LinkCount {
+	type key struct {
+		campaign int64
+		link     int
+	}
+	idx := map[key]int{}
+	var out []LinkCount
+	for _, rw := range rows {
+		if rw.kind != kindClick {
+			continue
+		}
+		k := key{rw.campaign, rw.link}
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, LinkCount{Campaign: rw.campaign, Link: rw.link})
+		}
+		out[i].Clicks++
+		if rw.reason != "" {
+			out[i].Machine++
+		}
+	}
+	return out
+}
