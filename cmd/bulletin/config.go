@@ -9,8 +9,10 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bounces"
+	"github.com/bulletinhq/bulletin/internal/campaigns"
 )
 
 // Config holds every setting of SPEC §1. Each comes from an environment
@@ -46,6 +48,9 @@ type Config struct {
 	BounceMailbox *bounces.MailboxURL
 	// The providers' webhook secrets (SPEC §6); see webhook.go.
 	WebhookSES, WebhookPostmark, WebhookSendGrid, WebhookMailgun string
+	// DeliveryRetention is how long per-reader delivery rows stay before
+	// they are folded into their campaign's totals; 0 keeps them for good.
+	DeliveryRetention time.Duration
 }
 
 // setting describes one variable and its flag.
@@ -80,6 +85,7 @@ var settings = []setting{
 	{"BULLETIN_WEBHOOK_POSTMARK_SECRET", "webhook-postmark-secret", "", "user:pass, the basic auth of the Postmark bounce and spam complaint webhook URL"},
 	{"BULLETIN_WEBHOOK_SENDGRID_SECRET", "webhook-sendgrid-secret", "", "verification key (base64) of the SendGrid signed event webhook"},
 	{"BULLETIN_WEBHOOK_MAILGUN_SECRET", "webhook-mailgun-secret", "", "Mailgun HTTP webhook signing key"},
+	{"BULLETIN_DELIVERY_RETENTION", "delivery-retention", "90d", "how long each reader's delivery rows are kept (90d, 2160h) before they are folded into their campaign's totals; 0 or forever keeps them"},
 }
 
 // secretSettings hold passwords or keys, or URLs that may: --help does
@@ -207,6 +213,9 @@ func configFrom(vals map[string]*string) (Config, error) {
 	}
 	if err := webhookConfig(&c, vals); err != nil {
 		return c, err
+	}
+	if c.DeliveryRetention, err = campaigns.ParseRetention(*vals["BULLETIN_DELIVERY_RETENTION"]); err != nil {
+		return c, fmt.Errorf("BULLETIN_DELIVERY_RETENTION %q: %w", *vals["BULLETIN_DELIVERY_RETENTION"], err)
 	}
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		return c, fmt.Errorf("set both BULLETIN_ADMIN_EMAIL and BULLETIN_ADMIN_PASSWORD, or neither")

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -23,6 +24,7 @@ func TestConfigDefaults(t *testing.T) {
 	want := Config{
 		Addr: "127.0.0.1:8080", Data: "./data", BaseURL: "http://127.0.0.1:8080",
 		SMTPConns: 8, SignupRate: 20, From: "Bulletin <newsletter@localhost>",
+		DeliveryRetention: 90 * 24 * time.Hour,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
@@ -47,6 +49,7 @@ func TestConfigEnvironmentAndFlags(t *testing.T) {
 		Addr: "0.0.0.0:9000", Data: "./data", BaseURL: "https://news.example.com", BaseURLSet: true,
 		RedisURL: "redis://127.0.0.1:6379/0", SMTPConns: 2, SMTPRate: 12.5, SignupRate: 0,
 		AllowPrivateFeeds: true, From: "Harbour Gazette <news@example.com>", NoSend: true,
+		DeliveryRetention: 90 * 24 * time.Hour,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("config (-want +got):\n%s", diff)

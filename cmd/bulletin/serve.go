@@ -81,6 +81,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := a.Reconcilers.Run(ctx, a.Queue.Client, m.Log); err != nil {
 		m.Log.Error("start-up reconcile incomplete; the periodic run will retry", "err", err)
 	}
+	m.startFolder()
 	return m.startHTTP(srv)
 }
 

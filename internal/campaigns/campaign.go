@@ -239,37 +239,22 @@ func (s *Store) lists(ctx context.Context, id int64) ([]string, error) {
 	return out, rows.Err()
 }
 
-// stats counts deliveries by status on the (campaign_id, status) index.
+// stats counts deliveries by status on the (campaign_id, status) index,
+// plus the totals of those folded away (see Folder), in one statement so
+// that a fold committing meanwhile is counted once.
 func (s *Store) stats(ctx context.Context, id int64) (Stats, error) {
 	var st Stats
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT status, COUNT(*) FROM deliveries WHERE campaign_id = ? GROUP BY status`, id)
-	if err != nil {
+	err := s.db.Read.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM deliveries WHERE campaign_id = c.id AND status = 'queued'),
+		(SELECT COUNT(*) FROM deliveries WHERE campaign_id = c.id AND status = 'sent') + c.folded_sent,
+		(SELECT COUNT(*) FROM deliveries WHERE campaign_id = c.id AND status = 'failed') + c.folded_failed,
+		(SELECT COUNT(*) FROM deliveries WHERE campaign_id = c.id AND status = 'bounced') + c.folded_bounced,
+		(SELECT COUNT(*) FROM deliveries WHERE campaign_id = c.id AND status = 'skipped') + c.folded_skipped
+		FROM campaigns c WHERE c.id = ?`, id).Scan(&st.Queued, &st.Sent, &st.Failed, &st.Bounced, &st.Skipped)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return st, fmt.Errorf("campaign stats: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var status string
-		var n int
-		if err := rows.Scan(&status, &n); err != nil {
-			return st, err
-		}
-		st.Total += n
-		switch status {
-		case "queued":
-			st.Queued = n
-		case "sent":
-			st.Sent = n
-		case "failed":
-			st.Failed = n
-		case "bounced":
-			st.Bounced = n
-		case "skipped":
-			st.Skipped = n
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return st, err
-	}
+	st.Total = st.Queued + st.Sent + st.Failed + st.Bounced + st.Skipped
 	// On the events (campaign_id, kind) index.
 	if err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE campaign_id = ? AND kind = 'complaint'`, id).Scan(&st.Complaints); err != nil {
 		return st, fmt.Errorf("campaign stats: %w", err)

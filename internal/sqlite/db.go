@@ -60,6 +60,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	db := &DB{Write: w, Path: path}
+	if err := db.incrementalVacuum(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
 	if err := db.migrate(ctx); err != nil {
 		w.Close()
 		return nil, err
