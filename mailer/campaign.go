@@ -18,6 +18,9 @@ type Personal struct {
 	Name        string
 	Unsubscribe string // token, URL-safe
 	Preferences string // token, URL-safe
+	// Reader is the tracking token of the recipient's delivery, URL-safe:
+	// it ends each tracked link and names the open pixel.
+	Reader string
 }
 
 // A CampaignMessage is a campaign's message composed once, with

@@ -162,7 +162,7 @@ func checkPersonal(p Personal) error {
 	if hasBreak(p.Email) || strings.ContainsAny(p.Email, ", \t<>\"") || !strings.Contains(p.Email, "@") {
 		return fmt.Errorf("compose: bad address %q", p.Email)
 	}
-	for _, t := range []string{p.Unsubscribe, p.Preferences} {
+	for _, t := range []string{p.Unsubscribe, p.Preferences, p.Reader} {
 		for i := 0; i < len(t); i++ {
 			c := t[i]
 			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {

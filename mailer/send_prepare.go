@@ -25,7 +25,7 @@ func (s *Sender) prepare(cm *CampaignMessage, rs []tasks.Recipient, claimed []in
 		if !mine[r.DeliveryID] {
 			continue
 		}
-		p := Personal{Email: r.Email, Name: r.Name, Unsubscribe: r.Unsubscribe, Preferences: r.Preferences}
+		p := Personal{Email: r.Email, Name: r.Name, Unsubscribe: r.Unsubscribe, Preferences: r.Preferences, Reader: r.Reader}
 		if err := cm.Check(p); err != nil {
 			results = append(results, tasks.Result{DeliveryID: r.DeliveryID, SubscriberID: r.SubscriberID, Status: tasks.ResultFailed, Reply: err.Error(), At: time.Now().UTC()})
 			continue
@@ -90,7 +90,7 @@ func SendNow(ctx context.Context, t Transport, p *tasks.SendPayload) error {
 		return err
 	}
 	for _, r := range p.Recipients {
-		data, err := cm.Compose(nil, Personal{Email: r.Email, Name: r.Name, Unsubscribe: r.Unsubscribe, Preferences: r.Preferences})
+		data, err := cm.Compose(nil, Personal{Email: r.Email, Name: r.Name, Unsubscribe: r.Unsubscribe, Preferences: r.Preferences, Reader: r.Reader})
 		if err != nil {
 			return err
 		}

@@ -15,7 +15,9 @@ import (
 // A List is a mailing list readers can join. Its digest goes out at
 // DigestHour in Timezone (an IANA name), weekly ones on DigestWeekday.
 // From and ReplyTo, when set, stand in for the publication's; Welcome is
-// the Markdown of a mail to each reader who joins, or empty.
+// the Markdown of a mail to each reader who joins, or empty. Tracking is
+// how its campaigns' links are tracked (SPEC §7): off, anonymous (counted,
+// never tied to a reader) or on; Opens adds an open pixel.
 type List struct {
 	ID            int64     `json:"id"`
 	Slug          string    `json:"slug"`
@@ -29,6 +31,8 @@ type List struct {
 	From          string    `json:"from"`
 	ReplyTo       string    `json:"reply_to"`
 	Welcome       string    `json:"welcome"`
+	Tracking      string    `json:"tracking"` // off, anonymous or on
+	Opens         bool      `json:"opens"`
 	CreatedAt     time.Time `json:"created_at"`
 }
 
@@ -52,10 +56,10 @@ func (s *Store) CreateList(ctx context.Context, l *List) error {
 	l.CreatedAt = sqlite.Now()
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO lists (slug, name, description, public, digest, digest_hour,
-			digest_weekday, timezone, from_address, reply_to, welcome, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (slug) DO NOTHING`,
+			digest_weekday, timezone, from_address, reply_to, welcome, tracking, opens, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (slug) DO NOTHING`,
 			l.Slug, l.Name, l.Description, l.Public, l.Digest, l.DigestHour,
-			l.DigestWeekday, l.Timezone, l.From, l.ReplyTo, l.Welcome, l.CreatedAt)
+			l.DigestWeekday, l.Timezone, l.From, l.ReplyTo, l.Welcome, l.Tracking, l.Opens, l.CreatedAt)
 		if err != nil {
 			return fmt.Errorf("create list: %w", err)
 		}
@@ -114,14 +118,14 @@ func (s *Store) ListBySlug(ctx context.Context, slug string) (*List, error) {
 }
 
 // listColumns are the columns scanList reads, in its order.
-const listColumns = `id, slug, name, description, public, digest, digest_hour, digest_weekday, timezone, from_address, reply_to, welcome, created_at`
+const listColumns = `id, slug, name, description, public, digest, digest_hour, digest_weekday, timezone, from_address, reply_to, welcome, tracking, opens, created_at`
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanList(r scanner) (*List, error) {
 	var l List
 	if err := r.Scan(&l.ID, &l.Slug, &l.Name, &l.Description, &l.Public, &l.Digest, &l.DigestHour,
-		&l.DigestWeekday, &l.Timezone, &l.From, &l.ReplyTo, &l.Welcome, &l.CreatedAt); err != nil {
+		&l.DigestWeekday, &l.Timezone, &l.From, &l.ReplyTo, &l.Welcome, &l.Tracking, &l.Opens, &l.CreatedAt); err != nil {
 		return nil, err
 	}
 	return &l, nil

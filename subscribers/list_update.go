@@ -25,6 +25,8 @@ type ListPatch struct {
 	From          *string `json:"from"`
 	ReplyTo       *string `json:"reply_to"`
 	Welcome       *string `json:"welcome"`
+	Tracking      *string `json:"tracking"`
+	Opens         *bool   `json:"opens"`
 }
 
 // Apply copies the fields p names onto l.
@@ -43,6 +45,10 @@ func (p *ListPatch) Apply(l *List) {
 	set(&l.From, p.From)
 	set(&l.ReplyTo, p.ReplyTo)
 	set(&l.Welcome, p.Welcome)
+	set(&l.Tracking, p.Tracking)
+	if p.Opens != nil {
+		l.Opens = *p.Opens
+	}
 	if p.Public != nil {
 		l.Public = *p.Public
 	}
@@ -52,9 +58,10 @@ func (p *ListPatch) Apply(l *List) {
 }
 
 // NewList is a list with the defaults of one made without them (public,
-// no digest, 08:00 on Mondays in UTC) and the fields p names.
+// no digest, 08:00 on Mondays in UTC, anonymous click counts, no open
+// pixel) and the fields p names.
 func NewList(p *ListPatch) *List {
-	l := &List{Public: true, Digest: "off", DigestHour: 8, DigestWeekday: "monday", Timezone: "UTC"}
+	l := &List{Public: true, Digest: "off", DigestHour: 8, DigestWeekday: "monday", Timezone: "UTC", Tracking: TrackingAnonymous}
 	p.Apply(l)
 	return l
 }
@@ -79,9 +86,9 @@ func (s *Store) UpdateList(ctx context.Context, slug string, p *ListPatch) (*Lis
 			return bulletin.Errorf(bulletin.ECONFLICT, "A list with the slug %q exists already.", l.Slug)
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE lists SET slug = ?, name = ?, description = ?, public = ?, digest = ?, digest_hour = ?,
-			digest_weekday = ?, timezone = ?, from_address = ?, reply_to = ?, welcome = ? WHERE id = ?`,
+			digest_weekday = ?, timezone = ?, from_address = ?, reply_to = ?, welcome = ?, tracking = ?, opens = ? WHERE id = ?`,
 			l.Slug, l.Name, l.Description, l.Public, l.Digest, l.DigestHour,
-			l.DigestWeekday, l.Timezone, l.From, l.ReplyTo, l.Welcome, l.ID)
+			l.DigestWeekday, l.Timezone, l.From, l.ReplyTo, l.Welcome, l.Tracking, l.Opens, l.ID)
 		if err != nil {
 			return fmt.Errorf("update list: %w", err)
 		}

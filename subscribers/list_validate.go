@@ -15,12 +15,21 @@ import (
 // Weekdays are the names a list's DigestWeekday takes, Monday first.
 var Weekdays = []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 
+// The tracking modes of a list (SPEC §7), from the least recorded to the
+// most: links not rewritten; clicks counted without naming the reader;
+// each click tied to its delivery.
+const (
+	TrackingOff       = "off"
+	TrackingAnonymous = "anonymous"
+	TrackingOn        = "on"
+)
+
 // MaxWelcome bounds a list's welcome mail, in characters.
 const MaxWelcome = 50_000
 
 var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
-// Validate checks l and fills defaults (digest off, Mondays, UTC),
+// Validate checks l and fills defaults (digest off, Mondays, UTC, tracking anonymous),
 // returning a validation error that names each bad field.
 func (l *List) Validate() error {
 	l.Slug = strings.TrimSpace(l.Slug)
@@ -37,6 +46,10 @@ func (l *List) Validate() error {
 	if l.Timezone == "" {
 		l.Timezone = "UTC"
 	}
+	l.Tracking = strings.ToLower(strings.TrimSpace(l.Tracking))
+	if l.Tracking == "" {
+		l.Tracking = TrackingAnonymous
+	}
 	fields := map[string]string{}
 	if !slugRE.MatchString(l.Slug) || len(l.Slug) > 64 {
 		fields["slug"] = "use 1–64 lower-case letters, digits and single dashes"
@@ -49,6 +62,11 @@ func (l *List) Validate() error {
 	}
 	if l.Digest != "daily" && l.Digest != "weekly" && l.Digest != "off" {
 		fields["digest"] = "use daily, weekly or off"
+	}
+	switch l.Tracking {
+	case TrackingOff, TrackingAnonymous, TrackingOn:
+	default:
+		fields["tracking"] = "use off, anonymous or on"
 	}
 	if l.DigestHour < 0 || l.DigestHour > 23 {
 		fields["digest_hour"] = "use an hour from 0 to 23"

@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"time"
 
 	"github.com/hibiken/asynq"
 
 	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/internal/tracking"
 	"github.com/bulletinhq/bulletin/internal/web"
 	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/subscribers"
@@ -24,15 +24,11 @@ func (m *Main) wireCampaigns(ctx context.Context, mux *asynq.ServeMux, srv *web.
 		return err
 	}
 	sender := &mailer.Sender{
-		Batch:  mailer.Batch(a.Transport, m.Config.SMTPConns),
-		Ledger: svc.Ledger(),
-		// A write of results costs its commit more than its rows: 5 ms
-		// (not the default 2) halves the commits, and widens what a
-		// kill -9 can send twice by as little.
-		RecordEvery: 5 * time.Millisecond,
-		Metrics:     mailer.NewMetrics(a.Registry),
-		Log:         m.Log,
-		Signer:      a.DKIM,
+		Batch:   mailer.Batch(a.Transport, m.Config.SMTPConns),
+		Ledger:  svc.Ledger(),
+		Metrics: mailer.NewMetrics(a.Registry),
+		Log:     m.Log,
+		Signer:  a.DKIM,
 	}
 	if !m.Config.NoSend {
 		svc.Kick = kicker(ctx, sender, svc, m)
@@ -67,6 +63,7 @@ func (m *Main) newCampaignService() *campaigns.Service {
 		Transport: mailer.Signing(a.Transport, a.DKIM),
 		Welcomes:  a.Subscribers,
 		VERP:      m.verp(a.Secret),
+		Tracker:   tracking.NewSigner(a.Secret),
 		BaseURL:   m.Config.BaseURL,
 		From:      m.Config.From,
 		Settings:  a.Settings,

@@ -330,7 +330,7 @@ func (s *Service) queuedBatch(ctx context.Context, id, batch int64) (*queue.Send
 	if err != nil || len(p.Recipients) == 0 {
 		return p, err
 	}
-	content, err := s.content(ctx, id)
+	content, err := s.sendContent(ctx, id)
 	if err != nil {
 		return nil, err
 	}

@@ -184,7 +184,7 @@ func (s *Service) HandleFanout(ctx context.Context, t *asynq.Task) error {
 // mail:send tasks, or hands each batch to Kick when it is set, until the
 // list is done or too many deliveries wait.
 func (s *Service) fanout(ctx context.Context, id int64) error {
-	content, err := s.content(ctx, id)
+	content, err := s.sendContent(ctx, id)
 	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
 		return nil
 	} else if err != nil {
@@ -251,13 +251,16 @@ func (s *Service) enqueueSend(ctx context.Context, c queue.Enqueuer, p *queue.Se
 	return nil
 }
 
-// recipient signs the link tokens of one delivery of campaign cid, and
-// its return path when there is a bounce domain.
+// recipient signs the link tokens of one delivery of campaign cid, its
+// tracking token, and its return path when there is a bounce domain.
 func (s *Service) recipient(cid, deliveryID, subscriberID int64, email, name string) queue.Recipient {
 	r := queue.Recipient{
 		DeliveryID: deliveryID, SubscriberID: subscriberID, Email: email, Name: name,
 		Unsubscribe: s.Signer.Sign(subscribers.TokenUnsubscribe, subscriberID, 0),
 		Preferences: s.Signer.Sign(subscribers.TokenPreferences, subscriberID, 0),
+	}
+	if s.Tracker != nil {
+		r.Reader = s.Tracker.Reader(cid, deliveryID)
 	}
 	if s.VERP != nil {
 		r.ReturnPath = s.VERP.Address(cid, subscriberID)

@@ -15,6 +15,7 @@ import (
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/hooks"
 	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/internal/tracking"
 	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/subscribers"
 	"github.com/bulletinhq/bulletin/templates"
@@ -39,6 +40,10 @@ type Service struct {
 	// VERP, when set, gives each delivery its own envelope sender on the
 	// bounce domain (queue.Recipient.ReturnPath).
 	VERP *bounces.VERP
+	// Tracker, when set, signs the tracked links of campaigns and digests
+	// and each delivery's reader token (SPEC §7); without it no link is
+	// rewritten, whatever the lists say.
+	Tracker *tracking.Signer
 	// PageSize is the recipients per fan-out page and mail:send task.
 	PageSize int
 	// MaxQueued holds the fan-out back while this many deliveries of the

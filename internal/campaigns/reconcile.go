@@ -91,7 +91,7 @@ func (s *Service) reconcileCampaign(ctx context.Context, c queue.Enqueuer, id in
 	if len(batches) == 0 {
 		return n, nil
 	}
-	content, err := s.content(ctx, id)
+	content, err := s.sendContent(ctx, id)
 	if err != nil {
 		return n, err
 	}

@@ -71,6 +71,10 @@ type Recipient struct {
 	Name         string `json:"n,omitempty"`
 	Unsubscribe  string `json:"u"` // token for /unsubscribe/TOKEN
 	Preferences  string `json:"p"` // token for /preferences/TOKEN
+	// Reader is the tracking token of the delivery (tracking.Signer.Reader):
+	// it ends each tracked link, BASE/r/LINK.READER, and names the open
+	// pixel. Empty for mail no delivery records, such as test sends.
+	Reader string `json:"r,omitempty"`
 	// ReturnPath, when set, is the envelope sender (MAIL FROM) of this
 	// delivery alone: its VERP address on the bounce domain.
 	ReturnPath string `json:"rp,omitempty"`

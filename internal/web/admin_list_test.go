@@ -86,7 +86,8 @@ func TestAdminListCreateEditDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &subscribers.List{Slug: "saturday-brief", Name: "Saturday Brief", Description: "The week in one mail.", Public: true,
-		Digest: "weekly", DigestHour: 7, DigestWeekday: "saturday", Timezone: "Europe/Paris", From: "Harbour Gazette <brief@news.test>", Welcome: "Welcome aboard."}
+		Digest: "weekly", DigestHour: 7, DigestWeekday: "saturday", Timezone: "Europe/Paris", From: "Harbour Gazette <brief@news.test>", Welcome: "Welcome aboard.",
+		Tracking: "anonymous"}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(subscribers.List{}, "ID", "CreatedAt")); diff != "" {
 		t.Errorf("stored list (-want +got):\n%s", diff)
 	}
@@ -115,7 +116,7 @@ func TestAdminListCreateEditDelete(t *testing.T) {
 	}
 	got, err = s.Subscribers.ListBySlug(ctx, "weekend-brief")
 	want = &subscribers.List{Slug: "weekend-brief", Name: "Weekend Brief", Digest: "daily", DigestHour: 6, DigestWeekday: "sunday",
-		Timezone: "America/New_York", ReplyTo: "desk@news.test"}
+		Timezone: "America/New_York", ReplyTo: "desk@news.test", Tracking: "anonymous"}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(subscribers.List{}, "ID", "CreatedAt")); err != nil || diff != "" {
 		t.Errorf("updated list (-want +got):\n%s %v", diff, err)
 	}

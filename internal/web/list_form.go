@@ -11,7 +11,9 @@ import (
 
 // listPatchFromForm reads the admin's list form: every field is sent, so
 // every field is set, and an unticked "public" box makes the list private.
-// The API's JSON decodes into the same subscribers.ListPatch.
+// The tracking settings are set when the form has them, so a form of an
+// older page leaves them as they are. The API's JSON decodes into the
+// same subscribers.ListPatch.
 func listPatchFromForm(r *http.Request) *subscribers.ListPatch {
 	f := r.PostForm
 	str := func(name string) *string { v := f.Get(name); return &v }
@@ -20,11 +22,16 @@ func listPatchFromForm(r *http.Request) *subscribers.ListPatch {
 	if err != nil {
 		hour = -1 // refused by Validate with the reason
 	}
-	return &subscribers.ListPatch{
+	p := &subscribers.ListPatch{
 		Slug: str("slug"), Name: str("name"), Description: str("description"), Public: &public,
 		Digest: str("digest"), DigestHour: &hour, DigestWeekday: str("digest_weekday"), Timezone: str("timezone"),
 		From: str("from"), ReplyTo: str("reply_to"), Welcome: str("welcome"),
 	}
+	if f.Has("tracking") {
+		opens := f.Get("opens") != ""
+		p.Tracking, p.Opens = str("tracking"), &opens
+	}
+	return p
 }
 
 // A listFormPage is the lists page (with the new-list form) or one list's
@@ -42,6 +49,7 @@ type listFormPage struct {
 // listChoices are the options of the list form's fields.
 type listChoices struct {
 	Digests  []string
+	Tracking []struct{ Value, Label string }
 	Hours    []int
 	Weekdays []struct{ Value, Label string }
 	Zones    []string
@@ -60,6 +68,11 @@ var commonZones = []string{
 
 func newListChoices() listChoices {
 	c := listChoices{Digests: []string{"off", "daily", "weekly"}, Zones: commonZones}
+	c.Tracking = []struct{ Value, Label string }{
+		{subscribers.TrackingAnonymous, "anonymous: count clicks"},
+		{subscribers.TrackingOn, "on: clicks by reader"},
+		{subscribers.TrackingOff, "off: links untouched"},
+	}
 	for h := range 24 {
 		c.Hours = append(c.Hours, h)
 	}

@@ -1,0 +1,175 @@
+package campaigns
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/mailer"
+	"github.com/bulletinhq/bulletin/subscribers"
+)
+
+// trackMode is how a campaign is tracked when it is sent: the strictest
+// of its lists' modes, with opens only when every list has them on and
+// links are tracked at all.
+type trackMode struct {
+	kind     string // campaign or digest
+	tracking string // off, anonymous or on
+	opens    bool
+}
+
+// trackingRanks orders the modes from the least recorded: a campaign to
+// several lists takes the lowest.
+var trackingRanks = []string{subscribers.TrackingOff, subscribers.TrackingAnonymous, subscribers.TrackingOn}
+
+// sendContent is content for a send: the messages of deliveries, whose
+// links are tracked as the campaign's lists ask (SPEC §7). It records the
+// mode and the campaign's links, which the redirect reads. Test sends and
+// previews use content, untracked: no delivery stands behind them.
+func (s *Service) sendContent(ctx context.Context, id int64) (*queue.Content, error) {
+	c, err := s.content(ctx, id)
+	if err != nil || s.Tracker == nil {
+		return c, err
+	}
+	m, err := s.trackMode(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	mk := mailer.Markers(c.Markers)
+	t := newLinkTracker(c.BaseURL, mk)
+	if m.tracking != subscribers.TrackingOff {
+		t.collect(c.HTML)
+	}
+	idx, err := s.saveTracking(ctx, id, m, t.urls)
+	if err != nil {
+		return nil, err
+	}
+	if len(t.urls) > 0 {
+		reader := "." + mk.Of(mailer.Reader)
+		link := func(u string) string { return t.base + "/r/" + s.Tracker.Link(id, idx[u]) + reader }
+		c.HTML, c.Text = t.html(c.HTML, link), t.text(c.Text, link)
+	}
+	if m.opens {
+		c.HTML = t.pixel(c.HTML)
+	}
+	return c, nil
+}
+
+// trackMode resolves campaign id's mode from its lists.
+func (s *Service) trackMode(ctx context.Context, id int64) (trackMode, error) {
+	m := trackMode{tracking: subscribers.TrackingOn, opens: true}
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT c.kind, l.tracking, l.opens FROM campaigns c
+		JOIN campaign_lists cl ON cl.campaign_id = c.id JOIN lists l ON l.id = cl.list_id WHERE c.id = ?`, id)
+	if err != nil {
+		return m, fmt.Errorf("campaign tracking: %w", err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var mode string
+		var opens bool
+		if err := rows.Scan(&m.kind, &mode, &opens); err != nil {
+			return m, fmt.Errorf("campaign tracking: %w", err)
+		}
+		if rank(mode) < rank(m.tracking) {
+			m.tracking = mode
+		}
+		m.opens = m.opens && opens
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return m, fmt.Errorf("campaign tracking: %w", err)
+	}
+	if n == 0 {
+		return m, bulletin.Errorf(bulletin.ENOTFOUND, "No campaign %d.", id)
+	}
+	// Nothing is recorded of a campaign tracked off, opens included.
+	m.opens = m.opens && m.tracking != subscribers.TrackingOff
+	return m, nil
+}
+
+// rank is mode's place in trackingRanks; an unknown mode ranks lowest.
+func rank(mode string) int {
+	for i, r := range trackingRanks {
+		if r == mode {
+			return i
+		}
+	}
+	return -1
+}
+
+// saveTracking records the mode campaign id is sent with and gives each
+// of urls, in the order they come in the message, its link index: the one
+// stored already, so a message rendered again (by the reconciler, or for a
+// digest's next batch) links as the first did, or the next free one. A
+// digest's links to its articles are stored with the article's id.
+func (s *Service) saveTracking(ctx context.Context, id int64, m trackMode, urls []string) (map[string]int, error) {
+	idx := make(map[string]int, len(urls))
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET tracking = ?, opens = ? WHERE id = ?`, m.tracking, m.opens, id); err != nil {
+			return err
+		}
+		if len(urls) == 0 {
+			return nil
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT idx, url FROM campaign_links WHERE campaign_id = ?`, id)
+		if err != nil {
+			return err
+		}
+		next := 0
+		for rows.Next() {
+			var i int
+			var u string
+			if err := rows.Scan(&i, &u); err != nil {
+				rows.Close()
+				return err
+			}
+			if _, ok := idx[u]; !ok {
+				idx[u] = i
+			}
+			next = max(next, i+1)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, u := range urls {
+			if _, ok := idx[u]; ok {
+				continue
+			}
+			idx[u] = next
+			next++
+			if err := insertLink(ctx, tx, id, idx[u], u, m.kind == "digest"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("save campaign %d links: %w", id, err)
+	}
+	return idx, nil
+}
+
+// insertLink stores link i of campaign id; a digest's link to an article
+// names the article.
+func insertLink(ctx context.Context, tx *sql.Tx, id int64, i int, url string, digest bool) error {
+	var article sql.NullInt64
+	if digest {
+		err := tx.QueryRowContext(ctx, `SELECT id FROM articles WHERE url = ?`, url).Scan(&article)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO campaign_links (campaign_id, idx, url, article_id) VALUES (?, ?, ?, ?)`, id, i, url, article)
+	return err
+}
+
+// hasPrefixFold says s starts with prefix, ignoring ASCII case.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}

@@ -1,0 +1,128 @@
+package campaigns
+
+import (
+	stdhtml "html"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/bulletinhq/bulletin/mailer"
+)
+
+// A linkTracker rewrites the links of one send's content to BASE/r/LINK.READER:
+// LINK signed once per link here, READER the Reader field's marker, which
+// the mailer fills in for each recipient. Only http and https links that
+// go elsewhere are tracked: never the unsubscribe and preferences links,
+// mailto:, anchors, images, nor a URL that holds a reader's own field.
+type linkTracker struct {
+	base string
+	mk   mailer.Markers
+	urls []string        // the tracked URLs of the HTML part, each once, in order
+	seen map[string]bool // urls, as a set
+}
+
+func newLinkTracker(base string, mk mailer.Markers) *linkTracker {
+	return &linkTracker{base: strings.TrimRight(base, "/"), mk: mk, seen: map[string]bool{}}
+}
+
+var (
+	// anchorTag matches an <a> start tag of the rendered HTML, whose
+	// attribute values are all double-quoted with ">" escaped (the
+	// sanitiser's and html/template's output).
+	anchorTag = regexp.MustCompile(`<a\s[^>]*>`)
+	hrefAttr  = regexp.MustCompile(`(\shref=")([^"]*)(")`)
+	// textURL matches a URL in a text part: on a line of its own, after
+	// a link's text in brackets, or in prose.
+	textURL = regexp.MustCompile(`(?i)\bhttps?://[^\s<>"]+`)
+)
+
+// markerFields are the fields whose markers make a URL differ per
+// reader: such a URL cannot be one stored link.
+var markerFields = []mailer.Field{mailer.Name, mailer.Email, mailer.NameURL, mailer.EmailURL, mailer.Unsubscribe,
+	mailer.Preferences, mailer.IfName, mailer.ElseName, mailer.EndName, mailer.Reader}
+
+// trackable says whether the link to u is tracked.
+func (t *linkTracker) trackable(u string) bool {
+	if !hasPrefixFold(u, "http://") && !hasPrefixFold(u, "https://") {
+		return false
+	}
+	for _, own := range []string{"/unsubscribe/", "/preferences/", "/r/", "/o/"} {
+		if hasPrefixFold(u, t.base+own) {
+			return false
+		}
+	}
+	for _, f := range markerFields {
+		if strings.Contains(u, t.mk.Of(f)) {
+			return false
+		}
+	}
+	p, err := url.Parse(u)
+	return err == nil && p.Host != ""
+}
+
+// collect notes the tracked links of the HTML part, in order.
+func (t *linkTracker) collect(html string) {
+	for _, tag := range anchorTag.FindAllString(html, -1) {
+		m := hrefAttr.FindStringSubmatch(tag)
+		if m == nil {
+			continue
+		}
+		if u := stdhtml.UnescapeString(m[2]); !t.seen[u] && t.trackable(u) {
+			t.seen[u] = true
+			t.urls = append(t.urls, u)
+		}
+	}
+}
+
+// html rewrites the HTML part's tracked links, collected before; link
+// gives the tracked URL of each.
+func (t *linkTracker) html(html string, link func(string) string) string {
+	return anchorTag.ReplaceAllStringFunc(html, func(tag string) string {
+		return hrefAttr.ReplaceAllStringFunc(tag, func(attr string) string {
+			m := hrefAttr.FindStringSubmatch(attr)
+			if u := stdhtml.UnescapeString(m[2]); t.seen[u] {
+				return m[1] + stdhtml.EscapeString(link(u)) + m[3]
+			}
+			return attr
+		})
+	})
+}
+
+// text rewrites the URLs of the text part that the HTML part links to,
+// so both parts' links share their indexes; a URL the HTML part does not
+// link (in a code sample, an image's) stays as written.
+func (t *linkTracker) text(text string, link func(string) string) string {
+	return textURL.ReplaceAllStringFunc(text, func(raw string) string {
+		u := trimURL(raw)
+		if !t.seen[u] {
+			return raw
+		}
+		return link(u) + raw[len(u):]
+	})
+}
+
+// trimURL drops from a URL found in text the punctuation after it: a
+// full stop or comma ending the sentence, a closing bracket the URL does
+// not open (as in "text (URL)").
+func trimURL(u string) string {
+	for u != "" {
+		switch c := u[len(u)-1]; {
+		case strings.IndexByte(".,;:!?'*_", c) >= 0:
+		case c == ')' && strings.Count(u, "(") < strings.Count(u, ")"):
+		default:
+			return u
+		}
+		u = u[:len(u)-1]
+	}
+	return u
+}
+
+// pixel puts the open pixel, named by the Reader field, at the end of
+// the HTML part's body.
+func (t *linkTracker) pixel(html string) string {
+	img := `<img src="` + stdhtml.EscapeString(t.base) + `/o/` + t.mk.Of(mailer.Reader) + `.gif" width="1" height="1" alt="" style="display:block;border:0">` + "\n"
+	if i := strings.LastIndex(html, "</body>"); i >= 0 {
+		return html[:i] + img + html[i:]
+	}
+	return html + img
+}
