@@ -21,6 +21,18 @@ type job struct {
 	// its caller's context, and where its outcome goes.
 	ctx    context.Context
 	report func(error)
+	// signed is the message as the signing stage signed it ahead, until a
+	// connection takes it; crlf says it has CRLF line ends only, and taken,
+	// when set, is called once as the job leaves the stream's queue.
+	signed []byte
+	crlf   bool
+	taken  func()
+	// keep, when set, is called instead of report by a caller that
+	// records outcomes (SendAsyncHeld), with the outcome and the func
+	// that frees the job's place once it is recorded. place frees it: set
+	// while the job holds one of the pool's places (see places).
+	keep  func(err error, recorded func())
+	place func()
 }
 
 // errConn marks a failure after which the connection is unusable even
@@ -163,6 +175,10 @@ func (c *smtpConn) writeData(j *job) {
 // it takes composing off the round trip.
 func (c *smtpConn) prepare(j *job) {
 	if j.data != nil || j.body == nil || c.ready == j {
+		return
+	}
+	if j.signed != nil {
+		c.takeSigned(j)
 		return
 	}
 	c.buf = j.body.AppendTo(c.buf[:0])
