@@ -68,7 +68,8 @@ type outcome struct {
 func (o outcome) ok() bool { return o.posted && o.err == "" }
 
 // Deliver posts the events of batch p that still carry its claim,
-// Concurrency at a time, and records every outcome in one transaction.
+// Concurrency at a time and within the endpoint's PerEndpoint, and records
+// every outcome in one transaction.
 func (d *Dispatcher) Deliver(ctx context.Context, p DeliverPayload) error {
 	var u, secret string
 	err := d.DB.Read.QueryRowContext(ctx, `SELECT url, secret FROM webhook_endpoints WHERE id = ?`, p.Endpoint).Scan(&u, &secret)
@@ -82,7 +83,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, p DeliverPayload) error {
 		return err
 	}
 	outs := make([]outcome, len(evs))
-	sem := make(chan struct{}, max(d.Concurrency, 1))
+	sem, gate := make(chan struct{}, max(d.Concurrency, 1)), d.gate(p.Endpoint)
 	var wg sync.WaitGroup
 	for i := range evs {
 		if d.Now().Sub(evs[i].created) > MaxAge+d.Lease { // an endpoint enabled again after a while
@@ -93,6 +94,14 @@ func (d *Dispatcher) Deliver(ctx context.Context, p DeliverPayload) error {
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
+			// A slot of the endpoint's before the request's timeout starts.
+			select {
+			case gate <- struct{}{}:
+			case <-ctx.Done():
+				outs[i] = outcome{ev: &evs[i], posted: true, err: ctx.Err().Error()}
+				return
+			}
+			defer func() { <-gate }()
 			outs[i] = d.post(ctx, u, secret, &evs[i])
 		}()
 	}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -23,6 +24,10 @@ const (
 	DisableAfter = 72 * time.Hour
 	// Timeout bounds one request: no answer within it is a failure.
 	Timeout = 10 * time.Second
+	// PerEndpoint bounds the requests in flight to one endpoint, across
+	// all the tasks delivering to it; the client keeps as many
+	// connections to a host alive, so a burst reuses them.
+	PerEndpoint = 64
 	// Keep is how long events and their delivery log are kept.
 	Keep = 7 * 24 * time.Hour
 )
@@ -37,8 +42,9 @@ type Dispatcher struct {
 	// Now is the clock; tests move it.
 	Now func() time.Time
 	// Batch bounds the events of one task; Concurrency the requests of
-	// one task in flight at once.
-	Batch, Concurrency int
+	// one task in flight at once; PerEndpoint those of all tasks to one
+	// endpoint.
+	Batch, Concurrency, PerEndpoint int
 	// Lease is how long a claimed batch is left to its task before it is
 	// claimed again: longer than a task can run.
 	Lease time.Duration
@@ -47,6 +53,7 @@ type Dispatcher struct {
 
 	claims atomic.Int64
 	kick   chan struct{}
+	gates  sync.Map // endpoint id → chan struct{}, PerEndpoint slots
 }
 
 // NewDispatcher returns a Dispatcher whose requests pass guard.
@@ -56,7 +63,7 @@ func NewDispatcher(db *sqlite.DB, enq queue.Enqueuer, guard Guard, log *slog.Log
 	}
 	d := &Dispatcher{
 		DB: db, Enq: enq, Log: log, Client: NewClient(guard), Now: sqlite.Now,
-		Batch: 100, Concurrency: 16, Lease: 3 * time.Minute, Every: 250 * time.Millisecond,
+		Batch: 100, Concurrency: 16, PerEndpoint: PerEndpoint, Lease: 3 * time.Minute, Every: 250 * time.Millisecond,
 		kick: make(chan struct{}, 1),
 	}
 	d.claims.Store(time.Now().UnixNano())
@@ -71,10 +78,14 @@ func NewClient(guard Guard) *http.Client {
 	return &http.Client{
 		Timeout: Timeout,
 		Transport: &http.Transport{
-			Proxy:                 nil, // a proxy would dial for us, past the guard
-			DialContext:           dialer.DialContext,
-			MaxIdleConns:          256,
-			MaxIdleConnsPerHost:   64,
+			Proxy:               nil, // a proxy would dial for us, past the guard
+			DialContext:         dialer.DialContext,
+			MaxIdleConns:        256,
+			MaxIdleConnsPerHost: PerEndpoint,
+			// A hard bound beside the endpoint's: a connection goes back
+			// to the pool an instant after its slot is freed, and a
+			// request in that instant waits for it rather than dial.
+			MaxConnsPerHost:       2 * PerEndpoint,
 			IdleConnTimeout:       90 * time.Second,
 			TLSHandshakeTimeout:   5 * time.Second,
 			ResponseHeaderTimeout: Timeout,
@@ -82,6 +93,15 @@ func NewClient(guard Guard) *http.Client {
 		},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+}
+
+// gate returns the slots of requests in flight to endpoint id.
+func (d *Dispatcher) gate(id int64) chan struct{} {
+	if g, ok := d.gates.Load(id); ok {
+		return g.(chan struct{})
+	}
+	g, _ := d.gates.LoadOrStore(id, make(chan struct{}, max(d.PerEndpoint, 1)))
+	return g.(chan struct{})
 }
 
 // Kick wakes Run at once.

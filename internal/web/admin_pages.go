@@ -15,6 +15,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/bulletinhq/bulletin/internal/campaigns"
+	"github.com/bulletinhq/bulletin/internal/hooks"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -30,6 +31,8 @@ type dashboardPage struct {
 	}
 	Campaigns []campaigns.Entry
 	Health    *healthWarning
+	// HooksOff are the webhook endpoints Bulletin switched off.
+	HooksOff []hooks.Endpoint
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
@@ -70,6 +73,12 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	if p.Health, err = s.healthWarning(ctx); err != nil {
 		s.adminError(w, r, err)
 		return
+	}
+	if s.Hooks != nil {
+		if p.HooksOff, err = s.Hooks.Disabled(ctx); err != nil {
+			s.adminError(w, r, err)
+			return
+		}
 	}
 	s.renderAdmin(w, r, http.StatusOK, "admin_dashboard", p)
 }
