@@ -49,6 +49,17 @@ func (s *Store) erase(ctx context.Context, id int64) error {
 		if err := hooks.EmitSubscriber(ctx, tx, hooks.SubscriberErased, id); err != nil {
 			return err
 		}
+		// Their deliveries go with them: their campaigns keep them in
+		// the folded totals, so what was sent (and a report's click
+		// rate) does not change.
+		if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET
+			folded_sent = folded_sent + (SELECT COUNT(*) FROM deliveries d WHERE d.campaign_id = campaigns.id AND d.subscriber_id = ?1 AND d.status = 'sent'),
+			folded_failed = folded_failed + (SELECT COUNT(*) FROM deliveries d WHERE d.campaign_id = campaigns.id AND d.subscriber_id = ?1 AND d.status = 'failed'),
+			folded_bounced = folded_bounced + (SELECT COUNT(*) FROM deliveries d WHERE d.campaign_id = campaigns.id AND d.subscriber_id = ?1 AND d.status = 'bounced'),
+			folded_skipped = folded_skipped + (SELECT COUNT(*) FROM deliveries d WHERE d.campaign_id = campaigns.id AND d.subscriber_id = ?1 AND d.status = 'skipped')
+			WHERE id IN (SELECT campaign_id FROM deliveries WHERE subscriber_id = ?1 AND status <> 'queued')`, id); err != nil {
+			return fmt.Errorf("erase: %w", err)
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM subscribers WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("erase: %w", err)
 		}

@@ -71,6 +71,8 @@ type RecorderOptions struct {
 	// return quickly (hand the counts on): the next batch waits for it.
 	// Outgoing link.clicked webhooks hang here.
 	OnBatch func([]LinkCount)
+	// Events, when set, emits link.clicked in the batches' transactions.
+	Events *ClickEvents
 }
 
 // A Recorder stores clicks and opens off the request path: handlers hand
@@ -193,7 +195,27 @@ func (r *Recorder) loop() {
 	batch := make([]item, 0, r.opts.MaxBatch)
 	linger := time.NewTimer(time.Hour)
 	linger.Stop()
-	for it := range r.ch {
+	// Counts of link.clicked that came due with no click since go out
+	// on this tick.
+	var tick <-chan time.Time
+	if r.opts.Events != nil {
+		t := time.NewTicker(eventsTick)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		var it item
+		select {
+		case <-tick:
+			r.write(nil)
+			continue
+		case next, ok := <-r.ch:
+			if !ok {
+				r.closeEvents()
+				return
+			}
+			it = next
+		}
 		batch = append(batch[:0], it)
 		// Wait a little for more: the reader has been answered already,
 		// and fewer, larger transactions leave the CPU to the requests.
@@ -233,6 +255,10 @@ type row struct {
 	reason          string
 }
 
+// eventsTick is how often the writer looks for link.clicked counts due
+// with no click since.
+const eventsTick = 5 * time.Second
+
 // write classifies a batch and commits it, trying twice more on failure
 // before giving it up (logged): clicks are counts, not worth stopping
 // the redirects for.
@@ -249,7 +275,11 @@ func (r *Recorder) write(batch []item) {
 			retro = append(retro, *start)
 		}
 	}
+	counts := linkCounts(r.rows)
 	if len(r.rows) == 0 {
+		if r.opts.Events != nil && r.opts.Events.due() {
+			r.eventsOnly(false)
+		}
 		return
 	}
 	var err error
@@ -257,7 +287,14 @@ func (r *Recorder) write(batch []item) {
 		if attempt > 0 {
 			time.Sleep(pause)
 		}
-		if err = r.db.Tx(context.Background(), func(tx *sql.Tx) error { return insertRows(tx, r.rows, retro) }); err == nil {
+		err = r.db.Tx(context.Background(), func(tx *sql.Tx) error {
+			if err := insertRows(tx, r.rows, retro); err != nil {
+				return err
+			}
+			return r.eventsInTx(tx, counts, false)
+		})
+		r.eventsDone(err == nil)
+		if err == nil {
 			break
 		}
 		if len(r.rows) > 1 {
@@ -275,6 +312,38 @@ func (r *Recorder) write(batch []item) {
 	}
 }
 
+// eventsInTx hands a batch's counts to Events in the batch's transaction.
+func (r *Recorder) eventsInTx(tx *sql.Tx, counts []LinkCount, all bool) error {
+	if r.opts.Events == nil {
+		return nil
+	}
+	return r.opts.Events.inTx(context.Background(), tx, counts, all)
+}
+
+func (r *Recorder) eventsDone(committed bool) {
+	if r.opts.Events != nil {
+		r.opts.Events.done(committed)
+	}
+}
+
+// eventsOnly emits the link.clicked events due (all of them when all is
+// set) in a transaction of their own.
+func (r *Recorder) eventsOnly(all bool) {
+	err := r.db.Tx(context.Background(), func(tx *sql.Tx) error { return r.eventsInTx(tx, nil, all) })
+	r.eventsDone(err == nil)
+	if err != nil {
+		r.opts.Log.Error("link.clicked not emitted", "err", err)
+	}
+}
+
+// closeEvents emits every count still pending: a clean shutdown loses
+// none.
+func (r *Recorder) closeEvents() {
+	if r.opts.Events != nil && len(r.opts.Events.pending) > 0 {
+		r.eventsOnly(true)
+	}
+}
+
 // writeOneByOne writes each row in its own transaction, logging and
 // dropping those that fail.
 func (r *Recorder) writeOneByOne(retro []burstStart) error {
@@ -288,7 +357,14 @@ func (r *Recorder) writeOneByOne(retro []burstStart) error {
 		kept = append(kept, r.rows[i])
 	}
 	r.rows = kept
-	return r.db.Tx(context.Background(), func(tx *sql.Tx) error { return insertRows(tx, nil, retro) })
+	err := r.db.Tx(context.Background(), func(tx *sql.Tx) error {
+		if err := insertRows(tx, nil, retro); err != nil {
+			return err
+		}
+		return r.eventsInTx(tx, linkCounts(kept), false)
+	})
+	r.eventsDone(err == nil)
+	return err
 }
 
 // classify turns a hit into its row: the machine reason, the delivery

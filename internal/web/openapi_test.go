@@ -23,6 +23,7 @@ import (
 	"github.com/bulletinhq/bulletin/internal/hooks"
 	"github.com/bulletinhq/bulletin/internal/queue/queuetest"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
+	"github.com/bulletinhq/bulletin/internal/tracking"
 	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
@@ -61,6 +62,7 @@ func fullServer(t *testing.T) (*Server, *adminClient, string) {
 		s.SubscriberDeps = SubscriberDeps{Signups: signups, Signer: subscribers.NewSigner(secret), Pages: s.Templates}
 		s.DigestDeps = DigestDeps{Digests: s.Campaigns, Feeds: articles.NewFeeds(db, s.Articles, true), Archive: s.Campaigns.Store}
 		s.HookDeps = HookDeps{Hooks: hooks.NewStore(db, hooks.Guard{})}
+		s.TrackDeps = TrackDeps{Reports: tracking.NewReports(db)}
 	})
 	if err := s.Subscribers.CreateList(ctx, &subscribers.List{Slug: "news", Name: "News", Public: true, Digest: "daily"}); err != nil {
 		t.Fatal(err)
@@ -207,6 +209,12 @@ var apiChecks = []apiCheck{
 	{method: "POST", path: "/api/v1/campaigns/LAST/cancel", want: 200},
 	{method: "PATCH", path: "/api/v1/campaigns/LAST", body: `{"subject":"Too late"}`, want: 409},
 	{method: "DELETE", path: "/api/v1/campaigns/LAST", want: 409},
+	{method: "GET", path: "/api/v1/campaigns/LAST/report", want: 200},
+	{method: "GET", path: "/api/v1/campaigns/LAST/report?format=csv", want: 200},
+	{method: "GET", path: "/api/v1/campaigns/999/report", want: 404},
+	{method: "GET", path: "/api/v1/lists/news/report?days=7", want: 200},
+	{method: "GET", path: "/api/v1/lists/news/report?days=0", want: 422},
+	{method: "GET", path: "/api/v1/lists/nope/report", want: 404},
 	{method: "POST", path: "/api/v1/suppressions", body: `{"address":"Blocked@Example.com"}`, want: 201},
 	{method: "POST", path: "/api/v1/suppressions", body: `{"domain":"spamtrap.example","reason":"complaint","note":"a trap"}`, want: 201},
 	{method: "POST", path: "/api/v1/suppressions", body: `{"address":"blocked@example.com"}`, want: 200},

@@ -16,10 +16,13 @@ type TrackDeps struct {
 	Tokens   *tracking.Signer
 	Links    *tracking.Links
 	Recorder *tracking.Recorder
+	// Reports serves the campaign and list reports; nil serves none.
+	Reports *tracking.Reports
 }
 
 // trackRoutes registers GET (and HEAD) /r/{token} and /o/{token}.gif.
 func (s *Server) trackRoutes() {
+	s.reportRoutes()
 	if s.TrackDeps.Tokens == nil || s.TrackDeps.Links == nil || s.TrackDeps.Recorder == nil {
 		return
 	}

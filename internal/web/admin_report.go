@@ -1,0 +1,164 @@
+package web
+
+import (
+	"html/template"
+	"math"
+	"net/http"
+	"strconv"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/tracking"
+)
+
+// campaignReportPage is the admin's report of one campaign or digest.
+type campaignReportPage struct {
+	adminPage
+	R         *tracking.CampaignReport
+	ClickRate string
+	// Time, Opens and Links are the charts; Opens is empty when the
+	// campaign counted no open.
+	Time, Opens, Links template.HTML
+	Series             []seriesRow
+}
+
+type seriesRow struct {
+	Label         string
+	Clicks, Opens int
+}
+
+// campaignReportPage shows a campaign's report.
+func (s *Server) campaignReportPage(w http.ResponseWriter, r *http.Request) {
+	rep, ok := s.adminCampaignReport(w, r)
+	if !ok {
+		return
+	}
+	p := &campaignReportPage{R: rep, ClickRate: percentOf(rep.ClickRate)}
+	for _, b := range rep.Series {
+		p.Series = append(p.Series, seriesRow{Label: bucketLabel(b), Clicks: b.Clicks, Opens: b.Opens})
+	}
+	var links []rankItem
+	if rep.Articles != nil {
+		for _, a := range rep.Articles {
+			links = append(links, rankItem{Label: a.Title, Value: a.Clicks})
+		}
+	} else {
+		for _, l := range rep.Links {
+			links = append(links, rankItem{Label: l.URL, Value: l.Clicks})
+		}
+	}
+	per := "link"
+	if rep.Articles != nil {
+		per = "article"
+	}
+	charts := map[*template.HTML]*chart{
+		&p.Time: seriesChart(rep.Series, "People's clicks by hour for the first 48 hours, then by day: "+plural(rep.Clicks, "clicks")+" in all", "clicks",
+			func(b tracking.Bucket) int { return b.Clicks }),
+		&p.Links: rankChart("People's clicks per "+per+", the most clicked first", links),
+	}
+	if rep.Opens > 0 {
+		charts[&p.Opens] = seriesChart(rep.Series, "People's opens by hour for the first 48 hours, then by day: "+plural(rep.Opens, "opens")+" in all", "opens",
+			func(b tracking.Bucket) int { return b.Opens })
+	}
+	for out, c := range charts {
+		svg, err := c.render()
+		if err != nil {
+			s.adminError(w, r, err)
+			return
+		}
+		*out = svg
+	}
+	s.renderAdmin(w, r, http.StatusOK, "admin_report", p)
+}
+
+// campaignReportCSV downloads a campaign's report as CSV.
+func (s *Server) campaignReportCSV(w http.ResponseWriter, r *http.Request) {
+	if rep, ok := s.adminCampaignReport(w, r); ok {
+		writeCampaignCSV(w, rep)
+	}
+}
+
+// adminCampaignReport reads the {id} campaign's report, answering 404
+// itself when there is none.
+func (s *Server) adminCampaignReport(w http.ResponseWriter, r *http.Request) (*tracking.CampaignReport, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		http.NotFound(w, r)
+		return nil, false
+	}
+	rep, err := s.TrackDeps.Reports.Campaign(r.Context(), id)
+	if err != nil {
+		s.adminFailed(w, r, err)
+		return nil, false
+	}
+	return rep, true
+}
+
+// percentOf shows a rate of 0 to 1 as a percentage: "75%", "2.5%".
+func percentOf(rate float64) string {
+	return strconv.FormatFloat(math.Round(rate*1e4)/100, 'f', -1, 64) + "%"
+}
+
+// listReportPage is the admin's ranking of a list's articles.
+type listReportPage struct {
+	adminPage
+	L     *tracking.ListReport
+	Name  string
+	Chart template.HTML
+	// Ranked are L.Articles with their places.
+	Ranked []rankedArticle
+	// Windows are the choices of days offered.
+	Windows []int
+}
+
+type rankedArticle struct {
+	Rank int
+	tracking.ArticleReport
+}
+
+// listReportPage shows the articles of a list's recent digests ranked by
+// clicks.
+func (s *Server) listReportPage(w http.ResponseWriter, r *http.Request) {
+	rep, ok := s.adminListReport(w, r)
+	if !ok {
+		return
+	}
+	p := &listReportPage{L: rep, Name: rep.List, Windows: []int{7, 30, 90, 365}}
+	if l, err := s.Subscribers.ListBySlug(r.Context(), rep.List); err == nil {
+		p.Name = l.Name
+	}
+	items := make([]rankItem, 0, len(rep.Articles))
+	for i, a := range rep.Articles {
+		items = append(items, rankItem{Label: a.Title, Value: a.Clicks})
+		p.Ranked = append(p.Ranked, rankedArticle{Rank: i + 1, ArticleReport: a})
+	}
+	svg, err := rankChart("Articles of the last "+strconv.Itoa(rep.Days)+" days ranked by people's clicks across the list's digests", items).render()
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	p.Chart = svg
+	s.renderAdmin(w, r, http.StatusOK, "admin_report_list", p)
+}
+
+// listReportCSV downloads a list's ranking as CSV.
+func (s *Server) listReportCSV(w http.ResponseWriter, r *http.Request) {
+	if rep, ok := s.adminListReport(w, r); ok {
+		writeListCSV(w, rep)
+	}
+}
+
+// adminListReport reads the {slug} list's report over ?days, answering a
+// bad ?days with 422 and an unknown list with 404 itself.
+func (s *Server) adminListReport(w http.ResponseWriter, r *http.Request) (*tracking.ListReport, bool) {
+	days, err := reportDays(r)
+	if err != nil {
+		s.renderErrorPage(w, r, http.StatusUnprocessableEntity, &errorPage{Title: "Not a report window", Message: bulletin.ErrorMessage(err)})
+		return nil, false
+	}
+	rep, err := s.TrackDeps.Reports.List(r.Context(), r.PathValue("slug"), days)
+	if err != nil {
+		s.adminFailed(w, r, err)
+		return nil, false
+	}
+	return rep, true
+}

@@ -1,0 +1,85 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/tracking"
+)
+
+// reportRoutes registers the reports of SPEC §7: JSON (or CSV with
+// ?format=csv) in the API, pages and CSV downloads in the admin.
+func (s *Server) reportRoutes() {
+	if s.TrackDeps.Reports == nil {
+		return
+	}
+	s.mux.Handle("GET /api/v1/campaigns/{id}/report", s.requireToken(http.HandlerFunc(s.campaignReport)))
+	s.mux.Handle("GET /api/v1/lists/{slug}/report", s.requireToken(http.HandlerFunc(s.listReport)))
+	s.adminHandle("GET /admin/campaigns/{id}/report", s.campaignReportPage)
+	s.adminHandle("GET /admin/campaigns/{id}/report.csv", s.campaignReportCSV)
+	s.adminHandle("GET /admin/lists/{slug}/report", s.listReportPage)
+	s.adminHandle("GET /admin/lists/{slug}/report.csv", s.listReportCSV)
+}
+
+// campaignReport answers GET /api/v1/campaigns/{id}/report.
+func (s *Server) campaignReport(w http.ResponseWriter, r *http.Request) {
+	id, err := campaignID(r)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	rep, err := s.TrackDeps.Reports.Campaign(r.Context(), id)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	switch r.URL.Query().Get("format") {
+	case "", "json":
+		writeJSON(w, http.StatusOK, rep)
+	case "csv":
+		writeCampaignCSV(w, rep)
+	default:
+		writeError(w, r, s.Log, errBadFormat)
+	}
+}
+
+// listReport answers GET /api/v1/lists/{slug}/report?days=30.
+func (s *Server) listReport(w http.ResponseWriter, r *http.Request) {
+	days, err := reportDays(r)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	rep, err := s.TrackDeps.Reports.List(r.Context(), r.PathValue("slug"), days)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	switch r.URL.Query().Get("format") {
+	case "", "json":
+		writeJSON(w, http.StatusOK, rep)
+	case "csv":
+		writeListCSV(w, rep)
+	default:
+		writeError(w, r, s.Log, errBadFormat)
+	}
+}
+
+var errBadFormat = bulletin.Errorf(bulletin.EINVALID, "format must be json or csv.")
+
+// defaultReportDays is the list report's window when ?days is left out.
+const defaultReportDays = 30
+
+// reportDays reads ?days: a whole number of days, 30 when left out.
+func reportDays(r *http.Request) (int, error) {
+	v := r.URL.Query().Get("days")
+	if v == "" {
+		return defaultReportDays, nil
+	}
+	days, err := strconv.Atoi(v)
+	if err != nil || days < 1 || days > tracking.MaxReportDays {
+		return 0, bulletin.Errorf(bulletin.EINVALID, "days must be a whole number from 1 to %d.", tracking.MaxReportDays)
+	}
+	return days, nil
+}

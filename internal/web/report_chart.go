@@ -1,0 +1,131 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/tracking"
+)
+
+// A chart is a bar chart drawn as SVG on the server: no script, a
+// <title> per bar for the pointer, and role="img" with a label for
+// screen readers. Every chart has a table of the same figures beside it
+// on its page. Its viewBox scales it to any width.
+type chart struct {
+	Label         string
+	Width, Height int
+	// Baseline is the y of the axis line; "" draws none.
+	Baseline string
+	Bars     []chartBar
+	Texts    []chartText
+}
+
+type chartBar struct {
+	X, Y, W, H string
+	Title      string
+}
+
+type chartText struct {
+	X, Y   string
+	Anchor string
+	Text   string
+}
+
+var chartTemplate = template.Must(template.New("chart").Parse(`<svg role="img" aria-label="{{.Label}}" viewBox="0 0 {{.Width}} {{.Height}}" width="100%" preserveAspectRatio="xMinYMin meet" style="display:block;max-width:{{.Width}}px;height:auto;font:12px system-ui,sans-serif">
+{{range .Bars}}<rect x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}" rx="1" style="fill:var(--accent)"><title>{{.Title}}</title></rect>
+{{end}}{{range .Texts}}<text x="{{.X}}" y="{{.Y}}" text-anchor="{{.Anchor}}" style="fill:var(--muted)">{{.Text}}</text>
+{{end}}{{$w := .Width}}{{with .Baseline}}<line x1="0" y1="{{.}}" x2="{{$w}}" y2="{{.}}" style="stroke:var(--line)"/>
+{{end}}</svg>`))
+
+// render returns the chart's SVG.
+func (c *chart) render() (template.HTML, error) {
+	var b strings.Builder
+	if err := chartTemplate.Execute(&b, c); err != nil {
+		return "", fmt.Errorf("render chart: %w", err)
+	}
+	return template.HTML(b.String()), nil
+}
+
+func px(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
+
+// seriesChart draws one figure of a report's series (value picks it) as
+// a bar per hour or day.
+func seriesChart(series []tracking.Bucket, label, unit string, value func(tracking.Bucket) int) *chart {
+	const width, top, base = 720.0, 20.0, 190.0
+	c := &chart{Label: label, Width: width, Height: 212, Baseline: "190.5"}
+	most := 0
+	for _, b := range series {
+		most = max(most, value(b))
+	}
+	if len(series) == 0 || most == 0 {
+		c.Texts = append(c.Texts, chartText{X: "0", Y: "14", Anchor: "start", Text: "No " + unit + " yet"})
+		return c
+	}
+	slot := width / float64(len(series))
+	for i, b := range series {
+		h := float64(value(b)) / float64(most) * (base - top)
+		c.Bars = append(c.Bars, chartBar{X: px(float64(i)*slot + slot*0.1), Y: px(base - h), W: px(slot * 0.8), H: px(h),
+			Title: bucketLabel(b) + ": " + plural(value(b), unit)})
+	}
+	c.Texts = append(c.Texts,
+		chartText{X: "0", Y: "12", Anchor: "start", Text: plural(most, unit) + " at most"},
+		chartText{X: "0", Y: "206", Anchor: "start", Text: bucketLabel(series[0])},
+		chartText{X: px(width), Y: "206", Anchor: "end", Text: bucketLabel(series[len(series)-1])})
+	return c
+}
+
+// rankChart draws a horizontal bar per item, its label above it.
+func rankChart(label string, items []rankItem) *chart {
+	const width, row = 720.0, 36.0
+	c := &chart{Label: label, Width: width, Height: int(row*float64(max(len(items), 1))) + 12}
+	most := 0
+	for _, it := range items {
+		most = max(most, it.Value)
+	}
+	if most == 0 {
+		c.Texts = append(c.Texts, chartText{X: "0", Y: "14", Anchor: "start", Text: "No clicks yet"})
+		return c
+	}
+	for i, it := range items {
+		y := float64(i) * row
+		w := float64(it.Value) / float64(most) * width
+		c.Bars = append(c.Bars, chartBar{X: "0", Y: px(y + 16), W: px(w), H: "14", Title: it.Label + ": " + plural(it.Value, "clicks")})
+		c.Texts = append(c.Texts, chartText{X: "0", Y: px(y + 12), Anchor: "start", Text: shorten(it.Label, 90) + " (" + strconv.Itoa(it.Value) + ")"})
+	}
+	return c
+}
+
+type rankItem struct {
+	Label string
+	Value int
+}
+
+// bucketLabel names a bucket of a series in UTC: "2 Nov 09:00" for an
+// hour, "4 Nov" for a day.
+func bucketLabel(b tracking.Bucket) string {
+	if b.Span == "hour" {
+		return b.At.UTC().Format("2 Jan 15:04")
+	}
+	if b.At.UTC().Truncate(24*time.Hour) != b.At.UTC() {
+		return b.At.UTC().Format("2 Jan 15:04") + " to midnight"
+	}
+	return b.At.UTC().Format("2 Jan")
+}
+
+// plural is "1 click", "3 clicks" for unit "clicks".
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + strings.TrimSuffix(unit, "s")
+	}
+	return strconv.Itoa(n) + " " + unit
+}
+
+func shorten(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
