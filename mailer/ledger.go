@@ -182,34 +182,21 @@ func (l *RedisLedger) enqueue(ctx context.Context, campaignID int64, results []t
 
 // A recorder writes results by group commit: whatever arrived, from any
 // task, since the last write goes in the next one, one Ledger.Record per
-// campaign. SQLite then commits once for many results, and a worker
-// queues one delivery:record task for them. A write follows the one
-// before after a pause (recordPause) that lets results gather, or at once
-// when soon results (half the pool's places) wait on it: a message keeps its
-// place until its result is written (see places), so a full pause while
-// half the pool waits on the writer would hold the pool back, not save
-// work. A busy pool thus gets its results written back to back, and a
-// slow or rate-limited one in few writes.
+// campaign, at most every few milliseconds. SQLite then commits once for
+// many results, and a worker queues one delivery:record task for them,
+// while no result waits longer than a write and its pause.
 type recorder struct {
-	ledger Ledger
-	soon   int // held results that end a pause; 0: none do
-	mu     sync.Mutex
-	next   map[int64][]entry // filling while the writer works
-	held   int               // entries in next that hold a place
-	// writing says a writer runs; pausing that it pauses, until wake.
-	writing, pausing bool
-	wake             chan struct{}
+	ledger  Ledger
+	every   time.Duration
+	mu      sync.Mutex
+	next    map[int64][]entry // filling while the writer works
+	writing bool
 }
 
-// recordPause is the longest pause between two writes of results.
-const recordPause = 2 * time.Millisecond
-
-// An entry is a result waiting to be written, the tally of its task, and
-// what frees its message's place once written (nil: none).
+// An entry is a result waiting to be written, and the tally of its task.
 type entry struct {
-	r        tasks.Result
-	t        *tally
-	recorded func()
+	r tasks.Result
+	t *tally
 }
 
 // A tally follows the results of one task until they are written.
@@ -238,22 +225,14 @@ func (t *tally) written(err error) {
 }
 
 // add queues result r of campaign cid for the next write, starting a
-// writer when none runs; t hears when it is written, and recorded, when
-// set, is called then, whether the write failed or not.
-func (r *recorder) add(cid int64, res tasks.Result, t *tally, recorded func()) {
+// writer when none runs; t hears when it is written.
+func (r *recorder) add(cid int64, res tasks.Result, t *tally) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.next == nil {
 		r.next = map[int64][]entry{}
 	}
-	r.next[cid] = append(r.next[cid], entry{res, t, recorded})
-	if recorded != nil {
-		r.held++
-		if r.pausing && r.held == r.soon {
-			r.pausing = false
-			r.wake <- struct{}{}
-		}
-	}
+	r.next[cid] = append(r.next[cid], entry{res, t})
 	if !r.writing {
 		r.writing = true
 		go r.write()
@@ -264,19 +243,17 @@ func (r *recorder) add(cid int64, res tasks.Result, t *tally, recorded func()) {
 // own: what went out must be written down even when the task that sent it
 // ended.
 func (r *recorder) write() {
-	pause := time.NewTimer(recordPause)
-	defer pause.Stop()
 	for {
 		r.mu.Lock()
 		batch := r.next
-		r.next, r.held = nil, 0
+		r.next = nil
 		if len(batch) == 0 {
 			r.writing = false
 			r.mu.Unlock()
 			return
 		}
 		r.mu.Unlock()
-		pause.Reset(recordPause)
+		start := time.Now()
 		for cid, es := range batch {
 			results := make([]tasks.Result, len(es))
 			for i, e := range es {
@@ -286,27 +263,10 @@ func (r *recorder) write() {
 			err := r.ledger.Record(ctx, cid, sameTime(results))
 			cancel()
 			for _, e := range es {
-				if e.recorded != nil {
-					e.recorded()
-				}
 				e.t.written(err)
 			}
 		}
-		r.mu.Lock()
-		r.pausing = r.soon == 0 || r.held < r.soon
-		r.mu.Unlock()
-		if r.pausing {
-			select {
-			case <-pause.C:
-				r.mu.Lock()
-				if !r.pausing { // woken meanwhile
-					<-r.wake
-				}
-				r.pausing = false
-				r.mu.Unlock()
-			case <-r.wake:
-			}
-		}
+		time.Sleep(r.every - time.Since(start))
 	}
 }
 

@@ -60,14 +60,12 @@ type Ledger interface {
 // which all tasks share: the connections go from one task's messages to
 // the next without a pause, and a task claims its next chunk while the
 // last is still on the wire. Each outcome goes to a group commit that
-// writes whatever arrived since its last write, in one Ledger.Record per
-// campaign, at most 2 ms after the one before, at once when half the
-// pool's places wait on it (see recorder). A message keeps its place in the
-// pool until its result is written (SMTP.SendAsyncHeld), so a crash can
-// send again at most the pool's Conns×4 messages (32 by default): those
-// written to the server and not recorded yet. A task returns only once
-// all its results are recorded, so asynq never forgets a task whose
-// results are not written down.
+// writes whatever arrived since its last write, every RecordEvery, in one
+// Ledger.Record per campaign; so a message the server accepted is
+// recorded within milliseconds, and a crash can send again only those in
+// flight or accepted in those milliseconds. A task returns only once all
+// its results are recorded, so asynq never forgets a task whose results
+// are not written down.
 type Sender struct {
 	Batch  BatchSender // used as a StreamSender when it is one
 	Ledger Ledger
@@ -76,25 +74,20 @@ type Sender struct {
 	// answered, across all tasks (default 1000): enough to keep every
 	// connection fed while tasks claim, few enough that memory stays flat
 	// and a pause stops sending soon.
-	Window  int
-	Metrics *Metrics
-	Log     *slog.Logger
+	Window int
+	// RecordEvery is the least time between two writes of results
+	// (default 2 ms): a ledger write takes one transaction, or a Redis
+	// round trip and a queued task, however many results it carries.
+	RecordEvery time.Duration
+	Metrics     *Metrics
+	Log         *slog.Logger
 	// Signer, when set, DKIM-signs every message as it is composed.
 	Signer Signer
 
 	once   sync.Once
 	stream StreamSender
-	held   heldStreamSender // stream, when it keeps places until recorded
 	window *window
 	rec    recorder
-}
-
-// A heldStreamSender keeps each message's place in its pool until the
-// caller has recorded its outcome: *SMTP is one (SMTP.SendAsyncHeld).
-type heldStreamSender interface {
-	SendAsyncHeld(ctx context.Context, m Outgoing, report func(err error, recorded func()))
-	// Places is how many messages can hold a place at once.
-	Places() int
 }
 
 // ProcessTask implements asynq.Handler.
@@ -137,13 +130,9 @@ func (s *Sender) campaignMessage(c tasks.Content) (*CampaignMessage, error) {
 func (s *Sender) init() {
 	s.once.Do(func() {
 		s.stream = streamOf(s.Batch)
-		s.held, _ = s.stream.(heldStreamSender)
-		if s.held != nil {
-			s.rec.soon = max(s.held.Places()/2, 1)
-		}
-		s.rec.wake = make(chan struct{}, 1)
 		s.window = newWindow(cmp.Or(max(s.Window, 0), 1000))
 		s.rec.ledger = s.Ledger
+		s.rec.every = cmp.Or(s.RecordEvery, 2*time.Millisecond)
 	})
 }
 
@@ -192,7 +181,7 @@ func (s *Sender) release(p *tasks.SendPayload, rs []tasks.Recipient, cause error
 	now := time.Now().UTC()
 	for _, r := range rs {
 		t.wg.Add(1)
-		s.rec.add(p.CampaignID, tasks.Result{DeliveryID: r.DeliveryID, SubscriberID: r.SubscriberID, Status: tasks.ResultRetry, Reply: reply, At: now}, t, nil)
+		s.rec.add(p.CampaignID, tasks.Result{DeliveryID: r.DeliveryID, SubscriberID: r.SubscriberID, Status: tasks.ResultRetry, Reply: reply, At: now}, t)
 	}
 }
 
@@ -223,7 +212,7 @@ func (s *Sender) sendChunk(ctx context.Context, cm *CampaignMessage, p *tasks.Se
 	for _, r := range results {
 		t.wg.Add(1)
 		if r.Status != "" { // could not be composed
-			s.settled(cid, r, t, nil)
+			s.settled(cid, r, t)
 			continue
 		}
 		pending = append(pending, r)
@@ -243,23 +232,17 @@ func (s *Sender) sendChunk(ctx context.Context, cm *CampaignMessage, p *tasks.Se
 }
 
 // handOver gives m to the stream; r is its result, recorded once the
-// server has answered, which gives its room in the window back. Its
-// place in the pool frees once r is written.
+// server has answered, which gives its room in the window back.
 func (s *Sender) handOver(ctx context.Context, cid int64, m Outgoing, r tasks.Result, final bool, t *tally) {
 	start := time.Now()
-	report := func(err error, recorded func()) {
+	s.stream.SendAsync(ctx, m, func(err error) {
 		s.window.release(1)
 		s.Metrics.observe(time.Since(start))
 		if settle(&r, err, final) {
 			t.addTemp()
 		}
-		s.settled(cid, r, t, recorded)
-	}
-	if s.held != nil {
-		s.held.SendAsyncHeld(ctx, m, report)
-		return
-	}
-	s.stream.SendAsync(ctx, m, func(err error) { report(err, nil) })
+		s.settled(cid, r, t)
+	})
 }
 
 // notSent records claimed messages that ctx kept from going out as to be
@@ -268,13 +251,12 @@ func (s *Sender) notSent(cid int64, rs []tasks.Result, err error, t *tally) {
 	now := time.Now().UTC()
 	for _, r := range rs {
 		r.Status, r.Reply, r.At = tasks.ResultRetry, "not sent: "+err.Error(), now
-		s.settled(cid, r, t, nil)
+		s.settled(cid, r, t)
 	}
 }
 
-// settled counts r and queues it for the next write; recorded, when
-// set, is called once it is written.
-func (s *Sender) settled(cid int64, r tasks.Result, t *tally, recorded func()) {
+// settled counts r and queues it for the next write.
+func (s *Sender) settled(cid int64, r tasks.Result, t *tally) {
 	s.Metrics.count(r.Status)
-	s.rec.add(cid, r, t, recorded)
+	s.rec.add(cid, r, t)
 }

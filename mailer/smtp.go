@@ -38,7 +38,6 @@ type SMTP struct {
 	sem     chan struct{} // one token per open or opening connection in use
 	stream  *queue        // what SendAsync was given and no connection took yet
 	signing presigner     // signs SendAsync's signed messages ahead (smtp_presign.go)
-	places  places        // one token per message written and not recorded
 	// noBDAT is set once the server has taken BDAT for an unknown command
 	// although it offers CHUNKING: from then on messages go with DATA.
 	noBDAT atomic.Bool
@@ -67,7 +66,6 @@ func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
 	cfg = cfg.withDefaults()
 	s := &SMTP{cfg: cfg, sem: make(chan struct{}, cfg.Conns), stream: newQueue(nil)}
 	s.signing.room = make(chan struct{}, s.presignAhead())
-	s.places = newPlaces(cfg.Conns * chunkWindow)
 	if cfg.Rate > 0 {
 		s.limiter = rate.NewLimiter(rate.Limit(cfg.Rate), 1)
 	}

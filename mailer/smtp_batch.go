@@ -71,11 +71,10 @@ func (s *SMTP) work(ctx context.Context, q *queue) {
 
 // A sender sends jobs over one connection.
 type sender struct {
-	ctx  context.Context
-	s    *SMTP
-	c    *smtpConn
-	q    *queue
-	free func() // frees one of the pool's places
+	ctx context.Context
+	s   *SMTP
+	c   *smtpConn
+	q   *queue
 }
 
 // run sends until the queue is empty or the connection breaks.
@@ -135,11 +134,6 @@ func (w *sender) finish(j *job) *job {
 	if err != nil {
 		return w.after(w.settle(j, err, false))
 	}
-	if !w.tryPlace(j) && !w.waitPlace(j) {
-		// The server waits for data that will not come.
-		w.c.broken = true
-		return nil
-	}
 	w.c.writeData(j)
 	var n *job
 	if w.c.pipelining && w.s.limiter == nil {
@@ -194,45 +188,4 @@ func (w *sender) settle(j *job, err error, dataSent bool) bool {
 	}
 	w.c.broken = w.c.broken || broken
 	return !w.c.broken
-}
-
-// tryPlace takes one of the pool's places for j, whose data is to be
-// written next, when one is free; it reports whether it took one.
-func (w *sender) tryPlace(j *job) bool {
-	select {
-	case w.s.places <- struct{}{}:
-		w.hold(j)
-		return true
-	default:
-		return false
-	}
-}
-
-// waitPlace waits for a place for j; the connection must have nothing
-// unanswered (see places). When j's caller, or w's, gives up first, j is
-// finished unsent and waitPlace reports false.
-func (w *sender) waitPlace(j *job) bool {
-	var gaveUp <-chan struct{}
-	ctx := w.ctx
-	if j.ctx != nil {
-		gaveUp = j.ctx.Done()
-	}
-	select {
-	case w.s.places <- struct{}{}:
-		w.hold(j)
-		return true
-	case <-gaveUp:
-		ctx = j.ctx
-	case <-w.ctx.Done():
-	}
-	w.q.finish(j, fmt.Errorf("smtp: not sent: %w", ctx.Err()))
-	return false
-}
-
-// hold gives j the place just taken.
-func (w *sender) hold(j *job) {
-	if w.free == nil {
-		w.free = w.s.places.free
-	}
-	j.place = w.free
 }

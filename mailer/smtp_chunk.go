@@ -43,7 +43,6 @@ func (w *sender) runChunked(j *job) {
 	c := w.c
 	var f flight
 	for {
-	fill:
 		for j != nil && !c.broken {
 			if len(j.to) > 1 {
 				if len(f.jobs) > 0 {
@@ -52,21 +51,15 @@ func (w *sender) runChunked(j *job) {
 				j = w.alone(j)
 				continue
 			}
-			switch {
-			case j.ctx != nil && j.ctx.Err() != nil:
+			if j.ctx != nil && j.ctx.Err() != nil {
 				// Its caller gave up while it waited for a connection.
 				w.q.finish(j, fmt.Errorf("smtp: not sent: %w", j.ctx.Err()))
-			case w.tryPlace(j) || len(f.jobs) == 0 && w.waitPlace(j):
+			} else {
 				rset := c.dirty || len(f.jobs) > 0
 				c.dirty = false
 				c.writeMailRcptRSET(j, rset)
 				c.writeChunk(j)
 				f.jobs, f.rset = append(f.jobs, j), append(f.rset, rset)
-			case len(f.jobs) > 0:
-				// No place is free: land the flight, then try again. A
-				// connection waits for a place only with nothing
-				// unanswered (see places).
-				break fill
 			}
 			j = nil
 			if len(f.jobs) < chunkWindow {
@@ -147,9 +140,6 @@ func (w *sender) land(f *flight, err error) {
 // when the connection still works.
 func (w *sender) alone(j *job) *job {
 	c := w.c
-	if !w.tryPlace(j) && !w.waitPlace(j) {
-		return w.after(true)
-	}
 	c.heard = false
 	c.writeMailRcpt(j)
 	err := c.flush()

@@ -49,10 +49,8 @@ func (q *queue) pop(ctx context.Context) *job {
 	return nil
 }
 
-// putBack returns a job to be tried again, freeing its place: the
-// server did not take it.
+// putBack returns a job to be tried again.
 func (q *queue) putBack(j *job) {
-	j.unplace()()
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.todo = append(q.todo, j)
@@ -65,18 +63,11 @@ func (q *queue) pending() bool {
 	return len(q.todo) > 0
 }
 
-// finish records a job's outcome and reports it. Its place in the pool
-// frees now, unless its caller keeps it until the outcome is recorded.
+// finish records a job's outcome and reports it.
 func (q *queue) finish(j *job, err error) {
-	free := j.unplace()
 	q.mu.Lock()
 	j.err, j.done = err, true
 	q.mu.Unlock()
-	if j.keep != nil {
-		j.keep(err, free)
-		return
-	}
-	free()
 	if j.report != nil {
 		j.report(err)
 	}
@@ -124,40 +115,4 @@ func (j *job) leave() {
 		j.taken = nil
 		t()
 	}
-}
-
-// A message the server accepted and its sender has not yet recorded as
-// sent goes out a second time if the process dies then (kill -9, power
-// loss): the next run finds it claimed but not done. To bound those, a
-// pool has places, chunkWindow per connection (Conns×chunkWindow, 32 by
-// default), and a job takes one before its data is written. A job frees
-// its place once its outcome is recorded when its caller says when that
-// is (SendAsyncHeld, the campaign sender: after its ledger's write),
-// else as soon as it is answered; a job put back frees it at once. So at
-// any moment no more than Conns×chunkWindow messages can have been
-// accepted without being recorded, whichever connections they went on,
-// broken ones included.
-//
-// A connection waits for a place only when it has nothing unanswered of
-// its own: the places it waits for are then held by messages answered
-// already, whose records are on their way, or in flight on connections
-// that do not wait; so none waits on another in a circle.
-type places chan struct{}
-
-func newPlaces(n int) places { return make(places, n) }
-
-// free gives one place back.
-func (p places) free() { <-p }
-
-// nop frees no place: the job held none.
-func nop() {}
-
-// unplace takes j's place from it and returns what frees it.
-func (j *job) unplace() func() {
-	f := j.place
-	if f == nil {
-		return nop
-	}
-	j.place = nil
-	return f
 }

@@ -18,26 +18,9 @@ import (
 // whatever the caller does. report must not block for long: it runs on
 // the connection's goroutine.
 func (s *SMTP) SendAsync(ctx context.Context, m Outgoing, report func(error)) {
-	s.sendAsync(&job{from: m.From, to: []string{m.To}, data: m.Data, body: m.Body, ctx: ctx, report: report})
-}
-
-// SendAsyncHeld is SendAsync for a caller that records each outcome
-// durably, such as the campaign sender: report gets with m's outcome a
-// func to call once that outcome is recorded, or failed to be, exactly
-// once. Until then m keeps its place among the pool's Conns×chunkWindow
-// (see places), so that no more messages than that can be accepted by
-// the server and not yet recorded: what a crash may send twice.
-func (s *SMTP) SendAsyncHeld(ctx context.Context, m Outgoing, report func(err error, recorded func())) {
-	s.sendAsync(&job{from: m.From, to: []string{m.To}, data: m.Data, body: m.Body, ctx: ctx, keep: report})
-}
-
-// Places is how many messages can be on the wire or answered and not
-// yet recorded at once: Conns×chunkWindow.
-func (s *SMTP) Places() int { return cap(s.places) }
-
-func (s *SMTP) sendAsync(j *job) {
-	if err := checkEnvelope(j.from, j.to); err != nil {
-		s.stream.finish(j, err)
+	j := &job{from: m.From, to: []string{m.To}, data: m.Data, body: m.Body, ctx: ctx, report: report}
+	if err := checkEnvelope(m.From, j.to); err != nil {
+		report(err)
 		return
 	}
 	if presigned(j) {

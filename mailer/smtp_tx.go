@@ -27,12 +27,6 @@ type job struct {
 	signed []byte
 	crlf   bool
 	taken  func()
-	// keep, when set, is called instead of report by a caller that
-	// records outcomes (SendAsyncHeld), with the outcome and the func
-	// that frees the job's place once it is recorded. place frees it: set
-	// while the job holds one of the pool's places (see places).
-	keep  func(err error, recorded func())
-	place func()
 }
 
 // errConn marks a failure after which the connection is unusable even

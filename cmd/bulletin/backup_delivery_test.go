@@ -82,9 +82,9 @@ func TestBackupMidCampaignRestoresAndFinishes(t *testing.T) {
 	}
 	recorded := checkRestored(t, filepath.Join(fresh.data, "bulletin.db"), id)
 	// The backup is current: it records what was sent up to the moment it
-	// was taken, all but what serve had not yet written down: at most the
-	// 32 messages its pool may have accepted and not recorded.
-	if recorded < atBackup-32 {
+	// was taken, all but what serve had not yet written down (it writes
+	// results every 5 ms; 30 is some 20 ms at the rates reached here).
+	if recorded < atBackup-30 {
 		t.Errorf("the backup records %d sent, but %d had been accepted when it began", recorded, atBackup)
 	}
 

@@ -55,11 +55,14 @@ func (m *Main) worker(ctx context.Context, args []string) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	sender := &mailer.Sender{
-		Batch:   mailer.Batch(transport, m.Config.SMTPConns),
-		Ledger:  &mailer.RedisLedger{Redis: q.Redis(), Enqueuer: q.Client},
-		Metrics: mailer.NewMetrics(reg),
-		Log:     m.Log,
-		Signer:  signer,
+		Batch:  mailer.Batch(transport, m.Config.SMTPConns),
+		Ledger: &mailer.RedisLedger{Redis: q.Redis(), Enqueuer: q.Client},
+		// Each write queues a delivery:record task for the primary: 10 ms
+		// keeps those few while what a rerun could send twice stays small.
+		RecordEvery: 10 * time.Millisecond,
+		Metrics:     mailer.NewMetrics(reg),
+		Log:         m.Log,
+		Signer:      signer,
 	}
 	mux := asynq.NewServeMux()
 	mux.Handle(queue.TypeMailSend, sender)
