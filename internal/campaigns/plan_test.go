@@ -47,9 +47,13 @@ func TestHotStatementPlans(t *testing.T) {
 		}
 	}
 	// The insert reads only the ids it is given, not the recipients again.
+	// (SQLite plans a look at the clicks and opens that point at a row it
+	// might replace, their ON DELETE SET NULL: by their delivery index.)
 	p := plan(insertSQL, 1, 0, nil, nil, 0, ids)
 	for _, line := range strings.Split(p, "\n") {
-		if !strings.Contains(line, "json_each") {
+		child := strings.Contains(line, "SEARCH opens USING COVERING INDEX opens_delivery (delivery_id=?)") ||
+			strings.Contains(line, "SEARCH clicks USING COVERING INDEX clicks_delivery (delivery_id=?)")
+		if !strings.Contains(line, "json_each") && !child {
 			t.Errorf("insert reads more than its ids:\n%s", p)
 		}
 	}
