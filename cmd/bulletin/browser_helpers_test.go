@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -59,6 +60,21 @@ func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 		text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
 		chromedp.Do(ctx, b.shot("failed"))
 		b.t.Fatalf("%s: %v\nthe page said:\n%.2000s", what, err, text)
+	}
+}
+
+// doAgain is do for steps that open their page first and may run twice:
+// when Chrome drops a node chromedp found (a document replaced under a
+// loaded machine: "Could not find node with given id"), the steps run
+// once more from their navigation before the test fails.
+func (b *browser) doAgain(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		if !strings.Contains(err.Error(), "Could not find node with given id") {
+			b.do(what, chromedp.Func(func(context.Context, *chromedp.Target) error { return err }))
+		}
+		b.t.Logf("%s: %v; once more", what, err)
+		b.do(what, steps...)
 	}
 }
 

@@ -30,18 +30,7 @@ func (s *Server) campaignReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rep, err := s.TrackDeps.Reports.Campaign(r.Context(), id)
-	if err != nil {
-		writeError(w, r, s.Log, err)
-		return
-	}
-	switch r.URL.Query().Get("format") {
-	case "", "json":
-		writeJSON(w, http.StatusOK, rep)
-	case "csv":
-		writeCampaignCSV(w, rep)
-	default:
-		writeError(w, r, s.Log, errBadFormat)
-	}
+	s.answerReport(w, r, rep, err, func() { writeCampaignCSV(w, rep) })
 }
 
 // listReport answers GET /api/v1/lists/{slug}/report?days=30.
@@ -52,6 +41,11 @@ func (s *Server) listReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rep, err := s.TrackDeps.Reports.List(r.Context(), r.PathValue("slug"), days)
+	s.answerReport(w, r, rep, err, func() { writeListCSV(w, rep) })
+}
+
+// answerReport writes rep as JSON, or as CSV with ?format=csv, or err.
+func (s *Server) answerReport(w http.ResponseWriter, r *http.Request, rep any, err error, writeCSV func()) {
 	if err != nil {
 		writeError(w, r, s.Log, err)
 		return
@@ -60,7 +54,7 @@ func (s *Server) listReport(w http.ResponseWriter, r *http.Request) {
 	case "", "json":
 		writeJSON(w, http.StatusOK, rep)
 	case "csv":
-		writeListCSV(w, rep)
+		writeCSV()
 	default:
 		writeError(w, r, s.Log, errBadFormat)
 	}
