@@ -48,15 +48,14 @@ func TestSMTPRateLimit(t *testing.T) {
 		}
 	}
 	// 11 messages at 100/s with a burst of 1: ten waits of 10 ms. The
-	// limiter cannot go faster, so only a lower bound is checked.
+	// limiter cannot go faster, so only a lower bound is checked (the
+	// bucket's level afterwards depends on how fast a loaded machine
+	// finished the last message, so it is not).
 	if d := time.Since(start); d < 90*time.Millisecond {
 		t.Errorf("11 messages in %v at 100/s, want at least 100ms", d)
 	}
 	if srv.Total() != 11 {
 		t.Errorf("%d messages, want 11", srv.Total())
-	}
-	if tokens := s.limiter.Tokens(); tokens > 0.5 {
-		t.Errorf("limiter has %.2f tokens left, want the bucket drained", tokens)
 	}
 }
 
