@@ -58,6 +58,7 @@ func (m *Main) newCampaignService() *campaigns.Service {
 	a := m.app
 	store := campaigns.NewStore(a.DB)
 	store.SetGoneRecorder(a.Gone)
+	store.SetFeedbackMetrics(a.Events.Metrics())
 	store.Log = m.Log
 	return &campaigns.Service{
 		Store:     store,

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/events"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
@@ -69,6 +70,8 @@ type Store struct {
 	db   *sqlite.DB
 	now  func() time.Time
 	gone subscribers.GoneRecorder
+	// feedback counts the bounces relays answer at send time (nil: none).
+	feedback *events.Metrics
 }
 
 func (s *Store) log() *slog.Logger {
@@ -80,6 +83,10 @@ func (s *Store) log() *slog.Logger {
 
 // NewStore returns a Store on db.
 func NewStore(db *sqlite.DB) *Store { return &Store{db: db, now: sqlite.Now} }
+
+// SetFeedbackMetrics sets the counters of bounces and complaints, which
+// move for the bounces relays answer at send time.
+func (s *Store) SetFeedbackMetrics(m *events.Metrics) { s.feedback = m }
 
 // SetGoneRecorder sets what is told of subscribers a bounce makes
 // bounced (see subscribers.GoneRecorder); without one nobody is told.

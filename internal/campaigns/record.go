@@ -37,15 +37,19 @@ func (s *Store) Record(ctx context.Context, campaignID int64, results []queue.Re
 	now := s.now()
 	var bounced []int64
 	var failed []queue.Result
+	var newBounces int
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var sent []int64
 		var at time.Time
-		bounced, failed = bounced[:0], failed[:0]
+		bounced, failed, newBounces = bounced[:0], failed[:0], 0
 		for _, r := range results {
 			if r.Status != queue.ResultSent || r.Reply != "" {
-				sid, final, err := recordTx(ctx, tx, campaignID, r, now)
+				sid, final, event, err := recordTx(ctx, tx, campaignID, r, now)
 				if err != nil {
 					return err
+				}
+				if event {
+					newBounces++
 				}
 				if sid != 0 {
 					bounced = append(bounced, sid)
@@ -71,6 +75,7 @@ func (s *Store) Record(ctx context.Context, campaignID int64, results []queue.Re
 	if err != nil {
 		return err
 	}
+	s.feedback.SendBounces(newBounces)
 	for _, r := range failed {
 		s.log().Warn("campaign delivery failed", "campaign", campaignID, "delivery", r.DeliveryID,
 			"subscriber", r.SubscriberID, "status", r.Status, "reason", clip(r.Reply, 300))
@@ -101,9 +106,10 @@ func markSentTx(ctx context.Context, tx *sql.Tx, cid int64, ids []int64, at, now
 }
 
 // recordTx records one result that is not a plain sent, and reports
-// whether it ended a queued delivery. When it is a bounce that makes its
-// subscriber bounced, it returns that subscriber's id.
-func recordTx(ctx context.Context, tx *sql.Tx, cid int64, r queue.Result, now time.Time) (bounced int64, ended bool, err error) {
+// whether it ended a queued delivery and whether it stored a new bounce
+// event. When it is a bounce that makes its subscriber bounced, it
+// returns that subscriber's id.
+func recordTx(ctx context.Context, tx *sql.Tx, cid int64, r queue.Result, now time.Time) (bounced int64, ended, event bool, err error) {
 	reply := r.Reply
 	if len(reply) > 500 {
 		reply = reply[:500]
@@ -112,10 +118,10 @@ func recordTx(ctx context.Context, tx *sql.Tx, cid int64, r queue.Result, now ti
 	case queue.ResultRetry:
 		_, err := tx.ExecContext(ctx, `UPDATE deliveries SET last_error = ?, claimed_until = NULL, updated_at = ?
 			WHERE id = ? AND campaign_id = ? AND status = 'queued'`, reply, now, r.DeliveryID, cid)
-		return 0, false, err
+		return 0, false, false, err
 	case queue.ResultSent, queue.ResultBounced, queue.ResultFailed, queue.ResultSkipped:
 	default:
-		return 0, false, nil // unknown: ignore rather than fail the batch
+		return 0, false, false, nil // unknown: ignore rather than fail the batch
 	}
 	var sentAt any
 	if r.Status == queue.ResultSent {
@@ -124,18 +130,18 @@ func recordTx(ctx context.Context, tx *sql.Tx, cid int64, r queue.Result, now ti
 	res, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = ?, last_error = ?, sent_at = ?, claimed_until = NULL, updated_at = ?
 		WHERE id = ? AND campaign_id = ? AND status = 'queued'`, r.Status, reply, sentAt, now, r.DeliveryID, cid)
 	if err != nil {
-		return 0, false, fmt.Errorf("record delivery: %w", err)
+		return 0, false, false, fmt.Errorf("record delivery: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return 0, false, nil
+		return 0, false, false, nil
 	} else if r.Status != queue.ResultBounced {
-		return 0, true, nil
+		return 0, true, false, nil
 	}
-	if err := events.SendBounceTx(ctx, tx, r.DeliveryID, reply, now); err != nil {
-		return 0, false, err
+	if event, err = events.SendBounceTx(ctx, tx, r.DeliveryID, reply, now); err != nil {
+		return 0, false, false, err
 	}
 	bounced, err = countBounceTx(ctx, tx, r.DeliveryID, now)
-	return bounced, true, err
+	return bounced, true, event, err
 }
 
 // countBounceTx counts a hard bounce against the subscriber of delivery

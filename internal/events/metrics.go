@@ -21,6 +21,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			m.events.WithLabelValues(string(k), string(s))
 		}
 	}
+	m.events.WithLabelValues(string(BounceHard), string(SourceSMTP)) // refused at send time: SendBounces
 	return m
 }
 
@@ -38,3 +39,15 @@ func (m *Metrics) count(evs []Event, stored []bool) {
 		}
 	}
 }
+
+// SendBounces counts n hard bounces the relay answered at send time,
+// recorded by SendBounceTx (each once, whatever reports it later).
+func (m *Metrics) SendBounces(n int) {
+	if m == nil || n == 0 {
+		return
+	}
+	m.events.WithLabelValues(string(BounceHard), string(SourceSMTP)).Add(float64(n))
+}
+
+// Metrics returns the counters Record moves, nil when none are set.
+func (s *Store) Metrics() *Metrics { return s.metrics }

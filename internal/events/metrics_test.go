@@ -55,7 +55,7 @@ func TestRecordCountsEvents(t *testing.T) {
 			t.Errorf("bulletin_feedback_events_total{%s} = %v (present %v), want %v", key, v, ok, want)
 		}
 	}
-	if len(got) != 24 {
-		t.Errorf("%d series, want 24 (3 kinds by 8 sources), no more: %v", len(got), got)
+	if len(got) != 25 {
+		t.Errorf("%d series, want 25 (3 kinds by 8 sources, and hard bounces at send time), no more: %v", len(got), got)
 	}
 }
