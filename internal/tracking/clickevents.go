@@ -81,11 +81,21 @@ func (e *ClickEvents) inTx(ctx context.Context, tx *sql.Tx, counts []LinkCount, 
 	next := maps.Clone(e.pending)
 	for _, lc := range counts {
 		people := lc.Clicks - lc.Machine
-		if people <= 0 {
-			continue
-		}
 		k := linkKey{lc.Campaign, lc.Link}
 		p := next[k]
+		if people < 0 {
+			// Clicks a burst showed to be a machine's, afterwards: out of
+			// the count, unless it went out already.
+			if p.clicks += people; p.clicks > 0 {
+				next[k] = p
+			} else {
+				delete(next, k)
+			}
+			continue
+		}
+		if people == 0 {
+			continue
+		}
 		if p.clicks == 0 {
 			p.since = now
 		}

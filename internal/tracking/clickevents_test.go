@@ -167,3 +167,32 @@ func TestLinkClickedPendingGoesOutAtClose(t *testing.T) {
 		t.Errorf("events after Close (-want +got):\n%s", diff)
 	}
 }
+
+// TestBurstClicksLeaveTheCount: clicks counted as a person's and then
+// found to start a burst come back out of what link.clicked has not sent.
+func TestBurstClicksLeaveTheCount(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)}
+	var got []ClickEvent
+	e := NewClickEvents(func(_ context.Context, _ *sql.Tx, ev ClickEvent) error {
+		got = append(got, ev)
+		return nil
+	})
+	e.Now = clock.Now
+	step := func(counts ...LinkCount) {
+		t.Helper()
+		if err := e.inTx(context.Background(), nil, counts, false); err != nil {
+			t.Fatal(err)
+		}
+		e.done(true)
+	}
+	step(LinkCount{Campaign: 1, Link: 0, Clicks: 1}, LinkCount{Campaign: 1, Link: 1, Clicks: 1}, LinkCount{Campaign: 1, Link: 2, Clicks: 2})
+	// The third link of one reader within seconds: a burst; its two
+	// earlier clicks are a machine's after all.
+	step(LinkCount{Campaign: 1, Link: 0, Machine: 1}, LinkCount{Campaign: 1, Link: 1, Machine: 1}, LinkCount{Campaign: 1, Link: 2, Clicks: 1, Machine: 1})
+	if len(e.pending) != 1 || e.pending[linkKey{1, 2}].clicks != 2 {
+		t.Errorf("pending after the burst = %+v, want only link 2 with its 2 people's clicks", e.pending)
+	}
+	if len(got) != 0 {
+		t.Errorf("emitted %+v before the minute", got)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -288,10 +289,14 @@ func (r *Recorder) write(batch []item) {
 			time.Sleep(pause)
 		}
 		err = r.db.Tx(context.Background(), func(tx *sql.Tx) error {
-			if err := insertRows(tx, r.rows, retro); err != nil {
+			if err := insertRows(tx, r.rows); err != nil {
 				return err
 			}
-			return r.eventsInTx(tx, counts, false)
+			back, err := flagBursts(tx, retro)
+			if err != nil {
+				return err
+			}
+			return r.eventsInTx(tx, append(slices.Clip(counts), back...), false)
 		})
 		r.eventsDone(err == nil)
 		if err == nil {
@@ -350,7 +355,7 @@ func (r *Recorder) writeOneByOne(retro []burstStart) error {
 	kept := r.rows[:0]
 	for i := range r.rows {
 		one := r.rows[i : i+1]
-		if err := r.db.Tx(context.Background(), func(tx *sql.Tx) error { return insertRows(tx, one, nil) }); err != nil {
+		if err := r.db.Tx(context.Background(), func(tx *sql.Tx) error { return insertRows(tx, one) }); err != nil {
 			r.opts.Log.Error("click or open not recorded", "campaign", one[0].campaign, "err", err)
 			continue
 		}
@@ -358,10 +363,11 @@ func (r *Recorder) writeOneByOne(retro []burstStart) error {
 	}
 	r.rows = kept
 	err := r.db.Tx(context.Background(), func(tx *sql.Tx) error {
-		if err := insertRows(tx, nil, retro); err != nil {
+		back, err := flagBursts(tx, retro)
+		if err != nil {
 			return err
 		}
-		return r.eventsInTx(tx, linkCounts(kept), false)
+		return r.eventsInTx(tx, append(linkCounts(kept), back...), false)
 	})
 	r.eventsDone(err == nil)
 	return err
@@ -429,7 +435,7 @@ var clickInserts = func() map[int]string {
 	return m
 }()
 
-func insertRows(tx *sql.Tx, rows []row, retro []burstStart) error {
+func insertRows(tx *sql.Tx, rows []row) error {
 	var clicks []row
 	for _, rw := range rows {
 		if rw.kind == kindClick {
@@ -454,15 +460,34 @@ func insertRows(tx *sql.Tx, rows []row, retro []burstStart) error {
 			clicks = clicks[n:]
 		}
 	}
-	// Clicks of a burst stored before it showed, in earlier batches or
-	// this one.
+	return nil
+}
+
+// flagBursts marks as machine the clicks of each burst stored before it
+// showed, in earlier batches or this one, and returns them as machine
+// counts per link: people's clicks that link.clicked takes back out of
+// what it has not sent yet.
+func flagBursts(tx *sql.Tx, retro []burstStart) ([]LinkCount, error) {
+	var back []LinkCount
 	for _, b := range retro {
-		if _, err := tx.Exec(`UPDATE clicks SET machine = 1, reason = 'burst' WHERE campaign_id = ? AND clicker = ? AND at >= ? AND machine = 0`,
-			b.campaign, b.pseud, b.since); err != nil {
-			return fmt.Errorf("flag a burst of campaign %d: %w", b.campaign, err)
+		rows, err := tx.Query(`UPDATE clicks SET machine = 1, reason = 'burst' WHERE campaign_id = ? AND clicker = ? AND at >= ? AND machine = 0 RETURNING link_idx`,
+			b.campaign, b.pseud, b.since)
+		if err != nil {
+			return nil, fmt.Errorf("flag a burst of campaign %d: %w", b.campaign, err)
+		}
+		for rows.Next() {
+			var link int
+			if err := rows.Scan(&link); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("flag a burst of campaign %d: %w", b.campaign, err)
+			}
+			back = append(back, LinkCount{Campaign: b.campaign, Link: link, Machine: 1})
+		}
+		if err := rows.Close(); err != nil {
+			return nil, fmt.Errorf("flag a burst of campaign %d: %w", b.campaign, err)
 		}
 	}
-	return nil
+	return back, nil
 }
 
 func linkCounts(rows []row) []LinkCount {
