@@ -10,31 +10,10 @@ import (
 
 var testSecret = []byte("test secret 0123456789abcdef0123")
 
-// openTestDB opens a migrated database with the columns and table of
-// migration 029 (the mail side's), added here while that migration is not
-// in the tree.
+// openTestDB opens a migrated database.
 func openTestDB(t testing.TB) *sqlite.DB {
 	t.Helper()
-	db := sqlitetest.Open(t)
-	var n int
-	if err := db.Read.QueryRow(`SELECT COUNT(*) FROM pragma_table_info('campaigns') WHERE name = 'tracking'`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	if n == 0 {
-		for _, q := range []string{
-			`ALTER TABLE campaigns ADD COLUMN tracking TEXT NOT NULL DEFAULT 'anonymous'`,
-			`ALTER TABLE campaigns ADD COLUMN opens INTEGER NOT NULL DEFAULT 0`,
-			`CREATE TABLE IF NOT EXISTS campaign_links (
-				campaign_id INTEGER NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
-				idx INTEGER NOT NULL, url TEXT NOT NULL, article_id INTEGER,
-				PRIMARY KEY (campaign_id, idx))`,
-		} {
-			if _, err := db.Write.Exec(q); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	return db
+	return sqlitetest.Open(t)
 }
 
 // testCampaign is a sent campaign with links and one delivery per reader.

@@ -28,7 +28,6 @@ type trackEnv struct {
 func newTrackEnv(t testing.TB) *trackEnv {
 	t.Helper()
 	db := sqlitetest.Open(t)
-	addTrackingSchema(t, db)
 	tmpl, err := templates.Load("")
 	if err != nil {
 		t.Fatal(err)
@@ -42,31 +41,6 @@ func newTrackEnv(t testing.TB) *trackEnv {
 		TrackDeps:      TrackDeps{Tokens: e.tokens, Links: tracking.NewLinks(db), Recorder: e.rec}}
 	e.h = s.Handler()
 	return e
-}
-
-// addTrackingSchema adds the columns and table of migration 029 (the mail
-// side's) while that migration is not in the tree.
-func addTrackingSchema(t testing.TB, db *sqlite.DB) {
-	t.Helper()
-	var n int
-	if err := db.Read.QueryRow(`SELECT COUNT(*) FROM pragma_table_info('campaigns') WHERE name = 'tracking'`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	if n > 0 {
-		return
-	}
-	for _, q := range []string{
-		`ALTER TABLE campaigns ADD COLUMN tracking TEXT NOT NULL DEFAULT 'anonymous'`,
-		`ALTER TABLE campaigns ADD COLUMN opens INTEGER NOT NULL DEFAULT 0`,
-		`CREATE TABLE IF NOT EXISTS campaign_links (
-			campaign_id INTEGER NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
-			idx INTEGER NOT NULL, url TEXT NOT NULL, article_id INTEGER,
-			PRIMARY KEY (campaign_id, idx))`,
-	} {
-		if _, err := db.Write.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 // campaign stores a sent campaign with links and n deliveries, returning
