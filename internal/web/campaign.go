@@ -82,9 +82,11 @@ func (s *Server) createCampaign(w http.ResponseWriter, r *http.Request) {
 func (s *Server) getCampaign(w http.ResponseWriter, r *http.Request) {
 	id, err := campaignID(r)
 	if err == nil {
-		var c *campaigns.Campaign
-		if c, err = s.Campaigns.Get(r.Context(), id); err == nil {
-			writeJSON(w, http.StatusOK, c)
+		// Entry reads digests too: POST /api/v1/digests/run answers
+		// with a digest's id, which reads back here with its kind.
+		var e campaigns.Entry
+		if e, err = s.Campaigns.Entry(r.Context(), id); err == nil {
+			writeJSON(w, http.StatusOK, e)
 			return
 		}
 	}

@@ -60,6 +60,7 @@ func digestServer(t *testing.T) (*sqlite.DB, http.Handler, string) {
 	srv := &Server{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Admins: ad, BaseURL: "https://news.example"}
 	srv.Pages = tmpl
 	srv.DigestDeps = DigestDeps{Digests: svc, Feeds: articles.NewFeeds(db, articles.NewStore(db), false), Archive: svc.Store}
+	srv.Campaigns = svc
 	execAt(t, db, time.Now(),
 		`INSERT INTO lists (id, slug, name, public, digest, created_at) VALUES (1, 'news', 'News', 1, 'daily', ?)`,
 		`INSERT INTO lists (id, slug, name, public, digest, created_at) VALUES (2, 'desk', 'Desk', 0, 'off', ?)`,
@@ -116,6 +117,49 @@ func TestDigestRunAPI(t *testing.T) {
 	}
 	if w := do(t, h, "POST", "/api/v1/digests/run", "", `{"list":"news"}`); w.Code != 401 {
 		t.Errorf("without a token: %d, want 401", w.Code)
+	}
+}
+
+// A digest's id, as the run answers it, reads back like a campaign's with
+// its kind, lists and progress; it is not a campaign to edit or delete.
+func TestDigestReadsBackByID(t *testing.T) {
+	_, h, token := digestServer(t)
+	w := do(t, h, "POST", "/api/v1/digests/run", token, `{"list":"news"}`)
+	var run struct {
+		ID int64 `json:"id"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &run); err != nil || w.Code != 201 || run.ID == 0 {
+		t.Fatalf("run: %d %s", w.Code, w.Body)
+	}
+	path := "/api/v1/campaigns/" + strconv.FormatInt(run.ID, 10)
+	w = do(t, h, "GET", path, token, "")
+	var got struct {
+		ID    int64           `json:"id"`
+		Kind  string          `json:"kind"`
+		Lists []string        `json:"lists"`
+		Stats campaigns.Stats `json:"stats"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil || w.Code != 200 {
+		t.Fatalf("GET %s: %d %s", path, w.Code, w.Body)
+	}
+	want := struct {
+		ID    int64
+		Kind  string
+		Lists []string
+		Total int
+	}{run.ID, "digest", []string{"news"}, 1}
+	if diff := cmp.Diff(want, struct {
+		ID    int64
+		Kind  string
+		Lists []string
+		Total int
+	}{got.ID, got.Kind, got.Lists, got.Stats.Total}); diff != "" {
+		t.Errorf("GET %s (-want +got):\n%s", path, diff)
+	}
+	for _, method := range []string{"PATCH", "DELETE"} {
+		if w := do(t, h, method, path, token, `{"subject":"x"}`); w.Code != 404 && w.Code != 409 {
+			t.Errorf("%s of a digest: %d, want 404 or 409: %s", method, w.Code, w.Body)
+		}
 	}
 }
 
