@@ -20,14 +20,19 @@ type field struct {
 	of          mailer.Field // Name or Email
 	fallback    string
 	hasFallback bool
+	literal     bool // {{ "{{" }}: two braces as text, not a field
 }
+
+// literalBraces matches {{ "{{" }}, the way to write two literal braces,
+// as Go templates spell it.
+var literalBraces = regexp.MustCompile(`^\{\{\s*"\{\{"\s*\}\}`)
 
 // fieldAction matches the inside of a {{ … }}: a field, then an optional
 // "| default "text"".
 var fieldAction = regexp.MustCompile(`^\s*\.?\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*default\s+"([^"]*)"\s*)?$`)
 
 // fieldSyntax is what the errors of parseFields point an author to.
-const fieldSyntax = `the personal fields are {{ .Name }} and {{ .Email }}, with a fallback for readers without a name as {{ .Name | default "reader" }}`
+const fieldSyntax = `the personal fields are {{ .Name }} and {{ .Email }}, with a fallback for readers without a name as {{ .Name | default "reader" }}; write {{ "{{" }} for two braces as text`
 
 // parseFields finds every {{ … }} of body. Each must be a personal field,
 // closed on its line: anything else is an error that names its line, so
@@ -41,6 +46,11 @@ func parseFields(body string) ([]field, error) {
 			return out, nil
 		}
 		start := at + i
+		if m := literalBraces.FindString(body[start:]); m != "" {
+			out = append(out, field{start: start, end: start + len(m), literal: true})
+			at = start + len(m)
+			continue
+		}
 		line := 1 + strings.Count(body[:start], "\n")
 		rest := body[start+2:]
 		eol := strings.IndexByte(rest, '\n')

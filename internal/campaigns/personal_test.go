@@ -153,3 +153,25 @@ func TestDefaultFallbackKeepsTheLines(t *testing.T) {
 		}
 	}
 }
+
+// {{ "{{" }} writes two literal braces, so a campaign can show template
+// syntax; in a code span or block too, and next to personal fields. In
+// the mail as sent, both parts carry the braces and the fields are filled.
+func TestLiteralBraces(t *testing.T) {
+	body := "Write `{{ \"{{\" }} .Name }}` to greet {{ .Name }} by name.\n\n" +
+		"```\n{{\"{{\"}} if .Paid }}thanks{{\"{{\"}} end }}\n```\n"
+	e := newGoldenEnv(t, "harbour", "Harbour", "off")
+	e.exec(t, `UPDATE subscribers SET name = ? WHERE id = ?`, "Zoë", e.reader)
+	e.sendCampaign(t, &campaigns.Campaign{Subject: "Templates", Lists: []string{"harbour"}, Body: body})
+	pm := mailtest.Parse(t, e.send(t))
+	for part, got := range map[string]string{"text": pm.Text, "HTML": pm.HTML} {
+		for _, want := range []string{"{{ .Name }}", "to greet Zoë by name", "{{ if .Paid }}thanks{{ end }}"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s part lacks %q:\n%s", part, want, got)
+			}
+		}
+		if strings.Contains(got, `"{{"`) {
+			t.Errorf("%s part shows the escape itself:\n%s", part, got)
+		}
+	}
+}

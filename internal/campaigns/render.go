@@ -60,6 +60,10 @@ func Render(body string, mk mailer.Markers) (html, text string, err error) {
 	for _, f := range fields {
 		b.WriteString(body[at:f.start])
 		at = f.end
+		if f.literal {
+			b.WriteString("{{")
+			continue
+		}
 		if f.of != mailer.Name || !f.hasFallback {
 			b.WriteString(mk.Of(f.of))
 			continue
