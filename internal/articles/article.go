@@ -101,9 +101,10 @@ func NewStore(db *sqlite.DB) *Store { return &Store{db: db} }
 // summary and author are a's; an empty body, a zero date or no image keep
 // what is stored, so a feed item, which has no body and may have no image
 // or date, takes away none of them. Lists are added, never removed. It
-// reports whether the article is new, and fills a.ID.
+// reports whether the article is new, and fills a.ID. An article an
+// editor has changed (Update) keeps its text: Save only adds its lists.
 func (s *Store) Save(ctx context.Context, a *Article) (created bool, err error) {
-	p := &Patch{Title: &a.Title, URL: &a.URL, Summary: &a.Summary, Author: &a.Author, Lists: &a.Lists}
+	p := &Patch{Title: &a.Title, URL: &a.URL, Summary: &a.Summary, Author: &a.Author, Lists: &a.Lists, fromFeed: true}
 	if a.Body != "" {
 		p.Body = &a.Body
 	}

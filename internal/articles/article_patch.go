@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
 // A Patch is a change to an article: each field given (not nil) is set,
@@ -24,6 +25,10 @@ type Patch struct {
 	ImageAlt    *string    `json:"image_alt"`
 	PublishedAt *time.Time `json:"published_at"`
 	Lists       *[]string  `json:"lists"`
+
+	// fromFeed marks a feed's (or the seeds') save: it changes no text of
+	// an article an editor has changed in Bulletin, only adds lists.
+	fromFeed bool
 }
 
 // apply sets a's fields that p gives, its lists aside.
@@ -57,10 +62,14 @@ func (s *Store) Put(ctx context.Context, p *Patch) (*Article, bool, error) {
 	var created bool
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		a := &Article{}
-		err := tx.QueryRowContext(ctx, `SELECT id FROM articles WHERE url = ?`, strings.TrimSpace(*p.URL)).Scan(&a.ID)
+		var edited bool
+		err := tx.QueryRowContext(ctx, `SELECT id, edited_at IS NOT NULL FROM articles WHERE url = ?`, strings.TrimSpace(*p.URL)).Scan(&a.ID, &edited)
 		created = errors.Is(err, sql.ErrNoRows)
 		if err != nil && !created {
 			return fmt.Errorf("find article: %w", err)
+		}
+		if edited && p.fromFeed {
+			p = &Patch{URL: p.URL, Lists: p.Lists}
 		}
 		if !created {
 			if a, err = getArticle(ctx, tx, a.ID); err != nil {
@@ -91,7 +100,8 @@ func (s *Store) Put(ctx context.Context, p *Patch) (*Article, bool, error) {
 
 // Update changes the fields of article id that p gives; p's lists, when
 // given, become its whole membership. A URL another article has is a
-// conflict.
+// conflict. It is an editor's change: from then on a feed poll leaves
+// the article's text alone (see Save).
 func (s *Store) Update(ctx context.Context, id int64, p *Patch) (*Article, error) {
 	var out *Article
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -114,6 +124,9 @@ func (s *Store) Update(ctx context.Context, id int64, p *Patch) (*Article, error
 		}
 		if err := updateArticle(ctx, tx, a); err != nil {
 			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE articles SET edited_at = ? WHERE id = ?`, sqlite.Now(), id); err != nil {
+			return fmt.Errorf("mark article edited: %w", err)
 		}
 		if p.Lists != nil {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM article_lists WHERE article_id = ?`, id); err != nil {
