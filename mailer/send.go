@@ -235,6 +235,7 @@ func (s *Sender) sendChunk(ctx context.Context, cm *CampaignMessage, p *tasks.Se
 // server has answered, which gives its room in the window back.
 func (s *Sender) handOver(ctx context.Context, cid int64, m Outgoing, r tasks.Result, final bool, t *tally) {
 	start := time.Now()
+	m.RelayID = &r.RelayID
 	s.stream.SendAsync(ctx, m, func(err error) {
 		s.window.release(1)
 		s.Metrics.observe(time.Since(start))

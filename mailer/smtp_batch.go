@@ -16,6 +16,10 @@ type Outgoing struct {
 	// out, into a buffer its connection reuses: a batch waiting for a
 	// connection then holds no message bytes, however large it is.
 	Body Composer
+	// RelayID, when set, is given the id the relay named the message by
+	// in its reply to the data (see RelayID), or "" when it named none,
+	// once the message is accepted and before its outcome is reported.
+	RelayID *string
 }
 
 // A Composer appends a message to dst and returns the result. It cannot
@@ -35,7 +39,7 @@ type Composer interface {
 func (s *SMTP) SendBatch(ctx context.Context, msgs []Outgoing) []error {
 	jobs := make([]*job, len(msgs))
 	for i, m := range msgs {
-		jobs[i] = &job{from: m.From, to: []string{m.To}, data: m.Data, body: m.Body}
+		jobs[i] = &job{from: m.From, to: []string{m.To}, data: m.Data, body: m.Body, relayID: m.RelayID}
 		if err := checkEnvelope(m.From, jobs[i].to); err != nil {
 			jobs[i].err, jobs[i].done = err, true
 		}
@@ -141,7 +145,9 @@ func (w *sender) finish(j *job) *job {
 			w.c.writeEnvelope(n)
 		}
 	}
-	ok := w.settle(j, w.c.flushRead(n), true)
+	reply, err := w.c.flushRead(n)
+	j.reply = reply
+	ok := w.settle(j, err, true)
 	switch {
 	case n == nil:
 		return w.after(ok)
@@ -172,6 +178,9 @@ func (w *sender) after(ok bool) *job {
 func (w *sender) settle(j *job, err error, dataSent bool) bool {
 	if err == nil {
 		if dataSent {
+			if j.relayID != nil {
+				*j.relayID = RelayID(j.reply)
+			}
 			w.q.finish(j, nil)
 		}
 		return true

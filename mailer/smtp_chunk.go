@@ -150,7 +150,7 @@ func (w *sender) alone(j *job) *job {
 		c.writeChunk(j)
 		if err = c.flush(); err == nil {
 			c.arm()
-			_, _, err = c.text.ReadResponse(250)
+			_, j.reply, err = c.text.ReadResponse(250)
 			c.lastRefused = true
 			err = w.bdatKnown(err)
 		}

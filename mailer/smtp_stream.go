@@ -18,7 +18,7 @@ import (
 // whatever the caller does. report must not block for long: it runs on
 // the connection's goroutine.
 func (s *SMTP) SendAsync(ctx context.Context, m Outgoing, report func(error)) {
-	j := &job{from: m.From, to: []string{m.To}, data: m.Data, body: m.Body, ctx: ctx, report: report}
+	j := &job{from: m.From, to: []string{m.To}, data: m.Data, body: m.Body, ctx: ctx, report: report, relayID: m.RelayID}
 	if err := checkEnvelope(m.From, j.to); err != nil {
 		report(err)
 		return

@@ -27,6 +27,10 @@ type job struct {
 	signed []byte
 	crlf   bool
 	taken  func()
+	// reply is the text of the server's acceptance of the data, and
+	// relayID where the id it names goes (Outgoing.RelayID).
+	reply   string
+	relayID *string
 }
 
 // errConn marks a failure after which the connection is unusable even
@@ -90,9 +94,12 @@ func (c *smtpConn) readReplies(j *job, last int) error {
 		if last != 0 && i == n-1 {
 			expect = last
 		}
-		_, _, err := c.text.ReadResponse(expect)
+		_, msg, err := c.text.ReadResponse(expect)
 		if err == nil {
 			c.heard = true
+			if last == 250 && i == n-1 {
+				j.reply = msg // BDAT LAST accepted
+			}
 			continue
 		}
 		var te *textproto.Error
@@ -188,16 +195,16 @@ type crlfComposer interface {
 }
 
 // flushRead sends what is buffered, composes next (if any) meanwhile, and
-// reads the reply to a message's data.
-func (c *smtpConn) flushRead(next *job) error {
+// reads the reply to a message's data, returning its text.
+func (c *smtpConn) flushRead(next *job) (string, error) {
 	if err := c.flush(); err != nil {
-		return err
+		return "", err
 	}
 	if next != nil {
 		c.prepare(next)
 	}
-	_, _, err := c.text.ReadResponse(25)
-	return err
+	_, msg, err := c.text.ReadResponse(25)
+	return msg, err
 }
 
 // flush sends what is buffered.

@@ -70,6 +70,9 @@ func (s *Store) Record(ctx context.Context, campaignID int64, results []queue.Re
 		if err := markSentTx(ctx, tx, campaignID, sent, at, now); err != nil {
 			return err
 		}
+		if err := relayIDsTx(ctx, tx, campaignID, results); err != nil {
+			return err
+		}
 		return completeTx(ctx, tx, campaignID, now)
 	})
 	if err != nil {
@@ -101,6 +104,34 @@ func markSentTx(ctx context.Context, tx *sql.Tx, cid int64, ids []int64, at, now
 	}
 	if _, err := tx.ExecContext(ctx, markSentSQL, at, now, cid, jsonIDs(ids)); err != nil {
 		return fmt.Errorf("record sent: %w", err)
+	}
+	return nil
+}
+
+// relayIDSQL stores the relay's ids of sent deliveries of a campaign,
+// given as its last argument, a JSON array of [delivery id, relay id]
+// pairs. A delivery keeps the first id it was given.
+const relayIDSQL = `UPDATE deliveries SET relay_id = r.value ->> 1 FROM json_each(?) r
+	WHERE deliveries.id = r.value ->> 0 AND +deliveries.campaign_id = ? AND deliveries.status = 'sent' AND deliveries.relay_id IS NULL`
+
+// relayIDsTx stores the ids the relay gave the sent messages among
+// results (see queue.Result.RelayID), in one statement.
+func relayIDsTx(ctx context.Context, tx *sql.Tx, cid int64, results []queue.Result) error {
+	var pairs [][2]any
+	for _, r := range results {
+		if r.RelayID != "" && r.Status == queue.ResultSent {
+			pairs = append(pairs, [2]any{r.DeliveryID, r.RelayID})
+		}
+	}
+	if len(pairs) == 0 {
+		return nil
+	}
+	buf, err := json.Marshal(pairs)
+	if err != nil {
+		return fmt.Errorf("record relay ids: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, relayIDSQL, string(buf), cid); err != nil {
+		return fmt.Errorf("record relay ids: %w", err)
 	}
 	return nil
 }

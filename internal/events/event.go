@@ -68,6 +68,13 @@ type Event struct {
 	CampaignID   int64
 	SubscriberID int64
 	Email        string
+	// RelayID is the provider's id of the message (Amazon SES's
+	// mail.messageId, the start of SendGrid's sg_message_id, Postmark's
+	// MessageID), which names
+	// the delivery whose relay reply gave that id (mailer.RelayID) when
+	// no VERP address did: the event is then that delivery's, under its
+	// DeliveryKey, whatever address it reports.
+	RelayID string
 	// Key makes the event unique: the same key twice is stored once.
 	// Empty, it is the delivery's (one bounce and one complaint per
 	// delivery), which then must be known; see DeliveryKey.

@@ -121,11 +121,31 @@ func recordTx(ctx context.Context, tx *sql.Tx, e *Event, now time.Time) (bool, i
 	return true, gone, err
 }
 
-// resolveTx finds the delivery, reader and address an event is about.
-// A delivery or reader that no longer exists (erased, its campaign
-// deleted) leaves what is still known.
+// resolveTx finds the delivery, reader and address an event is about:
+// by its VERP address (campaign and reader), else by the relay's id of
+// the message, else by its address. A delivery or reader that no longer
+// exists (erased, its campaign deleted, folded) leaves what is still
+// known.
 func resolveTx(ctx context.Context, tx *sql.Tx, e *Event) (target, error) {
 	t := target{email: e.Email}
+	if e.RelayID != "" && (e.CampaignID <= 0 || e.SubscriberID <= 0) {
+		err := tx.QueryRowContext(ctx, `SELECT d.id, d.status, d.campaign_id, d.subscriber_id, s.email
+			FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id WHERE d.relay_id = ? ORDER BY d.id DESC LIMIT 1`, e.RelayID).
+			Scan(&t.delivery, &t.deliveryStatus, &t.campaign, &t.sub, &t.email)
+		// A relay that reuses its ids (Postfix's short queue ids) names
+		// its newest delivery.
+		switch {
+		case err == nil:
+			// The delivery's event, as with its VERP address: the same
+			// bounce told by DSN and by webhook is one.
+			e.CampaignID, e.SubscriberID = t.campaign, t.sub
+			e.Key = DeliveryKey(e.Kind, t.campaign, t.sub)
+			return t, nil
+		case !errors.Is(err, sql.ErrNoRows):
+			return t, fmt.Errorf("resolve event: %w", err)
+		}
+		t = target{email: e.Email}
+	}
 	var err error
 	switch {
 	case e.CampaignID > 0 && e.SubscriberID > 0:

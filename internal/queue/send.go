@@ -133,11 +133,14 @@ const (
 
 // A Result is the outcome of one delivery.
 type Result struct {
-	DeliveryID   int64     `json:"d"`
-	SubscriberID int64     `json:"s"`
-	Status       string    `json:"st"`
-	Reply        string    `json:"r,omitempty"` // the SMTP reply or network error
-	At           time.Time `json:"at"`
+	DeliveryID   int64  `json:"d"`
+	SubscriberID int64  `json:"s"`
+	Status       string `json:"st"`
+	Reply        string `json:"r,omitempty"` // the SMTP reply or network error; empty when sent
+	// RelayID is the id the relay gave a sent message in its reply
+	// (mailer.RelayID), which its webhook events name it by.
+	RelayID string    `json:"rid,omitempty"`
+	At      time.Time `json:"at"`
 }
 
 // A RecordPayload carries results of one campaign back to the primary.

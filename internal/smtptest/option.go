@@ -16,6 +16,7 @@ type config struct {
 	noBDAT       bool
 	debug        io.Writer
 	faults       Faults
+	accept       func(Message) string
 }
 
 // WithDiscard makes the server only count messages and recipients, not
@@ -61,3 +62,10 @@ func WithFaults(f Faults) Option { return func(c *config) { c.faults = f } }
 // WithDebug copies the whole conversation of every connection to w, which
 // must be safe for concurrent writes.
 func WithDebug(w io.Writer) Option { return func(c *config) { c.debug = w } }
+
+// WithAcceptReply makes the server answer each message it accepts with
+// "250 2.0.0 " and the text f returns for it (f may be called from
+// several connections at once), as relays that name the message they
+// queued do: "Ok: queued as 4Xb9Zk1Qz3z5". By default it answers
+// "250 2.0.0 OK: queued".
+func WithAcceptReply(f func(Message) string) Option { return func(c *config) { c.accept = f } }

@@ -109,8 +109,12 @@ func (ss *session) Data(r io.Reader) error {
 		return err
 	}
 	_, encrypted := ss.conn.TLSConnectionState()
-	ss.s.record(Message{From: ss.from, To: ss.to, Data: data, TLS: encrypted}, size)
+	m := Message{From: ss.from, To: ss.to, Data: data, TLS: encrypted}
+	ss.s.record(m, size)
 	ss.accepted++
+	if f := ss.s.cfg.accept; f != nil {
+		return &smtp.SMTPError{Code: 250, EnhancedCode: smtp.EnhancedCode{2, 0, 0}, Message: f(m)}
+	}
 	return nil
 }
 

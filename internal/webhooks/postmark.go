@@ -85,6 +85,7 @@ func (p *Postmark) Events(_ context.Context, h http.Header, body []byte) ([]even
 	ev.Status = statusIn(rec.Details)
 	ev.Diagnostic = strings.TrimSpace(rec.Description + " " + rec.Details)
 	ev.At = rec.BouncedAt
+	ev.RelayID = rec.MessageID
 	return []events.Event{ev}, nil
 }
 

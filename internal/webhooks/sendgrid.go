@@ -93,6 +93,9 @@ func (s *SendGrid) Events(_ context.Context, h http.Header, body []byte) ([]even
 			ev.Status = statusIn(e.Reason)
 		}
 		ev.Diagnostic = e.Reason
+		// sg_message_id is the id of SendGrid's "250 Ok: queued as <id>",
+		// a dot and SendGrid's own suffix.
+		ev.RelayID, _, _ = strings.Cut(e.MessageID, ".")
 		if e.Timestamp > 0 {
 			ev.At = time.Unix(e.Timestamp, 0)
 		}

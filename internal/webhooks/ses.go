@@ -130,7 +130,7 @@ func (s *SES) notification(snsID string, msg []byte) ([]events.Event, error) {
 		}
 		for _, r := range b.BouncedRecipients {
 			ev := newEvent(s.VERP, events.SourceSES, kind, r.EmailAddress, n.Mail.Source, orID(b.FeedbackID, snsID))
-			ev.Status, ev.At = r.Status, b.Timestamp
+			ev.Status, ev.At, ev.RelayID = r.Status, b.Timestamp, n.Mail.MessageID
 			ev.Diagnostic = strings.TrimSpace(b.BounceType + "/" + b.BounceSubType + " " + r.DiagnosticCode)
 			out = append(out, ev)
 		}
@@ -138,7 +138,7 @@ func (s *SES) notification(snsID string, msg []byte) ([]events.Event, error) {
 		c := n.Complaint
 		for _, r := range c.ComplainedRecipients {
 			ev := newEvent(s.VERP, events.SourceSES, events.Complaint, r.EmailAddress, n.Mail.Source, orID(c.FeedbackID, snsID))
-			ev.At, ev.Diagnostic = c.Timestamp, c.FeedbackType
+			ev.At, ev.Diagnostic, ev.RelayID = c.Timestamp, c.FeedbackType, n.Mail.MessageID
 			out = append(out, ev)
 		}
 	case typ == "Bounce", typ == "Complaint":
