@@ -21,6 +21,13 @@ type Personal struct {
 	// Reader is the tracking token of the recipient's delivery, URL-safe:
 	// it ends each tracked link and names the open pixel.
 	Reader string
+	// MessageID, when set, is the left side of the message's Message-ID
+	// (the right side is the From domain): the local part of the
+	// delivery's VERP address, so that a report quoting only the
+	// Message-ID (Mailgun's, SendGrid's smtp-id) names the delivery, and
+	// a copy sent again is the same message to the receiver. Empty, the
+	// left side is random.
+	MessageID string
 }
 
 // A CampaignMessage is a campaign's message composed once, with

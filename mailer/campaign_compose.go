@@ -57,7 +57,7 @@ func (cm *CampaignMessage) compose(dst []byte, p Personal) []byte {
 		case to:
 			hb = append(hb, addressString(&mail.Address{Name: p.Name, Address: p.Email})...)
 		case messageID:
-			hb = appendMessageID(hb, cm.domain)
+			hb = appendMessageID(hb, p.MessageID, cm.domain)
 		default:
 			hb = append(hb, value(Field(pc.field), p)...)
 		}
@@ -93,13 +93,18 @@ func (cm *CampaignMessage) compose(dst []byte, p Personal) []byte {
 // one per connection at a time, reused rather than allocated per message.
 var headBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
-// appendMessageID appends a unique Message-ID, as NewMessageID makes them
-// for the address x@domain, without its intermediate strings.
-func appendMessageID(dst []byte, domain string) []byte {
-	var b [16]byte
-	rand.Read(b[:])
+// appendMessageID appends the Message-ID <left@domain>; without left, a
+// unique one, as NewMessageID makes them for the address x@domain,
+// without its intermediate strings.
+func appendMessageID(dst []byte, left, domain string) []byte {
 	dst = append(dst, '<')
-	dst = hex.AppendEncode(dst, b[:])
+	if left != "" {
+		dst = append(dst, left...)
+	} else {
+		var b [16]byte
+		rand.Read(b[:])
+		dst = hex.AppendEncode(dst, b[:])
+	}
 	dst = append(dst, '@')
 	dst = append(dst, domain...)
 	return append(dst, '>')
@@ -170,5 +175,24 @@ func checkPersonal(p Personal) error {
 			}
 		}
 	}
+	if !messageIDLeft(p.MessageID) {
+		return fmt.Errorf("compose: bad Message-ID left side %q", p.MessageID)
+	}
 	return nil
+}
+
+// messageIDLeft reports whether s may be the left side of a Message-ID
+// Bulletin writes: empty, or up to 64 letters, digits and "+-_.", not
+// starting or ending with a dot (RFC 5322's dot-atom-text, narrowed).
+func messageIDLeft(s string) bool {
+	if len(s) > 64 || strings.HasPrefix(s, ".") || strings.HasSuffix(s, ".") || strings.Contains(s, "..") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
 }

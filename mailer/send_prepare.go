@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"strings"
 	"time"
 
 	tasks "github.com/bulletinhq/bulletin/internal/queue"
@@ -25,7 +26,8 @@ func (s *Sender) prepare(cm *CampaignMessage, rs []tasks.Recipient, claimed []in
 		if !mine[r.DeliveryID] {
 			continue
 		}
-		p := Personal{Email: r.Email, Name: r.Name, Unsubscribe: r.Unsubscribe, Preferences: r.Preferences, Reader: r.Reader}
+		p := Personal{Email: r.Email, Name: r.Name, Unsubscribe: r.Unsubscribe, Preferences: r.Preferences, Reader: r.Reader,
+			MessageID: localPart(r.ReturnPath)}
 		if err := cm.Check(p); err != nil {
 			results = append(results, tasks.Result{DeliveryID: r.DeliveryID, SubscriberID: r.SubscriberID, Status: tasks.ResultFailed, Reply: err.Error(), At: time.Now().UTC()})
 			continue
@@ -99,4 +101,15 @@ func SendNow(ctx context.Context, t Transport, p *tasks.SendPayload) error {
 		}
 	}
 	return nil
+}
+
+// localPart returns the local part of a delivery's own envelope sender
+// (its VERP address), which becomes the left side of its Message-ID, or
+// "" when it has none or it cannot be one.
+func localPart(returnPath string) string {
+	i := strings.LastIndexByte(returnPath, '@')
+	if i <= 0 || !messageIDLeft(returnPath[:i]) {
+		return ""
+	}
+	return returnPath[:i]
 }

@@ -149,6 +149,19 @@ func (v *VERP) Parse(addr string) (Delivery, error) {
 	return d, nil
 }
 
+// ParseMessageID returns the delivery a Message-ID names: Bulletin writes
+// a delivery's Message-ID with the local part of its VERP address on the
+// left (see mailer.Personal), whatever the right side. id may be in
+// angle brackets. Anything else is ErrBadVERP.
+func (v *VERP) ParseMessageID(id string) (Delivery, error) {
+	id = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(id), "<"), ">")
+	i := strings.LastIndexByte(id, '@')
+	if i <= 0 {
+		return Delivery{}, ErrBadVERP
+	}
+	return v.Parse(id[:i] + "@" + v.domain)
+}
+
 // decode reads the delivery of a token's payload, which must hold its ids
 // and nothing more.
 func decode(payload []byte) (Delivery, bool) {

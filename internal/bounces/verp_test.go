@@ -126,3 +126,25 @@ func FuzzVERPParse(f *testing.F) {
 		}
 	})
 }
+
+// A delivery's Message-ID, the local part of its VERP address at the From
+// domain, names the delivery; an altered or foreign one names nothing.
+func TestVERPMessageID(t *testing.T) {
+	v := bounces.NewVERP([]byte(secret), "bounces.harbour.test")
+	local, _, _ := strings.Cut(v.Address(7, 42), "@")
+	for _, id := range []string{"<" + local + "@harbour.test>", local + "@news.harbour.test", " <" + strings.ToUpper(local) + "@HARBOUR.TEST> "} {
+		got, err := v.ParseMessageID(id)
+		if err != nil {
+			t.Fatalf("ParseMessageID(%q): %v", id, err)
+		}
+		if diff := cmp.Diff(bounces.Delivery{CampaignID: 7, SubscriberID: 42}, got); diff != "" {
+			t.Errorf("ParseMessageID(%q) (-want +got):\n%s", id, diff)
+		}
+	}
+	other, _, _ := strings.Cut(bounces.NewVERP([]byte(secret+"!"), "bounces.harbour.test").Address(7, 42), "@")
+	for _, bad := range []string{"<" + other + "@harbour.test>", "<20261130.abc@harbour.test>", "<" + local + "x@harbour.test>", local, "<@harbour.test>", ""} {
+		if d, err := v.ParseMessageID(bad); !errors.Is(err, bounces.ErrBadVERP) {
+			t.Errorf("ParseMessageID(%q) = %v, %v; want ErrBadVERP", bad, d, err)
+		}
+	}
+}

@@ -45,6 +45,11 @@ type mailgunBody struct {
 		Envelope  struct {
 			Sender string `json:"sender"`
 		} `json:"envelope"`
+		Message struct {
+			Headers struct {
+				MessageID string `json:"message-id"`
+			} `json:"headers"`
+		} `json:"message"`
 		DeliveryStatus struct {
 			Code         int    `json:"code"`
 			EnhancedCode string `json:"enhanced-code"`
@@ -89,7 +94,7 @@ func (m *Mailgun) Events(_ context.Context, _ http.Header, body []byte) ([]event
 	if ed.Recipient == "" || ed.ID == "" {
 		return nil, badShape("Mailgun", "a "+ed.Event+" event has an id and a recipient")
 	}
-	ev := newEvent(m.VERP, events.SourceMailgun, kind, ed.Recipient, ed.Envelope.Sender, ed.ID)
+	ev := newEvent(m.VERP, events.SourceMailgun, kind, ed.Recipient, ed.Envelope.Sender, ed.Message.Headers.MessageID, ed.ID)
 	ev.Status = ed.DeliveryStatus.EnhancedCode
 	if !events.ValidStatus(ev.Status) {
 		ev.Status = statusIn(ed.DeliveryStatus.Message)

@@ -81,7 +81,7 @@ func (p *Postmark) Events(_ context.Context, h http.Header, body []byte) ([]even
 	if !ok {
 		return nil, nil // auto-responders, subscribe requests and the like
 	}
-	ev := newEvent(p.VERP, events.SourcePostmark, kind, rec.Email, "", rec.RecordType+":"+rec.ID.String())
+	ev := newEvent(p.VERP, events.SourcePostmark, kind, rec.Email, "", "", rec.RecordType+":"+rec.ID.String())
 	ev.Status = statusIn(rec.Details)
 	ev.Diagnostic = strings.TrimSpace(rec.Description + " " + rec.Details)
 	ev.At = rec.BouncedAt

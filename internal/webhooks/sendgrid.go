@@ -56,6 +56,7 @@ type sendGridEvent struct {
 	Status    string `json:"status"`
 	EventID   string `json:"sg_event_id"`
 	MessageID string `json:"sg_message_id"`
+	SMTPID    string `json:"smtp-id"` // the message's Message-ID
 }
 
 // Events checks the signature in h and reads the events in body.
@@ -86,8 +87,9 @@ func (s *SendGrid) Events(_ context.Context, h http.Header, body []byte) ([]even
 		if e.Email == "" || e.EventID == "" {
 			return nil, badShape("SendGrid", "each "+e.Event+" event has an email and an sg_event_id")
 		}
-		// SendGrid rewrites the envelope sender: events name readers by address.
-		ev := newEvent(s.VERP, events.SourceSendGrid, kind, e.Email, "", e.EventID)
+		// SendGrid rewrites the envelope sender: events name the delivery
+		// by the Message-ID (smtp-id) or the reader by address.
+		ev := newEvent(s.VERP, events.SourceSendGrid, kind, e.Email, "", e.SMTPID, e.EventID)
 		ev.Status = e.Status
 		if !events.ValidStatus(ev.Status) {
 			ev.Status = statusIn(e.Reason)

@@ -129,7 +129,7 @@ func (s *SES) notification(snsID string, msg []byte) ([]events.Event, error) {
 			kind = events.BounceHard
 		}
 		for _, r := range b.BouncedRecipients {
-			ev := newEvent(s.VERP, events.SourceSES, kind, r.EmailAddress, n.Mail.Source, orID(b.FeedbackID, snsID))
+			ev := newEvent(s.VERP, events.SourceSES, kind, r.EmailAddress, n.Mail.Source, "", orID(b.FeedbackID, snsID))
 			ev.Status, ev.At, ev.RelayID = r.Status, b.Timestamp, n.Mail.MessageID
 			ev.Diagnostic = strings.TrimSpace(b.BounceType + "/" + b.BounceSubType + " " + r.DiagnosticCode)
 			out = append(out, ev)
@@ -137,7 +137,7 @@ func (s *SES) notification(snsID string, msg []byte) ([]events.Event, error) {
 	case typ == "Complaint" && n.Complaint != nil:
 		c := n.Complaint
 		for _, r := range c.ComplainedRecipients {
-			ev := newEvent(s.VERP, events.SourceSES, events.Complaint, r.EmailAddress, n.Mail.Source, orID(c.FeedbackID, snsID))
+			ev := newEvent(s.VERP, events.SourceSES, events.Complaint, r.EmailAddress, n.Mail.Source, "", orID(c.FeedbackID, snsID))
 			ev.At, ev.Diagnostic, ev.RelayID = c.Timestamp, c.FeedbackType, n.Mail.MessageID
 			out = append(out, ev)
 		}

@@ -30,9 +30,11 @@ type Provider interface {
 	Events(ctx context.Context, h http.Header, body []byte) ([]events.Event, error)
 }
 
-// A Resolver names the delivery of a VERP address (*bounces.VERP is one).
+// A Resolver names the delivery of a VERP address, or of a Message-ID
+// Bulletin wrote (*bounces.VERP is one).
 type Resolver interface {
 	Parse(addr string) (bounces.Delivery, error)
+	ParseMessageID(id string) (bounces.Delivery, error)
 }
 
 var (
@@ -46,14 +48,19 @@ func badShape(provider, what string) error {
 }
 
 // newEvent returns the event of kind on email, tied to the delivery its
-// envelope sender names when that is one of our VERP addresses. key is
-// the provider's own id of the event; a campaign's delivery takes the
+// envelope sender names when that is one of our VERP addresses, or else
+// the one its Message-ID names (a delivery's carries its VERP token). key
+// is the provider's own id of the event; a campaign's delivery takes the
 // delivery's key instead, so that a bounce reported at send time and by
 // the provider is one.
-func newEvent(v Resolver, src events.Source, kind events.Kind, email, returnPath, key string) events.Event {
+func newEvent(v Resolver, src events.Source, kind events.Kind, email, returnPath, messageID, key string) events.Event {
 	ev := events.Event{Kind: kind, Source: src, Email: strings.TrimSpace(email)}
-	if v != nil && returnPath != "" {
-		if d, err := v.Parse(returnPath); err == nil {
+	if v != nil {
+		d, err := v.Parse(returnPath)
+		if err != nil && messageID != "" {
+			d, err = v.ParseMessageID(messageID)
+		}
+		if err == nil {
 			switch d.Kind {
 			case bounces.KindCampaign:
 				ev.CampaignID, ev.SubscriberID = d.CampaignID, d.SubscriberID

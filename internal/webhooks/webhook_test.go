@@ -27,14 +27,17 @@ import (
 var testVERP = bounces.NewVERP([]byte("k"), "bounces.news.example.org")
 
 // read returns a fixture with the VERP address of campaign 7's delivery
-// to subscriber 42 as its return path.
+// to subscriber 42 as its return path, and that delivery's Message-ID
+// (the address's local part on the left) as its {{MESSAGE_ID}}.
 func read(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile("testdata/" + name + ".json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return []byte(strings.ReplaceAll(string(b), "{{RETURN_PATH}}", testVERP.Address(7, 42)))
+	verp := testVERP.Address(7, 42)
+	local, _, _ := strings.Cut(verp, "@")
+	return []byte(strings.NewReplacer("{{RETURN_PATH}}", verp, "{{MESSAGE_ID}}", local+"@news.example.org").Replace(string(b)))
 }
 
 // got is what a test compares of an event: not its time or key.
@@ -116,6 +119,9 @@ func TestFixturesReadAsEvents(t *testing.T) {
 		"mailgun_transient":  {soft},
 		"mailgun_complaint":  {complaint},
 		"mailgun_delivery":   nil,
+		// The envelope sender rewritten: the Message-ID names the delivery.
+		"mailgun_bounce_msgid":  {viaVERP},
+		"sendgrid_bounce_msgid": {viaVERP},
 	}
 	for name, want := range cases {
 		t.Run(name, func(t *testing.T) {
