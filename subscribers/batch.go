@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
@@ -180,12 +181,54 @@ func (s *Signups) commitTx(batch []*signupJob) ([]queue.ConfirmItem, error) {
 	return items, nil
 }
 
-// enqueueLoop sends each committed batch's confirmations as one task. A
-// failure is logged, not retried here: the rows stay flagged and the
-// reconciler enqueues them again.
+// confirmLinger is how long enqueueLoop waits for more committed batches
+// to join a confirm task; maxConfirmItems bounds the task, at what one
+// commit could always hold, so that a task sends no more mails within its
+// timeout than before. Each task costs
+// the queue a few scripts and the worker a transaction whatever its size,
+// and under load a batch holds only the few signups of one commit, so
+// gathering them is most of the queue's work saved. The callers have
+// their answer already: only the mail waits, a few milliseconds.
+const (
+	confirmLinger   = 5 * time.Millisecond
+	maxConfirmItems = 256
+)
+
+// enqueueLoop sends the confirmations of the committed batches as one
+// task: those queued while the previous task was enqueued, and those
+// committed within confirmLinger. A failure is logged, not retried here:
+// the rows stay flagged and the reconciler enqueues them again.
 func (s *Signups) enqueueLoop() {
 	defer s.wg.Done()
-	for items := range s.mails {
+	timer := time.NewTimer(confirmLinger)
+	var next []queue.ConfirmItem // a batch that did not fit the last task
+	for {
+		items := next
+		if next = nil; items == nil {
+			var ok bool
+			if items, ok = <-s.mails; !ok {
+				return
+			}
+		}
+		batches := 1
+		timer.Reset(confirmLinger)
+	gather:
+		for len(items) < maxConfirmItems {
+			select {
+			case more, ok := <-s.mails:
+				if !ok {
+					break gather
+				}
+				if len(items)+len(more) > maxConfirmItems {
+					next = more
+					break gather
+				}
+				items = append(items, more...)
+				batches++
+			case <-timer.C:
+				break gather
+			}
+		}
 		task, err := queue.NewConfirmTask(items)
 		if err == nil {
 			err = queue.EnqueueUnique(context.Background(), s.enq, task)
@@ -193,7 +236,9 @@ func (s *Signups) enqueueLoop() {
 		if err != nil {
 			s.log.Error("enqueue confirmations; the reconciler will retry", "count", len(items), "err", err)
 		}
-		s.inflight.Done()
+		for range batches {
+			s.inflight.Done()
+		}
 	}
 }
 

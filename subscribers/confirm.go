@@ -206,6 +206,10 @@ const awaitingMail = `((status = 'pending' OR (status IN ('confirmed', 'unsubscr
 func (s *Store) claimConfirms(ctx context.Context, items []queue.ConfirmItem) ([]*Subscriber, error) {
 	var out []*Subscriber
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		names, err := listNames(ctx, tx)
+		if err != nil {
+			return err
+		}
 		for _, it := range items {
 			var sentAt sql.NullTime
 			var reqName, reqLists sql.NullString
@@ -228,7 +232,7 @@ func (s *Store) claimConfirms(ctx context.Context, items []queue.ConfirmItem) ([
 			if !reqLists.Valid {
 				reqLists.String = "[]"
 			}
-			if sub.Lists, err = mailLists(ctx, tx, it.ID, sub.Status, reqLists.String); err != nil {
+			if sub.Lists, err = mailLists(ctx, tx, names, it.ID, sub.Status, reqLists.String); err != nil {
 				return err
 			}
 			out = append(out, sub)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -124,28 +125,75 @@ func joinsNewList(ctx context.Context, tx *sql.Tx, id int64, listIDs []int64) (b
 	return n > 0, nil
 }
 
-// mailLists returns the names of the lists a confirmation mail asks
-// subscriber id to confirm: for a pending subscriber the lists it is
-// joining, and for anyone the lists of its request it is not active on.
-func mailLists(ctx context.Context, tx *sql.Tx, id int64, status, reqLists string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT l.name FROM lists l WHERE
-		(? = 'pending' AND l.id IN (SELECT list_id FROM subscriptions WHERE subscriber_id = ? AND status != 'unsubscribed'))
-		OR (l.id IN (SELECT value FROM json_each(?))
-			AND l.id NOT IN (SELECT list_id FROM subscriptions WHERE subscriber_id = ? AND status = 'active'))
-		ORDER BY l.id`, status, id, reqLists, id)
+// listNames returns the name of every list by id, for mailLists.
+func listNames(ctx context.Context, tx *sql.Tx) (map[int64]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, name FROM lists`)
 	if err != nil {
 		return nil, fmt.Errorf("list names: %w", err)
 	}
 	defer rows.Close()
-	var out []string
+	names := map[int64]string{}
 	for rows.Next() {
+		var id int64
 		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, fmt.Errorf("list names: %w", err)
 		}
-		out = append(out, n)
+		names[id] = n
 	}
-	return out, rows.Err()
+	return names, rows.Err()
+}
+
+// mailLists returns the names of the lists a confirmation mail asks
+// subscriber id to confirm, in list order: for a pending subscriber the
+// lists it is joining, and for anyone the lists of its request (reqLists,
+// a JSON array of ids) it is not active on. names is listNames': a list
+// not in it is gone and left out. It reads only the subscriber's own
+// subscriptions, by primary key: it runs once per mail, and one query
+// with subqueries over the lists cost more than the rest of the claim.
+func mailLists(ctx context.Context, tx *sql.Tx, names map[int64]string, id int64, status, reqLists string) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT list_id, status FROM subscriptions WHERE subscriber_id = ?`, id)
+	if err != nil {
+		return nil, fmt.Errorf("list names: %w", err)
+	}
+	defer rows.Close()
+	subs := map[int64]string{}
+	for rows.Next() {
+		var lid int64
+		var st string
+		if err := rows.Scan(&lid, &st); err != nil {
+			return nil, fmt.Errorf("list names: %w", err)
+		}
+		subs[lid] = st
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list names: %w", err)
+	}
+	var req []int64
+	if err := json.Unmarshal([]byte(reqLists), &req); err != nil {
+		return nil, fmt.Errorf("list names: request lists %q: %w", reqLists, err)
+	}
+	var ids []int64
+	if status == SubPending {
+		for lid, st := range subs {
+			if st != SubUnsubscribed {
+				ids = append(ids, lid)
+			}
+		}
+	}
+	for _, lid := range req {
+		if subs[lid] != SubActive {
+			ids = append(ids, lid)
+		}
+	}
+	slices.Sort(ids)
+	var out []string
+	for _, lid := range slices.Compact(ids) {
+		if n, ok := names[lid]; ok {
+			out = append(out, n)
+		}
+	}
+	return out, nil
 }
 
 // An ExportSignupRequest is a signup for a known address that waits for

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -17,13 +18,19 @@ import (
 
 // serve runs the HTTP server, queue worker and scheduler until ctx ends.
 func (m *Main) serve(ctx context.Context, args []string) error {
-	rest, err := m.ParseFlags("serve", args, nil)
+	var profile *string
+	rest, err := m.ParseFlags("serve", args, func(fs *flag.FlagSet) { profile = m.cpuProfileFlag(fs) })
 	if err != nil {
 		return err
 	}
 	if len(rest) > 0 {
 		return usagef("serve takes no arguments, got %q", rest[0])
 	}
+	stopProfile, err := m.startCPUProfile(*profile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	if err := m.Run(ctx); err != nil {
 		return err
 	}

@@ -1,0 +1,354 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/smtptest"
+	"github.com/bulletinhq/bulletin/internal/sqlite"
+)
+
+// BenchmarkSignupsApart is the signup figure of docs/benchmarks.md with
+// the client in a process of its own, as a browser or a load balancer is:
+// this test process runs 8 keep-alive clients posting BULLETIN_BENCH_N
+// (default 20,000) JSON signups of new addresses to POST
+// /api/v1/subscriptions, and it runs them, in turn, against
+//
+//   - the bare limit: internal/benchtools/baresignup, a server of its own
+//     that decodes the same JSON, inserts one row into SQLite with the
+//     same pragmas and answers 202;
+//   - `bulletin serve` (embedded Redis, rate limit off) with the outbox:
+//     every confirmation mail written as a file;
+//   - `bulletin serve` sending the confirmations to a local SMTP server in
+//     this process.
+//
+// Each figure is signups/s over the whole load with p50/p99/max latency;
+// ratio is serve's rate over the bare one, and cpu_us/signup the CPU
+// time serve used (start-up and the mails included) per signup, which
+// depends less than the rates on what else the machine runs. Afterwards it checks that every
+// signup's row is there and that every address got its confirmation
+// exactly once. With BULLETIN_BENCH_CPUPROFILE=dir, serve writes a CPU
+// profile of each run into dir (outbox.pprof, smtp.pprof). Run it with:
+//
+//	BULLETIN_INTEGRATION=1 go test ./cmd/bulletin -run '^$' -bench SignupsApart -benchtime 1x
+func BenchmarkSignupsApart(b *testing.B) {
+	n := 20_000
+	if v, err := strconv.Atoi(os.Getenv("BULLETIN_BENCH_N")); err == nil && v > 0 {
+		n = v
+	}
+	bare := bareSignupBinary(b)
+	profiles := os.Getenv("BULLETIN_BENCH_CPUPROFILE")
+	for b.Loop() {
+		load0 := loadavg()
+		base := bareSignups(b, bare, n)
+
+		c := newCluster(b, 0, 0, "BULLETIN_SIGNUP_RATE=0")
+		if profiles != "" {
+			c.env = append(c.env, "BULLETIN_CPUPROFILE="+filepath.Join(profiles, "outbox.pprof"))
+		}
+		serve, addr := c.start("serve-outbox", "serve")
+		out := postSignups(b, addr, "outbox", n)
+		c.waitOutbox(n, 2*time.Minute)
+		out.cpu = cpuSeconds(serve.Process.Pid)
+		stopServe(b, serve)
+		c.checkSignups("outbox", n)
+		c.checkOutboxOnce("outbox", n)
+
+		smtp := smtptest.Start(b)
+		c = newCluster(b, 0, 0, "BULLETIN_SIGNUP_RATE=0", "BULLETIN_SMTP_URL="+smtp.URL())
+		if profiles != "" {
+			c.env = append(c.env, "BULLETIN_CPUPROFILE="+filepath.Join(profiles, "smtp.pprof"))
+		}
+		serve, addr = c.start("serve-smtp", "serve")
+		viaSMTP := postSignups(b, addr, "smtp", n)
+		waitSMTP(b, smtp, n, 2*time.Minute)
+		time.Sleep(time.Second) // a second copy would arrive by now
+		viaSMTP.cpu = cpuSeconds(serve.Process.Pid)
+		stopServe(b, serve)
+		c.checkSignups("smtp", n)
+		for i := range n {
+			if got := smtp.Count(signupAddress("smtp", i)); got != 1 {
+				b.Fatalf("%s got %d confirmations, want 1", signupAddress("smtp", i), got)
+			}
+		}
+		if got := smtp.Total(); got != n {
+			b.Fatalf("SMTP server got %d mails for %d signups", got, n)
+		}
+
+		b.ReportMetric(base.rate, "bare_signups/s")
+		b.ReportMetric(out.rate, "signups/s")
+		b.ReportMetric(out.rate/base.rate, "ratio")
+		b.ReportMetric(ms(out.p99), "p99_ms")
+		b.ReportMetric(viaSMTP.rate, "smtp_signups/s")
+		b.ReportMetric(viaSMTP.rate/base.rate, "smtp_ratio")
+		b.ReportMetric(ms(viaSMTP.p99), "smtp_p99_ms")
+		b.ReportMetric(out.cpu/float64(n)*1e6, "cpu_us/signup")
+		b.ReportMetric(base.cpu/float64(n)*1e6, "bare_cpu_us/signup")
+		b.Logf("n=%d, loadavg before %s, after %s", n, load0, loadavg())
+		for _, r := range []struct {
+			name string
+			l    signupLoad
+		}{{"bare", base}, {"serve, outbox", out}, {"serve, SMTP", viaSMTP}} {
+			b.Logf("%-14s %6.0f signups/s (ratio %.2f)  p50 %.2f ms  p99 %.2f ms  max %.2f ms  server CPU %.0f µs/signup",
+				r.name, r.l.rate, r.l.rate/base.rate, ms(r.l.p50), ms(r.l.p99), ms(r.l.max), r.l.cpu/float64(n)*1e6)
+		}
+	}
+}
+
+// ms is d in milliseconds.
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// loadavg is the first three fields of /proc/loadavg.
+func loadavg() string {
+	buf, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(buf))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// signupAddress is the address of the i-th signup of a run.
+func signupAddress(run string, i int) string {
+	return fmt.Sprintf("%s%06d@example.com", run, i)
+}
+
+// A signupLoad is what one run of postSignups measured.
+type signupLoad struct {
+	rate          float64 // signups a second over the whole load
+	p50, p99, max time.Duration
+	cpu           float64 // CPU seconds the server used, start-up and mails included
+}
+
+// postSignups posts n signups of new addresses to addr from 8 clients over
+// keep-alive connections, each answered 202, and times them.
+func postSignups(b *testing.B, addr, run string, n int) signupLoad {
+	b.Helper()
+	const clients = 8
+	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	url := "http://" + addr + "/api/v1/subscriptions"
+	var next atomic.Int64
+	var failed atomic.Value
+	lat := make([][]time.Duration, clients)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n || failed.Load() != nil {
+					return
+				}
+				body := fmt.Sprintf(`{"email":%q,"name":"Reader %d","lists":["news"]}`, signupAddress(run, i), i)
+				t0 := time.Now()
+				resp, err := client.Post(url, "application/json", strings.NewReader(body))
+				if err != nil {
+					failed.Store(err.Error())
+					return
+				}
+				buf := make([]byte, 512)
+				k, _ := resp.Body.Read(buf)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusAccepted {
+					failed.Store(fmt.Sprintf("%s: %d %s", signupAddress(run, i), resp.StatusCode, buf[:k]))
+					return
+				}
+				lat[c] = append(lat[c], time.Since(t0))
+			}
+		}()
+	}
+	wg.Wait()
+	took := time.Since(start)
+	if f := failed.Load(); f != nil {
+		b.Fatalf("%s signup failed: %s", run, f)
+	}
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	return signupLoad{rate: float64(n) / took.Seconds(),
+		p50: all[len(all)/2], p99: all[len(all)*99/100], max: all[len(all)-1]}
+}
+
+var (
+	bareOnce sync.Once
+	barePath string
+	bareErr  error
+)
+
+// bareSignupBinary builds internal/benchtools/baresignup once.
+func bareSignupBinary(b *testing.B) string {
+	b.Helper()
+	binary(b) // skips unless BULLETIN_INTEGRATION is set
+	bareOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "bulletin-bare-")
+		if err != nil {
+			bareErr = err
+			return
+		}
+		barePath = filepath.Join(dir, "baresignup")
+		out, err := exec.Command("go", "build", "-o", barePath, "../../internal/benchtools/baresignup").CombinedOutput()
+		if err != nil {
+			bareErr = fmt.Errorf("go build baresignup: %v\n%s", err, out)
+		}
+	})
+	if bareErr != nil {
+		b.Fatal(bareErr)
+	}
+	return barePath
+}
+
+// bareSignups starts the bare server, posts n signups to it, checks that
+// it holds n rows and stops it.
+func bareSignups(b *testing.B, bin string, n int) signupLoad {
+	b.Helper()
+	dir := b.TempDir()
+	addr := freeAddr(b)
+	db := filepath.Join(dir, "bare.db")
+	cmd := exec.Command(bin, "-addr", addr, "-db", db)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || !strings.HasPrefix(line, "listening on") {
+		b.Fatalf("baresignup did not start: %q %v", line, err)
+	}
+	l := postSignups(b, addr, "bare", n)
+	l.cpu = cpuSeconds(cmd.Process.Pid)
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	d, err := sql.Open("sqlite3", "file:"+db+"?mode=ro")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	var rows int
+	if err := d.QueryRow(`SELECT COUNT(*) FROM subscribers`).Scan(&rows); err != nil {
+		b.Fatal(err)
+	}
+	if rows != n {
+		b.Fatalf("bare server holds %d rows for %d signups", rows, n)
+	}
+	return l
+}
+
+// stopServe stops serve with SIGTERM, as an operator does, so that it
+// writes its CPU profile, and waits for it.
+func stopServe(b *testing.B, serve *exec.Cmd) {
+	b.Helper()
+	serve.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- serve.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		b.Fatal("serve did not stop within 30 s of SIGTERM")
+	}
+}
+
+// checkSignups checks that the database holds a pending subscriber for
+// every signup of run, on the list, with its confirmation done
+// (confirm_queued back to 0).
+func (c *cluster) checkSignups(run string, n int) {
+	c.t.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(c.data, "bulletin.db"))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer db.Close()
+	var rows, subs, queued int
+	db.Read.QueryRow(`SELECT COUNT(*), COALESCE(SUM(confirm_queued != 0), 0) FROM subscribers WHERE email LIKE ? AND status = 'pending'`,
+		run+"%").Scan(&rows, &queued)
+	db.Read.QueryRow(`SELECT COUNT(*) FROM subscriptions JOIN subscribers s ON s.id = subscriber_id
+		WHERE s.email LIKE ? AND subscriptions.status = 'pending'`, run+"%").Scan(&subs)
+	if rows != n || subs != n || queued != 0 {
+		c.t.Fatalf("%s: %d pending subscribers, %d subscriptions, %d still queued; want %d, %d, 0", run, rows, subs, queued, n, n)
+	}
+}
+
+// waitOutbox waits until the outbox holds n mails.
+func (c *cluster) waitOutbox(n int, within time.Duration) {
+	c.t.Helper()
+	dir := filepath.Join(c.data, "outbox")
+	got := 0
+	for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		entries, _ := os.ReadDir(dir)
+		got = 0
+		for _, e := range entries {
+			if strings.HasSuffix(e.Name(), ".eml") {
+				got++
+			}
+		}
+		if got >= n {
+			return
+		}
+	}
+	c.t.Fatalf("outbox holds %d mails after %s, want %d", got, within, n)
+}
+
+// checkOutboxOnce checks that the outbox holds exactly one mail for each
+// signup of run and nothing else.
+func (c *cluster) checkOutboxOnce(run string, n int) {
+	c.t.Helper()
+	dir := filepath.Join(c.data, "outbox")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".eml") {
+			continue
+		}
+		f, err := os.Open(filepath.Join(dir, e.Name()))
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if to, ok := strings.CutPrefix(sc.Text(), "X-Envelope-To: <"); ok {
+				count[strings.TrimSuffix(to, ">")]++
+				break
+			}
+		}
+		f.Close()
+	}
+	for i := range n {
+		if got := count[signupAddress(run, i)]; got != 1 {
+			c.t.Fatalf("%s got %d confirmations in the outbox, want 1", signupAddress(run, i), got)
+		}
+	}
+	if len(count) != n {
+		c.t.Fatalf("outbox mails for %d addresses, want %d", len(count), n)
+	}
+}
+
+// waitSMTP waits until the SMTP server has accepted n mails.
+func waitSMTP(b *testing.B, s *smtptest.Server, n int, within time.Duration) {
+	b.Helper()
+	for deadline := time.Now().Add(within); s.Total() < n; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			b.Fatalf("SMTP server got %d mails after %s, want %d", s.Total(), within, n)
+		}
+	}
+}

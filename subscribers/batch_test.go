@@ -1,0 +1,131 @@
+package subscribers
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/hibiken/asynq"
+
+	"github.com/bulletinhq/bulletin/internal/queue"
+)
+
+// gatedQueue holds its first EnqueueContext until open is closed, as a
+// slow Redis does, and keeps every task.
+type gatedQueue struct {
+	taskQueue
+	first   sync.Once
+	entered chan struct{}
+	open    chan struct{}
+}
+
+func (q *gatedQueue) EnqueueContext(ctx context.Context, t *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error) {
+	q.first.Do(func() { close(q.entered); <-q.open })
+	return q.taskQueue.EnqueueContext(ctx, t, opts...)
+}
+
+// Batches committed while the queue is busy go to it as one task, and
+// every signup's confirmation is in exactly one task.
+func TestCommittedBatchesShareAConfirmTask(t *testing.T) {
+	s := newStore(t)
+	if err := s.CreateList(context.Background(), &List{Slug: "sport", Name: "Sport", Public: true}); err != nil {
+		t.Fatal(err)
+	}
+	q := &gatedQueue{entered: make(chan struct{}), open: make(chan struct{})}
+	signups := NewSignups(s, q, nil)
+	defer signups.Close()
+	signup := func(i int) {
+		t.Helper()
+		if err := signups.Signup(context.Background(), &Signup{Email: fmt.Sprintf("r%d@example.com", i), Lists: []string{"sport"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	signup(0)
+	<-q.entered // the first batch's task is on its way, held
+	for i := 1; i <= 5; i++ {
+		signup(i) // one batch each: the caller waits for its commit
+	}
+	close(q.open)
+	signups.Flush()
+
+	var sizes []int
+	seen := map[int64]int{}
+	for _, task := range q.tasks {
+		p, err := queue.ParseConfirmTask(task)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, len(p.Items))
+		for _, it := range p.Items {
+			seen[it.ID]++
+		}
+	}
+	if diff := cmp.Diff([]int{1, 5}, sizes); diff != "" {
+		t.Errorf("items per confirm task (-want +got):\n%s", diff)
+	}
+	for id := int64(1); id <= 6; id++ {
+		if seen[id] != 1 {
+			t.Errorf("subscriber %d is in %d confirm tasks, want 1", id, seen[id])
+		}
+	}
+}
+
+// However many batches wait, a confirm task holds no more than one commit
+// could (maxConfirmItems), so that it sends within its timeout; none is
+// lost or sent twice on the way.
+func TestConfirmTasksStayWithinTheirBound(t *testing.T) {
+	s := newStore(t)
+	if err := s.CreateList(context.Background(), &List{Slug: "sport", Name: "Sport", Public: true}); err != nil {
+		t.Fatal(err)
+	}
+	q := &gatedQueue{entered: make(chan struct{}), open: make(chan struct{})}
+	signups := NewSignups(s, q, nil)
+	defer signups.Close()
+	if err := signups.Signup(context.Background(), &Signup{Email: "first@example.com", Lists: []string{"sport"}}); err != nil {
+		t.Fatal(err)
+	}
+	<-q.entered
+	const n = 600
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- signups.Signup(context.Background(), &Signup{Email: fmt.Sprintf("r%d@example.com", i), Lists: []string{"sport"}})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(q.open)
+	signups.Flush()
+
+	seen := map[int64]int{}
+	for _, task := range q.tasks {
+		p, err := queue.ParseConfirmTask(task)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Items) > maxConfirmItems {
+			t.Errorf("a confirm task holds %d items, more than %d", len(p.Items), maxConfirmItems)
+		}
+		for _, it := range p.Items {
+			seen[it.ID]++
+		}
+	}
+	if len(seen) != n+1 {
+		t.Errorf("%d subscribers in confirm tasks, want %d", len(seen), n+1)
+	}
+	for id, k := range seen {
+		if k != 1 {
+			t.Errorf("subscriber %d is in %d confirm tasks, want 1", id, k)
+		}
+	}
+}
