@@ -273,8 +273,9 @@ func moveMark(ctx context.Context, tx *sql.Tx, table string, listID int64, at ti
 }
 
 // insertDigest stores the digest as a campaign of kind digest that is
-// already sending, with its fan-out done: every delivery is inserted here,
-// in pages of the fan-out's size that become its mail:send batches.
+// already sending: every delivery is inserted here, in pages of the
+// fan-out's size that become its mail:send batches, which its fan-out
+// then hands out from the first (digestPage).
 func (s *Service) insertDigest(ctx context.Context, tx *sql.Tx, l *digestList, d *Digest, items []digestArticle, frequency string) error {
 	html, text, err := s.renderDigest(l, d, items)
 	if err != nil {
@@ -283,7 +284,7 @@ func (s *Service) insertDigest(ctx context.Context, tx *sql.Tx, l *digestList, d
 	d.Subject, d.Status = digestSubject(l.name, d.Cadence, l.digest, items), StatusSending
 	now := d.WindowEnd
 	res, err := tx.ExecContext(ctx, `INSERT INTO campaigns (kind, subject, body, body_html, body_text, status, window_start, window_end,
-		fanout_done, total, created_at, updated_at, started_at) VALUES ('digest', ?, '', ?, ?, 'sending', ?, ?, 1, ?, ?, ?, ?)`,
+		fanout_done, total, created_at, updated_at, started_at) VALUES ('digest', ?, '', ?, ?, 'sending', ?, ?, 0, ?, ?, ?, ?)`,
 		d.Subject, html, text, d.WindowStart, d.WindowEnd, d.Recipients, now, now, now)
 	if err != nil {
 		return fmt.Errorf("create digest: %w", err)
@@ -306,60 +307,41 @@ func (s *Service) insertDigest(ctx context.Context, tx *sql.Tx, l *digestList, d
 	return nil
 }
 
-// startDigest queues the mail:send tasks of a digest's batches and, in
-// serve, sends its first batch at once. The tasks' IDs come from the rows,
-// so the reconciler can queue them again should this be lost.
+// startDigest queues the fan-out of a digest and, in serve, runs it at
+// once, as a campaign's start does. The task's ID comes from the rows, so
+// the reconciler can queue it again should this be lost.
 func (s *Service) startDigest(ctx context.Context, id int64) error {
-	if _, err := s.reconcileCampaign(ctx, s.Queue, id); err != nil {
-		return err
+	if s.Kick != nil {
+		go s.fanoutNow(context.WithoutCancel(ctx), id)
 	}
-	if s.Kick == nil {
-		return nil
-	}
-	p, err := s.queuedBatch(ctx, id, 0)
-	if err != nil || len(p.Recipients) == 0 {
-		return err
-	}
-	s.Kick(p)
-	return nil
+	return s.enqueueFanout(ctx, s.Queue, id)
 }
 
-// queuedBatch is the mail:send payload of one batch's queued deliveries.
-func (s *Service) queuedBatch(ctx context.Context, id, batch int64) (*queue.SendPayload, error) {
-	p, err := s.rebuildBatch(ctx, id, batch)
-	if err != nil || len(p.Recipients) == 0 {
-		return p, err
-	}
+// SendQueued hands every batch of digest id still to be handed out to
+// send, one after the other: `bulletin digest run` sends this way in its
+// own process, under the same ledger as the queued tasks, so a delivery
+// goes out once whichever sends it. A batch send leaves queued in part
+// stays behind the digest's cursor, for the reconciler to queue.
+func (s *Service) SendQueued(ctx context.Context, id int64, send func(context.Context, *queue.SendPayload) error) error {
 	content, err := s.sendContent(ctx, id)
 	if err != nil {
-		return nil, err
-	}
-	p.Content = *content
-	return p, nil
-}
-
-// SendQueued gives send every batch of campaign id with deliveries still
-// queued, one after the other: `bulletin digest run` sends this way in its
-// own process, under the same ledger as the queued tasks, so a delivery
-// goes out once whichever sends it.
-func (s *Service) SendQueued(ctx context.Context, id int64, send func(context.Context, *queue.SendPayload) error) error {
-	batches, err := s.queuedBatches(ctx, id)
-	if err != nil {
 		return err
 	}
-	for _, b := range batches {
-		p, err := s.queuedBatch(ctx, id, b)
-		if err != nil {
+	for {
+		p, done, err := s.digestPage(ctx, id)
+		if err != nil || p == nil {
 			return err
 		}
-		if len(p.Recipients) == 0 {
-			continue
+		if len(p.Recipients) > 0 {
+			p.Content = *content
+			if err := send(ctx, p); err != nil {
+				return err
+			}
 		}
-		if err := send(ctx, p); err != nil {
-			return err
+		if done {
+			return nil
 		}
 	}
-	return nil
 }
 
 // DigestStats counts a digest's deliveries by status.

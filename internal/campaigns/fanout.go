@@ -190,8 +190,9 @@ func (s *Service) fanout(ctx context.Context, id int64) error {
 	} else if err != nil {
 		return err
 	}
+	next, backlog := s.fanoutSteps(ctx, id)
 	for page := 0; ; page++ {
-		batch, done, err := s.fanoutPage(ctx, id)
+		batch, done, err := next(ctx, id)
 		if err != nil || batch == nil {
 			return err
 		}
@@ -206,7 +207,7 @@ func (s *Service) fanout(ctx context.Context, id int64) error {
 		if done {
 			return nil
 		}
-		if page%10 == 9 && s.backlog(ctx, id) > s.maxQueued() {
+		if page%10 == 9 && backlog(ctx, id) > s.maxQueued() {
 			return s.enqueueFanout(ctx, s.Queue, id, asynq.ProcessIn(time.Second))
 		}
 	}

@@ -84,10 +84,16 @@ func (e *goldenEnv) sendCampaign(t *testing.T, c *campaigns.Campaign) {
 	}
 }
 
-// send gives every queued mail:send task to the mailer's Sender and
-// returns the one message the reader got, normalised.
+// send runs the fan-out queued (a digest's hands out its batches then),
+// gives every queued mail:send task to the mailer's Sender and returns
+// the one message the reader got, normalised.
 func (e *goldenEnv) send(t *testing.T) []byte {
 	t.Helper()
+	for _, task := range e.q.take(queue.TypeCampaignFanout) {
+		if err := e.svc.HandleFanout(context.Background(), task); err != nil {
+			t.Fatal(err)
+		}
+	}
 	sender := &mailer.Sender{Batch: mailer.Batch(e.out, 1), Ledger: e.svc.Ledger()}
 	tasks := e.q.take(queue.TypeMailSend)
 	if len(tasks) != 1 {

@@ -85,6 +85,9 @@ func (s *Service) reconcileCampaign(ctx context.Context, c queue.Enqueuer, id in
 		n++
 	}
 	batches, err := s.queuedBatches(ctx, id)
+	if err == nil {
+		batches, err = s.handedOut(ctx, id, batches)
+	}
 	if err != nil {
 		return n, err
 	}

@@ -77,6 +77,7 @@ func (e *trackEnv) sendAll(t *testing.T) map[string]*mailtest.Mail {
 	}
 	defer pool.Close()
 	sender := &mailer.Sender{Batch: pool, Ledger: e.svc.Ledger()}
+	e.fanout(t) // a digest's fan-out hands out its batches
 	for _, task := range e.q.take(queue.TypeMailSend) {
 		p := payload(t, task)
 		if err := sender.Send(context.Background(), &p); err != nil {
