@@ -187,16 +187,19 @@ func (l *RedisLedger) enqueue(ctx context.Context, campaignID int64, results []t
 // while no result waits longer than a write and its pause.
 type recorder struct {
 	ledger  Ledger
+	journal *Journal // told what is committed; may be nil
 	every   time.Duration
 	mu      sync.Mutex
 	next    map[int64][]entry // filling while the writer works
 	writing bool
 }
 
-// An entry is a result waiting to be written, and the tally of its task.
+// An entry is a result waiting to be written, the tally of its task, and
+// the journal's file that holds it.
 type entry struct {
 	r tasks.Result
 	t *tally
+	j journaled
 }
 
 // A tally follows the results of one task until they are written.
@@ -224,15 +227,15 @@ func (t *tally) written(err error) {
 	t.wg.Done()
 }
 
-// add queues result r of campaign cid for the next write, starting a
-// writer when none runs; t hears when it is written.
-func (r *recorder) add(cid int64, res tasks.Result, t *tally) {
+// add queues result r of campaign cid, journaled in j, for the next
+// write, starting a writer when none runs; t hears when it is written.
+func (r *recorder) add(cid int64, res tasks.Result, t *tally, j journaled) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.next == nil {
 		r.next = map[int64][]entry{}
 	}
-	r.next[cid] = append(r.next[cid], entry{res, t})
+	r.next[cid] = append(r.next[cid], entry{res, t, j})
 	if !r.writing {
 		r.writing = true
 		go r.write()
@@ -262,8 +265,15 @@ func (r *recorder) write() {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			err := r.ledger.Record(ctx, cid, sameTime(results))
 			cancel()
+			var inFile [2]int
 			for _, e := range es {
+				if e.j != notJournaled {
+					inFile[e.j]++
+				}
 				e.t.written(err)
+			}
+			for f, n := range inFile {
+				r.journal.committed(journaled(f), n)
 			}
 		}
 		time.Sleep(r.every - time.Since(start))

@@ -63,9 +63,10 @@ type Ledger interface {
 // writes whatever arrived since its last write, every RecordEvery, in one
 // Ledger.Record per campaign; so a message the server accepted is
 // recorded within milliseconds, and a crash can send again only those in
-// flight or accepted in those milliseconds. A task returns only once all
-// its results are recorded, so asynq never forgets a task whose results
-// are not written down.
+// flight or accepted in those milliseconds; with a Journal, which keeps
+// each result from the moment its reply is read, only those in flight.
+// A task returns only once all its results are recorded, so asynq never
+// forgets a task whose results are not written down.
 type Sender struct {
 	Batch  BatchSender // used as a StreamSender when it is one
 	Ledger Ledger
@@ -83,6 +84,12 @@ type Sender struct {
 	Log         *slog.Logger
 	// Signer, when set, DKIM-signs every message as it is composed.
 	Signer Signer
+	// Journal, when set, keeps each final result from the moment the
+	// server's reply is read until the ledger has committed it, so that
+	// a kill -9 sends again only the messages on the wire (see Journal).
+	Journal *Journal
+
+	journalOnce sync.Once // logs the journal's failure
 
 	once   sync.Once
 	stream StreamSender
@@ -132,6 +139,7 @@ func (s *Sender) init() {
 		s.stream = streamOf(s.Batch)
 		s.window = newWindow(cmp.Or(max(s.Window, 0), 1000))
 		s.rec.ledger = s.Ledger
+		s.rec.journal = s.Journal
 		s.rec.every = cmp.Or(s.RecordEvery, 2*time.Millisecond)
 	})
 }
@@ -181,7 +189,7 @@ func (s *Sender) release(p *tasks.SendPayload, rs []tasks.Recipient, cause error
 	now := time.Now().UTC()
 	for _, r := range rs {
 		t.wg.Add(1)
-		s.rec.add(p.CampaignID, tasks.Result{DeliveryID: r.DeliveryID, SubscriberID: r.SubscriberID, Status: tasks.ResultRetry, Reply: reply, At: now}, t)
+		s.rec.add(p.CampaignID, tasks.Result{DeliveryID: r.DeliveryID, SubscriberID: r.SubscriberID, Status: tasks.ResultRetry, Reply: reply, At: now}, t, notJournaled)
 	}
 }
 
@@ -231,8 +239,9 @@ func (s *Sender) sendChunk(ctx context.Context, cm *CampaignMessage, p *tasks.Se
 	return false, nil
 }
 
-// handOver gives m to the stream; r is its result, recorded once the
-// server has answered, which gives its room in the window back.
+// handOver gives m to the stream; r is its result, journaled as soon as
+// the server has answered and then recorded, which gives its room in the
+// window back.
 func (s *Sender) handOver(ctx context.Context, cid int64, m Outgoing, r tasks.Result, final bool, t *tally) {
 	start := time.Now()
 	m.RelayID = &r.RelayID
@@ -242,7 +251,23 @@ func (s *Sender) handOver(ctx context.Context, cid int64, m Outgoing, r tasks.Re
 		if settle(&r, err, final) {
 			t.addTemp()
 		}
-		s.settled(cid, r, t)
+		f, err := s.Journal.add(cid, r)
+		s.journalFailed(err)
+		s.Metrics.count(r.Status)
+		s.rec.add(cid, r, t, f)
+	})
+}
+
+// journalFailed logs the first failure of the journal, after which the
+// ledger alone records results.
+func (s *Sender) journalFailed(err error) {
+	if err == nil {
+		return
+	}
+	s.journalOnce.Do(func() {
+		if s.Log != nil {
+			s.Log.Error("results journal off until restart: a kill -9 may send again what was accepted in the last milliseconds", "err", err)
+		}
 	})
 }
 
@@ -259,5 +284,5 @@ func (s *Sender) notSent(cid int64, rs []tasks.Result, err error, t *tally) {
 // settled counts r and queues it for the next write.
 func (s *Sender) settled(cid int64, r tasks.Result, t *tally) {
 	s.Metrics.count(r.Status)
-	s.rec.add(cid, r, t)
+	s.rec.add(cid, r, t, notJournaled)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"path/filepath"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -19,6 +20,18 @@ import (
 func (m *Main) wireCampaigns(ctx context.Context, mux *asynq.ServeMux, srv *web.Server) error {
 	a := m.app
 	svc := m.newCampaignService()
+	// Results a killed process read from the server and had not yet
+	// committed are in its journal: record them before their claims go.
+	journal, err := mailer.OpenJournal(filepath.Join(m.Config.Data, "sent.journal"))
+	if err != nil {
+		return err
+	}
+	a.closers = append(a.closers, journal.Close)
+	if n, err := journal.Replay(ctx, svc.Record); err != nil {
+		return err
+	} else if n > 0 {
+		m.Log.Info("recorded the results a stopped serve had read from the SMTP server and not yet written", "results", n)
+	}
 	// Claims left now belong to a process that died: release them before
 	// this process's sender starts.
 	if err := svc.ClearClaims(ctx); err != nil {
@@ -34,6 +47,7 @@ func (m *Main) wireCampaigns(ctx context.Context, mux *asynq.ServeMux, srv *web.
 		Metrics:     mailer.NewMetrics(a.Registry),
 		Log:         m.Log,
 		Signer:      a.DKIM,
+		Journal:     journal,
 	}
 	if !m.Config.NoSend {
 		svc.Kick = kicker(ctx, sender, svc, m)

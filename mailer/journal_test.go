@@ -1,0 +1,200 @@
+package mailer
+
+import (
+	"cmp"
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	gocmp "github.com/google/go-cmp/cmp"
+
+	tasks "github.com/bulletinhq/bulletin/internal/queue"
+)
+
+// openJournal opens a journal in a fresh folder and returns it with its
+// path.
+func openJournal(t *testing.T) (*Journal, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "sent.journal")
+	j, err := OpenJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close() })
+	return j, path
+}
+
+// replayed opens the journal at path as a restarted process would and
+// returns what Replay hands over, by campaign, in delivery order.
+func replayed(t *testing.T, path string) map[int64][]tasks.Result {
+	t.Helper()
+	j, err := OpenJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	got := map[int64][]tasks.Result{}
+	_, err = j.Replay(context.Background(), func(_ context.Context, cid int64, rs []tasks.Result) error {
+		got[cid] = append(got[cid], rs...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rs := range got { // the two files come in either order
+		slices.SortFunc(rs, func(a, b tasks.Result) int { return cmp.Compare(a.DeliveryID, b.DeliveryID) })
+	}
+	return got
+}
+
+func fileSizes(t *testing.T, path string) [2]int64 {
+	t.Helper()
+	var sizes [2]int64
+	for i := range sizes {
+		fi, err := os.Stat(path + []string{".0", ".1"}[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes[i] = fi.Size()
+	}
+	return sizes
+}
+
+func mustAdd(t *testing.T, j *Journal, cid int64, r tasks.Result) journaled {
+	t.Helper()
+	f, err := j.add(cid, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+var at = time.Date(2026, 11, 30, 21, 0, 0, 123456789, time.UTC)
+
+// Final results come back whole, in order, by campaign, with their
+// replies (clipped as the ledger clips them); results to be retried are
+// not journaled. The last record, cut short by the kill, is ignored, and
+// so is a file's tail after damage. Replay leaves the journal empty.
+func TestJournalReplayIgnoresATornRecord(t *testing.T) {
+	long := strings.Repeat("x", 600)
+	tests := []struct {
+		name string
+		cut  func(data []byte) []byte // what the kill left of the file
+		want int                      // results of the 4 journaled that come back
+	}{
+		{"whole", func(d []byte) []byte { return d }, 4},
+		{"last record torn", func(d []byte) []byte { return d[:len(d)-3] }, 3},
+		{"only the last head", func(d []byte) []byte { return d[:len(d)-journalHead-3+5] }, 3},
+		{"second record damaged", func(d []byte) []byte { d[journalHead+2] ^= 1; return d }, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			j, path := openJournal(t)
+			all := []struct {
+				cid int64
+				r   tasks.Result
+			}{
+				{7, tasks.Result{DeliveryID: 101, SubscriberID: 1, Status: tasks.ResultSent, At: at}},
+				{7, tasks.Result{DeliveryID: 102, SubscriberID: 2, Status: tasks.ResultBounced, Reply: "550 5.1.1 no such user", At: at}},
+				{7, tasks.Result{DeliveryID: 103, SubscriberID: 3, Status: tasks.ResultRetry, Reply: "451 later", At: at}},
+				{9, tasks.Result{DeliveryID: 201, SubscriberID: 4, Status: tasks.ResultFailed, Reply: long, At: at}},
+				{7, tasks.Result{DeliveryID: 104, SubscriberID: 5, Status: tasks.ResultSent, RelayID: "4Xb9Zk1Qz3z5", At: at.Add(time.Millisecond)}},
+			}
+			want := map[int64][]tasks.Result{}
+			n := 0
+			for _, e := range all {
+				f := mustAdd(t, j, e.cid, e.r)
+				if e.r.Status == tasks.ResultRetry {
+					if f != notJournaled {
+						t.Errorf("a result to be retried was journaled")
+					}
+					continue
+				}
+				if n++; n > tt.want {
+					continue
+				}
+				r := e.r
+				r.Reply = r.Reply[:min(len(r.Reply), journalReply)]
+				want[e.cid] = append(want[e.cid], r)
+			}
+			file := path + ".0"
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(file, tt.cut(data), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			j.Close()
+			got := replayed(t, path)
+			if len(want) == 0 {
+				want = map[int64][]tasks.Result{}
+			}
+			if diff := gocmp.Diff(want, got); diff != "" {
+				t.Errorf("replayed (-want +got):\n%s", diff)
+			}
+			if sizes := fileSizes(t, path); sizes != [2]int64{} {
+				t.Errorf("journal files of %v bytes after the replay, want empty", sizes)
+			}
+		})
+	}
+}
+
+// The journal writes to one file while the other holds older results;
+// once all of those are committed, the older file is emptied and the two
+// swap, so a journal holds only what is not committed and what came
+// since.
+func TestJournalEmptiesAFileOnceItsResultsAreCommitted(t *testing.T) {
+	j, path := openJournal(t)
+	sent := func(id int64) tasks.Result {
+		return tasks.Result{DeliveryID: id, SubscriberID: id, Status: tasks.ResultSent, At: at}
+	}
+	a, b := mustAdd(t, j, 7, sent(1)), mustAdd(t, j, 7, sent(2))
+	if a != 0 || b != 0 {
+		t.Fatalf("first results in files %d and %d, want 0", a, b)
+	}
+	j.committed(a, 1) // the other file holds nothing: swap
+	c := mustAdd(t, j, 7, sent(3))
+	if c != 1 {
+		t.Fatalf("after a commit the journal writes to file %d, want 1", c)
+	}
+	if s := fileSizes(t, path); s[0] != 2*journalHead || s[1] != journalHead {
+		t.Fatalf("file sizes %v, want 2 records and 1", s)
+	}
+	j.committed(c, 1) // file 0 still holds 2, not committed
+	if s := fileSizes(t, path); s[0] != 2*journalHead {
+		t.Fatalf("file 0 of %d bytes emptied while a result in it was not committed", s[0])
+	}
+	j.committed(b, 1) // now it is: emptied, and written to
+	d := mustAdd(t, j, 7, sent(4))
+	if d != 0 {
+		t.Fatalf("journal writes to file %d, want 0", d)
+	}
+	if s := fileSizes(t, path); s != [2]int64{journalHead, journalHead} {
+		t.Fatalf("file sizes %v, want one record each", s)
+	}
+	j.Close()
+	want := map[int64][]tasks.Result{7: {sent(3), sent(4)}}
+	if diff := gocmp.Diff(want, replayed(t, path)); diff != "" {
+		t.Errorf("replayed (-want +got):\n%s", diff)
+	}
+}
+
+// A ledger that fails keeps the journal for the next start.
+func TestJournalKeptWhenTheReplayFails(t *testing.T) {
+	j, path := openJournal(t)
+	mustAdd(t, j, 7, tasks.Result{DeliveryID: 1, SubscriberID: 1, Status: tasks.ResultSent, At: at})
+	_, err := j.Replay(context.Background(), func(context.Context, int64, []tasks.Result) error {
+		return context.DeadlineExceeded
+	})
+	if err == nil {
+		t.Fatal("replay succeeded with a failing ledger")
+	}
+	if s := fileSizes(t, path); s[0] != journalHead {
+		t.Errorf("journal of %d bytes after a failed replay, want the record kept", s[0])
+	}
+}
