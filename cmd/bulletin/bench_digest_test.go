@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -29,10 +28,7 @@ func BenchmarkDigestMillion(b *testing.B) {
 	if os.Getenv("BULLETIN_BENCH_1M") == "" {
 		b.Skip("set BULLETIN_BENCH_1M=1 to send a digest to 1,000,000 readers")
 	}
-	n := 1_000_000
-	if v, err := strconv.Atoi(os.Getenv("BULLETIN_BENCH_N")); err == nil && v > 0 {
-		n = v
-	}
+	n := benchN(1_000_000)
 	smtp := smtptest.Start(b, smtptest.WithDiscard())
 	for b.Loop() {
 		c := newCluster(b, 0, 0, "BULLETIN_SMTP_URL="+smtp.URL())

@@ -33,10 +33,7 @@ import (
 //
 //	BULLETIN_INTEGRATION=1 go test ./cmd/bulletin -run '^$' -bench CampaignDKIM -benchtime 1x
 func BenchmarkCampaignDKIM(b *testing.B) {
-	n := 20_000
-	if v, err := strconv.Atoi(os.Getenv("BULLETIN_BENCH_N")); err == nil && v > 0 {
-		n = v
-	}
+	n := benchN(20_000)
 	smtp := smtptest.Start(b, smtptest.WithDiscard())
 	body := strings.Repeat("The harbour master reports a busy week: ferries on time, the fish market full. ", 75) // ~6 KB
 	for b.Loop() {

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -37,10 +36,7 @@ import (
 //
 //	BULLETIN_INTEGRATION=1 go test ./cmd/bulletin -run '^$' -bench WebhooksOut -benchtime 1x
 func BenchmarkWebhooksOut(b *testing.B) {
-	n := 100_000
-	if v, err := strconv.Atoi(os.Getenv("BULLETIN_BENCH_N")); err == nil && v > 0 {
-		n = v
-	}
+	n := benchN(100_000)
 	for b.Loop() {
 		recv := newHookReceiver(b)
 		c := newCluster(b, 0, 0, "BULLETIN_ALLOW_PRIVATE_FEEDS=1")

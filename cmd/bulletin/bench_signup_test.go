@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -46,10 +45,7 @@ import (
 //
 //	BULLETIN_INTEGRATION=1 go test ./cmd/bulletin -run '^$' -bench SignupsApart -benchtime 1x
 func BenchmarkSignupsApart(b *testing.B) {
-	n := 20_000
-	if v, err := strconv.Atoi(os.Getenv("BULLETIN_BENCH_N")); err == nil && v > 0 {
-		n = v
-	}
+	n := benchN(20_000)
 	bare := bareSignupBinary(b)
 	profiles := os.Getenv("BULLETIN_BENCH_CPUPROFILE")
 	for b.Loop() {

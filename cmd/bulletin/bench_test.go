@@ -36,10 +36,7 @@ import (
 //
 //	BULLETIN_INTEGRATION=1 go test ./cmd/bulletin -run '^$' -bench CampaignDelivery -benchtime 1x
 func BenchmarkCampaignDelivery(b *testing.B) {
-	n := 20_000
-	if v, err := strconv.Atoi(os.Getenv("BULLETIN_BENCH_N")); err == nil && v > 0 {
-		n = v
-	}
+	n := benchN(20_000)
 	smtp := smtptest.Start(b, smtptest.WithDiscard())
 	dataOnly := smtptest.Start(b, smtptest.WithDiscard(), smtptest.WithoutChunking())
 	body := strings.Repeat("The harbour master reports a busy week: ferries on time, the fish market full. ", 75) // ~6 KB
@@ -199,6 +196,15 @@ func TestBlastHelper(t *testing.T) {
 	fmt.Printf("blast took %s\n", time.Since(start))
 }
 
+// benchN returns BULLETIN_BENCH_N, how many messages, readers or events a
+// benchmark runs with, or def when it is not a positive number.
+func benchN(def int) int {
+	if v, err := strconv.Atoi(os.Getenv("BULLETIN_BENCH_N")); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
 // padTo grows a message to about size bytes (within a header line's
 // minimum of 16) with header lines in front.
 func padTo(raw []byte, size int) []byte {
@@ -240,10 +246,7 @@ func BenchmarkFanoutMillion(b *testing.B) {
 	if os.Getenv("BULLETIN_BENCH_1M") == "" {
 		b.Skip("set BULLETIN_BENCH_1M=1 to fan a campaign out to 1,000,000 recipients")
 	}
-	n := 1_000_000
-	if v, err := strconv.Atoi(os.Getenv("BULLETIN_BENCH_N")); err == nil && v > 0 {
-		n = v
-	}
+	n := benchN(1_000_000)
 	smtp := smtptest.Start(b, smtptest.WithDiscard())
 	for b.Loop() {
 		c := newCluster(b, n, 0, "BULLETIN_SMTP_URL="+smtp.URL())

@@ -52,15 +52,9 @@ func (s *Service) digestPage(ctx context.Context, id int64) (*queue.SendPayload,
 	var done, found bool
 	since := s.now()
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var after int64
-		var status string
-		var finished bool
-		err := tx.QueryRowContext(ctx, `SELECT status, fanout_after, fanout_done FROM campaigns WHERE id = ?`, id).Scan(&status, &after, &finished)
-		if err != nil {
-			return fmt.Errorf("digest cursor: %w", err)
-		}
-		if status != StatusSending || finished {
-			return nil
+		after, active, err := fanoutCursor(ctx, tx, id)
+		if err != nil || !active {
+			return err
 		}
 		var next sql.NullInt64
 		if err := tx.QueryRowContext(ctx, `SELECT MIN(batch) FROM deliveries WHERE campaign_id = ? AND status = 'queued' AND batch >= ?`,

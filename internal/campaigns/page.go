@@ -45,15 +45,9 @@ func (s *Service) fanoutPage(ctx context.Context, id int64) (*queue.SendPayload,
 	var batch *queue.SendPayload
 	var done bool
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var after int64
-		var status string
-		var finished bool
-		err := tx.QueryRowContext(ctx, `SELECT status, fanout_after, fanout_done FROM campaigns WHERE id = ?`, id).Scan(&status, &after, &finished)
-		if err != nil {
-			return fmt.Errorf("fan-out cursor: %w", err)
-		}
-		if status != StatusSending || finished {
-			return nil
+		after, active, err := fanoutCursor(ctx, tx, id)
+		if err != nil || !active {
+			return err
 		}
 		// This transaction holds the write lock: whoever leaves after it
 		// began commits after it, so a worker skips them (Since).
@@ -163,4 +157,17 @@ func jsonIDs(ids []int64) string {
 		b = strconv.AppendInt(b, id, 10)
 	}
 	return string(append(b, ']'))
+}
+
+// fanoutCursor reads campaign id's fan-out cursor (a campaign's last
+// subscriber id handed out, a digest's next batch) and whether its
+// fan-out has work: the campaign is sending and its fan-out not done.
+func fanoutCursor(ctx context.Context, tx *sql.Tx, id int64) (after int64, active bool, err error) {
+	var status string
+	var finished bool
+	err = tx.QueryRowContext(ctx, `SELECT status, fanout_after, fanout_done FROM campaigns WHERE id = ?`, id).Scan(&status, &after, &finished)
+	if err != nil {
+		return 0, false, fmt.Errorf("fan-out cursor: %w", err)
+	}
+	return after, status == StatusSending && !finished, nil
 }
