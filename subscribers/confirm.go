@@ -4,10 +4,12 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 
@@ -199,11 +201,31 @@ func (c *Confirmer) send(ctx context.Context, sub *Subscriber, pub settings.Publ
 const awaitingMail = `((status = 'pending' OR (status IN ('confirmed', 'unsubscribed')
 	AND id IN (SELECT subscriber_id FROM signup_requests))) AND NOT ` + events.SuppressedSQL + `)`
 
+// claimChunk is how many confirmations claimConfirms claims in one
+// transaction: each holds the one write connection, which the signups'
+// group commit waits for, so a task of 256 claims in short turns.
+const claimChunk = 16
+
 // claimConfirms marks (confirm_queued = 2) the items whose row still awaits
 // a mail flagged for that very request, returning those subscribers with
 // the name and lists the mail shows: the reader's name, or the requested
 // one when the reader has none, and the lists the click will confirm.
+// Each item's claim stands alone, so they are claimed claimChunk at a
+// time, in transactions of their own.
 func (s *Store) claimConfirms(ctx context.Context, items []queue.ConfirmItem) ([]*Subscriber, error) {
+	var out []*Subscriber
+	for chunk := range slices.Chunk(items, claimChunk) {
+		subs, err := s.claimChunk(ctx, chunk)
+		out = append(out, subs...)
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// claimChunk claims items in one transaction; see claimConfirms.
+func (s *Store) claimChunk(ctx context.Context, items []queue.ConfirmItem) ([]*Subscriber, error) {
 	var out []*Subscriber
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		names, err := listNames(ctx, tx)
@@ -248,15 +270,23 @@ func (s *Store) finishConfirms(ctx context.Context, sent, failed []int64) error 
 	if len(sent) == 0 && len(failed) == 0 {
 		return nil
 	}
+	// One statement for each outcome: the write connection is held for
+	// two, not one per mail.
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		for _, id := range sent {
-			if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET confirm_queued = 0 WHERE id = ? AND confirm_queued = 2`, id); err != nil {
+		for _, o := range []struct {
+			flag int
+			ids  []int64
+		}{{0, sent}, {1, failed}} {
+			if len(o.ids) == 0 {
+				continue
+			}
+			list, err := json.Marshal(o.ids)
+			if err != nil {
 				return err
 			}
-		}
-		for _, id := range failed {
-			if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET confirm_queued = 1 WHERE id = ? AND confirm_queued = 2`, id); err != nil {
-				return err
+			if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET confirm_queued = ?
+				WHERE id IN (SELECT value FROM json_each(?)) AND confirm_queued = 2`, o.flag, string(list)); err != nil {
+				return fmt.Errorf("finish confirmations: %w", err)
 			}
 		}
 		return nil

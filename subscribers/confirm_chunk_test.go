@@ -1,0 +1,98 @@
+package subscribers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// countingBox counts the mails to each address and refuses those to
+// addresses starting with "down".
+type countingBox struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (b *countingBox) Send(_ context.Context, _ string, to []string, _ []byte) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, addr := range to {
+		if strings.HasPrefix(addr, "down") {
+			return errors.New("451 try later")
+		}
+		b.n[addr]++
+	}
+	return nil
+}
+
+// A confirm task larger than one claim's turn on the write connection
+// (claimChunk) mails every reader once; the mails that failed are handed
+// back for a retry (confirm_queued = 1) and the sent ones cleared, and a
+// second run of the same task sends nothing again but the retries.
+func TestConfirmTaskClaimsInTurns(t *testing.T) {
+	e := newSignupEnv(t)
+	box := &countingBox{n: map[string]int{}}
+	e.c.Transport = box
+	signups := NewSignups(e.store, e.q, nil)
+	const n = 3*claimChunk + 5
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			addr := fmt.Sprintf("r%02d@example.com", i)
+			if i%10 == 3 {
+				addr = "down" + addr
+			}
+			if err := signups.Signup(context.Background(), &Signup{Email: addr, Lists: []string{"sport"}}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	signups.Close()
+	tasks := e.q.tasks
+	for round := range 2 {
+		for _, task := range tasks {
+			err := e.c.ProcessTask(context.Background(), task)
+			if err == nil || !strings.Contains(err.Error(), "451") {
+				t.Errorf("round %d: task error %v, want the failed sends reported", round, err)
+			}
+		}
+	}
+	flags := map[int]int{}
+	rows, err := e.store.db.Read.Query(`SELECT confirm_queued FROM subscribers`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f int
+		if err := rows.Scan(&f); err != nil {
+			t.Fatal(err)
+		}
+		flags[f]++
+	}
+	down := 0
+	for i := range n {
+		if i%10 == 3 {
+			down++
+		}
+	}
+	if diff := cmp.Diff(map[int]int{0: n - down, 1: down}, flags); diff != "" {
+		t.Errorf("confirm_queued of the readers (-want +got):\n%s", diff)
+	}
+	if len(box.n) != n-down {
+		t.Errorf("%d readers mailed, want %d", len(box.n), n-down)
+	}
+	for addr, k := range box.n {
+		if k != 1 {
+			t.Errorf("%s got %d confirmations, want 1", addr, k)
+		}
+	}
+}
