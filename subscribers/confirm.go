@@ -103,8 +103,9 @@ func (c *Confirmer) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	}
 	var sent, failed []int64
 	var first error
+	r := newConfirmRenderer(c, pub)
 	for _, sub := range subs {
-		if err := c.send(ctx, sub, pub); err != nil {
+		if err := c.send(ctx, sub, r); err != nil {
 			c.warn(sub, err)
 			failed = append(failed, sub.ID)
 			if first == nil {
@@ -166,20 +167,16 @@ func blank(msg, addr string) string {
 
 // send renders and delivers one confirmation. It is transactional mail:
 // no List-Unsubscribe.
-func (c *Confirmer) send(ctx context.Context, sub *Subscriber, pub settings.Publication) error {
-	data := ConfirmMail{
-		Name: sub.Name, Email: sub.Email, Lists: sub.Lists, BaseURL: pub.PublicURL,
-		ConfirmURL: pub.PublicURL + "/confirm/" + c.Signer.Sign(TokenConfirm, sub.ID, ConfirmTTL),
-		Publisher:  pub.Name, Brand: pub.Brand(),
-	}
-	text, html, err := c.Templates.Mail("confirm", data)
+func (c *Confirmer) send(ctx context.Context, sub *Subscriber, r *confirmRenderer) error {
+	pub := r.pub
+	text, html, err := r.render(sub, c.Signer.Sign(TokenConfirm, sub.ID, ConfirmTTL))
 	if err != nil {
 		return err
 	}
 	from := &mail.Address{Name: pub.FromName, Address: pub.FromAddress}
 	msg := &mailer.Message{
 		From: from, To: &mail.Address{Name: sub.Name, Address: sub.Email},
-		Subject: "Confirm your subscription to " + data.Publisher,
+		Subject: "Confirm your subscription to " + pub.Name,
 		Text:    text, HTML: html,
 	}
 	raw, err := msg.Compose()
@@ -224,44 +221,99 @@ func (s *Store) claimConfirms(ctx context.Context, items []queue.ConfirmItem) ([
 	return out, nil
 }
 
-// claimChunk claims items in one transaction; see claimConfirms.
+// claimChunk claims items in one transaction; see claimConfirms. Reading
+// the rows, claiming those still awaiting the very request their item
+// names and reading their subscriptions are a statement each for the whole
+// chunk.
 func (s *Store) claimChunk(ctx context.Context, items []queue.ConfirmItem) ([]*Subscriber, error) {
 	var out []*Subscriber
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		out = out[:0]
 		names, err := listNames(ctx, tx)
 		if err != nil {
 			return err
 		}
+		rows, err := awaitingConfirm(ctx, tx, items)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		claimed := map[int64]bool{}
 		for _, it := range items {
-			var sentAt sql.NullTime
-			var reqName, reqLists sql.NullString
-			sub := &Subscriber{ID: it.ID}
-			err := tx.QueryRowContext(ctx, `SELECT email, subscribers.name, status, confirm_sent_at, r.name, r.lists
-				FROM subscribers LEFT JOIN signup_requests r ON r.subscriber_id = subscribers.id
-				WHERE id = ? AND confirm_queued = 1 AND `+awaitingMail, it.ID).
-				Scan(&sub.Email, &sub.Name, &sub.Status, &sentAt, &reqName, &reqLists)
-			if errors.Is(err, sql.ErrNoRows) || (err == nil && (!sentAt.Valid || sentAt.Time.UnixMicro() != it.SentAt)) {
-				continue // sent already, superseded, confirmed, or erased
-			} else if err != nil {
-				return fmt.Errorf("claim confirmation: %w", err)
+			r, ok := rows[it.ID]
+			if !ok || claimed[it.ID] || !r.sentAt.Valid || r.sentAt.Time.UnixMicro() != it.SentAt {
+				continue // sent already, superseded, confirmed, erased, or twice in the task
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET confirm_queued = 2 WHERE id = ?`, it.ID); err != nil {
-				return fmt.Errorf("claim confirmation: %w", err)
-			}
-			if sub.Name == "" {
-				sub.Name = reqName.String
-			}
-			if !reqLists.Valid {
-				reqLists.String = "[]"
-			}
-			if sub.Lists, err = mailLists(ctx, tx, names, it.ID, sub.Status, reqLists.String); err != nil {
+			claimed[it.ID] = true
+			ids = append(ids, it.ID)
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		list, err := json.Marshal(ids)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET confirm_queued = 2
+			WHERE id IN (SELECT value FROM json_each(?))`, string(list)); err != nil {
+			return fmt.Errorf("claim confirmation: %w", err)
+		}
+		subs, err := subscriptionsOf(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			r := rows[id]
+			if r.sub.Lists, err = mailLists(names, subs[id], r.sub.Status, r.reqLists); err != nil {
 				return err
 			}
-			out = append(out, sub)
+			out = append(out, r.sub)
 		}
 		return nil
 	})
 	return out, err
+}
+
+// An awaitingRow is a subscriber whose confirmation a task may send, with
+// what the mail shows.
+type awaitingRow struct {
+	sub      *Subscriber // Name is the requested one when the reader has none
+	sentAt   sql.NullTime
+	reqLists string // the request's lists, a JSON array of ids
+}
+
+// awaitingConfirm reads the rows of items that are flagged for a mail
+// (confirm_queued = 1) and may get one (awaitingMail), by id.
+func awaitingConfirm(ctx context.Context, tx *sql.Tx, items []queue.ConfirmItem) (map[int64]*awaitingRow, error) {
+	ids := make([]int64, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, email, subscribers.name, status, confirm_sent_at, r.name, r.lists
+		FROM subscribers LEFT JOIN signup_requests r ON r.subscriber_id = subscribers.id
+		WHERE id IN (SELECT value FROM json_each(?)) AND confirm_queued = 1 AND `+awaitingMail, string(list))
+	if err != nil {
+		return nil, fmt.Errorf("claim confirmation: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[int64]*awaitingRow, len(items))
+	for rows.Next() {
+		r := &awaitingRow{sub: &Subscriber{}}
+		var reqName, reqLists sql.NullString
+		if err := rows.Scan(&r.sub.ID, &r.sub.Email, &r.sub.Name, &r.sub.Status, &r.sentAt, &reqName, &reqLists); err != nil {
+			return nil, fmt.Errorf("claim confirmation: %w", err)
+		}
+		if r.sub.Name == "" {
+			r.sub.Name = reqName.String
+		}
+		r.reqLists = cmp.Or(reqLists.String, "[]")
+		out[r.sub.ID] = r
+	}
+	return out, rows.Err()
 }
 
 // finishConfirms clears the flag of sent mails and hands failed ones back

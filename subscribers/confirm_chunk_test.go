@@ -112,3 +112,60 @@ func TestConfirmTaskClaimsInTurns(t *testing.T) {
 		}
 	}
 }
+
+// An item twice in a task is mailed once, and an item for an older request
+// of a reader (its confirm_sent_at moved on) is not mailed: the task of the
+// newer request sends that one.
+func TestConfirmTaskSkipsRepeatsAndOlderRequests(t *testing.T) {
+	e := newSignupEnv(t)
+	box := &countingBox{n: map[string]int{}}
+	e.c.Transport = box
+	signups := NewSignups(e.store, e.q, nil)
+	for _, addr := range []string{"ann@example.com", "ben@example.com"} {
+		if err := signups.Signup(context.Background(), &Signup{Email: addr, Lists: []string{"sport"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	signups.Close()
+	var items []queue.ConfirmItem
+	for _, task := range e.q.tasks {
+		p, err := queue.ParseConfirmTask(task)
+		if err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, p.Items...)
+	}
+	if len(items) != 2 {
+		t.Fatalf("%d items queued, want 2", len(items))
+	}
+	ann, ben := items[0], items[1]
+	older := ben
+	older.SentAt--
+	task, err := queue.NewConfirmTask([]queue.ConfirmItem{ann, older, ann})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.c.ProcessTask(context.Background(), task); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]int{"ann@example.com": 1}, box.n); diff != "" {
+		t.Errorf("mails sent (-want +got):\n%s", diff)
+	}
+	var flag int
+	if err := e.store.db.Read.QueryRow(`SELECT confirm_queued FROM subscribers WHERE id = ?`, ben.ID).Scan(&flag); err != nil {
+		t.Fatal(err)
+	}
+	if flag != 1 {
+		t.Errorf("ben's confirm_queued = %d, want 1: still waiting for the task of his request", flag)
+	}
+	task, err = queue.NewConfirmTask([]queue.ConfirmItem{ben})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.c.ProcessTask(context.Background(), task); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]int{"ann@example.com": 1, "ben@example.com": 1}, box.n); diff != "" {
+		t.Errorf("mails sent after ben's own task (-want +got):\n%s", diff)
+	}
+}

@@ -58,7 +58,11 @@ func TestConfirmationMailLists(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				got, err = mailLists(ctx, tx, names, id, tt.status, tt.req)
+				subs, err := subscriptionsOf(ctx, tx, []int64{id})
+				if err != nil {
+					return err
+				}
+				got, err = mailLists(names, subs[id], tt.status, tt.req)
 				return err
 			})
 			if err != nil {

@@ -144,31 +144,41 @@ func listNames(ctx context.Context, tx *sql.Tx) (map[int64]string, error) {
 	return names, rows.Err()
 }
 
-// mailLists returns the names of the lists a confirmation mail asks
-// subscriber id to confirm, in list order: for a pending subscriber the
-// lists it is joining, and for anyone the lists of its request (reqLists,
-// a JSON array of ids) it is not active on. names is listNames': a list
-// not in it is gone and left out. It reads only the subscriber's own
-// subscriptions, by primary key: it runs once per mail, and one query
-// with subqueries over the lists cost more than the rest of the claim.
-func mailLists(ctx context.Context, tx *sql.Tx, names map[int64]string, id int64, status, reqLists string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT list_id, status FROM subscriptions WHERE subscriber_id = ?`, id)
+// subscriptionsOf reads the subscriptions of the subscribers ids, by
+// primary key, in one query: subscriber, list, status.
+func subscriptionsOf(ctx context.Context, tx *sql.Tx, ids []int64) (map[int64]map[int64]string, error) {
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT subscriber_id, list_id, status FROM subscriptions
+		WHERE subscriber_id IN (SELECT value FROM json_each(?))`, string(list))
 	if err != nil {
 		return nil, fmt.Errorf("list names: %w", err)
 	}
 	defer rows.Close()
-	subs := map[int64]string{}
+	out := make(map[int64]map[int64]string, len(ids))
 	for rows.Next() {
-		var lid int64
+		var sid, lid int64
 		var st string
-		if err := rows.Scan(&lid, &st); err != nil {
+		if err := rows.Scan(&sid, &lid, &st); err != nil {
 			return nil, fmt.Errorf("list names: %w", err)
 		}
-		subs[lid] = st
+		if out[sid] == nil {
+			out[sid] = map[int64]string{}
+		}
+		out[sid][lid] = st
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list names: %w", err)
-	}
+	return out, rows.Err()
+}
+
+// mailLists returns the names of the lists a confirmation mail asks a
+// subscriber to confirm, in list order: for a pending subscriber the
+// lists it is joining, and for anyone the lists of its request (reqLists,
+// a JSON array of ids) it is not active on. subs is the subscriber's
+// subscriptions (list → status, from subscriptionsOf) and names is
+// listNames': a list not in it is gone and left out.
+func mailLists(names map[int64]string, subs map[int64]string, status, reqLists string) ([]string, error) {
 	var req []int64
 	if err := json.Unmarshal([]byte(reqLists), &req); err != nil {
 		return nil, fmt.Errorf("list names: request lists %q: %w", reqLists, err)

@@ -1,0 +1,137 @@
+package subscribers
+
+import (
+	htmltemplate "html/template"
+	"net/mail"
+	"strings"
+	"testing"
+
+	"github.com/bulletinhq/bulletin/internal/settings"
+	"github.com/bulletinhq/bulletin/templates"
+)
+
+// countingRenderer counts the templates' runs.
+type countingRenderer struct {
+	MailRenderer
+	runs int
+}
+
+func (r *countingRenderer) Mail(name string, data any) (string, string, error) {
+	r.runs++
+	return r.MailRenderer.Mail(name, data)
+}
+
+// The confirmations of one task, rendered once per shape with markers,
+// are byte for byte what rendering each mail in full gives, for readers
+// whose names and addresses hold what html/template escapes, and the
+// text of another reader's marker.
+func TestConfirmRendererMatchesFullRendering(t *testing.T) {
+	tmpl, err := templates.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	counter := &countingRenderer{MailRenderer: tmpl}
+	c := &Confirmer{Signer: NewSigner([]byte("test secret that is long enough!")), Templates: counter,
+		From: &mail.Address{Name: "Gazette", Address: "news@news.example"}, BaseURL: "https://news.example"}
+	pub := settings.Publication{Name: "Harbour & <Quay> Gazette", PublicURL: "https://news.example",
+		Accent: "#0b5cad", FromName: "Gazette", FromAddress: "news@news.example"}
+	r := newConfirmRenderer(c, pub)
+	readers := []*Subscriber{
+		{ID: 1, Name: "Zoë O'Hara", Email: "zoe+news@example.org", Lists: []string{"Sport", "Café & Bar"}},
+		{ID: 2, Name: "", Email: "anon@example.org", Lists: []string{"Sport", "Café & Bar"}},
+		{ID: 3, Name: `<script>alert("x")</script>`, Email: `o'"q&<b>@example.org`, Lists: []string{"Sport", "Café & Bar"}},
+		{ID: 4, Name: "Null\x00Byte", Email: "x@example.org", Lists: nil},
+		{ID: 5, Name: r.marks[1] + " " + r.marks[2], Email: r.marks[0] + "@example.org", Lists: []string{"Sport"}},
+		{ID: 6, Name: "Ann", Email: "ann@example.org", Lists: []string{"Sport", "Café & Bar"}},
+	}
+	for _, sub := range readers {
+		token := c.Signer.Sign(TokenConfirm, sub.ID, ConfirmTTL)
+		text, html, err := r.render(sub, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantText, wantHTML, err := tmpl.Mail("confirm", r.data(sub.Name, sub.Email, token, sub.Lists))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if text != wantText {
+			t.Errorf("reader %d: text part\n%s\nwant\n%s", sub.ID, text, wantText)
+		}
+		if html != wantHTML {
+			t.Errorf("reader %d: HTML part\n%s\nwant\n%s", sub.ID, html, wantHTML)
+		}
+	}
+	for key, s := range r.shapes {
+		if s.direct {
+			t.Errorf("shape %q is rendered mail by mail; the embedded template should fill in", key)
+		}
+	}
+	// Four shapes (named or not with two lists, named with none, named
+	// with one), two runs each for the check: not six mails' worth plus.
+	if want := 2 * len(r.shapes); counter.runs != want || len(r.shapes) != 4 {
+		t.Errorf("%d template runs for %d shapes, want 4 shapes and %d runs", counter.runs, len(r.shapes), want)
+	}
+}
+
+// attrRenderer puts the address in a URL, where html/template escapes
+// otherwise than in text.
+type attrRenderer struct{ t *htmltemplate.Template }
+
+func (a attrRenderer) Mail(_ string, data any) (string, string, error) {
+	var b strings.Builder
+	if err := a.t.Execute(&b, data); err != nil {
+		return "", "", err
+	}
+	return "text", b.String(), nil
+}
+
+// A template that puts a field where the markers' escaping would be wrong
+// is rendered mail by mail, and still right.
+func TestConfirmRendererFallsBackWhereEscapingDiffers(t *testing.T) {
+	at := attrRenderer{htmltemplate.Must(htmltemplate.New("confirm").Parse(
+		`<a href="mailto:{{.Email}}?n={{.Name}}">{{.Name}}</a> <a href="{{.ConfirmURL}}">go</a>`))}
+	c := &Confirmer{Signer: NewSigner([]byte("test secret that is long enough!")), Templates: at}
+	r := newConfirmRenderer(c, settings.Publication{Name: "G", PublicURL: "https://news.example"})
+	sub := &Subscriber{ID: 7, Name: "A&B +c", Email: "a+b@example.org"}
+	token := c.Signer.Sign(TokenConfirm, sub.ID, ConfirmTTL)
+	_, html, err := r.render(sub, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, want, _ := at.Mail("confirm", r.data(sub.Name, sub.Email, token, nil))
+	if html != want {
+		t.Errorf("HTML part\n%s\nwant\n%s", html, want)
+	}
+	if s := r.shapes["n\x00"]; s == nil || !s.direct {
+		t.Errorf("shape %+v: want it rendered mail by mail", s)
+	}
+}
+
+// BenchmarkConfirmRender compares the templates run for each mail with
+// the shape filled in for each mail.
+func BenchmarkConfirmRender(b *testing.B) {
+	tmpl, err := templates.Load("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := &Confirmer{Signer: NewSigner([]byte("test secret that is long enough!")), Templates: tmpl}
+	pub := settings.Publication{Name: "Harbour Gazette", PublicURL: "https://news.example", Accent: "#0b5cad"}
+	sub := &Subscriber{ID: 1, Name: "Zoë O'Hara", Email: "zoe+news@example.org", Lists: []string{"Sport", "Harbour"}}
+	token := c.Signer.Sign(TokenConfirm, sub.ID, ConfirmTTL)
+	b.Run("templates", func(b *testing.B) {
+		r := newConfirmRenderer(c, pub)
+		for b.Loop() {
+			if _, _, err := tmpl.Mail("confirm", r.data(sub.Name, sub.Email, token, sub.Lists)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("shape", func(b *testing.B) {
+		r := newConfirmRenderer(c, pub)
+		for b.Loop() {
+			if _, _, err := r.render(sub, token); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
