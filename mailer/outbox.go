@@ -30,37 +30,35 @@ func NewOutbox(dir string) (*Outbox, error) {
 }
 
 // Send writes msg atomically (a temporary file renamed into place), named so
-// that names sort by time: 20261127T103000.123456789Z-000001.eml. The
-// envelope goes into X-Envelope-* lines ahead of the message so the file
-// records who it was for; the mail itself is untouched below them.
+// that names sort by time and two processes writing to one outbox never
+// pick the same name: 20261127T103000.123456789Z-4242-000001.eml (the
+// time, the process id, a counter). The envelope goes into X-Envelope-*
+// lines ahead of the message so the file records who it was for; the mail
+// itself is untouched below them. The file is written with one write(2):
+// in a busy outbox (a burst of signups' confirmations) each system call
+// counts.
 func (o *Outbox) Send(ctx context.Context, from string, to []string, msg []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	now := time.Now().UTC()
-	name := fmt.Sprintf("%s-%06d.eml", now.Format("20060102T150405.000000000Z"), o.seq.Add(1)%1000000)
-	tmp, err := os.CreateTemp(o.Dir, ".tmp-*")
-	if err != nil {
-		return fmt.Errorf("outbox: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
+	name := fmt.Sprintf("%s-%d-%06d.eml", now.Format("20060102T150405.000000000Z"), pid, o.seq.Add(1)%1000000)
 	head := "X-Envelope-From: <" + oneLine(from) + ">\r\nX-Envelope-To: <" + oneLine(strings.Join(to, ">, <")) + ">\r\n"
-	if _, err := tmp.WriteString(head); err != nil {
-		tmp.Close()
+	buf := make([]byte, 0, len(head)+len(msg))
+	buf = append(append(buf, head...), msg...)
+	tmp := filepath.Join(o.Dir, ".tmp-"+name)
+	if err := writeNewFile(tmp, buf); err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("outbox: %w", err)
 	}
-	if _, err := tmp.Write(msg); err != nil {
-		tmp.Close()
-		return fmt.Errorf("outbox: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("outbox: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(o.Dir, name)); err != nil {
+	if err := os.Rename(tmp, filepath.Join(o.Dir, name)); err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("outbox: %w", err)
 	}
 	return nil
 }
+
+var pid = os.Getpid()
 
 // List returns the names of the messages in the outbox, newest first, at
 // most limit of them (all when limit ≤ 0).

@@ -1,0 +1,35 @@
+//go:build unix
+
+package mailer
+
+import (
+	"errors"
+	"os"
+	"syscall"
+)
+
+// writeNewFile creates path, which must not exist, with data: open(2),
+// write(2) and close(2), without the fcntl(2) and epoll_ctl(2) calls with
+// which an *os.File tries, and for a regular file fails, to join the
+// poller.
+func writeNewFile(path string, data []byte) error {
+	fd, err := syscall.Open(path, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_EXCL|syscall.O_CLOEXEC, 0o600)
+	if err != nil {
+		return &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	for len(data) > 0 {
+		n, err := syscall.Write(fd, data)
+		if errors.Is(err, syscall.EINTR) {
+			continue
+		}
+		if err != nil {
+			syscall.Close(fd)
+			return &os.PathError{Op: "write", Path: path, Err: err}
+		}
+		data = data[n:]
+	}
+	if err := syscall.Close(fd); err != nil {
+		return &os.PathError{Op: "close", Path: path, Err: err}
+	}
+	return nil
+}
