@@ -188,9 +188,9 @@ func (s *Signups) commitTx(batch []*signupJob) ([]queue.ConfirmItem, error) {
 // the queue a few scripts and the worker a transaction whatever its size,
 // and under load a batch holds only the few signups of one commit, so
 // gathering them is most of the queue's work saved. The callers have
-// their answer already: only the mail waits, a few milliseconds.
+// their answer already: only the mail waits, at most confirmLinger.
 const (
-	confirmLinger   = 5 * time.Millisecond
+	confirmLinger   = 20 * time.Millisecond
 	maxConfirmItems = 256
 )
 
