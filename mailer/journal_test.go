@@ -3,6 +3,7 @@ package mailer
 import (
 	"cmp"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -51,15 +52,17 @@ func replayed(t *testing.T, path string) map[int64][]tasks.Result {
 	return got
 }
 
+// fileSizes returns the bytes of whole records at the start of each of
+// the journal's files (a mapped file is longer, zeros after its records).
 func fileSizes(t *testing.T, path string) [2]int64 {
 	t.Helper()
 	var sizes [2]int64
 	for i := range sizes {
-		fi, err := os.Stat(path + []string{".0", ".1"}[i])
+		data, err := os.ReadFile(path + []string{".0", ".1"}[i])
 		if err != nil {
 			t.Fatal(err)
 		}
-		sizes[i] = fi.Size()
+		sizes[i] = int64(recordsLen(data))
 	}
 	return sizes
 }
@@ -126,6 +129,7 @@ func TestJournalReplayIgnoresATornRecord(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			data = data[:recordsLen(data)] // the zeros after a map's records
 			if err := os.WriteFile(file, tt.cut(data), 0o600); err != nil {
 				t.Fatal(err)
 			}
@@ -196,5 +200,57 @@ func TestJournalKeptWhenTheReplayFails(t *testing.T) {
 	}
 	if s := fileSizes(t, path); s[0] != journalHead {
 		t.Errorf("journal of %d bytes after a failed replay, want the record kept", s[0])
+	}
+}
+
+// A ledger far behind fills the map of the file written to: it grows, and
+// every result comes back.
+func TestJournalGrowsPastItsMap(t *testing.T) {
+	j, path := openJournal(t)
+	if j.mem[0] == nil {
+		t.Skip("no shared maps on this system")
+	}
+	n := journalMap/journalHead + 100
+	for i := range n {
+		mustAdd(t, j, 7, tasks.Result{DeliveryID: int64(i + 1), SubscriberID: 1, Status: tasks.ResultSent, At: at})
+	}
+	if len(j.mem[0]) <= journalMap {
+		t.Fatalf("map of %d bytes after %d records, want it grown", len(j.mem[0]), n)
+	}
+	j.Close()
+	if got := replayed(t, path)[7]; len(got) != n || got[n-1].DeliveryID != int64(n) {
+		t.Errorf("%d results replayed, want %d", len(got), n)
+	}
+}
+
+// Where files cannot be mapped the journal appends with write(2), after
+// the records a mapped journal left (not after its zeros), and replays the
+// same.
+func TestJournalWithoutMaps(t *testing.T) {
+	j, path := openJournal(t)
+	sent := func(id int64) tasks.Result {
+		return tasks.Result{DeliveryID: id, SubscriberID: id, Status: tasks.ResultSent, At: at}
+	}
+	mustAdd(t, j, 7, sent(1))
+	mustAdd(t, j, 7, sent(2))
+	j.Close()
+
+	mapFileFunc = func(*os.File, int) ([]byte, error) { return nil, errors.ErrUnsupported }
+	t.Cleanup(func() { mapFileFunc = mapJournal })
+	j, err := OpenJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.mem[0] != nil || j.mem[1] != nil {
+		t.Fatal("journal mapped with maps refused")
+	}
+	mustAdd(t, j, 7, sent(3))
+	j.Close()
+	if fi, err := os.Stat(path + ".0"); err != nil || fi.Size() != 3*journalHead {
+		t.Fatalf("file of %v bytes (%v), want 3 records and nothing else", fi.Size(), err)
+	}
+	want := map[int64][]tasks.Result{7: {sent(1), sent(2), sent(3)}}
+	if diff := gocmp.Diff(want, replayed(t, path)); diff != "" {
+		t.Errorf("replayed (-want +got):\n%s", diff)
 	}
 }

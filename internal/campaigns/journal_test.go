@@ -3,6 +3,7 @@ package campaigns_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"sync"
@@ -137,7 +138,10 @@ func TestJournalReplayRecordsWhatAKillLost(t *testing.T) {
 	if c.Status != campaigns.StatusSent || c.Stats.Sent != 3 || c.Stats.Bounced != 1 {
 		t.Errorf("campaign %s with %+v, want sent with 3 sent and 1 bounced", c.Status, c.Stats)
 	}
-	if diff := cmp.Diff(map[string]int{"r00@example.com": 1, "r01@example.com": 1, "r02@example.com": 1}, bs.counts); diff != "" {
+	bs.mu.Lock() // the sender's goroutines wrote them
+	counts := maps.Clone(bs.counts)
+	bs.mu.Unlock()
+	if diff := cmp.Diff(map[string]int{"r00@example.com": 1, "r01@example.com": 1, "r02@example.com": 1}, counts); diff != "" {
 		t.Errorf("copies (-want +got):\n%s", diff)
 	}
 }

@@ -1,0 +1,13 @@
+//go:build !unix
+
+package mailer
+
+import (
+	"errors"
+	"os"
+)
+
+// mapJournal is not available here: the journal appends with write(2).
+func mapJournal(*os.File, int) ([]byte, error) { return nil, errors.ErrUnsupported }
+
+func unmapJournal([]byte) error { return nil }
