@@ -13,7 +13,10 @@ import (
 // of its lists), each reader once however many of the lists they are on.
 // A bounced reader's status is bounced, not confirmed, so bounces are out,
 // and a suppressed address is out whatever its status.
-const campaignAudienceSQL = `SELECT COUNT(*) FROM subscribers s
+const campaignAudienceSQL = `SELECT COUNT(*) ` + campaignAudienceFrom
+
+// campaignAudienceFrom is the FROM and WHERE of campaignAudienceSQL.
+const campaignAudienceFrom = `FROM subscribers s
 	WHERE s.status = 'confirmed' AND NOT ` + events.SuppressedSQL + `
 	AND EXISTS (SELECT 1 FROM campaign_lists cl JOIN subscriptions x ON x.list_id = cl.list_id
 		WHERE cl.campaign_id = ? AND x.subscriber_id = s.id AND x.status = 'active')`
@@ -33,6 +36,18 @@ func (s *Store) Audience(ctx context.Context, id int64) (int, error) {
 		return 0, fmt.Errorf("campaign audience: %w", err)
 	}
 	return n, nil
+}
+
+// Reaches says whether campaign id reaches anyone if it is sent now. It
+// stops at the first reader, where Audience counts them all (40 ms for
+// 20,000 readers, seconds for millions), so a send does not wait for a
+// count it only compares with zero.
+func (s *Store) Reaches(ctx context.Context, id int64) (bool, error) {
+	var ok bool
+	if err := s.db.Read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 `+campaignAudienceFrom+`)`, id).Scan(&ok); err != nil {
+		return false, fmt.Errorf("campaign audience: %w", err)
+	}
+	return ok, nil
 }
 
 // ListsAudience returns how many readers a campaign to the lists slugs

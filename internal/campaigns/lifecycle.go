@@ -120,11 +120,11 @@ func stamp(to string, now time.Time) (string, []any) {
 // A campaign its lists give no reader is refused: there is nobody to send
 // it to, which is surely not what the editor meant.
 func (s *Service) Send(ctx context.Context, id int64) (*Campaign, error) {
-	n, err := s.Audience(ctx, id)
+	ok, err := s.Reaches(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if n == 0 {
+	if !ok {
 		if c, err := s.Get(ctx, id); err != nil || !editable(c.Status) {
 			_, err = s.transition(ctx, id, "sent", StatusSending, StatusDraft, StatusScheduled)
 			return nil, err // not found, or the conflict of sending twice

@@ -2,11 +2,14 @@ package campaigns_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/events"
 )
 
@@ -45,6 +48,30 @@ func TestCampaignLeavesOutSuppressedReaders(t *testing.T) {
 	}
 	if diff := cmp.Diff([]int64{keep}, got); diff != "" {
 		t.Errorf("recipients (-want +got):\n%s", diff)
+	}
+}
+
+// A campaign whose only readers are suppressed reaches nobody, and its
+// send is refused as the send of a campaign to empty lists is.
+func TestCampaignToSuppressedReadersOnlyIsRefused(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	list := e.addList(t, "a")
+	e.addSubscriber(t, "gone@x.example", "confirmed", list)
+	e.addSubscriber(t, "anyone@blocked.example", "confirmed", list)
+	e.addSubscriber(t, "later@x.example", "pending", list)
+	suppressTwo(t, events.NewStore(e.db))
+	cid := e.create(t, "a")
+	if ok, err := e.svc.Store.Reaches(ctx, cid); err != nil || ok {
+		t.Errorf("reaches = %v, %v; want false", ok, err)
+	}
+	var berr *bulletin.Error
+	if _, err := e.svc.Send(ctx, cid); !errors.As(err, &berr) || !strings.Contains(berr.Fields["lists"], "nobody") {
+		t.Errorf("send: %v, want it refused: the campaign would reach nobody", err)
+	}
+	e.addSubscriber(t, "keep@x.example", "confirmed", list)
+	if ok, err := e.svc.Store.Reaches(ctx, cid); err != nil || !ok {
+		t.Errorf("reaches = %v, %v once a reader is confirmed; want true", ok, err)
 	}
 }
 
