@@ -194,8 +194,19 @@ func insertLists(ctx context.Context, tx *sql.Tx, c *Campaign) error {
 	return nil
 }
 
-// Get returns the campaign with its lists and stats.
+// Get returns the campaign with its lists, stats and audience.
 func (s *Store) Get(ctx context.Context, id int64) (*Campaign, error) {
+	c, err := s.head(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return c, s.fill(ctx, c)
+}
+
+// head returns the campaign's own row, without what fill adds: a draft's
+// audience is a count of its readers, which a status check need not wait
+// for.
+func (s *Store) head(ctx context.Context, id int64) (*Campaign, error) {
 	row := s.db.Read.QueryRowContext(ctx, `SELECT id, subject, preheader, body, status, send_at, created_at, started_at, finished_at
 		FROM campaigns WHERE id = ? AND kind = 'campaign'`, id)
 	c, err := scanCampaign(row)
@@ -204,7 +215,7 @@ func (s *Store) Get(ctx context.Context, id int64) (*Campaign, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("get campaign: %w", err)
 	}
-	return c, s.fill(ctx, c)
+	return c, nil
 }
 
 type scanner interface{ Scan(dest ...any) error }

@@ -138,7 +138,7 @@ func (s *Service) enqueueStart(ctx context.Context, id int64, at time.Time) {
 // Delete removes draft or scheduled campaign id. A campaign that has
 // started is history: cancel it instead.
 func (s *Service) Delete(ctx context.Context, id int64) error {
-	c, err := s.Get(ctx, id)
+	c, err := s.head(ctx, id)
 	if err != nil {
 		return err
 	}

@@ -69,7 +69,7 @@ func conflict(c *Campaign, action string) error {
 
 // transition moves campaign id from one of from to status to, in tx.
 func (s *Service) transition(ctx context.Context, id int64, action, to string, from ...string) (*Campaign, error) {
-	c, err := s.Get(ctx, id)
+	c, err := s.head(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +125,7 @@ func (s *Service) Send(ctx context.Context, id int64) (*Campaign, error) {
 		return nil, err
 	}
 	if !ok {
-		if c, err := s.Get(ctx, id); err != nil || !editable(c.Status) {
+		if c, err := s.head(ctx, id); err != nil || !editable(c.Status) {
 			_, err = s.transition(ctx, id, "sent", StatusSending, StatusDraft, StatusScheduled)
 			return nil, err // not found, or the conflict of sending twice
 		}
@@ -256,7 +256,7 @@ func (s *Service) Schedule(ctx context.Context, c *Campaign) error {
 // made a draft again, cancelled or deleted meanwhile, does nothing: the
 // task of the campaign's own send time starts it.
 func (s *Service) startScheduled(ctx context.Context, id int64) error {
-	c, err := s.Get(ctx, id)
+	c, err := s.head(ctx, id)
 	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
 		return nil
 	} else if err != nil {
