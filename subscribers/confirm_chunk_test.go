@@ -60,14 +60,7 @@ func TestConfirmTaskClaimsInTurns(t *testing.T) {
 	signups.Close()
 	// The group commit may have split the signups into several tasks;
 	// one task of all their items is larger than a claim's turn.
-	var items []queue.ConfirmItem
-	for _, task := range e.q.tasks {
-		p, err := queue.ParseConfirmTask(task)
-		if err != nil {
-			t.Fatal(err)
-		}
-		items = append(items, p.Items...)
-	}
+	items := queuedItems(t, e.q)
 	if len(items) != n {
 		t.Fatalf("%d confirmations queued, want %d", len(items), n)
 	}
@@ -113,6 +106,20 @@ func TestConfirmTaskClaimsInTurns(t *testing.T) {
 	}
 }
 
+// queuedItems returns the items of every confirm task in q.
+func queuedItems(t *testing.T, q *taskQueue) []queue.ConfirmItem {
+	t.Helper()
+	var items []queue.ConfirmItem
+	for _, task := range q.tasks {
+		p, err := queue.ParseConfirmTask(task)
+		if err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, p.Items...)
+	}
+	return items
+}
+
 // An item twice in a task is mailed once, and an item for an older request
 // of a reader (its confirm_sent_at moved on) is not mailed: the task of the
 // newer request sends that one.
@@ -127,14 +134,7 @@ func TestConfirmTaskSkipsRepeatsAndOlderRequests(t *testing.T) {
 		}
 	}
 	signups.Close()
-	var items []queue.ConfirmItem
-	for _, task := range e.q.tasks {
-		p, err := queue.ParseConfirmTask(task)
-		if err != nil {
-			t.Fatal(err)
-		}
-		items = append(items, p.Items...)
-	}
+	items := queuedItems(t, e.q)
 	if len(items) != 2 {
 		t.Fatalf("%d items queued, want 2", len(items))
 	}
