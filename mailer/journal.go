@@ -37,7 +37,7 @@ import (
 type Journal struct {
 	mu    sync.Mutex
 	files [2]*os.File
-	// mem maps each file (MAP_SHARED) where the system allows: a record
+	// mem maps each file (MAP_SHARED, Linux, its blocks allocated): a record
 	// is then copied into the page cache with no system call, and a kill
 	// loses it no more than a write(2). used is the bytes of records at
 	// the start of each mapped file; zeros follow.

@@ -1,4 +1,4 @@
-//go:build !unix
+//go:build !linux
 
 package mailer
 
@@ -7,7 +7,8 @@ import (
 	"os"
 )
 
-// mapJournal is not available here: the journal appends with write(2).
+// mapJournal is not used here (the blocks of a map cannot be allocated
+// beforehand the same way): the journal appends with write(2).
 func mapJournal(*os.File, int) ([]byte, error) { return nil, errors.ErrUnsupported }
 
 func unmapJournal([]byte) error { return nil }
