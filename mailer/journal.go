@@ -216,6 +216,9 @@ func (j *Journal) Replay(ctx context.Context, record func(ctx context.Context, c
 		}
 	}
 	for i := range j.files {
+		// All of a map, not only its records: what a kill cut short after
+		// them must not be read after the records of the next run.
+		j.used[i] = len(j.mem[i])
 		if err := j.empty(i); err != nil {
 			return 0, fmt.Errorf("empty journal: %w", err)
 		}

@@ -254,3 +254,37 @@ func TestJournalWithoutMaps(t *testing.T) {
 		t.Errorf("replayed (-want +got):\n%s", diff)
 	}
 }
+
+// Records a damaged one hid from a replay are not read after the records
+// of the next run, even when those end exactly where the damage began.
+func TestJournalForgetsWhatDamageHid(t *testing.T) {
+	j, path := openJournal(t)
+	sent := func(id int64) tasks.Result {
+		return tasks.Result{DeliveryID: id, SubscriberID: id, Status: tasks.ResultSent, At: at}
+	}
+	for id := range int64(4) {
+		mustAdd(t, j, 7, sent(id+1))
+	}
+	j.Close()
+	data, err := os.ReadFile(path + ".0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[journalHead+2] ^= 1 // the second record: 3 and 4 are out of reach
+	if err := os.WriteFile(path+".0", data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if diff := gocmp.Diff(map[int64][]tasks.Result{7: {sent(1)}}, replayed(t, path)); diff != "" {
+		t.Fatalf("first replay (-want +got):\n%s", diff)
+	}
+	j, err = OpenJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAdd(t, j, 8, sent(11)) // two records of the same size as the first two
+	mustAdd(t, j, 8, sent(12))
+	j.Close()
+	if diff := gocmp.Diff(map[int64][]tasks.Result{8: {sent(11), sent(12)}}, replayed(t, path)); diff != "" {
+		t.Errorf("second replay (-want +got):\n%s", diff)
+	}
+}
