@@ -37,7 +37,7 @@ import (
 type Journal struct {
 	mu    sync.Mutex
 	files [2]*os.File
-	// mem maps each file (MAP_SHARED, Linux, its blocks allocated): a record
+	// mem maps each file (MAP_SHARED, Linux, its blocks written): a record
 	// is then copied into the page cache with no system call, and a kill
 	// loses it no more than a write(2). used is the bytes of records at
 	// the start of each mapped file; zeros follow.
@@ -115,8 +115,14 @@ func (j *Journal) mapFile(i, size int) error {
 		return err
 	}
 	if fi.Size() < int64(size) {
-		if err := j.files[i].Truncate(int64(size)); err != nil {
-			return err
+		// Zeros written, not a hole: every page of the map then has its
+		// block, so a full disk fails this write instead of a store into
+		// the map, which would kill the process with SIGBUS.
+		zeros := make([]byte, 64<<10)
+		for n := int(fi.Size()); n < size; n += len(zeros) {
+			if _, err := j.files[i].Write(zeros[:min(len(zeros), size-n)]); err != nil {
+				return err
+			}
 		}
 	} else {
 		size = int(fi.Size())
@@ -143,6 +149,24 @@ func (j *Journal) unmap() {
 		}
 		j.mem[i], j.used[i] = nil, 0
 	}
+}
+
+// written returns the end of what was written at the start of mem, a
+// map: the records, then whatever a kill or damage left after them, up to
+// the first run of zeros longer than any record. The pages after it are
+// not read, so they stay out of memory.
+func written(mem []byte) int {
+	zeros := 0
+	for i, b := range mem {
+		if b != 0 {
+			zeros = 0
+			continue
+		}
+		if zeros++; zeros > journalHead+journalReply {
+			return i + 1 - zeros
+		}
+	}
+	return len(mem) - zeros
 }
 
 // recordsLen returns the length of the whole records at the start of
@@ -216,9 +240,9 @@ func (j *Journal) Replay(ctx context.Context, record func(ctx context.Context, c
 		}
 	}
 	for i := range j.files {
-		// All of a map, not only its records: what a kill cut short after
-		// them must not be read after the records of the next run.
-		j.used[i] = len(j.mem[i])
+		// All that was written, not only the records: what a kill cut
+		// short after them must not be read after the next run's.
+		j.used[i] = written(j.mem[i])
 		if err := j.empty(i); err != nil {
 			return 0, fmt.Errorf("empty journal: %w", err)
 		}

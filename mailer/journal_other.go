@@ -7,8 +7,7 @@ import (
 	"os"
 )
 
-// mapJournal is not used here (the blocks of a map cannot be allocated
-// beforehand the same way): the journal appends with write(2).
+// mapJournal is not used here: the journal appends with write(2).
 func mapJournal(*os.File, int) ([]byte, error) { return nil, errors.ErrUnsupported }
 
 func unmapJournal([]byte) error { return nil }
