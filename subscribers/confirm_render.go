@@ -19,7 +19,7 @@ import (
 // name and address hold every character html/template escapes is rendered
 // both ways, and a shape whose outputs differ (a template that puts a
 // field where other escaping applies, such as an attribute or a URL) is
-// rendered mail by mail, as before.
+// rendered mail by mail.
 type confirmRenderer struct {
 	c      *Confirmer
 	pub    settings.Publication
