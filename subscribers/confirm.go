@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -237,7 +236,7 @@ func (s *Store) claimChunk(ctx context.Context, items []queue.ConfirmItem) ([]*S
 		if err != nil {
 			return err
 		}
-		var ids []int64
+		var claim []int64
 		claimed := map[int64]bool{}
 		for _, it := range items {
 			r, ok := rows[it.ID]
@@ -245,24 +244,20 @@ func (s *Store) claimChunk(ctx context.Context, items []queue.ConfirmItem) ([]*S
 				continue // sent already, superseded, confirmed, erased, or twice in the task
 			}
 			claimed[it.ID] = true
-			ids = append(ids, it.ID)
+			claim = append(claim, it.ID)
 		}
-		if len(ids) == 0 {
+		if len(claim) == 0 {
 			return nil
 		}
-		list, err := json.Marshal(ids)
-		if err != nil {
-			return err
-		}
 		if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET confirm_queued = 2
-			WHERE id IN (SELECT value FROM json_each(?))`, string(list)); err != nil {
+			WHERE id IN (SELECT value FROM json_each(?))`, idsJSON(claim)); err != nil {
 			return fmt.Errorf("claim confirmation: %w", err)
 		}
-		subs, err := subscriptionsOf(ctx, tx, ids)
+		subs, err := subscriptionsOf(ctx, tx, claim)
 		if err != nil {
 			return err
 		}
-		for _, id := range ids {
+		for _, id := range claim {
 			r := rows[id]
 			if r.sub.Lists, err = mailLists(names, subs[id], r.sub.Status, r.reqLists); err != nil {
 				return err
@@ -285,17 +280,13 @@ type awaitingRow struct {
 // awaitingConfirm reads the rows of items that are flagged for a mail
 // (confirm_queued = 1) and may get one (awaitingMail), by id.
 func awaitingConfirm(ctx context.Context, tx *sql.Tx, items []queue.ConfirmItem) (map[int64]*awaitingRow, error) {
-	ids := make([]int64, len(items))
+	want := make([]int64, len(items))
 	for i, it := range items {
-		ids[i] = it.ID
-	}
-	list, err := json.Marshal(ids)
-	if err != nil {
-		return nil, err
+		want[i] = it.ID
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT id, email, subscribers.name, status, confirm_sent_at, r.name, r.lists
 		FROM subscribers LEFT JOIN signup_requests r ON r.subscriber_id = subscribers.id
-		WHERE id IN (SELECT value FROM json_each(?)) AND confirm_queued = 1 AND `+awaitingMail, string(list))
+		WHERE id IN (SELECT value FROM json_each(?)) AND confirm_queued = 1 AND `+awaitingMail, idsJSON(want))
 	if err != nil {
 		return nil, fmt.Errorf("claim confirmation: %w", err)
 	}
@@ -332,12 +323,8 @@ func (s *Store) finishConfirms(ctx context.Context, sent, failed []int64) error 
 			if len(o.ids) == 0 {
 				continue
 			}
-			list, err := json.Marshal(o.ids)
-			if err != nil {
-				return err
-			}
 			if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET confirm_queued = ?
-				WHERE id IN (SELECT value FROM json_each(?)) AND confirm_queued = 2`, o.flag, string(list)); err != nil {
+				WHERE id IN (SELECT value FROM json_each(?)) AND confirm_queued = 2`, o.flag, idsJSON(o.ids)); err != nil {
 				return fmt.Errorf("finish confirmations: %w", err)
 			}
 		}

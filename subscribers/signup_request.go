@@ -147,12 +147,8 @@ func listNames(ctx context.Context, tx *sql.Tx) (map[int64]string, error) {
 // subscriptionsOf reads the subscriptions of the subscribers ids, by
 // primary key, in one query: subscriber, list, status.
 func subscriptionsOf(ctx context.Context, tx *sql.Tx, ids []int64) (map[int64]map[int64]string, error) {
-	list, err := json.Marshal(ids)
-	if err != nil {
-		return nil, err
-	}
 	rows, err := tx.QueryContext(ctx, `SELECT subscriber_id, list_id, status FROM subscriptions
-		WHERE subscriber_id IN (SELECT value FROM json_each(?))`, string(list))
+		WHERE subscriber_id IN (SELECT value FROM json_each(?))`, idsJSON(ids))
 	if err != nil {
 		return nil, fmt.Errorf("list names: %w", err)
 	}
@@ -237,7 +233,8 @@ func (s *Store) requestOf(ctx context.Context, id int64) (*ExportSignupRequest, 
 	return &r, nil
 }
 
-// idsJSON encodes list ids for the lists column.
+// idsJSON encodes ids as a JSON array: the lists column, and the argument
+// of the statements that take their ids through json_each(?).
 func idsJSON(ids []int64) string {
 	if len(ids) == 0 {
 		return "[]"
