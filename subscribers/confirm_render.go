@@ -27,57 +27,6 @@ type confirmRenderer struct {
 	shapes map[string]*confirmShape
 }
 
-// A confirmShape is one shape's rendering, cut at the markers.
-type confirmShape struct {
-	text, html []piece
-	direct     bool // render each mail in full
-}
-
-// A piece of a rendered part: literal text, then the field at a marker
-// (0 name, 1 email, 2 token; -1 at the end).
-type piece struct {
-	lit   string
-	field int
-}
-
-// cut splits a rendering at the markers.
-func (r *confirmRenderer) cut(s string) []piece {
-	var out []piece
-	for {
-		at, field := len(s), -1
-		for f, m := range r.marks {
-			if i := strings.Index(s[:at], m); i >= 0 {
-				at, field = i, f
-			}
-		}
-		if field < 0 {
-			return append(out, piece{lit: s, field: -1})
-		}
-		out = append(out, piece{lit: s[:at], field: field})
-		s = s[at+len(r.marks[field]):]
-	}
-}
-
-// join puts the pieces together with the fields' values.
-func join(pieces []piece, fields [3]string) string {
-	n := 0
-	for _, p := range pieces {
-		n += len(p.lit)
-		if p.field >= 0 {
-			n += len(fields[p.field])
-		}
-	}
-	var b strings.Builder
-	b.Grow(n)
-	for _, p := range pieces {
-		b.WriteString(p.lit)
-		if p.field >= 0 {
-			b.WriteString(fields[p.field])
-		}
-	}
-	return b.String()
-}
-
 func newConfirmRenderer(c *Confirmer, pub settings.Publication) *confirmRenderer {
 	r := &confirmRenderer{c: c, pub: pub, shapes: map[string]*confirmShape{}}
 	var b [12]byte
@@ -129,7 +78,7 @@ var htmlTextEscaper = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "
 
 // probeName and probeEmail hold every character htmlTextEscaper changes.
 const (
-	probeName  = "Zoë <O'Hara> & \"Co\" + 1"
+	probeName  = "Zoë <O'Hara> & \"Co\" + 1\x00"
 	probeEmail = "z+o'\"&<x>@example.com"
 )
 
@@ -161,4 +110,55 @@ func (r *confirmRenderer) shape(named bool, lists []string) (*confirmShape, erro
 	s.direct = gotText != text || gotHTML != html
 	r.shapes[key] = s
 	return s, nil
+}
+
+// A confirmShape is one shape's rendering, cut at the markers.
+type confirmShape struct {
+	text, html []piece
+	direct     bool // render each mail in full
+}
+
+// A piece of a rendered part: literal text, then the field at a marker
+// (0 name, 1 email, 2 token; -1 at the end).
+type piece struct {
+	lit   string
+	field int
+}
+
+// cut splits a rendering at the markers.
+func (r *confirmRenderer) cut(s string) []piece {
+	var out []piece
+	for {
+		at, field := len(s), -1
+		for f, m := range r.marks {
+			if i := strings.Index(s[:at], m); i >= 0 {
+				at, field = i, f
+			}
+		}
+		if field < 0 {
+			return append(out, piece{lit: s, field: -1})
+		}
+		out = append(out, piece{lit: s[:at], field: field})
+		s = s[at+len(r.marks[field]):]
+	}
+}
+
+// join puts the pieces together with the fields' values.
+func join(pieces []piece, fields [3]string) string {
+	n := 0
+	for _, p := range pieces {
+		n += len(p.lit)
+		if p.field >= 0 {
+			n += len(fields[p.field])
+		}
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, p := range pieces {
+		b.WriteString(p.lit)
+		if p.field >= 0 {
+			b.WriteString(fields[p.field])
+		}
+	}
+	return b.String()
 }
