@@ -48,7 +48,6 @@ func (o *Outbox) Send(ctx context.Context, from string, to []string, msg []byte)
 	buf = append(append(buf, head...), msg...)
 	tmp := filepath.Join(o.Dir, ".tmp-"+name)
 	if err := writeNewFile(tmp, buf); err != nil {
-		os.Remove(tmp)
 		return fmt.Errorf("outbox: %w", err)
 	}
 	if err := os.Rename(tmp, filepath.Join(o.Dir, name)); err != nil {
@@ -58,6 +57,8 @@ func (o *Outbox) Send(ctx context.Context, from string, to []string, msg []byte)
 	return nil
 }
 
+// pid is in each outbox name, so that processes sharing the folder
+// (serve, a command line run) never write the same name.
 var pid = os.Getpid()
 
 // List returns the names of the messages in the outbox, newest first, at

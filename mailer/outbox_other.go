@@ -4,7 +4,8 @@ package mailer
 
 import "os"
 
-// writeNewFile creates path, which must not exist, with data.
+// writeNewFile creates path, which must not exist, with data, and removes
+// what it created when it fails.
 func writeNewFile(path string, data []byte) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
@@ -12,7 +13,12 @@ func writeNewFile(path string, data []byte) error {
 	}
 	if _, err := f.Write(data); err != nil {
 		f.Close()
+		os.Remove(path)
 		return err
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		os.Remove(path)
+		return err
+	}
+	return nil
 }

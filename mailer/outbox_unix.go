@@ -8,10 +8,10 @@ import (
 	"syscall"
 )
 
-// writeNewFile creates path, which must not exist, with data: open(2),
-// write(2) and close(2), without the fcntl(2) and epoll_ctl(2) calls with
-// which an *os.File tries, and for a regular file fails, to join the
-// poller.
+// writeNewFile creates path, which must not exist, with data, and removes
+// what it created when it fails. It makes only open(2), write(2) and
+// close(2) calls: an *os.File adds fcntl(2) and epoll_ctl(2) calls with
+// which it tries, and for a regular file fails, to join the poller.
 func writeNewFile(path string, data []byte) error {
 	fd, err := syscall.Open(path, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_EXCL|syscall.O_CLOEXEC, 0o600)
 	if err != nil {
@@ -24,11 +24,13 @@ func writeNewFile(path string, data []byte) error {
 		}
 		if err != nil {
 			syscall.Close(fd)
+			os.Remove(path)
 			return &os.PathError{Op: "write", Path: path, Err: err}
 		}
 		data = data[n:]
 	}
 	if err := syscall.Close(fd); err != nil {
+		os.Remove(path)
 		return &os.PathError{Op: "close", Path: path, Err: err}
 	}
 	return nil
