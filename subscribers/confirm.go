@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/mail"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -168,7 +169,7 @@ func blank(msg, addr string) string {
 // no List-Unsubscribe.
 func (c *Confirmer) send(ctx context.Context, sub *Subscriber, r *confirmRenderer) error {
 	pub := r.pub
-	text, html, err := r.render(sub, c.Signer.Sign(TokenConfirm, sub.ID, ConfirmTTL))
+	text, html, err := r.render(sub, c.Signer.Sign(ConfirmPurpose(sub.confirmSentAt), sub.ID, ConfirmTTL))
 	if err != nil {
 		return err
 	}
@@ -301,6 +302,7 @@ func awaitingConfirm(ctx context.Context, tx *sql.Tx, items []queue.ConfirmItem)
 		if r.sub.Name == "" {
 			r.sub.Name = reqName.String
 		}
+		r.sub.confirmSentAt = r.sentAt.Time
 		r.reqLists = cmp.Or(reqLists.String, "[]")
 		out[r.sub.ID] = r
 	}
@@ -341,15 +343,65 @@ func (s *Store) finishConfirms(ctx context.Context, sent, failed []int64) error 
 // Each list joined that has a welcome text gets its welcome mail recorded
 // in the same transaction, and queued once committed.
 func (s *Store) Confirm(ctx context.Context, id int64) (*Subscriber, error) {
+	return s.confirm(ctx, id, nil)
+}
+
+// ConfirmLink carries out the confirmation link token, as Confirm does,
+// when it is the link of the latest confirmation mail sent to its reader.
+// A link from an older mail is stale: the signup request it would apply
+// may since have been replaced by one asking for other lists than that
+// mail showed, and the reader consents to what the mail they follow says.
+func (s *Store) ConfirmLink(ctx context.Context, signer *Signer, token string) (*Subscriber, error) {
+	id, ok := claimedID(token)
+	if !ok {
+		return nil, errStaleLink
+	}
+	return s.confirm(ctx, id, func(sentAt sql.NullTime) bool { return latestLink(signer, token, sentAt) })
+}
+
+// ConfirmPurpose is the token purpose of the link in the confirmation mail
+// flagged at sentAt (the row's confirm_sent_at): the link passes until a
+// newer confirmation mail is flagged.
+func ConfirmPurpose(sentAt time.Time) string {
+	return TokenConfirm + "@" + strconv.FormatInt(sentAt.UnixMicro(), 10)
+}
+
+// latestLink reports whether token is the link of the confirmation mail
+// flagged at sentAt.
+func latestLink(signer *Signer, token string, sentAt sql.NullTime) bool {
+	if !sentAt.Valid {
+		return false
+	}
+	if _, _, err := signer.verify(ConfirmPurpose(sentAt.Time), token); err == nil {
+		return true
+	}
+	// A link mailed before links named their mail, signed for the bare
+	// purpose, passes when it was made within the hour after sentAt: its
+	// expiry is all it tells of when that was. Such links expire within
+	// ConfirmTTL of the upgrade.
+	_, exp, err := signer.verify(TokenConfirm, token)
+	made := int64(exp) - int64(ConfirmTTL/time.Hour) - 1 // the hour it was made in
+	at := sentAt.Time.Unix() / 3600
+	return err == nil && made >= at && made <= at+1
+}
+
+// confirm is Confirm, refusing the link as stale when current is set and
+// says no to the row's confirm_sent_at.
+func (s *Store) confirm(ctx context.Context, id int64, current func(sentAt sql.NullTime) bool) (*Subscriber, error) {
 	now := sqlite.Now()
 	var welcomes []queue.WelcomePayload
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var status, email string
-		err := tx.QueryRowContext(ctx, `SELECT status, email FROM subscribers WHERE id = ?`, id).Scan(&status, &email)
+		var sentAt sql.NullTime
+		err := tx.QueryRowContext(ctx, `SELECT status, email, confirm_sent_at FROM subscribers WHERE id = ?`, id).
+			Scan(&status, &email, &sentAt)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errStaleLink
 		} else if err != nil {
 			return fmt.Errorf("confirm: %w", err)
+		}
+		if current != nil && !current(sentAt) {
+			return errStaleLink
 		}
 		req, err := loadRequest(ctx, tx, id)
 		if err != nil {

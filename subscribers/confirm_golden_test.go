@@ -41,8 +41,9 @@ func (m mailbox) Send(ctx context.Context, from string, to []string, msg []byte)
 
 // TestGoldenConfirmMail signs a reader up as the public form does and
 // renders the confirmation through the Confirmer's task, as the worker
-// sends it. The signer's clock is fixed, so the confirmation token, which
-// holds its expiry, is the same on every run and stays in the golden file.
+// sends it. The signer's clock and the time the mail was flagged are fixed,
+// so the confirmation token, which holds its expiry and names its mail, is
+// the same on every run and stays in the golden file.
 func TestGoldenConfirmMail(t *testing.T) {
 	ctx := context.Background()
 	store := NewStore(sqlitetest.Open(t))
@@ -68,6 +69,16 @@ func TestGoldenConfirmMail(t *testing.T) {
 		t.Fatalf("confirmation task = %+v, %v; want one item", p, err)
 	}
 
+	// The link names its mail by the time it was flagged: fix that too.
+	sentAt := time.Date(2026, 11, 20, 6, 59, 58, 123456000, time.UTC)
+	if _, err := store.db.Write.Exec(`UPDATE subscribers SET confirm_sent_at = ? WHERE id = ?`, sentAt, p.Items[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	task, err := queue.NewConfirmTask([]queue.ConfirmItem{{ID: p.Items[0].ID, SentAt: sentAt.UnixMicro()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	tmpl, err := templates.Load("")
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +88,7 @@ func TestGoldenConfirmMail(t *testing.T) {
 	from := &mail.Address{Name: "Harbour Gazette", Address: "news@news.example"}
 	box := mailbox{}
 	c := &Confirmer{Store: store, Signer: signer, Templates: tmpl, Transport: box, From: from, BaseURL: "https://news.example"}
-	if err := c.ProcessTask(ctx, q.tasks[0]); err != nil {
+	if err := c.ProcessTask(ctx, task); err != nil {
 		t.Fatal(err)
 	}
 	if len(box) != 1 || box[reader.Address] == nil {
@@ -92,8 +103,8 @@ func TestGoldenConfirmMail(t *testing.T) {
 			t.Errorf("%s = %q in a transactional mail, want none", h, v)
 		}
 	}
-	token := signer.Sign(TokenConfirm, p.Items[0].ID, ConfirmTTL)
-	if id, err := signer.Verify(TokenConfirm, token); err != nil || id != p.Items[0].ID {
+	token := signer.Sign(ConfirmPurpose(sentAt), p.Items[0].ID, ConfirmTTL)
+	if id, err := signer.Verify(ConfirmPurpose(sentAt), token); err != nil || id != p.Items[0].ID {
 		t.Fatalf("confirmation token verifies as %d, %v; want subscriber %d", id, err, p.Items[0].ID)
 	}
 	link := "https://news.example/confirm/" + token

@@ -37,6 +37,9 @@ type Subscriber struct {
 	ConfirmedAt    *time.Time `json:"confirmed_at"`
 	UnsubscribedAt *time.Time `json:"unsubscribed_at"`
 	BounceCount    int        `json:"bounce_count"`
+	// confirmSentAt is the confirm_sent_at of the confirmation mail a
+	// claim hands out: its link names that mail.
+	confirmSentAt time.Time
 }
 
 // EmailKey is the form of an address that makes it unique: the local part

@@ -70,25 +70,51 @@ var tokenEncoding = base64.RawURLEncoding.Strict()
 
 // Verify returns the subscriber id of a token signed for purpose.
 func (s *Signer) Verify(purpose, token string) (int64, error) {
-	if len(token) != base64.RawURLEncoding.EncodedLen(payloadLen+macLen) {
-		return 0, ErrBadToken
-	}
-	buf, err := tokenEncoding.DecodeString(token)
-	if err != nil || len(buf) != payloadLen+macLen {
-		return 0, ErrBadToken
+	id, _, err := s.verify(purpose, token)
+	return id, err
+}
+
+// verify returns the subscriber id of a token signed for purpose and the
+// hour it expires (unix hours, 0 = never).
+func (s *Signer) verify(purpose, token string) (int64, uint32, error) {
+	buf, ok := decodeToken(token)
+	if !ok {
+		return 0, 0, ErrBadToken
 	}
 	var sum [sha256.Size]byte
 	if !hmac.Equal(buf[payloadLen:], s.mac(sum[:0], purpose, buf[:payloadLen])) {
-		return 0, ErrBadToken
+		return 0, 0, ErrBadToken
 	}
-	if exp := binary.BigEndian.Uint32(buf[8:12]); exp != 0 && s.now().Unix()/3600 >= int64(exp) {
-		return 0, ErrBadToken
+	exp := binary.BigEndian.Uint32(buf[8:12])
+	if exp != 0 && s.now().Unix()/3600 >= int64(exp) {
+		return 0, 0, ErrBadToken
 	}
 	id := int64(binary.BigEndian.Uint64(buf[:8]))
 	if id <= 0 {
-		return 0, ErrBadToken
+		return 0, 0, ErrBadToken
 	}
-	return id, nil
+	return id, exp, nil
+}
+
+// decodeToken returns the bytes of a token of the right length and
+// spelling, not yet checked.
+func decodeToken(token string) ([]byte, bool) {
+	if len(token) != base64.RawURLEncoding.EncodedLen(payloadLen+macLen) {
+		return nil, false
+	}
+	buf, err := tokenEncoding.DecodeString(token)
+	return buf, err == nil && len(buf) == payloadLen+macLen
+}
+
+// claimedID returns the subscriber id a token names, before its MAC is
+// checked: only to look up what the token must then be verified against.
+func claimedID(token string) (int64, bool) {
+	buf, ok := decodeToken(token)
+	if !ok {
+		return 0, false
+	}
+	id := int64(binary.BigEndian.Uint64(buf[:8]))
+	return id, id > 0
 }
 
 // mac appends the truncated MAC of purpose and payload to dst.

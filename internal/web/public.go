@@ -15,12 +15,7 @@ type confirmedData struct {
 }
 
 func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
-	id, err := s.Signer.Verify(subscribers.TokenConfirm, r.PathValue("token"))
-	if err != nil {
-		s.badLinkPage(w, r)
-		return
-	}
-	sub, err := s.Subscribers.Confirm(r.Context(), id)
+	sub, err := s.Subscribers.ConfirmLink(r.Context(), s.Signer, r.PathValue("token"))
 	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
 		s.badLinkPage(w, r)
 		return
@@ -30,7 +25,7 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 	}
 	s.renderPage(w, r, http.StatusOK, "confirmed", confirmedData{
 		Title: "Subscription confirmed", Lists: s.listNames(r, sub.Lists),
-		PreferencesURL: "/preferences/" + s.Signer.Sign(subscribers.TokenPreferences, id, 0),
+		PreferencesURL: "/preferences/" + s.Signer.Sign(subscribers.TokenPreferences, sub.ID, 0),
 	})
 }
 

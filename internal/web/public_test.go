@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -23,9 +24,20 @@ func (e *subEnv) lastID() int64 {
 	return id
 }
 
+// confirmToken is the token of the link in the latest confirmation mail
+// flagged for subscriber id.
+func (e *subEnv) confirmToken(id int64) string {
+	e.t.Helper()
+	var sentAt time.Time
+	if err := e.db.Read.QueryRow(`SELECT confirm_sent_at FROM subscribers WHERE id = ?`, id).Scan(&sentAt); err != nil {
+		e.t.Fatal(err)
+	}
+	return e.signer.Sign(subscribers.ConfirmPurpose(sentAt), id, subscribers.ConfirmTTL)
+}
+
 func (e *subEnv) mustConfirm(id int64) {
 	e.t.Helper()
-	w := e.do("GET", "/confirm/"+e.signer.Sign(subscribers.TokenConfirm, id, subscribers.ConfirmTTL), "", "")
+	w := e.do("GET", "/confirm/"+e.confirmToken(id), "", "")
 	if w.Code != http.StatusOK {
 		e.t.Fatalf("confirm: %d", w.Code)
 	}

@@ -134,7 +134,7 @@ func TestConfirmRefusesNonCanonicalToken(t *testing.T) {
 	e := newSubEnv(t, 0)
 	e.json("POST", "/api/v1/subscriptions", `{"email":"canon@example.com","lists":["daily-news"]}`)
 	id := e.lastID()
-	tok := e.signer.Sign(subscribers.TokenConfirm, id, subscribers.ConfirmTTL)
+	tok := e.confirmToken(id)
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 	bad := tok[:len(tok)-1] + string(alphabet[strings.IndexByte(alphabet, tok[len(tok)-1])^1])
 	if w := e.do("GET", "/confirm/"+bad, "", ""); w.Code != http.StatusBadRequest {
