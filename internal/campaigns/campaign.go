@@ -200,7 +200,7 @@ func (s *Store) Get(ctx context.Context, id int64) (*Campaign, error) {
 	if err != nil {
 		return nil, err
 	}
-	return c, s.fill(ctx, c)
+	return c, s.fill(ctx, c, nil)
 }
 
 // head returns the campaign's own row, without what fill adds: a draft's
@@ -296,8 +296,9 @@ func (s *Store) List(ctx context.Context, after int64, limit int) ([]*Campaign, 
 		return nil, 0, err
 	}
 	out, next := nextPage(out, limit, func(c *Campaign) int64 { return c.ID })
+	counted := audiences{}
 	for _, c := range out {
-		if err := s.fill(ctx, c); err != nil {
+		if err := s.fill(ctx, c, counted); err != nil {
 			return nil, 0, err
 		}
 	}

@@ -165,6 +165,51 @@ func TestAudienceCountsEachReaderOnce(t *testing.T) {
 	}
 }
 
+// A read of several campaigns counts each set of lists once and gives
+// every draft the audience of its own lists; a sent campaign shows its
+// deliveries.
+func TestListShowsEachDraftItsOwnAudience(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	news, sport := e.addList(t, "news"), e.addList(t, "sport")
+	e.addReaders(t, 2, news)
+	e.addSubscriber(t, "only-sport@example.com", "confirmed", sport)
+	sent := e.create(t, "news")
+	if _, err := e.svc.Send(ctx, sent); err != nil {
+		t.Fatal(err)
+	}
+	e.fanout(t)
+	e.addSubscriber(t, "late@example.com", "confirmed", news) // after the send
+	want := map[int64]int{sent: 2}
+	for _, d := range []struct {
+		lists []string
+		n     int
+	}{{[]string{"news"}, 3}, {[]string{"sport"}, 1}, {[]string{"news"}, 3}, {[]string{"news", "sport"}, 4}, {[]string{"sport"}, 1}} {
+		want[e.create(t, d.lists...)] = d.n
+	}
+	list, _, err := e.svc.List(ctx, 0, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recent, err := e.svc.Recent(ctx, "", 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, gotRecent := map[int64]int{}, map[int64]int{}
+	for _, c := range list {
+		got[c.ID] = c.Audience
+	}
+	for _, r := range recent {
+		gotRecent[r.ID] = r.Audience
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("List audiences (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, gotRecent); diff != "" {
+		t.Errorf("Recent audiences (-want +got):\n%s", diff)
+	}
+}
+
 // Sending to nobody is refused with a validation error that says so; the
 // campaign stays a draft.
 func TestSendToNobodyIsRefused(t *testing.T) {

@@ -28,8 +28,9 @@ func (s *Store) Recent(ctx context.Context, kind string, n int) ([]Entry, error)
 	if err != nil {
 		return nil, err
 	}
+	counted := audiences{}
 	for _, e := range out {
-		if err := s.fill(ctx, e.Campaign); err != nil {
+		if err := s.fill(ctx, e.Campaign, counted); err != nil {
 			return nil, err
 		}
 	}
@@ -46,7 +47,7 @@ func (s *Store) Entry(ctx context.Context, id int64) (Entry, error) {
 	} else if err != nil {
 		return Entry{}, fmt.Errorf("get issue: %w", err)
 	}
-	return is, s.fill(ctx, is.Campaign)
+	return is, s.fill(ctx, is.Campaign, nil)
 }
 
 func scanEntry(r scanner) (Entry, error) {

@@ -30,8 +30,9 @@ func nextPage[T any](items []T, limit int, id func(T) int64) ([]T, int64) {
 	return items, id(items[limit-1])
 }
 
-// fill adds a campaign's lists, delivery stats and audience.
-func (s *Store) fill(ctx context.Context, c *Campaign) error {
+// fill adds a campaign's lists, delivery stats and audience; counted (nil
+// for a read of one campaign) keeps the audiences of a read of several.
+func (s *Store) fill(ctx context.Context, c *Campaign, counted audiences) error {
 	var err error
 	if c.Lists, err = s.lists(ctx, c.ID); err != nil {
 		return err
@@ -39,6 +40,6 @@ func (s *Store) fill(ctx context.Context, c *Campaign) error {
 	if c.Stats, err = s.stats(ctx, c.ID); err != nil {
 		return err
 	}
-	c.Audience, err = s.audienceOf(ctx, c)
+	c.Audience, err = s.audienceOf(ctx, c, counted)
 	return err
 }
