@@ -13,24 +13,31 @@ import (
 // conditions of recipientsSQL (confirmed, an active subscription to one
 // of its lists), each reader once however many of the lists they are on.
 // A bounced reader's status is bounced, not confirmed, so bounces are out,
-// and a suppressed address is out whatever its status.
-const campaignAudienceSQL = `SELECT COUNT(*) ` + campaignAudienceFrom
+// and a suppressed address is out whatever its status. It starts from the
+// lists' members (the subscriptions_list index), so a small list of a big
+// audience counts its own readers only (see docs/benchmarks.md: a draft's
+// GET at 1,000,000 readers, 0.84 → 0.12 s for a list of 100,000 of them
+// and 0.78 → 0.40 s for a list of all).
+const campaignAudienceSQL = `SELECT COUNT(*) FROM subscribers s
+	WHERE s.id IN (SELECT x.subscriber_id FROM campaign_lists cl
+		JOIN subscriptions x ON x.list_id = cl.list_id AND x.status = 'active' WHERE cl.campaign_id = ?)
+	AND s.status = 'confirmed' AND NOT ` + events.SuppressedSQL
 
 // campaignReachesSQL asks whether campaignAudienceSQL would count anyone.
-const campaignReachesSQL = `SELECT EXISTS (SELECT 1 ` + campaignAudienceFrom + `)`
-
-// campaignAudienceFrom is the FROM and WHERE of campaignAudienceSQL.
-const campaignAudienceFrom = `FROM subscribers s
+// It walks the confirmed readers and stops at the first on the lists,
+// where starting from the lists would first gather all their members.
+const campaignReachesSQL = `SELECT EXISTS (SELECT 1 FROM subscribers s
 	WHERE s.status = 'confirmed' AND NOT ` + events.SuppressedSQL + `
 	AND EXISTS (SELECT 1 FROM campaign_lists cl JOIN subscriptions x ON x.list_id = cl.list_id
-		WHERE cl.campaign_id = ? AND x.subscriber_id = s.id AND x.status = 'active')`
+		WHERE cl.campaign_id = ? AND x.subscriber_id = s.id AND x.status = 'active'))`
 
 // listsAudienceSQL is campaignAudienceSQL for lists named by slug (a JSON array),
 // for a campaign not saved yet.
 const listsAudienceSQL = `SELECT COUNT(*) FROM subscribers s
-	WHERE s.status = 'confirmed' AND NOT ` + events.SuppressedSQL + `
-	AND EXISTS (SELECT 1 FROM lists l JOIN subscriptions x ON x.list_id = l.id
-		WHERE l.slug IN (SELECT value FROM json_each(?)) AND x.subscriber_id = s.id AND x.status = 'active')`
+	WHERE s.id IN (SELECT x.subscriber_id FROM lists l
+		JOIN subscriptions x ON x.list_id = l.id AND x.status = 'active'
+		WHERE l.slug IN (SELECT value FROM json_each(?)))
+	AND s.status = 'confirmed' AND NOT ` + events.SuppressedSQL
 
 // Audience returns how many readers campaign id reaches if it is sent
 // now.
