@@ -351,13 +351,33 @@ func (s *Store) Confirm(ctx context.Context, id int64) (*Subscriber, error) {
 // A link from an older mail is stale: the signup request it would apply
 // may since have been replaced by one asking for other lists than that
 // mail showed, and the reader consents to what the mail they follow says.
+// The token is checked against a read before the write transaction, so a
+// forged one never holds the write connection; the transaction then checks
+// that no newer mail was flagged in between.
 func (s *Store) ConfirmLink(ctx context.Context, signer *Signer, token string) (*Subscriber, error) {
 	id, ok := claimedID(token)
 	if !ok {
 		return nil, errStaleLink
 	}
-	return s.confirm(ctx, id, func(sentAt sql.NullTime) bool { return latestLink(signer, token, sentAt) })
+	var sentAt sql.NullTime
+	err := s.db.Read.QueryRowContext(ctx, `SELECT confirm_sent_at FROM subscribers WHERE id = ?`, id).Scan(&sentAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errStaleLink
+	} else if err != nil {
+		return nil, fmt.Errorf("confirm: %w", err)
+	}
+	if !latestLink(signer, token, sentAt) {
+		return nil, errStaleLink
+	}
+	if linkChecked != nil {
+		linkChecked()
+	}
+	return s.confirm(ctx, id, func(now sql.NullTime) bool { return now.Valid && now.Time.Equal(sentAt.Time) })
 }
+
+// linkChecked, when set by a test, runs between ConfirmLink's check of the
+// token and its transaction.
+var linkChecked func()
 
 // ConfirmPurpose is the token purpose of the link in the confirmation mail
 // flagged at sentAt (the row's confirm_sent_at): the link passes until a
@@ -386,7 +406,7 @@ func latestLink(signer *Signer, token string, sentAt sql.NullTime) bool {
 }
 
 // confirm is Confirm, refusing the link as stale when current is set and
-// says no to the row's confirm_sent_at.
+// says no to the row's confirm_sent_at as the transaction reads it.
 func (s *Store) confirm(ctx context.Context, id int64, current func(sentAt sql.NullTime) bool) (*Subscriber, error) {
 	now := sqlite.Now()
 	var welcomes []queue.WelcomePayload

@@ -1,6 +1,7 @@
 package subscribers
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -108,5 +109,33 @@ func TestConfirmLinkFromBeforeLinksNamedTheirMail(t *testing.T) {
 	}
 	if sub, err := e.click(good); err != nil || sub.Status != StatusConfirmed {
 		t.Fatalf("a bare link made with the latest mail: %v, %v", sub, err)
+	}
+}
+
+// A newer confirmation mail flagged between the check of a link and the
+// transaction that confirms makes the link stale: the click changes
+// nothing, and the newer mail's link then works.
+func TestConfirmLinkLosesToMailFlaggedMeanwhile(t *testing.T) {
+	e := newSignupEnv(t)
+	addr := "cy@example.com"
+	e.signup(&Signup{Email: addr, Lists: []string{"news"}})
+	_, token := e.takeMail(addr)
+	id, _ := claimedID(token)
+	linkChecked = func() {
+		if err := e.store.QueueConfirm(context.Background(), id, nil); err != nil {
+			t.Error(err)
+		}
+	}
+	_, err := e.click(token)
+	linkChecked = nil
+	if bulletin.ErrorCode(err) != bulletin.ENOTFOUND {
+		t.Fatalf("a link whose mail was replaced while it was checked: %v, want a stale link", err)
+	}
+	if got := readRow(t, e.store, id); got.Status != StatusPending {
+		t.Fatalf("the stale click changed the reader: %+v", got)
+	}
+	newer := e.c.Signer.Sign(ConfirmPurpose(stampOf(t, e.store, id)), id, ConfirmTTL)
+	if sub, err := e.click(newer); err != nil || sub.Status != StatusConfirmed {
+		t.Fatalf("the newer mail's link: %+v, %v", sub, err)
 	}
 }
