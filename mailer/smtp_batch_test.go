@@ -49,9 +49,10 @@ func TestSendBatchDeliversEachOnce(t *testing.T) {
 // TestSendBatchUnderFaults checks that whatever the server does, a message
 // reported sent arrived once, one reported failed did not arrive, and only
 // refused recipients count as permanent failures (a refused recipient may
-// also fail for a 421 first).
+// also fail for a 421 first). The server refuses a MAIL FROM while a
+// refused recipient's transaction is open, as Postfix does.
 func TestSendBatchUnderFaults(t *testing.T) {
-	faults := smtptest.Faults{TempFailRate: 0.2, RejectDomain: "gone.test", DropDataRate: 0.05, ByeAfter: 7}
+	faults := smtptest.Faults{TempFailRate: 0.2, RejectDomain: "gone.test", DropDataRate: 0.05, ByeAfter: 7, NestedMail: true}
 	for _, mode := range pipeliningModes {
 		t.Run(mode.name, func(t *testing.T) {
 			srv := smtptest.Start(t, append(mode.opts, smtptest.WithFaults(faults))...)
@@ -76,6 +77,28 @@ func TestSendBatchUnderFaults(t *testing.T) {
 				t.Errorf("%d reported sent, server accepted %d", sent, srv.Total())
 			}
 		})
+	}
+}
+
+// A refused recipient leaves the server's transaction open (NestedMail),
+// and the server then refuses the next MAIL FROM but takes its RCPT TO and
+// chunk: the messages pipelined behind the refused one must each go once
+// under their own envelope, and only the refused recipients fail.
+func TestSendBatchAfterRefusal(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.WithFaults(smtptest.Faults{RejectDomain: "gone.test", NestedMail: true}))
+	s := newSMTP(t, srv, func(c *SMTPConfig) { c.Conns = 1 })
+	msgs := batch(40, "r")
+	for i := 0; i < len(msgs); i += 3 {
+		msgs[i].To = strings.Replace(msgs[i].To, "y.test", "gone.test", 1)
+	}
+	for i, err := range s.SendBatch(context.Background(), msgs) {
+		gone := strings.HasSuffix(msgs[i].To, "gone.test")
+		if n := srv.Count(msgs[i].To); gone && (!errors.Is(err, ErrPermanent) || n != 0) || !gone && (err != nil || n != 1) {
+			t.Errorf("%s: error %v, %d copies", msgs[i].To, err, n)
+		}
+	}
+	if srv.Total() != 26 {
+		t.Errorf("server took %d messages, want 26", srv.Total())
 	}
 }
 

@@ -19,7 +19,13 @@ import (
 //
 // Every message written while another is still unanswered starts with
 // RSET: should the one before fail, whatever state the server kept of it
-// must not leak into the next. A message for several recipients is sent
+// must not leak into the next. Sending RSET only once a refusal is read
+// is not enough: a server that kept the refused message's MAIL FROM (as
+// Postfix does after a refused RCPT TO) answers the next MAIL FROM 503 but
+// may then take its RCPT TO and chunk into the open transaction, under the
+// other message's envelope: delivered, though its MAIL FROM was refused
+// (TestSendBatchAfterRefusal's server does that). The RSET costs go-smtp a
+// reply a message (docs/benchmarks.md). A message for several recipients is sent
 // alone, its envelope's replies read before its chunk goes, so that it
 // reaches all of them or none, as with DATA.
 

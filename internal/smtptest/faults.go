@@ -23,6 +23,11 @@ type Faults struct {
 	ByeAfter int
 	// Stall makes MAIL FROM wait, without a reply, for as long as it is set.
 	Stall bool
+	// NestedMail has MAIL FROM answered 503 while the transaction before
+	// it is still open, as Postfix does: after a refused RCPT TO the MAIL
+	// FROM stands until RSET or a message is taken, which go-smtp alone
+	// would let the next MAIL FROM replace.
+	NestedMail bool
 	// Seed 0 decides each rate-based fault by a hash of the address and of
 	// the attempt number for it (the nth RCPT TO for that address), so that
 	// runs are reproducible and a retry gets a fresh draw. Any other Seed

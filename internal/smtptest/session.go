@@ -10,10 +10,11 @@ import (
 )
 
 var (
-	errTempFail = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Try again later"}
-	errNoUser   = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user here"}
-	errDropped  = errors.New("smtptest: connection dropped during DATA")
-	errBye      = errors.New("smtptest: said 421 and hung up")
+	errTempFail   = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Try again later"}
+	errNoUser     = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user here"}
+	errNestedMail = &smtp.SMTPError{Code: 503, EnhancedCode: smtp.EnhancedCode{5, 5, 1}, Message: "Error: nested MAIL command"}
+	errDropped    = errors.New("smtptest: connection dropped during DATA")
+	errBye        = errors.New("smtptest: said 421 and hung up")
 )
 
 // session is one SMTP conversation; go-smtp calls it from one goroutine.
@@ -74,6 +75,9 @@ func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 		return errBye
 	}
 	ss.s.stall()
+	if f.NestedMail && ss.from != "" {
+		return errNestedMail
+	}
 	ss.from, ss.to = from, nil
 	return nil
 }
