@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
@@ -98,3 +99,40 @@ func checkEmailRefused(t *testing.T, how string, err error) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// An editor's change of a reader's address is stamped (email_changed_at),
+// so that a bounce of mail sent to the old address leaves the reader
+// alone; a change of anything else, or of the address's case only, is not.
+func TestAddressChangeIsStamped(t *testing.T) {
+	e := newSignupEnv(t)
+	ctx := context.Background()
+	sub, err := e.store.Create(ctx, &NewSubscriber{Email: "lee@example.com", Status: StatusConfirmed, Lists: []string{"news"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := func() bool {
+		t.Helper()
+		var at *time.Time
+		if err := e.store.db.Read.QueryRow(`SELECT email_changed_at FROM subscribers WHERE id = ?`, sub.ID).Scan(&at); err != nil {
+			t.Fatal(err)
+		}
+		return at != nil
+	}
+	for _, p := range []*Patch{{Name: ptr("Lee")}, {Email: ptr("LEE@example.com")}} {
+		if _, err := e.store.Update(ctx, sub.ID, p); err != nil {
+			t.Fatal(err)
+		}
+		if changed() {
+			t.Fatalf("stamped after %+v", p)
+		}
+	}
+	if _, err := e.store.Update(ctx, sub.ID, &Patch{Email: ptr("lee@new.example.com")}); err != nil {
+		t.Fatal(err)
+	}
+	if !changed() {
+		t.Error("a new address is not stamped")
+	}
+	if ex, err := e.store.ExportOf(ctx, sub.ID); err != nil || ex.EmailChangedAt == nil {
+		t.Errorf("the export of the reader: %+v, %v; want the change's time in it", ex, err)
+	}
+}

@@ -197,13 +197,15 @@ func patched(cur *Subscriber, p *Patch) (*Signup, string, string, error) {
 
 func updateSubscriber(ctx context.Context, tx *sql.Tx, cur *Subscriber, in *Signup, status, freq string, listIDs []int64, setLists bool) error {
 	now := sqlite.Now()
+	key := EmailKey(in.Email)
 	res, err := tx.ExecContext(ctx, `UPDATE subscribers SET email = ?, email_key = ?, name = ?, status = ?, frequency = ?,
 		attributes = ?, updated_at = ?,
+		email_changed_at = CASE WHEN email_key != ? THEN ? ELSE email_changed_at END,
 		confirmed_at = CASE WHEN ? = 'confirmed' THEN COALESCE(confirmed_at, ?) ELSE confirmed_at END,
 		unsubscribed_at = CASE WHEN ? = 'unsubscribed' THEN COALESCE(unsubscribed_at, ?) ELSE NULL END
 		WHERE id = ? AND NOT EXISTS (SELECT 1 FROM subscribers o WHERE o.email_key = ? AND o.id != ?)`,
-		in.Email, EmailKey(in.Email), in.Name, status, freq, attributesJSON(in.Attributes), now,
-		status, now, status, now, cur.ID, EmailKey(in.Email), cur.ID)
+		in.Email, key, in.Name, status, freq, attributesJSON(in.Attributes), now,
+		key, now, status, now, status, now, cur.ID, key, cur.ID)
 	if err != nil {
 		return fmt.Errorf("update subscriber: %w", err)
 	}

@@ -78,6 +78,9 @@ type Export struct {
 	LastMailedAt *time.Time `json:"last_mailed_at"`
 	// SignupRequest is a signup for the address waiting for its click.
 	SignupRequest *ExportSignupRequest `json:"signup_request,omitempty"`
+	// EmailChangedAt is when an editor last gave the person another
+	// address, if ever.
+	EmailChangedAt *time.Time `json:"email_changed_at,omitempty"`
 }
 
 // An ExportSubscription is one list membership, ended ones included.
@@ -130,6 +133,10 @@ func (s *Store) ExportOf(ctx context.Context, id int64) (*Export, error) {
 	}
 	if out.SignupRequest, err = s.requestOf(ctx, id); err != nil {
 		return nil, err
+	}
+	if err := s.db.Read.QueryRowContext(ctx, `SELECT email_changed_at FROM subscribers WHERE id = ?`, id).
+		Scan(&out.EmailChangedAt); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
 	}
 	return out, nil
 }

@@ -20,7 +20,11 @@ import (
 //     reader's within SoftWindow;
 //   - a complaint unsubscribes the reader from every list and suppresses
 //     the address;
-//   - a bounce of a known delivery marks that delivery bounced.
+//   - a bounce of a known delivery marks that delivery bounced;
+//   - a bounce of a delivery sent before the reader was given another
+//     address is about the old one: it suppresses the address the event
+//     reports, if any, and leaves the reader alone; a complaint still
+//     unsubscribes them.
 //
 // An event whose key is stored already changes nothing: Record returns
 // how many were new. Readers who can no longer get mail are told to the
@@ -94,6 +98,28 @@ type target struct {
 	campaign, sub  int64
 	email          string
 	deliveryStatus string
+	// moved says the reader has had another address since the delivery
+	// was sent: the event is about the old one, which email then is (as
+	// the event reports it, or "" when it does not).
+	moved bool
+}
+
+// deliveryTarget reads a delivery found by an event, with its reader's
+// address and whether it changed since the delivery was sent.
+const deliveryTarget = `SELECT d.id, d.status, d.campaign_id, d.subscriber_id, s.email,
+	COALESCE(julianday(s.email_changed_at) > julianday(COALESCE(d.sent_at, d.updated_at)), 0)
+	FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id`
+
+// scanDelivery scans a deliveryTarget row into t; e's address stands for
+// the reader's when theirs changed since.
+func (t *target) scanDelivery(row *sql.Row, e *Event) error {
+	if err := row.Scan(&t.delivery, &t.deliveryStatus, &t.campaign, &t.sub, &t.email, &t.moved); err != nil {
+		return err
+	}
+	if t.moved {
+		t.email = e.Email
+	}
+	return nil
 }
 
 // recordTx stores one event and applies its rules. It reports whether the
@@ -129,9 +155,7 @@ func recordTx(ctx context.Context, tx *sql.Tx, e *Event, now time.Time) (bool, i
 func resolveTx(ctx context.Context, tx *sql.Tx, e *Event) (target, error) {
 	t := target{email: e.Email}
 	if e.RelayID != "" && (e.CampaignID <= 0 || e.SubscriberID <= 0) {
-		err := tx.QueryRowContext(ctx, `SELECT d.id, d.status, d.campaign_id, d.subscriber_id, s.email
-			FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id WHERE d.relay_id = ? ORDER BY d.id DESC LIMIT 1`, e.RelayID).
-			Scan(&t.delivery, &t.deliveryStatus, &t.campaign, &t.sub, &t.email)
+		err := t.scanDelivery(tx.QueryRowContext(ctx, deliveryTarget+` WHERE d.relay_id = ? ORDER BY d.id DESC LIMIT 1`, e.RelayID), e)
 		// A relay that reuses its ids (Postfix's short queue ids) names
 		// its newest delivery.
 		switch {
@@ -149,15 +173,15 @@ func resolveTx(ctx context.Context, tx *sql.Tx, e *Event) (target, error) {
 	var err error
 	switch {
 	case e.CampaignID > 0 && e.SubscriberID > 0:
-		err = tx.QueryRowContext(ctx, `SELECT d.id, d.status, s.email FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
-			WHERE d.campaign_id = ? AND d.subscriber_id = ?`, e.CampaignID, e.SubscriberID).Scan(&t.delivery, &t.deliveryStatus, &t.email)
+		err = t.scanDelivery(tx.QueryRowContext(ctx, deliveryTarget+` WHERE d.campaign_id = ? AND d.subscriber_id = ?`,
+			e.CampaignID, e.SubscriberID), e)
 		if err == nil {
-			t.campaign, t.sub = e.CampaignID, e.SubscriberID
 			return t, nil
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			break
 		}
+		t = target{email: e.Email}
 		fallthrough
 	case e.SubscriberID > 0:
 		err = tx.QueryRowContext(ctx, `SELECT id, email FROM subscribers WHERE id = ?`, e.SubscriberID).Scan(&t.sub, &t.email)
@@ -179,10 +203,17 @@ func applyTx(ctx context.Context, tx *sql.Tx, e *Event, t target, now time.Time)
 			return 0, fmt.Errorf("mark delivery bounced: %w", err)
 		}
 	}
-	switch e.Kind {
-	case Complaint:
+	switch {
+	case e.Kind == Complaint:
 		return complainTx(ctx, tx, t, e.Source, now)
-	case BounceSoft:
+	case t.moved:
+		// The old address bounced, not the reader's present one: a hard
+		// bounce suppresses it, a soft one changes nothing.
+		if e.Kind == BounceSoft {
+			return 0, nil
+		}
+		return 0, suppressTx(ctx, tx, t.email, ReasonBounce, string(e.Source), now)
+	case e.Kind == BounceSoft:
 		if t.sub == 0 {
 			return 0, nil
 		}
