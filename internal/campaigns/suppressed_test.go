@@ -3,6 +3,7 @@ package campaigns_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -94,5 +95,52 @@ func TestDigestLeavesOutSuppressedReaders(t *testing.T) {
 	e.send(t, d.ID)
 	if _, ok := e.out.msgs["keep@x.example"]; !ok || len(e.out.msgs) != 1 {
 		t.Errorf("mailed %d readers, want keep@x.example only", len(e.out.msgs))
+	}
+}
+
+// A campaign to one list (whose fan-out walks the list's members) and one
+// to two lists (which walks the readers) each give a delivery to exactly
+// the confirmed, unsuppressed readers with an active subscription, once,
+// over pages of 7, whatever else the other readers between them are.
+func TestFanoutOfOneListAndOfTwo(t *testing.T) {
+	e := newEnv(t)
+	news, sport := e.addList(t, "news"), e.addList(t, "sport")
+	want := map[string][]int64{}
+	for i := range 40 {
+		addr := fmt.Sprintf("r%02d@x.example", i)
+		switch i % 8 {
+		case 0, 1, 2: // on news, counted
+			id := e.addSubscriber(t, addr, "confirmed", news)
+			want["news"] = append(want["news"], id)
+			want["both"] = append(want["both"], id)
+		case 3: // on sport only
+			want["both"] = append(want["both"], e.addSubscriber(t, addr, "confirmed", sport))
+		case 4: // on both lists: once
+			id := e.addSubscriber(t, addr, "confirmed", news, sport)
+			want["news"] = append(want["news"], id)
+			want["both"] = append(want["both"], id)
+		case 5:
+			e.addSubscriber(t, addr, []string{"pending", "bounced", "unsubscribed"}[i%3], news, sport)
+		case 6: // left news
+			id := e.addSubscriber(t, addr, "confirmed", news)
+			e.exec(t, `UPDATE subscriptions SET status = 'unsubscribed' WHERE subscriber_id = ?`, id)
+		case 7:
+			e.addSubscriber(t, fmt.Sprintf("r%02d@blocked.example", i), "confirmed", news, sport)
+		}
+	}
+	suppressTwo(t, events.NewStore(e.db))
+	for _, c := range []struct {
+		name  string
+		lists []string
+	}{{"news", []string{"news"}}, {"both", []string{"news", "sport"}}} {
+		var got []int64
+		for _, p := range e.sendKicked(t, e.create(t, c.lists...)) {
+			for _, r := range p.Recipients {
+				got = append(got, r.SubscriberID)
+			}
+		}
+		if diff := cmp.Diff(want[c.name], got); diff != "" {
+			t.Errorf("campaign to %s: recipients (-want +got):\n%s", c.name, diff)
+		}
 	}
 }
