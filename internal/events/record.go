@@ -99,8 +99,8 @@ type target struct {
 	email          string
 	deliveryStatus string
 	// moved says the reader has had another address since the delivery
-	// was sent: the event is about the old one, which email then is (as
-	// the event reports it, or "" when it does not).
+	// was sent: the event is about the old one, and email is then the
+	// address the event reports ("" when it reports none).
 	moved bool
 }
 
