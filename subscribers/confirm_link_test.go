@@ -20,6 +20,19 @@ func stampOf(t *testing.T, s *Store, id int64) time.Time {
 	return at
 }
 
+// pending signs addr up for news and returns the new reader's id and the
+// token of the link mailed to them.
+func (e *signupEnv) pending(addr string) (int64, string) {
+	e.t.Helper()
+	e.signup(&Signup{Email: addr, Lists: []string{"news"}})
+	text, token := e.takeMail(addr)
+	if text == "" {
+		e.t.Fatalf("no confirmation mail to %s", addr)
+	}
+	id, _ := claimedID(token)
+	return id, token
+}
+
 // The link of an older confirmation mail does not apply the request a
 // newer mail asks the reader to confirm: the reader consents to what the
 // mail they follow showed. The newer mail's link does, and the older one
@@ -27,12 +40,7 @@ func stampOf(t *testing.T, s *Store, id int64) time.Time {
 func TestOlderConfirmLinkIsStale(t *testing.T) {
 	e := newSignupEnv(t)
 	addr := "ann@example.com"
-	e.signup(&Signup{Email: addr, Lists: []string{"news"}})
-	first, token := e.takeMail(addr)
-	if first == "" {
-		t.Fatal("no first mail")
-	}
-	id, _ := claimedID(token)
+	id, token := e.pending(addr)
 	if _, err := e.c.Signer.Verify(ConfirmPurpose(stampOf(t, e.store, id)), token); err != nil {
 		t.Fatalf("the mailed link is not signed for its mail: %v", err)
 	}
@@ -85,10 +93,7 @@ func TestOlderConfirmLinkIsStale(t *testing.T) {
 // token, or is altered, is stale without touching the reader.
 func TestConfirmLinkFromBeforeLinksNamedTheirMail(t *testing.T) {
 	e := newSignupEnv(t)
-	addr := "bo@example.com"
-	e.signup(&Signup{Email: addr, Lists: []string{"news"}})
-	_, token := e.takeMail(addr)
-	id, _ := claimedID(token)
+	id, _ := e.pending("bo@example.com")
 	signer := e.c.Signer
 	defer func() { signer.now = time.Now }()
 
@@ -117,10 +122,7 @@ func TestConfirmLinkFromBeforeLinksNamedTheirMail(t *testing.T) {
 // nothing, and the newer mail's link then works.
 func TestConfirmLinkLosesToMailFlaggedMeanwhile(t *testing.T) {
 	e := newSignupEnv(t)
-	addr := "cy@example.com"
-	e.signup(&Signup{Email: addr, Lists: []string{"news"}})
-	_, token := e.takeMail(addr)
-	id, _ := claimedID(token)
+	id, token := e.pending("cy@example.com")
 	linkChecked = func() {
 		if err := e.store.QueueConfirm(context.Background(), id, nil); err != nil {
 			t.Error(err)
