@@ -25,9 +25,11 @@ import (
 // may then take its RCPT TO and chunk into the open transaction, under the
 // other message's envelope: delivered, though its MAIL FROM was refused
 // (TestSendBatchAfterRefusal's server does that). The RSET costs go-smtp a
-// reply a message (docs/benchmarks.md). A message for several recipients is sent
-// alone, its envelope's replies read before its chunk goes, so that it
-// reaches all of them or none, as with DATA.
+// reply a message (docs/benchmarks.md).
+//
+// A message for several recipients is sent alone, its envelope's replies
+// read before its chunk goes, so that it reaches all of them or none, as
+// with DATA.
 
 // chunkWindow is how many messages a connection keeps in flight.
 const chunkWindow = 4

@@ -342,6 +342,9 @@ func (s *Store) finishConfirms(ctx context.Context, sent, failed []int64) error 
 // is not found: the link is stale, and a new signup sends a new one.
 // Each list joined that has a welcome text gets its welcome mail recorded
 // in the same transaction, and queued once committed.
+//
+// Confirm takes no link: /confirm goes through ConfirmLink, which checks
+// that its link is the latest mail's.
 func (s *Store) Confirm(ctx context.Context, id int64) (*Subscriber, error) {
 	return s.confirm(ctx, id, nil)
 }
