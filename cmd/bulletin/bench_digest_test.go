@@ -29,7 +29,7 @@ func BenchmarkDigestMillion(b *testing.B) {
 		b.Skip("set BULLETIN_BENCH_1M=1 to send a digest to 1,000,000 readers")
 	}
 	n := benchN(1_000_000)
-	smtp := smtptest.Start(b, smtptest.WithDiscard())
+	smtp := smtptest.Start(b, smtptest.WithDiscard(), smtptest.WithBatchedReplies())
 	for b.Loop() {
 		c := newCluster(b, 0, 0, "BULLETIN_SMTP_URL="+smtp.URL())
 		if bin := os.Getenv("BULLETIN_BENCH_BIN"); bin != "" {

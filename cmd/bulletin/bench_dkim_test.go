@@ -34,7 +34,7 @@ import (
 //	BULLETIN_INTEGRATION=1 go test ./cmd/bulletin -run '^$' -bench CampaignDKIM -benchtime 1x
 func BenchmarkCampaignDKIM(b *testing.B) {
 	n := benchN(20_000)
-	smtp := smtptest.Start(b, smtptest.WithDiscard())
+	smtp := smtptest.Start(b, smtptest.WithDiscard(), smtptest.WithBatchedReplies())
 	body := strings.Repeat("The harbour master reports a busy week: ferries on time, the fish market full. ", 75) // ~6 KB
 	for b.Loop() {
 		c := newCluster(b, n, 0, "BULLETIN_SMTP_URL="+smtp.URL(), "BULLETIN_FROM=Harbour Gazette <news@gazette.test>")

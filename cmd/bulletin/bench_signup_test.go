@@ -64,7 +64,7 @@ func BenchmarkSignupsApart(b *testing.B) {
 		c.checkSignups("outbox", n)
 		c.checkOutboxOnce("outbox", n)
 
-		smtp := smtptest.Start(b)
+		smtp := smtptest.Start(b, smtptest.WithBatchedReplies())
 		c = newCluster(b, 0, 0, "BULLETIN_SIGNUP_RATE=0", "BULLETIN_SMTP_URL="+smtp.URL())
 		if profiles != "" {
 			c.env = append(c.env, "BULLETIN_CPUPROFILE="+filepath.Join(profiles, "smtp.pprof"))

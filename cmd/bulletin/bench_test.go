@@ -37,8 +37,8 @@ import (
 //	BULLETIN_INTEGRATION=1 go test ./cmd/bulletin -run '^$' -bench CampaignDelivery -benchtime 1x
 func BenchmarkCampaignDelivery(b *testing.B) {
 	n := benchN(20_000)
-	smtp := smtptest.Start(b, smtptest.WithDiscard())
-	dataOnly := smtptest.Start(b, smtptest.WithDiscard(), smtptest.WithoutChunking())
+	smtp := smtptest.Start(b, smtptest.WithDiscard(), smtptest.WithBatchedReplies())
+	dataOnly := smtptest.Start(b, smtptest.WithDiscard(), smtptest.WithoutChunking(), smtptest.WithBatchedReplies())
 	body := strings.Repeat("The harbour master reports a busy week: ferries on time, the fish market full. ", 75) // ~6 KB
 	for b.Loop() {
 		c := newCluster(b, n, 0, "BULLETIN_SMTP_URL="+smtp.URL())
@@ -252,7 +252,7 @@ func BenchmarkFanoutMillion(b *testing.B) {
 		b.Skip("set BULLETIN_BENCH_1M=1 to fan a campaign out to 1,000,000 recipients")
 	}
 	n := benchN(1_000_000)
-	smtp := smtptest.Start(b, smtptest.WithDiscard())
+	smtp := smtptest.Start(b, smtptest.WithDiscard(), smtptest.WithBatchedReplies())
 	for b.Loop() {
 		c := newCluster(b, n, 0, "BULLETIN_SMTP_URL="+smtp.URL())
 		serve, addr := c.start("serve", "serve")

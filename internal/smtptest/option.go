@@ -14,6 +14,7 @@ type config struct {
 	noPipelining bool
 	noChunking   bool
 	noBDAT       bool
+	batchReplies bool
 	debug        io.Writer
 	faults       Faults
 	accept       func(Message) string
@@ -22,6 +23,16 @@ type config struct {
 // WithDiscard makes the server only count messages and recipients, not
 // keep them: for benchmarks.
 func WithDiscard() Option { return func(c *config) { c.discard = true } }
+
+// WithBatchedReplies makes the server answer as Postfix does when a
+// client pipelines: replies wait while commands the client sent with them
+// are still to be read, and go out together, in one write, before the
+// server waits for more input (RFC 2920 §3.2 lets a server buffer so). By
+// default every reply line is a write of its own, as go-smtp writes them.
+// A client must cope with both; for benchmarks this is the relay's side
+// of the wire as it is in production, one wake-up per pipelined group and
+// not one per command.
+func WithBatchedReplies() Option { return func(c *config) { c.batchReplies = true } }
 
 // WithAuth requires authentication as user with password pass before MAIL
 // FROM. mechs are the SASL mechanisms offered, PLAIN and LOGIN by default.

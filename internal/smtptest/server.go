@@ -254,6 +254,7 @@ func (l *listener) Accept() (net.Conn, error) {
 		c.hide = append(c.hide, "250-PIPELINING\r\n")
 	}
 	c.noBDAT = l.s.cfg.noBDAT
+	c.batch = l.s.cfg.batchReplies
 	if l.s.cfg.noChunking {
 		c.hide = append(c.hide, "250-CHUNKING\r\n")
 	}
@@ -276,10 +277,20 @@ type conn struct {
 	// (WithoutBDAT). It sees one read at a time: a client's pipelined
 	// group arrives in one on loopback.
 	noBDAT bool
+	// batch holds replies in held until the server reads again
+	// (WithBatchedReplies). go-smtp reads through a buffer of its own, so
+	// it calls Read only when every command it had is answered.
+	batch bool
+	mu    sync.Mutex // guards held: Close may come from another goroutine
+	held  []byte
 }
 
-// Read renames BDAT at the start of a line when asked to.
+// Read writes the replies held, then reads; it renames BDAT at the start
+// of a line when asked to.
 func (c *conn) Read(p []byte) (int, error) {
+	if err := c.flush(); err != nil {
+		return 0, err
+	}
 	n, err := c.Conn.Read(p)
 	if c.noBDAT {
 		for i := 0; i+5 <= n; i++ {
@@ -298,7 +309,23 @@ func (c *conn) Close() error {
 		c.s.stats.Open--
 		c.s.mu.Unlock()
 	})
+	c.flush() // a reply written before hanging up, such as 221 or 421
 	return c.Conn.Close()
+}
+
+// flush writes the replies held.
+func (c *conn) flush() error {
+	if !c.batch {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.held) == 0 {
+		return nil
+	}
+	_, err := c.Conn.Write(c.held)
+	c.held = c.held[:0]
+	return err
 }
 
 // Write drops the PIPELINING or CHUNKING line of the EHLO reply when
@@ -306,6 +333,12 @@ func (c *conn) Close() error {
 // writes each reply line with its own Write.
 func (c *conn) Write(p []byte) (int, error) {
 	if len(c.hide) > 0 && slices.Contains(c.hide, string(p)) {
+		return len(p), nil
+	}
+	if c.batch {
+		c.mu.Lock()
+		c.held = append(c.held, p...)
+		c.mu.Unlock()
 		return len(p), nil
 	}
 	return c.Conn.Write(p)

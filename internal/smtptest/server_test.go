@@ -1,7 +1,10 @@
 package smtptest_test
 
 import (
+	"bufio"
 	"errors"
+	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -364,5 +367,67 @@ func TestWithoutBDAT(t *testing.T) {
 	}
 	if s.Total() != 0 {
 		t.Errorf("server accepted %d messages", s.Total())
+	}
+}
+
+// With batched replies, the replies to a pipelined group wait while
+// commands sent with them are still to be read: NOOP's reply waits behind
+// a stalled MAIL FROM, and both come in one read once it goes on. Without,
+// NOOP is answered at once. A message sent through it lands.
+func TestBatchedReplies(t *testing.T) {
+	for _, batched := range []bool{false, true} {
+		var opts []smtptest.Option
+		if batched {
+			opts = append(opts, smtptest.WithBatchedReplies())
+		}
+		s := smtptest.Start(t, opts...)
+		nc, err := net.Dial("tcp", s.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer nc.Close()
+		r := bufio.NewReader(nc)
+		line := func(wait time.Duration) string {
+			nc.SetReadDeadline(time.Now().Add(wait))
+			l, _ := r.ReadString('\n')
+			return l
+		}
+		if got := line(5 * time.Second); !strings.HasPrefix(got, "220 ") {
+			t.Fatalf("greeting %q", got)
+		}
+		fmt.Fprintf(nc, "EHLO client.test\r\n")
+		for got := ""; !strings.HasPrefix(got, "250 "); {
+			if got = line(5 * time.Second); got == "" {
+				t.Fatal("no EHLO reply")
+			}
+		}
+		s.SetFaults(smtptest.Faults{Stall: true})
+		fmt.Fprintf(nc, "NOOP\r\nMAIL FROM:<a@example.com>\r\n")
+		noop := line(300 * time.Millisecond)
+		if batched && noop != "" {
+			t.Errorf("batched: NOOP answered %q while MAIL FROM, pipelined with it, waits", noop)
+		}
+		if !batched && !strings.HasPrefix(noop, "250 ") {
+			t.Errorf("not batched: NOOP answered %q, want 250 at once", noop)
+		}
+		s.SetFaults(smtptest.Faults{})
+		rest := line(5 * time.Second)
+		if batched {
+			noop = rest
+			if r.Buffered() == 0 {
+				t.Errorf("batched: NOOP's and MAIL FROM's replies did not come in one read")
+			}
+			rest = line(5 * time.Second)
+		}
+		if !strings.HasPrefix(noop, "250 ") || !strings.HasPrefix(rest, "250 ") {
+			t.Errorf("batched %v: NOOP answered %q, MAIL FROM %q", batched, noop, rest)
+		}
+		nc.Close()
+		if err := send(t, s, "a@example.com", "b@example.com"); err != nil {
+			t.Fatal(err)
+		}
+		if s.Total() != 1 {
+			t.Errorf("batched %v: accepted %d messages, want 1", batched, s.Total())
+		}
 	}
 }
