@@ -103,17 +103,31 @@ func (c *Confirmer) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	}
 	var sent, failed []int64
 	var first error
+	fail := func(sub *Subscriber, err error) {
+		c.warn(sub, err)
+		failed = append(failed, sub.ID)
+		if first == nil {
+			first = err
+		}
+	}
 	r := newConfirmRenderer(c, pub)
+	msgs := make([]mailer.Outgoing, 0, len(subs))
+	composed := make([]*Subscriber, 0, len(subs))
 	for _, sub := range subs {
-		if err := c.send(ctx, sub, r); err != nil {
-			c.warn(sub, err)
-			failed = append(failed, sub.ID)
-			if first == nil {
-				first = err
-			}
+		m, err := c.compose(sub, r)
+		if err != nil {
+			fail(sub, err)
 			continue
 		}
-		sent = append(sent, sub.ID)
+		msgs = append(msgs, m)
+		composed = append(composed, sub)
+	}
+	for i, err := range c.sendAll(ctx, msgs) {
+		if err != nil {
+			fail(composed[i], err)
+			continue
+		}
+		sent = append(sent, composed[i].ID)
 	}
 	if err := c.Store.finishConfirms(ctx, sent, failed); err != nil {
 		return err
@@ -167,11 +181,27 @@ func blank(msg, addr string) string {
 
 // send renders and delivers one confirmation. It is transactional mail:
 // no List-Unsubscribe.
-func (c *Confirmer) send(ctx context.Context, sub *Subscriber, r *confirmRenderer) error {
+// sendAll sends msgs and returns one error (nil for sent) per message, in
+// order. A transport that sends batches (SMTP) gets them all at once, to
+// go out pipelined over its connections, a few messages to a write; any
+// other (the outbox, a signing transport) gets them one at a time.
+func (c *Confirmer) sendAll(ctx context.Context, msgs []mailer.Outgoing) []error {
+	if b, ok := c.Transport.(mailer.BatchSender); ok {
+		return b.SendBatch(ctx, msgs)
+	}
+	errs := make([]error, len(msgs))
+	for i, m := range msgs {
+		errs[i] = c.Transport.Send(ctx, m.From, []string{m.To}, m.Data)
+	}
+	return errs
+}
+
+// compose returns the confirmation to sub, with its envelope.
+func (c *Confirmer) compose(sub *Subscriber, r *confirmRenderer) (mailer.Outgoing, error) {
 	pub := r.pub
 	text, html, err := r.render(sub, c.Signer.Sign(ConfirmPurpose(sub.confirmSentAt), sub.ID, ConfirmTTL))
 	if err != nil {
-		return err
+		return mailer.Outgoing{}, err
 	}
 	from := &mail.Address{Name: pub.FromName, Address: pub.FromAddress}
 	msg := &mailer.Message{
@@ -181,13 +211,13 @@ func (c *Confirmer) send(ctx context.Context, sub *Subscriber, r *confirmRendere
 	}
 	raw, err := msg.Compose()
 	if err != nil {
-		return fmt.Errorf("compose confirmation for subscriber %d: %w", sub.ID, err)
+		return mailer.Outgoing{}, fmt.Errorf("compose confirmation for subscriber %d: %w", sub.ID, err)
 	}
 	returnPath := from.Address
 	if c.VERP != nil {
 		returnPath = c.VERP.AddressOf(bounces.Delivery{Kind: bounces.KindConfirm, SubscriberID: sub.ID})
 	}
-	return c.Transport.Send(ctx, returnPath, []string{sub.Email}, raw)
+	return mailer.Outgoing{From: returnPath, To: sub.Email, Data: raw}, nil
 }
 
 // awaitingMail is the SQL condition on a subscribers row that a
