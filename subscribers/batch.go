@@ -98,14 +98,32 @@ func (s *Signups) Close() error {
 	return nil
 }
 
+// commitLoop commits the signups as they come. It hands each committed
+// batch's confirmations to enqueueLoop without waiting for it: while the
+// queue is slow (Redis stalls) they wait in pending, a few bytes per
+// signup, and signups go on being committed and answered. Each batch is
+// handed on whole, in order, so no task grows past maxConfirmItems.
 func (s *Signups) commitLoop() {
 	defer s.wg.Done()
 	defer close(s.mails)
 	batch := make([]*signupJob, 0, s.MaxBatch)
+	var pending [][]queue.ConfirmItem // committed, not yet handed on
 	for {
+		var out chan<- []queue.ConfirmItem // nil, so never ready, when nothing waits
+		var head []queue.ConfirmItem
+		if len(pending) > 0 {
+			out, head = s.mails, pending[0]
+		}
 		select {
 		case <-s.quit:
+			for _, items := range pending {
+				s.mails <- items // enqueueLoop reads until the channel closes
+			}
 			return
+		case out <- head:
+			pending[0] = nil
+			pending = pending[1:]
+			continue
 		case job := <-s.jobs:
 			batch = append(batch[:0], job)
 		}
@@ -121,12 +139,20 @@ func (s *Signups) commitLoop() {
 		items := s.commit(batch)
 		if len(items) > 0 {
 			s.inflight.Add(1)
+			pending = append(pending, items)
 		}
 		for _, job := range batch {
 			close(job.done)
 		}
-		if len(items) > 0 {
-			s.mails <- items
+	handOn:
+		for len(pending) > 0 {
+			select {
+			case s.mails <- pending[0]:
+				pending[0] = nil
+				pending = pending[1:]
+			default:
+				break handOn
+			}
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/hibiken/asynq"
@@ -122,6 +123,61 @@ func TestConfirmTasksStayWithinTheirBound(t *testing.T) {
 	}
 	if len(seen) != n+1 {
 		t.Errorf("%d subscribers in confirm tasks, want %d", len(seen), n+1)
+	}
+	for id, k := range seen {
+		if k != 1 {
+			t.Errorf("subscriber %d is in %d confirm tasks, want 1", id, k)
+		}
+	}
+}
+
+// Signups are answered while the queue stalls, however many batches are
+// committed meanwhile (more than the hand-over channel holds), and every
+// confirmation reaches the queue once it moves again.
+func TestSignupsGoOnWhileTheQueueStalls(t *testing.T) {
+	s := newStore(t)
+	if err := s.CreateList(context.Background(), &List{Slug: "sport", Name: "Sport", Public: true}); err != nil {
+		t.Fatal(err)
+	}
+	q := &gatedQueue{entered: make(chan struct{}), open: make(chan struct{})}
+	signups := NewSignups(s, q, nil)
+	defer signups.Close()
+	// One at a time, a batch each: more than a task (256) and the
+	// channel (64 batches) hold.
+	const n = 600
+	done := make(chan error, 1)
+	go func() {
+		for i := range n {
+			if err := signups.Signup(context.Background(), &Signup{Email: fmt.Sprintf("s%d@example.com", i), Lists: []string{"sport"}}); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		close(q.open)
+		t.Fatal("signups stopped being answered while the queue stalled")
+	}
+	close(q.open)
+	signups.Flush()
+	seen := map[int64]int{}
+	for _, task := range q.tasks {
+		p, err := queue.ParseConfirmTask(task)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range p.Items {
+			seen[it.ID]++
+		}
+	}
+	if len(seen) != n {
+		t.Errorf("%d subscribers in confirm tasks, want %d", len(seen), n)
 	}
 	for id, k := range seen {
 		if k != 1 {
