@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"mime"
 	"mime/quotedprintable"
@@ -21,6 +22,9 @@ type Personal struct {
 	// Reader is the tracking token of the recipient's delivery, URL-safe:
 	// it ends each tracked link and names the open pixel.
 	Reader string
+	// Link is the token of a link of the reader's own, URL-safe: the one
+	// a confirmation asks them to follow.
+	Link string
 	// MessageID, when set, is the left side of the message's Message-ID
 	// (the right side is the From domain): the local part of the
 	// delivery's VERP address, so that a report quoting only the
@@ -46,6 +50,8 @@ type CampaignMessage struct {
 	crlf bool
 	// signer, when set, signs each message as it is composed (dkim.go).
 	signer Signer
+	// escape escapes a field in an HTML part.
+	escape func(string) string
 }
 
 // A piece is literal bytes followed, when field ≥ 0, by a field encoded
@@ -70,6 +76,10 @@ type CampaignContent struct {
 	Date    time.Time
 	// Markers are the ones HTML, Text and Headers were rendered with.
 	Markers Markers
+	// EscapeHTML, when set, escapes a field in the HTML part in place of
+	// html.EscapeString: for content rendered by html/template, whose
+	// escaping of the same value it must match.
+	EscapeHTML func(string) string
 }
 
 // NewCampaignMessage composes c once with markers for the fields.
@@ -94,7 +104,10 @@ func NewCampaignMessage(c CampaignContent) (*CampaignMessage, error) {
 	if end < 0 {
 		return nil, errors.New("compose campaign: no header end")
 	}
-	cm := &CampaignMessage{mk: mk, from: c.From.Address, domain: "localhost"}
+	cm := &CampaignMessage{mk: mk, from: c.From.Address, domain: "localhost", escape: c.EscapeHTML}
+	if cm.escape == nil {
+		cm.escape = html.EscapeString
+	}
 	if i := strings.LastIndexByte(c.From.Address, '@'); i >= 0 {
 		cm.domain = c.From.Address[i+1:]
 	}

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"html"
 	"net/mail"
 	"strings"
 	"sync"
@@ -81,7 +80,7 @@ func (cm *CampaignMessage) compose(dst []byte, p Personal) []byte {
 		case !skip:
 			v := value(f, p)
 			if pc.html {
-				v = html.EscapeString(v)
+				v = cm.escape(v)
 			}
 			dst = appendField(dst, v, pc.col, pc.eol)
 		}
@@ -167,7 +166,7 @@ func checkPersonal(p Personal) error {
 	if hasBreak(p.Email) || strings.ContainsAny(p.Email, ", \t<>\"") || !strings.Contains(p.Email, "@") {
 		return fmt.Errorf("compose: bad address %q", p.Email)
 	}
-	for _, t := range []string{p.Unsubscribe, p.Preferences, p.Reader} {
+	for _, t := range []string{p.Unsubscribe, p.Preferences, p.Reader, p.Link} {
 		for i := 0; i < len(t); i++ {
 			c := t[i]
 			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {

@@ -24,6 +24,7 @@ const (
 	ElseName                 // what follows goes to readers without a name
 	EndName                  // ends a fallback; all three stand in body text only
 	Reader                   // the tracking token of the reader's delivery, URL-safe
+	Link                     // the token of a link of the reader's own, URL-safe: a confirmation's
 	messageID                // the Message-ID header, whole
 	to                       // the To header's address, whole
 	numFields
@@ -31,12 +32,12 @@ const (
 
 // fieldCodes end each field's marker; all markers of a set have one
 // length, so none is the start of another.
-var fieldCodes = [numFields]string{"NM", "EM", "NU", "EU", "UN", "PR", "IF", "EL", "EN", "RD", "ID", "TO"}
+var fieldCodes = [numFields]string{"NM", "EM", "NU", "EU", "UN", "PR", "IF", "EL", "EN", "RD", "LK", "ID", "TO"}
 
 // legacyMarkers are the fixed markers of content rendered before markers
 // were drawn per render, so tasks queued by an older version still send.
 var legacyMarkers = [numFields]string{"BLTNzNAMEzq7", "BLTNzMAILzq7", "BLTNzNAMUzq7", "BLTNzMAIUzq7",
-	"BLTNzUNSBzq7", "BLTNzPREFzq7", "BLTNzIFNMzq7", "BLTNzELNMzq7", "BLTNzENNMzq7", "BLTNzREADzq7", "BLTNzMSIDzq7", "BLTNzTOOOzq7"}
+	"BLTNzUNSBzq7", "BLTNzPREFzq7", "BLTNzIFNMzq7", "BLTNzELNMzq7", "BLTNzENNMzq7", "BLTNzREADzq7", "BLTNzLINKzq7", "BLTNzMSIDzq7", "BLTNzTOOOzq7"}
 
 // nonceEncoding writes a nonce in lower-case letters and digits, which
 // Markdown, the sanitiser, html/template and quoted-printable leave as
@@ -170,6 +171,8 @@ func value(f Field, p Personal) string {
 		return p.Preferences
 	case Reader:
 		return p.Reader
+	case Link:
+		return p.Link
 	}
 	return ""
 }

@@ -198,22 +198,11 @@ func (c *Confirmer) sendAll(ctx context.Context, msgs []mailer.Outgoing) []error
 
 // compose returns the confirmation to sub, with its envelope.
 func (c *Confirmer) compose(sub *Subscriber, r *confirmRenderer) (mailer.Outgoing, error) {
-	pub := r.pub
-	text, html, err := r.render(sub, c.Signer.Sign(ConfirmPurpose(sub.confirmSentAt), sub.ID, ConfirmTTL))
-	if err != nil {
-		return mailer.Outgoing{}, err
-	}
-	from := &mail.Address{Name: pub.FromName, Address: pub.FromAddress}
-	msg := &mailer.Message{
-		From: from, To: &mail.Address{Name: sub.Name, Address: sub.Email},
-		Subject: "Confirm your subscription to " + pub.Name,
-		Text:    text, HTML: html,
-	}
-	raw, err := msg.Compose()
+	raw, err := r.message(sub, c.Signer.Sign(ConfirmPurpose(sub.confirmSentAt), sub.ID, ConfirmTTL))
 	if err != nil {
 		return mailer.Outgoing{}, fmt.Errorf("compose confirmation for subscriber %d: %w", sub.ID, err)
 	}
-	returnPath := from.Address
+	returnPath := r.pub.FromAddress
 	if c.VERP != nil {
 		returnPath = c.VERP.AddressOf(bounces.Delivery{Kind: bounces.KindConfirm, SubscriberID: sub.ID})
 	}

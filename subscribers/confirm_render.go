@@ -1,11 +1,12 @@
 package subscribers
 
 import (
-	"crypto/rand"
-	"encoding/hex"
+	"net/mail"
 	"strings"
+	"time"
 
 	"github.com/bulletinhq/bulletin/internal/settings"
+	"github.com/bulletinhq/bulletin/mailer"
 )
 
 // A confirmRenderer renders the confirmations of one task. The templates
@@ -20,22 +21,61 @@ import (
 // both ways, and a shape whose outputs differ (a template that puts a
 // field where other escaping applies, such as an attribute or a URL) is
 // rendered mail by mail.
+//
+// A shape that passes is also composed once into a whole message around
+// the same markers (mailer.CampaignMessage, as a campaign is), so that each
+// mail of it is filled in, not composed anew with jordan-wright/email.
 type confirmRenderer struct {
 	c      *Confirmer
 	pub    settings.Publication
-	marks  [3]string // name, email, token
+	mk     mailer.Markers
+	marks  [3]string // name, email, token: mk's markers of those fields
+	date   time.Time // of every mail of the task
 	shapes map[string]*confirmShape
 }
 
 func newConfirmRenderer(c *Confirmer, pub settings.Publication) *confirmRenderer {
-	r := &confirmRenderer{c: c, pub: pub, shapes: map[string]*confirmShape{}}
-	var b [12]byte
-	rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
+	r := &confirmRenderer{c: c, pub: pub, shapes: map[string]*confirmShape{}, date: time.Now()}
 	// Letters and digits only: every escaper of html/template leaves them
 	// as they are, in text, attributes and URLs.
-	r.marks = [3]string{"qn" + h + "n", "qe" + h + "e", "qt" + h + "t"}
+	r.mk = mailer.NewMarkers()
+	r.marks = [3]string{r.mk.Of(mailer.Name), r.mk.Of(mailer.Email), r.mk.Of(mailer.Link)}
 	return r
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// from and subject are the confirmation's From and Subject.
+func (r *confirmRenderer) from() *mail.Address {
+	return &mail.Address{Name: r.pub.FromName, Address: r.pub.FromAddress}
+}
+
+func (r *confirmRenderer) subject() string { return "Confirm your subscription to " + r.pub.Name }
+
+// message returns the confirmation to sub with the link token, composed.
+func (r *confirmRenderer) message(sub *Subscriber, token string) ([]byte, error) {
+	shape, err := r.shape(sub.Name != "", sub.Lists)
+	if err != nil {
+		return nil, err
+	}
+	// The library writes a name's control characters as spaces in the
+	// text part: such a name (none passes a signup) goes the slow way,
+	// so that each mail is what rendering it in full gives.
+	if shape.msg != nil && !strings.ContainsFunc(sub.Name, isControl) {
+		p := mailer.Personal{Email: sub.Email, Name: sub.Name, Link: token}
+		if shape.msg.Check(p) == nil {
+			return shape.msg.Compose(nil, p)
+		}
+	}
+	text, html, err := r.render(sub, token)
+	if err != nil {
+		return nil, err
+	}
+	msg := &mailer.Message{
+		From: r.from(), To: &mail.Address{Name: sub.Name, Address: sub.Email},
+		Subject: r.subject(), Text: text, HTML: html, Date: r.date,
+	}
+	return msg.Compose()
 }
 
 // data returns the templates' data for a reader with these fields.
@@ -108,6 +148,15 @@ func (r *confirmRenderer) shape(named bool, lists []string) (*confirmShape, erro
 	}
 	gotText, gotHTML := r.fill(s, probe, probeEmail, token)
 	s.direct = gotText != text || gotHTML != html
+	if !s.direct {
+		// A shape the library cannot compose around its markers goes
+		// mail by mail: slower, the same mail.
+		s.msg, _ = mailer.NewCampaignMessage(mailer.CampaignContent{
+			From: r.from(), Subject: r.subject(), Date: r.date,
+			Text: join(s.text, r.marks), HTML: join(s.html, r.marks),
+			Markers: r.mk, EscapeHTML: htmlTextEscaper.Replace,
+		})
+	}
 	r.shapes[key] = s
 	return s, nil
 }
@@ -116,6 +165,8 @@ func (r *confirmRenderer) shape(named bool, lists []string) (*confirmShape, erro
 type confirmShape struct {
 	text, html []piece
 	direct     bool // render each mail in full
+	// msg is the whole message around the markers; nil when direct.
+	msg *mailer.CampaignMessage
 }
 
 // A piece of a rendered part: literal text, then the field at a marker

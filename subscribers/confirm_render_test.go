@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bulletinhq/bulletin/internal/mailtest"
 	"github.com/bulletinhq/bulletin/internal/settings"
+	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/templates"
 )
 
@@ -60,6 +62,35 @@ func TestConfirmRendererMatchesFullRendering(t *testing.T) {
 		if html != wantHTML {
 			t.Errorf("reader %d: HTML part\n%s\nwant\n%s", sub.ID, html, wantHTML)
 		}
+		// The whole message, filled in around the markers, reads back as
+		// the one composed from the full rendering.
+		raw, err := r.message(sub, token)
+		want, wantErr := (&mailer.Message{From: r.from(), To: &mail.Address{Name: sub.Name, Address: sub.Email},
+			Subject: r.subject(), Text: wantText, HTML: wantHTML, Date: r.date}).Compose()
+		if (err != nil) != (wantErr != nil) {
+			t.Fatalf("reader %d: composed with error %v, want %v", sub.ID, err, wantErr)
+		}
+		if err != nil {
+			continue // an address no mail can carry, refused both ways
+		}
+		got, full := mailtest.Parse(t, raw), mailtest.Parse(t, want)
+		if got.Text != full.Text || got.HTML != full.HTML {
+			t.Errorf("reader %d: message decodes to\n%s\n%s\nwant\n%s\n%s", sub.ID, got.Text, got.HTML, full.Text, full.HTML)
+		}
+		for _, h := range []string{"From", "To", "Subject", "Date", "Mime-Version"} {
+			if got.Header.Get(h) != full.Header.Get(h) {
+				t.Errorf("reader %d: %s %q, want %q", sub.ID, h, got.Header.Get(h), full.Header.Get(h))
+			}
+		}
+	}
+	composed := 0
+	for _, s := range r.shapes {
+		if s.msg != nil {
+			composed++
+		}
+	}
+	if composed != len(r.shapes) {
+		t.Errorf("%d of %d shapes composed once around their markers", composed, len(r.shapes))
 	}
 	for key, s := range r.shapes {
 		if s.direct {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/bulletinhq/bulletin/internal/mailtest"
 	"github.com/bulletinhq/bulletin/templates"
 )
 
@@ -91,7 +92,7 @@ func (e *signupEnv) takeMail(addr string) (string, string) {
 		return "", ""
 	}
 	delete(e.box, addr)
-	text := strings.ReplaceAll(string(raw), "=\r\n", "")
+	text := mailtest.Parse(e.t, raw).Text
 	m := confirmPath.FindStringSubmatch(text)
 	if m == nil {
 		e.t.Fatalf("no confirmation link in\n%s", text)
