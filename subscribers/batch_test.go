@@ -27,16 +27,51 @@ func (q *gatedQueue) EnqueueContext(ctx context.Context, t *asynq.Task, opts ...
 	return q.taskQueue.EnqueueContext(ctx, t, opts...)
 }
 
-// Batches committed while the queue is busy go to it as one task, and
-// every signup's confirmation is in exactly one task.
-func TestCommittedBatchesShareAConfirmTask(t *testing.T) {
+// gatedSignups returns a running Signups on a fresh store with a public
+// list "sport", enqueuing on a gated queue; it is closed when t ends.
+func gatedSignups(t *testing.T) (*Signups, *gatedQueue) {
+	t.Helper()
 	s := newStore(t)
 	if err := s.CreateList(context.Background(), &List{Slug: "sport", Name: "Sport", Public: true}); err != nil {
 		t.Fatal(err)
 	}
 	q := &gatedQueue{entered: make(chan struct{}), open: make(chan struct{})}
 	signups := NewSignups(s, q, nil)
-	defer signups.Close()
+	t.Cleanup(func() { signups.Close() })
+	return signups, q
+}
+
+// requireEachOnce checks that q's confirm tasks name n subscribers, each
+// in one task, and that no task holds more than maxConfirmItems.
+func requireEachOnce(t *testing.T, q *gatedQueue, n int) {
+	t.Helper()
+	seen := map[int64]int{}
+	for _, task := range q.tasks {
+		p, err := queue.ParseConfirmTask(task)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Items) > maxConfirmItems {
+			t.Errorf("a confirm task holds %d items, more than %d", len(p.Items), maxConfirmItems)
+		}
+		for _, it := range p.Items {
+			seen[it.ID]++
+		}
+	}
+	if len(seen) != n {
+		t.Errorf("%d subscribers in confirm tasks, want %d", len(seen), n)
+	}
+	for id, k := range seen {
+		if k != 1 {
+			t.Errorf("subscriber %d is in %d confirm tasks, want 1", id, k)
+		}
+	}
+}
+
+// Batches committed while the queue is busy go to it as one task, and
+// every signup's confirmation is in exactly one task.
+func TestCommittedBatchesShareAConfirmTask(t *testing.T) {
+	signups, q := gatedSignups(t)
 	signup := func(i int) {
 		t.Helper()
 		if err := signups.Signup(context.Background(), &Signup{Email: fmt.Sprintf("r%d@example.com", i), Lists: []string{"sport"}}); err != nil {
@@ -77,13 +112,7 @@ func TestCommittedBatchesShareAConfirmTask(t *testing.T) {
 // could (maxConfirmItems), so that it sends within its timeout; none is
 // lost or sent twice on the way.
 func TestConfirmTasksStayWithinTheirBound(t *testing.T) {
-	s := newStore(t)
-	if err := s.CreateList(context.Background(), &List{Slug: "sport", Name: "Sport", Public: true}); err != nil {
-		t.Fatal(err)
-	}
-	q := &gatedQueue{entered: make(chan struct{}), open: make(chan struct{})}
-	signups := NewSignups(s, q, nil)
-	defer signups.Close()
+	signups, q := gatedSignups(t)
 	if err := signups.Signup(context.Background(), &Signup{Email: "first@example.com", Lists: []string{"sport"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -108,40 +137,14 @@ func TestConfirmTasksStayWithinTheirBound(t *testing.T) {
 	close(q.open)
 	signups.Flush()
 
-	seen := map[int64]int{}
-	for _, task := range q.tasks {
-		p, err := queue.ParseConfirmTask(task)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(p.Items) > maxConfirmItems {
-			t.Errorf("a confirm task holds %d items, more than %d", len(p.Items), maxConfirmItems)
-		}
-		for _, it := range p.Items {
-			seen[it.ID]++
-		}
-	}
-	if len(seen) != n+1 {
-		t.Errorf("%d subscribers in confirm tasks, want %d", len(seen), n+1)
-	}
-	for id, k := range seen {
-		if k != 1 {
-			t.Errorf("subscriber %d is in %d confirm tasks, want 1", id, k)
-		}
-	}
+	requireEachOnce(t, q, n+1)
 }
 
 // Signups are answered while the queue stalls, however many batches are
 // committed meanwhile (more than the hand-over channel holds), and every
 // confirmation reaches the queue once it moves again.
 func TestSignupsGoOnWhileTheQueueStalls(t *testing.T) {
-	s := newStore(t)
-	if err := s.CreateList(context.Background(), &List{Slug: "sport", Name: "Sport", Public: true}); err != nil {
-		t.Fatal(err)
-	}
-	q := &gatedQueue{entered: make(chan struct{}), open: make(chan struct{})}
-	signups := NewSignups(s, q, nil)
-	defer signups.Close()
+	signups, q := gatedSignups(t)
 	// One at a time, a batch each: more than a task (256) and the
 	// channel (64 batches) hold.
 	const n = 600
@@ -166,22 +169,5 @@ func TestSignupsGoOnWhileTheQueueStalls(t *testing.T) {
 	}
 	close(q.open)
 	signups.Flush()
-	seen := map[int64]int{}
-	for _, task := range q.tasks {
-		p, err := queue.ParseConfirmTask(task)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, it := range p.Items {
-			seen[it.ID]++
-		}
-	}
-	if len(seen) != n {
-		t.Errorf("%d subscribers in confirm tasks, want %d", len(seen), n)
-	}
-	for id, k := range seen {
-		if k != 1 {
-			t.Errorf("subscriber %d is in %d confirm tasks, want 1", id, k)
-		}
-	}
+	requireEachOnce(t, q, n)
 }
