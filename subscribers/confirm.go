@@ -179,8 +179,6 @@ func blank(msg, addr string) string {
 	}
 }
 
-// send renders and delivers one confirmation. It is transactional mail:
-// no List-Unsubscribe.
 // sendAll sends msgs and returns one error (nil for sent) per message, in
 // order. A transport that sends batches (SMTP) gets them all at once, to
 // go out pipelined over its connections, a few messages to a write; any
@@ -196,7 +194,8 @@ func (c *Confirmer) sendAll(ctx context.Context, msgs []mailer.Outgoing) []error
 	return errs
 }
 
-// compose returns the confirmation to sub, with its envelope.
+// compose returns the confirmation to sub, with its envelope. It is
+// transactional mail: no List-Unsubscribe.
 func (c *Confirmer) compose(sub *Subscriber, r *confirmRenderer) (mailer.Outgoing, error) {
 	raw, err := r.message(sub, c.Signer.Sign(ConfirmPurpose(sub.confirmSentAt), sub.ID, ConfirmTTL))
 	if err != nil {

@@ -59,7 +59,7 @@ func (r *confirmRenderer) message(sub *Subscriber, token string) ([]byte, error)
 		return nil, err
 	}
 	// The library writes a name's control characters as spaces in the
-	// text part: such a name (none passes a signup) goes the slow way,
+	// text part: such a name (NormalizeName refuses them) goes the slow way,
 	// so that each mail is what rendering it in full gives.
 	if shape.msg != nil && !strings.ContainsFunc(sub.Name, isControl) {
 		p := mailer.Personal{Email: sub.Email, Name: sub.Name, Link: token}
