@@ -16,12 +16,48 @@ type Signer interface {
 
 // Signing returns t signing each message with s before it sends it, for
 // messages composed whole (confirmations, test sends); t itself when s is
-// nil, so unsigned mail costs nothing more.
+// nil, so unsigned mail costs nothing more. When t sends batches (SMTP),
+// so does the result: each message is signed, then the batch goes to t.
 func Signing(t Transport, s Signer) Transport {
 	if s == nil {
 		return t
 	}
-	return &signingTransport{t: t, s: s}
+	st := &signingTransport{t: t, s: s}
+	if b, ok := t.(BatchSender); ok {
+		return &signingBatch{signingTransport: st, b: b}
+	}
+	return st
+}
+
+type signingBatch struct {
+	*signingTransport
+	b BatchSender
+}
+
+// SendBatch implements BatchSender: a message that cannot be signed fails
+// alone, and the rest go to the transport as one batch.
+func (sb *signingBatch) SendBatch(ctx context.Context, msgs []Outgoing) []error {
+	errs := make([]error, len(msgs))
+	signed := make([]Outgoing, 0, len(msgs))
+	at := make([]int, 0, len(msgs)) // signed[j] is msgs[at[j]]
+	for i, m := range msgs {
+		data := m.Data
+		if data == nil && m.Body != nil {
+			data = m.Body.AppendTo(nil)
+		}
+		out, err := sb.s.Sign(make([]byte, 0, len(data)+1024), data)
+		if err != nil {
+			errs[i] = fmt.Errorf("sign: %w", err)
+			continue
+		}
+		m.Data, m.Body = out, nil
+		signed = append(signed, m)
+		at = append(at, i)
+	}
+	for j, err := range sb.b.SendBatch(ctx, signed) {
+		errs[at[j]] = err
+	}
+	return errs
 }
 
 type signingTransport struct {

@@ -78,8 +78,8 @@ func TestSenderSignsEveryMessage(t *testing.T) {
 }
 
 // A one-off message (a confirmation) sent through Signing verifies after
-// SMTP, with an 8-bit body given with bare LF line ends; without a
-// signer, Signing is the transport itself.
+// SMTP, with an 8-bit body given with bare LF line ends, alone or in a
+// batch; without a signer, Signing is the transport itself.
 func TestSigningTransport(t *testing.T) {
 	rsa, ed := dkimtest.Keys(t)
 	for _, mode := range smtpModes {
@@ -102,6 +102,24 @@ func TestSigningTransport(t *testing.T) {
 				if err := tr.Send(context.Background(), "news@harbour.test", []string{"zoe@example.com"}, m); err != nil {
 					t.Fatal(err)
 				}
+			}
+			// As a batch (a confirm task's mails), each signed, each
+			// result its own: a message without a From cannot be signed
+			// and fails alone.
+			b, ok := tr.(mailer.BatchSender)
+			if !ok {
+				t.Fatal("Signing over SMTP does not send batches")
+			}
+			errs := b.SendBatch(context.Background(), []mailer.Outgoing{
+				{From: "news@harbour.test", To: "a@example.com", Data: raw},
+				{From: "news@harbour.test", To: "b@example.com", Data: []byte("Subject: no From\r\n\r\nHi\r\n")},
+				{From: "news@harbour.test", To: "c@example.com", Data: []byte(eightBit)},
+			})
+			if errs[0] != nil || errs[1] == nil || errs[2] != nil {
+				t.Errorf("batch results %v, want only the second failed", errs)
+			}
+			if n := len(srv.Messages()); n != 4 || srv.Count("b@example.com") != 0 {
+				t.Errorf("%d messages accepted, %d to b@, want 4 and none", n, srv.Count("b@example.com"))
 			}
 			for _, m := range srv.Messages() {
 				dkimtest.RequireValid(t, m.Data, "harbour.test", 2, rsa, ed)
