@@ -144,16 +144,6 @@ func (s *Signups) commitLoop() {
 		for _, job := range batch {
 			close(job.done)
 		}
-	handOn:
-		for len(pending) > 0 {
-			select {
-			case s.mails <- pending[0]:
-				pending[0] = nil
-				pending = pending[1:]
-			default:
-				break handOn
-			}
-		}
 	}
 }
 

@@ -10,9 +10,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/bulletinhq/bulletin/internal/mailtest"
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/smtptest"
-	"github.com/bulletinhq/bulletin/mailer"
 )
 
 // countingBox counts the mails to each address and refuses those to
@@ -56,16 +56,7 @@ func TestConfirmTaskClaimsInTurns(t *testing.T) {
 			count, failure := box.count, "451"
 			if viaSMTP {
 				srv := smtptest.Start(t, smtptest.WithBatchedReplies(), smtptest.WithFaults(smtptest.Faults{RejectDomain: "down.example"}))
-				cfg, err := mailer.ParseSMTPURL(srv.URL())
-				if err != nil {
-					t.Fatal(err)
-				}
-				pool, err := mailer.NewSMTP(cfg)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { pool.Close() })
-				e.c.Transport = pool
+				e.c.Transport = mailtest.SMTPTo(t, srv.URL())
 				count, failure = srv.Count, "550"
 			}
 			confirmInTurns(t, e, count, failure)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/internal/events"
+	"github.com/bulletinhq/bulletin/internal/mailtest"
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/smtptest"
 	"github.com/bulletinhq/bulletin/internal/webhooks"
@@ -52,16 +53,7 @@ func TestRelayIDFromSendToWebhook(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.fanout(t)
-	cfg, err := mailer.ParseSMTPURL(srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool, err := mailer.NewSMTP(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	sender := &mailer.Sender{Batch: pool, Ledger: e.svc.Ledger()}
+	sender := &mailer.Sender{Batch: mailtest.SMTPTo(t, srv.URL()), Ledger: e.svc.Ledger()}
 	for _, task := range e.q.take(queue.TypeMailSend) {
 		p := payload(t, task)
 		if err := sender.Send(ctx, &p); err != nil {

@@ -67,16 +67,7 @@ func (e *trackEnv) addTrackedList(t *testing.T, slug, mode string, opens bool) i
 // recipient.
 func (e *trackEnv) sendAll(t *testing.T) map[string]*mailtest.Mail {
 	t.Helper()
-	cfg, err := mailer.ParseSMTPURL(e.smtp.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool, err := mailer.NewSMTP(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	sender := &mailer.Sender{Batch: pool, Ledger: e.svc.Ledger()}
+	sender := &mailer.Sender{Batch: mailtest.SMTPTo(t, e.smtp.URL()), Ledger: e.svc.Ledger()}
 	e.fanout(t) // a digest's fan-out hands out its batches
 	for _, task := range e.q.take(queue.TypeMailSend) {
 		p := payload(t, task)

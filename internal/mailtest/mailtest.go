@@ -21,6 +21,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/bulletinhq/bulletin/mailer"
 )
 
 // Stand-ins for what differs from one rendering of a mail to the next.
@@ -239,3 +241,19 @@ func CheckHeaders(t *testing.T, raw []byte, pm *Mail, from, to *mail.Address, su
 }
 
 func domainOf(addr string) string { return addr[strings.LastIndexByte(addr, '@')+1:] }
+
+// SMTPTo returns a real SMTP transport to the server at url (an
+// smtptest.Server's URL), closed when t ends.
+func SMTPTo(t testing.TB, url string) *mailer.SMTP {
+	t.Helper()
+	cfg, err := mailer.ParseSMTPURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, err := mailer.NewSMTP(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pool.Close() })
+	return pool
+}
