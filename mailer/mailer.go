@@ -9,7 +9,8 @@ import (
 )
 
 // A Transport delivers one composed message to its recipients. from is the
-// envelope sender (MAIL FROM).
+// envelope sender (MAIL FROM). Send must not keep msg once it returns:
+// callers compose the next message into the same bytes.
 type Transport interface {
 	Send(ctx context.Context, from string, to []string, msg []byte) error
 }

@@ -15,7 +15,8 @@ import (
 )
 
 // A BatchSender sends many messages at once and returns one error per
-// message, in order. *SMTP is one; Batch adapts any Transport.
+// message, in order; like a Transport, it keeps none of their bytes once
+// it returns. *SMTP is one; Batch adapts any Transport.
 type BatchSender interface {
 	SendBatch(ctx context.Context, msgs []Outgoing) []error
 }

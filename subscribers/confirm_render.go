@@ -52,8 +52,9 @@ func (r *confirmRenderer) from() *mail.Address {
 
 func (r *confirmRenderer) subject() string { return "Confirm your subscription to " + r.pub.Name }
 
-// message returns the confirmation to sub with the link token, composed.
-func (r *confirmRenderer) message(sub *Subscriber, token string) ([]byte, error) {
+// message appends the confirmation to sub with the link token, composed,
+// to dst and returns it.
+func (r *confirmRenderer) message(dst []byte, sub *Subscriber, token string) ([]byte, error) {
 	shape, err := r.shape(sub.Name != "", sub.Lists)
 	if err != nil {
 		return nil, err
@@ -64,7 +65,7 @@ func (r *confirmRenderer) message(sub *Subscriber, token string) ([]byte, error)
 	if shape.msg != nil && !strings.ContainsFunc(sub.Name, isControl) {
 		p := mailer.Personal{Email: sub.Email, Name: sub.Name, Link: token}
 		if shape.msg.Check(p) == nil {
-			return shape.msg.Compose(nil, p)
+			return shape.msg.Compose(dst, p)
 		}
 	}
 	text, html, err := r.render(sub, token)
@@ -75,7 +76,8 @@ func (r *confirmRenderer) message(sub *Subscriber, token string) ([]byte, error)
 		From: r.from(), To: &mail.Address{Name: sub.Name, Address: sub.Email},
 		Subject: r.subject(), Text: text, HTML: html, Date: r.date,
 	}
-	return msg.Compose()
+	raw, err := msg.Compose()
+	return append(dst, raw...), err
 }
 
 // data returns the templates' data for a reader with these fields.

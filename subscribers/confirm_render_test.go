@@ -64,7 +64,7 @@ func TestConfirmRendererMatchesFullRendering(t *testing.T) {
 		}
 		// The whole message, filled in around the markers, reads back as
 		// the one composed from the full rendering.
-		raw, err := r.message(sub, token)
+		raw, err := r.message(nil, sub, token)
 		want, wantErr := (&mailer.Message{From: r.from(), To: &mail.Address{Name: sub.Name, Address: sub.Email},
 			Subject: r.subject(), Text: wantText, HTML: wantHTML, Date: r.date}).Compose()
 		if (err != nil) != (wantErr != nil) {
