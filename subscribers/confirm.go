@@ -238,7 +238,7 @@ func putMailBuf(b []byte) {
 // address is not suppressed. A suppressed address signs up and is
 // imported as any other (the answer tells nothing), and is mailed nothing.
 const awaitingMail = `((status = 'pending' OR (status IN ('confirmed', 'unsubscribed')
-	AND id IN (SELECT subscriber_id FROM signup_requests))) AND NOT ` + events.SuppressedSQL + `)`
+	AND subscribers.id IN (SELECT subscriber_id FROM signup_requests))) AND NOT ` + events.SuppressedSQL + `)`
 
 // claimChunk is how many confirmations claimConfirms claims in one
 // transaction: each holds the one write connection, which the signups'
@@ -327,6 +327,14 @@ type awaitingRow struct {
 	reqLists string // the request's lists, a JSON array of ids
 }
 
+// awaitingConfirmSQL reads the rows of a JSON array of ids, each by its
+// id: CROSS JOIN keeps SQLite from walking subscribers_status for the
+// pending readers instead, which awaitingMail would let it.
+const awaitingConfirmSQL = `SELECT subscribers.id, email, subscribers.name, status, confirm_sent_at, r.name, r.lists
+	FROM json_each(?) AS want CROSS JOIN subscribers ON subscribers.id = want.value
+	LEFT JOIN signup_requests r ON r.subscriber_id = subscribers.id
+	WHERE confirm_queued = 1 AND ` + awaitingMail
+
 // awaitingConfirm reads the rows of items that are flagged for a mail
 // (confirm_queued = 1) and may get one (awaitingMail), by id.
 func awaitingConfirm(ctx context.Context, tx *sql.Tx, items []queue.ConfirmItem) (map[int64]*awaitingRow, error) {
@@ -334,9 +342,7 @@ func awaitingConfirm(ctx context.Context, tx *sql.Tx, items []queue.ConfirmItem)
 	for i, it := range items {
 		want[i] = it.ID
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, email, subscribers.name, status, confirm_sent_at, r.name, r.lists
-		FROM subscribers LEFT JOIN signup_requests r ON r.subscriber_id = subscribers.id
-		WHERE id IN (SELECT value FROM json_each(?)) AND confirm_queued = 1 AND `+awaitingMail, idsJSON(want))
+	rows, err := tx.QueryContext(ctx, awaitingConfirmSQL, idsJSON(want))
 	if err != nil {
 		return nil, fmt.Errorf("claim confirmation: %w", err)
 	}

@@ -15,14 +15,26 @@ import (
 // worker died with it.
 const reconcileAge = 3 * time.Minute
 
+// reconcileFindSQL reads the flagged rows older than its argument that
+// await their mail; reconcileUnclaimSQL hands back those claimed by a task
+// that died. Only a row that awaits its mail matters, and saying so keeps
+// both on subscribers_status rather than a scan of every reader, which the
+// second would do holding the write connection. A claim left on any other
+// row tells nothing: the next mail to that reader flags it afresh.
+const (
+	reconcileFindSQL = `SELECT id, confirm_sent_at FROM subscribers
+		WHERE confirm_queued IN (1, 2) AND ` + awaitingMail + ` AND confirm_sent_at < ? ORDER BY id`
+	reconcileUnclaimSQL = `UPDATE subscribers SET confirm_queued = 1
+		WHERE confirm_queued = 2 AND confirm_sent_at < ? AND ` + awaitingMail
+)
+
 // Reconcile re-enqueues confirmations whose task was lost: rows still
 // flagged (or claimed by a worker that died) well after their request.
 // It also deletes signup requests whose link has expired.
 // It implements queue.Reconciler.
 func (s *Store) Reconcile(ctx context.Context, c queue.Enqueuer) (int, error) {
 	cutoff := sqlite.Now().Add(-reconcileAge)
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, confirm_sent_at FROM subscribers
-		WHERE confirm_queued IN (1, 2) AND `+awaitingMail+` AND confirm_sent_at < ? ORDER BY id`, cutoff)
+	rows, err := s.db.Read.QueryContext(ctx, reconcileFindSQL, cutoff)
 	if err != nil {
 		return 0, fmt.Errorf("reconcile confirmations: %w", err)
 	}
@@ -41,8 +53,7 @@ func (s *Store) Reconcile(ctx context.Context, c queue.Enqueuer) (int, error) {
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
-	if _, err := s.db.Write.ExecContext(ctx, `UPDATE subscribers SET confirm_queued = 1
-		WHERE confirm_queued = 2 AND confirm_sent_at < ?`, cutoff); err != nil {
+	if _, err := s.db.Write.ExecContext(ctx, reconcileUnclaimSQL, cutoff); err != nil {
 		return 0, fmt.Errorf("reconcile confirmations: %w", err)
 	}
 	// A request whose link has expired can no longer be applied: it is
