@@ -3,7 +3,6 @@ package subscribers
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -42,11 +41,14 @@ func signupTx(ctx context.Context, tx *sql.Tx, in *Signup, listIDs []int64, now 
 		sentAt  sql.NullTime
 		unsubAt sql.NullTime
 	)
+	// Most signups are new addresses: the insert goes first, and only a
+	// known address costs the read.
+	if item, err := insertPending(ctx, tx, in, listIDs, now); item != nil || err != nil {
+		return item, err
+	}
 	err := tx.QueryRowContext(ctx, `SELECT id, status, confirm_sent_at, unsubscribed_at FROM subscribers WHERE email_key = ?`,
 		EmailKey(in.Email)).Scan(&id, &status, &sentAt, &unsubAt)
-	if errors.Is(err, sql.ErrNoRows) {
-		return insertPending(ctx, tx, in, listIDs, now)
-	} else if err != nil {
+	if err != nil {
 		return nil, fmt.Errorf("signup: %w", err)
 	}
 	switch status {
@@ -98,13 +100,18 @@ func leftSince(ctx context.Context, tx *sql.Tx, id int64, status string, unsubAt
 	return n > 0, nil
 }
 
+// insertPending stores in as a new pending subscriber and returns its
+// confirmation; nil, and nothing stored, when the address is known.
 func insertPending(ctx context.Context, tx *sql.Tx, in *Signup, listIDs []int64, now time.Time) (*queue.ConfirmItem, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO subscribers
 		(email, email_key, name, status, attributes, confirm_sent_at, confirm_queued, created_at, updated_at)
-		VALUES (?, ?, ?, 'pending', ?, ?, 1, ?, ?)`,
+		VALUES (?, ?, ?, 'pending', ?, ?, 1, ?, ?) ON CONFLICT (email_key) DO NOTHING`,
 		in.Email, EmailKey(in.Email), in.Name, attributesJSON(in.Attributes), now, now, now)
 	if err != nil {
 		return nil, fmt.Errorf("signup: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return nil, err
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
