@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -214,6 +215,26 @@ func (p *postfixInstance) queue() string {
 		return fmt.Sprintf("%s(postqueue: %v)", out, err)
 	}
 	return string(out)
+}
+
+// flushEvery asks Postfix to try its queued mail again (postqueue -f)
+// every d until the returned function is called.
+func (p *postfixInstance) flushEvery(d time.Duration) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(d)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				p.command("postqueue", "-c", p.conf, "-f").Run()
+			}
+		}
+	})
+	return func() { close(done); wg.Wait() }
 }
 
 // stop stops Postfix and kills what is left of it: the master and its
