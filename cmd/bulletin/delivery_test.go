@@ -118,6 +118,33 @@ func newCluster(t testing.TB, n, rejected int, env ...string) *cluster {
 	return c
 }
 
+// addTenthList adds list slug, with every tenth reader of news on it.
+func (c *cluster) addTenthList(slug string) {
+	c.t.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(c.data, "bulletin.db"))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Tx(context.Background(), func(tx *sql.Tx) error {
+		now := time.Now().UTC()
+		res, err := tx.Exec(`INSERT INTO lists (slug, name, created_at) VALUES (?, ?, ?)`, slug, slug, now)
+		if err != nil {
+			return err
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(`INSERT INTO subscriptions (subscriber_id, list_id, status, created_at, updated_at)
+			SELECT subscriber_id, ?, 'active', ?, ? FROM subscriptions WHERE list_id = 1 AND subscriber_id % 10 = 0`, id, now, now)
+		return err
+	})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+}
+
 func (c *cluster) command(args ...string) *exec.Cmd {
 	cmd := exec.Command(c.bin, args...)
 	cmd.Env = c.env
@@ -185,9 +212,15 @@ func (c *cluster) startCampaign(addr string) int64 {
 // startCampaignBody creates and sends a campaign to "news" with body.
 func (c *cluster) startCampaignBody(addr, body string) int64 {
 	c.t.Helper()
+	return c.startCampaignTo(addr, body, "news")
+}
+
+// startCampaignTo is startCampaignBody to lists.
+func (c *cluster) startCampaignTo(addr, body string, lists ...string) int64 {
+	c.t.Helper()
 	var cj campaignJSON
 	if code := c.api(addr, "POST", "/api/v1/campaigns", map[string]any{
-		"subject": "Harbour news", "body": "Hello {{ .Name }}!\n\n" + body, "lists": []string{"news"},
+		"subject": "Harbour news", "body": "Hello {{ .Name }}!\n\n" + body, "lists": lists,
 	}, &cj); code != http.StatusCreated {
 		c.t.Fatalf("create: %d", code)
 	}

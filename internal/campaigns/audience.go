@@ -10,17 +10,20 @@ import (
 )
 
 // campaignAudienceSQL counts the readers a campaign's fan-out would take now: the
-// conditions of recipientsSQL (confirmed, an active subscription to one
+// fan-out's conditions (confirmed, an active subscription to one
 // of its lists), each reader once however many of the lists they are on.
 // A bounced reader's status is bounced, not confirmed, so bounces are out,
 // and a suppressed address is out whatever its status. It starts from the
 // lists' members (the subscriptions_list index), so a small list of a big
 // audience counts its own readers only (see docs/benchmarks.md: a draft's
 // GET at 1,000,000 readers, 0.84 → 0.12 s for a list of 100,000 of them
-// and 0.78 → 0.40 s for a list of all).
+// and 0.78 → 0.40 s for a list of all). CROSS JOIN keeps that order
+// whatever SQLite's statistics say: after an ANALYZE that saw no
+// campaign_lists rows, it walked every subscription instead (96 ms
+// against 0.6 ms for two lists of 200 among 1,000,000 readers).
 const campaignAudienceSQL = `SELECT COUNT(*) FROM subscribers s
 	WHERE s.id IN (SELECT x.subscriber_id FROM campaign_lists cl
-		JOIN subscriptions x ON x.list_id = cl.list_id AND x.status = 'active' WHERE cl.campaign_id = ?)
+		CROSS JOIN subscriptions x ON x.list_id = cl.list_id AND x.status = 'active' WHERE cl.campaign_id = ?)
 	AND s.status = 'confirmed' AND NOT ` + events.SuppressedSQL
 
 // campaignReachesSQL asks whether campaignAudienceSQL would count anyone.
@@ -30,7 +33,7 @@ const campaignAudienceSQL = `SELECT COUNT(*) FROM subscribers s
 // of the newest reader only, and gathering the members first (IN) costs
 // the whole list.
 const campaignReachesSQL = `SELECT EXISTS (SELECT 1 FROM campaign_lists cl
-	JOIN subscriptions x ON x.list_id = cl.list_id AND x.status = 'active'
+	CROSS JOIN subscriptions x ON x.list_id = cl.list_id AND x.status = 'active'
 	JOIN subscribers s ON s.id = x.subscriber_id
 	WHERE cl.campaign_id = ? AND s.status = 'confirmed' AND NOT ` + events.SuppressedSQL + `)`
 

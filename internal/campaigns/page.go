@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -11,32 +12,61 @@ import (
 	"github.com/bulletinhq/bulletin/internal/queue"
 )
 
-// recipientsSQL pages through a campaign's recipients by subscriber id:
-// confirmed subscribers with an active subscription to any of its lists
-// whose address is not suppressed,
-// each once however many lists they share with it. Its arguments are the
-// id to start after, the campaign's id and the page size.
-const recipientsSQL = `SELECT s.id, s.email, s.name FROM subscribers s
-	WHERE s.status = 'confirmed' AND s.id > ? AND NOT ` + events.SuppressedSQL + `
-	AND EXISTS (SELECT 1 FROM campaign_lists cl JOIN subscriptions x ON x.list_id = cl.list_id
-		WHERE cl.campaign_id = ? AND x.subscriber_id = s.id AND x.status = 'active')
-	ORDER BY s.id LIMIT ?`
-
-// recipientsOfListSQL is recipientsSQL for a campaign to one list, with
-// the same arguments. It walks that list's members in subscriber order
-// (the subscriptions_list index), so a page costs its own rows however few
-// of the readers the list holds, where recipientsSQL walks every confirmed
-// reader to fill a page: at 1,000,000 readers, a page of a list whose one
-// member is the newest reader took 1.3 s of the fan-out's write
-// transaction that way, and takes 2 ms this way.
+// recipientsOfListSQL pages through the recipients of a campaign to one
+// list by subscriber id: confirmed subscribers with an active
+// subscription to it whose address is not suppressed. Its arguments are
+// the id to start after, the campaign's id and the page size. It walks
+// that list's members in subscriber order (the subscriptions_list index),
+// so a page costs its own rows however few of the readers the list holds:
+// at 1,000,000 readers, a page of a list whose one member is the newest
+// reader took 1.3 s of the fan-out's write transaction when it walked the
+// confirmed readers instead, and takes 2 ms this way.
 const recipientsOfListSQL = `SELECT s.id, s.email, s.name FROM subscriptions x JOIN subscribers s ON s.id = x.subscriber_id
 	WHERE x.subscriber_id > ? AND x.list_id = (SELECT list_id FROM campaign_lists WHERE campaign_id = ?)
 	AND x.status = 'active' AND s.status = 'confirmed' AND NOT ` + events.SuppressedSQL + `
 	ORDER BY x.subscriber_id LIMIT ?`
 
+// A campaign to several lists pages through each list's members as the
+// one-list campaign does, and merges them (mergeMembers): membersSQL reads
+// the next active members of one list after a subscriber id, at most a
+// page, from the subscriptions_list index, and recipientsOfSQL keeps, of a
+// JSON array of subscriber ids, those who may get a campaign, in id order.
+// Each reader comes once however many of the lists they are on.
+const (
+	membersSQL = `SELECT subscriber_id FROM subscriptions
+	WHERE list_id = ? AND status = 'active' AND subscriber_id > ? ORDER BY subscriber_id LIMIT ?`
+	recipientsOfSQL = `SELECT s.id, s.email, s.name FROM json_each(?) AS page CROSS JOIN subscribers s ON s.id = page.value
+	WHERE s.status = 'confirmed' AND NOT ` + events.SuppressedSQL + ` ORDER BY s.id`
+)
+
+// mergeMembers merges the next members of each list, each ascending and
+// at most size long, into the subscriber ids of the next page, each once,
+// at most size of them, and returns the last as cursor. Every member up
+// to cursor, on any of the lists, is in this page or an earlier one: a
+// list that gave a whole page may have members past its last id, but
+// size of the merged ids at least come up to that id, so the page, cut at
+// size, ends before any member not read. done says no list has members
+// past cursor.
+func mergeMembers(members [][]int64, size int) (ids []int64, cursor int64, done bool) {
+	done = true
+	for _, m := range members {
+		ids = append(ids, m...)
+		done = done && len(m) < size
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	if len(ids) > size {
+		ids, done = ids[:size], false
+	}
+	if len(ids) > 0 {
+		cursor = ids[len(ids)-1]
+	}
+	return ids, cursor, done
+}
+
 // insertSQL inserts the deliveries of one page in one statement, a
 // statement per row costing more than the row. The page's subscriber ids,
-// those recipientsSQL has just read in the same transaction, come in
+// those the page has just read in the same transaction, come in
 // their order as one JSON array read with json_each: the recipients'
 // conditions are not evaluated a second time, and the statement's text is
 // the same for every page, so the driver keeps it prepared. When this
@@ -64,15 +94,12 @@ func (s *Service) fanoutPage(ctx context.Context, id int64) (*queue.SendPayload,
 		// This transaction holds the write lock: whoever leaves after it
 		// began commits after it, so a worker skips them (Since).
 		batch = &queue.SendPayload{CampaignID: id, Batch: after, Since: s.now()}
-		last, n, err := s.insertPage(ctx, tx, batch)
+		last, finished, err := s.insertPage(ctx, tx, batch)
 		if err != nil {
 			return err
 		}
-		done = n < s.pageSize()
+		done = finished
 		now := s.now()
-		if n == 0 {
-			last = after
-		}
 		if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET fanout_after = ?, fanout_done = ?, total = total + ?, updated_at = ? WHERE id = ?`,
 			last, done, len(batch.Recipients), now, id); err != nil {
 			return fmt.Errorf("advance fan-out: %w", err)
@@ -86,39 +113,28 @@ func (s *Service) fanoutPage(ctx context.Context, id int64) (*queue.SendPayload,
 }
 
 // insertPage reads the page of recipients after batch.Batch, inserts
-// their deliveries and adds the new ones to batch. It returns the last
-// subscriber id of the page and the page's length. It runs in the
+// their deliveries and adds the new ones to batch. It returns where the
+// next page starts after and whether the fan-out is done. It runs in the
 // fan-out's transaction, so the deliveries inserted are those of the
 // recipients just read.
-func (s *Service) insertPage(ctx context.Context, tx *sql.Tx, batch *queue.SendPayload) (int64, int, error) {
-	q := recipientsSQL
-	var lists int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM campaign_lists WHERE campaign_id = ?`, batch.CampaignID).Scan(&lists); err != nil {
-		return 0, 0, fmt.Errorf("page recipients: %w", err)
-	}
-	if lists == 1 {
-		q = recipientsOfListSQL
-	}
-	rows, err := tx.QueryContext(ctx, q, batch.Batch, batch.CampaignID, s.pageSize())
+func (s *Service) insertPage(ctx context.Context, tx *sql.Tx, batch *queue.SendPayload) (int64, bool, error) {
+	lists, err := campaignListIDs(ctx, tx, batch.CampaignID)
 	if err != nil {
-		return 0, 0, fmt.Errorf("page recipients: %w", err)
+		return 0, false, err
 	}
-	type sub struct {
-		id          int64
-		email, name string
-	}
-	var page []sub
-	for rows.Next() {
-		var r sub
-		if err := rows.Scan(&r.id, &r.email, &r.name); err != nil {
-			rows.Close()
-			return 0, 0, err
+	var page []pageReader
+	cursor, done := batch.Batch, true
+	if len(lists) == 1 {
+		page, err = scanReaders(tx.QueryContext(ctx, recipientsOfListSQL, batch.Batch, batch.CampaignID, s.pageSize()))
+		if len(page) > 0 {
+			cursor = page[len(page)-1].id
 		}
-		page = append(page, r)
+		done = len(page) < s.pageSize()
+	} else {
+		page, cursor, done, err = s.pageOfLists(ctx, tx, lists, batch.Batch)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(page) == 0 {
-		return 0, 0, err
+	if err != nil || len(page) == 0 {
+		return cursor, done, err
 	}
 	sids := make([]int64, len(page))
 	for i, r := range page {
@@ -126,14 +142,78 @@ func (s *Service) insertPage(ctx context.Context, tx *sql.Tx, batch *queue.SendP
 	}
 	ids, err := insertDeliveries(ctx, tx, batch, sids, s.now(), s.Kick != nil)
 	if err != nil {
-		return 0, 0, err
+		return 0, false, err
 	}
 	for _, r := range page {
 		if did, ok := ids[r.id]; ok {
 			batch.Recipients = append(batch.Recipients, s.recipient(batch.CampaignID, did, r.id, r.email, r.name))
 		}
 	}
-	return page[len(page)-1].id, len(page), nil
+	return cursor, done, nil
+}
+
+// A pageReader is a recipient of a page.
+type pageReader struct {
+	id          int64
+	email, name string
+}
+
+// pageOfLists reads the page after subscriber id after of a campaign to
+// lists: each list's next members, merged (mergeMembers), then those of
+// them who may get the campaign.
+func (s *Service) pageOfLists(ctx context.Context, tx *sql.Tx, lists []int64, after int64) ([]pageReader, int64, bool, error) {
+	members := make([][]int64, len(lists))
+	for i, l := range lists {
+		var err error
+		if members[i], err = scanInts(tx.QueryContext(ctx, membersSQL, l, after, s.pageSize())); err != nil {
+			return nil, after, false, err
+		}
+	}
+	ids, cursor, done := mergeMembers(members, s.pageSize())
+	if len(ids) == 0 {
+		return nil, after, true, nil
+	}
+	page, err := scanReaders(tx.QueryContext(ctx, recipientsOfSQL, jsonIDs(ids)))
+	return page, cursor, done, err
+}
+
+// scanReaders reads the recipients a page's query returns.
+func scanReaders(rows *sql.Rows, err error) ([]pageReader, error) {
+	if err != nil {
+		return nil, fmt.Errorf("page recipients: %w", err)
+	}
+	defer rows.Close()
+	var page []pageReader
+	for rows.Next() {
+		var r pageReader
+		if err := rows.Scan(&r.id, &r.email, &r.name); err != nil {
+			return nil, fmt.Errorf("page recipients: %w", err)
+		}
+		page = append(page, r)
+	}
+	return page, rows.Err()
+}
+
+// campaignListIDs returns the ids of campaign id's lists.
+func campaignListIDs(ctx context.Context, tx *sql.Tx, id int64) ([]int64, error) {
+	return scanInts(tx.QueryContext(ctx, `SELECT list_id FROM campaign_lists WHERE campaign_id = ? ORDER BY list_id`, id))
+}
+
+// scanInts reads the one integer column of rows.
+func scanInts(rows *sql.Rows, err error) ([]int64, error) {
+	if err != nil {
+		return nil, fmt.Errorf("page recipients: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("page recipients: %w", err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // insertDeliveries inserts the deliveries of batch to the subscribers

@@ -46,6 +46,14 @@ func TestHotStatementPlans(t *testing.T) {
 			t.Errorf("%s does not find deliveries by id:\n%s", name, p)
 		}
 	}
+	// A campaign to several lists reads each list's next members from its
+	// index, and their readers by id: a page never walks the readers.
+	if p := plan(membersSQL, 1, 0, 7); !strings.Contains(p, "USING COVERING INDEX subscriptions_list (list_id=? AND status=? AND subscriber_id>?)") {
+		t.Errorf("a list's members are not read from subscriptions_list:\n%s", p)
+	}
+	if p := plan(recipientsOfSQL, ids); !strings.Contains(p, "SEARCH s USING INTEGER PRIMARY KEY (rowid=?)") || strings.Contains(p, "SCAN s") {
+		t.Errorf("a page's readers are not read by id:\n%s", p)
+	}
 	// The insert reads only the ids it is given, not the recipients again.
 	// (SQLite plans a look at the clicks and opens that point at a row it
 	// might replace, their ON DELETE SET NULL: by their delivery index.)
