@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/bulletinhq/bulletin/internal/sqlite"
+	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
 )
 
 // No index is kept for the confirmation flag, which each signup would
@@ -18,21 +19,7 @@ func TestConfirmFlagPlans(t *testing.T) {
 	s := newStore(t)
 	plan := func(q string, arg any) string {
 		t.Helper()
-		rows, err := s.db.Write.Query(`EXPLAIN QUERY PLAN `+q, arg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var lines []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			lines = append(lines, detail)
-		}
-		return strings.Join(lines, "\n")
+		return sqlitetest.Plan(t, s.db.Write, q, arg)
 	}
 	if p := plan(awaitingConfirmSQL, "[1,2,3]"); !strings.Contains(p, "SEARCH subscribers USING INTEGER PRIMARY KEY (rowid=?)") ||
 		strings.Contains(p, "subscribers_status") || strings.Contains(p, "SCAN subscribers") {

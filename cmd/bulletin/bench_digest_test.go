@@ -1,17 +1,14 @@
 package main
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/smtptest"
-	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
 // BenchmarkDigestMillion measures a daily digest to 1,000,000 confirmed
@@ -74,12 +71,7 @@ func BenchmarkDigestMillion(b *testing.B) {
 // to it, published an hour ago.
 func (c *cluster) seedDigestArticles(k int) {
 	c.t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(c.data, "bulletin.db"))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer db.Close()
-	err = db.Tx(context.Background(), func(tx *sql.Tx) error {
+	c.writeDB(func(tx *sql.Tx) error {
 		now := time.Now().UTC()
 		if _, err := tx.Exec(`UPDATE lists SET digest = 'daily' WHERE slug = 'news'`); err != nil {
 			return err
@@ -98,7 +90,4 @@ func (c *cluster) seedDigestArticles(k int) {
 		}
 		return nil
 	})
-	if err != nil {
-		c.t.Fatal(err)
-	}
 }

@@ -118,15 +118,24 @@ func newCluster(t testing.TB, n, rejected int, env ...string) *cluster {
 	return c
 }
 
-// addTenthList adds list slug, with every tenth reader of news on it.
-func (c *cluster) addTenthList(slug string) {
+// writeDB runs fn in a write transaction on the cluster's database, opened
+// for it alone.
+func (c *cluster) writeDB(fn func(tx *sql.Tx) error) {
 	c.t.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(c.data, "bulletin.db"))
 	if err != nil {
 		c.t.Fatal(err)
 	}
 	defer db.Close()
-	err = db.Tx(context.Background(), func(tx *sql.Tx) error {
+	if err := db.Tx(context.Background(), fn); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// addTenthList adds list slug, with every tenth reader of news on it.
+func (c *cluster) addTenthList(slug string) {
+	c.t.Helper()
+	c.writeDB(func(tx *sql.Tx) error {
 		now := time.Now().UTC()
 		res, err := tx.Exec(`INSERT INTO lists (slug, name, created_at) VALUES (?, ?, ?)`, slug, slug, now)
 		if err != nil {
@@ -140,9 +149,6 @@ func (c *cluster) addTenthList(slug string) {
 			SELECT subscriber_id, ?, 'active', ?, ? FROM subscriptions WHERE list_id = 1 AND subscriber_id % 10 = 0`, id, now, now)
 		return err
 	})
-	if err != nil {
-		c.t.Fatal(err)
-	}
 }
 
 func (c *cluster) command(args ...string) *exec.Cmd {

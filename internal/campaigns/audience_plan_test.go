@@ -43,21 +43,7 @@ func TestAudiencePlansWithStatistics(t *testing.T) {
 		{"a page of several lists", membersSQL, []any{1, 0, 500},
 			[]string{"USING COVERING INDEX subscriptions_list (list_id=? AND status=? AND subscriber_id>?)"}},
 	} {
-		rows, err := db.Write.Query(`EXPLAIN QUERY PLAN `+c.sql, c.args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		p := strings.Join(plan, "\n")
+		p := sqlitetest.Plan(t, db.Write, c.sql, c.args...)
 		for _, w := range c.want {
 			if !strings.Contains(p, w) || walks.MatchString(p) {
 				t.Errorf("%s does not start from the campaign's lists:\n%s", c.name, p)

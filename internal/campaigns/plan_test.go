@@ -15,24 +15,7 @@ func TestHotStatementPlans(t *testing.T) {
 	db := sqlitetest.Open(t)
 	plan := func(q string, args ...any) string {
 		t.Helper()
-		rows, err := db.Write.Query(`EXPLAIN QUERY PLAN `+q, args...)
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		defer rows.Close()
-		var lines []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			lines = append(lines, detail)
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		return strings.Join(lines, "\n")
+		return sqlitetest.Plan(t, db.Write, q, args...)
 	}
 	ids := jsonIDs([]int64{1, 2, 3})
 	byID := map[string]string{
