@@ -18,8 +18,9 @@ var ErrClosed = errors.New("signups: closed")
 
 // Signups takes signups from many requests and commits them together: one
 // goroutine owns the writes, gathers what arrived while the previous
-// transaction committed, applies each in a savepoint and answers every
-// caller after the commit. The confirmations of a batch then go to Redis as
+// transaction committed, applies them in one transaction (each in a
+// transaction of its own should that fail) and answers every caller after
+// the commit. The confirmations of a batch then go to Redis as
 // one task, off the callers' path; rows flagged confirm_queued cover a
 // crash before that (see Reconcile).
 type Signups struct {

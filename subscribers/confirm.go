@@ -226,8 +226,8 @@ func getMailBuf() []byte {
 }
 
 func putMailBuf(b []byte) {
-	if cap(b) > 64<<10 {
-		return // a mail far past the usual: let it go
+	if cap(b) == 0 || cap(b) > 64<<10 {
+		return // none, or a mail far past the usual: let it go
 	}
 	mailBufs.Put(&b)
 }
