@@ -97,21 +97,12 @@ func (f *Folder) Run(ctx context.Context) (FoldResult, error) {
 // folded yet.
 func (f *Folder) due(ctx context.Context) ([]int64, error) {
 	cutoff := f.Store.now().Add(-f.Retention)
-	rows, err := f.Store.db.Read.QueryContext(ctx, `SELECT id FROM campaigns WHERE status IN ('sent', 'cancelled')
-		AND folded_at IS NULL AND COALESCE(finished_at, updated_at) < ? ORDER BY id`, cutoff)
+	ids, err := scanInts(f.Store.db.Read.QueryContext(ctx, `SELECT id FROM campaigns WHERE status IN ('sent', 'cancelled')
+		AND folded_at IS NULL AND COALESCE(finished_at, updated_at) < ? ORDER BY id`, cutoff))
 	if err != nil {
 		return nil, fmt.Errorf("campaigns to fold: %w", err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
 // foldCampaign folds campaign id batch by batch and logs it.

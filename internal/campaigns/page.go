@@ -166,7 +166,7 @@ func (s *Service) pageOfLists(ctx context.Context, tx *sql.Tx, lists []int64, af
 	for i, l := range lists {
 		var err error
 		if members[i], err = scanInts(tx.QueryContext(ctx, membersSQL, l, after, s.pageSize())); err != nil {
-			return nil, after, false, err
+			return nil, after, false, fmt.Errorf("page recipients: %w", err)
 		}
 	}
 	ids, cursor, done := mergeMembers(members, s.pageSize())
@@ -196,20 +196,25 @@ func scanReaders(rows *sql.Rows, err error) ([]pageReader, error) {
 
 // campaignListIDs returns the ids of campaign id's lists.
 func campaignListIDs(ctx context.Context, tx *sql.Tx, id int64) ([]int64, error) {
-	return scanInts(tx.QueryContext(ctx, `SELECT list_id FROM campaign_lists WHERE campaign_id = ? ORDER BY list_id`, id))
-}
-
-// scanInts reads the one integer column of rows.
-func scanInts(rows *sql.Rows, err error) ([]int64, error) {
+	ids, err := scanInts(tx.QueryContext(ctx, `SELECT list_id FROM campaign_lists WHERE campaign_id = ? ORDER BY list_id`, id))
 	if err != nil {
 		return nil, fmt.Errorf("page recipients: %w", err)
+	}
+	return ids, nil
+}
+
+// scanInts reads the one integer column of the rows a query returned, and
+// closes them; err is the query's.
+func scanInts(rows *sql.Rows, err error) ([]int64, error) {
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []int64
 	for rows.Next() {
 		var v int64
 		if err := rows.Scan(&v); err != nil {
-			return nil, fmt.Errorf("page recipients: %w", err)
+			return nil, err
 		}
 		out = append(out, v)
 	}

@@ -114,20 +114,11 @@ func (s *Service) reconcileCampaign(ctx context.Context, c queue.Enqueuer, id in
 
 // queuedBatches lists the batches of campaign id with deliveries queued.
 func (s *Service) queuedBatches(ctx context.Context, id int64) ([]int64, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT DISTINCT batch FROM deliveries WHERE campaign_id = ? AND status = 'queued' ORDER BY batch`, id)
+	batches, err := scanInts(s.db.Read.QueryContext(ctx, `SELECT DISTINCT batch FROM deliveries WHERE campaign_id = ? AND status = 'queued' ORDER BY batch`, id))
 	if err != nil {
 		return nil, fmt.Errorf("queued batches: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var b int64
-		if err := rows.Scan(&b); err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
+	return batches, nil
 }
 
 // rebuildBatch is the mail:send payload of the queued deliveries of one
