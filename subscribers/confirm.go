@@ -276,7 +276,7 @@ func (s *Store) claimConfirms(ctx context.Context, items []queue.ConfirmItem) ([
 // chunk.
 func (s *Store) claimChunk(ctx context.Context, items []queue.ConfirmItem) ([]*Subscriber, error) {
 	var out []*Subscriber
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.db.ConnTx(ctx, func(tx sqlite.Querier) error {
 		out = out[:0]
 		names, err := listNames(ctx, tx)
 		if err != nil {
@@ -337,7 +337,7 @@ const awaitingConfirmSQL = `SELECT subscribers.id, email, subscribers.name, stat
 
 // awaitingConfirm reads the rows of items that are flagged for a mail
 // (confirm_queued = 1) and may get one (awaitingMail), by id.
-func awaitingConfirm(ctx context.Context, tx *sql.Tx, items []queue.ConfirmItem) (map[int64]*awaitingRow, error) {
+func awaitingConfirm(ctx context.Context, tx sqlite.Querier, items []queue.ConfirmItem) (map[int64]*awaitingRow, error) {
 	want := make([]int64, len(items))
 	for i, it := range items {
 		want[i] = it.ID

@@ -8,6 +8,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/hooks"
 	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
 // ConfirmInterval is the least time between two confirmation mails to one
@@ -34,7 +35,7 @@ const (
 //     bounced one, is left alone and gets nothing;
 //   - a reader who unsubscribed (from everything, or from a list asked
 //     for) after the last mail is asking afresh: the mail goes at once.
-func signupTx(ctx context.Context, tx *sql.Tx, in *Signup, listIDs []int64, now time.Time) (*queue.ConfirmItem, error) {
+func signupTx(ctx context.Context, tx sqlite.Querier, in *Signup, listIDs []int64, now time.Time) (*queue.ConfirmItem, error) {
 	var (
 		id      int64
 		status  string
@@ -80,7 +81,7 @@ func signupTx(ctx context.Context, tx *sql.Tx, in *Signup, listIDs []int64, now 
 // do that (the links are signed), so it cannot be used to mail an address
 // more often than ConfirmInterval allows, and the next signup after the
 // new mail waits again.
-func leftSince(ctx context.Context, tx *sql.Tx, id int64, status string, unsubAt sql.NullTime, listIDs []int64, sentAt time.Time) (bool, error) {
+func leftSince(ctx context.Context, tx sqlite.Querier, id int64, status string, unsubAt sql.NullTime, listIDs []int64, sentAt time.Time) (bool, error) {
 	if status == StatusUnsubscribed && unsubAt.Valid && unsubAt.Time.After(sentAt) {
 		return true, nil
 	}
@@ -102,7 +103,7 @@ func leftSince(ctx context.Context, tx *sql.Tx, id int64, status string, unsubAt
 
 // insertPending stores in as a new pending subscriber and returns its
 // confirmation; nil, and nothing stored, when the address is known.
-func insertPending(ctx context.Context, tx *sql.Tx, in *Signup, listIDs []int64, now time.Time) (*queue.ConfirmItem, error) {
+func insertPending(ctx context.Context, tx sqlite.Querier, in *Signup, listIDs []int64, now time.Time) (*queue.ConfirmItem, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO subscribers
 		(email, email_key, name, status, attributes, confirm_sent_at, confirm_queued, created_at, updated_at)
 		VALUES (?, ?, ?, 'pending', ?, ?, 1, ?, ?) ON CONFLICT (email_key) DO NOTHING`,
@@ -128,7 +129,7 @@ func insertPending(ctx context.Context, tx *sql.Tx, in *Signup, listIDs []int64,
 
 // fillName sets the name of a subscriber who has none; a confirmed signup
 // never overwrites a name.
-func fillName(ctx context.Context, tx *sql.Tx, id int64, name string, now time.Time) error {
+func fillName(ctx context.Context, tx sqlite.Querier, id int64, name string, now time.Time) error {
 	if name == "" {
 		return nil
 	}
@@ -139,7 +140,7 @@ func fillName(ctx context.Context, tx *sql.Tx, id int64, name string, now time.T
 // addSubscriptions joins subscriber id to lists with status, reviving an
 // ended subscription and promoting a pending one to active, never the
 // other way round.
-func addSubscriptions(ctx context.Context, tx *sql.Tx, id int64, listIDs []int64, status string, now time.Time) error {
+func addSubscriptions(ctx context.Context, tx sqlite.Querier, id int64, listIDs []int64, status string, now time.Time) error {
 	for _, lid := range listIDs {
 		_, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (subscriber_id, list_id, status, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?)

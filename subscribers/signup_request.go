@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
 // A request is a signup for an address already stored, waiting in
@@ -23,7 +25,7 @@ type request struct {
 // saveRequest keeps in as subscriber id's request, replacing an older one:
 // the mail about to go out names what this one asks for, and the reader
 // confirms what the latest mail showed.
-func saveRequest(ctx context.Context, tx *sql.Tx, id int64, in *Signup, listIDs []int64, now time.Time) error {
+func saveRequest(ctx context.Context, tx sqlite.Querier, id int64, in *Signup, listIDs []int64, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO signup_requests (subscriber_id, name, lists, attributes, requested_at)
 		VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (subscriber_id) DO UPDATE SET name = excluded.name, lists = excluded.lists,
@@ -115,7 +117,7 @@ func addAttributes(ctx context.Context, tx *sql.Tx, id int64, add map[string]any
 
 // joinsNewList reports whether listIDs holds a list subscriber id is not
 // active on.
-func joinsNewList(ctx context.Context, tx *sql.Tx, id int64, listIDs []int64) (bool, error) {
+func joinsNewList(ctx context.Context, tx sqlite.Querier, id int64, listIDs []int64) (bool, error) {
 	var n int
 	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM json_each(?) WHERE value NOT IN
 		(SELECT list_id FROM subscriptions WHERE subscriber_id = ? AND status = 'active')`, idsJSON(listIDs), id).Scan(&n)
@@ -126,7 +128,7 @@ func joinsNewList(ctx context.Context, tx *sql.Tx, id int64, listIDs []int64) (b
 }
 
 // listNames returns the name of every list by id, for mailLists.
-func listNames(ctx context.Context, tx *sql.Tx) (map[int64]string, error) {
+func listNames(ctx context.Context, tx sqlite.Querier) (map[int64]string, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id, name FROM lists`)
 	if err != nil {
 		return nil, fmt.Errorf("list names: %w", err)
@@ -146,7 +148,7 @@ func listNames(ctx context.Context, tx *sql.Tx) (map[int64]string, error) {
 
 // subscriptionsOf reads the subscriptions of the subscribers ids, by
 // primary key, in one query: subscriber, list, status.
-func subscriptionsOf(ctx context.Context, tx *sql.Tx, ids []int64) (map[int64]map[int64]string, error) {
+func subscriptionsOf(ctx context.Context, tx sqlite.Querier, ids []int64) (map[int64]map[int64]string, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT subscriber_id, list_id, status FROM subscriptions
 		WHERE subscriber_id IN (SELECT value FROM json_each(?))`, idsJSON(ids))
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
 // A Subscriber is the data of subscriber.* events: the reader as the
@@ -24,7 +26,7 @@ type Subscriber struct {
 // EmitSubscriber emits typ about subscriber id as tx sees them. Call it
 // after the change (for subscriber.erased, before the row goes). A
 // subscriber tx cannot find emits nothing.
-func EmitSubscriber(ctx context.Context, tx *sql.Tx, typ string, id int64) error {
+func EmitSubscriber(ctx context.Context, tx sqlite.Querier, typ string, id int64) error {
 	ids, err := wantedBy(ctx, tx, typ)
 	if err != nil || len(ids) == 0 {
 		return err // the data of an event nobody wants is not even read
@@ -107,7 +109,7 @@ func EmitClicks(ctx context.Context, tx *sql.Tx, c Click) error {
 	return Emit(ctx, tx, LinkClicked, c)
 }
 
-func column(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]string, error) {
+func column(ctx context.Context, tx sqlite.Querier, q string, args ...any) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err

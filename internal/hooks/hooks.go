@@ -80,7 +80,7 @@ func Emit(ctx context.Context, tx *sql.Tx, typ string, data any) error {
 }
 
 // wantedBy returns the active endpoints that want typ.
-func wantedBy(ctx context.Context, tx *sql.Tx, typ string) ([]int64, error) {
+func wantedBy(ctx context.Context, tx sqlite.Querier, typ string) ([]int64, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id FROM webhook_endpoints WHERE active = 1
 		AND EXISTS (SELECT 1 FROM json_each(webhook_endpoints.events) WHERE value = ?)`, typ)
 	if err != nil {
@@ -91,7 +91,7 @@ func wantedBy(ctx context.Context, tx *sql.Tx, typ string) ([]int64, error) {
 
 // emitTo writes the event and one attempt per endpoint in ids, due now,
 // and returns the event's webhook-id.
-func emitTo(ctx context.Context, tx *sql.Tx, ids []int64, typ string, data any) (string, error) {
+func emitTo(ctx context.Context, tx sqlite.Querier, ids []int64, typ string, data any) (string, error) {
 	now := sqlite.Now()
 	body, err := json.Marshal(Body{Type: typ, Timestamp: now, Data: data})
 	if err != nil {
