@@ -58,17 +58,7 @@ func TestConnTxCommitsOrUndoes(t *testing.T) {
 	if err := db.Tx(ctx, func(tx *sql.Tx) error { return insert(tx, "after") }); err != nil {
 		t.Fatalf("Tx after ConnTx: %v", err)
 	}
-	rows, err := db.Read.QueryContext(ctx, `SELECT slug FROM lists ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var got []string
-	for rows.Next() {
-		var s string
-		rows.Scan(&s)
-		got = append(got, s)
-	}
+	got := column(t, db.Read, `SELECT slug FROM lists ORDER BY id`)
 	if len(got) != 2 || got[0] != "kept" || got[1] != "after" {
 		t.Errorf("lists = %q, want [kept after]", got)
 	}

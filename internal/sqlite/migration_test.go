@@ -68,8 +68,14 @@ func TestSubscriptionsRebuiltWithoutRowidKeepRows(t *testing.T) {
 
 func subscriptionRows(t *testing.T, db *sql.DB) []string {
 	t.Helper()
-	rows, err := db.Query(`SELECT subscriber_id || ' ' || list_id || ' ' || status || ' ' || created_at || ' ' || updated_at
+	return column(t, db, `SELECT subscriber_id || ' ' || list_id || ' ' || status || ' ' || created_at || ' ' || updated_at
 		FROM subscriptions ORDER BY subscriber_id, list_id`)
+}
+
+// column returns the one text column of q's rows.
+func column(t *testing.T, db *sql.DB, q string) []string {
+	t.Helper()
+	rows, err := db.Query(q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,6 +87,9 @@ func subscriptionRows(t *testing.T, db *sql.DB) []string {
 			t.Fatal(err)
 		}
 		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }
