@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
@@ -29,6 +31,9 @@ type Signups struct {
 
 	// MaxBatch bounds the signups in one transaction.
 	MaxBatch int
+	// Metrics, when set before the first Signup, counts the transactions
+	// and the signups in each.
+	Metrics *SignupMetrics
 
 	jobs     chan *signupJob
 	mails    chan []queue.ConfirmItem
@@ -137,6 +142,7 @@ func (s *Signups) commitLoop() {
 			}
 		}
 		items := s.commit(batch)
+		s.Metrics.observe(len(batch))
 		if len(items) > 0 {
 			s.inflight.Add(1)
 			pending = append(pending, items)
@@ -266,3 +272,27 @@ func (s *Signups) enqueueLoop() {
 // Flush waits until the confirmations of every signup answered so far
 // have been handed to the queue.
 func (s *Signups) Flush() { s.inflight.Wait() }
+
+// SignupMetrics is the group commit's histogram: how many signups each of
+// its transactions held. Its count is the transactions, its sum the
+// signups; their ratio is what a commit's fixed cost is shared by.
+type SignupMetrics struct {
+	batch prometheus.Histogram
+}
+
+// NewSignupMetrics registers the histogram on reg.
+func NewSignupMetrics(reg prometheus.Registerer) *SignupMetrics {
+	m := &SignupMetrics{batch: prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "bulletin_signup_batch_signups",
+		Help:    "Signups committed in each transaction of the signups' group commit.",
+		Buckets: []float64{1, 2, 4, 8, 16, 64, 256},
+	})}
+	reg.MustRegister(m.batch)
+	return m
+}
+
+func (m *SignupMetrics) observe(n int) {
+	if m != nil {
+		m.batch.Observe(float64(n))
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/bulletinhq/bulletin/internal/queue"
 )
@@ -170,4 +171,57 @@ func TestSignupsGoOnWhileTheQueueStalls(t *testing.T) {
 	close(q.open)
 	signups.Flush()
 	requireEachOnce(t, q, n)
+}
+
+// The group commit's histogram counts each transaction and the signups
+// it held: one apiece for signups made one after another, and all of
+// them, in fewer transactions or as many, for signups made at once.
+func TestSignupMetricsCountBatches(t *testing.T) {
+	signups, q := gatedSignups(t)
+	close(q.open)
+	reg := prometheus.NewRegistry()
+	signups.Metrics = NewSignupMetrics(reg)
+	signup := func(i int) error {
+		return signups.Signup(context.Background(), &Signup{Email: fmt.Sprintf("r%d@example.com", i), Lists: []string{"sport"}})
+	}
+	for i := range 3 {
+		if err := signup(i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, sum := batchHistogram(t, reg); n != 3 || sum != 3 {
+		t.Errorf("after 3 signups in turn: %d transactions holding %v signups, want 3 and 3", n, sum)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for i := 3; i < 43; i++ {
+		wg.Go(func() { errs <- signup(i) })
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, sum := batchHistogram(t, reg); n < 4 || n > 43 || sum != 43 {
+		t.Errorf("after 40 more at once: %d transactions holding %v signups, want 4–43 and 43", n, sum)
+	}
+}
+
+// batchHistogram reads bulletin_signup_batch_signups from reg.
+func batchHistogram(t *testing.T, reg *prometheus.Registry) (uint64, float64) {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == "bulletin_signup_batch_signups" {
+			h := mf.GetMetric()[0].GetHistogram()
+			return h.GetSampleCount(), h.GetSampleSum()
+		}
+	}
+	t.Fatal("no bulletin_signup_batch_signups")
+	return 0, 0
 }

@@ -39,7 +39,9 @@ import (
 // Each figure is signups/s over the whole load with p50/p99/max latency;
 // ratio is serve's rate over the mean of the bare runs, and cpu_us/signup the CPU
 // time serve used (start-up and the mails included) per signup, which
-// depends less than the rates on what else the machine runs. Afterwards it checks that every
+// depends less than the rates on what else the machine runs; the log
+// gives the signups a transaction of serve's group commit held, from its
+// /metrics (smtp_signups/commit). Afterwards it checks that every
 // signup's row is there and that every address got its confirmation
 // exactly once. With BULLETIN_BENCH_CPUPROFILE=dir, serve writes a CPU
 // profile of each run into dir (outbox.pprof, smtp.pprof). Run it with:
@@ -59,6 +61,7 @@ func BenchmarkSignupsApart(b *testing.B) {
 		}
 		serve, addr := c.start("serve-outbox", "serve")
 		out := postSignups(b, addr, "outbox", n)
+		out.perCommit = signupsPerCommit(b, addr)
 		c.waitOutbox(n, 2*time.Minute)
 		out.cpu = cpuSeconds(serve.Process.Pid)
 		stopServe(b, serve)
@@ -72,6 +75,7 @@ func BenchmarkSignupsApart(b *testing.B) {
 		}
 		serve, addr = c.start("serve-smtp", "serve")
 		viaSMTP := postSignups(b, addr, "smtp", n)
+		viaSMTP.perCommit = signupsPerCommit(b, addr)
 		waitSMTP(b, smtp, n, 2*time.Minute)
 		time.Sleep(time.Second) // a second copy would arrive by now
 		viaSMTP.cpu = cpuSeconds(serve.Process.Pid)
@@ -97,13 +101,18 @@ func BenchmarkSignupsApart(b *testing.B) {
 		b.ReportMetric(ms(viaSMTP.p99), "smtp_p99_ms")
 		b.ReportMetric(out.cpu/float64(n)*1e6, "cpu_us/signup")
 		b.ReportMetric(base.cpu/float64(n)*1e6, "bare_cpu_us/signup")
+		b.ReportMetric(viaSMTP.perCommit, "smtp_signups/commit")
 		b.Logf("n=%d, loadavg before %s, after %s", n, load0, loadavg())
 		for _, r := range []struct {
 			name string
 			l    signupLoad
 		}{{"bare, before", bare0}, {"bare, after", bare1}, {"bare, mean", base}, {"serve, outbox", out}, {"serve, SMTP", viaSMTP}} {
-			b.Logf("%-14s %6.0f signups/s (ratio %.2f)  p50 %.2f ms  p99 %.2f ms  max %.2f ms  server CPU %.0f µs/signup",
-				r.name, r.l.rate, r.l.rate/base.rate, ms(r.l.p50), ms(r.l.p99), ms(r.l.max), r.l.cpu/float64(n)*1e6)
+			batch := ""
+			if r.l.perCommit > 0 {
+				batch = fmt.Sprintf("  %.2f signups a commit", r.l.perCommit)
+			}
+			b.Logf("%-14s %6.0f signups/s (ratio %.2f)  p50 %.2f ms  p99 %.2f ms  max %.2f ms  server CPU %.0f µs/signup%s",
+				r.name, r.l.rate, r.l.rate/base.rate, ms(r.l.p50), ms(r.l.p99), ms(r.l.max), r.l.cpu/float64(n)*1e6, batch)
 		}
 	}
 }
@@ -137,6 +146,33 @@ type signupLoad struct {
 	rate          float64 // signups a second over the whole load
 	p50, p99, max time.Duration
 	cpu           float64 // CPU seconds the server used, start-up and mails included
+	perCommit     float64 // signups a transaction of serve's group commit; 0 for the bare server
+}
+
+// signupsPerCommit reads serve's /metrics at addr: the signups its group
+// commit stored over the transactions it took.
+func signupsPerCommit(b *testing.B, addr string) float64 {
+	b.Helper()
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var count, sum float64
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		name, value, _ := strings.Cut(sc.Text(), " ")
+		switch name {
+		case "bulletin_signup_batch_signups_count":
+			fmt.Sscan(value, &count)
+		case "bulletin_signup_batch_signups_sum":
+			fmt.Sscan(value, &sum)
+		}
+	}
+	if count == 0 {
+		b.Fatalf("serve's /metrics counts no signup transaction (%v)", sc.Err())
+	}
+	return sum / count
 }
 
 // postSignups posts n signups of new addresses to addr from 8 clients over

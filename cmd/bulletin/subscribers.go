@@ -23,6 +23,7 @@ func (m *Main) wireSubscribers(ctx context.Context, mux *asynq.ServeMux, srv *we
 	}
 	signer := confirmer.Signer
 	signups := subscribers.NewSignups(a.Subscribers, a.Queue.Client, m.Log)
+	signups.Metrics = subscribers.NewSignupMetrics(a.Registry)
 	// Closers run in reverse, so the signups stop before the queue closes
 	// and hand their last batch to it.
 	a.closers = append(a.closers, signups.Close)
