@@ -32,7 +32,8 @@ type Signups struct {
 	// MaxBatch bounds the signups in one transaction.
 	MaxBatch int
 	// Metrics, when set before the first Signup, counts the transactions
-	// and the signups in each.
+	// and the signups in each (a batch that fails is retried a signup a
+	// transaction, each counted).
 	Metrics *SignupMetrics
 
 	jobs     chan *signupJob
@@ -142,7 +143,6 @@ func (s *Signups) commitLoop() {
 			}
 		}
 		items := s.commit(batch)
-		s.Metrics.observe(len(batch))
 		if len(items) > 0 {
 			s.inflight.Add(1)
 			pending = append(pending, items)
@@ -178,6 +178,7 @@ func (s *Signups) commit(batch []*signupJob) []queue.ConfirmItem {
 }
 
 func (s *Signups) commitTx(batch []*signupJob) ([]queue.ConfirmItem, error) {
+	s.Metrics.observe(len(batch))
 	var items []queue.ConfirmItem
 	now := sqlite.Now()
 	// ConnTx: a transaction per batch, thousands a second, each without
@@ -284,7 +285,7 @@ type SignupMetrics struct {
 func NewSignupMetrics(reg prometheus.Registerer) *SignupMetrics {
 	m := &SignupMetrics{batch: prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name:    "bulletin_signup_batch_signups",
-		Help:    "Signups committed in each transaction of the signups' group commit.",
+		Help:    "Signups in each transaction of the signups' group commit.",
 		Buckets: []float64{1, 2, 4, 8, 16, 64, 256},
 	})}
 	reg.MustRegister(m.batch)

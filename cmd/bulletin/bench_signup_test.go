@@ -158,6 +158,9 @@ func signupsPerCommit(b *testing.B, addr string) float64 {
 		b.Fatal(err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b.Fatalf("serve's /metrics: %s", resp.Status)
+	}
 	var count, sum float64
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/mailer"
 )
 
@@ -81,19 +82,10 @@ func (s *Store) ArchiveIssue(ctx context.Context, id int64) (*Issue, error) {
 var archiveReader = mailer.Personal{Name: "reader"}
 
 func (s *Store) publicLists(ctx context.Context, id int64) ([]string, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT l.name FROM campaign_lists cl JOIN lists l ON l.id = cl.list_id
-		WHERE cl.campaign_id = ? AND l.public = 1 ORDER BY l.id`, id)
+	names, err := sqlite.Column[string](s.db.Read.QueryContext(ctx, `SELECT l.name FROM campaign_lists cl JOIN lists l ON l.id = cl.list_id
+		WHERE cl.campaign_id = ? AND l.public = 1 ORDER BY l.id`, id))
 	if err != nil {
 		return nil, fmt.Errorf("issue lists: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return nil, err
-		}
-		out = append(out, name)
-	}
-	return out, rows.Err()
+	return names, nil
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
 // Defaults of a Folder.
@@ -97,7 +99,7 @@ func (f *Folder) Run(ctx context.Context) (FoldResult, error) {
 // folded yet.
 func (f *Folder) due(ctx context.Context) ([]int64, error) {
 	cutoff := f.Store.now().Add(-f.Retention)
-	ids, err := scanInts(f.Store.db.Read.QueryContext(ctx, `SELECT id FROM campaigns WHERE status IN ('sent', 'cancelled')
+	ids, err := sqlite.Column[int64](f.Store.db.Read.QueryContext(ctx, `SELECT id FROM campaigns WHERE status IN ('sent', 'cancelled')
 		AND folded_at IS NULL AND COALESCE(finished_at, updated_at) < ? ORDER BY id`, cutoff))
 	if err != nil {
 		return nil, fmt.Errorf("campaigns to fold: %w", err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/events"
 	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
 // recipientsOfListSQL pages through the recipients of a campaign to one
@@ -165,7 +166,7 @@ func (s *Service) pageOfLists(ctx context.Context, tx *sql.Tx, lists []int64, af
 	members := make([][]int64, len(lists))
 	for i, l := range lists {
 		var err error
-		if members[i], err = scanInts(tx.QueryContext(ctx, membersSQL, l, after, s.pageSize())); err != nil {
+		if members[i], err = sqlite.Column[int64](tx.QueryContext(ctx, membersSQL, l, after, s.pageSize())); err != nil {
 			return nil, after, false, fmt.Errorf("page recipients: %w", err)
 		}
 	}
@@ -196,29 +197,11 @@ func scanReaders(rows *sql.Rows, err error) ([]pageReader, error) {
 
 // campaignListIDs returns the ids of campaign id's lists.
 func campaignListIDs(ctx context.Context, tx *sql.Tx, id int64) ([]int64, error) {
-	ids, err := scanInts(tx.QueryContext(ctx, `SELECT list_id FROM campaign_lists WHERE campaign_id = ? ORDER BY list_id`, id))
+	ids, err := sqlite.Column[int64](tx.QueryContext(ctx, `SELECT list_id FROM campaign_lists WHERE campaign_id = ? ORDER BY list_id`, id))
 	if err != nil {
 		return nil, fmt.Errorf("page recipients: %w", err)
 	}
 	return ids, nil
-}
-
-// scanInts reads the one integer column of the rows a query returned, and
-// closes them; err is the query's.
-func scanInts(rows *sql.Rows, err error) ([]int64, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var v int64
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }
 
 // insertDeliveries inserts the deliveries of batch to the subscribers

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
 // Reconcile rebuilds, from rows, the tasks a crash or a Redis restart may
@@ -114,7 +115,7 @@ func (s *Service) reconcileCampaign(ctx context.Context, c queue.Enqueuer, id in
 
 // queuedBatches lists the batches of campaign id with deliveries queued.
 func (s *Service) queuedBatches(ctx context.Context, id int64) ([]int64, error) {
-	batches, err := scanInts(s.db.Read.QueryContext(ctx, `SELECT DISTINCT batch FROM deliveries WHERE campaign_id = ? AND status = 'queued' ORDER BY batch`, id))
+	batches, err := sqlite.Column[int64](s.db.Read.QueryContext(ctx, `SELECT DISTINCT batch FROM deliveries WHERE campaign_id = ? AND status = 'queued' ORDER BY batch`, id))
 	if err != nil {
 		return nil, fmt.Errorf("queued batches: %w", err)
 	}

@@ -109,21 +109,14 @@ func EmitClicks(ctx context.Context, tx *sql.Tx, c Click) error {
 	return Emit(ctx, tx, LinkClicked, c)
 }
 
+// column returns the one text column of q's rows: [], never null in an
+// event's JSON, when there are none.
 func column(ctx context.Context, tx sqlite.Querier, q string, args ...any) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
+	out, err := sqlite.Column[string](tx.QueryContext(ctx, q, args...))
+	if out == nil && err == nil {
+		out = []string{}
 	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return out, err
 }
 
 // StatusEvent returns the event type of a change to a subscriber whose

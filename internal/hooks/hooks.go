@@ -81,12 +81,12 @@ func Emit(ctx context.Context, tx *sql.Tx, typ string, data any) error {
 
 // wantedBy returns the active endpoints that want typ.
 func wantedBy(ctx context.Context, tx sqlite.Querier, typ string) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM webhook_endpoints WHERE active = 1
-		AND EXISTS (SELECT 1 FROM json_each(webhook_endpoints.events) WHERE value = ?)`, typ)
+	ids, err := sqlite.Column[int64](tx.QueryContext(ctx, `SELECT id FROM webhook_endpoints WHERE active = 1
+		AND EXISTS (SELECT 1 FROM json_each(webhook_endpoints.events) WHERE value = ?)`, typ))
 	if err != nil {
 		return nil, fmt.Errorf("emit %s: %w", typ, err)
 	}
-	return scanIDs(rows)
+	return ids, nil
 }
 
 // emitTo writes the event and one attempt per endpoint in ids, due now,
@@ -119,16 +119,3 @@ func emitTo(ctx context.Context, tx sqlite.Querier, ids []int64, typ string, dat
 // NewMessageID returns a new webhook-id: "msg_" and 26 random base32
 // characters (130 bits).
 func NewMessageID() string { return "msg_" + rand.Text() }
-
-func scanIDs(rows *sql.Rows) ([]int64, error) {
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
-}
