@@ -240,21 +240,15 @@ func timePtr(t sql.NullTime) *time.Time {
 }
 
 func (s *Store) lists(ctx context.Context, id int64) ([]string, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT l.slug FROM campaign_lists cl JOIN lists l ON l.id = cl.list_id
-		WHERE cl.campaign_id = ? ORDER BY l.id`, id)
+	slugs, err := sqlite.Column[string](s.db.Read.QueryContext(ctx, `SELECT l.slug FROM campaign_lists cl JOIN lists l ON l.id = cl.list_id
+		WHERE cl.campaign_id = ? ORDER BY l.id`, id))
 	if err != nil {
 		return nil, fmt.Errorf("campaign lists: %w", err)
 	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var slug string
-		if err := rows.Scan(&slug); err != nil {
-			return nil, err
-		}
-		out = append(out, slug)
+	if slugs == nil {
+		slugs = []string{} // [] in the API's JSON, not null
 	}
-	return out, rows.Err()
+	return slugs, nil
 }
 
 // stats counts deliveries by status on the (campaign_id, status) index,

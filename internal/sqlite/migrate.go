@@ -54,18 +54,9 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 
 // Migrations returns the names of the migrations applied so far, in order.
 func (db *DB) Migrations(ctx context.Context) ([]string, error) {
-	rows, err := db.Read.QueryContext(ctx, `SELECT name FROM migrations ORDER BY name`)
+	names, err := Column[string](db.Read.QueryContext(ctx, `SELECT name FROM migrations ORDER BY name`))
 	if err != nil {
 		return nil, fmt.Errorf("list applied migrations: %w", err)
 	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		names = append(names, s)
-	}
-	return names, rows.Err()
+	return names, nil
 }
