@@ -6,6 +6,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -24,6 +25,8 @@ type DB struct {
 	Read *sql.DB
 	// Path is the database file.
 	Path string
+
+	ckpt *checkpointer
 }
 
 // pragmas go in the DSN so that every pooled connection gets them.
@@ -52,7 +55,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	w, err := sql.Open("sqlite3", dsn(path, false))
+	w, err := sql.Open(writeDriver, dsn(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -77,21 +80,28 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxIdleConns(4)
 	r.SetConnMaxIdleTime(5 * time.Minute)
 	db.Read = r
+	if db.ckpt, err = newCheckpointer(path, w); err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.ckpt.start()
 	return db, nil
 }
 
-// Close closes both pools, checkpointing the WAL on the way out.
+// Close stops the checkpointer and closes both pools, checkpointing the
+// WAL on the way out.
 func (db *DB) Close() error {
-	var err error
+	var errs []error
+	if db.ckpt != nil {
+		errs = append(errs, db.ckpt.close())
+	}
 	if db.Read != nil {
-		err = db.Read.Close()
+		errs = append(errs, db.Read.Close())
 	}
 	if db.Write != nil {
-		if e := db.Write.Close(); e != nil {
-			err = e
-		}
+		errs = append(errs, db.Write.Close())
 	}
-	return err
+	return errors.Join(errs...)
 }
 
 // Ping checks that the database answers a query.

@@ -96,6 +96,10 @@ func (db *DB) IncrementalVacuum(ctx context.Context, pages int) (int, error) {
 // the file's size shows what a vacuum gave back. It waits for readers as
 // long as the busy timeout and leaves the WAL as it is past that.
 func (db *DB) Checkpoint(ctx context.Context) error {
+	if db.ckpt != nil {
+		db.ckpt.mu.Lock()
+		defer db.ckpt.mu.Unlock()
+	}
 	rows, err := db.Write.QueryContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
 	if err != nil {
 		return fmt.Errorf("checkpoint: %w", err)

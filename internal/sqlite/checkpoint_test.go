@@ -1,0 +1,115 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestCheckpointerCopiesTheWALBesideTheCommits checks the three parts of
+// the checkpointer: SQLite's own checkpoint is moved out of the way on
+// the write connection; what is committed reaches the database file
+// itself without a checkpoint in any commit; and under a stream of
+// commits, which never leaves the WAL wholly copied, the WAL still starts
+// again near restartFrames instead of growing to the write connection's
+// own limit.
+func TestCheckpointerCopiesTheWALBesideTheCommits(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "bulletin.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+
+	var auto int
+	if err := db.Write.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&auto); err != nil {
+		t.Fatal(err)
+	}
+	if auto != inlineFrames {
+		t.Fatalf("the write connection checkpoints at %d frames, want %d", auto, inlineFrames)
+	}
+
+	if _, err := db.Write.ExecContext(ctx, `CREATE TABLE notes (id INTEGER PRIMARY KEY, body BLOB NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Write.ExecContext(ctx, `INSERT INTO notes (body) VALUES ('first')`); err != nil {
+		t.Fatal(err)
+	}
+	// Two frames, far below any automatic checkpoint: only the
+	// checkpointer can have put them into the file.
+	deadline := time.Now().Add(10 * time.Second)
+	for fileHolds(t, path, `SELECT count(*) FROM notes WHERE body = 'first'`) != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the database file lacks a commit 10 s after it: nothing checkpointed it")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	// ~3 pages a commit, with no pause: 12,000 commits write ~3.6 times
+	// the frames at which the write connection would restart the WAL by
+	// itself. Each page is new, so each pass copies every frame, and the
+	// WAL grows by what the commits write meanwhile: ~7,000 frames at
+	// most, against more than 10,000 without the restart.
+	const commits = 12000
+	for i := range commits {
+		if _, err := db.Write.ExecContext(ctx, `INSERT INTO notes (body) VALUES (randomblob(9000))`); err != nil {
+			t.Fatalf("commit %d: %v", i, err)
+		}
+	}
+	st, err := os.Stat(path + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A WAL is never shortened, so its size is the most frames it held
+	// (a 32-byte header, then 24 bytes and a page a frame).
+	most := (st.Size() - 32) / (24 + 4096)
+	t.Logf("the WAL held at most %d frames", most)
+	if most >= inlineFrames {
+		t.Errorf("the WAL grew to %d frames under a stream of commits, to the write connection's own limit; the checkpointer should restart it from %d", most, restartFrames)
+	}
+	if most < restartFrames/2 {
+		t.Errorf("the WAL held at most %d frames: the stream was too short to test a restart", most)
+	}
+	var n int
+	if err := db.Read.QueryRowContext(ctx, `SELECT count(*) FROM notes`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != commits+1 {
+		t.Fatalf("%d rows, want %d", n, commits+1)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := fileHolds(t, path, `SELECT count(*) FROM notes`); got != commits+1 {
+		t.Fatalf("after Close the file holds %d rows, want %d", got, commits+1)
+	}
+}
+
+// fileHolds copies the database file alone, without its WAL, and returns
+// the number query counts in the copy; -1 when the copy cannot be read,
+// as when it was taken in the middle of a checkpoint.
+func fileHolds(t *testing.T, path, query string) int {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := filepath.Join(t.TempDir(), "copy.db")
+	if err := os.WriteFile(cp, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := sql.Open("sqlite3", "file:"+cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	n := -1
+	if err := c.QueryRow(query).Scan(&n); err != nil {
+		return -1
+	}
+	return n
+}
