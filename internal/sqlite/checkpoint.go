@@ -17,20 +17,25 @@ import (
 // frames, while every writer waits. Under a stream of signups that was
 // ~100 of ~14,500 commits and half of all the time spent committing.
 //
-// So a checkpointer copies the WAL from a connection of its own, every
-// checkpointEvery while something changed, beside the commits (a PASSIVE
-// checkpoint waits for no one). A WAL starts again from its first frame
-// only when a commit finds all of it copied, which a stream of commits
-// never leaves: so once the WAL holds restartFrames, the checkpointer
-// finishes the copy on the write connection, between two transactions,
-// where only the few frames written since its own pass are left to copy
-// and sync, and the next commit starts the WAL again. The write
-// connection's own checkpoint stays, at inlineFrames, should the
-// checkpointer fall behind.
+// So a checkpointer copies the WAL from a connection of its own, beside
+// the commits (a PASSIVE checkpoint waits for no one). Each pass syncs
+// both files, so it passes about every passFrames, as SQLite did: it
+// waits as long as the WAL took to grow by that much at its last look,
+// within checkpointMin and checkpointMax and at most twice its last wait;
+// an idle database gets no pass. A WAL
+// starts again from its first frame only when a commit finds all of it
+// copied, which a stream of commits never leaves: so once the WAL holds
+// restartFrames, the checkpointer finishes the copy on the write
+// connection, between two transactions, where only the frames written
+// during its own pass are left to copy and sync, and the next commit
+// starts the WAL again. The write connection's own checkpoint stays, at
+// inlineFrames, should the checkpointer fall behind.
 const (
-	checkpointEvery = 20 * time.Millisecond
-	restartFrames   = 4000
-	inlineFrames    = 10000
+	checkpointMin = 20 * time.Millisecond
+	checkpointMax = 250 * time.Millisecond
+	passFrames    = 1000
+	restartFrames = 4000
+	inlineFrames  = 10000
 )
 
 // writeDriver is the driver of the write pool: mattn's, with SQLite's own
@@ -51,12 +56,15 @@ func init() {
 type checkpointer struct {
 	conn  *sql.DB // one read-write connection of its own
 	write *sql.DB
-	seen  int64 // data_version at the last pass
 	// mu is held through a step, and by DB.Checkpoint: SQLite answers
 	// busy, without waiting, to a checkpoint begun during another.
-	mu sync.Mutex
-	stop  context.CancelFunc
-	done  chan struct{}
+	mu     sync.Mutex
+	seen   int64         // data_version at the last step
+	frames int           // in the WAL at the last pass
+	at     time.Time     // of the last look
+	wait   time.Duration // after the last pass
+	stop   context.CancelFunc
+	done   chan struct{}
 }
 
 func newCheckpointer(path string, write *sql.DB) (*checkpointer, error) {
@@ -67,7 +75,7 @@ func newCheckpointer(path string, write *sql.DB) (*checkpointer, error) {
 	conn.SetMaxOpenConns(1)
 	conn.SetMaxIdleConns(1)
 	conn.SetConnMaxLifetime(0)
-	return &checkpointer{conn: conn, write: write, seen: -1, stop: func() {}}, nil
+	return &checkpointer{conn: conn, write: write, seen: -1, wait: checkpointMin, stop: func() {}}, nil
 }
 
 // start runs the checkpointer until close.
@@ -76,35 +84,70 @@ func (c *checkpointer) start() {
 	c.stop, c.done = stop, make(chan struct{})
 	go func() {
 		defer close(c.done)
-		tick := time.NewTicker(checkpointEvery)
-		defer tick.Stop()
+		timer := time.NewTimer(checkpointMin)
+		defer timer.Stop()
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case <-tick.C:
-				c.step(ctx)
+			case now := <-timer.C:
+				timer.Reset(c.step(ctx, now))
 			}
 		}
 	}()
 }
 
-// step copies what was committed since the last step, and has the write
-// connection finish the copy once the WAL holds restartFrames. An error
-// is the write path's to report, as it writes: the next step tries again.
-func (c *checkpointer) step(ctx context.Context) {
+// step copies what was committed since the last step, has the write
+// connection finish the copy once the WAL holds restartFrames, and
+// returns when to step again. An error is the write path's to report, as
+// it writes: the next step tries again.
+func (c *checkpointer) step(ctx context.Context, now time.Time) time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	// data_version changes when another connection commits: an idle
 	// database costs a query a step, no checkpoint.
 	var version int64
-	if err := c.conn.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&version); err != nil || version == c.seen {
-		return
+	if err := c.conn.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&version); err != nil {
+		return checkpointMax
+	}
+	if version == c.seen {
+		c.at = now // the WAL holds what it held: a burst is timed from here
+		return checkpointMin
 	}
 	c.seen = version
-	if frames, err := pass(ctx, c.conn); err == nil && frames >= restartFrames {
-		pass(ctx, c.write)
+	frames, err := pass(ctx, c.conn)
+	if err != nil || frames < 0 { // -1: another connection is checkpointing
+		return checkpointMin
 	}
+	if frames >= restartFrames {
+		return c.finish(ctx)
+	}
+	// The rate the WAL grows at, from two looks with no restart between
+	// them; until there is one, look again soon.
+	grown, took := frames-c.frames, now.Sub(c.at)
+	c.frames, c.at = frames, now
+	if grown <= 0 || took <= 0 || took > time.Minute {
+		c.wait = checkpointMin
+		return c.wait
+	}
+	// The wait at most doubles from one look to the next: a lull is no
+	// proof that the stream has ended.
+	rate := float64(grown) / took.Seconds()
+	wait := time.Duration(passFrames / rate * float64(time.Second))
+	wait = min(max(wait, checkpointMin), 2*c.wait, checkpointMax)
+	if float64(frames)+rate*wait.Seconds() >= restartFrames {
+		return c.finish(ctx) // the WAL would hold restartFrames by the next look
+	}
+	c.wait = wait
+	return wait
+}
+
+// finish has the write connection copy what is left of the WAL, so that
+// the next commit starts it again.
+func (c *checkpointer) finish(ctx context.Context) time.Duration {
+	pass(ctx, c.write)
+	c.frames, c.at, c.wait = 0, time.Now(), checkpointMin
+	return c.wait
 }
 
 // pass runs a PASSIVE checkpoint on db and returns the frames in the WAL.
