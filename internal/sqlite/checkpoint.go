@@ -13,7 +13,7 @@ import (
 // Checkpoints. SQLite copies the WAL back into the database file when a
 // commit leaves it longer than wal_autocheckpoint frames, inside that
 // COMMIT: with synchronous=NORMAL the copy fsyncs the WAL and then the
-// database file, 4–8 ms on the development guest for a WAL of 1,000
+// database file, ~8 ms on the development guest for a WAL of 1,000
 // frames, while every writer waits. Under a stream of signups that was
 // ~100 of ~14,500 commits and half of all the time spent committing.
 //
@@ -67,7 +67,10 @@ type checkpointer struct {
 	done   chan struct{}
 }
 
-func newCheckpointer(path string, write *sql.DB) (*checkpointer, error) {
+// startCheckpointer opens the checkpointer's connection to the database
+// at path, read-write as a checkpoint writes the file, and runs it until
+// close.
+func startCheckpointer(path string, write *sql.DB) (*checkpointer, error) {
 	conn, err := sql.Open("sqlite3", dsn(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("open checkpointer: %w", err)
@@ -75,13 +78,8 @@ func newCheckpointer(path string, write *sql.DB) (*checkpointer, error) {
 	conn.SetMaxOpenConns(1)
 	conn.SetMaxIdleConns(1)
 	conn.SetConnMaxLifetime(0)
-	return &checkpointer{conn: conn, write: write, seen: -1, wait: checkpointMin, stop: func() {}}, nil
-}
-
-// start runs the checkpointer until close.
-func (c *checkpointer) start() {
 	ctx, stop := context.WithCancel(context.Background())
-	c.stop, c.done = stop, make(chan struct{})
+	c := &checkpointer{conn: conn, write: write, seen: -1, wait: checkpointMin, stop: stop, done: make(chan struct{})}
 	go func() {
 		defer close(c.done)
 		timer := time.NewTimer(checkpointMin)
@@ -95,6 +93,7 @@ func (c *checkpointer) start() {
 			}
 		}
 	}()
+	return c, nil
 }
 
 // step copies what was committed since the last step, has the write
@@ -160,8 +159,6 @@ func pass(ctx context.Context, db *sql.DB) (int, error) {
 // close stops the checkpointer and closes its connection.
 func (c *checkpointer) close() error {
 	c.stop()
-	if c.done != nil {
-		<-c.done
-	}
+	<-c.done
 	return c.conn.Close()
 }

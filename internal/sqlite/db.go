@@ -80,11 +80,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxIdleConns(4)
 	r.SetConnMaxIdleTime(5 * time.Minute)
 	db.Read = r
-	if db.ckpt, err = newCheckpointer(path, w); err != nil {
+	if db.ckpt, err = startCheckpointer(path, w); err != nil {
 		db.Close()
 		return nil, err
 	}
-	db.ckpt.start()
 	return db, nil
 }
 
