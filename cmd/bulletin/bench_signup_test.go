@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,9 +24,9 @@ import (
 
 // BenchmarkSignupsApart is the signup figure of docs/benchmarks.md with
 // the client in a process of its own, as a browser or a load balancer is:
-// this test process runs 8 keep-alive clients posting BULLETIN_BENCH_N
-// (default 20,000) JSON signups of new addresses to POST
-// /api/v1/subscriptions, and it runs them, in turn, against
+// a child process (TestSignupLoadHelper) runs 8 keep-alive clients posting
+// BULLETIN_BENCH_N (default 20,000) JSON signups of new addresses to POST
+// /api/v1/subscriptions, in turn, against
 //
 //   - the bare limit: internal/benchtools/baresignup, a server of its own
 //     that decodes the same JSON, inserts one row into SQLite with the
@@ -34,7 +35,7 @@ import (
 //   - `bulletin serve` (embedded Redis, rate limit off) with the outbox:
 //     every confirmation mail written as a file;
 //   - `bulletin serve` sending the confirmations to a local SMTP server in
-//     this process.
+//     the test process (not the client's).
 //
 // Each figure is signups/s over the whole load with p50/p99/max latency;
 // ratio is serve's rate over the mean of the bare runs, and cpu_us/signup the CPU
@@ -179,9 +180,49 @@ func signupsPerCommit(b *testing.B, addr string) float64 {
 }
 
 // postSignups posts n signups of new addresses to addr from 8 clients over
-// keep-alive connections, each answered 202, and times them.
+// keep-alive connections, each answered 202, and times them. The clients
+// run in a process of their own (TestSignupLoadHelper, this test binary
+// run again), sharing neither this process's scheduler nor its cores'
+// time slices with the SMTP server the test runs here: a browser does not
+// share a Go runtime with the mail relay either.
 func postSignups(b *testing.B, addr, run string, n int) signupLoad {
 	b.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSignupLoadHelper$")
+	cmd.Env = append(os.Environ(), "BULLETIN_LOAD_ADDR="+addr, "BULLETIN_LOAD_RUN="+run, "BULLETIN_LOAD_N="+strconv.Itoa(n))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		b.Fatalf("%s signups: %v\n%s", run, err, out)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		rest, ok := strings.CutPrefix(line, "signup load ")
+		if !ok {
+			continue
+		}
+		var l signupLoad
+		var p50, p99, max int64
+		if _, err := fmt.Sscan(rest, &l.rate, &p50, &p99, &max); err != nil {
+			b.Fatalf("%s signups: %q: %v", run, line, err)
+		}
+		l.p50, l.p99, l.max = time.Duration(p50), time.Duration(p99), time.Duration(max)
+		return l
+	}
+	b.Fatalf("%s signups: the load process said\n%s", run, out)
+	return signupLoad{}
+}
+
+// TestSignupLoadHelper is the load client of postSignups; it does nothing
+// unless BULLETIN_LOAD_ADDR is set. It prints "signup load" and the rate
+// (signups/s) and p50, p99 and max latency in nanoseconds.
+func TestSignupLoadHelper(t *testing.T) {
+	addr := os.Getenv("BULLETIN_LOAD_ADDR")
+	if addr == "" {
+		t.Skip("the load client of BenchmarkSignupsApart")
+	}
+	run := os.Getenv("BULLETIN_LOAD_RUN")
+	n, err := strconv.Atoi(os.Getenv("BULLETIN_LOAD_N"))
+	if err != nil || n <= 0 {
+		t.Fatalf("BULLETIN_LOAD_N=%q", os.Getenv("BULLETIN_LOAD_N"))
+	}
 	const clients = 8
 	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
 	defer tr.CloseIdleConnections()
@@ -222,12 +263,15 @@ func postSignups(b *testing.B, addr, run string, n int) signupLoad {
 	wg.Wait()
 	took := time.Since(start)
 	if f := failed.Load(); f != nil {
-		b.Fatalf("%s signup failed: %s", run, f)
+		t.Fatalf("%s signup failed: %s", run, f)
 	}
 	all := slices.Concat(lat...)
 	slices.Sort(all)
-	return signupLoad{rate: float64(n) / took.Seconds(),
-		p50: all[len(all)/2], p99: all[len(all)*99/100], max: all[len(all)-1]}
+	if len(all) != n {
+		t.Fatalf("%d signups timed of %d", len(all), n)
+	}
+	fmt.Printf("signup load %f %d %d %d\n", float64(n)/took.Seconds(),
+		all[len(all)/2], all[len(all)*99/100], all[len(all)-1])
 }
 
 var (
