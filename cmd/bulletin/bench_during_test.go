@@ -1,0 +1,68 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/smtptest"
+)
+
+// BenchmarkSignupsDuringCampaign times lone signups while `bulletin serve`
+// sends a DKIM-signed (RSA) campaign of BULLETIN_BENCH_N (default 30,000)
+// recipients to a local SMTP server, which keeps both cores busy: one
+// client in this process posts a signup, waits 2 ms, and posts the next,
+// from the first message of the campaign until 80 % of it is accepted.
+// Each answer must be 202. It reports the signups' p50/p99/max latency:
+// what a reader filling in the form meets while a campaign goes out. Run
+// it with:
+//
+//	BULLETIN_INTEGRATION=1 go test ./cmd/bulletin -run '^$' -bench SignupsDuringCampaign -benchtime 1x
+func BenchmarkSignupsDuringCampaign(b *testing.B) {
+	n := benchN(30_000)
+	smtp := smtptest.Start(b, smtptest.WithDiscard(), smtptest.WithBatchedReplies())
+	body := strings.Repeat("The harbour master reports a busy week: ferries on time, the fish market full. ", 75) // ~6 KB
+	for b.Loop() {
+		c := newCluster(b, n, 0, "BULLETIN_SMTP_URL="+smtp.URL(), "BULLETIN_FROM=Harbour Gazette <news@gazette.test>",
+			"BULLETIN_SIGNUP_RATE=0", "BULLETIN_DKIM_SELECTOR=bench")
+		if out, err := c.command("dkim", "keygen", "--selector", "bench", "--domain", "gazette.test").CombinedOutput(); err != nil {
+			b.Fatalf("dkim keygen: %v\n%s", err, out)
+		}
+		serve, addr := c.start("serve", "serve")
+		before := smtp.Total()
+		c.startCampaignBody(addr, body)
+		for smtp.Total() == before {
+			time.Sleep(time.Millisecond)
+		}
+		client := &http.Client{Timeout: 30 * time.Second}
+		var lat []time.Duration
+		for i := 0; smtp.Total() < before+n*8/10; i++ {
+			t0 := time.Now()
+			resp, err := client.Post("http://"+addr+"/api/v1/subscriptions", "application/json",
+				strings.NewReader(fmt.Sprintf(`{"email":"during%06d@example.com","lists":["news"]}`, i)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusAccepted {
+				b.Fatalf("signup %d during the campaign: %s", i, resp.Status)
+			}
+			lat = append(lat, time.Since(t0))
+			time.Sleep(2 * time.Millisecond)
+		}
+		serve.Process.Kill()
+		serve.Wait()
+		if len(lat) < 100 {
+			b.Fatalf("only %d signups during the campaign", len(lat))
+		}
+		slices.Sort(lat)
+		p50, p99 := lat[len(lat)/2], lat[len(lat)*99/100]
+		b.ReportMetric(ms(p50), "p50_ms")
+		b.ReportMetric(ms(p99), "p99_ms")
+		b.Logf("%d signups while %d signed messages went out: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms",
+			len(lat), n, ms(p50), ms(lat[len(lat)*9/10]), ms(p99), ms(lat[len(lat)-1]))
+	}
+}
