@@ -115,7 +115,7 @@ func (s *Signups) commitLoop() {
 	defer close(s.mails)
 	batch := make([]*signupJob, 0, s.MaxBatch)
 	var pending [][]queue.ConfirmItem // committed, not yet handed on
-	together := 0                     // commits to go since one held more than one signup
+	together := 0                     // commits still to yield before: 8 after one held more than one signup
 	for {
 		var out chan<- []queue.ConfirmItem // nil, so never ready, when nothing waits
 		var head []queue.ConfirmItem
@@ -140,8 +140,8 @@ func (s *Signups) commitLoop() {
 		// those read since, run first: they were made runnable on this P
 		// and reach the queue within microseconds, where the commit would
 		// otherwise take this job alone. With 8 clients a commit then holds
-		// about 3.4 signups, not 1.4, and each signup pays a third of a
-		// COMMIT instead of two. Lone signups do not yield: Gosched puts
+		// about 3.4 signups, not 1.4, and each signup pays under a third of
+		// a COMMIT, not seven tenths. Lone signups do not yield: Gosched puts
 		// this goroutine on the global run queue, which busy Ps look at only
 		// every 61st turn, and while a DKIM-signed campaign went out that
 		// added 12 ms to a lone signup's median. (Yielding only after a
