@@ -115,7 +115,7 @@ func (s *Signups) commitLoop() {
 	defer close(s.mails)
 	batch := make([]*signupJob, 0, s.MaxBatch)
 	var pending [][]queue.ConfirmItem // committed, not yet handed on
-	together := 0                     // commits still to yield before: 8 after one held more than one signup
+	together := 0                     // commits that yield first: 8 after one held more than one signup
 	for {
 		var out chan<- []queue.ConfirmItem // nil, so never ready, when nothing waits
 		var head []queue.ConfirmItem
