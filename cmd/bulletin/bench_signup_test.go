@@ -44,7 +44,9 @@ import (
 // gives the signups a transaction of serve's group commit held, from its
 // /metrics (smtp_signups/commit). Afterwards it checks that every
 // signup's row is there and that every address got its confirmation
-// exactly once. With BULLETIN_BENCH_CPUPROFILE=dir, serve writes a CPU
+// exactly once. Its data folders stay until the test binary exits
+// (untilExit), so that no run follows the removal of another's 20,000
+// outbox files. With BULLETIN_BENCH_CPUPROFILE=dir, serve writes a CPU
 // profile of each run into dir (outbox.pprof, smtp.pprof). Run it with:
 //
 //	BULLETIN_INTEGRATION=1 go test ./cmd/bulletin -run '^$' -bench SignupsApart -benchtime 1x
@@ -56,7 +58,7 @@ func BenchmarkSignupsApart(b *testing.B) {
 		load0 := loadavg()
 		bare0 := bareSignups(b, bare, n)
 
-		c := newCluster(b, 0, 0, "BULLETIN_SIGNUP_RATE=0")
+		c := newClusterIn(b, untilExit(b), 0, 0, "BULLETIN_SIGNUP_RATE=0")
 		if profiles != "" {
 			c.env = append(c.env, "BULLETIN_CPUPROFILE="+filepath.Join(profiles, "outbox.pprof"))
 		}
@@ -72,7 +74,7 @@ func BenchmarkSignupsApart(b *testing.B) {
 		c.checkOutboxOnce("outbox", n)
 
 		smtp := smtptest.Start(b, smtptest.WithBatchedReplies())
-		c = newCluster(b, 0, 0, "BULLETIN_SIGNUP_RATE=0", "BULLETIN_SMTP_URL="+smtp.URL())
+		c = newClusterIn(b, untilExit(b), 0, 0, "BULLETIN_SIGNUP_RATE=0", "BULLETIN_SMTP_URL="+smtp.URL())
 		if profiles != "" {
 			c.env = append(c.env, "BULLETIN_CPUPROFILE="+filepath.Join(profiles, "smtp.pprof"))
 		}
@@ -295,6 +297,7 @@ func bareSignupBinary(b *testing.B) string {
 			bareErr = err
 			return
 		}
+		removeAtExit(dir)
 		barePath = filepath.Join(dir, "baresignup")
 		out, err := exec.Command("go", "build", "-o", barePath, "../../internal/benchtools/baresignup").CombinedOutput()
 		if err != nil {
@@ -311,7 +314,7 @@ func bareSignupBinary(b *testing.B) string {
 // it holds n rows and stops it.
 func bareSignups(b *testing.B, bin string, n int) signupLoad {
 	b.Helper()
-	dir := b.TempDir()
+	dir := untilExit(b)
 	addr := freeAddr(b)
 	db := filepath.Join(dir, "bare.db")
 	cmd := exec.Command(bin, "-addr", addr, "-db", db)

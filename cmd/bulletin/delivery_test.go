@@ -45,6 +45,7 @@ func binary(t testing.TB) string {
 			buildErr = err
 			return
 		}
+		removeAtExit(dir)
 		binPath = filepath.Join(dir, "bulletin")
 		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
 		if err != nil {
@@ -77,9 +78,14 @@ func freeAddr(t testing.TB) string {
 }
 
 // newCluster seeds a list "news" with n confirmed subscribers, the first
-// rejected of them at rejected.example.
+// rejected of them at rejected.example, in a data folder of t's own.
 func newCluster(t testing.TB, n, rejected int, env ...string) *cluster {
-	c := &cluster{t: t, bin: binary(t), data: t.TempDir()}
+	return newClusterIn(t, t.TempDir(), n, rejected, env...)
+}
+
+// newClusterIn is newCluster with the data folder data.
+func newClusterIn(t testing.TB, data string, n, rejected int, env ...string) *cluster {
+	c := &cluster{t: t, bin: binary(t), data: data}
 	c.env = append(os.Environ(), "BULLETIN_DATA="+c.data, "BULLETIN_SECRET=integration-secret-0123456789abcdef01")
 	c.env = append(c.env, env...)
 	db, err := sqlite.Open(context.Background(), filepath.Join(c.data, "bulletin.db"))

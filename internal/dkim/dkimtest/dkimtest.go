@@ -20,27 +20,40 @@ import (
 )
 
 var (
-	once    sync.Once
-	rsaKey  dkim.Key
-	edKey   dkim.Key
-	errOnce error
-	keysDir string
+	once     sync.Once
+	rsaKey   dkim.Key
+	edKey    dkim.Key
+	errOnce  error
+	keyFiles map[string][]byte // file name → PEM, as dkim.Generate wrote them
 )
 
 // Keys returns an RSA key (selector "rsa1") and an Ed25519 key ("ed1"),
-// made once per test binary: an RSA key takes a while to make. The files
-// are in Dir.
+// made once per test binary: an RSA key takes a while to make. Their
+// files are in Dir.
 func Keys(t testing.TB) (rsa, ed dkim.Key) {
 	t.Helper()
 	once.Do(func() {
-		keysDir, errOnce = os.MkdirTemp("", "dkimtest-")
-		if errOnce != nil {
+		var dir string
+		if dir, errOnce = os.MkdirTemp("", "dkimtest-"); errOnce != nil {
 			return
 		}
-		if rsaKey, errOnce = dkim.Generate(keysDir, "rsa1", dkim.RSA); errOnce != nil {
+		defer os.RemoveAll(dir) // the files are kept in keyFiles
+		if rsaKey, errOnce = dkim.Generate(dir, "rsa1", dkim.RSA); errOnce != nil {
 			return
 		}
-		edKey, errOnce = dkim.Generate(keysDir, "ed1", dkim.Ed25519)
+		if edKey, errOnce = dkim.Generate(dir, "ed1", dkim.Ed25519); errOnce != nil {
+			return
+		}
+		keyFiles = map[string][]byte{}
+		for _, k := range []dkim.Key{rsaKey, edKey} {
+			path := dkim.Path(dir, k.Selector, k.Type)
+			buf, err := os.ReadFile(path)
+			if err != nil {
+				errOnce = err
+				return
+			}
+			keyFiles[filepath.Base(path)] = buf
+		}
 	})
 	if errOnce != nil {
 		t.Fatal(errOnce)
@@ -48,11 +61,18 @@ func Keys(t testing.TB) (rsa, ed dkim.Key) {
 	return rsaKey, edKey
 }
 
-// Dir returns the folder of the files of Keys' keys.
+// Dir returns a folder of t's own (removed when t ends) holding the files
+// of Keys' keys.
 func Dir(t testing.TB) string {
 	t.Helper()
 	Keys(t)
-	return keysDir
+	dir := t.TempDir()
+	for name, buf := range keyFiles {
+		if err := os.WriteFile(filepath.Join(dir, name), buf, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }
 
 // Lookup returns a LookupTXT that publishes keys under domain, as the
