@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -186,7 +187,11 @@ func blank(msg, addr string) string {
 // sendAll sends msgs and returns one error (nil for sent) per message, in
 // order. A transport that sends batches (SMTP) gets them all at once, to
 // go out pipelined over its connections, a few messages to a write; any
-// other (the outbox, a signing transport) gets them one at a time.
+// other (the outbox, a signing transport) gets them one at a time, and
+// the task yields its P after each: a task's 256 outbox files are ~8 ms of
+// system calls on one P, and the signups' handlers and group commit waited
+// behind them (the outbox run's p99 13.0–15.1 ms before, 11.2–12.0 after,
+// three alternating pairs; the mail still kept pace).
 func (c *Confirmer) sendAll(ctx context.Context, msgs []mailer.Outgoing) []error {
 	if b, ok := c.Transport.(mailer.BatchSender); ok {
 		return b.SendBatch(ctx, msgs)
@@ -194,6 +199,7 @@ func (c *Confirmer) sendAll(ctx context.Context, msgs []mailer.Outgoing) []error
 	errs := make([]error, len(msgs))
 	for i, m := range msgs {
 		errs[i] = c.Transport.Send(ctx, m.From, []string{m.To}, m.Data)
+		runtime.Gosched()
 	}
 	return errs
 }
