@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -41,8 +42,7 @@ func (o *Outbox) Send(ctx context.Context, from string, to []string, msg []byte)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	now := time.Now().UTC()
-	name := fmt.Sprintf("%s-%d-%06d.eml", now.Format("20060102T150405.000000000Z"), pid, o.seq.Add(1)%1000000)
+	name := outboxName(time.Now().UTC(), o.seq.Add(1)%1000000)
 	head := "X-Envelope-From: <" + oneLine(from) + ">\r\nX-Envelope-To: <" + oneLine(strings.Join(to, ">, <")) + ">\r\n"
 	buf := make([]byte, 0, len(head)+len(msg))
 	buf = append(append(buf, head...), msg...)
@@ -50,7 +50,7 @@ func (o *Outbox) Send(ctx context.Context, from string, to []string, msg []byte)
 	if err := writeNewFile(tmp, buf); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
-	if err := os.Rename(tmp, filepath.Join(o.Dir, name)); err != nil {
+	if err := renameNew(tmp, filepath.Join(o.Dir, name)); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("outbox: %w", err)
 	}
@@ -60,6 +60,42 @@ func (o *Outbox) Send(ctx context.Context, from string, to []string, msg []byte)
 // pid is in each outbox name, so that processes sharing the folder
 // (serve, a command line run) never write the same name.
 var pid = os.Getpid()
+
+// outboxName is the name of the outbox file written at t (UTC) with the
+// counter seq, as Send describes it. It is put together digit by digit:
+// time.Format and fmt.Sprintf took 2.6 % of serve's CPU in the signup
+// benchmark's outbox run, for a name a mail.
+func outboxName(t time.Time, seq uint64) string {
+	b := make([]byte, 0, 64)
+	year, month, day := t.Date()
+	hour, minute, sec := t.Clock()
+	b = appendDigits(b, uint64(year), 4)
+	b = appendDigits(b, uint64(month), 2)
+	b = appendDigits(b, uint64(day), 2)
+	b = append(b, 'T')
+	b = appendDigits(b, uint64(hour), 2)
+	b = appendDigits(b, uint64(minute), 2)
+	b = appendDigits(b, uint64(sec), 2)
+	b = append(b, '.')
+	b = appendDigits(b, uint64(t.Nanosecond()), 9)
+	b = append(b, 'Z', '-')
+	b = strconv.AppendInt(b, int64(pid), 10)
+	b = append(b, '-')
+	b = appendDigits(b, seq, 6)
+	return string(append(b, ".eml"...))
+}
+
+// appendDigits appends n in decimal, zero-padded to width digits.
+func appendDigits(b []byte, n uint64, width int) []byte {
+	var buf [20]byte
+	i := len(buf)
+	for n > 0 || i > len(buf)-width {
+		i--
+		buf[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return append(b, buf[i:]...)
+}
 
 // List returns the names of the messages in the outbox, newest first, at
 // most limit of them (all when limit ≤ 0).

@@ -22,3 +22,6 @@ func writeNewFile(path string, data []byte) error {
 	}
 	return nil
 }
+
+// renameNew renames oldpath to newpath, a name nothing has.
+func renameNew(oldpath, newpath string) error { return os.Rename(oldpath, newpath) }

@@ -108,3 +108,19 @@ func TestOutboxHonoursCancelledContext(t *testing.T) {
 		t.Error("Send with a cancelled context succeeded")
 	}
 }
+
+// BenchmarkOutboxSend writes confirmation-sized mails into an outbox; set
+// TMPDIR to a tmpfs (/dev/shm) to time the code rather than the disk.
+func BenchmarkOutboxSend(b *testing.B) {
+	out, err := mailer.NewOutbox(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	msg := bytes.Repeat([]byte("A line of a confirmation mail, as long as most.\r\n"), 120)
+	ctx := context.Background()
+	for b.Loop() {
+		if err := out.Send(ctx, "bounce@harbour.example", []string{"reader@example.com"}, msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

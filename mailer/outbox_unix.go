@@ -35,3 +35,13 @@ func writeNewFile(path string, data []byte) error {
 	}
 	return nil
 }
+
+// renameNew renames oldpath to newpath, a name nothing has: os.Rename
+// first asks lstat(2) whether newpath is a directory, a system call a mail
+// the outbox does not need.
+func renameNew(oldpath, newpath string) error {
+	if err := syscall.Rename(oldpath, newpath); err != nil {
+		return &os.LinkError{Op: "rename", Old: oldpath, New: newpath, Err: err}
+	}
+	return nil
+}
