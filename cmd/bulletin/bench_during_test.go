@@ -24,14 +24,13 @@ import (
 func BenchmarkSignupsDuringCampaign(b *testing.B) {
 	n := benchN(30_000)
 	smtp := smtptest.Start(b, smtptest.WithDiscard(), smtptest.WithBatchedReplies())
-	body := campaignBody
 	for b.Loop() {
-		c := newCluster(b, n, 0, "BULLETIN_SMTP_URL="+smtp.URL(), "BULLETIN_FROM=Harbour Gazette <news@gazette.test>",
+		c := newCluster(b, n, 0, "BULLETIN_SMTP_URL="+smtp.URL(), benchFrom,
 			"BULLETIN_SIGNUP_RATE=0", "BULLETIN_DKIM_SELECTOR=bench")
 		c.benchKey()
 		serve, addr := c.start("serve", "serve")
 		before := smtp.Total()
-		c.startCampaignBody(addr, body)
+		c.startCampaignBody(addr, campaignBody)
 		for smtp.Total() == before {
 			time.Sleep(time.Millisecond)
 		}
