@@ -42,9 +42,10 @@ import (
 // time serve used (start-up and the mails included) per signup, which
 // depends less than the rates on what else the machine runs; the log
 // gives the signups a transaction of serve's group commit held, from its
-// /metrics (smtp_signups/commit). Afterwards it checks that every
-// signup's row is there and that every address got its confirmation
-// exactly once. Its data folders stay until the test binary exits
+// /metrics (smtp_signups/commit), and the part of the latency that passed
+// inside serve's handler, from its request log. Afterwards it checks that
+// every signup's row is there and that every address got its
+// confirmation exactly once. Its data folders stay until the test binary exits
 // (untilExit), so that no run follows the removal of another's 20,000
 // outbox files. With BULLETIN_BENCH_CPUPROFILE=dir, serve writes a CPU
 // profile of each run into dir (outbox.pprof, smtp.pprof). Run it with:
@@ -70,6 +71,7 @@ func BenchmarkSignupsApart(b *testing.B) {
 		out.mailLag = time.Since(loaded)
 		out.cpu = cpuSeconds(serve.Process.Pid)
 		stopServe(b, serve)
+		out.inServe = handlerLatency(b, filepath.Join(c.data, "serve-outbox.log"), n)
 		c.checkSignups("outbox", n)
 		c.checkOutboxOnce("outbox", n)
 
@@ -87,6 +89,7 @@ func BenchmarkSignupsApart(b *testing.B) {
 		time.Sleep(time.Second) // a second copy would arrive by now
 		viaSMTP.cpu = cpuSeconds(serve.Process.Pid)
 		stopServe(b, serve)
+		viaSMTP.inServe = handlerLatency(b, filepath.Join(c.data, "serve-smtp.log"), n)
 		c.checkSignups("smtp", n)
 		for i := range n {
 			if got := smtp.Count(signupAddress("smtp", i)); got != 1 {
@@ -116,7 +119,8 @@ func BenchmarkSignupsApart(b *testing.B) {
 		}{{"bare, before", bare0}, {"bare, after", bare1}, {"bare, mean", base}, {"serve, outbox", out}, {"serve, SMTP", viaSMTP}} {
 			batch := ""
 			if r.l.perCommit > 0 {
-				batch = fmt.Sprintf("  %.2f signups a commit, last mail %.1f s after the last answer", r.l.perCommit, r.l.mailLag.Seconds())
+				batch = fmt.Sprintf("  %.2f signups a commit, last mail %.1f s after the last answer; in serve's handler p50 %.2f ms  p99 %.2f ms",
+					r.l.perCommit, r.l.mailLag.Seconds(), ms(r.l.inServe.p50), ms(r.l.inServe.p99))
 			}
 			b.Logf("%-14s %6.0f signups/s (ratio %.2f)  p50 %.2f ms  p99 %.2f ms  max %.2f ms  server CPU %.0f µs/signup%s",
 				r.name, r.l.rate, r.l.rate/base.rate, ms(r.l.p50), ms(r.l.p99), ms(r.l.max), r.l.cpu/float64(n)*1e6, batch)
@@ -155,6 +159,44 @@ type signupLoad struct {
 	cpu           float64       // CPU seconds the server used, start-up and mails included
 	perCommit     float64       // signups a transaction of serve's group commit; 0 for the bare server
 	mailLag       time.Duration // from the last answer to the last confirmation delivered (to 0.1 s)
+	inServe       quantiles     // serve's own time for a signup, from its request log
+}
+
+// quantiles are the median and the 99th percentile of a set of times.
+type quantiles struct{ p50, p99 time.Duration }
+
+// handlerLatency reads the n signups' times from serve's request log at
+// path ("took", from the handler chain's start to its end): what of a
+// signup's latency passes inside serve's handler, where it waits for its
+// commit, against what passes around it (net/http reading the request
+// and writing the answer, and the client, on cores the run keeps busy).
+func handlerLatency(b *testing.B, path string, n int) quantiles {
+	b.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	var took []time.Duration
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.Contains(line, `route="POST /api/v1/subscriptions"`) {
+			continue
+		}
+		_, rest, _ := strings.Cut(line, " took=")
+		field, _, _ := strings.Cut(rest, " ")
+		d, err := time.ParseDuration(field)
+		if err != nil {
+			b.Fatalf("%s: %q: %v", path, line, err)
+		}
+		took = append(took, d)
+	}
+	if len(took) != n {
+		b.Fatalf("%s logs %d signups, want %d (%v)", path, len(took), n, sc.Err())
+	}
+	slices.Sort(took)
+	return quantiles{p50: took[n/2], p99: took[n*99/100]}
 }
 
 // signupsPerCommit reads serve's /metrics at addr: the signups its group
