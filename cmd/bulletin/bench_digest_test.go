@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +18,9 @@ import (
 // and discards: the time from POST /api/v1/digests/run until the server
 // has accepted every copy, the time the build itself took (the answer to
 // the POST), and serve's peak RSS. BULLETIN_BENCH_N sets a smaller list;
-// BULLETIN_BENCH_BIN runs another build of bulletin (an A/B run).
+// BULLETIN_BENCH_BIN runs another build of bulletin (an A/B run);
+// BULLETIN_BENCH_CPUPROFILE=dir has serve write a CPU profile of the run
+// into dir (digest.pprof).
 // It takes a few minutes and runs only when asked:
 //
 //	BULLETIN_INTEGRATION=1 BULLETIN_BENCH_1M=1 go test ./cmd/bulletin -run '^$' -bench DigestMillion -benchtime 1x -timeout 30m
@@ -34,6 +37,9 @@ func BenchmarkDigestMillion(b *testing.B) {
 		}
 		imported := c.importCSV(c.readersCSV("digest", n))
 		c.seedDigestArticles(5)
+		if dir := os.Getenv("BULLETIN_BENCH_CPUPROFILE"); dir != "" {
+			c.env = append(c.env, "BULLETIN_CPUPROFILE="+filepath.Join(dir, "digest.pprof"))
+		}
 		serve, addr := c.start("serve", "serve")
 		before := smtp.Total()
 		start := time.Now()
@@ -57,6 +63,7 @@ func BenchmarkDigestMillion(b *testing.B) {
 		if got := smtp.Total() - before; got != n {
 			b.Errorf("%d messages accepted for %d readers", got, n)
 		}
+		stopServe(b, serve)
 		load, _ := os.ReadFile("/proc/loadavg")
 		b.ReportMetric(built.Seconds(), "build_s")
 		b.ReportMetric(sent.Seconds(), "sent_s")
