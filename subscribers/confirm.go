@@ -57,6 +57,10 @@ type Confirmer struct {
 	// Log gets a warning for each confirmation that could not be sent
 	// (slog.Default when nil).
 	Log *slog.Logger
+	// GiveWay paces each task (see pacer) so that the requests of the
+	// server it runs in do not wait behind its mails; a command with
+	// nothing else to do (an import) leaves it off and sends at full speed.
+	GiveWay bool
 }
 
 // ConfirmMail is the data of the mail/confirm templates.
@@ -115,7 +119,7 @@ func (c *Confirmer) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	r := newConfirmRenderer(c, pub)
 	msgs := make([]mailer.Outgoing, 0, len(subs))
 	composed := make([]*Subscriber, 0, len(subs))
-	pace := newPacer()
+	pace := newPacer(c.GiveWay)
 	for i, sub := range subs {
 		if i > 0 {
 			pace.yield()
@@ -222,18 +226,26 @@ func (c *Confirmer) sendAll(ctx context.Context, msgs []mailer.Outgoing, pace *p
 // bursts (11.1–12.6 ms, three runs). Pacing the composing loop as well
 // measured 8.6–9.0 ms against 8.4–10.7 (three pairs). On an idle machine
 // a rest lasts a millisecond (the poller's timeout), so a lone batch takes
-// up to twice as long: ~25 ms for 256 outbox files.
-type pacer struct{ since time.Time }
+// up to twice as long: ~25 ms for 256 outbox files. A pacer that is off
+// does nothing: an import sending 20,000 confirmations to the outbox took
+// 2.9 s paced, 1.6 s unpaced (1.8 s with session 14's Gosched after each).
+type pacer struct {
+	on    bool
+	since time.Time
+}
 
 const (
 	paceBurst = time.Millisecond
 	paceRest  = 200 * time.Microsecond
 )
 
-func newPacer() *pacer { return &pacer{since: paceClock()} }
+func newPacer(on bool) *pacer { return &pacer{on: on, since: paceClock()} }
 
 // yield is called between two mails.
 func (p *pacer) yield() {
+	if !p.on {
+		return
+	}
 	if paceClock().Sub(p.since) < paceBurst {
 		runtime.Gosched()
 		return

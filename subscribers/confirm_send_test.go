@@ -56,7 +56,7 @@ func TestSendAllRestsAfterEachBurst(t *testing.T) {
 		want = append(want, to)
 	}
 	c := &Confirmer{Transport: box}
-	errs := c.sendAll(context.Background(), msgs, newPacer())
+	errs := c.sendAll(context.Background(), msgs, newPacer(true))
 
 	if diff := cmp.Diff(want, box.got); diff != "" {
 		t.Errorf("mails sent (-want +got):\n%s", diff)
@@ -87,7 +87,7 @@ func TestSendAllBatchSenderNeverRests(t *testing.T) {
 	for i := range msgs {
 		msgs[i] = mailer.Outgoing{From: "news@example.com", To: "reader@example.com", Data: []byte("mail")}
 	}
-	errs := (&Confirmer{Transport: box}).sendAll(context.Background(), msgs, newPacer())
+	errs := (&Confirmer{Transport: box}).sendAll(context.Background(), msgs, newPacer(true))
 	if box.calls != 1 || box.mails != 300 || len(errs) != 300 {
 		t.Errorf("batch sender got %d calls with %d mails, %d outcomes; want 1 call of 300 mails, 300 outcomes",
 			box.calls, box.mails, len(errs))
@@ -106,4 +106,25 @@ func (b *batchBox) SendBatch(_ context.Context, msgs []mailer.Outgoing) []error 
 	b.calls++
 	b.mails += len(msgs)
 	return make([]error, len(msgs))
+}
+
+// TestSendAllUnpacedNeverRests: with the pacer off (a command, not a
+// server: Confirmer.GiveWay unset) the same slow mails go out without a
+// rest.
+func TestSendAllUnpacedNeverRests(t *testing.T) {
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	clock, pause := paceClock, pauseFor
+	t.Cleanup(func() { paceClock, pauseFor = clock, pause })
+	paceClock = func() time.Time { return now }
+	pauseFor = func(time.Duration) { t.Error("an unpaced sendAll rested") }
+	box := &slowBox{now: &now}
+	msgs := make([]mailer.Outgoing, 10)
+	for i := range msgs {
+		msgs[i] = mailer.Outgoing{From: "news@example.com", To: "reader@example.com", Data: []byte("mail")}
+	}
+	c := &Confirmer{Transport: box}
+	c.sendAll(context.Background(), msgs, newPacer(c.GiveWay))
+	if len(box.got) != 10 {
+		t.Errorf("sent %d mails, want 10", len(box.got))
+	}
 }

@@ -21,6 +21,7 @@ func (m *Main) wireSubscribers(ctx context.Context, mux *asynq.ServeMux, srv *we
 	if err != nil {
 		return err
 	}
+	confirmer.GiveWay = true // serve's tasks share its cores with the requests
 	signer := confirmer.Signer
 	signups := subscribers.NewSignups(a.Subscribers, a.Queue.Client, m.Log)
 	signups.Metrics = subscribers.NewSignupMetrics(a.Registry)
