@@ -228,7 +228,7 @@ func (c *Confirmer) sendAll(ctx context.Context, msgs []mailer.Outgoing, pace *p
 // a rest lasts a millisecond (the poller's timeout), so a lone batch takes
 // up to twice as long: ~25 ms for 256 outbox files. A pacer that is off
 // does nothing: an import sending 20,000 confirmations to the outbox took
-// 2.9 s paced, 1.6 s unpaced (1.8 s with session 14's Gosched after each).
+// 2.9 s paced, 1.6 s unpaced (1.8 s yielding after each mail).
 type pacer struct {
 	on    bool
 	since time.Time
