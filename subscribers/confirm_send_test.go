@@ -36,14 +36,11 @@ func TestSendAllRestsAfterEachBurst(t *testing.T) {
 	var rests []time.Duration
 	var restedBefore []int
 	box := &slowBox{now: &now}
-	clock, pause := paceClock, pauseFor
-	t.Cleanup(func() { paceClock, pauseFor = clock, pause })
-	paceClock = func() time.Time { return now }
-	pauseFor = func(d time.Duration) {
+	fakePacing(t, &now, func(d time.Duration) {
 		rests = append(rests, d)
 		restedBefore = append(restedBefore, len(box.got))
 		now = now.Add(d)
-	}
+	})
 
 	var msgs []mailer.Outgoing
 	var want []string
@@ -79,14 +76,10 @@ func TestSendAllRestsAfterEachBurst(t *testing.T) {
 // TestSendAllBatchSenderNeverRests: a transport that sends batches gets
 // the whole batch in one call, with no rest however long it takes.
 func TestSendAllBatchSenderNeverRests(t *testing.T) {
-	pause := pauseFor
-	t.Cleanup(func() { pauseFor = pause })
-	pauseFor = func(time.Duration) { t.Error("sendAll rested before a batch sender") }
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	fakePacing(t, &now, func(time.Duration) { t.Error("sendAll rested before a batch sender") })
 	box := &batchBox{}
-	msgs := make([]mailer.Outgoing, 300)
-	for i := range msgs {
-		msgs[i] = mailer.Outgoing{From: "news@example.com", To: "reader@example.com", Data: []byte("mail")}
-	}
+	msgs := sameMails(300)
 	errs := (&Confirmer{Transport: box}).sendAll(context.Background(), msgs, newPacer(true))
 	if box.calls != 1 || box.mails != 300 || len(errs) != 300 {
 		t.Errorf("batch sender got %d calls with %d mails, %d outcomes; want 1 call of 300 mails, 300 outcomes",
@@ -113,18 +106,30 @@ func (b *batchBox) SendBatch(_ context.Context, msgs []mailer.Outgoing) []error 
 // rest.
 func TestSendAllUnpacedNeverRests(t *testing.T) {
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	clock, pause := paceClock, pauseFor
-	t.Cleanup(func() { paceClock, pauseFor = clock, pause })
-	paceClock = func() time.Time { return now }
-	pauseFor = func(time.Duration) { t.Error("an unpaced sendAll rested") }
+	fakePacing(t, &now, func(time.Duration) { t.Error("an unpaced sendAll rested") })
 	box := &slowBox{now: &now}
-	msgs := make([]mailer.Outgoing, 10)
-	for i := range msgs {
-		msgs[i] = mailer.Outgoing{From: "news@example.com", To: "reader@example.com", Data: []byte("mail")}
-	}
+	msgs := sameMails(10)
 	c := &Confirmer{Transport: box}
 	c.sendAll(context.Background(), msgs, newPacer(c.GiveWay))
 	if len(box.got) != 10 {
 		t.Errorf("sent %d mails, want 10", len(box.got))
 	}
+}
+
+// fakePacing has pacers read the time at *now and rest with pause until
+// t ends.
+func fakePacing(t *testing.T, now *time.Time, pause func(time.Duration)) {
+	clock, sleep := paceClock, pauseFor
+	t.Cleanup(func() { paceClock, pauseFor = clock, sleep })
+	paceClock = func() time.Time { return *now }
+	pauseFor = pause
+}
+
+// sameMails returns n mails to one reader.
+func sameMails(n int) []mailer.Outgoing {
+	msgs := make([]mailer.Outgoing, n)
+	for i := range msgs {
+		msgs[i] = mailer.Outgoing{From: "news@example.com", To: "reader@example.com", Data: []byte("mail")}
+	}
+	return msgs
 }
