@@ -69,8 +69,8 @@ func BenchmarkDigestMillion(b *testing.B) {
 		b.ReportMetric(sent.Seconds(), "sent_s")
 		b.ReportMetric(done.Seconds(), "status_sent_s")
 		b.ReportMetric(rss/1024, "serve_peak_rss_MB")
-		b.Logf("n=%d imported in %s; digest built in %s, all accepted in %s (%.0f/s), sent as the API says in %s, serve peak RSS %.1f MB; loadavg %s",
-			n, imported, built, sent, float64(n)/sent.Seconds(), done, rss/1024, strings.TrimSpace(string(load)))
+		b.Logf("n=%d imported in %s; digest built in %s, all accepted in %s (%.0f/s, %d bytes a message), sent as the API says in %s, serve peak RSS %.1f MB; loadavg %s",
+			n, imported, built, sent, float64(n)/sent.Seconds(), smtp.Bytes()/int64(smtp.Total()), done, rss/1024, strings.TrimSpace(string(load)))
 	}
 }
 

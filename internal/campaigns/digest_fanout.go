@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/bulletinhq/bulletin/internal/queue"
 )
@@ -44,12 +45,17 @@ func (s *Service) isDigest(ctx context.Context, id int64) bool {
 // digestPage hands out the next batch of digest id with deliveries still
 // queued, in one transaction with the cursor, and returns it (without its
 // content). It skips first the batch's deliveries to subscribers who can
-// no longer get it, so that Since holds for the rest. A nil batch means
-// there is nothing to do: the digest is not sending or every batch is
-// handed out.
+// no longer get it, so that Since holds for the rest. When this process
+// sends the batch itself (Kick), the same transaction claims the rest for
+// it, as a campaign's pages are inserted claimed (insertDeliveries), and
+// the batch holds only those: its sender need not claim them chunk by
+// chunk, nor look a second time for readers gone. A nil batch means there
+// is nothing to do: the digest is not sending or every batch is handed
+// out.
 func (s *Service) digestPage(ctx context.Context, id int64) (*queue.SendPayload, bool, error) {
 	var batch int64
 	var done, found bool
+	var until time.Time
 	since := s.now()
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		after, active, err := fanoutCursor(ctx, tx, id)
@@ -67,6 +73,14 @@ func (s *Service) digestPage(ctx context.Context, id int64) (*queue.SendPayload,
 				WHERE campaign_id = ? AND batch = ? AND status = 'queued' AND (claimed_until IS NULL OR claimed_until < ?) AND `+goneWhere,
 				since, id, batch, since); err != nil {
 				return fmt.Errorf("skip gone subscribers: %w", err)
+			}
+			if s.Kick != nil {
+				until = since.Add(claimFor)
+				if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET claimed_until = ?, attempts = attempts + 1
+					WHERE campaign_id = ? AND batch = ? AND status = 'queued' AND (claimed_until IS NULL OR claimed_until < ?)`,
+					until, id, batch, since); err != nil {
+					return fmt.Errorf("claim digest batch: %w", err)
+				}
 			}
 			err := tx.QueryRowContext(ctx, `SELECT NOT EXISTS (SELECT 1 FROM deliveries WHERE campaign_id = ? AND status = 'queued' AND batch > ?)`,
 				id, batch).Scan(&done)
@@ -88,11 +102,11 @@ func (s *Service) digestPage(ctx context.Context, id int64) (*queue.SendPayload,
 	if err != nil || !found {
 		return nil, done, err
 	}
-	p, err := s.rebuildBatch(ctx, id, batch)
+	p, err := s.rebuildBatch(ctx, id, batch, until)
 	if err != nil {
 		return nil, false, err
 	}
-	p.Since = since
+	p.Since, p.ClaimedUntil = since, until
 	return p, done, nil
 }
 

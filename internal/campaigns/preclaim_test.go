@@ -112,3 +112,74 @@ func TestStaleFanoutClaimIsRenewedOnlyWhereHeld(t *testing.T) {
 		t.Errorf("sent %v; want the 2 whose claim was still this run's", bs.counts)
 	}
 }
+
+// A digest's batches handed to serve's own sender (Kick) are claimed in
+// the transaction that hands them out, and hold only the deliveries that
+// transaction claimed: not a reader who left before it (skipped), nor one
+// another run had claimed already. Serve's sender sends them without a
+// claim of its own, the mail:send task of the same batch claims none of
+// them, and every other reader gets the digest once.
+func TestKickedDigestBatchesAreClaimedAtHandOut(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	news := e.addList(t, "news")
+	e.exec(t, `UPDATE lists SET digest = 'daily' WHERE id = ?`, news)
+	e.exec(t, `INSERT INTO articles (id, url, title, summary, author, published_at, created_at) VALUES (1, 'https://news.example/a', 'Ferry news', 'The ferry.', 'Maren', ?, ?)`,
+		time.Now().Add(-time.Hour).UTC(), time.Now().UTC())
+	e.exec(t, `INSERT INTO article_lists (article_id, list_id) VALUES (1, ?)`, news)
+	ids := e.addReaders(t, 20, news) // three batches of 7
+	d, err := e.svc.RunDigest(ctx, "news")
+	if err != nil || d.Recipients != 20 {
+		t.Fatalf("digest %+v: %v", d, err)
+	}
+	e.exec(t, `UPDATE subscriptions SET status = 'unsubscribed' WHERE subscriber_id = ?`, ids[3])
+	elsewhere := time.Now().UTC().Add(time.Hour)
+	e.exec(t, `UPDATE deliveries SET claimed_until = ? WHERE subscriber_id = ?`, elsewhere, ids[9])
+
+	var kicked []*queue.SendPayload
+	e.svc.Kick = func(p *queue.SendPayload) { kicked = append(kicked, p) }
+	e.fanout(t)
+	e.svc.Kick = nil
+	got := map[string]bool{}
+	for _, p := range kicked {
+		if p.ClaimedUntil.IsZero() {
+			t.Fatalf("batch %d handed out unclaimed", p.Batch)
+		}
+		for _, r := range p.Recipients {
+			got[r.Email] = true
+		}
+	}
+	if len(kicked) != 3 || len(got) != 18 || got["r03@example.com"] || got["r09@example.com"] {
+		t.Fatalf("%d batches to %d readers: %v; want 3 to all but r03 (left) and r09 (claimed elsewhere)", len(kicked), len(got), got)
+	}
+
+	bs := &countingSender{}
+	s := &mailer.Sender{Batch: bs, Ledger: e.svc.Ledger(), Chunk: 3}
+	for _, p := range kicked {
+		task := *p
+		task.ClaimedUntil = time.Time{} // as the batch's queued task carries it
+		if err := s.Send(ctx, &task); err != nil {
+			t.Fatal(err)
+		}
+		if len(bs.counts) != 0 {
+			t.Fatalf("a mail:send task sent %v, claimed by serve's sender", bs.counts)
+		}
+	}
+	for _, p := range kicked {
+		if err := s.Send(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for email, n := range bs.counts {
+		if n != 1 {
+			t.Errorf("%s got %d copies", email, n)
+		}
+	}
+	st, err := e.svc.DigestStats(ctx, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bs.counts) != 18 || st.Sent != 18 || st.Skipped != 1 || st.Queued != 1 {
+		t.Errorf("%d readers got it; stats %+v, want 18 sent, 1 skipped, 1 queued (claimed elsewhere)", len(bs.counts), st)
+	}
+}

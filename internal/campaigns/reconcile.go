@@ -100,7 +100,7 @@ func (s *Service) reconcileCampaign(ctx context.Context, c queue.Enqueuer, id in
 		return n, err
 	}
 	for _, b := range batches {
-		p, err := s.rebuildBatch(ctx, id, b)
+		p, err := s.rebuildBatch(ctx, id, b, time.Time{})
 		if err != nil {
 			return n, err
 		}
@@ -123,10 +123,16 @@ func (s *Service) queuedBatches(ctx context.Context, id int64) ([]int64, error) 
 }
 
 // rebuildBatch is the mail:send payload of the queued deliveries of one
-// batch, without its content.
-func (s *Service) rebuildBatch(ctx context.Context, id, batch int64) (*queue.SendPayload, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT d.id, s.id, s.email, s.name FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
-		WHERE d.campaign_id = ? AND d.batch = ? AND d.status = 'queued' ORDER BY d.id`, id, batch)
+// batch, without its content: all of them, or with a claim (not zero)
+// those that hold it.
+func (s *Service) rebuildBatch(ctx context.Context, id, batch int64, claim time.Time) (*queue.SendPayload, error) {
+	q, args := `SELECT d.id, s.id, s.email, s.name FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+		WHERE d.campaign_id = ? AND d.batch = ? AND d.status = 'queued' ORDER BY d.id`, []any{id, batch}
+	if !claim.IsZero() {
+		q, args = `SELECT d.id, s.id, s.email, s.name FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+		WHERE d.campaign_id = ? AND d.batch = ? AND d.status = 'queued' AND d.claimed_until = ? ORDER BY d.id`, append(args, claim)
+	}
+	rows, err := s.db.Read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("rebuild batch: %w", err)
 	}

@@ -70,6 +70,9 @@ func (s *Server) hit(kind, key string, rate float64) bool {
 
 // stall waits while Faults.Stall is set and the server runs.
 func (s *Server) stall() {
+	if !s.Faults().Stall {
+		return
+	}
 	t := time.NewTicker(5 * time.Millisecond)
 	defer t.Stop()
 	for s.Faults().Stall {
