@@ -392,3 +392,34 @@ func sentBy(addr string) int {
 	}
 	return 0
 }
+
+// A digest survives a kill -9 of serve in the middle of sending as a
+// campaign does: its batches are claimed for serve's sender when they
+// are handed out, the restart clears the claims and queues again the
+// batches handed out, and every reader gets the digest once but for the
+// messages on the wire at the kill (the same bound of 32).
+func TestDigestWithFaultsSurvivesKill9(t *testing.T) {
+	const n, rejected = 3000, 40
+	smtp := smtptest.Start(t, smtptest.WithFaults(smtptest.Faults{TempFailRate: 0.10, DropDataRate: 0.03, RejectDomain: "rejected.example"}))
+	c := newCluster(t, n, rejected, "BULLETIN_SMTP_URL="+smtp.URL())
+	c.seedDigestArticles(3)
+	serve, addr := c.start("serve1", "serve")
+	var d struct {
+		ID         int64 `json:"id"`
+		Recipients int   `json:"recipients"`
+	}
+	if code := c.api(addr, "POST", "/api/v1/digests/run", map[string]string{"list": "news"}, &d); code/100 != 2 || d.Recipients != n {
+		t.Fatalf("digest run: %d, %+v, want %d recipients", code, d, n)
+	}
+	waitTotal(t, smtp, n/3)
+	kill9(t, serve)
+	if got := smtp.Total(); got >= n-rejected {
+		t.Fatalf("all %d accepted before the kill: nothing left to test", got)
+	}
+	_, addr = c.start("serve2", "serve")
+	cj := c.waitSent(addr, d.ID, 3*time.Minute)
+	checkCounts(t, smtp, n, rejected, 32)
+	if cj.Stats["sent"] != n-rejected || cj.Stats["bounced"] != rejected || cj.Stats["queued"] != 0 {
+		t.Errorf("stats %v", cj.Stats)
+	}
+}
