@@ -126,11 +126,11 @@ func (s *Service) queuedBatches(ctx context.Context, id int64) ([]int64, error) 
 // batch, without its content: all of them, or with a claim (not zero)
 // those that hold it.
 func (s *Service) rebuildBatch(ctx context.Context, id, batch int64, claim time.Time) (*queue.SendPayload, error) {
-	q, args := `SELECT d.id, s.id, s.email, s.name FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
-		WHERE d.campaign_id = ? AND d.batch = ? AND d.status = 'queued' ORDER BY d.id`, []any{id, batch}
+	const queued = `SELECT d.id, s.id, s.email, s.name FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+		WHERE d.campaign_id = ? AND d.batch = ? AND d.status = 'queued'`
+	q, args := queued+` ORDER BY d.id`, []any{id, batch}
 	if !claim.IsZero() {
-		q, args = `SELECT d.id, s.id, s.email, s.name FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
-		WHERE d.campaign_id = ? AND d.batch = ? AND d.status = 'queued' AND d.claimed_until = ? ORDER BY d.id`, append(args, claim)
+		q, args = queued+` AND d.claimed_until = ? ORDER BY d.id`, append(args, claim)
 	}
 	rows, err := s.db.Read.QueryContext(ctx, q, args...)
 	if err != nil {
