@@ -179,10 +179,14 @@ func (s *Service) buildDigestTx(ctx context.Context, tx *sql.Tx, slug, cadence s
 	if len(items) == 0 {
 		return d, nil
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) `+audienceSQL, l.id, frequency, frequency).Scan(&d.Recipients); err != nil {
-		return nil, fmt.Errorf("count digest recipients: %w", err)
+	// The deliveries' insert counts the readers; this only asks whether
+	// there is one, which stops at the first (a count of a million took
+	// 0.3 s of the build).
+	var some bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 `+audienceSQL+`)`, l.id, frequency, frequency).Scan(&some); err != nil {
+		return nil, fmt.Errorf("digest recipients: %w", err)
 	}
-	if d.Recipients == 0 {
+	if !some {
 		return d, nil
 	}
 	if err := s.insertDigest(ctx, tx, l, d, items, frequency); err != nil {
@@ -284,8 +288,8 @@ func (s *Service) insertDigest(ctx context.Context, tx *sql.Tx, l *digestList, d
 	d.Subject, d.Status = digestSubject(l.name, d.Cadence, l.digest, items), StatusSending
 	now := d.WindowEnd
 	res, err := tx.ExecContext(ctx, `INSERT INTO campaigns (kind, subject, body, body_html, body_text, status, window_start, window_end,
-		fanout_done, total, created_at, updated_at, started_at) VALUES ('digest', ?, '', ?, ?, 'sending', ?, ?, 0, ?, ?, ?, ?)`,
-		d.Subject, html, text, d.WindowStart, d.WindowEnd, d.Recipients, now, now, now)
+		fanout_done, total, created_at, updated_at, started_at) VALUES ('digest', ?, '', ?, ?, 'sending', ?, ?, 0, 0, ?, ?, ?)`,
+		d.Subject, html, text, d.WindowStart, d.WindowEnd, now, now, now)
 	if err != nil {
 		return fmt.Errorf("create digest: %w", err)
 	}
@@ -301,8 +305,13 @@ func (s *Service) insertDigest(ctx context.Context, tx *sql.Tx, l *digestList, d
 	if err != nil {
 		return fmt.Errorf("insert digest deliveries: %w", err)
 	}
-	if n, _ := res.RowsAffected(); int(n) != d.Recipients {
-		return fmt.Errorf("insert digest deliveries: %d rows for %d recipients", n, d.Recipients)
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("insert digest deliveries: %w", err)
+	}
+	d.Recipients = int(n)
+	if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET total = ? WHERE id = ?`, n, d.ID); err != nil {
+		return fmt.Errorf("count digest recipients: %w", err)
 	}
 	return nil
 }

@@ -481,3 +481,36 @@ func readMail(t *testing.T, raw []byte) *mail.Message {
 	}
 	return msg
 }
+
+// A digest counts its readers as it inserts their deliveries, in the
+// campaign's total too; with new articles but no reader for the cadence
+// it is not created at all.
+func TestDigestCountsReadersAndSkipsAnEmptyAudience(t *testing.T) {
+	e := newDigestEnv(t)
+	ctx := context.Background()
+	news := e.list(t, "news", "daily", true)
+	e.article(t, news, "Ferry timetable changes", time.Now().Add(-time.Hour))
+	e.reader(t, "weekly@x.example", "confirmed", "weekly", news)
+	e.reader(t, "pending@x.example", "pending", "daily", news)
+	d, err := e.svc.RunDigest(ctx, "news")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	e.db.Read.QueryRow(`SELECT COUNT(*) FROM campaigns`).Scan(&n)
+	if d.ID != 0 || d.Articles != 1 || d.Recipients != 0 || n != 0 {
+		t.Fatalf("digest %+v, %d campaigns; want none built for 1 article and no daily reader", d, n)
+	}
+
+	e.article(t, news, "Bridge reopens after repairs", time.Now().Add(-time.Minute))
+	e.reader(t, "a@x.example", "confirmed", "daily", news)
+	e.reader(t, "b@x.example", "confirmed", "daily", news)
+	if d, err = e.svc.RunDigest(ctx, "news"); err != nil {
+		t.Fatal(err)
+	}
+	var total int
+	e.db.Read.QueryRow(`SELECT total FROM campaigns WHERE id = ?`, d.ID).Scan(&total)
+	if d.ID == 0 || d.Recipients != 2 || total != 2 {
+		t.Errorf("digest %+v with total %d, want one to 2 readers", d, total)
+	}
+}
