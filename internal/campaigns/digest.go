@@ -311,7 +311,7 @@ func (s *Service) insertDigest(ctx context.Context, tx *sql.Tx, l *digestList, d
 	}
 	d.Recipients = int(n)
 	if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET total = ? WHERE id = ?`, n, d.ID); err != nil {
-		return fmt.Errorf("count digest recipients: %w", err)
+		return fmt.Errorf("set digest total: %w", err)
 	}
 	return nil
 }
