@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"log"
 	"math/rand/v2"
@@ -51,8 +52,13 @@ type Server struct {
 	served    chan struct{}
 	closeOnce sync.Once
 
-	mu       sync.Mutex
-	counts   map[string]int
+	mu sync.Mutex
+	// counts is keyed by a hash of the address, not the address: a map
+	// without pointers, which the garbage collector does not walk. With
+	// strings, a million-reader benchmark had the sink spend a quarter of
+	// its CPU scanning it.
+	counts   map[uint64]int
+	seed     maphash.Seed
 	msgs     []Message
 	total    int
 	bytes    int64
@@ -86,7 +92,8 @@ func start(opts []Option) (*Server, error) {
 	s := &Server{
 		done:     make(chan struct{}),
 		served:   make(chan struct{}),
-		counts:   make(map[string]int),
+		counts:   make(map[uint64]int),
+		seed:     maphash.MakeSeed(),
 		attempts: make(map[string]int),
 		conns:    make(map[*conn]struct{}),
 	}
@@ -177,7 +184,16 @@ func (s *Server) ClientTLSConfig() *tls.Config {
 func (s *Server) Count(rcpt string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.counts[rcpt]
+	return s.counts[maphash.String(s.seed, rcpt)]
+}
+
+// Recipients returns how many different addresses the server accepted a
+// message for. With Total it tells exactly once from a mix of missed and
+// doubled readers.
+func (s *Server) Recipients() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.counts)
 }
 
 // Total returns how many messages the server accepted (a message to two
@@ -231,7 +247,7 @@ func (s *Server) record(m Message, size int64) {
 	s.total++
 	s.bytes += size
 	for _, r := range m.To {
-		s.counts[r]++
+		s.counts[maphash.String(s.seed, r)]++
 	}
 	if !s.cfg.discard {
 		s.msgs = append(s.msgs, m)

@@ -47,8 +47,8 @@ func TestCountsAndMessages(t *testing.T) {
 	if err := send(t, s, "a@x.test", "b@y.test"); err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]int{"b": s.Count("b@y.test"), "c": s.Count("c@y.test"), "total": s.Total()}
-	if diff := cmp.Diff(map[string]int{"b": 2, "c": 1, "total": 2}, got); diff != "" {
+	got := map[string]int{"b": s.Count("b@y.test"), "c": s.Count("c@y.test"), "d": s.Count("d@y.test"), "total": s.Total(), "recipients": s.Recipients()}
+	if diff := cmp.Diff(map[string]int{"b": 2, "c": 1, "d": 0, "total": 2, "recipients": 2}, got); diff != "" {
 		t.Errorf("counts (-want +got):\n%s", diff)
 	}
 	want := smtptest.Message{From: "a@x.test", To: []string{"b@y.test", "c@y.test"}, Data: []byte(body)}
