@@ -316,7 +316,7 @@ func TestDeliveryWithFaultsSurvivesKill9(t *testing.T) {
 	// 4 BDAT chunks each. A result whose reply was read is in the journal
 	// (DATA/sent.journal) before anything else happens to it, and the
 	// restart records it from there before it clears the claims, so
-	// results not yet in SQLite (written every 5 ms) add none. A copy the
+	// results not yet in SQLite (written every 10 ms) add none. A copy the
 	// server dropped the connection on (DropDataRate) is not counted, and
 	// a restart that lost the last results write (30-40 messages) or
 	// resent more fails.
