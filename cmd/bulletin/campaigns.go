@@ -43,9 +43,10 @@ func (m *Main) wireCampaigns(ctx context.Context, mux *asynq.ServeMux, srv *web.
 		// A write of results costs its commit more than its rows: at
 		// 15,000 messages a second, 10 ms (not the default 2) makes a
 		// write of ~150 results, each of which costs about half what it
-		// does in one of ~75 (BenchmarkRecord). A kill -9 sends none of
-		// them twice (the journal keeps them); a backup taken while a
-		// campaign sends lacks at most those 10 ms.
+		// does in one of ~75 (BenchmarkRecord with BULLETIN_BENCH_WRITE,
+		// docs/benchmarks.md). A kill -9 sends none of them twice (the
+		// journal keeps them); a backup taken while a campaign sends
+		// lacks at most those 10 ms.
 		RecordEvery: 10 * time.Millisecond,
 		Metrics:     mailer.NewMetrics(a.Registry),
 		Log:         m.Log,

@@ -2,6 +2,8 @@ package campaigns_test
 
 import (
 	"context"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -111,10 +113,12 @@ func (e *env) requeue(b *testing.B, id int64) {
 // by one: the recorder writes whatever arrived since its last write, so
 // the writes hold from one to a few hundred results each, as many one
 // time as the next seldom (here 1 to 400, in an order that repeats only
-// every 400 writes).
+// every 400 writes). BULLETIN_BENCH_WRITE=n makes every write n results,
+// to compare sizes: a write's commit costs more than its rows.
 //
 //	go test ./internal/campaigns -run '^$' -bench Record -benchtime 20x
 func BenchmarkRecord(b *testing.B) {
+	fixed, _ := strconv.Atoi(os.Getenv("BULLETIN_BENCH_WRITE"))
 	e, id, batches := fannedOut(b)
 	ctx := context.Background()
 	var results []queue.Result
@@ -134,6 +138,9 @@ func BenchmarkRecord(b *testing.B) {
 		b.StartTimer()
 		for i := 0; i < len(results); k++ {
 			size := 1 + k*137%400
+			if fixed > 0 {
+				size = fixed
+			}
 			write := results[i:min(i+size, len(results))]
 			for j := range write {
 				write[j].At = at
