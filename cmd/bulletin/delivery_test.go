@@ -318,7 +318,7 @@ func TestDeliveryWithFaultsSurvivesKill9(t *testing.T) {
 	// restart records it from there before it clears the claims, so
 	// results not yet in SQLite (written every 10 ms) add none. A copy the
 	// server dropped the connection on (DropDataRate) is not counted, and
-	// a restart that lost the last results write (30-40 messages) or
+	// a restart that lost the last results write (tens of messages) or
 	// resent more fails.
 	checkCounts(t, smtp, n, rejected, 32)
 	logJournal(t, c)
