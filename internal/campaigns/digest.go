@@ -294,7 +294,7 @@ func (s *Service) insertDigest(ctx context.Context, tx *sql.Tx, l *digestList, d
 		return fmt.Errorf("create digest: %w", err)
 	}
 	if d.ID, err = res.LastInsertId(); err != nil {
-		return err
+		return fmt.Errorf("create digest: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO campaign_lists (campaign_id, list_id) VALUES (?, ?)`, d.ID, l.id); err != nil {
 		return fmt.Errorf("link digest list: %w", err)
