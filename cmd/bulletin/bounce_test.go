@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"net"
 	"net/smtp"
 	"net/textproto"
 	"os"
@@ -10,18 +9,6 @@ import (
 	"testing"
 	"time"
 )
-
-// freePort returns a loopback address no one listens on just now.
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
 
 // sendBounce mails msg to rcpt over SMTP at addr with a null sender.
 func sendBounce(addr, rcpt string, msg []byte) error {
@@ -52,7 +39,7 @@ func sendBounce(addr, rcpt string, msg []byte) error {
 // serve with BULLETIN_BOUNCE_ADDR takes DSNs to its VERP addresses and
 // bounces their readers; it refuses mail to anything else.
 func TestServeTakesBouncesOnBounceAddr(t *testing.T) {
-	addr := freePort(t)
+	addr := freeAddr(t)
 	m, _, stderr := testMain(t, map[string]string{
 		"BULLETIN_BOUNCE_ADDR":   addr,
 		"BULLETIN_BOUNCE_DOMAIN": "bounces.example.test",

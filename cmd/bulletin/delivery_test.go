@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -67,14 +68,27 @@ type cluster struct {
 	token string
 }
 
+// freeAddr returns a loopback address no one listens on just now, for a
+// process to listen on soon. The port is below Linux's ephemeral range
+// (32768 and up by default), which the kernel hands out both for
+// listening on port 0 and as the local port of outgoing connections: a
+// port from there can be taken by any connection made before the process
+// binds it, and in a busy test run one was. Here only another freeAddr
+// can pick the same port, and it checks first.
 func freeAddr(t testing.TB) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 100 {
+		port := 20000 + rand.IntN(12000)
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			continue
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		return addr
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	t.Fatal("no free port in 20000-31999 on 127.0.0.1 after 100 tries")
+	return ""
 }
 
 // newCluster seeds a list "news" with n confirmed subscribers, the first
@@ -164,7 +178,28 @@ func (c *cluster) command(args ...string) *exec.Cmd {
 }
 
 // start runs the binary with args on a free address and waits for /healthz.
+// A process that exits because another took its port between freeAddr
+// and its bind is started again on another port, up to three times.
 func (c *cluster) start(name string, args ...string) (*exec.Cmd, string) {
+	c.t.Helper()
+	for range 3 {
+		if cmd, addr := c.try(name, args...); cmd != nil {
+			return cmd, addr
+		}
+	}
+	c.t.Fatalf("%s: another process took its port three times", name)
+	return nil, ""
+}
+
+// healthClient gives up on a /healthz that does not answer, as from a
+// port some other process listens on.
+var healthClient = &http.Client{Timeout: 2 * time.Second}
+
+// try starts the binary once and waits up to 10 s for /healthz. It
+// returns a nil *exec.Cmd if the process could not bind its address, and
+// fails the test if it does not answer for another reason. The caller
+// keeps the only cmd.Wait, so that it can see how the process ended.
+func (c *cluster) try(name string, args ...string) (*exec.Cmd, string) {
 	c.t.Helper()
 	addr := freeAddr(c.t)
 	cmd := c.command(args...)
@@ -178,14 +213,20 @@ func (c *cluster) start(name string, args ...string) (*exec.Cmd, string) {
 		c.t.Fatal(err)
 	}
 	c.t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait(); logf.Close() })
+	var buf []byte
 	for range 100 {
-		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+		if resp, err := healthClient.Get("http://" + addr + "/healthz"); err == nil {
 			resp.Body.Close()
 			return cmd, addr
 		}
+		buf, _ = os.ReadFile(logf.Name())
+		if bytes.Contains(buf, []byte("listen on BULLETIN_ADDR "+addr)) && bytes.Contains(buf, []byte("address already in use")) {
+			cmd.Wait()
+			c.t.Logf("%s: %s was taken before it could listen; again on another port", name, addr)
+			return nil, ""
+		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	buf, _ := os.ReadFile(logf.Name())
 	c.t.Fatalf("%s did not come up:\n%s", name, buf)
 	return nil, ""
 }

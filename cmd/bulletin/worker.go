@@ -103,7 +103,7 @@ func (m *Main) workerTransport() (mailer.Transport, error) {
 func (m *Main) workerHTTP(q *queue.Queue, reg *prometheus.Registry) (*http.Server, error) {
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+		return nil, fmt.Errorf("listen on BULLETIN_ADDR %s: %w", m.Config.Addr, err)
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
