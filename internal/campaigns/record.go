@@ -41,12 +41,16 @@ func (s *Store) Record(ctx context.Context, campaignID int64, results []queue.Re
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var sent []int64
 		var at time.Time
+		var hours sentHours
 		bounced, failed, newBounces = bounced[:0], failed[:0], 0
 		for _, r := range results {
 			if r.Status != queue.ResultSent || r.Reply != "" {
 				sid, final, event, err := recordTx(ctx, tx, campaignID, r, now)
 				if err != nil {
 					return err
+				}
+				if final && r.Status == queue.ResultSent {
+					hours.add(r.At, 1)
 				}
 				if event {
 					newBounces++
@@ -60,14 +64,17 @@ func (s *Store) Record(ctx context.Context, campaignID int64, results []queue.Re
 				continue
 			}
 			if len(sent) > 0 && !r.At.Equal(at) {
-				if err := markSentTx(ctx, tx, campaignID, sent, at, now); err != nil {
+				if err := markSentTx(ctx, tx, campaignID, sent, at, now, &hours); err != nil {
 					return err
 				}
 				sent = sent[:0]
 			}
 			sent, at = append(sent, r.DeliveryID), r.At
 		}
-		if err := markSentTx(ctx, tx, campaignID, sent, at, now); err != nil {
+		if err := markSentTx(ctx, tx, campaignID, sent, at, now, &hours); err != nil {
+			return err
+		}
+		if err := hours.write(ctx, tx); err != nil {
 			return err
 		}
 		if err := relayIDsTx(ctx, tx, campaignID, results); err != nil {
@@ -97,13 +104,52 @@ func (s *Store) Record(ctx context.Context, campaignID int64, results []queue.Re
 const markSentSQL = `UPDATE deliveries SET status = 'sent', last_error = '', sent_at = ?, claimed_until = NULL, updated_at = ?
 	WHERE +campaign_id = ? AND status = 'queued' AND id IN (SELECT value FROM json_each(?))`
 
-// markSentTx marks the queued deliveries among ids sent at at.
-func markSentTx(ctx context.Context, tx *sql.Tx, cid int64, ids []int64, at, now time.Time) error {
+// markSentTx marks the queued deliveries among ids sent at at, and counts
+// those it marked in hours.
+func markSentTx(ctx context.Context, tx *sql.Tx, cid int64, ids []int64, at, now time.Time, hours *sentHours) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, markSentSQL, at, now, cid, jsonIDs(ids)); err != nil {
+	res, err := tx.ExecContext(ctx, markSentSQL, at, now, cid, jsonIDs(ids))
+	if err != nil {
 		return fmt.Errorf("record sent: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("record sent: %w", err)
+	}
+	hours.add(at, n)
+	return nil
+}
+
+// sentHours counts the deliveries one write of results marked sent, by
+// the hour they were sent in (Unix seconds / 3600), for the table
+// sent_hours, which the dashboard's seven-day count reads
+// (events.Store.Health). A write's results nearly always fall in one or
+// two hours.
+type sentHours []struct{ hour, sent int64 }
+
+func (h *sentHours) add(at time.Time, n int64) {
+	if n == 0 {
+		return
+	}
+	hour := at.Unix() / 3600
+	for i := range *h {
+		if (*h)[i].hour == hour {
+			(*h)[i].sent += n
+			return
+		}
+	}
+	*h = append(*h, struct{ hour, sent int64 }{hour, n})
+}
+
+// write adds the counts to sent_hours in tx.
+func (h sentHours) write(ctx context.Context, tx *sql.Tx) error {
+	for _, c := range h {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sent_hours (hour, sent) VALUES (?, ?)
+			ON CONFLICT (hour) DO UPDATE SET sent = sent + excluded.sent`, c.hour, c.sent); err != nil {
+			return fmt.Errorf("count sent: %w", err)
+		}
 	}
 	return nil
 }

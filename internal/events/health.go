@@ -44,16 +44,18 @@ func rate(n, of int) float64 {
 	return float64(n) / float64(of)
 }
 
-// Health counts the mail sent and the feedback on it since since.
+// Health counts the mail sent and the feedback on it since since. The
+// sent are counted by the hour (the table sent_hours), from the start of
+// since's hour.
 func (s *Store) Health(ctx context.Context, since time.Time) (Health, error) {
 	h := Health{Since: since}
 	var refused int
 	err := s.db.Read.QueryRowContext(ctx, `SELECT
-		(SELECT COUNT(*) FROM deliveries WHERE sent_at >= ?),
+		(SELECT COALESCE(SUM(sent), 0) FROM sent_hours WHERE hour >= ?),
 		(SELECT COUNT(*) FROM events WHERE at >= ? AND kind = 'bounce_hard' AND source = 'smtp'),
 		(SELECT COUNT(*) FROM events WHERE at >= ? AND kind IN ('bounce_hard', 'bounce_soft')),
 		(SELECT COUNT(*) FROM events WHERE at >= ? AND kind = 'complaint')`,
-		since, since, since, since).Scan(&h.Sent, &refused, &h.Bounces, &h.Complaints)
+		since.Unix()/3600, since, since, since).Scan(&h.Sent, &refused, &h.Bounces, &h.Complaints)
 	if err != nil {
 		return h, fmt.Errorf("feedback health: %w", err)
 	}

@@ -3,9 +3,11 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -81,4 +83,46 @@ func column(t *testing.T, db *sql.DB, q string) []string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// A database from before 057 keeps its seven-day count: the deliveries
+// already sent, in the format the driver stores times in, are counted in
+// sent_hours by the hour of sent_at, and deliveries_sent_at is gone.
+func TestSentHoursCountDeliveriesSentBefore(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "bulletin.db")
+	db := open(t, path)
+	at := time.Date(2026, 11, 30, 9, 59, 59, 999999999, time.UTC)
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO subscribers (id, email, email_key, status, created_at, updated_at) VALUES
+			(1, 'one@example.com', 'one@example.com', 'confirmed', ?1, ?1),
+			(2, 'two@example.com', 'two@example.com', 'confirmed', ?1, ?1),
+			(3, 'three@example.com', 'three@example.com', 'confirmed', ?1, ?1),
+			(4, 'four@example.com', 'four@example.com', 'confirmed', ?1, ?1)`, []any{at}},
+		{`INSERT INTO campaigns (id, subject, status, created_at, updated_at) VALUES (1, 'Week', 'sent', ?1, ?1)`, []any{at}},
+		{`INSERT INTO deliveries (campaign_id, subscriber_id, status, sent_at, updated_at) VALUES
+			(1, 1, 'sent', ?1, ?1), (1, 2, 'bounced', ?1, ?1), (1, 3, 'sent', ?2, ?1), (1, 4, 'failed', NULL, ?1)`, []any{at, at.Add(time.Nanosecond)}},
+		{`CREATE INDEX deliveries_sent_at ON deliveries (sent_at) WHERE sent_at IS NOT NULL`, nil},
+		{`DROP TABLE sent_hours`, nil},
+		{`DELETE FROM migrations WHERE name = 'migration/057_sent_hours.sql'`, nil},
+	} {
+		if _, err := db.Write.ExecContext(ctx, q.sql, q.args...); err != nil {
+			t.Fatalf("%s: %v", q.sql, err)
+		}
+	}
+	db.Close()
+
+	db = open(t, path)
+	defer db.Close()
+	hour := at.Unix() / 3600
+	got := column(t, db.Read, `SELECT hour || ' ' || sent FROM sent_hours ORDER BY hour`)
+	if want := []string{fmt.Sprint(hour, " 2"), fmt.Sprint(hour+1, " 1")}; !cmp.Equal(got, want) {
+		t.Errorf("sent_hours after the migration: %q, want %q", got, want)
+	}
+	if idx := column(t, db.Read, `SELECT name FROM sqlite_schema WHERE name = 'deliveries_sent_at'`); len(idx) != 0 {
+		t.Errorf("deliveries_sent_at is still there")
+	}
 }

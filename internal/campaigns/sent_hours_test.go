@@ -1,0 +1,79 @@
+package campaigns_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/events"
+	"github.com/bulletinhq/bulletin/internal/queue"
+)
+
+// Record counts each delivery it marks sent once, in the hour it was sent,
+// by both of its paths (a plain 250 marked with others, and a result with
+// a reply of its own); a result recorded twice counts nothing more. The
+// dashboard's count reads it from the hour since falls in.
+func TestRecordCountsSentByTheHour(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.addReaders(t, 6, e.addList(t, "a"))
+	id := e.create(t, "a")
+	var rs []queue.Recipient
+	for _, p := range e.sendKicked(t, id) {
+		rs = append(rs, p.Recipients...)
+	}
+	if len(rs) != 6 {
+		t.Fatalf("%d recipients, want 6", len(rs))
+	}
+	now := time.Now().UTC().Truncate(time.Hour).Add(10 * time.Minute)
+	earlier := now.Add(-time.Hour)
+	result := func(i int, status, reply string, at time.Time) queue.Result {
+		return queue.Result{DeliveryID: rs[i].DeliveryID, SubscriberID: rs[i].SubscriberID, Status: status, Reply: reply, At: at}
+	}
+	results := []queue.Result{
+		result(0, queue.ResultSent, "", now),
+		result(1, queue.ResultSent, "", now),
+		result(2, queue.ResultSent, "", earlier),
+		result(3, queue.ResultSent, "250 2.0.0 queued as 4F2A", now),
+		result(4, queue.ResultBounced, "550 5.1.1 mailbox unknown", now),
+		result(5, queue.ResultRetry, "451 4.7.1 greylisted", now),
+	}
+	for range 2 {
+		if err := e.svc.Record(ctx, id, results); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := map[int64]int{}
+	rows, err := e.db.Read.Query(`SELECT hour, sent FROM sent_hours`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var hour int64
+		var sent int
+		if err := rows.Scan(&hour, &sent); err != nil {
+			t.Fatal(err)
+		}
+		got[hour] = sent
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]int{now.Unix() / 3600: 3, earlier.Unix() / 3600: 1}
+	if len(got) != len(want) || got[now.Unix()/3600] != 3 || got[earlier.Unix()/3600] != 1 {
+		t.Errorf("sent_hours = %v, want %v", got, want)
+	}
+
+	// From this hour: the 3 sent in it and the refusal at send time.
+	h, err := events.NewStore(e.db).Health(ctx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Sent != 4 {
+		t.Errorf("Health(this hour).Sent = %d, want 4 (3 sent, 1 refused)", h.Sent)
+	}
+	if h, err = events.NewStore(e.db).Health(ctx, earlier); err != nil || h.Sent != 5 {
+		t.Errorf("Health(an hour before).Sent = %d, %v; want 5", h.Sent, err)
+	}
+}
