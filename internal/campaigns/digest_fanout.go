@@ -51,7 +51,7 @@ func (s *Service) isDigest(ctx context.Context, id int64) bool {
 // the batch holds only those: its sender need not claim them chunk by
 // chunk, nor look a second time for readers gone. A nil batch means there
 // is nothing to do: the digest is not sending or every batch is handed
-// out.
+// out. Its UPDATEs are OR FAIL, for the reason markSentSQL gives.
 func (s *Service) digestPage(ctx context.Context, id int64) (*queue.SendPayload, bool, error) {
 	var batch int64
 	var done, found bool
@@ -69,14 +69,14 @@ func (s *Service) digestPage(ctx context.Context, id int64) (*queue.SendPayload,
 		}
 		if next.Valid {
 			batch, found = next.Int64, true
-			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'skipped', updated_at = ?
+			if _, err := tx.ExecContext(ctx, `UPDATE OR FAIL deliveries SET status = 'skipped', updated_at = ?
 				WHERE campaign_id = ? AND batch = ? AND status = 'queued' AND (claimed_until IS NULL OR claimed_until < ?) AND `+goneWhere,
 				since, id, batch, since); err != nil {
 				return fmt.Errorf("skip gone subscribers: %w", err)
 			}
 			if s.Kick != nil {
 				until = since.Add(claimFor)
-				if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET claimed_until = ?, attempts = attempts + 1
+				if _, err := tx.ExecContext(ctx, `UPDATE OR FAIL deliveries SET claimed_until = ?, attempts = attempts + 1
 					WHERE campaign_id = ? AND batch = ? AND status = 'queued' AND (claimed_until IS NULL OR claimed_until < ?)`,
 					until, id, batch, since); err != nil {
 					return fmt.Errorf("claim digest batch: %w", err)
