@@ -75,8 +75,18 @@ func (s *SMTP) signWork() {
 	for {
 		p.mu.Lock()
 		if len(p.todo) == 0 {
+			// Whoever finds nothing left to sign hands on what is signed:
+			// when the last jobs were dropped (their callers gave up),
+			// no one signed last, and what was signed before them would
+			// wait in ready for ever, reported to no one and holding its
+			// room.
+			group := p.ready
+			p.ready = nil
 			p.workers--
 			p.mu.Unlock()
+			if group != nil {
+				s.enqueue(group...)
+			}
 			return
 		}
 		j := p.todo[0]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -146,5 +147,79 @@ func TestSigningStageStaysBounded(t *testing.T) {
 	}
 	if got := calls.Load(); got > ahead {
 		t.Errorf("stage signed %d messages after their callers gave up, want at most %d", got, ahead)
+	}
+}
+
+// gatedComposer is a signedComposer whose signing waits for gate, when
+// it has one.
+type gatedComposer struct {
+	signedComposer
+	gate chan struct{}
+}
+
+func (c gatedComposer) AppendTo(dst []byte) []byte {
+	if c.gate != nil {
+		<-c.gate
+	}
+	return c.signedComposer.AppendTo(dst)
+}
+
+// A message signed, and not yet handed on with a window's worth, is not
+// left behind when the messages after it are dropped because their
+// callers gave up: with one signer, the first is signed and waits for
+// more, the second's signing outlasts its caller, the third is dropped
+// unsigned, and all three are reported.
+func TestSignedMessagesBeforeDroppedOnesAreReported(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // one signer
+	srv := smtptest.Start(t)
+	s := newSMTP(t, srv, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var calls atomic.Int64
+	queued, gate := make(chan struct{}), make(chan struct{})
+	var reported sync.WaitGroup
+	var errs [3]atomic.Value
+	for i := range 3 {
+		to := fmt.Sprintf("r%d@x.test", i)
+		c := gatedComposer{signedComposer: signedComposer{to: to, calls: &calls}}
+		switch i {
+		case 0:
+			c.gate = queued // signed once all three wait to be
+		case 1:
+			c.gate = gate
+		}
+		reported.Add(1)
+		s.SendAsync(ctx, Outgoing{From: "a@x.test", To: to, Body: c}, func(err error) {
+			errs[i].Store(fmt.Sprint(err))
+			reported.Done()
+		})
+	}
+	close(queued)
+	for deadline := time.Now().Add(5 * time.Second); calls.Load() < 1; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the first message was not signed within 5 s")
+		}
+	}
+	time.Sleep(20 * time.Millisecond) // the signer is at the second's gate
+	cancel()
+	close(gate)
+	done := make(chan struct{})
+	go func() { reported.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		var missing []int
+		for i := range errs {
+			if errs[i].Load() == nil {
+				missing = append(missing, i)
+			}
+		}
+		t.Fatalf("messages %v never reported", missing)
+	}
+	if got := errs[2].Load(); got == "<nil>" {
+		t.Errorf("the third message was reported sent, though its caller gave up before it was signed")
+	}
+	if n := srv.Total(); n > 2 {
+		t.Errorf("the server took %d messages, want at most the 2 signed", n)
 	}
 }
