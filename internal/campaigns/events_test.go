@@ -22,13 +22,7 @@ func TestSendTimeBounceAndDSNCountOnce(t *testing.T) {
 	e.svc.Store.SetFeedbackMetrics(metrics)
 	e.addReaders(t, 2, e.addList(t, "a"))
 	cid := e.create(t, "a")
-	var rs []queue.Recipient
-	for _, p := range e.sendKicked(t, cid) {
-		rs = append(rs, p.Recipients...)
-	}
-	if len(rs) != 2 {
-		t.Fatalf("%d recipients, want 2", len(rs))
-	}
+	rs := e.recipientsKicked(t, cid, 2)
 	bad := rs[0]
 	at := time.Now().UTC()
 	if err := e.svc.Record(ctx, cid, []queue.Result{

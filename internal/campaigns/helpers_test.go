@@ -168,6 +168,20 @@ func (e *env) sendKicked(t testing.TB, id int64) []*queue.SendPayload {
 	return kicked
 }
 
+// recipientsKicked sends campaign id as sendKicked does and returns the
+// recipients of all its batches, failing unless there are want of them.
+func (e *env) recipientsKicked(t testing.TB, id int64, want int) []queue.Recipient {
+	t.Helper()
+	var rs []queue.Recipient
+	for _, p := range e.sendKicked(t, id) {
+		rs = append(rs, p.Recipients...)
+	}
+	if len(rs) != want {
+		t.Fatalf("%d recipients, want %d", len(rs), want)
+	}
+	return rs
+}
+
 func payload(t testing.TB, task *asynq.Task) queue.SendPayload {
 	t.Helper()
 	var p queue.SendPayload

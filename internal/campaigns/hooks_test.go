@@ -43,10 +43,7 @@ func TestCampaignEmitsStartedAndFinished(t *testing.T) {
 	}
 	e.addReaders(t, 2, e.addList(t, "a"))
 	cid := e.create(t, "a")
-	var rs []queue.Recipient
-	for _, p := range e.sendKicked(t, cid) {
-		rs = append(rs, p.Recipients...)
-	}
+	rs := e.recipientsKicked(t, cid, 2)
 	if _, err := e.svc.Send(ctx, cid); err == nil {
 		t.Fatal("sending twice: no error")
 	}

@@ -20,13 +20,7 @@ func TestRecordLogsFailedDeliveriesOnce(t *testing.T) {
 	ctx := context.Background()
 	e.addReaders(t, 4, e.addList(t, "a"))
 	id := e.create(t, "a")
-	var rs []queue.Recipient
-	for _, p := range e.sendKicked(t, id) {
-		rs = append(rs, p.Recipients...)
-	}
-	if len(rs) != 4 {
-		t.Fatalf("%d recipients, want 4", len(rs))
-	}
+	rs := e.recipientsKicked(t, id, 4)
 	at := time.Now().UTC()
 	results := []queue.Result{
 		{DeliveryID: rs[0].DeliveryID, SubscriberID: rs[0].SubscriberID, Status: queue.ResultSent, At: at},

@@ -2,11 +2,14 @@ package campaigns_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/events"
 	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
 // Record counts each delivery it marks sent once, in the hour it was sent,
@@ -18,13 +21,7 @@ func TestRecordCountsSentByTheHour(t *testing.T) {
 	ctx := context.Background()
 	e.addReaders(t, 6, e.addList(t, "a"))
 	id := e.create(t, "a")
-	var rs []queue.Recipient
-	for _, p := range e.sendKicked(t, id) {
-		rs = append(rs, p.Recipients...)
-	}
-	if len(rs) != 6 {
-		t.Fatalf("%d recipients, want 6", len(rs))
-	}
+	rs := e.recipientsKicked(t, id, 6)
 	// The refusal's event is stored at the store's clock, later than now.
 	now := time.Now().UTC()
 	earlier := now.Add(-time.Hour)
@@ -44,26 +41,12 @@ func TestRecordCountsSentByTheHour(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got := map[int64]int{}
-	rows, err := e.db.Read.Query(`SELECT hour, sent FROM sent_hours`)
+	got, err := sqlite.Column[string](e.db.Read.Query(`SELECT hour || ' ' || sent FROM sent_hours ORDER BY hour`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var hour int64
-		var sent int
-		if err := rows.Scan(&hour, &sent); err != nil {
-			t.Fatal(err)
-		}
-		got[hour] = sent
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	want := map[int64]int{now.Unix() / 3600: 3, earlier.Unix() / 3600: 1}
-	if len(got) != len(want) || got[now.Unix()/3600] != 3 || got[earlier.Unix()/3600] != 1 {
-		t.Errorf("sent_hours = %v, want %v", got, want)
+	if want := []string{fmt.Sprint(earlier.Unix()/3600, " 1"), fmt.Sprint(now.Unix()/3600, " 3")}; !slices.Equal(got, want) {
+		t.Errorf("sent_hours = %q, want %q", got, want)
 	}
 
 	// From this hour: the 3 sent in it and the refusal at send time.
