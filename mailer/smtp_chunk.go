@@ -65,6 +65,13 @@ func (w *sender) runChunked(j *job) {
 			} else {
 				rset := c.dirty || len(f.jobs) > 0
 				c.dirty = false
+				if len(f.jobs) == 0 {
+					// A big chunk spills from the buffer into the
+					// socket as it is written: the write needs its
+					// deadline now, not at the flush (a connection
+					// taken back from the idle list has none).
+					c.arm()
+				}
 				c.writeMailRcptRSET(j, rset)
 				c.writeChunk(j)
 				f.jobs, f.rset = append(f.jobs, j), append(f.rset, rset)
@@ -81,7 +88,7 @@ func (w *sender) runChunked(j *job) {
 			return
 		}
 		if err := c.flush(); err != nil {
-			w.land(&f, err)
+			w.landAnswered(&f)
 			continue
 		}
 		// The replies of the oldest, and of those behind it that came
@@ -106,6 +113,20 @@ func (w *sender) more(idle bool) *job {
 		return w.q.pop(w.ctx)
 	}
 	return nil
+}
+
+// landAnswered settles the flight after a write failed. Part of it may
+// have reached the server and been answered before the failure, the
+// messages buffered before it spilled into the socket: a server can take
+// the first message and say 421 to the next while its chunk is being
+// written. What it answered is read and settled as answered, so that a
+// message it took is not sent again; the first reply missing ends the
+// connection and settles the rest as land does.
+func (w *sender) landAnswered(f *flight) {
+	for len(f.jobs) > 0 && !w.c.broken {
+		w.land(f, nil)
+	}
+	w.c.broken = true
 }
 
 // land reads the replies to the oldest message in flight and settles it;

@@ -81,6 +81,12 @@ func (c *smtpConn) readReplies(j *job, last int) error {
 	if c.rset {
 		c.rset = false
 		if _, _, err := c.text.ReadResponse(25); err != nil {
+			// A 421 says the server took nothing more on this
+			// connection: the message goes again on another.
+			var te *textproto.Error
+			if errors.As(err, &te) && te.Code == 421 {
+				return err
+			}
 			return errConn{err}
 		}
 	}

@@ -1,0 +1,189 @@
+package mailer
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/smtptest"
+)
+
+// bigMsg returns a message of about n bytes with CRLF line ends.
+func bigMsg(tag string, n int) []byte {
+	line := strings.Repeat("x", 76) + "\r\n"
+	return []byte("From: a@x.test\r\nSubject: " + tag + "\r\n\r\n" + strings.Repeat(line, n/len(line)))
+}
+
+// A BDAT flight whose write fails after the server took its first
+// message: the server accepts A, then answers B's MAIL FROM 421 and hangs
+// up while B's chunk is still being written. Nothing of the flight had
+// been read when the write failed; the pool used to try the whole flight
+// again, A included, which was delivered twice. It now reads what the
+// server answered first: A is sent once, B goes again after its 421.
+func TestChunkedWriteFailureSettlesWhatWasAnswered(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.WithDiscard(), smtptest.WithFaults(smtptest.Faults{ByeAfter: 1}))
+	s := newSMTP(t, srv, func(c *SMTPConfig) { c.Conns = 1 })
+	const size = 8 << 20 // far more than loopback's socket buffers
+	msgs := []Outgoing{
+		{From: "a@x.test", To: "first@y.test", Data: bigMsg("first", size)},
+		{From: "a@x.test", To: "second@y.test", Data: bigMsg("second", size)},
+	}
+	errs := s.SendBatch(context.Background(), msgs)
+	for i, m := range msgs {
+		n := srv.Count(m.To)
+		t.Logf("%s: error %v, %d copies", m.To, errs[i], n)
+		if errs[i] != nil || n != 1 {
+			t.Errorf("%s: reported %v, %d copies; want sent once", m.To, errs[i], n)
+		}
+	}
+}
+
+// On a connection taken back from the idle list (release cleared its
+// deadline, and no NOOP is sent when it was used lately), the BDAT path
+// wrote the first flight into the socket before setting a deadline: a
+// server that stopped reading held the sender for as long as it liked,
+// whatever Timeout said.
+func TestChunkedWriteOnAReusedConnectionHasADeadline(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.WithDiscard())
+	s := newSMTP(t, srv, func(c *SMTPConfig) { c.Timeout = 300 * time.Millisecond; c.Conns = 1 })
+	if err := s.Send(context.Background(), "a@x.test", []string{"warm@y.test"}, []byte(testMsg)); err != nil {
+		t.Fatal(err)
+	}
+	srv.SetFaults(smtptest.Faults{Stall: true})
+	t.Cleanup(func() { srv.SetFaults(smtptest.Faults{}) })
+	done := make(chan error, 1)
+	big := bigMsg("big", 32<<20)
+	go func() { done <- s.Send(context.Background(), "a@x.test", []string{"big@y.test"}, big) }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("Send to a server that stopped reading returned no error")
+		}
+	case <-time.After(5 * time.Second):
+		srv.SetFaults(smtptest.Faults{})
+		err := <-done
+		t.Errorf("Send with a 300ms timeout still blocked after 5s (returned %v once the server read again)", err)
+	}
+}
+
+// fakeRelay is a minimal SMTP server offering PIPELINING and CHUNKING.
+// onRSET, when it returns a reply, answers an RSET with it and hangs up.
+// It counts accepted messages per recipient.
+type fakeRelay struct {
+	ln     net.Listener
+	mu     sync.Mutex
+	counts map[string]int
+	conns  int
+	onRSET func(conn, accepted int) string
+}
+
+func startFakeRelay(t *testing.T, onRSET func(conn, accepted int) string) *fakeRelay {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeRelay{ln: ln, counts: map[string]int{}, onRSET: onRSET}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			f.mu.Lock()
+			n := f.conns
+			f.conns++
+			f.mu.Unlock()
+			go f.serve(c, n)
+		}
+	}()
+	return f
+}
+
+func (f *fakeRelay) count(rcpt string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.counts[rcpt]
+}
+
+func (f *fakeRelay) serve(c net.Conn, n int) {
+	defer c.Close()
+	r := bufio.NewReader(c)
+	io.WriteString(c, "220 fake ESMTP\r\n")
+	var rcpt string
+	accepted := 0
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		line = strings.TrimRight(line, "\r\n")
+		verb := strings.ToUpper(strings.SplitN(line, " ", 2)[0])
+		switch verb {
+		case "EHLO":
+			io.WriteString(c, "250-fake\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 OK\r\n")
+		case "MAIL", "NOOP":
+			io.WriteString(c, "250 OK\r\n")
+		case "RCPT":
+			rcpt = strings.TrimSuffix(strings.TrimPrefix(line[len("RCPT TO:"):], "<"), ">")
+			io.WriteString(c, "250 OK\r\n")
+		case "RSET":
+			if f.onRSET != nil {
+				if reply := f.onRSET(n, accepted); reply != "" {
+					io.WriteString(c, reply+"\r\n")
+					return
+				}
+			}
+			io.WriteString(c, "250 OK\r\n")
+		case "BDAT":
+			var size int
+			fmt.Sscanf(line, "BDAT %d LAST", &size)
+			if _, err := io.CopyN(io.Discard, r, int64(size)); err != nil {
+				return
+			}
+			f.mu.Lock()
+			f.counts[rcpt]++
+			f.mu.Unlock()
+			accepted++
+			io.WriteString(c, "250 OK queued\r\n")
+		case "QUIT":
+			io.WriteString(c, "221 bye\r\n")
+			return
+		default:
+			io.WriteString(c, "500 what\r\n")
+		}
+	}
+}
+
+// The server answers the RSET that starts the second message of a BDAT
+// flight with 421 and hangs up: it took neither that message nor those
+// after it, which go again on a new connection, as after any 421. A
+// failed RSET used to count as a lost connection, and with the first
+// message answered the rest failed without a second try.
+func TestChunked421ToRSETIsTriedAgain(t *testing.T) {
+	f := startFakeRelay(t, func(conn, accepted int) string {
+		if conn == 0 && accepted >= 1 {
+			return "421 4.3.2 Service shutting down"
+		}
+		return ""
+	})
+	s, err := NewSMTP(SMTPConfig{Host: "127.0.0.1", Port: f.ln.Addr().(*net.TCPAddr).Port, TLS: TLSNone, Conns: 1, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	msgs := batch(3, "r")
+	errs := s.SendBatch(context.Background(), msgs)
+	for i, m := range msgs {
+		n := f.count(m.To)
+		if errs[i] != nil || n != 1 {
+			t.Errorf("%s: error %v, %d copies; want sent once (retried after the 421)", m.To, errs[i], n)
+		}
+	}
+}
