@@ -20,7 +20,7 @@ func TestHotStatementPlans(t *testing.T) {
 	ids := jsonIDs([]int64{1, 2, 3})
 	byID := map[string]string{
 		"mark sent":         plan(markSentSQL, nil, nil, 1, ids),
-		"skip gone":         plan(skipGoneSQL, nil, 1, ids),
+		"skip gone":         plan(skipGoneSQL+`(claimed_until IS NULL OR claimed_until < ?)`, nil, 1, ids, nil),
 		"claim":             plan(claimSQL+`(claimed_until IS NULL OR claimed_until < ?) RETURNING id`, nil, 1, ids, nil),
 		"claim stale again": plan(claimSQL+`claimed_until = ? RETURNING id`, nil, 1, ids, nil),
 	}

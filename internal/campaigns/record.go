@@ -26,8 +26,12 @@ const HardBounces = 3
 const claimFor = 5 * time.Minute
 
 // Record stores the results of one campaign's deliveries in one
-// transaction. It is idempotent: a delivery leaves queued once, so a
-// result recorded twice changes nothing and counts no second bounce.
+// transaction. It is idempotent: a delivery is sent or bounced once, so a
+// result recorded twice changes nothing and counts no second bounce. A
+// message the relay took or bounced is recorded as such even when its
+// delivery was skipped while it was on the wire: Cancel skips every
+// queued delivery, and a reconcile those of readers gone, while a
+// stateless worker, whose claims are in Redis, may have sent them.
 // Deliveries sent at the same moment, the common case, are marked by one
 // statement.
 //
@@ -94,8 +98,9 @@ func (s *Store) Record(ctx context.Context, campaignID int64, results []queue.Re
 	return nil
 }
 
-// markSentSQL marks sent the queued deliveries of a campaign among those
-// whose ids its last argument, a JSON array (jsonIDs), holds.
+// markSentSQL marks sent the deliveries of a campaign among those whose
+// ids its last argument, a JSON array (jsonIDs), holds: queued, or
+// skipped while their message was on the wire (see Record).
 //
 // This statement and those of claim look the rows up by id, their primary
 // key: the unary + on campaign_id keeps SQLite from seeking each id in
@@ -114,7 +119,7 @@ func (s *Store) Record(ctx context.Context, campaignID int64, results []queue.Re
 // UPDATEs of deliveries on the sending path (claims, skips, relay ids)
 // do the same.
 const markSentSQL = `UPDATE OR FAIL deliveries SET status = 'sent', last_error = '', sent_at = ?, claimed_until = NULL, updated_at = ?
-	WHERE +campaign_id = ? AND status = 'queued' AND id IN (SELECT value FROM json_each(?))`
+	WHERE +campaign_id = ? AND status IN ('queued', 'skipped') AND id IN (SELECT value FROM json_each(?))`
 
 // markSentTx marks the queued deliveries among ids sent at at, and counts
 // those it marked in hours.
@@ -216,8 +221,12 @@ func recordTx(ctx context.Context, tx *sql.Tx, cid int64, r queue.Result, now ti
 	if r.Status == queue.ResultSent {
 		sentAt = r.At
 	}
+	// A message the relay took or bounced is recorded so even when its
+	// delivery was skipped while it was on the wire (see Record); other
+	// results end only a queued delivery.
 	res, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = ?, last_error = ?, sent_at = ?, claimed_until = NULL, updated_at = ?
-		WHERE id = ? AND campaign_id = ? AND status = 'queued'`, r.Status, reply, sentAt, now, r.DeliveryID, cid)
+		WHERE id = ? AND campaign_id = ? AND (status = 'queued' OR status = 'skipped' AND ? IN ('sent', 'bounced'))`,
+		r.Status, reply, sentAt, now, r.DeliveryID, cid, r.Status)
 	if err != nil {
 		return 0, false, false, fmt.Errorf("record delivery: %w", err)
 	}
@@ -325,10 +334,13 @@ const goneWhere = `(EXISTS (SELECT 1 FROM subscribers s WHERE s.id = deliveries.
 		WHERE cl.campaign_id = deliveries.campaign_id AND x.subscriber_id = deliveries.subscriber_id AND x.status = 'active'))`
 
 // skipGoneSQL skips the queued deliveries of a campaign, among those
-// whose ids its last argument, a JSON array (jsonIDs), holds, that are
-// gone (goneWhere). Its rows are looked up by id (see markSentSQL).
+// whose ids its third argument, a JSON array (jsonIDs), holds, that are
+// gone (goneWhere). Its rows are looked up by id (see markSentSQL). As
+// claimSQL, a condition on claimed_until follows it: a run skips only
+// what it could claim, never a delivery another run holds, whose message
+// may be on the wire.
 const skipGoneSQL = `UPDATE OR FAIL deliveries SET status = 'skipped', updated_at = ?
-	WHERE +campaign_id = ? AND id IN (SELECT value FROM json_each(?)) AND status = 'queued' AND ` + goneWhere
+	WHERE +campaign_id = ? AND id IN (SELECT value FROM json_each(?)) AND status = 'queued' AND ` + goneWhere + ` AND `
 
 // claimSQL claims, until its first argument, the queued deliveries of a
 // campaign among those whose ids its third, a JSON array, holds. A
@@ -356,7 +368,8 @@ func (l sqliteLedger) claim(ctx context.Context, cid int64, ids []int64, cond st
 		if stopped = status != StatusSending; stopped {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, skipGoneSQL, now, cid, in); err != nil {
+		res, err := tx.ExecContext(ctx, skipGoneSQL+cond, now, cid, in, arg)
+		if err != nil {
 			return fmt.Errorf("skip gone subscribers: %w", err)
 		}
 		rows, err := tx.QueryContext(ctx, claimSQL+cond+` RETURNING id`, now.Add(claimFor), cid, in, arg)
@@ -371,7 +384,16 @@ func (l sqliteLedger) claim(ctx context.Context, cid int64, ids []int64, cond st
 			}
 			claimed = append(claimed, id)
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		// With nothing claimed no result follows: when the skips ended
+		// the campaign's last deliveries, it ends here, not at the
+		// next reconcile.
+		if skipped, _ := res.RowsAffected(); skipped > 0 && len(claimed) == 0 {
+			return completeTx(ctx, tx, cid, now)
+		}
+		return nil
 	})
 	return claimed, stopped, err
 }
