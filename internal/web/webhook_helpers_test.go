@@ -144,7 +144,9 @@ func newHookEnv(t *testing.T) *hookEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.WebhookDeps = WebhookDeps{Events: batcher, SES: ses, Postmark: pm, SendGrid: sg, Mailgun: webhooks.NewMailgun(hookMailgun, e.verp)}
+	mg := webhooks.NewMailgun(hookMailgun, e.verp)
+	mg.Tokens = webhooks.NewTokens(db) // as serve keeps them
+	s.WebhookDeps = WebhookDeps{Events: batcher, SES: ses, Postmark: pm, SendGrid: sg, Mailgun: mg}
 	e.h = s.Handler()
 
 	now := sqlite.Now()

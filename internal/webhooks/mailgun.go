@@ -16,16 +16,19 @@ import (
 
 // Mailgun reads Mailgun's webhooks: a JSON object whose signature is an
 // HMAC-SHA256, under the account's webhook signing key, of its timestamp
-// and token.
+// and token. The signature does not cover the event, so a token is taken
+// once (Tokens): the same token with another body is refused.
 type Mailgun struct {
-	Key  []byte
-	VERP Resolver
-	Now  func() time.Time
+	Key    []byte
+	VERP   Resolver
+	Now    func() time.Time
+	Tokens TokenLedger
 }
 
-// NewMailgun returns a Mailgun checking signatures with signingKey.
+// NewMailgun returns a Mailgun checking signatures with signingKey, which
+// remembers the tokens it took in memory until Tokens is set.
 func NewMailgun(signingKey string, v Resolver) *Mailgun {
-	return &Mailgun{Key: []byte(signingKey), VERP: v, Now: time.Now}
+	return &Mailgun{Key: []byte(signingKey), VERP: v, Now: time.Now, Tokens: &memTokens{now: time.Now}}
 }
 
 // mailgunBody is one webhook request.
@@ -60,7 +63,7 @@ type mailgunBody struct {
 }
 
 // Events checks the signature in body and reads its event.
-func (m *Mailgun) Events(_ context.Context, _ http.Header, body []byte) ([]events.Event, error) {
+func (m *Mailgun) Events(ctx context.Context, _ http.Header, body []byte) ([]events.Event, error) {
 	var b mailgunBody
 	if err := json.Unmarshal(body, &b); err != nil {
 		return nil, badShape("Mailgun", "a JSON object with signature and event-data")
@@ -75,6 +78,13 @@ func (m *Mailgun) Events(_ context.Context, _ http.Header, body []byte) ([]event
 	sec, err := strconv.ParseInt(sig.Timestamp, 10, 64)
 	if err != nil || !fresh(sec, m.Now()) {
 		return nil, errStale
+	}
+	// Every token is kept, a delivery's too: its signature is as good
+	// as a complaint's.
+	if ok, err := m.Tokens.Take(ctx, "mailgun", sig.Token, body, time.Unix(sec, 0).Add(MaxAge)); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, errReplay
 	}
 	ed := b.EventData
 	if ed == nil || ed.Event == "" {

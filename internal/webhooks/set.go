@@ -17,6 +17,9 @@ type Set struct {
 	// Certs and Confirm reach Amazon for SES's certificates and
 	// subscription confirmations.
 	Certs, Confirm Fetcher
+	// Tokens keeps the signature tokens Mailgun's webhooks used; nil
+	// keeps them in memory.
+	Tokens TokenLedger
 
 	mu    sync.Mutex
 	built map[string]builtProvider
@@ -77,7 +80,11 @@ func (s *Set) build(name, secret string) Provider {
 			return p
 		}
 	case "mailgun":
-		return NewMailgun(secret, s.VERP)
+		p := NewMailgun(secret, s.VERP)
+		if s.Tokens != nil {
+			p.Tokens = s.Tokens
+		}
+		return p
 	}
 	return nil
 }

@@ -91,8 +91,8 @@ func TestFixturesReadAsEvents(t *testing.T) {
 		default:
 			ts := strconv.FormatInt(now.Unix(), 10)
 			m := hmac.New(sha256.New, []byte("mg-key"))
-			m.Write([]byte(ts + "tok"))
-			body = []byte(strings.NewReplacer("{{TIMESTAMP}}", ts, "{{TOKEN}}", "tok", "{{SIGNATURE}}", hex.EncodeToString(m.Sum(nil))).Replace(string(body)))
+			m.Write([]byte(ts + name)) // a token a request: a token is taken once
+			body = []byte(strings.NewReplacer("{{TIMESTAMP}}", ts, "{{TOKEN}}", name, "{{SIGNATURE}}", hex.EncodeToString(m.Sum(nil))).Replace(string(body)))
 			return mg.Events(context.Background(), nil, body)
 		}
 	}

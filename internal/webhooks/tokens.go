@@ -1,0 +1,108 @@
+package webhooks
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/sqlite"
+)
+
+// A TokenLedger remembers the signature tokens of the webhooks taken, for
+// a provider whose signature does not cover the event: Mailgun signs
+// only a timestamp and a token, so whoever saw one signed request (a
+// harmless delivery, in a log or a proxy) could send its signature again
+// within MaxAge with a complaint about any reader. Take records token,
+// seen with body, until until; it reports false when the token was taken
+// before with another body. A request sent again as it was, a retry
+// whose answer was lost, is taken again: its events are stored once, by
+// their ids, anyway.
+type TokenLedger interface {
+	Take(ctx context.Context, provider, token string, body []byte, until time.Time) (bool, error)
+}
+
+var errReplay = bulletin.Errorf(bulletin.EUNAUTHORIZED, "The webhook's signature token was used before with another body: a replay.")
+
+// Tokens is the TokenLedger in the database (webhook_tokens), so that a
+// restart forgets no token still fresh.
+type Tokens struct {
+	db  *sqlite.DB
+	now func() time.Time
+}
+
+// NewTokens returns the ledger stored in db.
+func NewTokens(db *sqlite.DB) *Tokens { return &Tokens{db: db, now: time.Now} }
+
+// Take records token and forgets those past their time, in one
+// transaction.
+func (t *Tokens) Take(ctx context.Context, provider, token string, body []byte, until time.Time) (bool, error) {
+	key, sum := tokenKey(provider, token), sha256.Sum256(body)
+	ok := false
+	err := t.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_tokens WHERE expires_at < ?`, t.now().Unix()); err != nil {
+			return err
+		}
+		var first []byte
+		err := tx.QueryRowContext(ctx, `SELECT body FROM webhook_tokens WHERE token = ?`, key[:]).Scan(&first)
+		if err == nil {
+			ok = bytes.Equal(first, sum[:])
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		ok = true
+		_, err = tx.ExecContext(ctx, `INSERT INTO webhook_tokens (token, body, expires_at) VALUES (?, ?, ?)`, key[:], sum[:], until.Unix())
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("webhook tokens: %w", err)
+	}
+	return ok, nil
+}
+
+func tokenKey(provider, token string) [sha256.Size]byte {
+	return sha256.Sum256([]byte(provider + "\x00" + token))
+}
+
+// memTokens is the TokenLedger of a provider built without one: in
+// memory, so it forgets at a restart. Entries go once past their time.
+type memTokens struct {
+	mu    sync.Mutex
+	seen  map[[sha256.Size]byte]memToken
+	swept time.Time
+	now   func() time.Time
+}
+
+type memToken struct {
+	body  [sha256.Size]byte
+	until time.Time
+}
+
+func (m *memTokens) Take(_ context.Context, provider, token string, body []byte, until time.Time) (bool, error) {
+	key, sum := tokenKey(provider, token), sha256.Sum256(body)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if now := m.now(); now.Sub(m.swept) > time.Minute {
+		for k, v := range m.seen {
+			if v.until.Before(now) {
+				delete(m.seen, k)
+			}
+		}
+		m.swept = now
+	}
+	if v, ok := m.seen[key]; ok {
+		return v.body == sum, nil
+	}
+	if m.seen == nil {
+		m.seen = map[[sha256.Size]byte]memToken{}
+	}
+	m.seen[key] = memToken{body: sum, until: until}
+	return true, nil
+}
