@@ -57,21 +57,29 @@ func (s *Server) tooLargeMessage() string {
 		byteSize(s.importMaxBytes()))
 }
 
-// limitImport bounds the upload at importMaxBytes. A logged-in admin who
-// sends more sees the form again with the limit and what to do; anyone
-// else goes on to requireAdmin, which sends them to the login page.
+// limitImport bounds the upload at importMaxBytes (limitUpload).
 func (s *Server) limitImport(next http.Handler) http.Handler {
+	return s.limitUpload(next, s.importMaxBytes, func(w http.ResponseWriter, r *http.Request) {
+		s.renderImport(w, r, http.StatusRequestEntityTooLarge, &importPage{Error: s.tooLargeMessage()})
+	})
+}
+
+// limitUpload bounds an admin upload at max() and the few KiB of the
+// multipart parts around the file. A logged-in admin whose request says
+// it is bigger gets tooLarge's page, which tells what to do; anyone else
+// goes on to requireAdmin, which sends them to the login page. It runs
+// before requireAdmin, which reads the form for its CSRF field: with
+// limitBody's MaxBodyBytes instead, any file over 1 MiB failed there.
+func (s *Server) limitUpload(next http.Handler, max func() int64, tooLarge http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		max := s.importMaxBytes()
+		max := max()
 		if r.ContentLength > max {
 			if sess := s.cookieSession(r); sess != nil {
-				r = r.WithContext(context.WithValue(r.Context(), sessionKey{}, sess))
-				s.renderImport(w, r, http.StatusRequestEntityTooLarge, &importPage{Error: s.tooLargeMessage()})
+				tooLarge(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, sess)))
 				return
 			}
 			r.Body = http.NoBody
 		}
-		// The multipart parts around the file take a few hundred bytes.
 		r.Body = http.MaxBytesReader(w, r.Body, max+4<<10)
 		next.ServeHTTP(w, r)
 	})

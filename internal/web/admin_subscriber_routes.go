@@ -17,8 +17,9 @@ func (s *Server) subscriberAdminRoutes() {
 	s.adminHandle("GET /admin/subscribers/{id}/export", s.exportSubscriberJSON)
 }
 
-// isImportUpload says whether r is the CSV upload, whose body limit is
-// limitImport's rather than MaxBodyBytes.
+// isImportUpload says whether r is one of the admin's CSV uploads, whose
+// body limit is their own (limitImport, limitSuppressionImport) rather
+// than MaxBodyBytes.
 func isImportUpload(r *http.Request) bool {
-	return r.Method == http.MethodPost && r.URL.Path == "/admin/subscribers/import"
+	return r.Method == http.MethodPost && (r.URL.Path == "/admin/subscribers/import" || r.URL.Path == "/admin/suppressions/import")
 }

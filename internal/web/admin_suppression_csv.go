@@ -67,10 +67,19 @@ type suppressionImport struct {
 	More         int // problems beyond those listed
 }
 
+// limitSuppressionImport bounds the suppression upload at
+// maxSuppressionFile (limitUpload).
+func (s *Server) limitSuppressionImport(next http.Handler) http.Handler {
+	return s.limitUpload(next, func() int64 { return maxSuppressionFile }, func(w http.ResponseWriter, r *http.Request) {
+		p := &suppressionsPage{Errors: map[string]string{"import": "The file is over 8 MB: split it into files of at most 8 MB, one address or domain a line."}}
+		s.renderSuppressions(w, r, http.StatusRequestEntityTooLarge, p)
+	})
+}
+
 // importSuppressions adds every address (or domain) of an uploaded CSV
-// file, one a line in its first column, reason manual.
+// file, one a line in its first column, reason manual. limitSuppressionImport
+// has bounded the body.
 func (s *Server) importSuppressions(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxSuppressionFile+1<<20)
 	file, _, err := r.FormFile("file")
 	if err != nil {
 		p := &suppressionsPage{Errors: map[string]string{"import": "Choose a CSV file of at most 8 MB, one address or domain a line."}}

@@ -19,7 +19,7 @@ func (s *Server) feedbackRoutes() {
 	s.adminHandle("POST /admin/suppressions", s.addSuppressionForm)
 	s.adminHandle("POST /admin/suppressions/lift", s.liftSuppressionForm)
 	s.adminHandle("GET /admin/suppressions/export", s.exportSuppressions)
-	s.adminHandle("POST /admin/suppressions/import", s.importSuppressions)
+	s.mux.Handle("POST /admin/suppressions/import", adminHeaders(s.limitSuppressionImport(s.requireAdmin(s.styleNotFound(s.importSuppressions)))))
 	s.adminHandle("GET /admin/events", s.eventsPage)
 }
 
