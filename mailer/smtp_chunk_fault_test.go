@@ -187,3 +187,24 @@ func TestChunked421ToRSETIsTriedAgain(t *testing.T) {
 		}
 	}
 }
+
+// A caller's context that ends just as it is done with a connection
+// leaves no mark on it: watch's stop waits for the callback that had
+// started and clears it. It used to land afterwards, on whoever took the
+// connection next, whose every command then failed.
+func TestWatchLeavesNoMarkAfterStop(t *testing.T) {
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	c := &smtpConn{raw: a}
+	for i := range 1000 {
+		ctx, cancel := context.WithCancel(context.Background())
+		stop := c.watch(ctx)
+		cancel()
+		stop()
+		time.Sleep(time.Microsecond) // time for a callback still running to land
+		if c.cancelled.Load() {
+			t.Fatalf("round %d: the connection is marked cancelled after stop", i)
+		}
+	}
+}

@@ -149,14 +149,24 @@ func (c *smtpConn) arm() {
 }
 
 // watch makes the connection fail at once when ctx ends, until the
-// returned stop is called.
+// returned stop is called. A ctx that ends as its caller is done with the
+// connection may have started the callback already: stop then waits for
+// it and clears its mark, so that it cannot fail the connection's next
+// user (a stream, which does not watch).
 func (c *smtpConn) watch(ctx context.Context) (stop func()) {
 	c.cancelled.Store(false)
+	done := make(chan struct{})
 	s := context.AfterFunc(ctx, func() {
+		defer close(done)
 		c.cancelled.Store(true)
 		c.raw.SetDeadline(time.Unix(1, 0))
 	})
-	return func() { s() }
+	return func() {
+		if !s() {
+			<-done
+			c.cancelled.Store(false)
+		}
+	}
 }
 
 // cmd sends one command and reads its reply, lock-step.
