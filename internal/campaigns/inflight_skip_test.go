@@ -96,15 +96,8 @@ func TestClaimLeavesAloneDeliveriesAnotherRunHolds(t *testing.T) {
 // follows, and it used to stay "sending" with nothing queued until a
 // reconcile ran.
 func TestClaimSkippingTheLastDeliveriesEndsTheCampaign(t *testing.T) {
-	e := newEnv(t)
+	e, a, id := sendingTo(t, 2)
 	ctx := context.Background()
-	a := e.addList(t, "a")
-	e.addReaders(t, 2, a)
-	id := e.create(t, "a")
-	if _, err := e.svc.Send(ctx, id); err != nil {
-		t.Fatal(err)
-	}
-	e.fanout(t)
 	e.exec(t, `UPDATE subscriptions SET status = 'unsubscribed' WHERE list_id = ?`, a)
 	if n := e.sendAll(t, &countingSender{}, 1); n != 0 {
 		t.Fatalf("%d runs failed", n)
@@ -128,15 +121,8 @@ func TestClaimSkippingTheLastDeliveriesEndsTheCampaign(t *testing.T) {
 // went out (workers claim in Redis, not in SQLite). The sent result then
 // marks it sent; it used to be dropped, the row left skipped.
 func TestResultOfAWorkerOutlivesTheReconcilesSkip(t *testing.T) {
-	e := newEnv(t)
+	e, _, id := sendingTo(t, 3)
 	ctx := context.Background()
-	a := e.addList(t, "a")
-	e.addReaders(t, 3, a)
-	id := e.create(t, "a")
-	if _, err := e.svc.Send(ctx, id); err != nil {
-		t.Fatal(err)
-	}
-	e.fanout(t)
 	rdb := queuetest.Embedded(t).Redis()
 	bs := &countingSender{}
 	w := &mailer.Sender{Batch: bs, Ledger: &mailer.RedisLedger{Redis: rdb, Enqueuer: e.q}}
@@ -167,4 +153,19 @@ func TestResultOfAWorkerOutlivesTheReconcilesSkip(t *testing.T) {
 	if c.Stats.Sent != 3 {
 		t.Errorf("the worker sent 3 messages; the campaign (%s) counts %+v: %v", c.Status, c.Stats, e.deliveryStatuses(t, id))
 	}
+}
+
+// sendingTo starts a campaign to n readers of a new list and runs its
+// fan-out, its mail:send tasks left queued.
+func sendingTo(t *testing.T, n int) (e *env, list, id int64) {
+	t.Helper()
+	e = newEnv(t)
+	list = e.addList(t, "a")
+	e.addReaders(t, n, list)
+	id = e.create(t, "a")
+	if _, err := e.svc.Send(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	e.fanout(t)
+	return e, list, id
 }
