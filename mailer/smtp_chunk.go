@@ -93,9 +93,9 @@ func (w *sender) runChunked(j *job) {
 		}
 		// The replies of the oldest, and of those behind it that came
 		// with them; then top the window up.
-		w.land(&f, nil)
+		w.land(&f)
 		for len(f.jobs) > 0 && !c.broken && c.text.R.Buffered() > 0 {
-			w.land(&f, nil)
+			w.land(&f)
 		}
 		if j == nil && !c.broken {
 			j = w.more(len(f.jobs) == 0)
@@ -124,30 +124,27 @@ func (w *sender) more(idle bool) *job {
 // connection and settles the rest as land does.
 func (w *sender) landAnswered(f *flight) {
 	for len(f.jobs) > 0 && !w.c.broken {
-		w.land(f, nil)
+		w.land(f)
 	}
 	w.c.broken = true
 }
 
 // land reads the replies to the oldest message in flight and settles it;
-// with err (the flush failed) or once the connection breaks, it settles
-// every message still in flight.
-func (w *sender) land(f *flight, err error) {
+// once the connection breaks, it settles every message still in flight.
+func (w *sender) land(f *flight) {
 	c := w.c
-	if err == nil {
-		j := f.jobs[0]
-		c.rset = f.rset[0]
-		c.heard = false
-		if c.text.R.Buffered() == 0 { // about to wait for the server
-			quickAck(c.raw)
-		}
-		err = w.bdatKnown(c.readReplies(j, 250))
-		f.heard = f.heard || c.heard
-		f.jobs, f.rset = f.jobs[1:], f.rset[1:]
-		c.dirty = err != nil && len(f.jobs) == 0
-		if w.settle(j, err, f.heard) {
-			return
-		}
+	j := f.jobs[0]
+	c.rset = f.rset[0]
+	c.heard = false
+	if c.text.R.Buffered() == 0 { // about to wait for the server
+		quickAck(c.raw)
+	}
+	err := w.bdatKnown(c.readReplies(j, 250))
+	f.heard = f.heard || c.heard
+	f.jobs, f.rset = f.jobs[1:], f.rset[1:]
+	c.dirty = err != nil && len(f.jobs) == 0
+	if w.settle(j, err, f.heard) {
+		return
 	}
 	// The connection is gone. What the server answered 421 to, or never
 	// answered anything on, it did not take: those go again; the rest
