@@ -78,7 +78,7 @@ func firstWord(v string) string {
 }
 
 var (
-	enhancedRE = regexp.MustCompile(`(?:^|[^0-9.])([245]\.[0-9]{1,3}\.[0-9]{1,3})(?:[^0-9]|$)`)
+	enhancedRE = regexp.MustCompile(`(?:^|[^0-9.])([245]\.[0-9]{1,3}\.[0-9]{1,3})(?:[^0-9.]|\.(?:[^0-9]|$)|$)`)
 	basicRE    = regexp.MustCompile(`(?:^|[^0-9.])([45])[0-9]{2}(?:[ -]|$)`)
 )
 

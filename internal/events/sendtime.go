@@ -10,7 +10,7 @@ import (
 
 // replyStatusRE finds the enhanced status code in an SMTP reply such as
 // "550 5.1.1 <a@b>: Recipient address rejected".
-var replyStatusRE = regexp.MustCompile(`(?:^|[^0-9.])([245]\.[0-9]{1,3}\.[0-9]{1,3})(?:[^0-9]|$)`)
+var replyStatusRE = regexp.MustCompile(`(?:^|[^0-9.])([245]\.[0-9]{1,3}\.[0-9]{1,3})(?:[^0-9.]|\.(?:[^0-9]|$)|$)`)
 
 // SendBounceTx records, inside the transaction that marks it, the bounce
 // of delivery did at send time (the relay's 5xx reply). Only the event is
