@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
@@ -79,8 +82,11 @@ func suppressTx(ctx context.Context, tx *sql.Tx, target, reason, source string, 
 	return nil
 }
 
-// emailKey is an address (or domain) as subscribers.EmailKey makes it:
-// trimmed, ASCII letters lower-cased, nothing else folded.
+// emailKey is an address (or domain) as a subscriber's is stored
+// (subscribers.NormalizeEmail, then EmailKey): trimmed, ASCII letters
+// lower-cased, a domain that is not ASCII in its IDNA (xn--) form, as a
+// provider or a DSN may report it in Unicode. A domain that is not a
+// valid name is left as it is.
 func emailKey(s string) string {
 	b := []byte(strings.TrimSpace(s))
 	for i, c := range b {
@@ -88,5 +94,26 @@ func emailKey(s string) string {
 			b[i] = c + ('a' - 'A')
 		}
 	}
-	return string(b)
+	key := string(b)
+	at := strings.LastIndexByte(key, '@')
+	if domain := key[at+1:]; !isASCII(domain) {
+		if a, err := idnaProfile.ToASCII(domain); err == nil && a != "" {
+			key = key[:at+1] + a
+		}
+	}
+	return key
+}
+
+// idnaProfile is subscribers.NormalizeEmail's: a domain mapped as a
+// resolver would, checked for DNS.
+var idnaProfile = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.VerifyDNSLength(true),
+	idna.CheckHyphens(true), idna.CheckJoiners(true), idna.Transitional(false))
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
