@@ -106,7 +106,12 @@ func (d *Dispatcher) Deliver(ctx context.Context, p DeliverPayload) error {
 		}()
 	}
 	wg.Wait()
-	return d.record(ctx, p, outs)
+	// The outcomes are stored even when the task's time ran out while
+	// posting: an event the endpoint took must not be posted again, and
+	// a failed post counts towards the endpoint's backoff.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	return d.record(rctx, p, outs)
 }
 
 // load returns the rows of p still pending under p's claim.
