@@ -8,6 +8,7 @@ import (
 	"html"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/hibiken/asynq"
@@ -79,7 +80,7 @@ func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified,
 		return 0, "", "", "", fmt.Errorf("the feed does not parse: %w", err)
 	}
 	for _, it := range parsed.Items {
-		a := itemArticle(it, fd.List)
+		a := itemArticle(it, fd.List, resp.Request.URL)
 		if a == nil {
 			continue
 		}
@@ -95,7 +96,10 @@ func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified,
 }
 
 // itemArticle is the article of one feed item, or nil when it has no link.
-func itemArticle(it *gofeed.Item, list string) *Article {
+// A relative link (Atom allows them) is read against base, the URL the
+// feed came from; a title is cut to the 300 characters an article may
+// have, not refused.
+func itemArticle(it *gofeed.Item, list string, base *url.URL) *Article {
 	link := strings.TrimSpace(it.Link)
 	if link == "" && len(it.Links) > 0 {
 		link = strings.TrimSpace(it.Links[0])
@@ -103,9 +107,12 @@ func itemArticle(it *gofeed.Item, list string) *Article {
 	if link == "" {
 		return nil
 	}
-	a := &Article{Title: plain(it.Title), URL: link, Lists: []string{list}}
+	if u, err := url.Parse(link); err == nil && !u.IsAbs() && base != nil {
+		link = base.ResolveReference(u).String()
+	}
+	a := &Article{Title: clipRunes(plain(it.Title), 300), URL: link, Lists: []string{list}}
 	if a.Title == "" {
-		a.Title = link
+		a.Title = clipRunes(link, 300)
 	}
 	a.Summary = clipRunes(plain(it.Description), 1000)
 	if a.Summary == "" {
