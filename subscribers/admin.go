@@ -56,7 +56,7 @@ func (s *Store) Create(ctx context.Context, n *NewSubscriber) (*Subscriber, erro
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if erased, err := isErased(ctx, tx, s.EmailHash(in.Email)); err != nil || erased {
 			if err == nil {
-				err = bulletin.Errorf(bulletin.ECONFLICT, "This address was erased at its owner's request; only they can sign up again.")
+				err = errErasedAddress
 			}
 			return err
 		}
@@ -98,6 +98,10 @@ func insertSubscriber(ctx context.Context, tx *sql.Tx, in *Signup, status, freq 
 	return id, addSubscriptions(ctx, tx, id, listIDs, subStatus, now)
 }
 
+// errErasedAddress refuses an admin's erased address, as a new
+// subscriber's or as another's new one.
+var errErasedAddress = bulletin.Errorf(bulletin.ECONFLICT, "This address was erased at its owner's request; only they can sign up again.")
+
 func isErased(ctx context.Context, tx *sql.Tx, hash string) (bool, error) {
 	var one int
 	err := tx.QueryRowContext(ctx, `SELECT 1 FROM erasures WHERE email_hash = ?`, hash).Scan(&one)
@@ -137,6 +141,14 @@ func (s *Store) Update(ctx context.Context, id int64, p *Patch) (*Subscriber, er
 	}
 	var sendable bool
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if EmailKey(in.Email) != EmailKey(cur.Email) {
+			if erased, err := isErased(ctx, tx, s.EmailHash(in.Email)); err != nil || erased {
+				if err == nil {
+					err = errErasedAddress
+				}
+				return err
+			}
+		}
 		if err := updateSubscriber(ctx, tx, cur, in, status, freq, ids, p.Lists != nil); err != nil {
 			return err
 		}
@@ -201,11 +213,12 @@ func updateSubscriber(ctx context.Context, tx *sql.Tx, cur *Subscriber, in *Sign
 	res, err := tx.ExecContext(ctx, `UPDATE subscribers SET email = ?, email_key = ?, name = ?, status = ?, frequency = ?,
 		attributes = ?, updated_at = ?,
 		email_changed_at = CASE WHEN email_key != ? THEN ? ELSE email_changed_at END,
+		confirm_sent_at = CASE WHEN email_key != ? AND confirm_sent_at IS NOT NULL THEN ? ELSE confirm_sent_at END,
 		confirmed_at = CASE WHEN ? = 'confirmed' THEN COALESCE(confirmed_at, ?) ELSE confirmed_at END,
 		unsubscribed_at = CASE WHEN ? = 'unsubscribed' THEN COALESCE(unsubscribed_at, ?) ELSE NULL END
 		WHERE id = ? AND NOT EXISTS (SELECT 1 FROM subscribers o WHERE o.email_key = ? AND o.id != ?)`,
 		in.Email, key, in.Name, status, freq, attributesJSON(in.Attributes), now,
-		key, now, status, now, status, now, cur.ID, key, cur.ID)
+		key, now, key, now, status, now, status, now, cur.ID, key, cur.ID)
 	if err != nil {
 		return fmt.Errorf("update subscriber: %w", err)
 	}

@@ -126,7 +126,9 @@ type importer struct {
 func (imp *importer) run(ctx context.Context, cr *csv.Reader) error {
 	imp.cols = columns{email: 0, name: 1, lists: -1, status: -1, attributes: -1, frequency: -1, created: -1, confirmed: -1}
 	batch := make([]importRow, 0, imp.opt.BatchSize)
-	for first := true; ; first = false {
+	// first is the first line read as CSV: a malformed line before it
+	// does not spend the header's and the lists' checks.
+	for first := true; ; {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
@@ -141,6 +143,7 @@ func (imp *importer) run(ctx context.Context, cr *csv.Reader) error {
 		}
 		line, _ := cr.FieldPos(0)
 		if first {
+			first = false
 			header := imp.header(rec)
 			if imp.list == 0 && imp.cols.lists < 0 {
 				return bulletin.Errorf(bulletin.EINVALID, "The file has no lists column: choose a list to add its readers to.")
