@@ -368,8 +368,8 @@ func (s *Store) claimChunk(ctx context.Context, items []queue.ConfirmItem) ([]*S
 		if len(claim) == 0 {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET confirm_queued = 2
-			WHERE id IN (SELECT value FROM json_each(?))`, idsJSON(claim)); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET confirm_queued = 2, confirm_claimed_at = ?
+			WHERE id IN (SELECT value FROM json_each(?))`, time.Now().Unix(), idsJSON(claim)); err != nil {
 			return fmt.Errorf("claim confirmation: %w", err)
 		}
 		subs, err := subscriptionsOf(ctx, tx, claim)

@@ -17,16 +17,16 @@ import (
 // the second holds the write connection while it runs.
 func TestConfirmFlagPlans(t *testing.T) {
 	s := newStore(t)
-	plan := func(q string, arg any) string {
+	plan := func(q string, args ...any) string {
 		t.Helper()
-		return sqlitetest.Plan(t, s.db.Write, q, arg)
+		return sqlitetest.Plan(t, s.db.Write, q, args...)
 	}
 	if p := plan(awaitingConfirmSQL, "[1,2,3]"); !strings.Contains(p, "SEARCH subscribers USING INTEGER PRIMARY KEY (rowid=?)") ||
 		strings.Contains(p, "subscribers_status") || strings.Contains(p, "SCAN subscribers") {
 		t.Errorf("the claim does not read its rows by id:\n%s", p)
 	}
 	for name, q := range map[string]string{"find": reconcileFindSQL, "unclaim": reconcileUnclaimSQL} {
-		if p := plan(q, sqlite.Now()); strings.Contains(p, "SCAN subscribers") || !strings.Contains(p, "USING INDEX subscribers_status") {
+		if p := plan(q, sqlite.Now(), int64(0)); strings.Contains(p, "SCAN subscribers") || !strings.Contains(p, "USING INDEX subscribers_status") {
 			t.Errorf("%s walks the readers:\n%s", name, p)
 		}
 	}

@@ -15,17 +15,22 @@ import (
 // worker died with it.
 const reconcileAge = 3 * time.Minute
 
-// reconcileFindSQL reads the flagged rows older than its argument that
-// await their mail; reconcileUnclaimSQL hands back those claimed by a task
-// that died. Only a row that awaits its mail matters, and saying so keeps
-// both on subscribers_status rather than a scan of every reader, which the
-// second would do holding the write connection. A claim left on any other
-// row tells nothing: the next mail to that reader flags it afresh.
+// reconcileFindSQL reads the flagged rows older than its first argument
+// that await their mail; reconcileUnclaimSQL hands back those claimed by a
+// task that died. A claim is aged by when it was made (its second
+// argument, in Unix seconds), not by when the row was flagged: a task that
+// runs late, a retry or a busy queue's, claims a row flagged long before,
+// and its claim is live. A claim from before confirm_claimed_at has none.
+// Only a row that awaits its mail matters, and saying so keeps both on
+// subscribers_status rather than a scan of every reader, which the second
+// would do holding the write connection. A claim left on any other row
+// tells nothing: the next mail to that reader flags it afresh.
 const (
+	deadClaim        = `(confirm_queued = 1 OR confirm_claimed_at IS NULL OR confirm_claimed_at < ?)`
 	reconcileFindSQL = `SELECT id, confirm_sent_at FROM subscribers
-		WHERE confirm_queued IN (1, 2) AND ` + awaitingMail + ` AND confirm_sent_at < ? ORDER BY id`
+		WHERE confirm_queued IN (1, 2) AND ` + awaitingMail + ` AND confirm_sent_at < ? AND ` + deadClaim + ` ORDER BY id`
 	reconcileUnclaimSQL = `UPDATE subscribers SET confirm_queued = 1
-		WHERE confirm_queued = 2 AND confirm_sent_at < ? AND ` + awaitingMail
+		WHERE confirm_queued = 2 AND confirm_sent_at < ? AND ` + deadClaim + ` AND ` + awaitingMail
 )
 
 // Reconcile re-enqueues confirmations whose task was lost: rows still
@@ -34,7 +39,7 @@ const (
 // It implements queue.Reconciler.
 func (s *Store) Reconcile(ctx context.Context, c queue.Enqueuer) (int, error) {
 	cutoff := sqlite.Now().Add(-reconcileAge)
-	rows, err := s.db.Read.QueryContext(ctx, reconcileFindSQL, cutoff)
+	rows, err := s.db.Read.QueryContext(ctx, reconcileFindSQL, cutoff, cutoff.Unix())
 	if err != nil {
 		return 0, fmt.Errorf("reconcile confirmations: %w", err)
 	}
@@ -53,7 +58,7 @@ func (s *Store) Reconcile(ctx context.Context, c queue.Enqueuer) (int, error) {
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
-	if _, err := s.db.Write.ExecContext(ctx, reconcileUnclaimSQL, cutoff); err != nil {
+	if _, err := s.db.Write.ExecContext(ctx, reconcileUnclaimSQL, cutoff, cutoff.Unix()); err != nil {
 		return 0, fmt.Errorf("reconcile confirmations: %w", err)
 	}
 	// A request whose link has expired can no longer be applied: it is
