@@ -6,43 +6,42 @@ import (
 	"github.com/bulletinhq/bulletin/internal/events"
 )
 
-// A Postfix bounce names the remote host with its IP address in brackets
-// before the reply. An IP that starts with 2, 4 or 5 (5.9.x.x is
-// Hetzner's, 2.x Orange's, 4.x Level 3's) must not be read as the enhanced
-// status code: the reply here is a full mailbox, 4.2.2, a soft bounce.
-func TestNDRIPAddressIsNotAStatus(t *testing.T) {
-	raw := []byte("From: MAILER-DAEMON@old.lagoon.test (Mail Delivery System)\r\n" +
-		"To: bounce+abc@bounces.harbour.test\r\n" +
-		"Subject: Undelivered Mail Returned to Sender\r\n" +
-		"Message-Id: <postfix-ip@old.lagoon.test>\r\n" +
-		"\r\n" +
-		"This is the mail system at host old.lagoon.test.\r\n" +
-		"\r\n" +
-		"<robin@tidewater.test>: host mx.tidewater.test[5.9.10.20] said: 452 4.2.2\r\n" +
-		"    Mailbox full (in reply to RCPT TO command)\r\n")
-	r := Parse(raw)
-	if r.Status != "4.2.2" || r.Kind != events.BounceSoft {
-		t.Errorf("Parse: status %q kind %q (diagnostic %q); want 4.2.2 bounce_soft", r.Status, r.Kind, r.Diagnostic)
+// A bounce that names the remote host by its IP address is not read by
+// it: an IP that starts with 2, 4 or 5 (5.9.x.x is Hetzner's, 2.x
+// Orange's) is no enhanced status code. Postfix puts it in brackets before
+// the reply, here a full mailbox (4.2.2, soft); qmail starts its answer
+// with it, here a spam block (5.7.1, soft too).
+func TestBounceIPAddressIsNotAStatus(t *testing.T) {
+	cases := map[string]struct {
+		raw, status string
+	}{
+		"postfix": {"From: MAILER-DAEMON@old.lagoon.test (Mail Delivery System)\r\n" +
+			"To: bounce+abc@bounces.harbour.test\r\n" +
+			"Subject: Undelivered Mail Returned to Sender\r\n" +
+			"Message-Id: <postfix-ip@old.lagoon.test>\r\n" +
+			"\r\n" +
+			"This is the mail system at host old.lagoon.test.\r\n" +
+			"\r\n" +
+			"<robin@tidewater.test>: host mx.tidewater.test[5.9.10.20] said: 452 4.2.2\r\n" +
+			"    Mailbox full (in reply to RCPT TO command)\r\n", "4.2.2"},
+		"qmail": {"From: MAILER-DAEMON@mx.cove.test\r\n" +
+			"To: bounce+abc@bounces.harbour.test\r\n" +
+			"Subject: failure notice\r\n" +
+			"\r\n" +
+			"Hi. This is the qmail-send program at mx.cove.test.\r\n" +
+			"I'm afraid I wasn't able to deliver your message to the following addresses.\r\n" +
+			"This is a permanent error; I've given up. Sorry it didn't work out.\r\n" +
+			"\r\n" +
+			"<robin@tidewater.test>:\r\n" +
+			"5.9.10.20 failed after I sent the message.\r\n" +
+			"Remote host said: 554 5.7.1 Message rejected as spam\r\n" +
+			"\r\n", "5.7.1"},
 	}
-}
-
-// The same in qmail's form, which starts the answer with the IP address.
-func TestQmailIPAddressIsNotAStatus(t *testing.T) {
-	raw := []byte("From: MAILER-DAEMON@mx.cove.test\r\n" +
-		"To: bounce+abc@bounces.harbour.test\r\n" +
-		"Subject: failure notice\r\n" +
-		"\r\n" +
-		"Hi. This is the qmail-send program at mx.cove.test.\r\n" +
-		"I'm afraid I wasn't able to deliver your message to the following addresses.\r\n" +
-		"This is a permanent error; I've given up. Sorry it didn't work out.\r\n" +
-		"\r\n" +
-		"<robin@tidewater.test>:\r\n" +
-		"5.9.10.20 failed after I sent the message.\r\n" +
-		"Remote host said: 554 5.7.1 Message rejected as spam\r\n" +
-		"\r\n")
-	r := Parse(raw)
-	if r.Status != "5.7.1" || r.Kind != events.BounceSoft {
-		t.Errorf("Parse: status %q kind %q (diagnostic %q); want 5.7.1 bounce_soft", r.Status, r.Kind, r.Diagnostic)
+	for name, c := range cases {
+		r := Parse([]byte(c.raw))
+		if r.Status != c.status || r.Kind != events.BounceSoft {
+			t.Errorf("%s: status %q kind %q (diagnostic %q); want %s bounce_soft", name, r.Status, r.Kind, r.Diagnostic, c.status)
+		}
 	}
 }
 
