@@ -54,10 +54,7 @@ func (s *Store) Create(ctx context.Context, n *NewSubscriber) (*Subscriber, erro
 	}
 	var id int64
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if erased, err := isErased(ctx, tx, s.EmailHash(in.Email)); err != nil || erased {
-			if err == nil {
-				err = errErasedAddress
-			}
+		if err := s.refuseErased(ctx, tx, in.Email); err != nil {
 			return err
 		}
 		if id, err = insertSubscriber(ctx, tx, in, n.Status, n.Frequency, ids); err != nil {
@@ -98,17 +95,19 @@ func insertSubscriber(ctx context.Context, tx *sql.Tx, in *Signup, status, freq 
 	return id, addSubscriptions(ctx, tx, id, listIDs, subStatus, now)
 }
 
-// errErasedAddress refuses an admin's erased address, as a new
-// subscriber's or as another's new one.
-var errErasedAddress = bulletin.Errorf(bulletin.ECONFLICT, "This address was erased at its owner's request; only they can sign up again.")
-
-func isErased(ctx context.Context, tx *sql.Tx, hash string) (bool, error) {
+// refuseErased refuses email, an admin's new subscriber's or another's
+// new address, when it was erased: erasure is not undone by an admin's
+// typing.
+func (s *Store) refuseErased(ctx context.Context, tx *sql.Tx, email string) error {
 	var one int
-	err := tx.QueryRowContext(ctx, `SELECT 1 FROM erasures WHERE email_hash = ?`, hash).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM erasures WHERE email_hash = ?`, s.EmailHash(email)).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return err
 	}
-	return err == nil, err
+	return bulletin.Errorf(bulletin.ECONFLICT, "This address was erased at its owner's request; only they can sign up again.")
 }
 
 // A Patch changes some fields of a subscriber; nil leaves a field alone.
@@ -142,10 +141,7 @@ func (s *Store) Update(ctx context.Context, id int64, p *Patch) (*Subscriber, er
 	var sendable bool
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if EmailKey(in.Email) != EmailKey(cur.Email) {
-			if erased, err := isErased(ctx, tx, s.EmailHash(in.Email)); err != nil || erased {
-				if err == nil {
-					err = errErasedAddress
-				}
+			if err := s.refuseErased(ctx, tx, in.Email); err != nil {
 				return err
 			}
 		}
@@ -210,6 +206,8 @@ func patched(cur *Subscriber, p *Patch) (*Signup, string, string, error) {
 func updateSubscriber(ctx context.Context, tx *sql.Tx, cur *Subscriber, in *Signup, status, freq string, listIDs []int64, setLists bool) error {
 	now := sqlite.Now()
 	key := EmailKey(in.Email)
+	// A new address voids the confirmation link mailed to the old one
+	// (ConfirmLink takes only the link of the latest confirm_sent_at).
 	res, err := tx.ExecContext(ctx, `UPDATE subscribers SET email = ?, email_key = ?, name = ?, status = ?, frequency = ?,
 		attributes = ?, updated_at = ?,
 		email_changed_at = CASE WHEN email_key != ? THEN ? ELSE email_changed_at END,

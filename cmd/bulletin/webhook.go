@@ -17,39 +17,30 @@ func webhookConfig(c *Config, vals map[string]*string) error {
 	c.WebhookPostmark = strings.TrimSpace(*vals["BULLETIN_WEBHOOK_POSTMARK_SECRET"])
 	c.WebhookSendGrid = strings.TrimSpace(*vals["BULLETIN_WEBHOOK_SENDGRID_SECRET"])
 	c.WebhookMailgun = strings.TrimSpace(*vals["BULLETIN_WEBHOOK_MAILGUN_SECRET"])
-	_, err := webhookProviders(*c, nil)
-	return err
+	return checkWebhookSecrets(*c)
 }
 
-// webhookProviders returns the providers c sets up; the others are nil.
-func webhookProviders(c Config, v webhooks.Resolver) (web.WebhookDeps, error) {
-	var d web.WebhookDeps
+// checkWebhookSecrets checks the form of the secrets c gives the providers
+// that need one of a form (an SES topic ARN, a SendGrid ECDSA key);
+// Postmark's and Mailgun's are any text.
+func checkWebhookSecrets(c Config) error {
 	if c.WebhookSES != "" {
 		f := webhooks.NewHTTPFetcher()
-		p, err := webhooks.NewSES(c.WebhookSES, f, f, v)
-		if err != nil {
-			return d, fmt.Errorf("%s", bulletin.ErrorMessage(err))
+		if _, err := webhooks.NewSES(c.WebhookSES, f, f, nil); err != nil {
+			return fmt.Errorf("%s", bulletin.ErrorMessage(err))
 		}
-		d.SES = p
 	}
 	if c.WebhookPostmark != "" {
-		p, err := webhooks.NewPostmark(c.WebhookPostmark, v)
-		if err != nil {
-			return d, fmt.Errorf("%s", bulletin.ErrorMessage(err))
+		if _, err := webhooks.NewPostmark(c.WebhookPostmark, nil); err != nil {
+			return fmt.Errorf("%s", bulletin.ErrorMessage(err))
 		}
-		d.Postmark = p
 	}
 	if c.WebhookSendGrid != "" {
-		p, err := webhooks.NewSendGrid(c.WebhookSendGrid, v)
-		if err != nil {
-			return d, fmt.Errorf("%s", bulletin.ErrorMessage(err))
+		if _, err := webhooks.NewSendGrid(c.WebhookSendGrid, nil); err != nil {
+			return fmt.Errorf("%s", bulletin.ErrorMessage(err))
 		}
-		d.SendGrid = p
 	}
-	if c.WebhookMailgun != "" {
-		d.Mailgun = webhooks.NewMailgun(c.WebhookMailgun, v)
-	}
-	return d, nil
+	return nil
 }
 
 // wireWebhooks sets up /webhooks/*: each provider with the secret saved
@@ -57,7 +48,7 @@ func webhookProviders(c Config, v webhooks.Resolver) (web.WebhookDeps, error) {
 // request; their events recorded in batches.
 func (m *Main) wireWebhooks(srv *web.Server) error {
 	a, c := m.app, m.Config
-	if _, err := webhookProviders(c, nil); err != nil {
+	if err := checkWebhookSecrets(c); err != nil {
 		return err
 	}
 	f := webhooks.NewHTTPFetcher()

@@ -225,7 +225,7 @@ func recordTx(ctx context.Context, tx *sql.Tx, cid int64, r queue.Result, now ti
 	// delivery was skipped while it was on the wire (see Record); other
 	// results end only a queued delivery.
 	res, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = ?, last_error = ?, sent_at = ?, claimed_until = NULL, updated_at = ?
-		WHERE id = ? AND campaign_id = ? AND (status = 'queued' OR status = 'skipped' AND ? IN ('sent', 'bounced'))`,
+		WHERE id = ? AND campaign_id = ? AND (status = 'queued' OR (status = 'skipped' AND ? IN ('sent', 'bounced')))`,
 		r.Status, reply, sentAt, now, r.DeliveryID, cid, r.Status)
 	if err != nil {
 		return 0, false, false, fmt.Errorf("record delivery: %w", err)

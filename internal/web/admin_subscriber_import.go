@@ -64,23 +64,23 @@ func (s *Server) limitImport(next http.Handler) http.Handler {
 	})
 }
 
-// limitUpload bounds an admin upload at max() and the few KiB of the
+// limitUpload bounds an admin upload at limit() and the few KiB of the
 // multipart parts around the file. A logged-in admin whose request says
 // it is bigger gets tooLarge's page, which tells what to do; anyone else
 // goes on to requireAdmin, which sends them to the login page. It runs
 // before requireAdmin, which reads the form for its CSRF field: with
 // limitBody's MaxBodyBytes instead, any file over 1 MiB failed there.
-func (s *Server) limitUpload(next http.Handler, max func() int64, tooLarge http.HandlerFunc) http.Handler {
+func (s *Server) limitUpload(next http.Handler, limit func() int64, tooLarge http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		max := max()
-		if r.ContentLength > max {
+		n := limit()
+		if r.ContentLength > n {
 			if sess := s.cookieSession(r); sess != nil {
 				tooLarge(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, sess)))
 				return
 			}
 			r.Body = http.NoBody
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, max+4<<10)
+		r.Body = http.MaxBytesReader(w, r.Body, n+4<<10)
 		next.ServeHTTP(w, r)
 	})
 }

@@ -170,8 +170,7 @@ func newBenchHookEnv(b *testing.B, n int) *benchHookEnv {
 	}
 	batcher := events.NewBatcher(events.NewStore(db))
 	b.Cleanup(func() { batcher.Close() })
-	mg := webhooks.NewMailgun(hookMailgun, e.verp)
-	mg.Tokens = webhooks.NewTokens(db) // a write a request, as serve keeps them
+	mg := webhooks.NewMailgun(hookMailgun, e.verp, webhooks.NewTokens(db)) // a write a request, as in serve
 	s.WebhookDeps = WebhookDeps{Events: batcher, SendGrid: sg, Mailgun: mg}
 	e.h = s.Handler()
 

@@ -144,8 +144,7 @@ func newHookEnv(t *testing.T) *hookEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mg := webhooks.NewMailgun(hookMailgun, e.verp)
-	mg.Tokens = webhooks.NewTokens(db) // as serve keeps them
+	mg := webhooks.NewMailgun(hookMailgun, e.verp, webhooks.NewTokens(db))
 	s.WebhookDeps = WebhookDeps{Events: batcher, SES: ses, Postmark: pm, SendGrid: sg, Mailgun: mg}
 	e.h = s.Handler()
 

@@ -29,7 +29,7 @@ func newSecretsServer(t *testing.T) (*adminClient, *sqlite.DB) {
 		batcher := events.NewBatcher(events.NewStore(d))
 		t.Cleanup(func() { batcher.Close() })
 		s.WebhookDeps = WebhookDeps{Events: batcher, Secrets: secrets,
-			Providers: &webhooks.Set{Secrets: secrets, Env: map[string]string{"mailgun": hookMailgun}}}
+			Providers: &webhooks.Set{Secrets: secrets, Tokens: webhooks.NewTokens(d), Env: map[string]string{"mailgun": hookMailgun}}}
 	})
 	if resp := a.login("correct horse battery"); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login = %d", resp.StatusCode)

@@ -25,10 +25,10 @@ type Mailgun struct {
 	Tokens TokenLedger
 }
 
-// NewMailgun returns a Mailgun checking signatures with signingKey, which
-// remembers the tokens it took in memory until Tokens is set.
-func NewMailgun(signingKey string, v Resolver) *Mailgun {
-	return &Mailgun{Key: []byte(signingKey), VERP: v, Now: time.Now, Tokens: &memTokens{now: time.Now}}
+// NewMailgun returns a Mailgun checking signatures with signingKey and
+// keeping the tokens it takes in tokens.
+func NewMailgun(signingKey string, v Resolver, tokens TokenLedger) *Mailgun {
+	return &Mailgun{Key: []byte(signingKey), VERP: v, Now: time.Now, Tokens: tokens}
 }
 
 // mailgunBody is one webhook request.

@@ -17,8 +17,8 @@ type Set struct {
 	// Certs and Confirm reach Amazon for SES's certificates and
 	// subscription confirmations.
 	Certs, Confirm Fetcher
-	// Tokens keeps the signature tokens Mailgun's webhooks used; nil
-	// keeps them in memory.
+	// Tokens keeps the signature tokens Mailgun's webhooks used (see
+	// TokenLedger); Mailgun needs it.
 	Tokens TokenLedger
 
 	mu    sync.Mutex
@@ -80,11 +80,9 @@ func (s *Set) build(name, secret string) Provider {
 			return p
 		}
 	case "mailgun":
-		p := NewMailgun(secret, s.VERP)
 		if s.Tokens != nil {
-			p.Tokens = s.Tokens
+			return NewMailgun(secret, s.VERP, s.Tokens)
 		}
-		return p
 	}
 	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
@@ -69,40 +68,4 @@ func (t *Tokens) Take(ctx context.Context, provider, token string, body []byte, 
 
 func tokenKey(provider, token string) [sha256.Size]byte {
 	return sha256.Sum256([]byte(provider + "\x00" + token))
-}
-
-// memTokens is the TokenLedger of a provider built without one: in
-// memory, so it forgets at a restart. Entries go once past their time.
-type memTokens struct {
-	mu    sync.Mutex
-	seen  map[[sha256.Size]byte]memToken
-	swept time.Time
-	now   func() time.Time
-}
-
-type memToken struct {
-	body  [sha256.Size]byte
-	until time.Time
-}
-
-func (m *memTokens) Take(_ context.Context, provider, token string, body []byte, until time.Time) (bool, error) {
-	key, sum := tokenKey(provider, token), sha256.Sum256(body)
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if now := m.now(); now.Sub(m.swept) > time.Minute {
-		for k, v := range m.seen {
-			if v.until.Before(now) {
-				delete(m.seen, k)
-			}
-		}
-		m.swept = now
-	}
-	if v, ok := m.seen[key]; ok {
-		return v.body == sum, nil
-	}
-	if m.seen == nil {
-		m.seen = map[[sha256.Size]byte]memToken{}
-	}
-	m.seen[key] = memToken{body: sum, until: until}
-	return true, nil
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/bounces"
 	"github.com/bulletinhq/bulletin/internal/events"
+	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
 )
 
 var testVERP = bounces.NewVERP([]byte("k"), "bounces.news.example.org")
@@ -72,7 +73,7 @@ func TestFixturesReadAsEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mg := NewMailgun("mg-key", testVERP)
+	mg := NewMailgun("mg-key", testVERP, NewTokens(sqlitetest.Open(t)))
 	ses := &SES{VERP: testVERP}
 	now := time.Now()
 
