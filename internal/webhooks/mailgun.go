@@ -22,12 +22,12 @@ type Mailgun struct {
 	Key    []byte
 	VERP   Resolver
 	Now    func() time.Time
-	Tokens TokenLedger
+	Tokens *Tokens
 }
 
 // NewMailgun returns a Mailgun checking signatures with signingKey and
 // keeping the tokens it takes in tokens.
-func NewMailgun(signingKey string, v Resolver, tokens TokenLedger) *Mailgun {
+func NewMailgun(signingKey string, v Resolver, tokens *Tokens) *Mailgun {
 	return &Mailgun{Key: []byte(signingKey), VERP: v, Now: time.Now, Tokens: tokens}
 }
 

@@ -17,9 +17,9 @@ type Set struct {
 	// Certs and Confirm reach Amazon for SES's certificates and
 	// subscription confirmations.
 	Certs, Confirm Fetcher
-	// Tokens keeps the signature tokens Mailgun's webhooks used (see
-	// TokenLedger); Mailgun needs it.
-	Tokens TokenLedger
+	// Tokens keeps the signature tokens Mailgun's webhooks used;
+	// Mailgun needs it.
+	Tokens *Tokens
 
 	mu    sync.Mutex
 	built map[string]builtProvider

@@ -13,23 +13,14 @@ import (
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
-// A TokenLedger remembers the signature tokens of the webhooks taken, for
-// a provider whose signature does not cover the event: Mailgun signs
-// only a timestamp and a token, so whoever saw one signed request (a
-// harmless delivery, in a log or a proxy) could send its signature again
-// within MaxAge with a complaint about any reader. Take records token,
-// seen with body, until until; it reports false when the token was taken
-// before with another body. A request sent again as it was, a retry
-// whose answer was lost, is taken again: its events are stored once, by
-// their ids, anyway.
-type TokenLedger interface {
-	Take(ctx context.Context, provider, token string, body []byte, until time.Time) (bool, error)
-}
-
 var errReplay = bulletin.Errorf(bulletin.EUNAUTHORIZED, "The webhook's signature token was used before with another body: a replay.")
 
-// Tokens is the TokenLedger in the database (webhook_tokens), so that a
-// restart forgets no token still fresh.
+// Tokens remembers the signature tokens of the webhooks taken, for a
+// provider whose signature does not cover the event: Mailgun signs only a
+// timestamp and a token, so whoever saw one signed request (a harmless
+// delivery, in a log or a proxy) could send its signature again within
+// MaxAge with a complaint about any reader. They are kept in the
+// database (webhook_tokens), so that a restart forgets none still fresh.
 type Tokens struct {
 	db  *sqlite.DB
 	now func() time.Time
@@ -38,8 +29,11 @@ type Tokens struct {
 // NewTokens returns the ledger stored in db.
 func NewTokens(db *sqlite.DB) *Tokens { return &Tokens{db: db, now: time.Now} }
 
-// Take records token and forgets those past their time, in one
-// transaction.
+// Take records token, seen with body, until until, and forgets those past
+// their time, in one transaction. It reports false when the token was
+// taken before with another body. A request sent again as it was, a
+// retry whose answer was lost, is taken again: its events are stored
+// once, by their ids, anyway.
 func (t *Tokens) Take(ctx context.Context, provider, token string, body []byte, until time.Time) (bool, error) {
 	key, sum := tokenKey(provider, token), sha256.Sum256(body)
 	ok := false
