@@ -3,10 +3,12 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"fmt"
 	"io/fs"
 	"sort"
+	"strings"
 )
 
 //go:embed migration/*.sql
@@ -32,24 +34,83 @@ func (db *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
+// foreignKeysOff is the first line of a migration that rebuilds a table
+// others refer to. SQLite's procedure for that turns foreign keys off, since
+// dropping the old table would otherwise delete or detach every row that
+// refers to it, and checks them all before the commit.
+const foreignKeysOff = "-- bulletin: foreign keys off\n"
+
 func (db *DB) migrateFile(ctx context.Context, name string) error {
-	return db.Tx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM migrations WHERE name = ?`, name).Scan(&n); err != nil {
-			return err
-		} else if n > 0 {
-			return nil
-		}
-		buf, err := fs.ReadFile(migrationFS, name)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, string(buf)); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO migrations (name, applied_at) VALUES (?, ?)`, name, Now())
+	buf, err := fs.ReadFile(migrationFS, name)
+	if err != nil {
 		return err
-	})
+	}
+	// The pragma is a connection's and is a no-op inside a transaction:
+	// it is set on the one write connection, around the transaction.
+	conn, err := db.Write.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	fkOff := strings.HasPrefix(string(buf), foreignKeysOff)
+	if fkOff {
+		if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+			return err
+		}
+		defer func() {
+			if _, err := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`); err != nil {
+				// A write connection without foreign keys must not
+				// serve anything: drop it, and the pool opens a new
+				// one from the DSN, which turns them on.
+				conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+		}()
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM migrations WHERE name = ?`, name).Scan(&n); err != nil {
+		return err
+	} else if n > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, string(buf)); err != nil {
+		return err
+	}
+	if fkOff {
+		if err := checkForeignKeys(ctx, tx); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO migrations (name, applied_at) VALUES (?, ?)`, name, Now()); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// checkForeignKeys fails when a row refers to one that does not exist.
+func checkForeignKeys(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fk int
+		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+			return err
+		}
+		return fmt.Errorf("a row of %s (rowid %d) refers to a missing row of %s", table, rowid.Int64, parent)
+	}
+	return rows.Err()
 }
 
 // Migrations returns the names of the migrations applied so far, in order.
