@@ -26,25 +26,36 @@ func (s *Store) Unsubscribe(ctx context.Context, id int64) error {
 func (s *Store) unsubscribe(ctx context.Context, id int64) error {
 	now := sqlite.Now()
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE subscribers SET
-			status = CASE WHEN status = 'bounced' THEN status ELSE 'unsubscribed' END,
-			unsubscribed_at = COALESCE(unsubscribed_at, ?), confirm_queued = 0, updated_at = ? WHERE id = ?`, now, now, id)
-		if err != nil {
+		var was string
+		err := tx.QueryRowContext(ctx, `SELECT status FROM subscribers WHERE id = ?`, id).Scan(&was)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNoSubscriber
+		} else if err != nil {
 			return fmt.Errorf("unsubscribe: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return errNoSubscriber
+		if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET
+			status = CASE WHEN status = 'bounced' THEN status ELSE 'unsubscribed' END,
+			unsubscribed_at = COALESCE(unsubscribed_at, ?), confirm_queued = 0, updated_at = ? WHERE id = ?`, now, now, id); err != nil {
+			return fmt.Errorf("unsubscribe: %w", err)
 		}
 		// A signup waiting for its click ends too: leaving stops everything.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM signup_requests WHERE subscriber_id = ?`, id); err != nil {
 			return fmt.Errorf("unsubscribe: %w", err)
 		}
-		// Only a reader who had a list to leave is reported: a second
-		// click changes nothing.
-		res, err = tx.ExecContext(ctx, `UPDATE subscriptions SET status = 'unsubscribed', updated_at = ?
+		res, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = 'unsubscribed', updated_at = ?
 			WHERE subscriber_id = ? AND status != 'unsubscribed'`, now, id)
-		if n, _ := res.RowsAffected(); err != nil || n == 0 {
-			return err
+		if err != nil {
+			return fmt.Errorf("unsubscribe: %w", err)
+		}
+		// A reader who left a list, or whose status changed (one who
+		// had unticked every list still counted as confirmed), is
+		// reported; a second click changes nothing and says nothing.
+		left, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("unsubscribe: %w", err)
+		}
+		if left == 0 && (was == StatusUnsubscribed || was == StatusBounced) {
+			return nil
 		}
 		return hooks.EmitSubscriber(ctx, tx, hooks.SubscriberUnsubscribed, id)
 	})
@@ -125,6 +136,15 @@ func (s *Store) SetPreferences(ctx context.Context, id int64, p Preferences) err
 	}
 	var sendable bool
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		// The status is read again in the transaction: a bounce or an
+		// unsubscribe committed since the page's read must not be
+		// written over with what was read then.
+		err := tx.QueryRowContext(ctx, `SELECT status, confirmed_at FROM subscribers WHERE id = ?`, sub.ID).Scan(&sub.Status, &sub.ConfirmedAt)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNoSubscriber
+		} else if err != nil {
+			return fmt.Errorf("set preferences: %w", err)
+		}
 		if err := applyPreferences(ctx, tx, sub, p, allowed, want); err != nil {
 			return err
 		}
