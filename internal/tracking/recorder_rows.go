@@ -70,8 +70,10 @@ var clickChunks = []int{64, 16, 4, 1}
 const clickColumns = `INSERT INTO clicks (campaign_id, link_idx, delivery_id, clicker, at, machine, reason) VALUES `
 
 // clickValues looks the delivery up: one erased or folded away since the
-// mail went is no longer there, and its click counts without it.
-const clickValues = `(?, ?, (SELECT id FROM deliveries WHERE id = ?), ?, ?, ?, ?)`
+// mail went is no longer there, and its click counts without it. The
+// delivery must be the campaign's own: once the newest deliveries are
+// gone their ids are given out again, to another campaign's readers.
+const clickValues = `(?, ?, (SELECT id FROM deliveries WHERE id = ? AND campaign_id = ?), ?, ?, ?, ?)`
 
 var clickInserts = func() map[int]string {
 	m := map[int]string{}
@@ -88,17 +90,17 @@ func insertRows(tx *sql.Tx, rows []row) error {
 			clicks = append(clicks, rw)
 			continue
 		}
-		if _, err := tx.Exec(`INSERT INTO opens (campaign_id, delivery_id, opener, at, machine, reason) VALUES (?, (SELECT id FROM deliveries WHERE id = ?), ?, ?, ?, ?)`,
+		if _, err := tx.Exec(`INSERT INTO opens (campaign_id, delivery_id, opener, at, machine, reason) VALUES (?1, (SELECT id FROM deliveries WHERE id = ?2 AND campaign_id = ?1), ?3, ?4, ?5, ?6)`,
 			rw.campaign, rw.delivery, rw.pseud, rw.at, rw.reason != "", rw.reason); err != nil {
 			return fmt.Errorf("record an open of campaign %d: %w", rw.campaign, err)
 		}
 	}
-	args := make([]any, 0, 7*clickChunks[0])
+	args := make([]any, 0, 8*clickChunks[0])
 	for _, n := range clickChunks {
 		for len(clicks) >= n {
 			args = args[:0]
 			for _, rw := range clicks[:n] {
-				args = append(args, rw.campaign, rw.link, rw.delivery, rw.pseud, rw.at, rw.reason != "", rw.reason)
+				args = append(args, rw.campaign, rw.link, rw.delivery, rw.campaign, rw.pseud, rw.at, rw.reason != "", rw.reason)
 			}
 			if _, err := tx.Exec(clickInserts[n], args...); err != nil {
 				return fmt.Errorf("record clicks of campaign %d: %w", clicks[0].campaign, err)
