@@ -160,13 +160,52 @@ func (s *Service) saveTracking(ctx context.Context, id int64, m trackMode, urls 
 func insertLink(ctx context.Context, tx *sql.Tx, id int64, i int, url string, digest bool) error {
 	var article sql.NullInt64
 	if digest {
-		err := tx.QueryRowContext(ctx, `SELECT id FROM articles WHERE url = ?`, url).Scan(&article)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		var err error
+		if article, err = linkArticle(ctx, tx, url); err != nil {
 			return err
 		}
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO campaign_links (campaign_id, idx, url, article_id) VALUES (?, ?, ?, ?)`, id, i, url, article)
 	return err
+}
+
+// linkArticle finds the article a digest's link to url goes to, if any.
+// The link is the article's URL as html/template wrote it in an href, so
+// an article whose URL it percent-encoded (a non-ASCII letter, a bracket),
+// or that is stored with escapes in the other case, has the link's
+// linkKey, not its URL. Such a URL starts as the link does up to the
+// link's first "%", which html/template leaves as it was: the articles
+// with that prefix are the ones compared, the newest first, as the one
+// most likely in this digest when two stored forms are the same URL.
+func linkArticle(ctx context.Context, tx *sql.Tx, url string) (sql.NullInt64, error) {
+	var article sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM articles WHERE url = ?`, url).Scan(&article)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return article, err
+	}
+	prefix, _, escaped := strings.Cut(url, "%")
+	if !escaped {
+		return article, nil // html/template changed nothing: only the same URL matches
+	}
+	// No UTF-8 text has the byte 0xff, so every URL with the prefix sorts
+	// before prefix+"\xff" and the range is read from the index of urls.
+	rows, err := tx.QueryContext(ctx, `SELECT id, url FROM articles WHERE url >= ? AND url < ? ORDER BY id DESC`, prefix, prefix+"\xff")
+	if err != nil {
+		return article, err
+	}
+	defer rows.Close()
+	key := linkKey(url)
+	for rows.Next() {
+		var id int64
+		var u string
+		if err := rows.Scan(&id, &u); err != nil {
+			return article, err
+		}
+		if linkKey(u) == key {
+			return sql.NullInt64{Int64: id, Valid: true}, nil
+		}
+	}
+	return article, rows.Err()
 }
 
 // hasPrefixFold says s starts with prefix, ignoring ASCII case.

@@ -1,6 +1,7 @@
 package campaigns
 
 import (
+	"fmt"
 	stdhtml "html"
 	"net/url"
 	"regexp"
@@ -17,12 +18,12 @@ import (
 type linkTracker struct {
 	base string
 	mk   mailer.Markers
-	urls []string        // the tracked URLs of the HTML part, each once, in order
-	seen map[string]bool // urls, as a set
+	urls []string          // the tracked URLs of the HTML part, each once, in order
+	seen map[string]string // urls, by their linkKey
 }
 
 func newLinkTracker(base string, mk mailer.Markers) *linkTracker {
-	return &linkTracker{base: strings.TrimRight(base, "/"), mk: mk, seen: map[string]bool{}}
+	return &linkTracker{base: strings.TrimRight(base, "/"), mk: mk, seen: map[string]string{}}
 }
 
 var (
@@ -67,11 +68,44 @@ func (t *linkTracker) collect(html string) {
 		if m == nil {
 			continue
 		}
-		if u := stdhtml.UnescapeString(m[2]); !t.seen[u] && t.trackable(u) {
-			t.seen[u] = true
+		u := stdhtml.UnescapeString(m[2])
+		if k := linkKey(u); t.seen[k] == "" && t.trackable(u) {
+			t.seen[k] = u
 			t.urls = append(t.urls, u)
 		}
 	}
+}
+
+// linkKey is the form in which the links of a message are matched.
+// html/template percent-encodes in an href the bytes it would not leave in
+// a URL (a non-ASCII letter, a bracket, a space), so a digest's article
+// at "…/café" is linked to "…/caf%c3%a9" in the HTML part but stays as
+// written in the text part, and its feed may have stored it either way,
+// with escapes in either case. The key encodes those bytes as html/template
+// does, and writes every escape in upper case (RFC 3986 §6.2.2.1), so all
+// of these forms have one key; a URL html/template leaves as it is without
+// escapes is its own key.
+func linkKey(u string) string {
+	var b strings.Builder
+	b.Grow(len(u))
+	for i := 0; i < len(u); i++ {
+		c := u[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', strings.IndexByte("-._~!#$&*+,/:;=?@[]", c) >= 0:
+			b.WriteByte(c)
+		case c == '%' && i+2 < len(u) && isHex(u[i+1]) && isHex(u[i+2]):
+			b.WriteByte('%')
+			b.WriteString(strings.ToUpper(u[i+1 : i+3]))
+			i += 2
+		default:
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // html rewrites the HTML part's tracked links, collected before; link
@@ -80,7 +114,7 @@ func (t *linkTracker) html(html string, link func(string) string) string {
 	return anchorTag.ReplaceAllStringFunc(html, func(tag string) string {
 		return hrefAttr.ReplaceAllStringFunc(tag, func(attr string) string {
 			m := hrefAttr.FindStringSubmatch(attr)
-			if u := stdhtml.UnescapeString(m[2]); t.seen[u] {
+			if u := t.seen[linkKey(stdhtml.UnescapeString(m[2]))]; u != "" {
 				return m[1] + stdhtml.EscapeString(link(u)) + m[3]
 			}
 			return attr
@@ -90,14 +124,16 @@ func (t *linkTracker) html(html string, link func(string) string) string {
 
 // text rewrites the URLs of the text part that the HTML part links to,
 // so both parts' links share their indexes; a URL the HTML part does not
-// link (in a code sample, an image's) stays as written.
+// link (in a code sample, an image's) stays as written. A URL is matched
+// by its linkKey: the text part writes it as it came, unencoded.
 func (t *linkTracker) text(text string, link func(string) string) string {
 	return textURL.ReplaceAllStringFunc(text, func(raw string) string {
 		u := trimURL(raw)
-		if !t.seen[u] {
+		linked := t.seen[linkKey(u)]
+		if linked == "" {
 			return raw
 		}
-		return link(u) + raw[len(u):]
+		return link(linked) + raw[len(u):]
 	})
 }
 
