@@ -61,7 +61,7 @@ func (m *Main) wireCampaigns(ctx context.Context, mux *asynq.ServeMux, srv *web.
 	mux.Handle(queue.TypeMailSend, sender)
 	a.Reconcilers.Add("campaigns", queue.ReconcilerFunc(svc.Reconcile))
 	mux.HandleFunc(queue.TypeWelcomeSend, svc.HandleWelcome)
-	a.Subscribers.SetWelcomeQueue(a.Queue.Client)
+	a.Subscribers.SetWelcomeQueue(a.Queue)
 	a.Reconcilers.Add("welcome mails", queue.ReconcilerFunc(a.Subscribers.ReconcileWelcomes))
 	a.Registry.MustRegister(mailer.NewDepthCollector(a.Queue.Opt))
 	if c, ok := a.Transport.(interface{ Close() error }); ok {
@@ -80,7 +80,7 @@ func (m *Main) newCampaignService() *campaigns.Service {
 	store.Log = m.Log
 	return &campaigns.Service{
 		Store:     store,
-		Queue:     a.Queue.Client,
+		Queue:     a.Queue,
 		Redis:     a.Queue.Redis(),
 		Signer:    subscribers.NewSigner(a.Secret),
 		Templates: a.Templates,

@@ -16,7 +16,7 @@ import (
 func (m *Main) wireHooks(mux *asynq.ServeMux, srv *web.Server) {
 	a := m.app
 	guard := hooks.Guard{AllowPrivate: m.Config.AllowPrivateFeeds}
-	d := hooks.NewDispatcher(a.DB, a.Queue.Client, guard, m.Log)
+	d := hooks.NewDispatcher(a.DB, a.Queue, guard, m.Log)
 	store := hooks.NewStore(a.DB, guard)
 	store.Kick = d.Kick
 	mux.HandleFunc(hooks.TypeDeliver, d.HandleDeliver)

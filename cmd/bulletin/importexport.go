@@ -119,7 +119,7 @@ func (m *Main) printImportReport(rep *subscribers.ImportReport, took time.Durati
 // sender in this process.
 func (m *Main) confirmsNow() (queue.Enqueuer, error) {
 	if !m.app.Queue.Embedded() {
-		return m.app.Queue.Client, nil
+		return m.app.Queue, nil
 	}
 	c, err := m.newConfirmer()
 	if err != nil {

@@ -63,7 +63,7 @@ func (m *Main) Run(ctx context.Context) error {
 	srv := m.newWebServer()
 	mux := asynq.NewServeMux()
 	mux.HandleFunc(queue.TypeReconcile, func(ctx context.Context, t *asynq.Task) error {
-		return a.Reconcilers.Run(ctx, a.Queue.Client, m.Log)
+		return a.Reconcilers.Run(ctx, a.Queue, m.Log)
 	})
 	if err := m.wireSubscribers(ctx, mux, srv); err != nil {
 		return err
@@ -85,7 +85,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.startQueue(mux); err != nil {
 		return err
 	}
-	if err := a.Reconcilers.Run(ctx, a.Queue.Client, m.Log); err != nil {
+	if err := a.Reconcilers.Run(ctx, a.Queue, m.Log); err != nil {
 		m.Log.Error("start-up reconcile incomplete; the periodic run will retry", "err", err)
 	}
 	m.startFolder()

@@ -23,7 +23,7 @@ func (m *Main) wireSubscribers(ctx context.Context, mux *asynq.ServeMux, srv *we
 	}
 	confirmer.GiveWay = true // serve's tasks share its cores with the requests
 	signer := confirmer.Signer
-	signups := subscribers.NewSignups(a.Subscribers, a.Queue.Client, m.Log)
+	signups := subscribers.NewSignups(a.Subscribers, a.Queue, m.Log)
 	signups.Metrics = subscribers.NewSignupMetrics(a.Registry)
 	// Closers run in reverse, so the signups stop before the queue closes
 	// and hand their last batch to it.
@@ -34,7 +34,7 @@ func (m *Main) wireSubscribers(ctx context.Context, mux *asynq.ServeMux, srv *we
 
 	srv.SubscriberDeps = web.SubscriberDeps{
 		Signups: signups, Signer: signer, Pages: a.Templates, SignupRate: m.Config.SignupRate,
-		Confirms: a.Queue.Client, // readers an admin adds or imports as pending
+		Confirms: a.Queue, // readers an admin adds or imports as pending
 	}
 	if srv.Subscribers == nil {
 		return fmt.Errorf("wire subscribers: no store")

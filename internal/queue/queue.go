@@ -30,8 +30,9 @@ type Queue struct {
 	Client *asynq.Client
 	Opt    asynq.RedisConnOpt
 
-	rdb      redis.UniversalClient
-	embedded *miniredis.Miniredis
+	rdb       redis.UniversalClient
+	inspector *asynq.Inspector // looks at the task an ID conflict is with
+	embedded  *miniredis.Miniredis
 	stop     chan struct{}
 	wg       sync.WaitGroup
 }
@@ -68,7 +69,15 @@ func Open(redisURL string) (*Queue, error) {
 	}
 	q.rdb = rdb
 	q.Client = asynq.NewClientFromRedisClient(rdb)
+	q.inspector = asynq.NewInspectorFromRedisClient(rdb)
 	return q, nil
+}
+
+// EnqueueContext enqueues task with its client. A Queue, unlike its bare
+// client, is an Enqueuer EnqueueUnique can ask about the task an ID
+// conflict is with.
+func (q *Queue) EnqueueContext(ctx context.Context, task *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error) {
+	return q.Client.EnqueueContext(ctx, task, opts...)
 }
 
 // Embedded reports whether the queue runs on the in-process Redis.
