@@ -56,7 +56,7 @@ func (m *Main) wireWebhooks(srv *web.Server) error {
 	srv.WebhookDeps = web.WebhookDeps{
 		Events:  m.eventBatcher(),
 		Secrets: secrets,
-		Providers: &webhooks.Set{Secrets: secrets, VERP: m.verp(a.Secret), Certs: f, Confirm: f, Tokens: webhooks.NewTokens(a.DB),
+		Providers: &webhooks.Set{Secrets: secrets, VERP: m.verp(a.Secret), Certs: f, Confirm: f, Tokens: webhooks.NewTokens(a.DB), Log: m.Log,
 			Env: map[string]string{"ses": c.WebhookSES, "postmark": c.WebhookPostmark, "sendgrid": c.WebhookSendGrid, "mailgun": c.WebhookMailgun}},
 	}
 	return nil

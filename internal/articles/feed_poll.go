@@ -14,6 +14,8 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/mmcdole/gofeed"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
 
 var stripTags = bluemonday.StrictPolicy()
@@ -40,7 +42,8 @@ func (f *Feeds) Poll(ctx context.Context, fd *Feed) (int, error) {
 
 // fetch gets and saves the feed's items. Its status is the HTTP status
 // in words when the feed was fetched and parsed; on an error, the error
-// says what went wrong.
+// says what went wrong. An item that failed to save is an error too, one
+// that still counts the items the other saves added.
 func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified, status string, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fd.URL, nil)
 	if err != nil {
@@ -79,18 +82,36 @@ func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified,
 	if err != nil {
 		return 0, "", "", "", fmt.Errorf("the feed does not parse: %w", err)
 	}
+	// The new ETag and Last-Modified are kept only when every item was
+	// taken: with them the next poll is a 304, so an item whose save
+	// failed for a passing reason (a busy database, a cancelled poll)
+	// would be lost until the feed changes. An item that can never be
+	// saved (one Save refuses as invalid) is skipped for good instead,
+	// or the feed would be fetched in full at every poll for it.
+	var failed int
+	var saveErr error
 	for _, it := range parsed.Items {
 		a := itemArticle(it, fd.List, resp.Request.URL)
 		if a == nil {
 			continue
 		}
 		created, err := f.articles.Save(ctx, a)
-		if err != nil {
-			continue // an item we cannot take is skipped, not fatal
+		switch {
+		case bulletin.ErrorCode(err) == bulletin.EINVALID:
+			continue
+		case err != nil:
+			failed++
+			if saveErr == nil {
+				saveErr = err
+			}
+			continue
 		}
 		if created {
 			added++
 		}
+	}
+	if failed > 0 {
+		return added, "", "", "", fmt.Errorf("%d of the feed's items could not be saved, and are fetched again at the next poll: %w", failed, saveErr)
 	}
 	return added, etag, modified, status, nil
 }

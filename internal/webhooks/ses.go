@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -22,7 +24,21 @@ type SES struct {
 	// Certs fetches signing certificates, Confirm subscription URLs.
 	Certs, Confirm Fetcher
 	VERP           Resolver
-	certs          certs
+	// Log gets a line for each signature refused, saying why;
+	// slog.Default() when nil.
+	Log   *slog.Logger
+	certs certs
+}
+
+// errSNSSignature is the answer to a message whose signature does not
+// verify, whatever the reason.
+var errSNSSignature = bulletin.Errorf(bulletin.EUNAUTHORIZED, "The SNS signature does not verify: the message is not signed by Amazon SNS, or was changed after.")
+
+func (s *SES) log() *slog.Logger {
+	if s.Log == nil {
+		return slog.Default()
+	}
+	return s.Log
 }
 
 // NewSES returns an SES taking the comma-separated TopicArns in topics.
@@ -84,7 +100,11 @@ func (s *SES) Events(ctx context.Context, _ http.Header, body []byte) ([]events.
 		return nil, bulletin.Errorf(bulletin.EUNAUTHORIZED, "This SNS topic is not the one in BULLETIN_WEBHOOK_SES_TOPIC.")
 	}
 	if err := s.certs.verify(ctx, &m); err != nil {
-		return nil, bulletin.Errorf(bulletin.EUNAUTHORIZED, "The SNS signature does not verify: %v.", err)
+		// Why it does not verify (the certificate's fetch or parse, the
+		// RSA check) is for the operator's log: the answer goes to
+		// whoever sent the request, and says only that it was refused.
+		s.log().Warn("SNS signature refused", "type", m.Type, "message_id", m.MessageID, "err", err)
+		return nil, errSNSSignature
 	}
 	switch m.Type {
 	case "SubscriptionConfirmation":
@@ -92,7 +112,10 @@ func (s *SES) Events(ctx context.Context, _ http.Header, body []byte) ([]events.
 			return nil, badShape("Amazon SNS", "SubscribeURL is not https on sns.<region>.amazonaws.com")
 		}
 		if _, err := s.Confirm.Fetch(ctx, m.SubscribeURL); err != nil {
-			return nil, bulletin.Errorf(bulletin.EINTERNAL, "confirm SNS subscription: %v", err)
+			// A plain error is internal: the web layer logs it in full
+			// and answers only "Internal error.", where it would send
+			// a *bulletin.Error's message, fetch error and all.
+			return nil, fmt.Errorf("confirm SNS subscription: %w", err)
 		}
 		return nil, nil
 	case "Notification":

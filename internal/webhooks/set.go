@@ -3,6 +3,7 @@ package webhooks
 import (
 	"context"
 	"crypto/subtle"
+	"log/slog"
 	"sync"
 )
 
@@ -20,6 +21,8 @@ type Set struct {
 	// Tokens keeps the signature tokens Mailgun's webhooks used;
 	// Mailgun needs it.
 	Tokens *Tokens
+	// Log is the SES provider's log (SES.Log); slog.Default() when nil.
+	Log *slog.Logger
 
 	mu    sync.Mutex
 	built map[string]builtProvider
@@ -69,6 +72,7 @@ func (s *Set) build(name, secret string) Provider {
 	switch name {
 	case "ses":
 		if p, err := NewSES(secret, s.Certs, s.Confirm, s.VERP); err == nil {
+			p.Log = s.Log
 			return p
 		}
 	case "postmark":
