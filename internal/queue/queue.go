@@ -33,8 +33,8 @@ type Queue struct {
 	rdb       redis.UniversalClient
 	inspector *asynq.Inspector // looks at the task an ID conflict is with
 	embedded  *miniredis.Miniredis
-	stop     chan struct{}
-	wg       sync.WaitGroup
+	stop      chan struct{}
+	wg        sync.WaitGroup
 }
 
 // Open connects to the Redis at redisURL, or starts an embedded one on a
