@@ -3,6 +3,7 @@ package articles
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -129,8 +130,11 @@ func (s *Store) Update(ctx context.Context, id int64, p *Patch) (*Article, error
 			return fmt.Errorf("mark article edited: %w", err)
 		}
 		if p.Lists != nil {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM article_lists WHERE article_id = ?`, id); err != nil {
-				return fmt.Errorf("unlink article: %w", err)
+			// Only the lists left go; a link kept keeps its number, which
+			// the lists' digests have passed, or the article would go out
+			// to its lists again.
+			if err := leaveOtherLists(ctx, tx, id, ids); err != nil {
+				return err
 			}
 			if err := joinLists(ctx, tx, id, ids); err != nil {
 				return err
@@ -164,6 +168,19 @@ func checkPatched(ctx context.Context, tx *sql.Tx, a *Article, p *Patch) ([]int6
 		return nil, bulletin.Invalid(fields)
 	}
 	return ids, nil
+}
+
+// leaveOtherLists takes article id off every list not in ids.
+func leaveOtherLists(ctx context.Context, tx *sql.Tx, id int64, ids []int64) error {
+	keep, err := json.Marshal(ids)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM article_lists WHERE article_id = ?
+		AND list_id NOT IN (SELECT value FROM json_each(?))`, id, string(keep)); err != nil {
+		return fmt.Errorf("unlink article: %w", err)
+	}
+	return nil
 }
 
 // joinLists adds article id to the lists of ids.

@@ -125,14 +125,16 @@ func (s *Service) digestList(ctx context.Context, q queryer, slug string) (*dige
 
 // A mark is where a list's previous digest window ended.
 type mark struct {
-	at        time.Time
-	articleID int64
-	ok        bool
+	at time.Time
+	// linkSeq is the last article link the window saw (article_lists.seq;
+	// the column, older than the counter, is named last_article_id).
+	linkSeq int64
+	ok      bool
 }
 
 func readMark(ctx context.Context, q queryer, table string, listID int64) (mark, error) {
 	var m mark
-	err := q.QueryRowContext(ctx, `SELECT last_digest_at, last_article_id FROM `+table+` WHERE list_id = ?`, listID).Scan(&m.at, &m.articleID)
+	err := q.QueryRowContext(ctx, `SELECT last_digest_at, last_article_id FROM `+table+` WHERE list_id = ?`, listID).Scan(&m.at, &m.linkSeq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, nil
 	} else if err != nil {
@@ -172,7 +174,7 @@ func (s *Service) buildDigestTx(ctx context.Context, tx *sql.Tx, slug, cadence s
 	if err != nil {
 		return nil, err
 	}
-	if err := moveMark(ctx, tx, table, l.id, now, max(last, m.articleID)); err != nil {
+	if err := moveMark(ctx, tx, table, l.id, now, max(last, m.linkSeq)); err != nil {
 		return nil, err
 	}
 	d.Articles = len(items)
@@ -207,8 +209,10 @@ const audienceSQL = `FROM subscribers s JOIN subscriptions x ON x.subscriber_id 
 	WHERE x.list_id = ? AND x.status = 'active' AND s.status = 'confirmed' AND (? = '' OR s.frequency = ?)
 	AND NOT ` + events.SuppressedSQL
 
-// windowArticles returns the list's articles after the mark that are
-// out by now, newest first, and the highest article id there is. A first
+// windowArticles returns the list's articles linked to it after the mark
+// that are out by now, newest first, and the number of the last link made
+// to any list (article_link_counter: numbers only grow, so an article
+// that joins the list later, or takes a deleted one's id, is after it). A first
 // digest takes only what was added, or is published, since start. An
 // article published after now is held (digest_holds, by list and marks
 // table) and comes in the first digest of this window after its time,
@@ -216,8 +220,8 @@ const audienceSQL = `FROM subscribers s JOIN subscriptions x ON x.subscriber_id 
 func windowArticles(ctx context.Context, tx *sql.Tx, listID int64, table string, m mark, start, now time.Time) ([]digestArticle, int64, error) {
 	q := `SELECT a.id, a.title, a.url, a.summary, a.body, a.author, a.image_url, a.image_alt, a.published_at FROM articles a
 		JOIN article_lists al ON al.article_id = a.id WHERE al.list_id = ?
-		AND (a.id > ? OR a.id IN (SELECT article_id FROM digest_holds WHERE list_id = ? AND marks = ?))`
-	args := []any{listID, m.articleID, listID, table}
+		AND (al.seq > ? OR a.id IN (SELECT article_id FROM digest_holds WHERE list_id = ? AND marks = ?))`
+	args := []any{listID, m.linkSeq, listID, table}
 	if !m.ok {
 		q += ` AND (a.created_at >= ? OR a.published_at >= ?)`
 		args = append(args, start, start)
@@ -247,8 +251,8 @@ func windowArticles(ctx context.Context, tx *sql.Tx, listID int64, table string,
 		return nil, 0, err
 	}
 	var last int64
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM articles`).Scan(&last); err != nil {
-		return nil, 0, fmt.Errorf("last article: %w", err)
+	if err := tx.QueryRowContext(ctx, `SELECT value FROM article_link_counter`).Scan(&last); err != nil {
+		return nil, 0, fmt.Errorf("last article link: %w", err)
 	}
 	return out, last, nil
 }
@@ -266,10 +270,10 @@ func hold(ctx context.Context, tx *sql.Tx, listID int64, table string, ids []int
 	return nil
 }
 
-func moveMark(ctx context.Context, tx *sql.Tx, table string, listID int64, at time.Time, articleID int64) error {
+func moveMark(ctx context.Context, tx *sql.Tx, table string, listID int64, at time.Time, linkSeq int64) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (list_id, last_digest_at, last_article_id) VALUES (?, ?, ?)
 		ON CONFLICT (list_id) DO UPDATE SET last_digest_at = excluded.last_digest_at, last_article_id = excluded.last_article_id`,
-		listID, at, articleID)
+		listID, at, linkSeq)
 	if err != nil {
 		return fmt.Errorf("move digest mark: %w", err)
 	}
