@@ -35,7 +35,8 @@ var smtpModes = []struct {
 // Every message a worker sends is signed twice (RSA and Ed25519), each
 // signature verifies after the real SMTP transport and the test server,
 // with a non-ASCII subject and a long folded From, and goes from the
-// recipient's own return path; a message changed after signing fails.
+// recipient's own return path; a message changed after signing fails, as
+// does one with a second List-Unsubscribe added.
 func TestSenderSignsEveryMessage(t *testing.T) {
 	rsa, ed := dkimtest.Keys(t)
 	for _, mode := range smtpModes {
@@ -61,10 +62,14 @@ func TestSenderSignsEveryMessage(t *testing.T) {
 			for _, m := range msgs {
 				froms = append(froms, m.From)
 				dkimtest.RequireValid(t, m.Data, "harbour.test", 2, rsa, ed)
-				tampered := bytes.Replace(m.Data, []byte("Hallo"), []byte("Hello"), 1)
-				for _, v := range dkimtest.Verify(t, tampered, "harbour.test", rsa, ed) {
-					if v.Err == nil {
-						t.Errorf("a signature still verifies with the body changed")
+				for change, tampered := range map[string][]byte{
+					"the body changed":                bytes.Replace(m.Data, []byte("Hallo"), []byte("Hello"), 1),
+					"a List-Unsubscribe added on top": append([]byte("List-Unsubscribe: <https://evil.example/u>\r\n"), m.Data...),
+				} {
+					for _, v := range dkimtest.Verify(t, tampered, "harbour.test", rsa, ed) {
+						if v.Err == nil {
+							t.Errorf("a signature still verifies with %s", change)
+						}
 					}
 				}
 			}

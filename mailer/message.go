@@ -40,9 +40,9 @@ func (m *Message) Compose() ([]byte, error) {
 			return nil, fmt.Errorf("compose: bad address %q", a.Address)
 		}
 	}
+	// The library splits From and To at every comma, one inside a quoted
+	// display name too, so it is given neither: withAddresses writes them.
 	e := email.NewEmail()
-	e.From = addressString(m.From)
-	e.To = []string{addressString(m.To)}
 	e.Subject = oneLine(m.Subject)
 	e.Text = []byte(m.Text)
 	e.HTML = []byte(m.HTML)
@@ -68,7 +68,29 @@ func (m *Message) Compose() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compose: %w", err)
 	}
-	return foldHeaders(raw), nil
+	head := "From: " + addressString(m.From) + "\r\nTo: " + addressString(m.To) + "\r\n"
+	return foldHeaders(withAddresses(raw, head)), nil
+}
+
+// withAddresses returns raw, the library's message, with fields (From and
+// To) first and the empty From field the library always writes taken out.
+func withAddresses(raw []byte, fields string) []byte {
+	end := bytes.Index(raw, []byte("\r\n\r\n"))
+	if end < 0 {
+		return raw
+	}
+	out := make([]byte, 0, len(raw)+len(fields))
+	out = append(out, fields...)
+	for head := raw[:end+2]; len(head) > 0; {
+		n := bytes.Index(head, []byte("\r\n")) + 2
+		// A continuation line starts with a space: only the field itself
+		// starts with its name.
+		if !bytes.HasPrefix(head, []byte("From:")) {
+			out = append(out, head[:n]...)
+		}
+		head = head[n:]
+	}
+	return append(out, raw[end+2:]...)
 }
 
 // NewMessageID returns a unique Message-ID whose right side is the domain
@@ -84,11 +106,11 @@ func NewMessageID(from string) string {
 }
 
 // addressString formats a for a header, dropping control characters from
-// the display name; mail.Address encodes a non-ASCII name per RFC 2047.
-// Commas are removed from names because the library splits on them.
+// the display name, so no line break gets in; mail.Address quotes a name
+// with specials such as a comma and encodes a non-ASCII one per RFC 2047.
 func addressString(a *mail.Address) string {
 	name := strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == ',' {
+		if r < 0x20 || r == 0x7f {
 			return -1
 		}
 		return r

@@ -12,11 +12,15 @@ import (
 	msgdkim "github.com/emersion/go-msgauth/dkim"
 )
 
-// signedFields are the header fields a signature covers when the message
-// has them, after From: what RFC 6376 §5.4.1 recommends, and the list
-// headers Gmail and Yahoo want signed with the one-click unsubscribe.
+// signedFields are the header fields a signature covers: what RFC 6376
+// §5.4.1 recommends, and the list headers Gmail and Yahoo want signed with
+// the one-click unsubscribe. Each is over-signed (RFC 6376 §8.15): h=
+// names it once more than the message has it, so the signature breaks
+// when anyone adds one, where a field named once covers only its last
+// instance and a second one added above it would go unnoticed. A field
+// the message lacks is named once, so none can be added either.
 var signedFields = []string{
-	"To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type",
+	"From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type",
 	"List-Id", "List-Unsubscribe", "List-Unsubscribe-Post", "Reply-To",
 }
 
@@ -64,7 +68,7 @@ func (s *Signer) Sign(dst, msg []byte) ([]byte, error) {
 	if end < 0 {
 		return dst, errors.New("dkim: message has no header end")
 	}
-	present, domain := scanHeader(msg[:end+2])
+	counts, domain := scanHeader(msg[:end+2])
 	if domain == "" {
 		return dst, errors.New("dkim: message has no From address")
 	}
@@ -76,9 +80,9 @@ func (s *Signer) Sign(dst, msg []byte) ([]byte, error) {
 		s.warnUnsigned(domain)
 		return append(dst, msg...), nil
 	}
-	fields := append(make([]string, 0, len(signedFields)+2), "From", "From")
+	fields := make([]string, 0, 2*len(signedFields))
 	for _, f := range signedFields {
-		if present[strings.ToLower(f)] {
+		for range counts[strings.ToLower(f)] + 1 {
 			fields = append(fields, f)
 		}
 	}
@@ -128,10 +132,11 @@ func sign(msg []byte, k Key, domain string, fields []string) (string, error) {
 	return sg.Signature(), nil
 }
 
-// scanHeader returns the lower-cased names of the fields in head, a
-// header block, and the lower-cased domain of its From address.
-func scanHeader(head []byte) (map[string]bool, string) {
-	present := make(map[string]bool, 16)
+// scanHeader returns how many times each field occurs in head, a header
+// block, by lower-cased name, and the lower-cased domain of its From
+// address.
+func scanHeader(head []byte) (map[string]int, string) {
+	counts := make(map[string]int, 16)
 	domain := ""
 	for len(head) > 0 {
 		n := bytes.Index(head, []byte("\r\n"))
@@ -148,7 +153,7 @@ func scanHeader(head []byte) (map[string]bool, string) {
 			continue
 		}
 		key := strings.ToLower(string(bytes.TrimSpace(name)))
-		present[key] = true
+		counts[key]++
 		if key == "from" && domain == "" {
 			for len(head) > 0 && (head[0] == ' ' || head[0] == '\t') {
 				m := bytes.Index(head, []byte("\r\n"))
@@ -161,7 +166,7 @@ func scanHeader(head []byte) (map[string]bool, string) {
 			domain = fromDomain(string(value))
 		}
 	}
-	return present, domain
+	return counts, domain
 }
 
 // fromDomain returns the lower-cased domain of the address in a From
