@@ -172,7 +172,7 @@ func checkPatched(ctx context.Context, tx *sql.Tx, a *Article, p *Patch) ([]int6
 
 // leaveOtherLists takes article id off every list not in ids.
 func leaveOtherLists(ctx context.Context, tx *sql.Tx, id int64, ids []int64) error {
-	keep, err := json.Marshal(ids)
+	keep, err := json.Marshal(append([]int64{}, ids...)) // [] for none: json_each('null') is one NULL row
 	if err != nil {
 		return err
 	}
