@@ -336,7 +336,7 @@ func (s *Service) startDigest(ctx context.Context, id int64) error {
 // goes out once whichever sends it. A batch send leaves queued in part
 // stays behind the digest's cursor, for the reconciler to queue.
 func (s *Service) SendQueued(ctx context.Context, id int64, send func(context.Context, *queue.SendPayload) error) error {
-	content, err := s.sendContent(ctx, id)
+	contents, err := s.sendContents(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -346,7 +346,7 @@ func (s *Service) SendQueued(ctx context.Context, id int64, send func(context.Co
 			return err
 		}
 		if len(p.Recipients) > 0 {
-			p.Content = *content
+			p.Content = *contents.of(p.Batch)
 			if err := send(ctx, p); err != nil {
 				return err
 			}

@@ -21,16 +21,23 @@ import (
 // a million readers holds no more tasks in Redis, nor their recipients in
 // memory, than a campaign does.
 
-// pageFunc hands out the next batch of a campaign; see fanoutPage.
-type pageFunc func(ctx context.Context, id int64) (*queue.SendPayload, bool, error)
+// pageFunc hands out the batches of a campaign's next page and says
+// whether its fan-out is done, or has nothing to do; see fanoutPage.
+type pageFunc func(ctx context.Context, id int64) ([]*queue.SendPayload, bool, error)
 
-// fanoutSteps returns how campaign id's fan-out hands out its next batch
-// and counts the deliveries handed out that still wait: a campaign's
-// pages are inserted as they go, a digest's were inserted when it was
-// built.
+// fanoutSteps returns how campaign id's fan-out hands out its next
+// batches and counts the deliveries handed out that still wait: a
+// campaign's pages are inserted as they go, a digest's were inserted when
+// it was built, and it hands out one batch at a time.
 func (s *Service) fanoutSteps(ctx context.Context, id int64) (pageFunc, func(context.Context, int64) int) {
 	if s.isDigest(ctx, id) {
-		return s.digestPage, s.digestBacklog
+		return func(ctx context.Context, id int64) ([]*queue.SendPayload, bool, error) {
+			p, done, err := s.digestPage(ctx, id)
+			if err != nil || p == nil {
+				return nil, true, err
+			}
+			return []*queue.SendPayload{p}, done, nil
+		}, s.digestBacklog
 	}
 	return s.fanoutPage, s.backlog
 }

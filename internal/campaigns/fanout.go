@@ -3,19 +3,20 @@ package campaigns
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"html/template"
 	"mime"
+	"net"
 	"net/mail"
 	"net/url"
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hibiken/asynq"
+	"golang.org/x/net/idna"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/queue"
@@ -43,30 +44,63 @@ type mailData struct {
 	PreferencesURL string
 }
 
-// content renders campaign id into what every message of it shares, once:
-// the body inside the mail templates, with markers drawn for this render
-// where the personal fields and links go. A campaign's body is rendered
-// again from its Markdown; a digest's was rendered when it was built and
-// holds no personal field.
-func (s *Service) content(ctx context.Context, id int64) (*queue.Content, error) {
-	var kind, subject, pre, body, html, text, listName, slug, listFrom, replyTo string
-	err := s.db.Read.QueryRowContext(ctx, `SELECT c.kind, c.subject, c.preheader, c.body, c.body_html, c.body_text, l.name, l.slug,
+// contents renders campaign id into what every message of it to each of
+// its lists shares, once: the body inside the mail templates, with
+// markers drawn for this render where the personal fields and links go,
+// and the list's name in the footer and List-Id, its From and Reply-To.
+// They come in the order of the lists' ids, as the fan-out numbers its
+// batches (see batchNumber). A campaign's body is rendered again from its
+// Markdown, once for all its lists; a digest's was rendered when it was
+// built and holds no personal field.
+func (s *Service) contents(ctx context.Context, id int64) (listContents, error) {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT c.kind, c.subject, c.preheader, c.body, c.body_html, c.body_text, l.name, l.slug,
 		l.from_address, l.reply_to
 		FROM campaigns c JOIN campaign_lists cl ON cl.campaign_id = c.id JOIN lists l ON l.id = cl.list_id
-		WHERE c.id = ? ORDER BY l.id LIMIT 1`, id).Scan(&kind, &subject, &pre, &body, &html, &text, &listName, &slug, &listFrom, &replyTo)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "No campaign %d.", id)
-	} else if err != nil {
+		WHERE c.id = ? ORDER BY l.id`, id)
+	if err != nil {
 		return nil, fmt.Errorf("campaign content: %w", err)
 	}
+	defer rows.Close()
+	var out listContents
+	var html, text string // the body, rendered for the first list
 	mk := mailer.NewMarkers()
-	if kind == "campaign" {
-		if html, text, err = Render(body, mk); err != nil {
-			return nil, fmt.Errorf("campaign %d: %w", id, err)
+	for rows.Next() {
+		var kind, subject, pre, body, storedHTML, storedText string
+		var l listHead
+		if err := rows.Scan(&kind, &subject, &pre, &body, &storedHTML, &storedText, &l.name, &l.slug, &l.from, &l.replyTo); err != nil {
+			return nil, fmt.Errorf("campaign content: %w", err)
 		}
+		switch {
+		case len(out) > 0:
+		case kind == "campaign":
+			if html, text, err = Render(body, mk); err != nil {
+				return nil, fmt.Errorf("campaign %d: %w", id, err)
+			}
+		default:
+			html, text = storedHTML, storedText
+		}
+		l.preheader = pre
+		c, err := s.wrap(subject, html, text, l, mk)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
 	}
-	return s.wrap(subject, html, text, listHead{listName, slug, listFrom, replyTo, pre}, mk)
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("campaign content: %w", err)
+	}
+	if out == nil {
+		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "No campaign %d.", id)
+	}
+	return out, nil
 }
+
+// listContents are a campaign's contents, one for each of its lists by
+// id.
+type listContents []*queue.Content
+
+// of is the content of batch b: that of its readers' list.
+func (cs listContents) of(b int64) *queue.Content { return cs[batchList(b, len(cs))] }
 
 // listHead is what a mail takes from the list it goes to, and the
 // campaign's own preheader when it has one.
@@ -79,6 +113,12 @@ type listHead struct{ name, slug, from, replyTo, preheader string }
 func (s *Service) wrap(subject, html, text string, l listHead, mk mailer.Markers) (*queue.Content, error) {
 	// The settings are cached in memory: no request's context to wait on.
 	pub := s.publication(context.Background())
+	// List-Unsubscribe and List-Id take ASCII only (RFC 8058, RFC 2919):
+	// a host stored as typed, outside ASCII, would make the composer
+	// encode the whole header as RFC 2047 words, which no mailbox reads as
+	// a one-click unsubscribe. Every link of the mail names the host as
+	// DNS does too.
+	pub.PublicURL = asciiHost(pub.PublicURL)
 	base := pub.PublicURL
 	d := mailData{
 		Subject: subject, Preheader: cmp.Or(l.preheader, preheader(mk.Choose(text, false))), Body: template.HTML(html),
@@ -97,6 +137,36 @@ func (s *Service) wrap(subject, html, text string, l listHead, mk mailer.Markers
 	}
 	return &queue.Content{From: cmp.Or(l.from, pub.From()), ReplyTo: headerAddress(cmp.Or(l.replyTo, pub.ReplyTo)), Subject: subject,
 		HTML: htmlPart, Text: textPart, ListID: listIDHeader(l.name, l.slug, host), BaseURL: base, Markers: string(mk)}, nil
+}
+
+// asciiHost is base with its host in the IDNA ASCII form (bücher.example
+// becomes xn--bcher-kva.example). A URL whose host is ASCII already, or
+// that does not parse, or whose host IDNA refuses, is returned as it is:
+// the settings check the public URL when it is saved.
+func asciiHost(base string) string {
+	u, err := url.Parse(base)
+	if err != nil || isASCII(u.Host) {
+		return base
+	}
+	host, err := idna.Lookup.ToASCII(u.Hostname())
+	if err != nil {
+		return base
+	}
+	if port := u.Port(); port != "" {
+		host = net.JoinHostPort(host, port)
+	}
+	u.Host = host
+	return u.String()
+}
+
+// isASCII says whether s is all ASCII.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // headerAddress is addr, one address a list stores (validated then), as a
@@ -184,7 +254,7 @@ func (s *Service) HandleFanout(ctx context.Context, t *asynq.Task) error {
 // mail:send tasks, or hands each batch to Kick when it is set, until the
 // list is done or too many deliveries wait.
 func (s *Service) fanout(ctx context.Context, id int64) error {
-	content, err := s.sendContent(ctx, id)
+	contents, err := s.sendContents(ctx, id)
 	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
 		return nil
 	} else if err != nil {
@@ -192,12 +262,15 @@ func (s *Service) fanout(ctx context.Context, id int64) error {
 	}
 	next, backlog := s.fanoutSteps(ctx, id)
 	for page := 0; ; page++ {
-		batch, done, err := next(ctx, id)
-		if err != nil || batch == nil {
+		batches, done, err := next(ctx, id)
+		if err != nil {
 			return err
 		}
-		if len(batch.Recipients) > 0 {
-			batch.Content = *content
+		for _, batch := range batches {
+			if len(batch.Recipients) == 0 {
+				continue
+			}
+			batch.Content = *contents.of(batch.Batch)
 			if s.Kick != nil {
 				s.Kick(batch)
 			} else if err := s.EnqueueSend(ctx, batch); err != nil {

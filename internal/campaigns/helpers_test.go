@@ -246,3 +246,22 @@ func (e *env) create(t testing.TB, lists ...string) int64 {
 
 var _ = fmt.Sprint
 var _ = sql.ErrNoRows
+
+// envelopeTransport keeps each message with its envelope.
+type envelopeTransport struct {
+	mu   sync.Mutex
+	msgs []envelopeMsg
+}
+
+type envelopeMsg struct {
+	from string
+	to   []string
+	data []byte
+}
+
+func (k *envelopeTransport) Send(ctx context.Context, from string, to []string, msg []byte) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.msgs = append(k.msgs, envelopeMsg{from, append([]string(nil), to...), append([]byte(nil), msg...)})
+	return nil
+}

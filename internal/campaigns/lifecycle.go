@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -215,23 +214,31 @@ func (s *Service) log() *slog.Logger {
 }
 
 // TestSend sends the campaign now to at most 10 addresses, with "[Test]"
-// before the subject; the links in it lead nowhere.
+// before the subject; the links in it lead nowhere. Each address is
+// normalised as a signup's is (subscribers.NormalizeEmail): Bulletin does
+// not send with SMTPUTF8, so a domain outside ASCII goes on the wire, in
+// RCPT TO and in To, in its IDNA form, and an address that cannot be
+// made ASCII is a validation error.
 func (s *Service) TestSend(ctx context.Context, id int64, to []string) error {
 	if len(to) == 0 || len(to) > 10 {
 		return bulletin.Invalid(map[string]string{"to": "give from 1 to 10 addresses"})
 	}
-	for _, a := range to {
-		if addr, err := mail.ParseAddress(a); err != nil || addr.Address != a {
-			return bulletin.Invalid(map[string]string{"to": fmt.Sprintf("%q is not a plain address", a)})
+	addrs := make([]string, len(to))
+	for i, a := range to {
+		var why string
+		if addrs[i], why = subscribers.NormalizeEmail(a); why != "" {
+			return bulletin.Invalid(map[string]string{"to": fmt.Sprintf("%q: %s", a, why)})
 		}
 	}
-	content, err := s.content(ctx, id)
+	cs, err := s.contents(ctx, id)
 	if err != nil {
 		return err
 	}
+	// A test reader is on none of the lists: it gets the first list's mail.
+	content := cs[0]
 	content.Subject = "[Test] " + content.Subject
 	p := &queue.SendPayload{CampaignID: id, Content: *content}
-	for _, a := range to {
+	for _, a := range addrs {
 		p.Recipients = append(p.Recipients, queue.Recipient{Email: a, Unsubscribe: "test", Preferences: "test",
 			ReturnPath: s.returnPath(bounces.Delivery{Kind: bounces.KindTest, CampaignID: id})})
 	}

@@ -81,28 +81,33 @@ const insertSQL = `INSERT INTO deliveries (campaign_id, subscriber_id, status, b
 	ON CONFLICT (campaign_id, subscriber_id) DO NOTHING RETURNING id, subscriber_id`
 
 // fanoutPage turns the next page of recipients into deliveries, in one
-// transaction with the cursor, and returns them as a batch (without its
-// content). A nil batch means there is nothing to do: the campaign is not
-// sending or its fan-out is done.
-func (s *Service) fanoutPage(ctx context.Context, id int64) (*queue.SendPayload, bool, error) {
-	var batch *queue.SendPayload
+// transaction with the cursor, and returns them as batches, one for each
+// of the campaign's lists the page has readers of (batchNumber), without
+// their content. It says done, with no batch, when there is nothing to
+// do: the campaign is not sending or its fan-out is done.
+func (s *Service) fanoutPage(ctx context.Context, id int64) ([]*queue.SendPayload, bool, error) {
+	var batches []*queue.SendPayload
 	var done bool
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		batches, done = nil, true
 		after, active, err := fanoutCursor(ctx, tx, id)
 		if err != nil || !active {
 			return err
 		}
 		// This transaction holds the write lock: whoever leaves after it
 		// began commits after it, so a worker skips them (Since).
-		batch = &queue.SendPayload{CampaignID: id, Batch: after, Since: s.now()}
-		last, finished, err := s.insertPage(ctx, tx, batch)
+		var last int64
+		batches, last, done, err = s.insertPage(ctx, tx, id, after, s.now())
 		if err != nil {
 			return err
 		}
-		done = finished
+		n := 0
+		for _, b := range batches {
+			n += len(b.Recipients)
+		}
 		now := s.now()
 		if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET fanout_after = ?, fanout_done = ?, total = total + ?, updated_at = ? WHERE id = ?`,
-			last, done, len(batch.Recipients), now, id); err != nil {
+			last, done, n, now, id); err != nil {
 			return fmt.Errorf("advance fan-out: %w", err)
 		}
 		if done {
@@ -110,58 +115,98 @@ func (s *Service) fanoutPage(ctx context.Context, id int64) (*queue.SendPayload,
 		}
 		return nil
 	})
-	return batch, done, err
+	return batches, done, err
 }
 
-// insertPage reads the page of recipients after batch.Batch, inserts
-// their deliveries and adds the new ones to batch. It returns where the
-// next page starts after and whether the fan-out is done. It runs in the
-// fan-out's transaction, so the deliveries inserted are those of the
-// recipients just read.
-func (s *Service) insertPage(ctx context.Context, tx *sql.Tx, batch *queue.SendPayload) (int64, bool, error) {
-	lists, err := campaignListIDs(ctx, tx, batch.CampaignID)
+// A page of a campaign's readers becomes a batch for each of the
+// campaign's lists it has readers of: each reader goes in the batch of
+// the first of the campaign's lists, by id, they are on, and the batch's
+// messages name that list (List-Id, the footer, From and Reply-To). The
+// batch's number, which its deliveries keep and its mail:send task's ID
+// holds, says which list: after*k + i for the page after subscriber id
+// after and the list i of k. So a campaign to one list numbers its
+// batches after as ever, and so does a digest, to its one list. A
+// campaign's lists stay as they are while it sends (its lists cannot be
+// changed then, nor one of them deleted), so the reconciler reads the
+// same list from the number when it rebuilds the batch.
+
+// batchNumber is the number of the batch of list i of k in the page
+// after subscriber id after.
+func batchNumber(after int64, i, k int) int64 { return after*int64(k) + int64(i) }
+
+// batchList is the index, among k lists, of the list of batch b.
+func batchList(b int64, k int) int { return int(b % int64(k)) }
+
+// insertPage reads the page of recipients of campaign id after subscriber
+// id after, inserts their deliveries and returns the new ones as batches
+// (batchNumber) read at since. It returns where the next page starts
+// after and whether the fan-out is done. It runs in the fan-out's
+// transaction, so the deliveries inserted are those of the recipients
+// just read.
+func (s *Service) insertPage(ctx context.Context, tx *sql.Tx, id, after int64, since time.Time) ([]*queue.SendPayload, int64, bool, error) {
+	lists, err := campaignListIDs(ctx, tx, id)
 	if err != nil {
-		return 0, false, err
+		return nil, 0, false, err
 	}
 	var page []pageReader
-	cursor, done := batch.Batch, true
+	cursor, done := after, true
 	if len(lists) == 1 {
-		page, err = scanReaders(tx.QueryContext(ctx, recipientsOfListSQL, batch.Batch, batch.CampaignID, s.pageSize()))
+		page, err = scanReaders(tx.QueryContext(ctx, recipientsOfListSQL, after, id, s.pageSize()))
 		if len(page) > 0 {
 			cursor = page[len(page)-1].id
 		}
 		done = len(page) < s.pageSize()
 	} else {
-		page, cursor, done, err = s.pageOfLists(ctx, tx, lists, batch.Batch)
+		page, cursor, done, err = s.pageOfLists(ctx, tx, lists, after)
 	}
 	if err != nil || len(page) == 0 {
-		return cursor, done, err
+		return nil, cursor, done, err
 	}
-	sids := make([]int64, len(page))
-	for i, r := range page {
-		sids[i] = r.id
+	sids := make([][]int64, len(lists))
+	for _, r := range page {
+		sids[r.list] = append(sids[r.list], r.id)
 	}
-	ids, err := insertDeliveries(ctx, tx, batch, sids, s.now(), s.Kick != nil)
-	if err != nil {
-		return 0, false, err
+	var batches []*queue.SendPayload
+	byList := make([]*queue.SendPayload, len(lists))
+	dids := make(map[int64]int64, len(page))
+	now := s.now()
+	for i, group := range sids {
+		if len(group) == 0 {
+			continue
+		}
+		b := &queue.SendPayload{CampaignID: id, Batch: batchNumber(after, i, len(lists)), Since: since}
+		ids, err := insertDeliveries(ctx, tx, b, group, now, s.Kick != nil)
+		if err != nil {
+			return nil, 0, false, err
+		}
+		for sid, did := range ids {
+			dids[sid] = did
+		}
+		byList[i] = b
+		batches = append(batches, b)
 	}
 	for _, r := range page {
-		if did, ok := ids[r.id]; ok {
-			batch.Recipients = append(batch.Recipients, s.recipient(batch.CampaignID, did, r.id, r.email, r.name))
+		if did, ok := dids[r.id]; ok {
+			b := byList[r.list]
+			b.Recipients = append(b.Recipients, s.recipient(id, did, r.id, r.email, r.name))
 		}
 	}
-	return cursor, done, nil
+	return batches, cursor, done, nil
 }
 
-// A pageReader is a recipient of a page.
+// A pageReader is a recipient of a page, and the index among the
+// campaign's lists of the first they are on.
 type pageReader struct {
 	id          int64
 	email, name string
+	list        int
 }
 
 // pageOfLists reads the page after subscriber id after of a campaign to
 // lists: each list's next members, merged (mergeMembers), then those of
-// them who may get the campaign.
+// them who may get the campaign, each with the first of lists they are
+// on. Every member of a list up to the page's cursor is among the list's
+// members read (see mergeMembers), so that is the first list of theirs.
 func (s *Service) pageOfLists(ctx context.Context, tx *sql.Tx, lists []int64, after int64) ([]pageReader, int64, bool, error) {
 	members := make([][]int64, len(lists))
 	for i, l := range lists {
@@ -170,11 +215,24 @@ func (s *Service) pageOfLists(ctx context.Context, tx *sql.Tx, lists []int64, af
 			return nil, after, false, fmt.Errorf("page recipients: %w", err)
 		}
 	}
+	n := 0
+	for _, m := range members {
+		n += len(m)
+	}
+	first := make(map[int64]int, n)
+	for i := len(lists) - 1; i >= 0; i-- {
+		for _, sid := range members[i] {
+			first[sid] = i
+		}
+	}
 	ids, cursor, done := mergeMembers(members, s.pageSize())
 	if len(ids) == 0 {
 		return nil, after, true, nil
 	}
 	page, err := scanReaders(tx.QueryContext(ctx, recipientsOfSQL, jsonIDs(ids)))
+	for i := range page {
+		page[i].list = first[page[i].id]
+	}
 	return page, cursor, done, err
 }
 

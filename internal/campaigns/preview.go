@@ -33,19 +33,20 @@ func Preview(body, name, email string) (string, error) {
 }
 
 // PreviewMail returns the HTML part of campaign id's mail to p, made as
-// the send path makes it: the content of a send (content) composed by the
-// mailer for one reader. p's tokens stand in the links.
+// the send path makes it: the content of a send to its first list by id
+// (contents) composed by the mailer for one reader. p's tokens stand in
+// the links.
 func (s *Service) PreviewMail(ctx context.Context, id int64, p mailer.Personal) (string, error) {
-	content, err := s.content(ctx, id)
+	cs, err := s.contents(ctx, id)
 	if err != nil {
 		return "", err
 	}
-	return htmlPartFor(ctx, content, p)
+	return htmlPartFor(ctx, cs[0], p)
 }
 
 // PreviewDraft is PreviewMail for a campaign not saved yet: the new
-// campaign form's. Its body is rendered and wrapped as content does; its
-// first list by id gives the mail its list, as a send's does.
+// campaign form's. Its body is rendered and wrapped as contents does; its
+// first list by id gives the mail its list, as PreviewMail's does.
 func (s *Service) PreviewDraft(ctx context.Context, c *Campaign, p mailer.Personal) (string, error) {
 	if err := checkFields(c.Body); err != nil {
 		return "", bulletin.Invalid(map[string]string{"body": err.Error()})

@@ -95,7 +95,7 @@ func (s *Service) reconcileCampaign(ctx context.Context, c queue.Enqueuer, id in
 	if len(batches) == 0 {
 		return n, nil
 	}
-	content, err := s.sendContent(ctx, id)
+	contents, err := s.sendContents(ctx, id)
 	if err != nil {
 		return n, err
 	}
@@ -104,7 +104,7 @@ func (s *Service) reconcileCampaign(ctx context.Context, c queue.Enqueuer, id in
 		if err != nil {
 			return n, err
 		}
-		p.Content, p.Since = *content, since
+		p.Content, p.Since = *contents.of(b), since
 		if err := s.enqueueSend(ctx, c, p); err != nil {
 			return n, err
 		}

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
-	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
@@ -26,37 +25,45 @@ type trackMode struct {
 // several lists takes the lowest.
 var trackingRanks = []string{subscribers.TrackingOff, subscribers.TrackingAnonymous, subscribers.TrackingOn}
 
-// sendContent is content for a send: the messages of deliveries, whose
+// sendContents are contents for a send: the messages of deliveries, whose
 // links are tracked as the campaign's lists ask (SPEC §7). It records the
-// mode and the campaign's links, which the redirect reads. Test sends and
-// previews use content, untracked: no delivery stands behind them.
-func (s *Service) sendContent(ctx context.Context, id int64) (*queue.Content, error) {
-	c, err := s.content(ctx, id)
+// mode and the campaign's links, which the redirect reads; the contents
+// of the lists share them. Only the HTML part's links are rewritten: the
+// text part is read as it is, so its URLs stay the ones they lead to
+// (EMAIL.md, "Signed and traceable"). Test sends and previews use
+// contents, untracked: no delivery stands behind them.
+func (s *Service) sendContents(ctx context.Context, id int64) (listContents, error) {
+	cs, err := s.contents(ctx, id)
 	if err != nil || s.Tracker == nil {
-		return c, err
+		return cs, err
 	}
 	m, err := s.trackMode(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	mk := mailer.Markers(c.Markers)
-	t := newLinkTracker(c.BaseURL, mk)
+	// One render's markers are every list's (see contents).
+	mk := mailer.Markers(cs[0].Markers)
+	t := newLinkTracker(cs[0].BaseURL, mk)
 	if m.tracking != subscribers.TrackingOff {
-		t.collect(c.HTML)
+		for _, c := range cs {
+			t.collect(c.HTML)
+		}
 	}
 	idx, err := s.saveTracking(ctx, id, m, t.urls)
 	if err != nil {
 		return nil, err
 	}
-	if len(t.urls) > 0 {
-		reader := "." + mk.Of(mailer.Reader)
-		link := func(u string) string { return t.base + "/r/" + s.Tracker.Link(id, idx[u]) + reader }
-		c.HTML, c.Text = t.html(c.HTML, link), t.text(c.Text, link)
+	reader := "." + mk.Of(mailer.Reader)
+	link := func(u string) string { return t.base + "/r/" + s.Tracker.Link(id, idx[u]) + reader }
+	for _, c := range cs {
+		if len(t.urls) > 0 {
+			c.HTML = t.html(c.HTML, link)
+		}
+		if m.opens {
+			c.HTML = t.pixel(c.HTML)
+		}
 	}
-	if m.opens {
-		c.HTML = t.pixel(c.HTML)
-	}
-	return c, nil
+	return cs, nil
 }
 
 // trackMode resolves campaign id's mode from its lists.

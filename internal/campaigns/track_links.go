@@ -10,11 +10,12 @@ import (
 	"github.com/bulletinhq/bulletin/mailer"
 )
 
-// A linkTracker rewrites the links of one send's content to BASE/r/LINK.READER:
-// LINK signed once per link here, READER the Reader field's marker, which
-// the mailer fills in for each recipient. Only http and https links that
-// go elsewhere are tracked: never the unsubscribe and preferences links,
-// mailto:, anchors, images, nor a URL that holds a reader's own field.
+// A linkTracker rewrites the links of one send's HTML part to
+// BASE/r/LINK.READER: LINK signed once per link here, READER the Reader
+// field's marker, which the mailer fills in for each recipient. Only http
+// and https links that go elsewhere are tracked: never the unsubscribe
+// and preferences links, mailto:, anchors, images, nor a URL that holds a
+// reader's own field. The text part keeps the URLs as written.
 type linkTracker struct {
 	base string
 	mk   mailer.Markers
@@ -32,9 +33,6 @@ var (
 	// sanitiser's and html/template's output).
 	anchorTag = regexp.MustCompile(`<a\s[^>]*>`)
 	hrefAttr  = regexp.MustCompile(`(\shref=")([^"]*)(")`)
-	// textURL matches a URL in a text part: on a line of its own, after
-	// a link's text in brackets, or in prose.
-	textURL = regexp.MustCompile(`(?i)\bhttps?://[^\s<>"]+`)
 )
 
 // markerFields are the fields whose markers make a URL differ per
@@ -79,12 +77,11 @@ func (t *linkTracker) collect(html string) {
 // linkKey is the form in which the links of a message are matched.
 // html/template percent-encodes in an href the bytes it would not leave in
 // a URL (a non-ASCII letter, a bracket, a space), so a digest's article
-// at "…/café" is linked to "…/caf%c3%a9" in the HTML part but stays as
-// written in the text part, and its feed may have stored it either way,
-// with escapes in either case. The key encodes those bytes as html/template
-// does, and writes every escape in upper case (RFC 3986 §6.2.2.1), so all
-// of these forms have one key; a URL html/template leaves as it is without
-// escapes is its own key.
+// at "…/café" is linked to "…/caf%c3%a9" in the HTML part, and its feed
+// may have stored it either way, with escapes in either case. The key
+// encodes those bytes as html/template does, and writes every escape in
+// upper case (RFC 3986 §6.2.2.1), so all of these forms have one key; a
+// URL html/template leaves as it is without escapes is its own key.
 func linkKey(u string) string {
 	var b strings.Builder
 	b.Grow(len(u))
@@ -120,37 +117,6 @@ func (t *linkTracker) html(html string, link func(string) string) string {
 			return attr
 		})
 	})
-}
-
-// text rewrites the URLs of the text part that the HTML part links to,
-// so both parts' links share their indexes; a URL the HTML part does not
-// link (in a code sample, an image's) stays as written. A URL is matched
-// by its linkKey: the text part writes it as it came, unencoded.
-func (t *linkTracker) text(text string, link func(string) string) string {
-	return textURL.ReplaceAllStringFunc(text, func(raw string) string {
-		u := trimURL(raw)
-		linked := t.seen[linkKey(u)]
-		if linked == "" {
-			return raw
-		}
-		return link(linked) + raw[len(u):]
-	})
-}
-
-// trimURL drops from a URL found in text the punctuation after it: a
-// full stop or comma ending the sentence, a closing bracket the URL does
-// not open (as in "text (URL)").
-func trimURL(u string) string {
-	for u != "" {
-		switch c := u[len(u)-1]; {
-		case strings.IndexByte(".,;:!?'*_", c) >= 0:
-		case c == ')' && strings.Count(u, "(") < strings.Count(u, ")"):
-		default:
-			return u
-		}
-		u = u[:len(u)-1]
-	}
-	return u
 }
 
 // pixel puts the open pixel, named by the Reader field, at the end of

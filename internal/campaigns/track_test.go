@@ -218,17 +218,22 @@ func TestTrackedCampaign(t *testing.T) {
 					if diff := cmp.Diff(want, htmlTo); diff != "" {
 						t.Errorf("%s: HTML part's links (-want +got):\n%s", email, diff)
 					}
-					if diff := cmp.Diff(want[1:], textTo); diff != "" {
-						t.Errorf("%s: text part's links (-want +got):\n%s", email, diff)
+					// The text part keeps the URLs it links, readable: only
+					// the HTML part goes through the redirect.
+					if len(textTo) != 0 || strings.Contains(pm.Text, "news.example/r/") {
+						t.Errorf("%s: the text part has tracked links %q", email, textTo)
 					}
 					for _, u := range trackURLs[1:] {
 						// An autolink's text in the HTML part still shows its URL.
-						if strings.Contains(pm.HTML, `href="`+strings.ReplaceAll(u, "&", "&amp;")+`"`) || strings.Contains(pm.Text, u) {
-							t.Errorf("%s: %s is linked untracked", email, u)
+						if strings.Contains(pm.HTML, `href="`+strings.ReplaceAll(u, "&", "&amp;")+`"`) {
+							t.Errorf("%s: %s is linked untracked in the HTML part", email, u)
+						}
+						if !strings.Contains(pm.Text, u) {
+							t.Errorf("%s: the text part lacks %s", email, u)
 						}
 					}
-					if len(htmlReaders) != 1 || len(textReaders) != 1 {
-						t.Errorf("%s: reader tokens %v and %v, want one", email, htmlReaders, textReaders)
+					if len(htmlReaders) != 1 || len(textReaders) != 0 {
+						t.Errorf("%s: reader tokens %v in HTML and %v in text, want one and none", email, htmlReaders, textReaders)
 					}
 					for r := range htmlReaders {
 						allReaders[r] = true
@@ -338,8 +343,8 @@ func TestTrackedCampaignStrictestList(t *testing.T) {
 			t.Errorf("lists %v: campaign tracking %q, opens %t; want %q, %t", tt.lists, mode, opens, tt.mode, tt.opens)
 		}
 		for to, pm := range msgs {
-			tracked := trackedLink.MatchString(pm.HTML) && trackedLink.MatchString(pm.Text)
-			if tracked != (tt.mode != "off") {
+			tracked := trackedLink.MatchString(pm.HTML)
+			if tracked != (tt.mode != "off") || trackedLink.MatchString(pm.Text) {
 				t.Errorf("lists %v: message to %s tracked: %t", tt.lists, to, tracked)
 			}
 			if got := len(pixel.FindAllString(pm.HTML, -1)); got != map[bool]int{true: 1}[tt.opens] {
@@ -391,13 +396,16 @@ func TestTrackedDigest(t *testing.T) {
 		htmlTo, _ := e.clicks(t, pm.HTML, d.ID, e.delivery(t, d.ID, to), urls)
 		textTo, _ := e.clicks(t, pm.Text, d.ID, e.delivery(t, d.ID, to), urls)
 		// Image-less articles: a title and a "Read more" each in HTML,
-		// the URL under the title in text.
-		if len(htmlTo) != 5 || len(textTo) != 2 {
-			t.Errorf("%s: %d tracked links in HTML, %d in text; want 5 and 2", to, len(htmlTo), len(textTo))
+		// tracked; the URL under the title in text, as it is.
+		if len(htmlTo) != 5 || len(textTo) != 0 {
+			t.Errorf("%s: %d tracked links in HTML, %d in text; want 5 and 0", to, len(htmlTo), len(textTo))
 		}
 		for u := range articles {
-			if strings.Contains(pm.HTML+pm.Text, u) {
-				t.Errorf("%s: %s linked untracked", to, u)
+			if strings.Contains(pm.HTML, u) {
+				t.Errorf("%s: %s linked untracked in the HTML part", to, u)
+			}
+			if !strings.Contains(pm.Text, u+"\n") {
+				t.Errorf("%s: the text part lacks %s on its own line", to, u)
 			}
 		}
 	}
@@ -424,5 +432,44 @@ func TestTrackedCampaignTestSend(t *testing.T) {
 	}
 	if !strings.Contains(pm.HTML, `href="https://maps.example/harbour"`) {
 		t.Error("a test send lacks its links")
+	}
+}
+
+// A tracked campaign's text part keeps the URLs it links as written: only
+// the HTML part's links go through BASE/r/, so a reader of the plain text
+// sees where each link leads (EMAIL.md, "Signed and traceable").
+func TestTrackedTextPartKeepsOriginalURLs(t *testing.T) {
+	for _, mode := range []string{"on", "anonymous"} {
+		t.Run(mode, func(t *testing.T) {
+			e := newTrackEnv(t)
+			ctx := context.Background()
+			list := e.addTrackedList(t, "news", mode, false)
+			e.addReaders(t, 1, list)
+			body := "Read the [map](https://maps.example/harbour) and <https://other.example/page>.\n"
+			c := &campaigns.Campaign{Subject: "Ferries", Body: body, Lists: []string{"news"}}
+			if err := e.svc.Schedule(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.svc.Send(ctx, c.ID); err != nil {
+				t.Fatal(err)
+			}
+			e.fanout(t)
+			msgs := e.sendAll(t)
+			pm := msgs["r00@example.com"]
+			if pm == nil {
+				t.Fatalf("no message to r00@example.com")
+			}
+			if !strings.Contains(pm.HTML, "https://news.example/r/") {
+				t.Fatalf("the HTML part has no tracked link: tracking is not on in this test")
+			}
+			for _, u := range []string{"https://maps.example/harbour", "https://other.example/page"} {
+				if !strings.Contains(pm.Text, u) {
+					t.Errorf("text part lacks the original URL %s", u)
+				}
+			}
+			if strings.Contains(pm.Text, "https://news.example/r/") {
+				t.Errorf("text part shows redirect URLs:\n%s", pm.Text)
+			}
+		})
 	}
 }
