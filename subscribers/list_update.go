@@ -75,6 +75,7 @@ func (s *Store) UpdateList(ctx context.Context, slug string, p *ListPatch) (*Lis
 		if l, err = listBySlug(ctx, tx, slug); err != nil {
 			return err
 		}
+		was := l.Digest
 		p.Apply(l)
 		if err := l.Validate(); err != nil {
 			return err
@@ -92,6 +93,9 @@ func (s *Store) UpdateList(ctx context.Context, slug string, p *ListPatch) (*Lis
 		if err != nil {
 			return fmt.Errorf("update list: %w", err)
 		}
+		if l.Digest == "daily" && was != "daily" {
+			return startRollup(ctx, tx, l.ID)
+		}
 		return nil
 	})
 	if err != nil {
@@ -99,6 +103,28 @@ func (s *Store) UpdateList(ctx context.Context, slug string, p *ListPatch) (*Lis
 	}
 	s.lists.invalidate()
 	return l, nil
+}
+
+// startRollup starts the weekly round-up of a list that becomes daily
+// where the list's last digest ended: its weekly readers got that digest,
+// and a round-up without a mark of its own would be due at once, with the
+// week's articles they were mailed already. A round-up mark left from an
+// earlier daily spell is older than that digest and goes; the articles the
+// digest holds until their publication time are held for the round-up too.
+func startRollup(ctx context.Context, tx *sql.Tx, listID int64) error {
+	for _, q := range []string{
+		`DELETE FROM digest_rollup_marks WHERE list_id = ?`,
+		`INSERT INTO digest_rollup_marks (list_id, last_digest_at, last_article_id)
+			SELECT list_id, last_digest_at, last_article_id FROM digest_marks WHERE list_id = ?`,
+		`DELETE FROM digest_holds WHERE list_id = ? AND marks = 'digest_rollup_marks'`,
+		`INSERT INTO digest_holds (list_id, marks, article_id)
+			SELECT list_id, 'digest_rollup_marks', article_id FROM digest_holds WHERE list_id = ? AND marks = 'digest_marks'`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, listID); err != nil {
+			return fmt.Errorf("start the weekly round-up: %w", err)
+		}
+	}
+	return nil
 }
 
 // DeleteList deletes the list slug with its subscriptions, digest marks,

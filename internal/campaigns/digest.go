@@ -51,6 +51,7 @@ type digestList struct {
 	slug      string
 	name      string
 	digest    string // the list's schedule: daily, weekly or off
+	zone      string // the list's time zone, as stored; digests show its dates
 	createdAt time.Time
 }
 
@@ -113,8 +114,8 @@ type queryer interface {
 
 func (s *Service) digestList(ctx context.Context, q queryer, slug string) (*digestList, error) {
 	l := &digestList{slug: slug}
-	err := q.QueryRowContext(ctx, `SELECT id, name, digest, created_at FROM lists WHERE slug = ?`, slug).
-		Scan(&l.id, &l.name, &l.digest, &l.createdAt)
+	err := q.QueryRowContext(ctx, `SELECT id, name, digest, timezone, created_at FROM lists WHERE slug = ?`, slug).
+		Scan(&l.id, &l.name, &l.digest, &l.zone, &l.createdAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "No list %q.", slug)
 	} else if err != nil {

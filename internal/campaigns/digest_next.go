@@ -16,20 +16,25 @@ func NextDigest(now time.Time, cadence string, hour int, weekday, zone string) t
 	return sc.nextDaily(now)
 }
 
+// nextDay is the date, in the schedule's zone, of the first time at the
+// schedule's hour after now. The day may be past the month's last;
+// time.Date takes it as a day of the month after.
+func (sc schedule) nextDay(now time.Time) (year int, month time.Month, day int) {
+	year, month, day = now.In(sc.loc).Date()
+	if !sc.at(year, month, day).After(now) {
+		day++
+	}
+	return year, month, day
+}
+
 // nextDaily is the first time at the schedule's hour after now.
 func (sc schedule) nextDaily(now time.Time) time.Time {
-	y, m, d := now.In(sc.loc).Date()
-	slot := sc.at(y, m, d)
-	if !slot.After(now) {
-		slot = sc.at(y, m, d+1)
-	}
-	return slot
+	return sc.at(sc.nextDay(now))
 }
 
 // nextWeekly is the first weekday at the schedule's hour after now.
 func (sc schedule) nextWeekly(now time.Time) time.Time {
-	daily := sc.nextDaily(now)
-	y, m, d := daily.Date()
-	ahead := (int(sc.weekday) - int(daily.Weekday()) + 7) % 7
+	y, m, d := sc.nextDay(now)
+	ahead := (int(sc.weekday) - int(weekdayOf(y, m, d)) + 7) % 7
 	return sc.at(y, m, d+ahead)
 }

@@ -19,14 +19,14 @@ type digestArticle struct {
 	Author      string
 	ImageURL    string // https, shown at a fixed width; "" for none
 	ImageAlt    string
-	PublishedAt time.Time
-	Summary     string // two or three lines
-	Wrapped     string // Summary wrapped for the text part
+	PublishedAt time.Time // in the list's time zone once rendered
+	Summary     string    // two or three lines
+	Wrapped     string    // Summary wrapped for the text part
 }
 
 // Byline is "By Author · 2 January 2006", or the date alone.
 func (a digestArticle) Byline() string {
-	date := a.PublishedAt.UTC().Format("2 January 2006")
+	date := a.PublishedAt.Format("2 January 2006")
 	if a.Author == "" {
 		return date
 	}
@@ -49,8 +49,13 @@ const summaryRunes = 280
 
 // renderDigest renders the digest's body parts, once.
 func (s *Service) renderDigest(l *digestList, d *Digest, items []digestArticle) (html, text string, err error) {
+	// Dates are the list's: a story out at 07:30 in Tokyo is of that day
+	// there, whatever the date in UTC. An unknown zone is UTC, as for the
+	// schedule.
+	loc, _ := zoneOf(l.zone)
 	for i := range items {
 		a := &items[i]
+		a.PublishedAt = a.PublishedAt.In(loc)
 		sum := a.summary
 		if sum == "" {
 			sum = plainText(a.body)
@@ -91,9 +96,10 @@ func digestSubject(listName, cadence, schedule string, items []digestArticle) st
 	return oneLineText(head + clip(items[0].Title, 200-utf8.RuneCountInString(head)))
 }
 
-// dateRange spans the publication dates of items, newest first.
+// dateRange spans the publication dates of items, newest first, in the
+// zone their times are in.
 func dateRange(items []digestArticle) string {
-	newest, oldest := items[0].PublishedAt.UTC(), items[len(items)-1].PublishedAt.UTC()
+	newest, oldest := items[0].PublishedAt, items[len(items)-1].PublishedAt
 	switch {
 	case newest.Format("2006-01-02") == oldest.Format("2006-01-02"):
 		return newest.Format("2 January 2006")

@@ -26,26 +26,60 @@ type schedule struct {
 
 // at is hour o'clock on the given day in the schedule's zone. Going from
 // the date each time, never adding 24 hours, keeps the hour local across
-// DST changes; an hour the change skips becomes the one after it.
+// DST changes. An hour the change skips becomes the instant the clocks
+// jump, on that same day: time.Date alone gives the hour after east of
+// UTC but the hour before west of it, which for a change at midnight
+// (Santiago, Havana, Asunción) is 23:00 the day before.
 func (sc schedule) at(year int, month time.Month, day int) time.Time {
-	return time.Date(year, month, day, sc.hour, 0, 0, 0, sc.loc)
+	t := time.Date(year, month, day, sc.hour, 0, 0, 0, sc.loc)
+	want := time.Date(year, month, day, sc.hour, 0, 0, 0, time.UTC)
+	got := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), 0, 0, time.UTC)
+	// In a skipped hour t lies in the zone of before the change (west)
+	// or of after it (east): the jump is where that zone ends or begins.
+	start, end := t.ZoneBounds()
+	switch {
+	case got.Before(want):
+		return end
+	case got.After(want):
+		return start
+	}
+	return t
+}
+
+// weekdayOf is the weekday of a calendar date. Slots count days on the
+// calendar, not from the instants at() gives, which a skipped hour may
+// move.
+func weekdayOf(year int, month time.Month, day int) time.Weekday {
+	return time.Date(year, month, day, 12, 0, 0, 0, time.UTC).Weekday()
+}
+
+// lastDay is the date, in the schedule's zone, of the latest time at the
+// schedule's hour not after now. The day may be 0 or less; time.Date
+// takes it as a day of the month before.
+func (sc schedule) lastDay(now time.Time) (year int, month time.Month, day int) {
+	year, month, day = now.In(sc.loc).Date()
+	if sc.at(year, month, day).After(now) {
+		day--
+	}
+	return year, month, day
 }
 
 // dailySlot is the latest time at the schedule's hour not after now.
 func (sc schedule) dailySlot(now time.Time) time.Time {
-	y, m, d := now.In(sc.loc).Date()
-	slot := sc.at(y, m, d)
-	if slot.After(now) {
-		slot = sc.at(y, m, d-1)
-	}
-	return slot.UTC()
+	return sc.at(sc.lastDay(now)).UTC()
+}
+
+// date is the calendar date of t in the schedule's zone, at 00:00 UTC so
+// that dates compare as times.
+func (sc schedule) date(t time.Time) time.Time {
+	y, m, d := t.In(sc.loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 // weeklySlot is the latest weekday at the schedule's hour not after now.
 func (sc schedule) weeklySlot(now time.Time) time.Time {
-	daily := sc.dailySlot(now).In(sc.loc)
-	y, m, d := daily.Date()
-	back := (int(daily.Weekday()) - int(sc.weekday) + 7) % 7
+	y, m, d := sc.lastDay(now)
+	back := (int(weekdayOf(y, m, d)) - int(sc.weekday) + 7) % 7
 	return sc.at(y, m, d-back).UTC()
 }
 
@@ -69,22 +103,28 @@ func (s *Service) newSchedule(slug string, hour int, weekday, zone string) sched
 // scheduleOf is the schedule of hour, weekday and zone as lists store
 // them; ok is false when the zone is unknown and UTC stands in for it.
 func scheduleOf(hour int, weekday, zone string) (sc schedule, ok bool) {
-	sc = schedule{hour: hour, weekday: WeeklyDay, loc: time.UTC}
+	sc = schedule{hour: hour, weekday: WeeklyDay}
 	if d, ok := weekdays[weekday]; ok {
 		sc.weekday = d
 	}
+	sc.loc, ok = zoneOf(zone)
+	return sc, ok
+}
+
+// zoneOf is the location of a zone as lists store it; ok is false when
+// the zone is unknown and UTC stands in for it.
+func zoneOf(zone string) (loc *time.Location, ok bool) {
 	loc, err := time.LoadLocation(zone)
 	if err != nil || zone == "" || zone == "Local" {
-		return sc, false
+		return time.UTC, false
 	}
-	sc.loc = loc
-	return sc, true
+	return loc, true
 }
 
 // DueDigests returns the digests due at now: for each list with a
-// schedule, each cadence whose latest slot is after its mark (or, before
-// a list's first digest, after the list was made). Slots fall at each
-// list's own hour, weekday and time zone.
+// schedule, each cadence whose latest slot falls on a later date than its
+// mark (or, before a list's first digest, after the list was made). Slots
+// fall at each list's own hour, weekday and time zone.
 func (s *Service) DueDigests(ctx context.Context, now time.Time) ([]queue.DigestBuildPayload, error) {
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, slug, digest, digest_hour, digest_weekday, timezone, created_at
 		FROM lists WHERE digest <> 'off' ORDER BY id`)
@@ -126,11 +166,17 @@ func (s *Service) DueDigests(ctx context.Context, now time.Time) ([]queue.Digest
 			if err != nil {
 				return nil, err
 			}
-			since := r.l.createdAt
+			// A digest goes out once a day, or once a week from its
+			// weekday, in the list's zone. The mark is when the last one
+			// was built: one built on the slot's date or later is this
+			// day's or week's, though it went out at an hour or in a zone
+			// the list has left since, and a second would mail its
+			// readers twice in the day or week.
+			ok := r.l.createdAt.Before(slot)
 			if m.ok {
-				since = m.at
+				ok = sc.date(m.at).Before(sc.date(slot))
 			}
-			if since.Before(slot) {
+			if ok {
 				due = append(due, queue.DigestBuildPayload{List: r.l.slug, Cadence: c, Slot: slot})
 			}
 		}
