@@ -13,6 +13,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/bounces"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
+	pubsettings "github.com/bulletinhq/bulletin/internal/settings"
 )
 
 // Config holds every setting of SPEC §1. Each comes from an environment
@@ -169,6 +170,15 @@ func configFrom(vals map[string]*string) (Config, error) {
 		c.BaseURL = defaultBaseURL(c.Addr)
 	} else if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return c, fmt.Errorf("BULLETIN_BASE_URL %q: use an absolute http(s) URL, like https://news.example.com", c.BaseURL)
+	}
+	if c.BaseURLSet {
+		// BASE_URL starts every link as the public URL of the settings
+		// does, and is held to the same rules: a host name in another
+		// script is used in its xn-- form.
+		var why string
+		if c.BaseURL, why = pubsettings.TidyURL(c.BaseURL, "https://news.example.com"); why != "" {
+			return c, fmt.Errorf("BULLETIN_BASE_URL %q: %s", c.BaseURL, why)
+		}
 	}
 	if c.RedisURL != "" {
 		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {

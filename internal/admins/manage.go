@@ -3,9 +3,12 @@ package admins
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
@@ -36,8 +39,10 @@ func (s *Store) ResetAdmin(ctx context.Context, email, password string) (created
 	if created, err = s.SetAdmin(ctx, email, password); err != nil || created {
 		return created, 0, err
 	}
-	// After the new password is in: a login with the old one that raced
-	// the change made its session before this delete, so it goes too.
+	// After the new password is in: a login with the old one that checked
+	// it before the change made its session before this delete, so it goes
+	// too, and one that finishes later finds the hash changed and makes
+	// none (Login).
 	email = strings.TrimSpace(email)
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		const admin = `(SELECT id FROM admins WHERE email = ?)`
@@ -52,6 +57,31 @@ func (s *Store) ResetAdmin(ctx context.Context, email, password string) (created
 		return nil
 	})
 	return false, ended, err
+}
+
+// EnsureAdmin makes the admin with this email exist with this password, as
+// start-up does from BULLETIN_ADMIN_EMAIL and BULLETIN_ADMIN_PASSWORD. An
+// admin whose password is this one already is left as it is, sessions and
+// all, so that a restart changes nothing; any other is reset as by
+// ResetAdmin, which ends its sessions, since a new password there is how a
+// leaked one is replaced. It reports whether it created the admin, whether
+// it reset an existing one, and how many sessions it ended.
+func (s *Store) EnsureAdmin(ctx context.Context, email, password string) (created, reset bool, ended int, err error) {
+	if email, err = validEmail(email); err != nil {
+		return false, false, 0, err
+	}
+	if err := validPassword(password); err != nil {
+		return false, false, 0, err
+	}
+	var hash string
+	err = s.db.Read.QueryRowContext(ctx, `SELECT password_hash FROM admins WHERE email = ?`, email).Scan(&hash)
+	if err == nil && bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil {
+		return false, false, 0, nil
+	} else if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return false, false, 0, fmt.Errorf("find admin: %w", err)
+	}
+	created, ended, err = s.ResetAdmin(ctx, email, password)
+	return created, err == nil && !created, ended, err
 }
 
 // ListAdmins returns every admin, by email, with its live sessions.

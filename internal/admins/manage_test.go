@@ -145,3 +145,40 @@ func TestListAndRevokeTokens(t *testing.T) {
 		t.Error("revoking ci revoked website too")
 	}
 }
+
+// EnsureAdmin (start-up's BULLETIN_ADMIN_EMAIL and _PASSWORD) creates a
+// missing admin, leaves one whose password is already that one as it is,
+// sessions and all, and resets one whose password differs, ending its
+// sessions.
+func TestEnsureAdminResetsOnlyADifferentPassword(t *testing.T) {
+	s, _ := store(t)
+	ctx := context.Background()
+	created, reset, ended, err := s.EnsureAdmin(ctx, "ed@example.com", "first password!")
+	if err != nil || !created || reset || ended != 0 {
+		t.Fatalf("EnsureAdmin of a new admin = %v, %v, %d, %v; want it created", created, reset, ended, err)
+	}
+	ed := login(t, s, "ed@example.com", "first password!")
+
+	created, reset, ended, err = s.EnsureAdmin(ctx, "ED@example.com", "first password!")
+	if err != nil || created || reset || ended != 0 {
+		t.Errorf("EnsureAdmin with the same password = %v, %v, %d, %v; want nothing changed", created, reset, ended, err)
+	}
+	if _, err := s.Session(ctx, ed); err != nil {
+		t.Errorf("the session ended with EnsureAdmin of the same password: %v", err)
+	}
+
+	created, reset, ended, err = s.EnsureAdmin(ctx, "ed@example.com", "second password!")
+	if err != nil || created || !reset || ended != 1 {
+		t.Errorf("EnsureAdmin with another password = %v, %v, %d, %v; want a reset ending 1 session", created, reset, ended, err)
+	}
+	if _, err := s.Session(ctx, ed); bulletin.ErrorCode(err) != bulletin.EUNAUTHORIZED {
+		t.Errorf("the session outlived EnsureAdmin of another password: %v", err)
+	}
+	login(t, s, "ed@example.com", "second password!")
+
+	for _, bad := range [][2]string{{"not an address", "a long passphrase"}, {"ann@example.com", "short"}} {
+		if _, _, _, err := s.EnsureAdmin(ctx, bad[0], bad[1]); bulletin.ErrorCode(err) != bulletin.EINVALID {
+			t.Errorf("EnsureAdmin(%q, %q) = %v, want a validation error", bad[0], bad[1], err)
+		}
+	}
+}

@@ -44,11 +44,22 @@ func (s *Store) ChangePassword(ctx context.Context, addr string, id int64, keep,
 			return fmt.Errorf("hash password: %w", err)
 		}
 		return s.db.Tx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, `UPDATE admins SET password_hash = ? WHERE id = ?`, string(newHash), id); err != nil {
+			// The change is made only while the hash checked above is still
+			// the admin's. A reset or another change that committed during
+			// the bcrypt made the password given stale: it is answered as a
+			// wrong current password, and the newer password stays.
+			res, err := tx.ExecContext(ctx, `UPDATE admins SET password_hash = ? WHERE id = ? AND password_hash = ?`,
+				string(newHash), id, hash)
+			if err != nil {
 				return fmt.Errorf("change password: %w", err)
 			}
+			if n, err := res.RowsAffected(); err != nil {
+				return fmt.Errorf("change password: %w", err)
+			} else if n == 0 {
+				return errWrongPassword
+			}
 			const others = `admin_id = ? AND token_hash <> ?`
-			err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions WHERE `+others+` AND expires_at > ?`,
+			err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions WHERE `+others+` AND expires_at > ?`,
 				id, hashToken(keep), sqlite.Now()).Scan(&ended)
 			if err != nil {
 				return fmt.Errorf("count sessions: %w", err)

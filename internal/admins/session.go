@@ -70,17 +70,35 @@ func (s *Store) Login(ctx context.Context, addr, email, password string) (string
 	secret := randomString(32)
 	sess := &Session{AdminID: id, Email: strings.TrimSpace(email), CSRF: randomString(24), Expires: sqlite.Now().Add(SessionTTL)}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		// The session is made only while the hash checked above is still
+		// the admin's. A reset or a password change that committed during
+		// the bcrypt has ended the admin's sessions already, and a session
+		// made after it with the old password would outlive it.
+		res, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, admin_id, csrf, created_at, expires_at)
+			SELECT ?, id, ?, ?, ? FROM admins WHERE id = ? AND password_hash = ?`,
+			hashToken(secret), sess.CSRF, sqlite.Now(), sess.Expires, id, hash)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return errBadLogin
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE addr = ?`, key); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ?`, sqlite.Now()); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, admin_id, csrf, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?)`, hashToken(secret), id, sess.CSRF, sqlite.Now(), sess.Expires)
+		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ?`, sqlite.Now())
 		return err
 	})
-	if err != nil {
+	if errors.Is(err, errBadLogin) {
+		// The password was right until a moment ago: it gets the answer of
+		// a wrong one, and counts as one.
+		if err := s.recordFailure(ctx, key); err != nil {
+			return "", nil, err
+		}
+		return "", nil, errBadLogin
+	} else if err != nil {
 		return "", nil, fmt.Errorf("create session: %w", err)
 	}
 	return secret, sess, nil

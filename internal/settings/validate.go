@@ -3,11 +3,15 @@ package settings
 import (
 	"fmt"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
@@ -36,10 +40,11 @@ func (u *Update) Validate() (logoExt string, err error) {
 	p.Name, p.FromName = strings.TrimSpace(p.Name), strings.TrimSpace(p.FromName)
 	check("name", checkLine(p.Name, "the name"))
 	check("from_name", checkLine(p.FromName, "the sender's name"))
-	p.PublicURL = strings.TrimRight(strings.TrimSpace(p.PublicURL), "/")
-	check("public_url", checkURL(p.PublicURL, "https://news.example.com"))
-	p.WebsiteURL = strings.TrimSpace(p.WebsiteURL)
-	check("website_url", checkURL(p.WebsiteURL, "https://www.example.com"))
+	var why string
+	p.PublicURL, why = TidyURL(strings.TrimRight(strings.TrimSpace(p.PublicURL), "/"), "https://news.example.com")
+	check("public_url", why)
+	p.WebsiteURL, why = TidyURL(strings.TrimSpace(p.WebsiteURL), "https://www.example.com")
+	check("website_url", why)
 	p.Accent = strings.ToLower(strings.TrimSpace(p.Accent))
 	if p.Accent != "" {
 		if m := accentPattern.FindStringSubmatch(p.Accent); m == nil {
@@ -50,7 +55,6 @@ func (u *Update) Validate() (logoExt string, err error) {
 			p.Accent = "#" + m[1]
 		}
 	}
-	var why string
 	p.PostalAddress, why = tidyPostal(p.PostalAddress)
 	check("postal_address", why)
 	p.FromAddress = strings.TrimSpace(p.FromAddress)
@@ -88,22 +92,102 @@ func checkLine(v, what string) string {
 	return ""
 }
 
-// checkURL says what is wrong with an absolute http(s) URL, or "" for a
-// good one or none.
-func checkURL(v, example string) string {
+// TidyURL returns v, an absolute http(s) URL that links are made from,
+// with a host name in another script in its xn-- form (the form mail
+// headers and DNS take), and says what is wrong with it, or "" for a good
+// one or none; example shows a good one. The host must be a host name or
+// an IP address, and the URL must hold no character that a link in a page
+// or in the List-Unsubscribe header "<URL>" would end at or mangle.
+func TidyURL(v, example string) (string, string) {
 	if v == "" {
-		return ""
+		return "", ""
 	}
 	u, err := url.Parse(v)
 	switch {
 	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.ContainsFunc(v, unicode.IsSpace):
-		return "write a whole address starting with https:// (or http://), e.g. " + example
+		return v, "write a whole address starting with https:// (or http://), e.g. " + example
 	case u.User != nil:
-		return "leave out the user name and password: this address is shown to readers"
+		return v, "leave out the user name and password: this address is shown to readers"
 	case u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(v, "?#"):
-		return "leave out the query (?…) and fragment (#…): links are added after this address"
+		return v, "leave out the query (?…) and fragment (#…): links are added after this address"
 	}
-	return ""
+	// The host as typed: url.Parse has undone any percent-encoding in it.
+	rawHost, _, _ := strings.Cut(v[len(u.Scheme)+len("://"):], "/")
+	ascii, why := checkHost(rawHost, example)
+	if why != "" {
+		return v, why
+	}
+	if i := strings.IndexAny(v, "<>\"{}|\\^`"); i >= 0 {
+		return v, fmt.Sprintf("remove the '%c' from the address (or write it percent-encoded): a link would end or break at it", v[i])
+	}
+	if ascii != rawHost {
+		u.Host = ascii
+		v = u.String()
+	}
+	return v, ""
+}
+
+// checkHost returns the host of a URL (a name, maybe with a port) with a
+// name in another script in its xn-- form, and says what is wrong with
+// it, or "".
+func checkHost(host, example string) (string, string) {
+	name, port := host, ""
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.HasSuffix(host, "]") {
+		name, port = host[:i], host[i+1:]
+	}
+	if port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 || port[0] == '+' {
+			return host, fmt.Sprintf("write the port after %q as a number from 1 to 65535, or leave it out", name)
+		}
+	}
+	if strings.HasPrefix(name, "[") && strings.HasSuffix(name, "]") {
+		if a, err := netip.ParseAddr(name[1 : len(name)-1]); err != nil || !a.Is6() || a.Zone() != "" {
+			return host, fmt.Sprintf("%q is not an IPv6 address: write one in brackets, e.g. https://[2001:db8::1], or a host name, e.g. %s", name, example)
+		}
+		return host, ""
+	}
+	// Lookup also checks the xn-- labels of a name typed in that form.
+	ascii, err := idna.Lookup.ToASCII(name)
+	if strings.ContainsFunc(name, func(r rune) bool { return r > unicode.MaxASCII }) {
+		if err != nil {
+			return host, fmt.Sprintf("%q cannot be written as a host name in its xn-- form (%v): check its spelling, or type the xn-- form", name, err)
+		}
+	} else if err == nil {
+		ascii = name // as typed, capitals and all
+	}
+	if err != nil || !isHostName(ascii) {
+		return host, fmt.Sprintf("%q is not a host name: use only letters, digits, and hyphens and dots between them, e.g. %s", name, example)
+	}
+	if port != "" {
+		return ascii + ":" + port, ""
+	}
+	return ascii, ""
+}
+
+// isHostName reports whether name is an IPv4 address or a DNS host name:
+// dot-separated labels of 1–63 letters, digits and inner hyphens, 253
+// characters at most, the last not all digits (which would be a broken
+// IPv4 address).
+func isHostName(name string) bool {
+	if a, err := netip.ParseAddr(name); err == nil {
+		return a.Is4()
+	}
+	if len(name) > 253 {
+		return false
+	}
+	labels := strings.Split(name, ".")
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, c := range []byte(l) {
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	last := labels[len(labels)-1]
+	return strings.TrimLeft(last, "0123456789") != ""
 }
 
 // tidyPostal trims each line of a postal address and drops blank ones,

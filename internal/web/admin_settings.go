@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 
 	"github.com/bulletinhq/bulletin/internal/settings"
@@ -41,8 +42,32 @@ func (s *Server) settingsRoutes() {
 		s.Templates.SetBrand(s.brand)
 	}
 	s.adminHandle("GET /admin/settings", s.settingsForm)
-	s.adminHandle("POST /admin/settings", s.saveSettingsForm)
+	// The form carries the logo: it gets its own limit, checked before
+	// requireAdmin reads the body for the CSRF field, so that a file too
+	// large gets this page saying so rather than the API's JSON 413.
+	s.mux.Handle("POST /admin/settings", adminHeaders(s.limitSettings(s.requireAdmin(s.styleNotFound(s.saveSettingsForm)))))
 	s.handle("GET /media/{name}", s.mediaFile)
+}
+
+// maxSettingsForm bounds the settings form: a logo at the limit and the
+// text fields around it.
+const maxSettingsForm = settings.MaxLogoBytes + 64<<10
+
+// limitSettings bounds the settings form at maxSettingsForm (limitUpload).
+// A larger one is answered with the stored settings and what to do: the
+// body is not read, so the fields typed are not shown again.
+func (s *Server) limitSettings(next http.Handler) http.Handler {
+	return s.limitUpload(next, func() int64 { return maxSettingsForm }, func(w http.ResponseWriter, r *http.Request) {
+		p, err := s.Settings.Stored(r.Context())
+		if err != nil {
+			s.adminError(w, r, err)
+			return
+		}
+		why := fmt.Sprintf("the form is over %d KiB, so nothing in it was read: choose a logo of at most %d KiB "+
+			"(a PNG a few hundred pixels wide is plenty) and fill in the form again", maxSettingsForm>>10, settings.MaxLogoBytes>>10)
+		s.renderSettings(w, r, http.StatusRequestEntityTooLarge, &settingsPage{P: p, Errors: map[string]string{"logo": why},
+			Error: "Nothing was saved: the logo is too large."})
+	})
 }
 
 // brand is what pages show of the publication now. The settings are

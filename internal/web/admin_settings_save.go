@@ -81,8 +81,8 @@ func settingsFromForm(r *http.Request) (*settings.Update, error) {
 		return u, fmt.Errorf("read logo: %w", err)
 	}
 	defer file.Close()
-	// The body is under MaxBodyBytes: read it all, so the refusal of a
-	// file over the limit can say its size.
+	// The body is under limitSettings' bound: read it all, so the refusal
+	// of a file over the logo's limit can say its size.
 	if u.Logo, err = io.ReadAll(file); err != nil {
 		return u, fmt.Errorf("read logo: %w", err)
 	}

@@ -58,7 +58,7 @@ func (s *Server) setupForm(w http.ResponseWriter, r *http.Request) {
 	if s.Settings != nil {
 		p.prefill(r.Context(), s.Settings)
 	}
-	if !fromServerHost(r) {
+	if !s.fromServerHost(r) {
 		status, p.Error = http.StatusForbidden, s.setupCodeHint()
 	}
 	s.renderSetup(w, r, status, p)
@@ -85,7 +85,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	p := &setupPage{Email: f.Get("email"), ListName: f.Get("list_name"), ListSlug: f.Get("list_slug"),
 		setupPublication: setupPublication{PubName: f.Get("publication_name"), PublicURL: f.Get("public_url"), FromAddress: f.Get("from_address")}}
-	if !fromServerHost(r) && !s.checkSetupCode(w, r, p) {
+	if !s.fromServerHost(r) && !s.checkSetupCode(w, r, p) {
 		return
 	}
 	lists, err := s.Subscribers.Lists(r.Context())
@@ -215,7 +215,7 @@ func (s *Server) renderSetup(w http.ResponseWriter, r *http.Request, status int,
 		s.adminError(w, r, err)
 		return
 	}
-	p.NeedList, p.Local, p.HasCode = len(lists) == 0, fromServerHost(r), s.Setup != nil
+	p.NeedList, p.Local, p.HasCode = len(lists) == 0, s.fromServerHost(r), s.Setup != nil
 	p.Publication = s.Settings != nil
 	p.SetupCSRF = newFormCSRFCookie(w, setupCSRFCookie, "/admin/setup", s.SecureCookies)
 	p.MinLen = admins.MinPasswordLen

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 )
@@ -65,9 +66,12 @@ func (c *SetupCode) spend() {
 }
 
 // fromServerHost reports whether r comes straight from the server's own
-// host: a loopback peer, and no proxy header naming another client (a
-// reverse proxy on this host forwards everyone's requests from loopback).
-func fromServerHost(r *http.Request) bool {
+// host: a loopback peer, no proxy header naming another client (a reverse
+// proxy on this host forwards everyone's requests from loopback), and a
+// Host that is the server's own name. A page whose DNS name was rebound to
+// 127.0.0.1 sends its requests from a loopback peer too, but under its own
+// name, which is neither a loopback name nor the public URL's host.
+func (s *Server) fromServerHost(r *http.Request) bool {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
@@ -80,5 +84,35 @@ func fromServerHost(r *http.Request) bool {
 			return false
 		}
 	}
-	return true
+	return s.isOwnHost(r)
+}
+
+// isOwnHost reports whether r's Host names this server: localhost or a
+// loopback address, with any port, or the host of BASE_URL or of the
+// public URL in force. An attacker cannot point those names at a browser's
+// loopback, as it can a name of its own.
+func (s *Server) isOwnHost(r *http.Request) bool {
+	name := strings.ToLower(r.Host)
+	if h, _, err := net.SplitHostPort(name); err == nil {
+		name = h
+	}
+	name = strings.TrimSuffix(strings.TrimPrefix(name, "["), "]")
+	if name == "" {
+		return false
+	}
+	if name == "localhost" || isLoopback(name) {
+		return true
+	}
+	own := []string{s.BaseURL}
+	if s.Settings != nil {
+		if p, err := s.Settings.Publication(r.Context()); err == nil {
+			own = append(own, p.PublicURL)
+		}
+	}
+	for _, raw := range own {
+		if u, err := url.Parse(raw); err == nil && u.Hostname() != "" && strings.EqualFold(u.Hostname(), name) {
+			return true
+		}
+	}
+	return false
 }

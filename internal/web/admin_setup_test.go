@@ -21,6 +21,7 @@ type setupClient struct {
 	t       *testing.T
 	h       http.Handler
 	peer    string // RemoteAddr
+	host    string // the Host it asks for; httptest's example.com when empty
 	xff     string // X-Forwarded-For, when set
 	cookies map[string]*http.Cookie
 }
@@ -47,6 +48,9 @@ func (c *setupClient) do(method, path string, form url.Values) (*http.Response, 
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	} else {
 		r = httptest.NewRequest(method, path, nil)
+	}
+	if c.host != "" {
+		r.Host = c.host
 	}
 	r.RemoteAddr = c.peer
 	if c.xff != "" {
@@ -113,12 +117,16 @@ func hasAdmin(t *testing.T, s *Server) bool {
 
 const loopbackPeer, remotePeer = "127.0.0.1:40000", "198.51.100.7:4000"
 
+// localHost is the Host a browser on the server's own host sends when it
+// opens the address serve logs.
+const localHost = "127.0.0.1:8080"
+
 // TestSetupFromLoopbackMakesAdminAndList walks the first run from the
 // server's own host: the login page leads to setup, setup makes the admin
 // and the first (public) list and logs in, and then setup is gone.
 func TestSetupFromLoopbackMakesAdminAndList(t *testing.T) {
 	s, _, h := newSetupServer(t)
-	c := &setupClient{t: t, h: h, peer: loopbackPeer}
+	c := &setupClient{t: t, h: h, peer: loopbackPeer, host: localHost}
 	if resp, _ := c.do("GET", "/admin/login", nil); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/admin/setup" {
 		t.Errorf("login page with no admin = %d to %q, want a redirect to /admin/setup", resp.StatusCode, resp.Header.Get("Location"))
 	}
@@ -127,7 +135,7 @@ func TestSetupFromLoopbackMakesAdminAndList(t *testing.T) {
 		t.Fatalf("GET /admin/setup from loopback = %d, want the form without a code field:\n%s", resp.StatusCode, body)
 	}
 	csrf := csrfField.FindStringSubmatch(body)[1]
-	if resp, _ := (&setupClient{t: t, h: h, peer: loopbackPeer}).do("POST", "/admin/setup", setupForm(csrf, "")); resp.StatusCode != http.StatusForbidden {
+	if resp, _ := (&setupClient{t: t, h: h, peer: loopbackPeer, host: localHost}).do("POST", "/admin/setup", setupForm(csrf, "")); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a post without the form's cookie = %d, want 403", resp.StatusCode)
 	}
 	resp, body = c.do("POST", "/admin/setup", setupForm(csrf, ""))
@@ -151,7 +159,7 @@ func TestSetupFromLoopbackMakesAdminAndList(t *testing.T) {
 	if err != nil || p.Name != "Harbour Gazette" || p.PublicURL != "https://news.harbour.example" || p.From() != `"Harbour Gazette" <news@harbour.example>` {
 		t.Errorf("publication after setup = %+v, %v; want the name, public URL and From typed", p, err)
 	}
-	other := &setupClient{t: t, h: h, peer: loopbackPeer}
+	other := &setupClient{t: t, h: h, peer: loopbackPeer, host: localHost}
 	for _, m := range []string{"GET", "POST"} {
 		if resp, _ := other.do(m, "/admin/setup", setupForm("x", "")); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("%s /admin/setup once an admin exists = %d, want 404", m, resp.StatusCode)
@@ -165,7 +173,7 @@ func TestSetupFromLoopbackMakesAdminAndList(t *testing.T) {
 // TestSetupRefusesBadFieldsAndWritesNothing shows every bad field at once.
 func TestSetupRefusesBadFieldsAndWritesNothing(t *testing.T) {
 	s, _, h := newSetupServer(t)
-	c := &setupClient{t: t, h: h, peer: "[::1]:40000"}
+	c := &setupClient{t: t, h: h, peer: "[::1]:40000", host: "[::1]:8080"}
 	f := setupForm(c.csrf(), "")
 	f.Set("email", "not an address")
 	f.Set("password", "short")
@@ -195,19 +203,22 @@ func TestSetupRefusesBadFieldsAndWritesNothing(t *testing.T) {
 	}
 }
 
-// TestSetupFromElsewhereNeedsTheCode: a peer that is not loopback, or a
+// TestSetupFromElsewhereNeedsTheCode: a peer that is not loopback, a
 // loopback peer that names another client in X-Forwarded-For (a proxy on
-// this host), gets a 403 that points at the code in the log; with the
-// code, setup works, and the code works once.
+// this host), or a loopback peer asking for a name other than the
+// server's own (a page whose DNS name was rebound to 127.0.0.1) gets a 403
+// that points at the code in the log; with the code, setup works, and the
+// code works once.
 func TestSetupFromElsewhereNeedsTheCode(t *testing.T) {
-	for _, tc := range []struct{ name, peer, xff string }{
-		{"remote peer", remotePeer, ""},
-		{"loopback proxy", loopbackPeer, "198.51.100.7"},
+	for _, tc := range []struct{ name, peer, host, xff, client string }{
+		{"remote peer", remotePeer, localHost, "", "198.51.100.7"},
+		{"loopback proxy", loopbackPeer, localHost, "198.51.100.7", "198.51.100.7"},
+		{"rebound name", loopbackPeer, "rebind.attacker.example:8080", "", "127.0.0.1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, db, h := newSetupServer(t)
 			code := s.Setup.Code()
-			c := &setupClient{t: t, h: h, peer: tc.peer, xff: tc.xff}
+			c := &setupClient{t: t, h: h, peer: tc.peer, host: tc.host, xff: tc.xff}
 			resp, body := c.do("GET", "/admin/setup", nil)
 			if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "setup code") || !strings.Contains(body, "log") || !strings.Contains(body, `name="code"`) {
 				t.Fatalf("GET /admin/setup from elsewhere = %d, want 403 asking for the code from the log:\n%s", resp.StatusCode, body)
@@ -226,7 +237,7 @@ func TestSetupFromElsewhereNeedsTheCode(t *testing.T) {
 				t.Fatal("setup without the right code made an admin")
 			}
 			var failures int
-			db.Read.QueryRow(`SELECT COALESCE(SUM(failures), 0) FROM login_failures WHERE addr = '198.51.100.7'`).Scan(&failures)
+			db.Read.QueryRow(`SELECT COALESCE(SUM(failures), 0) FROM login_failures WHERE addr = ?`, tc.client).Scan(&failures)
 			if failures != 1 {
 				t.Errorf("login failures after one wrong code = %d, want 1", failures)
 			}
@@ -243,7 +254,7 @@ func TestSetupFromElsewhereNeedsTheCode(t *testing.T) {
 			if _, err := db.Write.Exec(`DELETE FROM admins`); err != nil {
 				t.Fatal(err)
 			}
-			d := &setupClient{t: t, h: h, peer: tc.peer, xff: tc.xff}
+			d := &setupClient{t: t, h: h, peer: tc.peer, host: tc.host, xff: tc.xff}
 			f := setupForm(d.csrf(), code)
 			f.Set("list_slug", "other")
 			if resp, _ := d.do("POST", "/admin/setup", f); resp.StatusCode != http.StatusForbidden {
@@ -285,7 +296,7 @@ func TestSetupWithoutCodeFromElsewhere(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "Restart") {
 		t.Errorf("GET /admin/setup from elsewhere with no code = %d, want 403 saying to restart serve:\n%s", resp.StatusCode, body)
 	}
-	if resp, _ := (&setupClient{t: t, h: h, peer: loopbackPeer}).do("GET", "/admin/setup", nil); resp.StatusCode != http.StatusOK {
+	if resp, _ := (&setupClient{t: t, h: h, peer: loopbackPeer, host: "localhost:8080"}).do("GET", "/admin/setup", nil); resp.StatusCode != http.StatusOK {
 		t.Errorf("GET /admin/setup from loopback with no code = %d, want 200", resp.StatusCode)
 	}
 }

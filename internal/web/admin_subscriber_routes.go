@@ -17,9 +17,18 @@ func (s *Server) subscriberAdminRoutes() {
 	s.adminHandle("GET /admin/subscribers/{id}/export", s.exportSubscriberJSON)
 }
 
-// isImportUpload says whether r is one of the admin's CSV uploads, whose
-// body limit is their own (limitImport, limitSuppressionImport) rather
-// than MaxBodyBytes.
-func isImportUpload(r *http.Request) bool {
-	return r.Method == http.MethodPost && (r.URL.Path == "/admin/subscribers/import" || r.URL.Path == "/admin/suppressions/import")
+// isAdminUpload says whether r is one of the admin's uploads, whose body
+// limit is their own (limitImport, limitSuppressionImport, limitSettings)
+// rather than MaxBodyBytes.
+func (s *Server) isAdminUpload(r *http.Request) bool {
+	if r.Method != http.MethodPost {
+		return false
+	}
+	switch r.URL.Path {
+	case "/admin/subscribers/import", "/admin/suppressions/import":
+		return true
+	case "/admin/settings":
+		return s.Settings != nil // settingsRoutes registers its route only then
+	}
+	return false
 }

@@ -83,8 +83,8 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 // and the decoders answer 413.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if isImportUpload(r) {
-			next.ServeHTTP(w, r) // limitImport sets the CSV upload's own limit
+		if s.isAdminUpload(r) {
+			next.ServeHTTP(w, r) // the upload's route sets its own limit
 			return
 		}
 		if r.ContentLength > MaxBodyBytes {
