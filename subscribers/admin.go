@@ -191,6 +191,12 @@ func patched(cur *Subscriber, p *Patch) (*Signup, string, string, error) {
 		fields = map[string]string{}
 	}
 	delete(fields, "lists")
+	// An unsubscribed reader is on no list: updateSubscriber ends every
+	// subscription of one, so lists given with that status would be
+	// dropped without a word.
+	if status == StatusUnsubscribed && p.Lists != nil && len(in.Lists) > 0 {
+		fields["lists"] = `an unsubscribed reader is on no list: to put them on lists, set "status" to "confirmed" or "pending" in this request or an earlier one`
+	}
 	if !validStatus(status) {
 		fields["status"] = "use pending, confirmed, unsubscribed or bounced"
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/hooks"
@@ -68,7 +69,9 @@ func (s *Store) erase(ctx context.Context, id int64) error {
 }
 
 // An Export is everything stored about one person (a data-subject access
-// request): the subscriber, each subscription and each delivery.
+// request): the subscriber, each subscription and each delivery, the
+// bounces and complaints recorded for them, their address's suppression,
+// and the clicks and opens their deliveries name.
 type Export struct {
 	Subscriber    *Subscriber          `json:"subscriber"`
 	Subscriptions []ExportSubscription `json:"subscriptions"`
@@ -81,6 +84,57 @@ type Export struct {
 	// EmailChangedAt is when an editor last gave the person another
 	// address, if ever.
 	EmailChangedAt *time.Time `json:"email_changed_at,omitempty"`
+	// Events are the bounces and complaints recorded for the person,
+	// with the receiving side's words.
+	Events []ExportEvent `json:"events"`
+	// Suppression is their address's entry on the suppression list.
+	Suppression *ExportSuppression `json:"suppression,omitempty"`
+	// Clicks and Opens are the hits that name one of their deliveries
+	// (a campaign whose tracking was on), machine ones included and
+	// marked: anonymous hits name no one.
+	Clicks []ExportClick `json:"clicks"`
+	Opens  []ExportOpen  `json:"opens"`
+}
+
+// An ExportEvent is a bounce or complaint, in the words of the events API.
+type ExportEvent struct {
+	Type string `json:"type"` // bounce or complaint
+	// Bounce is hard or soft, for a bounce.
+	Bounce     string    `json:"bounce,omitempty"`
+	CampaignID *int64    `json:"campaign_id"`
+	Source     string    `json:"source"`
+	Status     string    `json:"status"`
+	Diagnostic string    `json:"diagnostic"`
+	Email      string    `json:"email"`
+	At         time.Time `json:"at"`
+}
+
+// An ExportSuppression is the person's address on the suppression list.
+type ExportSuppression struct {
+	Address   string    `json:"address"`
+	Reason    string    `json:"reason"`
+	Source    string    `json:"source"`
+	Note      string    `json:"note"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// An ExportClick is a click on a tracked link of a message to the person.
+type ExportClick struct {
+	CampaignID int64     `json:"campaign_id"`
+	URL        string    `json:"url"`
+	At         time.Time `json:"at"`
+	// Machine is set for a hit a program made (a link scanner, a mail
+	// provider's proxy), with Reason saying which.
+	Machine bool   `json:"machine"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// An ExportOpen is an open of a message to the person.
+type ExportOpen struct {
+	CampaignID int64     `json:"campaign_id"`
+	At         time.Time `json:"at"`
+	Machine    bool      `json:"machine"`
+	Reason     string    `json:"reason,omitempty"`
 }
 
 // An ExportSubscription is one list membership, ended ones included.
@@ -138,7 +192,88 @@ func (s *Store) ExportOf(ctx context.Context, id int64) (*Export, error) {
 		Scan(&out.EmailChangedAt); err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
+	if out.Events, err = exportRows(ctx, s, `SELECT kind, campaign_id, source, status, diagnostic, email, at
+		FROM events WHERE subscriber_id = ? ORDER BY id`, id, scanExportEvent); err != nil {
+		return nil, fmt.Errorf("export events: %w", err)
+	}
+	if out.Suppression, err = s.suppressionOf(ctx, sub.Email); err != nil {
+		return nil, err
+	}
+	if out.Clicks, err = exportRows(ctx, s, `SELECT h.campaign_id, COALESCE(l.url, ''), h.at, h.machine, h.reason
+		FROM deliveries d JOIN clicks h ON h.delivery_id = d.id
+		LEFT JOIN campaign_links l ON l.campaign_id = h.campaign_id AND l.idx = h.link_idx
+		WHERE d.subscriber_id = ? ORDER BY h.id`, id, scanExportClick); err != nil {
+		return nil, fmt.Errorf("export clicks: %w", err)
+	}
+	if out.Opens, err = exportRows(ctx, s, `SELECT h.campaign_id, h.at, h.machine, h.reason
+		FROM deliveries d JOIN opens h ON h.delivery_id = d.id
+		WHERE d.subscriber_id = ? ORDER BY h.id`, id, scanExportOpen); err != nil {
+		return nil, fmt.Errorf("export opens: %w", err)
+	}
 	return out, nil
+}
+
+// exportRows runs query for subscriber id and returns its rows as scan
+// reads them: an empty slice, not nil, when there is none.
+func exportRows[T any](ctx context.Context, s *Store, query string, id int64, scan func(scanner) (T, error)) ([]T, error) {
+	rows, err := s.db.Read.QueryContext(ctx, query, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func scanExportEvent(r scanner) (ExportEvent, error) {
+	var e ExportEvent
+	var kind string
+	var campaign sql.NullInt64
+	if err := r.Scan(&kind, &campaign, &e.Source, &e.Status, &e.Diagnostic, &e.Email, &e.At); err != nil {
+		return e, err
+	}
+	e.Type, e.Bounce, _ = strings.Cut(kind, "_") // bounce_hard, bounce_soft, complaint
+	if campaign.Valid {
+		e.CampaignID = &campaign.Int64
+	}
+	e.At = e.At.UTC()
+	return e, nil
+}
+
+func scanExportClick(r scanner) (ExportClick, error) {
+	var c ExportClick
+	err := r.Scan(&c.CampaignID, &c.URL, &c.At, &c.Machine, &c.Reason)
+	c.At = c.At.UTC()
+	return c, err
+}
+
+func scanExportOpen(r scanner) (ExportOpen, error) {
+	var o ExportOpen
+	err := r.Scan(&o.CampaignID, &o.At, &o.Machine, &o.Reason)
+	o.At = o.At.UTC()
+	return o, err
+}
+
+// suppressionOf is the suppression list's entry for email, nil when it
+// has none. A whole domain's entry is no one's data: it is left out.
+func (s *Store) suppressionOf(ctx context.Context, email string) (*ExportSuppression, error) {
+	sp := ExportSuppression{Address: EmailKey(email)}
+	err := s.db.Read.QueryRowContext(ctx, `SELECT reason, source, note, created_at FROM suppressions WHERE target = ?`, sp.Address).
+		Scan(&sp.Reason, &sp.Source, &sp.Note, &sp.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("export suppression: %w", err)
+	}
+	sp.CreatedAt = sp.CreatedAt.UTC()
+	return &sp, nil
 }
 
 func (s *Store) deliveriesOf(ctx context.Context, id int64) ([]ExportDelivery, error) {

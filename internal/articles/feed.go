@@ -110,10 +110,12 @@ func (f *Feeds) checkURL(ctx context.Context, raw string) (string, error) {
 }
 
 // Add stores a feed of list, unless it is there already, and polls it
-// once now unless it is paused. A poll that fails is reported in
+// once now unless it is paused. active, when not nil, is set on the feed,
+// new or not (false adds it paused); otherwise a new feed is active and
+// one there already stays as it was. A poll that fails is reported in
 // LastStatus and LastError, not as an error: the feed is kept and polled
 // again later.
-func (f *Feeds) Add(ctx context.Context, rawURL, list string) (*Feed, bool, error) {
+func (f *Feeds) Add(ctx context.Context, rawURL, list string, active *bool) (*Feed, bool, error) {
 	if strings.TrimSpace(list) == "" {
 		return nil, false, bulletin.Invalid(map[string]string{"list": "name the list the feed's items go to"})
 	}
@@ -132,14 +134,22 @@ func (f *Feeds) Add(ctx context.Context, rawURL, list string) (*Feed, bool, erro
 		} else if err != nil {
 			return fmt.Errorf("find list: %w", err)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO feeds (url, list_id, created_at) VALUES (?, ?, ?)
-			ON CONFLICT (url, list_id) DO NOTHING`, u, listID, now)
+		res, err := tx.ExecContext(ctx, `INSERT INTO feeds (url, list_id, active, created_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (url, list_id) DO NOTHING`, u, listID, active == nil || *active, now)
 		if err != nil {
 			return fmt.Errorf("add feed: %w", err)
 		}
 		n, _ := res.RowsAffected()
 		created = n == 1
-		return tx.QueryRowContext(ctx, `SELECT id FROM feeds WHERE url = ? AND list_id = ?`, u, listID).Scan(&id)
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM feeds WHERE url = ? AND list_id = ?`, u, listID).Scan(&id); err != nil {
+			return fmt.Errorf("add feed: %w", err)
+		}
+		if !created && active != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE feeds SET active = ? WHERE id = ?`, *active, id); err != nil {
+				return fmt.Errorf("add feed: %w", err)
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, false, err

@@ -24,7 +24,7 @@ func TestFeedItemNotSavedComesAgain(t *testing.T) {
 		WHEN NEW.url = 'https://news.example/storm' BEGIN SELECT RAISE(ABORT, 'a passing failure'); END`); err != nil {
 		t.Fatal(err)
 	}
-	fd, _, err := feeds.Add(ctx, srv.URL+"/feed.xml", "news")
+	fd, _, err := feeds.Add(ctx, srv.URL+"/feed.xml", "news", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestFeedInvalidItemDoesNotHoldBackTheETag(t *testing.T) {
 </channel></rss>`
 	srv, _, notModified := feedServer(t, body)
 	feeds := articles.NewFeeds(db, store, true)
-	fd, _, err := feeds.Add(ctx, srv.URL+"/feed.xml", "news")
+	fd, _, err := feeds.Add(ctx, srv.URL+"/feed.xml", "news", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,7 +45,7 @@ func TestFeedItemImages(t *testing.T) {
 	feeds := articles.NewFeeds(db, store, true) // the test servers are on loopback
 	for _, body := range []string{imageRSS, imageAtom} {
 		srv, _, _ := feedServer(t, body)
-		if fd, _, err := feeds.Add(ctx, srv.URL+"/feed.xml", "news"); err != nil || fd.LastError != "" {
+		if fd, _, err := feeds.Add(ctx, srv.URL+"/feed.xml", "news", nil); err != nil || fd.LastError != "" {
 			t.Fatalf("add feed = %+v, %v", fd, err)
 		}
 	}

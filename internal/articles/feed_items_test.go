@@ -22,7 +22,7 @@ func TestFeedItemWithALongTitleIsTaken(t *testing.T) {
 </channel></rss>`
 	srv, _, _ := feedServer(t, body)
 	feeds := articles.NewFeeds(db, store, true)
-	fd, _, err := feeds.Add(ctx, srv.URL+"/feed.xml", "news")
+	fd, _, err := feeds.Add(ctx, srv.URL+"/feed.xml", "news", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestFeedItemWithARelativeLinkIsTaken(t *testing.T) {
 </feed>`
 	srv, _, _ := feedServer(t, body)
 	feeds := articles.NewFeeds(db, store, true)
-	fd, _, err := feeds.Add(ctx, srv.URL+"/feed.xml", "news")
+	fd, _, err := feeds.Add(ctx, srv.URL+"/feed.xml", "news", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,7 +39,7 @@ func TestFeedPollRecordsStatus(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tt.serve(w) }))
 			t.Cleanup(srv.Close)
 			feeds := articles.NewFeeds(db, store, true)
-			fd, _, err := feeds.Add(context.Background(), srv.URL+"/feed.xml", "news")
+			fd, _, err := feeds.Add(context.Background(), srv.URL+"/feed.xml", "news", nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -74,7 +74,7 @@ func TestFeedItemsAddUp(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	feeds := articles.NewFeeds(db, store, true)
-	fd, _, err := feeds.Add(ctx, srv.URL, "news")
+	fd, _, err := feeds.Add(ctx, srv.URL, "news", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestFeedPauseResumeDelete(t *testing.T) {
 	srv, hits, _ := feedServer(t, rss)
 	feeds := articles.NewFeeds(db, store, true)
 	feeds.Interval = 0 // every feed is due at once
-	fd, _, err := feeds.Add(ctx, srv.URL, "news")
+	fd, _, err := feeds.Add(ctx, srv.URL, "news", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestFeedPauseResumeDelete(t *testing.T) {
 	if hits.Load() != before {
 		t.Error("a paused feed was polled")
 	}
-	if _, _, err := feeds.Add(ctx, srv.URL, "news"); err != nil || hits.Load() != before {
+	if _, _, err := feeds.Add(ctx, srv.URL, "news", nil); err != nil || hits.Load() != before {
 		t.Errorf("adding a paused feed again polled it (%v)", err)
 	}
 	if _, err := feeds.SetActive(ctx, fd.ID, true); err != nil {
@@ -133,7 +133,7 @@ func TestFeedPauseResumeDelete(t *testing.T) {
 		t.Errorf("a resumed feed was polled %d times, want 1", hits.Load()-before)
 	}
 
-	other, _, err := feeds.Add(ctx, srv.URL+"/other", "news")
+	other, _, err := feeds.Add(ctx, srv.URL+"/other", "news", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

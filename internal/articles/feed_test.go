@@ -60,7 +60,7 @@ func TestFeedPoll(t *testing.T) {
 	srv, hits, notModified := feedServer(t, rss)
 	feeds := articles.NewFeeds(db, store, true) // the test server is on loopback
 
-	fd, created, err := feeds.Add(ctx, srv.URL+"/feed.xml", "news")
+	fd, created, err := feeds.Add(ctx, srv.URL+"/feed.xml", "news", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestFeedPoll(t *testing.T) {
 		t.Errorf("articles (-want +got):\n%s", diff)
 	}
 
-	fd, created, err = feeds.Add(ctx, srv.URL+"/feed.xml", "news")
+	fd, created, err = feeds.Add(ctx, srv.URL+"/feed.xml", "news", nil)
 	if err != nil || created || fd.Added != 0 {
 		t.Fatalf("second add = %+v, %v, %v; want the same feed, nothing added", fd, created, err)
 	}
@@ -101,7 +101,7 @@ func TestFeedTooLarge(t *testing.T) {
 	srv, _, _ := feedServer(t, rss)
 	feeds := articles.NewFeeds(db, store, true)
 	feeds.MaxBytes = 100
-	fd, _, err := feeds.Add(context.Background(), srv.URL, "news")
+	fd, _, err := feeds.Add(context.Background(), srv.URL, "news", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,13 +115,13 @@ func TestFeedRefusesPrivateAddresses(t *testing.T) {
 	srv, hits, _ := feedServer(t, rss)
 	feeds := articles.NewFeeds(db, store, false)
 	for _, u := range []string{srv.URL, "http://localhost:1/feed", "http://[::1]:1/", "http://10.0.0.1/feed", "ftp://news.example/feed", "http://user:pw@news.example/"} {
-		_, _, err := feeds.Add(context.Background(), u, "news")
+		_, _, err := feeds.Add(context.Background(), u, "news", nil)
 		if bulletin.ErrorCode(err) != bulletin.EINVALID {
 			t.Errorf("Add(%s) = %v, want a validation error", u, err)
 		}
 	}
 	// The refusal of a private address says how to allow one.
-	_, _, err := feeds.Add(context.Background(), srv.URL, "news")
+	_, _, err := feeds.Add(context.Background(), srv.URL, "news", nil)
 	if msg := bulletin.ErrorFields(err)["url"]; !strings.Contains(msg, "BULLETIN_ALLOW_PRIVATE_FEEDS=1") {
 		t.Errorf("refusal of %s: %q, want it to name BULLETIN_ALLOW_PRIVATE_FEEDS", srv.URL, msg)
 	}
@@ -129,7 +129,7 @@ func TestFeedRefusesPrivateAddresses(t *testing.T) {
 		t.Errorf("the refused feed was fetched %d times", hits.Load())
 	}
 	// A feed stored while private feeds were allowed is refused at dial time.
-	if _, _, err := articles.NewFeeds(db, store, true).Add(context.Background(), srv.URL, "news"); err != nil {
+	if _, _, err := articles.NewFeeds(db, store, true).Add(context.Background(), srv.URL, "news", nil); err != nil {
 		t.Fatal(err)
 	}
 	before := hits.Load()

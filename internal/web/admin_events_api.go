@@ -8,7 +8,9 @@ import (
 	"github.com/bulletinhq/bulletin/internal/events"
 )
 
-// eventFilter reads ?type=&campaign=&after=&limit= (SPEC §6).
+// eventFilter reads ?type=&campaign=&after=&limit= (SPEC §6). Without a
+// type the listing has bounces and complaints; clicks and opens, each in
+// their own table with their own ids, are listed by type=click or open.
 func eventFilter(r *http.Request) (events.Filter, error) {
 	q := r.URL.Query()
 	var f events.Filter
@@ -17,9 +19,9 @@ func eventFilter(r *http.Request) (events.Filter, error) {
 		return f, err
 	}
 	switch f.Type = q.Get("type"); f.Type {
-	case "", events.TypeBounce, events.TypeComplaint:
+	case "", events.TypeBounce, events.TypeComplaint, events.TypeClick, events.TypeOpen:
 	default:
-		return f, bulletin.Invalid(map[string]string{"type": "use bounce or complaint: opens and clicks are not recorded"})
+		return f, bulletin.Invalid(map[string]string{"type": "use bounce, complaint, click or open"})
 	}
 	if c := q.Get("campaign"); c != "" {
 		if f.CampaignID, err = strconv.ParseInt(c, 10, 64); err != nil || f.CampaignID <= 0 {

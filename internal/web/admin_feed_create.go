@@ -7,7 +7,7 @@ import "net/http"
 // private address names BULLETIN_ALLOW_PRIVATE_FEEDS) re-shows the form.
 func (s *Server) addFeedForm(w http.ResponseWriter, r *http.Request) {
 	in := feedFormFrom(r)
-	fd, created, err := s.Feeds.Add(r.Context(), in.URL, in.List)
+	fd, created, err := s.Feeds.Add(r.Context(), in.URL, in.List, nil)
 	if err != nil {
 		s.renderFeeds(w, r, 0, &feedsPage{Form: in}, err)
 		return

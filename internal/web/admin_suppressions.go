@@ -75,6 +75,13 @@ func (s *Server) liftSuppressionForm(w http.ResponseWriter, r *http.Request) {
 		s.renderSuppressions(w, r, http.StatusUnprocessableEntity, p)
 		return
 	}
+	// The page asks why, for the log, where the API leaves it to the
+	// client: a person at the form can say.
+	if why, err := liftReason(reason); err == nil && why == "" {
+		p.Errors = map[string]string{"lift": "Reason: say why this address may get mail again (it is logged)."}
+		s.renderSuppressions(w, r, http.StatusUnprocessableEntity, p)
+		return
+	}
 	by := "admin"
 	if sess := sessionFrom(r.Context()); sess != nil {
 		by = "admin " + sess.Email

@@ -8,14 +8,13 @@ import (
 // requireToken lets a request through only with a valid API bearer token.
 func (s *Server) requireToken(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		auth := r.Header.Get("Authorization")
-		secret, ok := strings.CutPrefix(auth, "Bearer ")
+		secret, ok := bearerToken(r)
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="bulletin"`)
 			writeError(w, r, s.Log, errUnauthorized)
 			return
 		}
-		valid, err := s.Admins.CheckToken(r.Context(), strings.TrimSpace(secret))
+		valid, err := s.Admins.CheckToken(r.Context(), secret)
 		if err != nil {
 			writeError(w, r, s.Log, err)
 			return
@@ -27,4 +26,15 @@ func (s *Server) requireToken(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bearerToken returns the token of a request's "Authorization: Bearer"
+// header. The scheme's name is case-insensitive (RFC 9110 §11.1): clients
+// and proxies send "bearer" too.
+func bearerToken(r *http.Request) (string, bool) {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimSpace(token), true
 }

@@ -12,7 +12,7 @@ import (
 // A FeedStore keeps the feeds Bulletin polls: it adds one (and polls it
 // once), lists, reads, pauses or resumes, and deletes them.
 type FeedStore interface {
-	Add(ctx context.Context, url, list string) (*articles.Feed, bool, error)
+	Add(ctx context.Context, url, list string, active *bool) (*articles.Feed, bool, error)
 	List(ctx context.Context, after int64, limit int) ([]*articles.Feed, int64, error)
 	Get(ctx context.Context, id int64) (*articles.Feed, error)
 	SetActive(ctx context.Context, id int64, active bool) (*articles.Feed, error)
@@ -48,19 +48,21 @@ func feedID(r *http.Request) int64 {
 }
 
 // addFeed answers 201 with a new feed, or 200 with the feed of that URL
-// and list that was there already; either way it has just been polled,
-// unless it is paused. A URL on a loopback or private address is a 422
-// unless private feeds are allowed.
+// and list that was there already; "active", when given, is set on it
+// (false adds it paused). Either way it has just been polled, unless it
+// is paused. A URL on a loopback or private address is a 422 unless
+// private feeds are allowed.
 func (s *Server) addFeed(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		URL  string `json:"url"`
-		List string `json:"list"`
+		URL    string `json:"url"`
+		List   string `json:"list"`
+		Active *bool  `json:"active"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
 		writeError(w, r, s.Log, err)
 		return
 	}
-	fd, created, err := s.Feeds.Add(r.Context(), in.URL, in.List)
+	fd, created, err := s.Feeds.Add(r.Context(), in.URL, in.List, in.Active)
 	if err != nil {
 		writeError(w, r, s.Log, err)
 		return

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
@@ -36,8 +35,8 @@ func GuardMetrics(metrics http.Handler, token string, log *slog.Logger) http.Han
 			writeError(w, r, log, errMetricsForbidden)
 			return
 		}
-		sent, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		got := sha256.Sum256([]byte(strings.TrimSpace(sent)))
+		sent, ok := bearerToken(r)
+		got := sha256.Sum256([]byte(sent))
 		// Comparing hashes keeps the time independent of the token's length.
 		if !ok || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="bulletin-metrics"`)

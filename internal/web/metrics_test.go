@@ -77,6 +77,7 @@ func TestMetricsOpenToLoopbackOrToken(t *testing.T) {
 		{"remote, token as a prefix", token, "203.0.113.9:5000", "Bearer " + token[:10], "", 401, "unauthorized"},
 		{"remote, not bearer", token, "203.0.113.9:5000", "Basic " + token, "", 401, "unauthorized"},
 		{"remote, right token", token, "203.0.113.9:5000", "Bearer " + token, "", 200, ""},
+		{"remote, right token, scheme in lower case", token, "203.0.113.9:5000", "bearer " + token, "", 200, ""},
 		{"proxied, right token", token, "127.0.0.1:5000", "Bearer " + token, "203.0.113.9", 200, ""},
 		{"proxied, wrong token", token, "127.0.0.1:5000", "Bearer nope", "203.0.113.9", 401, "unauthorized"},
 	}

@@ -47,13 +47,23 @@ func loadOpenAPI(t *testing.T) *openapi3.T {
 // "news" and reader 1 on it. It returns an API token.
 func fullServer(t *testing.T) (*Server, *adminClient, string) {
 	t.Helper()
+	s, a, token, _ := fullServerDB(t)
+	return s, a, token
+}
+
+// fullServerDB is fullServer that also returns its database, for a test
+// to store what no API call makes (a bounce, a click).
+func fullServerDB(t *testing.T) (*Server, *adminClient, string, *sqlite.DB) {
+	t.Helper()
 	ctx := context.Background()
 	q := queuetest.Embedded(t)
 	out, err := mailer.NewOutbox(filepath.Join(t.TempDir(), "outbox"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	var sdb *sqlite.DB
 	s, a := newAdminServerWith(t, func(s *Server, db *sqlite.DB) {
+		sdb = db
 		secret := []byte("0123456789abcdef0123456789abcdef")
 		s.Subscribers.SetSecret(secret)
 		s.Campaigns = testCampaigns(s, db, q, out, secret)
@@ -74,7 +84,7 @@ func fullServer(t *testing.T) (*Server, *adminClient, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s, a, token
+	return s, a, token, sdb
 }
 
 func TestOpenAPIDocumentIsValid(t *testing.T) {
@@ -221,12 +231,14 @@ var apiChecks = []apiCheck{
 	{method: "POST", path: "/api/v1/suppressions", body: `{"domain":"no-dot"}`, want: 422},
 	{method: "GET", path: "/api/v1/suppressions?q=example&limit=1", want: 200},
 	{method: "GET", path: "/api/v1/suppressions", want: 200},
-	{method: "DELETE", path: "/api/v1/suppressions/blocked@example.com", want: 422},
-	{method: "DELETE", path: "/api/v1/suppressions/blocked@example.com?reason=asked+again", want: 204},
+	{method: "DELETE", path: "/api/v1/suppressions/Blocked@Example.com", want: 204},
+	{method: "DELETE", path: "/api/v1/suppressions/blocked@example.com?reason=asked+again", want: 404},
 	{method: "DELETE", path: "/api/v1/suppressions/spamtrap.example", body: `{"reason":"not a trap"}`, want: 204},
 	{method: "DELETE", path: "/api/v1/suppressions/nobody@example.com?reason=x", want: 404},
 	{method: "GET", path: "/api/v1/events?type=bounce&campaign=LAST&after=0&limit=10", want: 200},
-	{method: "GET", path: "/api/v1/events?type=open", want: 422},
+	{method: "GET", path: "/api/v1/events?type=open", want: 200},
+	{method: "GET", path: "/api/v1/events?type=click&campaign=LAST", want: 200},
+	{method: "GET", path: "/api/v1/events?type=delivery", want: 422},
 	{method: "GET", path: "/api/v1/webhooks", want: 200},
 	{method: "POST", path: "/api/v1/webhooks", body: `{"url":"https://93.184.215.14/in","events":["subscriber.created"],"description":"CRM"}`, want: 201},
 	{method: "POST", path: "/api/v1/webhooks", body: `{"url":"http://127.0.0.1/in","events":["nope"]}`, want: 422},

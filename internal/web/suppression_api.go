@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/events"
@@ -64,8 +63,9 @@ func (s *Server) createSuppression(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, createdStatus(created), sp)
 }
 
-// liftSuppression takes an address or domain off the list; the reason,
-// required, comes as ?reason= or in a JSON body, and is logged.
+// liftSuppression takes an address or domain off the list. A reason is
+// optional (SPEC §6 names none): given as ?reason= or in a JSON body, it
+// is logged.
 func (s *Server) liftSuppression(w http.ResponseWriter, r *http.Request) {
 	reason := r.URL.Query().Get("reason")
 	if reason == "" && (r.ContentLength > 0 || r.Header.Get("Content-Type") != "") {
@@ -85,14 +85,14 @@ func (s *Server) liftSuppression(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// lift takes target off the suppression list for reason and logs who did
-// it and why: lifting is how a complainer would get mail again.
+// lift takes target off the suppression list and logs who did it and why
+// (reason may be empty): lifting is how a complainer would get mail again.
 func (s *Server) lift(r *http.Request, target, reason, by string) error {
 	reason, err := liftReason(reason)
 	if err != nil {
 		return err
 	}
-	target = strings.TrimSpace(target)
+	target = liftTarget(target)
 	if target == "" {
 		return bulletin.Invalid(map[string]string{"address": "give the address or domain to lift"})
 	}

@@ -78,13 +78,28 @@ func normalizeDomain(d string) (string, string) {
 	return subscribers.EmailKey(email[len("postmaster@"):]), ""
 }
 
-// liftReason checks the reason given for lifting: required, one line.
+// liftTarget is an address or domain given to lift in the form the
+// suppression list holds it, as target stores it (an address's domain in
+// its xn-- form, a domain without its trailing dot); one that is no valid
+// address or domain, like an entry kept from before the checks, stays as
+// given.
+func liftTarget(t string) string {
+	t = strings.TrimSpace(t)
+	if strings.Contains(t, "@") {
+		if email, msg := subscribers.NormalizeEmail(t); msg == "" {
+			return subscribers.EmailKey(email)
+		}
+	} else if d, msg := normalizeDomain(t); msg == "" {
+		return d
+	}
+	return t
+}
+
+// liftReason checks the reason given for lifting and makes it one line;
+// it is empty when none was given.
 func liftReason(reason string) (string, error) {
 	reason = strings.Join(strings.FieldsFunc(reason, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
-	switch {
-	case reason == "":
-		return "", bulletin.Invalid(map[string]string{"reason": "say why this address may get mail again (it is logged)"})
-	case len(reason) > maxLiftReason:
+	if len(reason) > maxLiftReason {
 		return "", bulletin.Invalid(map[string]string{"reason": "use at most 500 characters"})
 	}
 	return reason, nil
