@@ -7,19 +7,17 @@ import (
 	"fmt"
 	"html/template"
 	"mime"
-	"net"
 	"net/mail"
 	"net/url"
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/hibiken/asynq"
-	"golang.org/x/net/idna"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/internal/settings"
 	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/subscribers"
 	"github.com/bulletinhq/bulletin/templates"
@@ -117,8 +115,8 @@ func (s *Service) wrap(subject, html, text string, l listHead, mk mailer.Markers
 	// a host stored as typed, outside ASCII, would make the composer
 	// encode the whole header as RFC 2047 words, which no mailbox reads as
 	// a one-click unsubscribe. Every link of the mail names the host as
-	// DNS does too.
-	pub.PublicURL = asciiHost(pub.PublicURL)
+	// DNS does too. A URL the settings would refuse is left as it is.
+	pub.PublicURL, _ = settings.TidyURL(pub.PublicURL, "")
 	base := pub.PublicURL
 	d := mailData{
 		Subject: subject, Preheader: cmp.Or(l.preheader, preheader(mk.Choose(text, false))), Body: template.HTML(html),
@@ -137,36 +135,6 @@ func (s *Service) wrap(subject, html, text string, l listHead, mk mailer.Markers
 	}
 	return &queue.Content{From: cmp.Or(l.from, pub.From()), ReplyTo: headerAddress(cmp.Or(l.replyTo, pub.ReplyTo)), Subject: subject,
 		HTML: htmlPart, Text: textPart, ListID: listIDHeader(l.name, l.slug, host), BaseURL: base, Markers: string(mk)}, nil
-}
-
-// asciiHost is base with its host in the IDNA ASCII form (bücher.example
-// becomes xn--bcher-kva.example). A URL whose host is ASCII already, or
-// that does not parse, or whose host IDNA refuses, is returned as it is:
-// the settings check the public URL when it is saved.
-func asciiHost(base string) string {
-	u, err := url.Parse(base)
-	if err != nil || isASCII(u.Host) {
-		return base
-	}
-	host, err := idna.Lookup.ToASCII(u.Hostname())
-	if err != nil {
-		return base
-	}
-	if port := u.Port(); port != "" {
-		host = net.JoinHostPort(host, port)
-	}
-	u.Host = host
-	return u.String()
-}
-
-// isASCII says whether s is all ASCII.
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }
 
 // headerAddress is addr, one address a list stores (validated then), as a
