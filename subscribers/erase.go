@@ -47,6 +47,12 @@ func (s *Store) erase(ctx context.Context, id int64) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM suppressions WHERE target = ?`, EmailKey(email)); err != nil {
 			return fmt.Errorf("erase: %w", err)
 		}
+		if err := forgetAddressOnlyEvents(ctx, tx, id, email); err != nil {
+			return fmt.Errorf("erase: %w", err)
+		}
+		if err := hooks.ForgetSubscriber(ctx, tx, id); err != nil {
+			return err
+		}
 		if err := hooks.EmitSubscriber(ctx, tx, hooks.SubscriberErased, id); err != nil {
 			return err
 		}
@@ -66,6 +72,28 @@ func (s *Store) erase(ctx context.Context, id int64) error {
 		}
 		return nil
 	})
+}
+
+// forgetAddressOnlyEvents blanks the address and diagnostic of the events
+// that name no reader but an address of the person being erased (see
+// addressOnlyEvents), as the events_erase trigger does for those under
+// their id when their row goes: kept, they would hold the very address
+// the erasure removes everywhere else.
+func forgetAddressOnlyEvents(ctx context.Context, tx *sql.Tx, id int64, email string) error {
+	mine, err := storedEvents(ctx, tx, `WHERE subscriber_id = ? ORDER BY id`, id)
+	if err != nil {
+		return err
+	}
+	theirs, err := addressOnlyEvents(ctx, tx, email, mine)
+	if err != nil {
+		return err
+	}
+	for _, e := range theirs {
+		if _, err := tx.ExecContext(ctx, `UPDATE events SET email = '', diagnostic = '' WHERE id = ?`, e.id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // An Export is everything stored about one person (a data-subject access
@@ -192,9 +220,8 @@ func (s *Store) ExportOf(ctx context.Context, id int64) (*Export, error) {
 		Scan(&out.EmailChangedAt); err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
-	if out.Events, err = exportRows(ctx, s, `SELECT kind, campaign_id, source, status, diagnostic, email, at
-		FROM events WHERE subscriber_id = ? ORDER BY id`, id, scanExportEvent); err != nil {
-		return nil, fmt.Errorf("export events: %w", err)
+	if out.Events, err = s.eventsOf(ctx, id, sub.Email); err != nil {
+		return nil, err
 	}
 	if out.Suppression, err = s.suppressionOf(ctx, sub.Email); err != nil {
 		return nil, err

@@ -13,6 +13,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
 
@@ -97,12 +99,22 @@ func (s *Store) List(ctx context.Context, f Filter) ([]*Subscriber, int64, error
 		// instr, and so does one longer than any name (which matches
 		// none, and would make too long a pattern). Addresses are ASCII
 		// (their domain in its xn-- form).
-		name, nameArg := `instr(lower(name), ?) > 0`, any(strings.ToLower(q))
+		//
+		// Names are stored composed (NormalizeName), so the needle is
+		// composed too, whichever form it was typed in; names stored
+		// before that may be decomposed, and a second GLOB with the
+		// needle decomposed finds them without rewriting old rows.
+		q = norm.NFC.String(q)
+		name, nameArgs := `instr(lower(name), ?) > 0`, []any{strings.ToLower(q)}
 		if !isASCII(q) && utf8.RuneCountInString(q) <= MaxNameLen {
-			name, nameArg = `name GLOB ?`, "*"+foldGlob(q)+"*"
+			name, nameArgs = `name GLOB ?`, []any{"*" + foldGlob(q) + "*"}
+			if d := norm.NFD.String(q); d != q && utf8.RuneCountInString(d) <= MaxNameLen {
+				name += ` OR name GLOB ?`
+				nameArgs = append(nameArgs, "*"+foldGlob(d)+"*")
+			}
 		}
 		where = append(where, `(instr(email_key, ?) > 0 OR `+name+`)`)
-		args = append(args, strings.ToLower(q), nameArg)
+		args = append(append(args, strings.ToLower(q)), nameArgs...)
 	}
 	if f.Status != "" {
 		where = append(where, `status = ?`)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-playground/validator/v10"
 	"golang.org/x/net/idna"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
@@ -114,13 +115,18 @@ func isASCII(s string) bool {
 	return true
 }
 
-// NormalizeName trims name and checks its length and characters: no
-// control characters, line breaks or direction overrides.
+// NormalizeName trims name, composes it (NFC) and checks its length and
+// characters: no control characters, line breaks or direction overrides.
+// An accented letter arrives composed from most keyboards but decomposed
+// from some (macOS, copied text): stored one way, a name is found by a
+// search typed either way (see List), and an accent does not count
+// against MaxNameLen as a character of its own.
 func NormalizeName(name string) (string, string) {
 	name = strings.TrimSpace(name)
 	if !utf8.ValidString(name) {
 		return "", "use plain text"
 	}
+	name = norm.NFC.String(name)
 	if utf8.RuneCountInString(name) > MaxNameLen {
 		return "", "use at most 100 characters"
 	}

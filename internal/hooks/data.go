@@ -52,6 +52,21 @@ func EmitSubscriber(ctx context.Context, tx sqlite.Querier, typ string, id int64
 	return err
 }
 
+// ForgetSubscriber deletes, in tx, the subscriber events about subscriber
+// id already delivered or given up on: their bodies hold the address and
+// name of someone being erased, and would otherwise stay in the outbox
+// for Keep. Events still pending go out first (an endpoint gets them in
+// order, then subscriber.erased), and Prune deletes them after Keep.
+func ForgetSubscriber(ctx context.Context, tx sqlite.Querier, id int64) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM webhook_events WHERE type LIKE 'subscriber.%'
+		AND json_extract(body, '$.data.id') = ?
+		AND NOT EXISTS (SELECT 1 FROM webhook_attempts a WHERE a.event_id = webhook_events.id AND a.state = 'pending')`, id)
+	if err != nil {
+		return fmt.Errorf("forget webhook events: %w", err)
+	}
+	return nil
+}
+
 // A Campaign is the data of campaign.* and digest.sent events.
 type Campaign struct {
 	ID         int64      `json:"id"`
