@@ -108,12 +108,23 @@ func (s *Store) UpdateList(ctx context.Context, slug string, p *ListPatch) (*Lis
 // startRollup starts the weekly round-up of a list that becomes daily
 // where the list's last digest ended: its weekly readers got that digest,
 // and a round-up without a mark of its own would be due at once, with the
-// week's articles they were mailed already. A round-up mark left from an
-// earlier daily spell is older than that digest and goes; the articles the
-// digest holds until their publication time are held for the round-up too.
+// week's articles they were mailed already. The articles the digest holds
+// until their publication time are held for the round-up too.
+//
+// A round-up mark the list kept from its daily days stays as it is: the
+// list's first digest since it left daily takes its weekly readers from
+// that mark and deletes it (campaigns' buildDigestTx), so one is left
+// only when no digest went out since, and the list's own mark is then that
+// of its last daily digest, which the weekly readers never got.
 func startRollup(ctx context.Context, tx *sql.Tx, listID int64) error {
+	var kept bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM digest_rollup_marks WHERE list_id = ?)`, listID).Scan(&kept); err != nil {
+		return fmt.Errorf("start the weekly round-up: %w", err)
+	}
+	if kept {
+		return nil
+	}
 	for _, q := range []string{
-		`DELETE FROM digest_rollup_marks WHERE list_id = ?`,
 		`INSERT INTO digest_rollup_marks (list_id, last_digest_at, last_article_id)
 			SELECT list_id, last_digest_at, last_article_id FROM digest_marks WHERE list_id = ?`,
 		`DELETE FROM digest_holds WHERE list_id = ? AND marks = 'digest_rollup_marks'`,

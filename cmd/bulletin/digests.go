@@ -11,6 +11,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/articles"
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/web"
 	"github.com/bulletinhq/bulletin/mailer"
@@ -73,22 +74,33 @@ func (m *Main) digest(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "no readers for the %s digest of %s: %d articles, no digest\n", d.Cadence, slug, d.Articles)
 		return nil
 	}
-	fmt.Fprintf(m.Stdout, "digest %d for %s: %d articles, %d recipients\n", d.ID, slug, d.Articles, d.Recipients)
+	// The first digest of a list that left daily is two: the weekly
+	// readers' from their last round-up comes with it (d.Other).
+	digests := []*campaigns.Digest{d}
+	if d.Other != nil {
+		digests = append(digests, d.Other)
+	}
 	if !a.Queue.Embedded() {
+		for _, d := range digests {
+			fmt.Fprintf(m.Stdout, "digest %d for %s: %d articles, %d recipients\n", d.ID, slug, d.Articles, d.Recipients)
+		}
 		fmt.Fprintln(m.Stdout, "queued on Redis: serve or the workers send it")
 		return nil
 	}
 	sender := &mailer.Sender{Batch: mailer.Batch(a.Transport, m.Config.SMTPConns), Ledger: svc.Ledger(), Log: m.Log, Signer: a.DKIM}
-	if err := svc.SendQueued(ctx, d.ID, sender.Send); err != nil {
-		return fmt.Errorf("send digest %d: %w; serve sends the rest when it starts", d.ID, err)
-	}
-	st, err := svc.DigestStats(ctx, d.ID)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stdout, "sent %d, failed %d, bounced %d, skipped %d, still queued %d\n", st.Sent, st.Failed, st.Bounced, st.Skipped, st.Queued)
-	if st.Queued > 0 {
-		fmt.Fprintln(m.Stdout, "the deliveries still queued are sent when serve starts")
+	for _, d := range digests {
+		fmt.Fprintf(m.Stdout, "digest %d for %s: %d articles, %d recipients\n", d.ID, slug, d.Articles, d.Recipients)
+		if err := svc.SendQueued(ctx, d.ID, sender.Send); err != nil {
+			return fmt.Errorf("send digest %d: %w; serve sends the rest when it starts", d.ID, err)
+		}
+		st, err := svc.DigestStats(ctx, d.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "sent %d, failed %d, bounced %d, skipped %d, still queued %d\n", st.Sent, st.Failed, st.Bounced, st.Skipped, st.Queued)
+		if st.Queued > 0 {
+			fmt.Fprintln(m.Stdout, "the deliveries still queued are sent when serve starts")
+		}
 	}
 	return nil
 }

@@ -43,6 +43,10 @@ type Digest struct {
 	Articles    int       `json:"articles"`
 	Recipients  int       `json:"recipients"`
 	Stats       *Stats    `json:"stats,omitempty"`
+	// Other is the weekly readers' digest made with this one, the first
+	// of a list that left daily (see buildDigestTx), when both have a
+	// campaign; the API answers with this one only.
+	Other *Digest `json:"-"`
 }
 
 // digestList is what building a digest needs of its list.
@@ -88,18 +92,42 @@ func (s *Service) RunDigest(ctx context.Context, slug string) (*Digest, error) {
 // buildDigest builds the digest of slug for cadence and starts sending it.
 // A zero slot is a run by hand; otherwise the digest is built only when
 // the list still has that cadence and its mark is older than slot.
+//
+// The first digest of a list that is no longer daily may be two (see
+// buildDigestTx): both are started. The answer is the list's own digest,
+// of the readers who are not weekly, with its own counts only, as the
+// callers send and count one campaign by its ID; the weekly readers'
+// digest stands in for it when it made no campaign, so a caller is told
+// of the one that was made.
 func (s *Service) buildDigest(ctx context.Context, slug, cadence string, slot time.Time) (*Digest, error) {
-	var d *Digest
+	var d, weekly *Digest
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		d, err = s.buildDigestTx(ctx, tx, slug, cadence, slot)
+		d, weekly, err = s.buildDigestTx(ctx, tx, slug, cadence, slot)
 		return err
 	})
-	if err != nil || d == nil || d.ID == 0 {
+	if err != nil || d == nil {
 		return d, err
 	}
-	if err := s.startDigest(ctx, d.ID); err != nil {
-		s.log().Error("enqueue digest; the reconciler will retry", "campaign", d.ID, "err", err)
+	for _, x := range []*Digest{d, weekly} {
+		if x == nil || x.ID == 0 {
+			continue
+		}
+		if err := s.startDigest(ctx, x.ID); err != nil {
+			s.log().Error("enqueue digest; the reconciler will retry", "campaign", x.ID, "err", err)
+		}
+	}
+	if weekly != nil {
+		s.log().Info("digest of the weekly readers of a list no longer daily, from their last round-up", "list", slug,
+			"campaign", weekly.ID, "articles", weekly.Articles, "recipients", weekly.Recipients)
+		if d.ID == 0 {
+			d = weekly
+		} else if weekly.ID != 0 {
+			d.Other = weekly
+		}
+	}
+	if d.ID == 0 {
+		return d, nil
 	}
 	if st, err := s.stats(ctx, d.ID); err == nil {
 		d.Stats = &st
@@ -150,52 +178,111 @@ func readMark(ctx context.Context, q queryer, table string, listID int64) (mark,
 // campaign with every delivery, and moves the mark. A crash before the
 // commit leaves nothing; after it, the reconciler sends what is queued.
 // So the same articles never go out twice, and none is skipped.
-func (s *Service) buildDigestTx(ctx context.Context, tx *sql.Tx, slug, cadence string, slot time.Time) (*Digest, error) {
+//
+// A list that is no longer daily may keep the round-up mark of its daily
+// days (startRollup makes it anew whenever the list becomes daily again):
+// its weekly readers got the round-up, not the daily digests, and a digest
+// from the list's own mark would skip what came between the two. So the
+// list's first digest since is two: weekly is the weekly readers' digest,
+// from the round-up mark with the round-up's holds, and d goes to every
+// other reader from the list's mark. The round-up mark and holds go with
+// it, and the list's mark moves as usual, so the next digest is one for
+// everybody. weekly is nil for any other digest; either may have no
+// campaign (ID 0) when its window or its audience is empty.
+func (s *Service) buildDigestTx(ctx context.Context, tx *sql.Tx, slug, cadence string, slot time.Time) (d, weekly *Digest, err error) {
 	l, err := s.digestList(ctx, tx, slug)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !slot.IsZero() && !l.schedules(cadence) {
-		return nil, nil // the list's schedule changed since the task was queued
+		return nil, nil, nil // the list's schedule changed since the task was queued
 	}
 	frequency, table := l.audience(cadence)
 	m, err := readMark(ctx, tx, table, l.id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	now := s.now()
 	if !slot.IsZero() && m.ok && !m.at.Before(slot) {
-		return nil, nil // built already
+		return nil, nil, nil // built already
 	}
-	d := &Digest{Kind: "digest", List: slug, Cadence: cadence, WindowStart: now.Add(-FirstWindow), WindowEnd: now}
+	if l.digest != CadenceDaily {
+		rollup, err := readMark(ctx, tx, "digest_rollup_marks", l.id)
+		if err != nil {
+			return nil, nil, err
+		}
+		if rollup.ok {
+			weekly = &Digest{Kind: "digest", List: slug, Cadence: cadence, WindowStart: rollup.at.UTC(), WindowEnd: now}
+			if _, err := s.fillDigest(ctx, tx, l, weekly, "digest_rollup_marks", rollup, CadenceWeekly); err != nil {
+				return nil, nil, err
+			}
+			if err := dropRollup(ctx, tx, l.id); err != nil {
+				return nil, nil, err
+			}
+			// The others: a frequency is daily or weekly (the column's
+			// CHECK), so those not weekly are the daily ones, and the
+			// deliveries' insert keeps its one shape.
+			frequency = CadenceDaily
+		}
+	}
+	d = &Digest{Kind: "digest", List: slug, Cadence: cadence, WindowStart: now.Add(-FirstWindow), WindowEnd: now}
 	if m.ok {
 		d.WindowStart = m.at.UTC()
 	}
-	items, last, err := windowArticles(ctx, tx, l.id, table, m, d.WindowStart, now)
+	last, err := s.fillDigest(ctx, tx, l, d, table, m, frequency)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := moveMark(ctx, tx, table, l.id, now, max(last, m.linkSeq)); err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	return d, weekly, nil
+}
+
+// fillDigest takes in the articles of d's window, those after the mark m
+// of table, and, when there are some and a reader of frequency to get
+// them, makes d's campaign with its deliveries. It returns the number of
+// the last article link, for the mark.
+func (s *Service) fillDigest(ctx context.Context, tx *sql.Tx, l *digestList, d *Digest, table string, m mark, frequency string) (int64, error) {
+	items, last, err := windowArticles(ctx, tx, l.id, table, m, d.WindowStart, d.WindowEnd)
+	if err != nil {
+		return 0, err
 	}
 	d.Articles = len(items)
 	if len(items) == 0 {
-		return d, nil
+		return last, nil
 	}
 	// The deliveries' insert counts the readers; this only asks whether
 	// there is one, which stops at the first (a count of a million took
 	// 0.3 s of the build).
 	var some bool
 	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 `+audienceSQL+`)`, l.id, frequency, frequency).Scan(&some); err != nil {
-		return nil, fmt.Errorf("digest recipients: %w", err)
+		return 0, fmt.Errorf("digest recipients: %w", err)
 	}
 	if !some {
-		return d, nil
+		return last, nil
 	}
 	if err := s.insertDigest(ctx, tx, l, d, items, frequency); err != nil {
-		return nil, err
+		return 0, err
 	}
-	return d, nil
+	return last, nil
+}
+
+// dropRollup deletes the round-up mark of a list that is no longer daily,
+// and the articles held for the round-up, once its weekly readers have
+// had their digest from it. An article still held there is held for the
+// list's own mark too, or linked after it, so the list's next digest
+// takes it to everybody.
+func dropRollup(ctx context.Context, tx *sql.Tx, listID int64) error {
+	for _, q := range []string{
+		`DELETE FROM digest_rollup_marks WHERE list_id = ?`,
+		`DELETE FROM digest_holds WHERE list_id = ? AND marks = 'digest_rollup_marks'`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, listID); err != nil {
+			return fmt.Errorf("end the weekly round-up: %w", err)
+		}
+	}
+	return nil
 }
 
 // schedules reports whether the list's schedule sends a digest of cadence.
