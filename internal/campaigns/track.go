@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/tracking"
 	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
@@ -20,10 +21,6 @@ type trackMode struct {
 	tracking string // off, anonymous or on
 	opens    bool
 }
-
-// trackingRanks orders the modes from the least recorded: a campaign to
-// several lists takes the lowest.
-var trackingRanks = []string{subscribers.TrackingOff, subscribers.TrackingAnonymous, subscribers.TrackingOn}
 
 // sendContents are contents for a send: the messages of deliveries, whose
 // links are tracked as the campaign's lists ask (SPEC §7). It records the
@@ -82,7 +79,8 @@ func (s *Service) trackMode(ctx context.Context, id int64) (trackMode, error) {
 		if err := rows.Scan(&m.kind, &mode, &opens); err != nil {
 			return m, fmt.Errorf("campaign tracking: %w", err)
 		}
-		if rank(mode) < rank(m.tracking) {
+		// A campaign to several lists takes the lowest mode.
+		if tracking.Rank(tracking.Mode(mode)) < tracking.Rank(tracking.Mode(m.tracking)) {
 			m.tracking = mode
 		}
 		m.opens = m.opens && opens
@@ -97,16 +95,6 @@ func (s *Service) trackMode(ctx context.Context, id int64) (trackMode, error) {
 	// Nothing is recorded of a campaign tracked off, opens included.
 	m.opens = m.opens && m.tracking != subscribers.TrackingOff
 	return m, nil
-}
-
-// rank is mode's place in trackingRanks; an unknown mode ranks lowest.
-func rank(mode string) int {
-	for i, r := range trackingRanks {
-		if r == mode {
-			return i
-		}
-	}
-	return -1
 }
 
 // saveTracking records the mode campaign id is sent with and gives each

@@ -44,7 +44,9 @@ var ErrNoCampaign = bulletin.Errorf(bulletin.ENOTFOUND, "No such campaign.")
 
 // Links reads campaigns' tracking settings and links, keeping them in
 // memory for TTL: a campaign's links never change once it is sent, and a
-// minute is soon enough for an edit before then. The cache holds at most
+// minute is soon enough for an edit before then, and for a list's
+// tracking turned off or down to stop recording clicks and opens of the
+// mail it sent already (see load). The cache holds at most
 // MaxCampaigns campaigns; only campaigns named by a correctly signed
 // token are ever looked up, so it cannot be filled by guessing.
 type Links struct {
@@ -101,6 +103,9 @@ func (l *Links) load(ctx context.Context, id int64) (*Campaign, error) {
 		return nil, fmt.Errorf("read campaign %d tracking: %w", id, err)
 	}
 	c.Tracking = Mode(tracking)
+	if err := l.listModes(ctx, c); err != nil {
+		return nil, err
+	}
 	rows, err := l.db.Read.QueryContext(ctx, `SELECT idx, url FROM campaign_links WHERE campaign_id = ? ORDER BY idx`, id)
 	if err != nil {
 		return nil, fmt.Errorf("read campaign %d links: %w", id, err)
@@ -122,4 +127,58 @@ func (l *Links) load(ctx context.Context, id int64) (*Campaign, error) {
 		}
 	}
 	return c, rows.Err()
+}
+
+// listModes lowers c's tracking to its lists' as they are now. The mode
+// stored with a campaign is its lists' when the mail was rendered, but
+// links in old mail must record nothing more once a list's tracking is
+// turned off, and name no reader once it is turned down to anonymous
+// (README, "Clicks and opens"). So c is tracked as the least tracked of
+// the stored mode and each of its lists' current modes, with opens only
+// when the stored value and every list still have them on; a list turned
+// up later never raises it, as the mail was rendered without the links
+// or the pixel it would need. A campaign whose lists are all deleted has
+// no rows here and keeps its stored mode. Only what is recorded changes:
+// the links redirect whatever the mode.
+func (l *Links) listModes(ctx context.Context, c *Campaign) error {
+	rows, err := l.db.Read.QueryContext(ctx, `SELECT l.tracking, l.opens FROM campaign_lists cl
+		JOIN lists l ON l.id = cl.list_id WHERE cl.campaign_id = ?`, c.ID)
+	if err != nil {
+		return fmt.Errorf("read campaign %d lists' tracking: %w", c.ID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var mode string
+		var opens bool
+		if err := rows.Scan(&mode, &opens); err != nil {
+			return fmt.Errorf("read campaign %d lists' tracking: %w", c.ID, err)
+		}
+		if Rank(Mode(mode)) < Rank(c.Tracking) {
+			c.Tracking = Mode(mode)
+		}
+		c.Opens = c.Opens && opens
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read campaign %d lists' tracking: %w", c.ID, err)
+	}
+	// Nothing is recorded of a campaign tracked off, opens included.
+	c.Opens = c.Opens && c.Tracking != Off
+	return nil
+}
+
+// modeRanks orders the modes from the least recorded.
+var modeRanks = []Mode{Off, Anonymous, On}
+
+// Rank is mode's place among the modes from the least recorded (off,
+// anonymous, on); an unknown mode ranks lowest, so it is never taken for
+// more tracking than a known one. A campaign to several lists is sent
+// with its lists' lowest, and recorded with the lowest of that and its
+// lists' modes now.
+func Rank(mode Mode) int {
+	for i, r := range modeRanks {
+		if r == mode {
+			return i
+		}
+	}
+	return -1
 }

@@ -25,14 +25,17 @@ var scriptAgents = []string{
 
 // scannerAgents are the security scanners of mail gateways, link
 // previewers of chat and social apps, search engines' fetchers and the
-// Office applications' prefetch: each follows a link before (or instead
-// of) a person. Matched as lower-case substrings; each names a product,
-// never a generic word such as "bot", which phone models contain (CUBOT).
+// Office applications' link checks: each follows a link, or loads an
+// image, before (or instead of) a person. Matched as lower-case
+// substrings; each names a product, never a generic word such as "bot",
+// which phone models contain (CUBOT).
 var scannerAgents = []string{
-	// Microsoft: Office's protocol discovery and prefetch when a link is
-	// clicked in Word or Outlook, Teams/Skype previews, Bing.
+	// Microsoft: Office's protocol and existence discovery and Word's,
+	// Excel's and PowerPoint's link checks when a link is clicked in a
+	// document, Teams/Skype previews, Bing. None of them shows a message,
+	// so a pixel they fetch is no one's open.
 	"microsoft office protocol discovery", "microsoft office existence discovery",
-	"ms-office", "msoffice", "microsoft office word", "microsoft office excel",
+	"microsoft office word", "microsoft office excel",
 	"microsoft office powerpoint", "skypeuripreview", "bingpreview", "bingbot",
 	"msnbot", "adidxbot", "microsoft-webdav-miniredir",
 	// Mail security gateways.
@@ -49,6 +52,15 @@ var scannerAgents = []string{
 	"pinterestbot", "embedly", "iframely", "metainspector",
 }
 
+// officeAgents are the tokens of Outlook for Windows, which names itself
+// "ms-office; MSOffice 16" both when it prefetches a link the reader has
+// not clicked and when it loads a message's images as the reader opens
+// it. They are kept apart from scannerAgents because of that: a click
+// with them is Office's prefetch (a program's, ClassifyClick), but an
+// open with them is Outlook showing the message to its reader (a
+// person's, ClassifyOpen).
+var officeAgents = []string{"ms-office", "msoffice"}
+
 // ClassifyClick says why a request to a tracked link looks like a
 // program's: ReasonHead, ReasonScanner, or "" for a person. Bursts are
 // found later, across requests, by the Recorder.
@@ -57,7 +69,7 @@ func ClassifyClick(method, userAgent string) string {
 		return ReasonHead
 	}
 	ua := strings.ToLower(strings.TrimSpace(userAgent))
-	if ua == "" || containsAny(ua, scriptAgents) || containsAny(ua, scannerAgents) {
+	if ua == "" || containsAny(ua, scriptAgents) || containsAny(ua, scannerAgents) || containsAny(ua, officeAgents) {
 		return ReasonScanner
 	}
 	return ""
@@ -67,8 +79,11 @@ func ClassifyClick(method, userAgent string) string {
 // program's: a mail provider's image proxy (which fetches the pixel
 // whether or not anyone reads the message), ReasonHead, ReasonScanner, or
 // "" for a person. No IP lists: Apple's proxy is known by its bare
-// "Mozilla/5.0", which no mail program sends. Office's "ms-office" is a
-// person here: it is Outlook showing the message.
+// "Mozilla/5.0", which no mail program sends. Gateways' scanners and
+// previewers load the pixel as they load any image, whether or not anyone
+// reads the message, so scannerAgents are programs here too; Office's
+// "ms-office" (officeAgents) is a person here: it is Outlook showing the
+// message.
 func ClassifyOpen(method, userAgent string) string {
 	if method == "HEAD" {
 		return ReasonHead
@@ -81,7 +96,7 @@ func ClassifyOpen(method, userAgent string) string {
 		return ReasonGoogleProxy
 	case strings.Contains(ua, "yahoomailproxy"):
 		return ReasonYahooProxy
-	case ua == "" || containsAny(ua, scriptAgents):
+	case ua == "" || containsAny(ua, scriptAgents) || containsAny(ua, scannerAgents):
 		return ReasonScanner
 	}
 	return ""
