@@ -78,10 +78,15 @@ func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified,
 	if int64(len(body)) > f.MaxBytes {
 		return 0, "", "", "", fmt.Errorf("feed is over %d bytes", f.MaxBytes)
 	}
-	parsed, err := gofeed.NewParser().Parse(bytes.NewReader(body))
+	// The original feed is kept for what the universal items lose: an RSS
+	// item's guid is its link when it is a permalink.
+	parser := gofeed.NewParser()
+	parser.KeepOriginalFeed = true
+	parsed, err := parser.Parse(bytes.NewReader(body))
 	if err != nil {
 		return 0, "", "", "", fmt.Errorf("the feed does not parse: %w", err)
 	}
+	srcs := itemSources(parsed, body)
 	// The new ETag and Last-Modified are kept only when every item was
 	// taken: with them the next poll is a 304, so an item whose save
 	// failed for a passing reason (a busy database, a cancelled poll)
@@ -90,8 +95,8 @@ func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified,
 	// or the feed would be fetched in full at every poll for it.
 	var failed int
 	var saveErr error
-	for _, it := range parsed.Items {
-		a := itemArticle(it, fd.List, resp.Request.URL)
+	for i, it := range parsed.Items {
+		a := itemArticle(it, srcs[i], fd.List, resp.Request.URL)
 		if a == nil {
 			continue
 		}
@@ -117,13 +122,18 @@ func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified,
 }
 
 // itemArticle is the article of one feed item, or nil when it has no link.
-// A relative link (Atom allows them) is read against base, the URL the
-// feed came from; a title is cut to the 300 characters an article may
-// have, not refused.
-func itemArticle(it *gofeed.Item, list string, base *url.URL) *Article {
+// The item's link is its RSS guid when it has no other and that is a
+// permalink. A relative link (Atom allows them) is read against base, the
+// URL the feed came from; a title is cut to the 300 characters an article
+// may have, not refused. src says how the item's texts are written: only
+// markup loses its tags.
+func itemArticle(it *gofeed.Item, src itemSource, list string, base *url.URL) *Article {
 	link := strings.TrimSpace(it.Link)
 	if link == "" && len(it.Links) > 0 {
 		link = strings.TrimSpace(it.Links[0])
+	}
+	if link == "" {
+		link = src.permalink
 	}
 	if link == "" {
 		return nil
@@ -131,13 +141,13 @@ func itemArticle(it *gofeed.Item, list string, base *url.URL) *Article {
 	if u, err := url.Parse(link); err == nil && !u.IsAbs() && base != nil {
 		link = base.ResolveReference(u).String()
 	}
-	a := &Article{Title: clipRunes(plain(it.Title), 300), URL: link, Lists: []string{list}}
+	a := &Article{Title: clipRunes(feedText(it.Title, src.title), 300), URL: link, Lists: []string{list}}
 	if a.Title == "" {
 		a.Title = clipRunes(link, 300)
 	}
-	a.Summary = clipRunes(plain(it.Description), 1000)
+	a.Summary = clipRunes(feedText(it.Description, src.summary), 1000)
 	if a.Summary == "" {
-		a.Summary = clipRunes(plain(it.Content), 1000)
+		a.Summary = clipRunes(feedText(it.Content, src.content), 1000)
 	}
 	if len(it.Authors) > 0 && it.Authors[0] != nil {
 		a.Author = clipRunes(it.Authors[0].Name, 200)
