@@ -105,6 +105,11 @@ func (m *Main) openAll(ctx context.Context) error {
 	if a.Secret, err = loadSecret(m.Config); err != nil {
 		return err
 	}
+	// The erasures' keyed hashes need the key in every command that
+	// erases, imports or adds a reader, not only in those that send
+	// confirmations: keyed otherwise, an erased address would not be
+	// recognised and an import would bring its owner back.
+	a.Subscribers.SetSecret(a.Secret)
 	if a.DKIM, err = m.loadDKIM(); err != nil {
 		return err
 	}
