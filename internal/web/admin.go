@@ -18,13 +18,32 @@ type AdminDeps struct {
 	Outbox *mailer.Outbox
 	// Inspector reads the asynq queues for /admin/queues.
 	Inspector *asynq.Inspector
-	// SecureCookies marks cookies Secure (BASE_URL is https).
+	// SecureCookies marks cookies Secure while no public URL is saved in
+	// the settings: serve sets it at start-up when BASE_URL is https. Read
+	// it through secureCookies, which follows the public URL in force.
 	SecureCookies bool
 	// Deliverability runs the DNS checks of /admin/deliverability.
 	Deliverability DeliverabilityDeps
 	// Setup is the one-time code that opens first-run setup to a browser
 	// on another host; nil when serve started with an admin.
 	Setup *SetupCode
+}
+
+// secureCookies says whether the cookies set in answer to r are Secure:
+// when the public URL saved in the settings is https. It is read on every
+// request, not once at start-up, because an admin can change the public
+// URL in the settings at any time, and cookies set after a move to https
+// must not go back over plain HTTP. With no public URL saved, or settings
+// that cannot be read, the start-up value stands.
+func (s *Server) secureCookies(r *http.Request) bool {
+	if s.Settings != nil {
+		if p, err := s.Settings.Stored(r.Context()); err == nil && p.PublicURL != "" {
+			if u, err := url.Parse(p.PublicURL); err == nil {
+				return u.Scheme == "https"
+			}
+		}
+	}
+	return s.SecureCookies
 }
 
 // adminPage is the part every admin page shares with the layout.

@@ -71,7 +71,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/admin/setup", http.StatusSeeOther)
 		return
 	}
-	token := newCSRFCookie(w, s.SecureCookies)
+	token := newCSRFCookie(w, s.secureCookies(r))
 	s.renderAdmin(w, r, http.StatusOK, "admin_login", &loginPage{LoginCSRF: token, Next: safeNext(r.URL.Query().Get("next"))})
 }
 
@@ -100,12 +100,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			s.adminError(w, r, err)
 			return
 		}
-		page := &loginPage{LoginCSRF: newCSRFCookie(w, s.SecureCookies), Email: email, Next: next, Error: bulletin.ErrorMessage(err)}
+		page := &loginPage{LoginCSRF: newCSRFCookie(w, s.secureCookies(r)), Email: email, Next: next, Error: bulletin.ErrorMessage(err)}
 		s.renderAdmin(w, r, status, "admin_login", page)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true,
-		Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: int(admins.SessionTTL.Seconds())})
+		Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode, MaxAge: int(admins.SessionTTL.Seconds())})
 	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Path: "/admin/login", MaxAge: -1})
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
@@ -117,7 +117,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
 }
 

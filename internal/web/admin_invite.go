@@ -81,14 +81,14 @@ func (s *Server) acceptInviteForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true,
-		Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: int(admins.SessionTTL.Seconds())})
+		Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode, MaxAge: int(admins.SessionTTL.Seconds())})
 	http.SetCookie(w, &http.Cookie{Name: inviteCSRFCookie, Path: "/admin/invite", MaxAge: -1})
 	http.Redirect(w, r, flashURL("/admin", "welcome"), http.StatusSeeOther)
 }
 
 // renderInvite shows the password form with a fresh CSRF cookie.
 func (s *Server) renderInvite(w http.ResponseWriter, r *http.Request, status int, p *invitePage) {
-	p.InviteCSRF = newFormCSRFCookie(w, inviteCSRFCookie, "/admin/invite", s.SecureCookies)
+	p.InviteCSRF = newFormCSRFCookie(w, inviteCSRFCookie, "/admin/invite", s.secureCookies(r))
 	p.MinLen = admins.MinPasswordLen
 	s.renderAdmin(w, r, status, "admin_invite", p)
 }

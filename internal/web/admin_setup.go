@@ -124,7 +124,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true,
-		Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: int(admins.SessionTTL.Seconds())})
+		Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode, MaxAge: int(admins.SessionTTL.Seconds())})
 	http.SetCookie(w, &http.Cookie{Name: setupCSRFCookie, Path: "/admin/setup", MaxAge: -1})
 	if len(lists) == 0 {
 		if err := s.Subscribers.CreateList(r.Context(), list); err != nil {
@@ -217,7 +217,7 @@ func (s *Server) renderSetup(w http.ResponseWriter, r *http.Request, status int,
 	}
 	p.NeedList, p.Local, p.HasCode = len(lists) == 0, s.fromServerHost(r), s.Setup != nil
 	p.Publication = s.Settings != nil
-	p.SetupCSRF = newFormCSRFCookie(w, setupCSRFCookie, "/admin/setup", s.SecureCookies)
+	p.SetupCSRF = newFormCSRFCookie(w, setupCSRFCookie, "/admin/setup", s.secureCookies(r))
 	p.MinLen = admins.MinPasswordLen
 	s.renderAdmin(w, r, status, "admin_setup", p)
 }

@@ -92,16 +92,12 @@ func (s *Server) fromServerHost(r *http.Request) bool {
 // public URL in force. An attacker cannot point those names at a browser's
 // loopback, as it can a name of its own.
 func (s *Server) isOwnHost(r *http.Request) bool {
-	name := strings.ToLower(r.Host)
-	if h, _, err := net.SplitHostPort(name); err == nil {
-		name = h
+	if isLoopbackHost(r.Host) {
+		return true
 	}
-	name = strings.TrimSuffix(strings.TrimPrefix(name, "["), "]")
+	name := hostName(r.Host)
 	if name == "" {
 		return false
-	}
-	if name == "localhost" || isLoopback(name) {
-		return true
 	}
 	own := []string{s.BaseURL}
 	if s.Settings != nil {
@@ -115,4 +111,24 @@ func (s *Server) isOwnHost(r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+// isLoopbackHost reports whether host, a request's Host, is localhost or
+// a loopback address, with any port. A page elsewhere can make a browser
+// send requests to 127.0.0.1 by pointing a name of its own there (DNS
+// rebinding), but they carry that name as their Host, never one of these:
+// the browser would take a page under these names for another origin.
+func isLoopbackHost(host string) bool {
+	name := hostName(host)
+	return name == "localhost" || isLoopback(name)
+}
+
+// hostName is the name in host, a request's Host, in lower case and
+// without its port or an IPv6 address's brackets.
+func hostName(host string) string {
+	name := strings.ToLower(host)
+	if h, _, err := net.SplitHostPort(name); err == nil {
+		name = h
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(name, "["), "]")
 }

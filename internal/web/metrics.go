@@ -12,22 +12,31 @@ import (
 
 var (
 	errMetricsForbidden = bulletin.Errorf(bulletin.EFORBIDDEN,
-		"/metrics answers only this host; set BULLETIN_METRICS_TOKEN and send it as 'Authorization: Bearer TOKEN' to scrape from elsewhere.")
+		"Without a token, /metrics answers only this host, asked as localhost or at a loopback address; set BULLETIN_METRICS_TOKEN and send it as 'Authorization: Bearer TOKEN' to scrape from elsewhere or under another name.")
 	errMetricsToken = bulletin.Errorf(bulletin.EUNAUTHORIZED, "Send the metrics token as 'Authorization: Bearer TOKEN'.")
 )
 
 // GuardMetrics lets a request reach metrics only when it comes straight
-// from this host's loopback or carries token as a bearer token. Without a
-// token, others get 403; with one, a missing or wrong token gets 401.
+// from this host's loopback, addressed to localhost or a loopback address,
+// or carries token as a bearer token. Without a token, others get 403;
+// with one, a missing or wrong token gets 401.
 //
 // The TCP peer decides, never X-Forwarded-For. A request from loopback
 // that carries a forwarding header came through a reverse proxy on this
 // host, so it is treated as coming from outside: otherwise a local proxy
 // would open /metrics to everyone behind it.
+//
+// The Host must be a loopback name too, as for first-run setup: a page
+// whose DNS name its attacker rebinds to 127.0.0.1 makes the browser of
+// anyone reading it send requests from loopback, under the page's own
+// name, and read the answers as same-origin. Unlike setup, the guard does
+// not take the public URL's host: a reverse proxy on this host that passes
+// the Host on and adds no forwarding header would open /metrics under that
+// name to everyone.
 func GuardMetrics(metrics http.Handler, token string, log *slog.Logger) http.Handler {
 	want := sha256.Sum256([]byte(token))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if directFromLoopback(r) {
+		if directFromLoopback(r) && isLoopbackHost(r.Host) {
 			metrics.ServeHTTP(w, r)
 			return
 		}
