@@ -18,6 +18,9 @@ type existing struct {
 	id                  int64
 	name, status, attrs string
 	lists               map[int64]bool // the lists they are on or joining
+	// left are the lists they unsubscribed from, which an import does
+	// not sign them up to again: only the reader's own signup does.
+	left map[int64]bool
 }
 
 // importBatch stores one batch in one transaction: a lookup of the
@@ -55,24 +58,22 @@ func lookupExisting(ctx context.Context, tx *sql.Tx, batch []importRow) (map[str
 			args = append(args, row.key)
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT s.id, s.email_key, s.name, s.status, s.attributes,
-			(SELECT group_concat(list_id, ',') FROM subscriptions WHERE subscriber_id = s.id AND status != 'unsubscribed')
+			(SELECT group_concat(list_id, ',') FROM subscriptions WHERE subscriber_id = s.id AND status != 'unsubscribed'),
+			(SELECT group_concat(list_id, ',') FROM subscriptions WHERE subscriber_id = s.id AND status = 'unsubscribed')
 			FROM subscribers s WHERE s.email_key IN (`+placeholders(len(chunk))+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("look up subscribers: %w", err)
 		}
 		for rows.Next() {
-			ex := existing{lists: map[int64]bool{}}
+			ex := existing{lists: map[int64]bool{}, left: map[int64]bool{}}
 			var key string
-			var lists sql.NullString
-			if err := rows.Scan(&ex.id, &key, &ex.name, &ex.status, &ex.attrs, &lists); err != nil {
+			var lists, left sql.NullString
+			if err := rows.Scan(&ex.id, &key, &ex.name, &ex.status, &ex.attrs, &lists, &left); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			for _, id := range strings.Split(lists.String, ",") {
-				if n, err := strconv.ParseInt(id, 10, 64); err == nil {
-					ex.lists[n] = true
-				}
-			}
+			idSet(ex.lists, lists.String)
+			idSet(ex.left, left.String)
 			out[key] = &ex
 		}
 		rows.Close()
@@ -83,10 +84,19 @@ func lookupExisting(ctx context.Context, tx *sql.Tx, batch []importRow) (map[str
 	return out, nil
 }
 
+// idSet adds the ids of a group_concat to set.
+func idSet(set map[int64]bool, ids string) {
+	for _, id := range strings.Split(ids, ",") {
+		if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+			set[n] = true
+		}
+	}
+}
+
 // updateExisting fills in a name and attributes, confirms a pending
 // subscriber when the import vouches for consent, and joins the row's
-// lists; it never revives someone who unsubscribed or bounced, nor
-// unsubscribes anyone.
+// lists; it never revives someone who unsubscribed or bounced, nor puts
+// them back on a list they left, nor unsubscribes anyone.
 func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importRow, ex *existing, now time.Time) error {
 	if ex.status == StatusUnsubscribed || ex.status == StatusBounced {
 		imp.skip(row.line, "the subscriber is "+ex.status+" and is not signed up again by an import")
@@ -100,16 +110,25 @@ func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importR
 	if row.status == StatusConfirmed && status == StatusPending {
 		status = StatusConfirmed
 	}
-	var join []int64
+	// A list the reader left is theirs to rejoin: the file may be older
+	// than their choice, and addSubscriptions would revive it.
+	var join, left []int64
 	for _, id := range row.lists {
-		if !ex.lists[id] {
+		switch {
+		case ex.left[id]:
+			left = append(left, id)
+		case !ex.lists[id]:
 			join = append(join, id)
 		}
 	}
 	rename := row.name != "" && row.name != ex.name
 	reattr := row.attrs != "" && row.attrs != ex.attrs
 	if !rename && !reattr && status == ex.status && len(join) == 0 {
-		imp.skip(row.line, "already on the list")
+		if len(left) > 0 {
+			imp.skip(row.line, "left "+imp.slugList(left)+"; an import does not sign them up again")
+		} else {
+			imp.skip(row.line, "already on the list")
+		}
 		return nil
 	}
 	name, attrs := ex.name, ex.attrs
@@ -140,6 +159,18 @@ func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importR
 	}
 	imp.rep.Updated++
 	return nil
+}
+
+// slugList names lists by slug for the report: "news", "news and sport".
+func (imp *importer) slugList(ids []int64) string {
+	slugs := make([]string, len(ids))
+	for i, id := range ids {
+		slugs[i] = imp.slugs[id]
+	}
+	if len(slugs) == 1 {
+		return slugs[0]
+	}
+	return strings.Join(slugs[:len(slugs)-1], ", ") + " and " + slugs[len(slugs)-1]
 }
 
 // freshValues are the subscribers columns of a new row, in the order of

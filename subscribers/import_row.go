@@ -1,11 +1,17 @@
 package subscribers
 
 import (
+	"bufio"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
 
 // columns are the indexes of an import file's columns, -1 when absent.
@@ -23,9 +29,19 @@ func cell(rec []string, i int) string {
 
 // header reads a header row, reporting whether rec was one.
 func (imp *importer) header(rec []string) bool {
+	c, ok := headerColumns(rec)
+	if ok {
+		imp.cols = c
+	}
+	return ok
+}
+
+// headerColumns returns the columns a header row names; it is one only
+// when it names an email column.
+func headerColumns(rec []string) (columns, bool) {
 	c := columns{email: -1, name: -1, lists: -1, status: -1, attributes: -1, frequency: -1, created: -1, confirmed: -1}
 	for i, h := range rec {
-		switch strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) {
+		switch strings.ToLower(strings.TrimSpace(h)) {
 		case "email", "e-mail", "email address":
 			c.email = i
 		case "name", "full name":
@@ -44,11 +60,95 @@ func (imp *importer) header(rec []string) bool {
 			c.confirmed = i
 		}
 	}
-	if c.email < 0 {
+	return c, c.email >= 0
+}
+
+// bom is the UTF-8 byte-order mark some spreadsheets start a CSV file with.
+var bom = []byte{0xEF, 0xBB, 0xBF}
+
+// sniffComma reads the file's first line ahead, leaving it to be parsed,
+// and returns what separates the cells. That is ';' when the line is a
+// header whose cells are separated by semicolons, with no comma outside
+// quotes: spreadsheets in languages that write decimal commas save CSV
+// so. Otherwise it is ',', also for a headerless file, whose lines are
+// read as they always were. A first line that starts with an email
+// column's name yet is a header neither way has its cells separated by
+// something else, such as tabs: every line would be refused as a bad
+// address, so the import stops at once and says how to save the file.
+func sniffComma(br *bufio.Reader) (rune, error) {
+	head, _ := br.Peek(br.Size()) // a short read is EOF, or an error the parser meets on its own read
+	line := firstLine(head)
+	if !strings.ContainsRune(outsideQuotes(line), ',') {
+		if rec, ok := parseLine(line, ';'); ok && len(rec) > 1 {
+			if _, ok := headerColumns(rec); ok {
+				return ';', nil
+			}
+		}
+	}
+	if rec, ok := parseLine(line, ','); ok {
+		if _, ok := headerColumns(rec); ok {
+			return ',', nil
+		}
+	}
+	if startsWithEmailName(line) {
+		return 0, bulletin.Errorf(bulletin.EINVALID, "The first line names the columns, but its cells are not separated by commas: save the file as CSV, with commas (or semicolons) between the cells.")
+	}
+	return ',', nil
+}
+
+// firstLine returns the first line of head without its line break; a
+// line break inside a quoted cell does not end it.
+func firstLine(head []byte) string {
+	quoted := false
+	for i, b := range head {
+		switch {
+		case b == '"':
+			quoted = !quoted
+		case b == '\n' && !quoted:
+			return strings.TrimSuffix(string(head[:i]), "\r")
+		}
+	}
+	return string(head)
+}
+
+// outsideQuotes returns line without its quoted parts.
+func outsideQuotes(line string) string {
+	var b strings.Builder
+	quoted := false
+	for _, r := range line {
+		if r == '"' {
+			quoted = !quoted
+		} else if !quoted {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// parseLine reads line as one CSV record with cells separated by comma.
+func parseLine(line string, comma rune) ([]string, bool) {
+	cr := csv.NewReader(strings.NewReader(line))
+	cr.Comma = comma
+	cr.FieldsPerRecord = -1
+	rec, err := cr.Read()
+	return rec, err == nil
+}
+
+// startsWithEmailName reports whether line begins with the name of an
+// email column followed by something that separates cells, not by the
+// rest of an address: a line holding an @ is an address, never a header.
+func startsWithEmailName(line string) bool {
+	if strings.ContainsRune(line, '@') {
 		return false
 	}
-	imp.cols = c
-	return true
+	s := strings.ToLower(strings.TrimLeft(line, " \t\""))
+	for _, name := range []string{"email address", "e-mail", "email"} {
+		if rest, ok := strings.CutPrefix(s, name); ok {
+			r, _ := utf8.DecodeRuneInString(rest)
+			return rest == "" || !(unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("._+-", r))
+		}
+	}
+	return false
 }
 
 // check normalises one record, counting it as invalid or skipped when it

@@ -1,6 +1,8 @@
 package subscribers
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -99,9 +101,26 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opt ImportOptions) (*Im
 	if err != nil {
 		return nil, err
 	}
-	imp := &importer{store: s, list: list, lists: bySlug, opt: opt, erased: erased, seen: map[string]int{},
+	slugs := make(map[int64]string, len(lists))
+	for _, l := range lists {
+		slugs[l.ID] = l.Slug
+	}
+	imp := &importer{store: s, list: list, lists: bySlug, slugs: slugs, opt: opt, erased: erased, seen: map[string]int{},
 		unknown: map[string]bool{}, rep: &ImportReport{}}
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(r)
+	// Excel's "CSV UTF-8" starts the file with a byte-order mark, which
+	// csv.Reader would read as part of the first cell: a quoted header
+	// cell would be malformed and the header lost, and a headerless
+	// file's first address would be refused. So it goes before parsing.
+	if b, err := br.Peek(len(bom)); err == nil && bytes.Equal(b, bom) {
+		br.Discard(len(bom))
+	}
+	comma, err := sniffComma(br)
+	if err != nil {
+		return imp.rep, err
+	}
+	cr := csv.NewReader(br)
+	cr.Comma = comma
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	return imp.rep, imp.run(ctx, cr)
@@ -111,6 +130,7 @@ type importer struct {
 	store   *Store
 	list    int64            // opt.List's id, or 0
 	lists   map[string]int64 // every list by slug
+	slugs   map[int64]string // every list's slug by id, for the report
 	opt     ImportOptions
 	erased  map[string]bool
 	seen    map[string]int // email key → first line
