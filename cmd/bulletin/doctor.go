@@ -27,18 +27,22 @@ func (m *Main) doctor(ctx context.Context, args []string) error {
 		return err
 	}
 	if len(rest) > 0 {
-		return usagef("doctor takes no arguments: it checks the domain of BULLETIN_FROM")
+		return usagef("doctor takes no arguments: it checks the domain of the From in the settings (by default BULLETIN_FROM's)")
 	}
 	cfg, err := m.deliverabilityConfig()
 	if err != nil {
 		return err
 	}
-	if cfg, err = m.withListDomains(ctx, cfg); err != nil {
+	stored, err := m.withStoredDomains(ctx, &cfg)
+	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, doctorTimeout)
 	defer cancel()
 	rep := deliverability.Check(ctx, m.resolver(), cfg)
+	if stored != "" {
+		adviseSettingsFrom(rep, stored)
+	}
 	printReport(m.Stdout, cfg, rep)
 	if n := failures(rep); n > 0 {
 		return fmt.Errorf("%d of %d checks failed: publish or fix the records above, then run bulletin doctor again (DNS changes can take the records' TTL to show)", n, len(rep.Findings))
@@ -46,18 +50,55 @@ func (m *Main) doctor(ctx context.Context, args []string) error {
 	return nil
 }
 
-// withListDomains adds the domains of the lists' own From addresses when
-// there is a database here to read them from; a send worker's machine has
-// none, and checks BULLETIN_FROM's domain alone.
-func (m *Main) withListDomains(ctx context.Context, cfg deliverability.Config) (deliverability.Config, error) {
+// withStoredDomains puts the domains that the database knows of into cfg
+// when there is a database here to read them from: the publication's
+// From saved in the settings (first-run setup asks for it) takes the
+// place of BULLETIN_FROM's, which is only its default and then sends no
+// mail, and the lists' own From domains are added. It returns the domain
+// of the From saved in the settings, or "" when none is saved. A send
+// worker's machine has no database, and checks BULLETIN_FROM's domain
+// alone.
+func (m *Main) withStoredDomains(ctx context.Context, cfg *deliverability.Config) (string, error) {
 	if _, err := os.Stat(filepath.Join(m.Config.Data, "bulletin.db")); err != nil {
-		return cfg, nil
+		return "", nil
 	}
 	if err := m.openDB(ctx); err != nil {
-		return cfg, err
+		return "", err
+	}
+	p, err := m.app.Settings.Stored(ctx)
+	if err != nil {
+		return "", err
+	}
+	stored := addressDomain(p.FromAddress)
+	if stored != "" {
+		cfg.Domains = []string{stored}
 	}
 	more, err := m.app.Subscribers.FromDomains(ctx)
-	return cfg.WithDomains(more...), err
+	*cfg = cfg.WithDomains(more...)
+	return stored, err
+}
+
+// addressDomain is the domain of the address a, lower case and without a
+// final dot, or "" when a is not an address.
+func addressDomain(a string) string {
+	addr, err := mail.ParseAddress(a)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(strings.TrimSuffix(addr.Address[strings.LastIndexByte(addr.Address, '@')+1:], "."))
+}
+
+// adviseSettingsFrom points the finding of a From at a host with no DNS
+// to the settings page when that From is the one saved there (domain):
+// the deliverability checks advise setting BULLETIN_FROM, which is only
+// the default of an empty From field and would change nothing.
+func adviseSettingsFrom(rep deliverability.Report, domain string) {
+	for i, f := range rep.Findings {
+		if f.Check == "From" && f.Status == deliverability.Error && f.Domain == domain {
+			rep.Findings[i].Detail = "the From address is at " + domain + ", which is not a domain on the internet: " +
+				"change the From address at /admin/settings to one at your own domain, the one whose DNS you publish these records in"
+		}
+	}
 }
 
 // resolver is Main's Resolver, by default the system's.
@@ -74,8 +115,8 @@ func (m *Main) resolver() deliverability.Resolver {
 func (m *Main) deliverabilityConfig() (deliverability.Config, error) {
 	c := m.Config
 	cfg := deliverability.Config{BounceDomain: c.BounceDomain}
-	if a, err := mail.ParseAddress(c.From); err == nil {
-		cfg.Domains = []string{strings.ToLower(a.Address[strings.LastIndexByte(a.Address, '@')+1:])}
+	if d := addressDomain(c.From); d != "" {
+		cfg.Domains = []string{d}
 	}
 	if c.SMTPURL != "" {
 		if u, err := url.Parse(c.SMTPURL); err == nil {

@@ -19,7 +19,9 @@ import (
 // moment, while other connections and processes go on writing: VACUUM INTO
 // reads in one transaction, which WAL lets run beside writers. The copy
 // is written under a temporary name in dst's folder, checked, and renamed,
-// so dst is always a whole backup: the previous one or the new one.
+// so dst is always a whole backup: the previous one or the new one. It is
+// readable by its owner only (0600): it holds every reader's address and
+// the webhooks' secrets, and often lies outside the data folder.
 func Backup(ctx context.Context, src, dst string) error {
 	if _, err := os.Stat(src); err != nil {
 		return fmt.Errorf("back up %s: %w", src, err)
@@ -33,6 +35,9 @@ func Backup(ctx context.Context, src, dst string) error {
 	}
 	defer db.Close()
 	tmp := dst + ".tmp-" + rand.Text()[:8]
+	if err := createPrivate(tmp); err != nil {
+		return fmt.Errorf("back up %s: %w", src, err)
+	}
 	defer os.Remove(tmp)
 	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
 		return fmt.Errorf("back up %s: %w", src, explain(err))
@@ -113,8 +118,9 @@ func check(ctx context.Context, db *sql.DB, path string) error {
 // Restore replaces the database at dst with a copy of src, once src has
 // passed Check. The database it replaces is kept, with its -wal and -shm
 // (which may hold its last commits), as dst.before-restore-TIMESTAMP; that
-// name is returned, or "" when there was none. Nothing may have dst open:
-// the caller makes sure serve is stopped.
+// name is returned, or "" when there was none. The restored database is
+// readable by its owner only (0600), as a backup is. Nothing may have dst
+// open: the caller makes sure serve is stopped.
 func Restore(ctx context.Context, src, dst string, now time.Time) (string, error) {
 	if _, err := os.Stat(src); err != nil {
 		return "", fmt.Errorf("restore: %w", err)
@@ -136,6 +142,9 @@ func Restore(ctx context.Context, src, dst string, now time.Time) (string, error
 	// A copy through SQLite rather than of the bytes: it takes in src's
 	// own -wal, if it has one, and leaves a file with none.
 	tmp := dst + ".restore-" + rand.Text()[:8]
+	if err := createPrivate(tmp); err != nil {
+		return "", fmt.Errorf("restore %s: %w", src, err)
+	}
 	defer os.Remove(tmp)
 	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
 		return "", fmt.Errorf("restore %s: %w", src, explain(err))
@@ -151,6 +160,19 @@ func Restore(ctx context.Context, src, dst string, now time.Time) (string, error
 		return "", err
 	}
 	return aside, nil
+}
+
+// createPrivate creates the empty file path, readable and writable by its
+// owner only, for VACUUM INTO to write into: SQLite would create it with
+// the umask's mode, often 0644, and a copy of the database must not be
+// readable by every local user even for the moment before a chmod. It
+// refuses a file that exists, so a link planted at path is not followed.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // moveAside renames dst and its -wal and -shm to a name of their own.
