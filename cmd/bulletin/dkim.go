@@ -187,7 +187,7 @@ func (m *Main) dkimCmd(ctx context.Context, args []string) error {
 	fmt.Fprintf(m.Stdout, "wrote %s (mode 0600; keep it secret, back it up)\n\n", dkim.Path(dir, selector, typ))
 	fmt.Fprintf(m.Stdout, "Publish this TXT record in the DNS of %s:\n\n%s\n\n", domain, key.Record(domain))
 	if domain != from {
-		fmt.Fprintf(m.Stdout, "From its next start Bulletin signs the mail of lists whose From is at %s with it (give send workers BULLETIN_DKIM_DIR=%s).\n", domain, m.Config.dkimDir())
+		fmt.Fprintf(m.Stdout, "From its next start Bulletin signs every mail whose From is at %s with it, the publication's or a list's (give send workers BULLETIN_DKIM_DIR=%s).\n", domain, m.Config.dkimDir())
 		return nil
 	}
 	env := "BULLETIN_DKIM_SELECTOR"

@@ -16,7 +16,7 @@ import (
 func (r *run) dkim(domain string) {
 	if len(r.keys(domain)) == 0 && (len(r.c.Domains) == 0 || normalize(r.c.Domains[0]) == domain) {
 		r.add(Finding{Domain: domain, Check: "DKIM", Status: Missing,
-			Detail: "Bulletin does not sign its mail: Gmail and Yahoo junk or refuse bulk mail without a DKIM signature of the From domain. Run \"bulletin dkim keygen --selector s1\", publish the record it prints and set BULLETIN_DKIM_SELECTOR=s1"})
+			Detail: "Bulletin does not sign its mail: Gmail and Yahoo junk or refuse bulk mail without a DKIM signature of the From domain. Run \"bulletin dkim keygen --selector s1 --domain " + domain + "\", publish the record it prints and do what it says next"})
 		return
 	} else if len(r.keys(domain)) == 0 { // a list's own From domain
 		r.add(Finding{Domain: domain, Check: "DKIM", Status: Missing,

@@ -93,7 +93,7 @@ func TestDeliverabilityPageShowsFindings(t *testing.T) {
 		`_dmarc.example.com TXT "v=DMARC1; p=none; rua=mailto:postmaster@example.com"`,
 		`bounces.example.com MX 10 news.example.com.`,
 		"SPF of example.com authorises the relay smtp.relay.test",
-		"Run \"bulletin dkim keygen --selector s1\"",
+		"Run \"bulletin dkim keygen --selector s1 --domain example.com\"",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("page lacks %q:\n%s", want, body)
