@@ -44,10 +44,16 @@ func itemImage(it *gofeed.Item) (url, alt string) {
 	return "", ""
 }
 
-// mediaText is the plain text of a media element's child name.
+// mediaText is the plain text of a media element's child name: markup
+// only when its type says html (Media RSS's default is plain), or when it
+// holds real HTML tags, so an alt text like "Vec<T>" keeps its brackets.
 func mediaText(e ext.Extension, name string) string {
 	for _, c := range e.Children[name] {
-		if s := clipRunes(plain(c.Value), 500); s != "" {
+		kind := textGuess
+		if c.Attrs["type"] == "html" {
+			kind = textHTML
+		}
+		if s := clipRunes(feedText(c.Value, kind), 500); s != "" {
 			return s
 		}
 	}

@@ -18,6 +18,10 @@ const imageRSS = `<?xml version="1.0"?>
 <item><title>Content</title><link>https://news.example/content</link>
 <media:content url="https://img.news.example/content.jpg" medium="image" width="1200"><media:description type="plain">Boats in the harbour at dawn</media:description></media:content>
 <media:thumbnail url="https://img.news.example/content-thumb.jpg"/></item>
+<item><title>Brackets</title><link>https://news.example/brackets</link>
+<media:content url="https://img.news.example/vec.png" medium="image"><media:description>A Vec&lt;T&gt; in memory</media:description></media:content></item>
+<item><title>HTML alt</title><link>https://news.example/html-alt</link>
+<media:content url="https://img.news.example/gulls.png" medium="image"><media:description type="html">&lt;b&gt;Gulls&lt;/b&gt; on the quay</media:description></media:content></item>
 <item><title>Plain http</title><link>https://news.example/http</link>
 <enclosure url="http://img.news.example/insecure.jpg" length="1" type="image/jpeg"/></item>
 <item><title>http content, https thumbnail</title><link>https://news.example/mixed</link>
@@ -66,6 +70,8 @@ func TestFeedItemImages(t *testing.T) {
 		"https://news.example/enclosure": {"https://img.news.example/enclosure.jpg", ""},
 		"https://news.example/thumbnail": {"https://img.news.example/thumb.jpg", ""},
 		"https://news.example/content":   {"https://img.news.example/content.jpg", "Boats in the harbour at dawn"},
+		"https://news.example/brackets":  {"https://img.news.example/vec.png", "A Vec<T> in memory"},
+		"https://news.example/html-alt":  {"https://img.news.example/gulls.png", "Gulls on the quay"},
 		"https://news.example/http":      {"", ""},
 		"https://news.example/mixed":     {"https://img.news.example/small.jpg", ""},
 		"https://news.example/podcast":   {"", ""},
