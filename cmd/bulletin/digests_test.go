@@ -58,7 +58,7 @@ func TestDigestRunSendsBothDigestsOfASwitch(t *testing.T) {
 	if m, _, stderr := testMain(t, env); m.Main(context.Background(), []string{"seed"}) != 0 {
 		t.Fatalf("seed: %s", stderr)
 	}
-	m, stdout, stderr := testMain(t, env)
+	m, _, stderr := testMain(t, env)
 	if code := m.Main(context.Background(), []string{"digest", "run", "--list", "daily-news"}); code != 0 {
 		t.Fatalf("first digest run exited %d: %s", code, stderr)
 	}
@@ -106,7 +106,7 @@ func TestDigestRunSendsBothDigestsOfASwitch(t *testing.T) {
 	}
 	before, _ := filepath.Glob(filepath.Join(env["BULLETIN_DATA"], "outbox", "*.eml"))
 
-	m, stdout, stderr = testMain(t, env)
+	m, stdout, stderr := testMain(t, env)
 	if code := m.Main(context.Background(), []string{"digest", "run", "--list", "daily-news"}); code != 0 {
 		t.Fatalf("digest run after the switch exited %d: %s", code, stderr)
 	}
