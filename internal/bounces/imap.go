@@ -373,8 +373,10 @@ var verpHeaders = []string{"Delivered-To", "X-Original-To", "Envelope-To", "X-En
 // inbound makes what the intake's session knows from the SMTP envelope
 // out of a message in the mailbox: the VERP address it came to, from the
 // headers the MX wrote or, for a report sent to another address (a
-// feedback loop's), from the report's own fields or returned message.
-// Only an address that VERP.Parse accepts is trusted.
+// feedback loop's), from the report's own fields or returned message,
+// else the returned message's Message-ID. Only an address that
+// VERP.Parse accepts, or a Message-ID VERP.ParseMessageID does, is
+// trusted.
 func (m *Mailbox) inbound(raw []byte) inbound {
 	in := inbound{raw: raw, source: events.SourceIMAP}
 	var cands []string
@@ -402,6 +404,18 @@ func (m *Mailbox) inbound(raw []byte) inbound {
 		for _, a := range cands {
 			if d, err := m.VERP.Parse(a); err == nil {
 				in.rcpt, in.delivery = a, d
+				return in
+			}
+		}
+		// A report's returned message or headers may be base64 (MIME
+		// allows it for a text/rfc822-headers part), where the search
+		// above does not see the VERP address. Parse decodes them, and
+		// the Message-ID it finds there carries the delivery's VERP token
+		// (see ParseMessageID), checked under the same MAC: a Message-ID
+		// made up by whoever sent the report names no delivery.
+		if id := Parse(raw).OriginalID; id != "" {
+			if d, err := m.VERP.ParseMessageID(id); err == nil {
+				in.rcpt, in.delivery = m.VERP.AddressOf(d), d
 				return in
 			}
 		}

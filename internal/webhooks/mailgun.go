@@ -104,11 +104,19 @@ func (m *Mailgun) Events(ctx context.Context, _ http.Header, body []byte) ([]eve
 	if ed.Recipient == "" || ed.ID == "" {
 		return nil, badShape("Mailgun", "a "+ed.Event+" event has an id and a recipient")
 	}
-	ev := newEvent(m.VERP, events.SourceMailgun, kind, ed.Recipient, ed.Envelope.Sender, ed.Message.Headers.MessageID, ed.ID)
-	ev.Status = ed.DeliveryStatus.EnhancedCode
-	if !events.ValidStatus(ev.Status) {
-		ev.Status = statusIn(ed.DeliveryStatus.Message)
+	status := ed.DeliveryStatus.EnhancedCode
+	if !events.ValidStatus(status) {
+		status = statusIn(ed.DeliveryStatus.Message)
 	}
+	// Mailgun calls a full mailbox (5.2.2) or a policy block (5.7.x)
+	// permanent when the server answered 5xx: the status says which it
+	// is, as a DSN's does, so that the reader is not lost for a mailbox
+	// that empties tomorrow.
+	if kind == events.BounceHard && events.ValidStatus(status) {
+		kind = events.KindOf(status)
+	}
+	ev := newEvent(m.VERP, events.SourceMailgun, kind, ed.Recipient, ed.Envelope.Sender, ed.Message.Headers.MessageID, ed.ID)
+	ev.Status = status
 	ev.Diagnostic = ed.DeliveryStatus.Message
 	if ev.Diagnostic == "" {
 		ev.Diagnostic = ed.DeliveryStatus.Description

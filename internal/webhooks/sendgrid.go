@@ -87,13 +87,21 @@ func (s *SendGrid) Events(_ context.Context, h http.Header, body []byte) ([]even
 		if e.Email == "" || e.EventID == "" {
 			return nil, badShape("SendGrid", "each "+e.Event+" event has an email and an sg_event_id")
 		}
+		status := e.Status
+		if !events.ValidStatus(status) {
+			status = statusIn(e.Reason)
+		}
+		// SendGrid calls every bounce that is not a block a hard one, a
+		// full mailbox (5.2.2) too: its status says which it is, as a
+		// DSN's does, so that the reader is not lost for a mailbox that
+		// empties tomorrow.
+		if kind == events.BounceHard && e.Event == "bounce" && events.ValidStatus(status) {
+			kind = events.KindOf(status)
+		}
 		// SendGrid rewrites the envelope sender: events name the delivery
 		// by the Message-ID (smtp-id) or the reader by address.
 		ev := newEvent(s.VERP, events.SourceSendGrid, kind, e.Email, "", e.SMTPID, e.EventID)
-		ev.Status = e.Status
-		if !events.ValidStatus(ev.Status) {
-			ev.Status = statusIn(e.Reason)
-		}
+		ev.Status = status
 		ev.Diagnostic = e.Reason
 		// sg_message_id is the id of SendGrid's "250 Ok: queued as <id>",
 		// a dot and SendGrid's own suffix.
@@ -108,8 +116,24 @@ func (s *SendGrid) Events(_ context.Context, h http.Header, body []byte) ([]even
 
 // sendGridKind is the kind of event e is, if it is one to record. A
 // deferral is a retry still under way: its outcome comes as a bounce or
-// a delivery, so it is not counted. A drop is SendGrid refusing to send
-// to an address on its own suppression lists.
+// a delivery, so it is not counted.
+//
+// A drop is SendGrid not sending at all, and its reason is one of a few
+// fixed strings (SendGrid's glossary, "Drops", and its Event Webhook
+// reference): "Bounced Address", "Spam Reporting Address",
+// "Unsubscribed Address" and "Invalid" for an address on one of its
+// suppression lists (bounces, spam reports, unsubscribes, invalid
+// emails), "Spam Content" when its spam checker stopped the message,
+// "Invalid SMTPAPI header" when the sender built that header wrong,
+// "Recipient List over Package Quota" when the account ran out of sends,
+// and a duplicate of an address in a Marketing Campaigns send. Only the
+// first two and "Invalid" say anything about the address, so only they
+// are events, and they are matched whole: the others are faults of the
+// message or the account that hit every reader of a campaign alike, and
+// counting them would bounce a whole audience for one badly built send.
+// "Unsubscribed Address" is no bounce either: the reader left through
+// SendGrid, which Bulletin does not hear about here. A reason SendGrid
+// adds later is no event until it is known.
 func sendGridKind(e sendGridEvent) (events.Kind, bool) {
 	switch e.Event {
 	case "bounce":
@@ -120,13 +144,12 @@ func sendGridKind(e sendGridEvent) (events.Kind, bool) {
 	case "spamreport":
 		return events.Complaint, true
 	case "dropped":
-		switch {
-		case strings.Contains(e.Reason, "Bounced Address"), strings.Contains(e.Reason, "Invalid"):
+		switch e.Reason {
+		case "Bounced Address", "Invalid":
 			return events.BounceHard, true
-		case strings.Contains(e.Reason, "Spam Reporting Address"):
+		case "Spam Reporting Address":
 			return events.Complaint, true
 		}
-		return events.BounceSoft, true
 	}
 	return "", false
 }

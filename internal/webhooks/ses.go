@@ -147,13 +147,24 @@ func (s *SES) notification(snsID string, msg []byte) ([]events.Event, error) {
 	switch {
 	case typ == "Bounce" && n.Bounce != nil:
 		b := n.Bounce
-		kind := events.BounceSoft
-		if b.BounceType == "Permanent" {
-			kind = events.BounceHard
-		}
 		for _, r := range b.BouncedRecipients {
+			status := r.Status
+			if !events.ValidStatus(status) {
+				status = statusIn(r.DiagnosticCode)
+			}
+			// A Permanent bounce is hard unless its recipient's status
+			// says otherwise (a full mailbox, a policy block), as a DSN's
+			// would: SES calls some of those permanent when the server
+			// answered 5xx.
+			kind := events.BounceSoft
+			if b.BounceType == "Permanent" {
+				kind = events.BounceHard
+				if events.ValidStatus(status) {
+					kind = events.KindOf(status)
+				}
+			}
 			ev := newEvent(s.VERP, events.SourceSES, kind, r.EmailAddress, n.Mail.Source, "", orID(b.FeedbackID, snsID))
-			ev.Status, ev.At, ev.RelayID = r.Status, b.Timestamp, n.Mail.MessageID
+			ev.Status, ev.At, ev.RelayID = status, b.Timestamp, n.Mail.MessageID
 			ev.Diagnostic = strings.TrimSpace(b.BounceType + "/" + b.BounceSubType + " " + r.DiagnosticCode)
 			out = append(out, ev)
 		}
