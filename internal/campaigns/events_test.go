@@ -20,14 +20,16 @@ func TestSendTimeBounceAndDSNCountOnce(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	metrics := events.NewMetrics(reg)
 	e.svc.Store.SetFeedbackMetrics(metrics)
-	e.addReaders(t, 2, e.addList(t, "a"))
+	e.addReaders(t, 3, e.addList(t, "a"))
 	cid := e.create(t, "a")
-	rs := e.recipientsKicked(t, cid, 2)
+	rs := e.recipientsKicked(t, cid, 3)
 	bad := rs[0]
 	at := time.Now().UTC()
+	// rs[2]'s mailbox is full: a soft bounce, counted apart.
 	if err := e.svc.Record(ctx, cid, []queue.Result{
 		{DeliveryID: bad.DeliveryID, SubscriberID: bad.SubscriberID, Status: queue.ResultBounced, Reply: "550 5.1.1 <r@example.com>: no such user", At: at},
 		{DeliveryID: rs[1].DeliveryID, SubscriberID: rs[1].SubscriberID, Status: queue.ResultSent, At: at},
+		{DeliveryID: rs[2].DeliveryID, SubscriberID: rs[2].SubscriberID, Status: queue.ResultBounced, Reply: "552 5.2.2 mailbox full", At: at},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +82,7 @@ func TestSendTimeBounceAndDSNCountOnce(t *testing.T) {
 			}
 		}
 	}
-	if diff := cmp.Diff(map[string]float64{"kind=bounce_hard source=smtp ": 1}, counted); diff != "" {
+	if diff := cmp.Diff(map[string]float64{"kind=bounce_hard source=smtp ": 1, "kind=bounce_soft source=smtp ": 1}, counted); diff != "" {
 		t.Errorf("bulletin_feedback_events_total (-want +got):\n%s", diff)
 	}
 }

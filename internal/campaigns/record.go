@@ -41,12 +41,12 @@ func (s *Store) Record(ctx context.Context, campaignID int64, results []queue.Re
 	now := s.now()
 	var bounced []int64
 	var failed []queue.Result
-	var newBounces int
+	var newBounces map[events.Kind]int
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var sent []int64
 		var at time.Time
 		var hours sentHours
-		bounced, failed, newBounces = bounced[:0], failed[:0], 0
+		bounced, failed, newBounces = bounced[:0], failed[:0], map[events.Kind]int{}
 		for _, r := range results {
 			if r.Status != queue.ResultSent || r.Reply != "" {
 				sid, final, event, err := recordTx(ctx, tx, campaignID, r, now)
@@ -56,8 +56,8 @@ func (s *Store) Record(ctx context.Context, campaignID int64, results []queue.Re
 				if final && r.Status == queue.ResultSent {
 					hours.add(r.At, 1)
 				}
-				if event {
-					newBounces++
+				if event != "" {
+					newBounces[event]++
 				}
 				if sid != 0 {
 					bounced = append(bounced, sid)
@@ -89,7 +89,9 @@ func (s *Store) Record(ctx context.Context, campaignID int64, results []queue.Re
 	if err != nil {
 		return err
 	}
-	s.feedback.SendBounces(newBounces)
+	for kind, n := range newBounces {
+		s.feedback.SendBounces(kind, n)
+	}
 	for _, r := range failed {
 		s.log().Warn("campaign delivery failed", "campaign", campaignID, "delivery", r.DeliveryID,
 			"subscriber", r.SubscriberID, "status", r.Status, "reason", clip(r.Reply, 300))
@@ -203,7 +205,7 @@ func relayIDsTx(ctx context.Context, tx *sql.Tx, cid int64, results []queue.Resu
 // whether it ended a queued delivery and whether it stored a new bounce
 // event. When it is a bounce that makes its subscriber bounced, it
 // returns that subscriber's id.
-func recordTx(ctx context.Context, tx *sql.Tx, cid int64, r queue.Result, now time.Time) (bounced int64, ended, event bool, err error) {
+func recordTx(ctx context.Context, tx *sql.Tx, cid int64, r queue.Result, now time.Time) (bounced int64, ended bool, event events.Kind, err error) {
 	reply := r.Reply
 	if len(reply) > 500 {
 		reply = reply[:500]
@@ -212,10 +214,10 @@ func recordTx(ctx context.Context, tx *sql.Tx, cid int64, r queue.Result, now ti
 	case queue.ResultRetry:
 		_, err := tx.ExecContext(ctx, `UPDATE deliveries SET last_error = ?, claimed_until = NULL, updated_at = ?
 			WHERE id = ? AND campaign_id = ? AND status = 'queued'`, reply, now, r.DeliveryID, cid)
-		return 0, false, false, err
+		return 0, false, "", err
 	case queue.ResultSent, queue.ResultBounced, queue.ResultFailed, queue.ResultSkipped:
 	default:
-		return 0, false, false, nil // unknown: ignore rather than fail the batch
+		return 0, false, "", nil // unknown: ignore rather than fail the batch
 	}
 	var sentAt any
 	if r.Status == queue.ResultSent {
@@ -228,23 +230,35 @@ func recordTx(ctx context.Context, tx *sql.Tx, cid int64, r queue.Result, now ti
 		WHERE id = ? AND campaign_id = ? AND (status = 'queued' OR (status = 'skipped' AND ? IN ('sent', 'bounced')))`,
 		r.Status, reply, sentAt, now, r.DeliveryID, cid, r.Status)
 	if err != nil {
-		return 0, false, false, fmt.Errorf("record delivery: %w", err)
+		return 0, false, "", fmt.Errorf("record delivery: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return 0, false, false, nil
+		return 0, false, "", nil
 	} else if r.Status != queue.ResultBounced {
-		return 0, true, false, nil
+		return 0, true, "", nil
 	}
-	if event, err = events.SendBounceTx(ctx, tx, r.DeliveryID, reply, now); err != nil {
-		return 0, false, false, err
+	isNew, hard, err := events.SendBounceTx(ctx, tx, r.DeliveryID, reply, now)
+	if err != nil {
+		return 0, false, "", err
 	}
-	bounced, err = countBounceTx(ctx, tx, r.DeliveryID, now)
+	if isNew {
+		event = events.BounceSoft
+		if hard {
+			event = events.BounceHard
+		}
+	}
+	if hard {
+		bounced, err = countBounceTx(ctx, tx, r.DeliveryID, now)
+	} else {
+		bounced, err = bouncedReaderTx(ctx, tx, r.DeliveryID)
+	}
 	return bounced, true, event, err
 }
 
-// countBounceTx counts a hard bounce against the subscriber of delivery
-// did, who becomes bounced at the HardBounces-th. It returns their id
-// when they are bounced.
+// countBounceTx counts a hard bounce at send time against the subscriber
+// of delivery did, who becomes bounced at the HardBounces-th (the
+// contract's rule for the relay's refusals). It returns their id when they
+// are bounced.
 func countBounceTx(ctx context.Context, tx *sql.Tx, did int64, now time.Time) (int64, error) {
 	var sid int64
 	var was, status string
@@ -262,6 +276,21 @@ func countBounceTx(ctx context.Context, tx *sql.Tx, did int64, now time.Time) (i
 		return 0, nil
 	case was != subscribers.StatusBounced:
 		return sid, hooks.EmitSubscriber(ctx, tx, hooks.SubscriberBounced, sid)
+	}
+	return sid, nil
+}
+
+// bouncedReaderTx returns the subscriber of delivery did when a soft
+// refusal at send time, applied as a soft DSN is (events.SendBounceTx),
+// left them bounced, for the GoneRecorder.
+func bouncedReaderTx(ctx context.Context, tx *sql.Tx, did int64) (int64, error) {
+	var sid int64
+	err := tx.QueryRowContext(ctx, `SELECT s.id FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+		WHERE d.id = ? AND s.status = ?`, did, subscribers.StatusBounced).Scan(&sid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("count bounce: %w", err)
 	}
 	return sid, nil
 }

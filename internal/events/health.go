@@ -49,10 +49,12 @@ func rate(n, of int) float64 {
 // since's hour.
 func (s *Store) Health(ctx context.Context, since time.Time) (Health, error) {
 	h := Health{Since: since}
+	// refused counts the send-time refusals, which sent_hours leaves out:
+	// soft ones (a full mailbox, a policy block) as well as hard.
 	var refused int
 	err := s.db.Read.QueryRowContext(ctx, `SELECT
 		(SELECT COALESCE(SUM(sent), 0) FROM sent_hours WHERE hour >= ?),
-		(SELECT COUNT(*) FROM events WHERE at >= ? AND kind = 'bounce_hard' AND source = 'smtp'),
+		(SELECT COUNT(*) FROM events WHERE at >= ? AND kind IN ('bounce_hard', 'bounce_soft') AND source = 'smtp'),
 		(SELECT COUNT(*) FROM events WHERE at >= ? AND kind IN ('bounce_hard', 'bounce_soft')),
 		(SELECT COUNT(*) FROM events WHERE at >= ? AND kind = 'complaint')`,
 		since.Unix()/3600, since, since, since).Scan(&h.Sent, &refused, &h.Bounces, &h.Complaints)

@@ -21,7 +21,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			m.events.WithLabelValues(string(k), string(s))
 		}
 	}
-	m.events.WithLabelValues(string(BounceHard), string(SourceSMTP)) // refused at send time: SendBounces
+	// Refused at send time: SendBounces.
+	m.events.WithLabelValues(string(BounceHard), string(SourceSMTP))
+	m.events.WithLabelValues(string(BounceSoft), string(SourceSMTP))
 	return m
 }
 
@@ -40,13 +42,13 @@ func (m *Metrics) count(evs []Event, stored []bool) {
 	}
 }
 
-// SendBounces counts n hard bounces the relay answered at send time,
+// SendBounces counts n bounces of kind the relay answered at send time,
 // recorded by SendBounceTx (each once, whatever reports it later).
-func (m *Metrics) SendBounces(n int) {
+func (m *Metrics) SendBounces(kind Kind, n int) {
 	if m == nil || n == 0 {
 		return
 	}
-	m.events.WithLabelValues(string(BounceHard), string(SourceSMTP)).Add(float64(n))
+	m.events.WithLabelValues(string(kind), string(SourceSMTP)).Add(float64(n))
 }
 
 // Metrics returns the counters Record moves, nil when none are set.

@@ -55,7 +55,7 @@ func TestRecordCountsEvents(t *testing.T) {
 			t.Errorf("bulletin_feedback_events_total{%s} = %v (present %v), want %v", key, v, ok, want)
 		}
 	}
-	if len(got) != 25 {
-		t.Errorf("%d series, want 25 (3 kinds by 8 sources, and hard bounces at send time), no more: %v", len(got), got)
+	if len(got) != 26 {
+		t.Errorf("%d series, want 26 (3 kinds by 8 sources, and hard and soft bounces at send time), no more: %v", len(got), got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/mail"
 	"strconv"
 	"strings"
 	"time"
@@ -23,7 +24,8 @@ import (
 //   - a bounce of a known delivery marks that delivery bounced;
 //   - a bounce of a delivery sent before the reader was given another
 //     address is about the old one: it suppresses the address the event
-//     reports, if any, and leaves the reader alone; a complaint still
+//     reports when that is a whole address no reader has now (see
+//     oldAddressTx), and leaves the reader alone; a complaint still
 //     unsubscribes them.
 //
 // An event whose key is stored already changes nothing: Record returns
@@ -100,7 +102,8 @@ type target struct {
 	deliveryStatus string
 	// moved says the reader has had another address since the delivery
 	// was sent: the event is about the old one, and email is then the
-	// address the event reports ("" when it reports none).
+	// address the event reports, or "" when it reports none or one that
+	// cannot be taken for the old address (see oldAddressTx).
 	moved bool
 }
 
@@ -110,16 +113,67 @@ const deliveryTarget = `SELECT d.id, d.status, d.campaign_id, d.subscriber_id, s
 	COALESCE(julianday(s.email_changed_at) > julianday(COALESCE(d.sent_at, d.updated_at)), 0)
 	FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id`
 
-// scanDelivery scans a deliveryTarget row into t; e's address stands for
-// the reader's when theirs changed since.
-func (t *target) scanDelivery(row *sql.Row, e *Event) error {
-	if err := row.Scan(&t.delivery, &t.deliveryStatus, &t.campaign, &t.sub, &t.email, &t.moved); err != nil {
+// scanDelivery reads the deliveryTarget row that where selects into t;
+// e's address stands for the reader's when theirs changed since, if it may
+// (see oldAddressTx).
+func (t *target) scanDelivery(ctx context.Context, tx *sql.Tx, e *Event, where string, args ...any) error {
+	err := tx.QueryRowContext(ctx, deliveryTarget+where, args...).Scan(&t.delivery, &t.deliveryStatus, &t.campaign, &t.sub, &t.email, &t.moved)
+	if err != nil || !t.moved {
 		return err
 	}
-	if t.moved {
-		t.email = e.Email
+	t.email, err = oldAddressTx(ctx, tx, e.Email)
+	return err
+}
+
+// oldAddressTx returns the address an event about mail sent to a moved
+// reader's old address may suppress: the address the event reports, as a
+// reader's is stored (emailKey), when it is one whole address that is no
+// reader's present address; "" otherwise.
+//
+// What a report says is whatever its sender wrote: a DSN's
+// Final-Recipient, an ARF report's Original-Rcpt-To, come from whoever
+// holds the old mail's VERP address (the old mailbox's owner, anyone it
+// was forwarded to), so they are not trusted to name the old address. A
+// bare domain would suppress everyone there, and another reader's address
+// (or this reader's new one) would cut that reader off, so neither is
+// taken. The addresses this reader's earlier events were stored with are
+// no better a test: they were written from the same reports, so a forged
+// soft bounce would plant an address there for a later hard one to
+// suppress, and an old address may since be another reader's. What is
+// left is an address no reader has now, whose suppression cuts no reader
+// off; the reader's new address is never touched.
+func oldAddressTx(ctx context.Context, tx *sql.Tx, reported string) (string, error) {
+	key := addressKey(reported)
+	if key == "" {
+		return "", nil
 	}
-	return nil
+	var taken bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM subscribers WHERE email_key = ?)`, key).Scan(&taken); err != nil {
+		return "", fmt.Errorf("resolve event: %w", err)
+	}
+	if taken {
+		return "", nil
+	}
+	return key, nil
+}
+
+// addressKey is s as emailKey stores it when s is one whole address a
+// reader's could be (ASCII once its domain is in IDNA form, one @ with
+// something on both sides, a domain valid for DNS, nothing around the
+// address); "" for anything else, a bare domain among them.
+func addressKey(s string) string {
+	key := emailKey(s)
+	at := strings.LastIndexByte(key, '@')
+	if at <= 0 || at == len(key)-1 || len(key) > 254 || !isASCII(key) || strings.ContainsAny(key, "\"<>,;:()[]\\ ") {
+		return ""
+	}
+	if a, err := mail.ParseAddress(key); err != nil || a.Name != "" || a.Address != key {
+		return ""
+	}
+	if d, err := idnaProfile.ToASCII(key[at+1:]); err != nil || d != key[at+1:] {
+		return ""
+	}
+	return key
 }
 
 // recordTx stores one event and applies its rules. It reports whether the
@@ -155,7 +209,7 @@ func recordTx(ctx context.Context, tx *sql.Tx, e *Event, now time.Time) (bool, i
 func resolveTx(ctx context.Context, tx *sql.Tx, e *Event) (target, error) {
 	t := target{email: e.Email}
 	if e.RelayID != "" && (e.CampaignID <= 0 || e.SubscriberID <= 0) {
-		err := t.scanDelivery(tx.QueryRowContext(ctx, deliveryTarget+` WHERE d.relay_id = ? ORDER BY d.id DESC LIMIT 1`, e.RelayID), e)
+		err := t.scanDelivery(ctx, tx, e, ` WHERE d.relay_id = ? ORDER BY d.id DESC LIMIT 1`, e.RelayID)
 		// A relay that reuses its ids (Postfix's short queue ids) names
 		// its newest delivery.
 		switch {
@@ -173,8 +227,7 @@ func resolveTx(ctx context.Context, tx *sql.Tx, e *Event) (target, error) {
 	var err error
 	switch {
 	case e.CampaignID > 0 && e.SubscriberID > 0:
-		err = t.scanDelivery(tx.QueryRowContext(ctx, deliveryTarget+` WHERE d.campaign_id = ? AND d.subscriber_id = ?`,
-			e.CampaignID, e.SubscriberID), e)
+		err = t.scanDelivery(ctx, tx, e, ` WHERE d.campaign_id = ? AND d.subscriber_id = ?`, e.CampaignID, e.SubscriberID)
 		if err == nil {
 			return t, nil
 		}
@@ -208,7 +261,8 @@ func applyTx(ctx context.Context, tx *sql.Tx, e *Event, t target, now time.Time)
 		return complainTx(ctx, tx, t, e.Source, now)
 	case t.moved:
 		// The old address bounced, not the reader's present one: a hard
-		// bounce suppresses it, a soft one changes nothing.
+		// bounce suppresses it (t.email, "" unless oldAddressTx took it
+		// for the old address), a soft one changes nothing.
 		if e.Kind == BounceSoft {
 			return 0, nil
 		}
@@ -217,9 +271,16 @@ func applyTx(ctx context.Context, tx *sql.Tx, e *Event, t target, now time.Time)
 		if t.sub == 0 {
 			return 0, nil
 		}
+		// Only the soft bounces of the reader's present address count:
+		// those of mail to an address they had before are stored under
+		// their id too, with that address (or none). t.email is the
+		// present address as subscribers.email holds it, and the events
+		// about it were stored with that same value; lower() on both sides
+		// still matches one whose case differs (a change of case alone is
+		// no new address), as email_key does.
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE subscriber_id = ? AND kind = 'bounce_soft' AND at > ?`,
-			t.sub, now.Add(-SoftWindow)).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE subscriber_id = ? AND kind = 'bounce_soft' AND at > ?
+			AND lower(email) = lower(?)`, t.sub, now.Add(-SoftWindow), t.email).Scan(&n); err != nil {
 			return 0, fmt.Errorf("count soft bounces: %w", err)
 		}
 		if n < SoftBounces {
