@@ -104,7 +104,13 @@ func (s *Store) recordGone(ctx context.Context, ids ...int64) {
 const maxPreheader = 150
 
 // validate checks what an editor gives and fills in the defaults.
-func (c *Campaign) validate(now time.Time) error {
+func (c *Campaign) validate(now time.Time) error { return c.check(now, true) }
+
+// check is validate; without needLists a draft (no send_at) may name no
+// list. Such a draft is nothing new: deleting a list takes it out of the
+// drafts that named it. Sending, scheduling and saving it still ask for a
+// list, through validate and Send's audience check.
+func (c *Campaign) check(now time.Time, needLists bool) error {
 	fields := map[string]string{}
 	c.Subject = strings.TrimSpace(c.Subject)
 	switch {
@@ -133,7 +139,7 @@ func (c *Campaign) validate(now time.Time) error {
 	} else if err := checkFields(c.Body); err != nil {
 		fields["body"] = err.Error()
 	}
-	if len(c.Lists) == 0 {
+	if len(c.Lists) == 0 && (needLists || c.SendAt != nil) {
 		fields["lists"] = "name at least one list"
 	}
 	if c.SendAt != nil && c.SendAt.Before(now.Add(-time.Minute)) {
@@ -147,9 +153,13 @@ func (c *Campaign) validate(now time.Time) error {
 
 // Create validates c, renders its body and stores it as a draft, or as
 // scheduled when it has a send_at.
-func (s *Store) Create(ctx context.Context, c *Campaign) error {
+func (s *Store) Create(ctx context.Context, c *Campaign) error { return s.create(ctx, c, true) }
+
+// create is Create; without needLists a draft may name no list (see
+// check).
+func (s *Store) create(ctx context.Context, c *Campaign, needLists bool) error {
 	now := s.now()
-	if err := c.validate(now); err != nil {
+	if err := c.check(now, needLists); err != nil {
 		return err
 	}
 	html, text, err := RenderFor(c.Body, archiveReader)

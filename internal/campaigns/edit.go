@@ -159,6 +159,10 @@ func (s *Service) Delete(ctx context.Context, id int64) error {
 
 // Duplicate makes a new draft from campaign id, whatever its status:
 // "Copy of" its subject, its preheader, body and lists, no send time.
+// The lists are those that still exist, since deleting a list takes it out
+// of its campaigns; a campaign whose lists are all gone makes a draft
+// without lists, as any campaign can be duplicated, and the editor names
+// one before sending it.
 func (s *Service) Duplicate(ctx context.Context, id int64) (*Campaign, error) {
 	c, err := s.Get(ctx, id)
 	if err != nil {
@@ -169,7 +173,7 @@ func (s *Service) Duplicate(ctx context.Context, id int64) (*Campaign, error) {
 		subject = string([]rune(subject)[:199]) + "…"
 	}
 	dup := &Campaign{Subject: subject, Preheader: c.Preheader, Body: c.Body, Lists: c.Lists}
-	if err := s.Create(ctx, dup); err != nil {
+	if err := s.create(ctx, dup, false); err != nil {
 		return nil, err
 	}
 	return s.Get(ctx, dup.ID)

@@ -59,7 +59,8 @@ func (s *Server) duplicateCampaignForm(w http.ResponseWriter, r *http.Request) {
 	case "":
 		http.Redirect(w, r, flashURL("/admin/campaigns/"+strconv.FormatInt(c.ID, 10), "campaign-duplicated"), http.StatusSeeOther)
 	case bulletin.EINVALID, bulletin.ECONFLICT:
-		s.renderCampaign(w, r, statusOf[bulletin.ErrorCode(err)], "It could not be duplicated: "+bulletin.ErrorMessage(err))
+		msg, _ := campaignError("It could not be duplicated: ", err)
+		s.renderCampaign(w, r, statusOf[bulletin.ErrorCode(err)], msg)
 	default:
 		s.adminFailed(w, r, err)
 	}

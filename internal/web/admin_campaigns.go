@@ -3,14 +3,15 @@ package web
 import (
 	"context"
 	"html/template"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
-	"github.com/bulletinhq/bulletin/subscribers"
 )
 
 type campaignsPage struct {
@@ -132,9 +133,14 @@ type campaignPage struct {
 	C      *campaigns.Campaign
 	Digest bool
 	// Preview is the campaign's whole mail as the sample reader gets it.
-	Preview  string
-	Percent  int
-	Error    string
+	Preview string
+	Percent int
+	Error   string
+	// Errors holds the reasons of the fields the page marks where they
+	// are typed: "to", the test form's addresses; To is what was typed
+	// there, to correct rather than type again.
+	Errors   map[string]string
+	To       string
 	Editable bool
 	Audience string // "2,314 readers"
 	Rates    feedbackRates
@@ -145,14 +151,19 @@ func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	s.renderCampaignPage(w, r, status, &campaignPage{Error: msg})
+}
+
+// renderCampaignPage shows the {id} campaign with p's error, marked fields
+// and typed addresses; it fills in the rest of p.
+func (s *Server) renderCampaignPage(w http.ResponseWriter, r *http.Request, status int, p *campaignPage) {
 	e, ok := s.adminCampaign(w, r)
 	if !ok {
 		return
 	}
 	c := e.Campaign
-	p := &campaignPage{C: c, Digest: e.Kind == "digest", Error: msg, Percent: percent(c.Stats),
-		Editable: c.Status == campaigns.StatusDraft || c.Status == campaigns.StatusScheduled, Audience: readers(c.Audience),
-		Rates: ratesOf(c.Stats)}
+	p.C, p.Digest, p.Percent = c, e.Kind == "digest", percent(c.Stats)
+	p.Editable, p.Audience, p.Rates = c.Status == campaigns.StatusDraft || c.Status == campaigns.StatusScheduled, readers(c.Audience), ratesOf(c.Stats)
 	if !p.Digest { // a digest's page links to its archive copy instead
 		doc, err := s.Campaigns.PreviewMail(r.Context(), c.ID, campaigns.SampleReader)
 		if code := bulletin.ErrorCode(err); code == bulletin.EINTERNAL {
@@ -209,16 +220,12 @@ func (s *Server) campaignAction(w http.ResponseWriter, r *http.Request) {
 		"send": s.Campaigns.Send, "pause": s.Campaigns.Pause, "resume": s.Campaigns.Resume, "cancel": s.Campaigns.Cancel,
 	}
 	action, flash := r.PathValue("action"), ""
+	p := &campaignPage{}
 	switch step, ok := steps[action]; {
 	case action == "test":
-		to := strings.FieldsFunc(r.PostForm.Get("to"), func(c rune) bool { return c == ',' || c == ' ' || c == '\n' || c == '\r' })
-		for i := range to {
-			var why string
-			if to[i], why = subscribers.NormalizeEmail(to[i]); why != "" {
-				s.renderCampaign(w, r, http.StatusUnprocessableEntity, "Test addresses: "+why+".")
-				return
-			}
-		}
+		// TestSend checks the addresses, naming the one at fault.
+		p.To = r.PostForm.Get("to")
+		to := strings.FieldsFunc(p.To, func(c rune) bool { return c == ',' || c == ' ' || c == '\n' || c == '\r' })
 		err, flash = s.Campaigns.TestSend(r.Context(), id, to), "test-sent"
 	case action == "send" && !s.sendConfirmed(w, r, id):
 		return
@@ -233,9 +240,33 @@ func (s *Server) campaignAction(w http.ResponseWriter, r *http.Request) {
 		s.adminError(w, r, err)
 		return
 	} else if code != "" {
-		status := statusOf[code]
-		s.renderCampaign(w, r, status, bulletin.ErrorMessage(err))
+		p.Error, p.Errors = campaignError("", err, "to")
+		s.renderCampaignPage(w, r, statusOf[code], p)
 		return
 	}
 	http.Redirect(w, r, flashURL("/admin/campaigns/"+strconv.FormatInt(id, 10), flash), http.StatusSeeOther)
+}
+
+// campaignError is what the campaign page says of err: prefix, its
+// message, then "field: why." for each field the page has no slot for, in
+// the order of the fields' names, since "Some fields need fixing." alone
+// leaves the editor guessing which. The reasons of the fields named in
+// slots come back apart, for the page to show where those are typed.
+func campaignError(prefix string, err error, slots ...string) (string, map[string]string) {
+	msg, fields := prefix+bulletin.ErrorMessage(err), bulletin.ErrorFields(err)
+	var marked map[string]string
+	for _, field := range slices.Sorted(maps.Keys(fields)) {
+		switch why := fields[field]; {
+		case slices.Contains(slots, field):
+			if marked == nil {
+				marked = map[string]string{}
+			}
+			marked[field] = why
+		case field == "":
+			msg += " " + why + "."
+		default:
+			msg += " " + field + ": " + why + "."
+		}
+	}
+	return msg, marked
 }
