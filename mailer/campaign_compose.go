@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // From returns the envelope sender of the campaign's messages.
@@ -66,6 +67,7 @@ func (cm *CampaignMessage) compose(dst []byte, p Personal) []byte {
 	*hp = hb
 	headBufs.Put(hp)
 	skip := false // inside the side of a fallback that is not p's
+	rule := ""    // inside a rule: its character (see Markers.Rules)
 	for _, pc := range cm.body {
 		if !skip {
 			dst = append(dst, pc.lit...)
@@ -77,15 +79,35 @@ func (cm *CampaignMessage) compose(dst []byte, p Personal) []byte {
 			// A soft line break, unless the literal after it starts a
 			// new line and is written.
 			dst = appendField(dst, "", pc.col, pc.eol && !skip)
+		case f >= Rule && f <= EndRule:
+			rule = ruleOf(f)
+			dst = appendField(dst, "", pc.col, pc.eol && !skip)
 		case !skip:
 			v := value(f, p)
-			if pc.html {
+			switch {
+			case rule != "":
+				// The field's part of the rule under a heading holding
+				// it: as long as the value the heading shows.
+				v = strings.Repeat(rule, utf8.RuneCountInString(v))
+			case pc.html:
 				v = cm.escape(v)
 			}
 			dst = appendField(dst, v, pc.col, pc.eol)
 		}
 	}
 	return dst
+}
+
+// ruleOf is the character of the rule marker f starts, or "" for the
+// one that ends a rule.
+func ruleOf(f Field) string {
+	switch f {
+	case Rule:
+		return "="
+	case RuleDash:
+		return "-"
+	}
+	return ""
 }
 
 // headBufs hold the unfolded header blocks of messages being composed:

@@ -6,6 +6,7 @@ import (
 	"html"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // A Field is a per-recipient value that campaign content rendered once
@@ -25,6 +26,9 @@ const (
 	EndName                  // ends a fallback; all three stand in body text only
 	Reader                   // the tracking token of the reader's delivery, URL-safe
 	Link                     // the token of a link of the reader's own, URL-safe: a confirmation's
+	Rule                     // starts a heading's rule: up to EndRule, one '=' for each character, fields too
+	RuleDash                 // starts a rule of '-', under a heading of the second level
+	EndRule                  // ends a rule; all three stand in a text part only (see Rules)
 	messageID                // the Message-ID header, whole
 	to                       // the To header's address, whole
 	numFields
@@ -32,12 +36,15 @@ const (
 
 // fieldCodes end each field's marker; all markers of a set have one
 // length, so none is the start of another.
-var fieldCodes = [numFields]string{"NM", "EM", "NU", "EU", "UN", "PR", "IF", "EL", "EN", "RD", "LK", "ID", "TO"}
+var fieldCodes = [numFields]string{"NM", "EM", "NU", "EU", "UN", "PR", "IF", "EL", "EN", "RD", "LK", "UL", "UD", "UE", "ID", "TO"}
 
 // legacyMarkers are the fixed markers of content rendered before markers
 // were drawn per render, so tasks queued by an older version still send.
+// Such content has no rule: the markers of the rules are there only so
+// the set is whole.
 var legacyMarkers = [numFields]string{"BLTNzNAMEzq7", "BLTNzMAILzq7", "BLTNzNAMUzq7", "BLTNzMAIUzq7",
-	"BLTNzUNSBzq7", "BLTNzPREFzq7", "BLTNzIFNMzq7", "BLTNzELNMzq7", "BLTNzENNMzq7", "BLTNzREADzq7", "BLTNzLINKzq7", "BLTNzMSIDzq7", "BLTNzTOOOzq7"}
+	"BLTNzUNSBzq7", "BLTNzPREFzq7", "BLTNzIFNMzq7", "BLTNzELNMzq7", "BLTNzENNMzq7", "BLTNzREADzq7", "BLTNzLINKzq7",
+	"BLTNzULEQzq7", "BLTNzULDSzq7", "BLTNzULENzq7", "BLTNzMSIDzq7", "BLTNzTOOOzq7"}
 
 // nonceEncoding writes a nonce in lower-case letters and digits, which
 // Markdown, the sanitiser, html/template and quoted-printable leave as
@@ -95,11 +102,11 @@ func (m Markers) InURL(u string) string {
 }
 
 // Fill replaces the markers in s with p's values, escaped for HTML when
-// isHTML, and keeps of each fallback the side that is p's: for previews
-// and the archive, which show content outside a message. Compose does the
-// same for each message.
+// isHTML, keeps of each fallback the side that is p's and makes each rule
+// as long as p's heading: for previews and the archive, which show
+// content outside a message. Compose does the same for each message.
 func (m Markers) Fill(s string, p Personal, isHTML bool) string {
-	s = m.Choose(s, p.Name != "")
+	s = m.rules(m.Choose(s, p.Name != ""), &p)
 	var pairs []string
 	for f, mk := range m.all() {
 		if f >= int(messageID) {
@@ -115,8 +122,8 @@ func (m Markers) Fill(s string, p Personal, isHTML bool) string {
 }
 
 // Choose keeps of each fallback in s the side for a reader with a name
-// (named) or without one, and drops the fallback markers: for text made
-// once for every reader, such as a preheader cut from the text part.
+// (named) or without one, and drops the fallback markers: for text shown
+// to one reader outside a message (Fill).
 func (m Markers) Choose(s string, named bool) string {
 	var b strings.Builder
 	skip := false
@@ -140,6 +147,75 @@ func (m Markers) Choose(s string, named bool) string {
 		s = s[at+len(m.Of(f)):]
 	}
 	return b.String()
+}
+
+// Rules makes the text between each Rule (or RuleDash) and its EndRule in
+// s a rule, one '=' (or '-') for each character, and keeps the markers in
+// it: the fields and fallbacks, whose part of the rule differs from one
+// reader to the next, for Compose to make as it fills them. A text part
+// holding rules is made so once before it is composed: the heading copied
+// between the markers may hold text put in after the markers were (a
+// fallback's), so the rule is made from the text as it ends up.
+func (m Markers) Rules(s string) string { return m.rules(s, nil) }
+
+// rules makes the rules of s: their text, and with p their fields too,
+// as long as p's values, and then without their markers.
+func (m Markers) rules(s string, p *Personal) string {
+	open, dash, end := m.Of(Rule), m.Of(RuleDash), m.Of(EndRule)
+	if !strings.Contains(s, open) && !strings.Contains(s, dash) {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i, start, rule := strings.Index(s, open), open, "="
+		if j := strings.Index(s, dash); j >= 0 && (i < 0 || j < i) {
+			i, start, rule = j, dash, "-"
+		}
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		// A rule not ended runs to the end of s.
+		inner, rest, _ := strings.Cut(s[i+len(start):], end)
+		s = rest
+		if p == nil {
+			b.WriteString(start)
+		}
+		for inner != "" {
+			at, f := m.nextMarker(inner)
+			b.WriteString(strings.Repeat(rule, utf8.RuneCountInString(inner[:at])))
+			if f < 0 {
+				break
+			}
+			if p == nil {
+				b.WriteString(m.Of(f))
+			} else {
+				b.WriteString(strings.Repeat(rule, utf8.RuneCountInString(value(f, *p))))
+			}
+			inner = inner[at+len(m.Of(f)):]
+		}
+		if p == nil {
+			b.WriteString(end)
+		}
+	}
+}
+
+// nextMarker finds the first marker of m's body fields in s: its index
+// and field, or len(s) and -1. Other text starting "BLTN" is text.
+func (m Markers) nextMarker(s string) (int, Field) {
+	for at := 0; ; at++ {
+		i := strings.Index(s[at:], "BLTN")
+		if i < 0 {
+			return len(s), -1
+		}
+		at += i
+		for f := range messageID {
+			if strings.HasPrefix(s[at:], m.Of(f)) {
+				return at, f
+			}
+		}
+	}
 }
 
 // skipAfter says whether what follows the fallback marker f is left out

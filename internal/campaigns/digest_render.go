@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/bulletinhq/bulletin/mailer"
 )
 
 // A digestArticle is one article of a digest, as the templates show it.
@@ -146,6 +148,53 @@ func clip(s string, n int) string {
 		return strings.TrimRight(string(r)[:i], " ,;:.-—") + "…"
 	}
 	return string(r) + "…"
+}
+
+// clipPersonal is clip for text holding mk's markers, such as a
+// preheader derived from a campaign's text part. It counts what a reader
+// reads: a marker takes no room, a fallback its text (markerFreeWidth). It
+// cuts between markers, never in one, and never inside a fallback: a
+// fallback's start, sides and end go together, or the message would leave
+// out the rest of the mail after the cut as the side of the fallback that
+// is not the reader's.
+func clipPersonal(s string, n int, mk mailer.Markers) string {
+	s = strings.TrimSpace(mdSpaces.ReplaceAllString(s, " "))
+	if markerFreeWidth(mk)(s) <= n {
+		return s
+	}
+	// The ends of s that fit in n-1 columns, outside a fallback, with
+	// their widths: the last one, and the last one at a space inside those
+	// columns, as clip takes it.
+	cut, cutW, space, spaceW := 0, 0, 0, 0
+	w, inFallback := 0, false
+	for i := 0; i < len(s); {
+		if !inFallback {
+			cut, cutW = i, w
+			if s[i] == ' ' && w < n-1 {
+				space, spaceW = i, w
+			}
+		}
+		if f, ok := textMarkerAt(s[i:], mk); ok {
+			switch f {
+			case mailer.IfName:
+				inFallback = true
+			case mailer.EndName:
+				inFallback = false
+			}
+			i += len(mk.Of(f))
+			continue
+		}
+		if w == n-1 {
+			break
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		w++
+	}
+	if spaceW > cutW/2 {
+		cut = space
+	}
+	return strings.TrimRight(s[:cut], " ,;:.-—") + "…"
 }
 
 // wrap breaks s into lines of at most width columns between words.

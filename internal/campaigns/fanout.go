@@ -49,11 +49,14 @@ type mailData struct {
 // They come in the order of the lists' ids, as the fan-out numbers its
 // batches (see batchNumber). A campaign's body is rendered again from its
 // Markdown, once for all its lists; a digest's was rendered when it was
-// built and holds no personal field.
+// built and holds no personal field. A draft whose lists were all deleted
+// still renders, as PreviewDraft renders one with none chosen yet: once,
+// with no list's head, so its preview and test send are the editor's
+// check before choosing a list. It cannot be sent: it reaches nobody.
 func (s *Service) contents(ctx context.Context, id int64) (listContents, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT c.kind, c.subject, c.preheader, c.body, c.body_html, c.body_text, l.name, l.slug,
-		l.from_address, l.reply_to
-		FROM campaigns c JOIN campaign_lists cl ON cl.campaign_id = c.id JOIN lists l ON l.id = cl.list_id
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT c.kind, c.subject, c.preheader, c.body, c.body_html, c.body_text,
+		COALESCE(l.name, ''), COALESCE(l.slug, ''), COALESCE(l.from_address, ''), COALESCE(l.reply_to, '')
+		FROM campaigns c LEFT JOIN (campaign_lists cl JOIN lists l ON l.id = cl.list_id) ON cl.campaign_id = c.id
 		WHERE c.id = ? ORDER BY l.id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("campaign content: %w", err)
@@ -118,8 +121,11 @@ func (s *Service) wrap(subject, html, text string, l listHead, mk mailer.Markers
 	// DNS does too. A URL the settings would refuse is left as it is.
 	pub.PublicURL, _ = settings.TidyURL(pub.PublicURL, "")
 	base := pub.PublicURL
+	// The rules under headings holding personal fields are made before
+	// the mail is composed, which makes their fields' part for each reader.
+	text = mk.Rules(text)
 	d := mailData{
-		Subject: subject, Preheader: cmp.Or(l.preheader, preheader(mk.Choose(text, false))), Body: template.HTML(html),
+		Subject: subject, Preheader: cmp.Or(l.preheader, personalPreheader(text, mk)), Body: template.HTML(html),
 		Text:      strings.TrimRight(text, "\n") + "\n", // one blank line before the footer
 		Publisher: pub.Name, Brand: pub.Brand(), ListName: l.name,
 		UnsubscribeURL: base + "/unsubscribe/" + mk.Of(mailer.Unsubscribe),
@@ -168,19 +174,27 @@ func listIDHeader(name, slug, host string) string {
 	return name + " " + id
 }
 
-// preheaderURL matches a URL in a text part, with the brackets a link's
-// URL is put in.
-var preheaderURL = regexp.MustCompile(`\(?https?://[^\s)]+\)?`)
+// preheaderURL matches a URL in a text part, a web or a mailto link's,
+// with the brackets a link's URL is put in and the space before them, so
+// no space is left before the punctuation after them.
+var preheaderURL = regexp.MustCompile(`\s?\(?(?:https?://|mailto:)[^\s)]+\)?`)
 
-// preheader is the line the inbox shows beside the subject: the start of
-// the text part as one line of prose, without URLs, heading underlines or
-// Markdown marks (a campaign stored before its text part was rendered
-// keeps its Markdown), cut at a word within 120 characters.
-func preheader(text string) string {
+// preheader is personalPreheader for a text part holding no markers: a
+// set drawn for it can be in no text.
+func preheader(text string) string { return personalPreheader(text, mailer.NewMarkers()) }
+
+// personalPreheader is the line the inbox shows beside the subject: the
+// start of the text part as one line of prose, without URLs, heading
+// underlines or Markdown marks (a campaign stored before its text part
+// was rendered keeps its Markdown), cut at a word within 120 characters.
+// It keeps the text's markers of mk, each fallback whole: it goes in the
+// HTML part, whose markers each reader's message fills in, so a reader
+// greeted by name in the mail is greeted by name in the inbox too.
+func personalPreheader(text string, mk mailer.Markers) string {
 	var words []string
 	for _, line := range strings.Split(text, "\n") {
 		line = strings.TrimSpace(strings.TrimLeft(line, "> "))
-		if strings.Trim(line, "=-") == "" {
+		if strings.Trim(line, "=-") == "" || strings.Contains(line, mk.Of(mailer.Rule)) || strings.Contains(line, mk.Of(mailer.RuleDash)) {
 			continue // blank, an underline or a rule
 		}
 		words = append(words, line)
@@ -189,7 +203,7 @@ func preheader(text string) string {
 	s = mdLink.ReplaceAllString(s, "$1")
 	s = preheaderURL.ReplaceAllString(s, "")
 	s = mdMarks.ReplaceAllString(s, "")
-	return clip(oneLineText(s), 120)
+	return clipPersonal(oneLineText(s), 120, mk)
 }
 
 // enqueueFanout queues the next fan-out step of campaign id.

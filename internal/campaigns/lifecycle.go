@@ -3,6 +3,7 @@ package campaigns
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -272,8 +273,73 @@ func (s *Service) startScheduled(ctx context.Context, id int64) error {
 	if c.Status != StatusScheduled || c.SendAt == nil || c.SendAt.After(s.now().Add(5*time.Second)) {
 		return nil
 	}
+	// Send refuses a campaign that would reach nobody (422), and its
+	// scheduled start must too: started, it would be sent to 0 of 0 and
+	// published in the archive as an issue nobody got.
+	ok, err := s.Reaches(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if done, err := s.unschedule(ctx, c); done || err != nil {
+			return err
+		}
+	}
 	if _, err := s.start(ctx, id); bulletin.ErrorCode(err) != bulletin.ECONFLICT {
 		return err
 	}
 	return nil
 }
+
+// unschedule makes scheduled campaign c, due now and reaching nobody, a
+// draft again with its content as it is and no send time, and logs why:
+// no editor waits for an answer, so the log and the campaign's status
+// tell them. It looks again in its transaction, so an edit meanwhile is
+// not undone: it is done (true) when it made c a draft or c is no longer
+// due, and not when a reader of c's lists confirmed meanwhile, for the
+// caller to start c after all.
+func (s *Service) unschedule(ctx context.Context, c *Campaign) (bool, error) {
+	now := s.now()
+	moved := false
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var status string
+		var sendAt sql.NullTime
+		err := tx.QueryRowContext(ctx, `SELECT status, send_at FROM campaigns WHERE id = ?`, c.ID).Scan(&status, &sendAt)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNotDue
+		} else if err != nil {
+			return fmt.Errorf("unschedule campaign: %w", err)
+		}
+		if status != StatusScheduled || !sendAt.Valid || sendAt.Time.After(now.Add(5*time.Second)) {
+			return errNotDue
+		}
+		var reaches bool
+		if err := tx.QueryRowContext(ctx, campaignReachesSQL, c.ID).Scan(&reaches); err != nil {
+			return fmt.Errorf("campaign audience: %w", err)
+		}
+		if reaches {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET status = ?, send_at = NULL, updated_at = ? WHERE id = ?`,
+			StatusDraft, now, c.ID); err != nil {
+			return fmt.Errorf("unschedule campaign: %w", err)
+		}
+		moved = true
+		return nil
+	})
+	switch {
+	case errors.Is(err, errNotDue):
+		return true, nil // deleted, sent, edited or moved meanwhile
+	case err != nil:
+		return false, err
+	case !moved:
+		return false, nil
+	}
+	s.log().Warn("scheduled campaign not sent: its lists have no confirmed reader, so it would reach nobody; it is a draft again",
+		"campaign", c.ID, "subject", c.Subject, "send_at", c.SendAt.UTC())
+	return true, nil
+}
+
+// errNotDue rolls back unschedule's transaction when the campaign is no
+// longer a scheduled one due now.
+var errNotDue = errors.New("campaign not due")

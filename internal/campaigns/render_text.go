@@ -39,13 +39,30 @@ type textWriter struct {
 	measure func(string) int // a word's columns, its markers left out
 }
 
+// textFields are the fields whose markers a campaign's text part holds
+// in its prose.
+var textFields = []mailer.Field{mailer.Name, mailer.Email, mailer.NameURL, mailer.EmailURL,
+	mailer.Unsubscribe, mailer.Preferences, mailer.IfName, mailer.ElseName, mailer.EndName}
+
+// textMarkerAt says which of textFields s starts with the marker of.
+func textMarkerAt(s string, mk mailer.Markers) (mailer.Field, bool) {
+	if !strings.HasPrefix(s, "BLTN") {
+		return 0, false
+	}
+	for _, f := range textFields {
+		if strings.HasPrefix(s, mk.Of(f)) {
+			return f, true
+		}
+	}
+	return 0, false
+}
+
 // markerFreeWidth measures a word in columns without mk's markers, which
 // stand for a value or for nothing: a line is wrapped by the text readers
 // see, not by the markers' length.
 func markerFreeWidth(mk mailer.Markers) func(string) int {
 	var markers []string
-	for _, f := range []mailer.Field{mailer.Name, mailer.Email, mailer.NameURL, mailer.EmailURL,
-		mailer.Unsubscribe, mailer.Preferences, mailer.IfName, mailer.ElseName, mailer.EndName} {
+	for _, f := range textFields {
 		markers = append(markers, mk.Of(f), "")
 	}
 	strip := strings.NewReplacer(markers...)
@@ -88,11 +105,7 @@ func (w *textWriter) block(n ast.Node, first, indent string) {
 		title := oneLineText(w.inline(n))
 		w.lines([]string{title}, first, indent)
 		if n.Level <= 2 {
-			mark := "="
-			if n.Level == 2 {
-				mark = "-"
-			}
-			w.lines([]string{strings.Repeat(mark, utf8.RuneCountInString(title))}, indent, indent)
+			w.lines([]string{w.rule(title, n.Level)}, indent, indent)
 		}
 	case *ast.List:
 		i := n.Start
@@ -135,6 +148,23 @@ func (w *textWriter) block(n ast.Node, first, indent string) {
 	default:
 		w.blocks(n, first, indent)
 	}
+}
+
+// rule is the line under a heading of level 1 or 2: one '=' or '-' for
+// each character of title. A title holding markers (a personal field, a
+// fallback whose text is put in after this render) is copied between
+// rule markers instead, for the rule to be made from what each reader
+// reads (mailer.Markers.Rules): counted here, the markers would give a
+// rule over a hundred characters long.
+func (w *textWriter) rule(title string, level int) string {
+	open, mark := mailer.Rule, "="
+	if level == 2 {
+		open, mark = mailer.RuleDash, "-"
+	}
+	if !strings.Contains(title, "BLTN") {
+		return strings.Repeat(mark, utf8.RuneCountInString(title))
+	}
+	return w.mk.Of(open) + title + w.mk.Of(mailer.EndRule)
 }
 
 // lines writes ls, the first behind first and the others behind indent.
