@@ -243,8 +243,9 @@ func claimTx(ctx context.Context, tx *sql.Tx, p *DeliverPayload, until time.Time
 func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
 
 // Prune deletes events older than Keep, with their delivery log, and
-// subscriber.erased events as soon as no attempt of theirs is pending:
-// they carry an address whose owner asked to be forgotten.
+// subscriber.erased events, with the other events about the same person,
+// as soon as no attempt of theirs is pending: they carry an address whose
+// owner asked to be forgotten.
 // It deletes 5,000 rows a statement, so as not to hold the write lock long.
 func (d *Dispatcher) Prune(ctx context.Context) error {
 	for {
@@ -257,8 +258,31 @@ func (d *Dispatcher) Prune(ctx context.Context) error {
 			break
 		}
 	}
-	_, err := d.DB.Write.ExecContext(ctx, `DELETE FROM webhook_events WHERE type = 'subscriber.erased'
+	// The other events about someone erased go too, once delivered:
+	// those still pending at the erasure (ForgetSubscriber deleted the
+	// rest) carry their address. Only while their subscriber.erased event
+	// is kept is it known who they are, so this comes before it goes. It
+	// reads every subscriber event, so it runs only when someone was
+	// erased (the partial index answers that), not each minute.
+	var erased bool
+	if err := d.DB.Write.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM webhook_events WHERE type = 'subscriber.erased')`).Scan(&erased); err != nil {
+		return fmt.Errorf("prune webhook events: %w", err)
+	}
+	if !erased {
+		return nil
+	}
+	_, err := d.DB.Write.ExecContext(ctx, `DELETE FROM webhook_events WHERE type LIKE 'subscriber.%' AND type <> 'subscriber.erased'
+		AND json_extract(body, '$.data.id') IN (SELECT json_extract(body, '$.data.id') FROM webhook_events WHERE type = 'subscriber.erased')
 		AND NOT EXISTS (SELECT 1 FROM webhook_attempts a WHERE a.event_id = webhook_events.id AND a.state = 'pending')`)
+	if err != nil {
+		return fmt.Errorf("prune webhook events: %w", err)
+	}
+	// An erased event lasts while an event about the same person is
+	// still pending, so that one is found and deleted once delivered.
+	_, err = d.DB.Write.ExecContext(ctx, `DELETE FROM webhook_events WHERE type = 'subscriber.erased'
+		AND NOT EXISTS (SELECT 1 FROM webhook_attempts a WHERE a.event_id = webhook_events.id AND a.state = 'pending')
+		AND NOT EXISTS (SELECT 1 FROM webhook_events o JOIN webhook_attempts a ON a.event_id = o.id AND a.state = 'pending'
+			WHERE o.type LIKE 'subscriber.%' AND json_extract(o.body, '$.data.id') = json_extract(webhook_events.body, '$.data.id'))`)
 	if err != nil {
 		return fmt.Errorf("prune webhook events: %w", err)
 	}
