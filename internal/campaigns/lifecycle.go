@@ -115,6 +115,10 @@ func stamp(to string, now time.Time) (string, []any) {
 	return "", nil
 }
 
+// NoListMessage is why a campaign with no list, its lists deleted, is
+// not sent.
+const NoListMessage = "name at least one list: every list of this campaign was deleted"
+
 // Send starts a draft or scheduled campaign now. Sending twice is a
 // conflict.
 // A campaign its lists give no reader is refused: there is nobody to send
@@ -128,6 +132,11 @@ func (s *Service) Send(ctx context.Context, id int64) (*Campaign, error) {
 		if c, err := s.head(ctx, id); err != nil || !editable(c.Status) {
 			_, err = s.transition(ctx, id, "sent", StatusSending, StatusDraft, StatusScheduled)
 			return nil, err // not found, or the conflict of sending twice
+		}
+		if c, err := s.Get(ctx, id); err == nil && len(c.Lists) == 0 {
+			// Its lists were deleted (a draft may outlive them, or be
+			// duplicated from a campaign that did).
+			return nil, bulletin.Invalid(map[string]string{"lists": NoListMessage})
 		}
 		return nil, bulletin.Invalid(map[string]string{"lists": "have no confirmed reader: this campaign would reach nobody"})
 	}

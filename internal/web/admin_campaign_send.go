@@ -28,7 +28,7 @@ func (s *Server) sendCampaignPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if e.Audience == 0 {
-		s.renderCampaign(w, r, http.StatusUnprocessableEntity, nobodyMessage)
+		s.renderCampaign(w, r, http.StatusUnprocessableEntity, nobodyMessageFor(e.Campaign))
 		return
 	}
 	s.renderAdmin(w, r, http.StatusOK, "admin_campaign_send", &campaignSendPage{C: e.Campaign, Audience: readers(e.Audience)})
@@ -36,6 +36,15 @@ func (s *Server) sendCampaignPage(w http.ResponseWriter, r *http.Request) {
 
 // nobodyMessage is the page's refusal of a send to nobody.
 const nobodyMessage = "This campaign would reach nobody: its lists have no confirmed reader. Edit it to choose other lists, or wait until readers confirm."
+
+// nobodyMessageFor is the page's refusal of a send of c to nobody: for a
+// campaign whose every list was deleted, that it has none.
+func nobodyMessageFor(c *campaigns.Campaign) string {
+	if len(c.Lists) == 0 {
+		return "This campaign has no list: every list it had was deleted. Edit it to choose one."
+	}
+	return nobodyMessage
+}
 
 // sendConfirmed reports whether a send may go ahead: the form's confirm
 // field names the audience as it is now. Otherwise it answers itself: the
@@ -51,7 +60,7 @@ func (s *Server) sendConfirmed(w http.ResponseWriter, r *http.Request, id int64)
 		return false
 	}
 	if c.Audience == 0 {
-		s.renderCampaign(w, r, http.StatusUnprocessableEntity, nobodyMessage)
+		s.renderCampaign(w, r, http.StatusUnprocessableEntity, nobodyMessageFor(c))
 		return false
 	}
 	if r.PostForm.Get("confirm") == strconv.Itoa(c.Audience) {

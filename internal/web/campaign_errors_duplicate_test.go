@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -173,9 +174,18 @@ func TestDuplicateKeepsTheListsLeft(t *testing.T) {
 		if code != http.StatusUnprocessableEntity || fmt_(fields["lists"]) == "" {
 			t.Errorf("%s %s %s of a draft without lists = %d %v, want 422 on lists", step.method, step.path, step.body, code, got)
 		}
+		if strings.HasSuffix(step.path, "/send") && fields["lists"] != campaigns.NoListMessage {
+			t.Errorf("send of a draft without lists says %q, want %q", fields["lists"], campaigns.NoListMessage)
+		}
 	}
 	if code, got := apiCall(t, a.base, token, "GET", barePath, ""); code != 200 || got["status"] != "draft" || got["subject"] != "Copy of Bridge" {
 		t.Errorf("after the refusals the draft = %d %v, want it unchanged", code, got)
+	}
+	// The admin page's send says so too.
+	a.login("correct horse battery")
+	sendPage := "/admin/campaigns/" + strconv.Itoa(int(bare["id"].(float64))) + "/send"
+	if resp, send := a.get(sendPage); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(send, "This campaign has no list") {
+		t.Errorf("GET %s of the draft without lists = %d, want 422 saying it has no list:\n%s", sendPage, resp.StatusCode, send)
 	}
 	// Naming a list makes it a campaign like any other.
 	if err := s.Subscribers.CreateList(ctx, &subscribers.List{Slug: "bay", Name: "Bay"}); err != nil {
@@ -191,7 +201,6 @@ func TestDuplicateKeepsTheListsLeft(t *testing.T) {
 
 	// The admin page shows the draft without lists, and its Duplicate
 	// button makes another.
-	a.login("correct horse battery")
 	page := "/admin/campaigns/" + strconv.Itoa(int(bare["id"].(float64)))
 	resp, body := a.get(page)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Copy of Bridge") {
