@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/bulletinhq/bulletin/internal/hooks"
+	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
 // An erasure blanks the events that named only the person's address, in
@@ -32,18 +33,9 @@ func TestEraseBlanksEventsThatNamedOnlyTheAddress(t *testing.T) {
 	if err := s.Erase(ctx, sub.ID); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := s.db.Read.Query(`SELECT dedupe_key, email, diagnostic FROM events ORDER BY id`)
+	got, err := sqlite.Column[string](s.db.Read.Query(`SELECT dedupe_key || ' ' || email || ' ' || diagnostic FROM events ORDER BY id`))
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer rows.Close()
-	var got []string
-	for rows.Next() {
-		var key, email, diag string
-		if err := rows.Scan(&key, &email, &diag); err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, key+" "+email+" "+diag)
 	}
 	want := []string{"e1  ", "e2 grace@example.com 550 5.1.1 <grace@example.com> unknown", "e3  ", "e4  "}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -79,18 +71,9 @@ func TestEraseDeletesDeliveredWebhookEventsAboutThePerson(t *testing.T) {
 	if err := s.Erase(ctx, ann.ID); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := s.db.Read.Query(`SELECT type, json_extract(body, '$.data.email') FROM webhook_events ORDER BY id`)
+	got, err := sqlite.Column[string](s.db.Read.Query(`SELECT type || ' ' || json_extract(body, '$.data.email') FROM webhook_events ORDER BY id`))
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer rows.Close()
-	var got []string
-	for rows.Next() {
-		var typ, email string
-		if err := rows.Scan(&typ, &email); err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, typ+" "+email)
 	}
 	want := []string{
 		"subscriber.created bob@example.com",

@@ -67,20 +67,8 @@ func newMoved(t *testing.T) movedEnv {
 // suppressions returns the suppression list's targets.
 func (e movedEnv) suppressions(t *testing.T) []string {
 	t.Helper()
-	rows, err := e.db.Read.Query(`SELECT target FROM suppressions ORDER BY target`)
+	out, err := sqlite.Column[string](e.db.Read.Query(`SELECT target FROM suppressions ORDER BY target`))
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
 	return out

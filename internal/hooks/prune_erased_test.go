@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
 // Once delivered, the events about someone erased go with their
@@ -21,18 +23,9 @@ func TestPruneTakesTheOtherEventsOfAnErasedPerson(t *testing.T) {
 	h.emit(t, SubscriberErased, map[string]any{"id": 7, "email": "ann@example.com"})
 	left := func() []string {
 		t.Helper()
-		rows, err := h.db.Read.Query(`SELECT type || ' ' || json_extract(body, '$.data.email') FROM webhook_events ORDER BY id`)
+		out, err := sqlite.Column[string](h.db.Read.Query(`SELECT type || ' ' || json_extract(body, '$.data.email') FROM webhook_events ORDER BY id`))
 		if err != nil {
 			t.Fatal(err)
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, s)
 		}
 		return out
 	}

@@ -87,35 +87,47 @@ func TestMetricsOpenToLoopbackOrToken(t *testing.T) {
 			s.MetricsToken = tt.token
 			h := s.Handler()
 			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/healthz", nil))
-			r := httptest.NewRequest("GET", "/metrics", nil)
 			// A loopback peer counts as this host only under a loopback
 			// name: see metrics_host_test.go.
-			r.RemoteAddr, r.Host = tt.peer, "localhost:8080"
-			if tt.auth != "" {
-				r.Header.Set("Authorization", tt.auth)
-			}
-			if tt.xff != "" {
-				r.Header.Set("X-Forwarded-For", tt.xff)
-			}
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, r)
-			if rec.Code != tt.status {
-				t.Fatalf("status %d, want %d; body %.200q", rec.Code, tt.status, rec.Body)
-			}
-			body := rec.Body.String()
-			if tt.status == 200 {
-				if !strings.Contains(body, "bulletin_http_request_duration_seconds") {
-					t.Errorf("no metrics in the answer:\n%.300s", body)
-				}
-				return
-			}
-			var got errorBody
-			if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || got.Error != tt.code || got.Message == "" {
-				t.Errorf("body %q, want a JSON error %q", body, tt.code)
-			}
-			if strings.Contains(body, "bulletin_http") || (tt.token != "" && strings.Contains(body, tt.token)) {
-				t.Errorf("the refusal gave something away: %q", body)
-			}
+			checkMetrics(t, h, metricsAsk{peer: tt.peer, host: "localhost:8080", auth: tt.auth, xff: tt.xff}, tt.status, tt.code, tt.token)
 		})
+	}
+}
+
+// metricsAsk is a request for /metrics: its TCP peer, Host, Authorization
+// and X-Forwarded-For.
+type metricsAsk struct{ peer, host, auth, xff string }
+
+// checkMetrics asks h for /metrics as ask says and checks the answer:
+// metrics with status 200, else a JSON error of code that gives neither
+// metrics nor secret away.
+func checkMetrics(t *testing.T, h http.Handler, ask metricsAsk, status int, code, secret string) {
+	t.Helper()
+	r := httptest.NewRequest("GET", "/metrics", nil)
+	r.RemoteAddr, r.Host = ask.peer, ask.host
+	if ask.auth != "" {
+		r.Header.Set("Authorization", ask.auth)
+	}
+	if ask.xff != "" {
+		r.Header.Set("X-Forwarded-For", ask.xff)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	if rec.Code != status {
+		t.Fatalf("status %d, want %d; body %.200q", rec.Code, status, rec.Body)
+	}
+	body := rec.Body.String()
+	if status == 200 {
+		if !strings.Contains(body, "bulletin_http_request_duration_seconds") {
+			t.Errorf("no metrics in the answer:\n%.300s", body)
+		}
+		return
+	}
+	var got errorBody
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || got.Error != code || got.Message == "" {
+		t.Errorf("body %q, want a JSON error %q", body, code)
+	}
+	if strings.Contains(body, "bulletin_http") || (secret != "" && strings.Contains(body, secret)) {
+		t.Errorf("the refusal gave something away: %q", body)
 	}
 }
