@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -55,6 +56,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	if err := createDatabaseFile(path); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
 	w, err := sql.Open(writeDriver, dsn(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
@@ -85,6 +89,21 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// createDatabaseFile creates the database file at path, empty and
+// readable by its owner only, when there is none. It holds every reader's
+// address and the webhooks' secrets, as a backup does (see Backup), and
+// SQLite would create it 0644 whatever the umask left. SQLite's unix VFS
+// gives the -wal and -shm the database file's mode, so they are private
+// too. An existing file keeps the mode it has: its owner may have opened
+// it to a group on purpose (a backup agent, a read-only replica), and
+// changing that at each start would break their set-up without a word.
+func createDatabaseFile(path string) error {
+	if err := createPrivate(path); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	return nil
 }
 
 // Close stops the checkpointer and closes both pools, checkpointing the
