@@ -19,8 +19,9 @@ type existing struct {
 	name, status, attrs string
 	lists               map[int64]bool // the lists they are on or joining
 	// left are the lists they unsubscribed from, which an import does
-	// not sign them up to again: only the reader's own signup does.
-	left map[int64]bool
+	// not sign them up to again: only the reader's own signup does. Each
+	// maps to the day they left it (YYYY-MM-DD, UTC), for the report.
+	left map[int64]string
 }
 
 // importBatch stores one batch in one transaction: a lookup of the
@@ -59,13 +60,14 @@ func lookupExisting(ctx context.Context, tx *sql.Tx, batch []importRow) (map[str
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT s.id, s.email_key, s.name, s.status, s.attributes,
 			(SELECT group_concat(list_id, ',') FROM subscriptions WHERE subscriber_id = s.id AND status != 'unsubscribed'),
-			(SELECT group_concat(list_id, ',') FROM subscriptions WHERE subscriber_id = s.id AND status = 'unsubscribed')
+			(SELECT group_concat(list_id || ' ' || substr(updated_at, 1, 10), ',') FROM subscriptions
+				WHERE subscriber_id = s.id AND status = 'unsubscribed')
 			FROM subscribers s WHERE s.email_key IN (`+placeholders(len(chunk))+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("look up subscribers: %w", err)
 		}
 		for rows.Next() {
-			ex := existing{lists: map[int64]bool{}, left: map[int64]bool{}}
+			ex := existing{lists: map[int64]bool{}, left: map[int64]string{}}
 			var key string
 			var lists, left sql.NullString
 			if err := rows.Scan(&ex.id, &key, &ex.name, &ex.status, &ex.attrs, &lists, &left); err != nil {
@@ -73,7 +75,7 @@ func lookupExisting(ctx context.Context, tx *sql.Tx, batch []importRow) (map[str
 				return nil, err
 			}
 			idSet(ex.lists, lists.String)
-			idSet(ex.left, left.String)
+			leftSet(ex.left, left.String)
 			out[key] = &ex
 		}
 		rows.Close()
@@ -89,6 +91,17 @@ func idSet(set map[int64]bool, ids string) {
 	for _, id := range strings.Split(ids, ",") {
 		if n, err := strconv.ParseInt(id, 10, 64); err == nil {
 			set[n] = true
+		}
+	}
+}
+
+// leftSet adds the lists of a group_concat of "id day" to left, each with
+// the day.
+func leftSet(left map[int64]string, pairs string) {
+	for _, p := range strings.Split(pairs, ",") {
+		id, day, _ := strings.Cut(p, " ")
+		if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+			left[n] = day
 		}
 	}
 }
@@ -114,10 +127,9 @@ func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importR
 	// than their choice, and addSubscriptions would revive it.
 	var join, left []int64
 	for _, id := range row.lists {
-		switch {
-		case ex.left[id]:
+		if _, ok := ex.left[id]; ok {
 			left = append(left, id)
-		case !ex.lists[id]:
+		} else if !ex.lists[id] {
 			join = append(join, id)
 		}
 	}
@@ -125,7 +137,7 @@ func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importR
 	reattr := row.attrs != "" && row.attrs != ex.attrs
 	if !rename && !reattr && status == ex.status && len(join) == 0 {
 		if len(left) > 0 {
-			imp.skip(row.line, "left "+imp.slugList(left)+"; an import does not sign them up again")
+			imp.skip(row.line, "left "+imp.leftList(left, ex)+"; an import does not sign them up again")
 		} else {
 			imp.skip(row.line, "already on the list")
 		}
@@ -157,20 +169,30 @@ func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importR
 	if err := hooks.EmitSubscriber(ctx, tx, hooks.StatusEvent(ex.status, status), ex.id); err != nil {
 		return err
 	}
+	// The row is stored, yet not all of it: the operator, who may take
+	// the reader to be on every list of the file now, is told which not.
+	if len(left) > 0 {
+		imp.note(row.line, row.email, "left "+imp.leftList(left, ex)+"; not rejoined (they unsubscribed)")
+	}
 	imp.rep.Updated++
 	return nil
 }
 
-// slugList names lists by slug for the report: "news", "news and sport".
-func (imp *importer) slugList(ids []int64) string {
-	slugs := make([]string, len(ids))
+// leftList names the lists ex left by slug, with the day each was left,
+// for the report: "news on 2026-11-03", "news on 2026-11-03 and sport on
+// 2026-12-01".
+func (imp *importer) leftList(ids []int64, ex *existing) string {
+	names := make([]string, len(ids))
 	for i, id := range ids {
-		slugs[i] = imp.slugs[id]
+		names[i] = imp.slugs[id]
+		if day := ex.left[id]; day != "" {
+			names[i] += " on " + day
+		}
 	}
-	if len(slugs) == 1 {
-		return slugs[0]
+	if len(names) == 1 {
+		return names[0]
 	}
-	return strings.Join(slugs[:len(slugs)-1], ", ") + " and " + slugs[len(slugs)-1]
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // freshValues are the subscribers columns of a new row, in the order of

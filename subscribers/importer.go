@@ -35,9 +35,13 @@ type ImportOptions struct {
 	Confirms queue.Enqueuer
 }
 
-// A LineNote is a row of the file that was not imported, and why.
+// A LineNote is a row of the file that was not imported, and why; or one
+// that was, with what it asked for that the import did not do.
 type LineNote struct {
-	Line   int    `json:"line"`
+	Line int `json:"line"`
+	// Email is the row's address, on a note about a stored reader: the
+	// operator looks them up by it rather than by the file's line.
+	Email  string `json:"email,omitempty"`
 	Reason string `json:"reason"`
 }
 
@@ -52,6 +56,11 @@ type ImportReport struct {
 	QueueErr     error `json:"-"`
 	SkippedLines []LineNote
 	InvalidLines []LineNote
+	// Noted counts the rows imported with a note, such as a stored
+	// reader updated whose row names a list they left, which they are not
+	// put back on; NotedLines are their notes.
+	Noted      int
+	NotedLines []LineNote
 	// UnknownLists are the list slugs of the file that name no list, in
 	// the order met; their lines are invalid.
 	UnknownLists []string
@@ -192,14 +201,22 @@ const maxNotes = 1000
 func (imp *importer) invalid(line int, reason string) {
 	imp.rep.Invalid++
 	if len(imp.rep.InvalidLines) < maxNotes {
-		imp.rep.InvalidLines = append(imp.rep.InvalidLines, LineNote{line, reason})
+		imp.rep.InvalidLines = append(imp.rep.InvalidLines, LineNote{Line: line, Reason: reason})
 	}
 }
 
 func (imp *importer) skip(line int, reason string) {
 	imp.rep.Skipped++
 	if len(imp.rep.SkippedLines) < maxNotes {
-		imp.rep.SkippedLines = append(imp.rep.SkippedLines, LineNote{line, reason})
+		imp.rep.SkippedLines = append(imp.rep.SkippedLines, LineNote{Line: line, Reason: reason})
+	}
+}
+
+// note records a remark on a row that was imported all the same.
+func (imp *importer) note(line int, email, reason string) {
+	imp.rep.Noted++
+	if len(imp.rep.NotedLines) < maxNotes {
+		imp.rep.NotedLines = append(imp.rep.NotedLines, LineNote{Line: line, Email: email, Reason: reason})
 	}
 }
 

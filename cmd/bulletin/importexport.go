@@ -97,6 +97,12 @@ func (m *Main) printImportReport(rep *subscribers.ImportReport, took time.Durati
 	if more := rep.Skipped - min(len(rep.SkippedLines), 100); more > 0 {
 		fmt.Fprintf(w, "…and %d more skipped lines\n", more)
 	}
+	for _, n := range first(rep.NotedLines, 100) {
+		fmt.Fprintf(w, "note on line %d (%s): %s\n", n.Line, n.Email, n.Reason)
+	}
+	if more := rep.Noted - min(len(rep.NotedLines), 100); more > 0 {
+		fmt.Fprintf(w, "…and %d more notes\n", more)
+	}
 	if len(rep.UnknownLists) > 0 {
 		fmt.Fprintf(w, "unknown lists (create them, then import those lines again): %s\n", strings.Join(rep.UnknownLists, ", "))
 	}

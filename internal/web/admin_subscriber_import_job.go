@@ -114,9 +114,9 @@ type importJobPage struct {
 	Confirmed bool
 	Failure   string
 	Report    *subscribers.ImportReport
-	// MoreInvalid and MoreSkipped count the lines the report counts but
-	// does not list.
-	MoreInvalid, MoreSkipped int
+	// MoreInvalid, MoreSkipped and MoreNoted count the lines the report
+	// counts but does not list.
+	MoreInvalid, MoreSkipped, MoreNoted int
 }
 
 // importJobPage shows a running import's progress, refreshing itself each
@@ -138,6 +138,7 @@ func (s *Server) importJobPage(w http.ResponseWriter, r *http.Request) {
 	if rep := p.Report; rep != nil {
 		p.MoreInvalid = rep.Invalid - len(rep.InvalidLines)
 		p.MoreSkipped = rep.Skipped - len(rep.SkippedLines)
+		p.MoreNoted = rep.Noted - len(rep.NotedLines)
 	}
 	if p.Running {
 		w.Header().Set("Refresh", "1")
