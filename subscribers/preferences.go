@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/hooks"
@@ -68,10 +69,13 @@ type Preferences struct {
 	Lists     []string // slugs of public lists to be on; the rest are left
 }
 
-// ListChoice is a list as the preferences page offers it.
+// ListChoice is a list as the preferences page offers it. FrequencyNote
+// says when a change of digest frequency the reader made takes effect on
+// the list, while it has not yet; see frequencyNote.
 type ListChoice struct {
 	*List
-	Checked bool
+	Checked       bool
+	FrequencyNote string
 }
 
 // PreferencesOf returns subscriber id and the lists it may choose from:
@@ -92,13 +96,66 @@ func (s *Store) PreferencesOf(ctx context.Context, id int64) (*Subscriber, []Lis
 	if err != nil {
 		return nil, nil, err
 	}
+	still, err := s.stillIn(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
 	var out []ListChoice
 	for _, l := range all {
 		if l.Public || on[l.Slug] {
-			out = append(out, ListChoice{List: l, Checked: on[l.Slug]})
+			out = append(out, ListChoice{List: l, Checked: on[l.Slug], FrequencyNote: frequencyNote(l, still[l.ID])})
 		}
 	}
 	return sub, out, nil
+}
+
+// stillIn returns, by list, the digest window (daily or weekly) reader id
+// is still in on the lists they are active on where it is not the one
+// their frequency names: a change of frequency takes effect on a daily
+// list with its next digest of the new frequency (campaigns' changeOver).
+// The window is the reader's stream or, before the next digest build
+// settles the changes noted since the last (frequency_switches), the
+// frequency they had before the first of them.
+func (s *Store) stillIn(ctx context.Context, id int64) (map[int64]string, error) {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT x.list_id, NULLIF(COALESCE(x.stream,
+			(SELECT w.frequency FROM frequency_switches w WHERE w.subscriber_id = x.subscriber_id ORDER BY w.id LIMIT 1)), s.frequency)
+		FROM subscriptions x JOIN subscribers s ON s.id = x.subscriber_id WHERE x.subscriber_id = ? AND x.status = 'active'`, id)
+	if err != nil {
+		return nil, fmt.Errorf("digest windows: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var list int64
+		var window sql.NullString
+		if err := rows.Scan(&list, &window); err != nil {
+			return nil, fmt.Errorf("digest windows: %w", err)
+		}
+		if window.Valid {
+			out[list] = window.String
+		}
+	}
+	return out, rows.Err()
+}
+
+// frequencyNote tells a reader still in the window of the frequency they
+// left on the daily list l when they move to the new one. Other lists
+// send one digest to all, whatever the frequency.
+func frequencyNote(l *List, still string) string {
+	if l.Digest != "daily" {
+		return ""
+	}
+	switch still {
+	case "daily":
+		day := "Monday" // the column's default
+		if l.DigestWeekday != "" {
+			day = strings.ToUpper(l.DigestWeekday[:1]) + l.DigestWeekday[1:]
+		}
+		return fmt.Sprintf("%s: daily digests until its next weekly round-up (%ss), then weekly ones.", l.Name, day)
+	case "weekly":
+		return fmt.Sprintf("%s: daily from its next digest, which brings the stories since your last weekly one.", l.Name)
+	}
+	return ""
 }
 
 // SetPreferences applies p to subscriber id. A chosen list is joined

@@ -72,8 +72,10 @@ func TestDigestRunSendsBothDigestsOfASwitch(t *testing.T) {
 	for _, q := range []string{
 		// Every other reader of the list reads weekly; their round-up
 		// was before any article; then the list becomes weekly and a new
-		// article comes.
+		// article comes. They read weekly all along: the switch the
+		// trigger notes is not one a reader made.
 		`UPDATE subscribers SET frequency = CASE WHEN id % 2 = 0 THEN 'weekly' ELSE 'daily' END`,
+		`DELETE FROM frequency_switches`,
 		`INSERT INTO digest_rollup_marks (list_id, last_digest_at, last_article_id)
 			SELECT id, '2020-01-01 00:00:00', 0 FROM lists WHERE slug = 'daily-news'`,
 		`UPDATE lists SET digest = 'weekly' WHERE slug = 'daily-news'`,

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
-	"github.com/bulletinhq/bulletin/internal/events"
 	"github.com/bulletinhq/bulletin/internal/queue"
 )
 
@@ -28,9 +27,11 @@ const FirstWindow = 7 * 24 * time.Hour
 //
 // Who gets which digest: a daily list mails a daily digest to its readers
 // whose frequency is daily, and on its weekday a weekly round-up of the week
-// to those who chose weekly, each with its own window. A weekly list mails
-// one weekly digest to all its readers, whatever their frequency. A list
-// with digest off sends only when run by hand, to all its readers.
+// to those who chose weekly, each with its own window. A reader who changes
+// frequency moves from one window to the other with the list's next digest
+// of the new one (see changeOver). A weekly list mails one weekly digest to
+// all its readers, whatever their frequency. A list with digest off sends
+// only when run by hand, to all its readers.
 type Digest struct {
 	ID          int64     `json:"id"`
 	Kind        string    `json:"kind"`
@@ -43,9 +44,11 @@ type Digest struct {
 	Articles    int       `json:"articles"`
 	Recipients  int       `json:"recipients"`
 	Stats       *Stats    `json:"stats,omitempty"`
-	// Other is the weekly readers' digest made with this one, the first
-	// of a list that left daily (see buildDigestTx), when both have a
-	// campaign; the API answers with this one only.
+	// Other is the second digest made with this one (see buildDigestTx),
+	// when both have a campaign: that of the readers whose change of
+	// frequency this one takes over, or the weekly readers' of the first
+	// digest of a list that left daily. The API answers with this one
+	// only.
 	Other *Digest `json:"-"`
 }
 
@@ -93,23 +96,22 @@ func (s *Service) RunDigest(ctx context.Context, slug string) (*Digest, error) {
 // A zero slot is a run by hand; otherwise the digest is built only when
 // the list still has that cadence and its mark is older than slot.
 //
-// The first digest of a list that is no longer daily may be two (see
-// buildDigestTx): both are started. The answer is the list's own digest,
-// of the readers who are not weekly, with its own counts only, as the
-// callers send and count one campaign by its ID; the weekly readers'
-// digest stands in for it when it made no campaign, so a caller is told
-// of the one that was made.
+// A digest may be two (see buildDigestTx): both are started. The answer
+// is the one of the readers who stay in the window of cadence, with its
+// own counts only, as the callers send and count one campaign by its ID;
+// the other stands in for it when it made no campaign, so a caller is
+// told of the one that was made.
 func (s *Service) buildDigest(ctx context.Context, slug, cadence string, slot time.Time) (*Digest, error) {
-	var d, weekly *Digest
+	var d, other *Digest
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		d, weekly, err = s.buildDigestTx(ctx, tx, slug, cadence, slot)
+		d, other, err = s.buildDigestTx(ctx, tx, slug, cadence, slot)
 		return err
 	})
 	if err != nil || d == nil {
 		return d, err
 	}
-	for _, x := range []*Digest{d, weekly} {
+	for _, x := range []*Digest{d, other} {
 		if x == nil || x.ID == 0 {
 			continue
 		}
@@ -117,13 +119,13 @@ func (s *Service) buildDigest(ctx context.Context, slug, cadence string, slot ti
 			s.log().Error("enqueue digest; the reconciler will retry", "campaign", x.ID, "err", err)
 		}
 	}
-	if weekly != nil {
-		s.log().Info("digest of the weekly readers of a list no longer daily, from their last round-up", "list", slug,
-			"campaign", weekly.ID, "articles", weekly.Articles, "recipients", weekly.Recipients)
+	if other != nil {
+		s.log().Info("digest of the readers who leave the window of their old frequency, from its mark", "list", slug,
+			"cadence", other.Cadence, "campaign", other.ID, "articles", other.Articles, "recipients", other.Recipients)
 		if d.ID == 0 {
-			d = weekly
-		} else if weekly.ID != 0 {
-			d.Other = weekly
+			d = other
+		} else if other.ID != 0 {
+			d.Other = other
 		}
 	}
 	if d.ID == 0 {
@@ -179,17 +181,19 @@ func readMark(ctx context.Context, q queryer, table string, listID int64) (mark,
 // commit leaves nothing; after it, the reconciler sends what is queued.
 // So the same articles never go out twice, and none is skipped.
 //
-// A list that is no longer daily may keep the round-up mark of its daily
-// days (startRollup makes it anew whenever the list becomes daily again):
-// its weekly readers got the round-up, not the daily digests, and a digest
-// from the list's own mark would skip what came between the two. So the
-// list's first digest since is two: weekly is the weekly readers' digest,
-// from the round-up mark with the round-up's holds, and d goes to every
-// other reader from the list's mark. The round-up mark and holds go with
-// it, and the list's mark moves as usual, so the next digest is one for
-// everybody. weekly is nil for any other digest; either may have no
-// campaign (ID 0) when its window or its audience is empty.
-func (s *Service) buildDigestTx(ctx context.Context, tx *sql.Tx, slug, cadence string, slot time.Time) (d, weekly *Digest, err error) {
+// A digest may be two; other is the second, and nil for any other digest.
+// On a daily list it is the digest of the readers whose change of
+// frequency this digest takes over (changeOver). A list that is no longer
+// daily may keep the round-up mark of its daily days (startRollup makes it
+// anew whenever the list becomes daily again): its weekly readers got the
+// round-up, not the daily digests, and a digest from the list's own mark
+// would skip what came between the two. So the list's first digest since
+// is two: other is the weekly readers' digest, from the round-up mark with
+// the round-up's holds, and d goes to every other reader from the list's
+// mark. The round-up mark and holds go with it, and the list's mark moves
+// as usual, so the next digest is one for everybody. Either digest may
+// have no campaign (ID 0) when its window or its audience is empty.
+func (s *Service) buildDigestTx(ctx context.Context, tx *sql.Tx, slug, cadence string, slot time.Time) (d, other *Digest, err error) {
 	l, err := s.digestList(ctx, tx, slug)
 	if err != nil {
 		return nil, nil, err
@@ -206,19 +210,14 @@ func (s *Service) buildDigestTx(ctx context.Context, tx *sql.Tx, slug, cadence s
 	if !slot.IsZero() && m.ok && !m.at.Before(slot) {
 		return nil, nil, nil // built already
 	}
+	if err := settleSwitches(ctx, tx); err != nil {
+		return nil, nil, err
+	}
 	if l.digest != CadenceDaily {
-		rollup, err := readMark(ctx, tx, "digest_rollup_marks", l.id)
-		if err != nil {
+		if other, err = s.leaveRollup(ctx, tx, l, cadence, now); err != nil {
 			return nil, nil, err
 		}
-		if rollup.ok {
-			weekly = &Digest{Kind: "digest", List: slug, Cadence: cadence, WindowStart: rollup.at.UTC(), WindowEnd: now}
-			if _, err := s.fillDigest(ctx, tx, l, weekly, "digest_rollup_marks", rollup, CadenceWeekly); err != nil {
-				return nil, nil, err
-			}
-			if err := dropRollup(ctx, tx, l.id); err != nil {
-				return nil, nil, err
-			}
+		if other != nil {
 			// The others: a frequency is daily or weekly (the column's
 			// CHECK), so those not weekly are the daily ones, and the
 			// deliveries' insert keeps its one shape.
@@ -229,43 +228,62 @@ func (s *Service) buildDigestTx(ctx context.Context, tx *sql.Tx, slug, cadence s
 	if m.ok {
 		d.WindowStart = m.at.UTC()
 	}
-	last, err := s.fillDigest(ctx, tx, l, d, table, m, frequency)
+	items, last, err := windowArticles(ctx, tx, l.id, table, m, d.WindowStart, now)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.fillDigest(ctx, tx, l, d, items, inWindow(frequency)); err != nil {
 		return nil, nil, err
 	}
 	if err := moveMark(ctx, tx, table, l.id, now, max(last, m.linkSeq)); err != nil {
 		return nil, nil, err
 	}
-	return d, weekly, nil
+	if l.digest != CadenceDaily {
+		// One digest for everybody from here: whichever window a reader
+		// was in, it ends where the list's mark is now.
+		return d, other, endStreams(ctx, tx, l.id, "")
+	}
+	other, err = s.changeOver(ctx, tx, l, cadence, now)
+	return d, other, err
 }
 
-// fillDigest takes in the articles of d's window, those after the mark m
-// of table, and, when there are some and a reader of frequency to get
-// them, makes d's campaign with its deliveries. It returns the number of
-// the last article link, for the mark.
-func (s *Service) fillDigest(ctx context.Context, tx *sql.Tx, l *digestList, d *Digest, table string, m mark, frequency string) (int64, error) {
-	items, last, err := windowArticles(ctx, tx, l.id, table, m, d.WindowStart, d.WindowEnd)
-	if err != nil {
-		return 0, err
+// leaveRollup makes the first digest of a list that left daily for its
+// weekly readers, from the round-up mark the list kept, and drops that
+// mark (see buildDigestTx). It returns nil when the list kept none.
+func (s *Service) leaveRollup(ctx context.Context, tx *sql.Tx, l *digestList, cadence string, now time.Time) (*Digest, error) {
+	rollup, err := readMark(ctx, tx, "digest_rollup_marks", l.id)
+	if err != nil || !rollup.ok {
+		return nil, err
 	}
+	weekly := &Digest{Kind: "digest", List: l.slug, Cadence: cadence, WindowStart: rollup.at.UTC(), WindowEnd: now}
+	items, _, err := windowArticles(ctx, tx, l.id, "digest_rollup_marks", rollup, weekly.WindowStart, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.fillDigest(ctx, tx, l, weekly, items, inWindow(CadenceWeekly)); err != nil {
+		return nil, err
+	}
+	return weekly, dropRollup(ctx, tx, l.id)
+}
+
+// fillDigest makes d's campaign of items with its deliveries, when there
+// are items and a reader in who to get them.
+func (s *Service) fillDigest(ctx context.Context, tx *sql.Tx, l *digestList, d *Digest, items []digestArticle, who reach) error {
 	d.Articles = len(items)
 	if len(items) == 0 {
-		return last, nil
+		return nil
 	}
 	// The deliveries' insert counts the readers; this only asks whether
 	// there is one, which stops at the first (a count of a million took
 	// 0.3 s of the build).
 	var some bool
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 `+audienceSQL+`)`, l.id, frequency, frequency).Scan(&some); err != nil {
-		return 0, fmt.Errorf("digest recipients: %w", err)
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 `+readersSQL+who.cond+`)`, who.with(l.id)...).Scan(&some); err != nil {
+		return fmt.Errorf("digest recipients: %w", err)
 	}
 	if !some {
-		return last, nil
+		return nil
 	}
-	if err := s.insertDigest(ctx, tx, l, d, items, frequency); err != nil {
-		return 0, err
-	}
-	return last, nil
+	return s.insertDigest(ctx, tx, l, d, items, who)
 }
 
 // dropRollup deletes the round-up mark of a list that is no longer daily,
@@ -290,22 +308,30 @@ func (l *digestList) schedules(cadence string) bool {
 	return l.digest == CadenceDaily || l.digest == cadence
 }
 
-// audienceSQL selects a digest's readers: confirmed subscribers with an
-// active subscription to the list and, when one is given, that frequency,
-// whose address is not suppressed.
-const audienceSQL = `FROM subscribers s JOIN subscriptions x ON x.subscriber_id = s.id
-	WHERE x.list_id = ? AND x.status = 'active' AND s.status = 'confirmed' AND (? = '' OR s.frequency = ?)
-	AND NOT ` + events.SuppressedSQL
-
 // windowArticles returns the list's articles linked to it after the mark
 // that are out by now, newest first, and the number of the last link made
-// to any list (article_link_counter: numbers only grow, so an article
-// that joins the list later, or takes a deleted one's id, is after it). A first
-// digest takes only what was added, or is published, since start. An
-// article published after now is held (digest_holds, by list and marks
-// table) and comes in the first digest of this window after its time,
-// whatever ids the marks have passed by then.
+// to any list (see readWindow). An article published after now is held
+// (digest_holds, by list and marks table) and comes in the first digest
+// of this window after its time, whatever ids the marks have passed by
+// then.
 func windowArticles(ctx context.Context, tx *sql.Tx, listID int64, table string, m mark, start, now time.Time) ([]digestArticle, int64, error) {
+	out, held, last, err := readWindow(ctx, tx, listID, table, m, start, now)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := hold(ctx, tx, listID, table, held); err != nil {
+		return nil, 0, err
+	}
+	return out, last, nil
+}
+
+// readWindow returns the list's articles linked to it after the mark, or
+// held for its window, that are out by now, newest first; those not out
+// yet (held); and the number of the last link made to any list
+// (article_link_counter: numbers only grow, so an article that joins the
+// list later, or takes a deleted one's id, is after it). A first digest
+// takes only what was added, or is published, since start.
+func readWindow(ctx context.Context, tx *sql.Tx, listID int64, table string, m mark, start, now time.Time) (out []digestArticle, held []int64, last int64, err error) {
 	q := `SELECT a.id, a.title, a.url, a.summary, a.body, a.author, a.image_url, a.image_alt, a.published_at FROM articles a
 		JOIN article_lists al ON al.article_id = a.id WHERE al.list_id = ?
 		AND (al.seq > ? OR a.id IN (SELECT article_id FROM digest_holds WHERE list_id = ? AND marks = ?))`
@@ -316,15 +342,13 @@ func windowArticles(ctx context.Context, tx *sql.Tx, listID int64, table string,
 	}
 	rows, err := tx.QueryContext(ctx, q+` ORDER BY a.published_at DESC, a.id DESC`, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("digest articles: %w", err)
+		return nil, nil, 0, fmt.Errorf("digest articles: %w", err)
 	}
 	defer rows.Close()
-	var out []digestArticle
-	var held []int64
 	for rows.Next() {
 		var a digestArticle
 		if err := rows.Scan(&a.id, &a.Title, &a.URL, &a.summary, &a.body, &a.Author, &a.ImageURL, &a.ImageAlt, &a.PublishedAt); err != nil {
-			return nil, 0, err
+			return nil, nil, 0, err
 		}
 		if a.PublishedAt.After(now) {
 			held = append(held, a.id)
@@ -333,16 +357,12 @@ func windowArticles(ctx context.Context, tx *sql.Tx, listID int64, table string,
 		out = append(out, a)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, err
+		return nil, nil, 0, err
 	}
-	if err := hold(ctx, tx, listID, table, held); err != nil {
-		return nil, 0, err
-	}
-	var last int64
 	if err := tx.QueryRowContext(ctx, `SELECT value FROM article_link_counter`).Scan(&last); err != nil {
-		return nil, 0, fmt.Errorf("last article link: %w", err)
+		return nil, nil, 0, fmt.Errorf("last article link: %w", err)
 	}
-	return out, last, nil
+	return out, held, last, nil
 }
 
 // hold makes ids the articles held for the list's window of table.
@@ -372,7 +392,7 @@ func moveMark(ctx context.Context, tx *sql.Tx, table string, listID int64, at ti
 // already sending: every delivery is inserted here, in pages of the
 // fan-out's size that become its mail:send batches, which its fan-out
 // then hands out from the first (digestPage).
-func (s *Service) insertDigest(ctx context.Context, tx *sql.Tx, l *digestList, d *Digest, items []digestArticle, frequency string) error {
+func (s *Service) insertDigest(ctx context.Context, tx *sql.Tx, l *digestList, d *Digest, items []digestArticle, who reach) error {
 	html, text, err := s.renderDigest(l, d, items)
 	if err != nil {
 		return err
@@ -392,8 +412,8 @@ func (s *Service) insertDigest(ctx context.Context, tx *sql.Tx, l *digestList, d
 		return fmt.Errorf("link digest list: %w", err)
 	}
 	res, err = tx.ExecContext(ctx, `INSERT INTO deliveries (campaign_id, subscriber_id, status, batch, updated_at)
-		SELECT ?, s.id, 'queued', (ROW_NUMBER() OVER (ORDER BY s.id) - 1) / ?, ? `+audienceSQL+` ORDER BY s.id`,
-		d.ID, s.pageSize(), now, l.id, frequency, frequency)
+		SELECT ?, s.id, 'queued', (ROW_NUMBER() OVER (ORDER BY s.id) - 1) / ?, ? `+readersSQL+who.cond+` ORDER BY s.id`,
+		append([]any{d.ID, s.pageSize(), now}, who.with(l.id)...)...)
 	if err != nil {
 		return fmt.Errorf("insert digest deliveries: %w", err)
 	}
