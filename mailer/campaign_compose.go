@@ -132,25 +132,16 @@ func appendMessageID(dst []byte, left, domain string) []byte {
 }
 
 // appendFolded appends head, a header block of unfolded lines ending in
-// an empty one, to dst, folding the lines longer than 78 octets as
-// foldHeaders does; it copies each line once instead of building strings.
+// an empty one, to dst, each line folded (appendFoldedLine); it copies
+// each line once instead of building strings.
 func appendFolded(dst, head []byte) []byte {
 	for len(head) > 0 {
 		n := bytes.Index(head, []byte("\r\n"))
 		if n < 0 {
 			return append(dst, head...)
 		}
-		line := head[:n]
+		dst = appendFoldedLine(dst, head[:n])
 		head = head[n+2:]
-		for len(line) > 78 {
-			cut := foldPoint(string(line)) // rare: long lines only
-			if cut < 0 {
-				break // nothing to fold at; lines up to 998 octets are legal
-			}
-			dst = append(append(dst, line[:cut]...), "\r\n"...)
-			line = line[cut:] // keeps the space, which starts the continuation
-		}
-		dst = append(append(dst, line...), "\r\n"...)
 	}
 	return dst
 }

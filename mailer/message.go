@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"mime"
 	"net/mail"
 	"net/textproto"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,7 +45,7 @@ func (m *Message) Compose() ([]byte, error) {
 	// The library splits From and To at every comma, one inside a quoted
 	// display name too, so it is given neither: withAddresses writes them.
 	e := email.NewEmail()
-	e.Subject = oneLine(m.Subject)
+	e.Subject = encodeSubject(oneLine(m.Subject))
 	e.Text = []byte(m.Text)
 	e.HTML = []byte(m.HTML)
 	date := m.Date
@@ -70,6 +72,48 @@ func (m *Message) Compose() ([]byte, error) {
 	}
 	head := "From: " + addressString(m.From) + "\r\nTo: " + addressString(m.To) + "\r\n"
 	return foldHeaders(withAddresses(raw, head)), nil
+}
+
+// encodeSubject encodes s per RFC 2047 when it is not ASCII, as the
+// library would (mime.QEncoding, words of at most 75 octets), but with
+// the first word short enough to follow "Subject: " within
+// maxEncodedLine octets: the others get a line each when folded, and
+// the field needs no fold before its first word, which some parsers
+// (Python's email) would read as a leading space.
+func encodeSubject(s string) string {
+	const open, end = "=?UTF-8?q?", "?="
+	const room = maxEncodedLine - len("Subject: ")
+	enc := mime.QEncoding.Encode("UTF-8", s)
+	first, rest, _ := strings.Cut(enc, " ")
+	if len(first) <= room || !strings.HasPrefix(first, open) {
+		return enc
+	}
+	text := first[len(open) : len(first)-len(end)]
+	cut := qBoundary(text, room-len(open)-len(end))
+	out := open + text[:cut] + end + " " + open + text[cut:] + end
+	if rest != "" {
+		out += " " + rest
+	}
+	return out
+}
+
+// qBoundary returns the longest prefix of text, the encoded text of a Q
+// word of UTF-8, that is at most n octets and ends between two
+// characters, as each encoded word must (RFC 2047 §5): before a literal
+// octet or an =XX that does not continue a character.
+func qBoundary(text string, n int) int {
+	cut := 0
+	for i := 0; i < len(text) && i <= n; {
+		if text[i] != '=' {
+			cut, i = i, i+1
+			continue
+		}
+		if b, err := strconv.ParseUint(text[i+1:i+3], 16, 8); err == nil && b&0xc0 != 0x80 {
+			cut = i
+		}
+		i += 3
+	}
+	return cut
 }
 
 // withAddresses returns raw, the library's message, with fields (From and
@@ -130,45 +174,70 @@ func oneLine(s string) string {
 	}, s)
 }
 
-// foldHeaders folds header lines longer than 78 octets at spaces, as RFC
-// 5322 asks, leaving the body alone.
+// foldHeaders folds the long header lines of raw (appendFoldedLine),
+// leaving the body alone.
 func foldHeaders(raw []byte) []byte {
 	end := bytes.Index(raw, []byte("\r\n\r\n"))
 	if end < 0 {
 		return raw
 	}
-	var out bytes.Buffer
-	out.Grow(len(raw) + 64)
-	for _, line := range strings.Split(string(raw[:end]), "\r\n") {
-		for len(line) > 78 {
-			cut := foldPoint(line)
-			if cut < 0 {
-				break // nothing to fold at; lines up to 998 octets are legal
-			}
-			out.WriteString(line[:cut])
-			out.WriteString("\r\n")
-			line = line[cut:] // keeps the space, which starts the continuation
-		}
-		out.WriteString(line)
-		out.WriteString("\r\n")
-	}
-	out.Write(raw[end+2:])
-	return out.Bytes()
+	out := make([]byte, 0, len(raw)+64)
+	out = appendFolded(out, raw[:end+2])
+	return append(out, raw[end+2:]...)
 }
 
-// foldPoint returns where to fold line: the last space within 78 octets
-// that has text before it (not the one after the field name), else the
-// first space after that, else -1.
-func foldPoint(line string) int {
-	start := strings.IndexByte(line, ':') + 2 // past "Name: "
-	if start < 2 || start >= len(line) {
-		start = 1
+// Header lines are folded to at most maxLine octets, as RFC 5322 asks,
+// and to at most maxEncodedLine when the field holds an encoded word,
+// as RFC 2047 §2 asks: every field Bulletin writes with one (Subject,
+// From, To, List-Id) holds words of at most 75 octets, so each can have
+// a line.
+const (
+	maxLine        = 78
+	maxEncodedLine = 76
+)
+
+// appendFoldedLine appends the header field line, unfolded, to dst with
+// its CRLF, folded at spaces into lines within the limit; a word too long
+// for it stays whole, on a line of its own: lines up to 998 octets are
+// legal.
+func appendFoldedLine(dst, line []byte) []byte {
+	limit := maxLine
+	if len(line) > maxEncodedLine && bytes.Contains(line, []byte("=?")) {
+		limit = maxEncodedLine
 	}
-	if cut := strings.LastIndexByte(line[:78], ' '); cut > start {
+	for first := true; len(line) > limit; first = false {
+		cut := foldPoint(line, limit, first)
+		if cut < 0 {
+			break
+		}
+		dst = append(append(dst, line[:cut]...), "\r\n"...)
+		line = line[cut:] // keeps the space, which starts the continuation
+	}
+	return append(append(dst, line...), "\r\n"...)
+}
+
+// foldPoint returns where to fold line, a field's first line or, when
+// not first, a continuation: at the last space that leaves at most limit
+// octets before it and has text before it on the line (on the first,
+// text of the value after "Name: "), else at the first space after that,
+// else -1. A first line holding an encoded word (limit maxEncodedLine)
+// whose first word does not fit after "Name: " folds before it instead,
+// "To:" CRLF SP word, so the word's line stays within the limit.
+func foldPoint(line []byte, limit int, first bool) int {
+	after, colon := 1, -1 // a continuation starts with its space
+	if first {
+		if colon = bytes.IndexByte(line, ':'); colon >= 0 && colon+2 < len(line) {
+			after = colon + 2
+		}
+	}
+	if cut := bytes.LastIndexByte(line[:limit+1], ' '); cut > after {
 		return cut
 	}
-	if cut := strings.IndexByte(line[max(start, 78):], ' '); cut >= 0 {
-		return max(start, 78) + cut
+	if limit == maxEncodedLine && colon >= 0 && after == colon+2 && line[colon+1] == ' ' {
+		return colon + 1
+	}
+	if cut := bytes.IndexByte(line[max(after, limit):], ' '); cut >= 0 {
+		return max(after, limit) + cut
 	}
 	return -1
 }
