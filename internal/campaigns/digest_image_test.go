@@ -8,8 +8,8 @@ import (
 )
 
 // TestDigestShowsArticleImages: an article's image comes in the digest's
-// HTML at a fixed width with its alt text (empty when it has none), and
-// the text part is the same as without images.
+// HTML at the card's width, narrower on a phone, with its alt text (empty
+// when it has none), and the text part is the same as without images.
 func TestDigestShowsArticleImages(t *testing.T) {
 	day := time.Date(2026, 11, 20, 7, 0, 0, 0, time.UTC)
 	build := func(images bool) (html, text string) {
@@ -43,7 +43,10 @@ func TestDigestShowsArticleImages(t *testing.T) {
 	for _, want := range []string{
 		`<img src="https://img.news.example/bridge.jpg?w=1072&amp;h=600" width="536" alt="The swing bridge at dusk, open to traffic" style="`,
 		`<img src="https://img.news.example/storm.jpg" width="536" alt="" style="`,
-		`max-width:100%;height:auto;display:block;`,
+		// As wide as the card, and narrower on a phone, shown or blocked:
+		// a blocked image's box is as wide as its width attribute, which
+		// would widen the card without width:100%.
+		`style="width:100%;max-width:536px;height:auto;display:block;`,
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("digest HTML lacks %s:\n%s", want, html)

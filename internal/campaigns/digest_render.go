@@ -8,6 +8,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
+
 	"github.com/bulletinhq/bulletin/mailer"
 )
 
@@ -58,6 +61,10 @@ func (s *Service) renderDigest(l *digestList, d *Digest, items []digestArticle) 
 	for i := range items {
 		a := &items[i]
 		a.PublishedAt = a.PublishedAt.In(loc)
+		// One line each: a title or author stored with a line break (the
+		// API refuses one in a title now) would break the text part's
+		// layout of title, URL and byline.
+		a.Title, a.Author = oneLineText(a.Title), oneLineText(a.Author)
 		sum := a.summary
 		if sum == "" {
 			sum = plainText(a.body)
@@ -113,28 +120,29 @@ func dateRange(items []digestArticle) string {
 	return oldest.Format("2") + "–" + newest.Format("2 January 2006")
 }
 
-var (
-	mdLink   = regexp.MustCompile(`!?\[([^\]]*)\]\([^)]*\)`)
-	mdMarks  = regexp.MustCompile("[*_`#>]+")
-	mdSpaces = regexp.MustCompile(`\s+`)
-)
+// mdSpaces matches a run of white space, which prose reads as one space.
+var mdSpaces = regexp.MustCompile(`\s+`)
 
-// plainText is the start of a Markdown body as plain prose: its first
-// paragraphs without marks, links reduced to their text.
+// plainText is the start of a Markdown body as one line of prose, the
+// summary of an article without one: the text of its first two
+// paragraphs as the text part reads them (markdownText), escapes and
+// entities resolved and the marks gone, with a link's text without its
+// URL and no images. Headings, lists, tables, quotes and code are passed
+// over: they do not read as the start of a story.
 func plainText(body string) string {
+	src := []byte(strings.ReplaceAll(body, "\r\n", "\n"))
+	doc := markdown.Parser().Parse(text.NewReader(src))
+	w := textWriter{src: src, mk: mailer.NewMarkers(), prose: true}
 	var paras []string
-	for _, p := range strings.Split(strings.ReplaceAll(body, "\r\n", "\n"), "\n\n") {
-		p = strings.TrimSpace(p)
-		if p == "" || strings.HasPrefix(p, "#") || strings.HasPrefix(p, "-") || strings.HasPrefix(p, "|") {
+	for n := doc.FirstChild(); n != nil && len(paras) < 2; n = n.NextSibling() {
+		if _, ok := n.(*ast.Paragraph); !ok {
 			continue
 		}
-		paras = append(paras, p)
-		if len(paras) == 2 {
-			break
+		if p := oneLineText(w.inline(n)); p != "" {
+			paras = append(paras, p)
 		}
 	}
-	s := mdLink.ReplaceAllString(strings.Join(paras, " "), "$1")
-	return strings.TrimSpace(mdSpaces.ReplaceAllString(mdMarks.ReplaceAllString(s, ""), " "))
+	return strings.Join(paras, " ")
 }
 
 // clip cuts s to at most n runes at a word boundary, with an ellipsis.

@@ -154,7 +154,10 @@ func headerAddress(addr string) string {
 }
 
 // listIDHeader is the List-Id value of RFC 2919, "Name <slug.host>", the
-// name encoded per RFC 2047 when not ASCII and quoted when it has specials.
+// name quoted when it has specials, or encoded per RFC 2047 when not
+// ASCII: as Q words, readable, when its ASCII is only what a Q word in a
+// phrase may hold (§5(3)), else as B words, in which ( ) < > , ; " and
+// the other specials cannot be read as the phrase's own.
 func listIDHeader(name, slug, host string) string {
 	id := "<" + slug + "." + host + ">"
 	name = strings.Map(func(r rune) rune {
@@ -167,11 +170,26 @@ func listIDHeader(name, slug, host string) string {
 	case name == "":
 		return id
 	case strings.IndexFunc(name, func(r rune) bool { return r > 0x7e }) >= 0:
+		if strings.IndexFunc(name, notPhraseQ) >= 0 {
+			return mime.BEncoding.Encode("utf-8", name) + " " + id
+		}
 		return mime.QEncoding.Encode("utf-8", name) + " " + id
 	case strings.ContainsAny(name, `()<>[]:;@\,."`):
 		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(name) + `" ` + id
 	}
 	return name + " " + id
+}
+
+// notPhraseQ reports whether r is ASCII that mime.QEncoding writes as it
+// is but RFC 2047 §5(3) keeps out of a Q word in a phrase: anything but
+// letters, digits, the space (written "_") and ! * + - /. The Q encoder
+// writes = ? _ as =3D =3F =5F itself.
+func notPhraseQ(r rune) bool {
+	switch {
+	case r > 0x7e, r == ' ', r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+		return false
+	}
+	return !strings.ContainsRune("!*+-/=?_", r)
 }
 
 // preheaderURL matches a URL in a text part, a web or a mailto link's,
@@ -185,25 +203,39 @@ func preheader(text string) string { return personalPreheader(text, mailer.NewMa
 
 // personalPreheader is the line the inbox shows beside the subject: the
 // start of the text part as one line of prose, without URLs, heading
-// underlines or Markdown marks (a campaign stored before its text part
-// was rendered keeps its Markdown), cut at a word within 120 characters.
+// underlines and quote marks, cut at a word within 120 characters. The
+// text part is prose already, its Markdown rendered (markdownText, the
+// digest's text template): every other character stays as the reader
+// wrote it, for the mail template to escape once into the HTML part.
 // It keeps the text's markers of mk, each fallback whole: it goes in the
 // HTML part, whose markers each reader's message fills in, so a reader
 // greeted by name in the mail is greeted by name in the inbox too.
 func personalPreheader(text string, mk mailer.Markers) string {
 	var words []string
 	for _, line := range strings.Split(text, "\n") {
-		line = strings.TrimSpace(strings.TrimLeft(line, "> "))
+		line = strings.TrimSpace(unquote(line))
 		if strings.Trim(line, "=-") == "" || strings.Contains(line, mk.Of(mailer.Rule)) || strings.Contains(line, mk.Of(mailer.RuleDash)) {
 			continue // blank, an underline or a rule
 		}
 		words = append(words, line)
 	}
-	s := strings.Join(words, " ")
-	s = mdLink.ReplaceAllString(s, "$1")
-	s = preheaderURL.ReplaceAllString(s, "")
-	s = mdMarks.ReplaceAllString(s, "")
-	return clipPersonal(oneLineText(s), 120, mk)
+	s := preheaderURL.ReplaceAllString(strings.Join(words, " "), "")
+	return clipPersonal(s, 120, mk)
+}
+
+// unquote takes off the "> " marks a quote's lines start with in a text
+// part (markdownText), nested or not; a quote's blank line is ">".
+func unquote(line string) string {
+	for {
+		switch {
+		case strings.HasPrefix(line, "> "):
+			line = line[2:]
+		case line == ">":
+			return ""
+		default:
+			return line
+		}
+	}
 }
 
 // enqueueFanout queues the next fan-out step of campaign id.

@@ -141,14 +141,26 @@ func RenderFor(body string, p mailer.Personal) (html, text string, err error) {
 	return mk.Fill(html, p, true), mk.Fill(text, p, false), nil
 }
 
+// contentWidth is the width in pixels of what the mail's card holds: the
+// 600 px column of templates/mail/campaign.html less its 32 px padding
+// on either side. templates/mail/digest.html gives its images the same.
+const contentWidth = 536
+
 // inlineStyles gives the elements Markdown makes the inline CSS mail
 // clients keep (Gmail drops much of a <style> block, Outlook reads little
 // else): spacing, sizes, borders. It sets no colours, so the mail's dark
 // mode and the archive's pages keep theirs. The sanitiser's output is
 // regular, so its opening tags can be matched as text; "<" in text is
 // escaped.
+//
+// An image, whose size Markdown cannot give, is as wide as the card: a
+// width attribute for Outlook on Windows, which ignores max-width and
+// would show it at its natural size, and a width of 100% up to that for
+// every other client, so it shrinks with a phone's screen, shown or
+// blocked.
 var inlineStyles = func() *strings.Replacer {
 	const block = "margin:0 0 16px;"
+	width := strconv.Itoa(contentWidth)
 	styles := []struct{ tag, css string }{
 		{"p", block},
 		{"h1", "margin:24px 0 12px;font-size:26px;line-height:32px;"},
@@ -166,11 +178,14 @@ var inlineStyles = func() *strings.Replacer {
 		{"th", "padding:6px 10px;border:1px solid #d1d5db;text-align:left;"},
 		{"td", "padding:6px 10px;border:1px solid #d1d5db;"},
 		{"a", "text-decoration:underline;"},
-		{"img", "max-width:100%;height:auto;border:0;"},
+		{"img", "width:100%;max-width:" + width + "px;height:auto;border:0;"},
 	}
 	var pairs []string
 	for _, s := range styles {
 		attr := ` style="` + s.css + `"`
+		if s.tag == "img" {
+			attr = ` width="` + width + `"` + attr
+		}
 		pairs = append(pairs, "<"+s.tag+">", "<"+s.tag+attr+">", "<"+s.tag+" ", "<"+s.tag+attr+" ")
 	}
 	return strings.NewReplacer(pairs...)

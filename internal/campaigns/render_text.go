@@ -1,6 +1,8 @@
 package campaigns
 
 import (
+	"bufio"
+	"bytes"
 	"html"
 	"net/url"
 	"strconv"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/yuin/goldmark/ast"
 	east "github.com/yuin/goldmark/extension/ast"
+	ghtml "github.com/yuin/goldmark/renderer/html"
 	"github.com/yuin/goldmark/text"
 
 	"github.com/bulletinhq/bulletin/mailer"
@@ -19,10 +22,11 @@ const textWidth = 72
 
 // markdownText renders a Markdown body as a mail's text part, to be read
 // on its own: prose wrapped at textWidth columns without the Markdown
-// marks, a link as its text with the URL after it in brackets, headings
-// underlined, lists with "-" or their numbers, quotes behind "> ", code
-// indented. Raw HTML is left out, as the HTML part's sanitiser leaves it
-// out too.
+// marks, its backslash escapes and entities resolved as the HTML part
+// resolves them, a link as its text with the URL after it in brackets,
+// headings underlined, lists with "-" or their numbers, quotes behind
+// "> ", code as written and indented. Raw HTML is left out, as the HTML
+// part's sanitiser leaves it out too.
 func markdownText(src []byte, mk mailer.Markers) string {
 	doc := markdown.Parser().Parse(text.NewReader(src))
 	w := textWriter{src: src, mk: mk, measure: markerFreeWidth(mk)}
@@ -37,6 +41,10 @@ type textWriter struct {
 	b   strings.Builder
 
 	measure func(string) int // a word's columns, its markers left out
+
+	// prose leaves out what a line of prose has no room for: a link's URL
+	// after its text, and images (see plainText).
+	prose bool
 }
 
 // textFields are the fields whose markers a campaign's text part holds
@@ -190,7 +198,11 @@ func (w *textWriter) inlines(b *strings.Builder, n ast.Node) {
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		switch c := c.(type) {
 		case *ast.Text:
-			b.Write(c.Value(w.src))
+			if c.IsRaw() {
+				b.Write(c.Value(w.src))
+			} else {
+				b.WriteString(resolved(c.Value(w.src)))
+			}
 			switch {
 			case c.HardLineBreak():
 				b.WriteByte('\n')
@@ -198,14 +210,26 @@ func (w *textWriter) inlines(b *strings.Builder, n ast.Node) {
 				b.WriteByte(' ')
 			}
 		case *ast.String:
-			b.WriteString(html.UnescapeString(string(c.Value))) // the typographer's entities
+			switch {
+			case c.IsCode(): // HTML as it is: the typographer's entities
+				b.WriteString(html.UnescapeString(string(c.Value)))
+			case c.IsRaw():
+				b.Write(c.Value)
+			default:
+				b.WriteString(resolved(c.Value))
+			}
+		case *ast.CodeSpan:
+			w.codeSpan(b, c)
 		case *ast.Link:
 			label := w.inline(c)
 			b.WriteString(label)
-			if dest := string(c.Destination); dest != "" && dest != label && "mailto:"+label != dest && safeURL(dest) {
+			if dest := string(c.Destination); !w.prose && dest != "" && dest != label && "mailto:"+label != dest && safeURL(dest) {
 				b.WriteString(" (" + w.mk.InURL(dest) + ")")
 			}
 		case *ast.Image:
+			if w.prose {
+				continue
+			}
 			alt := w.inline(c)
 			if alt == "" {
 				alt = "image"
@@ -215,6 +239,7 @@ func (w *textWriter) inlines(b *strings.Builder, n ast.Node) {
 				b.WriteString(" (" + w.mk.InURL(dest) + ")")
 			}
 		case *ast.AutoLink:
+			// As written: an autolink knows no escapes nor entities.
 			if u := string(c.URL(w.src)); safeURL(u) {
 				b.WriteString(w.mk.InURL(u))
 			} else {
@@ -228,10 +253,44 @@ func (w *textWriter) inlines(b *strings.Builder, n ast.Node) {
 			} else {
 				b.WriteString("[ ] ")
 			}
-		default: // emphasis, code spans, strikethrough: their text
+		default: // emphasis, strikethrough: their text
 			w.inlines(b, c)
 		}
 	}
+}
+
+// codeSpan writes the text of a code span as written, backslashes and
+// ampersands included, its line ends as spaces, as the HTML part shows
+// it.
+func (w *textWriter) codeSpan(b *strings.Builder, n *ast.CodeSpan) {
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		if t, ok := c.(*ast.Text); ok {
+			v := t.Value(w.src)
+			if v, ok := bytes.CutSuffix(v, []byte("\n")); ok {
+				b.Write(v)
+				b.WriteByte(' ')
+				continue
+			}
+			b.Write(v)
+		}
+	}
+}
+
+// resolved is a Markdown text as the HTML part shows it, as characters:
+// its backslash escapes and entity and numeric character references
+// resolved (CommonMark §2.4, §2.5). goldmark's HTML writer resolves them
+// in one pass, as the spec wants: `\&amp;` reads "&amp;", which resolving
+// the escapes first and the entities after (goldmark's util functions in
+// turn) would make "&". The HTML escaping it adds is taken off again.
+func resolved(v []byte) string {
+	if bytes.IndexAny(v, "\\&\x00") < 0 {
+		return string(v)
+	}
+	var out bytes.Buffer
+	bw := bufio.NewWriter(&out)
+	ghtml.DefaultWriter.Write(bw, v)
+	bw.Flush()
+	return html.UnescapeString(out.String())
 }
 
 // safeURL says the HTML part keeps a link to u, as the sanitiser does:

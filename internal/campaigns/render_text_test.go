@@ -31,6 +31,14 @@ func TestMarkdownText(t *testing.T) {
 		{"a link the sanitiser drops shows no URL", "[click](javascript:alert(1)) and [x](data:text/html,hi)", "click and x\n"},
 		{"an image the sanitiser drops shows no URL", "![pic](javascript:alert(1))", "[pic]\n"},
 		{"mailto and relative links stay", "[mail](mailto:a@b.example) [page](/about)", "mail (mailto:a@b.example) page (/about)\n"},
+		{"escapes and entities resolved", `Fish &amp; chips &copy; 2026, \*not bold\*, file\_name, &#35;1 &#x41;.`,
+			"Fish & chips © 2026, *not bold*, file_name, #1 A.\n"},
+		{"an escaped ampersand starts no entity", `\&amp; and &#92;* as the HTML part shows them`, "&amp; and \\* as the HTML part shows them\n"},
+		{"entities in a heading and a link's text", "# R&amp;D\n\n[Q&amp;A &gt; all](https://a.example)",
+			"R&D\n===\n\nQ&A > all (https://a.example)\n"},
+		{"code spans as written", "Run `a &amp; \\*b\\*` and `x\ny`.", "Run a &amp; \\*b\\* and x y.\n"},
+		{"autolinks as written", "<https://a.example/?a=1&amp;b=2> <ann@b.example>", "https://a.example/?a=1&amp;b=2 ann@b.example\n"},
+		{"inline raw HTML left out, its text kept", "Press <kbd>Ctrl</kbd> &lt;b&gt; now", "Press Ctrl <b> now\n"},
 	}
 	for _, tt := range tests {
 		if diff := cmp.Diff(tt.want, markdownText([]byte(tt.md), mailer.NewMarkers())); diff != "" {
@@ -43,14 +51,31 @@ func TestPreheader(t *testing.T) {
 	tests := []struct{ name, text, want string }{
 		{"plain text part", "Harbour notes\n=============\n\nHello! See the timetable (https://news.example/ferry) today.\n",
 			"Harbour notes Hello! See the timetable today."},
-		{"a stored Markdown body", "# Notes\n\nSee the [timetable](https://news.example/ferry) **now**.", "Notes See the timetable now."},
+		{"characters of the prose stay", "Learn C# and F# at the library: snake_case, 5 > 3, 2*3=6, it's R&D <b>.\n",
+			"Learn C# and F# at the library: snake_case, 5 > 3, 2*3=6, it's R&D <b>."},
+		{"quote marks go, a quote's text stays", "> Quoted words,\n>\n> > nested > here.\n", "Quoted words, nested > here."},
 		{"digest", "3 new stories in Daily News from Harbour Gazette, 18–20 November 2026.\n\nBridge reopens after repairs\nhttps://news.example/bridge\nBy Ann · 20 November 2026\n",
 			"3 new stories in Daily News from Harbour Gazette, 18–20 November 2026. Bridge reopens after repairs By Ann · 20…"},
+		{"a digest's title", "1 new story in Tech from Harbour Gazette, 2 December 2026.\n\nC# course starts at the library\nhttps://news.example/c\n",
+			"1 new story in Tech from Harbour Gazette, 2 December 2026. C# course starts at the library"},
 		{"cut at a word", strings.Repeat("harbour ", 30), strings.TrimSpace(strings.Repeat("harbour ", 14)) + "…"},
 	}
 	for _, tt := range tests {
 		if got := preheader(tt.text); got != tt.want {
 			t.Errorf("%s: preheader %q, want %q", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestRenderTextResolvesEscapesAndEntities: the text part shows what the
+// HTML part shows, Markdown's backslash escapes and entity references
+// resolved (CommonMark §2.4, §2.5), not "\\*" or "&amp;".
+func TestRenderTextResolvesEscapesAndEntities(t *testing.T) {
+	html, text, err := Render(`Fish &amp; chips &copy; 2026, \*not bold\*, file\_name.`, mailer.NewMarkers())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff("Fish & chips © 2026, *not bold*, file_name.\n", text); diff != "" {
+		t.Errorf("text part (-want +got):\n%s\nthe HTML part reads %q", diff, html)
 	}
 }

@@ -1,0 +1,29 @@
+package campaigns
+
+import (
+	"regexp"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/bulletinhq/bulletin/mailer"
+)
+
+// TestRenderImagesHaveWidth: EMAIL.md wants every image with alt and a
+// width. Outlook on Windows ignores max-width and shows an image without
+// a width attribute at its natural size, wider than the 600 px column;
+// every other client takes the style, which lets the image shrink with a
+// phone's screen, shown or blocked.
+func TestRenderImagesHaveWidth(t *testing.T) {
+	html, _, err := Render("![Ferry at dusk](https://news.example/ferry.jpg)\n\n![](https://news.example/map.png)", mailer.NewMarkers())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`<img width="536" style="width:100%;max-width:536px;height:auto;border:0;" src="https://news.example/ferry.jpg" alt="Ferry at dusk">`,
+		`<img width="536" style="width:100%;max-width:536px;height:auto;border:0;" src="https://news.example/map.png" alt="">`,
+	}
+	if diff := cmp.Diff(want, regexp.MustCompile(`<img[^>]*>`).FindAllString(html, -1)); diff != "" {
+		t.Errorf("images (-want +got):\n%s", diff)
+	}
+}
