@@ -50,8 +50,12 @@ func (a *Article) check() map[string]string {
 	a.ImageURL = strings.TrimSpace(a.ImageURL)
 	a.ImageAlt = strings.TrimSpace(a.ImageAlt)
 	fields := map[string]string{}
-	if a.Title == "" || len([]rune(a.Title)) > 300 {
+	switch {
+	case a.Title == "" || len([]rune(a.Title)) > 300:
 		fields["title"] = "give a title of 1–300 characters"
+	case strings.ContainsAny(a.Title, lineBreaks):
+		// A digest shows it on one line, above its URL.
+		fields["title"] = "keep the title to one line"
 	}
 	if u, err := url.Parse(a.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(a.URL) > 2000 {
 		fields["url"] = "give an absolute http or https URL"
@@ -77,6 +81,10 @@ func (a *Article) check() map[string]string {
 	a.PublishedAt = a.PublishedAt.UTC()
 	return fields
 }
+
+// lineBreaks are the characters that end a line: CR, LF and the others
+// Unicode counts as line or paragraph separators.
+const lineBreaks = "\r\n\v\f\u0085\u2028\u2029"
 
 // httpsURL reports whether raw is an absolute https URL with a host and
 // no user name, as an image in a mail must be.

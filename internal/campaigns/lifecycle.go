@@ -223,12 +223,18 @@ func (s *Service) log() *slog.Logger {
 	return s.Log
 }
 
+// TestToken stands for the reader's token in the unsubscribe and
+// preferences links of a test send, whose readers are on no list: those
+// pages answer it with a note that the link works in the real mail.
+const TestToken = "test"
+
 // TestSend sends the campaign now to at most 10 addresses, with "[Test]"
-// before the subject; the links in it lead nowhere. Each address is
-// normalised as a signup's is (subscribers.NormalizeEmail): Bulletin does
-// not send with SMTPUTF8, so a domain outside ASCII goes on the wire, in
-// RCPT TO and in To, in its IDNA form, and an address that cannot be
-// made ASCII is a validation error.
+// before the subject; its unsubscribe and preferences links hold
+// TestToken in place of a reader's token. Each address is normalised as
+// a signup's is (subscribers.NormalizeEmail): Bulletin does not send with
+// SMTPUTF8, so a domain outside ASCII goes on the wire, in RCPT TO and in
+// To, in its IDNA form, and an address that cannot be made ASCII is a
+// validation error.
 func (s *Service) TestSend(ctx context.Context, id int64, to []string) error {
 	if len(to) == 0 || len(to) > 10 {
 		return bulletin.Invalid(map[string]string{"to": "give from 1 to 10 addresses"})
@@ -249,7 +255,7 @@ func (s *Service) TestSend(ctx context.Context, id int64, to []string) error {
 	content.Subject = "[Test] " + content.Subject
 	p := &queue.SendPayload{CampaignID: id, Content: *content}
 	for _, a := range addrs {
-		p.Recipients = append(p.Recipients, queue.Recipient{Email: a, Unsubscribe: "test", Preferences: "test",
+		p.Recipients = append(p.Recipients, queue.Recipient{Email: a, Unsubscribe: TestToken, Preferences: TestToken,
 			ReturnPath: s.returnPath(bounces.Delivery{Kind: bounces.KindTest, CampaignID: id})})
 	}
 	return mailer.SendNow(ctx, s.Transport, p)

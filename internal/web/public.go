@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -57,6 +58,9 @@ type unsubscribeData struct {
 // unsubscribeForm shows one button. A GET changes nothing: mail scanners
 // fetch every link.
 func (s *Server) unsubscribeForm(w http.ResponseWriter, r *http.Request) {
+	if s.testLink(w, r, "unsubscribe page") {
+		return
+	}
 	id, err := s.Signer.Verify(subscribers.TokenUnsubscribe, r.PathValue("token"))
 	if err != nil {
 		s.badLinkPage(w, r)
@@ -81,6 +85,9 @@ func (s *Server) unsubscribeForm(w http.ResponseWriter, r *http.Request) {
 // no cookie, effective at once. An erased subscriber is already gone,
 // which is what was asked.
 func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
+	if s.testLink(w, r, "unsubscribe page") {
+		return
+	}
 	id, err := s.Signer.Verify(subscribers.TokenUnsubscribe, r.PathValue("token"))
 	if err != nil {
 		s.badLinkPage(w, r)
@@ -110,6 +117,9 @@ type preferencesData struct {
 }
 
 func (s *Server) preferencesForm(w http.ResponseWriter, r *http.Request) {
+	if s.testLink(w, r, "preferences page") {
+		return
+	}
 	id, err := s.Signer.Verify(subscribers.TokenPreferences, r.PathValue("token"))
 	if err != nil {
 		s.badLinkPage(w, r)
@@ -136,6 +146,9 @@ func (s *Server) renderPreferences(w http.ResponseWriter, r *http.Request, id in
 }
 
 func (s *Server) preferencesPost(w http.ResponseWriter, r *http.Request) {
+	if s.testLink(w, r, "preferences page") {
+		return
+	}
 	id, err := s.Signer.Verify(subscribers.TokenPreferences, r.PathValue("token"))
 	if err != nil {
 		s.badLinkPage(w, r)
@@ -158,6 +171,19 @@ func (s *Server) preferencesPost(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.pageError(w, r, err)
 	}
+}
+
+// testLink answers a link of a test send (campaigns.TestToken), which
+// names no reader, with a page saying so, and reports whether it did. An
+// editor checking a test mail follows its links: a GET and a POST alike
+// get a 200 and change nothing.
+func (s *Server) testLink(w http.ResponseWriter, r *http.Request, page string) bool {
+	if r.PathValue("token") != campaigns.TestToken {
+		return false
+	}
+	s.messagePage(w, r, http.StatusOK, "This link is from a test send",
+		"It works: in the real mail, this link takes each reader to their own "+page+". A test send names no reader, so nothing was changed.")
+	return true
 }
 
 // pageError logs an unexpected error and shows a page without its detail.

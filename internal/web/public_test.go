@@ -11,6 +11,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
@@ -187,5 +188,29 @@ func TestReconcilerRecoversLostConfirmations(t *testing.T) {
 	e.runConfirmations()
 	if got := len(e.sent.all()); got != 1 {
 		t.Errorf("%d mails, want 1", got)
+	}
+}
+
+// TestTestSendLinks: the unsubscribe and preferences links of a test send
+// (campaigns.TestToken) answer the editor who follows them with a page
+// saying the link works for readers in the real mail, GET and POST
+// alike, one-click included, and change nothing; any other bad token is
+// still a bad link.
+func TestTestSendLinks(t *testing.T) {
+	e := newSubEnv(t, 0)
+	form := "application/x-www-form-urlencoded"
+	for _, tt := range []struct{ method, path, body, page string }{
+		{"GET", "/unsubscribe/" + campaigns.TestToken, "", "unsubscribe page"},
+		{"POST", "/unsubscribe/" + campaigns.TestToken, "List-Unsubscribe=One-Click", "unsubscribe page"},
+		{"GET", "/preferences/" + campaigns.TestToken, "", "preferences page"},
+		{"POST", "/preferences/" + campaigns.TestToken, "name=Ann&frequency=weekly", "preferences page"},
+	} {
+		w := e.do(tt.method, tt.path, form, tt.body)
+		if body := w.Body.String(); w.Code != http.StatusOK || !strings.Contains(body, "This link is from a test send") || !strings.Contains(body, tt.page) {
+			t.Errorf("%s %s: %d\n%s", tt.method, tt.path, w.Code, body)
+		}
+	}
+	if w := e.do("GET", "/unsubscribe/tests", "", ""); w.Code != http.StatusBadRequest {
+		t.Errorf("GET /unsubscribe/tests: %d, want 400", w.Code)
 	}
 }
