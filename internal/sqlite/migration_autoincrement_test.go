@@ -3,7 +3,6 @@ package sqlite_test
 import (
 	"context"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -64,13 +63,7 @@ func TestSubscribersRebuiltWithAutoincrementKeepRows(t *testing.T) {
 
 	db = open(t, path)
 	defer db.Close()
-	var ddl string
-	if err := db.Read.QueryRowContext(ctx, `SELECT sql FROM sqlite_schema WHERE name = 'subscribers'`).Scan(&ddl); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(ddl, "AUTOINCREMENT") {
-		t.Errorf("subscribers after the migration:\n%s", ddl)
-	}
+	checkAutoincrement(t, db, "subscribers")
 	if got := column(t, db.Read, `SELECT id || ' ' || email || ' ' || status || ' ' || name || ' ' || bounce_count || ' ' ||
 			created_at || ' ' || updated_at || ' ' || IFNULL(confirm_claimed_at, '-') FROM subscribers ORDER BY id`); !cmp.Equal(got, []string{
 		"1 One@example.com confirmed One 2 2026-01-01 2026-01-02 -",

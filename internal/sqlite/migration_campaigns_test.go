@@ -61,13 +61,7 @@ func TestCampaignsRebuiltWithAutoincrementKeepRows(t *testing.T) {
 
 	db = open(t, path)
 	defer db.Close()
-	var ddl string
-	if err := db.Read.QueryRowContext(ctx, `SELECT sql FROM sqlite_schema WHERE name = 'campaigns'`).Scan(&ddl); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(ddl, "AUTOINCREMENT") {
-		t.Errorf("campaigns after the migration:\n%s", ddl)
-	}
+	checkAutoincrement(t, db, "campaigns")
 	// Every column, check, default, index and foreign key as it was:
 	// the schema differs in AUTOINCREMENT and layout only.
 	if diff := cmp.Diff(schema, schemaOf(t, db.Read)); diff != "" {
@@ -217,4 +211,17 @@ func rowsOf(t *testing.T, db *sql.DB, table string) []string {
 	t.Helper()
 	cols := column(t, db, `SELECT 'quote(' || name || ')' FROM pragma_table_info('`+table+`') ORDER BY cid`)
 	return column(t, db, `SELECT `+strings.Join(cols, ` || '|' || `)+` AS r FROM `+table+` ORDER BY r`)
+}
+
+// checkAutoincrement fails t unless table's key is AUTOINCREMENT, so that
+// no id it gave out is given again.
+func checkAutoincrement(t *testing.T, db *sqlite.DB, table string) {
+	t.Helper()
+	var ddl string
+	if err := db.Read.QueryRow(`SELECT sql FROM sqlite_schema WHERE name = ?`, table).Scan(&ddl); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ddl, "AUTOINCREMENT") {
+		t.Errorf("%s after the migration:\n%s", table, ddl)
+	}
 }
