@@ -79,22 +79,66 @@ func (m *Message) Compose() ([]byte, error) {
 // the first word short enough to follow "Subject: " within
 // maxEncodedLine octets: the others get a line each when folded, and
 // the field needs no fold before its first word, which some parsers
-// (Python's email) would read as a leading space.
+// (Python's email) would read as a leading space. ASCII that holds "=?"
+// is encoded too, or a mail program would decode what reads as an
+// encoded word in it.
 func encodeSubject(s string) string {
-	const open, end = "=?UTF-8?q?", "?="
-	const room = maxEncodedLine - len("Subject: ")
 	enc := mime.QEncoding.Encode("UTF-8", s)
+	if enc == s {
+		if !strings.Contains(s, "=?") {
+			return s
+		}
+		return qWords(qText(s))
+	}
+	const open, end = "=?UTF-8?q?", "?="
 	first, rest, _ := strings.Cut(enc, " ")
-	if len(first) <= room || !strings.HasPrefix(first, open) {
+	if len(first) <= maxEncodedLine-len("Subject: ") {
 		return enc
 	}
-	text := first[len(open) : len(first)-len(end)]
-	cut := qBoundary(text, room-len(open)-len(end))
-	out := open + text[:cut] + end + " " + open + text[cut:] + end
+	out := qWords(first[len(open) : len(first)-len(end)])
 	if rest != "" {
 		out += " " + rest
 	}
 	return out
+}
+
+// qText is the Q encoding (RFC 2047 §4.2) of s, ASCII, as the text of one
+// long word: what may stand in a word in a header's text as it is, the
+// rest as =XX, a space as "_".
+func qText(s string) string {
+	var b strings.Builder
+	for i := range len(s) {
+		switch c := s[i]; {
+		case c == ' ':
+			b.WriteByte('_')
+		case c > ' ' && c < 0x7f && c != '=' && c != '?' && c != '_':
+			b.WriteByte(c)
+		default:
+			fmt.Fprintf(&b, "=%02X", c)
+		}
+	}
+	return b.String()
+}
+
+// qWords splits text, a Q word's encoded text of UTF-8, into words
+// between characters (RFC 2047 §5): the first fits after "Subject: "
+// within maxEncodedLine octets, the others in 75 octets each.
+func qWords(text string) string {
+	const open, end = "=?UTF-8?q?", "?="
+	var b strings.Builder
+	room := maxEncodedLine - len("Subject: ")
+	for text != "" {
+		cut := len(text)
+		if len(open)+len(text)+len(end) > room {
+			cut = max(qBoundary(text, room-len(open)-len(end)), 1)
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(open + text[:cut] + end)
+		text, room = text[cut:], 75
+	}
+	return b.String()
 }
 
 // qBoundary returns the longest prefix of text, the encoded text of a Q
@@ -104,7 +148,7 @@ func encodeSubject(s string) string {
 func qBoundary(text string, n int) int {
 	cut := 0
 	for i := 0; i < len(text) && i <= n; {
-		if text[i] != '=' {
+		if text[i] != '=' || i+3 > len(text) {
 			cut, i = i, i+1
 			continue
 		}
@@ -112,6 +156,9 @@ func qBoundary(text string, n int) int {
 			cut = i
 		}
 		i += 3
+	}
+	if len(text) <= n {
+		return len(text)
 	}
 	return cut
 }
