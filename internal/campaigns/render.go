@@ -27,7 +27,16 @@ var personalFields = map[string]mailer.Field{
 
 var (
 	markdown  = goldmark.New(goldmark.WithExtensions(extension.GFM, extension.Typographer))
-	sanitizer = bluemonday.UGCPolicy()
+	sanitizer = func() *bluemonday.Policy {
+		p := bluemonday.UGCPolicy()
+		// UGCPolicy keeps an image's alt and title only when they are
+		// letters, digits and a little punctuation: "Photo: the quay at
+		// dawn" or "Fish & chips" lost theirs, and with it what a reader
+		// with images off, or with a screen reader, is told. A value is
+		// escaped on the way out whatever it holds.
+		p.AllowAttrs("alt", "title").OnElements("img")
+		return p
+	}()
 )
 
 // checkFields refuses a body whose {{ … }} are not all personal fields

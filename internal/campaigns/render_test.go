@@ -27,3 +27,17 @@ func TestRenderImagesHaveWidth(t *testing.T) {
 		t.Errorf("images (-want +got):\n%s", diff)
 	}
 }
+
+// TestRenderKeepsEveryAlt: an image's alt text is what a reader with
+// images off, or with a screen reader, gets instead; the sanitiser kept it
+// only when it held no more than letters, digits and a little punctuation.
+func TestRenderKeepsEveryAlt(t *testing.T) {
+	html, _, err := Render(`![Photo: Fish & chips at "The Quay"? 100%](https://news.example/fish.jpg "Lunch: 12–2")`, mailer.NewMarkers())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `src="https://news.example/fish.jpg" alt="Photo: Fish &amp; chips at “The Quay”? 100%" title="Lunch: 12–2">`
+	if got := regexp.MustCompile(`src=[^>]*>`).FindString(html); got != want {
+		t.Errorf("image\n got %s\nwant %s", got, want)
+	}
+}
