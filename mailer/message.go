@@ -90,16 +90,16 @@ func encodeSubject(s string) string {
 		}
 		return qWords(qText(s))
 	}
+	// The library's words, each cut between characters, make one text
+	// again: adjacent encoded words read as one (RFC 2047 §6.2), so
+	// cutting it anew loses nothing and leaves no short word between two
+	// long ones.
 	const open, end = "=?UTF-8?q?", "?="
-	first, rest, _ := strings.Cut(enc, " ")
-	if len(first) <= maxEncodedLine-len("Subject: ") {
-		return enc
+	var text strings.Builder
+	for _, w := range strings.Fields(enc) {
+		text.WriteString(w[len(open) : len(w)-len(end)])
 	}
-	out := qWords(first[len(open) : len(first)-len(end)])
-	if rest != "" {
-		out += " " + rest
-	}
-	return out
+	return qWords(text.String())
 }
 
 // qText is the Q encoding (RFC 2047 §4.2) of s, ASCII, as the text of one
