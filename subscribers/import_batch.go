@@ -112,11 +112,11 @@ func leftSet(left map[int64]string, pairs string) {
 // them back on a list they left, nor unsubscribes anyone.
 func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importRow, ex *existing, now time.Time) error {
 	if ex.status == StatusUnsubscribed || ex.status == StatusBounced {
-		imp.skip(row.line, "the subscriber is "+ex.status+" and is not signed up again by an import")
+		imp.skip(row.line, row.email, "the subscriber is "+ex.status+" and is not signed up again by an import")
 		return nil
 	}
 	if row.status == StatusUnsubscribed || row.status == StatusBounced {
-		imp.skip(row.line, "the file says "+row.status+", but an import does not change a stored reader's status to that: do it on their page")
+		imp.skip(row.line, row.email, "the file says "+row.status+", but an import does not change a stored reader's status to that: do it on their page")
 		return nil
 	}
 	status := ex.status
@@ -137,9 +137,9 @@ func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importR
 	reattr := row.attrs != "" && row.attrs != ex.attrs
 	if !rename && !reattr && status == ex.status && len(join) == 0 {
 		if len(left) > 0 {
-			imp.skip(row.line, "left "+imp.leftList(left, ex)+"; an import does not sign them up again")
+			imp.skip(row.line, row.email, "left "+imp.leftList(left, ex)+"; an import does not sign them up again")
 		} else {
-			imp.skip(row.line, "already on the list")
+			imp.skip(row.line, row.email, "already on the list")
 		}
 		return nil
 	}
@@ -178,15 +178,15 @@ func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importR
 	return nil
 }
 
-// leftList names the lists ex left by slug, with the day each was left,
-// for the report: "news on 2026-11-03", "news on 2026-11-03 and sport on
-// 2026-12-01".
+// leftList names the lists ex left, with the day each was left, as the
+// admin shows them, for the report: "“News” on 3 November 2026", "“News”
+// on 3 November 2026 and “Sport” on 1 December 2026".
 func (imp *importer) leftList(ids []int64, ex *existing) string {
 	names := make([]string, len(ids))
 	for i, id := range ids {
-		names[i] = imp.slugs[id]
-		if day := ex.left[id]; day != "" {
-			names[i] += " on " + day
+		names[i] = "“" + imp.names[id] + "”"
+		if day, err := time.Parse(time.DateOnly, ex.left[id]); err == nil {
+			names[i] += " on " + day.Format("2 January 2006")
 		}
 	}
 	if len(names) == 1 {

@@ -91,7 +91,7 @@ func TestImportDoesNotRejoinListReaderLeft(t *testing.T) {
 		t.Errorf("import put Ann back on the list she left: lists %v, report %+v", got.Lists, rep)
 	}
 	if rep.Updated != 0 || rep.Skipped != 1 || len(rep.SkippedLines) != 1 ||
-		rep.SkippedLines[0].Line != 2 || !strings.Contains(rep.SkippedLines[0].Reason, "left news") {
+		rep.SkippedLines[0].Line != 2 || !strings.Contains(rep.SkippedLines[0].Reason, "left “News”") {
 		t.Errorf("report %+v, want line 2 skipped as having left news", rep)
 	}
 

@@ -39,7 +39,7 @@ func TestImportNotesAListTheReaderLeft(t *testing.T) {
 	if rep.Added != 1 || rep.Updated != 1 || rep.Skipped != 0 || rep.Noted != 1 {
 		t.Errorf("report %+v, want 1 added, 1 updated with a note", rep)
 	}
-	want := []LineNote{{Line: 3, Email: "ann@example.com", Reason: "left news on 2026-11-03; not rejoined (they unsubscribed)"}}
+	want := []LineNote{{Line: 3, Email: "ann@example.com", Reason: "left “News” on 3 November 2026; not rejoined (they unsubscribed)"}}
 	if diff := cmp.Diff(want, rep.NotedLines); diff != "" {
 		t.Errorf("notes (-want +got):\n%s", diff)
 	}
@@ -58,8 +58,8 @@ func TestImportNotesAListTheReaderLeft(t *testing.T) {
 		t.Fatal(err)
 	}
 	if rep.Skipped != 1 || rep.Noted != 0 || len(rep.SkippedLines) != 1 ||
-		rep.SkippedLines[0].Reason != "left news on 2026-11-03; an import does not sign them up again" {
-		t.Errorf("report of an unchanged line %+v, want it skipped as having left news on 2026-11-03", rep)
+		rep.SkippedLines[0].Reason != "left “News” on 3 November 2026; an import does not sign them up again" {
+		t.Errorf("report of an unchanged line %+v, want it skipped as having left News on 3 November 2026", rep)
 	}
 }
 
@@ -93,7 +93,7 @@ func TestImportCapsNotes(t *testing.T) {
 		t.Fatalf("updated %d, noted %d, %d notes listed; want %d, %d, %d", rep.Updated, rep.Noted, len(rep.NotedLines), n, n, maxNotes)
 	}
 	if last := rep.NotedLines[maxNotes-1]; last.Line != maxNotes+1 || last.Email != fmt.Sprintf("r%d@example.com", maxNotes) ||
-		last.Reason != "left news on 2026-02-01; not rejoined (they unsubscribed)" {
+		last.Reason != "left “News” on 1 February 2026; not rejoined (they unsubscribed)" {
 		t.Errorf("last note listed: %+v", last)
 	}
 }

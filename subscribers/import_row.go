@@ -155,21 +155,21 @@ func startsWithEmailName(line string) bool {
 // cannot be imported.
 func (imp *importer) check(line int, rec []string) (importRow, bool) {
 	if imp.cols.email >= len(rec) {
-		imp.invalid(line, "no email column")
+		imp.invalid(line, "", "no email column")
 		return importRow{}, false
 	}
 	row, why := imp.parse(line, rec)
 	if why != "" {
-		imp.invalid(line, why)
+		imp.invalid(line, fromTextCell(rec[imp.cols.email]), why)
 		return importRow{}, false
 	}
 	if first, ok := imp.seen[row.key]; ok {
-		imp.skip(line, fmt.Sprintf("repeats line %d", first))
+		imp.skip(line, row.email, fmt.Sprintf("repeats line %d", first))
 		return importRow{}, false
 	}
 	imp.seen[row.key] = line
 	if imp.erased[imp.store.EmailHash(row.email)] {
-		imp.skip(line, "this address was erased at its owner's request")
+		imp.skip(line, row.email, "this address was erased at its owner's request")
 		return importRow{}, false
 	}
 	return row, true

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
@@ -39,8 +40,11 @@ type ImportOptions struct {
 // that was, with what it asked for that the import did not do.
 type LineNote struct {
 	Line int `json:"line"`
-	// Email is the row's address, on a note about a stored reader: the
-	// operator looks them up by it rather than by the file's line.
+	// Email says whose row it is, so the operator need not count lines:
+	// the row's address on a skipped or noted line, and on an invalid
+	// one the email cell as the file has it (which may be no address at
+	// all), cut to maxNoteEmail characters. Empty when the line has no
+	// email cell, or is not CSV.
 	Email  string `json:"email,omitempty"`
 	Reason string `json:"reason"`
 }
@@ -110,11 +114,11 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opt ImportOptions) (*Im
 	if err != nil {
 		return nil, err
 	}
-	slugs := make(map[int64]string, len(lists))
+	names := make(map[int64]string, len(lists))
 	for _, l := range lists {
-		slugs[l.ID] = l.Slug
+		names[l.ID] = l.Name
 	}
-	imp := &importer{store: s, list: list, lists: bySlug, slugs: slugs, opt: opt, erased: erased, seen: map[string]int{},
+	imp := &importer{store: s, list: list, lists: bySlug, names: names, opt: opt, erased: erased, seen: map[string]int{},
 		unknown: map[string]bool{}, rep: &ImportReport{}}
 	br := bufio.NewReader(r)
 	// Excel's "CSV UTF-8" starts the file with a byte-order mark, which
@@ -139,7 +143,7 @@ type importer struct {
 	store   *Store
 	list    int64            // opt.List's id, or 0
 	lists   map[string]int64 // every list by slug
-	slugs   map[int64]string // every list's slug by id, for the report
+	names   map[int64]string // every list's name by id, for the report
 	opt     ImportOptions
 	erased  map[string]bool
 	seen    map[string]int // email key → first line
@@ -165,7 +169,7 @@ func (imp *importer) run(ctx context.Context, cr *csv.Reader) error {
 		var perr *csv.ParseError
 		if errors.As(err, &perr) {
 			imp.rows++
-			imp.invalid(perr.StartLine, "the CSV is malformed here: "+perr.Err.Error())
+			imp.invalid(perr.StartLine, "", "the CSV is malformed here: "+perr.Err.Error())
 			continue
 		} else if err != nil {
 			return fmt.Errorf("import: %w", err)
@@ -198,17 +202,25 @@ func (imp *importer) run(ctx context.Context, cr *csv.Reader) error {
 // maxNotes bounds the lines a report lists per kind; the counts stay exact.
 const maxNotes = 1000
 
-func (imp *importer) invalid(line int, reason string) {
+// maxNoteEmail bounds the characters of a note's email cell: an invalid
+// line's may be anything, a whole paragraph pasted in a column.
+const maxNoteEmail = 80
+
+// invalid records a line that was not imported; email is its email cell
+// as the file has it, or "".
+func (imp *importer) invalid(line int, email, reason string) {
 	imp.rep.Invalid++
 	if len(imp.rep.InvalidLines) < maxNotes {
-		imp.rep.InvalidLines = append(imp.rep.InvalidLines, LineNote{Line: line, Reason: reason})
+		email = truncate(strings.ToValidUTF8(strings.TrimSpace(email), "\uFFFD"), maxNoteEmail)
+		imp.rep.InvalidLines = append(imp.rep.InvalidLines, LineNote{Line: line, Email: email, Reason: reason})
 	}
 }
 
-func (imp *importer) skip(line int, reason string) {
+// skip records a valid line that was not imported; email is its address.
+func (imp *importer) skip(line int, email, reason string) {
 	imp.rep.Skipped++
 	if len(imp.rep.SkippedLines) < maxNotes {
-		imp.rep.SkippedLines = append(imp.rep.SkippedLines, LineNote{Line: line, Reason: reason})
+		imp.rep.SkippedLines = append(imp.rep.SkippedLines, LineNote{Line: line, Email: email, Reason: reason})
 	}
 }
 

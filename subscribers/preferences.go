@@ -138,6 +138,27 @@ func (s *Store) stillIn(ctx context.Context, id int64) (map[int64]string, error)
 	return out, rows.Err()
 }
 
+// FrequencyNotes returns what subscriber id's preferences page says of
+// when their latest change of digest frequency takes effect, one note a
+// list where it has not yet; none when it has everywhere.
+func (s *Store) FrequencyNotes(ctx context.Context, id int64) ([]string, error) {
+	still, err := s.stillIn(ctx, id)
+	if err != nil || len(still) == 0 {
+		return nil, err
+	}
+	all, err := s.Lists(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, l := range all {
+		if note := frequencyNote(l, still[l.ID]); note != "" {
+			out = append(out, note)
+		}
+	}
+	return out, nil
+}
+
 // frequencyNote tells a reader still in the window of the frequency they
 // left on the daily list l when they move to the new one. Other lists
 // send one digest to all, whatever the frequency.

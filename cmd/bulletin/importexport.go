@@ -81,24 +81,33 @@ func (m *Main) importProgress(f *os.File, opt *subscribers.ImportOptions) (io.Re
 	return f, func() {}
 }
 
+// whose names a report line's address for the terminal, quoted: an
+// invalid line's may be anything the file held, control characters too.
+func whose(n subscribers.LineNote) string {
+	if n.Email == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (%q)", n.Email)
+}
+
 func (m *Main) printImportReport(rep *subscribers.ImportReport, took time.Duration) {
 	w := m.Stdout
 	fmt.Fprintf(w, "added %d, updated %d, skipped %d, invalid %d (in %s)\n",
 		rep.Added, rep.Updated, rep.Skipped, rep.Invalid, took.Round(time.Millisecond))
 	for _, n := range first(rep.InvalidLines, 100) {
-		fmt.Fprintf(w, "invalid line %d: %s\n", n.Line, n.Reason)
+		fmt.Fprintf(w, "invalid line %d%s: %s\n", n.Line, whose(n), n.Reason)
 	}
 	if more := rep.Invalid - min(len(rep.InvalidLines), 100); more > 0 {
 		fmt.Fprintf(w, "…and %d more invalid lines\n", more)
 	}
 	for _, n := range first(rep.SkippedLines, 100) {
-		fmt.Fprintf(w, "skipped line %d: %s\n", n.Line, n.Reason)
+		fmt.Fprintf(w, "skipped line %d%s: %s\n", n.Line, whose(n), n.Reason)
 	}
 	if more := rep.Skipped - min(len(rep.SkippedLines), 100); more > 0 {
 		fmt.Fprintf(w, "…and %d more skipped lines\n", more)
 	}
 	for _, n := range first(rep.NotedLines, 100) {
-		fmt.Fprintf(w, "note on line %d (%s): %s\n", n.Line, n.Email, n.Reason)
+		fmt.Fprintf(w, "note on line %d%s: %s\n", n.Line, whose(n), n.Reason)
 	}
 	if more := rep.Noted - min(len(rep.NotedLines), 100); more > 0 {
 		fmt.Fprintf(w, "…and %d more notes\n", more)

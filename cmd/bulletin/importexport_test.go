@@ -26,7 +26,7 @@ func TestImportThenExport(t *testing.T) {
 		t.Fatalf("import exited %d: %s", code, stderr)
 	}
 	out := stdout.String()
-	for _, want := range []string{"added 2, updated 0, skipped 0, invalid 2", "invalid line 3:", "invalid line 4:"} {
+	for _, want := range []string{"added 2, updated 0, skipped 0, invalid 2", `invalid line 3 ("not-an-address"):`, `invalid line 4 ("Eve <eve@example.com>"):`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("import printed %q, want %q", out, want)
 		}

@@ -3,6 +3,7 @@ package events
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -116,4 +117,57 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// SuppressionOf returns the entry that keeps mail from addr: its own, or
+// else its domain's; nil when neither is on the list.
+func (s *Store) SuppressionOf(ctx context.Context, addr string) (*Suppression, error) {
+	key := emailKey(addr)
+	domain := key[strings.LastIndexByte(key, '@')+1:]
+	// An address sorts before its domain: it is the more particular entry.
+	sp, err := scanSuppression(s.db.Read.QueryRowContext(ctx, `SELECT target, reason, source, note, created_at FROM suppressions
+		WHERE target IN (?, ?) ORDER BY instr(target, '@') = 0 LIMIT 1`, key, domain))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("read suppression: %w", err)
+	}
+	return &sp, nil
+}
+
+// SuppressedAmong returns which of addrs are suppressed, by themselves or
+// by their domain, keyed as given: one probe of the list's primary key
+// for a whole page of readers.
+func (s *Store) SuppressedAmong(ctx context.Context, addrs []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(addrs) == 0 {
+		return out, nil
+	}
+	args := make([]any, 0, 2*len(addrs))
+	for _, a := range addrs {
+		key := emailKey(a)
+		args = append(args, key, key[strings.LastIndexByte(key, '@')+1:])
+	}
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT target FROM suppressions WHERE target IN (?`+strings.Repeat(", ?", len(args)-1)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read suppressions: %w", err)
+	}
+	defer rows.Close()
+	on := map[string]bool{}
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, fmt.Errorf("read suppressions: %w", err)
+		}
+		on[t] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read suppressions: %w", err)
+	}
+	for i, a := range addrs {
+		if on[args[2*i].(string)] || on[args[2*i+1].(string)] {
+			out[a] = true
+		}
+	}
+	return out, nil
 }

@@ -217,7 +217,7 @@ func TestAdminSubscriberImportReport(t *testing.T) {
 		"at@example.com,A,daily-news,,{not json\n" // 9: bad attributes
 	body := e.importReport(file, nil)
 	for _, want := range []string{
-		"Added: 2", "Updated: 1", "Skipped: 1", "Invalid: 4",
+		`<div class="stat">2</div>Added`, `<div class="stat">1</div>Updated`, `<div class="stat">1</div>Skipped`, `<div class="stat">4</div>Invalid`,
 		"Line 5", "Line 6", "ghost-list", "Line 7", "repeats line 2", "Line 8", "sleeping", "Line 9", "attributes",
 	} {
 		if !strings.Contains(body, want) {
@@ -273,7 +273,7 @@ func TestAdminSubscriberExportImportRoundTrip(t *testing.T) {
 	}
 	dst := newAdminSubEnv(t)
 	body := dst.importReport(first, url.Values{"confirmed": {"on"}})
-	if !strings.Contains(body, "Added: 5") || !strings.Contains(body, "Invalid: 0") {
+	if !strings.Contains(body, `<div class="stat">5</div>Added`) || !strings.Contains(body, `<div class="stat">0</div>Invalid`) {
 		t.Fatalf("import of the export:\n%s", body)
 	}
 	if second := exportOK(t, dst.a, "/admin/subscribers/export"); second != first {
@@ -380,7 +380,7 @@ func TestAdminSubscriberImportSizeLimit(t *testing.T) {
 	for i := 0; big.Len() < 1200<<10; i++ {
 		fmt.Fprintf(&big, "reader%06d@example.com,Reader number %06d with a longer name,daily-news\n", i, i)
 	}
-	if body := e.importReport(big.String(), url.Values{"confirmed": {"on"}}); !strings.Contains(body, "Invalid: 0") || strings.Contains(body, "Added: 0") {
+	if body := e.importReport(big.String(), url.Values{"confirmed": {"on"}}); !strings.Contains(body, `<div class="stat">0</div>Invalid`) || strings.Contains(body, `<div class="stat">0</div>Added`) {
 		t.Fatalf("a 1.2 MB file under the limit:\n%s", body)
 	}
 

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/events"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -19,6 +20,9 @@ type subscribersPage struct {
 	List     string
 	Status   string
 	NextURL  string
+	// Suppressed marks the page's readers whose address or domain is on
+	// the suppression list, by address.
+	Suppressed map[string]bool
 	// ExportURL downloads what the filters select, with the session.
 	ExportURL string
 }
@@ -41,6 +45,10 @@ func (s *Server) subscribersPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := &subscribersPage{Items: items, Lists: lists, Statuses: subscriberStatuses, Q: f.Q, List: f.List, Status: f.Status}
+	if p.Suppressed, err = s.suppressedAmong(r.Context(), items); err != nil {
+		s.adminError(w, r, err)
+		return
+	}
 	p.ExportURL = "/admin/subscribers/export"
 	if v := filterValues(f); len(v) > 0 {
 		p.ExportURL += "?" + v.Encode()
@@ -54,10 +62,38 @@ func (s *Server) subscribersPage(w http.ResponseWriter, r *http.Request) {
 
 type subscriberPage struct {
 	adminPage
-	Sub      *subscribers.Subscriber
+	Sub *subscribers.Subscriber
+	// Form is what the edit form shows: the stored values, or those
+	// typed when they were refused.
+	Form     subscriberForm
 	Lists    []listChoice
 	Statuses []string
-	Error    string
+	// Errors are the refused form's, by field ("" for the form).
+	Errors map[string]string
+	// FrequencyNotes say when their latest change of digest frequency
+	// takes effect, as their preferences page tells them.
+	FrequencyNotes []string
+	// Suppression is the suppression list's entry that keeps mail from
+	// them, their address's or their domain's; nil when none does.
+	Suppression *events.Suppression
+}
+
+// subscriberForm is the edit form's values.
+type subscriberForm struct {
+	Email, Name, Status, Frequency string
+	Lists                          []string
+}
+
+// suppressedAmong marks which of a page of readers are suppressed.
+func (s *Server) suppressedAmong(ctx context.Context, subs []*subscribers.Subscriber) (map[string]bool, error) {
+	if s.Events == nil {
+		return nil, nil
+	}
+	addrs := make([]string, len(subs))
+	for i, sub := range subs {
+		addrs[i] = sub.Email
+	}
+	return s.Events.SuppressedAmong(ctx, addrs)
 }
 
 type listChoice struct {
@@ -84,47 +120,77 @@ func (s *Server) choicesOf(ctx context.Context, chosen []string) ([]listChoice, 
 }
 
 func (s *Server) subscriberPage(w http.ResponseWriter, r *http.Request) {
-	s.renderSubscriber(w, r, http.StatusOK, "")
+	s.renderSubscriber(w, r, http.StatusOK, nil, nil)
 }
 
-func (s *Server) renderSubscriber(w http.ResponseWriter, r *http.Request, status int, msg string) {
+// renderSubscriber shows a subscriber's page; the form has the values of
+// form when given (a refused edit, with its errs), else the stored ones.
+func (s *Server) renderSubscriber(w http.ResponseWriter, r *http.Request, status int, form *subscriberForm, errs map[string]string) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		http.NotFound(w, r)
 		return
 	}
-	sub, err := s.Subscribers.Get(r.Context(), id)
+	ctx := r.Context()
+	sub, err := s.Subscribers.Get(ctx, id)
 	if err != nil {
 		s.adminFailed(w, r, err)
 		return
 	}
-	p := &subscriberPage{Sub: sub, Statuses: subscriberStatuses, Error: msg}
-	if p.Lists, err = s.choicesOf(r.Context(), sub.Lists); err != nil {
+	p := &subscriberPage{Sub: sub, Statuses: subscriberStatuses, Errors: errs,
+		Form: subscriberForm{Email: sub.Email, Name: sub.Name, Status: sub.Status, Frequency: sub.Frequency, Lists: sub.Lists}}
+	if form != nil {
+		p.Form = *form
+	}
+	if p.Lists, err = s.choicesOf(ctx, p.Form.Lists); err != nil {
 		s.adminError(w, r, err)
 		return
+	}
+	if p.FrequencyNotes, err = s.Subscribers.FrequencyNotes(ctx, id); err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	if s.Events != nil && sub.Email != "" {
+		if p.Suppression, err = s.Events.SuppressionOf(ctx, sub.Email); err != nil {
+			s.adminError(w, r, err)
+			return
+		}
 	}
 	s.renderAdmin(w, r, status, "admin_subscriber", p)
 }
 
-// updateSubscriberForm saves the edit form: name, status, lists.
+// updateSubscriberForm saves the edit form: email, name, status,
+// frequency, lists, with the API's rules and errors.
 func (s *Server) updateSubscriberForm(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		http.NotFound(w, r)
 		return
 	}
-	name, status, freq := r.PostForm.Get("name"), r.PostForm.Get("status"), r.PostForm.Get("frequency")
-	lists := r.PostForm["list"]
-	if lists == nil {
-		lists = []string{}
+	f := &subscriberForm{Email: r.PostForm.Get("email"), Name: r.PostForm.Get("name"), Status: r.PostForm.Get("status"),
+		Frequency: r.PostForm.Get("frequency"), Lists: r.PostForm["list"]}
+	if f.Lists == nil {
+		f.Lists = []string{}
 	}
-	_, err = s.Subscribers.Update(r.Context(), id, &subscribers.Patch{Name: &name, Status: &status, Frequency: &freq, Lists: &lists})
+	patch := &subscribers.Patch{Name: &f.Name, Status: &f.Status, Frequency: &f.Frequency, Lists: &f.Lists}
+	// A form without the field (an older page still open) leaves the
+	// address alone.
+	if r.PostForm.Has("email") {
+		patch.Email = &f.Email
+	}
+	_, err = s.Subscribers.Update(r.Context(), id, patch)
 	if code := bulletin.ErrorCode(err); code == bulletin.EINVALID || code == bulletin.ECONFLICT {
-		msg := bulletin.ErrorMessage(err)
-		for field, why := range bulletin.ErrorFields(err) {
-			msg += " " + field + ": " + why + "."
+		errs := bulletin.ErrorFields(err)
+		if errs == nil {
+			// The store's conflicts are all about the address: another
+			// reader has it, or its owner had it erased.
+			key := ""
+			if code == bulletin.ECONFLICT && patch.Email != nil {
+				key = "email"
+			}
+			errs = map[string]string{key: bulletin.ErrorMessage(err)}
 		}
-		s.renderSubscriber(w, r, http.StatusUnprocessableEntity, msg)
+		s.renderSubscriber(w, r, http.StatusUnprocessableEntity, f, errs)
 		return
 	} else if err != nil {
 		s.adminFailed(w, r, err)

@@ -61,6 +61,11 @@ func (s *Server) addSuppressionForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	msgs := bulletin.ErrorFields(err)
+	// The form's one field takes an address too: a value without an @
+	// is read as a domain, yet may be an address missing its @.
+	if msgs["domain"] != "" {
+		msgs["domain"] = "enter an address like name@example.com or a domain like example.com"
+	}
 	p := &suppressionsPage{Target: f.Target, Note: f.Note, Errors: map[string]string{"target": msgs["address"] + msgs["domain"] + msgs["note"]}}
 	s.renderSuppressions(w, r, http.StatusUnprocessableEntity, p)
 }

@@ -18,7 +18,9 @@ type confirmedData struct {
 func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 	sub, err := s.Subscribers.ConfirmLink(r.Context(), s.Signer, r.PathValue("token"))
 	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
-		s.badLinkPage(w, r)
+		// Unlike a bad unsubscribe or preferences link, this one has a
+		// way out the reader can take at once: signing up again.
+		s.renderPage(w, r, http.StatusBadRequest, "confirm_bad", nil)
 		return
 	} else if err != nil {
 		s.pageError(w, r, err)
@@ -76,6 +78,11 @@ func (s *Server) unsubscribeForm(w http.ResponseWriter, r *http.Request) {
 	}
 	if d.Done {
 		d.Title = "You are unsubscribed"
+	}
+	// The mail that carried this link carries the preferences link too,
+	// and the button's answer gives it: offering it here, to leave one
+	// list rather than all, opens nothing new. Not for a reader erased.
+	if d.Email != "" {
 		d.PreferencesURL = "/preferences/" + s.Signer.Sign(subscribers.TokenPreferences, id, 0)
 	}
 	s.renderPage(w, r, http.StatusOK, "unsubscribe", d)
