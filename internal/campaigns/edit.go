@@ -135,26 +135,48 @@ func (s *Service) enqueueStart(ctx context.Context, id int64, at time.Time) {
 	}
 }
 
-// Delete removes draft or scheduled campaign id. A campaign that has
-// started is history: cancel it instead.
+// Deletable says c may be deleted: a draft, a scheduled campaign, or one
+// cancelled before it started, which sent nothing. Older versions let a
+// draft be cancelled; such a campaign is no history to keep. c's Stats
+// must be filled (Get, Entry).
+func (c *Campaign) Deletable() bool {
+	return editable(c.Status) || neverStarted(c) && c.Stats.Total == 0
+}
+
+// neverStarted says c was cancelled before its first message was queued.
+func neverStarted(c *Campaign) bool { return c.Status == StatusCancelled && c.StartedAt == nil }
+
+// Delete removes campaign id while it is a draft, scheduled, or cancelled
+// before it sent anything (see Deletable). A campaign that has started is
+// history: cancel it instead.
 func (s *Service) Delete(ctx context.Context, id int64) error {
 	c, err := s.head(ctx, id)
 	if err != nil {
 		return err
 	}
-	if !editable(c.Status) {
-		return notEditable(c, "deleted")
+	if !editable(c.Status) && !neverStarted(c) {
+		return notDeletable(c)
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM campaigns WHERE id = ? AND kind = 'campaign' AND status IN ('draft', 'scheduled')`, id)
+		// The deliveries and folded totals are checked here, in the
+		// statement, rather than from head, which does not count them.
+		res, err := tx.ExecContext(ctx, `DELETE FROM campaigns WHERE id = ? AND kind = 'campaign'
+			AND (status IN ('draft', 'scheduled') OR (status = 'cancelled' AND started_at IS NULL
+				AND folded_sent + folded_failed + folded_bounced + folded_skipped = 0
+				AND NOT EXISTS (SELECT 1 FROM deliveries WHERE campaign_id = campaigns.id)))`, id)
 		if err != nil {
 			return fmt.Errorf("delete campaign: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return bulletin.Errorf(bulletin.ECONFLICT, "Campaign %d started meanwhile: only a draft or a scheduled campaign can be deleted.", id)
+			return bulletin.Errorf(bulletin.ECONFLICT, "Campaign %d started or sent messages meanwhile: only a draft, a scheduled campaign or one cancelled before it sent anything can be deleted.", id)
 		}
 		return nil
 	})
+}
+
+// notDeletable is the conflict of deleting c once it has started.
+func notDeletable(c *Campaign) error {
+	return bulletin.Errorf(bulletin.ECONFLICT, "Campaign %d is %s and has started: only a draft, a scheduled campaign or one cancelled before it sent anything can be deleted. Duplicate it to start a new draft.", c.ID, c.Status)
 }
 
 // Duplicate makes a new draft from campaign id, whatever its status:

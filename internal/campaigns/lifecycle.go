@@ -189,13 +189,21 @@ func (s *Service) Resume(ctx context.Context, id int64) (*Campaign, error) {
 	return c, nil
 }
 
-// Cancel stops a campaign for good; what was not sent is skipped.
+// Cancel stops a scheduled, sending or paused campaign for good; what
+// was not sent is skipped. A draft has nothing to cancel: it is deleted
+// instead (a cancelled draft could be neither edited nor deleted).
 func (s *Service) Cancel(ctx context.Context, id int64) (*Campaign, error) {
-	c, err := s.transition(ctx, id, "cancelled", StatusCancelled, StatusDraft, StatusScheduled, StatusSending, StatusPaused)
+	c, err := s.transition(ctx, id, "cancelled", StatusCancelled, StatusScheduled, StatusSending, StatusPaused)
 	if err == nil {
 		s.setStop(ctx, id, true)
+		return c, nil
 	}
-	return c, err
+	if bulletin.ErrorCode(err) == bulletin.ECONFLICT {
+		if h, herr := s.head(ctx, id); herr == nil && h.Status == StatusDraft {
+			return nil, bulletin.Errorf(bulletin.ECONFLICT, "Campaign %d is a draft: nothing is being sent, so there is nothing to cancel. Delete the draft instead.", id)
+		}
+	}
+	return nil, err
 }
 
 // setStop raises or lowers the flag stateless workers check before each

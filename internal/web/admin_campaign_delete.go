@@ -8,7 +8,8 @@ import (
 	"github.com/bulletinhq/bulletin/internal/campaigns"
 )
 
-// campaignDeletePage asks before a draft or scheduled campaign is deleted.
+// campaignDeletePage asks before a draft, a scheduled campaign or one
+// cancelled before it sent anything is deleted.
 type campaignDeletePage struct {
 	adminPage
 	C *campaigns.Campaign
@@ -23,8 +24,8 @@ func (s *Server) deleteCampaignPage(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	if !editableStatus(e.Status) {
-		s.renderCampaign(w, r, http.StatusConflict, "This campaign is "+e.Status+": only a draft or a scheduled campaign can be deleted. Cancel it instead.")
+	if !e.Deletable() {
+		s.renderCampaign(w, r, http.StatusConflict, "This campaign is "+e.Status+" and has started: only a draft, a scheduled campaign or one cancelled before it sent anything can be deleted.")
 		return
 	}
 	s.renderAdmin(w, r, http.StatusOK, "admin_campaign_delete", &campaignDeletePage{C: e.Campaign})

@@ -16,7 +16,15 @@ import (
 
 type campaignsPage struct {
 	adminPage
-	Campaigns []campaigns.Entry
+	Campaigns []campaignRow
+}
+
+// A campaignRow is one campaign or digest of the list. Reach is "1,234
+// readers" for a draft or a scheduled campaign, which has no progress to
+// show yet: Recent counts its audience anyway.
+type campaignRow struct {
+	campaigns.Entry
+	Reach string
 }
 
 func (s *Server) campaignsPage(w http.ResponseWriter, r *http.Request) {
@@ -29,7 +37,14 @@ func (s *Server) campaignsPage(w http.ResponseWriter, r *http.Request) {
 		s.adminError(w, r, err)
 		return
 	}
-	s.renderAdmin(w, r, http.StatusOK, "admin_campaigns", &campaignsPage{Campaigns: items})
+	p := &campaignsPage{Campaigns: make([]campaignRow, len(items))}
+	for i, e := range items {
+		p.Campaigns[i].Entry = e
+		if editableStatus(e.Status) {
+			p.Campaigns[i].Reach = readers(e.Audience)
+		}
+	}
+	s.renderAdmin(w, r, http.StatusOK, "admin_campaigns", p)
 }
 
 // campaignForm is the new campaign form and, with an ID, the edit form of
@@ -142,8 +157,23 @@ type campaignPage struct {
 	Errors   map[string]string
 	To       string
 	Editable bool
-	Audience string // "2,314 readers"
-	Rates    feedbackRates
+	// Deletable offers Delete…: a draft, a scheduled campaign, or one
+	// cancelled before it sent anything (campaigns.Campaign.Deletable).
+	Deletable bool
+	Audience  string // "2,314 readers"
+	Rates     feedbackRates
+}
+
+// fill marks the Digests tab, not Campaigns, on a digest's page: that is
+// where "Send now" on /admin/digests comes from and where it leads back.
+func (p *campaignPage) fill(r *http.Request) {
+	p.adminPage.fill(r)
+	if !p.Digest {
+		return
+	}
+	for i := range p.Nav {
+		p.Nav[i].On = p.Nav[i].Href == "/admin/digests"
+	}
 }
 
 func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) {
@@ -164,6 +194,7 @@ func (s *Server) renderCampaignPage(w http.ResponseWriter, r *http.Request, stat
 	c := e.Campaign
 	p.C, p.Digest, p.Percent = c, e.Kind == "digest", percent(c.Stats)
 	p.Editable, p.Audience, p.Rates = c.Status == campaigns.StatusDraft || c.Status == campaigns.StatusScheduled, readers(c.Audience), ratesOf(c.Stats)
+	p.Deletable = !p.Digest && c.Deletable()
 	if !p.Digest { // a digest's page links to its archive copy instead
 		doc, err := s.Campaigns.PreviewMail(r.Context(), c.ID, campaigns.SampleReader)
 		if code := bulletin.ErrorCode(err); code == bulletin.EINTERNAL {

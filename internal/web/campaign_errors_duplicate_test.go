@@ -105,7 +105,8 @@ func TestCampaignErrorNamesFields(t *testing.T) {
 // campaign can still be duplicated, into a draft without lists.
 func TestDuplicateAfterItsListWasDeleted(t *testing.T) {
 	s, a, _, token := campaignServer(t)
-	code, c := apiCall(t, a.base, token, "POST", "/api/v1/campaigns", `{"subject":"Bridge","body":"Hi {{ .Name }}","lists":["news"]}`)
+	// Scheduled: a draft has nothing to cancel.
+	code, c := apiCall(t, a.base, token, "POST", "/api/v1/campaigns", `{"subject":"Bridge","body":"Hi {{ .Name }}","lists":["news"],"send_at":"2099-01-01T09:00:00Z"}`)
 	if code != http.StatusCreated {
 		t.Fatalf("create = %d %v", code, c)
 	}
@@ -135,7 +136,8 @@ func TestDuplicateKeepsTheListsLeft(t *testing.T) {
 	if _, err := s.Subscribers.Create(ctx, &subscribers.NewSubscriber{Email: "zoe@example.com", Name: "Zoë", Status: "confirmed", Lists: []string{"harbour"}}); err != nil {
 		t.Fatal(err)
 	}
-	both := `{"subject":"Bridge","preheader":"Works","body":"Hi {{ .Name }}","lists":["news","harbour"]}`
+	// Scheduled: a draft has nothing to cancel.
+	both := `{"subject":"Bridge","preheader":"Works","body":"Hi {{ .Name }}","lists":["news","harbour"],"send_at":"2099-01-01T09:00:00Z"}`
 	code, c := apiCall(t, a.base, token, "POST", "/api/v1/campaigns", both)
 	if code != http.StatusCreated {
 		t.Fatalf("create = %d %v", code, c)
