@@ -81,6 +81,8 @@ func (s *Server) deleteArticle(w http.ResponseWriter, r *http.Request) {
 func (s *Server) articleRoutes() {
 	s.mux.Handle("PATCH /api/v1/articles/{id}", s.requireToken(http.HandlerFunc(s.patchArticle)))
 	s.mux.Handle("DELETE /api/v1/articles/{id}", s.requireToken(http.HandlerFunc(s.deleteArticle)))
+	s.adminHandle("GET /admin/articles/new", s.newArticlePage)
+	s.adminHandle("POST /admin/articles", s.createArticleForm)
 	s.adminHandle("GET /admin/articles/{id}", s.articlePage)
 	s.adminHandle("POST /admin/articles/{id}", s.updateArticleForm)
 	s.adminHandle("GET /admin/articles/{id}/delete", s.deleteArticlePage)
