@@ -48,7 +48,7 @@ func TestAdminListCreateEditDelete(t *testing.T) {
 	ctx := context.Background()
 	a.login("correct horse battery")
 	resp, body := a.get("/admin/lists")
-	if resp.StatusCode != 200 || !strings.Contains(body, `action="/admin/lists"`) {
+	if resp.StatusCode != 200 || !strings.Contains(body, `action="/admin/lists#new"`) {
 		t.Fatalf("GET /admin/lists = %d, no new-list form:\n%s", resp.StatusCode, body)
 	}
 	token := a.csrfOf("/admin/lists")
