@@ -283,7 +283,7 @@ func (w *textWriter) codeSpan(b *strings.Builder, n *ast.CodeSpan) {
 // the escapes first and the entities after (goldmark's util functions in
 // turn) would make "&". The HTML escaping it adds is taken off again.
 func resolved(v []byte) string {
-	if bytes.IndexAny(v, "\\&\x00") < 0 {
+	if !bytes.ContainsAny(v, "\\&\x00") {
 		return string(v)
 	}
 	var out bytes.Buffer
