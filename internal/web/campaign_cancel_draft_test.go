@@ -1,18 +1,11 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/bulletinhq/bulletin/internal/queue/queuetest"
-	"github.com/bulletinhq/bulletin/internal/sqlite"
-	"github.com/bulletinhq/bulletin/mailer"
-	"github.com/bulletinhq/bulletin/subscribers"
 )
 
 // createCampaign posts a campaign through the API and returns its admin
@@ -128,29 +121,4 @@ func TestCancelledAfterStartIsKept(t *testing.T) {
 	if code, got := apiCall(t, a.base, token, "DELETE", api, ""); code != http.StatusConflict {
 		t.Errorf("DELETE a campaign cancelled while sending = %d %v, want 409", code, got)
 	}
-}
-
-// campaignServerWithDB is campaignServer with its database, for tests
-// that set up rows older versions left behind.
-func campaignServerWithDB(t *testing.T) (*Server, *adminClient, *sqlite.DB, string) {
-	t.Helper()
-	ctx := context.Background()
-	q := queuetest.Embedded(t)
-	out, err := mailer.NewOutbox(filepath.Join(t.TempDir(), "outbox"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var db *sqlite.DB
-	s, a := newAdminServerWith(t, func(s *Server, d *sqlite.DB) {
-		db = d
-		s.Campaigns = testCampaigns(s, d, q, out, []byte("0123456789abcdef0123456789abcdef"))
-	})
-	if err := s.Subscribers.CreateList(ctx, &subscribers.List{Slug: "news", Name: "News", Public: true}); err != nil {
-		t.Fatal(err)
-	}
-	token, err := s.Admins.CreateToken(ctx, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, a, db, token
 }

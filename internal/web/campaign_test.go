@@ -32,14 +32,30 @@ func testCampaigns(s *Server, db *sqlite.DB, q *queue.Queue, out mailer.Transpor
 // confirmed reader on list "news" to the admin test server.
 func campaignServer(t *testing.T) (*Server, *adminClient, *mailer.Outbox, string) {
 	t.Helper()
+	s, a, out, _, token := newCampaignServer(t)
+	return s, a, out, token
+}
+
+// campaignServerWithDB is campaignServer with its database, for tests
+// that set up rows older versions left behind.
+func campaignServerWithDB(t *testing.T) (*Server, *adminClient, *sqlite.DB, string) {
+	t.Helper()
+	s, a, _, db, token := newCampaignServer(t)
+	return s, a, db, token
+}
+
+func newCampaignServer(t *testing.T) (*Server, *adminClient, *mailer.Outbox, *sqlite.DB, string) {
+	t.Helper()
 	ctx := context.Background()
 	q := queuetest.Embedded(t)
 	out, err := mailer.NewOutbox(filepath.Join(t.TempDir(), "outbox"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, a := newAdminServerWith(t, func(s *Server, db *sqlite.DB) {
-		s.Campaigns = testCampaigns(s, db, q, out, []byte("0123456789abcdef0123456789abcdef"))
+	var db *sqlite.DB
+	s, a := newAdminServerWith(t, func(s *Server, d *sqlite.DB) {
+		db = d
+		s.Campaigns = testCampaigns(s, d, q, out, []byte("0123456789abcdef0123456789abcdef"))
 	})
 	if err := s.Subscribers.CreateList(ctx, &subscribers.List{Slug: "news", Name: "News", Public: true}); err != nil {
 		t.Fatal(err)
@@ -51,7 +67,7 @@ func campaignServer(t *testing.T) (*Server, *adminClient, *mailer.Outbox, string
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s, a, out, token
+	return s, a, out, db, token
 }
 
 func apiCall(t *testing.T, base, token, method, path, body string) (int, map[string]any) {
