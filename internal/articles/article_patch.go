@@ -30,6 +30,8 @@ type Patch struct {
 	// fromFeed marks a feed's (or the seeds') save: it changes no text of
 	// an article an editor has changed in Bulletin, only adds lists.
 	fromFeed bool
+	// onlyNew refuses a URL already stored (Create).
+	onlyNew bool
 }
 
 // apply sets a's fields that p gives, its lists aside.
@@ -69,6 +71,10 @@ func (s *Store) Put(ctx context.Context, p *Patch) (*Article, bool, error) {
 		if err != nil && !created {
 			return fmt.Errorf("find article: %w", err)
 		}
+		if !created && p.onlyNew {
+			return &bulletin.Error{Code: bulletin.ECONFLICT, Message: "Another article has this URL: nothing was saved.",
+				Fields: map[string]string{"url": fmt.Sprintf("article %d has this URL already: one URL is one article; edit that one instead", a.ID)}}
+		}
 		if edited && p.fromFeed {
 			p = &Patch{URL: p.URL, Lists: p.Lists}
 		}
@@ -97,6 +103,16 @@ func (s *Store) Put(ctx context.Context, p *Patch) (*Article, bool, error) {
 		return err
 	})
 	return out, created, err
+}
+
+// Create stores p as a new article. A URL already stored is a conflict
+// naming the article that has it, checked in the transaction that
+// inserts: a form for new articles never changes one.
+func (s *Store) Create(ctx context.Context, p *Patch) (*Article, error) {
+	q := *p
+	q.onlyNew = true
+	a, _, err := s.Put(ctx, &q)
+	return a, err
 }
 
 // Update changes the fields of article id that p gives; p's lists, when

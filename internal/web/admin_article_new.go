@@ -1,15 +1,11 @@
 package web
 
 import (
-	"context"
-	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/articles"
-	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
 
 // newArticlePage shows the empty article form, dated now; ?list= ticks
@@ -34,33 +30,13 @@ func (s *Server) createArticleForm(w http.ResponseWriter, r *http.Request) {
 		err = (&articles.Article{Title: f.Title, URL: f.URL, Summary: f.Summary, Body: f.Body, Author: f.Author,
 			ImageURL: f.ImageURL, ImageAlt: f.ImageAlt}).Validate()
 	}
-	if err == nil {
-		err = s.articleURLFree(r.Context(), f.URL)
-	}
 	var a *articles.Article
 	if err == nil {
-		a, _, err = s.Articles.Put(r.Context(), p)
+		a, err = s.Articles.Create(r.Context(), p)
 	}
 	if err != nil {
 		s.renderArticleForm(w, r, &articleFormPage{Form: f}, err)
 		return
 	}
 	http.Redirect(w, r, flashURL("/admin/articles/"+strconv.FormatInt(a.ID, 10), "saved"), http.StatusSeeOther)
-}
-
-// articleURLFree answers a conflict when an article has rawURL already,
-// as an edit to another article's URL does.
-func (s *Server) articleURLFree(ctx context.Context, rawURL string) error {
-	u := strings.TrimSpace(rawURL)
-	found, _, err := s.Articles.Search(ctx, articles.Search{Q: u, Limit: 500})
-	if err != nil {
-		return err
-	}
-	for _, a := range found {
-		if a.URL == u {
-			return &bulletin.Error{Code: bulletin.ECONFLICT, Message: "Another article has this URL: nothing was saved.",
-				Fields: map[string]string{"url": fmt.Sprintf("article %d has this URL already: one URL is one article; edit that one instead", a.ID)}}
-		}
-	}
-	return nil
 }
