@@ -30,6 +30,9 @@ func FS() fs.FS { return embedded }
 // A Report counts what a load added; everything else was there already.
 type Report struct {
 	Lists, Articles, Subscribers int
+	// Kept counts the lists, articles and subscribers of the seed that
+	// were stored already, and were left as they are.
+	Kept int
 }
 
 // Loader loads seed content into the stores.
@@ -70,6 +73,8 @@ func (l *Loader) loadLists(ctx context.Context, fsys fs.FS, rep *Report) error {
 		}
 		if created {
 			rep.Lists++
+		} else {
+			rep.Kept++
 		}
 	}
 	return nil
@@ -96,6 +101,8 @@ func (l *Loader) loadArticles(ctx context.Context, fsys fs.FS, rep *Report) erro
 		}
 		if created {
 			rep.Articles++
+		} else {
+			rep.Kept++
 		}
 	}
 	return nil
@@ -192,6 +199,8 @@ func (l *Loader) loadSubscribers(ctx context.Context, fsys fs.FS, rep *Report) e
 		}
 		if added {
 			rep.Subscribers++
+		} else {
+			rep.Kept++
 		}
 	}
 }

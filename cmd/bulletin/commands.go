@@ -53,8 +53,11 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "seeded: %d lists, %d articles, %d subscribers added (the rest were there already)\n",
-		rep.Lists, rep.Articles, rep.Subscribers)
+	fmt.Fprintf(m.Stdout, "seeded: %d lists, %d articles, %d subscribers added", rep.Lists, rep.Articles, rep.Subscribers)
+	if rep.Kept > 0 {
+		fmt.Fprintf(m.Stdout, "; %d were there already and were left as they are", rep.Kept)
+	}
+	fmt.Fprintln(m.Stdout)
 	return nil
 }
 
