@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -187,8 +188,14 @@ func (m *Main) startHTTP(srv *web.Server) error {
 	m.Log.Info("bulletin serving", "addr", ln.Addr().String(), "base_url", base,
 		"redis", redisKind(m.Config.RedisURL), "mail", mailKind(m.Config.SMTPURL))
 	if srv.Setup != nil {
+		elsewhere := strings.TrimSuffix(base, "/") + "/admin/setup"
+		if loopbackURL(base) {
+			// Another machine cannot open a loopback URL: it uses this
+			// host's own name or address.
+			elsewhere = "this host's name or address, on port " + portOf(ln.Addr()) + ", at /admin/setup"
+		}
 		m.Log.Info("no admin yet: open " + localURL(ln.Addr()) + "/admin/setup on this host — or from elsewhere " +
-			strings.TrimSuffix(base, "/") + "/admin/setup with the code " + srv.Setup.Code() + " (it works once)")
+			elsewhere + " with the code " + srv.Setup.Code() + " (it works once)")
 	}
 	return nil
 }
@@ -204,6 +211,22 @@ func localURL(addr net.Addr) string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port)
+}
+
+// loopbackURL reports whether the URL u names this host only: localhost
+// or a loopback address.
+func loopbackURL(u string) bool {
+	p, err := url.Parse(u)
+	return err == nil && web.IsLoopbackHost(p.Host)
+}
+
+// portOf is the port addr listens on.
+func portOf(addr net.Addr) string {
+	_, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return addr.String()
+	}
+	return port
 }
 
 // Addr returns the address the HTTP server listens on.

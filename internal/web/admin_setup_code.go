@@ -92,7 +92,7 @@ func (s *Server) fromServerHost(r *http.Request) bool {
 // public URL in force. An attacker cannot point those names at a browser's
 // loopback, as it can a name of its own.
 func (s *Server) isOwnHost(r *http.Request) bool {
-	if isLoopbackHost(r.Host) {
+	if IsLoopbackHost(r.Host) {
 		return true
 	}
 	name := hostName(r.Host)
@@ -113,12 +113,12 @@ func (s *Server) isOwnHost(r *http.Request) bool {
 	return false
 }
 
-// isLoopbackHost reports whether host, a request's Host, is localhost or
+// IsLoopbackHost reports whether host, a request's Host or a URL's, is localhost or
 // a loopback address, with any port. A page elsewhere can make a browser
 // send requests to 127.0.0.1 by pointing a name of its own there (DNS
 // rebinding), but they carry that name as their Host, never one of these:
 // the browser would take a page under these names for another origin.
-func isLoopbackHost(host string) bool {
+func IsLoopbackHost(host string) bool {
 	name := hostName(host)
 	return name == "localhost" || isLoopback(name)
 }

@@ -36,7 +36,7 @@ var (
 func GuardMetrics(metrics http.Handler, token string, log *slog.Logger) http.Handler {
 	want := sha256.Sum256([]byte(token))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if directFromLoopback(r) && isLoopbackHost(r.Host) {
+		if directFromLoopback(r) && IsLoopbackHost(r.Host) {
 			metrics.ServeHTTP(w, r)
 			return
 		}
