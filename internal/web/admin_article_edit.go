@@ -14,5 +14,5 @@ func (s *Server) articlePage(w http.ResponseWriter, r *http.Request) {
 		s.adminFailed(w, r, err)
 		return
 	}
-	s.renderArticleForm(w, r, &articleFormPage{ID: id, Form: articleFormOf(a)}, nil)
+	s.renderArticleForm(w, r, &articleFormPage{ID: id, Title: a.Title, Form: articleFormOf(a)}, nil)
 }

@@ -140,6 +140,10 @@ func TestAdminArticleEdit(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("save with bad fields = %d, want 422", resp.StatusCode)
 	}
+	// The heading names the article as stored, not the title just refused.
+	if stored, err := s.Articles.Get(context.Background(), bridge.ID); err != nil || !strings.Contains(body, `anywhere">`+stored.Title+`</h1>`) {
+		t.Errorf("refused form's heading is not the stored title (%v):\n%s", err, body)
+	}
 	for _, want := range []string{`id="err-title"`, `id="err-image_url"`, `id="err-published_at"`, `value="http://img.news.example/bridge.jpg"`,
 		`value="next week"`, `value="The bridge at dusk"`, "https"} {
 		if !strings.Contains(body, want) {

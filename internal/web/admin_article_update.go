@@ -19,7 +19,11 @@ func (s *Server) updateArticleForm(w http.ResponseWriter, r *http.Request) {
 		_, err = s.Articles.Update(r.Context(), id, p)
 	}
 	if err != nil {
-		s.renderArticleForm(w, r, &articleFormPage{ID: id, Form: f}, err)
+		page := &articleFormPage{ID: id, Title: f.Title, Form: f}
+		if a, gerr := s.Articles.Get(r.Context(), id); gerr == nil {
+			page.Title = a.Title // the heading names the article as stored
+		}
+		s.renderArticleForm(w, r, page, err)
 		return
 	}
 	http.Redirect(w, r, flashURL("/admin/articles/"+strconv.FormatInt(id, 10), "saved"), http.StatusSeeOther)

@@ -65,6 +65,7 @@ func (f *articleForm) Has(slug string) bool { return slices.Contains(f.Lists, sl
 type articleFormPage struct {
 	adminPage
 	ID     int64
+	Title  string // the stored title, the page's heading, whatever was typed
 	Form   *articleForm
 	Lists  []*subscribers.List
 	Errors map[string]string // by field
