@@ -17,11 +17,7 @@ func TestSubscribersRebuiltWithAutoincrementKeepRows(t *testing.T) {
 	db := open(t, path)
 	// Put the table back as 001 and its later columns made it, on a
 	// connection without foreign keys, as the migration itself must.
-	conn, err := db.Write.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{
+	execOnOneConn(t, db, []string{
 		`PRAGMA foreign_keys = OFF`,
 		`CREATE TABLE subscribers_old (
 			id INTEGER PRIMARY KEY, email TEXT NOT NULL, email_key TEXT NOT NULL UNIQUE,
@@ -53,12 +49,7 @@ func TestSubscribersRebuiltWithAutoincrementKeepRows(t *testing.T) {
 		// Readers 3 and 4 were the newest and were erased: their ids
 		// are above every id left, and only erasures knows of them.
 		`INSERT INTO erasures (email_hash, erased_at) VALUES ('h3', '2026-01-06'), ('h4', '2026-01-06')`,
-	} {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	conn.Close()
+	})
 	db.Close()
 
 	db = open(t, path)

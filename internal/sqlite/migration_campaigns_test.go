@@ -41,16 +41,7 @@ func TestCampaignsRebuiltWithAutoincrementKeepRows(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "bulletin.db")
 	db := open(t, path)
-	conn, err := db.Write.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range append(campaignsBefore064, campaignRows...) {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	conn.Close()
+	execOnOneConn(t, db, append(campaignsBefore064, campaignRows...))
 	schema := schemaOf(t, db.Read)
 	tables := []string{"campaigns", "campaign_lists", "deliveries", "campaign_links", "events", "clicks", "opens"}
 	rows := map[string][]string{}
@@ -223,5 +214,22 @@ func checkAutoincrement(t *testing.T, db *sqlite.DB, table string) {
 	}
 	if !strings.Contains(ddl, "AUTOINCREMENT") {
 		t.Errorf("%s after the migration:\n%s", table, ddl)
+	}
+}
+
+// execOnOneConn runs qs in order on one connection of db's writer, so
+// that a PRAGMA among them holds for those after it.
+func execOnOneConn(t *testing.T, db *sqlite.DB, qs []string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := db.Write.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, q := range qs {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
 	}
 }

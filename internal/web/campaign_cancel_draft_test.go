@@ -8,18 +8,6 @@ import (
 	"testing"
 )
 
-// createCampaign posts a campaign through the API and returns its admin
-// page and API paths.
-func createCampaign(t *testing.T, a *adminClient, token, body string) (page, api string) {
-	t.Helper()
-	code, c := apiCall(t, a.base, token, "POST", "/api/v1/campaigns", body)
-	if code != http.StatusCreated {
-		t.Fatalf("create = %d %v", code, c)
-	}
-	id := strconv.Itoa(int(c["id"].(float64)))
-	return "/admin/campaigns/" + id, "/api/v1/campaigns/" + id
-}
-
 // A draft has nothing to cancel: its page offers Delete…, not Cancel, and
 // the API's cancel of a draft is a conflict that says to delete it. A
 // cancelled draft could be neither edited nor deleted, and stayed in the

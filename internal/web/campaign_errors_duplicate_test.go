@@ -20,11 +20,7 @@ import (
 // fields need fixing.".
 func TestAdminTestSendErrorSaysWhatToFix(t *testing.T) {
 	_, a, _, token := campaignServer(t)
-	code, c := apiCall(t, a.base, token, "POST", "/api/v1/campaigns", `{"subject":"Bridge","body":"Hi","lists":["news"]}`)
-	if code != http.StatusCreated {
-		t.Fatalf("create = %d %v", code, c)
-	}
-	page := "/admin/campaigns/" + strconv.Itoa(int(c["id"].(float64)))
+	page, _ := createCampaign(t, a, token, `{"subject":"Bridge","body":"Hi","lists":["news"]}`)
 	a.login("correct horse battery")
 	csrf := a.csrfOf(page)
 	eleven := strings.Repeat("a@example.com, ", 10) + "b@example.com"
@@ -44,11 +40,7 @@ func TestAdminTestSendErrorSaysWhatToFix(t *testing.T) {
 // there to correct.
 func TestAdminTestSendMarksTheToField(t *testing.T) {
 	_, a, out, token := campaignServer(t)
-	code, c := apiCall(t, a.base, token, "POST", "/api/v1/campaigns", `{"subject":"Bridge","body":"Hi","lists":["news"]}`)
-	if code != http.StatusCreated {
-		t.Fatalf("create = %d %v", code, c)
-	}
-	page := "/admin/campaigns/" + strconv.Itoa(int(c["id"].(float64)))
+	page, _ := createCampaign(t, a, token, `{"subject":"Bridge","body":"Hi","lists":["news"]}`)
 	a.login("correct horse battery")
 	csrf := a.csrfOf(page)
 	for _, tc := range []struct{ to, why string }{
@@ -106,11 +98,7 @@ func TestCampaignErrorNamesFields(t *testing.T) {
 func TestDuplicateAfterItsListWasDeleted(t *testing.T) {
 	s, a, _, token := campaignServer(t)
 	// Scheduled: a draft has nothing to cancel.
-	code, c := apiCall(t, a.base, token, "POST", "/api/v1/campaigns", `{"subject":"Bridge","body":"Hi {{ .Name }}","lists":["news"],"send_at":"2099-01-01T09:00:00Z"}`)
-	if code != http.StatusCreated {
-		t.Fatalf("create = %d %v", code, c)
-	}
-	path := "/api/v1/campaigns/" + strconv.Itoa(int(c["id"].(float64)))
+	_, path := createCampaign(t, a, token, `{"subject":"Bridge","body":"Hi {{ .Name }}","lists":["news"],"send_at":"2099-01-01T09:00:00Z"}`)
 	if code, got := apiCall(t, a.base, token, "POST", path+"/cancel", ""); code != 200 {
 		t.Fatalf("cancel = %d %v", code, got)
 	}
@@ -138,11 +126,7 @@ func TestDuplicateKeepsTheListsLeft(t *testing.T) {
 	}
 	// Scheduled: a draft has nothing to cancel.
 	both := `{"subject":"Bridge","preheader":"Works","body":"Hi {{ .Name }}","lists":["news","harbour"],"send_at":"2099-01-01T09:00:00Z"}`
-	code, c := apiCall(t, a.base, token, "POST", "/api/v1/campaigns", both)
-	if code != http.StatusCreated {
-		t.Fatalf("create = %d %v", code, c)
-	}
-	path := "/api/v1/campaigns/" + strconv.Itoa(int(c["id"].(float64)))
+	_, path := createCampaign(t, a, token, both)
 	if code, got := apiCall(t, a.base, token, "POST", path+"/cancel", ""); code != 200 {
 		t.Fatalf("cancel = %d %v", code, got)
 	}

@@ -70,6 +70,18 @@ func newCampaignServer(t *testing.T) (*Server, *adminClient, *mailer.Outbox, *sq
 	return s, a, out, db, token
 }
 
+// createCampaign posts a campaign through the API and returns its admin
+// page and API paths.
+func createCampaign(t *testing.T, a *adminClient, token, body string) (page, api string) {
+	t.Helper()
+	code, c := apiCall(t, a.base, token, "POST", "/api/v1/campaigns", body)
+	if code != http.StatusCreated {
+		t.Fatalf("create = %d %v", code, c)
+	}
+	id := strconv.Itoa(int(c["id"].(float64)))
+	return "/admin/campaigns/" + id, "/api/v1/campaigns/" + id
+}
+
 func apiCall(t *testing.T, base, token, method, path, body string) (int, map[string]any) {
 	t.Helper()
 	req, _ := http.NewRequest(method, base+path, strings.NewReader(body))

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -15,12 +14,7 @@ import (
 // its mail too.
 func TestTestSendOfDraftWithDeletedList(t *testing.T) {
 	s, a, out, token := campaignServer(t)
-	code, c := apiCall(t, a.base, token, "POST", "/api/v1/campaigns", `{"subject":"Bridge","body":"Hi {{ .Name }}","lists":["news"]}`)
-	if code != http.StatusCreated {
-		t.Fatalf("create = %d %v", code, c)
-	}
-	id := strconv.Itoa(int(c["id"].(float64)))
-	path := "/api/v1/campaigns/" + id
+	page, path := createCampaign(t, a, token, `{"subject":"Bridge","body":"Hi {{ .Name }}","lists":["news"]}`)
 	if err := s.Subscribers.DeleteList(context.Background(), "news"); err != nil {
 		t.Fatalf("delete the draft's list: %v", err)
 	}
@@ -38,7 +32,7 @@ func TestTestSendOfDraftWithDeletedList(t *testing.T) {
 		t.Errorf("outbox has %d messages after the test send, want 1", len(names))
 	}
 	a.login("correct horse battery")
-	if resp, body := a.get("/admin/campaigns/" + id); resp.StatusCode != http.StatusOK ||
+	if resp, body := a.get(page); resp.StatusCode != http.StatusOK ||
 		strings.Contains(body, "does not render") || !strings.Contains(body, "Hi Ada Reader") {
 		i := strings.Index(body, "does not render")
 		t.Errorf("campaign page = %d, %q; want the mail to the sample reader", resp.StatusCode, body[max(i, 0):min(max(i, 0)+80, len(body))])
