@@ -25,6 +25,31 @@ func (s *Store) Erase(ctx context.Context, id int64) error {
 	return nil
 }
 
+// deliveries has no index that starts with subscriber_id: one would cost
+// every digest an index write per reader, into pages spread over the
+// whole index, to serve an erasure or a person's export now and then. Its
+// UNIQUE (campaign_id, subscriber_id) index serves them instead, sought
+// once per campaign (a few hundred a year), where a search by
+// subscriber_id alone reads the whole table: 0.4 s at 9 million rows, 90
+// days of a daily digest to 100,000 readers, measured.
+
+// foldErasedSQL adds an erased reader's deliveries to their campaigns'
+// folded totals, so that what was sent (and a report's rates) does not
+// change when the rows go with them.
+const foldErasedSQL = `UPDATE campaigns SET
+	folded_sent = folded_sent + (SELECT COUNT(*) FROM deliveries d WHERE d.campaign_id = campaigns.id AND d.subscriber_id = ?1 AND d.status = 'sent'),
+	folded_failed = folded_failed + (SELECT COUNT(*) FROM deliveries d WHERE d.campaign_id = campaigns.id AND d.subscriber_id = ?1 AND d.status = 'failed'),
+	folded_bounced = folded_bounced + (SELECT COUNT(*) FROM deliveries d WHERE d.campaign_id = campaigns.id AND d.subscriber_id = ?1 AND d.status = 'bounced'),
+	folded_skipped = folded_skipped + (SELECT COUNT(*) FROM deliveries d WHERE d.campaign_id = campaigns.id AND d.subscriber_id = ?1 AND d.status = 'skipped')
+	WHERE id IN (SELECT campaign_id FROM deliveries
+		WHERE campaign_id IN (SELECT id FROM campaigns) AND subscriber_id = ?1 AND status <> 'queued')`
+
+// deliveriesOfSQL lists a reader's deliveries for their export; the CROSS
+// JOIN keeps campaigns the outer loop.
+const deliveriesOfSQL = `SELECT d.campaign_id, c.subject, d.status, d.attempts, d.sent_at
+	FROM campaigns c CROSS JOIN deliveries d ON d.campaign_id = c.id AND d.subscriber_id = ?
+	ORDER BY d.id`
+
 // erase is Erase's transaction.
 func (s *Store) erase(ctx context.Context, id int64) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -56,15 +81,11 @@ func (s *Store) erase(ctx context.Context, id int64) error {
 		if err := hooks.EmitSubscriber(ctx, tx, hooks.SubscriberErased, id); err != nil {
 			return err
 		}
-		// Their deliveries go with them: their campaigns keep them in
-		// the folded totals, so what was sent (and a report's click
-		// rate) does not change.
-		if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET
-			folded_sent = folded_sent + (SELECT COUNT(*) FROM deliveries d WHERE d.campaign_id = campaigns.id AND d.subscriber_id = ?1 AND d.status = 'sent'),
-			folded_failed = folded_failed + (SELECT COUNT(*) FROM deliveries d WHERE d.campaign_id = campaigns.id AND d.subscriber_id = ?1 AND d.status = 'failed'),
-			folded_bounced = folded_bounced + (SELECT COUNT(*) FROM deliveries d WHERE d.campaign_id = campaigns.id AND d.subscriber_id = ?1 AND d.status = 'bounced'),
-			folded_skipped = folded_skipped + (SELECT COUNT(*) FROM deliveries d WHERE d.campaign_id = campaigns.id AND d.subscriber_id = ?1 AND d.status = 'skipped')
-			WHERE id IN (SELECT campaign_id FROM deliveries WHERE subscriber_id = ?1 AND status <> 'queued')`, id); err != nil {
+		// Their deliveries go with them (the foreign key's cascade,
+		// which does read the whole table: SQLite looks a deleted row's
+		// children up by the child key, and only an index on it would
+		// spare that), kept in their campaigns' folded totals.
+		if _, err := tx.ExecContext(ctx, foldErasedSQL, id); err != nil {
 			return fmt.Errorf("erase: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM subscribers WHERE id = ?`, id); err != nil {
@@ -304,8 +325,7 @@ func (s *Store) suppressionOf(ctx context.Context, email string) (*ExportSuppres
 }
 
 func (s *Store) deliveriesOf(ctx context.Context, id int64) ([]ExportDelivery, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT d.campaign_id, c.subject, d.status, d.attempts, d.sent_at
-		FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id WHERE d.subscriber_id = ? ORDER BY d.id`, id)
+	rows, err := s.db.Read.QueryContext(ctx, deliveriesOfSQL, id)
 	if err != nil {
 		return nil, fmt.Errorf("export deliveries: %w", err)
 	}
