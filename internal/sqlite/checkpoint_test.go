@@ -63,22 +63,33 @@ func TestCheckpointerCopiesTheWALBesideTheCommits(t *testing.T) {
 			}
 		}
 	}
-	const commits = 6000 + 18000
+	// A machine busy elsewhere can keep the checkpointer off the CPU
+	// for one whole stream, which the write connection's own limit then
+	// catches (harmless, but not what is tested here): the stream gets
+	// three tries. Without the checkpointer's restarts all three fail.
 	stream(6000)
-	if err := db.Checkpoint(ctx); err != nil {
-		t.Fatal(err)
-	}
-	stream(18000)
-	st, err := os.Stat(path + "-wal")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A WAL is never shortened, so its size is the most frames it held
-	// (a 32-byte header, then 24 bytes and a page a frame).
-	most := (st.Size() - 32) / (24 + 4096)
-	t.Logf("the WAL held at most %d frames", most)
-	if most >= inlineFrames {
-		t.Errorf("the WAL grew to %d frames under a stream of commits, to the write connection's own limit; the checkpointer should restart it from %d", most, restartFrames)
+	commits := 6000
+	for try := 1; ; try++ {
+		if err := db.Checkpoint(ctx); err != nil {
+			t.Fatal(err)
+		}
+		stream(18000)
+		commits += 18000
+		st, err := os.Stat(path + "-wal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A WAL is never shortened, so its size is the most frames it
+		// held (a 32-byte header, then 24 bytes and a page a frame).
+		most := (st.Size() - 32) / (24 + 4096)
+		t.Logf("try %d: the WAL held at most %d frames", try, most)
+		if most < inlineFrames {
+			break
+		}
+		if try == 3 {
+			t.Errorf("the WAL grew to %d frames under a stream of commits, to the write connection's own limit, in %d tries; the checkpointer should restart it from %d", most, try, restartFrames)
+			break
+		}
 	}
 	var n int
 	if err := db.Read.QueryRowContext(ctx, `SELECT count(*) FROM notes`).Scan(&n); err != nil {
