@@ -44,11 +44,23 @@ const foldErasedSQL = `UPDATE campaigns SET
 	WHERE id IN (SELECT campaign_id FROM deliveries
 		WHERE campaign_id IN (SELECT id FROM campaigns) AND subscriber_id = ?1 AND status <> 'queued')`
 
-// deliveriesOfSQL lists a reader's deliveries for their export; the CROSS
-// JOIN keeps campaigns the outer loop.
-const deliveriesOfSQL = `SELECT d.campaign_id, c.subject, d.status, d.attempts, d.sent_at
-	FROM campaigns c CROSS JOIN deliveries d ON d.campaign_id = c.id AND d.subscriber_id = ?
-	ORDER BY d.id`
+// deliveriesOfSQL, clicksOfSQL and opensOfSQL list a reader's
+// deliveries, clicks and opens for their export; each CROSS JOIN keeps
+// campaigns the outer loop.
+const (
+	deliveriesOfSQL = `SELECT d.campaign_id, c.subject, d.status, d.attempts, d.sent_at
+		FROM campaigns c CROSS JOIN deliveries d ON d.campaign_id = c.id AND d.subscriber_id = ?
+		ORDER BY d.id`
+	clicksOfSQL = `SELECT h.campaign_id, COALESCE(l.url, ''), h.at, h.machine, h.reason
+		FROM campaigns c CROSS JOIN deliveries d ON d.campaign_id = c.id AND d.subscriber_id = ?
+		JOIN clicks h ON h.delivery_id = d.id
+		LEFT JOIN campaign_links l ON l.campaign_id = h.campaign_id AND l.idx = h.link_idx
+		ORDER BY h.id`
+	opensOfSQL = `SELECT h.campaign_id, h.at, h.machine, h.reason
+		FROM campaigns c CROSS JOIN deliveries d ON d.campaign_id = c.id AND d.subscriber_id = ?
+		JOIN opens h ON h.delivery_id = d.id
+		ORDER BY h.id`
+)
 
 // erase is Erase's transaction.
 func (s *Store) erase(ctx context.Context, id int64) error {
@@ -247,15 +259,10 @@ func (s *Store) ExportOf(ctx context.Context, id int64) (*Export, error) {
 	if out.Suppression, err = s.suppressionOf(ctx, sub.Email); err != nil {
 		return nil, err
 	}
-	if out.Clicks, err = exportRows(ctx, s, `SELECT h.campaign_id, COALESCE(l.url, ''), h.at, h.machine, h.reason
-		FROM deliveries d JOIN clicks h ON h.delivery_id = d.id
-		LEFT JOIN campaign_links l ON l.campaign_id = h.campaign_id AND l.idx = h.link_idx
-		WHERE d.subscriber_id = ? ORDER BY h.id`, id, scanExportClick); err != nil {
+	if out.Clicks, err = exportRows(ctx, s, clicksOfSQL, id, scanExportClick); err != nil {
 		return nil, fmt.Errorf("export clicks: %w", err)
 	}
-	if out.Opens, err = exportRows(ctx, s, `SELECT h.campaign_id, h.at, h.machine, h.reason
-		FROM deliveries d JOIN opens h ON h.delivery_id = d.id
-		WHERE d.subscriber_id = ? ORDER BY h.id`, id, scanExportOpen); err != nil {
+	if out.Opens, err = exportRows(ctx, s, opensOfSQL, id, scanExportOpen); err != nil {
 		return nil, fmt.Errorf("export opens: %w", err)
 	}
 	return out, nil

@@ -17,7 +17,7 @@ import (
 // lock that signups and sends wait on.
 func TestEraseAndExportSeekDeliveriesByCampaign(t *testing.T) {
 	s := newStore(t)
-	for name, q := range map[string]string{"erase": foldErasedSQL, "export": deliveriesOfSQL} {
+	for name, q := range map[string]string{"erase": foldErasedSQL, "export": deliveriesOfSQL, "clicks": clicksOfSQL, "opens": opensOfSQL} {
 		p := sqlitetest.Plan(t, s.db.Write, q, int64(7))
 		if strings.Contains(p, "SCAN d") || strings.Contains(p, "SCAN deliveries") ||
 			!strings.Contains(p, "sqlite_autoindex_deliveries_1 (campaign_id=? AND subscriber_id=?)") {
