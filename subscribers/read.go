@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -67,6 +68,36 @@ func (s *Store) Get(ctx context.Context, id int64) (*Subscriber, error) {
 		return nil, fmt.Errorf("get subscriber: %w", err)
 	}
 	return sub, nil
+}
+
+// FrequencyPending returns, one a list, where subscriber id's change of
+// digest frequency has not yet taken effect: the lists FrequencyNotes
+// has a note for (stillIn, frequencyNote), in the same order. next(l,
+// cadence) is when list l's next digest of cadence is due, which this
+// package leaves to its caller (campaigns.NextDigest). Nil when nothing
+// is pending.
+func (s *Store) FrequencyPending(ctx context.Context, id int64, next func(l *List, cadence string) time.Time) ([]PendingFrequency, error) {
+	still, err := s.stillIn(ctx, id)
+	if err != nil || len(still) == 0 {
+		return nil, err
+	}
+	all, err := s.Lists(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []PendingFrequency
+	for _, l := range all {
+		w := still[l.ID]
+		if frequencyNote(l, w) == "" {
+			continue
+		}
+		to := "daily"
+		if w == "daily" {
+			to = "weekly"
+		}
+		out = append(out, PendingFrequency{List: l.Slug, Still: w, Until: next(l, to)})
+	}
+	return out, nil
 }
 
 // A Filter selects subscribers for List.

@@ -37,9 +37,22 @@ type Subscriber struct {
 	ConfirmedAt    *time.Time `json:"confirmed_at"`
 	UnsubscribedAt *time.Time `json:"unsubscribed_at"`
 	BounceCount    int        `json:"bounce_count"`
+	// FrequencyPending is filled by FrequencyPending, for the answers
+	// about one reader only, and left out of the JSON when empty.
+	FrequencyPending []PendingFrequency `json:"frequency_pending,omitempty"`
 	// confirmSentAt is the confirm_sent_at of the confirmation mail a
 	// claim hands out: its link names that mail.
 	confirmSentAt time.Time
+}
+
+// A PendingFrequency is a change of digest frequency that has not yet
+// taken effect on the daily list List: the reader still gets its Still
+// digests (daily or weekly) until Until, when the list's next digest of
+// their new frequency is due and takes them over.
+type PendingFrequency struct {
+	List  string    `json:"list"`
+	Still string    `json:"still"`
+	Until time.Time `json:"until"`
 }
 
 // EmailKey is the form of an address that makes it unique: the local part

@@ -1,9 +1,12 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
+	"time"
 
+	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -50,11 +53,27 @@ func (s *Server) getSubscriber(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sub, err := s.Subscribers.Get(r.Context(), id)
+	if err == nil {
+		err = s.frequencyPending(r.Context(), sub)
+	}
 	if err != nil {
 		writeError(w, r, s.Log, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, sub)
+}
+
+// frequencyPending fills sub.FrequencyPending, with when each list's next
+// digest of the reader's new frequency is due, in UTC. Only the answers
+// about one reader carry it: on the pages of GET /api/v1/subscribers it
+// would cost a query a row.
+func (s *Server) frequencyPending(ctx context.Context, sub *subscribers.Subscriber) error {
+	now := time.Now()
+	var err error
+	sub.FrequencyPending, err = s.Subscribers.FrequencyPending(ctx, sub.ID, func(l *subscribers.List, cadence string) time.Time {
+		return campaigns.NextDigest(now, cadence, l.DigestHour, l.DigestWeekday, l.Timezone).UTC()
+	})
+	return err
 }
 
 func (s *Server) patchSubscriber(w http.ResponseWriter, r *http.Request) {
@@ -69,6 +88,9 @@ func (s *Server) patchSubscriber(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sub, err := s.Subscribers.Update(r.Context(), id, &p)
+	if err == nil {
+		err = s.frequencyPending(r.Context(), sub)
+	}
 	if err != nil {
 		writeError(w, r, s.Log, err)
 		return
