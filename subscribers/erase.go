@@ -25,6 +25,33 @@ func (s *Store) Erase(ctx context.Context, id int64) error {
 	return nil
 }
 
+// earlierAddresses returns the addresses other than email that events,
+// recorded for the person at email, name: the addresses they had before
+// an editor gave them another, as far as the database can tell (see
+// addressOnlyEvents), each once, as signup stores them (addressKey). An
+// address that is now another reader's is left out: a report names
+// whatever its sender wrote (see events.oldAddressTx), and that reader's
+// entry is theirs.
+func earlierAddresses(ctx context.Context, q sqlite.Querier, email string, events []ExportEvent) ([]string, error) {
+	seen := map[string]bool{EmailKey(email): true}
+	var out []string
+	for _, e := range events {
+		k := addressKey(e.Email)
+		if k == "" || seen[k] {
+			continue
+		}
+		seen[k] = true
+		var taken int
+		err := q.QueryRowContext(ctx, `SELECT 1 FROM subscribers WHERE email_key = ?`, k).Scan(&taken)
+		if errors.Is(err, sql.ErrNoRows) {
+			out = append(out, k)
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // deliveries has no index that starts with subscriber_id: one would cost
 // every digest an index write per reader, into pages spread over the
 // whole index, to serve an erasure or a person's export now and then. Its
@@ -72,19 +99,30 @@ func (s *Store) erase(ctx context.Context, id int64) error {
 		} else if err != nil {
 			return fmt.Errorf("erase: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO erasures (email_hash, erased_at) VALUES (?, ?)
-			ON CONFLICT (email_hash) DO NOTHING`, s.EmailHash(email), sqlite.Now()); err != nil {
+		mine, err := storedEvents(ctx, tx, `WHERE subscriber_id = ? ORDER BY id`, id)
+		if err != nil {
 			return fmt.Errorf("erase: %w", err)
 		}
 		// The suppression list holds addresses in clear text: an erased
-		// reader's goes too (a whole domain's entry is no one's data).
-		// The keyed hash above still flags the address to imports and
-		// admin adds; a new signup needs its owner's click, which is
-		// consent again.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM suppressions WHERE target = ?`, EmailKey(email)); err != nil {
+		// reader's goes too, and so do the entries of the addresses
+		// they had before (a whole domain's entry is no one's data).
+		// The keyed hashes in erasures still flag the addresses to
+		// imports and admin adds; a new signup needs its owner's click,
+		// which is consent again.
+		earlier, err := earlierAddresses(ctx, tx, email, plainEvents(mine))
+		if err != nil {
 			return fmt.Errorf("erase: %w", err)
 		}
-		if err := forgetAddressOnlyEvents(ctx, tx, id, email); err != nil {
+		for _, addr := range append([]string{email}, earlier...) {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO erasures (email_hash, erased_at) VALUES (?, ?)
+				ON CONFLICT (email_hash) DO NOTHING`, s.EmailHash(addr), sqlite.Now()); err != nil {
+				return fmt.Errorf("erase: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM suppressions WHERE target = ?`, EmailKey(addr)); err != nil {
+				return fmt.Errorf("erase: %w", err)
+			}
+		}
+		if err := forgetAddressOnlyEvents(ctx, tx, email, mine); err != nil {
 			return fmt.Errorf("erase: %w", err)
 		}
 		if err := hooks.ForgetSubscriber(ctx, tx, id); err != nil {
@@ -109,14 +147,11 @@ func (s *Store) erase(ctx context.Context, id int64) error {
 
 // forgetAddressOnlyEvents blanks the address and diagnostic of the events
 // that name no reader but an address of the person being erased (see
-// addressOnlyEvents), as the events_erase trigger does for those under
-// their id when their row goes: kept, they would hold the very address
-// the erasure removes everywhere else.
-func forgetAddressOnlyEvents(ctx context.Context, tx *sql.Tx, id int64, email string) error {
-	mine, err := storedEvents(ctx, tx, `WHERE subscriber_id = ? ORDER BY id`, id)
-	if err != nil {
-		return err
-	}
+// addressOnlyEvents; mine are the events under their id), as the
+// events_erase trigger does for those under their id when their row
+// goes: kept, they would hold the very address the erasure removes
+// everywhere else.
+func forgetAddressOnlyEvents(ctx context.Context, tx *sql.Tx, email string, mine []storedEvent) error {
 	theirs, err := addressOnlyEvents(ctx, tx, email, mine)
 	if err != nil {
 		return err
@@ -150,6 +185,11 @@ type Export struct {
 	Events []ExportEvent `json:"events"`
 	// Suppression is their address's entry on the suppression list.
 	Suppression *ExportSuppression `json:"suppression,omitempty"`
+	// EarlierSuppressions are the entries of the addresses they had
+	// before an editor gave them another, as far as their events name
+	// them (see earlierAddresses): a bounce or a complaint of an earlier
+	// address put it on the list.
+	EarlierSuppressions []ExportSuppression `json:"earlier_suppressions"`
 	// Clicks and Opens are the hits that name one of their deliveries
 	// (a campaign whose tracking was on), machine ones included and
 	// marked: anonymous hits name no one.
@@ -258,6 +298,20 @@ func (s *Store) ExportOf(ctx context.Context, id int64) (*Export, error) {
 	}
 	if out.Suppression, err = s.suppressionOf(ctx, sub.Email); err != nil {
 		return nil, err
+	}
+	earlier, err := earlierAddresses(ctx, s.db.Read, sub.Email, out.Events)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	out.EarlierSuppressions = []ExportSuppression{}
+	for _, addr := range earlier {
+		sp, err := s.suppressionOf(ctx, addr)
+		if err != nil {
+			return nil, err
+		}
+		if sp != nil {
+			out.EarlierSuppressions = append(out.EarlierSuppressions, *sp)
+		}
 	}
 	if out.Clicks, err = exportRows(ctx, s, clicksOfSQL, id, scanExportClick); err != nil {
 		return nil, fmt.Errorf("export clicks: %w", err)
