@@ -35,8 +35,10 @@ func (s *Server) messagePage(w http.ResponseWriter, r *http.Request, status int,
 	s.renderPage(w, r, status, "message", messageData{Title: title, Message: msg})
 }
 
-// badLinkPage is the answer to a token that is altered, expired or stale.
-func (s *Server) badLinkPage(w http.ResponseWriter, r *http.Request) {
-	s.messagePage(w, r, http.StatusBadRequest, "This link does not work",
-		"The link is incomplete, has expired or was already replaced by a newer one. Copy the whole link from the mail, or sign up again to get a new one.")
+// badLinkPage is the answer to a token that is altered, expired or stale:
+// page is the page for the kind of link (confirm_bad, unsubscribe_bad or
+// preferences_bad), which says what to do instead. It shows no address,
+// so it tells nothing of who is subscribed.
+func (s *Server) badLinkPage(w http.ResponseWriter, r *http.Request, page string) {
+	s.renderPage(w, r, http.StatusBadRequest, page, nil)
 }

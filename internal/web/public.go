@@ -18,9 +18,9 @@ type confirmedData struct {
 func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 	sub, err := s.Subscribers.ConfirmLink(r.Context(), s.Signer, r.PathValue("token"))
 	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
-		// Unlike a bad unsubscribe or preferences link, this one has a
-		// way out the reader can take at once: signing up again.
-		s.renderPage(w, r, http.StatusBadRequest, "confirm_bad", nil)
+		// This one has a way out the reader can take at once: signing
+		// up again.
+		s.badLinkPage(w, r, "confirm_bad")
 		return
 	} else if err != nil {
 		s.pageError(w, r, err)
@@ -65,7 +65,7 @@ func (s *Server) unsubscribeForm(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := s.Signer.Verify(subscribers.TokenUnsubscribe, r.PathValue("token"))
 	if err != nil {
-		s.badLinkPage(w, r)
+		s.badLinkPage(w, r, "unsubscribe_bad")
 		return
 	}
 	d := unsubscribeData{Title: "Unsubscribe"}
@@ -97,7 +97,7 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := s.Signer.Verify(subscribers.TokenUnsubscribe, r.PathValue("token"))
 	if err != nil {
-		s.badLinkPage(w, r)
+		s.badLinkPage(w, r, "unsubscribe_bad")
 		return
 	}
 	if err := s.Subscribers.Unsubscribe(r.Context(), id); err != nil && bulletin.ErrorCode(err) != bulletin.ENOTFOUND {
@@ -129,7 +129,7 @@ func (s *Server) preferencesForm(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := s.Signer.Verify(subscribers.TokenPreferences, r.PathValue("token"))
 	if err != nil {
-		s.badLinkPage(w, r)
+		s.badLinkPage(w, r, "preferences_bad")
 		return
 	}
 	s.renderPreferences(w, r, id, http.StatusOK, nil)
@@ -138,7 +138,7 @@ func (s *Server) preferencesForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderPreferences(w http.ResponseWriter, r *http.Request, id int64, status int, d *preferencesData) {
 	sub, choices, err := s.Subscribers.PreferencesOf(r.Context(), id)
 	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
-		s.badLinkPage(w, r)
+		s.badLinkPage(w, r, "preferences_bad")
 		return
 	} else if err != nil {
 		s.pageError(w, r, err)
@@ -158,7 +158,7 @@ func (s *Server) preferencesPost(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := s.Signer.Verify(subscribers.TokenPreferences, r.PathValue("token"))
 	if err != nil {
-		s.badLinkPage(w, r)
+		s.badLinkPage(w, r, "preferences_bad")
 		return
 	}
 	if err := parseForm(r); err != nil {
@@ -174,7 +174,7 @@ func (s *Server) preferencesPost(w http.ResponseWriter, r *http.Request) {
 		s.renderPreferences(w, r, id, http.StatusUnprocessableEntity,
 			&preferencesData{Name: p.Name, Frequency: p.Frequency, Errors: bulletin.ErrorFields(err)})
 	case bulletin.ENOTFOUND:
-		s.badLinkPage(w, r)
+		s.badLinkPage(w, r, "preferences_bad")
 	default:
 		s.pageError(w, r, err)
 	}

@@ -65,7 +65,8 @@ func (f *suppressionForm) target() (string, error) {
 }
 
 // normalizeDomain checks a domain the way an address's domain is checked,
-// returning its ASCII (xn--) form in lower case.
+// returning its ASCII (xn--) form in lower case, or a message saying what
+// to fix.
 func normalizeDomain(d string) (string, string) {
 	d = strings.TrimSuffix(strings.TrimSpace(d), ".")
 	if strings.Contains(d, "@") {
@@ -73,9 +74,38 @@ func normalizeDomain(d string) (string, string) {
 	}
 	email, msg := subscribers.NormalizeEmail("postmaster@" + d)
 	if msg != "" || !strings.Contains(d, ".") {
-		return "", "enter a domain like example.com"
+		return "", domainProblem(d)
 	}
 	return subscribers.EmailKey(email[len("postmaster@"):]), ""
+}
+
+// domainProblem says what is wrong with d, which is no domain, when that
+// is plain from its form: a URL's scheme or path, a port, spaces.
+func domainProblem(d string) string {
+	// like is the domain d seems to hold, offered as the example.
+	like, extra := d, []string{}
+	if scheme, rest, ok := strings.Cut(like, "://"); ok {
+		like = rest
+		extra = append(extra, "\""+scheme+"://\"")
+	}
+	if host, _, ok := strings.Cut(like, "/"); ok {
+		like = host
+		extra = append(extra, "the path")
+	}
+	if host, port, ok := strings.Cut(like, ":"); ok && port != "" && strings.Trim(port, "0123456789") == "" {
+		like = host
+		extra = append(extra, "the port")
+	}
+	if strings.ContainsFunc(like, unicode.IsSpace) {
+		return "give one domain, like example.com, without spaces"
+	}
+	if len(extra) == 0 {
+		return "enter a domain like example.com"
+	}
+	if _, msg := normalizeDomain(like); msg != "" {
+		like = "example.com"
+	}
+	return "give just the domain, like " + like + ": without " + strings.Join(extra, " and ")
 }
 
 // liftTarget is an address or domain given to lift in the form the
