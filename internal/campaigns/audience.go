@@ -85,13 +85,22 @@ func (s *Store) ListsAudience(ctx context.Context, slugs []string) (int, error) 
 }
 
 // audienceOf is what c's reads show as its audience: who it will reach
-// while it is a draft or scheduled, and afterwards who it was sent to,
-// its deliveries. c.Lists must be filled. A count reads every reader of
-// the lists (about a second for a million), so a read of several
-// campaigns passes counted, where each set of lists is counted once.
+// while it is a draft or scheduled, or started with its fan-out still
+// to finish (the answer to a send comes before it), and afterwards who
+// it was sent to, its deliveries. c.Lists must be filled. A count reads
+// every reader of the lists (about a second for a million), so a read of
+// several campaigns passes counted, where each set of lists is counted
+// once.
 func (s *Store) audienceOf(ctx context.Context, c *Campaign, counted audiences) (int, error) {
 	if c.Status != StatusDraft && c.Status != StatusScheduled {
-		return c.Stats.Total, nil
+		if c.Status != StatusSending && c.Status != StatusPaused {
+			return c.Stats.Total, nil
+		}
+		var fanning bool
+		err := s.db.Read.QueryRowContext(ctx, `SELECT kind = 'campaign' AND NOT fanout_done FROM campaigns WHERE id = ?`, c.ID).Scan(&fanning)
+		if err != nil || !fanning {
+			return c.Stats.Total, err
+		}
 	}
 	key := strings.Join(c.Lists, "\x00")
 	if n, ok := counted[key]; ok {
