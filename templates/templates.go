@@ -12,6 +12,8 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"reflect"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	texttemplate "text/template"
@@ -57,6 +59,26 @@ var Funcs = map[string]any{
 	"day":   func(t time.Time) string { return t.UTC().Format("2 Jan") },
 	"year":  func() int { return time.Now().Year() },
 	"upper": strings.ToUpper,
+	"count": count,
+}
+
+// count is n with unit, a plural, made singular for one: {{count .Sent
+// "messages"}} is "1 message" or "3 messages". n is any integer.
+func count(n any, unit string) (string, error) {
+	v := reflect.ValueOf(n)
+	var i int64
+	switch v.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		i = v.Int()
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		i = int64(v.Uint())
+	default:
+		return "", fmt.Errorf("count: %T is not an integer", n)
+	}
+	if i == 1 {
+		unit = strings.TrimSuffix(unit, "s")
+	}
+	return strconv.FormatInt(i, 10) + " " + unit, nil
 }
 
 func (t *Templates) loadPages(fsys fs.FS) error {
