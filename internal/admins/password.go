@@ -79,6 +79,9 @@ func (s *Store) ChangePassword(ctx context.Context, addr string, id int64, keep,
 // validEmail returns email trimmed when it is a bare address.
 func validEmail(email string) (string, error) {
 	email = strings.TrimSpace(email)
+	if email == "" {
+		return "", bulletin.Errorf(bulletin.EINVALID, "Enter the admin's email address.")
+	}
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || a.Name != "" {
 		return "", bulletin.Errorf(bulletin.EINVALID, "%q is not an email address.", email)
 	}
