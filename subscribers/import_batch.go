@@ -109,15 +109,18 @@ func leftSet(left map[int64]string, pairs string) {
 // updateExisting fills in a name and attributes, confirms a pending
 // subscriber when the import vouches for consent, and joins the row's
 // lists; it never revives someone who unsubscribed or bounced, nor puts
-// them back on a list they left, nor unsubscribes anyone.
+// them back on a list they left, nor unsubscribes anyone. A row that says
+// unsubscribed or bounced updates the reader all the same, their status
+// left as it is, and the report notes it.
 func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importRow, ex *existing, now time.Time) error {
 	if ex.status == StatusUnsubscribed || ex.status == StatusBounced {
 		imp.skip(row.line, row.email, "the subscriber is "+ex.status+" and is not signed up again by an import")
 		return nil
 	}
+	// What the file's status asks that is not done, for the report.
+	var kept string
 	if row.status == StatusUnsubscribed || row.status == StatusBounced {
-		imp.skip(row.line, row.email, "the file says "+row.status+", but an import does not change a stored reader's status to that: do it on their page")
-		return nil
+		kept = "status not changed: the file says " + row.status + ", but an import leaves a stored reader's status as it is (still " + ex.status + "); change it on their page"
 	}
 	status := ex.status
 	if row.status == StatusConfirmed && status == StatusPending {
@@ -136,11 +139,16 @@ func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importR
 	rename := row.name != "" && row.name != ex.name
 	reattr := row.attrs != "" && row.attrs != ex.attrs
 	if !rename && !reattr && status == ex.status && len(join) == 0 {
-		if len(left) > 0 {
-			imp.skip(row.line, row.email, "left "+imp.leftList(left, ex)+"; an import does not sign them up again")
-		} else {
-			imp.skip(row.line, row.email, "already on the list")
+		var why []string
+		if kept != "" {
+			why = append(why, kept)
 		}
+		if len(left) > 0 {
+			why = append(why, "left "+imp.leftList(left, ex)+"; an import does not sign them up again")
+		} else {
+			why = append(why, "already on the list")
+		}
+		imp.skip(row.line, row.email, strings.Join(why, "; "))
 		return nil
 	}
 	name, attrs := ex.name, ex.attrs
@@ -170,9 +178,17 @@ func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importR
 		return err
 	}
 	// The row is stored, yet not all of it: the operator, who may take
-	// the reader to be on every list of the file now, is told which not.
+	// the reader to be on every list of the file now, or unsubscribed, is
+	// told what not, in one note a line.
+	var notes []string
+	if kept != "" {
+		notes = append(notes, kept)
+	}
 	if len(left) > 0 {
-		imp.note(row.line, row.email, "left "+imp.leftList(left, ex)+"; not rejoined (they unsubscribed)")
+		notes = append(notes, "left "+imp.leftList(left, ex)+"; not rejoined (they unsubscribed)")
+	}
+	if len(notes) > 0 {
+		imp.note(row.line, row.email, strings.Join(notes, "; "))
 	}
 	imp.rep.Updated++
 	return nil

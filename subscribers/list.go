@@ -48,9 +48,10 @@ type Store struct {
 // NewStore returns a Store on db.
 func NewStore(db *sqlite.DB) *Store { return &Store{db: db} }
 
-// CreateList stores a new list; a taken slug is a conflict.
-func (s *Store) CreateList(ctx context.Context, l *List) error {
-	if err := l.Validate(); err != nil {
+// CreateList stores a new list; a taken slug is a conflict. A welcome
+// text that fails one of checks is refused as a bad "welcome" field.
+func (s *Store) CreateList(ctx context.Context, l *List, checks ...WelcomeCheck) error {
+	if err := l.validate(checks, ""); err != nil {
 		return err
 	}
 	l.CreatedAt = sqlite.Now()

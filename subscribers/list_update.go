@@ -67,17 +67,20 @@ func NewList(p *ListPatch) *List {
 }
 
 // UpdateList changes the fields p names of the list slug and returns the
-// stored list. A new slug that another list has is a conflict.
-func (s *Store) UpdateList(ctx context.Context, slug string, p *ListPatch) (*List, error) {
+// stored list. A new slug that another list has is a conflict. A welcome
+// text that fails one of checks is refused as a bad "welcome" field, the
+// stored one too when p leaves it as it is: a list whose welcome mail
+// does not render is saved again only with that fixed or emptied.
+func (s *Store) UpdateList(ctx context.Context, slug string, p *ListPatch, checks ...WelcomeCheck) (*List, error) {
 	var l *List
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if l, err = listBySlug(ctx, tx, slug); err != nil {
 			return err
 		}
-		was := l.Digest
+		was, saved := l.Digest, l.Welcome
 		p.Apply(l)
-		if err := l.Validate(); err != nil {
+		if err := l.validate(checks, saved); err != nil {
 			return err
 		}
 		var taken int

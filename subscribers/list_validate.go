@@ -29,9 +29,23 @@ const MaxWelcome = 50_000
 
 var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
+// A WelcomeCheck says why a list's welcome text would not render when a
+// reader confirms, or returns nil. Welcome mails are rendered as campaigns
+// are (campaigns.Render), which this package cannot call, campaigns
+// importing it: the admin's list forms and the API pass that check to
+// CreateList and UpdateList, so a text that would not render is refused
+// with its line when saved rather than dropped at every confirmation.
+type WelcomeCheck func(markdown string) error
+
 // Validate checks l and fills defaults (digest off, Mondays, UTC, tracking anonymous),
 // returning a validation error that names each bad field.
-func (l *List) Validate() error {
+func (l *List) Validate() error { return l.validate(nil, "") }
+
+// validate is Validate, with a welcome text that is not empty also passing
+// each of checks. saved is the welcome text the list has stored: when
+// that one fails, saved before welcome texts were checked, the message
+// says so, since the editor may have changed another field only.
+func (l *List) validate(checks []WelcomeCheck, saved string) error {
 	l.Slug = strings.TrimSpace(l.Slug)
 	l.Name = strings.TrimSpace(l.Name)
 	l.DigestWeekday = strings.ToLower(strings.TrimSpace(l.DigestWeekday))
@@ -85,11 +99,29 @@ func (l *List) Validate() error {
 	}
 	if utf8.RuneCountInString(l.Welcome) > MaxWelcome {
 		fields["welcome"] = "keep the welcome mail under 50,000 characters"
+	} else if why := checkWelcome(l.Welcome, checks); why != "" {
+		if l.Welcome == saved {
+			why = "the welcome mail saved earlier does not render, so readers who confirm get none; fix it or empty it to save the list: " + why
+		}
+		fields["welcome"] = why
 	}
 	if len(fields) > 0 {
 		return bulletin.Invalid(fields)
 	}
 	return nil
+}
+
+// checkWelcome says why the welcome text md fails one of checks, or "".
+func checkWelcome(md string, checks []WelcomeCheck) string {
+	if md == "" {
+		return ""
+	}
+	for _, check := range checks {
+		if err := check(md); err != nil {
+			return err.Error()
+		}
+	}
+	return ""
 }
 
 func isWeekday(s string) bool {

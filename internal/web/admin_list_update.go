@@ -10,7 +10,7 @@ import (
 func (s *Server) updateListForm(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("slug")
 	p := listPatchFromForm(r)
-	l, err := s.Subscribers.UpdateList(r.Context(), slug, p)
+	l, err := s.Subscribers.UpdateList(r.Context(), slug, p, welcomeRenders)
 	if err != nil {
 		typed := &subscribers.List{}
 		p.Apply(typed)

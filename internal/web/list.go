@@ -24,7 +24,7 @@ func (s *Server) createList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l := subscribers.NewList(&in)
-	if err := s.Subscribers.CreateList(r.Context(), l); err != nil {
+	if err := s.Subscribers.CreateList(r.Context(), l, welcomeRenders); err != nil {
 		writeError(w, r, s.Log, err)
 		return
 	}
@@ -47,7 +47,7 @@ func (s *Server) patchList(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.Log, err)
 		return
 	}
-	l, err := s.Subscribers.UpdateList(r.Context(), r.PathValue("slug"), &in)
+	l, err := s.Subscribers.UpdateList(r.Context(), r.PathValue("slug"), &in, welcomeRenders)
 	if err != nil {
 		writeError(w, r, s.Log, err)
 		return
