@@ -3,11 +3,13 @@ package subscribers
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -136,7 +138,14 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opt ImportOptions) (*Im
 	cr.Comma = comma
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	return imp.rep, imp.run(ctx, cr)
+	err = imp.run(ctx, cr)
+	// A line is skipped as it is read (a second line for one address) or
+	// when its batch meets the database (a stored reader), so the notes
+	// come out of order: the report lists them by line.
+	for _, notes := range [][]LineNote{imp.rep.SkippedLines, imp.rep.InvalidLines, imp.rep.NotedLines} {
+		slices.SortStableFunc(notes, func(a, b LineNote) int { return cmp.Compare(a.Line, b.Line) })
+	}
+	return imp.rep, err
 }
 
 type importer struct {
