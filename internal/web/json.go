@@ -4,17 +4,19 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
 	"net/http"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
+	"github.com/bulletinhq/bulletin/subscribers"
 )
 
 var (
@@ -95,7 +97,10 @@ func newPage[T any](items []T, next int64) page[T] {
 }
 
 // decodeJSON reads a JSON object from r's body into v, insisting on the
-// content type, the size limit and a single well-formed value.
+// content type, the size limit, a single well-formed value that is an
+// object, and members v takes, each of the right kind. A member v does not
+// take is refused, except in the bodies of lenientBodies. The fields at
+// fault are answered together, each with what to send instead.
 func decodeJSON(r *http.Request, v any) error {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
@@ -110,48 +115,285 @@ func decodeJSON(r *http.Request, v any) error {
 		return bulletin.Errorf(bulletin.EBADREQUEST, "The body could not be read.")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(v); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) && typeErr.Field != "" {
-			return bulletin.Invalid(map[string]string{typeErr.Field: "has the wrong type, expected " + typeErr.Type.String()})
+	decodeErr := dec.Decode(v)
+	if decodeErr == nil {
+		if _, err := dec.Token(); err != io.EOF {
+			return bulletin.Errorf(bulletin.EBADREQUEST, "The body must hold one JSON value.")
 		}
-		if field, why := badField(body, v); field != "" {
-			return bulletin.Invalid(map[string]string{field: why})
+		// A lenient body that decoded has nothing to refuse: signups,
+		// the one body posted thousands of times a second, are not
+		// parsed a second time.
+		if lenientBodies[reflect.TypeOf(v)] {
+			return nil
+		}
+	}
+	var members map[string]json.RawMessage
+	if json.Unmarshal(body, &members) != nil || members == nil {
+		switch {
+		case decodeErr == nil: // null, which v's decoding takes as {}
+			return nil
+		case json.Valid(body):
+			return bulletin.Errorf(bulletin.EBADREQUEST, "The body must be a JSON object, {…}, not %s.", jsonKindOf(body))
 		}
 		return bulletin.Errorf(bulletin.EBADREQUEST, "The body is not valid JSON.")
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return bulletin.Errorf(bulletin.EBADREQUEST, "The body must hold one JSON value.")
+	if fields := memberProblems(r, members, v); len(fields) > 0 {
+		return bulletin.Invalid(fields)
+	}
+	if decodeErr != nil {
+		return bulletin.Errorf(bulletin.EBADREQUEST, "The body is not valid JSON.")
 	}
 	return nil
 }
 
-// badField finds the member of a well-formed JSON object that v's type
-// refuses by a value's own decoder (a time that is not one), which
-// encoding/json reports without the field's name. It returns the member's
-// name and what to send instead, or "" when body is not such an object.
-func badField(body []byte, v any) (string, string) {
-	var members map[string]json.RawMessage
+// lenientBodies are the bodies whose members decodeJSON takes or ignores,
+// never refuses: the public signup's, which publishers post from their
+// own forms with whatever else those hold.
+var lenientBodies = map[reflect.Type]bool{
+	reflect.TypeFor[*subscribers.Signup](): true,
+}
+
+// takenFields are the members a body takes, for the types that decode
+// more, being an object the API answers too: a campaign's id, status or
+// stats are the server's to set.
+var takenFields = map[reflect.Type][]string{
+	reflect.TypeFor[campaigns.Campaign](): {"subject", "preheader", "body", "lists", "send_at"},
+}
+
+// bodyNouns name the object a POST or PATCH on /api/v1/NAME or
+// /api/v1/NAME/{…} sends, for the messages about its fields.
+var bodyNouns = map[string]string{
+	"articles": "an article", "campaigns": "a campaign", "feeds": "a feed", "lists": "a list",
+	"subscribers": "a subscriber", "suppressions": "a suppression", "webhooks": "a webhook",
+}
+
+// bodyNoun names what r's body is, "this request" when no bodyNouns fits.
+func bodyNoun(r *http.Request) string {
+	method, path, _ := strings.Cut(r.Pattern, " ")
+	rest, ok := strings.CutPrefix(path, "/api/v1/")
+	parts := strings.Split(rest, "/")
+	if ok && (method == http.MethodPost || method == http.MethodPatch) &&
+		(len(parts) == 1 || len(parts) == 2 && strings.HasPrefix(parts[1], "{")) && bodyNouns[parts[0]] != "" {
+		return bodyNouns[parts[0]]
+	}
+	return "this request"
+}
+
+// memberProblems says, for each member of the body that v refuses, what
+// to send instead: the members v does not take (unless its body is
+// lenient) and those whose value is of the wrong kind.
+func memberProblems(r *http.Request, members map[string]json.RawMessage, v any) map[string]string {
 	t := reflect.TypeOf(v)
-	if json.Unmarshal(body, &members) != nil || t.Kind() != reflect.Pointer {
-		return "", ""
+	if t == nil || t.Kind() != reflect.Pointer {
+		return nil
 	}
-	names := make([]string, 0, len(members))
-	for name := range members {
-		names = append(names, name)
+	var taken []string
+	if t.Elem().Kind() == reflect.Struct && !lenientBodies[t] {
+		taken = takenFields[t.Elem()]
+		if taken == nil {
+			taken = jsonFields(t.Elem())
+		}
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		one, _ := json.Marshal(map[string]json.RawMessage{name: members[name]})
-		if json.Unmarshal(one, reflect.New(t.Elem()).Interface()) == nil {
+	fields := map[string]string{}
+	for name, raw := range members {
+		if taken != nil && !slices.Contains(taken, name) {
+			fields[name] = notTaken(r, name, taken, isJSONField(t.Elem(), name))
 			continue
 		}
-		if isTimeField(t.Elem(), name) {
-			return name, "use a date and time in RFC 3339 form, like 2026-12-01T09:00:00Z"
+		if field, why := memberProblem(t.Elem(), name, raw); field != "" {
+			fields[field] = why
 		}
-		return name, "has a value of the wrong form"
 	}
-	return "", ""
+	return fields
+}
+
+// notTaken says that name is not a member the body takes: what it may
+// have meant, or else which members it takes. known is true for a member
+// the API answers but does not take.
+func notTaken(r *http.Request, name string, taken []string, known bool) string {
+	noun := bodyNoun(r)
+	if known {
+		return "cannot be set: " + noun + " takes " + joinAnd(taken)
+	}
+	if near := nearest(name, taken); near != "" {
+		return fmt.Sprintf("is not a field of %s; did you mean %q?", noun, near)
+	}
+	return "is not a field of " + noun + ", which takes " + joinAnd(taken)
+}
+
+// joinAnd lists names as "a, b and c", or "only a".
+func joinAnd(names []string) string {
+	if len(names) < 2 {
+		return "only " + strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// nearest returns the member of taken that name most likely misspells,
+// or "" when none is close: the same but for case and separators ("-",
+// "_", " "), or one slip away (a letter more, less or changed, or two
+// swapped), two in a name of more than five letters.
+func nearest(name string, taken []string) string {
+	key := func(s string) string {
+		return strings.ToLower(strings.NewReplacer("-", "", "_", "", " ", "").Replace(s))
+	}
+	best, bestDist := "", 0
+	for _, t := range taken {
+		d, limit := editDistance(key(name), key(t)), 1
+		if len(t) > 5 {
+			limit = 2
+		}
+		if d <= limit && (best == "" || d < bestDist) {
+			best, bestDist = t, d
+		}
+	}
+	return best
+}
+
+// editDistance counts the letters to insert, delete or change, and the
+// neighbours to swap, to turn a into b.
+func editDistance(a, b string) int {
+	x, y := []rune(a), []rune(b)
+	d := make([][]int, len(x)+1)
+	for i := range d {
+		d[i] = make([]int, len(y)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(x); i++ {
+		for j := 1; j <= len(y); j++ {
+			cost := 1
+			if x[i-1] == y[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(x)][len(y)]
+}
+
+// memberProblem decodes the one member name into a fresh value of type t
+// and, when that fails, returns the field at fault and what to send
+// instead; encoding/json reports a time that is not one without the
+// field's name, and a value of the wrong kind in Go's terms.
+func memberProblem(t reflect.Type, name string, raw json.RawMessage) (string, string) {
+	one, _ := json.Marshal(map[string]json.RawMessage{name: raw})
+	err := json.Unmarshal(one, reflect.New(t).Interface())
+	if err == nil {
+		return "", ""
+	}
+	if isTimeField(t, name) {
+		return name, "use a date and time in RFC 3339 form, like 2026-12-01T09:00:00Z"
+	}
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		if ft, ok := jsonFieldType(t, name); ok && typeErr.Field == name {
+			return name, mustBe(ft)
+		}
+		if typeErr.Field != "" {
+			return typeErr.Field, mustBe(typeErr.Type)
+		}
+	}
+	return name, "has a value of the wrong form"
+}
+
+// mustBe says what kind of JSON value a Go value of type t takes.
+func mustBe(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "must be a string"
+	case reflect.Bool:
+		return "must be true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "must be a whole number"
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "must be a whole number, 0 or more"
+	case reflect.Float32, reflect.Float64:
+		return "must be a number"
+	case reflect.Slice, reflect.Array:
+		if e := t.Elem(); e.Kind() == reflect.String {
+			return "must be a list of strings"
+		} else if k := mustBe(e); strings.HasPrefix(k, "must be a") {
+			return "must be a list, each item " + strings.TrimPrefix(k, "must be ")
+		}
+		return "must be a list"
+	case reflect.Map, reflect.Struct:
+		return "must be an object"
+	}
+	return "has a value of the wrong kind"
+}
+
+// jsonKindOf names the kind of the JSON value body holds.
+func jsonKindOf(body []byte) string {
+	switch b := bytes.TrimSpace(body); {
+	case len(b) == 0:
+		return "nothing"
+	case b[0] == '[':
+		return "a list"
+	case b[0] == '"':
+		return "a string"
+	case b[0] == 't' || b[0] == 'f':
+		return "true or false"
+	}
+	return "a number"
+}
+
+// jsonFields returns the names of the members the struct type t decodes,
+// in the order of its fields, as encoding/json reads them: by tag, or by
+// the Go name when untagged, embedded structs' fields promoted.
+func jsonFields(t reflect.Type) []string {
+	var names []string
+	for f := range t.Fields() {
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case tag == "-" || !f.IsExported() && !f.Anonymous:
+		case f.Anonymous && tag == "" && f.Type.Kind() == reflect.Struct:
+			names = append(names, jsonFields(f.Type)...)
+		case tag != "":
+			names = append(names, tag)
+		default:
+			names = append(names, f.Name)
+		}
+	}
+	return names
+}
+
+// isJSONField reports whether the struct type t decodes a member name.
+func isJSONField(t reflect.Type, name string) bool {
+	_, ok := jsonFieldType(t, name)
+	return ok
+}
+
+// jsonFieldType returns the type of the field of the struct type t that
+// the member name decodes into.
+func jsonFieldType(t reflect.Type, name string) (reflect.Type, bool) {
+	if t.Kind() != reflect.Struct {
+		return nil, false
+	}
+	for f := range t.Fields() {
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == "-" {
+			continue
+		}
+		if f.Anonymous && tag == "" && f.Type.Kind() == reflect.Struct {
+			if ft, ok := jsonFieldType(f.Type, name); ok {
+				return ft, true
+			}
+			continue
+		}
+		if tag == name || tag == "" && f.Name == name {
+			return f.Type, true
+		}
+	}
+	return nil, false
 }
 
 // isTimeField reports whether the struct type t decodes the JSON member
