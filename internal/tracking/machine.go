@@ -75,6 +75,21 @@ func ClassifyClick(method, userAgent string) string {
 	return ""
 }
 
+// IsLinkScanner says a request for a link in mail comes from a program
+// that follows such links before, or instead of, the person it was sent
+// to: a link checker's HEAD, a mail gateway's scanner, a link previewer,
+// Office's prefetch (scannerAgents, officeAgents). Scripts and HTTP
+// libraries (scriptAgents, or no user agent) are not taken for one here,
+// unlike in ClassifyClick: no gateway announces itself so, and a person
+// may follow a link with curl on purpose.
+func IsLinkScanner(method, userAgent string) bool {
+	if method == "HEAD" {
+		return true
+	}
+	ua := strings.ToLower(userAgent)
+	return containsAny(ua, scannerAgents) || containsAny(ua, officeAgents)
+}
+
 // ClassifyOpen says why a request for the open pixel looks like a
 // program's: a mail provider's image proxy (which fetches the pixel
 // whether or not anyone reads the message), ReasonHead, ReasonScanner, or

@@ -67,6 +67,7 @@ func (s *Server) archiveIssue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The body was sanitised when the campaign was rendered, or built from
-	// our own digest template.
-	s.renderPage(w, r, http.StatusOK, "archive_issue", issueData{Issue: is, Body: template.HTML(is.BodyHTML)})
+	// our own digest template. Its images are on other hosts: hence
+	// renderMailPage.
+	s.renderMailPage(w, r, http.StatusOK, "archive_issue", issueData{Issue: is, Body: template.HTML(is.BodyHTML)})
 }

@@ -11,9 +11,29 @@ type messageData struct {
 	Message string
 }
 
+// pageCSP is the Content-Security-Policy of the public pages: no script,
+// inline styles, images of this site only, forms posting here only.
+const pageCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// mailPageCSP is pageCSP for the pages that show what was mailed (the
+// archive's issues): a campaign's or an article's images are mostly on
+// other hosts, so images may come from any https: URL too. Nothing else
+// is loosened.
+const mailPageCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data: https:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
 // renderPage renders the page called name with status. Pages are rendered
 // into a buffer first, so a template failure is a clean 500.
 func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	s.renderPageCSP(w, r, status, name, data, pageCSP)
+}
+
+// renderMailPage is renderPage for a page that shows mail content, under
+// mailPageCSP.
+func (s *Server) renderMailPage(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	s.renderPageCSP(w, r, status, name, data, mailPageCSP)
+}
+
+func (s *Server) renderPageCSP(w http.ResponseWriter, r *http.Request, status int, name string, data any, csp string) {
 	var buf bytes.Buffer
 	if err := s.Pages.Page(&buf, name, data); err != nil {
 		s.Log.Error("render page", "page", name, "err", err)
@@ -25,7 +45,7 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, 
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer") // links on token pages must not carry the token away
 	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Security-Policy", csp)
 	w.WriteHeader(status)
 	buf.WriteTo(w)
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
+	"github.com/bulletinhq/bulletin/internal/tracking"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -15,7 +16,22 @@ type confirmedData struct {
 	PreferencesURL string
 }
 
+// confirmAskData is the data of pages/confirm_ask.html.
+type confirmAskData struct{ Title string }
+
+// confirm is the link of the confirmation mail: GET (a person following
+// it) and POST (the button of pages/confirm_ask.html) confirm alike, and
+// again and again. Double opt-in means a person clicked, so what follows
+// links on their own confirms no one: a HEAD (a link checker) and a GET
+// from a mail gateway's scanner, a link previewer or Office's prefetch
+// (tracking.IsLinkScanner) change nothing and get a page whose button
+// POSTs here. The token in the URL is
+// the capability: the form carries nothing else.
 func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost && tracking.IsLinkScanner(r.Method, r.UserAgent()) {
+		s.renderPage(w, r, http.StatusOK, "confirm_ask", confirmAskData{Title: "Confirm your subscription"})
+		return
+	}
 	sub, err := s.Subscribers.ConfirmLink(r.Context(), s.Signer, r.PathValue("token"))
 	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
 		// This one has a way out the reader can take at once: signing
@@ -121,6 +137,9 @@ type preferencesData struct {
 	Saved     bool
 	// UnsubscribeURL leads to the one-button page that stops all mail.
 	UnsubscribeURL string
+	// Digests is whether one of Lists sends digests (daily or weekly):
+	// only then does the page offer the digest frequency.
+	Digests bool
 }
 
 func (s *Server) preferencesForm(w http.ResponseWriter, r *http.Request) {
@@ -148,6 +167,11 @@ func (s *Server) renderPreferences(w http.ResponseWriter, r *http.Request, id in
 		d = &preferencesData{Name: sub.Name, Frequency: sub.Frequency}
 	}
 	d.Title, d.Email, d.Lists = "Your preferences", sub.Email, choices
+	for _, c := range choices {
+		if c.Digest == "daily" || c.Digest == "weekly" {
+			d.Digests = true
+		}
+	}
 	d.UnsubscribeURL = "/unsubscribe/" + s.Signer.Sign(subscribers.TokenUnsubscribe, id, 0)
 	s.renderPage(w, r, status, "preferences", d)
 }

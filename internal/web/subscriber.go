@@ -53,6 +53,7 @@ func (s *Server) subscriberRoutes() {
 	s.handle("POST /api/v1/subscriptions", cors(s.rateLimit(s.apiSubscribe, true)))
 	s.handle("OPTIONS /api/v1/subscriptions", cors(preflight))
 	s.handle("GET /confirm/{token}", s.confirm)
+	s.handle("POST /confirm/{token}", s.confirm)
 	s.handle("GET /unsubscribe/{token}", s.unsubscribeForm)
 	s.handle("POST /unsubscribe/{token}", s.unsubscribe)
 	s.handle("GET /preferences/{token}", s.preferencesForm)

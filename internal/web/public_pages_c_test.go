@@ -1,0 +1,150 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/bulletinhq/bulletin/subscribers"
+)
+
+// cspDirective returns the value of directive name in policy, "" when
+// the policy has none.
+func cspDirective(policy, name string) (string, bool) {
+	for _, d := range strings.Split(policy, ";") {
+		d = strings.TrimSpace(d)
+		if d == name || strings.HasPrefix(d, name+" ") {
+			return strings.TrimSpace(strings.TrimPrefix(d, name)), true
+		}
+	}
+	return "", false
+}
+
+// The archive's issue page shows a campaign's external images: its
+// policy lets images come over https, and nothing else is loosened; the
+// other public pages keep images to this site.
+func TestArchiveIssueAllowsHTTPSImages(t *testing.T) {
+	e := newSubEnv(t, 0)
+	_, issue := seedGolden(t, e)
+	w := e.do("GET", "/archive/"+strconv.FormatInt(issue, 10), "", "")
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "The bridge reopens on Monday") {
+		t.Fatalf("archive issue = %d\n%s", w.Code, w.Body)
+	}
+	csp := w.Header().Get("Content-Security-Policy")
+	if img, _ := cspDirective(csp, "img-src"); img != "'self' data: https:" {
+		t.Errorf("archive issue img-src = %q, want 'self' data: https: (policy %q)", img, csp)
+	}
+	want := map[string]string{"default-src": "'none'", "style-src": "'unsafe-inline'", "form-action": "'self'",
+		"frame-ancestors": "'none'", "base-uri": "'none'"}
+	for name, v := range want {
+		if got, ok := cspDirective(csp, name); !ok || got != v {
+			t.Errorf("archive issue %s = %q, want %q (policy %q)", name, got, v, csp)
+		}
+	}
+	for _, name := range []string{"script-src", "connect-src", "frame-src", "object-src", "font-src", "media-src"} {
+		if v, ok := cspDirective(csp, name); ok {
+			t.Errorf("archive issue policy has %s %q: only images were to be loosened", name, v)
+		}
+	}
+	for _, path := range []string{"/subscribe", "/archive", "/archive/999999"} {
+		w := e.do("GET", path, "", "")
+		if img, _ := cspDirective(w.Header().Get("Content-Security-Policy"), "img-src"); img != "'self' data:" {
+			t.Errorf("%s img-src = %q, want 'self' data: (it shows no mail)", path, img)
+		}
+	}
+}
+
+var frequencyRadio = regexp.MustCompile(`<input type="radio" name="frequency" value="(daily|weekly)"`)
+
+// The preferences page offers the digest frequency only when a list it
+// shows sends digests; without the choice, saving keeps the reader's
+// frequency.
+func TestPreferencesDigestChoiceOnlyWithADigestList(t *testing.T) {
+	e := newSubEnv(t, 0)
+	ctx := context.Background()
+	sub, err := e.store.Create(ctx, &subscribers.NewSubscriber{Email: "fay@example.org", Status: subscribers.StatusConfirmed,
+		Frequency: "weekly", Lists: []string{"daily-news"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pref := "/preferences/" + e.signer.Sign(subscribers.TokenPreferences, sub.ID, 0)
+	digest := func(slug, d string) {
+		t.Helper()
+		if _, err := e.store.UpdateList(ctx, slug, &subscribers.ListPatch{Digest: &d}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A private list with a digest, which the reader is not on, is not
+	// shown: it offers nothing.
+	digest("editors-desk", "daily")
+
+	w := e.do("GET", pref, "", "")
+	body := w.Body.String()
+	if w.Code != http.StatusOK || frequencyRadio.MatchString(body) || strings.Contains(body, "<legend>Digest</legend>") {
+		t.Fatalf("no list shown has a digest, yet the page offers a frequency: %d\n%s", w.Code, body)
+	}
+	if !strings.Contains(body, `<input type="hidden" name="frequency" value="weekly">`) {
+		t.Errorf("the page does not keep the reader's frequency in the form:\n%s", body)
+	}
+	// What the browser posts: the hidden frequency with the rest.
+	w = e.form(pref, url.Values{"name": {"Fay"}, "frequency": {"weekly"}, "list": {"daily-news", "weekend-culture"}})
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "Your preferences are saved.") || frequencyRadio.MatchString(w.Body.String()) {
+		t.Fatalf("save = %d\n%s", w.Code, w.Body)
+	}
+	if got, _ := e.store.Get(ctx, sub.ID); got.Frequency != "weekly" || got.Name != "Fay" || strings.Join(got.Lists, ",") != "daily-news,weekend-culture" {
+		t.Errorf("after saving: %+v", got)
+	}
+
+	for _, d := range []string{"weekly", "daily"} {
+		digest("weekend-culture", d)
+		body := e.do("GET", pref, "", "").Body.String()
+		if got := frequencyRadio.FindAllStringSubmatch(body, -1); len(got) != 2 || !strings.Contains(body, `value="weekly" checked`) {
+			t.Errorf("with a %s digest list shown: radios %v, want daily and weekly, weekly checked:\n%s", d, got, body)
+		}
+		if strings.Contains(body, `type="hidden" name="frequency"`) {
+			t.Errorf("with a %s digest list shown the page still has the hidden frequency", d)
+		}
+	}
+}
+
+var maxlengthOf = func(field string) *regexp.Regexp {
+	return regexp.MustCompile(`<input id="` + field + `"[^>]*\smaxlength="(\d+)"`)
+}
+
+// The new-campaign and edit forms let an editor type exactly what the
+// server takes: a subject and a preheader of the form's maxlength are
+// saved, one character more is refused.
+func TestCampaignFormMaxlengthMatchesServer(t *testing.T) {
+	_, a, _, _ := campaignServer(t)
+	a.login("correct horse battery")
+	csrf := a.csrfOf("/admin/campaigns/new")
+	_, newForm := a.get("/admin/campaigns/new")
+	resp := a.post("/admin/campaigns", url.Values{"csrf": {csrf}, "action": {"save"}, "subject": {"Hi"}, "body": {"Hello"}, "lists": {"news"}})
+	page := strings.SplitN(resp.Header.Get("Location"), "?", 2)[0]
+	_, editForm := a.get(page + "/edit")
+
+	for _, form := range []struct{ name, body, post string }{{"new", newForm, "/admin/campaigns"}, {"edit", editForm, page + "/edit"}} {
+		for _, field := range []string{"subject", "preheader"} {
+			m := maxlengthOf(field).FindStringSubmatch(form.body)
+			if m == nil {
+				t.Fatalf("%s form: no maxlength on %s:\n%s", form.name, field, form.body)
+			}
+			n, _ := strconv.Atoi(m[1])
+			for _, tc := range []struct {
+				len  int
+				want int
+			}{{n, http.StatusSeeOther}, {n + 1, http.StatusUnprocessableEntity}} {
+				v := url.Values{"csrf": {csrf}, "action": {"save"}, "subject": {"Hi"}, "body": {"Hello"}, "lists": {"news"}}
+				v.Set(field, strings.Repeat("é", tc.len))
+				resp, body := a.postBody(form.post, v)
+				if resp.StatusCode != tc.want {
+					t.Errorf("%s form, %s maxlength %d: %d characters = %d, want %d:\n%s", form.name, field, n, tc.len, resp.StatusCode, tc.want, body)
+				}
+			}
+		}
+	}
+}
