@@ -71,7 +71,7 @@ func (m *Main) adminCreate(ctx context.Context, email string) error {
 	}
 	created, ended, err := m.app.Admins.ResetAdmin(ctx, email, password)
 	if err != nil {
-		return err
+		return badInput(err)
 	}
 	if created {
 		fmt.Fprintf(m.Stdout, "admin %s created\n", email)
@@ -103,7 +103,7 @@ func (m *Main) adminDelete(ctx context.Context, email string) error {
 	}
 	ended, err := m.app.Admins.DeleteAdmin(ctx, email)
 	if err != nil {
-		return err
+		return badInput(err)
 	}
 	fmt.Fprintf(m.Stdout, "admin %s deleted; %s ended\n", email, plural(ended, "session"))
 	return nil
@@ -129,7 +129,7 @@ func (m *Main) tokenCreate(ctx context.Context, name string) error {
 	}
 	secret, err := m.app.Admins.CreateToken(ctx, name)
 	if err != nil {
-		return err
+		return badInput(err)
 	}
 	fmt.Fprintln(m.Stdout, secret)
 	fmt.Fprintln(m.Stderr, "Keep this token: it is shown only once. Send it as 'Authorization: Bearer TOKEN'.")
@@ -162,7 +162,7 @@ func (m *Main) tokenRevoke(ctx context.Context, name string) error {
 	}
 	n, err := m.app.Admins.RevokeToken(ctx, name)
 	if err != nil {
-		return err
+		return badInput(err)
 	}
 	if n == 1 {
 		fmt.Fprintf(m.Stdout, "token %s revoked\n", name)

@@ -140,9 +140,9 @@ func TestAdminAndTokenCommands(t *testing.T) {
 		{[]string{"token", "revoke"}, 2, "use: bulletin token revoke NAME"},
 		{[]string{"token", "list", "x"}, 2, "use: bulletin token list"},
 		{[]string{"token", "drop", "ci"}, 2, "use: bulletin token create NAME | token list | token revoke NAME"},
-		{[]string{"admin", "delete", "nobody@example.com"}, 1, "bulletin admin: There is no admin nobody@example.com."},
+		{[]string{"admin", "delete", "nobody@example.com"}, 2, "bulletin admin: There is no admin nobody@example.com."},
 		{[]string{"admin", "delete", "ann@example.com"}, 1, "ann@example.com is the last admin"},
-		{[]string{"token", "revoke", "ci"}, 1, `bulletin token: There is no API token named "ci".`},
+		{[]string{"token", "revoke", "ci"}, 2, `bulletin token: There is no API token named "ci".`},
 	} {
 		code, _, stderr := run(t, env, "", tc.args...)
 		if code != tc.code || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/sqlite"
@@ -24,6 +25,9 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 	src := filepath.Join(m.Config.Data, "bulletin.db")
 	if _, err := os.Stat(src); errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("no database at %s: check BULLETIN_DATA", src)
+	}
+	if err := backupTarget(src, rest[0]); err != nil {
+		return err
 	}
 	if err := sqlite.Backup(ctx, src, rest[0]); err != nil {
 		return err
@@ -53,9 +57,12 @@ func (m *Main) restore(ctx context.Context, args []string) error {
 	}
 	defer lock.Close()
 	dst := filepath.Join(m.Config.Data, "bulletin.db")
+	if err := restoreSource(rest[0], dst); err != nil {
+		return err
+	}
 	aside, err := sqlite.Restore(ctx, rest[0], dst, time.Now())
 	if err != nil {
-		return err
+		return notABackup(err)
 	}
 	if aside != "" {
 		fmt.Fprintf(m.Stdout, "restored %s into %s; the database it replaced is kept as %s\n", rest[0], dst, aside)
@@ -67,4 +74,47 @@ func (m *Main) restore(ctx context.Context, args []string) error {
 			"or the unsubscribe and preferences links in mail already sent stop working.\n", m.Config.Data)
 	}
 	return nil
+}
+
+// backupTarget says, as a usage error, what is wrong with FILE as the
+// place of a backup: the database itself, or in a folder that is not there.
+func backupTarget(src, dst string) error {
+	if sameFile(src, dst) {
+		return usagef("%s is the database itself: give another file, like /srv/backups/bulletin.db", dst)
+	}
+	dir := filepath.Dir(dst)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return usagef("%s: the folder %s does not exist; create it first", dst, dir)
+	}
+	return nil
+}
+
+// restoreSource says, as a usage error, what is wrong with FILE as the
+// backup to restore: not there, or the database itself.
+func restoreSource(src, dst string) error {
+	if _, err := os.Stat(src); err != nil {
+		return usagef("%v", err)
+	}
+	if sameFile(src, dst) {
+		return usagef("%s is the database itself: give a backup that bulletin backup wrote", src)
+	}
+	return nil
+}
+
+// notABackup makes the refusal of a file that is no Bulletin database
+// (or one of a newer Bulletin) a usage error: the wrong file was given.
+func notABackup(err error) error {
+	msg := err.Error()
+	for _, s := range []string{"not a SQLite database", "is not a Bulletin database", "was written by a newer Bulletin"} {
+		if strings.Contains(msg, s) {
+			return usageError{msg}
+		}
+	}
+	return err
+}
+
+func sameFile(a, b string) bool {
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
 }

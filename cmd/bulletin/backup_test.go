@@ -61,8 +61,8 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 		{[]string{"backup"}, 2, "use: bulletin backup FILE"},
 		{[]string{"backup", "a", "b"}, 2, "use: bulletin backup FILE"},
 		{[]string{"restore"}, 2, "use: bulletin restore FILE"},
-		{[]string{"restore", notDB}, 1, "not a SQLite database"},
-		{[]string{"backup", filepath.Join(data, "bulletin.db")}, 1, "is the database itself"},
+		{[]string{"restore", notDB}, 2, "not a SQLite database"},
+		{[]string{"backup", filepath.Join(data, "bulletin.db")}, 2, "is the database itself"},
 	} {
 		code, _, stderr := run(t, env, "", tc.args...)
 		if code != tc.code || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 
 	"github.com/bulletinhq/bulletin/seeds"
@@ -50,7 +52,9 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 	}
 	l := &seeds.Loader{Subscribers: m.app.Subscribers, Articles: m.app.Articles}
 	rep, err := l.Load(ctx, fsys)
-	if err != nil {
+	if len(rest) == 1 && errors.Is(err, fs.ErrNotExist) {
+		return usagef("%s: %v (a seed folder holds lists.json, subscribers.csv and articles/, like seeds/ in the source)", rest[0], err)
+	} else if err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "seeded: %d lists, %d articles, %d subscribers added", rep.Lists, rep.Articles, rep.Subscribers)

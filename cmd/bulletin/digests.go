@@ -62,7 +62,7 @@ func (m *Main) digest(ctx context.Context, args []string) error {
 	svc := m.newCampaignService()
 	d, err := svc.RunDigest(ctx, slug)
 	if code := bulletin.ErrorCode(err); code == bulletin.ENOTFOUND {
-		return fmt.Errorf("%s Run \"bulletin export\" or see /admin/lists for the slugs", bulletin.ErrorMessage(err))
+		return m.noSuchList(ctx, bulletin.ErrorMessage(err))
 	} else if err != nil {
 		return err
 	}

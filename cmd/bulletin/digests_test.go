@@ -41,7 +41,7 @@ func TestDigestRunCommand(t *testing.T) {
 		want string
 	}{
 		{[]string{"digest", "run"}, 2, "use: bulletin digest run --list SLUG"},
-		{[]string{"digest", "run", "--list", "nope"}, 1, "nope"},
+		{[]string{"digest", "run", "--list", "nope"}, 2, "nope"},
 	} {
 		m, _, stderr := testMain(t, env)
 		if code := m.Main(context.Background(), tc.args); code != tc.code || !strings.Contains(stderr.String(), tc.want) {

@@ -146,7 +146,7 @@ func (m *Main) dkimCmd(ctx context.Context, args []string) error {
 	rest, err := m.ParseFlags("dkim", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&selector, "selector", "", "selector of the new key, like s1 or 2026a")
 		fs.StringVar(&typ, "type", dkim.RSA, "rsa (RSA-2048) or ed25519")
-		fs.StringVar(&domain, "domain", "", "domain the record is for (default: the domain of BULLETIN_FROM)")
+		fs.StringVar(&domain, "domain", "", "domain the record is for (default: the domain of the From address in the settings, else of BULLETIN_FROM)")
 	})
 	if err != nil {
 		return err
@@ -160,12 +160,26 @@ func (m *Main) dkimCmd(ctx context.Context, args []string) error {
 	if err := dkim.CheckSelector(selector); err != nil {
 		return usagef("--selector: %v", err)
 	}
+	// from is BULLETIN_FROM's domain, whose keys are the selector
+	// settings'. The record is by default for the From that mail goes
+	// out from, as doctor checks it: the one saved in the settings (web
+	// setup, /admin/settings), else BULLETIN_FROM's.
 	from := m.Config.fromDomain()
 	if domain == "" {
-		if !isDomain(from) {
-			return usagef("BULLETIN_FROM is at %s, which has no DNS to publish a key in, so pass --domain with the domain you send from, like --domain example.com", from)
+		stored, err := m.storedFromDomain(ctx)
+		if err != nil {
+			return err
 		}
-		domain = from
+		switch {
+		case stored != "" && !isDomain(stored):
+			return usagef("the From address in the settings is at %s, which has no DNS to publish a key in, so pass --domain with the domain you send from, like --domain example.com (and change the From at /admin/settings)", stored)
+		case stored != "":
+			domain = stored
+		case !isDomain(from):
+			return usagef("BULLETIN_FROM is at %s, which has no DNS to publish a key in, so pass --domain with the domain you send from, like --domain example.com", from)
+		default:
+			domain = from
+		}
 	}
 	domain = strings.ToLower(strings.TrimSuffix(domain, "."))
 	if !isDomain(domain) {

@@ -59,23 +59,35 @@ func (m *Main) doctor(ctx context.Context, args []string) error {
 // worker's machine has no database, and checks BULLETIN_FROM's domain
 // alone.
 func (m *Main) withStoredDomains(ctx context.Context, cfg *deliverability.Config) (string, error) {
-	if _, err := os.Stat(filepath.Join(m.Config.Data, "bulletin.db")); err != nil {
-		return "", nil
-	}
-	if err := m.openDB(ctx); err != nil {
+	stored, err := m.storedFromDomain(ctx)
+	if err != nil || m.app == nil {
 		return "", err
 	}
-	p, err := m.app.Settings.Stored(ctx)
-	if err != nil {
-		return "", err
-	}
-	stored := addressDomain(p.FromAddress)
 	if stored != "" {
 		cfg.Domains = []string{stored}
 	}
 	more, err := m.app.Subscribers.FromDomains(ctx)
 	*cfg = cfg.WithDomains(more...)
 	return stored, err
+}
+
+// storedFromDomain is the domain of the From address saved in the
+// settings (web setup or /admin/settings), or "" when none is saved or
+// there is no database here; it opens the database when there is one.
+func (m *Main) storedFromDomain(ctx context.Context) (string, error) {
+	if _, err := os.Stat(filepath.Join(m.Config.Data, "bulletin.db")); err != nil {
+		return "", nil
+	}
+	if m.app == nil {
+		if err := m.openDB(ctx); err != nil {
+			return "", err
+		}
+	}
+	p, err := m.app.Settings.Stored(ctx)
+	if err != nil {
+		return "", err
+	}
+	return addressDomain(p.FromAddress), nil
 }
 
 // addressDomain is the domain of the address a, lower case and without a

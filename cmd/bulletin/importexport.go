@@ -12,6 +12,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
@@ -50,7 +51,7 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 	rep, err := m.app.Subscribers.Import(ctx, in, opt)
 	finish()
 	if err != nil {
-		return err
+		return m.importError(ctx, err, rest[0], list)
 	}
 	m.printImportReport(rep, time.Since(start))
 	return nil
@@ -162,11 +163,55 @@ func (m *Main) exportCSV(ctx context.Context, args []string) error {
 		return err
 	}
 	n, err := m.app.Subscribers.ExportCSV(ctx, m.Stdout, list)
-	if err != nil {
+	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND && list != "" {
+		return m.noSuchList(ctx, bulletin.ErrorMessage(err))
+	} else if err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stderr, "exported %d subscribers\n", n)
 	return nil
+}
+
+// importError says what was wrong with the file or the flags when that
+// stopped the import (exit status 2): no list to put its readers in, a
+// --list that names none, a file that is not CSV. Any other error is an
+// operational one.
+func (m *Main) importError(ctx context.Context, err error, file, list string) error {
+	switch bulletin.ErrorCode(err) {
+	case bulletin.ENOTFOUND:
+		if list != "" {
+			return m.noSuchList(ctx, bulletin.ErrorMessage(err))
+		}
+	case bulletin.EINVALID:
+		// The importer's sentence is the admin's import page's, which has
+		// a list menu; here the choice is a flag.
+		if list == "" && strings.Contains(bulletin.ErrorMessage(err), "no lists column") {
+			return usagef("%s has no lists column: pass --list SLUG to add every reader in it to that list, or add a lists column", file)
+		}
+	}
+	return badInput(err)
+}
+
+// noSuchList is the usage error of a --list that names no list: msg,
+// then the slugs of the lists there are, so that the next try is right.
+func (m *Main) noSuchList(ctx context.Context, msg string) error {
+	lists, err := m.app.Subscribers.Lists(ctx)
+	switch {
+	case err != nil:
+		return usagef("%s See the lists' slugs at /admin/lists or GET /api/v1/lists", msg)
+	case len(lists) == 0:
+		return usagef("%s There are no lists yet: create one at /admin/lists", msg)
+	}
+	const most = 20
+	var slugs []string
+	for _, l := range lists[:min(len(lists), most)] {
+		slugs = append(slugs, l.Slug)
+	}
+	more := ""
+	if len(lists) > most {
+		more = fmt.Sprintf(" and %d more (see /admin/lists)", len(lists)-most)
+	}
+	return usagef("%s The lists are: %s%s", msg, strings.Join(slugs, ", "), more)
 }
 
 // first returns at most n notes: a report stays readable however bad the

@@ -53,7 +53,7 @@ func TestImportThenExport(t *testing.T) {
 	// A file without a lists column needs --list; an export has one, so it
 	// imports into another install without it, each reader into their lists.
 	m, _, stderr = testMain(t, env)
-	if code := m.Main(context.Background(), []string{"import", file}); code != 1 || !strings.Contains(stderr.String(), "no lists column") {
+	if code := m.Main(context.Background(), []string{"import", file}); code != 2 || !strings.Contains(stderr.String(), "no lists column") {
 		t.Errorf("import without --list of a file without lists: exit %d, %q", code, stderr)
 	}
 	exported := filepath.Join(t.TempDir(), "export.csv")

@@ -37,11 +37,11 @@ func TestCommandHelpOwnFlagsFirst(t *testing.T) {
 		{[]string{"export", "--help"}, []string{"-list"}},
 		{[]string{"serve", "-h"}, nil},
 	} {
-		m, _, stderr := testMain(t, nil)
+		m, stdout, _ := testMain(t, nil)
 		if code := m.Main(context.Background(), tc.args); code != 0 {
 			t.Errorf("%v: exit %d", tc.args, code)
 		}
-		out := stderr.String()
+		out := stdout.String()
 		if strings.Count(out, heading) != 1 || strings.Count(out, "  -smtp-url") != 1 {
 			t.Errorf("%v: want the settings once under %q:\n%s", tc.args, heading, out)
 			continue

@@ -37,6 +37,18 @@ func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
+// badInput makes err a usage error (exit status 2) when what the user
+// gave is wrong: a value the command refuses (a password too short, an
+// address that is none) or a name that names nothing. Anything else, the
+// database's or the network's, stays an operational error (exit 1).
+func badInput(err error) error {
+	switch bulletin.ErrorCode(err) {
+	case bulletin.EINVALID, bulletin.ENOTFOUND:
+		return usageError{bulletin.ErrorMessage(err)}
+	}
+	return err
+}
+
 // Main is the program: its settings, its streams and what it opened.
 type Main struct {
 	Stdin  io.Reader
@@ -106,12 +118,22 @@ Every setting is an environment variable and a flag: run "bulletin serve -h".
 // Main runs the command in args and returns the exit status: 0 on success,
 // 1 on an operational error, 2 on bad usage, with a one-line message.
 func (m *Main) Main(ctx context.Context, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
+		// No command is a mistake: the usage goes with it to stderr.
 		fmt.Fprint(m.Stderr, usage)
-		if len(args) == 0 {
-			return 2
+		return 2
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
+		// Help asked for goes to stdout, for a pager or grep; "help
+		// COMMAND" is "COMMAND -h".
+		if args[0] != "help" || len(args) == 1 {
+			fmt.Fprint(m.Stdout, usage)
+			return 0
 		}
-		return 0
+		if _, ok := commands[args[1]]; ok {
+			return m.Main(ctx, append(args[1:], "-h"))
+		}
+		args = args[1:] // an unknown command, said so below
 	}
 	if args[0] == "--version" || args[0] == "-version" {
 		args = append([]string{"version"}, args[1:]...)
@@ -164,13 +186,17 @@ func (m *Main) ParseFlags(name string, args []string, extra func(fs *flag.FlagSe
 	if extra != nil {
 		extra(own)
 	}
-	fs.Usage = func() { printUsage(fs.Output(), name, own, fs) }
+	// The usage is written once Parse says why: -h asked for it (stdout,
+	// exit 0) or a flag was wrong (stderr, after the flag's error, exit 2).
+	fs.Usage = func() {}
 	vals := registerFlags(fs, m.Getenv)
 	own.VisitAll(func(f *flag.Flag) { fs.Var(f.Value, f.Name, f.Usage) })
 	if err := fs.Parse(interleave(fs, args)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			printUsage(m.Stdout, name, own, fs)
 			return nil, err
 		}
+		printUsage(m.Stderr, name, own, fs)
 		return nil, usageError{err.Error()}
 	}
 	cfg, err := configFrom(vals)

@@ -169,7 +169,7 @@ func TestAdminCreate(t *testing.T) {
 	}
 	m, _, stderr = testMain(t, nil)
 	m.Stdin = strings.NewReader("short\n")
-	if code := m.Main(context.Background(), []string{"admin", "create", "editor@example.com"}); code != 1 || !strings.Contains(stderr.String(), "at least 10 characters") {
+	if code := m.Main(context.Background(), []string{"admin", "create", "editor@example.com"}); code != 2 || !strings.Contains(stderr.String(), "at least 10 characters") {
 		t.Errorf("short password: exit %d, stderr %q", code, stderr)
 	}
 }
@@ -219,11 +219,11 @@ func TestCommandHelp(t *testing.T) {
 		{[]string{"import", "--help"}, "Usage: bulletin import FILE.csv [--list SLUG] [--confirmed]\n  import subscribers\n"},
 		{[]string{"serve", "-h"}, "Usage: bulletin serve [--no-send]\n  HTTP server, queue worker and scheduler\n"},
 	} {
-		m, _, stderr := testMain(t, map[string]string{"BULLETIN_DATA": t.TempDir()})
+		m, stdout, _ := testMain(t, map[string]string{"BULLETIN_DATA": t.TempDir()})
 		if code := m.Main(context.Background(), tt.args); code != 0 {
 			t.Errorf("%v: exit %d", tt.args, code)
 		}
-		if got := stderr.String(); !strings.HasPrefix(got, tt.want) || !strings.Contains(got, "-smtp-url") {
+		if got := stdout.String(); !strings.HasPrefix(got, tt.want) || !strings.Contains(got, "-smtp-url") {
 			t.Errorf("%v printed:\n%s\nwant it to start with:\n%s", tt.args, got, tt.want)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -188,16 +189,66 @@ func (m *Main) startHTTP(srv *web.Server) error {
 	m.Log.Info("bulletin serving", "addr", ln.Addr().String(), "base_url", base,
 		"redis", redisKind(m.Config.RedisURL), "mail", mailKind(m.Config.SMTPURL))
 	if srv.Setup != nil {
-		elsewhere := strings.TrimSuffix(base, "/") + "/admin/setup"
-		if loopbackURL(base) {
-			// Another machine cannot open a loopback URL: it uses this
-			// host's own name or address.
-			elsewhere = "this host's name or address, on port " + portOf(ln.Addr()) + ", at /admin/setup"
-		}
-		m.Log.Info("no admin yet: open " + localURL(ln.Addr()) + "/admin/setup on this host — or from elsewhere " +
-			elsewhere + " with the code " + srv.Setup.Code() + " (it works once)")
+		host, _ := os.Hostname()
+		m.Log.Info(setupMessage(ln.Addr(), base, host, srv.Setup.Code()))
 	}
 	return nil
+}
+
+// setupMessage is the log line of an install with no admin yet: where this
+// host opens /admin/setup, where others do, with the one-time code they
+// need. addr is where serve listens, base the public URL and hostname
+// this host's name ("" when unknown).
+func setupMessage(addr net.Addr, base, hostname, code string) string {
+	local := localURL(addr) + "/admin/setup"
+	public := strings.TrimSuffix(base, "/") + "/admin/setup"
+	withCode := " with the code " + code + " (it works once)"
+	if listensOnLoopback(addr) {
+		// No other machine can connect: only a reverse proxy on this
+		// host brings their requests, which need the code.
+		if !loopbackURL(base) {
+			return "no admin yet: open " + local + " on this host — or " + public + " through your reverse proxy" + withCode
+		}
+		return "no admin yet: open " + local + " on this host — or through a reverse proxy here" + withCode +
+			"; other machines cannot connect to " + hostOf(addr) + " (BULLETIN_ADDR=:" + portOf(addr) + " listens on all interfaces)"
+	}
+	elsewhere := public
+	if loopbackURL(base) {
+		// Another machine cannot open a loopback URL: it uses this
+		// host's own name, or the address serve listens on.
+		switch {
+		case !unspecified(addr):
+			elsewhere = local
+		case hostname != "":
+			elsewhere = "http://" + net.JoinHostPort(hostname, portOf(addr)) + "/admin/setup"
+		default:
+			elsewhere = "this host's name or address, on port " + portOf(addr) + ", at /admin/setup"
+		}
+	}
+	return "no admin yet: open " + local + " on this host — or from elsewhere " + elsewhere + withCode
+}
+
+// listensOnLoopback reports whether addr is a loopback address, which
+// only this host can connect to.
+func listensOnLoopback(addr net.Addr) bool {
+	ip := net.ParseIP(hostOf(addr))
+	return ip != nil && ip.IsLoopback()
+}
+
+// unspecified reports whether addr is all of this host's interfaces
+// (0.0.0.0, ::).
+func unspecified(addr net.Addr) bool {
+	ip := net.ParseIP(hostOf(addr))
+	return ip == nil || ip.IsUnspecified()
+}
+
+// hostOf is the address part of addr, without its port.
+func hostOf(addr net.Addr) string {
+	host, _, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return addr.String()
+	}
+	return host
 }
 
 // localURL is the http URL of addr as a browser on this host opens it: an

@@ -94,7 +94,7 @@ func TestWebhookConfig(t *testing.T) {
 // that is a secret: a webhook key on screen is a webhook key in the
 // terminal's scrollback and in CI logs.
 func TestHelpHidesSecrets(t *testing.T) {
-	m, _, stderr := testMain(t, map[string]string{
+	m, stdout, _ := testMain(t, map[string]string{
 		"BULLETIN_WEBHOOK_POSTMARK_SECRET": "hook:pm-secret-value",
 		"BULLETIN_WEBHOOK_SENDGRID_SECRET": "sg-secret-value",
 		"BULLETIN_WEBHOOK_MAILGUN_SECRET":  "mg-secret-value",
@@ -108,7 +108,7 @@ func TestHelpHidesSecrets(t *testing.T) {
 	if code := m.Main(context.Background(), []string{"serve", "--help"}); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	help := stderr.String()
+	help := stdout.String()
 	if strings.Contains(help, "secret-value") {
 		t.Errorf("--help shows a secret:\n%s", help)
 	}
