@@ -175,9 +175,18 @@ func (m *Main) tokenRevoke(ctx context.Context, name string) error {
 // when formats a stored time for a listing, in UTC to the minute.
 func when(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") }
 
+// plural is n with noun, a singular: "1 article", "3 articles".
 func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// isAre is plural(n, noun) with its verb: "1 reader is", "3 readers are".
+func isAre(n int, noun string) string {
+	if n == 1 {
+		return plural(n, noun) + " is"
+	}
+	return plural(n, noun) + " are"
 }

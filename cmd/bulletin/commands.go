@@ -57,7 +57,7 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 	} else if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "seeded: %d lists, %d articles, %d subscribers added", rep.Lists, rep.Articles, rep.Subscribers)
+	fmt.Fprintf(m.Stdout, "seeded: %s, %s, %s added", plural(rep.Lists, "list"), plural(rep.Articles, "article"), plural(rep.Subscribers, "subscriber"))
 	if rep.Kept > 0 {
 		fmt.Fprintf(m.Stdout, "; %d were there already and were left as they are", rep.Kept)
 	}

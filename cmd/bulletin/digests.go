@@ -71,7 +71,7 @@ func (m *Main) digest(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "no new articles in %s since %s: no digest\n", slug, d.WindowStart.Format(time.RFC3339))
 		return nil
 	case d.ID == 0:
-		fmt.Fprintf(m.Stdout, "no readers for the %s digest of %s: %d articles, no digest\n", d.Cadence, slug, d.Articles)
+		fmt.Fprintf(m.Stdout, "no readers for the %s digest of %s: %s, no digest\n", d.Cadence, slug, plural(d.Articles, "article"))
 		return nil
 	}
 	// The first digest of a list that left daily is two: the weekly
@@ -82,14 +82,14 @@ func (m *Main) digest(ctx context.Context, args []string) error {
 	}
 	if !a.Queue.Embedded() {
 		for _, d := range digests {
-			fmt.Fprintf(m.Stdout, "digest %d for %s: %d articles, %d recipients\n", d.ID, slug, d.Articles, d.Recipients)
+			fmt.Fprintf(m.Stdout, "digest %d for %s: %s, %s\n", d.ID, slug, plural(d.Articles, "article"), plural(d.Recipients, "recipient"))
 		}
 		fmt.Fprintln(m.Stdout, "queued on Redis: serve or the workers send it")
 		return nil
 	}
 	sender := &mailer.Sender{Batch: mailer.Batch(a.Transport, m.Config.SMTPConns), Ledger: svc.Ledger(), Log: m.Log, Signer: a.DKIM}
 	for _, d := range digests {
-		fmt.Fprintf(m.Stdout, "digest %d for %s: %d articles, %d recipients\n", d.ID, slug, d.Articles, d.Recipients)
+		fmt.Fprintf(m.Stdout, "digest %d for %s: %s, %s\n", d.ID, slug, plural(d.Articles, "article"), plural(d.Recipients, "recipient"))
 		if err := svc.SendQueued(ctx, d.ID, sender.Send); err != nil {
 			return fmt.Errorf("send digest %d: %w; serve sends the rest when it starts", d.ID, err)
 		}

@@ -99,19 +99,19 @@ func (m *Main) printImportReport(rep *subscribers.ImportReport, took time.Durati
 		fmt.Fprintf(w, "invalid line %d%s: %s\n", n.Line, whose(n), n.Reason)
 	}
 	if more := rep.Invalid - min(len(rep.InvalidLines), 100); more > 0 {
-		fmt.Fprintf(w, "…and %d more invalid lines\n", more)
+		fmt.Fprintf(w, "…and %s more\n", plural(more, "invalid line"))
 	}
 	for _, n := range first(rep.SkippedLines, 100) {
 		fmt.Fprintf(w, "skipped line %d%s: %s\n", n.Line, whose(n), n.Reason)
 	}
 	if more := rep.Skipped - min(len(rep.SkippedLines), 100); more > 0 {
-		fmt.Fprintf(w, "…and %d more skipped lines\n", more)
+		fmt.Fprintf(w, "…and %s more\n", plural(more, "skipped line"))
 	}
 	for _, n := range first(rep.NotedLines, 100) {
 		fmt.Fprintf(w, "note on line %d%s: %s\n", n.Line, whose(n), n.Reason)
 	}
 	if more := rep.Noted - min(len(rep.NotedLines), 100); more > 0 {
-		fmt.Fprintf(w, "…and %d more notes\n", more)
+		fmt.Fprintf(w, "…and %s more\n", plural(more, "note"))
 	}
 	if len(rep.UnknownLists) > 0 {
 		fmt.Fprintf(w, "unknown lists (create them, then import those lines again): %s\n", strings.Join(rep.UnknownLists, ", "))
@@ -119,14 +119,14 @@ func (m *Main) printImportReport(rep *subscribers.ImportReport, took time.Durati
 	if rep.Pending == 0 {
 		return
 	}
-	fmt.Fprintf(w, "%d new subscribers are pending (use --confirmed when you have their consent)\n", rep.Pending)
+	fmt.Fprintf(w, "%s pending (use --confirmed when you have their consent)\n", isAre(rep.Pending, "new subscriber"))
 	switch {
 	case rep.QueueErr != nil:
-		fmt.Fprintf(w, "%d confirmation mails sent or queued; the rest go within 5 minutes of serve running (%v)\n", rep.Queued, rep.QueueErr)
+		fmt.Fprintf(w, "%s sent or queued; the rest go within 5 minutes of serve running (%v)\n", plural(rep.Queued, "confirmation mail"), rep.QueueErr)
 	case m.app.Queue.Embedded():
-		fmt.Fprintf(w, "%d confirmation mails sent\n", rep.Queued)
+		fmt.Fprintf(w, "%s sent\n", plural(rep.Queued, "confirmation mail"))
 	default:
-		fmt.Fprintf(w, "%d confirmation mails queued on Redis: serve sends them within seconds\n", rep.Queued)
+		fmt.Fprintf(w, "%s queued on Redis: serve sends them within seconds\n", plural(rep.Queued, "confirmation mail"))
 	}
 }
 
@@ -168,7 +168,7 @@ func (m *Main) exportCSV(ctx context.Context, args []string) error {
 	} else if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stderr, "exported %d subscribers\n", n)
+	fmt.Fprintf(m.Stderr, "exported %s\n", plural(n, "subscriber"))
 	return nil
 }
 
