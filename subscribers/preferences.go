@@ -142,6 +142,26 @@ func (s *Store) stillIn(ctx context.Context, id int64) (map[int64]string, error)
 // when their latest change of digest frequency takes effect, one note a
 // list where it has not yet; none when it has everywhere.
 func (s *Store) FrequencyNotes(ctx context.Context, id int64) ([]string, error) {
+	pending, err := s.pendingSwitches(ctx, id)
+	var out []string
+	for _, p := range pending {
+		out = append(out, p.note)
+	}
+	return out, err
+}
+
+// A pendingSwitch is a list where a reader's change of digest frequency
+// has not taken effect yet: the window they are still in (stillIn), and
+// what their preferences page says of it (frequencyNote).
+type pendingSwitch struct {
+	list        *List
+	still, note string
+}
+
+// pendingSwitches returns the lists, in the order of Lists, where
+// subscriber id's latest change of digest frequency has not taken effect
+// yet.
+func (s *Store) pendingSwitches(ctx context.Context, id int64) ([]pendingSwitch, error) {
 	still, err := s.stillIn(ctx, id)
 	if err != nil || len(still) == 0 {
 		return nil, err
@@ -150,10 +170,10 @@ func (s *Store) FrequencyNotes(ctx context.Context, id int64) ([]string, error) 
 	if err != nil {
 		return nil, err
 	}
-	var out []string
+	var out []pendingSwitch
 	for _, l := range all {
 		if note := frequencyNote(l, still[l.ID]); note != "" {
-			out = append(out, note)
+			out = append(out, pendingSwitch{list: l, still: still[l.ID], note: note})
 		}
 	}
 	return out, nil

@@ -72,32 +72,21 @@ func (s *Store) Get(ctx context.Context, id int64) (*Subscriber, error) {
 
 // FrequencyPending returns, one a list, where subscriber id's change of
 // digest frequency has not yet taken effect: the lists FrequencyNotes
-// has a note for (stillIn, frequencyNote), in the same order. next(l,
+// has a note for (pendingSwitches), in the same order. next(l,
 // cadence) is when list l's next digest of cadence is due, which this
 // package leaves to its caller (campaigns.NextDigest). Nil when nothing
 // is pending.
 func (s *Store) FrequencyPending(ctx context.Context, id int64, next func(l *List, cadence string) time.Time) ([]PendingFrequency, error) {
-	still, err := s.stillIn(ctx, id)
-	if err != nil || len(still) == 0 {
-		return nil, err
-	}
-	all, err := s.Lists(ctx)
-	if err != nil {
-		return nil, err
-	}
+	pending, err := s.pendingSwitches(ctx, id)
 	var out []PendingFrequency
-	for _, l := range all {
-		w := still[l.ID]
-		if frequencyNote(l, w) == "" {
-			continue
-		}
+	for _, p := range pending {
 		to := "daily"
-		if w == "daily" {
+		if p.still == "daily" {
 			to = "weekly"
 		}
-		out = append(out, PendingFrequency{List: l.Slug, Still: w, Until: next(l, to)})
+		out = append(out, PendingFrequency{List: p.list.Slug, Still: p.still, Until: next(p.list, to)})
 	}
-	return out, nil
+	return out, err
 }
 
 // A Filter selects subscribers for List.
