@@ -136,6 +136,12 @@ func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importR
 			join = append(join, id)
 		}
 	}
+	// The lists of a line that says unsubscribed or bounced are lists the
+	// reader left, as for a new reader (subStatus): they join none.
+	if kept != "" && len(join) > 0 {
+		kept += "; not added to " + imp.listNames(join) + ", which the line says they left"
+		join = nil
+	}
 	rename := row.name != "" && row.name != ex.name
 	reattr := row.attrs != "" && row.attrs != ex.attrs
 	if !rename && !reattr && status == ex.status && len(join) == 0 {
@@ -145,7 +151,7 @@ func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importR
 		}
 		if len(left) > 0 {
 			why = append(why, "left "+imp.leftList(left, ex)+"; an import does not sign them up again")
-		} else {
+		} else if kept == "" {
 			why = append(why, "already on the list")
 		}
 		imp.skip(row.line, row.email, strings.Join(why, "; "))
@@ -194,6 +200,24 @@ func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importR
 	return nil
 }
 
+// listNames names the lists ids for the report: "“News”", "“News” and
+// “Sport”".
+func (imp *importer) listNames(ids []int64) string {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = "“" + imp.names[id] + "”"
+	}
+	return joinAnd(names)
+}
+
+// joinAnd lists names as "a", "a and b", "a, b and c".
+func joinAnd(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
 // leftList names the lists ex left, with the day each was left, as the
 // admin shows them, for the report: "“News” on 3 November 2026", "“News”
 // on 3 November 2026 and “Sport” on 1 December 2026".
@@ -205,10 +229,7 @@ func (imp *importer) leftList(ids []int64, ex *existing) string {
 			names[i] += " on " + day.Format("2 January 2006")
 		}
 	}
-	if len(names) == 1 {
-		return names[0]
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	return joinAnd(names)
 }
 
 // freshValues are the subscribers columns of a new row, in the order of
