@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"mime"
 	"net/http"
 	"reflect"
@@ -194,18 +195,36 @@ func memberProblems(r *http.Request, members map[string]json.RawMessage, v any) 
 			taken = jsonFields(t.Elem())
 		}
 	}
+	// A body may hold a hundred thousand members in its size limit: the
+	// answer says what is wrong with the first maxProblems, by name, and
+	// counts the rest.
+	names := slices.Sorted(maps.Keys(members))
 	fields := map[string]string{}
-	for name, raw := range members {
-		if taken != nil && !slices.Contains(taken, name) {
+	more := 0
+	for _, name := range names {
+		unknown := taken != nil && !slices.Contains(taken, name)
+		if len(fields) == maxProblems {
+			if unknown {
+				more++
+			}
+			continue
+		}
+		if unknown {
 			fields[name] = notTaken(r, name, taken, isJSONField(t.Elem(), name))
 			continue
 		}
-		if field, why := memberProblem(t.Elem(), name, raw); field != "" {
+		if field, why := memberProblem(t.Elem(), name, members[name]); field != "" {
 			fields[field] = why
 		}
 	}
+	if more > 0 {
+		fields["…"] = fmt.Sprintf("and %d more members %s does not take", more, bodyNoun(r))
+	}
 	return fields
 }
+
+// maxProblems is how many members at fault an answer names.
+const maxProblems = 20
 
 // notTaken says that name is not a member the body takes: what it may
 // have meant, or else which members it takes. known is true for a member
@@ -234,12 +253,12 @@ func joinAnd(names []string) string {
 // "_", " "), or one slip away (a letter more, less or changed, or two
 // swapped), two in a name of more than five letters.
 func nearest(name string, taken []string) string {
-	key := func(s string) string {
-		return strings.ToLower(strings.NewReplacer("-", "", "_", "", " ", "").Replace(s))
+	if len(name) > 64 {
+		return "" // no field is that long; a typo is not either
 	}
 	best, bestDist := "", 0
 	for _, t := range taken {
-		d, limit := editDistance(key(name), key(t)), 1
+		d, limit := editDistance(nameKey(name), nameKey(t)), 1
 		if len(t) > 5 {
 			limit = 2
 		}
@@ -250,31 +269,35 @@ func nearest(name string, taken []string) string {
 	return best
 }
 
+// nameKey is a member's name without case and separators, for nearest.
+func nameKey(s string) string { return strings.ToLower(nameSeparators.Replace(s)) }
+
+var nameSeparators = strings.NewReplacer("-", "", "_", "", " ", "")
+
 // editDistance counts the letters to insert, delete or change, and the
-// neighbours to swap, to turn a into b.
+// neighbours to swap, to turn a into b (restricted Damerau–Levenshtein,
+// three rows of the table at a time).
 func editDistance(a, b string) int {
 	x, y := []rune(a), []rune(b)
-	d := make([][]int, len(x)+1)
-	for i := range d {
-		d[i] = make([]int, len(y)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
+	prev2, prev, cur := make([]int, len(y)+1), make([]int, len(y)+1), make([]int, len(y)+1)
+	for j := range prev {
+		prev[j] = j
 	}
 	for i := 1; i <= len(x); i++ {
+		cur[0] = i
 		for j := 1; j <= len(y); j++ {
 			cost := 1
 			if x[i-1] == y[j-1] {
 				cost = 0
 			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
 			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+				cur[j] = min(cur[j], prev2[j-2]+1)
 			}
 		}
+		prev2, prev, cur = prev, cur, prev2
 	}
-	return d[len(x)][len(y)]
+	return prev[len(y)]
 }
 
 // memberProblem decodes the one member name into a fresh value of type t
