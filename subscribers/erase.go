@@ -25,18 +25,38 @@ func (s *Store) Erase(ctx context.Context, id int64) error {
 	return nil
 }
 
-// earlierAddresses returns the addresses other than email that events,
-// recorded for the person at email, name: the addresses they had before
-// an editor gave them another, as far as the database can tell (see
-// addressOnlyEvents), each once, as signup stores them (addressKey). An
-// address that is now another reader's is left out: a report names
-// whatever its sender wrote (see events.oldAddressTx), and that reader's
-// entry is theirs.
-func earlierAddresses(ctx context.Context, q sqlite.Querier, email string, events []ExportEvent) ([]string, error) {
+// earlierAddresses returns the addresses subscriber id had before an
+// editor last gave them another (their present one is email), as far as
+// the database can tell, each once, as signup stores them (addressKey):
+// those of the bounces and complaints recorded under their id before that
+// change. Such an event was stored with the address the reader had then;
+// one recorded since about mail to an old address names whatever its
+// report said (events.oldAddressTx: a forwarding target, anyone), so it is
+// not taken, nor is an address that is now another reader's.
+func earlierAddresses(ctx context.Context, q sqlite.Querier, id int64, email string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT e.email FROM events e JOIN subscribers s ON s.id = e.subscriber_id
+		WHERE e.subscriber_id = ? AND e.email <> '' AND s.email_changed_at IS NOT NULL
+		AND julianday(e.recorded_at) <= julianday(s.email_changed_at) ORDER BY e.id`, id)
+	if err != nil {
+		return nil, err
+	}
+	var named []string
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		named = append(named, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	seen := map[string]bool{EmailKey(email): true}
 	var out []string
-	for _, e := range events {
-		k := addressKey(e.Email)
+	for _, e := range named {
+		k := addressKey(e)
 		if k == "" || seen[k] {
 			continue
 		}
@@ -109,7 +129,7 @@ func (s *Store) erase(ctx context.Context, id int64) error {
 		// The keyed hashes in erasures still flag the addresses to
 		// imports and admin adds; a new signup needs its owner's click,
 		// which is consent again.
-		earlier, err := earlierAddresses(ctx, tx, email, plainEvents(mine))
+		earlier, err := earlierAddresses(ctx, tx, id, email)
 		if err != nil {
 			return fmt.Errorf("erase: %w", err)
 		}
@@ -186,9 +206,9 @@ type Export struct {
 	// Suppression is their address's entry on the suppression list.
 	Suppression *ExportSuppression `json:"suppression,omitempty"`
 	// EarlierSuppressions are the entries of the addresses they had
-	// before an editor gave them another, as far as their events name
-	// them (see earlierAddresses): a bounce or a complaint of an earlier
-	// address put it on the list.
+	// before an editor gave them another, as far as the bounces and
+	// complaints recorded before that change name them (see
+	// earlierAddresses).
 	EarlierSuppressions []ExportSuppression `json:"earlier_suppressions"`
 	// Clicks and Opens are the hits that name one of their deliveries
 	// (a campaign whose tracking was on), machine ones included and
@@ -299,7 +319,7 @@ func (s *Store) ExportOf(ctx context.Context, id int64) (*Export, error) {
 	if out.Suppression, err = s.suppressionOf(ctx, sub.Email); err != nil {
 		return nil, err
 	}
-	earlier, err := earlierAddresses(ctx, s.db.Read, sub.Email, out.Events)
+	earlier, err := earlierAddresses(ctx, s.db.Read, id, sub.Email)
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
