@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/bulletinhq/bulletin/internal/events"
 )
@@ -85,15 +87,16 @@ func (s *Store) ListsAudience(ctx context.Context, slugs []string) (int, error) 
 }
 
 // audienceOf is what c's reads show as its audience: who it will reach
-// while it is a draft or scheduled, or started with its fan-out still
-// to finish (the answer to a send comes before it), and afterwards who
-// it was sent to, its deliveries. c.Lists must be filled. A count reads
+// while it is a draft or scheduled, or sending with its fan-out still to
+// finish (the answer to a send comes before it), and afterwards who it
+// was sent to, its deliveries. c.Lists must be filled. A count reads
 // every reader of the lists (about a second for a million), so a read of
 // several campaigns passes counted, where each set of lists is counted
-// once.
+// once, and a campaign's fan-out is counted once a minute at most,
+// however often its progress page asks.
 func (s *Store) audienceOf(ctx context.Context, c *Campaign, counted audiences) (int, error) {
 	if c.Status != StatusDraft && c.Status != StatusScheduled {
-		if c.Status != StatusSending && c.Status != StatusPaused {
+		if c.Status != StatusSending {
 			return c.Stats.Total, nil
 		}
 		var fanning bool
@@ -101,6 +104,14 @@ func (s *Store) audienceOf(ctx context.Context, c *Campaign, counted audiences) 
 		if err != nil || !fanning {
 			return c.Stats.Total, err
 		}
+		if n, ok := s.fanning.get(c.ID, s.now()); ok {
+			return n, nil
+		}
+		n, err := s.Audience(ctx, c.ID)
+		if err == nil {
+			s.fanning.put(c.ID, n, s.now())
+		}
+		return n, err
 	}
 	key := strings.Join(c.Lists, "\x00")
 	if n, ok := counted[key]; ok {
@@ -116,3 +127,36 @@ func (s *Store) audienceOf(ctx context.Context, c *Campaign, counted audiences) 
 // audiences are the audiences counted so far in one read, by the
 // campaign's lists (their slugs joined by NUL).
 type audiences map[string]int
+
+// fanningAudiences are the audiences of campaigns whose fan-out is
+// running, each with when it was counted, for a minute.
+type fanningAudiences struct {
+	mu sync.Mutex
+	m  map[int64]countedAt
+}
+
+type countedAt struct {
+	n  int
+	at time.Time
+}
+
+func (f *fanningAudiences) get(id int64, now time.Time) (int, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ok := f.m[id]
+	return c.n, ok && now.Sub(c.at) < time.Minute
+}
+
+func (f *fanningAudiences) put(id int64, n int, now time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.m == nil {
+		f.m = map[int64]countedAt{}
+	}
+	for k, c := range f.m { // a fan-out lasts seconds: forget the old
+		if now.Sub(c.at) >= time.Minute {
+			delete(f.m, k)
+		}
+	}
+	f.m[id] = countedAt{n, now}
+}

@@ -72,6 +72,9 @@ type Store struct {
 	gone subscribers.GoneRecorder
 	// feedback counts the bounces relays answer at send time (nil: none).
 	feedback *events.Metrics
+	// fanning keeps the audiences counted of campaigns whose fan-out is
+	// running (audienceOf).
+	fanning fanningAudiences
 }
 
 func (s *Store) log() *slog.Logger {
