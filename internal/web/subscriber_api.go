@@ -89,7 +89,11 @@ func (s *Server) patchSubscriber(w http.ResponseWriter, r *http.Request) {
 	}
 	sub, err := s.Subscribers.Update(r.Context(), id, &p)
 	if err == nil {
-		err = s.frequencyPending(r.Context(), sub)
+		// The change is saved: a failure to read what is pending leaves
+		// the field out rather than answer that it failed.
+		if perr := s.frequencyPending(r.Context(), sub); perr != nil {
+			s.Log.Error("subscriber: read the pending frequency", "subscriber", id, "err", perr)
+		}
 	}
 	if err != nil {
 		writeError(w, r, s.Log, err)
