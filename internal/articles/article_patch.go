@@ -59,7 +59,13 @@ func (p *Patch) apply(a *Article) {
 // is new.
 func (s *Store) Put(ctx context.Context, p *Patch) (*Article, bool, error) {
 	if p.URL == nil || strings.TrimSpace(*p.URL) == "" {
-		return nil, false, bulletin.Invalid(map[string]string{"url": "give the article's URL: an absolute http or https URL"})
+		// The other fields are checked too, so that one answer names
+		// everything to fix.
+		a := &Article{}
+		p.apply(a)
+		fields := a.check()
+		fields["url"] = "give the article's URL: an absolute http or https URL"
+		return nil, false, bulletin.Invalid(fields)
 	}
 	var out *Article
 	var created bool
