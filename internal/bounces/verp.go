@@ -74,7 +74,9 @@ var tokenEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithP
 // campaign has id 0), then the kind, then the ids that kind names, so the
 // addresses of campaigns made before kinds existed still parse. The local
 // part is at most 59 octets (RFC 5321 allows 64) and checked without a
-// database read, in constant time.
+// database read, in constant time. A nil *VERP, an installation without
+// a bounce domain, parses nothing: Parse and ParseMessageID answer
+// ErrBadVERP.
 type VERP struct {
 	key    []byte
 	domain string
@@ -125,6 +127,9 @@ func (v *VERP) AddressOf(d Delivery) string {
 // Parse returns the delivery a VERP address names: addr may be in angle
 // brackets and in any case. Anything else is ErrBadVERP.
 func (v *VERP) Parse(addr string) (Delivery, error) {
+	if v == nil { // no bounce domain: no address is one
+		return Delivery{}, ErrBadVERP
+	}
 	addr = strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(addr), "<"), ">"))
 	local, domain, ok := strings.Cut(addr, "@")
 	tok, ok2 := strings.CutPrefix(local, localPrefix)
@@ -154,6 +159,9 @@ func (v *VERP) Parse(addr string) (Delivery, error) {
 // left (see mailer.Personal), whatever the right side. id may be in
 // angle brackets. Anything else is ErrBadVERP.
 func (v *VERP) ParseMessageID(id string) (Delivery, error) {
+	if v == nil {
+		return Delivery{}, ErrBadVERP
+	}
 	id = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(id), "<"), ">")
 	i := strings.LastIndexByte(id, '@')
 	if i <= 0 {

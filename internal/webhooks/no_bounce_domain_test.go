@@ -1,0 +1,66 @@
+package webhooks
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/bulletinhq/bulletin/internal/bounces"
+	"github.com/bulletinhq/bulletin/internal/events"
+	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
+)
+
+// Without BULLETIN_BOUNCE_DOMAIN serve has no VERP: the providers get a
+// nil *bounces.VERP as their Resolver. An event that carries a Message-ID,
+// as SendGrid's and Mailgun's real ones do, is then tied to its reader
+// by address; it crashed the handler (a nil VERP's domain read), and the
+// provider retried into a 500 while the bounce was lost.
+func TestEventsWithAMessageIDWithoutABounceDomain(t *testing.T) {
+	var none *bounces.VERP
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	sg, err := NewSendGrid(base64.StdEncoding.EncodeToString(der), none)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mg := NewMailgun("mg-key", none, NewTokens(sqlitetest.Open(t)))
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+
+	body := read(t, "sendgrid_bounce_msgid")
+	sum := sha256.Sum256(append([]byte(ts), body...))
+	sig, _ := ecdsa.SignASN1(rand.Reader, key, sum[:])
+	sgEvents, err := sg.Events(context.Background(), http.Header{SendGridTimestampHeader: {ts}, SendGridSignatureHeader: {base64.StdEncoding.EncodeToString(sig)}}, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	m := hmac.New(sha256.New, []byte("mg-key"))
+	m.Write([]byte(ts + "tok"))
+	body = []byte(strings.NewReplacer("{{TIMESTAMP}}", ts, "{{TOKEN}}", "tok", "{{SIGNATURE}}", hex.EncodeToString(m.Sum(nil))).Replace(string(read(t, "mailgun_bounce_msgid"))))
+	mgEvents, err := mg.Events(context.Background(), nil, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, evs := range map[string][]events.Event{"sendgrid": sgEvents, "mailgun": mgEvents} {
+		want := []got{{Kind: events.BounceHard, Status: "5.1.1", Email: "hard@example.com", Keyed: true}}
+		if diff := cmp.Diff(want, summary(evs)); diff != "" {
+			t.Errorf("%s: events (-want +got):\n%s", name, diff)
+		}
+	}
+}
