@@ -245,10 +245,13 @@ func (s *Store) Update(ctx context.Context, id int64, in Input) (*Endpoint, erro
 }
 
 // dropPendingTx gives up the events still to go to endpoint id, which was
-// just disabled: it gets nothing from its time off.
+// just disabled: it gets nothing from its time off. The log says why they
+// stopped, after the last attempt's error if there was one, so that it
+// does not read as retries given up early.
 func dropPendingTx(ctx context.Context, tx *sql.Tx, id int64) error {
 	_, err := tx.ExecContext(ctx, `UPDATE webhook_attempts SET state = 'failed', claim = 0,
-		error = CASE WHEN error = '' THEN 'endpoint disabled before delivery' ELSE error END
+		error = CASE WHEN error = '' THEN 'endpoint disabled before delivery'
+			ELSE 'endpoint disabled before delivery; the last attempt: ' || error END
 		WHERE endpoint_id = ? AND state = 'pending'`, id)
 	return err
 }
