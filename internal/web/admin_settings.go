@@ -27,6 +27,13 @@ type settingsPage struct {
 	Errors   map[string]string
 	Error    string
 	Webhooks []webhookSecretRow // nil when the webhooks are not wired
+	// Hooks, LogoChosen and RemoveLogo are what a refused form shows
+	// again beside P: the webhook fields as typed (secrets only as
+	// typed, never their value), whether a logo file was chosen (a
+	// browser cannot be given it back) and the remove-logo box.
+	Hooks      webhookForm
+	LogoChosen bool
+	RemoveLogo bool
 }
 
 // settingsRoutes registers the settings page and the media files it

@@ -32,7 +32,8 @@ func (s *Server) saveSettingsForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, flashURL("/admin/settings", "settings-saved"), http.StatusSeeOther)
 	case bulletin.EINVALID:
 		s.renderSettings(w, r, http.StatusUnprocessableEntity, &settingsPage{P: u.Publication,
-			Errors: bulletin.ErrorFields(err), Error: "Nothing was saved: fix the fields marked below."})
+			Errors: bulletin.ErrorFields(err), Error: "Nothing was saved: fix the fields marked below.",
+			Hooks: webhookFormOf(r), LogoChosen: u.Logo != nil, RemoveLogo: u.RemoveLogo})
 	default:
 		s.adminError(w, r, err)
 	}

@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+
+	"github.com/bulletinhq/bulletin/templates"
 )
 
 // embedData is the data of pages/embed.html: a form another site can
@@ -12,6 +14,9 @@ type embedData struct {
 	Lists    []listOption
 	Hidden   string // the one list of ?list=, as a hidden field
 	Honeypot string
+	// Accent and OnAccent colour the snippet's button: the brand's accent
+	// and the text colour that reads on it, each a checked "#rrggbb".
+	Accent, OnAccent string
 }
 
 // subscribeEmbed shows the snippet to copy and a preview of it.
@@ -22,6 +27,7 @@ func (s *Server) subscribeEmbed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := embedData{Title: "Embed a signup form", Action: s.publicURL(r) + "/subscribe", Honeypot: honeypotField}
+	d.Accent, d.OnAccent = s.embedColours()
 	want := r.URL.Query().Get("list")
 	for _, l := range lists {
 		if want != "" && l.Slug == want {
@@ -33,4 +39,36 @@ func (s *Server) subscribeEmbed(w http.ResponseWriter, r *http.Request) {
 		d.Lists = nil
 	}
 	s.renderPage(w, r, http.StatusOK, "embed", d)
+}
+
+// embedColours are the snippet button's background and text colours: the
+// accent saved in the settings, or the default one. The snippet is shown
+// in a textarea too, where the template escapes it as text and no CSS
+// filter applies, so only a colour that is exactly "#rrggbb" is taken:
+// the settings check it on save, and this keeps a row written otherwise
+// out of another site's page.
+func (s *Server) embedColours() (accent, onAccent string) {
+	b := templates.DefaultBrand()
+	if s.Settings != nil {
+		b = s.brand()
+	}
+	if !hexColour(b.Accent) {
+		b.Accent = templates.DefaultAccent
+	}
+	return b.Accent, b.OnAccent()
+}
+
+// hexColour reports whether c is "#" and six hex digits.
+func hexColour(c string) bool {
+	if len(c) != 7 || c[0] != '#' {
+		return false
+	}
+	for i := 1; i < len(c); i++ {
+		switch ch := c[i]; {
+		case '0' <= ch && ch <= '9', 'a' <= ch && ch <= 'f', 'A' <= ch && ch <= 'F':
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -84,7 +84,7 @@ func TestSavedMailgunKeyReplacesTheEnvironments(t *testing.T) {
 }
 
 // Bad secrets are refused with what to fix, nothing is saved, and the
-// values typed are not echoed back.
+// secrets typed are not echoed back.
 func TestWebhookSecretsAreValidated(t *testing.T) {
 	cases := []struct {
 		field, value, want string
@@ -102,7 +102,9 @@ func TestWebhookSecretsAreValidated(t *testing.T) {
 			if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, tc.want) {
 				t.Errorf("save = %d, want 422 saying %q", resp.StatusCode, tc.want)
 			}
-			if strings.Contains(body, tc.value) {
+			// A topic ARN is no secret: it comes back in its box, beside
+			// its error (TestSettingsRefusedFormKeepsTheSESTopic).
+			if tc.field != "webhook_ses" && strings.Contains(body, tc.value) {
 				t.Errorf("the page echoes %q", tc.value)
 			}
 			var n int

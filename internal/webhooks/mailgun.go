@@ -73,7 +73,7 @@ func (m *Mailgun) Events(ctx context.Context, _ http.Header, body []byte) ([]eve
 	mac := hmac.New(sha256.New, m.Key)
 	mac.Write([]byte(sig.Timestamp + sig.Token))
 	if err != nil || sig.Token == "" || !hmac.Equal(got, mac.Sum(nil)) {
-		return nil, errSignature
+		return nil, errMailgunSignature
 	}
 	sec, err := strconv.ParseInt(sig.Timestamp, 10, 64)
 	if err != nil || !fresh(sec, m.Now()) {

@@ -62,7 +62,7 @@ var postmarkKinds = map[int]events.Kind{
 // Events checks the basic auth of h and reads the record in body.
 func (p *Postmark) Events(_ context.Context, h http.Header, body []byte) ([]events.Event, error) {
 	if !p.authorized(h.Get("Authorization")) {
-		return nil, errSignature
+		return nil, errPostmarkAuth
 	}
 	var rec postmarkRecord
 	if err := json.Unmarshal(body, &rec); err != nil || rec.RecordType == "" {

@@ -64,11 +64,11 @@ func (s *SendGrid) Events(_ context.Context, h http.Header, body []byte) ([]even
 	ts := h.Get(SendGridTimestampHeader)
 	sig, err := base64.StdEncoding.DecodeString(h.Get(SendGridSignatureHeader))
 	if err != nil || ts == "" || len(sig) == 0 {
-		return nil, errSignature
+		return nil, errSendGridSignature
 	}
 	sum := sha256.Sum256(append([]byte(ts), body...))
 	if !ecdsa.VerifyASN1(s.Key, sum[:], sig) {
-		return nil, errSignature
+		return nil, errSendGridSignature
 	}
 	sec, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil || !fresh(sec, s.Now()) {

@@ -97,7 +97,7 @@ func (s *SES) Events(ctx context.Context, _ http.Header, body []byte) ([]events.
 		return nil, badShape("Amazon SNS", "a JSON object with Type and TopicArn")
 	}
 	if !s.topic(m.TopicArn) {
-		return nil, bulletin.Errorf(bulletin.EUNAUTHORIZED, "This SNS topic is not the one in BULLETIN_WEBHOOK_SES_TOPIC.")
+		return nil, errSESTopic
 	}
 	if err := s.certs.verify(ctx, &m); err != nil {
 		// Why it does not verify (the certificate's fetch or parse, the

@@ -37,14 +37,29 @@ type Resolver interface {
 	ParseMessageID(id string) (bounces.Delivery, error)
 }
 
+// The answers to a request whose signature or credentials are refused,
+// each naming what the provider signs with and where it is configured
+// (its BULLETIN_WEBHOOK_* variable, or the value saved at Settings).
 var (
-	errSignature = bulletin.Errorf(bulletin.EUNAUTHORIZED, "The webhook's signature does not match the configured secret.")
-	errStale     = bulletin.Errorf(bulletin.EUNAUTHORIZED, "The webhook's timestamp is more than 5 minutes away from now: a replay, or a clock to fix.")
+	errMailgunSignature  = bulletin.Errorf(bulletin.EUNAUTHORIZED, "The webhook's signature does not match the configured Mailgun signing key (BULLETIN_WEBHOOK_MAILGUN_SECRET or Settings).")
+	errSendGridSignature = bulletin.Errorf(bulletin.EUNAUTHORIZED, "The webhook's signature does not verify with the configured SendGrid verification key (BULLETIN_WEBHOOK_SENDGRID_SECRET or Settings).")
+	errPostmarkAuth      = bulletin.Errorf(bulletin.EUNAUTHORIZED, "The webhook's basic auth user and password do not match the configured secret (BULLETIN_WEBHOOK_POSTMARK_SECRET or Settings).")
+	errSESTopic          = bulletin.Errorf(bulletin.EUNAUTHORIZED, "This SNS topic is not the topic configured (BULLETIN_WEBHOOK_SES_TOPIC or Settings).")
+	errStale             = bulletin.Errorf(bulletin.EUNAUTHORIZED, "The webhook's timestamp is more than 5 minutes away from now: a replay, or a clock to fix.")
 )
 
 // badShape is the error for a body that is not the provider's.
 func badShape(provider, what string) error {
-	return bulletin.Errorf(bulletin.EBADREQUEST, "This is not a %s webhook body: %s.", provider, what)
+	return bulletin.Errorf(bulletin.EBADREQUEST, "This is not %s %s webhook body: %s.", article(provider), provider, what)
+}
+
+// article is the indefinite article before name: "an" before a vowel
+// ("an Amazon SNS"), else "a".
+func article(name string) string {
+	if name != "" && strings.ContainsRune("AEIOUaeiou", rune(name[0])) {
+		return "an"
+	}
+	return "a"
 }
 
 // newEvent returns the event of kind on email, tied to the delivery its
