@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -57,13 +58,23 @@ type Feeds struct {
 	Resolver Resolver
 	Interval time.Duration
 	MaxBytes int64
-	now      func() time.Time
+	// Log gets a line for each poll that failed or skipped items;
+	// slog.Default() when nil.
+	Log *slog.Logger
+	now func() time.Time
+}
+
+func (f *Feeds) log() *slog.Logger {
+	if f.Log != nil {
+		return f.Log
+	}
+	return slog.Default()
 }
 
 // NewFeeds returns Feeds on db that store items through articles. Unless
 // allowPrivate, no feed is ever fetched from an address that is not public.
 func NewFeeds(db *sqlite.DB, articles *Store, allowPrivate bool) *Feeds {
-	dialer := &net.Dialer{Timeout: 10 * time.Second, Control: guard{allowPrivate}.control}
+	dialer := &net.Dialer{Timeout: feedDialTimeout, Control: guard{allowPrivate}.control}
 	transport := &http.Transport{
 		Proxy:                 nil, // a proxy would dial for us, past the guard
 		DialContext:           dialer.DialContext,
@@ -77,10 +88,10 @@ func NewFeeds(db *sqlite.DB, articles *Store, allowPrivate bool) *Feeds {
 		Timeout:   DefaultFeedTimeout,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) >= 5 {
-				return errors.New("too many redirects")
+				return errTooManyRedirects
 			}
 			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-				return errors.New("redirect to a URL that is not http or https")
+				return errRedirectScheme
 			}
 			return nil
 		},

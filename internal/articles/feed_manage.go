@@ -42,17 +42,26 @@ func (f *Feeds) List(ctx context.Context, after int64, limit int) ([]*Feed, int6
 }
 
 // SetActive pauses (false) or resumes (true) the feed of id and returns
-// it. A paused feed is never polled; a resumed one is polled with the
-// next due feeds.
+// it. A paused feed is never polled; a resumed one is polled once now, as
+// a new one is, so its status is fresh: a poll that fails is in its
+// LastStatus and LastError, not an error, and Added counts what the poll
+// added. Resuming a feed that is active already does not poll it.
 func (f *Feeds) SetActive(ctx context.Context, id int64, active bool) (*Feed, error) {
-	res, err := f.db.Write.ExecContext(ctx, `UPDATE feeds SET active = ? WHERE id = ?`, active, id)
+	res, err := f.db.Write.ExecContext(ctx, `UPDATE feeds SET active = ? WHERE id = ? AND active != ?`, active, id, active)
 	if err != nil {
 		return nil, fmt.Errorf("set feed active: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "No feed %d.", id)
+	changed, _ := res.RowsAffected()
+	fd, err := f.Get(ctx, id)
+	if err != nil || !active || changed == 0 {
+		return fd, err
 	}
-	return f.Get(ctx, id)
+	added, _ := f.Poll(ctx, fd)
+	if fd, err = f.Get(ctx, id); err != nil {
+		return nil, err
+	}
+	fd.Added = added
+	return fd, nil
 }
 
 // Delete removes the feed of id. The articles it brought stay.

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/hibiken/asynq"
@@ -32,6 +34,7 @@ func (f *Feeds) Poll(ctx context.Context, fd *Feed) (int, error) {
 		msg = clipRunes(err.Error(), 500)
 		status = msg
 		etag, modified = fd.etag, fd.lastModified
+		f.log().Warn("feed poll failed", "feed", fd.ID, "status", msg)
 	}
 	if _, uerr := f.db.Write.ExecContext(ctx, `UPDATE feeds SET etag = ?, last_modified = ?, last_polled_at = ?, last_status = ?, last_error = ?,
 		items = items + ? WHERE id = ?`, etag, modified, f.now(), status, msg, added, fd.ID); uerr != nil && err == nil {
@@ -41,9 +44,11 @@ func (f *Feeds) Poll(ctx context.Context, fd *Feed) (int, error) {
 }
 
 // fetch gets and saves the feed's items. Its status is the HTTP status
-// in words when the feed was fetched and parsed; on an error, the error
-// says what went wrong. An item that failed to save is an error too, one
-// that still counts the items the other saves added.
+// in words when the feed was fetched and parsed, followed by a note of the
+// items it skipped and why ("200 OK; 2 items skipped: no link"); on an
+// error, the error says what went wrong, in words an admin can act on. An
+// item that failed to save is an error too, one that still counts the
+// items the other saves added.
 func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified, status string, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fd.URL, nil)
 	if err != nil {
@@ -59,7 +64,7 @@ func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified,
 	}
 	resp, err := f.client.Do(req)
 	if err != nil {
-		return 0, "", "", "", fmt.Errorf("fetch feed: %w", err)
+		return 0, "", "", "", f.fetchFailed(err, false)
 	}
 	defer resp.Body.Close()
 	etag, modified = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
@@ -73,7 +78,7 @@ func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified,
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, f.MaxBytes+1))
 	if err != nil {
-		return 0, "", "", "", fmt.Errorf("read feed: %w", err)
+		return 0, "", "", "", f.fetchFailed(err, true)
 	}
 	if int64(len(body)) > f.MaxBytes {
 		return 0, "", "", "", fmt.Errorf("feed is over %d bytes", f.MaxBytes)
@@ -95,14 +100,17 @@ func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified,
 	// or the feed would be fetched in full at every poll for it.
 	var failed int
 	var saveErr error
+	var skips skipped
 	for i, it := range parsed.Items {
-		a := itemArticle(it, srcs[i], fd.List, resp.Request.URL)
+		a, why := itemArticle(it, srcs[i], fd.List, resp.Request.URL)
 		if a == nil {
+			skips.add(why)
 			continue
 		}
 		created, err := f.articles.Save(ctx, a)
 		switch {
 		case bulletin.ErrorCode(err) == bulletin.EINVALID:
+			skips.add(refusal(err))
 			continue
 		case err != nil:
 			failed++
@@ -115,19 +123,34 @@ func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified,
 			added++
 		}
 	}
-	if failed > 0 {
-		return added, "", "", "", fmt.Errorf("%d of the feed's items could not be saved, and are fetched again at the next poll: %w", failed, saveErr)
+	note := skips.note()
+	if note != "" {
+		f.log().Info("feed items skipped", "feed", fd.ID, "skipped", skips.total(), "why", strings.TrimPrefix(note, "; "))
 	}
-	return added, etag, modified, status, nil
+	if failed > 0 {
+		return added, "", "", "", fmt.Errorf("%d of the feed's items could not be saved, and are fetched again at the next poll: %w%s", failed, saveErr, note)
+	}
+	return added, etag, modified, status + note, nil
 }
 
-// itemArticle is the article of one feed item, or nil when it has no link.
-// The item's link is its RSS guid when it has no other and that is a
-// permalink. A relative link (Atom allows them) is read against base, the
-// URL the feed came from; a title is cut to the 300 characters an article
-// may have, not refused. src says how the item's texts are written: only
-// markup loses its tags.
-func itemArticle(it *gofeed.Item, src itemSource, list string, base *url.URL) *Article {
+// refusal is why Save refused an item, by the fields it named: "invalid
+// title", "invalid url".
+func refusal(err error) string {
+	fields := slices.Sorted(maps.Keys(bulletin.ErrorFields(err)))
+	if len(fields) == 0 {
+		return "refused"
+	}
+	return "invalid " + strings.Join(fields, " and ")
+}
+
+// itemArticle is the article of one feed item, or nil and why not when
+// it has no link ("no link") or one that is not an http or https URL
+// ("link not http(s)"). The item's link is its RSS guid when it has no
+// other and that is a permalink. A relative link (Atom allows them) is
+// read against base, the URL the feed came from; a title is cut to the
+// 300 characters an article may have, not refused. src says how the
+// item's texts are written: only markup loses its tags.
+func itemArticle(it *gofeed.Item, src itemSource, list string, base *url.URL) (*Article, string) {
 	link := strings.TrimSpace(it.Link)
 	if link == "" && len(it.Links) > 0 {
 		link = strings.TrimSpace(it.Links[0])
@@ -136,10 +159,15 @@ func itemArticle(it *gofeed.Item, src itemSource, list string, base *url.URL) *A
 		link = src.permalink
 	}
 	if link == "" {
-		return nil
+		return nil, "no link"
 	}
-	if u, err := url.Parse(link); err == nil && !u.IsAbs() && base != nil {
-		link = base.ResolveReference(u).String()
+	u, err := url.Parse(link)
+	if err == nil && !u.IsAbs() && base != nil {
+		u = base.ResolveReference(u)
+		link = u.String()
+	}
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, "link not http(s)"
 	}
 	a := &Article{Title: clipRunes(feedText(it.Title, src.title), 300), URL: link, Lists: []string{list}}
 	if a.Title == "" {
@@ -161,7 +189,7 @@ func itemArticle(it *gofeed.Item, src itemSource, list string, base *url.URL) *A
 	case it.UpdatedParsed != nil:
 		a.PublishedAt = *it.UpdatedParsed
 	}
-	return a
+	return a, ""
 }
 
 // plain is text from a feed's HTML, on one line.

@@ -7,7 +7,8 @@ func (s *Server) pauseFeedForm(w http.ResponseWriter, r *http.Request) {
 	s.setFeedActive(w, r, false, "feed-paused")
 }
 
-// resumeFeedForm resumes a paused feed.
+// resumeFeedForm resumes a paused feed and polls it at once, as a new
+// feed is, so the feeds page shows a fresh status.
 func (s *Server) resumeFeedForm(w http.ResponseWriter, r *http.Request) {
 	s.setFeedActive(w, r, true, "feed-resumed")
 }
@@ -18,9 +19,13 @@ func (s *Server) setFeedActive(w http.ResponseWriter, r *http.Request, active bo
 		http.NotFound(w, r)
 		return
 	}
-	if _, err := s.Feeds.SetActive(r.Context(), id, active); err != nil {
+	fd, err := s.Feeds.SetActive(r.Context(), id, active)
+	if err != nil {
 		s.adminFailed(w, r, err)
 		return
+	}
+	if active && fd.LastError != "" {
+		flash = "feed-resume-failed"
 	}
 	http.Redirect(w, r, flashURL("/admin/feeds", flash), http.StatusSeeOther)
 }

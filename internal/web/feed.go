@@ -10,7 +10,8 @@ import (
 )
 
 // A FeedStore keeps the feeds Bulletin polls: it adds one (and polls it
-// once), lists, reads, pauses or resumes, and deletes them.
+// once), lists, reads, pauses or resumes (and polls it once), and deletes
+// them.
 type FeedStore interface {
 	Add(ctx context.Context, url, list string, active *bool) (*articles.Feed, bool, error)
 	List(ctx context.Context, after int64, limit int) ([]*articles.Feed, int64, error)
@@ -100,7 +101,9 @@ func (s *Server) getFeed(w http.ResponseWriter, r *http.Request) {
 }
 
 // patchFeed pauses ({"active":false}) or resumes ({"active":true}) a
-// feed. Its URL and list do not change: that is another feed.
+// feed. A resumed feed is polled in the request, as a new one is, so the
+// answer has a fresh status (and "added"). Its URL and list do not
+// change: that is another feed.
 func (s *Server) patchFeed(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Active *bool   `json:"active"`
