@@ -4,15 +4,9 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/hex"
-	"net/http"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -40,20 +34,13 @@ func TestEventsWithAMessageIDWithoutABounceDomain(t *testing.T) {
 		t.Fatal(err)
 	}
 	mg := NewMailgun("mg-key", none, NewTokens(sqlitetest.Open(t)))
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-
+	now := time.Now()
 	body := read(t, "sendgrid_bounce_msgid")
-	sum := sha256.Sum256(append([]byte(ts), body...))
-	sig, _ := ecdsa.SignASN1(rand.Reader, key, sum[:])
-	sgEvents, err := sg.Events(context.Background(), http.Header{SendGridTimestampHeader: {ts}, SendGridSignatureHeader: {base64.StdEncoding.EncodeToString(sig)}}, body)
+	sgEvents, err := sg.Events(context.Background(), sendGridSigned(key, body, now), body)
 	if err != nil {
 		t.Fatal(err)
 	}
-
-	m := hmac.New(sha256.New, []byte("mg-key"))
-	m.Write([]byte(ts + "tok"))
-	body = []byte(strings.NewReplacer("{{TIMESTAMP}}", ts, "{{TOKEN}}", "tok", "{{SIGNATURE}}", hex.EncodeToString(m.Sum(nil))).Replace(string(read(t, "mailgun_bounce_msgid"))))
-	mgEvents, err := mg.Events(context.Background(), nil, body)
+	mgEvents, err := mg.Events(context.Background(), nil, mailgunSigned(read(t, "mailgun_bounce_msgid"), "mg-key", "tok", now))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,6 +41,24 @@ func read(t testing.TB, name string) []byte {
 	return []byte(strings.NewReplacer("{{RETURN_PATH}}", verp, "{{MESSAGE_ID}}", local+"@news.example.org").Replace(string(b)))
 }
 
+// sendGridSigned returns the headers that sign body as SendGrid does, at
+// now, with key.
+func sendGridSigned(key *ecdsa.PrivateKey, body []byte, now time.Time) http.Header {
+	ts := strconv.FormatInt(now.Unix(), 10)
+	sum := sha256.Sum256(append([]byte(ts), body...))
+	sig, _ := ecdsa.SignASN1(rand.Reader, key, sum[:])
+	return http.Header{SendGridTimestampHeader: {ts}, SendGridSignatureHeader: {base64.StdEncoding.EncodeToString(sig)}}
+}
+
+// mailgunSigned fills a Mailgun fixture's signature block: token, and its
+// timestamp and HMAC under signingKey at now.
+func mailgunSigned(body []byte, signingKey, token string, now time.Time) []byte {
+	ts := strconv.FormatInt(now.Unix(), 10)
+	m := hmac.New(sha256.New, []byte(signingKey))
+	m.Write([]byte(ts + token))
+	return []byte(strings.NewReplacer("{{TIMESTAMP}}", ts, "{{TOKEN}}", token, "{{SIGNATURE}}", hex.EncodeToString(m.Sum(nil))).Replace(string(body)))
+}
+
 // got is what a test compares of an event: not its time or key.
 type got struct {
 	Kind                     events.Kind
@@ -85,16 +103,10 @@ func TestFixturesReadAsEvents(t *testing.T) {
 		case strings.HasPrefix(name, "postmark_"):
 			return pm.Events(context.Background(), http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte("u:p"))}}, body)
 		case strings.HasPrefix(name, "sendgrid_"):
-			ts := strconv.FormatInt(now.Unix(), 10)
-			sum := sha256.Sum256(append([]byte(ts), body...))
-			sig, _ := ecdsa.SignASN1(rand.Reader, key, sum[:])
-			return sg.Events(context.Background(), http.Header{SendGridTimestampHeader: {ts}, SendGridSignatureHeader: {base64.StdEncoding.EncodeToString(sig)}}, body)
+			return sg.Events(context.Background(), sendGridSigned(key, body, now), body)
 		default:
-			ts := strconv.FormatInt(now.Unix(), 10)
-			m := hmac.New(sha256.New, []byte("mg-key"))
-			m.Write([]byte(ts + name)) // a token a request: a token is taken once
-			body = []byte(strings.NewReplacer("{{TIMESTAMP}}", ts, "{{TOKEN}}", name, "{{SIGNATURE}}", hex.EncodeToString(m.Sum(nil))).Replace(string(body)))
-			return mg.Events(context.Background(), nil, body)
+			// a token a request: a token is taken once
+			return mg.Events(context.Background(), nil, mailgunSigned(body, "mg-key", name, now))
 		}
 	}
 	hard := func(status string) got {
