@@ -2,10 +2,6 @@ package webhooks
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"net/http"
@@ -33,15 +29,7 @@ func TestRefusalMessagesNameWhatIsConfigured(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
-	sg, err := NewSendGrid(base64.StdEncoding.EncodeToString(der), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sg, _ := newTestSendGrid(t, nil)
 	mg := NewMailgun("mg-key", nil, NewTokens(sqlitetest.Open(t)))
 	basic := func(cred string) http.Header {
 		return http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(cred))}}

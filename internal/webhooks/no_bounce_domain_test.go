@@ -2,11 +2,6 @@ package webhooks
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"encoding/base64"
 	"testing"
 	"time"
 
@@ -24,15 +19,7 @@ import (
 // provider retried into a 500 while the bounce was lost.
 func TestEventsWithAMessageIDWithoutABounceDomain(t *testing.T) {
 	var none *bounces.VERP
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
-	sg, err := NewSendGrid(base64.StdEncoding.EncodeToString(der), none)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sg, key := newTestSendGrid(t, none)
 	mg := NewMailgun("mg-key", none, NewTokens(sqlitetest.Open(t)))
 	now := time.Now()
 	body := read(t, "sendgrid_bounce_msgid")

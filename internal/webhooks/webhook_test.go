@@ -41,6 +41,22 @@ func read(t testing.TB, name string) []byte {
 	return []byte(strings.NewReplacer("{{RETURN_PATH}}", verp, "{{MESSAGE_ID}}", local+"@news.example.org").Replace(string(b)))
 }
 
+// newTestSendGrid returns a SendGrid provider resolving with v, and the
+// key that signs for it (sendGridSigned).
+func newTestSendGrid(t testing.TB, v Resolver) (*SendGrid, *ecdsa.PrivateKey) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	sg, err := NewSendGrid(base64.StdEncoding.EncodeToString(der), v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sg, key
+}
+
 // sendGridSigned returns the headers that sign body as SendGrid does, at
 // now, with key.
 func sendGridSigned(key *ecdsa.PrivateKey, body []byte, now time.Time) http.Header {
@@ -78,15 +94,7 @@ func summary(evs []events.Event) []got {
 // Each fixture reads as the events it reports, tied to the delivery when
 // its return path is our VERP address and to the address otherwise.
 func TestFixturesReadAsEvents(t *testing.T) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
-	sg, err := NewSendGrid(base64.StdEncoding.EncodeToString(der), testVERP)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sg, key := newTestSendGrid(t, testVERP)
 	pm, err := NewPostmark("u:p", testVERP)
 	if err != nil {
 		t.Fatal(err)
