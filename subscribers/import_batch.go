@@ -114,7 +114,7 @@ func leftSet(left map[int64]string, pairs string) {
 // left as it is, and the report notes it.
 func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importRow, ex *existing, now time.Time) error {
 	if ex.status == StatusUnsubscribed || ex.status == StatusBounced {
-		imp.skip(row.line, row.email, "the subscriber is "+ex.status+" and is not signed up again by an import")
+		imp.skipStored(row.line, row.email, "the subscriber is "+ex.status+" and is not signed up again by an import")
 		return nil
 	}
 	// What the file's status asks that is not done, for the report.
@@ -154,7 +154,7 @@ func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importR
 		} else if kept == "" {
 			why = append(why, "already on the list")
 		}
-		imp.skip(row.line, row.email, strings.Join(why, "; "))
+		imp.skipStored(row.line, row.email, strings.Join(why, "; "))
 		return nil
 	}
 	name, attrs := ex.name, ex.attrs

@@ -140,11 +140,11 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opt ImportOptions) (*Im
 	cr.ReuseRecord = true
 	err = imp.run(ctx, cr)
 	// A line is skipped as it is read (a second line for one address) or
-	// when its batch meets the database (a stored reader), so the notes
-	// come out of order: the report lists them by line.
-	for _, notes := range [][]LineNote{imp.rep.SkippedLines, imp.rep.InvalidLines, imp.rep.NotedLines} {
-		slices.SortStableFunc(notes, func(a, b LineNote) int { return cmp.Compare(a.Line, b.Line) })
-	}
+	// when its batch meets the database (a stored reader), each kind in
+	// the file's order: the report lists them together by line.
+	skipped := append(imp.rep.SkippedLines, imp.skippedStored...)
+	slices.SortStableFunc(skipped, func(a, b LineNote) int { return cmp.Compare(a.Line, b.Line) })
+	imp.rep.SkippedLines = skipped[:min(len(skipped), maxNotes)]
 	return imp.rep, err
 }
 
@@ -158,8 +158,10 @@ type importer struct {
 	seen    map[string]int // email key → first line
 	unknown map[string]bool
 	rep     *ImportReport
-	cols    columns
-	rows    int
+	// skippedStored are the lines skipped for a stored reader (skipStored).
+	skippedStored []LineNote
+	cols          columns
+	rows          int
 	// confirms are the confirmations of the batch in hand, queued once
 	// it commits.
 	confirms []queue.ConfirmItem
@@ -230,6 +232,18 @@ func (imp *importer) skip(line int, email, reason string) {
 	imp.rep.Skipped++
 	if len(imp.rep.SkippedLines) < maxNotes {
 		imp.rep.SkippedLines = append(imp.rep.SkippedLines, LineNote{Line: line, Email: email, Reason: reason})
+	}
+}
+
+// skipStored records a line skipped when its batch met the database (a
+// stored reader). Such lines are found after the lines of their batch
+// skipped as read, so they are kept apart, each kind's first maxNotes,
+// and merged by line at the end: the report keeps the file's first
+// skipped lines, whichever way they were found.
+func (imp *importer) skipStored(line int, email, reason string) {
+	imp.rep.Skipped++
+	if len(imp.skippedStored) < maxNotes {
+		imp.skippedStored = append(imp.skippedStored, LineNote{Line: line, Email: email, Reason: reason})
 	}
 }
 
