@@ -16,18 +16,7 @@ import (
 func TestImportNotesAListTheReaderLeft(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	if err := s.CreateList(ctx, &List{Slug: "sport", Name: "Sport", Public: true}); err != nil {
-		t.Fatal(err)
-	}
-	ann, err := s.Create(ctx, &NewSubscriber{Email: "ann@example.com", Name: "Ann", Status: StatusConfirmed, Lists: []string{"news", "sport"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Ann unticks News on her preferences page, on 3 November.
-	if err := s.SetPreferences(ctx, ann.ID, Preferences{Name: "Ann", Frequency: "daily", Lists: []string{"sport"}}); err != nil {
-		t.Fatal(err)
-	}
-	setLeftOn(t, s, ann.ID, "news", "2026-11-03 08:00:00+00:00")
+	ann := annLeftNews(t, s)
 
 	// A file gives her a new name and both lists: the name is taken,
 	// News is not, and the line says why.
@@ -109,4 +98,23 @@ func setLeftOn(t *testing.T, s *Store, id int64, slug, at string) {
 	if n, _ := res.RowsAffected(); n != 1 {
 		t.Fatalf("reader %d has not left %s", id, slug)
 	}
+}
+
+// annLeftNews adds the list Sport to s and Ann, confirmed on News and
+// Sport, who unticked News on her preferences page on 3 November.
+func annLeftNews(t *testing.T, s *Store) *Subscriber {
+	t.Helper()
+	ctx := context.Background()
+	if err := s.CreateList(ctx, &List{Slug: "sport", Name: "Sport", Public: true}); err != nil {
+		t.Fatal(err)
+	}
+	ann, err := s.Create(ctx, &NewSubscriber{Email: "ann@example.com", Name: "Ann", Status: StatusConfirmed, Lists: []string{"news", "sport"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetPreferences(ctx, ann.ID, Preferences{Name: "Ann", Frequency: "daily", Lists: []string{"sport"}}); err != nil {
+		t.Fatal(err)
+	}
+	setLeftOn(t, s, ann.ID, "news", "2026-11-03 08:00:00+00:00")
+	return ann
 }

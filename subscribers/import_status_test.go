@@ -103,17 +103,7 @@ func TestImportUpdatesStoredReaderWhoseLineSaysUnsubscribed(t *testing.T) {
 func TestImportStatusNoteJoinsLeftNote(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	if err := s.CreateList(ctx, &List{Slug: "sport", Name: "Sport", Public: true}); err != nil {
-		t.Fatal(err)
-	}
-	ann, err := s.Create(ctx, &NewSubscriber{Email: "ann@example.com", Name: "Ann", Status: StatusConfirmed, Lists: []string{"news", "sport"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SetPreferences(ctx, ann.ID, Preferences{Name: "Ann", Frequency: "daily", Lists: []string{"sport"}}); err != nil {
-		t.Fatal(err)
-	}
-	setLeftOn(t, s, ann.ID, "news", "2026-11-03 08:00:00+00:00")
+	ann := annLeftNews(t, s)
 	cy, err := s.Create(ctx, &NewSubscriber{Email: "cy@example.com", Name: "Cy", Status: StatusConfirmed, Lists: []string{"news"}})
 	if err != nil {
 		t.Fatal(err)
