@@ -52,7 +52,8 @@ func (f *Feeds) Poll(ctx context.Context, fd *Feed) (int, error) {
 func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified, status string, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fd.URL, nil)
 	if err != nil {
-		return 0, "", "", "", err
+		// Go's words would quote the URL, and with it any key in its query.
+		return 0, "", "", "", errors.New("the feed's URL is not a valid http(s) URL")
 	}
 	req.Header.Set("User-Agent", "Bulletin feed poller")
 	req.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1")
