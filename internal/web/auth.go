@@ -5,7 +5,8 @@ import (
 	"strings"
 )
 
-// requireToken lets a request through only with a valid API bearer token.
+// requireToken lets a request through only with a valid API bearer token,
+// and only with query parameters its route takes (checkQuery).
 func (s *Server) requireToken(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		secret, ok := bearerToken(r)
@@ -22,6 +23,10 @@ func (s *Server) requireToken(next http.Handler) http.Handler {
 		if !valid {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="bulletin", error="invalid_token"`)
 			writeError(w, r, s.Log, errUnauthorized)
+			return
+		}
+		if err := checkQuery(r); err != nil {
+			writeError(w, r, s.Log, err)
 			return
 		}
 		next.ServeHTTP(w, r)
