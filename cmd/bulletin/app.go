@@ -98,6 +98,7 @@ func (m *Main) openAll(ctx context.Context) error {
 		return err
 	}
 	a := m.app
+	m.warnOpenDatabase()
 	if err := m.warnBaseURL(ctx); err != nil {
 		return err
 	}

@@ -52,3 +52,22 @@ func dataDirError(dir string, err error) error {
 	return usagef("BULLETIN_DATA %s cannot be written (%s): give a folder this user can write, "+
 		"for example by chown to the user Bulletin runs as, or set BULLETIN_DATA to another one", dir, why)
 }
+
+// warnOpenDatabase says, at start, when the database can be read by every
+// user of the machine, as one created by an older Bulletin or copied in
+// with the umask's 0644 can: it holds every reader's address and the
+// webhooks' secrets. The mode is left as it is, since its owner may have
+// opened it on purpose; the line says how to close it.
+func (m *Main) warnOpenDatabase() {
+	path := filepath.Join(m.Config.Data, "bulletin.db")
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		st, err := os.Stat(name)
+		if err != nil || st.Mode().Perm()&0o004 == 0 {
+			continue
+		}
+		m.Log.Warn(fmt.Sprintf("%s can be read by every user of this machine, and it holds every reader's address; "+
+			"stop Bulletin and run chmod 600 %s*, or chmod 640 to share it with a group", filepath.Base(name), path),
+			"mode", st.Mode().Perm().String())
+		return
+	}
+}

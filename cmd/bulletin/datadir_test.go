@@ -145,3 +145,49 @@ func TestSecondServeOnOneDataFolderExits2(t *testing.T) {
 		t.Errorf("serve after the first stopped: exit %d", code)
 	}
 }
+
+// serve says when the database can be read by every user of the machine,
+// as one an older Bulletin created can, and leaves its mode as it is.
+func TestServeWarnsOfAWorldReadableDatabase(t *testing.T) {
+	env := map[string]string{"BULLETIN_DATA": t.TempDir()}
+	path := filepath.Join(env["BULLETIN_DATA"], "bulletin.db")
+	serveLog := func() string {
+		t.Helper()
+		m, _, stderr := testMain(t, env)
+		_, stop := startServe(t, m)
+		if code := stop(); code != 0 {
+			t.Fatalf("serve exited %d: %s", code, stderr)
+		}
+		return stderr.String()
+	}
+	const warning = "bulletin.db can be read by every user of this machine"
+	if log := serveLog(); strings.Contains(log, warning) {
+		t.Errorf("a new database (mode 0600) was warned of:\n%s", log)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	log := serveLog()
+	if !strings.Contains(log, warning) || !strings.Contains(log, "chmod 600 "+path+"*") || !strings.Contains(log, "-rw-r--r--") {
+		t.Errorf("serve on a 0644 database did not say so, with the fix:\n%s", log)
+	}
+	if mode := mustMode(t, path); mode != 0o644 {
+		t.Errorf("serve changed the mode to %v", mode)
+	}
+	// A group may read it: that is its owner's choice, not a warning.
+	if err := os.Chmod(path, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if log := serveLog(); strings.Contains(log, warning) {
+		t.Errorf("a 0640 database was warned of:\n%s", log)
+	}
+}
+
+func mustMode(t *testing.T, name string) os.FileMode {
+	t.Helper()
+	st, err := os.Stat(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Mode().Perm()
+}
