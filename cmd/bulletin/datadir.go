@@ -56,9 +56,14 @@ func dataDirError(dir string, err error) error {
 // warnOpenDatabase says, at start, when the database can be read by every
 // user of the machine, as one created by an older Bulletin or copied in
 // with the umask's 0644 can: it holds every reader's address and the
-// webhooks' secrets. The mode is left as it is, since its owner may have
-// opened it on purpose; the line says how to close it.
+// webhooks' secrets. A data folder others cannot enter (the 0750 Bulletin
+// makes) keeps them out whatever the file's mode, so it is not said then.
+// The mode is left as it is, since its owner may have opened it on
+// purpose; the line says how to close it.
 func (m *Main) warnOpenDatabase() {
+	if st, err := os.Stat(m.Config.Data); err != nil || st.Mode().Perm()&0o001 == 0 {
+		return
+	}
 	path := filepath.Join(m.Config.Data, "bulletin.db")
 	for _, name := range []string{path, path + "-wal", path + "-shm"} {
 		st, err := os.Stat(name)

@@ -151,6 +151,9 @@ func TestSecondServeOnOneDataFolderExits2(t *testing.T) {
 func TestServeWarnsOfAWorldReadableDatabase(t *testing.T) {
 	env := map[string]string{"BULLETIN_DATA": t.TempDir()}
 	path := filepath.Join(env["BULLETIN_DATA"], "bulletin.db")
+	if err := os.Chmod(env["BULLETIN_DATA"], 0o755); err != nil {
+		t.Fatal(err)
+	}
 	serveLog := func() string {
 		t.Helper()
 		m, _, stderr := testMain(t, env)
@@ -180,6 +183,16 @@ func TestServeWarnsOfAWorldReadableDatabase(t *testing.T) {
 	}
 	if log := serveLog(); strings.Contains(log, warning) {
 		t.Errorf("a 0640 database was warned of:\n%s", log)
+	}
+	// Nor is a 0644 one in a folder others cannot enter.
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(env["BULLETIN_DATA"], 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if log := serveLog(); strings.Contains(log, warning) {
+		t.Errorf("a 0644 database in a 0750 folder was warned of:\n%s", log)
 	}
 }
 
