@@ -239,8 +239,7 @@ func updateSubscriber(ctx context.Context, tx *sql.Tx, cur *Subscriber, in *Sign
 		return err
 	}
 	if status == StatusConfirmed {
-		if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = 'active', updated_at = ?
-			WHERE subscriber_id = ? AND status = 'pending'`, now, cur.ID); err != nil {
+		if err := activatePending(ctx, tx, cur.ID, now); err != nil {
 			return err
 		}
 	}

@@ -605,8 +605,7 @@ func confirmTx(ctx context.Context, tx *sql.Tx, id int64, now time.Time) error {
 		unsubscribed_at = NULL WHERE id = ?`, now, now, id); err != nil {
 		return fmt.Errorf("confirm: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = 'active', updated_at = ?
-		WHERE subscriber_id = ? AND status = 'pending'`, now, id); err != nil {
+	if err := activatePending(ctx, tx, id, now); err != nil {
 		return fmt.Errorf("confirm: %w", err)
 	}
 	return nil

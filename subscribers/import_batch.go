@@ -172,8 +172,7 @@ func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importR
 	sub := SubPending
 	if status == StatusConfirmed {
 		sub = SubActive
-		if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = 'active', updated_at = ?
-			WHERE subscriber_id = ? AND status = 'pending'`, now, ex.id); err != nil {
+		if err := activatePending(ctx, tx, ex.id, now); err != nil {
 			return err
 		}
 	}

@@ -139,12 +139,18 @@ func fillName(ctx context.Context, tx sqlite.Querier, id int64, name string, now
 
 // addSubscriptions joins subscriber id to lists with status, reviving an
 // ended subscription and promoting a pending one to active, never the
-// other way round.
+// other way round. A list joined, or a pending one made active, takes the
+// reader in the digest window of the frequency they have now
+// (settleSwitchesOf); one joined again keeps the window it had.
 func addSubscriptions(ctx context.Context, tx sqlite.Querier, id int64, listIDs []int64, status string, now time.Time) error {
+	if err := settleSwitchesOf(ctx, tx, id); err != nil {
+		return err
+	}
 	for _, lid := range listIDs {
 		_, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (subscriber_id, list_id, status, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (subscriber_id, list_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at
+			ON CONFLICT (subscriber_id, list_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at,
+				stream = CASE WHEN subscriptions.status = 'pending' THEN NULL ELSE subscriptions.stream END
 			WHERE subscriptions.status = 'unsubscribed' OR (excluded.status = 'active' AND subscriptions.status = 'pending')`,
 			id, lid, status, now, now)
 		if err != nil {

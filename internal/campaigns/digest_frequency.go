@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/events"
+	"github.com/bulletinhq/bulletin/subscribers"
 )
 
 // A reader of a daily list is in one of its two windows: the daily
@@ -61,12 +62,11 @@ func stillIn(frequency string) reach {
 // (weekly or off, with no round-up mark kept) mails everybody alike, and
 // if it becomes daily both windows start from its mark (startRollup), so
 // a reader there is in the window of their frequency whenever it changed.
+// A reader's notes are settled early, alone, when they join a list
+// (subscribers' settleSwitchesOf), so the list they join is not in the
+// old window.
 func settleSwitches(ctx context.Context, tx *sql.Tx) error {
-	_, err := tx.ExecContext(ctx, `UPDATE subscriptions SET stream = NULLIF(COALESCE(stream,
-			(SELECT w.frequency FROM frequency_switches w WHERE w.subscriber_id = subscriptions.subscriber_id ORDER BY w.id LIMIT 1)),
-		(SELECT s.frequency FROM subscribers s WHERE s.id = subscriptions.subscriber_id))
-		WHERE subscriber_id IN (SELECT subscriber_id FROM frequency_switches)
-		AND list_id IN (SELECT id FROM lists WHERE digest = 'daily' UNION SELECT list_id FROM digest_rollup_marks)`)
+	_, err := tx.ExecContext(ctx, subscribers.SettleSwitchesSQL+`)`)
 	if err != nil {
 		return fmt.Errorf("settle changes of frequency: %w", err)
 	}
