@@ -68,8 +68,12 @@ func (l *List) validate(checks []WelcomeCheck, saved string) error {
 	if !slugRE.MatchString(l.Slug) || len(l.Slug) > 64 {
 		fields["slug"] = "use 1–64 lower-case letters, digits and single dashes"
 	}
-	if l.Name == "" || utf8.RuneCountInString(l.Name) > 100 {
+	switch {
+	case l.Name == "" || utf8.RuneCountInString(l.Name) > 100:
 		fields["name"] = "give a name of 1–100 characters"
+	case strings.ContainsFunc(l.Name, unicode.IsControl):
+		// It stands in subjects, List-Id and one-line footers.
+		fields["name"] = "write the name on one line, without control characters"
 	}
 	if utf8.RuneCountInString(l.Description) > 1000 {
 		fields["description"] = "keep the description under 1000 characters"
