@@ -66,16 +66,29 @@ func TestDigestArticleMarkersStayLiteral(t *testing.T) {
 // as text in text, as URL data in a link's URL, so a reader named
 // "javascript:alert(1)" gets no live link. Marker text the author typed,
 // and marker text in the subject, comes out literally, and the subject's
-// encoded words stay whole.
+// encoded words stay whole. A save refuses a link or image whose whole URL
+// is a field, as it refuses any relative URL; one stored before that
+// check still sends, and is filled the same way.
 func TestCampaignFieldsOnlyWhereWritten(t *testing.T) {
 	e := newGoldenEnv(t, "harbour", "Harbour", "off")
 	const name = `javascript:alert(1) "Ö"`
 	e.exec(t, `UPDATE subscribers SET name = ? WHERE id = ?`, name, e.reader)
 	subject := "Ünïcode news BLTNzNAMEzq7 and BLTNzMAILzq7 for everyone, with a long tail to fold"
-	c := &campaigns.Campaign{Subject: subject, Lists: []string{"harbour"}, Body: "Hi {{ .Name }}.\n\n" +
+	body := "Hi {{ .Name }}.\n\n" +
 		"[your page](https://news.example/me?n={{ .Name }}&e={{.Email}}) and [odd]({{ .Name }}) and ![pic]({{ .Email }}.png)\n\n" +
-		"Typed: " + foreignMarkers + "\n"}
-	e.sendCampaign(t, c)
+		"Typed: " + foreignMarkers + "\n"
+	ctx := context.Background()
+	if err := e.svc.Schedule(ctx, &campaigns.Campaign{Subject: subject, Lists: []string{"harbour"}, Body: body}); bulletin.ErrorCode(err) != bulletin.EINVALID {
+		t.Fatalf("a body with whole-URL fields saved: %v", err)
+	}
+	c := &campaigns.Campaign{Subject: subject, Lists: []string{"harbour"}, Body: "Hi.\n"}
+	if err := e.svc.Schedule(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	e.exec(t, `UPDATE campaigns SET body = ? WHERE id = ?`, body, c.ID)
+	if _, err := e.svc.Send(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
 	pm := mailtest.Parse(t, e.send(t))
 	if s, err := new(mime.WordDecoder).DecodeHeader(pm.Header.Get("Subject")); err != nil || s != subject {
 		t.Errorf("Subject decodes to %q, %v; want %q", s, err, subject)

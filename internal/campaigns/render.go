@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	stdhtml "html"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -40,11 +41,57 @@ var (
 )
 
 // checkFields refuses a body whose {{ … }} are not all personal fields
-// (parseFields) or that has a fallback in a URL, so a mistake shows when
-// the campaign is saved rather than in every reader's mail.
+// (parseFields), that has a fallback in a URL, or whose links or images
+// are not full URLs (checkLinks), so a mistake shows when the campaign is
+// saved rather than in every reader's mail.
 func checkFields(body string) error {
-	_, _, err := Render(body, mailer.NewMarkers())
-	return err
+	html, _, err := Render(body, mailer.NewMarkers())
+	if err != nil {
+		return err
+	}
+	return checkLinks(body, html)
+}
+
+// CheckBody is the check a welcome text passes to be saved: it must render
+// as a campaign's body does, with full URLs in its links and images.
+func CheckBody(markdown string) error { return checkFields(markdown) }
+
+// checkLinks refuses the rendered html of body when a link or an image
+// has a relative URL ("/about", "photo.jpg", "//cdn.example/x.png"): a
+// web page resolves it against its own address, but a mail has none, so
+// the link leads nowhere and the image never shows. A link within the
+// mail ("#section") is taken. The first at fault is named, with its line.
+// Only a save checks this; a body stored before it sends as it is.
+func checkLinks(body, html string) error {
+	var bad []string
+	for _, attr := range urlAttr.FindAllString(html, -1) {
+		name, quoted, _ := strings.Cut(strings.TrimSpace(attr), "=")
+		v := stdhtml.UnescapeString(strings.Trim(quoted, `"`))
+		if strings.HasPrefix(v, "#") {
+			continue
+		}
+		if u, err := url.Parse(v); err == nil && u.Scheme != "" {
+			continue
+		}
+		bad = append(bad, name+" "+v)
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	kind, v, _ := strings.Cut(bad[0], " ")
+	what := "the link"
+	if kind == "src" {
+		what = "the image"
+	}
+	line := ""
+	if i := strings.Index(body, v); i >= 0 {
+		line = fmt.Sprintf("line %d: ", 1+strings.Count(body[:i], "\n"))
+	}
+	more := ""
+	if len(bad) > 1 {
+		more = fmt.Sprintf(" (and %d more)", len(bad)-1)
+	}
+	return fmt.Errorf("%s%s %q is not a full URL%s: a mail has no page to resolve it against; write it whole, with https:// and the site's name", line, what, v, more)
 }
 
 // Render turns a Markdown body into sanitised HTML and plain text, once per

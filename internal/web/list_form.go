@@ -7,18 +7,17 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
-	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
 // welcomeRenders is the check a list's welcome text passes to be saved
 // (subscribers.WelcomeCheck): it must render as the welcome mail renders
 // it when a reader confirms (campaigns.Render, as HandleWelcome calls
-// it), or it is refused with the reason and line a campaign's body is,
-// rather than dropped at every confirmation with a line in the log.
+// it), with full URLs in its links and images, or it is refused with the
+// reason and line a campaign's body is, rather than dropped at every
+// confirmation with a line in the log.
 func welcomeRenders(markdown string) error {
-	_, _, err := campaigns.Render(markdown, mailer.NewMarkers())
-	return err
+	return campaigns.CheckBody(markdown)
 }
 
 // listPatchFromForm reads the admin's list form: every field is sent, so

@@ -174,3 +174,18 @@ func TestAdminListFormRefusesWelcomeThatDoesNotRender(t *testing.T) {
 		t.Error("the edit page marks a welcome that renders")
 	}
 }
+
+// A welcome text whose link has a relative URL is refused as a campaign's
+// body is: the mail has no page to resolve it against.
+func TestListAPIRefusesWelcomeWithARelativeLink(t *testing.T) {
+	e := newSubEnv(t, 0)
+	w := e.api("PATCH", "/api/v1/lists/daily-news", `{"welcome":"Welcome!\n\nRead [our rules](/rules)."}`)
+	const want = `line 3: the link "/rules" is not a full URL`
+	if msg := welcomeFieldError(t, w.Code, w.Body.Bytes()); !strings.HasPrefix(msg, want) {
+		t.Errorf("welcome error %q, want it to start %q", msg, want)
+	}
+	w = e.api("PATCH", "/api/v1/lists/daily-news", `{"welcome":"Welcome!\n\nRead [our rules](https://news.example/rules)."}`)
+	if w.Code != http.StatusOK {
+		t.Errorf("a full URL: %d %s", w.Code, w.Body)
+	}
+}

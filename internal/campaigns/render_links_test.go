@@ -1,0 +1,52 @@
+package campaigns_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/campaigns"
+)
+
+// A link or image with a relative URL leads nowhere in a mail, which has
+// no page to resolve it against: a save refuses it, naming the first and
+// its line. Full URLs, mailto: and links within the mail are taken.
+func TestRelativeURLsRefusedAtSave(t *testing.T) {
+	for _, tt := range []struct {
+		body, want string // want: "" when taken, else what the error holds
+	}{
+		{"See [about](/about).", `line 1: the link "/about" is not a full URL`},
+		{"Hi.\n\n![the quay](img/quay.jpg)", `line 3: the image "img/quay.jpg" is not a full URL`},
+		{"[cdn](//cdn.example/x)", `the link "//cdn.example/x" is not a full URL`},
+		{"[a](a.html) and [b](/b)", `the link "a.html" is not a full URL (and 1 more)`},
+		{"[ref]\n\n[ref]: ../up", `line 3: the link "../up" is not a full URL`},
+		{"[site](https://news.example/a?b=1&c=2) ![x](https://news.example/x.png)", ""},
+		{"[write](mailto:desk@news.example) [top](#top) <https://news.example/auto>", ""},
+		{"[your page](https://news.example/me?e={{ .Email }})", ""},
+	} {
+		_, err := campaigns.Preview(tt.body, "Ada", "ada@example.com")
+		check := campaigns.CheckBody(tt.body)
+		switch {
+		case tt.want == "" && (err != nil || check != nil):
+			t.Errorf("%q refused: %v / %v", tt.body, err, check)
+		case tt.want != "" && (check == nil || !strings.Contains(check.Error(), tt.want)):
+			t.Errorf("%q: CheckBody says %v, want %q", tt.body, check, tt.want)
+		case tt.want != "" && !strings.Contains(bulletin.ErrorFields(err)["body"], tt.want):
+			t.Errorf("%q: Preview says %v, want the body refused with %q", tt.body, err, tt.want)
+		}
+	}
+	// What the editor is told to do.
+	err := campaigns.CheckBody("[about](/about)")
+	if err == nil || !strings.Contains(err.Error(), "write it whole, with https:// and the site's name") {
+		t.Errorf("CheckBody: %v, want what to write instead", err)
+	}
+}
+
+// A body stored before the check still renders for sending: Render itself
+// refuses nothing for a relative URL.
+func TestRenderKeepsAStoredRelativeLink(t *testing.T) {
+	html, _, err := campaigns.RenderFor("See [about](/about).", campaigns.SampleReader)
+	if err != nil || !strings.Contains(html, `href="/about"`) {
+		t.Errorf("RenderFor: %v\n%s", err, html)
+	}
+}
