@@ -52,6 +52,17 @@ func (r *confirmRenderer) from() *mail.Address {
 
 func (r *confirmRenderer) subject() string { return "Confirm your subscription to " + r.pub.Name }
 
+// headers are the confirmation's extra fields: the publication's
+// Reply-To, as its other mail has, so that a reader who answers "I never
+// signed up" reaches the desk and not the sending address.
+func (r *confirmRenderer) headers() [][2]string {
+	a, err := mail.ParseAddress(r.pub.ReplyTo)
+	if err != nil {
+		return nil
+	}
+	return [][2]string{{"Reply-To", a.String()}}
+}
+
 // message appends the confirmation to sub with the link token, composed,
 // to dst and returns it.
 func (r *confirmRenderer) message(dst []byte, sub *Subscriber, token string) ([]byte, error) {
@@ -74,7 +85,7 @@ func (r *confirmRenderer) message(dst []byte, sub *Subscriber, token string) ([]
 	}
 	msg := &mailer.Message{
 		From: r.from(), To: &mail.Address{Name: sub.Name, Address: sub.Email},
-		Subject: r.subject(), Text: text, HTML: html, Date: r.date,
+		Subject: r.subject(), Text: text, HTML: html, Date: r.date, Headers: r.headers(),
 	}
 	raw, err := msg.Compose()
 	return append(dst, raw...), err
@@ -154,7 +165,7 @@ func (r *confirmRenderer) shape(named bool, lists []string) (*confirmShape, erro
 		// A shape the library cannot compose around its markers goes
 		// mail by mail: slower, the same mail.
 		s.msg, _ = mailer.NewCampaignMessage(mailer.CampaignContent{
-			From: r.from(), Subject: r.subject(), Date: r.date,
+			From: r.from(), Subject: r.subject(), Date: r.date, Headers: r.headers(),
 			Text: join(s.text, r.marks), HTML: join(s.html, r.marks),
 			Markers: r.mk, EscapeHTML: htmlTextEscaper.Replace,
 		})
