@@ -9,6 +9,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/hooks"
+	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
@@ -233,6 +234,7 @@ func (s *Store) SetPreferences(ctx context.Context, id int64, p Preferences) err
 		want[lid] = true
 	}
 	var sendable bool
+	var welcomes []queue.WelcomePayload
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		// The status is read again in the transaction: a bounce or an
 		// unsubscribe committed since the page's read must not be
@@ -243,17 +245,30 @@ func (s *Store) SetPreferences(ctx context.Context, id int64, p Preferences) err
 		} else if err != nil {
 			return fmt.Errorf("set preferences: %w", err)
 		}
+		before, err := activeLists(ctx, tx, sub.ID)
+		if err != nil {
+			return err
+		}
 		if err := applyPreferences(ctx, tx, sub, p, allowed, want); err != nil {
+			return err
+		}
+		// A list the reader joins here is one they chose themselves, as
+		// with a confirmation link: its welcome mail goes out, once.
+		if welcomes, err = welcomeTx(ctx, tx, sub.ID, before, sqlite.Now()); err != nil {
 			return err
 		}
 		ok, err := sendableTx(ctx, tx, sub.ID)
 		sendable = ok
 		return err
 	})
-	if err == nil && !sendable {
+	if err != nil {
+		return err
+	}
+	s.queueWelcomes(ctx, welcomes)
+	if !sendable {
 		s.recordGone(ctx, sub.ID)
 	}
-	return err
+	return nil
 }
 
 func applyPreferences(ctx context.Context, tx *sql.Tx, sub *Subscriber, p Preferences, allowed map[string]int64, want map[int64]bool) error {
