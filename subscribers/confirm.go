@@ -65,6 +65,8 @@ type Confirmer struct {
 
 // ConfirmMail is the data of the mail/confirm templates.
 type ConfirmMail struct {
+	// Name is always empty: a confirmation shows no name (see
+	// confirmRenderer). It stays for templates written when it did.
 	Name       string
 	Email      string
 	Lists      []string

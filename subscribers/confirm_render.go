@@ -10,14 +10,19 @@ import (
 )
 
 // A confirmRenderer renders the confirmations of one task. The templates
-// run once for each shape of mail (with or without a name, the lists it
-// names), with markers in place of the reader's name, address and link
-// token; each mail then gets its own values put in place of the markers,
-// escaped in the HTML part as html/template escapes text. A task of 256
-// confirmations runs the templates once or a few times, not 256 times.
+// run once for each shape of mail (the lists it names), with markers in
+// place of the reader's address and link token; each mail then gets its
+// own values put in place of the markers, escaped in the HTML part as
+// html/template escapes text. A task of 256 confirmations runs the
+// templates once or a few times, not 256 times.
+//
+// A confirmation shows no name: until its reader confirms, the name is
+// whatever the one who typed the address wrote, and a name such as "your
+// account is locked, log in at https://…" would go, in the publisher's
+// mail, to any address.
 //
 // Each shape is checked when it is first rendered: a probe reader whose
-// name and address hold every character html/template escapes is rendered
+// address holds every character html/template escapes is rendered
 // both ways, and a shape whose outputs differ (a template that puts a
 // field where other escaping applies, such as an attribute or a URL) is
 // rendered mail by mail.
@@ -43,8 +48,6 @@ func newConfirmRenderer(c *Confirmer, pub settings.Publication) *confirmRenderer
 	return r
 }
 
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
-
 // from and subject are the confirmation's From and Subject.
 func (r *confirmRenderer) from() *mail.Address {
 	return &mail.Address{Name: r.pub.FromName, Address: r.pub.FromAddress}
@@ -66,15 +69,12 @@ func (r *confirmRenderer) headers() [][2]string {
 // message appends the confirmation to sub with the link token, composed,
 // to dst and returns it.
 func (r *confirmRenderer) message(dst []byte, sub *Subscriber, token string) ([]byte, error) {
-	shape, err := r.shape(sub.Name != "", sub.Lists)
+	shape, err := r.shape(sub.Lists)
 	if err != nil {
 		return nil, err
 	}
-	// The library writes a name's control characters as spaces in the
-	// text part: such a name (NormalizeName refuses them) goes the slow way,
-	// so that each mail is what rendering it in full gives.
-	if shape.msg != nil && !strings.ContainsFunc(sub.Name, isControl) {
-		p := mailer.Personal{Email: sub.Email, Name: sub.Name, Link: token}
+	if shape.msg != nil {
+		p := mailer.Personal{Email: sub.Email, Link: token}
 		if shape.msg.Check(p) == nil {
 			return shape.msg.Compose(dst, p)
 		}
@@ -84,7 +84,7 @@ func (r *confirmRenderer) message(dst []byte, sub *Subscriber, token string) ([]
 		return nil, err
 	}
 	msg := &mailer.Message{
-		From: r.from(), To: &mail.Address{Name: sub.Name, Address: sub.Email},
+		From: r.from(), To: &mail.Address{Address: sub.Email},
 		Subject: r.subject(), Text: text, HTML: html, Date: r.date, Headers: r.headers(),
 	}
 	raw, err := msg.Compose()
@@ -92,9 +92,9 @@ func (r *confirmRenderer) message(dst []byte, sub *Subscriber, token string) ([]
 }
 
 // data returns the templates' data for a reader with these fields.
-func (r *confirmRenderer) data(name, email, token string, lists []string) ConfirmMail {
+func (r *confirmRenderer) data(email, token string, lists []string) ConfirmMail {
 	return ConfirmMail{
-		Name: name, Email: email, Lists: lists, BaseURL: r.pub.PublicURL,
+		Email: email, Lists: lists, BaseURL: r.pub.PublicURL,
 		ConfirmURL: r.pub.PublicURL + "/confirm/" + token,
 		Publisher:  r.pub.Name, Brand: r.pub.Brand(),
 	}
@@ -103,23 +103,23 @@ func (r *confirmRenderer) data(name, email, token string, lists []string) Confir
 // render returns the text and HTML parts of the confirmation to sub with
 // the link token.
 func (r *confirmRenderer) render(sub *Subscriber, token string) (text, html string, err error) {
-	shape, err := r.shape(sub.Name != "", sub.Lists)
+	shape, err := r.shape(sub.Lists)
 	if err != nil {
 		return "", "", err
 	}
 	if shape.direct {
-		return r.c.Templates.Mail("confirm", r.data(sub.Name, sub.Email, token, sub.Lists))
+		return r.c.Templates.Mail("confirm", r.data(sub.Email, token, sub.Lists))
 	}
-	text, html = r.fill(shape, sub.Name, sub.Email, token)
+	text, html = r.fill(shape, sub.Email, token)
 	return text, html, nil
 }
 
 // fill puts the reader's values in place of the markers. The shape was
 // cut at the markers beforehand, so a value that holds a marker's text is
 // only text.
-func (r *confirmRenderer) fill(shape *confirmShape, name, email, token string) (text, html string) {
-	text = join(shape.text, [3]string{name, email, token})
-	html = join(shape.html, [3]string{htmlTextEscaper.Replace(name), htmlTextEscaper.Replace(email), token})
+func (r *confirmRenderer) fill(shape *confirmShape, email, token string) (text, html string) {
+	text = join(shape.text, [3]string{"", email, token})
+	html = join(shape.html, [3]string{"", htmlTextEscaper.Replace(email), token})
 	return text, html
 }
 
@@ -129,37 +129,27 @@ func (r *confirmRenderer) fill(shape *confirmShape, name, email, token string) (
 var htmlTextEscaper = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;",
 	"+", "&#43;", "<", "&lt;", ">", "&gt;")
 
-// probeName and probeEmail hold every character htmlTextEscaper changes.
-const (
-	probeName  = "Zoë <O'Hara> & \"Co\" + 1\x00"
-	probeEmail = "z+o'\"&<x>@example.com"
-)
+// probeEmail holds every character htmlTextEscaper changes.
+const probeEmail = "z+o'\"&<x>@example.com"
 
-// shape renders, once, the shape of mail for a reader with or without a
-// name and these lists, and checks it against a full rendering.
-func (r *confirmRenderer) shape(named bool, lists []string) (*confirmShape, error) {
+// shape renders, once, the shape of mail naming these lists, and checks
+// it against a full rendering.
+func (r *confirmRenderer) shape(lists []string) (*confirmShape, error) {
 	key := strings.Join(lists, "\x00")
-	if named {
-		key = "n\x00" + key
-	}
 	if s, ok := r.shapes[key]; ok {
 		return s, nil
 	}
-	name, probe := "", ""
-	if named {
-		name, probe = r.marks[0], probeName
-	}
-	text, html, err := r.c.Templates.Mail("confirm", r.data(name, r.marks[1], r.marks[2], lists))
+	text, html, err := r.c.Templates.Mail("confirm", r.data(r.marks[1], r.marks[2], lists))
 	if err != nil {
 		return nil, err
 	}
 	s := &confirmShape{text: r.cut(text), html: r.cut(html)}
 	token := r.c.Signer.Sign(TokenConfirm, 1, ConfirmTTL)
-	text, html, err = r.c.Templates.Mail("confirm", r.data(probe, probeEmail, token, lists))
+	text, html, err = r.c.Templates.Mail("confirm", r.data(probeEmail, token, lists))
 	if err != nil {
 		return nil, err
 	}
-	gotText, gotHTML := r.fill(s, probe, probeEmail, token)
+	gotText, gotHTML := r.fill(s, probeEmail, token)
 	s.direct = gotText != text || gotHTML != html
 	if !s.direct {
 		// A shape the library cannot compose around its markers goes

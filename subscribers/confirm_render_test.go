@@ -25,8 +25,9 @@ func (r *countingRenderer) Mail(name string, data any) (string, string, error) {
 
 // The confirmations of one task, rendered once per shape with markers,
 // are byte for byte what rendering each mail in full gives, for readers
-// whose names and addresses hold what html/template escapes, and the
-// text of another reader's marker.
+// whose addresses hold what html/template escapes, and the text of
+// another reader's marker. None shows the reader's name, in either part or
+// in To: until they confirm, it is anyone's text.
 func TestConfirmRendererMatchesFullRendering(t *testing.T) {
 	tmpl, err := templates.Load("")
 	if err != nil {
@@ -52,7 +53,7 @@ func TestConfirmRendererMatchesFullRendering(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantText, wantHTML, err := tmpl.Mail("confirm", r.data(sub.Name, sub.Email, token, sub.Lists))
+		wantText, wantHTML, err := tmpl.Mail("confirm", r.data(sub.Email, token, sub.Lists))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -65,7 +66,7 @@ func TestConfirmRendererMatchesFullRendering(t *testing.T) {
 		// The whole message, filled in around the markers, reads back as
 		// the one composed from the full rendering.
 		raw, err := r.message(nil, sub, token)
-		want, wantErr := (&mailer.Message{From: r.from(), To: &mail.Address{Name: sub.Name, Address: sub.Email},
+		want, wantErr := (&mailer.Message{From: r.from(), To: &mail.Address{Address: sub.Email},
 			Subject: r.subject(), Text: wantText, HTML: wantHTML, Date: r.date}).Compose()
 		if (err != nil) != (wantErr != nil) {
 			t.Fatalf("reader %d: composed with error %v, want %v", sub.ID, err, wantErr)
@@ -74,6 +75,9 @@ func TestConfirmRendererMatchesFullRendering(t *testing.T) {
 			continue // an address no mail can carry, refused both ways
 		}
 		got, full := mailtest.Parse(t, raw), mailtest.Parse(t, want)
+		if sub.Name != "" && strings.Contains(string(raw)+got.Text+got.HTML, sub.Name) {
+			t.Errorf("reader %d: the confirmation shows their name %q", sub.ID, sub.Name)
+		}
 		if got.Text != full.Text || got.HTML != full.HTML {
 			t.Errorf("reader %d: message decodes to\n%s\n%s\nwant\n%s\n%s", sub.ID, got.Text, got.HTML, full.Text, full.HTML)
 		}
@@ -97,10 +101,10 @@ func TestConfirmRendererMatchesFullRendering(t *testing.T) {
 			t.Errorf("shape %q is rendered mail by mail; the embedded template should fill in", key)
 		}
 	}
-	// Four shapes (named or not with two lists, named with none, named
-	// with one), two runs each for the check: not six mails' worth plus.
-	if want := 2 * len(r.shapes); counter.runs != want || len(r.shapes) != 4 {
-		t.Errorf("%d template runs for %d shapes, want 4 shapes and %d runs", counter.runs, len(r.shapes), want)
+	// Three shapes (two lists, none, one), two runs each for the check:
+	// not six mails' worth plus.
+	if want := 2 * len(r.shapes); counter.runs != want || len(r.shapes) != 3 {
+		t.Errorf("%d template runs for %d shapes, want 3 shapes and %d runs", counter.runs, len(r.shapes), want)
 	}
 }
 
@@ -129,11 +133,11 @@ func TestConfirmRendererFallsBackWhereEscapingDiffers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, want, _ := at.Mail("confirm", r.data(sub.Name, sub.Email, token, nil))
+	_, want, _ := at.Mail("confirm", r.data(sub.Email, token, nil))
 	if html != want {
 		t.Errorf("HTML part\n%s\nwant\n%s", html, want)
 	}
-	if s := r.shapes["n\x00"]; s == nil || !s.direct {
+	if s := r.shapes[""]; s == nil || !s.direct {
 		t.Errorf("shape %+v: want it rendered mail by mail", s)
 	}
 }
@@ -152,7 +156,7 @@ func BenchmarkConfirmRender(b *testing.B) {
 	b.Run("templates", func(b *testing.B) {
 		r := newConfirmRenderer(c, pub)
 		for b.Loop() {
-			if _, _, err := tmpl.Mail("confirm", r.data(sub.Name, sub.Email, token, sub.Lists)); err != nil {
+			if _, _, err := tmpl.Mail("confirm", r.data(sub.Email, token, sub.Lists)); err != nil {
 				b.Fatal(err)
 			}
 		}
