@@ -43,6 +43,7 @@ func adminHeaders(next http.Handler) http.Handler {
 		h.Set("Content-Security-Policy", adminCSP)
 		h.Set("X-Frame-Options", "DENY") // for browsers without frame-ancestors
 		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Content-Type-Options", "nosniff") // pages, CSV exports and uploads' answers alike
 		next.ServeHTTP(w, r)
 	})
 }

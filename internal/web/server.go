@@ -81,7 +81,7 @@ func (s *Server) Handler() http.Handler {
 	s.adminRoutes()
 	s.webhookRoutes()
 	s.trackRoutes()
-	return s.recoverPanics(s.logRequests(s.limitBody(s.trackPaths(s.mux))))
+	return s.recoverPanics(s.logRequests(s.strictTransport(s.limitBody(s.trackPaths(s.mux)))))
 }
 
 // apiRoutes registers the token-protected JSON API.

@@ -1,0 +1,23 @@
+package web
+
+import "net/http"
+
+// hstsValue asks browsers to use https only for this host for a year.
+// It names no subdomains: other sites may live under the publication's
+// domain, on plain HTTP still.
+const hstsValue = "max-age=31536000"
+
+// strictTransport sends Strict-Transport-Security on every answer while
+// the public URL is https (secureCookies), so that after the first visit
+// a browser never asks for a page, or sends a session cookie, over plain
+// HTTP, where an attacker on the path could strip the https away. A
+// browser heeds it only when it came over https; a proxy in front that
+// sets its own header gets this one too, the same.
+func (s *Server) strictTransport(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.secureCookies(r) {
+			w.Header().Set("Strict-Transport-Security", hstsValue)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
