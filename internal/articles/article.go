@@ -27,7 +27,13 @@ type Article struct {
 	// Bulletin never fetches it: readers' mail programs do.
 	ImageURL string `json:"image_url"`
 	// ImageAlt describes the image for readers who cannot see it.
-	ImageAlt    string    `json:"image_alt"`
+	ImageAlt string `json:"image_alt"`
+	// ImageWidth and ImageHeight are the image's size in pixels, both
+	// known or both 0 (unknown): Bulletin only knows what it is told, as it
+	// never downloads the image. A digest shows an image of known size in
+	// its shape, never wider than it is.
+	ImageWidth  int       `json:"image_width"`
+	ImageHeight int       `json:"image_height"`
 	PublishedAt time.Time `json:"published_at"`
 	Lists       []string  `json:"lists"`
 }
@@ -75,11 +81,39 @@ func (a *Article) check() map[string]string {
 	if len([]rune(a.ImageAlt)) > 500 || strings.ContainsFunc(a.ImageAlt, unicode.IsControl) {
 		fields["image_alt"] = "keep the image's alt text to one line under 500 characters"
 	}
+	a.checkImageSize(fields)
 	if a.PublishedAt.IsZero() {
 		a.PublishedAt = time.Now()
 	}
 	a.PublishedAt = a.PublishedAt.UTC()
 	return fields
+}
+
+// MaxImageSide is the largest width or height, in pixels, an article's
+// image may be given: larger is a typing slip, not a picture for a mail.
+const MaxImageSide = 10000
+
+// checkImageSize adds to fields what is wrong with a's image size: each
+// side a whole number from 1 to MaxImageSide, both or neither (a digest
+// needs both to keep the image's shape), and only with an image.
+func (a *Article) checkImageSize(fields map[string]string) {
+	sides := []struct {
+		field, name string
+		v, other    int
+	}{
+		{"image_width", "width", a.ImageWidth, a.ImageHeight},
+		{"image_height", "height", a.ImageHeight, a.ImageWidth},
+	}
+	for _, s := range sides {
+		switch {
+		case s.v < 0 || s.v > MaxImageSide:
+			fields[s.field] = fmt.Sprintf("give the image's %s in pixels, a whole number from 1 to %d, or leave it empty", s.name, MaxImageSide)
+		case s.v != 0 && a.ImageURL == "":
+			fields[s.field] = fmt.Sprintf("give the image's %s only with its URL, or leave it empty", s.name)
+		case s.v == 0 && s.other >= 1 && s.other <= MaxImageSide && a.ImageURL != "":
+			fields[s.field] = fmt.Sprintf("give the image's %s too, or neither: a digest needs both to keep its shape", s.name)
+		}
+	}
 }
 
 // lineBreaks are the characters that end a line: CR, LF and the others
@@ -108,7 +142,8 @@ func NewStore(db *sqlite.DB) *Store { return &Store{db: db} }
 // twice is one article. It is how feeds and the seeds save: the title,
 // summary and author are a's; an empty body, a zero date or no image keep
 // what is stored, so a feed item, which has no body and may have no image
-// or date, takes away none of them. Lists are added, never removed. It
+// or date, takes away none of them; an image of unknown size keeps the
+// stored size while it is the same image. Lists are added, never removed. It
 // reports whether the article is new, and fills a.ID. An article an
 // editor has changed (Update) keeps its text: Save only adds its lists.
 func (s *Store) Save(ctx context.Context, a *Article) (created bool, err error) {
@@ -118,6 +153,9 @@ func (s *Store) Save(ctx context.Context, a *Article) (created bool, err error) 
 	}
 	if a.ImageURL != "" {
 		p.ImageURL, p.ImageAlt = &a.ImageURL, &a.ImageAlt
+		if a.ImageWidth != 0 || a.ImageHeight != 0 {
+			p.ImageWidth, p.ImageHeight = &a.ImageWidth, &a.ImageHeight
+		}
 	}
 	if !a.PublishedAt.IsZero() {
 		p.PublishedAt = &a.PublishedAt
@@ -132,8 +170,9 @@ func (s *Store) Save(ctx context.Context, a *Article) (created bool, err error) 
 
 // insertArticle stores a new article and fills its ID.
 func insertArticle(ctx context.Context, tx *sql.Tx, a *Article) error {
-	res, err := tx.ExecContext(ctx, `INSERT INTO articles (url, title, summary, body, author, image_url, image_alt, published_at, search_text, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.URL, a.Title, a.Summary, a.Body, a.Author, a.ImageURL, a.ImageAlt, a.PublishedAt, a.searchText(), sqlite.Now())
+	res, err := tx.ExecContext(ctx, `INSERT INTO articles (url, title, summary, body, author, image_url, image_alt, image_width, image_height,
+		published_at, search_text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.URL, a.Title, a.Summary, a.Body, a.Author,
+		a.ImageURL, a.ImageAlt, a.ImageWidth, a.ImageHeight, a.PublishedAt, a.searchText(), sqlite.Now())
 	if err != nil {
 		return fmt.Errorf("insert article: %w", err)
 	}
@@ -144,8 +183,8 @@ func insertArticle(ctx context.Context, tx *sql.Tx, a *Article) error {
 // updateArticle writes every field of a over the stored article a.ID.
 func updateArticle(ctx context.Context, tx *sql.Tx, a *Article) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE articles SET url = ?, title = ?, summary = ?, body = ?, author = ?, image_url = ?, image_alt = ?,
-		published_at = ?, search_text = ? WHERE id = ?`, a.URL, a.Title, a.Summary, a.Body, a.Author, a.ImageURL, a.ImageAlt,
-		a.PublishedAt, a.searchText(), a.ID); err != nil {
+		image_width = ?, image_height = ?, published_at = ?, search_text = ? WHERE id = ?`, a.URL, a.Title, a.Summary, a.Body, a.Author,
+		a.ImageURL, a.ImageAlt, a.ImageWidth, a.ImageHeight, a.PublishedAt, a.searchText(), a.ID); err != nil {
 		return fmt.Errorf("update article: %w", err)
 	}
 	return nil

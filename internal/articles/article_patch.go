@@ -15,7 +15,9 @@ import (
 
 // A Patch is a change to an article: each field given (not nil) is set,
 // an empty string included; a nil one stays as stored. The API's JSON
-// decodes into it, so an absent member is not a blank one.
+// decodes into it, so an absent member is not a blank one. A new image
+// URL keeps none of the stored size, which was the old image's: without
+// a size given with it, the size is unknown.
 type Patch struct {
 	Title       *string    `json:"title"`
 	URL         *string    `json:"url"`
@@ -24,6 +26,8 @@ type Patch struct {
 	Author      *string    `json:"author"`
 	ImageURL    *string    `json:"image_url"`
 	ImageAlt    *string    `json:"image_alt"`
+	ImageWidth  *int       `json:"image_width"`
+	ImageHeight *int       `json:"image_height"`
 	PublishedAt *time.Time `json:"published_at"`
 	Lists       *[]string  `json:"lists"`
 
@@ -46,8 +50,19 @@ func (p *Patch) apply(a *Article) {
 	set(&a.Summary, p.Summary)
 	set(&a.Body, p.Body)
 	set(&a.Author, p.Author)
+	if p.ImageURL != nil && strings.TrimSpace(*p.ImageURL) != strings.TrimSpace(a.ImageURL) {
+		// The stored size was the old image's: a new one has only the
+		// size p gives it.
+		a.ImageWidth, a.ImageHeight = 0, 0
+	}
 	set(&a.ImageURL, p.ImageURL)
 	set(&a.ImageAlt, p.ImageAlt)
+	if p.ImageWidth != nil {
+		a.ImageWidth = *p.ImageWidth
+	}
+	if p.ImageHeight != nil {
+		a.ImageHeight = *p.ImageHeight
+	}
 	if p.PublishedAt != nil {
 		a.PublishedAt = *p.PublishedAt
 	}

@@ -15,7 +15,8 @@ var ErrNotFound = bulletin.Errorf(bulletin.ENOTFOUND, "No such article.")
 
 // articleColumns are what scanArticle reads, of articles a: the lists as
 // their slugs in order, joined by commas.
-const articleColumns = `a.id, a.url, a.title, a.summary, a.body, a.author, a.image_url, a.image_alt, a.published_at,
+const articleColumns = `a.id, a.url, a.title, a.summary, a.body, a.author, a.image_url, a.image_alt, a.image_width, a.image_height,
+	a.published_at,
 	COALESCE((SELECT group_concat(l.slug, ',' ORDER BY l.slug) FROM article_lists al JOIN lists l ON l.id = al.list_id
 		WHERE al.article_id = a.id), '')`
 
@@ -24,7 +25,8 @@ type scanner interface{ Scan(dest ...any) error }
 func scanArticle(r scanner) (*Article, error) {
 	var a Article
 	var lists string
-	if err := r.Scan(&a.ID, &a.URL, &a.Title, &a.Summary, &a.Body, &a.Author, &a.ImageURL, &a.ImageAlt, &a.PublishedAt, &lists); err != nil {
+	if err := r.Scan(&a.ID, &a.URL, &a.Title, &a.Summary, &a.Body, &a.Author, &a.ImageURL, &a.ImageAlt, &a.ImageWidth, &a.ImageHeight,
+		&a.PublishedAt, &lists); err != nil {
 		return nil, err
 	}
 	a.PublishedAt = a.PublishedAt.UTC()

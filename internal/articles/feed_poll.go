@@ -181,7 +181,7 @@ func itemArticle(it *gofeed.Item, src itemSource, list string, base *url.URL) (*
 	if len(it.Authors) > 0 && it.Authors[0] != nil {
 		a.Author = clipRunes(it.Authors[0].Name, 200)
 	}
-	a.ImageURL, a.ImageAlt = itemImage(it)
+	a.ImageURL, a.ImageAlt, a.ImageWidth, a.ImageHeight = itemImage(it)
 	// An item without a date is dated when first saved, and keeps that
 	// date: saving it again must not make it new to digests again.
 	switch {

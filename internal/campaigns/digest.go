@@ -332,7 +332,8 @@ func windowArticles(ctx context.Context, tx *sql.Tx, listID int64, table string,
 // list later, or takes a deleted one's id, is after it). A first digest
 // takes only what was added, or is published, since start.
 func readWindow(ctx context.Context, tx *sql.Tx, listID int64, table string, m mark, start, now time.Time) (out []digestArticle, held []int64, last int64, err error) {
-	q := `SELECT a.id, a.title, a.url, a.summary, a.body, a.author, a.image_url, a.image_alt, a.published_at FROM articles a
+	q := `SELECT a.id, a.title, a.url, a.summary, a.body, a.author, a.image_url, a.image_alt, a.image_width, a.image_height,
+		a.published_at FROM articles a
 		JOIN article_lists al ON al.article_id = a.id WHERE al.list_id = ?
 		AND (al.seq > ? OR a.id IN (SELECT article_id FROM digest_holds WHERE list_id = ? AND marks = ?))`
 	args := []any{listID, m.linkSeq, listID, table}
@@ -347,7 +348,8 @@ func readWindow(ctx context.Context, tx *sql.Tx, listID int64, table string, m m
 	defer rows.Close()
 	for rows.Next() {
 		var a digestArticle
-		if err := rows.Scan(&a.id, &a.Title, &a.URL, &a.summary, &a.body, &a.Author, &a.ImageURL, &a.ImageAlt, &a.PublishedAt); err != nil {
+		if err := rows.Scan(&a.id, &a.Title, &a.URL, &a.summary, &a.body, &a.Author, &a.ImageURL, &a.ImageAlt,
+			&a.imageWidth, &a.imageHeight, &a.PublishedAt); err != nil {
 			return nil, nil, 0, err
 		}
 		if a.PublishedAt.After(now) {

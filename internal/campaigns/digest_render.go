@@ -3,6 +3,7 @@ package campaigns
 import (
 	"context"
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 	"time"
@@ -22,11 +23,17 @@ type digestArticle struct {
 	Title       string
 	URL         string
 	Author      string
-	ImageURL    string // https, shown at a fixed width; "" for none
+	ImageURL    string // https; "" for none
 	ImageAlt    string
 	PublishedAt time.Time // in the list's time zone once rendered
 	Summary     string    // two or three lines
 	Wrapped     string    // Summary wrapped for the text part
+
+	// imageWidth and imageHeight are the image's size as stored, 0 when
+	// unknown; ImageWidth and ImageHeight are the size it is shown at once
+	// rendered (imageBox), ImageHeight 0 when unknown.
+	imageWidth, imageHeight int
+	ImageWidth, ImageHeight int
 }
 
 // Byline is "By Author · 2 January 2006", or the date alone.
@@ -71,6 +78,7 @@ func (s *Service) renderDigest(l *digestList, d *Digest, items []digestArticle) 
 		}
 		a.Summary = clip(sum, summaryRunes)
 		a.Wrapped = wrap(a.Summary, 72)
+		a.ImageWidth, a.ImageHeight = imageBox(a.imageWidth, a.imageHeight)
 	}
 	data := digestData{
 		Publisher: s.publication(context.Background()).Name,
@@ -84,6 +92,20 @@ func (s *Service) renderDigest(l *digestList, d *Digest, items []digestArticle) 
 	}
 	text, html, err = s.Templates.Mail("digest", data)
 	return html, text, err
+}
+
+// imageBox is the size an article's image of width by height pixels is
+// shown at in a digest: as wide as the card (contentWidth) at most, never
+// stretched beyond its own width, its height scaled to match so it keeps
+// its shape. An image of unknown size (0 by 0) is as wide as the card,
+// with no height: a guessed one would squash it.
+func imageBox(width, height int) (w, h int) {
+	if width <= 0 || height <= 0 {
+		return contentWidth, 0
+	}
+	w = min(width, contentWidth)
+	h = max(1, int(math.Round(float64(height)*float64(w)/float64(width))))
+	return w, h
 }
 
 func storyCount(n int) string {

@@ -27,8 +27,7 @@ func (s *Server) createArticleForm(w http.ResponseWriter, r *http.Request) {
 	f := articleFormFrom(r)
 	p, err := f.patch()
 	if err == nil {
-		err = (&articles.Article{Title: f.Title, URL: f.URL, Summary: f.Summary, Body: f.Body, Author: f.Author,
-			ImageURL: f.ImageURL, ImageAlt: f.ImageAlt}).Validate()
+		err = f.article().Validate()
 	}
 	var a *articles.Article
 	if err == nil {

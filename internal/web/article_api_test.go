@@ -118,7 +118,7 @@ func TestArticlePostUpdatesOnlyTheFieldsGiven(t *testing.T) {
 	}
 	want := map[string]any{"id": created["id"], "title": "Bridge reopens", "url": bridgeURL, "summary": "At last.", "body": "The **bridge** is open.",
 		"author": "Maren Holt", "image_url": "https://img.news.example/bridge.jpg", "image_alt": "The bridge at dusk",
-		"published_at": "2026-11-20T07:00:00Z", "lists": []any{"news"}}
+		"image_width": float64(0), "image_height": float64(0), "published_at": "2026-11-20T07:00:00Z", "lists": []any{"news"}}
 	if diff := cmp.Diff(want, created); diff != "" {
 		t.Errorf("created article (-want +got):\n%s", diff)
 	}

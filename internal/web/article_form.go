@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,20 +20,52 @@ const formTime = "2006-01-02T15:04"
 // whole membership. It becomes the same articles.Patch the API takes.
 type articleForm struct {
 	Title, URL, Summary, Body, Author, ImageURL, ImageAlt string
+	ImageWidth, ImageHeight                               string // pixels as typed; empty for unknown
 	PublishedAt                                           string // as typed, formTime in UTC
 	Lists                                                 []string
 }
 
 func articleFormOf(a *articles.Article) *articleForm {
 	return &articleForm{Title: a.Title, URL: a.URL, Summary: a.Summary, Body: a.Body, Author: a.Author, ImageURL: a.ImageURL,
-		ImageAlt: a.ImageAlt, PublishedAt: a.PublishedAt.UTC().Format(formTime), Lists: a.Lists}
+		ImageAlt: a.ImageAlt, ImageWidth: formPixels(a.ImageWidth), ImageHeight: formPixels(a.ImageHeight),
+		PublishedAt: a.PublishedAt.UTC().Format(formTime), Lists: a.Lists}
 }
 
 func articleFormFrom(r *http.Request) *articleForm {
 	f := r.PostForm
 	return &articleForm{Title: f.Get("title"), URL: f.Get("url"), Summary: f.Get("summary"), Body: f.Get("body"),
 		Author: f.Get("author"), ImageURL: f.Get("image_url"), ImageAlt: f.Get("image_alt"),
+		ImageWidth: strings.TrimSpace(f.Get("image_width")), ImageHeight: strings.TrimSpace(f.Get("image_height")),
 		PublishedAt: strings.TrimSpace(f.Get("published_at")), Lists: f["lists"]}
+}
+
+// formPixels is a stored side of an image as the form shows it: empty
+// when unknown.
+func formPixels(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
+}
+
+// pixels reads a side of an image as typed: empty is 0, unknown. What is
+// not a whole number is -1, which articles refuses with the message it
+// gives any side out of range, so the form says what the API says.
+func pixels(s string) int {
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// article is the form's fields as an article, to check.
+func (f *articleForm) article() *articles.Article {
+	return &articles.Article{Title: f.Title, URL: f.URL, Summary: f.Summary, Body: f.Body, Author: f.Author,
+		ImageURL: f.ImageURL, ImageAlt: f.ImageAlt, ImageWidth: pixels(f.ImageWidth), ImageHeight: pixels(f.ImageHeight)}
 }
 
 // patch is the form as a change to the article, or the reason its date
@@ -41,9 +74,7 @@ func (f *articleForm) patch() (*articles.Patch, error) {
 	at, err := time.ParseInLocation(formTime, f.PublishedAt, time.UTC)
 	if err != nil {
 		// Say what else is wrong too, as a save would.
-		a := &articles.Article{Title: f.Title, URL: f.URL, Summary: f.Summary, Body: f.Body, Author: f.Author,
-			ImageURL: f.ImageURL, ImageAlt: f.ImageAlt}
-		fields := bulletin.ErrorFields(a.Validate())
+		fields := bulletin.ErrorFields(f.article().Validate())
 		if fields == nil {
 			fields = map[string]string{}
 		}
@@ -54,8 +85,9 @@ func (f *articleForm) patch() (*articles.Patch, error) {
 	if lists == nil {
 		lists = []string{}
 	}
+	width, height := pixels(f.ImageWidth), pixels(f.ImageHeight)
 	return &articles.Patch{Title: &f.Title, URL: &f.URL, Summary: &f.Summary, Body: &f.Body, Author: &f.Author,
-		ImageURL: &f.ImageURL, ImageAlt: &f.ImageAlt, PublishedAt: &at, Lists: &lists}, nil
+		ImageURL: &f.ImageURL, ImageAlt: &f.ImageAlt, ImageWidth: &width, ImageHeight: &height, PublishedAt: &at, Lists: &lists}, nil
 }
 
 // Has reports whether the form ticks list slug.

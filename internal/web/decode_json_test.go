@@ -34,7 +34,7 @@ func fieldsOf(got map[string]any) map[string]string {
 // what was meant, or else the fields the body takes; nothing changes.
 func TestJSONUnknownFieldsRefused(t *testing.T) {
 	a, token, campaign := jsonServer(t)
-	const articleFields = "title, url, summary, body, author, image_url, image_alt, published_at and lists"
+	const articleFields = "title, url, summary, body, author, image_url, image_alt, image_width, image_height, published_at and lists"
 	cases := []struct {
 		method, path, body string
 		want               map[string]string
