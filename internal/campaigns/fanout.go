@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"mime"
+	"net"
 	"net/mail"
 	"net/url"
 	"regexp"
@@ -135,12 +136,9 @@ func (s *Service) wrap(subject, html, text string, l listHead, mk mailer.Markers
 	if err != nil {
 		return nil, err
 	}
-	host := "localhost"
-	if u, err := url.Parse(base); err == nil && u.Hostname() != "" {
-		host = u.Hostname()
-	}
-	return &queue.Content{From: cmp.Or(l.from, pub.From()), ReplyTo: headerAddress(cmp.Or(l.replyTo, pub.ReplyTo)), Subject: subject,
-		HTML: htmlPart, Text: textPart, ListID: listIDHeader(l.name, l.slug, host), BaseURL: base, Markers: string(mk)}, nil
+	from := cmp.Or(l.from, pub.From())
+	return &queue.Content{From: from, ReplyTo: headerAddress(cmp.Or(l.replyTo, pub.ReplyTo)), Subject: subject,
+		HTML: htmlPart, Text: textPart, ListID: listIDHeader(l.name, l.slug, listIDHost(base, from)), BaseURL: base, Markers: string(mk)}, nil
 }
 
 // headerAddress is addr, one address a list stores (validated then), as a
@@ -151,6 +149,26 @@ func headerAddress(addr string) string {
 		return ""
 	}
 	return a.String()
+}
+
+// listIDHost is the namespace of a list's List-Id: the public URL's host,
+// a name the publisher holds. An address there (a test set-up, or a site
+// served by IP) is no name, and an IPv6 one cannot stand in the header at
+// all: the domain of the mail's From stands in for it then.
+func listIDHost(base, from string) string {
+	host := ""
+	if u, err := url.Parse(base); err == nil {
+		host = u.Hostname()
+	}
+	if host != "" && net.ParseIP(host) == nil {
+		return host
+	}
+	if a, err := mail.ParseAddress(from); err == nil {
+		if _, domain, ok := strings.Cut(a.Address, "@"); ok && domain != "" && net.ParseIP(strings.Trim(domain, "[]")) == nil {
+			return domain
+		}
+	}
+	return "localhost"
 }
 
 // listIDHeader is the List-Id value of RFC 2919, "Name <slug.host>", the

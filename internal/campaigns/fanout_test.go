@@ -79,3 +79,21 @@ func TestPreheaderEscapedOnceInHTML(t *testing.T) {
 		t.Errorf("HTML part lacks the preheader %s:\n%s", want, html)
 	}
 }
+
+// A List-Id's namespace is the public URL's host name; a public URL on an
+// address, IPv6 above all, which cannot stand in the header, gives way to
+// the domain of the mail's From.
+func TestListIDHost(t *testing.T) {
+	for _, tt := range []struct{ base, from, want string }{
+		{"https://news.example", "Desk <desk@mail.example>", "news.example"},
+		{"https://news.example:8443/letters", "desk@mail.example", "news.example"},
+		{"http://[::1]:8080", "Desk <desk@mail.example>", "mail.example"},
+		{"http://127.0.0.1:8080", "desk@mail.example", "mail.example"},
+		{"http://[::1]:8080", "desk@[::1]", "localhost"},
+		{"", "bad from", "localhost"},
+	} {
+		if got := listIDHost(tt.base, tt.from); got != tt.want {
+			t.Errorf("listIDHost(%q, %q) = %q, want %q", tt.base, tt.from, got, tt.want)
+		}
+	}
+}

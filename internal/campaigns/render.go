@@ -199,7 +199,8 @@ func RenderFor(body string, p mailer.Personal) (html, text string, err error) {
 
 // contentWidth is the width in pixels of what the mail's card holds: the
 // 600 px column of templates/mail/campaign.html less its 32 px padding
-// on either side. templates/mail/digest.html gives its images the same.
+// on either side. templates/mail/digest.html gives its images that width
+// at most.
 const contentWidth = 536
 
 // inlineStyles gives the elements Markdown makes the inline CSS mail
