@@ -21,6 +21,10 @@ type Brand struct {
 	// LogoURL is the logo's absolute URL, for mail; LogoPath is its path on
 	// this site, for pages. Both are empty without a logo.
 	LogoURL, LogoPath string
+	// LogoWidth and LogoHeight are the size the masthead of mail shows the
+	// logo at (MastheadLogo), as its width and height attributes; 0 when
+	// the logo's size is not known, and the masthead sets its height only.
+	LogoWidth, LogoHeight int
 	// Accent is a colour "#rrggbb" for links and buttons.
 	Accent string
 	// PostalAddress is the publisher's postal address, lines separated by
@@ -28,6 +32,33 @@ type Brand struct {
 	PostalAddress string
 	// Credit shows "Sent with Bulletin" in footers.
 	Credit bool
+}
+
+// The masthead of mail shows the logo mastheadLogoHeight pixels high, or
+// mastheadLogoMaxWidth wide when that is narrower.
+const (
+	mastheadLogoHeight   = 48
+	mastheadLogoMaxWidth = 240
+)
+
+// MastheadLogo is the size the masthead of mail shows a logo of width by
+// height pixels at: 48 pixels high, as wide as its shape makes that,
+// unless that is over 240 pixels; then 240 wide and as high as its shape
+// makes that. Both are rounded and at least 1. A logo of unknown size (0
+// by 0) gives 0 by 0.
+func MastheadLogo(width, height int) (w, h int) {
+	if width <= 0 || height <= 0 {
+		return 0, 0
+	}
+	if width*mastheadLogoHeight > height*mastheadLogoMaxWidth {
+		return mastheadLogoMaxWidth, scale(height, mastheadLogoMaxWidth, width)
+	}
+	return scale(width, mastheadLogoHeight, height), mastheadLogoHeight
+}
+
+// scale is n*num/den, rounded, at least 1.
+func scale(n, num, den int) int {
+	return max(1, int(math.Round(float64(n)*float64(num)/float64(den))))
 }
 
 // DefaultBrand is the brand of an install with no settings.

@@ -13,6 +13,7 @@ import (
 func (m *Main) openSettings() {
 	m.app.Settings = pubsettings.NewStore(m.app.DB, filepath.Join(m.Config.Data, "media"),
 		pubsettings.Defaults{PublicURL: m.Config.BaseURL, From: m.Config.From})
+	m.app.Settings.Log = m.Log
 }
 
 // publicURL is the public URL in force: the stored one, or

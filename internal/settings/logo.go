@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"golang.org/x/image/webp"
 )
 
 // MaxLogoBytes bounds a logo upload: a masthead image, not a photo.
@@ -50,8 +52,8 @@ func sniffLogo(b []byte) (ext, why string) {
 		ext, decode = ".jpg", config(jpeg.DecodeConfig, jpeg.Decode)
 	case bytes.HasPrefix(b, []byte("GIF87a")), bytes.HasPrefix(b, []byte("GIF89a")):
 		ext, decode = ".gif", config(gif.DecodeConfig, gif.Decode)
-	case len(b) >= 16 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP" && strings.HasPrefix(string(b[12:16]), "VP8"):
-		return ".webp", ""
+	case isWebP(b):
+		ext, decode = ".webp", config(webp.DecodeConfig, webp.Decode)
 	case looksLikeSVG(b):
 		return "", "SVG logos are refused (they can carry scripts, and many mail programs do not show them): upload a PNG, JPEG, GIF or WebP"
 	default:

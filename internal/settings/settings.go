@@ -11,6 +11,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"image"
+	"log/slog"
 	"net/mail"
 	"sync"
 	"time"
@@ -26,8 +28,9 @@ type Defaults struct {
 }
 
 // A Publication is the publication's settings. From the store's
-// Publication it holds the values in force, defaults filled in; from
-// Stored, what was saved, empty where the default applies.
+// Publication it holds the values in force, defaults filled in, and the
+// logo's size; from Stored, what was saved, empty where the default
+// applies.
 type Publication struct {
 	Name string
 	// PublicURL is the address Bulletin is reached at, the start of every
@@ -37,6 +40,10 @@ type Publication struct {
 	WebsiteURL string
 	// Logo is the logo's file name in the media folder, empty for none.
 	Logo string
+	// LogoSize is the logo's width and height in pixels, read from its
+	// file (not saved): zero from Stored, and when the file cannot be
+	// read.
+	LogoSize image.Point
 	// Accent is "#rrggbb".
 	Accent string
 	// PostalAddress has its lines separated by "\n".
@@ -69,6 +76,7 @@ func (p Publication) Brand() templates.Brand {
 		PostalAddress: p.PostalAddress, Credit: p.Credit}
 	if p.Logo != "" {
 		b.LogoURL, b.LogoPath = p.LogoURL(), MediaPath+p.Logo
+		b.LogoWidth, b.LogoHeight = templates.MastheadLogo(p.LogoSize.X, p.LogoSize.Y)
 	}
 	return b
 }
@@ -79,12 +87,16 @@ const MediaPath = "/media/"
 // A Store reads and saves the settings. Reads come from a cache that a
 // save through the store empties; serve is the only process that saves.
 type Store struct {
+	// Log gets a line when the logo's file cannot be read (slog.Default
+	// when nil).
+	Log *slog.Logger
+
 	db       *sqlite.DB
 	media    string
 	defaults Defaults
 
 	mu     sync.Mutex
-	cached *Publication // the stored row; nil when not read since the last save
+	cached *Publication // the stored row and the logo's size; nil when not read since the last save
 	gen    int          // counts saves, so a read that raced one is not cached
 }
 
@@ -97,7 +109,7 @@ func NewStore(db *sqlite.DB, media string, d Defaults) *Store {
 // Publication returns the settings in force: the stored ones, with the
 // defaults for the empty fields.
 func (s *Store) Publication(ctx context.Context) (Publication, error) {
-	p, err := s.Stored(ctx)
+	p, err := s.load(ctx)
 	if err != nil {
 		return p, err
 	}
@@ -131,6 +143,15 @@ func (s *Store) withDefaults(p Publication) Publication {
 // Stored returns the settings as saved: empty fields where the default
 // applies, and the credit on when nothing was saved yet.
 func (s *Store) Stored(ctx context.Context) (Publication, error) {
+	p, err := s.load(ctx)
+	p.LogoSize = image.Point{}
+	return p, err
+}
+
+// load returns the stored row with the logo's size, from the cache, or
+// read when a save emptied it (or none was read yet): the logo's file is
+// read then, not for each mail.
+func (s *Store) load(ctx context.Context) (Publication, error) {
 	s.mu.Lock()
 	if s.cached != nil {
 		p := *s.cached
@@ -150,6 +171,7 @@ func (s *Store) Stored(ctx context.Context) (Publication, error) {
 	if updated.Valid {
 		p.UpdatedAt = updated.Time
 	}
+	p.LogoSize = s.logoSize(p.Logo)
 	s.mu.Lock()
 	if s.gen == gen {
 		s.cached = &p
@@ -161,7 +183,7 @@ func (s *Store) Stored(ctx context.Context) (Publication, error) {
 // An Update is what a save of the settings form holds: every text field
 // (empty for the default) and the credit, and maybe a new logo.
 type Update struct {
-	Publication // its Logo and UpdatedAt are ignored
+	Publication // its Logo, LogoSize and UpdatedAt are ignored
 	// Logo is a new logo's bytes; nil keeps the current one.
 	Logo []byte
 	// RemoveLogo takes the logo off pages and future mail.

@@ -72,6 +72,7 @@ func TestSettingsRoundTrip(t *testing.T) {
 	sum := sha256.Sum256(logo)
 	want := full
 	want.Logo = "logo-" + hex.EncodeToString(sum[:])[:16] + ".png"
+	want.LogoSize = image.Pt(4, 2) // read from the file, for the masthead
 	for _, st := range []*settings.Store{s, settings.NewStore(db, media, defaults)} {
 		got, err := st.Publication(ctx)
 		if err != nil {
@@ -87,8 +88,8 @@ func TestSettingsRoundTrip(t *testing.T) {
 	}
 	b := got.Brand()
 	wantBrand := templates.Brand{Name: "Harbour Gazette", URL: "https://news.example/letters", WebsiteURL: "https://harbour.example",
-		LogoURL: "https://news.example/letters/media/" + want.Logo, LogoPath: "/media/" + want.Logo, Accent: "#c2410c",
-		PostalAddress: full.PostalAddress, Credit: false}
+		LogoURL: "https://news.example/letters/media/" + want.Logo, LogoPath: "/media/" + want.Logo, LogoWidth: 96, LogoHeight: 48,
+		Accent: "#c2410c", PostalAddress: full.PostalAddress, Credit: false}
 	if diff := cmp.Diff(wantBrand, b); diff != "" {
 		t.Errorf("brand (-want +got):\n%s", diff)
 	}
@@ -219,8 +220,11 @@ func TestLogoTypesAreSniffed(t *testing.T) {
 	if err := gif.Encode(&gb, img, nil); err != nil {
 		t.Fatal(err)
 	}
-	// The smallest lossless WebP: a RIFF header, VP8L chunk of 1×1.
-	webp, _ := hex.DecodeString("524946461a000000574542505650384c0d0000002f0000001007100000000000")
+	// A WebP made with Chromium's canvas encoder (Go writes none).
+	webp, err := os.ReadFile(filepath.Join("testdata", "logo-64x48.webp"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		data       []byte
 		ext, ctype string
