@@ -9,6 +9,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/mailtest"
 	"github.com/bulletinhq/bulletin/internal/settings"
+	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
 	"github.com/bulletinhq/bulletin/templates"
 )
@@ -19,38 +20,10 @@ import (
 // links on its public URL, and the credit only while it is on.
 func TestConfirmMailCarriesTheBrand(t *testing.T) {
 	for _, credit := range []bool{true, false} {
-		ctx := context.Background()
-		db := sqlitetest.Open(t)
-		store := NewStore(db)
-		store.SetSecret([]byte("brand-secret-0123456789abcdef!!!"))
-		if err := store.CreateList(ctx, &List{Slug: "tides", Name: "Tide Tables", Public: true}); err != nil {
-			t.Fatal(err)
-		}
-		pub := settings.NewStore(db, filepath.Join(t.TempDir(), "media"),
-			settings.Defaults{PublicURL: "http://localhost:8080", From: "Env Name <env@localhost>"})
-		if err := pub.Save(ctx, &settings.Update{Publication: settings.Publication{
+		box, _ := confirmWithSettings(t, &settings.Update{Publication: settings.Publication{
 			Name: "Quayside Courier", PublicURL: "https://letters.quayside.example", Accent: "#b45309",
 			PostalAddress: "Quayside Courier Ltd\n4 Rope Walk\nFalmouth TR11 3AB", FromAddress: "post@quayside.example", Credit: credit,
-		}}); err != nil {
-			t.Fatal(err)
-		}
-		q := &taskQueue{}
-		signups := NewSignups(store, q, nil)
-		err := signups.Signup(ctx, &Signup{Email: "zoe@example.org", Name: "Zoë", Lists: []string{"tides"}})
-		signups.Close()
-		if err != nil || len(q.tasks) != 1 {
-			t.Fatalf("signup: %v, %d tasks", err, len(q.tasks))
-		}
-		tmpl, err := templates.Load("")
-		if err != nil {
-			t.Fatal(err)
-		}
-		box := mailbox{}
-		c := &Confirmer{Store: store, Signer: NewSigner([]byte("brand-secret-0123456789abcdef!!!")), Templates: tmpl, Transport: box,
-			From: &mail.Address{Name: "Env Name", Address: "env@localhost"}, BaseURL: "http://localhost:8080", Settings: pub}
-		if err := c.ProcessTask(ctx, q.tasks[0]); err != nil {
-			t.Fatal(err)
-		}
+		}}, nil, &Signup{Email: "zoe@example.org", Name: "Zoë", Lists: []string{"tides"}})
 		pm := mailtest.Parse(t, box["zoe@example.org"])
 		if got := pm.Header.Get("From"); !strings.Contains(got, "Quayside Courier") || !strings.Contains(got, "<post@quayside.example>") {
 			t.Errorf("From = %q, want the stored publication's", got)
@@ -77,4 +50,50 @@ func TestConfirmMailCarriesTheBrand(t *testing.T) {
 			}
 		}
 	}
+}
+
+// confirmWithSettings signs up each of in to the list "tides" on a new
+// database whose publication settings are u, calls between (when not
+// nil) with the database, runs every confirmation task through a
+// Confirmer that reads those settings, and returns the mails by address
+// and the settings store.
+func confirmWithSettings(t *testing.T, u *settings.Update, between func(*sqlite.DB), in ...*Signup) (mailbox, *settings.Store) {
+	t.Helper()
+	const secret = "brand-secret-0123456789abcdef!!!"
+	ctx := context.Background()
+	db := sqlitetest.Open(t)
+	store := NewStore(db)
+	store.SetSecret([]byte(secret))
+	if err := store.CreateList(ctx, &List{Slug: "tides", Name: "Tide Tables", Public: true}); err != nil {
+		t.Fatal(err)
+	}
+	pub := settings.NewStore(db, filepath.Join(t.TempDir(), "media"),
+		settings.Defaults{PublicURL: "http://localhost:8080", From: "Env Name <env@localhost>"})
+	if err := pub.Save(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	q := &taskQueue{}
+	signups := NewSignups(store, q, nil)
+	for _, s := range in {
+		if err := signups.Signup(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	signups.Close()
+	if between != nil {
+		between(db)
+	}
+	tmpl, err := templates.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	box := mailbox{}
+	c := &Confirmer{Store: store, Signer: NewSigner([]byte(secret)), Templates: tmpl, Transport: box,
+		From: &mail.Address{Name: "Env Name", Address: "env@localhost"}, BaseURL: "http://localhost:8080", Settings: pub}
+	for _, task := range q.tasks {
+		if err := c.ProcessTask(ctx, task); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return box, pub
 }

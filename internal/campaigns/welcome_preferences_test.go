@@ -15,12 +15,8 @@ import (
 // joining again, or saving the page again, sends no second one. A list
 // they were on already sends none.
 func TestWelcomeMailWhenJoiningFromPreferences(t *testing.T) {
-	e := newGoldenEnv(t, "quay", "Quay", "off")
+	e, store := newWelcomeEnv(t)
 	ctx := context.Background()
-	store := subscribers.NewStore(e.db)
-	store.SetWelcomeQueue(e.q)
-	e.svc.Welcomes = store
-	e.svc.Transport = e.out
 	e.exec(t, `UPDATE lists SET welcome = 'Welcome back to the quay.' WHERE slug = 'quay'`)
 	e.exec(t, `INSERT INTO lists (slug, name, public, digest, welcome, created_at) VALUES ('tides', 'Tides', 1, 'off', 'Hello {{ .Name }}, the tides are yours.', ?)`, time.Now())
 

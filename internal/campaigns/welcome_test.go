@@ -16,12 +16,8 @@ import (
 // nothing more, a list without a welcome text sends none, and a task lost
 // with the process is rebuilt from its row.
 func TestWelcomeMailOncePerConfirmedList(t *testing.T) {
-	e := newGoldenEnv(t, "quay", "Quay", "off")
+	e, store := newWelcomeEnv(t)
 	ctx := context.Background()
-	store := subscribers.NewStore(e.db)
-	store.SetWelcomeQueue(e.q)
-	e.svc.Welcomes = store
-	e.svc.Transport = e.out
 	e.exec(t, `UPDATE lists SET welcome = ?, from_address = ? WHERE slug = 'quay'`,
 		"Hello {{ .Name }}, and welcome to **the Quay letter**.", "Quay Desk <desk@quay.example>")
 	e.exec(t, `INSERT INTO lists (slug, name, public, digest, created_at) VALUES ('plain', 'Plain', 1, 'off', ?)`, time.Now())
@@ -82,4 +78,17 @@ func TestWelcomeMailOncePerConfirmedList(t *testing.T) {
 	if n, err := store.ReconcileWelcomes(ctx, e.q); err != nil || n != 0 {
 		t.Errorf("second reconcile = %d, %v; want 0", n, err)
 	}
+}
+
+// newWelcomeEnv is a golden env of the list "quay" whose subscriber store
+// queues welcome mails into its queue, and whose service sends them
+// through its outbox.
+func newWelcomeEnv(t *testing.T) (*goldenEnv, *subscribers.Store) {
+	t.Helper()
+	e := newGoldenEnv(t, "quay", "Quay", "off")
+	store := subscribers.NewStore(e.db)
+	store.SetWelcomeQueue(e.q)
+	e.svc.Welcomes = store
+	e.svc.Transport = e.out
+	return e, store
 }
