@@ -58,25 +58,6 @@ func (l *ipLimiter) allow(ip string, now time.Time) (bool, time.Duration) {
 	return true, 0
 }
 
-// spent reports whether ip has used up its events for now, without using
-// one, and if so how long until it has one again: for limits that count
-// only some answers (failures), checked before the request is handled.
-func (l *ipLimiter) spent(ip string, now time.Time) (bool, time.Duration) {
-	if l == nil || l.perMin <= 0 {
-		return false, 0
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	v, ok := l.byIP[limitKey(ip)]
-	if !ok {
-		return false, 0
-	}
-	if t := v.lim.TokensAt(now); t < 1 {
-		return true, time.Duration((1 - t) * float64(time.Minute/time.Duration(l.perMin)))
-	}
-	return false, 0
-}
-
 // sweep forgets clients idle for over a minute: their buckets are full
 // again, so a new limiter is the same.
 func (l *ipLimiter) sweep(now time.Time) {

@@ -53,9 +53,6 @@ type Server struct {
 
 	mux     *routeMux
 	metrics *httpMetrics
-	// webhookRefusals counts, by client address, the provider webhooks'
-	// refused requests (webhookRefusalsPerMin).
-	webhookRefusals *ipLimiter
 }
 
 // Handler builds the routes and returns the server's root handler, wrapped

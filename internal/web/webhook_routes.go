@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
-	"math"
 	"net/http"
-	"strconv"
-	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/events"
@@ -38,15 +35,8 @@ type WebhookDeps struct {
 	Secrets *webhooks.Secrets
 }
 
-// webhookRefusalsPerMin is how many refused signatures or passwords a
-// client address may send the provider webhooks a minute before it is
-// answered 429 without a check: a provider never sends a wrong one, so
-// only someone guessing a Postmark password, say, reaches it.
-const webhookRefusalsPerMin = 10
-
 // webhookRoutes registers POST /webhooks/{ses,postmark,sendgrid,mailgun}.
 func (s *Server) webhookRoutes() {
-	s.webhookRefusals = newIPLimiter(webhookRefusalsPerMin)
 	for name, p := range map[string]webhooks.Provider{
 		"ses": s.WebhookDeps.SES, "postmark": s.WebhookDeps.Postmark,
 		"sendgrid": s.WebhookDeps.SendGrid, "mailgun": s.WebhookDeps.Mailgun,
@@ -75,13 +65,6 @@ func (s *Server) webhook(name string, p webhooks.Provider) http.HandlerFunc {
 			writeError(w, r, s.Log, errWebhookOff)
 			return
 		}
-		if spent, wait := s.webhookRefusals.spent(clientIP(r), time.Now()); spent {
-			secs := max(1, int(math.Ceil(wait.Seconds())))
-			w.Header().Set("Retry-After", strconv.Itoa(secs))
-			writeError(w, r, s.Log, bulletin.Errorf(bulletin.ERATELIMITED,
-				"Too many refused requests from your address; try again in %s.", seconds(secs)))
-			return
-		}
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
 			var tooBig *http.MaxBytesError
@@ -96,7 +79,6 @@ func (s *Server) webhook(name string, p webhooks.Provider) http.HandlerFunc {
 		if err != nil {
 			if bulletin.ErrorCode(err) == bulletin.EUNAUTHORIZED {
 				s.Log.Warn("webhook refused", "provider", name, "remote", clientIP(r), "why", bulletin.ErrorMessage(err))
-				s.webhookRefusals.allow(clientIP(r), time.Now())
 			}
 			writeError(w, r, s.Log, err)
 			return
