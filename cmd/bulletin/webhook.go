@@ -51,6 +51,12 @@ func (m *Main) wireWebhooks(srv *web.Server) error {
 	if err := checkWebhookSecrets(c); err != nil {
 		return err
 	}
+	// A short password set before the settings asked for a long one still
+	// works, as refusing it would drop the bounces: it is said instead.
+	if c.WebhookPostmark != "" && webhooks.WeakPostmarkPassword(c.WebhookPostmark) {
+		m.Log.Warn(fmt.Sprintf("BULLETIN_WEBHOOK_POSTMARK_SECRET has a password under %d characters, which can be guessed; "+
+			"set a longer one in Postmark's webhook URL and here", webhooks.MinPostmarkPassword))
+	}
 	f := webhooks.NewHTTPFetcher()
 	secrets := webhooks.NewSecrets(a.DB)
 	srv.WebhookDeps = web.WebhookDeps{

@@ -118,7 +118,7 @@ func TestSettingsRefusedFormKeepsNoSecret(t *testing.T) {
 	if resp, body := a.postSettings(f, testPNG(t)); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("first save = %d:\n%s", resp.StatusCode, body)
 	}
-	const sendgridKey, mailgunKey, user, pass = "c2VuZGdyaWQta2V5LXR5cGVk", "key-typed-but-refused-0123", "hook-user-typed", "hook-pass-typed"
+	const sendgridKey, mailgunKey, user, pass = "c2VuZGdyaWQta2V5LXR5cGVk", "key-typed-but-refused-0123", "hook-user-typed", "hook-pass-typed-long-enough"
 	f = goodSettings()
 	f.Set("accent", "orange")
 	f.Set("webhook_sendgrid", sendgridKey) // bad itself: it keeps its error

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/events"
@@ -29,6 +30,20 @@ func NewPostmark(secret string, v Resolver) (*Postmark, error) {
 		return nil, bulletin.Errorf(bulletin.EINVALID, "BULLETIN_WEBHOOK_POSTMARK_SECRET is user:pass, the basic auth credentials of the webhook URL.")
 	}
 	return &Postmark{User: user, Pass: pass, VERP: v}, nil
+}
+
+// MinPostmarkPassword is the fewest characters a Postmark webhook
+// password saved in the settings may have. Postmark authenticates with
+// basic auth alone, and the webhook answers as fast as it is asked, so
+// only a password too long to guess keeps forged bounces out; a lockout
+// by address would turn away Postmark itself behind a proxy.
+const MinPostmarkPassword = 16
+
+// WeakPostmarkPassword reports whether the user:pass secret has a
+// password shorter than MinPostmarkPassword.
+func WeakPostmarkPassword(secret string) bool {
+	_, pass, _ := strings.Cut(secret, ":")
+	return utf8.RuneCountInString(pass) < MinPostmarkPassword
 }
 
 // postmarkRecord is one Postmark webhook body: a bounce, a spam complaint

@@ -141,6 +141,9 @@ func checkSecret(p, v string) string {
 		if err != nil {
 			return "give the user and password of the webhook URL, both"
 		}
+		if WeakPostmarkPassword(v) {
+			return fmt.Sprintf("use a password of at least %d characters (for example the output of head -c 18 /dev/urandom | base64): the webhook URL's basic auth is all that keeps others from posting bounces", MinPostmarkPassword)
+		}
 	case "sendgrid":
 		_, err = NewSendGrid(v, nil)
 		if err != nil {
