@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/bulletinhq/bulletin/internal/events"
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
@@ -85,23 +86,26 @@ func (s *Store) queueWelcomes(ctx context.Context, ws []queue.WelcomePayload) {
 }
 
 // WelcomeMail returns the welcome mail of subscriber sid for list lid, or
-// nil when there is none to send: sent already, never recorded, or the
-// reader is no longer confirmed on the list. A welcome whose list text
-// was emptied since is dropped.
+// nil when there is none to send: sent already, or never recorded. A
+// welcome the reader can no longer take (no longer confirmed or on the
+// list, or their address or its domain suppressed), or whose list text
+// was emptied since, is dropped: marked done, so the reconciler does not
+// queue it again and again.
 func (s *Store) WelcomeMail(ctx context.Context, sid, lid int64) (*Welcome, error) {
 	w := &Welcome{SubscriberID: sid, ListID: lid}
-	err := s.db.Read.QueryRowContext(ctx, `SELECT s.email, s.name, l.name, l.slug, l.welcome, l.from_address, l.reply_to
+	var sendable bool
+	err := s.db.Read.QueryRowContext(ctx, `SELECT s.email, s.name, l.name, l.slug, l.welcome, l.from_address, l.reply_to,
+		s.status = 'confirmed' AND COALESCE(sub.status = 'active', 0) AND NOT `+events.SuppressedSQL+`
 		FROM welcomes w JOIN subscribers s ON s.id = w.subscriber_id JOIN lists l ON l.id = w.list_id
-		JOIN subscriptions sub ON sub.subscriber_id = w.subscriber_id AND sub.list_id = w.list_id
-		WHERE w.subscriber_id = ? AND w.list_id = ? AND w.sent_at IS NULL
-		AND s.status = 'confirmed' AND sub.status = 'active'`, sid, lid).
-		Scan(&w.Email, &w.Name, &w.ListName, &w.ListSlug, &w.Markdown, &w.From, &w.ReplyTo)
+		LEFT JOIN subscriptions sub ON sub.subscriber_id = w.subscriber_id AND sub.list_id = w.list_id
+		WHERE w.subscriber_id = ? AND w.list_id = ? AND w.sent_at IS NULL`, sid, lid).
+		Scan(&w.Email, &w.Name, &w.ListName, &w.ListSlug, &w.Markdown, &w.From, &w.ReplyTo, &sendable)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	} else if err != nil {
 		return nil, fmt.Errorf("welcome mail: %w", err)
 	}
-	if w.Markdown == "" {
+	if w.Markdown == "" || !sendable {
 		return nil, s.MarkWelcomed(ctx, sid, lid)
 	}
 	return w, nil
