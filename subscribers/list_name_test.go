@@ -1,9 +1,12 @@
 package subscribers_test
 
 import (
+	"context"
+	"strings"
 	"testing"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -32,3 +35,39 @@ func TestListNameOnOneLine(t *testing.T) {
 		}
 	}
 }
+
+// A welcome text saved before a check that only new texts get (a
+// relative link) does not stop other changes to its list; a new text is
+// checked.
+func TestStoredWelcomeKeepsItsListEditable(t *testing.T) {
+	db := sqlitetest.Open(t)
+	s := subscribers.NewStore(db)
+	ctx := context.Background()
+	if err := s.CreateList(ctx, &subscribers.List{Slug: "news", Name: "News", Public: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Write.Exec(`UPDATE lists SET welcome = ? WHERE slug = 'news'`, "Read [our story](/about)."); err != nil {
+		t.Fatal(err)
+	}
+	check := func(md string) error {
+		if strings.Contains(md, "](/") {
+			return newOnly{}
+		}
+		return nil
+	}
+	daily := "daily"
+	if _, err := s.UpdateList(ctx, "news", &subscribers.ListPatch{Digest: &daily}, check); err != nil {
+		t.Errorf("turning the digest on: %v", err)
+	}
+	welcome := "Read [our rules](/rules)."
+	_, err := s.UpdateList(ctx, "news", &subscribers.ListPatch{Welcome: &welcome}, check)
+	if got := bulletin.ErrorFields(err)["welcome"]; got != "relative link" {
+		t.Errorf("a new welcome with a relative link: %v (%q), want it refused", err, got)
+	}
+}
+
+// newOnly is a refusal of new texts only, as campaigns' link check is.
+type newOnly struct{}
+
+func (newOnly) Error() string     { return "relative link" }
+func (newOnly) NewTextOnly() bool { return true }

@@ -1,6 +1,7 @@
 package subscribers
 
 import (
+	"errors"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -103,7 +104,7 @@ func (l *List) validate(checks []WelcomeCheck, saved string) error {
 	}
 	if utf8.RuneCountInString(l.Welcome) > MaxWelcome {
 		fields["welcome"] = "keep the welcome mail under 50,000 characters"
-	} else if why := checkWelcome(l.Welcome, checks); why != "" {
+	} else if why := checkWelcome(l.Welcome, checks, l.Welcome == saved); why != "" {
 		if l.Welcome == saved {
 			why = "the welcome mail saved earlier does not render, so readers who confirm get none; fix it or empty it to save the list: " + why
 		}
@@ -116,16 +117,29 @@ func (l *List) validate(checks []WelcomeCheck, saved string) error {
 }
 
 // checkWelcome says why the welcome text md fails one of checks, or "".
-func checkWelcome(md string, checks []WelcomeCheck) string {
+// A text saved already (stored) is not refused for what only new texts
+// are (a NewTextOnly error): it sends as it is, and refusing it would
+// stop every other change to its list.
+func checkWelcome(md string, checks []WelcomeCheck, stored bool) string {
 	if md == "" {
 		return ""
 	}
 	for _, check := range checks {
-		if err := check(md); err != nil {
+		err := check(md)
+		var only NewTextOnly
+		if err != nil && !(stored && errors.As(err, &only) && only.NewTextOnly()) {
 			return err.Error()
 		}
 	}
 	return ""
+}
+
+// A NewTextOnly error refuses a text being written, not one stored before
+// the check existed, which still sends as it is: a relative link in a
+// welcome mail (campaigns' checkLinks).
+type NewTextOnly interface {
+	error
+	NewTextOnly() bool
 }
 
 func isWeekday(s string) bool {

@@ -106,14 +106,16 @@ func (s *Store) recordGone(ctx context.Context, ids ...int64) {
 // from 40 to 140.
 const maxPreheader = 150
 
-// validate checks what an editor gives and fills in the defaults.
-func (c *Campaign) validate(now time.Time) error { return c.check(now, true) }
+// validate checks what an editor gives and fills in the defaults. stored
+// is the body saved before the edit: a body stored already is not refused
+// for what only a new one is (a relative link, checkLinks).
+func (c *Campaign) validate(now time.Time, stored string) error { return c.check(now, true, stored) }
 
 // check is validate; without needLists a draft (no send_at) may name no
 // list. Such a draft is nothing new: deleting a list takes it out of the
 // drafts that named it. Sending, scheduling and saving it still ask for a
 // list, through validate and Send's audience check.
-func (c *Campaign) check(now time.Time, needLists bool) error {
+func (c *Campaign) check(now time.Time, needLists bool, stored string) error {
 	fields := map[string]string{}
 	c.Subject = strings.TrimSpace(c.Subject)
 	switch {
@@ -139,7 +141,7 @@ func (c *Campaign) check(now time.Time, needLists bool) error {
 		fields["body"] = "is required"
 	} else if len(c.Body) > 512<<10 {
 		fields["body"] = "is over 512 KiB"
-	} else if err := checkFields(c.Body); err != nil {
+	} else if err := checkFields(c.Body); err != nil && !(c.Body == stored && isNewTextOnly(err)) {
 		fields["body"] = err.Error()
 	}
 	if len(c.Lists) == 0 && (needLists || c.SendAt != nil) {
@@ -156,13 +158,13 @@ func (c *Campaign) check(now time.Time, needLists bool) error {
 
 // Create validates c, renders its body and stores it as a draft, or as
 // scheduled when it has a send_at.
-func (s *Store) Create(ctx context.Context, c *Campaign) error { return s.create(ctx, c, true) }
+func (s *Store) Create(ctx context.Context, c *Campaign) error { return s.create(ctx, c, true, "") }
 
 // create is Create; without needLists a draft may name no list (see
 // check).
-func (s *Store) create(ctx context.Context, c *Campaign, needLists bool) error {
+func (s *Store) create(ctx context.Context, c *Campaign, needLists bool, stored string) error {
 	now := s.now()
-	if err := c.check(now, needLists); err != nil {
+	if err := c.check(now, needLists, stored); err != nil {
 		return err
 	}
 	html, text, err := RenderFor(c.Body, archiveReader)

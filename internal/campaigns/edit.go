@@ -70,6 +70,7 @@ func (s *Service) Update(ctx context.Context, id int64, p Patch) (*Campaign, err
 	if p.Preheader != nil {
 		c.Preheader = *p.Preheader
 	}
+	stored := c.Body
 	if p.Body != nil {
 		c.Body = *p.Body
 	}
@@ -80,7 +81,7 @@ func (s *Service) Update(ctx context.Context, id int64, p Patch) (*Campaign, err
 		c.SendAt = p.SendAt.Time
 	}
 	now := s.now()
-	if err := c.validate(now); err != nil {
+	if err := c.validate(now, stored); err != nil {
 		// A send_at the patch leaves alone is the start's business, even
 		// if it passed while the editor typed.
 		if be := (*bulletin.Error)(nil); !p.SendAt.Set && errors.As(err, &be) && len(be.Fields) == 1 && be.Fields["send_at"] != "" {
@@ -195,7 +196,7 @@ func (s *Service) Duplicate(ctx context.Context, id int64) (*Campaign, error) {
 		subject = string([]rune(subject)[:199]) + "…"
 	}
 	dup := &Campaign{Subject: subject, Preheader: c.Preheader, Body: c.Body, Lists: c.Lists}
-	if err := s.create(ctx, dup, false); err != nil {
+	if err := s.create(ctx, dup, false, dup.Body); err != nil { // a copy of a body stored already
 		return nil, err
 	}
 	return s.Get(ctx, dup.ID)

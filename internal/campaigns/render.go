@@ -2,6 +2,7 @@ package campaigns
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	stdhtml "html"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 	"github.com/yuin/goldmark/extension"
 
 	"github.com/bulletinhq/bulletin/mailer"
+	"github.com/bulletinhq/bulletin/subscribers"
 )
 
 // personalField matches a {{ .Name }}-style personal field in a body.
@@ -45,11 +47,12 @@ var (
 // are not full URLs (checkLinks), so a mistake shows when the campaign is
 // saved rather than in every reader's mail.
 func checkFields(body string) error {
-	html, _, err := Render(body, mailer.NewMarkers())
+	mk := mailer.NewMarkers()
+	html, _, err := Render(body, mk)
 	if err != nil {
 		return err
 	}
-	return checkLinks(body, html)
+	return checkLinks(body, html, mk)
 }
 
 // CheckBody is the check a welcome text passes to be saved: it must render
@@ -61,8 +64,13 @@ func CheckBody(markdown string) error { return checkFields(markdown) }
 // web page resolves it against its own address, but a mail has none, so
 // the link leads nowhere and the image never shows. A link within the
 // mail ("#section") is taken. The first at fault is named, with its line.
-// Only a save checks this; a body stored before it sends as it is.
-func checkLinks(body, html string) error {
+// Only a save of a new or changed body checks this; a body stored before
+// it sends, is duplicated and is edited around as it is.
+func checkLinks(body, html string, mk mailer.Markers) error {
+	// The personal fields, as mk's markers in html, as the author wrote
+	// them.
+	written := strings.NewReplacer(mk.Of(mailer.NameURL), "{{ .Name }}", mk.Of(mailer.EmailURL), "{{ .Email }}",
+		mk.Of(mailer.Name), "{{ .Name }}", mk.Of(mailer.Email), "{{ .Email }}")
 	var bad []string
 	for _, attr := range urlAttr.FindAllString(html, -1) {
 		name, quoted, _ := strings.Cut(strings.TrimSpace(attr), "=")
@@ -73,7 +81,7 @@ func checkLinks(body, html string) error {
 		if u, err := url.Parse(v); err == nil && u.Scheme != "" {
 			continue
 		}
-		bad = append(bad, name+" "+v)
+		bad = append(bad, name+" "+written.Replace(v))
 	}
 	if len(bad) == 0 {
 		return nil
@@ -91,7 +99,25 @@ func checkLinks(body, html string) error {
 	if len(bad) > 1 {
 		more = fmt.Sprintf(" (and %d more)", len(bad)-1)
 	}
-	return fmt.Errorf("%s%s %q is not a full URL%s: a mail has no page to resolve it against; write it whole, with https:// and the site's name", line, what, v, more)
+	if strings.HasPrefix(v, "{{") {
+		return &linkError{fmt.Sprintf("%s%s %q is not a full URL%s: a personal field may fill part of one (https://news.example/me?e={{ .Email }}), not stand for it", line, what, v, more)}
+	}
+	return &linkError{fmt.Sprintf("%s%s %q is not a full URL%s: a mail has no page to resolve it against; write it whole, with https:// and the site's name", line, what, v, more)}
+}
+
+// A linkError is checkLinks' refusal: one for a body being written, as a
+// body stored before the check sends as it is (subscribers.NewTextOnly).
+type linkError struct{ msg string }
+
+func (e *linkError) Error() string     { return e.msg }
+func (e *linkError) NewTextOnly() bool { return true }
+
+var _ subscribers.NewTextOnly = (*linkError)(nil)
+
+// isNewTextOnly reports whether err refuses only a body being written.
+func isNewTextOnly(err error) bool {
+	var e subscribers.NewTextOnly
+	return errors.As(err, &e) && e.NewTextOnly()
 }
 
 // Render turns a Markdown body into sanitised HTML and plain text, once per

@@ -1,8 +1,10 @@
 package campaigns_test
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
@@ -48,5 +50,48 @@ func TestRenderKeepsAStoredRelativeLink(t *testing.T) {
 	html, _, err := campaigns.RenderFor("See [about](/about).", campaigns.SampleReader)
 	if err != nil || !strings.Contains(html, `href="/about"`) {
 		t.Errorf("RenderFor: %v\n%s", err, html)
+	}
+}
+
+// A campaign stored before links were checked, with a relative one, is
+// rescheduled, edited around, duplicated and sent as it is; a change of
+// its body is checked.
+func TestStoredRelativeLinkStillEditable(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.addReaders(t, 1, e.addList(t, "news"))
+	c := &campaigns.Campaign{Subject: "Hello", Body: "Hi", Lists: []string{"news"}}
+	if err := e.svc.Schedule(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	e.exec(t, `UPDATE campaigns SET body = ? WHERE id = ?`, "See [about](/about).", c.ID) // as stored before the check
+	at := time.Now().Add(48 * time.Hour)
+	if _, err := e.svc.Update(ctx, c.ID, campaigns.Patch{SendAt: campaigns.OptionalTime{Set: true, Time: &at}}); err != nil {
+		t.Errorf("reschedule, the body untouched: %v", err)
+	}
+	subject := "Hello again"
+	if _, err := e.svc.Update(ctx, c.ID, campaigns.Patch{Subject: &subject}); err != nil {
+		t.Errorf("a new subject, the body untouched: %v", err)
+	}
+	body := "See [about](/about) and [more](/more)."
+	_, err := e.svc.Update(ctx, c.ID, campaigns.Patch{Body: &body})
+	if !strings.Contains(bulletin.ErrorFields(err)["body"], `the link "/about" is not a full URL (and 1 more)`) {
+		t.Errorf("a changed body with relative links: %v, want it refused", err)
+	}
+	if _, err := e.svc.Duplicate(ctx, c.ID); err != nil {
+		t.Errorf("duplicate: %v", err)
+	}
+	if _, err := e.svc.Send(ctx, c.ID); err != nil {
+		t.Errorf("send: %v", err)
+	}
+}
+
+// A link whose whole URL is a personal field is refused in the author's
+// words, not the markers the check sees.
+func TestLinkThatIsOnlyAPersonalField(t *testing.T) {
+	err := campaigns.CheckBody("Write to [yourself]({{ .Email }}).")
+	want := `line 1: the link "{{ .Email }}" is not a full URL: a personal field may fill part of one`
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("CheckBody: %v, want it to start %q", err, want)
 	}
 }
