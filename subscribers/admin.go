@@ -92,7 +92,7 @@ func insertSubscriber(ctx context.Context, tx *sql.Tx, in *Signup, status, freq 
 	if err != nil {
 		return 0, err
 	}
-	return id, addSubscriptions(ctx, tx, id, listIDs, subStatus, now)
+	return id, joinLists(ctx, tx, id, listIDs, subStatus, now)
 }
 
 // refuseErased refuses email, an admin's new subscriber's or another's

@@ -21,13 +21,15 @@ import (
 // frequency they have now. An ended subscription keeps its stream too: a
 // reader who comes back before the list's next digest of their new
 // frequency is in the window their past digests there were of, so none
-// comes twice. It ends with the open subquery of the readers to settle;
+// comes twice. A pending one gets none: a list they wait to join never
+// mailed them a digest, so they join it in the window of their
+// frequency. It ends with the open subquery of the readers to settle;
 // close it with ")" for all, or with " WHERE subscriber_id = ?)" for
 // one. The notes settled are then deleted.
 const SettleSwitchesSQL = `UPDATE subscriptions SET stream = NULLIF(COALESCE(stream,
 		(SELECT w.frequency FROM frequency_switches w WHERE w.subscriber_id = subscriptions.subscriber_id ORDER BY w.id LIMIT 1)),
 	(SELECT s.frequency FROM subscribers s WHERE s.id = subscriptions.subscriber_id))
-	WHERE list_id IN (SELECT id FROM lists WHERE digest = 'daily' UNION SELECT list_id FROM digest_rollup_marks)
+	WHERE status <> 'pending' AND list_id IN (SELECT id FROM lists WHERE digest = 'daily' UNION SELECT list_id FROM digest_rollup_marks)
 	AND subscriber_id IN (SELECT subscriber_id FROM frequency_switches`
 
 // settleSwitchesOf settles reader id's noted changes of frequency before
@@ -53,14 +55,15 @@ func settleSwitchesOf(ctx context.Context, tx sqlite.Querier, id int64) error {
 	return nil
 }
 
-// activatePending makes reader id's pending subscriptions active, in the
-// window of the frequency they have now (see settleSwitchesOf): a list
-// they were waiting to join never mailed them a digest.
+// activatePending makes reader id's pending subscriptions active. Their
+// notes are settled first, so that a list they were waiting to join is
+// not put in their old window (see settleSwitchesOf); one ended and
+// joined again through pending keeps the window it had.
 func activatePending(ctx context.Context, tx sqlite.Querier, id int64, now time.Time) error {
 	if err := settleSwitchesOf(ctx, tx, id); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = 'active', stream = NULL, updated_at = ?
+	_, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = 'active', updated_at = ?
 		WHERE subscriber_id = ? AND status = 'pending'`, now, id)
 	return err
 }

@@ -118,7 +118,7 @@ func insertPending(ctx context.Context, tx sqlite.Querier, in *Signup, listIDs [
 	if err != nil {
 		return nil, err
 	}
-	if err := addSubscriptions(ctx, tx, id, listIDs, SubPending, now); err != nil {
+	if err := joinLists(ctx, tx, id, listIDs, SubPending, now); err != nil {
 		return nil, err
 	}
 	if err := hooks.EmitSubscriber(ctx, tx, hooks.SubscriberCreated, id); err != nil {
@@ -139,18 +139,23 @@ func fillName(ctx context.Context, tx sqlite.Querier, id int64, name string, now
 
 // addSubscriptions joins subscriber id to lists with status, reviving an
 // ended subscription and promoting a pending one to active, never the
-// other way round. A list joined, or a pending one made active, takes the
-// reader in the digest window of the frequency they have now
-// (settleSwitchesOf); one joined again keeps the window it had.
+// other way round. A list joined takes the reader in the digest window of
+// the frequency they have now (settleSwitchesOf); one joined again keeps
+// the window it had.
 func addSubscriptions(ctx context.Context, tx sqlite.Querier, id int64, listIDs []int64, status string, now time.Time) error {
 	if err := settleSwitchesOf(ctx, tx, id); err != nil {
 		return err
 	}
+	return joinLists(ctx, tx, id, listIDs, status, now)
+}
+
+// joinLists is addSubscriptions for a reader just inserted, who has no
+// change of frequency to settle: the signups' hot path spares the query.
+func joinLists(ctx context.Context, tx sqlite.Querier, id int64, listIDs []int64, status string, now time.Time) error {
 	for _, lid := range listIDs {
 		_, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (subscriber_id, list_id, status, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (subscriber_id, list_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at,
-				stream = CASE WHEN subscriptions.status = 'pending' THEN NULL ELSE subscriptions.stream END
+			ON CONFLICT (subscriber_id, list_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at
 			WHERE subscriptions.status = 'unsubscribed' OR (excluded.status = 'active' AND subscriptions.status = 'pending')`,
 			id, lid, status, now, now)
 		if err != nil {
