@@ -38,12 +38,24 @@ type AdminDeps struct {
 func (s *Server) secureCookies(r *http.Request) bool {
 	if s.Settings != nil {
 		if p, err := s.Settings.Stored(r.Context()); err == nil && p.PublicURL != "" {
+			// Every request asks (strictTransport): the URL is parsed once
+			// each time it changes.
+			if m := s.httpsMemo.Load(); m != nil && m.url == p.PublicURL {
+				return m.https
+			}
 			if u, err := url.Parse(p.PublicURL); err == nil {
+				s.httpsMemo.Store(&httpsMemo{p.PublicURL, u.Scheme == "https"})
 				return u.Scheme == "https"
 			}
 		}
 	}
 	return s.SecureCookies
+}
+
+// An httpsMemo is whether a public URL is https.
+type httpsMemo struct {
+	url   string
+	https bool
 }
 
 // adminPage is the part every admin page shares with the layout.

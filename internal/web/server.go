@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -53,6 +54,8 @@ type Server struct {
 
 	mux     *routeMux
 	metrics *httpMetrics
+	// httpsMemo is the public URL secureCookies last parsed.
+	httpsMemo atomic.Pointer[httpsMemo]
 }
 
 // Handler builds the routes and returns the server's root handler, wrapped
