@@ -149,4 +149,32 @@ func TestAdminArticleImageSize(t *testing.T) {
 	if _, body = a.get(page); !strings.Contains(body, `name="image_width" value=""`) {
 		t.Error("the edit page shows a size for an image of unknown size")
 	}
+
+	// A new image URL with the size boxes left as they were filled in
+	// drops the old image's size; one with a size typed for it keeps that.
+	edit.Set("image_width", "120")
+	edit.Set("image_height", "40")
+	if resp := a.post(page, edit); resp.StatusCode != http.StatusSeeOther || size() != "120x40" {
+		t.Fatalf("save with 120x40 = %d, size %s", resp.StatusCode, size())
+	}
+	edit.Set("csrf", a.csrfOf(page))
+	edit.Set("image_url", "https://img.news.example/lobster.png")
+	if resp := a.post(page, edit); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save with a new image = %d", resp.StatusCode)
+	}
+	if got := size(); got != "0x0" {
+		t.Errorf("size after a new image URL with the old boxes: %s, want 0x0 (unknown)", got)
+	}
+	edit.Set("image_url", "https://img.news.example/shrimp.png")
+	edit.Set("image_width", "600")
+	edit.Set("image_height", "300")
+	if resp := a.post(page, edit); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save with a new image and its size = %d", resp.StatusCode)
+	}
+	if got := size(); got != "600x300" {
+		t.Errorf("size after a new image URL with its size: %s, want 600x300", got)
+	}
+	if _, body = a.get(page); !strings.Contains(body, "a new image URL drops the old size unless you change it too") {
+		t.Error("the hint does not say what a new image URL does to the size")
+	}
 }

@@ -3,7 +3,22 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
+
+	"github.com/bulletinhq/bulletin/internal/articles"
 )
+
+// keepSizeWithImage leaves the image's size out of p when the form gives a
+// new image URL but the size boxes as they were filled in: the form sends
+// every field, so those are the old image's size, and a new image without
+// a size of its own has none (articles.Patch), rather than the old one's,
+// which would stretch or squash it in digests.
+func keepSizeWithImage(p *articles.Patch, f *articleForm, stored *articles.Article) {
+	if strings.TrimSpace(f.ImageURL) != stored.ImageURL &&
+		f.ImageWidth == formPixels(stored.ImageWidth) && f.ImageHeight == formPixels(stored.ImageHeight) {
+		p.ImageWidth, p.ImageHeight = nil, nil
+	}
+}
 
 // updateArticleForm saves the edit form, or shows it again with what was
 // typed and why it was refused.
@@ -16,6 +31,9 @@ func (s *Server) updateArticleForm(w http.ResponseWriter, r *http.Request) {
 	f := articleFormFrom(r)
 	p, err := f.patch()
 	if err == nil {
+		if stored, gerr := s.Articles.Get(r.Context(), id); gerr == nil {
+			keepSizeWithImage(p, f, stored)
+		}
 		_, err = s.Articles.Update(r.Context(), id, p)
 	}
 	if err != nil {
