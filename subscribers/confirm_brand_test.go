@@ -9,7 +9,6 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/mailtest"
 	"github.com/bulletinhq/bulletin/internal/settings"
-	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
 	"github.com/bulletinhq/bulletin/templates"
 )
@@ -23,7 +22,7 @@ func TestConfirmMailCarriesTheBrand(t *testing.T) {
 		box, _ := confirmWithSettings(t, &settings.Update{Publication: settings.Publication{
 			Name: "Quayside Courier", PublicURL: "https://letters.quayside.example", Accent: "#b45309",
 			PostalAddress: "Quayside Courier Ltd\n4 Rope Walk\nFalmouth TR11 3AB", FromAddress: "post@quayside.example", Credit: credit,
-		}}, nil, &Signup{Email: "zoe@example.org", Name: "Zoë", Lists: []string{"tides"}})
+		}}, &Signup{Email: "zoe@example.org", Name: "Zoë", Lists: []string{"tides"}})
 		pm := mailtest.Parse(t, box["zoe@example.org"])
 		if got := pm.Header.Get("From"); !strings.Contains(got, "Quayside Courier") || !strings.Contains(got, "<post@quayside.example>") {
 			t.Errorf("From = %q, want the stored publication's", got)
@@ -53,11 +52,10 @@ func TestConfirmMailCarriesTheBrand(t *testing.T) {
 }
 
 // confirmWithSettings signs up each of in to the list "tides" on a new
-// database whose publication settings are u, calls between (when not
-// nil) with the database, runs every confirmation task through a
-// Confirmer that reads those settings, and returns the mails by address
-// and the settings store.
-func confirmWithSettings(t *testing.T, u *settings.Update, between func(*sqlite.DB), in ...*Signup) (mailbox, *settings.Store) {
+// database whose publication settings are u, runs every confirmation task
+// through a Confirmer that reads those settings, and returns the mails by
+// address and the settings store.
+func confirmWithSettings(t *testing.T, u *settings.Update, in ...*Signup) (mailbox, *settings.Store) {
 	t.Helper()
 	const secret = "brand-secret-0123456789abcdef!!!"
 	ctx := context.Background()
@@ -80,9 +78,6 @@ func confirmWithSettings(t *testing.T, u *settings.Update, between func(*sqlite.
 		}
 	}
 	signups.Close()
-	if between != nil {
-		between(db)
-	}
 	tmpl, err := templates.Load("")
 	if err != nil {
 		t.Fatal(err)

@@ -22,7 +22,7 @@ func TestConfirmMastheadLogoHasItsSize(t *testing.T) {
 	}
 	box, pub := confirmWithSettings(t, &settings.Update{Publication: settings.Publication{
 		Name: "Quayside Courier", PublicURL: "https://letters.quayside.example", FromAddress: "post@quayside.example", Credit: true,
-	}, Logo: logo.Bytes()}, nil, &Signup{Email: "zoe@example.org", Lists: []string{"tides"}})
+	}, Logo: logo.Bytes()}, &Signup{Email: "zoe@example.org", Lists: []string{"tides"}})
 	pm := mailtest.Parse(t, box["zoe@example.org"])
 	p, _ := pub.Stored(context.Background())
 	want := `<img src="https://letters.quayside.example/media/` + p.Logo + `" alt="Quayside Courier" width="48" height="48" ` +

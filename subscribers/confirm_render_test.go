@@ -170,3 +170,24 @@ func BenchmarkConfirmRender(b *testing.B) {
 		}
 	})
 }
+
+// A confirmation composed mail by mail (a template whose escaping the
+// markers cannot follow) carries the publication's Reply-To too.
+func TestConfirmReplyToWhenRenderedMailByMail(t *testing.T) {
+	at := attrRenderer{htmltemplate.Must(htmltemplate.New("confirm").Parse(
+		`<a href="mailto:{{.Email}}?x=1">{{.Email}}</a> <a href="{{.ConfirmURL}}">go</a>`))}
+	c := &Confirmer{Signer: NewSigner([]byte("test secret that is long enough!")), Templates: at}
+	r := newConfirmRenderer(c, settings.Publication{Name: "G", PublicURL: "https://news.example",
+		FromName: "G", FromAddress: "news@news.example", ReplyTo: "Desk <desk@news.example>"})
+	sub := &Subscriber{ID: 7, Email: "a+b@example.org"}
+	raw, err := r.message(nil, sub, c.Signer.Sign(TokenConfirm, sub.ID, ConfirmTTL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := r.shapes[""]; s == nil || !s.direct {
+		t.Fatalf("shape %+v: want it rendered mail by mail", s)
+	}
+	if got := mailtest.Parse(t, raw).Header.Get("Reply-To"); got != `"Desk" <desk@news.example>` {
+		t.Errorf("Reply-To %q, want the publication's", got)
+	}
+}
