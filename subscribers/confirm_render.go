@@ -34,7 +34,7 @@ type confirmRenderer struct {
 	c      *Confirmer
 	pub    settings.Publication
 	mk     mailer.Markers
-	marks  [3]string // name, email, token: mk's markers of those fields
+	marks  [2]string // email, token: mk's markers of those fields
 	date   time.Time // of every mail of the task
 	shapes map[string]*confirmShape
 }
@@ -44,7 +44,7 @@ func newConfirmRenderer(c *Confirmer, pub settings.Publication) *confirmRenderer
 	// Letters and digits only: every escaper of html/template leaves them
 	// as they are, in text, attributes and URLs.
 	r.mk = mailer.NewMarkers()
-	r.marks = [3]string{r.mk.Of(mailer.Name), r.mk.Of(mailer.Email), r.mk.Of(mailer.Link)}
+	r.marks = [2]string{r.mk.Of(mailer.Email), r.mk.Of(mailer.Link)}
 	return r
 }
 
@@ -118,8 +118,8 @@ func (r *confirmRenderer) render(sub *Subscriber, token string) (text, html stri
 // cut at the markers beforehand, so a value that holds a marker's text is
 // only text.
 func (r *confirmRenderer) fill(shape *confirmShape, email, token string) (text, html string) {
-	text = join(shape.text, [3]string{"", email, token})
-	html = join(shape.html, [3]string{"", htmlTextEscaper.Replace(email), token})
+	text = join(shape.text, [2]string{email, token})
+	html = join(shape.html, [2]string{htmlTextEscaper.Replace(email), token})
 	return text, html
 }
 
@@ -139,7 +139,7 @@ func (r *confirmRenderer) shape(lists []string) (*confirmShape, error) {
 	if s, ok := r.shapes[key]; ok {
 		return s, nil
 	}
-	text, html, err := r.c.Templates.Mail("confirm", r.data(r.marks[1], r.marks[2], lists))
+	text, html, err := r.c.Templates.Mail("confirm", r.data(r.marks[0], r.marks[1], lists))
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +173,7 @@ type confirmShape struct {
 }
 
 // A piece of a rendered part: literal text, then the field at a marker
-// (0 name, 1 email, 2 token; -1 at the end).
+// (0 email, 1 token; -1 at the end).
 type piece struct {
 	lit   string
 	field int
@@ -198,7 +198,7 @@ func (r *confirmRenderer) cut(s string) []piece {
 }
 
 // join puts the pieces together with the fields' values.
-func join(pieces []piece, fields [3]string) string {
+func join(pieces []piece, fields [2]string) string {
 	n := 0
 	for _, p := range pieces {
 		n += len(p.lit)

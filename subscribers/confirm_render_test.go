@@ -44,7 +44,7 @@ func TestConfirmRendererMatchesFullRendering(t *testing.T) {
 		{ID: 2, Name: "", Email: "anon@example.org", Lists: []string{"Sport", "Café & Bar"}},
 		{ID: 3, Name: `<script>alert("x")</script>`, Email: `o'"q&<b>@example.org`, Lists: []string{"Sport", "Café & Bar"}},
 		{ID: 4, Name: "Null\x00Byte", Email: "x@example.org", Lists: nil},
-		{ID: 5, Name: r.marks[1] + " " + r.marks[2], Email: r.marks[0] + "@example.org", Lists: []string{"Sport"}},
+		{ID: 5, Name: r.marks[0] + " " + r.marks[1], Email: r.marks[1] + "@example.org", Lists: []string{"Sport"}},
 		{ID: 6, Name: "Ann", Email: "ann@example.org", Lists: []string{"Sport", "Café & Bar"}},
 	}
 	for _, sub := range readers {

@@ -11,8 +11,8 @@ const hstsValue = "max-age=31536000"
 // the public URL is https (secureCookies), so that after the first visit
 // a browser never asks for a page, or sends a session cookie, over plain
 // HTTP, where an attacker on the path could strip the https away. A
-// browser heeds it only when it came over https; a proxy in front that
-// sets its own header gets this one too, the same.
+// browser heeds it only on an answer that came over https, which behind
+// a TLS proxy is every answer it gets.
 func (s *Server) strictTransport(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.secureCookies(r) {
