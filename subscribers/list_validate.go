@@ -125,9 +125,7 @@ func checkWelcome(md string, checks []WelcomeCheck, stored bool) string {
 		return ""
 	}
 	for _, check := range checks {
-		err := check(md)
-		var only NewTextOnly
-		if err != nil && !(stored && errors.As(err, &only) && only.NewTextOnly()) {
+		if err := check(md); err != nil && !(stored && IsNewTextOnly(err)) {
 			return err.Error()
 		}
 	}
@@ -140,6 +138,12 @@ func checkWelcome(md string, checks []WelcomeCheck, stored bool) string {
 type NewTextOnly interface {
 	error
 	NewTextOnly() bool
+}
+
+// IsNewTextOnly reports whether err refuses only a text being written.
+func IsNewTextOnly(err error) bool {
+	var e NewTextOnly
+	return errors.As(err, &e) && e.NewTextOnly()
 }
 
 func isWeekday(s string) bool {

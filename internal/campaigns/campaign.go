@@ -141,7 +141,7 @@ func (c *Campaign) check(now time.Time, needLists bool, stored string) error {
 		fields["body"] = "is required"
 	} else if len(c.Body) > 512<<10 {
 		fields["body"] = "is over 512 KiB"
-	} else if err := checkFields(c.Body); err != nil && !(c.Body == stored && isNewTextOnly(err)) {
+	} else if err := checkFields(c.Body); err != nil && !(c.Body == stored && subscribers.IsNewTextOnly(err)) {
 		fields["body"] = err.Error()
 	}
 	if len(c.Lists) == 0 && (needLists || c.SendAt != nil) {

@@ -2,7 +2,6 @@ package campaigns
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	stdhtml "html"
 	"net/url"
@@ -113,12 +112,6 @@ func (e *linkError) Error() string     { return e.msg }
 func (e *linkError) NewTextOnly() bool { return true }
 
 var _ subscribers.NewTextOnly = (*linkError)(nil)
-
-// isNewTextOnly reports whether err refuses only a body being written.
-func isNewTextOnly(err error) bool {
-	var e subscribers.NewTextOnly
-	return errors.As(err, &e) && e.NewTextOnly()
-}
 
 // Render turns a Markdown body into sanitised HTML and plain text, once per
 // send. The personal fields the author wrote become markers of mk, which
