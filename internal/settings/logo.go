@@ -146,3 +146,8 @@ func (s *Store) MediaFile(name string) (path, contentType string, ok bool) {
 	}
 	return path, logoTypes[filepath.Ext(name)], true
 }
+
+// isWebP reports whether b starts like a WebP file.
+func isWebP(b []byte) bool {
+	return len(b) >= 16 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP" && strings.HasPrefix(string(b[12:16]), "VP8")
+}

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 )
 
 // logoSize is the size of the logo of the media folder called name, read
@@ -52,9 +51,4 @@ func (s *Store) readLogoSize(name string) (image.Point, error) {
 		return image.Point{}, errLogoSize
 	}
 	return image.Pt(c.Width, c.Height), nil
-}
-
-// isWebP reports whether b starts like a WebP file.
-func isWebP(b []byte) bool {
-	return len(b) >= 16 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP" && strings.HasPrefix(string(b[12:16]), "VP8")
 }
