@@ -123,13 +123,21 @@ func TestAdminArticleImageSize(t *testing.T) {
 		edit[k] = v
 	}
 	edit.Set("csrf", a.csrfOf(page))
-	edit.Set("title", "Crab season opens early")
-	if resp := a.post(page, edit); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("save = %d", resp.StatusCode)
+	// saveAs sets the form's fields kv (name, value, …), saves it and
+	// checks the stored size.
+	saveAs := func(why, want string, kv ...string) {
+		t.Helper()
+		for i := 0; i+1 < len(kv); i += 2 {
+			edit.Set(kv[i], kv[i+1])
+		}
+		if resp := a.post(page, edit); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%s: save = %d", why, resp.StatusCode)
+		}
+		if got := size(); got != want {
+			t.Errorf("size after %s: %s, want %s", why, got, want)
+		}
 	}
-	if got := size(); got != "120x40" {
-		t.Errorf("size after a save that kept it: %s, want 120x40", got)
-	}
+	saveAs("a save that kept it", "120x40", "title", "Crab season opens early")
 	edit.Set("image_width", "abc")
 	resp, body = a.postBody(page, edit)
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="err-image_width"`) || !strings.Contains(body, `value="abc"`) {
@@ -138,42 +146,17 @@ func TestAdminArticleImageSize(t *testing.T) {
 	if got := size(); got != "120x40" {
 		t.Errorf("size after a refused save: %s, want 120x40", got)
 	}
-	edit.Set("image_width", " ")
-	edit.Set("image_height", "")
-	if resp := a.post(page, edit); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("save with no size = %d", resp.StatusCode)
-	}
-	if got := size(); got != "0x0" {
-		t.Errorf("size after emptying both: %s, want 0x0 (unknown)", got)
-	}
+	saveAs("emptying both", "0x0", "image_width", " ", "image_height", "")
 	if _, body = a.get(page); !strings.Contains(body, `name="image_width" value=""`) {
 		t.Error("the edit page shows a size for an image of unknown size")
 	}
 
 	// A new image URL with the size boxes left as they were filled in
 	// drops the old image's size; one with a size typed for it keeps that.
-	edit.Set("image_width", "120")
-	edit.Set("image_height", "40")
-	if resp := a.post(page, edit); resp.StatusCode != http.StatusSeeOther || size() != "120x40" {
-		t.Fatalf("save with 120x40 = %d, size %s", resp.StatusCode, size())
-	}
-	edit.Set("csrf", a.csrfOf(page))
-	edit.Set("image_url", "https://img.news.example/lobster.png")
-	if resp := a.post(page, edit); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("save with a new image = %d", resp.StatusCode)
-	}
-	if got := size(); got != "0x0" {
-		t.Errorf("size after a new image URL with the old boxes: %s, want 0x0 (unknown)", got)
-	}
-	edit.Set("image_url", "https://img.news.example/shrimp.png")
-	edit.Set("image_width", "600")
-	edit.Set("image_height", "300")
-	if resp := a.post(page, edit); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("save with a new image and its size = %d", resp.StatusCode)
-	}
-	if got := size(); got != "600x300" {
-		t.Errorf("size after a new image URL with its size: %s, want 600x300", got)
-	}
+	saveAs("typing 120x40", "120x40", "image_width", "120", "image_height", "40")
+	saveAs("a new image URL with the old boxes", "0x0", "image_url", "https://img.news.example/lobster.png")
+	saveAs("a new image URL with its size", "600x300",
+		"image_url", "https://img.news.example/shrimp.png", "image_width", "600", "image_height", "300")
 	if _, body = a.get(page); !strings.Contains(body, "a new image URL drops the old size unless you change it too") {
 		t.Error("the hint does not say what a new image URL does to the size")
 	}
