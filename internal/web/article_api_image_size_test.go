@@ -3,12 +3,10 @@ package web
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -18,36 +16,15 @@ import (
 // every request and answer is as internal/web/openapi.json says; and the
 // digest, in the archive, shows the image at its size.
 func TestArticleImageSizeAPI(t *testing.T) {
-	doc := loadOpenAPI(t)
-	router, err := gorillamux.NewRouter(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
 	_, a, token := fullServer(t)
 	call := func(method, path, body string) (int, map[string]any) {
 		t.Helper()
-		req, err := http.NewRequest(method, a.base+path, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err := validateCall(router, req, body, resp, raw); err != nil {
-			t.Errorf("%s %s %s answered %d %s\nwhich internal/web/openapi.json does not describe: %v", method, path, body, resp.StatusCode, raw, err)
-		}
+		status, raw := callDocumented(t, a, token, method, path, body)
 		var out map[string]any
 		if err := json.Unmarshal(raw, &out); err != nil {
-			t.Fatalf("%s %s answered %d with no JSON object: %s", method, path, resp.StatusCode, raw)
+			t.Fatalf("%s %s answered %d with no JSON object: %s", method, path, status, raw)
 		}
-		return resp.StatusCode, out
+		return status, out
 	}
 	size := func(a map[string]any) string { return fmt.Sprintf("%vx%v", a["image_width"], a["image_height"]) }
 

@@ -83,22 +83,36 @@ type hitJSON struct {
 // OpenAPI document; it returns the status and the body.
 func getDocumented(t *testing.T, a *adminClient, token, path string) (int, []byte) {
 	t.Helper()
+	return callDocumented(t, a, token, "GET", path, "")
+}
+
+// callDocumented sends an API request with the JSON body (none when "")
+// and checks the request and its answer against the OpenAPI document; it
+// returns the status and the answer's body.
+func callDocumented(t *testing.T, a *adminClient, token, method, path, body string) (int, []byte) {
+	t.Helper()
 	router, err := gorillamux.NewRouter(loadOpenAPI(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, _ := http.NewRequest("GET", a.base+path, nil)
+	req, err := http.NewRequest(method, a.base+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
+	got, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if err := validateCall(router, req, "", resp, body); err != nil {
-		t.Errorf("GET %s answered %d %s\nwhich internal/web/openapi.json does not describe: %v", path, resp.StatusCode, body, err)
+	if err := validateCall(router, req, body, resp, got); err != nil {
+		t.Errorf("%s %s %s answered %d %s\nwhich internal/web/openapi.json does not describe: %v", method, path, body, resp.StatusCode, got, err)
 	}
-	return resp.StatusCode, body
+	return resp.StatusCode, got
 }
 
 // GET /api/v1/events?type=click and ?type=open list people's clicks and
