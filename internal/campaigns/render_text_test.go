@@ -59,6 +59,13 @@ func TestPreheader(t *testing.T) {
 		{"a digest's title", "1 new story in Tech from Harbour Gazette, 2 December 2026.\n\nC# course starts at the library\nhttps://news.example/c\n",
 			"1 new story in Tech from Harbour Gazette, 2 December 2026. C# course starts at the library"},
 		{"cut at a word", strings.Repeat("harbour ", 30), strings.TrimSpace(strings.Repeat("harbour ", 14)) + "…"},
+		{"an image goes whole, its alt text too", "[Harbour at dawn] (https://news.example/h.jpg)\n\nThe ferry is back.\n",
+			"The ferry is back."},
+		{"an image wrapped over two lines goes whole", "Look: [Harbour at dawn]\n(https://news.example/h.jpg) and the ferry.\n",
+			"Look: and the ferry."},
+		{"a URL in a sentence reads as its host", "Read an https://news.example/a?b=1 link, or see https://www.news.example/ferry.\n",
+			"Read an news.example link, or see www.news.example."},
+		{"a mailto in a sentence reads as its address", "Write to mailto:desk@news.example!\n", "Write to desk@news.example!"},
 	}
 	for _, tt := range tests {
 		if got := preheader(tt.text); got != tt.want {
