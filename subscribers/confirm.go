@@ -488,7 +488,7 @@ func (s *Store) Confirm(ctx context.Context, id int64) (*Subscriber, error) {
 // forged one never holds the write connection; the transaction then checks
 // that no newer mail was flagged in between.
 func (s *Store) ConfirmLink(ctx context.Context, signer *Signer, token string) (*Subscriber, error) {
-	id, ok := claimedID(token)
+	id, ok := signer.claimedID(token)
 	if !ok {
 		return nil, errStaleLink
 	}

@@ -29,7 +29,7 @@ func (e *signupEnv) pending(addr string) (int64, string) {
 	if text == "" {
 		e.t.Fatalf("no confirmation mail to %s", addr)
 	}
-	id, _ := claimedID(token)
+	id, _ := e.c.Signer.claimedID(token)
 	return id, token
 }
 

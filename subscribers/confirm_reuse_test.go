@@ -105,7 +105,7 @@ func TestConfirmationsReuseNoOnesBytes(t *testing.T) {
 			if err := e.store.db.Read.QueryRow(`SELECT id FROM subscribers WHERE email = ?`, addr).Scan(&want); err != nil {
 				t.Fatal(err)
 			}
-			if id, ok := claimedID(token); !ok || id != want {
+			if id, ok := e.c.Signer.claimedID(token); !ok || id != want {
 				t.Fatalf("the mail to %s (subscriber %d) links to subscriber %d", addr, want, id)
 			}
 			if !strings.HasSuffix(strings.TrimSpace(raw), "--") || strings.Count(raw, "Content-Type: text/html") != 1 {

@@ -1,6 +1,8 @@
 package subscribers
 
 import (
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -25,10 +27,14 @@ var ErrBadToken = errors.New("bad or expired token")
 // A Signer makes and checks the signed tokens in mail links: the
 // subscriber id, an expiry and the purpose, under HMAC-SHA256 with the
 // installation's secret. Nothing is stored; a token cannot be altered or
-// guessed, and is compared in constant time.
+// guessed, and is compared in constant time. The id and the expiry are
+// sealed too (AES): readers' ids are given out in order, and a token that
+// showed its id would tell anyone who signs up twice how many readers
+// signed up in between.
 type Signer struct {
-	key []byte
-	now func() time.Time
+	key   []byte
+	block cipher.Block // seals the payload: ids are not for reading
+	now   func() time.Time
 	// macs keeps keyed HMACs for reuse: a campaign signs two links per
 	// recipient, and keying a new HMAC costs more than the MAC itself.
 	macs sync.Pool
@@ -36,29 +42,47 @@ type Signer struct {
 
 // NewSigner returns a Signer keyed by secret.
 func NewSigner(secret []byte) *Signer {
-	// Derive a key for tokens so the secret's other uses never share one.
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte("bulletin subscriber tokens v1"))
-	return &Signer{key: m.Sum(nil), now: time.Now}
+	// Derive a key for each use so the secret's other uses never share one.
+	derive := func(use string) []byte {
+		m := hmac.New(sha256.New, secret)
+		m.Write([]byte(use))
+		return m.Sum(nil)
+	}
+	block, err := aes.NewCipher(derive("bulletin subscriber token seal v2")[:16])
+	if err != nil {
+		panic(err) // a 16-byte key is always an AES key
+	}
+	return &Signer{key: derive("bulletin subscriber tokens v1"), block: block, now: time.Now}
 }
 
-// tokenLen is the payload: 8 bytes of id and 4 of expiry in unix hours
-// (0 = never); the first 16 bytes of the MAC follow.
+// A token is a payload of 12 bytes, 8 of id and 4 of expiry in unix hours
+// (0 = never), and a MAC of the purpose and the payload. Sign writes one
+// AES block of the payload and the MAC's first 4 bytes, then 11 more
+// bytes of the MAC: 27 bytes, 36 characters, with 120 bits of MAC. Mail
+// sent before tokens were sealed holds the payload as it is and then 16
+// bytes of MAC: 28 bytes, 38 characters, still checked, since unsubscribe
+// links must keep working in old mail.
 const (
 	payloadLen = 12
-	macLen     = 16
+	macLen     = 16 // in a token of the first form, not sealed
+	sealedMAC  = 15
+	sealedLen  = payloadLen + sealedMAC // 27
 )
 
 // Sign returns a token for purpose and subscriber id, valid for ttl (0 =
 // forever: unsubscribe links must keep working in old mail).
 func (s *Signer) Sign(purpose string, id int64, ttl time.Duration) string {
-	var buf [payloadLen + macLen]byte
-	binary.BigEndian.PutUint64(buf[:8], uint64(id))
+	var plain [aes.BlockSize]byte
+	binary.BigEndian.PutUint64(plain[:8], uint64(id))
 	if ttl > 0 {
-		binary.BigEndian.PutUint32(buf[8:12], uint32(s.now().Add(ttl).Unix()/3600+1))
+		binary.BigEndian.PutUint32(plain[8:12], uint32(s.now().Add(ttl).Unix()/3600+1))
 	}
 	var sum [sha256.Size]byte
-	copy(buf[payloadLen:], s.mac(sum[:0], purpose, buf[:payloadLen]))
+	mac := s.mac(sum[:0], purpose, plain[:payloadLen])
+	copy(plain[payloadLen:], mac)
+	var buf [sealedLen]byte
+	s.block.Encrypt(buf[:aes.BlockSize], plain[:])
+	copy(buf[aes.BlockSize:], mac[aes.BlockSize-payloadLen:sealedMAC])
 	return base64.RawURLEncoding.EncodeToString(buf[:])
 }
 
@@ -77,43 +101,57 @@ func (s *Signer) Verify(purpose, token string) (int64, error) {
 // verify returns the subscriber id of a token signed for purpose and the
 // hour it expires (unix hours, 0 = never).
 func (s *Signer) verify(purpose, token string) (int64, uint32, error) {
-	buf, ok := decodeToken(token)
+	payload, given, ok := s.open(token)
 	if !ok {
 		return 0, 0, ErrBadToken
 	}
 	var sum [sha256.Size]byte
-	if !hmac.Equal(buf[payloadLen:], s.mac(sum[:0], purpose, buf[:payloadLen])) {
+	if !hmac.Equal(given, s.mac(sum[:0], purpose, payload)[:len(given)]) {
 		return 0, 0, ErrBadToken
 	}
-	exp := binary.BigEndian.Uint32(buf[8:12])
+	exp := binary.BigEndian.Uint32(payload[8:12])
 	if exp != 0 && s.now().Unix()/3600 >= int64(exp) {
 		return 0, 0, ErrBadToken
 	}
-	id := int64(binary.BigEndian.Uint64(buf[:8]))
+	id := int64(binary.BigEndian.Uint64(payload[:8]))
 	if id <= 0 {
 		return 0, 0, ErrBadToken
 	}
 	return id, exp, nil
 }
 
-// decodeToken returns the bytes of a token of the right length and
-// spelling, not yet checked.
-func decodeToken(token string) ([]byte, bool) {
-	if len(token) != base64.RawURLEncoding.EncodedLen(payloadLen+macLen) {
-		return nil, false
+// open returns the payload of a token of either form, of the right length
+// and spelling, and the MAC it carries, neither checked yet.
+func (s *Signer) open(token string) (payload, mac []byte, ok bool) {
+	var n int
+	switch len(token) {
+	case base64.RawURLEncoding.EncodedLen(sealedLen):
+		n = sealedLen
+	case base64.RawURLEncoding.EncodedLen(payloadLen + macLen):
+		n = payloadLen + macLen
+	default:
+		return nil, nil, false
 	}
 	buf, err := tokenEncoding.DecodeString(token)
-	return buf, err == nil && len(buf) == payloadLen+macLen
+	if err != nil || len(buf) != n {
+		return nil, nil, false
+	}
+	if n != sealedLen {
+		return buf[:payloadLen], buf[payloadLen:], true
+	}
+	plain := make([]byte, aes.BlockSize, aes.BlockSize+sealedMAC)
+	s.block.Decrypt(plain, buf[:aes.BlockSize])
+	return plain[:payloadLen], append(plain[payloadLen:], buf[aes.BlockSize:]...), true
 }
 
 // claimedID returns the subscriber id a token names, before its MAC is
 // checked: only to look up what the token must then be verified against.
-func claimedID(token string) (int64, bool) {
-	buf, ok := decodeToken(token)
+func (s *Signer) claimedID(token string) (int64, bool) {
+	payload, _, ok := s.open(token)
 	if !ok {
 		return 0, false
 	}
-	id := int64(binary.BigEndian.Uint64(buf[:8]))
+	id := int64(binary.BigEndian.Uint64(payload[:8]))
 	return id, id > 0
 }
 
