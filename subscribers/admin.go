@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/hooks"
@@ -145,11 +146,14 @@ func (s *Store) Update(ctx context.Context, id int64, p *Patch) (*Subscriber, er
 				return err
 			}
 		}
-		if err := updateSubscriber(ctx, tx, cur, in, status, freq, ids, p.Lists != nil); err != nil {
+		changed, err := updateSubscriber(ctx, tx, cur, in, status, freq, ids, p.Lists != nil)
+		if err != nil {
 			return err
 		}
-		if err := hooks.EmitSubscriber(ctx, tx, hooks.StatusEvent(cur.Status, status), id); err != nil {
-			return err
+		if changed {
+			if err := hooks.EmitSubscriber(ctx, tx, hooks.StatusEvent(cur.Status, status), id); err != nil {
+				return err
+			}
 		}
 		ok, err := sendableTx(ctx, tx, id)
 		sendable = ok
@@ -209,8 +213,38 @@ func patched(cur *Subscriber, p *Patch) (*Signup, string, string, error) {
 	return in, status, freq, nil
 }
 
-func updateSubscriber(ctx context.Context, tx *sql.Tx, cur *Subscriber, in *Signup, status, freq string, listIDs []int64, setLists bool) error {
+// updateSubscriber writes in, status, freq and, when setLists, the lists
+// listIDs over subscriber cur, and reports whether anything changed: a
+// patch that names only what is so already leaves even updated_at alone,
+// and Update then emits no event to the webhooks.
+func updateSubscriber(ctx context.Context, tx *sql.Tx, cur *Subscriber, in *Signup, status, freq string, listIDs []int64, setLists bool) (bool, error) {
 	now := sqlite.Now()
+	same := in.Email == cur.Email && in.Name == cur.Name && status == cur.Status && freq == cur.Frequency &&
+		attributesJSON(in.Attributes) == attributesJSON(cur.Attributes)
+	if !same {
+		if err := writeSubscriber(ctx, tx, cur, in, status, freq, now); err != nil {
+			return false, err
+		}
+	}
+	var before, after int64
+	if err := tx.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&before); err != nil {
+		return false, err
+	}
+	if err := updateSubscriptions(ctx, tx, cur, status, listIDs, setLists, now); err != nil {
+		return false, err
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&after); err != nil {
+		return false, err
+	}
+	if same && after > before {
+		_, err := tx.ExecContext(ctx, `UPDATE subscribers SET updated_at = ? WHERE id = ?`, now, cur.ID)
+		return err == nil, err
+	}
+	return !same || after > before, nil
+}
+
+// writeSubscriber writes the subscriber's own columns.
+func writeSubscriber(ctx context.Context, tx *sql.Tx, cur *Subscriber, in *Signup, status, freq string, now time.Time) error {
 	key := EmailKey(in.Email)
 	// A new address voids the confirmation link mailed to the old one
 	// (ConfirmLink takes only the link of the latest confirm_sent_at).
@@ -229,6 +263,12 @@ func updateSubscriber(ctx context.Context, tx *sql.Tx, cur *Subscriber, in *Sign
 	if n, _ := res.RowsAffected(); n == 0 {
 		return bulletin.Errorf(bulletin.ECONFLICT, "Another subscriber has this address.")
 	}
+	return nil
+}
+
+// updateSubscriptions brings cur's subscriptions in line with status and,
+// when setLists, with the lists listIDs.
+func updateSubscriptions(ctx context.Context, tx *sql.Tx, cur *Subscriber, status string, listIDs []int64, setLists bool, now time.Time) error {
 	subStatus := SubPending
 	switch status {
 	case StatusConfirmed:

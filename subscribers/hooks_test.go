@@ -47,6 +47,25 @@ func TestChangesEmitWebhookEvents(t *testing.T) {
 	if _, err := e.store.Update(ctx, id, &Patch{Name: ptr("Ann")}); err != nil {
 		t.Fatal(err)
 	}
+	// A patch naming only what is so already changes nothing: no event,
+	// and updated_at stays.
+	var updated string
+	if err := e.store.db.Read.QueryRow(`SELECT updated_at FROM subscribers WHERE id = ?`, id).Scan(&updated); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []*Patch{{}, {Name: ptr("Ann"), Status: ptr(StatusConfirmed)}, {Lists: &[]string{"news"}, Frequency: ptr("daily")}} {
+		if _, err := e.store.Update(ctx, id, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var still string
+	if err := e.store.db.Read.QueryRow(`SELECT updated_at FROM subscribers WHERE id = ?`, id).Scan(&still); err != nil || still != updated {
+		t.Errorf("updated_at %q after patches that change nothing, was %q (%v)", still, updated, err)
+	}
+	// A list joined is a change, though every field stays.
+	if _, err := e.store.Update(ctx, id, &Patch{Lists: &[]string{"news", "sport"}}); err != nil {
+		t.Fatal(err)
+	}
 	other, err := e.store.Create(ctx, &NewSubscriber{Email: "bob@example.com", Lists: []string{"news"}})
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +92,7 @@ func TestChangesEmitWebhookEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		hooks.SubscriberCreated, hooks.SubscriberConfirmed, hooks.SubscriberUpdated, hooks.SubscriberCreated,
+		hooks.SubscriberCreated, hooks.SubscriberConfirmed, hooks.SubscriberUpdated, hooks.SubscriberUpdated, hooks.SubscriberCreated,
 		hooks.SubscriberUnsubscribed, hooks.SubscriberConfirmed, hooks.SubscriberCreated, hooks.SubscriberErased,
 	}
 	if diff := cmp.Diff(want, types()); diff != "" {
