@@ -276,7 +276,7 @@ func parseAttributes(row *importRow, cell string) string {
 	}
 	buf, err := json.Marshal(attrs)
 	if err != nil || len(buf) > MaxAttributesLen {
-		return "attributes: keep attributes under 4 KiB of JSON"
+		return "attributes: keep attributes to at most 4 KiB of JSON"
 	}
 	row.attrs = string(buf)
 	return ""

@@ -77,7 +77,7 @@ func (l *List) validate(checks []WelcomeCheck, saved string) error {
 		fields["name"] = "write the name on one line, without control characters"
 	}
 	if utf8.RuneCountInString(l.Description) > 1000 {
-		fields["description"] = "keep the description under 1000 characters"
+		fields["description"] = "keep the description to at most 1000 characters"
 	}
 	if l.Digest != "daily" && l.Digest != "weekly" && l.Digest != "off" {
 		fields["digest"] = "use daily, weekly or off"
@@ -103,7 +103,7 @@ func (l *List) validate(checks []WelcomeCheck, saved string) error {
 		fields["reply_to"] = why
 	}
 	if utf8.RuneCountInString(l.Welcome) > MaxWelcome {
-		fields["welcome"] = "keep the welcome mail under 50,000 characters"
+		fields["welcome"] = "keep the welcome mail to at most 50,000 characters"
 	} else if why := checkWelcome(l.Welcome, checks, l.Welcome == saved); why != "" {
 		if l.Welcome == saved {
 			why = "the welcome mail saved earlier does not render, so readers who confirm get none; fix it or empty it to save the list: " + why

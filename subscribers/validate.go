@@ -166,7 +166,7 @@ func (s *Signup) Normalize() error {
 	if len(s.Attributes) > 0 {
 		buf, err := json.Marshal(s.Attributes)
 		if err != nil || len(buf) > MaxAttributesLen {
-			fields["attributes"] = "keep attributes under 4 KiB of JSON"
+			fields["attributes"] = "keep attributes to at most 4 KiB of JSON"
 		}
 	}
 	if len(fields) > 0 {

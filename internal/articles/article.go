@@ -67,19 +67,19 @@ func (a *Article) check() map[string]string {
 		fields["url"] = "give an absolute http or https URL"
 	}
 	if len([]rune(a.Summary)) > 2000 {
-		fields["summary"] = "keep the summary under 2000 characters"
+		fields["summary"] = "keep the summary to at most 2000 characters"
 	}
 	if len([]rune(a.Author)) > 200 {
-		fields["author"] = "keep the author under 200 characters"
+		fields["author"] = "keep the author to at most 200 characters"
 	}
 	if len(a.Body) > 512<<10 {
-		fields["body"] = "keep the body under 512 KiB"
+		fields["body"] = "keep the body to at most 512 KiB"
 	}
 	if a.ImageURL != "" && !httpsURL(a.ImageURL) {
 		fields["image_url"] = "give an absolute https URL of at most 2000 characters, without a user name (mail programs block images over http), or leave it empty"
 	}
 	if len([]rune(a.ImageAlt)) > 500 || strings.ContainsFunc(a.ImageAlt, unicode.IsControl) {
-		fields["image_alt"] = "keep the image's alt text to one line under 500 characters"
+		fields["image_alt"] = "keep the image's alt text to one line of at most 500 characters"
 	}
 	a.checkImageSize(fields)
 	if a.PublishedAt.IsZero() {

@@ -120,27 +120,27 @@ func (c *Campaign) check(now time.Time, needLists bool, stored string) error {
 	c.Subject = strings.TrimSpace(c.Subject)
 	switch {
 	case c.Subject == "":
-		fields["subject"] = "is required"
+		fields["subject"] = "write a subject of 1–200 characters"
 	case utf8.RuneCountInString(c.Subject) > 200:
-		fields["subject"] = "is over 200 characters"
+		fields["subject"] = "keep the subject to at most 200 characters"
 	case strings.ContainsFunc(c.Subject, unicode.IsControl):
-		fields["subject"] = "must be one line of text, without control characters"
+		fields["subject"] = "keep the subject to one line, without control characters"
 	case hasPersonalField(c.Subject):
 		fields["subject"] = "is the same for every reader: use {{ .Name }} and {{ .Email }} in the body only"
 	}
 	c.Preheader = strings.TrimSpace(c.Preheader)
 	switch {
 	case utf8.RuneCountInString(c.Preheader) > maxPreheader:
-		fields["preheader"] = fmt.Sprintf("is over %d characters", maxPreheader)
+		fields["preheader"] = fmt.Sprintf("keep the preheader to at most %d characters", maxPreheader)
 	case strings.ContainsFunc(c.Preheader, unicode.IsControl):
-		fields["preheader"] = "must be one line of text, without control characters"
+		fields["preheader"] = "keep the preheader to one line, without control characters"
 	case hasPersonalField(c.Preheader):
 		fields["preheader"] = "is the same for every reader: use {{ .Name }} and {{ .Email }} in the body only"
 	}
 	if strings.TrimSpace(c.Body) == "" {
-		fields["body"] = "is required"
+		fields["body"] = "write the body, in Markdown"
 	} else if len(c.Body) > 512<<10 {
-		fields["body"] = "is over 512 KiB"
+		fields["body"] = "keep the body to at most 512 KiB"
 	} else if err := checkFields(c.Body); err != nil && !(c.Body == stored && subscribers.IsNewTextOnly(err)) {
 		fields["body"] = err.Error()
 	}
@@ -148,7 +148,7 @@ func (c *Campaign) check(now time.Time, needLists bool, stored string) error {
 		fields["lists"] = "name at least one list"
 	}
 	if c.SendAt != nil && c.SendAt.Before(now.Add(-time.Minute)) {
-		fields["send_at"] = "is in the past"
+		fields["send_at"] = "choose a time from now on: this one is in the past"
 	}
 	if len(fields) > 0 {
 		return bulletin.Invalid(fields)

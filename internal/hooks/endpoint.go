@@ -83,7 +83,7 @@ func (s *Store) check(ctx context.Context, in *Input, create bool) error {
 		d := strings.TrimSpace(*in.Description)
 		in.Description = &d
 		if len(d) > 500 {
-			bad["description"] = "is longer than 500 characters"
+			bad["description"] = "keep the description to at most 500 characters"
 		}
 	}
 	if len(bad) > 0 {
