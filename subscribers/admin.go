@@ -55,10 +55,12 @@ func (s *Store) Create(ctx context.Context, n *NewSubscriber) (*Subscriber, erro
 	}
 	var id int64
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := s.refuseErased(ctx, tx, in.Email); err != nil {
+		// A subscriber with the address is the conflict to name, though
+		// it was erased once: its owner has signed up again since.
+		if id, err = insertSubscriber(ctx, tx, in, n.Status, n.Frequency, ids); err != nil {
 			return err
 		}
-		if id, err = insertSubscriber(ctx, tx, in, n.Status, n.Frequency, ids); err != nil {
+		if err := s.refuseErased(ctx, tx, in.Email); err != nil {
 			return err
 		}
 		return hooks.EmitSubscriber(ctx, tx, hooks.SubscriberCreated, id)
@@ -141,14 +143,14 @@ func (s *Store) Update(ctx context.Context, id int64, p *Patch) (*Subscriber, er
 	}
 	var sendable bool
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		changed, err := updateSubscriber(ctx, tx, cur, in, status, freq, ids, p.Lists != nil)
+		if err != nil {
+			return err
+		}
 		if EmailKey(in.Email) != EmailKey(cur.Email) {
 			if err := s.refuseErased(ctx, tx, in.Email); err != nil {
 				return err
 			}
-		}
-		changed, err := updateSubscriber(ctx, tx, cur, in, status, freq, ids, p.Lists != nil)
-		if err != nil {
-			return err
 		}
 		if changed {
 			if err := hooks.EmitSubscriber(ctx, tx, hooks.StatusEvent(cur.Status, status), id); err != nil {

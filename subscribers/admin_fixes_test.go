@@ -2,8 +2,12 @@ package subscribers
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"testing"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
 // A headerless file without a lists column needs a list to be chosen,
@@ -47,6 +51,26 @@ func TestUpdateRefusesAnErasedAddress(t *testing.T) {
 	addr := "gone@example.com"
 	if got, err := s.Update(ctx, other.ID, &Patch{Email: &addr}); err == nil {
 		t.Errorf("Update gave reader %d the erased address %s (status %s)", got.ID, got.Email, got.Status)
+	}
+	// Once its owner has signed up again, the conflict to name is the
+	// subscriber who has it, not the erasure.
+	lists, err := s.resolveLists(ctx, []string{"news"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := insertPending(ctx, tx, &Signup{Email: "gone@example.com"}, lists, sqlite.Now())
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Create(ctx, &NewSubscriber{Email: "gone@example.com"})
+	if msg := bulletin.ErrorMessage(err); bulletin.ErrorCode(err) != bulletin.ECONFLICT || !strings.Contains(msg, "exists already") {
+		t.Errorf("Create of an address signed up again after its erasure: %v, want the subscriber who has it named", err)
+	}
+	_, err = s.Update(ctx, other.ID, &Patch{Email: &addr})
+	if msg := bulletin.ErrorMessage(err); bulletin.ErrorCode(err) != bulletin.ECONFLICT || !strings.Contains(msg, "Another subscriber") {
+		t.Errorf("Update to an address signed up again after its erasure: %v, want the subscriber who has it named", err)
 	}
 }
 
