@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/bulletinhq/bulletin/internal/seal"
 )
 
 // ErrBadVERP is returned for an address that is not a VERP address of
@@ -68,8 +70,10 @@ const macLen = 10
 var tokenEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
 // A VERP makes and checks the envelope senders of deliveries:
-// bounce+TOKEN@DOMAIN, where TOKEN is a payload of varints and a truncated
-// HMAC of it under the installation's secret. A campaign's payload is its
+// bounce+TOKEN@DOMAIN, where TOKEN is a payload of varints, sealed (package
+// seal: a reader learns no ids from the Return-Path or the Message-ID),
+// and a truncated HMAC of it under the installation's secret. Addresses
+// written before payloads were sealed still parse. A campaign's payload is its
 // campaign and subscriber ids; any other kind's starts with a 0 (no
 // campaign has id 0), then the kind, then the ids that kind names, so the
 // addresses of campaigns made before kinds existed still parse. The local
@@ -79,6 +83,7 @@ var tokenEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithP
 // ErrBadVERP.
 type VERP struct {
 	key    []byte
+	seal   *seal.Sealer
 	domain string
 	macs   sync.Pool
 }
@@ -87,7 +92,8 @@ type VERP struct {
 func NewVERP(secret []byte, domain string) *VERP {
 	m := hmac.New(sha256.New, secret)
 	m.Write([]byte("bulletin verp v1"))
-	return &VERP{key: m.Sum(nil), domain: strings.ToLower(strings.TrimSuffix(domain, "."))}
+	return &VERP{key: m.Sum(nil), seal: seal.New(secret, "bulletin verp seal v2"),
+		domain: strings.ToLower(strings.TrimSuffix(domain, "."))}
 }
 
 // Domain returns the bounce domain, lower case.
@@ -120,8 +126,9 @@ func (v *VERP) AddressOf(d Delivery) string {
 		buf[0], buf[1], n = 0, byte(KindTest), 2
 		put(d.CampaignID)
 	}
-	tok := v.mac(buf[:n], buf[:n])
-	return localPrefix + tokenEncoding.EncodeToString(tok[:n+macLen]) + "@" + v.domain
+	tok := v.mac(buf[:n], buf[:n])[:n+macLen]
+	v.seal.XOR(tok[:n], tok[n:])
+	return localPrefix + tokenEncoding.EncodeToString(tok) + "@" + v.domain
 }
 
 // Parse returns the delivery a VERP address names: addr may be in angle
@@ -141,17 +148,20 @@ func (v *VERP) Parse(addr string) (Delivery, error) {
 	if err != nil || len(buf) <= macLen || subtle.ConstantTimeCompare([]byte(tokenEncoding.EncodeToString(buf)), []byte(tok)) != 1 {
 		return Delivery{}, ErrBadVERP
 	}
-	payload, sum := buf[:len(buf)-macLen], buf[len(buf)-macLen:]
-	var scratch [sha256.Size + 2*binary.MaxVarintLen64]byte
-	want := v.mac(scratch[:0], payload)
-	if !hmac.Equal(sum, want[:macLen]) {
-		return Delivery{}, ErrBadVERP
+	sealed, sum := buf[:len(buf)-macLen], buf[len(buf)-macLen:]
+	open := append([]byte(nil), sealed...)
+	v.seal.XOR(open, sum)
+	// Sealed, or as a mail sent before the ids were sealed named it.
+	for _, payload := range [][]byte{open, sealed} {
+		var scratch [sha256.Size + 2 + 2*binary.MaxVarintLen64]byte
+		if !hmac.Equal(sum, v.mac(scratch[:0], payload)[:macLen]) {
+			continue
+		}
+		if d, ok := decode(payload); ok {
+			return d, nil
+		}
 	}
-	d, ok := decode(payload)
-	if !ok {
-		return Delivery{}, ErrBadVERP
-	}
-	return d, nil
+	return Delivery{}, ErrBadVERP
 }
 
 // ParseMessageID returns the delivery a Message-ID names: Bulletin writes

@@ -11,9 +11,12 @@
 // out, as in the web archive or a test send) is still valid: it counts a
 // click tied to no delivery. The open pixel is BASE/o/READER.gif.
 //
-// Tokens carry ids only, never an address. The URL a link goes to is never
-// in the token: the redirect looks it up by (campaign, index), so a forged
-// token could at worst count a click, never send a reader elsewhere.
+// Tokens carry ids only, never an address, and sealed (package seal): a
+// reader cannot count from them how many campaigns or messages went out.
+// The URL a link goes to is never in the token: the redirect looks it up
+// by (campaign, index), so a forged token could at worst count a click,
+// never send a reader elsewhere. Tokens of mail sent before they were
+// sealed, their ids readable, are still taken.
 package tracking
 
 import (
@@ -25,6 +28,8 @@ import (
 	"hash"
 	"strings"
 	"sync"
+
+	"github.com/bulletinhq/bulletin/internal/seal"
 )
 
 // ErrBadToken is returned for a token that is malformed or altered.
@@ -43,6 +48,7 @@ const (
 // A Signer makes and checks link and reader tokens.
 type Signer struct {
 	key  []byte
+	seal *seal.Sealer
 	macs sync.Pool // keyed HMACs, reused: keying costs more than a MAC
 }
 
@@ -50,7 +56,7 @@ type Signer struct {
 func NewSigner(secret []byte) *Signer {
 	m := hmac.New(sha256.New, secret)
 	m.Write([]byte("bulletin tracking tokens v1"))
-	s := &Signer{key: m.Sum(nil)}
+	s := &Signer{key: m.Sum(nil), seal: seal.New(secret, "bulletin tracking token seal v2")}
 	s.macs.New = func() any { return hmac.New(sha256.New, s.key) }
 	return s
 }
@@ -104,14 +110,16 @@ func (s *Signer) ParseReader(token string) (campaign, delivery int64, err error)
 	return int64(c), int64(d), nil
 }
 
-// encode writes tag's part: two uvarints and the MAC of tag and them,
-// base64url without padding (letters, digits, '-' and '_': never a '.').
+// encode writes tag's part: two uvarints, sealed, and the MAC of tag and
+// them, base64url without padding (letters, digits, '-' and '_': never a
+// '.').
 func (s *Signer) encode(tag byte, a, b uint64) string {
 	var buf [2*binary.MaxVarintLen64 + macLen]byte
 	n := binary.PutUvarint(buf[:], a)
 	n += binary.PutUvarint(buf[n:], b)
-	n += copy(buf[n:], s.mac(tag, buf[:n]))
-	return base64.RawURLEncoding.EncodeToString(buf[:n])
+	copy(buf[n:], s.mac(tag, buf[:n]))
+	s.seal.XOR(buf[:n], buf[n:n+macLen])
+	return base64.RawURLEncoding.EncodeToString(buf[:n+macLen])
 }
 
 func (s *Signer) decode(tag byte, part string) (a, b uint64, err error) {
@@ -122,24 +130,32 @@ func (s *Signer) decode(tag byte, part string) (a, b uint64, err error) {
 	if err != nil || len(raw) < 2+macLen {
 		return 0, 0, ErrBadToken
 	}
-	payload, sig := raw[:len(raw)-macLen], raw[len(raw)-macLen:]
-	a, n := binary.Uvarint(payload)
-	if n <= 0 {
-		return 0, 0, ErrBadToken
-	}
-	b, m := binary.Uvarint(payload[n:])
-	if m <= 0 || n+m != len(payload) {
-		return 0, 0, ErrBadToken
-	}
 	// The canonical encoding only: another spelling of the same ids would
 	// be a second token for one link.
 	if base64.RawURLEncoding.EncodeToString(raw) != part {
 		return 0, 0, ErrBadToken
 	}
-	if !hmac.Equal(sig, s.mac(tag, payload)) {
-		return 0, 0, ErrBadToken
+	sealed, sig := raw[:len(raw)-macLen], raw[len(raw)-macLen:]
+	var open [2 * binary.MaxVarintLen64]byte
+	n := copy(open[:], sealed)
+	s.seal.XOR(open[:n], sig)
+	// Sealed, or as mail sent before tokens were sealed holds it.
+	for _, payload := range [][]byte{open[:n], sealed} {
+		if a, b, ok := twoUvarints(payload); ok && hmac.Equal(sig, s.mac(tag, payload)) {
+			return a, b, nil
+		}
 	}
-	return a, b, nil
+	return 0, 0, ErrBadToken
+}
+
+// twoUvarints reads the two uvarints payload holds, and nothing more.
+func twoUvarints(payload []byte) (a, b uint64, ok bool) {
+	a, n := binary.Uvarint(payload)
+	if n <= 0 {
+		return 0, 0, false
+	}
+	b, m := binary.Uvarint(payload[n:])
+	return a, b, m > 0 && n+m == len(payload)
 }
 
 func (s *Signer) mac(tag byte, payload []byte) []byte {

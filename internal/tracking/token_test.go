@@ -1,6 +1,9 @@
 package tracking
 
 import (
+	"bytes"
+	"encoding/base64"
+	"encoding/binary"
 	"strings"
 	"testing"
 
@@ -79,5 +82,42 @@ func BenchmarkReaderToken(b *testing.B) {
 	s := NewSigner([]byte("test secret 0123456789abcdef0123"))
 	for i := 0; i < b.N; i++ {
 		_ = s.Reader(12, int64(i))
+	}
+}
+
+// unsealed writes tag's part as mail sent before tokens were sealed holds
+// it: the uvarints as they are, then their MAC.
+func unsealed(s *Signer, tag byte, a, b uint64) string {
+	buf := binary.AppendUvarint(binary.AppendUvarint(nil, a), b)
+	return base64.RawURLEncoding.EncodeToString(append(buf, s.mac(tag, buf)...))
+}
+
+// Tokens do not show their ids: campaigns and deliveries are numbered in
+// order, and a reader comparing two mails would learn how many campaigns,
+// and how many messages, went out in between. Links in mail sent before
+// tokens were sealed still count.
+func TestTokensSealTheirIDs(t *testing.T) {
+	s := NewSigner([]byte("test secret 0123456789abcdef0123"))
+	for _, ids := range [][2]uint64{{5, 1000}, {6, 1001}, {300, 70000}} {
+		for _, tok := range []string{s.Reader(int64(ids[0]), int64(ids[1])), s.Link(int64(ids[0]), int(ids[1]))} {
+			raw, err := base64.RawURLEncoding.DecodeString(tok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			open := binary.AppendUvarint(binary.AppendUvarint(nil, ids[0]), ids[1])
+			if bytes.HasPrefix(raw, open) {
+				t.Errorf("token %q of %v starts with its ids: % x", tok, ids, raw)
+			}
+		}
+	}
+	old := unsealed(s, tagLink, 7, 2) + "." + unsealed(s, tagReader, 7, 42)
+	if got, err := s.ParseClick(old); err != nil || got != (Click{Campaign: 7, Index: 2, Delivery: 42}) {
+		t.Errorf("ParseClick(a link of old mail) = %+v, %v", got, err)
+	}
+	if c, d, err := s.ParseReader(unsealed(s, tagReader, 9, 11)); err != nil || c != 9 || d != 11 {
+		t.Errorf("ParseReader(an open pixel of old mail) = %d, %d, %v", c, d, err)
+	}
+	if _, err := s.ParseClick(unsealed(s, tagReader, 7, 2)); err == nil {
+		t.Error("an old reader token passed as a link")
 	}
 }
