@@ -55,3 +55,33 @@ func TestOutboxShowsHeadersAsSent(t *testing.T) {
 		t.Error("a plain encoded subject is not decoded")
 	}
 }
+
+// The links of a mail shown in the outbox open a tab of their own: the
+// confirmation link, followed inside the frame, showed a broken page
+// (Bulletin's pages refuse to be framed) though it confirmed the reader.
+func TestOutboxFrameOpensLinksInATab(t *testing.T) {
+	out, err := mailer.NewOutbox(filepath.Join(t.TempDir(), "outbox"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, a := newAdminServerWith(t, func(s *Server, _ *sqlite.DB) { s.Outbox = out })
+	const msg = "From: news@example.com\r\nTo: reader@example.com\r\nSubject: Confirm\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" +
+		"<!DOCTYPE html><html><HEAD lang=en><title>t</title></HEAD><body><a href=\"http://127.0.0.1/confirm/x\">Confirm</a></body></html>\r\n--b--\r\n"
+	if err := out.Send(context.Background(), "news@example.com", []string{"reader@example.com"}, []byte(msg)); err != nil {
+		t.Fatal(err)
+	}
+	a.login("correct horse battery")
+	names, err := out.List(0)
+	if err != nil || len(names) != 1 {
+		t.Fatalf("outbox = %v, %v", names, err)
+	}
+	_, page := a.get("/admin/outbox/" + names[0])
+	if !strings.Contains(page, `sandbox="allow-popups allow-popups-to-escape-sandbox"`) {
+		t.Error("the frame does not let a link open a tab of its own")
+	}
+	// In the srcdoc attribute, escaped: <HEAD lang=en><base target="_blank">.
+	if !strings.Contains(page, "&lt;HEAD lang=en&gt;&lt;base target=&#34;_blank&#34;&gt;&lt;title&gt;") {
+		t.Errorf("the mail's links do not open in a tab of their own:\n%s", page)
+	}
+}

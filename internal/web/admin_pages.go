@@ -149,7 +149,22 @@ func (s *Server) outboxMessage(w http.ResponseWriter, r *http.Request) {
 		p.Headers = append(p.Headers, struct{ Name, Value string }{k, decodeHeader(strings.Join(msg.Header[k], ", "))})
 	}
 	p.Text, p.HTML = mimeParts(msg)
+	p.HTML = linksOutOfFrame(p.HTML)
 	s.renderAdmin(w, r, http.StatusOK, "admin_outbox_message", p)
+}
+
+// linksOutOfFrame makes the links of a mail's HTML part, shown in the
+// outbox's frame, open a tab of their own: Bulletin's pages refuse to be
+// framed, so a confirmation link followed inside the frame showed a broken
+// page, though it had confirmed the reader.
+func linksOutOfFrame(html string) string {
+	const base = `<base target="_blank">`
+	if i := strings.Index(strings.ToLower(html), "<head"); i >= 0 {
+		if j := strings.IndexByte(html[i:], '>'); j >= 0 {
+			return html[:i+j+1] + base + html[i+j+1:]
+		}
+	}
+	return base + html
 }
 
 // mimeParts returns the decoded text and HTML parts of a message.
