@@ -58,6 +58,9 @@ func (m *Main) digest(ctx context.Context, args []string) error {
 	if err := m.openAll(ctx); err != nil {
 		return err
 	}
+	if err := m.warnLinksFromAddr(ctx); err != nil {
+		return err
+	}
 	a := m.app
 	svc := m.newCampaignService()
 	d, err := svc.RunDigest(ctx, slug)

@@ -42,6 +42,9 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 	}
 	opt := subscribers.ImportOptions{List: list, Confirmed: confirmed}
 	if !confirmed {
+		if err := m.warnLinksFromAddr(ctx); err != nil {
+			return err
+		}
 		if opt.Confirms, err = m.confirmsNow(); err != nil {
 			return err
 		}

@@ -77,3 +77,42 @@ func TestImportThenExport(t *testing.T) {
 		t.Errorf("new.one's lists after the import: %q (%v), want daily-news", lists, err)
 	}
 }
+
+// An import that mails confirmations, run with no public URL saved and
+// BULLETIN_BASE_URL unset, says where its links lead: to its own
+// BULLETIN_ADDR, where serve may not listen. Once a URL is given, or the
+// import mails nothing, it says nothing.
+func TestImportWarnsOfLinksFromItsAddr(t *testing.T) {
+	env := map[string]string{"BULLETIN_DATA": t.TempDir(), "BULLETIN_ADDR": "127.0.0.1:8080"}
+	if m, _, stderr := testMain(t, env); m.Main(context.Background(), []string{"seed"}) != 0 {
+		t.Fatalf("seed: %s", stderr)
+	}
+	file := filepath.Join(t.TempDir(), "people.csv")
+	os.WriteFile(file, []byte("email\nfresh@example.com\n"), 0o600)
+	const warning = "the links in these mails lead to http://127.0.0.1:8080"
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		warn bool
+	}{
+		{"confirmations, no URL", nil, []string{"--list", "daily-news"}, true},
+		{"confirmed readers: no mail", nil, []string{"--list", "daily-news", "--confirmed"}, false},
+		{"BULLETIN_BASE_URL given", map[string]string{"BULLETIN_BASE_URL": "https://news.example"}, []string{"--list", "daily-news"}, false},
+	} {
+		all := map[string]string{}
+		for k, v := range env {
+			all[k] = v
+		}
+		for k, v := range tt.env {
+			all[k] = v
+		}
+		m, _, stderr := testMain(t, all)
+		if code := m.Main(context.Background(), append([]string{"import", file}, tt.args...)); code != 0 {
+			t.Fatalf("%s: import exited %d: %s", tt.name, code, stderr)
+		}
+		if got := strings.Contains(stderr.String(), warning); got != tt.warn {
+			t.Errorf("%s: warned %v, want %v:\n%s", tt.name, got, tt.warn, stderr)
+		}
+	}
+}
