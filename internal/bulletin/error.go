@@ -9,17 +9,18 @@ import (
 
 // Error codes. The web layer maps each to one HTTP status.
 const (
-	ECONFLICT      = "conflict"
-	EINTERNAL      = "internal"
-	EINVALID       = "validation"
-	ENOTFOUND      = "not_found"
-	EUNAUTHORIZED  = "unauthorized"
-	EFORBIDDEN     = "forbidden"
-	EBADREQUEST    = "bad_request"
-	ETOOLARGE      = "too_large"
-	EUNSUPPORTED   = "unsupported_media_type"
-	ERATELIMITED   = "rate_limited"
-	EUNIMPLEMENTED = "not_implemented"
+	ECONFLICT         = "conflict"
+	EINTERNAL         = "internal"
+	EINVALID          = "validation"
+	ENOTFOUND         = "not_found"
+	EUNAUTHORIZED     = "unauthorized"
+	EFORBIDDEN        = "forbidden"
+	EBADREQUEST       = "bad_request"
+	ETOOLARGE         = "too_large"
+	EUNSUPPORTED      = "unsupported_media_type"
+	ERATELIMITED      = "rate_limited"
+	EUNIMPLEMENTED    = "not_implemented"
+	EMETHODNOTALLOWED = "method_not_allowed"
 )
 
 // An Error is an error a user may see: a code, a human message and, for

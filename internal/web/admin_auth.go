@@ -48,12 +48,19 @@ func (s *Server) requireAdmin(next http.Handler) http.Handler {
 			http.Redirect(w, r, "/admin/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead && !sess.ValidCSRF(r.PostFormValue("csrf")) {
-			http.Error(w, "Forbidden: the form is missing its security token or it has expired. Go back, reload the page and try again.", http.StatusForbidden)
-			return
+		r = r.WithContext(context.WithValue(r.Context(), sessionKey{}, sess))
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if _, over := r.Body.(overLimitBody); over {
+				s.adminFail(w, r, errTooLarge) // unread, it has no token to check
+				return
+			}
+			if !sess.ValidCSRF(r.PostFormValue("csrf")) {
+				http.Error(w, "Forbidden: the form is missing its security token or it has expired. Go back, reload the page and try again.", http.StatusForbidden)
+				return
+			}
 		}
 		w.Header().Set("Cache-Control", "no-store")
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, sess)))
+		next.ServeHTTP(w, r)
 	})
 }
 

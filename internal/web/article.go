@@ -11,8 +11,11 @@ import (
 func (s *Server) listArticles(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := articles.Filter{List: q.Get("list")}
-	var err error
-	if f.After, f.Limit, err = keyset(q.Get("after"), q.Get("limit")); err != nil {
+	err := s.checkListFilter(r.Context(), f.List)
+	if err == nil {
+		f.After, f.Limit, err = keyset(q.Get("after"), q.Get("limit"))
+	}
+	if err != nil {
 		writeError(w, r, s.Log, err)
 		return
 	}
@@ -44,9 +47,9 @@ func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) {
 // patchArticle changes the fields given of one article; lists, when
 // given, are its whole membership.
 func (s *Server) patchArticle(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
-	if !ok {
-		writeError(w, r, s.Log, articles.ErrNotFound)
+	id, err := apiID(r)
+	if err != nil {
+		writeError(w, r, s.Log, err)
 		return
 	}
 	var p articles.Patch
@@ -64,9 +67,9 @@ func (s *Server) patchArticle(w http.ResponseWriter, r *http.Request) {
 
 // deleteArticle answers 204; digests already built keep their copy.
 func (s *Server) deleteArticle(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
-	if !ok {
-		writeError(w, r, s.Log, articles.ErrNotFound)
+	id, err := apiID(r)
+	if err != nil {
+		writeError(w, r, s.Log, err)
 		return
 	}
 	if err := s.Articles.Delete(r.Context(), id); err != nil {

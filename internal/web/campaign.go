@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"strconv"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
@@ -35,15 +34,6 @@ func (s *Server) campaignRoutes() {
 	for pattern, h := range routes {
 		s.mux.Handle(pattern, s.requireToken(h))
 	}
-}
-
-// campaignID reads the {id} of the path.
-func campaignID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errNotFound
-	}
-	return id, nil
 }
 
 func (s *Server) listCampaigns(w http.ResponseWriter, r *http.Request) {
@@ -80,7 +70,7 @@ func (s *Server) createCampaign(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getCampaign(w http.ResponseWriter, r *http.Request) {
-	id, err := campaignID(r)
+	id, err := apiID(r)
 	if err == nil {
 		// Entry reads digests too: POST /api/v1/digests/run answers
 		// with a digest's id, which reads back here with its kind.
@@ -94,7 +84,7 @@ func (s *Server) getCampaign(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) testCampaign(w http.ResponseWriter, r *http.Request) {
-	id, err := campaignID(r)
+	id, err := apiID(r)
 	if err != nil {
 		writeError(w, r, s.Log, err)
 		return
@@ -120,7 +110,7 @@ func (s *Server) testCampaign(w http.ResponseWriter, r *http.Request) {
 // campaignStep answers a lifecycle step with the campaign after it.
 func (s *Server) campaignStep(step func(context.Context, int64) (*campaigns.Campaign, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := campaignID(r)
+		id, err := apiID(r)
 		if err == nil {
 			var c *campaigns.Campaign
 			if c, err = step(r.Context(), id); err == nil {
@@ -135,7 +125,7 @@ func (s *Server) campaignStep(step func(context.Context, int64) (*campaigns.Camp
 // patchCampaign changes the fields given of a draft or scheduled
 // campaign.
 func (s *Server) patchCampaign(w http.ResponseWriter, r *http.Request) {
-	id, err := campaignID(r)
+	id, err := apiID(r)
 	if err != nil {
 		writeError(w, r, s.Log, err)
 		return
@@ -155,7 +145,7 @@ func (s *Server) patchCampaign(w http.ResponseWriter, r *http.Request) {
 
 // deleteCampaign deletes a draft or scheduled campaign.
 func (s *Server) deleteCampaign(w http.ResponseWriter, r *http.Request) {
-	id, err := campaignID(r)
+	id, err := apiID(r)
 	if err == nil {
 		err = s.Campaigns.Delete(r.Context(), id)
 	}
@@ -168,7 +158,7 @@ func (s *Server) deleteCampaign(w http.ResponseWriter, r *http.Request) {
 
 // duplicateCampaign makes a new draft from any campaign.
 func (s *Server) duplicateCampaign(w http.ResponseWriter, r *http.Request) {
-	id, err := campaignID(r)
+	id, err := apiID(r)
 	if err != nil {
 		writeError(w, r, s.Log, err)
 		return

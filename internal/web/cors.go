@@ -12,6 +12,9 @@ func cors(next http.HandlerFunc) http.HandlerFunc {
 		h.Set("Access-Control-Allow-Methods", "POST, OPTIONS")
 		h.Set("Access-Control-Allow-Headers", "Content-Type")
 		h.Set("Access-Control-Max-Age", "86400")
+		// A script reads only the safelisted headers unless told: the
+		// 429's Retry-After says when to try again.
+		h.Set("Access-Control-Expose-Headers", "Retry-After")
 		next(w, r)
 	}
 }

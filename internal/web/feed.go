@@ -22,8 +22,6 @@ type FeedStore interface {
 
 var _ FeedStore = (*articles.Feeds)(nil)
 
-var errNoFeed = bulletin.Errorf(bulletin.ENOTFOUND, "No such feed.")
-
 // feedRoutes registers the feed API and the admin's feeds pages.
 func (s *Server) feedRoutes() {
 	s.mux.Handle("GET /api/v1/feeds", s.requireToken(http.HandlerFunc(s.listFeeds)))
@@ -87,9 +85,9 @@ func (s *Server) listFeeds(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getFeed(w http.ResponseWriter, r *http.Request) {
-	id := feedID(r)
-	if id == 0 {
-		writeError(w, r, s.Log, errNoFeed)
+	id, err := apiID(r)
+	if err != nil {
+		writeError(w, r, s.Log, err)
 		return
 	}
 	fd, err := s.Feeds.Get(r.Context(), id)
@@ -105,6 +103,11 @@ func (s *Server) getFeed(w http.ResponseWriter, r *http.Request) {
 // answer has a fresh status (and "added"). Its URL and list do not
 // change: that is another feed.
 func (s *Server) patchFeed(w http.ResponseWriter, r *http.Request) {
+	id, err := apiID(r)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
 	var in struct {
 		Active *bool   `json:"active"`
 		URL    *string `json:"url"`
@@ -128,11 +131,6 @@ func (s *Server) patchFeed(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.Log, bulletin.Invalid(fields))
 		return
 	}
-	id := feedID(r)
-	if id == 0 {
-		writeError(w, r, s.Log, errNoFeed)
-		return
-	}
 	fd, err := s.Feeds.SetActive(r.Context(), id, *in.Active)
 	if err != nil {
 		writeError(w, r, s.Log, err)
@@ -143,9 +141,9 @@ func (s *Server) patchFeed(w http.ResponseWriter, r *http.Request) {
 
 // deleteFeed answers 204; the articles the feed brought stay.
 func (s *Server) deleteFeed(w http.ResponseWriter, r *http.Request) {
-	id := feedID(r)
-	if id == 0 {
-		writeError(w, r, s.Log, errNoFeed)
+	id, err := apiID(r)
+	if err != nil {
+		writeError(w, r, s.Log, err)
 		return
 	}
 	if err := s.Feeds.Delete(r.Context(), id); err != nil {

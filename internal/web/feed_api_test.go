@@ -127,7 +127,7 @@ func TestFeedAPI(t *testing.T) {
 		{"patch of the url", "PATCH", path, `{"url":"https://news.example/other.xml","active":true}`, 422, nil, 1},
 		{"patch unknown", "PATCH", "/api/v1/feeds/999", `{"active":false}`, 404, nil, 1},
 		{"read unknown", "GET", "/api/v1/feeds/999", "", 404, nil, 1},
-		{"read bad id", "GET", "/api/v1/feeds/x", "", 404, nil, 1},
+		{"read bad id", "GET", "/api/v1/feeds/x", "", 422, nil, 1},
 		{"delete", "DELETE", path, "", 204, nil, 0},
 		{"read deleted", "GET", path, "", 404, nil, 0},
 		{"delete again", "DELETE", path, "", 404, nil, 0},

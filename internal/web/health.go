@@ -14,6 +14,10 @@ func (s *Server) healthRoutes() {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	s.handle("GET /readyz", s.readyz)
+	// Monitors read JSON here, the 405 of a wrong method included.
+	for _, path := range []string{"/healthz", "/readyz"} {
+		s.handle(path, func(w http.ResponseWriter, r *http.Request) { s.methodNotAllowed(w, r) })
+	}
 	s.mux.Handle("GET /metrics", GuardMetrics(promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}), s.MetricsToken, s.Log))
 }
 

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 
-	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/hooks"
 )
 
@@ -12,8 +11,6 @@ import (
 type HookDeps struct {
 	Hooks *hooks.Store
 }
-
-var errNoHook = bulletin.Errorf(bulletin.ENOTFOUND, "No such webhook endpoint.")
 
 // hookRoutes registers the outgoing webhooks' API and admin pages.
 func (s *Server) hookRoutes() {
@@ -56,9 +53,9 @@ func (s *Server) createHook(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getHook(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
-	if !ok {
-		writeError(w, r, s.Log, errNoHook)
+	id, err := apiID(r)
+	if err != nil {
+		writeError(w, r, s.Log, err)
 		return
 	}
 	e, err := s.Hooks.Get(r.Context(), id)
@@ -72,9 +69,9 @@ func (s *Server) getHook(w http.ResponseWriter, r *http.Request) {
 // patchHook changes the fields given; {"active":true} enables an
 // endpoint again after Bulletin disabled it.
 func (s *Server) patchHook(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
-	if !ok {
-		writeError(w, r, s.Log, errNoHook)
+	id, err := apiID(r)
+	if err != nil {
+		writeError(w, r, s.Log, err)
 		return
 	}
 	var in hooks.Input
@@ -91,9 +88,9 @@ func (s *Server) patchHook(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteHook(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
-	if !ok {
-		writeError(w, r, s.Log, errNoHook)
+	id, err := apiID(r)
+	if err != nil {
+		writeError(w, r, s.Log, err)
 		return
 	}
 	if err := s.Hooks.Delete(r.Context(), id); err != nil {
@@ -105,9 +102,9 @@ func (s *Server) deleteHook(w http.ResponseWriter, r *http.Request) {
 
 // hookDeliveries answers the newest deliveries (?limit=, 50 by default).
 func (s *Server) hookDeliveries(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
-	if !ok {
-		writeError(w, r, s.Log, errNoHook)
+	id, err := apiID(r)
+	if err != nil {
+		writeError(w, r, s.Log, err)
 		return
 	}
 	_, limit, err := keyset("", r.URL.Query().Get("limit"))
@@ -129,9 +126,9 @@ func (s *Server) hookDeliveries(w http.ResponseWriter, r *http.Request) {
 // testHook queues a webhook.test event to the endpoint and answers 202
 // with its webhook-id, to find in the delivery log.
 func (s *Server) testHook(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
-	if !ok {
-		writeError(w, r, s.Log, errNoHook)
+	id, err := apiID(r)
+	if err != nil {
+		writeError(w, r, s.Log, err)
 		return
 	}
 	msgID, err := s.Hooks.SendTest(r.Context(), id)

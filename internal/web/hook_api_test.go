@@ -83,10 +83,13 @@ func TestHookAPI(t *testing.T) {
 	if code, _ := call(t, ts, token, "DELETE", "/api/v1/webhooks/"+id, ""); code != 204 {
 		t.Errorf("delete = %d, want 204", code)
 	}
-	for _, p := range []string{"/api/v1/webhooks/" + id, "/api/v1/webhooks/" + id + "/deliveries", "/api/v1/webhooks/x"} {
+	for _, p := range []string{"/api/v1/webhooks/" + id, "/api/v1/webhooks/" + id + "/deliveries"} {
 		if code, _ := call(t, ts, token, "GET", p, ""); code != 404 {
 			t.Errorf("GET %s after delete = %d, want 404", p, code)
 		}
+	}
+	if code, _ := call(t, ts, token, "GET", "/api/v1/webhooks/x", ""); code != 422 {
+		t.Errorf("GET /api/v1/webhooks/x = %d, want 422: x is no id", code)
 	}
 	if code, _ := call(t, ts, "", "GET", "/api/v1/webhooks", ""); code != 401 {
 		t.Errorf("without a token = %d, want 401", code)

@@ -28,17 +28,18 @@ var (
 
 // statusOf maps error codes to HTTP statuses: the one table of them.
 var statusOf = map[string]int{
-	bulletin.EBADREQUEST:    http.StatusBadRequest,
-	bulletin.EUNAUTHORIZED:  http.StatusUnauthorized,
-	bulletin.EFORBIDDEN:     http.StatusForbidden,
-	bulletin.ENOTFOUND:      http.StatusNotFound,
-	bulletin.ECONFLICT:      http.StatusConflict,
-	bulletin.ETOOLARGE:      http.StatusRequestEntityTooLarge,
-	bulletin.EUNSUPPORTED:   http.StatusUnsupportedMediaType,
-	bulletin.EINVALID:       http.StatusUnprocessableEntity,
-	bulletin.ERATELIMITED:   http.StatusTooManyRequests,
-	bulletin.EINTERNAL:      http.StatusInternalServerError,
-	bulletin.EUNIMPLEMENTED: http.StatusNotImplemented,
+	bulletin.EBADREQUEST:       http.StatusBadRequest,
+	bulletin.EUNAUTHORIZED:     http.StatusUnauthorized,
+	bulletin.EFORBIDDEN:        http.StatusForbidden,
+	bulletin.ENOTFOUND:         http.StatusNotFound,
+	bulletin.ECONFLICT:         http.StatusConflict,
+	bulletin.ETOOLARGE:         http.StatusRequestEntityTooLarge,
+	bulletin.EUNSUPPORTED:      http.StatusUnsupportedMediaType,
+	bulletin.EINVALID:          http.StatusUnprocessableEntity,
+	bulletin.ERATELIMITED:      http.StatusTooManyRequests,
+	bulletin.EINTERNAL:         http.StatusInternalServerError,
+	bulletin.EUNIMPLEMENTED:    http.StatusNotImplemented,
+	bulletin.EMETHODNOTALLOWED: http.StatusMethodNotAllowed,
 }
 
 // errorBody is the JSON shape of every error.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -80,7 +81,10 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 }
 
 // limitBody caps every request body at MaxBodyBytes; reading past it fails
-// and the decoders answer 413.
+// and the decoders answer 413. A body announced over the limit fails at
+// its first read, unread: its route answers it, as it answers a chunked
+// one found over the limit, after its token or session and in its own
+// shape (the signup's CORS headers, the form's HTML page).
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.isAdminUpload(r) {
@@ -88,12 +92,20 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 			return
 		}
 		if r.ContentLength > MaxBodyBytes {
-			writeError(w, r, s.Log, errTooLarge)
-			return
+			r.Body = overLimitBody{r.Body}
+		} else {
+			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// overLimitBody is a body whose Content-Length is over MaxBodyBytes: it
+// reads as a MaxBytesReader past its limit does.
+type overLimitBody struct{ io.ReadCloser }
+
+func (overLimitBody) Read([]byte) (int, error) {
+	return 0, &http.MaxBytesError{Limit: MaxBodyBytes}
 }
 
 // recoverPanics turns a panic into a 500 without a stack trace in the

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
@@ -72,7 +74,9 @@ func documentedQueryParams(doc []byte) map[string][]string {
 // checkQuery refuses, with 422, the query parameters r's API route does
 // not take: a misspelt ?stauts=bounced would otherwise list every reader
 // as if it were no filter at all. Each one at fault is named with what
-// it may have meant, or with the parameters the route takes.
+// it may have meant, or with the parameters the route takes. A parameter
+// given twice is refused too: every one takes a single value, and
+// ?status=confirmed&status=pending would be read as one of them.
 func checkQuery(r *http.Request) error {
 	if r.URL.RawQuery == "" {
 		return nil
@@ -83,9 +87,13 @@ func checkQuery(r *http.Request) error {
 	}
 	fields := map[string]string{}
 	more := 0
+	query := r.URL.Query()
 	// The first maxProblems by name are named, the same ones each time.
-	for _, name := range slices.Sorted(maps.Keys(r.URL.Query())) {
+	for _, name := range slices.Sorted(maps.Keys(query)) {
 		if slices.Contains(taken, name) {
+			if len(query[name]) > 1 && len(fields) < maxProblems {
+				fields[name] = "give " + name + " once"
+			}
 			continue
 		}
 		if len(fields) == maxProblems {
@@ -113,4 +121,17 @@ func notAParameter(pattern, name string, taken []string) string {
 		return fmt.Sprintf("is not a parameter of %s; did you mean %q?", pattern, near)
 	}
 	return "is not a parameter of " + pattern + ", which takes " + joinAnd(taken)
+}
+
+// checkListFilter refuses, with 422, a ?list= that names no list, as a
+// body naming one is: its empty page would read as a list no one is on.
+func (s *Server) checkListFilter(ctx context.Context, slug string) error {
+	if slug == "" {
+		return nil
+	}
+	_, err := s.Subscribers.ListBySlug(ctx, slug)
+	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
+		return bulletin.Invalid(map[string]string{"list": "there is no list " + strconv.Quote(shorten(slug, 64))})
+	}
+	return err
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -24,7 +25,10 @@ func (s *Server) reportRoutes() {
 
 // campaignReport answers GET /api/v1/campaigns/{id}/report.
 func (s *Server) campaignReport(w http.ResponseWriter, r *http.Request) {
-	id, err := campaignID(r)
+	id, err := apiID(r)
+	if err == nil {
+		err = checkReportFormat(r)
+	}
 	if err != nil {
 		writeError(w, r, s.Log, err)
 		return
@@ -36,6 +40,9 @@ func (s *Server) campaignReport(w http.ResponseWriter, r *http.Request) {
 // listReport answers GET /api/v1/lists/{slug}/report?days=30.
 func (s *Server) listReport(w http.ResponseWriter, r *http.Request) {
 	days, err := reportDays(r)
+	if err == nil {
+		err = checkReportFormat(r)
+	}
 	if err != nil {
 		writeError(w, r, s.Log, err)
 		return
@@ -44,23 +51,30 @@ func (s *Server) listReport(w http.ResponseWriter, r *http.Request) {
 	s.answerReport(w, r, rep, err, func() { writeListCSV(w, rep) })
 }
 
-// answerReport writes rep as JSON, or as CSV with ?format=csv, or err.
+// answerReport writes rep as JSON, or as CSV with ?format=csv (which
+// checkReportFormat let through), or err.
 func (s *Server) answerReport(w http.ResponseWriter, r *http.Request, rep any, err error, writeCSV func()) {
 	if err != nil {
 		writeError(w, r, s.Log, err)
 		return
 	}
-	switch r.URL.Query().Get("format") {
-	case "", "json":
-		writeJSON(w, http.StatusOK, rep)
-	case "csv":
+	if r.URL.Query().Get("format") == "csv" {
 		writeCSV()
-	default:
-		writeError(w, r, s.Log, errBadFormat)
+		return
 	}
+	writeJSON(w, http.StatusOK, rep)
 }
 
-var errBadFormat = bulletin.Errorf(bulletin.EINVALID, "format must be json or csv.")
+// checkReportFormat refuses a ?format a report is not written in, before
+// the report is read.
+func checkReportFormat(r *http.Request) error {
+	switch r.URL.Query().Get("format") {
+	case "", "json", "csv":
+		return nil
+	}
+	return &bulletin.Error{Code: bulletin.EINVALID, Message: "format must be json or csv.",
+		Fields: map[string]string{"format": "use json or csv"}}
+}
 
 // defaultReportDays is the list report's window when ?days is left out.
 const defaultReportDays = 30
@@ -73,7 +87,11 @@ func reportDays(r *http.Request) (int, error) {
 	}
 	days, err := strconv.Atoi(v)
 	if err != nil || days < 1 || days > tracking.MaxReportDays {
-		return 0, bulletin.Errorf(bulletin.EINVALID, "days must be a whole number from 1 to %d.", tracking.MaxReportDays)
+		// The admin's report page shows the message; the API's
+		// clients read fields, as in every other 422.
+		return 0, &bulletin.Error{Code: bulletin.EINVALID,
+			Message: fmt.Sprintf("days must be a whole number from 1 to %d.", tracking.MaxReportDays),
+			Fields:  map[string]string{"days": fmt.Sprintf("use a whole number from 1 to %d", tracking.MaxReportDays)}}
 	}
 	return days, nil
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -38,4 +39,34 @@ func (s *Server) apiPatterns() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// allowedMethods returns, sorted, the methods the routes of r's path
+// take, HEAD with GET as net/http serves it; none when no route has the
+// path, only a catch-all.
+func (m *routeMux) allowedMethods(r *http.Request) []string {
+	methods := []string{http.MethodHead}
+	for _, p := range m.patterns {
+		if method, _, ok := strings.Cut(p, " "); ok && !slices.Contains(methods, method) {
+			methods = append(methods, method)
+		}
+	}
+	slices.Sort(methods)
+	var allowed []string
+	for _, method := range methods {
+		probe := r.WithContext(r.Context())
+		probe.Method = method
+		if _, pattern := m.Handler(probe); namesMethod(pattern) {
+			allowed = append(allowed, method)
+		}
+	}
+	return allowed
+}
+
+// namesMethod reports whether pattern, as ServeMux.Handler returns it,
+// is a route's that names its method ("GET /healthz"): not a catch-all
+// ("/api/"), and not the path of a redirect.
+func namesMethod(pattern string) bool {
+	method, path, ok := strings.Cut(pattern, " ")
+	return ok && method != "" && strings.HasPrefix(path, "/")
 }

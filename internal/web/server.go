@@ -8,12 +8,14 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/bulletinhq/bulletin/internal/admins"
 	"github.com/bulletinhq/bulletin/internal/articles"
+	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/events"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
@@ -92,9 +94,32 @@ func (s *Server) apiRoutes() {
 	s.mux.Handle("GET /api/v1/articles", s.requireToken(http.HandlerFunc(s.listArticles)))
 	s.mux.Handle("POST /api/v1/articles", s.requireToken(http.HandlerFunc(s.createArticle)))
 	s.handle("GET /api/v1/openapi.json", serveOpenAPI) // public: it is documentation
-	s.mux.Handle("/api/", s.requireToken(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	notFound := s.requireToken(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.Log, errNotFound)
-	})))
+	}))
+	// A path served for other methods is a 405 without a token, as
+	// net/http would answer it before any handler.
+	s.handle("/api/", func(w http.ResponseWriter, r *http.Request) {
+		if !s.methodNotAllowed(w, r) {
+			notFound.ServeHTTP(w, r)
+		}
+	})
+}
+
+// methodNotAllowed answers 405 in the JSON error shape, naming in Allow
+// the methods the routes of r's path take, and reports whether it did:
+// not when no route has the path. A catch-all pattern takes every
+// request the routes of its paths leave, so net/http's own 405, in plain
+// text, never comes where one is registered.
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) bool {
+	allowed := s.mux.allowedMethods(r)
+	if len(allowed) == 0 {
+		return false
+	}
+	w.Header().Set("Allow", strings.Join(allowed, ", "))
+	writeError(w, r, s.Log, bulletin.Errorf(bulletin.EMETHODNOTALLOWED,
+		"This path takes %s, not %s: see Allow.", joinAnd(allowed), r.Method))
+	return true
 }
 
 // handle registers h for pattern on the server's mux.

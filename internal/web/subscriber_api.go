@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
@@ -13,8 +14,11 @@ import (
 func (s *Server) listSubscribers(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := subscribers.Filter{Q: q.Get("q"), List: q.Get("list"), Status: q.Get("status")}
-	var err error
-	if f.After, f.Limit, err = keyset(q.Get("after"), q.Get("limit")); err != nil {
+	err := s.checkListFilter(r.Context(), f.List)
+	if err == nil {
+		f.After, f.Limit, err = keyset(q.Get("after"), q.Get("limit"))
+	}
+	if err != nil {
 		writeError(w, r, s.Log, err)
 		return
 	}
@@ -40,16 +44,30 @@ func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, sub)
 }
 
-// pathID reads the {id} of the route; a bad one is simply not found.
+// pathID reads the {id} of the route; an admin page answers a bad one
+// as not found.
 func pathID(r *http.Request) (int64, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	return id, err == nil && id > 0
 }
 
-func (s *Server) getSubscriber(w http.ResponseWriter, r *http.Request) {
+// apiID reads the {id} of an API route. A bad one is a 422 naming it, as
+// the OpenAPI document declares it an integer of 1 or more: "abc" is a
+// client's mistake to fix, not an object that is gone.
+func apiID(r *http.Request) (int64, error) {
 	id, ok := pathID(r)
 	if !ok {
-		writeError(w, r, s.Log, errNotFound)
+		return 0, errBadID
+	}
+	return id, nil
+}
+
+var errBadID = bulletin.Invalid(map[string]string{"id": "use a whole number of 1 or more"})
+
+func (s *Server) getSubscriber(w http.ResponseWriter, r *http.Request) {
+	id, err := apiID(r)
+	if err != nil {
+		writeError(w, r, s.Log, err)
 		return
 	}
 	sub, err := s.Subscribers.Get(r.Context(), id)
@@ -77,9 +95,9 @@ func (s *Server) frequencyPending(ctx context.Context, sub *subscribers.Subscrib
 }
 
 func (s *Server) patchSubscriber(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
-	if !ok {
-		writeError(w, r, s.Log, errNotFound)
+	id, err := apiID(r)
+	if err != nil {
+		writeError(w, r, s.Log, err)
 		return
 	}
 	var p subscribers.Patch
@@ -104,9 +122,9 @@ func (s *Server) patchSubscriber(w http.ResponseWriter, r *http.Request) {
 
 // eraseSubscriber removes the person's data for good and answers 204.
 func (s *Server) eraseSubscriber(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
-	if !ok {
-		writeError(w, r, s.Log, errNotFound)
+	id, err := apiID(r)
+	if err != nil {
+		writeError(w, r, s.Log, err)
 		return
 	}
 	if err := s.Subscribers.Erase(r.Context(), id); err != nil {
@@ -117,9 +135,9 @@ func (s *Server) eraseSubscriber(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) exportSubscriber(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
-	if !ok {
-		writeError(w, r, s.Log, errNotFound)
+	id, err := apiID(r)
+	if err != nil {
+		writeError(w, r, s.Log, err)
 		return
 	}
 	exp, err := s.Subscribers.ExportOf(r.Context(), id)
@@ -127,6 +145,8 @@ func (s *Server) exportSubscriber(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.Log, err)
 		return
 	}
+	// A person's data, as the CSV reports: no cache on the way keeps it.
+	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Disposition", `attachment; filename="subscriber-`+strconv.FormatInt(id, 10)+`.json"`)
 	writeJSON(w, http.StatusOK, exp)
 }
