@@ -48,3 +48,15 @@ func TestAdminSubscriberImportReportSaysWhose(t *testing.T) {
 		t.Errorf("the report repeats its counts:\n%s", body)
 	}
 }
+
+// The note on pending readers counts in the singular for one.
+func TestAdminSubscriberImportCountsOnePendingReader(t *testing.T) {
+	e := newAdminSubEnv(t)
+	body := e.importReport("email,lists\nsolo@example.com,daily-news\n", nil)
+	if !strings.Contains(body, "1 new reader is pending") {
+		t.Errorf("the report does not say one reader is pending:\n%s", body)
+	}
+	if !strings.Contains(body, "1 confirmation mail is on its way") {
+		t.Errorf("the report miscounts the confirmation mail:\n%s", body)
+	}
+}
