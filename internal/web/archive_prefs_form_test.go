@@ -148,3 +148,33 @@ func TestCampaignFormMaxlengthMatchesServer(t *testing.T) {
 		}
 	}
 }
+
+var checkedList = regexp.MustCompile(`name="list" value="([a-z-]+)" checked`)
+
+// A preferences form sent back to be fixed keeps the lists as the reader
+// ticked them: it used to tick again a list they had just unticked, so
+// after fixing the name they stayed on a list they meant to leave.
+func TestPreferencesErrorKeepsTheListsTicked(t *testing.T) {
+	e := newSubEnv(t, 0)
+	ctx := context.Background()
+	sub, err := e.store.Create(ctx, &subscribers.NewSubscriber{Email: "gus@example.org", Status: subscribers.StatusConfirmed,
+		Lists: []string{"daily-news", "weekend-culture"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pref := "/preferences/" + e.signer.Sign(subscribers.TokenPreferences, sub.ID, 0)
+	w := e.form(pref, url.Values{"name": {strings.Repeat("n", 150)}, "frequency": {"daily"}, "list": {"weekend-culture"}})
+	if w.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("a 150-character name: %d, want 422\n%s", w.Code, w.Body)
+	}
+	var ticked []string
+	for _, m := range checkedList.FindAllStringSubmatch(w.Body.String(), -1) {
+		ticked = append(ticked, m[1])
+	}
+	if strings.Join(ticked, ",") != "weekend-culture" {
+		t.Errorf("the form sent back ticks %v, want only weekend-culture as the reader left it", ticked)
+	}
+	if got, _ := e.store.Get(ctx, sub.ID); strings.Join(got.Lists, ",") != "daily-news,weekend-culture" {
+		t.Errorf("a refused form changed the reader's lists: %v", got.Lists)
+	}
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
@@ -140,6 +141,9 @@ type preferencesData struct {
 	// Digests is whether one of Lists sends digests (daily or weekly):
 	// only then does the page offer the digest frequency.
 	Digests bool
+	// Chosen, when not nil, are the slugs of the lists a form sent back to
+	// be fixed had ticked: they stay ticked, and no others.
+	Chosen []string
 }
 
 func (s *Server) preferencesForm(w http.ResponseWriter, r *http.Request) {
@@ -165,6 +169,11 @@ func (s *Server) renderPreferences(w http.ResponseWriter, r *http.Request, id in
 	}
 	if d == nil {
 		d = &preferencesData{Name: sub.Name, Frequency: sub.Frequency}
+	}
+	if d.Chosen != nil { // a form sent back to be fixed shows what was ticked
+		for i := range choices {
+			choices[i].Checked = slices.Contains(d.Chosen, choices[i].Slug)
+		}
 	}
 	d.Title, d.Email, d.Lists = "Your preferences", sub.Email, choices
 	for _, c := range choices {
@@ -196,7 +205,7 @@ func (s *Server) preferencesPost(w http.ResponseWriter, r *http.Request) {
 		s.renderPreferences(w, r, id, http.StatusOK, &preferencesData{Saved: true, Name: p.Name, Frequency: p.Frequency})
 	case bulletin.EINVALID:
 		s.renderPreferences(w, r, id, http.StatusUnprocessableEntity,
-			&preferencesData{Name: p.Name, Frequency: p.Frequency, Errors: bulletin.ErrorFields(err)})
+			&preferencesData{Name: p.Name, Frequency: p.Frequency, Chosen: append([]string{}, p.Lists...), Errors: bulletin.ErrorFields(err)})
 	case bulletin.ENOTFOUND:
 		s.badLinkPage(w, r, "preferences_bad")
 	default:
