@@ -254,9 +254,11 @@ func (s *Server) campaignAction(w http.ResponseWriter, r *http.Request) {
 	p := &campaignPage{}
 	switch step, ok := steps[action]; {
 	case action == "test":
-		// TestSend checks the addresses, naming the one at fault.
+		// TestSend checks the addresses, naming the one at fault; they
+		// may be split by commas, semicolons (as mail programs copy them)
+		// or white space.
 		p.To = r.PostForm.Get("to")
-		to := strings.FieldsFunc(p.To, func(c rune) bool { return c == ',' || c == ' ' || c == '\n' || c == '\r' })
+		to := strings.FieldsFunc(p.To, func(c rune) bool { return strings.ContainsRune(", ;\t\r\n", c) })
 		err, flash = s.Campaigns.TestSend(r.Context(), id, to), "test-sent"
 	case action == "send" && !s.sendConfirmed(w, r, id):
 		return
