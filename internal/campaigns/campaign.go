@@ -60,7 +60,27 @@ type Stats struct {
 	Skipped int `json:"skipped"`
 	// Complaints counts the readers who marked it as spam.
 	Complaints int `json:"complaints"`
+	// Waiting, while messages are queued, is the latest temporary
+	// failure among the next ones to go: the mail server's answer, or why
+	// it could not be reached. Nil when they wait on nothing known.
+	Waiting *Waiting `json:"waiting,omitempty"`
 }
+
+// A Waiting is why queued messages wait: the mail server's last answer
+// to one of them (a 4xx, a refused or dropped connection), and when.
+type Waiting struct {
+	Reply string    `json:"reply"`
+	At    time.Time `json:"at"`
+}
+
+// waitingSQL reads the latest temporary failure among a campaign's next
+// 200 queued deliveries (retries go in id order, so an outage shows
+// there), on the (campaign_id, status, id) index: a look that costs the
+// same at a million queued. A message the process's own shutdown held
+// back ("not sent: …") is no failure of the mail server.
+const waitingSQL = `SELECT last_error, updated_at FROM (
+	SELECT last_error, updated_at FROM deliveries WHERE campaign_id = ? AND status = 'queued' ORDER BY id LIMIT 200)
+	WHERE last_error <> '' AND last_error NOT LIKE 'not sent: %' ORDER BY updated_at DESC LIMIT 1`
 
 // A Store keeps campaigns and their deliveries in SQLite.
 type Store struct {
@@ -282,6 +302,15 @@ func (s *Store) stats(ctx context.Context, id int64) (Stats, error) {
 		return st, fmt.Errorf("campaign stats: %w", err)
 	}
 	st.Total = st.Queued + st.Sent + st.Failed + st.Bounced + st.Skipped
+	if st.Queued > 0 {
+		var w Waiting
+		switch err := s.db.Read.QueryRowContext(ctx, waitingSQL, id).Scan(&w.Reply, &w.At); {
+		case err == nil:
+			st.Waiting = &w
+		case !errors.Is(err, sql.ErrNoRows):
+			return st, fmt.Errorf("campaign stats: %w", err)
+		}
+	}
 	// On the events (campaign_id, kind) index.
 	if err := s.db.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE campaign_id = ? AND kind = 'complaint'`, id).Scan(&st.Complaints); err != nil {
 		return st, fmt.Errorf("campaign stats: %w", err)
