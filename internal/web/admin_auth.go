@@ -50,7 +50,7 @@ func (s *Server) requireAdmin(next http.Handler) http.Handler {
 		}
 		r = r.WithContext(context.WithValue(r.Context(), sessionKey{}, sess))
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			if _, over := r.Body.(overLimitBody); over {
+			if bodyOverLimit(r) {
 				s.adminFail(w, r, errTooLarge) // unread, it has no token to check
 				return
 			}

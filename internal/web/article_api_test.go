@@ -223,9 +223,9 @@ func TestArticlePatch(t *testing.T) {
 	if got := api.article("https://news.example/storm"); got["id"] != other["id"] || got["title"] != "Storm warning" {
 		t.Errorf("the other article changed: %v", got)
 	}
-	for _, p := range []string{"/api/v1/articles/999", "/api/v1/articles/abc", "/api/v1/articles/0"} {
-		if status, got := api.call("PATCH", p, `{"title":"x"}`); status != http.StatusNotFound || got["error"] != "not_found" {
-			t.Errorf("PATCH %s = %d %v, want 404", p, status, got)
+	for p, want := range map[string]string{"/api/v1/articles/999": "not_found", "/api/v1/articles/abc": "validation", "/api/v1/articles/0": "validation"} {
+		if status, got := api.call("PATCH", p, `{"title":"x"}`); status != statusOf[want] || got["error"] != want {
+			t.Errorf("PATCH %s = %d %v, want %d %s", p, status, got, statusOf[want], want)
 		}
 	}
 }

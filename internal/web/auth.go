@@ -6,7 +6,9 @@ import (
 )
 
 // requireToken lets a request through only with a valid API bearer token,
-// and only with query parameters its route takes (checkQuery).
+// only with query parameters its route takes (checkQuery), and only with
+// a body within the limit: the token is asked for first, whatever the
+// body's size.
 func (s *Server) requireToken(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		secret, ok := bearerToken(r)
@@ -27,6 +29,10 @@ func (s *Server) requireToken(next http.Handler) http.Handler {
 		}
 		if err := checkQuery(r); err != nil {
 			writeError(w, r, s.Log, err)
+			return
+		}
+		if bodyOverLimit(r) {
+			writeError(w, r, s.Log, errTooLarge)
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -45,7 +45,7 @@ func TestMetricLabelsStayBounded(t *testing.T) {
 		}
 	}
 	want := map[string]map[string]bool{
-		"route":  {"GET /healthz": true, "other": true},
+		"route":  {"GET /healthz": true, "/healthz": true, "other": true},
 		"method": {"GET": true, "other": true},
 	}
 	if diff := cmp.Diff(want, labels); diff != "" {

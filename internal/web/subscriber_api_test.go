@@ -104,9 +104,9 @@ func TestSubscriberAPI(t *testing.T) {
 	if w := e.api("POST", "/api/v1/subscribers", `{"email":"p0@example.com"}`); w.Code != http.StatusConflict {
 		t.Errorf("re-adding an erased address: %d", w.Code)
 	}
-	for _, path := range []string{"/api/v1/subscribers/abc", "/api/v1/subscribers/999999"} {
-		if w := e.api("GET", path, ""); w.Code != http.StatusNotFound {
-			t.Errorf("%s: %d", path, w.Code)
+	for path, want := range map[string]int{"/api/v1/subscribers/abc": http.StatusUnprocessableEntity, "/api/v1/subscribers/999999": http.StatusNotFound} {
+		if w := e.api("GET", path, ""); w.Code != want {
+			t.Errorf("%s: %d, want %d", path, w.Code, want)
 		}
 	}
 }
