@@ -62,6 +62,18 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	a := m.app
+	// The address first: a serve that cannot listen must fail before its
+	// worker sends a message (it used to send tens of thousands, then stop
+	// on "address already in use").
+	if a.listener, err = net.Listen("tcp", m.Config.Addr); err != nil {
+		return usagef("listen on BULLETIN_ADDR %s: %v: stop what listens there, or give this serve another BULLETIN_ADDR", m.Config.Addr, err)
+	}
+	a.closers = append(a.closers, func() error {
+		if a.http == nil { // not serving yet: nothing else closes it
+			return a.listener.Close()
+		}
+		return nil
+	})
 	srv := m.newWebServer()
 	mux := asynq.NewServeMux()
 	mux.HandleFunc(queue.TypeReconcile, func(ctx context.Context, t *asynq.Task) error {
@@ -157,11 +169,7 @@ func (m *Main) newWebServer() *web.Server {
 // startHTTP listens on BULLETIN_ADDR and serves srv in the background.
 func (m *Main) startHTTP(srv *web.Server) error {
 	a := m.app
-	ln, err := net.Listen("tcp", m.Config.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on BULLETIN_ADDR %s: %w", m.Config.Addr, err)
-	}
-	a.listener = ln
+	ln := a.listener
 	// An empty install opens on /admin/setup; a browser on another host
 	// needs this one-time code from the log.
 	if has, err := a.Admins.HasAdmin(context.Background()); err != nil {
