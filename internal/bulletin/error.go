@@ -21,6 +21,7 @@ const (
 	ERATELIMITED      = "rate_limited"
 	EUNIMPLEMENTED    = "not_implemented"
 	EMETHODNOTALLOWED = "method_not_allowed"
+	EMAILSERVER       = "mail_server" // the mail server could not be reached, or refused for now
 )
 
 // An Error is an error a user may see: a code, a human message and, for

@@ -261,12 +261,62 @@ func (s *Service) TestSend(ctx context.Context, id int64, to []string) error {
 	// A test reader is on none of the lists: it gets the first list's mail.
 	content := cs[0]
 	content.Subject = "[Test] " + content.Subject
-	p := &queue.SendPayload{CampaignID: id, Content: *content}
+	var sent, refused, failed []string
+	var trouble error
 	for _, a := range addrs {
-		p.Recipients = append(p.Recipients, queue.Recipient{Email: a, Unsubscribe: TestToken, Preferences: TestToken,
-			ReturnPath: s.returnPath(bounces.Delivery{Kind: bounces.KindTest, CampaignID: id})})
+		p := &queue.SendPayload{CampaignID: id, Content: *content, Recipients: []queue.Recipient{{Email: a, Unsubscribe: TestToken,
+			Preferences: TestToken, ReturnPath: s.returnPath(bounces.Delivery{Kind: bounces.KindTest, CampaignID: id})}}}
+		// Each address on its own: one the server refuses stops no other.
+		switch err := mailer.SendNow(ctx, s.Transport, p); {
+		case err == nil:
+			sent = append(sent, a)
+		case errors.Is(err, mailer.ErrPermanent):
+			refused = append(refused, fmt.Sprintf("%q: the mail server refused it (%s)", a, serverAnswer(err)))
+		default:
+			failed, trouble = append(failed, a), err
+		}
 	}
-	return mailer.SendNow(ctx, s.Transport, p)
+	return testSendError(sent, refused, failed, trouble)
+}
+
+// testSendError says what of a test send did not go, and why, in the
+// editor's terms: nil when every address got its mail. An address the
+// mail server refused is the address's fault (validation, on the "to"
+// field); a server that could not be reached, or answered "try later",
+// is the server's (mail_server, a 502), and names what to check.
+func testSendError(sent, refused, failed []string, trouble error) error {
+	var also string
+	if len(sent) > 0 {
+		also = " It went to " + strings.Join(sent, ", ") + "."
+	}
+	if len(failed) > 0 {
+		return bulletin.Errorf(bulletin.EMAILSERVER, "The test mail to %s was not sent: %s. Check BULLETIN_SMTP_URL and the mail server, then send the test again.%s",
+			strings.Join(failed, ", "), serverTrouble(trouble), also)
+	}
+	if len(refused) > 0 {
+		return bulletin.Invalid(map[string]string{"to": strings.Join(refused, "; ") + "; check the address." + also})
+	}
+	return nil
+}
+
+// serverAnswer is the mail server's reply in err: "550 5.1.1 No such
+// user", or err's text when it holds none.
+func serverAnswer(err error) string {
+	var se *mailer.SendError
+	if errors.As(err, &se) {
+		return se.Error()
+	}
+	return err.Error()
+}
+
+// serverTrouble says why a message did not go for now: the server's
+// temporary answer, or why it could not be reached.
+func serverTrouble(err error) string {
+	var se *mailer.SendError
+	if errors.As(err, &se) && se.Code != 0 {
+		return "the mail server answered " + se.Error() + " (try again later)"
+	}
+	return "the mail server could not be reached (" + serverAnswer(err) + ")"
 }
 
 // Schedule creates c and, when it has a send_at, queues its start then.

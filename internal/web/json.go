@@ -40,6 +40,7 @@ var statusOf = map[string]int{
 	bulletin.EINTERNAL:         http.StatusInternalServerError,
 	bulletin.EUNIMPLEMENTED:    http.StatusNotImplemented,
 	bulletin.EMETHODNOTALLOWED: http.StatusMethodNotAllowed,
+	bulletin.EMAILSERVER:       http.StatusBadGateway,
 }
 
 // errorBody is the JSON shape of every error.
