@@ -98,6 +98,7 @@ var flashes = map[string]string{
 	"saved":              "Saved.",
 	"erased":             "Subscriber erased: their personal data is gone.",
 	"campaign-saved":     "Campaign saved.",
+	"campaign-scheduled": "Campaign saved and scheduled: it goes out by itself at the time below, to the readers its lists have then. Edit it to change the time, or cancel it.",
 	"test-sent":          "Test sent.",
 	"sending":            "Campaign is sending.",
 	"paused":             "Campaign paused.",

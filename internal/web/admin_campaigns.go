@@ -140,7 +140,16 @@ func (s *Server) createCampaignForm(w http.ResponseWriter, r *http.Request) {
 		s.adminError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, flashURL("/admin/campaigns/"+strconv.FormatInt(c.ID, 10), "campaign-saved"), http.StatusSeeOther)
+	http.Redirect(w, r, flashURL("/admin/campaigns/"+strconv.FormatInt(c.ID, 10), savedFlash(c.SendAt)), http.StatusSeeOther)
+}
+
+// savedFlash is the banner after a campaign form is saved: a time to send
+// at schedules the campaign, which the editor must not take for a draft.
+func savedFlash(sendAt *time.Time) string {
+	if sendAt != nil {
+		return "campaign-scheduled"
+	}
+	return "campaign-saved"
 }
 
 type campaignPage struct {

@@ -1,0 +1,28 @@
+package web
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// Saving the campaign form with a time to send at schedules the campaign,
+// and the banner says so: "Campaign saved." alone let an editor take a
+// campaign that would go out by itself for a draft.
+func TestAdminSavedWithATimeSaysScheduled(t *testing.T) {
+	_, a, _, _ := campaignServer(t)
+	a.login("correct horse battery")
+	_, body := a.get("/admin/campaigns/new")
+	csrf := csrfField.FindStringSubmatch(body)[1]
+	for _, tt := range []struct{ sendAt, flash string }{{"", "campaign-saved"}, {"2099-01-01T09:00", "campaign-scheduled"}} {
+		resp := a.post("/admin/campaigns", url.Values{"csrf": {csrf}, "action": {"save"}, "subject": {"Hi"}, "body": {"Hello"}, "lists": {"news"}, "send_at": {tt.sendAt}})
+		loc := resp.Header.Get("Location")
+		if !strings.HasSuffix(loc, "?flash="+tt.flash) {
+			t.Errorf("saved with send_at %q: to %q, want the %s banner", tt.sendAt, loc, tt.flash)
+			continue
+		}
+		if _, page := a.get(loc); tt.flash == "campaign-scheduled" && !strings.Contains(page, "goes out by itself") {
+			t.Errorf("the scheduled banner is not shown:\n%s", page)
+		}
+	}
+}
