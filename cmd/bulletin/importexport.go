@@ -37,6 +37,9 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 		return usagef("import: %v", err)
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return usagef("import: %s is a folder: give the CSV file to import", rest[0])
+	}
 	if err := m.openAll(ctx); err != nil {
 		return err
 	}

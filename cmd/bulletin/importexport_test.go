@@ -116,3 +116,11 @@ func TestImportWarnsOfLinksFromItsAddr(t *testing.T) {
 		}
 	}
 }
+
+// A folder given as the file to import is bad usage (exit 2), said so.
+func TestImportOfAFolderExits2(t *testing.T) {
+	code, _, stderr := run(t, nil, "", "import", t.TempDir(), "--list", "daily-news")
+	if code != 2 || !strings.Contains(stderr, "is a folder: give the CSV file to import") {
+		t.Errorf("import of a folder: exit %d, %q", code, stderr)
+	}
+}
