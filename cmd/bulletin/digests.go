@@ -58,9 +58,6 @@ func (m *Main) digest(ctx context.Context, args []string) error {
 	if err := m.openAll(ctx); err != nil {
 		return err
 	}
-	if err := m.warnLinksFromAddr(ctx); err != nil {
-		return err
-	}
 	a := m.app
 	svc := m.newCampaignService()
 	d, err := svc.RunDigest(ctx, slug)
@@ -76,6 +73,9 @@ func (m *Main) digest(ctx context.Context, args []string) error {
 	case d.ID == 0:
 		fmt.Fprintf(m.Stdout, "no readers for the %s digest of %s: %s, no digest\n", d.Cadence, slug, plural(d.Articles, "article"))
 		return nil
+	}
+	if err := m.warnLinksFromAddr(ctx); err != nil {
+		return err
 	}
 	// The first digest of a list that left daily is two: the weekly
 	// readers' from their last round-up comes with it (d.Other).

@@ -45,9 +45,6 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 	}
 	opt := subscribers.ImportOptions{List: list, Confirmed: confirmed}
 	if !confirmed {
-		if err := m.warnLinksFromAddr(ctx); err != nil {
-			return err
-		}
 		if opt.Confirms, err = m.confirmsNow(); err != nil {
 			return err
 		}
@@ -60,6 +57,9 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 		return m.importError(ctx, err, rest[0], list)
 	}
 	m.printImportReport(rep, time.Since(start))
+	if rep.Pending > 0 { // confirmations went out
+		return m.warnLinksFromAddr(ctx)
+	}
 	return nil
 }
 

@@ -89,7 +89,7 @@ func TestImportWarnsOfLinksFromItsAddr(t *testing.T) {
 	}
 	file := filepath.Join(t.TempDir(), "people.csv")
 	os.WriteFile(file, []byte("email\nfresh@example.com\n"), 0o600)
-	const warning = "the links in these mails lead to http://127.0.0.1:8080"
+	const warning = "the links in the mails just built lead to http://127.0.0.1:8080"
 	for _, tt := range []struct {
 		name string
 		env  map[string]string

@@ -45,8 +45,9 @@ func (m *Main) warnBaseURL(ctx context.Context) error {
 	return nil
 }
 
-// warnLinksFromAddr warns, in a command that builds mail beside serve,
-// when no public URL is saved and BULLETIN_BASE_URL is unset: the mail's
+// warnLinksFromAddr warns, in a command that has built mail beside serve
+// (after its own report, so that an error stays one line), when no public
+// URL is saved and BULLETIN_BASE_URL is unset: the mail's
 // links, List-Unsubscribe's included, then lead to the address made from
 // this command's BULLETIN_ADDR, which is not where serve listens unless
 // both were started with the same one.
@@ -58,7 +59,7 @@ func (m *Main) warnLinksFromAddr(ctx context.Context) error {
 	if err != nil || p.PublicURL != "" {
 		return err
 	}
-	m.Log.Warn("no public URL is saved and BULLETIN_BASE_URL is unset: the links in these mails lead to "+m.Config.BaseURL+
+	m.Log.Warn("no public URL is saved and BULLETIN_BASE_URL is unset: the links in the mails just built lead to "+m.Config.BaseURL+
 		", made from BULLETIN_ADDR. Save the public URL at /admin/settings, or give this command serve's BULLETIN_ADDR or BULLETIN_BASE_URL",
 		"links", m.Config.BaseURL)
 	return nil
