@@ -8,16 +8,17 @@ import (
 	"bytes"
 	"context"
 	"embed"
-	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"io/fs"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/articles"
+	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -33,6 +34,24 @@ type Report struct {
 	// Kept counts the lists, articles and subscribers of the seed that
 	// were stored already, and were left as they are.
 	Kept int
+	// Erased counts the subscribers of the seed whose address was erased
+	// at its owner's request: a seed never brings one back.
+	Erased int
+}
+
+// A Mistake is an error in the seed files, found before anything is
+// stored: the file, where in it, and what to fix.
+type Mistake struct {
+	File  string // within the seed folder, like "subscribers.csv"
+	Where string // like "line 3" or `list 2 ("news")`; empty for the whole file
+	Msg   string // the field and what to put there
+}
+
+func (e *Mistake) Error() string {
+	if e.Where == "" {
+		return e.File + ": " + e.Msg
+	}
+	return e.File + " " + e.Where + ": " + e.Msg
 }
 
 // Loader loads seed content into the stores.
@@ -42,30 +61,108 @@ type Loader struct {
 }
 
 // Load reads lists.json, articles/*.md and subscribers.csv from fsys and
-// stores what is missing.
+// stores what is missing. Every file is checked first: a *Mistake in one
+// stores nothing. A subscriber whose address was erased is skipped; the
+// Subscribers store must be keyed (SetSecret) as serve's is to know one.
 func (l *Loader) Load(ctx context.Context, fsys fs.FS) (Report, error) {
 	var rep Report
-	if err := l.loadLists(ctx, fsys, &rep); err != nil {
+	lists, err := readLists(fsys)
+	if err != nil {
 		return rep, err
 	}
-	if err := l.loadArticles(ctx, fsys, &rep); err != nil {
+	arts, err := readArticles(fsys)
+	if err != nil {
 		return rep, err
 	}
-	if err := l.loadSubscribers(ctx, fsys, &rep); err != nil {
+	readers, err := l.readSubscribers(ctx, fsys, lists)
+	if err != nil {
 		return rep, err
 	}
-	return rep, nil
+	if err := l.storeLists(ctx, lists, &rep); err != nil {
+		return rep, err
+	}
+	if err := l.storeArticles(ctx, arts, &rep); err != nil {
+		return rep, err
+	}
+	return rep, l.storeSubscribers(ctx, readers, &rep)
 }
 
-func (l *Loader) loadLists(ctx context.Context, fsys fs.FS, rep *Report) error {
+// readLists reads and checks lists.json.
+func readLists(fsys fs.FS) ([]*subscribers.List, error) {
 	buf, err := fs.ReadFile(fsys, "lists.json")
 	if err != nil {
-		return fmt.Errorf("seed lists: %w", err)
+		return nil, fmt.Errorf("seed lists: %w", err)
 	}
+	dec := json.NewDecoder(bytes.NewReader(buf))
+	dec.DisallowUnknownFields() // a misspelt key is said, not dropped
 	var lists []*subscribers.List
-	if err := json.Unmarshal(buf, &lists); err != nil {
-		return fmt.Errorf("seed lists: lists.json: %w", err)
+	if err := dec.Decode(&lists); err != nil {
+		return nil, jsonMistake("lists.json", buf, err)
 	}
+	for i, list := range lists {
+		where := fmt.Sprintf("list %d", i+1)
+		if list == nil {
+			return nil, &Mistake{File: "lists.json", Where: where, Msg: `give an object like {"slug":"news","name":"News"}`}
+		}
+		if list.Slug != "" {
+			where += fmt.Sprintf(" (%q)", list.Slug)
+		}
+		if err := list.Validate(); err != nil {
+			return nil, &Mistake{File: "lists.json", Where: where, Msg: fieldsMessage(err)}
+		}
+	}
+	return lists, nil
+}
+
+// jsonMistake says where in file (buf) the JSON decoder stopped, and why.
+func jsonMistake(file string, buf []byte, err error) *Mistake {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	m := &Mistake{File: file, Msg: strings.TrimPrefix(err.Error(), "json: ")}
+	switch {
+	case errors.As(err, &syntax):
+		m.Where = fmt.Sprintf("line %d", 1+bytes.Count(buf[:min(int(syntax.Offset), len(buf))], []byte("\n")))
+	case errors.As(err, &typ):
+		m.Where = fmt.Sprintf("line %d", 1+bytes.Count(buf[:min(int(typ.Offset), len(buf))], []byte("\n")))
+		if typ.Field != "" {
+			m.Msg = fmt.Sprintf("%s: give %s, not a JSON %s", typ.Field, jsonKind(typ.Type), typ.Value)
+		}
+	}
+	return m
+}
+
+// jsonKind names what JSON value a field of type t takes.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.String:
+		return "text in double quotes"
+	case reflect.Slice, reflect.Array:
+		return "a list in [ ]"
+	}
+	return "an object in { }"
+}
+
+// fieldsMessage is a validation error as one line: each bad field and
+// what to put there, in the order of their names.
+func fieldsMessage(err error) string {
+	fields := bulletin.ErrorFields(err)
+	if len(fields) == 0 {
+		return bulletin.ErrorMessage(err)
+	}
+	var parts []string
+	for name, why := range fields {
+		parts = append(parts, name+": "+why)
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, "; ")
+}
+
+func (l *Loader) storeLists(ctx context.Context, lists []*subscribers.List, rep *Report) error {
 	for _, list := range lists {
 		created, err := l.Subscribers.EnsureList(ctx, list)
 		if err != nil {
@@ -80,24 +177,45 @@ func (l *Loader) loadLists(ctx context.Context, fsys fs.FS, rep *Report) error {
 	return nil
 }
 
-func (l *Loader) loadArticles(ctx context.Context, fsys fs.FS, rep *Report) error {
+// A seedArticle is an article of the seed with the file it came from.
+type seedArticle struct {
+	file string
+	a    *articles.Article
+}
+
+// readArticles reads and checks articles/*.md.
+func readArticles(fsys fs.FS) ([]seedArticle, error) {
 	names, err := fs.Glob(fsys, "articles/*.md")
 	if err != nil {
-		return fmt.Errorf("seed articles: %w", err)
+		return nil, fmt.Errorf("seed articles: %w", err)
 	}
 	sort.Strings(names)
+	var out []seedArticle
 	for _, name := range names {
 		buf, err := fs.ReadFile(fsys, name)
 		if err != nil {
-			return fmt.Errorf("seed articles: %w", err)
+			return nil, fmt.Errorf("seed articles: %w", err)
 		}
 		a, err := ParseArticle(buf)
 		if err != nil {
-			return fmt.Errorf("seed %s: %w", name, err)
+			return nil, &Mistake{File: name, Msg: err.Error()}
 		}
-		created, err := l.Articles.Save(ctx, a)
-		if err != nil {
-			return fmt.Errorf("seed %s: %w", name, err)
+		check := *a // Validate dates an undated article now; Save leaves that to the store
+		if err := check.Validate(); err != nil {
+			return nil, &Mistake{File: name, Msg: fieldsMessage(err)}
+		}
+		out = append(out, seedArticle{name, a})
+	}
+	return out, nil
+}
+
+func (l *Loader) storeArticles(ctx context.Context, arts []seedArticle, rep *Report) error {
+	for _, sa := range arts {
+		created, err := l.Articles.Save(ctx, sa.a)
+		if bulletin.ErrorCode(err) == bulletin.EINVALID {
+			return &Mistake{File: sa.file, Msg: fieldsMessage(err)}
+		} else if err != nil {
+			return fmt.Errorf("seed %s: %w", sa.file, err)
 		}
 		if created {
 			rep.Articles++
@@ -167,40 +285,4 @@ func setField(a *articles.Article, key, value string) error {
 		return fmt.Errorf("unknown header %q", key)
 	}
 	return nil
-}
-
-func (l *Loader) loadSubscribers(ctx context.Context, fsys fs.FS, rep *Report) error {
-	f, err := fsys.Open("subscribers.csv")
-	if err != nil {
-		return fmt.Errorf("seed subscribers: %w", err)
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	header, err := r.Read()
-	if err != nil || strings.Join(header, ",") != "email,name,lists,status" {
-		return fmt.Errorf("seed subscribers: the header must be email,name,lists,status")
-	}
-	for line := 2; ; line++ {
-		rec, err := r.Read()
-		if err == io.EOF {
-			return nil
-		} else if err != nil {
-			return fmt.Errorf("seed subscribers: %w", err)
-		}
-		sub := &subscribers.Subscriber{Email: rec[0], Name: rec[1], Status: rec[3]}
-		for _, s := range strings.Split(rec[2], ";") {
-			if s = strings.TrimSpace(s); s != "" {
-				sub.Lists = append(sub.Lists, s)
-			}
-		}
-		added, err := l.Subscribers.Seed(ctx, sub)
-		if err != nil {
-			return fmt.Errorf("seed subscribers.csv line %d: %w", line, err)
-		}
-		if added {
-			rep.Subscribers++
-		} else {
-			rep.Kept++
-		}
-	}
 }

@@ -6,6 +6,7 @@ package templates
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	htmltemplate "html/template"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"path"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -169,15 +171,54 @@ func (t *Templates) Mail(name string, data any) (text, html string, err error) {
 	return tb.String(), hb.String(), nil
 }
 
-// overlay serves a file from dir when it exists there, else from base.
+// overlay serves a file from dir when it exists there, else from base:
+// the folder of BULLETIN_TEMPLATES over the embedded files. It lists a
+// folder as the union of both, so a pattern such as mail/_*.html finds
+// the built-in partials beside the folder's own, whichever files the
+// folder holds.
 type overlay struct {
 	dir  fs.FS
 	base fs.FS
 }
 
+var _ fs.ReadDirFS = overlay{}
+
+// Open opens name from dir, or from base when dir has no such file. A
+// file dir has but cannot open is an error, not a silent fallback to the
+// built-in one.
 func (o overlay) Open(name string) (fs.File, error) {
-	if f, err := o.dir.Open(name); err == nil {
-		return f, nil
+	f, err := o.dir.Open(name)
+	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return f, err
 	}
 	return o.base.Open(name)
+}
+
+// ReadDir lists name in both, dir's entry winning where both have one,
+// sorted by name as fs.ReadDir is.
+func (o overlay) ReadDir(name string) ([]fs.DirEntry, error) {
+	mine, err := fs.ReadDir(o.dir, name)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	builtin, berr := fs.ReadDir(o.base, name)
+	if berr != nil && !errors.Is(berr, fs.ErrNotExist) {
+		return nil, berr
+	}
+	if err != nil && berr != nil {
+		return nil, err
+	}
+	byName := map[string]fs.DirEntry{}
+	for _, e := range builtin {
+		byName[e.Name()] = e
+	}
+	for _, e := range mine {
+		byName[e.Name()] = e
+	}
+	out := make([]fs.DirEntry, 0, len(byName))
+	for _, e := range byName {
+		out = append(out, e)
+	}
+	slices.SortFunc(out, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return out, nil
 }

@@ -3,12 +3,18 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/hmac"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/term"
 )
 
 // admin runs "admin create EMAIL", "admin list" and "admin delete EMAIL".
@@ -52,19 +58,12 @@ func dispatch(group string, rest []string, subs []subcommand) error {
 	return usagef("use: bulletin %s", strings.Join(uses, " | "))
 }
 
-// adminCreate creates an admin or resets its password, reading the
-// password from the first line of stdin. A reset ends the admin's sessions.
+// adminCreate creates an admin or resets its password, read by
+// readPassword. A reset ends the admin's sessions.
 func (m *Main) adminCreate(ctx context.Context, email string) error {
-	if f, ok := m.Stdin.(*os.File); ok && isTerminal(f) {
-		fmt.Fprint(m.Stderr, "Password: ")
-	}
-	line, err := bufio.NewReader(m.Stdin).ReadString('\n')
-	if err != nil && err != io.EOF {
-		return fmt.Errorf("read password: %w", err)
-	}
-	password := strings.TrimRight(line, "\r\n")
-	if password == "" {
-		return usagef("give the password on stdin, like: echo 'long secret phrase' | bulletin admin create %s", email)
+	password, err := m.readPassword(ctx, email)
+	if err != nil {
+		return err
 	}
 	if err := m.openDB(ctx); err != nil {
 		return err
@@ -79,6 +78,78 @@ func (m *Main) adminCreate(ctx context.Context, email string) error {
 		fmt.Fprintf(m.Stdout, "password reset for %s; %s ended\n", email, plural(ended, "session"))
 	}
 	return nil
+}
+
+// readPassword reads the new password of email: typed twice at a prompt
+// on stderr, without echo, when stdin is a terminal; else the first line
+// of stdin, as in: echo 'long secret phrase' | bulletin admin create EMAIL.
+func (m *Main) readPassword(ctx context.Context, email string) (string, error) {
+	if f, ok := m.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return m.promptPassword(ctx, int(f.Fd()), email)
+	}
+	line, err := bufio.NewReader(m.Stdin).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	password := strings.TrimRight(line, "\r\n")
+	if password == "" {
+		return "", usagef("give the password on stdin, like: echo 'long secret phrase' | bulletin admin create %s", email)
+	}
+	return password, nil
+}
+
+// promptPassword asks for the password on the terminal fd twice: typed
+// unseen, a slip of the finger would otherwise set a password no one
+// knows.
+func (m *Main) promptPassword(ctx context.Context, fd int, email string) (string, error) {
+	password, err := m.readHidden(ctx, fd, "Password for "+email+": ")
+	if err != nil {
+		return "", err
+	}
+	if password == "" {
+		return "", usagef("type a password of at least 10 characters, or give it on stdin: echo 'long secret phrase' | bulletin admin create %s", email)
+	}
+	again, err := m.readHidden(ctx, fd, "Again: ")
+	if err != nil {
+		return "", err
+	}
+	if !hmac.Equal([]byte(again), []byte(password)) {
+		return "", usagef("the two passwords differ; run bulletin admin create %s again and type the same one twice", email)
+	}
+	return password, nil
+}
+
+// readHidden writes prompt to stderr and reads a line from the terminal
+// fd with its echo off. Ctrl-C, which ends ctx rather than the process,
+// stops it at once, the terminal's settings put back; the read left
+// waiting ends with the process, which exits then.
+func (m *Main) readHidden(ctx context.Context, fd int, prompt string) (string, error) {
+	state, err := term.GetState(fd)
+	if err != nil {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	fmt.Fprint(m.Stderr, prompt)
+	type line struct {
+		b   []byte
+		err error
+	}
+	read := make(chan line, 1)
+	go func() {
+		b, err := term.ReadPassword(fd)
+		read <- line{b, err}
+	}()
+	select {
+	case l := <-read:
+		fmt.Fprintln(m.Stderr) // the Enter typed was not echoed either
+		if l.err != nil {
+			return "", fmt.Errorf("read password: %w", l.err)
+		}
+		return string(l.b), nil
+	case <-ctx.Done():
+		term.Restore(fd, state)
+		fmt.Fprintln(m.Stderr)
+		return "", errors.New("interrupted: no password was set")
+	}
 }
 
 func (m *Main) adminList(ctx context.Context) error {
@@ -124,6 +195,13 @@ func (m *Main) token(ctx context.Context, args []string) error {
 
 // tokenCreate creates an API token and prints it once.
 func (m *Main) tokenCreate(ctx context.Context, name string) error {
+	if !utf8.ValidString(name) || strings.ContainsFunc(name, func(r rune) bool {
+		return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
+	}) {
+		// A name is one line of "token list"; a line break or a
+		// terminal's escape sequence would garble what it shows.
+		return usagef("token name %q: use one line of letters, digits, spaces and punctuation, without control characters (line breaks, tabs, escapes)", name)
+	}
 	if err := m.openDB(ctx); err != nil {
 		return err
 	}

@@ -208,7 +208,12 @@ func loadSecret(c Config) ([]byte, error) {
 	if err == nil {
 		s := strings.TrimSpace(string(buf))
 		if len(s) < 32 {
-			return nil, fmt.Errorf("%s is too short: delete it to generate a new one", path)
+			// It signs every link in mail already sent and keys the
+			// erasures: a new one would break them all, so the way out
+			// is the old one, not a deletion.
+			return nil, fmt.Errorf("%s is damaged (%d characters, at least 32 needed): restore it from a backup, or set BULLETIN_SECRET to its old value; "+
+				"deleting it makes a new secret, under which the unsubscribe, preferences and confirmation links in mail already sent stop working "+
+				"and erased addresses are no longer recognised", path, len(s))
 		}
 		return []byte(s), nil
 	} else if !errors.Is(err, os.ErrNotExist) {

@@ -77,10 +77,14 @@ func (m *Main) restore(ctx context.Context, args []string) error {
 }
 
 // backupTarget says, as a usage error, what is wrong with FILE as the
-// place of a backup: the database itself, or in a folder that is not there.
+// place of a backup: the database itself, a folder, or in a folder that
+// is not there.
 func backupTarget(src, dst string) error {
 	if sameFile(src, dst) {
 		return usagef("%s is the database itself: give another file, like /srv/backups/bulletin.db", dst)
+	}
+	if isDir(dst) {
+		return usagef("%s is a folder: give the backup a file name, like %s", dst, filepath.Join(dst, "bulletin.db"))
 	}
 	dir := filepath.Dir(dst)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
@@ -90,10 +94,12 @@ func backupTarget(src, dst string) error {
 }
 
 // restoreSource says, as a usage error, what is wrong with FILE as the
-// backup to restore: not there, or the database itself.
+// backup to restore: not there, a folder, or the database itself.
 func restoreSource(src, dst string) error {
-	if _, err := os.Stat(src); err != nil {
+	if st, err := os.Stat(src); err != nil {
 		return usagef("%v", err)
+	} else if st.IsDir() {
+		return usagef("%s is a folder: give the backup file that bulletin backup wrote, like %s", src, filepath.Join(src, "bulletin.db"))
 	}
 	if sameFile(src, dst) {
 		return usagef("%s is the database itself: give a backup that bulletin backup wrote", src)

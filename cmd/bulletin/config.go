@@ -1,12 +1,15 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"net"
 	"net/mail"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -180,10 +183,8 @@ func configFrom(vals map[string]*string) (Config, error) {
 			return c, fmt.Errorf("BULLETIN_BASE_URL %q: %s", c.BaseURL, why)
 		}
 	}
-	if c.RedisURL != "" {
-		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-			return c, fmt.Errorf("BULLETIN_REDIS_URL: use redis://[:password@]host:port/db")
-		}
+	if err := checkRedisURL(c.RedisURL); err != nil {
+		return c, err
 	}
 	if c.SMTPConns, err = intSetting(vals, "BULLETIN_SMTP_CONNS", 1, 1000); err != nil {
 		return c, err
@@ -192,7 +193,8 @@ func configFrom(vals map[string]*string) (Config, error) {
 		return c, err
 	}
 	rate := *vals["BULLETIN_SMTP_RATE"]
-	if c.SMTPRate, err = strconv.ParseFloat(rate, 64); err != nil || c.SMTPRate < 0 {
+	// NaN and Inf parse as numbers, and would mean no limit at all.
+	if c.SMTPRate, err = strconv.ParseFloat(strings.TrimSpace(rate), 64); err != nil || c.SMTPRate < 0 || math.IsNaN(c.SMTPRate) || math.IsInf(c.SMTPRate, 0) {
 		return c, fmt.Errorf("BULLETIN_SMTP_RATE %q: use a number of messages per second, 0 for no limit", rate)
 	}
 	if c.AllowPrivateFeeds, err = boolSetting(vals, "BULLETIN_ALLOW_PRIVATE_FEEDS"); err != nil {
@@ -224,13 +226,80 @@ func configFrom(vals map[string]*string) (Config, error) {
 	if err := webhookConfig(&c, vals); err != nil {
 		return c, err
 	}
-	if c.DeliveryRetention, err = campaigns.ParseRetention(*vals["BULLETIN_DELIVERY_RETENTION"]); err != nil {
-		return c, fmt.Errorf("BULLETIN_DELIVERY_RETENTION %q: %w", *vals["BULLETIN_DELIVERY_RETENTION"], err)
+	if c.DeliveryRetention, err = retentionSetting(*vals["BULLETIN_DELIVERY_RETENTION"]); err != nil {
+		return c, err
 	}
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		return c, fmt.Errorf("set both BULLETIN_ADMIN_EMAIL and BULLETIN_ADMIN_PASSWORD, or neither")
 	}
 	return c, nil
+}
+
+// checkRedisURL refuses a Redis URL that asynq would refuse, or read
+// otherwise than it is written, once serve or a worker had started: the
+// database must be a number, the path's only segment.
+func checkRedisURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	const use = "use redis://[:password@]host:port/db (or rediss:// for TLS), db a number like 0, or leave it empty for the embedded Redis"
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+		return fmt.Errorf("BULLETIN_REDIS_URL: %s", use)
+	}
+	if host, port, err := net.SplitHostPort(u.Host); err != nil || host == "" {
+		return fmt.Errorf("BULLETIN_REDIS_URL: host:port %q: %s", u.Host, use)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("BULLETIN_REDIS_URL: port %q: %s", port, use)
+	}
+	if db := strings.TrimPrefix(u.Path, "/"); db != "" {
+		if n, err := strconv.Atoi(db); err != nil || n < 0 || strings.ContainsAny(db, "+-") {
+			return fmt.Errorf("BULLETIN_REDIS_URL: database %q: %s", db, use)
+		}
+	}
+	return nil
+}
+
+// checkCPUProfile refuses, as bad usage before serve opens anything, a
+// CPU profile (serve's own --cpuprofile, BULLETIN_CPUPROFILE) that could
+// not be written: a folder, a file in a folder that is not there, or one
+// that cannot be created.
+func checkCPUProfile(path string) error {
+	if path == "" {
+		return nil
+	}
+	const setting = "BULLETIN_CPUPROFILE (--cpuprofile)"
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return usagef("%s %s is a folder: give a file in it, like %s", setting, path, filepath.Join(path, "serve.pprof"))
+	}
+	if dir := filepath.Dir(path); !isDir(dir) {
+		return usagef("%s %s: the folder %s does not exist; create it, or give a file in a folder that does", setting, path, dir)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o666)
+	if err != nil {
+		return usagef("%s %s cannot be written (%v): give a file in a folder this user can write, or leave it empty", setting, path, errors.Unwrap(err))
+	}
+	return f.Close()
+}
+
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
+}
+
+// retentionSetting reads BULLETIN_DELIVERY_RETENTION. Empty is refused, as
+// every other setting with a default refuses it: the variable set to
+// nothing is more likely a slip than a wish for the default.
+func retentionSetting(v string) (time.Duration, error) {
+	const use = "use a number of days like 90d, a duration like 2160h, or forever; unset it for the default, 90d"
+	if strings.TrimSpace(v) == "" {
+		return 0, fmt.Errorf("BULLETIN_DELIVERY_RETENTION %q: %s", v, use)
+	}
+	d, err := campaigns.ParseRetention(v)
+	if err != nil {
+		return 0, fmt.Errorf("BULLETIN_DELIVERY_RETENTION %q: %w", v, err)
+	}
+	return d, nil
 }
 
 // checkAddr refuses a listen address that net.Listen would refuse for its

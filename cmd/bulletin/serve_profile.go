@@ -24,6 +24,9 @@ func (m *Main) startCPUProfile(path string) (func(), error) {
 	if path == "" {
 		return func() {}, nil
 	}
+	if err := checkCPUProfile(path); err != nil {
+		return nil, err
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("cpu profile: %w", err)
