@@ -99,7 +99,7 @@ Commands:
   seed [DIR]                              load the sample lists, articles and subscribers
   import FILE.csv [--list SLUG] [--confirmed]  import subscribers
   export [--list SLUG]                    write subscribers as CSV to stdout
-  admin create EMAIL                      create an admin, or reset its password and end its sessions; password read from stdin
+  admin create EMAIL                      create an admin, or reset its password and end its sessions; password typed at a prompt, or read from stdin
   admin list                              list the admins
   admin delete EMAIL                      delete an admin and end its sessions
   token create NAME                       print a new API token
