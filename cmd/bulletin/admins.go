@@ -11,8 +11,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/term"
 )
@@ -195,13 +193,6 @@ func (m *Main) token(ctx context.Context, args []string) error {
 
 // tokenCreate creates an API token and prints it once.
 func (m *Main) tokenCreate(ctx context.Context, name string) error {
-	if !utf8.ValidString(name) || strings.ContainsFunc(name, func(r rune) bool {
-		return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
-	}) {
-		// A name is one line of "token list"; a line break or a
-		// terminal's escape sequence would garble what it shows.
-		return usagef("token name %q: use one line of letters, digits, spaces and punctuation, without control characters (line breaks, tabs, escapes)", name)
-	}
 	if err := m.openDB(ctx); err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
@@ -67,6 +68,12 @@ func (s *Store) SetAdmin(ctx context.Context, email, password string) (bool, err
 // CreateToken stores a new API token under name and returns the secret,
 // which is shown once: only its SHA-256 is kept.
 func (s *Store) CreateToken(ctx context.Context, name string) (string, error) {
+	// A name is one line of the token lists (the admin page's and
+	// "bulletin token list"): a line break or a terminal's escape sequence
+	// would garble what they show, also at its ends.
+	if !utf8.ValidString(name) || strings.ContainsFunc(name, func(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }) {
+		return "", bulletin.Errorf(bulletin.EINVALID, "Give the token a name of one line, without control characters (line breaks, tabs, escapes).")
+	}
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 100 {
 		return "", bulletin.Errorf(bulletin.EINVALID, "Give the token a name of 1–100 characters.")

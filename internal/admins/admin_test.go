@@ -40,6 +40,13 @@ func TestTokensAreStoredOnlyAsHashes(t *testing.T) {
 	if _, err := s.CreateToken(ctx, "  "); bulletin.ErrorCode(err) != bulletin.EINVALID {
 		t.Errorf("a blank name gave %v", err)
 	}
+	// The admin page's form as much as the command line: a name is one
+	// line of the token lists.
+	for _, name := range []string{"ci\nfake  never", "esc\x1b[2J", "c1\u0085"} {
+		if _, err := s.CreateToken(ctx, name); bulletin.ErrorCode(err) != bulletin.EINVALID {
+			t.Errorf("CreateToken(%q) gave %v, want a validation error", name, err)
+		}
+	}
 }
 
 func TestSetAdminValidatesAndResets(t *testing.T) {
