@@ -3,6 +3,7 @@ package subscribers
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -22,6 +23,9 @@ type existing struct {
 	// not sign them up to again: only the reader's own signup does. Each
 	// maps to the day they left it (YYYY-MM-DD, UTC), for the report.
 	left map[int64]string
+	// asked are the lists of their signup request whose link still works:
+	// lists a mail asks them to confirm already.
+	asked []int64
 }
 
 // importBatch stores one batch in one transaction: a lookup of the
@@ -31,7 +35,7 @@ func (s *Store) importBatch(ctx context.Context, imp *importer, batch []importRo
 	now := sqlite.Now()
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		imp.confirms = imp.confirms[:0]
-		have, err := lookupExisting(ctx, tx, batch)
+		have, err := lookupExisting(ctx, tx, batch, now)
 		if err != nil {
 			return err
 		}
@@ -45,23 +49,28 @@ func (s *Store) importBatch(ctx context.Context, imp *importer, batch []importRo
 			}
 			fresh = append(fresh, row)
 		}
-		return imp.insertFresh(ctx, tx, fresh, now)
+		if err := imp.insertFresh(ctx, tx, fresh, now); err != nil {
+			return err
+		}
+		return imp.dropSuppressed(ctx, tx)
 	})
 }
 
 // lookupExisting returns the stored subscribers among batch, by email key.
-func lookupExisting(ctx context.Context, tx *sql.Tx, batch []importRow) (map[string]*existing, error) {
+func lookupExisting(ctx context.Context, tx *sql.Tx, batch []importRow, now time.Time) (map[string]*existing, error) {
 	out := map[string]*existing{}
 	for start := 0; start < len(batch); start += 500 {
 		chunk := batch[start:min(start+500, len(batch))]
-		args := make([]any, 0, len(chunk))
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, now.Add(-ConfirmTTL)) // a request made since has a link that works
 		for _, row := range chunk {
 			args = append(args, row.key)
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT s.id, s.email_key, s.name, s.status, s.attributes,
 			(SELECT group_concat(list_id, ',') FROM subscriptions WHERE subscriber_id = s.id AND status != 'unsubscribed'),
 			(SELECT group_concat(list_id || ' ' || substr(updated_at, 1, 10), ',') FROM subscriptions
-				WHERE subscriber_id = s.id AND status = 'unsubscribed')
+				WHERE subscriber_id = s.id AND status = 'unsubscribed'),
+			(SELECT lists FROM signup_requests WHERE subscriber_id = s.id AND requested_at > ?)
 			FROM subscribers s WHERE s.email_key IN (`+placeholders(len(chunk))+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("look up subscribers: %w", err)
@@ -69,13 +78,16 @@ func lookupExisting(ctx context.Context, tx *sql.Tx, batch []importRow) (map[str
 		for rows.Next() {
 			ex := existing{lists: map[int64]bool{}, left: map[int64]string{}}
 			var key string
-			var lists, left sql.NullString
-			if err := rows.Scan(&ex.id, &key, &ex.name, &ex.status, &ex.attrs, &lists, &left); err != nil {
+			var lists, left, asked sql.NullString
+			if err := rows.Scan(&ex.id, &key, &ex.name, &ex.status, &ex.attrs, &lists, &left, &asked); err != nil {
 				rows.Close()
 				return nil, err
 			}
 			idSet(ex.lists, lists.String)
 			leftSet(ex.left, left.String)
+			if asked.Valid {
+				_ = json.Unmarshal([]byte(asked.String), &ex.asked) // a request's lists are idsJSON's
+			}
 			out[key] = &ex
 		}
 		rows.Close()
@@ -108,10 +120,10 @@ func leftSet(left map[int64]string, pairs string) {
 
 // updateExisting fills in a name and attributes, confirms a pending
 // subscriber when the import vouches for consent, and joins the row's
-// lists; it never revives someone who unsubscribed or bounced, nor puts
-// them back on a list they left, nor unsubscribes anyone. A row that says
-// unsubscribed or bounced updates the reader all the same, their status
-// left as it is, and the report notes it.
+// lists (joinOrAsk); it never revives someone who unsubscribed or
+// bounced, nor puts them back on a list they left, nor unsubscribes
+// anyone. A row that says unsubscribed or bounced updates the reader all
+// the same, their status left as it is, and the report notes it.
 func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importRow, ex *existing, now time.Time) error {
 	if ex.status == StatusUnsubscribed || ex.status == StatusBounced {
 		imp.skipStored(row.line, row.email, "the subscriber is "+ex.status+" and is not signed up again by an import")
@@ -122,20 +134,14 @@ func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importR
 	if row.status == StatusUnsubscribed || row.status == StatusBounced {
 		kept = "status not changed: the file says " + row.status + ", but an import leaves a stored reader's status as it is (still " + ex.status + "); change it on their page"
 	}
+	// The row is confirmed only when the import vouches for consent
+	// (parseStatus): the reader is then confirmed, on their lists at once.
+	vouched := row.status == StatusConfirmed
 	status := ex.status
-	if row.status == StatusConfirmed && status == StatusPending {
+	if vouched {
 		status = StatusConfirmed
 	}
-	// A list the reader left is theirs to rejoin: the file may be older
-	// than their choice, and addSubscriptions would revive it.
-	var join, left []int64
-	for _, id := range row.lists {
-		if _, ok := ex.left[id]; ok {
-			left = append(left, id)
-		} else if !ex.lists[id] {
-			join = append(join, id)
-		}
-	}
+	join, left, waiting := ex.sortLists(row.lists, vouched)
 	// The lists of a line that says unsubscribed or bounced are lists the
 	// reader left, as for a new reader (subStatus): they join none.
 	if kept != "" && len(join) > 0 {
@@ -145,16 +151,7 @@ func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importR
 	rename := row.name != "" && row.name != ex.name
 	reattr := row.attrs != "" && row.attrs != ex.attrs
 	if !rename && !reattr && status == ex.status && len(join) == 0 {
-		var why []string
-		if kept != "" {
-			why = append(why, kept)
-		}
-		if len(left) > 0 {
-			why = append(why, "left "+imp.leftList(left, ex)+"; an import does not sign them up again")
-		} else if kept == "" {
-			why = append(why, "already on the list")
-		}
-		imp.skipStored(row.line, row.email, strings.Join(why, "; "))
+		imp.skipStored(row.line, row.email, imp.unchanged(kept, left, waiting, ex))
 		return nil
 	}
 	name, attrs := ex.name, ex.attrs
@@ -169,14 +166,12 @@ func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importR
 		name, status, attrs, now, status, now, ex.id); err != nil {
 		return fmt.Errorf("update subscriber: %w", err)
 	}
-	sub := SubPending
-	if status == StatusConfirmed {
-		sub = SubActive
+	if vouched {
 		if err := activatePending(ctx, tx, ex.id, now); err != nil {
 			return err
 		}
 	}
-	if err := addSubscriptions(ctx, tx, ex.id, join, sub, now); err != nil {
+	if err := imp.joinOrAsk(ctx, tx, ex, join, vouched, now); err != nil {
 		return err
 	}
 	if err := hooks.EmitSubscriber(ctx, tx, hooks.StatusEvent(ex.status, status), ex.id); err != nil {

@@ -14,53 +14,12 @@ import (
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
 
-// columns are the indexes of an import file's columns, -1 when absent.
-type columns struct {
-	email, name, lists, status, attributes, frequency, created, confirmed int
-}
-
 // cell returns the trimmed cell at column i of rec, as export wrote it.
 func cell(rec []string, i int) string {
 	if i < 0 || i >= len(rec) {
 		return ""
 	}
 	return strings.TrimSpace(fromTextCell(rec[i]))
-}
-
-// header reads a header row, reporting whether rec was one.
-func (imp *importer) header(rec []string) bool {
-	c, ok := headerColumns(rec)
-	if ok {
-		imp.cols = c
-	}
-	return ok
-}
-
-// headerColumns returns the columns a header row names; it is one only
-// when it names an email column.
-func headerColumns(rec []string) (columns, bool) {
-	c := columns{email: -1, name: -1, lists: -1, status: -1, attributes: -1, frequency: -1, created: -1, confirmed: -1}
-	for i, h := range rec {
-		switch strings.ToLower(strings.TrimSpace(h)) {
-		case "email", "e-mail", "email address":
-			c.email = i
-		case "name", "full name":
-			c.name = i
-		case "lists", "list":
-			c.lists = i
-		case "status":
-			c.status = i
-		case "attributes":
-			c.attributes = i
-		case "frequency":
-			c.frequency = i
-		case "created_at":
-			c.created = i
-		case "confirmed_at":
-			c.confirmed = i
-		}
-	}
-	return c, c.email >= 0
 }
 
 // bom is the UTF-8 byte-order mark some spreadsheets start a CSV file with.
@@ -181,10 +140,10 @@ func (imp *importer) parse(line int, rec []string) (importRow, string) {
 	row := importRow{line: line}
 	var msg string
 	if row.email, msg = NormalizeEmail(fromTextCell(rec[imp.cols.email])); msg != "" {
-		return row, "email: " + msg
+		return row, imp.emailFault(rec[imp.cols.email], msg)
 	}
 	row.key = EmailKey(row.email)
-	if row.name, msg = NormalizeName(cell(rec, imp.cols.name)); msg != "" {
+	if row.name, msg = NormalizeName(imp.name(rec)); msg != "" {
 		return row, "name: " + msg
 	}
 	if msg = imp.parseLists(&row, cell(rec, imp.cols.lists)); msg != "" {
@@ -192,6 +151,9 @@ func (imp *importer) parse(line int, rec []string) (importRow, string) {
 	}
 	if msg = imp.parseStatus(&row, cell(rec, imp.cols.status)); msg != "" {
 		return row, msg
+	}
+	if len(row.lists) == 0 && !listless(row.status, cell(rec, imp.cols.status)) {
+		return row, "lists: name at least one list in the lists column, or give --list (on the import page, choose a list)"
 	}
 	if msg = parseAttributes(&row, cell(rec, imp.cols.attributes)); msg != "" {
 		return row, msg
@@ -211,6 +173,29 @@ func (imp *importer) parse(line int, rec []string) (importRow, string) {
 		return row, "confirmed_at: use a time like 2024-05-01T09:00:00Z"
 	}
 	return row, ""
+}
+
+// emailFault says what is wrong with an email cell that is not an
+// address, msg as NormalizeEmail says it. A cell holding semicolons is
+// most likely a whole line whose cells are separated by them, which a
+// file without a header line, or one read with commas, does not show.
+func (imp *importer) emailFault(email, msg string) string {
+	if imp.comma == ';' || !strings.ContainsRune(email, ';') {
+		return "email: " + msg
+	}
+	if !imp.rep.Header {
+		return "this line has semicolons: save the file with commas, or with a header line, so the columns are found"
+	}
+	return "this line has semicolons in its email cell: save the file with commas between the cells, one address a line"
+}
+
+// name returns the row's name cell, or, when the file has no name column,
+// its First Name and Last Name cells together.
+func (imp *importer) name(rec []string) string {
+	if imp.cols.name >= 0 || (imp.cols.first < 0 && imp.cols.last < 0) {
+		return cell(rec, imp.cols.name)
+	}
+	return strings.TrimSpace(cell(rec, imp.cols.first) + " " + cell(rec, imp.cols.last))
 }
 
 // parseLists resolves the row's list slugs (separated by ';', as export
@@ -242,6 +227,21 @@ func (imp *importer) parseLists(row *importRow, cell string) string {
 		return "lists: use at most 50 lists"
 	}
 	return ""
+}
+
+// listless reports whether a row stored as status, whose status cell is
+// said, may name no list. A reader on no list gets nothing, and a pending
+// one a confirmation that names nothing to confirm: only a line that
+// records someone gone, or a reader confirmed on no list (as an export
+// writes them) in an import that vouches for consent, needs none.
+func listless(status, said string) bool {
+	switch status {
+	case StatusUnsubscribed, StatusBounced:
+		return true
+	case StatusConfirmed:
+		return strings.EqualFold(said, StatusConfirmed)
+	}
+	return false
 }
 
 // parseStatus sets the status the row is stored as when new: confirmed

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -51,12 +50,26 @@ type LineNote struct {
 	Reason string `json:"reason"`
 }
 
-// An ImportReport counts what an import did with each row.
+// An ImportReport counts what an import did with each row. Every line of
+// the file is counted once: Header, Blank, Continued, or the one row it
+// starts, as Added, Updated, Skipped or Invalid; these add up to Lines.
 type ImportReport struct {
 	Added, Updated, Skipped, Invalid int
-	// Pending counts added subscribers waiting for a confirmation mail,
-	// Queued those of them whose confirmation is on the queue already.
-	Pending, Queued int
+	// Lines counts the lines of the file, Blank its empty ones (nothing to
+	// import), and Continued the lines that carry on a quoted cell of the
+	// line before (a note of two lines): their row is counted on its first
+	// line. Header is whether the first row named the columns.
+	Lines, Blank, Continued int
+	Header                  bool
+	// Pending counts added subscribers waiting for a confirmation mail.
+	// Asked counts stored readers given lists that wait for their click on
+	// a new confirmation mail naming them: a pending reader put on more
+	// lists, or a confirmed one on lists they are not on, by an import
+	// that does not vouch for their consent (see ImportOptions.Confirmed).
+	// Suppressed counts those of both whose address is suppressed: they are
+	// mailed nothing. Queued counts the confirmations on the queue already,
+	// each a mail that goes.
+	Pending, Asked, Suppressed, Queued int
 	// QueueErr is why the rest were not queued; the reconciler queues
 	// them within minutes.
 	QueueErr     error `json:"-"`
@@ -70,6 +83,10 @@ type ImportReport struct {
 	// UnknownLists are the list slugs of the file that name no list, in
 	// the order met; their lines are invalid.
 	UnknownLists []string
+	// IgnoredColumns are the header's columns the import does not read,
+	// as the file names them, in the file's order: their cells are not
+	// stored anywhere.
+	IgnoredColumns []string
 }
 
 // importRow is one valid row on its way into the database.
@@ -134,11 +151,10 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opt ImportOptions) (*Im
 	if err != nil {
 		return imp.rep, err
 	}
-	cr := csv.NewReader(br)
-	cr.Comma = comma
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	err = imp.run(ctx, cr)
+	imp.comma = comma
+	rr := newRecordReader(br, comma)
+	err = imp.run(ctx, rr)
+	imp.rep.Lines, imp.rep.Blank, imp.rep.Continued = rr.lines, rr.blank, rr.continued
 	// A line is skipped as it is read (a second line for one address) or
 	// when its batch meets the database (a stored reader), each kind in
 	// the file's order: the report lists them together by line.
@@ -161,34 +177,43 @@ type importer struct {
 	// skippedStored are the lines skipped for a stored reader (skipStored).
 	skippedStored []LineNote
 	cols          columns
+	comma         rune // what separates the cells
 	rows          int
 	// confirms are the confirmations of the batch in hand, queued once
 	// it commits.
 	confirms []queue.ConfirmItem
 }
 
-func (imp *importer) run(ctx context.Context, cr *csv.Reader) error {
-	imp.cols = columns{email: 0, name: 1, lists: -1, status: -1, attributes: -1, frequency: -1, created: -1, confirmed: -1}
+func (imp *importer) run(ctx context.Context, rr *recordReader) error {
+	imp.cols = columns{email: 0, name: 1, lists: -1, status: -1, attributes: -1, frequency: -1, created: -1, confirmed: -1,
+		first: -1, last: -1}
+	rr.startsRow = imp.startsRow
 	batch := make([]importRow, 0, imp.opt.BatchSize)
 	// first is the first line read as CSV: a malformed line before it
 	// does not spend the header's and the lists' checks.
 	for first := true; ; {
-		rec, err := cr.Read()
+		rec, line, err := rr.Read()
 		if err == io.EOF {
 			break
 		}
-		var perr *csv.ParseError
-		if errors.As(err, &perr) {
+		var rerr *recordError
+		if errors.As(err, &rerr) {
 			imp.rows++
-			imp.invalid(perr.StartLine, "", "the CSV is malformed here: "+perr.Err.Error())
+			email := ""
+			if imp.cols.email < len(rerr.fields) {
+				email = fromTextCell(rerr.fields[imp.cols.email])
+			}
+			imp.invalid(line, email, rerr.reason)
 			continue
 		} else if err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
-		line, _ := cr.FieldPos(0)
 		if first {
 			first = false
-			header := imp.header(rec)
+			header, err := imp.header(rec)
+			if err != nil {
+				return err
+			}
 			if imp.list == 0 && imp.cols.lists < 0 {
 				return bulletin.Errorf(bulletin.EINVALID, "The file has no lists column: choose a list to add its readers to.")
 			}
@@ -208,6 +233,23 @@ func (imp *importer) run(ctx context.Context, cr *csv.Reader) error {
 		}
 	}
 	return imp.flush(ctx, batch)
+}
+
+// startsRow reports whether line, taken on its own, has an address in the
+// email column: a row of its own, which a quoted cell of the line before
+// does not run over (see recordReader).
+func (imp *importer) startsRow(line string) bool {
+	sep := string(imp.comma)
+	for range imp.cols.email {
+		_, rest, ok := strings.Cut(line, sep)
+		if !ok {
+			return false
+		}
+		line = rest
+	}
+	cell, _, _ := strings.Cut(line, sep)
+	_, msg := NormalizeEmail(fromTextCell(strings.Trim(strings.TrimSpace(cell), `"`)))
+	return msg == ""
 }
 
 // maxNotes bounds the lines a report lists per kind; the counts stay exact.

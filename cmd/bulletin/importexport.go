@@ -57,7 +57,7 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 		return m.importError(ctx, err, rest[0], list)
 	}
 	m.printImportReport(rep, time.Since(start))
-	if rep.Pending > 0 { // confirmations went out
+	if rep.Pending+rep.Asked > 0 { // confirmations went out
 		return m.warnLinksFromAddr(ctx)
 	}
 	return nil
@@ -122,10 +122,22 @@ func (m *Main) printImportReport(rep *subscribers.ImportReport, took time.Durati
 	if len(rep.UnknownLists) > 0 {
 		fmt.Fprintf(w, "unknown lists (create them, then import those lines again): %s\n", strings.Join(rep.UnknownLists, ", "))
 	}
-	if rep.Pending == 0 {
+	if len(rep.IgnoredColumns) > 0 {
+		fmt.Fprintf(w, "not imported (columns the import does not read): %s\n", strings.Join(rep.IgnoredColumns, ", "))
+	}
+	if rep.Pending+rep.Asked == 0 {
 		return
 	}
-	fmt.Fprintf(w, "%s pending (use --confirmed when you have their consent)\n", isAre(rep.Pending, "new subscriber"))
+	if rep.Pending > 0 {
+		fmt.Fprintf(w, "%s pending (use --confirmed when you have their consent)\n", isAre(rep.Pending, "new subscriber"))
+	}
+	if rep.Asked > 0 {
+		fmt.Fprintf(w, "%s already stored: asked by mail to confirm the lists added, which they join when they click (use --confirmed when you have their consent)\n",
+			plural(rep.Asked, "reader"))
+	}
+	if rep.Suppressed > 0 {
+		fmt.Fprintf(w, "%s on the suppression list: sent nothing\n", isAre(rep.Suppressed, "reader"))
+	}
 	switch {
 	case rep.QueueErr != nil:
 		fmt.Fprintf(w, "%s sent or queued; the rest go within 5 minutes of serve running (%v)\n", plural(rep.Queued, "confirmation mail"), rep.QueueErr)

@@ -124,3 +124,26 @@ func TestImportOfAFolderExits2(t *testing.T) {
 		t.Errorf("import of a folder: exit %d, %q", code, stderr)
 	}
 }
+
+// The report names the columns it did not read, and the stored readers it
+// asked by mail to confirm the lists the file adds.
+func TestImportReportsAskedReadersAndUnreadColumns(t *testing.T) {
+	env := map[string]string{"BULLETIN_DATA": t.TempDir(), "BULLETIN_BASE_URL": "https://news.example"}
+	if m, _, stderr := testMain(t, env); m.Main(context.Background(), []string{"seed"}) != 0 {
+		t.Fatalf("seed: %s", stderr)
+	}
+	file := filepath.Join(t.TempDir(), "more.csv")
+	// harbourwatcher@example.com is a confirmed reader of the seeds, not on
+	// weekend-culture.
+	os.WriteFile(file, []byte("email,lists,Phone\nharbourwatcher@example.com,weekend-culture,555\n"), 0o600)
+	m, stdout, stderr := testMain(t, env)
+	if code := m.Main(context.Background(), []string{"import", file}); code != 0 {
+		t.Fatalf("import exited %d: %s", code, stderr)
+	}
+	for _, want := range []string{"not imported (columns the import does not read): Phone",
+		"1 reader already stored: asked by mail to confirm the lists added", "1 confirmation mail sent"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("import printed %q, want %q", stdout, want)
+		}
+	}
+}

@@ -52,7 +52,10 @@ func TestAdminSubscriberImportReportSaysWhose(t *testing.T) {
 // The note on pending readers counts in the singular for one.
 func TestAdminSubscriberImportCountsOnePendingReader(t *testing.T) {
 	e := newAdminSubEnv(t)
-	body := e.importReport("email,lists\nsolo@example.com,daily-news\n", nil)
+	body := e.importReport("email,lists,Phone\nsolo@example.com,daily-news,555\n", nil)
+	if !strings.Contains(body, "Not imported: the import does not read the column “Phone”.") {
+		t.Errorf("the report does not name the column it did not read:\n%s", body)
+	}
 	if !strings.Contains(body, "1 new reader is pending") {
 		t.Errorf("the report does not say one reader is pending:\n%s", body)
 	}
