@@ -15,13 +15,7 @@ func (e *signupEnv) importRun(in string, opt ImportOptions) *ImportReport {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	tasks := e.q.tasks
-	e.q.tasks = nil
-	for _, task := range tasks {
-		if err := e.c.ProcessTask(context.Background(), task); err != nil {
-			e.t.Fatal(err)
-		}
-	}
+	e.sendQueued()
 	return rep
 }
 

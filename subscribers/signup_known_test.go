@@ -72,6 +72,12 @@ func (e *signupEnv) signup(in *Signup) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	e.sendQueued()
+}
+
+// sendQueued runs the confirmation tasks queued so far, as serve would.
+func (e *signupEnv) sendQueued() {
+	e.t.Helper()
 	tasks := e.q.tasks
 	e.q.tasks = nil
 	for _, task := range tasks {

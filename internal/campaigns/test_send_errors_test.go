@@ -8,8 +8,8 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
+	"github.com/bulletinhq/bulletin/internal/mailtest"
 	"github.com/bulletinhq/bulletin/internal/smtptest"
-	"github.com/bulletinhq/bulletin/mailer"
 )
 
 // A test send says what did not go, and why, in the editor's terms: an
@@ -26,21 +26,7 @@ func TestTestSendSaysWhatTheMailServerAnswered(t *testing.T) {
 	if err := e.svc.Schedule(ctx, c); err != nil {
 		t.Fatal(err)
 	}
-	transport := func(url string) mailer.Transport {
-		t.Helper()
-		cfg, err := mailer.ParseSMTPURL(url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr, err := mailer.NewSMTP(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { tr.Close() })
-		return tr
-	}
-
-	e.svc.Transport = transport(smtp.URL())
+	e.svc.Transport = mailtest.SMTPTo(t, smtp.URL())
 	err := e.svc.TestSend(ctx, c.ID, []string{"nobody@gone.example", "editor@example.com"})
 	why := bulletin.ErrorFields(err)["to"]
 	if bulletin.ErrorCode(err) != bulletin.EINVALID || !strings.Contains(why, `"nobody@gone.example": the mail server refused it (550`) ||
@@ -58,7 +44,7 @@ func TestTestSendSaysWhatTheMailServerAnswered(t *testing.T) {
 	}
 	closed := ln.Addr().String()
 	ln.Close()
-	e.svc.Transport = transport("smtp://" + closed + "?tls=none")
+	e.svc.Transport = mailtest.SMTPTo(t, "smtp://"+closed+"?tls=none")
 	err = e.svc.TestSend(ctx, c.ID, []string{"editor@example.com"})
 	msg := bulletin.ErrorMessage(err)
 	if bulletin.ErrorCode(err) != bulletin.EMAILSERVER || !strings.Contains(msg, "could not be reached") || !strings.Contains(msg, "BULLETIN_SMTP_URL") {
