@@ -114,3 +114,21 @@ func hasPersonalField(s string) bool {
 // fieldStart matches the start of a {{ .Field …: a personal field, whole
 // or not.
 var fieldStart = regexp.MustCompile(`\{\{-?\s*\.`)
+
+// NameWithoutFallback reports whether body writes a reader's name with no
+// fallback ({{ .Name }} rather than {{ .Name | default "there" }}): a
+// reader without a name then reads "Hi ," where the sample reader of the
+// preview reads "Hi Ada Reader,". A body whose fields do not parse is
+// refused on save, and says nothing here.
+func NameWithoutFallback(body string) bool {
+	fields, err := parseFields(body)
+	if err != nil {
+		return false
+	}
+	for _, f := range fields {
+		if !f.literal && f.of == mailer.Name && !f.hasFallback {
+			return true
+		}
+	}
+	return false
+}

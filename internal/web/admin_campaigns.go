@@ -171,6 +171,9 @@ type campaignPage struct {
 	Deletable bool
 	Audience  string // "2,314 readers"
 	Rates     feedbackRates
+	// BareName: the body writes the reader's name with no fallback, which
+	// the preview's sample reader, who has a name, does not show.
+	BareName bool
 }
 
 // fill marks the Digests tab, not Campaigns, on a digest's page: that is
@@ -204,6 +207,7 @@ func (s *Server) renderCampaignPage(w http.ResponseWriter, r *http.Request, stat
 	p.C, p.Digest, p.Percent = c, e.Kind == "digest", percent(c.Stats)
 	p.Editable, p.Audience, p.Rates = c.Status == campaigns.StatusDraft || c.Status == campaigns.StatusScheduled, readers(c.Audience), ratesOf(c.Stats)
 	p.Deletable = !p.Digest && c.Deletable()
+	p.BareName = !p.Digest && campaigns.NameWithoutFallback(c.Body)
 	if !p.Digest { // a digest's page links to its archive copy instead
 		doc, err := s.Campaigns.PreviewMail(r.Context(), c.ID, campaigns.SampleReader)
 		if code := bulletin.ErrorCode(err); code == bulletin.EINTERNAL {
