@@ -75,6 +75,8 @@ func (l *List) validate(checks []WelcomeCheck, saved string) error {
 	case strings.ContainsFunc(l.Name, unicode.IsControl):
 		// It stands in subjects, List-Id and one-line footers.
 		fields["name"] = "write the name on one line, without control characters"
+	case strings.ContainsRune(l.Name, utf8.RuneError):
+		fields["name"] = garbled
 	}
 	if utf8.RuneCountInString(l.Description) > 1000 {
 		fields["description"] = "keep the description to at most 1000 characters"

@@ -133,8 +133,17 @@ func NormalizeName(name string) (string, string) {
 	if strings.ContainsFunc(name, badNameRune) {
 		return "", "use plain text without control characters"
 	}
+	if strings.ContainsRune(name, utf8.RuneError) {
+		return "", garbled
+	}
 	return name, ""
 }
+
+// garbled is the reason given for text holding U+FFFD, the character
+// that stands for bytes that were not UTF-8, or for a JSON escape of half
+// a surrogate pair: what was meant is lost, and storing the stand-in
+// would show "�" in every mail.
+const garbled = "type it again: “\uFFFD” stands for characters that arrived garbled"
 
 func badNameRune(r rune) bool {
 	switch {

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
@@ -116,6 +117,11 @@ func decodeJSON(r *http.Request, v any) error {
 			return errTooLarge
 		}
 		return bulletin.Errorf(bulletin.EBADREQUEST, "The body could not be read.")
+	}
+	// JSON is UTF-8 (RFC 8259 §8.1); the decoder would put U+FFFD in
+	// place of what is not, and store "�" for a name.
+	if !utf8.Valid(body) {
+		return bulletin.Errorf(bulletin.EBADREQUEST, "The body is not UTF-8: send the JSON as UTF-8 text.")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	decodeErr := dec.Decode(v)
