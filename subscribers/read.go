@@ -12,9 +12,6 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
-
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
@@ -107,44 +104,9 @@ func (s *Store) List(ctx context.Context, f Filter) ([]*Subscriber, int64, error
 	if f.Status != "" && !validStatus(f.Status) {
 		return nil, 0, bulletin.Invalid(map[string]string{"status": "use pending, confirmed, unsubscribed or bounced"})
 	}
-	var where []string
-	args := []any{}
-	where = append(where, `id > ?`)
-	args = append(args, f.After)
-	if q := strings.TrimSpace(f.Q); q != "" {
-		// SQLite's lower() folds ASCII only, so a needle with other
-		// letters is matched by a GLOB whose classes hold each letter's
-		// case forms: one pass over the rows like instr, without a Go
-		// function called per row. An ASCII needle keeps the cheaper
-		// instr, and so does one longer than any name (which matches
-		// none, and would make too long a pattern). Addresses are ASCII
-		// (their domain in its xn-- form).
-		//
-		// Names are stored composed (NormalizeName), so the needle is
-		// composed too, whichever form it was typed in; names stored
-		// before that may be decomposed, and a second GLOB with the
-		// needle decomposed finds them without rewriting old rows.
-		q = norm.NFC.String(q)
-		name, nameArgs := `instr(lower(name), ?) > 0`, []any{strings.ToLower(q)}
-		if !isASCII(q) && utf8.RuneCountInString(q) <= MaxNameLen {
-			name, nameArgs = `name GLOB ?`, []any{"*" + foldGlob(q) + "*"}
-			if d := norm.NFD.String(q); d != q && utf8.RuneCountInString(d) <= MaxNameLen {
-				name += ` OR name GLOB ?`
-				nameArgs = append(nameArgs, "*"+foldGlob(d)+"*")
-			}
-		}
-		where = append(where, `(instr(email_key, ?) > 0 OR `+name+`)`)
-		args = append(append(args, strings.ToLower(q)), nameArgs...)
-	}
-	if f.Status != "" {
-		where = append(where, `status = ?`)
-		args = append(args, f.Status)
-	}
-	if f.List != "" {
-		where = append(where, `id IN (SELECT s.subscriber_id FROM subscriptions s JOIN lists l ON l.id = s.list_id
-			WHERE l.slug = ? AND s.status != 'unsubscribed')`)
-		args = append(args, f.List)
-	}
+	where, args := f.conditions()
+	where = append([]string{`id > ?`}, where...)
+	args = append([]any{f.After}, args...)
 	args = append(args, f.Limit+1)
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE `+
 		strings.Join(where, " AND ")+` ORDER BY id LIMIT ?`, args...)

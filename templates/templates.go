@@ -57,30 +57,53 @@ func Load(dir string) (*Templates, error) {
 
 // Funcs are available to every template.
 var Funcs = map[string]any{
-	"date":  func(t time.Time) string { return t.UTC().Format("2 January 2006") },
-	"day":   func(t time.Time) string { return t.UTC().Format("2 Jan") },
-	"year":  func() int { return time.Now().Year() },
-	"upper": strings.ToUpper,
-	"count": count,
+	"date":    func(t time.Time) string { return t.UTC().Format("2 January 2006") },
+	"day":     func(t time.Time) string { return t.UTC().Format("2 Jan") },
+	"year":    func() int { return time.Now().Year() },
+	"upper":   strings.ToUpper,
+	"count":   count,
+	"grouped": grouped,
 }
 
-// count is n with unit, a plural, made singular for one: {{count .Sent
-// "messages"}} is "1 message" or "3 messages". n is any integer.
+// count is n with unit, a plural, made singular for one, its digits
+// grouped: {{count .Sent "messages"}} is "1 message" or "3,500 messages".
+// n is any integer.
 func count(n any, unit string) (string, error) {
-	v := reflect.ValueOf(n)
-	var i int64
-	switch v.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		i = v.Int()
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		i = int64(v.Uint())
-	default:
-		return "", fmt.Errorf("count: %T is not an integer", n)
+	digits, err := grouped(n)
+	if err != nil {
+		return "", fmt.Errorf("count: %w", err)
 	}
-	if i == 1 {
+	if digits == "1" {
 		unit = strings.TrimSuffix(unit, "s")
 	}
-	return strconv.FormatInt(i, 10) + " " + unit, nil
+	return digits + " " + unit, nil
+}
+
+// grouped is n in English digit groups, "1,234,567", for counts read by
+// people. n is any integer.
+func grouped(n any) (string, error) {
+	v := reflect.ValueOf(n)
+	var digits string
+	switch v.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		digits = strconv.FormatInt(v.Int(), 10)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		digits = strconv.FormatUint(v.Uint(), 10)
+	default:
+		return "", fmt.Errorf("%T is not an integer", n)
+	}
+	digits, negative := strings.CutPrefix(digits, "-")
+	var b strings.Builder
+	if negative {
+		b.WriteByte('-')
+	}
+	for i, d := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(d)
+	}
+	return b.String(), nil
 }
 
 func (t *Templates) loadPages(fsys fs.FS) error {

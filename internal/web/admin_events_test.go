@@ -130,7 +130,7 @@ func TestDashboardHealthWarning(t *testing.T) {
 			if warned != tt.warn {
 				t.Fatalf("warning shown = %v, want %v:\n%s", warned, tt.warn, page)
 			}
-			if tt.warn && (!strings.Contains(page, tt.figures) || !strings.Contains(page, "of "+itoa(int64(tt.sent))+" messages sent")) {
+			if tt.warn && (!strings.Contains(page, tt.figures) || !strings.Contains(page, "of "+thousands(tt.sent)+" messages sent")) {
 				t.Errorf("warning lacks %s and the count sent:\n%s", tt.figures, page)
 			}
 		})

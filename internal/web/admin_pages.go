@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/mail"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -90,30 +91,53 @@ type outboxPage struct {
 	Enabled  bool
 	Dir      string
 	Messages []outboxLine
+	// Total is how many messages the outbox holds, First and Last the
+	// places of this page's first and last among them, newest first.
+	Total, First, Last int
+	// OlderURL and NewerURL are the pages beside this one; empty at
+	// either end. Paged says a cursor chose this page, not the newest.
+	OlderURL, NewerURL string
+	Paged              bool
 }
 
+// outboxPerPage is how many messages a page of the outbox lists.
+const outboxPerPage = 200
+
+// outboxPage lists the outbox's messages, newest first, a page at a
+// time: ?before=NAME pages to older messages, ?after=NAME back to newer.
 func (s *Server) outboxPage(w http.ResponseWriter, r *http.Request) {
 	p := &outboxPage{Enabled: s.Outbox != nil}
-	if s.Outbox != nil {
-		p.Dir = s.Outbox.Dir
-		names, err := s.Outbox.List(200)
-		if err != nil {
-			s.adminError(w, r, err)
-			return
+	if s.Outbox == nil {
+		s.renderAdmin(w, r, http.StatusOK, "admin_outbox", p)
+		return
+	}
+	q := r.URL.Query()
+	page, err := s.Outbox.Page(q.Get("before"), q.Get("after"), outboxPerPage)
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	p.Dir, p.Total, p.First = s.Outbox.Dir, page.Total, page.First
+	p.Last = page.First + len(page.Names) - 1
+	p.Paged = q.Get("before") != "" || q.Get("after") != ""
+	if page.Older != "" {
+		p.OlderURL = "/admin/outbox?" + url.Values{"before": {page.Older}}.Encode()
+	}
+	if page.Newer != "" {
+		p.NewerURL = "/admin/outbox?" + url.Values{"after": {page.Newer}}.Encode()
+	}
+	for _, name := range page.Names {
+		line := outboxLine{Name: name, Subject: "(unreadable)"}
+		if t, err := time.Parse("20060102T150405.000000000Z", strings.SplitN(name, "-", 2)[0]); err == nil {
+			line.When = t.Format("2006-01-02 15:04:05")
 		}
-		for _, name := range names {
-			line := outboxLine{Name: name, Subject: "(unreadable)"}
-			if t, err := time.Parse("20060102T150405.000000000Z", strings.SplitN(name, "-", 2)[0]); err == nil {
-				line.When = t.Format("2006-01-02 15:04:05")
+		if raw, err := s.Outbox.Read(name); err == nil {
+			if msg, err := mail.ReadMessage(bytes.NewReader(raw)); err == nil {
+				line.To = decodeHeader(msg.Header.Get("To"))
+				line.Subject = decodeHeader(msg.Header.Get("Subject"))
 			}
-			if raw, err := s.Outbox.Read(name); err == nil {
-				if msg, err := mail.ReadMessage(bytes.NewReader(raw)); err == nil {
-					line.To = decodeHeader(msg.Header.Get("To"))
-					line.Subject = decodeHeader(msg.Header.Get("Subject"))
-				}
-			}
-			p.Messages = append(p.Messages, line)
 		}
+		p.Messages = append(p.Messages, line)
 	}
 	s.renderAdmin(w, r, http.StatusOK, "admin_outbox", p)
 }

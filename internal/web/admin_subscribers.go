@@ -19,7 +19,11 @@ type subscribersPage struct {
 	Q        string
 	List     string
 	Status   string
-	NextURL  string
+	// Total is how many readers the search and filters select.
+	Total int
+	// OlderURL and NewerURL are the pages beside this one, newest
+	// first; empty at either end.
+	OlderURL, NewerURL string
 	// Suppressed marks the page's readers whose address or domain is on
 	// the suppression list, by address.
 	Suppressed map[string]bool
@@ -29,23 +33,32 @@ type subscribersPage struct {
 
 var subscriberStatuses = []string{subscribers.StatusConfirmed, subscribers.StatusPending, subscribers.StatusUnsubscribed, subscribers.StatusBounced}
 
-// subscribersPage lists subscribers 50 at a time with search and filters.
+// subscribersPage lists subscribers 50 at a time, newest first, with
+// search and filters and how many they select. ?before=ID&at=JOINED pages
+// to older readers and ?after=ID&at=JOINED back to newer ones (the API
+// pages by id upwards: SPEC).
 func (s *Server) subscribersPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := subscribers.Filter{Q: q.Get("q"), List: q.Get("list"), Status: q.Get("status"), Limit: 50}
-	f.After, _ = strconv.ParseInt(q.Get("after"), 10, 64)
-	items, next, err := s.Subscribers.List(r.Context(), f)
+	var before, after subscribers.Cursor
+	before.ID, _ = strconv.ParseInt(q.Get("before"), 10, 64)
+	after.ID, _ = strconv.ParseInt(q.Get("after"), 10, 64)
+	before.At, after.At = q.Get("at"), q.Get("at")
+	page, err := s.Subscribers.Newest(r.Context(), f, before, after)
 	if err != nil && bulletin.ErrorCode(err) == bulletin.EINTERNAL {
 		s.adminError(w, r, err)
 		return
+	}
+	if page == nil {
+		page = &subscribers.NewestPage{} // a filter refused: nothing matches
 	}
 	lists, err := s.Subscribers.Lists(r.Context())
 	if err != nil {
 		s.adminError(w, r, err)
 		return
 	}
-	p := &subscribersPage{Items: items, Lists: lists, Statuses: subscriberStatuses, Q: f.Q, List: f.List, Status: f.Status}
-	if p.Suppressed, err = s.suppressedAmong(r.Context(), items); err != nil {
+	p := &subscribersPage{Items: page.Items, Total: page.Total, Lists: lists, Statuses: subscriberStatuses, Q: f.Q, List: f.List, Status: f.Status}
+	if p.Suppressed, err = s.suppressedAmong(r.Context(), page.Items); err != nil {
 		s.adminError(w, r, err)
 		return
 	}
@@ -53,11 +66,21 @@ func (s *Server) subscribersPage(w http.ResponseWriter, r *http.Request) {
 	if v := filterValues(f); len(v) > 0 {
 		p.ExportURL += "?" + v.Encode()
 	}
-	if next > 0 {
-		v := url.Values{"q": {f.Q}, "list": {f.List}, "status": {f.Status}, "after": {strconv.FormatInt(next, 10)}}
-		p.NextURL = "/admin/subscribers?" + v.Encode()
-	}
+	p.OlderURL = subscribersPageURL(f, "before", page.Older)
+	p.NewerURL = subscribersPageURL(f, "after", page.Newer)
 	s.renderAdmin(w, r, http.StatusOK, "admin_subscribers", p)
+}
+
+// subscribersPageURL is the list's page beside cursor c (before or after
+// it) with f's search and filters; empty when c is nil (no such page).
+func subscribersPageURL(f subscribers.Filter, side string, c *subscribers.Cursor) string {
+	if c == nil {
+		return ""
+	}
+	v := filterValues(f)
+	v.Set(side, strconv.FormatInt(c.ID, 10))
+	v.Set("at", c.At)
+	return "/admin/subscribers?" + v.Encode()
 }
 
 type subscriberPage struct {
