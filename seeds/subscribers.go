@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
@@ -79,14 +80,15 @@ func (l *Loader) seedSubscriber(ctx context.Context, rec []string, known map[str
 	default:
 		why = append(why, fmt.Sprintf("status %q: use pending, confirmed, unsubscribed or bounced", rec[3]))
 	}
-	for _, slug := range strings.Split(rec[2], ";") {
-		if slug = strings.TrimSpace(slug); slug == "" {
+	for _, cell := range strings.Split(rec[2], ";") {
+		slug := subscribers.SlugKey(cell) // "Weekly" names weekly
+		if slug == "" || slices.Contains(sub.Lists, slug) {
 			continue
 		}
 		if !known[slug] {
 			_, err := l.Subscribers.ListBySlug(ctx, slug)
 			if code := bulletin.ErrorCode(err); code == bulletin.ENOTFOUND {
-				why = append(why, fmt.Sprintf("list %q: there is no such list; use the slug of one in lists.json, separated by ;", slug))
+				why = append(why, fmt.Sprintf("list %q: there is no such list; use the slug of one in lists.json, separated by ;", strings.TrimSpace(cell)))
 				continue
 			} else if err != nil {
 				return nil, "", fmt.Errorf("seed subscribers: %w", err)

@@ -37,7 +37,10 @@ const maxQuotedLines = 100
 // reported for the operator to fix and import again.
 //
 // Every line is accounted for: it starts a record (or a recordError), is
-// blank, or continues a quoted cell of the record before it.
+// blank, or continues a quoted cell of the record before it. A blank line
+// is empty or holds only spaces and tabs, which encoding/csv would read
+// as a record of one cell: a line that looks empty is read as empty, not
+// as a row without an address. Inside a quoted cell it stays part of it.
 type recordReader struct {
 	br    *bufio.Reader
 	comma byte
@@ -82,7 +85,7 @@ func (r *recordReader) Read() ([]string, int, error) {
 		if !ok {
 			return nil, 0, r.err
 		}
-		if first.text == "" {
+		if blankLine(first.text) {
 			r.blank++
 			continue
 		}
@@ -140,6 +143,13 @@ func (r *recordReader) runOn(b *strings.Builder, taken *[]fileLine) bool {
 	}
 	return false
 }
+
+// blankLine reports whether line is empty or holds only spaces and tabs.
+func blankLine(line string) bool { return strings.Trim(line, " \t") == "" }
+
+// consumed is the number of lines read so far: those read ahead and
+// handed back are still to come.
+func (r *recordReader) consumed() int { return r.lines - len(r.back) }
 
 // unclosed is the error of line, whose quote opens a cell that does not
 // close.

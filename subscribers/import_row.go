@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,19 +56,24 @@ func sniffComma(br *bufio.Reader) (rune, error) {
 	return ',', nil
 }
 
-// firstLine returns the first line of head without its line break; a
-// line break inside a quoted cell does not end it.
+// firstLine returns the first line of head that is not blank, without
+// its line break, as the record reader meets it; a line break inside a
+// quoted cell does not end it.
 func firstLine(head []byte) string {
 	quoted := false
+	start := 0
 	for i, b := range head {
 		switch {
 		case b == '"':
 			quoted = !quoted
 		case b == '\n' && !quoted:
-			return strings.TrimSuffix(string(head[:i]), "\r")
+			if line := strings.TrimSuffix(string(head[start:i]), "\r"); !blankLine(line) {
+				return line
+			}
+			start = i + 1
 		}
 	}
-	return string(head)
+	return string(head[start:])
 }
 
 // outsideQuotes returns line without its quoted parts.
@@ -199,24 +205,25 @@ func (imp *importer) name(rec []string) string {
 }
 
 // parseLists resolves the row's list slugs (separated by ';', as export
-// writes them), with the import's own list; an unknown one makes the row
-// invalid and is reported by name.
+// writes them), in any case (SlugKey), with the import's own list; an
+// unknown one makes the row invalid and is reported by name.
 func (imp *importer) parseLists(row *importRow, cell string) string {
 	if imp.list != 0 {
 		row.lists = append(row.lists, imp.list)
 	}
 	var unknown []string
 	for _, slug := range uniqueSlugs(strings.FieldsFunc(cell, func(r rune) bool { return r == ';' || r == ',' })) {
-		id, ok := imp.lists[slug]
+		key := SlugKey(slug)
+		id, ok := imp.lists[key]
 		if !ok {
 			unknown = append(unknown, strconv.Quote(truncate(slug, 64)))
-			if !imp.unknown[slug] && len(imp.rep.UnknownLists) < maxNotes {
-				imp.unknown[slug] = true
+			if !imp.unknown[key] && len(imp.rep.UnknownLists) < maxNotes {
+				imp.unknown[key] = true
 				imp.rep.UnknownLists = append(imp.rep.UnknownLists, truncate(slug, 64))
 			}
 			continue
 		}
-		if id != imp.list {
+		if !slices.Contains(row.lists, id) { // "news;News" names news once
 			row.lists = append(row.lists, id)
 		}
 	}

@@ -55,10 +55,11 @@ type LineNote struct {
 // starts, as Added, Updated, Skipped or Invalid; these add up to Lines.
 type ImportReport struct {
 	Added, Updated, Skipped, Invalid int
-	// Lines counts the lines of the file, Blank its empty ones (nothing to
-	// import), and Continued the lines that carry on a quoted cell of the
-	// line before (a note of two lines): their row is counted on its first
-	// line. Header is whether the first row named the columns.
+	// Lines counts the lines of the file, Blank its empty ones and those
+	// of spaces and tabs only (nothing to import), and Continued the
+	// lines that carry on a quoted cell of the line before (a note of two
+	// lines): their row is counted on its first line. Header is whether
+	// the first row named the columns.
 	Lines, Blank, Continued int
 	Header                  bool
 	// Pending counts added subscribers waiting for a confirmation mail.
@@ -87,6 +88,10 @@ type ImportReport struct {
 	// as the file names them, in the file's order: their cells are not
 	// stored anywhere.
 	IgnoredColumns []string
+	// Interrupted says the import stopped early, its context done: the
+	// report counts the lines up to Lines, each row of which is stored
+	// or not as it says; the lines after it were not read.
+	Interrupted bool
 }
 
 // importRow is one valid row on its way into the database.
@@ -118,11 +123,11 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opt ImportOptions) (*Im
 	}
 	bySlug := make(map[string]int64, len(lists))
 	for _, l := range lists {
-		bySlug[l.Slug] = l.ID
+		bySlug[l.Slug] = l.ID // lower case, as List.Validate makes every slug
 	}
 	var list int64
 	if opt.List != "" {
-		if list = bySlug[opt.List]; list == 0 {
+		if list = bySlug[SlugKey(opt.List)]; list == 0 {
 			return nil, bulletin.Errorf(bulletin.ENOTFOUND, "There is no list %q.", opt.List)
 		}
 	}
@@ -154,7 +159,11 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opt ImportOptions) (*Im
 	imp.comma = comma
 	rr := newRecordReader(br, comma)
 	err = imp.run(ctx, rr)
-	imp.rep.Lines, imp.rep.Blank, imp.rep.Continued = rr.lines, rr.blank, rr.continued
+	imp.rep.Lines, imp.rep.Blank, imp.rep.Continued = rr.consumed(), rr.blank, rr.continued
+	if errors.Is(err, errInterrupted) {
+		imp.rep.Interrupted = true
+		err = fmt.Errorf("import interrupted after line %d: %w", imp.rep.Lines, context.Cause(ctx))
+	}
 	// A line is skipped as it is read (a second line for one address) or
 	// when its batch meets the database (a stored reader), each kind in
 	// the file's order: the report lists them together by line.
@@ -192,6 +201,15 @@ func (imp *importer) run(ctx context.Context, rr *recordReader) error {
 	// first is the first line read as CSV: a malformed line before it
 	// does not spend the header's and the lists' checks.
 	for first := true; ; {
+		// An import stopped (Ctrl-C) stores the rows read so far, a
+		// batch of its own, and reads no more: every line up to there is
+		// counted, stored or not as the report says.
+		if ctx.Err() != nil {
+			if err := imp.flush(ctx, batch); err != nil {
+				return err
+			}
+			return errInterrupted
+		}
 		rec, line, err := rr.Read()
 		if err == io.EOF {
 			break
@@ -297,9 +315,16 @@ func (imp *importer) note(line int, email, reason string) {
 	}
 }
 
+// errInterrupted is run's error when its context ends before the file.
+var errInterrupted = errors.New("import interrupted")
+
+// flush stores batch. A batch begun is finished even when ctx ends
+// meanwhile: the report counts what its transaction did as it goes, so
+// a transaction rolled back by the context would leave it counting rows
+// that are not stored.
 func (imp *importer) flush(ctx context.Context, batch []importRow) error {
 	if len(batch) > 0 {
-		if err := imp.store.importBatch(ctx, imp, batch); err != nil {
+		if err := imp.store.importBatch(context.WithoutCancel(ctx), imp, batch); err != nil {
 			return fmt.Errorf("import rows %d–%d: %w", batch[0].line, batch[len(batch)-1].line, err)
 		}
 		imp.queueConfirms(ctx)
@@ -328,8 +353,10 @@ func (s *Store) erasedHashes(ctx context.Context) (map[string]bool, error) {
 }
 
 // queueConfirms hands the committed batch's confirmations to the queue, a
-// hundred a task. After a failure it queues no more: the rows stay flagged
-// and the reconciler takes them.
+// hundred a task. After a failure, or once ctx ends, it queues no more:
+// the rows stay flagged and the reconciler takes them. A task handed over
+// is not cut short by ctx: a queue that runs it at once (the embedded
+// Redis's) then records each mail it sent, so none goes twice.
 func (imp *importer) queueConfirms(ctx context.Context) {
 	items := imp.confirms
 	imp.confirms = nil
@@ -337,11 +364,15 @@ func (imp *importer) queueConfirms(ctx context.Context) {
 		return
 	}
 	for len(items) > 0 {
+		if err := ctx.Err(); err != nil {
+			imp.rep.QueueErr = fmt.Errorf("queue confirmations: %w", err)
+			return
+		}
 		chunk := items[:min(100, len(items))]
 		items = items[len(chunk):]
 		task, err := queue.NewConfirmTask(chunk)
 		if err == nil {
-			err = queue.EnqueueUnique(ctx, imp.opt.Confirms, task)
+			err = queue.EnqueueUnique(context.WithoutCancel(ctx), imp.opt.Confirms, task)
 		}
 		if err != nil {
 			imp.rep.QueueErr = fmt.Errorf("queue confirmations: %w", err)

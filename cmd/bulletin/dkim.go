@@ -43,10 +43,13 @@ func (c Config) dkimDir() string {
 	return filepath.Join(c.Data, "dkim")
 }
 
-// isDomain says whether d is a domain name of at least two labels.
+// isDomain says whether d is a domain name of at least two labels: not
+// localhost, an intranet's name or an IP address, which no DNS a
+// receiver asks holds records for. A top-level domain is never all
+// digits, so that tells an IPv4 address.
 func isDomain(d string) bool {
 	labels := strings.Split(d, ".")
-	if len(d) > 253 || len(labels) < 2 {
+	if len(d) > 253 || len(labels) < 2 || strings.Trim(labels[len(labels)-1], "0123456789") == "" {
 		return false
 	}
 	for _, l := range labels {
@@ -68,6 +71,13 @@ func (c Config) dkimKeys() ([]dkim.Key, error) {
 		key, err := dkim.Load(c.dkimDir(), k.sel, k.typ)
 		var missing *dkim.MissingKeyError
 		if errors.As(err, &missing) {
+			if d := c.fromDomain(); !isDomain(d) {
+				// keygen, which the error says to run, refuses such a
+				// domain: the From comes first.
+				return nil, usagef("no DKIM key %s: a selector's key signs the mail of BULLETIN_FROM, which is at %s, not a domain on the internet; "+
+					"set BULLETIN_FROM to an address at your own domain first, then make the key with \"bulletin dkim keygen --selector %s --type %s\", or unset the selector",
+					missing.Path, d, k.sel, k.typ)
+			}
 			return nil, usageError{err.Error()}
 		} else if err != nil {
 			return nil, err
@@ -170,13 +180,20 @@ func (m *Main) dkimCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
+		// A From at a host with no DNS signs nothing worth a key: the From
+		// comes first, then its key. --domain makes the key of the From
+		// to come, which signs once the From is there.
 		switch {
 		case stored != "" && !isDomain(stored):
-			return usagef("the From address in the settings is at %s, which has no DNS to publish a key in, so pass --domain with the domain you send from, like --domain example.com (and change the From at /admin/settings)", stored)
+			return usagef("the From address in the settings is at %s, not a domain on the internet with DNS to publish a key in: "+
+				"first change the From address at /admin/settings to one at your own domain, like news@example.com, then run this again "+
+				"(or pass --domain with that domain, like --domain example.com)", stored)
 		case stored != "":
 			domain = stored
 		case !isDomain(from):
-			return usagef("BULLETIN_FROM is at %s, which has no DNS to publish a key in, so pass --domain with the domain you send from, like --domain example.com", from)
+			return usagef("BULLETIN_FROM is at %s, not a domain on the internet with DNS to publish a key in: "+
+				"first set the From address to one at your own domain, like news@example.com, at /admin/settings or in BULLETIN_FROM, then run this again "+
+				"(or pass --domain with that domain, like --domain example.com)", from)
 		default:
 			domain = from
 		}

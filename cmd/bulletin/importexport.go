@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -53,6 +54,9 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 	in, finish := m.importProgress(f, &opt)
 	rep, err := m.app.Subscribers.Import(ctx, in, opt)
 	finish()
+	if rep != nil && rep.Interrupted {
+		return m.importInterrupted(ctx, rep, time.Since(start))
+	}
 	if err != nil {
 		return m.importError(ctx, err, rest[0], list)
 	}
@@ -61,6 +65,27 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 		return m.warnLinksFromAddr(ctx)
 	}
 	return nil
+}
+
+// errInterrupted ends a command stopped by Ctrl-C once it has said what
+// it did: Main exits 130, as a shell does for a program SIGINT ends.
+var errInterrupted = errors.New("interrupted")
+
+// importInterrupted reports an import stopped by Ctrl-C (or SIGTERM): the
+// rows of every line up to where it stopped are stored or not, as the
+// report says, and the lines after it were not read. The same import run
+// again finishes the job: the readers it stored are skipped as stored
+// already (or updated, for what the file changes), and a confirmation,
+// sent or left to the reconciler, is never sent again.
+func (m *Main) importInterrupted(ctx context.Context, rep *subscribers.ImportReport, took time.Duration) error {
+	m.printImportReport(rep, took)
+	fmt.Fprintf(m.Stdout, "Nothing after line %d was read. Running the same import again is safe: it skips the readers stored already and mails no one twice.\n", rep.Lines)
+	if rep.Pending+rep.Asked > 0 {
+		if err := m.warnLinksFromAddr(context.WithoutCancel(ctx)); err != nil {
+			return err
+		}
+	}
+	return errInterrupted
 }
 
 // importProgress wraps the file so a terminal shows a bar by bytes read;
@@ -99,6 +124,9 @@ func whose(n subscribers.LineNote) string {
 
 func (m *Main) printImportReport(rep *subscribers.ImportReport, took time.Duration) {
 	w := m.Stdout
+	if rep.Interrupted {
+		fmt.Fprintf(w, "Interrupted after line %d: ", rep.Lines)
+	}
 	fmt.Fprintf(w, "added %d, updated %d, skipped %d, invalid %d (in %s)\n",
 		rep.Added, rep.Updated, rep.Skipped, rep.Invalid, took.Round(time.Millisecond))
 	for _, n := range first(rep.InvalidLines, 100) {
@@ -139,6 +167,8 @@ func (m *Main) printImportReport(rep *subscribers.ImportReport, took time.Durati
 		fmt.Fprintf(w, "%s on the suppression list: sent nothing\n", isAre(rep.Suppressed, "reader"))
 	}
 	switch {
+	case errors.Is(rep.QueueErr, context.Canceled):
+		fmt.Fprintf(w, "%s sent or queued before the interruption; the rest go within 5 minutes of serve running\n", plural(rep.Queued, "confirmation mail"))
 	case rep.QueueErr != nil:
 		fmt.Fprintf(w, "%s sent or queued; the rest go within 5 minutes of serve running (%v)\n", plural(rep.Queued, "confirmation mail"), rep.QueueErr)
 	case m.app.Queue.Embedded():

@@ -155,6 +155,8 @@ func (m *Main) Main(ctx context.Context, args []string) int {
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.Is(err, errInterrupted): // said already
+		return 130
 	case errors.As(err, &ue):
 		fmt.Fprintf(m.Stderr, "bulletin %s: %s\n", args[0], plainMessage(args[0], ue))
 		return 2

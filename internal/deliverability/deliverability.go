@@ -119,7 +119,7 @@ func Check(ctx context.Context, res Resolver, c Config) Report {
 		if a, err := idna.Lookup.ToASCII(d); err == nil {
 			d = a // the DNS holds the xn-- form
 		}
-		if !strings.Contains(d, ".") {
+		if !strings.Contains(d, ".") || net.ParseIP(strings.Trim(d, "[]")) != nil {
 			r.add(Finding{Domain: d, Check: "From", Status: Error,
 				Detail: "the From address is at " + d + ", which is not a domain on the internet: set BULLETIN_FROM to an address at your own domain, the one whose DNS you publish these records in"})
 			continue

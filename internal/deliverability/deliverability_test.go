@@ -213,6 +213,11 @@ func TestCheck(t *testing.T) {
 			config: func(c *deliverability.Config) { c.Domains = []string{"localhost"}; c.BounceDomain = "" },
 			want:   map[string]deliverability.Status{"localhost From": deliverability.Error},
 		},
+		{
+			name:   "From at an IP address",
+			config: func(c *deliverability.Config) { c.Domains = []string{"192.0.2.1"}; c.BounceDomain = "" },
+			want:   map[string]deliverability.Status{"192.0.2.1 From": deliverability.Error},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -242,7 +247,7 @@ func TestCheck(t *testing.T) {
 				if f.Detail == "" {
 					t.Errorf("%s: no detail", key)
 				}
-				if f.Status != deliverability.OK && f.Status != deliverability.Warn && f.Publish == nil && key != "localhost From" && key != "example.com DKIM" && f.Status != deliverability.Error {
+				if f.Status != deliverability.OK && f.Status != deliverability.Warn && f.Publish == nil && key != "localhost From" && key != "192.0.2.1 From" && key != "example.com DKIM" && f.Status != deliverability.Error {
 					t.Errorf("%s is %s but proposes no record", key, f.Status)
 				}
 				if f.Publish != nil && tt.publish[key] != "" {

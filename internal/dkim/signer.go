@@ -104,8 +104,13 @@ func (s *Signer) warnUnsigned(domain string) {
 	if _, seen := s.warned.LoadOrStore(domain, true); seen {
 		return
 	}
-	s.Log.Warn("no DKIM key for this From domain: its mail goes out unsigned, which Gmail and Yahoo junk or refuse; make one with \"bulletin dkim keygen --domain "+domain+" --selector s1\" and publish the record it prints",
-		"domain", domain)
+	fix := "make one with \"bulletin dkim keygen --domain " + domain + " --selector s1\" and publish the record it prints"
+	if last := domain[strings.LastIndexByte(domain, '.')+1:]; strings.Trim(last, "0123456789]") == "" || last == domain {
+		// localhost, an intranet name or an IP address: no DNS to publish
+		// a key in, and keygen refuses it.
+		fix = domain + " is not a domain on the internet: set the From address that uses it (the publication's, at /admin/settings or in BULLETIN_FROM, or a list's own) to one at your own domain first, then make its key with \"bulletin dkim keygen --selector s1\""
+	}
+	s.Log.Warn("no DKIM key for this From domain: its mail goes out unsigned, which Gmail and Yahoo junk or refuse; "+fix, "domain", domain)
 }
 
 // sign returns the DKIM-Signature field of msg under k.
