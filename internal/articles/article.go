@@ -46,11 +46,12 @@ func (a *Article) Validate() error {
 	return nil
 }
 
-// check trims a, dates it now when it has no date, and returns what is
+// check trims a, folds its URL's scheme and host to lower case
+// (NormalizeURL), dates it now when it has no date, and returns what is
 // wrong with it by field.
 func (a *Article) check() map[string]string {
 	a.Title = strings.TrimSpace(a.Title)
-	a.URL = strings.TrimSpace(a.URL)
+	a.URL = NormalizeURL(strings.TrimSpace(a.URL))
 	a.Author = strings.TrimSpace(a.Author)
 	a.Summary = strings.TrimSpace(a.Summary)
 	a.ImageURL = strings.TrimSpace(a.ImageURL)
@@ -139,13 +140,14 @@ type Store struct{ db *sqlite.DB }
 func NewStore(db *sqlite.DB) *Store { return &Store{db: db} }
 
 // Save stores a, or updates the article with the same URL: the same URL
-// twice is one article. It is how feeds and the seeds save: the title,
-// summary and author are a's; an empty body, a zero date or no image keep
-// what is stored, so a feed item, which has no body and may have no image
-// or date, takes away none of them; an image of unknown size keeps the
-// stored size while it is the same image. Lists are added, never removed. It
-// reports whether the article is new, and fills a.ID. An article an
-// editor has changed (Update) keeps its text: Save only adds its lists.
+// twice is one article, whatever the case of its scheme and host. It is
+// how feeds and the seeds save: the title, summary and author are a's;
+// an empty body, a zero date or no image keep what is stored, so a feed
+// item, which has no body and may have no image or date, takes away none
+// of them; an image of unknown size keeps the stored size while it is the
+// same image. Lists are added, never removed. It reports whether the
+// article is new, and fills a.ID. An article an editor has changed
+// (Update) keeps its text: Save only adds its lists.
 func (s *Store) Save(ctx context.Context, a *Article) (created bool, err error) {
 	p := &Patch{Title: &a.Title, URL: &a.URL, Summary: &a.Summary, Author: &a.Author, Lists: &a.Lists, fromFeed: true}
 	if a.Body != "" {

@@ -68,10 +68,10 @@ func (p *Patch) apply(a *Article) {
 	}
 }
 
-// Put stores the article of p's URL: a new one when the URL is not
-// stored, else the stored one with the fields p gives changed, lists
-// added (never removed). It returns the article as stored and whether it
-// is new.
+// Put stores the article of p's URL, its scheme and host in any case
+// (see NormalizeURL): a new one when the URL is not stored, else the
+// stored one with the fields p gives changed, lists added (never
+// removed). It returns the article as stored and whether it is new.
 func (s *Store) Put(ctx context.Context, p *Patch) (*Article, bool, error) {
 	if p.URL == nil || strings.TrimSpace(*p.URL) == "" {
 		// The other fields are checked too, so that one answer names
@@ -87,7 +87,7 @@ func (s *Store) Put(ctx context.Context, p *Patch) (*Article, bool, error) {
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		a := &Article{}
 		var edited bool
-		err := tx.QueryRowContext(ctx, `SELECT id, edited_at IS NOT NULL FROM articles WHERE url = ?`, strings.TrimSpace(*p.URL)).Scan(&a.ID, &edited)
+		err := tx.QueryRowContext(ctx, `SELECT id, edited_at IS NOT NULL FROM articles WHERE url = ?`, NormalizeURL(strings.TrimSpace(*p.URL))).Scan(&a.ID, &edited)
 		created = errors.Is(err, sql.ErrNoRows)
 		if err != nil && !created {
 			return fmt.Errorf("find article: %w", err)
@@ -147,10 +147,18 @@ func (s *Store) Update(ctx context.Context, id int64, p *Patch) (*Article, error
 		if err != nil {
 			return err
 		}
+		stored := a.URL
 		p.apply(a)
 		ids, err := checkPatched(ctx, tx, a, p)
 		if err != nil {
 			return err
+		}
+		if a.URL == NormalizeURL(stored) {
+			// The URL is unchanged but for the case of its scheme or
+			// host: a duplicate migration 066 left as it was (that case
+			// was all that told it from another article) keeps its URL,
+			// and can still be edited.
+			a.URL = stored
 		}
 		var other int64
 		err = tx.QueryRowContext(ctx, `SELECT id FROM articles WHERE url = ? AND id != ?`, a.URL, id).Scan(&other)

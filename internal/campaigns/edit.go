@@ -59,7 +59,7 @@ func notEditable(c *Campaign, action string) error {
 func (s *Service) Update(ctx context.Context, id int64, p Patch) (*Campaign, error) {
 	c, err := s.Get(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, s.orDigest(ctx, id, "edited", err)
 	}
 	if !editable(c.Status) {
 		return nil, notEditable(c, "edited")
@@ -153,7 +153,7 @@ func neverStarted(c *Campaign) bool { return c.Status == StatusCancelled && c.St
 func (s *Service) Delete(ctx context.Context, id int64) error {
 	c, err := s.head(ctx, id)
 	if err != nil {
-		return err
+		return s.orDigest(ctx, id, "deleted", err)
 	}
 	if !editable(c.Status) && !neverStarted(c) {
 		return notDeletable(c)
@@ -189,7 +189,7 @@ func notDeletable(c *Campaign) error {
 func (s *Service) Duplicate(ctx context.Context, id int64) (*Campaign, error) {
 	c, err := s.Get(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, s.orDigest(ctx, id, "duplicated", err)
 	}
 	subject := "Copy of " + c.Subject
 	if utf8.RuneCountInString(subject) > 200 {

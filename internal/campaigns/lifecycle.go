@@ -71,7 +71,7 @@ func conflict(c *Campaign, action string) error {
 func (s *Service) transition(ctx context.Context, id int64, action, to string, from ...string) (*Campaign, error) {
 	c, err := s.head(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, s.orDigest(ctx, id, action, err)
 	}
 	now := s.now()
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {

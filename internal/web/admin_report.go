@@ -86,6 +86,9 @@ func (s *Server) adminCampaignReport(w http.ResponseWriter, r *http.Request) (*t
 		return nil, false
 	}
 	rep, err := s.TrackDeps.Reports.Campaign(r.Context(), id)
+	if err == nil {
+		err = s.plannedTracking(r.Context(), rep)
+	}
 	if err != nil {
 		s.adminFailed(w, r, err)
 		return nil, false

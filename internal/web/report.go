@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -34,7 +35,26 @@ func (s *Server) campaignReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rep, err := s.TrackDeps.Reports.Campaign(r.Context(), id)
+	if err == nil {
+		err = s.plannedTracking(r.Context(), rep)
+	}
 	s.answerReport(w, r, rep, err, func() { writeCampaignCSV(w, rep) })
+}
+
+// plannedTracking gives the report of a campaign not yet started the
+// tracking it will be sent with, its lists' as they are now: the stored
+// mode is fixed when the campaign starts and reads "off" until then, which
+// would tell the editor of a draft to a tracked list that its links will
+// not be counted.
+func (s *Server) plannedTracking(ctx context.Context, rep *tracking.CampaignReport) error {
+	if s.Campaigns == nil || rep.StartedAt != nil || rep.Kind != "campaign" {
+		return nil
+	}
+	mode, ok, err := s.Campaigns.PlannedTracking(ctx, rep.ID)
+	if ok {
+		rep.Tracking = tracking.Mode(mode)
+	}
+	return err
 }
 
 // listReport answers GET /api/v1/lists/{slug}/report?days=30.
