@@ -155,7 +155,7 @@ func Render(body string, mk mailer.Markers) (html, text string, err error) {
 	if fb.inURL(html) {
 		return "", "", fmt.Errorf("has a fallback in a link's URL: write {{ .Name }} there, without default")
 	}
-	return inlineStyles.Replace(fb.fill(html, true)), fb.fill(markdownText(src, mk), false), nil
+	return inlineStyles.Replace(fb.fill(html, true)), fb.fill(markdownText(src, mk, &fb), false), nil
 }
 
 // fallbacks are the fallback texts of one render, each standing in the
@@ -173,6 +173,20 @@ func (fb *fallbacks) add(s string) string {
 
 func (fb *fallbacks) placeholder(i int) string {
 	return "BLTN" + fb.nonce + "FB" + strconv.Itoa(i) + "x"
+}
+
+// measure is columns, a word's width, with each placeholder in the word
+// measured as its fallback text.
+func (fb *fallbacks) measure(columns func(string) int) func(string) int {
+	if fb == nil || len(fb.texts) == 0 {
+		return columns
+	}
+	return func(w string) int {
+		if !strings.Contains(w, "BLTN"+fb.nonce+"FB") {
+			return columns(w)
+		}
+		return columns(fb.fill(w, false))
+	}
 }
 
 // inURL says a placeholder stands in an href or src attribute.

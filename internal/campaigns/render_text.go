@@ -27,9 +27,12 @@ const textWidth = 72
 // headings underlined, lists with "-" or their numbers, quotes behind
 // "> ", code as written and indented. Raw HTML is left out, as the HTML
 // part's sanitiser leaves it out too.
-func markdownText(src []byte, mk mailer.Markers) string {
+//
+// A fallback's text stands in src as one of fb's placeholders, and is
+// measured as its text: it is what a reader without a name reads.
+func markdownText(src []byte, mk mailer.Markers, fb *fallbacks) string {
 	doc := markdown.Parser().Parse(text.NewReader(src))
-	w := textWriter{src: src, mk: mk, measure: markerFreeWidth(mk)}
+	w := textWriter{src: src, mk: mk, measure: fb.measure(markerFreeWidth(mk))}
 	w.blocks(doc, "", "")
 	return strings.TrimRight(w.b.String(), "\n") + "\n"
 }
@@ -110,10 +113,10 @@ func (w *textWriter) block(n ast.Node, first, indent string) {
 	case *ast.Paragraph, *ast.TextBlock:
 		w.lines(wrapLines(w.inline(n), textWidth-utf8.RuneCountInString(indent), w.measure), first, indent)
 	case *ast.Heading:
-		title := oneLineText(w.inline(n))
-		w.lines([]string{title}, first, indent)
+		title := wrapLines(oneLineText(w.inline(n)), textWidth-utf8.RuneCountInString(indent), w.measure)
+		w.lines(title, first, indent)
 		if n.Level <= 2 {
-			w.lines([]string{w.rule(title, n.Level)}, indent, indent)
+			w.lines([]string{w.rule(w.longest(title), n.Level)}, indent, indent)
 		}
 	case *ast.List:
 		i := n.Start
@@ -173,6 +176,18 @@ func (w *textWriter) rule(title string, level int) string {
 		return strings.Repeat(mark, utf8.RuneCountInString(title))
 	}
 	return w.mk.Of(open) + title + w.mk.Of(mailer.EndRule)
+}
+
+// longest is the line of ls that measures the most columns, the first of
+// them on a tie: a heading's rule is as long as it.
+func (w *textWriter) longest(ls []string) string {
+	var long string
+	for _, l := range ls {
+		if w.measure(l) > w.measure(long) {
+			long = l
+		}
+	}
+	return long
 }
 
 // lines writes ls, the first behind first and the others behind indent.

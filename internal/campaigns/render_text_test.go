@@ -41,7 +41,7 @@ func TestMarkdownText(t *testing.T) {
 		{"inline raw HTML left out, its text kept", "Press <kbd>Ctrl</kbd> &lt;b&gt; now", "Press Ctrl <b> now\n"},
 	}
 	for _, tt := range tests {
-		if diff := cmp.Diff(tt.want, markdownText([]byte(tt.md), mailer.NewMarkers())); diff != "" {
+		if diff := cmp.Diff(tt.want, markdownText([]byte(tt.md), mailer.NewMarkers(), nil)); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
 		}
 	}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"slices"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
@@ -125,92 +124,6 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 		Title: "You are unsubscribed", Done: true,
 		PreferencesURL: "/preferences/" + s.Signer.Sign(subscribers.TokenPreferences, id, 0),
 	})
-}
-
-// preferencesData is the data of pages/preferences.html.
-type preferencesData struct {
-	Title     string
-	Email     string
-	Name      string
-	Frequency string
-	Lists     []subscribers.ListChoice
-	Errors    map[string]string
-	Saved     bool
-	// UnsubscribeURL leads to the one-button page that stops all mail.
-	UnsubscribeURL string
-	// Digests is whether one of Lists sends digests (daily or weekly):
-	// only then does the page offer the digest frequency.
-	Digests bool
-	// Chosen, when not nil, are the slugs of the lists a form sent back to
-	// be fixed had ticked: they stay ticked, and no others.
-	Chosen []string
-}
-
-func (s *Server) preferencesForm(w http.ResponseWriter, r *http.Request) {
-	if s.testLink(w, r, "preferences page") {
-		return
-	}
-	id, err := s.Signer.Verify(subscribers.TokenPreferences, r.PathValue("token"))
-	if err != nil {
-		s.badLinkPage(w, r, "preferences_bad")
-		return
-	}
-	s.renderPreferences(w, r, id, http.StatusOK, nil)
-}
-
-func (s *Server) renderPreferences(w http.ResponseWriter, r *http.Request, id int64, status int, d *preferencesData) {
-	sub, choices, err := s.Subscribers.PreferencesOf(r.Context(), id)
-	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
-		s.badLinkPage(w, r, "preferences_bad")
-		return
-	} else if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	if d == nil {
-		d = &preferencesData{Name: sub.Name, Frequency: sub.Frequency}
-	}
-	if d.Chosen != nil { // a form sent back to be fixed shows what was ticked
-		for i := range choices {
-			choices[i].Checked = slices.Contains(d.Chosen, choices[i].Slug)
-		}
-	}
-	d.Title, d.Email, d.Lists = "Your preferences", sub.Email, choices
-	for _, c := range choices {
-		if c.Digest == "daily" || c.Digest == "weekly" {
-			d.Digests = true
-		}
-	}
-	d.UnsubscribeURL = "/unsubscribe/" + s.Signer.Sign(subscribers.TokenUnsubscribe, id, 0)
-	s.renderPage(w, r, status, "preferences", d)
-}
-
-func (s *Server) preferencesPost(w http.ResponseWriter, r *http.Request) {
-	if s.testLink(w, r, "preferences page") {
-		return
-	}
-	id, err := s.Signer.Verify(subscribers.TokenPreferences, r.PathValue("token"))
-	if err != nil {
-		s.badLinkPage(w, r, "preferences_bad")
-		return
-	}
-	if err := parseForm(r); err != nil {
-		s.formError(w, r, err)
-		return
-	}
-	p := subscribers.Preferences{Name: r.PostForm.Get("name"), Frequency: r.PostForm.Get("frequency"), Lists: r.PostForm["list"]}
-	err = s.Subscribers.SetPreferences(r.Context(), id, p)
-	switch bulletin.ErrorCode(err) {
-	case "":
-		s.renderPreferences(w, r, id, http.StatusOK, &preferencesData{Saved: true, Name: p.Name, Frequency: p.Frequency})
-	case bulletin.EINVALID:
-		s.renderPreferences(w, r, id, http.StatusUnprocessableEntity,
-			&preferencesData{Name: p.Name, Frequency: p.Frequency, Chosen: append([]string{}, p.Lists...), Errors: bulletin.ErrorFields(err)})
-	case bulletin.ENOTFOUND:
-		s.badLinkPage(w, r, "preferences_bad")
-	default:
-		s.pageError(w, r, err)
-	}
 }
 
 // testLink answers a link of a test send (campaigns.TestToken), which

@@ -111,6 +111,11 @@ func TestSignupByFormEndToEnd(t *testing.T) {
 		t.Errorf("token of another purpose: %d", w.Code)
 	}
 
+	// Daily News sends daily digests, so Ann, on it, chooses daily or weekly.
+	daily := "daily"
+	if _, err := e.store.UpdateList(context.Background(), "daily-news", &subscribers.ListPatch{Digest: &daily}); err != nil {
+		t.Fatal(err)
+	}
 	pref := "/preferences/" + e.signer.Sign(subscribers.TokenPreferences, id, 0)
 	w = e.form(pref, url.Values{"name": {"Ann B"}, "frequency": {"weekly"}, "list": {"weekend-culture"}})
 	if w.Code != 200 || !strings.Contains(w.Body.String(), "saved") {

@@ -1,0 +1,114 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/subscribers"
+)
+
+// preferencesData is the data of pages/preferences.html.
+type preferencesData struct {
+	Title string
+	Email string
+	Name  string
+	// Frequency is the one the form shows chosen: the reader's own, or
+	// the one a form sent back to be fixed chose.
+	Frequency string
+	Lists     []subscribers.ListChoice
+	Errors    map[string]string
+	Saved     bool
+	// UnsubscribeURL leads to the one-button page that stops all mail.
+	UnsubscribeURL string
+	// Digest is what the page offers and says of digests.
+	Digest digestOffer
+	// Chosen, when not nil, are the slugs of the lists a form sent back to
+	// be fixed had ticked: they stay ticked, and no others.
+	Chosen []string
+}
+
+func (s *Server) preferencesForm(w http.ResponseWriter, r *http.Request) {
+	if s.testLink(w, r, "preferences page") {
+		return
+	}
+	id, err := s.Signer.Verify(subscribers.TokenPreferences, r.PathValue("token"))
+	if err != nil {
+		s.badLinkPage(w, r, "preferences_bad")
+		return
+	}
+	s.renderPreferences(w, r, id, http.StatusOK, nil)
+}
+
+// renderPreferences shows subscriber id's preferences, or d's when a form
+// was saved or sent back. The digest offer is made from the lists as
+// stored, as preferencesPost checks it, not from those a form sent back
+// ticks.
+func (s *Server) renderPreferences(w http.ResponseWriter, r *http.Request, id int64, status int, d *preferencesData) {
+	sub, choices, err := s.Subscribers.PreferencesOf(r.Context(), id)
+	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
+		s.badLinkPage(w, r, "preferences_bad")
+		return
+	} else if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if d == nil {
+		d = &preferencesData{Name: sub.Name, Frequency: sub.Frequency}
+	}
+	d.Digest = offerDigest(choices)
+	if d.Digest.refusal(d.Frequency, sub.Frequency) != "" {
+		d.Frequency = sub.Frequency // a frequency refused is not shown chosen, nor carried in the form
+	}
+	if d.Chosen != nil { // a form sent back to be fixed shows what was ticked
+		for i := range choices {
+			choices[i].Checked = slices.Contains(d.Chosen, choices[i].Slug)
+		}
+	}
+	d.Title, d.Email, d.Lists = "Your preferences", sub.Email, choices
+	d.UnsubscribeURL = "/unsubscribe/" + s.Signer.Sign(subscribers.TokenUnsubscribe, id, 0)
+	s.renderPage(w, r, status, "preferences", d)
+}
+
+// preferencesPost saves the form. A frequency the page does not offer
+// (digestOffer.refusal) sends the form back and changes nothing.
+func (s *Server) preferencesPost(w http.ResponseWriter, r *http.Request) {
+	if s.testLink(w, r, "preferences page") {
+		return
+	}
+	id, err := s.Signer.Verify(subscribers.TokenPreferences, r.PathValue("token"))
+	if err != nil {
+		s.badLinkPage(w, r, "preferences_bad")
+		return
+	}
+	if err := parseForm(r); err != nil {
+		s.formError(w, r, err)
+		return
+	}
+	p := subscribers.Preferences{Name: r.PostForm.Get("name"), Frequency: r.PostForm.Get("frequency"), Lists: r.PostForm["list"]}
+	back := func(fields map[string]string) *preferencesData {
+		return &preferencesData{Name: p.Name, Frequency: p.Frequency, Chosen: append([]string{}, p.Lists...), Errors: fields}
+	}
+	sub, choices, err := s.Subscribers.PreferencesOf(r.Context(), id)
+	if err == nil {
+		if msg := offerDigest(choices).refusal(p.Frequency, sub.Frequency); msg != "" {
+			fields := map[string]string{"frequency": msg}
+			if _, m := subscribers.NormalizeName(p.Name); m != "" {
+				fields["name"] = m
+			}
+			s.renderPreferences(w, r, id, http.StatusUnprocessableEntity, back(fields))
+			return
+		}
+		err = s.Subscribers.SetPreferences(r.Context(), id, p)
+	}
+	switch bulletin.ErrorCode(err) {
+	case "":
+		s.renderPreferences(w, r, id, http.StatusOK, &preferencesData{Saved: true, Name: p.Name, Frequency: p.Frequency})
+	case bulletin.EINVALID:
+		s.renderPreferences(w, r, id, http.StatusUnprocessableEntity, back(bulletin.ErrorFields(err)))
+	case bulletin.ENOTFOUND:
+		s.badLinkPage(w, r, "preferences_bad")
+	default:
+		s.pageError(w, r, err)
+	}
+}

@@ -1,0 +1,116 @@
+package web
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/bulletinhq/bulletin/subscribers"
+)
+
+// A digestOffer is what the preferences page says of digests to one
+// reader. Their frequency matters on a daily list only, which sends its
+// daily digests to the readers who chose daily and a weekly round-up to
+// the others; a weekly list sends its one digest to all its readers, and
+// a list with digests off sends none (campaigns' inWindow). So the page
+// offers daily or weekly only to a reader on a daily list: to anyone
+// else the choice would change nothing, and the page says what they get
+// instead.
+type digestOffer struct {
+	// Choose is whether the page offers daily or weekly.
+	Choose bool
+	// For names the daily lists the choice is for: "For Daily News."
+	For string
+	// Weekly labels the weekly choice: "Weekly, on Mondays".
+	Weekly string
+	// Fixed says what each weekly list the reader is on sends, which no
+	// choice changes, one sentence a list.
+	Fixed []string
+	// Later, when there is no choice, tells of the daily lists shown
+	// that the reader is not on: the choice comes with one of them.
+	Later string
+}
+
+// offerDigest is the offer to a reader whose lists, as stored, are the
+// ticked ones of choices.
+func offerDigest(choices []subscribers.ListChoice) digestOffer {
+	var o digestOffer
+	var daily []*subscribers.List
+	for _, c := range choices {
+		switch c.Digest {
+		case "daily":
+			daily = append(daily, c.List)
+			o.Choose = o.Choose || c.Checked
+		case "weekly":
+			if c.Checked {
+				o.Fixed = append(o.Fixed, fmt.Sprintf("%s: the weekly digest, sent on %s.", c.Name, weekdays(c.DigestWeekday)))
+			}
+		}
+	}
+	if len(daily) == 0 {
+		return o
+	}
+	names := listNames(daily)
+	if o.Choose {
+		o.For = "For " + names + "."
+		o.Weekly = weeklyLabel(daily)
+		return o
+	}
+	verb, it := "sends", "it"
+	if len(daily) > 1 {
+		verb, it = "send", "one"
+	}
+	o.Later = fmt.Sprintf("%s %s a daily digest, or a weekly one if you prefer: tick %s and save to choose.", names, verb, it)
+	return o
+}
+
+// refusal says why frequency, as posted, is not one the page offers the
+// reader whose frequency is stored: daily or weekly when it offers the
+// choice, else only their own, which the form carries unchanged. It is
+// "" for a frequency offered.
+func (o digestOffer) refusal(frequency, stored string) string {
+	switch {
+	case o.Choose && (frequency == "daily" || frequency == "weekly"):
+		return ""
+	case o.Choose:
+		return "choose daily or weekly"
+	case frequency == stored:
+		return ""
+	}
+	return "your lists have no digest frequency to choose, so nothing was saved"
+}
+
+// weekdays is "Mondays" for "monday"; the column's default for "".
+func weekdays(day string) string {
+	if day == "" {
+		day = "monday"
+	}
+	return strings.ToUpper(day[:1]) + day[1:] + "s"
+}
+
+// weeklyLabel is the weekly choice, with the day the daily lists send
+// their weekly round-ups on: "Weekly, on Mondays", or, when their days
+// differ, "Weekly: Daily News on Mondays, Port Log on Fridays".
+func weeklyLabel(daily []*subscribers.List) string {
+	var each []string
+	same := true
+	for _, l := range daily {
+		each = append(each, l.Name+" on "+weekdays(l.DigestWeekday))
+		same = same && weekdays(l.DigestWeekday) == weekdays(daily[0].DigestWeekday)
+	}
+	if same {
+		return "Weekly, on " + weekdays(daily[0].DigestWeekday)
+	}
+	return "Weekly: " + strings.Join(each, ", ")
+}
+
+// listNames is "A", "A and B" or "A, B and C".
+func listNames(ls []*subscribers.List) string {
+	var names []string
+	for _, l := range ls {
+		names = append(names, l.Name)
+	}
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
