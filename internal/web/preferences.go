@@ -29,15 +29,23 @@ type preferencesData struct {
 }
 
 func (s *Server) preferencesForm(w http.ResponseWriter, r *http.Request) {
+	if id, ok := s.preferencesReader(w, r); ok {
+		s.renderPreferences(w, r, id, http.StatusOK, nil)
+	}
+}
+
+// preferencesReader is the reader whose preferences link was followed,
+// or false once it has answered a test send's link or a bad one.
+func (s *Server) preferencesReader(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	if s.testLink(w, r, "preferences page") {
-		return
+		return 0, false
 	}
 	id, err := s.Signer.Verify(subscribers.TokenPreferences, r.PathValue("token"))
 	if err != nil {
 		s.badLinkPage(w, r, "preferences_bad")
-		return
+		return 0, false
 	}
-	s.renderPreferences(w, r, id, http.StatusOK, nil)
+	return id, true
 }
 
 // renderPreferences shows subscriber id's preferences, or d's when a form
@@ -73,12 +81,8 @@ func (s *Server) renderPreferences(w http.ResponseWriter, r *http.Request, id in
 // preferencesPost saves the form. A frequency the page does not offer
 // (digestOffer.refusal) sends the form back and changes nothing.
 func (s *Server) preferencesPost(w http.ResponseWriter, r *http.Request) {
-	if s.testLink(w, r, "preferences page") {
-		return
-	}
-	id, err := s.Signer.Verify(subscribers.TokenPreferences, r.PathValue("token"))
-	if err != nil {
-		s.badLinkPage(w, r, "preferences_bad")
+	id, ok := s.preferencesReader(w, r)
+	if !ok {
 		return
 	}
 	if err := parseForm(r); err != nil {
