@@ -43,7 +43,9 @@ var ndrForms = []ndrForm{
 		sign:  regexp.MustCompile(`(?i)delivery has failed to these recipients or groups|remote server returned '|delivery is delayed to these recipients`),
 		delay: regexp.MustCompile(`(?i)delivery is delayed to these recipients|will continue to try`),
 		rcpt:  regexp.MustCompile(`(?is)recipients or groups:\s*(?:[^\n]*?\()?` + addr),
-		diag:  regexp.MustCompile(`(?i)remote server returned '([^']+)'`),
+		// The remote server's answer, or Exchange's own: a line of
+		// "#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##".
+		diag: regexp.MustCompile(`(?im)(?:remote server returned '|^\s*#)([^'\n]+)`),
 	},
 	{
 		name:  "gmail",
@@ -55,8 +57,15 @@ var ndrForms = []ndrForm{
 }
 
 // parseNDR reads text as one of ndrForms, reporting whether it is one.
-// A form's delay warning is no event.
-func parseNDR(r *Report, text string) bool {
+// A form's delay warning is no event, and neither is its phrase alone: a
+// bounce gives the remote server's answer, or at least names the failed
+// recipient, where an auto-reply that quotes a bounce, or says in its own
+// words that "your message wasn't delivered to anyone because", does
+// neither. Mail that is an automatic reply by its headers or subject
+// (autoReplied) must give the answer: such a reply may well name its
+// writer's address ("wasn't delivered to sam@example.org because I have
+// left"), and a bounce's Auto-Submitted comes with the answer anyway.
+func parseNDR(r *Report, text string, autoReplied bool) bool {
 	for _, f := range ndrForms {
 		if !f.sign.MatchString(text) {
 			continue
@@ -65,12 +74,17 @@ func parseNDR(r *Report, text string) bool {
 			r.Reason = "a delay warning (" + f.name + "): the sending MTA still tries"
 			return true
 		}
+		var rcpt, diag string
 		if m := f.rcpt.FindStringSubmatch(text); m != nil {
-			r.Recipient = m[1]
+			rcpt = m[1]
 		}
 		if m := f.diag.FindStringSubmatch(text); m != nil {
-			r.Diagnostic = strings.Join(strings.Fields(m[1]), " ")
+			diag = strings.Join(strings.Fields(m[1]), " ")
 		}
+		if diag == "" && (rcpt == "" || autoReplied) {
+			continue
+		}
+		r.Recipient, r.Diagnostic = rcpt, diag
 		r.Status = statusOf("", r.Diagnostic, true)
 		r.Kind, r.Source = events.KindOf(r.Status), events.SourceNDR
 		return true

@@ -63,10 +63,11 @@ func Parse(raw []byte) Report {
 		}
 	}
 	text := bodyText(mt, params, msg.Header.Get("Content-Transfer-Encoding"), msg.Body)
-	if parseNDR(&r, text) {
+	why := autoReply(msg.Header, r.Subject)
+	if parseNDR(&r, text, why != "") {
 		return r
 	}
-	if why := autoReply(msg.Header, r.Subject); why != "" {
+	if why != "" {
 		r.Reason = "auto-reply (" + why + ")"
 		return r
 	}

@@ -78,7 +78,7 @@ func decodeBody(cte string, r io.Reader) io.Reader {
 
 // autoReplySubjectRE matches the subjects of out-of-office and other
 // automatic replies in the languages they most often come in.
-var autoReplySubjectRE = regexp.MustCompile(`(?i)^\s*(?:auto(?:matic)?[ -]?(?:reply|response|antwort)|autoreply|out of (?:the )?office|abwesenheit|r[ée]ponse automatique|respuesta autom[áa]tica|risposta automatica|on vacation|away from (?:the|my) office|auto:)`)
+var autoReplySubjectRE = regexp.MustCompile(`(?i)^\s*(?:auto(?:matic)?[ -]?(?:reply|response|antwort)|autoreply|out of (?:the )?office|abwesenheit|automatische antwort|automatisch antwoord|afwezig|r[ée]ponse automatique|absente? du bureau|respuesta autom[áa]tica|fuera de la oficina|risposta automatica|resposta autom[áa]tica|automatisk svar|autosvar|automatyczna odpowied[zź]|automaattinen vastaus|automatická odpověď|on vacation|away from (?:the|my) office|auto:)`)
 
 // autoReply says why the mail looks like an automatic reply (RFC 3834,
 // or the headers and subjects of common responders), or "" when it does

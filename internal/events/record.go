@@ -126,9 +126,9 @@ func (t *target) scanDelivery(ctx context.Context, tx *sql.Tx, e *Event, where s
 }
 
 // oldAddressTx returns the address an event about mail sent to a moved
-// reader's old address may suppress: the address the event reports, as a
-// reader's is stored (emailKey), when it is one whole address that is no
-// reader's present address; "" otherwise.
+// reader's old address, or about no reader at all, may suppress: the
+// address the event reports, as a reader's is stored (emailKey), when it
+// is one whole address that is no reader's present address; "" otherwise.
 //
 // What a report says is whatever its sender wrote: a DSN's
 // Final-Recipient, an ARF report's Original-Rcpt-To, come from whoever
@@ -195,7 +195,36 @@ func recordTx(ctx context.Context, tx *sql.Tx, e *Event, now time.Time) (bool, i
 		return false, 0, fmt.Errorf("record event: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
+		return hardAfterSoftTx(ctx, tx, e, t, at, now)
+	}
+	gone, err := applyTx(ctx, tx, e, t, now)
+	return true, gone, err
+}
+
+// hardAfterSoftTx takes a hard bounce whose key is stored already as a
+// soft bounce: a delivery's key is one for both (DeliveryKey), and a
+// provider may report a message failed for now (Mailgun's temporary
+// failure, a 4.x.x) before it fails for good (5.1.1). The stored event
+// becomes the hard one and its rules apply, where the key alone would
+// drop the hard bounce and leave the reader getting mail. Any other
+// event whose key is stored changes nothing.
+func hardAfterSoftTx(ctx context.Context, tx *sql.Tx, e *Event, t target, at, now time.Time) (bool, int64, error) {
+	if e.Kind != BounceHard {
 		return false, 0, nil
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE events SET kind = ?, source = ?, status = ?, diagnostic = ?, at = ?, recorded_at = ?
+		WHERE dedupe_key = ? AND kind = ?`, e.Kind, e.Source, e.Status, e.Diagnostic, at, now, e.Key, BounceSoft)
+	if err != nil {
+		return false, 0, fmt.Errorf("record event: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, 0, nil
+	}
+	if t.delivery != 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET last_error = ?, updated_at = ? WHERE id = ? AND status = 'bounced'`,
+			clip(e.Status+" "+e.Diagnostic, 500), now, t.delivery); err != nil {
+			return false, 0, fmt.Errorf("mark delivery bounced: %w", err)
+		}
 	}
 	gone, err := applyTx(ctx, tx, e, t, now)
 	return true, gone, err
@@ -243,6 +272,23 @@ func resolveTx(ctx context.Context, tx *sql.Tx, e *Event) (target, error) {
 	}
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return t, fmt.Errorf("resolve event: %w", err)
+	}
+	switch {
+	case t.sub != 0:
+	case e.SubscriberID > 0:
+		// The reader a VERP address named is gone: erased. What the
+		// report names is whatever its sender wrote (a DSN's
+		// Final-Recipient, an ARF report's Original-Rcpt-To), and
+		// nothing of it is kept: a bare domain would suppress every
+		// reader there, another reader's address would cut that reader
+		// off, and the erased reader's own would be stored again.
+		t.email = ""
+	default:
+		// No reader has the address reported: it is suppressed only when
+		// it is one whole address, as a moved reader's old one is.
+		if t.email, err = oldAddressTx(ctx, tx, e.Email); err != nil {
+			return t, err
+		}
 	}
 	return t, nil
 }
