@@ -40,6 +40,7 @@ type Personal struct {
 // with the fields in place: quoted-printable parts, folded headers.
 type CampaignMessage struct {
 	mk     [numFields]string // the markers, by field
+	marks  Markers           // the set mk is
 	from   string            // the envelope sender
 	domain string            // right side of Message-IDs
 	head   []piece
@@ -52,6 +53,9 @@ type CampaignMessage struct {
 	signer Signer
 	// escape escapes a field in an HTML part.
 	escape func(string) string
+	// wraps are the text part's paragraphs holding the name, wrapped
+	// again for a reader whose name makes a line of one too long.
+	wraps []*textWrap
 }
 
 // A piece is literal bytes followed, when field ≥ 0, by a field encoded
@@ -62,6 +66,9 @@ type piece struct {
 	html  bool // the field sits in an HTML part and is escaped
 	col   int  // the encoded column at the end of lit
 	eol   bool // the literal after the field starts a new line
+	// wrap, when not 0, is 1 + the index in wraps of the paragraph this
+	// piece starts.
+	wrap int
 }
 
 // CampaignContent is a campaign's shared content. HTML and Text may hold
@@ -104,7 +111,7 @@ func NewCampaignMessage(c CampaignContent) (*CampaignMessage, error) {
 	if end < 0 {
 		return nil, errors.New("compose campaign: no header end")
 	}
-	cm := &CampaignMessage{mk: mk, from: c.From.Address, domain: "localhost", escape: c.EscapeHTML}
+	cm := &CampaignMessage{mk: mk, marks: c.Markers, from: c.From.Address, domain: "localhost", escape: c.EscapeHTML}
 	if cm.escape == nil {
 		cm.escape = html.EscapeString
 	}
@@ -246,9 +253,38 @@ func markColumns(ps []piece) {
 }
 
 // splitPart encodes one decoded part, cutting it at the markers of the
-// body's fields. lit is the literal run so far; the trailing literal run
-// is returned.
+// body's fields, and a text part at its marked paragraphs too, each of
+// which starts a piece and ends one, for Compose to replace when it
+// wraps it again (textWrap). lit is the literal run so far; the trailing
+// literal run is returned.
 func (cm *CampaignMessage) splitPart(lit []byte, s string, isHTML bool) ([]piece, []byte) {
+	if isHTML { // its preheader, from the text part, has the marks
+		return cm.splitFields(lit, unmark(cm.marks, s), true)
+	}
+	var out []piece
+	for _, seg := range textSegments(cm.marks, s) {
+		var ps []piece
+		if seg.wrap == nil {
+			ps, lit = cm.splitFields(lit, seg.text, false)
+			out = append(out, ps...)
+			continue
+		}
+		if len(lit) > 0 {
+			out = append(out, piece{lit: lit, field: -1})
+		}
+		ps, lit = cm.splitFields(nil, seg.text, false)
+		ps = append(ps, piece{lit: lit, field: -1})
+		lit = nil
+		cm.wraps = append(cm.wraps, seg.wrap)
+		seg.wrap.pieces = len(ps)
+		ps[0].wrap = len(cm.wraps)
+		out = append(out, ps...)
+	}
+	return out, lit
+}
+
+// splitFields encodes s, cutting it at the markers of the body's fields.
+func (cm *CampaignMessage) splitFields(lit []byte, s string, isHTML bool) ([]piece, []byte) {
 	var out []piece
 	for {
 		i, f := cm.nextField(s, messageID)

@@ -68,7 +68,15 @@ func (cm *CampaignMessage) compose(dst []byte, p Personal) []byte {
 	headBufs.Put(hp)
 	skip := false // inside the side of a fallback that is not p's
 	rule := ""    // inside a rule: its character (see Markers.Rules)
-	for _, pc := range cm.body {
+	for i := 0; i < len(cm.body); i++ {
+		pc := &cm.body[i]
+		if pc.wrap > 0 && p.Name != "" && !skip && rule == "" {
+			if w := cm.wraps[pc.wrap-1]; w.overflows(p) {
+				dst = w.appendTo(dst, p, cm.marks)
+				i += w.pieces - 1
+				continue
+			}
+		}
 		if !skip {
 			dst = append(dst, pc.lit...)
 		}

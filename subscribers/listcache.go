@@ -2,6 +2,7 @@ package subscribers
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -41,13 +42,15 @@ func (s *Store) listsBySlug(ctx context.Context) (map[string]*List, error) {
 	}
 	m := make(map[string]*List, len(lists))
 	for _, l := range lists {
-		m[l.Slug] = l
+		m[SlugKey(l.Slug)] = l
 	}
 	c.bySlug, c.loaded = m, time.Now()
 	return m, nil
 }
 
-// resolveLists maps slugs to list ids. With publicOnly, a private list is
+// resolveLists maps slugs to list ids, each id once. A slug names its
+// list in any case (SlugKey): "Daily-News" is daily-news, as a reader
+// types it from the list's name. With publicOnly, a private list is
 // reported exactly like a missing one, so a form cannot probe for them.
 func (s *Store) resolveLists(ctx context.Context, slugs []string, publicOnly bool) ([]int64, error) {
 	m, err := s.listsBySlug(ctx)
@@ -56,11 +59,13 @@ func (s *Store) resolveLists(ctx context.Context, slugs []string, publicOnly boo
 	}
 	ids := make([]int64, 0, len(slugs))
 	for _, slug := range slugs {
-		l, ok := m[slug]
+		l, ok := m[SlugKey(slug)]
 		if !ok || (publicOnly && !l.Public) {
 			return nil, bulletin.Invalid(map[string]string{"lists": "there is no list " + strconv.Quote(truncate(slug, 64))})
 		}
-		ids = append(ids, l.ID)
+		if !slices.Contains(ids, l.ID) { // "news" and "News" join news once
+			ids = append(ids, l.ID)
+		}
 	}
 	return ids, nil
 }

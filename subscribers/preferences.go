@@ -223,11 +223,11 @@ func (s *Store) SetPreferences(ctx context.Context, id int64, p Preferences) err
 	}
 	allowed := map[string]int64{}
 	for _, c := range choices {
-		allowed[c.Slug] = c.ID
+		allowed[SlugKey(c.Slug)] = c.ID
 	}
 	want := map[int64]bool{}
 	for _, slug := range uniqueSlugs(p.Lists) {
-		lid, ok := allowed[slug]
+		lid, ok := allowed[SlugKey(slug)] // in any case, as signups
 		if !ok {
 			return bulletin.Invalid(map[string]string{"lists": "choose among the lists shown"})
 		}

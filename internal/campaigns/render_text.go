@@ -18,7 +18,7 @@ import (
 )
 
 // textWidth is where the text part wraps its prose.
-const textWidth = 72
+const textWidth = mailer.TextWidth
 
 // markdownText renders a Markdown body as a mail's text part, to be read
 // on its own: prose wrapped at textWidth columns without the Markdown
@@ -111,7 +111,7 @@ func tight(n ast.Node) bool {
 func (w *textWriter) block(n ast.Node, first, indent string) {
 	switch n := n.(type) {
 	case *ast.Paragraph, *ast.TextBlock:
-		w.lines(wrapLines(w.inline(n), textWidth-utf8.RuneCountInString(indent), w.measure), first, indent)
+		w.lines(w.paragraph(w.inline(n), textWidth-utf8.RuneCountInString(indent), first, indent), first, indent)
 	case *ast.Heading:
 		title := wrapLines(oneLineText(w.inline(n)), textWidth-utf8.RuneCountInString(indent), w.measure)
 		w.lines(title, first, indent)
@@ -159,6 +159,30 @@ func (w *textWriter) block(n ast.Node, first, indent string) {
 	default:
 		w.blocks(n, first, indent)
 	}
+}
+
+// paragraph wraps the text s of a paragraph at width columns. Its lines
+// are measured without the reader's name, which only the message knows:
+// a paragraph holding it is marked for the mailer to wrap again for a
+// reader whose name makes a line too long (mailer.Markers.LineMark),
+// unless a line of it is empty or its prefixes are not those the mailer
+// knows (mailer.ParagraphIndent).
+func (w *textWriter) paragraph(s string, width int, first, indent string) []string {
+	ls := wrapLines(s, width, w.measure)
+	if in, ok := mailer.ParagraphIndent(first); !ok || in != indent || !strings.Contains(s, w.mk.Of(mailer.Name)) {
+		return ls
+	}
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		wrapped := strings.Split(wrapMeasured(line, max(width, 20), w.measure), "\n")
+		if wrapped[0] == "" {
+			return ls
+		}
+		wrapped[0] = w.mk.LineMark() + wrapped[0]
+		out = append(out, wrapped...)
+	}
+	out[len(out)-1] += w.mk.ParagraphEnd()
+	return out
 }
 
 // rule is the line under a heading of level 1 or 2: one '=' or '-' for

@@ -21,7 +21,7 @@ func (s *Server) deleteCampaignPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if e.Kind != "campaign" {
-		http.NotFound(w, r)
+		s.renderCampaign(w, r, http.StatusConflict, bulletin.ErrorMessage(campaigns.DigestConflict(e.ID, "deleted")))
 		return
 	}
 	if !e.Deletable() {

@@ -26,7 +26,7 @@ func (s *Server) editCampaignPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if e.Kind != "campaign" {
-		http.NotFound(w, r)
+		s.renderCampaign(w, r, http.StatusConflict, bulletin.ErrorMessage(campaigns.DigestConflict(e.ID, "edited")))
 		return
 	}
 	if !editableStatus(e.Status) {

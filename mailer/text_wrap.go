@@ -1,0 +1,233 @@
+package mailer
+
+import (
+	"bytes"
+	"strings"
+	"unicode/utf8"
+)
+
+// TextWidth is the column a campaign's text part wraps its prose at.
+const TextWidth = 72
+
+// A text part's paragraphs are wrapped once for all readers, with the
+// name measured as nothing: only the message knows it. A paragraph that
+// holds the name is marked, so that Compose wraps it again for a reader
+// whose name makes one of its lines too long. The marks are empty
+// fallbacks, which Choose, Fill, Compose and the preheader read as
+// nothing, and which no body's fields make: a fallback's IfName is
+// followed by Name, and a fallback with no text is IfName Name ElseName
+// EndName.
+
+// LineMark starts each line of a paragraph that may be wrapped again:
+// its first, after its prefix, and each after a hard line break, after
+// the indent.
+func (m Markers) LineMark() string { return m.Of(IfName) + m.Of(EndName) }
+
+// ParagraphEnd ends the last line of a paragraph that may be wrapped
+// again.
+func (m Markers) ParagraphEnd() string { return m.Of(IfName) + m.Of(ElseName) + m.Of(EndName) }
+
+// ParagraphIndent is the indent of the lines after the first of a
+// paragraph whose first line starts with first: the list bullets of
+// first ("- ", "1. ") as spaces, its quote marks ("> ") kept. ok is false
+// when first is not made of those and spaces only.
+func ParagraphIndent(first string) (indent string, ok bool) {
+	var b strings.Builder
+	for s := first; s != ""; {
+		digits := len(s) - len(strings.TrimLeft(s, "0123456789"))
+		switch {
+		case strings.HasPrefix(s, "> "):
+			b.WriteString("> ")
+			s = s[2:]
+		case strings.HasPrefix(s, "- "):
+			b.WriteString("  ")
+			s = s[2:]
+		case digits > 0 && strings.HasPrefix(s[digits:], ". "):
+			b.WriteString(strings.Repeat(" ", digits+2))
+			s = s[digits+2:]
+		case s[0] == ' ':
+			b.WriteByte(' ')
+			s = s[1:]
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
+}
+
+// A textWrap is a marked paragraph of a text part, as Compose wraps it
+// again for a reader with a name.
+type textWrap struct {
+	first, indent string // the prefixes of its first line and of the others
+	width         int    // the columns of a line after its prefix
+	lines         []wrapLine
+	hard          []string // the text of each hard line for a reader with a name, with markers
+	pieces        int      // the pieces of the body it is
+}
+
+// A wrapLine is a line of a paragraph as it was wrapped, as a reader
+// with a name reads it: its columns without the fields, and how many
+// names and addresses it holds.
+type wrapLine struct {
+	cols, names, emails int
+}
+
+// newTextWrap reads a marked paragraph: lines, as rendered, the first
+// starting with its prefix, the last without its ParagraphEnd. ok is
+// false when they are not as markdownText writes them.
+func newTextWrap(m Markers, lines []string) (*textWrap, bool) {
+	mark := m.LineMark()
+	first, rest, found := strings.Cut(lines[0], mark)
+	indent, ok := ParagraphIndent(first)
+	if !found || !ok {
+		return nil, false
+	}
+	w := &textWrap{first: first, indent: indent, width: max(TextWidth-utf8.RuneCountInString(indent), 20)}
+	for i, l := range lines {
+		content, newLine := rest, true
+		if i > 0 {
+			if content, ok = strings.CutPrefix(l, indent); !ok {
+				return nil, false
+			}
+			content, newLine = strings.CutPrefix(content, mark)
+		}
+		if content == "" || strings.Contains(content, mark) {
+			return nil, false
+		}
+		named := m.Choose(content, true)
+		w.lines = append(w.lines, measureLine(m, named))
+		if newLine {
+			w.hard = append(w.hard, named)
+		} else {
+			w.hard[len(w.hard)-1] += " " + named
+		}
+	}
+	return w, true
+}
+
+// measureLine measures a line of text for a reader with a name.
+func measureLine(m Markers, s string) wrapLine {
+	var l wrapLine
+	for s != "" {
+		at, f := m.nextMarker(s)
+		l.cols += utf8.RuneCountInString(s[:at])
+		switch f {
+		case -1:
+			return l
+		case Name:
+			l.names++
+		case Email:
+			l.emails++
+		}
+		s = s[at+len(m.Of(f)):]
+	}
+	return l
+}
+
+// overflows says a line holding p's name or address is too long with
+// them in. The other fields are tokens in URLs, measured as nothing when
+// the paragraph was wrapped: a line is not wrapped again for them.
+func (w *textWrap) overflows(p Personal) bool {
+	name, email := utf8.RuneCountInString(p.Name), utf8.RuneCountInString(p.Email)
+	for _, l := range w.lines {
+		if (l.names > 0 || l.emails > 0) && l.cols+l.names*name+l.emails*email > w.width {
+			return true
+		}
+	}
+	return false
+}
+
+// appendTo appends the paragraph wrapped for p, quoted-printable encoded.
+// A word longer than a line, a URL most often, keeps a line of its own;
+// a name may be broken at its spaces.
+func (w *textWrap) appendTo(dst []byte, p Personal, m Markers) []byte {
+	var b []byte
+	prefix := w.first
+	for _, h := range w.hard {
+		b = append(b, prefix...)
+		col := 0
+		for word := range strings.SplitSeq(fillText(m, h, p), " ") {
+			if word == "" {
+				continue
+			}
+			n := utf8.RuneCountInString(word)
+			if col > 0 && col+1+n > w.width {
+				b = append(b, '\n')
+				b = append(b, w.indent...)
+				col = 0
+			} else if col > 0 {
+				b = append(b, ' ')
+				col++
+			}
+			b = append(b, word...)
+			col += n
+		}
+		b = append(bytes.TrimRight(b, " "), '\n') // a line of a prefix only
+		prefix = w.indent
+	}
+	return append(dst, qpEncode(string(b))...)
+}
+
+// fillText puts p's values in place of the markers of s, a text part's.
+func fillText(m Markers, s string, p Personal) string {
+	var b strings.Builder
+	for s != "" {
+		at, f := m.nextMarker(s)
+		b.WriteString(s[:at])
+		if f < 0 {
+			break
+		}
+		b.WriteString(value(f, p))
+		s = s[at+len(m.Of(f)):]
+	}
+	return b.String()
+}
+
+// A textSegment is a run of a text part: a marked paragraph (wrap set) or
+// the text between them, its marks taken out.
+type textSegment struct {
+	text string
+	wrap *textWrap
+}
+
+// textSegments cuts a decoded text part at its marked paragraphs, each
+// from the start of its first line to the end of its last. A mark out of
+// place is taken out, its paragraph left as it was wrapped.
+func textSegments(m Markers, s string) []textSegment {
+	mark, end := m.LineMark(), m.ParagraphEnd()
+	var out []textSegment
+	for {
+		i := strings.Index(s, mark)
+		if i < 0 {
+			return append(out, textSegment{text: unmark(m, s)})
+		}
+		start := strings.LastIndexByte(s[:i], '\n') + 1
+		j := strings.Index(s[i:], end)
+		if j < 0 {
+			return append(out, textSegment{text: unmark(m, s)})
+		}
+		j += i
+		stop := j + len(end)
+		if strings.HasPrefix(s[stop:], "\r\n") {
+			stop += 2
+		} else if strings.HasPrefix(s[stop:], "\n") {
+			stop++
+		}
+		lines := strings.Split(strings.ReplaceAll(s[start:j], "\r\n", "\n"), "\n")
+		w, ok := newTextWrap(m, lines)
+		if !ok || (stop != len(s) && s[stop-1] != '\n') {
+			out = append(out, textSegment{text: unmark(m, s[:stop])})
+		} else {
+			out = append(out, textSegment{text: unmark(m, s[:start])}, textSegment{text: unmark(m, s[start:stop]), wrap: w})
+		}
+		s = s[stop:]
+	}
+}
+
+// unmark takes the marks of paragraphs out of s.
+func unmark(m Markers, s string) string {
+	if !strings.Contains(s, m.LineMark()) && !strings.Contains(s, m.ParagraphEnd()) {
+		return s
+	}
+	return strings.NewReplacer(m.ParagraphEnd(), "", m.LineMark(), "").Replace(s)
+}
