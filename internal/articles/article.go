@@ -149,7 +149,13 @@ func NewStore(db *sqlite.DB) *Store { return &Store{db: db} }
 // article is new, and fills a.ID. An article an editor has changed
 // (Update) keeps its text: Save only adds its lists.
 func (s *Store) Save(ctx context.Context, a *Article) (created bool, err error) {
-	p := &Patch{Title: &a.Title, URL: &a.URL, Summary: &a.Summary, Author: &a.Author, Lists: &a.Lists, fromFeed: true}
+	return s.save(ctx, a, false)
+}
+
+// save is Save; with oldNews, the links it makes from a to lists are
+// links no digest takes as new (see Patch.oldNews).
+func (s *Store) save(ctx context.Context, a *Article, oldNews bool) (created bool, err error) {
+	p := &Patch{Title: &a.Title, URL: &a.URL, Summary: &a.Summary, Author: &a.Author, Lists: &a.Lists, fromFeed: true, oldNews: oldNews}
 	if a.Body != "" {
 		p.Body = &a.Body
 	}

@@ -36,6 +36,12 @@ type Patch struct {
 	fromFeed bool
 	// onlyNew refuses a URL already stored (Create).
 	onlyNew bool
+	// oldNews marks a feed item that is not news: one published long
+	// before the poll that first saw it (a new feed's back issues). The
+	// links to lists this save makes get number 0, below every digest's
+	// mark, so no digest takes the article as new; links made before keep
+	// their numbers.
+	oldNews bool
 }
 
 // apply sets a's fields that p gives, its lists aside.
@@ -97,7 +103,7 @@ func (s *Store) Put(ctx context.Context, p *Patch) (*Article, bool, error) {
 				Fields: map[string]string{"url": fmt.Sprintf("article %d has this URL already: one URL is one article; edit that one instead", a.ID)}}
 		}
 		if edited && p.fromFeed {
-			p = &Patch{URL: p.URL, Lists: p.Lists}
+			p = &Patch{URL: p.URL, Lists: p.Lists, oldNews: p.oldNews}
 		}
 		if !created {
 			if a, err = getArticle(ctx, tx, a.ID); err != nil {
@@ -117,7 +123,12 @@ func (s *Store) Put(ctx context.Context, p *Patch) (*Article, bool, error) {
 		if err != nil {
 			return err
 		}
-		if err := joinLists(ctx, tx, a.ID, ids); err != nil {
+		if p.oldNews {
+			err = joinListsAsOld(ctx, tx, a.ID, ids)
+		} else {
+			err = joinLists(ctx, tx, a.ID, ids)
+		}
+		if err != nil {
 			return err
 		}
 		out, err = getArticle(ctx, tx, a.ID)
@@ -224,6 +235,24 @@ func leaveOtherLists(ctx context.Context, tx *sql.Tx, id int64, ids []int64) err
 	if _, err := tx.ExecContext(ctx, `DELETE FROM article_lists WHERE article_id = ?
 		AND list_id NOT IN (SELECT value FROM json_each(?))`, id, string(keep)); err != nil {
 		return fmt.Errorf("unlink article: %w", err)
+	}
+	return nil
+}
+
+// joinListsAsOld adds article id to the lists of ids as joinLists does,
+// but numbers the links it makes 0, so that no digest takes the article as
+// new (Patch.oldNews). The counter's value before the links are made
+// tells them from the links the article had.
+func joinListsAsOld(ctx context.Context, tx *sql.Tx, id int64, ids []int64) error {
+	var before int64
+	if err := tx.QueryRowContext(ctx, `SELECT value FROM article_link_counter`).Scan(&before); err != nil {
+		return fmt.Errorf("link article: %w", err)
+	}
+	if err := joinLists(ctx, tx, id, ids); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE article_lists SET seq = 0 WHERE article_id = ? AND seq > ?`, id, before); err != nil {
+		return fmt.Errorf("link article as old news: %w", err)
 	}
 	return nil
 }

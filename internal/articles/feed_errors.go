@@ -128,6 +128,18 @@ func seconds(d time.Duration) string {
 	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + " s"
 }
 
+// byteSize is n bytes in words, as "5 MB" (of 1,048,576 bytes, as the
+// admin's other limits are told) or "100 bytes".
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
 // skipped counts the items a poll left out, by why, in the order the
 // reasons first came.
 type skipped struct {

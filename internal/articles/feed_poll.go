@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html"
 	"io"
 	"maps"
 	"net/http"
@@ -14,13 +13,12 @@ import (
 	"strings"
 
 	"github.com/hibiken/asynq"
-	"github.com/microcosm-cc/bluemonday"
 	"github.com/mmcdole/gofeed"
+	xhtml "golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
-
-var stripTags = bluemonday.StrictPolicy()
 
 // Poll fetches one feed, honouring its ETag and Last-Modified, and saves
 // its items as articles of its list: the same URL twice is one article. It
@@ -73,7 +71,7 @@ func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified,
 	status = strings.TrimSpace(fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode)))
 	switch {
 	case resp.StatusCode == http.StatusNotModified:
-		return 0, fd.etag, fd.lastModified, status, nil
+		return 0, fd.etag, fd.lastModified, status + movedNote(resp), nil
 	case resp.StatusCode != http.StatusOK:
 		return 0, "", "", "", fmt.Errorf("the server answered %s", status)
 	}
@@ -82,7 +80,7 @@ func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified,
 		return 0, "", "", "", f.fetchFailed(err, true)
 	}
 	if int64(len(body)) > f.MaxBytes {
-		return 0, "", "", "", fmt.Errorf("feed is over %d bytes", f.MaxBytes)
+		return 0, "", "", "", fmt.Errorf("the feed is over %s, the most Bulletin reads: have the site list fewer items, or shorter ones", byteSize(f.MaxBytes))
 	}
 	// The original feed is kept for what the universal items lose: an RSS
 	// item's guid is its link when it is a permalink.
@@ -90,7 +88,7 @@ func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified,
 	parser.KeepOriginalFeed = true
 	parsed, err := parser.Parse(bytes.NewReader(body))
 	if err != nil {
-		return 0, "", "", "", fmt.Errorf("the feed does not parse: %w", err)
+		return 0, "", "", "", notAFeed(err, body, resp)
 	}
 	srcs := itemSources(parsed, body)
 	// The new ETag and Last-Modified are kept only when every item was
@@ -102,13 +100,14 @@ func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified,
 	var failed int
 	var saveErr error
 	var skips skipped
+	old := f.oldNews(fd)
 	for i, it := range parsed.Items {
 		a, why := itemArticle(it, srcs[i], fd.List, resp.Request.URL)
 		if a == nil {
 			skips.add(why)
 			continue
 		}
-		created, err := f.articles.Save(ctx, a)
+		created, err := f.articles.save(ctx, a, old(a))
 		switch {
 		case bulletin.ErrorCode(err) == bulletin.EINVALID:
 			skips.add(refusal(err))
@@ -131,7 +130,25 @@ func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified,
 	if failed > 0 {
 		return added, "", "", "", fmt.Errorf("%d of the feed's items could not be saved, and are fetched again at the next poll: %w%s", failed, saveErr, note)
 	}
-	return added, etag, modified, status + note, nil
+	return added, etag, modified, status + movedNote(resp) + note, nil
+}
+
+// movedNote is what a feed's status adds when the feed's URL redirected
+// for good (301 or 308 at every step) to the one resp came from: the site
+// moved its feed (to https, say), and the old URL works only while the
+// site keeps the redirect. "" for no redirect or a passing one.
+func movedNote(resp *http.Response) string {
+	moved := false
+	for r := resp.Request; r.Response != nil; r = r.Response.Request {
+		if code := r.Response.StatusCode; code != http.StatusMovedPermanently && code != http.StatusPermanentRedirect {
+			return ""
+		}
+		moved = true
+	}
+	if !moved {
+		return ""
+	}
+	return "; the feed moved permanently to " + clipRunes(resp.Request.URL.String(), 300) + ": add that URL as a feed and delete this one"
 }
 
 // refusal is why Save refused an item, by the fields it named: "invalid
@@ -171,12 +188,18 @@ func itemArticle(it *gofeed.Item, src itemSource, list string, base *url.URL) (*
 		return nil, "link not http(s)"
 	}
 	a := &Article{Title: clipRunes(feedText(it.Title, src.title), 300), URL: link, Lists: []string{list}}
-	if a.Title == "" {
-		a.Title = clipRunes(link, 300)
-	}
 	a.Summary = clipRunes(feedText(it.Description, src.summary), 1000)
 	if a.Summary == "" {
 		a.Summary = clipRunes(feedText(it.Content, src.content), 1000)
+	}
+	if a.Title == "" {
+		// RSS items need a title or a description, not both: a
+		// microblog's posts have none. Their first words say more in a
+		// digest, and in its subject, than the link does.
+		a.Title = clipWords(a.Summary, untitledRunes)
+	}
+	if a.Title == "" {
+		a.Title = clipRunes(link, 300)
 	}
 	if len(it.Authors) > 0 && it.Authors[0] != nil {
 		a.Author = clipRunes(it.Authors[0].Name, 200)
@@ -193,9 +216,80 @@ func itemArticle(it *gofeed.Item, src itemSource, list string, base *url.URL) (*
 	return a, ""
 }
 
-// plain is text from a feed's HTML, on one line.
+// plain is text from a feed's HTML, on one line: the text of its
+// elements, entities decoded, without what a page never shows as text
+// (scripts, styles, embedded frames and objects). The text on either side
+// of a block element or a line break stays apart: "<p>Tables.</p><p>Ferries
+// leave.</p>" is "Tables. Ferries leave.", not "Tables.Ferries leave.".
 func plain(s string) string {
-	return strings.Join(strings.Fields(html.UnescapeString(stripTags.Sanitize(s))), " ")
+	var b strings.Builder
+	skip := 0 // depth inside elements whose content is not text
+	z := xhtml.NewTokenizer(strings.NewReader(s))
+	for {
+		tt := z.Next()
+		switch tt {
+		case xhtml.ErrorToken:
+			return strings.Join(strings.Fields(b.String()), " ")
+		case xhtml.TextToken:
+			if skip == 0 {
+				b.Write(z.Text())
+			}
+		case xhtml.StartTagToken, xhtml.SelfClosingTagToken, xhtml.EndTagToken:
+			name, _ := z.TagName()
+			a := atom.Lookup(name)
+			var opens, closes bool
+			switch tt {
+			case xhtml.StartTagToken:
+				opens = true
+			case xhtml.EndTagToken:
+				closes = true
+			}
+			switch {
+			case hiddenElements[a] && opens:
+				skip++
+			case hiddenElements[a] && closes && skip > 0:
+				skip--
+			case breakElements[a]:
+				b.WriteByte(' ')
+			}
+		}
+	}
+}
+
+// hiddenElements are the elements whose content is not text a reader
+// sees, as bluemonday's policies skip it.
+var hiddenElements = map[atom.Atom]bool{
+	atom.Frameset: true, atom.Iframe: true, atom.Noembed: true, atom.Noframes: true, atom.Noscript: true,
+	atom.Object: true, atom.Script: true, atom.Style: true, atom.Template: true, atom.Title: true,
+}
+
+// breakElements are the elements that part the text before them from the
+// text after: blocks, line breaks and images.
+var breakElements = map[atom.Atom]bool{
+	atom.Address: true, atom.Article: true, atom.Aside: true, atom.Blockquote: true, atom.Br: true,
+	atom.Caption: true, atom.Dd: true, atom.Details: true, atom.Div: true, atom.Dl: true, atom.Dt: true,
+	atom.Figcaption: true, atom.Figure: true, atom.Footer: true, atom.H1: true, atom.H2: true,
+	atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true, atom.Header: true, atom.Hr: true,
+	atom.Img: true, atom.Li: true, atom.Main: true, atom.Nav: true, atom.Ol: true, atom.P: true,
+	atom.Pre: true, atom.Section: true, atom.Summary: true, atom.Table: true, atom.Tbody: true,
+	atom.Td: true, atom.Tfoot: true, atom.Th: true, atom.Thead: true, atom.Tr: true, atom.Ul: true,
+}
+
+// untitledRunes is how much of its text an untitled item's title takes.
+const untitledRunes = 80
+
+// clipWords is s cut to at most n runes at a word boundary, with an
+// ellipsis when cut; a first word longer than n is cut within.
+func clipWords(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	cut := string(r[:n-1])
+	if i := strings.LastIndexByte(cut, ' '); i > 0 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,;:.-—–") + "…"
 }
 
 func clipRunes(s string, n int) string {

@@ -105,7 +105,7 @@ func TestFeedTooLarge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fd.Added != 0 || fd.LastError != "feed is over 100 bytes" {
+	if fd.Added != 0 || !strings.HasPrefix(fd.LastError, "the feed is over 100 bytes") {
 		t.Errorf("feed = %+v, want it refused for its size", fd)
 	}
 }

@@ -56,6 +56,20 @@ type digestData struct {
 	Articles  []digestArticle
 }
 
+// Intro is the text part's first lines: how many stories, in which list,
+// from whom, over which dates; wrapped at 72 columns as the summaries
+// are, since names and dates make it longer than a line. The dates stay
+// on one line.
+func (d digestData) Intro() string {
+	head := wrap(d.Heading+" in "+d.ListName+" from "+d.Publisher+",", 72)
+	dates := d.Range + "."
+	last := head[strings.LastIndexByte(head, '\n')+1:]
+	if utf8.RuneCountInString(last)+1+utf8.RuneCountInString(dates) > 72 {
+		return head + "\n" + dates
+	}
+	return head + " " + dates
+}
+
 // summaryRunes keeps a summary to two or three lines of the mail.
 const summaryRunes = 280
 

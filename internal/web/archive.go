@@ -22,6 +22,10 @@ var _ Archiver = (*campaigns.Store)(nil)
 type archiveData struct {
 	Issues []*campaigns.Issue
 	Next   int64
+	// Older is true on a page of older issues (?before=), which links
+	// back to the newest and, when it has none, says there are no older
+	// ones rather than that nothing was ever sent.
+	Older bool
 }
 
 // issueData is the data of pages/archive_issue.html.
@@ -47,7 +51,7 @@ func (s *Server) archiveIndex(w http.ResponseWriter, r *http.Request) {
 		s.messagePage(w, r, http.StatusInternalServerError, "Something went wrong", "The archive cannot be shown right now. Try again in a minute.")
 		return
 	}
-	s.renderPage(w, r, http.StatusOK, "archive", archiveData{Issues: issues, Next: next})
+	s.renderPage(w, r, http.StatusOK, "archive", archiveData{Issues: issues, Next: next, Older: before != 0})
 }
 
 // archiveIssue shows one archived issue in the site layout.
