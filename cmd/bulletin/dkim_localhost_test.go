@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,16 +58,7 @@ func TestDKIMUnsignedWarningAtLocalhost(t *testing.T) {
 	if code, _, stderr := run(t, env, "", "dkim", "keygen", "--selector", "q1", "--type", "ed25519", "--domain", "quay.test"); code != 0 {
 		t.Fatalf("keygen: %s", stderr)
 	}
-	cfg, err := parseConfig(env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs bytes.Buffer
-	m := &Main{Config: cfg, Log: slog.New(slog.NewTextHandler(&logs, nil))}
-	signer, err := m.loadDKIM()
-	if err != nil || signer == nil {
-		t.Fatalf("loadDKIM: %v, %v", signer, err)
-	}
+	signer, logs := loadSigner(t, env)
 	for _, from := range []string{"news@localhost", "news@192.0.2.1", "news@nokey.test"} {
 		if _, err := signer.Sign(nil, []byte("From: "+from+"\r\nTo: zoe@reader.example\r\nSubject: Hi\r\n\r\nHi.\r\n")); err != nil {
 			t.Fatal(err)
@@ -86,6 +75,6 @@ func TestDKIMUnsignedWarningAtLocalhost(t *testing.T) {
 		}
 	}
 	if n := strings.Count(logs.String(), "no DKIM key for this From domain"); n != 3 {
-		t.Errorf("%d warnings, want one for each domain:\n%s", n, &logs)
+		t.Errorf("%d warnings, want one for each domain:\n%s", n, logs)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/dkim"
 	"github.com/bulletinhq/bulletin/internal/dkim/dkimtest"
+	"github.com/bulletinhq/bulletin/mailer"
 )
 
 // As a new user would: keygen prints the record and refuses to overwrite
@@ -130,16 +131,7 @@ func TestDKIMSignerPicksKeysByFromDomain(t *testing.T) {
 		}
 	}
 	env["BULLETIN_DKIM_ED25519_SELECTOR"] = "s1"
-	cfg, err := parseConfig(env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs bytes.Buffer
-	m := &Main{Config: cfg, Log: slog.New(slog.NewTextHandler(&logs, nil))}
-	signer, err := m.loadDKIM()
-	if err != nil || signer == nil {
-		t.Fatalf("loadDKIM: %v, %v", signer, err)
-	}
+	signer, logs := loadSigner(t, env)
 	s1, err := dkim.Load(filepath.Join(data, "dkim"), "s1", dkim.Ed25519)
 	if err != nil {
 		t.Fatal(err)
@@ -169,4 +161,20 @@ func TestDKIMSignerPicksKeysByFromDomain(t *testing.T) {
 	if n := strings.Count(logs.String(), "no DKIM key for this From domain"); n != 1 || !strings.Contains(logs.String(), "domain=nokey.test") {
 		t.Errorf("%d warnings for nokey.test, want 1:\n%s", n, logs.String())
 	}
+}
+
+// loadSigner is serve's DKIM signer for env, and the log it writes to.
+func loadSigner(t *testing.T, env map[string]string) (mailer.Signer, *bytes.Buffer) {
+	t.Helper()
+	cfg, err := parseConfig(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := new(bytes.Buffer)
+	m := &Main{Config: cfg, Log: slog.New(slog.NewTextHandler(logs, nil))}
+	signer, err := m.loadDKIM()
+	if err != nil || signer == nil {
+		t.Fatalf("loadDKIM: %v, %v", signer, err)
+	}
+	return signer, logs
 }

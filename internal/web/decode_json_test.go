@@ -181,13 +181,17 @@ func TestJSONTypeErrorsInJSONTerms(t *testing.T) {
 func TestJSONBodyMustBeAnObject(t *testing.T) {
 	a, token, campaign := jsonServer(t)
 	bodies := map[string]string{
-		`[]`:              "The body must be a JSON object, {…}, not a list.",
-		`[{"subject":1}]`: "The body must be a JSON object, {…}, not a list.",
-		`"subject"`:       "The body must be a JSON object, {…}, not a string.",
-		`42`:              "The body must be a JSON object, {…}, not a number.",
-		`true`:            "The body must be a JSON object, {…}, not true or false.",
-		`{"subject":`:     "The body is not valid JSON.",
-		`{} {}`:           "The body must hold one JSON value.",
+		`[]`:                          "The body must be a JSON object, {…}, not a list.",
+		`[{"subject":1}]`:             "The body must be a JSON object, {…}, not a list.",
+		`"subject"`:                   "The body must be a JSON object, {…}, not a string.",
+		`42`:                          "The body must be a JSON object, {…}, not a number.",
+		`true`:                        "The body must be a JSON object, {…}, not true or false.",
+		`{"subject":`:                 "The body is not valid JSON: it ends in the middle of a value (a closing quote, ] or } is missing).",
+		`{"subject" "x"}`:             "The body is not valid JSON: invalid character '\"' after object key, at line 1, column 12.",
+		"{\n  \"subject\": \"x\",\n}": "The body is not valid JSON: invalid character '}' looking for beginning of object key string, at line 3, column 1.",
+		"{\"subject\": \"é\" x}":      "The body is not valid JSON: invalid character 'x' after object key:value pair, at line 1, column 17.",
+		" ":                           "The body is empty: send a JSON object, {…}.",
+		`{} {}`:                       "The body must hold one JSON value.",
 	}
 	for _, ep := range []struct{ method, path string }{
 		{"PATCH", campaign}, {"POST", "/api/v1/campaigns"}, {"POST", "/api/v1/articles"}, {"POST", "/api/v1/feeds"},

@@ -144,7 +144,7 @@ func decodeJSON(r *http.Request, v any) error {
 		case json.Valid(body):
 			return bulletin.Errorf(bulletin.EBADREQUEST, "The body must be a JSON object, {…}, not %s.", jsonKindOf(body))
 		}
-		return bulletin.Errorf(bulletin.EBADREQUEST, "The body is not valid JSON.")
+		return invalidJSON(body)
 	}
 	if fields := memberProblems(r, members, v); len(fields) > 0 {
 		return bulletin.Invalid(fields)
@@ -153,6 +153,29 @@ func decodeJSON(r *http.Request, v any) error {
 		return bulletin.Errorf(bulletin.EBADREQUEST, "The body is not valid JSON.")
 	}
 	return nil
+}
+
+// invalidJSON says where body, which is not valid JSON, goes wrong: at
+// which line and column, and what the parser met there, so that a sender
+// finds the missing comma or quote without guessing.
+func invalidJSON(body []byte) error {
+	var v any
+	err := json.Unmarshal(body, &v)
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		return bulletin.Errorf(bulletin.EBADREQUEST, "The body is not valid JSON.")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return bulletin.Errorf(bulletin.EBADREQUEST, "The body is empty: send a JSON object, {…}.")
+	}
+	if strings.HasPrefix(se.Error(), "unexpected end") {
+		return bulletin.Errorf(bulletin.EBADREQUEST, "The body is not valid JSON: it ends in the middle of a value (a closing quote, ] or } is missing).")
+	}
+	// Offset counts the bytes read, the one at fault included.
+	before := body[:max(se.Offset-1, 0)]
+	line := 1 + bytes.Count(before, []byte{'\n'})
+	col := 1 + utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:])
+	return bulletin.Errorf(bulletin.EBADREQUEST, "The body is not valid JSON: %s, at line %d, column %d.", se.Error(), line, col)
 }
 
 // lenientBodies are the bodies whose members decodeJSON takes or ignores,
