@@ -17,8 +17,9 @@ import (
 // Record stores events in one transaction and applies their rules in it:
 //   - a hard bounce makes its reader bounced at once and suppresses the
 //     address;
-//   - a soft bounce does the same when it is the SoftBounces-th of the
-//     reader's within SoftWindow;
+//   - a soft bounce does the same when it makes SoftBounces mails of the
+//     reader's that soft-bounced within SoftWindow (several reports of
+//     one campaign's mail are one);
 //   - a complaint unsubscribes the reader from every list and suppresses
 //     the address;
 //   - a bounce of a known delivery marks that delivery bounced;
@@ -203,11 +204,11 @@ func recordTx(ctx context.Context, tx *sql.Tx, e *Event, now time.Time) (bool, i
 
 // hardAfterSoftTx takes a hard bounce whose key is stored already as a
 // soft bounce: a delivery's key is one for both (DeliveryKey), and a
-// provider may report a message failed for now (Mailgun's temporary
-// failure, a 4.x.x) before it fails for good (5.1.1). The stored event
-// becomes the hard one and its rules apply, where the key alone would
-// drop the hard bounce and leave the reader getting mail. Any other
-// event whose key is stored changes nothing.
+// message may be reported failed for now (a 4.x.x refusal at send time,
+// an SES Transient bounce) before it fails for good (5.1.1). The stored
+// event becomes the hard one and its rules apply, where the key alone
+// would drop the hard bounce and leave the reader getting mail. Any
+// other event whose key is stored changes nothing.
 func hardAfterSoftTx(ctx context.Context, tx *sql.Tx, e *Event, t target, at, now time.Time) (bool, int64, error) {
 	if e.Kind != BounceHard {
 		return false, 0, nil
@@ -293,6 +294,15 @@ func resolveTx(ctx context.Context, tx *sql.Tx, e *Event) (target, error) {
 	return t, nil
 }
 
+// softBouncedMails counts the mails to a reader's address (subscriber
+// id, address) that soft-bounced since a time. It counts mails, not
+// reports: two reports of one campaign's mail under different keys (a
+// DSN and a provider's webhook, two ids a provider gave one message) are
+// one. An event whose campaign is not known counts on its own: -id is no
+// campaign's. It is a search of events_subscriber.
+const softBouncedMails = `SELECT COUNT(DISTINCT COALESCE(campaign_id, -id)) FROM events
+	WHERE subscriber_id = ? AND kind = 'bounce_soft' AND at > ? AND lower(email) = lower(?)`
+
 // applyTx applies the rules of a new event (see Record), returning the
 // reader it made unable to get mail, if any.
 func applyTx(ctx context.Context, tx *sql.Tx, e *Event, t target, now time.Time) (int64, error) {
@@ -325,8 +335,7 @@ func applyTx(ctx context.Context, tx *sql.Tx, e *Event, t target, now time.Time)
 		// still matches one whose case differs (a change of case alone is
 		// no new address), as email_key does.
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE subscriber_id = ? AND kind = 'bounce_soft' AND at > ?
-			AND lower(email) = lower(?)`, t.sub, now.Add(-SoftWindow), t.email).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, softBouncedMails, t.sub, now.Add(-SoftWindow), t.email).Scan(&n); err != nil {
 			return 0, fmt.Errorf("count soft bounces: %w", err)
 		}
 		if n < SoftBounces {

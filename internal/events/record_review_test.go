@@ -79,9 +79,8 @@ func TestEventAboutNoReaderSuppressesOnlyAWholeUnknownAddress(t *testing.T) {
 	}
 }
 
-// A provider may report a delivery failed for now (Mailgun's temporary
-// failure, stored as a soft bounce under the delivery's key) and then
-// failed for good. The hard bounce is not dropped as the same key: the
+// A delivery may be reported failed for now (a soft bounce, stored under
+// the delivery's key) and then failed for good. The hard bounce is not dropped as the same key: the
 // event becomes hard, the reader is bounced and suppressed at once, and
 // a second report of either changes nothing more.
 func TestHardBounceAfterSoftOfTheSameDelivery(t *testing.T) {

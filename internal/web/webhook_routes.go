@@ -79,6 +79,9 @@ func (s *Server) webhook(name string, p webhooks.Provider) http.HandlerFunc {
 		if err != nil {
 			if bulletin.ErrorCode(err) == bulletin.EUNAUTHORIZED {
 				s.Log.Warn("webhook refused", "provider", name, "remote", clientIP(r), "why", bulletin.ErrorMessage(err))
+				if c := webhooks.Challenge(err); c != "" {
+					w.Header().Set("WWW-Authenticate", c)
+				}
 			}
 			writeError(w, r, s.Log, err)
 			return

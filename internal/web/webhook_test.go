@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/bulletinhq/bulletin/internal/webhooks"
 )
 
 // baseline is every reader confirmed, nothing recorded.
@@ -79,7 +81,10 @@ func TestWebhookFixturesChangeTheRightReadersOnce(t *testing.T) {
 		{"sendgrid", "sendgrid_complaint", complaint},
 		{"sendgrid", "sendgrid_delivery", nothing},
 		{"mailgun", "mailgun_bounce", hardVERP},
-		{"mailgun", "mailgun_transient", soft},
+		{"mailgun", "mailgun_deferral", nothing}, // a temporary failure: Mailgun tries again
+		{"mailgun", "mailgun_mailbox_full", soft},
+		{"postmark", "postmark_spam_notification", with("sent", 1)}, // blocked@: a soft bounce, no complaint
+		{"ses", "ses_complaint_not_spam", nothing},
 		{"mailgun", "mailgun_complaint", complaint},
 		{"mailgun", "mailgun_delivery", nothing},
 	}
@@ -108,7 +113,7 @@ func TestWebhookForgedOrStaleChangesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := func(e *hookEnv) time.Time { return e.now.Add(-6 * time.Minute) }
+	old := func(e *hookEnv) time.Time { return e.now.Add(-webhooks.MaxAge - time.Minute) }
 	cases := []struct {
 		name string
 		send func(e *hookEnv) int
@@ -224,6 +229,31 @@ func TestWebhookNotSetUpIs404(t *testing.T) {
 		h.ServeHTTP(rec, httptest.NewRequest("POST", "/webhooks/"+p, strings.NewReader(`{}`)))
 		if rec.Code != http.StatusNotFound {
 			t.Errorf("%s: status = %d, want 404", p, rec.Code)
+		}
+	}
+}
+
+// A 401 for Postmark's basic auth says how to authenticate (RFC 7235);
+// one for a bad signature has no credentials to ask for.
+func TestWebhookBasicAuthRefusalChallenges(t *testing.T) {
+	e := newHookEnv(t)
+	for _, tc := range []struct {
+		path, want string
+		hdr        http.Header
+		body       []byte
+	}{
+		{"/webhooks/postmark", webhooks.PostmarkChallenge, basicAuth("postmark-hook:wrong"), e.fixture("postmark_bounce")},
+		{"/webhooks/postmark", webhooks.PostmarkChallenge, nil, e.fixture("postmark_bounce")},
+		{"/webhooks/mailgun", "", nil, mailgunSign(e.fixture("mailgun_bounce"), "key-guess", e.now, "t1")},
+	} {
+		req := httptest.NewRequest("POST", tc.path, bytes.NewReader(tc.body))
+		for k, v := range tc.hdr {
+			req.Header[k] = v
+		}
+		rec := httptest.NewRecorder()
+		e.h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusUnauthorized || rec.Header().Get("WWW-Authenticate") != tc.want {
+			t.Errorf("%s: %d, WWW-Authenticate %q; want 401, %q", tc.path, rec.Code, rec.Header().Get("WWW-Authenticate"), tc.want)
 		}
 	}
 }

@@ -90,16 +90,18 @@ func (m *Mailgun) Events(ctx context.Context, _ http.Header, body []byte) ([]eve
 	if ed == nil || ed.Event == "" {
 		return nil, badShape("Mailgun", "event-data with an event")
 	}
+	// A temporary failure is a deferral: Mailgun tries the message again,
+	// with another event each time it fails, and reports a permanent
+	// failure when it gives up (its status then says hard or soft). Taken
+	// as soft bounces, three tries of one message would bounce the reader.
 	var kind events.Kind
 	switch {
 	case ed.Event == "complained":
 		kind = events.Complaint
 	case ed.Event == "failed" && ed.Severity == "permanent":
 		kind = events.BounceHard
-	case ed.Event == "failed" && ed.Severity == "temporary":
-		kind = events.BounceSoft
 	default:
-		return nil, nil // deliveries, opens, clicks, unsubscribes
+		return nil, nil // deliveries, deferrals, opens, clicks, unsubscribes
 	}
 	if ed.Recipient == "" || ed.ID == "" {
 		return nil, badShape("Mailgun", "a "+ed.Event+" event has an id and a recipient")

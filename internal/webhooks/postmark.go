@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -46,6 +47,23 @@ func WeakPostmarkPassword(secret string) bool {
 	return utf8.RuneCountInString(pass) < MinPostmarkPassword
 }
 
+// PostmarkChallenge is the WWW-Authenticate value (RFC 7235, RFC 7617)
+// of the 401 that refuses Postmark's credentials: the realm they are for,
+// in UTF-8.
+const PostmarkChallenge = `Basic realm="Bulletin webhooks", charset="UTF-8"`
+
+// Challenge returns the WWW-Authenticate value that the 401 answering err
+// carries: PostmarkChallenge when err refuses the basic auth of Postmark,
+// the one provider that authenticates with HTTP auth, and "" for any
+// other error, a bad signature's too, which no Authorization header
+// would put right.
+func Challenge(err error) string {
+	if errors.Is(err, errPostmarkAuth) {
+		return PostmarkChallenge
+	}
+	return ""
+}
+
 // postmarkRecord is one Postmark webhook body: a bounce, a spam complaint
 // (which Postmark sends in the bounce shape) or another record.
 type postmarkRecord struct {
@@ -61,17 +79,40 @@ type postmarkRecord struct {
 	BouncedAt   time.Time
 }
 
-// Postmark's TypeCodes of bounces (postmarkapp.com/developer/api/bounce-api).
-var postmarkKinds = map[int]events.Kind{
-	1:      events.BounceHard, // HardBounce
-	100000: events.BounceHard, // BadEmailAddress
-	2:      events.BounceSoft, // Transient
-	256:    events.BounceSoft, // DnsError
-	4096:   events.BounceSoft, // SoftBounce
-	100006: events.BounceSoft, // Blocked
-	100009: events.BounceSoft, // DMARCPolicy
-	512:    events.Complaint,  // SpamNotification
-	100001: events.Complaint,  // SpamComplaint
+// postmarkKinds are the kinds of the Postmark bounce types that are
+// events, by Type (postmarkapp.com/developer/api/bounce-api, "Bounce
+// types"). A SpamNotification is no complaint: the receiving server
+// refused the message as spam, which Postmark tells apart from a reader
+// marking it as spam (SpamComplaint) and does not deactivate the address
+// for. It is a soft bounce, as a policy block is. The other types
+// (AutoResponder, AddressChange, VirusNotification, Subscribe,
+// Unsubscribe, ManuallyDeactivated and the like) are no bounce.
+var postmarkKinds = map[string]events.Kind{
+	"HardBounce":       events.BounceHard,
+	"BadEmailAddress":  events.BounceHard,
+	"Transient":        events.BounceSoft,
+	"DnsError":         events.BounceSoft,
+	"SoftBounce":       events.BounceSoft,
+	"Blocked":          events.BounceSoft,
+	"DMARCPolicy":      events.BounceSoft,
+	"SpamNotification": events.BounceSoft,
+	"SpamComplaint":    events.Complaint,
+}
+
+// postmarkTypes are the Types of Postmark's TypeCodes in postmarkKinds,
+// for a record that gives only its TypeCode. The Type decides when there
+// is one: Postmark's own example of its spam complaint webhook carries
+// TypeCode 512, SpamNotification's.
+var postmarkTypes = map[int]string{
+	1:      "HardBounce",
+	2:      "Transient",
+	256:    "DnsError",
+	512:    "SpamNotification",
+	4096:   "SoftBounce",
+	100000: "BadEmailAddress",
+	100001: "SpamComplaint",
+	100006: "Blocked",
+	100009: "DMARCPolicy",
 }
 
 // Events checks the basic auth of h and reads the record in body.
@@ -89,7 +130,11 @@ func (p *Postmark) Events(_ context.Context, h http.Header, body []byte) ([]even
 	if rec.Email == "" || rec.ID == "" {
 		return nil, badShape("Postmark", "a "+rec.RecordType+" record has an ID and an Email")
 	}
-	kind, ok := postmarkKinds[rec.TypeCode]
+	typ := rec.Type
+	if typ == "" {
+		typ = postmarkTypes[rec.TypeCode]
+	}
+	kind, ok := postmarkKinds[typ]
 	if rec.RecordType == "SpamComplaint" {
 		kind, ok = events.Complaint, true
 	}

@@ -170,6 +170,11 @@ func (s *SES) notification(snsID string, msg []byte) ([]events.Event, error) {
 		}
 	case typ == "Complaint" && n.Complaint != nil:
 		c := n.Complaint
+		// not-spam is the reader saying the mail is not spam (RFC 5965):
+		// no complaint, and nothing to do.
+		if strings.EqualFold(strings.TrimSpace(c.FeedbackType), "not-spam") {
+			return nil, nil
+		}
 		for _, r := range c.ComplainedRecipients {
 			ev := newEvent(s.VERP, events.SourceSES, events.Complaint, r.EmailAddress, n.Mail.Source, "", orID(c.FeedbackID, snsID))
 			ev.At, ev.Diagnostic, ev.RelayID = c.Timestamp, c.FeedbackType, n.Mail.MessageID

@@ -36,6 +36,18 @@ func snsURL(raw string) bool {
 	return err == nil && u.Scheme == "https" && u.User == nil && u.Port() == "" && snsHost.MatchString(u.Host)
 }
 
+// snsCertPath is the path of SNS's signing certificates: one file at the
+// root named for the certificate, SimpleNotificationService-<hex>.pem.
+var snsCertPath = regexp.MustCompile(`^/SimpleNotificationService-[0-9A-Za-z]+\.pem$`)
+
+// snsCertURL reports whether raw is a signing certificate's URL on an SNS
+// host: a forged message may name any URL, and each one not cached costs
+// a fetch, so only a certificate's own are fetched.
+func snsCertURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && snsURL(raw) && snsCertPath.MatchString(u.Path) && u.RawQuery == "" && !u.ForceQuery && u.Fragment == ""
+}
+
 // snsMessage is an SNS HTTP(S) delivery: a notification or a
 // (un)subscription confirmation.
 type snsMessage struct {
@@ -107,8 +119,8 @@ func (c *certs) get(ctx context.Context, rawURL string) (*x509.Certificate, erro
 // verify checks m's signature with the certificate at its SigningCertURL,
 // which must be an SNS host's.
 func (c *certs) verify(ctx context.Context, m *snsMessage) error {
-	if !snsURL(m.SigningCertURL) {
-		return errors.New("SigningCertURL is not an https URL on sns.<region>.amazonaws.com")
+	if !snsCertURL(m.SigningCertURL) {
+		return errors.New("SigningCertURL is not an https URL of a SimpleNotificationService-….pem on sns.<region>.amazonaws.com")
 	}
 	sig, err := base64.StdEncoding.DecodeString(m.Signature)
 	if err != nil {

@@ -20,8 +20,21 @@ import (
 )
 
 // MaxAge is how old a signed timestamp may be (SendGrid, Mailgun) before
-// the request is refused as a replay.
-const MaxAge = 5 * time.Minute
+// the request is refused as a replay. A provider retries a webhook we did
+// not answer with the timestamp of its first try: Mailgun for 8 hours
+// (after 5, 10 and 15 minutes, 1, 2 and 4 hours), SendGrid for up to 24
+// hours after the event. The window covers the longer of the two, and an
+// hour more for a retry that is slow to arrive or a clock that is off, so
+// that the bounces and complaints of a day's outage are not refused for
+// ever. A replay within it does no harm: the same body again is stored
+// once (each event by its key), and a Mailgun token taken with another
+// body is refused, Tokens keeping every token for MaxAge.
+const MaxAge = 25 * time.Hour
+
+// MaxSkew is how far ahead of our clock a signed timestamp may be: no
+// provider retries from the future, so only clocks that disagree are
+// allowed for.
+const MaxSkew = 5 * time.Minute
 
 // A Provider checks one provider's webhook request and returns the
 // events it reports. A bad signature or credential is an EUNAUTHORIZED
@@ -45,7 +58,7 @@ var (
 	errSendGridSignature = bulletin.Errorf(bulletin.EUNAUTHORIZED, "The webhook's signature does not verify with the configured SendGrid verification key (BULLETIN_WEBHOOK_SENDGRID_SECRET or Settings).")
 	errPostmarkAuth      = bulletin.Errorf(bulletin.EUNAUTHORIZED, "The webhook's basic auth user and password do not match the configured secret (BULLETIN_WEBHOOK_POSTMARK_SECRET or Settings).")
 	errSESTopic          = bulletin.Errorf(bulletin.EUNAUTHORIZED, "This SNS topic is not the topic configured (BULLETIN_WEBHOOK_SES_TOPIC or Settings).")
-	errStale             = bulletin.Errorf(bulletin.EUNAUTHORIZED, "The webhook's timestamp is more than 5 minutes away from now: a replay, or a clock to fix.")
+	errStale             = bulletin.Errorf(bulletin.EUNAUTHORIZED, "The webhook's timestamp is more than %d hours old or more than %d minutes ahead: a replay, or a clock to fix.", MaxAge/time.Hour, MaxSkew/time.Minute)
 )
 
 // badShape is the error for a body that is not the provider's.
@@ -101,8 +114,9 @@ func statusIn(s string) string {
 	return ""
 }
 
-// fresh reports whether unix seconds ts is within MaxAge of now.
+// fresh reports whether unix seconds ts is at most MaxAge before now and
+// at most MaxSkew after it.
 func fresh(ts int64, now time.Time) bool {
 	d := now.Sub(time.Unix(ts, 0))
-	return d <= MaxAge && d >= -MaxAge
+	return d <= MaxAge && d >= -MaxSkew
 }

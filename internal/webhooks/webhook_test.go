@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"os"
 	"strconv"
@@ -137,9 +138,18 @@ func TestFixturesReadAsEvents(t *testing.T) {
 		"sendgrid_complaint": {complaint},
 		"sendgrid_delivery":  nil,
 		"mailgun_bounce":     {viaVERP},
-		"mailgun_transient":  {soft},
 		"mailgun_complaint":  {complaint},
 		"mailgun_delivery":   nil,
+		// A temporary failure is a deferral: Mailgun tries again, and
+		// reports a permanent failure if it gives up.
+		"mailgun_deferral": nil,
+		// Permanent, but a full mailbox: soft, as its status says.
+		"mailgun_mailbox_full": {{Kind: events.BounceSoft, Status: "5.2.2", Email: "soft@example.com", Keyed: true}},
+		// Refused by the receiver's spam filter: a bounce, not a reader's
+		// complaint.
+		"postmark_spam_notification": {{Kind: events.BounceSoft, Status: "5.7.1", Email: "blocked@example.com", Keyed: true}},
+		// The reader says the mail is not spam.
+		"ses_complaint_not_spam": nil,
 		// The envelope sender rewritten: the Message-ID names the delivery.
 		"mailgun_bounce_msgid":  {viaVERP},
 		"sendgrid_bounce_msgid": {viaVERP},
@@ -156,6 +166,38 @@ func TestFixturesReadAsEvents(t *testing.T) {
 		})
 	}
 }
+
+// Only a signing certificate's URL is fetched for a message's signature:
+// a forged message naming another path on an SNS host costs no fetch.
+func TestSNSCertURLs(t *testing.T) {
+	cases := map[string]bool{
+		"https://sns.us-east-1.amazonaws.com/SimpleNotificationService-9c6465fa7f48f5cacd23014631ec1136.pem": true,
+		"https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-test.pem":                             true,
+		"https://sns.us-east-1.amazonaws.com/x.pem":                                                          false,
+		"https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Token=t":                            false,
+		"https://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem?x=1":                          false,
+		"https://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem#x":                            false,
+		"https://sns.us-east-1.amazonaws.com/a/SimpleNotificationService-abc.pem":                            false,
+		"https://sns.us-east-1.amazonaws.com/SimpleNotificationService-../x.pem":                             false,
+		"http://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem":                               false,
+		"https://evil.example/SimpleNotificationService-abc.pem":                                             false,
+	}
+	for u, want := range cases {
+		if got := snsCertURL(u); got != want {
+			t.Errorf("snsCertURL(%q) = %v, want %v", u, got, want)
+		}
+	}
+	fetched := 0
+	c := &certs{fetch: fetcherFunc(func(context.Context, string) ([]byte, error) { fetched++; return nil, errors.New("no") })}
+	m := &snsMessage{SigningCertURL: "https://sns.us-east-1.amazonaws.com/forged.pem", Signature: "AAAA", SignatureVersion: "2"}
+	if err := c.verify(context.Background(), m); err == nil || fetched != 0 {
+		t.Errorf("verify with %s: %v after %d fetches, want an error and none", m.SigningCertURL, err, fetched)
+	}
+}
+
+type fetcherFunc func(context.Context, string) ([]byte, error)
+
+func (f fetcherFunc) Fetch(ctx context.Context, u string) ([]byte, error) { return f(ctx, u) }
 
 func TestSNSHosts(t *testing.T) {
 	cases := map[string]bool{
@@ -182,7 +224,7 @@ func TestSNSHosts(t *testing.T) {
 // FuzzPostmark reads any body with good credentials without panicking,
 // and every event it returns can be recorded.
 func FuzzPostmark(f *testing.F) {
-	for _, n := range []string{"postmark_bounce", "postmark_transient", "postmark_complaint", "postmark_delivery"} {
+	for _, n := range []string{"postmark_bounce", "postmark_transient", "postmark_complaint", "postmark_delivery", "postmark_spam_notification"} {
 		f.Add(read(f, n))
 	}
 	pm, _ := NewPostmark("u:p", testVERP)
@@ -195,7 +237,7 @@ func FuzzPostmark(f *testing.F) {
 
 // FuzzSESNotification reads any SNS Message without panicking.
 func FuzzSESNotification(f *testing.F) {
-	for _, n := range []string{"ses_bounce", "ses_transient", "ses_complaint", "ses_delivery"} {
+	for _, n := range []string{"ses_bounce", "ses_transient", "ses_complaint", "ses_delivery", "ses_complaint_not_spam"} {
 		f.Add(read(f, n))
 	}
 	ses := &SES{VERP: testVERP}
