@@ -149,12 +149,18 @@ func NewStore(db *sqlite.DB) *Store { return &Store{db: db} }
 // article is new, and fills a.ID. An article an editor has changed
 // (Update) keeps its text: Save only adds its lists.
 func (s *Store) Save(ctx context.Context, a *Article) (created bool, err error) {
-	return s.save(ctx, a, false)
+	stored, created, err := s.Put(ctx, feedPatch(a, false))
+	if err != nil {
+		return false, err
+	}
+	*a = *stored
+	return created, nil
 }
 
-// save is Save; with oldNews, the links it makes from a to lists are
-// links no digest takes as new (see Patch.oldNews).
-func (s *Store) save(ctx context.Context, a *Article, oldNews bool) (created bool, err error) {
+// feedPatch is the change Save makes with a; with oldNews, the links it
+// makes from a to lists are links no digest takes as new (see
+// Patch.oldNews).
+func feedPatch(a *Article, oldNews bool) *Patch {
 	p := &Patch{Title: &a.Title, URL: &a.URL, Summary: &a.Summary, Author: &a.Author, Lists: &a.Lists, fromFeed: true, oldNews: oldNews}
 	if a.Body != "" {
 		p.Body = &a.Body
@@ -168,12 +174,7 @@ func (s *Store) save(ctx context.Context, a *Article, oldNews bool) (created boo
 	if !a.PublishedAt.IsZero() {
 		p.PublishedAt = &a.PublishedAt
 	}
-	stored, created, err := s.Put(ctx, p)
-	if err != nil {
-		return false, err
-	}
-	*a = *stored
-	return created, nil
+	return p
 }
 
 // insertArticle stores a new article and fills its ID.

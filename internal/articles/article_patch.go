@@ -91,50 +91,65 @@ func (s *Store) Put(ctx context.Context, p *Patch) (*Article, bool, error) {
 	var out *Article
 	var created bool
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		a := &Article{}
-		var edited bool
-		err := tx.QueryRowContext(ctx, `SELECT id, edited_at IS NOT NULL FROM articles WHERE url = ?`, NormalizeURL(strings.TrimSpace(*p.URL))).Scan(&a.ID, &edited)
-		created = errors.Is(err, sql.ErrNoRows)
-		if err != nil && !created {
-			return fmt.Errorf("find article: %w", err)
-		}
-		if !created && p.onlyNew {
-			return &bulletin.Error{Code: bulletin.ECONFLICT, Message: "Another article has this URL: nothing was saved.",
-				Fields: map[string]string{"url": fmt.Sprintf("article %d has this URL already: one URL is one article; edit that one instead", a.ID)}}
-		}
-		if edited && p.fromFeed {
-			p = &Patch{URL: p.URL, Lists: p.Lists, oldNews: p.oldNews}
-		}
-		if !created {
-			if a, err = getArticle(ctx, tx, a.ID); err != nil {
-				return err
-			}
-		}
-		p.apply(a)
-		ids, err := checkPatched(ctx, tx, a, p)
-		if err != nil {
-			return err
-		}
-		if created {
-			err = insertArticle(ctx, tx, a)
-		} else {
-			err = updateArticle(ctx, tx, a)
-		}
-		if err != nil {
-			return err
-		}
-		if p.oldNews {
-			err = joinListsAsOld(ctx, tx, a.ID, ids)
-		} else {
-			err = joinLists(ctx, tx, a.ID, ids)
-		}
-		if err != nil {
-			return err
-		}
-		out, err = getArticle(ctx, tx, a.ID)
+		var err error
+		out, created, err = putTx(ctx, tx, p)
 		return err
 	})
 	return out, created, err
+}
+
+// putTx is Put in tx, for p with a URL.
+func putTx(ctx context.Context, tx *sql.Tx, p *Patch) (*Article, bool, error) {
+	var id int64
+	var edited bool
+	err := tx.QueryRowContext(ctx, `SELECT id, edited_at IS NOT NULL FROM articles WHERE url = ?`, NormalizeURL(strings.TrimSpace(*p.URL))).Scan(&id, &edited)
+	created := errors.Is(err, sql.ErrNoRows)
+	if err != nil && !created {
+		return nil, false, fmt.Errorf("find article: %w", err)
+	}
+	if !created && p.onlyNew {
+		return nil, false, &bulletin.Error{Code: bulletin.ECONFLICT, Message: "Another article has this URL: nothing was saved.",
+			Fields: map[string]string{"url": fmt.Sprintf("article %d has this URL already: one URL is one article; edit that one instead", id)}}
+	}
+	if edited && p.fromFeed {
+		p = &Patch{URL: p.URL, Lists: p.Lists, oldNews: p.oldNews}
+	}
+	a, err := writePatch(ctx, tx, id, p)
+	return a, created, err
+}
+
+// writePatch applies p to article id, or to a new article when id is 0,
+// stores it and its lists, and returns it as stored.
+func writePatch(ctx context.Context, tx *sql.Tx, id int64, p *Patch) (*Article, error) {
+	a := &Article{}
+	if id != 0 {
+		var err error
+		if a, err = getArticle(ctx, tx, id); err != nil {
+			return nil, err
+		}
+	}
+	p.apply(a)
+	ids, err := checkPatched(ctx, tx, a, p)
+	if err != nil {
+		return nil, err
+	}
+	if id == 0 {
+		err = insertArticle(ctx, tx, a)
+	} else {
+		err = updateArticle(ctx, tx, a)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if p.oldNews {
+		err = joinListsAsOld(ctx, tx, a.ID, ids)
+	} else {
+		err = joinLists(ctx, tx, a.ID, ids)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return getArticle(ctx, tx, a.ID)
 }
 
 // Create stores p as a new article. A URL already stored is a conflict

@@ -64,7 +64,9 @@ func (f *Feeds) SetActive(ctx context.Context, id int64, active bool) (*Feed, er
 	return fd, nil
 }
 
-// Delete removes the feed of id. The articles it brought stay.
+// Delete removes the feed of id. The articles it brought stay; its
+// memory of their items goes with it, so the same feed added again brings
+// back the items whose articles were deleted.
 func (f *Feeds) Delete(ctx context.Context, id int64) error {
 	res, err := f.db.Write.ExecContext(ctx, `DELETE FROM feeds WHERE id = ?`, id)
 	if err != nil {

@@ -21,10 +21,12 @@ import (
 )
 
 // Poll fetches one feed, honouring its ETag and Last-Modified, and saves
-// its items as articles of its list: the same URL twice is one article. It
-// returns how many articles are new, and records the poll: its status in
-// words (the HTTP status, or the error), its error, and the new articles
-// in the feed's count of items.
+// its items as articles of its list: the same URL twice is one article,
+// and so is the same item (by its guid, or its link when it has none)
+// polled again with a new link; an item whose article was deleted is not
+// stored again. It returns how many articles are new, and records the
+// poll: its status in words (the HTTP status, or the error), its error,
+// and the new articles in the feed's count of items.
 func (f *Feeds) Poll(ctx context.Context, fd *Feed) (int, error) {
 	added, etag, modified, status, err := f.fetch(ctx, fd)
 	msg := ""
@@ -101,13 +103,14 @@ func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified,
 	var saveErr error
 	var skips skipped
 	old := f.oldNews(fd)
+	guids := itemGUIDs(parsed.Items)
 	for i, it := range parsed.Items {
 		a, why := itemArticle(it, srcs[i], fd.List, resp.Request.URL)
 		if a == nil {
 			skips.add(why)
 			continue
 		}
-		created, err := f.articles.save(ctx, a, old(a))
+		created, err := f.articles.saveItem(ctx, fd.ID, newItemKey(guids[i], a.URL), a, old(a))
 		switch {
 		case bulletin.ErrorCode(err) == bulletin.EINVALID:
 			skips.add(refusal(err))
