@@ -5,7 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
@@ -15,35 +19,59 @@ import (
 // An Issue is a campaign or digest in the public archive: one that has
 // gone out to at least one public list.
 type Issue struct {
-	ID       int64
-	Kind     string // campaign or digest
-	Subject  string
-	Lists    []string // names of its public lists
+	ID      int64
+	Kind    string // campaign or digest
+	Subject string
+	Lists   []string // names of its public lists
+	// SentAt is when the issue started going out: when its first readers
+	// got it, for one cancelled midway too. Its last delivery says only
+	// when the sending stopped, and its row is folded away with the rest
+	// after the delivery retention, while started_at is set once and kept.
 	SentAt   time.Time
 	BodyHTML string // only from ArchiveIssue
 }
 
-// archiveWhere selects archived issues: sending or sent, to a public list.
-const archiveWhere = `c.status IN ('sending', 'sent') AND c.started_at IS NOT NULL
+// archiveWhere selects archived issues, by what their readers got: sent
+// to the end, or cancelled after at least one reader's mail went (as
+// the campaign's stats count it, folded rows too), to a public list.
+// One still sending or paused is not out yet.
+const archiveWhere = `c.started_at IS NOT NULL
+	AND (c.status = 'sent' OR (c.status = 'cancelled' AND (c.folded_sent > 0
+		OR EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.status = 'sent'))))
 	AND EXISTS (SELECT 1 FROM campaign_lists cl JOIN lists l ON l.id = cl.list_id WHERE cl.campaign_id = c.id AND l.public = 1)`
 
-// Archive returns archived issues newest first, below the id before (0 for
-// the newest), and the before of the next page (0 on the last one).
+// Archive returns archived issues newest first: by when they were sent,
+// then by id. before is the id of the last issue of the page before (0
+// for the newest), and the before of the next page is returned (0 on the
+// last one). An issue's sent time never changes once it has one, so the
+// pages hold still while issues are added; a before that names no
+// campaign that has started is not found.
 func (s *Store) Archive(ctx context.Context, before int64, limit int) ([]*Issue, int64, error) {
 	if limit <= 0 || limit > 100 {
 		limit = 30
 	}
-	if before <= 0 {
-		before = 1<<63 - 1
+	where, args := "", []any{}
+	if before > 0 {
+		var started bool
+		err := s.db.Read.QueryRowContext(ctx, `SELECT started_at IS NOT NULL FROM campaigns WHERE id = ?`, before).Scan(&started)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !started) {
+			return nil, 0, bulletin.Errorf(bulletin.ENOTFOUND, "No issue %d to page from.", before)
+		} else if err != nil {
+			return nil, 0, fmt.Errorf("archive: %w", err)
+		}
+		// Compared in SQL, as stored: UTC text, which orders as time.
+		where, args = `(c.started_at, c.id) < (SELECT started_at, id FROM campaigns WHERE id = ?) AND `, []any{before}
 	}
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT c.id, c.kind, c.subject, c.started_at FROM campaigns c
-		WHERE c.id < ? AND `+archiveWhere+` ORDER BY c.id DESC LIMIT ?`, before, limit+1)
+		WHERE `+where+archiveWhere+` ORDER BY c.started_at DESC, c.id DESC LIMIT ?`, append(args, limit+1)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("archive: %w", err)
 	}
 	out, err := collect(rows, func(r scanner) (*Issue, error) {
 		var is Issue
-		return &is, r.Scan(&is.ID, &is.Kind, &is.Subject, &is.SentAt)
+		err := r.Scan(&is.ID, &is.Kind, &is.Subject, &is.SentAt)
+		is.SentAt = is.SentAt.UTC()
+		return &is, err
 	})
 	if err != nil {
 		return nil, 0, err
@@ -57,29 +85,81 @@ func (s *Store) Archive(ctx context.Context, before int64, limit int) ([]*Issue,
 	return out, next, nil
 }
 
-// ArchiveIssue returns one archived issue with its body as a reader sees
-// it, the personal fields shown as a generic reader's. Anything not in the
-// archive is not found.
+// ArchiveIssue returns one archived issue with its body as the public
+// reads it (publicBody). Anything not in the archive is not found.
 func (s *Store) ArchiveIssue(ctx context.Context, id int64) (*Issue, error) {
 	is := &Issue{ID: id}
-	err := s.db.Read.QueryRowContext(ctx, `SELECT c.kind, c.subject, c.started_at, c.body_html FROM campaigns c
-		WHERE c.id = ? AND `+archiveWhere, id).Scan(&is.Kind, &is.Subject, &is.SentAt, &is.BodyHTML)
+	var body string
+	err := s.db.Read.QueryRowContext(ctx, `SELECT c.kind, c.subject, c.started_at, c.body, c.body_html FROM campaigns c
+		WHERE c.id = ? AND `+archiveWhere, id).Scan(&is.Kind, &is.Subject, &is.SentAt, &body, &is.BodyHTML)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "No issue %d in the archive.", id)
 	} else if err != nil {
 		return nil, fmt.Errorf("archive issue: %w", err)
 	}
 	is.SentAt = is.SentAt.UTC()
+	// A campaign's body is rendered again, as its mail is (contents):
+	// the copy stored with it was filled for a reader once called
+	// "reader". One that no longer renders keeps that copy. A digest's is
+	// its only one, and holds no personal field.
+	if is.Kind == "campaign" {
+		if html, err := publicBody(body); err == nil {
+			is.BodyHTML = html
+		}
+	}
 	if is.Lists, err = s.publicLists(ctx, id); err != nil {
 		return nil, err
 	}
 	return is, nil
 }
 
-// archiveReader is who a campaign is stored and archived for: no one in
-// particular. The links with tokens are in the mail around the body,
-// never in it.
-var archiveReader = mailer.Personal{Name: "reader"}
+// archiveReader is who a campaign is stored for: a reader without a name
+// or an address, who reads the fallbacks the editor wrote. The links
+// with tokens are in the mail around the body, never in it.
+var archiveReader = mailer.Personal{}
+
+// publicBody renders a campaign's Markdown body for the archive's page,
+// which no reader in particular reads: as the mail reads to a reader
+// without a name, each fallback as the editor wrote it, and a name
+// without one left out with the space or comma that led up to it (see
+// dropName), so "Hi {{ .Name }}," reads "Hi," rather than "Hi ,".
+func publicBody(body string) (string, error) {
+	mk := mailer.NewMarkers()
+	html, _, err := Render(body, mk)
+	if err != nil {
+		return "", err
+	}
+	html = dropName(mk.Choose(html, false), mk.Of(mailer.Name))
+	return mk.Fill(html, archiveReader, true), nil
+}
+
+// dropName takes each name marker out of html, a sanitised rendering
+// whose fallbacks are chosen, so that the text around it reads as if the
+// author had not written one: before punctuation it takes the space (or
+// ", ") before it along ("Hi {{ .Name }}!", "Thanks, {{ .Name }}."); at
+// the start of a paragraph, the comma after it, and the word that then
+// starts it gets a capital ("{{ .Name }}, the ferry…"); elsewhere, the
+// space before it.
+func dropName(html, marker string) string {
+	if !strings.Contains(html, marker) {
+		return html
+	}
+	m := regexp.QuoteMeta(marker)
+	start := regexp.MustCompile(`(^|>)` + m + `[,:;]?[ \t\n]*`)
+	for {
+		loc := start.FindStringSubmatchIndex(html)
+		if loc == nil {
+			break
+		}
+		rest := html[loc[1]:]
+		if r, n := utf8.DecodeRuneInString(rest); unicode.IsLower(r) {
+			rest = string(unicode.ToUpper(r)) + rest[n:]
+		}
+		html = html[:loc[3]] + rest
+	}
+	html = regexp.MustCompile(`(?:,?[ \t\n]+)?`+m+`([.,!?;:…])`).ReplaceAllString(html, "$1")
+	return regexp.MustCompile(`[ \t\n]*`+m).ReplaceAllString(html, "")
+}
 
 func (s *Store) publicLists(ctx context.Context, id int64) ([]string, error) {
 	names, err := sqlite.Column[string](s.db.Read.QueryContext(ctx, `SELECT l.name FROM campaign_lists cl JOIN lists l ON l.id = cl.list_id

@@ -34,7 +34,8 @@ type issueData struct {
 	Body template.HTML
 }
 
-// archiveIndex lists archived issues, newest first, ?before=ID for older.
+// archiveIndex lists archived issues, newest sent first, ?before=ID for
+// those listed after issue ID.
 func (s *Server) archiveIndex(w http.ResponseWriter, r *http.Request) {
 	var before int64
 	if v := r.URL.Query().Get("before"); v != "" {
@@ -46,7 +47,11 @@ func (s *Server) archiveIndex(w http.ResponseWriter, r *http.Request) {
 		before = n
 	}
 	issues, next, err := s.Archive.Archive(r.Context(), before, 30)
-	if err != nil {
+	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
+		// No link of ours names a campaign that never went out.
+		s.messagePage(w, r, http.StatusNotFound, "No such page", "Go back to the archive and follow its links.")
+		return
+	} else if err != nil {
 		s.Log.Error("archive", "err", err)
 		s.messagePage(w, r, http.StatusInternalServerError, "Something went wrong", "The archive cannot be shown right now. Try again in a minute.")
 		return

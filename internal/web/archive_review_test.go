@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,16 +19,18 @@ func TestArchiveOlderPages(t *testing.T) {
 	if err := campaigns.NewStore(db).Create(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Write.Exec(`UPDATE campaigns SET status = 'sent', started_at = ? WHERE id = ?`, time.Now(), c.ID); err != nil {
+	if _, err := db.Write.Exec(`UPDATE campaigns SET status = 'sent', started_at = ? WHERE id = ?`, time.Now().Add(-time.Hour), c.ID); err != nil {
 		t.Fatal(err)
 	}
+	newer := pastIssue(t, db, "Ferry letter", "The ferry runs again.", "sent", time.Now())
+	after := func(id int64) string { return "/archive?before=" + strconv.FormatInt(id, 10) }
 	tests := []struct {
 		path          string
 		want, notWant []string
 	}{
-		{"/archive", []string{"Harbour letter"}, []string{"← Newest issues", "no older issues"}},
-		{"/archive?before=999", []string{"Harbour letter", `<a href="/archive">← Newest issues</a>`}, []string{"Nothing has been sent yet"}},
-		{"/archive?before=1", []string{"There are no older issues.", `<a href="/archive">See the newest issues</a>`}, []string{"Nothing has been sent yet", "Harbour letter"}},
+		{"/archive", []string{"Harbour letter", "Ferry letter"}, []string{"← Newest issues", "no older issues"}},
+		{after(newer), []string{"Harbour letter", `<a href="/archive">← Newest issues</a>`}, []string{"Nothing has been sent yet", "Ferry letter"}},
+		{after(c.ID), []string{"There are no older issues.", `<a href="/archive">See the newest issues</a>`}, []string{"Nothing has been sent yet", "Harbour letter"}},
 	}
 	for _, tt := range tests {
 		w := do(t, h, "GET", tt.path, "", "")

@@ -16,7 +16,7 @@ import (
 // every request and answer is as internal/web/openapi.json says; and the
 // digest, in the archive, shows the image at its size.
 func TestArticleImageSizeAPI(t *testing.T) {
-	_, a, token := fullServer(t)
+	_, a, token, db := fullServerDB(t)
 	call := func(method, path, body string) (int, map[string]any) {
 		t.Helper()
 		status, raw := callDocumented(t, a, token, method, path, body)
@@ -87,6 +87,7 @@ func TestArticleImageSizeAPI(t *testing.T) {
 	if status != http.StatusCreated {
 		t.Fatalf("digest run = %d %v, want 201", status, d)
 	}
+	markSent(t, db, d["id"])
 	issue := getPage(t, fmt.Sprintf("%s/archive/%v", a.base, d["id"]))
 	for _, want := range []string{
 		`<img src="https://img.news.example/lighthouse-2.jpg" width="536" height="302" alt="The lighthouse in red" style="width:100%;max-width:536px;height:auto;`,
