@@ -53,8 +53,9 @@ type CampaignMessage struct {
 	signer Signer
 	// escape escapes a field in an HTML part.
 	escape func(string) string
-	// wraps are the text part's paragraphs holding the name, wrapped
-	// again for a reader whose name makes a line of one too long.
+	// wraps are the text part's paragraphs holding the name or the
+	// address, wrapped again for a reader whose name or address makes a
+	// line of one too long.
 	wraps []*textWrap
 }
 

@@ -70,7 +70,7 @@ func (cm *CampaignMessage) compose(dst []byte, p Personal) []byte {
 	rule := ""    // inside a rule: its character (see Markers.Rules)
 	for i := 0; i < len(cm.body); i++ {
 		pc := &cm.body[i]
-		if pc.wrap > 0 && p.Name != "" && !skip && rule == "" {
+		if pc.wrap > 0 && !skip && rule == "" {
 			if w := cm.wraps[pc.wrap-1]; w.overflows(p) {
 				dst = w.appendTo(dst, p, cm.marks)
 				i += w.pieces - 1

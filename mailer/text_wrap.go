@@ -10,9 +10,11 @@ import (
 const TextWidth = 72
 
 // A text part's paragraphs are wrapped once for all readers, with the
-// name measured as nothing: only the message knows it. A paragraph that
-// holds the name is marked, so that Compose wraps it again for a reader
-// whose name makes one of its lines too long. The marks are empty
+// name and the address measured as nothing: only the message knows them.
+// A paragraph that holds either is marked, so that Compose wraps it again
+// for a reader whose name or address makes one of its lines too long. An
+// address is one word, never broken: it may stand alone on a line longer
+// than the width. The marks are empty
 // fallbacks, which Choose, Fill, Compose and the preheader read as
 // nothing, and which no body's fields make: a fallback's IfName is
 // followed by Name, and a fallback with no text is IfName Name ElseName
@@ -56,20 +58,34 @@ func ParagraphIndent(first string) (indent string, ok bool) {
 }
 
 // A textWrap is a marked paragraph of a text part, as Compose wraps it
-// again for a reader with a name.
+// again for a reader.
 type textWrap struct {
 	first, indent string // the prefixes of its first line and of the others
 	width         int    // the columns of a line after its prefix
-	lines         []wrapLine
-	hard          []string // the text of each hard line for a reader with a name, with markers
-	pieces        int      // the pieces of the body it is
+	// sides are the paragraph as a reader without a name (0) and one with
+	// a name (1) read it: the sides of its fallbacks differ.
+	sides  [2]wrapSide
+	pieces int // the pieces of the body it is
 }
 
-// A wrapLine is a line of a paragraph as it was wrapped, as a reader
-// with a name reads it: its columns without the fields, and how many
-// names and addresses it holds.
+// A wrapSide is a marked paragraph as one side of its fallbacks reads.
+type wrapSide struct {
+	lines []wrapLine
+	hard  []string // the text of each hard line, with markers
+}
+
+// A wrapLine is a line of a paragraph as it was wrapped: its columns
+// without the fields, and how many names and addresses it holds.
 type wrapLine struct {
 	cols, names, emails int
+}
+
+// side is the side of w that p reads.
+func (w *textWrap) side(p Personal) *wrapSide {
+	if p.Name != "" {
+		return &w.sides[1]
+	}
+	return &w.sides[0]
 }
 
 // newTextWrap reads a marked paragraph: lines, as rendered, the first
@@ -94,18 +110,25 @@ func newTextWrap(m Markers, lines []string) (*textWrap, bool) {
 		if content == "" || strings.Contains(content, mark) {
 			return nil, false
 		}
-		named := m.Choose(content, true)
-		w.lines = append(w.lines, measureLine(m, named))
-		if newLine {
-			w.hard = append(w.hard, named)
-		} else {
-			w.hard[len(w.hard)-1] += " " + named
+		for i := range w.sides {
+			w.sides[i].add(m, m.Choose(content, i == 1), newLine)
 		}
 	}
 	return w, true
 }
 
-// measureLine measures a line of text for a reader with a name.
+// add adds a line of the paragraph, its fallbacks' side chosen, that
+// starts a hard line when newLine.
+func (s *wrapSide) add(m Markers, line string, newLine bool) {
+	s.lines = append(s.lines, measureLine(m, line))
+	if newLine {
+		s.hard = append(s.hard, line)
+	} else {
+		s.hard[len(s.hard)-1] += " " + line
+	}
+}
+
+// measureLine measures a line of text, its fallbacks' side chosen.
 func measureLine(m Markers, s string) wrapLine {
 	var l wrapLine
 	for s != "" {
@@ -129,7 +152,7 @@ func measureLine(m Markers, s string) wrapLine {
 // the paragraph was wrapped: a line is not wrapped again for them.
 func (w *textWrap) overflows(p Personal) bool {
 	name, email := utf8.RuneCountInString(p.Name), utf8.RuneCountInString(p.Email)
-	for _, l := range w.lines {
+	for _, l := range w.side(p).lines {
 		if (l.names > 0 || l.emails > 0) && l.cols+l.names*name+l.emails*email > w.width {
 			return true
 		}
@@ -138,12 +161,12 @@ func (w *textWrap) overflows(p Personal) bool {
 }
 
 // appendTo appends the paragraph wrapped for p, quoted-printable encoded.
-// A word longer than a line, a URL most often, keeps a line of its own;
-// a name may be broken at its spaces.
+// A word longer than a line, a URL or an address most often, keeps a line
+// of its own; a name may be broken at its spaces, an address has none.
 func (w *textWrap) appendTo(dst []byte, p Personal, m Markers) []byte {
 	var b []byte
 	prefix := w.first
-	for _, h := range w.hard {
+	for _, h := range w.side(p).hard {
 		b = append(b, prefix...)
 		col := 0
 		for word := range strings.SplitSeq(fillText(m, h, p), " ") {

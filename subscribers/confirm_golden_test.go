@@ -114,7 +114,7 @@ func TestGoldenConfirmMail(t *testing.T) {
 	if n := strings.Count(pm.HTML, `href="`+link+`"`); n != 2 {
 		t.Errorf("HTML part links %d times to %s, want the button and the pasted link", n, link)
 	}
-	for _, want := range []string{"Hello,\n", "(Harbour Notes, Quayside Café)\nat zoe@example.org."} {
+	for _, want := range []string{"Hello,\n", "(Harbour Notes, Quayside Café)\nat this address:\nzoe@example.org\n"} {
 		if !strings.Contains(pm.Text, want) {
 			t.Errorf("text part lacks %q", want)
 		}

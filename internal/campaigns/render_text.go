@@ -162,14 +162,15 @@ func (w *textWriter) block(n ast.Node, first, indent string) {
 }
 
 // paragraph wraps the text s of a paragraph at width columns. Its lines
-// are measured without the reader's name, which only the message knows:
-// a paragraph holding it is marked for the mailer to wrap again for a
-// reader whose name makes a line too long (mailer.Markers.LineMark),
+// are measured without the reader's name and address, which only the
+// message knows: a paragraph holding either is marked for the mailer to
+// wrap again for a reader whose name or address makes a line too long (mailer.Markers.LineMark),
 // unless a line of it is empty or its prefixes are not those the mailer
 // knows (mailer.ParagraphIndent).
 func (w *textWriter) paragraph(s string, width int, first, indent string) []string {
 	ls := wrapLines(s, width, w.measure)
-	if in, ok := mailer.ParagraphIndent(first); !ok || in != indent || !strings.Contains(s, w.mk.Of(mailer.Name)) {
+	if in, ok := mailer.ParagraphIndent(first); !ok || in != indent ||
+		!strings.Contains(s, w.mk.Of(mailer.Name)) && !strings.Contains(s, w.mk.Of(mailer.Email)) {
 		return ls
 	}
 	var out []string
