@@ -28,6 +28,7 @@ type digestArticle struct {
 	PublishedAt time.Time // in the list's time zone once rendered
 	Summary     string    // two or three lines
 	Wrapped     string    // Summary wrapped for the text part
+	TextTitle   string    // Title wrapped for the text part (hang)
 
 	// imageWidth and imageHeight are the image's size as stored, 0 when
 	// unknown; ImageWidth and ImageHeight are the size it is shown at once
@@ -43,6 +44,15 @@ func (a digestArticle) Byline() string {
 		return date
 	}
 	return "By " + a.Author + " · " + date
+}
+
+// TextByline is Byline for the text part: wrapped as a title is (hang),
+// since an author may have 200 characters, with the date on one line.
+func (a digestArticle) TextByline() string {
+	if a.Author == "" {
+		return a.Byline()
+	}
+	return joinLast(hang("By "+a.Author+" ·"), a.PublishedAt.Format("2 January 2006"), hangIndent)
 }
 
 // digestData is what templates/mail/digest.{html,txt} are given. They
@@ -61,13 +71,34 @@ type digestData struct {
 // are, since names and dates make it longer than a line. The dates stay
 // on one line.
 func (d digestData) Intro() string {
-	head := wrap(d.Heading+" in "+d.ListName+" from "+d.Publisher+",", 72)
-	dates := d.Range + "."
+	return joinLast(wrap(d.Heading+" in "+d.ListName+" from "+d.Publisher+",", textWidth), d.Range+".", "")
+}
+
+// joinLast puts tail, kept on one line, after the last line of the
+// wrapped text head, or on a line of its own behind indent when it does
+// not fit there.
+func joinLast(head, tail, indent string) string {
 	last := head[strings.LastIndexByte(head, '\n')+1:]
-	if utf8.RuneCountInString(last)+1+utf8.RuneCountInString(dates) > 72 {
-		return head + "\n" + dates
+	if utf8.RuneCountInString(last)+1+utf8.RuneCountInString(tail) > textWidth {
+		return head + "\n" + indent + tail
 	}
-	return head + " " + dates
+	return head + " " + tail
+}
+
+// hangIndent starts the lines after the first of a title in the text
+// part, so that a reader sees them as one title, apart from the URL and
+// the byline below it, which start at the margin.
+const hangIndent = "  "
+
+// hang wraps s, one line of the text part such as a title, at textWidth
+// columns, its lines after the first behind hangIndent. A line that fits
+// stays as it is; a word longer than a line, a URL most often, keeps a
+// line of its own, whole.
+func hang(s string) string {
+	if utf8.RuneCountInString(s) <= textWidth {
+		return s
+	}
+	return strings.ReplaceAll(wrap(s, textWidth-len(hangIndent)), "\n", "\n"+hangIndent)
 }
 
 // summaryRunes keeps a summary to two or three lines of the mail.
@@ -91,7 +122,8 @@ func (s *Service) renderDigest(l *digestList, d *Digest, items []digestArticle) 
 			sum = plainText(a.body)
 		}
 		a.Summary = clip(sum, summaryRunes)
-		a.Wrapped = wrap(a.Summary, 72)
+		a.Wrapped = wrap(a.Summary, textWidth)
+		a.TextTitle = hang(a.Title)
 		a.ImageWidth, a.ImageHeight = imageBox(a.imageWidth, a.imageHeight)
 	}
 	data := digestData{
