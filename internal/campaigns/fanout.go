@@ -43,6 +43,28 @@ type mailData struct {
 	PreferencesURL string
 }
 
+// The text part's footer keeps to textWidth columns as the body does:
+// the names of the publisher and of the list, and a line of the postal
+// address, are the settings' and may be long.
+
+// TextPublisher is the publisher's name, wrapped for the text part.
+func (d mailData) TextPublisher() string { return wrap(d.Publisher, textWidth) }
+
+// TextReason says why the reader gets the mail, wrapped for the text part.
+func (d mailData) TextReason() string {
+	return wrap(`You receive this because you joined the list "`+d.ListName+`".`, textWidth)
+}
+
+// TextPostalLines are the lines of the postal address, each wrapped for
+// the text part.
+func (d mailData) TextPostalLines() []string {
+	lines := d.Brand.PostalLines()
+	for i, l := range lines {
+		lines[i] = wrap(l, textWidth)
+	}
+	return lines
+}
+
 // contents renders campaign id into what every message of it to each of
 // its lists shares, once: the body inside the mail templates, with
 // markers drawn for this render where the personal fields and links go,
