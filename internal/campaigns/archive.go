@@ -145,6 +145,13 @@ func dropName(html, marker string) string {
 		return html
 	}
 	m := regexp.QuoteMeta(marker)
+	// An element that holds the name alone ("**{{ .Name }}**", a link,
+	// code) goes with it: left empty, it would keep the space before it
+	// ("Hi <strong></strong>, welcome") or make a link no one can see.
+	alone := regexp.MustCompile(`<(?:strong|em|b|i|u|s|del|code|a|span|mark)(?:\s[^>]*)?>` + m + `</(?:strong|em|b|i|u|s|del|code|a|span|mark)>`)
+	for before := ""; before != html; {
+		before, html = html, alone.ReplaceAllLiteralString(html, marker)
+	}
 	start := regexp.MustCompile(`(^|>)` + m + `[,:;]?[ \t\n]*`)
 	for {
 		loc := start.FindStringSubmatchIndex(html)

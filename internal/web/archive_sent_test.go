@@ -180,6 +180,8 @@ func TestArchiveGreetingReadsAsToANamelessReader(t *testing.T) {
 	}{
 		{`Hi {{ .Name | default "friend" }}, the ferry runs again.`, ">Hi friend, the ferry runs again.</p>"},
 		{"Dear {{ .Name }},\n\nThe ferry runs again.", ">Dear,</p>"},
+		{"Hi **{{ .Name }}**, welcome.", ">Hi, welcome.</p>"},
+		{"Hi *[{{ .Name }}](https://news.example/me)*, welcome.", ">Hi, welcome.</p>"},
 		{"Thanks for reading, {{ .Name }}!", ">Thanks for reading!</p>"},
 		{"Hello {{.Name}}, and welcome aboard.", ">Hello, and welcome aboard.</p>"},
 		{"{{ .Name }}, the ferry runs again.", ">The ferry runs again.</p>"},

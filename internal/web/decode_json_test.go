@@ -191,6 +191,8 @@ func TestJSONBodyMustBeAnObject(t *testing.T) {
 		"{\n  \"subject\": \"x\",\n}": "The body is not valid JSON: invalid character '}' looking for beginning of object key string, at line 3, column 1.",
 		"{\"subject\": \"é\" x}":      "The body is not valid JSON: invalid character 'x' after object key:value pair, at line 1, column 17.",
 		" ":                           "The body is empty: send a JSON object, {…}.",
+		`{"active": fals`:             "The body is not valid JSON: it ends in the middle of a value (a closing quote, ] or } is missing).",
+		`{"n": 1.`:                    "The body is not valid JSON: it ends in the middle of a value (a closing quote, ] or } is missing).",
 		`{} {}`:                       "The body must hold one JSON value.",
 	}
 	for _, ep := range []struct{ method, path string }{

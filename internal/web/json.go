@@ -168,7 +168,10 @@ func invalidJSON(body []byte) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return bulletin.Errorf(bulletin.EBADREQUEST, "The body is empty: send a JSON object, {…}.")
 	}
-	if strings.HasPrefix(se.Error(), "unexpected end") {
+	// A body cut off inside a literal or a number is reported as the
+	// space after it, which the sender never typed.
+	cut := se.Offset >= int64(len(body)) && strings.Contains(se.Error(), "' '") && body[len(body)-1] != ' '
+	if cut || strings.HasPrefix(se.Error(), "unexpected end") {
 		return bulletin.Errorf(bulletin.EBADREQUEST, "The body is not valid JSON: it ends in the middle of a value (a closing quote, ] or } is missing).")
 	}
 	// Offset counts the bytes read, the one at fault included.
