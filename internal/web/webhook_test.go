@@ -87,6 +87,11 @@ func TestWebhookFixturesChangeTheRightReadersOnce(t *testing.T) {
 		{"ses", "ses_complaint_not_spam", nothing},
 		{"mailgun", "mailgun_complaint", complaint},
 		{"mailgun", "mailgun_delivery", nothing},
+		{"postmark", "postmark_delayed", soft},                // Transient: Postmark stopped retrying
+		{"mailgun", "mailgun_too_old", soft},                  // gave up after 8 h of temporary failures
+		{"mailgun", "mailgun_suppress_bounce", hardByAddress}, // on Mailgun's bounce list: hard bounces only
+		{"mailgun", "mailgun_suppress_complaint", complaint},  // on Mailgun's complaint list
+		{"ses", "ses_complaint_auth_failure", nothing},        // a DMARC failure report, no reader's complaint
 	}
 	for _, tc := range cases {
 		t.Run(tc.fixture, func(t *testing.T) {

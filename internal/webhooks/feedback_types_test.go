@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/bulletinhq/bulletin/internal/bounces"
 	"github.com/bulletinhq/bulletin/internal/events"
 	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
 )
@@ -66,20 +67,38 @@ func TestPostmarkTypesOfFeedback(t *testing.T) {
 	}
 }
 
-// An SES complaint whose feedback type is not-spam is the reader saying
-// the mail is not spam: no event. Any other type, or none, is a complaint.
-func TestSESNotSpamIsNoComplaint(t *testing.T) {
+// An SES complaint is a reader's complaint when its feedback type says
+// the mail was unwanted (abuse, fraud, virus) or when it has none: SES
+// gives one only when the ISP attached a feedback report. not-spam, an
+// auth-failure (a DMARC failure report), other and any type not
+// registered are no complaint, as they are in an ARF report.
+func TestSESComplaintsByFeedbackType(t *testing.T) {
 	ses := &SES{VERP: testVERP}
 	complaint := got{Kind: events.Complaint, Email: "complain@example.org", Keyed: true}
+	const field = `"complaintFeedbackType": "abuse",`
 	for typ, want := range map[string][]got{
-		"not-spam": nil,
-		"Not-Spam": nil,
-		"abuse":    {complaint},
-		"fraud":    {complaint},
-		"":         {complaint},
+		"not-spam":     nil,
+		"Not-Spam":     nil,
+		"auth-failure": nil,
+		"AUTH-FAILURE": nil,
+		"other":        nil,
+		"opt-out":      nil,
+		"abuse":        {complaint},
+		" Abuse ":      {complaint},
+		"fraud":        {complaint},
+		"virus":        {complaint},
+		"":             {complaint},
+		"(absent)":     {complaint},
 	} {
-		body := strings.Replace(string(read(t, "ses_complaint")), `"complaintFeedbackType": "abuse"`, fmt.Sprintf(`"complaintFeedbackType": %q`, typ), 1)
-		evs, err := ses.notification("sns-id", []byte(body))
+		line := fmt.Sprintf(`"complaintFeedbackType": %q,`, typ)
+		if typ == "(absent)" {
+			line = ""
+		}
+		fixture := string(read(t, "ses_complaint"))
+		if !strings.Contains(fixture, field) {
+			t.Fatalf("ses_complaint has no %s", field)
+		}
+		evs, err := ses.notification("sns-id", []byte(strings.Replace(fixture, field, line, 1)))
 		if err != nil {
 			t.Errorf("%q: %v", typ, err)
 			continue
@@ -89,6 +108,50 @@ func TestSESNotSpamIsNoComplaint(t *testing.T) {
 		}
 	}
 }
+
+// SES and an ARF report sent to a VERP address agree on which feedback
+// types are complaints, so that a reader's fate does not hang on the
+// path the report took.
+func TestSESFeedbackTypesAgreeWithARF(t *testing.T) {
+	for _, typ := range []string{"abuse", "fraud", "virus", "other", "not-spam", "auth-failure", "opt-out"} {
+		arf := bounces.Parse([]byte(strings.ReplaceAll(fmt.Sprintf(arfReport, typ), "\n", "\r\n")))
+		if typ == "abuse" && arf.Kind != events.Complaint {
+			t.Fatalf("the ARF report does not parse: %+v", arf)
+		}
+		if got, want := sesComplaint(typ), arf.Kind == events.Complaint; got != want {
+			t.Errorf("%s: SES complaint %v, ARF complaint %v", typ, got, want)
+		}
+	}
+}
+
+// arfReport is an ARF report (RFC 5965) of the Feedback-Type in %s.
+const arfReport = `From: fbl@isp.example
+To: bounce@bounces.news.example.org
+Subject: Feedback report
+Message-ID: <fbl-1@isp.example>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=feedback-report; boundary="b1"
+
+--b1
+Content-Type: text/plain
+
+A report about a message from your domain.
+
+--b1
+Content-Type: message/feedback-report
+
+Feedback-Type: %s
+User-Agent: ExampleFBL/1.0
+Version: 1
+Original-Rcpt-To: <complain@example.org>
+
+--b1
+Content-Type: text/rfc822-headers
+
+Message-ID: <news-1@news.example.org>
+
+--b1--
+`
 
 // The 401 that refuses Postmark's basic auth challenges for it (RFC 7235:
 // a 401 carries WWW-Authenticate); a refused signature is no matter of

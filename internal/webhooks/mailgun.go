@@ -90,34 +90,32 @@ func (m *Mailgun) Events(ctx context.Context, _ http.Header, body []byte) ([]eve
 	if ed == nil || ed.Event == "" {
 		return nil, badShape("Mailgun", "event-data with an event")
 	}
-	// A temporary failure is a deferral: Mailgun tries the message again,
-	// with another event each time it fails, and reports a permanent
-	// failure when it gives up (its status then says hard or soft). Taken
-	// as soft bounces, three tries of one message would bounce the reader.
-	var kind events.Kind
-	switch {
-	case ed.Event == "complained":
-		kind = events.Complaint
-	case ed.Event == "failed" && ed.Severity == "permanent":
-		kind = events.BounceHard
-	default:
-		return nil, nil // deliveries, deferrals, opens, clicks, unsubscribes
-	}
-	if ed.Recipient == "" || ed.ID == "" {
-		return nil, badShape("Mailgun", "a "+ed.Event+" event has an id and a recipient")
+	if ed.Event != "complained" && ed.Event != "failed" {
+		return nil, nil // deliveries, opens, clicks, unsubscribes
 	}
 	status := ed.DeliveryStatus.EnhancedCode
 	if !events.ValidStatus(status) {
 		status = statusIn(ed.DeliveryStatus.Message)
 	}
-	// Mailgun calls a full mailbox (5.2.2) or a policy block (5.7.x)
-	// permanent when the server answered 5xx: the status says which it
-	// is, as a DSN's does, so that the reader is not lost for a mailbox
-	// that empties tomorrow.
-	if kind == events.BounceHard && events.ValidStatus(status) {
-		kind = events.KindOf(status)
+	kind, ok := events.Complaint, true
+	if ed.Event == "failed" {
+		kind, ok = mailgunFailure(ed.Severity, ed.Reason, ed.DeliveryStatus.Code, status)
 	}
-	ev := newEvent(m.VERP, events.SourceMailgun, kind, ed.Recipient, ed.Envelope.Sender, ed.Message.Headers.MessageID, ed.ID)
+	if !ok {
+		return nil, nil // a deferral
+	}
+	if ed.Recipient == "" || ed.ID == "" {
+		return nil, badShape("Mailgun", "a "+ed.Event+" event has an id and a recipient")
+	}
+	// Mailgun gives each try of a message its own event id: the event is
+	// keyed by the message, so that the reports of one (the last try of a
+	// temporary failure, and the permanent failure that follows it) are
+	// one event of each kind.
+	key := ed.ID
+	if id := ed.Message.Headers.MessageID; id != "" {
+		key = "message:" + id
+	}
+	ev := newEvent(m.VERP, events.SourceMailgun, kind, ed.Recipient, ed.Envelope.Sender, ed.Message.Headers.MessageID, key)
 	ev.Status = status
 	ev.Diagnostic = ed.DeliveryStatus.Message
 	if ev.Diagnostic == "" {
@@ -128,4 +126,43 @@ func (m *Mailgun) Events(ctx context.Context, _ http.Header, body []byte) ([]eve
 		ev.At = time.Unix(int64(sec), int64(frac*1e9))
 	}
 	return []events.Event{ev}, nil
+}
+
+// mailgunFailure returns the kind of a failed event whose delivery status
+// has the basic code and, when it gives one, the enhanced status code
+// status, and false for one that is no event.
+//
+//   - A temporary failure is a deferral: Mailgun tries the message again,
+//     with an event each time, and reports a permanent failure when it
+//     gives up. Taken as soft bounces, three tries of one message would
+//     bounce the reader.
+//   - Reason "old" is Mailgun giving up on a message it retried for 8
+//     hours ("Too old"): every try failed for now, so it is a soft
+//     bounce, of whichever severity Mailgun reports it.
+//   - suppress-bounce and suppress-complaint are messages Mailgun dropped
+//     unsent because the address is on one of its lists: its bounce list
+//     holds only hard bounces (a mailbox that does not exist, never a
+//     full one), and an address on its complaint list complained.
+//     suppress-unsubscribe (unsubscribed at Mailgun) stays a hard bounce,
+//     as before: no kind of event says unsubscribed.
+//   - Any other permanent failure is hard unless its status says
+//     otherwise, as a DSN's does: Mailgun calls a full mailbox (5.2.2) or
+//     a policy block (5.7.x) permanent when the server answered 5xx, and a
+//     4xx answer with no enhanced code is a refusal for now all the same.
+func mailgunFailure(severity, reason string, code int, status string) (events.Kind, bool) {
+	switch {
+	case reason == "old":
+		return events.BounceSoft, true
+	case severity != "permanent":
+		return "", false
+	case reason == "suppress-complaint":
+		return events.Complaint, true
+	case reason == "suppress-bounce":
+		return events.BounceHard, true
+	case events.ValidStatus(status):
+		return events.KindOf(status), true
+	case code >= 400 && code < 500:
+		return events.BounceSoft, true
+	}
+	return events.BounceHard, true
 }

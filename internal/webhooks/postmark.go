@@ -81,12 +81,18 @@ type postmarkRecord struct {
 
 // postmarkKinds are the kinds of the Postmark bounce types that are
 // events, by Type (postmarkapp.com/developer/api/bounce-api, "Bounce
-// types"). A SpamNotification is no complaint: the receiving server
-// refused the message as spam, which Postmark tells apart from a reader
-// marking it as spam (SpamComplaint) and does not deactivate the address
-// for. It is a soft bounce, as a policy block is. The other types
-// (AutoResponder, AddressChange, VirusNotification, Subscribe,
-// Unsubscribe, ManuallyDeactivated and the like) are no bounce.
+// types"). A Transient ("Message delayed/Undeliverable") is a soft
+// bounce, as a SoftBounce is: Postmark retries a message that fails for
+// now, and shows it Undeliverable or Soft Bounce once it has stopped
+// trying. A remote server's own delay notices are Transient too, and may
+// come more than once for one message: Events keys a record by its
+// message, so that they count once. A SpamNotification is no complaint:
+// the receiving server refused the message as spam, which Postmark tells
+// apart from a reader marking it as spam (SpamComplaint) and does not
+// deactivate the address for. It is a soft bounce, as a policy block is.
+// The other types (AutoResponder, AddressChange, VirusNotification,
+// Subscribe, Unsubscribe, ManuallyDeactivated and the like) are no
+// bounce.
 var postmarkKinds = map[string]events.Kind{
 	"HardBounce":       events.BounceHard,
 	"BadEmailAddress":  events.BounceHard,
@@ -141,7 +147,13 @@ func (p *Postmark) Events(_ context.Context, h http.Header, body []byte) ([]even
 	if !ok {
 		return nil, nil // auto-responders, subscribe requests and the like
 	}
-	ev := newEvent(p.VERP, events.SourcePostmark, kind, rec.Email, "", "", rec.RecordType+":"+rec.ID.String())
+	// Each report has its own ID; the reports of one message (delay
+	// notices, then Postmark giving up) are one event of each kind.
+	key := rec.RecordType + ":" + rec.ID.String()
+	if rec.MessageID != "" {
+		key = "message:" + rec.MessageID
+	}
+	ev := newEvent(p.VERP, events.SourcePostmark, kind, rec.Email, "", "", key)
 	ev.Status = statusIn(rec.Details)
 	ev.Diagnostic = strings.TrimSpace(rec.Description + " " + rec.Details)
 	ev.At = rec.BouncedAt

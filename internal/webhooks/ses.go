@@ -170,9 +170,7 @@ func (s *SES) notification(snsID string, msg []byte) ([]events.Event, error) {
 		}
 	case typ == "Complaint" && n.Complaint != nil:
 		c := n.Complaint
-		// not-spam is the reader saying the mail is not spam (RFC 5965):
-		// no complaint, and nothing to do.
-		if strings.EqualFold(strings.TrimSpace(c.FeedbackType), "not-spam") {
+		if !sesComplaint(c.FeedbackType) {
 			return nil, nil
 		}
 		for _, r := range c.ComplainedRecipients {
@@ -191,6 +189,24 @@ func (s *SES) notification(snsID string, msg []byte) ([]events.Event, error) {
 		}
 	}
 	return out, nil
+}
+
+// sesComplaint reports whether an SES complaint of feedbackType is a
+// reader's complaint, as an ARF report's is (bounces.parseARF): abuse,
+// fraud or virus, the RFC 5965 types of mail the reader, or their
+// provider for them, called unwanted. SES gives complaintFeedbackType
+// only when the ISP attached a feedback report, so a complaint with none
+// is a complaint all the same. not-spam is the reader saying the mail is
+// not spam, auth-failure a report that the mail failed SPF, DKIM or DMARC
+// (the sender's setup, not the reader's wish), and other, like any type
+// not registered, says nothing of what the reader wants: none of them
+// unsubscribes anyone.
+func sesComplaint(feedbackType string) bool {
+	switch strings.ToLower(strings.TrimSpace(feedbackType)) {
+	case "", "abuse", "fraud", "virus":
+		return true
+	}
+	return false
 }
 
 // orID is SES's feedback id or, when it gave none, the SNS message's.

@@ -153,6 +153,16 @@ func TestFixturesReadAsEvents(t *testing.T) {
 		// The envelope sender rewritten: the Message-ID names the delivery.
 		"mailgun_bounce_msgid":  {viaVERP},
 		"sendgrid_bounce_msgid": {viaVERP},
+		// Postmark stopped retrying a message that failed for now.
+		"postmark_delayed": {{Kind: events.BounceSoft, Status: "4.4.2", Email: "soft@example.com", Keyed: true}},
+		// Mailgun gave up after 8 hours of temporary failures.
+		"mailgun_too_old": {{Kind: events.BounceSoft, Email: "soft@example.com", Keyed: true}},
+		// Dropped unsent: the address is on Mailgun's bounce list (hard
+		// bounces only), or its complaint list.
+		"mailgun_suppress_bounce":    {hard("")},
+		"mailgun_suppress_complaint": {complaint},
+		// A DMARC failure report, not the reader's complaint.
+		"ses_complaint_auth_failure": nil,
 	}
 	for name, want := range cases {
 		t.Run(name, func(t *testing.T) {
