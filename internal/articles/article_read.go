@@ -76,10 +76,10 @@ func getArticle(ctx context.Context, q querier, id int64) (*Article, error) {
 }
 
 // Delete removes article id and its list memberships. Digests already
-// built keep their copy of it: they store what they sent. Each feed that
-// brought it remembers its item as deleted (the foreign key empties the
-// item's article_id in feed_items), so no poll of that feed stores it
-// again.
+// built keep their copy of it: they store what they sent. Its lists
+// remember it as deleted, its URL and the ids its feeds knew it by (the
+// trigger of migration 068, whatever code deletes it), so no feed of
+// those lists stores it again, one deleted and added again included.
 func (s *Store) Delete(ctx context.Context, id int64) error {
 	res, err := s.db.Write.ExecContext(ctx, `DELETE FROM articles WHERE id = ?`, id)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/mmcdole/gofeed"
@@ -43,10 +44,13 @@ func newItemKey(guid, link string) itemKey {
 }
 
 // itemGUIDs returns the guid of each item, in order: "" for an item
-// without one, or with one another item of the feed has too. A guid
-// names one item; a feed that gives several the same (its own URL, "1")
-// does not make them one article, and they are known by their links.
-func itemGUIDs(items []*gofeed.Item) []string {
+// without one, with one another item of the feed has too, or with one
+// that is a URL of notIDs (the feed's own, its site's). A guid names one
+// item; a feed that gives several the same (its own URL, "1") does not
+// make them one article, and they are known by their links. A feed's or
+// its site's URL names no item from one poll to the next either: a
+// one-item feed of the latest issue gives it to each issue in turn.
+func itemGUIDs(items []*gofeed.Item, notIDs ...string) []string {
 	guids := make([]string, len(items))
 	count := map[string]int{}
 	for i, it := range items {
@@ -54,42 +58,56 @@ func itemGUIDs(items []*gofeed.Item) []string {
 		count[guids[i]]++
 	}
 	for i, g := range guids {
-		if count[g] > 1 {
+		if count[g] > 1 || slices.ContainsFunc(notIDs, func(u string) bool { return sameURL(g, u) }) {
 			guids[i] = ""
 		}
 	}
 	return guids
 }
 
+// sameURL reports whether a and b are one URL, as articles compare them,
+// with or without a slash at the end: https://news.example and
+// https://news.example/ are one site.
+func sameURL(a, b string) bool {
+	norm := func(u string) string { return strings.TrimSuffix(NormalizeURL(strings.TrimSpace(u)), "/") }
+	return a != "" && b != "" && norm(a) == norm(b)
+}
+
 // saveItem saves a, the article of the item key of feed feedID, as Save
-// does, with one difference: an item the feed brought before is its
-// article again, whatever its link now, and an item whose article was
-// deleted since is not stored at all. The link of an article found by
-// its item's guid follows the feed, unless an editor has changed the
-// article (Save) or the new link is another article's. It reports
-// whether the article is new.
+// does, with these differences. An item the feed brought before is its
+// article again, whatever its link now, unless it is another story under
+// a guid the feed gave an earlier one (see sameItem): that one is saved
+// by its link, as an item the feed does not know, and the guid names its
+// article from then on. An item whose article was deleted since is not stored at
+// all, and neither is one the feed does not know whose id or link was
+// deleted from the feed's list (migration 068: a feed deleted and added
+// again, another feed of the list). The link of an article found by its
+// item's guid follows the feed, unless an editor has changed the article
+// (Save) or the new link is another article's. It reports whether the
+// article is new.
 func (s *Store) saveItem(ctx context.Context, feedID int64, key itemKey, a *Article, oldNews bool) (created bool, err error) {
 	p := feedPatch(a, oldNews)
 	var stored *Article
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		id, known, err := knownItem(ctx, tx, feedID, key)
-		switch {
-		case err != nil:
+		if err != nil {
 			return err
+		}
+		same := known
+		if known && id != 0 && key.byGUID() {
+			if same, err = sameItem(ctx, tx, id, key, a.Title); err != nil {
+				return err
+			}
+		}
+		switch {
 		case known && id == 0:
 			return nil
-		case known:
+		case same:
 			stored, err = putKnown(ctx, tx, id, p, key.byGUID())
 			return err
 		}
-		if stored, created, err = putTx(ctx, tx, p); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO feed_items (feed_id, item_id, article_id) VALUES (?, ?, ?)`,
-			feedID, key.id, stored.ID); err != nil {
-			return fmt.Errorf("remember feed item: %w", err)
-		}
-		return nil
+		stored, created, err = putNewItem(ctx, tx, feedID, key, p, known)
+		return err
 	})
 	if err != nil {
 		return false, err
@@ -98,6 +116,74 @@ func (s *Store) saveItem(ctx context.Context, feedID int64, key itemKey, a *Arti
 		*a = *stored
 	}
 	return created, nil
+}
+
+// putNewItem saves p, the article of an item feed feedID does not know
+// by key, or (reused) one under a guid the feed gave another story
+// before, and makes key's id name it. An item whose id or link was
+// deleted from the feed's list is not stored, and its id names a deleted
+// item. A reused guid is no id of its new story: only the link is looked
+// up, and when that was deleted the guid keeps the article it named, or
+// the guid would be a deleted item's and every later story it is given
+// to would be dropped. stored is nil when nothing was stored.
+func putNewItem(ctx context.Context, tx *sql.Tx, feedID int64, key itemKey, p *Patch, reused bool) (stored *Article, created bool, err error) {
+	id := key.id
+	if reused {
+		id = key.link
+	}
+	deleted, err := deletedItem(ctx, tx, feedID, id, key.link)
+	switch {
+	case err != nil:
+		return nil, false, err
+	case deleted && reused:
+		return nil, false, nil
+	case deleted:
+		return nil, false, rememberItem(ctx, tx, feedID, key.id, 0)
+	}
+	if stored, created, err = putTx(ctx, tx, p); err != nil {
+		return nil, false, err
+	}
+	return stored, created, rememberItem(ctx, tx, feedID, key.id, stored.ID)
+}
+
+// sameItem reports whether an item known by its guid, now with key's
+// link and title, is still article id, the guid's. A feed that gives its
+// guids out again (positions, "1", "2", "3"; the latest issue's) gives a
+// known guid to another story: one whose link and title both differ from
+// the article's. A publisher fixing a slug keeps the title, and one
+// fixing a title keeps the link. An editor's title is no feed's, so an
+// article an editor has changed stays its guid's.
+func sameItem(ctx context.Context, tx *sql.Tx, id int64, key itemKey, title string) (bool, error) {
+	var url, stored string
+	var edited bool
+	if err := tx.QueryRowContext(ctx, `SELECT url, title, edited_at IS NOT NULL FROM articles WHERE id = ?`, id).Scan(&url, &stored, &edited); err != nil {
+		return false, fmt.Errorf("find article: %w", err)
+	}
+	return edited || NormalizeURL(url) == key.link || strings.EqualFold(stored, title), nil
+}
+
+// deletedItem reports whether the item of id or link was deleted from
+// the list of feed feedID.
+func deletedItem(ctx context.Context, tx *sql.Tx, feedID int64, id, link string) (bool, error) {
+	var deleted bool
+	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM deleted_feed_items d JOIN feeds f ON f.list_id = d.list_id
+		WHERE f.id = ? AND d.item_id IN (?, ?))`, feedID, id, link).Scan(&deleted)
+	if err != nil {
+		return false, fmt.Errorf("find deleted feed item: %w", err)
+	}
+	return deleted, nil
+}
+
+// rememberItem records that item id of feed feedID is article (0 for
+// one deleted).
+func rememberItem(ctx context.Context, tx *sql.Tx, feedID int64, id string, article int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO feed_items (feed_id, item_id, article_id) VALUES (?, ?, ?)
+		ON CONFLICT (feed_id, item_id) DO UPDATE SET article_id = excluded.article_id`,
+		feedID, id, sql.NullInt64{Int64: article, Valid: article != 0})
+	if err != nil {
+		return fmt.Errorf("remember feed item: %w", err)
+	}
+	return nil
 }
 
 // knownItem looks key up among the items feed feedID brought: known

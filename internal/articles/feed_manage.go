@@ -65,8 +65,9 @@ func (f *Feeds) SetActive(ctx context.Context, id int64, active bool) (*Feed, er
 }
 
 // Delete removes the feed of id. The articles it brought stay; its
-// memory of their items goes with it, so the same feed added again brings
-// back the items whose articles were deleted.
+// memory of their items goes with it, but the items whose articles were
+// deleted are its list's (deleted_feed_items), so the same feed added
+// again, under a new URL too, does not bring them back.
 func (f *Feeds) Delete(ctx context.Context, id int64) error {
 	res, err := f.db.Write.ExecContext(ctx, `DELETE FROM feeds WHERE id = ?`, id)
 	if err != nil {

@@ -23,10 +23,11 @@ import (
 // Poll fetches one feed, honouring its ETag and Last-Modified, and saves
 // its items as articles of its list: the same URL twice is one article,
 // and so is the same item (by its guid, or its link when it has none)
-// polled again with a new link; an item whose article was deleted is not
-// stored again. It returns how many articles are new, and records the
-// poll: its status in words (the HTTP status, or the error), its error,
-// and the new articles in the feed's count of items.
+// polled again with a new link; an item whose article was deleted from
+// the list is not stored again, by this feed or another of the list. It
+// returns how many articles are new, and records the poll: its status in
+// words (the HTTP status, or the error), its error, and the new articles
+// in the feed's count of items.
 func (f *Feeds) Poll(ctx context.Context, fd *Feed) (int, error) {
 	added, etag, modified, status, err := f.fetch(ctx, fd)
 	msg := ""
@@ -103,7 +104,7 @@ func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified,
 	var saveErr error
 	var skips skipped
 	old := f.oldNews(fd)
-	guids := itemGUIDs(parsed.Items)
+	guids := itemGUIDs(parsed.Items, fd.URL, resp.Request.URL.String(), parsed.FeedLink, parsed.Link)
 	for i, it := range parsed.Items {
 		a, why := itemArticle(it, srcs[i], fd.List, resp.Request.URL)
 		if a == nil {
