@@ -40,10 +40,7 @@ func TestDeletedArticleStaysDeletedForItsList(t *testing.T) {
 		feedItem{"tag:news.example,2026:gulls", "https://news.example/2026/gulls", "Gulls return"},
 	))
 	feeds := articles.NewFeeds(db, store, true) // the test server is on loopback
-	fd, _, err := feeds.Add(ctx, srv.URL+"/feed", "news", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fd := addFeed(t, feeds, srv.URL+"/feed", -1)
 	if fd.Added != 3 {
 		t.Errorf("the feed's first poll added %d articles, want 3: not the gulls', deleted from its list before", fd.Added)
 	}
@@ -65,13 +62,7 @@ func TestDeletedArticleStaysDeletedForItsList(t *testing.T) {
 		feedItem{"tag:news.example,2026:ferry", "https://news.example/2026/ferry", "Ferry timetable"},
 		feedItem{"tag:news.example,2026:gulls", "https://news.example/2026/gulls", "Gulls return"},
 	))
-	fd, _, err = feeds.Add(ctx, srv.URL+"/feed.xml", "news", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fd.Added != 0 || fd.LastError != "" {
-		t.Errorf("the feed added again: %d added, error %q; want none", fd.Added, fd.LastError)
-	}
+	addFeed(t, feeds, srv.URL+"/feed.xml", 0)
 	if diff := cmp.Diff([]string{"Ferry timetable <https://news.example/2026/ferry>"}, stored(t, db.Read)); diff != "" {
 		t.Errorf("articles after the feed was added again (-want +got):\n%s", diff)
 	}
@@ -143,10 +134,7 @@ func TestFeedItemsDeletedBeforeTheyWereKeptByList(t *testing.T) {
 	if err := feeds.Delete(ctx, 7); err != nil {
 		t.Fatal(err)
 	}
-	fd, _, err := feeds.Add(ctx, srv.URL+"/feed", "news", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fd := addFeed(t, feeds, srv.URL+"/feed", -1)
 	if fd.Added != 0 || fd.LastError != "" {
 		t.Errorf("the feed added again: %d added, error %q; want none", fd.Added, fd.LastError)
 	}

@@ -73,6 +73,21 @@ func liveFeed(t *testing.T, body string) (*httptest.Server, func(string)) {
 
 // pollAgain polls feed id now and returns what it added, failing t on a
 // poll that failed.
+// addFeed adds the feed at url to the list news, which polls it at once,
+// and checks that the poll worked and added want articles (any number
+// for a negative want).
+func addFeed(t *testing.T, feeds *articles.Feeds, url string, want int) *articles.Feed {
+	t.Helper()
+	fd, _, err := feeds.Add(context.Background(), url, "news", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want >= 0 && (fd.Added != want || fd.LastError != "") {
+		t.Fatalf("first poll: %d added, error %q; want %d", fd.Added, fd.LastError, want)
+	}
+	return fd
+}
+
 func pollAgain(t *testing.T, feeds *articles.Feeds, id int64) int {
 	t.Helper()
 	ctx := context.Background()
@@ -106,21 +121,9 @@ func digestLinks(t *testing.T, db *sql.DB) []string {
 // texts is the one text column of q's rows.
 func texts(t *testing.T, db *sql.DB, q string) []string {
 	t.Helper()
-	rows, err := db.Query(q)
+	out, err := sqlite.Column[string](db.Query(q))
 	if err != nil {
 		t.Fatalf("%s: %v", q, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return out
 }
@@ -144,13 +147,7 @@ func TestFeedItemKeepsItsArticleWhenItsLinkChanges(t *testing.T) {
 				feedItem{"1", "https://news.example/2026/gulls", "Gulls return"},
 			))
 			feeds := articles.NewFeeds(db, store, true) // the test server is on loopback
-			fd, _, err := feeds.Add(ctx, srv.URL+"/feed", "news", nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if fd.Added != 4 || fd.LastError != "" {
-				t.Fatalf("first poll: %d added, error %q; want 4", fd.Added, fd.LastError)
-			}
+			fd := addFeed(t, feeds, srv.URL+"/feed", 4)
 			storm := articleAt(t, db.Read, "https://news.example/2026/storm")
 			title := "Storm warning"
 			if _, err := store.Update(ctx, storm, &articles.Patch{Title: &title}); err != nil {
@@ -196,10 +193,7 @@ func TestFeedItemMovedToAnotherArticlesLink(t *testing.T) {
 	}
 	srv, serve := liveFeed(t, rssOf(feedItem{"42", "https://news.example/2026/dues", "Dues rise"}))
 	feeds := articles.NewFeeds(db, store, true)
-	fd, _, err := feeds.Add(ctx, srv.URL+"/feed", "news", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fd := addFeed(t, feeds, srv.URL+"/feed", -1)
 	serve(rssOf(feedItem{"42", "https://news.example/2026/harbour", "Dues rise"}))
 	if added := pollAgain(t, feeds, fd.ID); added != 0 {
 		t.Errorf("second poll added %d articles, want 0", added)
@@ -224,10 +218,7 @@ func TestFeedDoesNotBringBackADeletedArticle(t *testing.T) {
 		feedItem{"tag:news.example,2026:ferry", "https://news.example/2026/ferry", "Ferry timetable"},
 	))
 	feeds := articles.NewFeeds(db, store, true)
-	fd, _, err := feeds.Add(ctx, srv.URL+"/feed", "news", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fd := addFeed(t, feeds, srv.URL+"/feed", -1)
 	for _, u := range []string{"https://news.example/2026/bridge", "https://news.example/2026/storm"} {
 		if err := store.Delete(ctx, articleAt(t, db.Read, u)); err != nil {
 			t.Fatal(err)
@@ -247,13 +238,7 @@ func TestFeedDoesNotBringBackADeletedArticle(t *testing.T) {
 	if err := feeds.Delete(ctx, fd.ID); err != nil {
 		t.Fatal(err)
 	}
-	fd, _, err = feeds.Add(ctx, srv.URL+"/feed", "news", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fd.Added != 0 {
-		t.Errorf("the feed added again brought %d articles, want none", fd.Added)
-	}
+	addFeed(t, feeds, srv.URL+"/feed", 0)
 }
 
 // Articles stored before items were known by their guids (migration 067)

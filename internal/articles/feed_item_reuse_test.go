@@ -23,7 +23,6 @@ func TestFeedGUIDReusedForAnotherStory(t *testing.T) {
 	for name, format := range map[string]func(...feedItem) string{"rss": rssOf, "atom": atomOf} {
 		t.Run(name, func(t *testing.T) {
 			db, store := newFeedEnv(t)
-			ctx := context.Background()
 			srv, serve := liveFeed(t, format(
 				feedItem{"1", "https://news.example/2026/bridge", "Bridge reopens"},
 				feedItem{"2", "https://news.example/2026/storm", "Storm warning"},
@@ -31,13 +30,7 @@ func TestFeedGUIDReusedForAnotherStory(t *testing.T) {
 				feedItem{"tag:news.example,2026:gulls", "https://news.example/2026/gulls-retrun", "Gulls return"},
 			))
 			feeds := articles.NewFeeds(db, store, true) // the test server is on loopback
-			fd, _, err := feeds.Add(ctx, srv.URL+"/feed", "news", nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if fd.Added != 4 || fd.LastError != "" {
-				t.Fatalf("first poll: %d added, error %q; want 4", fd.Added, fd.LastError)
-			}
+			fd := addFeed(t, feeds, srv.URL+"/feed", 4)
 			links := digestLinks(t, db.Read)
 
 			serve(format(
@@ -93,10 +86,7 @@ func TestFeedGUIDReusedForADeletedStory(t *testing.T) {
 		feedItem{"3", "https://news.example/2026/ferry", "Ferry timetable"},
 	))
 	feeds := articles.NewFeeds(db, store, true)
-	fd, _, err := feeds.Add(ctx, srv.URL+"/feed", "news", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fd := addFeed(t, feeds, srv.URL+"/feed", -1)
 	if err := store.Delete(ctx, articleAt(t, db.Read, "https://news.example/2026/storm")); err != nil {
 		t.Fatal(err)
 	}
@@ -149,18 +139,11 @@ func TestFeedGUIDThatIsTheSiteOrTheFeed(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			db, store := newFeedEnv(t)
-			ctx := context.Background()
 			srv, serve := liveFeed(t, "")
 			feedURL := srv.URL + "/feed"
 			serve(rssOf(feedItem{guid(feedURL), "https://news.example/2026/12/01/briefing", "Morning briefing"}))
 			feeds := articles.NewFeeds(db, store, true)
-			fd, _, err := feeds.Add(ctx, feedURL, "news", nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if fd.Added != 1 || fd.LastError != "" {
-				t.Fatalf("first poll: %d added, error %q; want 1", fd.Added, fd.LastError)
-			}
+			fd := addFeed(t, feeds, feedURL, 1)
 			links := digestLinks(t, db.Read)
 			serve(rssOf(feedItem{guid(feedURL), "https://news.example/2026/12/02/briefing", "Morning briefing"}))
 			if added := pollAgain(t, feeds, fd.ID); added != 1 {
