@@ -76,12 +76,12 @@ func (m *Mailgun) Events(ctx context.Context, _ http.Header, body []byte) ([]eve
 		return nil, errMailgunSignature
 	}
 	sec, err := strconv.ParseInt(sig.Timestamp, 10, 64)
-	if err != nil || !fresh(sec, m.Now()) {
-		return nil, errStale
+	if err != nil || !fresh(sec, m.Now(), MailgunMaxAge) {
+		return nil, errMailgunStale
 	}
 	// Every token is kept, a delivery's too: its signature is as good
 	// as a complaint's.
-	if ok, err := m.Tokens.Take(ctx, "mailgun", sig.Token, body, time.Unix(sec, 0).Add(MaxAge)); err != nil {
+	if ok, err := m.Tokens.Take(ctx, "mailgun", sig.Token, body, time.Unix(sec, 0).Add(MailgunMaxAge)); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, errReplay

@@ -30,36 +30,38 @@ func TestMailgunDeferralsOfOneMessageAreNoBounces(t *testing.T) {
 
 // A provider's retry of a webhook we did not answer carries the first
 // try's timestamp: Mailgun's last comes 7 h 30 min after it, SendGrid's up
-// to 24 h after the event. Those are taken; a timestamp past MaxAge, or
-// ahead of our clock by more than MaxSkew, is refused as stale.
+// to 24 h after the event. Those are taken; a timestamp past the
+// provider's window (MailgunMaxAge, MaxAge), or ahead of our clock by more
+// than MaxSkew, is refused as stale.
 func TestRetriesOfAnOutageAreTaken(t *testing.T) {
 	ctx := context.Background()
 	mg := NewMailgun("mg-key", testVERP, NewTokens(sqlitetest.Open(t)))
 	sg, key := newTestSendGrid(t, testVERP)
 	for _, tc := range []struct {
-		name  string
-		age   time.Duration
-		stale bool
+		name                        string
+		age                         time.Duration
+		mailgunStale, sendgridStale bool
 	}{
-		{"first try", 0, false},
-		{"mailgun's last retry", 7*time.Hour + 30*time.Minute, false},
-		{"sendgrid's last retry", 24 * time.Hour, false},
-		{"past MaxAge", MaxAge + time.Minute, true},
-		{"a clock a little ahead", -2 * time.Minute, false},
-		{"signed an hour ahead", -time.Hour, true},
+		{"first try", 0, false, false},
+		{"mailgun's last retry", 7*time.Hour + 30*time.Minute, false, false},
+		{"past MailgunMaxAge", MailgunMaxAge + time.Minute, true, false},
+		{"sendgrid's last retry", 24 * time.Hour, true, false},
+		{"past MaxAge", MaxAge + time.Minute, true, true},
+		{"a clock a little ahead", -2 * time.Minute, false, false},
+		{"signed an hour ahead", -time.Hour, true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			signed := time.Now().Add(-tc.age)
 			evs, err := mg.Events(ctx, nil, mailgunSigned(read(t, "mailgun_bounce"), "mg-key", "tok-"+tc.name, signed))
-			checkStale(t, "mailgun", len(evs), err, tc.stale)
+			checkStale(t, "mailgun", len(evs), err, tc.mailgunStale, errMailgunStale)
 			body := read(t, "sendgrid_bounce")
 			evs, err = sg.Events(ctx, sendGridSigned(key, body, signed), body)
-			checkStale(t, "sendgrid", len(evs), err, tc.stale)
+			checkStale(t, "sendgrid", len(evs), err, tc.sendgridStale, errStale)
 		})
 	}
 }
 
-func checkStale(t *testing.T, provider string, n int, err error, stale bool) {
+func checkStale(t *testing.T, provider string, n int, err error, stale bool, errStale error) {
 	t.Helper()
 	switch {
 	case stale && !errors.Is(err, errStale):
@@ -69,8 +71,8 @@ func checkStale(t *testing.T, provider string, n int, err error, stale bool) {
 	}
 }
 
-// Within the wider window a Mailgun token still goes with one body only:
-// a retry a day late is taken again (its events are stored once by their
+// Within its window a Mailgun token still goes with one body only:
+// a retry 8 hours late is taken again (its events are stored once by their
 // keys), the same signature with a complaint in place of a delivery is a
 // replay.
 func TestMailgunTokenIsKeptForTheWholeWindow(t *testing.T) {
@@ -80,7 +82,7 @@ func TestMailgunTokenIsKeptForTheWholeWindow(t *testing.T) {
 	tokens.now = func() time.Time { return clock }
 	mg := NewMailgun("mg-key", testVERP, tokens)
 	mg.Now = tokens.now
-	signed := clock.Add(-23 * time.Hour)
+	signed := clock.Add(-8 * time.Hour)
 	delivery := mailgunSigned(read(t, "mailgun_delivery"), "mg-key", "tok-1", signed)
 	if _, err := mg.Events(ctx, nil, delivery); err != nil {
 		t.Fatalf("delivery: %v", err)
@@ -88,10 +90,10 @@ func TestMailgunTokenIsKeptForTheWholeWindow(t *testing.T) {
 	if _, err := mg.Events(ctx, nil, delivery); err != nil {
 		t.Errorf("the delivery again: %v, want taken", err)
 	}
-	clock = signed.Add(MaxAge - time.Minute)
+	clock = signed.Add(MailgunMaxAge - time.Minute)
 	complaint := mailgunSigned(read(t, "mailgun_complaint"), "mg-key", "tok-1", signed)
 	if evs, err := mg.Events(ctx, nil, complaint); !errors.Is(err, errReplay) {
-		t.Errorf("its signature on a complaint %v later: %d events, %v; want a replay", MaxAge-time.Minute, len(evs), err)
+		t.Errorf("its signature on a complaint %v later: %d events, %v; want a replay", MailgunMaxAge-time.Minute, len(evs), err)
 	}
 }
 

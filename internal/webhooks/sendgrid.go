@@ -71,7 +71,7 @@ func (s *SendGrid) Events(_ context.Context, h http.Header, body []byte) ([]even
 		return nil, errSendGridSignature
 	}
 	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil || !fresh(sec, s.Now()) {
+	if err != nil || !fresh(sec, s.Now(), MaxAge) {
 		return nil, errStale
 	}
 	var list []sendGridEvent

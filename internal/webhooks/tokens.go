@@ -19,10 +19,11 @@ var errReplay = bulletin.Errorf(bulletin.EUNAUTHORIZED, "The webhook's signature
 // provider whose signature does not cover the event: Mailgun signs only a
 // timestamp and a token, so whoever saw one signed request (a harmless
 // delivery, in a log or a proxy) could send its signature again within
-// MaxAge with a complaint about any reader. They are kept in the
+// MailgunMaxAge with a complaint about any reader. They are kept in the
 // database (webhook_tokens), so that a restart forgets none still fresh,
-// each until its timestamp is past MaxAge and no longer: the table holds
-// the tokens of the last MaxAge of requests, about 130 bytes each.
+// each until its timestamp is past MailgunMaxAge and no longer: the table
+// holds the tokens of the last MailgunMaxAge of requests, about 130 bytes
+// each.
 type Tokens struct {
 	db  *sqlite.DB
 	now func() time.Time

@@ -19,17 +19,23 @@ import (
 	"github.com/bulletinhq/bulletin/internal/events"
 )
 
-// MaxAge is how old a signed timestamp may be (SendGrid, Mailgun) before
-// the request is refused as a replay. A provider retries a webhook we did
-// not answer with the timestamp of its first try: Mailgun for 8 hours
-// (after 5, 10 and 15 minutes, 1, 2 and 4 hours), SendGrid for up to 24
-// hours after the event. The window covers the longer of the two, and an
-// hour more for a retry that is slow to arrive or a clock that is off, so
-// that the bounces and complaints of a day's outage are not refused for
-// ever. A replay within it does no harm: the same body again is stored
-// once (each event by its key), and a Mailgun token taken with another
-// body is refused, Tokens keeping every token for MaxAge.
+// MaxAge is how old a signed SendGrid timestamp may be before the
+// request is refused as a replay. A provider retries a webhook we did not
+// answer with the timestamp of its first try: SendGrid for up to 24 hours
+// after the event. The window covers that, and an hour more for a retry
+// that is slow to arrive or a clock that is off, so that the bounces and
+// complaints of a day's outage are not refused for ever. A replay within
+// it does no harm: SendGrid signs the body, and the same body again is
+// stored once (each event by its key).
 const MaxAge = 25 * time.Hour
+
+// MailgunMaxAge is MaxAge for Mailgun, which retries for 8 hours (after
+// 5, 10 and 15 minutes, 1, 2 and 4 hours), with an hour more. Mailgun
+// signs a token, not the body: a token taken with one body is refused
+// with another (Tokens keeps every token for this long), but a signed
+// request that never reached Bulletin could carry another body, so the
+// window is no longer than Mailgun's retries need.
+const MailgunMaxAge = 9 * time.Hour
 
 // MaxSkew is how far ahead of our clock a signed timestamp may be: no
 // provider retries from the future, so only clocks that disagree are
@@ -59,6 +65,7 @@ var (
 	errPostmarkAuth      = bulletin.Errorf(bulletin.EUNAUTHORIZED, "The webhook's basic auth user and password do not match the configured secret (BULLETIN_WEBHOOK_POSTMARK_SECRET or Settings).")
 	errSESTopic          = bulletin.Errorf(bulletin.EUNAUTHORIZED, "This SNS topic is not the topic configured (BULLETIN_WEBHOOK_SES_TOPIC or Settings).")
 	errStale             = bulletin.Errorf(bulletin.EUNAUTHORIZED, "The webhook's timestamp is more than %d hours old or more than %d minutes ahead: a replay, or a clock to fix.", MaxAge/time.Hour, MaxSkew/time.Minute)
+	errMailgunStale      = bulletin.Errorf(bulletin.EUNAUTHORIZED, "The webhook's timestamp is more than %d hours old or more than %d minutes ahead: a replay, or a clock to fix.", MailgunMaxAge/time.Hour, MaxSkew/time.Minute)
 )
 
 // badShape is the error for a body that is not the provider's.
@@ -114,9 +121,9 @@ func statusIn(s string) string {
 	return ""
 }
 
-// fresh reports whether unix seconds ts is at most MaxAge before now and
+// fresh reports whether unix seconds ts is at most maxAge before now and
 // at most MaxSkew after it.
-func fresh(ts int64, now time.Time) bool {
+func fresh(ts int64, now time.Time, maxAge time.Duration) bool {
 	d := now.Sub(time.Unix(ts, 0))
-	return d <= MaxAge && d >= -MaxSkew
+	return d <= maxAge && d >= -MaxSkew
 }
