@@ -106,7 +106,7 @@ func TestFeedItemsDeletedBeforeTheyWereKeptByList(t *testing.T) {
 		feedItem{"tag:news.example,2026:ferry", "https://news.example/2026/ferry", "Ferry timetable"},
 	))
 	now := time.Now().UTC().Format(time.RFC3339)
-	for _, q := range []string{
+	db = migrateAgain(t, db, path,
 		`DROP TRIGGER IF EXISTS articles_deleted_feed_items`,
 		`DROP TABLE IF EXISTS deleted_feed_items`,
 		`DELETE FROM migrations WHERE name = 'migration/068_deleted_feed_items.sql'`,
@@ -118,17 +118,7 @@ func TestFeedItemsDeletedBeforeTheyWereKeptByList(t *testing.T) {
 		`INSERT INTO article_lists (article_id, list_id) VALUES (1, 1)`,
 		`INSERT INTO feed_items (feed_id, item_id, article_id) VALUES (7, 'tag:news.example,2026:bridge', NULL),
 			(7, 'https://news.example/2026/storm', NULL), (7, 'tag:news.example,2026:ferry', 1)`,
-	} {
-		if _, err := db.Write.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	db.Close()
-
-	db, err = sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	)
 	defer db.Close()
 	feeds := articles.NewFeeds(db, articles.NewStore(db), true)
 	if err := feeds.Delete(ctx, 7); err != nil {

@@ -73,6 +73,25 @@ func liveFeed(t *testing.T, body string) (*httptest.Server, func(string)) {
 
 // pollAgain polls feed id now and returns what it added, failing t on a
 // poll that failed.
+// migrateAgain runs stmts on db, the database at path (to undo a
+// migration and store what an older version did), closes it and opens
+// it again, which runs the migrations not recorded as run.
+func migrateAgain(t *testing.T, db *sqlite.DB, path string, stmts ...string) *sqlite.DB {
+	t.Helper()
+	ctx := context.Background()
+	for _, q := range stmts {
+		if _, err := db.Write.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 // addFeed adds the feed at url to the list news, which polls it at once,
 // and checks that the poll worked and added want articles (any number
 // for a negative want).
@@ -257,7 +276,7 @@ func TestFeedItemsStoredBeforeGUIDsWereKept(t *testing.T) {
 		feedItem{"tag:news.example,2026:storm", "https://news.example/2026/storm", "Storm warning"},
 	))
 	now := time.Now().UTC()
-	for _, q := range []string{
+	db = migrateAgain(t, db, path,
 		`DROP TABLE feed_items`,
 		`DELETE FROM migrations WHERE name = 'migration/067_feed_items.sql'`,
 		`INSERT INTO lists (id, slug, name, created_at) VALUES (1, 'news', 'News', '2026-01-01'), (2, 'desk', 'Desk', '2026-01-01')`,
@@ -268,17 +287,7 @@ func TestFeedItemsStoredBeforeGUIDsWereKept(t *testing.T) {
 			(2, 'https://news.example/2026/storm', 'Storm warning', '%[1]s', '%[1]s'),
 			(3, 'https://desk.example/note', 'A note', '%[1]s', '%[1]s')`, now.Add(-2*time.Hour).Format(time.RFC3339)),
 		`INSERT INTO article_lists (article_id, list_id) VALUES (1, 1), (2, 1), (3, 2)`,
-	} {
-		if _, err := db.Write.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	db.Close()
-
-	db, err = sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	)
 	defer db.Close()
 	items := texts(t, db.Read, `SELECT feed_id || ' ' || item_id || ' ' || article_id FROM feed_items ORDER BY item_id`)
 	want := []string{"7 https://news.example/2026/bridge 1", "7 https://news.example/2026/storm 2"}
