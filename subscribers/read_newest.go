@@ -147,8 +147,7 @@ func (n *newest) read(ctx context.Context, cond string, c *Cursor, order string)
 		where = append(slices.Clone(where), cond)
 		args = append(args, c.At, c.At, c.ID)
 	}
-	rows, err := n.tx.QueryContext(ctx, `SELECT `+subscriberColumns+`, CAST(created_at AS TEXT) FROM subscribers`+
-		whereAll(where)+` ORDER BY `+order+` LIMIT ?`, append(args, n.limit+1)...)
+	rows, err := n.tx.QueryContext(ctx, newestSQL(where, order), append(args, n.limit+1)...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -166,6 +165,15 @@ func (n *newest) read(ctx context.Context, cond string, c *Cursor, order string)
 		subs, cursors = append(subs, sub), append(cursors, Cursor{ID: sub.ID, At: at})
 	}
 	return subs, cursors, rows.Err()
+}
+
+// newestSQL reads subscribers meeting where, in order, with created_at
+// as text last, up to a LIMIT given as its last argument. With no filter
+// it reads the index subscribers_created from the cursor on rather than
+// sorting the table.
+func newestSQL(where []string, order string) string {
+	return `SELECT ` + subscriberColumns + `, CAST(created_at AS TEXT) FROM subscribers` +
+		whereAll(where) + ` ORDER BY ` + order + ` LIMIT ?`
 }
 
 // withAt scans a row of subscriberColumns followed by created_at as text.
