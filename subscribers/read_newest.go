@@ -78,10 +78,12 @@ func placed(ctx context.Context, tx *sql.Tx, c Cursor) (Cursor, error) {
 	return c, err
 }
 
-// The order's conditions: a subscriber older, or newer, than a cursor.
+// The order's conditions: a subscriber older, or newer, than a cursor
+// (its At, then its ID). Row values, so that SQLite searches the index
+// from the cursor on rather than walking it from an end.
 const (
-	olderThan = `(created_at < ? OR (created_at = ? AND id < ?))`
-	newerThan = `(created_at > ? OR (created_at = ? AND id > ?))`
+	olderThan = `(created_at, id) < (?, ?)`
+	newerThan = `(created_at, id) > (?, ?)`
 )
 
 // newest reads the pages of one filter, its conditions where with args.
@@ -145,7 +147,7 @@ func (n *newest) read(ctx context.Context, cond string, c *Cursor, order string)
 	where, args := n.where, slices.Clone(n.args)
 	if cond != "" {
 		where = append(slices.Clone(where), cond)
-		args = append(args, c.At, c.At, c.ID)
+		args = append(args, c.At, c.ID)
 	}
 	rows, err := n.tx.QueryContext(ctx, newestSQL(where, order), append(args, n.limit+1)...)
 	if err != nil {
@@ -168,12 +170,20 @@ func (n *newest) read(ctx context.Context, cond string, c *Cursor, order string)
 }
 
 // newestSQL reads subscribers meeting where, in order, with created_at
-// as text last, up to a LIMIT given as its last argument. With no filter
-// it reads the index subscribers_created from the cursor on rather than
-// sorting the table.
+// as text last, up to a LIMIT given as its last argument. The page's ids
+// are chosen first and its columns read after, for them alone: a column
+// is a subquery (the reader's lists), which a sort would run for every
+// reader it orders. With no filter, or with a status, the ids come from
+// an index in order (subscribers_created, subscribers_status_created)
+// from the cursor on, without a sort.
 func newestSQL(where []string, order string) string {
-	return `SELECT ` + subscriberColumns + `, CAST(created_at AS TEXT) FROM subscribers` +
-		whereAll(where) + ` ORDER BY ` + order + ` LIMIT ?`
+	return `SELECT ` + subscriberColumns + `, CAST(created_at AS TEXT) FROM subscribers WHERE id IN (` +
+		newestIDsSQL(where, order) + `) ORDER BY ` + order
+}
+
+// newestIDsSQL chooses the ids of newestSQL's page.
+func newestIDsSQL(where []string, order string) string {
+	return `SELECT id FROM subscribers` + whereAll(where) + ` ORDER BY ` + order + ` LIMIT ?`
 }
 
 // withAt scans a row of subscriberColumns followed by created_at as text.
@@ -190,7 +200,7 @@ func (n *newest) beyond(ctx context.Context, cond string, c Cursor) (*Cursor, er
 	where := append(slices.Clone(n.where), cond)
 	var found bool
 	err := n.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM subscribers`+whereAll(where)+`)`,
-		append(slices.Clone(n.args), c.At, c.At, c.ID)...).Scan(&found)
+		append(slices.Clone(n.args), c.At, c.ID)...).Scan(&found)
 	if err != nil || !found {
 		return nil, err
 	}

@@ -1,7 +1,9 @@
 -- The admin's subscribers page lists readers newest first, by when they
--- joined (created_at, then id), a page at a time. Without an index that
--- order sorted the whole table for every page: 0.23 s a page at 1,000,000
--- readers, the first page included. With it, a page reads its 51 rows
--- from the index's end. It costs about 36 bytes a reader, and one more
--- insert at the index's end a signup (the times grow with the ids).
+-- joined (created_at, then id), a page at a time, of all readers or of
+-- those of one status. Without an index in that order every page sorted
+-- the readers it selects: 1.2 s a page at 1,000,000 readers, the first
+-- page included. With these a page reads its rows from an index, from
+-- the cursor on. They cost about 80 bytes a reader, and two more inserts
+-- at an index's end a signup (the times grow with the ids).
 CREATE INDEX IF NOT EXISTS subscribers_created ON subscribers (created_at, id);
+CREATE INDEX IF NOT EXISTS subscribers_status_created ON subscribers (status, created_at, id);
