@@ -29,6 +29,13 @@ const (
 	BounceSoft Kind = "bounce_soft"
 	// Complaint is a reader marking the mail as spam.
 	Complaint Kind = "complaint"
+	// Unsubscribe is a reader leaving through the provider rather than
+	// Bulletin's own link: its unsubscribe link, or its list of addresses
+	// that did (a message dropped unsent for it). The reader leaves every
+	// list, as with the one-click unsubscribe. It is no bounce and no
+	// complaint: it is stored in no row, so counts in no rate, and
+	// suppresses no address.
+	Unsubscribe Kind = "unsubscribe"
 )
 
 // A Source is what told Bulletin of an event.
@@ -77,7 +84,8 @@ type Event struct {
 	RelayID string
 	// Key makes the event unique: the same key twice is stored once.
 	// Empty, it is the delivery's (one bounce and one complaint per
-	// delivery), which then must be known; see DeliveryKey.
+	// delivery), which then must be known; see DeliveryKey. An
+	// Unsubscribe, stored nowhere, needs none.
 	Key string
 	// At is when it happened; zero is now.
 	At time.Time

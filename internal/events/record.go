@@ -22,6 +22,9 @@ import (
 //     one campaign's mail are one);
 //   - a complaint unsubscribes the reader from every list and suppresses
 //     the address;
+//   - an unsubscribe unsubscribes the reader from every list, as the
+//     one-click unsubscribe does, and is not stored: it is no feedback on
+//     the mail, and suppresses nothing;
 //   - a bounce of a known delivery marks that delivery bounced;
 //   - a bounce of a delivery sent before the reader was given another
 //     address is about the old one: it suppresses the address the event
@@ -30,8 +33,8 @@ import (
 //     unsubscribes them.
 //
 // An event whose key is stored already changes nothing: Record returns
-// how many were new. Readers who can no longer get mail are told to the
-// GoneRecorder once committed.
+// how many were new (an unsubscribe is none). Readers who can no longer
+// get mail are told to the GoneRecorder once committed.
 func (s *Store) Record(ctx context.Context, evs []Event) (int, error) {
 	for i := range evs {
 		if err := evs[i].check(); err != nil {
@@ -72,16 +75,16 @@ func (s *Store) Record(ctx context.Context, evs []Event) (int, error) {
 // check validates e before it goes near the database.
 func (e *Event) check() error {
 	switch e.Kind {
-	case BounceHard, BounceSoft, Complaint:
+	case BounceHard, BounceSoft, Complaint, Unsubscribe:
 	default:
-		return bulletin.Errorf(bulletin.EINVALID, "An event's kind is bounce_hard, bounce_soft or complaint, not %q.", e.Kind)
+		return bulletin.Errorf(bulletin.EINVALID, "An event's kind is bounce_hard, bounce_soft, complaint or unsubscribe, not %q.", e.Kind)
 	}
 	switch e.Source {
 	case SourceSMTP, SourceDSN, SourceARF, SourceNDR, SourceIMAP, SourceSES, SourcePostmark, SourceSendGrid, SourceMailgun:
 	default:
 		return bulletin.Errorf(bulletin.EINVALID, "Unknown event source %q.", e.Source)
 	}
-	if e.Key == "" {
+	if e.Key == "" && e.Kind != Unsubscribe {
 		if e.CampaignID <= 0 || e.SubscriberID <= 0 {
 			return bulletin.Errorf(bulletin.EINVALID, "An event without its delivery needs a dedupe key.")
 		}
@@ -179,11 +182,15 @@ func addressKey(s string) string {
 
 // recordTx stores one event and applies its rules. It reports whether the
 // event was new and, when it left its reader unable to get mail, the
-// reader's id.
+// reader's id. An unsubscribe is applied without a row.
 func recordTx(ctx context.Context, tx *sql.Tx, e *Event, now time.Time) (bool, int64, error) {
 	t, err := resolveTx(ctx, tx, e)
 	if err != nil {
 		return false, 0, err
+	}
+	if e.Kind == Unsubscribe {
+		gone, err := unsubscribeTx(ctx, tx, t, now)
+		return false, gone, err
 	}
 	at := e.At.UTC()
 	if e.At.IsZero() {
@@ -373,19 +380,58 @@ func complainTx(ctx context.Context, tx *sql.Tx, t target, src Source, now time.
 	if t.sub == 0 {
 		return 0, nil
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET
-		status = CASE WHEN status = 'bounced' THEN status ELSE 'unsubscribed' END,
-		unsubscribed_at = COALESCE(unsubscribed_at, ?), confirm_queued = 0, updated_at = ? WHERE id = ?`, now, now, t.sub); err != nil {
-		return 0, fmt.Errorf("unsubscribe on complaint: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM signup_requests WHERE subscriber_id = ?`, t.sub); err != nil {
-		return 0, fmt.Errorf("unsubscribe on complaint: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = 'unsubscribed', updated_at = ?
-		WHERE subscriber_id = ? AND status != 'unsubscribed'`, now, t.sub); err != nil {
-		return 0, fmt.Errorf("unsubscribe on complaint: %w", err)
+	if _, err := leaveTx(ctx, tx, t.sub, now); err != nil {
+		return 0, err
 	}
 	return t.sub, hooks.EmitSubscriber(ctx, tx, hooks.SubscriberComplained, t.sub)
+}
+
+// unsubscribeTx unsubscribes the reader from every list, as the one-click
+// unsubscribe does, and returns them when that changed anything. An
+// unsubscribe has no row to make it once, and comes again (a retried
+// webhook, a drop of each later message to the address): one that finds
+// the reader gone already says nothing, as a second click does.
+func unsubscribeTx(ctx context.Context, tx *sql.Tx, t target, now time.Time) (int64, error) {
+	if t.sub == 0 {
+		return 0, nil
+	}
+	left, err := leaveTx(ctx, tx, t.sub, now)
+	if err != nil || !left {
+		return 0, err
+	}
+	return t.sub, hooks.EmitSubscriber(ctx, tx, hooks.SubscriberUnsubscribed, t.sub)
+}
+
+// leaveTx does what subscribers.Store.Unsubscribe does to reader sid:
+// every subscription ends, and any confirmation or signup request still
+// waiting; a bounced reader stays bounced. It reports whether the reader
+// left anything, a list or a status that still took mail.
+func leaveTx(ctx context.Context, tx *sql.Tx, sid int64, now time.Time) (bool, error) {
+	var was string
+	err := tx.QueryRowContext(ctx, `SELECT status FROM subscribers WHERE id = ?`, sid).Scan(&was)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("unsubscribe: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET
+		status = CASE WHEN status = 'bounced' THEN status ELSE 'unsubscribed' END,
+		unsubscribed_at = COALESCE(unsubscribed_at, ?), confirm_queued = 0, updated_at = ? WHERE id = ?`, now, now, sid); err != nil {
+		return false, fmt.Errorf("unsubscribe: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM signup_requests WHERE subscriber_id = ?`, sid); err != nil {
+		return false, fmt.Errorf("unsubscribe: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = 'unsubscribed', updated_at = ?
+		WHERE subscriber_id = ? AND status != 'unsubscribed'`, now, sid)
+	if err != nil {
+		return false, fmt.Errorf("unsubscribe: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("unsubscribe: %w", err)
+	}
+	return n > 0 || (was != "unsubscribed" && was != "bounced"), nil
 }
 
 func nullID(id int64) any {

@@ -90,16 +90,22 @@ func (m *Mailgun) Events(ctx context.Context, _ http.Header, body []byte) ([]eve
 	if ed == nil || ed.Event == "" {
 		return nil, badShape("Mailgun", "event-data with an event")
 	}
-	if ed.Event != "complained" && ed.Event != "failed" {
-		return nil, nil // deliveries, opens, clicks, unsubscribes
-	}
 	status := ed.DeliveryStatus.EnhancedCode
 	if !events.ValidStatus(status) {
 		status = statusIn(ed.DeliveryStatus.Message)
 	}
-	kind, ok := events.Complaint, true
-	if ed.Event == "failed" {
+	var kind events.Kind
+	ok := true
+	switch ed.Event {
+	case "complained":
+		kind = events.Complaint
+	case "unsubscribed":
+		// The reader followed Mailgun's unsubscribe link.
+		kind = events.Unsubscribe
+	case "failed":
 		kind, ok = mailgunFailure(ed.Severity, ed.Reason, ed.DeliveryStatus.Code, status)
+	default:
+		return nil, nil // deliveries, opens, clicks
 	}
 	if !ok {
 		return nil, nil // a deferral
@@ -139,12 +145,14 @@ func (m *Mailgun) Events(ctx context.Context, _ http.Header, body []byte) ([]eve
 //   - Reason "old" is Mailgun giving up on a message it retried for 8
 //     hours ("Too old"): every try failed for now, so it is a soft
 //     bounce, of whichever severity Mailgun reports it.
-//   - suppress-bounce and suppress-complaint are messages Mailgun dropped
-//     unsent because the address is on one of its lists: its bounce list
-//     holds only hard bounces (a mailbox that does not exist, never a
-//     full one), and an address on its complaint list complained.
-//     suppress-unsubscribe (unsubscribed at Mailgun) stays a hard bounce,
-//     as before: no kind of event says unsubscribed.
+//   - suppress-bounce, suppress-complaint and suppress-unsubscribe are
+//     messages Mailgun dropped unsent because the address is on one of
+//     its lists: its bounce list holds only hard bounces (a mailbox that
+//     does not exist, never a full one), an address on its complaint list
+//     complained, and one on its unsubscribe list left through Mailgun's
+//     link. That last reader is unsubscribed, as by Bulletin's own link:
+//     the address takes mail, so it is no bounce, and leaving is no
+//     complaint.
 //   - Any other permanent failure is hard unless its status says
 //     otherwise, as a DSN's does: Mailgun calls a full mailbox (5.2.2) or
 //     a policy block (5.7.x) permanent when the server answered 5xx, and a
@@ -159,6 +167,8 @@ func mailgunFailure(severity, reason string, code int, status string) (events.Ki
 		return events.Complaint, true
 	case reason == "suppress-bounce":
 		return events.BounceHard, true
+	case reason == "suppress-unsubscribe":
+		return events.Unsubscribe, true
 	case events.ValidStatus(status):
 		return events.KindOf(status), true
 	case code >= 400 && code < 500:

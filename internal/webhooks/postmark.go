@@ -65,7 +65,8 @@ func Challenge(err error) string {
 }
 
 // postmarkRecord is one Postmark webhook body: a bounce, a spam complaint
-// (which Postmark sends in the bounce shape) or another record.
+// (which Postmark sends in the bounce shape), a subscription change or
+// another record.
 type postmarkRecord struct {
 	RecordType  string
 	ID          json.Number
@@ -75,8 +76,14 @@ type postmarkRecord struct {
 	Description string
 	Details     string
 	Email       string
-	Recipient   string // deliveries
+	Recipient   string // deliveries, subscription changes
 	BouncedAt   time.Time
+	// A subscription change's: whether the address was added to the
+	// stream's suppression list (or taken off), why, and by whom.
+	SuppressSending   bool
+	SuppressionReason string
+	Origin            string
+	ChangedAt         time.Time
 }
 
 // postmarkKinds are the kinds of the Postmark bounce types that are
@@ -130,6 +137,9 @@ func (p *Postmark) Events(_ context.Context, h http.Header, body []byte) ([]even
 	if err := json.Unmarshal(body, &rec); err != nil || rec.RecordType == "" {
 		return nil, badShape("Postmark", "a JSON object with a RecordType")
 	}
+	if rec.RecordType == "SubscriptionChange" {
+		return p.subscriptionChange(rec)
+	}
 	if rec.RecordType != "Bounce" && rec.RecordType != "SpamComplaint" {
 		return nil, nil // deliveries, opens, clicks: not ours to record
 	}
@@ -157,6 +167,29 @@ func (p *Postmark) Events(_ context.Context, h http.Header, body []byte) ([]even
 	ev.Status = statusIn(rec.Details)
 	ev.Diagnostic = strings.TrimSpace(rec.Description + " " + rec.Details)
 	ev.At = rec.BouncedAt
+	ev.RelayID = rec.MessageID
+	return []events.Event{ev}, nil
+}
+
+// subscriptionChange reads a SubscriptionChange record: an address added
+// to or taken off a message stream's suppression list. Only a reader who
+// unsubscribed through Postmark's link (reason ManualSuppression, origin
+// Recipient) is an event, an Unsubscribe. A hard bounce or a spam
+// complaint is added there too, and comes as its own Bounce or
+// SpamComplaint record, with what it said; a suppression the account made
+// (origin Customer or Admin) is not the reader's wish; and an address
+// taken off the list (SuppressSending false) does not join any list: a
+// reader joins through Bulletin's confirmed signup only.
+func (p *Postmark) subscriptionChange(rec postmarkRecord) ([]events.Event, error) {
+	if !rec.SuppressSending || rec.SuppressionReason != "ManualSuppression" || rec.Origin != "Recipient" {
+		return nil, nil
+	}
+	if rec.Recipient == "" {
+		return nil, badShape("Postmark", "a SubscriptionChange record has a Recipient")
+	}
+	ev := newEvent(p.VERP, events.SourcePostmark, events.Unsubscribe, rec.Recipient, "", "",
+		"subscription:"+rec.MessageID+":"+rec.ChangedAt.UTC().Format(time.RFC3339Nano))
+	ev.At = rec.ChangedAt
 	ev.RelayID = rec.MessageID
 	return []events.Event{ev}, nil
 }

@@ -132,10 +132,20 @@ func (s *SendGrid) Events(_ context.Context, h http.Header, body []byte) ([]even
 // message or the account that hit every reader of a campaign alike, and
 // counting them would bounce a whole audience for one badly built send.
 // "Unsubscribed Address" is no bounce either: the reader left through
-// SendGrid, which Bulletin does not hear about here. A reason SendGrid
-// adds later is no event until it is known.
+// SendGrid, and SendGrid will drop every mail to them, so they are
+// unsubscribed as by its unsubscribe event (as Mailgun's
+// suppress-unsubscribe is). A reason SendGrid adds later is no event
+// until it is known.
+//
+// unsubscribe and group_unsubscribe are the reader following SendGrid's
+// unsubscribe link, from all of the account's mail or from one of its
+// unsubscribe groups: either way from this mail, so the reader is
+// unsubscribed as by Bulletin's own link. A group_resubscribe is
+// not taken: a reader joins through Bulletin's confirmed signup only.
 func sendGridKind(e sendGridEvent) (events.Kind, bool) {
 	switch e.Event {
+	case "unsubscribe", "group_unsubscribe":
+		return events.Unsubscribe, true
 	case "bounce":
 		if e.Type == "blocked" {
 			return events.BounceSoft, true
@@ -149,6 +159,8 @@ func sendGridKind(e sendGridEvent) (events.Kind, bool) {
 			return events.BounceHard, true
 		case "Spam Reporting Address":
 			return events.Complaint, true
+		case "Unsubscribed Address":
+			return events.Unsubscribe, true
 		}
 	}
 	return "", false

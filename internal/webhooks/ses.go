@@ -78,6 +78,7 @@ type sesNotification struct {
 	Complaint *struct {
 		FeedbackID           string    `json:"feedbackId"`
 		FeedbackType         string    `json:"complaintFeedbackType"`
+		SubType              string    `json:"complaintSubType"`
 		Timestamp            time.Time `json:"timestamp"`
 		ComplainedRecipients []struct {
 			EmailAddress string `json:"emailAddress"`
@@ -170,12 +171,22 @@ func (s *SES) notification(snsID string, msg []byte) ([]events.Event, error) {
 		}
 	case typ == "Complaint" && n.Complaint != nil:
 		c := n.Complaint
-		if !sesComplaint(c.FeedbackType) {
+		kind, diagnostic := events.Complaint, c.FeedbackType
+		switch {
+		case c.SubType == sesSuppressed:
+			// SES did not send the message: the address is on the
+			// account's suppression list, for an earlier bounce or
+			// complaint. Nobody complained of this mail, so it is no
+			// complaint; but the address gets no mail through this
+			// account, so it is a hard bounce, as the same drop notified
+			// as a bounce (bounceSubType OnAccountSuppressionList) is.
+			kind, diagnostic = events.BounceHard, "Complaint/"+sesSuppressed
+		case !sesComplaint(c.FeedbackType):
 			return nil, nil
 		}
 		for _, r := range c.ComplainedRecipients {
-			ev := newEvent(s.VERP, events.SourceSES, events.Complaint, r.EmailAddress, n.Mail.Source, "", orID(c.FeedbackID, snsID))
-			ev.At, ev.Diagnostic, ev.RelayID = c.Timestamp, c.FeedbackType, n.Mail.MessageID
+			ev := newEvent(s.VERP, events.SourceSES, kind, r.EmailAddress, n.Mail.Source, "", orID(c.FeedbackID, snsID))
+			ev.At, ev.Diagnostic, ev.RelayID = c.Timestamp, diagnostic, n.Mail.MessageID
 			out = append(out, ev)
 		}
 	case typ == "Bounce", typ == "Complaint":
@@ -190,6 +201,12 @@ func (s *SES) notification(snsID string, msg []byte) ([]events.Event, error) {
 	}
 	return out, nil
 }
+
+// sesSuppressed is the complaintSubType (and bounceSubType) of a message
+// SES accepted but did not send, because the address is on the account's
+// suppression list. Such a bounce is Permanent: a hard bounce, read as
+// any other.
+const sesSuppressed = "OnAccountSuppressionList"
 
 // sesComplaint reports whether an SES complaint of feedbackType is a
 // reader's complaint, as an ARF report's is (bounces.parseARF): abuse,

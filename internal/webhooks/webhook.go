@@ -1,9 +1,10 @@
 // Package webhooks reads the bounce and complaint webhooks of email
 // providers (Amazon SES through SNS, Postmark, SendGrid, Mailgun): each
 // Provider checks a request's signature or credentials before it reads a
-// field, then turns the body into events for the events pipeline. Events
-// a provider reports that are not bounces or complaints (deliveries,
-// opens) are accepted and dropped.
+// field, then turns the body into events for the events pipeline:
+// bounces, complaints, and readers who unsubscribed through the provider.
+// The other events a provider reports (deliveries, opens) are accepted
+// and dropped.
 package webhooks
 
 import (

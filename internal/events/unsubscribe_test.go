@@ -1,0 +1,78 @@
+package events_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/bulletinhq/bulletin/internal/events"
+	"github.com/bulletinhq/bulletin/internal/hooks"
+)
+
+// An Unsubscribe takes the reader off every list, as the one-click link
+// does, whether it names the reader by address or by delivery (which
+// then needs no key): no row is stored (Record counts none new), no
+// address suppressed, the delivery stays sent, a bounced reader stays
+// bounced. The GoneRecorder and subscriber.unsubscribed hear of a reader
+// once, however often the unsubscribe comes; an address no reader has
+// changes nothing.
+func TestUnsubscribeLeavesEveryListAndStoresNothing(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	u, types := "http://127.0.0.1:9/hook", hooks.Types
+	if _, err := hooks.NewStore(e.db, hooks.Guard{AllowPrivate: true}).Create(ctx, hooks.Input{URL: &u, Events: &types}); err != nil {
+		t.Fatal(err)
+	}
+	ann := e.reader(t, "ann@example.com")
+	bob := e.reader(t, "bob@example.com")
+	cat := e.reader(t, "cat@example.com")
+	e.exec(t, `UPDATE subscribers SET status = 'bounced' WHERE id = ?`, cat)
+	evs := []events.Event{
+		{Kind: events.Unsubscribe, Source: events.SourceMailgun, Email: "ANN@example.com", Key: "mailgun:ann"},
+		{Kind: events.Unsubscribe, Source: events.SourceSendGrid, CampaignID: e.campaign, SubscriberID: bob},
+		{Kind: events.Unsubscribe, Source: events.SourcePostmark, Email: "cat@example.com", Key: "postmark:cat"},
+		{Kind: events.Unsubscribe, Source: events.SourcePostmark, Email: "nobody@example.com", Key: "postmark:nobody"},
+	}
+	for i := range 2 {
+		n, err := e.store.Record(ctx, append([]events.Event(nil), evs...))
+		if err != nil {
+			t.Fatalf("Record, time %d: %v", i+1, err)
+		}
+		if n != 0 {
+			t.Errorf("Record, time %d: %d new, want 0", i+1, n)
+		}
+	}
+	left := readerState{Status: "unsubscribed", Subscriptions: "unsubscribed,unsubscribed", Delivery: "sent"}
+	for id, want := range map[int64]readerState{ann: left, bob: left,
+		cat: {Status: "bounced", Subscriptions: "unsubscribed,unsubscribed", Delivery: "sent"}} {
+		if diff := cmp.Diff(want, e.state(t, id)); diff != "" {
+			t.Errorf("reader %d (-want +got):\n%s", id, diff)
+		}
+	}
+	if n := e.count(t, "1 = 1"); n != 0 {
+		t.Errorf("%d events stored, want none", n)
+	}
+	if ok, err := e.store.Suppressed(ctx, "nobody@example.com"); err != nil || ok {
+		t.Errorf("address of no reader suppressed: %v, %v", ok, err)
+	}
+	if diff := cmp.Diff([]int64{ann, bob, cat}, e.gone.list()); diff != "" {
+		t.Errorf("gone (-want +got):\n%s", diff)
+	}
+	var hooked []int64
+	rows, err := e.db.Read.Query(`SELECT json_extract(body, '$.data.id') FROM webhook_events WHERE type = ? ORDER BY id`, hooks.SubscriberUnsubscribed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		hooked = append(hooked, id)
+	}
+	if diff := cmp.Diff([]int64{ann, bob, cat}, hooked); diff != "" {
+		t.Errorf("subscriber.unsubscribed for (-want +got):\n%s", diff)
+	}
+}
