@@ -109,7 +109,8 @@ func TestFeedItemsDeletedBeforeTheyWereKeptByList(t *testing.T) {
 	db = migrateAgain(t, db, path,
 		`DROP TRIGGER IF EXISTS articles_deleted_feed_items`,
 		`DROP TABLE IF EXISTS deleted_feed_items`,
-		`DELETE FROM migrations WHERE name = 'migration/068_deleted_feed_items.sql'`,
+		`ALTER TABLE feeds DROP COLUMN fetched_at`,
+		`DELETE FROM migrations WHERE name IN ('migration/068_deleted_feed_items.sql', 'migration/070_deleted_feed_items_stories.sql')`,
 		`INSERT INTO lists (id, slug, name, created_at) VALUES (1, 'news', 'News', '2026-01-01')`,
 		fmt.Sprintf(`INSERT INTO feeds (id, url, list_id, last_polled_at, last_status, items, created_at)
 			VALUES (7, '%s/feed', 1, '%s', '200 OK', 3, '2026-01-01')`, srv.URL, now),

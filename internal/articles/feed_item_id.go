@@ -73,40 +73,37 @@ func sameURL(a, b string) bool {
 	return a != "" && b != "" && norm(a) == norm(b)
 }
 
-// saveItem saves a, the article of the item key of feed feedID, as Save
-// does, with these differences. An item the feed brought before is its
-// article again, whatever its link now, unless it is another story under
-// a guid the feed gave an earlier one (see sameItem): that one is saved
-// by its link, as an item the feed does not know, and the guid names its
-// article from then on. An item whose article was deleted since is not stored at
-// all, and neither is one the feed does not know whose id or link was
-// deleted from the feed's list (migration 068: a feed deleted and added
-// again, another feed of the list). The link of an article found by its
-// item's guid follows the feed, unless an editor has changed the article
-// (Save) or the new link is another article's. It reports whether the
-// article is new.
-func (s *Store) saveItem(ctx context.Context, feedID int64, key itemKey, a *Article, oldNews bool) (created bool, err error) {
+// saveItem saves a, the article of the item key of the feed fp polls,
+// as Save does, with these differences. An item the feed brought before
+// is its article again, whatever its link now, unless it is another
+// story under a guid the feed gave an earlier one (see sameItem): that
+// one is saved by its link, as an item the feed does not know, and the
+// guid names its article from then on. An item that is a deleted article
+// of the feed's list (seenDeleted: the feed's own, another feed's, the
+// feed deleted and added again) is not stored at all; a guid of one that
+// the feed now gives another story names that story. The link of an
+// article found by its item's guid follows the feed, unless an editor has
+// changed the article (Save) or the new link is another article's. It
+// reports whether the article is new.
+func (s *Store) saveItem(ctx context.Context, fp feedPoll, key itemKey, a *Article, oldNews bool) (created bool, err error) {
 	p := feedPatch(a, oldNews)
 	var stored *Article
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		id, known, err := knownItem(ctx, tx, feedID, key)
+		id, err := knownItem(ctx, tx, fp.feedID, key)
 		if err != nil {
 			return err
 		}
-		same := known
-		if known && id != 0 && key.byGUID() {
+		same := id != 0
+		if same && key.byGUID() {
 			if same, err = sameItem(ctx, tx, id, key, a.Title); err != nil {
 				return err
 			}
 		}
-		switch {
-		case known && id == 0:
-			return nil
-		case same:
+		if same {
 			stored, err = putKnown(ctx, tx, id, p, key.byGUID())
 			return err
 		}
-		stored, created, err = putNewItem(ctx, tx, feedID, key, p, known)
+		stored, created, err = putNewItem(ctx, tx, fp, key, a.Title, p, id != 0)
 		return err
 	})
 	if err != nil {
@@ -118,32 +115,27 @@ func (s *Store) saveItem(ctx context.Context, feedID int64, key itemKey, a *Arti
 	return created, nil
 }
 
-// putNewItem saves p, the article of an item feed feedID does not know
-// by key, or (reused) one under a guid the feed gave another story
-// before, and makes key's id name it. An item whose id or link was
-// deleted from the feed's list is not stored, and its id names a deleted
-// item. A reused guid is no id of its new story: only the link is looked
-// up, and when that was deleted the guid keeps the article it named, or
-// the guid would be a deleted item's and every later story it is given
-// to would be dropped. stored is nil when nothing was stored.
-func putNewItem(ctx context.Context, tx *sql.Tx, feedID int64, key itemKey, p *Patch, reused bool) (stored *Article, created bool, err error) {
-	id := key.id
-	if reused {
-		id = key.link
-	}
-	deleted, err := deletedItem(ctx, tx, feedID, id, key.link)
+// putNewItem saves p, the article of an item with title that the feed
+// fp polls does not know by key (or knows as deleted), or (reused) one
+// under a guid the feed gave another story before, and makes key's id
+// name it. An item that is a deleted article of the list is not stored,
+// and its id names a deleted item; a reused guid keeps naming the article
+// of the story the feed gave it before. stored is nil when nothing was
+// stored.
+func putNewItem(ctx context.Context, tx *sql.Tx, fp feedPoll, key itemKey, title string, p *Patch, reused bool) (stored *Article, created bool, err error) {
+	deleted, err := seenDeleted(ctx, tx, fp, key, title)
 	switch {
 	case err != nil:
 		return nil, false, err
 	case deleted && reused:
 		return nil, false, nil
 	case deleted:
-		return nil, false, rememberItem(ctx, tx, feedID, key.id, 0)
+		return nil, false, rememberItem(ctx, tx, fp.feedID, key.id, 0)
 	}
 	if stored, created, err = putTx(ctx, tx, p); err != nil {
 		return nil, false, err
 	}
-	return stored, created, rememberItem(ctx, tx, feedID, key.id, stored.ID)
+	return stored, created, rememberItem(ctx, tx, fp.feedID, key.id, stored.ID)
 }
 
 // sameItem reports whether an item known by its guid, now with key's
@@ -159,19 +151,13 @@ func sameItem(ctx context.Context, tx *sql.Tx, id int64, key itemKey, title stri
 	if err := tx.QueryRowContext(ctx, `SELECT url, title, edited_at IS NOT NULL FROM articles WHERE id = ?`, id).Scan(&url, &stored, &edited); err != nil {
 		return false, fmt.Errorf("find article: %w", err)
 	}
-	return edited || NormalizeURL(url) == key.link || strings.EqualFold(stored, title), nil
+	return edited || sameStory(url, stored, key, title), nil
 }
 
-// deletedItem reports whether the item of id or link was deleted from
-// the list of feed feedID.
-func deletedItem(ctx context.Context, tx *sql.Tx, feedID int64, id, link string) (bool, error) {
-	var deleted bool
-	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM deleted_feed_items d JOIN feeds f ON f.list_id = d.list_id
-		WHERE f.id = ? AND d.item_id IN (?, ?))`, feedID, id, link).Scan(&deleted)
-	if err != nil {
-		return false, fmt.Errorf("find deleted feed item: %w", err)
-	}
-	return deleted, nil
+// sameStory reports whether an item with key's link and title is the
+// story of link and title: one of them is the same.
+func sameStory(link, title string, key itemKey, itemTitle string) bool {
+	return NormalizeURL(link) == key.link || strings.EqualFold(title, itemTitle)
 }
 
 // rememberItem records that item id of feed feedID is article (0 for
@@ -186,25 +172,26 @@ func rememberItem(ctx context.Context, tx *sql.Tx, feedID int64, id string, arti
 	return nil
 }
 
-// knownItem looks key up among the items feed feedID brought: known
-// reports whether it brought it before, and id is its article, 0 when
-// that was deleted. Before guids were kept (migration 067) every item was
-// known by its link: an item with a guid not known by it is looked up by
-// its link, and is known by its guid from then on.
-func knownItem(ctx context.Context, tx *sql.Tx, feedID int64, key itemKey) (id int64, known bool, err error) {
+// knownItem looks key up among the items feed feedID brought, and
+// returns its article: 0 when the feed did not bring it, or its article
+// was deleted (seenDeleted tells whether it is still deleted). Before
+// guids were kept (migration 067) every item was known by its link: an
+// item with a guid not known by it is looked up by its link, and is known
+// by its guid from then on.
+func knownItem(ctx context.Context, tx *sql.Tx, feedID int64, key itemKey) (int64, error) {
 	var article sql.NullInt64
-	err = tx.QueryRowContext(ctx, `SELECT article_id FROM feed_items WHERE feed_id = ? AND item_id = ?`, feedID, key.id).Scan(&article)
+	err := tx.QueryRowContext(ctx, `SELECT article_id FROM feed_items WHERE feed_id = ? AND item_id = ?`, feedID, key.id).Scan(&article)
 	if errors.Is(err, sql.ErrNoRows) && key.byGUID() {
 		err = tx.QueryRowContext(ctx, `UPDATE feed_items SET item_id = ? WHERE feed_id = ? AND item_id = ? RETURNING article_id`,
 			key.id, feedID, key.link).Scan(&article)
 	}
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return 0, false, nil
+		return 0, nil
 	case err != nil:
-		return 0, false, fmt.Errorf("find feed item: %w", err)
+		return 0, fmt.Errorf("find feed item: %w", err)
 	}
-	return article.Int64, true, nil
+	return article.Int64, nil
 }
 
 // putKnown saves p over article id, a known item's. An article an editor

@@ -67,7 +67,8 @@ func (f *Feeds) SetActive(ctx context.Context, id int64, active bool) (*Feed, er
 // Delete removes the feed of id. The articles it brought stay; its
 // memory of their items goes with it, but the items whose articles were
 // deleted are its list's (deleted_feed_items), so the same feed added
-// again, under a new URL too, does not bring them back.
+// again at its URL does not bring them back, nor at a new URL those known
+// by their links or by global ids (see globalID).
 func (f *Feeds) Delete(ctx context.Context, id int64) error {
 	res, err := f.db.Write.ExecContext(ctx, `DELETE FROM feeds WHERE id = ?`, id)
 	if err != nil {

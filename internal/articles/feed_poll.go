@@ -24,10 +24,11 @@ import (
 // its items as articles of its list: the same URL twice is one article,
 // and so is the same item (by its guid, or its link when it has none)
 // polled again with a new link; an item whose article was deleted from
-// the list is not stored again, by this feed or another of the list. It
-// returns how many articles are new, and records the poll: its status in
-// words (the HTTP status, or the error), its error, and the new articles
-// in the feed's count of items.
+// the list is not stored again, by this feed or another of the list, for
+// as long as it is in a feed (DeletedItemMemory). It returns how many
+// articles are new, and records the poll: its status in words (the HTTP
+// status, or the error), its error, and the new articles in the feed's
+// count of items.
 func (f *Feeds) Poll(ctx context.Context, fd *Feed) (int, error) {
 	added, etag, modified, status, err := f.fetch(ctx, fd)
 	msg := ""
@@ -41,6 +42,10 @@ func (f *Feeds) Poll(ctx context.Context, fd *Feed) (int, error) {
 		items = items + ? WHERE id = ?`, etag, modified, f.now(), status, msg, added, fd.ID); uerr != nil && err == nil {
 		err = fmt.Errorf("record poll: %w", uerr)
 	}
+	// A few rows at each poll, so that no poll waits on a long write.
+	if _, ferr := f.forgetDeleted(ctx); ferr != nil && ctx.Err() == nil {
+		f.log().Warn("forgetting deleted feed items failed", "error", ferr)
+	}
 	return added, err
 }
 
@@ -51,6 +56,7 @@ func (f *Feeds) Poll(ctx context.Context, fd *Feed) (int, error) {
 // item that failed to save is an error too, one that still counts the
 // items the other saves added.
 func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified, status string, err error) {
+	fp := feedPoll{feedID: fd.ID, feedURL: fd.URL, at: f.now()}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fd.URL, nil)
 	if err != nil {
 		// Go's words would quote the URL, and with it any key in its query.
@@ -111,7 +117,7 @@ func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified,
 			skips.add(why)
 			continue
 		}
-		created, err := f.articles.saveItem(ctx, fd.ID, newItemKey(guids[i], a.URL), a, old(a))
+		created, err := f.articles.saveItem(ctx, fp, newItemKey(guids[i], a.URL), a, old(a))
 		switch {
 		case bulletin.ErrorCode(err) == bulletin.EINVALID:
 			skips.add(refusal(err))
@@ -133,6 +139,9 @@ func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified,
 	}
 	if failed > 0 {
 		return added, "", "", "", fmt.Errorf("%d of the feed's items could not be saved, and are fetched again at the next poll: %w%s", failed, saveErr, note)
+	}
+	if err := f.fetchedAll(ctx, fp); err != nil {
+		return added, "", "", "", err
 	}
 	return added, etag, modified, status + movedNote(resp) + note, nil
 }

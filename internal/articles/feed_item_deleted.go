@@ -1,0 +1,206 @@
+package articles
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// DeletedItemMemory is how long a deleted feed item is remembered after
+// a poll last saw it in a feed (deleted_feed_items, migration 070), or
+// after it was deleted. A feed lists its latest items: one it has left
+// out for a month is gone from it, and were it to come back it would be
+// dated a month or more before, four times OldNewsAge, so stored as old
+// news that no digest mails (only an undated item would be news again).
+// A month also outlasts a site's passing mistakes (a feed served short
+// or stale for some days). A feed that cannot tell whether it still has
+// an item (it answers 304 Not Modified, fails, or is paused) keeps its
+// rows until it has read its items again. A list deleting 50 articles a
+// day keeps a few thousand rows of some 100 bytes, not a row per delete
+// for ever.
+const DeletedItemMemory = 30 * 24 * time.Hour
+
+// forgetBatch is how many rows one poll forgets at most: the write is
+// short, whatever the backlog (a database upgraded with years of
+// deletes); the next polls take the rest.
+const forgetBatch = 100
+
+// A feedPoll is one poll of a feed, as it saves the feed's items.
+type feedPoll struct {
+	feedID int64
+	// feedURL is the feed's URL as feeds stores it: the feed's weak
+	// guids are its own under it, and the feed deleted and added again
+	// at it has them again.
+	feedURL string
+	// at is when the poll began: it sees its deleted items then, and
+	// reads all its items as of then (feeds.fetched_at).
+	at time.Time
+}
+
+// globalID reports whether an item id names one item whichever feed
+// gives it: a URL, a tag: URI (RFC 4151), a URN (RFC 8141), or the hash
+// newItemKey keeps of a long guid. Another id ("1", "42", "post-17") is a
+// weak guid: the feed's own name, which another feed may give to another
+// story.
+func globalID(id string) bool {
+	scheme, rest, ok := strings.Cut(id, ":")
+	if !ok || rest == "" {
+		return false
+	}
+	switch strings.ToLower(scheme) {
+	case "http", "https", "tag", "urn", "sha256":
+		return true
+	}
+	return false
+}
+
+// A deletedRow is a row of deleted_feed_items (migration 070).
+type deletedRow struct {
+	listID                       int64
+	itemID, feedURL, link, title string
+}
+
+// knows reports whether the row says which story it was.
+func (r deletedRow) knows() bool { return r.link != "" || r.title != "" }
+
+// is reports whether the item of key and title, polled by fp, is the
+// row's deleted article: its link is the row's id (a URL is one article,
+// whichever feed gives it), or its guid is, in the row's feed or any
+// feed for a global id, and it is the row's story (sameStory) or the row
+// does not know its story. A guid given since to another story (a new
+// link and a new title) is that story's.
+func (r deletedRow) is(fp feedPoll, key itemKey, title string) bool {
+	switch {
+	case r.itemID == key.link:
+		return true
+	case r.itemID != key.id:
+		return false
+	case r.feedURL != "" && r.feedURL != fp.feedURL && !globalID(key.id):
+		return false
+	}
+	return !r.knows() || sameStory(r.link, r.title, key, title)
+}
+
+// seenDeleted reports whether the item of key and title, polled by fp,
+// is an article deleted from the feed's list. When it is, it records that
+// the poll saw it: each row it is has fp.at as seen_at, a row that did
+// not know its story learns the item's, and the feed has a row of its own
+// for key's id, which forgetDeleted keeps while the feed may carry the
+// item.
+func seenDeleted(ctx context.Context, tx *sql.Tx, fp feedPoll, key itemKey, title string) (bool, error) {
+	rows, err := deletedRows(ctx, tx, fp.feedID, key)
+	if err != nil {
+		return false, err
+	}
+	deleted := false
+	for _, r := range rows {
+		if !r.is(fp, key, title) {
+			continue
+		}
+		deleted = true
+		if !r.knows() {
+			r.link, r.title = key.link, title
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE deleted_feed_items SET link = ?, title = ?, seen_at = ?
+			WHERE list_id = (SELECT list_id FROM feeds WHERE id = ?) AND item_id = ? AND feed_url = ?`,
+			r.link, r.title, fp.at, fp.feedID, r.itemID, r.feedURL); err != nil {
+			return false, fmt.Errorf("see deleted feed item: %w", err)
+		}
+	}
+	if !deleted {
+		return false, nil
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO deleted_feed_items (list_id, item_id, feed_url, link, title, seen_at)
+		SELECT list_id, ?, url, ?, ?, ? FROM feeds WHERE id = ?
+		ON CONFLICT (list_id, item_id, feed_url) DO UPDATE SET seen_at = excluded.seen_at`,
+		key.id, key.link, title, fp.at, fp.feedID)
+	if err != nil {
+		return false, fmt.Errorf("see deleted feed item: %w", err)
+	}
+	return true, nil
+}
+
+// deletedRows returns the rows of the list of feed feedID whose id is
+// key's id or link.
+func deletedRows(ctx context.Context, tx *sql.Tx, feedID int64, key itemKey) ([]deletedRow, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT item_id, feed_url, link, title FROM deleted_feed_items
+		WHERE list_id = (SELECT list_id FROM feeds WHERE id = ?) AND item_id IN (?, ?)`, feedID, key.id, key.link)
+	if err != nil {
+		return nil, fmt.Errorf("find deleted feed item: %w", err)
+	}
+	defer rows.Close()
+	var out []deletedRow
+	for rows.Next() {
+		var r deletedRow
+		if err := rows.Scan(&r.itemID, &r.feedURL, &r.link, &r.title); err != nil {
+			return nil, fmt.Errorf("find deleted feed item: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find deleted feed item: %w", err)
+	}
+	return out, nil
+}
+
+// fetchedAll records that the poll fp read every item of its feed: the
+// rows of the feed it did not see are not in the feed.
+func (f *Feeds) fetchedAll(ctx context.Context, fp feedPoll) error {
+	if _, err := f.db.Write.ExecContext(ctx, `UPDATE feeds SET fetched_at = ? WHERE id = ?`, fp.at, fp.feedID); err != nil {
+		return fmt.Errorf("record the feed's items read: %w", err)
+	}
+	return nil
+}
+
+// forgetDeleted forgets the oldest deleted feed items no poll has seen
+// for DeletedItemMemory, up to forgetBatch of them, and returns how many
+// it forgot. A row of a feed that has not read all its items since it
+// saw the row, or ever, is kept: the feed may still carry the item. A row
+// of no feed (an article's URL, a feed deleted since) goes by its age.
+// Rows are found by seen_at and deleted by key: a DELETE by a subquery
+// of keys would read the whole list's rows for each. Most polls find
+// none old enough, on the read pool, and write nothing.
+func (f *Feeds) forgetDeleted(ctx context.Context) (int, error) {
+	cutoff := f.now().Add(-DeletedItemMemory)
+	var old bool
+	if err := f.db.Read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM deleted_feed_items WHERE seen_at < ?)`, cutoff).Scan(&old); err != nil {
+		return 0, fmt.Errorf("find deleted feed items to forget: %w", err)
+	} else if !old {
+		return 0, nil
+	}
+	var keys []deletedRow
+	err := f.db.Tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT d.list_id, d.item_id, d.feed_url FROM deleted_feed_items d
+			WHERE d.seen_at < ? AND NOT EXISTS (SELECT 1 FROM feeds f WHERE f.url = d.feed_url AND f.list_id = d.list_id
+				AND (f.fetched_at IS NULL OR f.fetched_at <= d.seen_at))
+			ORDER BY d.seen_at LIMIT ?`, cutoff, forgetBatch)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r deletedRow
+			if err := rows.Scan(&r.listID, &r.itemID, &r.feedURL); err != nil {
+				return err
+			}
+			keys = append(keys, r)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		for _, r := range keys {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM deleted_feed_items WHERE list_id = ? AND item_id = ? AND feed_url = ?`,
+				r.listID, r.itemID, r.feedURL); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("forget deleted feed items: %w", err)
+	}
+	return len(keys), nil
+}
