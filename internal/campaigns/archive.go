@@ -103,7 +103,7 @@ func (s *Store) ArchiveIssue(ctx context.Context, id int64) (*Issue, error) {
 	// "reader". One that no longer renders keeps that copy. A digest's is
 	// its only one, and holds no personal field.
 	if is.Kind == "campaign" {
-		if html, err := publicBody(body); err == nil {
+		if html, err := archiveBodies.get(id, body); err == nil {
 			is.BodyHTML = html
 		}
 	}

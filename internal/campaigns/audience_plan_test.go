@@ -20,6 +20,8 @@ func TestAudiencePlansWithStatistics(t *testing.T) {
 		`DELETE FROM sqlite_stat1`,
 		`INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
 			('subscribers', 'subscribers_status', '1000000 1000000 1'),
+			('subscribers', 'subscribers_status_created', '1000000 1000000 1 1'),
+			('subscribers', 'subscribers_created', '1000000 1 1'),
 			('subscribers', 'sqlite_autoindex_subscribers_1', '1000000 1'),
 			('subscriptions', 'subscriptions_list', '1000400 333467 333467 1'),
 			('subscriptions', 'sqlite_autoindex_subscriptions_1', '1000400 1 1')`,
