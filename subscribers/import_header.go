@@ -1,9 +1,12 @@
 package subscribers
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
@@ -19,12 +22,19 @@ type columns struct {
 
 // header reads a header row, reporting whether rec was one. A header that
 // names a column twice is an error: which cell is the reader's address,
-// or name, would be left to chance. The columns not read go in the
-// report, so that the operator knows what the file held that is not
-// stored.
+// or name, would be left to chance. So is one that names no email
+// column (see namesColumns): its rows would be read with the address in
+// the first column, the header itself as a bad one. The columns not read
+// go in the report, so that the operator knows what the file held that
+// is not stored.
 func (imp *importer) header(rec []string) (bool, error) {
 	h := readHeader(rec)
 	if h.cols.email < 0 {
+		// After a first line that is not CSV, a line is a row: the
+		// header, if any, was that first line.
+		if imp.rows == 0 && namesColumns(rec) {
+			return false, noEmailColumn(rec)
+		}
 		return false, nil
 	}
 	if a, b := h.twice[0], h.twice[1]; a != b {
@@ -88,15 +98,64 @@ func readHeader(rec []string) header {
 	return h
 }
 
+// ErrNoEmailColumn is (wrapped in) Import's error for a file whose first
+// line names its columns but no email column among them. Its message is
+// the *bulletin.Error's it wraps too.
+var ErrNoEmailColumn = errors.New("no email column")
+
+// namesColumns reports whether rec, a first line that names no email
+// column, is a header all the same: no cell holds an @, as every row of
+// a headerless file does in its first column, and some cell holds a
+// letter, as a column's name does. Such a line read as a row would be
+// refused as a bad address at best; at worst, with the email column
+// elsewhere, every line after it would be.
+func namesColumns(rec []string) bool {
+	letter := false
+	for _, c := range rec {
+		if strings.ContainsRune(c, '@') {
+			return false
+		}
+		letter = letter || strings.ContainsFunc(c, unicode.IsLetter)
+	}
+	return letter
+}
+
+// maxNamedColumns bounds the columns noEmailColumn names.
+const maxNamedColumns = 10
+
+// noEmailColumn is the error of a header with no email column: it names
+// the columns the file has, and those an address is read from.
+func noEmailColumn(rec []string) error {
+	var names []string
+	for _, c := range rec {
+		if c = strings.TrimSpace(c); c != "" {
+			names = append(names, "“"+truncate(strings.ToValidUTF8(c, "\uFFFD"), 64)+"”")
+		}
+	}
+	found := "the column " + names[0]
+	if len(names) > 1 {
+		found = "the columns " + strings.Join(names[:min(len(names), maxNamedColumns)], ", ")
+	}
+	if more := len(names) - maxNamedColumns; more > 0 {
+		found += fmt.Sprintf(" and %d more", more)
+	}
+	return fmt.Errorf("%w: %w", ErrNoEmailColumn, bulletin.Errorf(bulletin.EINVALID,
+		"The file has no email column: its first line names %s. Name the column of addresses “email” (“e-mail”, “email address” and “email_address” are read too, in any case) and import the file again. A file without a line of column names has an address first on every line, the first line too.",
+		found))
+}
+
 // headerField returns what a header cell names: "email", "name",
 // "lists", "status", "attributes", "frequency", "created_at",
 // "confirmed_at", "first name" or "last name"; "" for a column the import
 // does not read.
 func headerField(cell string) string {
 	k := strings.ToLower(strings.TrimSpace(cell))
-	switch k {
-	case "email", "e-mail", "email address":
+	// Email, E-Mail, Email Address (Mailchimp), email_address, EmailAddress.
+	switch strings.NewReplacer(" ", "", "_", "", "-", "").Replace(k) {
+	case "email", "emailaddress":
 		return "email"
+	}
+	switch k {
 	case "name", "full name":
 		return "name"
 	case "lists", "list":

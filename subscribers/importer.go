@@ -113,8 +113,9 @@ type importRow struct {
 // first row may be a header naming the columns export writes (email, name,
 // lists, status, attributes, frequency, created_at, confirmed_at), of
 // which only email is required; without one, email is the first column
-// and name the second. Bad rows are reported by line and the good ones
-// imported all the same. Erased addresses, people who unsubscribed or
+// and name the second. A first row that names columns but no email column
+// stops the import before any row (ErrNoEmailColumn). Bad rows are
+// reported by line and the good ones imported all the same. Erased addresses, people who unsubscribed or
 // bounced, and repeats are skipped, never revived.
 func (s *Store) Import(ctx context.Context, r io.Reader, opt ImportOptions) (*ImportReport, error) {
 	lists, err := s.Lists(ctx)

@@ -222,8 +222,8 @@ func (m *Main) exportCSV(ctx context.Context, args []string) error {
 
 // importError says what was wrong with the file or the flags when that
 // stopped the import (exit status 2): no list to put its readers in, a
-// --list that names none, a file that is not CSV. Any other error is an
-// operational one.
+// --list that names none, a file that is not CSV or names no email
+// column. Any other error is an operational one.
 func (m *Main) importError(ctx context.Context, err error, file, list string) error {
 	switch bulletin.ErrorCode(err) {
 	case bulletin.ENOTFOUND:
@@ -235,6 +235,10 @@ func (m *Main) importError(ctx context.Context, err error, file, list string) er
 		// a list menu; here the choice is a flag.
 		if list == "" && strings.Contains(bulletin.ErrorMessage(err), "no lists column") {
 			return usagef("%s has no lists column: pass --list SLUG to add every reader in it to that list, or add a lists column", file)
+		}
+		// "The file has no email column: …" names the file here.
+		if msg, ok := strings.CutPrefix(bulletin.ErrorMessage(err), "The file "); ok && errors.Is(err, subscribers.ErrNoEmailColumn) {
+			return usagef("%s %s", file, msg)
 		}
 	}
 	return badInput(err)

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"context"
+	"maps"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/subscribers"
@@ -16,6 +19,9 @@ type newSubscriberPage struct {
 	Lists               []listChoice
 	Errors              map[string]string
 	Error               string
+	// Existing is the subscriber who has the address already, whose
+	// page the email field's error links to.
+	Existing *subscribers.Subscriber
 }
 
 func (s *Server) newSubscriberPage(w http.ResponseWriter, r *http.Request) {
@@ -46,9 +52,22 @@ func (s *Server) createSubscriberForm(w http.ResponseWriter, r *http.Request) {
 	}
 	sub, err := s.Subscribers.Create(r.Context(), &subscribers.NewSubscriber{Email: p.Email, Name: p.Name, Status: p.Status, Lists: f["list"]})
 	if code := bulletin.ErrorCode(err); code == bulletin.EINVALID || code == bulletin.ECONFLICT {
-		p.Errors = bulletin.ErrorFields(err)
-		if p.Errors == nil {
+		p.Errors = maps.Clone(bulletin.ErrorFields(err))
+		switch {
+		case code == bulletin.ECONFLICT:
+			// Create's conflicts are the address's: a subscriber has it,
+			// or it was erased. The field says so, with the page of the
+			// subscriber who has it.
+			p.Errors = map[string]string{"email": bulletin.ErrorMessage(err)}
+			if p.Existing, err = s.subscriberWithAddress(r.Context(), p.Email); err != nil {
+				s.adminFailed(w, r, err)
+				return
+			}
+		case p.Errors == nil:
 			p.Error = bulletin.ErrorMessage(err)
+		case p.Errors["email"] != "" && strings.TrimSpace(p.Email) == "":
+			// The signup's words speak to the reader.
+			p.Errors["email"] = "enter the subscriber's email address"
 		}
 		s.renderNewSubscriber(w, r, http.StatusUnprocessableEntity, p, f["list"])
 		return
@@ -65,4 +84,30 @@ func (s *Server) createSubscriberForm(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	http.Redirect(w, r, flashURL("/admin/subscribers/"+strconv.FormatInt(sub.ID, 10), flash), http.StatusSeeOther)
+}
+
+// subscriberWithAddress returns the subscriber whose address is email
+// (in any case), or nil.
+func (s *Server) subscriberWithAddress(ctx context.Context, email string) (*subscribers.Subscriber, error) {
+	addr, msg := subscribers.NormalizeEmail(email)
+	if msg != "" {
+		return nil, nil
+	}
+	key := subscribers.EmailKey(addr)
+	f := subscribers.Filter{Q: addr, Limit: 50}
+	for {
+		page, next, err := s.Subscribers.List(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, sub := range page {
+			if subscribers.EmailKey(sub.Email) == key {
+				return sub, nil
+			}
+		}
+		if next == 0 {
+			return nil, nil
+		}
+		f.After = next
+	}
 }
