@@ -207,7 +207,7 @@ func TestAdminCountsAreGrouped(t *testing.T) {
 		}
 	}
 	_, body := a.get("/admin/subscribers")
-	if !strings.Contains(body, "3,001 subscribers, newest first.") {
+	if !strings.Contains(body, "3,001 subscribers.") {
 		t.Error("the subscribers page does not say 3,001 subscribers")
 	}
 }
