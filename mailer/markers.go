@@ -125,8 +125,16 @@ func (m Markers) Fill(s string, p Personal, isHTML bool) string {
 // (named) or without one, and drops the fallback markers: for text shown
 // to one reader outside a message (Fill).
 func (m Markers) Choose(s string, named bool) string {
+	out, _ := m.choose(s, named, false)
+	return out
+}
+
+// choose is Choose for s starting inside the side of a fallback that is
+// not the reader's (skip) or outside one, and says which it ends in: for
+// a text part's paragraph read line by line, whose fallbacks may run from
+// one line to the next (campaigns puts the space before a name in one).
+func (m Markers) choose(s string, named, skip bool) (string, bool) {
 	var b strings.Builder
-	skip := false
 	for s != "" {
 		at, f := -1, Field(-1)
 		for _, g := range []Field{IfName, ElseName, EndName} {
@@ -146,7 +154,7 @@ func (m Markers) Choose(s string, named bool) string {
 		skip = skipAfter(f, named)
 		s = s[at+len(m.Of(f)):]
 	}
-	return b.String()
+	return b.String(), skip
 }
 
 // Rules makes the text between each Rule (or RuleDash) and its EndRule in

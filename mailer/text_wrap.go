@@ -17,8 +17,14 @@ const TextWidth = 72
 // than the width. The marks are empty
 // fallbacks, which Choose, Fill, Compose and the preheader read as
 // nothing, and which no body's fields make: a fallback's IfName is
-// followed by Name, and a fallback with no text is IfName Name ElseName
-// EndName.
+// followed by the text of its side for readers with a name, never empty
+// (the name, with the words around it a reader without one does not
+// read), and a fallback with no text is IfName Name ElseName EndName.
+//
+// Such a side may hold a space, and so run from one line of a paragraph
+// to the next where the paragraph was wrapped at it: a reader who skips
+// that side does not read the line break either, and reads the two lines
+// as one, which is wrapped again when it is too long.
 
 // LineMark starts each line of a paragraph that may be wrapped again:
 // its first, after its prefix, and each after a hard line break, after
@@ -75,9 +81,12 @@ type wrapSide struct {
 }
 
 // A wrapLine is a line of a paragraph as it was wrapped: its columns
-// without the fields, and how many names and addresses it holds.
+// without the fields, and how many names and addresses it holds. joined
+// says it is lines as wrapped read as one: the line breaks between them
+// were in the side of a fallback this side skips.
 type wrapLine struct {
 	cols, names, emails int
+	joined              bool
 }
 
 // side is the side of w that p reads.
@@ -99,6 +108,7 @@ func newTextWrap(m Markers, lines []string) (*textWrap, bool) {
 		return nil, false
 	}
 	w := &textWrap{first: first, indent: indent, width: max(TextWidth-utf8.RuneCountInString(indent), 20)}
+	var skip [2]bool // each side ends the line before inside a side it skips
 	for i, l := range lines {
 		content, newLine := rest, true
 		if i > 0 {
@@ -111,19 +121,30 @@ func newTextWrap(m Markers, lines []string) (*textWrap, bool) {
 			return nil, false
 		}
 		for i := range w.sides {
-			w.sides[i].add(m, m.Choose(content, i == 1), newLine)
+			var text string
+			joined := skip[i] && !newLine
+			text, skip[i] = m.choose(content, i == 1, skip[i])
+			w.sides[i].add(m, text, newLine, joined)
 		}
 	}
 	return w, true
 }
 
 // add adds a line of the paragraph, its fallbacks' side chosen, that
-// starts a hard line when newLine.
-func (s *wrapSide) add(m Markers, line string, newLine bool) {
-	s.lines = append(s.lines, measureLine(m, line))
-	if newLine {
+// starts a hard line when newLine, or goes on the line before with no
+// space between when joined.
+func (s *wrapSide) add(m Markers, line string, newLine, joined bool) {
+	l := measureLine(m, line)
+	switch {
+	case joined:
+		last := &s.lines[len(s.lines)-1]
+		last.cols, last.names, last.emails, last.joined = last.cols+l.cols, last.names+l.names, last.emails+l.emails, true
+		s.hard[len(s.hard)-1] += line
+	case newLine:
+		s.lines = append(s.lines, l)
 		s.hard = append(s.hard, line)
-	} else {
+	default:
+		s.lines = append(s.lines, l)
 		s.hard[len(s.hard)-1] += " " + line
 	}
 }
@@ -147,13 +168,14 @@ func measureLine(m Markers, s string) wrapLine {
 	return l
 }
 
-// overflows says a line holding p's name or address is too long with
-// them in. The other fields are tokens in URLs, measured as nothing when
-// the paragraph was wrapped: a line is not wrapped again for them.
+// overflows says a line holding p's name or address, or lines p reads
+// as one, is too long with them in. The other fields are tokens in URLs,
+// measured as nothing when the paragraph was wrapped: a line is not
+// wrapped again for them.
 func (w *textWrap) overflows(p Personal) bool {
 	name, email := utf8.RuneCountInString(p.Name), utf8.RuneCountInString(p.Email)
 	for _, l := range w.side(p).lines {
-		if (l.names > 0 || l.emails > 0) && l.cols+l.names*name+l.emails*email > w.width {
+		if (l.names > 0 || l.emails > 0 || l.joined) && l.cols+l.names*name+l.emails*email > w.width {
 			return true
 		}
 	}

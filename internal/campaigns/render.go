@@ -122,7 +122,10 @@ var _ subscribers.NewTextOnly = (*linkError)(nil)
 // {{ .Name | default "reader" }}, goes between mk's fallback markers, so
 // the message keeps the side that is each reader's; its text stands in
 // the body as a placeholder until Markdown is done, so it comes out as
-// written, whatever its punctuation.
+// written, whatever its punctuation. A name without a fallback is put in
+// one of its own, whose side for readers without a name leaves the name
+// out with the space or comma before it (bareNames): "Dear {{ .Name }},"
+// reads "Dear," to them.
 func Render(body string, mk mailer.Markers) (html, text string, err error) {
 	body = strings.ReplaceAll(body, "\r\n", "\n")
 	fields, err := parseFields(body)
@@ -155,14 +158,20 @@ func Render(body string, mk mailer.Markers) (html, text string, err error) {
 	if fb.inURL(html) {
 		return "", "", fmt.Errorf("has a fallback in a link's URL: write {{ .Name }} there, without default")
 	}
+	html = (&bareNames{mk: mk, html: true}).wrap(html, true)
 	return inlineStyles.Replace(fb.fill(html, true)), fb.fill(markdownText(src, mk, &fb), false), nil
 }
 
 // fallbacks are the fallback texts of one render, each standing in the
 // body as a placeholder of letters and digits while Markdown renders it.
+// The text part's capitals, which a line starts with for a reader without
+// a name where it started with the name (bareNames), stand in it as
+// placeholders too while it is wrapped, measured as nothing: the line is
+// as long as the name's side for readers with one, which the wrap is for.
 type fallbacks struct {
-	nonce string
-	texts []string
+	nonce    string
+	texts    []string
+	capitals []string
 }
 
 // add returns the placeholder of the fallback text s.
@@ -175,17 +184,31 @@ func (fb *fallbacks) placeholder(i int) string {
 	return "BLTN" + fb.nonce + "FB" + strconv.Itoa(i) + "x"
 }
 
-// measure is columns, a word's width, with each placeholder in the word
-// measured as its fallback text.
+// capital returns the placeholder of the capital letter s.
+func (fb *fallbacks) capital(s string) string {
+	fb.capitals = append(fb.capitals, s)
+	return "BLTN" + fb.nonce + "CP" + strconv.Itoa(len(fb.capitals)-1) + "x"
+}
+
+// linkMarks stand around a link holding only the name in the text part,
+// until its bare names are put in fallbacks (bareNames); they are
+// measured as nothing.
+func (fb *fallbacks) linkMarks() (open, close string) {
+	return "BLTN" + fb.nonce + "LOx", "BLTN" + fb.nonce + "LCx"
+}
+
+// measure is columns, a word's width, with each fallback placeholder in
+// the word measured as its text, and capitals and link marks as nothing.
 func (fb *fallbacks) measure(columns func(string) int) func(string) int {
-	if fb == nil || len(fb.texts) == 0 {
+	if fb == nil {
 		return columns
 	}
+	own := "BLTN" + fb.nonce
 	return func(w string) int {
-		if !strings.Contains(w, "BLTN"+fb.nonce+"FB") {
+		if !strings.Contains(w, own) {
 			return columns(w)
 		}
-		return columns(fb.fill(w, false))
+		return columns(fb.replace(w, false, true))
 	}
 }
 
@@ -199,12 +222,18 @@ func (fb *fallbacks) inURL(html string) bool {
 	return false
 }
 
-// fill puts the fallback texts in place of their placeholders, escaped
-// for HTML when isHTML.
+// fill puts the fallback texts and capitals in place of their
+// placeholders, escaped for HTML when isHTML.
 func (fb *fallbacks) fill(s string, isHTML bool) string {
-	if len(fb.texts) == 0 {
+	if len(fb.texts) == 0 && len(fb.capitals) == 0 {
 		return s
 	}
+	return fb.replace(s, isHTML, false)
+}
+
+// replace is fill, with the capitals and link marks left out when
+// measuring.
+func (fb *fallbacks) replace(s string, isHTML, measuring bool) string {
 	var pairs []string
 	for i, t := range fb.texts {
 		if isHTML {
@@ -212,7 +241,14 @@ func (fb *fallbacks) fill(s string, isHTML bool) string {
 		}
 		pairs = append(pairs, fb.placeholder(i), t)
 	}
-	return strings.NewReplacer(pairs...).Replace(s)
+	for i, c := range fb.capitals {
+		if measuring {
+			c = ""
+		}
+		pairs = append(pairs, "BLTN"+fb.nonce+"CP"+strconv.Itoa(i)+"x", c)
+	}
+	open, close := fb.linkMarks()
+	return strings.NewReplacer(append(pairs, open, "", close, "")...).Replace(s)
 }
 
 // urlAttr matches an href or src attribute of sanitised HTML, whose

@@ -29,10 +29,17 @@ const textWidth = mailer.TextWidth
 // part's sanitiser leaves it out too.
 //
 // A fallback's text stands in src as one of fb's placeholders, and is
-// measured as its text: it is what a reader without a name reads.
+// measured as its text: it is what a reader without a name reads. A bare
+// name is put in a fallback of its own (bareNames), measured as the text
+// a reader with a name reads, as it was before it had one.
 func markdownText(src []byte, mk mailer.Markers, fb *fallbacks) string {
+	if fb == nil {
+		fb = &fallbacks{nonce: string(mailer.NewMarkers())}
+	}
 	doc := markdown.Parser().Parse(text.NewReader(src))
 	w := textWriter{src: src, mk: mk, measure: fb.measure(markerFreeWidth(mk))}
+	w.names = &bareNames{mk: mk, capital: fb.capital}
+	w.names.open, w.names.close = fb.linkMarks()
 	w.blocks(doc, "", "")
 	return strings.TrimRight(w.b.String(), "\n") + "\n"
 }
@@ -44,6 +51,10 @@ type textWriter struct {
 	b   strings.Builder
 
 	measure func(string) int // a word's columns, its markers left out
+
+	// names puts the bare names of the text in fallbacks; nil where the
+	// text can hold no name (plainText).
+	names *bareNames
 
 	// prose leaves out what a line of prose has no room for: a link's URL
 	// after its text, and images (see plainText).
@@ -113,7 +124,7 @@ func (w *textWriter) block(n ast.Node, first, indent string) {
 	case *ast.Paragraph, *ast.TextBlock:
 		w.lines(w.paragraph(w.inline(n), textWidth-utf8.RuneCountInString(indent), first, indent), first, indent)
 	case *ast.Heading:
-		title := wrapLines(oneLineText(w.inline(n)), textWidth-utf8.RuneCountInString(indent), w.measure)
+		title := w.wrapLines(oneLineText(w.inline(n)), textWidth-utf8.RuneCountInString(indent))
 		w.lines(title, first, indent)
 		if n.Level <= 2 {
 			w.lines([]string{w.rule(w.longest(title), n.Level)}, indent, indent)
@@ -149,7 +160,7 @@ func (w *textWriter) block(n ast.Node, first, indent string) {
 		for row := n.FirstChild(); row != nil; row = row.NextSibling() {
 			var cells []string
 			for cell := row.FirstChild(); cell != nil; cell = cell.NextSibling() {
-				cells = append(cells, oneLineText(w.inline(cell)))
+				cells = append(cells, w.names.wrap(oneLineText(w.inline(cell)), true))
 			}
 			rows = append(rows, strings.Join(cells, " | "))
 		}
@@ -166,18 +177,21 @@ func (w *textWriter) block(n ast.Node, first, indent string) {
 // message knows: a paragraph holding either is marked for the mailer to
 // wrap again for a reader whose name or address makes a line too long (mailer.Markers.LineMark),
 // unless a line of it is empty or its prefixes are not those the mailer
-// knows (mailer.ParagraphIndent).
+// knows (mailer.ParagraphIndent). The bare names of a marked paragraph
+// are put in their fallbacks before it is wrapped, so that a fallback
+// holding the space before a name may run across the line break the
+// wrap puts in that space: the mailer reads the lines as one for a
+// reader who skips it.
 func (w *textWriter) paragraph(s string, width int, first, indent string) []string {
-	ls := wrapLines(s, width, w.measure)
 	if in, ok := mailer.ParagraphIndent(first); !ok || in != indent ||
 		!strings.Contains(s, w.mk.Of(mailer.Name)) && !strings.Contains(s, w.mk.Of(mailer.Email)) {
-		return ls
+		return w.wrapLines(s, width)
 	}
 	var out []string
-	for _, line := range strings.Split(s, "\n") {
+	for _, line := range strings.Split(w.names.wrap(s, true), "\n") {
 		wrapped := strings.Split(wrapMeasured(line, max(width, 20), w.measure), "\n")
 		if wrapped[0] == "" {
-			return ls
+			return w.wrapLines(s, width)
 		}
 		wrapped[0] = w.mk.LineMark() + wrapped[0]
 		out = append(out, wrapped...)
@@ -262,10 +276,17 @@ func (w *textWriter) inlines(b *strings.Builder, n ast.Node) {
 			w.codeSpan(b, c)
 		case *ast.Link:
 			label := w.inline(c)
-			b.WriteString(label)
-			if dest := string(c.Destination); !w.prose && dest != "" && dest != label && "mailto:"+label != dest && safeURL(dest) {
-				b.WriteString(" (" + w.mk.InURL(dest) + ")")
+			dest := string(c.Destination)
+			if w.prose || dest == "" || dest == label || "mailto:"+label == dest || !safeURL(dest) {
+				b.WriteString(label)
+				break
 			}
+			if w.names != nil && label == w.mk.Of(mailer.Name) {
+				// The URL goes with the name, as the link does in HTML.
+				b.WriteString(w.names.open + label + " (" + w.mk.InURL(dest) + ")" + w.names.close)
+				break
+			}
+			b.WriteString(label + " (" + w.mk.InURL(dest) + ")")
 		case *ast.Image:
 			if w.prose {
 				continue
@@ -350,11 +371,15 @@ func safeURL(u string) bool {
 }
 
 // wrapLines wraps each line of s, as hard line breaks left it, at width
-// columns as measure counts them.
-func wrapLines(s string, width int, measure func(string) int) []string {
+// columns, and then puts the bare names of each line in fallbacks: for
+// lines the mailer does not wrap again, where a fallback may not run
+// from one line to the next.
+func (w *textWriter) wrapLines(s string, width int) []string {
 	var out []string
 	for _, line := range strings.Split(s, "\n") {
-		out = append(out, strings.Split(wrapMeasured(line, max(width, 20), measure), "\n")...)
+		for i, l := range strings.Split(wrapMeasured(line, max(width, 20), w.measure), "\n") {
+			out = append(out, w.names.wrap(l, i == 0))
+		}
 	}
 	return out
 }
