@@ -55,13 +55,62 @@ func (s *Server) requireAdmin(next http.Handler) http.Handler {
 				return
 			}
 			if !sess.ValidCSRF(r.PostFormValue("csrf")) {
-				http.Error(w, "Forbidden: the form is missing its security token or it has expired. Go back, reload the page and try again.", http.StatusForbidden)
+				s.formExpired(w, r)
 				return
 			}
 		}
 		w.Header().Set("Cache-Control", "no-store")
 		next.ServeHTTP(w, r)
 	})
+}
+
+// formExpiredPage is the 403 page of an admin form posted without its
+// security token, or with one from an ended session.
+type formExpiredPage struct {
+	adminPage
+	// Back is the page the form was on, or the dashboard; BackLabel
+	// names it on the link.
+	Back, BackLabel string
+}
+
+// formExpired answers 403 to a form whose CSRF token is missing or stale,
+// in the admin layout, with a link back to the form's page: loading it
+// again gives the form a fresh token. The page was the Referer, which the
+// admin's Referrer-Policy (same-origin) sends within the site.
+func (s *Server) formExpired(w http.ResponseWriter, r *http.Request) {
+	p := &formExpiredPage{Back: s.formPage(r), BackLabel: "Back to the page"}
+	if p.Back == "/admin" {
+		p.BackLabel = "Back to the dashboard"
+	}
+	s.renderAdmin(w, r, http.StatusForbidden, "admin_form_expired", p)
+}
+
+// formPage is the path of the admin page r's form was posted from, taken
+// from its Referer when that is this site's, without a flash banner that
+// was shown once already; else the dashboard. Only the path and query are
+// kept, so the link cannot lead off the site.
+func (s *Server) formPage(r *http.Request) string {
+	ref, err := url.Parse(r.Referer())
+	if err != nil || (ref.Scheme != "http" && ref.Scheme != "https") || !s.isSiteHost(r, ref.Host) {
+		return "/admin"
+	}
+	q := ref.Query()
+	q.Del("flash")
+	back := (&url.URL{Path: ref.Path, RawPath: ref.RawPath, RawQuery: q.Encode()}).RequestURI()
+	return safeNext(back)
+}
+
+// isSiteHost reports whether host, with its port, is the one r came to or
+// that of the public URL links are made with.
+func (s *Server) isSiteHost(r *http.Request, host string) bool {
+	if host == "" {
+		return false
+	}
+	if strings.EqualFold(host, r.Host) {
+		return true
+	}
+	u, err := url.Parse(s.publicURL(r))
+	return err == nil && strings.EqualFold(host, u.Host)
 }
 
 type loginPage struct {
@@ -93,7 +142,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	c, err := r.Cookie(loginCSRFCookie)
 	form := r.PostForm.Get("csrf")
 	if err != nil || form == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(form)) != 1 {
-		http.Error(w, "Forbidden: reload the login page and try again.", http.StatusForbidden)
+		// Most often the form stood open past its cookie's hour.
+		back := "/admin/login?next=" + url.QueryEscape(safeNext(r.PostForm.Get("next")))
+		s.renderAdmin(w, r, http.StatusForbidden, "admin_form_expired", &formExpiredPage{Back: back, BackLabel: "Back to the login page"})
 		return
 	}
 	email, next := r.PostForm.Get("email"), safeNext(r.PostForm.Get("next"))

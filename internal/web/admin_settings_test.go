@@ -222,7 +222,7 @@ func TestSettingsPageRefusesBadFields(t *testing.T) {
 func TestPagesShowThePublication(t *testing.T) {
 	_, a := newSettingsServer(t)
 	_, before := a.get("/subscribe")
-	if !strings.Contains(before, "Sent with Bulletin") {
+	if !strings.Contains(before, "Powered by Bulletin") {
 		t.Fatalf("the signup page before any setting lacks the credit:\n%s", before)
 	}
 	f := goodSettings()
@@ -243,7 +243,7 @@ func TestPagesShowThePublication(t *testing.T) {
 		if logoSrc.FindString(body) == "" {
 			t.Errorf("GET %s shows no logo", path)
 		}
-		if strings.Contains(body, "Sent with Bulletin") {
+		if strings.Contains(body, "Powered by Bulletin") {
 			t.Errorf("GET %s shows the credit, which is off", path)
 		}
 	}

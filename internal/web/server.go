@@ -86,7 +86,45 @@ func (s *Server) Handler() http.Handler {
 	s.adminRoutes()
 	s.webhookRoutes()
 	s.trackRoutes()
-	return s.recoverPanics(s.logRequests(s.strictTransport(s.limitBody(s.trackPaths(s.mux)))))
+	return s.recoverPanics(s.logRequests(s.strictTransport(s.limitBody(s.trackPaths(s.publicNotFound(s.mux))))))
+}
+
+// notFoundData is the data of pages/not_found.html: the ways on it
+// offers, each only when this server serves it.
+type notFoundData struct {
+	Signup, Archive bool
+}
+
+// publicNotFound answers, in the public layout, the requests no route
+// takes: a reader who followed a mistyped or cut-short link gets the
+// publication's page with a way on, not net/http's bare 404. The admin
+// area and the API have catch-alls of their own (their layout's page,
+// the JSON error), so only the public site comes here. A method a path
+// does not take stays net/http's 405, with its Allow. The request keeps
+// no pattern, so logs and metrics still count it as "other".
+func (s *Server) publicNotFound(mux *routeMux) http.Handler {
+	if s.Pages == nil {
+		return mux // the public pages are dark: nothing to render with
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" || len(mux.allowedMethods(r)) > 0 {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		s.renderPage(w, r, http.StatusNotFound, "not_found", notFoundData{
+			Signup: servesGET(mux, "/subscribe"), Archive: servesGET(mux, "/archive"),
+		})
+	})
+}
+
+// servesGET reports whether a route of mux takes GET path.
+func servesGET(mux *routeMux, path string) bool {
+	probe, err := http.NewRequest(http.MethodGet, path, nil)
+	if err != nil {
+		return false
+	}
+	_, pattern := mux.Handler(probe)
+	return namesMethod(pattern)
 }
 
 // apiRoutes registers the token-protected JSON API.

@@ -58,6 +58,7 @@ func (s *Server) subscriberRoutes() {
 	s.handle("POST /unsubscribe/{token}", s.unsubscribe)
 	s.handle("GET /preferences/{token}", s.preferencesForm)
 	s.handle("POST /preferences/{token}", s.preferencesPost)
+	s.cutLinkRoutes()
 
 	api := func(pattern string, h http.HandlerFunc) { s.mux.Handle(pattern, s.requireToken(h)) }
 	api("GET /api/v1/lists", s.listLists)
@@ -71,4 +72,22 @@ func (s *Server) subscriberRoutes() {
 	api("PATCH /api/v1/subscribers/{id}", s.patchSubscriber)
 	api("DELETE /api/v1/subscribers/{id}", s.eraseSubscriber)
 	api("GET /api/v1/subscribers/{id}/export", s.exportSubscriber)
+}
+
+// cutLinkRoutes answers the reader links whose token is missing or is
+// followed by more path, as a mail program leaves a link it cut short or
+// mangled, with the page of a bad token and its 400: it says what to do
+// instead, where a bare 404 would leave a reader who wants out stuck.
+func (s *Server) cutLinkRoutes() {
+	for _, link := range []struct{ path, page string }{
+		{"/confirm", "confirm_bad"},
+		{"/unsubscribe", "unsubscribe_bad"},
+		{"/preferences", "preferences_bad"},
+	} {
+		bad := func(w http.ResponseWriter, r *http.Request) { s.badLinkPage(w, r, link.page) }
+		for _, method := range []string{http.MethodGet, http.MethodPost} {
+			s.handle(method+" "+link.path, bad)
+			s.handle(method+" "+link.path+"/{rest...}", bad)
+		}
+	}
 }
