@@ -37,6 +37,13 @@ func TestHotStatementPlans(t *testing.T) {
 	if p := plan(recipientsOfSQL, ids); !strings.Contains(p, "SEARCH s USING INTEGER PRIMARY KEY (rowid=?)") || strings.Contains(p, "SCAN s") {
 		t.Errorf("a page's readers are not read by id:\n%s", p)
 	}
+	// The count of a paused campaign's readers not yet reached walks the
+	// lists' members after the cursor and finds each reader by id, never
+	// every confirmed reader by when they joined (subscribers_status_created).
+	if p := plan(unfannedSQL, "2026-12-03 09:00:00+00:00", 1); !strings.Contains(p, "subscriptions_list (list_id=? AND status=? AND subscriber_id>?)") ||
+		strings.Contains(p, "created_at<") || strings.Contains(p, "SCAN s") {
+		t.Errorf("the readers not yet reached are not counted from the lists' members:\n%s", p)
+	}
 	// The insert reads only the ids it is given, not the recipients again.
 	// (SQLite plans a look at the clicks and opens that point at a row it
 	// might replace, their ON DELETE SET NULL: by their delivery index.)

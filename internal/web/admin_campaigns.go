@@ -158,8 +158,11 @@ type campaignPage struct {
 	Digest bool
 	// Preview is the campaign's whole mail as the sample reader gets it.
 	Preview string
-	Percent int
-	Error   string
+	// Progress measures the send against the readers it is for, and
+	// Percent is the bar's width (see percent).
+	Progress campaigns.Progress
+	Percent  int
+	Error    string
 	// Errors holds the reasons of the fields the page marks where they
 	// are typed: "to", the test form's addresses; To is what was typed
 	// there, to correct rather than type again.
@@ -204,7 +207,12 @@ func (s *Server) renderCampaignPage(w http.ResponseWriter, r *http.Request, stat
 		return
 	}
 	c := e.Campaign
-	p.C, p.Digest, p.Percent = c, e.Kind == "digest", percent(c.Stats)
+	var err error
+	if p.Progress, err = s.Campaigns.Progress(r.Context(), c); err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	p.C, p.Digest, p.Percent = c, e.Kind == "digest", percent(p.Progress)
 	p.Editable, p.Audience, p.Rates = c.Status == campaigns.StatusDraft || c.Status == campaigns.StatusScheduled, readers(c.Audience), ratesOf(c.Stats)
 	p.Deletable = !p.Digest && c.Deletable()
 	p.BareName = !p.Digest && campaigns.NameWithoutFallback(c.Body)
@@ -234,22 +242,6 @@ func (s *Server) adminCampaign(w http.ResponseWriter, r *http.Request) (campaign
 		return e, false
 	}
 	return e, true
-}
-
-func percent(st campaigns.Stats) int {
-	if st.Total == 0 {
-		return 0
-	}
-	return (st.Sent + st.Failed + st.Bounced + st.Skipped) * 100 / st.Total
-}
-
-// campaignProgress answers the live numbers the campaign page polls.
-func (s *Server) campaignProgress(w http.ResponseWriter, r *http.Request) {
-	e, ok := s.adminCampaign(w, r)
-	if !ok {
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"status": e.Status, "stats": e.Stats, "percent": percent(e.Stats)})
 }
 
 // campaignAction runs test, send, pause, resume or cancel from the
