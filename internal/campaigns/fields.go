@@ -117,8 +117,9 @@ var fieldStart = regexp.MustCompile(`\{\{-?\s*\.`)
 
 // NameWithoutFallback reports whether body writes a reader's name with no
 // fallback ({{ .Name }} rather than {{ .Name | default "there" }}): a
-// reader without a name then reads "Hi ," where the sample reader of the
-// preview reads "Hi Ada Reader,". A body whose fields do not parse is
+// reader without a name then reads "Hi," (the name is left out with the
+// space before it) where the sample reader of the preview reads "Hi Ada
+// Reader,". A body whose fields do not parse is
 // refused on save, and says nothing here.
 func NameWithoutFallback(body string) bool {
 	fields, err := parseFields(body)

@@ -58,6 +58,9 @@ type campaignForm struct {
 	// preview frames; Audience is how many readers the lists chosen reach.
 	Preview  string
 	Audience string
+	// BareName: the body writes the reader's name with no fallback, which
+	// the preview's sample reader, who has a name, does not show.
+	BareName bool
 	Errors   map[string]string
 	Message  string
 }
@@ -111,6 +114,7 @@ func (s *Server) previewForm(w http.ResponseWriter, r *http.Request, f *campaign
 		return
 	}
 	f.Preview, f.Audience = doc, readers(n)
+	f.BareName = campaigns.NameWithoutFallback(c.Body)
 	s.renderCampaignForm(w, r, http.StatusOK, f, c.Lists)
 }
 
