@@ -31,6 +31,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/bounces"
 	"github.com/bulletinhq/bulletin/internal/events"
+	"github.com/bulletinhq/bulletin/internal/hooks"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/internal/webhooks"
 )
@@ -148,17 +149,34 @@ func newHookEnv(t *testing.T) *hookEnv {
 	s.WebhookDeps = WebhookDeps{Events: batcher, SES: ses, Postmark: pm, SendGrid: sg, Mailgun: mg}
 	e.h = s.Handler()
 
+	// An endpoint for every event, so that the subscriber.* events are
+	// queued where a test can see them; nothing delivers them.
+	u, types := "http://127.0.0.1:9/hook", hooks.Types
+	if _, err := hooks.NewStore(db, hooks.Guard{AllowPrivate: true}).Create(context.Background(), hooks.Input{URL: &u, Events: &types}); err != nil {
+		t.Fatal(err)
+	}
 	now := sqlite.Now()
-	e.exec(`INSERT INTO lists (id, slug, name, created_at) VALUES (1, 'news', 'News', ?)`, now)
+	e.exec(`INSERT INTO lists (id, slug, name, created_at) VALUES (1, 'news', 'News', ?), (2, 'sport', 'Sport', ?)`, now, now)
 	e.campaign = e.exec(`INSERT INTO campaigns (subject, status, created_at, updated_at) VALUES ('Hello', 'sent', ?, ?)`, now, now)
 	for _, addr := range []string{"hard@example.com", "soft@example.com", "complain@example.org", "delivered@example.com", "blocked@example.com"} {
-		id := e.exec(`INSERT INTO subscribers (email, email_key, status, created_at, updated_at, confirmed_at)
-			VALUES (?, ?, 'confirmed', ?, ?, ?)`, addr, addr, now, now, now)
-		e.exec(`INSERT INTO subscriptions (subscriber_id, list_id, status, created_at, updated_at) VALUES (?, 1, 'active', ?, ?)`, id, now, now)
-		e.exec(`INSERT INTO deliveries (campaign_id, subscriber_id, status, sent_at, updated_at) VALUES (?, ?, 'sent', ?, ?)`, e.campaign, id, now, now)
-		e.readers[addr] = id
+		e.addReader(addr, "")
 	}
 	return e
+}
+
+// addReader adds addr, a confirmed reader of both lists, with a sent
+// delivery of the campaign that the provider knows by relayID ("" for
+// none).
+func (e *hookEnv) addReader(addr, relayID string) {
+	e.t.Helper()
+	now := sqlite.Now()
+	id := e.exec(`INSERT INTO subscribers (email, email_key, status, created_at, updated_at, confirmed_at)
+		VALUES (?, ?, 'confirmed', ?, ?, ?)`, addr, addr, now, now, now)
+	e.exec(`INSERT INTO subscriptions (subscriber_id, list_id, status, created_at, updated_at) VALUES (?, 1, 'active', ?, ?), (?, 2, 'active', ?, ?)`,
+		id, now, now, id, now, now)
+	e.exec(`INSERT INTO deliveries (campaign_id, subscriber_id, status, sent_at, updated_at, relay_id) VALUES (?, ?, 'sent', ?, ?, NULLIF(?, ''))`,
+		e.campaign, id, now, now, relayID)
+	e.readers[addr] = id
 }
 
 func (e *hookEnv) exec(q string, args ...any) int64 {
@@ -296,4 +314,43 @@ func (e *hookEnv) state() hookState {
 		e.t.Fatal(err)
 	}
 	return st
+}
+
+// readerView is what the webhooks change about one reader.
+type readerView struct {
+	Status     string
+	Lists      string // subscription statuses on news, sport
+	Delivery   string // of the campaign
+	Suppressed string // the reason, "" when not suppressed
+	Events     string // kinds of the events stored about the address
+	Hooks      string // subscriber.* events queued for the endpoint
+}
+
+// view reads reader addr as the database has it.
+func (e *hookEnv) view(addr string) readerView {
+	e.t.Helper()
+	var v readerView
+	err := e.db.Read.QueryRow(`SELECT s.status,
+		(SELECT group_concat(status, ',') FROM (SELECT status FROM subscriptions WHERE subscriber_id = s.id ORDER BY list_id)),
+		(SELECT status FROM deliveries WHERE subscriber_id = s.id AND campaign_id = ?),
+		COALESCE((SELECT reason FROM suppressions WHERE target = s.email_key), ''),
+		COALESCE((SELECT group_concat(kind, ',') FROM (SELECT kind FROM events WHERE email = s.email ORDER BY id)), ''),
+		COALESCE((SELECT group_concat(type, ',') FROM (SELECT type FROM webhook_events
+			WHERE json_extract(body, '$.data.id') = s.id ORDER BY id)), '')
+		FROM subscribers s WHERE s.email_key = lower(?)`, e.campaign, addr).
+		Scan(&v.Status, &v.Lists, &v.Delivery, &v.Suppressed, &v.Events, &v.Hooks)
+	if err != nil {
+		e.t.Fatalf("read %s: %v", addr, err)
+	}
+	return v
+}
+
+// rates returns the bounces and complaints the sending health counts.
+func (e *hookEnv) rates() (bounces, complaints int) {
+	e.t.Helper()
+	h, err := events.NewStore(e.db).Health(context.Background(), time.Unix(0, 0))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return h.Bounces, h.Complaints
 }

@@ -1,9 +1,8 @@
-package webhooks_test
+package web
 
 import (
-	"context"
+	"net/http"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -31,21 +30,20 @@ func TestSESSuppressionListDropIsNoComplaint(t *testing.T) {
 			Suppressed: "complaint", Events: "complaint", Hooks: "subscriber.complained"}, 0, 1},
 	} {
 		t.Run(tc.fixture, func(t *testing.T) {
-			s := newHookServer(t, map[string]string{"suppressed@example.com": messageID, "complain@example.org": "",
-				"bystander@example.com": ""})
-			s.post("ses", s.fixture(tc.fixture))
-			if diff := cmp.Diff(tc.want, s.view(tc.addr)); diff != "" {
+			e := newHookEnv(t)
+			e.addReader("suppressed@example.com", messageID)
+			e.addReader("bystander@example.com", "")
+			if got := e.send("ses", tc.fixture); got != http.StatusOK {
+				t.Fatalf("status = %d, want 200", got)
+			}
+			if diff := cmp.Diff(tc.want, e.view(tc.addr)); diff != "" {
 				t.Errorf("%s (-want +got):\n%s", tc.addr, diff)
 			}
-			if diff := cmp.Diff(readerView{Status: "confirmed", Lists: "active,active", Delivery: "sent"}, s.view("bystander@example.com")); diff != "" {
+			if diff := cmp.Diff(readerView{Status: "confirmed", Lists: "active,active", Delivery: "sent"}, e.view("bystander@example.com")); diff != "" {
 				t.Errorf("bystander (-want +got):\n%s", diff)
 			}
-			h, err := s.store.Health(context.Background(), time.Unix(0, 0))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if h.Bounces != tc.bounces || h.Complaints != tc.complaints {
-				t.Errorf("health counts %d bounces and %d complaints, want %d and %d", h.Bounces, h.Complaints, tc.bounces, tc.complaints)
+			if bounces, complaints := e.rates(); bounces != tc.bounces || complaints != tc.complaints {
+				t.Errorf("health counts %d bounces and %d complaints, want %d and %d", bounces, complaints, tc.bounces, tc.complaints)
 			}
 		})
 	}
