@@ -20,6 +20,8 @@ import (
 	"sync/atomic"
 	texttemplate "text/template"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 //go:embed layout/*.html pages/*.html mail/*
@@ -57,12 +59,26 @@ func Load(dir string) (*Templates, error) {
 
 // Funcs are available to every template.
 var Funcs = map[string]any{
-	"date":    func(t time.Time) string { return t.UTC().Format("2 January 2006") },
+	"date": func(t time.Time) string { return t.UTC().Format("2 January 2006") },
+	// datetime is date with the time of day: "3 December 2026, 10:00 UTC".
+	"datetime": func(t time.Time) string { return t.UTC().Format("2 January 2006, 15:04 UTC") },
+	// capital starts s with a capital letter: "monday" is "Monday".
+	"capital": capital,
 	"day":     func(t time.Time) string { return t.UTC().Format("2 Jan") },
 	"year":    func() int { return time.Now().Year() },
 	"upper":   strings.ToUpper,
 	"count":   count,
 	"grouped": grouped,
+}
+
+// capital is s with its first letter upper case, for a value stored in
+// lower case that starts a name: {{capital .DigestWeekday}} is "Monday".
+func capital(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	if size == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[size:]
 }
 
 // count is n with unit, a plural, made singular for one, its digits

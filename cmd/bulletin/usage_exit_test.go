@@ -129,12 +129,12 @@ func TestDigestUnknownListNamesTheLists(t *testing.T) {
 	}
 	args := []string{"digest", "run", "--list", "nope"}
 	code, _, stderr := run(t, env, "", args...)
-	saidOneLine(t, args, code, stderr, 2, `bulletin digest: No list "nope".`, "no lists yet", "/admin/lists")
+	saidOneLine(t, args, code, stderr, 2, `bulletin digest: There is no list "nope".`, "no lists yet", "/admin/lists")
 	if code, _, stderr := run(t, env, "", "seed"); code != 0 {
 		t.Fatalf("seed: %s", stderr)
 	}
 	code, _, stderr = run(t, env, "", args...)
-	saidOneLine(t, args, code, stderr, 2, `bulletin digest: No list "nope".`, "The lists are: daily-news, weekend-culture, editors-desk")
+	saidOneLine(t, args, code, stderr, 2, `bulletin digest: There is no list "nope".`, "The lists are: daily-news, weekend-culture, editors-desk")
 	if strings.Contains(stderr, "bulletin export") {
 		t.Errorf("the message sends the user to export, which lists subscribers: %q", stderr)
 	}

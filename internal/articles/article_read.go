@@ -11,7 +11,7 @@ import (
 )
 
 // ErrNotFound is the error for an article id that is not stored.
-var ErrNotFound = bulletin.Errorf(bulletin.ENOTFOUND, "No such article.")
+var ErrNotFound = bulletin.Errorf(bulletin.ENOTFOUND, "There is no such article.")
 
 // articleColumns are what scanArticle reads, of articles a: the lists as
 // their slugs in order, joined by commas.

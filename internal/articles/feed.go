@@ -128,7 +128,7 @@ func (f *Feeds) checkURL(ctx context.Context, raw string) (string, error) {
 // again later.
 func (f *Feeds) Add(ctx context.Context, rawURL, list string, active *bool) (*Feed, bool, error) {
 	if strings.TrimSpace(list) == "" {
-		return nil, false, bulletin.Invalid(map[string]string{"list": "name the list the feed's items go to"})
+		return nil, false, bulletin.Invalid(map[string]string{"list": "choose the list the feed's items go to"})
 	}
 	u, err := f.checkURL(ctx, rawURL)
 	if err != nil {
@@ -199,7 +199,7 @@ func scanFeed(r interface{ Scan(...any) error }) (*Feed, error) {
 func (f *Feeds) Get(ctx context.Context, id int64) (*Feed, error) {
 	fd, err := scanFeed(f.db.Read.QueryRowContext(ctx, `SELECT `+feedColumns+` FROM feeds f JOIN lists l ON l.id = f.list_id WHERE f.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "No feed %d.", id)
+		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "There is no feed %d.", id)
 	} else if err != nil {
 		return nil, fmt.Errorf("get feed: %w", err)
 	}

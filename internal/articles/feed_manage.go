@@ -75,7 +75,7 @@ func (f *Feeds) Delete(ctx context.Context, id int64) error {
 		return fmt.Errorf("delete feed: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return bulletin.Errorf(bulletin.ENOTFOUND, "No feed %d.", id)
+		return bulletin.Errorf(bulletin.ENOTFOUND, "There is no feed %d.", id)
 	}
 	return nil
 }

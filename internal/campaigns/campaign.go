@@ -165,7 +165,7 @@ func (c *Campaign) check(now time.Time, needLists bool, stored string) error {
 		fields["body"] = err.Error()
 	}
 	if len(c.Lists) == 0 && (needLists || c.SendAt != nil) {
-		fields["lists"] = "name at least one list"
+		fields["lists"] = "choose at least one list"
 	}
 	if c.SendAt != nil && c.SendAt.Before(now.Add(-time.Minute)) {
 		fields["send_at"] = "choose a time from now on: this one is in the past"
@@ -223,7 +223,7 @@ func insertLists(ctx context.Context, tx *sql.Tx, c *Campaign) error {
 			return fmt.Errorf("link campaign list: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return bulletin.Invalid(map[string]string{"lists": fmt.Sprintf("no list %q", slug)})
+			return bulletin.Invalid(map[string]string{"lists": fmt.Sprintf("there is no list %q", slug)})
 		}
 	}
 	return nil
@@ -246,7 +246,7 @@ func (s *Store) head(ctx context.Context, id int64) (*Campaign, error) {
 		FROM campaigns WHERE id = ? AND kind = 'campaign'`, id)
 	c, err := scanCampaign(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "No campaign %d.", id)
+		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "There is no campaign %d.", id)
 	} else if err != nil {
 		return nil, fmt.Errorf("get campaign: %w", err)
 	}

@@ -147,7 +147,7 @@ func (s *Service) digestList(ctx context.Context, q queryer, slug string) (*dige
 	err := q.QueryRowContext(ctx, `SELECT id, name, digest, timezone, created_at FROM lists WHERE slug = ?`, slug).
 		Scan(&l.id, &l.name, &l.digest, &l.zone, &l.createdAt)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "No list %q.", slug)
+		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "There is no list %q.", slug)
 	} else if err != nil {
 		return nil, fmt.Errorf("digest list: %w", err)
 	}

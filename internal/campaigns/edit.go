@@ -48,10 +48,10 @@ func (o *OptionalTime) UnmarshalJSON(b []byte) error {
 // editable says a campaign in status may still be changed or deleted.
 func editable(status string) bool { return status == StatusDraft || status == StatusScheduled }
 
-// notEditable is the conflict of editing or deleting c once it has left
+// NotEditable is the conflict of editing or deleting c once it has left
 // draft and scheduled.
-func notEditable(c *Campaign, action string) error {
-	return bulletin.Errorf(bulletin.ECONFLICT, "Campaign %d is %s: only a draft or a scheduled campaign can be %s. Duplicate it to start a new draft.", c.ID, c.Status, action)
+func NotEditable(c *Campaign, action string) error {
+	return bulletin.Errorf(bulletin.ECONFLICT, "Campaign %d %s; only a draft or a scheduled campaign can be %s. Duplicate it to start a new draft.", c.ID, statusPhrase(c.Status), action)
 }
 
 // Update applies p to draft or scheduled campaign id: a send_at makes it
@@ -62,7 +62,7 @@ func (s *Service) Update(ctx context.Context, id int64, p Patch) (*Campaign, err
 		return nil, s.orDigest(ctx, id, "edited", err)
 	}
 	if !editable(c.Status) {
-		return nil, notEditable(c, "edited")
+		return nil, NotEditable(c, "edited")
 	}
 	if p.Subject != nil {
 		c.Subject = *p.Subject
@@ -108,7 +108,7 @@ func (s *Service) Update(ctx context.Context, id int64, p Patch) (*Campaign, err
 			return fmt.Errorf("update campaign: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return bulletin.Errorf(bulletin.ECONFLICT, "Campaign %d started meanwhile: only a draft or a scheduled campaign can be edited.", id)
+			return bulletin.Errorf(bulletin.ECONFLICT, "Campaign %d started meanwhile; only a draft or a scheduled campaign can be edited.", id)
 		}
 		if p.Lists == nil {
 			return nil
@@ -156,7 +156,7 @@ func (s *Service) Delete(ctx context.Context, id int64) error {
 		return s.orDigest(ctx, id, "deleted", err)
 	}
 	if !editable(c.Status) && !neverStarted(c) {
-		return notDeletable(c)
+		return NotDeletable(c)
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		// The deliveries and folded totals are checked here, in the
@@ -169,15 +169,25 @@ func (s *Service) Delete(ctx context.Context, id int64) error {
 			return fmt.Errorf("delete campaign: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return bulletin.Errorf(bulletin.ECONFLICT, "Campaign %d started or sent messages meanwhile: only a draft, a scheduled campaign or one cancelled before it sent anything can be deleted.", id)
+			return bulletin.Errorf(bulletin.ECONFLICT, "Campaign %d started or sent messages meanwhile; only a draft, a scheduled campaign or one cancelled before it sent anything can be deleted.", id)
 		}
 		return nil
 	})
 }
 
-// notDeletable is the conflict of deleting c once it has started.
-func notDeletable(c *Campaign) error {
-	return bulletin.Errorf(bulletin.ECONFLICT, "Campaign %d is %s and has started: only a draft, a scheduled campaign or one cancelled before it sent anything can be deleted. Duplicate it to start a new draft.", c.ID, c.Status)
+// NotDeletable is the conflict of deleting c once it has started.
+func NotDeletable(c *Campaign) error {
+	return bulletin.Errorf(bulletin.ECONFLICT, "Campaign %d %s; only a draft, a scheduled campaign or one cancelled before it sent anything can be deleted. Duplicate it to start a new draft.", c.ID, startedPhrase(c.Status))
+}
+
+// startedPhrase says what a campaign that has started is, after its name:
+// one cancelled, since it can be deleted when it had not started, is said
+// to have started first.
+func startedPhrase(status string) string {
+	if status == StatusCancelled {
+		return "was cancelled after it started sending"
+	}
+	return statusPhrase(status)
 }
 
 // Duplicate makes a new draft from campaign id, whatever its status:

@@ -2,6 +2,7 @@ package campaigns_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -49,15 +50,15 @@ func TestUpdateAndDeleteOnlyWhileDraftOrScheduled(t *testing.T) {
 	if _, err := e.svc.Send(ctx, c.ID); err != nil {
 		t.Fatal(err)
 	}
-	for _, status := range []string{"sending", "paused", "cancelled"} {
+	for _, status := range []string{"is sending already", "is paused", "has been cancelled"} {
 		switch status {
-		case "paused":
+		case "is paused":
 			e.svc.Pause(ctx, c.ID)
-		case "cancelled":
+		case "has been cancelled":
 			e.svc.Cancel(ctx, c.ID)
 		}
 		_, err := e.svc.Update(ctx, c.ID, campaigns.Patch{Subject: ptr("Too late")})
-		if bulletin.ErrorCode(err) != bulletin.ECONFLICT || !strings.Contains(bulletin.ErrorMessage(err), "is "+status+": only a draft or a scheduled campaign can be edited") {
+		if bulletin.ErrorCode(err) != bulletin.ECONFLICT || !strings.Contains(bulletin.ErrorMessage(err), "Campaign "+strconv.FormatInt(c.ID, 10)+" "+status+"; only a draft or a scheduled campaign can be edited") {
 			t.Errorf("edit while %s: %v, want a conflict saying why", status, err)
 		}
 		err = e.svc.Delete(ctx, c.ID)

@@ -114,7 +114,7 @@ func (s *Service) contents(ctx context.Context, id int64) (listContents, error) 
 		return nil, fmt.Errorf("campaign content: %w", err)
 	}
 	if out == nil {
-		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "No campaign %d.", id)
+		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "There is no campaign %d.", id)
 	}
 	return out, nil
 }

@@ -62,9 +62,35 @@ type Service struct {
 	Kick func(p *queue.SendPayload)
 }
 
-// conflict is the answer to a lifecycle step the status does not allow.
+// conflict is the answer to a lifecycle step the status does not allow:
+// what c is now, then what the step needs.
 func conflict(c *Campaign, action string) error {
-	return bulletin.Errorf(bulletin.ECONFLICT, "Campaign %d is %s; it cannot be %s.", c.ID, c.Status, action)
+	return bulletin.Errorf(bulletin.ECONFLICT, "Campaign %d %s; only %s can be %s.", c.ID, statusPhrase(c.Status), canBe[action], action)
+}
+
+// canBe names the campaigns a lifecycle step (transition's action) may
+// be taken on.
+var canBe = map[string]string{
+	"sent":      "a draft or a scheduled campaign",
+	"paused":    "a campaign that is sending",
+	"resumed":   "a paused campaign",
+	"cancelled": "a scheduled, sending or paused campaign",
+}
+
+// statusPhrase says what a campaign in status is, after its name:
+// "Campaign 1 has been sent already".
+func statusPhrase(status string) string {
+	switch status {
+	case StatusDraft:
+		return "is a draft"
+	case StatusSending:
+		return "is sending already"
+	case StatusSent:
+		return "has been sent already"
+	case StatusCancelled:
+		return "has been cancelled"
+	}
+	return "is " + status // scheduled, paused
 }
 
 // transition moves campaign id from one of from to status to, in tx.
@@ -86,6 +112,10 @@ func (s *Service) transition(ctx context.Context, id int64, action, to string, f
 			return fmt.Errorf("%s campaign: %w", action, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
+			// c's status may be one of from, read before another
+			// request moved it: say what it is now (on a failure, what
+			// it was).
+			tx.QueryRowContext(ctx, `SELECT status FROM campaigns WHERE id = ?`, id).Scan(&c.Status)
 			return conflict(c, action)
 		}
 		if to == StatusSending && c.StartedAt == nil {
@@ -117,7 +147,7 @@ func stamp(to string, now time.Time) (string, []any) {
 
 // NoListMessage is why a campaign with no list, its lists deleted, is
 // not sent.
-const NoListMessage = "name at least one list: every list of this campaign was deleted"
+const NoListMessage = "choose at least one list: every list of this campaign was deleted"
 
 // Send starts a draft or scheduled campaign now. Sending twice is a
 // conflict.

@@ -43,7 +43,7 @@ func (s *Store) Entry(ctx context.Context, id int64) (Entry, error) {
 		FROM campaigns WHERE id = ?`, id)
 	is, err := scanEntry(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Entry{}, bulletin.Errorf(bulletin.ENOTFOUND, "No campaign %d.", id)
+		return Entry{}, bulletin.Errorf(bulletin.ENOTFOUND, "There is no campaign %d.", id)
 	} else if err != nil {
 		return Entry{}, fmt.Errorf("get issue: %w", err)
 	}

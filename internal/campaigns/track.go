@@ -90,7 +90,7 @@ func (s *Service) trackMode(ctx context.Context, id int64) (trackMode, error) {
 		return m, fmt.Errorf("campaign tracking: %w", err)
 	}
 	if n == 0 {
-		return m, bulletin.Errorf(bulletin.ENOTFOUND, "No campaign %d.", id)
+		return m, bulletin.Errorf(bulletin.ENOTFOUND, "There is no campaign %d.", id)
 	}
 	// Nothing is recorded of a campaign tracked off, opens included.
 	m.opens = m.opens && m.tracking != subscribers.TrackingOff

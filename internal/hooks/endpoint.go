@@ -169,7 +169,7 @@ func scanEndpoint(sc interface{ Scan(...any) error }) (*Endpoint, error) {
 
 // errNotFound is the answer about an endpoint that does not exist.
 func errNotFound(id int64) error {
-	return bulletin.Errorf(bulletin.ENOTFOUND, "Webhook endpoint %d does not exist.", id)
+	return bulletin.Errorf(bulletin.ENOTFOUND, "There is no webhook endpoint %d.", id)
 }
 
 // Get returns endpoint id, without its secret.

@@ -40,7 +40,7 @@ func (c *Campaign) URL(index int) (string, bool) {
 }
 
 // ErrNoCampaign is returned for a campaign that does not exist.
-var ErrNoCampaign = bulletin.Errorf(bulletin.ENOTFOUND, "No such campaign.")
+var ErrNoCampaign = bulletin.Errorf(bulletin.ENOTFOUND, "There is no such campaign.")
 
 // Links reads campaigns' tracking settings and links, keeping them in
 // memory for TTL: a campaign's links never change once it is sent, and a

@@ -25,7 +25,7 @@ type ListReport struct {
 const MaxReportDays = 366
 
 // ErrNoList is returned for a list report of a list that does not exist.
-var ErrNoList = bulletin.Errorf(bulletin.ENOTFOUND, "No such list.")
+var ErrNoList = bulletin.Errorf(bulletin.ENOTFOUND, "There is no such list.")
 
 // List returns the report of list slug over the digests started in the
 // last days days (1 to MaxReportDays).

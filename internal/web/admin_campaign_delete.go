@@ -25,7 +25,7 @@ func (s *Server) deleteCampaignPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !e.Deletable() {
-		s.renderCampaign(w, r, http.StatusConflict, "This campaign is "+e.Status+" and has started: only a draft, a scheduled campaign or one cancelled before it sent anything can be deleted.")
+		s.renderCampaign(w, r, http.StatusConflict, bulletin.ErrorMessage(campaigns.NotDeletable(e.Campaign)))
 		return
 	}
 	s.renderAdmin(w, r, http.StatusOK, "admin_campaign_delete", &campaignDeletePage{C: e.Campaign})

@@ -30,7 +30,7 @@ func (s *Server) editCampaignPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !editableStatus(e.Status) {
-		s.renderCampaign(w, r, http.StatusConflict, "This campaign is "+e.Status+": only a draft or a scheduled campaign can be edited. Duplicate it to start a new draft.")
+		s.renderCampaign(w, r, http.StatusConflict, bulletin.ErrorMessage(campaigns.NotEditable(e.Campaign, "edited")))
 		return
 	}
 	f := &campaignForm{ID: e.ID, Subject: e.Subject, Preheader: e.Preheader, Body: e.Body, Audience: readers(e.Audience)}

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/bulletinhq/bulletin/internal/admins"
@@ -52,7 +53,8 @@ func (s *Server) acceptInviteForm(w http.ResponseWriter, r *http.Request) {
 	c, err := r.Cookie(inviteCSRFCookie)
 	form := r.PostForm.Get("csrf")
 	if err != nil || form == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(form)) != 1 {
-		http.Error(w, "Forbidden: the form is missing its security token or it has expired. Open the invite link again and retry.", http.StatusForbidden)
+		back := "/admin/invite/" + url.PathEscape(r.PathValue("token"))
+		s.renderAdmin(w, r, http.StatusForbidden, "admin_form_expired", &formExpiredPage{Back: back, BackLabel: "Back to the invite page"})
 		return
 	}
 	token, password := r.PathValue("token"), r.PostForm.Get("password")

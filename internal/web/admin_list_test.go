@@ -98,7 +98,7 @@ func TestAdminListCreateEditDelete(t *testing.T) {
 		}
 	}
 	_, body = a.get("/admin/lists")
-	if !strings.Contains(body, "weekly on saturday at 07:00 Europe/Paris") {
+	if !strings.Contains(body, "weekly on Saturday at 07:00 Europe/Paris") {
 		t.Errorf("index does not show the schedule:\n%s", body)
 	}
 	if strings.Contains(body, "<script") || strings.Contains(body, "onsubmit") {

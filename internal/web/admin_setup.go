@@ -79,7 +79,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	c, err := r.Cookie(setupCSRFCookie)
 	form := r.PostForm.Get("csrf")
 	if err != nil || form == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(form)) != 1 {
-		http.Error(w, "Forbidden: the form is missing its security token or it has expired. Reload the setup page and retry.", http.StatusForbidden)
+		s.renderAdmin(w, r, http.StatusForbidden, "admin_form_expired", &formExpiredPage{Back: "/admin/setup", BackLabel: "Back to the setup page"})
 		return
 	}
 	f := r.PostForm

@@ -47,7 +47,7 @@ func TestCampaignAPIEditDeleteDuplicate(t *testing.T) {
 		t.Fatalf("send = %d %v", code, got)
 	}
 	code, got = apiCall(t, a.base, token, "PATCH", path, `{"subject":"Too late"}`)
-	if code != 409 || !strings.Contains(fmt_(got["message"]), "is sending: only a draft or a scheduled campaign can be edited") {
+	if code != 409 || !strings.Contains(fmt_(got["message"]), "is sending already; only a draft or a scheduled campaign can be edited") {
 		t.Errorf("PATCH while sending = %d %v, want 409 saying why", code, got)
 	}
 	if code, got := apiCall(t, a.base, token, "DELETE", path, ""); code != 409 || !strings.Contains(fmt_(got["message"]), "can be deleted") {

@@ -10,7 +10,7 @@ import (
 // A draft whose only list was deleted (allowed: only scheduled, sending
 // and paused campaigns hold a list) still reads back with GET; a test
 // send of it is the editor's check before choosing another list, and it
-// is sent, not answered 404 "No campaign N.". The campaign's page shows
+// is sent, not answered 404 "There is no campaign N.". The campaign's page shows
 // its mail too.
 func TestTestSendOfDraftWithDeletedList(t *testing.T) {
 	s, a, out, token := campaignServer(t)
@@ -22,8 +22,8 @@ func TestTestSendOfDraftWithDeletedList(t *testing.T) {
 		t.Fatalf("GET = %d %v, want the draft", code, got)
 	}
 	code, got := apiCall(t, a.base, token, "POST", path+"/test", `{"to":["editor@example.com"]}`)
-	if code == http.StatusNotFound || strings.Contains(fmt_(got["message"]), "No campaign") {
-		t.Errorf("test send of an existing draft without lists = %d %v; want the test sent, or a 422 on lists, not 'No campaign'", code, got)
+	if code == http.StatusNotFound || strings.Contains(fmt_(got["message"]), "There is no campaign") {
+		t.Errorf("test send of an existing draft without lists = %d %v; want the test sent, or a 422 on lists, not 'There is no campaign'", code, got)
 	}
 	if code != http.StatusOK {
 		t.Errorf("test send of a draft without lists = %d %v, want 200", code, got)

@@ -113,7 +113,15 @@ func (s *Server) renderListForm(w http.ResponseWriter, r *http.Request, p *listF
 	switch bulletin.ErrorCode(err) {
 	case "":
 	case bulletin.EINVALID:
-		status, p.Errors, p.Error = http.StatusUnprocessableEntity, bulletin.ErrorFields(err), "Nothing was saved: fix the fields marked below."
+		status, p.Errors = http.StatusUnprocessableEntity, bulletin.ErrorFields(err)
+		switch {
+		case p.Errors["confirm"] != "": // the delete form's box
+			p.Error = "The list was not deleted: tick the box below to confirm."
+		case p.Slug == "":
+			p.Error = "The new list was not created: fix the fields marked below."
+		default:
+			p.Error = "Nothing was saved: fix the fields marked below."
+		}
 	case bulletin.ECONFLICT:
 		status, p.Error = http.StatusConflict, bulletin.ErrorMessage(err)
 	case bulletin.ENOTFOUND:
