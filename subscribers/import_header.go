@@ -129,7 +129,7 @@ func noEmailColumn(rec []string) error {
 	var names []string
 	for _, c := range rec {
 		if c = strings.TrimSpace(c); c != "" {
-			names = append(names, "“"+truncate(strings.ToValidUTF8(c, "\uFFFD"), 64)+"”")
+			names = append(names, "“"+truncate(shownCell(c), 64)+"”")
 		}
 	}
 	found := "the column " + names[0]
@@ -142,6 +142,18 @@ func noEmailColumn(rec []string) error {
 	return fmt.Errorf("%w: %w", ErrNoEmailColumn, bulletin.Errorf(bulletin.EINVALID,
 		"The file has no email column: its first line names %s. Name the column of addresses “email” (“e-mail”, “email address” and “email_address” are read too, in any case) and import the file again. A file without a line of column names has an address first on every line, the first line too.",
 		found))
+}
+
+// shownCell is a cell of the file as a message may show it, in a page or
+// on a terminal: valid UTF-8, its control characters (an escape sequence,
+// a line break) each replaced by U+FFFD.
+func shownCell(c string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, strings.ToValidUTF8(c, "\uFFFD"))
 }
 
 // headerField returns what a header cell names: "email", "name",

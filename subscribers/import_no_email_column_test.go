@@ -27,6 +27,9 @@ func TestImportHeaderWithoutEmailColumnStops(t *testing.T) {
 		{"an unknown name", "Subscriber Email,Name\nann@example.com,Ann\n", "news", []string{"the columns “Subscriber Email”, “Name”"}},
 		{"one column", "Mail\nann@example.com\nbo@example.com\n", "news", []string{"the column “Mail”"}},
 		{"address column second", "Name;Mail\nAnn;ann@example.com\n", "news", []string{"“Name;Mail”"}},
+		// A terminal shows the message: an escape sequence in a cell is
+		// not passed on.
+		{"a control character", "Na\x1b[31mme,lists\nX,news\n", "news", []string{"“Na\uFFFD[31mme”"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
