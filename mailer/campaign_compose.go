@@ -159,6 +159,12 @@ func appendFolded(dst, head []byte) []byte {
 // line stays within 76 octets; anything else gets lines of its own, between
 // soft line breaks.
 func appendField(dst []byte, v string, col int, eol bool) []byte {
+	if v == "" && bytes.HasSuffix(dst, []byte("\r\n")) {
+		// Nothing to write at the start of a line (a fallback's marker
+		// after a soft line break): a soft line break here would be a
+		// line of only "=".
+		return dst
+	}
 	plain := len(v) <= 72
 	for i := 0; plain && i < len(v); i++ {
 		if c := v[i]; c < ' ' || c > '~' || c == '=' {

@@ -45,6 +45,9 @@ func TestFallbackSides(t *testing.T) {
 			if len(line) > 76 && !strings.Contains(line, ":") {
 				t.Errorf("name %q: body line %d is %d octets, over quoted-printable's 76", tc.name, i, len(line))
 			}
+			if line == "=" { // a soft line break with nothing before it
+				t.Errorf("name %q: body line %d is an empty soft line break", tc.name, i)
+			}
 		}
 		if filled := mk.Fill(html, p, true); filled != strings.ReplaceAll(tc.html, "\r\n", "\n") {
 			t.Errorf("name %q: Fill = %q, want %q", tc.name, filled, tc.html)
