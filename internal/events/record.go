@@ -189,7 +189,7 @@ func recordTx(ctx context.Context, tx *sql.Tx, e *Event, now time.Time) (bool, i
 		return false, 0, err
 	}
 	if e.Kind == Unsubscribe {
-		gone, err := unsubscribeTx(ctx, tx, t, now)
+		gone, err := unsubscribeTx(ctx, tx, t, e.At, now)
 		return false, gone, err
 	}
 	at := e.At.UTC()
@@ -391,9 +391,23 @@ func complainTx(ctx context.Context, tx *sql.Tx, t target, src Source, now time.
 // unsubscribe has no row to make it once, and comes again (a retried
 // webhook, a drop of each later message to the address): one that finds
 // the reader gone already says nothing, as a second click does.
-func unsubscribeTx(ctx context.Context, tx *sql.Tx, t target, now time.Time) (int64, error) {
+//
+// Nor is it kept: a provider's retry of an unsubscribe made at (its
+// event's time, when it gives one) could come after the reader joined
+// again. A reader who confirmed, or whose subscription became active,
+// after at chose that later, and keeps it.
+func unsubscribeTx(ctx context.Context, tx *sql.Tx, t target, at, now time.Time) (int64, error) {
 	if t.sub == 0 {
 		return 0, nil
+	}
+	if !at.IsZero() {
+		var later bool
+		err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM subscribers WHERE id = ?1 AND julianday(confirmed_at) > julianday(?2))
+			OR EXISTS (SELECT 1 FROM subscriptions WHERE subscriber_id = ?1 AND status = 'active' AND julianday(updated_at) > julianday(?2))`,
+			t.sub, at.UTC()).Scan(&later)
+		if err != nil || later {
+			return 0, err
+		}
 	}
 	left, err := leaveTx(ctx, tx, t.sub, now)
 	if err != nil || !left {

@@ -3,6 +3,7 @@ package events_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -74,5 +75,40 @@ func TestUnsubscribeLeavesEveryListAndStoresNothing(t *testing.T) {
 	}
 	if diff := cmp.Diff([]int64{ann, bob, cat}, hooked); diff != "" {
 		t.Errorf("subscriber.unsubscribed for (-want +got):\n%s", diff)
+	}
+}
+
+// An unsubscribe is not stored, so a provider's retry of one can come
+// after the reader joined again: one whose event is older than the
+// reader's latest confirmation, or than a subscription made active since,
+// changes nothing. One with no time, or newer, still unsubscribes.
+func TestUnsubscribeOlderThanAJoinIsIgnored(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	ann := e.reader(t, "ann@example.com") // confirmed now
+	bob := e.reader(t, "bob@example.com")
+	e.exec(t, `UPDATE subscribers SET confirmed_at = ? WHERE id = ?`, now.Add(-48*time.Hour), bob)
+	e.exec(t, `UPDATE subscriptions SET updated_at = ? WHERE subscriber_id = ? AND list_id = 1`, now.Add(-48*time.Hour), bob)
+	cat := e.reader(t, "cat@example.com")
+	e.exec(t, `UPDATE subscribers SET confirmed_at = ? WHERE id = ?`, now.Add(-48*time.Hour), cat)
+	e.exec(t, `UPDATE subscriptions SET updated_at = ? WHERE subscriber_id = ?`, now.Add(-48*time.Hour), cat)
+	dan := e.reader(t, "dan@example.com")
+	hourAgo := now.Add(-time.Hour)
+	_, err := e.store.Record(ctx, []events.Event{
+		{Kind: events.Unsubscribe, Source: events.SourceMailgun, Email: "ann@example.com", Key: "mailgun:ann", At: hourAgo},
+		{Kind: events.Unsubscribe, Source: events.SourceMailgun, Email: "bob@example.com", Key: "mailgun:bob", At: hourAgo},
+		{Kind: events.Unsubscribe, Source: events.SourceMailgun, Email: "cat@example.com", Key: "mailgun:cat", At: hourAgo},
+		{Kind: events.Unsubscribe, Source: events.SourceMailgun, Email: "dan@example.com", Key: "mailgun:dan"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stays := readerState{Status: "confirmed", Subscriptions: "active,active", Delivery: "sent"}
+	left := readerState{Status: "unsubscribed", Subscriptions: "unsubscribed,unsubscribed", Delivery: "sent"}
+	for id, want := range map[int64]readerState{ann: stays, bob: stays, cat: left, dan: left} {
+		if diff := cmp.Diff(want, e.state(t, id)); diff != "" {
+			t.Errorf("reader %d (-want +got):\n%s", id, diff)
+		}
 	}
 }

@@ -170,10 +170,13 @@ func newHookEnv(t *testing.T) *hookEnv {
 func (e *hookEnv) addReader(addr, relayID string) {
 	e.t.Helper()
 	now := sqlite.Now()
+	// Joined before any event of the fixtures (November 2026): an
+	// unsubscribe older than the reader's joining is no longer theirs.
+	joined := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 	id := e.exec(`INSERT INTO subscribers (email, email_key, status, created_at, updated_at, confirmed_at)
-		VALUES (?, ?, 'confirmed', ?, ?, ?)`, addr, addr, now, now, now)
+		VALUES (?, ?, 'confirmed', ?, ?, ?)`, addr, addr, joined, joined, joined)
 	e.exec(`INSERT INTO subscriptions (subscriber_id, list_id, status, created_at, updated_at) VALUES (?, 1, 'active', ?, ?), (?, 2, 'active', ?, ?)`,
-		id, now, now, id, now, now)
+		id, joined, joined, id, joined, joined)
 	e.exec(`INSERT INTO deliveries (campaign_id, subscriber_id, status, sent_at, updated_at, relay_id) VALUES (?, ?, 'sent', ?, ?, NULLIF(?, ''))`,
 		e.campaign, id, now, now, relayID)
 	e.readers[addr] = id
