@@ -36,6 +36,7 @@ func (s *Server) digestRoutes() {
 	if s.Archive != nil && s.Pages != nil {
 		s.mux.HandleFunc("GET /archive", s.archiveIndex)
 		s.mux.HandleFunc("GET /archive/{id}", s.archiveIssue)
+		s.mux.Handle("GET /archive/{$}", withoutSlash("/archive"))
 	}
 }
 

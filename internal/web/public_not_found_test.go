@@ -97,9 +97,7 @@ func TestUnknownPathsAnswerInTheirAreasShape(t *testing.T) {
 		want         []string
 		allow        string
 	}{
-		{"GET", "/archive/", nil, 404, "text/html", publicNotFound, ""},
 		{"GET", "/subscribe/typo", nil, 404, "text/html", publicNotFound, ""},
-		{"GET", "/subscribe/", nil, 404, "text/html", publicNotFound, ""},
 		{"GET", "/no/such/page", nil, 404, "text/html", publicNotFound, ""},
 		{"POST", "/no/such/page", nil, 404, "text/html", publicNotFound, ""},
 		{"GET", "/webhooks/nobody", nil, 404, "text/html", publicNotFound, ""},
@@ -207,5 +205,21 @@ func TestPublicPagesSayPoweredByBulletin(t *testing.T) {
 	raw := strings.ReplaceAll(mails[0].Raw, "=\r\n", "")
 	if !strings.Contains(raw, "Sent with Bulletin") || strings.Contains(raw, "Powered by Bulletin") {
 		t.Errorf("the confirmation mail's credit changed:\n%s", raw)
+	}
+}
+
+// The archive's and the signup page's addresses written with a slash at
+// their end lead to the pages, the query kept (a list chosen in the
+// signup link); anything longer is still not found.
+func TestSlashEndedPagesRedirect(t *testing.T) {
+	_, a, _ := fullServer(t)
+	for path, want := range map[string]string{"/archive/": "/archive", "/subscribe/": "/subscribe", "/subscribe/?list=news": "/subscribe?list=news"} {
+		resp, body := send(t, a, "GET", path, nil, nil)
+		if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != want {
+			t.Errorf("GET %s = %d to %q, want 301 to %q:\n%s", path, resp.StatusCode, resp.Header.Get("Location"), want, body)
+		}
+	}
+	if resp, _ := send(t, a, "GET", "/archive/x/", nil, nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /archive/x/ = %d, want 404", resp.StatusCode)
 	}
 }

@@ -50,6 +50,7 @@ func (s *Server) subscriberRoutes() {
 	s.handle("POST /subscribe", s.rateLimit(s.subscribePost, false))
 	s.handle("GET /subscribe/check-email", s.checkEmail)
 	s.handle("GET /subscribe/embed", s.subscribeEmbed)
+	s.mux.Handle("GET /subscribe/{$}", withoutSlash("/subscribe"))
 	s.handle("POST /api/v1/subscriptions", cors(s.rateLimit(s.apiSubscribe, true)))
 	s.handle("OPTIONS /api/v1/subscriptions", cors(preflight))
 	s.handle("GET /confirm/{token}", s.confirm)
@@ -90,4 +91,17 @@ func (s *Server) cutLinkRoutes() {
 			s.handle(method+" "+link.path+"/{rest...}", bad)
 		}
 	}
+}
+
+// withoutSlash sends a page's address written with a slash at its end
+// (/archive/, as a hand or a mail program may write it) to the page,
+// keeping its query.
+func withoutSlash(path string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		to := path
+		if r.URL.RawQuery != "" {
+			to += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, to, http.StatusMovedPermanently)
+	})
 }
