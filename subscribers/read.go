@@ -67,6 +67,24 @@ func (s *Store) Get(ctx context.Context, id int64) (*Subscriber, error) {
 	return sub, nil
 }
 
+// ByEmail returns the subscriber whose address is email, in any case of
+// its ASCII letters, found by its key; not found for an address no one
+// has, or one that is no address.
+func (s *Store) ByEmail(ctx context.Context, email string) (*Subscriber, error) {
+	addr, msg := NormalizeEmail(email)
+	if msg != "" {
+		return nil, errNoSubscriber
+	}
+	row := s.db.Read.QueryRowContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE email_key = ?`, EmailKey(addr))
+	sub, err := scanSubscriber(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNoSubscriber
+	} else if err != nil {
+		return nil, fmt.Errorf("subscriber by address: %w", err)
+	}
+	return sub, nil
+}
+
 // FrequencyPending returns, one a list, where subscriber id's change of
 // digest frequency has not yet taken effect: the lists FrequencyNotes
 // has a note for (pendingSwitches), in the same order. next(l,

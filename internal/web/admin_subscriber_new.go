@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"maps"
 	"net/http"
 	"strconv"
@@ -59,7 +58,8 @@ func (s *Server) createSubscriberForm(w http.ResponseWriter, r *http.Request) {
 			// or it was erased. The field says so, with the page of the
 			// subscriber who has it.
 			p.Errors = map[string]string{"email": bulletin.ErrorMessage(err)}
-			if p.Existing, err = s.subscriberWithAddress(r.Context(), p.Email); err != nil {
+			p.Existing, err = s.Subscribers.ByEmail(r.Context(), p.Email)
+			if err != nil && bulletin.ErrorCode(err) != bulletin.ENOTFOUND {
 				s.adminFailed(w, r, err)
 				return
 			}
@@ -84,30 +84,4 @@ func (s *Server) createSubscriberForm(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	http.Redirect(w, r, flashURL("/admin/subscribers/"+strconv.FormatInt(sub.ID, 10), flash), http.StatusSeeOther)
-}
-
-// subscriberWithAddress returns the subscriber whose address is email
-// (in any case), or nil.
-func (s *Server) subscriberWithAddress(ctx context.Context, email string) (*subscribers.Subscriber, error) {
-	addr, msg := subscribers.NormalizeEmail(email)
-	if msg != "" {
-		return nil, nil
-	}
-	key := subscribers.EmailKey(addr)
-	f := subscribers.Filter{Q: addr, Limit: 50}
-	for {
-		page, next, err := s.Subscribers.List(ctx, f)
-		if err != nil {
-			return nil, err
-		}
-		for _, sub := range page {
-			if subscribers.EmailKey(sub.Email) == key {
-				return sub, nil
-			}
-		}
-		if next == 0 {
-			return nil, nil
-		}
-		f.After = next
-	}
 }
