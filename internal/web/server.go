@@ -162,3 +162,16 @@ func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) bool {
 
 // handle registers h for pattern on the server's mux.
 func (s *Server) handle(pattern string, h http.HandlerFunc) { s.mux.Handle(pattern, h) }
+
+// withoutSlash sends a page's address written with a slash at its end
+// (/archive/, as a hand or a mail program may write it) to the page,
+// keeping its query.
+func withoutSlash(path string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		to := path
+		if r.URL.RawQuery != "" {
+			to += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, to, http.StatusMovedPermanently)
+	})
+}

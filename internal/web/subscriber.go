@@ -92,16 +92,3 @@ func (s *Server) cutLinkRoutes() {
 		}
 	}
 }
-
-// withoutSlash sends a page's address written with a slash at its end
-// (/archive/, as a hand or a mail program may write it) to the page,
-// keeping its query.
-func withoutSlash(path string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		to := path
-		if r.URL.RawQuery != "" {
-			to += "?" + r.URL.RawQuery
-		}
-		http.Redirect(w, r, to, http.StatusMovedPermanently)
-	})
-}
