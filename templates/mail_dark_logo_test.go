@@ -75,15 +75,7 @@ func splitDarkMode(css string) (dark, light string) {
 			return d.String(), l.String()
 		}
 		l.WriteString(css[:loc[0]])
-		depth, end := 1, loc[1]
-		for ; end < len(css) && depth > 0; end++ {
-			switch css[end] {
-			case '{':
-				depth++
-			case '}':
-				depth--
-			}
-		}
+		end := blockEnd(css, loc[1])
 		d.WriteString(css[loc[1] : end-1])
 		css = css[end:]
 	}

@@ -109,20 +109,27 @@ var (
 	backgroundR = regexp.MustCompile(`(?i)background(?:-color)?\s*:\s*(#[0-9a-f]{3,6})\s*!important`)
 )
 
+// blockEnd is the index just past the "}" that closes the block whose
+// body starts at start (just after its "{") in css.
+func blockEnd(css string, start int) int {
+	depth, end := 1, start
+	for ; end < len(css) && depth > 0; end++ {
+		switch css[end] {
+		case '{':
+			depth++
+		case '}':
+			depth--
+		}
+	}
+	return end
+}
+
 // darkBackgrounds reads the rules inside each dark-mode media query of
 // css that give a dark background with !important.
 func darkBackgrounds(css string) []cssRule {
 	var rules []cssRule
 	for _, loc := range darkQuery.FindAllStringIndex(css, -1) {
-		depth, end := 1, loc[1]
-		for ; end < len(css) && depth > 0; end++ {
-			switch css[end] {
-			case '{':
-				depth++
-			case '}':
-				depth--
-			}
-		}
+		end := blockEnd(css, loc[1])
 		for _, m := range cssRuleRE.FindAllStringSubmatch(css[loc[1]:end-1], -1) {
 			bg := backgroundR.FindStringSubmatch(m[2])
 			if bg == nil || luminance(expandHex(bg[1])) > 0.05 {
