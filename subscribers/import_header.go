@@ -33,7 +33,7 @@ func (imp *importer) header(rec []string) (bool, error) {
 		// After a first line that is not CSV, a line is a row: the
 		// header, if any, was that first line.
 		if imp.rows == 0 && namesColumns(rec) {
-			return false, noEmailColumn(rec)
+			return false, noEmailColumn(rec, imp.comma)
 		}
 		return false, nil
 	}
@@ -124,8 +124,10 @@ func namesColumns(rec []string) bool {
 const maxNamedColumns = 10
 
 // noEmailColumn is the error of a header with no email column: it names
-// the columns the file has, and those an address is read from.
-func noEmailColumn(rec []string) error {
+// the columns the file has, as separated by comma, and those an address
+// is read from. A file whose cells are separated by something the import
+// does not read (tabs) is to be saved as CSV too.
+func noEmailColumn(rec []string, comma rune) error {
 	var names []string
 	for _, c := range rec {
 		if c = strings.TrimSpace(c); c != "" {
@@ -139,9 +141,18 @@ func noEmailColumn(rec []string) error {
 	if more := len(names) - maxNamedColumns; more > 0 {
 		found += fmt.Sprintf(" and %d more", more)
 	}
+	fix := "Name the column of addresses “email” (“e-mail”, “email address” and “email_address” are read too, in any case) and import the file again."
+	switch comma {
+	case ',':
+	case ';':
+		found += ", separated by semicolons (which are read as well as commas)"
+	default:
+		found += ", separated by " + separatorName(comma) + ", which the import does not read"
+		fix = "Save the file as CSV, with commas (or semicolons) between the cells, name the column of addresses “email” (“e-mail”, “email address” and “email_address” are read too, in any case), and import that file."
+	}
 	return fmt.Errorf("%w: %w", ErrNoEmailColumn, bulletin.Errorf(bulletin.EINVALID,
-		"The file has no email column: its first line names %s. Name the column of addresses “email” (“e-mail”, “email address” and “email_address” are read too, in any case) and import the file again. A file without a line of column names has an address first on every line, the first line too.",
-		found))
+		"The file has no email column: its first line names %s. %s A file without a line of column names has an address first on every line, the first line too.",
+		found, fix))
 }
 
 // shownCell is a cell of the file as a message may show it, in a page or

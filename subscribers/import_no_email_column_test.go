@@ -26,7 +26,7 @@ func TestImportHeaderWithoutEmailColumnStops(t *testing.T) {
 		{"lists column, a list chosen", "name,lists\nX,news\n", "news", []string{"“name”", "“lists”"}},
 		{"an unknown name", "Subscriber Email,Name\nann@example.com,Ann\n", "news", []string{"the columns “Subscriber Email”, “Name”"}},
 		{"one column", "Mail\nann@example.com\nbo@example.com\n", "news", []string{"the column “Mail”"}},
-		{"address column second", "Name;Mail\nAnn;ann@example.com\n", "news", []string{"“Name;Mail”"}},
+		{"address column second", "Name;Mail\nAnn;ann@example.com\n", "news", []string{"the columns “Name”, “Mail”, separated by semicolons"}},
 		// A terminal shows the message: an escape sequence in a cell is
 		// not passed on.
 		{"a control character", "Na\x1b[31mme,lists\nX,news\n", "news", []string{"“Na\uFFFD[31mme”"}},

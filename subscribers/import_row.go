@@ -31,17 +31,25 @@ var bom = []byte{0xEF, 0xBB, 0xBF}
 // header whose cells are separated by semicolons, with no comma outside
 // quotes: spreadsheets in languages that write decimal commas save CSV
 // so. Otherwise it is ',', also for a headerless file, whose lines are
-// read as they always were. A first line that starts with an email
-// column's name yet is a header neither way has its cells separated by
-// something else, such as tabs: every line would be refused as a bad
-// address, so the import stops at once and says how to save the file.
+// read as they always were. A first line that names an email column yet
+// is a header neither way has its cells separated by something else,
+// such as tabs: every line would be refused as a bad address, so the
+// import stops at once and says how to save the file. So does one that
+// names no email column: as one column, its cells would be named as one
+// in the message that says so (see noEmailColumn).
 func sniffComma(br *bufio.Reader) (rune, error) {
 	head, _ := br.Peek(br.Size()) // a short read is EOF, or an error the parser meets on its own read
 	line := firstLine(head)
 	if !strings.ContainsRune(outsideQuotes(line), ',') {
-		if rec, ok := parseLine(line, ';'); ok && len(rec) > 1 {
-			if _, ok := headerColumns(rec); ok {
+		if sep, rec := otherSeparator(line); sep != 0 {
+			_, email := headerColumns(rec)
+			switch {
+			case email && sep == ';':
 				return ';', nil
+			case email:
+				return 0, separatedBy(sep)
+			case namesColumns(rec):
+				return 0, noEmailColumn(rec, sep)
 			}
 		}
 	}
@@ -51,9 +59,33 @@ func sniffComma(br *bufio.Reader) (rune, error) {
 		}
 	}
 	if startsWithEmailName(line) {
-		return 0, bulletin.Errorf(bulletin.EINVALID, "The first line names the columns, but its cells are not separated by commas: save the file as CSV, with commas (or semicolons) between the cells.")
+		return 0, separatedBy(0)
 	}
 	return ',', nil
+}
+
+// otherSeparator returns what separates the cells of line, which has no
+// comma outside quotes, and its cells: a semicolon, a tab or a "|",
+// whichever makes the most cells, or 0 when none makes two.
+func otherSeparator(line string) (rune, []string) {
+	var sep rune
+	var cells []string
+	for _, c := range []rune{';', '\t', '|'} {
+		if rec, ok := parseLine(line, c); ok && len(rec) > 1 && len(rec) > len(cells) {
+			sep, cells = c, rec
+		}
+	}
+	return sep, cells
+}
+
+// separatedBy is the error of a header whose cells are separated by sep
+// (0 when it is not clear by what), which the import does not read.
+func separatedBy(sep rune) error {
+	by := "not separated by commas"
+	if sep != 0 {
+		by = "separated by " + separatorName(sep) + ", not commas"
+	}
+	return bulletin.Errorf(bulletin.EINVALID, "The first line names the columns, but its cells are %s: save the file as CSV, with commas (or semicolons) between the cells.", by)
 }
 
 // firstLine returns the first line of head that is not blank, without
@@ -100,20 +132,24 @@ func parseLine(line string, comma rune) ([]string, bool) {
 }
 
 // startsWithEmailName reports whether line begins with the name of an
-// email column followed by something that separates cells, not by the
-// rest of an address: a line holding an @ is an address, never a header.
+// email column (any headerField reads as one) followed by something that
+// separates cells, not by the rest of an address: a line holding an @ is
+// an address, never a header.
 func startsWithEmailName(line string) bool {
 	if strings.ContainsRune(line, '@') {
 		return false
 	}
-	s := strings.ToLower(strings.TrimLeft(line, " \t\""))
-	for _, name := range []string{"email address", "e-mail", "email"} {
-		if rest, ok := strings.CutPrefix(s, name); ok {
-			r, _ := utf8.DecodeRuneInString(rest)
-			return rest == "" || !(unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("._+-", r))
+	s := strings.TrimLeft(line, " \t\"")
+	for i, r := range s {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("._+-", r):
+		case headerField(s[:i]) == "email":
+			return true
+		case r != ' ' || i > len("e-mail address"):
+			return false // past what an email column's name may hold
 		}
 	}
-	return false
+	return headerField(s) == "email"
 }
 
 // check normalises one record, counting it as invalid or skipped when it
@@ -149,7 +185,13 @@ func (imp *importer) parse(line int, rec []string) (importRow, string) {
 		return row, imp.emailFault(rec[imp.cols.email], msg)
 	}
 	row.key = EmailKey(row.email)
-	if row.name, msg = NormalizeName(imp.name(rec)); msg != "" {
+	// Excel for Windows saves "CSV (Comma delimited)" in the code page
+	// of its language, not UTF-8: an accented name is no text there.
+	name := imp.name(rec)
+	if !utf8.ValidString(name) {
+		return row, "name: not UTF-8 text (the file was saved in another encoding): save the file as CSV UTF-8 (in Excel, “CSV UTF-8 (Comma delimited)”) and import it again"
+	}
+	if row.name, msg = NormalizeName(name); msg != "" {
 		return row, "name: " + msg
 	}
 	if msg = imp.parseLists(&row, cell(rec, imp.cols.lists)); msg != "" {

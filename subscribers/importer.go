@@ -1,8 +1,6 @@
 package subscribers
 
 import (
-	"bufio"
-	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -51,8 +49,9 @@ type LineNote struct {
 }
 
 // An ImportReport counts what an import did with each row. Every line of
-// the file is counted once: Header, Blank, Continued, or the one row it
-// starts, as Added, Updated, Skipped or Invalid; these add up to Lines.
+// the file is counted once: SepLine, Header, Blank, Continued, or the one
+// row it starts, as Added, Updated, Skipped or Invalid; these add up to
+// Lines.
 type ImportReport struct {
 	Added, Updated, Skipped, Invalid int
 	// Lines counts the lines of the file, Blank its empty ones and those
@@ -62,6 +61,9 @@ type ImportReport struct {
 	// the first row named the columns.
 	Lines, Blank, Continued int
 	Header                  bool
+	// SepLine is whether the file's first line is Excel's "sep=;",
+	// which says what separates the cells: it is counted as the header is.
+	SepLine bool
 	// Pending counts added subscribers waiting for a confirmation mail.
 	// Asked counts stored readers given lists that wait for their click on
 	// a new confirmation mail naming them: a pending reader put on more
@@ -114,8 +116,10 @@ type importRow struct {
 // lists, status, attributes, frequency, created_at, confirmed_at), of
 // which only email is required; without one, email is the first column
 // and name the second. A first row that names columns but no email column
-// stops the import before any row (ErrNoEmailColumn). Bad rows are
-// reported by line and the good ones imported all the same. Erased addresses, people who unsubscribed or
+// stops the import before any row (ErrNoEmailColumn), as does a file
+// that is not CSV text (a workbook, UTF-16; see openImportFile) or has no
+// line to import. Bad rows are reported by line and the good ones
+// imported all the same. Erased addresses, people who unsubscribed or
 // bounced, and repeats are skipped, never revived.
 func (s *Store) Import(ctx context.Context, r io.Reader, opt ImportOptions) (*ImportReport, error) {
 	lists, err := s.Lists(ctx)
@@ -145,22 +149,26 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opt ImportOptions) (*Im
 	}
 	imp := &importer{store: s, list: list, lists: bySlug, names: names, opt: opt, erased: erased, seen: map[string]int{},
 		unknown: map[string]bool{}, rep: &ImportReport{}}
-	br := bufio.NewReader(r)
-	// Excel's "CSV UTF-8" starts the file with a byte-order mark, which
-	// csv.Reader would read as part of the first cell: a quoted header
-	// cell would be malformed and the header lost, and a headerless
-	// file's first address would be refused. So it goes before parsing.
-	if b, err := br.Peek(len(bom)); err == nil && bytes.Equal(b, bom) {
-		br.Discard(len(bom))
-	}
-	comma, err := sniffComma(br)
+	f, err := openImportFile(r)
 	if err != nil {
 		return imp.rep, err
 	}
+	comma := f.comma
+	if comma == 0 {
+		if comma, err = sniffComma(f.br); err != nil {
+			return imp.rep, err
+		}
+	}
 	imp.comma = comma
-	rr := newRecordReader(br, comma)
+	rr := newRecordReader(f.br, comma)
+	if f.sepLine {
+		rr.lines, imp.rep.SepLine = 1, true // line numbers are the file's
+	}
 	err = imp.run(ctx, rr)
 	imp.rep.Lines, imp.rep.Blank, imp.rep.Continued = rr.consumed(), rr.blank, rr.continued
+	if err == nil && imp.rows == 0 && !imp.rep.Header {
+		return imp.rep, bulletin.Errorf(bulletin.EINVALID, "The file is empty: it has no line to import. Check that it is the file of your readers, saved with a line per reader.")
+	}
 	if errors.Is(err, errInterrupted) {
 		imp.rep.Interrupted = true
 		err = fmt.Errorf("import interrupted after line %d: %w", imp.rep.Lines, context.Cause(ctx))
