@@ -43,6 +43,9 @@ type Feed struct {
 	Added int `json:"added"`
 
 	etag, lastModified string
+	// fetched is set once a poll has read all the feed's items
+	// (feeds.fetched_at): the next are not its first read.
+	fetched bool
 }
 
 // Feeds keeps feeds and polls them.
@@ -180,12 +183,14 @@ func (f *Feeds) Add(ctx context.Context, rawURL, list string, active *bool) (*Fe
 	return got, created, nil
 }
 
-const feedColumns = `f.id, f.url, l.slug, f.active, f.etag, f.last_modified, f.last_polled_at, f.last_status, f.last_error, f.items, f.created_at`
+const feedColumns = `f.id, f.url, l.slug, f.active, f.etag, f.last_modified, f.last_polled_at, f.last_status, f.last_error, f.items, f.created_at,
+	f.fetched_at IS NOT NULL`
 
 func scanFeed(r interface{ Scan(...any) error }) (*Feed, error) {
 	var fd Feed
 	var polled sql.NullTime
-	if err := r.Scan(&fd.ID, &fd.URL, &fd.List, &fd.Active, &fd.etag, &fd.lastModified, &polled, &fd.LastStatus, &fd.LastError, &fd.Items, &fd.CreatedAt); err != nil {
+	if err := r.Scan(&fd.ID, &fd.URL, &fd.List, &fd.Active, &fd.etag, &fd.lastModified, &polled, &fd.LastStatus, &fd.LastError, &fd.Items, &fd.CreatedAt,
+		&fd.fetched); err != nil {
 		return nil, err
 	}
 	if polled.Valid {

@@ -12,19 +12,22 @@ import (
 // a poll last saw it in a feed (deleted_feed_items, migration 070), or
 // after it was deleted. A feed lists its latest items: one it has left
 // out for a month is gone from it, and were it to come back it would be
-// dated a month or more before, four times OldNewsAge, so stored as old
-// news that no digest mails (only an undated item would be news again).
-// A month also outlasts a site's passing mistakes (a feed served short
-// or stale for some days). A feed that cannot tell whether it still has
-// an item (it answers 304 Not Modified, fails, or is paused) keeps its
-// rows until it has read its items again. A list deleting 50 articles a
-// day keeps a few thousand rows of some 100 bytes, not a row per delete
-// for ever.
+// dated a month or more before, four times OldNewsAge, which no poll
+// stores from an item it does not know (mayBeForgotten): the item stays
+// deleted. An undated item would be news again, so the row of a feed
+// that gives its item undated is kept (forgettableDeleted). A month also
+// outlasts a site's passing mistakes (a feed served short or stale for
+// some days). A feed that cannot tell whether it still has an item (it
+// answers 304 Not Modified, fails, or is paused) keeps its rows until it
+// has read its items again. A list deleting 50 articles a day keeps a few
+// thousand rows of some 100 bytes (and its undated items'), not a row per
+// delete for ever.
 const DeletedItemMemory = 30 * 24 * time.Hour
 
-// forgetBatch is how many rows one poll forgets at most: the write is
-// short, whatever the backlog (a database upgraded with years of
-// deletes); the next polls take the rest.
+// forgetBatch is how many rows one poll forgets at most of each memory
+// (deleted_feed_items, and the polled feed's feed_items): the write is
+// short, whatever the backlog (a database upgraded with years of deletes,
+// or a feed with years of items); the next polls take the rest.
 const forgetBatch = 100
 
 // A feedPoll is one poll of a feed, as it saves the feed's items.
@@ -34,9 +37,13 @@ type feedPoll struct {
 	// guids are its own under it, and the feed deleted and added again
 	// at it has them again.
 	feedURL string
-	// at is when the poll began: it sees its deleted items then, and
-	// reads all its items as of then (feeds.fetched_at).
+	// at is when the poll began: it sees its items, deleted or not,
+	// then, and reads all its items as of then (feeds.fetched_at).
 	at time.Time
+	// readBefore is set when an earlier poll read all the feed's items:
+	// this one is not the feed's first read, whose back issues are
+	// stored however old (see mayBeForgotten).
+	readBefore bool
 }
 
 // globalID reports whether an item id names one item whichever feed
@@ -154,53 +161,66 @@ func (f *Feeds) fetchedAll(ctx context.Context, fp feedPoll) error {
 	return nil
 }
 
+// forgettableDeleted selects the deleted feed items that may be
+// forgotten: those no poll has seen since ? (now less DeletedItemMemory),
+// but for a row of a feed that has not read all its items since it saw
+// the row, or ever (the feed may still carry the item), or that gives the
+// item undated (feed_items.undated: only its date would tell it coming
+// back from news, see FeedItemMemory). A row of no feed (an article's
+// URL, a feed deleted since) goes by its age.
+const forgettableDeleted = `FROM deleted_feed_items AS d WHERE d.seen_at < ?
+	AND NOT EXISTS (SELECT 1 FROM feeds f WHERE f.url = d.feed_url AND f.list_id = d.list_id
+		AND (f.fetched_at IS NULL OR f.fetched_at <= d.seen_at
+			OR EXISTS (SELECT 1 FROM feed_items fi WHERE fi.feed_id = f.id AND fi.item_id = d.item_id AND fi.undated = 1)))`
+
 // forgetDeleted forgets the oldest deleted feed items no poll has seen
-// for DeletedItemMemory, up to forgetBatch of them, and returns how many
-// it forgot. A row of a feed that has not read all its items since it
-// saw the row, or ever, is kept: the feed may still carry the item. A row
-// of no feed (an article's URL, a feed deleted since) goes by its age.
-// Rows are found by seen_at and deleted by key: a DELETE by a subquery
-// of keys would read the whole list's rows for each. Most polls find
-// none old enough, on the read pool, and write nothing.
+// for DeletedItemMemory (forgettableDeleted), up to forgetBatch of them,
+// and returns how many it forgot. They are found by seen_at on the read
+// pool, so that a poll with none to forget (most polls) writes nothing,
+// and deleted by key, each checked again, as a poll may have seen it
+// since: a DELETE by a subquery of keys would read the whole list's rows
+// for each.
 func (f *Feeds) forgetDeleted(ctx context.Context) (int, error) {
 	cutoff := f.now().Add(-DeletedItemMemory)
-	var old bool
-	if err := f.db.Read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM deleted_feed_items WHERE seen_at < ?)`, cutoff).Scan(&old); err != nil {
+	rows, err := f.db.Read.QueryContext(ctx, `SELECT d.list_id, d.item_id, d.feed_url `+forgettableDeleted+`
+		ORDER BY d.seen_at LIMIT ?`, cutoff, forgetBatch)
+	if err != nil {
 		return 0, fmt.Errorf("find deleted feed items to forget: %w", err)
-	} else if !old {
+	}
+	defer rows.Close()
+	var keys []deletedRow
+	for rows.Next() {
+		var r deletedRow
+		if err := rows.Scan(&r.listID, &r.itemID, &r.feedURL); err != nil {
+			return 0, fmt.Errorf("find deleted feed items to forget: %w", err)
+		}
+		keys = append(keys, r)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("find deleted feed items to forget: %w", err)
+	}
+	rows.Close()
+	if len(keys) == 0 {
 		return 0, nil
 	}
-	var keys []deletedRow
-	err := f.db.Tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT d.list_id, d.item_id, d.feed_url FROM deleted_feed_items d
-			WHERE d.seen_at < ? AND NOT EXISTS (SELECT 1 FROM feeds f WHERE f.url = d.feed_url AND f.list_id = d.list_id
-				AND (f.fetched_at IS NULL OR f.fetched_at <= d.seen_at))
-			ORDER BY d.seen_at LIMIT ?`, cutoff, forgetBatch)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var r deletedRow
-			if err := rows.Scan(&r.listID, &r.itemID, &r.feedURL); err != nil {
-				return err
-			}
-			keys = append(keys, r)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows.Close()
+	forgot := 0
+	err = f.db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, r := range keys {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM deleted_feed_items WHERE list_id = ? AND item_id = ? AND feed_url = ?`,
-				r.listID, r.itemID, r.feedURL); err != nil {
+			res, err := tx.ExecContext(ctx, `DELETE `+forgettableDeleted+` AND d.list_id = ? AND d.item_id = ? AND d.feed_url = ?`,
+				cutoff, r.listID, r.itemID, r.feedURL)
+			if err != nil {
 				return err
 			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			forgot += int(n)
 		}
 		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("forget deleted feed items: %w", err)
 	}
-	return len(keys), nil
+	return forgot, nil
 }

@@ -83,13 +83,17 @@ func sameURL(a, b string) bool {
 // feed deleted and added again) is not stored at all; a guid of one that
 // the feed now gives another story names that story. The link of an
 // article found by its item's guid follows the feed, unless an editor has
-// changed the article (Save) or the new link is another article's. It
-// reports whether the article is new.
+// changed the article (Save) or the new link is another article's. An
+// item the feed does not know that may be one it forgot (mayBeForgotten)
+// is not stored either: saveItem returns errLongGone for it. It reports
+// whether the article is new.
 func (s *Store) saveItem(ctx context.Context, fp feedPoll, key itemKey, a *Article, oldNews bool) (created bool, err error) {
 	p := feedPatch(a, oldNews)
+	undated := p.PublishedAt == nil // the feed gives the item no date
 	var stored *Article
+	gone := false
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		id, err := knownItem(ctx, tx, fp.feedID, key)
+		id, err := knownItem(ctx, tx, fp, key, undated)
 		if err != nil {
 			return err
 		}
@@ -104,10 +108,18 @@ func (s *Store) saveItem(ctx context.Context, fp feedPoll, key itemKey, a *Artic
 			return err
 		}
 		stored, created, err = putNewItem(ctx, tx, fp, key, a.Title, p, id != 0)
+		if errors.Is(err, errLongGone) {
+			// What the poll saw of the feed's items is kept.
+			gone = true
+			return nil
+		}
 		return err
 	})
-	if err != nil {
+	switch {
+	case err != nil:
 		return false, err
+	case gone:
+		return false, errLongGone
 	}
 	if stored != nil {
 		*a = *stored
@@ -120,9 +132,11 @@ func (s *Store) saveItem(ctx context.Context, fp feedPoll, key itemKey, a *Artic
 // under a guid the feed gave another story before, and makes key's id
 // name it. An item that is a deleted article of the list is not stored,
 // and its id names a deleted item; a reused guid keeps naming the article
-// of the story the feed gave it before. stored is nil when nothing was
-// stored.
+// of the story the feed gave it before. Nor is an item that may be one
+// the feed or its list forgot (mayBeForgotten): that is errLongGone.
+// stored is nil when nothing was stored.
 func putNewItem(ctx context.Context, tx *sql.Tx, fp feedPoll, key itemKey, title string, p *Patch, reused bool) (stored *Article, created bool, err error) {
+	undated := p.PublishedAt == nil // the feed gives the item no date
 	deleted, err := seenDeleted(ctx, tx, fp, key, title)
 	switch {
 	case err != nil:
@@ -130,12 +144,14 @@ func putNewItem(ctx context.Context, tx *sql.Tx, fp feedPoll, key itemKey, title
 	case deleted && reused:
 		return nil, false, nil
 	case deleted:
-		return nil, false, rememberItem(ctx, tx, fp.feedID, key.id, 0)
+		return nil, false, rememberItem(ctx, tx, fp, key.id, 0, undated)
+	case fp.mayBeForgotten(p.PublishedAt):
+		return nil, false, errLongGone
 	}
 	if stored, created, err = putTx(ctx, tx, p); err != nil {
 		return nil, false, err
 	}
-	return stored, created, rememberItem(ctx, tx, fp.feedID, key.id, stored.ID)
+	return stored, created, rememberItem(ctx, tx, fp, key.id, stored.ID, undated)
 }
 
 // sameItem reports whether an item known by its guid, now with key's
@@ -160,30 +176,33 @@ func sameStory(link, title string, key itemKey, itemTitle string) bool {
 	return NormalizeURL(link) == key.link || strings.EqualFold(title, itemTitle)
 }
 
-// rememberItem records that item id of feed feedID is article (0 for
-// one deleted).
-func rememberItem(ctx context.Context, tx *sql.Tx, feedID int64, id string, article int64) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO feed_items (feed_id, item_id, article_id) VALUES (?, ?, ?)
-		ON CONFLICT (feed_id, item_id) DO UPDATE SET article_id = excluded.article_id`,
-		feedID, id, sql.NullInt64{Int64: article, Valid: article != 0})
+// rememberItem records that item id of the feed fp polls is article (0
+// for one deleted), seen by fp, and whether the feed dates it.
+func rememberItem(ctx context.Context, tx *sql.Tx, fp feedPoll, id string, article int64, undated bool) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO feed_items (feed_id, item_id, article_id, seen_at, undated) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (feed_id, item_id) DO UPDATE SET article_id = excluded.article_id, seen_at = excluded.seen_at, undated = excluded.undated`,
+		fp.feedID, id, sql.NullInt64{Int64: article, Valid: article != 0}, fp.at, undated)
 	if err != nil {
 		return fmt.Errorf("remember feed item: %w", err)
 	}
 	return nil
 }
 
-// knownItem looks key up among the items feed feedID brought, and
-// returns its article: 0 when the feed did not bring it, or its article
-// was deleted (seenDeleted tells whether it is still deleted). Before
-// guids were kept (migration 067) every item was known by its link: an
-// item with a guid not known by it is looked up by its link, and is known
-// by its guid from then on.
-func knownItem(ctx context.Context, tx *sql.Tx, feedID int64, key itemKey) (int64, error) {
+// knownItem looks key up among the items the feed fp polls brought, and
+// returns its article: 0 when the feed did not bring it (or forgot it),
+// or its article was deleted (seenDeleted tells whether it is still
+// deleted). The item's row records that fp saw it, and whether the feed
+// dates it (undated): a row the feed's reads keep seeing is never
+// forgotten (forgetItems). Before guids were kept (migration 067) every
+// item was known by its link: an item with a guid not known by it is
+// looked up by its link, and is known by its guid from then on.
+func knownItem(ctx context.Context, tx *sql.Tx, fp feedPoll, key itemKey, undated bool) (int64, error) {
 	var article sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT article_id FROM feed_items WHERE feed_id = ? AND item_id = ?`, feedID, key.id).Scan(&article)
+	err := tx.QueryRowContext(ctx, `UPDATE feed_items SET seen_at = ?, undated = ? WHERE feed_id = ? AND item_id = ? RETURNING article_id`,
+		fp.at, undated, fp.feedID, key.id).Scan(&article)
 	if errors.Is(err, sql.ErrNoRows) && key.byGUID() {
-		err = tx.QueryRowContext(ctx, `UPDATE feed_items SET item_id = ? WHERE feed_id = ? AND item_id = ? RETURNING article_id`,
-			key.id, feedID, key.link).Scan(&article)
+		err = tx.QueryRowContext(ctx, `UPDATE feed_items SET item_id = ?, seen_at = ?, undated = ? WHERE feed_id = ? AND item_id = ? RETURNING article_id`,
+			key.id, fp.at, undated, fp.feedID, key.link).Scan(&article)
 	}
 	switch {
 	case errors.Is(err, sql.ErrNoRows):

@@ -25,10 +25,13 @@ import (
 // and so is the same item (by its guid, or its link when it has none)
 // polled again with a new link; an item whose article was deleted from
 // the list is not stored again, by this feed or another of the list, for
-// as long as it is in a feed (DeletedItemMemory). It returns how many
-// articles are new, and records the poll: its status in words (the HTTP
-// status, or the error), its error, and the new articles in the feed's
-// count of items.
+// as long as it is in a feed (DeletedItemMemory). Nor is an item the
+// feed does not know dated over a month before, once the feed has read
+// its items before (mayBeForgotten). It returns how many articles are
+// new, and records the poll: its status in words (the HTTP status, or
+// the error), its error, and the new articles in the feed's count of
+// items. It forgets a few of the items the feed has not listed for a
+// month (FeedItemMemory), and of the deleted items (DeletedItemMemory).
 func (f *Feeds) Poll(ctx context.Context, fd *Feed) (int, error) {
 	added, etag, modified, status, err := f.fetch(ctx, fd)
 	msg := ""
@@ -46,6 +49,9 @@ func (f *Feeds) Poll(ctx context.Context, fd *Feed) (int, error) {
 	if _, ferr := f.forgetDeleted(ctx); ferr != nil && ctx.Err() == nil {
 		f.log().Warn("forgetting deleted feed items failed", "error", ferr)
 	}
+	if _, ferr := f.forgetItems(ctx, fd.ID); ferr != nil && ctx.Err() == nil {
+		f.log().Warn("forgetting feed items failed", "feed", fd.ID, "error", ferr)
+	}
 	return added, err
 }
 
@@ -56,7 +62,7 @@ func (f *Feeds) Poll(ctx context.Context, fd *Feed) (int, error) {
 // item that failed to save is an error too, one that still counts the
 // items the other saves added.
 func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified, status string, err error) {
-	fp := feedPoll{feedID: fd.ID, feedURL: fd.URL, at: f.now()}
+	fp := feedPoll{feedID: fd.ID, feedURL: fd.URL, at: f.now(), readBefore: fd.fetched}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fd.URL, nil)
 	if err != nil {
 		// Go's words would quote the URL, and with it any key in its query.
@@ -119,6 +125,9 @@ func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified,
 		}
 		created, err := f.articles.saveItem(ctx, fp, newItemKey(guids[i], a.URL), a, old(a))
 		switch {
+		case errors.Is(err, errLongGone):
+			skips.add(err.Error())
+			continue
 		case bulletin.ErrorCode(err) == bulletin.EINVALID:
 			skips.add(refusal(err))
 			continue
