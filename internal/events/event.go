@@ -1,9 +1,10 @@
 // Package events is the one pipeline for feedback from the receiving
 // side: every bounce and complaint, whatever brought it (the SMTP reply at
-// send time, a DSN or ARF report mailed back, a provider's webhook),
-// becomes one row in the events table, and the rules that follow from it
-// (a reader bounced, unsubscribed, an address suppressed) are applied in
-// the same transaction. It also keeps the suppression list and the mail
+// send time, a DSN or ARF report mailed back, a provider's webhook), and
+// every unsubscribe a provider reports, becomes one row in the events
+// table, and the rules that follow from it (a reader bounced,
+// unsubscribed, an address suppressed) are applied in the same
+// transaction. It also keeps the suppression list and the mail
 // that came back but was no event (see Unparsed).
 package events
 
@@ -33,8 +34,8 @@ const (
 	// Bulletin's own link: its unsubscribe link, or its list of addresses
 	// that did (a message dropped unsent for it). The reader leaves every
 	// list, as with the one-click unsubscribe. It is no bounce and no
-	// complaint: it is stored in no row, so counts in no rate, and
-	// suppresses no address.
+	// complaint: it is stored, for the reader's page, but counts in no
+	// rate and no report, and suppresses no address.
 	Unsubscribe Kind = "unsubscribe"
 )
 
@@ -61,7 +62,8 @@ const (
 	SoftWindow  = 30 * 24 * time.Hour
 )
 
-// An Event is one bounce or complaint on its way into the table.
+// An Event is one bounce, complaint or unsubscribe on its way into the
+// table.
 type Event struct {
 	Kind   Kind
 	Source Source
@@ -85,7 +87,9 @@ type Event struct {
 	// Key makes the event unique: the same key twice is stored once.
 	// Empty, it is the delivery's (one bounce and one complaint per
 	// delivery), which then must be known; see DeliveryKey. An
-	// Unsubscribe, stored nowhere, needs none.
+	// Unsubscribe keeps the key it is given, its delivery known or not:
+	// a reader may leave through the same mail's link again after joining
+	// again, and only a retry of the same report is the same event.
 	Key string
 	// At is when it happened; zero is now.
 	At time.Time
@@ -93,11 +97,16 @@ type Event struct {
 
 // DeliveryKey is the dedupe key of an event of kind on the delivery of
 // campaign cid to subscriber sid: a delivery bounces once, whether the
-// relay refused it at send time or a DSN said so later, or both.
+// relay refused it at send time or a DSN said so later, or both. An
+// unsubscribe given no key of its own is the delivery's too, apart from
+// its bounce and its complaint.
 func DeliveryKey(kind Kind, cid, sid int64) string {
 	class := "bounce"
-	if kind == Complaint {
+	switch kind {
+	case Complaint:
 		class = "complaint"
+	case Unsubscribe:
+		class = "unsubscribe"
 	}
 	return "d:" + itoa(cid) + ":" + itoa(sid) + ":" + class
 }

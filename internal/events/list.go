@@ -85,11 +85,15 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Recorded, int64, error) {
 	}
 	q := `SELECT id, kind, source, status, diagnostic, campaign_id, subscriber_id, email, at FROM events WHERE 1 = 1`
 	var args []any
+	// Unsubscribes are no feedback on the mail (SPEC §6 lists bounces
+	// and complaints): they show on their reader's page (History).
 	switch f.Type {
 	case TypeBounce:
 		q += ` AND kind IN ('bounce_hard', 'bounce_soft')`
 	case TypeComplaint:
 		q += ` AND kind = 'complaint'`
+	default:
+		q += ` AND kind IN ('bounce_hard', 'bounce_soft', 'complaint')`
 	}
 	if f.CampaignID > 0 {
 		q += ` AND campaign_id = ?`

@@ -30,13 +30,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 // SetMetrics sets the counters Record moves.
 func (s *Store) SetMetrics(m *Metrics) { s.metrics = m }
 
-// count adds the new events to the counters.
+// count adds the new bounces and complaints to the counters. An
+// unsubscribe is no feedback on the mail: a sum of the series stays the
+// bounces and complaints an alert is written for.
 func (m *Metrics) count(evs []Event, stored []bool) {
 	if m == nil {
 		return
 	}
 	for i, ok := range stored {
-		if ok {
+		if ok && evs[i].Kind != Unsubscribe {
 			m.events.WithLabelValues(string(evs[i].Kind), string(evs[i].Source)).Inc()
 		}
 	}

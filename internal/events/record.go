@@ -23,8 +23,11 @@ import (
 //   - a complaint unsubscribes the reader from every list and suppresses
 //     the address;
 //   - an unsubscribe unsubscribes the reader from every list, as the
-//     one-click unsubscribe does, and is not stored: it is no feedback on
-//     the mail, and suppresses nothing;
+//     one-click unsubscribe does, and suppresses nothing; it is stored
+//     for the reader's page, and kept out of every count of bounces and
+//     complaints. One older than the reader's joining again changes
+//     nothing and is stored as ignored (see unsubscribeTx); one about no
+//     reader is not stored;
 //   - a bounce of a known delivery marks that delivery bounced;
 //   - a bounce of a delivery sent before the reader was given another
 //     address is about the old one: it suppresses the address the event
@@ -33,8 +36,8 @@ import (
 //     unsubscribes them.
 //
 // An event whose key is stored already changes nothing: Record returns
-// how many were new (an unsubscribe is none). Readers who can no longer
-// get mail are told to the GoneRecorder once committed.
+// how many were new. Readers who can no longer get mail are told to the
+// GoneRecorder once committed.
 func (s *Store) Record(ctx context.Context, evs []Event) (int, error) {
 	for i := range evs {
 		if err := evs[i].check(); err != nil {
@@ -84,7 +87,7 @@ func (e *Event) check() error {
 	default:
 		return bulletin.Errorf(bulletin.EINVALID, "Unknown event source %q.", e.Source)
 	}
-	if e.Key == "" && e.Kind != Unsubscribe {
+	if e.Key == "" {
 		if e.CampaignID <= 0 || e.SubscriberID <= 0 {
 			return bulletin.Errorf(bulletin.EINVALID, "An event without its delivery needs a dedupe key.")
 		}
@@ -182,31 +185,44 @@ func addressKey(s string) string {
 
 // recordTx stores one event and applies its rules. It reports whether the
 // event was new and, when it left its reader unable to get mail, the
-// reader's id. An unsubscribe is applied without a row.
+// reader's id.
 func recordTx(ctx context.Context, tx *sql.Tx, e *Event, now time.Time) (bool, int64, error) {
 	t, err := resolveTx(ctx, tx, e)
 	if err != nil {
 		return false, 0, err
 	}
-	if e.Kind == Unsubscribe {
-		gone, err := unsubscribeTx(ctx, tx, t, e.At, now)
-		return false, gone, err
-	}
 	at := e.At.UTC()
 	if e.At.IsZero() {
 		at = now
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO events (kind, source, status, diagnostic, campaign_id, subscriber_id,
-		email, dedupe_key, at, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
-		e.Kind, e.Source, e.Status, e.Diagnostic, nullID(t.campaign), nullID(t.sub), t.email, e.Key, at, now)
-	if err != nil {
-		return false, 0, fmt.Errorf("record event: %w", err)
+	if e.Kind == Unsubscribe {
+		return unsubscribeTx(ctx, tx, e, t, at, now)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	isNew, err := insertTx(ctx, tx, e, t, at, now, false)
+	if err != nil {
+		return false, 0, err
+	}
+	if !isNew {
 		return hardAfterSoftTx(ctx, tx, e, t, at, now)
 	}
 	gone, err := applyTx(ctx, tx, e, t, now)
 	return true, gone, err
+}
+
+// insertTx stores e about t, happened at, and reports whether its key was
+// new.
+func insertTx(ctx context.Context, tx *sql.Tx, e *Event, t target, at, now time.Time, ignored bool) (bool, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO events (kind, source, status, diagnostic, campaign_id, subscriber_id,
+		email, dedupe_key, at, recorded_at, ignored) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
+		e.Kind, e.Source, e.Status, e.Diagnostic, nullID(t.campaign), nullID(t.sub), t.email, e.Key, at, now, ignored)
+	if err != nil {
+		return false, fmt.Errorf("record event: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("record event: %w", err)
+	}
+	return n > 0, nil
 }
 
 // hardAfterSoftTx takes a hard bounce whose key is stored already as a
@@ -252,9 +268,12 @@ func resolveTx(ctx context.Context, tx *sql.Tx, e *Event) (target, error) {
 		switch {
 		case err == nil:
 			// The delivery's event, as with its VERP address: the same
-			// bounce told by DSN and by webhook is one.
+			// bounce told by DSN and by webhook is one. An unsubscribe
+			// keeps its own key (see Event.Key).
 			e.CampaignID, e.SubscriberID = t.campaign, t.sub
-			e.Key = DeliveryKey(e.Kind, t.campaign, t.sub)
+			if e.Kind != Unsubscribe || e.Key == "" {
+				e.Key = DeliveryKey(e.Kind, t.campaign, t.sub)
+			}
 			return t, nil
 		case !errors.Is(err, sql.ErrNoRows):
 			return t, fmt.Errorf("resolve event: %w", err)
@@ -386,34 +405,43 @@ func complainTx(ctx context.Context, tx *sql.Tx, t target, src Source, now time.
 	return t.sub, hooks.EmitSubscriber(ctx, tx, hooks.SubscriberComplained, t.sub)
 }
 
-// unsubscribeTx unsubscribes the reader from every list, as the one-click
-// unsubscribe does, and returns them when that changed anything. An
-// unsubscribe has no row to make it once, and comes again (a retried
-// webhook, a drop of each later message to the address): one that finds
-// the reader gone already says nothing, as a second click does.
+// unsubscribeTx stores an unsubscribe about reader t.sub, happened at,
+// and unsubscribes them from every list, as the one-click unsubscribe
+// does. It reports whether the event was new and returns the reader when
+// leaving changed anything: one found gone already says nothing, as a
+// second click does, and a retry of a stored one (its key) does nothing.
 //
-// Nor is it kept: a provider's retry of an unsubscribe made at (its
-// event's time, when it gives one) could come after the reader joined
-// again. A reader who confirmed, or whose subscription became active,
-// after at chose that later, and keeps it.
-func unsubscribeTx(ctx context.Context, tx *sql.Tx, t target, at, now time.Time) (int64, error) {
+// A provider's report can come late (a retry after an outage) or tell of
+// a click made before the reader joined again: a reader who confirmed, or
+// whose subscription became active, after at chose that later, and keeps
+// it. The unsubscribe is stored all the same, as ignored: the provider
+// has put the address on its own list and drops every later mail to it,
+// which the editor needs to see to take it off there. One without a time
+// of its own (at is then now) is never older. One about no reader (an
+// address no reader has, an erased reader's delivery) is not stored: it
+// changes nothing, and would keep an address Bulletin has no reader for.
+func unsubscribeTx(ctx context.Context, tx *sql.Tx, e *Event, t target, at, now time.Time) (bool, int64, error) {
 	if t.sub == 0 {
-		return 0, nil
+		return false, 0, nil
 	}
-	if !at.IsZero() {
-		var later bool
+	var later bool
+	if !e.At.IsZero() {
 		err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM subscribers WHERE id = ?1 AND julianday(confirmed_at) > julianday(?2))
 			OR EXISTS (SELECT 1 FROM subscriptions WHERE subscriber_id = ?1 AND status = 'active' AND julianday(updated_at) > julianday(?2))`,
-			t.sub, at.UTC()).Scan(&later)
-		if err != nil || later {
-			return 0, err
+			t.sub, at).Scan(&later)
+		if err != nil {
+			return false, 0, fmt.Errorf("unsubscribe: %w", err)
 		}
+	}
+	isNew, err := insertTx(ctx, tx, e, t, at, now, later)
+	if err != nil || !isNew || later {
+		return isNew, 0, err
 	}
 	left, err := leaveTx(ctx, tx, t.sub, now)
 	if err != nil || !left {
-		return 0, err
+		return true, 0, err
 	}
-	return t.sub, hooks.EmitSubscriber(ctx, tx, hooks.SubscriberUnsubscribed, t.sub)
+	return true, t.sub, hooks.EmitSubscriber(ctx, tx, hooks.SubscriberUnsubscribed, t.sub)
 }
 
 // leaveTx does what subscribers.Store.Unsubscribe does to reader sid:

@@ -13,12 +13,12 @@ import (
 
 // An Unsubscribe takes the reader off every list, as the one-click link
 // does, whether it names the reader by address or by delivery (which
-// then needs no key): no row is stored (Record counts none new), no
-// address suppressed, the delivery stays sent, a bounced reader stays
-// bounced. The GoneRecorder and subscriber.unsubscribed hear of a reader
-// once, however often the unsubscribe comes; an address no reader has
-// changes nothing.
-func TestUnsubscribeLeavesEveryListAndStoresNothing(t *testing.T) {
+// then needs no key): one row each, under the reader, however often it
+// comes (Record counts it new once); no address suppressed, the delivery
+// stays sent, a bounced reader stays bounced. The GoneRecorder and
+// subscriber.unsubscribed hear of a reader once; an address no reader
+// has changes nothing and is not stored.
+func TestUnsubscribeLeavesEveryListOnceRecorded(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	u, types := "http://127.0.0.1:9/hook", hooks.Types
@@ -35,13 +35,13 @@ func TestUnsubscribeLeavesEveryListAndStoresNothing(t *testing.T) {
 		{Kind: events.Unsubscribe, Source: events.SourcePostmark, Email: "cat@example.com", Key: "postmark:cat"},
 		{Kind: events.Unsubscribe, Source: events.SourcePostmark, Email: "nobody@example.com", Key: "postmark:nobody"},
 	}
-	for i := range 2 {
+	for i, want := range []int{3, 0} {
 		n, err := e.store.Record(ctx, append([]events.Event(nil), evs...))
 		if err != nil {
 			t.Fatalf("Record, time %d: %v", i+1, err)
 		}
-		if n != 0 {
-			t.Errorf("Record, time %d: %d new, want 0", i+1, n)
+		if n != want {
+			t.Errorf("Record, time %d: %d new, want %d", i+1, n, want)
 		}
 	}
 	left := readerState{Status: "unsubscribed", Subscriptions: "unsubscribed,unsubscribed", Delivery: "sent"}
@@ -51,8 +51,11 @@ func TestUnsubscribeLeavesEveryListAndStoresNothing(t *testing.T) {
 			t.Errorf("reader %d (-want +got):\n%s", id, diff)
 		}
 	}
-	if n := e.count(t, "1 = 1"); n != 0 {
-		t.Errorf("%d events stored, want none", n)
+	if n := e.count(t, "kind = 'unsubscribe' AND subscriber_id IN (?, ?, ?)", ann, bob, cat); n != 3 {
+		t.Errorf("%d unsubscribes stored under the readers, want 3", n)
+	}
+	if n := e.count(t, "1 = 1"); n != 3 {
+		t.Errorf("%d events stored, want the readers' 3", n)
 	}
 	if ok, err := e.store.Suppressed(ctx, "nobody@example.com"); err != nil || ok {
 		t.Errorf("address of no reader suppressed: %v, %v", ok, err)
@@ -78,10 +81,10 @@ func TestUnsubscribeLeavesEveryListAndStoresNothing(t *testing.T) {
 	}
 }
 
-// An unsubscribe is not stored, so a provider's retry of one can come
-// after the reader joined again: one whose event is older than the
-// reader's latest confirmation, or than a subscription made active since,
-// changes nothing. One with no time, or newer, still unsubscribes.
+// A provider's report of an unsubscribe can come after the reader joined
+// again: one whose event is older than the reader's latest confirmation,
+// or than a subscription made active since, changes nothing. One with no
+// time, or newer, still unsubscribes.
 func TestUnsubscribeOlderThanAJoinIsIgnored(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()

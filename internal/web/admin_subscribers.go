@@ -99,6 +99,10 @@ type subscriberPage struct {
 	// Suppression is the suppression list's entry that keeps mail from
 	// them, their address's or their domain's; nil when none does.
 	Suppression *events.Suppression
+	// History is their newest unsubscribes through a provider, bounces
+	// and complaints; MoreHistory says there are older ones.
+	History     []events.Past
+	MoreHistory bool
 }
 
 // subscriberForm is the edit form's values.
@@ -175,6 +179,12 @@ func (s *Server) renderSubscriber(w http.ResponseWriter, r *http.Request, status
 	}
 	if s.Events != nil && sub.Email != "" {
 		if p.Suppression, err = s.Events.SuppressionOf(ctx, sub.Email); err != nil {
+			s.adminError(w, r, err)
+			return
+		}
+	}
+	if s.Events != nil {
+		if p.History, p.MoreHistory, err = s.Events.History(ctx, id, events.HistoryLimit); err != nil {
 			s.adminError(w, r, err)
 			return
 		}

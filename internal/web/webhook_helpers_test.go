@@ -47,6 +47,7 @@ const (
 // file holding a sent campaign and its readers.
 type hookEnv struct {
 	t        *testing.T
+	srv      *Server
 	db       *sqlite.DB
 	h        http.Handler
 	verp     *bounces.VERP
@@ -116,7 +117,7 @@ func snsCert(t *testing.T) (*rsa.PrivateKey, []byte) {
 func newHookEnv(t *testing.T) *hookEnv {
 	t.Helper()
 	s, db := unroutedServer(t, nil)
-	e := &hookEnv{t: t, db: db, readers: map[string]int64{}, now: time.Now(),
+	e := &hookEnv{t: t, srv: s, db: db, readers: map[string]int64{}, now: time.Now(),
 		verp: bounces.NewVERP([]byte("test secret"), "bounces.news.example.org")}
 	var pemCert []byte
 	e.snsKey, pemCert = snsCert(t)

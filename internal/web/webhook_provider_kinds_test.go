@@ -31,7 +31,7 @@ func (e *hookEnv) eventKinds() map[string]string {
 // A SendGrid drop is an event only when its reason says something about
 // the address: "Bounced Address" and "Invalid" are hard bounces, "Spam
 // Reporting Address" a complaint; "Unsubscribed Address" unsubscribes the
-// reader without storing an event. A drop for the message's own fault
+// reader, stored as an unsubscribe (no bounce). A drop for the message's own fault
 // ("Invalid SMTPAPI header", sent to every reader of the batch), the
 // account's, or a reason Bulletin does not know changes no reader: it
 // would otherwise bounce a whole audience for one badly built send.
@@ -43,7 +43,7 @@ func TestSendGridSenderSideDropIsNoBounce(t *testing.T) {
 	}{
 		{"Invalid SMTPAPI header", "", "confirmed"},
 		{"Spam Content", "", "confirmed"},
-		{"Unsubscribed Address", "", "unsubscribed"}, // left through SendGrid: no event stored
+		{"Unsubscribed Address", "unsubscribe", "unsubscribed"}, // left through SendGrid: no bounce
 		{"Recipient List over Package Quota", "", "confirmed"},
 		{"Mailbox sorting hat says no", "", "confirmed"}, // a reason SendGrid may add one day
 		{"Bounced Address", "bounce_hard", "bounced"},

@@ -11,14 +11,14 @@ import (
 // A reader who unsubscribed through the provider (its unsubscribe link,
 // or a message it dropped because the address is on its list of those
 // who did) leaves every list, as by Bulletin's one-click link, through
-// the real handler into a real database: not bounced, not suppressed, no
-// event stored to count in the bounce or complaint rates, and one
-// subscriber.unsubscribed however often it is told. What is not the
+// the real handler into a real database: not bounced, not suppressed, one
+// unsubscribe event stored and one subscriber.unsubscribed however often
+// it is told, and nothing counted in the bounce or complaint rates. What is not the
 // reader's own wish to leave (a SendGrid resubscribe, a suppression the
 // account made at Postmark, a reactivation, a hard bounce Postmark's own
 // Bounce record tells) changes nobody.
 func TestProviderUnsubscribeLeavesEveryList(t *testing.T) {
-	left := readerView{Status: "unsubscribed", Lists: "unsubscribed,unsubscribed", Delivery: "sent", Hooks: "subscriber.unsubscribed"}
+	left := readerView{Status: "unsubscribed", Lists: "unsubscribed,unsubscribed", Delivery: "sent", Events: "unsubscribe", Hooks: "subscriber.unsubscribed"}
 	stays := readerView{Status: "confirmed", Lists: "active,active", Delivery: "sent"}
 	fixture := func(provider, name string) func(e *hookEnv) int {
 		return func(e *hookEnv) int { return e.send(provider, name) }

@@ -116,9 +116,10 @@ func (m *Mailgun) Events(ctx context.Context, _ http.Header, body []byte) ([]eve
 	// Mailgun gives each try of a message its own event id: the event is
 	// keyed by the message, so that the reports of one (the last try of a
 	// temporary failure, and the permanent failure that follows it) are
-	// one event of each kind.
+	// one event of each kind. A click on its unsubscribe link is no try:
+	// each is the reader's own, and a retry of its webhook has its id.
 	key := ed.ID
-	if id := ed.Message.Headers.MessageID; id != "" {
+	if id := ed.Message.Headers.MessageID; id != "" && ed.Event != "unsubscribed" {
 		key = "message:" + id
 	}
 	ev := newEvent(m.VERP, events.SourceMailgun, kind, ed.Recipient, ed.Envelope.Sender, ed.Message.Headers.MessageID, key)

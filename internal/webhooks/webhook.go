@@ -88,7 +88,9 @@ func article(name string) string {
 // the one its Message-ID names (a delivery's carries its VERP token). key
 // is the provider's own id of the event; a campaign's delivery takes the
 // delivery's key instead, so that a bounce reported at send time and by
-// the provider is one.
+// the provider is one. An unsubscribe keeps the provider's key: a reader
+// who joined again may leave through the same mail's link once more, and
+// only the provider's retry of one report is the same event.
 func newEvent(v Resolver, src events.Source, kind events.Kind, email, returnPath, messageID, key string) events.Event {
 	ev := events.Event{Kind: kind, Source: src, Email: strings.TrimSpace(email)}
 	if v != nil {
@@ -105,7 +107,7 @@ func newEvent(v Resolver, src events.Source, kind events.Kind, email, returnPath
 			}
 		}
 	}
-	if ev.CampaignID == 0 || ev.SubscriberID == 0 {
+	if ev.CampaignID == 0 || ev.SubscriberID == 0 || kind == events.Unsubscribe {
 		sum := sha256.Sum256([]byte(string(src) + "\x00" + string(kind) + "\x00" + key + "\x00" + strings.ToLower(ev.Email)))
 		ev.Key = string(src) + ":" + hex.EncodeToString(sum[:16])
 	}
