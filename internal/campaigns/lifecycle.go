@@ -130,17 +130,24 @@ func (s *Service) transition(ctx context.Context, id int64, action, to string, f
 	if err != nil {
 		return nil, err
 	}
+	if to == StatusPaused || to == StatusCancelled {
+		s.recordStop(ctx, id, to, now)
+	}
 	return s.Get(ctx, id)
 }
 
 // stamp returns the extra SET clause of a transition to to, and its
-// arguments.
+// arguments. Each forgets the readers not reached that an earlier pause
+// counted: a campaign sending again has none, and recordStop counts a
+// pause's or a cancel's as they are now.
 func stamp(to string, now time.Time) (string, []any) {
 	switch to {
 	case StatusSending:
-		return `, started_at = COALESCE(started_at, ?)`, []any{now}
+		return `, started_at = COALESCE(started_at, ?), not_reached = NULL`, []any{now}
+	case StatusPaused:
+		return `, not_reached = NULL`, nil
 	case StatusCancelled:
-		return `, finished_at = ?`, []any{now}
+		return `, finished_at = ?, not_reached = NULL`, []any{now}
 	}
 	return "", nil
 }

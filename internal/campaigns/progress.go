@@ -2,7 +2,9 @@ package campaigns
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/bulletinhq/bulletin/internal/events"
 )
@@ -15,8 +17,8 @@ type Progress struct {
 	// Audience is the readers the send is measured against. While the
 	// fan-out runs it is the audience counted (Campaign.Audience, at most
 	// once a minute); stopped before its end, paused or cancelled, the
-	// deliveries made and the readers past the fan-out's cursor; once it
-	// is done, the deliveries.
+	// deliveries made and the readers past the fan-out's cursor when it
+	// stopped (campaigns.not_reached); once it is done, the deliveries.
 	Audience int
 	// Done is the readers the send is through with: sent, bounced,
 	// failed or skipped. Of a cancelled campaign it is those it went to
@@ -40,10 +42,10 @@ type Progress struct {
 // a digest, whose deliveries are all made at once, and a finished
 // fan-out count nothing. (A fan-out pages by subscriber id, so every
 // member up to the cursor has its delivery.) The unary + keeps SQLite
-// from walking every confirmed reader on the (status, created_at) index
-// to find the lists' few. The unary + keeps SQLite
 // from walking every confirmed reader by when they joined, on the
-// subscribers page's index (status, created_at, id), instead.
+// subscribers page's index (status, created_at, id), to find the lists'
+// few. Migration 073 holds the same count, for the campaigns stopped
+// before it.
 const unfannedSQL = `SELECT c.total, CASE WHEN c.kind = 'campaign' AND NOT c.fanout_done THEN (
 	SELECT COUNT(*) FROM subscribers s
 	WHERE s.id IN (SELECT x.subscriber_id FROM campaign_lists cl
@@ -53,9 +55,11 @@ const unfannedSQL = `SELECT c.total, CASE WHEN c.kind = 'campaign' AND NOT c.fan
 	FROM campaigns c WHERE c.id = ?2`
 
 // Progress returns how far c's send has come. c is a campaign or digest
-// as Get or Entry return it, with its stats and audience. Only a paused
-// or cancelled campaign whose fan-out stopped short costs a count, of the
-// readers it did not reach; the progress page polls neither.
+// as Get or Entry return it, with its stats and audience. It counts no
+// reader: a paused or cancelled campaign's readers not reached were
+// counted when it stopped (stopped), so the campaigns list, which shows
+// up to 200 of them, costs a read of each one's row, where a count takes
+// 0.6 s at 1,000,000 readers.
 func (s *Store) Progress(ctx context.Context, c *Campaign) (Progress, error) {
 	st := c.Stats
 	p := Progress{Audience: st.Total, Done: st.Sent + st.Bounced + st.Failed + st.Skipped}
@@ -71,8 +75,8 @@ func (s *Store) Progress(ctx context.Context, c *Campaign) (Progress, error) {
 		if c.Status == StatusCancelled && c.FinishedAt != nil {
 			until = *c.FinishedAt
 		}
-		var made, left int
-		if err := s.db.Read.QueryRowContext(ctx, unfannedSQL, until, c.ID).Scan(&made, &left); err != nil {
+		made, left, err := s.stopped(ctx, c.ID, c.Status, until)
+		if err != nil {
 			return p, fmt.Errorf("campaign progress: %w", err)
 		}
 		p.Audience = max(made+left, st.Total)
@@ -83,4 +87,52 @@ func (s *Store) Progress(ctx context.Context, c *Campaign) (Progress, error) {
 		p.NotSent, p.NeverQueued = p.Audience-p.Done, p.Audience-st.Total
 	}
 	return p, nil
+}
+
+// stopped returns the deliveries made by paused or cancelled campaign id
+// and the readers its fan-out had not reached when it stopped: those
+// past its cursor who were readers by until (unfannedSQL). The cancel or
+// pause counts them once, after its commit (recordStop), and not_reached
+// keeps them. A cancelled campaign's never change after: they are the
+// readers at the cancel, whoever joins or leaves since, and the Folder,
+// which marks its fan-out done, does not lose them. A paused campaign's
+// are as of its pause: a reader who joins while it waits counts once it
+// sends again (in Campaign.Audience), where counting at each look would
+// cost the campaigns list a count per paused campaign at every view, and
+// make its page and the list differ by whoever joined between the two
+// reads. A campaign stopped before migration 073 was counted by it; one
+// whose count is missing (the process stopped between the commit and
+// the count, or the count failed) is counted here, once.
+func (s *Store) stopped(ctx context.Context, id int64, status string, until time.Time) (made, left int, err error) {
+	var notReached sql.NullInt64
+	var at string // updated_at as stored, which the status change set
+	if err := s.db.Read.QueryRowContext(ctx, `SELECT total, not_reached, CAST(updated_at AS TEXT) FROM campaigns WHERE id = ?`, id).
+		Scan(&made, &notReached, &at); err != nil {
+		return 0, 0, err
+	}
+	if notReached.Valid {
+		return made, int(notReached.Int64), nil
+	}
+	if err := s.db.Read.QueryRowContext(ctx, unfannedSQL, until, id).Scan(&made, &left); err != nil {
+		return 0, 0, err
+	}
+	// Only the stop counted: a resume and a second pause meanwhile,
+	// after which the cursor has moved on, change updated_at.
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE campaigns SET not_reached = ? WHERE id = ? AND status = ? AND updated_at = ? AND not_reached IS NULL`,
+			left, id, status, at)
+		return err
+	})
+	return made, left, err
+}
+
+// recordStop counts the readers campaign id, just paused or cancelled at
+// at, had not reached (stopped). It runs after the status change
+// commits, once the fan-out can move its cursor no more, so the count
+// (0.6 s at 1,000,000 readers) holds no write lock. A failure is logged,
+// not returned: the change is made, and Progress counts what is missing.
+func (s *Service) recordStop(ctx context.Context, id int64, status string, at time.Time) {
+	if _, _, err := s.stopped(context.WithoutCancel(ctx), id, status, at); err != nil {
+		s.log().Error("count the readers a stopped campaign did not reach; its page counts them", "campaign", id, "status", status, "err", err)
+	}
 }

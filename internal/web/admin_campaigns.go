@@ -21,10 +21,14 @@ type campaignsPage struct {
 
 // A campaignRow is one campaign or digest of the list. Reach is "1,234
 // readers" for a draft or a scheduled campaign, which has no progress to
-// show yet: Recent counts its audience anyway.
+// show yet: Recent counts its audience anyway. Any other has Progress,
+// the campaign page's numbers: sent of the readers it is for and, once
+// cancelled, the readers not sent. (Progress counts no reader, so the
+// list costs no count per campaign paused or cancelled.)
 type campaignRow struct {
 	campaigns.Entry
-	Reach string
+	Reach    string
+	Progress campaigns.Progress
 }
 
 func (s *Server) campaignsPage(w http.ResponseWriter, r *http.Request) {
@@ -39,9 +43,13 @@ func (s *Server) campaignsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p := &campaignsPage{Campaigns: make([]campaignRow, len(items))}
 	for i, e := range items {
-		p.Campaigns[i].Entry = e
+		row := &p.Campaigns[i]
+		row.Entry = e
 		if editableStatus(e.Status) {
-			p.Campaigns[i].Reach = readers(e.Audience)
+			row.Reach = readers(e.Audience)
+		} else if row.Progress, err = s.Campaigns.Progress(r.Context(), e.Campaign); err != nil {
+			s.adminError(w, r, err)
+			return
 		}
 	}
 	s.renderAdmin(w, r, http.StatusOK, "admin_campaigns", p)
