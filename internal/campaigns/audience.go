@@ -88,15 +88,23 @@ func (s *Store) ListsAudience(ctx context.Context, slugs []string) (int, error) 
 
 // audienceOf is what c's reads show as its audience: who it will reach
 // while it is a draft or scheduled, or sending with its fan-out still to
-// finish (the answer to a send comes before it), and afterwards who it
-// was sent to, its deliveries. c.Lists must be filled. A count reads
+// finish (the answer to a send comes before it); paused or cancelled, its
+// deliveries and the readers it had not reached when it stopped; and
+// afterwards who it was sent to, its deliveries. c.Lists must be filled. A count reads
 // every reader of the lists (about a second for a million), so a read of
 // several campaigns passes counted, where each set of lists is counted
 // once, and a campaign's fan-out is counted once a minute at most,
 // however often its progress page asks.
 func (s *Store) audienceOf(ctx context.Context, c *Campaign, counted audiences) (int, error) {
 	if c.Status != StatusDraft && c.Status != StatusScheduled {
-		if c.Status != StatusSending {
+		switch c.Status {
+		case StatusPaused, StatusCancelled:
+			// Its deliveries and the readers its fan-out had not reached
+			// when it stopped, as its page and the campaigns list show.
+			made, left, err := s.stopped(ctx, c.ID, c.Status, c.stoppedAt(s.now()))
+			return max(made+left, c.Stats.Total), err
+		case StatusSending:
+		default:
 			return c.Stats.Total, nil
 		}
 		var fanning bool

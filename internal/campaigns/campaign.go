@@ -46,7 +46,9 @@ type Campaign struct {
 	FinishedAt *time.Time `json:"finished_at,omitempty"`
 	// Audience is how many readers the campaign reaches: while it is a
 	// draft or scheduled, the confirmed readers of its lists now, each
-	// once (Store.Audience); once it has started, its deliveries.
+	// once (Store.Audience); while its fan-out runs, the same count;
+	// paused or cancelled, its deliveries and the readers it had not
+	// reached when it stopped; once sent, its deliveries.
 	Audience int `json:"audience"`
 }
 

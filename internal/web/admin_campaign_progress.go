@@ -29,11 +29,7 @@ func (s *Server) campaignProgress(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p, err := s.Campaigns.Progress(r.Context(), e.Campaign)
-	if err != nil {
-		writeError(w, r, s.Log, err)
-		return
-	}
+	p := e.Progress()
 	writeJSON(w, http.StatusOK, map[string]any{"status": e.Status, "stats": e.Stats, "percent": percent(p),
 		"audience": p.Audience, "not_sent": p.NotSent, "never_queued": p.NeverQueued})
 }

@@ -47,9 +47,8 @@ func (s *Server) campaignsPage(w http.ResponseWriter, r *http.Request) {
 		row.Entry = e
 		if editableStatus(e.Status) {
 			row.Reach = readers(e.Audience)
-		} else if row.Progress, err = s.Campaigns.Progress(r.Context(), e.Campaign); err != nil {
-			s.adminError(w, r, err)
-			return
+		} else {
+			row.Progress = e.Progress()
 		}
 	}
 	s.renderAdmin(w, r, http.StatusOK, "admin_campaigns", p)
@@ -219,11 +218,7 @@ func (s *Server) renderCampaignPage(w http.ResponseWriter, r *http.Request, stat
 		return
 	}
 	c := e.Campaign
-	var err error
-	if p.Progress, err = s.Campaigns.Progress(r.Context(), c); err != nil {
-		s.adminError(w, r, err)
-		return
-	}
+	p.Progress = c.Progress()
 	p.C, p.Digest, p.Percent = c, e.Kind == "digest", percent(p.Progress)
 	p.Editable, p.Audience, p.Rates = c.Status == campaigns.StatusDraft || c.Status == campaigns.StatusScheduled, readers(c.Audience), ratesOf(c.Stats)
 	p.Deletable = !p.Digest && c.Deletable()
