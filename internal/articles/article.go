@@ -145,9 +145,10 @@ func NewStore(db *sqlite.DB) *Store { return &Store{db: db} }
 // an empty body, a zero date or no image keep what is stored, so a feed
 // item, which has no body and may have no image or date, takes away none
 // of them; an image of unknown size keeps the stored size while it is the
-// same image. Lists are added, never removed. It reports whether the
-// article is new, and fills a.ID. An article an editor has changed
-// (Update) keeps its text: Save only adds its lists.
+// same image. Lists are added, never removed, and never one an editor
+// took the article off (Update). It reports whether the article is new,
+// and fills a.ID. An article an editor has changed (Update) keeps its
+// text: Save only adds its lists.
 func (s *Store) Save(ctx context.Context, a *Article) (created bool, err error) {
 	stored, created, err := s.Put(ctx, feedPatch(a, false))
 	if err != nil {

@@ -3,7 +3,6 @@ package articles
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -32,7 +31,8 @@ type Patch struct {
 	Lists       *[]string  `json:"lists"`
 
 	// fromFeed marks a feed's (or the seeds') save: it changes no text of
-	// an article an editor has changed in Bulletin, only adds lists.
+	// an article an editor has changed in Bulletin, only adds lists, and
+	// none an editor took the article off (notTakenOff).
 	fromFeed bool
 	// onlyNew refuses a URL already stored (Create).
 	onlyNew bool
@@ -77,7 +77,8 @@ func (p *Patch) apply(a *Article) {
 // Put stores the article of p's URL, its scheme and host in any case
 // (see NormalizeURL): a new one when the URL is not stored, else the
 // stored one with the fields p gives changed, lists added (never
-// removed). It returns the article as stored and whether it is new.
+// removed), one an editor took it off included: the API's POST puts it
+// back. It returns the article as stored and whether it is new.
 func (s *Store) Put(ctx context.Context, p *Patch) (*Article, bool, error) {
 	if p.URL == nil || strings.TrimSpace(*p.URL) == "" {
 		// The other fields are checked too, so that one answer names
@@ -112,7 +113,7 @@ func putTx(ctx context.Context, tx *sql.Tx, p *Patch) (*Article, bool, error) {
 			Fields: map[string]string{"url": fmt.Sprintf("article %d has this URL already: one URL is one article; edit that one instead", id)}}
 	}
 	if edited && p.fromFeed {
-		p = &Patch{URL: p.URL, Lists: p.Lists, oldNews: p.oldNews}
+		p = &Patch{URL: p.URL, Lists: p.Lists, fromFeed: true, oldNews: p.oldNews}
 	}
 	a, err := writePatch(ctx, tx, id, p)
 	return a, created, err
@@ -141,6 +142,14 @@ func writePatch(ctx context.Context, tx *sql.Tx, id int64, p *Patch) (*Article, 
 	if err != nil {
 		return nil, err
 	}
+	if p.fromFeed {
+		ids, err = notTakenOff(ctx, tx, a.ID, ids)
+	} else {
+		err = putBack(ctx, tx, a.ID, ids)
+	}
+	if err != nil {
+		return nil, err
+	}
 	if p.oldNews {
 		err = joinListsAsOld(ctx, tx, a.ID, ids)
 	} else {
@@ -165,7 +174,8 @@ func (s *Store) Create(ctx context.Context, p *Patch) (*Article, error) {
 // Update changes the fields of article id that p gives; p's lists, when
 // given, become its whole membership. A URL another article has is a
 // conflict. It is an editor's change: from then on a feed poll leaves
-// the article's text alone (see Save).
+// the article's text alone (see Save), and puts it back on no list the
+// editor took it off (leaveOtherLists).
 func (s *Store) Update(ctx context.Context, id int64, p *Patch) (*Article, error) {
 	var out *Article
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -207,6 +217,9 @@ func (s *Store) Update(ctx context.Context, id int64, p *Patch) (*Article, error
 			if err := leaveOtherLists(ctx, tx, id, ids); err != nil {
 				return err
 			}
+			if err := putBack(ctx, tx, id, ids); err != nil {
+				return err
+			}
 			if err := joinLists(ctx, tx, id, ids); err != nil {
 				return err
 			}
@@ -239,19 +252,6 @@ func checkPatched(ctx context.Context, tx *sql.Tx, a *Article, p *Patch) ([]int6
 		return nil, bulletin.Invalid(fields)
 	}
 	return ids, nil
-}
-
-// leaveOtherLists takes article id off every list not in ids.
-func leaveOtherLists(ctx context.Context, tx *sql.Tx, id int64, ids []int64) error {
-	keep, err := json.Marshal(append([]int64{}, ids...)) // [] for none: json_each('null') is one NULL row
-	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM article_lists WHERE article_id = ?
-		AND list_id NOT IN (SELECT value FROM json_each(?))`, id, string(keep)); err != nil {
-		return fmt.Errorf("unlink article: %w", err)
-	}
-	return nil
 }
 
 // joinListsAsOld adds article id to the lists of ids as joinLists does,

@@ -133,8 +133,9 @@ func (s *Store) saveItem(ctx context.Context, fp feedPoll, key itemKey, a *Artic
 // name it. An item that is a deleted article of the list is not stored,
 // and its id names a deleted item; a reused guid keeps naming the article
 // of the story the feed gave it before. Nor is an item that may be one
-// the feed or its list forgot (mayBeForgotten): that is errLongGone.
-// stored is nil when nothing was stored.
+// the feed or its list forgot (mayBeForgotten): that is errLongGone. An
+// item another feed brought as an article an editor has changed is that
+// article (editedElsewhere). stored is nil when nothing was stored.
 func putNewItem(ctx context.Context, tx *sql.Tx, fp feedPoll, key itemKey, title string, p *Patch, reused bool) (stored *Article, created bool, err error) {
 	undated := p.PublishedAt == nil // the feed gives the item no date
 	deleted, err := seenDeleted(ctx, tx, fp, key, title)
@@ -148,10 +149,45 @@ func putNewItem(ctx context.Context, tx *sql.Tx, fp feedPoll, key itemKey, title
 	case fp.mayBeForgotten(p.PublishedAt):
 		return nil, false, errLongGone
 	}
-	if stored, created, err = putTx(ctx, tx, p); err != nil {
+	edited, err := editedElsewhere(ctx, tx, fp, key, !reused)
+	switch {
+	case err != nil:
+		return nil, false, err
+	case edited != 0:
+		stored, err = putKnown(ctx, tx, edited, p, false)
+	default:
+		stored, created, err = putTx(ctx, tx, p)
+	}
+	if err != nil {
 		return nil, false, err
 	}
 	return stored, created, rememberItem(ctx, tx, fp, key.id, stored.ID, undated)
+}
+
+// editedElsewhere returns the article an editor has changed that another
+// feed brought as the item of key, when no article has key's link (0 for
+// none): found by its link, which names one article whichever feed gives
+// it, or, with byGUID, by its guid when that names one item whichever
+// feed gives it (globalID). An editor who fixed the article's link gave it
+// a URL no feed gives: found by its URL, a feed that first sees the item
+// then (a feed added since, one of another list) would store the item
+// again, a second article with the feed's link and title, and mail it.
+func editedElsewhere(ctx context.Context, tx *sql.Tx, fp feedPoll, key itemKey, byGUID bool) (int64, error) {
+	guid := key.link
+	if byGUID && key.byGUID() && globalID(key.id) {
+		guid = key.id
+	}
+	// CROSS JOIN keeps the feeds outermost: each feed's rows are found by
+	// their key, not by reading every feed's.
+	var id sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT MIN(fi.article_id) FROM feeds f
+		CROSS JOIN feed_items fi CROSS JOIN articles a
+		WHERE f.id != ? AND fi.feed_id = f.id AND fi.item_id IN (?, ?) AND a.id = fi.article_id AND a.edited_at IS NOT NULL
+		AND NOT EXISTS (SELECT 1 FROM articles WHERE url = ?)`, fp.feedID, key.link, guid, key.link).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("find edited article: %w", err)
+	}
+	return id.Int64, nil
 }
 
 // sameItem reports whether an item known by its guid, now with key's
@@ -226,7 +262,7 @@ func putKnown(ctx context.Context, tx *sql.Tx, id int64, p *Patch, moveURL bool)
 	q := *p
 	switch {
 	case edited:
-		q = Patch{Lists: p.Lists, oldNews: p.oldNews}
+		q = Patch{Lists: p.Lists, fromFeed: true, oldNews: p.oldNews}
 	case !moveURL:
 		q.URL = nil
 	default:
