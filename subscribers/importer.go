@@ -96,6 +96,14 @@ type ImportReport struct {
 	Interrupted bool
 }
 
+// NoReaders reports whether the file had its line of column names and
+// no row under it (blank lines at most): an export of an empty list, or
+// the header of a file whose rows were lost. Its counts are all zeros,
+// which alone read as if something had gone wrong unnoticed.
+func (r *ImportReport) NoReaders() bool {
+	return r.Header && r.Added+r.Updated+r.Skipped+r.Invalid == 0
+}
+
 // importRow is one valid row on its way into the database.
 type importRow struct {
 	line        int

@@ -61,6 +61,9 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 		return m.importError(ctx, err, rest[0], list)
 	}
 	m.printImportReport(rep, time.Since(start))
+	if rep.NoReaders() {
+		fmt.Fprintf(m.Stdout, "%s has column names but no readers: nothing to import.\n", rest[0])
+	}
 	if rep.Pending+rep.Asked > 0 { // confirmations went out
 		return m.warnLinksFromAddr(ctx)
 	}
@@ -222,7 +225,7 @@ func (m *Main) exportCSV(ctx context.Context, args []string) error {
 
 // importError says what was wrong with the file or the flags when that
 // stopped the import (exit status 2): no list to put its readers in, a
-// --list that names none, a file that is not CSV or names no email
+// --list that names none, a file that is empty, not CSV or names no email
 // column. Any other error is an operational one.
 func (m *Main) importError(ctx context.Context, err error, file, list string) error {
 	switch bulletin.ErrorCode(err) {
@@ -231,17 +234,39 @@ func (m *Main) importError(ctx context.Context, err error, file, list string) er
 			return m.noSuchList(ctx, bulletin.ErrorMessage(err))
 		}
 	case bulletin.EINVALID:
+		msg := bulletin.ErrorMessage(err)
 		// The importer's sentence is the admin's import page's, which has
 		// a list menu; here the choice is a flag.
-		if list == "" && strings.Contains(bulletin.ErrorMessage(err), "no lists column") {
+		if list == "" && strings.Contains(msg, "no lists column") {
 			return usagef("%s has no lists column: pass --list SLUG to add every reader in it to that list, or add a lists column", file)
 		}
-		// "The file has no email column: …" names the file here.
-		if msg, ok := strings.CutPrefix(bulletin.ErrorMessage(err), "The file "); ok && errors.Is(err, subscribers.ErrNoEmailColumn) {
-			return usagef("%s %s", file, msg)
+		if named, ok := namingFile(msg, file); ok {
+			return usagef("%s", named)
 		}
 	}
 	return badInput(err)
+}
+
+// fileSubjects are how the importer's refusals of a whole file begin
+// (its "the file" is the one uploaded on the admin's page), and what
+// follows the file's name in their place.
+var fileSubjects = []struct{ the, named string }{
+	{"The file's ", "'s "},
+	{"The file ", " "},
+	{"The first line ", "'s first line "},
+}
+
+// namingFile returns msg, a refusal of the whole file, with file named
+// where it says "the file": of several files imported in a row (a shell
+// loop), the message says which one is empty, a workbook, UTF-16 or
+// separated by tabs, or names no email column.
+func namingFile(msg, file string) (string, bool) {
+	for _, s := range fileSubjects {
+		if rest, ok := strings.CutPrefix(msg, s.the); ok {
+			return file + s.named + rest, true
+		}
+	}
+	return msg, false
 }
 
 // noSuchList is the usage error of a --list that names no list: msg,

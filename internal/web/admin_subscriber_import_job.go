@@ -117,6 +117,10 @@ type importJobPage struct {
 	// MoreInvalid, MoreSkipped and MoreNoted count the lines the report
 	// counts but does not list.
 	MoreInvalid, MoreSkipped, MoreNoted int
+	// NoReaders says the file had its line of column names and no row
+	// under it (blank lines at most), as an export of an empty list has:
+	// the page says so rather than show four zeros.
+	NoReaders bool
 }
 
 // importJobPage shows a running import's progress, refreshing itself each
@@ -139,6 +143,7 @@ func (s *Server) importJobPage(w http.ResponseWriter, r *http.Request) {
 		p.MoreInvalid = rep.Invalid - len(rep.InvalidLines)
 		p.MoreSkipped = rep.Skipped - len(rep.SkippedLines)
 		p.MoreNoted = rep.Noted - len(rep.NotedLines)
+		p.NoReaders = p.Failure == "" && rep.NoReaders()
 	}
 	if p.Running {
 		w.Header().Set("Refresh", "1")
