@@ -24,7 +24,16 @@ const TextWidth = 72
 // Such a side may hold a space, and so run from one line of a paragraph
 // to the next where the paragraph was wrapped at it: a reader who skips
 // that side does not read the line break either, and reads the two lines
-// as one, which is wrapped again when it is too long.
+// as one, which is wrapped again when it is too long. A side may also read
+// longer than the paragraph was measured ("your" for a possessive name),
+// and its line is wrapped again too when that makes it too long.
+//
+// A block that only readers with a name read (one holding nothing but the
+// name) stands in a fallback that runs across lines, whose ends may touch
+// a marked paragraph: fallback markers may end the text before its
+// LineMark on its first line, after its prefix, which is then written as
+// it stands, and may follow its ParagraphEnd before the line break, which
+// is then written after them.
 
 // LineMark starts each line of a paragraph that may be wrapped again:
 // its first, after its prefix, and each after a hard line break, after
@@ -72,6 +81,9 @@ type textWrap struct {
 	// a name (1) read it: the sides of its fallbacks differ.
 	sides  [2]wrapSide
 	pieces int // the pieces of the body it is
+	// open says its last line break is not its own: fallback markers
+	// stand before it, in the text after the paragraph.
+	open bool
 }
 
 // A wrapSide is a marked paragraph as one side of its fallbacks reads.
@@ -83,10 +95,12 @@ type wrapSide struct {
 // A wrapLine is a line of a paragraph as it was wrapped: its columns
 // without the fields, and how many names and addresses it holds. joined
 // says it is lines as wrapped read as one: the line breaks between them
-// were in the side of a fallback this side skips.
+// were in the side of a fallback this side skips; grown, that this side
+// reads more columns than the side of readers with a name, which the
+// paragraph was wrapped for.
 type wrapLine struct {
 	cols, names, emails int
-	joined              bool
+	joined, grown       bool
 }
 
 // side is the side of w that p reads.
@@ -98,12 +112,20 @@ func (w *textWrap) side(p Personal) *wrapSide {
 }
 
 // newTextWrap reads a marked paragraph: lines, as rendered, the first
-// starting with its prefix, the last without its ParagraphEnd. ok is
-// false when they are not as markdownText writes them.
-func newTextWrap(m Markers, lines []string) (*textWrap, bool) {
+// starting with its prefix, the last without its ParagraphEnd. When
+// written is set, the first line's prefix stands before the paragraph
+// (see textSegments): written is that prefix, its fallbacks' markers in
+// it, and lines[0] starts with the LineMark. ok is false when they are not
+// as markdownText writes them.
+func newTextWrap(m Markers, lines []string, written string) (*textWrap, bool) {
 	mark := m.LineMark()
 	first, rest, found := strings.Cut(lines[0], mark)
-	indent, ok := ParagraphIndent(first)
+	prefix := first
+	if written != "" {
+		prefix = m.Choose(written, true)
+		found = found && first == ""
+	}
+	indent, ok := ParagraphIndent(prefix)
 	if !found || !ok {
 		return nil, false
 	}
@@ -120,25 +142,29 @@ func newTextWrap(m Markers, lines []string) (*textWrap, bool) {
 		if content == "" || strings.Contains(content, mark) {
 			return nil, false
 		}
+		var text [2]string
+		var joined [2]bool
 		for i := range w.sides {
-			var text string
-			joined := skip[i] && !newLine
-			text, skip[i] = m.choose(content, i == 1, skip[i])
-			w.sides[i].add(m, text, newLine, joined)
+			joined[i] = skip[i] && !newLine
+			text[i], skip[i] = m.choose(content, i == 1, skip[i])
 		}
+		named, nameless := measureLine(m, text[1]), measureLine(m, text[0])
+		nameless.grown = nameless.cols > named.cols
+		w.sides[0].add(nameless, text[0], newLine, joined[0])
+		w.sides[1].add(named, text[1], newLine, joined[1])
 	}
 	return w, true
 }
 
-// add adds a line of the paragraph, its fallbacks' side chosen, that
-// starts a hard line when newLine, or goes on the line before with no
-// space between when joined.
-func (s *wrapSide) add(m Markers, line string, newLine, joined bool) {
-	l := measureLine(m, line)
+// add adds a line of the paragraph, l as measured, its fallbacks' side
+// chosen, that starts a hard line when newLine, or goes on the line
+// before with no space between when joined.
+func (s *wrapSide) add(l wrapLine, line string, newLine, joined bool) {
 	switch {
 	case joined:
 		last := &s.lines[len(s.lines)-1]
 		last.cols, last.names, last.emails, last.joined = last.cols+l.cols, last.names+l.names, last.emails+l.emails, true
+		last.grown = last.grown || l.grown
 		s.hard[len(s.hard)-1] += line
 	case newLine:
 		s.lines = append(s.lines, l)
@@ -168,14 +194,14 @@ func measureLine(m Markers, s string) wrapLine {
 	return l
 }
 
-// overflows says a line holding p's name or address, or lines p reads
-// as one, is too long with them in. The other fields are tokens in URLs,
-// measured as nothing when the paragraph was wrapped: a line is not
-// wrapped again for them.
+// overflows says a line holding p's name or address, lines p reads as
+// one, or a line p reads longer than it was measured, is too long with
+// them in. The other fields are tokens in URLs, measured as nothing when
+// the paragraph was wrapped: a line is not wrapped again for them.
 func (w *textWrap) overflows(p Personal) bool {
 	name, email := utf8.RuneCountInString(p.Name), utf8.RuneCountInString(p.Email)
 	for _, l := range w.side(p).lines {
-		if (l.names > 0 || l.emails > 0 || l.joined) && l.cols+l.names*name+l.emails*email > w.width {
+		if (l.names > 0 || l.emails > 0 || l.joined || l.grown) && l.cols+l.names*name+l.emails*email > w.width {
 			return true
 		}
 	}
@@ -210,6 +236,9 @@ func (w *textWrap) appendTo(dst []byte, p Personal, m Markers) []byte {
 		b = append(bytes.TrimRight(b, " "), '\n') // a line of a prefix only
 		prefix = w.indent
 	}
+	if w.open {
+		b = b[:len(b)-1]
+	}
 	return append(dst, qpEncode(string(b))...)
 }
 
@@ -236,8 +265,12 @@ type textSegment struct {
 }
 
 // textSegments cuts a decoded text part at its marked paragraphs, each
-// from the start of its first line to the end of its last. A mark out of
-// place is taken out, its paragraph left as it was wrapped.
+// from the start of its first line to the end of its last. A paragraph
+// whose first line holds fallback markers before its mark starts at the
+// mark, its prefix written before it; one whose last line holds them
+// after its end mark ends at that mark, its line break written after
+// them. A mark out of place is taken out, its paragraph left as it was
+// wrapped.
 func textSegments(m Markers, s string) []textSegment {
 	mark, end := m.LineMark(), m.ParagraphEnd()
 	var out []textSegment
@@ -247,25 +280,54 @@ func textSegments(m Markers, s string) []textSegment {
 			return append(out, textSegment{text: unmark(m, s)})
 		}
 		start := strings.LastIndexByte(s[:i], '\n') + 1
+		written := ""
+		if m.fallbackMarkers(s[start:i]) {
+			written, start = s[start:i], i
+		}
 		j := strings.Index(s[i:], end)
 		if j < 0 {
 			return append(out, textSegment{text: unmark(m, s)})
 		}
 		j += i
 		stop := j + len(end)
-		if strings.HasPrefix(s[stop:], "\r\n") {
+		tail := stop + m.markerRun(s[stop:])
+		open := false
+		switch {
+		case tail > stop && (strings.HasPrefix(s[tail:], "\n") || strings.HasPrefix(s[tail:], "\r\n")):
+			open = true
+		case strings.HasPrefix(s[stop:], "\r\n"):
 			stop += 2
-		} else if strings.HasPrefix(s[stop:], "\n") {
+		case strings.HasPrefix(s[stop:], "\n"):
 			stop++
 		}
 		lines := strings.Split(strings.ReplaceAll(s[start:j], "\r\n", "\n"), "\n")
-		w, ok := newTextWrap(m, lines)
-		if !ok || (stop != len(s) && s[stop-1] != '\n') {
+		w, ok := newTextWrap(m, lines, written)
+		if !ok || (!open && stop != len(s) && s[stop-1] != '\n') || written != "" && !strings.HasSuffix(written, m.Of(EndName)) {
 			out = append(out, textSegment{text: unmark(m, s[:stop])})
 		} else {
+			w.open = open
 			out = append(out, textSegment{text: unmark(m, s[:start])}, textSegment{text: unmark(m, s[start:stop]), wrap: w})
 		}
 		s = s[stop:]
+	}
+}
+
+// fallbackMarkers says s holds a fallback's marker.
+func (m Markers) fallbackMarkers(s string) bool {
+	return strings.Contains(s, "BLTN") &&
+		(strings.Contains(s, m.Of(IfName)) || strings.Contains(s, m.Of(ElseName)) || strings.Contains(s, m.Of(EndName)))
+}
+
+// markerRun is the length of the fallback markers s starts with.
+func (m Markers) markerRun(s string) int {
+	n := 0
+	for {
+		switch {
+		case strings.HasPrefix(s[n:], m.Of(IfName)), strings.HasPrefix(s[n:], m.Of(ElseName)), strings.HasPrefix(s[n:], m.Of(EndName)):
+			n += len(m.Of(IfName))
+		default:
+			return n
+		}
 	}
 }
 

@@ -17,6 +17,12 @@ import (
 // reads too. Each message keeps the reader's side, as it does of the
 // fallbacks the editor writes.
 //
+// A possessive name, "{{ .Name }}'s picks" (or ’s), reads "your picks",
+// "Your" where it starts a sentence; an element holding only bare names
+// that readers without a name do not read (a paragraph, a heading, a list
+// item, and then a list or a quote holding only such) goes for them whole,
+// in both parts (dropElements, textWriter.blocks).
+//
 // A name with the editor's fallback is left as it is, and so is one in a
 // code block, which shows text as written, and one in an attribute's
 // value (an image's alt text, a link's title), which is empty then. A
@@ -85,9 +91,20 @@ type bareNames struct {
 	html bool // sanitised HTML, or a text part's text
 	// open and close stand around a link holding only the name in a text
 	// part, "name (URL)", which goes with the name as the link does in
-	// HTML; capital writes the capital letter a line then starts with.
+	// HTML; capital writes the text a reader without a name reads instead
+	// of the name (a capital letter a line then starts with, "your").
 	open, close string
 	capital     func(string) string
+	// off leaves the names as they are, the link marks taken out: for a
+	// text part's block that only readers with a name read.
+	off bool
+}
+
+// A nameSpan is a bare name's fallback in s: s[start:end] is its side
+// for readers with a name, repl its side for readers without one.
+type nameSpan struct {
+	start, end int
+	repl       string
 }
 
 // wrap returns s with each bare name in a fallback. s is the whole HTML
@@ -97,21 +114,60 @@ func (n *bareNames) wrap(s string, first bool) string {
 	if n == nil {
 		return s
 	}
-	name, ifName := n.mk.Of(mailer.Name), n.mk.Of(mailer.IfName)
-	if !strings.Contains(s, name) {
+	if n.off || !strings.Contains(s, n.mk.Of(mailer.Name)) {
 		return n.unmark(s)
 	}
+	var b strings.Builder
+	lo := 0 // s[:lo] is written
+	for _, sp := range n.spans(s, first) {
+		repl := sp.repl
+		if repl != "" && n.capital != nil {
+			repl = n.capital(n.unmark(repl))
+		}
+		b.WriteString(s[lo:sp.start])
+		b.WriteString(n.mk.Of(mailer.IfName))
+		b.WriteString(s[sp.start:sp.end])
+		b.WriteString(n.mk.Of(mailer.ElseName))
+		b.WriteString(repl)
+		b.WriteString(n.mk.Of(mailer.EndName))
+		lo = sp.end
+	}
+	b.WriteString(s[lo:])
+	return n.unmark(b.String())
+}
+
+// only says s, a text part's block, holds nothing but bare names that
+// readers without a name do not read, and punctuation or spaces they
+// take along: the block goes for them, as dropElements takes its element
+// out of the HTML part.
+func (n *bareNames) only(s string) bool {
+	if n == nil || n.off || !strings.Contains(s, n.mk.Of(mailer.Name)) {
+		return false
+	}
+	at := 0
+	for _, sp := range n.spans(s, true) {
+		if sp.start != at || sp.repl != "" {
+			return false
+		}
+		at = sp.end
+	}
+	return at == len(s)
+}
+
+// spans finds the fallbacks of the bare names of s (see wrap).
+func (n *bareNames) spans(s string, first bool) []nameSpan {
+	name, ifName := n.mk.Of(mailer.Name), n.mk.Of(mailer.IfName)
 	space := " \t"
 	if n.html {
 		space = " \t\n"
 	}
-	var b strings.Builder
+	var out []nameSpan
 	var where htmlPlace
-	lo := 0 // s[:lo] is written
+	lo := 0 // s[:lo] is in a fallback or before one
 	for at := 0; ; {
 		i := strings.Index(s[at:], name)
 		if i < 0 {
-			break
+			return out
 		}
 		start, end := at+i, at+i+len(name)
 		at = end
@@ -121,21 +177,20 @@ func (n *bareNames) wrap(s string, first bool) string {
 		if strings.HasSuffix(s[:start], ifName) || where.inTag || where.inPre {
 			continue // the editor's fallback, an attribute's value, or code
 		}
-		start, end = n.holder(s, lo, start, end)
-		start, end, repl := dropSpan(s, lo, start, end, n.atStart(s, start, first), space)
-		if repl != "" && n.capital != nil {
-			repl = n.capital(repl)
+		a, b := n.holder(s, lo, start, end)
+		var sp nameSpan
+		if k := possessive(s[b:]); k > 0 {
+			your := "your"
+			if n.sentenceStart(s, a, first) {
+				your = "Your"
+			}
+			sp = nameSpan{a, b + k, s[a:start] + your + s[end:b]}
+		} else {
+			sp.start, sp.end, sp.repl = dropSpan(s, lo, a, b, n.atStart(s, a, first), space)
 		}
-		b.WriteString(s[lo:start])
-		b.WriteString(ifName)
-		b.WriteString(s[start:end])
-		b.WriteString(n.mk.Of(mailer.ElseName))
-		b.WriteString(repl)
-		b.WriteString(n.mk.Of(mailer.EndName))
-		lo, at = end, end
+		out = append(out, sp)
+		lo, at = sp.end, sp.end
 	}
-	b.WriteString(s[lo:])
-	return n.unmark(b.String())
 }
 
 // unmark takes the link marks out of a text part's s.

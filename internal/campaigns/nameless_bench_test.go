@@ -39,3 +39,23 @@ func BenchmarkComposeRenderedGreeting(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRenderNamelessBody is Render, once a campaign, on a body that
+// writes the name bare, as a possessive, alone in blocks and in a heading
+// wrapped before it, with prose around: the cost of working out what a
+// reader without a name reads.
+//
+//	go test ./internal/campaigns -run '^$' -bench RenderNamelessBody -benchmem
+func BenchmarkRenderNamelessBody(b *testing.B) {
+	prose := strings.Repeat("A paragraph of the campaign, about the harbour and the town. ", 8) + "\n\n"
+	body := "Dear {{ .Name }},\n\n" + prose + "Here are {{ .Name }}'s picks. " + prose + "**{{ .Name }}**\n\n" +
+		"## Everything new at the harbour this winter: the ferry, the café and Dear {{ .Name }}, the rest\n\n" +
+		"- {{ .Name }}\n- The ferry\n- The café\n\n" + strings.Repeat(prose, 10)
+	mk := mailer.NewMarkers()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := campaigns.Render(body, mk); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

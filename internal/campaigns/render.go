@@ -125,7 +125,8 @@ var _ subscribers.NewTextOnly = (*linkError)(nil)
 // written, whatever its punctuation. A name without a fallback is put in
 // one of its own, whose side for readers without a name leaves the name
 // out with the space or comma before it (bareNames): "Dear {{ .Name }},"
-// reads "Dear," to them.
+// reads "Dear," to them, "{{ .Name }}'s picks" reads "Your picks", and a
+// paragraph holding only the name is not there for them.
 func Render(body string, mk mailer.Markers) (html, text string, err error) {
 	body = strings.ReplaceAll(body, "\r\n", "\n")
 	fields, err := parseFields(body)
@@ -158,16 +159,18 @@ func Render(body string, mk mailer.Markers) (html, text string, err error) {
 	if fb.inURL(html) {
 		return "", "", fmt.Errorf("has a fallback in a link's URL: write {{ .Name }} there, without default")
 	}
-	html = (&bareNames{mk: mk, html: true}).wrap(html, true)
+	names := &bareNames{mk: mk, html: true}
+	html = names.dropElements(names.wrap(html, true))
 	return inlineStyles.Replace(fb.fill(html, true)), fb.fill(markdownText(src, mk, &fb), false), nil
 }
 
 // fallbacks are the fallback texts of one render, each standing in the
 // body as a placeholder of letters and digits while Markdown renders it.
 // The text part's capitals, which a line starts with for a reader without
-// a name where it started with the name (bareNames), stand in it as
-// placeholders too while it is wrapped, measured as nothing: the line is
-// as long as the name's side for readers with one, which the wrap is for.
+// a name where it started with the name, and the "your" such a reader
+// reads for a possessive name (bareNames), stand in it as placeholders
+// too while it is wrapped, measured as nothing: the line is as long as
+// the name's side for readers with one, which the wrap is for.
 type fallbacks struct {
 	nonce    string
 	texts    []string
@@ -184,10 +187,28 @@ func (fb *fallbacks) placeholder(i int) string {
 	return "BLTN" + fb.nonce + "FB" + strconv.Itoa(i) + "x"
 }
 
-// capital returns the placeholder of the capital letter s.
+// capital returns the placeholder of s, a capital letter or "your".
 func (fb *fallbacks) capital(s string) string {
 	fb.capitals = append(fb.capitals, s)
 	return "BLTN" + fb.nonce + "CP" + strconv.Itoa(len(fb.capitals)-1) + "x"
+}
+
+// withCapitals is s, a text part's, with its capitals in place of their
+// placeholders: as a reader without a name reads it, to measure.
+func (fb *fallbacks) withCapitals(s string) string {
+	own := "BLTN" + fb.nonce + "CP"
+	for {
+		i := strings.Index(s, own)
+		if i < 0 {
+			return s
+		}
+		j := strings.IndexByte(s[i+len(own):], 'x')
+		n, err := strconv.Atoi(s[i+len(own) : i+len(own)+max(j, 0)])
+		if j < 0 || err != nil || n >= len(fb.capitals) {
+			return s
+		}
+		s = s[:i] + fb.capitals[n] + s[i+len(own)+j+1:]
+	}
 }
 
 // linkMarks stand around a link holding only the name in the text part,

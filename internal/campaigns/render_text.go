@@ -37,9 +37,10 @@ func markdownText(src []byte, mk mailer.Markers, fb *fallbacks) string {
 		fb = &fallbacks{nonce: string(mailer.NewMarkers())}
 	}
 	doc := markdown.Parser().Parse(text.NewReader(src))
-	w := textWriter{src: src, mk: mk, measure: fb.measure(markerFreeWidth(mk))}
+	w := textWriter{src: src, mk: mk, measure: fb.measure(markerFreeWidth(mk)), fb: fb}
 	w.names = &bareNames{mk: mk, capital: fb.capital}
 	w.names.open, w.names.close = fb.linkMarks()
+	w.named = bytes.Contains(src, []byte(mk.Of(mailer.Name)))
 	w.blocks(doc, "", "")
 	return strings.TrimRight(w.b.String(), "\n") + "\n"
 }
@@ -53,8 +54,16 @@ type textWriter struct {
 	measure func(string) int // a word's columns, its markers left out
 
 	// names puts the bare names of the text in fallbacks; nil where the
-	// text can hold no name (plainText).
+	// text can hold no name (plainText). fb holds the render's fallback
+	// texts and capitals.
 	names *bareNames
+	fb    *fallbacks
+	named bool // the text holds the name
+
+	// lineStart and lineEnd are where the last line written starts and
+	// ends (its line break) in b: a run of blocks readers without a name
+	// do not read may end after it (closeRun).
+	lineStart, lineEnd int
 
 	// prose leaves out what a line of prose has no room for: a link's URL
 	// after its text, and images (see plainText).
@@ -97,18 +106,90 @@ func markerFreeWidth(mk mailer.Markers) func(string) int {
 }
 
 // blocks writes the children of n, each block's first line behind first
-// and the rest behind indent, with a blank line between blocks.
+// and the rest behind indent, with a blank line between blocks. A run of
+// blocks readers without a name do not read goes in a fallback (see
+// nameRun).
 func (w *textWriter) blocks(n ast.Node, first, indent string) {
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+	kids := children(n)
+	gone := w.gone(kids)
+	var run *nameRun
+	wrote := false
+	for i, c := range kids {
+		lead := ""
+		if gone != nil {
+			switch {
+			case gone[i] && run == nil:
+				run, lead = w.startRun(kids, gone, i, wrote)
+			case !gone[i] && run != nil && !leftOut(c):
+				run, lead = nil, w.endRun(run)
+			}
+			w.names.off = gone[i]
+		}
 		before := w.b.Len()
-		w.block(c, first, indent)
+		w.block(c, first+lead, indent)
+		if gone != nil {
+			w.names.off = false
+		}
 		if w.b.Len() == before {
 			continue // a block left out
 		}
+		wrote = true
 		first = indent
 		if c.NextSibling() != nil && !tight(c) {
 			w.b.WriteString(strings.TrimRight(indent, " ") + "\n")
 		}
+	}
+	if run != nil {
+		w.closeRun(run)
+	}
+}
+
+// list writes the items of a list, "- " or their numbers before their
+// first lines. A run of items readers without a name do not read goes in
+// a fallback as blocks do (see nameRun).
+func (w *textWriter) list(n *ast.List, first, indent string) {
+	items := children(n)
+	gone := w.gone(items)
+	var run *nameRun
+	num, left := n.Start, 0 // left: the items before left out
+	for i, item := range items {
+		lead, read := "", true // read: a reader without a name reads the bullet
+		if gone != nil {
+			switch {
+			case gone[i] && run == nil:
+				run, lead = w.startRun(items, gone, i, i > 0)
+				read = run.pEnd < 0
+			case gone[i]:
+				read = false
+			case run != nil:
+				read = !run.after
+				run, lead = nil, w.endRun(run)
+			}
+			w.names.off = gone[i]
+		}
+		bullet, shown := "- ", "- "
+		if n.IsOrdered() {
+			bullet = strconv.Itoa(num) + ". "
+			shown = bullet
+			if left > 0 && read {
+				shown = w.mk.Of(mailer.IfName) + bullet + w.mk.Of(mailer.ElseName) + strconv.Itoa(num-left) + ". " + w.mk.Of(mailer.EndName)
+			}
+			num++
+		}
+		w.blocks(item, first+shown+lead, indent+strings.Repeat(" ", len(bullet)))
+		if gone != nil {
+			w.names.off = false
+			if gone[i] {
+				left++
+			}
+		}
+		first = indent
+		if i+1 < len(items) && !n.IsTight {
+			w.b.WriteString(strings.TrimRight(indent, " ") + "\n")
+		}
+	}
+	if run != nil {
+		w.closeRun(run)
 	}
 }
 
@@ -124,25 +205,13 @@ func (w *textWriter) block(n ast.Node, first, indent string) {
 	case *ast.Paragraph, *ast.TextBlock:
 		w.lines(w.paragraph(w.inline(n), textWidth-utf8.RuneCountInString(indent), first, indent), first, indent)
 	case *ast.Heading:
-		title := w.wrapLines(oneLineText(w.inline(n)), textWidth-utf8.RuneCountInString(indent))
+		title, longest := w.wrapLine(oneLineText(w.inline(n)), textWidth-utf8.RuneCountInString(indent))
 		w.lines(title, first, indent)
 		if n.Level <= 2 {
-			w.lines([]string{w.rule(w.longest(title), n.Level)}, indent, indent)
+			w.lines([]string{w.rule(longest, n.Level)}, indent, indent)
 		}
 	case *ast.List:
-		i := n.Start
-		for item := n.FirstChild(); item != nil; item = item.NextSibling() {
-			bullet := "- "
-			if n.IsOrdered() {
-				bullet = strconv.Itoa(i) + ". "
-				i++
-			}
-			w.blocks(item, first+bullet, indent+strings.Repeat(" ", len(bullet)))
-			first = indent
-			if item.NextSibling() != nil && !n.IsTight {
-				w.b.WriteString(strings.TrimRight(indent, " ") + "\n")
-			}
-		}
+		w.list(n, first, indent)
 	case *ast.Blockquote:
 		w.blocks(n, first+"> ", indent+"> ")
 	case *ast.CodeBlock, *ast.FencedCodeBlock:
@@ -183,7 +252,10 @@ func (w *textWriter) block(n ast.Node, first, indent string) {
 // wrap puts in that space: the mailer reads the lines as one for a
 // reader who skips it.
 func (w *textWriter) paragraph(s string, width int, first, indent string) []string {
-	if in, ok := mailer.ParagraphIndent(first); !ok || in != indent ||
+	if strings.Contains(first, "BLTN") { // a fallback's markers (see nameRun)
+		first = w.mk.Choose(first, true)
+	}
+	if in, ok := mailer.ParagraphIndent(first); !ok || in != indent || w.names != nil && w.names.off ||
 		!strings.Contains(s, w.mk.Of(mailer.Name)) && !strings.Contains(s, w.mk.Of(mailer.Email)) {
 		return w.wrapLines(s, width)
 	}
@@ -236,7 +308,9 @@ func (w *textWriter) lines(ls []string, first, indent string) {
 		if i == 0 {
 			prefix = first
 		}
+		w.lineStart = w.b.Len()
 		w.b.WriteString(strings.TrimRight(prefix+l, " ") + "\n")
+		w.lineEnd = w.b.Len() - 1
 	}
 }
 
@@ -371,15 +445,12 @@ func safeURL(u string) bool {
 }
 
 // wrapLines wraps each line of s, as hard line breaks left it, at width
-// columns, and then puts the bare names of each line in fallbacks: for
-// lines the mailer does not wrap again, where a fallback may not run
-// from one line to the next.
+// columns (wrapLine).
 func (w *textWriter) wrapLines(s string, width int) []string {
 	var out []string
 	for _, line := range strings.Split(s, "\n") {
-		for i, l := range strings.Split(wrapMeasured(line, max(width, 20), w.measure), "\n") {
-			out = append(out, w.names.wrap(l, i == 0))
-		}
+		ls, _ := w.wrapLine(line, width)
+		out = append(out, ls...)
 	}
 	return out
 }
