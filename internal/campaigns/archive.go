@@ -5,11 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"regexp"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
@@ -119,53 +115,20 @@ func (s *Store) ArchiveIssue(ctx context.Context, id int64) (*Issue, error) {
 var archiveReader = mailer.Personal{}
 
 // publicBody renders a campaign's Markdown body for the archive's page,
-// which no reader in particular reads: as the mail reads to a reader
-// without a name, each fallback as the editor wrote it, and a name
-// without one left out with the space or comma that led up to it (see
-// dropName), so "Hi {{ .Name }}," reads "Hi," rather than "Hi ,".
+// which no reader in particular reads: as the HTML part of the mail a
+// reader without a name gets. It takes the mail's path, Render and then
+// what Compose does for such a reader (mailer.Markers.Fill), so the two
+// cannot drift apart: each fallback reads as the editor wrote it, a bare
+// name goes with the space or comma before it ("Dear {{ .Name }},"
+// reads "Dear,"), a possessive one reads "your", an element holding only
+// the name goes, and a name in code or an attribute's value is empty.
 func publicBody(body string) (string, error) {
 	mk := mailer.NewMarkers()
 	html, _, err := Render(body, mk)
 	if err != nil {
 		return "", err
 	}
-	html = dropName(mk.Choose(html, false), mk.Of(mailer.Name))
 	return mk.Fill(html, archiveReader, true), nil
-}
-
-// dropName takes each name marker out of html, a sanitised rendering
-// whose fallbacks are chosen, so that the text around it reads as if the
-// author had not written one: before punctuation it takes the space (or
-// ", ") before it along ("Hi {{ .Name }}!", "Thanks, {{ .Name }}."); at
-// the start of a paragraph, the comma after it, and the word that then
-// starts it gets a capital ("{{ .Name }}, the ferry…"); elsewhere, the
-// space before it.
-func dropName(html, marker string) string {
-	if !strings.Contains(html, marker) {
-		return html
-	}
-	m := regexp.QuoteMeta(marker)
-	// An element that holds the name alone ("**{{ .Name }}**", a link,
-	// code) goes with it: left empty, it would keep the space before it
-	// ("Hi <strong></strong>, welcome") or make a link no one can see.
-	alone := regexp.MustCompile(`<(?:strong|em|b|i|u|s|del|code|a|span|mark)(?:\s[^>]*)?>` + m + `</(?:strong|em|b|i|u|s|del|code|a|span|mark)>`)
-	for before := ""; before != html; {
-		before, html = html, alone.ReplaceAllLiteralString(html, marker)
-	}
-	start := regexp.MustCompile(`(^|>)` + m + `[,:;]?[ \t\n]*`)
-	for {
-		loc := start.FindStringSubmatchIndex(html)
-		if loc == nil {
-			break
-		}
-		rest := html[loc[1]:]
-		if r, n := utf8.DecodeRuneInString(rest); unicode.IsLower(r) {
-			rest = string(unicode.ToUpper(r)) + rest[n:]
-		}
-		html = html[:loc[3]] + rest
-	}
-	html = regexp.MustCompile(`(?:,?[ \t\n]+)?`+m+`([.,!?;:…])`).ReplaceAllString(html, "$1")
-	return regexp.MustCompile(`[ \t\n]*`+m).ReplaceAllString(html, "")
 }
 
 func (s *Store) publicLists(ctx context.Context, id int64) ([]string, error) {
