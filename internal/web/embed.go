@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/bulletinhq/bulletin/templates"
 )
@@ -13,6 +14,15 @@ type embedData struct {
 	Action   string
 	Lists    []listOption
 	Hidden   string // the one list of ?list=, as a hidden field
+	// HiddenName is that list's name, which the snippet shows: a reader
+	// sees what they join.
+	HiddenName string
+	// Unknown is a ?list= that names no public list (a typo, a private
+	// list's slug): the page says the snippet offers every public list
+	// instead, rather than let a publisher copy the wrong one unawares.
+	Unknown string
+	// Slugs are the public lists' slugs, for that message.
+	Slugs []string
 	Honeypot string
 	// Accent and OnAccent colour the snippet's button: the brand's accent
 	// and the text colour that reads on it, each a checked "#rrggbb".
@@ -28,15 +38,20 @@ func (s *Server) subscribeEmbed(w http.ResponseWriter, r *http.Request) {
 	}
 	d := embedData{Title: "Embed a signup form", Action: s.publicURL(r) + "/subscribe", Honeypot: honeypotField}
 	d.Accent, d.OnAccent = s.embedColours()
-	want := r.URL.Query().Get("list")
+	want := strings.TrimSpace(r.URL.Query().Get("list"))
 	for _, l := range lists {
-		if want != "" && l.Slug == want {
-			d.Hidden = l.Slug
+		// Slugs match in any case, as the signup form's do.
+		if want != "" && strings.EqualFold(l.Slug, want) {
+			d.Hidden, d.HiddenName = l.Slug, l.Name
 		}
 		d.Lists = append(d.Lists, listOption{Slug: l.Slug, Name: l.Name, Checked: len(lists) == 1})
+		d.Slugs = append(d.Slugs, l.Slug)
 	}
-	if d.Hidden != "" {
+	switch {
+	case d.Hidden != "":
 		d.Lists = nil
+	case want != "":
+		d.Unknown = want
 	}
 	s.renderPage(w, r, http.StatusOK, "embed", d)
 }
