@@ -9,6 +9,9 @@ import (
 type messageData struct {
 	Title   string
 	Message string
+	// Back, when set, is a link on this site to go on from the page
+	// (BackText its words): a reader who met a dead end is not left there.
+	Back, BackText string
 }
 
 // pageCSP is the Content-Security-Policy of the public pages: no script,
@@ -53,6 +56,12 @@ func (s *Server) renderPageCSP(w http.ResponseWriter, r *http.Request, status in
 // messagePage renders a page with a title and one paragraph.
 func (s *Server) messagePage(w http.ResponseWriter, r *http.Request, status int, title, msg string) {
 	s.renderPage(w, r, status, "message", messageData{Title: title, Message: msg})
+}
+
+// messagePageBack is messagePage with a way on: a link to back (a path of
+// this site) that reads text.
+func (s *Server) messagePageBack(w http.ResponseWriter, r *http.Request, status int, title, msg, back, text string) {
+	s.renderPage(w, r, status, "message", messageData{Title: title, Message: msg, Back: back, BackText: text})
 }
 
 // badLinkPage is the answer to a token that is altered, expired or stale:

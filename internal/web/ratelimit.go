@@ -99,8 +99,9 @@ func (s *Server) rateLimit(next http.HandlerFunc, asJSON bool) http.HandlerFunc 
 				"Too many signups from your address; try again in %s.", seconds(secs)))
 			return
 		}
-		s.messagePage(w, r, http.StatusTooManyRequests, "Too many signups",
-			"Too many signups came from your address. Please wait "+seconds(secs)+" and try again.")
+		s.messagePageBack(w, r, http.StatusTooManyRequests, "Too many signups",
+			"Too many signups came from your address. Please wait "+seconds(secs)+" and try again.",
+			"/subscribe", "Back to the signup form")
 	}
 }
 
