@@ -10,10 +10,10 @@ import (
 // embedData is the data of pages/embed.html: a form another site can
 // paste, posting to this server's /subscribe.
 type embedData struct {
-	Title    string
-	Action   string
-	Lists    []listOption
-	Hidden   string // the one list of ?list=, as a hidden field
+	Title  string
+	Action string
+	Lists  []listOption
+	Hidden string // the one list of ?list=, as a hidden field
 	// HiddenName is that list's name, which the snippet shows: a reader
 	// sees what they join.
 	HiddenName string
@@ -22,7 +22,7 @@ type embedData struct {
 	// instead, rather than let a publisher copy the wrong one unawares.
 	Unknown string
 	// Slugs are the public lists' slugs, for that message.
-	Slugs []string
+	Slugs    []string
 	Honeypot string
 	// Accent and OnAccent colour the snippet's button: the brand's accent
 	// and the text colour that reads on it, each a checked "#rrggbb".
