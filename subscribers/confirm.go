@@ -468,8 +468,9 @@ func (s *Store) finishConfirms(ctx context.Context, sent, failed []int64) error 
 // for: a pending subscriber becomes confirmed with its lists active, and a
 // waiting signup request (see signupTx) is applied, which confirms an
 // unsubscribed reader again. Confirming twice changes nothing more. A
-// bounced or erased subscriber, or an unsubscribed one without a request,
-// is not found: the link is stale, and a new signup sends a new one.
+// bounced or erased subscriber is not found: the link is stale, and a new
+// signup sends a new one. An unsubscribed one without a request left
+// after the mail went (ErrUnsubscribedSince): a new signup starts again.
 // Each list joined that has a welcome text gets its welcome mail recorded
 // in the same transaction, and queued once committed.
 //
@@ -481,9 +482,12 @@ func (s *Store) Confirm(ctx context.Context, id int64) (*Subscriber, error) {
 
 // ConfirmLink carries out the confirmation link token, as Confirm does,
 // when it is the link of the latest confirmation mail sent to its reader.
-// A link from an older mail is stale: the signup request it would apply
-// may since have been replaced by one asking for other lists than that
-// mail showed, and the reader consents to what the mail they follow says.
+// A link from an older mail is stale: a newer mail went, naming every list
+// the request holds. The latest mail's link applies the request as it
+// stands at the click, with the lists of signups held within
+// ConfirmInterval after that mail (holdRequest): the reader asked for
+// them, no mail could go for them yet, and the page that answers the
+// click shows every list the reader is on.
 // The token is checked against a read before the write transaction, so a
 // forged one never holds the write connection; the transaction then checks
 // that no newer mail was flagged in between.
@@ -561,8 +565,10 @@ func (s *Store) confirm(ctx context.Context, id int64, current func(sentAt sql.N
 			return err
 		}
 		switch {
-		case status == StatusBounced, status == StatusUnsubscribed && req == nil:
+		case status == StatusBounced:
 			return errStaleLink
+		case status == StatusUnsubscribed && req == nil:
+			return ErrUnsubscribedSince
 		case status == StatusConfirmed && req == nil:
 			return nil
 		}
@@ -600,6 +606,12 @@ func (s *Store) confirm(ctx context.Context, id int64, current func(sentAt sql.N
 
 // errStaleLink answers a confirmation link that no longer applies.
 var errStaleLink = bulletin.Errorf(bulletin.ENOTFOUND, "This link is no longer valid.")
+
+// ErrUnsubscribedSince answers the link of the latest confirmation mail to
+// a reader who was unsubscribed after it went (which ends the request it
+// asked to confirm): it no longer applies, for that reason. Only the
+// holder of the signed link learns it.
+var ErrUnsubscribedSince = bulletin.Errorf(bulletin.ENOTFOUND, "You unsubscribed after this link was sent.")
 
 // confirmTx makes subscriber id confirmed and its pending lists active.
 func confirmTx(ctx context.Context, tx *sql.Tx, id int64, now time.Time) error {

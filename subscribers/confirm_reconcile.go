@@ -2,6 +2,7 @@ package subscribers
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -33,10 +34,19 @@ const (
 		WHERE confirm_queued = 2 AND confirm_sent_at < ? AND ` + deadClaim + ` AND ` + awaitingMail
 )
 
+// reconcileDueSQL reads the readers whose request holds a list no mail has
+// named (holdRequest dated it after the last mail), that mail being
+// ConfirmInterval old (its first argument) and sent: they are due the next
+// one. signup_requests leads, as it holds only the requests waiting.
+const reconcileDueSQL = `SELECT subscribers.id FROM signup_requests r CROSS JOIN subscribers ON subscribers.id = r.subscriber_id
+	WHERE r.requested_at > subscribers.confirm_sent_at AND subscribers.confirm_sent_at <= ?
+	AND confirm_queued = 0 AND ` + awaitingMail
+
 // Reconcile re-enqueues confirmations whose task was lost: rows still
 // flagged (or claimed by a worker that died) well after their request.
-// It also deletes signup requests whose link has expired.
-// It implements queue.Reconciler.
+// It also sends the confirmations that a signup within ConfirmInterval of
+// the last mail left due (dueConfirms), and deletes signup requests whose
+// link has expired. It implements queue.Reconciler.
 func (s *Store) Reconcile(ctx context.Context, c queue.Enqueuer) (int, error) {
 	cutoff := sqlite.Now().Add(-reconcileAge)
 	rows, err := s.db.Read.QueryContext(ctx, reconcileFindSQL, cutoff, cutoff.Unix())
@@ -68,6 +78,11 @@ func (s *Store) Reconcile(ctx context.Context, c queue.Enqueuer) (int, error) {
 		sqlite.Now().Add(-ConfirmTTL-24*time.Hour)); err != nil {
 		return 0, fmt.Errorf("reconcile confirmations: %w", err)
 	}
+	due, err := s.dueConfirms(ctx)
+	if err != nil {
+		return 0, err
+	}
+	items = append(items, due...)
 	n := 0
 	for len(items) > 0 {
 		chunk := items[:min(100, len(items))]
@@ -82,4 +97,46 @@ func (s *Store) Reconcile(ctx context.Context, c queue.Enqueuer) (int, error) {
 		n += len(chunk)
 	}
 	return n, nil
+}
+
+// dueConfirms flags a new confirmation mail for each reader due one (see
+// reconcileDueSQL) and returns them, to enqueue. The new mail names the
+// whole request, and its link replaces the last one's, as a signup's would
+// once the interval has passed; a reader who followed the last link since
+// has no request left, and gets none.
+func (s *Store) dueConfirms(ctx context.Context) ([]queue.ConfirmItem, error) {
+	now := sqlite.Now()
+	var items []queue.ConfirmItem
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		items = items[:0]
+		rows, err := tx.QueryContext(ctx, reconcileDueSQL, now.Add(-ConfirmInterval))
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(ids) == 0 {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET confirm_sent_at = ?, confirm_queued = 1
+			WHERE id IN (SELECT value FROM json_each(?))`, now, idsJSON(ids)); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			items = append(items, queue.ConfirmItem{ID: id, SentAt: now.UnixMicro()})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reconcile confirmations: %w", err)
+	}
+	return items, nil
 }

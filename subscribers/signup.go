@@ -12,8 +12,10 @@ import (
 )
 
 // ConfirmInterval is the least time between two confirmation mails to one
-// address: signing up again sooner sends nothing and changes nothing, so
-// the link in the mail already out confirms exactly what that mail showed.
+// address, so that no one can mail bomb an address through the form.
+// Signing up again sooner sends nothing at once: the signup waits with the
+// address's request (holdRequest), for the link of the mail already out or
+// of the next one, which the reconciler sends once the interval allows.
 const ConfirmInterval = 10 * time.Minute
 
 // Subscription statuses.
@@ -27,10 +29,11 @@ const (
 // confirmation to send, if any. Every outcome looks the same to the reader;
 // only the rows differ:
 //   - a new address is stored pending, flagged for a confirmation mail;
-//   - a known one is left as it is: the signup is kept as its request
-//     (see saveRequest) and mailed, unless a mail went out in the last
-//     ConfirmInterval; its lists, name and attributes change only when
-//     the link is followed (Confirm);
+//   - a known one is left as it is: the signup joins its request (see
+//     saveRequest), and a mail goes unless one went out in the last
+//     ConfirmInterval; then the request waits for that mail's link, or
+//     for the next mail (holdRequest). Its lists, name and attributes
+//     change only when a link is followed (Confirm);
 //   - a confirmed one asking for no list it is not on already, or a
 //     bounced one, is left alone and gets nothing;
 //   - a reader who unsubscribed (from everything, or from a list asked
@@ -41,14 +44,15 @@ func signupTx(ctx context.Context, tx sqlite.Querier, in *Signup, listIDs []int6
 		status  string
 		sentAt  sql.NullTime
 		unsubAt sql.NullTime
+		queued  int
 	)
 	// Most signups are new addresses: the insert goes first, and only a
 	// known address costs the read.
 	if item, err := insertPending(ctx, tx, in, listIDs, now); item != nil || err != nil {
 		return item, err
 	}
-	err := tx.QueryRowContext(ctx, `SELECT id, status, confirm_sent_at, unsubscribed_at FROM subscribers WHERE email_key = ?`,
-		EmailKey(in.Email)).Scan(&id, &status, &sentAt, &unsubAt)
+	err := tx.QueryRowContext(ctx, `SELECT id, status, confirm_sent_at, unsubscribed_at, confirm_queued FROM subscribers WHERE email_key = ?`,
+		EmailKey(in.Email)).Scan(&id, &status, &sentAt, &unsubAt, &queued)
 	if err != nil {
 		return nil, fmt.Errorf("signup: %w", err)
 	}
@@ -62,11 +66,14 @@ func signupTx(ctx context.Context, tx sqlite.Querier, in *Signup, listIDs []int6
 	}
 	if sentAt.Valid && now.Sub(sentAt.Time) < ConfirmInterval {
 		fresh, err := leftSince(ctx, tx, id, status, unsubAt, listIDs, sentAt.Time)
-		if err != nil || !fresh {
+		if err != nil {
 			return nil, err
 		}
+		if !fresh {
+			return nil, holdRequest(ctx, tx, id, status, in, listIDs, sentAt.Time, queued == 1, now)
+		}
 	}
-	if err := saveRequest(ctx, tx, id, in, listIDs, now); err != nil {
+	if err := saveRequest(ctx, tx, id, status, in, listIDs, now); err != nil {
 		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET confirm_sent_at = ?, confirm_queued = 1 WHERE id = ?`,

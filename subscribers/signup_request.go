@@ -16,21 +16,33 @@ import (
 // A request is a signup for an address already stored, waiting in
 // signup_requests for the click on the link mailed to that address. Until
 // then it changes nothing about the reader: anyone can type an address.
+// The signups that come before the click add up in it (mergeRequest):
+// nothing a reader asked for is lost.
 type request struct {
-	name       string
-	lists      string // JSON array of list ids
-	attributes map[string]any
+	name        string
+	lists       string // JSON array of list ids
+	attributes  map[string]any
+	requestedAt time.Time
 }
 
-// saveRequest keeps in as subscriber id's request, replacing an older one:
-// the mail about to go out names what this one asks for, and the reader
-// confirms what the latest mail showed.
-func saveRequest(ctx context.Context, tx sqlite.Querier, id int64, in *Signup, listIDs []int64, now time.Time) error {
+// saveRequest adds in to subscriber id's request, for the mail about to go
+// out: it names every list the request holds, and its link applies it.
+func saveRequest(ctx context.Context, tx sqlite.Querier, id int64, status string, in *Signup, listIDs []int64, now time.Time) error {
+	m, err := mergeRequest(ctx, tx, id, status, in, listIDs)
+	if err != nil {
+		return err
+	}
+	m.req.requestedAt = now
+	return storeRequest(ctx, tx, id, m.req)
+}
+
+// storeRequest writes r as subscriber id's request.
+func storeRequest(ctx context.Context, tx sqlite.Querier, id int64, r *request) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO signup_requests (subscriber_id, name, lists, attributes, requested_at)
 		VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (subscriber_id) DO UPDATE SET name = excluded.name, lists = excluded.lists,
 			attributes = excluded.attributes, requested_at = excluded.requested_at`,
-		id, in.Name, idsJSON(listIDs), attributesJSON(in.Attributes), now)
+		id, r.name, r.lists, attributesJSON(r.attributes), r.requestedAt)
 	if err != nil {
 		return fmt.Errorf("save signup request: %w", err)
 	}
@@ -38,11 +50,11 @@ func saveRequest(ctx context.Context, tx sqlite.Querier, id int64, in *Signup, l
 }
 
 // loadRequest returns subscriber id's request, or nil when there is none.
-func loadRequest(ctx context.Context, tx *sql.Tx, id int64) (*request, error) {
+func loadRequest(ctx context.Context, tx sqlite.Querier, id int64) (*request, error) {
 	var r request
 	var attrs string
-	err := tx.QueryRowContext(ctx, `SELECT name, lists, attributes FROM signup_requests WHERE subscriber_id = ?`, id).
-		Scan(&r.name, &r.lists, &attrs)
+	err := tx.QueryRowContext(ctx, `SELECT name, lists, attributes, requested_at FROM signup_requests WHERE subscriber_id = ?`, id).
+		Scan(&r.name, &r.lists, &attrs, &r.requestedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	} else if err != nil {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
@@ -14,6 +15,14 @@ type confirmedData struct {
 	Title          string
 	Lists          []string
 	PreferencesURL string
+}
+
+// confirmBadData is the data of pages/confirm_bad.html; a link that is
+// altered, cut short, expired or replaced renders it without any.
+type confirmBadData struct {
+	// UnsubscribedSince: the link is the latest mail's, and the reader
+	// was unsubscribed after it went.
+	UnsubscribedSince bool
 }
 
 // confirmAskData is the data of pages/confirm_ask.html.
@@ -33,7 +42,12 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sub, err := s.Subscribers.ConfirmLink(r.Context(), s.Signer, r.PathValue("token"))
-	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
+	if errors.Is(err, subscribers.ErrUnsubscribedSince) {
+		// Only the holder of the signed link sees why: it says nothing
+		// of an address to whoever typed it.
+		s.renderPage(w, r, http.StatusBadRequest, "confirm_bad", confirmBadData{UnsubscribedSince: true})
+		return
+	} else if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
 		// This one has a way out the reader can take at once: signing
 		// up again.
 		s.badLinkPage(w, r, "confirm_bad")

@@ -118,9 +118,15 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, err error) {
 	s.messagePage(w, r, status, "That did not work", bulletin.ErrorMessage(err))
 }
 
+// checkEmail answers every signup, whatever the address: its words hold
+// for a new address, a known one, one mailed a few minutes before (no new
+// mail goes, and that mail's link covers the lists asked since: see
+// subscribers.ConfirmInterval) and a reader on every list chosen already.
 func (s *Server) checkEmail(w http.ResponseWriter, r *http.Request) {
 	s.messagePage(w, r, http.StatusOK, "Check your inbox",
-		"We sent you a mail with a link to confirm your subscription. If it does not arrive in a few minutes, look in your spam folder.")
+		"Follow the link in our mail to confirm your subscription: nothing starts before. "+
+			"If you asked within the last few minutes, use the link in the mail we sent then, even if you followed it already: "+
+			"it covers every list you chose. No mail after a few minutes? Look in your spam folder.")
 }
 
 // pendingBody is the one answer of the JSON signup, whatever the address.
