@@ -55,10 +55,10 @@ func TestLeavingRecordsGoneInRedis(t *testing.T) {
 		}, 200, true},
 		{"preferences keep one list", func(id int64) int {
 			return e.form(prefs(id), url.Values{"name": {"A"}, "frequency": {"daily"}, "list": {"weekend-culture"}}).Code
-		}, 200, false},
+		}, http.StatusSeeOther, false},
 		{"preferences drop every list", func(id int64) int {
 			return e.form(prefs(id), url.Values{"name": {"A"}, "frequency": {"daily"}}).Code
-		}, 200, true},
+		}, http.StatusSeeOther, true},
 		{"admin renames", func(id int64) int { return e.api("PATCH", api(id), `{"name":"Renamed"}`).Code }, 200, false},
 		{"admin sets unsubscribed", func(id int64) int { return e.api("PATCH", api(id), `{"status":"unsubscribed"}`).Code }, 200, true},
 		{"admin sets bounced", func(id int64) int { return e.api("PATCH", api(id), `{"status":"bounced"}`).Code }, 200, true},

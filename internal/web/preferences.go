@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
@@ -19,6 +20,12 @@ type preferencesData struct {
 	Lists     []subscribers.ListChoice
 	Errors    map[string]string
 	Saved     bool
+	// Now says what the reader gets, as stored, when it is not simply
+	// the lists ticked (receiving); "" when it is.
+	Now string
+	// Stopped is whether no mail comes to the reader at all: the page
+	// then offers no way to stop it.
+	Stopped bool
 	// UnsubscribeURL leads to the one-button page that stops all mail.
 	UnsubscribeURL string
 	// Digest is what the page offers and says of digests.
@@ -28,10 +35,16 @@ type preferencesData struct {
 	Chosen []string
 }
 
+// preferencesSaved is the query flag of the page a saved form is
+// redirected to: the page says it was saved. It carries nothing else.
+const preferencesSaved = "saved"
+
 func (s *Server) preferencesForm(w http.ResponseWriter, r *http.Request) {
-	if id, ok := s.preferencesReader(w, r); ok {
-		s.renderPreferences(w, r, id, http.StatusOK, nil)
+	id, ok := s.preferencesReader(w, r)
+	if !ok {
+		return
 	}
+	s.renderPreferences(w, r, id, http.StatusOK, &preferencesData{Saved: r.URL.Query().Has(preferencesSaved)})
 }
 
 // preferencesReader is the reader whose preferences link was followed,
@@ -48,10 +61,10 @@ func (s *Server) preferencesReader(w http.ResponseWriter, r *http.Request) (int6
 	return id, true
 }
 
-// renderPreferences shows subscriber id's preferences, or d's when a form
-// was saved or sent back. The digest offer is made from the lists as
-// stored, as preferencesPost checks it, not from those a form sent back
-// ticks.
+// renderPreferences shows subscriber id's preferences as stored or, when
+// d sends a form back to be fixed (d.Chosen is not nil), what it chose.
+// What the reader gets now is said of the lists as stored; the digest
+// offer, which depends only on the lists shown (refusal), of those ticked.
 func (s *Server) renderPreferences(w http.ResponseWriter, r *http.Request, id int64, status int, d *preferencesData) {
 	sub, choices, err := s.Subscribers.PreferencesOf(r.Context(), id)
 	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
@@ -61,25 +74,27 @@ func (s *Server) renderPreferences(w http.ResponseWriter, r *http.Request, id in
 		s.pageError(w, r, err)
 		return
 	}
-	if d == nil {
-		d = &preferencesData{Name: sub.Name, Frequency: sub.Frequency}
+	d.Now, d.Stopped = receiving(sub, choices)
+	if d.Chosen == nil {
+		d.Name, d.Frequency = sub.Name, sub.Frequency
+	} else { // a form sent back to be fixed shows what was ticked
+		for i := range choices {
+			choices[i].Checked = slices.Contains(d.Chosen, choices[i].Slug)
+		}
 	}
 	d.Digest = offerDigest(choices)
 	if d.Digest.refusal(d.Frequency, sub.Frequency) != "" {
 		d.Frequency = sub.Frequency // a frequency refused is not shown chosen, nor carried in the form
-	}
-	if d.Chosen != nil { // a form sent back to be fixed shows what was ticked
-		for i := range choices {
-			choices[i].Checked = slices.Contains(d.Chosen, choices[i].Slug)
-		}
 	}
 	d.Title, d.Email, d.Lists = "Your preferences", sub.Email, choices
 	d.UnsubscribeURL = "/unsubscribe/" + s.Signer.Sign(subscribers.TokenUnsubscribe, id, 0)
 	s.renderPage(w, r, status, "preferences", d)
 }
 
-// preferencesPost saves the form. A frequency the page does not offer
-// (digestOffer.refusal) sends the form back and changes nothing.
+// preferencesPost saves the form and redirects to the page, which then
+// says so: reloading it sends nothing again. A form refused is sent back,
+// with what it chose, and changes nothing; a frequency the page does not
+// offer (digestOffer.refusal) is refused.
 func (s *Server) preferencesPost(w http.ResponseWriter, r *http.Request) {
 	id, ok := s.preferencesReader(w, r)
 	if !ok {
@@ -107,7 +122,7 @@ func (s *Server) preferencesPost(w http.ResponseWriter, r *http.Request) {
 	}
 	switch bulletin.ErrorCode(err) {
 	case "":
-		s.renderPreferences(w, r, id, http.StatusOK, &preferencesData{Saved: true, Name: p.Name, Frequency: p.Frequency})
+		s.preferencesRedirect(w, r)
 	case bulletin.EINVALID:
 		s.renderPreferences(w, r, id, http.StatusUnprocessableEntity, back(bulletin.ErrorFields(err)))
 	case bulletin.ENOTFOUND:
@@ -115,4 +130,16 @@ func (s *Server) preferencesPost(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.pageError(w, r, err)
 	}
+}
+
+// preferencesRedirect answers a saved form with a 303 to the page it came
+// from, flagged saved. The token, already verified, is the only part of
+// the request the address repeats. Its answer is kept from caches and
+// referrers, as the pages with the token are (renderPage).
+func (s *Server) preferencesRedirect(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-store")
+	to := "/preferences/" + url.PathEscape(r.PathValue("token")) + "?" + preferencesSaved + "=1"
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }

@@ -12,34 +12,34 @@ import (
 // daily digests to the readers who chose daily and a weekly round-up to
 // the others; a weekly list sends its one digest to all its readers, and
 // a list with digests off sends none (campaigns' inWindow). So the page
-// offers daily or weekly only to a reader on a daily list: to anyone
-// else the choice would change nothing, and the page says what they get
-// instead.
+// offers daily or weekly whenever it shows a daily list, ticked or not:
+// a reader ticking one again chooses its frequency in the same save. To
+// a reader shown no daily list the choice would change nothing, and the
+// page says what their weekly lists send instead.
 type digestOffer struct {
 	// Choose is whether the page offers daily or weekly.
 	Choose bool
-	// For names the daily lists the choice is for: "For Daily News."
+	// For names the daily lists the choice is for: "For Daily News.", or,
+	// to a reader on none of them, "For Daily News, once you tick it."
 	For string
 	// Weekly labels the weekly choice: "Weekly, on Mondays".
 	Weekly string
 	// Fixed says what each weekly list the reader is on sends, which no
 	// choice changes, one sentence a list.
 	Fixed []string
-	// Later, when there is no choice, tells of the daily lists shown
-	// that the reader is not on: the choice comes with one of them.
-	Later string
 }
 
-// offerDigest is the offer to a reader whose lists, as stored, are the
-// ticked ones of choices.
+// offerDigest is the offer to a reader shown choices, whose lists, as
+// stored, are the ticked ones.
 func offerDigest(choices []subscribers.ListChoice) digestOffer {
 	var o digestOffer
 	var daily []*subscribers.List
+	var onDaily bool
 	for _, c := range choices {
 		switch c.Digest {
 		case "daily":
 			daily = append(daily, c.List)
-			o.Choose = o.Choose || c.Checked
+			onDaily = onDaily || c.Checked
 		case "weekly":
 			if c.Checked {
 				o.Fixed = append(o.Fixed, fmt.Sprintf("%s: the weekly digest, sent on %s.", c.Name, weekdays(c.DigestWeekday)))
@@ -49,24 +49,25 @@ func offerDigest(choices []subscribers.ListChoice) digestOffer {
 	if len(daily) == 0 {
 		return o
 	}
-	names := listNames(daily)
-	if o.Choose {
+	o.Choose, o.Weekly = true, weeklyLabel(daily)
+	switch names := listNames(daily); {
+	case onDaily:
 		o.For = "For " + names + "."
-		o.Weekly = weeklyLabel(daily)
-		return o
+	case len(daily) == 1:
+		o.For = "For " + names + ", once you tick it above."
+	default:
+		o.For = "For " + names + ", once you tick one above."
 	}
-	verb, it := "sends", "it"
-	if len(daily) > 1 {
-		verb, it = "send", "one"
-	}
-	o.Later = fmt.Sprintf("%s %s a daily digest, or a weekly one if you prefer: tick %s and save to choose.", names, verb, it)
 	return o
 }
 
 // refusal says why frequency, as posted, is not one the page offers the
 // reader whose frequency is stored: daily or weekly when it offers the
 // choice, else only their own, which the form carries unchanged. It is
-// "" for a frequency offered.
+// "" for a frequency offered. The offer is judged on every list the page
+// shows, so on any the form may tick (SetPreferences refuses others): a
+// form ticking a daily list may always choose daily or weekly, whether
+// or not the reader was on it.
 func (o digestOffer) refusal(frequency, stored string) string {
 	switch {
 	case o.Choose && (frequency == "daily" || frequency == "weekly"):

@@ -16,9 +16,9 @@ import (
 
 // TestPreferencesOfferOnlyAFrequencyThatChangesSomething: a reader's
 // frequency matters on a daily list only (a weekly list sends its digest
-// to all alike), so the page offers daily or weekly only to a reader on a
-// daily list, says what a reader of weekly lists gets, and refuses, saving
-// nothing, a frequency it did not offer.
+// to all alike), so the page offers daily or weekly whenever it shows a
+// daily list, ticked or not, says what the reader's weekly lists send,
+// and refuses, saving nothing, a frequency it did not offer.
 func TestPreferencesOfferOnlyAFrequencyThatChangesSomething(t *testing.T) {
 	e := newSubEnv(t, 0)
 	ctx := context.Background()
@@ -44,10 +44,9 @@ func TestPreferencesOfferOnlyAFrequencyThatChangesSomething(t *testing.T) {
 		radios     int
 		want       []string
 	}{
-		{"on a weekly list only", weeklyOnly, 0, []string{
-			`<input type="hidden" name="frequency" value="daily">`,
+		{"on a weekly list only", weeklyOnly, 2, []string{
+			"For Daily News, once you tick it above.", `value="daily" checked><span>Daily</span>`,
 			"Weekend Culture: the weekly digest, sent on Saturdays.",
-			"Daily News sends a daily digest, or a weekly one if you prefer: tick it and save to choose.",
 		}},
 		{"on a daily and a weekly list", both, 2, []string{
 			"For Daily News.", `value="weekly" checked><span>Weekly, on Fridays</span>`,
@@ -85,13 +84,11 @@ func TestPreferencesOfferOnlyAFrequencyThatChangesSomething(t *testing.T) {
 		message               string // the frequency's error, "" when saved
 		want                  string // the frequency stored after
 	}{
-		{"weekly, to a reader offered no choice", weeklyOnly, "weekly", http.StatusUnprocessableEntity,
-			"your lists have no digest frequency to choose, so nothing was saved", "daily"},
-		{"none, to a reader offered no choice", weeklyOnly, "", http.StatusUnprocessableEntity,
-			"your lists have no digest frequency to choose, so nothing was saved", "daily"},
-		{"hourly, to a reader offered the choice", both, "hourly", http.StatusUnprocessableEntity, "choose daily or weekly", "weekly"},
-		{"their own, as the form carries it", weeklyOnly, "daily", http.StatusOK, "", "daily"},
-		{"daily, offered", both, "daily", http.StatusOK, "", "daily"},
+		{"none, to a reader shown a daily list", weeklyOnly, "", http.StatusUnprocessableEntity, "choose daily or weekly", "daily"},
+		{"hourly, to a reader on a daily list", both, "hourly", http.StatusUnprocessableEntity, "choose daily or weekly", "weekly"},
+		{"their own", weeklyOnly, "daily", http.StatusSeeOther, "", "daily"},
+		{"weekly, to a reader shown a daily list they are not on", weeklyOnly, "weekly", http.StatusSeeOther, "", "weekly"},
+		{"daily, offered", both, "daily", http.StatusSeeOther, "", "daily"},
 	}
 	for _, p := range posts {
 		before := stored(p.path)

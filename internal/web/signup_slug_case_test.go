@@ -73,8 +73,8 @@ func TestSignupSlugsInAnyCase(t *testing.T) {
 	}
 	path := "/preferences/" + e.signer.Sign(subscribers.TokenPreferences, sub.ID, 0)
 	w = e.form(path, url.Values{"name": {"Pat"}, "frequency": {"daily"}, "list": {"Weekend-Culture"}})
-	if w.Code != http.StatusOK {
-		t.Fatalf("preferences with Weekend-Culture = %d, want 200:\n%s", w.Code, w.Body)
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("preferences with Weekend-Culture = %d, want 303:\n%s", w.Code, w.Body)
 	}
 	after, err := e.store.Get(ctx, sub.ID)
 	if err != nil {
