@@ -156,6 +156,31 @@ func pass(ctx context.Context, db *sql.DB) (int, error) {
 	return frames, err
 }
 
+// finalCheckpoint copies the whole WAL into the database file at path on
+// the write connection, once nothing else writes. SQLite's own checkpoint
+// when the last connection closes promises no more than it can: it runs
+// only if that connection gets an exclusive lock on the file, it stops
+// at an interrupt left over from a cancelled statement (the checkpointer
+// cancels its last pass on this connection when Close stops it), and it
+// reports neither. A FULL checkpoint waits the busy timeout for readers
+// and says whether it copied every frame; starting a statement clears a
+// leftover interrupt.
+func finalCheckpoint(write *sql.DB, path string) error {
+	var busy, frames, copied int
+	err := write.QueryRow(`PRAGMA wal_checkpoint(FULL)`).Scan(&busy, &frames, &copied)
+	if err != nil {
+		return fmt.Errorf("close database: checkpoint: %w", err)
+	}
+	if busy != 0 || copied < frames {
+		done := "could not start"
+		if frames >= 0 {
+			done = fmt.Sprintf("copied %d of %d frames", copied, frames)
+		}
+		return fmt.Errorf("close database: checkpoint busy past the busy timeout (%s): %s alone lacks the commits left in its -wal, which keeps them", done, path)
+	}
+	return nil
+}
+
 // close stops the checkpointer and closes its connection.
 func (c *checkpointer) close() error {
 	c.stop()

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
@@ -27,7 +28,8 @@ type DB struct {
 	// Path is the database file.
 	Path string
 
-	ckpt *checkpointer
+	ckpt      *checkpointer
+	closeOnce sync.Once
 }
 
 // pragmas go in the DSN so that every pooled connection gets them.
@@ -106,9 +108,18 @@ func createDatabaseFile(path string) error {
 	return nil
 }
 
-// Close stops the checkpointer and closes both pools, checkpointing the
-// WAL on the way out.
+// Close stops the checkpointer, closes both pools and leaves every
+// commit in the database file itself, so that a copy of the file alone
+// misses none. When a reader keeps the last commits in the WAL past the
+// busy timeout, Close says so; they are not lost, the WAL keeps them. A
+// second Close does nothing.
 func (db *DB) Close() error {
+	var err error
+	db.closeOnce.Do(func() { err = db.close() })
+	return err
+}
+
+func (db *DB) close() error {
 	var errs []error
 	if db.ckpt != nil {
 		errs = append(errs, db.ckpt.close())
@@ -117,7 +128,7 @@ func (db *DB) Close() error {
 		errs = append(errs, db.Read.Close())
 	}
 	if db.Write != nil {
-		errs = append(errs, db.Write.Close())
+		errs = append(errs, finalCheckpoint(db.Write, db.Path), db.Write.Close())
 	}
 	return errors.Join(errs...)
 }
