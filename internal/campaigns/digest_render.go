@@ -228,34 +228,44 @@ func clip(s string, n int) string {
 
 // clipPersonal is clip for text holding mk's markers, such as a
 // preheader derived from a campaign's text part. It counts what a reader
-// reads: a marker takes no room, a fallback its text (markerFreeWidth). It
-// cuts between markers, never in one, and never inside a fallback: a
-// fallback's start, sides and end go together, or the message would leave
-// out the rest of the mail after the cut as the side of the fallback that
-// is not the reader's.
+// reads: a marker takes no room, a fallback the text of its wider side
+// (fallbackWidth), so that no reader's line is longer than n, and a
+// reader with a name reads the line cut where it was before the bare
+// names had fallbacks wherever the side of readers without one is no
+// wider ("Dear,", "Welcome"). It cuts between markers, never in one, and
+// never inside a fallback: a fallback's start, sides and end go together,
+// or the message would leave out the rest of the mail after the cut as
+// the side of the fallback that is not the reader's. A fallback s does not
+// end (its end was on a line the preheader leaves out) is ended.
 func clipPersonal(s string, n int, mk mailer.Markers) string {
-	s = strings.TrimSpace(mdSpaces.ReplaceAllString(s, " "))
-	if markerFreeWidth(mk)(s) <= n {
+	s = endFallback(strings.TrimSpace(mdSpaces.ReplaceAllString(s, " ")), mk)
+	if empty := mk.Of(mailer.ElseName) + mk.Of(mailer.EndName); strings.Contains(s, " "+empty) {
+		// A side of readers with a name that ends with the space between
+		// two lines, and leaves nothing for readers without one, such as
+		// a heading's run (textWriter.strayEnd): they read the space.
+		s = strings.TrimSpace(mdSpaces.ReplaceAllString(strings.ReplaceAll(s, " "+empty, empty+" "), " "))
+	}
+	if personalWidth(s, mk) <= n {
 		return s
 	}
 	// The ends of s that fit in n-1 columns, outside a fallback, with
 	// their widths: the last one, and the last one at a space inside those
 	// columns, as clip takes it.
 	cut, cutW, space, spaceW := 0, 0, 0, 0
-	w, inFallback := 0, false
+	w := 0
 	for i := 0; i < len(s); {
-		if !inFallback {
-			cut, cutW = i, w
-			if s[i] == ' ' && w < n-1 {
-				space, spaceW = i, w
-			}
+		cut, cutW = i, w
+		if s[i] == ' ' && w < n-1 {
+			space, spaceW = i, w
 		}
 		if f, ok := textMarkerAt(s[i:], mk); ok {
-			switch f {
-			case mailer.IfName:
-				inFallback = true
-			case mailer.EndName:
-				inFallback = false
+			if f == mailer.IfName {
+				size, fw := fallbackWidth(s[i:], mk)
+				if w+fw > n-1 {
+					break
+				}
+				i, w = i+size, w+fw
+				continue
 			}
 			i += len(mk.Of(f))
 			continue
@@ -273,24 +283,73 @@ func clipPersonal(s string, n int, mk mailer.Markers) string {
 	return strings.TrimRight(s[:cut], " ,;:.-—") + "…"
 }
 
+// personalWidth is the columns of s, holding mk's markers, as
+// clipPersonal counts them.
+func personalWidth(s string, mk mailer.Markers) int {
+	measure := markerFreeWidth(mk)
+	w := 0
+	for s != "" {
+		i := strings.Index(s, mk.Of(mailer.IfName))
+		if i < 0 {
+			return w + measure(s)
+		}
+		size, fw := fallbackWidth(s[i:], mk)
+		w += measure(s[:i]) + fw
+		s = s[i+size:]
+	}
+	return w
+}
+
+// fallbackWidth reads the fallback s starts with: its length, to the end
+// of its EndName or of s, and the columns of its wider side, the name
+// and the address taking none.
+func fallbackWidth(s string, mk mailer.Markers) (size, width int) {
+	ifName, elseName, endName := mk.Of(mailer.IfName), mk.Of(mailer.ElseName), mk.Of(mailer.EndName)
+	size = len(s)
+	if i := strings.Index(s[len(ifName):], endName); i >= 0 {
+		size = len(ifName) + i + len(endName)
+	}
+	named, nameless, _ := strings.Cut(s[len(ifName):size], elseName)
+	measure := markerFreeWidth(mk)
+	return size, max(measure(named), measure(nameless))
+}
+
+// endFallback ends the fallback s ends inside of, if any, with an empty
+// side for readers without a name when it has none.
+func endFallback(s string, mk mailer.Markers) string {
+	ifName := mk.Of(mailer.IfName)
+	i := strings.LastIndex(s, ifName)
+	if i < 0 || strings.Contains(s[i+len(ifName):], mk.Of(mailer.EndName)) {
+		return s
+	}
+	if !strings.Contains(s[i:], mk.Of(mailer.ElseName)) {
+		s += mk.Of(mailer.ElseName)
+	}
+	return s + mk.Of(mailer.EndName)
+}
+
 // wrap breaks s into lines of at most width columns between words.
 func wrap(s string, width int) string { return wrapMeasured(s, width, utf8.RuneCountInString) }
 
 // wrapMeasured is wrap with the columns of a word counted by measure.
+// A word may measure nothing (a name, an address: only the message knows
+// them), so a line's start is told by its words, not by its columns: the
+// word after a name that starts a line is still a word of its own.
 func wrapMeasured(s string, width int, measure func(string) int) string {
 	var b strings.Builder
-	col := 0
+	col, words := 0, 0 // words: on the line
 	for _, w := range strings.Fields(s) {
 		n := measure(w)
-		if col > 0 && col+1+n > width {
+		if words > 0 && col+1+n > width {
 			b.WriteByte('\n')
-			col = 0
-		} else if col > 0 {
+			col, words = 0, 0
+		} else if words > 0 {
 			b.WriteByte(' ')
 			col++
 		}
 		b.WriteString(w)
 		col += n
+		words++
 	}
 	return b.String()
 }

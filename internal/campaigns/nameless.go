@@ -51,10 +51,12 @@ const namePunct = ".,!?;:…"
 // bare name s[a:b] (the name, or the element that holds only it):
 // s[start:end], read as repl instead. Nothing before lo is taken, and
 // space is the bytes that read as white space.
-//   - At the start of a line (atStart): the name, a comma, colon or
-//     semicolon after it and the spaces after those. A small letter that
-//     then starts the line becomes a capital: "{{ .Name }}, welcome"
-//     reads "Welcome".
+//   - At the start of a line or of a sentence (atStart, see
+//     bareNames.starts): the name, a comma, colon or semicolon after it
+//     and the spaces after those. A small letter that then starts the
+//     line or the sentence becomes a capital: "{{ .Name }}, welcome"
+//     reads "Welcome", and "Thanks. {{ .Name }}, welcome" reads
+//     "Thanks. Welcome".
 //   - Before punctuation: the spaces before the name and a comma before
 //     them: "Thanks, {{ .Name }}." reads "Thanks.", "Dear {{ .Name }},"
 //     reads "Dear,".
@@ -186,7 +188,7 @@ func (n *bareNames) spans(s string, first bool) []nameSpan {
 			}
 			sp = nameSpan{a, b + k, s[a:start] + your + s[end:b]}
 		} else {
-			sp.start, sp.end, sp.repl = dropSpan(s, lo, a, b, n.atStart(s, a, first), space)
+			sp.start, sp.end, sp.repl = dropSpan(s, lo, a, b, n.starts(s, a, b, first, space), space)
 		}
 		out = append(out, sp)
 		lo, at = sp.end, sp.end
@@ -251,6 +253,18 @@ func (n *bareNames) atStart(s string, a int, first bool) bool {
 	}
 	tag := tagName(s[i:end])
 	return tag == "br" || end == a && lineStarts[tag]
+}
+
+// starts says the name at s[a:b] (or the element holding it) is left
+// out as at the start of a line (dropSpan): it starts a line, or it
+// starts a sentence and a comma, colon, semicolon or space follows it. A
+// name that ends a sentence after another ("Thanks. {{ .Name }}!") is
+// left out with the space before it.
+func (n *bareNames) starts(s string, a, b int, first bool, space string) bool {
+	if n.atStart(s, a, first) {
+		return true
+	}
+	return b < len(s) && strings.IndexByte(",:;"+space, s[b]) >= 0 && n.sentenceStart(s, a, first)
 }
 
 // tagName is the name of the HTML tag t, "<name …>", in lower case; a

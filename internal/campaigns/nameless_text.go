@@ -167,8 +167,21 @@ func (w *textWriter) closeRun(r *nameRun) {
 	b.WriteString(s[end:])
 	w.b.Reset()
 	w.b.WriteString(b.String())
+	last := s[w.lineStart:end]
 	w.lineStart += shift
 	w.lineEnd = end + shift + len(w.ending())
+	// The run's last line is a heading's rule, which the preheader leaves
+	// out with the fallback's end: the next line the preheader reads ends
+	// it too (strayEnd).
+	w.strayEnd = strings.Contains(last, w.mk.Of(mailer.Rule)) || strings.Contains(last, w.mk.Of(mailer.RuleDash))
+}
+
+// preheaderSkips says the preheader leaves out line, a line of the text
+// (personalPreheader): a rule, a heading's underline, a line of a URL
+// only, or a blank one.
+func (w *textWriter) preheaderSkips(line string) bool {
+	return strings.Trim(line, "=-") == "" || strings.Contains(line, w.mk.Of(mailer.Rule)) ||
+		strings.Contains(line, w.mk.Of(mailer.RuleDash)) || preheaderURL.FindString(line) == line
 }
 
 // ruleLine is line, a line of the text, with a rule of '-' or '=' in it

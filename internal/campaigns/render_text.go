@@ -64,6 +64,10 @@ type textWriter struct {
 	// ends (its line break) in b: a run of blocks readers without a name
 	// do not read may end after it (closeRun).
 	lineStart, lineEnd int
+	// strayEnd says such a run ended on a heading's rule, a line the
+	// preheader leaves out: the next line it reads repeats the end of the
+	// run's fallback after its prefix, which ends nothing in the mail.
+	strayEnd bool
 
 	// prose leaves out what a line of prose has no room for: a link's URL
 	// after its text, and images (see plainText).
@@ -290,10 +294,14 @@ func (w *textWriter) rule(title string, level int) string {
 }
 
 // longest is the line of ls that measures the most columns, the first of
-// them on a tie: a heading's rule is as long as it.
+// them on a tie: a heading's rule is as long as it. A line may measure
+// nothing and still hold the name, whose rule the mailer makes.
 func (w *textWriter) longest(ls []string) string {
-	var long string
-	for _, l := range ls {
+	if len(ls) == 0 {
+		return ""
+	}
+	long := ls[0]
+	for _, l := range ls[1:] {
 		if w.measure(l) > w.measure(long) {
 			long = l
 		}
@@ -307,6 +315,9 @@ func (w *textWriter) lines(ls []string, first, indent string) {
 		prefix := indent
 		if i == 0 {
 			prefix = first
+		}
+		if w.strayEnd && !w.preheaderSkips(l) {
+			prefix, w.strayEnd = prefix+w.ending(), false
 		}
 		w.lineStart = w.b.Len()
 		w.b.WriteString(strings.TrimRight(prefix+l, " ") + "\n")
