@@ -63,12 +63,12 @@ func (s *Server) archiveIndex(w http.ResponseWriter, r *http.Request) {
 func (s *Server) archiveIssue(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.messagePage(w, r, http.StatusNotFound, "Not in the archive", "There is no such issue.")
+		s.messagePageBack(w, r, http.StatusNotFound, "Not in the archive", "There is no such issue.", "/archive", "See every issue in the archive")
 		return
 	}
 	is, err := s.Archive.ArchiveIssue(r.Context(), id)
 	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
-		s.messagePage(w, r, http.StatusNotFound, "Not in the archive", "There is no such issue.")
+		s.messagePageBack(w, r, http.StatusNotFound, "Not in the archive", "There is no such issue.", "/archive", "See every issue in the archive")
 		return
 	} else if err != nil {
 		s.Log.Error("archive issue", "id", id, "err", err)

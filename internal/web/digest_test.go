@@ -201,8 +201,8 @@ func TestArchive(t *testing.T) {
 		t.Errorf("archived campaign: %d\n%s", w.Code, body)
 	}
 	for _, path := range []string{"/archive/2", "/archive/999", "/archive/x"} {
-		if w := do(t, h, "GET", path, "", ""); w.Code != 404 {
-			t.Errorf("GET %s: %d, want 404", path, w.Code)
+		if w := do(t, h, "GET", path, "", ""); w.Code != 404 || !strings.Contains(w.Body.String(), `<a href="/archive">`) {
+			t.Errorf("GET %s: %d, want 404 with a link to the archive:\n%s", path, w.Code, w.Body)
 		}
 	}
 }
