@@ -203,22 +203,11 @@ func (f *Feeds) forgetDeleted(ctx context.Context) (int, error) {
 	if len(keys) == 0 {
 		return 0, nil
 	}
-	forgot := 0
-	err = f.db.Tx(ctx, func(tx *sql.Tx) error {
-		for _, r := range keys {
-			res, err := tx.ExecContext(ctx, `DELETE `+forgettableDeleted+` AND d.list_id = ? AND d.item_id = ? AND d.feed_url = ?`,
-				cutoff, r.listID, r.itemID, r.feedURL)
-			if err != nil {
-				return err
-			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return err
-			}
-			forgot += int(n)
-		}
-		return nil
-	})
+	args := make([][]any, len(keys))
+	for i, r := range keys {
+		args[i] = []any{cutoff, r.listID, r.itemID, r.feedURL}
+	}
+	forgot, err := f.deleteEach(ctx, `DELETE `+forgettableDeleted+` AND d.list_id = ? AND d.item_id = ? AND d.feed_url = ?`, args)
 	if err != nil {
 		return 0, fmt.Errorf("forget deleted feed items: %w", err)
 	}

@@ -88,10 +88,26 @@ func (f *Feeds) forgetItems(ctx context.Context, feedID int64) (int, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}
-	forgot := 0
-	err = f.db.Tx(ctx, func(tx *sql.Tx) error {
-		for _, id := range ids {
-			res, err := tx.ExecContext(ctx, `DELETE `+forgettableItems+` AND item_id = ?`, feedID, cutoff, feedID, id)
+	args := make([][]any, len(ids))
+	for i, id := range ids {
+		args[i] = []any{feedID, cutoff, feedID, id}
+	}
+	forgot, err := f.deleteEach(ctx, `DELETE `+forgettableItems+` AND item_id = ?`, args)
+	if err != nil {
+		return 0, fmt.Errorf("forget feed items: %w", err)
+	}
+	return forgot, nil
+}
+
+// deleteEach runs the DELETE query once with each of args, in one write
+// transaction, and returns how many rows went. The forgetting passes
+// delete the rows they found on the read pool by key, each with its
+// condition again: a poll may have seen one since.
+func (f *Feeds) deleteEach(ctx context.Context, query string, args [][]any) (int, error) {
+	deleted := 0
+	err := f.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, a := range args {
+			res, err := tx.ExecContext(ctx, query, a...)
 			if err != nil {
 				return err
 			}
@@ -99,12 +115,9 @@ func (f *Feeds) forgetItems(ctx context.Context, feedID int64) (int, error) {
 			if err != nil {
 				return err
 			}
-			forgot += int(n)
+			deleted += int(n)
 		}
 		return nil
 	})
-	if err != nil {
-		return 0, fmt.Errorf("forget feed items: %w", err)
-	}
-	return forgot, nil
+	return deleted, err
 }

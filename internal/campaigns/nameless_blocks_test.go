@@ -1,7 +1,6 @@
 package campaigns_test
 
 import (
-	"net/mail"
 	"strings"
 	"testing"
 
@@ -100,16 +99,7 @@ func TestTextPartWrapsAgainAroundABlockHoldingOnlyTheName(t *testing.T) {
 	body := "**{{ .Name }}**\n\n" + greet + "\n\n" +
 		"1. first\n2. {{ .Name }}\n3. " + greet + "\n4. " + greet + "\n\n" +
 		"> " + greet + "\n>\n> {{ .Name }}\n"
-	mk := mailer.NewMarkers()
-	html, text, err := campaigns.Render(body, mk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cm, err := mailer.NewCampaignMessage(mailer.CampaignContent{Markers: mk, Subject: "Winter",
-		From: &mail.Address{Address: "news@news.example"}, Text: mk.Rules(text), HTML: html})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cm := winterMessage(t, body)
 	long := "Alexandra-Konstantina Papadopoulou"
 	for _, tc := range []struct{ name, want string }{
 		{"", "Hi there, " + x + " Dear,\nand more words.\n\n" +

@@ -1,14 +1,12 @@
 package campaigns_test
 
 import (
-	"net/mail"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/internal/mailtest"
 	"github.com/bulletinhq/bulletin/mailer"
 )
@@ -30,16 +28,7 @@ func TestTextPartJoinsThePunctuationAfterALeftOutNameToTheWordBefore(t *testing.
 		"### " + x60 + " Thanks. {{ .Name }}'s picks\n\n" + // "’s" ends at column 71
 		"- " + x64 + " Dear {{ .Name }}, and the rest\n\n" +
 		x66 + " Dear {{ .Name }}, and the rest\n"
-	mk := mailer.NewMarkers()
-	html, text, err := campaigns.Render(body, mk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cm, err := mailer.NewCampaignMessage(mailer.CampaignContent{Markers: mk, Subject: "Winter",
-		From: &mail.Address{Address: "news@news.example"}, Text: mk.Rules(text), HTML: html})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cm := winterMessage(t, body)
 	for _, tc := range []struct{ name, want string }{
 		{"", x66 + " Dear,\nand the rest\n" + strings.Repeat("-", 72) + "\n\n" +
 			x66 + " Dear!\n" + strings.Repeat("=", 72) + "\n\n" +

@@ -26,16 +26,7 @@ func TestTextPartJoinsTheLinesAroundALeftOutName(t *testing.T) {
 	body := x + " " + y + " Dear {{ .Name }}, " + rest + "\n\n" + // "Dear" ends at column 72
 		z + " Dear {{ .Name }},\n\n" + // at column 71: "Dear," fits
 		"> " + q + " Hello {{ .Name }}! " + rest + "\n" // at column 70 after "> "
-	mk := mailer.NewMarkers()
-	html, text, err := campaigns.Render(body, mk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cm, err := mailer.NewCampaignMessage(mailer.CampaignContent{Markers: mk, Subject: "Winter",
-		From: &mail.Address{Address: "news@news.example"}, Text: mk.Rules(text), HTML: html})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cm := winterMessage(t, body)
 	for _, tc := range []struct{ name, want string }{
 		{"", x + " " + y + "\nDear, " + rest + "\n\n" +
 			z + " Dear,\n\n" +
@@ -61,4 +52,21 @@ func TestTextPartJoinsTheLinesAroundALeftOutName(t *testing.T) {
 			}
 		}
 	}
+}
+
+// winterMessage is the campaign message of body as a send makes it:
+// rendered, its text part's rules marked, from news@news.example.
+func winterMessage(t *testing.T, body string) *mailer.CampaignMessage {
+	t.Helper()
+	mk := mailer.NewMarkers()
+	html, text, err := campaigns.Render(body, mk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm, err := mailer.NewCampaignMessage(mailer.CampaignContent{Markers: mk, Subject: "Winter",
+		From: &mail.Address{Address: "news@news.example"}, Text: mk.Rules(text), HTML: html})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cm
 }
