@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
@@ -88,10 +87,13 @@ func TestCloseLeavesEveryCommitInTheFile(t *testing.T) {
 	})
 }
 
-// TestCloseSaysWhenAReaderKeepsCommitsInTheWAL checks that Close reports
-// commits it could not put into the file, because a reader of an older
-// snapshot outlasted the busy timeout, and that the WAL keeps them.
-func TestCloseSaysWhenAReaderKeepsCommitsInTheWAL(t *testing.T) {
+// TestCloseWithAReaderLeftKeepsCommitsInTheWAL: a reader of an older
+// snapshot that outlasts the busy timeout (in this process, or another
+// process that has the database, as serve beside an import) keeps Close
+// from copying the commits into the file. That is no error: Close
+// succeeds, the commits stay in the WAL, and the database opened again
+// has every one.
+func TestCloseWithAReaderLeftKeepsCommitsInTheWAL(t *testing.T) {
 	db, path := openWithoutCheckpointer(t)
 	tx := beginRead(t, db)
 	commitNotes(t, db, 100)
@@ -101,11 +103,11 @@ func TestCloseSaysWhenAReaderKeepsCommitsInTheWAL(t *testing.T) {
 	}
 	err := db.Close()
 	tx.Rollback()
-	if err == nil || !strings.Contains(err.Error(), path) {
-		t.Fatalf("Close with a reader holding commits in the WAL returned %v; want an error naming %s", err, path)
+	if err != nil {
+		t.Fatalf("Close with a reader holding commits in the WAL: %v", err)
 	}
 	if got := fileHolds(t, path, `SELECT count(*) FROM notes`); got == 100 {
-		t.Fatalf("the file alone holds all 100 rows, though Close said it could not")
+		t.Fatalf("the file alone holds all 100 rows: the reader did not keep them in the WAL, so this tests nothing")
 	}
 	again, err := Open(context.Background(), path)
 	if err != nil {
