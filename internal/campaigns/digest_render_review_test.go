@@ -58,7 +58,7 @@ func TestDigestArticleBreaksLongWords(t *testing.T) {
 	if err := e.db.Read.QueryRow(`SELECT body_html FROM campaigns WHERE id = ?`, d.ID).Scan(&html); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(html, `<tr><td style="padding:22px 0 20px;border-top:1px solid #e5e7eb;word-break:break-word;overflow-wrap:anywhere;">`) {
+	if !strings.Contains(html, `<tr><td class="rule" style="padding:22px 0 20px;border-top:1px solid #e5e7eb;word-break:break-word;overflow-wrap:anywhere;">`) {
 		t.Errorf("the article's cell does not break long words:\n%s", html)
 	}
 }
