@@ -45,6 +45,26 @@ func stoppedEnv(t *testing.T) (e *env, id, news int64) {
 	return e, id, news
 }
 
+// stoppedPair is stoppedEnv with its campaign cancelled, and a second
+// campaign to news paused before its fan-out began: all of news is past
+// its cursor.
+func stoppedPair(t *testing.T) (e *env, cancelled, paused, news int64) {
+	t.Helper()
+	ctx := context.Background()
+	e, cancelled, news = stoppedEnv(t)
+	if _, err := e.svc.Cancel(ctx, cancelled); err != nil {
+		t.Fatal(err)
+	}
+	paused = e.create(t, "news")
+	if _, err := e.svc.Send(ctx, paused); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Pause(ctx, paused); err != nil {
+		t.Fatal(err)
+	}
+	return e, cancelled, paused, news
+}
+
 // progressOf is campaign id's progress as its page shows it.
 func progressOf(t *testing.T, s *campaigns.Store, id int64) campaigns.Progress {
 	t.Helper()
@@ -66,19 +86,7 @@ func progressOf(t *testing.T, s *campaigns.Store, id int64) campaigns.Progress {
 // reach, any count fails). A cancelled campaign's stays so once its
 // deliveries are folded, which marks its fan-out done.
 func TestStoppedCampaignProgressIsCountedWhenItStops(t *testing.T) {
-	ctx := context.Background()
-	e, cancelled, news := stoppedEnv(t)
-	if _, err := e.svc.Cancel(ctx, cancelled); err != nil {
-		t.Fatal(err)
-	}
-	// Paused before its fan-out began: all of news is past its cursor.
-	paused := e.create(t, "news")
-	if _, err := e.svc.Send(ctx, paused); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.svc.Pause(ctx, paused); err != nil {
-		t.Fatal(err)
-	}
+	e, cancelled, paused, news := stoppedPair(t)
 	want := map[int64]campaigns.Progress{
 		// Made 20, skipped by the cancel; never queued r20-r39 less r25
 		// and deal a-d.
@@ -108,17 +116,7 @@ func TestStoppedCampaignProgressIsCountedWhenItStops(t *testing.T) {
 // cancel, a paused one's as of now.
 func TestMigrationCountsStoppedCampaignsAsTheirStop(t *testing.T) {
 	ctx := context.Background()
-	e, cancelled, news := stoppedEnv(t)
-	if _, err := e.svc.Cancel(ctx, cancelled); err != nil {
-		t.Fatal(err)
-	}
-	paused := e.create(t, "news")
-	if _, err := e.svc.Send(ctx, paused); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.svc.Pause(ctx, paused); err != nil {
-		t.Fatal(err)
-	}
+	e, cancelled, paused, news := stoppedPair(t)
 	before := map[int64]campaigns.Progress{cancelled: progressOf(t, e.svc.Store, cancelled), paused: progressOf(t, e.svc.Store, paused)}
 	for _, q := range []string{
 		`ALTER TABLE campaigns DROP COLUMN not_reached`,
