@@ -13,8 +13,11 @@ import (
 // its next full read, as a new link, and the list's next digest mailed it.
 // Each list an editor takes an article off is remembered by list, not by
 // feed (article_list_removals, migration 074): no feed of that list, nor
-// the seeds, puts the article back on it; a feed of another list still
-// adds it to that list. The editor, or the API's POST, can put it back.
+// the seeds, nor the API's POST (a CMS posts an article again at each
+// save, naming the lists it always names), puts the article back on it; a
+// feed of another list still adds it to that list. Only an editor's
+// change of the article's lists puts it back: the admin's form, or the
+// API's PATCH with lists (Update).
 
 // leaveOtherLists takes article id off every list not in ids, and
 // remembers each list it took it off.
@@ -36,7 +39,8 @@ func leaveOtherLists(ctx context.Context, tx *sql.Tx, id int64, ids []int64) err
 }
 
 // notTakenOff returns the lists of ids that no editor took article id
-// off, in order: those a feed may add it to.
+// off, in order: those a save by URL (a feed's, the seeds', a POST) may
+// add it to.
 func notTakenOff(ctx context.Context, tx *sql.Tx, id int64, ids []int64) ([]int64, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT list_id FROM article_list_removals WHERE article_id = ?`, id)
 	if err != nil {
@@ -58,7 +62,7 @@ func notTakenOff(ctx context.Context, tx *sql.Tx, id int64, ids []int64) ([]int6
 }
 
 // putBack forgets that an editor took article id off the lists of ids:
-// an editor, or the API, puts it on them.
+// an editor (the admin's form, the API's PATCH) puts it on them.
 func putBack(ctx context.Context, tx *sql.Tx, id int64, ids []int64) error {
 	if len(ids) == 0 {
 		return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -201,5 +202,47 @@ func TestFeedFindsTheArticleWhoseLinkAnEditorFixed(t *testing.T) {
 	}
 	if diff := cmp.Diff(map[string]string{"bridge": "desk,news", "storm": "desk,news"}, listsByName(t, db.Read)); diff != "" {
 		t.Errorf("the articles' lists (-want +got):\n%s", diff)
+	}
+}
+
+// A CMS posts an article again at every save (the API's POST, Put),
+// naming the lists it always names: that no longer puts the article back
+// on a list an editor took it off, where it used to, as a new link the
+// list's next digest mailed. A list the post names that the editor never
+// took it off is added as before, and the editor's change of its lists
+// (Update: the admin's form, the API's PATCH) puts it back.
+func TestPostAgainLeavesAnArticleOffAListItsEditorTookItOff(t *testing.T) {
+	db, store := newFeedEnv(t)
+	ctx := context.Background()
+	for _, slug := range []string{"desk", "sport"} {
+		if _, err := db.Write.Exec(`INSERT INTO lists (slug, name, created_at) VALUES (?, ?, ?)`, slug, slug, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	post := func(lists ...string) *articles.Article {
+		t.Helper()
+		title, url := "Bridge reopens", "HTTPS://News.Example/2026/bridge"
+		a, _, err := store.Put(ctx, &articles.Patch{Title: &title, URL: &url, Lists: &lists})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	bridge := post("news", "desk").ID
+	setLists(t, store, bridge, "desk") // off the news
+	links := digestLinks(t, db.Read)
+	if a := post("news", "desk"); !slices.Equal(a.Lists, []string{"desk"}) {
+		t.Errorf("posted again with news and desk: lists %q, want [desk]", a.Lists)
+	}
+	if diff := cmp.Diff(links, digestLinks(t, db.Read)); diff != "" {
+		t.Errorf("links to lists after the post (-want +got):\n%s", diff)
+	}
+	if a := post("news", "sport"); !slices.Equal(a.Lists, []string{"desk", "sport"}) {
+		t.Errorf("posted again with news and sport: lists %q, want [desk sport]", a.Lists)
+	}
+	setLists(t, store, bridge, "desk", "news", "sport") // put back
+	setLists(t, store, bridge, "news", "sport")         // off the desk
+	if a := post("news", "desk"); !slices.Equal(a.Lists, []string{"news", "sport"}) {
+		t.Errorf("posted again after the editor's changes: lists %q, want [news sport]", a.Lists)
 	}
 }

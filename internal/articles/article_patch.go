@@ -31,8 +31,7 @@ type Patch struct {
 	Lists       *[]string  `json:"lists"`
 
 	// fromFeed marks a feed's (or the seeds') save: it changes no text of
-	// an article an editor has changed in Bulletin, only adds lists, and
-	// none an editor took the article off (notTakenOff).
+	// an article an editor has changed in Bulletin, only adds lists.
 	fromFeed bool
 	// onlyNew refuses a URL already stored (Create).
 	onlyNew bool
@@ -76,9 +75,13 @@ func (p *Patch) apply(a *Article) {
 
 // Put stores the article of p's URL, its scheme and host in any case
 // (see NormalizeURL): a new one when the URL is not stored, else the
-// stored one with the fields p gives changed, lists added (never
-// removed), one an editor took it off included: the API's POST puts it
-// back. It returns the article as stored and whether it is new.
+// stored one with the fields p gives changed and lists added (never
+// removed), but none an editor took it off (notTakenOff). A CMS posts an
+// article again at every save, with the lists it always names: putting it
+// back on a list the editor took it off undid the editor at each save.
+// Only an editor's change of its lists (Update: the admin's form, the
+// API's PATCH) puts it back. It returns the article as stored and
+// whether it is new.
 func (s *Store) Put(ctx context.Context, p *Patch) (*Article, bool, error) {
 	if p.URL == nil || strings.TrimSpace(*p.URL) == "" {
 		// The other fields are checked too, so that one answer names
@@ -142,12 +145,9 @@ func writePatch(ctx context.Context, tx *sql.Tx, id int64, p *Patch) (*Article, 
 	if err != nil {
 		return nil, err
 	}
-	if p.fromFeed {
-		ids, err = notTakenOff(ctx, tx, a.ID, ids)
-	} else {
-		err = putBack(ctx, tx, a.ID, ids)
-	}
-	if err != nil {
+	// A save by URL (a feed's, the seeds', the API's POST) adds the
+	// article to no list an editor took it off.
+	if ids, err = notTakenOff(ctx, tx, a.ID, ids); err != nil {
 		return nil, err
 	}
 	if p.oldNews {
@@ -174,8 +174,9 @@ func (s *Store) Create(ctx context.Context, p *Patch) (*Article, error) {
 // Update changes the fields of article id that p gives; p's lists, when
 // given, become its whole membership. A URL another article has is a
 // conflict. It is an editor's change: from then on a feed poll leaves
-// the article's text alone (see Save), and puts it back on no list the
-// editor took it off (leaveOtherLists).
+// the article's text alone (see Save), and neither a feed nor a POST
+// (Put) puts it back on a list the editor took it off (leaveOtherLists);
+// p's lists put it back on those it names.
 func (s *Store) Update(ctx context.Context, id int64, p *Patch) (*Article, error) {
 	var out *Article
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {

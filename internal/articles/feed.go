@@ -65,6 +65,8 @@ type Feeds struct {
 	// slog.Default() when nil.
 	Log *slog.Logger
 	now func() time.Time
+	// forgets says when each feed's polls look for its items to forget.
+	forgets forgetClock
 }
 
 func (f *Feeds) log() *slog.Logger {

@@ -15,13 +15,14 @@ import (
 // dated a month or more before, four times OldNewsAge, which no poll
 // stores from an item it does not know (mayBeForgotten): the item stays
 // deleted. An undated item would be news again, so the row of a feed
-// that gives its item undated is kept (forgettableDeleted). A month also
+// that gives its item undated is kept as long as the feed's row of the
+// item (forgettableDeleted, UndatedItemMemory). A month also
 // outlasts a site's passing mistakes (a feed served short or stale for
 // some days). A feed that cannot tell whether it still has an item (it
 // answers 304 Not Modified, fails, or is paused) keeps its rows until it
 // has read its items again. A list deleting 50 articles a day keeps a few
-// thousand rows of some 100 bytes (and its undated items'), not a row per
-// delete for ever.
+// thousand rows of some 100 bytes (and its undated items' for a year),
+// not a row per delete for ever.
 const DeletedItemMemory = 30 * 24 * time.Hour
 
 // forgetBatch is how many rows one poll forgets at most of each memory
@@ -158,6 +159,7 @@ func (f *Feeds) fetchedAll(ctx context.Context, fp feedPoll) error {
 	if _, err := f.db.Write.ExecContext(ctx, `UPDATE feeds SET fetched_at = ? WHERE id = ?`, fp.at, fp.feedID); err != nil {
 		return fmt.Errorf("record the feed's items read: %w", err)
 	}
+	f.forgets.readAll(fp.feedID)
 	return nil
 }
 
@@ -166,8 +168,9 @@ func (f *Feeds) fetchedAll(ctx context.Context, fp feedPoll) error {
 // but for a row of a feed that has not read all its items since it saw
 // the row, or ever (the feed may still carry the item), or that gives the
 // item undated (feed_items.undated: only its date would tell it coming
-// back from news, see FeedItemMemory). A row of no feed (an article's
-// URL, a feed deleted since) goes by its age.
+// back from news) while the feed remembers the item (UndatedItemMemory).
+// A row of no feed (an article's URL, a feed deleted since) goes by its
+// age.
 const forgettableDeleted = `FROM deleted_feed_items AS d WHERE d.seen_at < ?
 	AND NOT EXISTS (SELECT 1 FROM feeds f WHERE f.url = d.feed_url AND f.list_id = d.list_id
 		AND (f.fetched_at IS NULL OR f.fetched_at <= d.seen_at

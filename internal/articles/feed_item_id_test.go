@@ -278,7 +278,8 @@ func TestFeedItemsStoredBeforeGUIDsWereKept(t *testing.T) {
 	now := time.Now().UTC()
 	db = migrateAgain(t, db, path,
 		`DROP TABLE feed_items`,
-		`DELETE FROM migrations WHERE name IN ('migration/067_feed_items.sql', 'migration/071_feed_items_seen.sql')`,
+		`DELETE FROM migrations WHERE name IN ('migration/067_feed_items.sql', 'migration/071_feed_items_seen.sql',
+			'migration/075_feed_items_undated_seen.sql')`,
 		`INSERT INTO lists (id, slug, name, created_at) VALUES (1, 'news', 'News', '2026-01-01'), (2, 'desk', 'Desk', '2026-01-01')`,
 		fmt.Sprintf(`INSERT INTO feeds (id, url, list_id, last_polled_at, last_status, items, created_at)
 			VALUES (7, '%s/feed', 1, '%s', '200 OK', 2, '2026-01-01')`, srv.URL, now.Add(-time.Hour).Format(time.RFC3339)),

@@ -8,10 +8,11 @@ import (
 	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
 )
 
-// Forgetting reads a feed's oldest dated items from feed_items_seen,
-// without sorting, so that a poll with a backlog of years reads its batch
-// and no more, and deletes each row by its key; deleted items are read
-// from deleted_feed_items_seen.
+// Forgetting reads a feed's oldest dated items from feed_items_seen, and
+// its oldest undated ones from feed_items_undated_seen, without sorting,
+// so that a poll with a backlog of years reads its batch and no more, and
+// deletes each row by its key; deleted items are read from
+// deleted_feed_items_seen.
 func TestForgettingReadsItsIndexes(t *testing.T) {
 	db := sqlitetest.Open(t)
 	now := time.Now().UTC()
@@ -25,6 +26,14 @@ func TestForgettingReadsItsIndexes(t *testing.T) {
 		wants: []string{"INDEX feed_items_seen (feed_id=? AND seen_at<?)"},
 	}, {
 		q:     `DELETE ` + forgettableItems + ` AND item_id = ?`,
+		args:  []any{1, now, 1, "7"},
+		wants: []string{"SEARCH feed_items USING PRIMARY KEY (feed_id=? AND item_id=?)"},
+	}, {
+		q:     `SELECT item_id ` + forgettableUndated + ` ORDER BY seen_at LIMIT ?`,
+		args:  []any{1, now, 1, forgetBatch},
+		wants: []string{"INDEX feed_items_undated_seen (feed_id=? AND seen_at<?)"},
+	}, {
+		q:     `DELETE ` + forgettableUndated + ` AND item_id = ?`,
 		args:  []any{1, now, 1, "7"},
 		wants: []string{"SEARCH feed_items USING PRIMARY KEY (feed_id=? AND item_id=?)"},
 	}, {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/sqlite"
@@ -26,12 +27,25 @@ import (
 // A feed that lists 50 items and adds 20 a day keeps some 650 rows, not
 // 7,300 more a year.
 //
-// The row of an item its feed last gave no date is never forgotten:
-// nothing would tell the item coming back from a new one, which is dated
-// when first saved, and mailed. Such feeds are few (Atom dates every
-// entry), and keep a row for each item they ever listed, as all feeds
-// did.
+// The row of an item its feed last gave no date is kept far longer
+// (UndatedItemMemory): nothing tells that item coming back from a new one.
 const FeedItemMemory = DeletedItemMemory
+
+// UndatedItemMemory is how long a feed remembers an item it last gave
+// without a date, once its reads stopped seeing it. Nothing but the row
+// tells such an item coming back from a new story: mayBeForgotten goes by
+// the date, and an undated item is dated when first saved. So an undated
+// item that comes back after its row went is news again, known only by
+// its link: one whose article was deleted is stored again (its deleted
+// items are kept only as long as its row, forgettableDeleted), and one
+// whose link changed meanwhile is a second article, each mailed by the
+// list's next digest. A year away makes that rare, as a feed lists its
+// latest items and one it dropped a year ago is gone from it; a month,
+// the dated items' memory, would bring back the deleted items of a site
+// that drops items for some weeks by mistake. But the rows no longer grow
+// for ever, as they did: a feed that dates none of its items and adds 20
+// a day keeps some 7,300 rows, not 7,300 more each year.
+const UndatedItemMemory = 365 * 24 * time.Hour
 
 // errLongGone is saveItem's answer for an item it did not store as it
 // may be one the feed or its list forgot (mayBeForgotten). Its text is
@@ -59,8 +73,9 @@ const forgetCutoff = min(FeedItemMemory, DeletedItemMemory)
 // a live item whose row went, come back under a new link, would have been
 // a second article). A new story dated now still comes in, under a reused
 // guid or not. Only undated items cannot be told this way, so their rows
-// are kept (FeedItemMemory, forgetDeleted). The feed's first read is the
-// exception: a new feed brings its back issues, stored as old news.
+// are kept for a year (UndatedItemMemory), after which such an item is
+// news again. The feed's first read is the exception: a new feed brings
+// its back issues, stored as old news.
 func (fp feedPoll) mayBeForgotten(published *time.Time) bool {
 	return fp.readBefore && published != nil && published.Before(fp.at.Add(-forgetCutoff))
 }
@@ -73,30 +88,120 @@ func (fp feedPoll) mayBeForgotten(published *time.Time) bool {
 const forgettableItems = `FROM feed_items WHERE feed_id = ? AND undated = 0 AND seen_at < ?
 	AND seen_at < (SELECT fetched_at FROM feeds WHERE id = ?)`
 
-// forgetItems forgets up to forgetBatch of the oldest items of feed
-// feedID that it has not listed for FeedItemMemory (forgettableItems),
-// and returns how many it forgot. Like forgetDeleted it finds them on the
-// read pool, so that a poll with none to forget writes nothing, and
-// deletes them by key, each checked again: a poll may have seen one since.
-func (f *Feeds) forgetItems(ctx context.Context, feedID int64) (int, error) {
-	cutoff := f.now().Add(-FeedItemMemory)
-	ids, err := sqlite.Column[string](f.db.Read.QueryContext(ctx, `SELECT item_id `+forgettableItems+` ORDER BY seen_at LIMIT ?`,
+// forgettableUndated is forgettableItems for the undated items, not seen
+// since ?2 (the poll's time less UndatedItemMemory), read from the index
+// feed_items_undated_seen (migration 075). undated is written out, not a
+// parameter, so that SQLite can read each partial index.
+const forgettableUndated = `FROM feed_items WHERE feed_id = ? AND undated = 1 AND seen_at < ?
+	AND seen_at < (SELECT fetched_at FROM feeds WHERE id = ?)`
+
+// itemMemories are how long a feed remembers its dated and its undated
+// items, each with the rows it lets go.
+var itemMemories = []struct {
+	span        time.Duration
+	forgettable string
+}{{FeedItemMemory, forgettableItems}, {UndatedItemMemory, forgettableUndated}}
+
+// forgetItems forgets, of each of itemMemories, up to forgetBatch of the
+// oldest items of feed feedID that it has not listed for that long, and
+// returns how many it forgot, and whether it found a full batch of either
+// (more may be left for the next poll).
+func (f *Feeds) forgetItems(ctx context.Context, feedID int64) (forgot int, more bool, err error) {
+	for _, m := range itemMemories {
+		n, full, err := f.forgetSome(ctx, feedID, f.now().Add(-m.span), m.forgettable)
+		forgot += n
+		more = more || full
+		if err != nil {
+			return forgot, more, err
+		}
+	}
+	return forgot, more, nil
+}
+
+// forgetSome forgets up to forgetBatch of the oldest rows of feed feedID
+// that forgettable (forgettableItems, forgettableUndated) selects with
+// cutoff, and returns how many it forgot and whether it found a full
+// batch. Like forgetDeleted it finds them on the read pool, so that a
+// poll with none to forget writes nothing, and deletes them by key, each
+// checked again: a poll may have seen one since.
+func (f *Feeds) forgetSome(ctx context.Context, feedID int64, cutoff time.Time, forgettable string) (int, bool, error) {
+	ids, err := sqlite.Column[string](f.db.Read.QueryContext(ctx, `SELECT item_id `+forgettable+` ORDER BY seen_at LIMIT ?`,
 		feedID, cutoff, feedID, forgetBatch))
 	if err != nil {
-		return 0, fmt.Errorf("find feed items to forget: %w", err)
+		return 0, false, fmt.Errorf("find feed items to forget: %w", err)
 	}
 	if len(ids) == 0 {
-		return 0, nil
+		return 0, false, nil
 	}
 	args := make([][]any, len(ids))
 	for i, id := range ids {
 		args[i] = []any{feedID, cutoff, feedID, id}
 	}
-	forgot, err := f.deleteEach(ctx, `DELETE `+forgettableItems+` AND item_id = ?`, args)
+	forgot, err := f.deleteEach(ctx, `DELETE `+forgettable+` AND item_id = ?`, args)
 	if err != nil {
-		return 0, fmt.Errorf("forget feed items: %w", err)
+		return 0, false, fmt.Errorf("forget feed items: %w", err)
 	}
-	return forgot, nil
+	return forgot, len(ids) == forgetBatch, nil
+}
+
+// forgetSearchEvery is how long a feed's polls go without looking for its
+// items to forget when nothing says one may be there (forgetClock).
+//
+// A row may be forgotten once a read of all the feed's items has left it
+// out and its memory has passed since a poll last saw it: a search finds
+// one it did not find before only after such a read, or as rows age. Most
+// polls read nothing (304 Not Modified); a search at each cost each a
+// query, and a write whenever a row had aged past its memory since the
+// poll before (a 304 poll that forgot a batch used some ten times the CPU
+// of one that did not: BenchmarkPollWithOldFeedItems). A day apart, the
+// same rows go in one write a day, each up to a day past its memory,
+// which is safe: forgetting is safe because a row is kept at least that
+// long (mayBeForgotten), and a day more of 30 or 365 keeps few rows.
+const forgetSearchEvery = 24 * time.Hour
+
+// A forgetClock tells a poll whether to look for its feed's items to
+// forget: after a read of all the feed's items (readAll), after a search
+// that found a full batch (there may be more: a backlog still goes a
+// batch a poll), and otherwise forgetSearchEvery after the feed's last
+// search. It is kept in memory: a process that starts, or another that
+// polls the feed, looks at its first poll of each feed.
+type forgetClock struct {
+	mu sync.Mutex
+	// next is when each feed's next search is due; a feed not in it is
+	// due at its next poll.
+	next map[int64]time.Time
+}
+
+// due reports whether a poll of feed id at now looks for items to forget.
+func (c *forgetClock) due(id int64, now time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	next, ok := c.next[id]
+	return !ok || !now.Before(next)
+}
+
+// searched records that a poll of feed id looked at now; again makes the
+// next poll look again (a full batch, or a search that failed).
+func (c *forgetClock) searched(id int64, now time.Time, again bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if again {
+		delete(c.next, id)
+		return
+	}
+	if c.next == nil {
+		c.next = map[int64]time.Time{}
+	}
+	c.next[id] = now.Add(forgetSearchEvery)
+}
+
+// readAll records that a poll read all the items of feed id: the rows it
+// left out may be old enough to go already (a feed that answered 304 for
+// a month), so its next search is due now.
+func (c *forgetClock) readAll(id int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.next, id)
 }
 
 // deleteEach runs the DELETE query once with each of args, in one write

@@ -292,10 +292,11 @@ func TestDeletedFeedItemBackAfterAMonthStaysDeleted(t *testing.T) {
 
 // An undated item cannot be told from news by its date: were its rows to
 // go, a deleted one coming back after a month would be stored, dated
-// when saved, and mailed again. Its rows are kept for as long as its
-// feed gives it undated, however long it is away; a dated item of the
-// same feed is forgotten. A new story under the deleted item's guid
-// still comes in.
+// when saved, and mailed again. Its rows are kept while its feed gives
+// it undated, for a year after the feed stops (UndatedItemMemory, see
+// TestUndatedFeedItemsForgottenAYearAfterTheFeedDropsThem); a dated item
+// of the same feed is forgotten after a month. A new story under the
+// deleted item's guid still comes in.
 func TestUndatedFeedItemsKept(t *testing.T) {
 	db, store := newFeedEnv(t)
 	ctx := context.Background()

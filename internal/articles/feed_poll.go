@@ -30,8 +30,11 @@ import (
 // its items before (mayBeForgotten). It returns how many articles are
 // new, and records the poll: its status in words (the HTTP status, or
 // the error), its error, and the new articles in the feed's count of
-// items. It forgets a few of the items the feed has not listed for a
-// month (FeedItemMemory), and of the deleted items (DeletedItemMemory).
+// items. It forgets a few of the deleted items (DeletedItemMemory), and
+// of the items the feed has not listed for a month (FeedItemMemory), or a
+// year when undated (UndatedItemMemory), when it may find some: after a
+// read of all its items, a day on, or to go on with a backlog
+// (forgetClock).
 func (f *Feeds) Poll(ctx context.Context, fd *Feed) (int, error) {
 	added, etag, modified, status, err := f.fetch(ctx, fd)
 	msg := ""
@@ -45,14 +48,28 @@ func (f *Feeds) Poll(ctx context.Context, fd *Feed) (int, error) {
 		items = items + ? WHERE id = ?`, etag, modified, f.now(), status, msg, added, fd.ID); uerr != nil && err == nil {
 		err = fmt.Errorf("record poll: %w", uerr)
 	}
-	// A few rows at each poll, so that no poll waits on a long write.
+	// A few rows at each poll, so that no poll waits on a long write. The
+	// feed's items first: a deleted item the feed gave undated is kept
+	// while the feed remembers the item (forgettableDeleted).
+	f.forgetItemsIfDue(ctx, fd.ID)
 	if _, ferr := f.forgetDeleted(ctx); ferr != nil && ctx.Err() == nil {
 		f.log().Warn("forgetting deleted feed items failed", "error", ferr)
 	}
-	if _, ferr := f.forgetItems(ctx, fd.ID); ferr != nil && ctx.Err() == nil {
-		f.log().Warn("forgetting feed items failed", "feed", fd.ID, "error", ferr)
-	}
 	return added, err
+}
+
+// forgetItemsIfDue forgets a few of feed id's items (forgetItems) when
+// its forgetClock says a search may find some.
+func (f *Feeds) forgetItemsIfDue(ctx context.Context, id int64) {
+	now := f.now()
+	if !f.forgets.due(id, now) {
+		return
+	}
+	_, more, err := f.forgetItems(ctx, id)
+	if err != nil && ctx.Err() == nil {
+		f.log().Warn("forgetting feed items failed", "feed", id, "error", err)
+	}
+	f.forgets.searched(id, now, more || err != nil)
 }
 
 // fetch gets and saves the feed's items. Its status is the HTTP status

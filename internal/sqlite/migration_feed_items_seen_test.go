@@ -19,9 +19,10 @@ func TestFeedItemsSeenAsOfTheUpgrade(t *testing.T) {
 	db := open(t, path)
 	for _, q := range []string{
 		`DROP INDEX feed_items_seen`,
+		`DROP INDEX feed_items_undated_seen`, // 075's, on the columns 071 adds
 		`ALTER TABLE feed_items DROP COLUMN seen_at`,
 		`ALTER TABLE feed_items DROP COLUMN undated`,
-		`DELETE FROM migrations WHERE name = 'migration/071_feed_items_seen.sql'`,
+		`DELETE FROM migrations WHERE name IN ('migration/071_feed_items_seen.sql', 'migration/075_feed_items_undated_seen.sql')`,
 		`INSERT INTO lists (id, slug, name, created_at) VALUES (1, 'news', 'News', '2026-01-01')`,
 		`INSERT INTO feeds (id, url, list_id, fetched_at, created_at) VALUES (7, 'https://news.example/feed', 1, '2026-11-30 08:00:00+00:00', '2026-01-01')`,
 		`INSERT INTO articles (id, url, title, published_at, created_at) VALUES (1, 'https://news.example/2026/ferry', 'Ferry timetable', '2026-11-20', '2026-11-20')`,

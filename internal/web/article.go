@@ -29,7 +29,9 @@ func (s *Server) listArticles(w http.ResponseWriter, r *http.Request) {
 
 // createArticle stores the article of the posted URL: 201 with a new
 // one, or 200 with the stored one after the fields given changed (an
-// absent field is not a blank one; lists are added).
+// absent field is not a blank one; lists are added, but not one an
+// editor took the article off: a CMS posting at every save would undo
+// the editor. patchArticle with lists puts it back).
 func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) {
 	var p articles.Patch
 	if err := decodeJSON(r, &p); err != nil {
