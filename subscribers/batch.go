@@ -72,12 +72,10 @@ func NewSignups(store *Store, enq queue.Enqueuer, log *slog.Logger) *Signups {
 }
 
 // Signup normalises and checks in, then stores it; it returns once the
-// signup is committed. Public signups may only name public lists.
+// signup is committed. Public signups may only name public lists. A
+// signup refused names every field at fault (see Check).
 func (s *Signups) Signup(ctx context.Context, in *Signup) error {
-	if err := in.Normalize(); err != nil {
-		return err
-	}
-	ids, err := s.store.resolveLists(ctx, in.Lists, true)
+	ids, err := s.store.checkSignup(ctx, in)
 	if err != nil {
 		return err
 	}
@@ -95,6 +93,15 @@ func (s *Signups) Signup(ctx context.Context, in *Signup) error {
 	case <-s.quit:
 		return ErrClosed
 	}
+}
+
+// Check normalises and checks in as Signup does, and stores nothing: it
+// returns the validation error naming every field at fault, or nil. The
+// JSON signup calls it on what it could decode of a body with a member of
+// the wrong kind, so that its answer names the other faults too.
+func (s *Signups) Check(ctx context.Context, in *Signup) error {
+	_, err := s.store.checkSignup(ctx, in)
+	return err
 }
 
 // Close stops taking signups, finishing the batch in hand and handing its

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -52,22 +53,41 @@ func (s *Store) listsBySlug(ctx context.Context) (map[string]*List, error) {
 // list in any case (SlugKey): "Daily-News" is daily-news, as a reader
 // types it from the list's name. With publicOnly, a private list is
 // reported exactly like a missing one, so a form cannot probe for them.
+// Every slug that names no list is reported, not just the first, so that
+// one answer says all there is to fix.
 func (s *Store) resolveLists(ctx context.Context, slugs []string, publicOnly bool) ([]int64, error) {
 	m, err := s.listsBySlug(ctx)
 	if err != nil {
 		return nil, err
 	}
 	ids := make([]int64, 0, len(slugs))
+	var unknown, unknownKeys []string // "Nope" and "nope" are named once
 	for _, slug := range slugs {
 		l, ok := m[SlugKey(slug)]
 		if !ok || (publicOnly && !l.Public) {
-			return nil, bulletin.Invalid(map[string]string{"lists": "there is no list " + strconv.Quote(truncate(slug, 64))})
+			if !slices.Contains(unknownKeys, SlugKey(slug)) {
+				unknownKeys = append(unknownKeys, SlugKey(slug))
+				unknown = append(unknown, strconv.Quote(truncate(slug, 64)))
+			}
+			continue
 		}
 		if !slices.Contains(ids, l.ID) { // "news" and "News" join news once
 			ids = append(ids, l.ID)
 		}
 	}
+	if len(unknown) > 0 {
+		return nil, bulletin.Invalid(map[string]string{"lists": noLists(unknown)})
+	}
 	return ids, nil
+}
+
+// noLists says that the quoted slugs name no list: `there is no list "a"`
+// for one, as ever, and `there are no lists "a", "b" and "c"` for more.
+func noLists(quoted []string) string {
+	if len(quoted) == 1 {
+		return "there is no list " + quoted[0]
+	}
+	return "there are no lists " + strings.Join(quoted[:len(quoted)-1], ", ") + " and " + quoted[len(quoted)-1]
 }
 
 // PublicLists returns the lists a reader may join, ordered by id.

@@ -1,7 +1,9 @@
 package subscribers
 
 import (
+	"context"
 	"encoding/json"
+	"maps"
 	"net/mail"
 	"strings"
 	"unicode"
@@ -182,6 +184,34 @@ func (s *Signup) Normalize() error {
 		return bulletin.Invalid(fields)
 	}
 	return nil
+}
+
+// checkSignup normalises in and resolves its lists, public ones only,
+// and reports every field at fault in one error: a bad address does not
+// hide an unknown list. It reads the lists and no subscriber, so its
+// answer is the same whether the address is known or not. Lists are
+// looked up only when Normalize found nothing wrong with them (none, or
+// over MaxLists, is reason enough).
+func (s *Store) checkSignup(ctx context.Context, in *Signup) ([]int64, error) {
+	err := in.Normalize()
+	fields := bulletin.ErrorFields(err)
+	if err != nil && fields == nil {
+		return nil, err
+	}
+	if _, bad := fields["lists"]; bad {
+		return nil, err
+	}
+	ids, lerr := s.resolveLists(ctx, in.Lists, true)
+	if lerr != nil && bulletin.ErrorFields(lerr) == nil {
+		return nil, lerr // the lists could not be read
+	}
+	if len(fields) == 0 && lerr == nil {
+		return ids, nil
+	}
+	all := map[string]string{}
+	maps.Copy(all, fields)
+	maps.Copy(all, bulletin.ErrorFields(lerr))
+	return nil, bulletin.Invalid(all)
 }
 
 // uniqueSlugs trims slugs, dropping empty ones and repeats, keeping order.

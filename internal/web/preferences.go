@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"slices"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/subscribers"
@@ -78,8 +77,12 @@ func (s *Server) renderPreferences(w http.ResponseWriter, r *http.Request, id in
 	if d.Chosen == nil {
 		d.Name, d.Frequency = sub.Name, sub.Frequency
 	} else { // a form sent back to be fixed shows what was ticked
+		chosen := map[string]bool{} // by SlugKey, as SetPreferences matches them: "DAILY-NEWS" ticks daily-news
+		for _, slug := range d.Chosen {
+			chosen[subscribers.SlugKey(slug)] = true
+		}
 		for i := range choices {
-			choices[i].Checked = slices.Contains(d.Chosen, choices[i].Slug)
+			choices[i].Checked = chosen[subscribers.SlugKey(choices[i].Slug)]
 		}
 	}
 	d.Digest = offerDigest(choices)

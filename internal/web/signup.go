@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"mime"
 	"net/http"
@@ -51,13 +52,13 @@ func (s *Server) renderSubscribe(w http.ResponseWriter, r *http.Request, status 
 			"This site is not open for signups yet: it has no newsletter to join. Please come back soon. (If you run it, create a public list at /admin/lists.)")
 		return
 	}
-	on := map[string]bool{}
+	on := map[string]bool{} // by SlugKey, as the signup matches them: "Daily-News" ticks daily-news
 	for _, c := range chosen {
-		on[c] = true
+		on[subscribers.SlugKey(c)] = true
 	}
 	for _, l := range lists {
 		d.Lists = append(d.Lists, listOption{Slug: l.Slug, Name: l.Name, Description: l.Description,
-			Checked: on[l.Slug] || len(lists) == 1})
+			Checked: on[subscribers.SlugKey(l.Slug)] || len(lists) == 1})
 	}
 	d.Title, d.Honeypot = "Subscribe", honeypotField
 	s.renderPage(w, r, status, "subscribe", d)
@@ -133,7 +134,7 @@ func (s *Server) checkEmail(w http.ResponseWriter, r *http.Request) {
 var pendingBody = map[string]string{"status": "pending"}
 
 func (s *Server) apiSubscribe(w http.ResponseWriter, r *http.Request) {
-	in, err := decodeSignup(r)
+	in, err := s.decodeSignup(r)
 	if err == nil {
 		err = s.Signups.Signup(r.Context(), in)
 	}
@@ -144,11 +145,34 @@ func (s *Server) apiSubscribe(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusAccepted, pendingBody)
 }
 
-// decodeSignup reads a JSON signup body.
-func decodeSignup(r *http.Request) (*subscribers.Signup, error) {
+// A SignupChecker checks a signup as its Signup would, storing nothing;
+// *subscribers.Signups is one.
+type SignupChecker interface {
+	Check(ctx context.Context, in *subscribers.Signup) error
+}
+
+// decodeSignup reads a JSON signup body. A body with members of the wrong
+// kind is refused with the other members checked too, when s.Signups can
+// check them: one answer names every field at fault, as it does for a
+// body that decodes.
+func (s *Server) decodeSignup(r *http.Request) (*subscribers.Signup, error) {
 	var in subscribers.Signup
-	if err := decodeJSON(r, &in); err != nil {
+	err := decodeJSON(r, &in)
+	if err == nil {
+		return &in, nil
+	}
+	fields := bulletin.ErrorFields(err)
+	if fields == nil {
 		return nil, err
 	}
-	return &in, nil
+	// encoding/json decoded every member it could and left the others
+	// empty: those are named already, with what to send instead.
+	if c, ok := s.Signups.(SignupChecker); ok {
+		for f, why := range bulletin.ErrorFields(c.Check(r.Context(), &in)) {
+			if _, named := fields[f]; !named {
+				fields[f] = why
+			}
+		}
+	}
+	return nil, err
 }
