@@ -76,10 +76,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	s.healthRoutes()
 	s.apiRoutes()
-	// The bare site leads readers to the signup form.
-	s.handle("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/subscribe", http.StatusFound)
-	})
+	s.homeRoutes()
 	s.subscriberRoutes()
 	s.campaignRoutes()
 	s.digestRoutes()

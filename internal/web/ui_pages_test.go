@@ -16,9 +16,11 @@ import (
 
 // A broken unsubscribe or preferences link gets a page of its own, with
 // the 400 of any bad link: it says the link is not valid and why that
-// happens, sends the reader to the link in a newer mail's footer and
-// offers the signup form. It names no address, and a link that names a
-// reader reads the same as one that names nobody.
+// happens and sends the reader to the link in a newer mail's footer. Only
+// the preferences page offers the signup form, to join another list: a
+// reader whose unsubscribe link is broken wants out, not in. It names no
+// address, and a link that names a reader reads the same as one that
+// names nobody.
 func TestUI23BadUnsubscribeAndPreferencesLinks(t *testing.T) {
 	e := newSubEnv(t, 0)
 	ctx := context.Background()
@@ -29,9 +31,10 @@ func TestUI23BadUnsubscribeAndPreferencesLinks(t *testing.T) {
 	const form = "application/x-www-form-urlencoded"
 	for _, c := range []struct {
 		purpose, path, heading string
+		signup                 bool
 	}{
-		{subscribers.TokenUnsubscribe, "/unsubscribe/", "This unsubscribe link does not work"},
-		{subscribers.TokenPreferences, "/preferences/", "This preferences link does not work"},
+		{subscribers.TokenUnsubscribe, "/unsubscribe/", "This unsubscribe link does not work", false},
+		{subscribers.TokenPreferences, "/preferences/", "This preferences link does not work", true},
 	} {
 		good := e.signer.Sign(c.purpose, ann.ID, 0)
 		nobody := e.signer.Sign(c.purpose, ann.ID+1000, 0)
@@ -46,11 +49,13 @@ func TestUI23BadUnsubscribeAndPreferencesLinks(t *testing.T) {
 					"a mail program cut it short or changed it",
 					"every mail has one",
 					"footer",
-					`<a href="/subscribe">signup form</a>`,
 				} {
 					if !strings.Contains(body, want) {
 						t.Errorf("%s %s%s: no %q:\n%s", method, c.path, tok, want, body)
 					}
+				}
+				if got := strings.Contains(body, `<a href="/subscribe">signup form</a>`); got != c.signup {
+					t.Errorf("%s %s%s: links the signup form %v, want %v:\n%s", method, c.path, tok, got, c.signup, body)
 				}
 				if w.Code != http.StatusBadRequest || strings.Contains(body, "ann@example.com") {
 					t.Errorf("%s %s%s = %d, want 400 naming no address:\n%s", method, c.path, tok, w.Code, body)
