@@ -249,6 +249,7 @@ func (s *Server) adminRoutes() {
 	s.mux.Handle("POST /admin/setup", adminHeaders(http.HandlerFunc(s.setup)))
 	s.adminHandle("GET /admin/api", s.apiReference)
 	s.adminHandle("GET /admin/digests", s.digestsPage)
+	s.adminHandle("GET /admin/digests/{slug}/run", s.digestSendForm)
 	s.adminHandle("POST /admin/digests/{slug}/run", s.runDigestForm)
 	s.settingsRoutes()
 	// Any other admin address: the 404 page, after the login like the rest.

@@ -8,15 +8,14 @@ import (
 // adminScripts are the SHA-256 hashes of the inline script and the inline
 // event handlers of the admin templates, the only scripts an admin page
 // may run: the campaign page's live progress, and the confirmations before
-// a cancel, an erase and a digest sent now (a campaign's send has a
-// confirmation page of its own, which names how many readers it reaches). TestAdminCSPAllowsTheTemplatesScripts
+// a cancel and an erase (a campaign's send and a digest's send now have
+// confirmation pages of their own). TestAdminCSPAllowsTheTemplatesScripts
 // renders those pages and fails when a template's script changes without
 // its hash here; a BULLETIN_TEMPLATES folder that changes them is blocked.
 var adminScripts = []string{
 	"'sha256-GcCYJpo1d3pSbYJs7ZBZLvtuxKOuB0ga0xbX0YU/Qv4='", // admin_campaign.html: progress
 	"'sha256-mSQLvwTniDKdA5oL1nnTI//90hf5awIWk3iPE/pJ02k='", // admin_campaign.html: confirm cancel
 	"'sha256-a5nKR89W+ZLRw7c7UkwckaRbZGrnM6e0B866W+T/Wjc='", // admin_subscriber.html: confirm erase
-	"'sha256-O+Mc9YwalgekJTNNXO6FKUKRs0lKhYE0tCIxdt4oucc='", // admin_digests.html: confirm a digest's send now
 }
 
 // adminCSP is the Content-Security-Policy of every admin answer. Scripts

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/campaigns"
+	"github.com/bulletinhq/bulletin/subscribers"
 )
 
 // digestsPage shows when each list's digest goes out next and the digests
@@ -13,7 +14,7 @@ import (
 type digestsPage struct {
 	adminPage
 	Lists []digestSchedule
-	Past  []campaigns.Entry
+	Past  []pastDigest
 }
 
 // A digestSchedule is one list with digests on, as the page shows it.
@@ -24,9 +25,17 @@ type digestSchedule struct {
 	Roundup    string // a daily list's next weekly round-up, for its weekly readers
 }
 
+// A pastDigest is a digest sent, with the names of its lists: an editor
+// knows a list as "Daily News" rather than daily-news.
+type pastDigest struct {
+	campaigns.Entry
+	Names []string
+}
+
 // nextLayout shows a next run with its weekday and zone abbreviation.
 const nextLayout = "Monday 2 January 2006, 15:04 MST"
 
+// digestsPage answers GET /admin/digests.
 func (s *Server) digestsPage(w http.ResponseWriter, r *http.Request) {
 	lists, err := s.Subscribers.Lists(r.Context())
 	if err != nil {
@@ -34,31 +43,61 @@ func (s *Server) digestsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := &digestsPage{}
-	now := time.Now()
+	names := make(map[string]string, len(lists))
 	for _, l := range lists {
-		if l.Digest != campaigns.CadenceDaily && l.Digest != campaigns.CadenceWeekly {
-			continue
+		names[l.Slug] = l.Name
+		if l.Digest == campaigns.CadenceDaily || l.Digest == campaigns.CadenceWeekly {
+			p.Lists = append(p.Lists, scheduleOf(l))
 		}
-		zone := l.Timezone
-		if zone == "" {
-			zone = "UTC"
-		}
-		ds := digestSchedule{Slug: l.Slug, Name: l.Name,
-			Next: campaigns.NextDigest(now, l.Digest, l.DigestHour, l.DigestWeekday, zone).Format(nextLayout)}
-		weekly := campaigns.NextDigest(now, campaigns.CadenceWeekly, l.DigestHour, l.DigestWeekday, zone)
-		if l.Digest == campaigns.CadenceWeekly {
-			ds.Schedule = fmt.Sprintf("Weekly, %s %02d:00 %s", weekly.Weekday(), l.DigestHour, zone)
-		} else {
-			ds.Schedule = fmt.Sprintf("Daily %02d:00 %s", l.DigestHour, zone)
-			ds.Roundup = weekly.Format(nextLayout)
-		}
-		p.Lists = append(p.Lists, ds)
 	}
 	if s.Campaigns != nil {
-		if p.Past, err = s.Campaigns.Recent(r.Context(), "digest", 100); err != nil {
+		past, err := s.Campaigns.Recent(r.Context(), "digest", recentDigests)
+		if err != nil {
 			s.adminError(w, r, err)
 			return
 		}
+		p.Past = namedDigests(past, names)
 	}
 	s.renderAdmin(w, r, http.StatusOK, "admin_digests", p)
+}
+
+// scheduleOf is l's digest schedule and next runs, in its zone; a list
+// with digests off has none.
+func scheduleOf(l *subscribers.List) digestSchedule {
+	ds := digestSchedule{Slug: l.Slug, Name: l.Name}
+	if l.Digest != campaigns.CadenceDaily && l.Digest != campaigns.CadenceWeekly {
+		ds.Schedule = "Off: sent only by hand"
+		return ds
+	}
+	zone := l.Timezone
+	if zone == "" {
+		zone = "UTC"
+	}
+	now := time.Now()
+	ds.Next = campaigns.NextDigest(now, l.Digest, l.DigestHour, l.DigestWeekday, zone).Format(nextLayout)
+	weekly := campaigns.NextDigest(now, campaigns.CadenceWeekly, l.DigestHour, l.DigestWeekday, zone)
+	if l.Digest == campaigns.CadenceWeekly {
+		ds.Schedule = fmt.Sprintf("Weekly, %s %02d:00 %s", weekly.Weekday(), l.DigestHour, zone)
+	} else {
+		ds.Schedule = fmt.Sprintf("Daily %02d:00 %s", l.DigestHour, zone)
+		ds.Roundup = weekly.Format(nextLayout)
+	}
+	return ds
+}
+
+// namedDigests gives each digest of past the names of its lists; a list
+// deleted since keeps its slug.
+func namedDigests(past []campaigns.Entry, names map[string]string) []pastDigest {
+	out := make([]pastDigest, len(past))
+	for i, e := range past {
+		out[i].Entry = e
+		for _, slug := range e.Lists {
+			name := names[slug]
+			if name == "" {
+				name = slug
+			}
+			out[i].Names = append(out[i].Names, name)
+		}
+	}
+	return out
 }

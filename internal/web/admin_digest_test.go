@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -22,8 +23,17 @@ import (
 // with one reader and an article not yet in a digest.
 func newDigestAdmin(t *testing.T) (*campaigns.Service, *adminClient) {
 	t.Helper()
+	svc, a, _ := newDigestAdminDB(t)
+	return svc, a
+}
+
+// newDigestAdminDB is newDigestAdmin with its database.
+func newDigestAdminDB(t *testing.T) (*campaigns.Service, *adminClient, *sqlite.DB) {
+	t.Helper()
 	var svc *campaigns.Service
+	var base *sqlite.DB
 	_, a := newAdminServerWith(t, func(s *Server, db *sqlite.DB) {
+		base = db
 		q := queuetest.Embedded(t)
 		svc = &campaigns.Service{Store: campaigns.NewStore(db), Queue: q.Client, Signer: subscribers.NewSigner([]byte("0123456789abcdef0123456789abcdef")),
 			Templates: s.Templates, BaseURL: "https://news.example", From: "Harbour Gazette <news@news.example>"}
@@ -47,7 +57,7 @@ func newDigestAdmin(t *testing.T) (*campaigns.Service, *adminClient) {
 		}
 	})
 	a.login("correct horse battery")
-	return svc, a
+	return svc, a, base
 }
 
 // TestAdminDigestsPage checks each scheduled list's next run in its own
@@ -65,8 +75,9 @@ func TestAdminDigestsPage(t *testing.T) {
 		`Weekly, Saturday 07:00 Europe/Paris`,
 		next.Format("Monday 2 January 2006, 15:04 MST"),
 		`Daily 08:00 UTC`,
-		`action="/admin/digests/weekend/run"`,
-		`action="/admin/digests/news/run"`,
+		`href="/admin/digests/weekend/run"`,
+		`href="/admin/digests/news/run"`,
+		`<td data-label="List">News</td>`,                      // the past digest's list, by its name
 		`<td class="num" data-label="Sent / total">1 / 1</td>`, // sent / total of the past digest
 	} {
 		if !strings.Contains(body, want) {
@@ -79,7 +90,7 @@ func TestAdminDigestsPage(t *testing.T) {
 	if strings.Contains(body, `/admin/digests/desk/run`) {
 		t.Errorf("digests page offers to run desk, whose digest is off:\n%s", body)
 	}
-	if !regexp.MustCompile(`(?s)<a href="/admin/campaigns/\d+">[^<]+</a>.*?news`).MatchString(body) {
+	if !regexp.MustCompile(`(?s)<a href="/admin/campaigns/\d+">[^<]+</a></td><td data-label="List">News</td>`).MatchString(body) {
 		t.Errorf("digests page does not link the past digest of news:\n%s", body)
 	}
 }
@@ -176,5 +187,79 @@ func TestAdminErrorPages(t *testing.T) {
 	resp, _ = a.get("/admin/nope")
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/admin/login") {
 		t.Errorf("logged out GET /admin/nope = %d to %q, want 303 to the login", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+// TestAdminDigestSendNowAsksFirst checks that "Send now" leads to a page
+// that names the list and its latest digest and sends nothing, and that
+// its form sends the digest.
+func TestAdminDigestSendNowAsksFirst(t *testing.T) {
+	_, a, db := newDigestAdminDB(t)
+	state := func() string {
+		t.Helper()
+		var campaigns, deliveries, marks int
+		var queued int
+		if err := db.Read.QueryRow(`SELECT (SELECT COUNT(*) FROM campaigns), (SELECT COUNT(*) FROM deliveries),
+			(SELECT COUNT(*) FROM digest_marks), (SELECT COUNT(*) FROM deliveries WHERE status = 'queued')`).
+			Scan(&campaigns, &deliveries, &marks, &queued); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%d campaigns, %d deliveries (%d queued), %d marks", campaigns, deliveries, queued, marks)
+	}
+
+	_, index := a.get("/admin/digests")
+	if strings.Contains(index, "onsubmit") || strings.Contains(index, `action="/admin/digests/weekend/run"`) {
+		t.Errorf("the digests page sends from its own button:\n%s", index)
+	}
+	before := state()
+	resp, body := a.get("/admin/digests/weekend/run")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET the send page = %d:\n%s", resp.StatusCode, body)
+	}
+	for _, want := range []string{
+		`<title>Send the Weekend digest · `,
+		`<h1>Send the Weekend digest now?</h1>`,
+		`Weekly, Saturday 07:00 Europe/Paris`,
+		`None yet: the first digest takes the articles of the past 7 days.`,
+		`<form method="post" action="/admin/digests/weekend/run">`,
+		`<a href="/admin/digests">Not now</a>`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("send page lacks %s:\n%s", want, body)
+		}
+	}
+	if after := state(); after != before {
+		t.Errorf("showing the send page changed the database: %s, was %s", after, before)
+	}
+
+	// A list with a digest names it, with what it reached.
+	_, body = a.get("/admin/digests/news/run")
+	if !regexp.MustCompile(`<th>Latest digest</th><td><a href="/admin/campaigns/\d+">[^<]+</a><br><span class="muted">[^<]+ · sent to 1 of 1</span>`).MatchString(body) {
+		t.Errorf("the send page of news does not show its latest digest:\n%s", body)
+	}
+
+	// The page's form sends: its action and token, as a browser posts them.
+	action := regexp.MustCompile(`<form method="post" action="(/admin/digests/news/run)">`).FindStringSubmatch(body)
+	token := csrfField.FindStringSubmatch(body)
+	if action == nil || token == nil {
+		t.Fatalf("the send page of news has no form to send:\n%s", body)
+	}
+	if _, err := db.Write.Exec(`INSERT INTO articles (id, url, title, published_at, created_at) VALUES (3, 'https://news.example/ferry', 'Ferry timetable', ?, ?)`, time.Now(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Write.Exec(`INSERT INTO article_lists (article_id, list_id) VALUES (3, 1)`); err != nil {
+		t.Fatal(err)
+	}
+	before = state()
+	resp = a.post(action[1], url.Values{"csrf": {token[1]}})
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !regexp.MustCompile(`^/admin/campaigns/\d+\?flash=digest-sent$`).MatchString(loc) {
+		t.Fatalf("send from the page = %d to %q, want 303 to the digest", resp.StatusCode, loc)
+	}
+	if after := state(); after == before {
+		t.Errorf("the send page's form sent nothing: %s", after)
+	}
+
+	if resp, _ := a.get("/admin/digests/nope/run"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("send page of an unknown list = %d, want 404", resp.StatusCode)
 	}
 }
