@@ -80,6 +80,9 @@ func (s *Store) CreateToken(ctx context.Context, name string) (string, error) {
 	}
 	secret := "bt_" + randomString(32)
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := nameFree(ctx, tx, name); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (name, token_hash, created_at) VALUES (?, ?, ?)`,
 			name, hashToken(secret), sqlite.Now())
 		if err != nil {
@@ -88,6 +91,31 @@ func (s *Store) CreateToken(ctx context.Context, name string) (string, error) {
 		return nil
 	})
 	return secret, err
+}
+
+// nameFree refuses name when a token has it already, in any case: the
+// lists show tokens by name, and two called "website" could not be told
+// apart when one must be revoked. A revoked token is deleted, so every
+// stored one is live. The check runs in the write transaction, which
+// SQLite runs one at a time (also across processes: "_txlock=immediate"),
+// so a second create of the name cannot slip in beside it. The compare is
+// Go's Unicode case folding, not SQLite's NOCASE, which folds ASCII only.
+func nameFree(ctx context.Context, tx *sql.Tx, name string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT name FROM api_tokens`)
+	if err != nil {
+		return fmt.Errorf("check token name: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var have string
+		if err := rows.Scan(&have); err != nil {
+			return fmt.Errorf("check token name: %w", err)
+		}
+		if strings.EqualFold(have, name) {
+			return bulletin.Errorf(bulletin.EINVALID, "A token is named “%s” already: give this one another name, so the two can be told apart (or revoke the old one first).", have)
+		}
+	}
+	return rows.Err()
 }
 
 // TokenUseInterval is how often a token's last use is written at most:

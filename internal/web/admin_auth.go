@@ -50,8 +50,8 @@ func (s *Server) requireAdmin(next http.Handler) http.Handler {
 		}
 		r = r.WithContext(context.WithValue(r.Context(), sessionKey{}, sess))
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			if bodyOverLimit(r) {
-				s.adminFail(w, r, errTooLarge) // unread, it has no token to check
+			if limit, over := overLimit(r); over {
+				s.formTooLarge(w, r, limit) // unread, it has no token to check
 				return
 			}
 			if !sess.ValidCSRF(r.PostFormValue("csrf")) {

@@ -133,7 +133,7 @@ func (s *Server) outboxPage(w http.ResponseWriter, r *http.Request) {
 		}
 		if raw, err := s.Outbox.Read(name); err == nil {
 			if msg, err := mail.ReadMessage(bytes.NewReader(raw)); err == nil {
-				line.To = decodeHeader(msg.Header.Get("To"))
+				line.To = readableAddresses(msg.Header.Get("To"))
 				line.Subject = decodeHeader(msg.Header.Get("Subject"))
 			}
 		}
@@ -145,7 +145,7 @@ func (s *Server) outboxPage(w http.ResponseWriter, r *http.Request) {
 type outboxMessagePage struct {
 	adminPage
 	Subject, HTML, Text, Raw string
-	Headers                  []struct{ Name, Value string }
+	Headers                  []headerLine
 }
 
 func (s *Server) outboxMessage(w http.ResponseWriter, r *http.Request) {
@@ -163,15 +163,7 @@ func (s *Server) outboxMessage(w http.ResponseWriter, r *http.Request) {
 		s.adminError(w, r, err)
 		return
 	}
-	p := &outboxMessagePage{Subject: decodeHeader(msg.Header.Get("Subject")), Raw: string(raw)}
-	keys := make([]string, 0, len(msg.Header))
-	for k := range msg.Header {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		p.Headers = append(p.Headers, struct{ Name, Value string }{k, decodeHeader(strings.Join(msg.Header[k], ", "))})
-	}
+	p := &outboxMessagePage{Subject: decodeHeader(msg.Header.Get("Subject")), Raw: string(raw), Headers: outboxHeaders(raw)}
 	p.Text, p.HTML = mimeParts(msg)
 	p.HTML = linksOutOfFrame(p.HTML)
 	s.renderAdmin(w, r, http.StatusOK, "admin_outbox_message", p)

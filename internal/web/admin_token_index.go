@@ -14,10 +14,23 @@ type tokensPage struct {
 	Tokens []admins.Token
 	Name   string // the form's value
 	Errors map[string]string
+	// ShownAlready says the new token's page was asked for again, after
+	// its one view: the secret is gone.
+	ShownAlready bool
 }
 
-// tokensPage shows the API tokens.
+// tokensPage shows the API tokens. With ?created=HANDLE, the answer to a
+// new token's form, it shows that token's secret instead, once: asked
+// again (a refresh, Back), the list says it was shown already.
 func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request) {
+	if handle := r.URL.Query().Get("created"); handle != "" {
+		if p, ok := newTokens.take(sessionFrom(r.Context()).CSRF, handle); ok {
+			s.renderAdmin(w, r, http.StatusOK, "admin_token_created", &tokenCreatedPage{Name: p.name, Secret: p.secret})
+			return
+		}
+		s.renderTokens(w, r, http.StatusOK, &tokensPage{ShownAlready: true}, nil)
+		return
+	}
 	s.renderTokens(w, r, http.StatusOK, &tokensPage{}, nil)
 }
 

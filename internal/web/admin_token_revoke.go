@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/bulletinhq/bulletin/internal/admins"
 )
@@ -33,11 +34,14 @@ func (s *Server) revokeTokenForm(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, flashURL("/admin/tokens", "token-revoked"), http.StatusSeeOther)
 }
 
+// revokeTokenConfirm names the token with its number and creation time
+// too, as the list does, so that it is the one meant.
 func revokeTokenConfirm(r *http.Request, t *admins.Token) *confirmPage {
 	return &confirmPage{
-		Title:  "Revoke the token “" + t.Name + "”",
-		Back:   "/admin/tokens",
-		Text:   "Programs that use this token get 401 from the API from now on. This cannot be undone: they need a new token.",
+		Title: "Revoke the token “" + t.Name + "” (#" + strconv.FormatInt(t.ID, 10) + ")",
+		Back:  "/admin/tokens",
+		Text: "It was created on " + t.CreatedAt.UTC().Format("2 January 2006, 15:04 UTC") + ". " +
+			"Programs that use this token get 401 from the API from now on. This cannot be undone: they need a new token.",
 		Action: r.URL.Path,
 		Box:    "Yes, revoke “" + t.Name + "”",
 		Button: "Revoke token",

@@ -23,10 +23,14 @@ func TestAdminTokens(t *testing.T) {
 	if resp, body := a.postBody("/admin/tokens", url.Values{"csrf": {csrf}, "name": {"  "}}); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "name") {
 		t.Errorf("a token without a name = %d:\n%s", resp.StatusCode, body)
 	}
-	resp, body := a.postBody("/admin/tokens", url.Values{"csrf": {csrf}, "name": {"shop-sync"}})
+	resp := a.post("/admin/tokens", url.Values{"csrf": {csrf}, "name": {"shop-sync"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create = %d, want 303 to the page of its secret", resp.StatusCode)
+	}
+	resp, body := a.get(resp.Header.Get("Location"))
 	secret := tokenSecret.FindString(body)
 	if resp.StatusCode != http.StatusOK || secret == "" || resp.Header.Get("Cache-Control") != "no-store" {
-		t.Fatalf("create = %d, Cache-Control %q:\n%s", resp.StatusCode, resp.Header.Get("Cache-Control"), body)
+		t.Fatalf("the new token's page = %d, Cache-Control %q:\n%s", resp.StatusCode, resp.Header.Get("Cache-Control"), body)
 	}
 	_, list := a.get("/admin/tokens")
 	if strings.Contains(list, secret) || !strings.Contains(list, "shop-sync") || !strings.Contains(list, "never") {
