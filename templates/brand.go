@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -95,18 +96,151 @@ func (b Brand) OnAccent() string {
 	return "#ffffff"
 }
 
+// The WCAG AA contrast text needs against its background, and the
+// backgrounds accent text sits on: white cards in light mode, the dark
+// card of pages (layout.html, admin.html) in dark mode.
+const (
+	minTextContrast = 4.5
+	lightBackground = "#ffffff"
+	darkPageCard    = "#1d2129"
+)
+
+// AccentText is the colour of the accent as text on a light background:
+// links, the active admin menu item, the publication's name in the mail
+// masthead. It is the accent itself when that reads at 4.5:1 on white
+// (the default accent does), else the accent darkened, same hue, until
+// it does: a light accent such as yellow stays for fills (buttons, bars),
+// whose text is OnAccent, but as text on white it cannot be read.
+func (b Brand) AccentText() string {
+	return readable(b.Accent, lightBackground, -1)
+}
+
+// AccentTextDark is the colour of the accent as text on the dark card of
+// pages in dark mode (darkPageCard), or "" when the accent mixed 55% with
+// white, which the pages' dark-mode CSS shows by default (color-mix),
+// reads there at 4.5:1 already. It is that mix lightened, same hue,
+// until it does: a dark accent (navy, black) mixed so is still too dark.
+func (b Brand) AccentTextDark() string {
+	mix := mixWhite(b.Accent, 0.55)
+	if mix == "" || Contrast(mix, darkPageCard) >= minTextContrast {
+		return ""
+	}
+	return readable(mix, darkPageCard, +1)
+}
+
+// Contrast is the WCAG contrast ratio of two "#rrggbb" colours, from 1 to
+// 21; anything else counts as black.
+func Contrast(a, b string) float64 {
+	la, lb := luminance(a)+0.05, luminance(b)+0.05
+	return max(la, lb) / min(la, lb)
+}
+
+// readable is c, "#rrggbb", when it reads on bg at 4.5:1, else c with its
+// HSL lightness moved in steps of 0.5% (down for dir -1, up for +1) until
+// it does; black reads on white and white on the dark card, so it ends.
+// Anything but "#rrggbb" is given back as it is.
+func readable(c, bg string, dir float64) string {
+	rgb, ok := parseHex(c)
+	if !ok || Contrast(c, bg) >= minTextContrast {
+		return c
+	}
+	h, s, l := toHSL(rgb)
+	for {
+		l = min(1, max(0, l+dir*0.005))
+		out := toHex(fromHSL(h, s, l))
+		if Contrast(out, bg) >= minTextContrast || l == 0 || l == 1 {
+			return out
+		}
+	}
+}
+
+// mixWhite is c mixed with white, share parts of c, as CSS
+// color-mix(in srgb, c share, #fff) mixes them; "" for anything but
+// "#rrggbb".
+func mixWhite(c string, share float64) string {
+	rgb, ok := parseHex(c)
+	if !ok {
+		return ""
+	}
+	for i := range rgb {
+		rgb[i] = share*rgb[i] + (1 - share)
+	}
+	return toHex(rgb)
+}
+
+// parseHex reads "#rrggbb" as red, green and blue from 0 to 1.
+func parseHex(c string) (rgb [3]float64, ok bool) {
+	if len(c) != 7 || c[0] != '#' {
+		return rgb, false
+	}
+	for i := range rgb {
+		v, err := strconv.ParseUint(c[1+2*i:3+2*i], 16, 8)
+		if err != nil {
+			return rgb, false
+		}
+		rgb[i] = float64(v) / 255
+	}
+	return rgb, true
+}
+
+// toHex writes red, green and blue from 0 to 1 as "#rrggbb".
+func toHex(rgb [3]float64) string {
+	return fmt.Sprintf("#%02x%02x%02x", int(math.Round(rgb[0]*255)), int(math.Round(rgb[1]*255)), int(math.Round(rgb[2]*255)))
+}
+
+// toHSL is the hue (0 to 1, a turn), saturation and lightness of rgb.
+func toHSL(rgb [3]float64) (h, s, l float64) {
+	r, g, b := rgb[0], rgb[1], rgb[2]
+	hi, lo := max(r, g, b), min(r, g, b)
+	l = (hi + lo) / 2
+	d := hi - lo
+	if d == 0 {
+		return 0, 0, l
+	}
+	s = d / (1 - math.Abs(2*l-1))
+	switch hi {
+	case r:
+		h = math.Mod((g-b)/d+6, 6)
+	case g:
+		h = (b-r)/d + 2
+	default:
+		h = (r-g)/d + 4
+	}
+	return h / 6, s, l
+}
+
+// fromHSL is the colour of hue h, saturation s and lightness l.
+func fromHSL(h, s, l float64) [3]float64 {
+	c := (1 - math.Abs(2*l-1)) * s
+	x := c * (1 - math.Abs(math.Mod(h*6, 2)-1))
+	m := l - c/2
+	var r, g, b float64
+	switch int(h*6) % 6 {
+	case 0:
+		r, g = c, x
+	case 1:
+		r, g = x, c
+	case 2:
+		g, b = c, x
+	case 3:
+		g, b = x, c
+	case 4:
+		r, b = x, c
+	default:
+		r, b = c, x
+	}
+	return [3]float64{r + m, g + m, b + m}
+}
+
 // luminance is the relative luminance of "#rrggbb", 0 for anything else.
 func luminance(hex string) float64 {
-	if len(hex) != 7 || hex[0] != '#' {
+	rgb, ok := parseHex(hex)
+	if !ok {
 		return 0
 	}
 	var l float64
 	for i, w := range []float64{0.2126, 0.7152, 0.0722} {
-		v, err := strconv.ParseUint(hex[1+2*i:3+2*i], 16, 8)
-		if err != nil {
-			return 0
-		}
-		c := float64(v) / 255
+		c := rgb[i]
 		if c <= 0.04045 {
 			c /= 12.92
 		} else {

@@ -54,6 +54,12 @@ func TestMailDarkModeCoversThePage(t *testing.T) {
 // campaign, a digest (its body in the campaign's frame), a confirmation
 // and the test mail.
 func renderEveryHTMLMail(t *testing.T) map[string]string {
+	return renderEveryHTMLMailIn(t, DefaultAccent)
+}
+
+// renderEveryHTMLMailIn is renderEveryHTMLMail with the brand's accent
+// colour accent.
+func renderEveryHTMLMailIn(t *testing.T, accent string) map[string]string {
 	t.Helper()
 	tmpl, err := Load("")
 	if err != nil {
@@ -61,6 +67,7 @@ func renderEveryHTMLMail(t *testing.T) map[string]string {
 	}
 	brand := DefaultBrand()
 	brand.Name, brand.URL, brand.PostalAddress = "Harbour Gazette", "https://news.example", "1 Quay Street\nPortsmouth"
+	brand.Accent = accent
 	campaign := func(body string) map[string]any {
 		return map[string]any{
 			"Subject": "Winter", "Preheader": "The ferry's winter timetable", "Body": htmltemplate.HTML(body),

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/net/idna"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/templates"
 )
 
 // Limits of the text fields.
@@ -79,6 +80,23 @@ func (u *Update) Validate() (logoExt string, err error) {
 		return "", bulletin.Invalid(fields)
 	}
 	return logoExt, nil
+}
+
+// lightAccent is the contrast on white under which an accent is too
+// light to read as text at all (WCAG's 3:1 for large text): the settings
+// page then says which darker shade links are shown in.
+const lightAccent = 3
+
+// LinkShade is the darker shade of accent that links and other accent
+// text are shown in on white (templates.Brand.AccentText), when accent
+// itself reads at under 3:1 there; "" for an accent that reads, or is
+// not "#rrggbb". The accent is saved all the same: buttons and bars keep
+// it, and this shade stays in its hue.
+func LinkShade(accent string) string {
+	if !accentPattern.MatchString(accent) || len(accent) != 7 || templates.Contrast(accent, "#ffffff") >= lightAccent {
+		return ""
+	}
+	return templates.Brand{Accent: accent}.AccentText()
 }
 
 // checkLine says what is wrong with a one-line name, or "".

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 
 	"github.com/bulletinhq/bulletin/internal/settings"
@@ -34,6 +33,9 @@ type settingsPage struct {
 	Hooks      webhookForm
 	LogoChosen bool
 	RemoveLogo bool
+	// LinkShade is the darker shade links are shown in when the accent in
+	// force is too light to read on white (settings.LinkShade), else "".
+	LinkShade string
 }
 
 // settingsRoutes registers the settings page and the media files it
@@ -61,19 +63,14 @@ func (s *Server) settingsRoutes() {
 const maxSettingsForm = settings.MaxLogoBytes + 64<<10
 
 // limitSettings bounds the settings form at maxSettingsForm (limitUpload).
-// A larger one is answered with the stored settings and what to do: the
-// body is not read, so the fields typed are not shown again.
+// A larger one gets formTooLarge's page: the body is not read, so the
+// fields typed cannot be shown again, but the browser keeps them on Back,
+// and the page says so with the logo's limit. (The settings page with the
+// stored values, shown here before, asked for the form to be filled in
+// again.)
 func (s *Server) limitSettings(next http.Handler) http.Handler {
 	return s.limitUpload(next, func() int64 { return maxSettingsForm }, func(w http.ResponseWriter, r *http.Request) {
-		p, err := s.Settings.Stored(r.Context())
-		if err != nil {
-			s.adminError(w, r, err)
-			return
-		}
-		why := fmt.Sprintf("the form is over %d KiB, so nothing in it was read: choose a logo of at most %d KiB "+
-			"(a PNG a few hundred pixels wide is plenty) and fill in the form again", maxSettingsForm>>10, settings.MaxLogoBytes>>10)
-		s.renderSettings(w, r, http.StatusRequestEntityTooLarge, &settingsPage{P: p, Errors: map[string]string{"logo": why},
-			Error: "Nothing was saved: the logo is too large."})
+		s.formTooLarge(w, r, maxSettingsForm)
 	})
 }
 
@@ -106,6 +103,7 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 		return
 	}
 	page.Current = cur
+	page.LinkShade = settings.LinkShade(cur.Accent)
 	if page.Webhooks, err = s.webhookRows(r.Context()); err != nil {
 		s.adminError(w, r, err)
 		return
