@@ -47,6 +47,34 @@ const listsAudienceSQL = `SELECT COUNT(*) FROM subscribers s
 		WHERE l.slug IN (SELECT value FROM json_each(?)))
 	AND s.status = 'confirmed' AND NOT ` + events.SuppressedSQL
 
+// setsAudienceSQL counts the readers of campaignAudienceSQL for several
+// sets of lists at once. It walks the members of the lists named (a JSON
+// array of distinct slugs, at most maxListsCounted) once and counts the
+// readers, on campaignAudienceSQL's conditions, by the lists of the array
+// they are on: bit i of the first column is the array's i-th list (a sum
+// of distinct bits, as a reader has one subscription to a list). A set's
+// audience is the sum over the masks that share a bit with it, so each
+// reader counts once however many of its lists they are on. The admin's
+// campaigns list counted each set of its drafts' lists apart instead,
+// every reader of each again: five drafts to three lists of 1,000,000
+// readers cost four counts, 2.9-4.5 s of CPU, against 1.0-1.4 s for this
+// pass (BenchmarkRecentDrafts); for one set it costs what
+// campaignAudienceSQL does. CROSS JOIN keeps the order that
+// campaignAudienceSQL's comment gives, from the lists to their members,
+// whatever SQLite's statistics say.
+const setsAudienceSQL = `SELECT g.lists, COUNT(*) FROM (
+	SELECT x.subscriber_id AS id, sum(1 << j.key) AS lists FROM json_each(?) j
+		CROSS JOIN lists l ON l.slug = j.value
+		CROSS JOIN subscriptions x ON x.list_id = l.id AND x.status = 'active'
+		GROUP BY x.subscriber_id) g
+	CROSS JOIN subscribers s ON s.id = g.id
+	WHERE s.status = 'confirmed' AND NOT ` + events.SuppressedSQL + `
+	GROUP BY g.lists`
+
+// maxListsCounted is how many lists setsAudienceSQL tells apart: a bit
+// each of a 64-bit integer, its sign bit left alone.
+const maxListsCounted = 63
+
 // Audience returns how many readers campaign id reaches if it is sent
 // now.
 func (s *Store) Audience(ctx context.Context, id int64) (int, error) {
@@ -92,8 +120,9 @@ func (s *Store) ListsAudience(ctx context.Context, slugs []string) (int, error) 
 // deliveries and the readers it had not reached when it stopped; and
 // afterwards who it was sent to, its deliveries. c.Lists must be filled. A count reads
 // every reader of the lists (about a second for a million), so a read of
-// several campaigns passes counted, where each set of lists is counted
-// once, and a campaign's fan-out is counted once a minute at most,
+// several campaigns passes counted, its drafts' audiences counted together
+// (countAudiences; any set of lists not in it is counted once, when first
+// met), and a campaign's fan-out is counted once a minute at most,
 // however often its progress page asks.
 func (s *Store) audienceOf(ctx context.Context, c *Campaign, counted audiences) (int, error) {
 	if c.Status != StatusDraft && c.Status != StatusScheduled {
@@ -121,7 +150,7 @@ func (s *Store) audienceOf(ctx context.Context, c *Campaign, counted audiences) 
 		}
 		return n, err
 	}
-	key := strings.Join(c.Lists, "\x00")
+	key := listsKey(c.Lists)
 	if n, ok := counted[key]; ok {
 		return n, nil
 	}
@@ -133,8 +162,97 @@ func (s *Store) audienceOf(ctx context.Context, c *Campaign, counted audiences) 
 }
 
 // audiences are the audiences counted so far in one read, by the
-// campaign's lists (their slugs joined by NUL).
+// campaign's lists (listsKey).
 type audiences map[string]int
+
+// listsKey is a set of lists' key in audiences: their slugs, in the
+// order Store.lists gives them, joined by NUL.
+func listsKey(slugs []string) string { return strings.Join(slugs, "\x00") }
+
+// countAudiences counts the audiences of the drafts and scheduled
+// campaigns among cs (their Lists filled), all in one pass over their
+// lists' members (setsAudienceSQL), for a read of several campaigns. When
+// their lists are more than one pass tells apart it counts none, and
+// audienceOf counts each set of lists as it meets it.
+func (s *Store) countAudiences(ctx context.Context, cs []*Campaign) (audiences, error) {
+	sets, union := draftListSets(cs)
+	counted := audiences{}
+	if len(union) > maxListsCounted {
+		return counted, nil
+	}
+	var byMask map[int64]int
+	if len(union) > 0 { // else only drafts to no list, which reach no one
+		var err error
+		if byMask, err = s.readersByLists(ctx, union); err != nil {
+			return nil, err
+		}
+	}
+	bit := make(map[string]int, len(union))
+	for i, l := range union {
+		bit[l] = i
+	}
+	for _, set := range sets {
+		var of int64
+		for _, l := range set {
+			of |= 1 << bit[l]
+		}
+		n := 0
+		for mask, readers := range byMask {
+			if mask&of != 0 {
+				n += readers
+			}
+		}
+		counted[listsKey(set)] = n
+	}
+	return counted, nil
+}
+
+// draftListSets returns the sets of lists of the drafts and scheduled
+// campaigns among cs, each once, and every list of them, each once.
+func draftListSets(cs []*Campaign) (sets [][]string, union []string) {
+	setSeen, listSeen := map[string]bool{}, map[string]bool{}
+	for _, c := range cs {
+		if c.Status != StatusDraft && c.Status != StatusScheduled || setSeen[listsKey(c.Lists)] {
+			continue
+		}
+		setSeen[listsKey(c.Lists)] = true
+		sets = append(sets, c.Lists)
+		for _, l := range c.Lists {
+			if !listSeen[l] {
+				listSeen[l] = true
+				union = append(union, l)
+			}
+		}
+	}
+	return sets, union
+}
+
+// readersByLists runs setsAudienceSQL on lists: the readers it counts, by
+// the mask of the lists they are on.
+func (s *Store) readersByLists(ctx context.Context, lists []string) (map[int64]int, error) {
+	arg, err := json.Marshal(lists)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Read.QueryContext(ctx, setsAudienceSQL, string(arg))
+	if err != nil {
+		return nil, fmt.Errorf("campaign audiences: %w", err)
+	}
+	defer rows.Close()
+	byMask := map[int64]int{}
+	for rows.Next() {
+		var mask int64
+		var n int
+		if err := rows.Scan(&mask, &n); err != nil {
+			return nil, fmt.Errorf("campaign audiences: %w", err)
+		}
+		byMask[mask] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("campaign audiences: %w", err)
+	}
+	return byMask, nil
+}
 
 // fanningAudiences are the audiences of campaigns whose fan-out is
 // running, each with when it was counted, for a minute.

@@ -40,6 +40,8 @@ func TestAudiencePlansWithStatistics(t *testing.T) {
 	}{
 		{"audience", campaignAudienceSQL, []any{1}, fromLists},
 		{"reaches", campaignReachesSQL, []any{1}, fromLists},
+		{"the list's audiences", setsAudienceSQL, []any{`["a","b"]`}, []string{"SEARCH l USING COVERING INDEX sqlite_autoindex_lists_1 (slug=?)",
+			"SEARCH x USING COVERING INDEX subscriptions_list (list_id=? AND status=?)", "SEARCH s USING INTEGER PRIMARY KEY (rowid=?)"}},
 		{"a page of one list", recipientsOfListSQL, []any{0, 1, 500},
 			[]string{"SEARCH x USING COVERING INDEX subscriptions_list (list_id=? AND status=? AND subscriber_id>?)"}},
 		{"a page of several lists", membersSQL, []any{1, 0, 500},

@@ -237,7 +237,7 @@ func (s *Store) Get(ctx context.Context, id int64) (*Campaign, error) {
 	if err != nil {
 		return nil, err
 	}
-	return c, s.fill(ctx, c, nil)
+	return c, s.fill(ctx, c)
 }
 
 // head returns the campaign's own row, without what fill adds: a draft's
@@ -336,11 +336,8 @@ func (s *Store) List(ctx context.Context, after int64, limit int) ([]*Campaign, 
 		return nil, 0, err
 	}
 	out, next := nextPage(out, limit, func(c *Campaign) int64 { return c.ID })
-	counted := audiences{}
-	for _, c := range out {
-		if err := s.fill(ctx, c, counted); err != nil {
-			return nil, 0, err
-		}
+	if err := s.fillAll(ctx, out); err != nil {
+		return nil, 0, err
 	}
 	return out, next, nil
 }

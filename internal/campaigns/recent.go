@@ -28,11 +28,12 @@ func (s *Store) Recent(ctx context.Context, kind string, n int) ([]Entry, error)
 	if err != nil {
 		return nil, err
 	}
-	counted := audiences{}
-	for _, e := range out {
-		if err := s.fill(ctx, e.Campaign, counted); err != nil {
-			return nil, err
-		}
+	cs := make([]*Campaign, len(out))
+	for i, e := range out {
+		cs[i] = e.Campaign
+	}
+	if err := s.fillAll(ctx, cs); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -47,7 +48,7 @@ func (s *Store) Entry(ctx context.Context, id int64) (Entry, error) {
 	} else if err != nil {
 		return Entry{}, fmt.Errorf("get issue: %w", err)
 	}
-	return is, s.fill(ctx, is.Campaign, nil)
+	return is, s.fill(ctx, is.Campaign)
 }
 
 func scanEntry(r scanner) (Entry, error) {

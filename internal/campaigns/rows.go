@@ -30,16 +30,44 @@ func nextPage[T any](items []T, limit int, id func(T) int64) ([]T, int64) {
 	return items, id(items[limit-1])
 }
 
-// fill adds a campaign's lists, delivery stats and audience; counted (nil
-// for a read of one campaign) keeps the audiences of a read of several.
-func (s *Store) fill(ctx context.Context, c *Campaign, counted audiences) error {
+// fill adds a campaign's lists, delivery stats and audience.
+func (s *Store) fill(ctx context.Context, c *Campaign) error {
+	if err := s.fillRows(ctx, c); err != nil {
+		return err
+	}
+	var err error
+	c.Audience, err = s.audienceOf(ctx, c, nil)
+	return err
+}
+
+// fillAll fills cs as fill does each, for a read of several campaigns:
+// the audiences of the drafts and scheduled ones are counted together
+// (countAudiences), where one by one each set of their lists cost a
+// count of its readers.
+func (s *Store) fillAll(ctx context.Context, cs []*Campaign) error {
+	for _, c := range cs {
+		if err := s.fillRows(ctx, c); err != nil {
+			return err
+		}
+	}
+	counted, err := s.countAudiences(ctx, cs)
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if c.Audience, err = s.audienceOf(ctx, c, counted); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fillRows adds a campaign's lists and delivery stats.
+func (s *Store) fillRows(ctx context.Context, c *Campaign) error {
 	var err error
 	if c.Lists, err = s.lists(ctx, c.ID); err != nil {
 		return err
 	}
-	if c.Stats, err = s.stats(ctx, c.ID); err != nil {
-		return err
-	}
-	c.Audience, err = s.audienceOf(ctx, c, counted)
+	c.Stats, err = s.stats(ctx, c.ID)
 	return err
 }

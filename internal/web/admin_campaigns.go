@@ -21,10 +21,11 @@ type campaignsPage struct {
 
 // A campaignRow is one campaign or digest of the list. Reach is "1,234
 // readers" for a draft or a scheduled campaign, which has no progress to
-// show yet: Recent counts its audience anyway. Any other has Progress,
-// the campaign page's numbers: sent of the readers it is for and, once
-// cancelled, the readers not sent. (Progress counts no reader, so the
-// list costs no count per campaign paused or cancelled.)
+// show yet: Recent counts its audience anyway, every draft's in one pass
+// over their lists' readers. Any other has Progress, the campaign page's
+// numbers: sent of the readers it is for and, once cancelled, the readers
+// not sent. (Progress counts no reader, so the list costs no count per
+// campaign paused or cancelled.)
 type campaignRow struct {
 	campaigns.Entry
 	Reach    string
