@@ -2,6 +2,7 @@ package subscribers
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -15,27 +16,7 @@ func (f Filter) conditions() ([]string, []any) {
 	var where []string
 	args := []any{}
 	if q := strings.TrimSpace(f.Q); q != "" {
-		// SQLite's lower() folds ASCII only, so a needle with other
-		// letters is matched by a GLOB whose classes hold each letter's
-		// case forms: one pass over the rows like instr, without a Go
-		// function called per row. An ASCII needle keeps the cheaper
-		// instr, and so does one longer than any name (which matches
-		// none, and would make too long a pattern). Addresses are ASCII
-		// (their domain in its xn-- form).
-		//
-		// Names are stored composed (NormalizeName), so the needle is
-		// composed too, whichever form it was typed in; names stored
-		// before that may be decomposed, and a second GLOB with the
-		// needle decomposed finds them without rewriting old rows.
-		q = norm.NFC.String(q)
-		name, nameArgs := `instr(lower(name), ?) > 0`, []any{strings.ToLower(q)}
-		if !isASCII(q) && utf8.RuneCountInString(q) <= MaxNameLen {
-			name, nameArgs = `name GLOB ?`, []any{"*" + foldGlob(q) + "*"}
-			if d := norm.NFD.String(q); d != q && utf8.RuneCountInString(d) <= MaxNameLen {
-				name += ` OR name GLOB ?`
-				nameArgs = append(nameArgs, "*"+foldGlob(d)+"*")
-			}
-		}
+		name, nameArgs := nameSearch(q)
 		where = append(where, `(instr(email_key, ?) > 0 OR `+name+`)`)
 		args = append(append(args, strings.ToLower(q)), nameArgs...)
 	}
@@ -49,4 +30,72 @@ func (f Filter) conditions() ([]string, []any) {
 		args = append(args, f.List)
 	}
 	return where, args
+}
+
+// foldedName is a name as the search compares it: the name_fold column
+// migration 076's triggers keep (foldSQL of the name), or lower(name)
+// for a name of printable ASCII without two spaces in a row, whose fold
+// that is and which has none.
+const foldedName = `coalesce(name_fold, lower(name))`
+
+// foldSQL is the fold of the text x in SQL: in lower case, its Latin
+// letters without accents, its words joined by one space ("Zoë  O'Neil"
+// is "zoe o'neil"). SQLite's unicode61 tokenizer does the most of it
+// (name_fold_tokens, migration 076), in C, for every alphabet; ASCII's
+// punctuation is part of its words, so that a "*" or an "O'Neil"
+// searched is found as typed. The replace calls fold the Latin letters
+// it keeps, which have no accent to take off. The triggers of migration
+// 076 fold the names with it, and the search its needle: a test checks
+// they have the same.
+func foldSQL(x string) string {
+	return `(SELECT ` + strings.Repeat(`replace(`, len(foldExtra)/2) + `group_concat(token, ' ' ORDER BY position)` +
+		foldExtraArgs() + ` FROM name_fold_tokens WHERE input = ` + x + `)`
+}
+
+// foldExtra are the letters the tokenizer keeps that are read as their
+// base letter (or two) when typed on a keyboard without them, each
+// followed by what it is folded to. The tokenizer has put them in lower
+// case.
+var foldExtra = []string{"ø", "o", "ł", "l", "đ", "d", "ð", "d", "ħ", "h", "ı", "i", "ŧ", "t", "ß", "ss", "æ", "ae", "œ", "oe", "þ", "th"}
+
+func foldExtraArgs() string {
+	var b strings.Builder
+	for i := 0; i < len(foldExtra); i += 2 {
+		b.WriteString(`, '` + foldExtra[i] + `', '` + foldExtra[i+1] + `')`)
+	}
+	return b.String()
+}
+
+// nameSearch is the condition on the name of a search for q, and its
+// arguments. A name is found with its accents or without, whichever way
+// either is typed: "Zoe" and "zoë" both find "Zoë" and "Zoe", and in any
+// case of any alphabet, as the needle and the name are compared folded
+// (foldSQL): one instr a row, with the needle folded once, and no Go
+// function called per row. A needle of no letter or digit (a "–") may
+// fold to nothing: it is looked for as typed, in any case of its ASCII.
+//
+// Names are stored composed (NormalizeName); those stored before may be
+// decomposed, which the fold strips of their accents. That is the Latin
+// letters' fold, but not a Cyrillic "й" or "ё"'s, which the fold keeps
+// when composed: for a needle with such a letter, a GLOB of the needle
+// decomposed, whose classes hold each letter's case forms, finds those
+// names as the search did before the fold.
+func nameSearch(q string) (string, []any) {
+	q = norm.NFC.String(q)
+	if !strings.ContainsFunc(q, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+		return `instr(lower(name), ?) > 0`, []any{strings.ToLower(q)}
+	}
+	cond, args := `instr(`+foldedName+`, `+foldSQL("?")+`) > 0`, []any{q}
+	if d := norm.NFD.String(q); d != q && strings.ContainsFunc(q, foldKeepsAccent) && utf8.RuneCountInString(d) <= MaxNameLen {
+		cond += ` OR name GLOB ?`
+		args = append(args, "*"+foldGlob(d)+"*")
+	}
+	return cond, args
+}
+
+// foldKeepsAccent reports whether r is a letter with an accent that the
+// fold keeps when composed: one that decomposes, out of the Latin blocks.
+func foldKeepsAccent(r rune) bool {
+	latin := r < 0x250 || r >= 0x1e00 && r <= 0x1eff
+	return !latin && norm.NFD.String(string(r)) != string(r)
 }

@@ -157,20 +157,9 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opt ImportOptions) (*Im
 	}
 	imp := &importer{store: s, list: list, lists: bySlug, names: names, opt: opt, erased: erased, seen: map[string]int{},
 		unknown: map[string]bool{}, rep: &ImportReport{}}
-	f, err := openImportFile(r)
+	rr, err := imp.open(r)
 	if err != nil {
 		return imp.rep, err
-	}
-	comma := f.comma
-	if comma == 0 {
-		if comma, err = sniffComma(f.br); err != nil {
-			return imp.rep, err
-		}
-	}
-	imp.comma = comma
-	rr := newRecordReader(f.br, comma)
-	if f.sepLine {
-		rr.lines, imp.rep.SepLine = 1, true // line numbers are the file's
 	}
 	err = imp.run(ctx, rr)
 	imp.rep.Lines, imp.rep.Blank, imp.rep.Continued = rr.consumed(), rr.blank, rr.continued
@@ -188,6 +177,81 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opt ImportOptions) (*Im
 	slices.SortStableFunc(skipped, func(a, b LineNote) int { return cmp.Compare(a.Line, b.Line) })
 	imp.rep.SkippedLines = skipped[:min(len(skipped), maxNotes)]
 	return imp.rep, err
+}
+
+// ErrNoListsColumn is (wrapped in) Import's error for a file with no
+// lists column imported with no list (ImportOptions.List) to put its
+// readers on. Its message is the *bulletin.Error's it wraps too.
+var ErrNoListsColumn = errors.New("no lists column")
+
+// NeedsList reports whether Import, given no list, would stop at the
+// file read from r for want of one (ErrNoListsColumn): its first line of
+// CSV names an email column, or is a reader's row, and no lists column.
+// It reads no further than that line, so a form can say so before the
+// import starts. A file Import would refuse for another reason (not CSV,
+// no email column, empty) does not need a list: Import says what it
+// needs.
+func NeedsList(r io.Reader) bool {
+	imp := &importer{rep: &ImportReport{}, seen: map[string]int{}, unknown: map[string]bool{}}
+	rr, err := imp.open(r)
+	if err != nil {
+		return false
+	}
+	imp.cols = defaultColumns
+	for {
+		rec, _, err := rr.Read()
+		var rerr *recordError
+		if errors.As(err, &rerr) {
+			imp.rows++ // as run counts it: the next line is no header
+			continue
+		} else if err != nil {
+			return false
+		}
+		_, err = imp.firstLine(rec)
+		return errors.Is(err, ErrNoListsColumn)
+	}
+}
+
+// open reads the start of the import file: its byte-order mark, line
+// ends, "sep=" line and what separates its cells. It returns the reader
+// of the file's records.
+func (imp *importer) open(r io.Reader) (*recordReader, error) {
+	f, err := openImportFile(r)
+	if err != nil {
+		return nil, err
+	}
+	comma := f.comma
+	if comma == 0 {
+		if comma, err = sniffComma(f.br); err != nil {
+			return nil, err
+		}
+	}
+	imp.comma = comma
+	rr := newRecordReader(f.br, comma)
+	if f.sepLine {
+		rr.lines, imp.rep.SepLine = 1, true // line numbers are the file's
+	}
+	return rr, nil
+}
+
+// defaultColumns are a file's columns until its header says otherwise:
+// without one, email is the first column and name the second.
+var defaultColumns = columns{email: 0, name: 1, lists: -1, status: -1, attributes: -1, frequency: -1, created: -1, confirmed: -1,
+	first: -1, last: -1}
+
+// firstLine reads the file's first line of CSV, reporting whether it was
+// the header. A file with no lists column stops here without a list to
+// add its readers to (ErrNoListsColumn), before any row is stored.
+func (imp *importer) firstLine(rec []string) (bool, error) {
+	header, err := imp.header(rec)
+	if err != nil {
+		return false, err
+	}
+	if imp.list == 0 && imp.cols.lists < 0 {
+		return false, fmt.Errorf("%w: %w", ErrNoListsColumn,
+			bulletin.Errorf(bulletin.EINVALID, "The file has no lists column: choose a list to add its readers to."))
+	}
+	return header, nil
 }
 
 type importer struct {
@@ -211,8 +275,7 @@ type importer struct {
 }
 
 func (imp *importer) run(ctx context.Context, rr *recordReader) error {
-	imp.cols = columns{email: 0, name: 1, lists: -1, status: -1, attributes: -1, frequency: -1, created: -1, confirmed: -1,
-		first: -1, last: -1}
+	imp.cols = defaultColumns
 	rr.startsRow = imp.startsRow
 	batch := make([]importRow, 0, imp.opt.BatchSize)
 	// first is the first line read as CSV: a malformed line before it
@@ -245,12 +308,9 @@ func (imp *importer) run(ctx context.Context, rr *recordReader) error {
 		}
 		if first {
 			first = false
-			header, err := imp.header(rec)
+			header, err := imp.firstLine(rec)
 			if err != nil {
 				return err
-			}
-			if imp.list == 0 && imp.cols.lists < 0 {
-				return bulletin.Errorf(bulletin.EINVALID, "The file has no lists column: choose a list to add its readers to.")
 			}
 			if header {
 				continue

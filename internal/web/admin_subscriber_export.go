@@ -10,15 +10,24 @@ import (
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
+// utf8BOM starts the admin's CSV download. Excel, opening a double-clicked
+// CSV file, reads it as the system's code page (Windows-1252 in Western
+// Europe) unless the file starts with the mark: "Renée" would show as
+// "RenÃ©e". The import skips the mark, so the file still imports back
+// unchanged. bulletin export writes no mark: its file is for scripts, to
+// which the mark is three stray bytes before the first column's name.
+const utf8BOM = "\uFEFF"
+
 // exportSubscribersCSV downloads the subscribers the page's filters (q,
-// list, status) select, as the CSV that bulletin export writes and the
-// import reads back.
+// list, status) select, as the CSV that bulletin export writes (with
+// utf8BOM before it) and the import reads back.
 func (s *Server) exportSubscribersCSV(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := subscribers.Filter{Q: q.Get("q"), List: q.Get("list"), Status: q.Get("status")}
 	// Built in memory first, so that a failure is an error page rather
 	// than half a file: a million readers is about 100 MB.
 	var buf bytes.Buffer
+	buf.WriteString(utf8BOM)
 	if _, err := s.Subscribers.ExportFiltered(r.Context(), &buf, f); err != nil {
 		if bulletin.ErrorCode(err) == bulletin.EINVALID {
 			s.renderErrorPage(w, r, http.StatusUnprocessableEntity, &errorPage{Title: "Cannot export",

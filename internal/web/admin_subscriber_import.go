@@ -24,7 +24,15 @@ type importPage struct {
 	List      string
 	Confirmed bool
 	Error     string
+	// ListError is the list menu's: the file has no lists column and no
+	// list was chosen. It shows next to the menu, not at the top: the
+	// menu is what to change (with the file chosen again).
+	ListError string
 }
+
+// needListMessage is ListError's text. The browser cannot keep a file
+// across a refusal, so it says once that the file is to be chosen again.
+const needListMessage = "The file has no lists column: choose the list to add its readers to here, then choose the file again and import."
 
 func (s *Server) importMaxBytes() int64 {
 	if s.ImportMaxBytes > 0 {
@@ -130,6 +138,14 @@ func (s *Server) importSubscribersForm(w http.ResponseWriter, r *http.Request) {
 			s.renderImport(w, r, http.StatusUnprocessableEntity, p)
 			return
 		}
+	}
+	// Found before the import starts, the refusal is the form again with
+	// the menu marked, rather than an "Import stopped" page to come back
+	// from.
+	if p.List == "" && subscribers.NeedsList(bytes.NewReader(buf.Bytes())) {
+		p.ListError = needListMessage
+		s.renderImport(w, r, http.StatusUnprocessableEntity, p)
+		return
 	}
 	opt := subscribers.ImportOptions{List: p.List, Confirmed: p.Confirmed, Confirms: s.Confirms}
 	job := s.imports.start(s, buf.Bytes(), opt)

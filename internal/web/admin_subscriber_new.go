@@ -38,6 +38,50 @@ func (s *Server) renderNewSubscriber(w http.ResponseWriter, r *http.Request, sta
 	s.renderAdmin(w, r, status, "admin_subscriber_new", p)
 }
 
+// noListMessage is the lists' error of a reader added with none ticked.
+// The store takes such a reader (the API's caller may add the lists
+// after), but on this form it is a slip: the reader would get no mail,
+// and the editor be told they were added. Only an install with no list
+// yet adds one so, as the form offers: the banner then says it.
+const noListMessage = "tick at least one list: a reader on no list gets no mail"
+
+func init() {
+	flashes["subscriber-added-no-list"] = "Subscriber added, on no list: they get no mail until you add them to one."
+}
+
+// noListErrors are the add form's errors when no list is ticked: the
+// lists' and whatever Create would say of the other fields, the taken or
+// erased address too, so that one round names them all.
+func (s *Server) noListErrors(r *http.Request, p *newSubscriberPage) (map[string]string, error) {
+	errs := map[string]string{}
+	in := &subscribers.Signup{Email: p.Email, Name: p.Name}
+	maps.Copy(errs, bulletin.ErrorFields(in.Normalize()))
+	delete(errs, "lists")
+	if errs["email"] != "" && strings.TrimSpace(p.Email) == "" {
+		errs["email"] = "enter the subscriber's email address" // as below
+	}
+	if errs["email"] == "" {
+		sub, err := s.Subscribers.ByEmail(r.Context(), in.Email)
+		switch {
+		case err == nil:
+			errs["email"], p.Existing = "A subscriber with this address exists already.", sub
+		case bulletin.ErrorCode(err) != bulletin.ENOTFOUND:
+			return nil, err
+		}
+		if errs["email"] == "" {
+			erased, err := s.Subscribers.Erased(r.Context(), in.Email)
+			if err != nil {
+				return nil, err
+			}
+			if erased {
+				errs["email"] = "This address was erased at its owner's request; only they can sign up again."
+			}
+		}
+	}
+	errs["lists"] = noListMessage
+	return errs, nil
+}
+
 // createSubscriberForm adds a reader with the API's rules. Confirmed: the
 // admin vouches for the consent, nothing is mailed. Pending: the reader
 // gets the confirmation mail a signup gets.
@@ -47,6 +91,19 @@ func (s *Server) createSubscriberForm(w http.ResponseWriter, r *http.Request) {
 	if p.Status != subscribers.StatusConfirmed && p.Status != subscribers.StatusPending {
 		p.Errors = map[string]string{"status": "choose confirmed or pending"}
 		s.renderNewSubscriber(w, r, http.StatusUnprocessableEntity, p, f["list"])
+		return
+	}
+	lists, err := s.Subscribers.Lists(r.Context())
+	if err != nil {
+		s.adminFailed(w, r, err)
+		return
+	}
+	if len(f["list"]) == 0 && len(lists) > 0 {
+		if p.Errors, err = s.noListErrors(r, p); err != nil {
+			s.adminFailed(w, r, err)
+			return
+		}
+		s.renderNewSubscriber(w, r, http.StatusUnprocessableEntity, p, nil)
 		return
 	}
 	sub, err := s.Subscribers.Create(r.Context(), &subscribers.NewSubscriber{Email: p.Email, Name: p.Name, Status: p.Status, Lists: f["list"]})
@@ -76,6 +133,9 @@ func (s *Server) createSubscriberForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	flash := "subscriber-added"
+	if len(sub.Lists) == 0 {
+		flash = "subscriber-added-no-list"
+	}
 	if sub.Status == subscribers.StatusPending {
 		flash = "subscriber-added-pending"
 		if err := s.Subscribers.QueueConfirm(r.Context(), sub.ID, s.Confirms); err != nil {
