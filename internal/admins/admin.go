@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -23,10 +24,40 @@ import (
 )
 
 // A Store keeps admins, sessions and API tokens.
-type Store struct{ db *sqlite.DB }
+type Store struct {
+	db *sqlite.DB
+
+	// Cost is bcrypt's work factor for the password hashes this store
+	// makes, and for the hash an unknown email is checked against; 0 is
+	// bcrypt.DefaultCost. Only tests set it, to bcrypt.MinCost: under the
+	// race detector one hash at the default cost takes over a second, and
+	// most tests log an editor in.
+	Cost int
+
+	dummyOnce sync.Once
+	dummy     []byte
+}
 
 // NewStore returns a Store on db.
 func NewStore(db *sqlite.DB) *Store { return &Store{db: db} }
+
+// hash is bcrypt's hash of password at the store's cost.
+func (s *Store) hash(password string) ([]byte, error) {
+	cost := s.Cost
+	if cost == 0 {
+		cost = bcrypt.DefaultCost
+	}
+	return bcrypt.GenerateFromPassword([]byte(password), cost)
+}
+
+// dummyHash is compared when the email is unknown, so that both cases take
+// one bcrypt's time at the cost real hashes have.
+func (s *Store) dummyHash() []byte {
+	s.dummyOnce.Do(func() {
+		s.dummy, _ = s.hash("bulletin dummy password")
+	})
+	return s.dummy
+}
 
 // MinPasswordLen is the shortest password an admin may choose.
 const MinPasswordLen = 10
@@ -41,7 +72,7 @@ func (s *Store) SetAdmin(ctx context.Context, email, password string) (bool, err
 	if err := validPassword(password); err != nil {
 		return false, err
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	hash, err := s.hash(password)
 	if err != nil {
 		return false, fmt.Errorf("hash password: %w", err)
 	}

@@ -6,16 +6,22 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/bulletinhq/bulletin/internal/admins"
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
 )
 
+// store is a Store on a new database, hashing at bcrypt's lowest cost:
+// TestPasswordsAreHashedAtTheDefaultCost checks the cost a real store uses.
 func store(t *testing.T) (*admins.Store, *sqlite.DB) {
 	t.Helper()
 	db := sqlitetest.Open(t)
-	return admins.NewStore(db), db
+	s := admins.NewStore(db)
+	s.Cost = bcrypt.MinCost
+	return s, db
 }
 
 func TestTokensAreStoredOnlyAsHashes(t *testing.T) {

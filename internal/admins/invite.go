@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
@@ -133,7 +131,7 @@ func (s *Store) AcceptInvite(ctx context.Context, addr, token, password string) 
 		if err := validPassword(password); err != nil {
 			return err
 		}
-		hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+		hash, err := s.hash(password)
 		if err != nil {
 			return fmt.Errorf("hash password: %w", err)
 		}

@@ -39,7 +39,7 @@ func (s *Store) ChangePassword(ctx context.Context, addr string, id int64, keep,
 		if err := validPassword(next); err != nil {
 			return err
 		}
-		newHash, err := bcrypt.GenerateFromPassword([]byte(next), bcrypt.DefaultCost)
+		newHash, err := s.hash(next)
 		if err != nil {
 			return fmt.Errorf("hash password: %w", err)
 		}

@@ -40,10 +40,6 @@ var ErrLocked = bulletin.Errorf(bulletin.ERATELIMITED, "Too many wrong passwords
 // form does not tell which addresses are admins.
 var errBadLogin = bulletin.Errorf(bulletin.EUNAUTHORIZED, "Wrong email or password.")
 
-// dummyHash is compared when the email is unknown, so both cases take a
-// bcrypt's time.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("bulletin dummy password"), bcrypt.DefaultCost)
-
 // Login checks email and password for a login from addr and, when they
 // match, starts a session. It returns the session's secret for the cookie.
 // A locked-out address gets ErrLocked before any password is looked at.
@@ -57,7 +53,7 @@ func (s *Store) Login(ctx context.Context, addr, email, password string) (string
 	err := s.db.Read.QueryRowContext(ctx, `SELECT id, password_hash FROM admins WHERE email = ?`,
 		strings.TrimSpace(email)).Scan(&id, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
-		hash = string(dummyHash)
+		hash = string(s.dummyHash())
 	} else if err != nil {
 		return "", nil, fmt.Errorf("find admin: %w", err)
 	}

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
@@ -57,7 +55,7 @@ func (s *Store) CreateFirstAdmin(ctx context.Context, email, password string) (s
 		return "", nil, err
 	}
 	email, _ = validEmail(email)
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	hash, err := s.hash(password)
 	if err != nil {
 		return "", nil, fmt.Errorf("hash password: %w", err)
 	}

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"github.com/bulletinhq/bulletin/internal/admins"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/subscribers"
@@ -161,23 +159,8 @@ func TestAdminLoginSessionCookieAndCSRF(t *testing.T) {
 	}
 }
 
-// lowCostPassword gives the test admin's password a hash of bcrypt's
-// lowest cost, for tests that check many passwords: the lockout is the
-// same at any cost.
-func lowCostPassword(t *testing.T) func(*Server, *sqlite.DB) {
-	return func(_ *Server, db *sqlite.DB) {
-		hash, err := bcrypt.GenerateFromPassword([]byte("correct horse battery"), bcrypt.MinCost)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.Write.Exec(`UPDATE admins SET password_hash = ?`, string(hash)); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 func TestAdminLoginLocksOutAfterTenWrongPasswords(t *testing.T) {
-	_, a := newAdminServerWith(t, lowCostPassword(t))
+	_, a := newAdminServer(t)
 	for i := 1; i <= 10; i++ {
 		if resp := a.login("wrong password"); resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("wrong password %d = %d, want 401", i, resp.StatusCode)
@@ -194,7 +177,7 @@ func TestAdminLoginLocksOutAfterTenWrongPasswords(t *testing.T) {
 // /64 each time, as a host holding the /64 can: the eleventh is locked out
 // even with the right password, and another /64 is not.
 func TestAdminLoginLocksOutAnIPv6Slash64(t *testing.T) {
-	_, a := newAdminServerWith(t, lowCostPassword(t))
+	_, a := newAdminServer(t)
 	from := func(i int) string { return fmt.Sprintf("2001:db8:c0de:1:%x::%x", i, i) }
 	for i := 1; i <= admins.MaxFailures; i++ {
 		if resp := a.loginFrom(from(i), "wrong password"); resp.StatusCode != http.StatusUnauthorized {

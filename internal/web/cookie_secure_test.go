@@ -28,7 +28,6 @@ func cookieServer(t *testing.T) (*Server, http.Handler) {
 	if _, err := s.Admins.SetAdmin(context.Background(), "editor@example.com", "correct horse battery"); err != nil {
 		t.Fatal(err)
 	}
-	lowCostPassword(t)(s, db)
 	s.Settings = settings.NewStore(db, filepath.Join(t.TempDir(), "media"), settingsDefaults)
 	return s, s.Handler()
 }

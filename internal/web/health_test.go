@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/bulletinhq/bulletin/internal/admins"
 	"github.com/bulletinhq/bulletin/internal/articles"
@@ -28,6 +29,16 @@ func foundationServer(t *testing.T, checks map[string]Check) (*Server, http.Hand
 	return s, s.Handler()
 }
 
+// cheapAdmins is an admins.Store hashing passwords at bcrypt's lowest cost:
+// at the default cost one hash takes over a second under the race
+// detector, and most tests here log an editor in. internal/admins checks
+// that a real store uses the default cost.
+func cheapAdmins(db *sqlite.DB) *admins.Store {
+	s := admins.NewStore(db)
+	s.Cost = bcrypt.MinCost
+	return s
+}
+
 // unroutedServer is foundationServer before Handler, with its database, so
 // a test can add dependencies first.
 func unroutedServer(t *testing.T, checks map[string]Check) (*Server, *sqlite.DB) {
@@ -36,7 +47,7 @@ func unroutedServer(t *testing.T, checks map[string]Check) (*Server, *sqlite.DB)
 	s := &Server{
 		Log:         slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Checks:      checks,
-		Admins:      admins.NewStore(db),
+		Admins:      cheapAdmins(db),
 		Articles:    articles.NewStore(db),
 		Subscribers: subscribers.NewStore(db),
 		Events:      events.NewStore(db),
