@@ -65,8 +65,9 @@ type Feeds struct {
 	// slog.Default() when nil.
 	Log *slog.Logger
 	now func() time.Time
-	// forgets says when each feed's polls look for its items to forget.
-	forgets forgetClock
+	// forgets says when each feed's polls look for its items to forget,
+	// deletedForgets when polls look for deleted items to forget.
+	forgets, deletedForgets forgetClock
 }
 
 func (f *Feeds) log() *slog.Logger {

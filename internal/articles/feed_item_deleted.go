@@ -159,7 +159,10 @@ func (f *Feeds) fetchedAll(ctx context.Context, fp feedPoll) error {
 	if _, err := f.db.Write.ExecContext(ctx, `UPDATE feeds SET fetched_at = ? WHERE id = ?`, fp.at, fp.feedID); err != nil {
 		return fmt.Errorf("record the feed's items read: %w", err)
 	}
-	f.forgets.readAll(fp.feedID)
+	// The rows of the feed it did not see may be old enough to go
+	// already (a feed that answered 304 for a month).
+	f.forgets.lookNow(fp.feedID)
+	f.deletedForgets.lookNow(deletedSearch)
 	return nil
 }
 
@@ -176,35 +179,41 @@ const forgettableDeleted = `FROM deleted_feed_items AS d WHERE d.seen_at < ?
 		AND (f.fetched_at IS NULL OR f.fetched_at <= d.seen_at
 			OR EXISTS (SELECT 1 FROM feed_items fi WHERE fi.feed_id = f.id AND fi.item_id = d.item_id AND fi.undated = 1)))`
 
+// deletedSearch is the deletedForgets key of the search for deleted
+// items to forget: one for every feed and list, as forgetDeleted looks
+// at all their rows.
+const deletedSearch int64 = 0
+
 // forgetDeleted forgets the oldest deleted feed items no poll has seen
 // for DeletedItemMemory (forgettableDeleted), up to forgetBatch of them,
-// and returns how many it forgot. They are found by seen_at on the read
+// and returns how many it forgot, and whether it found a full batch (more
+// may be left for the next poll). They are found by seen_at on the read
 // pool, so that a poll with none to forget (most polls) writes nothing,
 // and deleted by key, each checked again, as a poll may have seen it
 // since: a DELETE by a subquery of keys would read the whole list's rows
 // for each.
-func (f *Feeds) forgetDeleted(ctx context.Context) (int, error) {
+func (f *Feeds) forgetDeleted(ctx context.Context) (int, bool, error) {
 	cutoff := f.now().Add(-DeletedItemMemory)
 	rows, err := f.db.Read.QueryContext(ctx, `SELECT d.list_id, d.item_id, d.feed_url `+forgettableDeleted+`
 		ORDER BY d.seen_at LIMIT ?`, cutoff, forgetBatch)
 	if err != nil {
-		return 0, fmt.Errorf("find deleted feed items to forget: %w", err)
+		return 0, false, fmt.Errorf("find deleted feed items to forget: %w", err)
 	}
 	defer rows.Close()
 	var keys []deletedRow
 	for rows.Next() {
 		var r deletedRow
 		if err := rows.Scan(&r.listID, &r.itemID, &r.feedURL); err != nil {
-			return 0, fmt.Errorf("find deleted feed items to forget: %w", err)
+			return 0, false, fmt.Errorf("find deleted feed items to forget: %w", err)
 		}
 		keys = append(keys, r)
 	}
 	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("find deleted feed items to forget: %w", err)
+		return 0, false, fmt.Errorf("find deleted feed items to forget: %w", err)
 	}
 	rows.Close()
 	if len(keys) == 0 {
-		return 0, nil
+		return 0, false, nil
 	}
 	args := make([][]any, len(keys))
 	for i, r := range keys {
@@ -212,7 +221,7 @@ func (f *Feeds) forgetDeleted(ctx context.Context) (int, error) {
 	}
 	forgot, err := f.deleteEach(ctx, `DELETE `+forgettableDeleted+` AND d.list_id = ? AND d.item_id = ? AND d.feed_url = ?`, args)
 	if err != nil {
-		return 0, fmt.Errorf("forget deleted feed items: %w", err)
+		return 0, false, fmt.Errorf("forget deleted feed items: %w", err)
 	}
-	return forgot, nil
+	return forgot, len(keys) == forgetBatch, nil
 }

@@ -78,6 +78,9 @@ func TestDeletedFeedItemKeptWhileItsFeedIsNotRead(t *testing.T) {
 	}{{
 		name: "not modified",
 		wait: func(t *testing.T, feeds *articles.Feeds, fd *articles.Feed, _ string) {
+			// A month of polls looks for deleted items to forget once a
+			// day (forgetClock): this one is a day after the last look.
+			feeds.SetClock(func() time.Time { return sqlite.Now().Add(day) })
 			pollAgain(t, feeds, fd.ID)
 		},
 		resume: func(t *testing.T, feeds *articles.Feeds, fd *articles.Feed) int { return pollAgain(t, feeds, fd.ID) },
@@ -151,19 +154,20 @@ func TestDeletedFeedItemKeptWhileItsFeedIsNotRead(t *testing.T) {
 
 // A poll forgets a few rows, not a backlog at once (a database upgraded
 // with years of deletes): the write stays short, and the next polls take
-// the rest.
+// the rest, each after a full batch, though the feed answers 304 Not
+// Modified (forgetClock).
 func TestDeletedFeedItemsForgottenInBatches(t *testing.T) {
 	db, store := newFeedEnv(t)
-	srv, serve, _ := feedSite(t)
+	srv, serve, notModified := feedSite(t)
 	serve("/feed", rssOf(feedItem{"1", "https://news.example/2026/ferry", "Ferry timetable"}))
-	feeds := articles.NewFeeds(db, store, true)
-	fd := addFeed(t, feeds, srv.URL+"/feed", 1)
+	fd := addFeed(t, articles.NewFeeds(db, store, true), srv.URL+"/feed", 1)
 	old := time.Now().UTC().Add(-articles.DeletedItemMemory - time.Hour)
 	if _, err := db.Write.Exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 250)
 		INSERT INTO deleted_feed_items (list_id, item_id, feed_url, link, title, seen_at)
 		SELECT 1, 'https://news.example/old/' || i, '', 'https://news.example/old/' || i, 'Old ' || i, ? FROM n`, old); err != nil {
 		t.Fatal(err)
 	}
+	feeds := articles.NewFeeds(db, store, true) // the upgraded Bulletin's start
 	pollAgain(t, feeds, fd.ID)
 	if n := len(deletedItems(t, db)); n == 0 || n == 250 {
 		t.Errorf("%d of 250 rows left after one poll, want some forgotten and some left to the next polls", n)
@@ -173,6 +177,9 @@ func TestDeletedFeedItemsForgottenInBatches(t *testing.T) {
 	}
 	if n := len(deletedItems(t, db)); n != 0 {
 		t.Errorf("%d rows left after 11 polls, want none", n)
+	}
+	if n := notModified.Load(); n != 11 {
+		t.Errorf("%d polls answered 304, want 11", n)
 	}
 }
 

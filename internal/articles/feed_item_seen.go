@@ -96,11 +96,14 @@ const forgettableUndated = `FROM feed_items WHERE feed_id = ? AND undated = 1 AN
 	AND seen_at < (SELECT fetched_at FROM feeds WHERE id = ?)`
 
 // itemMemories are how long a feed remembers its dated and its undated
-// items, each with the rows it lets go.
+// items, each with the rows it lets go; keepsDeleted marks the undated,
+// whose deleted items are kept while the feed remembers them
+// (forgettableDeleted).
 var itemMemories = []struct {
-	span        time.Duration
-	forgettable string
-}{{FeedItemMemory, forgettableItems}, {UndatedItemMemory, forgettableUndated}}
+	span         time.Duration
+	forgettable  string
+	keepsDeleted bool
+}{{FeedItemMemory, forgettableItems, false}, {UndatedItemMemory, forgettableUndated, true}}
 
 // forgetItems forgets, of each of itemMemories, up to forgetBatch of the
 // oldest items of feed feedID that it has not listed for that long, and
@@ -111,6 +114,10 @@ func (f *Feeds) forgetItems(ctx context.Context, feedID int64) (forgot int, more
 		n, full, err := f.forgetSome(ctx, feedID, f.now().Add(-m.span), m.forgettable)
 		forgot += n
 		more = more || full
+		if n > 0 && m.keepsDeleted {
+			// Their deleted items may go now, at this poll.
+			f.deletedForgets.lookNow(deletedSearch)
+		}
 		if err != nil {
 			return forgot, more, err
 		}
@@ -145,7 +152,8 @@ func (f *Feeds) forgetSome(ctx context.Context, feedID int64, cutoff time.Time, 
 }
 
 // forgetSearchEvery is how long a feed's polls go without looking for its
-// items to forget when nothing says one may be there (forgetClock).
+// items to forget when nothing says one may be there (forgetClock), and
+// polls without looking for deleted items to forget.
 //
 // A row may be forgotten once a read of all the feed's items has left it
 // out and its memory has passed since a poll last saw it: a search finds
@@ -156,19 +164,25 @@ func (f *Feeds) forgetSome(ctx context.Context, feedID int64, cutoff time.Time, 
 // of one that did not: BenchmarkPollWithOldFeedItems). A day apart, the
 // same rows go in one write a day, each up to a day past its memory,
 // which is safe: forgetting is safe because a row is kept at least that
-// long (mayBeForgotten), and a day more of 30 or 365 keeps few rows.
+// long (mayBeForgotten), and a day more of 30 or 365 keeps few rows. So
+// for the deleted items, whose search walks every one kept past its month
+// (forgetDeletedIfDue): one kept up to a day longer stays deleted a day
+// longer, no more.
 const forgetSearchEvery = 24 * time.Hour
 
 // A forgetClock tells a poll whether to look for its feed's items to
-// forget: after a read of all the feed's items (readAll), after a search
+// forget: after a read of all the feed's items (lookNow), after a search
 // that found a full batch (there may be more: a backlog still goes a
 // batch a poll), and otherwise forgetSearchEvery after the feed's last
 // search. It is kept in memory: a process that starts, or another that
-// polls the feed, looks at its first poll of each feed.
+// polls the feed, looks at its first poll of each feed. The search for
+// deleted items to forget, every list's, has a clock of its own, with one
+// key (deletedSearch): after a read of any feed's items, after a full
+// batch, after a feed's undated items went, or a day on.
 type forgetClock struct {
 	mu sync.Mutex
-	// next is when each feed's next search is due; a feed not in it is
-	// due at its next poll.
+	// next is when each search (a feed's, by its id) is next due; one
+	// not in it is due at the next poll.
 	next map[int64]time.Time
 }
 
@@ -195,10 +209,10 @@ func (c *forgetClock) searched(id int64, now time.Time, again bool) {
 	c.next[id] = now.Add(forgetSearchEvery)
 }
 
-// readAll records that a poll read all the items of feed id: the rows it
-// left out may be old enough to go already (a feed that answered 304 for
-// a month), so its next search is due now.
-func (c *forgetClock) readAll(id int64) {
+// lookNow makes the next search of id due at once: something may have
+// made rows forgettable that were not (a read of all a feed's items, an
+// undated item forgotten).
+func (c *forgetClock) lookNow(id int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.next, id)

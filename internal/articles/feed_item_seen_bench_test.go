@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/articles"
+	"github.com/bulletinhq/bulletin/internal/benchtools"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
 )
@@ -20,21 +20,34 @@ import (
 // a row for.
 const oldFeedItems = 100_000
 
+// keptDeletedItems is how many deleted items over a month old the
+// benchmarks' list keeps in "deleted-kept": ten months of 50 deletes a day
+// from a feed that dates none of its items, whose deleted items are kept
+// while it remembers them, a year (UndatedItemMemory).
+const keptDeletedItems = 15_000
+
 // BenchmarkPollWithOldFeedItems polls a feed that lists 50 items, all
 // known, and has rows for oldFeedItems items it listed long ago, each an
 // article: in full (200 OK, every item looked up and seen) or answered
-// 304 Not Modified. While the old rows last, each poll forgets a batch
-// of them; "drained" polls in full once they are gone (as many polls as
-// forgetting them takes are run first, and timed as drain-s). Run with a
-// fixed count, the same for every build compared:
+// 304 Not Modified. While the old rows last, each full poll forgets a
+// batch of them (a 304 poll looks a day after the last look, forgetClock,
+// so the benchmark's do not); "drained" polls in full once they are gone
+// (as many polls as forgetting them takes are run first, and timed as
+// drain-s). "deleted-kept" is "not-modified" with keptDeletedItems
+// deleted items of another feed of the list, one that dates nothing: each
+// search for deleted items to forget walks them all, and forgets none.
+// Run with a fixed count, the same for every build compared:
 //
 //	go test -run '^$' -bench PollWithOldFeedItems -benchtime 300x ./internal/articles/
 func BenchmarkPollWithOldFeedItems(b *testing.B) {
-	for _, mode := range []string{"full", "not-modified", "drained"} {
+	for _, mode := range []string{"full", "not-modified", "drained", "deleted-kept"} {
 		b.Run(mode, func(b *testing.B) {
 			ctx := context.Background()
 			db := sqlitetest.Open(b)
-			feeds, fd := oldFeed(b, db, mode == "not-modified")
+			feeds, fd := oldFeed(b, db, mode == "not-modified" || mode == "deleted-kept")
+			if mode == "deleted-kept" {
+				undatedFeedDeletes(b, db)
+			}
 			var drain time.Duration
 			if mode == "drained" {
 				start := time.Now()
@@ -50,7 +63,7 @@ func BenchmarkPollWithOldFeedItems(b *testing.B) {
 				}
 				drain = time.Since(start)
 			}
-			cpu := cpuTime(b)
+			cpu := benchtools.CPUTime(b)
 			for b.Loop() {
 				if _, err := feeds.Poll(ctx, fd); err != nil {
 					b.Fatal(err)
@@ -58,8 +71,11 @@ func BenchmarkPollWithOldFeedItems(b *testing.B) {
 			}
 			// The machine's other work shows in the time a poll takes,
 			// less in the CPU time it uses.
-			b.ReportMetric(float64((cpuTime(b)-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
+			b.ReportMetric(float64((benchtools.CPUTime(b)-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
 			b.ReportMetric(float64(countRows(b, db, `feed_items`)), "rows-left")
+			if mode == "deleted-kept" {
+				b.ReportMetric(float64(countRows(b, db, `deleted_feed_items`)), "deleted-left")
+			}
 			if mode == "drained" {
 				b.ReportMetric(drain.Seconds(), "drain-s")
 			}
@@ -141,13 +157,33 @@ func countRows(b *testing.B, db *sqlite.DB, table string) int {
 	return n
 }
 
-// cpuTime is the CPU time the process has used so far, the server's
-// included.
-func cpuTime(b *testing.B) time.Duration {
+// undatedFeedDeletes gives the list of oldFeed a second feed, one that
+// dates none of its items and was read just now, with keptDeletedItems
+// items it last listed two months ago, each deleted from the list: kept,
+// as the feed remembers its undated items for a year (forgettableDeleted).
+func undatedFeedDeletes(b *testing.B, db *sqlite.DB) {
 	b.Helper()
-	var u syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &u); err != nil {
-		b.Fatal(err)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	seen := now.Add(-60 * 24 * time.Hour)
+	stmts := []struct {
+		q    string
+		args []any
+	}{
+		{`INSERT INTO feeds (id, url, list_id, last_polled_at, last_status, items, created_at, fetched_at)
+			VALUES (900, 'https://undated.example/feed', 1, ?, '200 OK', ?, '2025-01-01', ?)`, []any{now, keptDeletedItems, now}},
+		{`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+			INSERT INTO feed_items (feed_id, item_id, article_id, seen_at, undated)
+			SELECT 900, 'https://undated.example/' || i, NULL, ?, 1 FROM n`, []any{keptDeletedItems, seen}},
+		{`INSERT INTO deleted_feed_items (list_id, item_id, feed_url, link, title, seen_at)
+			SELECT 1, item_id, 'https://undated.example/feed', item_id, 'Undated story', seen_at FROM feed_items WHERE feed_id = 900`, nil},
 	}
-	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
+	for _, st := range stmts {
+		if _, err := db.Write.ExecContext(ctx, st.q, st.args...); err != nil {
+			b.Fatalf("%s: %v", st.q, err)
+		}
+	}
+	if n := countRows(b, db, `deleted_feed_items`); n != keptDeletedItems {
+		b.Fatalf("%d deleted feed items, want %d", n, keptDeletedItems)
+	}
 }

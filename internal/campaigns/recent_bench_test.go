@@ -5,10 +5,10 @@ package campaigns_test
 import (
 	"context"
 	"os"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/bulletinhq/bulletin/internal/benchtools"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
 )
 
@@ -41,7 +41,7 @@ func BenchmarkRecentDrafts(b *testing.B) {
 	}
 	ctx := context.Background()
 	var items []campaigns.Entry
-	cpu := cpuTime(b)
+	cpu := benchtools.CPUTime(b)
 	for b.Loop() {
 		var err error
 		if items, err = e.svc.Recent(ctx, "", 200); err != nil {
@@ -49,7 +49,7 @@ func BenchmarkRecentDrafts(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	b.ReportMetric(float64((cpuTime(b)-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64((benchtools.CPUTime(b)-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
 	if len(items) != 5 {
 		b.Fatalf("%d campaigns listed, want 5", len(items))
 	}
@@ -96,15 +96,4 @@ func (e *env) count(t testing.TB, q string, args ...any) int {
 		t.Fatalf("%s: %v", q, err)
 	}
 	return n
-}
-
-// cpuTime is the CPU time the process has used so far, the system's
-// included.
-func cpuTime(b *testing.B) time.Duration {
-	b.Helper()
-	var u syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &u); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
 }
