@@ -1,6 +1,11 @@
 package subscribers
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
 
 // SlugKey is slug as lists are stored and looked up by: without the
 // spaces around it, its ASCII letters in lower case. List.Validate admits
@@ -9,3 +14,43 @@ import "strings"
 // so written names the list all the same. Only ASCII is folded, as a
 // slug is ASCII: folding Unicode would make U+212A KELVIN SIGN a "k".
 func SlugKey(slug string) string { return asciiLower(strings.TrimSpace(slug)) }
+
+// slugSpellings are letters that lose no accent in Unicode's decomposition
+// but have a usual spelling in ASCII.
+var slugSpellings = strings.NewReplacer("ß", "ss", "æ", "ae", "œ", "oe", "ø", "o", "ł", "l", "đ", "d", "þ", "th", "&", " and ")
+
+// SlugFor is a slug made from a list's name, for a form whose slug is left
+// empty: "The Harbour Weekly" is the-harbour-weekly, "Événements" is
+// evenements. Letters lose their accents; every run of anything else but
+// ASCII letters and digits becomes one hyphen, and the slug is cut at a
+// hyphen to 64 bytes. It is "" when the name has nothing a slug can keep
+// (a name in Greek or Chinese), which the form then asks for.
+func SlugFor(name string) string {
+	decomposed := norm.NFD.String(strings.ToLower(name))
+	var b strings.Builder
+	hyphen := false
+	for _, r := range slugSpellings.Replace(decomposed) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			if hyphen && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			hyphen = false
+			b.WriteRune(r)
+		case unicode.Is(unicode.Mn, r):
+			// an accent, decomposed off its letter
+		default:
+			hyphen = true
+		}
+	}
+	slug := b.String()
+	for len(slug) > 64 {
+		cut := strings.LastIndexByte(slug[:64], '-')
+		if cut <= 0 {
+			slug = slug[:64]
+			break
+		}
+		slug = slug[:cut]
+	}
+	return slug
+}

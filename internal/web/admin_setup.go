@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/admins"
 	"github.com/bulletinhq/bulletin/internal/bulletin"
@@ -93,7 +94,12 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		s.adminError(w, r, err)
 		return
 	}
-	list := subscribers.NewList(&subscribers.ListPatch{Name: &p.ListName, Slug: &p.ListSlug})
+	slug := p.ListSlug
+	if strings.TrimSpace(slug) == "" {
+		slug = subscribers.SlugFor(p.ListName) // and shown, if another field is refused
+		p.ListSlug = slug
+	}
+	list := subscribers.NewList(&subscribers.ListPatch{Name: &p.ListName, Slug: &slug})
 	fields := setupErrors(f, list, len(lists) == 0)
 	var pub *settings.Update
 	if s.Settings != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -55,6 +56,10 @@ type listFormPage struct {
 	Errors  map[string]string   // by field
 	Error   string
 	Choices listChoices
+	// SignupLink is the full address of the signup form with this list
+	// ticked, for the publisher to paste on their site; "" for a new list
+	// and for a private one, which the form does not offer.
+	SignupLink string
 }
 
 // listChoices are the options of the list form's fields.
@@ -108,6 +113,8 @@ func (s *Server) renderListForm(w http.ResponseWriter, r *http.Request, p *listF
 			return
 		}
 		p.Lists = lists
+	} else if p.List != nil && p.List.Public {
+		p.SignupLink = s.publicURL(r) + "/subscribe?list=" + url.QueryEscape(p.Slug)
 	}
 	status := http.StatusOK
 	switch bulletin.ErrorCode(err) {
