@@ -140,6 +140,16 @@ func (s *Store) withDefaults(p Publication) Publication {
 	return p
 }
 
+// EmptyGives is what each field of the settings form takes when it is
+// left empty, given the stored settings: the settings page shows these,
+// not the values in force, as its fields' placeholders. The From's name
+// falls back on the publication's stored name.
+func (s *Store) EmptyGives(stored Publication) Publication {
+	d := s.withDefaults(Publication{})
+	d.FromName = s.withDefaults(Publication{Name: stored.Name}).FromName
+	return d
+}
+
 // Stored returns the settings as saved: empty fields where the default
 // applies, and the credit on when nothing was saved yet.
 func (s *Store) Stored(ctx context.Context) (Publication, error) {

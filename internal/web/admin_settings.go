@@ -22,6 +22,8 @@ type settingsPage struct {
 	adminPage
 	P        settings.Publication // the form's values: stored, or as posted
 	Current  settings.Publication // in force, defaults filled in
+	Empty    settings.Publication // what each field takes when left empty
+	Base     string               // the public URL the webhook addresses start with
 	LogoPath string               // the current logo, "" for none
 	Errors   map[string]string
 	Error    string
@@ -103,6 +105,8 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 		return
 	}
 	page.Current = cur
+	page.Empty = s.Settings.EmptyGives(page.P)
+	page.Base = s.publicURL(r)
 	page.LinkShade = settings.LinkShade(cur.Accent)
 	if page.Webhooks, err = s.webhookRows(r.Context()); err != nil {
 		s.adminError(w, r, err)

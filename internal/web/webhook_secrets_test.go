@@ -72,7 +72,7 @@ func TestSavedMailgunKeyReplacesTheEnvironments(t *testing.T) {
 		t.Errorf("signed with the environment's key after the save: %d, want 401", got)
 	}
 	_, page := a.get("/admin/settings")
-	if strings.Contains(page, savedMailgunKey) || !strings.Contains(page, "/webhooks/mailgun: set here") {
+	if strings.Contains(page, savedMailgunKey) || !strings.Contains(page, "/webhooks/mailgun</code>: set here") {
 		t.Errorf("settings page shows the key (%v) or not that it is set here:\n%s", strings.Contains(page, savedMailgunKey), page)
 	}
 	f = goodSettings()
