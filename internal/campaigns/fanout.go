@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -230,81 +229,6 @@ func notPhraseQ(r rune) bool {
 		return false
 	}
 	return !strings.ContainsRune("!*+-/=?_", r)
-}
-
-// preheaderImage matches an image as the text part writes it (its alt
-// text in square brackets, then its URL in round ones), and preheaderLink
-// a link's URL in the brackets after its text, each with the space
-// before it, so no space is left before the punctuation after them: the
-// inbox line leaves both out. preheaderURL matches a URL written out in
-// the prose, which the line shortens to its host (bareURL).
-var (
-	preheaderImage = regexp.MustCompile(`\s?\[[^\]\n]*\] \((?:https?://|mailto:)[^\s)]+\)`)
-	preheaderLink  = regexp.MustCompile(`\s?\((?:https?://|mailto:)[^\s)]+\)`)
-	preheaderURL   = regexp.MustCompile(`(?:https?://|mailto:)[^\s)]+`)
-)
-
-// bareURL is a URL written out in prose as the inbox line shows it: a web
-// address's host ("news.example"), a mailto's address, with the
-// punctuation that closed the sentence after it kept.
-func bareURL(u string) string {
-	trimmed := strings.TrimRight(u, ".,;:!?")
-	end := u[len(trimmed):]
-	if addr, ok := strings.CutPrefix(trimmed, "mailto:"); ok {
-		return addr + end
-	}
-	p, err := url.Parse(trimmed)
-	if err != nil || p.Host == "" {
-		return end
-	}
-	return p.Host + end
-}
-
-// preheader is personalPreheader for a text part holding no markers: a
-// set drawn for it can be in no text.
-func preheader(text string) string { return personalPreheader(text, mailer.NewMarkers()) }
-
-// personalPreheader is the line the inbox shows beside the subject: the
-// start of the text part as one line of prose, without heading
-// underlines, quote marks, images, the URLs after links' text and the
-// lines that hold only a URL (a digest's stories), a URL written in a
-// sentence shortened to its host, cut at a word within 120 characters. The
-// text part is prose already, its Markdown rendered (markdownText, the
-// digest's text template): every other character stays as the reader
-// wrote it, for the mail template to escape once into the HTML part.
-// It keeps the text's markers of mk, each fallback whole: it goes in the
-// HTML part, whose markers each reader's message fills in, so a reader
-// greeted by name in the mail is greeted by name in the inbox too.
-func personalPreheader(text string, mk mailer.Markers) string {
-	var words []string
-	for _, line := range strings.Split(text, "\n") {
-		line = strings.TrimSpace(unquote(line))
-		if strings.Trim(line, "=-") == "" || strings.Contains(line, mk.Of(mailer.Rule)) || strings.Contains(line, mk.Of(mailer.RuleDash)) {
-			continue // blank, an underline or a rule
-		}
-		if preheaderURL.FindString(line) == line {
-			continue // a line of its own for a link: a digest's story
-		}
-		words = append(words, line)
-	}
-	s := preheaderImage.ReplaceAllString(strings.Join(words, " "), "")
-	s = preheaderLink.ReplaceAllString(s, "")
-	return clipPersonal(preheaderURL.ReplaceAllStringFunc(s, bareURL), 120, mk)
-}
-
-// unquote takes off the "> " marks a quote's lines start with in a text
-// part (markdownText), nested or not; a quote's blank line is ">".
-func unquote(line string) string {
-	for {
-		switch {
-		case strings.HasPrefix(line, "> "):
-			line = line[2:]
-		case line == ">":
-			return ""
-		default:
-			return line
-		}
-	}
 }
 
 // enqueueFanout queues the next fan-out step of campaign id.

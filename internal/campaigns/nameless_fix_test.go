@@ -68,14 +68,14 @@ func TestTextPartUnderlinesAHeadingHoldingOnlyTheName(t *testing.T) {
 	for _, tc := range []struct{ body, name, text, preheader string }{
 		{"Dear reader,\n\n## {{ .Name }}\n\nThanks for reading.\n\n# {{ .Email }}\n", "Al",
 			"Dear reader,\n\nAl\n--\n\nThanks for reading.\n\nzoe@example.org\n===============\n",
-			"Dear reader, Al Thanks for reading. zoe@example.org"},
+			"Al Thanks for reading. zoe@example.org"},
 		{"Dear reader,\n\n## {{ .Name }}\n\nThanks for reading.\n\n# {{ .Email }}\n", "",
 			"Dear reader,\n\nThanks for reading.\n\nzoe@example.org\n===============\n",
-			"Dear reader, Thanks for reading. zoe@example.org"},
+			"Thanks for reading. zoe@example.org"},
 		{"> Dear reader,\n>\n> # {{ .Name }}\n\nSee you.\n", "Zoë",
-			"> Dear reader,\n>\n> Zoë\n> ===\n\nSee you.\n", "Dear reader, Zoë See you."},
+			"> Dear reader,\n>\n> Zoë\n> ===\n\nSee you.\n", "Zoë See you."},
 		{"> Dear reader,\n>\n> # {{ .Name }}\n\nSee you.\n", "",
-			"> Dear reader,\n\nSee you.\n", "Dear reader, See you."},
+			"> Dear reader,\n\nSee you.\n", "See you."},
 		{"Dear reader,\n\n## {{ .Name }}\n", "Al", "Dear reader,\n\nAl\n--\n", "Dear reader, Al"},
 		{"Dear reader,\n\n## {{ .Name }}\n", "", "Dear reader,\n", "Dear reader,"},
 	} {

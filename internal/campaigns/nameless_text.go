@@ -177,11 +177,12 @@ func (w *textWriter) closeRun(r *nameRun) {
 }
 
 // preheaderSkips says the preheader leaves out line, a line of the text
-// (personalPreheader): a rule, a heading's underline, a line of a URL
-// only, or a blank one.
+// as written, its prefix too, by the preheader's own rules
+// (preheaderLine): a rule, a heading's underline, a line of a URL only,
+// or a blank one.
 func (w *textWriter) preheaderSkips(line string) bool {
-	return strings.Trim(line, "=-") == "" || strings.Contains(line, w.mk.Of(mailer.Rule)) ||
-		strings.Contains(line, w.mk.Of(mailer.RuleDash)) || preheaderURL.FindString(line) == line
+	_, reads := preheaderLine(line, w.mk)
+	return !reads
 }
 
 // ruleLine is line, a line of the text, with a rule of '-' or '=' in it

@@ -316,7 +316,7 @@ func (w *textWriter) lines(ls []string, first, indent string) {
 		if i == 0 {
 			prefix = first
 		}
-		if w.strayEnd && !w.preheaderSkips(l) {
+		if w.strayEnd && !w.preheaderSkips(prefix+l) {
 			prefix, w.strayEnd = prefix+w.ending(), false
 		}
 		w.lineStart = w.b.Len()
