@@ -8,8 +8,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/bulletinhq/bulletin/subscribers"
 )
 
 var listsError = regexp.MustCompile(`<p class="error" id="lists-error"[^>]*>([^<]*)</p>`)
@@ -36,9 +34,7 @@ func TestAdminSubscriberAddNeedsAList(t *testing.T) {
 	}
 
 	// Taken address and no list: both said at once.
-	if _, err := e.store.Create(context.Background(), &subscribers.NewSubscriber{Email: "ann@example.com", Status: subscribers.StatusConfirmed, Lists: []string{"daily-news"}}); err != nil {
-		t.Fatal(err)
-	}
+	e.addReader("ann@example.com", "daily-news")
 	_, body = e.a.postBody("/admin/subscribers", url.Values{"csrf": {e.csrf}, "email": {"Ann@example.com"}, "status": {"confirmed"}})
 	if !strings.Contains(body, "exists already") || listsError.FindString(body) == "" {
 		t.Errorf("taken address and no list: want both errors:\n%s", body)

@@ -13,15 +13,23 @@ import (
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
+// addReader adds a confirmed reader on lists, as an admin who vouches
+// for them does.
+func (e *adminSubEnv) addReader(email string, lists ...string) *subscribers.Subscriber {
+	e.t.Helper()
+	sub, err := e.store.Create(context.Background(), &subscribers.NewSubscriber{Email: email, Status: subscribers.StatusConfirmed, Lists: lists})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return sub
+}
+
 // The add form speaks to the admin: an empty address asks for the
 // subscriber's, not "your", and a taken one says so at the Email field,
 // linking to the page of the subscriber who has it.
 func TestAdminSubscriberAddSaysWhoseAddress(t *testing.T) {
 	e := newAdminSubEnv(t)
-	ann, err := e.store.Create(context.Background(), &subscribers.NewSubscriber{Email: "ann@example.com", Name: "Ann", Status: subscribers.StatusConfirmed})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ann := e.addReader("ann@example.com")
 	resp, body := e.a.postBody("/admin/subscribers", url.Values{"csrf": {e.csrf}, "email": {"  "}, "status": {"confirmed"}})
 	emailError := regexp.MustCompile(`<p class="error" id="email-error">(.*?)</p>`)
 	m := emailError.FindStringSubmatch(body)
@@ -58,9 +66,7 @@ func TestAdminListDeleteCardNamesWhatStopsIt(t *testing.T) {
 func TestAdminSubscribersCountReadsAlike(t *testing.T) {
 	e := newAdminSubEnv(t)
 	for _, addr := range []string{"ann@example.com", "bo@example.com", "cy@example.com"} {
-		if _, err := e.store.Create(context.Background(), &subscribers.NewSubscriber{Email: addr, Status: subscribers.StatusConfirmed}); err != nil {
-			t.Fatal(err)
-		}
+		e.addReader(addr)
 	}
 	count := regexp.MustCompile(`<p class="muted" style="margin-top:0">([^<]*)</p>`)
 	for path, want := range map[string]string{

@@ -29,6 +29,10 @@ type subscribersPage struct {
 	Suppressed map[string]bool
 	// ExportURL downloads what the filters select, with the session.
 	ExportURL string
+	// ListNames are the lists' names by slug, for the readers' lists.
+	// A slug without one is of a list deleted or renamed since the
+	// readers were read: the table shows the slug, marked gone.
+	ListNames map[string]string
 }
 
 var subscriberStatuses = []string{subscribers.StatusConfirmed, subscribers.StatusPending, subscribers.StatusUnsubscribed, subscribers.StatusBounced}
@@ -57,7 +61,11 @@ func (s *Server) subscribersPage(w http.ResponseWriter, r *http.Request) {
 		s.adminError(w, r, err)
 		return
 	}
-	p := &subscribersPage{Items: page.Items, Total: page.Total, Lists: lists, Statuses: subscriberStatuses, Q: f.Q, List: f.List, Status: f.Status}
+	p := &subscribersPage{Items: page.Items, Total: page.Total, Lists: lists, Statuses: subscriberStatuses, Q: f.Q, List: f.List, Status: f.Status,
+		ListNames: make(map[string]string, len(lists))}
+	for _, l := range lists {
+		p.ListNames[l.Slug] = l.Name
+	}
 	if p.Suppressed, err = s.suppressedAmong(r.Context(), page.Items); err != nil {
 		s.adminError(w, r, err)
 		return

@@ -1,9 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"image"
-	"image/png"
 	"net/http"
 	"regexp"
 	"strings"
@@ -21,13 +18,7 @@ import (
 // checked by checkBadReaderLinks.
 func TestHomePageShowsThePublication(t *testing.T) {
 	_, a := newSettingsServer(t)
-	var logo bytes.Buffer
-	if err := png.Encode(&logo, image.NewGray(image.Rect(0, 0, 600, 100))); err != nil {
-		t.Fatal(err)
-	}
-	if resp, body := a.postSettings(goodSettings(), logo.Bytes()); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("POST /admin/settings = %d:\n%s", resp.StatusCode, body)
-	}
+	saveLogo(t, a)
 	t.Run("bad reader links", func(t *testing.T) { checkBadReaderLinks(t, a) })
 
 	resp, body := a.get("/")

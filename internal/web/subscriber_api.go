@@ -2,8 +2,10 @@ package web
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
@@ -32,16 +34,75 @@ func (s *Server) listSubscribers(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request) {
 	var in subscribers.NewSubscriber
-	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, r, s.Log, err)
-		return
+	var sub *subscribers.Subscriber
+	err := decodeJSON(r, &in)
+	if err == nil {
+		sub, err = s.Subscribers.Create(r.Context(), &in)
 	}
-	sub, err := s.Subscribers.Create(r.Context(), &in)
 	if err != nil {
-		writeError(w, r, s.Log, err)
+		writeError(w, r, s.Log, s.withListFaults(r.Context(), err, in.Lists))
 		return
 	}
 	writeJSON(w, http.StatusCreated, sub)
+}
+
+// withListFaults adds to err, a 422 that names fields at fault but not
+// "lists", the slugs that name no list. The store looks lists up only
+// once the other fields are right, and the decoder not at all: without
+// this a client that fixed the address would meet the unknown list next,
+// where the signup names both at once. Any other error is left as it is.
+func (s *Server) withListFaults(ctx context.Context, err error, slugs []string) error {
+	fields := bulletin.ErrorFields(err)
+	if _, named := fields["lists"]; fields == nil || named || len(slugs) == 0 {
+		return err
+	}
+	why, lerr := s.unknownLists(ctx, slugs)
+	if lerr != nil {
+		// The fields' own answer is still true, just not whole.
+		s.Log.Error("subscriber: read the lists", "err", lerr)
+		return err
+	}
+	if why == "" {
+		return err
+	}
+	all := maps.Clone(fields)
+	all["lists"] = why
+	return bulletin.Invalid(all)
+}
+
+// unknownLists says which of slugs name no list, in the store's words
+// (`there is no list "a"`, `there are no lists "a" and "b"`), matching
+// them as it does: trimmed, in any case, each once; "" when all do. Any
+// list counts, private ones too, as an admin may add a reader to one.
+func (s *Server) unknownLists(ctx context.Context, slugs []string) (string, error) {
+	lists, err := s.Subscribers.Lists(ctx)
+	if err != nil {
+		return "", err
+	}
+	seen := make(map[string]bool, len(lists)+len(slugs)) // known lists, then the unknown named already
+	for _, l := range lists {
+		seen[subscribers.SlugKey(l.Slug)] = true
+	}
+	var quoted []string
+	for _, slug := range slugs {
+		slug = strings.TrimSpace(slug)
+		key := subscribers.SlugKey(slug)
+		if slug == "" || seen[key] {
+			continue
+		}
+		seen[key] = true
+		if r := []rune(slug); len(r) > 64 {
+			slug = string(r[:64]) + "…"
+		}
+		quoted = append(quoted, strconv.Quote(slug))
+	}
+	switch len(quoted) {
+	case 0:
+		return "", nil
+	case 1:
+		return "there is no list " + quoted[0], nil
+	}
+	return "there are no lists " + joinAnd(quoted), nil
 }
 
 // pathID reads the {id} of the route; an admin page answers a bad one
@@ -101,21 +162,23 @@ func (s *Server) patchSubscriber(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var p subscribers.Patch
-	if err := decodeJSON(r, &p); err != nil {
-		writeError(w, r, s.Log, err)
-		return
-	}
-	sub, err := s.Subscribers.Update(r.Context(), id, &p)
+	var sub *subscribers.Subscriber
+	err = decodeJSON(r, &p)
 	if err == nil {
-		// The change is saved: a failure to read what is pending leaves
-		// the field out rather than answer that it failed.
-		if perr := s.frequencyPending(r.Context(), sub); perr != nil {
-			s.Log.Error("subscriber: read the pending frequency", "subscriber", id, "err", perr)
-		}
+		sub, err = s.Subscribers.Update(r.Context(), id, &p)
 	}
 	if err != nil {
-		writeError(w, r, s.Log, err)
+		var lists []string
+		if p.Lists != nil {
+			lists = *p.Lists
+		}
+		writeError(w, r, s.Log, s.withListFaults(r.Context(), err, lists))
 		return
+	}
+	// The change is saved: a failure to read what is pending leaves the
+	// field out rather than answer that it failed.
+	if perr := s.frequencyPending(r.Context(), sub); perr != nil {
+		s.Log.Error("subscriber: read the pending frequency", "subscriber", id, "err", perr)
 	}
 	writeJSON(w, http.StatusOK, sub)
 }
