@@ -56,6 +56,11 @@ func TestDigestMailCarriesTheBrand(t *testing.T) {
 	if !strings.Contains(pm.Text, "from Quayside Courier") {
 		t.Errorf("digest text does not name the publication:\n%s", pm.Text)
 	}
+	// The stories' links are in the accent, as a campaign's are, not in a
+	// blue of their own.
+	if !strings.Contains(pm.HTML, `style="color:#b45309;text-decoration:none;">Ropes</a>`) || strings.Contains(pm.HTML, "#1d4ed8") {
+		t.Errorf("the digest's story links are not in the accent:\n%s", pm.HTML)
+	}
 }
 
 func checkBrand(t *testing.T, pm *mailtest.Mail, credit bool) {

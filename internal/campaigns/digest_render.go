@@ -61,6 +61,7 @@ func (a digestArticle) TextByline() string {
 type digestData struct {
 	Publisher string
 	ListName  string
+	Link      string // the colour of the stories' links: the accent as text (templates.Brand.AccentText)
 	Heading   string // "5 new stories"
 	Range     string // the dates of the articles
 	Articles  []digestArticle
@@ -126,9 +127,11 @@ func (s *Service) renderDigest(l *digestList, d *Digest, items []digestArticle) 
 		a.TextTitle = hang(a.Title)
 		a.ImageWidth, a.ImageHeight = imageBox(a.imageWidth, a.imageHeight)
 	}
+	pub := s.publication(context.Background())
 	data := digestData{
-		Publisher: s.publication(context.Background()).Name,
+		Publisher: pub.Name,
 		ListName:  l.name,
+		Link:      pub.Brand().AccentText(),
 		Heading:   storyCount(len(items)),
 		Range:     dateRange(items),
 		Articles:  items,
