@@ -273,6 +273,9 @@ func (s *Service) fillDigest(ctx context.Context, tx *sql.Tx, l *digestList, d *
 	if len(items) == 0 {
 		return nil
 	}
+	if dry := digestDryOf(ctx); dry != nil {
+		return dry.take(ctx, tx, l, d, items, who) // a preview: counts, inserts nothing
+	}
 	// The deliveries' insert counts the readers; this only asks whether
 	// there is one, which stops at the first (a count of a million took
 	// 0.3 s of the build).

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 
@@ -8,9 +9,10 @@ import (
 )
 
 // digestSendPage is what "Send now" on /admin/digests leads to: the list,
-// its schedule and its latest digest, with the button that builds and
-// sends the digest (POST /admin/digests/{slug}/run). Showing it changes
-// nothing, so the editor can look before sending to a whole list.
+// its schedule and its latest digest, what sending now would mail and to
+// whom, with the button that builds and sends the digest (POST
+// /admin/digests/{slug}/run). Showing it changes nothing, so the editor
+// can look before sending to a whole list.
 type digestSendPage struct {
 	adminPage
 	List digestSchedule
@@ -20,6 +22,17 @@ type digestSendPage struct {
 	Latest    *campaigns.Entry
 	None      bool
 	FirstDays int // how far back a list's first digest looks
+	// Preview is what a run would build now; Mails are its digests, each
+	// with whom it goes to in words.
+	Preview *campaigns.DigestPreview
+	Mails   []digestMail
+}
+
+// A digestMail is one digest a run would make, as the send page shows it.
+type digestMail struct {
+	campaigns.DigestMail
+	Who string // "To 3 readers of the daily digest."
+	Of  string // "digest 1 of 2" when a run makes two, else ""
 }
 
 // recentDigests is how many of the newest digests the digests page and
@@ -40,6 +53,22 @@ func (s *Server) digestSendForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := &digestSendPage{List: scheduleOf(l), FirstDays: int(campaigns.FirstWindow.Hours() / 24)}
+	if p.Preview, err = s.Digests.PreviewDigest(r.Context(), slug); err != nil {
+		s.adminFail(w, r, err)
+		return
+	}
+	for _, m := range p.Preview.Mails {
+		// The list's own digest may have no article when the other one
+		// a run makes has some: that one alone goes.
+		if len(m.Articles) > 0 || p.Preview.Nothing() {
+			p.Mails = append(p.Mails, digestMail{DigestMail: m, Who: whoGets(m, p.Preview.Cadence)})
+		}
+	}
+	if n := len(p.Mails); n > 1 {
+		for i := range p.Mails {
+			p.Mails[i].Of = fmt.Sprintf("digest %d of %d", i+1, n)
+		}
+	}
 	if s.Campaigns != nil {
 		past, err := s.Campaigns.Recent(r.Context(), "digest", recentDigests)
 		if err != nil {
@@ -50,6 +79,32 @@ func (s *Server) digestSendForm(w http.ResponseWriter, r *http.Request) {
 		p.None = p.Latest == nil && len(past) < recentDigests
 	}
 	s.renderAdmin(w, r, http.StatusOK, "admin_digest_preview", p)
+}
+
+// whoGets says whom of the list's readers m goes to; cadence is that of
+// the list's own digest.
+func whoGets(m campaigns.DigestMail, cadence string) string {
+	if m.Readers == 0 {
+		return "Nobody would get it: the list has no confirmed reader for this digest."
+	}
+	to := "To " + readers(m.Readers)
+	switch m.For {
+	case campaigns.ForDaily:
+		if cadence == campaigns.CadenceDaily {
+			return to + " of the daily digest."
+		}
+		// A list that left daily: its weekly readers get a digest of
+		// their own, from their last round-up.
+		return to + " who had the daily digest."
+	case campaigns.ForWeekly:
+		return to + " who chose weekly, with the articles since their last weekly round-up."
+	case campaigns.ForChanging:
+		if m.Cadence == campaigns.CadenceWeekly {
+			return to + " who changed from weekly to daily, with the articles since their last round-up; the daily digest follows."
+		}
+		return to + " who changed from daily to weekly: a last daily digest before their round-ups."
+	}
+	return to + "."
 }
 
 // latestOf is the newest of the digests past (newest first) of the list

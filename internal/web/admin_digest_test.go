@@ -143,6 +143,10 @@ func (failingDigests) RunDigest(context.Context, string) (*campaigns.Digest, err
 	return nil, errors.New("database is locked: secret detail at digest.go:42")
 }
 
+func (failingDigests) PreviewDigest(context.Context, string) (*campaigns.DigestPreview, error) {
+	return nil, errors.New("database is locked: secret detail at digest_preview.go:42")
+}
+
 // TestAdminErrorPages checks the 404 and 500 pages: in the admin layout,
 // with their status, a link back, and no error text.
 func TestAdminErrorPages(t *testing.T) {
@@ -232,7 +236,14 @@ func TestAdminDigestSendNowAsksFirst(t *testing.T) {
 		t.Errorf("showing the send page changed the database: %s, was %s", after, before)
 	}
 
-	// A list with a digest names it, with what it reached.
+	// A list with a digest names it, with what it reached; with a new
+	// article, the page offers to send it.
+	if _, err := db.Write.Exec(`INSERT INTO articles (id, url, title, published_at, created_at) VALUES (3, 'https://news.example/ferry', 'Ferry timetable', ?, ?)`, time.Now(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Write.Exec(`INSERT INTO article_lists (article_id, list_id) VALUES (3, 1)`); err != nil {
+		t.Fatal(err)
+	}
 	_, body = a.get("/admin/digests/news/run")
 	if !regexp.MustCompile(`<th>Latest digest</th><td><a href="/admin/campaigns/\d+">[^<]+</a><br><span class="muted">[^<]+ · sent to 1 of 1</span>`).MatchString(body) {
 		t.Errorf("the send page of news does not show its latest digest:\n%s", body)
@@ -243,12 +254,6 @@ func TestAdminDigestSendNowAsksFirst(t *testing.T) {
 	token := csrfField.FindStringSubmatch(body)
 	if action == nil || token == nil {
 		t.Fatalf("the send page of news has no form to send:\n%s", body)
-	}
-	if _, err := db.Write.Exec(`INSERT INTO articles (id, url, title, published_at, created_at) VALUES (3, 'https://news.example/ferry', 'Ferry timetable', ?, ?)`, time.Now(), time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Write.Exec(`INSERT INTO article_lists (article_id, list_id) VALUES (3, 1)`); err != nil {
-		t.Fatal(err)
 	}
 	before = state()
 	resp = a.post(action[1], url.Values{"csrf": {token[1]}})

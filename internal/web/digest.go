@@ -18,9 +18,11 @@ type DigestDeps struct {
 	Archive Archiver
 }
 
-// A DigestRunner builds a list's digest now and starts sending it.
+// A DigestRunner builds a list's digest now and starts sending it, or
+// tells what that would build, changing nothing.
 type DigestRunner interface {
 	RunDigest(ctx context.Context, slug string) (*campaigns.Digest, error)
+	PreviewDigest(ctx context.Context, slug string) (*campaigns.DigestPreview, error)
 }
 
 var _ DigestRunner = (*campaigns.Service)(nil)
