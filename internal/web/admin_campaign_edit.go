@@ -35,7 +35,14 @@ func (s *Server) editCampaignPage(w http.ResponseWriter, r *http.Request) {
 	}
 	f := &campaignForm{ID: e.ID, Subject: e.Subject, Preheader: e.Preheader, Body: e.Body, Audience: readers(e.Audience)}
 	if e.SendAt != nil {
-		f.SendAt = e.SendAt.UTC().Format("2006-01-02T15:04")
+		// The time shows in its lists' zone, named, as its page says it.
+		lists, err := s.listIndex(r.Context())
+		if err != nil {
+			s.adminError(w, r, err)
+			return
+		}
+		loc := lists.zone(e.Lists)
+		f.SendAt, f.Zone = e.SendAt.In(loc).Format(formTime), loc.String()
 	}
 	s.renderCampaignForm(w, r, http.StatusOK, f, e.Lists)
 }
@@ -47,8 +54,13 @@ func (s *Server) updateCampaignForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	lists, err := s.listIndex(r.Context())
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
 	f := &campaignForm{ID: e.ID}
-	c, ok := readCampaignForm(r, f)
+	c, ok := readCampaignForm(r, f, lists)
 	if !ok {
 		s.renderCampaignForm(w, r, http.StatusUnprocessableEntity, f, c.Lists)
 		return
@@ -57,13 +69,13 @@ func (s *Server) updateCampaignForm(w http.ResponseWriter, r *http.Request) {
 		s.previewForm(w, r, f, c)
 		return
 	}
-	lists := c.Lists
-	if lists == nil {
-		lists = []string{}
+	slugs := c.Lists
+	if slugs == nil {
+		slugs = []string{}
 	}
-	p := campaigns.Patch{Subject: &c.Subject, Preheader: &c.Preheader, Body: &c.Body, Lists: &lists,
+	p := campaigns.Patch{Subject: &c.Subject, Preheader: &c.Preheader, Body: &c.Body, Lists: &slugs,
 		SendAt: campaigns.OptionalTime{Set: true, Time: c.SendAt}}
-	_, err := s.Campaigns.Update(r.Context(), e.ID, p)
+	_, err = s.Campaigns.Update(r.Context(), e.ID, p)
 	switch bulletin.ErrorCode(err) {
 	case "":
 		http.Redirect(w, r, flashURL("/admin/campaigns/"+strconv.FormatInt(e.ID, 10), savedFlash(c.SendAt)), http.StatusSeeOther)

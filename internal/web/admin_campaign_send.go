@@ -9,12 +9,23 @@ import (
 )
 
 // campaignSendPage asks before a send, naming how many readers it
-// reaches; its form posts that number as confirm.
+// reaches and its lists by name; its form posts that number as confirm.
 type campaignSendPage struct {
 	adminPage
 	C        *campaigns.Campaign
 	Audience string // "2,314 readers"
+	Lists    []listLabel
 	Error    string
+}
+
+// renderSendPage shows the confirmation of a send of c, with msg above it.
+func (s *Server) renderSendPage(w http.ResponseWriter, r *http.Request, status int, c *campaigns.Campaign, msg string) {
+	lists, err := s.listIndex(r.Context())
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	s.renderAdmin(w, r, status, "admin_campaign_send", &campaignSendPage{C: c, Audience: readers(c.Audience), Lists: lists.labels(c.Lists), Error: msg})
 }
 
 // sendCampaignPage shows the confirmation of a send.
@@ -31,7 +42,7 @@ func (s *Server) sendCampaignPage(w http.ResponseWriter, r *http.Request) {
 		s.renderCampaign(w, r, http.StatusUnprocessableEntity, nobodyMessageFor(e.Campaign))
 		return
 	}
-	s.renderAdmin(w, r, http.StatusOK, "admin_campaign_send", &campaignSendPage{C: e.Campaign, Audience: readers(e.Audience)})
+	s.renderSendPage(w, r, http.StatusOK, e.Campaign, "")
 }
 
 // nobodyMessage is the page's refusal of a send to nobody.
@@ -70,7 +81,7 @@ func (s *Server) sendConfirmed(w http.ResponseWriter, r *http.Request, id int64)
 	if r.PostForm.Get("confirm") != "" {
 		msg = "The audience changed since you looked: the campaign now reaches " + readers(c.Audience) + "."
 	}
-	s.renderAdmin(w, r, http.StatusConflict, "admin_campaign_send", &campaignSendPage{C: c, Audience: readers(c.Audience), Error: msg})
+	s.renderSendPage(w, r, http.StatusConflict, c, msg)
 	return false
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"html/template"
 	"maps"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
+	"github.com/bulletinhq/bulletin/subscribers"
 )
 
 type campaignsPage struct {
@@ -25,11 +27,14 @@ type campaignsPage struct {
 // over their lists' readers. Any other has Progress, the campaign page's
 // numbers: sent of the readers it is for and, once cancelled, the readers
 // not sent. (Progress counts no reader, so the list costs no count per
-// campaign paused or cancelled.)
+// campaign paused or cancelled.) Lists names its lists and Date says
+// which date it shows: "Scheduled for …", "Sent …", "Created …".
 type campaignRow struct {
 	campaigns.Entry
 	Reach    string
 	Progress campaigns.Progress
+	Lists    []listLabel
+	Date     string
 }
 
 func (s *Server) campaignsPage(w http.ResponseWriter, r *http.Request) {
@@ -42,26 +47,155 @@ func (s *Server) campaignsPage(w http.ResponseWriter, r *http.Request) {
 		s.adminError(w, r, err)
 		return
 	}
-	p := &campaignsPage{Campaigns: make([]campaignRow, len(items))}
+	p := &campaignsPage{}
+	if p.Campaigns, err = s.campaignRows(r.Context(), items); err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	s.renderAdmin(w, r, http.StatusOK, "admin_campaigns", p)
+}
+
+// campaignRows are items as the campaigns list and the dashboard show
+// them, their lists by name.
+func (s *Server) campaignRows(ctx context.Context, items []campaigns.Entry) ([]campaignRow, error) {
+	lists, err := s.listIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]campaignRow, len(items))
 	for i, e := range items {
-		row := &p.Campaigns[i]
-		row.Entry = e
+		row := &rows[i]
+		row.Entry, row.Lists = e, lists.labels(e.Lists)
+		row.Date = dated(e.Campaign, lists.zone(e.Lists))
 		if editableStatus(e.Status) {
 			row.Reach = readers(e.Audience)
 		} else {
 			row.Progress = e.Progress()
 		}
 	}
-	s.renderAdmin(w, r, http.StatusOK, "admin_campaigns", p)
+	return rows, nil
+}
+
+// dated is the date the campaigns list shows of c, saying which it is:
+// when a scheduled campaign goes out (in loc, its lists' zone), when one
+// was sent, started or cancelled, and when a draft was created.
+func dated(c *campaigns.Campaign, loc *time.Location) string {
+	switch {
+	case c.Status == campaigns.StatusScheduled && c.SendAt != nil:
+		return "Scheduled for " + zoned(*c.SendAt, loc)
+	case c.Status == campaigns.StatusSent && c.StartedAt != nil:
+		return "Sent " + day(*c.StartedAt)
+	case c.Status == campaigns.StatusCancelled && c.FinishedAt != nil:
+		return "Cancelled " + day(*c.FinishedAt)
+	case c.StartedAt != nil: // sending or paused
+		return "Started " + day(*c.StartedAt)
+	}
+	return "Created " + day(c.CreatedAt)
+}
+
+// day is t's date as the admin pages write it: "3 December 2026", UTC.
+func day(t time.Time) string { return t.UTC().Format("2 January 2006") }
+
+// clock is t with its time of day as the admin pages write it:
+// "3 December 2026, 10:00 UTC".
+func clock(t time.Time) string { return t.UTC().Format("2 January 2006, 15:04 UTC") }
+
+// zoned is t in loc, named: "24 December 2026, 09:00 Europe/London", or
+// clock's "…, 09:00 UTC" when loc is UTC.
+func zoned(t time.Time, loc *time.Location) string {
+	if loc == nil || loc.String() == "UTC" {
+		return clock(t)
+	}
+	return t.In(loc).Format("2 January 2006, 15:04 ") + loc.String()
+}
+
+// A listLabel names one of a campaign's lists on the admin pages: by its
+// name, the slug kept for a tooltip. A list deleted since the campaign
+// was read shows its slug, said to be deleted, never an empty badge. Sep
+// is what goes before it in a sentence: "", ", " or " and " (joined).
+type listLabel struct {
+	Slug, Name, Sep string
+}
+
+// A listIndex is every list by slug, read once for a page that names
+// campaigns' lists and their time zones.
+type listIndex map[string]*subscribers.List
+
+// listIndex reads every list.
+func (s *Server) listIndex(ctx context.Context) (listIndex, error) {
+	all, err := s.Subscribers.Lists(ctx)
+	if err != nil {
+		return nil, err
+	}
+	x := make(listIndex, len(all))
+	for _, l := range all {
+		x[l.Slug] = l
+	}
+	return x, nil
+}
+
+// labels names the lists of slugs, in their order, joined for a
+// sentence.
+func (x listIndex) labels(slugs []string) []listLabel {
+	out := make([]listLabel, len(slugs))
+	for i, slug := range slugs {
+		out[i] = listLabel{Slug: slug, Name: slug + " (deleted list)"}
+		if l, ok := x[slug]; ok {
+			out[i].Name = l.Name
+		}
+		switch {
+		case i == 0:
+		case i == len(slugs)-1:
+			out[i].Sep = " and "
+		default:
+			out[i].Sep = ", "
+		}
+	}
+	return out
+}
+
+// zone is the time zone the lists of slugs share, in which an editor
+// thinks of their send times; UTC when they have none in common (or no
+// list).
+func (x listIndex) zone(slugs []string) *time.Location {
+	name := ""
+	for _, slug := range slugs {
+		l, ok := x[slug]
+		switch {
+		case !ok:
+			continue
+		case name != "" && l.Timezone != name:
+			return time.UTC
+		}
+		name = l.Timezone
+	}
+	if loc, err := loadZone(name); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// loadZone loads an IANA time zone by name. "Local" is refused, as for a
+// list: it is whatever the server's clock says; so is "", which would be
+// UTC by accident.
+func loadZone(name string) (*time.Location, error) {
+	if name == "" || name == "Local" || len(name) > 64 {
+		return nil, errors.New("no such zone")
+	}
+	return time.LoadLocation(name)
 }
 
 // campaignForm is the new campaign form and, with an ID, the edit form of
-// a draft or scheduled one.
+// a draft or scheduled one. SendAt is read in the time zone Zone names;
+// an empty Zone is the zone the lists ticked share, else UTC.
 type campaignForm struct {
 	adminPage
 	ID                               int64
 	Subject, Preheader, Body, SendAt string
+	Zone                             string
 	Lists                            []listChoice
+	// Zones are suggested in the time zone field: the lists' own first.
+	Zones []string
 	// Preview is the whole mail as the sample reader gets it, for the
 	// preview frames; Audience is how many readers the lists chosen reach.
 	Preview  string
@@ -77,32 +211,81 @@ func (s *Server) newCampaignPage(w http.ResponseWriter, r *http.Request) {
 	s.renderCampaignForm(w, r, http.StatusOK, &campaignForm{Body: "Hello {{ .Name | default \"reader\" }},\n\n"}, nil)
 }
 
-// renderCampaignForm shows the form with every list, ticking chosen ones.
+// renderCampaignForm shows the form with every list, ticking chosen ones
+// (choicesOf's boxes), and their time zones first among those suggested.
 func (s *Server) renderCampaignForm(w http.ResponseWriter, r *http.Request, status int, f *campaignForm, chosen []string) {
-	var err error
-	if f.Lists, err = s.choicesOf(r.Context(), chosen); err != nil {
+	lists, err := s.Subscribers.Lists(r.Context())
+	if err != nil {
 		s.adminError(w, r, err)
 		return
+	}
+	on := make(map[string]bool, len(chosen))
+	for _, slug := range chosen {
+		on[slug] = true
+	}
+	f.Lists, f.Zones = make([]listChoice, 0, len(lists)), nil
+	for _, l := range lists {
+		f.Lists = append(f.Lists, listChoice{Slug: l.Slug, Name: l.Name, On: on[l.Slug]})
+		if !slices.Contains(f.Zones, l.Timezone) {
+			f.Zones = append(f.Zones, l.Timezone)
+		}
+	}
+	for _, z := range commonZones {
+		if !slices.Contains(f.Zones, z) {
+			f.Zones = append(f.Zones, z)
+		}
 	}
 	s.renderAdmin(w, r, status, "admin_campaign_new", f)
 }
 
+// badZone is the form's reason for a time zone it does not know.
+const badZone = `use an IANA time zone name such as "Europe/Paris", "America/New_York" or "UTC" (mind the capitals), or leave it empty for the lists’ own`
+
 // readCampaignForm reads the form of the new and edit pages into f and
-// the campaign it describes; ok is false when send_at is not a time, with
-// the error in f.
-func readCampaignForm(r *http.Request, f *campaignForm) (*campaigns.Campaign, bool) {
+// the campaign it describes; ok is false when send_at is not a time in
+// the zone chosen (or that zone is unknown), with the errors in f.
+// send_at is read in the zone send_zone names or, that left empty, in the
+// zone of the lists ticked (lists.zone), and kept in UTC.
+func readCampaignForm(r *http.Request, f *campaignForm, lists listIndex) (*campaigns.Campaign, bool) {
 	f.Subject, f.Preheader, f.Body, f.SendAt = r.PostForm.Get("subject"), r.PostForm.Get("preheader"), r.PostForm.Get("body"), r.PostForm.Get("send_at")
+	f.Zone = strings.TrimSpace(r.PostForm.Get("send_zone"))
 	c := &campaigns.Campaign{Subject: f.Subject, Preheader: f.Preheader, Body: f.Body, Lists: r.PostForm["lists"]}
-	if f.SendAt != "" {
-		t, err := time.Parse("2006-01-02T15:04", f.SendAt)
-		if err != nil {
-			f.Errors = map[string]string{"send_at": "use a date and time, like 2026-12-01 09:00"}
-			return c, false
-		}
-		t = t.UTC()
-		c.SendAt = &t
+	if f.SendAt == "" {
+		return c, true
 	}
+	loc := lists.zone(c.Lists)
+	if f.Zone != "" {
+		if chosen, err := loadZone(f.Zone); err != nil {
+			f.Errors = map[string]string{"send_zone": badZone}
+		} else {
+			loc = chosen
+		}
+	}
+	t, err := time.ParseInLocation(formTime, f.SendAt, loc)
+	switch {
+	case err != nil:
+		f.Errors = mapWith(f.Errors, "send_at", "use a date and time, like 2026-12-01 09:00")
+	case f.Errors != nil: // the zone is unknown: the time means nothing yet
+	case t.In(loc).Format(formTime) != f.SendAt:
+		// 02:30 on the night clocks go forward does not exist; Go would
+		// quietly take 03:30.
+		f.Errors = map[string]string{"send_at": "there is no " + strings.Replace(f.SendAt, "T", " ", 1) + " in " + loc.String() + ": the clocks go forward then; choose another time"}
+	}
+	if f.Errors != nil {
+		return c, false
+	}
+	t = t.UTC()
+	c.SendAt = &t
 	return c, true
+}
+
+// mapWith is m with k set to v, made when m is nil.
+func mapWith(m map[string]string, k, v string) map[string]string {
+	if m == nil {
+		m = map[string]string{}
+	}
+	m[k] = v
+	return m
 }
 
 // previewForm shows the form again with c's mail as the sample reader
@@ -133,8 +316,13 @@ func (s *Server) createCampaignForm(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	lists, err := s.listIndex(r.Context())
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
 	f := &campaignForm{}
-	c, ok := readCampaignForm(r, f)
+	c, ok := readCampaignForm(r, f, lists)
 	chosen := c.Lists
 	if !ok {
 		s.renderCampaignForm(w, r, http.StatusUnprocessableEntity, f, chosen)
@@ -189,6 +377,66 @@ type campaignPage struct {
 	// BareName: the body writes the reader's name with no fallback, which
 	// the preview's sample reader, who has a name, does not show.
 	BareName bool
+	// Lists names the campaign's lists. Scheduled is when a scheduled
+	// campaign goes out, in its lists' zone with UTC beside it; When is
+	// when sending started and, once the store knows, finished or was
+	// cancelled.
+	Lists     []listLabel
+	Scheduled string
+	When      []moment
+}
+
+// A moment is one step of a campaign's send as its page says it:
+// "Sending started" at "3 December 2026, 10:00 UTC"; ISO is the same
+// time for the <time> element, After words that follow it.
+type moment struct{ Label, Text, ISO, After string }
+
+// momentOf is t labelled, written out in full or, on the day of since,
+// by its time of day.
+func momentOf(label string, t time.Time, since *time.Time) moment {
+	m := moment{Label: label, Text: clock(t), ISO: t.UTC().Format(time.RFC3339)}
+	if since != nil && day(*since) == day(t) {
+		m.Label, m.Text = label+" at", t.UTC().Format("15:04 UTC")
+	}
+	return m
+}
+
+// whenOf is what the store knows of when c was sent: when its sending
+// started, and when it finished or was cancelled (a campaign cancelled
+// while scheduled has no start).
+func whenOf(c *campaigns.Campaign) []moment {
+	var out []moment
+	if c.StartedAt != nil {
+		out = append(out, momentOf("Sending started", *c.StartedAt, nil))
+	}
+	if c.FinishedAt == nil || (c.Status != campaigns.StatusSent && c.Status != campaigns.StatusCancelled) {
+		return out
+	}
+	label := "finished"
+	if c.Status == campaigns.StatusCancelled {
+		label = "cancelled"
+	}
+	if c.StartedAt == nil {
+		m := momentOf("Cancelled", *c.FinishedAt, nil)
+		m.After = ", before sending started"
+		return append(out, m)
+	}
+	return append(out, momentOf(label, *c.FinishedAt, c.StartedAt))
+}
+
+// scheduledAt is a scheduled campaign's time t in loc (its lists' zone)
+// with UTC beside it: "24 December 2026, 09:00 Europe/London (09:00 UTC)",
+// the date given twice only when the two differ.
+func scheduledAt(t time.Time, loc *time.Location) string {
+	local := zoned(t, loc)
+	if local == clock(t) {
+		return local
+	}
+	utc := t.UTC().Format("15:04 UTC")
+	if day(t) != t.In(loc).Format("2 January 2006") {
+		utc = clock(t)
+	}
+	return local + " (" + utc + ")"
 }
 
 // fill marks the Digests tab, not Campaigns, on a digest's page: that is
@@ -219,6 +467,15 @@ func (s *Server) renderCampaignPage(w http.ResponseWriter, r *http.Request, stat
 		return
 	}
 	c := e.Campaign
+	lists, err := s.listIndex(r.Context())
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	p.Lists, p.When = lists.labels(c.Lists), whenOf(c)
+	if c.Status == campaigns.StatusScheduled && c.SendAt != nil {
+		p.Scheduled = scheduledAt(*c.SendAt, lists.zone(c.Lists))
+	}
 	p.Progress = c.Progress()
 	p.C, p.Digest, p.Percent = c, e.Kind == "digest", percent(p.Progress)
 	p.Editable, p.Audience, p.Rates = c.Status == campaigns.StatusDraft || c.Status == campaigns.StatusScheduled, readers(c.Audience), ratesOf(c.Stats)

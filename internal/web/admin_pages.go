@@ -15,7 +15,6 @@ import (
 
 	"github.com/hibiken/asynq"
 
-	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/internal/hooks"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
@@ -30,7 +29,8 @@ type dashboardPage struct {
 		Day          time.Time
 		Count, Width int
 	}
-	Campaigns []campaigns.Entry
+	// Campaigns are the newest, as the campaigns list shows them.
+	Campaigns []campaignRow
 	Health    *healthWarning
 	// HooksOff are the webhook endpoints Bulletin switched off.
 	HooksOff []hooks.Endpoint
@@ -66,7 +66,11 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		}{g.Day, g.Count, g.Count * 100 / most})
 	}
 	if s.Campaigns != nil {
-		if p.Campaigns, err = s.Campaigns.Recent(ctx, "", 10); err != nil {
+		recent, err := s.Campaigns.Recent(ctx, "", 10)
+		if err == nil {
+			p.Campaigns, err = s.campaignRows(ctx, recent)
+		}
+		if err != nil {
 			s.adminError(w, r, err)
 			return
 		}
