@@ -34,6 +34,7 @@ type dashboardPage struct {
 	Health    *healthWarning
 	// HooksOff are the webhook endpoints Bulletin switched off.
 	HooksOff []hooks.Endpoint
+	Start    *gettingStarted
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
@@ -74,6 +75,10 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 			s.adminError(w, r, err)
 			return
 		}
+	}
+	if p.Start, err = s.gettingStarted(ctx, counts[subscribers.StatusConfirmed], len(p.Campaigns) > 0); err != nil {
+		s.adminError(w, r, err)
+		return
 	}
 	if p.Health, err = s.healthWarning(ctx); err != nil {
 		s.adminError(w, r, err)
