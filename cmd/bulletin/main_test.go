@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -28,9 +30,18 @@ func testMain(t *testing.T, env map[string]string) (*Main, *bytes.Buffer, *bytes
 		all[k] = v
 	}
 	var stdout, stderr bytes.Buffer
-	m := &Main{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string { return all[k] }}
+	m := &Main{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string { return all[k] },
+		Resolver: noDNS}
 	return m, &stdout, &stderr
 }
+
+// noDNS is the resolver of a test's Main unless the test gives its own (a
+// dnstest server on loopback): a page that asks the DNS, such as
+// /admin/deliverability in the browser journey's walk through every admin
+// page, gets an error instead of a query to the machine's name server.
+var noDNS = &net.Resolver{PreferGo: true, Dial: func(context.Context, string, string) (net.Conn, error) {
+	return nil, errors.New("no DNS in tests but a dnstest server's")
+}}
 
 func get(t *testing.T, url string, header ...string) (int, string) {
 	t.Helper()
