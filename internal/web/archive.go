@@ -4,6 +4,7 @@ import (
 	"context"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
@@ -26,12 +27,18 @@ type archiveData struct {
 	// back to the newest and, when it has none, says there are no older
 	// ones rather than that nothing was ever sent.
 	Older bool
+	// Signup is whether the page offers the signup form: only when a
+	// reader can sign up (signupOpen).
+	Signup bool
 }
 
 // issueData is the data of pages/archive_issue.html.
 type issueData struct {
 	*campaigns.Issue
 	Body template.HTML
+	// SubscribeURL is the signup form with the issue's lists ticked, for
+	// a reader who wants the next one; "" when no signup is open.
+	SubscribeURL string
 }
 
 // archiveIndex lists archived issues, newest sent first, ?before=ID for
@@ -56,7 +63,7 @@ func (s *Server) archiveIndex(w http.ResponseWriter, r *http.Request) {
 		s.messagePage(w, r, http.StatusInternalServerError, "Something went wrong", "The archive cannot be shown right now. Try again in a minute.")
 		return
 	}
-	s.renderPage(w, r, http.StatusOK, "archive", archiveData{Issues: issues, Next: next, Older: before != 0})
+	s.renderPage(w, r, http.StatusOK, "archive", archiveData{Issues: issues, Next: next, Older: before != 0, Signup: s.signupOpen(r)})
 }
 
 // archiveIssue shows one archived issue in the site layout.
@@ -78,5 +85,34 @@ func (s *Server) archiveIssue(w http.ResponseWriter, r *http.Request) {
 	// The body was sanitised when the campaign was rendered, or built from
 	// our own digest template. Its images are on other hosts: hence
 	// renderMailPage.
-	s.renderMailPage(w, r, http.StatusOK, "archive_issue", issueData{Issue: is, Body: template.HTML(is.BodyHTML)})
+	s.renderMailPage(w, r, http.StatusOK, "archive_issue", issueData{Issue: is, Body: template.HTML(is.BodyHTML),
+		SubscribeURL: s.subscribeURLFor(r, is)})
+}
+
+// subscribeURLFor is the signup form for a reader of issue is, with the
+// public lists it went to ticked: the next issue like it goes to them.
+// An issue sent to several lists ticks them all, as its readers were on
+// any of them; the reader unticks what they do not want, on a form that
+// shows each list's name and description. The issue names its lists by
+// name, which two lists may share: such a name ticks neither, rather
+// than a list the issue did not go to. "" when no signup is open.
+func (s *Server) subscribeURLFor(r *http.Request, is *campaigns.Issue) string {
+	lists, open := s.publicListsIfOpen(r)
+	if !open {
+		return ""
+	}
+	bySlug := map[string][]string{} // slugs by name
+	for _, l := range lists {
+		bySlug[l.Name] = append(bySlug[l.Name], l.Slug)
+	}
+	q := url.Values{}
+	for _, name := range is.Lists {
+		if slugs := bySlug[name]; len(slugs) == 1 {
+			q.Add("list", slugs[0])
+		}
+	}
+	if len(q) == 0 {
+		return "/subscribe"
+	}
+	return "/subscribe?" + q.Encode()
 }

@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/bulletinhq/bulletin/subscribers"
+)
 
 // homeData is the data of pages/home.html: the ways on it offers, each
 // only when this server serves it.
@@ -26,6 +30,32 @@ func (s *Server) homeRoutes() {
 // request, as the 404 page does: they are registered after this one.
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	s.renderPage(w, r, http.StatusOK, "home", homeData{
-		Signup: servesGET(s.mux, "/subscribe"), Archive: servesGET(s.mux, "/archive"),
+		Signup: s.signupOpen(r), Archive: servesGET(s.mux, "/archive"),
 	})
+}
+
+// signupOpen reports whether a reader can sign up here now: the signup
+// form is served and there is a public list to join. Without one the
+// form answers "Not open yet", so a page offering it would send readers
+// to a refusal; a fresh install has no list at all. The lists are asked
+// of the store the form asks. When they cannot be read the form is
+// offered still: it says itself what went wrong, where a page saying
+// signups are closed would be wrong.
+func (s *Server) signupOpen(r *http.Request) bool {
+	_, open := s.publicListsIfOpen(r)
+	return open
+}
+
+// publicListsIfOpen is signupOpen with the public lists it found (none
+// when they could not be read).
+func (s *Server) publicListsIfOpen(r *http.Request) (lists []*subscribers.List, open bool) {
+	if s.Subscribers == nil || !servesGET(s.mux, "/subscribe") {
+		return nil, false
+	}
+	lists, err := s.Subscribers.PublicLists(r.Context())
+	if err != nil {
+		s.Log.Error("public lists", "err", err)
+		return nil, true
+	}
+	return lists, len(lists) > 0
 }

@@ -25,7 +25,9 @@ type digestOffer struct {
 	// Weekly labels the weekly choice: "Weekly, on Mondays".
 	Weekly string
 	// Fixed says what each weekly list the reader is on sends, which no
-	// choice changes, one sentence a list.
+	// choice changes, one sentence a list. The page shows them apart from
+	// the choice, outside its fieldset: under the daily lists' radios a
+	// weekly list's schedule would read as theirs.
 	Fixed []string
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/subscribers"
@@ -22,6 +23,20 @@ type subscribeData struct {
 	Name     string
 	Errors   map[string]string
 	Honeypot string
+	// Unknown, on the form as first shown, says that a ?list= names no
+	// public list (a typo, an old link, a private list's slug, which it
+	// tells apart from no other), so that a reader who followed a link
+	// for one list does not find nothing ticked without a word; "" when
+	// every ?list= names one.
+	Unknown string
+	// askedByLink is whether the form is shown as first asked for, from
+	// a link whose ?list= it says of, rather than posted back to fix.
+	askedByLink bool
+
+	// CheckEmail turns the page into the one every signup is answered
+	// with (checkEmail), From the sender's name its mail comes from.
+	CheckEmail bool
+	From       string
 }
 
 type listOption struct {
@@ -29,12 +44,17 @@ type listOption struct {
 	Checked                 bool
 }
 
+// subscribeForm shows the form, with the lists of ?list= ticked: each
+// one given, as an archived issue sent to several lists links here with
+// all of them. One that names no public list is named in a notice.
 func (s *Server) subscribeForm(w http.ResponseWriter, r *http.Request) {
 	var chosen []string
-	if slug := r.URL.Query().Get("list"); slug != "" {
-		chosen = []string{slug}
+	for _, slug := range r.URL.Query()["list"] {
+		if slug = strings.TrimSpace(slug); slug != "" {
+			chosen = append(chosen, slug)
+		}
 	}
-	s.renderSubscribe(w, r, http.StatusOK, &subscribeData{}, chosen)
+	s.renderSubscribe(w, r, http.StatusOK, &subscribeData{askedByLink: true}, chosen)
 }
 
 // renderSubscribe shows the form with the public lists, chosen ones ticked;
@@ -56,12 +76,52 @@ func (s *Server) renderSubscribe(w http.ResponseWriter, r *http.Request, status 
 	for _, c := range chosen {
 		on[subscribers.SlugKey(c)] = true
 	}
+	public := map[string]bool{}
 	for _, l := range lists {
 		d.Lists = append(d.Lists, listOption{Slug: l.Slug, Name: l.Name, Description: l.Description,
 			Checked: on[subscribers.SlugKey(l.Slug)] || len(lists) == 1})
+		public[subscribers.SlugKey(l.Slug)] = true
+	}
+	if d.askedByLink { // a form posted back says so in its lists error
+		d.Unknown = unknownNote(chosen, public, len(lists))
 	}
 	d.Title, d.Honeypot = "Subscribe", honeypotField
 	s.renderPage(w, r, status, "subscribe", d)
+}
+
+// unknownNote says which of chosen name no public list (public holds
+// the public lists' SlugKeys), each once and cut at 64 characters as the
+// signup's error cuts them, and where to go instead; "" when every one
+// names a list. Like the embed page, it says "no public list" of a
+// private list's slug too, so the form tells nothing of private lists.
+func unknownNote(chosen []string, public map[string]bool, lists int) string {
+	var unknown []string
+	seen := map[string]bool{}
+	for _, c := range chosen {
+		if k := subscribers.SlugKey(c); !public[k] && !seen[k] {
+			seen[k] = true
+			unknown = append(unknown, "“"+cut(c, 64)+"”")
+		}
+	}
+	if len(unknown) == 0 {
+		return ""
+	}
+	note := "There is no public list " + unknown[0]
+	if len(unknown) > 1 {
+		note = "There are no public lists " + joinAnd(unknown)
+	}
+	if lists == 1 {
+		return note + ": the list below is the one you can join."
+	}
+	return note + ": choose from the lists below."
+}
+
+// cut is s cut to n characters, with "…" when it was longer.
+func cut(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }
 
 func (s *Server) subscribePost(w http.ResponseWriter, r *http.Request) {
@@ -123,11 +183,18 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, err error) {
 // for a new address, a known one, one mailed a few minutes before (no new
 // mail goes, and that mail's link covers the lists asked since: see
 // subscribers.ConfirmInterval) and a reader on every list chosen already.
+// It is short lines a reader on a phone takes in at a glance: what to
+// look for, where else to look, and a way back for a mistyped address;
+// the case of a second signup last, in small print. It names the sender
+// as the mail shows it, the settings' From name.
 func (s *Server) checkEmail(w http.ResponseWriter, r *http.Request) {
-	s.messagePage(w, r, http.StatusOK, "Check your inbox",
-		"Follow the link in our mail to confirm your subscription: nothing starts before. "+
-			"If you asked within the last few minutes, use the link in the mail we sent then, even if you followed it already: "+
-			"it covers every list you chose. No mail after a few minutes? Look in your spam folder.")
+	d := &subscribeData{Title: "Check your inbox", CheckEmail: true}
+	if s.Settings != nil {
+		if p, err := s.Settings.Publication(r.Context()); err == nil {
+			d.From = p.FromName
+		}
+	}
+	s.renderPage(w, r, http.StatusOK, "subscribe", d)
 }
 
 // pendingBody is the one answer of the JSON signup, whatever the address.
