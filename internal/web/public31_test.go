@@ -62,6 +62,9 @@ func TestPublic31NoSignupOfferedWithoutAPublicList(t *testing.T) {
 		}
 		pages := map[string]string{"/": "Signups are not open yet: please come back soon.",
 			"/archive": "Nothing has been sent yet, and signups are not open yet: please come back soon."}
+		if w := e.do("GET", "/no-such-page", "", ""); strings.Contains(w.Body.String(), `href="/subscribe"`) != open {
+			t.Errorf("%s: the 404 page offers signup: %v, want %v", when, !open, open)
+		}
 		for path, closed := range pages {
 			w := e.do("GET", path, "", "")
 			body := w.Body.String()

@@ -109,7 +109,7 @@ func (s *Server) publicNotFound(mux *routeMux) http.Handler {
 			return
 		}
 		s.renderPage(w, r, http.StatusNotFound, "not_found", notFoundData{
-			Signup: servesGET(mux, "/subscribe"), Archive: servesGET(mux, "/archive"),
+			Signup: s.signupOpen(r), Archive: servesGET(mux, "/archive"),
 		})
 	})
 }
