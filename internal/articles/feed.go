@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -36,10 +35,14 @@ type Feed struct {
 	LastStatus string `json:"last_status"`
 	// LastError is set when the latest poll failed.
 	LastError string `json:"last_error,omitempty"`
-	// Items counts the articles the feed has brought, over all its polls.
+	// Items counts the articles the feed has put on its list, over all
+	// its polls: new ones, and ones stored before (another list's feed
+	// brought them, an editor added them) that were not on the list. An
+	// article on the list already is not counted again.
 	Items     int       `json:"items"`
 	CreatedAt time.Time `json:"created_at"`
-	// Added counts the articles the latest poll added, when it ran now.
+	// Added counts the articles the latest poll put on the feed's list,
+	// as Items does, when it ran now.
 	Added int `json:"added"`
 
 	etag, lastModified string
@@ -107,12 +110,12 @@ func NewFeeds(db *sqlite.DB, articles *Store, allowPrivate bool) *Feeds {
 }
 
 // checkURL validates a feed URL and, unless private feeds are allowed,
-// refuses one whose host is not public.
-func (f *Feeds) checkURL(ctx context.Context, raw string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || len(raw) > 2000 || u.User != nil {
-		return "", bulletin.Invalid(map[string]string{"url": "give an absolute http or https URL without a user name"})
+// refuses one whose host is not public. It returns the URL to store, and
+// whether https:// was put in front of an address typed without a scheme.
+func (f *Feeds) checkURL(ctx context.Context, raw string) (string, bool, error) {
+	u, schemeAdded, msg := feedURL(raw)
+	if msg != "" {
+		return "", false, bulletin.Invalid(map[string]string{"url": msg})
 	}
 	r := f.Resolver
 	if r == nil {
@@ -121,22 +124,27 @@ func (f *Feeds) checkURL(ctx context.Context, raw string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := (guard{f.allowPrivate}).checkHost(ctx, r, u.Hostname()); err != nil {
-		return "", bulletin.Invalid(map[string]string{"url": err.Error()})
+		return "", false, bulletin.Invalid(map[string]string{"url": err.Error()})
 	}
-	return u.String(), nil
+	return u.String(), schemeAdded, nil
 }
 
 // Add stores a feed of list, unless it is there already, and polls it
 // once now unless it is paused. active, when not nil, is set on the feed,
 // new or not (false adds it paused); otherwise a new feed is active and
-// one there already stays as it was. A poll that fails is reported in
-// LastStatus and LastError, not as an error: the feed is kept and polled
-// again later.
+// one there already stays as it was. An address without a scheme is
+// taken as https (feedURL). A poll that fails for a passing reason (no
+// answer, a 5xx) is reported in LastStatus and LastError, not as an
+// error: the feed is kept and polled again later. But a new feed whose
+// first poll shows the URL is no feed (a 4xx, a web page: notPollable)
+// is not kept: that is a validation error of its URL, in the poll's
+// words, as polling it every 15 minutes would fail the same way until
+// someone deleted it.
 func (f *Feeds) Add(ctx context.Context, rawURL, list string, active *bool) (*Feed, bool, error) {
 	if strings.TrimSpace(list) == "" {
 		return nil, false, bulletin.Invalid(map[string]string{"list": "choose the list the feed's items go to"})
 	}
-	u, err := f.checkURL(ctx, rawURL)
+	u, schemeAdded, err := f.checkURL(ctx, rawURL)
 	if err != nil {
 		return nil, false, err
 	}
@@ -176,7 +184,11 @@ func (f *Feeds) Add(ctx context.Context, rawURL, list string, active *bool) (*Fe
 		return nil, false, err
 	}
 	if fd.Active {
-		fd.Added, _ = f.Poll(ctx, fd)
+		var perr error
+		fd.Added, perr = f.Poll(ctx, fd)
+		if np := (*notPollable)(nil); created && errors.As(perr, &np) {
+			return nil, false, f.refuse(ctx, id, np, u, schemeAdded)
+		}
 	}
 	got, err := f.Get(ctx, id)
 	if err != nil {

@@ -44,12 +44,13 @@ func (f *Feeds) fetchFailed(err error, body bool) error {
 
 func (f *Feeds) fetchProblem(err error, body bool) string {
 	var (
-		private  errPrivate
-		dnsErr   *net.DNSError
-		opErr    *net.OpError
-		certErr  *tls.CertificateVerificationError
-		alertErr tls.AlertError
-		netErr   net.Error
+		private   errPrivate
+		dnsErr    *net.DNSError
+		opErr     *net.OpError
+		certErr   *tls.CertificateVerificationError
+		alertErr  tls.AlertError
+		recordErr tls.RecordHeaderError
+		netErr    net.Error
 	)
 	addr := "the server"
 	if errors.As(err, &opErr) && opErr.Addr != nil {
@@ -83,6 +84,11 @@ func (f *Feeds) fetchProblem(err error, body bool) string {
 		return "TLS: the server refused the connection (" + alertErr.Error() + ")"
 	case strings.Contains(text, "server gave HTTP response to HTTPS client"):
 		return "TLS: the server answers plain HTTP at that address; use an http:// URL"
+	case errors.As(err, &recordErr):
+		// Something not TLS answered, not starting as HTTP does (an
+		// HTTP/0.9 error page, another protocol): an address typed
+		// without a scheme is tried as https.
+		return "TLS: the server does not answer with TLS at that address; if the site has no https, use an http:// URL"
 	case strings.Contains(text, "TLS handshake timeout"):
 		return fmt.Sprintf("TLS: no handshake within %s", seconds(f.transport().TLSHandshakeTimeout))
 	case errors.Is(err, context.Canceled):

@@ -65,11 +65,15 @@ func PublicAddr(ip netip.Addr) bool {
 	return true
 }
 
-// errPrivate is the refusal of an address that is not public.
+// errPrivate is the refusal of an address that is not public. Its words
+// say where the setting that allows one is: an admin who reads it in the
+// feeds form has no other clue that it is an environment variable, read
+// only when serve starts.
 type errPrivate struct{ addr string }
 
 func (e errPrivate) Error() string {
-	return fmt.Sprintf("%s is a loopback, private or reserved address; feeds must be on public addresses unless BULLETIN_ALLOW_PRIVATE_FEEDS=1", e.addr)
+	return fmt.Sprintf("%s is a loopback, private or reserved address, and feeds must be on public addresses: to allow such feeds, "+
+		"start bulletin serve with the environment variable BULLETIN_ALLOW_PRIVATE_FEEDS=1 (restart it after setting it)", e.addr)
 }
 
 // A guard decides which addresses a feed may be fetched from: any, when
@@ -82,7 +86,9 @@ func (g guard) allow(ip netip.Addr) error {
 	if g.allowPrivate || PublicAddr(ip) {
 		return nil
 	}
-	return errPrivate{ip.String()}
+	// An IPv4 address is named as one: Go's resolver answers names from
+	// /etc/hosts as ::ffff:127.0.0.1, which no admin knows as loopback.
+	return errPrivate{ip.Unmap().String()}
 }
 
 // control refuses, at connect time, any address allow refuses. It sees the
@@ -121,7 +127,7 @@ func (g guard) checkHost(ctx context.Context, r Resolver, host string) error {
 	}
 	for _, ip := range ips {
 		if err := g.allow(ip); err != nil {
-			return errPrivate{host + " (" + ip.String() + ")"}
+			return errPrivate{host + " (" + ip.Unmap().String() + ")"}
 		}
 	}
 	return nil

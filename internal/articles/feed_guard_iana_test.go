@@ -133,14 +133,14 @@ func TestSpecialPurposeRangesRefused(t *testing.T) {
 			if PublicAddr(ip) {
 				t.Errorf("%s (%s, %s): PublicAddr true", ip, r.prefix, r.name)
 			}
-			_, err := refuse.checkURL(ctx, url)
+			_, _, err := refuse.checkURL(ctx, url)
 			if bulletin.ErrorCode(err) != bulletin.EINVALID || !strings.Contains(bulletin.ErrorFields(err)["url"], "BULLETIN_ALLOW_PRIVATE_FEEDS=1") {
 				t.Errorf("%s (%s, %s): adding %s = %v, want a validation error naming BULLETIN_ALLOW_PRIVATE_FEEDS", ip, r.prefix, r.name, url, err)
 			}
 			if err := (guard{}).control("tcp", hostPort(ip), nil); err == nil {
 				t.Errorf("%s (%s, %s): dial allowed", ip, r.prefix, r.name)
 			}
-			if _, err := allow.checkURL(ctx, url); err != nil {
+			if _, _, err := allow.checkURL(ctx, url); err != nil {
 				t.Errorf("%s (%s): adding %s with private feeds allowed: %v", ip, r.prefix, url, err)
 			}
 			if err := (guard{allowPrivate: true}).control("tcp", hostPort(ip), nil); err != nil {
@@ -154,7 +154,7 @@ func TestSpecialPurposeRangesRefused(t *testing.T) {
 		if !PublicAddr(ip) {
 			t.Errorf("%s: PublicAddr false, want a public address", s)
 		}
-		if _, err := refuse.checkURL(ctx, url); err != nil {
+		if _, _, err := refuse.checkURL(ctx, url); err != nil {
 			t.Errorf("adding %s: %v", url, err)
 		}
 		if err := (guard{}).control("tcp", hostPort(ip), nil); err != nil {

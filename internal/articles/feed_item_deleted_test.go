@@ -85,8 +85,10 @@ func TestDeletedArticleStaysDeletedForItsList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if desk.Added != 3 {
-		t.Errorf("a feed of another list added %d articles, want the 3 deleted from news", desk.Added)
+	// The 3 deleted from news are stored again, and the ferry's article,
+	// on news, joins the desk too.
+	if desk.Added != 4 {
+		t.Errorf("a feed of another list put %d articles on it, want the 3 deleted from news and the ferry's", desk.Added)
 	}
 }
 

@@ -86,33 +86,34 @@ func sameURL(a, b string) bool {
 // changed the article (Save) or the new link is another article's. An
 // item the feed does not know that may be one it forgot (mayBeForgotten)
 // is not stored either: saveItem returns errLongGone for it. It reports
-// whether the article is new.
-func (s *Store) saveItem(ctx context.Context, fp feedPoll, key itemKey, a *Article, oldNews bool) (created bool, err error) {
+// whether the save put the article on the feed's list: a new article, or
+// one stored before (another list's feed brought it, an editor added it)
+// that was not on the list. That is what a feed's items count: an item
+// already stored used to count for nothing, so the same feed added to a
+// second list showed no items, though it had put them all on that list
+// (and its digest mailed them).
+func (s *Store) saveItem(ctx context.Context, fp feedPoll, key itemKey, a *Article, oldNews bool) (joined bool, err error) {
 	p := feedPatch(a, oldNews)
-	undated := p.PublishedAt == nil // the feed gives the item no date
 	var stored *Article
 	gone := false
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		id, err := knownItem(ctx, tx, fp, key, undated)
+		// Every link of an article to a list made counts up the link
+		// counter (migration 061), and a feed's save names only its
+		// list: the counter moves when, and only when, the save put the
+		// article on it, whichever way the save went.
+		before, err := linkCount(ctx, tx)
 		if err != nil {
 			return err
 		}
-		same := id != 0
-		if same && key.byGUID() {
-			if same, err = sameItem(ctx, tx, id, key, a.Title); err != nil {
-				return err
-			}
-		}
-		if same {
-			stored, err = putKnown(ctx, tx, id, p, key.byGUID())
-			return err
-		}
-		stored, created, err = putNewItem(ctx, tx, fp, key, a.Title, p, id != 0)
-		if errors.Is(err, errLongGone) {
+		if stored, err = putItem(ctx, tx, fp, key, a.Title, p); errors.Is(err, errLongGone) {
 			// What the poll saw of the feed's items is kept.
 			gone = true
 			return nil
+		} else if err != nil {
+			return err
 		}
+		after, err := linkCount(ctx, tx)
+		joined = after > before
 		return err
 	})
 	switch {
@@ -124,7 +125,37 @@ func (s *Store) saveItem(ctx context.Context, fp feedPoll, key itemKey, a *Artic
 	if stored != nil {
 		*a = *stored
 	}
-	return created, nil
+	return joined, nil
+}
+
+// putItem is saveItem in tx, for p, the article of the item of key with
+// title. It returns the article as stored, nil when none was.
+func putItem(ctx context.Context, tx *sql.Tx, fp feedPoll, key itemKey, title string, p *Patch) (*Article, error) {
+	undated := p.PublishedAt == nil // the feed gives the item no date
+	id, err := knownItem(ctx, tx, fp, key, undated)
+	if err != nil {
+		return nil, err
+	}
+	same := id != 0
+	if same && key.byGUID() {
+		if same, err = sameItem(ctx, tx, id, key, title); err != nil {
+			return nil, err
+		}
+	}
+	if same {
+		return putKnown(ctx, tx, id, p, key.byGUID())
+	}
+	return putNewItem(ctx, tx, fp, key, title, p, id != 0)
+}
+
+// linkCount is the link counter: how many links of articles to lists
+// were ever made.
+func linkCount(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var n int64
+	if err := tx.QueryRowContext(ctx, `SELECT value FROM article_link_counter`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("read link counter: %w", err)
+	}
+	return n, nil
 }
 
 // putNewItem saves p, the article of an item with title that the feed
@@ -136,32 +167,32 @@ func (s *Store) saveItem(ctx context.Context, fp feedPoll, key itemKey, a *Artic
 // the feed or its list forgot (mayBeForgotten): that is errLongGone. An
 // item another feed brought as an article an editor has changed is that
 // article (editedElsewhere). stored is nil when nothing was stored.
-func putNewItem(ctx context.Context, tx *sql.Tx, fp feedPoll, key itemKey, title string, p *Patch, reused bool) (stored *Article, created bool, err error) {
+func putNewItem(ctx context.Context, tx *sql.Tx, fp feedPoll, key itemKey, title string, p *Patch, reused bool) (stored *Article, err error) {
 	undated := p.PublishedAt == nil // the feed gives the item no date
 	deleted, err := seenDeleted(ctx, tx, fp, key, title)
 	switch {
 	case err != nil:
-		return nil, false, err
+		return nil, err
 	case deleted && reused:
-		return nil, false, nil
+		return nil, nil
 	case deleted:
-		return nil, false, rememberItem(ctx, tx, fp, key.id, 0, undated)
+		return nil, rememberItem(ctx, tx, fp, key.id, 0, undated)
 	case fp.mayBeForgotten(p.PublishedAt):
-		return nil, false, errLongGone
+		return nil, errLongGone
 	}
 	edited, err := editedElsewhere(ctx, tx, fp, key, !reused)
 	switch {
 	case err != nil:
-		return nil, false, err
+		return nil, err
 	case edited != 0:
 		stored, err = putKnown(ctx, tx, edited, p, false)
 	default:
-		stored, created, err = putTx(ctx, tx, p)
+		stored, _, err = putTx(ctx, tx, p)
 	}
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	return stored, created, rememberItem(ctx, tx, fp, key.id, stored.ID, undated)
+	return stored, rememberItem(ctx, tx, fp, key.id, stored.ID, undated)
 }
 
 // editedElsewhere returns the article an editor has changed that another

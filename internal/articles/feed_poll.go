@@ -27,9 +27,10 @@ import (
 // the list is not stored again, by this feed or another of the list, for
 // as long as it is in a feed (DeletedItemMemory). Nor is an item the
 // feed does not know dated over a month before, once the feed has read
-// its items before (mayBeForgotten). It returns how many articles are
-// new, and records the poll: its status in words (the HTTP status, or
-// the error), its error, and the new articles in the feed's count of
+// its items before (mayBeForgotten). It returns how many articles it put
+// on the feed's list (new ones, and stored ones that were not on it:
+// saveItem), and records the poll: its status in words (the HTTP status,
+// or the error), its error, and those articles in the feed's count of
 // items. It forgets a few of the items the feed has not listed for a
 // month (FeedItemMemory), or a year when undated (UndatedItemMemory), and
 // of the deleted items (DeletedItemMemory), when it may find some: after
@@ -92,9 +93,10 @@ func (f *Feeds) forgetDeletedIfDue(ctx context.Context) {
 // fetch gets and saves the feed's items. Its status is the HTTP status
 // in words when the feed was fetched and parsed, followed by a note of the
 // items it skipped and why ("200 OK; 2 items skipped: no link"); on an
-// error, the error says what went wrong, in words an admin can act on. An
-// item that failed to save is an error too, one that still counts the
-// items the other saves added.
+// error, the error says what went wrong, in words an admin can act on; a
+// *notPollable when it shows the URL is no feed to poll. An item that
+// failed to save is an error too, one that still counts the items the
+// other saves put on the list.
 func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified, status string, err error) {
 	fp := feedPoll{feedID: fd.ID, feedURL: fd.URL, at: f.now(), readBefore: fd.fetched}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fd.URL, nil)
@@ -122,14 +124,14 @@ func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified,
 	case resp.StatusCode == http.StatusNotModified:
 		return 0, fd.etag, fd.lastModified, status + movedNote(resp), nil
 	case resp.StatusCode != http.StatusOK:
-		return 0, "", "", "", fmt.Errorf("the server answered %s", status)
+		return 0, "", "", "", answered(resp.StatusCode, status)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, f.MaxBytes+1))
 	if err != nil {
 		return 0, "", "", "", f.fetchFailed(err, true)
 	}
 	if int64(len(body)) > f.MaxBytes {
-		return 0, "", "", "", fmt.Errorf("the feed is over %s, the most Bulletin reads: have the site list fewer items, or shorter ones", byteSize(f.MaxBytes))
+		return 0, "", "", "", pollRefused(fmt.Errorf("the feed is over %s, the most Bulletin reads: have the site list fewer items, or shorter ones", byteSize(f.MaxBytes)))
 	}
 	// The original feed is kept for what the universal items lose: an RSS
 	// item's guid is its link when it is a permalink.
@@ -137,7 +139,7 @@ func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified,
 	parser.KeepOriginalFeed = true
 	parsed, err := parser.Parse(bytes.NewReader(body))
 	if err != nil {
-		return 0, "", "", "", notAFeed(err, body, resp)
+		return 0, "", "", "", pollRefused(notAFeed(err, body, resp))
 	}
 	srcs := itemSources(parsed, body)
 	// The new ETag and Last-Modified are kept only when every item was
@@ -157,7 +159,7 @@ func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified,
 			skips.add(why)
 			continue
 		}
-		created, err := f.articles.saveItem(ctx, fp, newItemKey(guids[i], a.URL), a, old(a))
+		joined, err := f.articles.saveItem(ctx, fp, newItemKey(guids[i], a.URL), a, old(a))
 		switch {
 		case errors.Is(err, errLongGone):
 			skips.add(err.Error())
@@ -172,7 +174,7 @@ func (f *Feeds) fetch(ctx context.Context, fd *Feed) (added int, etag, modified,
 			}
 			continue
 		}
-		if created {
+		if joined {
 			added++
 		}
 	}

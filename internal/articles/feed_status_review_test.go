@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/bulletinhq/bulletin/internal/articles"
+	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
 
 // What a publisher sees when the URL is not a feed Bulletin can take. The
@@ -53,11 +54,14 @@ func TestFeedStatusSaysWhatIsWrongAndWhatToDo(t *testing.T) {
 			if tt.maxBytes > 0 {
 				feeds.MaxBytes = tt.maxBytes
 			}
-			fd, _, err := feeds.Add(context.Background(), srv.URL+"/", "news", nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			// A new feed is not added: the refusal says why in the
+			// same words.
 			want := strings.ReplaceAll(tt.want, "SRV", srv.URL)
+			_, _, err := feeds.Add(context.Background(), srv.URL+"/", "news", nil)
+			if msg := bulletin.ErrorFields(err)["url"]; msg != want {
+				t.Errorf("Add = %v, url %q; want it refused with %q", err, msg, want)
+			}
+			fd := pollKept(t, feeds, srv.URL+"/")
 			if fd.LastStatus != want || fd.LastError != want || fd.Added != 0 {
 				t.Errorf("status %q, error %q, added %d;\nwant %q, an error, nothing added", fd.LastStatus, fd.LastError, fd.Added, want)
 			}

@@ -14,9 +14,28 @@ import (
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
 
+// pollKept adds url to news paused, and resumes it, which polls it: the
+// poll of a feed Bulletin keeps whatever the poll gets, as a feed that
+// worked before is kept. (A new feed whose first poll shows it is no feed
+// is not added: see TestFeedNotAddedWhenItsFirstPollShowsItIsNoFeed.)
+func pollKept(t *testing.T, feeds *articles.Feeds, url string) *articles.Feed {
+	t.Helper()
+	ctx := context.Background()
+	paused := false
+	fd, _, err := feeds.Add(ctx, url, "news", &paused)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fd, err = feeds.SetActive(ctx, fd.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	return fd
+}
+
 // TestFeedPollRecordsStatus checks what a poll leaves for the admin to
 // read: the HTTP status of a good fetch and the items it took, the status
 // in words of a failed one, the parse error in words of a broken feed.
+// Those that show the URL is no feed keep a new feed out.
 func TestFeedPollRecordsStatus(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -24,14 +43,15 @@ func TestFeedPollRecordsStatus(t *testing.T) {
 		wantStatus string // a prefix of last_status
 		wantItems  int
 		wantError  bool
+		notAdded   bool // a new feed is refused
 	}{
-		{"good feed", func(w http.ResponseWriter) { w.Write([]byte(rss)) }, "200 OK", 2, false},
-		{"server error", func(w http.ResponseWriter) { http.Error(w, "boom", 500) }, "the server answered 500 Internal Server Error", 0, true},
-		{"not found", func(w http.ResponseWriter) { http.Error(w, "gone", 404) }, "the server answered 404 Not Found", 0, true},
+		{"good feed", func(w http.ResponseWriter) { w.Write([]byte(rss)) }, "200 OK", 2, false, false},
+		{"server error", func(w http.ResponseWriter) { http.Error(w, "boom", 500) }, "the server answered 500 Internal Server Error", 0, true, false},
+		{"not found", func(w http.ResponseWriter) { http.Error(w, "gone", 404) }, "the server answered 404 Not Found", 0, true, true},
 		{"broken XML", func(w http.ResponseWriter) {
 			w.Write([]byte(`<?xml version="1.0"?><rss version="2.0"><channel><item><title>x</title></chan`))
 		},
-			"the feed does not parse: ", 0, true},
+			"the feed does not parse: ", 0, true, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -40,7 +60,12 @@ func TestFeedPollRecordsStatus(t *testing.T) {
 			t.Cleanup(srv.Close)
 			feeds := articles.NewFeeds(db, store, true)
 			fd, _, err := feeds.Add(context.Background(), srv.URL+"/feed.xml", "news", nil)
-			if err != nil {
+			if tt.notAdded {
+				if bulletin.ErrorCode(err) != bulletin.EINVALID {
+					t.Fatalf("Add = %v, %v; want the feed refused", fd, err)
+				}
+				fd = pollKept(t, feeds, srv.URL+"/feed.xml")
+			} else if err != nil {
 				t.Fatal(err)
 			}
 			if !strings.HasPrefix(fd.LastStatus, tt.wantStatus) || fd.Items != tt.wantItems || (fd.LastError != "") != tt.wantError {

@@ -101,10 +101,11 @@ func TestFeedTooLarge(t *testing.T) {
 	srv, _, _ := feedServer(t, rss)
 	feeds := articles.NewFeeds(db, store, true)
 	feeds.MaxBytes = 100
-	fd, _, err := feeds.Add(context.Background(), srv.URL, "news", nil)
-	if err != nil {
-		t.Fatal(err)
+	_, _, err := feeds.Add(context.Background(), srv.URL, "news", nil)
+	if msg := bulletin.ErrorFields(err)["url"]; !strings.HasPrefix(msg, "the feed is over 100 bytes") {
+		t.Errorf("Add = %v, url %q; want a new feed refused for its size", err, msg)
 	}
+	fd := pollKept(t, feeds, srv.URL)
 	if fd.Added != 0 || !strings.HasPrefix(fd.LastError, "the feed is over 100 bytes") {
 		t.Errorf("feed = %+v, want it refused for its size", fd)
 	}

@@ -3,8 +3,11 @@ package web
 import "net/http"
 
 // addFeedForm takes the add-feed form: the feed is stored and polled once,
-// and the feeds page says whether that poll worked. A refused URL (a
-// private address names BULLETIN_ALLOW_PRIVATE_FEEDS) re-shows the form.
+// and the feeds page says whether that poll worked, and whether the
+// feed's list sends a digest to mail its items (feedAddedCookie). A
+// refused URL (a private address names BULLETIN_ALLOW_PRIVATE_FEEDS; a
+// first poll that got a 404 or a web page says so) re-shows the form
+// with the URL as typed.
 func (s *Server) addFeedForm(w http.ResponseWriter, r *http.Request) {
 	in := feedFormFrom(r)
 	fd, created, err := s.Feeds.Add(r.Context(), in.URL, in.List, nil)
@@ -19,5 +22,6 @@ func (s *Server) addFeedForm(w http.ResponseWriter, r *http.Request) {
 	case !created:
 		flash = "feed-known"
 	}
+	s.rememberAdded(w, r, fd.ID)
 	http.Redirect(w, r, flashURL("/admin/feeds", flash), http.StatusSeeOther)
 }

@@ -50,7 +50,12 @@ func feedID(r *http.Request) int64 {
 // and list that was there already; "active", when given, is set on it
 // (false adds it paused). Either way it has just been polled, unless it
 // is paused. A URL on a loopback or private address is a 422 unless
-// private feeds are allowed.
+// private feeds are allowed, and so is a new feed whose first poll shows
+// it is no feed (a 4xx but 408 and 429, a web page, a document that does
+// not parse as a feed, one over the size limit), as the admin's form
+// refuses it; one whose first poll failed for a passing reason (no
+// answer, a 5xx) is added with the failure in its status. An address
+// without a scheme is taken as https.
 func (s *Server) addFeed(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		URL    string `json:"url"`

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/articles"
@@ -24,12 +26,134 @@ func feedFormFrom(r *http.Request) feedForm {
 // add-feed form.
 type feedsPage struct {
 	adminPage
-	Feeds  []*articles.Feed
-	Next   int64 // the after of the next page, 0 on the last
-	Lists  []*subscribers.List
-	Form   feedForm
-	Errors map[string]string // by field
-	Error  string
+	Feeds []*articles.Feed
+	Next  int64 // the after of the next page, 0 on the last
+	Lists []*subscribers.List
+	// Groups are the form's lists by their digest schedule: a feed's
+	// items reach readers only through a list's digest, so the choice of
+	// list is a choice of schedule, or of none.
+	Groups []listGroup
+	// Digests is each list's schedule by slug, for the feeds' rows.
+	Digests map[string]listDigest
+	Form    feedForm
+	Errors  map[string]string // by field
+	Error   string
+	// Warning is a banner for news that is not good: the flash of a
+	// poll that failed, which the layout would show as a success.
+	Warning string
+	// NoDigest is the list, which sends no digest, of the feed just
+	// added (feedAddedCookie); nil otherwise.
+	NoDigest *subscribers.List
+	// added is the feed just added, from feedAddedCookie; 0 for none.
+	added int64
+}
+
+// warningFlashes are the feeds' flashes that report a failure.
+var warningFlashes = map[string]bool{"feed-failed": true, "feed-resume-failed": true}
+
+// fill fills the shared part, and moves a failure's flash to Warning.
+func (p *feedsPage) fill(r *http.Request) {
+	p.adminPage.fill(r)
+	if warningFlashes[r.URL.Query().Get("flash")] {
+		p.Warning, p.Flash = p.Flash, ""
+	}
+}
+
+// A listGroup is the lists of one digest schedule, in the form's menu.
+type listGroup struct {
+	Label string
+	Lists []*subscribers.List
+}
+
+// A listDigest is a list's digest schedule in words.
+type listDigest struct {
+	On   bool
+	Text string // "daily at 07:00 Europe/London", "no digest"
+}
+
+// digestOf is l's digest schedule in words.
+func digestOf(l *subscribers.List) listDigest {
+	at := fmt.Sprintf("at %02d:00 %s", l.DigestHour, l.Timezone)
+	switch l.Digest {
+	case "daily":
+		return listDigest{true, "daily " + at}
+	case "weekly":
+		day := l.DigestWeekday // "saturday", never empty on a weekly list
+		if day != "" {
+			day = strings.ToUpper(day[:1]) + day[1:]
+		}
+		return listDigest{true, "weekly on " + day + " " + at}
+	}
+	return listDigest{false, "no digest"}
+}
+
+// listGroups groups lists by their digest schedule, those with a digest
+// first, each group in the lists' order.
+func listGroups(lists []*subscribers.List) []listGroup {
+	var on []listGroup
+	var off listGroup
+	index := map[string]int{}
+	for _, l := range lists {
+		d := digestOf(l)
+		if !d.On {
+			off.Lists = append(off.Lists, l)
+			continue
+		}
+		i, ok := index[d.Text]
+		if !ok {
+			i = len(on)
+			index[d.Text] = i
+			on = append(on, listGroup{Label: "Digest " + d.Text})
+		}
+		on[i].Lists = append(on[i].Lists, l)
+	}
+	if len(off.Lists) > 0 {
+		off.Label = "No digest: items not mailed"
+		on = append(on, off)
+	}
+	return on
+}
+
+// defaultList is the list the form offers first: the first that sends a
+// digest, as a feed on a list without one brings articles nobody is
+// mailed; "" (the menu's first) when none does.
+func defaultList(lists []*subscribers.List) string {
+	for _, l := range lists {
+		if digestOf(l).On {
+			return l.Slug
+		}
+	}
+	return ""
+}
+
+// feedAddedCookie names the feed the add form just added, for the feeds
+// page it redirects to: the page says when the feed's list sends no
+// digest, with a link to turn it on. A flash is a fixed text, and the
+// redirect's URL stays the flash's alone.
+const feedAddedCookie = "bulletin_feed_added"
+
+// rememberAdded sets feedAddedCookie to feed id, for the feeds page alone
+// and for a few minutes.
+func (s *Server) rememberAdded(w http.ResponseWriter, r *http.Request, id int64) {
+	http.SetCookie(w, &http.Cookie{Name: feedAddedCookie, Value: strconv.FormatInt(id, 10), Path: "/admin/feeds", MaxAge: 300,
+		HttpOnly: true, Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode})
+}
+
+// takeAdded reads and clears feedAddedCookie: the feed id it names, or 0.
+// Only the page the add form redirects to (with its flash) reads it.
+func (s *Server) takeAdded(w http.ResponseWriter, r *http.Request) int64 {
+	c, err := r.Cookie(feedAddedCookie)
+	if err != nil {
+		return 0
+	}
+	http.SetCookie(w, &http.Cookie{Name: feedAddedCookie, Path: "/admin/feeds", MaxAge: -1,
+		HttpOnly: true, Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode})
+	switch r.URL.Query().Get("flash") {
+	case "feed-added", "feed-failed", "feed-known":
+		id, _ := strconv.ParseInt(c.Value, 10, 64)
+		return max(id, 0)
+	}
+	return 0
 }
 
 // renderFeeds shows the feeds page from after on, with err explained: a
@@ -45,7 +169,17 @@ func (s *Server) renderFeeds(w http.ResponseWriter, r *http.Request, after int64
 		s.adminError(w, r, lerr)
 		return
 	}
-	p.Feeds, p.Next, p.Lists = feeds, next, lists
+	p.Feeds, p.Next, p.Lists, p.Groups = feeds, next, lists, listGroups(lists)
+	p.Digests = make(map[string]listDigest, len(lists))
+	for _, l := range lists {
+		p.Digests[l.Slug] = digestOf(l)
+	}
+	if p.Form.List == "" {
+		p.Form.List = defaultList(lists)
+	}
+	if p.added != 0 {
+		p.NoDigest = s.noDigestList(r, p.added, lists)
+	}
 	status := http.StatusOK
 	switch bulletin.ErrorCode(err) {
 	case "":
@@ -56,4 +190,19 @@ func (s *Server) renderFeeds(w http.ResponseWriter, r *http.Request, after int64
 		return
 	}
 	s.renderAdmin(w, r, status, "admin_feeds", p)
+}
+
+// noDigestList is the list of feed id, among lists, when it sends no
+// digest; nil when it sends one, or the feed is gone.
+func (s *Server) noDigestList(r *http.Request, id int64, lists []*subscribers.List) *subscribers.List {
+	fd, err := s.Feeds.Get(r.Context(), id)
+	if err != nil {
+		return nil
+	}
+	for _, l := range lists {
+		if l.Slug == fd.List && !digestOf(l).On {
+			return l
+		}
+	}
+	return nil
 }
