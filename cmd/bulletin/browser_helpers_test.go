@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/bulletinhq/bulletin/internal/browsertest"
 )
 
 // browser is one headless Chromium for a journey test, with the helpers
@@ -121,21 +123,7 @@ func heading(want string) chromedp.Action[chromedp.Void] {
 }
 
 // waitJS polls js until it is true.
-func waitJS(js, what string) chromedp.Action[chromedp.Void] {
-	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		for {
-			// Errors are expected while the old page is torn down.
-			if ok, err := chromedp.Evaluate[bool](js)(ctx, tg); err == nil && ok {
-				return nil
-			}
-			select {
-			case <-ctx.Done():
-				return fmt.Errorf("waiting for %s: %w", what, ctx.Err())
-			case <-time.After(50 * time.Millisecond):
-			}
-		}
-	})
-}
+var waitJS = browsertest.WaitJS
 
 // follow opens the link sel finds as a click on it would, by navigating to
 // its address: a click right after a form's redirect can reach chromedp's

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
@@ -10,6 +9,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/bulletinhq/bulletin/internal/browsertest"
 )
 
 // pages31Browser starts a headless Chromium at phone size (390×844) for
@@ -45,7 +46,7 @@ func pages31Browser(t *testing.T, a *adminClient) context.Context {
 		chromedp.Evaluate[chromedp.Void](`document.getElementById("email").value = "editor@example.com";
 			document.getElementById("password").value = "correct horse battery";
 			document.querySelector("form").submit()`),
-		pages31Wait(`location.pathname === "/admin"`, "the dashboard"))
+		browsertest.WaitJS(`location.pathname === "/admin"`, "the dashboard"))
 	return ctx
 }
 
@@ -56,23 +57,6 @@ func pages31Do(t *testing.T, ctx context.Context, what string, steps ...chromedp
 		text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
 		t.Fatalf("%s: %v\nthe page said:\n%.1500s", what, err, text)
 	}
-}
-
-// pages31Wait polls js until it is true; errors are expected while a page
-// is replaced.
-func pages31Wait(js, what string) chromedp.Action[chromedp.Void] {
-	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		for {
-			if ok, err := chromedp.Evaluate[bool](js)(ctx, tg); err == nil && ok {
-				return nil
-			}
-			select {
-			case <-ctx.Done():
-				return fmt.Errorf("waiting for %s: %w", what, ctx.Err())
-			case <-time.After(50 * time.Millisecond):
-			}
-		}
-	})
 }
 
 // pages31Shown is true when the element with id is on the page and seen.
@@ -104,7 +88,7 @@ func TestCampaignPages31InABrowser(t *testing.T) {
 	draft := e.another("Second news")
 	ctx := pages31Browser(t, e.a)
 
-	pages31Do(t, ctx, "the scheduled campaign", chromedp.Navigate(e.a.base+e.page), pages31Wait(pages31Shown("reach"), "who it will go to"))
+	pages31Do(t, ctx, "the scheduled campaign", chromedp.Navigate(e.a.base+e.page), browsertest.WaitJS(pages31Shown("reach"), "who it will go to"))
 	seen, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[document.getElementById("reach").innerText,
 		String(!`+pages31Shown("sent")+`), String(document.body.innerText.indexOf("Bounce rate") < 0)]`))
 	if err != nil {
@@ -122,21 +106,21 @@ func TestCampaignPages31InABrowser(t *testing.T) {
 	// never will.
 	soon, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	pages31Do(t, soon, "the page reloaded once sending started", pages31Wait(pages31Shown("sent")+` && document.getElementById("status").textContent === "sending"`, "the progress"))
+	pages31Do(t, soon, "the page reloaded once sending started", browsertest.WaitJS(pages31Shown("sent")+` && document.getElementById("status").textContent === "sending"`, "the progress"))
 	e.fanout()
 	e.markSent(200)
-	pages31Do(t, ctx, "the live progress", pages31Wait(`document.getElementById("sent").textContent === "200" && document.getElementById("total").textContent === "1,200"`, "200 of 1,200 sent"))
+	pages31Do(t, ctx, "the live progress", browsertest.WaitJS(`document.getElementById("sent").textContent === "200" && document.getElementById("total").textContent === "1,200"`, "200 of 1,200 sent"))
 
-	pages31Do(t, ctx, "send a draft from its page", chromedp.Navigate(e.a.base+draft.page), pages31Wait(pages31Shown("reach"), "the draft"),
+	pages31Do(t, ctx, "send a draft from its page", chromedp.Navigate(e.a.base+draft.page), browsertest.WaitJS(pages31Shown("reach"), "the draft"),
 		chromedp.Evaluate[chromedp.Void](`location.href = document.querySelector('a[href$="/send"]').href`),
-		pages31Wait(`location.pathname.endsWith("/send") && !!document.querySelector('form[action$="/send"] button')`, "the confirmation"),
+		browsertest.WaitJS(`location.pathname.endsWith("/send") && !!document.querySelector('form[action$="/send"] button')`, "the confirmation"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('form[action$="/send"] button').click()`),
-		pages31Wait(`location.pathname === `+strconv.Quote(draft.page)+` && `+pages31Shown("sent"), "the sent draft's progress"))
+		browsertest.WaitJS(`location.pathname === `+strconv.Quote(draft.page)+` && `+pages31Shown("sent"), "the sent draft's progress"))
 	draft.fanout()
 	draft.markSent(300)
-	pages31Do(t, ctx, "the sent draft's live progress", pages31Wait(`document.getElementById("sent").textContent === "300"`, "300 sent"))
+	pages31Do(t, ctx, "the sent draft's live progress", browsertest.WaitJS(`document.getElementById("sent").textContent === "300"`, "300 sent"))
 
-	pages31Do(t, ctx, "a laptop's width", chromedp.EmulateViewport(1280, 900, chromedp.EmulatePortrait), chromedp.Navigate(e.a.base+e.page), pages31Wait(pages31Shown("sent"), "the page"))
+	pages31Do(t, ctx, "a laptop's width", chromedp.EmulateViewport(1280, 900, chromedp.EmulatePortrait), chromedp.Navigate(e.a.base+e.page), browsertest.WaitJS(pages31Shown("sent"), "the page"))
 	if w, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelector('iframe[title="Preview at phone width"]').clientWidth`)); err != nil || w != 390 {
 		t.Errorf("at 1280 px the phone preview is %d px wide (%v), want 390", w, err)
 	}
