@@ -39,7 +39,10 @@ type MailRenderer interface {
 
 // A Confirmer sends confirmation mails: it handles TypeSubscriberConfirm
 // tasks. Each row is claimed before its mail goes and cleared after, so a
-// task run twice (a retry, a reconciler's copy) never mails twice.
+// task run twice (a retry, a reconciler's copy) never mails twice. A
+// confirmed reader with nothing to confirm (one who signed up again for
+// lists they are on: see alreadyTx) gets the already-subscribed mail in
+// its place, with the links to their preferences and to unsubscribe.
 type Confirmer struct {
 	Store     *Store
 	Signer    *Signer
@@ -76,6 +79,22 @@ type ConfirmMail struct {
 	Brand      templates.Brand
 }
 
+// AlreadyMail is the data of the mail/already templates: the mail a
+// confirmed reader gets for signing up again with nothing new to confirm.
+type AlreadyMail struct {
+	Email string
+	// Lists are the names of the lists the reader is on, in list order;
+	// none when they have left every one since.
+	Lists []string
+	// PreferencesURL and UnsubscribeURL are the reader's own links, signed
+	// as every other mail's are.
+	PreferencesURL string
+	UnsubscribeURL string
+	Publisher      string
+	BaseURL        string
+	Brand          templates.Brand
+}
+
 // A Publisher tells the publication's settings in force
 // (*settings.Store).
 type Publisher interface {
@@ -107,12 +126,12 @@ func (c *Confirmer) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	}
 	pub, err := c.publication(ctx)
 	if err != nil {
-		return errors.Join(err, c.Store.finishConfirms(ctx, nil, ids(subs)))
+		return errors.Join(err, c.Store.finishConfirms(ctx, nil, ids(subs), nil))
 	}
-	var sent, failed []int64
+	var sent, failed, already []int64
 	var first error
-	fail := func(sub *Subscriber, err error) {
-		c.warn(sub, err)
+	fail := func(sub *claim, err error) {
+		c.warn(sub.Subscriber, err)
 		failed = append(failed, sub.ID)
 		if first == nil {
 			first = err
@@ -120,7 +139,7 @@ func (c *Confirmer) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	}
 	r := newConfirmRenderer(c, pub)
 	msgs := make([]mailer.Outgoing, 0, len(subs))
-	composed := make([]*Subscriber, 0, len(subs))
+	composed := make([]*claim, 0, len(subs))
 	pace := newPacer(c.GiveWay)
 	for i, sub := range subs {
 		if i > 0 {
@@ -140,11 +159,14 @@ func (c *Confirmer) ProcessTask(ctx context.Context, t *asynq.Task) error {
 			continue
 		}
 		sent = append(sent, composed[i].ID)
+		if composed[i].already {
+			already = append(already, composed[i].ID)
+		}
 	}
 	for _, m := range msgs {
 		putMailBuf(m.Data) // a Transport keeps nothing it was given
 	}
-	if err := c.Store.finishConfirms(ctx, sent, failed); err != nil {
+	if err := c.Store.finishConfirms(ctx, sent, failed, already); err != nil {
 		return err
 	}
 	if first != nil {
@@ -153,7 +175,7 @@ func (c *Confirmer) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	return nil
 }
 
-func ids(subs []*Subscriber) []int64 {
+func ids(subs []*claim) []int64 {
 	out := make([]int64, len(subs))
 	for i, sub := range subs {
 		out[i] = sub.ID
@@ -263,10 +285,18 @@ var (
 	pauseFor  = time.Sleep
 )
 
-// compose returns the confirmation to sub, with its envelope. It is
-// transactional mail: no List-Unsubscribe.
-func (c *Confirmer) compose(sub *Subscriber, r *confirmRenderer) (mailer.Outgoing, error) {
-	raw, err := r.message(getMailBuf(), sub, c.Signer.Sign(ConfirmPurpose(sub.confirmSentAt), sub.ID, ConfirmTTL))
+// compose returns the confirmation to sub, or the already-subscribed
+// mail, with its envelope. Both are transactional mail, answers to a
+// signup: no List-Unsubscribe or List-Id. The already-subscribed mail
+// has the reader's unsubscribe link in its body and footer instead.
+func (c *Confirmer) compose(sub *claim, r *confirmRenderer) (mailer.Outgoing, error) {
+	var raw []byte
+	var err error
+	if sub.already {
+		raw, err = r.already(getMailBuf(), sub.Subscriber)
+	} else {
+		raw, err = r.message(getMailBuf(), sub.Subscriber, c.Signer.Sign(ConfirmPurpose(sub.confirmSentAt), sub.ID, ConfirmTTL))
+	}
 	if err != nil {
 		putMailBuf(raw)
 		return mailer.Outgoing{}, fmt.Errorf("compose confirmation for subscriber %d: %w", sub.ID, err)
@@ -276,6 +306,29 @@ func (c *Confirmer) compose(sub *Subscriber, r *confirmRenderer) (mailer.Outgoin
 		returnPath = c.VERP.AddressOf(bounces.Delivery{Kind: bounces.KindConfirm, SubscriberID: sub.ID})
 	}
 	return mailer.Outgoing{From: returnPath, To: sub.Email, Data: raw}, nil
+}
+
+// already appends the already-subscribed mail to sub, composed, to dst
+// and returns it. It goes from, and with the Reply-To of, the
+// confirmation, with the preferences and unsubscribe links every
+// campaign carries. It is composed mail by mail: it answers only a
+// confirmed reader's signup, a few an interval at most.
+func (r *confirmRenderer) already(dst []byte, sub *Subscriber) ([]byte, error) {
+	base := r.pub.PublicURL
+	text, html, err := r.c.Templates.Mail("already", AlreadyMail{
+		Email: sub.Email, Lists: sub.Lists, Publisher: r.pub.Name, BaseURL: base, Brand: r.pub.Brand(),
+		PreferencesURL: base + "/preferences/" + r.c.Signer.Sign(TokenPreferences, sub.ID, 0),
+		UnsubscribeURL: base + "/unsubscribe/" + r.c.Signer.Sign(TokenUnsubscribe, sub.ID, 0),
+	})
+	if err != nil {
+		return dst, err
+	}
+	msg := &mailer.Message{
+		From: r.from(), To: &mail.Address{Address: sub.Email},
+		Subject: "Your subscription to " + r.pub.Name, Text: text, HTML: html, Date: r.date, Headers: r.headers(),
+	}
+	raw, err := msg.Compose()
+	return append(dst, raw...), err
 }
 
 // mailBufs hold the bytes of confirmations once sent, for the next ones:
@@ -299,8 +352,9 @@ func putMailBuf(b []byte) {
 
 // awaitingMail is the SQL condition on a subscribers row that a
 // confirmation mail may go to: a pending subscriber, or a confirmed or
-// unsubscribed one with a signup request waiting for its click, whose
-// address is not suppressed. A suppressed address signs up and is
+// unsubscribed one with a signup request waiting for its click (for a
+// confirmed reader, maybe one that asks for nothing: see alreadyTx),
+// whose address is not suppressed. A suppressed address signs up and is
 // imported as any other (the answer tells nothing), and is mailed nothing.
 const awaitingMail = `((status = 'pending' OR (status IN ('confirmed', 'unsubscribed')
 	AND subscribers.id IN (SELECT subscriber_id FROM signup_requests))) AND NOT ` + events.SuppressedSQL + `)`
@@ -316,14 +370,25 @@ const awaitingMail = `((status = 'pending' OR (status IN ('confirmed', 'unsubscr
 // than 4.
 const claimChunk = 64
 
+// A claim is a subscriber whose mail a confirm task claimed, with the
+// name and lists the mail shows.
+type claim struct {
+	*Subscriber
+	// already: a confirmed reader with nothing to confirm, whose mail is
+	// the already-subscribed one; its Lists are those they are on.
+	already bool
+}
+
 // claimConfirms marks (confirm_queued = 2) the items whose row still awaits
 // a mail flagged for that very request, returning those subscribers with
 // the name and lists the mail shows: the reader's name, or the requested
-// one when the reader has none, and the lists the click will confirm.
+// one when the reader has none, and the lists the click will confirm; for
+// a confirmed reader with none to confirm, the lists they are on, for the
+// already-subscribed mail.
 // Each item's claim stands alone, so they are claimed claimChunk at a
 // time, in transactions of their own.
-func (s *Store) claimConfirms(ctx context.Context, items []queue.ConfirmItem) ([]*Subscriber, error) {
-	var out []*Subscriber
+func (s *Store) claimConfirms(ctx context.Context, items []queue.ConfirmItem) ([]*claim, error) {
+	var out []*claim
 	for chunk := range slices.Chunk(items, claimChunk) {
 		if err := ctx.Err(); err != nil {
 			return out, err
@@ -345,8 +410,8 @@ func (s *Store) claimConfirms(ctx context.Context, items []queue.ConfirmItem) ([
 // the rows, claiming those still awaiting the very request their item
 // names and reading their subscriptions are a statement each for the whole
 // chunk.
-func (s *Store) claimChunk(ctx context.Context, items []queue.ConfirmItem) ([]*Subscriber, error) {
-	var out []*Subscriber
+func (s *Store) claimChunk(ctx context.Context, items []queue.ConfirmItem) ([]*claim, error) {
+	var out []*claim
 	err := s.db.ConnTx(ctx, func(tx sqlite.Querier) error {
 		out = out[:0]
 		names, err := listNames(ctx, tx)
@@ -357,7 +422,7 @@ func (s *Store) claimChunk(ctx context.Context, items []queue.ConfirmItem) ([]*S
 		if err != nil {
 			return err
 		}
-		var claim []int64
+		var mine []int64
 		claimed := map[int64]bool{}
 		for _, it := range items {
 			r, ok := rows[it.ID]
@@ -365,29 +430,53 @@ func (s *Store) claimChunk(ctx context.Context, items []queue.ConfirmItem) ([]*S
 				continue // sent already, superseded, confirmed, erased, or twice in the task
 			}
 			claimed[it.ID] = true
-			claim = append(claim, it.ID)
+			mine = append(mine, it.ID)
 		}
-		if len(claim) == 0 {
+		if len(mine) == 0 {
 			return nil
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET confirm_queued = 2, confirm_claimed_at = ?
-			WHERE id IN (SELECT value FROM json_each(?))`, time.Now().Unix(), idsJSON(claim)); err != nil {
+			WHERE id IN (SELECT value FROM json_each(?))`, time.Now().Unix(), idsJSON(mine)); err != nil {
 			return fmt.Errorf("claim confirmation: %w", err)
 		}
-		subs, err := subscriptionsOf(ctx, tx, claim)
+		subs, err := subscriptionsOf(ctx, tx, mine)
 		if err != nil {
 			return err
 		}
-		for _, id := range claim {
+		for _, id := range mine {
 			r := rows[id]
 			if r.sub.Lists, err = mailLists(names, subs[id], r.sub.Status, r.reqLists); err != nil {
 				return err
 			}
-			out = append(out, r.sub)
+			c := &claim{Subscriber: r.sub}
+			if r.sub.Status == StatusConfirmed && len(r.sub.Lists) == 0 {
+				c.already, r.sub.Lists = true, activeNames(names, subs[id])
+			}
+			out = append(out, c)
 		}
 		return nil
 	})
 	return out, err
+}
+
+// activeNames returns the names of the lists in subs (list → status, from
+// subscriptionsOf) the reader is active on, in list order, as mailLists
+// orders its own.
+func activeNames(names map[int64]string, subs map[int64]string) []string {
+	var ids []int64
+	for lid, st := range subs {
+		if st == SubActive {
+			ids = append(ids, lid)
+		}
+	}
+	slices.Sort(ids)
+	var out []string
+	for _, lid := range ids {
+		if n, ok := names[lid]; ok {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // An awaitingRow is a subscriber whose confirmation a task may send, with
@@ -436,8 +525,11 @@ func awaitingConfirm(ctx context.Context, tx sqlite.Querier, items []queue.Confi
 }
 
 // finishConfirms clears the flag of sent mails and hands failed ones back
-// (confirm_queued = 1) for the retry or the reconciler.
-func (s *Store) finishConfirms(ctx context.Context, sent, failed []int64) error {
+// (confirm_queued = 1) for the retry or the reconciler. The request that
+// marked an already-subscribed mail (already, of those sent) has done its
+// work and goes, unless a signup added a list to it meanwhile (its mail
+// is then due: see holdRequest) or flagged a newer mail.
+func (s *Store) finishConfirms(ctx context.Context, sent, failed, already []int64) error {
 	if len(sent) == 0 && len(failed) == 0 {
 		return nil
 	}
@@ -459,6 +551,14 @@ func (s *Store) finishConfirms(ctx context.Context, sent, failed []int64) error 
 				WHERE id IN (SELECT value FROM json_each(?)) AND confirm_queued = 2`, o.flag, idsJSON(o.ids)); err != nil {
 				return fmt.Errorf("finish confirmations: %w", err)
 			}
+		}
+		if len(already) == 0 {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM signup_requests WHERE lists = '[]' AND subscriber_id IN
+			(SELECT id FROM subscribers WHERE id IN (SELECT value FROM json_each(?)) AND confirm_queued = 0)`, idsJSON(already))
+		if err != nil {
+			return fmt.Errorf("finish confirmations: %w", err)
 		}
 		return nil
 	})
@@ -569,8 +669,8 @@ func (s *Store) confirm(ctx context.Context, id int64, current func(sentAt sql.N
 			return errStaleLink
 		case status == StatusUnsubscribed && req == nil:
 			return ErrUnsubscribedSince
-		case status == StatusConfirmed && req == nil:
-			return nil
+		case status == StatusConfirmed && (req == nil || req.lists == "[]"):
+			return nil // nothing to confirm; a request of no list marks an already-subscribed mail
 		}
 		before, err := activeLists(ctx, tx, id)
 		if err != nil {

@@ -43,7 +43,9 @@ const reconcileDueSQL = `SELECT subscribers.id FROM signup_requests r CROSS JOIN
 	AND confirm_queued = 0 AND ` + awaitingMail
 
 // Reconcile re-enqueues confirmations whose task was lost: rows still
-// flagged (or claimed by a worker that died) well after their request.
+// flagged (or claimed by a worker that died) well after their request,
+// the already-subscribed mails among them (alreadyTx marks each with a
+// request, through which these statements find it).
 // It also sends the confirmations that a signup within ConfirmInterval of
 // the last mail left due (dueConfirms), and deletes signup requests whose
 // link has expired. It implements queue.Reconciler.

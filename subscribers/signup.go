@@ -34,8 +34,10 @@ const (
 //     ConfirmInterval; then the request waits for that mail's link, or
 //     for the next mail (holdRequest). Its lists, name and attributes
 //     change only when a link is followed (Confirm);
-//   - a confirmed one asking for no list it is not on already, or a
-//     bounced one, is left alone and gets nothing;
+//   - a confirmed one asking for no list it is not on already is left
+//     alone too, and is mailed its links again (alreadyTx), under the
+//     same ConfirmInterval;
+//   - a bounced one is left alone and gets nothing;
 //   - a reader who unsubscribed (from everything, or from a list asked
 //     for) after the last mail is asking afresh: the mail goes at once.
 func signupTx(ctx context.Context, tx sqlite.Querier, in *Signup, listIDs []int64, now time.Time) (*queue.ConfirmItem, error) {
@@ -60,8 +62,12 @@ func signupTx(ctx context.Context, tx sqlite.Querier, in *Signup, listIDs []int6
 	case StatusBounced:
 		return nil, nil
 	case StatusConfirmed:
-		if more, err := joinsNewList(ctx, tx, id, listIDs); err != nil || !more {
+		more, err := joinsNewList(ctx, tx, id, listIDs)
+		if err != nil {
 			return nil, err
+		}
+		if !more {
+			return alreadyTx(ctx, tx, id, sentAt, now)
 		}
 	}
 	if sentAt.Valid && now.Sub(sentAt.Time) < ConfirmInterval {
@@ -75,6 +81,38 @@ func signupTx(ctx context.Context, tx sqlite.Querier, in *Signup, listIDs []int6
 	}
 	if err := saveRequest(ctx, tx, id, status, in, listIDs, now); err != nil {
 		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET confirm_sent_at = ?, confirm_queued = 1 WHERE id = ?`,
+		now, id); err != nil {
+		return nil, fmt.Errorf("signup: %w", err)
+	}
+	return &queue.ConfirmItem{ID: id, SentAt: now.UnixMicro()}, nil
+}
+
+// alreadyTx answers a confirmed reader who asks for no list they are not
+// on already: most often someone who lost their mail and wants the links
+// to their preferences or to unsubscribe. Nothing about the reader
+// changes. The address is mailed those links (the already-subscribed
+// mail, which the Confirmer sends to a confirmed reader with nothing to
+// confirm), flagged as a confirmation is: so ConfirmInterval bounds it
+// together with every other mail a signup sends the address, and the
+// same claim, retries and reconciler carry it. Within the interval the
+// signup is dropped, as the mail just sent, or on its way, holds the
+// same links.
+//
+// The flag is marked as this mail's by a request that asks for nothing
+// (lists "[]"): the reconciler finds flagged confirmed readers only
+// through their requests, and a flag left on a reader confirmed since
+// (by an editor, or an import) must not send one. A request waiting
+// already is kept, its date moved to this mail: the mail is then its
+// confirmation, naming its lists, with a link in place of the last one.
+func alreadyTx(ctx context.Context, tx sqlite.Querier, id int64, sentAt sql.NullTime, now time.Time) (*queue.ConfirmItem, error) {
+	if sentAt.Valid && now.Sub(sentAt.Time) < ConfirmInterval {
+		return nil, nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO signup_requests (subscriber_id, requested_at) VALUES (?, ?)
+		ON CONFLICT (subscriber_id) DO UPDATE SET requested_at = excluded.requested_at`, id, now); err != nil {
+		return nil, fmt.Errorf("signup: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET confirm_sent_at = ?, confirm_queued = 1 WHERE id = ?`,
 		now, id); err != nil {

@@ -29,6 +29,8 @@ func TestMailDarkModeLogoBackdrop(t *testing.T) {
 				"UnsubscribeURL": "https://news.example/unsubscribe/TOKEN", "PreferencesURL": "https://news.example/preferences/TOKEN"},
 			"confirm": {"Publisher": brand.Name, "Email": "ada@example.com", "Lists": []string{"Daily News"},
 				"ConfirmURL": "https://news.example/confirm/TOKEN"},
+			"already": {"Publisher": brand.Name, "Email": "ada@example.com", "Lists": []string{"Daily News"},
+				"PreferencesURL": "https://news.example/preferences/TOKEN", "UnsubscribeURL": "https://news.example/unsubscribe/TOKEN"},
 			"test": {"Message": "Hello"},
 		} {
 			data["Brand"] = brand

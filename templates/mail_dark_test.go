@@ -51,8 +51,8 @@ func TestMailDarkModeCoversThePage(t *testing.T) {
 }
 
 // renderEveryHTMLMail renders each HTML mail as Bulletin sends it: a
-// campaign, a digest (its body in the campaign's frame), a confirmation
-// and the test mail.
+// campaign, a digest (its body in the campaign's frame), a confirmation,
+// the already-subscribed mail and the test mail.
 func renderEveryHTMLMail(t *testing.T) map[string]string {
 	return renderEveryHTMLMailIn(t, DefaultAccent)
 }
@@ -92,6 +92,8 @@ func renderEveryHTMLMailIn(t *testing.T, accent string) map[string]string {
 		"digest":   campaign(digest),
 		"confirm": map[string]any{"Publisher": brand.Name, "Email": "ada@example.com", "Lists": []string{"Daily News"},
 			"ConfirmURL": "https://news.example/confirm/TOKEN", "Brand": brand},
+		"already": map[string]any{"Publisher": brand.Name, "Email": "ada@example.com", "Lists": []string{"Daily News"},
+			"PreferencesURL": "https://news.example/preferences/TOKEN", "UnsubscribeURL": "https://news.example/unsubscribe/TOKEN", "Brand": brand},
 		"test": map[string]any{"Brand": brand, "Message": "Hello"},
 	} {
 		mail := name

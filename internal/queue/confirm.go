@@ -12,7 +12,9 @@ import (
 )
 
 // TypeSubscriberConfirm sends the double opt-in mail to a batch of pending
-// subscribers.
+// subscribers, or of known ones whose signup asks for a list; a confirmed
+// reader whose signup asks for none gets their links again instead (the
+// already-subscribed mail). Both are flagged, claimed and reconciled alike.
 const TypeSubscriberConfirm = "subscriber:confirm"
 
 // A ConfirmItem names one confirmation to send: the subscriber and the

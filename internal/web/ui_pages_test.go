@@ -16,9 +16,9 @@ import (
 
 // A broken unsubscribe or preferences link gets a page of its own, with
 // the 400 of any bad link: it says the link is not valid and why that
-// happens and sends the reader to the link in a newer mail's footer. Only
-// the preferences page offers the signup form, to join another list: a
-// reader whose unsubscribe link is broken wants out, not in. It names no
+// happens and sends the reader to the link in a newer mail's footer. Both
+// link the signup form, where signing up again with their address mails a
+// subscribed reader fresh links and changes nothing. It names no
 // address, and a link that names a reader reads the same as one that
 // names nobody.
 func TestUI23BadUnsubscribeAndPreferencesLinks(t *testing.T) {
@@ -33,7 +33,7 @@ func TestUI23BadUnsubscribeAndPreferencesLinks(t *testing.T) {
 		purpose, path, heading string
 		signup                 bool
 	}{
-		{subscribers.TokenUnsubscribe, "/unsubscribe/", "This unsubscribe link does not work", false},
+		{subscribers.TokenUnsubscribe, "/unsubscribe/", "This unsubscribe link does not work", true},
 		{subscribers.TokenPreferences, "/preferences/", "This preferences link does not work", true},
 	} {
 		good := e.signer.Sign(c.purpose, ann.ID, 0)
