@@ -29,7 +29,8 @@ type Guard struct {
 type errPrivate struct{ addr string }
 
 func (e errPrivate) Error() string {
-	return fmt.Sprintf("%s is a loopback, private or reserved address; webhooks go to public addresses only unless BULLETIN_ALLOW_PRIVATE_FEEDS=1", e.addr)
+	return fmt.Sprintf("%s is a loopback, private or reserved address, and webhooks go to public addresses only: to allow such receivers, "+
+		"start bulletin serve with the environment variable BULLETIN_ALLOW_PRIVATE_FEEDS=1 (restart it after setting it)", e.addr)
 }
 
 // Allow refuses ip unless it is public or private targets are allowed.
@@ -37,7 +38,7 @@ func (g Guard) Allow(ip netip.Addr) error {
 	if g.AllowPrivate || articles.PublicAddr(ip) {
 		return nil
 	}
-	return errPrivate{ip.String()}
+	return errPrivate{ip.Unmap().String()} // ::ffff:127.0.0.1 is 127.0.0.1 to an admin
 }
 
 // control refuses, at connect time, any address Allow refuses: it sees
@@ -81,7 +82,7 @@ func (g Guard) CheckURL(ctx context.Context, r Resolver, raw string) string {
 	}
 	for _, ip := range ips {
 		if err := g.Allow(ip); err != nil {
-			return errPrivate{host + " (" + ip.String() + ")"}.Error()
+			return errPrivate{host + " (" + ip.Unmap().String() + ")"}.Error()
 		}
 	}
 	return ""

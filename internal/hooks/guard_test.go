@@ -49,6 +49,7 @@ func TestGuardCheckURL(t *testing.T) {
 	r := fakeResolver{
 		"hooks.example.com": {netip.MustParseAddr("93.184.215.14")},
 		"rebind.example":    {netip.MustParseAddr("93.184.215.14"), netip.MustParseAddr("10.0.0.5")},
+		"mapped.example":    {netip.MustParseAddr("::ffff:127.0.0.1")},
 	}
 	for _, tc := range []struct{ url, want string }{
 		{"https://hooks.example.com/bulletin", ""},
@@ -56,7 +57,9 @@ func TestGuardCheckURL(t *testing.T) {
 		{"ftp://hooks.example.com/", "http:// or https://"},
 		{"hooks.example.com/x", "http:// or https://"},
 		{"https://user:pw@hooks.example.com/", "user name or password"},
-		{"http://127.0.0.1:9000/", "BULLETIN_ALLOW_PRIVATE_FEEDS"},
+		{"http://127.0.0.1:9000/", "environment variable BULLETIN_ALLOW_PRIVATE_FEEDS=1 (restart it"},
+		{"http://[::ffff:127.0.0.1]/", "127.0.0.1 is a loopback"},
+		{"http://mapped.example/", "mapped.example (127.0.0.1) is"},
 		{"http://[::1]/", "private or reserved"},
 		{"http://rebind.example/", "rebind.example (10.0.0.5)"},
 		{"http://nowhere.example/", "cannot be resolved"},

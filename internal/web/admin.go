@@ -125,7 +125,7 @@ var flashes = map[string]string{
 	"token-revoked":    "Token revoked: the API refuses it from now on.",
 
 	// First run.
-	"setup-done":        "Bulletin is set up and you are logged in. Readers can sign up at /subscribe; invite your team under Team.",
+	"setup-done":        "Bulletin is set up and you are logged in. Below is what is left before readers get good mail; invite your team under Team.",
 	"setup-no-list":     "You are set up and logged in, but the first list could not be made: create it here.",
 	"setup-no-settings": "You are set up and logged in, but the publication's name, URL and From could not be saved: enter them here.",
 
