@@ -90,3 +90,25 @@ func inputTag(page, attr string) string {
 	}
 	return page[start : i+end+1]
 }
+
+// A slug typed wrongly, at setup or on the new-list form, is refused
+// with one made from it to copy.
+func TestRefusedSlugSuggestsOne(t *testing.T) {
+	_, _, h := newSetupServer(t)
+	c := &setupClient{t: t, h: h, peer: loopbackPeer, host: localHost}
+	f := setupForm(c.csrf(), "")
+	f.Set("list_slug", "The Harbour Weekly")
+	if resp, body := c.do("POST", "/admin/setup", f); resp.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, "like “the-harbour-weekly”") {
+		t.Errorf("setup with slug %q = %d, want 422 suggesting the-harbour-weekly:\n%s", f.Get("list_slug"), resp.StatusCode, body)
+	}
+
+	_, a := newAdminServer(t)
+	a.login("correct horse battery")
+	form := url.Values{"csrf": {a.csrfOf("/admin/lists")}, "slug": {"Saturday Brief"}, "name": {"Saturday Brief"}, "public": {"on"},
+		"digest": {"off"}, "digest_hour": {"8"}, "digest_weekday": {"monday"}, "timezone": {"UTC"}}
+	if resp, body := a.postBody("/admin/lists", form); resp.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, "like “saturday-brief”") {
+		t.Errorf("new list with slug %q = %d, want 422 suggesting saturday-brief:\n%s", form.Get("slug"), resp.StatusCode, body)
+	}
+}

@@ -158,7 +158,7 @@ func setupErrors(f url.Values, list *subscribers.List, needList bool) map[string
 			fields["list_name"] = "Name: " + why + "."
 		}
 		if why := lf["slug"]; why != "" {
-			fields["list_slug"] = "Slug: " + why + "."
+			fields["list_slug"] = "Slug: " + why + slugSuggestion(list.Slug) + "."
 		}
 	}
 	return fields

@@ -121,6 +121,9 @@ func (s *Server) renderListForm(w http.ResponseWriter, r *http.Request, p *listF
 	case "":
 	case bulletin.EINVALID:
 		status, p.Errors = http.StatusUnprocessableEntity, bulletin.ErrorFields(err)
+		if why := p.Errors["slug"]; why != "" && p.List != nil {
+			p.Errors["slug"] = why + slugSuggestion(p.List.Slug)
+		}
 		switch {
 		case p.Errors["confirm"] != "": // the delete form's box
 			p.Error = "The list was not deleted: tick the box below to confirm."
@@ -139,4 +142,14 @@ func (s *Server) renderListForm(w http.ResponseWriter, r *http.Request, p *listF
 		return
 	}
 	s.renderAdmin(w, r, status, name, p)
+}
+
+// slugSuggestion is ", like “the-weekly”", the slug made from typed, a
+// slug refused, for its error to end with; "" when nothing can be made
+// from it or it is no different.
+func slugSuggestion(typed string) string {
+	if like := subscribers.SlugFor(typed); like != "" && like != typed {
+		return ", like “" + like + "”"
+	}
+	return ""
 }
