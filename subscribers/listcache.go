@@ -81,6 +81,16 @@ func (s *Store) resolveLists(ctx context.Context, slugs []string, publicOnly boo
 	return ids, nil
 }
 
+// UnknownLists is the 422 naming those of slugs that name no list, in
+// the words a create or update would use, or nil when all do. Any list
+// counts, private ones too, as an admin may put a reader on one. The API
+// asks it when another fault stopped the store before it looked the lists
+// up (a malformed body, a bad address), so that one answer names both.
+func (s *Store) UnknownLists(ctx context.Context, slugs []string) error {
+	_, err := s.resolveLists(ctx, uniqueSlugs(slugs), false)
+	return err
+}
+
 // noLists says that the quoted slugs name no list: `there is no list "a"`
 // for one, as ever, and `there are no lists "a", "b" and "c"` for more.
 func noLists(quoted []string) string {

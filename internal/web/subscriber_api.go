@@ -5,7 +5,6 @@ import (
 	"maps"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
@@ -56,53 +55,18 @@ func (s *Server) withListFaults(ctx context.Context, err error, slugs []string) 
 	if _, named := fields["lists"]; fields == nil || named || len(slugs) == 0 {
 		return err
 	}
-	why, lerr := s.unknownLists(ctx, slugs)
-	if lerr != nil {
-		// The fields' own answer is still true, just not whole.
-		s.Log.Error("subscriber: read the lists", "err", lerr)
-		return err
-	}
-	if why == "" {
+	lerr := s.Subscribers.UnknownLists(ctx, slugs)
+	why, ok := bulletin.ErrorFields(lerr)["lists"]
+	if !ok {
+		if lerr != nil {
+			// The fields' own answer is still true, just not whole.
+			s.Log.Error("subscriber: read the lists", "err", lerr)
+		}
 		return err
 	}
 	all := maps.Clone(fields)
 	all["lists"] = why
 	return bulletin.Invalid(all)
-}
-
-// unknownLists says which of slugs name no list, in the store's words
-// (`there is no list "a"`, `there are no lists "a" and "b"`), matching
-// them as it does: trimmed, in any case, each once; "" when all do. Any
-// list counts, private ones too, as an admin may add a reader to one.
-func (s *Server) unknownLists(ctx context.Context, slugs []string) (string, error) {
-	lists, err := s.Subscribers.Lists(ctx)
-	if err != nil {
-		return "", err
-	}
-	seen := make(map[string]bool, len(lists)+len(slugs)) // known lists, then the unknown named already
-	for _, l := range lists {
-		seen[subscribers.SlugKey(l.Slug)] = true
-	}
-	var quoted []string
-	for _, slug := range slugs {
-		slug = strings.TrimSpace(slug)
-		key := subscribers.SlugKey(slug)
-		if slug == "" || seen[key] {
-			continue
-		}
-		seen[key] = true
-		if r := []rune(slug); len(r) > 64 {
-			slug = string(r[:64]) + "…"
-		}
-		quoted = append(quoted, strconv.Quote(slug))
-	}
-	switch len(quoted) {
-	case 0:
-		return "", nil
-	case 1:
-		return "there is no list " + quoted[0], nil
-	}
-	return "there are no lists " + joinAnd(quoted), nil
 }
 
 // pathID reads the {id} of the route; an admin page answers a bad one
