@@ -40,6 +40,7 @@ type Campaign struct {
 	Lists      []string   `json:"lists"`
 	Status     string     `json:"status"`
 	SendAt     *time.Time `json:"send_at,omitempty"`
+	SendZone   string     `json:"send_zone,omitempty"` // the IANA zone SendAt was chosen in: see SendLocation
 	Stats      Stats      `json:"stats"`
 	CreatedAt  time.Time  `json:"created_at"`
 	StartedAt  *time.Time `json:"started_at,omitempty"`
@@ -172,6 +173,10 @@ func (c *Campaign) check(now time.Time, needLists bool, stored string) error {
 	if c.SendAt != nil && c.SendAt.Before(now.Add(-time.Minute)) {
 		fields["send_at"] = "choose a time from now on: this one is in the past"
 	}
+	c.SendZone = strings.TrimSpace(c.SendZone)
+	if why := checkSendZone(c.SendZone, c.SendAt != nil); why != "" {
+		fields["send_zone"] = why
+	}
 	if len(fields) > 0 {
 		return bulletin.Invalid(fields)
 	}
@@ -199,8 +204,8 @@ func (s *Store) create(ctx context.Context, c *Campaign, needLists bool, stored 
 		c.SendAt, c.Status = &t, StatusScheduled
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO campaigns (kind, subject, preheader, body, body_html, body_text, status, send_at, created_at, updated_at)
-			VALUES ('campaign', ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.Subject, c.Preheader, c.Body, html, text, c.Status, c.SendAt, now, now)
+		res, err := tx.ExecContext(ctx, `INSERT INTO campaigns (kind, subject, preheader, body, body_html, body_text, status, send_at, send_zone, created_at, updated_at)
+			VALUES ('campaign', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.Subject, c.Preheader, c.Body, html, text, c.Status, c.SendAt, c.SendZone, now, now)
 		if err != nil {
 			return fmt.Errorf("create campaign: %w", err)
 		}
@@ -244,7 +249,7 @@ func (s *Store) Get(ctx context.Context, id int64) (*Campaign, error) {
 // audience is a count of its readers, which a status check need not wait
 // for.
 func (s *Store) head(ctx context.Context, id int64) (*Campaign, error) {
-	row := s.db.Read.QueryRowContext(ctx, `SELECT id, subject, preheader, body, status, send_at, created_at, started_at, finished_at
+	row := s.db.Read.QueryRowContext(ctx, `SELECT id, subject, preheader, body, status, send_at, send_zone, created_at, started_at, finished_at
 		FROM campaigns WHERE id = ? AND kind = 'campaign'`, id)
 	c, err := scanCampaign(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -260,7 +265,7 @@ type scanner interface{ Scan(dest ...any) error }
 func scanCampaign(r scanner) (*Campaign, error) {
 	var c Campaign
 	var sendAt, started, finished sql.NullTime
-	if err := r.Scan(&c.ID, &c.Subject, &c.Preheader, &c.Body, &c.Status, &sendAt, &c.CreatedAt, &started, &finished); err != nil {
+	if err := r.Scan(&c.ID, &c.Subject, &c.Preheader, &c.Body, &c.Status, &sendAt, &c.SendZone, &c.CreatedAt, &started, &finished); err != nil {
 		return nil, err
 	}
 	c.SendAt, c.StartedAt, c.FinishedAt = timePtr(sendAt), timePtr(started), timePtr(finished)
@@ -326,7 +331,7 @@ func (s *Store) List(ctx context.Context, after int64, limit int) ([]*Campaign, 
 	if limit <= 0 {
 		limit = 50
 	}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, subject, preheader, body, status, send_at, created_at, started_at, finished_at
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, subject, preheader, body, status, send_at, send_zone, created_at, started_at, finished_at
 		FROM campaigns WHERE kind = 'campaign' AND id > ? ORDER BY id LIMIT ?`, after, limit+1)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list campaigns: %w", err)

@@ -22,6 +22,9 @@ type Patch struct {
 	Body      *string      `json:"body"`
 	Lists     *[]string    `json:"lists"`
 	SendAt    OptionalTime `json:"send_at"`
+	// SendZone is the time zone of the send time (Campaign.SendZone):
+	// absent, it stays as it is while the campaign keeps a send time.
+	SendZone *string `json:"send_zone"`
 }
 
 // OptionalTime is a time a patch sets, clears (null: send by hand) or,
@@ -80,6 +83,12 @@ func (s *Service) Update(ctx context.Context, id int64, p Patch) (*Campaign, err
 	if p.SendAt.Set {
 		c.SendAt = p.SendAt.Time
 	}
+	if c.SendAt == nil {
+		c.SendZone = "" // a draft again keeps no zone: it has no time
+	}
+	if p.SendZone != nil {
+		c.SendZone = *p.SendZone
+	}
 	now := s.now()
 	if err := c.validate(now, stored); err != nil {
 		// A send_at the patch leaves alone is the start's business, even
@@ -102,8 +111,8 @@ func (s *Service) Update(ctx context.Context, id int64, p Patch) (*Campaign, err
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE campaigns SET subject = ?, preheader = ?, body = ?, body_html = ?, body_text = ?,
-			status = ?, send_at = ?, updated_at = ? WHERE id = ? AND kind = 'campaign' AND status IN ('draft', 'scheduled')`,
-			c.Subject, c.Preheader, c.Body, html, text, c.Status, c.SendAt, now, id)
+			status = ?, send_at = ?, send_zone = ?, updated_at = ? WHERE id = ? AND kind = 'campaign' AND status IN ('draft', 'scheduled')`,
+			c.Subject, c.Preheader, c.Body, html, text, c.Status, c.SendAt, c.SendZone, now, id)
 		if err != nil {
 			return fmt.Errorf("update campaign: %w", err)
 		}

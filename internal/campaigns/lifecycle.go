@@ -430,7 +430,7 @@ func (s *Service) unschedule(ctx context.Context, c *Campaign) (bool, error) {
 		if reaches {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET status = ?, send_at = NULL, updated_at = ? WHERE id = ?`,
+		if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET status = ?, send_at = NULL, send_zone = '', updated_at = ? WHERE id = ?`,
 			StatusDraft, now, c.ID); err != nil {
 			return fmt.Errorf("unschedule campaign: %w", err)
 		}

@@ -13,6 +13,8 @@ import (
 type campaignDeletePage struct {
 	adminPage
 	C *campaigns.Campaign
+	// Scheduled is when it would go out, as the campaign's page says it.
+	Scheduled string
 }
 
 func (s *Server) deleteCampaignPage(w http.ResponseWriter, r *http.Request) {
@@ -28,7 +30,16 @@ func (s *Server) deleteCampaignPage(w http.ResponseWriter, r *http.Request) {
 		s.renderCampaign(w, r, http.StatusConflict, bulletin.ErrorMessage(campaigns.NotDeletable(e.Campaign)))
 		return
 	}
-	s.renderAdmin(w, r, http.StatusOK, "admin_campaign_delete", &campaignDeletePage{C: e.Campaign})
+	p := &campaignDeletePage{C: e.Campaign}
+	if e.SendAt != nil {
+		lists, err := s.listIndex(r.Context())
+		if err != nil {
+			s.adminError(w, r, err)
+			return
+		}
+		p.Scheduled = scheduledAt(*e.SendAt, e.SendLocation(lists.zone(e.Lists)))
+	}
+	s.renderAdmin(w, r, http.StatusOK, "admin_campaign_delete", p)
 }
 
 func (s *Server) deleteCampaignForm(w http.ResponseWriter, r *http.Request) {

@@ -35,13 +35,14 @@ func (s *Server) editCampaignPage(w http.ResponseWriter, r *http.Request) {
 	}
 	f := &campaignForm{ID: e.ID, Subject: e.Subject, Preheader: e.Preheader, Body: e.Body, Audience: readers(e.Audience)}
 	if e.SendAt != nil {
-		// The time shows in its lists' zone, named, as its page says it.
+		// The time shows in the zone it was scheduled in (else its lists'),
+		// named, as its page says it.
 		lists, err := s.listIndex(r.Context())
 		if err != nil {
 			s.adminError(w, r, err)
 			return
 		}
-		loc := lists.zone(e.Lists)
+		loc := e.SendLocation(lists.zone(e.Lists))
 		f.SendAt, f.Zone = e.SendAt.In(loc).Format(formTime), loc.String()
 	}
 	s.renderCampaignForm(w, r, http.StatusOK, f, e.Lists)
@@ -74,7 +75,7 @@ func (s *Server) updateCampaignForm(w http.ResponseWriter, r *http.Request) {
 		slugs = []string{}
 	}
 	p := campaigns.Patch{Subject: &c.Subject, Preheader: &c.Preheader, Body: &c.Body, Lists: &slugs,
-		SendAt: campaigns.OptionalTime{Set: true, Time: c.SendAt}}
+		SendAt: campaigns.OptionalTime{Set: true, Time: c.SendAt}, SendZone: &c.SendZone}
 	_, err = s.Campaigns.Update(r.Context(), e.ID, p)
 	switch bulletin.ErrorCode(err) {
 	case "":

@@ -66,7 +66,7 @@ func (s *Server) campaignRows(ctx context.Context, items []campaigns.Entry) ([]c
 	for i, e := range items {
 		row := &rows[i]
 		row.Entry, row.Lists = e, lists.labels(e.Lists)
-		row.Date = dated(e.Campaign, lists.zone(e.Lists))
+		row.Date = dated(e.Campaign, e.SendLocation(lists.zone(e.Lists)))
 		if editableStatus(e.Status) {
 			row.Reach = readers(e.Audience)
 		} else {
@@ -77,8 +77,9 @@ func (s *Server) campaignRows(ctx context.Context, items []campaigns.Entry) ([]c
 }
 
 // dated is the date the campaigns list shows of c, saying which it is:
-// when a scheduled campaign goes out (in loc, its lists' zone), when one
-// was sent, started or cancelled, and when a draft was created.
+// when a scheduled campaign goes out (in loc, the zone it was scheduled
+// in, else its lists'), when one was sent, started or cancelled, and when
+// a draft was created.
 func dated(c *campaigns.Campaign, loc *time.Location) string {
 	switch {
 	case c.Status == campaigns.StatusScheduled && c.SendAt != nil:
@@ -245,7 +246,9 @@ const badZone = `use an IANA time zone name such as "Europe/Paris", "America/New
 // the campaign it describes; ok is false when send_at is not a time in
 // the zone chosen (or that zone is unknown), with the errors in f.
 // send_at is read in the zone send_zone names or, that left empty, in the
-// zone of the lists ticked (lists.zone), and kept in UTC.
+// zone of the lists ticked (lists.zone), and kept in UTC with the name of
+// that zone, for the pages to show the time as the editor typed it even
+// should the lists move to another zone.
 func readCampaignForm(r *http.Request, f *campaignForm, lists listIndex) (*campaigns.Campaign, bool) {
 	f.Subject, f.Preheader, f.Body, f.SendAt = r.PostForm.Get("subject"), r.PostForm.Get("preheader"), r.PostForm.Get("body"), r.PostForm.Get("send_at")
 	f.Zone = strings.TrimSpace(r.PostForm.Get("send_zone"))
@@ -275,7 +278,7 @@ func readCampaignForm(r *http.Request, f *campaignForm, lists listIndex) (*campa
 		return c, false
 	}
 	t = t.UTC()
-	c.SendAt = &t
+	c.SendAt, c.SendZone = &t, loc.String()
 	return c, true
 }
 
@@ -378,9 +381,9 @@ type campaignPage struct {
 	// the preview's sample reader, who has a name, does not show.
 	BareName bool
 	// Lists names the campaign's lists. Scheduled is when a scheduled
-	// campaign goes out, in its lists' zone with UTC beside it; When is
-	// when sending started and, once the store knows, finished or was
-	// cancelled.
+	// campaign goes out, in the zone it was scheduled in (else its lists')
+	// with UTC beside it; When is when sending started and, once the store
+	// knows, finished or was cancelled.
 	Lists     []listLabel
 	Scheduled string
 	When      []moment
@@ -424,9 +427,10 @@ func whenOf(c *campaigns.Campaign) []moment {
 	return append(out, momentOf(label, *c.FinishedAt, c.StartedAt))
 }
 
-// scheduledAt is a scheduled campaign's time t in loc (its lists' zone)
-// with UTC beside it: "24 December 2026, 09:00 Europe/London (09:00 UTC)",
-// the date given twice only when the two differ.
+// scheduledAt is a scheduled campaign's time t in loc (the zone it was
+// scheduled in, else its lists') with UTC beside it: "24 December 2026,
+// 09:00 Europe/London (09:00 UTC)", the date given twice only when the
+// two differ.
 func scheduledAt(t time.Time, loc *time.Location) string {
 	local := zoned(t, loc)
 	if local == clock(t) {
@@ -474,7 +478,7 @@ func (s *Server) renderCampaignPage(w http.ResponseWriter, r *http.Request, stat
 	}
 	p.Lists, p.When = lists.labels(c.Lists), whenOf(c)
 	if c.Status == campaigns.StatusScheduled && c.SendAt != nil {
-		p.Scheduled = scheduledAt(*c.SendAt, lists.zone(c.Lists))
+		p.Scheduled = scheduledAt(*c.SendAt, c.SendLocation(lists.zone(c.Lists)))
 	}
 	p.Progress = c.Progress()
 	p.C, p.Digest, p.Percent = c, e.Kind == "digest", percent(p.Progress)

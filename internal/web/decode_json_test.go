@@ -42,7 +42,7 @@ func TestJSONUnknownFieldsRefused(t *testing.T) {
 		{"PATCH", campaign, `{"subjcet":"Changed"}`,
 			map[string]string{"subjcet": `is not a field of a campaign; did you mean "subject"?`}},
 		{"POST", "/api/v1/campaigns", `{"subject":"S","body":"B","lists":["news"],"status":"sent"}`,
-			map[string]string{"status": "cannot be set: a campaign takes subject, preheader, body, lists and send_at"}},
+			map[string]string{"status": "cannot be set: a campaign takes subject, preheader, body, lists, send_at and send_zone"}},
 		{"POST", "/api/v1/articles", `{"title":"Red","url":"https://news.example/red","colour":"red"}`,
 			map[string]string{"colour": "is not a field of an article, which takes " + articleFields}},
 		{"PATCH", "/api/v1/articles/1", `{"publishedAt":"2026-11-30T08:00:00Z"}`,

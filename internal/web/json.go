@@ -192,7 +192,7 @@ var lenientBodies = map[reflect.Type]bool{
 // more, being an object the API answers too: a campaign's id, status or
 // stats are the server's to set.
 var takenFields = map[reflect.Type][]string{
-	reflect.TypeFor[campaigns.Campaign](): {"subject", "preheader", "body", "lists", "send_at"},
+	reflect.TypeFor[campaigns.Campaign](): {"subject", "preheader", "body", "lists", "send_at", "send_zone"},
 }
 
 // bodyNouns name the object a POST or PATCH on /api/v1/NAME or
