@@ -35,6 +35,13 @@ type Feed struct {
 	LastStatus string `json:"last_status"`
 	// LastError is set when the latest poll failed.
 	LastError string `json:"last_error,omitempty"`
+	// Failures counts the feed's polls that failed in a row; 0 once one
+	// works.
+	Failures int `json:"failures"`
+	// NextPollAt is when a failing feed is polled next, later with each
+	// failure in a row (pollBackoff); nil for a feed whose latest poll
+	// worked, polled every Interval, and for a paused feed.
+	NextPollAt *time.Time `json:"next_poll_at"`
 	// Items counts the articles the feed has put on its list, over all
 	// its polls: new ones, and ones stored before (another list's feed
 	// brought them, an editor added them) that were not on the list. An
@@ -69,8 +76,9 @@ type Feeds struct {
 	Log *slog.Logger
 	now func() time.Time
 	// forgets says when each feed's polls look for its items to forget,
-	// deletedForgets when polls look for deleted items to forget.
-	forgets, deletedForgets forgetClock
+	// feedDeletedForgets when they look for its deleted items to forget,
+	// and deletedForgets when polls look for every list's.
+	forgets, feedDeletedForgets, deletedForgets forgetClock
 }
 
 func (f *Feeds) log() *slog.Logger {
@@ -185,7 +193,7 @@ func (f *Feeds) Add(ctx context.Context, rawURL, list string, active *bool) (*Fe
 	}
 	if fd.Active {
 		var perr error
-		fd.Added, perr = f.Poll(ctx, fd)
+		fd.Added, perr = f.poll(ctx, fd, true)
 		if np := (*notPollable)(nil); created && errors.As(perr, &np) {
 			return nil, false, f.refuse(ctx, id, np, u, schemeAdded)
 		}
@@ -199,20 +207,29 @@ func (f *Feeds) Add(ctx context.Context, rawURL, list string, active *bool) (*Fe
 }
 
 const feedColumns = `f.id, f.url, l.slug, f.active, f.etag, f.last_modified, f.last_polled_at, f.last_status, f.last_error, f.items, f.created_at,
-	f.fetched_at IS NOT NULL`
+	f.fetched_at IS NOT NULL, f.failures, f.next_poll_at`
 
 func scanFeed(r interface{ Scan(...any) error }) (*Feed, error) {
 	var fd Feed
-	var polled sql.NullTime
+	var polled, next sql.NullTime
 	if err := r.Scan(&fd.ID, &fd.URL, &fd.List, &fd.Active, &fd.etag, &fd.lastModified, &polled, &fd.LastStatus, &fd.LastError, &fd.Items, &fd.CreatedAt,
-		&fd.fetched); err != nil {
+		&fd.fetched, &fd.Failures, &next); err != nil {
 		return nil, err
 	}
-	if polled.Valid {
-		t := polled.Time.UTC()
-		fd.LastPolledAt = &t
+	fd.LastPolledAt = utcTime(polled)
+	if fd.Active {
+		fd.NextPollAt = utcTime(next)
 	}
 	return &fd, nil
+}
+
+// utcTime is t in UTC, nil when NULL.
+func utcTime(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
 }
 
 // Get returns the feed of id, or ENOTFOUND.
@@ -226,10 +243,15 @@ func (f *Feeds) Get(ctx context.Context, id int64) (*Feed, error) {
 	return fd, nil
 }
 
-// Due returns the active feeds not polled within the interval.
+// Due returns the active feeds not polled within the interval, but for
+// a failing feed whose next poll is later (pollBackoff). A minute's slack
+// lets the poll task, which runs every few minutes, take a feed due
+// within the minute.
 func (f *Feeds) Due(ctx context.Context) ([]*Feed, error) {
+	now := f.now()
 	rows, err := f.db.Read.QueryContext(ctx, `SELECT `+feedColumns+` FROM feeds f JOIN lists l ON l.id = f.list_id
-		WHERE f.active = 1 AND (f.last_polled_at IS NULL OR f.last_polled_at < ?) ORDER BY f.id`, f.now().Add(-f.Interval+time.Minute))
+		WHERE f.active = 1 AND (f.last_polled_at IS NULL OR f.last_polled_at < ?) AND (f.next_poll_at IS NULL OR f.next_poll_at <= ?)
+		ORDER BY f.id`, now.Add(-f.Interval+time.Minute), now.Add(time.Minute))
 	if err != nil {
 		return nil, fmt.Errorf("due feeds: %w", err)
 	}
@@ -246,7 +268,8 @@ func (f *Feeds) Due(ctx context.Context) ([]*Feed, error) {
 }
 
 // PollDue polls every due feed, one after the other. A feed that fails
-// keeps its error in last_status and last_error; the others go on.
+// keeps its error in last_status and last_error, and is polled less often
+// while it fails (pollBackoff); the others go on.
 func (f *Feeds) PollDue(ctx context.Context) (int, error) {
 	feeds, err := f.Due(ctx)
 	if err != nil {

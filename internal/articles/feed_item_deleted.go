@@ -160,9 +160,10 @@ func (f *Feeds) fetchedAll(ctx context.Context, fp feedPoll) error {
 		return fmt.Errorf("record the feed's items read: %w", err)
 	}
 	// The rows of the feed it did not see may be old enough to go
-	// already (a feed that answered 304 for a month).
+	// already (a feed that answered 304 for a month); of the deleted
+	// items, only the feed's own rows wait for its read.
 	f.forgets.lookNow(fp.feedID)
-	f.deletedForgets.lookNow(deletedSearch)
+	f.feedDeletedForgets.lookNow(fp.feedID)
 	return nil
 }
 
@@ -174,28 +175,53 @@ func (f *Feeds) fetchedAll(ctx context.Context, fp feedPoll) error {
 // back from news) while the feed remembers the item (UndatedItemMemory).
 // A row of no feed (an article's URL, a feed deleted since) goes by its
 // age.
-const forgettableDeleted = `FROM deleted_feed_items AS d WHERE d.seen_at < ?
-	AND NOT EXISTS (SELECT 1 FROM feeds f WHERE f.url = d.feed_url AND f.list_id = d.list_id
+const forgettableDeleted = `FROM deleted_feed_items AS d WHERE d.seen_at < ? AND NOT ` + deletedKept
+
+// deletedKept is the condition that keeps a deleted item d past its
+// month (forgettableDeleted).
+const deletedKept = `EXISTS (SELECT 1 FROM feeds f WHERE f.url = d.feed_url AND f.list_id = d.list_id
 		AND (f.fetched_at IS NULL OR f.fetched_at <= d.seen_at
 			OR EXISTS (SELECT 1 FROM feed_items fi WHERE fi.feed_id = f.id AND fi.item_id = d.item_id AND fi.undated = 1)))`
 
+// forgettableFeedDeleted is forgettableDeleted for the rows of the list
+// of feed ?1 whose feed URL is ?2: the feed's own (those its read of all
+// its items, or its undated items forgotten, may let go) or the list's of
+// no feed (an empty URL), read from deleted_feed_items_feed (migration
+// 078), oldest first. The search after a feed's read walked every row
+// kept past its month, those other feeds keep included.
+const forgettableFeedDeleted = `FROM deleted_feed_items AS d
+	WHERE d.list_id = (SELECT list_id FROM feeds WHERE id = ?) AND d.feed_url = ? AND d.seen_at < ? AND NOT ` + deletedKept
+
 // deletedSearch is the deletedForgets key of the search for deleted
-// items to forget: one for every feed and list, as forgetDeleted looks
-// at all their rows.
+// items to forget of every feed and list.
 const deletedSearch int64 = 0
 
+// forgetFeedDeleted forgets the oldest deleted items of fd
+// (forgetDeleted): its own rows, and its list's rows of no feed (an
+// article's URL, which a read of any feed of the list may have seen).
+func (f *Feeds) forgetFeedDeleted(ctx context.Context, fd *Feed) (int, bool, error) {
+	forgot, more, err := f.forgetDeleted(ctx, forgettableFeedDeleted, fd.ID, fd.URL)
+	if err != nil {
+		return forgot, more, err
+	}
+	n, full, err := f.forgetDeleted(ctx, forgettableFeedDeleted, fd.ID, "")
+	return forgot + n, more || full, err
+}
+
 // forgetDeleted forgets the oldest deleted feed items no poll has seen
-// for DeletedItemMemory (forgettableDeleted), up to forgetBatch of them,
-// and returns how many it forgot, and whether it found a full batch (more
-// may be left for the next poll). They are found by seen_at on the read
-// pool, so that a poll with none to forget (most polls) writes nothing,
-// and deleted by key, each checked again, as a poll may have seen it
-// since: a DELETE by a subquery of keys would read the whole list's rows
-// for each.
-func (f *Feeds) forgetDeleted(ctx context.Context) (int, bool, error) {
+// for DeletedItemMemory that find selects (forgettableDeleted, or
+// forgettableFeedDeleted with scope, the feed's id and a feed URL), up to
+// forgetBatch of them, and returns how many it forgot, and whether it
+// found a full batch (more may be left for the next poll). They are found
+// by seen_at on the read pool, so that a poll with none to forget (most
+// polls) writes nothing, and deleted by key, each checked again, as a
+// poll may have seen it since: a DELETE by a subquery of keys would read
+// the whole list's rows for each.
+func (f *Feeds) forgetDeleted(ctx context.Context, find string, scope ...any) (int, bool, error) {
 	cutoff := f.now().Add(-DeletedItemMemory)
-	rows, err := f.db.Read.QueryContext(ctx, `SELECT d.list_id, d.item_id, d.feed_url `+forgettableDeleted+`
-		ORDER BY d.seen_at LIMIT ?`, cutoff, forgetBatch)
+	args := append(scope, cutoff, forgetBatch)
+	rows, err := f.db.Read.QueryContext(ctx, `SELECT d.list_id, d.item_id, d.feed_url `+find+`
+		ORDER BY d.seen_at LIMIT ?`, args...)
 	if err != nil {
 		return 0, false, fmt.Errorf("find deleted feed items to forget: %w", err)
 	}
@@ -215,11 +241,11 @@ func (f *Feeds) forgetDeleted(ctx context.Context) (int, bool, error) {
 	if len(keys) == 0 {
 		return 0, false, nil
 	}
-	args := make([][]any, len(keys))
+	each := make([][]any, len(keys))
 	for i, r := range keys {
-		args[i] = []any{cutoff, r.listID, r.itemID, r.feedURL}
+		each[i] = []any{cutoff, r.listID, r.itemID, r.feedURL}
 	}
-	forgot, err := f.deleteEach(ctx, `DELETE `+forgettableDeleted+` AND d.list_id = ? AND d.item_id = ? AND d.feed_url = ?`, args)
+	forgot, err := f.deleteEach(ctx, `DELETE `+forgettableDeleted+` AND d.list_id = ? AND d.item_id = ? AND d.feed_url = ?`, each)
 	if err != nil {
 		return 0, false, fmt.Errorf("forget deleted feed items: %w", err)
 	}

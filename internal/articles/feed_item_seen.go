@@ -115,8 +115,8 @@ func (f *Feeds) forgetItems(ctx context.Context, feedID int64) (forgot int, more
 		forgot += n
 		more = more || full
 		if n > 0 && m.keepsDeleted {
-			// Their deleted items may go now, at this poll.
-			f.deletedForgets.lookNow(deletedSearch)
+			// Their deleted items, the feed's, may go now, at this poll.
+			f.feedDeletedForgets.lookNow(feedID)
 		}
 		if err != nil {
 			return forgot, more, err
@@ -175,10 +175,12 @@ const forgetSearchEvery = 24 * time.Hour
 // that found a full batch (there may be more: a backlog still goes a
 // batch a poll), and otherwise forgetSearchEvery after the feed's last
 // search. It is kept in memory: a process that starts, or another that
-// polls the feed, looks at its first poll of each feed. The search for
-// deleted items to forget, every list's, has a clock of its own, with one
-// key (deletedSearch): after a read of any feed's items, after a full
-// batch, after a feed's undated items went, or a day on.
+// polls the feed, looks at its first poll of each feed. The search for a
+// feed's deleted items to forget has a clock of its own
+// (feedDeletedForgets): after a read of all the feed's items, after a
+// full batch, after the feed's undated items went, or a day on; and so
+// has the search for every list's, with one key (deletedSearch): after a
+// full batch, or a day on, for the rows of no feed and those that aged.
 type forgetClock struct {
 	mu sync.Mutex
 	// next is when each search (a feed's, by its id) is next due; one

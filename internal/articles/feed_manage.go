@@ -45,7 +45,10 @@ func (f *Feeds) List(ctx context.Context, after int64, limit int) ([]*Feed, int6
 // it. A paused feed is never polled; a resumed one is polled once now, as
 // a new one is, so its status is fresh: a poll that fails is in its
 // LastStatus and LastError, not an error, and Added counts what the poll
-// added. Resuming a feed that is active already does not poll it.
+// added. Resuming a feed that is active already does not poll it, unless
+// its polls are failing (the feeds page's "Poll now"): then it is polled
+// now, not when its back-off says (pollBackoff), as its site may have
+// been fixed; failing again, it is polled again after the interval.
 func (f *Feeds) SetActive(ctx context.Context, id int64, active bool) (*Feed, error) {
 	res, err := f.db.Write.ExecContext(ctx, `UPDATE feeds SET active = ? WHERE id = ? AND active != ?`, active, id, active)
 	if err != nil {
@@ -53,10 +56,10 @@ func (f *Feeds) SetActive(ctx context.Context, id int64, active bool) (*Feed, er
 	}
 	changed, _ := res.RowsAffected()
 	fd, err := f.Get(ctx, id)
-	if err != nil || !active || changed == 0 {
+	if err != nil || !active || (changed == 0 && fd.Failures == 0) {
 		return fd, err
 	}
-	added, _ := f.Poll(ctx, fd)
+	added, _ := f.poll(ctx, fd, true)
 	if fd, err = f.Get(ctx, id); err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/mmcdole/gofeed"
@@ -34,26 +35,45 @@ import (
 // items. It forgets a few of the items the feed has not listed for a
 // month (FeedItemMemory), or a year when undated (UndatedItemMemory), and
 // of the deleted items (DeletedItemMemory), when it may find some: after
-// a read of all its items (of any feed's, for the deleted items), a day
-// on, or to go on with a backlog (forgetClock).
+// a read of all its items (the feed's own deleted items), a day on, or to
+// go on with a backlog (forgetClock). A poll that fails counts in the
+// feed's failures in a row, and puts its next poll off (pollBackoff); one
+// that works clears them.
 func (f *Feeds) Poll(ctx context.Context, fd *Feed) (int, error) {
+	return f.poll(ctx, fd, false)
+}
+
+// poll is Poll; asked is set for a poll someone asked for (adding or
+// resuming a feed), which puts a failing feed's next poll off by the
+// interval alone: a site being fixed is tried again soon, and then
+// backs off again if it still fails.
+func (f *Feeds) poll(ctx context.Context, fd *Feed, asked bool) (int, error) {
 	added, etag, modified, status, err := f.fetch(ctx, fd)
 	msg := ""
+	failures, at := 0, f.now()
+	var next *time.Time
 	if err != nil {
 		msg = clipRunes(err.Error(), 500)
 		status = msg
 		etag, modified = fd.etag, fd.lastModified
-		f.log().Warn("feed poll failed", "feed", fd.ID, "status", msg)
+		failures = fd.Failures + 1
+		wait := f.Interval
+		if !asked {
+			wait = f.pollBackoff(failures)
+		}
+		t := at.Add(wait)
+		next = &t
+		f.log().Warn("feed poll failed", "feed", fd.ID, "status", msg, "failures", failures, "next_poll_at", t)
 	}
 	if _, uerr := f.db.Write.ExecContext(ctx, `UPDATE feeds SET etag = ?, last_modified = ?, last_polled_at = ?, last_status = ?, last_error = ?,
-		items = items + ? WHERE id = ?`, etag, modified, f.now(), status, msg, added, fd.ID); uerr != nil && err == nil {
+		items = items + ?, failures = ?, next_poll_at = ? WHERE id = ?`, etag, modified, at, status, msg, added, failures, next, fd.ID); uerr != nil && err == nil {
 		err = fmt.Errorf("record poll: %w", uerr)
 	}
 	// A few rows at each poll, so that no poll waits on a long write. The
 	// feed's items first: a deleted item the feed gave undated is kept
 	// while the feed remembers the item (forgettableDeleted).
 	f.forgetItemsIfDue(ctx, fd.ID)
-	f.forgetDeletedIfDue(ctx)
+	f.forgetDeletedIfDue(ctx, fd)
 	return added, err
 }
 
@@ -71,23 +91,38 @@ func (f *Feeds) forgetItemsIfDue(ctx context.Context, id int64) {
 	f.forgets.searched(id, now, more || err != nil)
 }
 
-// forgetDeletedIfDue forgets a few of the deleted feed items
-// (forgetDeleted) when their forgetClock says a search may find some.
-// The search is the whole database's, not the polled feed's, and walks
+// forgetDeletedIfDue forgets a few of the deleted feed items: those of
+// fd (forgetFeedDeleted) when its feedDeletedForgets clock says a search
+// may find some (after its read of all its items, say), and every list's
+// (forgetDeleted) when deletedForgets says so (a day on), for the rows of
+// no feed left and those that aged. The whole database's search walks
 // every deleted item kept past DeletedItemMemory (those of feeds not read
 // since, or that gave them undated). It ran at every poll, a 304
 // included: with 15,000 such rows a 304 poll used 15-24 ms of CPU, not
-// 0.1-0.3 ms (BenchmarkPollWithOldFeedItems, deleted-kept).
-func (f *Feeds) forgetDeletedIfDue(ctx context.Context) {
+// 0.1-0.3 ms, and so did every full read of any feed until the search
+// after one was limited to the read feed's rows
+// (BenchmarkPollWithOldFeedItems, deleted-kept and deleted-kept-full).
+func (f *Feeds) forgetDeletedIfDue(ctx context.Context, fd *Feed) {
+	f.forgetDeletedBy(ctx, &f.feedDeletedForgets, fd.ID, func() (int, bool, error) { return f.forgetFeedDeleted(ctx, fd) })
+	f.forgetDeletedBy(ctx, &f.deletedForgets, deletedSearch, func() (int, bool, error) { return f.forgetDeleted(ctx, forgettableDeleted) })
+}
+
+// forgetDeletedBy runs search, of key on clock (a feed's id, or
+// deletedSearch), when clock says it is due, and records it there.
+func (f *Feeds) forgetDeletedBy(ctx context.Context, clock *forgetClock, key int64, search func() (int, bool, error)) {
 	now := f.now()
-	if !f.deletedForgets.due(deletedSearch, now) {
+	if !clock.due(key, now) {
 		return
 	}
-	_, more, err := f.forgetDeleted(ctx)
+	_, more, err := search()
 	if err != nil && ctx.Err() == nil {
-		f.log().Warn("forgetting deleted feed items failed", "error", err)
+		args := []any{"error", err}
+		if key != deletedSearch {
+			args = append(args, "feed", key)
+		}
+		f.log().Warn("forgetting deleted feed items failed", args...)
 	}
-	f.deletedForgets.searched(deletedSearch, now, more || err != nil)
+	clock.searched(key, now, more || err != nil)
 }
 
 // fetch gets and saves the feed's items. Its status is the HTTP status

@@ -108,10 +108,12 @@ var flashes = map[string]string{
 	"list-deleted":       "List deleted.",
 	"feed-added":         "Feed added and polled: its items are now articles.",
 	"feed-known":         "That feed was here already: see it below.",
-	"feed-failed":        "Feed added, but its first poll failed: its last status below says why. It is polled again every 15 minutes.",
+	"feed-failed":        "Feed added, but its first poll failed: its last status below says why. It is tried again in 15 minutes, then less often while it keeps failing.",
 	"feed-paused":        "Feed paused: it is not polled until you resume it.",
 	"feed-resumed":       "Feed resumed and polled: its last status below says how that went.",
-	"feed-resume-failed": "Feed resumed, but its poll failed: its last status below says why. It is polled again every 15 minutes.",
+	"feed-resume-failed": "Feed resumed, but its poll failed: its last status below says why. It is tried again in 15 minutes, then less often while it keeps failing.",
+	"feed-polled":        "Feed polled: its last status below says how that went.",
+	"feed-poll-failed":   "Polled again, and it failed: its last status below says why. It is tried again in 15 minutes, then less often while it keeps failing.",
 	"feed-deleted":       "Feed deleted. The articles it brought stay.",
 
 	// Articles.

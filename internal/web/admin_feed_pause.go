@@ -8,8 +8,14 @@ func (s *Server) pauseFeedForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // resumeFeedForm resumes a paused feed and polls it at once, as a new
-// feed is, so the feeds page shows a fresh status.
+// feed is, so the feeds page shows a fresh status. It is also a failing
+// feed's "Poll now": an active feed whose polls fail is polled at once,
+// not when its back-off says (articles.Feeds.SetActive).
 func (s *Server) resumeFeedForm(w http.ResponseWriter, r *http.Request) {
+	if r.PostFormValue("poll") == "now" {
+		s.setFeedActive(w, r, true, "feed-polled")
+		return
+	}
 	s.setFeedActive(w, r, true, "feed-resumed")
 }
 
@@ -24,7 +30,11 @@ func (s *Server) setFeedActive(w http.ResponseWriter, r *http.Request, active bo
 		s.adminFailed(w, r, err)
 		return
 	}
-	if active && fd.LastError != "" {
+	switch {
+	case !active || fd.LastError == "":
+	case flash == "feed-polled":
+		flash = "feed-poll-failed"
+	default:
 		flash = "feed-resume-failed"
 	}
 	http.Redirect(w, r, flashURL("/admin/feeds", flash), http.StatusSeeOther)

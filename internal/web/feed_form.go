@@ -49,7 +49,7 @@ type feedsPage struct {
 }
 
 // warningFlashes are the feeds' flashes that report a failure.
-var warningFlashes = map[string]bool{"feed-failed": true, "feed-resume-failed": true}
+var warningFlashes = map[string]bool{"feed-failed": true, "feed-resume-failed": true, "feed-poll-failed": true}
 
 // fill fills the shared part, and moves a failure's flash to Warning.
 func (p *feedsPage) fill(r *http.Request) {
