@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -28,27 +27,8 @@ import (
 // SMTP. With BULLETIN_INTEGRATION set and SpamAssassin installed, it
 // scores below 0.5 as every kind does.
 func TestAlready31MailSignedFromItsReturnPath(t *testing.T) {
-	srv := smtptest.Start(t)
-	data := t.TempDir()
-	env := map[string]string{
-		"BULLETIN_DATA": data, "BULLETIN_FROM": "Harbour Gazette <news@harbour.test>",
-		"BULLETIN_SECRET": kindsSecret, "BULLETIN_BASE_URL": "https://harbour.test",
-	}
-	must := func(args ...string) {
-		t.Helper()
-		m, _, stderr := testMain(t, env)
-		if code := m.Main(context.Background(), args); code != 0 {
-			t.Fatalf("%v: exit %d: %s", args, code, stderr)
-		}
-	}
-	must("dkim", "keygen", "--selector", "s1")
-	must("dkim", "keygen", "--selector", "e1", "--type", "ed25519")
-	must("seed") // tom.mcallister@example.org is a confirmed reader of daily-news
-	env["BULLETIN_SMTP_URL"] = srv.URL()
-	env["BULLETIN_DKIM_SELECTOR"], env["BULLETIN_DKIM_ED25519_SELECTOR"] = "s1", "e1"
-	env["BULLETIN_BOUNCE_DOMAIN"] = "bounces.harbour.test"
-	m, _, _ := testMain(t, env)
-	base, stop := startServe(t, m)
+	in := newSignedInstall(t) // seeded: tom.mcallister@example.org is a confirmed reader of daily-news
+	base, stop := in.serve()
 	defer stop()
 
 	const addr = "tom.mcallister@example.org"
@@ -61,17 +41,7 @@ func TestAlready31MailSignedFromItsReturnPath(t *testing.T) {
 	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("signup: %d", resp.StatusCode)
 	}
-	var msg smtptest.Message
-	for deadline := time.Now().Add(20 * time.Second); msg.Data == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		for _, got := range srv.Messages() {
-			if len(got.To) == 1 && got.To[0] == addr {
-				msg = got
-			}
-		}
-	}
-	if msg.Data == nil {
-		t.Fatal("no mail reached the reader")
-	}
+	msg := in.wait("mail to the reader", func(m smtptest.Message) bool { return len(m.To) == 1 && m.To[0] == addr })
 	pm := mailtest.Parse(t, msg.Data)
 	if s := pm.Header.Get("Subject"); s != "Your subscription to Harbour Gazette" {
 		t.Fatalf("Subject %q, want the already-subscribed mail's", s)
@@ -91,14 +61,7 @@ func TestAlready31MailSignedFromItsReturnPath(t *testing.T) {
 		}
 	}
 
-	rsa, err := dkim.Load(filepath.Join(data, "dkim"), "s1", dkim.RSA)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ed, err := dkim.Load(filepath.Join(data, "dkim"), "e1", dkim.Ed25519)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rsa, ed := in.keys()
 	dkimtest.RequireValid(t, msg.Data, "harbour.test", 2, rsa, ed)
 	dkimtest.RequireDkimpy(t, "harbour.test", 2, []dkim.Key{rsa, ed}, msg.Data)
 

@@ -33,45 +33,100 @@ type kindMail struct {
 	campaign int64
 }
 
-// everyKindOfMail runs Bulletin as a new user would, with an RSA and an
-// Ed25519 key made by keygen, a bounce domain and a real SMTP server:
+// A signedInstall is Bulletin set up as a new user would to send signed
+// mail: seeded, with an RSA and an Ed25519 key made by keygen, a bounce
+// domain and a real SMTP server on the loopback, which its commands and
+// serve send to.
+type signedInstall struct {
+	t    *testing.T
+	srv  *smtptest.Server
+	data string // BULLETIN_DATA
+	env  map[string]string
+}
+
+// newSignedInstall makes the keys and seeds the data of a new
+// signedInstall.
+func newSignedInstall(t *testing.T) *signedInstall {
+	t.Helper()
+	in := &signedInstall{t: t, srv: smtptest.Start(t), data: t.TempDir()}
+	in.env = map[string]string{
+		"BULLETIN_DATA": in.data, "BULLETIN_FROM": "Harbour Gazette <news@harbour.test>",
+		"BULLETIN_SECRET": kindsSecret, "BULLETIN_BASE_URL": "https://harbour.test",
+	}
+	in.run("dkim", "keygen", "--selector", "s1")
+	in.run("dkim", "keygen", "--selector", "e1", "--type", "ed25519")
+	in.run("seed")
+	in.env["BULLETIN_SMTP_URL"] = in.srv.URL()
+	in.env["BULLETIN_DKIM_SELECTOR"], in.env["BULLETIN_DKIM_ED25519_SELECTOR"] = "s1", "e1"
+	in.env["BULLETIN_BOUNCE_DOMAIN"] = "bounces.harbour.test"
+	return in
+}
+
+// run runs the command args and returns what it printed, failing the
+// test unless it exits 0.
+func (in *signedInstall) run(args ...string) string {
+	in.t.Helper()
+	m, stdout, stderr := testMain(in.t, in.env)
+	if code := m.Main(context.Background(), args); code != 0 {
+		in.t.Fatalf("%v: exit %d: %s", args, code, stderr)
+	}
+	return stdout.String()
+}
+
+// serve starts serve and returns its base URL and the function that
+// stops it.
+func (in *signedInstall) serve() (string, func() int) {
+	in.t.Helper()
+	m, _, _ := testMain(in.t, in.env)
+	return startServe(in.t, m)
+}
+
+// wait returns the first message the SMTP server got that ok takes,
+// failing the test when none has come within 20 seconds.
+func (in *signedInstall) wait(what string, ok func(smtptest.Message) bool) smtptest.Message {
+	in.t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		for _, msg := range in.srv.Messages() {
+			if ok(msg) {
+				return msg
+			}
+		}
+	}
+	in.t.Fatalf("no %s arrived", what)
+	return smtptest.Message{}
+}
+
+// keys loads the RSA and the Ed25519 key keygen made.
+func (in *signedInstall) keys() (rsa, ed dkim.Key) {
+	in.t.Helper()
+	var err error
+	if rsa, err = dkim.Load(filepath.Join(in.data, "dkim"), "s1", dkim.RSA); err != nil {
+		in.t.Fatal(err)
+	}
+	if ed, err = dkim.Load(filepath.Join(in.data, "dkim"), "e1", dkim.Ed25519); err != nil {
+		in.t.Fatal(err)
+	}
+	return rsa, ed
+}
+
+// everyKindOfMail runs Bulletin as a new user would (a signedInstall):
 // a digest of the seeded list, then in serve a reader's signup, its
 // confirmation click and welcome mail, a campaign and a test send. It
 // returns one message of each kind, to the new reader where it can.
 func everyKindOfMail(t *testing.T) kindMail {
 	t.Helper()
-	srv := smtptest.Start(t)
-	data := t.TempDir()
-	env := map[string]string{
-		"BULLETIN_DATA": data, "BULLETIN_FROM": "Harbour Gazette <news@harbour.test>",
-		"BULLETIN_SECRET": kindsSecret, "BULLETIN_BASE_URL": "https://harbour.test",
-	}
-	must := func(args ...string) string {
-		t.Helper()
-		m, stdout, stderr := testMain(t, env)
-		if code := m.Main(context.Background(), args); code != 0 {
-			t.Fatalf("%v: exit %d: %s", args, code, stderr)
-		}
-		return stdout.String()
-	}
-	must("dkim", "keygen", "--selector", "s1")
-	must("dkim", "keygen", "--selector", "e1", "--type", "ed25519")
-	must("seed")
-	token := strings.TrimSpace(regexp.MustCompile(`(?m)^\S{20,}$`).FindString(must("token", "create", "kinds")))
+	in := newSignedInstall(t)
+	token := strings.TrimSpace(regexp.MustCompile(`(?m)^\S{20,}$`).FindString(in.run("token", "create", "kinds")))
 	if token == "" {
 		t.Fatal("token create printed no token")
 	}
-	env["BULLETIN_SMTP_URL"] = srv.URL()
-	env["BULLETIN_DKIM_SELECTOR"], env["BULLETIN_DKIM_ED25519_SELECTOR"] = "s1", "e1"
-	env["BULLETIN_BOUNCE_DOMAIN"] = "bounces.harbour.test"
-	must("digest", "run", "--list", "daily-news")
-	digests := len(srv.Messages())
+	in.run("digest", "run", "--list", "daily-news")
+	digests := len(in.srv.Messages())
 	if digests == 0 {
 		t.Fatal("the digest run sent nothing")
 	}
 
-	m, _, _ := testMain(t, env)
-	base, stop := startServe(t, m)
+	base, stop := in.serve()
 	defer stop()
 	api := func(method, path, body string) []byte {
 		t.Helper()
@@ -89,18 +144,6 @@ func everyKindOfMail(t *testing.T) kindMail {
 		}
 		return out
 	}
-	wait := func(what string, ok func(smtptest.Message) bool) smtptest.Message {
-		t.Helper()
-		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-			for _, msg := range srv.Messages() {
-				if ok(msg) {
-					return msg
-				}
-			}
-		}
-		t.Fatalf("no %s arrived", what)
-		return smtptest.Message{}
-	}
 	to := func(addr, subject string) func(smtptest.Message) bool {
 		return func(msg smtptest.Message) bool {
 			return len(msg.To) == 1 && msg.To[0] == addr && bytes.Contains(msg.Data, []byte("Subject: "+subject))
@@ -109,7 +152,7 @@ func everyKindOfMail(t *testing.T) kindMail {
 	api("PATCH", "/api/v1/lists/daily-news", `{"welcome":"Hello {{ .Name }}, and welcome aboard. Each morning brings the news of the harbour."}`)
 	api("POST", "/api/v1/subscriptions", `{"email":"zoe@reader.example","name":"Zoe Unal","lists":["daily-news"]}`)
 	k := kindMail{msgs: map[string]smtptest.Message{}, verp: bounces.NewVERP([]byte(kindsSecret), "bounces.harbour.test")}
-	k.msgs["confirmation"] = wait("confirmation", to("zoe@reader.example", "Confirm your subscription"))
+	k.msgs["confirmation"] = in.wait("confirmation", to("zoe@reader.example", "Confirm your subscription"))
 	link := regexp.MustCompile(`https://harbour\.test(/confirm/[^\s"<]+)`).FindStringSubmatch(mailtest.Parse(t, k.msgs["confirmation"].Data).Text)
 	if link == nil {
 		t.Fatalf("no confirmation link in\n%s", k.msgs["confirmation"].Data)
@@ -117,25 +160,18 @@ func everyKindOfMail(t *testing.T) kindMail {
 	if code, body := get(t, base+link[1]); code != http.StatusOK {
 		t.Fatalf("confirm: %d %s", code, body)
 	}
-	k.msgs["welcome"] = wait("welcome mail", to("zoe@reader.example", "Welcome to"))
+	k.msgs["welcome"] = in.wait("welcome mail", to("zoe@reader.example", "Welcome to"))
 
 	var c struct{ ID int64 }
 	json.Unmarshal(api("POST", "/api/v1/campaigns", `{"subject":"Ferry timetable for the summer","lists":["daily-news"],
 		"body":"Hello {{ .Name }},\n\nthe summer timetable of the harbour ferry starts on Monday. Boats leave every half hour from seven in the morning until ten at night, and the last boat on Saturdays leaves at midnight.\n\nSee you on board."}`), &c)
 	k.campaign = c.ID
 	api("POST", fmt.Sprintf("/api/v1/campaigns/%d/send", c.ID), "")
-	k.msgs["campaign"] = wait("campaign", to("zoe@reader.example", "Ferry timetable"))
+	k.msgs["campaign"] = in.wait("campaign", to("zoe@reader.example", "Ferry timetable"))
 	api("POST", fmt.Sprintf("/api/v1/campaigns/%d/test", c.ID), `{"to":["editor@harbour.test"]}`)
-	k.msgs["test"] = wait("test send", to("editor@harbour.test", "[Test] Ferry"))
-	k.msgs["digest"] = srv.Messages()[0]
-
-	var err error
-	if k.rsa, err = dkim.Load(filepath.Join(data, "dkim"), "s1", dkim.RSA); err != nil {
-		t.Fatal(err)
-	}
-	if k.ed, err = dkim.Load(filepath.Join(data, "dkim"), "e1", dkim.Ed25519); err != nil {
-		t.Fatal(err)
-	}
+	k.msgs["test"] = in.wait("test send", to("editor@harbour.test", "[Test] Ferry"))
+	k.msgs["digest"] = in.srv.Messages()[0]
+	k.rsa, k.ed = in.keys()
 	return k
 }
 

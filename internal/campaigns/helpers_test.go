@@ -12,7 +12,9 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/bulletinhq/bulletin/internal/campaigns"
+	"github.com/bulletinhq/bulletin/internal/mailtest"
 	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/internal/smtptest"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
 	"github.com/bulletinhq/bulletin/mailer"
@@ -180,6 +182,28 @@ func (e *env) recipientsKicked(t testing.TB, id int64, want int) []queue.Recipie
 		t.Fatalf("%d recipients, want %d", len(rs), want)
 	}
 	return rs
+}
+
+// sendTo schedules campaign c, sends it, fans it out and hands every
+// mail:send task to a mailer.Sender that composes each mail and sends it
+// over SMTP to srv on the loopback, as serve's worker does.
+func (e *env) sendTo(t *testing.T, c *campaigns.Campaign, srv *smtptest.Server) {
+	t.Helper()
+	ctx := context.Background()
+	if err := e.svc.Schedule(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Send(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.fanout(t)
+	sender := &mailer.Sender{Batch: mailtest.SMTPTo(t, srv.URL()), Ledger: e.svc.Ledger()}
+	for _, task := range e.q.take(queue.TypeMailSend) {
+		p := payload(t, task)
+		if err := sender.Send(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func payload(t testing.TB, task *asynq.Task) queue.SendPayload {

@@ -1,16 +1,13 @@
 package campaigns_test
 
 import (
-	"context"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/internal/mailtest"
-	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/smtptest"
-	"github.com/bulletinhq/bulletin/mailer"
 )
 
 // inboxLine matches the hidden preheader of a campaign's HTML part, its
@@ -31,22 +28,7 @@ func inboxLines(t *testing.T, body, pre string) (named, nameless string) {
 	anon := e.addSubscriber(t, "anon@example.com", "confirmed", list)
 	e.exec(t, `UPDATE subscribers SET name = 'Ada Reader' WHERE id = ?`, ada)
 	e.exec(t, `UPDATE subscribers SET name = '' WHERE id = ?`, anon)
-	ctx := context.Background()
-	c := &campaigns.Campaign{Subject: "Ferries", Preheader: pre, Body: body, Lists: []string{"harbour"}}
-	if err := e.svc.Schedule(ctx, c); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.svc.Send(ctx, c.ID); err != nil {
-		t.Fatal(err)
-	}
-	e.fanout(t)
-	sender := &mailer.Sender{Batch: mailtest.SMTPTo(t, srv.URL()), Ledger: e.svc.Ledger()}
-	for _, task := range e.q.take(queue.TypeMailSend) {
-		p := payload(t, task)
-		if err := sender.Send(ctx, &p); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e.sendTo(t, &campaigns.Campaign{Subject: "Ferries", Preheader: pre, Body: body, Lists: []string{"harbour"}}, srv)
 	got := map[string]string{}
 	for _, m := range srv.Messages() {
 		pm := mailtest.Parse(t, m.Data)

@@ -19,11 +19,8 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/internal/events"
-	"github.com/bulletinhq/bulletin/internal/mailtest"
-	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/smtptest"
 	"github.com/bulletinhq/bulletin/internal/webhooks"
-	"github.com/bulletinhq/bulletin/mailer"
 )
 
 // queueID is the id the test relay gives the message to addr, in the
@@ -46,20 +43,7 @@ func TestRelayIDFromSendToWebhook(t *testing.T) {
 	list := e.addList(t, "news")
 	readers := e.addReaders(t, 3, list)
 	c := &campaigns.Campaign{Subject: "Ferries", Body: "Hello {{ .Name }}.", Lists: []string{"news"}}
-	if err := e.svc.Schedule(ctx, c); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.svc.Send(ctx, c.ID); err != nil {
-		t.Fatal(err)
-	}
-	e.fanout(t)
-	sender := &mailer.Sender{Batch: mailtest.SMTPTo(t, srv.URL()), Ledger: e.svc.Ledger()}
-	for _, task := range e.q.take(queue.TypeMailSend) {
-		p := payload(t, task)
-		if err := sender.Send(ctx, &p); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e.sendTo(t, c, srv)
 
 	got := map[string]string{}
 	rows, err := e.db.Read.Query(`SELECT s.email, d.status, COALESCE(d.relay_id, '') FROM deliveries d

@@ -2,22 +2,17 @@ package web
 
 import (
 	"context"
-	"errors"
 	"net/http"
-	"net/mail"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/hibiken/asynq"
 
 	"github.com/bulletinhq/bulletin/internal/mailtest"
-	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/smtptest"
 	"github.com/bulletinhq/bulletin/subscribers"
-	"github.com/bulletinhq/bulletin/templates"
 )
 
 // sendConfirmationsOver runs every confirmation task waiting in Redis
@@ -25,26 +20,7 @@ import (
 // does.
 func (e *subEnv) sendConfirmationsOver(srv *smtptest.Server) {
 	e.t.Helper()
-	e.signups.Flush()
-	tmpl, err := templates.Load("")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	c := &subscribers.Confirmer{Store: e.store, Signer: e.signer, Templates: tmpl, Transport: mailtest.SMTPTo(e.t, srv.URL()),
-		From: &mail.Address{Name: "Harbour Gazette", Address: "news@news.test"}, BaseURL: "http://news.test"}
-	ins := asynq.NewInspectorFromRedisClient(e.queue.Redis())
-	tasks, err := ins.ListPendingTasks(queue.QueueDefault, asynq.PageSize(1000))
-	if errors.Is(err, asynq.ErrQueueNotFound) {
-		return
-	} else if err != nil {
-		e.t.Fatal(err)
-	}
-	for _, ti := range tasks {
-		if err := c.ProcessTask(context.Background(), asynq.NewTask(ti.Type, ti.Payload)); err != nil {
-			e.t.Fatal(err)
-		}
-		ins.DeleteTask(queue.QueueDefault, ti.ID)
-	}
+	e.runConfirmationsVia(mailtest.SMTPTo(e.t, srv.URL()))
 }
 
 var readerLink = regexp.MustCompile(`http://news\.test(/(?:preferences|unsubscribe)/[A-Za-z0-9_-]+)`)

@@ -10,6 +10,10 @@ import (
 // only when this server serves it.
 type homeData struct {
 	Signup, Archive bool
+	// ArchiveEmpty: the archive lists no issue yet, as on a fresh
+	// install. The page says so beside its link, so a reader does not
+	// follow it to an empty page unwarned.
+	ArchiveEmpty bool
 }
 
 // homeRoutes registers the site's home page at /. Every mail's masthead
@@ -29,9 +33,22 @@ func (s *Server) homeRoutes() {
 // home renders the home page. The routes it links to are asked at each
 // request, as the 404 page does: they are registered after this one.
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	s.renderPage(w, r, http.StatusOK, "home", homeData{
-		Signup: s.signupOpen(r), Archive: servesGET(s.mux, "/archive"),
-	})
+	d := homeData{Signup: s.signupOpen(r), Archive: servesGET(s.mux, "/archive")}
+	if d.Archive {
+		d.ArchiveEmpty = s.archiveEmpty(r)
+	}
+	s.renderPage(w, r, http.StatusOK, "home", d)
+}
+
+// archiveEmpty reports whether the archive lists no issue. One it cannot
+// read is not called empty: its page says itself what went wrong.
+func (s *Server) archiveEmpty(r *http.Request) bool {
+	issues, _, err := s.Archive.Archive(r.Context(), 0, 1)
+	if err != nil {
+		s.Log.Error("archive", "err", err)
+		return false
+	}
+	return len(issues) == 0
 }
 
 // signupOpen reports whether a reader can sign up here now: the signup

@@ -69,5 +69,5 @@ func (s *Server) messagePageBack(w http.ResponseWriter, r *http.Request, status 
 // preferences_bad), which says what to do instead. It shows no address,
 // so it tells nothing of who is subscribed.
 func (s *Server) badLinkPage(w http.ResponseWriter, r *http.Request, page string) {
-	s.renderPage(w, r, http.StatusBadRequest, page, nil)
+	s.renderPage(w, r, http.StatusBadRequest, page, badLinkData{Signup: s.signupOpen(r)})
 }

@@ -17,11 +17,15 @@ type confirmedData struct {
 	PreferencesURL string
 }
 
-// confirmBadData is the data of pages/confirm_bad.html; a link that is
-// altered, cut short, expired or replaced renders it without any.
-type confirmBadData struct {
-	// UnsubscribedSince: the link is the latest mail's, and the reader
-	// was unsubscribed after it went.
+// badLinkData is the data of the pages of a link that does not work
+// (pages/confirm_bad.html, unsubscribe_bad.html, preferences_bad.html).
+type badLinkData struct {
+	// Signup is whether a reader can sign up here now (signupOpen). The
+	// pages offer the signup form as the way to fresh links only then:
+	// on an install with no public list it answers "Not open yet".
+	Signup bool
+	// UnsubscribedSince (confirm_bad only): the link is the latest
+	// mail's, and the reader was unsubscribed after it went.
 	UnsubscribedSince bool
 }
 
@@ -45,11 +49,11 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 	if errors.Is(err, subscribers.ErrUnsubscribedSince) {
 		// Only the holder of the signed link sees why: it says nothing
 		// of an address to whoever typed it.
-		s.renderPage(w, r, http.StatusBadRequest, "confirm_bad", confirmBadData{UnsubscribedSince: true})
+		s.renderPage(w, r, http.StatusBadRequest, "confirm_bad", badLinkData{Signup: s.signupOpen(r), UnsubscribedSince: true})
 		return
 	} else if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
-		// This one has a way out the reader can take at once: signing
-		// up again.
+		// This one has a way out the reader can take at once while a
+		// public list takes signups: signing up again.
 		s.badLinkPage(w, r, "confirm_bad")
 		return
 	} else if err != nil {

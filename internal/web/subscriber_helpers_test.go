@@ -21,6 +21,7 @@ import (
 	"github.com/bulletinhq/bulletin/internal/queue/queuetest"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
+	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/subscribers"
 	"github.com/bulletinhq/bulletin/templates"
 
@@ -109,9 +110,19 @@ func (e *subEnv) form(path string, v url.Values) *httptest.ResponseRecorder {
 // Confirmer whose transport captures the mail.
 func (e *subEnv) runConfirmations() {
 	e.t.Helper()
+	e.runConfirmationsVia(e.sent)
+}
+
+// runConfirmationsVia runs every confirmation task waiting in Redis
+// through a Confirmer that hands the mail to tr.
+func (e *subEnv) runConfirmationsVia(tr mailer.Transport) {
+	e.t.Helper()
 	e.signups.Flush()
-	tmpl, _ := templates.Load("")
-	c := &subscribers.Confirmer{Store: e.store, Signer: e.signer, Templates: tmpl, Transport: e.sent,
+	tmpl, err := templates.Load("")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	c := &subscribers.Confirmer{Store: e.store, Signer: e.signer, Templates: tmpl, Transport: tr,
 		From: &mail.Address{Name: "Harbour Gazette", Address: "news@news.test"}, BaseURL: "http://news.test"}
 	ins := asynq.NewInspectorFromRedisClient(e.queue.Redis())
 	tasks, err := ins.ListPendingTasks(queue.QueueDefault, asynq.PageSize(1000))
