@@ -7,6 +7,7 @@ import (
 	"math"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -39,6 +40,9 @@ type Config struct {
 	NoSend            bool
 	Templates         string
 	MetricsToken      string
+	// TrustedProxies are the reverse proxies, besides this host's
+	// loopback, whose X-Forwarded-For names the client; nil for none.
+	TrustedProxies []netip.Prefix
 	// DKIM and VERP settings (SPEC §5); see dkim.go.
 	DKIMSelector        string
 	DKIMEd25519Selector string
@@ -76,9 +80,10 @@ var settings = []setting{
 	{"BULLETIN_SECRET", "secret", "", "key for signed links and sessions (default: generated into DATA/secret)"},
 	{"BULLETIN_ADMIN_EMAIL", "admin-email", "", "with BULLETIN_ADMIN_PASSWORD: this admin exists after start-up"},
 	{"BULLETIN_ADMIN_PASSWORD", "admin-password", "", "the password of BULLETIN_ADMIN_EMAIL"},
-	{"BULLETIN_NO_SEND", "no-send", "", "1 leaves sending to bulletin worker processes"},
+	{"BULLETIN_NO_SEND", "no-send", "", "1 leaves campaign and digest sending to bulletin worker processes; serve still sends confirmations, welcome mails and test sends itself"},
 	{"BULLETIN_TEMPLATES", "templates", "", "folder whose files override the embedded templates"},
 	{"BULLETIN_METRICS_TOKEN", "metrics-token", "", "bearer token that opens /metrics to peers other than loopback"},
+	{"BULLETIN_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the client, besides loopback (always trusted), like 172.29.80.1"},
 	{"BULLETIN_DKIM_SELECTOR", "dkim-selector", "", "selector of the RSA DKIM key DKIM_DIR/SELECTOR.rsa.pem; signing is on when set"},
 	{"BULLETIN_DKIM_ED25519_SELECTOR", "dkim-ed25519-selector", "", "selector of an Ed25519 DKIM key DKIM_DIR/SELECTOR.ed25519.pem"},
 	{"BULLETIN_DKIM_DIR", "dkim-dir", "", "folder of the DKIM keys (default DATA/dkim)"},
@@ -179,7 +184,7 @@ func configFrom(vals map[string]*string) (Config, error) {
 		// does, and is held to the same rules: a host name in another
 		// script is used in its xn-- form.
 		var why string
-		if c.BaseURL, why = pubsettings.TidyURL(c.BaseURL, "https://news.example.com"); why != "" {
+		if c.BaseURL, why = pubsettings.TidyPublicURL(c.BaseURL, "https://news.example.com"); why != "" {
 			return c, fmt.Errorf("BULLETIN_BASE_URL %q: %s", c.BaseURL, why)
 		}
 	}
@@ -212,9 +217,12 @@ func configFrom(vals map[string]*string) (Config, error) {
 		return c, fmt.Errorf("BULLETIN_SECRET is too short: use at least 32 random characters, or leave it empty to generate one")
 	}
 	if c.NoSend && c.RedisURL == "" {
-		return c, fmt.Errorf("--no-send leaves sending to bulletin worker processes, which cannot reach the embedded Redis: set BULLETIN_REDIS_URL too")
+		return c, fmt.Errorf("--no-send leaves campaign and digest sending to bulletin worker processes, which cannot reach the embedded Redis: set BULLETIN_REDIS_URL too")
 	}
 	if err := checkMetricsToken(c.MetricsToken); err != nil {
+		return c, err
+	}
+	if c.TrustedProxies, err = trustedProxies(*vals["BULLETIN_TRUSTED_PROXIES"]); err != nil {
 		return c, err
 	}
 	if err := dkimConfig(&c, vals); err != nil {
@@ -350,6 +358,51 @@ func checkMetricsToken(token string) error {
 		return fmt.Errorf("BULLETIN_METRICS_TOKEN: use at least 16 random printable ASCII characters without spaces, like the output of: head -c 24 /dev/urandom | base64")
 	}
 	return nil
+}
+
+// trustedProxies reads BULLETIN_TRUSTED_PROXIES: addresses and CIDR
+// ranges separated by commas. A proxy on the Docker host reaches a
+// container from the bridge's gateway, not from loopback, and without
+// this every client behind it would count as that one address. A range
+// of every address is refused: any client could then name itself.
+func trustedProxies(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, entry := range strings.Split(v, ",") {
+		if entry = strings.TrimSpace(entry); entry == "" {
+			continue
+		}
+		p, why := proxyPrefix(entry)
+		if why != "" {
+			return nil, fmt.Errorf("BULLETIN_TRUSTED_PROXIES: %q %s; give your reverse proxy's addresses or CIDR ranges separated by commas, like 172.29.80.1 or 10.0.0.0/24", entry, why)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// proxyPrefix parses one entry of BULLETIN_TRUSTED_PROXIES, an address or
+// a CIDR range, as a range, and says what is wrong with it, or "".
+func proxyPrefix(entry string) (netip.Prefix, string) {
+	var p netip.Prefix
+	if strings.Contains(entry, "/") {
+		var err error
+		if p, err = netip.ParsePrefix(entry); err != nil {
+			return p, "is not a CIDR range"
+		}
+	} else {
+		a, err := netip.ParseAddr(entry)
+		if err != nil || a.Zone() != "" {
+			return p, "is not an IP address"
+		}
+		p = netip.PrefixFrom(a, a.BitLen())
+	}
+	if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 { // clientIP compares unmapped addresses
+		p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+	}
+	if p.Bits() == 0 {
+		return p, "takes in every address, so any client could choose its own"
+	}
+	return p.Masked(), ""
 }
 
 func intSetting(vals map[string]*string, key string, lo, hi int) (int, error) {

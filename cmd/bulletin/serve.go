@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"strings"
@@ -178,7 +179,7 @@ func (m *Main) startHTTP(srv *web.Server) error {
 		srv.Setup = web.NewSetupCode()
 	}
 	a.http = &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           web.TrustProxies(m.Config.TrustedProxies, srv.Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -195,7 +196,7 @@ func (m *Main) startHTTP(srv *web.Server) error {
 	}
 	base := m.publicURL(context.Background())
 	m.Log.Info("bulletin serving", "addr", ln.Addr().String(), "base_url", base,
-		"redis", redisKind(m.Config.RedisURL), "mail", mailKind(m.Config.SMTPURL))
+		"redis", redisKind(m.Config.RedisURL), "mail", mailKind(m.Config.SMTPURL), "trusted_proxies", proxiesKind(m.Config.TrustedProxies))
 	if srv.Setup != nil {
 		host, _ := os.Hostname()
 		m.Log.Info(setupMessage(ln.Addr(), base, host, srv.Setup.Code()))
@@ -308,4 +309,19 @@ func mailKind(url string) string {
 		return "outbox"
 	}
 	return "smtp"
+}
+
+// proxiesKind names the proxies whose X-Forwarded-For serve believes, for
+// its start-up line: an operator behind a proxy sees at once whether the
+// gateway they set is the one taken.
+func proxiesKind(proxies []netip.Prefix) string {
+	names := []string{"loopback"}
+	for _, p := range proxies {
+		if p.IsSingleIP() {
+			names = append(names, p.Addr().String())
+		} else {
+			names = append(names, p.String())
+		}
+	}
+	return strings.Join(names, ",")
 }

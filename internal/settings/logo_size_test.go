@@ -130,7 +130,7 @@ func TestMastheadLogoHasWidthAndHeight(t *testing.T) {
 				if b.LogoWidth != tc.width || b.LogoHeight != tc.height {
 					t.Errorf("store %d: brand's logo %dx%d, want %dx%d", i, b.LogoWidth, b.LogoHeight, tc.width, tc.height)
 				}
-				want := fmt.Sprintf(`<img src="https://news.example/letters/media/%s" alt="Harbour Gazette" width="%d" height="%d" `+
+				want := fmt.Sprintf(`<img src="https://news.example/media/%s" alt="Harbour Gazette" width="%d" height="%d" `+
 					`style="display:block;width:%[2]dpx;height:%[3]dpx;border:0;">`, p.Logo, tc.width, tc.height)
 				if got := masthead(t, b); got != want {
 					t.Errorf("store %d: masthead\n got %s\nwant %s", i, got, want)
@@ -171,7 +171,7 @@ func TestLogoUploadedBeforeSizesGetsItsSize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `<img src="https://news.example/letters/media/` + name + `" alt="Harbour Gazette" width="120" height="48" ` +
+	want := `<img src="https://news.example/media/` + name + `" alt="Harbour Gazette" width="120" height="48" ` +
 		`style="display:block;width:120px;height:48px;border:0;">`
 	if got := masthead(t, p.Brand()); got != want {
 		t.Errorf("masthead\n got %s\nwant %s", got, want)
@@ -210,7 +210,7 @@ func TestLogoFileUnreadable(t *testing.T) {
 			if p.Logo != saved.Logo || p.LogoSize != (image.Point{}) {
 				t.Errorf("logo %q of size %v, want %q of no size", p.Logo, p.LogoSize, saved.Logo)
 			}
-			want := `<img src="https://news.example/letters/media/` + saved.Logo + `" alt="Harbour Gazette" ` + fallback
+			want := `<img src="https://news.example/media/` + saved.Logo + `" alt="Harbour Gazette" ` + fallback
 			if got := masthead(t, p.Brand()); got != want {
 				t.Errorf("masthead\n got %s\nwant %s", got, want)
 			}

@@ -47,7 +47,7 @@ func pngLogo(t *testing.T) []byte {
 }
 
 var full = settings.Publication{
-	Name: "Harbour Gazette", PublicURL: "https://news.example/letters", WebsiteURL: "https://harbour.example",
+	Name: "Harbour Gazette", PublicURL: "https://news.example", WebsiteURL: "https://harbour.example",
 	Accent: "#c2410c", PostalAddress: "Harbour Gazette Ltd\n1 Quay Street\nPortsmouth PO1 2AB", FromName: "The Gazette",
 	FromAddress: "news@news.example", ReplyTo: `"Desk" <desk@harbour.example>`, Credit: false,
 }
@@ -87,8 +87,8 @@ func TestSettingsRoundTrip(t *testing.T) {
 		t.Errorf("From = %q", from)
 	}
 	b := got.Brand()
-	wantBrand := templates.Brand{Name: "Harbour Gazette", URL: "https://news.example/letters", WebsiteURL: "https://harbour.example",
-		LogoURL: "https://news.example/letters/media/" + want.Logo, LogoPath: "/media/" + want.Logo, LogoWidth: 96, LogoHeight: 48,
+	wantBrand := templates.Brand{Name: "Harbour Gazette", URL: "https://news.example", WebsiteURL: "https://harbour.example",
+		LogoURL: "https://news.example/media/" + want.Logo, LogoPath: "/media/" + want.Logo, LogoWidth: 96, LogoHeight: 48,
 		Accent: "#c2410c", PostalAddress: full.PostalAddress, Credit: false}
 	if diff := cmp.Diff(wantBrand, b); diff != "" {
 		t.Errorf("brand (-want +got):\n%s", diff)

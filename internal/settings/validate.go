@@ -42,7 +42,7 @@ func (u *Update) Validate() (logoExt string, err error) {
 	check("name", checkLine(p.Name, "the name"))
 	check("from_name", checkLine(p.FromName, "the sender's name"))
 	var why string
-	p.PublicURL, why = TidyURL(strings.TrimRight(strings.TrimSpace(p.PublicURL), "/"), "https://news.example.com")
+	p.PublicURL, why = TidyPublicURL(strings.TrimRight(strings.TrimSpace(p.PublicURL), "/"), "https://news.example.com")
 	check("public_url", why)
 	p.WebsiteURL, why = TidyURL(strings.TrimSpace(p.WebsiteURL), "https://www.example.com")
 	check("website_url", why)
@@ -141,6 +141,22 @@ func TidyURL(v, example string) (string, string) {
 	if ascii != rawHost {
 		u.Host = ascii
 		v = u.String()
+	}
+	return v, ""
+}
+
+// TidyPublicURL is TidyURL for the public URL (BULLETIN_BASE_URL or the
+// settings' field), which must also have no path: mail links would carry
+// it, but Bulletin's routes, redirects and forms are all at the root of
+// its host, so every page behind such a link would be a 404. The website
+// of the publication is a link like any other and may have one.
+func TidyPublicURL(v, example string) (string, string) {
+	v, why := TidyURL(v, example)
+	if why != "" || v == "" {
+		return v, why
+	}
+	if u, err := url.Parse(v); err == nil && u.Path != "" && u.Path != "/" {
+		return v, fmt.Sprintf("leave out the path %s: Bulletin cannot be served under a path; give it a host name of its own, e.g. %s", u.EscapedPath(), example)
 	}
 	return v, ""
 }

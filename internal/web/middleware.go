@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net"
@@ -73,11 +74,27 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			route = "other"
 		}
 		s.metrics.duration.WithLabelValues(route, methodLabel(r.Method), strconv.Itoa(sw.status)).Observe(d.Seconds())
-		s.Log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		level := slog.LevelInfo
+		if isProbe(route) {
+			// A health check every few seconds would bury the requests
+			// that matter; a failed readiness check logs its own warning.
+			level = slog.LevelDebug
+		}
+		s.Log.LogAttrs(r.Context(), level, "request",
 			slog.String("method", r.Method), slog.String("route", route),
 			slog.Int("status", sw.status), slog.Int("bytes", sw.bytes),
 			slog.Duration("took", d), slog.String("remote", clientIP(r)))
 	})
+}
+
+// isProbe reports whether route is one of the health checks that
+// monitors and container runtimes ask again and again.
+func isProbe(route string) bool {
+	_, path, found := strings.Cut(route, " ")
+	if !found {
+		path = route
+	}
+	return path == "/healthz" || path == "/readyz"
 }
 
 // limitBody caps every request body at MaxBodyBytes; reading past it fails
@@ -133,34 +150,77 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
+// trustedProxiesKey is the context key of the proxies TrustProxies adds.
+type trustedProxiesKey struct{}
+
+// TrustProxies returns next with proxies, the reverse proxies besides this
+// host's loopback whose X-Forwarded-For clientIP believes, in each
+// request's context. serve wraps the whole server in it: a proxy on the
+// Docker host reaches a container from the bridge's gateway, and without
+// it every client behind that proxy would be one address to the signup
+// rate limit and the login lockout.
+func TrustProxies(proxies []netip.Prefix, next http.Handler) http.Handler {
+	if len(proxies) == 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), trustedProxiesKey{}, proxies)))
+	})
+}
+
 // clientIP is the address of the client: the peer's, without its port;
-// or, when the peer is this host (a reverse proxy beside Bulletin, as a
-// TLS front usually is), the last address in X-Forwarded-For that is not
-// this host's: the one the proxy added. Earlier entries, and the header
-// from any other peer, could be written by the client itself, and the
-// rate limit and the login lockout must not take an address a client
-// chose.
+// or, when the peer is a trusted proxy (this host's loopback, as a TLS
+// front beside Bulletin usually is, or one given to TrustProxies), the
+// last address in X-Forwarded-For that is not a trusted proxy's: the one
+// the outermost trusted proxy took the request from. Earlier entries, and
+// the header from any other peer, could be written by the client itself,
+// and the rate limit and the login lockout must not take an address a
+// client chose.
 func clientIP(r *http.Request) string {
 	peer := r.RemoteAddr
 	if host, _, err := net.SplitHostPort(peer); err == nil {
 		peer = host
 	}
-	if !isLoopback(peer) {
+	proxies, _ := r.Context().Value(trustedProxiesKey{}).([]netip.Prefix)
+	if !isTrusted(peer, proxies) {
 		return peer
 	}
 	hops := r.Header.Values("X-Forwarded-For")
 	for i := len(hops) - 1; i >= 0; i-- {
 		list := strings.Split(hops[i], ",")
 		for j := len(list) - 1; j >= 0; j-- {
-			ip := strings.TrimSpace(list[j])
-			if addr, err := netip.ParseAddr(ip); err == nil && !addr.IsLoopback() {
-				return addr.Unmap().String()
-			} else if err != nil {
+			addr, err := netip.ParseAddr(strings.TrimSpace(list[j]))
+			if err != nil {
 				return peer // not an address: trust nothing before it
+			}
+			if addr = addr.Unmap(); !trustedAddr(addr, proxies) {
+				return addr.String()
 			}
 		}
 	}
 	return peer
+}
+
+// isTrusted says whether host, a peer's address, is a proxy whose
+// X-Forwarded-For is believed.
+func isTrusted(host string, proxies []netip.Prefix) bool {
+	addr, err := netip.ParseAddr(host)
+	return err == nil && trustedAddr(addr.Unmap(), proxies)
+}
+
+// trustedAddr says whether addr is this host's loopback or in one of
+// proxies.
+func trustedAddr(addr netip.Addr, proxies []netip.Prefix) bool {
+	if addr.IsLoopback() {
+		return true
+	}
+	addr = addr.WithZone("")
+	for _, p := range proxies {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
 }
 
 // isLoopback says whether host is an address of this host's loopback.
