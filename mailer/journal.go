@@ -53,6 +53,12 @@ type Journal struct {
 	writing bool
 	err     error // the first failed write or emptying: the journal is then off
 	told    bool  // add has returned err
+	// replayed says Replay has run: what the files hold since is this
+	// run's, which Close may empty once it is all committed.
+	replayed bool
+	// lost marks a file holding results whose write to the ledger
+	// failed: Close keeps it for the next start to replay.
+	lost [2]bool
 }
 
 // A journaled result records which of the journal's files holds it.
@@ -182,12 +188,24 @@ func recordsLen(data []byte) int {
 	}
 }
 
-// Close closes the journal's files.
+// Close closes the journal's files. When every result in them is
+// committed (a clean stop: the sender's batches ended and the recorder
+// wrote their results) it empties them first, so that the next start
+// replays nothing and does not report a recovery that was none. Results
+// not committed, or whose write failed, stay for Replay; so does all of a
+// journal whose Replay did not run or failed.
 func (j *Journal) Close() error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.unmap()
 	var errs []error
+	if j.replayed && j.err == nil {
+		for i := range j.files {
+			if j.pend[i] == 0 && !j.lost[i] && j.files[i] != nil {
+				errs = append(errs, j.empty(i))
+			}
+		}
+	}
+	j.unmap()
 	for i, f := range j.files {
 		if f != nil {
 			errs = append(errs, f.Close())
@@ -247,7 +265,8 @@ func (j *Journal) Replay(ctx context.Context, record func(ctx context.Context, c
 			return 0, fmt.Errorf("empty journal: %w", err)
 		}
 	}
-	j.pend, j.size = [2]int{}, 0
+	j.pend, j.size, j.lost = [2]int{}, 0, [2]bool{}
+	j.replayed = true
 	return n, nil
 }
 
@@ -378,9 +397,22 @@ func (j *Journal) committed(f journaled, n int) {
 	j.cur, j.size = old, 0
 }
 
+// failed says that a write to the ledger of results in file f failed:
+// committed counts them too, so that the files keep swapping, but Close
+// keeps that file for the next start, whose Replay records them.
+func (j *Journal) failed(f journaled) {
+	if j == nil || f == notJournaled {
+		return
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.lost[f] = true
+}
+
 // empty empties file i: zeros over its records when it is mapped (its
 // pages stay in place for the next round), else a truncation.
 func (j *Journal) empty(i int) error {
+	j.lost[i] = false
 	if j.mem[i] != nil {
 		clear(j.mem[i][:j.used[i]])
 		j.used[i] = 0

@@ -265,15 +265,23 @@ func (r *recorder) write() {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			err := r.ledger.Record(ctx, cid, sameTime(results))
 			cancel()
+			// The journal hears first: a task that returns once its
+			// results are written may be the last before serve closes
+			// the journal, which empties only what it knows committed.
 			var inFile [2]int
 			for _, e := range es {
 				if e.j != notJournaled {
 					inFile[e.j]++
 				}
-				e.t.written(err)
 			}
 			for f, n := range inFile {
+				if err != nil && n > 0 {
+					r.journal.failed(journaled(f))
+				}
 				r.journal.committed(journaled(f), n)
+			}
+			for _, e := range es {
+				e.t.written(err)
 			}
 		}
 		time.Sleep(r.every - time.Since(start))

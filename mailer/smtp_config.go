@@ -55,6 +55,10 @@ type SMTPConfig struct {
 	Timeout   time.Duration // for the dial and each command, default 30 s
 	IdleCheck time.Duration // a connection idle longer gets a NOOP first, default 30 s
 	HelloName string        // the EHLO argument, default "localhost"
+	// Hello, when set, gives the EHLO argument of each new connection,
+	// HelloName when it returns "": serve's From can change in the
+	// settings while connections come and go.
+	Hello func() string
 	// NoChunking sends with DATA even to a server that offers CHUNKING.
 	NoChunking bool
 }
@@ -102,6 +106,12 @@ func redactedError(raw string) error {
 
 func parseSMTPURL(raw string) (SMTPConfig, error) {
 	u, err := url.Parse(raw)
+	if raw != "" && !strings.Contains(raw, "://") && (err != nil || u.Scheme != "smtp" && u.Scheme != "smtps") {
+		// host:port, the form a relay's settings page shows, parses as
+		// an odd scheme or not at all ("first path segment in URL
+		// cannot contain colon"): neither says what to write.
+		return SMTPConfig{}, noScheme(raw, u)
+	}
 	if err != nil {
 		// url.Error quotes the whole URL, password included.
 		var ue *url.Error
@@ -111,7 +121,7 @@ func parseSMTPURL(raw string) (SMTPConfig, error) {
 		return SMTPConfig{}, fmt.Errorf("smtp url: %w", err)
 	}
 	if u.Scheme != "smtp" && u.Scheme != "smtps" {
-		return SMTPConfig{}, fmt.Errorf("smtp url: scheme %q, want smtp://host:port?tls=none|starttls|tls", u.Scheme)
+		return SMTPConfig{}, fmt.Errorf("smtp url: scheme %q, want smtp://host:port or smtps://host:port", u.Scheme)
 	}
 	if u.Opaque != "" || u.Host == "" || u.Hostname() == "" {
 		return SMTPConfig{}, errors.New("smtp url: missing host, want smtp://host:port")
@@ -138,6 +148,17 @@ func parseSMTPURL(raw string) (SMTPConfig, error) {
 		return SMTPConfig{}, err
 	}
 	return cfg, nil
+}
+
+// noScheme explains a URL written without smtp:// or smtps://; u is what
+// url.Parse made of it, nil when it could not.
+func noScheme(raw string, u *url.URL) error {
+	reads := ""
+	if u != nil && u.Scheme != "" {
+		reads = fmt.Sprintf(" (it reads as scheme %q)", u.Scheme)
+	}
+	return fmt.Errorf("smtp url: %q has no scheme%s: write smtp://host:port (STARTTLS when the server offers it; add ?tls=starttls to require it) "+
+		"or smtps://host:port (TLS from the first byte), like smtp://%s", raw, reads, raw)
 }
 
 func parseTLSMode(u *url.URL) (TLSMode, error) {
@@ -193,6 +214,16 @@ func (c SMTPConfig) withDefaults() SMTPConfig {
 		c.TLS = TLSAuto
 	}
 	return c
+}
+
+// helloName is the EHLO argument of a new connection.
+func (c *SMTPConfig) helloName() string {
+	if c.Hello != nil {
+		if name := c.Hello(); name != "" {
+			return name
+		}
+	}
+	return c.HelloName
 }
 
 // tlsConfig returns the configuration for a TLS client to Host.

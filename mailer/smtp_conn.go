@@ -87,7 +87,7 @@ func (c *smtpConn) handshake(cfg *SMTPConfig) error {
 	}
 	c.client = cl
 	c.arm()
-	if err := cl.Hello(cfg.HelloName); err != nil {
+	if err := cl.Hello(cfg.helloName()); err != nil {
 		return connectError("EHLO", err)
 	}
 	if cfg.TLS == TLSStartTLS || cfg.TLS == TLSAuto {

@@ -2,15 +2,10 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -103,7 +98,7 @@ func (m *Main) openAll(ctx context.Context) error {
 		return err
 	}
 	var err error
-	if a.Secret, err = loadSecret(m.Config); err != nil {
+	if a.Secret, err = m.openSecret(ctx); err != nil {
 		return err
 	}
 	// The erasures' keyed hashes need the key in every command that
@@ -124,6 +119,9 @@ func (m *Main) openAll(ctx context.Context) error {
 		return err
 	}
 	a.closers = append(a.closers, a.Queue.Close)
+	if err := pingRedis(ctx, a.Queue); err != nil {
+		return err
+	}
 	a.Gone = &queue.GoneSet{Redis: a.Queue.Redis(), Log: m.Log}
 	a.Subscribers.SetGoneRecorder(a.Gone)
 	a.Registry = prometheus.NewRegistry()
@@ -159,13 +157,31 @@ func (m *Main) openTransport() error {
 	m.app.Outbox = out
 	m.app.Transport = out
 	if m.Config.SMTPURL != "" {
-		t, err := newSMTPTransport(m.Config)
+		t, err := smtpTransport(m.Config, m.fromAddress())
 		if err != nil {
 			return err
 		}
 		m.app.Transport = t
 	}
 	return nil
+}
+
+// fromAddress returns the From address in force: the one saved in the
+// settings, else BULLETIN_FROM's; "" when neither is set or the settings
+// cannot be read. It holds the store, not m.app, which Close clears while
+// the last batches may still connect.
+func (m *Main) fromAddress() func() string {
+	settings, log := m.app.Settings, m.Log
+	return func() string {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		p, err := settings.Publication(ctx)
+		if err != nil {
+			log.Warn("read the From of the settings for EHLO", "err", err)
+			return ""
+		}
+		return p.FromAddress
+	}
 }
 
 // Close stops what is running and closes what was opened.
@@ -194,43 +210,10 @@ func (m *Main) Close() error {
 			first = err
 		}
 	}
+	if a.http != nil && first == nil {
+		// serve's last line, once everything it opened is closed: a
+		// stop that ends without it did not finish.
+		m.Log.Info("bulletin stopped")
+	}
 	return first
-}
-
-// loadSecret returns BULLETIN_SECRET, or the key in DATA/secret, creating
-// that file with 32 random bytes on first run.
-func loadSecret(c Config) ([]byte, error) {
-	if c.Secret != "" {
-		return []byte(c.Secret), nil
-	}
-	path := filepath.Join(c.Data, "secret")
-	buf, err := os.ReadFile(path)
-	if err == nil {
-		s := strings.TrimSpace(string(buf))
-		if len(s) < 32 {
-			// It signs every link in mail already sent and keys the
-			// erasures: a new one would break them all, so the way out
-			// is the old one, not a deletion.
-			return nil, fmt.Errorf("%s is damaged (%d characters, at least 32 needed): restore it from a backup, or set BULLETIN_SECRET to its old value; "+
-				"deleting it makes a new secret, under which the unsubscribe, preferences and confirmation links in mail already sent stop working "+
-				"and erased addresses are no longer recognised", path, len(s))
-		}
-		return []byte(s), nil
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("read secret: %w", err)
-	}
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return nil, err
-	}
-	s := hex.EncodeToString(b)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("create secret: %w", err)
-	}
-	if _, err := f.WriteString(s + "\n"); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("write secret: %w", err)
-	}
-	return []byte(s), f.Close()
 }

@@ -64,6 +64,10 @@ type Main struct {
 	// /admin/deliverability; nil means net.DefaultResolver.
 	Resolver deliverability.Resolver
 
+	// flagSaid is the mistake in a command's flags that ParseFlags wrote
+	// out with the command's usage already, not to be said twice.
+	flagSaid string
+
 	app *app // what serve and the data commands opened
 }
 
@@ -88,6 +92,7 @@ var commands = map[string]func(m *Main, ctx context.Context, args []string) erro
 	"version": (*Main).printVersion,
 	"dkim":    (*Main).dkimCmd,
 	"doctor":  (*Main).doctor,
+	"secret":  (*Main).secretCmd,
 }
 
 const usage = `Usage: bulletin COMMAND [flags]
@@ -109,6 +114,7 @@ Commands:
   backup FILE                             write a consistent copy of the database, also while serve runs
   restore FILE                            put a backup in place of the database (serve stopped)
   dkim keygen --selector NAME [--type rsa|ed25519] [--domain D]  make a DKIM key and print its DNS record
+  secret rotate                           sign links with the secret now set (BULLETIN_SECRET or DATA/secret) from the next start; links in mail already sent stop working
   doctor                                  check SPF, DKIM, DMARC and the bounce MX of the From domain in the DNS
   version                                 print the version
 
@@ -158,7 +164,9 @@ func (m *Main) Main(ctx context.Context, args []string) int {
 	case errors.Is(err, errInterrupted): // said already
 		return 130
 	case errors.As(err, &ue):
-		fmt.Fprintf(m.Stderr, "bulletin %s: %s\n", args[0], plainMessage(args[0], ue))
+		if ue.msg != m.flagSaid {
+			fmt.Fprintf(m.Stderr, "bulletin %s: %s\n", args[0], plainMessage(args[0], ue))
+		}
 		return 2
 	default:
 		fmt.Fprintf(m.Stderr, "bulletin %s: %s\n", args[0], plainMessage(args[0], err))
@@ -193,12 +201,21 @@ func (m *Main) ParseFlags(name string, args []string, extra func(fs *flag.FlagSe
 	fs.Usage = func() {}
 	vals := registerFlags(fs, m.Getenv)
 	own.VisitAll(func(f *flag.Flag) { fs.Var(f.Value, f.Name, f.Usage) })
-	if err := fs.Parse(interleave(fs, args)); err != nil {
+	flags, rest := splitArgs(fs, args)
+	if err := fs.Parse(append(flags, rest...)); err != nil {
+		sub := ""
+		if len(rest) > 0 {
+			sub = rest[0]
+		}
 		if errors.Is(err, flag.ErrHelp) {
-			printUsage(m.Stdout, name, own, fs)
+			printUsage(m.Stdout, name, sub, own, fs)
 			return nil, err
 		}
-		printUsage(m.Stderr, name, own, fs)
+		// The flag package has said what is wrong: the command's usage
+		// and own flags follow, not the settings every command shares,
+		// which would push that line out of sight.
+		printShortUsage(m.Stderr, name, sub, own)
+		m.flagSaid = err.Error()
 		return nil, usageError{err.Error()}
 	}
 	cfg, err := configFrom(vals)
@@ -209,14 +226,15 @@ func (m *Main) ParseFlags(name string, args []string, extra func(fs *flag.FlagSe
 	if m.Log == nil {
 		m.Log = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
+	routeRedisLog(m.Log)
 	return fs.Args(), nil
 }
 
 // printUsage writes a command's -h: how it is called, its own flags, then
-// the settings every command shares, once, under their heading.
-func printUsage(w io.Writer, name string, own, all *flag.FlagSet) {
-	cmd, what := commandUsage(name)
-	fmt.Fprintf(w, "Usage: bulletin %s\n  %s\n", cmd, what)
+// the settings every command shares, once, under their heading. sub is
+// the command's first argument, which names a group's subcommand.
+func printUsage(w io.Writer, name, sub string, own, all *flag.FlagSet) {
+	writeUses(w, name, sub)
 	shared := flag.NewFlagSet("", flag.ContinueOnError)
 	shared.SetOutput(w)
 	all.VisitAll(func(f *flag.Flag) {
@@ -225,13 +243,40 @@ func printUsage(w io.Writer, name string, own, all *flag.FlagSet) {
 			shared.Lookup(f.Name).DefValue = f.DefValue
 		}
 	})
+	printOwnFlags(w, own)
+	fmt.Fprintf(w, "\nSettings, as flags or as the environment variables in brackets:\n")
+	shared.PrintDefaults()
+}
+
+// printShortUsage writes what follows a mistake in a command's flags: how
+// the command is called, its own flags, and where the settings are.
+func printShortUsage(w io.Writer, name, sub string, own *flag.FlagSet) {
+	writeUses(w, name, sub)
+	printOwnFlags(w, own)
+	fmt.Fprintf(w, "Run \"bulletin %s -h\" for the settings too.\n", strings.TrimSpace(name+" "+subcommandOf(name, sub)))
+}
+
+func printOwnFlags(w io.Writer, own *flag.FlagSet) {
 	if hasFlags(own) {
 		fmt.Fprintf(w, "\nFlags:\n")
 		own.SetOutput(w)
 		own.PrintDefaults()
 	}
-	fmt.Fprintf(w, "\nSettings, as flags or as the environment variables in brackets:\n")
-	shared.PrintDefaults()
+}
+
+// writeUses writes how the command is called and what it does: for a
+// group (admin, token) the line of the subcommand sub names, or, when it
+// names none, every line of the group.
+func writeUses(w io.Writer, name, sub string) {
+	uses := commandUsage(name, sub)
+	if len(uses) == 1 {
+		fmt.Fprintf(w, "Usage: bulletin %s\n  %s\n", uses[0].cmd, uses[0].what)
+		return
+	}
+	fmt.Fprintf(w, "Usage:\n")
+	for _, u := range uses {
+		fmt.Fprintf(w, "  bulletin %s\n      %s\n", u.cmd, u.what)
+	}
 }
 
 func hasFlags(fs *flag.FlagSet) bool {
@@ -240,27 +285,59 @@ func hasFlags(fs *flag.FlagSet) bool {
 	return n > 0
 }
 
-// commandUsage returns a command's line of the usage text: how it is
-// called and what it does.
-func commandUsage(name string) (cmd, what string) {
+// A use is a line of the usage text: how a command is called and what it
+// does.
+type use struct{ cmd, what string }
+
+// commandUsage returns the lines of the usage text of command name: the
+// one of its subcommand sub when it has such a line, else all of them.
+func commandUsage(name, sub string) []use {
+	var all, own []use
 	for _, line := range strings.Split(usage, "\n") {
 		rest, ok := strings.CutPrefix(line, "  "+name)
 		if !ok || rest != "" && rest[0] != ' ' {
 			continue
 		}
-		line = strings.TrimSpace(line)
-		if i := strings.Index(line, "  "); i > 0 {
-			return line[:i], strings.TrimSpace(line[i:])
+		u := use{cmd: strings.TrimSpace(line)}
+		if i := strings.Index(u.cmd, "  "); i > 0 {
+			u.cmd, u.what = u.cmd[:i], strings.TrimSpace(u.cmd[i:])
 		}
-		return line, ""
+		all = append(all, u)
+		if sub != "" && strings.HasPrefix(rest+" ", " "+sub+" ") {
+			own = append(own, u)
+		}
 	}
-	return name + " [flags]", ""
+	switch {
+	case len(own) > 0:
+		return own
+	case len(all) > 0:
+		return all
+	}
+	return []use{{cmd: name + " [flags]"}}
+}
+
+// subcommandOf returns sub when it names one of command name's
+// subcommands in the usage text, "" otherwise.
+func subcommandOf(name, sub string) string {
+	if sub == "" || strings.HasPrefix(sub, "-") {
+		return ""
+	}
+	if uses := commandUsage(name, sub); len(uses) == 1 && strings.HasPrefix(uses[0].cmd+" ", name+" "+sub+" ") {
+		return sub
+	}
+	return ""
 }
 
 // interleave moves flags after positional arguments to the front, so that
 // "import FILE.csv --list news" parses as the README shows it.
 func interleave(fs *flag.FlagSet, args []string) []string {
-	var flags, rest []string
+	flags, rest := splitArgs(fs, args)
+	return append(flags, rest...)
+}
+
+// splitArgs splits args into the flags, with their values, and the
+// positional arguments, wherever each stands.
+func splitArgs(fs *flag.FlagSet, args []string) (flags, rest []string) {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
@@ -281,7 +358,7 @@ func interleave(fs *flag.FlagSet, args []string) []string {
 			i++
 		}
 	}
-	return append(flags, rest...)
+	return flags, rest
 }
 
 func isBoolFlag(f *flag.Flag) bool {

@@ -36,7 +36,7 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 	// Erased addresses are known by a hash keyed by the secret: keyed
 	// as serve keys it, or seed would not know them and would add their
 	// owners back.
-	if m.app.Secret, err = loadSecret(m.Config); err != nil {
+	if m.app.Secret, err = m.openSecret(ctx); err != nil {
 		return err
 	}
 	m.app.Subscribers.SetSecret(m.app.Secret)

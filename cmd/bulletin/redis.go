@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/bulletinhq/bulletin/internal/queue"
+)
+
+// redisPingWithin bounds the start-up ping of an external Redis: go-redis
+// dials five times, 100 ms apart, before it gives up on a refused port.
+const redisPingWithin = 10 * time.Second
+
+// pingRedis checks that the Redis of BULLETIN_REDIS_URL answers before
+// serve starts anything on it: serve used to start on an unreachable one
+// and flood its log with the client's and asynq's errors, none of which
+// named the setting. The embedded Redis needs no check.
+func pingRedis(ctx context.Context, q *queue.Queue) error {
+	if q.Embedded() {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, redisPingWithin)
+	defer cancel()
+	if err := q.Redis().Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("BULLETIN_REDIS_URL: the Redis at %s does not answer (%v): start it, correct BULLETIN_REDIS_URL, "+
+			"or leave BULLETIN_REDIS_URL empty for the embedded Redis", redisAddr(q.Opt), err)
+	}
+	return nil
+}
+
+// redisAddr names the server of opt, never its password.
+func redisAddr(opt asynq.RedisConnOpt) string {
+	switch o := opt.(type) {
+	case asynq.RedisClientOpt:
+		return o.Addr
+	case *asynq.RedisClientOpt:
+		return o.Addr
+	case asynq.RedisFailoverClientOpt:
+		return "master " + o.MasterName + " of the sentinels " + strings.Join(o.SentinelAddrs, ", ")
+	case asynq.RedisClusterClientOpt:
+		return strings.Join(o.Addrs, ", ")
+	}
+	return "BULLETIN_REDIS_URL"
+}
+
+// redisLog is where go-redis's own log lines go: the log of the last Main
+// that parsed its flags. go-redis keeps one logger for the process, which
+// wrote raw lines to stderr ("redis: 2026/12/03 … pool.go:770: …
+// connection refused") beside slog's; a pointer swapped atomically lets
+// tests run several Mains at once.
+var redisLog struct {
+	once sync.Once
+	to   atomic.Pointer[slog.Logger]
+}
+
+// routeRedisLog sends go-redis's log lines to l from now on.
+func routeRedisLog(l *slog.Logger) {
+	redisLog.to.Store(l)
+	redisLog.once.Do(func() { redis.SetLogger(redisLogger{}) })
+}
+
+// redisLogger is go-redis's logger on slog. A failed dial is at debug:
+// the command that needed the connection fails with the same error, and
+// asynq (its "Dequeue error", at most one a few seconds) or Bulletin says
+// so. Anything else is a warning, its first line only (go-redis appends
+// stack traces to some).
+type redisLogger struct{}
+
+func (redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	l := redisLog.to.Load()
+	if l == nil {
+		return
+	}
+	msg := strings.TrimPrefix(fmt.Sprintf(format, v...), "redis: ")
+	msg, _, _ = strings.Cut(msg, "\n")
+	level := slog.LevelWarn
+	if strings.Contains(msg, "failed to dial") || strings.Contains(msg, "connection refused") {
+		level = slog.LevelDebug
+	}
+	l.Log(ctx, level, msg, "component", "redis")
+}

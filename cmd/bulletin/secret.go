@@ -1,0 +1,257 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/bulletinhq/bulletin/internal/sqlite"
+)
+
+// The secret signs every unsubscribe, preferences and confirmation link
+// in mail, and keys the hashes that recognise erased addresses. The
+// database keeps a fingerprint of it (secret_fingerprint), so that a start
+// with another one — a BULLETIN_SECRET that differs from DATA/secret, or a
+// DATA/secret made anew once BULLETIN_SECRET was left out — is refused
+// instead of breaking every link already sent without a word.
+
+// fingerprintText is what the fingerprint is an HMAC of, keyed by the
+// secret: the fingerprint tells secrets apart and gives none away.
+const fingerprintText = "bulletin secret fingerprint"
+
+// rotateHint is how to change the secret on purpose, and what it costs.
+const rotateHint = `to change the secret on purpose, run "bulletin secret rotate" with serve stopped (the links in mail already sent then stop working)`
+
+func fingerprint(secret []byte) string {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte(fingerprintText))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+func sameFingerprint(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// openSecret returns the secret of BULLETIN_SECRET or DATA/secret once it
+// is the one the database's fingerprint names. The first start that finds
+// no fingerprint (a new install, or one from before fingerprints) records
+// the secret's, creating DATA/secret when neither is there.
+func (m *Main) openSecret(ctx context.Context) ([]byte, error) {
+	secret, err := readSecret(m.Config)
+	if err != nil {
+		return nil, err
+	}
+	stored, err := recordFingerprint(ctx, m.app.DB, func() (string, error) {
+		if secret == nil {
+			made, err := createSecret(secretPath(m.Config))
+			if err != nil {
+				return "", err
+			}
+			secret = made
+		}
+		m.warnTwoSecrets(secret)
+		return fingerprint(secret), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if secret == nil {
+		return nil, usagef("BULLETIN_SECRET is not set and DATA/secret (%s) is not there, but the links in mail already sent were signed with a secret: "+
+			"%s a new one; set BULLETIN_SECRET to the value earlier starts had, or put DATA/secret back from a backup; %s", secretPath(m.Config), lost, rotateHint)
+	}
+	if !sameFingerprint(stored, fingerprint(secret)) {
+		return nil, m.otherSecret(stored)
+	}
+	return secret, nil
+}
+
+// warnTwoSecrets warns, when the first fingerprint is recorded, that
+// BULLETIN_SECRET and DATA/secret differ: nothing says which signed the
+// links already sent, and from now on only secret, BULLETIN_SECRET's, is
+// accepted.
+func (m *Main) warnTwoSecrets(secret []byte) {
+	if m.Config.Secret == "" {
+		return
+	}
+	file, err := readSecretFile(secretPath(m.Config))
+	if err != nil || file == nil || sameFingerprint(fingerprint(file), fingerprint(secret)) {
+		return
+	}
+	m.Log.Warn("BULLETIN_SECRET differs from DATA/secret: links are signed with BULLETIN_SECRET, and from now on a start with another secret is refused; "+
+		"if the links in mail already sent were signed with DATA/secret, they stop working: stop serve, unset BULLETIN_SECRET and run \"bulletin secret rotate\"",
+		"file", secretPath(m.Config))
+}
+
+// lost is what a start with another secret would cost.
+const lost = "their unsubscribe, preferences and confirmation links would stop working under"
+
+// otherSecret says that the secret in use is not the one the links in
+// mail already sent were signed with, which stored is the fingerprint of,
+// and what to do about it.
+func (m *Main) otherSecret(stored string) error {
+	path := secretPath(m.Config)
+	if m.Config.Secret == "" {
+		return usagef("DATA/secret (%s) is not the secret the links in mail already sent were signed with (an earlier BULLETIN_SECRET or DATA/secret was): "+
+			"%s it; set BULLETIN_SECRET to that old value, or put the old DATA/secret back from a backup; %s", path, lost, rotateHint)
+	}
+	file, err := readSecretFile(path)
+	if err == nil && file != nil && sameFingerprint(stored, fingerprint(file)) {
+		return usagef("BULLETIN_SECRET differs from DATA/secret (%s), the secret the links in mail already sent were signed with: "+
+			"%s BULLETIN_SECRET; unset BULLETIN_SECRET, or set it to the content of %s; %s", path, lost, path, rotateHint)
+	}
+	nor := "nor is DATA/secret, " + path
+	if err == nil && file == nil {
+		nor = "and there is no DATA/secret, " + path
+	}
+	return usagef("BULLETIN_SECRET is not the secret the links in mail already sent were signed with (%s): "+
+		"%s it; set BULLETIN_SECRET to the value earlier starts had; %s", nor, lost, rotateHint)
+}
+
+// recordFingerprint returns the fingerprint the database keeps; when it
+// keeps none, it records the one fresh returns first.
+func recordFingerprint(ctx context.Context, db *sqlite.DB, fresh func() (string, error)) (string, error) {
+	var stored string
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT fingerprint FROM secret_fingerprint WHERE id = 1`).Scan(&stored)
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if stored, err = fresh(); err != nil {
+			return err
+		}
+		return setFingerprint(ctx, tx, stored)
+	})
+	if err != nil {
+		return "", fmt.Errorf("secret fingerprint: %w", err)
+	}
+	return stored, nil
+}
+
+func setFingerprint(ctx context.Context, tx *sql.Tx, fp string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO secret_fingerprint (id, fingerprint, recorded_at) VALUES (1, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, recorded_at = excluded.recorded_at`, fp, sqlite.Now())
+	return err
+}
+
+// secretCmd runs "secret rotate": the secret now set (BULLETIN_SECRET, or
+// DATA/secret, made anew when neither is there) becomes the one starts
+// accept. It holds the data folder's lock, so serve is stopped.
+func (m *Main) secretCmd(ctx context.Context, args []string) error {
+	rest, err := m.ParseFlags("secret", args, nil)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 || rest[0] != "rotate" {
+		return usagef("use: bulletin secret rotate")
+	}
+	lock, err := lockData(m.Config.Data, "stop it before rotating the secret")
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	if err := m.openDB(ctx); err != nil {
+		return err
+	}
+	secret, err := readSecret(m.Config)
+	if err != nil {
+		return err
+	}
+	source := "BULLETIN_SECRET"
+	if m.Config.Secret == "" {
+		source = "DATA/secret (" + secretPath(m.Config) + ")"
+	}
+	if secret == nil {
+		if secret, err = createSecret(secretPath(m.Config)); err != nil {
+			return err
+		}
+		source = "a new DATA/secret (" + secretPath(m.Config) + ")"
+	}
+	return m.rotateTo(ctx, secret, source)
+}
+
+// rotateTo records secret's fingerprint, source naming where it is.
+func (m *Main) rotateTo(ctx context.Context, secret []byte, source string) error {
+	fp := fingerprint(secret)
+	var changed bool
+	err := m.app.DB.Tx(ctx, func(tx *sql.Tx) error {
+		var stored string
+		err := tx.QueryRowContext(ctx, `SELECT fingerprint FROM secret_fingerprint WHERE id = 1`).Scan(&stored)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if changed = !sameFingerprint(stored, fp); !changed {
+			return nil
+		}
+		return setFingerprint(ctx, tx, fp)
+	})
+	if err != nil {
+		return fmt.Errorf("secret fingerprint: %w", err)
+	}
+	if !changed {
+		fmt.Fprintf(m.Stdout, "the links are signed with %s already: nothing changed\n", source)
+		return nil
+	}
+	fmt.Fprintf(m.Stdout, "the links in mail are signed with %s from the next start: the unsubscribe, preferences and confirmation links "+
+		"in mail already sent no longer work, and addresses erased before now are no longer recognised when imported again\n", source)
+	return nil
+}
+
+func secretPath(c Config) string { return filepath.Join(c.Data, "secret") }
+
+// readSecret returns BULLETIN_SECRET, or the key in DATA/secret, or nil
+// when neither is there.
+func readSecret(c Config) ([]byte, error) {
+	if c.Secret != "" {
+		return []byte(c.Secret), nil
+	}
+	return readSecretFile(secretPath(c))
+}
+
+// readSecretFile returns the key in the file at path, nil when there is
+// no such file.
+func readSecretFile(path string) ([]byte, error) {
+	buf, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("read secret: %w", err)
+	}
+	s := strings.TrimSpace(string(buf))
+	if len(s) < 32 {
+		// It signs every link in mail already sent and keys the
+		// erasures: a new one would break them all, so the way out
+		// is the old one, not a deletion.
+		return nil, fmt.Errorf("%s is damaged (%d characters, at least 32 needed): restore it from a backup, or set BULLETIN_SECRET to its old value; "+
+			"deleting it makes a new secret, under which the unsubscribe, preferences and confirmation links in mail already sent stop working "+
+			"and erased addresses are no longer recognised", path, len(s))
+	}
+	return []byte(s), nil
+}
+
+// createSecret writes 32 random bytes, hex-encoded, to a new file at path
+// and returns them.
+func createSecret(path string) ([]byte, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	s := hex.EncodeToString(b)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("create secret: %w", err)
+	}
+	if _, err := f.WriteString(s + "\n"); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("write secret: %w", err)
+	}
+	return []byte(s), f.Close()
+}
