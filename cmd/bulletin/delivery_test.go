@@ -177,6 +177,25 @@ func (c *cluster) command(args ...string) *exec.Cmd {
 	return cmd
 }
 
+// terminate stops serve with SIGTERM, as a service manager does, and
+// fails the test unless it exits cleanly within 10 s.
+func terminate(t testing.TB, serve *exec.Cmd, name string) {
+	t.Helper()
+	if err := serve.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	stopped := make(chan error, 1)
+	go func() { stopped <- serve.Wait() }()
+	select {
+	case err := <-stopped:
+		if err != nil {
+			t.Fatalf("%s stopped with %v", name, err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s did not stop within 10 s of SIGTERM", name)
+	}
+}
+
 // start runs the binary with args on a free address and waits for /healthz.
 // A process that exits because another took its port between freeAddr
 // and its bind is started again on another port, up to three times.

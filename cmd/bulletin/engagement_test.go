@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -159,12 +158,7 @@ func TestDigestClicksRankArticlesAndReachWebhooks(t *testing.T) {
 	}
 
 	// A clean stop emits the counts pending; the next serve posts them.
-	if err := serve.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := serve.Wait(); err != nil {
-		t.Fatalf("serve after SIGTERM: %v", err)
-	}
+	terminate(t, serve, "serve")
 	c.start("serve2", "serve")
 	sum := func() (total int, byURL map[string]int) {
 		byURL = map[string]int{}

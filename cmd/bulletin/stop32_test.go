@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -33,19 +32,7 @@ func TestCleanStopLogsLittleAndLeavesNothingToRecover(t *testing.T) {
 	}
 	stop := func(name string) string {
 		t.Helper()
-		if err := serve.Process.Signal(syscall.SIGTERM); err != nil {
-			t.Fatal(err)
-		}
-		stopped := make(chan error, 1)
-		go func() { stopped <- serve.Wait() }()
-		select {
-		case err := <-stopped:
-			if err != nil {
-				t.Fatalf("%s stopped with %v", name, err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatalf("%s did not stop within 10 s of SIGTERM", name)
-		}
+		terminate(t, serve, name)
 		log, err := os.ReadFile(filepath.Join(c.data, name+".log"))
 		if err != nil {
 			t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -44,19 +43,7 @@ func TestDeliverySurvivesSIGTERM(t *testing.T) {
 					t.Fatalf("only %d messages after 60 s", sent())
 				}
 			}
-			if err := serve.Process.Signal(syscall.SIGTERM); err != nil {
-				t.Fatal(err)
-			}
-			stopped := make(chan error, 1)
-			go func() { stopped <- serve.Wait() }()
-			select {
-			case err := <-stopped:
-				if err != nil {
-					t.Fatalf("serve stopped with %v", err)
-				}
-			case <-time.After(10 * time.Second):
-				t.Fatal("serve did not stop within 10 s of SIGTERM")
-			}
+			terminate(t, serve, "serve")
 			at := sent()
 			_, addr = c.start("serve2", "serve")
 			cj := c.waitSent(addr, id, 3*time.Minute)
