@@ -123,6 +123,11 @@ func TestBadLink32HomeSaysTheArchiveIsEmpty(t *testing.T) {
 		if empty && strings.Contains(e.do("GET", "/archive", "", "").Body.String(), `href="/archive/`) {
 			t.Errorf("%s: the home page says the archive is empty, but it lists an issue", when)
 		}
+		// The 404 page offers the archive as a way on only when it holds
+		// something to read.
+		if w := e.do("GET", "/no-such-page", "", ""); w.Code != http.StatusNotFound || strings.Contains(w.Body.String(), link) == empty {
+			t.Errorf("%s: GET /no-such-page = %d, want 404 with the archive link only when it lists an issue:\n%s", when, w.Code, w.Body.String())
+		}
 	}
 	home("a fresh archive", true)
 	sentIssue(t, e, "For the editors", "editors-desk")

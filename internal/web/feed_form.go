@@ -69,6 +69,7 @@ type listGroup struct {
 type listDigest struct {
 	On   bool
 	Text string // "daily at 07:00 Europe/London", "no digest"
+	Name string // the list's name, which the feeds' rows show
 }
 
 // digestOf is l's digest schedule in words.
@@ -76,15 +77,15 @@ func digestOf(l *subscribers.List) listDigest {
 	at := fmt.Sprintf("at %02d:00 %s", l.DigestHour, l.Timezone)
 	switch l.Digest {
 	case "daily":
-		return listDigest{true, "daily " + at}
+		return listDigest{On: true, Text: "daily " + at}
 	case "weekly":
 		day := l.DigestWeekday // "saturday", never empty on a weekly list
 		if day != "" {
 			day = strings.ToUpper(day[:1]) + day[1:]
 		}
-		return listDigest{true, "weekly on " + day + " " + at}
+		return listDigest{On: true, Text: "weekly on " + day + " " + at}
 	}
-	return listDigest{false, "no digest"}
+	return listDigest{Text: "no digest"}
 }
 
 // listGroups groups lists by their digest schedule, those with a digest
@@ -172,7 +173,9 @@ func (s *Server) renderFeeds(w http.ResponseWriter, r *http.Request, after int64
 	p.Feeds, p.Next, p.Lists, p.Groups = feeds, next, lists, listGroups(lists)
 	p.Digests = make(map[string]listDigest, len(lists))
 	for _, l := range lists {
-		p.Digests[l.Slug] = digestOf(l)
+		d := digestOf(l)
+		d.Name = l.Name
+		p.Digests[l.Slug] = d
 	}
 	if p.Form.List == "" {
 		p.Form.List = defaultList(lists)

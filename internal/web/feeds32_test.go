@@ -68,6 +68,7 @@ func TestFeedsPageShowsFailingFeed(t *testing.T) {
 		"Failed 3 times in a row; next try " + fd.NextPollAt.Format("2 January 2006, 15:04 UTC"),
 		pollNow,
 		"A feed whose polls keep failing is polled less often while it fails",
+		`<a href="/admin/lists/news">News</a>`, // the list by its name, not its slug
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("feeds page lacks %s:\n%s", want, body)

@@ -109,7 +109,8 @@ func (s *Server) publicNotFound(mux *routeMux) http.Handler {
 			return
 		}
 		s.renderPage(w, r, http.StatusNotFound, "not_found", notFoundData{
-			Signup: s.signupOpen(r), Archive: servesGET(mux, "/archive"),
+			// An empty archive is no way on: a fresh install has sent nothing.
+			Signup: s.signupOpen(r), Archive: servesGET(mux, "/archive") && !s.archiveEmpty(r),
 		})
 	})
 }
