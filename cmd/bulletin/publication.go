@@ -30,13 +30,21 @@ func (m *Main) publicURL(ctx context.Context) string {
 // warnBaseURL logs a warning when BULLETIN_BASE_URL is set and the public
 // URL stored in the settings is another: the stored one wins, in serve and
 // in the mail every command builds, so links keep one address.
+//
+// It warns too of a public URL saved with a path before such URLs were
+// refused: the links in mail carry the path while the pages answer only
+// at the root, so they lead to 404s until the settings are saved again.
 func (m *Main) warnBaseURL(ctx context.Context) error {
-	if !m.Config.BaseURLSet {
-		return nil
-	}
 	p, err := m.app.Settings.Stored(ctx)
 	if err != nil {
 		return err
+	}
+	if _, why := pubsettings.TidyPublicURL(p.PublicURL, "https://news.example.com"); p.PublicURL != "" && why != "" {
+		m.Log.Warn("the public URL saved at /admin/settings will not work: "+why+"; links in mail lead to pages Bulletin does not serve until it is changed there",
+			"public_url", p.PublicURL)
+	}
+	if !m.Config.BaseURLSet {
+		return nil
 	}
 	if p.PublicURL != "" && p.PublicURL != m.Config.BaseURL {
 		m.Log.Warn("BULLETIN_BASE_URL differs from the public URL in the settings; links use the settings' one. "+
