@@ -19,7 +19,7 @@ func (s *Store) attempt(ctx context.Context, addr string, isGuess func(error) bo
 	}
 	err := check()
 	if err != nil && isGuess(err) {
-		if ferr := s.recordFailure(ctx, key); ferr != nil {
+		if _, ferr := s.recordFailure(ctx, key); ferr != nil {
 			return ferr
 		}
 		return err

@@ -40,6 +40,22 @@ var ErrLocked = bulletin.Errorf(bulletin.ERATELIMITED, "Too many wrong passwords
 // form does not tell which addresses are admins.
 var errBadLogin = bulletin.Errorf(bulletin.EUNAUTHORIZED, "Wrong email or password.")
 
+// A LoginError is Login's answer to a wrong email or password. Its message
+// is errBadLogin's; its fields are for the operator's log, which may say
+// what the form must not.
+type LoginError struct {
+	// AdminID is the admin the email named, 0 when it named none.
+	AdminID int64
+	// Locked is whether the address is locked out now, this failure
+	// having been its last allowed.
+	Locked bool
+}
+
+func (e *LoginError) Error() string { return errBadLogin.Error() }
+
+// Unwrap gives errBadLogin, so the error has its code and message.
+func (e *LoginError) Unwrap() error { return errBadLogin }
+
 // Login checks email and password for a login from addr and, when they
 // match, starts a session. It returns the session's secret for the cookie.
 // A locked-out address gets ErrLocked before any password is looked at.
@@ -58,10 +74,7 @@ func (s *Store) Login(ctx context.Context, addr, email, password string) (string
 		return "", nil, fmt.Errorf("find admin: %w", err)
 	}
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || id == 0 {
-		if err := s.recordFailure(ctx, key); err != nil {
-			return "", nil, err
-		}
-		return "", nil, errBadLogin
+		return "", nil, s.badLogin(ctx, key, id)
 	}
 	secret := randomString(32)
 	sess := &Session{AdminID: id, Email: strings.TrimSpace(email), CSRF: randomString(24), Expires: sqlite.Now().Add(SessionTTL)}
@@ -90,10 +103,7 @@ func (s *Store) Login(ctx context.Context, addr, email, password string) (string
 	if errors.Is(err, errBadLogin) {
 		// The password was right until a moment ago: it gets the answer of
 		// a wrong one, and counts as one.
-		if err := s.recordFailure(ctx, key); err != nil {
-			return "", nil, err
-		}
-		return "", nil, errBadLogin
+		return "", nil, s.badLogin(ctx, key, id)
 	} else if err != nil {
 		return "", nil, fmt.Errorf("create session: %w", err)
 	}
@@ -178,19 +188,33 @@ func lockedOut(ctx context.Context, q interface {
 	return failures >= MaxFailures, nil
 }
 
+// badLogin records a wrong login from key and answers it with a
+// LoginError: adminID is the admin its email named, or 0.
+func (s *Store) badLogin(ctx context.Context, key string, adminID int64) error {
+	locked, err := s.recordFailure(ctx, key)
+	if err != nil {
+		return err
+	}
+	return &LoginError{AdminID: adminID, Locked: locked}
+}
+
 // recordFailure confirms a wrong password from key, whose attempt
-// claimAttempt counted already, and locks key out at the limit.
-func (s *Store) recordFailure(ctx context.Context, key string) error {
+// claimAttempt counted already, and locks key out at the limit. It
+// reports whether key is locked out now.
+func (s *Store) recordFailure(ctx context.Context, key string) (bool, error) {
 	now := sqlite.Now()
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	var locked bool
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE login_failures SET last_failure_at = ?,
 				locked_until = CASE WHEN failures >= ? THEN ? ELSE locked_until END
 			WHERE addr = ?`, now, MaxFailures, now.Add(LockoutPeriod), key)
 		if err != nil {
 			return fmt.Errorf("record login failure: %w", err)
 		}
-		return nil
+		locked, err = lockedOut(ctx, tx, key, now)
+		return err
 	})
+	return locked, err
 }
 
 // Session returns the live session whose secret is in the cookie.

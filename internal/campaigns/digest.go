@@ -115,6 +115,9 @@ func (s *Service) buildDigest(ctx context.Context, slug, cadence string, slot ti
 		if x == nil || x.ID == 0 {
 			continue
 		}
+		// The transaction that made it sending has committed: this is
+		// its one start.
+		s.logSending(x.ID, "digest", x.Recipients)
 		if err := s.startDigest(ctx, x.ID); err != nil {
 			s.log().Error("enqueue digest; the reconciler will retry", "campaign", x.ID, "err", err)
 		}

@@ -61,7 +61,7 @@ func (s *Service) isDigest(ctx context.Context, id int64) bool {
 // out. Its UPDATEs are OR FAIL, for the reason markSentSQL gives.
 func (s *Service) digestPage(ctx context.Context, id int64) (*queue.SendPayload, bool, error) {
 	var batch int64
-	var done, found bool
+	var done, found, finished bool
 	var until time.Time
 	since := s.now()
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -102,10 +102,14 @@ func (s *Service) digestPage(ctx context.Context, id int64) (*queue.SendPayload,
 			return fmt.Errorf("advance digest fan-out: %w", err)
 		}
 		if done {
-			return completeTx(ctx, tx, id, since)
+			finished, err = completeTx(ctx, tx, id, since)
+			return err
 		}
 		return nil
 	})
+	if finished && err == nil {
+		s.logSent(ctx, id)
+	}
 	if err != nil || !found {
 		return nil, done, err
 	}

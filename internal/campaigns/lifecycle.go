@@ -187,6 +187,9 @@ func (s *Service) start(ctx context.Context, id int64) (*Campaign, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Only one start can move the campaign from draft or scheduled: the
+	// line is written once, however many tasks and requests try.
+	s.logSending(id, "campaign", c.Audience)
 	s.setStop(ctx, id, false)
 	if s.Kick != nil {
 		go s.fanoutNow(context.WithoutCancel(ctx), id)

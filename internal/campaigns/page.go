@@ -87,7 +87,7 @@ const insertSQL = `INSERT INTO deliveries (campaign_id, subscriber_id, status, b
 // do: the campaign is not sending or its fan-out is done.
 func (s *Service) fanoutPage(ctx context.Context, id int64) ([]*queue.SendPayload, bool, error) {
 	var batches []*queue.SendPayload
-	var done bool
+	var done, finished bool
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		batches, done = nil, true
 		after, active, err := fanoutCursor(ctx, tx, id)
@@ -111,10 +111,14 @@ func (s *Service) fanoutPage(ctx context.Context, id int64) ([]*queue.SendPayloa
 			return fmt.Errorf("advance fan-out: %w", err)
 		}
 		if done {
-			return completeTx(ctx, tx, id, now)
+			finished, err = completeTx(ctx, tx, id, now)
+			return err
 		}
 		return nil
 	})
+	if finished && err == nil {
+		s.logSent(ctx, id)
+	}
 	return batches, done, err
 }
 

@@ -65,14 +65,20 @@ func (s *Service) Reconcile(ctx context.Context, c queue.Enqueuer) (int, error) 
 // the campaign was paused.
 func (s *Service) reconcileCampaign(ctx context.Context, c queue.Enqueuer, id int64) (int, error) {
 	since := s.now()
+	var finished bool
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := skipAllGoneTx(ctx, tx, id, since); err != nil {
 			return err
 		}
-		return completeTx(ctx, tx, id, since)
+		var err error
+		finished, err = completeTx(ctx, tx, id, since)
+		return err
 	})
 	if err != nil {
 		return 0, err
+	}
+	if finished {
+		s.logSent(ctx, id)
 	}
 	var done bool
 	if err := s.db.Read.QueryRowContext(ctx, `SELECT fanout_done FROM campaigns WHERE id = ?`, id).Scan(&done); err != nil {

@@ -42,6 +42,7 @@ func (s *Store) Record(ctx context.Context, campaignID int64, results []queue.Re
 	var bounced []int64
 	var failed []queue.Result
 	var newBounces map[events.Kind]int
+	var finished bool
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var sent []int64
 		var at time.Time
@@ -84,10 +85,15 @@ func (s *Store) Record(ctx context.Context, campaignID int64, results []queue.Re
 		if err := relayIDsTx(ctx, tx, campaignID, results); err != nil {
 			return err
 		}
-		return completeTx(ctx, tx, campaignID, now)
+		var err error
+		finished, err = completeTx(ctx, tx, campaignID, now)
+		return err
 	})
 	if err != nil {
 		return err
+	}
+	if finished {
+		s.logSent(ctx, campaignID)
 	}
 	for kind, n := range newBounces {
 		s.feedback.SendBounces(kind, n)
@@ -296,18 +302,51 @@ func bouncedReaderTx(ctx context.Context, tx *sql.Tx, did int64) (int64, error) 
 }
 
 // completeTx marks the campaign sent once its fan-out is done and no
-// delivery is left queued.
-func completeTx(ctx context.Context, tx *sql.Tx, id int64, now time.Time) error {
+// delivery is left queued. It reports whether it did: only one
+// transaction can, and its caller logs the end (logSent) once it commits.
+func completeTx(ctx context.Context, tx *sql.Tx, id int64, now time.Time) (bool, error) {
 	res, err := tx.ExecContext(ctx, `UPDATE campaigns SET status = 'sent', finished_at = ?, updated_at = ?
 		WHERE id = ? AND status = 'sending' AND fanout_done = 1
 		AND NOT EXISTS (SELECT 1 FROM deliveries WHERE campaign_id = ? AND status = 'queued')`, now, now, id, id)
 	if err != nil {
-		return fmt.Errorf("complete campaign: %w", err)
+		return false, fmt.Errorf("complete campaign: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n > 0 {
-		return hooks.EmitFinished(ctx, tx, id)
+		return true, hooks.EmitFinished(ctx, tx, id)
 	}
-	return nil
+	return false, nil
+}
+
+// logSent logs the end of the sending of campaign id, which a committed
+// completeTx has just marked sent, for the operator: its kind, its
+// deliveries by outcome and how long it took. A read that fails costs
+// the line its counts, not the caller an error: the campaign is sent.
+func (s *Store) logSent(ctx context.Context, id int64) {
+	ctx = context.WithoutCancel(ctx) // the sending is over even if the caller's run is
+	var kind string
+	var started, finished sql.NullTime
+	err := s.db.Read.QueryRowContext(ctx, `SELECT kind, started_at, finished_at FROM campaigns WHERE id = ?`, id).Scan(&kind, &started, &finished)
+	if err != nil {
+		s.log().Info("campaign sent", "campaign", id, "err", err)
+		return
+	}
+	attrs := []any{"campaign", id, "kind", kind}
+	if st, err := s.stats(ctx, id); err != nil {
+		attrs = append(attrs, "err", err)
+	} else {
+		attrs = append(attrs, "sent", st.Sent, "failed", st.Failed, "bounced", st.Bounced, "skipped", st.Skipped)
+	}
+	if started.Valid && finished.Valid {
+		attrs = append(attrs, "took", finished.Time.Sub(started.Time).Round(time.Millisecond))
+	}
+	s.log().Info("campaign sent", attrs...)
+}
+
+// logSending logs the start of the sending of campaign id, of kind
+// "campaign" or "digest", to its recipients, once the transaction that
+// started it has committed.
+func (s *Store) logSending(id int64, kind string, recipients int) {
+	s.log().Info("campaign sending", "campaign", id, "kind", kind, "recipients", recipients)
 }
 
 // HandleRecord handles delivery:record, the results stateless workers
@@ -386,7 +425,7 @@ const claimSQL = `UPDATE OR FAIL deliveries SET claimed_until = ?, attempts = at
 // chunk's length.
 func (l sqliteLedger) claim(ctx context.Context, cid int64, ids []int64, cond string, arg any) ([]int64, bool, error) {
 	var claimed []int64
-	var stopped bool
+	var stopped, finished bool
 	now := l.s.now()
 	in := jsonIDs(ids)
 	err := l.s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -420,10 +459,14 @@ func (l sqliteLedger) claim(ctx context.Context, cid int64, ids []int64, cond st
 		// the campaign's last deliveries, it ends here, not at the
 		// next reconcile.
 		if skipped, _ := res.RowsAffected(); skipped > 0 && len(claimed) == 0 {
-			return completeTx(ctx, tx, cid, now)
+			finished, err = completeTx(ctx, tx, cid, now)
+			return err
 		}
 		return nil
 	})
+	if finished && err == nil {
+		l.s.logSent(ctx, cid)
+	}
 	return claimed, stopped, err
 }
 

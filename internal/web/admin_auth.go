@@ -147,9 +147,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.renderAdmin(w, r, http.StatusForbidden, "admin_form_expired", &formExpiredPage{Back: back, BackLabel: "Back to the login page"})
 		return
 	}
-	email, next := r.PostForm.Get("email"), safeNext(r.PostForm.Get("next"))
-	secret, _, err := s.Admins.Login(r.Context(), clientIP(r), email, r.PostForm.Get("password"))
+	email, next, remote := r.PostForm.Get("email"), safeNext(r.PostForm.Get("next")), clientIP(r)
+	secret, sess, err := s.Admins.Login(r.Context(), remote, email, r.PostForm.Get("password"))
 	if err != nil {
+		s.logLoginFailure(remote, err)
 		status := http.StatusUnauthorized
 		if errors.Is(err, admins.ErrLocked) {
 			status = http.StatusTooManyRequests
@@ -162,10 +163,31 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.renderAdmin(w, r, status, "admin_login", page)
 		return
 	}
+	s.Log.Info("admin logged in", "admin", sess.AdminID, "remote", remote)
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true,
 		Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode, MaxAge: int(admins.SessionTTL.Seconds())})
 	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Path: "/admin/login", MaxAge: -1})
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// logLoginFailure logs a login refused to remote at WARN, one line each,
+// for the operator and for tools such as fail2ban that watch the log: the
+// address, whether it is locked out, and the admin when the email named
+// one. Never the email typed, which may be a reader's address or a
+// password typed in the wrong field, nor the password. An internal error
+// is no failure of the login's: adminError logs it.
+func (s *Server) logLoginFailure(remote string, err error) {
+	var bad *admins.LoginError
+	switch {
+	case errors.As(err, &bad):
+		attrs := []any{"remote", remote, "locked", bad.Locked, "reason", "wrong email or password"}
+		if bad.AdminID != 0 {
+			attrs = append(attrs, "admin", bad.AdminID)
+		}
+		s.Log.Warn("admin login failed", attrs...)
+	case errors.Is(err, admins.ErrLocked):
+		s.Log.Warn("admin login failed", "remote", remote, "locked", true, "reason", "locked out")
+	}
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
