@@ -4,30 +4,19 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"net"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
-)
 
-// closedAddr returns a loopback address nothing listens on.
-func closedAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
+	"github.com/bulletinhq/bulletin/internal/loopback"
+)
 
 // serve on a BULLETIN_REDIS_URL that does not answer stops at once with
 // one line naming the setting (never its password), as the worker does;
 // it used to start and flood its log with go-redis's and asynq's errors.
 func TestServeRefusesAnUnreachableRedis(t *testing.T) {
-	addr := closedAddr(t)
+	addr := loopback.ClosedAddr(t)
 	var log bytes.Buffer
 	m, _, stderr := testMain(t, map[string]string{"BULLETIN_REDIS_URL": "redis://:hunter2pass@" + addr + "/0"})
 	m.Log = slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -55,7 +44,7 @@ func TestServeBinaryUnreachableRedisOneLine(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "serve")
-	cmd.Env = []string{"BULLETIN_DATA=" + t.TempDir(), "BULLETIN_ADDR=" + closedAddr(t), "BULLETIN_REDIS_URL=redis://" + closedAddr(t) + "/0"}
+	cmd.Env = []string{"BULLETIN_DATA=" + t.TempDir(), "BULLETIN_ADDR=" + loopback.ClosedAddr(t), "BULLETIN_REDIS_URL=redis://" + loopback.ClosedAddr(t) + "/0"}
 	out, err := cmd.CombinedOutput()
 	if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 1 {
 		t.Fatalf("serve: %v\n%s", err, out)

@@ -4,13 +4,13 @@ import (
 	"context"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/bulletinhq/bulletin/internal/loopback"
 	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
 )
 
@@ -50,12 +50,7 @@ func hangingServer(t *testing.T, first string) *httptest.Server {
 // headers". The timeouts are made short here; the words give the real
 // limit ("no answer within 15 s" with the default transport).
 func TestFeedFetchErrorsInWords(t *testing.T) {
-	closed, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closedAddr := closed.Addr().String()
-	closed.Close()
+	closedAddr := loopback.ClosedAddr(t)
 	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<rss/>")) }))
 	t.Cleanup(plain.Close)
 	tlsSrv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))

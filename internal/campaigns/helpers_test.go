@@ -196,11 +196,19 @@ func (e *env) sendTo(t *testing.T, c *campaigns.Campaign, srv *smtptest.Server) 
 	if _, err := e.svc.Send(ctx, c.ID); err != nil {
 		t.Fatal(err)
 	}
+	e.deliverQueued(t, srv)
+}
+
+// deliverQueued runs the queued fan-out and hands every mail:send task to
+// a mailer.Sender that composes each mail and sends it over SMTP to srv
+// on the loopback, as serve's worker does.
+func (e *env) deliverQueued(t *testing.T, srv *smtptest.Server) {
+	t.Helper()
 	e.fanout(t)
 	sender := &mailer.Sender{Batch: mailtest.SMTPTo(t, srv.URL()), Ledger: e.svc.Ledger()}
 	for _, task := range e.q.take(queue.TypeMailSend) {
 		p := payload(t, task)
-		if err := sender.Send(ctx, &p); err != nil {
+		if err := sender.Send(context.Background(), &p); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -2,12 +2,12 @@ package campaigns_test
 
 import (
 	"context"
-	"net"
 	"strings"
 	"testing"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
+	"github.com/bulletinhq/bulletin/internal/loopback"
 	"github.com/bulletinhq/bulletin/internal/mailtest"
 	"github.com/bulletinhq/bulletin/internal/smtptest"
 )
@@ -37,13 +37,7 @@ func TestTestSendSaysWhatTheMailServerAnswered(t *testing.T) {
 		t.Errorf("the address after the refused one got %d test mails, want 1", smtp.Count("editor@example.com"))
 	}
 
-	// A port nothing listens on, on loopback.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := ln.Addr().String()
-	ln.Close()
+	closed := loopback.ClosedAddr(t)
 	e.svc.Transport = mailtest.SMTPTo(t, "smtp://"+closed+"?tls=none")
 	err = e.svc.TestSend(ctx, c.ID, []string{"editor@example.com"})
 	msg := bulletin.ErrorMessage(err)

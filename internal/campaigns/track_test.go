@@ -12,10 +12,8 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/internal/mailtest"
-	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/smtptest"
 	"github.com/bulletinhq/bulletin/internal/tracking"
-	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -62,19 +60,12 @@ func (e *trackEnv) addTrackedList(t *testing.T, slug, mode string, opens bool) i
 	return id
 }
 
-// sendAll sends every queued mail:send task through the mailer's Sender
-// to the SMTP test server, over TCP, and returns the messages it got by
-// recipient.
+// sendAll sends every queued mail (a digest's fan-out hands out its
+// batches first) to the SMTP test server, over TCP, and returns the
+// messages it got by recipient.
 func (e *trackEnv) sendAll(t *testing.T) map[string]*mailtest.Mail {
 	t.Helper()
-	sender := &mailer.Sender{Batch: mailtest.SMTPTo(t, e.smtp.URL()), Ledger: e.svc.Ledger()}
-	e.fanout(t) // a digest's fan-out hands out its batches
-	for _, task := range e.q.take(queue.TypeMailSend) {
-		p := payload(t, task)
-		if err := sender.Send(context.Background(), &p); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e.deliverQueued(t, e.smtp)
 	out := map[string]*mailtest.Mail{}
 	for _, m := range e.smtp.Messages() {
 		out[m.To[0]] = mailtest.Parse(t, m.Data)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/bulletinhq/bulletin/internal/loopback"
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
@@ -93,7 +93,7 @@ func TestLeavingRecordsGoneInRedis(t *testing.T) {
 // never the reader's unsubscribe: SQLite has it.
 func TestUnsubscribeWhenRedisFails(t *testing.T) {
 	e := newSubEnv(t, 0)
-	down := redis.NewClient(&redis.Options{Addr: deadAddr(t), MaxRetries: -1, DialerRetries: 1})
+	down := redis.NewClient(&redis.Options{Addr: loopback.ClosedAddr(t), MaxRetries: -1, DialerRetries: 1})
 	t.Cleanup(func() { down.Close() })
 	var logs bytes.Buffer
 	e.store.SetGoneRecorder(&queue.GoneSet{Redis: down, Log: slog.New(slog.NewTextHandler(&logs, nil))})
@@ -106,17 +106,4 @@ func TestUnsubscribeWhenRedisFails(t *testing.T) {
 	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "record gone subscribers") {
 		t.Errorf("no warning logged:\n%s", logs.String())
 	}
-}
-
-// deadAddr is a loopback address nothing listens on any more: a Redis
-// that was there and is gone.
-func deadAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
 }
