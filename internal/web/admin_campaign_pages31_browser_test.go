@@ -79,7 +79,8 @@ const phoneFits = `(function(){
 // with no progress, and its phone preview fits a 390 px screen; when the
 // campaign starts sending, its script reloads the page, which then shows
 // the progress and keeps it up to date. A draft sent from its page through
-// the confirmation does the same. At 1280 px the phone preview is 390 px.
+// the confirmation does the same, its "sending" banner said once: a reload
+// by hand does not show it again. At 1280 px the phone preview is 390 px.
 func TestCampaignPages31InABrowser(t *testing.T) {
 	e := newProgressEnv(t) // "Big news", a draft to 1,200 readers
 	if code, got := apiCall(t, e.a.base, e.token, "PATCH", e.api, `{"send_at":"2099-01-01T09:00:00Z"}`); code != 200 || got["status"] != "scheduled" {
@@ -116,6 +117,13 @@ func TestCampaignPages31InABrowser(t *testing.T) {
 		browsertest.WaitJS(`location.pathname.endsWith("/send") && !!document.querySelector('form[action$="/send"] button')`, "the confirmation"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('form[action$="/send"] button').click()`),
 		browsertest.WaitJS(`location.pathname === `+strconv.Quote(draft.page)+` && `+pages31Shown("sent"), "the sent draft's progress"))
+	// The banner ("sending") is said once: the address loses its ?flash=,
+	// and a reload by hand shows the page without it.
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[location.search, String(!!document.querySelector(".flash"))]`)); err != nil || got[0] != "" || got[1] != "true" {
+		t.Errorf("after the send the address's query is %q and a banner is shown: %v (%v); want no query and a banner", got[0], got[1], err)
+	}
+	pages31Do(t, ctx, "the sent draft reloaded", chromedp.Evaluate[chromedp.Void](`location.reload()`),
+		browsertest.WaitJS(`document.readyState === "complete" && `+pages31Shown("sent")+` && !document.querySelector(".flash")`, "the page without its banner"))
 	draft.fanout()
 	draft.markSent(300)
 	pages31Do(t, ctx, "the sent draft's live progress", browsertest.WaitJS(`document.getElementById("sent").textContent === "300"`, "300 sent"))
