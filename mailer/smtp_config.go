@@ -118,6 +118,11 @@ func parseSMTPURL(raw string) (SMTPConfig, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
+		if strings.HasPrefix(err.Error(), "invalid port ") {
+			// Go's words, "invalid port ":abc" after host", say
+			// nothing of what to write.
+			return SMTPConfig{}, fmt.Errorf("smtp url: %w: the port is a number, like smtp://host:587 (STARTTLS) or smtps://host:465", err)
+		}
 		return SMTPConfig{}, fmt.Errorf("smtp url: %w", err)
 	}
 	if u.Scheme != "smtp" && u.Scheme != "smtps" {

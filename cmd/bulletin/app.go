@@ -119,7 +119,7 @@ func (m *Main) openAll(ctx context.Context) error {
 		return err
 	}
 	a.closers = append(a.closers, a.Queue.Close)
-	if err := pingRedis(ctx, a.Queue); err != nil {
+	if err := pingRedis(ctx, a.Queue, !m.Config.NoSend); err != nil {
 		return err
 	}
 	a.Gone = &queue.GoneSet{Redis: a.Queue.Redis(), Log: m.Log}

@@ -71,7 +71,7 @@ var settings = []setting{
 	{"BULLETIN_DATA", "data", "./data", "folder for bulletin.db, the outbox and the generated secret"},
 	{"BULLETIN_BASE_URL", "base-url", "", "public URL used in links (default http:// + addr)"},
 	{"BULLETIN_REDIS_URL", "redis-url", "", "redis://[:pass@]host:port/db; empty runs an embedded Redis"},
-	{"BULLETIN_SMTP_URL", "smtp-url", "", "smtp://[user:pass@]host:port?tls=none|starttls|tls; empty writes mail to the outbox"},
+	{"BULLETIN_SMTP_URL", "smtp-url", "", "smtp://[user:pass@]host:port?tls=auto|none|starttls|tls&chunking=off (smtps:// for tls); empty writes mail to the outbox"},
 	{"BULLETIN_SMTP_CONNS", "smtp-conns", "8", "most open SMTP connections per worker process"},
 	{"BULLETIN_SMTP_RATE", "smtp-rate", "0", "most messages per second per worker process, 0 = unlimited"},
 	{"BULLETIN_SIGNUP_RATE", "signup-rate", "20", "signups a minute per client IP, 0 = no limit"},
@@ -209,6 +209,12 @@ func configFrom(vals map[string]*string) (Config, error) {
 		return c, err
 	}
 	if a, err := mail.ParseAddress(c.From); err != nil || strings.ContainsAny(c.From, "\r\n") {
+		if name, _, ok := strings.Cut(c.From, "<"); ok && strings.ContainsAny(name, `,;:@()[].\`) && !strings.Contains(name, `"`) {
+			// A name with a comma or a full stop must be quoted in an
+			// address: Acme, Inc <news@…> is two addresses to a mail
+			// reader, the first with no domain.
+			return c, fmt.Errorf("BULLETIN_FROM %q: a name with punctuation goes in double quotes, like '\"%s\" <%s'", c.From, strings.TrimSpace(name), strings.TrimPrefix(c.From, name+"<"))
+		}
 		return c, fmt.Errorf("BULLETIN_FROM %q: use an address, like \"Harbour Gazette <news@example.com>\"", c.From)
 	} else if !strings.Contains(a.Address, "@") {
 		return c, fmt.Errorf("BULLETIN_FROM %q: the address needs a domain", c.From)
@@ -250,7 +256,7 @@ func checkRedisURL(raw string) error {
 	if raw == "" {
 		return nil
 	}
-	const use = "use redis://[:password@]host:port/db (or rediss:// for TLS), db a number like 0, or leave it empty for the embedded Redis"
+	const use = "use redis://[:password@]host:port/db (or rediss:// for TLS), db a number like 0 and a password's @ : / ? # % written %40 %3A %2F %3F %23 %25, or leave it empty for the embedded Redis"
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
 		return fmt.Errorf("BULLETIN_REDIS_URL: %s", use)

@@ -46,6 +46,10 @@ func dataDirError(dir string, err error) error {
 		why = "the file system is read-only"
 	case errors.Is(err, syscall.ENOTDIR), errors.Is(err, syscall.EEXIST):
 		why = "it, or a folder above it, is a file"
+	case errors.Is(err, syscall.ENOENT):
+		// MkdirAll made every folder it could: the file system refused
+		// one (as /proc and /sys do) or took it away meanwhile.
+		why = "the folder cannot be made there"
 	default:
 		return fmt.Errorf("data folder %s: %w", dir, err)
 	}

@@ -22,16 +22,21 @@ const redisPingWithin = 10 * time.Second
 // pingRedis checks that the Redis of BULLETIN_REDIS_URL answers before
 // serve starts anything on it: serve used to start on an unreachable one
 // and flood its log with the client's and asynq's errors, none of which
-// named the setting. The embedded Redis needs no check.
-func pingRedis(ctx context.Context, q *queue.Queue) error {
+// named the setting. The embedded Redis needs no check. embeddedOK says
+// whether the embedded Redis would do instead, as it would for serve
+// alone but not for a worker or serve --no-send, which share the queue.
+func pingRedis(ctx context.Context, q *queue.Queue, embeddedOK bool) error {
 	if q.Embedded() {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, redisPingWithin)
 	defer cancel()
 	if err := q.Redis().Ping(ctx).Err(); err != nil {
-		return fmt.Errorf("BULLETIN_REDIS_URL: the Redis at %s does not answer (%v): start it, correct BULLETIN_REDIS_URL, "+
-			"or leave BULLETIN_REDIS_URL empty for the embedded Redis", redisAddr(q.Opt), err)
+		fix := "start it, or correct BULLETIN_REDIS_URL"
+		if embeddedOK {
+			fix = "start it, correct BULLETIN_REDIS_URL, or leave BULLETIN_REDIS_URL empty for the embedded Redis"
+		}
+		return fmt.Errorf("BULLETIN_REDIS_URL: the Redis at %s does not answer (%v): %s", redisAddr(q.Opt), err, fix)
 	}
 	return nil
 }

@@ -231,7 +231,7 @@ func readSecretFile(path string) ([]byte, error) {
 		// erasures: a new one would break them all, so the way out
 		// is the old one, not a deletion.
 		return nil, fmt.Errorf("%s is damaged (%d characters, at least 32 needed): restore it from a backup, or set BULLETIN_SECRET to its old value; "+
-			"deleting it makes a new secret, under which the unsubscribe, preferences and confirmation links in mail already sent stop working "+
+			"deleting it and running \"bulletin secret rotate\" makes a new secret, under which the unsubscribe, preferences and confirmation links in mail already sent stop working "+
 			"and erased addresses are no longer recognised", path, len(s))
 	}
 	return []byte(s), nil

@@ -18,7 +18,7 @@ func TestDamagedSecretSaysRestoreIt(t *testing.T) {
 			t.Fatal(err)
 		}
 		code, _, errLine := run(t, map[string]string{"BULLETIN_DATA": data}, "", "serve")
-		for _, want := range []string{path, "restore it from a backup", "BULLETIN_SECRET", "deleting it makes a new secret", "links in mail already sent stop working"} {
+		for _, want := range []string{path, "restore it from a backup", "BULLETIN_SECRET", "deleting it and running \"bulletin secret rotate\" makes a new secret", "links in mail already sent stop working"} {
 			if !strings.Contains(errLine, want) {
 				t.Errorf("secret %q: stderr %q lacks %q", content, errLine, want)
 			}

@@ -49,7 +49,7 @@ func (m *Main) worker(ctx context.Context, args []string) error {
 		return err
 	}
 	defer q.Close()
-	if err := pingRedis(ctx, q); err != nil {
+	if err := pingRedis(ctx, q, false); err != nil {
 		return err
 	}
 	reg := prometheus.NewRegistry()

@@ -29,13 +29,16 @@ func ParseRetention(s string) (time.Duration, error) {
 	var d time.Duration
 	if days, ok := strings.CutSuffix(s, "d"); ok {
 		n, err := strconv.ParseFloat(days, 64)
-		if err != nil || n <= 0 || n > float64(maxRetention/(24*time.Hour)) {
+		// 0d is kept for the minimum's message below: it would keep
+		// nothing, which is not what 0 (forever) means. !(n >= 0) is
+		// true of NaN too.
+		if err != nil || !(n >= 0) || n > float64(maxRetention/(24*time.Hour)) {
 			return 0, errors.New("use a number of days like 90d, a duration like 2160h, or forever")
 		}
 		d = time.Duration(n * float64(24*time.Hour))
 	} else {
 		var err error
-		if d, err = time.ParseDuration(s); err != nil || d <= 0 {
+		if d, err = time.ParseDuration(s); err != nil || d < 0 {
 			return 0, errors.New("use a number of days like 90d, a duration like 2160h, or forever")
 		}
 	}

@@ -25,6 +25,9 @@ func TestParseRetention(t *testing.T) {
 		{"Forever", 0, ""},
 		{"6d", 0, "at least 7 days"},
 		{"1h", 0, "at least 7 days"},
+		{"0d", 0, "at least 7 days"}, // keeps nothing: not 0's forever
+		{"0h", 0, "at least 7 days"},
+		{"nand", 0, "like 90d"},
 		{"-5d", 0, "like 90d"},
 		{"ninety days", 0, "like 90d"},
 		{"90", 0, "like 90d"},
