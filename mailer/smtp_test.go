@@ -1,18 +1,17 @@
 package mailer
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/bulletinhq/bulletin/internal/logtest"
 	"github.com/bulletinhq/bulletin/internal/smtptest"
 )
 
@@ -36,24 +35,6 @@ func newSMTP(t *testing.T, srv *smtptest.Server, mod func(*SMTPConfig)) *SMTP {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
-}
-
-// syncBuffer collects a server transcript written from many connections.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 func TestSMTPSend(t *testing.T) {
@@ -198,7 +179,7 @@ func TestSMTPIdleConnections(t *testing.T) {
 
 func testIdleConnections(t *testing.T, idle time.Duration, mode string, opts []smtptest.Option) {
 	t.Helper()
-	var log syncBuffer
+	var log logtest.Buffer
 	srv := smtptest.Start(t, append(opts, smtptest.WithDebug(&log))...)
 	s := newSMTP(t, srv, func(c *SMTPConfig) { c.IdleCheck = idle })
 	for i := range 3 {
@@ -244,7 +225,7 @@ func TestSMTPLineEnds(t *testing.T) {
 // chunking=off in the URL sends with DATA to a server that offers
 // CHUNKING.
 func TestSMTPChunkingOff(t *testing.T) {
-	var log syncBuffer
+	var log logtest.Buffer
 	srv := smtptest.Start(t, smtptest.WithDebug(&log))
 	cfg, err := ParseSMTPURL(srv.URL() + "&chunking=off")
 	if err != nil {

@@ -16,7 +16,6 @@ import (
 	"math/big"
 	"net"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -28,6 +27,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/bounces"
 	"github.com/bulletinhq/bulletin/internal/events"
+	"github.com/bulletinhq/bulletin/internal/logtest"
 )
 
 const (
@@ -41,35 +41,17 @@ type imapEnv struct {
 	*intakeEnv
 	user *imapmemserver.User
 	mbox *bounces.Mailbox
-	logs *syncBuffer
+	logs *logtest.Buffer
 	// failMoves and failStores make that many MOVE (or COPY) and STORE
 	// commands fail, as a server or connection that breaks would.
 	failMoves, failStores atomic.Int32
-}
-
-// syncBuffer is a log sink safe for the server and poller goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // newIMAP starts the server with caps (nil: IMAP4rev2, with MOVE) and a
 // Mailbox on it logging in with password.
 func newIMAP(t *testing.T, caps imap.CapSet, password string) *imapEnv {
 	t.Helper()
-	e := &imapEnv{intakeEnv: newIntake(t, nil), logs: &syncBuffer{}}
+	e := &imapEnv{intakeEnv: newIntake(t, nil), logs: &logtest.Buffer{}}
 	mem := imapmemserver.New()
 	e.user = imapmemserver.NewUser(imapUser, imapPass)
 	if err := e.user.Create("INBOX", nil); err != nil {

@@ -1,7 +1,6 @@
 package campaigns_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -10,44 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bulletinhq/bulletin/internal/logtest"
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/mailer"
 )
 
-// lockedLog is a log sink safe for the goroutines of several workers.
-type lockedLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-// lines are the lines of the log that say msg.
-func (l *lockedLog) lines(msg string) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-	for _, line := range strings.Split(l.b.String(), "\n") {
-		if strings.Contains(line, `msg="`+msg+`"`) {
-			out = append(out, line)
-		}
-	}
-	return out
-}
-
-func (l *lockedLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// logTo sends the service's log lines to a new lockedLog.
-func (e *env) logTo() *lockedLog {
-	logs := &lockedLog{}
+// logTo sends the service's log lines to a new logtest.Buffer.
+func (e *env) logTo() *logtest.Buffer {
+	logs := &logtest.Buffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	e.svc.Log, e.svc.Store.Log = log, log
 	return logs
@@ -68,7 +37,7 @@ func TestCampaignLogsItsStartAndEndOnce(t *testing.T) {
 	if _, err := e.svc.Send(ctx, id); err == nil {
 		t.Fatal("a second Send worked, want a conflict")
 	}
-	if got := logs.lines("campaign sent"); len(got) != 0 {
+	if got := logs.Lines("campaign sent"); len(got) != 0 {
 		t.Fatalf("sent before any result: %q", got)
 	}
 
@@ -102,12 +71,12 @@ func TestCampaignLogsItsStartAndEndOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	sending := logs.lines("campaign sending")
+	sending := logs.Lines("campaign sending")
 	want := fmt.Sprintf("level=INFO msg=\"campaign sending\" campaign=%d kind=campaign recipients=10", id)
 	if len(sending) != 1 || !strings.Contains(sending[0], want) {
 		t.Errorf("start logged as %q, want one line with %s\n%s", sending, want, logs)
 	}
-	sent := logs.lines("campaign sent")
+	sent := logs.Lines("campaign sent")
 	want = fmt.Sprintf("level=INFO msg=\"campaign sent\" campaign=%d kind=campaign sent=8 failed=1 bounced=1 skipped=0 took=", id)
 	if len(sent) != 1 || !strings.Contains(sent[0], want) {
 		t.Errorf("end logged as %q, want one line with %s\n%s", sent, want, logs)
@@ -135,7 +104,7 @@ func TestDigestLogsItsStartAndEndOnce(t *testing.T) {
 		t.Fatalf("digest = %+v, %v", d, err)
 	}
 	want := fmt.Sprintf("level=INFO msg=\"campaign sending\" campaign=%d kind=digest recipients=9", d.ID)
-	if got := logs.lines("campaign sending"); len(got) != 1 || !strings.Contains(got[0], want) {
+	if got := logs.Lines("campaign sending"); len(got) != 1 || !strings.Contains(got[0], want) {
 		t.Fatalf("start logged as %q, want one line with %s\n%s", got, want, logs)
 	}
 
@@ -163,7 +132,7 @@ func TestDigestLogsItsStartAndEndOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	want = fmt.Sprintf("level=INFO msg=\"campaign sent\" campaign=%d kind=digest sent=9 failed=0 bounced=0 skipped=0 took=", d.ID)
-	if got := logs.lines("campaign sent"); len(got) != 1 || !strings.Contains(got[0], want) {
+	if got := logs.Lines("campaign sent"); len(got) != 1 || !strings.Contains(got[0], want) {
 		t.Errorf("end logged as %q, want one line with %s\n%s", got, want, logs)
 	}
 }

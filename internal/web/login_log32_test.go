@@ -10,19 +10,9 @@ import (
 	"testing"
 
 	"github.com/bulletinhq/bulletin/internal/admins"
+	"github.com/bulletinhq/bulletin/internal/logtest"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
-
-// loginLines are the lines of log that say msg.
-func loginLines(log, msg string) []string {
-	var lines []string
-	for _, l := range strings.Split(log, "\n") {
-		if strings.Contains(l, "msg=\""+msg+"\"") {
-			lines = append(lines, l)
-		}
-	}
-	return lines
-}
 
 // postLogin posts the login form from addr, which the test's loopback
 // proxy names in X-Forwarded-For, with any email and password.
@@ -46,7 +36,7 @@ func (a *adminClient) postLogin(addr, email, password string) int {
 // named an admin, but never what was typed; each login the lockout
 // refuses is one more; a login that works is one INFO line.
 func TestLoginLogsFailuresForTheOperator(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	s, a := newAdminServerWith(t, func(s *Server, _ *sqlite.DB) {
 		s.Log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	})
@@ -65,7 +55,7 @@ func TestLoginLogsFailuresForTheOperator(t *testing.T) {
 	if code := a.postLogin("198.51.100.24", typedAsEmail, wrong); code != http.StatusUnauthorized {
 		t.Fatalf("unknown email = %d, want 401", code)
 	}
-	failed := loginLines(logs.String(), "admin login failed")
+	failed := logs.Lines("admin login failed")
 	if len(failed) != 2 {
 		t.Fatalf("%d lines say admin login failed, want 2:\n%s", len(failed), logs.String())
 	}
@@ -91,7 +81,7 @@ func TestLoginLogsFailuresForTheOperator(t *testing.T) {
 			t.Fatalf("login when locked out = %d, want 429", code)
 		}
 	}
-	failed = loginLines(logs.String(), "admin login failed")
+	failed = logs.Lines("admin login failed")
 	if want := 2 + admins.MaxFailures + 2; len(failed) != want {
 		t.Fatalf("%d lines say admin login failed, want %d:\n%s", len(failed), want, logs.String())
 	}
@@ -108,7 +98,7 @@ func TestLoginLogsFailuresForTheOperator(t *testing.T) {
 	if code := a.postLogin("192.0.2.77", "editor@example.com", "correct horse battery"); code != http.StatusSeeOther {
 		t.Fatalf("right password = %d, want 303", code)
 	}
-	in := loginLines(logs.String(), "admin logged in")
+	in := logs.Lines("admin logged in")
 	if len(in) != 1 || !strings.Contains(in[0], "level=INFO") || !strings.Contains(in[0], admin+" remote=192.0.2.77") {
 		t.Errorf("a login logged %q, want one INFO line with %s remote=192.0.2.77", in, admin)
 	}

@@ -1,38 +1,19 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/bulletinhq/bulletin/internal/logtest"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
-
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // feedbackEnv is an admin server with the events store, an API token, the
 // database and the server's log.
@@ -42,12 +23,12 @@ type feedbackEnv struct {
 	a     *adminClient
 	db    *sqlite.DB
 	token string
-	log   *syncBuffer
+	log   *logtest.Buffer
 }
 
 func newFeedbackEnv(t *testing.T) *feedbackEnv {
 	t.Helper()
-	e := &feedbackEnv{t: t, log: &syncBuffer{}}
+	e := &feedbackEnv{t: t, log: &logtest.Buffer{}}
 	e.s, e.a = newAdminServerWith(t, func(s *Server, db *sqlite.DB) {
 		s.Log = slog.New(slog.NewJSONHandler(e.log, nil))
 		e.db = db
