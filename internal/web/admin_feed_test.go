@@ -75,8 +75,11 @@ func TestAdminFeeds(t *testing.T) {
 			t.Errorf("feeds page lacks %s:\n%s", want, body)
 		}
 	}
-	if strings.Contains(body, "<script") || strings.Contains(body, " onclick") || strings.Contains(body, " onsubmit") {
-		t.Error("the feeds page has an inline script; the admin CSP would block it")
+	// The layout's script that takes the banner off the address is the
+	// page's only one: TestAdminCSPAllowsTheTemplatesScripts holds the
+	// CSP to it.
+	if strings.Count(body, "<script") != 1 || strings.Contains(body, " onclick") || strings.Contains(body, " onsubmit") {
+		t.Error("the feeds page has an inline script of its own; the admin CSP would block it")
 	}
 
 	pause := fmt.Sprintf("/admin/feeds/%d/pause", id)

@@ -152,12 +152,12 @@ func TestUnknownPathsAnswerInTheirAreasShape(t *testing.T) {
 }
 
 // publicNotFound is what the public 404 page must show: its heading, the
-// publication's name and the ways on.
+// publication's name and the way on. Its archive link, shown only once the
+// archive lists an issue, is TestBadLink32HomeSaysTheArchiveIsEmpty's.
 var publicNotFound = []string{
 	"<h1>Page not found</h1>",
 	"<title>Page not found · Bulletin</title>",
 	`<a href="/subscribe">Sign up for Bulletin</a>`,
-	`<a href="/archive">Read past issues in the archive</a>`,
 }
 
 // The 404 page offers only the ways this server serves: no archive link
