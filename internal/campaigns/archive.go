@@ -109,6 +109,17 @@ func (s *Store) ArchiveIssue(ctx context.Context, id int64) (*Issue, error) {
 	return is, nil
 }
 
+// InArchive reports whether campaign id is in the public archive, by the
+// archive's own rule (archiveWhere), for the editor's page to link to it.
+func (s *Store) InArchive(ctx context.Context, id int64) (bool, error) {
+	var in bool
+	err := s.db.Read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM campaigns c WHERE c.id = ? AND `+archiveWhere+`)`, id).Scan(&in)
+	if err != nil {
+		return false, fmt.Errorf("in archive: %w", err)
+	}
+	return in, nil
+}
+
 // archiveReader is who a campaign is stored for: a reader without a name
 // or an address, who reads the fallbacks the editor wrote. The links
 // with tokens are in the mail around the body, never in it.

@@ -387,6 +387,9 @@ type campaignPage struct {
 	Lists     []listLabel
 	Scheduled string
 	When      []moment
+	// Archived: the public archive shows the campaign (/archive/{id}).
+	// ArchiveServed: this server has a public archive at all.
+	Archived, ArchiveServed bool
 }
 
 // A moment is one step of a campaign's send as its page says it:
@@ -485,6 +488,12 @@ func (s *Server) renderCampaignPage(w http.ResponseWriter, r *http.Request, stat
 	p.Editable, p.Audience, p.Rates = c.Status == campaigns.StatusDraft || c.Status == campaigns.StatusScheduled, readers(c.Audience), ratesOf(c.Stats)
 	p.Deletable = !p.Digest && c.Deletable()
 	p.BareName = !p.Digest && campaigns.NameWithoutFallback(c.Body)
+	if p.ArchiveServed = s.Archive != nil && servesGET(s.mux, "/archive"); p.ArchiveServed {
+		if p.Archived, err = s.Archive.InArchive(r.Context(), c.ID); err != nil {
+			s.adminError(w, r, err)
+			return
+		}
+	}
 	if !p.Digest { // a digest's page links to its archive copy instead
 		doc, err := s.Campaigns.PreviewMail(r.Context(), c.ID, campaigns.SampleReader)
 		if code := bulletin.ErrorCode(err); code == bulletin.EINTERNAL {

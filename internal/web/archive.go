@@ -15,6 +15,7 @@ import (
 type Archiver interface {
 	Archive(ctx context.Context, before int64, limit int) ([]*campaigns.Issue, int64, error)
 	ArchiveIssue(ctx context.Context, id int64) (*campaigns.Issue, error)
+	InArchive(ctx context.Context, id int64) (bool, error)
 }
 
 var _ Archiver = (*campaigns.Store)(nil)
