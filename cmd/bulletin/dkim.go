@@ -60,33 +60,6 @@ func isDomain(d string) bool {
 	return true
 }
 
-// dkimKeys reads the keys of the configured DKIM selectors. A selector
-// whose key file is missing is a usage error that says how to make it.
-func (c Config) dkimKeys() ([]dkim.Key, error) {
-	var keys []dkim.Key
-	for _, k := range []struct{ sel, typ string }{{c.DKIMSelector, dkim.RSA}, {c.DKIMEd25519Selector, dkim.Ed25519}} {
-		if k.sel == "" {
-			continue
-		}
-		key, err := dkim.Load(c.dkimDir(), k.sel, k.typ)
-		var missing *dkim.MissingKeyError
-		if errors.As(err, &missing) {
-			if d := c.fromDomain(); !isDomain(d) {
-				// keygen, which the error says to run, refuses such a
-				// domain: the From comes first.
-				return nil, usagef("no DKIM key %s: a selector's key signs the mail of BULLETIN_FROM, which is at %s, not a domain on the internet; "+
-					"set BULLETIN_FROM to an address at your own domain first, then make the key with \"bulletin dkim keygen --selector %s --type %s\", or unset the selector",
-					missing.Path, d, k.sel, k.typ)
-			}
-			return nil, usageError{err.Error()}
-		} else if err != nil {
-			return nil, err
-		}
-		keys = append(keys, key)
-	}
-	return keys, nil
-}
-
 // fromDomain is the domain of BULLETIN_FROM, lower case.
 func (c Config) fromDomain() string {
 	a, err := mail.ParseAddress(c.From)
@@ -96,37 +69,19 @@ func (c Config) fromDomain() string {
 	return strings.ToLower(strings.TrimSuffix(a.Address[strings.LastIndexByte(a.Address, '@')+1:], "."))
 }
 
-// dkimKeysByDomain reads every DKIM key, by the From domain it signs:
-// the configured selectors' keys sign BULLETIN_FROM's domain, and the
-// keys in DKIM_DIR/DOMAIN/ sign that domain (a list's own From).
-func (c Config) dkimKeysByDomain() (map[string][]dkim.Key, error) {
-	keys, err := c.dkimKeys()
-	if err != nil {
-		return nil, err
-	}
-	byDomain, err := dkim.LoadDomains(c.dkimDir())
-	if err != nil {
-		return nil, err
-	}
-	if len(keys) > 0 {
-		if byDomain == nil {
-			byDomain = map[string][]dkim.Key{}
-		}
-		d := c.fromDomain()
-		byDomain[d] = append(keys, byDomain[d]...)
-	}
-	return byDomain, nil
-}
-
 // loadDKIM reads the DKIM keys, once, and returns the signer of every
 // message, or nil when there is no key. A selector whose key file is
 // missing is a usage error that says how to make it. Mail of a From
 // domain without a key goes unsigned, with one warning for that domain.
+// What dkimKeySet has to say of the keys is logged, a line each.
 func (m *Main) loadDKIM() (mailer.Signer, error) {
 	c := m.Config
-	byDomain, err := c.dkimKeysByDomain()
+	byDomain, notes, err := c.dkimKeySet()
 	if err != nil {
 		return nil, err
+	}
+	for _, n := range notes {
+		m.Log.Log(context.Background(), n.level, n.msg)
 	}
 	s := dkim.NewSigner(nil, byDomain)
 	if s == nil {
@@ -209,6 +164,10 @@ func (m *Main) dkimCmd(ctx context.Context, args []string) error {
 	if domain != from {
 		dir = filepath.Join(dir, domain)
 	}
+	if f := m.Config.selectorTaken(domain, selector, dkim.Path(dir, selector, typ)); f != "" {
+		return usagef("%s is already the key of %s._domainkey.%s, a name that holds one DKIM record: keep signing with it (bulletin doctor prints its record), or pick another selector",
+			f, selector, domain)
+	}
 	key, err := dkim.Generate(dir, selector, typ)
 	if errors.Is(err, fs.ErrExist) {
 		return usageError{strings.TrimSuffix(err.Error(), ": "+fs.ErrExist.Error())}
@@ -218,7 +177,8 @@ func (m *Main) dkimCmd(ctx context.Context, args []string) error {
 	fmt.Fprintf(m.Stdout, "wrote %s (mode 0600; keep it secret, back it up)\n\n", dkim.Path(dir, selector, typ))
 	fmt.Fprintf(m.Stdout, "Publish this TXT record in the DNS of %s:\n\n%s\n\n", domain, key.Record(domain))
 	if domain != from {
-		fmt.Fprintf(m.Stdout, "From its next start Bulletin signs every mail whose From is at %s with it, the publication's or a list's (give send workers BULLETIN_DKIM_DIR=%s).\n", domain, m.Config.dkimDir())
+		fmt.Fprintf(m.Stdout, "No setting is needed: once restarted, serve and the send workers (given BULLETIN_DKIM_DIR=%s) sign every mail whose From is at %s with it, the publication's or a list's.\n",
+			m.Config.dkimDir(), domain)
 		return nil
 	}
 	env := "BULLETIN_DKIM_SELECTOR"
