@@ -159,6 +159,11 @@ func (imp *importer) check(line int, rec []string) (importRow, bool) {
 		imp.invalid(line, "", "no email column")
 		return importRow{}, false
 	}
+	if n := filledColumns(rec); !imp.rep.Header && n > headerlessWidth {
+		imp.invalid(line, fromTextCell(rec[imp.cols.email]), fmt.Sprintf("the line has %d columns, but a file without a line of column names is read as two, email and name: "+
+			"put in quotes a name that holds a comma, or add a first line that names the columns in their order, such as “%s”, and import the file again", n, headerFor(n)))
+		return importRow{}, false
+	}
 	row, why := imp.parse(line, rec)
 	if why != "" {
 		imp.invalid(line, fromTextCell(rec[imp.cols.email]), why)
@@ -174,6 +179,43 @@ func (imp *importer) check(line int, rec []string) (importRow, bool) {
 		return importRow{}, false
 	}
 	return row, true
+}
+
+// headerlessWidth is how many columns a file without a line of column
+// names is read as: email, then name (defaultColumns).
+const headerlessWidth = 2
+
+// filledColumns returns how many columns rec spans up to its last cell
+// that holds something: cells left empty at the end of a line, as
+// spreadsheets save them, count for nothing.
+func filledColumns(rec []string) int {
+	for i := len(rec) - 1; i >= 0; i-- {
+		if strings.TrimSpace(rec[i]) != "" {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// headerFor is a line of column names for a file of n columns without
+// one: the export's, in their order, as such a file is most often an
+// export that lost its first line.
+func headerFor(n int) string {
+	h := strings.Join(exportHeader[:min(n, len(exportHeader))], ",")
+	if n > len(exportHeader) {
+		h += ",…"
+	}
+	return h
+}
+
+// headerlessColumns is the error of a file whose first line is a reader's
+// row of n columns, more than a file without column names is read as:
+// the cells after the name would be lost without a word, a status of
+// unsubscribed with them, and the reader mailed a confirmation.
+func headerlessColumns(n int) error {
+	return bulletin.Errorf(bulletin.EINVALID, "The first line is a reader's row of %d columns, not a line of column names, "+
+		"and a file without one is read as two columns, email and name: the cells after those (a list, a status) would be lost. "+
+		"Add a first line that names the columns in their order, such as “%s” (the names export writes), and import the file again.", n, headerFor(n))
 }
 
 // parse reads the cells of rec, or says what is wrong with them, with the

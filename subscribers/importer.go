@@ -212,6 +212,44 @@ func NeedsList(r io.Reader) bool {
 	}
 }
 
+// ConfirmedRows counts the rows of the file read from r whose status
+// column says confirmed, as an export writes its confirmed readers. An
+// import that does not vouch for their consent (ImportOptions.Confirmed)
+// stores them pending and mails each a confirmation, which a publisher
+// moving an export to another install does not expect: a caller counts
+// them first, before anything is stored, to ask which was meant. A file
+// Import refuses as a whole, or that has no status column, has none.
+func ConfirmedRows(r io.Reader) int {
+	imp := &importer{rep: &ImportReport{}, seen: map[string]int{}, unknown: map[string]bool{}}
+	rr, err := imp.open(r)
+	if err != nil {
+		return 0
+	}
+	imp.cols = defaultColumns
+	rr.startsRow = imp.startsRow
+	n := 0
+	for first := true; ; {
+		rec, _, err := rr.Read()
+		var rerr *recordError
+		if errors.As(err, &rerr) {
+			imp.rows++ // as run counts it: the next line is no header
+			continue
+		} else if err != nil {
+			return n
+		}
+		if first {
+			first = false
+			if header, err := imp.header(rec); err != nil || !header || imp.cols.status < 0 {
+				return 0
+			}
+			continue
+		}
+		if strings.EqualFold(cell(rec, imp.cols.status), StatusConfirmed) {
+			n++
+		}
+	}
+}
+
 // open reads the start of the import file: its byte-order mark, line
 // ends, "sep=" line and what separates its cells. It returns the reader
 // of the file's records.
@@ -246,6 +284,11 @@ func (imp *importer) firstLine(rec []string) (bool, error) {
 	header, err := imp.header(rec)
 	if err != nil {
 		return false, err
+	}
+	// Before the lists column is asked for: a file that lost its header
+	// line has one, and the missing header is what to fix.
+	if n := filledColumns(rec); !header && n > headerlessWidth {
+		return false, headerlessColumns(n)
 	}
 	if imp.list == 0 && imp.cols.lists < 0 {
 		return false, fmt.Errorf("%w: %w", ErrNoListsColumn,

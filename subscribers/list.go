@@ -107,12 +107,27 @@ func (s *Store) Lists(ctx context.Context) ([]*List, error) {
 	return out, rows.Err()
 }
 
-// ListBySlug returns one list, or a not-found error.
+// ListBySlug returns one list, or a not-found error. It compares slug
+// as stored, as the filters on a list's slug do; FindList reads a slug as
+// a person types it.
 func (s *Store) ListBySlug(ctx context.Context, slug string) (*List, error) {
 	row := s.db.Read.QueryRowContext(ctx, `SELECT `+listColumns+`
 		FROM lists WHERE slug = ?`, slug)
 	l, err := scanList(row)
 	if errors.Is(err, sql.ErrNoRows) {
+		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "There is no list %q.", slug)
+	}
+	return l, err
+}
+
+// FindList returns the list slug names as a person types it, on the
+// command line or in a file: in any case, with spaces around it
+// (SlugKey), as Import reads a slug. "DAILY-NEWS" is daily-news. The
+// list's Slug is as stored, for the queries that compare slugs as they
+// are. A slug that names no list is a not-found error quoting it as typed.
+func (s *Store) FindList(ctx context.Context, slug string) (*List, error) {
+	l, err := s.ListBySlug(ctx, SlugKey(slug)) // lower case, as List.Validate makes every slug
+	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
 		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "There is no list %q.", slug)
 	}
 	return l, err

@@ -80,7 +80,7 @@ func TestImportHeaderWithoutReadersSaysSo(t *testing.T) {
 		{"Excel's sep= line and column names", "sep=;\r\nemail;name;lists\r\n", true},
 		{"column names read and not", "email,Phone\n", true},
 		{"a reader", "email,name\nbo@example.com,Bo\n", false},
-		{"an invalid line", "email,name\nnot-an-address,Bo\n", false},
+		{"an invalid line and a reader", "email,name\nnot-an-address,Bo\ncy@example.com,Cy\n", false},
 		{"an address, no column names", "bo@example.com\n", false},
 	}
 	for _, tt := range tests {

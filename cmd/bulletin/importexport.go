@@ -22,16 +22,20 @@ import (
 // progress bar on a terminal and plain counts otherwise.
 func (m *Main) importCSV(ctx context.Context, args []string) error {
 	var list string
-	var confirmed bool
+	var confirmed, reconfirm bool
 	rest, err := m.ParseFlags("import", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&list, "list", "", "slug of a list to add every subscriber to (needed when the file has no lists column)")
 		fs.BoolVar(&confirmed, "confirmed", false, "the publisher has their consent: import as confirmed, send no confirmation")
+		fs.BoolVar(&reconfirm, "reconfirm", false, "import the readers the file marks confirmed as pending, each mailed a confirmation to click (such a file needs this or --confirmed)")
 	})
 	if err != nil {
 		return err
 	}
 	if len(rest) != 1 {
-		return usagef("use: bulletin import FILE.csv [--list SLUG] [--confirmed]")
+		return usagef("use: bulletin import FILE.csv [--list SLUG] [--confirmed | --reconfirm]")
+	}
+	if confirmed && reconfirm {
+		return usagef("import: give --confirmed (they stay confirmed) or --reconfirm (each is asked by mail), not both")
 	}
 	f, err := os.Open(rest[0])
 	if err != nil {
@@ -40,6 +44,17 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 	defer f.Close()
 	if st, err := f.Stat(); err == nil && st.IsDir() {
 		return usagef("import: %s is a folder: give the CSV file to import", rest[0])
+	}
+	if !confirmed && !reconfirm {
+		in, done, err := rewindable(f)
+		if err != nil {
+			return err
+		}
+		defer done()
+		if err := refuseConfirmedRows(in, rest[0]); err != nil {
+			return err
+		}
+		f = in
 	}
 	if err := m.openAll(ctx); err != nil {
 		return err
@@ -65,9 +80,60 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "%s has column names but no readers: nothing to import.\n", rest[0])
 	}
 	if rep.Pending+rep.Asked > 0 { // confirmations went out
-		return m.warnLinksFromAddr(ctx)
+		if err := m.warnLinksFromAddr(ctx); err != nil {
+			return err
+		}
+	}
+	// A job run by cron is told by its exit status that the file it was
+	// given imported nothing at all; one with some rows to import is not.
+	if rep.Invalid > 0 && rep.Added+rep.Updated+rep.Skipped == 0 {
+		return fmt.Errorf("nothing imported: every row of %s is invalid (%s, see above)", rest[0], plural(rep.Invalid, "row"))
 	}
 	return nil
+}
+
+// refuseConfirmedRows reads f, the file to import without --confirmed or
+// --reconfirm, through once before anything is stored, and refuses it
+// when it marks readers confirmed, as an export does: imported so, each
+// would be pending and mailed a confirmation, every reader of an install
+// moved asked again by surprise. It leaves f at its start.
+func refuseConfirmedRows(f *os.File, name string) error {
+	n := subscribers.ConfirmedRows(f)
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	if n > 0 {
+		return usagef("%s marks %s confirmed, who without --confirmed would be imported pending and each mailed a confirmation. "+
+			"Give --confirmed to import them confirmed (you vouch that they opted in; nothing is mailed), "+
+			"or --reconfirm to import them pending and ask each by mail. Nothing was imported.", name, plural(n, "reader"))
+	}
+	return nil
+}
+
+// rewindable returns f when it can go back to its start, a regular file;
+// for a pipe (/dev/stdin, a shell's <(…)), which is read once, a copy of
+// it in a temporary file, which done removes.
+func rewindable(f *os.File) (_ *os.File, done func(), err error) {
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		return f, func() {}, nil
+	}
+	tmp, err := os.CreateTemp("", "bulletin-import-*.csv")
+	if err != nil {
+		return nil, nil, fmt.Errorf("import: copy the piped file: %w", err)
+	}
+	done = func() {
+		tmp.Close()
+		os.Remove(tmp.Name())
+	}
+	if _, err := io.Copy(tmp, f); err != nil {
+		done()
+		return nil, nil, fmt.Errorf("import: copy the piped file: %w", err)
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		done()
+		return nil, nil, fmt.Errorf("import: %w", err)
+	}
+	return tmp, done, nil
 }
 
 // errInterrupted ends a command stopped by Ctrl-C once it has said what
@@ -213,10 +279,19 @@ func (m *Main) exportCSV(ctx context.Context, args []string) error {
 	if err := m.openDB(ctx); err != nil {
 		return err
 	}
+	if list != "" {
+		// Typed in any case, as import reads it; the export's filter
+		// compares the slug as stored.
+		l, err := m.app.Subscribers.FindList(ctx, list)
+		if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
+			return m.noSuchList(ctx, bulletin.ErrorMessage(err))
+		} else if err != nil {
+			return err
+		}
+		list = l.Slug
+	}
 	n, err := m.app.Subscribers.ExportCSV(ctx, m.Stdout, list)
-	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND && list != "" {
-		return m.noSuchList(ctx, bulletin.ErrorMessage(err))
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stderr, "exported %s\n", plural(n, "subscriber"))

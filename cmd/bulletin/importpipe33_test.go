@@ -1,0 +1,58 @@
+//go:build unix
+
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// A file given as a pipe, which is read once, is refused as a regular one
+// is when it marks readers confirmed, and imported whole otherwise: the
+// import copies it to read it twice.
+func TestImportOfConfirmedRowsFromAPipe(t *testing.T) {
+	env := seededInstall(t)
+	export := "email,name,lists,status\none@piped.example,One,daily-news,confirmed\n"
+	fifo := namedPipe(t, export)
+	code, stdout, stderr := run(t, env, "", "import", fifo)
+	if code != 2 || stdout != "" || !strings.Contains(stderr, fifo+" marks 1 reader confirmed") {
+		t.Errorf("piped export: exit %d, %q, %q", code, stdout, stderr)
+	}
+	if got := storedStatuses(t, env, "@piped.example"); len(got) != 0 {
+		t.Errorf("stored %v, want no one", got)
+	}
+	code, stdout, stderr = run(t, env, "", "import", namedPipe(t, strings.ReplaceAll(export, ",confirmed", ",")), "--list", "daily-news")
+	if code != 0 || !strings.Contains(stdout, "added 1,") {
+		t.Errorf("piped file without a status: exit %d, %q, %q", code, stdout, stderr)
+	}
+}
+
+// namedPipe returns the path of a named pipe that gives body to its reader.
+func namedPipe(t *testing.T, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "piped.csv")
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		f.WriteString(body)
+	}()
+	t.Cleanup(func() {
+		// A writer no import opened the pipe for is let go.
+		if r, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
+			<-done
+			r.Close()
+		}
+	})
+	return path
+}
