@@ -131,8 +131,15 @@ const maxPreheader = 150
 
 // validate checks what an editor gives and fills in the defaults. stored
 // is the body saved before the edit: a body stored already is not refused
-// for what only a new one is (a relative link, checkLinks).
-func (c *Campaign) validate(now time.Time, stored string) error { return c.check(now, true, stored) }
+// for what only a new one is (a relative link, checkLinks), but one
+// holding an element mail cannot show (refusedElement) is, changed or not:
+// it sends without the element, and saving it is when its editor learns.
+func (c *Campaign) validate(now time.Time, stored string) error {
+	if len(c.Body) <= 512<<10 && refusedElement(c.Body) != nil {
+		stored = ""
+	}
+	return c.check(now, true, stored)
+}
 
 // check is validate; without needLists a draft (no send_at) may name no
 // list. Such a draft is nothing new: deleting a list takes it out of the
@@ -164,7 +171,7 @@ func (c *Campaign) check(now time.Time, needLists bool, stored string) error {
 		fields["body"] = "write the body, in Markdown"
 	} else if len(c.Body) > 512<<10 {
 		fields["body"] = "keep the body to at most 512 KiB"
-	} else if err := checkFields(c.Body); err != nil && !(c.Body == stored && subscribers.IsNewTextOnly(err)) {
+	} else if err := checkBody(c.Body); err != nil && !(c.Body == stored && subscribers.IsNewTextOnly(err)) {
 		fields["body"] = err.Error()
 	}
 	if len(c.Lists) == 0 && (needLists || c.SendAt != nil) {

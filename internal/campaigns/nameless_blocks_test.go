@@ -61,7 +61,7 @@ func TestMailLeavesOutABlockHoldingOnlyTheName(t *testing.T) {
 				ul + li + "the ferry</li>\n" + li + "the café</li>\n</ul>\n" +
 				ol + li + "first</li>\n" + li + "second</li>\n" + li + "third</li>\n</ol>\n" +
 				p + "See you on deck.</p>\n",
-			preheader: "Thanks for reading. - the ferry - the café 1. first 2. second 3. third See you on deck.",
+			preheader: "Thanks for reading. the ferry. the café. first. second. third. See you on deck.",
 		},
 		{
 			name: "Zoë O'Hara",
@@ -73,8 +73,8 @@ func TestMailLeavesOutABlockHoldingOnlyTheName(t *testing.T) {
 				ul + li + "the ferry</li>\n" + li + "Zoë O&#39;Hara</li>\n" + li + "the café</li>\n</ul>\n" +
 				ol + li + "first</li>\n" + li + "Zoë O&#39;Hara,</li>\n" + li + "second</li>\n" + li + "third</li>\n</ol>\n" +
 				quote + p + "Zoë O&#39;Hara</p>\n</blockquote>\n" + p + "See you on deck.</p>\n" + p + "<em>Zoë O&#39;Hara</em></p>\n",
-			preheader: "Zoë O&#39;Hara Zoë O&#39;Hara Thanks for reading. - the ferry - Zoë O&#39;Hara - the café " +
-				"1. first 2. Zoë O&#39;Hara, 3. second 4. third Zoë O&#39;Hara See you on deck. Zoë O&#39;Hara",
+			preheader: "Zoë O&#39;Hara. Zoë O&#39;Hara. Thanks for reading. the ferry. Zoë O&#39;Hara. the café. " +
+				"first. Zoë O&#39;Hara, second. third. Zoë O&#39;Hara. See you on deck. Zoë O&#39;Hara",
 		},
 	} {
 		e := newGoldenEnv(t, "harbour", "Harbour", "off")

@@ -52,7 +52,7 @@ func TestMailLeavesOutTheNameOfANamelessReader(t *testing.T) {
 			html: p + "Dear,</p>\n" + p + "Hi, welcome aboard the winter ferry.</p>\n" + p + "Thanks for reading!</p>\n" +
 				p + "The timetable changes on Monday.</p>\n" + h2 + "News for</h2>\n" +
 				p + "See you on deck and bring a coat.</p>\n" + p + "Hello neighbour, the café stays open.</p>\n",
-			preheader: "Hi, welcome aboard the winter ferry. Thanks for reading! The timetable changes on Monday. News for See you on…",
+			preheader: "Hi, welcome aboard the winter ferry. Thanks for reading! The timetable changes on Monday. News for. See you on…",
 		},
 		{
 			name: "Zoë O'Hara",
@@ -65,7 +65,7 @@ func TestMailLeavesOutTheNameOfANamelessReader(t *testing.T) {
 				p + "Zoë O&#39;Hara, the timetable changes on Monday.</p>\n" + h2 + "News for Zoë O&#39;Hara</h2>\n" +
 				p + "See you on deck Zoë O&#39;Hara and bring a coat.</p>\n" + p + "Hello Zoë O&#39;Hara, the café stays open.</p>\n",
 			preheader: "Hi Zoë O&#39;Hara, welcome aboard the winter ferry. Thanks for reading, Zoë O&#39;Hara! " +
-				"Zoë O&#39;Hara, the timetable changes on Monday. News for Zoë O&#39;Hara See you on…",
+				"Zoë O&#39;Hara, the timetable changes on Monday. News for Zoë O&#39;Hara. See you on…",
 		},
 	} {
 		e := newGoldenEnv(t, "harbour", "Harbour", "off")

@@ -41,7 +41,7 @@ func TestMailReadsYourForAPossessiveName(t *testing.T) {
 			html: p + "Your picks this week.</p>\n" +
 				p + "Here are your picks, and <strong>your</strong> too. Your list follows.</p>\n" +
 				h2 + "Your news</h2>\n" + ul + "\n" + li + "Your first pick</li>\n</ul>\n",
-			preheader: "Your picks this week. Here are your picks, and your too. Your list follows. Your news - Your first pick",
+			preheader: "Your picks this week. Here are your picks, and your too. Your list follows. Your news. Your first pick",
 		},
 		{
 			name: "Zoë O'Hara",
@@ -51,7 +51,7 @@ func TestMailReadsYourForAPossessiveName(t *testing.T) {
 				p + "Here are Zoë O&#39;Hara’s picks, and <strong>Zoë O&#39;Hara’s</strong> too. Zoë O&#39;Hara’s list follows.</p>\n" +
 				h2 + "Zoë O&#39;Hara’s news</h2>\n" + ul + "\n" + li + "Zoë O&#39;Hara’s first pick</li>\n</ul>\n",
 			preheader: "Zoë O&#39;Hara’s picks this week. Here are Zoë O&#39;Hara’s picks, and Zoë O&#39;Hara’s too. Zoë O&#39;Hara’s list follows. " +
-				"Zoë O&#39;Hara’s news - Zoë O&#39;Hara’s first pick",
+				"Zoë O&#39;Hara’s news. Zoë O&#39;Hara’s first pick",
 		},
 	} {
 		e := newGoldenEnv(t, "harbour", "Harbour", "off")

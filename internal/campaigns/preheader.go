@@ -43,14 +43,16 @@ func bareURL(u string) string {
 func preheader(text string) string { return personalPreheader(text, mailer.NewMarkers()) }
 
 // personalPreheader is the line the inbox shows beside the subject when
-// the editor wrote none: the start of the text part as one line of prose,
-// without heading underlines, quote marks, images, the URLs after links'
-// text and the lines that hold only a URL (a digest's stories), a URL
-// written in a sentence shortened to its host, cut at a word within 120
-// characters. A greeting the text opens with ("Hello {{ .Name }},") is
-// left out too: the inbox shows it is mail already, and the line is the
-// reader's one glimpse of what the mail says (afterGreeting). A text that
-// is only a greeting keeps it, as something beats nothing.
+// the editor wrote none: the start of the text part as prose, its blocks
+// one after the other, each ending as a sentence does (joinBlocks),
+// without heading underlines, quote marks, list markers, images, the URLs
+// after links' text and the lines that hold only a URL (a digest's
+// stories), a URL written in a sentence shortened to its host, cut at a
+// word within 120 characters. A greeting the text opens with
+// ("Hello {{ .Name }},") is left out too: the inbox shows it is mail
+// already, and the line is the reader's one glimpse of what the mail
+// says (afterGreeting). A text that is only a greeting keeps it, as
+// something beats nothing.
 //
 // The text part is prose already, its Markdown rendered (markdownText,
 // the digest's text template): every other character stays as the
@@ -59,15 +61,10 @@ func preheader(text string) string { return personalPreheader(text, mailer.NewMa
 // in the HTML part, whose markers each reader's message fills in, so a
 // reader greeted by name in the mail is greeted by name in the inbox too.
 func personalPreheader(text string, mk mailer.Markers) string {
-	var lines []string
-	for _, line := range strings.Split(text, "\n") {
-		if l, ok := preheaderLine(line, mk); ok {
-			lines = append(lines, l)
-		}
-	}
-	if len(lines) > 0 {
-		if rest, ok := afterGreeting(lines[0], mk); ok {
-			after := lines[1:]
+	blocks := preheaderBlocks(text, mk)
+	if len(blocks) > 0 {
+		if rest, ok := afterGreeting(blocks[0], mk); ok {
+			after := blocks[1:]
 			if rest != "" {
 				after = append([]string{rest}, after...)
 			}
@@ -76,15 +73,13 @@ func personalPreheader(text string, mk mailer.Markers) string {
 			}
 		}
 	}
-	return preheaderOf(lines, mk)
+	return preheaderOf(blocks, mk)
 }
 
-// preheaderOf is the preheader of lines, those of a text part the
-// preheader reads, as it reads them.
-func preheaderOf(lines []string, mk mailer.Markers) string {
-	s := preheaderImage.ReplaceAllString(strings.Join(lines, " "), "")
-	s = preheaderLink.ReplaceAllString(s, "")
-	return leadTrimmed(clipPersonal(preheaderURL.ReplaceAllStringFunc(s, bareURL), 120, mk), mk)
+// preheaderOf is the preheader of blocks, those of a text part the
+// preheader reads (preheaderBlocks), as it reads them.
+func preheaderOf(blocks []string, mk mailer.Markers) string {
+	return leadTrimmed(clipPersonal(joinBlocks(blocks, mk), 120, mk), mk)
 }
 
 // leadTrimmed is s without the spaces its first fallback's sides start

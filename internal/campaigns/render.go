@@ -12,6 +12,8 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/util"
 
 	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/subscribers"
@@ -28,7 +30,8 @@ var personalFields = map[string]mailer.Field{
 }
 
 var (
-	markdown  = goldmark.New(goldmark.WithExtensions(extension.GFM, extension.Typographer))
+	markdown = goldmark.New(goldmark.WithExtensions(extension.GFM, extension.Typographer),
+		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(elementDropper{}, 1000))))
 	sanitizer = func() *bluemonday.Policy {
 		p := bluemonday.UGCPolicy()
 		// UGCPolicy keeps an image's alt and title only when they are
@@ -54,9 +57,26 @@ func checkFields(body string) error {
 	return checkLinks(body, html, mk)
 }
 
+// checkBody is checkFields for a body being saved, which must hold no
+// element mail cannot show either, such as a <script> (refusedElement):
+// a preview shows the mail without it. A body whose fields do not parse
+// is told that first, and one with such an element that before its
+// links.
+func checkBody(body string) error {
+	err := checkFields(body)
+	if err != nil && !subscribers.IsNewTextOnly(err) {
+		return err
+	}
+	if err := refusedElement(body); err != nil {
+		return err
+	}
+	return err
+}
+
 // CheckBody is the check a welcome text passes to be saved: it must render
-// as a campaign's body does, with full URLs in its links and images.
-func CheckBody(markdown string) error { return checkFields(markdown) }
+// as a campaign's body does, with full URLs in its links and images and
+// no element mail cannot show.
+func CheckBody(markdown string) error { return checkBody(markdown) }
 
 // checkLinks refuses the rendered html of body when a link or an image
 // has a relative URL ("/about", "photo.jpg", "//cdn.example/x.png"): a

@@ -50,12 +50,12 @@ func TestMarkdownText(t *testing.T) {
 func TestPreheader(t *testing.T) {
 	tests := []struct{ name, text, want string }{
 		{"plain text part", "Harbour notes\n=============\n\nHello! See the timetable (https://news.example/ferry) today.\n",
-			"Harbour notes Hello! See the timetable today."},
+			"Harbour notes. Hello! See the timetable today."},
 		{"characters of the prose stay", "Learn C# and F# at the library: snake_case, 5 > 3, 2*3=6, it's R&D <b>.\n",
 			"Learn C# and F# at the library: snake_case, 5 > 3, 2*3=6, it's R&D <b>."},
 		{"quote marks go, a quote's text stays", "> Quoted words,\n>\n> > nested > here.\n", "Quoted words, nested > here."},
 		{"digest", "3 new stories in Daily News from Harbour Gazette, 18–20 November 2026.\n\nBridge reopens after repairs\nhttps://news.example/bridge\nBy Ann · 20 November 2026\n",
-			"3 new stories in Daily News from Harbour Gazette, 18–20 November 2026. Bridge reopens after repairs By Ann · 20…"},
+			"3 new stories in Daily News from Harbour Gazette, 18–20 November 2026. Bridge reopens after repairs. By Ann · 20…"},
 		{"a digest's title", "1 new story in Tech from Harbour Gazette, 2 December 2026.\n\nC# course starts at the library\nhttps://news.example/c\n",
 			"1 new story in Tech from Harbour Gazette, 2 December 2026. C# course starts at the library"},
 		{"cut at a word", strings.Repeat("harbour ", 30), strings.TrimSpace(strings.Repeat("harbour ", 14)) + "…"},

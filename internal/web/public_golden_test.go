@@ -85,7 +85,14 @@ func sendGoldenCampaign(t *testing.T, e *subEnv) int64 {
 	c := &campaigns.Campaign{Subject: "The bridge reopens on Monday", Lists: []string{"daily-news", "editors-desk"},
 		Body: "Dear {{ .Name }},\n\nThe **harbour bridge** reopens on Monday. Read [the full story](https://news.test/bridge).\n\n" +
 			"- Two lanes for cars\n- One for bicycles & scooters\n\n<script>alert(1)</script>\n"}
+	// Saving refuses the <script> now: the body is stored as an older
+	// version saved it, for the archive to leave it out.
+	body := c.Body
+	c.Body = "Hello."
 	if err := svc.Create(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.Write.Exec(`UPDATE campaigns SET body = ? WHERE id = ?`, body, c.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.Send(ctx, c.ID); err != nil {
