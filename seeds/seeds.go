@@ -58,6 +58,12 @@ func (e *Mistake) Error() string {
 type Loader struct {
 	Subscribers *subscribers.Store
 	Articles    *articles.Store
+	// Now, when set, dates the articles the load adds relative to it
+	// instead of by their files (see recentDates): the sample newspaper's
+	// files are dated in November 2026, and a digest takes only the
+	// articles published in its week, so a demo loaded later would have
+	// none to send. An article stored already keeps its date.
+	Now func() time.Time
 }
 
 // Load reads lists.json, articles/*.md and subscribers.csv from fsys and
@@ -210,8 +216,9 @@ func readArticles(fsys fs.FS) ([]seedArticle, error) {
 }
 
 func (l *Loader) storeArticles(ctx context.Context, arts []seedArticle, rep *Report) error {
-	for _, sa := range arts {
-		created, err := l.Articles.Save(ctx, sa.a)
+	dates := l.dates(arts)
+	for i, sa := range arts {
+		created, err := l.saveArticle(ctx, sa.a, dates[i])
 		if bulletin.ErrorCode(err) == bulletin.EINVALID {
 			return &Mistake{File: sa.file, Msg: fieldsMessage(err)}
 		} else if err != nil {

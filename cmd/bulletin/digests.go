@@ -27,6 +27,7 @@ func (m *Main) wireDigests(ctx context.Context, mux *asynq.ServeMux, srv *web.Se
 		return errors.New("wire digests: campaigns are not wired")
 	}
 	feeds := articles.NewFeeds(a.DB, a.Articles, m.Config.AllowPrivateFeeds)
+	feeds.Log = m.Log // a failed poll's warning is a line of serve's log, not the standard log's
 	mux.HandleFunc(queue.TypeDigestTick, svc.HandleDigestTick)
 	mux.HandleFunc(queue.TypeDigestBuild, svc.HandleDigestBuild)
 	mux.HandleFunc(queue.TypeFeedPoll, feeds.HandlePoll)
@@ -66,6 +67,7 @@ func (m *Main) digest(ctx context.Context, args []string) error {
 	} else if err != nil {
 		return err
 	}
+	slug = d.List // as stored: "DAILY-NEWS" names daily-news
 	switch {
 	case d.ID == 0 && d.Articles == 0:
 		fmt.Fprintf(m.Stdout, "no new articles in %s since %s: no digest\n", slug, d.WindowStart.Format(time.RFC3339))

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/bulletinhq/bulletin/seeds"
 )
@@ -41,6 +42,11 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 	}
 	m.app.Subscribers.SetSecret(m.app.Secret)
 	l := &seeds.Loader{Subscribers: m.app.Subscribers, Articles: m.app.Articles}
+	if len(rest) == 0 {
+		// The sample newspaper is dated as of now, so that its first
+		// digest has stories; a folder's articles keep their own dates.
+		l.Now = time.Now
+	}
 	rep, err := l.Load(ctx, fsys)
 	var mistake *seeds.Mistake
 	switch {

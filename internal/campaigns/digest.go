@@ -9,6 +9,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/subscribers"
 )
 
 // Digest cadences.
@@ -18,7 +19,10 @@ const (
 )
 
 // FirstWindow is how far back the first digest of a list (or of its weekly
-// round-up) looks, so a newly imported archive is not mailed whole.
+// round-up) looks, by the articles' publication, so a newly imported
+// archive is not mailed whole; and how long before a list's previous
+// digest an article added since may have been published and still be news
+// to the next (see digest_news.go).
 const FirstWindow = 7 * 24 * time.Hour
 
 // A Digest is one run of a list's digest. When no article is new, or no
@@ -50,6 +54,14 @@ type Digest struct {
 	// digest of a list that left daily. The API answers with this one
 	// only.
 	Other *Digest `json:"-"`
+
+	// first says the window had no mark; newsSince is the earliest
+	// publication of an article the digest takes (readWindow); oldNews
+	// counts, in a preview, the window's articles it leaves out as
+	// published before.
+	first     bool
+	newsSince time.Time
+	oldNews   int
 }
 
 // digestList is what building a digest needs of its list.
@@ -89,7 +101,7 @@ func (s *Service) RunDigest(ctx context.Context, slug string) (*Digest, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.buildDigest(ctx, slug, l.ownCadence(), time.Time{})
+	return s.buildDigest(ctx, l.slug, l.ownCadence(), time.Time{})
 }
 
 // buildDigest builds the digest of slug for cadence and starts sending it.
@@ -145,10 +157,12 @@ type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// digestList reads the list slug names in any case (SlugKey), as a
+// person types it; its slug is the stored one.
 func (s *Service) digestList(ctx context.Context, q queryer, slug string) (*digestList, error) {
-	l := &digestList{slug: slug}
-	err := q.QueryRowContext(ctx, `SELECT id, name, digest, timezone, created_at FROM lists WHERE slug = ?`, slug).
-		Scan(&l.id, &l.name, &l.digest, &l.zone, &l.createdAt)
+	l := &digestList{}
+	err := q.QueryRowContext(ctx, `SELECT id, slug, name, digest, timezone, created_at FROM lists WHERE slug = ?`, subscribers.SlugKey(slug)).
+		Scan(&l.id, &l.slug, &l.name, &l.digest, &l.zone, &l.createdAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "There is no list %q.", slug)
 	} else if err != nil {
@@ -231,7 +245,7 @@ func (s *Service) buildDigestTx(ctx context.Context, tx *sql.Tx, slug, cadence s
 	if m.ok {
 		d.WindowStart = m.at.UTC()
 	}
-	items, last, err := windowArticles(ctx, tx, l.id, table, m, d.WindowStart, now)
+	items, last, err := windowArticles(ctx, tx, l.id, table, m, d, now)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -259,7 +273,7 @@ func (s *Service) leaveRollup(ctx context.Context, tx *sql.Tx, l *digestList, ca
 		return nil, err
 	}
 	weekly := &Digest{Kind: "digest", List: l.slug, Cadence: cadence, WindowStart: rollup.at.UTC(), WindowEnd: now}
-	items, _, err := windowArticles(ctx, tx, l.id, "digest_rollup_marks", rollup, weekly.WindowStart, now)
+	items, _, err := windowArticles(ctx, tx, l.id, "digest_rollup_marks", rollup, weekly, now)
 	if err != nil {
 		return nil, err
 	}
@@ -314,14 +328,14 @@ func (l *digestList) schedules(cadence string) bool {
 	return l.digest == CadenceDaily || l.digest == cadence
 }
 
-// windowArticles returns the list's articles linked to it after the mark
-// that are out by now, newest first, and the number of the last link made
-// to any list (see readWindow). An article published after now is held
+// windowArticles returns the articles of d's window that are news and
+// out by now, newest first, and the number of the last link made to any
+// list (see readWindow). An article published after now is held
 // (digest_holds, by list and marks table) and comes in the first digest
 // of this window after its time, whatever ids the marks have passed by
 // then.
-func windowArticles(ctx context.Context, tx *sql.Tx, listID int64, table string, m mark, start, now time.Time) ([]digestArticle, int64, error) {
-	out, held, last, err := readWindow(ctx, tx, listID, table, m, start, now)
+func windowArticles(ctx context.Context, tx *sql.Tx, listID int64, table string, m mark, d *Digest, now time.Time) ([]digestArticle, int64, error) {
+	out, held, last, err := readWindow(ctx, tx, listID, table, m, d, now)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -329,48 +343,6 @@ func windowArticles(ctx context.Context, tx *sql.Tx, listID int64, table string,
 		return nil, 0, err
 	}
 	return out, last, nil
-}
-
-// readWindow returns the list's articles linked to it after the mark, or
-// held for its window, that are out by now, newest first; those not out
-// yet (held); and the number of the last link made to any list
-// (article_link_counter: numbers only grow, so an article that joins the
-// list later, or takes a deleted one's id, is after it). A first digest
-// takes only what was added, or is published, since start.
-func readWindow(ctx context.Context, tx *sql.Tx, listID int64, table string, m mark, start, now time.Time) (out []digestArticle, held []int64, last int64, err error) {
-	q := `SELECT a.id, a.title, a.url, a.summary, a.body, a.author, a.image_url, a.image_alt, a.image_width, a.image_height,
-		a.published_at FROM articles a
-		JOIN article_lists al ON al.article_id = a.id WHERE al.list_id = ?
-		AND (al.seq > ? OR a.id IN (SELECT article_id FROM digest_holds WHERE list_id = ? AND marks = ?))`
-	args := []any{listID, m.linkSeq, listID, table}
-	if !m.ok {
-		q += ` AND (a.created_at >= ? OR a.published_at >= ?)`
-		args = append(args, start, start)
-	}
-	rows, err := tx.QueryContext(ctx, q+` ORDER BY a.published_at DESC, a.id DESC`, args...)
-	if err != nil {
-		return nil, nil, 0, fmt.Errorf("digest articles: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var a digestArticle
-		if err := rows.Scan(&a.id, &a.Title, &a.URL, &a.summary, &a.body, &a.Author, &a.ImageURL, &a.ImageAlt,
-			&a.imageWidth, &a.imageHeight, &a.PublishedAt); err != nil {
-			return nil, nil, 0, err
-		}
-		if a.PublishedAt.After(now) {
-			held = append(held, a.id)
-			continue
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, 0, err
-	}
-	if err := tx.QueryRowContext(ctx, `SELECT value FROM article_link_counter`).Scan(&last); err != nil {
-		return nil, nil, 0, fmt.Errorf("last article link: %w", err)
-	}
-	return out, held, last, nil
 }
 
 // hold makes ids the articles held for the list's window of table.

@@ -109,7 +109,7 @@ func (s *Service) changeOver(ctx context.Context, tx *sql.Tx, l *digestList, cad
 	if m.ok {
 		d.WindowStart = m.at.UTC()
 	}
-	items, _, _, err := readWindow(ctx, tx, l.id, table, m, d.WindowStart, now)
+	items, _, _, err := readWindow(ctx, tx, l.id, table, m, d, now)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
@@ -22,6 +23,7 @@ var imgTag = regexp.MustCompile(`<img [^>]*>`)
 func TestDigestImagesKeepTheirSize(t *testing.T) {
 	day := time.Date(2026, 11, 20, 7, 0, 0, 0, time.UTC)
 	e := newDigestEnv(t)
+	campaigns.SetClock(e.svc.Store, func() time.Time { return day.Add(time.Hour) }) // the articles are news then
 	news := e.list(t, "news", "daily", true)
 	e.reader(t, "a@x.example", "confirmed", "daily", news)
 	const style = `height:auto;display:block;border:0;margin:0 0 14px;border-radius:6px;"`

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bulletinhq/bulletin/internal/campaigns"
 )
 
 // TestDigestShowsArticleImages: an article's image comes in the digest's
@@ -14,6 +16,7 @@ func TestDigestShowsArticleImages(t *testing.T) {
 	day := time.Date(2026, 11, 20, 7, 0, 0, 0, time.UTC)
 	build := func(images bool) (html, text string) {
 		e := newDigestEnv(t)
+		campaigns.SetClock(e.svc.Store, func() time.Time { return day.Add(time.Hour) }) // the articles are news then
 		news := e.list(t, "news", "daily", true)
 		e.reader(t, "a@x.example", "confirmed", "daily", news)
 		for i, a := range []struct{ title, image, alt string }{

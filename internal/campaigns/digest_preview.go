@@ -56,11 +56,21 @@ type DigestMail struct {
 	For         string // ForEverybody, ForDaily, ForWeekly or ForChanging
 	WindowStart time.Time
 	WindowEnd   time.Time
-	Subject     string          // "" when it has no article
-	Articles    []DigestItem    // in the mail's order, newest first
-	Readers     int             // whom it would go to
-	HTML        string          // its HTML part as SampleReader gets it; "" when it would not be sent
-	items       []digestArticle // as read, for the render
+	// First says the window had no digest yet: it takes the articles
+	// published since NewsSince, not those added since WindowStart.
+	First bool
+	// NewsSince is the earliest publication of an article the digest
+	// takes: FirstWindow before the window's previous digest, or before
+	// now for its first (see digest_news.go).
+	NewsSince time.Time
+	// OldNews counts the articles of the window (for a first digest, of
+	// the list) it leaves out as published before NewsSince.
+	OldNews  int
+	Subject  string          // "" when it has no article
+	Articles []DigestItem    // in the mail's order, newest first
+	Readers  int             // whom it would go to
+	HTML     string          // its HTML part as SampleReader gets it; "" when it would not be sent
+	items    []digestArticle // as read, for the render
 }
 
 // Sends reports whether the run would make this digest's campaign.
@@ -204,6 +214,7 @@ func (dry *digestDry) take(ctx context.Context, tx *sql.Tx, l *digestList, d *Di
 func (dry *digestDry) mail(d *Digest, whom string) DigestMail {
 	t := dry.taken[d]
 	return DigestMail{Cadence: d.Cadence, For: whom, WindowStart: d.WindowStart, WindowEnd: d.WindowEnd,
+		First: d.first, NewsSince: d.newsSince, OldNews: d.oldNews,
 		Readers: t.readers, items: t.items, Articles: make([]DigestItem, 0, len(t.items))}
 }
 

@@ -108,6 +108,7 @@ func TestDigestMailsNewestFirstWithListHeaders(t *testing.T) {
 	ctx := context.Background()
 	news := e.list(t, "news", "daily", true)
 	day := time.Date(2026, 11, 20, 7, 0, 0, 0, time.UTC)
+	campaigns.SetClock(e.svc.Store, func() time.Time { return day.Add(time.Hour) }) // the articles are news then
 	e.article(t, news, "Ferry timetable changes", day.Add(-48*time.Hour))
 	e.article(t, news, "Bridge reopens after repairs", day)
 	e.article(t, news, "Storm warning", day.Add(-24*time.Hour))

@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/internal/mailtest"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
@@ -44,6 +45,7 @@ func TestDigestTextWrapsTitles(t *testing.T) {
 	}
 
 	e := newGoldenEnv(t, "harbour", "Harbour Notes", "daily")
+	campaigns.SetClock(e.svc.Store, func() time.Time { return time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC) }) // the articles are news then
 	for _, a := range articles {
 		id := e.exec(t, `INSERT INTO articles (url, title, summary, author, published_at, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			a.url, a.title, "The harbour board met on Tuesday.", a.author, a.published, sqlite.Now())

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bulletinhq/bulletin/internal/campaigns"
 )
 
 // TestDigestTitleOnOneLine: an article's title or author stored with a
@@ -13,6 +15,7 @@ import (
 // URL, and reads as one line in the HTML part.
 func TestDigestTitleOnOneLine(t *testing.T) {
 	e := newDigestEnv(t)
+	campaigns.SetClock(e.svc.Store, func() time.Time { return time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC) }) // the article is news then
 	news := e.list(t, "news", "daily", true)
 	e.reader(t, "a@x.example", "confirmed", "daily", news)
 	id := e.exec(t, `INSERT INTO articles (url, title, summary, author, published_at, created_at) VALUES (?, ?, ?, ?, ?, ?)`,

@@ -172,6 +172,7 @@ See you on board — and mind the gulls.
 
 func TestGoldenDigestMail(t *testing.T) {
 	e := newGoldenEnv(t, "quayside", "Quayside Café", "daily")
+	campaigns.SetClock(e.svc.Store, func() time.Time { return time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC) })
 	ctx := context.Background()
 	articles := []struct {
 		title, url, summary, body, author string
