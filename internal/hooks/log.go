@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -25,32 +26,53 @@ type Delivery struct {
 
 // Deliveries returns the newest limit deliveries to endpoint id.
 func (s *Store) Deliveries(ctx context.Context, id int64, limit int) ([]Delivery, error) {
+	out, _, err := s.DeliveriesPage(ctx, id, 0, limit)
+	return out, err
+}
+
+// DeliveriesPage returns a page of the deliveries to endpoint id, newest
+// first: the limit newest older than the event after (all when after is
+// 0), and the after of the next page, 0 on the last. The key is the
+// event's row id, which orders them as they were made.
+func (s *Store) DeliveriesPage(ctx context.Context, id, after int64, limit int) ([]Delivery, int64, error) {
 	if _, err := s.Get(ctx, id); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT e.msg_id, e.type, a.state, a.attempts, a.status_code, a.latency_ms,
+	if after <= 0 {
+		after = math.MaxInt64
+	}
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT a.event_id, e.msg_id, e.type, a.state, a.attempts, a.status_code, a.latency_ms,
 		a.error, e.created_at, a.last_at, a.next_at, a.delivered_at
 		FROM webhook_attempts a JOIN webhook_events e ON e.id = a.event_id
-		WHERE a.endpoint_id = ? ORDER BY a.event_id DESC LIMIT ?`, id, limit)
+		WHERE a.endpoint_id = ? AND a.event_id < ? ORDER BY a.event_id DESC LIMIT ?`, id, after, limit+1)
 	if err != nil {
-		return nil, fmt.Errorf("webhook deliveries: %w", err)
+		return nil, 0, fmt.Errorf("webhook deliveries: %w", err)
 	}
 	defer rows.Close()
 	out := []Delivery{}
+	var keys []int64
 	for rows.Next() {
 		var d Delivery
 		var last, next, done sql.NullTime
-		if err := rows.Scan(&d.ID, &d.Type, &d.State, &d.Attempts, &d.StatusCode, &d.LatencyMS,
+		var key int64
+		if err := rows.Scan(&key, &d.ID, &d.Type, &d.State, &d.Attempts, &d.StatusCode, &d.LatencyMS,
 			&d.Error, &d.CreatedAt, &last, &next, &done); err != nil {
-			return nil, err
+			return nil, 0, fmt.Errorf("webhook deliveries: %w", err)
 		}
+		keys = append(keys, key)
 		d.LastAt, d.DeliveredAt = timePtr(last), timePtr(done)
 		if d.State == "pending" {
 			d.NextAt = timePtr(next)
 		}
 		out = append(out, d)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("webhook deliveries: %w", err)
+	}
+	if len(out) <= limit {
+		return out, 0, nil
+	}
+	return out[:limit], keys[limit-1], nil
 }
 
 func timePtr(t sql.NullTime) *time.Time {

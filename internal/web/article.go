@@ -11,7 +11,8 @@ import (
 func (s *Server) listArticles(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := articles.Filter{List: q.Get("list")}
-	err := s.checkListFilter(r.Context(), f.List)
+	var err error
+	f.List, err = s.listFilter(r.Context(), f.List)
 	if err == nil {
 		f.After, f.Limit, err = keyset(q.Get("after"), q.Get("limit"))
 	}

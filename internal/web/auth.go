@@ -6,11 +6,14 @@ import (
 )
 
 // requireToken lets a request through only with a valid API bearer token,
-// only with query parameters its route takes (checkQuery), and only with
-// a body within the limit: the token is asked for first, whatever the
-// body's size.
+// only with query parameters its route takes (checkQuery), only with no
+// body where its route takes none (checkNoBody), and only with a body
+// within the limit: the token is asked for first, whatever the body's
+// size. No answer of the API is stored by a cache: most hold readers'
+// addresses, and the rest say what a token may see.
 func (s *Server) requireToken(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
 		secret, ok := bearerToken(r)
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="bulletin"`)
@@ -28,6 +31,10 @@ func (s *Server) requireToken(next http.Handler) http.Handler {
 			return
 		}
 		if err := checkQuery(r); err != nil {
+			writeError(w, r, s.Log, err)
+			return
+		}
+		if err := checkNoBody(r); err != nil {
 			writeError(w, r, s.Log, err)
 			return
 		}

@@ -96,7 +96,15 @@ func (s *Server) testCampaign(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.Log, err)
 		return
 	}
-	if err := s.Campaigns.TestSend(r.Context(), id, body.To); err != nil {
+	err = s.Campaigns.TestSend(r.Context(), id, body.To)
+	if bulletin.ErrorCode(err) == bulletin.EINVALID {
+		// An unknown campaign is a 404 whatever the body, as on every
+		// route; TestSend looks at the addresses first.
+		if _, gerr := s.Campaigns.Entry(r.Context(), id); gerr != nil {
+			err = gerr
+		}
+	}
+	if err != nil {
 		if bulletin.ErrorCode(err) == bulletin.EINTERNAL {
 			s.Log.Error("test send", "campaign", id, "err", err)
 			err = bulletin.Errorf(bulletin.EINTERNAL, "The test could not be sent; see the server log.")

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"strconv"
 
 	"github.com/bulletinhq/bulletin/internal/articles"
 	"github.com/bulletinhq/bulletin/internal/bulletin"
@@ -39,11 +38,10 @@ func (s *Server) feedRoutes() {
 
 // feedID is the {id} of the path, or 0 when it is not a feed's id.
 func feedID(r *http.Request) int64 {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id < 1 {
-		return 0
+	if id, ok := pathID(r); ok {
+		return id
 	}
-	return id
+	return 0
 }
 
 // addFeed answers 201 with a new feed, or 200 with the feed of that URL
@@ -133,6 +131,11 @@ func (s *Server) patchFeed(w http.ResponseWriter, r *http.Request) {
 		fields["active"] = `give "active": false to pause the feed or true to resume it`
 	}
 	if len(fields) > 0 {
+		// An unknown feed is a 404 whatever the body, as on every route.
+		if _, err := s.Feeds.Get(r.Context(), id); err != nil {
+			writeError(w, r, s.Log, err)
+			return
+		}
 		writeError(w, r, s.Log, bulletin.Invalid(fields))
 		return
 	}

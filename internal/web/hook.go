@@ -100,14 +100,15 @@ func (s *Server) deleteHook(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// hookDeliveries answers the newest deliveries (?limit=, 50 by default).
+// hookDeliveries pages through the deliveries, newest first (?after=,
+// ?limit=, 50 by default): next is the after of the older ones.
 func (s *Server) hookDeliveries(w http.ResponseWriter, r *http.Request) {
 	id, err := apiID(r)
 	if err != nil {
 		writeError(w, r, s.Log, err)
 		return
 	}
-	_, limit, err := keyset("", r.URL.Query().Get("limit"))
+	after, limit, err := keyset(r.URL.Query().Get("after"), r.URL.Query().Get("limit"))
 	if err != nil {
 		writeError(w, r, s.Log, err)
 		return
@@ -115,12 +116,12 @@ func (s *Server) hookDeliveries(w http.ResponseWriter, r *http.Request) {
 	if limit == 0 {
 		limit = 50
 	}
-	list, err := s.Hooks.Deliveries(r.Context(), id, limit)
+	list, next, err := s.Hooks.DeliveriesPage(r.Context(), id, after, limit)
 	if err != nil {
 		writeError(w, r, s.Log, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, newPage(list, 0))
+	writeJSON(w, http.StatusOK, newPage(list, next))
 }
 
 // testHook queues a webhook.test event to the endpoint and answers 202

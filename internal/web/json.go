@@ -123,6 +123,11 @@ func decodeJSON(r *http.Request, v any) error {
 	if !utf8.Valid(body) {
 		return bulletin.Errorf(bulletin.EBADREQUEST, "The body is not UTF-8: send the JSON as UTF-8 text.")
 	}
+	// null decodes as {} would, into nothing: a PATCH of null would be
+	// a 200 that changed nothing.
+	if string(bytes.TrimSpace(body)) == "null" {
+		return bulletin.Errorf(bulletin.EBADREQUEST, "The body must be a JSON object, {…}, not null.")
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	decodeErr := dec.Decode(v)
 	if decodeErr == nil {
@@ -136,17 +141,17 @@ func decodeJSON(r *http.Request, v any) error {
 			return nil
 		}
 	}
-	var members map[string]json.RawMessage
-	if json.Unmarshal(body, &members) != nil || members == nil {
+	members, twice, ok := objectMembers(body)
+	if !ok {
 		switch {
-		case decodeErr == nil: // null, which v's decoding takes as {}
+		case decodeErr == nil: // a value v takes that is no object
 			return nil
 		case json.Valid(body):
 			return bulletin.Errorf(bulletin.EBADREQUEST, "The body must be a JSON object, {…}, not %s.", jsonKindOf(body))
 		}
 		return invalidJSON(body)
 	}
-	if fields := memberProblems(r, members, v); len(fields) > 0 {
+	if fields := memberProblems(r, members, twice, v); len(fields) > 0 {
 		return bulletin.Invalid(fields)
 	}
 	if decodeErr != nil {
@@ -216,8 +221,9 @@ func bodyNoun(r *http.Request) string {
 
 // memberProblems says, for each member of the body that v refuses, what
 // to send instead: the members v does not take (unless its body is
-// lenient) and those whose value is of the wrong kind.
-func memberProblems(r *http.Request, members map[string]json.RawMessage, v any) map[string]string {
+// lenient), those given twice, those null where r's operation does not
+// take null (nullMember), and those whose value is of the wrong kind.
+func memberProblems(r *http.Request, members map[string]json.RawMessage, twice []string, v any) map[string]string {
 	t := reflect.TypeOf(v)
 	if t == nil || t.Kind() != reflect.Pointer {
 		return nil
@@ -246,6 +252,16 @@ func memberProblems(r *http.Request, members map[string]json.RawMessage, v any) 
 		if unknown {
 			fields[name] = notTaken(r, name, taken, isJSONField(t.Elem(), name))
 			continue
+		}
+		if !lenientBodies[t] {
+			if slices.Contains(twice, name) {
+				fields[name] = "is given more than once: give it once, with the value meant"
+				continue
+			}
+			if why := nullMember(r, t.Elem(), name, members[name]); why != "" {
+				fields[name] = why
+				continue
+			}
 		}
 		if field, why := memberProblem(t.Elem(), name, members[name]); field != "" {
 			fields[field] = why
@@ -399,6 +415,8 @@ func jsonKindOf(body []byte) string {
 		return "a string"
 	case b[0] == 't' || b[0] == 'f':
 		return "true or false"
+	case b[0] == 'n':
+		return "null"
 	}
 	return "a number"
 }

@@ -127,7 +127,8 @@ func (overLimitBody) Read([]byte) (int, error) {
 
 // bodyOverLimit reports whether r's Content-Length is over MaxBodyBytes:
 // requireToken and requireAdmin answer 413 once they let r through,
-// whether or not its route would read the body.
+// whether or not its route would read the body; an API route that takes
+// no body answers 422 first, as to any body (checkNoBody).
 func bodyOverLimit(r *http.Request) bool {
 	_, over := r.Body.(overLimitBody)
 	return over

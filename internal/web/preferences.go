@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/subscribers"
@@ -113,11 +114,7 @@ func (s *Server) preferencesPost(w http.ResponseWriter, r *http.Request) {
 	}
 	sub, choices, err := s.Subscribers.PreferencesOf(r.Context(), id)
 	if err == nil {
-		if msg := offerDigest(choices).refusal(p.Frequency, sub.Frequency); msg != "" {
-			fields := map[string]string{"frequency": msg}
-			if _, m := subscribers.NormalizeName(p.Name); m != "" {
-				fields["name"] = m
-			}
+		if fields := preferencesProblems(p, sub, choices); len(fields) > 0 {
 			s.renderPreferences(w, r, id, http.StatusUnprocessableEntity, back(fields))
 			return
 		}
@@ -133,6 +130,31 @@ func (s *Server) preferencesPost(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.pageError(w, r, err)
 	}
+}
+
+// preferencesProblems names every field of p at fault at once, as the
+// signup form does: SetPreferences stops at the first it finds. The
+// frequency is held to what the page offers (digestOffer.refusal), the
+// lists to those it shows, matched as SetPreferences matches them.
+func preferencesProblems(p subscribers.Preferences, sub *subscribers.Subscriber, choices []subscribers.ListChoice) map[string]string {
+	fields := map[string]string{}
+	if _, msg := subscribers.NormalizeName(p.Name); msg != "" {
+		fields["name"] = msg
+	}
+	if msg := offerDigest(choices).refusal(p.Frequency, sub.Frequency); msg != "" {
+		fields["frequency"] = msg
+	}
+	shown := map[string]bool{}
+	for _, c := range choices {
+		shown[subscribers.SlugKey(c.Slug)] = true
+	}
+	for _, slug := range p.Lists {
+		if slug = strings.TrimSpace(slug); slug != "" && !shown[subscribers.SlugKey(slug)] {
+			fields["lists"] = "choose among the lists shown"
+			break
+		}
+	}
+	return fields
 }
 
 // preferencesRedirect answers a saved form with a 303 to the page it came

@@ -123,15 +123,20 @@ func notAParameter(pattern, name string, taken []string) string {
 	return "is not a parameter of " + pattern + ", which takes " + joinAnd(taken)
 }
 
-// checkListFilter refuses, with 422, a ?list= that names no list, as a
-// body naming one is: its empty page would read as a list no one is on.
-func (s *Server) checkListFilter(ctx context.Context, slug string) error {
+// listFilter refuses, with 422, a ?list= that names no list, as a body
+// naming one is: its empty page would read as a list no one is on. It
+// returns the list's stored slug, as a slug is read in any case
+// ("Daily-News" is daily-news), or "" for no filter.
+func (s *Server) listFilter(ctx context.Context, slug string) (string, error) {
 	if slug == "" {
-		return nil
+		return "", nil
 	}
-	_, err := s.Subscribers.ListBySlug(ctx, slug)
+	l, err := s.Subscribers.FindList(ctx, slug)
 	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
-		return bulletin.Invalid(map[string]string{"list": "there is no list " + strconv.Quote(shorten(slug, 64))})
+		return "", bulletin.Invalid(map[string]string{"list": "there is no list " + strconv.Quote(shorten(slug, 64))})
 	}
-	return err
+	if err != nil {
+		return "", err
+	}
+	return l.Slug, nil
 }

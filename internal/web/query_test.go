@@ -81,7 +81,7 @@ func TestQueryParametersAreTheDocumentsOwn(t *testing.T) {
 		"GET /api/v1/events":                    {"type", "campaign", "after", "limit"},
 		"GET /api/v1/lists/{slug}/report":       {"days", "format"},
 		"DELETE /api/v1/suppressions/{address}": {"reason"},
-		"GET /api/v1/webhooks/{id}/deliveries":  {"limit"},
+		"GET /api/v1/webhooks/{id}/deliveries":  {"after", "limit"},
 		"POST /api/v1/campaigns/{id}/send":      {},
 		"PATCH /api/v1/subscribers/{id}":        {},
 		"GET /api/v1/subscribers/{id}/export":   {},

@@ -53,6 +53,9 @@ func (s *Server) subscriberRoutes() {
 	s.mux.Handle("GET /subscribe/{$}", withoutSlash("/subscribe"))
 	s.handle("POST /api/v1/subscriptions", cors(s.rateLimit(s.apiSubscribe, true)))
 	s.handle("OPTIONS /api/v1/subscriptions", cors(preflight))
+	// Its other methods' 405 carries the CORS headers too, so that the
+	// page's script can read it: the API's catch-all answers without.
+	s.handle("/api/v1/subscriptions", cors(func(w http.ResponseWriter, r *http.Request) { s.methodNotAllowed(w, r) }))
 	s.handle("GET /confirm/{token}", s.confirm)
 	s.handle("POST /confirm/{token}", s.confirm)
 	s.handle("GET /unsubscribe/{token}", s.unsubscribeForm)

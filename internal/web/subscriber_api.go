@@ -15,7 +15,8 @@ import (
 func (s *Server) listSubscribers(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := subscribers.Filter{Q: q.Get("q"), List: q.Get("list"), Status: q.Get("status")}
-	err := s.checkListFilter(r.Context(), f.List)
+	var err error
+	f.List, err = s.listFilter(r.Context(), f.List)
 	if err == nil {
 		f.After, f.Limit, err = keyset(q.Get("after"), q.Get("limit"))
 	}
@@ -72,22 +73,41 @@ func (s *Server) withListFaults(ctx context.Context, err error, slugs []string) 
 // pathID reads the {id} of the route; an admin page answers a bad one
 // as not found.
 func pathID(r *http.Request) (int64, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	return id, err == nil && id > 0
+	id, err := parseID(r.PathValue("id"))
+	return id, err == nil
+}
+
+// parseID reads an id written as ids are: digits, the first not 0. No
+// sign, no leading zero, no space: /subscribers/01 and /subscribers/+1
+// are not reader 1, whom a DELETE would erase. An id of more digits
+// than any id has is errIDTooLarge.
+func parseID(s string) (int64, error) {
+	if s == "" || s[0] < '1' || s[0] > '9' {
+		return 0, errBadID
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, errBadID
+		}
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, errIDTooLarge
+	}
+	return id, nil
 }
 
 // apiID reads the {id} of an API route. A bad one is a 422 naming it, as
 // the OpenAPI document declares it an integer of 1 or more: "abc" is a
 // client's mistake to fix, not an object that is gone.
 func apiID(r *http.Request) (int64, error) {
-	id, ok := pathID(r)
-	if !ok {
-		return 0, errBadID
-	}
-	return id, nil
+	return parseID(r.PathValue("id"))
 }
 
-var errBadID = bulletin.Invalid(map[string]string{"id": "use a whole number of 1 or more"})
+var (
+	errBadID      = bulletin.Invalid(map[string]string{"id": "use a whole number of 1 or more"})
+	errIDTooLarge = bulletin.Invalid(map[string]string{"id": "is too large: no id is over 9223372036854775807, so there is no such id"})
+)
 
 func (s *Server) getSubscriber(w http.ResponseWriter, r *http.Request) {
 	id, err := apiID(r)
