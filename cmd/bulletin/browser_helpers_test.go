@@ -59,8 +59,11 @@ func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	if err := chromedp.Do(b.ctx, steps...); err != nil {
 		ctx, cancel := context.WithTimeout(b.root, 5*time.Second)
 		defer cancel()
-		text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
-		chromedp.Do(ctx, b.shot("failed"))
+		text := ""
+		if browsertest.Running(b.root) {
+			text, _ = chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+			chromedp.Do(ctx, b.shot("failed"))
+		}
 		b.t.Fatalf("%s: %v\nthe page said:\n%.2000s", what, err, text)
 	}
 }

@@ -28,3 +28,13 @@ func WaitJS(js, what string) chromedp.Action[chromedp.Void] {
 		}
 	})
 }
+
+// Running is true when ctx's chromedp context has its browser. A failed
+// step may mean Chromium never started (too slow to answer on a loaded
+// machine): running anything more on that context, even to read the page
+// for the failure message, would start a second browser for it, and
+// chromedp panics when both stop ("close of closed channel").
+func Running(ctx context.Context) bool {
+	c := chromedp.FromContext(ctx)
+	return c != nil && c.Browser != nil
+}
