@@ -23,7 +23,12 @@ type importPage struct {
 	Lists     []*subscribers.List
 	List      string
 	Confirmed bool
-	Error     string
+	// Reconfirm imports the rows the file marks confirmed as pending,
+	// each asked again by mail; offered once the file was refused for
+	// such rows (ConfirmedError).
+	Reconfirm      bool
+	ConfirmedError string
+	Error          string
 	// ListError is the list menu's: the file has no lists column and no
 	// list was chosen. It shows next to the menu, not at the top: the
 	// menu is what to change (with the file chosen again).
@@ -106,7 +111,8 @@ func (s *Server) cookieSession(r *http.Request) *admins.Session {
 // importSubscribersForm takes the upload and starts the import in the
 // background, sending the browser to its progress page.
 func (s *Server) importSubscribersForm(w http.ResponseWriter, r *http.Request) {
-	p := &importPage{List: r.PostFormValue("list"), Confirmed: r.PostFormValue("confirmed") != ""}
+	p := &importPage{List: r.PostFormValue("list"), Confirmed: r.PostFormValue("confirmed") != "",
+		Reconfirm: r.PostFormValue("reconfirm") != ""}
 	file, _, err := r.FormFile("file")
 	if errors.Is(err, http.ErrMissingFile) {
 		p.Error = "Choose a CSV file to upload."
@@ -146,6 +152,22 @@ func (s *Server) importSubscribersForm(w http.ResponseWriter, r *http.Request) {
 		p.ListError = needListMessage
 		s.renderImport(w, r, http.StatusUnprocessableEntity, p)
 		return
+	}
+	if p.Confirmed && p.Reconfirm {
+		p.ConfirmedError = "Tick one: they have consented (imported confirmed) or ask them again (imported pending), not both. Then choose the file again and import."
+		s.renderImport(w, r, http.StatusUnprocessableEntity, p)
+		return
+	}
+	// A file that marks readers confirmed (an export) imported without
+	// the consent box would make each pending and mail them all a
+	// confirmation by surprise: the editor says which they mean.
+	if !p.Confirmed && !p.Reconfirm {
+		if n := subscribers.ConfirmedRows(bytes.NewReader(buf.Bytes())); n > 0 {
+			p.ConfirmedError = fmt.Sprintf("The file marks %s confirmed. Tick the consent box to import them confirmed (nothing is mailed), "+
+				"or “Ask them again” to import them pending, each mailed a confirmation. Then choose the file again and import. Nothing was imported.", plural(n, "reader"))
+			s.renderImport(w, r, http.StatusUnprocessableEntity, p)
+			return
+		}
 	}
 	opt := subscribers.ImportOptions{List: p.List, Confirmed: p.Confirmed, Confirms: s.Confirms}
 	job := s.imports.start(s, buf.Bytes(), opt)

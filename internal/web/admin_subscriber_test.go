@@ -216,7 +216,9 @@ func TestAdminSubscriberImportReport(t *testing.T) {
 		"new1@example.com,Again,daily-news,,\n" + // 7: repeat
 		"st@example.com,S,daily-news,sleeping,\n" + // 8: bad status
 		"at@example.com,A,daily-news,,{not json\n" // 9: bad attributes
-	body := e.importReport(file, nil)
+	// Line 3 is marked confirmed: without the consent box the editor says
+	// it is to be asked again (TestAdminImportOfConfirmedRowsAsksWhichIsMeant).
+	body := e.importReport(file, url.Values{"reconfirm": {"on"}})
 	for _, want := range []string{
 		`<div class="stat">2</div>Added`, `<div class="stat">1</div>Updated`, `<div class="stat">1</div>Skipped`, `<div class="stat">4</div>Invalid`,
 		"Line 5", "Line 6", "ghost-list", "Line 7", "repeats line 2", "Line 8", "sleeping", "Line 9", "attributes",
