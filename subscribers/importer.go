@@ -192,23 +192,42 @@ var ErrNoListsColumn = errors.New("no lists column")
 // no email column, empty) does not need a list: Import says what it
 // needs.
 func NeedsList(r io.Reader) bool {
+	imp, rr := probe(r)
+	if rr == nil {
+		return false
+	}
+	rec, ok := imp.nextRecord(rr)
+	if !ok {
+		return false
+	}
+	_, err := imp.firstLine(rec)
+	return errors.Is(err, ErrNoListsColumn)
+}
+
+// probe opens the file read from r as Import does, for a look before
+// the import: the reader is nil when Import would refuse it as a whole.
+func probe(r io.Reader) (*importer, *recordReader) {
 	imp := &importer{rep: &ImportReport{}, seen: map[string]int{}, unknown: map[string]bool{}}
 	rr, err := imp.open(r)
 	if err != nil {
-		return false
+		return imp, nil
 	}
 	imp.cols = defaultColumns
+	return imp, rr
+}
+
+// nextRecord reads the next record of rr, passing over the lines that
+// are no CSV record, as run counts them; ok is false at the file's end
+// or a read error.
+func (imp *importer) nextRecord(rr *recordReader) (rec []string, ok bool) {
 	for {
 		rec, _, err := rr.Read()
 		var rerr *recordError
 		if errors.As(err, &rerr) {
 			imp.rows++ // as run counts it: the next line is no header
 			continue
-		} else if err != nil {
-			return false
 		}
-		_, err = imp.firstLine(rec)
-		return errors.Is(err, ErrNoListsColumn)
+		return rec, err == nil
 	}
 }
 
@@ -220,29 +239,23 @@ func NeedsList(r io.Reader) bool {
 // them first, before anything is stored, to ask which was meant. A file
 // Import refuses as a whole, or that has no status column, has none.
 func ConfirmedRows(r io.Reader) int {
-	imp := &importer{rep: &ImportReport{}, seen: map[string]int{}, unknown: map[string]bool{}}
-	rr, err := imp.open(r)
-	if err != nil {
+	imp, rr := probe(r)
+	if rr == nil {
 		return 0
 	}
-	imp.cols = defaultColumns
 	rr.startsRow = imp.startsRow
+	rec, ok := imp.nextRecord(rr)
+	if !ok {
+		return 0
+	}
+	if header, err := imp.header(rec); err != nil || !header || imp.cols.status < 0 {
+		return 0
+	}
 	n := 0
-	for first := true; ; {
-		rec, _, err := rr.Read()
-		var rerr *recordError
-		if errors.As(err, &rerr) {
-			imp.rows++ // as run counts it: the next line is no header
-			continue
-		} else if err != nil {
+	for {
+		rec, ok := imp.nextRecord(rr)
+		if !ok {
 			return n
-		}
-		if first {
-			first = false
-			if header, err := imp.header(rec); err != nil || !header || imp.cols.status < 0 {
-				return 0
-			}
-			continue
 		}
 		if strings.EqualFold(cell(rec, imp.cols.status), StatusConfirmed) {
 			n++

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http/httptest"
 	"testing"
 
@@ -22,18 +21,8 @@ const noteStyles33 = `(function (text) {
 // one above it, in its muted small type, in light and dark mode: it was
 // in the body's colour and looked stray.
 func TestPreferencesWeeklyNoteLikeTheDailyOnes33(t *testing.T) {
-	ctx := context.Background()
 	e := newSubEnv(t, 0)
-	for slug, l := range map[string]struct{ digest, day string }{"daily-news": {"daily", "friday"}, "weekend-culture": {"weekly", "saturday"}} {
-		if _, err := e.store.UpdateList(ctx, slug, &subscribers.ListPatch{Digest: &l.digest, DigestWeekday: &l.day}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sub, err := e.store.Create(ctx, &subscribers.NewSubscriber{Email: "bo@example.org", Status: subscribers.StatusConfirmed,
-		Frequency: "weekly", Lists: []string{"daily-news", "weekend-culture"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sub := weeklyListReader(t, e)
 	ts := httptest.NewServer(e.h)
 	t.Cleanup(ts.Close)
 	page := ts.URL + "/preferences/" + e.signer.Sign(subscribers.TokenPreferences, sub.ID, 0)

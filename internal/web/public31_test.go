@@ -264,18 +264,8 @@ func TestPublic31CheckEmailIsShortLines(t *testing.T) {
 // the fieldset where the reader chooses the daily lists' frequency, under
 // their radios, as if it were theirs: it has its own line, after it.
 func TestPublic31PreferencesFixedScheduleOutsideTheChoice(t *testing.T) {
-	ctx := context.Background()
 	e := newSubEnv(t, 0)
-	for slug, l := range map[string]struct{ digest, day string }{"daily-news": {"daily", "friday"}, "weekend-culture": {"weekly", "saturday"}} {
-		if _, err := e.store.UpdateList(ctx, slug, &subscribers.ListPatch{Digest: &l.digest, DigestWeekday: &l.day}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sub, err := e.store.Create(ctx, &subscribers.NewSubscriber{Email: "bo@example.org", Status: subscribers.StatusConfirmed,
-		Frequency: "weekly", Lists: []string{"daily-news", "weekend-culture"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sub := weeklyListReader(t, e)
 	w := e.do("GET", "/preferences/"+e.signer.Sign(subscribers.TokenPreferences, sub.ID, 0), "", "")
 	body := html.UnescapeString(w.Body.String())
 	const fixed = "Weekend Culture: the weekly digest, sent on Saturdays."
@@ -313,4 +303,23 @@ func TestPublic31ChecksTakeTheAccent(t *testing.T) {
 	if !strings.Contains(body, "--accent:#ffe14d;") || !strings.Contains(body, "--link:#8a7300;") {
 		t.Errorf("the links' colour is not the light accent's darker shade:\n%s", body)
 	}
+}
+
+// weeklyListReader makes daily-news daily (on Fridays) and
+// weekend-culture weekly (on Saturdays), and returns a confirmed reader
+// of both who takes weekly round-ups.
+func weeklyListReader(t *testing.T, e *subEnv) *subscribers.Subscriber {
+	t.Helper()
+	ctx := context.Background()
+	for slug, l := range map[string]struct{ digest, day string }{"daily-news": {"daily", "friday"}, "weekend-culture": {"weekly", "saturday"}} {
+		if _, err := e.store.UpdateList(ctx, slug, &subscribers.ListPatch{Digest: &l.digest, DigestWeekday: &l.day}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sub, err := e.store.Create(ctx, &subscribers.NewSubscriber{Email: "bo@example.org", Status: subscribers.StatusConfirmed,
+		Frequency: "weekly", Lists: []string{"daily-news", "weekend-culture"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sub
 }
