@@ -1,0 +1,68 @@
+package sqlite_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// A database from before 080 keeps every webhook endpoint and each one's
+// delivery log when webhook_endpoints is rebuilt with AUTOINCREMENT, and
+// an endpoint deleted after it never gives its id to the next one made:
+// an integration's PATCH or DELETE of the old id would change the new.
+func TestWebhookEndpointsRebuiltWithAutoincrementKeepRows(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "bulletin.db")
+	db := open(t, path)
+	execOnOneConn(t, db, []string{
+		`PRAGMA foreign_keys = OFF`,
+		`DROP TABLE webhook_endpoints`,
+		`CREATE TABLE webhook_endpoints (
+			id INTEGER PRIMARY KEY, url TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',
+			events TEXT NOT NULL DEFAULT '[]', secret TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1,
+			created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL, failing_since DATETIME,
+			disabled_at DATETIME, disabled_reason TEXT NOT NULL DEFAULT '')`,
+		`DELETE FROM sqlite_sequence WHERE name = 'webhook_endpoints'`,
+		`DELETE FROM migrations WHERE name = 'migration/080_webhook_endpoints_autoincrement.sql'`,
+		`PRAGMA foreign_keys = ON`,
+		`INSERT INTO webhook_endpoints (id, url, description, events, secret, active, created_at, updated_at,
+			failing_since, disabled_at, disabled_reason) VALUES
+			(1, 'https://crm.example/in', 'CRM', '["subscriber.created"]', 'whsec_a', 1, '2026-01-01', '2026-01-02', NULL, NULL, ''),
+			(2, 'https://old.example/in', '', '["campaign.sent"]', 'whsec_b', 0, '2026-01-03', '2026-01-04',
+			 '2026-01-01', '2026-01-04', 'failing for 3 days')`,
+		`INSERT INTO webhook_events (id, msg_id, type, body, created_at) VALUES (1, 'msg_1', 'subscriber.created', '{}', '2026-01-02')`,
+		`INSERT INTO webhook_attempts (endpoint_id, event_id, state, attempts, next_at, status_code) VALUES
+			(1, 1, 'delivered', 1, '2026-01-02', 204), (2, 1, 'failed', 9, '2026-01-04', 500)`,
+	})
+	before := map[string][]string{}
+	for _, table := range []string{"webhook_endpoints", "webhook_attempts"} {
+		before[table] = rowsOf(t, db.Read, table)
+	}
+	db.Close()
+
+	db = open(t, path)
+	defer db.Close()
+	checkAutoincrement(t, db, "webhook_endpoints")
+	for table, rows := range before {
+		if diff := cmp.Diff(rows, rowsOf(t, db.Read, table)); diff != "" {
+			t.Errorf("%s after the migration (-before +after):\n%s", table, diff)
+		}
+	}
+	// The newest endpoint goes; the next one made has a new id.
+	if _, err := db.Write.ExecContext(ctx, `DELETE FROM webhook_endpoints WHERE id = 2`); err != nil {
+		t.Fatal(err)
+	}
+	res, err := db.Write.ExecContext(ctx, `INSERT INTO webhook_endpoints (url, secret, created_at, updated_at)
+		VALUES ('https://new.example/in', 'whsec_c', '2026-01-05', '2026-01-05')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, _ := res.LastInsertId(); id != 3 {
+		t.Errorf("the endpoint made after deleting endpoint 2 has id %d, want 3", id)
+	}
+	if got := column(t, db.Read, `SELECT endpoint_id || ' ' || state FROM webhook_attempts ORDER BY endpoint_id`); !cmp.Equal(got, []string{"1 delivered"}) {
+		t.Errorf("attempts after deleting endpoint 2 = %q, want endpoint 1's alone (the log goes with its endpoint)", got)
+	}
+}
