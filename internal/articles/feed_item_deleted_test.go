@@ -62,7 +62,10 @@ func TestDeletedArticleStaysDeletedForItsList(t *testing.T) {
 		feedItem{"tag:news.example,2026:ferry", "https://news.example/2026/ferry", "Ferry timetable"},
 		feedItem{"tag:news.example,2026:gulls", "https://news.example/2026/gulls", "Gulls return"},
 	))
-	addFeed(t, feeds, srv.URL+"/feed.xml", 0)
+	again := addFeed(t, feeds, srv.URL+"/feed.xml", 0)
+	if again.ID == fd.ID {
+		t.Errorf("the feed added again has the deleted one's id %d", fd.ID)
+	}
 	if diff := cmp.Diff([]string{"Ferry timetable <https://news.example/2026/ferry>"}, stored(t, db.Read)); diff != "" {
 		t.Errorf("articles after the feed was added again (-want +got):\n%s", diff)
 	}
@@ -76,7 +79,7 @@ func TestDeletedArticleStaysDeletedForItsList(t *testing.T) {
 		"tag:news.example,2026:gulls deleted",
 	}
 	got := texts(t, db.Read, fmt.Sprintf(`SELECT item_id || ' ' || COALESCE(article_id, 'deleted') FROM feed_items
-		WHERE feed_id = %d ORDER BY item_id`, fd.ID))
+		WHERE feed_id = %d ORDER BY item_id`, again.ID))
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("what the feed added again knows of its items (-want +got):\n%s", diff)
 	}

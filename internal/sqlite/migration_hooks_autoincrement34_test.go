@@ -66,3 +66,81 @@ func TestWebhookEndpointsRebuiltWithAutoincrementKeepRows(t *testing.T) {
 		t.Errorf("attempts after deleting endpoint 2 = %q, want endpoint 1's alone (the log goes with its endpoint)", got)
 	}
 }
+
+// A database from before 081 keeps every feed and its items when feeds
+// is rebuilt with AUTOINCREMENT, and a deleted feed's id is not given to
+// the next feed added.
+func TestFeedsRebuiltWithAutoincrementKeepRows(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "bulletin.db")
+	db := open(t, path)
+	execOnOneConn(t, db, []string{
+		`PRAGMA foreign_keys = OFF`,
+		`DROP TABLE feeds`,
+		`CREATE TABLE feeds (
+			id INTEGER PRIMARY KEY, url TEXT NOT NULL, list_id INTEGER NOT NULL REFERENCES lists (id) ON DELETE CASCADE,
+			etag TEXT NOT NULL DEFAULT '', last_modified TEXT NOT NULL DEFAULT '', last_polled_at DATETIME,
+			last_error TEXT NOT NULL DEFAULT '', created_at DATETIME NOT NULL, UNIQUE (url, list_id))`,
+		`ALTER TABLE feeds ADD COLUMN active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))`,
+		`ALTER TABLE feeds ADD COLUMN last_status TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE feeds ADD COLUMN items INTEGER NOT NULL DEFAULT 0`,
+		`ALTER TABLE feeds ADD COLUMN fetched_at DATETIME`,
+		`ALTER TABLE feeds ADD COLUMN failures INTEGER NOT NULL DEFAULT 0`,
+		`ALTER TABLE feeds ADD COLUMN next_poll_at DATETIME`,
+		`DELETE FROM sqlite_sequence WHERE name = 'feeds'`,
+		`DELETE FROM migrations WHERE name = 'migration/081_feeds_autoincrement.sql'`,
+		`PRAGMA foreign_keys = ON`,
+		`INSERT INTO lists (id, slug, name, created_at) VALUES (1, 'a', 'A', '2026-01-01')`,
+		`INSERT INTO articles (id, url, title, published_at, created_at) VALUES (1, 'https://example.com/1', 'One', '2026-01-01', '2026-01-01')`,
+		`INSERT INTO feeds (id, url, list_id, etag, last_modified, last_polled_at, last_error, created_at, active,
+			last_status, items, fetched_at, failures, next_poll_at) VALUES
+			(1, 'https://news.example/rss', 1, '"e1"', 'Mon, 05 Jan 2026 09:00:00 GMT', '2026-01-05', '', '2026-01-01', 1,
+			 '200 OK', 4, '2026-01-05', 0, NULL),
+			(2, 'https://down.example/rss', 1, '', '', '2026-01-05', 'the server answered 503', '2026-01-02', 0,
+			 'the server answered 503', 0, NULL, 3, '2026-01-06')`,
+		`INSERT INTO feed_items (feed_id, item_id, article_id) VALUES (1, 'https://example.com/1', 1)`,
+	})
+	before := map[string][]string{}
+	for _, table := range []string{"feeds", "feed_items"} {
+		before[table] = rowsOf(t, db.Read, table)
+	}
+	db.Close()
+
+	db = open(t, path)
+	defer db.Close()
+	checkAutoincrement(t, db, "feeds")
+	for table, rows := range before {
+		if diff := cmp.Diff(rows, rowsOf(t, db.Read, table)); diff != "" {
+			t.Errorf("%s after the migration (-before +after):\n%s", table, diff)
+		}
+	}
+	if _, err := db.Write.ExecContext(ctx, `INSERT INTO feeds (url, list_id, created_at) VALUES ('https://news.example/rss', 1, '2026-01-07')`); err == nil {
+		t.Error("a second feed of the same URL and list was stored: UNIQUE (url, list_id) is lost")
+	}
+	if _, err := db.Write.ExecContext(ctx, `DELETE FROM feeds WHERE id = 2`); err != nil {
+		t.Fatal(err)
+	}
+	res, err := db.Write.ExecContext(ctx, `INSERT INTO feeds (url, list_id, created_at) VALUES ('https://new.example/rss', 1, '2026-01-07')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, _ := res.LastInsertId(); id != 3 {
+		t.Errorf("the feed added after deleting feed 2 has id %d, want 3", id)
+	}
+	// The trigger on articles that reads feeds is back: a deleted
+	// article's feed item is remembered, so its feed does not bring it
+	// again.
+	if _, err := db.Write.ExecContext(ctx, `DELETE FROM articles WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	if got := column(t, db.Read, `SELECT feed_url || ' ' || item_id FROM deleted_feed_items WHERE feed_url != ''`); !cmp.Equal(got, []string{"https://news.example/rss https://example.com/1"}) {
+		t.Errorf("deleted feed items after deleting article 1 = %q, want its item of feed 1", got)
+	}
+	// A list's deletion still takes its feeds with it.
+	if _, err := db.Write.ExecContext(ctx, `DELETE FROM lists WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	if got := column(t, db.Read, `SELECT id FROM feeds`); len(got) != 0 {
+		t.Errorf("feeds %q outlived their list", got)
+	}
+}
