@@ -177,7 +177,17 @@ func (s *Service) Send(ctx context.Context, id int64) (*Campaign, error) {
 		}
 		return nil, bulletin.Invalid(map[string]string{"lists": "have no confirmed reader: this campaign would reach nobody"})
 	}
-	return s.start(ctx, id)
+	c, err := s.start(ctx, id)
+	if err != nil || c.SendAt == nil || !c.SendAt.After(s.now()) {
+		return c, err
+	}
+	// A scheduled campaign sent before its time did not start then: its
+	// send_at would tell the API and the pages a time that never came.
+	if _, err := s.db.Write.ExecContext(ctx, `UPDATE campaigns SET send_at = NULL, send_zone = '' WHERE id = ?`, id); err != nil {
+		return nil, fmt.Errorf("send campaign: forget its schedule: %w", err)
+	}
+	c.SendAt, c.SendZone = nil, ""
+	return c, nil
 }
 
 // start moves a draft or scheduled campaign to sending and queues its
