@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/hibiken/asynq"
@@ -181,12 +182,30 @@ func (p *adminPage) fill(r *http.Request) {
 	}
 }
 
+// hideNav takes the menu's item of href out: the Outbox with mail going
+// over SMTP, whose page would only say there is none.
+func (p *adminPage) hideNav(href string) {
+	p.Nav = slices.DeleteFunc(p.Nav, func(n navItem) bool { return n.Href == href })
+}
+
 // filler is any page that embeds adminPage.
-type filler interface{ fill(r *http.Request) }
+type filler interface {
+	fill(r *http.Request)
+	hideNav(href string)
+}
+
+// fillAdmin fills the shared part of data: the menu without the Outbox
+// while mail goes over SMTP.
+func (s *Server) fillAdmin(r *http.Request, data filler) {
+	data.fill(r)
+	if s.Outbox == nil {
+		data.hideNav("/admin/outbox")
+	}
+}
 
 // renderAdmin renders an admin page; pages are never cached.
 func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, status int, name string, data filler) {
-	data.fill(r)
+	s.fillAdmin(r, data)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	var buf strings.Builder

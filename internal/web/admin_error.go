@@ -44,7 +44,7 @@ func (s *Server) adminFail(w http.ResponseWriter, r *http.Request, err error) {
 // renderAdmin, whose own failures come here: when even this page cannot
 // be rendered, a plain sentence stands in.
 func (s *Server) renderErrorPage(w http.ResponseWriter, r *http.Request, status int, p *errorPage) {
-	p.fill(r)
+	s.fillAdmin(r, p)
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
 	if s.Templates != nil {
