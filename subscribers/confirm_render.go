@@ -55,15 +55,19 @@ func (r *confirmRenderer) from() *mail.Address {
 
 func (r *confirmRenderer) subject() string { return "Confirm your subscription to " + r.pub.Name }
 
-// headers are the confirmation's extra fields: the publication's
-// Reply-To, as its other mail has, so that a reader who answers "I never
-// signed up" reaches the desk and not the sending address.
+// headers are the confirmation's extra fields: Auto-Submitted, and the
+// publication's Reply-To, as its other mail has, so that a reader who
+// answers "I never signed up" reaches the desk and not the sending
+// address.
 func (r *confirmRenderer) headers() [][2]string {
+	// Sent by a program on a web form's signup, not by a person (RFC
+	// 3834): a reader's vacation reply is not sent back to it.
+	h := [][2]string{{"Auto-Submitted", "auto-generated"}}
 	a, err := mail.ParseAddress(r.pub.ReplyTo)
 	if err != nil {
-		return nil
+		return h
 	}
-	return [][2]string{{"Reply-To", a.String()}}
+	return append(h, [2]string{"Reply-To", a.String()})
 }
 
 // message appends the confirmation to sub with the link token, composed,
