@@ -204,6 +204,25 @@ func NeedsList(r io.Reader) bool {
 	return errors.Is(err, ErrNoListsColumn)
 }
 
+// StatusColumn reports whether the file read from r, or its start, has a
+// line of column names that names a status column: only then may it mark
+// readers confirmed (ConfirmedRows). A command reading a pipe looks at
+// the first lines alone, and reads the whole file first only when the
+// answer is yes.
+func StatusColumn(r io.Reader) bool {
+	imp, rr := probe(r)
+	if rr == nil {
+		return false
+	}
+	rr.startsRow = imp.startsRow
+	rec, ok := imp.nextRecord(rr)
+	if !ok {
+		return false
+	}
+	header, err := imp.header(rec)
+	return err == nil && header && imp.cols.status >= 0
+}
+
 // probe opens the file read from r as Import does, for a look before
 // the import: the reader is nil when Import would refuse it as a whole.
 func probe(r io.Reader) (*importer, *recordReader) {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -45,16 +47,19 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 	if st, err := f.Stat(); err == nil && st.IsDir() {
 		return usagef("import: %s is a folder: give the CSV file to import", rest[0])
 	}
+	var src io.Reader = f
 	if !confirmed && !reconfirm {
 		in, done, err := rewindable(f)
 		if err != nil {
 			return err
 		}
 		defer done()
-		if err := refuseConfirmedRows(in, rest[0]); err != nil {
-			return err
+		if in, ok := in.(*os.File); ok {
+			if err := refuseConfirmedRows(in, rest[0]); err != nil {
+				return err
+			}
 		}
-		f = in
+		src = in
 	}
 	if err := m.openAll(ctx); err != nil {
 		return err
@@ -66,7 +71,7 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 		}
 	}
 	start := time.Now()
-	in, finish := m.importProgress(f, &opt)
+	in, finish := m.importProgress(src, &opt)
 	rep, err := m.app.Subscribers.Import(ctx, in, opt)
 	finish()
 	if rep != nil && rep.Interrupted {
@@ -110,12 +115,23 @@ func refuseConfirmedRows(f *os.File, name string) error {
 	return nil
 }
 
-// rewindable returns f when it can go back to its start, a regular file;
-// for a pipe (/dev/stdin, a shell's <(…)), which is read once, a copy of
-// it in a temporary file, which done removes.
-func rewindable(f *os.File) (_ *os.File, done func(), err error) {
+// rewindable returns f when it can go back to its start, a regular file.
+// A pipe (/dev/stdin, a shell's <(…)) is read once: when its first lines
+// name no status column, it cannot mark a reader confirmed, and the
+// reader returned streams it (those lines, then the rest as it comes);
+// otherwise the reader is a copy of it in a temporary file, which done
+// removes, for refuseConfirmedRows to read through first.
+func rewindable(f *os.File) (_ io.Reader, done func(), err error) {
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 		return f, func() {}, nil
+	}
+	br := bufio.NewReaderSize(f, 64<<10)
+	head, err := pipeHead(br)
+	if err != nil {
+		return nil, nil, fmt.Errorf("import: read the piped file: %w", err)
+	}
+	if !subscribers.StatusColumn(bytes.NewReader(head)) {
+		return io.MultiReader(bytes.NewReader(head), br), func() {}, nil
 	}
 	tmp, err := os.CreateTemp("", "bulletin-import-*.csv")
 	if err != nil {
@@ -125,7 +141,7 @@ func rewindable(f *os.File) (_ *os.File, done func(), err error) {
 		tmp.Close()
 		os.Remove(tmp.Name())
 	}
-	if _, err := io.Copy(tmp, f); err != nil {
+	if _, err := io.Copy(tmp, io.MultiReader(bytes.NewReader(head), br)); err != nil {
 		done()
 		return nil, nil, fmt.Errorf("import: copy the piped file: %w", err)
 	}
@@ -134,6 +150,27 @@ func rewindable(f *os.File) (_ *os.File, done func(), err error) {
 		return nil, nil, fmt.Errorf("import: %w", err)
 	}
 	return tmp, done, nil
+}
+
+// pipeHead reads the first lines of a piped file from br, enough to hold
+// its line of column names after an Excel "sep=" line, blank lines or a
+// line that is no CSV: four lines that are not blank, or 64 KiB, or all of
+// it when it is shorter.
+func pipeHead(br *bufio.Reader) ([]byte, error) {
+	var head []byte
+	for lines := 0; lines < 4 && len(head) < 64<<10; {
+		line, err := br.ReadSlice('\n')
+		head = append(head, line...)
+		if len(bytes.TrimSpace(line)) > 0 {
+			lines++
+		}
+		if err == io.EOF {
+			break
+		} else if err != nil && err != bufio.ErrBufferFull {
+			return nil, err
+		}
+	}
+	return head, nil
 }
 
 // errInterrupted ends a command stopped by Ctrl-C once it has said what
@@ -159,17 +196,19 @@ func (m *Main) importInterrupted(ctx context.Context, rep *subscribers.ImportRep
 
 // importProgress wraps the file so a terminal shows a bar by bytes read;
 // elsewhere a line of counts goes to stderr every 100,000 rows.
-func (m *Main) importProgress(f *os.File, opt *subscribers.ImportOptions) (io.Reader, func()) {
+func (m *Main) importProgress(src io.Reader, opt *subscribers.ImportOptions) (io.Reader, func()) {
 	errf, ok := m.Stderr.(*os.File)
 	if ok && term.IsTerminal(int(errf.Fd())) {
-		size := int64(-1)
-		if st, err := f.Stat(); err == nil {
-			size = st.Size()
+		size := int64(-1) // a pipe's is not known
+		if f, ok := src.(*os.File); ok {
+			if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+				size = st.Size()
+			}
 		}
 		bar := progressbar.NewOptions64(size, progressbar.OptionSetWriter(errf), progressbar.OptionShowBytes(true),
 			progressbar.OptionSetDescription("importing"), progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionClearOnFinish())
-		r := progressbar.NewReader(f, bar)
+		r := progressbar.NewReader(src, bar)
 		return &r, func() { bar.Finish() }
 	}
 	last := 0
@@ -179,7 +218,7 @@ func (m *Main) importProgress(f *os.File, opt *subscribers.ImportOptions) (io.Re
 			last = rows
 		}
 	}
-	return f, func() {}
+	return src, func() {}
 }
 
 // whose names a report line's address for the terminal, quoted: an

@@ -12,7 +12,9 @@ import (
 
 // A file given as a pipe, which is read once, is refused as a regular one
 // is when it marks readers confirmed, and imported whole otherwise: the
-// import copies it to read it twice.
+// import copies it to read it twice when its column names have a status
+// column, and streams it when they have none (TestImportInterruptedByCtrlC
+// stops such an import while the pipe is still open).
 func TestImportOfConfirmedRowsFromAPipe(t *testing.T) {
 	env := seededInstall(t)
 	export := "email,name,lists,status\none@piped.example,One,daily-news,confirmed\n"
@@ -27,6 +29,26 @@ func TestImportOfConfirmedRowsFromAPipe(t *testing.T) {
 	code, stdout, stderr = run(t, env, "", "import", namedPipe(t, strings.ReplaceAll(export, ",confirmed", ",")), "--list", "daily-news")
 	if code != 0 || !strings.Contains(stdout, "added 1,") {
 		t.Errorf("piped file without a status: exit %d, %q, %q", code, stdout, stderr)
+	}
+}
+
+// The first lines of a pipe decide whether it is copied to be read
+// twice: a status column after Excel's sep= line and blank lines is
+// found, and so is a confirmed row far past the first 64 KiB.
+func TestImportFromAPipeFindsTheStatusColumn(t *testing.T) {
+	env := seededInstall(t)
+	for name, body := range map[string]string{
+		"sep= line and blank lines": "sep=;\n\n  \nemail;name;lists;status\ntwo@piped.example;Two;daily-news;confirmed\n",
+		"confirmed row after 100,000 bytes": "email,name,lists,status\n" +
+			strings.Repeat("x@piped.example,X,daily-news,pending\n", 100_000/38+1) + "three@piped.example,Three,daily-news,confirmed\n",
+	} {
+		code, stdout, stderr := run(t, env, "", "import", namedPipe(t, body))
+		if code != 2 || stdout != "" || !strings.Contains(stderr, " marks 1 reader confirmed") {
+			t.Errorf("%s: exit %d, %q, %q; want 2, the file refused", name, code, stdout, stderr)
+		}
+	}
+	if got := storedStatuses(t, env, "@piped.example"); len(got) != 0 {
+		t.Errorf("stored %v, want no one", got)
 	}
 }
 
