@@ -53,6 +53,15 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// The address before anything is opened: a serve that cannot listen
+	// must fail before its worker sends a message (it used to send tens
+	// of thousands, then stop on "address already in use"), and before
+	// it makes a database and a secret in a new data folder.
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		lock.Close()
+		return usagef("listen on BULLETIN_ADDR %s: %v: stop what listens there, or give this serve another BULLETIN_ADDR", m.Config.Addr, err)
+	}
 	err = m.openAll(ctx)
 	if m.app == nil {
 		lock.Close()
@@ -60,15 +69,11 @@ func (m *Main) Run(ctx context.Context) error {
 		m.app.closers = append([]func() error{lock.Close}, m.app.closers...)
 	}
 	if err != nil {
+		ln.Close()
 		return err
 	}
 	a := m.app
-	// The address first: a serve that cannot listen must fail before its
-	// worker sends a message (it used to send tens of thousands, then stop
-	// on "address already in use").
-	if a.listener, err = net.Listen("tcp", m.Config.Addr); err != nil {
-		return usagef("listen on BULLETIN_ADDR %s: %v: stop what listens there, or give this serve another BULLETIN_ADDR", m.Config.Addr, err)
-	}
+	a.listener = ln
 	a.closers = append(a.closers, func() error {
 		if a.http == nil { // not serving yet: nothing else closes it
 			return a.listener.Close()
