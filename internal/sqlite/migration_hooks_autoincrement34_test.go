@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
 // A database from before 080 keeps every webhook endpoint and each one's
@@ -36,20 +38,8 @@ func TestWebhookEndpointsRebuiltWithAutoincrementKeepRows(t *testing.T) {
 		`INSERT INTO webhook_attempts (endpoint_id, event_id, state, attempts, next_at, status_code) VALUES
 			(1, 1, 'delivered', 1, '2026-01-02', 204), (2, 1, 'failed', 9, '2026-01-04', 500)`,
 	})
-	before := map[string][]string{}
-	for _, table := range []string{"webhook_endpoints", "webhook_attempts"} {
-		before[table] = rowsOf(t, db.Read, table)
-	}
-	db.Close()
-
-	db = open(t, path)
+	db = migrateKeepingRows(t, db, path, "webhook_endpoints", "webhook_endpoints", "webhook_attempts")
 	defer db.Close()
-	checkAutoincrement(t, db, "webhook_endpoints")
-	for table, rows := range before {
-		if diff := cmp.Diff(rows, rowsOf(t, db.Read, table)); diff != "" {
-			t.Errorf("%s after the migration (-before +after):\n%s", table, diff)
-		}
-	}
 	// The newest endpoint goes; the next one made has a new id.
 	if _, err := db.Write.ExecContext(ctx, `DELETE FROM webhook_endpoints WHERE id = 2`); err != nil {
 		t.Fatal(err)
@@ -100,20 +90,8 @@ func TestFeedsRebuiltWithAutoincrementKeepRows(t *testing.T) {
 			 'the server answered 503', 0, NULL, 3, '2026-01-06')`,
 		`INSERT INTO feed_items (feed_id, item_id, article_id) VALUES (1, 'https://example.com/1', 1)`,
 	})
-	before := map[string][]string{}
-	for _, table := range []string{"feeds", "feed_items"} {
-		before[table] = rowsOf(t, db.Read, table)
-	}
-	db.Close()
-
-	db = open(t, path)
+	db = migrateKeepingRows(t, db, path, "feeds", "feeds", "feed_items")
 	defer db.Close()
-	checkAutoincrement(t, db, "feeds")
-	for table, rows := range before {
-		if diff := cmp.Diff(rows, rowsOf(t, db.Read, table)); diff != "" {
-			t.Errorf("%s after the migration (-before +after):\n%s", table, diff)
-		}
-	}
 	if _, err := db.Write.ExecContext(ctx, `INSERT INTO feeds (url, list_id, created_at) VALUES ('https://news.example/rss', 1, '2026-01-07')`); err == nil {
 		t.Error("a second feed of the same URL and list was stored: UNIQUE (url, list_id) is lost")
 	}
@@ -143,4 +121,24 @@ func TestFeedsRebuiltWithAutoincrementKeepRows(t *testing.T) {
 	if got := column(t, db.Read, `SELECT id FROM feeds`); len(got) != 0 {
 		t.Errorf("feeds %q outlived their list", got)
 	}
+}
+
+// migrateKeepingRows closes db, opens path again, which runs the
+// migration put back, and checks that rebuilt has AUTOINCREMENT and that
+// every row of tables is as it was.
+func migrateKeepingRows(t *testing.T, db *sqlite.DB, path, rebuilt string, tables ...string) *sqlite.DB {
+	t.Helper()
+	before := map[string][]string{}
+	for _, table := range tables {
+		before[table] = rowsOf(t, db.Read, table)
+	}
+	db.Close()
+	db = open(t, path)
+	checkAutoincrement(t, db, rebuilt)
+	for table, rows := range before {
+		if diff := cmp.Diff(rows, rowsOf(t, db.Read, table)); diff != "" {
+			t.Errorf("%s after the migration (-before +after):\n%s", table, diff)
+		}
+	}
+	return db
 }
