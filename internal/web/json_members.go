@@ -20,6 +20,7 @@ func objectMembers(body []byte) (members map[string]json.RawMessage, twice []str
 		return nil, nil, false
 	}
 	members = map[string]json.RawMessage{}
+	doubled := map[string]bool{} // a set: a body of many repeats stays linear
 	for dec.More() {
 		next, err := dec.Token()
 		name, isName := next.(string)
@@ -30,7 +31,8 @@ func objectMembers(body []byte) (members map[string]json.RawMessage, twice []str
 		if err := dec.Decode(&raw); err != nil {
 			return nil, nil, false
 		}
-		if _, seen := members[name]; seen && !slices.Contains(twice, name) {
+		if _, seen := members[name]; seen && !doubled[name] {
+			doubled[name] = true
 			twice = append(twice, name)
 		}
 		members[name] = raw
