@@ -111,11 +111,11 @@ func (s *Service) PreviewDigest(ctx context.Context, slug string) (*DigestPrevie
 		if dry.from, dry.replyTo, err = listSender(ctx, tx, l.id); err != nil {
 			return err
 		}
-		d, other, err := s.buildDigestTx(withDigestDry(ctx, dry), tx, slug, l.ownCadence(), time.Time{})
+		d, other, err := s.buildDigestTx(withDigestDry(ctx, dry), tx, l.slug, l.ownCadence(), time.Time{})
 		if err != nil {
 			return err
 		}
-		p = &DigestPreview{List: slug, Name: l.name, Cadence: l.ownCadence()}
+		p = &DigestPreview{List: l.slug, Name: l.name, Cadence: l.ownCadence()}
 		p.Mails = append(p.Mails, dry.mail(d, mainFor(l, other != nil)))
 		if other != nil {
 			// Articles are filled in with the render, below.

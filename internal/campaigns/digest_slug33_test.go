@@ -18,6 +18,15 @@ func TestRunDigestTakesASlugInAnyCase(t *testing.T) {
 	e.article(t, news, "Bridge reopens after repairs", time.Now().Add(-time.Hour))
 	e.reader(t, "a@x.example", "confirmed", "daily", news)
 
+	// The preview names the list as stored too.
+	p, err := e.svc.PreviewDigest(ctx, "NEWS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.List != "news" {
+		t.Errorf("preview of NEWS names the list %q, want news", p.List)
+	}
+
 	d, err := e.svc.RunDigest(ctx, " NEWS ")
 	if err != nil {
 		t.Fatal(err)
