@@ -119,7 +119,15 @@ func (s *Service) transition(ctx context.Context, id int64, action, to string, f
 			return conflict(c, action)
 		}
 		if to == StatusSending && c.StartedAt == nil {
-			err = hooks.EmitCampaign(ctx, tx, hooks.CampaignStarted, id)
+			if err := hooks.EmitCampaign(ctx, tx, hooks.CampaignStarted, id); err != nil {
+				return err
+			}
+			// A scheduled campaign sent before its time did not start
+			// then: its send_at would tell the API and the pages a time
+			// that never came. Its scheduled start, up to 5 s early
+			// (startScheduled), keeps it.
+			early := now.Add(5 * time.Second).UTC().Truncate(time.Second)
+			_, err = tx.ExecContext(ctx, `UPDATE campaigns SET send_at = NULL, send_zone = '' WHERE id = ? AND send_at > ?`, id, early)
 		}
 		if to == StatusCancelled {
 			_, err = tx.ExecContext(ctx, `UPDATE deliveries SET status = 'skipped', claimed_until = NULL, updated_at = ?
@@ -177,17 +185,7 @@ func (s *Service) Send(ctx context.Context, id int64) (*Campaign, error) {
 		}
 		return nil, bulletin.Invalid(map[string]string{"lists": "have no confirmed reader: this campaign would reach nobody"})
 	}
-	c, err := s.start(ctx, id)
-	if err != nil || c.SendAt == nil || !c.SendAt.After(s.now()) {
-		return c, err
-	}
-	// A scheduled campaign sent before its time did not start then: its
-	// send_at would tell the API and the pages a time that never came.
-	if _, err := s.db.Write.ExecContext(ctx, `UPDATE campaigns SET send_at = NULL, send_zone = '' WHERE id = ?`, id); err != nil {
-		return nil, fmt.Errorf("send campaign: forget its schedule: %w", err)
-	}
-	c.SendAt, c.SendZone = nil, ""
-	return c, nil
+	return s.start(ctx, id)
 }
 
 // start moves a draft or scheduled campaign to sending and queues its
