@@ -206,21 +206,23 @@ func NeedsList(r io.Reader) bool {
 
 // StatusColumn reports whether the file read from r, or its start, has a
 // line of column names that names a status column: only then may it mark
-// readers confirmed (ConfirmedRows). A command reading a pipe looks at
-// the first lines alone, and reads the whole file first only when the
-// answer is yes.
-func StatusColumn(r io.Reader) bool {
+// readers confirmed (ConfirmedRows). found is false when r holds no line
+// Import would read as CSV, only lines it passes over: a start of a file
+// cut there does not say. A command reading a pipe looks at the first
+// lines alone, and reads the whole file first unless they say there is no
+// status column.
+func StatusColumn(r io.Reader) (status, found bool) {
 	imp, rr := probe(r)
 	if rr == nil {
-		return false
+		return false, false
 	}
 	rr.startsRow = imp.startsRow
 	rec, ok := imp.nextRecord(rr)
 	if !ok {
-		return false
+		return false, false
 	}
 	header, err := imp.header(rec)
-	return err == nil && header && imp.cols.status >= 0
+	return err == nil && header && imp.cols.status >= 0, true
 }
 
 // probe opens the file read from r as Import does, for a look before

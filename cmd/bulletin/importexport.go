@@ -49,7 +49,7 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 	}
 	var src io.Reader = f
 	if !confirmed && !reconfirm {
-		in, done, err := rewindable(f)
+		in, done, err := m.rewindable(ctx, f, rest[0])
 		if err != nil {
 			return err
 		}
@@ -117,20 +117,31 @@ func refuseConfirmedRows(f *os.File, name string) error {
 
 // rewindable returns f when it can go back to its start, a regular file.
 // A pipe (/dev/stdin, a shell's <(…)) is read once: when its first lines
-// name no status column, it cannot mark a reader confirmed, and the
+// say it has no status column, it cannot mark a reader confirmed, and the
 // reader returned streams it (those lines, then the rest as it comes);
 // otherwise the reader is a copy of it in a temporary file, which done
-// removes, for refuseConfirmedRows to read through first.
-func rewindable(f *os.File) (_ io.Reader, done func(), err error) {
+// removes, for refuseConfirmedRows to read through first. Ctrl-C while
+// the pipe is read stops it, with nothing imported.
+func (m *Main) rewindable(ctx context.Context, f *os.File, name string) (_ io.Reader, done func(), err error) {
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 		return f, func() {}, nil
+	}
+	// A read blocked on the pipe ends when the file is closed.
+	stop := context.AfterFunc(ctx, func() { f.Close() })
+	defer stop()
+	interrupted := func(err error) error {
+		if ctx.Err() == nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "Interrupted while reading %s: nothing was imported.\n", name)
+		return errInterrupted
 	}
 	br := bufio.NewReaderSize(f, 64<<10)
 	head, err := pipeHead(br)
 	if err != nil {
-		return nil, nil, fmt.Errorf("import: read the piped file: %w", err)
+		return nil, nil, interrupted(fmt.Errorf("import: read the piped file: %w", err))
 	}
-	if !subscribers.StatusColumn(bytes.NewReader(head)) {
+	if status, found := subscribers.StatusColumn(bytes.NewReader(head)); found && !status {
 		return io.MultiReader(bytes.NewReader(head), br), func() {}, nil
 	}
 	tmp, err := os.CreateTemp("", "bulletin-import-*.csv")
@@ -143,7 +154,11 @@ func rewindable(f *os.File) (_ io.Reader, done func(), err error) {
 	}
 	if _, err := io.Copy(tmp, io.MultiReader(bytes.NewReader(head), br)); err != nil {
 		done()
-		return nil, nil, fmt.Errorf("import: copy the piped file: %w", err)
+		return nil, nil, interrupted(fmt.Errorf("import: copy the piped file: %w", err))
+	}
+	if err := ctx.Err(); err != nil { // the pipe was closed at its end
+		done()
+		return nil, nil, interrupted(err)
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		done()
