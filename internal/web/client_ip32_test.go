@@ -42,6 +42,12 @@ func TestClientIPBehindTrustedProxy(t *testing.T) {
 		{"IPv6 outside the range", proxies, "[fd00:2::5]:40000", []string{"2001:db8::7"}, "fd00:2::5"},
 		{"garbage after trusted hops trusts nothing", proxies, "10.9.9.9:40000", []string{"192.0.2.66, unknown, 10.1.2.3"}, "10.9.9.9"},
 		{"every hop trusted: the peer", proxies, "10.9.9.9:40000", []string{"10.1.2.3, 127.0.0.1"}, "10.9.9.9"},
+		// Some proxies write the client's port, or IPv6 in brackets: it
+		// is still the client, not the proxy for every client.
+		{"a hop with its port", gateway, "172.31.80.1:40000", []string{"198.51.100.1:5678"}, "198.51.100.1"},
+		{"an IPv6 hop with its port", gateway, "172.31.80.1:40000", []string{"[2001:db8::7]:443"}, "2001:db8::7"},
+		{"an IPv6 hop in brackets", gateway, "172.31.80.1:40000", []string{"[2001:db8::7]"}, "2001:db8::7"},
+		{"a trusted hop with its port is skipped", proxies, "10.9.9.9:40000", []string{"198.51.100.1, 10.1.2.3:80"}, "198.51.100.1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

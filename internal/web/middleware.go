@@ -190,8 +190,8 @@ func clientIP(r *http.Request) string {
 	for i := len(hops) - 1; i >= 0; i-- {
 		list := strings.Split(hops[i], ",")
 		for j := len(list) - 1; j >= 0; j-- {
-			addr, err := netip.ParseAddr(strings.TrimSpace(list[j]))
-			if err != nil {
+			addr, ok := forwardedAddr(strings.TrimSpace(list[j]))
+			if !ok {
 				return peer // not an address: trust nothing before it
 			}
 			if addr = addr.Unmap(); !trustedAddr(addr, proxies) {
@@ -200,6 +200,23 @@ func clientIP(r *http.Request) string {
 		}
 	}
 	return peer
+}
+
+// forwardedAddr reads an X-Forwarded-For entry: an address, or one with
+// a port ("198.51.100.7:5678", "[2001:db8::7]:443") or in brackets, as
+// some proxies write it.
+func forwardedAddr(entry string) (netip.Addr, bool) {
+	if a, err := netip.ParseAddr(entry); err == nil {
+		return a, true
+	}
+	if ap, err := netip.ParseAddrPort(entry); err == nil {
+		return ap.Addr(), true
+	}
+	if strings.HasPrefix(entry, "[") && strings.HasSuffix(entry, "]") {
+		a, err := netip.ParseAddr(entry[1 : len(entry)-1])
+		return a, err == nil
+	}
+	return netip.Addr{}, false
 }
 
 // isTrusted says whether host, a peer's address, is a proxy whose
