@@ -50,8 +50,21 @@ func (m *Main) openSecret(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	stored, err := recordFingerprint(ctx, m.app.DB, func() (string, error) {
+	stored, err := recordFingerprint(ctx, m.app.DB, func(tx *sql.Tx) (string, error) {
 		if secret == nil {
+			// A database from before fingerprints that already holds
+			// readers, campaigns or erasures had a secret, which this
+			// start was not given: a new one, recorded, would refuse
+			// serve's own (BULLETIN_SECRET in its unit file, say) and
+			// break every link already sent.
+			if used, err := secretUsed(ctx, tx); err != nil || used {
+				if err == nil {
+					err = usagef("BULLETIN_SECRET is not set and DATA/secret (%s) is not there, but this database already has readers or campaigns, "+
+						"whose links were signed with a secret: give this command the BULLETIN_SECRET serve runs with (or put DATA/secret back from a backup); "+
+						"a new secret made now would break those links; %s", secretPath(m.Config), rotateHint)
+				}
+				return "", err
+			}
 			made, err := createSecret(secretPath(m.Config))
 			if err != nil {
 				return "", err
@@ -116,21 +129,33 @@ func (m *Main) otherSecret(stored string) error {
 		"%s it; set BULLETIN_SECRET to the value earlier starts had; %s", nor, lost, rotateHint)
 }
 
+// secretUsed says whether the database holds anything a secret signed
+// or keyed: readers (their links), campaigns, erasures (their hashes).
+func secretUsed(ctx context.Context, tx *sql.Tx) (bool, error) {
+	var used bool
+	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM subscribers) OR EXISTS (SELECT 1 FROM campaigns)
+		OR EXISTS (SELECT 1 FROM erasures)`).Scan(&used)
+	return used, err
+}
+
 // recordFingerprint returns the fingerprint the database keeps; when it
-// keeps none, it records the one fresh returns first.
-func recordFingerprint(ctx context.Context, db *sqlite.DB, fresh func() (string, error)) (string, error) {
+// keeps none, it records the one fresh returns first, in the same
+// transaction.
+func recordFingerprint(ctx context.Context, db *sqlite.DB, fresh func(tx *sql.Tx) (string, error)) (string, error) {
 	var stored string
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT fingerprint FROM secret_fingerprint WHERE id = 1`).Scan(&stored)
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if stored, err = fresh(); err != nil {
+		if stored, err = fresh(tx); err != nil {
 			return err
 		}
 		return setFingerprint(ctx, tx, stored)
 	})
-	if err != nil {
+	if errors.As(err, new(usageError)) {
+		return "", err // what to do, said already
+	} else if err != nil {
 		return "", fmt.Errorf("secret fingerprint: %w", err)
 	}
 	return stored, nil
