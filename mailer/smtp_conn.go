@@ -53,6 +53,9 @@ type smtpConn struct {
 // dialSMTP connects, greets, upgrades to TLS and authenticates as cfg says.
 // Its errors are never permanent: they say nothing about a recipient.
 func dialSMTP(ctx context.Context, cfg *SMTPConfig) (*smtpConn, error) {
+	// The EHLO name may be read from the database: before the dial, so
+	// the server's session does not wait on it.
+	hello := cfg.helloName()
 	d := net.Dialer{Timeout: cfg.Timeout}
 	raw, err := d.DialContext(ctx, "tcp", cfg.Addr())
 	if err != nil {
@@ -60,7 +63,7 @@ func dialSMTP(ctx context.Context, cfg *SMTPConfig) (*smtpConn, error) {
 	}
 	c := &smtpConn{raw: raw, timeout: cfg.Timeout}
 	defer c.watch(ctx)()
-	if err := c.handshake(cfg); err != nil {
+	if err := c.handshake(cfg, hello); err != nil {
 		raw.Close()
 		return nil, err
 	}
@@ -71,7 +74,7 @@ func dialSMTP(ctx context.Context, cfg *SMTPConfig) (*smtpConn, error) {
 	return c, nil
 }
 
-func (c *smtpConn) handshake(cfg *SMTPConfig) error {
+func (c *smtpConn) handshake(cfg *SMTPConfig, hello string) error {
 	var conn net.Conn = c.raw
 	c.arm()
 	if cfg.TLS == TLSImplicit {
@@ -87,7 +90,7 @@ func (c *smtpConn) handshake(cfg *SMTPConfig) error {
 	}
 	c.client = cl
 	c.arm()
-	if err := cl.Hello(cfg.helloName()); err != nil {
+	if err := cl.Hello(hello); err != nil {
 		return connectError("EHLO", err)
 	}
 	if cfg.TLS == TLSStartTLS || cfg.TLS == TLSAuto {

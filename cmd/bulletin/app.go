@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -170,16 +171,22 @@ func (m *Main) openTransport() error {
 // settings, else BULLETIN_FROM's; "" when neither is set or the settings
 // cannot be read. It holds the store, not m.app, which Close clears while
 // the last batches may still connect.
+// A failure is logged once until a read works again: each new connection
+// asks, and one made while the store closes would log a line each.
 func (m *Main) fromAddress() func() string {
 	settings, log := m.app.Settings, m.Log
+	var failing atomic.Bool
 	return func() string {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		p, err := settings.Publication(ctx)
 		if err != nil {
-			log.Warn("read the From of the settings for EHLO", "err", err)
+			if !failing.Swap(true) {
+				log.Warn("read the From of the settings for EHLO; BULLETIN_FROM's domain is said instead", "err", err)
+			}
 			return ""
 		}
+		failing.Store(false)
 		return p.FromAddress
 	}
 }
