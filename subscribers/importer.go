@@ -216,6 +216,12 @@ func StatusColumn(r io.Reader) (status, found bool) {
 	if rr == nil {
 		return false, false
 	}
+	return imp.statusHeader(rr)
+}
+
+// statusHeader reads the first record of rr and says whether it is a line
+// of column names with a status column; found is false when rr held none.
+func (imp *importer) statusHeader(rr *recordReader) (status, found bool) {
 	rr.startsRow = imp.startsRow
 	rec, ok := imp.nextRecord(rr)
 	if !ok {
@@ -264,12 +270,7 @@ func ConfirmedRows(r io.Reader) int {
 	if rr == nil {
 		return 0
 	}
-	rr.startsRow = imp.startsRow
-	rec, ok := imp.nextRecord(rr)
-	if !ok {
-		return 0
-	}
-	if header, err := imp.header(rec); err != nil || !header || imp.cols.status < 0 {
+	if status, _ := imp.statusHeader(rr); !status {
 		return 0
 	}
 	n := 0

@@ -54,8 +54,8 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 			return err
 		}
 		defer done()
-		if in, ok := in.(*os.File); ok {
-			if err := refuseConfirmedRows(in, rest[0]); err != nil {
+		if file, ok := in.(*os.File); ok { // not a pipe streamed: read it through first
+			if err := refuseConfirmedRows(file, rest[0]); err != nil {
 				return err
 			}
 		}
