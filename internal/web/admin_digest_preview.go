@@ -33,6 +33,8 @@ type digestMail struct {
 	campaigns.DigestMail
 	Who string // "To 3 readers of the daily digest."
 	Of  string // "digest 1 of 2" when a run makes two, else ""
+	// FirstDays is the page's, for the note on the articles left out.
+	FirstDays int
 }
 
 // recentDigests is how many of the newest digests the digests page and
@@ -61,7 +63,7 @@ func (s *Server) digestSendForm(w http.ResponseWriter, r *http.Request) {
 		// The list's own digest may have no article when the other one
 		// a run makes has some: that one alone goes.
 		if len(m.Articles) > 0 || p.Preview.Nothing() {
-			p.Mails = append(p.Mails, digestMail{DigestMail: m, Who: whoGets(m, p.Preview.Cadence)})
+			p.Mails = append(p.Mails, digestMail{DigestMail: m, Who: whoGets(m, p.Preview.Cadence), FirstDays: p.FirstDays})
 		}
 	}
 	if n := len(p.Mails); n > 1 {
