@@ -89,6 +89,11 @@ type Sender struct {
 	// server's reply is read until the ledger has committed it, so that
 	// a kill -9 sends again only the messages on the wire (see Journal).
 	Journal *Journal
+	// OnFrom, when set, is given the From header of each batch before its
+	// messages go out. A worker, which reads no settings, says EHLO with
+	// that address's domain: the From saved in the admin area reaches it
+	// only this way.
+	OnFrom func(from string)
 
 	journalOnce sync.Once // logs the journal's failure
 
@@ -128,6 +133,9 @@ func (s *Sender) Send(ctx context.Context, p *tasks.SendPayload) error {
 // campaignMessage composes a task's content once, to be signed by
 // s.Signer when it is set.
 func (s *Sender) campaignMessage(c tasks.Content) (*CampaignMessage, error) {
+	if s.OnFrom != nil {
+		s.OnFrom(c.From)
+	}
 	cm, err := newCampaignMessage(c)
 	if err != nil {
 		return nil, err

@@ -9,19 +9,14 @@ import (
 	"github.com/bulletinhq/bulletin/mailer"
 )
 
-// newSMTPTransport opens the SMTP transport of BULLETIN_SMTP_URL, with at
+// smtpTransport opens the SMTP transport of BULLETIN_SMTP_URL, with at
 // most BULLETIN_SMTP_CONNS connections and BULLETIN_SMTP_RATE messages a
-// second, saying EHLO with the domain of BULLETIN_FROM. It connects on the
-// first message.
-func newSMTPTransport(c Config) (*mailer.SMTP, error) {
-	return smtpTransport(c, nil)
-}
-
-// smtpTransport is newSMTPTransport whose EHLO names the domain of the
-// address from returns at each new connection: the From in force, which
-// the settings can give when BULLETIN_FROM does not. A relay saw "EHLO
-// localhost" from a publication whose From was set only there. The domain
-// of BULLETIN_FROM, else "localhost", stands in when from gives none.
+// second; it connects on the first message. Its EHLO names the domain of
+// the address from returns at each new connection: the From in force,
+// which the settings (serve) or the last batch (a worker) give when
+// BULLETIN_FROM does not. A relay saw "EHLO localhost" from a publication
+// whose From was set only in the settings. The domain of BULLETIN_FROM,
+// else "localhost", stands in when from is nil or gives none.
 func smtpTransport(c Config, from func() string) (*mailer.SMTP, error) {
 	cfg, err := mailer.ParseSMTPURL(c.SMTPURL)
 	if err != nil {

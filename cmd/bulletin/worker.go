@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -37,7 +38,16 @@ func (m *Main) worker(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	transport, err := m.workerTransport()
+	// The worker opens no database, so the From saved in the settings
+	// reaches it with each batch: its EHLO names the domain of the last
+	// batch's From, BULLETIN_FROM's before the first.
+	var lastFrom atomic.Pointer[string]
+	transport, err := m.workerTransport(func() string {
+		if f := lastFrom.Load(); f != nil {
+			return *f
+		}
+		return ""
+	})
 	if err != nil {
 		return err
 	}
@@ -63,6 +73,7 @@ func (m *Main) worker(ctx context.Context, args []string) error {
 		Metrics:     mailer.NewMetrics(reg),
 		Log:         m.Log,
 		Signer:      signer,
+		OnFrom:      func(from string) { lastFrom.Store(&from) },
 	}
 	mux := asynq.NewServeMux()
 	mux.Handle(queue.TypeMailSend, sender)
@@ -89,11 +100,12 @@ func (m *Main) worker(ctx context.Context, args []string) error {
 // busy while one claims or waits for its last results.
 func sendConcurrency(c Config) int { return max(4, c.SMTPConns) }
 
-// workerTransport is SMTP, or the outbox under DATA when no SMTP URL is
-// set (for trying a worker out on one machine).
-func (m *Main) workerTransport() (mailer.Transport, error) {
+// workerTransport is SMTP, whose EHLO names the domain of the address
+// from gives, or the outbox under DATA when no SMTP URL is set (for trying
+// a worker out on one machine).
+func (m *Main) workerTransport(from func() string) (mailer.Transport, error) {
 	if m.Config.SMTPURL != "" {
-		return newSMTPTransport(m.Config)
+		return smtpTransport(m.Config, from)
 	}
 	m.Log.Warn("BULLETIN_SMTP_URL is empty: this worker writes mail to the outbox", "dir", filepath.Join(m.Config.Data, "outbox"))
 	return mailer.NewOutbox(filepath.Join(m.Config.Data, "outbox"))
