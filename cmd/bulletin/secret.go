@@ -78,6 +78,14 @@ func (m *Main) openSecret(ctx context.Context) ([]byte, error) {
 		return nil, err
 	}
 	if secret == nil {
+		// Another command started beside this one on a new data folder
+		// (serve and an import, say) may have made DATA/secret and recorded
+		// its fingerprint after this one looked for the file.
+		if secret, err = readSecret(m.Config); err != nil {
+			return nil, err
+		}
+	}
+	if secret == nil {
 		return nil, usagef("BULLETIN_SECRET is not set and DATA/secret (%s) is not there, but the links in mail already sent were signed with a secret: "+
 			"%s a new one; set BULLETIN_SECRET to the value earlier starts had, or put DATA/secret back from a backup; %s", secretPath(m.Config), lost, rotateHint)
 	}
@@ -263,20 +271,45 @@ func readSecretFile(path string) ([]byte, error) {
 }
 
 // createSecret writes 32 random bytes, hex-encoded, to a new file at path
-// and returns them.
+// and returns them. The file appears whole or not at all: it is written
+// and synced under another name and linked into place, so a command
+// reading path beside this one, or a start after a crash, never finds it
+// empty (which reads as damaged, and asks for a backup). When path is
+// there already, made by a command beside this one, its secret is
+// returned instead.
 func createSecret(path string) ([]byte, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return nil, err
 	}
 	s := hex.EncodeToString(b)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.CreateTemp(filepath.Dir(path), ".secret-*")
 	if err != nil {
+		return nil, fmt.Errorf("create secret: %w", err)
+	}
+	defer os.Remove(f.Name())
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
 		return nil, fmt.Errorf("create secret: %w", err)
 	}
 	if _, err := f.WriteString(s + "\n"); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("write secret: %w", err)
 	}
-	return []byte(s), f.Close()
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("write secret: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("write secret: %w", err)
+	}
+	if err := os.Link(f.Name(), path); errors.Is(err, os.ErrExist) {
+		if made, err := readSecretFile(path); err != nil || made != nil {
+			return made, err
+		}
+		return nil, fmt.Errorf("create secret: %s was there and is gone", path)
+	} else if err != nil {
+		return nil, fmt.Errorf("create secret: %w", err)
+	}
+	return []byte(s), nil
 }

@@ -15,7 +15,7 @@ import (
 	"sync"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+	sqlite3 "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 )
 
 // A DB is an open Bulletin database.
@@ -69,7 +69,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	db := &DB{Write: w, Path: path}
-	if err := db.incrementalVacuum(ctx); err != nil {
+	if err := whileBusy(ctx, func() error { return db.incrementalVacuum(ctx) }); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -91,6 +91,32 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// setUpWait bounds how long Open waits for another process setting up the
+// same new file.
+const setUpWait = 10 * time.Second
+
+// whileBusy runs step again, for up to setUpWait, while it fails with
+// SQLITE_BUSY. Commands started together on a new data folder (serve and
+// an import, say) race to make the file a WAL database and to set its
+// vacuum mode; while one does, SQLite answers the other's first statement
+// "database is locked" at once, without its busy handler, and the command
+// used to stop on that.
+func whileBusy(ctx context.Context, step func() error) error {
+	deadline := time.Now().Add(setUpWait)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		err := step()
+		var e sqlite3.Error
+		if err == nil || !errors.As(err, &e) || e.Code != sqlite3.ErrBusy || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
 }
 
 // createDatabaseFile creates the database file at path, empty and
