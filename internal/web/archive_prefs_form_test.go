@@ -25,8 +25,10 @@ func cspDirective(policy, name string) (string, bool) {
 }
 
 // The archive's issue page shows a campaign's external images: its
-// policy lets images come over https, and nothing else is loosened; the
-// other public pages keep images to this site.
+// policy lets images come over https, and over http too on a site served
+// over plain http (where the mail showed them and the archive did not),
+// and nothing else is loosened; the other public pages keep images to
+// this site.
 func TestArchiveIssueAllowsHTTPSImages(t *testing.T) {
 	e := newSubEnv(t, 0)
 	_, issue := seedGolden(t, e)
@@ -34,9 +36,14 @@ func TestArchiveIssueAllowsHTTPSImages(t *testing.T) {
 	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "The bridge reopens on Monday") {
 		t.Fatalf("archive issue = %d\n%s", w.Code, w.Body)
 	}
+	if img, _ := cspDirective(w.Header().Get("Content-Security-Policy"), "img-src"); img != "'self' data: https: http:" {
+		t.Errorf("archive issue over plain http: img-src = %q, want 'self' data: https: http:", img)
+	}
+	e.srv.SecureCookies = true // served over https
+	w = e.do("GET", "/archive/"+strconv.FormatInt(issue, 10), "", "")
 	csp := w.Header().Get("Content-Security-Policy")
 	if img, _ := cspDirective(csp, "img-src"); img != "'self' data: https:" {
-		t.Errorf("archive issue img-src = %q, want 'self' data: https: (policy %q)", img, csp)
+		t.Errorf("archive issue over https: img-src = %q, want 'self' data: https: (policy %q)", img, csp)
 	}
 	want := map[string]string{"default-src": "'none'", "style-src": "'unsafe-inline'", "form-action": "'self'",
 		"frame-ancestors": "'none'", "base-uri": "'none'"}

@@ -24,6 +24,12 @@ const pageCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' d
 // is loosened.
 const mailPageCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data: https:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
+// mailPagePlainCSP is mailPageCSP for a site served over plain http (its
+// public URL's scheme): there a campaign's http: images are no mixed
+// content, and the mail showed them where the archive showed a broken
+// image. An https site keeps them out, as browsers would.
+const mailPagePlainCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data: https: http:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
 // renderPage renders the page called name with status. Pages are rendered
 // into a buffer first, so a template failure is a clean 500.
 func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
@@ -31,9 +37,13 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 // renderMailPage is renderPage for a page that shows mail content, under
-// mailPageCSP.
+// mailPageCSP, or mailPagePlainCSP on a site served over plain http.
 func (s *Server) renderMailPage(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
-	s.renderPageCSP(w, r, status, name, data, mailPageCSP)
+	csp := mailPageCSP
+	if !s.secureCookies(r) {
+		csp = mailPagePlainCSP
+	}
+	s.renderPageCSP(w, r, status, name, data, csp)
 }
 
 func (s *Server) renderPageCSP(w http.ResponseWriter, r *http.Request, status int, name string, data any, csp string) {
