@@ -2,11 +2,14 @@ package web
 
 import (
 	"bytes"
+	"encoding/base64"
 	"io"
 	"mime"
 	"mime/multipart"
+	"mime/quotedprintable"
 	"net/http"
 	"net/mail"
+	"net/textproto"
 	"net/url"
 	"sort"
 	"strings"
@@ -174,7 +177,9 @@ func (s *Server) outboxMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	p := &outboxMessagePage{Subject: decodeHeader(msg.Header.Get("Subject")), Raw: string(raw), Headers: outboxHeaders(raw)}
 	p.Text, p.HTML = mimeParts(msg)
-	p.HTML = linksOutOfFrame(p.HTML)
+	if p.HTML != "" {
+		p.HTML = linksOutOfFrame(p.HTML)
+	}
 	s.renderAdmin(w, r, http.StatusOK, "admin_outbox_message", p)
 }
 
@@ -192,26 +197,56 @@ func linksOutOfFrame(html string) string {
 	return base + html
 }
 
-// mimeParts returns the decoded text and HTML parts of a message.
+// mimeParts returns the decoded text and HTML parts of a message: its
+// body when it is one part of either, the first of each found when it is
+// multipart, at any depth (an alternative within a mixed message, with
+// attachments). Quoted-printable and base64 parts are decoded; each part
+// is read up to 4 MiB.
 func mimeParts(msg *mail.Message) (text, html string) {
-	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil || !strings.HasPrefix(mt, "multipart/") {
-		return "", ""
+	walkPart(textproto.MIMEHeader(msg.Header), msg.Body, 0, &text, &html)
+	return text, html
+}
+
+// walkPart fills text and html from the part with header h and body,
+// depth parts deep: each is left as it is once found.
+func walkPart(h textproto.MIMEHeader, body io.Reader, depth int, text, html *string) {
+	mt, params, err := mime.ParseMediaType(h.Get("Content-Type"))
+	if err != nil {
+		mt = "text/plain" // RFC 2045's default, for a missing or broken type
 	}
-	mr := multipart.NewReader(msg.Body, params["boundary"])
-	for {
-		part, err := mr.NextPart()
-		if err != nil {
-			return text, html
+	if strings.HasPrefix(mt, "multipart/") {
+		if depth >= 8 || params["boundary"] == "" {
+			return
 		}
-		body, _ := io.ReadAll(io.LimitReader(part, 4<<20))
-		switch ct, _, _ := mime.ParseMediaType(part.Header.Get("Content-Type")); ct {
-		case "text/plain":
-			text = string(body)
-		case "text/html":
-			html = string(body)
+		// NextPart undoes quoted-printable itself and drops the header.
+		mr := multipart.NewReader(body, params["boundary"])
+		for *text == "" || *html == "" {
+			part, err := mr.NextPart()
+			if err != nil {
+				return
+			}
+			walkPart(part.Header, part, depth+1, text, html)
 		}
+		return
 	}
+	into := text
+	switch {
+	case mt == "text/html":
+		into = html
+	case mt != "text/plain":
+		return
+	}
+	if *into != "" || strings.EqualFold(h.Get("Content-Disposition"), "attachment") {
+		return
+	}
+	switch strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding"))) {
+	case "base64":
+		body = base64.NewDecoder(base64.StdEncoding, body) // line breaks are skipped
+	case "quoted-printable":
+		body = quotedprintable.NewReader(body)
+	}
+	buf, _ := io.ReadAll(io.LimitReader(body, 4<<20))
+	*into = string(buf)
 }
 
 // decodeHeader decodes the RFC 2047 encoded words of a header value for
