@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"html"
 	"net/http"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -17,7 +16,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/bulletinhq/bulletin/internal/sqlite"
-	"github.com/bulletinhq/bulletin/mailer"
 )
 
 // addReaders stores n subscribers with ids 1 to n, every third pending
@@ -160,11 +158,7 @@ func TestAdminSubscribersNewestFirstWithTotal(t *testing.T) {
 // The outbox pages through every message, newest first, and says how
 // many it holds; it stopped at 200 with no way to the others.
 func TestAdminOutboxPagesReachEveryMessage(t *testing.T) {
-	out, err := mailer.NewOutbox(filepath.Join(t.TempDir(), "outbox"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, a := newAdminServerWith(t, func(s *Server, _ *sqlite.DB) { s.Outbox = out })
+	out, a := newOutboxAdmin(t)
 	for i := range 450 {
 		msg := fmt.Sprintf("From: news@example.com\r\nTo: r%d@example.com\r\nSubject: Message %d\r\n\r\nbody\r\n", i, i)
 		if err := out.Send(context.Background(), "news@example.com", []string{"r@example.com"}, []byte(msg)); err != nil {

@@ -2,13 +2,9 @@ package web
 
 import (
 	"context"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/bulletinhq/bulletin/internal/sqlite"
-	"github.com/bulletinhq/bulletin/mailer"
 )
 
 // The outbox's message page shows From, To, Subject and Date first, then
@@ -16,11 +12,7 @@ import (
 // Content-Type and its boundary first); the list and the page show
 // addresses as people read them, encoded names decoded.
 func TestOutboxHeadersReadable(t *testing.T) {
-	out, err := mailer.NewOutbox(filepath.Join(t.TempDir(), "outbox"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, a := newAdminServerWith(t, func(s *Server, _ *sqlite.DB) { s.Outbox = out })
+	out, a := newOutboxAdmin(t)
 	const msg = "Message-Id: <1@example.com>\r\nMIME-Version: 1.0\r\n" +
 		"Content-Type: multipart/alternative;\r\n boundary=\"0123456789abcdef0123456789abcdef\"\r\n" +
 		"List-Unsubscribe: <http://127.0.0.1/u/x>\r\n" +

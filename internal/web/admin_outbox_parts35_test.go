@@ -2,12 +2,8 @@ package web
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/bulletinhq/bulletin/internal/sqlite"
-	"github.com/bulletinhq/bulletin/mailer"
 )
 
 // The outbox page shows the text and HTML of any mail put there, not only
@@ -15,11 +11,7 @@ import (
 // "HTML part" frame and no text; one with attachments (the alternative
 // within a multipart/mixed) showed neither; a base64 part showed as base64.
 func TestOutboxShowsEveryKindOfMail(t *testing.T) {
-	out, err := mailer.NewOutbox(filepath.Join(t.TempDir(), "outbox"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, a := newAdminServerWith(t, func(s *Server, _ *sqlite.DB) { s.Outbox = out })
+	out, a := newOutboxAdmin(t)
 	const head = "From: news@example.com\r\nTo: reader@example.com\r\nMIME-Version: 1.0\r\n"
 	for _, tc := range []struct {
 		name, msg      string

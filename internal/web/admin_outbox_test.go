@@ -14,11 +14,7 @@ import (
 // a line break in the outbox: the viewer must not show it as a header of
 // its own, while a plain encoded word still reads as its text.
 func TestOutboxShowsHeadersAsSent(t *testing.T) {
-	out, err := mailer.NewOutbox(filepath.Join(t.TempDir(), "outbox"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, a := newAdminServerWith(t, func(s *Server, _ *sqlite.DB) { s.Outbox = out })
+	out, a := newOutboxAdmin(t)
 	evil := "=?utf-8?q?a=0D=0AX-Evil:_1?="
 	evilTo := "=?utf-8?q?Eve=0ABcc:_victim@example.org?= <eve@example.com>"
 	msgs := []string{
@@ -60,11 +56,7 @@ func TestOutboxShowsHeadersAsSent(t *testing.T) {
 // confirmation link, followed inside the frame, showed a broken page
 // (Bulletin's pages refuse to be framed) though it confirmed the reader.
 func TestOutboxFrameOpensLinksInATab(t *testing.T) {
-	out, err := mailer.NewOutbox(filepath.Join(t.TempDir(), "outbox"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, a := newAdminServerWith(t, func(s *Server, _ *sqlite.DB) { s.Outbox = out })
+	out, a := newOutboxAdmin(t)
 	const msg = "From: news@example.com\r\nTo: reader@example.com\r\nSubject: Confirm\r\nMIME-Version: 1.0\r\n" +
 		"Content-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" +
 		"<!DOCTYPE html><html><HEAD lang=en><title>t</title></HEAD><body><a href=\"http://127.0.0.1/confirm/x\">Confirm</a></body></html>\r\n--b--\r\n"
@@ -84,4 +76,16 @@ func TestOutboxFrameOpensLinksInATab(t *testing.T) {
 	if !strings.Contains(page, "&lt;HEAD lang=en&gt;&lt;base target=&#34;_blank&#34;&gt;&lt;title&gt;") {
 		t.Errorf("the mail's links do not open in a tab of their own:\n%s", page)
 	}
+}
+
+// newOutboxAdmin returns an admin server whose mail goes to an outbox of
+// its own, the outbox, and a client of it.
+func newOutboxAdmin(t *testing.T) (*mailer.Outbox, *adminClient) {
+	t.Helper()
+	out, err := mailer.NewOutbox(filepath.Join(t.TempDir(), "outbox"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, a := newAdminServerWith(t, func(s *Server, _ *sqlite.DB) { s.Outbox = out })
+	return out, a
 }
