@@ -58,8 +58,11 @@ func (s *Server) subscribeForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // renderSubscribe shows the form with the public lists, chosen ones ticked;
-// with a single public list it is ticked anyway. With no public list there
-// is nothing to join, and the page says so instead of a form that fails.
+// with a single public list, the form as first shown has it ticked anyway.
+// A form posted back to fix shows the boxes as they were sent: "choose at
+// least one list" under the one list, ticked, read as a fault of the site.
+// With no public list there is nothing to join, and the page says so
+// instead of a form that fails.
 func (s *Server) renderSubscribe(w http.ResponseWriter, r *http.Request, status int, d *subscribeData, chosen []string) {
 	lists, err := s.Subscribers.PublicLists(r.Context())
 	if err != nil {
@@ -79,7 +82,7 @@ func (s *Server) renderSubscribe(w http.ResponseWriter, r *http.Request, status 
 	public := map[string]bool{}
 	for _, l := range lists {
 		d.Lists = append(d.Lists, listOption{Slug: l.Slug, Name: l.Name, Description: l.Description,
-			Checked: on[subscribers.SlugKey(l.Slug)] || len(lists) == 1})
+			Checked: on[subscribers.SlugKey(l.Slug)] || len(lists) == 1 && d.askedByLink})
 		public[subscribers.SlugKey(l.Slug)] = true
 	}
 	if d.askedByLink { // a form posted back says so in its lists error
