@@ -53,7 +53,9 @@ func TestExpiredAdminFormGetsAPageBack(t *testing.T) {
 			for _, want := range []string{
 				"<title>This form has expired · Bulletin</title>",
 				"<h1>This form has expired</h1>",
-				"the form is missing its security token or it has expired. Go back, reload the page and try again.",
+				"the form is missing its security token or it has expired",
+				"Nothing was saved.",
+				"Use your browser’s Back button and send the form again",
 				`<a href="` + strings.ReplaceAll(tt.back, "&", "&amp;") + `">` + tt.label + `</a>`,
 				`href="/admin/subscribers"`, // the admin nav: the session still stands
 			} {
