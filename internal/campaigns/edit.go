@@ -157,7 +157,7 @@ func (c *Campaign) Deletable() bool {
 func neverStarted(c *Campaign) bool { return c.Status == StatusCancelled && c.StartedAt == nil }
 
 // Delete removes campaign id while it is a draft, scheduled, or cancelled
-// before it sent anything (see Deletable). A campaign that has started is
+// before it started sending (see Deletable). A campaign that has started is
 // history: cancel it instead.
 func (s *Service) Delete(ctx context.Context, id int64) error {
 	c, err := s.head(ctx, id)
@@ -178,7 +178,7 @@ func (s *Service) Delete(ctx context.Context, id int64) error {
 			return fmt.Errorf("delete campaign: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return bulletin.Errorf(bulletin.ECONFLICT, "Campaign %d started or sent messages meanwhile; only a draft, a scheduled campaign or one cancelled before it sent anything can be deleted.", id)
+			return bulletin.Errorf(bulletin.ECONFLICT, "Campaign %d started or sent messages meanwhile; only a draft, a scheduled campaign or one cancelled before it started sending can be deleted.", id)
 		}
 		return nil
 	})
@@ -186,7 +186,7 @@ func (s *Service) Delete(ctx context.Context, id int64) error {
 
 // NotDeletable is the conflict of deleting c once it has started.
 func NotDeletable(c *Campaign) error {
-	return bulletin.Errorf(bulletin.ECONFLICT, "Campaign %d %s; only a draft, a scheduled campaign or one cancelled before it sent anything can be deleted. Duplicate it to start a new draft.", c.ID, startedPhrase(c.Status))
+	return bulletin.Errorf(bulletin.ECONFLICT, "Campaign %d %s; only a draft, a scheduled campaign or one cancelled before it started sending can be deleted. Duplicate it to start a new draft.", c.ID, startedPhrase(c.Status))
 }
 
 // startedPhrase says what a campaign that has started is, after its name:

@@ -65,9 +65,9 @@ func TestRefusalsWording(t *testing.T) {
 			return err
 		}, refusal{bulletin.ECONFLICT, fmt.Sprintf("Campaign %d has been sent already; only a draft or a scheduled campaign can be edited. Duplicate it to start a new draft.", sent)}},
 		{"delete a sent campaign", func() error { return e.svc.Delete(ctx, sent) },
-			refusal{bulletin.ECONFLICT, fmt.Sprintf("Campaign %d has been sent already; only a draft, a scheduled campaign or one cancelled before it sent anything can be deleted. Duplicate it to start a new draft.", sent)}},
+			refusal{bulletin.ECONFLICT, fmt.Sprintf("Campaign %d has been sent already; only a draft, a scheduled campaign or one cancelled before it started sending can be deleted. Duplicate it to start a new draft.", sent)}},
 		{"delete a campaign cancelled while sending", func() error { return e.svc.Delete(ctx, stopped) },
-			refusal{bulletin.ECONFLICT, fmt.Sprintf("Campaign %d was cancelled after it started sending; only a draft, a scheduled campaign or one cancelled before it sent anything can be deleted. Duplicate it to start a new draft.", stopped)}},
+			refusal{bulletin.ECONFLICT, fmt.Sprintf("Campaign %d was cancelled after it started sending; only a draft, a scheduled campaign or one cancelled before it started sending can be deleted. Duplicate it to start a new draft.", stopped)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 )
 
 // campaignDeletePage asks before a draft, a scheduled campaign or one
-// cancelled before it sent anything is deleted.
+// cancelled before it started sending is deleted.
 type campaignDeletePage struct {
 	adminPage
 	C *campaigns.Campaign

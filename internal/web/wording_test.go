@@ -99,7 +99,7 @@ func TestAdminCampaignPagesOfASentCampaign(t *testing.T) {
 	}
 	for _, tt := range []struct{ path, want string }{
 		{page + "/edit", "Campaign " + id + " has been sent already; only a draft or a scheduled campaign can be edited."},
-		{page + "/delete", "Campaign " + id + " has been sent already; only a draft, a scheduled campaign or one cancelled before it sent anything can be deleted."},
+		{page + "/delete", "Campaign " + id + " has been sent already; only a draft, a scheduled campaign or one cancelled before it started sending can be deleted."},
 	} {
 		resp, body := a.get(tt.path)
 		if resp.StatusCode != http.StatusConflict || !strings.Contains(body, tt.want) || strings.Contains(body, "is sent") {
