@@ -78,12 +78,12 @@ func (s *Server) campaignRows(ctx context.Context, items []campaigns.Entry) ([]c
 
 // dated is the date the campaigns list shows of c, saying which it is:
 // when a scheduled campaign goes out (in loc, the zone it was scheduled
-// in, else its lists'), when one was sent, started or cancelled, and when
-// a draft was created.
+// in, else its lists', with UTC beside it as on its page), when one was
+// sent, started or cancelled, and when a draft was created.
 func dated(c *campaigns.Campaign, loc *time.Location) string {
 	switch {
 	case c.Status == campaigns.StatusScheduled && c.SendAt != nil:
-		return "Scheduled for " + zoned(*c.SendAt, loc)
+		return "Scheduled for " + scheduledAt(*c.SendAt, loc)
 	case c.Status == campaigns.StatusSent && c.StartedAt != nil:
 		return "Sent " + day(*c.StartedAt)
 	case c.Status == campaigns.StatusCancelled && c.FinishedAt != nil:
@@ -204,8 +204,16 @@ type campaignForm struct {
 	// BareName: the body writes the reader's name with no fallback, which
 	// the preview's sample reader, who has a name, does not show.
 	BareName bool
-	Errors   map[string]string
-	Message  string
+	// Scheduled is Send at as the campaign's page says it, in its zone
+	// with UTC beside it (scheduledAt); "" when Send at is empty or not a
+	// time in a zone known.
+	Scheduled string
+	Errors    map[string]string
+	Message   string
+	// unread is the campaign of a form whose Send at or time zone was
+	// refused, for renderCampaignForm to check the rest of it too
+	// (checkRest).
+	unread *campaigns.Campaign
 }
 
 func (s *Server) newCampaignPage(w http.ResponseWriter, r *http.Request) {
@@ -215,6 +223,12 @@ func (s *Server) newCampaignPage(w http.ResponseWriter, r *http.Request) {
 // renderCampaignForm shows the form with every list, ticking chosen ones
 // (choicesOf's boxes), and their time zones first among those suggested.
 func (s *Server) renderCampaignForm(w http.ResponseWriter, r *http.Request, status int, f *campaignForm, chosen []string) {
+	if f.unread != nil {
+		if err := s.checkRest(r.Context(), f); err != nil {
+			s.adminError(w, r, err)
+			return
+		}
+	}
 	lists, err := s.Subscribers.Lists(r.Context())
 	if err != nil {
 		s.adminError(w, r, err)
@@ -236,7 +250,33 @@ func (s *Server) renderCampaignForm(w http.ResponseWriter, r *http.Request, stat
 			f.Zones = append(f.Zones, z)
 		}
 	}
+	x := make(listIndex, len(lists))
+	for _, l := range lists {
+		x[l.Slug] = l
+	}
+	f.Scheduled = formScheduled(f.SendAt, f.Zone, x.zone(chosen))
 	s.renderAdmin(w, r, status, "admin_campaign_new", f)
+}
+
+// formScheduled is the form's Send at, read in zone or, that empty, in
+// lists (the zone of the lists ticked), as the campaign's page says it:
+// "24 December 2026, 09:00 Europe/Paris (08:00 UTC)". It is "" for an
+// empty Send at, an unknown zone, or a time that is not one: one the
+// clocks skip, which Go would quietly move an hour on, is not shown.
+func formScheduled(sendAt, zone string, lists *time.Location) string {
+	loc := lists
+	if zone != "" {
+		chosen, err := loadZone(zone)
+		if err != nil {
+			return ""
+		}
+		loc = chosen
+	}
+	t, err := time.ParseInLocation(formTime, sendAt, loc)
+	if sendAt == "" || err != nil || t.Format(formTime) != sendAt {
+		return ""
+	}
+	return scheduledAt(t, loc)
 }
 
 // badZone is the form's reason for a time zone it does not know.
@@ -244,7 +284,8 @@ const badZone = `use an IANA time zone name such as "Europe/Paris", "America/New
 
 // readCampaignForm reads the form of the new and edit pages into f and
 // the campaign it describes; ok is false when send_at is not a time in
-// the zone chosen (or that zone is unknown), with the errors in f.
+// the zone chosen (or that zone is unknown), with the errors in f and the
+// campaign kept in f.unread, for the form shown again to check the rest.
 // send_at is read in the zone send_zone names or, that left empty, in the
 // zone of the lists ticked (lists.zone), and kept in UTC with the name of
 // that zone, for the pages to show the time as the editor typed it even
@@ -275,11 +316,51 @@ func readCampaignForm(r *http.Request, f *campaignForm, lists listIndex) (*campa
 		f.Errors = map[string]string{"send_at": "there is no " + strings.Replace(f.SendAt, "T", " ", 1) + " in " + loc.String() + ": the clocks go forward then; choose another time"}
 	}
 	if f.Errors != nil {
+		f.unread = c
 		return c, false
 	}
 	t = t.UTC()
 	c.SendAt, c.SendZone = &t, loc.String()
 	return c, true
+}
+
+// checkRest adds to f.Errors what the store refuses in the rest of
+// f.unread, a campaign whose send time or zone the form refused: its
+// subject, preheader, body and lists. Without it the editor learnt of
+// those only once the time was right, one refusal a save. The store
+// checks them as it does for a save, given a send time an hour on in the
+// zone "Local", which it always refuses (a zone that moves with the
+// server's clock) before it writes anything. Its reasons for the time and
+// the zone are dropped: the form's own stand, since a time in an unknown
+// zone cannot be checked against now.
+func (s *Server) checkRest(ctx context.Context, f *campaignForm) error {
+	c := *f.unread
+	c.Lists = slices.Clone(c.Lists)
+	at, refused := time.Now().Add(time.Hour), "Local"
+	var err error
+	if f.ID == 0 {
+		c.SendAt, c.SendZone = &at, refused
+		err = s.Campaigns.Create(ctx, &c)
+	} else {
+		_, err = s.Campaigns.Update(ctx, f.ID, campaigns.Patch{Subject: &c.Subject, Preheader: &c.Preheader, Body: &c.Body,
+			Lists: &c.Lists, SendAt: campaigns.OptionalTime{Set: true, Time: &at}, SendZone: &refused})
+	}
+	switch bulletin.ErrorCode(err) {
+	case "":
+		return errors.New("check campaign form: the store took a send_zone of \"Local\"")
+	case bulletin.EINVALID:
+		for field, why := range bulletin.ErrorFields(err) {
+			if field != "send_at" && field != "send_zone" {
+				f.Errors = mapWith(f.Errors, field, why)
+			}
+		}
+		f.Message = bulletin.ErrorMessage(err)
+	case bulletin.EINTERNAL:
+		return err
+	}
+	// A campaign that has left draft and scheduled, or is gone, is for
+	// the save to say: the form shows the time's fault first.
+	return nil
 }
 
 // mapWith is m with k set to v, made when m is nil.

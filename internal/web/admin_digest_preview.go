@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/bulletinhq/bulletin/internal/campaigns"
 )
@@ -59,7 +60,15 @@ func (s *Server) digestSendForm(w http.ResponseWriter, r *http.Request) {
 		s.adminFail(w, r, err)
 		return
 	}
+	// The page's times are in the list's zone, as its schedule and the
+	// articles' dates are: since when a digest takes articles said in UTC
+	// read as an hour off beside them.
+	loc, err := loadZone(l.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
 	for _, m := range p.Preview.Mails {
+		m.WindowStart, m.NewsSince = m.WindowStart.In(loc), m.NewsSince.In(loc)
 		// The list's own digest may have no article when the other one
 		// a run makes has some: that one alone goes.
 		if len(m.Articles) > 0 || p.Preview.Nothing() {
@@ -77,7 +86,9 @@ func (s *Server) digestSendForm(w http.ResponseWriter, r *http.Request) {
 			s.adminError(w, r, err)
 			return
 		}
-		p.Latest = latestOf(past, slug)
+		if p.Latest = latestOf(past, slug); p.Latest != nil {
+			p.Latest.CreatedAt = p.Latest.CreatedAt.In(loc)
+		}
 		p.None = p.Latest == nil && len(past) < recentDigests
 	}
 	s.renderAdmin(w, r, http.StatusOK, "admin_digest_preview", p)

@@ -106,11 +106,11 @@ func TestScheduledTimeShownInTheZoneChosen(t *testing.T) {
 		want       []string
 	}{
 		{"Tokyo", "Asia/Tokyo", []string{"1 January 2099, 09:00 Asia/Tokyo (00:00 UTC)",
-			"Scheduled for 1 January 2099, 09:00 Asia/Tokyo", "2099-01-01T09:00", "Asia/Tokyo"}},
+			"Scheduled for 1 January 2099, 09:00 Asia/Tokyo (00:00 UTC)", "2099-01-01T09:00", "Asia/Tokyo"}},
 		{"New York", "America/New_York", []string{"1 January 2099, 09:00 America/New_York (14:00 UTC)",
-			"Scheduled for 1 January 2099, 09:00 America/New_York", "2099-01-01T09:00", "America/New_York"}},
+			"Scheduled for 1 January 2099, 09:00 America/New_York (14:00 UTC)", "2099-01-01T09:00", "America/New_York"}},
 		{"the lists' own", "", []string{"1 January 2099, 09:00 Europe/London (09:00 UTC)",
-			"Scheduled for 1 January 2099, 09:00 Europe/London", "2099-01-01T09:00", "Europe/London"}},
+			"Scheduled for 1 January 2099, 09:00 Europe/London (09:00 UTC)", "2099-01-01T09:00", "Europe/London"}},
 	} {
 		page := e.save(t, "", "2099-01-01T09:00", tc.zone)
 		if diff := cmp.Diff(tc.want, e.shows(t, page)); diff != "" {
@@ -121,7 +121,7 @@ func TestScheduledTimeShownInTheZoneChosen(t *testing.T) {
 	page := e.save(t, "", "2099-01-01T09:00", "Asia/Tokyo")
 	page = e.save(t, page, "2099-06-01T20:30", "America/New_York")
 	want := []string{"1 June 2099, 20:30 America/New_York (2 June 2099, 00:30 UTC)",
-		"Scheduled for 1 June 2099, 20:30 America/New_York", "2099-06-01T20:30", "America/New_York"}
+		"Scheduled for 1 June 2099, 20:30 America/New_York (2 June 2099, 00:30 UTC)", "2099-06-01T20:30", "America/New_York"}
 	if diff := cmp.Diff(want, e.shows(t, page)); diff != "" {
 		t.Errorf("edited to 20:30 in America/New_York (-want +got):\n%s", diff)
 	}
