@@ -442,6 +442,11 @@ type campaignPage struct {
 	Digest bool
 	// Preview is the campaign's whole mail as the sample reader gets it.
 	Preview string
+	// Dropped is what the body writes that the mail leaves out, as many
+	// as the note above the preview names (maxDropped); DroppedMore
+	// counts the rest.
+	Dropped     []campaigns.DroppedItem
+	DroppedMore int
 	// Progress measures the send against the readers it is for, and
 	// Percent is the bar's width (see percent).
 	Progress campaigns.Progress
@@ -584,9 +589,17 @@ func (s *Server) renderCampaignPage(w http.ResponseWriter, r *http.Request, stat
 			doc = "<p>The mail does not render: " + template.HTMLEscapeString(bulletin.ErrorMessage(err)) + "</p>"
 		}
 		p.Preview = doc
+		p.Dropped = campaigns.Dropped(c.Body)
+		if len(p.Dropped) > maxDropped {
+			p.Dropped, p.DroppedMore = p.Dropped[:maxDropped], len(p.Dropped)-maxDropped
+		}
 	}
 	s.renderAdmin(w, r, status, "admin_campaign", p)
 }
+
+// maxDropped is how many things left out of its mail a campaign's page
+// names; a longer list would bury the preview it is about.
+const maxDropped = 8
 
 // adminCampaign loads the {id} campaign or digest, answering 404 itself.
 func (s *Server) adminCampaign(w http.ResponseWriter, r *http.Request) (campaigns.Entry, bool) {
