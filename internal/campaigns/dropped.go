@@ -182,12 +182,17 @@ func (d *dropFinder) tags(segs *text.Segments, first bool, noteOf func(name stri
 	z := html.NewTokenizer(bytes.NewReader(raw))
 	for at := 0; ; {
 		tt := z.Next()
-		if tt == html.ErrorToken {
-			return
-		}
 		tokenAt := at
 		at += len(z.Raw())
-		if tt != html.StartTagToken && tt != html.SelfClosingTagToken && (!first || tt != html.EndTagToken) {
+		switch tt {
+		case html.ErrorToken:
+			return
+		case html.StartTagToken, html.SelfClosingTagToken:
+		case html.EndTagToken:
+			if !first {
+				continue
+			}
+		default:
 			continue
 		}
 		b, _ := z.TagName()
@@ -250,11 +255,11 @@ func tallyOf(s string, first bool) tally {
 	t := tally{elements: map[string]int{}, attrs: map[[2]string]int{}}
 	z := html.NewTokenizer(strings.NewReader(s))
 	for {
-		tt := z.Next()
-		if tt == html.ErrorToken {
+		switch z.Next() {
+		case html.ErrorToken:
 			return t
-		}
-		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+		case html.StartTagToken, html.SelfClosingTagToken:
+		default:
 			continue
 		}
 		b, more := z.TagName()
