@@ -14,8 +14,8 @@ import (
 // listsCell is the Lists cell of a row of the subscribers table.
 func listsCell(t *testing.T, page, email string) string {
 	t.Helper()
-	row := regexp.MustCompile(`<tr><td><a href="/admin/subscribers/\d+">` + regexp.QuoteMeta(email) + `</a></td>.*?</tr>`).FindString(page)
-	cells := regexp.MustCompile(`<td>(.*?)</td>`).FindAllStringSubmatch(row, -1)
+	row := regexp.MustCompile(`<tr><td data-label="Email"><a href="/admin/subscribers/\d+">` + regexp.QuoteMeta(email) + `</a></td>.*?</tr>`).FindString(page)
+	cells := regexp.MustCompile(`<td[^>]*>(.*?)</td>`).FindAllStringSubmatch(row, -1)
 	if len(cells) < 4 {
 		t.Fatalf("no row of %s with a Lists cell:\n%s", email, page)
 	}
