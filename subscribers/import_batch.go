@@ -40,7 +40,7 @@ func (s *Store) importBatch(ctx context.Context, imp *importer, batch []importRo
 			return err
 		}
 		var fresh []importRow
-		for _, row := range batch {
+		for _, row := range imp.repeatRows(batch, have) {
 			if ex, ok := have[row.key]; ok {
 				if err := imp.updateExisting(ctx, tx, row, ex, now); err != nil {
 					return err

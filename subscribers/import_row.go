@@ -153,8 +153,9 @@ func startsWithEmailName(line string) bool {
 }
 
 // check normalises one record, counting it as invalid or skipped when it
-// cannot be imported.
-func (imp *importer) check(line int, rec []string) (importRow, bool) {
+// cannot be imported. batch is the batch in hand, which a row returned
+// joins next; a repeat of one of its rows is merged into it (repeat).
+func (imp *importer) check(line int, rec []string, batch []importRow) (importRow, bool) {
 	if imp.cols.email >= len(rec) {
 		imp.invalid(line, "", "no email column")
 		return importRow{}, false
@@ -169,15 +170,17 @@ func (imp *importer) check(line int, rec []string) (importRow, bool) {
 		imp.invalid(line, fromTextCell(rec[imp.cols.email]), why)
 		return importRow{}, false
 	}
-	if first, ok := imp.seen[row.key]; ok {
-		imp.skip(line, row.email, fmt.Sprintf("repeats line %d", first))
-		return importRow{}, false
-	}
-	imp.seen[row.key] = line
+	// An erased address is said so on each of its lines, a repeat too:
+	// there is no first line of it to merge into.
 	if imp.erased[imp.store.EmailHash(row.email)] {
 		imp.skip(line, row.email, "this address was erased at its owner's request")
 		return importRow{}, false
 	}
+	if first, ok := imp.seen[row.key]; ok {
+		return imp.repeat(row, first, batch)
+	}
+	imp.seen[row.key] = line
+	imp.batched[row.key] = len(batch)
 	return row, true
 }
 

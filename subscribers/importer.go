@@ -109,6 +109,10 @@ type importRow struct {
 	line        int
 	email, name string
 	key         string
+	// repeatOf is the line this row repeats, its address's first, when
+	// that line was stored with an earlier batch: the row is then only
+	// reported, with what it asked that was not applied (repeatStored).
+	repeatOf int
 	// status is what the row is stored as when new: the file's, with
 	// confirmed only when the import vouches for consent.
 	status    string
@@ -128,7 +132,9 @@ type importRow struct {
 // that is not CSV text (a workbook, UTF-16; see openImportFile) or has no
 // line to import. Bad rows are reported by line and the good ones
 // imported all the same. Erased addresses, people who unsubscribed or
-// bounced, and repeats are skipped, never revived.
+// bounced, and repeats are skipped, never revived; a repeat's lists join
+// its address's first line's while that line is in the batch in hand
+// (see repeat).
 func (s *Store) Import(ctx context.Context, r io.Reader, opt ImportOptions) (*ImportReport, error) {
 	lists, err := s.Lists(ctx)
 	if err != nil {
@@ -156,7 +162,7 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opt ImportOptions) (*Im
 		names[l.ID] = l.Name
 	}
 	imp := &importer{store: s, list: list, lists: bySlug, names: names, opt: opt, erased: erased, seen: map[string]int{},
-		unknown: map[string]bool{}, rep: &ImportReport{}}
+		batched: map[string]int{}, unknown: map[string]bool{}, rep: &ImportReport{}}
 	rr, err := imp.open(r)
 	if err != nil {
 		return imp.rep, err
@@ -347,6 +353,9 @@ type importer struct {
 	cols          columns
 	comma         rune // what separates the cells
 	rows          int
+	// batched are the rows of the batch in hand, by email key → index:
+	// a repeat of one of them adds its lists to it (repeat).
+	batched map[string]int
 	// confirms are the confirmations of the batch in hand, queued once
 	// it commits.
 	confirms []queue.ConfirmItem
@@ -395,7 +404,7 @@ func (imp *importer) run(ctx context.Context, rr *recordReader) error {
 			}
 		}
 		imp.rows++
-		if row, ok := imp.check(line, rec); ok {
+		if row, ok := imp.check(line, rec, batch); ok {
 			batch = append(batch, row)
 		}
 		if len(batch) == cap(batch) {
@@ -484,6 +493,7 @@ func (imp *importer) flush(ctx context.Context, batch []importRow) error {
 		}
 		imp.queueConfirms(ctx)
 	}
+	clear(imp.batched)
 	if imp.opt.Progress != nil {
 		imp.opt.Progress(imp.rows)
 	}

@@ -24,7 +24,8 @@ var slugSpellings = strings.NewReplacer("ß", "ss", "æ", "ae", "œ", "oe", "ø"
 // evenements. Letters lose their accents; every run of anything else but
 // ASCII letters and digits becomes one hyphen, and the slug is cut at a
 // hyphen to 64 bytes. It is "" when the name has nothing a slug can keep
-// (a name in Greek or Chinese), which the form then asks for.
+// (a name in Greek or Chinese), which the form then asks for, saying why
+// (NoSlugFrom).
 func SlugFor(name string) string {
 	decomposed := norm.NFD.String(strings.ToLower(name))
 	var b strings.Builder
@@ -53,4 +54,18 @@ func SlugFor(name string) string {
 		slug = slug[:cut]
 	}
 	return slug
+}
+
+// NoSlugFrom is the error of a slug left empty for SlugFor to make from
+// name, which made none: "use 1–64 lower-case letters…" alone would not
+// say why, to someone told to leave the field empty. It is "" when the
+// name is empty: its own error is then the one to fix, and the slug is
+// made once it is.
+func NoSlugFrom(name string) string {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return ""
+	}
+	return "Bulletin makes the slug from the name's Latin letters and digits, and “" + truncate(name, 40) +
+		"” has none: type a slug, such as the-weekly"
 }

@@ -75,12 +75,12 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 	rep, err := m.app.Subscribers.Import(ctx, in, opt)
 	finish()
 	if rep != nil && rep.Interrupted {
-		return m.importInterrupted(ctx, rep, time.Since(start))
+		return m.importInterrupted(ctx, rep, time.Since(start), reconfirm)
 	}
 	if err != nil {
 		return m.importError(ctx, err, rest[0], list)
 	}
-	m.printImportReport(rep, time.Since(start))
+	m.reportImport(rep, time.Since(start), reconfirm)
 	if rep.NoReaders() {
 		fmt.Fprintf(m.Stdout, "%s has column names but no readers: nothing to import.\n", rest[0])
 	}
@@ -197,9 +197,10 @@ var errInterrupted = errors.New("interrupted")
 // report says, and the lines after it were not read. The same import run
 // again finishes the job: the readers it stored are skipped as stored
 // already (or updated, for what the file changes), and a confirmation,
-// sent or left to the reconciler, is never sent again.
-func (m *Main) importInterrupted(ctx context.Context, rep *subscribers.ImportReport, took time.Duration) error {
-	m.printImportReport(rep, took)
+// sent or left to the reconciler, is never sent again. reconfirm is
+// whether --reconfirm was given (reportImport).
+func (m *Main) importInterrupted(ctx context.Context, rep *subscribers.ImportReport, took time.Duration, reconfirm bool) error {
+	m.reportImport(rep, took, reconfirm)
 	fmt.Fprintf(m.Stdout, "Nothing after line %d was read. Running the same import again is safe: it skips the readers stored already and mails no one twice.\n", rep.Lines)
 	if rep.Pending+rep.Asked > 0 {
 		if err := m.warnLinksFromAddr(context.WithoutCancel(ctx)); err != nil {
@@ -245,7 +246,15 @@ func whose(n subscribers.LineNote) string {
 	return fmt.Sprintf(" (%q)", n.Email)
 }
 
+// printImportReport prints the report of an import run without
+// --reconfirm.
 func (m *Main) printImportReport(rep *subscribers.ImportReport, took time.Duration) {
+	m.reportImport(rep, took, false)
+}
+
+// reportImport prints rep. reconfirm is whether --reconfirm was given:
+// those who chose to ask the readers again are not advised --confirmed.
+func (m *Main) reportImport(rep *subscribers.ImportReport, took time.Duration, reconfirm bool) {
 	w := m.Stdout
 	if rep.Interrupted {
 		fmt.Fprintf(w, "Interrupted after line %d: ", rep.Lines)
@@ -279,12 +288,20 @@ func (m *Main) printImportReport(rep *subscribers.ImportReport, took time.Durati
 	if rep.Pending+rep.Asked == 0 {
 		return
 	}
+	hint := " (use --confirmed when you have their consent)"
+	if reconfirm {
+		hint = ""
+	}
 	if rep.Pending > 0 {
-		fmt.Fprintf(w, "%s pending (use --confirmed when you have their consent)\n", isAre(rep.Pending, "new subscriber"))
+		asked := hint
+		if reconfirm {
+			asked = ", each asked by mail to confirm, as --reconfirm chose"
+		}
+		fmt.Fprintf(w, "%s pending%s\n", isAre(rep.Pending, "new subscriber"), asked)
 	}
 	if rep.Asked > 0 {
-		fmt.Fprintf(w, "%s already stored: asked by mail to confirm the lists added, which they join when they click (use --confirmed when you have their consent)\n",
-			plural(rep.Asked, "reader"))
+		fmt.Fprintf(w, "%s already stored: asked by mail to confirm the lists added, which they join when they click%s\n",
+			plural(rep.Asked, "reader"), hint)
 	}
 	if rep.Suppressed > 0 {
 		fmt.Fprintf(w, "%s on the suppression list: sent nothing\n", isAre(rep.Suppressed, "reader"))

@@ -158,7 +158,14 @@ func setupErrors(f url.Values, list *subscribers.List, needList bool) map[string
 			fields["list_name"] = "Name: " + why + "."
 		}
 		if why := lf["slug"]; why != "" {
-			fields["list_slug"] = "Slug: " + why + slugSuggestion(list.Slug) + "."
+			why += slugSuggestion(list.Slug)
+			// Left empty, as the field says, it was made from the name.
+			if strings.TrimSpace(get("list_slug")) == "" {
+				why = subscribers.NoSlugFrom(list.Name)
+			}
+			if why != "" {
+				fields["list_slug"] = "Slug: " + why + "."
+			}
 		}
 	}
 	return fields

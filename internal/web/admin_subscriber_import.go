@@ -170,7 +170,7 @@ func (s *Server) importSubscribersForm(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	opt := subscribers.ImportOptions{List: p.List, Confirmed: p.Confirmed, Confirms: s.Confirms}
-	job := s.imports.start(s, buf.Bytes(), opt)
+	job := s.imports.start(s, buf.Bytes(), opt, p.Reconfirm)
 	http.Redirect(w, r, "/admin/subscribers/import?job="+job.id, http.StatusSeeOther)
 }
 

@@ -30,6 +30,9 @@ type importJob struct {
 	id        string
 	size      int64
 	confirmed bool
+	// reconfirm says the editor chose "Ask them again" for the rows the
+	// file marks confirmed: the report does not advise the consent box.
+	reconfirm bool
 	read      atomic.Int64 // bytes read of the file
 	rows      atomic.Int64 // rows stored so far
 
@@ -51,14 +54,15 @@ func (c countingReader) Read(p []byte) (int, error) {
 	return k, err
 }
 
-// start runs the import of file in the background and returns its job.
+// start runs the import of file in the background and returns its job;
+// reconfirm is the choice to ask the file's confirmed readers again.
 // The import outlives the request: each batch commits on its own, so a
 // process stopped halfway keeps the batches done, and the same file
 // imported again skips them.
-func (j *importJobs) start(s *Server, file []byte, opt subscribers.ImportOptions) *importJob {
+func (j *importJobs) start(s *Server, file []byte, opt subscribers.ImportOptions, reconfirm bool) *importJob {
 	id := make([]byte, 16)
 	rand.Read(id)
-	job := &importJob{id: hex.EncodeToString(id), size: int64(len(file)), confirmed: opt.Confirmed}
+	job := &importJob{id: hex.EncodeToString(id), size: int64(len(file)), confirmed: opt.Confirmed, reconfirm: reconfirm}
 	j.mu.Lock()
 	if j.jobs == nil {
 		j.jobs = map[string]*importJob{}
@@ -112,6 +116,9 @@ type importJobPage struct {
 	Percent   int64
 	Rows      int64
 	Confirmed bool
+	// Reconfirm is the choice to ask the file's confirmed readers again
+	// (importPage.Reconfirm): their confirmation mails are what was meant.
+	Reconfirm bool
 	Failure   string
 	Report    *subscribers.ImportReport
 	// MoreInvalid, MoreSkipped and MoreNoted count the lines the report
@@ -131,7 +138,7 @@ func (s *Server) importJobPage(w http.ResponseWriter, r *http.Request) {
 		s.adminNotFound(w, r)
 		return
 	}
-	p := &importJobPage{Size: job.size, Read: job.read.Load(), Rows: job.rows.Load(), Confirmed: job.confirmed}
+	p := &importJobPage{Size: job.size, Read: job.read.Load(), Rows: job.rows.Load(), Confirmed: job.confirmed, Reconfirm: job.reconfirm}
 	job.mu.Lock()
 	p.Running = job.finished.IsZero()
 	p.Report, p.Failure = job.report, job.failure

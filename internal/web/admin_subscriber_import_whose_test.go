@@ -34,7 +34,7 @@ func TestAdminSubscriberImportReportSaysWhose(t *testing.T) {
 	body := e.importReport(file, nil)
 	for _, re := range []string{
 		`(?s)Invalid lines.*<th>Address \(as in the file\)</th>.*Line 3</td><td[^>]*>&lt;b&gt;bold&lt;/b&gt;</td>`,
-		`(?s)Skipped lines.*<th>Address</th>.*Line 4</td><td[^>]*>new@example.com</td><td>repeats line 2</td>`,
+		`(?s)Skipped lines.*<th>Address</th>.*Line 4</td><td[^>]*>new@example.com</td><td>repeats line 2; its name “Again” was not used \(line 2&#39;s is kept\)</td>`,
 		`(?s)with a note.*<th>Address</th>.*Line 5</td><td[^>]*>ann@example.com</td><td>left “Daily News” on 2 December 2026; not rejoined`,
 	} {
 		if !regexp.MustCompile(re).MatchString(body) {

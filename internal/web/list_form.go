@@ -123,6 +123,11 @@ func (s *Server) renderListForm(w http.ResponseWriter, r *http.Request, p *listF
 		status, p.Errors = http.StatusUnprocessableEntity, bulletin.ErrorFields(err)
 		if why := p.Errors["slug"]; why != "" && p.List != nil {
 			p.Errors["slug"] = why + slugSuggestion(p.List.Slug)
+			// A new list's slug is empty only when it was left empty
+			// and the name made none (createListForm): say so.
+			if p.Slug == "" && p.List.Slug == "" {
+				setOrDelete(p.Errors, "slug", subscribers.NoSlugFrom(p.List.Name))
+			}
 		}
 		switch {
 		case p.Errors["confirm"] != "": // the delete form's box
@@ -152,4 +157,13 @@ func slugSuggestion(typed string) string {
 		return ", like “" + like + "”"
 	}
 	return ""
+}
+
+// setOrDelete sets fields[name] to why, or deletes it when why is "".
+func setOrDelete(fields map[string]string, name, why string) {
+	if why == "" {
+		delete(fields, name)
+		return
+	}
+	fields[name] = why
 }
