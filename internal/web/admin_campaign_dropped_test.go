@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -106,5 +107,29 @@ func TestCampaignPageDroppedNoteNotForPlainMarkdown(t *testing.T) {
 	}
 	if strings.Contains(html, `id="dropped"`) || strings.Contains(html, "leaves out") {
 		t.Errorf("a plain Markdown campaign has the note:\n%s", droppedNote(t, html))
+	}
+}
+
+// The new and edit forms' preview carries the same note: there the editor
+// writes the body, and there the note helps most.
+func TestCampaignFormPreviewDroppedNote(t *testing.T) {
+	_, a, _, token := campaignServer(t)
+	a.login("correct horse battery")
+	page, _ := createCampaign(t, a, token, campaignJSON(t, "Hello"))
+	// Each form's page, and where it posts.
+	for form, action := range map[string]string{"/admin/campaigns/new": "/admin/campaigns", page + "/edit": page + "/edit"} {
+		preview := func(body string) string {
+			_, html := a.postBody(action, url.Values{"csrf": {a.csrfOf(form)}, "action": {"preview"}, "subject": {"Hi"},
+				"body": {body}, "lists": {"news"}})
+			return html
+		}
+		note := droppedNote(t, preview("Some <font color=red>red</font> text."))
+		if !strings.Contains(note, "&lt;font&gt; (line 1, its text is kept)") || !strings.Contains(note, "Write it in Markdown instead") {
+			t.Errorf("%s preview: note %q, want it to name <font> on line 1 and how to write it instead", form, note)
+		}
+		html := preview("Some **bold** text.")
+		if note := droppedNote(t, html); note != "" || !strings.Contains(html, "Preview at phone width") {
+			t.Errorf("%s preview of plain Markdown: note %q, or no preview", form, note)
+		}
 	}
 }

@@ -204,6 +204,8 @@ type campaignForm struct {
 	// BareName: the body writes the reader's name with no fallback, which
 	// the preview's sample reader, who has a name, does not show.
 	BareName bool
+	// Dropped says what the body writes that the mail leaves out.
+	Dropped *leftOutNote
 	// Scheduled is Send at as the campaign's page says it, in its zone
 	// with UTC beside it (scheduledAt); "" when Send at is empty or not a
 	// time in a zone known.
@@ -390,6 +392,7 @@ func (s *Server) previewForm(w http.ResponseWriter, r *http.Request, f *campaign
 	}
 	f.Preview, f.Audience = doc, readers(n)
 	f.BareName = campaigns.NameWithoutFallback(c.Body)
+	f.Dropped = leftOutNoteOf(c.Body, true)
 	s.renderCampaignForm(w, r, http.StatusOK, f, c.Lists)
 }
 
@@ -442,11 +445,9 @@ type campaignPage struct {
 	Digest bool
 	// Preview is the campaign's whole mail as the sample reader gets it.
 	Preview string
-	// Dropped is what the body writes that the mail leaves out, as many
-	// as the note above the preview names (maxDropped); DroppedMore
-	// counts the rest.
-	Dropped     []campaigns.DroppedItem
-	DroppedMore int
+	// Dropped says what the body writes that the mail leaves out; nil
+	// when nothing is.
+	Dropped *leftOutNote
 	// Progress measures the send against the readers it is for, and
 	// Percent is the bar's width (see percent).
 	Progress campaigns.Progress
@@ -589,17 +590,37 @@ func (s *Server) renderCampaignPage(w http.ResponseWriter, r *http.Request, stat
 			doc = "<p>The mail does not render: " + template.HTMLEscapeString(bulletin.ErrorMessage(err)) + "</p>"
 		}
 		p.Preview = doc
-		p.Dropped = campaigns.Dropped(c.Body)
-		if len(p.Dropped) > maxDropped {
-			p.Dropped, p.DroppedMore = p.Dropped[:maxDropped], len(p.Dropped)-maxDropped
-		}
+		p.Dropped = leftOutNoteOf(c.Body, p.Editable)
 	}
 	s.renderAdmin(w, r, status, "admin_campaign", p)
 }
 
-// maxDropped is how many things left out of its mail a campaign's page
-// names; a longer list would bury the preview it is about.
+// A leftOutNote is the note above a campaign's preview, on its page and
+// its form, naming what its body writes that the mail leaves out
+// (campaigns.Dropped): Items, as many as maxDropped, More counting the
+// rest; Editable adds how to write them instead.
+type leftOutNote struct {
+	Items    []campaigns.DroppedItem
+	More     int
+	Editable bool
+}
+
+// maxDropped is how many things left out of its mail the note names; a
+// longer list would bury the preview it is about.
 const maxDropped = 8
+
+// leftOutNoteOf is body's note, nil when its mail leaves nothing out.
+func leftOutNoteOf(body string, editable bool) *leftOutNote {
+	items := campaigns.Dropped(body)
+	if len(items) == 0 {
+		return nil
+	}
+	n := &leftOutNote{Items: items, Editable: editable}
+	if len(items) > maxDropped {
+		n.Items, n.More = items[:maxDropped], len(items)-maxDropped
+	}
+	return n
+}
 
 // adminCampaign loads the {id} campaign or digest, answering 404 itself.
 func (s *Server) adminCampaign(w http.ResponseWriter, r *http.Request) (campaigns.Entry, bool) {
