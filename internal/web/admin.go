@@ -253,6 +253,7 @@ func (s *Server) adminRoutes() {
 	s.adminHandle("GET /admin/articles", s.articlesPage)
 	s.adminHandle("GET /admin/deliverability", s.deliverabilityPage)
 	s.adminHandle("GET /admin/team", s.teamPage)
+	s.adminHandle("GET /admin/team/invites", s.invitedLinkPage)
 	s.adminHandle("POST /admin/team/invites", s.createInviteForm)
 	s.adminHandle("POST /admin/team/invites/{id}/cancel", s.cancelInviteForm)
 	s.adminHandle("POST /admin/team/password", s.changePasswordForm)

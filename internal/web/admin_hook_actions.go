@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/hooks"
@@ -46,7 +47,10 @@ func (s *Server) setHookActive(w http.ResponseWriter, r *http.Request, active bo
 	http.Redirect(w, r, flashURL(hookURL(e), flash), http.StatusSeeOther)
 }
 
-// rotateHookForm gives the endpoint a new secret and shows it, once.
+// rotateHookForm gives the endpoint a new secret and answers 303 to the
+// page that shows it once (hooksPage with ?rotated=): answered with the
+// page itself, a refresh rotated again, and the secret just copied into
+// the receiver no longer verified.
 func (s *Server) rotateHookForm(w http.ResponseWriter, r *http.Request) {
 	e, ok := s.hookOf(w, r)
 	if !ok {
@@ -57,7 +61,8 @@ func (s *Server) rotateHookForm(w http.ResponseWriter, r *http.Request) {
 		s.adminFailed(w, r, err)
 		return
 	}
-	s.renderAdmin(w, r, http.StatusOK, "admin_hook_secret", &hookSecretPage{Endpoint: e, Rotated: true})
+	handle := hookSecrets.put(sessionFrom(r.Context()).CSRF, hookSecretPage{Endpoint: e, Rotated: true})
+	http.Redirect(w, r, "/admin/webhooks?"+url.Values{"rotated": {handle}}.Encode(), http.StatusSeeOther)
 }
 
 // deleteHookPage asks to confirm the delete.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
@@ -51,10 +52,30 @@ type hooksPage struct {
 	Form      hookForm
 	Errors    map[string]string
 	Error     string
+	// ShownAlready says a secret's page was asked for again, after its
+	// one view: the secret is gone.
+	ShownAlready bool
 }
 
+// hooksPage shows the endpoints. With ?created=HANDLE or ?rotated=HANDLE,
+// the answer to the form that added an endpoint or rotated its secret, it
+// shows that secret instead, once: asked again (a refresh, Back), the
+// list says it was shown already.
 func (s *Server) hooksPage(w http.ResponseWriter, r *http.Request) {
-	s.renderHooks(w, r, &hooksPage{Form: hookForm{Events: map[string]bool{}}}, nil)
+	p := &hooksPage{Form: hookForm{Events: map[string]bool{}}}
+	q := r.URL.Query()
+	handle := q.Get("created")
+	if handle == "" {
+		handle = q.Get("rotated")
+	}
+	if handle != "" {
+		if sp, ok := hookSecrets.take(sessionFrom(r.Context()).CSRF, handle); ok {
+			s.renderAdmin(w, r, http.StatusOK, "admin_hook_secret", &sp)
+			return
+		}
+		p.ShownAlready = true
+	}
+	s.renderHooks(w, r, p, nil)
 }
 
 // renderHooks shows the endpoints, with err from a refused form.
@@ -90,7 +111,15 @@ type hookSecretPage struct {
 	Rotated  bool
 }
 
-// createHookForm adds an endpoint and shows its secret.
+// hookSecrets holds the secret pages of endpoints just added or rotated
+// until they are shown, as newTokens does for tokens. A serve restarted
+// in between loses them; the list then says to rotate the secret.
+var hookSecrets = &shownOnce[hookSecretPage]{}
+
+// createHookForm adds an endpoint and answers 303 to the page that shows
+// its secret once (hooksPage with ?created=): answered with the page
+// itself, a refresh posted the form again and added a second endpoint of
+// the same URL, which then got every event twice.
 func (s *Server) createHookForm(w http.ResponseWriter, r *http.Request) {
 	f, in := hookFormFrom(r)
 	e, err := s.Hooks.Create(r.Context(), in)
@@ -98,5 +127,6 @@ func (s *Server) createHookForm(w http.ResponseWriter, r *http.Request) {
 		s.renderHooks(w, r, &hooksPage{Form: f}, err)
 		return
 	}
-	s.renderAdmin(w, r, http.StatusCreated, "admin_hook_secret", &hookSecretPage{Endpoint: e})
+	handle := hookSecrets.put(sessionFrom(r.Context()).CSRF, hookSecretPage{Endpoint: e})
+	http.Redirect(w, r, "/admin/webhooks?"+url.Values{"created": {handle}}.Encode(), http.StatusSeeOther)
 }

@@ -42,7 +42,11 @@ var inviteLink = regexp.MustCompile(`/admin/invite/([A-Za-z0-9_-]{20,})`)
 // invite has the logged-in client invite email and returns the link's token.
 func (a *adminClient) invite(email string) string {
 	a.t.Helper()
-	resp, body := a.postBody("/admin/team/invites", url.Values{"csrf": {a.csrfOf("/admin/team")}, "email": {email}})
+	resp := a.post("/admin/team/invites", url.Values{"csrf": {a.csrfOf("/admin/team")}, "email": {email}})
+	if resp.StatusCode != http.StatusSeeOther {
+		a.t.Fatalf("invite %s = %d, want 303 to the link's page", email, resp.StatusCode)
+	}
+	resp, body := a.get(resp.Header.Get("Location"))
 	m := inviteLink.FindStringSubmatch(body)
 	if resp.StatusCode != http.StatusOK || m == nil {
 		a.t.Fatalf("invite %s = %d without a link:\n%s", email, resp.StatusCode, body)

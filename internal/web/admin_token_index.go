@@ -25,7 +25,7 @@ type tokensPage struct {
 func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request) {
 	if handle := r.URL.Query().Get("created"); handle != "" {
 		if p, ok := newTokens.take(sessionFrom(r.Context()).CSRF, handle); ok {
-			s.renderAdmin(w, r, http.StatusOK, "admin_token_created", &tokenCreatedPage{Name: p.name, Secret: p.secret})
+			s.renderAdmin(w, r, http.StatusOK, "admin_token_created", &p)
 			return
 		}
 		s.renderTokens(w, r, http.StatusOK, &tokensPage{ShownAlready: true}, nil)
