@@ -1,14 +1,10 @@
 package web
 
 import (
-	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/bulletinhq/bulletin/internal/queue/queuetest"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
-	"github.com/bulletinhq/bulletin/mailer"
 )
 
 // A campaign paused while its messages waited on the mail server said
@@ -16,19 +12,7 @@ import (
 // says so, and what to do before resuming; a sending campaign's is as
 // before.
 func TestCampaignPausedWhileWaitingSaysNothingIsSent(t *testing.T) {
-	q := queuetest.Embedded(t)
-	out, err := mailer.NewOutbox(filepath.Join(t.TempDir(), "outbox"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &feedbackEnv{t: t}
-	e.s, e.a = newAdminServerWith(t, func(s *Server, db *sqlite.DB) {
-		s.Campaigns = testCampaigns(s, db, q, out, []byte("0123456789abcdef0123456789abcdef"))
-		e.db = db
-	})
-	if e.token, err = e.s.Admins.CreateToken(context.Background(), "test"); err != nil {
-		t.Fatal(err)
-	}
+	e := newCampaignFeedbackEnv(t)
 	now := sqlite.Now()
 	sid := e.exec(`INSERT INTO subscribers (email, email_key, status, created_at, updated_at) VALUES ('ann@example.com', 'ann@example.com', 'confirmed', ?, ?)`, now, now)
 	e.a.loginAs("editor@example.com", "correct horse battery")

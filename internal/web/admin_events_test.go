@@ -140,19 +140,7 @@ func TestDashboardHealthWarning(t *testing.T) {
 // The campaign page shows the bounce and complaint rates next to sent,
 // and the API's stats count complaints.
 func TestCampaignShowsFeedbackRates(t *testing.T) {
-	q := queuetest.Embedded(t)
-	out, err := mailer.NewOutbox(filepath.Join(t.TempDir(), "outbox"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &feedbackEnv{t: t}
-	e.s, e.a = newAdminServerWith(t, func(s *Server, db *sqlite.DB) {
-		s.Campaigns = testCampaigns(s, db, q, out, []byte("0123456789abcdef0123456789abcdef"))
-		e.db = db
-	})
-	if e.token, err = e.s.Admins.CreateToken(context.Background(), "test"); err != nil {
-		t.Fatal(err)
-	}
+	e := newCampaignFeedbackEnv(t)
 	a := e.a
 	cid := e.seedSent(8, 2, 1, time.Now().UTC())
 	a.loginAs("editor@example.com", "correct horse battery")
@@ -173,4 +161,24 @@ func TestCampaignShowsFeedbackRates(t *testing.T) {
 	if c.Stats["complaints"] != 1 || c.Stats["bounced"] != 2 || c.Stats["sent"] != 6 {
 		t.Errorf("stats = %v, want 6 sent, 2 bounced, 1 complaint", c.Stats)
 	}
+}
+
+// newCampaignFeedbackEnv is a feedbackEnv whose server has campaigns,
+// mailing to an outbox, and an API token.
+func newCampaignFeedbackEnv(t *testing.T) *feedbackEnv {
+	t.Helper()
+	q := queuetest.Embedded(t)
+	out, err := mailer.NewOutbox(filepath.Join(t.TempDir(), "outbox"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &feedbackEnv{t: t}
+	e.s, e.a = newAdminServerWith(t, func(s *Server, db *sqlite.DB) {
+		s.Campaigns = testCampaigns(s, db, q, out, []byte("0123456789abcdef0123456789abcdef"))
+		e.db = db
+	})
+	if e.token, err = e.s.Admins.CreateToken(context.Background(), "test"); err != nil {
+		t.Fatal(err)
+	}
+	return e
 }
