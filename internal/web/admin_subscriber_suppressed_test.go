@@ -48,7 +48,7 @@ func TestAdminSubscriberShowsSuppression(t *testing.T) {
 
 	_, body := e.a.get("/admin/subscribers")
 	for addr, want := range map[string]bool{"robin@example.com": true, "kai@spamtrap.test": true, "ann@example.com": false} {
-		row := regexp.MustCompile(`<tr><td><a href="/admin/subscribers/\d+">` + regexp.QuoteMeta(addr) + `</a>.*?</tr>`).FindString(body)
+		row := regexp.MustCompile(`<tr><td data-label="Email"><a href="/admin/subscribers/\d+">` + regexp.QuoteMeta(addr) + `</a>.*?</tr>`).FindString(body)
 		if row == "" {
 			t.Fatalf("no row for %s:\n%s", addr, body)
 		}
