@@ -73,8 +73,9 @@ func maskFields(body string) string {
 
 // A dropFinder walks a parsed body, collecting what its mail leaves out.
 type dropFinder struct {
-	src   []byte
-	found []DroppedItem
+	src    []byte
+	found  []DroppedItem
+	breaks []int // the offsets of src's line breaks, once line has read them
 }
 
 // walk looks at n and what it holds. The sanitiser's cuts are found by
@@ -95,8 +96,15 @@ func (d *dropFinder) walk(n ast.Node) {
 		d.compare(n, false)
 		d.rawWithin(n)
 		return
-	case *ast.Document, *ast.TextBlock:
-		// Neither has a tag of its own.
+	case *ast.Document, *ast.TextBlock, *ast.Text, *ast.String, *ast.CodeSpan:
+		// None has a tag of its own, or one the sanitiser takes.
+	case *ast.Blockquote, *ast.ListItem, *ast.Emphasis, *east.Strikethrough:
+		// The sanitiser keeps their tags, which have no attributes;
+		// what they hold is looked at on its own. Rendering each with
+		// all it holds, as compare would, made a body of quotes within
+		// quotes cost its depth times its size.
+	case *ast.List:
+		d.listStart(n)
 	default:
 		if n.Type() == ast.TypeInline {
 			d.compare(n, false)
@@ -108,6 +116,21 @@ func (d *dropFinder) walk(n ast.Node) {
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		d.walk(c)
 	}
+}
+
+// listStart notes a numbered list that does not start at 1, whose start
+// the sanitiser takes: the list's own tag, told without rendering what
+// it holds.
+func (d *dropFinder) listStart(n *ast.List) {
+	if !n.IsOrdered() || n.Start == 1 {
+		return
+	}
+	if strings.Contains(sanitizer.Sanitize(fmt.Sprintf(`<ol start="%d"></ol>`, n.Start)), "start=") {
+		return
+	}
+	it := describeDrop("ol", "start")
+	it.Line = d.lineOf(n)
+	d.found = append(d.found, it)
 }
 
 // rawWithin finds the raw HTML inside the inline nodes of n.
@@ -230,6 +253,9 @@ func (d *dropFinder) compare(n ast.Node, ownTag bool) {
 			lost = append(lost, describeDrop(p[0], p[1]))
 		}
 	}
+	if len(lost) == 0 {
+		return
+	}
 	sort.Slice(lost, func(i, j int) bool { return lost[i].What < lost[j].What })
 	line := d.lineOf(n)
 	for _, it := range lost {
@@ -330,7 +356,17 @@ func (d *dropFinder) lineOf(n ast.Node) int {
 	return d.line(max(pos, 0))
 }
 
-// line is the line of the body at byte offset pos, from 1.
+// line is the line of the body at byte offset pos, from 1: one more than
+// the line breaks before pos, found in the offsets of all of them, read
+// once.
 func (d *dropFinder) line(pos int) int {
-	return 1 + bytes.Count(d.src[:min(pos, len(d.src))], []byte("\n"))
+	if d.breaks == nil {
+		d.breaks = []int{}
+		for i, c := range d.src {
+			if c == '\n' {
+				d.breaks = append(d.breaks, i)
+			}
+		}
+	}
+	return 1 + sort.SearchInts(d.breaks, min(pos, len(d.src)))
 }
