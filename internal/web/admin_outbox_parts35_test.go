@@ -38,9 +38,16 @@ func TestOutboxShowsEveryKindOfMail(t *testing.T) {
 			"VGhlIGhhcmJvdXIg\r\naXMgYnVzeSB0b2RheS4=\r\n--inner\r\n" +
 			"Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
 			"PHA+VGhlIGhhcmJvdXIgaXMgPGk+YnVzeTwvaT4uPC9wPg==\r\n--inner--\r\n--outer\r\n" +
-			"Content-Type: text/plain; name=notes.txt\r\nContent-Disposition: attachment\r\n\r\nAttached notes.\r\n--outer--\r\n",
+			"Content-Type: text/plain; name=notes.txt\r\nContent-Disposition: attachment; filename=notes.txt\r\n\r\nAttached notes.\r\n--outer--\r\n",
 		text:    "The harbour is busy today.",
 		html:    "The harbour is &lt;i&gt;busy&lt;/i&gt;.",
+		notText: "Attached notes.",
+	}, {
+		name: "HTML and a text file attached",
+		msg: head + "Subject: Attached\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n" +
+			"Content-Type: text/html; charset=utf-8\r\n\r\n<p>See the file.</p>\r\n--b\r\n" +
+			"Content-Type: text/plain\r\nContent-Disposition: Attachment; filename=\"notes.txt\"\r\n\r\nAttached notes.\r\n--b--\r\n",
+		html:    "See the file.",
 		notText: "Attached notes.",
 	}} {
 		t.Run(tc.name, func(t *testing.T) {

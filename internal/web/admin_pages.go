@@ -236,8 +236,11 @@ func walkPart(h textproto.MIMEHeader, body io.Reader, depth int, text, html *str
 	case mt != "text/plain":
 		return
 	}
-	if *into != "" || strings.EqualFold(h.Get("Content-Disposition"), "attachment") {
+	if *into != "" {
 		return
+	}
+	if d, _, _ := mime.ParseMediaType(h.Get("Content-Disposition")); d == "attachment" {
+		return // "attachment; filename=notes.txt" is a file sent with the mail, not its text
 	}
 	switch strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding"))) {
 	case "base64":
