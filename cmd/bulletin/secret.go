@@ -303,7 +303,13 @@ func createSecret(path string) ([]byte, error) {
 	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("write secret: %w", err)
 	}
-	if err := os.Link(f.Name(), path); errors.Is(err, os.ErrExist) {
+	err = linkFile(f.Name(), path)
+	if err != nil && !errors.Is(err, os.ErrExist) {
+		// A file system without hard links (SMB, some FUSE mounts):
+		// the file is made in place, as before, O_EXCL keeping one.
+		err = writeNewSecret(path, s)
+	}
+	if errors.Is(err, os.ErrExist) {
 		if made, err := readSecretFile(path); err != nil || made != nil {
 			return made, err
 		}
@@ -311,5 +317,34 @@ func createSecret(path string) ([]byte, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("create secret: %w", err)
 	}
+	// The folder's entry for the file goes to disk before the
+	// fingerprint is recorded: a crash between them would otherwise leave
+	// a database that names a secret nowhere to be found.
+	if dir, err := os.Open(filepath.Dir(path)); err == nil {
+		dir.Sync()
+		dir.Close()
+	}
 	return []byte(s), nil
+}
+
+// linkFile is os.Link; a test stands in a file system without links.
+var linkFile = os.Link
+
+// writeNewSecret creates path, which must not exist, with secret s.
+func writeNewSecret(path, s string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(s + "\n"); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	return f.Close()
 }

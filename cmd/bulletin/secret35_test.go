@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -65,5 +66,32 @@ func TestCreateSecretKeepsOneMadeBeside(t *testing.T) {
 	}
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("mode %v, %v; want 0600", fi.Mode(), err)
+	}
+}
+
+// On a file system without hard links (SMB, some FUSE mounts) the secret
+// is made in place, as it was before it was linked into place: the first
+// start on such a data folder stopped at "create secret".
+func TestCreateSecretWithoutHardLinks(t *testing.T) {
+	linkFile = func(string, string) error { return &os.LinkError{Op: "link", Err: syscall.EPERM} }
+	t.Cleanup(func() { linkFile = os.Link })
+	path := filepath.Join(t.TempDir(), "secret")
+	made, err := createSecret(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := createSecret(path)
+	if err != nil || string(again) != string(made) {
+		t.Errorf("second createSecret = %q, %v; want the file's %q", again, err, made)
+	}
+	buf, err := os.ReadFile(path)
+	if err != nil || strings.TrimSpace(string(buf)) != string(made) {
+		t.Errorf("file %q, %v", buf, err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v, %v; want 0600", fi.Mode(), err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".secret-*")); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
 	}
 }
