@@ -129,6 +129,14 @@ func (s *Store) recordGone(ctx context.Context, ids ...int64) {
 // from 40 to 140.
 const maxPreheader = 150
 
+// Check says what saving c would refuse of it, writing nothing: Create's
+// refusal when stored is "", else Update's of a campaign whose saved body
+// is stored. A form refused for one fault (a send time in a zone unknown)
+// names the others with it.
+func (s *Service) Check(c *Campaign, stored string) error {
+	return c.validate(s.now(), stored)
+}
+
 // validate checks what an editor gives and fills in the defaults. stored
 // is the body saved before the edit: a body stored already is not refused
 // for what only a new one is (a relative link, checkLinks), but one

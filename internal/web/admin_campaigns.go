@@ -326,42 +326,36 @@ func readCampaignForm(r *http.Request, f *campaignForm, lists listIndex) (*campa
 	return c, true
 }
 
-// checkRest adds to f.Errors what the store refuses in the rest of
+// checkRest adds to f.Errors what saving would refuse in the rest of
 // f.unread, a campaign whose send time or zone the form refused: its
 // subject, preheader, body and lists. Without it the editor learnt of
 // those only once the time was right, one refusal a save. The store
-// checks them as it does for a save, given a send time an hour on in the
-// zone "Local", which it always refuses (a zone that moves with the
-// server's clock) before it writes anything. Its reasons for the time and
-// the zone are dropped: the form's own stand, since a time in an unknown
-// zone cannot be checked against now.
+// checks them as a save does (campaigns.Service.Check), writing nothing,
+// with no send time: the form's own reason for the time stands, since a
+// time in an unknown zone cannot be checked against now.
 func (s *Server) checkRest(ctx context.Context, f *campaignForm) error {
 	c := *f.unread
-	c.Lists = slices.Clone(c.Lists)
-	at, refused := time.Now().Add(time.Hour), "Local"
-	var err error
-	if f.ID == 0 {
-		c.SendAt, c.SendZone = &at, refused
-		err = s.Campaigns.Create(ctx, &c)
-	} else {
-		_, err = s.Campaigns.Update(ctx, f.ID, campaigns.Patch{Subject: &c.Subject, Preheader: &c.Preheader, Body: &c.Body,
-			Lists: &c.Lists, SendAt: campaigns.OptionalTime{Set: true, Time: &at}, SendZone: &refused})
+	c.SendAt, c.SendZone = nil, "" // the time's fault is the form's to say
+	stored := ""
+	if f.ID != 0 {
+		saved, err := s.Campaigns.Get(ctx, f.ID)
+		if bulletin.ErrorCode(err) == bulletin.EINTERNAL {
+			return err
+		} else if err == nil {
+			stored = saved.Body
+		}
+		// A campaign gone, or no longer editable, is for the save to say.
 	}
+	err := s.Campaigns.Check(&c, stored)
 	switch bulletin.ErrorCode(err) {
-	case "":
-		return errors.New("check campaign form: the store took a send_zone of \"Local\"")
 	case bulletin.EINVALID:
 		for field, why := range bulletin.ErrorFields(err) {
-			if field != "send_at" && field != "send_zone" {
-				f.Errors = mapWith(f.Errors, field, why)
-			}
+			f.Errors = mapWith(f.Errors, field, why)
 		}
 		f.Message = bulletin.ErrorMessage(err)
 	case bulletin.EINTERNAL:
 		return err
 	}
-	// A campaign that has left draft and scheduled, or is gone, is for
-	// the save to say: the form shows the time's fault first.
 	return nil
 }
 
