@@ -115,6 +115,26 @@ func cleanEvents(in []string) ([]string, string) {
 	return out, ""
 }
 
+// urlFree refuses url when an endpoint other than except has it already.
+// Two endpoints at one URL get every event twice, each signed with its
+// own secret, so one of them always fails the receiver's check: that is
+// a form sent twice (a double click) or a second try after a slow
+// answer, not something meant. It runs in the write transaction that
+// stores the URL, which no other write can enter, so two requests at
+// once cannot both pass it.
+func urlFree(ctx context.Context, tx *sql.Tx, url string, except int64) error {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM webhook_endpoints WHERE url = ? AND id != ? ORDER BY id LIMIT 1`, url, except).Scan(&id)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("look up webhook endpoint URL: %w", err)
+	}
+	return bulletin.Invalid(map[string]string{"url": fmt.Sprintf(
+		"is already the URL of endpoint %d: change that endpoint's events instead, or delete it first", id)})
+}
+
 // Create adds an endpoint with a new secret, which the result carries.
 func (s *Store) Create(ctx context.Context, in Input) (*Endpoint, error) {
 	if err := s.check(ctx, &in, true); err != nil {
@@ -129,12 +149,19 @@ func (s *Store) Create(ctx context.Context, in Input) (*Endpoint, error) {
 	}
 	evs, _ := json.Marshal(*in.Events)
 	secret, now := NewSecret(), sqlite.Now()
-	res, err := s.db.Write.ExecContext(ctx, `INSERT INTO webhook_endpoints (url, description, events, secret, active, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, *in.URL, desc, string(evs), secret, active, now, now)
-	if err != nil {
-		return nil, fmt.Errorf("create webhook endpoint: %w", err)
-	}
-	id, err := res.LastInsertId()
+	var id int64
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := urlFree(ctx, tx, *in.URL, 0); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO webhook_endpoints (url, description, events, secret, active, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, *in.URL, desc, string(evs), secret, active, now, now)
+		if err != nil {
+			return fmt.Errorf("create webhook endpoint: %w", err)
+		}
+		id, err = res.LastInsertId()
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -213,6 +240,9 @@ func (s *Store) Update(ctx context.Context, id int64, in Input) (*Endpoint, erro
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		now := sqlite.Now()
 		if in.URL != nil {
+			if err := urlFree(ctx, tx, *in.URL, id); err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, `UPDATE webhook_endpoints SET url = ?, updated_at = ? WHERE id = ?`, *in.URL, now, id); err != nil {
 				return err
 			}
