@@ -231,17 +231,23 @@ func (s *Store) List(ctx context.Context) ([]Endpoint, error) {
 // Update changes the fields in set. Enabling an endpoint clears its
 // failure record and the notice of its disabling.
 func (s *Store) Update(ctx context.Context, id int64, in Input) (*Endpoint, error) {
-	if _, err := s.Get(ctx, id); err != nil {
+	old, err := s.Get(ctx, id)
+	if err != nil {
 		return nil, err
 	}
 	if err := s.check(ctx, &in, false); err != nil {
 		return nil, err
 	}
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		now := sqlite.Now()
 		if in.URL != nil {
-			if err := urlFree(ctx, tx, *in.URL, id); err != nil {
-				return err
+			// An endpoint that shares its URL with one made before the
+			// check existed can still be changed, as long as it keeps
+			// that URL.
+			if *in.URL != old.URL {
+				if err := urlFree(ctx, tx, *in.URL, id); err != nil {
+					return err
+				}
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE webhook_endpoints SET url = ?, updated_at = ? WHERE id = ?`, *in.URL, now, id); err != nil {
 				return err

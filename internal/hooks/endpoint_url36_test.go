@@ -82,3 +82,20 @@ func TestUpdateRefusesAnotherEndpointsURL(t *testing.T) {
 		t.Errorf("after the refused update: %q %q, want %q %q (nothing of it applied)", got.URL, got.Description, a.URL, "kept")
 	}
 }
+
+// Two endpoints at one URL, stored before the check existed, can still be
+// changed while they keep it.
+func TestUpdateKeepsAURLSharedFromBefore(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	a := h.endpoint(t, "http://127.0.0.1:9/a", SubscriberCreated)
+	b := h.endpoint(t, "http://127.0.0.1:9/b", SubscriberCreated)
+	if _, err := h.db.Write.Exec(`UPDATE webhook_endpoints SET url = ? WHERE id = ?`, a.URL, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	str := func(s string) *string { return &s }
+	got, err := h.store.Update(ctx, b.ID, Input{URL: str(a.URL), Description: str("the older copy")})
+	if err != nil || got.Description != "the older copy" {
+		t.Fatalf("update of a shared URL's endpoint keeping it: %+v, %v; want it applied", got, err)
+	}
+}
