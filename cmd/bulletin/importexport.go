@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -144,7 +146,7 @@ func (m *Main) rewindable(ctx context.Context, f *os.File, name string) (_ io.Re
 	if status, found := subscribers.StatusColumn(bytes.NewReader(head)); found && !status {
 		return io.MultiReader(bytes.NewReader(head), br), func() {}, nil
 	}
-	tmp, err := os.CreateTemp("", "bulletin-import-*.csv")
+	tmp, err := createImportCopy()
 	if err != nil {
 		return nil, nil, fmt.Errorf("import: copy the piped file: %w", err)
 	}
@@ -152,8 +154,14 @@ func (m *Main) rewindable(ctx context.Context, f *os.File, name string) (_ io.Re
 		tmp.Close()
 		os.Remove(tmp.Name())
 	}
-	if _, err := io.Copy(tmp, io.MultiReader(bytes.NewReader(head), br)); err != nil {
+	if n, err := io.Copy(tmp, io.MultiReader(bytes.NewReader(head), br)); err != nil {
 		done()
+		if errors.Is(err, syscall.ENOSPC) {
+			// The copy is as large as what was piped, in the temporary
+			// folder, often a RAM disk smaller than the data's own.
+			return nil, nil, fmt.Errorf("import: the copy of the piped file filled %s after %s (it is read through once for confirmed readers before anything is stored): "+
+				"import it from a file instead (bulletin import FILE.csv, read where it is), or set TMPDIR to a folder with room. Nothing was imported", filepath.Dir(tmp.Name()), fmt.Sprintf("%.1f MB", float64(n)/(1<<20)))
+		}
 		return nil, nil, interrupted(fmt.Errorf("import: copy the piped file: %w", err))
 	}
 	if err := ctx.Err(); err != nil { // the pipe was closed at its end
@@ -166,6 +174,10 @@ func (m *Main) rewindable(ctx context.Context, f *os.File, name string) (_ io.Re
 	}
 	return tmp, done, nil
 }
+
+// createImportCopy makes the temporary file a piped import is copied to;
+// a test makes it one that is full.
+var createImportCopy = func() (*os.File, error) { return os.CreateTemp("", "bulletin-import-*.csv") }
 
 // pipeHead reads the first lines of a piped file from br, enough to hold
 // its line of column names after an Excel "sep=" line, blank lines or a
