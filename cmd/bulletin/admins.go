@@ -214,13 +214,18 @@ func (m *Main) tokenList(ctx context.Context) error {
 		return err
 	}
 	w := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "NAME\tCREATED\tLAST USED")
+	fmt.Fprintln(w, "NAME\tBEGINS\tCREATED\tLAST USED")
 	for _, t := range list {
 		used := "never"
 		if !t.LastUsedAt.IsZero() {
 			used = when(t.LastUsedAt)
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\n", t.Name, when(t.CreatedAt), used)
+		// A token made before its start was kept shows a dash.
+		begins := "-"
+		if t.Start != "" {
+			begins = t.Start + "…"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", t.Name, begins, when(t.CreatedAt), used)
 	}
 	return w.Flush()
 }

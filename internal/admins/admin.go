@@ -114,8 +114,8 @@ func (s *Store) CreateToken(ctx context.Context, name string) (string, error) {
 		if err := nameFree(ctx, tx, name); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (name, token_hash, created_at) VALUES (?, ?, ?)`,
-			name, hashToken(secret), sqlite.Now())
+		_, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (name, token_hash, secret_start, created_at) VALUES (?, ?, ?, ?)`,
+			name, hashToken(secret), secret[:startLen], sqlite.Now())
 		if err != nil {
 			return fmt.Errorf("create token: %w", err)
 		}

@@ -25,11 +25,19 @@ type Admin struct {
 // A Token is an API token as listed: never its secret, which only its
 // holder has.
 type Token struct {
-	ID         int64
-	Name       string
+	ID   int64
+	Name string
+	// Start is the secret's first characters (startLen), to tell which
+	// token a secret found somewhere is; "" for a token made before they
+	// were kept.
+	Start      string
 	CreatedAt  time.Time
 	LastUsedAt time.Time // zero when never recorded
 }
+
+// startLen is how much of a secret the lists show (Token.Start): "bt_"
+// and six characters of its random part, 36 of its 256 bits.
+const startLen = len("bt_") + 6
 
 // ResetAdmin creates the admin with this email or, when it exists, sets its
 // password and ends every session it has: a reset is how a leaked password
@@ -141,7 +149,7 @@ func (s *Store) DeleteAdmin(ctx context.Context, email string) (ended int, err e
 
 // ListTokens returns every API token, oldest first.
 func (s *Store) ListTokens(ctx context.Context) ([]Token, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, name, created_at, last_used_at FROM api_tokens ORDER BY id`)
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, name, secret_start, created_at, last_used_at FROM api_tokens ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
@@ -150,7 +158,7 @@ func (s *Store) ListTokens(ctx context.Context) ([]Token, error) {
 	for rows.Next() {
 		var t Token
 		var used sql.NullTime
-		if err := rows.Scan(&t.ID, &t.Name, &t.CreatedAt, &used); err != nil {
+		if err := rows.Scan(&t.ID, &t.Name, &t.Start, &t.CreatedAt, &used); err != nil {
 			return nil, fmt.Errorf("list tokens: %w", err)
 		}
 		t.LastUsedAt = used.Time

@@ -12,7 +12,7 @@ import (
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
 
-var tokenSecret = regexp.MustCompile(`bt_[A-Za-z0-9_-]+`)
+var tokenSecret = regexp.MustCompile(`bt_[A-Za-z0-9_-]{43}`)
 
 // TestAdminTokens creates a token (its secret shown once), uses it on the
 // API, sees its last use listed, and revokes it.
