@@ -11,8 +11,9 @@ import (
 const DefaultAccent = "#1f5fbf"
 
 // A Brand is how the publication shows itself on pages and in mail: its
-// name, logo and accent colour, the postal address of mail footers, and
-// whether the small "Sent with Bulletin" credit shows.
+// name, logo and accent colour, the postal address of mail footers,
+// whether the small "Sent with Bulletin" credit shows, and the language
+// it writes in.
 type Brand struct {
 	Name string
 	// URL is the public URL Bulletin is reached at.
@@ -33,6 +34,9 @@ type Brand struct {
 	PostalAddress string
 	// Credit shows "Sent with Bulletin" in footers.
 	Credit bool
+	// Language is the BCP 47 tag of the language the publisher writes its
+	// articles and campaigns in, "" for English.
+	Language string
 }
 
 // The masthead of mail shows the logo mastheadLogoHeight pixels high, or
@@ -65,6 +69,30 @@ func scale(n, num, den int) int {
 // DefaultBrand is the brand of an install with no settings.
 func DefaultBrand() Brand {
 	return Brand{Name: "Bulletin", Accent: DefaultAccent, Credit: true}
+}
+
+// Lang is the lang of a mail made of the publisher's words: the
+// publication's language, "en" when it has none.
+func (b Brand) Lang() string {
+	if b.Language == "" {
+		return "en"
+	}
+	return b.Language
+}
+
+// ContentLang is the publication's language when it is not English, else
+// "". Bulletin's own words are English: a page of them marks the
+// publisher's words with this lang, and a mail in this language marks
+// Bulletin's words (its footer, a digest's headings) lang="en", so that a
+// screen reader reads each in its own language. English in any variant
+// ("en-GB") needs no mark, so the pages and mails of an English
+// publication stay as they were.
+func (b Brand) ContentLang() string {
+	primary, _, _ := strings.Cut(b.Language, "-")
+	if primary == "" || strings.EqualFold(primary, "en") {
+		return ""
+	}
+	return b.Language
 }
 
 // PostalLines are the lines of the postal address, without blank ones.

@@ -62,9 +62,13 @@ type digestData struct {
 	Publisher string
 	ListName  string
 	Link      string // the colour of the stories' links: the accent as text (templates.Brand.AccentText)
-	Heading   string // "5 new stories"
-	Range     string // the dates of the articles
-	Articles  []digestArticle
+	// Lang is the publication's language when it is not English, else ""
+	// (templates.Brand.ContentLang): the stories are in it, and the
+	// digest's own English words are marked lang="en" then.
+	Lang     string
+	Heading  string // "5 new stories"
+	Range    string // the dates of the articles
+	Articles []digestArticle
 }
 
 // Intro is the text part's first lines: how many stories, in which list,
@@ -128,10 +132,12 @@ func (s *Service) renderDigest(l *digestList, d *Digest, items []digestArticle) 
 		a.ImageWidth, a.ImageHeight = imageBox(a.imageWidth, a.imageHeight)
 	}
 	pub := s.publication(context.Background())
+	brand := pub.Brand()
 	data := digestData{
 		Publisher: pub.Name,
 		ListName:  l.name,
-		Link:      pub.Brand().AccentText(),
+		Link:      brand.AccentText(),
+		Lang:      brand.ContentLang(),
 		Heading:   storyCount(len(items)),
 		Range:     dateRange(items),
 		Articles:  items,

@@ -1,8 +1,9 @@
 // Package settings holds the publication's settings, edited in the admin
 // area: its name, public URL, website, logo, accent colour, postal
-// address, default From and Reply-To, and the "Sent with Bulletin"
-// credit. One row in SQLite; an empty field takes the default from the
-// environment (BULLETIN_BASE_URL, BULLETIN_FROM) or the built-in one.
+// address, default From and Reply-To, the "Sent with Bulletin" credit,
+// and the language the publisher writes in. One row in SQLite; an empty
+// field takes the default from the environment (BULLETIN_BASE_URL,
+// BULLETIN_FROM) or the built-in one.
 package settings
 
 import (
@@ -53,7 +54,13 @@ type Publication struct {
 	// ReplyTo is one address, with or without a name; empty for none.
 	ReplyTo string
 	// Credit shows "Sent with Bulletin" in footers.
-	Credit    bool
+	Credit bool
+	// Language is the language of the publisher's articles and campaigns,
+	// a BCP 47 tag in its canonical form ("fr", "pt-BR"): mails and
+	// archive pages mark the publisher's words with it. Empty, in force
+	// too, for the default: English, as Bulletin's own words are
+	// (templates.Brand.Lang).
+	Language  string
 	UpdatedAt time.Time
 }
 
@@ -73,7 +80,7 @@ func (p Publication) LogoURL() string {
 // Brand is what pages and mail show of the publication.
 func (p Publication) Brand() templates.Brand {
 	b := templates.Brand{Name: p.Name, URL: p.PublicURL, WebsiteURL: p.WebsiteURL, Accent: p.Accent,
-		PostalAddress: p.PostalAddress, Credit: p.Credit}
+		PostalAddress: p.PostalAddress, Credit: p.Credit, Language: p.Language}
 	if p.Logo != "" {
 		b.LogoURL, b.LogoPath = p.LogoURL(), MediaPath+p.Logo
 		b.LogoWidth, b.LogoHeight = templates.MastheadLogo(p.LogoSize.X, p.LogoSize.Y)
@@ -173,8 +180,9 @@ func (s *Store) load(ctx context.Context) (Publication, error) {
 	p := Publication{Credit: true}
 	var updated sql.NullTime
 	err := s.db.Read.QueryRowContext(ctx, `SELECT name, public_url, website_url, logo, accent, postal_address,
-		from_name, from_address, reply_to, credit, updated_at FROM settings WHERE id = 1`).Scan(&p.Name, &p.PublicURL,
-		&p.WebsiteURL, &p.Logo, &p.Accent, &p.PostalAddress, &p.FromName, &p.FromAddress, &p.ReplyTo, &p.Credit, &updated)
+		from_name, from_address, reply_to, credit, language, updated_at FROM settings WHERE id = 1`).Scan(&p.Name, &p.PublicURL,
+		&p.WebsiteURL, &p.Logo, &p.Accent, &p.PostalAddress, &p.FromName, &p.FromAddress, &p.ReplyTo, &p.Credit, &p.Language,
+		&updated)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Publication{}, fmt.Errorf("read settings: %w", err)
 	}
@@ -203,7 +211,7 @@ type Update struct {
 // Save checks every field of u and stores them all, or nothing: a bad
 // field is a validation error naming it by its form name (name,
 // public_url, website_url, logo, accent, postal_address, from_name,
-// from_address, reply_to) with what to fix.
+// from_address, reply_to, language) with what to fix.
 func (s *Store) Save(ctx context.Context, u *Update) error {
 	logoExt, err := u.Validate()
 	if err != nil {
@@ -220,14 +228,14 @@ func (s *Store) Save(ctx context.Context, u *Update) error {
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO settings (id, name, public_url, website_url, logo, accent, postal_address,
-			from_name, from_address, reply_to, credit, updated_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			from_name, from_address, reply_to, credit, language, updated_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, public_url = excluded.public_url,
 			website_url = excluded.website_url, logo = CASE WHEN ? THEN settings.logo ELSE excluded.logo END,
 			accent = excluded.accent, postal_address = excluded.postal_address, from_name = excluded.from_name,
 			from_address = excluded.from_address, reply_to = excluded.reply_to, credit = excluded.credit,
-			updated_at = excluded.updated_at`,
+			language = excluded.language, updated_at = excluded.updated_at`,
 			p.Name, p.PublicURL, p.WebsiteURL, p.Logo, p.Accent, p.PostalAddress, p.FromName, p.FromAddress, p.ReplyTo,
-			p.Credit, sqlite.Now(), keepLogo)
+			p.Credit, p.Language, sqlite.Now(), keepLogo)
 		if err != nil {
 			return fmt.Errorf("save settings: %w", err)
 		}

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/idna"
+	"golang.org/x/text/language"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/templates"
@@ -27,9 +28,10 @@ const (
 var accentPattern = regexp.MustCompile(`^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$`)
 
 // Validate tidies u's fields (spaces trimmed, URLs without a trailing
-// slash, the accent as lower-case #rrggbb, the address one line per line)
-// and checks them all, returning a validation error that names every bad
-// one by its form name, and the extension of a new logo.
+// slash, the accent as lower-case #rrggbb, the address one line per line,
+// the language as its canonical tag) and checks them all, returning a
+// validation error that names every bad one by its form name, and the
+// extension of a new logo.
 func (u *Update) Validate() (logoExt string, err error) {
 	fields := map[string]string{}
 	check := func(field, why string) {
@@ -72,6 +74,8 @@ func (u *Update) Validate() (logoExt string, err error) {
 			}
 		}
 	}
+	p.Language, why = tidyLanguage(p.Language)
+	check("language", why)
 	if u.Logo != nil {
 		logoExt, why = sniffLogo(u.Logo)
 		check("logo", why)
@@ -97,6 +101,27 @@ func LinkShade(accent string) string {
 		return ""
 	}
 	return templates.Brand{Accent: accent}.AccentText()
+}
+
+// tidyLanguage returns v, a BCP 47 language tag, in its canonical form
+// ("pt_br" is "pt-BR", the deprecated "iw" is "he"), the one pages and
+// mails give as their lang, and says what is wrong with it, or "" for a
+// good one or none. A tag must name a language: "und" (undetermined) and
+// a private-use tag alone ("x-mine") tell a screen reader nothing.
+func tidyLanguage(v string) (string, string) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", ""
+	}
+	const how = "use a language tag such as en, fr, de or pt-BR (the language, then maybe a hyphen and the country)"
+	tag, err := language.Parse(v)
+	if err != nil {
+		return v, how
+	}
+	if _, conf := tag.Base(); conf != language.Exact {
+		return v, how
+	}
+	return tag.String(), ""
 }
 
 // checkLine says what is wrong with a one-line name, or "".

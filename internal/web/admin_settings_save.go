@@ -73,7 +73,7 @@ func settingsFromForm(r *http.Request) (*settings.Update, error) {
 	u := &settings.Update{Publication: settings.Publication{
 		Name: f.Get("name"), PublicURL: f.Get("public_url"), WebsiteURL: f.Get("website_url"), Accent: f.Get("accent"),
 		PostalAddress: f.Get("postal_address"), FromName: f.Get("from_name"), FromAddress: f.Get("from_address"),
-		ReplyTo: f.Get("reply_to"), Credit: f.Get("credit") == "on",
+		ReplyTo: f.Get("reply_to"), Credit: f.Get("credit") == "on", Language: f.Get("language"),
 	}, RemoveLogo: f.Get("remove_logo") == "on"}
 	file, _, err := r.FormFile("logo")
 	if errors.Is(err, http.ErrMissingFile) || errors.Is(err, http.ErrNotMultipart) {
