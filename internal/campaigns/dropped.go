@@ -98,11 +98,13 @@ func (d *dropFinder) walk(n ast.Node) {
 		return
 	case *ast.Document, *ast.TextBlock, *ast.Text, *ast.String, *ast.CodeSpan:
 		// None has a tag of its own, or one the sanitiser takes.
-	case *ast.Blockquote, *ast.ListItem, *ast.Emphasis, *east.Strikethrough:
-		// The sanitiser keeps their tags, which have no attributes;
-		// what they hold is looked at on its own. Rendering each with
-		// all it holds, as compare would, made a body of quotes within
-		// quotes cost its depth times its size.
+	case *ast.Blockquote, *ast.ListItem, *ast.Emphasis, *east.Strikethrough, *ast.Paragraph, *ast.Heading:
+		// The sanitiser keeps their tags, which have no attributes
+		// (the parser makes no heading ids); what they hold is looked
+		// at on its own. Rendering each with all it holds, as compare
+		// would, made a body of quotes within quotes cost its depth
+		// times its size, and every paragraph cost a render and a
+		// sanitising of its own.
 	case *ast.List:
 		d.listStart(n)
 	default:
