@@ -55,11 +55,13 @@ var scannerAgents = []string{
 // officeAgents are the tokens of Outlook for Windows, which names itself
 // "ms-office; MSOffice 16" both when it prefetches a link the reader has
 // not clicked and when it loads a message's images as the reader opens
-// it. They are kept apart from scannerAgents because of that: a click
-// with them is Office's prefetch (a program's, ClassifyClick), but an
-// open with them is Outlook showing the message to its reader (a
-// person's, ClassifyOpen).
-var officeAgents = []string{"ms-office", "msoffice"}
+// it, and "Microsoft Office/16.0 (…; Microsoft Outlook 16.0…)" when it
+// fetches a link itself, for its preview; a link the reader clicks opens
+// in their browser, under the browser's own name. They are kept apart
+// from scannerAgents because of the images: a click with them is
+// Outlook's fetch (a program's, ClassifyClick), but an open with them is
+// Outlook showing the message to its reader (a person's, ClassifyOpen).
+var officeAgents = []string{"ms-office", "msoffice", "microsoft outlook", "microsoft office/"}
 
 // ClassifyClick says why a request to a tracked link looks like a
 // program's: ReasonHead, ReasonScanner, or "" for a person. Bursts are

@@ -25,6 +25,7 @@ func TestClassifyClick(t *testing.T) {
 		{"office protocol discovery", "GET", "Microsoft Office Protocol Discovery", ReasonScanner},
 		{"office existence discovery", "GET", "Microsoft Office Existence Discovery", ReasonScanner},
 		{"ms-office prefetch", "GET", "Mozilla/4.0 (compatible; ms-office; MSOffice 16)", ReasonScanner},
+		{"outlook's own fetch", "GET", "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.17328; Pro)", ReasonScanner},
 		{"word link check", "GET", "Microsoft Office Word 2014", ReasonScanner},
 		{"teams preview", "GET", "Mozilla/5.0 (Windows NT 6.1; WOW64) SkypeUriPreview Preview/0.5 skype-url-preview@microsoft.com", ReasonScanner},
 		{"bing preview", "GET", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) BingPreview/1.0b", ReasonScanner},
@@ -74,5 +75,26 @@ func TestClassifyOpen(t *testing.T) {
 				t.Errorf("ClassifyOpen(%s, %q) = %q, want %q", tc.method, tc.ua, got, tc.want)
 			}
 		})
+	}
+}
+
+// A link in mail is followed by a person in a browser, or first by a
+// program: the confirmation and unsubscribe pages answer a program with a
+// button instead of acting. Scripts are a person's choice here.
+func TestIsLinkScanner(t *testing.T) {
+	for _, tc := range []struct {
+		name, method, ua string
+		want             bool
+	}{
+		{"chrome", "GET", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36", false},
+		{"curl", "GET", "curl/8.5.0", false},
+		{"head", "HEAD", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36", true},
+		{"outlook prefetch", "GET", "Mozilla/4.0 (compatible; ms-office; MSOffice 16)", true},
+		{"outlook's own fetch", "GET", "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.17328; Pro)", true},
+		{"proofpoint", "GET", "Mozilla/5.0 (compatible; Proofpoint URL Defense)", true},
+	} {
+		if got := IsLinkScanner(tc.method, tc.ua); got != tc.want {
+			t.Errorf("%s: IsLinkScanner = %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }
