@@ -13,7 +13,12 @@ import (
 // A chart is a bar chart drawn as SVG on the server: no script, a
 // <title> per bar for the pointer, and role="img" with a label for
 // screen readers. Every chart has a table of the same figures beside it
-// on its page. Its viewBox scales it to any width.
+// on its page. Only its bars are scaled to its width, by an inner SVG
+// that stretches its viewBox sideways; its words stay at the page's
+// pixel size: scaling the whole chart drew them 5 px high on a phone. A
+// rank chart's labels are HTML, so that a label too long for the width
+// ends in an ellipsis, whole under the pointer, and its figure stays in
+// sight.
 type chart struct {
 	Label         string
 	Width, Height int
@@ -21,6 +26,7 @@ type chart struct {
 	Baseline string
 	Bars     []chartBar
 	Texts    []chartText
+	Rows     []chartRow
 }
 
 type chartBar struct {
@@ -28,16 +34,28 @@ type chartBar struct {
 	Title      string
 }
 
+// A chartText's X is in pixels or, to stay at the right edge however
+// wide the chart is drawn, "100%".
 type chartText struct {
 	X, Y   string
 	Anchor string
 	Text   string
 }
 
-var chartTemplate = template.Must(template.New("chart").Parse(`<svg role="img" aria-label="{{.Label}}" viewBox="0 0 {{.Width}} {{.Height}}" width="100%" preserveAspectRatio="xMinYMin meet" style="display:block;max-width:{{.Width}}px;height:auto;font:12px system-ui,sans-serif">
-{{range .Bars}}<rect x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}" rx="1" style="fill:var(--accent)"><title>{{.Title}}</title></rect>
+// A chartRow labels a rank chart's bar: its name and its figure, above
+// the bar at Y.
+type chartRow struct {
+	Y           string
+	Name, Value string
+}
+
+var chartTemplate = template.Must(template.New("chart").Parse(`<svg role="img" aria-label="{{.Label}}" width="100%" height="{{.Height}}" style="display:block;max-width:{{.Width}}px;font:12px system-ui,sans-serif">
+<svg viewBox="0 0 {{.Width}} {{.Height}}" width="100%" height="{{.Height}}" preserveAspectRatio="none">
+{{range .Bars}}<rect x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}" style="fill:var(--accent)"><title>{{.Title}}</title></rect>
+{{end}}</svg>
+{{range .Rows}}<foreignObject x="0" y="{{.Y}}" width="100%" height="16"><div style="display:flex;gap:4px;font:12px/16px system-ui,sans-serif;color:var(--muted);white-space:nowrap"><span title="{{.Name}}" style="overflow:hidden;text-overflow:ellipsis">{{.Name}}</span><span>({{.Value}})</span></div></foreignObject>
 {{end}}{{range .Texts}}<text x="{{.X}}" y="{{.Y}}" text-anchor="{{.Anchor}}" style="fill:var(--muted)">{{.Text}}</text>
-{{end}}{{$w := .Width}}{{with .Baseline}}<line x1="0" y1="{{.}}" x2="{{$w}}" y2="{{.}}" style="stroke:var(--line)"/>
+{{end}}{{with .Baseline}}<line x1="0" y1="{{.}}" x2="100%" y2="{{.}}" style="stroke:var(--line)"/>
 {{end}}</svg>`))
 
 // render returns the chart's SVG.
@@ -73,11 +91,13 @@ func seriesChart(series []tracking.Bucket, label, unit string, value func(tracki
 	c.Texts = append(c.Texts,
 		chartText{X: "0", Y: "12", Anchor: "start", Text: plural(most, unit) + " at most"},
 		chartText{X: "0", Y: "206", Anchor: "start", Text: bucketLabel(series[0])},
-		chartText{X: px(width), Y: "206", Anchor: "end", Text: bucketLabel(series[len(series)-1])})
+		chartText{X: "100%", Y: "206", Anchor: "end", Text: bucketLabel(series[len(series)-1])})
 	return c
 }
 
-// rankChart draws a horizontal bar per item, its label above it.
+// rankChart draws a horizontal bar per item, its label above it. A label
+// is cut at 200 characters, far more than any screen shows: the page's
+// width cuts it further.
 func rankChart(label string, items []rankItem) *chart {
 	const width, row = 720.0, 36.0
 	c := &chart{Label: label, Width: width, Height: int(row*float64(max(len(items), 1))) + 12}
@@ -93,7 +113,7 @@ func rankChart(label string, items []rankItem) *chart {
 		y := float64(i) * row
 		w := float64(it.Value) / float64(most) * width
 		c.Bars = append(c.Bars, chartBar{X: "0", Y: px(y + 16), W: px(w), H: "14", Title: it.Label + ": " + plural(it.Value, "clicks")})
-		c.Texts = append(c.Texts, chartText{X: "0", Y: px(y + 12), Anchor: "start", Text: shorten(it.Label, 90) + " (" + strconv.Itoa(it.Value) + ")"})
+		c.Rows = append(c.Rows, chartRow{Y: px(y), Name: shorten(it.Label, 200), Value: strconv.Itoa(it.Value)})
 	}
 	return c
 }
