@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"reflect"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
@@ -90,7 +89,7 @@ func (s *Server) listCampaigns(w http.ResponseWriter, r *http.Request) {
 func (s *Server) createCampaign(w http.ResponseWriter, r *http.Request) {
 	var c campaigns.Campaign
 	if err := decodeJSON(r, &c); err != nil {
-		writeError(w, r, s.Log, leftOutNotTaken(r, err))
+		writeError(w, r, s.Log, err)
 		return
 	}
 	if err := s.Campaigns.Schedule(r.Context(), &c); err != nil {
@@ -103,19 +102,6 @@ func (s *Server) createCampaign(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, answerOf(got, ""))
-}
-
-// leftOutNotTaken words the refusal of a left_out member in a new
-// campaign as that of id or status is worded, a member the API answers
-// but does not take: the body decodes into campaigns.Campaign, which has
-// no such field, so decodeJSON took it for a member unknown.
-func leftOutNotTaken(r *http.Request, err error) error {
-	fields := bulletin.ErrorFields(err)
-	if _, ok := fields["left_out"]; !ok || bulletin.ErrorCode(err) != bulletin.EINVALID {
-		return err
-	}
-	fields["left_out"] = notTaken(r, "left_out", takenFields[reflect.TypeFor[campaigns.Campaign]()], true)
-	return err
 }
 
 func (s *Server) getCampaign(w http.ResponseWriter, r *http.Request) {

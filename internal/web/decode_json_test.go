@@ -58,6 +58,16 @@ func TestJSONUnknownFieldsRefused(t *testing.T) {
 			map[string]string{"lits": `is not a field of a subscriber; did you mean "lists"?`}},
 		{"PATCH", "/api/v1/subscribers/1", `{"nmae":"Ada L."}`,
 			map[string]string{"nmae": `is not a field of a subscriber; did you mean "name"?`}},
+		// A member the API answers with, sent back, is the server's to set,
+		// on a change as on a create: it said "is not a field" of a
+		// campaign's status, which every answer shows.
+		{"PATCH", campaign, `{"status":"sent","left_out":[]}`,
+			map[string]string{"status": "cannot be set: a campaign takes subject, preheader, body, lists, send_at and send_zone",
+				"left_out": "cannot be set: a campaign takes subject, preheader, body, lists, send_at and send_zone"}},
+		{"PATCH", "/api/v1/subscribers/1", `{"id":7,"name":"Ada L."}`,
+			map[string]string{"id": "cannot be set: a subscriber takes email, name, status, frequency, lists and attributes"}},
+		{"PATCH", "/api/v1/lists/news", `{"id":3}`,
+			map[string]string{"id": "cannot be set: a list takes slug, name, description, public, digest, digest_hour, digest_weekday, timezone, from, reply_to, welcome, tracking and opens"}},
 		{"POST", "/api/v1/suppressions", `{"address":"robin@example.com","colour":"red"}`,
 			map[string]string{"colour": "is not a field of a suppression, which takes address, domain, reason and note"}},
 		{"POST", campaign + "/test", `{"to":["ada@example.com"],"cc":["bob@example.com"]}`,

@@ -16,8 +16,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/bulletinhq/bulletin/internal/articles"
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
+	"github.com/bulletinhq/bulletin/internal/hooks"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -200,6 +202,21 @@ var takenFields = map[reflect.Type][]string{
 	reflect.TypeFor[campaigns.Campaign](): {"subject", "preheader", "body", "lists", "send_at", "send_zone"},
 }
 
+// answeredAs maps the type a body decodes into to the type the API
+// answers with for the same object, whose members a client reads and may
+// send back: such a member is one the API cannot set ("cannot be set"),
+// not one it does not know. A campaign's body is a campaigns.Campaign
+// itself; its answer adds left_out.
+var answeredAs = map[reflect.Type]reflect.Type{
+	reflect.TypeFor[campaigns.Campaign]():        reflect.TypeFor[campaignAnswer](),
+	reflect.TypeFor[campaigns.Patch]():           reflect.TypeFor[campaignAnswer](),
+	reflect.TypeFor[articles.Patch]():            reflect.TypeFor[articles.Article](),
+	reflect.TypeFor[hooks.Input]():               reflect.TypeFor[hooks.Endpoint](),
+	reflect.TypeFor[subscribers.ListPatch]():     reflect.TypeFor[subscribers.List](),
+	reflect.TypeFor[subscribers.NewSubscriber](): reflect.TypeFor[subscribers.Subscriber](),
+	reflect.TypeFor[subscribers.Patch]():         reflect.TypeFor[subscribers.Subscriber](),
+}
+
 // bodyNouns name the object a POST or PATCH on /api/v1/NAME or
 // /api/v1/NAME/{…} sends, for the messages about its fields.
 var bodyNouns = map[string]string{
@@ -250,7 +267,7 @@ func memberProblems(r *http.Request, members map[string]json.RawMessage, twice [
 			continue
 		}
 		if unknown {
-			fields[name] = notTaken(r, name, taken, isJSONField(t.Elem(), name))
+			fields[name] = notTaken(r, name, taken, isJSONField(t.Elem(), name) || isJSONField(answeredAs[t.Elem()], name))
 			continue
 		}
 		if !lenientBodies[t] {
@@ -450,7 +467,7 @@ func isJSONField(t reflect.Type, name string) bool {
 // jsonFieldType returns the type of the field of the struct type t that
 // the member name decodes into.
 func jsonFieldType(t reflect.Type, name string) (reflect.Type, bool) {
-	if t.Kind() != reflect.Struct {
+	if t == nil || t.Kind() != reflect.Struct {
 		return nil, false
 	}
 	for f := range t.Fields() {
@@ -458,8 +475,12 @@ func jsonFieldType(t reflect.Type, name string) (reflect.Type, bool) {
 		if tag == "-" {
 			continue
 		}
-		if f.Anonymous && tag == "" && f.Type.Kind() == reflect.Struct {
-			if ft, ok := jsonFieldType(f.Type, name); ok {
+		ft := f.Type
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem() // an embedded *T's fields are promoted as T's are
+		}
+		if f.Anonymous && tag == "" && ft.Kind() == reflect.Struct {
+			if ft, ok := jsonFieldType(ft, name); ok {
 				return ft, true
 			}
 			continue
