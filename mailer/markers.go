@@ -16,7 +16,7 @@ type Field int
 // The fields, in the order of Markers.All.
 const (
 	Name        Field = iota // the reader's name, as text
-	Email                    // the reader's address, as text
+	Email                    // the reader's address, as text: its domain as people write it (AddressForPeople)
 	NameURL                  // the name as URL data: in an href or src
 	EmailURL                 // the address as URL data
 	Unsubscribe              // the unsubscribe token, URL-safe
@@ -244,7 +244,7 @@ func value(f Field, p Personal) string {
 	case Name:
 		return oneLine(p.Name)
 	case Email:
-		return p.Email
+		return AddressForPeople(p.Email)
 	case NameURL:
 		return urlData(p.Name)
 	case EmailURL:

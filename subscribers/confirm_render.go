@@ -122,8 +122,9 @@ func (r *confirmRenderer) render(sub *Subscriber, token string) (text, html stri
 // cut at the markers beforehand, so a value that holds a marker's text is
 // only text.
 func (r *confirmRenderer) fill(shape *confirmShape, email, token string) (text, html string) {
-	text = join(shape.text, [2]string{email, token})
-	html = join(shape.html, [2]string{htmlTextEscaper.Replace(email), token})
+	shown := mailer.AddressForPeople(email)
+	text = join(shape.text, [2]string{shown, token})
+	html = join(shape.html, [2]string{htmlTextEscaper.Replace(shown), token})
 	return text, html
 }
 

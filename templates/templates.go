@@ -22,6 +22,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/bulletinhq/bulletin/mailer"
 )
 
 //go:embed layout/*.html pages/*.html mail/*
@@ -69,6 +71,10 @@ var Funcs = map[string]any{
 	"upper":   strings.ToUpper,
 	"count":   count,
 	"grouped": grouped,
+	// address is an email address with its domain as people write it
+	// (mailer.AddressForPeople): a reader who typed 例え.jp is shown
+	// 例え.jp.
+	"address": mailer.AddressForPeople,
 }
 
 // capital is s with its first letter upper case, for a value stored in
