@@ -39,14 +39,15 @@ func (f Filter) conditions() ([]string, []any) {
 const foldedName = `coalesce(name_fold, lower(name))`
 
 // foldSQL is the fold of the text x in SQL: in lower case, its Latin
-// letters without accents, its words joined by one space ("Zoë  O'Neil"
-// is "zoe o'neil"). SQLite's unicode61 tokenizer does the most of it
-// (name_fold_tokens, migration 076), in C, for every alphabet; ASCII's
-// punctuation is part of its words, so that a "*" or an "O'Neil"
-// searched is found as typed. The replace calls fold the Latin letters
-// it keeps, which have no accent to take off. The triggers of migration
-// 076 fold the names with it, and the search its needle: a test checks
-// they have the same.
+// letters without accents, and the Greek vowels without tonos or
+// dialytika and Cyrillic "ё" as "е" (foldExtra), its words joined by one
+// space ("Zoë  O'Neil" is "zoe o'neil", "ΑΛΕΞΆΝΔΡΑ" is "αλεξανδρα").
+// SQLite's unicode61 tokenizer does the most of it (name_fold_tokens,
+// migration 076), in C, for every alphabet, a final "ς" made "σ"
+// included; ASCII's punctuation is part of its words, so that a "*" or
+// an "O'Neil" searched is found as typed. The replace calls fold the
+// letters it keeps. The triggers of migration 082 fold the names with
+// it, and the search its needle: a test checks they have the same.
 func foldSQL(x string) string {
 	return `(SELECT ` + strings.Repeat(`replace(`, len(foldExtra)/2) + `group_concat(token, ' ' ORDER BY position)` +
 		foldExtraArgs() + ` FROM name_fold_tokens WHERE input = ` + x + `)`
@@ -55,8 +56,15 @@ func foldSQL(x string) string {
 // foldExtra are the letters the tokenizer keeps that are read as their
 // base letter (or two) when typed on a keyboard without them, each
 // followed by what it is folded to. The tokenizer has put them in lower
-// case.
-var foldExtra = []string{"ø", "o", "ł", "l", "đ", "d", "ð", "d", "ħ", "h", "ı", "i", "ŧ", "t", "ß", "ss", "æ", "ae", "œ", "oe", "þ", "th"}
+// case, and takes the accents off Latin letters only. A Greek vowel's
+// tonos or dialytika is typed with a dead key, often skipped, and names
+// in capitals leave it out; Russian writes "е" for "ё" in all but
+// dictionaries and primers: both are folded to the plain vowel. "й" and
+// the Ukrainian "ї" are letters of their own, each with its own key, and
+// are kept. The folds are stored (name_fold): a letter added here needs
+// a migration that refolds the names holding it, as 082 does.
+var foldExtra = []string{"ø", "o", "ł", "l", "đ", "d", "ð", "d", "ħ", "h", "ı", "i", "ŧ", "t", "ß", "ss", "æ", "ae", "œ", "oe", "þ", "th",
+	"ά", "α", "έ", "ε", "ή", "η", "ί", "ι", "ό", "ο", "ύ", "υ", "ώ", "ω", "ϊ", "ι", "ϋ", "υ", "ΐ", "ι", "ΰ", "υ", "ё", "е"}
 
 func foldExtraArgs() string {
 	var b strings.Builder
@@ -75,11 +83,12 @@ func foldExtraArgs() string {
 // fold to nothing: it is looked for as typed, in any case of its ASCII.
 //
 // Names are stored composed (NormalizeName); those stored before may be
-// decomposed, which the fold strips of their accents. That is the Latin
-// letters' fold, but not a Cyrillic "й" or "ё"'s, which the fold keeps
-// when composed: for a needle with such a letter, a GLOB of the needle
-// decomposed, whose classes hold each letter's case forms, finds those
-// names as the search did before the fold.
+// decomposed, which the fold strips of their accents. That is also the
+// fold of a composed Latin letter, Greek vowel or "ё", but not of a
+// composed "й" or "ї", which it keeps: for a needle with such a letter,
+// a GLOB of the needle decomposed, whose classes hold each letter's case
+// forms, finds those names as the search did before the fold, with the
+// accents as typed.
 func nameSearch(q string) (string, []any) {
 	q = norm.NFC.String(q)
 	if !strings.ContainsFunc(q, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
@@ -94,8 +103,20 @@ func nameSearch(q string) (string, []any) {
 }
 
 // foldKeepsAccent reports whether r is a letter with an accent that the
-// fold keeps when composed: one that decomposes, out of the Latin blocks.
+// fold keeps when composed: one that decomposes, out of the Latin blocks,
+// and not one of foldExtra's ("ά", "Ё"), which the fold takes to its base
+// letter whichever way it is stored.
 func foldKeepsAccent(r rune) bool {
 	latin := r < 0x250 || r >= 0x1e00 && r <= 0x1eff
-	return !latin && norm.NFD.String(string(r)) != string(r)
+	return !latin && norm.NFD.String(string(r)) != string(r) && !foldExtraKeys[unicode.ToLower(r)]
 }
+
+// foldExtraKeys are the letters foldExtra folds.
+var foldExtraKeys = func() map[rune]bool {
+	keys := map[rune]bool{}
+	for i := 0; i < len(foldExtra); i += 2 {
+		r, _ := utf8.DecodeRuneInString(foldExtra[i])
+		keys[r] = true
+	}
+	return keys
+}()

@@ -3,6 +3,7 @@ package subscribers
 import (
 	"fmt"
 	"slices"
+	"sort"
 )
 
 // repeat takes row, a later line for the address of the line first. A
@@ -18,7 +19,9 @@ import (
 // applied (repeatStored), as the stored reader then shows it.
 //
 // The merged line counts as skipped, since it stores no row of its own:
-// its lists are in the first line's, and its report line says so.
+// its lists are in the first line's, and its report line says so once
+// the batch meets the database (mergedNote): a stored reader who has
+// left joins none of them.
 func (imp *importer) repeat(row importRow, first int, batch []importRow) (importRow, bool) {
 	i, inBatch := imp.batched[row.key]
 	if !inBatch {
@@ -36,16 +39,57 @@ func (imp *importer) repeat(row importRow, first int, batch []importRow) (import
 			first, MaxLists, wasWere(append([]string{imp.theirLists(added)}, unused...))))
 	default:
 		f.lists = append(f.lists, added...)
-		reason := fmt.Sprintf("repeats line %d", first)
-		if len(added) > 0 {
-			reason += fmt.Sprintf(", which takes %s too", imp.theirLists(added))
-		}
-		if len(unused) > 0 {
-			reason += fmt.Sprintf("; %s not used (line %d's %s kept)", wasWere(unused), first, isAre(len(unused)))
-		}
-		imp.skip(row.line, row.email, reason)
+		f.merged = append(f.merged, mergedRepeat{line: row.line, email: row.email, lists: added, unused: unused})
 	}
 	return importRow{}, false
+}
+
+// A mergedRepeat is a repeat whose lists its first line's row took: its
+// line, address, the lists it added and its cells not used.
+type mergedRepeat struct {
+	line   int
+	email  string
+	lists  []int64
+	unused []string
+}
+
+// mergedNote reports repeat m, merged into its first line's row f, by
+// the stored reader of their address, ex (nil when there is none). One
+// who has unsubscribed or bounced is not signed up again by an import:
+// f joins no list, nor do m's lists with it, and the note says so, with
+// what m asked, rather than that m takes its lists too.
+func (imp *importer) mergedNote(m mergedRepeat, f *importRow, ex *existing) {
+	reason := fmt.Sprintf("repeats line %d", f.line)
+	if ex != nil && (ex.status == StatusUnsubscribed || ex.status == StatusBounced) {
+		lost := m.unused
+		if len(m.lists) > 0 {
+			lost = append([]string{imp.theirLists(m.lists)}, m.unused...)
+		}
+		imp.skipMerged(m.line, m.email, reason+leftNote(ex.status, lost))
+		return
+	}
+	if len(m.lists) > 0 {
+		reason += fmt.Sprintf(", which takes %s too", imp.theirLists(m.lists))
+	}
+	if len(m.unused) > 0 {
+		reason += fmt.Sprintf("; %s not used (line %d's %s kept)", wasWere(m.unused), f.line, isAre(len(m.unused)))
+	}
+	imp.skipMerged(m.line, m.email, reason)
+}
+
+// skipMerged records the note of a merged repeat, written when its batch
+// meets the database, among the lines skipped as they were read, in the
+// file's order: that list keeps the file's first maxNotes (skip), and
+// lines after this one may have been read since.
+func (imp *importer) skipMerged(line int, email, reason string) {
+	imp.rep.Skipped++
+	notes := imp.rep.SkippedLines
+	i := sort.Search(len(notes), func(i int) bool { return notes[i].Line > line })
+	if i >= maxNotes {
+		return
+	}
+	notes = slices.Insert(notes, i, LineNote{Line: line, Email: email, Reason: reason})
+	imp.rep.SkippedLines = notes[:min(len(notes), maxNotes)]
 }
 
 // otherStatus says why repeat row, stored as another status than its
@@ -65,18 +109,20 @@ func (imp *importer) otherStatus(row importRow, first int, firstStatus string, l
 // it is: merging it then would be a second import of the reader, which
 // asks a pending one again by a second confirmation mail. The report says
 // what the line asked that the reader does not have, for the operator
-// to import it on its own if they mean it.
+// to import it on its own if they mean it; unless the reader has left,
+// whom that would not sign up again either.
 func (imp *importer) repeatStored(row importRow, ex *existing) {
-	var lost []string
-	var lists []int64
 	if ex == nil {
 		ex = &existing{lists: map[int64]bool{}, left: map[int64]string{}}
 	}
-	if row.status != ex.status && ex.status != "" {
+	gone := ex.status == StatusUnsubscribed || ex.status == StatusBounced
+	var lost []string
+	if row.status != ex.status && ex.status != "" && !gone {
 		lost = append(lost, "its status "+row.status)
 	}
+	var lists []int64
 	for _, id := range row.lists {
-		if _, gone := ex.left[id]; !gone && !ex.lists[id] {
+		if _, leftIt := ex.left[id]; (gone || !leftIt) && !ex.lists[id] {
 			lists = append(lists, id)
 		}
 	}
@@ -90,7 +136,10 @@ func (imp *importer) repeatStored(row importRow, ex *existing) {
 		lost = append(lost, "its attributes")
 	}
 	reason := fmt.Sprintf("repeats line %d", row.repeatOf)
-	if len(lost) > 0 {
+	switch {
+	case gone:
+		reason += leftNote(ex.status, lost)
+	case len(lost) > 0:
 		reason += fmt.Sprintf(", stored before this line was read (rows are stored %d at a time, and a repeat joins its first line within them): %s not applied; import this line on its own to apply %s",
 			imp.opt.BatchSize, wasWere(lost), itThem(len(lost)))
 	}
@@ -154,9 +203,27 @@ func itThem(n int) string {
 	return "them"
 }
 
-// repeatRows reports the repeats of batch (repeatStored), by the stored
-// readers have, and returns the batch's other rows.
+// leftNote is the end of the note of a repeat whose stored reader has
+// left (status unsubscribed or bounced), with what the line asked that
+// was not applied (lost, which may be none).
+func leftNote(status string, lost []string) string {
+	note := ", whose subscriber is " + status + " and is not signed up again by an import: no list was joined"
+	if len(lost) > 0 {
+		note += "; " + wasWere(lost) + " not applied"
+	}
+	return note
+}
+
+// repeatRows reports the repeats of batch, by the stored readers have:
+// those merged into a row of it (mergedNote) and those whose first line
+// was stored with an earlier batch (repeatStored). It returns the batch's
+// other rows.
 func (imp *importer) repeatRows(batch []importRow, have map[string]*existing) []importRow {
+	for i := range batch {
+		for _, m := range batch[i].merged {
+			imp.mergedNote(m, &batch[i], have[batch[i].key])
+		}
+	}
 	if !slices.ContainsFunc(batch, func(r importRow) bool { return r.repeatOf > 0 }) {
 		return batch
 	}

@@ -113,6 +113,9 @@ type importRow struct {
 	// that line was stored with an earlier batch: the row is then only
 	// reported, with what it asked that was not applied (repeatStored).
 	repeatOf int
+	// merged are the later lines of this row's address whose lists it
+	// took (repeat), reported once the batch meets the database.
+	merged []mergedRepeat
 	// status is what the row is stored as when new: the file's, with
 	// confirmed only when the import vouches for consent.
 	status    string

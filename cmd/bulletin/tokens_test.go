@@ -18,7 +18,7 @@ func TestTokenCreateRefusesControlCharacters(t *testing.T) {
 		}
 	}
 	code, list, stderr := run(t, env, "", "token", "list")
-	if code != 0 || list != "NAME  CREATED  LAST USED\n" {
+	if code != 0 || list != "NAME  BEGINS  CREATED  LAST USED\n" {
 		t.Errorf("token list after the refusals: exit %d, %q, %s", code, list, stderr)
 	}
 	if code, _, stderr := run(t, env, "", "token", "create", "Zoë's site · CI"); code != 0 {
