@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,11 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/bulletinhq/bulletin/internal/queue/queuetest"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
-	"github.com/bulletinhq/bulletin/internal/tracking"
-	"github.com/bulletinhq/bulletin/mailer"
-	"github.com/bulletinhq/bulletin/subscribers"
 )
 
 // report36Server is an admin with two reports read over five days: a
@@ -24,21 +19,7 @@ import (
 // returns the paths of their reports and of the list's.
 func report36Server(t *testing.T) (*adminClient, []string) {
 	t.Helper()
-	ctx := context.Background()
-	q := queuetest.Embedded(t)
-	out, err := mailer.NewOutbox(filepath.Join(t.TempDir(), "outbox"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var db *sqlite.DB
-	s, a := newAdminServerWith(t, func(s *Server, d *sqlite.DB) {
-		db = d
-		s.Campaigns = testCampaigns(s, d, q, out, []byte("0123456789abcdef0123456789abcdef"))
-		s.TrackDeps = TrackDeps{Reports: tracking.NewReports(d)}
-	})
-	if err := s.Subscribers.CreateList(ctx, &subscribers.List{Slug: "news", Name: "News", Public: true}); err != nil {
-		t.Fatal(err)
-	}
+	_, a, db := newReportAdmin(t)
 	tx, err := db.Write.Begin()
 	if err != nil {
 		t.Fatal(err)

@@ -19,12 +19,10 @@ import (
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
-// reportServer is campaignServer with reports, and a sent digest of list
-// "news" whose links go to two articles (one titled so that a
-// spreadsheet would run it as a formula): its id.
-func reportServer(t *testing.T) (*adminClient, string, int64) {
+// newReportAdmin is an admin server with campaigns and reports on a real
+// SQLite file, and a public list "news".
+func newReportAdmin(t *testing.T) (*Server, *adminClient, *sqlite.DB) {
 	t.Helper()
-	ctx := context.Background()
 	q := queuetest.Embedded(t)
 	out, err := mailer.NewOutbox(filepath.Join(t.TempDir(), "outbox"))
 	if err != nil {
@@ -36,9 +34,19 @@ func reportServer(t *testing.T) (*adminClient, string, int64) {
 		s.Campaigns = testCampaigns(s, d, q, out, []byte("0123456789abcdef0123456789abcdef"))
 		s.TrackDeps = TrackDeps{Reports: tracking.NewReports(d)}
 	})
-	if err := s.Subscribers.CreateList(ctx, &subscribers.List{Slug: "news", Name: "News", Public: true}); err != nil {
+	if err := s.Subscribers.CreateList(context.Background(), &subscribers.List{Slug: "news", Name: "News", Public: true}); err != nil {
 		t.Fatal(err)
 	}
+	return s, a, db
+}
+
+// reportServer is campaignServer with reports, and a sent digest of list
+// "news" whose links go to two articles (one titled so that a
+// spreadsheet would run it as a formula): its id.
+func reportServer(t *testing.T) (*adminClient, string, int64) {
+	t.Helper()
+	ctx := context.Background()
+	s, a, db := newReportAdmin(t)
 	token, err := s.Admins.CreateToken(ctx, "test")
 	if err != nil {
 		t.Fatal(err)
