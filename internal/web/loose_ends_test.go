@@ -45,7 +45,7 @@ func TestSignup429TextMatchesRetryAfter(t *testing.T) {
 	if want := wantText(f.Header()); f.Code != http.StatusTooManyRequests || !strings.Contains(f.Body.String(), want) || strings.Contains(f.Body.String(), "a minute") {
 		t.Errorf("form: status %d, want the page to say %q:\n%s", f.Code, want, f.Body)
 	}
-	if !strings.Contains(f.Body.String(), `<a href="/subscribe">Back to the signup form</a>`) {
+	if !strings.Contains(f.Body.String(), "go back in your browser") || !strings.Contains(f.Body.String(), `<a href="/subscribe">Or start again on an empty signup form</a>`) {
 		t.Errorf("form: the 429 page has no way back to the form:\n%s", f.Body)
 	}
 }

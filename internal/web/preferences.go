@@ -68,7 +68,7 @@ func (s *Server) preferencesReader(w http.ResponseWriter, r *http.Request) (int6
 func (s *Server) renderPreferences(w http.ResponseWriter, r *http.Request, id int64, status int, d *preferencesData) {
 	sub, choices, err := s.Subscribers.PreferencesOf(r.Context(), id)
 	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
-		s.badLinkPage(w, r, "preferences_bad")
+		s.erasedPage(w, r, http.StatusGone)
 		return
 	} else if err != nil {
 		s.pageError(w, r, err)
@@ -91,6 +91,9 @@ func (s *Server) renderPreferences(w http.ResponseWriter, r *http.Request, id in
 		d.Frequency = sub.Frequency // a frequency refused is not shown chosen, nor carried in the form
 	}
 	d.Title, d.Email, d.Lists = "Your preferences", sub.Email, choices
+	if len(d.Errors) > 0 {
+		d.Title = "Error: Your preferences" // what a screen reader reads first
+	}
 	d.UnsubscribeURL = "/unsubscribe/" + s.Signer.Sign(subscribers.TokenUnsubscribe, id, 0)
 	s.renderPage(w, r, status, "preferences", d)
 }
@@ -126,7 +129,7 @@ func (s *Server) preferencesPost(w http.ResponseWriter, r *http.Request) {
 	case bulletin.EINVALID:
 		s.renderPreferences(w, r, id, http.StatusUnprocessableEntity, back(bulletin.ErrorFields(err)))
 	case bulletin.ENOTFOUND:
-		s.badLinkPage(w, r, "preferences_bad")
+		s.erasedPage(w, r, http.StatusGone)
 	default:
 		s.pageError(w, r, err)
 	}

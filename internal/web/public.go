@@ -18,7 +18,8 @@ type confirmedData struct {
 }
 
 // badLinkData is the data of the pages of a link that does not work
-// (pages/confirm_bad.html, unsubscribe_bad.html, preferences_bad.html).
+// (pages/confirm_bad.html, unsubscribe_bad.html, preferences_bad.html),
+// and of an erased reader's link (pages/erased.html).
 type badLinkData struct {
 	// Signup is whether a reader can sign up here now (signupOpen). The
 	// pages offer the signup form as the way to fresh links only then:
@@ -102,29 +103,41 @@ func (s *Server) unsubscribeForm(w http.ResponseWriter, r *http.Request) {
 		s.badLinkPage(w, r, "unsubscribe_bad")
 		return
 	}
-	d := unsubscribeData{Title: "Unsubscribe"}
-	if sub, err := s.Subscribers.Get(r.Context(), id); err == nil {
-		d.Email = sub.Email
-		d.Done = sub.Status == subscribers.StatusUnsubscribed
-	} else if bulletin.ErrorCode(err) != bulletin.ENOTFOUND {
+	sub, err := s.Subscribers.Get(r.Context(), id)
+	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
+		s.erasedPage(w, r, http.StatusOK)
+		return
+	} else if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
+	d := unsubscribeData{Title: "Unsubscribe", Email: sub.Email, Done: sub.Status == subscribers.StatusUnsubscribed}
 	if d.Done {
 		d.Title = "You are unsubscribed"
 	}
 	// The mail that carried this link carries the preferences link too,
 	// and the button's answer gives it: offering it here, to leave one
-	// list rather than all, opens nothing new. Not for a reader erased.
-	if d.Email != "" {
-		d.PreferencesURL = "/preferences/" + s.Signer.Sign(subscribers.TokenPreferences, id, 0)
-	}
+	// list rather than all, opens nothing new.
+	d.PreferencesURL = "/preferences/" + s.Signer.Sign(subscribers.TokenPreferences, id, 0)
 	s.renderPage(w, r, http.StatusOK, "unsubscribe", d)
+}
+
+// erasedPage answers a reader's link, signed as it should be, whose reader
+// is no longer held: erased, at their request or the publisher's. Ids are
+// never used again (AUTOINCREMENT), so such a link names no one else, and
+// the page says so plainly rather than call the link broken or offer a
+// preferences page that cannot open. Only the holder of the mail gets
+// here, and the page names no address. status is the link's: an
+// unsubscribe's is 200, since what it asks for holds (no mail goes), and
+// so RFC 8058 senders read it as done; a preferences page's is 410, the
+// page being gone for good.
+func (s *Server) erasedPage(w http.ResponseWriter, r *http.Request, status int) {
+	s.renderPage(w, r, status, "erased", badLinkData{Signup: s.signupOpen(r)})
 }
 
 // unsubscribe is both the page's button and RFC 8058 one-click: no login,
 // no cookie, effective at once. An erased subscriber is already gone,
-// which is what was asked.
+// which is what was asked, and the page says so.
 func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	if s.testLink(w, r, "unsubscribe page") {
 		return
@@ -134,7 +147,10 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 		s.badLinkPage(w, r, "unsubscribe_bad")
 		return
 	}
-	if err := s.Subscribers.Unsubscribe(r.Context(), id); err != nil && bulletin.ErrorCode(err) != bulletin.ENOTFOUND {
+	if err := s.Subscribers.Unsubscribe(r.Context(), id); bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
+		s.erasedPage(w, r, http.StatusOK)
+		return
+	} else if err != nil {
 		s.pageError(w, r, err)
 		return
 	}

@@ -99,9 +99,14 @@ func (s *Server) rateLimit(next http.HandlerFunc, asJSON bool) http.HandlerFunc 
 				"Too many signups from your address; try again in %s.", seconds(secs)))
 			return
 		}
+		// The form that was sent still holds what was typed, and an
+		// embedded one sits on the publisher's own page: going back to it
+		// in the browser loses neither, where a link to a blank form here
+		// would. The page may run no script (pageCSP) to go back itself.
 		s.messagePageBack(w, r, http.StatusTooManyRequests, "Too many signups",
-			"Too many signups came from your address. Please wait "+seconds(secs)+" and try again.",
-			"/subscribe", "Back to the signup form")
+			"Too many signups came from your address. Please wait "+seconds(secs)+
+				", then go back in your browser to the form, which still holds what you typed, and send it again.",
+			"/subscribe", "Or start again on an empty signup form")
 	}
 }
 

@@ -15,6 +15,12 @@ import (
 // field fill it too, and their signup is dropped without a word.
 const honeypotField = "website"
 
+// oneListField is a hidden field of the snippet that joins one list
+// (embed.html with ?list=SLUG, which writes its name out): a form posted
+// with it and its one list, sent back to be fixed, is that one-list form
+// again. The signup itself ignores it.
+const oneListField = "one-list"
+
 // subscribeData is the data of pages/subscribe.html.
 type subscribeData struct {
 	Title    string
@@ -32,6 +38,15 @@ type subscribeData struct {
 	// askedByLink is whether the form is shown as first asked for, from
 	// a link whose ?list= it says of, rather than posted back to fix.
 	askedByLink bool
+
+	// One, when not nil, is the one list of a form embedded for that
+	// list (embed.html's snippet with ?list=SLUG), sent back to be fixed:
+	// the page is that one-list form again, not every public list's.
+	// OneField names the hidden field that marks such a form.
+	One      *listOption
+	OneField string
+	// oneList is whether the form was posted with that field.
+	oneList bool
 
 	// CheckEmail turns the page into the one every signup is answered
 	// with (checkEmail), From the sender's name its mail comes from.
@@ -88,7 +103,23 @@ func (s *Server) renderSubscribe(w http.ResponseWriter, r *http.Request, status 
 	if d.askedByLink { // a form posted back says so in its lists error
 		d.Unknown = unknownNote(chosen, public, len(lists))
 	}
-	d.Title, d.Honeypot = "Subscribe", honeypotField
+	if d.oneList {
+		// The one-list form is shown again only for a list still public
+		// and not at fault; otherwise the lists to choose from are.
+		if _, bad := d.Errors["lists"]; !bad && len(chosen) == 1 {
+			for _, l := range d.Lists {
+				if subscribers.SlugKey(l.Slug) == subscribers.SlugKey(chosen[0]) {
+					d.One = &listOption{Slug: l.Slug, Name: l.Name}
+				}
+			}
+		}
+	}
+	d.Title, d.Honeypot, d.OneField = "Subscribe", honeypotField, oneListField
+	if len(d.Errors) > 0 {
+		// The title is what a screen reader reads first on the page a
+		// refused form comes back on.
+		d.Title = "Error: Subscribe"
+	}
 	s.renderPage(w, r, status, "subscribe", d)
 }
 
@@ -137,7 +168,8 @@ func (s *Server) subscribePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := &subscribers.Signup{Email: r.PostForm.Get("email"), Name: r.PostForm.Get("name"), Lists: r.PostForm["list"]}
-	typed := subscribeData{Email: in.Email, Name: in.Name}
+	typed := subscribeData{Email: in.Email, Name: in.Name,
+		oneList: r.PostForm.Get(oneListField) != ""}
 	err := s.Signups.Signup(r.Context(), in)
 	switch bulletin.ErrorCode(err) {
 	case "":

@@ -71,14 +71,15 @@ func TestUI23BadUnsubscribeAndPreferencesLinks(t *testing.T) {
 			t.Fatalf("a bad link changed the reader: %s", got.Status)
 		}
 	}
-	// A preferences link of a reader erased since is as bad as a broken
-	// one, and reads the same.
+	// A preferences link of a reader erased since, signed as it should
+	// be, says the address is no longer held (410), naming none; see
+	// TestReader36ErasedReadersLinksSayTheAddressIsGone.
 	tok := e.signer.Sign(subscribers.TokenPreferences, ann.ID, 0)
 	if err := e.store.Erase(ctx, ann.ID); err != nil {
 		t.Fatal(err)
 	}
 	w := e.do("GET", "/preferences/"+tok, "", "")
-	if bad := e.do("GET", "/preferences/not-a-token", "", ""); w.Code != http.StatusBadRequest || w.Body.String() != bad.Body.String() {
+	if body := w.Body.String(); w.Code != http.StatusGone || !strings.Contains(body, "We no longer hold your address") || strings.Contains(body, "ann@example.com") {
 		t.Errorf("preferences of an erased reader = %d:\n%s", w.Code, w.Body)
 	}
 }
