@@ -42,3 +42,17 @@ func TestEmailFieldShowsTheAddressAsTyped(t *testing.T) {
 		t.Errorf("link: %q", got)
 	}
 }
+
+// BenchmarkAddressForPeople is the cost each confirmation and each
+// campaign mail naming the reader's address pays for it:
+//
+//	go test ./mailer -run '^$' -bench AddressForPeople -benchmem
+func BenchmarkAddressForPeople(b *testing.B) {
+	for _, addr := range []string{"ann.reader@example.org", "yamada@xn--r8jz45g.jp"} {
+		b.Run(addr, func(b *testing.B) {
+			for b.Loop() {
+				AddressForPeople(addr)
+			}
+		})
+	}
+}
