@@ -231,20 +231,27 @@ func (s *Store) List(ctx context.Context) ([]Endpoint, error) {
 // Update changes the fields in set. Enabling an endpoint clears its
 // failure record and the notice of its disabling.
 func (s *Store) Update(ctx context.Context, id int64, in Input) (*Endpoint, error) {
-	old, err := s.Get(ctx, id)
-	if err != nil {
+	if _, err := s.Get(ctx, id); err != nil {
 		return nil, err
 	}
 	if err := s.check(ctx, &in, false); err != nil {
 		return nil, err
 	}
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		now := sqlite.Now()
 		if in.URL != nil {
 			// An endpoint that shares its URL with one made before the
 			// check existed can still be changed, as long as it keeps
-			// that URL.
-			if *in.URL != old.URL {
+			// that URL: the URL it has is read here, in the transaction,
+			// so that no change made since the request came is missed.
+			var current string
+			err := tx.QueryRowContext(ctx, `SELECT url FROM webhook_endpoints WHERE id = ?`, id).Scan(&current)
+			if errors.Is(err, sql.ErrNoRows) {
+				return errNotFound(id) // deleted since
+			} else if err != nil {
+				return err
+			}
+			if *in.URL != current {
 				if err := urlFree(ctx, tx, *in.URL, id); err != nil {
 					return err
 				}
