@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/net/html"
-
 	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/internal/mailtest"
 	"github.com/bulletinhq/bulletin/internal/settings"
@@ -30,60 +28,11 @@ func languageEnv(t *testing.T, language string) *goldenEnv {
 	return e
 }
 
-// langOfText36 is the language a screen reader reads the first text of
-// doc's body holding text in: the lang of its nearest element that has
-// one, "" when none has. Hidden text (the preheader) is passed over, as
-// a screen reader passes it over. It fails the test when doc has no such
-// text.
-func langOfText36(t *testing.T, doc *html.Node, text string) string {
-	t.Helper()
-	var found *html.Node
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if found != nil || n.Type == html.ElementNode && (n.Data == "head" || hidden36(n)) {
-			return
-		}
-		if n.Type == html.TextNode && strings.Contains(n.Data, text) {
-			found = n
-			return
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(doc)
-	if found == nil {
-		t.Fatalf("no text %q in the mail", text)
-	}
-	for n := found.Parent; n != nil; n = n.Parent {
-		for _, a := range n.Attr {
-			if a.Key == "lang" {
-				return a.Val
-			}
-		}
-	}
-	return ""
-}
-
-// hidden36 reports whether n is not shown, as the preheader is not.
-func hidden36(n *html.Node) bool {
-	for _, a := range n.Attr {
-		if a.Key == "style" && strings.Contains(a.Val, "display:none") {
-			return true
-		}
-	}
-	return false
-}
-
 // checkLangs checks the language each text of htmlPart is read in.
 func checkLangs(t *testing.T, htmlPart string, want map[string]string) {
 	t.Helper()
-	doc, err := html.Parse(strings.NewReader(htmlPart))
-	if err != nil {
-		t.Fatal(err)
-	}
 	for text, lang := range want {
-		if got := langOfText36(t, doc, text); got != lang {
+		if got := mailtest.LangOf(t, htmlPart, text); got != lang {
 			t.Errorf("%q is read as %q, want %q", text, got, lang)
 		}
 	}

@@ -10,9 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/net/html"
-
 	"github.com/bulletinhq/bulletin/internal/campaigns"
+	"github.com/bulletinhq/bulletin/internal/mailtest"
 	"github.com/bulletinhq/bulletin/internal/settings"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/subscribers"
@@ -38,43 +37,6 @@ func newLanguageServer(t *testing.T) (*Server, *adminClient, int64) {
 		t.Fatalf("login = %d", resp.StatusCode)
 	}
 	return s, a, issue
-}
-
-// pageLang36 is the language a screen reader reads the first text of
-// page's body holding text in: the lang of its nearest element that has
-// one, "" when none has.
-func pageLang36(t *testing.T, page, text string) string {
-	t.Helper()
-	doc, err := html.Parse(strings.NewReader(page))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var found *html.Node
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if found != nil || n.Type == html.ElementNode && n.Data == "head" {
-			return
-		}
-		if n.Type == html.TextNode && strings.Contains(n.Data, text) {
-			found = n
-			return
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(doc)
-	if found == nil {
-		t.Fatalf("no text %q on the page:\n%s", text, page)
-	}
-	for n := found.Parent; n != nil; n = n.Parent {
-		for _, a := range n.Attr {
-			if a.Key == "lang" {
-				return a.Val
-			}
-		}
-	}
-	return ""
 }
 
 // TestArchiveInThePublicationsLanguage: once the publication writes in
@@ -105,13 +67,13 @@ func TestArchiveInThePublicationsLanguage(t *testing.T) {
 		t.Errorf("the issue page is no longer English:\n%s", body)
 	}
 	for text, want := range map[string]string{"La marée monte": "fr", "Les horaires des marées": "fr", "← Archive": "en"} {
-		if got := pageLang36(t, body, text); got != want {
+		if got := mailtest.LangOf(t, body, text); got != want {
 			t.Errorf("on the issue page, %q is read as %q, want %q", text, got, want)
 		}
 	}
 	_, body = a.get("/archive")
 	for text, want := range map[string]string{"Les horaires des marées": "fr", "Past newsletters": "en"} {
-		if got := pageLang36(t, body, text); got != want {
+		if got := mailtest.LangOf(t, body, text); got != want {
 			t.Errorf("on the archive, %q is read as %q, want %q", text, got, want)
 		}
 	}
