@@ -34,6 +34,12 @@ type Store struct {
 	// most tests log an editor in.
 	Cost int
 
+	// beforePasswordWrite, when set, runs in ChangePassword after the
+	// current password was checked and before the new one is written. Only
+	// tests set it, to commit a reset in that gap on every run rather than
+	// when a slow hash and a sleep happen to line up.
+	beforePasswordWrite func()
+
 	dummyOnce sync.Once
 	dummy     []byte
 }

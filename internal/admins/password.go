@@ -43,6 +43,9 @@ func (s *Store) ChangePassword(ctx context.Context, addr string, id int64, keep,
 		if err != nil {
 			return fmt.Errorf("hash password: %w", err)
 		}
+		if s.beforePasswordWrite != nil {
+			s.beforePasswordWrite()
+		}
 		return s.db.Tx(ctx, func(tx *sql.Tx) error {
 			// The change is made only while the hash checked above is still
 			// the admin's. A reset or another change that committed during
