@@ -40,6 +40,13 @@ type Store struct {
 	// when a slow hash and a sleep happen to line up.
 	beforePasswordWrite func()
 
+	// afterPasswordCheck, when set, runs in Login after the password was
+	// found right against the hash read and before the session is written.
+	// Only tests set it, to commit a reset or a password change in that gap
+	// on every run rather than when a slow hash and a sleep happen to line
+	// up.
+	afterPasswordCheck func()
+
 	dummyOnce sync.Once
 	dummy     []byte
 }

@@ -4,9 +4,6 @@ import (
 	"context"
 	"sync"
 	"testing"
-	"time"
-
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/bulletinhq/bulletin/internal/admins"
 	"github.com/bulletinhq/bulletin/internal/bulletin"
@@ -15,103 +12,109 @@ import (
 
 const leakedPassword = "the old, leaked password"
 
-// slowHashAdmin stores ed@example.com with leakedPassword hashed at a
-// bcrypt cost high enough that one comparison takes at least 600 ms, and
-// returns how long a comparison takes. The slow hash only widens the
-// window the tests below hit: it exists at any cost, between a check of
-// the password and the write that follows it.
-func slowHashAdmin(t *testing.T, s *admins.Store, db *sqlite.DB) time.Duration {
-	t.Helper()
-	if _, err := s.SetAdmin(context.Background(), "ed@example.com", leakedPassword); err != nil {
-		t.Fatal(err)
-	}
-	for cost := 12; ; cost++ {
-		hash, err := bcrypt.GenerateFromPassword([]byte(leakedPassword), cost)
-		if err != nil {
-			t.Fatal(err)
-		}
-		start := time.Now()
-		bcrypt.CompareHashAndPassword(hash, []byte(leakedPassword))
-		took := time.Since(start)
-		if took >= 600*time.Millisecond || cost == 16 {
-			if _, err := db.Write.Exec(`UPDATE admins SET password_hash = ?`, string(hash)); err != nil {
-				t.Fatal(err)
-			}
-			return took
-		}
-	}
-}
-
 type loginResult struct {
 	secret string
 	err    error
 }
 
-// loginAsync logs ed in with password in the background.
-func loginAsync(s *admins.Store, password string) <-chan loginResult {
-	ch := make(chan loginResult, 1)
+// pausedLogin starts a login of ed with password in the background and
+// returns once the login has found the password right against the hash
+// it read and stopped before writing its session: the gap a real race
+// hits by chance. finish lets the login go on and waits for its result.
+// A login that ends without reaching the gap fails t, since the race
+// would then not have been run at all.
+func pausedLogin(t *testing.T, s *admins.Store, password string) (finish func() loginResult) {
+	t.Helper()
+	checked := make(chan struct{})
+	resume := make(chan struct{})
+	release := sync.OnceFunc(func() { close(resume) })
+	t.Cleanup(release) // a test that stops early does not leave the login waiting
+	s.SetAfterPasswordCheck(func() {
+		close(checked)
+		<-resume
+	})
+	done := make(chan loginResult, 1)
 	go func() {
 		secret, _, err := s.Login(context.Background(), "203.0.113.9", "ed@example.com", password)
-		ch <- loginResult{secret, err}
+		done <- loginResult{secret, err}
 	}()
-	return ch
+	select {
+	case <-checked:
+	case res := <-done:
+		t.Fatalf("the login ended (%v) without stopping between its check of the password and its session", res.err)
+	}
+	return func() loginResult {
+		release()
+		return <-done
+	}
 }
 
-// checkNoSessionOutlives fails t when res is a login that got a session
-// still live, and when a refusal is not a wrong password's answer.
-func checkNoSessionOutlives(t *testing.T, s *admins.Store, res loginResult, what string) {
+// checkRefusedWithoutSession fails t unless res is a wrong password's
+// answer and the database holds want sessions, the ones the test made
+// itself: a login refused must not have left a session behind either.
+func checkRefusedWithoutSession(t *testing.T, s *admins.Store, db *sqlite.DB, res loginResult, want int, what string) {
 	t.Helper()
-	if res.err != nil {
-		if bulletin.ErrorCode(res.err) != bulletin.EUNAUTHORIZED || bulletin.ErrorMessage(res.err) != "Wrong email or password." {
-			t.Errorf("the racing login was refused with %v, want a wrong password's answer", res.err)
+	if res.err == nil {
+		if _, err := s.Session(context.Background(), res.secret); err == nil {
+			t.Errorf("a session made with the old password outlives %s", what)
+		} else {
+			t.Errorf("the login that raced %s made a session (now %v), want it refused", what, err)
 		}
-		return
+	} else if bulletin.ErrorCode(res.err) != bulletin.EUNAUTHORIZED || bulletin.ErrorMessage(res.err) != "Wrong email or password." {
+		t.Errorf("the login that raced %s was refused with %v, want a wrong password's answer", what, res.err)
 	}
-	if _, err := s.Session(context.Background(), res.secret); bulletin.ErrorCode(err) != bulletin.EUNAUTHORIZED {
-		t.Errorf("a session made with the old password outlives %s (Session = %v); want it refused or ended", what, err)
+	var n int
+	if err := db.Read.QueryRow(`SELECT COUNT(*) FROM sessions`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != want {
+		t.Errorf("%d sessions after the login that raced %s, want %d", n, what, want)
 	}
 }
 
-// A login with a leaked password that read the old hash just before a
-// reset (bulletin admin create) finishes its bcrypt after the reset ended
-// the admin's sessions. It makes no session: the hash it checked is no
-// longer the admin's, and it gets a wrong password's answer.
+// A login with a leaked password that checked it against the old hash
+// just before a reset (bulletin admin create) writes its session after
+// the reset ended the admin's sessions. It makes no session: the hash it
+// checked is no longer the admin's, and it gets a wrong password's answer.
+// The reset commits while the login is stopped between its check and its
+// session.
 func TestLoginRacingAResetMakesNoSessionWithTheOldPassword(t *testing.T) {
 	s, db := store(t)
-	slowHashAdmin(t, s, db)
+	if _, err := s.SetAdmin(context.Background(), "ed@example.com", leakedPassword); err != nil {
+		t.Fatal(err)
+	}
 
-	racing := loginAsync(s, leakedPassword)
-	time.Sleep(150 * time.Millisecond) // the login has read the old hash and is in bcrypt
+	finish := pausedLogin(t, s, leakedPassword)
 	if _, _, err := s.ResetAdmin(context.Background(), "ed@example.com", "a brand new passphrase"); err != nil {
 		t.Fatal(err)
 	}
-	checkNoSessionOutlives(t, s, <-racing, "ResetAdmin")
+	checkRefusedWithoutSession(t, s, db, finish(), 0, "ResetAdmin")
 }
 
 // The same race against the admin's own password change, which ends the
-// admin's other sessions: a login with the old password that starts while
-// the change checks the current one makes no session after it.
+// admin's other sessions: a login with the old password that checked it
+// before the change committed makes no session after it. The change runs
+// in full while the login is stopped between its check and its session.
 func TestLoginRacingAPasswordChangeMakesNoSessionWithTheOldPassword(t *testing.T) {
 	s, db := store(t)
 	ctx := context.Background()
-	compare := slowHashAdmin(t, s, db)
+	if _, err := s.SetAdmin(ctx, "ed@example.com", leakedPassword); err != nil {
+		t.Fatal(err)
+	}
 	keep := login(t, s, "ed@example.com", leakedPassword)
 	sess, err := s.Session(ctx, keep)
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	changed := make(chan error, 1)
-	go func() {
-		_, err := s.ChangePassword(ctx, "198.51.100.7", sess.AdminID, keep, leakedPassword, "a brand new passphrase")
-		changed <- err
-	}()
-	time.Sleep(compare / 2) // the change is checking the current password; its update is to come
-	racing := loginAsync(s, leakedPassword)
-	if err := <-changed; err != nil {
+	finish := pausedLogin(t, s, leakedPassword)
+	if _, err := s.ChangePassword(ctx, "198.51.100.7", sess.AdminID, keep, leakedPassword, "a brand new passphrase"); err != nil {
 		t.Fatal(err)
 	}
-	checkNoSessionOutlives(t, s, <-racing, "the password change")
+	checkRefusedWithoutSession(t, s, db, finish(), 1, "the password change")
+	if _, err := s.Session(ctx, keep); err != nil {
+		t.Errorf("the session that changed the password was ended: %v", err)
+	}
 }
 
 // A password change checked against the old password while a reset sets

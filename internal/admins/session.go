@@ -76,6 +76,9 @@ func (s *Store) Login(ctx context.Context, addr, email, password string) (string
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || id == 0 {
 		return "", nil, s.badLogin(ctx, key, id)
 	}
+	if s.afterPasswordCheck != nil {
+		s.afterPasswordCheck()
+	}
 	secret := randomString(32)
 	sess := &Session{AdminID: id, Email: strings.TrimSpace(email), CSRF: randomString(24), Expires: sqlite.Now().Add(SessionTTL)}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
