@@ -23,7 +23,11 @@ type Issue struct {
 	// got it, for one cancelled midway too. Its last delivery says only
 	// when the sending stopped, and its row is folded away with the rest
 	// after the delivery retention, while started_at is set once and kept.
-	SentAt   time.Time
+	SentAt time.Time
+	// Language is the BCP 47 tag of the language the issue was sent in
+	// ("en" for English), kept when it started sending; "" for one whose
+	// language was not kept, which is read in the language set now.
+	Language string
 	BodyHTML string // only from ArchiveIssue
 }
 
@@ -58,14 +62,14 @@ func (s *Store) Archive(ctx context.Context, before int64, limit int) ([]*Issue,
 		// Compared in SQL, as stored: UTC text, which orders as time.
 		where, args = `(c.started_at, c.id) < (SELECT started_at, id FROM campaigns WHERE id = ?) AND `, []any{before}
 	}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT c.id, c.kind, c.subject, c.started_at FROM campaigns c
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT c.id, c.kind, c.subject, c.started_at, c.language FROM campaigns c
 		WHERE `+where+archiveWhere+` ORDER BY c.started_at DESC, c.id DESC LIMIT ?`, append(args, limit+1)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("archive: %w", err)
 	}
 	out, err := collect(rows, func(r scanner) (*Issue, error) {
 		var is Issue
-		err := r.Scan(&is.ID, &is.Kind, &is.Subject, &is.SentAt)
+		err := r.Scan(&is.ID, &is.Kind, &is.Subject, &is.SentAt, &is.Language)
 		is.SentAt = is.SentAt.UTC()
 		return &is, err
 	})
@@ -86,8 +90,8 @@ func (s *Store) Archive(ctx context.Context, before int64, limit int) ([]*Issue,
 func (s *Store) ArchiveIssue(ctx context.Context, id int64) (*Issue, error) {
 	is := &Issue{ID: id}
 	var body string
-	err := s.db.Read.QueryRowContext(ctx, `SELECT c.kind, c.subject, c.started_at, c.body, c.body_html FROM campaigns c
-		WHERE c.id = ? AND `+archiveWhere, id).Scan(&is.Kind, &is.Subject, &is.SentAt, &body, &is.BodyHTML)
+	err := s.db.Read.QueryRowContext(ctx, `SELECT c.kind, c.subject, c.started_at, c.language, c.body, c.body_html FROM campaigns c
+		WHERE c.id = ? AND `+archiveWhere, id).Scan(&is.Kind, &is.Subject, &is.SentAt, &is.Language, &body, &is.BodyHTML)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "No issue %d in the archive.", id)
 	} else if err != nil {

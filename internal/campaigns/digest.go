@@ -373,15 +373,20 @@ func moveMark(ctx context.Context, tx *sql.Tx, table string, listID int64, at ti
 // fan-out's size that become its mail:send batches, which its fan-out
 // then hands out from the first (digestPage).
 func (s *Service) insertDigest(ctx context.Context, tx *sql.Tx, l *digestList, d *Digest, items []digestArticle, who reach) error {
-	html, text, err := s.renderDigest(l, d, items)
+	// The digest starts sending here, in the language set now: its body
+	// is rendered in it, and the campaign keeps it, for its mails
+	// (contents) and its archive page to stay in it whatever the setting
+	// says later.
+	pub := s.publication(ctx)
+	html, text, err := s.renderDigest(pub, l, d, items)
 	if err != nil {
 		return err
 	}
 	d.Subject, d.Status = digestSubject(l.name, d.Cadence, l.digest, items), StatusSending
 	now := d.WindowEnd
 	res, err := tx.ExecContext(ctx, `INSERT INTO campaigns (kind, subject, body, body_html, body_text, status, window_start, window_end,
-		fanout_done, total, created_at, updated_at, started_at) VALUES ('digest', ?, '', ?, ?, 'sending', ?, ?, 0, 0, ?, ?, ?)`,
-		d.Subject, html, text, d.WindowStart, d.WindowEnd, now, now, now)
+		fanout_done, total, created_at, updated_at, started_at, language) VALUES ('digest', ?, '', ?, ?, 'sending', ?, ?, 0, 0, ?, ?, ?, ?)`,
+		d.Subject, html, text, d.WindowStart, d.WindowEnd, now, now, now, pub.Brand().Lang())
 	if err != nil {
 		return fmt.Errorf("create digest: %w", err)
 	}

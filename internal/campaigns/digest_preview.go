@@ -226,7 +226,9 @@ func (s *Service) renderPreview(ctx context.Context, dry *digestDry, m *DigestMa
 		return nil
 	}
 	d := &Digest{Cadence: m.Cadence, WindowStart: m.WindowStart, WindowEnd: m.WindowEnd}
-	html, text, err := s.renderDigest(dry.list, d, m.items) // puts the dates in the list's zone
+	// The preview is in the language set now, as a digest built now
+	// would be sent in; its mail's wrapping (below) reads the same.
+	html, text, err := s.renderDigest(s.publication(ctx), dry.list, d, m.items) // puts the dates in the list's zone
 	if err != nil {
 		return err
 	}

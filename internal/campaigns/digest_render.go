@@ -1,7 +1,6 @@
 package campaigns
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"regexp"
@@ -12,6 +11,7 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/text"
 
+	"github.com/bulletinhq/bulletin/internal/settings"
 	"github.com/bulletinhq/bulletin/mailer"
 )
 
@@ -109,8 +109,10 @@ func hang(s string) string {
 // summaryRunes keeps a summary to two or three lines of the mail.
 const summaryRunes = 280
 
-// renderDigest renders the digest's body parts, once.
-func (s *Service) renderDigest(l *digestList, d *Digest, items []digestArticle) (html, text string, err error) {
+// renderDigest renders the digest's body parts, once, for pub: the
+// publication as the digest is sent, in its language (its mail's
+// wrapping takes the same, from the campaign's row).
+func (s *Service) renderDigest(pub settings.Publication, l *digestList, d *Digest, items []digestArticle) (html, text string, err error) {
 	// Dates are the list's: a story out at 07:30 in Tokyo is of that day
 	// there, whatever the date in UTC. An unknown zone is UTC, as for the
 	// schedule.
@@ -131,7 +133,6 @@ func (s *Service) renderDigest(l *digestList, d *Digest, items []digestArticle) 
 		a.TextTitle = hang(a.Title)
 		a.ImageWidth, a.ImageHeight = imageBox(a.imageWidth, a.imageHeight)
 	}
-	pub := s.publication(context.Background())
 	brand := pub.Brand()
 	data := digestData{
 		Publisher: pub.Name,

@@ -76,7 +76,7 @@ func (d mailData) TextPostalLines() []string {
 // with no list's head, so its preview and test send are the editor's
 // check before choosing a list. It cannot be sent: it reaches nobody.
 func (s *Service) contents(ctx context.Context, id int64) (listContents, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT c.kind, c.subject, c.preheader, c.body, c.body_html, c.body_text,
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT c.kind, c.subject, c.preheader, c.body, c.body_html, c.body_text, c.language,
 		COALESCE(l.name, ''), COALESCE(l.slug, ''), COALESCE(l.from_address, ''), COALESCE(l.reply_to, '')
 		FROM campaigns c LEFT JOIN (campaign_lists cl JOIN lists l ON l.id = cl.list_id) ON cl.campaign_id = c.id
 		WHERE c.id = ? ORDER BY l.id`, id)
@@ -90,7 +90,7 @@ func (s *Service) contents(ctx context.Context, id int64) (listContents, error) 
 	for rows.Next() {
 		var kind, subject, pre, body, storedHTML, storedText string
 		var l listHead
-		if err := rows.Scan(&kind, &subject, &pre, &body, &storedHTML, &storedText, &l.name, &l.slug, &l.from, &l.replyTo); err != nil {
+		if err := rows.Scan(&kind, &subject, &pre, &body, &storedHTML, &storedText, &l.lang, &l.name, &l.slug, &l.from, &l.replyTo); err != nil {
 			return nil, fmt.Errorf("campaign content: %w", err)
 		}
 		switch {
@@ -126,8 +126,10 @@ type listContents []*queue.Content
 func (cs listContents) of(b int64) *queue.Content { return cs[batchList(b, len(cs))] }
 
 // listHead is what a mail takes from the list it goes to, and the
-// campaign's own preheader when it has one.
-type listHead struct{ name, slug, from, replyTo, preheader string }
+// campaign's own preheader when it has one. lang is the language the
+// campaign started sending in (its language column), "" for one not
+// started, whose mail is in the language set now.
+type listHead struct{ name, slug, from, replyTo, preheader, lang string }
 
 // wrap puts a rendered body inside the mail templates, with the footer,
 // the personal links and the list's headers: what every message of a
@@ -146,10 +148,17 @@ func (s *Service) wrap(subject, html, text string, l listHead, mk mailer.Markers
 	// The rules under headings holding personal fields are made before
 	// the mail is composed, which makes their fields' part for each reader.
 	text = mk.Rules(text)
+	// A campaign keeps the language it started in: a setting changed
+	// while it sends, or while it is paused, does not split it between
+	// two languages.
+	brand := pub.Brand()
+	if l.lang != "" {
+		brand.Language = l.lang
+	}
 	d := mailData{
 		Subject: subject, Preheader: cmp.Or(l.preheader, personalPreheader(text, mk)), Body: template.HTML(html),
 		Text:      strings.TrimRight(text, "\n") + "\n", // one blank line before the footer
-		Publisher: pub.Name, Brand: pub.Brand(), ListName: l.name,
+		Publisher: pub.Name, Brand: brand, ListName: l.name,
 		UnsubscribeURL: base + "/unsubscribe/" + mk.Of(mailer.Unsubscribe),
 		PreferencesURL: base + "/preferences/" + mk.Of(mailer.Preferences),
 	}

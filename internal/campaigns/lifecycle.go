@@ -100,8 +100,12 @@ func (s *Service) transition(ctx context.Context, id int64, action, to string, f
 		return nil, s.orDigest(ctx, id, action, err)
 	}
 	now := s.now()
+	var lang string
+	if to == StatusSending {
+		lang = s.publication(ctx).Brand().Lang()
+	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		set, args := stamp(to, now)
+		set, args := stamp(to, now, lang)
 		q := `UPDATE campaigns SET status = ?, updated_at = ?` + set + ` WHERE id = ? AND status IN (?` + strings.Repeat(",?", len(from)-1) + `)`
 		args = append([]any{to, now}, append(args, id)...)
 		for _, f := range from {
@@ -147,11 +151,14 @@ func (s *Service) transition(ctx context.Context, id int64, action, to string, f
 // stamp returns the extra SET clause of a transition to to, and its
 // arguments. Each forgets the readers not reached that an earlier pause
 // counted: a campaign sending again has none, and recordStop counts a
-// pause's or a cancel's as they are now.
-func stamp(to string, now time.Time) (string, []any) {
+// pause's or a cancel's as they are now. A campaign starting keeps lang,
+// the publication's language now (templates.Brand.Lang), for its mails
+// and its archive page; one resumed keeps the language it started in.
+func stamp(to string, now time.Time, lang string) (string, []any) {
 	switch to {
 	case StatusSending:
-		return `, started_at = COALESCE(started_at, ?), not_reached = NULL`, []any{now}
+		return `, started_at = COALESCE(started_at, ?), language = CASE WHEN language = '' THEN ? ELSE language END,
+			not_reached = NULL`, []any{now, lang}
 	case StatusPaused:
 		return `, not_reached = NULL`, nil
 	case StatusCancelled:

@@ -44,7 +44,7 @@ func (s *Service) HandleWelcome(ctx context.Context, t *asynq.Task) error {
 		s.log().Warn("welcome mail not sent: its text does not render", "list", w.ListSlug, "err", err)
 		return s.Welcomes.MarkWelcomed(ctx, p.SubscriberID, p.ListID)
 	}
-	content, err := s.wrap("Welcome to "+w.ListName, html, text, listHead{w.ListName, w.ListSlug, w.From, w.ReplyTo, ""}, mk)
+	content, err := s.wrap("Welcome to "+w.ListName, html, text, listHead{name: w.ListName, slug: w.ListSlug, from: w.From, replyTo: w.ReplyTo}, mk)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
+	"github.com/bulletinhq/bulletin/templates"
 )
 
 // An Archiver lists the campaigns and digests sent to public lists.
@@ -22,7 +23,7 @@ var _ Archiver = (*campaigns.Store)(nil)
 
 // archiveData is the data of pages/archive.html.
 type archiveData struct {
-	Issues []*campaigns.Issue
+	Issues []archivedIssue
 	Next   int64
 	// Older is true on a page of older issues (?before=), which links
 	// back to the newest and, when it has none, says there are no older
@@ -33,9 +34,18 @@ type archiveData struct {
 	Signup bool
 }
 
+// An archivedIssue is an issue with the lang its subject and body are
+// marked with on the archive's pages.
+type archivedIssue struct {
+	*campaigns.Issue
+	// Lang is the language of the issue's own words, its subject and
+	// body, when that is not English, else "" (see issueLang).
+	Lang string
+}
+
 // issueData is the data of pages/archive_issue.html.
 type issueData struct {
-	*campaigns.Issue
+	archivedIssue
 	Body template.HTML
 	// SubscribeURL is the signup form with the issue's lists ticked, for
 	// a reader who wants the next one; "" when no signup is open.
@@ -64,7 +74,28 @@ func (s *Server) archiveIndex(w http.ResponseWriter, r *http.Request) {
 		s.messagePage(w, r, http.StatusInternalServerError, "Something went wrong", "The archive cannot be shown right now. Try again in a minute.")
 		return
 	}
-	s.renderPage(w, r, http.StatusOK, "archive", archiveData{Issues: issues, Next: next, Older: before != 0, Signup: s.signupOpen(r)})
+	d := archiveData{Issues: make([]archivedIssue, len(issues)), Next: next, Older: before != 0, Signup: s.signupOpen(r)}
+	for i, is := range issues {
+		d.Issues[i] = archivedIssue{Issue: is, Lang: s.issueLang(is)}
+	}
+	s.renderPage(w, r, http.StatusOK, "archive", d)
+}
+
+// issueLang is the lang that marks the publisher's words of issue is on
+// the archive's pages: the language it was sent in, kept with it, when
+// that is not English, else "" (templates.Brand.ContentLang), so that a
+// setting changed since does not mark an old issue with a language it
+// was not written in. An issue whose language was not kept is read in
+// the language set now, as the pages read every issue before. The
+// settings are cached in memory: asking for each issue costs nothing.
+func (s *Server) issueLang(is *campaigns.Issue) string {
+	if is.Language != "" {
+		return templates.Brand{Language: is.Language}.ContentLang()
+	}
+	if s.Settings == nil {
+		return templates.DefaultBrand().ContentLang()
+	}
+	return s.brand().ContentLang()
 }
 
 // archiveIssue shows one archived issue in the site layout.
@@ -86,8 +117,8 @@ func (s *Server) archiveIssue(w http.ResponseWriter, r *http.Request) {
 	// The body was sanitised when the campaign was rendered, or built from
 	// our own digest template. Its images are on other hosts: hence
 	// renderMailPage.
-	s.renderMailPage(w, r, http.StatusOK, "archive_issue", issueData{Issue: is, Body: template.HTML(is.BodyHTML),
-		SubscribeURL: s.subscribeURLFor(r, is)})
+	s.renderMailPage(w, r, http.StatusOK, "archive_issue", issueData{archivedIssue: archivedIssue{Issue: is, Lang: s.issueLang(is)},
+		Body: template.HTML(is.BodyHTML), SubscribeURL: s.subscribeURLFor(r, is)})
 }
 
 // subscribeURLFor is the signup form for a reader of issue is, with the
