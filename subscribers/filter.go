@@ -1,6 +1,7 @@
 package subscribers
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -39,18 +40,34 @@ func (f Filter) conditions() ([]string, []any) {
 const foldedName = `coalesce(name_fold, lower(name))`
 
 // foldSQL is the fold of the text x in SQL: in lower case, its Latin
-// letters without accents, and the Greek vowels without tonos or
-// dialytika and Cyrillic "ё" as "е" (foldExtra), its words joined by one
-// space ("Zoë  O'Neil" is "zoe o'neil", "ΑΛΕΞΆΝΔΡΑ" is "αλεξανδρα").
-// SQLite's unicode61 tokenizer does the most of it (name_fold_tokens,
-// migration 076), in C, for every alphabet, a final "ς" made "σ"
-// included; ASCII's punctuation is part of its words, so that a "*" or
-// an "O'Neil" searched is found as typed. The replace calls fold the
-// letters it keeps. The triggers of migration 082 fold the names with
-// it, and the search its needle: a test checks they have the same.
+// letters without accents, the Greek vowels without tonos or dialytika
+// and Cyrillic "ё" as "е" (foldExtra), the letters of polytonic Greek
+// as their base letters (polytonicFold), its words joined by one space
+// ("Zoë  O'Neil" is "zoe o'neil", "ΑΛΕΞΆΝΔΡΑ" is "αλεξανδρα" and
+// "Ἀλέξανδρος" "αλεξανδροσ"). SQLite's unicode61 tokenizer does the most
+// of it (name_fold_tokens, migration 076), in C, for every alphabet, a
+// final "ς" made "σ" included; ASCII's punctuation is part of its words,
+// so that a "*" or an "O'Neil" searched is found as typed. The replace
+// calls fold the letters it keeps.
+//
+// The 121 replace calls of the polytonic letters would make the fold of
+// every name not of ASCII about five times as slow, for the few names
+// in polytonic Greek: they are made only when the tokenizer's input (the
+// same on each of its rows) holds a character of the Greek Extended
+// block (U+1F00 to U+1FFF), which one GLOB tells. The tokenizer reads
+// the marks of polytonic Greek stored decomposed (polytonicMarks) as
+// spaces between words, so they are taken out of x first. The triggers
+// of migration 086 fold the names with it, and the search its needle: a
+// test checks they have the same.
 func foldSQL(x string) string {
-	return `(SELECT ` + strings.Repeat(`replace(`, len(foldExtra)/2) + `group_concat(token, ' ' ORDER BY position)` +
-		foldExtraArgs() + ` FROM name_fold_tokens WHERE input = ` + x + `)`
+	input := x
+	for _, m := range polytonicMarks {
+		input = fmt.Sprintf(`replace(%s, char(0x%x), '')`, input, m)
+	}
+	words := `group_concat(token, ' ' ORDER BY position)`
+	polytonic := strings.Repeat(`replace(`, len(polytonicFold)/2) + words + replaceArgs(polytonicFold)
+	return `(SELECT ` + strings.Repeat(`replace(`, len(foldExtra)/2) + `CASE WHEN input GLOB '*[ἀ-῾]*' THEN ` + polytonic + ` ELSE ` + words + ` END` +
+		replaceArgs(foldExtra) + ` FROM name_fold_tokens WHERE input = ` + input + `)`
 }
 
 // foldExtra are the letters the tokenizer keeps that are read as their
@@ -66,10 +83,41 @@ func foldSQL(x string) string {
 var foldExtra = []string{"ø", "o", "ł", "l", "đ", "d", "ð", "d", "ħ", "h", "ı", "i", "ŧ", "t", "ß", "ss", "æ", "ae", "œ", "oe", "þ", "th",
 	"ά", "α", "έ", "ε", "ή", "η", "ί", "ι", "ό", "ο", "ύ", "υ", "ώ", "ω", "ϊ", "ι", "ϋ", "υ", "ΐ", "ι", "ΰ", "υ", "ё", "е"}
 
-func foldExtraArgs() string {
+// polytonicFold are the lower-case letters of polytonic Greek (the Greek
+// Extended block: "ἀ", "ὰ", "ᾶ", "ᾳ", "ῥ", "ᾰ"), each followed by its base
+// letter, as foldExtra's: the first letter of its canonical
+// decomposition. A name typed in monotonic Greek, on today's keyboards,
+// has no breathing, no accent but the tonos and no length mark, and no
+// iota subscript, which is not pronounced: "Ἀλέξανδρος" is found by
+// "Αλεξανδρος", "Σωκρᾰτης" by "Σωκρατης" and "ᾨδή" by "ωδη". The
+// tokenizer has put the capitals ("Ἀ", "ᾼ") in lower case first. A
+// letter with oxia ("ά", U+1F71) is the one with tonos (U+03AC), which
+// NFC makes it but a name stored before NormalizeName may hold. The
+// folds are stored: migration 086 refolds the names holding them.
+var polytonicFold = func() []string {
+	var pairs []string
+	for r := rune(0x1f00); r <= 0x1fff; r++ {
+		if d := []rune(norm.NFD.String(string(r))); unicode.IsLower(r) && len(d) > 1 {
+			pairs = append(pairs, string(r), string(d[0]))
+		}
+	}
+	return pairs
+}()
+
+// polytonicMarks are the combining marks of polytonic Greek that the
+// tokenizer does not take off a letter stored decomposed, but reads as
+// spaces: the breathings (psili, dasia), the perispomeni and the iota
+// subscript (ypogegrammeni). It takes the others (the tonos or oxia,
+// the varia, the dialytika, the macron and the vrachy) off as it does
+// the accents of Latin letters.
+var polytonicMarks = []rune{0x313, 0x314, 0x342, 0x345}
+
+// replaceArgs closes the replace calls of a fold, one a pair of letters
+// and what each is folded to.
+func replaceArgs(pairs []string) string {
 	var b strings.Builder
-	for i := 0; i < len(foldExtra); i += 2 {
-		b.WriteString(`, '` + foldExtra[i] + `', '` + foldExtra[i+1] + `')`)
+	for i := 0; i < len(pairs); i += 2 {
+		b.WriteString(`, '` + pairs[i] + `', '` + pairs[i+1] + `')`)
 	}
 	return b.String()
 }
@@ -104,19 +152,21 @@ func nameSearch(q string) (string, []any) {
 
 // foldKeepsAccent reports whether r is a letter with an accent that the
 // fold keeps when composed: one that decomposes, out of the Latin blocks,
-// and not one of foldExtra's ("ά", "Ё"), which the fold takes to its base
-// letter whichever way it is stored.
+// and not one of foldExtra's or polytonicFold's ("ά", "Ё", "Ἀ"), which
+// the fold takes to its base letter whichever way it is stored.
 func foldKeepsAccent(r rune) bool {
 	latin := r < 0x250 || r >= 0x1e00 && r <= 0x1eff
 	return !latin && norm.NFD.String(string(r)) != string(r) && !foldExtraKeys[unicode.ToLower(r)]
 }
 
-// foldExtraKeys are the letters foldExtra folds.
+// foldExtraKeys are the letters foldExtra and polytonicFold fold.
 var foldExtraKeys = func() map[rune]bool {
 	keys := map[rune]bool{}
-	for i := 0; i < len(foldExtra); i += 2 {
-		r, _ := utf8.DecodeRuneInString(foldExtra[i])
-		keys[r] = true
+	for _, pairs := range [][]string{foldExtra, polytonicFold} {
+		for i := 0; i < len(pairs); i += 2 {
+			r, _ := utf8.DecodeRuneInString(pairs[i])
+			keys[r] = true
+		}
 	}
 	return keys
 }()

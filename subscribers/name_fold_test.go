@@ -31,18 +31,18 @@ func plainName(name string) bool {
 	return !strings.Contains(name, "  ") && !strings.ContainsFunc(name, func(r rune) bool { return r < ' ' || r > '~' })
 }
 
-// The fold migration 082's triggers keep in name_fold is the one the
+// The fold migration 086's triggers keep in name_fold is the one the
 // search gives its needle (foldSQL), for names of every kind, inserted
 // and renamed; a name of printable ASCII without two spaces in a row has
 // none (its fold is lower(name)), also when an accented name is changed
 // to one.
 func TestNameFoldColumnIsTheSearchFold(t *testing.T) {
-	buf, err := os.ReadFile(filepath.Join("..", "internal", "sqlite", "migration", "082_subscribers_name_fold_greek.sql"))
+	buf, err := os.ReadFile(filepath.Join("..", "internal", "sqlite", "migration", "086_subscribers_name_fold_polytonic.sql"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := strings.Count(string(buf), foldSQL("NEW.name")); n != 2 {
-		t.Errorf("migration 082 has the search's fold %d times, want 2 (a trigger each)", n)
+		t.Errorf("migration 086 has the search's fold %d times, want 2 (a trigger each)", n)
 	}
 
 	db := sqlitetest.Open(t)
