@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/tracking"
@@ -19,10 +20,24 @@ type campaignReportPage struct {
 	// campaign counted no open.
 	Time, Opens, Links template.HTML
 	Series             []seriesRow
+	// Addresses are R.Links as the table of links shows them.
+	Addresses []linkRow
 }
 
+// A linkRow is a tracked link with its address as shown: without
+// "https://", which every web address but the rare unencrypted one
+// starts with, so that the two lines an address is given on a phone
+// show more of what tells the links apart. Other schemes (http:,
+// mailto:) stay in sight. The link and its title keep the whole address.
+type linkRow struct {
+	tracking.LinkReport
+	Shown string
+}
+
+// A seriesRow is a bucket of the series as the page's table shows it:
+// At is its start for the <time> element.
 type seriesRow struct {
-	Label         string
+	Label, At     string
 	Clicks, Opens int
 }
 
@@ -34,7 +49,7 @@ func (s *Server) campaignReportPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p := &campaignReportPage{R: rep, ClickRate: percentOf(rep.ClickRate)}
 	for _, b := range rep.Series {
-		p.Series = append(p.Series, seriesRow{Label: bucketLabel(b), Clicks: b.Clicks, Opens: b.Opens})
+		p.Series = append(p.Series, seriesRow{Label: bucketLabel(b), At: bucketTime(b), Clicks: b.Clicks, Opens: b.Opens})
 	}
 	var links []rankItem
 	if rep.Articles != nil {
@@ -45,6 +60,9 @@ func (s *Server) campaignReportPage(w http.ResponseWriter, r *http.Request) {
 		for _, l := range rep.Links {
 			links = append(links, rankItem{Label: l.URL, Value: l.Clicks})
 		}
+	}
+	for _, l := range rep.Links {
+		p.Addresses = append(p.Addresses, linkRow{LinkReport: l, Shown: shownAddress(l.URL)})
 	}
 	per := "link"
 	if rep.Articles != nil {
@@ -68,6 +86,15 @@ func (s *Server) campaignReportPage(w http.ResponseWriter, r *http.Request) {
 		*out = svg
 	}
 	s.renderAdmin(w, r, http.StatusOK, "admin_report", p)
+}
+
+// shownAddress is url without a leading "https://", unless that would
+// leave nothing.
+func shownAddress(url string) string {
+	if rest, ok := strings.CutPrefix(url, "https://"); ok && rest != "" {
+		return rest
+	}
+	return url
 }
 
 // campaignReportCSV downloads a campaign's report as CSV.

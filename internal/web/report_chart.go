@@ -124,15 +124,27 @@ type rankItem struct {
 }
 
 // bucketLabel names a bucket of a series in UTC: "2 Nov 09:00" for an
-// hour, "4 Nov" for a day.
+// hour, "4 Nov" for a day, and "3 Nov 14:00–24:00" for the first day
+// after the hours, which starts where they end. It is kept short because
+// it heads a row of the report's table, on one line on a phone ("to
+// midnight" took a second there), and labels a chart's ends.
 func bucketLabel(b tracking.Bucket) string {
 	if b.Span == "hour" {
 		return b.At.UTC().Format("2 Jan 15:04")
 	}
 	if b.At.UTC().Truncate(24*time.Hour) != b.At.UTC() {
-		return b.At.UTC().Format("2 Jan 15:04") + " to midnight"
+		return b.At.UTC().Format("2 Jan 15:04") + "–24:00"
 	}
 	return b.At.UTC().Format("2 Jan")
+}
+
+// bucketTime is a bucket's start as a <time> element's datetime: the
+// hour, or the day of a whole day.
+func bucketTime(b tracking.Bucket) string {
+	if b.Span == "day" && b.At.UTC().Truncate(24*time.Hour) == b.At.UTC() {
+		return b.At.UTC().Format(time.DateOnly)
+	}
+	return b.At.UTC().Format("2006-01-02T15:04Z")
 }
 
 // plural is "1 click", "3 clicks" for unit "clicks".
