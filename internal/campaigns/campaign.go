@@ -179,8 +179,8 @@ func (c *Campaign) check(now time.Time, needLists bool, stored string) error {
 		fields["body"] = "write the body, in Markdown"
 	} else if len(c.Body) > 512<<10 {
 		fields["body"] = "keep the body to at most 512 KiB"
-	} else if err := checkBody(c.Body); err != nil && !(c.Body == stored && subscribers.IsNewTextOnly(err)) {
-		fields["body"] = err.Error()
+	} else if faults := bodyFaults(c.Body, stored); len(faults) > 0 {
+		fields["body"] = joinFaults(faults)
 	}
 	if len(c.Lists) == 0 && (needLists || c.SendAt != nil) {
 		fields["lists"] = "choose at least one list"

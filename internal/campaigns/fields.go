@@ -37,13 +37,33 @@ const fieldSyntax = `the personal fields are {{ .Name }} and {{ .Email }}, with 
 // parseFields finds every {{ … }} of body. Each must be a personal field,
 // closed on its line: anything else is an error that names its line, so
 // a typo shows when the campaign is saved rather than in every reader's
-// mail.
+// mail. The error is the first fault scanFields finds.
 func parseFields(body string) ([]field, error) {
+	out, faults := scanFields(body)
+	if len(faults) > 0 {
+		return nil, faults[0].err
+	}
+	return out, nil
+}
+
+// A fieldFault is a {{ … }} of a body that is no personal field: where it
+// stands (an unclosed one up to the end of its line) and why, with its
+// line.
+type fieldFault struct {
+	start, end int
+	err        error
+}
+
+// scanFields finds every {{ … }} of body, the personal fields and the
+// faults alike: a save names them all at once (bodyFaults), where
+// stopping at the first left the editor one refusal a save.
+func scanFields(body string) ([]field, []fieldFault) {
 	var out []field
+	var faults []fieldFault
 	for at := 0; ; {
 		i := strings.Index(body[at:], "{{")
 		if i < 0 {
-			return out, nil
+			return out, faults
 		}
 		start := at + i
 		if m := literalBraces.FindString(body[start:]); m != "" {
@@ -59,12 +79,17 @@ func parseFields(body string) ([]field, error) {
 		}
 		j := strings.Index(rest[:eol], "}}")
 		if j < 0 {
-			return nil, fmt.Errorf("line %d: %q is not closed: end it with }} on the same line (%s)", line, clipField(body[start:start+2+eol]), fieldSyntax)
+			err := fmt.Errorf("line %d: %q is not closed: end it with }} on the same line (%s)", line, clipField(body[start:start+2+eol]), fieldSyntax)
+			faults = append(faults, fieldFault{start: start, end: start + 2 + eol, err: err})
+			at = start + 2 + eol
+			continue
 		}
 		end := start + 2 + j + 2
 		f, err := parseField(body[start+2 : end-2])
 		if err != nil {
-			return nil, fmt.Errorf("line %d: %s %s (%s)", line, body[start:end], err, fieldSyntax)
+			faults = append(faults, fieldFault{start: start, end: end, err: fmt.Errorf("line %d: %s %s (%s)", line, body[start:end], err, fieldSyntax)})
+			at = end
+			continue
 		}
 		f.start, f.end = start, end
 		out = append(out, f)
@@ -128,6 +153,19 @@ func NameWithoutFallback(body string) bool {
 	}
 	for _, f := range fields {
 		if !f.literal && f.of == mailer.Name && !f.hasFallback {
+			return true
+		}
+	}
+	return false
+}
+
+// WritesName reports whether body writes a reader's name anywhere, with a
+// fallback or without: a test mail, which goes to no reader, then reads
+// differently from the preview's sample reader, who has a name.
+func WritesName(body string) bool {
+	fields, _ := scanFields(body)
+	for _, f := range fields {
+		if !f.literal && f.of == mailer.Name {
 			return true
 		}
 	}

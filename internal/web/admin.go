@@ -134,7 +134,7 @@ var flashes = map[string]string{
 
 	// Campaigns.
 	"campaign-deleted":    "Campaign deleted.",
-	"campaign-duplicated": "A copy of the campaign, saved as a draft: edit it below.",
+	"campaign-duplicated": "A copy of the campaign, saved as a draft: its Edit button, below, opens it in the form.",
 
 	// Settings.
 	"settings-saved": "Settings saved: pages show them now, and every mail built from now on.",

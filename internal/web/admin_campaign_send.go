@@ -16,6 +16,10 @@ type campaignSendPage struct {
 	Audience string // "2,314 readers"
 	Lists    []listLabel
 	Error    string
+	// OutboxDir is the outbox's folder when no SMTP server is set: the
+	// page then says, before its button, that the send writes there and
+	// reaches no reader, though the campaign counts as sent.
+	OutboxDir string
 }
 
 // renderSendPage shows the confirmation of a send of c, with msg above it.
@@ -25,7 +29,11 @@ func (s *Server) renderSendPage(w http.ResponseWriter, r *http.Request, status i
 		s.adminError(w, r, err)
 		return
 	}
-	s.renderAdmin(w, r, status, "admin_campaign_send", &campaignSendPage{C: c, Audience: readers(c.Audience), Lists: lists.labels(c.Lists), Error: msg})
+	p := &campaignSendPage{C: c, Audience: readers(c.Audience), Lists: lists.labels(c.Lists), Error: msg}
+	if s.Outbox != nil {
+		p.OutboxDir = s.Outbox.Dir
+	}
+	s.renderAdmin(w, r, status, "admin_campaign_send", p)
 }
 
 // sendCampaignPage shows the confirmation of a send.

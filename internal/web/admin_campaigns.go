@@ -28,7 +28,8 @@ type campaignsPage struct {
 // numbers: sent of the readers it is for and, once cancelled, the readers
 // not sent. (Progress counts no reader, so the list costs no count per
 // campaign paused or cancelled.) Lists names its lists and Date says
-// which date it shows: "Scheduled for …", "Sent …", "Created …".
+// which date it shows, with its time: "Scheduled for …", "Sent …",
+// "Created …".
 type campaignRow struct {
 	campaigns.Entry
 	Reach    string
@@ -85,14 +86,36 @@ func dated(c *campaigns.Campaign, loc *time.Location) string {
 	case c.Status == campaigns.StatusScheduled && c.SendAt != nil:
 		return "Scheduled for " + scheduledAt(*c.SendAt, loc)
 	case c.Status == campaigns.StatusSent && c.StartedAt != nil:
-		return "Sent " + day(*c.StartedAt)
+		return "Sent " + clock(*c.StartedAt)
 	case c.Status == campaigns.StatusCancelled && c.FinishedAt != nil:
-		return "Cancelled " + day(*c.FinishedAt)
+		return "Cancelled " + clock(*c.FinishedAt)
 	case c.StartedAt != nil: // sending or paused
-		return "Started " + day(*c.StartedAt)
+		return "Started " + clock(*c.StartedAt)
 	}
-	return "Created " + day(c.CreatedAt)
+	return "Created " + clock(c.CreatedAt)
 }
+
+// statusClass is the class of a campaign's status badge, in the colours
+// of the readers' (status_styles): green once sent, amber while it waits
+// or goes out, red once cancelled, plain for a draft. A list all in one
+// grey made a cancelled campaign look like a sent one.
+func statusClass(status string) string {
+	switch status {
+	case campaigns.StatusSent:
+		return "status status-confirmed"
+	case campaigns.StatusScheduled, campaigns.StatusSending, campaigns.StatusPaused:
+		return "status status-pending"
+	case campaigns.StatusCancelled:
+		return "status status-bounced"
+	}
+	return "status"
+}
+
+// StatusClass is the class of the page's status badge (statusClass).
+func (p *campaignPage) StatusClass() string { return statusClass(p.C.Status) }
+
+// StatusClass is the class of the row's status badge (statusClass).
+func (row campaignRow) StatusClass() string { return statusClass(row.Status) }
 
 // day is t's date as the admin pages write it: "3 December 2026", UTC.
 func day(t time.Time) string { return t.UTC().Format("2 January 2006") }
@@ -212,6 +235,13 @@ type campaignForm struct {
 	Scheduled string
 	Errors    map[string]string
 	Message   string
+	// BodyFaults are the body's reasons, which a save now gives all at
+	// once, one a line of Errors["body"]: the form shows one a line.
+	BodyFaults []string
+	// Unsaved: the form holds what was posted, not what is stored (a
+	// preview, or a save refused), so leaving it loses work even before
+	// a field changes; its script asks first (admin_campaign_new.html).
+	Unsaved bool
 	// unread is the campaign of a form whose Send at or time zone was
 	// refused, for renderCampaignForm to check the rest of it too
 	// (checkRest).
@@ -257,6 +287,10 @@ func (s *Server) renderCampaignForm(w http.ResponseWriter, r *http.Request, stat
 		x[l.Slug] = l
 	}
 	f.Scheduled = formScheduled(f.SendAt, f.Zone, x.zone(chosen))
+	f.Unsaved = r.Method == http.MethodPost
+	if why := f.Errors["body"]; why != "" {
+		f.BodyFaults = strings.Split(why, "\n")
+	}
 	s.renderAdmin(w, r, status, "admin_campaign_new", f)
 }
 
@@ -450,8 +484,21 @@ type campaignPage struct {
 	// Errors holds the reasons of the fields the page marks where they
 	// are typed: "to", the test form's addresses; To is what was typed
 	// there, to correct rather than type again.
-	Errors   map[string]string
-	To       string
+	Errors map[string]string
+	To     string
+	// Tested is the test just sent, said in the banner and beside the
+	// test form; TestNoName: the body writes the reader's name, which a
+	// test mail, for no reader, leaves out (or fills with its fallback)
+	// where the preview shows the sample reader's.
+	Tested     *testSent
+	TestNoName bool
+	// Outbox: no SMTP server is set, and mail goes to the outbox, not to
+	// readers: the page says so by its send and test buttons and its
+	// numbers, which would otherwise read as mail sent.
+	Outbox bool
+	// Nobody is why Send now is not offered: the campaign would reach no
+	// one (nobodyMessageFor), which the send page refuses.
+	Nobody   string
 	Editable bool
 	// Deletable offers Delete…: a draft, a scheduled campaign, or one
 	// cancelled before it sent anything (campaigns.Campaign.Deletable).
@@ -531,6 +578,9 @@ func scheduledAt(t time.Time, loc *time.Location) string {
 // where "Send now" on /admin/digests comes from and where it leads back.
 func (p *campaignPage) fill(r *http.Request) {
 	p.adminPage.fill(r)
+	if p.Tested != nil {
+		p.Flash = p.Tested.banner()
+	}
 	if !p.Digest {
 		return
 	}
@@ -540,7 +590,11 @@ func (p *campaignPage) fill(r *http.Request) {
 }
 
 func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) {
-	s.renderCampaign(w, r, http.StatusOK, "")
+	p := &campaignPage{}
+	if id, err := strconv.ParseInt(r.PathValue("id"), 10, 64); err == nil {
+		fillTestForm(r, p, id)
+	}
+	s.renderCampaignPage(w, r, http.StatusOK, p)
 }
 
 func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, status int, msg string) {
@@ -569,6 +623,11 @@ func (s *Server) renderCampaignPage(w http.ResponseWriter, r *http.Request, stat
 	p.Editable, p.Audience, p.Rates = c.Status == campaigns.StatusDraft || c.Status == campaigns.StatusScheduled, readers(c.Audience), ratesOf(c.Stats)
 	p.Deletable = !p.Digest && c.Deletable()
 	p.BareName = !p.Digest && campaigns.NameWithoutFallback(c.Body)
+	p.TestNoName = !p.Digest && campaigns.WritesName(c.Body)
+	p.Outbox = s.Outbox != nil
+	if p.Editable && !p.Digest && c.Audience == 0 {
+		p.Nobody = nobodyMessageFor(c)
+	}
 	if p.ArchiveServed = s.Archive != nil && servesGET(s.mux, "/archive"); p.ArchiveServed {
 		if p.Archived, err = s.Archive.InArchive(r.Context(), c.ID); err != nil {
 			s.adminError(w, r, err)
@@ -646,12 +705,17 @@ func (s *Server) campaignAction(w http.ResponseWriter, r *http.Request) {
 	p := &campaignPage{}
 	switch step, ok := steps[action]; {
 	case action == "test":
-		// TestSend checks the addresses, naming the one at fault; they
-		// may be split by commas, semicolons (as mail programs copy them)
-		// or white space.
+		// The addresses are checked here first, every one at fault named
+		// (checkTestAddresses); TestSend names the first.
 		p.To = r.PostForm.Get("to")
-		to := strings.FieldsFunc(p.To, func(c rune) bool { return strings.ContainsRune(", ;\t\r\n", c) })
-		err, flash = s.Campaigns.TestSend(r.Context(), id, to), "test-sent"
+		to := testAddresses(p.To)
+		if err = checkTestAddresses(to); err == nil {
+			err = s.Campaigns.TestSend(r.Context(), id, to)
+		}
+		if err == nil {
+			http.Redirect(w, r, s.testSentURL(r, id, to), http.StatusSeeOther)
+			return
+		}
 	case action == "send" && !s.sendConfirmed(w, r, id):
 		return
 	case ok:

@@ -8,15 +8,17 @@ import (
 // adminScripts are the SHA-256 hashes of the inline scripts and the inline
 // event handlers of the admin templates, the only scripts an admin page
 // may run: the layout's, which takes a flash banner off the address, the
-// campaign page's live progress, and the confirmations before
-// a cancel and an erase (a campaign's send and a digest's send now have
-// confirmation pages of their own). TestAdminCSPAllowsTheTemplatesScripts
+// campaign page's live progress, the confirmations before a cancel and an
+// erase (a campaign's send and a digest's send now have confirmation
+// pages of their own), and the campaign form's question before it is
+// left with changes not saved. TestAdminCSPAllowsTheTemplatesScripts
 // renders those pages and fails when a template's script changes without
 // its hash here; a BULLETIN_TEMPLATES folder that changes them is blocked.
 var adminScripts = []string{
 	"'sha256-bqF4J/chE2f75sbMv1So+IHydVB2/Q2Kfs7r9gY+gkk='", // layout admin.html: a flash said once
 	"'sha256-RYt8Oce8QJDtyRuSTRXvARJdpPUufe50p1Kx8KbhLwI='", // admin_campaign.html: progress
-	"'sha256-mSQLvwTniDKdA5oL1nnTI//90hf5awIWk3iPE/pJ02k='", // admin_campaign.html: confirm cancel
+	"'sha256-zmb+aPSmMjj4lZD9WOFhhLqklPllQ7qKPVwzfr+hNm8='", // admin_campaign.html: confirm cancel
+	"'sha256-iJe/zujHOJQxmLHzRhx/QlS/50KbFp/x1dOI/eSB5jE='", // admin_campaign_new.html: ask before leaving
 	"'sha256-a5nKR89W+ZLRw7c7UkwckaRbZGrnM6e0B866W+T/Wjc='", // admin_subscriber.html: confirm erase
 }
 

@@ -1,0 +1,235 @@
+package web
+
+import (
+	"context"
+	"html"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/bulletinhq/bulletin/internal/mailtest"
+	"github.com/bulletinhq/bulletin/internal/queue/queuetest"
+	"github.com/bulletinhq/bulletin/internal/smtptest"
+	"github.com/bulletinhq/bulletin/internal/sqlite"
+	"github.com/bulletinhq/bulletin/mailer"
+	"github.com/bulletinhq/bulletin/subscribers"
+)
+
+// camp37Server is campaignServer in one of serve's two ways to send:
+// with smtp nil, to the outbox, which the admin pages know of (s.Outbox,
+// as serve sets it); else over SMTP to smtp, with no outbox. It has the
+// list "news" with one confirmed reader, and "empty" with none.
+func camp37Server(t *testing.T, smtp *smtptest.Server) (*adminClient, *mailer.Outbox, *sqlite.DB, string) {
+	t.Helper()
+	ctx := context.Background()
+	q := queuetest.Embedded(t)
+	out, err := mailer.NewOutbox(filepath.Join(t.TempDir(), "outbox"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var db *sqlite.DB
+	s, a := newAdminServerWith(t, func(s *Server, d *sqlite.DB) {
+		db = d
+		var transport mailer.Transport = out
+		if smtp != nil {
+			transport = mailtest.SMTPTo(t, smtp.URL())
+		} else {
+			s.Outbox = out
+		}
+		s.Campaigns = testCampaigns(s, d, q, transport, []byte("0123456789abcdef0123456789abcdef"))
+	})
+	for _, l := range []*subscribers.List{{Slug: "news", Name: "News", Public: true}, {Slug: "empty", Name: "Empty", Public: true}} {
+		if err := s.Subscribers.CreateList(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Subscribers.Create(ctx, &subscribers.NewSubscriber{Email: "ada@example.com", Name: "Ada", Status: "confirmed", Lists: []string{"news"}}); err != nil {
+		t.Fatal(err)
+	}
+	token, err := s.Admins.CreateToken(ctx, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.login("correct horse battery")
+	return a, out, db, token
+}
+
+// textOf is body's HTML with its tags out and its entities decoded, for
+// checks of what a page says.
+func textOf(body string) string {
+	return html.UnescapeString(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(body, ""))
+}
+
+// With no SMTP server set, the send page says before its button that the
+// mail goes to the outbox (its folder, and a link to the Outbox page),
+// not to readers, and that the campaign then counts as sent; the
+// campaign's page, once sending, says where its messages went. Over SMTP
+// the pages say none of it, and the button is as it was.
+func TestCampaignSendSaysOutbox_camp37(t *testing.T) {
+	for _, smtp := range []*smtptest.Server{nil, smtptest.Start(t)} {
+		a, out, _, token := camp37Server(t, smtp)
+		page, _ := createCampaign(t, a, token, `{"subject":"Pier","body":"Hi","lists":["news"]}`)
+		_, body := a.get(page + "/send")
+		button := strings.Index(body, `<button type="submit">`)
+		if button < 0 {
+			t.Fatalf("no send button:\n%s", body)
+		}
+		before := textOf(body[:button])
+		if smtp != nil {
+			if strings.Contains(strings.ToLower(textOf(body)), "outbox") || !strings.Contains(body, "Send to 1 reader</button>") {
+				t.Errorf("over SMTP the send page speaks of an outbox, or lost its button:\n%s", body)
+			}
+		} else {
+			for _, want := range []string{"No reader gets this mail", "written to the outbox", out.Dir, "counts as sent"} {
+				if !strings.Contains(before, want) {
+					t.Errorf("the send page does not say %q before its button:\n%s", want, before)
+				}
+			}
+			if !strings.Contains(body[:button], `<a href="/admin/outbox">Outbox</a>`) || !strings.Contains(body, "Write 1 message to the outbox</button>") {
+				t.Errorf("the send page does not link the Outbox, or its button says it sends:\n%s", body)
+			}
+		}
+		csrf := a.csrfOf(page)
+		if resp := a.post(page+"/send", url.Values{"csrf": {csrf}, "confirm": {"1"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("confirmed send = %d", resp.StatusCode)
+		}
+		_, body = a.get(page)
+		if said := strings.Contains(body, `id="outbox-sent"`) && strings.Contains(textOf(body), "Written to the outbox, not mailed"); said != (smtp == nil) {
+			t.Errorf("outbox %t: the sending campaign's page says it went to the outbox: %t\n%s", smtp == nil, said, progressCard(body))
+		}
+	}
+}
+
+// The test form's To field starts with the editor's own address and keeps
+// the addresses a test went to; the banner says to whom it went, or that
+// it was written to the outbox, with a link to it, and says so once. A
+// body writing the reader's name says the test reads as one without a
+// name, where the preview shows Ada Reader.
+func TestCampaignTestSendSaysWhere_camp37(t *testing.T) {
+	srv := smtptest.Start(t)
+	for _, smtp := range []*smtptest.Server{nil, srv} {
+		a, out, _, token := camp37Server(t, smtp)
+		page, _ := createCampaign(t, a, token, `{"subject":"Pier","body":"Hello {{ .Name }},\n\nNews.","lists":["news"]}`)
+		_, body := a.get(page)
+		if !strings.Contains(body, `name="to" value="editor@example.com"`) {
+			t.Errorf("the To field does not start with the editor's address:\n%s", body)
+		}
+		if !strings.Contains(body, `id="test-name"`) || !strings.Contains(textOf(body), "reads as a reader without a name") {
+			t.Errorf("the test form does not say a test reads as a reader without a name:\n%s", body)
+		}
+		resp := a.post(page+"/test", url.Values{"csrf": {a.csrfOf(page)}, "to": {"ed@example.com; fay@example.com"}})
+		loc := resp.Header.Get("Location")
+		if resp.StatusCode != http.StatusSeeOther || strings.Contains(loc, "example.com") {
+			t.Fatalf("test send = %d to %q, want 303 to a URL without the addresses", resp.StatusCode, loc)
+		}
+		_, body = a.get(loc)
+		flash := regexp.MustCompile(`<div class="flash"[^>]*>([^<]*)</div>`).FindStringSubmatch(body)
+		if flash == nil {
+			t.Fatalf("no banner after a test:\n%s", body)
+		}
+		if smtp == nil {
+			if !strings.Contains(html.UnescapeString(flash[1]), "Test written to the outbox, not mailed") || !strings.Contains(flash[1], "ed@example.com, fay@example.com") {
+				t.Errorf("outbox: the banner says %q", flash[1])
+			}
+			if !regexp.MustCompile(`id="tested"[^>]*>[^\n]*<a href="/admin/outbox">`).MatchString(body) {
+				t.Errorf("outbox: no link to the outbox by the test form:\n%s", body)
+			}
+			if names, _ := out.List(0); len(names) != 2 {
+				t.Errorf("outbox: %d mails written, want 2", len(names))
+			}
+		} else if flash[1] != "Test sent to ed@example.com, fay@example.com." {
+			t.Errorf("SMTP: the banner says %q", flash[1])
+		}
+		if !strings.Contains(body, `name="to" value="ed@example.com, fay@example.com"`) {
+			t.Errorf("the To field lost the addresses the test went to:\n%s", body)
+		}
+		if _, again := a.get(loc); strings.Contains(again, "fay@example.com") || !strings.Contains(again, `name="to" value="editor@example.com"`) {
+			t.Errorf("the page asked again still names the test's addresses")
+		}
+	}
+	if n := len(srv.Messages()); n != 2 {
+		t.Errorf("the SMTP server got %d messages, want 2", n)
+	}
+}
+
+// Every address at fault is named, and too many are counted against the
+// limit; nothing is sent.
+func TestCampaignTestSendNamesEveryBadAddress_camp37(t *testing.T) {
+	a, out, _, token := camp37Server(t, nil)
+	page, _ := createCampaign(t, a, token, `{"subject":"Pier","body":"Hi","lists":["news"]}`)
+	csrf := a.csrfOf(page)
+	eleven := strings.Repeat("a@example.com, ", 10) + "b@example.com"
+	for to, wants := range map[string][]string{
+		"me@, you":                 {`"me@"`, `"you"`},
+		"ok@example.com, x, y@":    {`"x"`, `"y@"`},
+		eleven:                     {"from 1 to 10 addresses", "you gave 11"},
+		"ok@example.com,, you ; z": {`"you"`, `"z"`},
+	} {
+		resp, body := a.postBody(page+"/test", url.Values{"csrf": {csrf}, "to": {to}})
+		why := regexp.MustCompile(`<p class="error" id="to-error">([^<]*)</p>`).FindStringSubmatch(body)
+		if resp.StatusCode != http.StatusUnprocessableEntity || why == nil {
+			t.Errorf("test to %q = %d with no reason under the field", to, resp.StatusCode)
+			continue
+		}
+		for _, want := range wants {
+			if !strings.Contains(html.UnescapeString(why[1]), want) {
+				t.Errorf("test to %q: the reason %q does not name %s", to, html.UnescapeString(why[1]), want)
+			}
+		}
+	}
+	if names, _ := out.List(0); len(names) != 0 {
+		t.Errorf("%d test mails went out", len(names))
+	}
+}
+
+// faultyBody holds four faults of three kinds: a field no reader has, a
+// relative link, and two elements mail cannot show.
+const faultyBody = "Hello {{ .Nmae }},\n\n[About us](/about) and {{ .Emial }}\n\n<script>x()</script>\n\n<iframe src=\"https://x.example\"></iframe>\n"
+
+// faultyBodyWants is what the refusal of faultyBody names.
+var faultyBodyWants = []string{"line 1: {{ .Nmae }} names no personal field", "line 3: {{ .Emial }} names no personal field", `line 3: the link "/about"`, "line 5: take out the <script> (and 1 more)"}
+
+// A body's faults are named all at once, in the order of their lines, on
+// the new and the edit forms and in the API's 422, whose shape stays.
+func TestCampaignBodyFaultsAllAtOnce_camp37(t *testing.T) {
+	a, _, _, token := camp37Server(t, nil)
+	page, _ := createCampaign(t, a, token, `{"subject":"Pier","body":"Hi","lists":["news"]}`)
+	csrf := a.csrfOf(page)
+	for _, path := range []string{"/admin/campaigns", page + "/edit"} {
+		resp, body := a.postBody(path, url.Values{"csrf": {csrf}, "action": {"save"}, "subject": {"Pier"}, "body": {faultyBody}, "lists": {"news"}})
+		i := strings.Index(body, "</textarea>")
+		if resp.StatusCode != http.StatusUnprocessableEntity || i < 0 {
+			t.Fatalf("POST %s = %d", path, resp.StatusCode)
+		}
+		said := textOf(body[i:min(i+3000, len(body))])
+		at := 0
+		for _, want := range faultyBodyWants {
+			j := strings.Index(said[at:], want)
+			if j < 0 {
+				t.Errorf("POST %s: the body's error does not say %q after what came before:\n%s", path, want, said[:min(len(said), 1500)])
+				break
+			}
+			at += j
+		}
+	}
+	code, got := apiCall(t, a.base, token, "POST", "/api/v1/campaigns", `{"subject":"Pier","body":`+jsonQuote(faultyBody)+`,"lists":["news"]}`)
+	fields, _ := got["fields"].(map[string]any)
+	why, _ := fields["body"].(string)
+	if code != http.StatusUnprocessableEntity || got["error"] != "validation" || got["message"] == nil {
+		t.Fatalf("API create = %d %v", code, got)
+	}
+	for _, want := range faultyBodyWants {
+		if !strings.Contains(why, want) {
+			t.Errorf("the API's fields.body %q does not say %q", why, want)
+		}
+	}
+}
+
+// jsonQuote is s as a JSON string.
+func jsonQuote(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+	return `"` + r.Replace(s) + `"`
+}

@@ -1,0 +1,95 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/subscribers"
+)
+
+// maxTestAddresses is how many addresses one test goes to at most, as
+// campaigns.Service.TestSend takes.
+const maxTestAddresses = 10
+
+// testAddresses splits the test form's To field: by commas, semicolons
+// (as mail programs copy addresses) or white space.
+func testAddresses(to string) []string {
+	return strings.FieldsFunc(to, func(c rune) bool { return strings.ContainsRune(", ;\t\r\n", c) })
+}
+
+// checkTestAddresses refuses to, the test form's addresses, naming every
+// one at fault, or how many were given past the limit. TestSend checks
+// them too, but stops at the first: an editor who typed "me@, you" was
+// told of "me@" only, and of "you" on the next try.
+func checkTestAddresses(to []string) error {
+	switch {
+	case len(to) == 0:
+		return bulletin.Invalid(map[string]string{"to": fmt.Sprintf("give from 1 to %d addresses", maxTestAddresses)})
+	case len(to) > maxTestAddresses:
+		return bulletin.Invalid(map[string]string{"to": fmt.Sprintf("give from 1 to %d addresses: you gave %d", maxTestAddresses, len(to))})
+	}
+	var bad []string
+	for _, a := range to {
+		if _, why := subscribers.NormalizeEmail(a); why != "" {
+			bad = append(bad, fmt.Sprintf("%q: %s", a, why))
+		}
+	}
+	if len(bad) > 0 {
+		return bulletin.Invalid(map[string]string{"to": strings.Join(bad, "; ")})
+	}
+	return nil
+}
+
+// A testSent is what the campaign page says after a test of campaign ID
+// went: to whom, and whether to the outbox (no SMTP server set) rather
+// than to them. To fills the To field again, for the next test.
+type testSent struct {
+	ID     int64
+	To     []string
+	Outbox bool
+}
+
+// banner is the flash of t: where the test went, in words the layout's
+// banner shows as they are.
+func (t *testSent) banner() string {
+	if t.Outbox {
+		return "Test written to the outbox, not mailed: no SMTP server is set, so " + strings.Join(t.To, ", ") + " got nothing. Read it on the Outbox page."
+	}
+	return "Test sent to " + strings.Join(t.To, ", ") + "."
+}
+
+// testsSent holds what a test send's page says between the form's
+// redirect and its one view, by session: the addresses are the editor's
+// own words, which a URL must not carry into the banner (flashes), nor
+// into the server's logs and the browser's history.
+var testsSent = &shownOnce[testSent]{}
+
+// testSentURL is the campaign page to show after a test of id to to.
+func (s *Server) testSentURL(r *http.Request, id int64, to []string) string {
+	path := fmt.Sprintf("/admin/campaigns/%d", id)
+	sess := sessionFrom(r.Context())
+	if sess == nil {
+		return flashURL(path, "test-sent")
+	}
+	handle := testsSent.put(sess.CSRF, testSent{ID: id, To: to, Outbox: s.Outbox != nil})
+	return flashURL(path, "test-sent") + "&tested=" + handle
+}
+
+// fillTestForm fills the test form of a campaign page shown by GET: the
+// test just sent, whose addresses stay in the To field, or else the
+// editor's own address, the one a test most often goes to.
+func fillTestForm(r *http.Request, p *campaignPage, id int64) {
+	sess := sessionFrom(r.Context())
+	if sess == nil {
+		return
+	}
+	if h := r.URL.Query().Get("tested"); h != "" {
+		if t, ok := testsSent.take(sess.CSRF, h); ok && t.ID == id {
+			p.Tested, p.To = &t, strings.Join(t.To, ", ")
+			return
+		}
+	}
+	p.To = sess.Email
+}
