@@ -170,6 +170,19 @@ func (s *Store) Update(ctx context.Context, id int64, p *Patch) (*Subscriber, er
 	return s.Get(ctx, id)
 }
 
+// CheckPatch returns the validation error Update would return for p on
+// subscriber id, changing nothing: a form refused for a rule of its own
+// names the other faults in the same round. The conflicts of the
+// address, with another reader or an erasure, are Update's alone.
+func (s *Store) CheckPatch(ctx context.Context, id int64, p *Patch) error {
+	cur, err := s.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	_, _, _, err = patched(cur, p)
+	return err
+}
+
 // patched returns cur with p applied, normalised and checked.
 func patched(cur *Subscriber, p *Patch) (*Signup, string, string, error) {
 	in := &Signup{Email: cur.Email, Name: cur.Name, Lists: cur.Lists, Attributes: cur.Attributes}

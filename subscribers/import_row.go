@@ -269,10 +269,17 @@ func (imp *importer) parse(line int, rec []string) (importRow, string) {
 }
 
 // emailFault says what is wrong with an email cell that is not an
-// address, msg as NormalizeEmail says it. A cell holding semicolons is
+// address, msg as NormalizeEmail says it, or in the editor's words when
+// the cell is empty. A cell holding semicolons is
 // most likely a whole line whose cells are separated by them, which a
 // file without a header line, or one read with commas, does not show.
 func (imp *importer) emailFault(email, msg string) string {
+	if strings.TrimSpace(fromTextCell(email)) == "" {
+		// NormalizeEmail's words for an empty address speak to a reader
+		// at the signup form ("enter your email address"): the report's
+		// reader is the editor whose file it is.
+		return "email: the cell is empty: write the reader's address in it, or take the line out"
+	}
 	if imp.comma == ';' || !strings.ContainsRune(email, ';') {
 		return "email: " + msg
 	}

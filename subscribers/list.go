@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
@@ -49,10 +50,12 @@ type Store struct {
 func NewStore(db *sqlite.DB) *Store { return &Store{db: db} }
 
 // CreateList stores a new list; a taken slug is a conflict. A welcome
-// text that fails one of checks is refused as a bad "welcome" field.
+// text that fails one of checks is refused as a bad "welcome" field. A
+// list refused for its fields is refused for a taken slug too, as a bad
+// "slug" field (withSlugTaken).
 func (s *Store) CreateList(ctx context.Context, l *List, checks ...WelcomeCheck) error {
 	if err := l.validate(checks, ""); err != nil {
-		return err
+		return withSlugTaken(ctx, s.db.Read, err, l.Slug, 0)
 	}
 	l.CreatedAt = sqlite.Now()
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -72,6 +75,32 @@ func (s *Store) CreateList(ctx context.Context, l *List, checks ...WelcomeCheck)
 		return err
 	})
 }
+
+// withSlugTaken is err, the fields of list id refused (0 for a new list),
+// with a "slug" field added when another list has slug and the slug has
+// no fault of its own: a form then names every fault in one round, where
+// the conflict alone came only once the others were fixed. A slug taken
+// by a list that has no other fault stays the conflict that it is.
+func withSlugTaken(ctx context.Context, q sqlite.Querier, err error, slug string, id int64) error {
+	fields := bulletin.ErrorFields(err)
+	if fields == nil || fields["slug"] != "" {
+		return err
+	}
+	var taken bool
+	if qerr := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM lists WHERE slug = ? AND id <> ?)`, slug, id).Scan(&taken); qerr != nil {
+		return fmt.Errorf("check the list's slug: %w", qerr)
+	}
+	if !taken {
+		return err
+	}
+	fields = maps.Clone(fields)
+	fields["slug"] = SlugTaken
+	return bulletin.Invalid(fields)
+}
+
+// SlugTaken is the "slug" field's error of a list whose slug another list
+// has, when the list has other faults too.
+const SlugTaken = "another list has this slug: choose another"
 
 // EnsureList creates l unless a list with its slug exists; either way l ends
 // up holding the stored list. It reports whether it created one.

@@ -67,7 +67,8 @@ func NewList(p *ListPatch) *List {
 }
 
 // UpdateList changes the fields p names of the list slug and returns the
-// stored list. A new slug that another list has is a conflict. A welcome
+// stored list. A new slug that another list has is a conflict, or a bad
+// "slug" field beside the others when p has other faults. A welcome
 // text that fails one of checks is refused as a bad "welcome" field, the
 // stored one too when p leaves it as it is: a list whose welcome mail
 // does not render is saved again only with that fixed or emptied.
@@ -81,7 +82,7 @@ func (s *Store) UpdateList(ctx context.Context, slug string, p *ListPatch, check
 		was, saved := l.Digest, l.Welcome
 		p.Apply(l)
 		if err := l.validate(checks, saved); err != nil {
-			return err
+			return withSlugTaken(ctx, tx, err, l.Slug, l.ID)
 		}
 		var taken int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM lists WHERE slug = ? AND id <> ?`, l.Slug, l.ID).Scan(&taken); err != nil {

@@ -4,21 +4,38 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
 // createListForm takes the new-list form and opens the new list's page. A
-// slug left empty is made from the name.
+// slug left empty is made from the name; a refused form shows it empty
+// again, for it to be made from the name as it is when next sent, which
+// the name's error may well change.
 func (s *Server) createListForm(w http.ResponseWriter, r *http.Request) {
 	p := listPatchFromForm(r)
-	if strings.TrimSpace(*p.Slug) == "" {
+	leftEmpty := strings.TrimSpace(*p.Slug) == ""
+	if leftEmpty {
 		slug := subscribers.SlugFor(*p.Name)
 		p.Slug = &slug
 	}
 	l := subscribers.NewList(p)
-	if err := s.Subscribers.CreateList(r.Context(), l, welcomeRenders); err != nil {
-		s.renderListForm(w, r, &listFormPage{List: l}, err)
+	err := s.Subscribers.CreateList(r.Context(), l, welcomeRenders)
+	if err == nil {
+		http.Redirect(w, r, flashURL("/admin/lists/"+l.Slug, "list-created"), http.StatusSeeOther)
 		return
 	}
-	http.Redirect(w, r, flashURL("/admin/lists/"+l.Slug, "list-created"), http.StatusSeeOther)
+	page := &listFormPage{List: l}
+	if leftEmpty {
+		page.SlugLeftEmpty, page.MadeSlug = true, l.Slug
+		typed := *l
+		typed.Slug = ""
+		page.List = &typed
+		// The slug made from the name is another list's: a fault of the
+		// field, which is empty, for the editor to type one.
+		if bulletin.ErrorCode(err) == bulletin.ECONFLICT {
+			err = bulletin.Invalid(map[string]string{"slug": subscribers.SlugTaken})
+		}
+	}
+	s.renderListForm(w, r, page, err)
 }

@@ -22,5 +22,5 @@ func (s *Server) deleteListForm(w http.ResponseWriter, r *http.Request) {
 		s.renderListForm(w, r, &listFormPage{Slug: slug}, lerr)
 		return
 	}
-	s.renderListForm(w, r, &listFormPage{List: l, Slug: slug}, err)
+	s.renderListForm(w, r, &listFormPage{List: l, Slug: slug, Name: l.Name}, err)
 }

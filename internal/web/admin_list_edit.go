@@ -12,7 +12,7 @@ func (s *Server) listPage(w http.ResponseWriter, r *http.Request) {
 		s.renderListForm(w, r, &listFormPage{Slug: slug}, err)
 		return
 	}
-	p := &listFormPage{List: l, Slug: slug}
+	p := &listFormPage{List: l, Slug: slug, Name: l.Name}
 	if l.Welcome != "" {
 		if err := welcomeRenders(l.Welcome); err != nil {
 			p.Errors = map[string]string{"welcome": "this welcome mail does not render, so readers who confirm get none; fix it or empty it: " + err.Error()}

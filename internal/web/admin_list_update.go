@@ -14,7 +14,13 @@ func (s *Server) updateListForm(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		typed := &subscribers.List{}
 		p.Apply(typed)
-		s.renderListForm(w, r, &listFormPage{List: typed, Slug: slug}, err)
+		page := &listFormPage{List: typed, Slug: slug, Name: typed.Name}
+		// The heading names the list as stored: the form's name may be
+		// the fault, emptied.
+		if stored, serr := s.Subscribers.ListBySlug(r.Context(), slug); serr == nil {
+			page.Name = stored.Name
+		}
+		s.renderListForm(w, r, page, err)
 		return
 	}
 	http.Redirect(w, r, flashURL("/admin/lists/"+l.Slug, "saved"), http.StatusSeeOther)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"maps"
 	"net/http"
 	"strconv"
@@ -23,8 +24,14 @@ type newSubscriberPage struct {
 	Existing *subscribers.Subscriber
 }
 
+// newSubscriberPage shows the add form with Pending chosen: the reader
+// is then asked by mail, as a signup is, and gets nothing else until they
+// click. An editor who skips the choice so sends one mail that its owner
+// may ignore, where Confirmed chosen for them would put every campaign in
+// front of someone whose consent no one vouched for. Confirmed is one
+// deliberate click away.
 func (s *Server) newSubscriberPage(w http.ResponseWriter, r *http.Request) {
-	s.renderNewSubscriber(w, r, http.StatusOK, &newSubscriberPage{Status: subscribers.StatusConfirmed}, nil)
+	s.renderNewSubscriber(w, r, http.StatusOK, &newSubscriberPage{Status: subscribers.StatusPending}, nil)
 }
 
 // renderNewSubscriber shows the add form with p's values, the lists in
@@ -45,14 +52,20 @@ func (s *Server) renderNewSubscriber(w http.ResponseWriter, r *http.Request, sta
 // yet adds one so, as the form offers: the banner then says it.
 const noListMessage = "tick at least one list: a reader on no list gets no mail"
 
+// noStatusMessage is the status's error of an add form sent with neither
+// choice, from a page of before Pending was chosen for the editor.
+const noStatusMessage = "choose a status: Confirmed (you have their consent) or Pending (they are mailed to confirm)"
+
 func init() {
 	flashes["subscriber-added-no-list"] = "Subscriber added, on no list: they get no mail until you add them to one."
+	flashes["subscriber-added-pending-outbox"] = "Subscriber added as pending. No SMTP server is set, so their confirmation mail was written to the Outbox, not sent: it reaches no one until one is. They get nothing else until its link is clicked."
 }
 
-// noListErrors are the add form's errors when no list is ticked: the
-// lists' and whatever Create would say of the other fields, the taken or
-// erased address too, so that one round names them all.
-func (s *Server) noListErrors(r *http.Request, p *newSubscriberPage) (map[string]string, error) {
+// addFormErrors are the add form's errors when no list is ticked
+// (noList) or no status chosen: those and whatever Create would say of
+// the other fields, the taken or erased address too, so that one round
+// names them all.
+func (s *Server) addFormErrors(r *http.Request, p *newSubscriberPage, noList bool) (map[string]string, error) {
 	errs := map[string]string{}
 	in := &subscribers.Signup{Email: p.Email, Name: p.Name}
 	maps.Copy(errs, bulletin.ErrorFields(in.Normalize()))
@@ -61,25 +74,42 @@ func (s *Server) noListErrors(r *http.Request, p *newSubscriberPage) (map[string
 		errs["email"] = "enter the subscriber's email address" // as below
 	}
 	if errs["email"] == "" {
-		sub, err := s.Subscribers.ByEmail(r.Context(), in.Email)
-		switch {
-		case err == nil:
-			errs["email"], p.Existing = "A subscriber with this address exists already.", sub
-		case bulletin.ErrorCode(err) != bulletin.ENOTFOUND:
+		why, sub, err := s.addressFault(r.Context(), in.Email, 0)
+		if err != nil {
 			return nil, err
 		}
-		if errs["email"] == "" {
-			erased, err := s.Subscribers.Erased(r.Context(), in.Email)
-			if err != nil {
-				return nil, err
-			}
-			if erased {
-				errs["email"] = "This address was erased at its owner's request; only they can sign up again."
-			}
+		errs["email"], p.Existing = why, sub
+		if why == "" {
+			delete(errs, "email")
 		}
 	}
-	errs["lists"] = noListMessage
+	if noList {
+		errs["lists"] = noListMessage
+	}
+	if p.Status != subscribers.StatusConfirmed && p.Status != subscribers.StatusPending {
+		errs["status"] = noStatusMessage
+	}
 	return errs, nil
+}
+
+// addressFault says why email, an address that is valid, may not be
+// given to subscriber self (0 for a new one): another subscriber, whom it
+// returns, has it, or it was erased. It is "" when the address is free.
+func (s *Server) addressFault(ctx context.Context, email string, self int64) (string, *subscribers.Subscriber, error) {
+	sub, err := s.Subscribers.ByEmail(ctx, email)
+	switch {
+	case err == nil && sub.ID != self:
+		return "A subscriber with this address exists already.", sub, nil
+	case err == nil:
+		return "", nil, nil // their own address: it may not have been erased
+	case bulletin.ErrorCode(err) != bulletin.ENOTFOUND:
+		return "", nil, err
+	}
+	erased, err := s.Subscribers.Erased(ctx, email)
+	if err != nil || !erased {
+		return "", nil, err
+	}
+	return "This address was erased at its owner's request; only they can sign up again.", nil, nil
 }
 
 // createSubscriberForm adds a reader with the API's rules. Confirmed: the
@@ -88,22 +118,18 @@ func (s *Server) noListErrors(r *http.Request, p *newSubscriberPage) (map[string
 func (s *Server) createSubscriberForm(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	p := &newSubscriberPage{Email: f.Get("email"), Name: f.Get("name"), Status: f.Get("status")}
-	if p.Status != subscribers.StatusConfirmed && p.Status != subscribers.StatusPending {
-		p.Errors = map[string]string{"status": "choose confirmed or pending"}
-		s.renderNewSubscriber(w, r, http.StatusUnprocessableEntity, p, f["list"])
-		return
-	}
 	lists, err := s.Subscribers.Lists(r.Context())
 	if err != nil {
 		s.adminFailed(w, r, err)
 		return
 	}
-	if len(f["list"]) == 0 && len(lists) > 0 {
-		if p.Errors, err = s.noListErrors(r, p); err != nil {
+	noList := len(f["list"]) == 0 && len(lists) > 0
+	if noList || (p.Status != subscribers.StatusConfirmed && p.Status != subscribers.StatusPending) {
+		if p.Errors, err = s.addFormErrors(r, p, noList); err != nil {
 			s.adminFailed(w, r, err)
 			return
 		}
-		s.renderNewSubscriber(w, r, http.StatusUnprocessableEntity, p, nil)
+		s.renderNewSubscriber(w, r, http.StatusUnprocessableEntity, p, f["list"])
 		return
 	}
 	sub, err := s.Subscribers.Create(r.Context(), &subscribers.NewSubscriber{Email: p.Email, Name: p.Name, Status: p.Status, Lists: f["list"]})
@@ -138,6 +164,9 @@ func (s *Server) createSubscriberForm(w http.ResponseWriter, r *http.Request) {
 	}
 	if sub.Status == subscribers.StatusPending {
 		flash = "subscriber-added-pending"
+		if s.Outbox != nil {
+			flash = "subscriber-added-pending-outbox"
+		}
 		if err := s.Subscribers.QueueConfirm(r.Context(), sub.ID, s.Confirms); err != nil {
 			// The row is flagged: the reconciler sends it within minutes.
 			s.Log.Warn("queue confirmation", "subscriber", sub.ID, "err", err)

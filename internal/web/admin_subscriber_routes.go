@@ -3,8 +3,8 @@ package web
 import "net/http"
 
 // subscriberAdminRoutes registers the subscriber pages beyond search and
-// edit: add, CSV import with its progress, and CSV export, all behind the
-// admin session.
+// edit: add, CSV import with its progress, CSV export and a pending
+// reader's confirmation mail sent again, all behind the admin session.
 func (s *Server) subscriberAdminRoutes() {
 	s.adminHandle("GET /admin/subscribers/new", s.newSubscriberPage)
 	s.adminHandle("POST /admin/subscribers", s.createSubscriberForm)
@@ -15,6 +15,7 @@ func (s *Server) subscriberAdminRoutes() {
 	s.mux.Handle("POST /admin/subscribers/import", adminHeaders(s.limitImport(s.requireAdmin(s.styleNotFound(s.importSubscribersForm)))))
 	s.adminHandle("GET /admin/subscribers/export", s.exportSubscribersCSV)
 	s.adminHandle("GET /admin/subscribers/{id}/export", s.exportSubscriberJSON)
+	s.adminHandle("POST /admin/subscribers/{id}/confirmation", s.resendConfirmForm)
 }
 
 // isAdminUpload says whether r is one of the admin's uploads, whose body

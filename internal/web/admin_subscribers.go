@@ -2,9 +2,14 @@ package web
 
 import (
 	"context"
+	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/events"
@@ -34,6 +39,38 @@ type subscribersPage struct {
 	// A slug without one is of a list deleted or renamed since the
 	// readers were read: the table shows the slug, marked gone.
 	ListNames map[string]string
+	// FilterNotes say which of the link's filters name no status or no
+	// list, and were dropped.
+	FilterNotes []string
+}
+
+// knownFilters drops from f a status or a list that none of the menus
+// offers, as a link kept from a deleted list or typed by hand names, and
+// says so, one note each: the menus then show what the page shows (any
+// status, all lists), where the page said that no subscriber matched
+// while the menus said "Any status" and "All lists". A list's slug in
+// another case, or with spaces around it, names the list.
+func knownFilters(f *subscribers.Filter, lists []*subscribers.List) []string {
+	var notes []string
+	if f.Status != "" {
+		status := strings.ToLower(strings.TrimSpace(f.Status))
+		if !slices.Contains(subscriberStatuses, status) {
+			notes = append(notes, "The link's status “"+f.Status+"” is none of "+strings.Join(subscriberStatuses, ", ")+
+				": the page shows every status.")
+			status = ""
+		}
+		f.Status = status
+	}
+	if f.List != "" {
+		i := slices.IndexFunc(lists, func(l *subscribers.List) bool { return l.Slug == subscribers.SlugKey(f.List) })
+		if i < 0 {
+			notes = append(notes, "The link's list “"+f.List+"” is no list now (it was deleted, or its slug changed): the page shows every list's subscribers.")
+			f.List = ""
+		} else {
+			f.List = lists[i].Slug
+		}
+	}
+	return notes
 }
 
 // Address is addr as people read it (mailer.AddressForPeople), for the page's
@@ -49,6 +86,12 @@ var subscriberStatuses = []string{subscribers.StatusConfirmed, subscribers.Statu
 func (s *Server) subscribersPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := subscribers.Filter{Q: q.Get("q"), List: q.Get("list"), Status: q.Get("status"), Limit: 50}
+	lists, err := s.Subscribers.Lists(r.Context())
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	notes := knownFilters(&f, lists)
 	var before, after subscribers.Cursor
 	before.ID, _ = strconv.ParseInt(q.Get("before"), 10, 64)
 	after.ID, _ = strconv.ParseInt(q.Get("after"), 10, 64)
@@ -61,13 +104,8 @@ func (s *Server) subscribersPage(w http.ResponseWriter, r *http.Request) {
 	if page == nil {
 		page = &subscribers.NewestPage{} // a filter refused: nothing matches
 	}
-	lists, err := s.Subscribers.Lists(r.Context())
-	if err != nil {
-		s.adminError(w, r, err)
-		return
-	}
 	p := &subscribersPage{Items: page.Items, Total: page.Total, Lists: lists, Statuses: subscriberStatuses, Q: f.Q, List: f.List, Status: f.Status,
-		ListNames: make(map[string]string, len(lists))}
+		ListNames: make(map[string]string, len(lists)), FilterNotes: notes}
 	for _, l := range lists {
 		p.ListNames[l.Slug] = l.Name
 	}
@@ -116,6 +154,32 @@ type subscriberPage struct {
 	// and complaints; MoreHistory says there are older ones.
 	History     []events.Past
 	MoreHistory bool
+	// ConfirmSentAt is when a pending reader's last confirmation mail
+	// went, nil when none did; ResendFrom is when another may go, nil
+	// when one may go now.
+	ConfirmSentAt, ResendFrom *time.Time
+}
+
+// An attribute is one of a reader's attributes as their page shows it.
+type attribute struct{ Name, Value string }
+
+// Attributes are the reader's attributes by name, a text as it is and any
+// other value as JSON, for their page to show what only their JSON
+// export showed.
+func (p *subscriberPage) Attributes() []attribute {
+	out := make([]attribute, 0, len(p.Sub.Attributes))
+	for _, name := range slices.Sorted(maps.Keys(p.Sub.Attributes)) {
+		v, ok := p.Sub.Attributes[name].(string)
+		if !ok {
+			b, err := json.Marshal(p.Sub.Attributes[name])
+			if err != nil {
+				b = []byte("?") // read from JSON, so it always encodes
+			}
+			v = string(b)
+		}
+		out = append(out, attribute{Name: name, Value: v})
+	}
+	return out
 }
 
 // Address is addr as people read it (mailer.AddressForPeople), for the page's
@@ -206,6 +270,17 @@ func (s *Server) renderSubscriber(w http.ResponseWriter, r *http.Request, status
 			return
 		}
 	}
+	if sub.Status == subscribers.StatusPending {
+		if p.ConfirmSentAt, err = s.Subscribers.ConfirmSentAt(ctx, id); err != nil {
+			s.adminError(w, r, err)
+			return
+		}
+		if p.ConfirmSentAt != nil {
+			if next := p.ConfirmSentAt.Add(subscribers.ConfirmInterval); time.Now().Before(next) {
+				p.ResendFrom = &next
+			}
+		}
+	}
 	s.renderAdmin(w, r, status, "admin_subscriber", p)
 }
 
@@ -228,6 +303,13 @@ func (s *Server) updateSubscriberForm(w http.ResponseWriter, r *http.Request) {
 	if r.PostForm.Has("email") {
 		patch.Email = &f.Email
 	}
+	if errs, err := s.noListOnPage(r, id, f, patch); err != nil {
+		s.adminFailed(w, r, err)
+		return
+	} else if errs != nil {
+		s.renderSubscriber(w, r, http.StatusUnprocessableEntity, f, errs)
+		return
+	}
 	_, err = s.Subscribers.Update(r.Context(), id, patch)
 	if code := bulletin.ErrorCode(err); code == bulletin.EINVALID || code == bulletin.ECONFLICT {
 		errs := bulletin.ErrorFields(err)
@@ -247,6 +329,42 @@ func (s *Server) updateSubscriberForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, flashURL("/admin/subscribers/"+strconv.FormatInt(id, 10), "saved"), http.StatusSeeOther)
+}
+
+// noListOnPage refuses the reader's page saved with no list ticked for a
+// reader who is to get mail (confirmed or pending) while lists exist, as
+// the add form refuses it and for its reason: on no list they get none,
+// and "Saved." would not say so. An unsubscribed reader is on no list by
+// definition, and a bounced one gets no mail whatever their lists. It
+// returns the form's errors, the other fields' too, so that one round
+// names them all; nil when the form may be saved.
+func (s *Server) noListOnPage(r *http.Request, id int64, f *subscriberForm, patch *subscribers.Patch) (map[string]string, error) {
+	if len(f.Lists) > 0 || (f.Status != subscribers.StatusConfirmed && f.Status != subscribers.StatusPending) {
+		return nil, nil
+	}
+	ctx := r.Context()
+	lists, err := s.Subscribers.Lists(ctx)
+	if err != nil || len(lists) == 0 {
+		return nil, err
+	}
+	err = s.Subscribers.CheckPatch(ctx, id, patch)
+	if code := bulletin.ErrorCode(err); code != "" && code != bulletin.EINVALID {
+		return nil, err
+	}
+	errs := maps.Clone(bulletin.ErrorFields(err))
+	if errs == nil {
+		errs = map[string]string{}
+	}
+	if errs["email"] == "" && patch.Email != nil {
+		addr, _ := subscribers.NormalizeEmail(*patch.Email) // valid: CheckPatch passed it
+		why, _, err := s.addressFault(ctx, addr, id)
+		if err != nil {
+			return nil, err
+		}
+		setOrDelete(errs, "email", why)
+	}
+	errs["lists"] = noListMessage
+	return errs, nil
 }
 
 // eraseSubscriberForm erases a subscriber for good.

@@ -56,6 +56,17 @@ type listFormPage struct {
 	Errors  map[string]string   // by field
 	Error   string
 	Choices listChoices
+	// Readers are the lists' readers on the lists page, by list id.
+	Readers map[int64]subscribers.ListReaders
+	// Name is the stored name of the list whose page this is, for its
+	// heading and title: the form's may have been emptied.
+	Name string
+	// SlugLeftEmpty marks a refused new list whose slug was left empty,
+	// to be made from the name: the form shows it empty again, so that
+	// the slug is made from the name as it is when next sent. MadeSlug is
+	// the one made from the name refused, "" when none could be.
+	SlugLeftEmpty bool
+	MadeSlug      string
 	// SignupLink is the full address of the signup form with this list
 	// ticked, for the publisher to paste on their site; "" for a new list
 	// and for a private one, which the form does not offer.
@@ -113,6 +124,10 @@ func (s *Server) renderListForm(w http.ResponseWriter, r *http.Request, p *listF
 			return
 		}
 		p.Lists = lists
+		if p.Readers, lerr = s.Subscribers.ReadersByList(r.Context()); lerr != nil {
+			s.adminError(w, r, lerr)
+			return
+		}
 	} else if p.List != nil && p.List.Public {
 		p.SignupLink = s.publicURL(r) + "/subscribe?list=" + url.QueryEscape(p.Slug)
 	}
@@ -121,13 +136,8 @@ func (s *Server) renderListForm(w http.ResponseWriter, r *http.Request, p *listF
 	case "":
 	case bulletin.EINVALID:
 		status, p.Errors = http.StatusUnprocessableEntity, bulletin.ErrorFields(err)
-		if why := p.Errors["slug"]; why != "" && p.List != nil {
-			p.Errors["slug"] = why + slugSuggestion(p.List.Slug)
-			// A new list's slug is empty only when it was left empty
-			// and the name made none (createListForm): say so.
-			if p.Slug == "" && p.List.Slug == "" {
-				setOrDelete(p.Errors, "slug", subscribers.NoSlugFrom(p.List.Name))
-			}
+		if p.Errors["slug"] != "" && p.List != nil {
+			p.explainSlug()
 		}
 		switch {
 		case p.Errors["confirm"] != "": // the delete form's box
@@ -147,6 +157,24 @@ func (s *Server) renderListForm(w http.ResponseWriter, r *http.Request, p *listF
 		return
 	}
 	s.renderAdmin(w, r, status, name, p)
+}
+
+// explainSlug words the slug's error of a refused form. A slug left empty
+// on a new list was made from its name (createListForm): its error says
+// why none was made, or that the one made is another list's; while the
+// name has a fault of its own, the slug is made again once it is fixed
+// and has nothing to say yet.
+func (p *listFormPage) explainSlug() {
+	switch {
+	case !p.SlugLeftEmpty:
+		p.Errors["slug"] += slugSuggestion(p.List.Slug)
+	case p.Errors["name"] != "":
+		delete(p.Errors, "slug")
+	case p.MadeSlug == "":
+		setOrDelete(p.Errors, "slug", subscribers.NoSlugFrom(p.List.Name))
+	default:
+		p.Errors["slug"] = "the slug made from the name, “" + p.MadeSlug + "”, is another list's: type another slug, or change the name"
+	}
 }
 
 // slugSuggestion is ", like “the-weekly”", the slug made from typed, a
