@@ -112,8 +112,7 @@ func putTx(ctx context.Context, tx *sql.Tx, p *Patch) (*Article, bool, error) {
 		return nil, false, fmt.Errorf("find article: %w", err)
 	}
 	if !created && p.onlyNew {
-		return nil, false, &bulletin.Error{Code: bulletin.ECONFLICT, Message: "Another article has this URL: nothing was saved.",
-			Fields: map[string]string{"url": fmt.Sprintf("article %d has this URL already: one URL is one article; edit that one instead", id)}}
+		return nil, false, urlConflict(ctx, tx, id, "Another article has this URL: nothing was saved.", "edit that one instead")
 	}
 	if edited && p.fromFeed {
 		p = &Patch{URL: p.URL, Lists: p.Lists, fromFeed: true, oldNews: p.oldNews}
@@ -200,8 +199,7 @@ func (s *Store) Update(ctx context.Context, id int64, p *Patch) (*Article, error
 		var other int64
 		err = tx.QueryRowContext(ctx, `SELECT id FROM articles WHERE url = ? AND id != ?`, a.URL, id).Scan(&other)
 		if err == nil {
-			return &bulletin.Error{Code: bulletin.ECONFLICT, Message: "Another article has this URL.",
-				Fields: map[string]string{"url": fmt.Sprintf("article %d has this URL already: one URL is one article", other)}}
+			return urlConflict(ctx, tx, other, "Another article has this URL.", "")
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("find article: %w", err)
 		}

@@ -292,7 +292,7 @@ func itemArticle(it *gofeed.Item, src itemSource, list string, base *url.URL) (*
 		a.Title = clipWords(a.Summary, untitledRunes)
 	}
 	if a.Title == "" {
-		a.Title = clipRunes(link, 300)
+		a.Title = linkTitle(link)
 	}
 	if len(it.Authors) > 0 && it.Authors[0] != nil {
 		a.Author = clipRunes(it.Authors[0].Name, 200)

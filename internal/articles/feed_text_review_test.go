@@ -49,7 +49,7 @@ func TestUntitledFeedItemIsTitledByItsFirstWords(t *testing.T) {
 	for url, want := range map[string]string{
 		"https://quay.example/posts/8812": "The first ferry of the season left the quay at dawn, with a crowd waving from…",
 		"https://quay.example/posts/8813": "Short note.",
-		"https://quay.example/posts/8814": "https://quay.example/posts/8814",
+		"https://quay.example/posts/8814": "quay.example", // no words at all: linkTitle
 	} {
 		if a := items[url]; a == nil || a.Title != want {
 			t.Errorf("article %s: %+v, want the title %q", url, a, want)

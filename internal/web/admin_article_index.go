@@ -17,6 +17,16 @@ type articlesPage struct {
 	Lists    []*subscribers.List
 	Q, List  string
 	NextURL  string
+	names    map[string]string // the lists' names by slug
+}
+
+// ListName is the name of the list slug, as other pages show lists, or
+// the slug of one deleted since the article was read.
+func (p *articlesPage) ListName(slug string) string {
+	if name, ok := p.names[slug]; ok {
+		return name
+	}
+	return slug
 }
 
 // articlesPage shows the articles, newest published first: ?q= searches
@@ -36,6 +46,10 @@ func (s *Server) articlesPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Articles = items
+	p.names = make(map[string]string, len(p.Lists))
+	for _, l := range p.Lists {
+		p.names[l.Slug] = l.Name
+	}
 	if next > 0 {
 		v := url.Values{"before": {strconv.FormatInt(next, 10)}}
 		if p.Q != "" {

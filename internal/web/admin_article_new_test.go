@@ -58,7 +58,7 @@ func TestAdminNewArticle(t *testing.T) {
 	bad.Set("title", "Ferry timetable")
 	bad.Set("url", "https://news.example/bridge")
 	resp, body = a.postBody("/admin/articles", bad)
-	if want := "article " + strconv.FormatInt(byTitle["Bridge reopens"].ID, 10) + " has this URL already"; resp.StatusCode != http.StatusConflict || !strings.Contains(body, want) {
+	if want := `The article “<a href="/admin/articles/` + strconv.FormatInt(byTitle["Bridge reopens"].ID, 10) + `">Bridge reopens</a>” has this URL already`; resp.StatusCode != http.StatusConflict || !strings.Contains(body, want) {
 		t.Errorf("post with a stored URL = %d, want 409 saying %q:\n%s", resp.StatusCode, want, body)
 	}
 	if got, _ := s.Articles.Get(ctx, byTitle["Bridge reopens"].ID); got.Title != "Bridge reopens" {

@@ -116,6 +116,9 @@ func (s *Server) isSiteHost(r *http.Request, host string) bool {
 type loginPage struct {
 	adminPage
 	LoginCSRF, Email, Next, Error string
+	// LoggedOut says the page follows a logout, which sends here with
+	// ?flash=logged-out, so that the editor sees it worked.
+	LoggedOut bool
 }
 
 // loginForm shows the login form, or leads an empty install to setup.
@@ -128,7 +131,13 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token := newCSRFCookie(w, s.secureCookies(r))
-	s.renderAdmin(w, r, http.StatusOK, "admin_login", &loginPage{LoginCSRF: token, Next: safeNext(r.URL.Query().Get("next"))})
+	page := &loginPage{LoginCSRF: token, Next: safeNext(r.URL.Query().Get("next"))}
+	// Only a browser whose session cookie the logout cleared is told it
+	// is logged out: the same link opened with a session is not.
+	if _, err := r.Cookie(sessionCookie); err != nil && r.URL.Query().Get("flash") == "logged-out" {
+		page.LoggedOut = true
+	}
+	s.renderAdmin(w, r, http.StatusOK, "admin_login", page)
 }
 
 // login checks the login CSRF cookie (double submit), then the password;
@@ -198,7 +207,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode})
-	http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
+	http.Redirect(w, r, flashURL("/admin/login", "logged-out"), http.StatusSeeOther)
 }
 
 func newCSRFCookie(w http.ResponseWriter, secure bool) string {

@@ -96,7 +96,13 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	s.renderAdmin(w, r, http.StatusOK, "admin_dashboard", p)
 }
 
-type outboxLine struct{ Name, When, To, Subject string }
+// An outboxLine is one message of the outbox page: When is the time it
+// was written, zero when its file name does not say; the page shows it as
+// every admin page shows times (the datetime template func).
+type outboxLine struct {
+	Name, To, Subject string
+	When              time.Time
+}
 
 type outboxPage struct {
 	adminPage
@@ -141,7 +147,7 @@ func (s *Server) outboxPage(w http.ResponseWriter, r *http.Request) {
 	for _, name := range page.Names {
 		line := outboxLine{Name: name, Subject: "(unreadable)"}
 		if t, err := time.Parse("20060102T150405.000000000Z", strings.SplitN(name, "-", 2)[0]); err == nil {
-			line.When = t.Format("2006-01-02 15:04:05")
+			line.When = t
 		}
 		if raw, err := s.Outbox.Read(name); err == nil {
 			if msg, err := mail.ReadMessage(bytes.NewReader(raw)); err == nil {
@@ -273,7 +279,8 @@ type queuesPage struct {
 	adminPage
 	Queues  []*asynq.QueueInfo
 	Servers []struct {
-		Host, Queues, Started  string
+		Host, Queues           string
+		Started                time.Time
 		PID, Busy, Concurrency int
 	}
 }
@@ -294,9 +301,10 @@ func (s *Server) queuesPage(w http.ResponseWriter, r *http.Request) {
 			}
 			sort.Strings(qs)
 			p.Servers = append(p.Servers, struct {
-				Host, Queues, Started  string
+				Host, Queues           string
+				Started                time.Time
 				PID, Busy, Concurrency int
-			}{sv.Host, strings.Join(qs, ", "), sv.Started.UTC().Format("2006-01-02 15:04"), sv.PID, len(sv.ActiveWorkers), sv.Concurrency})
+			}{sv.Host, strings.Join(qs, ", "), sv.Started, sv.PID, len(sv.ActiveWorkers), sv.Concurrency})
 		}
 	}
 	s.renderAdmin(w, r, http.StatusOK, "admin_queues", p)

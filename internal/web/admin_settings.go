@@ -27,6 +27,10 @@ type settingsPage struct {
 	LogoPath string               // the current logo, "" for none
 	Errors   map[string]string
 	Error    string
+	// Required holds, by form name, the fields that may not be left
+	// empty (settings.Store.EmptyRefused): the page marks them, and
+	// says what each other one left empty gives.
+	Required map[string]string
 	Webhooks []webhookSecretRow // nil when the webhooks are not wired
 	// Hooks, LogoChosen and RemoveLogo are what a refused form shows
 	// again beside P: the webhook fields as typed (secrets only as
@@ -106,6 +110,7 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 	}
 	page.Current = cur
 	page.Empty = s.Settings.EmptyGives(page.P)
+	page.Required = s.Settings.EmptyRefused()
 	page.Base = s.publicURL(r)
 	page.LinkShade = settings.LinkShade(cur.Accent)
 	if page.Webhooks, err = s.webhookRows(r.Context()); err != nil {

@@ -111,6 +111,7 @@ func TestSettingsRefusedFormKeepsTheSESTopic(t *testing.T) {
 // TestSettingsRefusedFormKeepsNoSecret: the secrets typed in a refused
 // form are not echoed back (the page never shows one), and each says it
 // was not saved and is to be typed again; the boxes ticked stay ticked.
+// Postmark's user is no secret: TestSettingsRefusedFormKeepsPostmarkUser.
 func TestSettingsRefusedFormKeepsNoSecret(t *testing.T) {
 	a, _ := newSecretsServer(t)
 	f := goodSettings()
@@ -131,14 +132,14 @@ func TestSettingsRefusedFormKeepsNoSecret(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("save = %d, want 422:\n%s", resp.StatusCode, body)
 	}
-	for _, secret := range []string{sendgridKey, mailgunKey, user, pass, savedMailgunKey} {
+	for _, secret := range []string{sendgridKey, mailgunKey, pass, savedMailgunKey} {
 		if strings.Contains(body, secret) {
 			t.Errorf("the refused form echoes the secret %q", secret)
 		}
 	}
 	for _, tc := range []struct{ field, says string }{
 		{"webhook_mailgun", "paste the key again"},
-		{"webhook_postmark_pass", "type the user and password again"},
+		{"webhook_postmark_pass", "type the password again"},
 		{"webhook_sendgrid", "not a valid ECDSA public key"},
 		{"logo", "choose it again"},
 	} {

@@ -50,6 +50,11 @@ func (s *Server) validateSettings(r *http.Request, u *settings.Update, hooks *we
 		}
 		maps.Copy(fields, bulletin.ErrorFields(err))
 	}
+	for name, why := range s.Settings.CheckRequired(u.Publication) {
+		if fields[name] == "" {
+			fields[name] = why
+		}
+	}
 	if s.WebhookDeps.Secrets != nil {
 		var err error
 		if *hooks, err = webhookSecretsFromForm(r); err != nil {

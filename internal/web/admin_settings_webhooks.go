@@ -70,24 +70,27 @@ func webhookSecretsFromForm(r *http.Request) (webhooks.SecretsUpdate, error) {
 
 // webhookForm is what a refused settings form shows again of its webhook
 // fields, so that no error sits under a box emptied of what was typed.
-// The SES topic ARN is no secret and comes back as typed. The secrets
-// (Postmark's user and password, SendGrid's and Mailgun's keys) are
-// never shown, saved or not, so the page only says that one typed was
-// not saved and is to be typed again.
+// The SES topic ARN and Postmark's basic-auth user are no secrets (the
+// user is half of a pair, worth nothing without the password) and come
+// back as typed. The secrets (Postmark's password, SendGrid's and
+// Mailgun's keys) are never shown, saved or not, so the page only says
+// that one typed was not saved and is to be typed again.
 type webhookForm struct {
-	SESTopic string
-	Typed    map[string]bool // by provider: a secret typed, not saved
-	Clear    map[string]bool // by provider: its "clear" box ticked
+	SESTopic     string
+	PostmarkUser string
+	Typed        map[string]bool // by provider: a secret typed, not saved
+	Clear        map[string]bool // by provider: its "clear" box ticked
 }
 
 // webhookFormOf reads the webhook fields of the settings form r holds.
 func webhookFormOf(r *http.Request) webhookForm {
 	f := r.PostForm
-	h := webhookForm{SESTopic: f.Get("webhook_ses"), Typed: map[string]bool{}, Clear: map[string]bool{}}
+	h := webhookForm{SESTopic: f.Get("webhook_ses"), PostmarkUser: f.Get("webhook_postmark_user"),
+		Typed: map[string]bool{}, Clear: map[string]bool{}}
 	for _, name := range webhooks.Names {
 		h.Clear[name] = f.Get("webhook_"+name+"_clear") == "on"
 	}
-	h.Typed["postmark"] = strings.TrimSpace(f.Get("webhook_postmark_user")) != "" || f.Get("webhook_postmark_pass") != ""
+	h.Typed["postmark"] = f.Get("webhook_postmark_pass") != ""
 	for _, name := range []string{"sendgrid", "mailgun"} {
 		h.Typed[name] = strings.TrimSpace(f.Get("webhook_"+name)) != ""
 	}

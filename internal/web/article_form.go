@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -102,6 +103,9 @@ type articleFormPage struct {
 	Lists  []*subscribers.List
 	Errors map[string]string // by field
 	Error  string
+	// Taken is the article that has the URL typed, when that refused
+	// the form: the page names it by its title, linked to its own page.
+	Taken *articles.URLConflict
 }
 
 // renderArticleForm shows the edit page with err explained: bad fields
@@ -117,6 +121,7 @@ func (s *Server) renderArticleForm(w http.ResponseWriter, r *http.Request, p *ar
 			status = http.StatusConflict
 		}
 		p.Errors, p.Error = bulletin.ErrorFields(err), bulletin.ErrorMessage(err)
+		errors.As(err, &p.Taken)
 	default:
 		s.adminFailed(w, r, err)
 		return

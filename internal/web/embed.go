@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/bulletinhq/bulletin/templates"
@@ -27,6 +28,11 @@ type embedData struct {
 	// Accent and OnAccent colour the snippet's button: the brand's accent
 	// and the text colour that reads on it, each a checked "#rrggbb".
 	Accent, OnAccent string
+	// Back and BackLabel lead a logged-in editor back into the admin,
+	// whose list pages link here: to the list's page for a ?list= that
+	// names one, else to the Lists page. Empty for anyone else, to whom
+	// the admin would only show its login.
+	Back, BackLabel string
 }
 
 // subscribeEmbed shows the snippet to copy and a preview of it.
@@ -53,7 +59,26 @@ func (s *Server) subscribeEmbed(w http.ResponseWriter, r *http.Request) {
 	case want != "":
 		d.Unknown = want
 	}
+	if s.isEditor(r) {
+		d.Back, d.BackLabel = "/admin/lists", "Lists"
+		if d.Hidden != "" {
+			d.Back, d.BackLabel = "/admin/lists/"+url.PathEscape(d.Hidden), d.HiddenName
+		}
+	}
 	s.renderPage(w, r, http.StatusOK, "embed", d)
+}
+
+// isEditor reports whether r comes with a live admin session, on a public
+// page that requireAdmin does not guard. An error reading the session
+// counts as none: the page is shown all the same, without the admin's
+// link.
+func (s *Server) isEditor(r *http.Request) bool {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || s.Admins == nil {
+		return false
+	}
+	sess, err := s.Admins.Session(r.Context(), c.Value)
+	return err == nil && sess != nil
 }
 
 // embedColours are the snippet button's background and text colours: the

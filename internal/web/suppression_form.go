@@ -61,7 +61,9 @@ func (f *suppressionForm) target() (string, error) {
 		}
 		return d, nil
 	}
-	return "", bulletin.Invalid(map[string]string{"address": "give the address to suppress, like name@example.com, or a domain as \"domain\""})
+	// The form and the CSV send one field, the API two members: the
+	// words fit both, naming neither.
+	return "", bulletin.Invalid(map[string]string{"address": "give an address to suppress, like name@example.com, or a whole domain, like example.com"})
 }
 
 // normalizeDomain checks a domain the way an address's domain is checked,
