@@ -34,16 +34,16 @@ func TestDigestPageIsUnderDigests(t *testing.T) {
 		t.Fatalf("Recent digests = %v, %v", items, err)
 	}
 	resp, body := a.get("/admin/campaigns/" + strconv.FormatInt(items[0].ID, 10))
-	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `<a href="/admin/digests" class="on">Digests</a>`) ||
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `<a href="/admin/digests" class="on" aria-current="page">Digests</a>`) ||
 		!strings.Contains(body, `<a href="/admin/digests">← Digests</a>`) ||
-		strings.Contains(body, `class="on">Campaigns</a>`) || strings.Contains(body, "← Campaigns") {
+		strings.Contains(body, `class="on" aria-current="page">Campaigns</a>`) || strings.Contains(body, "← Campaigns") {
 		t.Errorf("a digest's page = %d, want the Digests tab on and a link back to Digests:\n%s", resp.StatusCode, body)
 	}
 
 	_, a2, _, token := campaignServer(t)
 	page, _ := createCampaign(t, a2, token, `{"subject":"Draft","body":"Hi","lists":["news"]}`)
 	a2.login("correct horse battery")
-	if _, body := a2.get(page); !strings.Contains(body, `<a href="/admin/campaigns" class="on">Campaigns</a>`) || !strings.Contains(body, "← Campaigns") {
+	if _, body := a2.get(page); !strings.Contains(body, `<a href="/admin/campaigns" class="on" aria-current="page">Campaigns</a>`) || !strings.Contains(body, "← Campaigns") {
 		t.Errorf("a campaign's page left the Campaigns tab:\n%s", body)
 	}
 }

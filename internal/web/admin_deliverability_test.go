@@ -89,7 +89,7 @@ func TestDeliverabilityPageShowsFindings(t *testing.T) {
 	}
 	text := html.UnescapeString(body)
 	for _, want := range []string{
-		`<a href="/admin/deliverability" class="on">Deliverability</a>`,
+		`<a href="/admin/deliverability" class="on" aria-current="page">Deliverability</a>`,
 		`_dmarc.example.com TXT "v=DMARC1; p=none; rua=mailto:postmaster@example.com"`,
 		`bounces.example.com MX 10 news.example.com.`,
 		"SPF of example.com authorises the relay smtp.relay.test",

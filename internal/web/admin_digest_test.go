@@ -70,7 +70,7 @@ func TestAdminDigestsPage(t *testing.T) {
 	}
 	next := campaigns.NextDigest(time.Now(), "weekly", 7, "saturday", "Europe/Paris")
 	for _, want := range []string{
-		`<a href="/admin/digests" class="on">Digests</a>`,
+		`<a href="/admin/digests" class="on" aria-current="page">Digests</a>`,
 		`Weekend`,
 		`Weekly, Saturday 07:00 Europe/Paris`,
 		next.Format("Monday 2 January 2006, 15:04 MST"),
@@ -168,7 +168,7 @@ func TestAdminErrorPages(t *testing.T) {
 	// Pages that find no such object answer the same page.
 	for _, path := range []string{"/admin/subscribers/999999", "/admin/subscribers/abc"} {
 		resp, body := a.get(path)
-		if resp.StatusCode != http.StatusNotFound || !strings.Contains(body, "<title>Not found · ") || !strings.Contains(body, `<a href="/admin/subscribers" class="on">`) {
+		if resp.StatusCode != http.StatusNotFound || !strings.Contains(body, "<title>Not found · ") || !strings.Contains(body, `<a href="/admin/subscribers" class="on" aria-current="page">`) {
 			t.Errorf("GET %s = %d, want the 404 page:\n%s", path, resp.StatusCode, body)
 		}
 	}

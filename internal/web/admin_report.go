@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"html/template"
 	"math"
 	"net/http"
@@ -22,6 +23,10 @@ type campaignReportPage struct {
 	Series             []seriesRow
 	// Addresses are R.Links as the table of links shows them.
 	Addresses []linkRow
+	// OpensUncounted is true for a sent campaign whose lists do not count
+	// opens (or no longer do): its mail had no open pixel, so "0 opens"
+	// would read as nobody having opened it.
+	OpensUncounted bool
 }
 
 // A linkRow is a tracked link with its address as shown: without
@@ -48,6 +53,12 @@ func (s *Server) campaignReportPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := &campaignReportPage{R: rep, ClickRate: percentOf(rep.ClickRate)}
+	uncounted, err := s.opensUncounted(r.Context(), rep)
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	p.OpensUncounted = uncounted
 	for _, b := range rep.Series {
 		p.Series = append(p.Series, seriesRow{Label: bucketLabel(b), At: bucketTime(b), Clicks: b.Clicks, Opens: b.Opens})
 	}
@@ -68,13 +79,14 @@ func (s *Server) campaignReportPage(w http.ResponseWriter, r *http.Request) {
 	if rep.Articles != nil {
 		per = "article"
 	}
+	axis := chartSeries(rep.Series)
 	charts := map[*template.HTML]*chart{
-		&p.Time: seriesChart(rep.Series, "People's clicks by hour for the first 48 hours, then by day: "+plural(rep.Clicks, "clicks")+" in all", "clicks",
+		&p.Time: seriesChart(axis, "People's clicks by hour for the first 48 hours, then by day: "+plural(rep.Clicks, "clicks")+" in all", "clicks",
 			func(b tracking.Bucket) int { return b.Clicks }),
 		&p.Links: rankChart("People's clicks per "+per+", the most clicked first", links),
 	}
 	if rep.Opens > 0 {
-		charts[&p.Opens] = seriesChart(rep.Series, "People's opens by hour for the first 48 hours, then by day: "+plural(rep.Opens, "opens")+" in all", "opens",
+		charts[&p.Opens] = seriesChart(axis, "People's opens by hour for the first 48 hours, then by day: "+plural(rep.Opens, "opens")+" in all", "opens",
 			func(b tracking.Bucket) int { return b.Opens })
 	}
 	for out, c := range charts {
@@ -86,6 +98,22 @@ func (s *Server) campaignReportPage(w http.ResponseWriter, r *http.Request) {
 		*out = svg
 	}
 	s.renderAdmin(w, r, http.StatusOK, "admin_report", p)
+}
+
+// opensUncounted says whether a sent campaign's opens are not counted,
+// as the open pixel decides: its mail carried one only when every list
+// counted opens, and a list that stops counting them stops their
+// recording too. A campaign not sent yet, or a server that records
+// nothing, is not said to leave opens uncounted.
+func (s *Server) opensUncounted(ctx context.Context, rep *tracking.CampaignReport) (bool, error) {
+	if rep.StartedAt == nil || s.TrackDeps.Links == nil {
+		return false, nil
+	}
+	c, err := s.TrackDeps.Links.Campaign(ctx, rep.ID)
+	if err != nil {
+		return false, err
+	}
+	return !c.Opens, nil
 }
 
 // shownAddress is url without a leading "https://", unless that would

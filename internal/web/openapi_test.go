@@ -383,18 +383,18 @@ func TestAdminAPIPage(t *testing.T) {
 		t.Errorf("no admin CSP on /admin/api: %q", csp)
 	}
 	for _, want := range []string{
-		`<a href="/admin/api" class="on">API</a>`,                                   // the nav link, marked as the current page
+		`<a href="/admin/api" class="on" aria-current="page">API</a>`,               // the nav link, marked as the current page
 		`href="/api/v1/openapi.json"`,                                               // the document itself
 		`<h2 id="tag-Campaigns">Campaigns</h2>`,                                     // operations grouped by tag
 		`<span class="method">POST</span> <code>/api/v1/campaigns/{id}/send</code>`, // method and path
 		`Sending a campaign twice is a 409.`,
-		`sent as <code>Authorization: Bearer TOKEN</code>`,                                              // Markdown code spans shown as code                                        // description
-		`Write a campaign`,                                                                              // summary
+		`sent as <code>Authorization: Bearer TOKEN</code>`, // Markdown code spans shown as code                                        // description
+		`Write a campaign`, // summary
 		`<td data-label="Name"><code>limit</code></td><td data-label="In">query</td>`,                   // a parameter
 		`<td data-label="Field"><code>send_at</code></td><td data-label="Type">string (date-time)</td>`, // a request body field
-		`<td data-label="Status">409</td>`,                                                              // a response
-		`<a href="#schema-Campaign">Campaign</a>`,                                                       // a response's schema, linked
-		`<h3 id="schema-Campaign">Campaign</h3>`,                                                        // and described
+		`<td data-label="Status">409</td>`,        // a response
+		`<a href="#schema-Campaign">Campaign</a>`, // a response's schema, linked
+		`<h3 id="schema-Campaign">Campaign</h3>`,  // and described
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/admin/api lacks %s", want)

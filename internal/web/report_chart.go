@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -93,6 +94,27 @@ func seriesChart(series []tracking.Bucket, label, unit string, value func(tracki
 		chartText{X: "0", Y: "206", Anchor: "start", Text: bucketLabel(series[0])},
 		chartText{X: "100%", Y: "206", Anchor: "end", Text: bucketLabel(series[len(series)-1])})
 	return c
+}
+
+// chartHours is how many hours a chart over time spans at least: the
+// hours a report's series gives by the hour.
+const chartHours = 48
+
+// chartSeries is series as a chart draws it: at least its first 48
+// hours, those after its last click or open there and empty. The series
+// ends at its last hour with any, so an hour of clicks drew one bar the
+// chart's width, labelled with that hour at both ends.
+func chartSeries(series []tracking.Bucket) []tracking.Bucket {
+	// A series shorter than 48 buckets is all hours: its days start after
+	// them.
+	if len(series) == 0 || len(series) >= chartHours || series[0].Span != "hour" {
+		return series
+	}
+	out := slices.Clone(series)
+	for at := series[len(series)-1].At.Add(time.Hour); len(out) < chartHours; at = at.Add(time.Hour) {
+		out = append(out, tracking.Bucket{At: at, Span: "hour"})
+	}
+	return out
 }
 
 // rankChart draws a horizontal bar per item, its label above it. A label

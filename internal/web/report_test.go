@@ -209,7 +209,7 @@ func TestAdminReportPages(t *testing.T) {
 		if script := directive(resp.Header.Get("Content-Security-Policy"), "script-src"); script == "" || strings.Contains(script, "unsafe-inline") {
 			t.Errorf("%s: script-src %q", page, script)
 		}
-		for _, want := range []string{`<svg role="img" aria-label="`, `viewBox="0 0 `, `width="100%"`, `<title>`, `<table class="stack">`, `data-label="Clicks"`, `Bridge reopens`, `report.csv`} {
+		for _, want := range []string{`<svg role="img" aria-label="`, `viewBox="0 0 `, `width="100%"`, `<title>`, `<table class="`, `data-label="Clicks"`, `Bridge reopens`, `report.csv`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("%s lacks %s", page, want)
 			}

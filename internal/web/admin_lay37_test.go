@@ -1,0 +1,234 @@
+package web
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/bulletinhq/bulletin/internal/sqlite"
+	"github.com/bulletinhq/bulletin/internal/tracking"
+)
+
+// lay37Shot keeps a screenshot of the page as name in
+// BULLETIN_SCREENSHOTS, when that is set.
+func lay37Shot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("BULLETIN_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// lay37Menu is "" when the admin menu reads as it should at the
+// screen's width, else what does not: on a phone one "Menu" button
+// naming the current page, the header under 60 px, the links hidden
+// until it opens and then all in sight; wider, the links in the header
+// and no button.
+const lay37Menu = `(function (current) {
+	var bad = [], header = document.querySelector("header");
+	var shown = function (el) { var r = el.getBoundingClientRect(); return el.checkVisibility() && r.width > 0 && r.height > 0; };
+	var summary = header.querySelector("details summary");
+	var links = Array.prototype.filter.call(header.querySelectorAll("a[href^='/admin']"), shown);
+	if (document.documentElement.clientWidth > 800) {
+		if (summary && shown(summary)) bad.push("a Menu button on a wide screen");
+		if (links.length < 16) bad.push(links.length + " links in sight on a wide screen");
+		return bad.join("; ");
+	}
+	var h = header.getBoundingClientRect().height;
+	if (h >= 60) bad.push("the header is " + Math.round(h) + " px high");
+	if (!summary || !shown(summary)) return bad.concat("no Menu button").join("; ");
+	if (!/^Menu/.test(summary.textContent) || summary.textContent.indexOf(current) < 0) bad.push("the button reads " + JSON.stringify(summary.textContent) + ", not the menu and " + current);
+	if (links.length > 0) bad.push(links.length + " links in sight with the menu closed");
+	summary.click();
+	var open = Array.prototype.filter.call(header.querySelectorAll("a[href^='/admin']"), shown);
+	if (open.length < 16) bad.push(open.length + " links in sight with the menu open");
+	var on = header.querySelector("details a[aria-current=page]");
+	if (!on || on.textContent !== current) bad.push("the open menu marks " + (on ? JSON.stringify(on.textContent) : "nothing") + " as the current page");
+	var w = document.documentElement.clientWidth;
+	open.forEach(function (a) { var r = a.getBoundingClientRect(); if (r.left < 0 || r.right > w) bad.push(a.textContent + " sticks out"); });
+	summary.click();
+	return bad.join("; ");
+})`
+
+// On a phone the admin's 17 links are one "Menu" button naming the
+// current page, opening them all; before, they took six rows (180 px) at
+// the top of every page. On a laptop they stay in the header.
+// BULLETIN_SCREENSHOTS=dir keeps a screenshot of each view.
+func TestLay37MenuIsOneButtonOnAPhone(t *testing.T) {
+	_, a, _ := newReportAdmin(t)
+	ctx := browser33(t)
+	login33(t, ctx, a.base)
+	for _, page := range []struct{ path, current string }{{"/admin", "Dashboard"}, {"/admin/settings", "Settings"}, {"/admin/deliverability", "Deliverability"}} {
+		for _, v := range views33 {
+			open33(t, ctx, v, a.base+page.path)
+			if o := eval33[string](t, ctx, lay37Menu+`(`+strconv.Quote(page.current)+`)`); o != "" {
+				t.Errorf("%s at %s: %s", page.path, v, o)
+			}
+			if o := eval33[string](t, ctx, `overflow()`); o != "" {
+				t.Errorf("%s at %s: %s", page.path, v, o)
+			}
+		}
+	}
+	open33(t, ctx, view33{390, "light"}, a.base+"/admin/deliverability")
+	pages31Do(t, ctx, "open the menu", chromedp.Evaluate[chromedp.Void](`document.querySelector("header summary").click()`))
+	lay37Shot(t, ctx, "lay37-menu-open-390")
+}
+
+// The first Tab on an admin page reaches "Skip to content", in sight
+// while focused, and following it moves the focus to the page's main
+// content, past the menu.
+func TestLay37SkipLinkIsTheFirstTabStop(t *testing.T) {
+	_, a, _ := newReportAdmin(t)
+	ctx := browser33(t)
+	login33(t, ctx, a.base)
+	for _, v := range views33 {
+		open33(t, ctx, v, a.base+"/admin/lists")
+		pages31Do(t, ctx, "press Tab", chromedp.KeyEvent(kb.Tab))
+		got := eval33[string](t, ctx, `(function () {
+			var el = document.activeElement, r = el.getBoundingClientRect();
+			if (el.tagName !== "A" || el.textContent !== "Skip to content") return "the first tab stop is " + el.outerHTML.slice(0, 80);
+			if (r.top < 0 || r.bottom > innerHeight || r.width < 20) return "the focused skip link is out of sight at " + Math.round(r.left) + "," + Math.round(r.top);
+			return "";
+		})()`)
+		if got != "" {
+			t.Errorf("at %s: %s", v, got)
+			continue
+		}
+		if v.width == 390 && v.scheme == "light" {
+			lay37Shot(t, ctx, "lay37-skip-390")
+		}
+		pages31Do(t, ctx, "follow the skip link", chromedp.KeyEvent(kb.Enter))
+		if got := eval33[string](t, ctx, `document.activeElement.tagName + " " + document.activeElement.id`); got != "MAIN main" {
+			t.Errorf("at %s: after the skip link the focus is on %q, want main", v, got)
+		}
+		pages31Do(t, ctx, "press Tab in main", chromedp.KeyEvent(kb.Tab))
+		if got := eval33[bool](t, ctx, `!!document.activeElement.closest("main")`); !got {
+			t.Errorf("at %s: the Tab after the skip link left main", v)
+		}
+	}
+}
+
+// newLay37Report is a report server whose campaigns' opens, as the open
+// pixel reads them, are known: tracking.Links beside the reports.
+func newLay37Report(t *testing.T) (*adminClient, *sqlite.DB) {
+	t.Helper()
+	var db *sqlite.DB
+	_, a := newAdminServerWith(t, func(s *Server, d *sqlite.DB) {
+		db = d
+		s.TrackDeps = TrackDeps{Reports: tracking.NewReports(d), Links: tracking.NewLinks(d)}
+	})
+	a.login("correct horse battery")
+	return a, db
+}
+
+// lay37Campaign stores a campaign sent an hour ago to a new list that
+// counts opens or not, clicked and opened in that hour only: the path of
+// its report and its start.
+func lay37Campaign(t *testing.T, db *sqlite.DB, slug string, opens bool) (string, time.Time) {
+	t.Helper()
+	exec := func(q string, args ...any) int64 {
+		t.Helper()
+		res, err := db.Write.Exec(q, args...)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		id, _ := res.LastInsertId()
+		return id
+	}
+	now := sqlite.Now()
+	started := now.UTC().Add(-time.Hour).Truncate(time.Hour)
+	list := exec(`INSERT INTO lists (slug, name, tracking, opens, created_at) VALUES (?, ?, 'anonymous', ?, ?)`, slug, slug, opens, now)
+	id := exec(`INSERT INTO campaigns (kind, subject, status, tracking, opens, started_at, created_at, updated_at) VALUES ('campaign', ?, 'sent', 'anonymous', ?, ?, ?, ?)`, "To "+slug, opens, started, now, now)
+	exec(`INSERT INTO campaign_lists (campaign_id, list_id) VALUES (?, ?)`, id, list)
+	exec(`INSERT INTO campaign_links (campaign_id, idx, url) VALUES (?, 0, 'https://harbourgazette.example/pier')`, id)
+	for i := range 3 {
+		exec(`INSERT INTO clicks (campaign_id, link_idx, clicker, at) VALUES (?, 0, ?, ?)`, id, i, started.Add(time.Duration(i+1)*time.Minute))
+		if opens {
+			exec(`INSERT INTO opens (campaign_id, opener, at) VALUES (?, ?, ?)`, id, i, started.Add(time.Duration(i+1)*time.Minute))
+		}
+	}
+	return "/admin/campaigns/" + strconv.FormatInt(id, 10) + "/report", started
+}
+
+var lay37Opens = regexp.MustCompile(`<td data-label="Opens">(.*?)</td>`)
+
+// A campaign to a list that does not count opens says so, where "0 (0
+// readers)" read as nobody having opened it; one to a list that counts
+// them gives its figures.
+func TestLay37ReportSaysOpensAreNotCounted(t *testing.T) {
+	a, db := newLay37Report(t)
+	for _, c := range []struct {
+		slug  string
+		opens bool
+		cell  string // what the Opens cell starts with
+	}{
+		{"morning-brief", false, `<span class="muted">not counted</span>`},
+		{"evening-news", true, `3 <span class="muted">(3 readers)</span>`},
+	} {
+		path, _ := lay37Campaign(t, db, c.slug, c.opens)
+		resp, body := a.get(path)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", path, resp.StatusCode)
+		}
+		m := lay37Opens.FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("%s: no Opens cell in:\n%s", c.slug, body)
+		}
+		if m[1] != c.cell {
+			t.Errorf("%s: the Opens cell reads %q, want %q", c.slug, m[1], c.cell)
+		}
+		said := strings.Contains(body, "Opens are not counted for its lists")
+		if said == c.opens {
+			t.Errorf("%s (opens %v): the report says opens are not counted: %v", c.slug, c.opens, said)
+		}
+	}
+}
+
+var lay37AxisText = regexp.MustCompile(`<text x="([^"]*)" y="206"[^>]*>([^<]*)</text>`)
+
+// A campaign with one hour of clicks draws its first 48 hours over time,
+// the hours after its last click empty, labelled from its first hour to
+// its 48th: it drew one bar the chart's width, labelled with that hour
+// at both ends.
+func TestLay37OneHourChartHasAnAxis(t *testing.T) {
+	a, db := newLay37Report(t)
+	path, started := lay37Campaign(t, db, "morning-brief", true)
+	_, body := a.get(path)
+	i := strings.Index(body, "People&#39;s clicks by hour")
+	if i < 0 {
+		t.Fatalf("no chart of clicks over time in:\n%s", body)
+	}
+	svg := body[i:]
+	// The chart is an outer SVG holding the inner one of its bars.
+	if inner := strings.Index(svg, "</svg>"); inner >= 0 {
+		if outer := strings.Index(svg[inner+1:], "</svg>"); outer >= 0 {
+			svg = svg[:inner+1+outer]
+		}
+	}
+	labels := lay37AxisText.FindAllStringSubmatch(svg, -1)
+	want := []string{started.Format("2 Jan 15:04"), started.Add(47 * time.Hour).Format("2 Jan 15:04")}
+	if len(labels) != 2 || labels[0][2] != want[0] || labels[1][2] != want[1] {
+		t.Errorf("the chart's axis reads %q, want %q", labels, want)
+	}
+	if n := strings.Count(svg, "<rect "); n != 48 {
+		t.Errorf("the chart has %d bars, want one per hour of 48", n)
+	}
+	if !strings.Contains(svg, "<title>"+started.Format("2 Jan 15:04")+": 3 clicks</title>") {
+		t.Errorf("the first hour's bar is not titled with its 3 clicks:\n%s", svg)
+	}
+}
