@@ -2,6 +2,7 @@ package subscribers
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -66,35 +67,7 @@ var upgradeNames86 = []string{
 func TestNameFoldMigration086RefoldsStoredNames(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "bulletin.db")
-	db, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m082, err := os.ReadFile(filepath.Join("..", "internal", "sqlite", "migration", "082_subscribers_name_fold_greek.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	triggers082 := string(m082[strings.Index(string(m082), "CREATE TRIGGER") : strings.LastIndex(string(m082), "END;")+len("END;")])
-	conn, err := db.Write.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{
-		`DROP TRIGGER subscribers_name_fold_insert`,
-		`DROP TRIGGER subscribers_name_fold_update`,
-		triggers082,
-		`DELETE FROM migrations WHERE name = 'migration/086_subscribers_name_fold_polytonic.sql'`,
-	} {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	for i, name := range upgradeNames86 {
-		if _, err := conn.ExecContext(ctx, `INSERT INTO subscribers (id, email, email_key, name, status, created_at, updated_at)
-			VALUES (?, ?, ?, ?, 'confirmed', '2026-01-01', '2026-01-01')`, 1+i, fmt.Sprint("r", i, "@example.com"), fmt.Sprint("r", i, "@example.com"), name); err != nil {
-			t.Fatal(err)
-		}
-	}
+	db, conn := storeUnderFoldOf(t, ctx, path, "082_subscribers_name_fold_greek.sql", "086_subscribers_name_fold_polytonic.sql", upgradeNames86)
 	// The names are as 082 folded them: the polytonic letters kept, and
 	// the decomposed name cut into words at its breathing and perispomeni.
 	before := storedFolds(t, conn)
@@ -108,7 +81,7 @@ func TestNameFoldMigration086RefoldsStoredNames(t *testing.T) {
 	conn.Close()
 	db.Close()
 
-	db, err = sqlite.Open(ctx, path)
+	db, err := sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,4 +163,43 @@ func BenchmarkNameFoldMigration086(b *testing.B) {
 			}
 		})
 	}
+}
+
+// storeUnderFoldOf opens a new database at path as an install of the
+// migrations before next had it: the fold triggers those of migration
+// old, next not yet run (the next open runs it). It stores names through
+// those triggers, with ids from 1, and returns the database and its write
+// connection, both open.
+func storeUnderFoldOf(t *testing.T, ctx context.Context, path, old, next string, names []string) (*sqlite.DB, *sql.Conn) {
+	t.Helper()
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := os.ReadFile(filepath.Join("..", "internal", "sqlite", "migration", old))
+	if err != nil {
+		t.Fatal(err)
+	}
+	triggers := string(m[strings.Index(string(m), "CREATE TRIGGER") : strings.LastIndex(string(m), "END;")+len("END;")])
+	conn, err := db.Write.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`DROP TRIGGER subscribers_name_fold_insert`,
+		`DROP TRIGGER subscribers_name_fold_update`,
+		triggers,
+		`DELETE FROM migrations WHERE name = 'migration/` + next + `'`,
+	} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	for i, name := range names {
+		if _, err := conn.ExecContext(ctx, `INSERT INTO subscribers (id, email, email_key, name, status, created_at, updated_at)
+			VALUES (?, ?, ?, ?, 'confirmed', '2026-01-01', '2026-01-01')`, 1+i, fmt.Sprint("r", i, "@example.com"), fmt.Sprint("r", i, "@example.com"), name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db, conn
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -150,35 +149,7 @@ func allFoldExtra() string {
 func TestNameFoldMigration082RefoldsStoredNames(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "bulletin.db")
-	db, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m076, err := os.ReadFile(filepath.Join("..", "internal", "sqlite", "migration", "076_subscribers_name_fold.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	triggers076 := string(m076[strings.Index(string(m076), "CREATE TRIGGER") : strings.LastIndex(string(m076), "END;")+len("END;")])
-	conn, err := db.Write.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{
-		`DROP TRIGGER subscribers_name_fold_insert`,
-		`DROP TRIGGER subscribers_name_fold_update`,
-		triggers076,
-		`DELETE FROM migrations WHERE name = 'migration/082_subscribers_name_fold_greek.sql'`,
-	} {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	for i, name := range upgradeNames {
-		if _, err := conn.ExecContext(ctx, `INSERT INTO subscribers (id, email, email_key, name, status, created_at, updated_at)
-			VALUES (?, ?, ?, ?, 'confirmed', '2026-01-01', '2026-01-01')`, 1+i, fmt.Sprint("r", i, "@example.com"), fmt.Sprint("r", i, "@example.com"), name); err != nil {
-			t.Fatal(err)
-		}
-	}
+	db, conn := storeUnderFoldOf(t, ctx, path, "076_subscribers_name_fold.sql", "082_subscribers_name_fold_greek.sql", upgradeNames)
 	// The names are as 076 folded them: the Greek accents and "ё" kept,
 	// so the search of now would not find them without their accents.
 	before := storedFolds(t, conn)
@@ -188,7 +159,7 @@ func TestNameFoldMigration082RefoldsStoredNames(t *testing.T) {
 	conn.Close()
 	db.Close()
 
-	db, err = sqlite.Open(ctx, path)
+	db, err := sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -20,20 +21,8 @@ import (
 func report36Server(t *testing.T) (*adminClient, []string) {
 	t.Helper()
 	_, a, db := newReportAdmin(t)
-	tx, err := db.Write.Begin()
-	if err != nil {
-		t.Fatal(err)
-	}
+	tx, exec := reportTx(t, db)
 	defer tx.Rollback()
-	exec := func(q string, args ...any) int64 {
-		t.Helper()
-		res, err := tx.Exec(q, args...)
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		id, _ := res.LastInsertId()
-		return id
-	}
 	now := sqlite.Now()
 	started := now.Add(-5 * 24 * time.Hour).Truncate(time.Hour)
 	for i := range 1500 {
@@ -168,5 +157,25 @@ func TestReport36FitsAPhone(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// reportTx begins a write transaction on db for a report's rows, and an
+// exec that runs a statement in it, stopping the test on an error, and
+// gives the row id it inserted.
+func reportTx(t *testing.T, db *sqlite.DB) (*sql.Tx, func(q string, args ...any) int64) {
+	t.Helper()
+	tx, err := db.Write.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tx, func(q string, args ...any) int64 {
+		t.Helper()
+		res, err := tx.Exec(q, args...)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		id, _ := res.LastInsertId()
+		return id
 	}
 }

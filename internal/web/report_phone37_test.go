@@ -34,20 +34,8 @@ func phone37Address(t *testing.T) string {
 func report37Server(t *testing.T, long string) (*adminClient, string) {
 	t.Helper()
 	_, a, db := newReportAdmin(t)
-	tx, err := db.Write.Begin()
-	if err != nil {
-		t.Fatal(err)
-	}
+	tx, exec := reportTx(t, db)
 	defer tx.Rollback()
-	exec := func(q string, args ...any) int64 {
-		t.Helper()
-		res, err := tx.Exec(q, args...)
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		id, _ := res.LastInsertId()
-		return id
-	}
 	now := sqlite.Now()
 	started := now.UTC().Add(-4 * 24 * time.Hour).Truncate(24 * time.Hour).Add(14 * time.Hour)
 	for i := range 400 {
