@@ -82,7 +82,7 @@ func TestPublisherJourneyInABrowser(t *testing.T) {
 	m, _, _ := testMain(t, env)
 	base, stop := startServe(t, m)
 	defer stop()
-	b := newBrowser(t, 120*time.Second)
+	b := newBrowser(t, 60*time.Second)
 	do, shot := b.do, b.shotBoth
 
 	// 1. Setup: an empty install opens on it, from this host without a code.

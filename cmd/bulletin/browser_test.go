@@ -71,7 +71,7 @@ func TestReaderJourneyInABrowser(t *testing.T) {
 	m, _, _ := testMain(t, env)
 	base, stop := startServe(t, m)
 	defer stop()
-	b := newBrowser(t, 60*time.Second)
+	b := newBrowser(t, 30*time.Second)
 	do, shot := b.do, b.shot
 
 	do("sign up", chromedp.Navigate(base+"/subscribe"), heading("Subscribe"), shot("subscribe"),
