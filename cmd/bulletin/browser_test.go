@@ -60,7 +60,7 @@ func newestMail(t *testing.T, dir string) string {
 // TestReaderJourneyInABrowser signs up through the form in headless
 // Chromium, confirms with the link from the mail in the outbox, changes
 // preferences and unsubscribes, as a reader would, with a screenshot of
-// each page in BULLETIN_SCREENSHOTS (or the test's temporary folder).
+// each page in BULLETIN_SCREENSHOTS when that names a folder.
 func TestReaderJourneyInABrowser(t *testing.T) {
 	addr := freeAddr(t)
 	data := t.TempDir()
