@@ -104,13 +104,18 @@ func (l *List) validate(checks []WelcomeCheck, saved string) error {
 	if why := checkSender(l.ReplyTo); why != "" {
 		fields["reply_to"] = why
 	}
+	var welcome []string
 	if utf8.RuneCountInString(l.Welcome) > MaxWelcome {
-		fields["welcome"] = "keep the welcome mail to at most 50,000 characters"
-	} else if why := checkWelcome(l.Welcome, checks, l.Welcome == saved); why != "" {
+		welcome = append(welcome, "keep the welcome mail to at most 50,000 characters")
+	}
+	if why := CheckWelcome(l.Welcome, l.Welcome == saved, checks...); why != "" {
 		if l.Welcome == saved {
 			why = "the welcome mail saved earlier does not render, so readers who confirm get none; fix it or empty it to save the list: " + why
 		}
-		fields["welcome"] = why
+		welcome = append(welcome, why)
+	}
+	if len(welcome) > 0 {
+		fields["welcome"] = strings.Join(welcome, "\n")
 	}
 	if len(fields) > 0 {
 		return bulletin.Invalid(fields)
@@ -118,20 +123,37 @@ func (l *List) validate(checks []WelcomeCheck, saved string) error {
 	return nil
 }
 
-// checkWelcome says why the welcome text md fails one of checks, or "".
-// A text saved already (stored) is not refused for what only new texts
-// are (a NewTextOnly error): it sends as it is, and refusing it would
-// stop every other change to its list.
-func checkWelcome(md string, checks []WelcomeCheck, stored bool) string {
+// CheckWelcome says why the welcome text md fails checks, every reason on
+// a line of its own, or "". An error joining several (errors.Join, as
+// campaigns.CheckBody's does) counts as each of them: a save names every
+// fault of the text at once, where the first alone left the editor one
+// refusal a save. A text saved already (stored) is not refused for what
+// only new texts are (a NewTextOnly error): it sends as it is, and
+// refusing it would stop every other change to its list.
+func CheckWelcome(md string, stored bool, checks ...WelcomeCheck) string {
 	if md == "" {
 		return ""
 	}
+	var whys []string
 	for _, check := range checks {
-		if err := check(md); err != nil && !(stored && IsNewTextOnly(err)) {
-			return err.Error()
+		for _, err := range faultsOf(check(md)) {
+			if !(stored && IsNewTextOnly(err)) {
+				whys = append(whys, err.Error())
+			}
 		}
 	}
-	return ""
+	return strings.Join(whys, "\n")
+}
+
+// faultsOf is the errors err joins (errors.Join), or err alone.
+func faultsOf(err error) []error {
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		return joined.Unwrap()
+	}
+	if err == nil {
+		return nil
+	}
+	return []error{err}
 }
 
 // A NewTextOnly error refuses a text being written, not one stored before

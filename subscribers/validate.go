@@ -55,25 +55,41 @@ func NormalizeEmail(email string) (string, string) {
 		return "", "enter just the address, like name@example.com"
 	}
 	at := strings.LastIndexByte(email, '@')
-	if at <= 0 || at == len(email)-1 {
-		return "", "enter an address like name@example.com"
+	if at < 0 {
+		return "", malformed
+	}
+	if at == 0 || at == len(email)-1 {
+		return "", addressFault(email[:at], email[at+1:])
 	}
 	local, domain, msg := splitAddress(email[:at], email[at+1:])
 	if msg != "" {
 		return "", msg
 	}
+	// The validator takes a part of an ASCII domain of any length, but
+	// DNS holds none over 63 octets: such an address could never be
+	// mailed.
+	for label := range strings.SplitSeq(domain, ".") {
+		if len(label) > 63 {
+			return "", "check the domain after the @: keep each part between its dots to at most 63 characters"
+		}
+	}
 	email = local + "@" + domain
 	if err := validate.Var(email, "required,email,max=254"); err != nil {
-		return "", "enter an address like name@example.com"
+		return "", addressFault(local, domain)
 	}
 	if a, err := mail.ParseAddress(email); err != nil || a.Name != "" || a.Address != email {
-		return "", "enter an address like name@example.com"
+		return "", addressFault(local, domain)
 	}
 	if strings.HasSuffix(email, ".") || strings.Count(email, "@") != 1 {
-		return "", "enter an address like name@example.com"
+		return "", addressFault(local, domain)
 	}
 	return email, ""
 }
+
+// malformed is what NormalizeEmail says of text that is no address at all,
+// the fault most often met, and of one whose fault addressFault cannot
+// name.
+const malformed = "enter an address like name@example.com"
 
 // MaxLocalLen is the most octets before the @ (RFC 5321 section 4.5.3.1.1).
 const MaxLocalLen = 64
@@ -106,6 +122,63 @@ func splitAddress(local, domain string) (string, string, string) {
 		return "", "", "check the domain after the @: it is not a valid domain name"
 	}
 	return local, a, ""
+}
+
+// addressFault says what to fix in local@domain, an address NormalizeEmail
+// refuses for its form: "enter an address like name@example.com" said of
+// every such fault read wrong where the address looked like that already
+// (its domain with no ending, a part with two dots in a row, one made too
+// long by its domain's xn-- form), and left the reader at the form, or the
+// editor of an import report, looking for what to change.
+func addressFault(local, domain string) string {
+	switch {
+	case strings.Contains(local, "@"):
+		return "write one @ only, between the name and the domain, like name@example.com"
+	case local == "":
+		return "write the part before the @, like name@example.com"
+	case domain == "":
+		return "write the domain after the @, like name@example.com"
+	case len(local)+1+len(domain) > MaxEmailLen:
+		return "use an address of at most 254 characters (a domain in another script counts in its xn-- form)"
+	case badDots(local):
+		return "check the part before the @: a dot may not start or end it, nor follow another dot"
+	}
+	if why := domainFault(domain); why != "" {
+		return "check the domain after the @: " + why
+	}
+	return malformed
+}
+
+// badDots reports whether s starts or ends with a dot or holds two in a
+// row, which neither part of an address may.
+func badDots(s string) bool {
+	return strings.HasPrefix(s, ".") || strings.HasSuffix(s, ".") || strings.Contains(s, "..")
+}
+
+// domainFault says what is wrong with an address's domain, in its ASCII
+// form, or "" when addressFault should look elsewhere.
+func domainFault(domain string) string {
+	if badDots(domain) {
+		return "a dot may not start or end it, nor follow another dot"
+	}
+	labels := strings.Split(domain, ".")
+	if len(labels) == 1 {
+		return "write it whole, with its ending, like example.com"
+	}
+	for _, l := range labels {
+		switch {
+		case strings.ContainsFunc(l, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') }):
+			return "use only letters, digits, hyphens and dots in it"
+		case strings.HasPrefix(l, "-") || strings.HasSuffix(l, "-"):
+			return "a hyphen may not start or end a part between its dots"
+		case len(l) > 63:
+			return "keep each part between its dots to at most 63 characters"
+		}
+	}
+	if !strings.ContainsFunc(labels[len(labels)-1], func(r rune) bool { return r < '0' || r > '9' }) {
+		return "end it with a name, like .com, not a number"
+	}
+	return ""
 }
 
 func isASCII(s string) bool {

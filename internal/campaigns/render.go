@@ -2,6 +2,7 @@ package campaigns
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	stdhtml "html"
 	"net/url"
@@ -57,26 +58,13 @@ func checkFields(body string) error {
 	return checkLinks(body, html, mk)
 }
 
-// checkBody is checkFields for a body being saved, which must hold no
-// element mail cannot show either, such as a <script> (refusedElement):
-// a preview shows the mail without it. A body whose fields do not parse
-// is told that first, and one with such an element that before its
-// links.
-func checkBody(body string) error {
-	err := checkFields(body)
-	if err != nil && !subscribers.IsNewTextOnly(err) {
-		return err
-	}
-	if err := refusedElement(body); err != nil {
-		return err
-	}
-	return err
-}
-
 // CheckBody is the check a welcome text passes to be saved: it must render
 // as a campaign's body does, with full URLs in its links and images and
-// no element mail cannot show.
-func CheckBody(markdown string) error { return checkBody(markdown) }
+// no element mail cannot show. Every fault is in the error, joined
+// (errors.Join, one a line) as a campaign's body names them all
+// (bodyFaults), each still its own error for the caller to tell a
+// subscribers.NewTextOnly one from the others.
+func CheckBody(markdown string) error { return errors.Join(bodyFaults(markdown, "")...) }
 
 // checkLinks refuses the rendered html of body when a link or an image
 // has a relative URL ("/about", "photo.jpg", "//cdn.example/x.png"): a

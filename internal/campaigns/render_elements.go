@@ -23,7 +23,7 @@ import (
 // a script or a style sheet, would be printed in every mail, test send
 // and archive page, and a pasted embed (a video's <iframe>, a post's
 // <blockquote> and <script>) would go without a word. A body holding one
-// is refused when it is saved (refusedElement, checkBody), and one stored
+// is refused when it is saved (refusedElement, bodyFaults), and one stored
 // before is sent, previewed and shown in the archive with each such
 // element gone whole, its text too (elementDropper).
 

@@ -14,12 +14,12 @@ import (
 // bodyFaults is every reason a body being saved is refused, by line:
 // each {{ … }} that is no personal field, the elements mail cannot show
 // (refusedElement) and the links and images that are not full URLs
-// (checkLinks). checkBody stops at the first kind it finds, and an editor
+// (checkLinks). The check stopped at the first kind it found, and an editor
 // whose body held all three learnt of them one save at a time. The links
 // are checked with each faulty {{ … }} taken out, since the body does not
 // render with it; that keeps every line where it was. A fault that is
 // only a new body's (subscribers.NewTextOnly) is left out when the body
-// is the one stored, as check does with checkBody's.
+// is the one stored: it sends as it is.
 func bodyFaults(body, stored string) []error {
 	body = strings.ReplaceAll(body, "\r\n", "\n")
 	unchanged := body == strings.ReplaceAll(stored, "\r\n", "\n")

@@ -19,8 +19,9 @@ func testAddresses(to string) []string {
 	return strings.FieldsFunc(to, func(c rune) bool { return strings.ContainsRune(", ;\t\r\n", c) })
 }
 
-// checkTestAddresses refuses to, the test form's addresses, naming every
-// one at fault, or how many were given past the limit. TestSend checks
+// checkTestAddresses refuses to, the addresses of a test send (the form's
+// or the API's), naming every one at fault, or how many were given past
+// the limit. TestSend checks
 // them too, but stops at the first: an editor who typed "me@, you" was
 // told of "me@" only, and of "you" on the next try.
 func checkTestAddresses(to []string) error {

@@ -1,10 +1,16 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/bulletinhq/bulletin/subscribers"
+)
 
 // listPage shows one list's edit form and its delete form. A welcome text
 // stored before texts were checked that does not render is marked on its
-// field at once: the list is saved again only with it fixed or emptied.
+// field at once, with every reason: the list is saved again only with it
+// fixed or emptied. What only a new text is refused for (a relative link)
+// is not marked, as the save takes the stored text with it.
 func (s *Server) listPage(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("slug")
 	l, err := s.Subscribers.ListBySlug(r.Context(), slug)
@@ -13,10 +19,8 @@ func (s *Server) listPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := &listFormPage{List: l, Slug: slug, Name: l.Name}
-	if l.Welcome != "" {
-		if err := welcomeRenders(l.Welcome); err != nil {
-			p.Errors = map[string]string{"welcome": "this welcome mail does not render, so readers who confirm get none; fix it or empty it: " + err.Error()}
-		}
+	if why := subscribers.CheckWelcome(l.Welcome, true, welcomeRenders); why != "" {
+		p.Errors = map[string]string{"welcome": "this welcome mail does not render, so readers who confirm get none; fix it or empty it: " + why}
 	}
 	s.renderListForm(w, r, p, nil)
 }

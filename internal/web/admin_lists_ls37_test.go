@@ -16,7 +16,7 @@ import (
 var (
 	slugValue  = regexp.MustCompile(`<input id="slug" type="text" name="slug" value="([^"]*)"`)
 	fieldError = func(field string) *regexp.Regexp {
-		return regexp.MustCompile(`(?s)<input id="` + field + `"[^>]*>\s*<p class="error">([^<]*)</p>`)
+		return regexp.MustCompile(`(?s)<input id="` + field + `"[^>]*>\s*<p class="error"[^>]*>([^<]*)</p>`)
 	}
 )
 

@@ -131,10 +131,16 @@ func (s *Server) testCampaign(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.Log, err)
 		return
 	}
-	err = s.Campaigns.TestSend(r.Context(), id, body.To)
+	// The addresses are checked first as the admin's test form checks
+	// them, every one at fault named (checkTestAddresses): TestSend stops
+	// at the first, and a script would learn of the others one call at a
+	// time.
+	if err = checkTestAddresses(body.To); err == nil {
+		err = s.Campaigns.TestSend(r.Context(), id, body.To)
+	}
 	if bulletin.ErrorCode(err) == bulletin.EINVALID {
 		// An unknown campaign is a 404 whatever the body, as on every
-		// route; TestSend looks at the addresses first.
+		// route; the addresses are looked at first.
 		if _, gerr := s.Campaigns.Entry(r.Context(), id); gerr != nil {
 			err = gerr
 		}

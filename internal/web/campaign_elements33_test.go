@@ -80,7 +80,7 @@ func TestSavingAWelcomeWithAScriptIsRefused(t *testing.T) {
 		"digest": {"off"}, "digest_hour": {"8"}, "digest_weekday": {"monday"}, "timezone": {"UTC"},
 		"from": {""}, "reply_to": {""}, "welcome": {welcome}}
 	resp, page := e.a.postBody("/admin/lists/daily-news", form)
-	if resp.StatusCode != 422 || !strings.Contains(page, `<p class="error">`+html.EscapeString(scriptRefusal)) {
+	if resp.StatusCode != 422 || !strings.Contains(page, `<p class="error" id="welcome-error">`+html.EscapeString(scriptRefusal)) {
 		t.Errorf("admin list form = %d, want 422 with the refusal:\n%s", resp.StatusCode, page)
 	}
 

@@ -15,8 +15,8 @@ import (
 // (subscribers.WelcomeCheck): it must render as the welcome mail renders
 // it when a reader confirms (campaigns.Render, as HandleWelcome calls
 // it), with full URLs in its links and images, or it is refused with the
-// reason and line a campaign's body is, rather than dropped at every
-// confirmation with a line in the log.
+// reasons and lines a campaign's body is, every one at once, rather than
+// dropped at every confirmation with a line in the log.
 func welcomeRenders(markdown string) error {
 	return campaigns.CheckBody(markdown)
 }
@@ -71,6 +71,16 @@ type listFormPage struct {
 	// ticked, for the publisher to paste on their site; "" for a new list
 	// and for a private one, which the form does not offer.
 	SignupLink string
+}
+
+// WelcomeFaults are the reasons the welcome field was refused, one a line
+// as subscribers gives them, for the form to show each on a line of its
+// own; nil when it was not.
+func (p *listFormPage) WelcomeFaults() []string {
+	if p.Errors["welcome"] == "" {
+		return nil
+	}
+	return strings.Split(p.Errors["welcome"], "\n")
 }
 
 // listChoices are the options of the list form's fields.

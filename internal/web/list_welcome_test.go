@@ -97,19 +97,19 @@ func TestAdminListFormRefusesWelcomeThatDoesNotRender(t *testing.T) {
 	welcomeError := func(page, text string) string {
 		t.Helper()
 		page = html.UnescapeString(page)
-		i := strings.Index(page, `<textarea id="welcome" name="welcome" maxlength="50000" aria-invalid="true">`+text+`</textarea>`)
+		i := strings.Index(page, `<textarea id="welcome" name="welcome" maxlength="50000" aria-invalid="true" aria-describedby="welcome-error">`+text+`</textarea>`)
 		if i < 0 {
 			t.Errorf("the welcome field is not marked invalid with the text %q kept:\n%s", text, page)
 			return ""
 		}
 		rest := page[i:]
-		start := strings.Index(rest, `<p class="error">`)
+		start := strings.Index(rest, `<p class="error" id="welcome-error">`)
 		end := strings.Index(rest, `</p>`)
 		if start < 0 || end < start {
 			t.Errorf("no error beside the welcome field:\n%s", rest)
 			return ""
 		}
-		return rest[start+len(`<p class="error">`) : end]
+		return rest[start+len(`<p class="error" id="welcome-error">`) : end]
 	}
 	form := url.Values{"csrf": {e.csrf}, "slug": {"typo"}, "name": {"Typo"}, "description": {""}, "public": {"on"},
 		"digest": {"off"}, "digest_hour": {"8"}, "digest_weekday": {"monday"}, "timezone": {"UTC"},
