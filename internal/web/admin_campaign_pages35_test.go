@@ -36,7 +36,7 @@ func TestCampaignForm35SaysEveryMistakeWithABadZone(t *testing.T) {
 		for _, want := range []string{
 			"keep the subject to at most 200 characters",
 			"keep the preheader to at most 150 characters",
-			"</textarea>\n<p class=\"error\">",
+			"</textarea>\n<p class=\"error\" id=\"body-error\">",
 			"choose at least one list",
 			`<p class="error" id="send_zone-error">Time zone: use an IANA time zone name`,
 		} {

@@ -61,7 +61,7 @@ func TestTokenNameTakenIsAFieldError(t *testing.T) {
 	csrf := a.csrfOf("/admin/tokens")
 	resp, body := a.postBody("/admin/tokens", url.Values{"csrf": {csrf}, "name": {"website"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `value="website"`) ||
-		!regexp.MustCompile(`<p class="error" id="name-error" role="alert">A token is named “Website” already`).MatchString(body) {
+		!regexp.MustCompile(`<p class="error" id="name-error">A token is named “Website” already`).MatchString(body) {
 		t.Errorf("a taken name = %d, want 422 with the field error and the name kept:\n%s", resp.StatusCode, body)
 	}
 	list, _ := s.Admins.ListTokens(t.Context())

@@ -32,7 +32,7 @@ func TestSavingAScriptIsRefusedWithWhatToDo(t *testing.T) {
 	csrf := a.csrfOf("/admin/campaigns/new")
 	form := url.Values{"csrf": {csrf}, "action": {"save"}, "subject": {"Bridge"}, "body": {body}, "lists": {"news"}}
 	resp, page := a.postBody("/admin/campaigns", form)
-	if resp.StatusCode != 422 || !strings.Contains(page, `<p class="error">`+html.EscapeString(scriptRefusal)) ||
+	if resp.StatusCode != 422 || !strings.Contains(page, `<p class="error" id="body-error">`+html.EscapeString(scriptRefusal)) ||
 		!strings.Contains(page, html.EscapeString(body)) {
 		t.Errorf("admin form save = %d, want 422 with the refusal by the body and the body kept:\n%s", resp.StatusCode, page)
 	}
@@ -50,7 +50,7 @@ func TestSavingAScriptIsRefusedWithWhatToDo(t *testing.T) {
 		t.Errorf("GET %s/edit = %d, want the form with the body as stored:\n%s", admin, resp.StatusCode, page)
 	}
 	resp, page = a.postBody(admin+"/edit", form)
-	if resp.StatusCode != 422 || !strings.Contains(page, `<p class="error">`+html.EscapeString(scriptRefusal)) {
+	if resp.StatusCode != 422 || !strings.Contains(page, `<p class="error" id="body-error">`+html.EscapeString(scriptRefusal)) {
 		t.Errorf("admin form save of the stored draft = %d, want 422 with the refusal:\n%s", resp.StatusCode, page)
 	}
 	code, got = apiCall(t, a.base, token, "PATCH", api, `{"subject":"Bridge news"}`)

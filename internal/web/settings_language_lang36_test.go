@@ -104,7 +104,7 @@ func TestSettingsPageRefusesABadLanguage(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("POST = %d, want 422:\n%s", resp.StatusCode, body)
 	}
-	field := regexp.MustCompile(`name="language" value="xx-!!"[^>]*aria-invalid="true"[^>]*>\s*<p class="error">[^<]*language tag such as en, fr, de or pt-BR`)
+	field := regexp.MustCompile(`name="language" value="xx-!!"[^>]*aria-invalid="true"[^>]*>\s*<p class="error"[^>]*>[^<]*language tag such as en, fr, de or pt-BR`)
 	if !field.MatchString(body) {
 		t.Errorf("no error saying what to type beside the language, as typed:\n%s", body)
 	}
