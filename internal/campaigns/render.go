@@ -32,7 +32,7 @@ var personalFields = map[string]mailer.Field{
 
 var (
 	markdown = goldmark.New(goldmark.WithExtensions(extension.GFM, extension.Typographer),
-		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(elementDropper{}, 1000))))
+		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(htmlImages{}, 900), util.Prioritized(elementDropper{}, 1000))))
 	sanitizer = func() *bluemonday.Policy {
 		p := bluemonday.UGCPolicy()
 		// UGCPolicy keeps an image's alt and title only when they are
@@ -169,7 +169,7 @@ func Render(body string, mk mailer.Markers) (html, text string, err error) {
 	}
 	names := &bareNames{mk: mk, html: true}
 	html = names.dropElements(names.wrap(html, true))
-	return inlineStyles.Replace(fb.fill(html, true)), fb.fill(markdownText(src, mk, &fb), false), nil
+	return sizeImages(inlineStyles.Replace(fb.fill(html, true))), fb.fill(markdownText(src, mk, &fb), false), nil
 }
 
 // fallbacks are the fallback texts of one render, each standing in the
@@ -306,16 +306,9 @@ const contentWidth = 536
 // else): spacing, sizes, borders. It sets no colours, so the mail's dark
 // mode and the archive's pages keep theirs. The sanitiser's output is
 // regular, so its opening tags can be matched as text; "<" in text is
-// escaped.
-//
-// An image, whose size Markdown cannot give, is as wide as the card: a
-// width attribute for Outlook on Windows, which ignores max-width and
-// would show it at its natural size, and a width of 100% up to that for
-// every other client, so it shrinks with a phone's screen, shown or
-// blocked.
+// escaped. An image's style depends on its size, which sizeImages gives.
 var inlineStyles = func() *strings.Replacer {
 	const block = "margin:0 0 16px;"
-	width := strconv.Itoa(contentWidth)
 	styles := []struct{ tag, css string }{
 		{"p", block},
 		{"h1", "margin:24px 0 12px;font-size:26px;line-height:32px;"},
@@ -333,14 +326,10 @@ var inlineStyles = func() *strings.Replacer {
 		{"th", "padding:6px 10px;border:1px solid #d1d5db;text-align:left;"},
 		{"td", "padding:6px 10px;border:1px solid #d1d5db;"},
 		{"a", "text-decoration:underline;"},
-		{"img", "width:100%;max-width:" + width + "px;height:auto;border:0;"},
 	}
 	var pairs []string
 	for _, s := range styles {
 		attr := ` style="` + s.css + `"`
-		if s.tag == "img" {
-			attr = ` width="` + width + `"` + attr
-		}
 		pairs = append(pairs, "<"+s.tag+">", "<"+s.tag+attr+">", "<"+s.tag+" ", "<"+s.tag+attr+" ")
 	}
 	return strings.NewReplacer(pairs...)
