@@ -37,6 +37,17 @@ type campaignReportPage struct {
 type linkRow struct {
 	tracking.LinkReport
 	Shown string
+	// Masthead marks the address the mail's masthead (the publication's
+	// name or logo at its top) leads to, which the editor did not write
+	// in the body: its clicks are of that link, and of any in the body to
+	// the same address (a link is counted by its address).
+	Masthead bool
+}
+
+// sameAddress reports whether two web addresses are the same but for a
+// trailing slash, as the masthead's link and a tracked one may differ.
+func sameAddress(a, b string) bool {
+	return a != "" && strings.TrimSuffix(a, "/") == strings.TrimSuffix(b, "/")
 }
 
 // A seriesRow is a bucket of the series as the page's table shows it:
@@ -72,8 +83,12 @@ func (s *Server) campaignReportPage(w http.ResponseWriter, r *http.Request) {
 			links = append(links, rankItem{Label: l.URL, Value: l.Clicks})
 		}
 	}
+	var home string
+	if s.Settings != nil {
+		home = s.brand().HomeURL()
+	}
 	for _, l := range rep.Links {
-		p.Addresses = append(p.Addresses, linkRow{LinkReport: l, Shown: shownAddress(l.URL)})
+		p.Addresses = append(p.Addresses, linkRow{LinkReport: l, Shown: shownAddress(l.URL), Masthead: sameAddress(l.URL, home)})
 	}
 	per := "link"
 	if rep.Articles != nil {
