@@ -103,7 +103,7 @@ func (s *Server) inviteError(w http.ResponseWriter, r *http.Request, err error) 
 	case errors.Is(err, admins.ErrLocked):
 		status = http.StatusTooManyRequests
 		w.Header().Set("Retry-After", strconv.Itoa(int(admins.LockoutPeriod.Seconds())))
-		err = bulletin.Errorf(bulletin.ERATELIMITED, "Too many wrong links or passwords came from your address. Try again in 15 minutes.")
+		err = bulletin.Errorf(bulletin.ERATELIMITED, "Too many wrong links or passwords came from your connection (its IP address). Try again in 15 minutes.")
 	case bulletin.ErrorCode(err) == bulletin.ECONFLICT:
 		status = http.StatusConflict
 	case bulletin.ErrorCode(err) != bulletin.EBADREQUEST:

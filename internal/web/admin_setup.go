@@ -188,7 +188,7 @@ func (s *Server) checkSetupCode(w http.ResponseWriter, r *http.Request, p *setup
 		return true
 	case errors.Is(err, admins.ErrLocked):
 		w.Header().Set("Retry-After", strconv.Itoa(int(admins.LockoutPeriod.Seconds())))
-		p.Error = "Too many wrong setup codes or passwords came from your address. Try again in 15 minutes."
+		p.Error = "Too many wrong setup codes or passwords came from your connection (its IP address). Try again in 15 minutes."
 		s.renderSetup(w, r, http.StatusTooManyRequests, p)
 	case errors.Is(err, admins.ErrSetupCode):
 		p.Error = bulletin.ErrorMessage(err)

@@ -83,7 +83,7 @@ func TestBadLink32PagesOfferSignupOnlyWhenOpen(t *testing.T) {
 	if w := e.form("/unsubscribe/"+e.signer.Sign(subscribers.TokenUnsubscribe, id, 0), url.Values{"List-Unsubscribe": {"One-Click"}}); w.Code != http.StatusOK {
 		t.Fatalf("unsubscribe: %d", w.Code)
 	}
-	pages := append([]badLinkCase{{confirm, "You unsubscribed since",
+	pages := append([]badLinkCase{{confirm, "You unsubscribed after this mail",
 		"Bulletin takes no signups on this site at the moment: ask them to add you again."}}, staticBadLinks...)
 
 	checkBadLinkPages(t, e, "public lists", true, pages)

@@ -62,7 +62,7 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.renderPage(w, r, http.StatusOK, "confirmed", confirmedData{
-		Title: "Subscription confirmed", Lists: s.listNames(r, sub.Lists),
+		Title: "You're subscribed", Lists: s.listNames(r, sub.Lists),
 		PreferencesURL: "/preferences/" + s.Signer.Sign(subscribers.TokenPreferences, sub.ID, 0),
 	})
 }

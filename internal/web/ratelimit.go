@@ -96,7 +96,7 @@ func (s *Server) rateLimit(next http.HandlerFunc, asJSON bool) http.HandlerFunc 
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		if asJSON {
 			writeError(w, r, s.Log, bulletin.Errorf(bulletin.ERATELIMITED,
-				"Too many signups from your address; try again in %s.", seconds(secs)))
+				"Too many signups from your connection; try again in %s.", seconds(secs)))
 			return
 		}
 		// The form that was sent still holds what was typed, and an
@@ -104,7 +104,7 @@ func (s *Server) rateLimit(next http.HandlerFunc, asJSON bool) http.HandlerFunc 
 		// in the browser loses neither, where a link to a blank form here
 		// would. The page may run no script (pageCSP) to go back itself.
 		s.messagePageBack(w, r, http.StatusTooManyRequests, "Too many signups",
-			"Too many signups came from your address. Please wait "+seconds(secs)+
+			"Too many signups came from your connection (its IP address). Please wait "+seconds(secs)+
 				", then go back in your browser to the form, which still holds what you typed, and send it again.",
 			"/subscribe", "Or start again on an empty signup form")
 	}

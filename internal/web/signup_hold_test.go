@@ -51,7 +51,7 @@ func TestSecondSignupWithinIntervalByForm(t *testing.T) {
 		t.Fatalf("unsubscribe: %d", w.Code)
 	}
 	w = e.do("GET", m[1], "", "")
-	if body := w.Body.String(); w.Code != http.StatusBadRequest || !strings.Contains(body, "You unsubscribed since") ||
+	if body := w.Body.String(); w.Code != http.StatusBadRequest || !strings.Contains(body, "You unsubscribed after this mail") ||
 		strings.Contains(body, "incomplete") || !strings.Contains(body, `href="/subscribe"`) {
 		t.Errorf("the link after an unsubscribe: %d\n%s", w.Code, body)
 	}
