@@ -92,6 +92,13 @@ func (s *Signer) Sign(purpose string, id int64, ttl time.Duration) string {
 // cannot be walked around by respelling one.
 var tokenEncoding = base64.RawURLEncoding.Strict()
 
+// TokenShaped reports whether s has the length of a token Sign makes, as
+// a link's token cut from text with a character too many has once that
+// character is taken off. It says nothing of whether s is valid.
+func TokenShaped(s string) bool {
+	return len(s) == base64.RawURLEncoding.EncodedLen(sealedLen) || len(s) == base64.RawURLEncoding.EncodedLen(payloadLen+macLen)
+}
+
 // Verify returns the subscriber id of a token signed for purpose.
 func (s *Signer) Verify(purpose, token string) (int64, error) {
 	id, _, err := s.verify(purpose, token)

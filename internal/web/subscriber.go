@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/subscribers"
@@ -56,12 +57,12 @@ func (s *Server) subscriberRoutes() {
 	// Its other methods' 405 carries the CORS headers too, so that the
 	// page's script can read it: the API's catch-all answers without.
 	s.handle("/api/v1/subscriptions", cors(func(w http.ResponseWriter, r *http.Request) { s.methodNotAllowed(w, r) }))
-	s.handle("GET /confirm/{token}", s.confirm)
-	s.handle("POST /confirm/{token}", s.confirm)
-	s.handle("GET /unsubscribe/{token}", s.unsubscribeForm)
-	s.handle("POST /unsubscribe/{token}", s.unsubscribe)
-	s.handle("GET /preferences/{token}", s.preferencesForm)
-	s.handle("POST /preferences/{token}", s.preferencesPost)
+	s.handle("GET /confirm/{token}", tidyToken(s.confirm))
+	s.handle("POST /confirm/{token}", tidyToken(s.confirm))
+	s.handle("GET /unsubscribe/{token}", tidyToken(s.unsubscribeForm))
+	s.handle("POST /unsubscribe/{token}", tidyToken(s.unsubscribe))
+	s.handle("GET /preferences/{token}", tidyToken(s.preferencesForm))
+	s.handle("POST /preferences/{token}", tidyToken(s.preferencesPost))
 	s.cutLinkRoutes()
 
 	api := func(pattern string, h http.HandlerFunc) { s.mux.Handle(pattern, s.requireToken(h)) }
@@ -78,6 +79,44 @@ func (s *Server) subscriberRoutes() {
 	api("GET /api/v1/subscribers/{id}/export", s.exportSubscriber)
 }
 
+// tidyToken serves a reader link whose token is followed by characters
+// no token holds: a full stop, a bracket or a ">" that an auto-linker or
+// a reader's copy took with the link ("…/unsubscribe/TOKEN." at the end
+// of a sentence), a space. A GET is sent on to the link as it was mailed,
+// so the address and the page's own form are the real ones; a POST is
+// served with the token as mailed. Only what is then a token's length is
+// taken for one; a token changed within still fails its check.
+func tidyToken(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		raw := r.PathValue("token")
+		tok := strings.TrimRightFunc(raw, notTokenRune)
+		if tok == raw || !subscribers.TokenShaped(tok) {
+			h(w, r)
+			return
+		}
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			http.Redirect(w, r, strings.TrimSuffix(r.URL.Path, raw)+tok+queryOf(r), http.StatusMovedPermanently)
+			return
+		}
+		r.SetPathValue("token", tok)
+		h(w, r)
+	}
+}
+
+// notTokenRune reports whether r is outside the alphabet of the reader
+// links' tokens (unpadded base64url, subscribers.Signer).
+func notTokenRune(r rune) bool {
+	return !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_')
+}
+
+// queryOf is r's query with its "?", or "" when it has none.
+func queryOf(r *http.Request) string {
+	if r.URL.RawQuery == "" {
+		return ""
+	}
+	return "?" + r.URL.RawQuery
+}
+
 // cutLinkRoutes answers the reader links whose token is missing or is
 // followed by more path, as a mail program leaves a link it cut short or
 // mangled, with the page of a bad token and its 400: it says what to do
@@ -88,7 +127,16 @@ func (s *Server) cutLinkRoutes() {
 		{"/unsubscribe", "unsubscribe_bad"},
 		{"/preferences", "preferences_bad"},
 	} {
-		bad := func(w http.ResponseWriter, r *http.Request) { s.badLinkPage(w, r, link.page) }
+		bad := func(w http.ResponseWriter, r *http.Request) {
+			// "/preferences/TOKEN/": the token and a slash or two, sent on.
+			rest := r.PathValue("rest")
+			if tok := strings.TrimRightFunc(rest, notTokenRune); tok != rest && subscribers.TokenShaped(tok) &&
+				(r.Method == http.MethodGet || r.Method == http.MethodHead) {
+				http.Redirect(w, r, link.path+"/"+tok+queryOf(r), http.StatusMovedPermanently)
+				return
+			}
+			s.badLinkPage(w, r, link.page)
+		}
 		for _, method := range []string{http.MethodGet, http.MethodPost} {
 			s.handle(method+" "+link.path, bad)
 			s.handle(method+" "+link.path+"/{rest...}", bad)
