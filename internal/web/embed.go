@@ -50,7 +50,7 @@ func (s *Server) subscribeEmbed(w http.ResponseWriter, r *http.Request) {
 		if want != "" && strings.EqualFold(l.Slug, want) {
 			d.Hidden, d.HiddenName = l.Slug, l.Name
 		}
-		d.Lists = append(d.Lists, listOption{Slug: l.Slug, Name: l.Name, Checked: len(lists) == 1})
+		d.Lists = append(d.Lists, listOption{Slug: l.Slug, Name: l.Name, Description: l.Description, Checked: len(lists) == 1})
 		d.Slugs = append(d.Slugs, l.Slug)
 	}
 	switch {
