@@ -111,7 +111,10 @@ func (s *Server) unsubscribeForm(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	d := unsubscribeData{Title: "Unsubscribe", Email: sub.Email, Done: sub.Status == subscribers.StatusUnsubscribed}
+	// A bounced reader who asked to leave keeps the status bounced: their
+	// request shows in unsubscribed_at.
+	done := sub.Status == subscribers.StatusUnsubscribed || sub.UnsubscribedAt != nil
+	d := unsubscribeData{Title: "Unsubscribe", Email: sub.Email, Done: done}
 	if d.Done {
 		d.Title = "You are unsubscribed"
 	}
@@ -137,7 +140,10 @@ func (s *Server) erasedPage(w http.ResponseWriter, r *http.Request, status int) 
 
 // unsubscribe is both the page's button and RFC 8058 one-click: no login,
 // no cookie, effective at once. An erased subscriber is already gone,
-// which is what was asked, and the page says so.
+// which is what was asked, and the page says so. The page's button is
+// answered with a redirect to the page, which then says it is done, so
+// that reloading it does not ask to send the form again; a mail
+// program's one-click gets its 200 and the page at once.
 func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	if s.testLink(w, r, "unsubscribe page") {
 		return
@@ -154,11 +160,19 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
+	if r.PostFormValue(unsubscribeFromPage) != "" {
+		http.Redirect(w, r, r.URL.Path, http.StatusSeeOther)
+		return
+	}
 	s.renderPage(w, r, http.StatusOK, "unsubscribe", unsubscribeData{
 		Title: "You are unsubscribed", Done: true,
 		PreferencesURL: "/preferences/" + s.Signer.Sign(subscribers.TokenPreferences, id, 0),
 	})
 }
+
+// unsubscribeFromPage is the field the unsubscribe page's form sends
+// beside RFC 8058's List-Unsubscribe=One-Click, which it sends too.
+const unsubscribeFromPage = "page"
 
 // testLink answers a link of a test send (campaigns.TestToken), which
 // names no reader, with a page saying so, and reports whether it did. An
