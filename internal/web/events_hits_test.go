@@ -7,9 +7,12 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/google/go-cmp/cmp"
 
@@ -86,15 +89,41 @@ func getDocumented(t *testing.T, a *adminClient, token, path string) (int, []byt
 	return callDocumented(t, a, token, "GET", path, "")
 }
 
+// documented is the OpenAPI document's router, loaded once for the
+// package's tests: loading and checking the document for each call took
+// most of the time of the tests that make a hundred calls. The package's
+// tests run one at a time and only read it.
+var documented struct {
+	once   sync.Once
+	router routers.Router
+	err    error
+}
+
+// documentedRouter is the router of internal/web/openapi.json.
+func documentedRouter(t *testing.T) routers.Router {
+	t.Helper()
+	documented.once.Do(func() {
+		doc, err := openapi3.NewLoader().LoadFromData(openapiJSON)
+		if err == nil {
+			err = doc.Validate(context.Background())
+		}
+		if err == nil {
+			documented.router, err = gorillamux.NewRouter(doc)
+		}
+		documented.err = err
+	})
+	if documented.err != nil {
+		t.Fatalf("internal/web/openapi.json: %v", documented.err)
+	}
+	return documented.router
+}
+
 // callDocumented sends an API request with the JSON body (none when "")
 // and checks the request and its answer against the OpenAPI document; it
 // returns the status and the answer's body.
 func callDocumented(t *testing.T, a *adminClient, token, method, path, body string) (int, []byte) {
 	t.Helper()
-	router, err := gorillamux.NewRouter(loadOpenAPI(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	router := documentedRouter(t)
 	req, err := http.NewRequest(method, a.base+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
