@@ -149,7 +149,7 @@ func TestCampaignPages31SendConfirmationNamesTheLists(t *testing.T) {
 // scriptIDs are the element ids the campaign page's script looks up.
 func scriptIDs(t *testing.T, page string) []string {
 	t.Helper()
-	script := regexp.MustCompile(`(?s)<script>(.*?)</script>`).FindStringSubmatch(page)
+	script := regexp.MustCompile(`(?s)<script>(.*?)</script>`).FindStringSubmatch(layoutScriptFree(page))
 	if script == nil {
 		t.Fatalf("the campaign page has no script:\n%s", page)
 	}

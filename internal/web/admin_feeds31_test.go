@@ -202,7 +202,7 @@ func TestFeedFormURLErrorsSayWhatIsWrong(t *testing.T) {
 	if text := html.UnescapeString(body); !strings.Contains(text, "start bulletin serve with the environment variable BULLETIN_ALLOW_PRIVATE_FEEDS=1 (restart it") {
 		t.Errorf("the loopback refusal does not say where the setting goes:\n%s", body)
 	}
-	if _, body := a.get("/admin/feeds"); strings.Contains(body, `aria-invalid`) {
+	if _, body := a.get("/admin/feeds"); strings.Contains(body, `aria-invalid="true"`) {
 		t.Error("the form without errors marks a field invalid")
 	}
 	if got, _, _ := feeds.List(context.Background(), 0, 0); len(got) != 0 {

@@ -72,7 +72,7 @@ func TestAdminTestSendMarksTheToField(t *testing.T) {
 	if names, _ := out.List(0); len(names) != 2 {
 		t.Errorf("%d test mails went out to two addresses split by a semicolon", len(names))
 	}
-	if _, body := a.get(page); strings.Contains(body, "aria-invalid") {
+	if _, body := a.get(page); strings.Contains(body, `aria-invalid="true"`) {
 		t.Errorf("the campaign page marks a field invalid with no error:\n%s", body)
 	}
 }
