@@ -88,17 +88,19 @@ func (s *Server) subscriberRoutes() {
 // taken for one; a token changed within still fails its check.
 func tidyToken(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		// The lengths tell whether anything was cut: nothing secret is
+		// compared, the request holds both strings.
 		raw := r.PathValue("token")
-		tok := strings.TrimRightFunc(raw, notTokenRune)
-		if tok == raw || !subscribers.TokenShaped(tok) {
+		cut := strings.TrimRightFunc(raw, notTokenRune)
+		if len(cut) == len(raw) || !subscribers.TokenShaped(cut) {
 			h(w, r)
 			return
 		}
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
-			http.Redirect(w, r, strings.TrimSuffix(r.URL.Path, raw)+tok+queryOf(r), http.StatusMovedPermanently)
+			http.Redirect(w, r, strings.TrimSuffix(r.URL.Path, raw)+cut+queryOf(r), http.StatusMovedPermanently)
 			return
 		}
-		r.SetPathValue("token", tok)
+		r.SetPathValue("token", cut)
 		h(w, r)
 	}
 }
@@ -130,9 +132,9 @@ func (s *Server) cutLinkRoutes() {
 		bad := func(w http.ResponseWriter, r *http.Request) {
 			// "/preferences/TOKEN/": the token and a slash or two, sent on.
 			rest := r.PathValue("rest")
-			if tok := strings.TrimRightFunc(rest, notTokenRune); tok != rest && subscribers.TokenShaped(tok) &&
+			if cut := strings.TrimRightFunc(rest, notTokenRune); len(cut) < len(rest) && subscribers.TokenShaped(cut) &&
 				(r.Method == http.MethodGet || r.Method == http.MethodHead) {
-				http.Redirect(w, r, link.path+"/"+tok+queryOf(r), http.StatusMovedPermanently)
+				http.Redirect(w, r, link.path+"/"+cut+queryOf(r), http.StatusMovedPermanently)
 				return
 			}
 			s.badLinkPage(w, r, link.page)
