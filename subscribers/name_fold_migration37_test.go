@@ -81,16 +81,7 @@ func TestNameFoldMigration086RefoldsStoredNames(t *testing.T) {
 	conn.Close()
 	db.Close()
 
-	db, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, err = db.Read.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	db, conn = upgradedConn(t, ctx, path)
 	after := storedFolds(t, conn)
 	for i, name := range upgradeNames86 {
 		if i >= 4 && i < 7 {
@@ -169,6 +160,25 @@ func BenchmarkNameFoldMigration086(b *testing.B) {
 // migrations before next had it: the fold triggers those of migration
 // old, next not yet run (the next open runs it). It stores names through
 // those triggers, with ids from 1, and returns the database and its write
+
+// upgradedConn opens the database at path again, which runs the
+// migrations after the fold stored by storeUnderFoldOf, and returns it
+// with a read connection, both closed at the test's end.
+func upgradedConn(t *testing.T, ctx context.Context, path string) (*sqlite.DB, *sql.Conn) {
+	t.Helper()
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	conn, err := db.Read.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return db, conn
+}
+
 // connection, both open.
 func storeUnderFoldOf(t *testing.T, ctx context.Context, path, old, next string, names []string) (*sqlite.DB, *sql.Conn) {
 	t.Helper()

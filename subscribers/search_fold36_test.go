@@ -10,7 +10,6 @@ import (
 	"testing"
 	"unicode"
 
-	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/text/unicode/norm"
 )
@@ -159,16 +158,7 @@ func TestNameFoldMigration082RefoldsStoredNames(t *testing.T) {
 	conn.Close()
 	db.Close()
 
-	db, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, err = db.Read.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	db, conn = upgradedConn(t, ctx, path)
 	after := storedFolds(t, conn)
 	for i, name := range upgradeNames {
 		want := "-" // printable ASCII: no fold stored

@@ -5,13 +5,11 @@ import (
 	"html"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/bulletinhq/bulletin/internal/mailtest"
-	"github.com/bulletinhq/bulletin/internal/queue/queuetest"
 	"github.com/bulletinhq/bulletin/internal/smtptest"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/mailer"
@@ -24,33 +22,12 @@ import (
 // list "news" with one confirmed reader, and "empty" with none.
 func camp37Server(t *testing.T, smtp *smtptest.Server) (*adminClient, *mailer.Outbox, *sqlite.DB, string) {
 	t.Helper()
-	ctx := context.Background()
-	q := queuetest.Embedded(t)
-	out, err := mailer.NewOutbox(filepath.Join(t.TempDir(), "outbox"))
-	if err != nil {
-		t.Fatal(err)
+	var transport mailer.Transport
+	if smtp != nil {
+		transport = mailtest.SMTPTo(t, smtp.URL())
 	}
-	var db *sqlite.DB
-	s, a := newAdminServerWith(t, func(s *Server, d *sqlite.DB) {
-		db = d
-		var transport mailer.Transport = out
-		if smtp != nil {
-			transport = mailtest.SMTPTo(t, smtp.URL())
-		} else {
-			s.Outbox = out
-		}
-		s.Campaigns = testCampaigns(s, d, q, transport, []byte("0123456789abcdef0123456789abcdef"))
-	})
-	for _, l := range []*subscribers.List{{Slug: "news", Name: "News", Public: true}, {Slug: "empty", Name: "Empty", Public: true}} {
-		if err := s.Subscribers.CreateList(ctx, l); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := s.Subscribers.Create(ctx, &subscribers.NewSubscriber{Email: "ada@example.com", Name: "Ada", Status: "confirmed", Lists: []string{"news"}}); err != nil {
-		t.Fatal(err)
-	}
-	token, err := s.Admins.CreateToken(ctx, "test")
-	if err != nil {
+	s, a, out, db, token := newCampaignServerVia(t, transport, smtp == nil)
+	if err := s.Subscribers.CreateList(context.Background(), &subscribers.List{Slug: "empty", Name: "Empty", Public: true}); err != nil {
 		t.Fatal(err)
 	}
 	a.login("correct horse battery")

@@ -141,15 +141,7 @@ func newLay37Report(t *testing.T) (*adminClient, *sqlite.DB) {
 // its report and its start.
 func lay37Campaign(t *testing.T, db *sqlite.DB, slug string, opens bool) (string, time.Time) {
 	t.Helper()
-	exec := func(q string, args ...any) int64 {
-		t.Helper()
-		res, err := db.Write.Exec(q, args...)
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		id, _ := res.LastInsertId()
-		return id
-	}
+	exec := execer(t, db)
 	now := sqlite.Now()
 	started := now.UTC().Add(-time.Hour).Truncate(time.Hour)
 	list := exec(`INSERT INTO lists (slug, name, tracking, opens, created_at) VALUES (?, ?, 'anonymous', ?, ?)`, slug, slug, opens, now)

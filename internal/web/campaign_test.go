@@ -46,16 +46,31 @@ func campaignServerWithDB(t *testing.T) (*Server, *adminClient, *sqlite.DB, stri
 
 func newCampaignServer(t *testing.T) (*Server, *adminClient, *mailer.Outbox, *sqlite.DB, string) {
 	t.Helper()
+	return newCampaignServerVia(t, nil, false)
+}
+
+// newCampaignServerVia is newCampaignServer sending over transport, or
+// to its outbox when transport is nil; with outboxPages the admin pages
+// know of that outbox (s.Outbox), as serve's do when it has no SMTP
+// server.
+func newCampaignServerVia(t *testing.T, transport mailer.Transport, outboxPages bool) (*Server, *adminClient, *mailer.Outbox, *sqlite.DB, string) {
+	t.Helper()
 	ctx := context.Background()
 	q := queuetest.Embedded(t)
 	out, err := mailer.NewOutbox(filepath.Join(t.TempDir(), "outbox"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	if transport == nil {
+		transport = out
+	}
 	var db *sqlite.DB
 	s, a := newAdminServerWith(t, func(s *Server, d *sqlite.DB) {
 		db = d
-		s.Campaigns = testCampaigns(s, d, q, out, []byte("0123456789abcdef0123456789abcdef"))
+		if outboxPages {
+			s.Outbox = out
+		}
+		s.Campaigns = testCampaigns(s, d, q, transport, []byte("0123456789abcdef0123456789abcdef"))
 	})
 	if err := s.Subscribers.CreateList(ctx, &subscribers.List{Slug: "news", Name: "News", Public: true}); err != nil {
 		t.Fatal(err)

@@ -37,15 +37,7 @@ type trackedHits struct {
 // anonymous tracking stores it). A second campaign has a bounce only.
 func storeTrackedHits(t *testing.T, s *Server, db *sqlite.DB) trackedHits {
 	t.Helper()
-	exec := func(q string, args ...any) int64 {
-		t.Helper()
-		res, err := db.Write.Exec(q, args...)
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		id, _ := res.LastInsertId()
-		return id
-	}
+	exec := execer(t, db)
 	g, err := s.Subscribers.Create(context.Background(), &subscribers.NewSubscriber{
 		Email: "grace@example.com", Name: "Grace", Status: "confirmed", Lists: []string{"news"}})
 	if err != nil {

@@ -53,15 +53,7 @@ func reportServer(t *testing.T) (*adminClient, string, int64) {
 	}
 	now := sqlite.Now()
 	started := now.Add(-3 * time.Hour).Truncate(time.Hour)
-	exec := func(q string, args ...any) int64 {
-		t.Helper()
-		res, err := db.Write.Exec(q, args...)
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		id, _ := res.LastInsertId()
-		return id
-	}
+	exec := execer(t, db)
 	id := exec(`INSERT INTO campaigns (kind, subject, status, tracking, started_at, created_at, updated_at) VALUES ('digest', 'Weekly', 'sent', 'anonymous', ?, ?, ?)`, started, now, now)
 	exec(`INSERT INTO campaign_lists (campaign_id, list_id) SELECT ?, id FROM lists WHERE slug = 'news'`, id)
 	bridge := exec(`INSERT INTO articles (url, title, published_at, created_at) VALUES ('https://news.test/bridge', 'Bridge reopens', ?, ?)`, now, now)
