@@ -324,10 +324,17 @@ func describeDrop(name, attr string) DroppedItem {
 	return DroppedItem{What: "the " + attr + " attribute of <" + name + ">"}
 }
 
-// lineOf is the line n starts on: that of its first text or raw HTML, or
-// of the nearest block holding it with lines of its own (a task list's
-// checkbox is only a mark on its item's line).
+// lineOf is the line n starts on: where the parser found it, for an
+// inline element such as a link or an image (an image has no text of its
+// own to place it by when it has no alt text, or was written as an HTML
+// tag, and was said to be on its paragraph's first line); else that of
+// its first text or raw HTML, or of the nearest block holding it with
+// lines of its own (a task list's checkbox is only a mark on its item's
+// line).
 func (d *dropFinder) lineOf(n ast.Node) int {
+	if n.Type() == ast.TypeInline && n.Pos() >= 0 {
+		return d.line(n.Pos())
+	}
 	pos := -1
 	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {

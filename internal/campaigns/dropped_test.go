@@ -52,6 +52,13 @@ func TestDropped(t *testing.T) {
 				{What: "a link whose address is not a web or mail address", Line: 13, Note: "its text is kept"},
 				{What: "an image whose address is not a web address", Line: 14},
 			}},
+		{"an image is placed at its own line, not its paragraph's first", "Intro\nmore\n<img src=\"https://news.example/a.png\" width=\"auto\">\n\n" +
+			"Text\nand <img src=\"javascript:alert(1)\" alt=\"x\"> inline\n\nThen\n![](ftp://news.example/b.png)\n",
+			[]DroppedItem{
+				{What: "the width attribute of <img>", Line: 3},
+				{What: "an image whose address is not a web address", Line: 6},
+			}},
+		{"an image without alt text", "Intro\nthen\n![](ftp://news.example/b.png)\n", []DroppedItem{{What: "an image whose address is not a web address", Line: 3}}},
 		{"CRLF lines", "One\r\n\r\n<font color=red>x</font>\r\n", []DroppedItem{{What: "<font>", Line: 3, Note: "its text is kept"}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -48,6 +48,11 @@ func (htmlImages) Transform(doc *ast.Document, reader text.Reader, _ parser.Cont
 		case *ast.RawHTML:
 			s, _ := segmentsText(n.Segments, src)
 			if img := imageOf(s); img != nil {
+				// The image stands where its tag did, so what is said of
+				// it (Dropped, a refused address) names the tag's line.
+				if n.Segments.Len() > 0 {
+					img.SetPos(n.Segments.At(0).Start)
+				}
 				n.Parent().ReplaceChild(n.Parent(), n, img)
 			}
 		case *ast.HTMLBlock:
@@ -64,6 +69,7 @@ func (htmlImages) Transform(doc *ast.Document, reader text.Reader, _ parser.Cont
 					p = ast.NewTextBlock()
 				}
 				p.SetLines(n.Lines())
+				img.SetPos(n.Lines().At(0).Start)
 				p.AppendChild(p, img)
 				n.Parent().ReplaceChild(n.Parent(), n, p)
 			}
