@@ -34,11 +34,25 @@ type Issue struct {
 // archiveWhere selects archived issues, by what their readers got: sent
 // to the end, or cancelled after at least one reader's mail went (as
 // the campaign's stats count it, folded rows too), to a public list.
-// One still sending or paused is not out yet.
+// One still sending or paused is not out yet: the archive lists it once
+// it is.
 const archiveWhere = `c.started_at IS NOT NULL
 	AND (c.status = 'sent' OR (c.status = 'cancelled' AND (c.folded_sent > 0
 		OR EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.status = 'sent'))))
-	AND EXISTS (SELECT 1 FROM campaign_lists cl JOIN lists l ON l.id = cl.list_id WHERE cl.campaign_id = c.id AND l.public = 1)`
+	AND ` + publicListWhere
+
+// issueWhere selects the issues whose own page shows: the archived ones,
+// and those to a public list that started sending and are sending or
+// paused, whose mails link to their page already ("View in your
+// browser", see Service.contents) while the last readers wait for theirs.
+const issueWhere = `c.started_at IS NOT NULL
+	AND (c.status IN ('sent', 'sending', 'paused') OR (c.status = 'cancelled' AND (c.folded_sent > 0
+		OR EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.status = 'sent'))))
+	AND ` + publicListWhere
+
+// publicListWhere holds for campaign c when it goes to a public list: an
+// issue only such a list's readers get is never shown to the public.
+const publicListWhere = `EXISTS (SELECT 1 FROM campaign_lists cl JOIN lists l ON l.id = cl.list_id WHERE cl.campaign_id = c.id AND l.public = 1)`
 
 // Archive returns archived issues newest first: by when they were sent,
 // then by id. before is the id of the last issue of the page before (0
@@ -86,12 +100,13 @@ func (s *Store) Archive(ctx context.Context, before int64, limit int) ([]*Issue,
 }
 
 // ArchiveIssue returns one archived issue with its body as the public
-// reads it (publicBody). Anything not in the archive is not found.
+// reads it (publicBody), or one still going out to a public list (see
+// issueWhere). Anything else is not found.
 func (s *Store) ArchiveIssue(ctx context.Context, id int64) (*Issue, error) {
 	is := &Issue{ID: id}
 	var body string
 	err := s.db.Read.QueryRowContext(ctx, `SELECT c.kind, c.subject, c.started_at, c.language, c.body, c.body_html FROM campaigns c
-		WHERE c.id = ? AND `+archiveWhere, id).Scan(&is.Kind, &is.Subject, &is.SentAt, &is.Language, &body, &is.BodyHTML)
+		WHERE c.id = ? AND `+issueWhere, id).Scan(&is.Kind, &is.Subject, &is.SentAt, &is.Language, &body, &is.BodyHTML)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "No issue %d in the archive.", id)
 	} else if err != nil {

@@ -240,6 +240,11 @@ func (s *Service) renderPreview(ctx context.Context, dry *digestDry, m *DigestMa
 		return nil
 	}
 	head := listHead{name: dry.list.name, slug: dry.list.slug, from: dry.from, replyTo: dry.replyTo}
+	// The digest has no id before it is built: its mail links to the
+	// archive's first page, where it will be.
+	if err := s.db.Read.QueryRowContext(ctx, `SELECT public FROM lists WHERE id = ?`, dry.list.id).Scan(&head.public); err != nil {
+		return fmt.Errorf("digest list: %w", err)
+	}
 	content, err := s.wrap(m.Subject, html, text, head, mailer.NewMarkers())
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,6 +41,10 @@ type mailData struct {
 	ListName       string
 	UnsubscribeURL string
 	PreferencesURL string
+	// ArchiveURL is the issue's page in the public archive, for the
+	// footer's "View in your browser"; "" for a mail with none (one to
+	// private lists only, a welcome, a digest's preview).
+	ArchiveURL string
 }
 
 // The text part's footer keeps to textWidth columns as the body does:
@@ -76,8 +81,11 @@ func (d mailData) TextPostalLines() []string {
 // with no list's head, so its preview and test send are the editor's
 // check before choosing a list. It cannot be sent: it reaches nobody.
 func (s *Service) contents(ctx context.Context, id int64) (listContents, error) {
+	// A campaign to a public list has a page in the archive (issueWhere),
+	// the same for all its lists: every mail of it links there.
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT c.kind, c.subject, c.preheader, c.body, c.body_html, c.body_text, c.language,
-		COALESCE(l.name, ''), COALESCE(l.slug, ''), COALESCE(l.from_address, ''), COALESCE(l.reply_to, '')
+		COALESCE(l.name, ''), COALESCE(l.slug, ''), COALESCE(l.from_address, ''), COALESCE(l.reply_to, ''),
+		EXISTS (SELECT 1 FROM campaign_lists pcl JOIN lists pl ON pl.id = pcl.list_id WHERE pcl.campaign_id = c.id AND pl.public = 1)
 		FROM campaigns c LEFT JOIN (campaign_lists cl JOIN lists l ON l.id = cl.list_id) ON cl.campaign_id = c.id
 		WHERE c.id = ? ORDER BY l.id`, id)
 	if err != nil {
@@ -90,7 +98,8 @@ func (s *Service) contents(ctx context.Context, id int64) (listContents, error) 
 	for rows.Next() {
 		var kind, subject, pre, body, storedHTML, storedText string
 		var l listHead
-		if err := rows.Scan(&kind, &subject, &pre, &body, &storedHTML, &storedText, &l.lang, &l.name, &l.slug, &l.from, &l.replyTo); err != nil {
+		var public bool
+		if err := rows.Scan(&kind, &subject, &pre, &body, &storedHTML, &storedText, &l.lang, &l.name, &l.slug, &l.from, &l.replyTo, &public); err != nil {
 			return nil, fmt.Errorf("campaign content: %w", err)
 		}
 		switch {
@@ -103,6 +112,7 @@ func (s *Service) contents(ctx context.Context, id int64) (listContents, error) 
 			html, text = storedHTML, storedText
 		}
 		l.preheader = pre
+		l.public, l.issue = public, id
 		c, err := s.wrap(subject, html, text, l, mk)
 		if err != nil {
 			return nil, err
@@ -128,8 +138,24 @@ func (cs listContents) of(b int64) *queue.Content { return cs[batchList(b, len(c
 // listHead is what a mail takes from the list it goes to, and the
 // campaign's own preheader when it has one. lang is the language the
 // campaign started sending in (its language column), "" for one not
-// started, whose mail is in the language set now.
-type listHead struct{ name, slug, from, replyTo, preheader, lang string }
+// started, whose mail is in the language set now. public says the
+// campaign goes to a public list, so that its mail links to its page in
+// the archive: that of issue, or, for a preview of one not saved or
+// built yet (issue 0), the archive's first page.
+type listHead struct {
+	name, slug, from, replyTo, preheader, lang string
+	public                                     bool
+	issue                                      int64
+}
+
+// archiveURL is the page of issue id in the public archive under base,
+// or the archive's first page for id 0.
+func archiveURL(base string, id int64) string {
+	if id == 0 {
+		return base + "/archive"
+	}
+	return base + "/archive/" + strconv.FormatInt(id, 10)
+}
 
 // wrap puts a rendered body inside the mail templates, with the footer,
 // the personal links and the list's headers: what every message of a
@@ -161,6 +187,9 @@ func (s *Service) wrap(subject, html, text string, l listHead, mk mailer.Markers
 		Publisher: pub.Name, Brand: brand, ListName: l.name,
 		UnsubscribeURL: base + "/unsubscribe/" + mk.Of(mailer.Unsubscribe),
 		PreferencesURL: base + "/preferences/" + mk.Of(mailer.Preferences),
+	}
+	if l.public {
+		d.ArchiveURL = archiveURL(base, l.issue)
 	}
 	textPart, htmlPart, err := s.Templates.Mail("campaign", d)
 	if err != nil {

@@ -68,18 +68,21 @@ func (s *Service) PreviewDraft(ctx context.Context, c *Campaign, p mailer.Person
 	return htmlPartFor(ctx, content, p)
 }
 
-// firstList is the head of the list of slugs with the lowest id, or none.
+// firstList is the head of the list of slugs with the lowest id, or none;
+// it is public when any of them is, as contents has it.
 func (s *Service) firstList(ctx context.Context, slugs []string) (listHead, error) {
 	var l listHead
 	if len(slugs) == 0 {
 		return l, nil
 	}
-	q := `SELECT name, slug, from_address, reply_to FROM lists WHERE slug IN (?` + strings.Repeat(",?", len(slugs)-1) + `) ORDER BY id LIMIT 1`
-	args := make([]any, len(slugs))
+	in := `slug IN (?` + strings.Repeat(",?", len(slugs)-1) + `)`
+	q := `SELECT name, slug, from_address, reply_to, EXISTS (SELECT 1 FROM lists WHERE public = 1 AND ` + in + `)
+		FROM lists WHERE ` + in + ` ORDER BY id LIMIT 1`
+	args := make([]any, 2*len(slugs))
 	for i, slug := range slugs {
-		args[i] = slug
+		args[i], args[len(slugs)+i] = slug, slug
 	}
-	err := s.db.Read.QueryRowContext(ctx, q, args...).Scan(&l.name, &l.slug, &l.from, &l.replyTo)
+	err := s.db.Read.QueryRowContext(ctx, q, args...).Scan(&l.name, &l.slug, &l.from, &l.replyTo, &l.public)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return l, fmt.Errorf("preview list: %w", err)
 	}

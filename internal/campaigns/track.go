@@ -41,6 +41,7 @@ func (s *Service) sendContents(ctx context.Context, id int64) (listContents, err
 	// One render's markers are every list's (see contents).
 	mk := mailer.Markers(cs[0].Markers)
 	t := newLinkTracker(cs[0].BaseURL, mk)
+	t.issue = archiveURL(t.base, id)
 	if m.tracking != subscribers.TrackingOff {
 		for _, c := range cs {
 			t.collect(c.HTML)

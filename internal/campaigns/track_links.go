@@ -14,13 +14,15 @@ import (
 // BASE/r/LINK.READER: LINK signed once per link here, READER the Reader
 // field's marker, which the mailer fills in for each recipient. Only http
 // and https links that go elsewhere are tracked: never the unsubscribe
-// and preferences links, mailto:, anchors, images, nor a URL that holds a
-// reader's own field. The text part keeps the URLs as written.
+// and preferences links, the footer's link to the issue's own page in
+// the archive, mailto:, anchors, images, nor a URL that holds a reader's
+// own field. The text part keeps the URLs as written.
 type linkTracker struct {
-	base string
-	mk   mailer.Markers
-	urls []string          // the tracked URLs of the HTML part, each once, in order
-	seen map[string]string // urls, by their linkKey
+	base  string
+	issue string // the URL of the issue's archive page, "" for none
+	mk    mailer.Markers
+	urls  []string          // the tracked URLs of the HTML part, each once, in order
+	seen  map[string]string // urls, by their linkKey
 }
 
 func newLinkTracker(base string, mk mailer.Markers) *linkTracker {
@@ -49,6 +51,9 @@ func (t *linkTracker) trackable(u string) bool {
 		if hasPrefixFold(u, t.base+own) {
 			return false
 		}
+	}
+	if t.issue != "" && strings.EqualFold(u, t.issue) {
+		return false
 	}
 	for _, f := range markerFields {
 		if strings.Contains(u, t.mk.Of(f)) {
