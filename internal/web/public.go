@@ -12,8 +12,12 @@ import (
 
 // confirmedData is the data of pages/confirmed.html.
 type confirmedData struct {
-	Title          string
-	Lists          []string
+	Title string
+	Lists []confirmedList
+	// Notes say when a change of digest frequency the reader made takes
+	// effect, on the lists where it has not yet (as on the preferences
+	// page).
+	Notes          []string
 	PreferencesURL string
 }
 
@@ -61,27 +65,9 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.renderPage(w, r, http.StatusOK, "confirmed", confirmedData{
-		Title: "You're subscribed", Lists: s.listNames(r, sub.Lists),
-		PreferencesURL: "/preferences/" + s.Signer.Sign(subscribers.TokenPreferences, sub.ID, 0),
-	})
-}
-
-// listNames maps slugs to list names for display.
-func (s *Server) listNames(r *http.Request, slugs []string) []string {
-	lists, err := s.Subscribers.Lists(r.Context())
-	if err != nil {
-		return slugs
-	}
-	name := map[string]string{}
-	for _, l := range lists {
-		name[l.Slug] = l.Name
-	}
-	out := make([]string, 0, len(slugs))
-	for _, slug := range slugs {
-		out = append(out, name[slug])
-	}
-	return out
+	d := confirmedData{Title: "You're subscribed", PreferencesURL: "/preferences/" + s.Signer.Sign(subscribers.TokenPreferences, sub.ID, 0)}
+	d.Lists, d.Notes = s.confirmedLists(r, sub)
+	s.renderPage(w, r, http.StatusOK, "confirmed", d)
 }
 
 // unsubscribeData is the data of pages/unsubscribe.html.
