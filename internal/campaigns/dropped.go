@@ -22,7 +22,8 @@ import (
 // should not hold: a task list's checkboxes, a table's column alignment,
 // a link or an image whose address is not a web address. Dropped finds
 // both, so the campaign's page can tell the editor why the preview does
-// not look as written.
+// not look as written. Saving a new or changed body with such an image
+// is refused (imageFaults); one stored before is still named here.
 
 // A DroppedItem is one kind of thing a body writes that its mail leaves
 // out, as the campaign's page names it: What ("<font>", "the alignment

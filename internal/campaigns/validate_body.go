@@ -1,20 +1,28 @@
 package campaigns
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
+	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
+	"golang.org/x/net/html"
 
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
 // bodyFaults is every reason a body being saved is refused, by line:
 // each {{ … }} that is no personal field, the elements mail cannot show
-// (refusedElement) and the links and images that are not full URLs
-// (checkLinks). The check stopped at the first kind it found, and an editor
+// (refusedElement), the links and images that are not full URLs
+// (checkLinks) and the images whose address is not a web one
+// (imageFaults). The check stopped at the first kind it found, and an editor
 // whose body held all three learnt of them one save at a time. The links
 // are checked with each faulty {{ … }} taken out, since the body does not
 // render with it; that keeps every line where it was. A fault that is
@@ -43,6 +51,7 @@ func bodyFaults(body, stored string) []error {
 	if err := checkFields(rest.String()); err != nil {
 		faults = append(faults, err)
 	}
+	faults = append(faults, imageFaults(rest.String())...)
 	faults = slices.DeleteFunc(faults, func(err error) bool { return unchanged && subscribers.IsNewTextOnly(err) })
 	slices.SortStableFunc(faults, func(a, b error) int { return cmp.Compare(faultLine(a), faultLine(b)) })
 	return faults
@@ -70,4 +79,95 @@ func joinFaults(faults []error) string {
 		lines[i] = err.Error()
 	}
 	return strings.Join(lines, "\n")
+}
+
+// imageFaults refuses each image of body whose address is not one a mail
+// can show an image from: the sanitiser leaves out a javascript:, data:
+// or ftp: one, or one it cannot read, and no mail program loads one from
+// mailto:. Dropped only named it afterwards, among what the mail leaves
+// out, and the editor learnt of it from a preview without the image.
+// Each is named by its line and its place among the body's images
+// (several may share a line, and one may have no alt text to know it
+// by), with the scheme it was written with. A relative address, which
+// the sanitiser keeps, is checkLinks' to refuse, in its own words. The
+// advice is said once, with the first.
+func imageFaults(body string) []error {
+	src := []byte(maskFields(body))
+	d := &dropFinder{src: src}
+	var faults []error
+	n := 0
+	_ = ast.Walk(markdown.Parser().Parse(text.NewReader(src)), func(node ast.Node, entering bool) (ast.WalkStatus, error) {
+		img, ok := node.(*ast.Image)
+		if !ok || !entering {
+			return ast.WalkContinue, nil
+		}
+		n++
+		if what := badImageAddress(img, src); what != "" {
+			msg := fmt.Sprintf("line %d: image %d%s", d.lineOf(img), n, what)
+			if len(faults) == 0 {
+				msg += ": a mail shows only images from the web; write the image's web address, starting with https://"
+			}
+			faults = append(faults, &linkError{msg})
+		}
+		// An image within an image's alt text is only text.
+		return ast.WalkSkipChildren, nil
+	})
+	return faults
+}
+
+// badImageAddress says what is wrong with the address of img, an image
+// of src, as the mail has it: rendered and sanitised as Render does. It
+// says nothing of a web address, nor of a relative one the sanitiser
+// keeps.
+func badImageAddress(img *ast.Image, src []byte) string {
+	dest := strings.TrimSpace(string(img.Destination))
+	if u, err := url.Parse(dest); err == nil && (u.Scheme == "https" || u.Scheme == "http") && !strings.ContainsAny(dest, " \t\n") {
+		// The most images by far, which the sanitiser keeps: rendering
+		// and sanitising each of a body of many cost more than the
+		// rest of the checks together.
+		return ""
+	}
+	var buf bytes.Buffer
+	if err := markdown.Renderer().Render(&buf, src, img); err != nil {
+		return ""
+	}
+	if kept, ok := imageSrc(sanitizer.Sanitize(buf.String())); ok && kept != "" {
+		u, err := url.Parse(kept)
+		if err != nil || u.Scheme == "" || strings.EqualFold(u.Scheme, "https") || strings.EqualFold(u.Scheme, "http") {
+			return ""
+		}
+	}
+	if dest == "" {
+		return " has no address"
+	}
+	if u, err := url.Parse(dest); err == nil && u.Scheme != "" {
+		return fmt.Sprintf("'s address starts with %q", dest[:len(u.Scheme)+1])
+	}
+	return "'s address is not a web address"
+}
+
+// imageSrc is the src of the first <img> of html, and whether it has one.
+func imageSrc(s string) (string, bool) {
+	z := html.NewTokenizer(strings.NewReader(s))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return "", false
+		case html.StartTagToken, html.SelfClosingTagToken:
+		default:
+			continue
+		}
+		name, more := z.TagName()
+		if string(name) != "img" {
+			continue
+		}
+		for more {
+			var key, val []byte
+			key, val, more = z.TagAttr()
+			if string(key) == "src" {
+				return string(val), true
+			}
+		}
+		return "", false
+	}
 }
