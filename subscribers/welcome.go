@@ -89,8 +89,8 @@ func (s *Store) queueWelcomes(ctx context.Context, ws []queue.WelcomePayload) {
 // nil when there is none to send: sent already, or never recorded. A
 // welcome the reader can no longer take (no longer confirmed or on the
 // list, or their address or its domain suppressed), or whose list text
-// was emptied since, is dropped: marked done, so the reconciler does not
-// queue it again and again.
+// was emptied since, is dropped (forgetWelcome), so the reconciler does
+// not queue it again and again.
 func (s *Store) WelcomeMail(ctx context.Context, sid, lid int64) (*Welcome, error) {
 	w := &Welcome{SubscriberID: sid, ListID: lid}
 	var sendable bool
@@ -106,9 +106,30 @@ func (s *Store) WelcomeMail(ctx context.Context, sid, lid int64) (*Welcome, erro
 		return nil, fmt.Errorf("welcome mail: %w", err)
 	}
 	if w.Markdown == "" || !sendable {
-		return nil, s.MarkWelcomed(ctx, sid, lid)
+		return nil, s.forgetWelcome(ctx, sid, lid)
 	}
 	return w, nil
+}
+
+// forgetWelcome deletes the record of the welcome mail of subscriber sid
+// for list lid, never sent, when the reader still cannot take it. It was
+// marked sent instead, and a reader who left the list before it went (it
+// waited in the queue, or for the SMTP server) was never welcomed when
+// they joined it again: the record said they had been. With it gone, the
+// next join records and sends it, once; a welcome sent stays recorded,
+// so leaving and joining again never brings a second. The statement
+// checks again what WelcomeMail read: a reader who joined again in
+// between keeps theirs, which ReconcileWelcomes queues again.
+func (s *Store) forgetWelcome(ctx context.Context, sid, lid int64) error {
+	_, err := s.db.Write.ExecContext(ctx, `DELETE FROM welcomes WHERE subscriber_id = ? AND list_id = ? AND sent_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM subscribers s
+			JOIN subscriptions sub ON sub.subscriber_id = s.id AND sub.list_id = welcomes.list_id AND sub.status = 'active'
+			JOIN lists l ON l.id = welcomes.list_id AND l.welcome != ''
+			WHERE s.id = welcomes.subscriber_id AND s.status = 'confirmed' AND NOT `+events.SuppressedSQL+`)`, sid, lid)
+	if err != nil {
+		return fmt.Errorf("forget welcome: %w", err)
+	}
+	return nil
 }
 
 // MarkWelcomed records that the welcome mail of subscriber sid for list
