@@ -35,16 +35,44 @@ type preferencesData struct {
 	Chosen []string
 }
 
-// preferencesSaved is the query flag of the page a saved form is
-// redirected to: the page says it was saved. It carries nothing else.
-const preferencesSaved = "saved"
+// preferencesSavedCookie tells the page a saved form is redirected to
+// that it was saved just now. The page says so once and clears it: a
+// flag in the address said "saved" again at every reload, and from a
+// bookmark days later. It is set for that page alone (its path holds the
+// link's token) and for a minute at most, the redirect being followed at
+// once.
+const preferencesSavedCookie = "bulletin_preferences_saved"
 
 func (s *Server) preferencesForm(w http.ResponseWriter, r *http.Request) {
 	id, ok := s.preferencesReader(w, r)
 	if !ok {
 		return
 	}
-	s.renderPreferences(w, r, id, http.StatusOK, &preferencesData{Saved: r.URL.Query().Has(preferencesSaved)})
+	s.renderPreferences(w, r, id, http.StatusOK, &preferencesData{Saved: s.takeSaved(w, r)})
+}
+
+// takeSaved reports whether the preferences form of this page was saved
+// just now (preferencesSavedCookie), and clears the cookie, so that the
+// page says so this once.
+func (s *Server) takeSaved(w http.ResponseWriter, r *http.Request) bool {
+	if _, err := r.Cookie(preferencesSavedCookie); err != nil {
+		return false
+	}
+	http.SetCookie(w, s.savedCookie(r, -1))
+	return true
+}
+
+// savedCookie is preferencesSavedCookie for the preferences page of r,
+// kept maxAge seconds (-1 clears it).
+func (s *Server) savedCookie(r *http.Request, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: preferencesSavedCookie, Value: "1", Path: preferencesPath(r), MaxAge: maxAge,
+		HttpOnly: true, Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode}
+}
+
+// preferencesPath is the address of the preferences page of r. The
+// token, already verified, is the only part of the request it repeats.
+func preferencesPath(r *http.Request) string {
+	return "/preferences/" + url.PathEscape(r.PathValue("token"))
 }
 
 // preferencesReader is the reader whose preferences link was followed,
@@ -161,13 +189,19 @@ func preferencesProblems(p subscribers.Preferences, sub *subscribers.Subscriber,
 }
 
 // preferencesRedirect answers a saved form with a 303 to the page it came
-// from, flagged saved. The token, already verified, is the only part of
-// the request the address repeats. Its answer is kept from caches and
-// referrers, as the pages with the token are (renderPage).
+// from, which then says it was saved (preferencesSavedCookie): a reload
+// sends nothing again, and the address is the page's own. Its answer is
+// kept from caches and referrers, as the pages with the token are
+// (renderPage).
 func (s *Server) preferencesRedirect(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")
-	to := "/preferences/" + url.PathEscape(r.PathValue("token")) + "?" + preferencesSaved + "=1"
-	http.Redirect(w, r, to, http.StatusSeeOther)
+	http.SetCookie(w, s.savedCookie(r, savedCookieAge))
+	http.Redirect(w, r, preferencesPath(r), http.StatusSeeOther)
 }
+
+// savedCookieAge is how long, in seconds, preferencesSavedCookie waits for
+// the page: a browser follows the redirect at once, and one that does not
+// must not say "saved" at a visit much later.
+const savedCookieAge = 60
