@@ -300,7 +300,7 @@ func TestPreviewDigestNothingToSend(t *testing.T) {
 		t.Fatal(err)
 	}
 	if p.Nothing() || p.Sends() || len(p.Mails) != 1 || !slices.Equal(previewTitles(p.Mails[0]), []string{"Lonely"}) || p.Mails[0].Readers != 0 || p.Mails[0].HTML != "" ||
-		p.Mails[0].Subject != "Harbour quiet — 1 new story: Lonely" {
+		p.Mails[0].Subject != "Harbour quiet (1 new story): Lonely" {
 		t.Errorf("preview of a list with no reader:\n%s\nwant Lonely to nobody", previewText(p))
 	}
 	if after := previewState(t, e.schedEnv); after != before {

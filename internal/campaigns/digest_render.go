@@ -171,15 +171,17 @@ func storyCount(n int) string {
 	return fmt.Sprintf("%d new stories", n)
 }
 
-// digestSubject names the count and the top story, as in "Daily News —
-// 5 new stories: Bridge reopens after repairs", within the 200 characters
-// a campaign subject may have.
+// digestSubject names the count and the top story, as in "Daily News
+// (5 new stories): Bridge reopens after repairs", within the 200
+// characters a campaign subject may have. The count is in brackets, not
+// after a dash: a headline with a dash of its own ("Looking back — the
+// year in film") gave the subject two, which read as three parts.
 func digestSubject(listName, cadence, schedule string, items []digestArticle) string {
 	head := listName
 	if cadence == CadenceWeekly && schedule == CadenceDaily {
 		head += " weekly"
 	}
-	head += " — " + storyCount(len(items)) + ": "
+	head += " (" + storyCount(len(items)) + "): "
 	return oneLineText(head + clip(items[0].Title, 200-utf8.RuneCountInString(head)))
 }
 

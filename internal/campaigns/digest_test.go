@@ -125,7 +125,7 @@ func TestDigestMailsNewestFirstWithListHeaders(t *testing.T) {
 	if d.ID == 0 || d.Articles != 3 || d.Recipients != 4 {
 		t.Fatalf("digest = %+v, want 3 articles to 4 readers", d)
 	}
-	wantSubject := "Harbour news — 3 new stories: Bridge reopens after repairs"
+	wantSubject := "Harbour news (3 new stories): Bridge reopens after repairs"
 	if d.Subject != wantSubject {
 		t.Errorf("subject = %q, want %q", d.Subject, wantSubject)
 	}
@@ -459,7 +459,7 @@ func TestDigestFirstWindow(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if next.ID == 0 || next.ID == d.ID || !strings.Contains(next.Subject, "1 new story: Storm warning") {
+			if next.ID == 0 || next.ID == d.ID || !strings.Contains(next.Subject, "(1 new story): Storm warning") {
 				t.Fatalf("next digest = %+v, want one of the article added since", next)
 			}
 			e.send(t, next.ID)

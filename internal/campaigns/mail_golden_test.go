@@ -205,7 +205,7 @@ func TestGoldenDigestMail(t *testing.T) {
 	golden := mailtest.Golden(t, "digest", e.send(t), *update)
 	pm := mailtest.Parse(t, golden)
 	from, _ := mail.ParseAddress(goldenFrom)
-	mailtest.CheckHeaders(t, golden, pm, from, &goldenReader, "Quayside Café — 3 new stories: Bridge reopens after repairs")
+	mailtest.CheckHeaders(t, golden, pm, from, &goldenReader, "Quayside Café (3 new stories): Bridge reopens after repairs")
 	e.checkBulk(t, pm, "=?utf-8?q?Quayside_Caf=C3=A9?= <quayside.news.example>")
 	// Newest first (20, 19, 18 November), each title followed by its URL
 	// on a line of its own.

@@ -64,7 +64,7 @@ func TestDigestSendPageShowsWhatWouldGo(t *testing.T) {
 	if after := digestPageState(t, db); after != before {
 		t.Errorf("showing the send page twice changed the database: %s, was %s", after, before)
 	}
-	subject := "Weekend — 2 new stories: Tide &lt;tables&gt; &amp; times"
+	subject := "Weekend (2 new stories): Tide &lt;tables&gt; &amp; times"
 	for _, want := range []string{
 		`<h2 style="margin-top:0;overflow-wrap:anywhere">` + subject + `</h2>`,
 		`<strong>2 articles</strong>`,
@@ -147,7 +147,7 @@ func TestDigestSendPageNuances(t *testing.T) {
 
 	_, body := a.get("/admin/digests/news/run")
 	for _, want := range []string{
-		`News — 1 new story: Ferry timetable</h2>`,
+		`News (1 new story): Ferry timetable</h2>`,
 		`<strong>1 article</strong>`,
 		`To 1 reader of the daily digest.`,
 		`1 reader who chose weekly is not mailed now: they get these articles in the weekly round-up (`,
@@ -163,7 +163,7 @@ func TestDigestSendPageNuances(t *testing.T) {
 		t.Fatalf("GET the send page of desk = %d:\n%s", resp.StatusCode, body)
 	}
 	for _, want := range []string{
-		`Desk — 1 new story: Desk memo</h2>`,
+		`Desk (1 new story): Desk memo</h2>`,
 		`<a href="https://news.example/memo">Desk memo</a>`,
 		`Nobody would get it: the list has no confirmed reader for this digest.`,
 		`Nobody would get these articles, so there is nothing to send.`,
@@ -197,7 +197,7 @@ func TestDigestSendPageShowsTheOnlyDigestThatGoes(t *testing.T) {
 	before := digestPageState(t, db)
 	_, body := a.get("/admin/digests/news/run")
 	for _, want := range []string{
-		`News weekly — 1 new story: Bridge reopens</h2>`,
+		`News weekly (1 new story): Bridge reopens</h2>`,
 		`To 1 reader who changed from weekly to daily, with the articles since their last round-up; the daily digest follows.`,
 		`<form method="post" action="/admin/digests/news/run">`,
 	} {

@@ -114,7 +114,7 @@ func TestArchiveIssueHeading(t *testing.T) {
 		heading    string // the page's one <h1>
 		want       []string
 	}{
-		{"digest", digest, "1 new story", []string{"<title>News — 1 new story: Bridge reopens · ", "Digest sent "}},
+		{"digest", digest, "1 new story", []string{"<title>News (1 new story): Bridge reopens · ", "Digest sent "}},
 		{"campaign", campaign, "Harbour works this winter", []string{"<title>Harbour works this winter · "}},
 	}
 	for _, tt := range tests {

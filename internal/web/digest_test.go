@@ -93,7 +93,7 @@ func TestDigestRunAPI(t *testing.T) {
 		status     int
 		want       map[string]any // fields of the answer to compare
 	}{
-		{"run", `{"list":"news"}`, 201, map[string]any{"kind": "digest", "list": "news", "articles": 1.0, "recipients": 1.0, "subject": "News — 1 new story: Bridge reopens"}},
+		{"run", `{"list":"news"}`, 201, map[string]any{"kind": "digest", "list": "news", "articles": 1.0, "recipients": 1.0, "subject": "News (1 new story): Bridge reopens"}},
 		{"run again", `{"list":"news"}`, 200, map[string]any{"status": "no_new_articles", "list": "news"}},
 		{"digest off runs by hand", `{"list":"desk"}`, 201, map[string]any{"kind": "digest", "list": "desk"}},
 		{"unknown list", `{"list":"nope"}`, 404, map[string]any{"error": "not_found"}},
@@ -185,7 +185,7 @@ func TestArchive(t *testing.T) {
 	}
 
 	w := do(t, h, "GET", "/archive", "", "")
-	if w.Code != 200 || !strings.Contains(w.Body.String(), "News — 1 new story: Bridge reopens") || !strings.Contains(w.Body.String(), "Hello all") {
+	if w.Code != 200 || !strings.Contains(w.Body.String(), "News (1 new story): Bridge reopens") || !strings.Contains(w.Body.String(), "Hello all") {
 		t.Fatalf("archive: %d\n%s", w.Code, w.Body)
 	}
 	if strings.Contains(w.Body.String(), "Style memo") {
