@@ -9,15 +9,19 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash"
+	"math"
 	"sync"
 	"time"
 )
 
 // Token purposes. A token signed for one purpose never passes for another.
+// TokenUnsubscribe ends every list; TokenUnsubscribeList, in the mail of
+// one list, ends that list only (SignList).
 const (
-	TokenConfirm     = "confirm"
-	TokenUnsubscribe = "unsubscribe"
-	TokenPreferences = "preferences"
+	TokenConfirm         = "confirm"
+	TokenUnsubscribe     = "unsubscribe"
+	TokenUnsubscribeList = "unsubscribe list"
+	TokenPreferences     = "preferences"
 )
 
 // ErrBadToken is returned for a token that is malformed, altered, for
@@ -72,11 +76,45 @@ const (
 // Sign returns a token for purpose and subscriber id, valid for ttl (0 =
 // forever: unsubscribe links must keep working in old mail).
 func (s *Signer) Sign(purpose string, id int64, ttl time.Duration) string {
+	var exp uint32
+	if ttl > 0 {
+		exp = uint32(s.now().Add(ttl).Unix()/3600 + 1)
+	}
+	return s.seal(purpose, id, exp)
+}
+
+// SignList returns the unsubscribe token of subscriber id in the mail of
+// list: it never expires, and its payload's last 4 bytes hold the list
+// where other tokens hold their expiry (TokenUnsubscribeList is signed
+// for nothing else). A list id past 32 bits, which no install reaches,
+// gets the token that ends every list.
+func (s *Signer) SignList(id, list int64) string {
+	if list <= 0 || list > math.MaxUint32 {
+		return s.Sign(TokenUnsubscribe, id, 0)
+	}
+	return s.seal(TokenUnsubscribeList, id, uint32(list))
+}
+
+// VerifyList returns the subscriber and the list of a token SignList made.
+func (s *Signer) VerifyList(token string) (id, list int64, err error) {
+	payload, ok := s.checked(TokenUnsubscribeList, token)
+	if !ok {
+		return 0, 0, ErrBadToken
+	}
+	id = int64(binary.BigEndian.Uint64(payload[:8]))
+	list = int64(binary.BigEndian.Uint32(payload[8:12]))
+	if id <= 0 || list <= 0 {
+		return 0, 0, ErrBadToken
+	}
+	return id, list, nil
+}
+
+// seal makes a token of the sealed form for purpose of subscriber id and
+// word, the expiry or the list.
+func (s *Signer) seal(purpose string, id int64, word uint32) string {
 	var plain [aes.BlockSize]byte
 	binary.BigEndian.PutUint64(plain[:8], uint64(id))
-	if ttl > 0 {
-		binary.BigEndian.PutUint32(plain[8:12], uint32(s.now().Add(ttl).Unix()/3600+1))
-	}
+	binary.BigEndian.PutUint32(plain[8:12], word)
 	var sum [sha256.Size]byte
 	mac := s.mac(sum[:0], purpose, plain[:payloadLen])
 	copy(plain[payloadLen:], mac)
@@ -108,12 +146,8 @@ func (s *Signer) Verify(purpose, token string) (int64, error) {
 // verify returns the subscriber id of a token signed for purpose and the
 // hour it expires (unix hours, 0 = never).
 func (s *Signer) verify(purpose, token string) (int64, uint32, error) {
-	payload, given, ok := s.open(token)
+	payload, ok := s.checked(purpose, token)
 	if !ok {
-		return 0, 0, ErrBadToken
-	}
-	var sum [sha256.Size]byte
-	if !hmac.Equal(given, s.mac(sum[:0], purpose, payload)[:len(given)]) {
 		return 0, 0, ErrBadToken
 	}
 	exp := binary.BigEndian.Uint32(payload[8:12])
@@ -125,6 +159,20 @@ func (s *Signer) verify(purpose, token string) (int64, uint32, error) {
 		return 0, 0, ErrBadToken
 	}
 	return id, exp, nil
+}
+
+// checked returns the payload of token once its MAC for purpose is
+// checked, in constant time.
+func (s *Signer) checked(purpose, token string) ([]byte, bool) {
+	payload, given, ok := s.open(token)
+	if !ok {
+		return nil, false
+	}
+	var sum [sha256.Size]byte
+	if !hmac.Equal(given, s.mac(sum[:0], purpose, payload)[:len(given)]) {
+		return nil, false
+	}
+	return payload, true
 }
 
 // open returns the payload of a token of either form, of the right length

@@ -371,11 +371,13 @@ func (s *Service) enqueueSend(ctx context.Context, c queue.Enqueuer, p *queue.Se
 }
 
 // recipient signs the link tokens of one delivery of campaign cid, its
-// tracking token, and its return path when there is a bounce domain.
-func (s *Service) recipient(cid, deliveryID, subscriberID int64, email, name string) queue.Recipient {
+// tracking token, and its return path when there is a bounce domain. The
+// unsubscribe link, and List-Unsubscribe, end list only: the one the
+// mail says the reader joined, whose List-Id it carries (RFC 8058).
+func (s *Service) recipient(cid, list, deliveryID, subscriberID int64, email, name string) queue.Recipient {
 	r := queue.Recipient{
 		DeliveryID: deliveryID, SubscriberID: subscriberID, Email: email, Name: name,
-		Unsubscribe: s.Signer.Sign(subscribers.TokenUnsubscribe, subscriberID, 0),
+		Unsubscribe: s.Signer.SignList(subscriberID, list),
 		Preferences: s.Signer.Sign(subscribers.TokenPreferences, subscriberID, 0),
 	}
 	if s.Tracker != nil {

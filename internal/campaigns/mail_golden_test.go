@@ -39,6 +39,7 @@ type goldenEnv struct {
 	out    *keepTransport
 	signer *subscribers.Signer
 	reader int64 // the subscriber id of goldenReader
+	list   int64 // the id of the list it is on
 }
 
 func newGoldenEnv(t *testing.T, list, name, digest string) *goldenEnv {
@@ -55,6 +56,7 @@ func newGoldenEnv(t *testing.T, list, name, digest string) *goldenEnv {
 	}
 	now := sqlite.Now()
 	listID := e.exec(t, `INSERT INTO lists (slug, name, public, digest, created_at) VALUES (?, ?, 1, ?, ?)`, list, name, digest, now)
+	e.list = listID
 	e.reader = e.exec(t, `INSERT INTO subscribers (email, email_key, name, status, frequency, created_at, updated_at)
 		VALUES (?, ?, ?, 'confirmed', 'daily', ?, ?)`, goldenReader.Address, goldenReader.Address, goldenReader.Name, now, now)
 	e.exec(t, `INSERT INTO subscriptions (subscriber_id, list_id, status, created_at, updated_at) VALUES (?, ?, 'active', ?, ?)`,
@@ -115,7 +117,7 @@ func (e *goldenEnv) send(t *testing.T) []byte {
 // List-Id, and the unsubscribe and preferences links in both parts.
 func (e *goldenEnv) checkBulk(t *testing.T, pm *mailtest.Mail, listID string) {
 	t.Helper()
-	unsub := goldenBaseURL + "/unsubscribe/" + e.signer.Sign(subscribers.TokenUnsubscribe, e.reader, 0)
+	unsub := goldenBaseURL + "/unsubscribe/" + e.signer.SignList(e.reader, e.list)
 	prefs := goldenBaseURL + "/preferences/" + e.signer.Sign(subscribers.TokenPreferences, e.reader, 0)
 	for _, h := range [][2]string{
 		{"List-Unsubscribe", "<" + unsub + ">"},

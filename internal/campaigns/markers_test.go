@@ -36,7 +36,7 @@ func TestDigestArticleMarkersStayLiteral(t *testing.T) {
 	}
 	raw := e.send(t)
 	pm := mailtest.Parse(t, raw)
-	unsub := e.signer.Sign(subscribers.TokenUnsubscribe, e.reader, 0)
+	unsub := e.signer.SignList(e.reader, e.list)
 	prefs := e.signer.Sign(subscribers.TokenPreferences, e.reader, 0)
 	oneSpace := func(s string) string { return strings.Join(strings.Fields(s), " ") }
 	for part, body := range map[string]string{"text": pm.Text, "html": pm.HTML} {

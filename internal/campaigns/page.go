@@ -192,7 +192,7 @@ func (s *Service) insertPage(ctx context.Context, tx *sql.Tx, id, after int64, s
 	for _, r := range page {
 		if did, ok := dids[r.id]; ok {
 			b := byList[r.list]
-			b.Recipients = append(b.Recipients, s.recipient(id, did, r.id, r.email, r.name))
+			b.Recipients = append(b.Recipients, s.recipient(id, lists[r.list], did, r.id, r.email, r.name))
 		}
 	}
 	return batches, cursor, done, nil
@@ -258,8 +258,8 @@ func scanReaders(rows *sql.Rows, err error) ([]pageReader, error) {
 }
 
 // campaignListIDs returns the ids of campaign id's lists.
-func campaignListIDs(ctx context.Context, tx *sql.Tx, id int64) ([]int64, error) {
-	ids, err := sqlite.Column[int64](tx.QueryContext(ctx, `SELECT list_id FROM campaign_lists WHERE campaign_id = ? ORDER BY list_id`, id))
+func campaignListIDs(ctx context.Context, q sqlite.Querier, id int64) ([]int64, error) {
+	ids, err := sqlite.Column[int64](q.QueryContext(ctx, `SELECT list_id FROM campaign_lists WHERE campaign_id = ? ORDER BY list_id`, id))
 	if err != nil {
 		return nil, fmt.Errorf("page recipients: %w", err)
 	}

@@ -119,7 +119,7 @@ func TestPreviewIsTheMail(t *testing.T) {
 	pm := mailtest.Parse(t, e.send(t))
 	reader := campaigns.SampleReader
 	reader.Name, reader.Email = goldenReader.Name, goldenReader.Address
-	reader.Unsubscribe = e.signer.Sign(subscribers.TokenUnsubscribe, e.reader, 0)
+	reader.Unsubscribe = e.signer.SignList(e.reader, e.list)
 	reader.Preferences = e.signer.Sign(subscribers.TokenPreferences, e.reader, 0)
 	ctx := context.Background()
 	got, err := e.svc.PreviewMail(ctx, c.ID, reader)

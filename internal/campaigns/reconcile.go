@@ -138,6 +138,17 @@ func (s *Service) rebuildBatch(ctx context.Context, id, batch int64, claim time.
 	if !claim.IsZero() {
 		q, args = queued+` AND d.claimed_until = ? ORDER BY d.id`, append(args, claim)
 	}
+	// The list the batch's readers are mailed as readers of (batchList),
+	// whose one-click unsubscribe their links are; 0, for a campaign whose
+	// lists were all deleted, signs the links that end every list.
+	lists, err := campaignListIDs(ctx, s.db.Read, id)
+	if err != nil {
+		return nil, err
+	}
+	var list int64
+	if len(lists) > 0 {
+		list = lists[batchList(batch, len(lists))]
+	}
 	rows, err := s.db.Read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("rebuild batch: %w", err)
@@ -150,7 +161,7 @@ func (s *Service) rebuildBatch(ctx context.Context, id, batch int64, claim time.
 		if err := rows.Scan(&did, &sid, &email, &name); err != nil {
 			return nil, err
 		}
-		p.Recipients = append(p.Recipients, s.recipient(id, did, sid, email, name))
+		p.Recipients = append(p.Recipients, s.recipient(id, list, did, sid, email, name))
 	}
 	return p, rows.Err()
 }

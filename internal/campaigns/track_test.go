@@ -191,7 +191,7 @@ func TestTrackedCampaign(t *testing.T) {
 					t.Fatalf("no message to %s", email)
 				}
 				d := e.delivery(t, c.ID, email)
-				e.checkUntouched(t, pm, sid, email)
+				e.checkUntouched(t, pm, sid, list, email)
 				htmlTo, htmlReaders := e.clicks(t, pm.HTML, c.ID, d, urls)
 				textTo, textReaders := e.clicks(t, pm.Text, c.ID, d, urls)
 				px := pixel.FindAllStringSubmatch(pm.HTML, -1)
@@ -271,10 +271,11 @@ func TestTrackedCampaign(t *testing.T) {
 
 // checkUntouched checks that the links that must never be tracked are
 // as they were: unsubscribe and preferences (and the header), mailto, an
-// anchor, an image, and a URL with the reader's own address in it.
-func (e *trackEnv) checkUntouched(t *testing.T, pm *mailtest.Mail, sid int64, email string) {
+// anchor, an image, and a URL with the reader's own address in it. The
+// unsubscribe link is that of list, the one the mail went to.
+func (e *trackEnv) checkUntouched(t *testing.T, pm *mailtest.Mail, sid, list int64, email string) {
 	t.Helper()
-	unsub := "https://news.example/unsubscribe/" + e.svc.Signer.Sign(subscribers.TokenUnsubscribe, sid, 0)
+	unsub := "https://news.example/unsubscribe/" + e.svc.Signer.SignList(sid, list)
 	prefs := "https://news.example/preferences/" + e.svc.Signer.Sign(subscribers.TokenPreferences, sid, 0)
 	if got := pm.Header.Get("List-Unsubscribe"); got != "<"+unsub+">" {
 		t.Errorf("%s: List-Unsubscribe = %q, want <%s>", email, got, unsub)

@@ -50,7 +50,7 @@ func (s *Service) HandleWelcome(ctx context.Context, t *asynq.Task) error {
 	}
 	send := &queue.SendPayload{Content: *content, Recipients: []queue.Recipient{{
 		SubscriberID: w.SubscriberID, Email: w.Email, Name: w.Name,
-		Unsubscribe: s.Signer.Sign(subscribers.TokenUnsubscribe, w.SubscriberID, 0),
+		Unsubscribe: s.Signer.SignList(w.SubscriberID, p.ListID),
 		Preferences: s.Signer.Sign(subscribers.TokenPreferences, w.SubscriberID, 0),
 		ReturnPath:  s.returnPath(bounces.Delivery{Kind: bounces.KindWelcome, SubscriberID: w.SubscriberID, ListID: p.ListID}),
 	}}}

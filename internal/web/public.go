@@ -76,12 +76,30 @@ type unsubscribeData struct {
 	Email          string
 	Done           bool
 	PreferencesURL string
+	// List is the list a list's link leaves (see unsubscribeListData),
+	// when the reader is on others they keep: "" for a page that stops
+	// all mail. Others names those lists ("A, B and C"), AllURL is the
+	// page that leaves them too.
+	List   string
+	Others string
+	AllURL string
 }
 
 // unsubscribeForm shows one button. A GET changes nothing: mail scanners
 // fetch every link.
 func (s *Server) unsubscribeForm(w http.ResponseWriter, r *http.Request) {
 	if s.testLink(w, r, "unsubscribe page") {
+		return
+	}
+	if id, list, err := s.Signer.VerifyList(r.PathValue("token")); err == nil {
+		d, err := s.unsubscribeListData(r, id, list)
+		if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
+			s.erasedPage(w, r, http.StatusOK)
+		} else if err != nil {
+			s.pageError(w, r, err)
+		} else {
+			s.renderPage(w, r, http.StatusOK, "unsubscribe", d)
+		}
 		return
 	}
 	id, err := s.Signer.Verify(subscribers.TokenUnsubscribe, r.PathValue("token"))
@@ -111,6 +129,32 @@ func (s *Server) unsubscribeForm(w http.ResponseWriter, r *http.Request) {
 	s.renderPage(w, r, http.StatusOK, "unsubscribe", d)
 }
 
+// unsubscribeListData is the page of the unsubscribe link in the mail of
+// list (subscribers.TokenUnsubscribeList), whose button and one-click
+// leave that list only. A reader on no other list gets the page that
+// stops all mail, since leaving their one list does; one on others is
+// told which they keep, and offered the page that leaves them all.
+func (s *Server) unsubscribeListData(r *http.Request, id, list int64) (unsubscribeData, error) {
+	l, err := s.Subscribers.ListLeaveOf(r.Context(), id, list)
+	if err != nil {
+		return unsubscribeData{}, err
+	}
+	d := unsubscribeData{Title: "Unsubscribe", Email: l.Email, Done: l.Everything || (l.Left && len(l.Others) == 0),
+		PreferencesURL: "/preferences/" + s.Signer.Sign(subscribers.TokenPreferences, id, 0)}
+	switch {
+	case d.Done && len(l.Others) == 0:
+		d.Title = "You are unsubscribed"
+	case len(l.Others) > 0:
+		d.List, d.Others, d.Done = l.List, joinAnd(l.Others), l.Left
+		d.AllURL = "/unsubscribe/" + s.Signer.Sign(subscribers.TokenUnsubscribe, id, 0)
+		d.Title = "Unsubscribe from " + l.List
+		if d.Done {
+			d.Title = "You left " + l.List
+		}
+	}
+	return d, nil
+}
+
 // erasedPage answers a reader's link, signed as it should be, whose reader
 // is no longer held: erased, at their request or the publisher's. Ids are
 // never used again (AUTOINCREMENT), so such a link names no one else, and
@@ -134,6 +178,10 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	if s.testLink(w, r, "unsubscribe page") {
 		return
 	}
+	if id, list, err := s.Signer.VerifyList(r.PathValue("token")); err == nil {
+		s.leaveList(w, r, id, list)
+		return
+	}
 	id, err := s.Signer.Verify(subscribers.TokenUnsubscribe, r.PathValue("token"))
 	if err != nil {
 		s.badLinkPage(w, r, "unsubscribe_bad")
@@ -154,6 +202,27 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 		Title: "You are unsubscribed", Done: true,
 		PreferencesURL: "/preferences/" + s.Signer.Sign(subscribers.TokenPreferences, id, 0),
 	})
+}
+
+// leaveList is unsubscribe for the link of list's mail: the reader leaves
+// that list (subscribers.Store.LeaveList), and the answer is as
+// unsubscribe's.
+func (s *Server) leaveList(w http.ResponseWriter, r *http.Request, id, list int64) {
+	err := s.Subscribers.LeaveList(r.Context(), id, list)
+	var d unsubscribeData
+	if err == nil && r.PostFormValue(unsubscribeFromPage) == "" {
+		d, err = s.unsubscribeListData(r, id, list)
+	}
+	switch {
+	case bulletin.ErrorCode(err) == bulletin.ENOTFOUND:
+		s.erasedPage(w, r, http.StatusOK)
+	case err != nil:
+		s.pageError(w, r, err)
+	case r.PostFormValue(unsubscribeFromPage) != "":
+		http.Redirect(w, r, r.URL.Path, http.StatusSeeOther)
+	default:
+		s.renderPage(w, r, http.StatusOK, "unsubscribe", d)
+	}
 }
 
 // unsubscribeFromPage is the field the unsubscribe page's form sends
