@@ -44,13 +44,20 @@ type setupPage struct {
 	// when the settings are wired.
 	Publication bool
 	setupPublication
+	// Hint says, to a browser on another host that has posted nothing
+	// yet, where the setup code is: how to fill in the form, no error.
+	Hint   string
 	Errors map[string]string
 	Error  string
 }
 
 // setupForm shows first-run setup while no admin exists. It is outside
 // requireAdmin: it is how the first admin gets in. A browser on another
-// host gets the form with a code field and a 403 until it sends the code.
+// host gets the form with a code field and a line saying where the code
+// is: nothing was posted, so nothing is in error, and the form answers
+// 200 like any other; only its post is refused (403) without the code.
+// When serve has no code, setup cannot be done from there at all: the
+// page says how to get one, with no form, and answers 403.
 func (s *Server) setupForm(w http.ResponseWriter, r *http.Request) {
 	if !s.setupOpen(w, r) {
 		return
@@ -60,7 +67,10 @@ func (s *Server) setupForm(w http.ResponseWriter, r *http.Request) {
 		p.prefill(r.Context(), s.Settings)
 	}
 	if !s.fromServerHost(r) {
-		status, p.Error = http.StatusForbidden, s.setupCodeHint()
+		p.Hint = s.setupCodeHint()
+		if s.Setup == nil {
+			status = http.StatusForbidden
+		}
 	}
 	s.renderSetup(w, r, status, p)
 }
