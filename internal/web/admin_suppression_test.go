@@ -73,7 +73,7 @@ func TestAdminSuppressions(t *testing.T) {
 		t.Errorf("lift without confirm = %d", resp.StatusCode)
 	}
 	resp, body = a.postBody("/admin/suppressions/lift", url.Values{"csrf": {csrf}, "target": {"robin@tidewater.test"}, "confirm": {"yes"}, "reason": {"  "}})
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "say why") {
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Say why") {
 		t.Errorf("lift without reason = %d", resp.StatusCode)
 	}
 	if resp := a.post("/admin/suppressions/lift", url.Values{"target": {"robin@tidewater.test"}, "confirm": {"yes"}, "reason": {"x"}}); resp.StatusCode != http.StatusForbidden {

@@ -29,9 +29,13 @@ func (s *Server) suppressionsPage(w http.ResponseWriter, r *http.Request) {
 	s.renderSuppressions(w, r, http.StatusOK, &suppressionsPage{})
 }
 
+// renderSuppressions shows the page of the list the request's ?q= and
+// ?after= ask for, or the entries p.Q finds when set.
 func (s *Server) renderSuppressions(w http.ResponseWriter, r *http.Request, status int, p *suppressionsPage) {
 	q := r.URL.Query()
-	p.Q = q.Get("q")
+	if p.Q == "" {
+		p.Q = q.Get("q")
+	}
 	var err error
 	p.Items, p.Next, err = s.Events.Suppressions(r.Context(), events.SuppressionFilter{Q: p.Q, After: q.Get("after"), Limit: suppressionsPageSize})
 	if err != nil {
@@ -71,19 +75,28 @@ func (s *Server) addSuppressionForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // liftSuppressionForm lifts one entry once the admin has given a reason
-// and ticked the confirmation.
+// and ticked the confirmation. A lift refused names every field at fault
+// at once, each beside its field ("lift_reason", "lift_confirm"), and
+// says at the page's top ("lift") that nothing was lifted.
 func (s *Server) liftSuppressionForm(w http.ResponseWriter, r *http.Request) {
 	target, reason := r.PostFormValue("target"), r.PostFormValue("reason")
-	p := &suppressionsPage{Lift: target, LiftReason: reason}
-	if r.PostFormValue("confirm") != "yes" {
-		p.Errors = map[string]string{"lift": "Tick the box to confirm that " + target + " may get mail again."}
-		s.renderSuppressions(w, r, http.StatusUnprocessableEntity, p)
-		return
-	}
+	// A form sent back shows the entry's row, open, whatever page of the
+	// list it was on.
+	p := &suppressionsPage{Lift: target, LiftReason: reason, Q: target}
+	fields := map[string]string{}
 	// The page asks why, for the log, where the API leaves it to the
 	// client: a person at the form can say.
-	if why, err := liftReason(reason); err == nil && why == "" {
-		p.Errors = map[string]string{"lift": "Reason: say why this address may get mail again (it is logged)."}
+	if why, err := liftReason(reason); err != nil {
+		fields["lift_reason"] = "Use at most 500 characters."
+	} else if why == "" {
+		fields["lift_reason"] = "Say why this address may get mail again (it is logged)."
+	}
+	if r.PostFormValue("confirm") != "yes" {
+		fields["lift_confirm"] = "Tick the box to confirm that " + target + " may get mail again."
+	}
+	if len(fields) > 0 {
+		fields["lift"] = target + " is still suppressed: fix the fields marked below."
+		p.Errors = fields
 		s.renderSuppressions(w, r, http.StatusUnprocessableEntity, p)
 		return
 	}
@@ -96,8 +109,10 @@ func (s *Server) liftSuppressionForm(w http.ResponseWriter, r *http.Request) {
 	case "":
 		http.Redirect(w, r, flashURL("/admin/suppressions", "suppression-lifted"), http.StatusSeeOther)
 	case bulletin.EINVALID:
+		// The reason was checked above: what is left is the target, a
+		// hidden field of the row, which no field on the page can fix.
 		msgs := bulletin.ErrorFields(err)
-		p.Errors = map[string]string{"lift": "Reason: " + msgs["reason"] + msgs["address"] + "."}
+		p.Errors = map[string]string{"lift": "Nothing was lifted: " + msgs["reason"] + msgs["address"] + "."}
 		s.renderSuppressions(w, r, http.StatusUnprocessableEntity, p)
 	default:
 		s.adminFailed(w, r, err)
