@@ -100,23 +100,33 @@ func (e *welcomeEnv) listID(slug string) int64 {
 	return l.ID
 }
 
+// leavingSport are the ways a reader on news and sport leaves sport: on
+// their preferences page, by the one-click unsubscribe of a sport mail,
+// or by leaving everything.
+var leavingSport = []struct {
+	name  string
+	leave func(e *welcomeEnv, id int64)
+}{
+	{"unticks the list", func(e *welcomeEnv, id int64) { e.savePreferences(id, "news") }},
+	{"unticks every list", func(e *welcomeEnv, id int64) { e.savePreferences(id) }},
+	{"leaves the list by its mail's link", func(e *welcomeEnv, id int64) {
+		if err := e.store.LeaveList(context.Background(), id, e.listID("sport")); err != nil {
+			e.t.Fatal(err)
+		}
+	}},
+	{"unsubscribes", func(e *welcomeEnv, id int64) {
+		if err := e.store.Unsubscribe(context.Background(), id); err != nil {
+			e.t.Fatal(err)
+		}
+	}},
+}
+
 // A list's welcome mail goes to a reader once: a reader who unticks the
 // list on their preferences page and ticks it again later, or leaves
 // every list and comes back, or unsubscribes and picks the list again on
 // the page, is not welcomed a second time.
 func TestWelcomeGoesOncePerReaderAndList(t *testing.T) {
-	for _, tt := range []struct {
-		name  string
-		leave func(e *welcomeEnv, id int64)
-	}{
-		{"unticks the list", func(e *welcomeEnv, id int64) { e.savePreferences(id, "news") }},
-		{"unticks every list", func(e *welcomeEnv, id int64) { e.savePreferences(id) }},
-		{"unsubscribes", func(e *welcomeEnv, id int64) {
-			if err := e.store.Unsubscribe(context.Background(), id); err != nil {
-				t.Fatal(err)
-			}
-		}},
-	} {
+	for _, tt := range leavingSport {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newWelcomeEnv(t)
 			sport := e.listID("sport")
@@ -144,17 +154,7 @@ func TestWelcomeGoesOncePerReaderAndList(t *testing.T) {
 // they tick the list again they are welcomed, once: they never had it.
 // It was given up on as if sent, and ticking the list again brought none.
 func TestWelcomeGoesToAReaderWhoLeftBeforeItWent(t *testing.T) {
-	for _, tt := range []struct {
-		name  string
-		leave func(e *welcomeEnv, id int64)
-	}{
-		{"unticks the list", func(e *welcomeEnv, id int64) { e.savePreferences(id, "news") }},
-		{"unsubscribes", func(e *welcomeEnv, id int64) {
-			if err := e.store.Unsubscribe(context.Background(), id); err != nil {
-				t.Fatal(err)
-			}
-		}},
-	} {
+	for _, tt := range leavingSport {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newWelcomeEnv(t)
 			sport := e.listID("sport")
