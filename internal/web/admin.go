@@ -92,9 +92,11 @@ var adminNav = []navItem{
 }
 
 // flashes are the messages the admin banner can show, by the key a
-// redirect after a form puts in ?flash=. The URL carries a key, never the
-// text: anyone can send an admin a link, and the banner must not say what
-// its sender chose. An unknown key shows nothing.
+// redirect after a form sets (setFlash). The cookie carries a key, never
+// the text, and an unknown key shows nothing: the banner says only what
+// Bulletin wrote, whatever a cookie or link made by hand holds. A
+// ?flash= in the address, as in links and bookmarks from before, is
+// ignored.
 var flashes = map[string]string{
 	"saved":              "Saved.",
 	"erased":             "Subscriber erased: their personal data is gone.",
@@ -119,6 +121,9 @@ var flashes = map[string]string{
 
 	// Articles.
 	"article-deleted": "Article deleted. Digests already sent keep their copy of it.",
+
+	// The login page, after a logout (loginPage.LoggedOut).
+	"logged-out": "You are logged out.",
 
 	// Team and tokens.
 	"welcome":          "Welcome to the team: you are logged in.",
@@ -162,11 +167,6 @@ var flashes = map[string]string{
 	"subscriber-added-pending": "Subscriber added as pending: the confirmation mail is on its way; they get nothing else until they click its link.",
 }
 
-// flashURL is path with the banner of key: one of flashes.
-func flashURL(path, key string) string {
-	return path + "?flash=" + url.QueryEscape(key)
-}
-
 // page fills the shared part for a request that passed requireAdmin.
 func (p *adminPage) fill(r *http.Request) {
 	sess := sessionFrom(r.Context())
@@ -174,7 +174,7 @@ func (p *adminPage) fill(r *http.Request) {
 		return
 	}
 	p.CSRF = sess.CSRF
-	p.Flash = flashes[r.URL.Query().Get("flash")]
+	p.Flash = flashes[flashFrom(r)]
 	p.Nav = make([]navItem, len(adminNav))
 	for i, n := range adminNav {
 		n.On = r.URL.Path == n.Href || (n.Href != "/admin" && strings.HasPrefix(r.URL.Path, n.Href))

@@ -39,5 +39,5 @@ func (s *Server) deleteArticleForm(w http.ResponseWriter, r *http.Request) {
 		s.adminFailed(w, r, err)
 		return
 	}
-	http.Redirect(w, r, flashURL("/admin/articles", "article-deleted"), http.StatusSeeOther)
+	s.redirectWithFlash(w, r, "/admin/articles", "article-deleted")
 }

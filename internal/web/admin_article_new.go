@@ -37,5 +37,5 @@ func (s *Server) createArticleForm(w http.ResponseWriter, r *http.Request) {
 		s.renderArticleForm(w, r, &articleFormPage{Form: f}, err)
 		return
 	}
-	http.Redirect(w, r, flashURL("/admin/articles/"+strconv.FormatInt(a.ID, 10), "saved"), http.StatusSeeOther)
+	s.redirectWithFlash(w, r, "/admin/articles/"+strconv.FormatInt(a.ID, 10), "saved")
 }

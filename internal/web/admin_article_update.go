@@ -44,5 +44,5 @@ func (s *Server) updateArticleForm(w http.ResponseWriter, r *http.Request) {
 		s.renderArticleForm(w, r, page, err)
 		return
 	}
-	http.Redirect(w, r, flashURL("/admin/articles/"+strconv.FormatInt(id, 10), "saved"), http.StatusSeeOther)
+	s.redirectWithFlash(w, r, "/admin/articles/"+strconv.FormatInt(id, 10), "saved")
 }

@@ -49,6 +49,7 @@ func (s *Server) requireAdmin(next http.Handler) http.Handler {
 			return
 		}
 		r = r.WithContext(context.WithValue(r.Context(), sessionKey{}, sess))
+		r = s.withFlash(w, r)
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			if limit, over := overLimit(r); over {
 				s.formTooLarge(w, r, limit) // unread, it has no token to check
@@ -117,7 +118,7 @@ type loginPage struct {
 	adminPage
 	LoginCSRF, Email, Next, Error string
 	// LoggedOut says the page follows a logout, which sends here with
-	// ?flash=logged-out, so that the editor sees it worked.
+	// the flash logged-out, so that the editor sees it worked.
 	LoggedOut bool
 }
 
@@ -133,8 +134,8 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 	token := newCSRFCookie(w, s.secureCookies(r))
 	page := &loginPage{LoginCSRF: token, Next: safeNext(r.URL.Query().Get("next"))}
 	// Only a browser whose session cookie the logout cleared is told it
-	// is logged out: the same link opened with a session is not.
-	if _, err := r.Cookie(sessionCookie); err != nil && r.URL.Query().Get("flash") == "logged-out" {
+	// is logged out, once: the banner is taken (and cleared) either way.
+	if _, err := r.Cookie(sessionCookie); s.takeFlash(w, r) == "logged-out" && err != nil {
 		page.LoggedOut = true
 	}
 	s.renderAdmin(w, r, http.StatusOK, "admin_login", page)
@@ -207,7 +208,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode})
-	http.Redirect(w, r, flashURL("/admin/login", "logged-out"), http.StatusSeeOther)
+	s.redirectWithFlash(w, r, "/admin/login", "logged-out")
 }
 
 func newCSRFCookie(w http.ResponseWriter, secure bool) string {

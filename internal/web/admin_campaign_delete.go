@@ -51,7 +51,7 @@ func (s *Server) deleteCampaignForm(w http.ResponseWriter, r *http.Request) {
 	err = s.Campaigns.Delete(r.Context(), id)
 	switch bulletin.ErrorCode(err) {
 	case "":
-		http.Redirect(w, r, flashURL("/admin/campaigns", "campaign-deleted"), http.StatusSeeOther)
+		s.redirectWithFlash(w, r, "/admin/campaigns", "campaign-deleted")
 	case bulletin.ECONFLICT:
 		s.renderCampaign(w, r, http.StatusConflict, bulletin.ErrorMessage(err))
 	default:
@@ -69,7 +69,7 @@ func (s *Server) duplicateCampaignForm(w http.ResponseWriter, r *http.Request) {
 	c, err := s.Campaigns.Duplicate(r.Context(), id)
 	switch bulletin.ErrorCode(err) {
 	case "":
-		http.Redirect(w, r, flashURL("/admin/campaigns/"+strconv.FormatInt(c.ID, 10), "campaign-duplicated"), http.StatusSeeOther)
+		s.redirectWithFlash(w, r, "/admin/campaigns/"+strconv.FormatInt(c.ID, 10), "campaign-duplicated")
 	case bulletin.EINVALID, bulletin.ECONFLICT:
 		msg, _ := campaignError("It could not be duplicated: ", err)
 		s.renderCampaign(w, r, statusOf[bulletin.ErrorCode(err)], msg)

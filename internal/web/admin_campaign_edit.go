@@ -79,7 +79,7 @@ func (s *Server) updateCampaignForm(w http.ResponseWriter, r *http.Request) {
 	_, err = s.Campaigns.Update(r.Context(), e.ID, p)
 	switch bulletin.ErrorCode(err) {
 	case "":
-		http.Redirect(w, r, flashURL("/admin/campaigns/"+strconv.FormatInt(e.ID, 10), savedFlash(c.SendAt)), http.StatusSeeOther)
+		s.redirectWithFlash(w, r, "/admin/campaigns/"+strconv.FormatInt(e.ID, 10), savedFlash(c.SendAt))
 	case bulletin.EINVALID:
 		f.Errors, f.Message = bulletin.ErrorFields(err), bulletin.ErrorMessage(err)
 		s.renderCampaignForm(w, r, http.StatusUnprocessableEntity, f, c.Lists)

@@ -97,8 +97,8 @@ func TestCampaignPages31InABrowser(t *testing.T) {
 		browsertest.WaitJS(`location.pathname.endsWith("/send") && !!document.querySelector('form[action$="/send"] button')`, "the confirmation"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('form[action$="/send"] button').click()`),
 		browsertest.WaitJS(`location.pathname === `+strconv.Quote(draft.page)+` && `+pages31Shown("sent"), "the sent draft's progress"))
-	// The banner ("sending") is said once: the address loses its ?flash=,
-	// and a reload by hand shows the page without it.
+	// The banner ("sending") is said once: the address has no query, and
+	// a reload by hand shows the page without it.
 	if got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[location.search, String(!!document.querySelector(".flash"))]`)); err != nil || got[0] != "" || got[1] != "true" {
 		t.Errorf("after the send the address's query is %q and a banner is shown: %v (%v); want no query and a banner", got[0], got[1], err)
 	}

@@ -1,8 +1,9 @@
 package web
 
 import (
+	"html"
 	"net/url"
-	"strings"
+	"regexp"
 	"testing"
 )
 
@@ -17,12 +18,12 @@ func TestAdminSavedWithATimeSaysScheduled(t *testing.T) {
 	for _, tt := range []struct{ sendAt, flash string }{{"", "campaign-saved"}, {"2099-01-01T09:00", "campaign-scheduled"}} {
 		resp := a.post("/admin/campaigns", url.Values{"csrf": {csrf}, "action": {"save"}, "subject": {"Hi"}, "body": {"Hello"}, "lists": {"news"}, "send_at": {tt.sendAt}})
 		loc := resp.Header.Get("Location")
-		if !strings.HasSuffix(loc, "?flash="+tt.flash) {
-			t.Errorf("saved with send_at %q: to %q, want the %s banner", tt.sendAt, loc, tt.flash)
+		if key, _, _ := flashSet(resp); key != tt.flash || !regexp.MustCompile(`^/admin/campaigns/\d+$`).MatchString(loc) {
+			t.Errorf("saved with send_at %q: to %q with the banner %q, want the campaign's page with the %s banner", tt.sendAt, loc, key, tt.flash)
 			continue
 		}
-		if _, page := a.get(loc); tt.flash == "campaign-scheduled" && !strings.Contains(page, "goes out by itself") {
-			t.Errorf("the scheduled banner is not shown:\n%s", page)
+		if _, page := a.get(loc); bannerOf(page) != html.EscapeString(flashes[tt.flash]) {
+			t.Errorf("the %s banner is not shown:\n%s", tt.flash, page)
 		}
 	}
 }

@@ -67,15 +67,18 @@ func (t *testSent) banner() string {
 // into the server's logs and the browser's history.
 var testsSent = &shownOnce[testSent]{}
 
-// testSentURL is the campaign page to show after a test of id to to.
+// testSentURL is the campaign page to show after a test of id to to,
+// with the handle of what its banner says (?tested=), which it shows
+// once. Its flash, "Test sent.", stands in when the handle finds
+// nothing: a serve restarted in between.
 func (s *Server) testSentURL(r *http.Request, id int64, to []string) string {
 	path := fmt.Sprintf("/admin/campaigns/%d", id)
 	sess := sessionFrom(r.Context())
 	if sess == nil {
-		return flashURL(path, "test-sent")
+		return path
 	}
 	handle := testsSent.put(sess.CSRF, testSent{ID: id, To: to, Outbox: s.Outbox != nil})
-	return flashURL(path, "test-sent") + "&tested=" + handle
+	return path + "?tested=" + handle
 }
 
 // fillTestForm fills the test form of a campaign page shown by GET: the

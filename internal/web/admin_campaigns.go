@@ -455,7 +455,7 @@ func (s *Server) createCampaignForm(w http.ResponseWriter, r *http.Request) {
 		s.adminError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, flashURL("/admin/campaigns/"+strconv.FormatInt(c.ID, 10), savedFlash(c.SendAt)), http.StatusSeeOther)
+	s.redirectWithFlash(w, r, "/admin/campaigns/"+strconv.FormatInt(c.ID, 10), savedFlash(c.SendAt))
 }
 
 // savedFlash is the banner after a campaign form is saved: a time to send
@@ -713,7 +713,7 @@ func (s *Server) campaignAction(w http.ResponseWriter, r *http.Request) {
 			err = s.Campaigns.TestSend(r.Context(), id, to)
 		}
 		if err == nil {
-			http.Redirect(w, r, s.testSentURL(r, id, to), http.StatusSeeOther)
+			s.redirectWithFlash(w, r, s.testSentURL(r, id, to), "test-sent")
 			return
 		}
 	case action == "send" && !s.sendConfirmed(w, r, id):
@@ -733,7 +733,7 @@ func (s *Server) campaignAction(w http.ResponseWriter, r *http.Request) {
 		s.renderCampaignPage(w, r, statusOf[code], p)
 		return
 	}
-	http.Redirect(w, r, flashURL("/admin/campaigns/"+strconv.FormatInt(id, 10), flash), http.StatusSeeOther)
+	s.redirectWithFlash(w, r, "/admin/campaigns/"+strconv.FormatInt(id, 10), flash)
 }
 
 // campaignError is what the campaign page says of err: prefix, its

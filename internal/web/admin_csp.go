@@ -7,16 +7,15 @@ import (
 
 // adminScripts are the SHA-256 hashes of the inline scripts and the inline
 // event handlers of the admin templates, the only scripts an admin page
-// may run: the layout's, which takes a flash banner off the address and
-// closes the phone menu on Escape or a tap beside it, the
-// campaign page's live progress, the confirmations before a cancel and an
-// erase (a campaign's send and a digest's send now have confirmation
-// pages of their own), and the campaign form's question before it is
-// left with changes not saved. TestAdminCSPAllowsTheTemplatesScripts
-// renders those pages and fails when a template's script changes without
-// its hash here; a BULLETIN_TEMPLATES folder that changes them is blocked.
+// may run: the layout's, which closes the phone menu on Escape or a tap
+// beside it, the campaign page's live progress, the confirmations before
+// a cancel and an erase (a campaign's send and a digest's send now have
+// confirmation pages of their own), and the campaign form's question
+// before it is left with changes not saved.
+// TestAdminCSPAllowsTheTemplatesScripts renders those pages and fails
+// when a template's script changes without its hash here; a
+// BULLETIN_TEMPLATES folder that changes them is blocked.
 var adminScripts = []string{
-	"'sha256-bqF4J/chE2f75sbMv1So+IHydVB2/Q2Kfs7r9gY+gkk='", // layout admin.html: a flash said once
 	"'sha256-bJKgx2P+wChH/+QJYlLW6hY4nVU5JUVG58Y0fQZWB+M='", // layout admin.html: the phone menu closed by Escape or a tap beside it
 	"'sha256-RYt8Oce8QJDtyRuSTRXvARJdpPUufe50p1Kx8KbhLwI='", // admin_campaign.html: progress
 	"'sha256-zmb+aPSmMjj4lZD9WOFhhLqklPllQ7qKPVwzfr+hNm8='", // admin_campaign.html: confirm cancel

@@ -20,10 +20,10 @@ func (s *Server) runDigestForm(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case d.ID != 0:
-		http.Redirect(w, r, flashURL("/admin/campaigns/"+strconv.FormatInt(d.ID, 10), "digest-sent"), http.StatusSeeOther)
+		s.redirectWithFlash(w, r, "/admin/campaigns/"+strconv.FormatInt(d.ID, 10), "digest-sent")
 	case d.Articles > 0:
-		http.Redirect(w, r, flashURL("/admin/digests", "digest-no-readers"), http.StatusSeeOther)
+		s.redirectWithFlash(w, r, "/admin/digests", "digest-no-readers")
 	default:
-		http.Redirect(w, r, flashURL("/admin/digests", "digest-nothing-new"), http.StatusSeeOther)
+		s.redirectWithFlash(w, r, "/admin/digests", "digest-nothing-new")
 	}
 }

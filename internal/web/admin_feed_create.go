@@ -23,5 +23,5 @@ func (s *Server) addFeedForm(w http.ResponseWriter, r *http.Request) {
 		flash = "feed-known"
 	}
 	s.rememberAdded(w, r, fd.ID)
-	http.Redirect(w, r, flashURL("/admin/feeds", flash), http.StatusSeeOther)
+	s.redirectWithFlash(w, r, "/admin/feeds", flash)
 }

@@ -39,5 +39,5 @@ func (s *Server) deleteFeedForm(w http.ResponseWriter, r *http.Request) {
 		s.adminFailed(w, r, err)
 		return
 	}
-	http.Redirect(w, r, flashURL("/admin/feeds", "feed-deleted"), http.StatusSeeOther)
+	s.redirectWithFlash(w, r, "/admin/feeds", "feed-deleted")
 }

@@ -37,5 +37,5 @@ func (s *Server) setFeedActive(w http.ResponseWriter, r *http.Request, active bo
 	default:
 		flash = "feed-resume-failed"
 	}
-	http.Redirect(w, r, flashURL("/admin/feeds", flash), http.StatusSeeOther)
+	s.redirectWithFlash(w, r, "/admin/feeds", flash)
 }

@@ -16,13 +16,13 @@ func (s *Server) testHookForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := s.Hooks.SendTest(r.Context(), e.ID); bulletin.ErrorCode(err) == bulletin.ECONFLICT {
-		http.Redirect(w, r, flashURL(hookURL(e), "hook-test-disabled"), http.StatusSeeOther)
+		s.redirectWithFlash(w, r, hookURL(e), "hook-test-disabled")
 		return
 	} else if err != nil {
 		s.adminFailed(w, r, err)
 		return
 	}
-	http.Redirect(w, r, flashURL(hookURL(e), "hook-test-sent"), http.StatusSeeOther)
+	s.redirectWithFlash(w, r, hookURL(e), "hook-test-sent")
 }
 
 // enableHookForm switches the endpoint on, clearing its failure record.
@@ -44,7 +44,7 @@ func (s *Server) setHookActive(w http.ResponseWriter, r *http.Request, active bo
 		s.adminFailed(w, r, err)
 		return
 	}
-	http.Redirect(w, r, flashURL(hookURL(e), flash), http.StatusSeeOther)
+	s.redirectWithFlash(w, r, hookURL(e), flash)
 }
 
 // rotateHookForm gives the endpoint a new secret and answers 303 to the
@@ -98,5 +98,5 @@ func (s *Server) deleteHookForm(w http.ResponseWriter, r *http.Request) {
 		s.adminFailed(w, r, err)
 		return
 	}
-	http.Redirect(w, r, flashURL("/admin/webhooks", "hook-deleted"), http.StatusSeeOther)
+	s.redirectWithFlash(w, r, "/admin/webhooks", "hook-deleted")
 }

@@ -70,7 +70,7 @@ func (s *Server) updateHookForm(w http.ResponseWriter, r *http.Request) {
 		s.renderHook(w, r, &hookPage{Endpoint: e, Form: f}, err)
 		return
 	}
-	http.Redirect(w, r, flashURL(hookURL(e), "hook-saved"), http.StatusSeeOther)
+	s.redirectWithFlash(w, r, hookURL(e), "hook-saved")
 }
 
 // hookURL is the admin page of endpoint e.

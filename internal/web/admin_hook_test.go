@@ -60,9 +60,7 @@ func TestAdminWebhooks(t *testing.T) {
 		t.Errorf("the endpoint page shows the secret again, or lacks the log or the test button:\n%s", body)
 	}
 
-	if resp := a.post(page+"/test", url.Values{"csrf": {token}}); resp.Header.Get("Location") != page+"?flash=hook-test-sent" {
-		t.Errorf("test = %d to %q", resp.StatusCode, resp.Header.Get("Location"))
-	}
+	checkFlashRedirect(t, "test", a.post(page+"/test", url.Values{"csrf": {token}}), page, "hook-test-sent")
 	if _, body := a.get(page); !strings.Contains(body, hooks.TestEvent) || !strings.Contains(body, `class="stack"`) || !strings.Contains(body, `data-label="State"`) {
 		t.Errorf("the delivery log lacks the test event, or is no stacked table:\n%s", body)
 	}
@@ -70,9 +68,7 @@ func TestAdminWebhooks(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "pick at least one event type") {
 		t.Errorf("save with no event = %d, want 422", resp.StatusCode)
 	}
-	if resp := a.post(page+"/disable", url.Values{"csrf": {token}}); resp.Header.Get("Location") != page+"?flash=hook-disabled" {
-		t.Errorf("disable = %d to %q", resp.StatusCode, resp.Header.Get("Location"))
-	}
+	checkFlashRedirect(t, "disable", a.post(page+"/disable", url.Values{"csrf": {token}}), page, "hook-disabled")
 	if got, _ := store.Get(ctx, e.ID); got.Active {
 		t.Error("still active after disable")
 	}
@@ -84,9 +80,7 @@ func TestAdminWebhooks(t *testing.T) {
 	if _, body := a.get("/admin/webhooks"); !strings.Contains(body, "Endpoint switched off:") || !strings.Contains(body, "No 2xx answer since then.") {
 		t.Errorf("the webhooks page lacks the switched-off notice:\n%s", body)
 	}
-	if resp := a.post(page+"/enable", url.Values{"csrf": {token}}); resp.Header.Get("Location") != page+"?flash=hook-enabled" {
-		t.Errorf("enable = %d to %q", resp.StatusCode, resp.Header.Get("Location"))
-	}
+	checkFlashRedirect(t, "enable", a.post(page+"/enable", url.Values{"csrf": {token}}), page, "hook-enabled")
 	if _, body := a.get("/admin/webhooks"); strings.Contains(body, "Endpoint switched off:") {
 		t.Error("the notice stays after enabling")
 	}
@@ -99,9 +93,7 @@ func TestAdminWebhooks(t *testing.T) {
 	if resp := a.post(page+"/delete", url.Values{"csrf": {token}}); resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("delete without the box = %d, want 422", resp.StatusCode)
 	}
-	if resp := a.post(page+"/delete", url.Values{"csrf": {token}, "confirm": {"yes"}}); resp.Header.Get("Location") != "/admin/webhooks?flash=hook-deleted" {
-		t.Errorf("delete = %d to %q", resp.StatusCode, resp.Header.Get("Location"))
-	}
+	checkFlashRedirect(t, "delete", a.post(page+"/delete", url.Values{"csrf": {token}, "confirm": {"yes"}}), "/admin/webhooks", "hook-deleted")
 	for _, p := range []string{page, "/admin/webhooks/x", page + "/delete"} {
 		if resp, _ := a.get(p); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("GET %s after delete = %d, want 404", p, resp.StatusCode)

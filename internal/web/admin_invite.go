@@ -85,7 +85,7 @@ func (s *Server) acceptInviteForm(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true,
 		Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode, MaxAge: int(admins.SessionTTL.Seconds())})
 	http.SetCookie(w, &http.Cookie{Name: inviteCSRFCookie, Path: "/admin/invite", MaxAge: -1})
-	http.Redirect(w, r, flashURL("/admin", "welcome"), http.StatusSeeOther)
+	s.redirectWithFlash(w, r, "/admin", "welcome")
 }
 
 // renderInvite shows the password form with a fresh CSRF cookie.

@@ -22,7 +22,7 @@ func (s *Server) createListForm(w http.ResponseWriter, r *http.Request) {
 	l := subscribers.NewList(p)
 	err := s.Subscribers.CreateList(r.Context(), l, welcomeRenders)
 	if err == nil {
-		http.Redirect(w, r, flashURL("/admin/lists/"+l.Slug, "list-created"), http.StatusSeeOther)
+		s.redirectWithFlash(w, r, "/admin/lists/"+l.Slug, "list-created")
 		return
 	}
 	page := &listFormPage{List: l}

@@ -13,7 +13,7 @@ func (s *Server) deleteListForm(w http.ResponseWriter, r *http.Request) {
 	var err error = bulletin.Invalid(map[string]string{"confirm": "Tick the box to confirm that the list and its subscriptions go for good."})
 	if r.PostForm.Get("confirm") == "yes" {
 		if err = s.Subscribers.DeleteList(r.Context(), slug); err == nil {
-			http.Redirect(w, r, flashURL("/admin/lists", "list-deleted"), http.StatusSeeOther)
+			s.redirectWithFlash(w, r, "/admin/lists", "list-deleted")
 			return
 		}
 	}

@@ -23,5 +23,5 @@ func (s *Server) updateListForm(w http.ResponseWriter, r *http.Request) {
 		s.renderListForm(w, r, page, err)
 		return
 	}
-	http.Redirect(w, r, flashURL("/admin/lists/"+l.Slug, "saved"), http.StatusSeeOther)
+	s.redirectWithFlash(w, r, "/admin/lists/"+l.Slug, "saved")
 }

@@ -50,7 +50,7 @@ func TestAdminNewListSlugLeftEmptyStaysEmptyLs37(t *testing.T) {
 		}
 	}
 	resp := e.a.post("/admin/lists", newListForm(e.csrf, "City Events", "", false))
-	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/admin/lists/city-events?") {
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/admin/lists/city-events" {
 		t.Fatalf("the renamed list = %d to %q, want it created as city-events", resp.StatusCode, loc)
 	}
 	for _, slug := range []string{"harbour-events", subscribers.SlugFor(long)} {

@@ -29,7 +29,7 @@ func (s *Server) saveSettingsForm(w http.ResponseWriter, r *http.Request) {
 	}
 	switch bulletin.ErrorCode(err) {
 	case "":
-		http.Redirect(w, r, flashURL("/admin/settings", "settings-saved"), http.StatusSeeOther)
+		s.redirectWithFlash(w, r, "/admin/settings", "settings-saved")
 	case bulletin.EINVALID:
 		s.renderSettings(w, r, http.StatusUnprocessableEntity, &settingsPage{P: u.Publication,
 			Errors: bulletin.ErrorFields(err), Error: "Nothing was saved: fix the fields marked below.",

@@ -112,8 +112,12 @@ func TestSettingsPageSavesAndServesTheLogo(t *testing.T) {
 	}
 	logo := testPNG(t)
 	resp, body = a.postSettings(goodSettings(), logo)
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != flashURL("/admin/settings", "settings-saved") {
+	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("POST /admin/settings = %d to %q:\n%s", resp.StatusCode, resp.Header.Get("Location"), body)
+	}
+	checkFlashRedirect(t, "POST /admin/settings", resp, "/admin/settings", "settings-saved")
+	if _, _, c := flashSet(resp); c == nil || !c.Secure {
+		t.Errorf("the banner's cookie after a move to an https public URL is %v, want it Secure, as the session's is from then on", c)
 	}
 	p, err := s.Settings.Stored(context.Background())
 	if err != nil {
@@ -125,7 +129,7 @@ func TestSettingsPageSavesAndServesTheLogo(t *testing.T) {
 	if diff := cmp.Diff(want, p); diff != "" || p.Logo == "" {
 		t.Errorf("stored settings (-want +got):\n%s", diff)
 	}
-	_, body = a.get(flashURL("/admin/settings", "settings-saved"))
+	_, body = a.followFlash(resp)
 	if !strings.Contains(body, flashes["settings-saved"]) {
 		t.Error("the page after a save shows no flash")
 	}

@@ -132,11 +132,11 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.Setup.spend()
-	next := flashURL("/admin", "setup-done")
+	next, flash := "/admin", "setup-done"
 	if pub != nil {
 		if err := s.Settings.Save(r.Context(), pub); err != nil {
 			s.Log.Error("setup: save the publication settings", "err", err)
-			next = flashURL("/admin/settings", "setup-no-settings")
+			next, flash = "/admin/settings", "setup-no-settings"
 		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true,
@@ -145,10 +145,10 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	if len(lists) == 0 {
 		if err := s.Subscribers.CreateList(r.Context(), list); err != nil {
 			s.Log.Error("setup: create first list", "err", err)
-			next = flashURL("/admin/lists", "setup-no-list")
+			next, flash = "/admin/lists", "setup-no-list"
 		}
 	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	s.redirectWithFlash(w, r, next, flash)
 }
 
 // setupErrors checks every field of the setup form at once, by the form's

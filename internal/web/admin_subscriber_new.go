@@ -172,5 +172,5 @@ func (s *Server) createSubscriberForm(w http.ResponseWriter, r *http.Request) {
 			s.Log.Warn("queue confirmation", "subscriber", sub.ID, "err", err)
 		}
 	}
-	http.Redirect(w, r, flashURL("/admin/subscribers/"+strconv.FormatInt(sub.ID, 10), flash), http.StatusSeeOther)
+	s.redirectWithFlash(w, r, "/admin/subscribers/"+strconv.FormatInt(sub.ID, 10), flash)
 }

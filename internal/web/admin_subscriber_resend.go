@@ -55,5 +55,5 @@ func (s *Server) resendConfirmForm(w http.ResponseWriter, r *http.Request) {
 	if s.Outbox != nil {
 		flash = "confirmation-resent-outbox"
 	}
-	http.Redirect(w, r, flashURL("/admin/subscribers/"+strconv.FormatInt(id, 10), flash), http.StatusSeeOther)
+	s.redirectWithFlash(w, r, "/admin/subscribers/"+strconv.FormatInt(id, 10), flash)
 }

@@ -139,8 +139,8 @@ func TestAdminSubscriberAdd(t *testing.T) {
 
 	form := url.Values{"csrf": {e.csrf}, "email": {"Ann@Example.COM"}, "name": {"Ann"}, "list": {"daily-news", "editors-desk"}, "status": {"confirmed"}}
 	resp = e.a.post("/admin/subscribers", form)
-	if resp.StatusCode != http.StatusSeeOther || !regexp.MustCompile(`^/admin/subscribers/\d+\?flash=`).MatchString(resp.Header.Get("Location")) {
-		t.Fatalf("add confirmed = %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	if key, _, _ := flashSet(resp); resp.StatusCode != http.StatusSeeOther || !regexp.MustCompile(`^/admin/subscribers/\d+$`).MatchString(resp.Header.Get("Location")) || key != "subscriber-added" {
+		t.Fatalf("add confirmed = %d to %q with the banner %q", resp.StatusCode, resp.Header.Get("Location"), key)
 	}
 	ann := e.byEmail("Ann@example.com")
 	if ann == nil || ann.Status != subscribers.StatusConfirmed || ann.Name != "Ann" {

@@ -328,7 +328,7 @@ func (s *Server) updateSubscriberForm(w http.ResponseWriter, r *http.Request) {
 		s.adminFailed(w, r, err)
 		return
 	}
-	http.Redirect(w, r, flashURL("/admin/subscribers/"+strconv.FormatInt(id, 10), "saved"), http.StatusSeeOther)
+	s.redirectWithFlash(w, r, "/admin/subscribers/"+strconv.FormatInt(id, 10), "saved")
 }
 
 // noListOnPage refuses the reader's page saved with no list ticked for a
@@ -378,7 +378,7 @@ func (s *Server) eraseSubscriberForm(w http.ResponseWriter, r *http.Request) {
 		s.adminFailed(w, r, err)
 		return
 	}
-	http.Redirect(w, r, flashURL("/admin/subscribers", "erased"), http.StatusSeeOther)
+	s.redirectWithFlash(w, r, "/admin/subscribers", "erased")
 }
 
 // filterValues are f's search and filters as a query, without the empty ones.

@@ -46,9 +46,7 @@ func TestAdminSuppressions(t *testing.T) {
 		t.Errorf("add without CSRF = %d, want 403", resp.StatusCode)
 	}
 	resp := a.post("/admin/suppressions", url.Values{"csrf": {csrf}, "target": {"Robin@Tidewater.test"}, "note": {"asked by phone"}})
-	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "flash=suppression-added") {
-		t.Fatalf("add = %d to %q", resp.StatusCode, resp.Header.Get("Location"))
-	}
+	checkFlashRedirect(t, "add", resp, "/admin/suppressions?q=robin%40tidewater.test", "suppression-added")
 	a.post("/admin/suppressions", url.Values{"csrf": {csrf}, "target": {"spamtrap.test"}, "note": {"=HYPERLINK(\"x\")"}})
 	resp, body := a.postBody("/admin/suppressions", url.Values{"csrf": {csrf}, "target": {"not an address@"}, "note": {"x"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `class="error"`) || !strings.Contains(body, `value="not an address@"`) {
@@ -83,9 +81,7 @@ func TestAdminSuppressions(t *testing.T) {
 		t.Fatal("a refused lift lifted")
 	}
 	resp = a.post("/admin/suppressions/lift", url.Values{"csrf": {csrf}, "target": {"robin@tidewater.test"}, "confirm": {"yes"}, "reason": {"back on board"}})
-	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "flash=suppression-lifted") {
-		t.Errorf("lift = %d to %q", resp.StatusCode, resp.Header.Get("Location"))
-	}
+	checkFlashRedirect(t, "lift", resp, "/admin/suppressions", "suppression-lifted")
 	if ok, _ := e.s.Events.Suppressed(ctx, "robin@tidewater.test"); ok {
 		t.Error("lifted address is still suppressed")
 	}

@@ -56,7 +56,7 @@ func (s *Server) addSuppressionForm(w http.ResponseWriter, r *http.Request) {
 			if !created {
 				key = "suppression-known"
 			}
-			http.Redirect(w, r, flashURL("/admin/suppressions", key)+"&q="+url.QueryEscape(target), http.StatusSeeOther)
+			s.redirectWithFlash(w, r, "/admin/suppressions?q="+url.QueryEscape(target), key)
 			return
 		}
 	}
@@ -107,7 +107,7 @@ func (s *Server) liftSuppressionForm(w http.ResponseWriter, r *http.Request) {
 	err := s.lift(r, target, reason, by)
 	switch bulletin.ErrorCode(err) {
 	case "":
-		http.Redirect(w, r, flashURL("/admin/suppressions", "suppression-lifted"), http.StatusSeeOther)
+		s.redirectWithFlash(w, r, "/admin/suppressions", "suppression-lifted")
 	case bulletin.EINVALID:
 		// The reason was checked above: what is left is the target, a
 		// hidden field of the row, which no field on the page can fix.

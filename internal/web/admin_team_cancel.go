@@ -19,5 +19,5 @@ func (s *Server) cancelInviteForm(w http.ResponseWriter, r *http.Request) {
 		s.teamFormError(w, r, &teamPage{}, "cancel", err)
 		return
 	}
-	http.Redirect(w, r, flashURL("/admin/team", "invite-cancelled"), http.StatusSeeOther)
+	s.redirectWithFlash(w, r, "/admin/team", "invite-cancelled")
 }

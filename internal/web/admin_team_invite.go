@@ -56,7 +56,7 @@ func (s *Server) invitedLinkPage(w http.ResponseWriter, r *http.Request) {
 		s.renderAdmin(w, r, http.StatusOK, "admin_team_invited", &p)
 		return
 	}
-	http.Redirect(w, r, flashURL("/admin/team", "invite-shown"), http.StatusSeeOther)
+	s.redirectWithFlash(w, r, "/admin/team", "invite-shown")
 }
 
 // publicURL is the base of links given out: the public URL of the

@@ -23,7 +23,7 @@ func (s *Server) changePasswordForm(w http.ResponseWriter, r *http.Request) {
 	_, err = s.Admins.ChangePassword(r.Context(), clientIP(r), sessionFrom(r.Context()).AdminID, c.Value, f.Get("current"), f.Get("password"))
 	switch bulletin.ErrorCode(err) {
 	case "":
-		http.Redirect(w, r, flashURL("/admin/team", "password-changed"), http.StatusSeeOther)
+		s.redirectWithFlash(w, r, "/admin/team", "password-changed")
 	case bulletin.EINVALID:
 		s.teamFormError(w, r, &teamPage{}, "password", err)
 	default:

@@ -47,7 +47,7 @@ func (s *Server) removeAdminForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/admin/login", http.StatusSeeOther) // removed oneself: the session went with it
 		return
 	}
-	http.Redirect(w, r, flashURL("/admin/team", "admin-removed"), http.StatusSeeOther)
+	s.redirectWithFlash(w, r, "/admin/team", "admin-removed")
 }
 
 func removeAdminConfirm(r *http.Request, a *admins.Admin) *confirmPage {

@@ -31,7 +31,7 @@ func (s *Server) revokeTokenForm(w http.ResponseWriter, r *http.Request) {
 		s.adminFailed(w, r, err)
 		return
 	}
-	http.Redirect(w, r, flashURL("/admin/tokens", "token-revoked"), http.StatusSeeOther)
+	s.redirectWithFlash(w, r, "/admin/tokens", "token-revoked")
 }
 
 // revokeTokenConfirm names the token with its number and creation time

@@ -160,10 +160,11 @@ func TestAdminCampaignEditSendDuplicateDelete(t *testing.T) {
 
 	resp = a.post(page+"/duplicate", url.Values{"csrf": {csrf}})
 	loc := resp.Header.Get("Location")
-	if resp.StatusCode != http.StatusSeeOther || loc == page || !strings.HasSuffix(loc, "?flash=campaign-duplicated") {
-		t.Fatalf("duplicate = %d to %q", resp.StatusCode, loc)
+	if key, _, _ := flashSet(resp); resp.StatusCode != http.StatusSeeOther || loc == page || !strings.HasPrefix(loc, "/admin/campaigns/") || key != "campaign-duplicated" {
+		t.Fatalf("duplicate = %d to %q with the banner %q", resp.StatusCode, loc, key)
 	}
-	copyPage := strings.SplitN(loc, "?", 2)[0]
+	checkFlashRedirect(t, "duplicate", resp, loc, "campaign-duplicated")
+	copyPage := loc
 	if _, body := a.get(loc); !strings.Contains(body, "<h1>Copy of Hi there") || !strings.Contains(body, "saved as a draft") {
 		t.Errorf("the copy's page:\n%s", body)
 	}
@@ -171,9 +172,7 @@ func TestAdminCampaignEditSendDuplicateDelete(t *testing.T) {
 		t.Errorf("no delete confirmation:\n%s", body)
 	}
 	resp = a.post(copyPage+"/delete", url.Values{"csrf": {csrf}})
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/admin/campaigns?flash=campaign-deleted" {
-		t.Errorf("delete = %d to %q", resp.StatusCode, resp.Header.Get("Location"))
-	}
+	checkFlashRedirect(t, "delete", resp, "/admin/campaigns", "campaign-deleted")
 	if resp, _ := a.get(copyPage); resp.StatusCode != 404 {
 		t.Errorf("deleted campaign page = %d, want 404", resp.StatusCode)
 	}

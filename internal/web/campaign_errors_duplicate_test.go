@@ -197,7 +197,7 @@ func TestDuplicateKeepsTheListsLeft(t *testing.T) {
 		t.Fatalf("GET %s = %d:\n%s", page, resp.StatusCode, body)
 	}
 	resp = a.post(page+"/duplicate", url.Values{"csrf": {csrfField.FindStringSubmatch(body)[1]}})
-	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "campaign-duplicated") {
-		t.Errorf("admin duplicate of a draft without lists = %d to %q, want 303 to the new draft", resp.StatusCode, loc)
+	if key, _, _ := flashSet(resp); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") == page || key != "campaign-duplicated" {
+		t.Errorf("admin duplicate of a draft without lists = %d to %q with the banner %q, want 303 to the new draft", resp.StatusCode, resp.Header.Get("Location"), key)
 	}
 }

@@ -54,7 +54,7 @@ var warningFlashes = map[string]bool{"feed-failed": true, "feed-resume-failed": 
 // fill fills the shared part, and moves a failure's flash to Warning.
 func (p *feedsPage) fill(r *http.Request) {
 	p.adminPage.fill(r)
-	if warningFlashes[r.URL.Query().Get("flash")] {
+	if warningFlashes[flashFrom(r)] {
 		p.Warning, p.Flash = p.Flash, ""
 	}
 }
@@ -129,8 +129,8 @@ func defaultList(lists []*subscribers.List) string {
 
 // feedAddedCookie names the feed the add form just added, for the feeds
 // page it redirects to: the page says when the feed's list sends no
-// digest, with a link to turn it on. A flash is a fixed text, and the
-// redirect's URL stays the flash's alone.
+// digest, with a link to turn it on. A flash is a fixed text, so the
+// feed is named here.
 const feedAddedCookie = "bulletin_feed_added"
 
 // rememberAdded sets feedAddedCookie to feed id, for the feeds page alone
@@ -141,7 +141,7 @@ func (s *Server) rememberAdded(w http.ResponseWriter, r *http.Request, id int64)
 }
 
 // takeAdded reads and clears feedAddedCookie: the feed id it names, or 0.
-// Only the page the add form redirects to (with its flash) reads it.
+// Only the page the add form redirects to (with its flash) uses it.
 func (s *Server) takeAdded(w http.ResponseWriter, r *http.Request) int64 {
 	c, err := r.Cookie(feedAddedCookie)
 	if err != nil {
@@ -149,7 +149,7 @@ func (s *Server) takeAdded(w http.ResponseWriter, r *http.Request) int64 {
 	}
 	http.SetCookie(w, &http.Cookie{Name: feedAddedCookie, Path: "/admin/feeds", MaxAge: -1,
 		HttpOnly: true, Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode})
-	switch r.URL.Query().Get("flash") {
+	switch flashFrom(r) {
 	case "feed-added", "feed-failed", "feed-known":
 		id, _ := strconv.ParseInt(c.Value, 10, 64)
 		return max(id, 0)

@@ -128,8 +128,9 @@ func TestAdminFeedResumePollsAtOnce(t *testing.T) {
 	status.Store(http.StatusBadGateway)
 	resp := a.post(resume, url.Values{"csrf": {token}})
 	loc := resp.Header.Get("Location")
-	if resp.StatusCode != http.StatusSeeOther || loc != "/admin/feeds?flash=feed-resume-failed" || hits.Load() != 1 {
-		t.Errorf("resume of a failing feed = %d to %q, %d fetches; want it polled now, flash feed-resume-failed", resp.StatusCode, loc, hits.Load())
+	checkFlashRedirect(t, "resume of a failing feed", resp, "/admin/feeds", "feed-resume-failed")
+	if hits.Load() != 1 {
+		t.Errorf("resume of a failing feed: %d fetches; want it polled now", hits.Load())
 	}
 	_, body := a.get(loc)
 	body = html.UnescapeString(body)
@@ -143,8 +144,9 @@ func TestAdminFeedResumePollsAtOnce(t *testing.T) {
 	a.post(pause, url.Values{"csrf": {token}})
 	resp = a.post(resume, url.Values{"csrf": {token}})
 	loc = resp.Header.Get("Location")
-	if resp.StatusCode != http.StatusSeeOther || loc != "/admin/feeds?flash=feed-resumed" || hits.Load() != 2 {
-		t.Errorf("resume = %d to %q, %d fetches; want it polled now, flash feed-resumed", resp.StatusCode, loc, hits.Load())
+	checkFlashRedirect(t, "resume", resp, "/admin/feeds", "feed-resumed")
+	if hits.Load() != 2 {
+		t.Errorf("resume: %d fetches; want it polled now", hits.Load())
 	}
 	_, body = a.get(loc)
 	if !strings.Contains(body, "Feed resumed and polled") || !strings.Contains(body, `<td data-label="Items">2</td>`) {

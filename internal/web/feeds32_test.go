@@ -36,12 +36,8 @@ func TestFeedsPageShowsFailingFeed(t *testing.T) {
 	good, _ := testFeed(t, 200, testRSS)
 
 	token := a.csrfOf("/admin/feeds")
-	if resp := a.post("/admin/feeds", url.Values{"csrf": {token}, "url": {site.URL + "/feed.xml"}, "list": {"news"}}); resp.Header.Get("Location") != "/admin/feeds?flash=feed-failed" {
-		t.Fatalf("add of a failing feed went to %q", resp.Header.Get("Location"))
-	}
-	if resp := a.post("/admin/feeds", url.Values{"csrf": {token}, "url": {good.URL + "/feed.xml"}, "list": {"news"}}); resp.Header.Get("Location") != "/admin/feeds?flash=feed-added" {
-		t.Fatalf("add of a good feed went to %q", resp.Header.Get("Location"))
-	}
+	checkFlashRedirect(t, "add of a failing feed", a.post("/admin/feeds", url.Values{"csrf": {token}, "url": {site.URL + "/feed.xml"}, "list": {"news"}}), "/admin/feeds", "feed-failed")
+	checkFlashRedirect(t, "add of a good feed", a.post("/admin/feeds", url.Values{"csrf": {token}, "url": {good.URL + "/feed.xml"}, "list": {"news"}}), "/admin/feeds", "feed-added")
 	list, _, err := feeds.List(ctx, 0, 0)
 	if err != nil || len(list) != 2 {
 		t.Fatalf("feeds = %v, %v", list, err)
@@ -83,7 +79,8 @@ func TestFeedsPageShowsFailingFeed(t *testing.T) {
 	before := hits.Load()
 	resp := a.post(fmt.Sprintf("/admin/feeds/%d/resume", id), url.Values{"csrf": {token}, "poll": {"now"}})
 	fd, _ = feeds.Get(ctx, id)
-	if resp.Header.Get("Location") != "/admin/feeds?flash=feed-poll-failed" || hits.Load() != before+1 || fd.Failures != 4 ||
+	checkFlashRedirect(t, "poll now of the failing site", resp, "/admin/feeds", "feed-poll-failed")
+	if hits.Load() != before+1 || fd.Failures != 4 ||
 		!fd.NextPollAt.Equal(fd.LastPolledAt.Add(15*time.Minute)) {
 		t.Errorf("poll now of the failing site: to %q, %d requests, %d failures, next %v after %v; want one request, 4 failures, 15 minutes on",
 			resp.Header.Get("Location"), hits.Load()-before, fd.Failures, fd.NextPollAt, fd.LastPolledAt)
@@ -93,7 +90,8 @@ func TestFeedsPageShowsFailingFeed(t *testing.T) {
 	status.Store(http.StatusOK)
 	resp = a.post(fmt.Sprintf("/admin/feeds/%d/resume", id), url.Values{"csrf": {token}, "poll": {"now"}})
 	fd, _ = feeds.Get(ctx, id)
-	if resp.Header.Get("Location") != "/admin/feeds?flash=feed-polled" || fd.Failures != 0 || fd.NextPollAt != nil || fd.LastStatus != "200 OK" {
+	checkFlashRedirect(t, "poll now of the mended site", resp, "/admin/feeds", "feed-polled")
+	if fd.Failures != 0 || fd.NextPollAt != nil || fd.LastStatus != "200 OK" {
 		t.Errorf("poll now of the mended site: to %q, %+v", resp.Header.Get("Location"), fd)
 	}
 	_, body = a.get("/admin/feeds")
