@@ -40,6 +40,9 @@ type setupPage struct {
 	ListName  string
 	ListSlug  string
 	Code      string // a right code, kept when other fields were wrong
+	// BadCode marks the code field at fault: the post had none, or a
+	// wrong one. A lockout says nothing of the code typed.
+	BadCode bool
 	// Publication asks for the publication's name, public URL and From:
 	// when the settings are wired.
 	Publication bool
@@ -187,7 +190,7 @@ func setupErrors(f url.Values, list *subscribers.List, needList bool) map[string
 func (s *Server) checkSetupCode(w http.ResponseWriter, r *http.Request, p *setupPage) bool {
 	code := r.PostForm.Get("code")
 	if code == "" || s.Setup == nil {
-		p.Error = s.setupCodeHint()
+		p.Error, p.BadCode = s.setupCodeHint(), true
 		s.renderSetup(w, r, http.StatusForbidden, p)
 		return false
 	}
@@ -201,7 +204,7 @@ func (s *Server) checkSetupCode(w http.ResponseWriter, r *http.Request, p *setup
 		p.Error = "Too many wrong setup codes or passwords came from your connection (its IP address). Try again in 15 minutes."
 		s.renderSetup(w, r, http.StatusTooManyRequests, p)
 	case errors.Is(err, admins.ErrSetupCode):
-		p.Error = bulletin.ErrorMessage(err)
+		p.Error, p.BadCode = bulletin.ErrorMessage(err), true
 		s.renderSetup(w, r, http.StatusForbidden, p)
 	default:
 		s.adminError(w, r, err)
