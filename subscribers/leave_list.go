@@ -17,14 +17,15 @@ type ListLeave struct {
 	// List is the list's name; "" when the list has been deleted since
 	// the mail went.
 	List string
-	// Left says the reader no longer gets the list's mail: they left it,
-	// or everything.
+	// Left says the reader left the list, or everything.
 	Left bool
 	// Everything says the reader left everything: unsubscribed, or asked
 	// to while bounced.
 	Everything bool
-	// Others are the names of the lists the reader is still on (pending
-	// or active), when they have not left everything.
+	// Others are the names of the other lists whose mail the reader gets:
+	// those they are active on while confirmed. A subscription still
+	// waiting for its confirmation brings no mail, nor does any list to a
+	// reader who bounced.
 	Others []string
 }
 
@@ -43,10 +44,10 @@ func (s *Store) ListLeaveOf(ctx context.Context, id, list int64) (*ListLeave, er
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("list leave: %w", err)
 	}
-	out.Left = everything || status.String == SubUnsubscribed || out.List == ""
-	if !everything {
+	out.Left = everything || status.String == SubUnsubscribed
+	if !everything && sub.Status == StatusConfirmed {
 		if out.Others, err = sqlite.Column[string](s.db.Read.QueryContext(ctx, `SELECT l.name FROM subscriptions x JOIN lists l ON l.id = x.list_id
-			WHERE x.subscriber_id = ? AND x.status != 'unsubscribed' AND l.id != ? ORDER BY l.id`, id, list)); err != nil {
+			WHERE x.subscriber_id = ? AND x.status = 'active' AND l.id != ? ORDER BY l.id`, id, list)); err != nil {
 			return nil, fmt.Errorf("list leave: %w", err)
 		}
 	}
@@ -55,11 +56,13 @@ func (s *Store) ListLeaveOf(ctx context.Context, id, list int64) (*ListLeave, er
 
 // LeaveList ends subscriber id's subscription to list: the one-click
 // unsubscribe of that list's mail (RFC 8058 ties List-Unsubscribe to the
-// mail's List-Id). A reader it leaves on no list at all has left
-// everything, as Unsubscribe does, and is reported as unsubscribed; one
-// still on other lists keeps them and is reported as updated. A list
-// deleted since the mail went leaves the reader's wish unknown but for
-// wanting less mail: everything ends then. Doing it twice is fine.
+// mail's List-Id). A reader it leaves getting no list's mail (see
+// ListLeave.Others) has left everything, as Unsubscribe does, which ends
+// any confirmation they were still asked for too, and is reported as
+// unsubscribed; one still getting other lists keeps them and is reported
+// as updated. A list deleted since the mail went leaves the reader's wish
+// unknown but for wanting less mail: everything ends then. Doing it twice
+// is fine.
 func (s *Store) LeaveList(ctx context.Context, id, list int64) error {
 	var everything, sendable bool
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -72,11 +75,11 @@ func (s *Store) LeaveList(ctx context.Context, id, list int64) error {
 		}
 		var exists, others bool
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM lists WHERE id = ?),
-			EXISTS (SELECT 1 FROM subscriptions WHERE subscriber_id = ? AND list_id != ? AND status != 'unsubscribed')`,
+			EXISTS (SELECT 1 FROM subscriptions WHERE subscriber_id = ? AND list_id != ? AND status = 'active')`,
 			list, id, list).Scan(&exists, &others); err != nil {
 			return fmt.Errorf("leave list: %w", err)
 		}
-		if everything = !exists || !others; everything {
+		if everything = !exists || !others || status != StatusConfirmed; everything {
 			return nil // Unsubscribe's own transaction, below
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = 'unsubscribed', updated_at = ?

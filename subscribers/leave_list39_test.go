@@ -143,3 +143,59 @@ func TestLeaveList(t *testing.T) {
 		t.Errorf("leaving for an unknown reader: %v", err)
 	}
 }
+
+// Only lists whose mail the reader gets count as lists they keep: a
+// subscription still waiting for its confirmation does not, nor does any
+// list of a reader who bounced. Leaving the one list they get is leaving
+// everything, which ends the confirmation they were asked for too.
+func TestLeaveListCountsOnlyListsMailed(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	listID := func(slug string) int64 {
+		l, err := s.ListBySlug(ctx, slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l.ID
+	}
+	news := listID("news")
+
+	cat, err := s.Create(ctx, &NewSubscriber{Email: "cat@example.com", Status: StatusConfirmed, Lists: []string{"news"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Write.Exec(`INSERT INTO subscriptions (subscriber_id, list_id, status, created_at, updated_at)
+		VALUES (?, ?, 'pending', '2026-01-01', '2026-01-01')`, cat.ID, listID("staff")); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := s.ListLeaveOf(ctx, cat.ID, news); err != nil || len(l.Others) != 0 {
+		t.Errorf("a pending subscription counts as a list kept: %+v, %v", l, err)
+	}
+	if err := s.LeaveList(ctx, cat.ID, news); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Get(ctx, cat.ID); got.Status != StatusUnsubscribed || len(got.Lists) != 0 {
+		t.Errorf("leaving the one list mailed beside a pending one: status %s, lists %v; want unsubscribed from both", got.Status, got.Lists)
+	}
+
+	dan, err := s.Create(ctx, &NewSubscriber{Email: "dan@example.com", Status: StatusConfirmed, Lists: []string{"news", "staff"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Write.Exec(`UPDATE subscribers SET status = 'bounced' WHERE id = ?`, dan.ID); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := s.ListLeaveOf(ctx, dan.ID, news); err != nil || len(l.Others) != 0 || l.Left {
+		t.Errorf("a bounced reader keeps lists: %+v, %v", l, err)
+	}
+	if err := s.LeaveList(ctx, dan.ID, news); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Get(ctx, dan.ID); got.Status != StatusBounced || got.UnsubscribedAt == nil || len(got.Lists) != 0 {
+		t.Errorf("a bounced reader leaving a list: status %s, unsubscribed at %v, lists %v; want bounced, asked to leave, on none",
+			got.Status, got.UnsubscribedAt, got.Lists)
+	}
+	if l, err := s.ListLeaveOf(ctx, dan.ID, news); err != nil || !l.Everything {
+		t.Errorf("a bounced reader after leaving: %+v, %v", l, err)
+	}
+}

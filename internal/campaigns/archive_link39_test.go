@@ -62,6 +62,15 @@ func TestMailLinksToItsArchivePage(t *testing.T) {
 	if _, err := e.svc.Store.ArchiveIssue(ctx, draft.ID); bulletin.ErrorCode(err) != bulletin.ENOTFOUND {
 		t.Errorf("page of a draft: %v, want not found", err)
 	}
+	// Its preview (and test send) link to the archive's first page, where
+	// it will be: its own page is not found until it starts.
+	html, err := e.svc.PreviewMail(ctx, draft.ID, campaigns.SampleReader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `<a href="` + goldenBaseURL + `/archive" style="color:#4b5563;">View in your browser</a>`; !strings.Contains(html, want) {
+		t.Errorf("the draft's preview lacks %s:\n%s", want, html)
+	}
 
 	// Private lists only: no page, so no link.
 	e.exec(t, `UPDATE lists SET public = 0`)

@@ -81,11 +81,14 @@ func (d mailData) TextPostalLines() []string {
 // with no list's head, so its preview and test send are the editor's
 // check before choosing a list. It cannot be sent: it reaches nobody.
 func (s *Service) contents(ctx context.Context, id int64) (listContents, error) {
-	// A campaign to a public list has a page in the archive (issueWhere),
-	// the same for all its lists: every mail of it links there.
+	// A campaign to a public list has a page in the archive (issueWhere)
+	// once it starts sending, the same for all its lists: every mail of it
+	// links there; a test send or a preview before it starts links to the
+	// archive's first page.
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT c.kind, c.subject, c.preheader, c.body, c.body_html, c.body_text, c.language,
 		COALESCE(l.name, ''), COALESCE(l.slug, ''), COALESCE(l.from_address, ''), COALESCE(l.reply_to, ''),
-		EXISTS (SELECT 1 FROM campaign_lists pcl JOIN lists pl ON pl.id = pcl.list_id WHERE pcl.campaign_id = c.id AND pl.public = 1)
+		EXISTS (SELECT 1 FROM campaign_lists pcl JOIN lists pl ON pl.id = pcl.list_id WHERE pcl.campaign_id = c.id AND pl.public = 1),
+		c.started_at IS NOT NULL
 		FROM campaigns c LEFT JOIN (campaign_lists cl JOIN lists l ON l.id = cl.list_id) ON cl.campaign_id = c.id
 		WHERE c.id = ? ORDER BY l.id`, id)
 	if err != nil {
@@ -98,8 +101,8 @@ func (s *Service) contents(ctx context.Context, id int64) (listContents, error) 
 	for rows.Next() {
 		var kind, subject, pre, body, storedHTML, storedText string
 		var l listHead
-		var public bool
-		if err := rows.Scan(&kind, &subject, &pre, &body, &storedHTML, &storedText, &l.lang, &l.name, &l.slug, &l.from, &l.replyTo, &public); err != nil {
+		var public, started bool
+		if err := rows.Scan(&kind, &subject, &pre, &body, &storedHTML, &storedText, &l.lang, &l.name, &l.slug, &l.from, &l.replyTo, &public, &started); err != nil {
 			return nil, fmt.Errorf("campaign content: %w", err)
 		}
 		switch {
@@ -112,7 +115,9 @@ func (s *Service) contents(ctx context.Context, id int64) (listContents, error) 
 			html, text = storedHTML, storedText
 		}
 		l.preheader = pre
-		l.public, l.issue = public, id
+		if l.public = public; started {
+			l.issue = id
+		}
 		c, err := s.wrap(subject, html, text, l, mk)
 		if err != nil {
 			return nil, err

@@ -139,12 +139,15 @@ func (s *Server) unsubscribeListData(r *http.Request, id, list int64) (unsubscri
 	if err != nil {
 		return unsubscribeData{}, err
 	}
-	d := unsubscribeData{Title: "Unsubscribe", Email: l.Email, Done: l.Everything || (l.Left && len(l.Others) == 0),
+	d := unsubscribeData{Title: "Unsubscribe", Email: l.Email,
 		PreferencesURL: "/preferences/" + s.Signer.Sign(subscribers.TokenPreferences, id, 0)}
 	switch {
-	case d.Done && len(l.Others) == 0:
-		d.Title = "You are unsubscribed"
-	case len(l.Others) > 0:
+	case l.Everything || (l.Left && len(l.Others) == 0):
+		d.Done, d.Title = true, "You are unsubscribed"
+	case l.List == "" || len(l.Others) == 0:
+		// The list is gone, or is the reader's only one: the button
+		// stops all mail (LeaveList), and the page asks that.
+	default:
 		d.List, d.Others, d.Done = l.List, joinAnd(l.Others), l.Left
 		d.AllURL = "/unsubscribe/" + s.Signer.Sign(subscribers.TokenUnsubscribe, id, 0)
 		d.Title = "Unsubscribe from " + l.List

@@ -99,6 +99,20 @@ func TestUnsubscribeLinkOfAListsMail39(t *testing.T) {
 		t.Errorf("leaving one's only list: %d, status %s; want 200, unsubscribed", w.Code, e.status(sub.ID))
 	}
 
+	// The list deleted since the mail, the reader on another: the page
+	// asks to stop all mail, which its button does; it does not say done.
+	two := e.addConfirmed("two@example.com")
+	gone := "/unsubscribe/" + e.signer.SignList(two, daily)
+	if err := e.store.DeleteList(ctx, "daily-news"); err != nil {
+		t.Fatal(err)
+	}
+	if body := e.do("GET", gone, "", "").Body.String(); !strings.Contains(body, "<h1>Unsubscribe</h1>") || !strings.Contains(body, "Stop all mail to") {
+		t.Errorf("the page of a deleted list's link:\n%s", body)
+	}
+	if w := e.form(gone, url.Values{"List-Unsubscribe": {"One-Click"}}); w.Code != http.StatusOK || e.status(two) != subscribers.StatusUnsubscribed {
+		t.Errorf("one-click of a deleted list's link: %d, status %s; want 200, unsubscribed", w.Code, e.status(two))
+	}
+
 	// A list token for a reader erased since: the erased page, 200.
 	if err := e.store.Erase(ctx, sub.ID); err != nil {
 		t.Fatal(err)
