@@ -70,6 +70,10 @@ func TestConfirmedPageSaysWhenDigestsCome(t *testing.T) {
 		if notes := confirmedNote.FindAllStringSubmatch(w.Body.String(), -1); len(notes) != 0 {
 			t.Errorf("%s: notes %q, want none", tc.email, notes)
 		}
+		// "every day" is no promise of a mail a day: said once.
+		if n := strings.Count(w.Body.String(), "A digest goes only when there are new stories since the last one."); n != 1 {
+			t.Errorf("%s: says %d times that a digest goes only with new stories, want once", tc.email, n)
+		}
 	}
 }
 
