@@ -34,6 +34,8 @@ type SuppressionFilter struct {
 	After string
 	// Limit is the page size: 50 when 0.
 	Limit int
+	// Exact, when set, selects the entry for that very target alone.
+	Exact string
 }
 
 // Suppressions returns a page of the suppression list in order of target,
@@ -48,6 +50,10 @@ func (s *Store) Suppressions(ctx context.Context, f SuppressionFilter) ([]Suppre
 	if f.Q != "" {
 		q += ` AND target LIKE ? ESCAPE '\'`
 		args = append(args, "%"+likeEscape(emailKey(f.Q))+"%")
+	}
+	if f.Exact != "" {
+		q += ` AND target = ?`
+		args = append(args, emailKey(f.Exact))
 	}
 	rows, err := s.db.Read.QueryContext(ctx, q+` ORDER BY target LIMIT ?`, append(args, limit+1)...)
 	if err != nil {

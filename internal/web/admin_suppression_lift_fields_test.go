@@ -71,3 +71,26 @@ func TestA11ySuppressionLiftRefused(t *testing.T) {
 		}
 	}
 }
+
+// A domain's entry sorts after the addresses at that domain, which its
+// own search finds too: a lift of it refused shows its row even when a
+// page of those addresses comes first.
+func TestSuppressionLiftRefusedShowsADomainsRow(t *testing.T) {
+	e := newFeedbackEnv(t)
+	e.a.loginAs("editor@example.com", "correct horse battery")
+	const target = "tidewater.test"
+	if _, _, err := e.s.Events.AddSuppression(context.Background(), target, "manual", "admin", "a closed office"); err != nil {
+		t.Fatal(err)
+	}
+	for i := range suppressionsPageSize + 5 {
+		if _, _, err := e.s.Events.AddSuppression(context.Background(), fmt.Sprintf("a%02d@tidewater.test", i), "manual", "admin", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	form := url.Values{"csrf": {e.a.csrfOf("/admin/suppressions")}, "target": {target}, "reason": {"reopened"}}
+	resp, body := e.a.postBody("/admin/suppressions/lift", form)
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("lift without the box = %d, want 422", resp.StatusCode)
+	}
+	checkRefused(t, "domain", body, map[string]string{"confirm-" + target: "lift-confirm-error"}, "confirm-"+target)
+}

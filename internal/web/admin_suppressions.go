@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/events"
@@ -41,6 +43,17 @@ func (s *Server) renderSuppressions(w http.ResponseWriter, r *http.Request, stat
 	if err != nil {
 		s.adminError(w, r, err)
 		return
+	}
+	// A lift sent back shows its entry's row first when the page found
+	// others before it: a domain's entry sorts after the addresses at
+	// that domain its search also finds.
+	if p.Lift != "" && !slices.ContainsFunc(p.Items, func(sp events.Suppression) bool { return strings.EqualFold(sp.Target(), p.Lift) }) {
+		own, _, err := s.Events.Suppressions(r.Context(), events.SuppressionFilter{Exact: p.Lift, Limit: 1})
+		if err != nil {
+			s.adminError(w, r, err)
+			return
+		}
+		p.Items = append(own, p.Items...)
 	}
 	s.renderAdmin(w, r, status, "admin_suppressions", p)
 }
