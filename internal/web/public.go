@@ -142,11 +142,13 @@ func (s *Server) unsubscribeListData(r *http.Request, id, list int64) (unsubscri
 	d := unsubscribeData{Title: "Unsubscribe", Email: l.Email,
 		PreferencesURL: "/preferences/" + s.Signer.Sign(subscribers.TokenPreferences, id, 0)}
 	switch {
-	case l.Everything || (l.Left && len(l.Others) == 0):
+	case l.Everything:
 		d.Done, d.Title = true, "You are unsubscribed"
 	case l.List == "" || len(l.Others) == 0:
-		// The list is gone, or is the reader's only one: the button
-		// stops all mail (LeaveList), and the page asks that.
+		// The list is gone, or the reader gets no other (they may have
+		// left this one already, yet not everything: a bounced reader
+		// whose lists an editor could mail again): the button stops all
+		// mail (LeaveList), and the page asks that.
 	default:
 		d.List, d.Others, d.Done = l.List, joinAnd(l.Others), l.Left
 		d.AllURL = "/unsubscribe/" + s.Signer.Sign(subscribers.TokenUnsubscribe, id, 0)

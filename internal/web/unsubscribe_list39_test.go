@@ -113,6 +113,35 @@ func TestUnsubscribeLinkOfAListsMail39(t *testing.T) {
 		t.Errorf("one-click of a deleted list's link: %d, status %s; want 200, unsubscribed", w.Code, e.status(two))
 	}
 
+	// A reader who left one list and then bounced is mailed nothing, yet
+	// has not asked to leave everything: the page offers that, it does
+	// not say it is done, and its button records it.
+	reader, err := e.store.Create(ctx, &subscribers.NewSubscriber{Email: "three@example.com", Status: subscribers.StatusConfirmed,
+		Lists: []string{"weekend-culture", "editors-desk"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	three := reader.ID
+	left := "/unsubscribe/" + e.signer.SignList(three, weekend)
+	if err := e.store.LeaveList(ctx, three, weekend); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.Write.Exec(`UPDATE subscribers SET status = 'bounced' WHERE id = ?`, three); err != nil {
+		t.Fatal(err)
+	}
+	if body := e.do("GET", left, "", "").Body.String(); !strings.Contains(body, "<h1>Unsubscribe</h1>") || strings.Contains(body, "You are unsubscribed") {
+		t.Errorf("the page of a bounced reader who left one list:\n%s", body)
+	}
+	if w := e.form(left, url.Values{"List-Unsubscribe": {"One-Click"}, "page": {"1"}}); w.Code != http.StatusSeeOther {
+		t.Errorf("the page's button: %d, want 303", w.Code)
+	}
+	if sub, _ := e.store.Get(ctx, three); sub.UnsubscribedAt == nil || len(sub.Lists) != 0 {
+		t.Errorf("after the button: unsubscribed at %v, lists %v; want asked to leave, on none", sub.UnsubscribedAt, sub.Lists)
+	}
+	if body := e.do("GET", left, "", "").Body.String(); !strings.Contains(body, "<h1>You are unsubscribed</h1>") {
+		t.Errorf("the page after the button:\n%.600s", body)
+	}
+
 	// A list token for a reader erased since: the erased page, 200.
 	if err := e.store.Erase(ctx, sub.ID); err != nil {
 		t.Fatal(err)
