@@ -94,3 +94,25 @@ func TestSuppressionLiftRefusedShowsADomainsRow(t *testing.T) {
 	}
 	checkRefused(t, "domain", body, map[string]string{"confirm-" + target: "lift-confirm-error"}, "confirm-"+target)
 }
+
+// Adding a domain leads to the list searched for it, which shows the
+// domain's own entry first even when a page of addresses at that domain
+// sorts before it.
+func TestSuppressionAddedDomainShowsItsRow(t *testing.T) {
+	e := newFeedbackEnv(t)
+	e.a.loginAs("editor@example.com", "correct horse battery")
+	for i := range suppressionsPageSize + 5 {
+		if _, _, err := e.s.Events.AddSuppression(context.Background(), fmt.Sprintf("a%02d@harbour.test", i), "manual", "admin", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	form := url.Values{"csrf": {e.a.csrfOf("/admin/suppressions")}, "target": {"harbour.test"}, "note": {"the office closed"}}
+	resp, _ := e.a.postBody("/admin/suppressions", form)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("adding the domain: %d, want 303", resp.StatusCode)
+	}
+	page, body := e.a.followFlash(resp)
+	if page.StatusCode != http.StatusOK || !strings.Contains(body, `id="reason-harbour.test"`) || !strings.Contains(body, "the office closed") {
+		t.Errorf("after adding the domain (%s): %d, its row is not on the page:\n%.3000s", resp.Header.Get("Location"), page.StatusCode, body)
+	}
+}

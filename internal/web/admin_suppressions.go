@@ -44,11 +44,16 @@ func (s *Server) renderSuppressions(w http.ResponseWriter, r *http.Request, stat
 		s.adminError(w, r, err)
 		return
 	}
-	// A lift sent back shows its entry's row first when the page found
+	// A search for one entry's very target (the page after adding it, or
+	// a lift of it sent back) shows that entry first when the page found
 	// others before it: a domain's entry sorts after the addresses at
 	// that domain its search also finds.
-	if p.Lift != "" && !slices.ContainsFunc(p.Items, func(sp events.Suppression) bool { return strings.EqualFold(sp.Target(), p.Lift) }) {
-		own, _, err := s.Events.Suppressions(r.Context(), events.SuppressionFilter{Exact: p.Lift, Limit: 1})
+	exact := p.Lift
+	if exact == "" && q.Get("after") == "" {
+		exact = p.Q
+	}
+	if exact != "" && !slices.ContainsFunc(p.Items, func(sp events.Suppression) bool { return strings.EqualFold(sp.Target(), exact) }) {
+		own, _, err := s.Events.Suppressions(r.Context(), events.SuppressionFilter{Exact: exact, Limit: 1})
 		if err != nil {
 			s.adminError(w, r, err)
 			return
