@@ -29,6 +29,9 @@ type Issue struct {
 	// language was not kept, which is read in the language set now.
 	Language string
 	BodyHTML string // only from ArchiveIssue
+	// Sending says the issue is still going out (or paused): its page
+	// shows before it is listed (issueWhere). Only from ArchiveIssue.
+	Sending bool
 }
 
 // archiveWhere selects archived issues, by what their readers got: sent
@@ -105,8 +108,9 @@ func (s *Store) Archive(ctx context.Context, before int64, limit int) ([]*Issue,
 func (s *Store) ArchiveIssue(ctx context.Context, id int64) (*Issue, error) {
 	is := &Issue{ID: id}
 	var body string
-	err := s.db.Read.QueryRowContext(ctx, `SELECT c.kind, c.subject, c.started_at, c.language, c.body, c.body_html FROM campaigns c
-		WHERE c.id = ? AND `+issueWhere, id).Scan(&is.Kind, &is.Subject, &is.SentAt, &is.Language, &body, &is.BodyHTML)
+	err := s.db.Read.QueryRowContext(ctx, `SELECT c.kind, c.subject, c.started_at, c.language, c.body, c.body_html,
+		c.status IN ('sending', 'paused') FROM campaigns c
+		WHERE c.id = ? AND `+issueWhere, id).Scan(&is.Kind, &is.Subject, &is.SentAt, &is.Language, &body, &is.BodyHTML, &is.Sending)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "No issue %d in the archive.", id)
 	} else if err != nil {

@@ -162,6 +162,10 @@ func TestArchiveListsWhatReadersGot(t *testing.T) {
 		if (tt.listed || tt.page) && !strings.Contains(w.Body.String(), "4 March 2024") {
 			t.Errorf("%s (%s): its page is not dated 4 March 2024, when it started going out:\n%s", tt.subject, tt.status, w.Body)
 		}
+		// One still going out does not say it was sent.
+		if want := map[bool]string{true: "Going out since 4 March 2024", false: "Sent 4 March 2024"}[tt.page]; (tt.listed || tt.page) && !strings.Contains(w.Body.String(), want) {
+			t.Errorf("%s (%s): its page does not say %q:\n%s", tt.subject, tt.status, want, w.Body)
+		}
 	}
 	if strings.Contains(index, "6 March 2024") {
 		t.Error("an issue is dated by its last delivery, not by when it went out")
