@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/bulletinhq/bulletin/internal/hooks"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
@@ -106,4 +107,26 @@ func (s *Store) LeaveList(ctx context.Context, id, list int64) error {
 		s.recordGone(ctx, id)
 	}
 	return nil
+}
+
+// ListsLeft returns when subscriber id left each list they left (by the
+// link of its mail, on their preferences page, by an editor's change or
+// by leaving everything), by slug: for the editor's page of the reader.
+func (s *Store) ListsLeft(ctx context.Context, id int64) (map[string]time.Time, error) {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT l.slug, x.updated_at FROM subscriptions x JOIN lists l ON l.id = x.list_id
+		WHERE x.subscriber_id = ? AND x.status = 'unsubscribed'`, id)
+	if err != nil {
+		return nil, fmt.Errorf("lists left: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var slug string
+		var at time.Time
+		if err := rows.Scan(&slug, &at); err != nil {
+			return nil, fmt.Errorf("lists left: %w", err)
+		}
+		out[slug] = at.UTC()
+	}
+	return out, rows.Err()
 }

@@ -207,6 +207,9 @@ func (s *Server) suppressedAmong(ctx context.Context, subs []*subscribers.Subscr
 type listChoice struct {
 	Slug, Name string
 	On         bool
+	// LeftAt is when the reader left the list, for one they are no
+	// longer on (a reader's page only).
+	LeftAt *time.Time
 }
 
 // choicesOf returns every list as a checkbox of a form, those in chosen
@@ -253,6 +256,16 @@ func (s *Server) renderSubscriber(w http.ResponseWriter, r *http.Request, status
 	if p.Lists, err = s.choicesOf(ctx, p.Form.Lists); err != nil {
 		s.adminError(w, r, err)
 		return
+	}
+	left, err := s.Subscribers.ListsLeft(ctx, id)
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	for i, c := range p.Lists {
+		if at, ok := left[c.Slug]; ok && !c.On {
+			p.Lists[i].LeftAt = &at
+		}
 	}
 	if p.FrequencyNotes, err = s.Subscribers.FrequencyNotes(ctx, id); err != nil {
 		s.adminError(w, r, err)
