@@ -100,6 +100,15 @@ func (e *welcomeEnv) listID(slug string) int64 {
 	return l.ID
 }
 
+// untickAndTickSport has reader id untick sport on their preferences page,
+// then tick it again, and delivers the welcomes that queued.
+func (e *welcomeEnv) untickAndTickSport(id int64) {
+	e.t.Helper()
+	e.savePreferences(id, "news")
+	e.savePreferences(id, "news", "sport")
+	e.deliver()
+}
+
 // leavingSport are the ways a reader on news and sport leaves sport: on
 // their preferences page, by the one-click unsubscribe of a sport mail,
 // or by leaving everything.
@@ -139,9 +148,7 @@ func TestWelcomeGoesOncePerReaderAndList(t *testing.T) {
 			e.deliver()
 			e.savePreferences(id, "news", "sport")
 			e.deliver()
-			e.savePreferences(id, "news")
-			e.savePreferences(id, "news", "sport")
-			e.deliver()
+			e.untickAndTickSport(id)
 			if e.sent[sport] != 1 {
 				t.Errorf("%d welcome mails for sport after leaving it and ticking it again, want 1", e.sent[sport])
 			}
@@ -169,9 +176,7 @@ func TestWelcomeGoesToAReaderWhoLeftBeforeItWent(t *testing.T) {
 			if e.sent[sport] != 1 {
 				t.Errorf("%d welcome mails for sport after ticking it again, want 1", e.sent[sport])
 			}
-			e.savePreferences(id, "news")
-			e.savePreferences(id, "news", "sport")
-			e.deliver()
+			e.untickAndTickSport(id)
 			if e.sent[sport] != 1 {
 				t.Errorf("%d welcome mails for sport after leaving it and ticking it again once more, want 1", e.sent[sport])
 			}

@@ -58,13 +58,26 @@ func TestRenderKeepsAStoredRelativeLink(t *testing.T) {
 // its body is checked.
 func TestStoredRelativeLinkStillEditable(t *testing.T) {
 	e := newEnv(t)
-	ctx := context.Background()
 	e.addReaders(t, 1, e.addList(t, "news"))
+	err := storedBeforeTheCheck(t, e, "See [about](/about).", "See [about](/about) and [more](/more).")
+	if !strings.Contains(bulletin.ErrorFields(err)["body"], `the link "/about" is not a full URL (and 1 more)`) {
+		t.Errorf("a changed body with relative links: %v, want it refused", err)
+	}
+}
+
+// storedBeforeTheCheck gives a campaign to the list "news" the body old,
+// as stored before a check that refuses it was made, and checks that the
+// campaign is still rescheduled and retitled with that body untouched,
+// duplicated and sent; it returns the error of changing the body to
+// changed, which the caller judges.
+func storedBeforeTheCheck(t *testing.T, e *env, old, changed string) error {
+	t.Helper()
+	ctx := context.Background()
 	c := &campaigns.Campaign{Subject: "Hello", Body: "Hi", Lists: []string{"news"}}
 	if err := e.svc.Schedule(ctx, c); err != nil {
 		t.Fatal(err)
 	}
-	e.exec(t, `UPDATE campaigns SET body = ? WHERE id = ?`, "See [about](/about).", c.ID) // as stored before the check
+	e.exec(t, `UPDATE campaigns SET body = ? WHERE id = ?`, old, c.ID)
 	at := time.Now().Add(48 * time.Hour)
 	if _, err := e.svc.Update(ctx, c.ID, campaigns.Patch{SendAt: campaigns.OptionalTime{Set: true, Time: &at}}); err != nil {
 		t.Errorf("reschedule, the body untouched: %v", err)
@@ -73,17 +86,14 @@ func TestStoredRelativeLinkStillEditable(t *testing.T) {
 	if _, err := e.svc.Update(ctx, c.ID, campaigns.Patch{Subject: &subject}); err != nil {
 		t.Errorf("a new subject, the body untouched: %v", err)
 	}
-	body := "See [about](/about) and [more](/more)."
-	_, err := e.svc.Update(ctx, c.ID, campaigns.Patch{Body: &body})
-	if !strings.Contains(bulletin.ErrorFields(err)["body"], `the link "/about" is not a full URL (and 1 more)`) {
-		t.Errorf("a changed body with relative links: %v, want it refused", err)
-	}
+	_, changeErr := e.svc.Update(ctx, c.ID, campaigns.Patch{Body: &changed})
 	if _, err := e.svc.Duplicate(ctx, c.ID); err != nil {
 		t.Errorf("duplicate: %v", err)
 	}
 	if _, err := e.svc.Send(ctx, c.ID); err != nil {
 		t.Errorf("send: %v", err)
 	}
+	return changeErr
 }
 
 // A link whose whole URL is a personal field is refused in the author's

@@ -16,10 +16,10 @@ import (
 // otherwise have its banner on whichever admin page came first.
 const flashCookie = "bulletin_flash"
 
-// flashCookieAge is how long, in seconds, flashCookie waits for its page:
+// onceCookieAge is how long, in seconds, a onceCookie waits for its page:
 // a browser follows the redirect at once, and one that does not must not
 // say "Saved." at a visit much later.
-const flashCookieAge = 60
+const onceCookieAge = 60
 
 // redirectWithFlash answers a form with a 303 to the admin page to
 // (a path, with a query of its own or none), which then says the
@@ -37,7 +37,7 @@ func (s *Server) setFlash(w http.ResponseWriter, r *http.Request, to, key string
 		path = u.Path // as the page's request will have it
 	}
 	v := url.Values{"k": {key}, "p": {path}}
-	http.SetCookie(w, s.newFlashCookie(r, v.Encode(), flashCookieAge))
+	http.SetCookie(w, s.newFlashCookie(r, v.Encode(), onceCookieAge))
 }
 
 // takeFlash is the key of the banner set for the page r asks for, and
@@ -66,10 +66,18 @@ func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) string {
 }
 
 // newFlashCookie is flashCookie with value, kept maxAge seconds (-1 clears
-// it). It is Secure as the session cookie is, and sent on the admin
-// area's own requests and links from elsewhere (Lax) but no other.
+// it), for the admin area (onceCookie).
 func (s *Server) newFlashCookie(r *http.Request, value string, maxAge int) *http.Cookie {
-	return &http.Cookie{Name: flashCookie, Value: value, Path: "/admin", MaxAge: maxAge,
+	return s.onceCookie(r, flashCookie, value, "/admin", maxAge)
+}
+
+// onceCookie is a cookie that tells the page at path what the form just
+// answered did (a banner said once: flashCookie, preferencesSavedCookie),
+// kept maxAge seconds (-1 clears it). It is Secure as the session cookie
+// is, hidden from scripts, and sent on the site's own requests and on
+// links from elsewhere (Lax) but no other.
+func (s *Server) onceCookie(r *http.Request, name, value, path string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: name, Value: value, Path: path, MaxAge: maxAge,
 		HttpOnly: true, Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode}
 }
 

@@ -65,8 +65,7 @@ func (s *Server) takeSaved(w http.ResponseWriter, r *http.Request) bool {
 // savedCookie is preferencesSavedCookie for the preferences page of r,
 // kept maxAge seconds (-1 clears it).
 func (s *Server) savedCookie(r *http.Request, maxAge int) *http.Cookie {
-	return &http.Cookie{Name: preferencesSavedCookie, Value: "1", Path: preferencesPath(r), MaxAge: maxAge,
-		HttpOnly: true, Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode}
+	return s.onceCookie(r, preferencesSavedCookie, "1", preferencesPath(r), maxAge)
 }
 
 // preferencesPath is the address of the preferences page of r. The
@@ -197,11 +196,6 @@ func (s *Server) preferencesRedirect(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")
-	http.SetCookie(w, s.savedCookie(r, savedCookieAge))
+	http.SetCookie(w, s.savedCookie(r, onceCookieAge))
 	http.Redirect(w, r, preferencesPath(r), http.StatusSeeOther)
 }
-
-// savedCookieAge is how long, in seconds, preferencesSavedCookie waits for
-// the page: a browser follows the redirect at once, and one that does not
-// must not say "saved" at a visit much later.
-const savedCookieAge = 60

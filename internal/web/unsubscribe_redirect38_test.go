@@ -9,20 +9,26 @@ import (
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
+// unsubscribePosts are the two ways an unsubscribe link is posted to,
+// each by a reader of its own: the page's button, which sends the page
+// field too and is redirected to the page, and a mail program's RFC 8058
+// one-click, answered at once.
+var unsubscribePosts = []struct {
+	email string
+	form  url.Values
+	code  int
+}{
+	{"page@example.com", url.Values{"List-Unsubscribe": {"One-Click"}, "page": {"1"}}, http.StatusSeeOther},
+	{"client@example.com", url.Values{"List-Unsubscribe": {"One-Click"}}, http.StatusOK},
+}
+
 // The unsubscribe page's button is answered with a redirect to the page,
 // which then says the reader is unsubscribed (a reload asks nothing); a
 // mail program's one-click POST, which sends only List-Unsubscribe, gets
 // its 200 at once. Both unsubscribe.
 func TestUnsubscribePageRedirectsOneClickDoesNot38(t *testing.T) {
 	e := newSubEnv(t, 0)
-	for _, c := range []struct {
-		email string
-		form  url.Values
-		code  int
-	}{
-		{"page@example.com", url.Values{"List-Unsubscribe": {"One-Click"}, "page": {"1"}}, http.StatusSeeOther},
-		{"client@example.com", url.Values{"List-Unsubscribe": {"One-Click"}}, http.StatusOK},
-	} {
+	for _, c := range unsubscribePosts {
 		id := e.addConfirmed(c.email)
 		link := "/unsubscribe/" + e.signer.Sign(subscribers.TokenUnsubscribe, id, 0)
 		form := e.do("GET", link, "", "").Body.String()
