@@ -4,14 +4,18 @@ package mailer
 
 import "os"
 
-// writeNewFile creates path, which must not exist, with data, and removes
-// what it created when it fails.
-func writeNewFile(path string, data []byte) error {
+// writeNewFile creates path, which must not exist, with head followed by
+// body, and removes what it created when it fails.
+func writeNewFile(path string, head, body []byte) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
-	if _, err := f.Write(data); err != nil {
+	_, err = f.Write(head)
+	if err == nil {
+		_, err = f.Write(body)
+	}
+	if err != nil {
 		f.Close()
 		os.Remove(path)
 		return err
