@@ -160,8 +160,8 @@ func NameWithoutFallback(body string) bool {
 }
 
 // WritesName reports whether body writes a reader's name anywhere, with a
-// fallback or without: a test mail, which goes to no reader, then reads
-// differently from the preview's sample reader, who has a name.
+// fallback or without: a test mail then greets the preview's sample
+// reader, Ada Reader, by name, which its editor should be told.
 func WritesName(body string) bool {
 	fields, _ := scanFields(body)
 	for _, f := range fields {

@@ -293,8 +293,11 @@ const TestToken = "test"
 
 // TestSend sends the campaign now to at most 10 addresses, with "[Test]"
 // before the subject; its unsubscribe and preferences links hold
-// TestToken in place of a reader's token. Each address is normalised as
-// a signup's is (subscribers.NormalizeEmail): Bulletin does not send with
+// TestToken in place of a reader's token. It reads as the preview does,
+// for SampleReader's name: a test for a reader without one greeted the
+// editor "Hello reader," where the preview said "Hello Ada Reader,".
+// Each address is normalised as a signup's is
+// (subscribers.NormalizeEmail): Bulletin does not send with
 // SMTPUTF8, so a domain outside ASCII goes on the wire, in RCPT TO and in
 // To, in its IDNA form, and an address that cannot be made ASCII is a
 // validation error.
@@ -319,7 +322,7 @@ func (s *Service) TestSend(ctx context.Context, id int64, to []string) error {
 	var sent, refused, failed []string
 	var trouble error
 	for _, a := range addrs {
-		p := &queue.SendPayload{CampaignID: id, Content: *content, Recipients: []queue.Recipient{{Email: a, Unsubscribe: TestToken,
+		p := &queue.SendPayload{CampaignID: id, Content: *content, Recipients: []queue.Recipient{{Email: a, Name: SampleReader.Name, Unsubscribe: TestToken,
 			Preferences: TestToken, ReturnPath: s.returnPath(bounces.Delivery{Kind: bounces.KindTest, CampaignID: id})}}}
 		// Each address on its own: one the server refuses stops no other.
 		switch err := mailer.SendNow(ctx, s.Transport, p); {

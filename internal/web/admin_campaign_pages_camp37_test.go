@@ -83,8 +83,8 @@ func TestCampaignSendSaysOutbox_camp37(t *testing.T) {
 // The test form's To field starts with the editor's own address and keeps
 // the addresses a test went to; the banner says to whom it went, or that
 // it was written to the outbox, with a link to it, and says so once. A
-// body writing the reader's name says the test reads as one without a
-// name, where the preview shows Ada Reader.
+// body writing the reader's name says the test reads as the preview
+// does, for Ada Reader.
 func TestCampaignTestSendSaysWhere_camp37(t *testing.T) {
 	srv := smtptest.Start(t)
 	for _, smtp := range []*smtptest.Server{nil, srv} {
@@ -94,8 +94,8 @@ func TestCampaignTestSendSaysWhere_camp37(t *testing.T) {
 		if !strings.Contains(body, `name="to" value="editor@example.com"`) {
 			t.Errorf("the To field does not start with the editor's address:\n%s", body)
 		}
-		if !strings.Contains(body, `id="test-name"`) || !strings.Contains(textOf(body), "reads as a reader without a name") {
-			t.Errorf("the test form does not say a test reads as a reader without a name:\n%s", body)
+		if !strings.Contains(body, `id="test-name"`) || !strings.Contains(textOf(body), "A test reads as the preview below does, for a reader named Ada Reader") {
+			t.Errorf("the test form does not say a test reads as the preview does, for Ada Reader:\n%s", body)
 		}
 		resp := a.post(page+"/test", url.Values{"csrf": {a.csrfOf(page)}, "to": {"ed@example.com; fay@example.com"}})
 		loc := resp.Header.Get("Location")

@@ -487,11 +487,11 @@ type campaignPage struct {
 	Errors map[string]string
 	To     string
 	// Tested is the test just sent, said in the banner and beside the
-	// test form; TestNoName: the body writes the reader's name, which a
-	// test mail, for no reader, leaves out (or fills with its fallback)
-	// where the preview shows the sample reader's.
-	Tested     *testSent
-	TestNoName bool
+	// test form; TestName: the body writes the reader's name, which a
+	// test mail fills with the preview's sample reader's, not the
+	// editor's.
+	Tested   *testSent
+	TestName bool
 	// Outbox: no SMTP server is set, and mail goes to the outbox, not to
 	// readers: the page says so by its send and test buttons and its
 	// numbers, which would otherwise read as mail sent.
@@ -623,7 +623,7 @@ func (s *Server) renderCampaignPage(w http.ResponseWriter, r *http.Request, stat
 	p.Editable, p.Audience, p.Rates = c.Status == campaigns.StatusDraft || c.Status == campaigns.StatusScheduled, readers(c.Audience), ratesOf(c.Stats)
 	p.Deletable = !p.Digest && c.Deletable()
 	p.BareName = !p.Digest && campaigns.NameWithoutFallback(c.Body)
-	p.TestNoName = !p.Digest && campaigns.WritesName(c.Body)
+	p.TestName = !p.Digest && campaigns.WritesName(c.Body)
 	p.Outbox = s.Outbox != nil
 	if p.Editable && !p.Digest && c.Audience == 0 {
 		p.Nobody = nobodyMessageFor(c)
