@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -406,57 +407,108 @@ func (s *Store) claimConfirms(ctx context.Context, items []queue.ConfirmItem) ([
 	return out, nil
 }
 
-// claimChunk claims items in one transaction; see claimConfirms. Reading
-// the rows, claiming those still awaiting the very request their item
-// names and reading their subscriptions are a statement each for the whole
-// chunk.
+// claimChunk claims items in one transaction; see claimConfirms. What the
+// mails show (the rows, their requests and subscriptions, the lists'
+// names) is read first, on the read pool: the write connection, which
+// the signups' group commit waits for, is held only for the claim, one
+// UPDATE that takes a row only while it still awaits the very request
+// its item names, as read (the same confirm_sent_at, still flagged,
+// still awaiting a mail). A row that changed in between (a click on an
+// older link, an unsubscribe, a newer request) is not claimed: its
+// state decides, as if the change had come before the read.
 func (s *Store) claimChunk(ctx context.Context, items []queue.ConfirmItem) ([]*claim, error) {
-	var out []*claim
-	err := s.db.ConnTx(ctx, func(tx sqlite.Querier) error {
-		out = out[:0]
-		names, err := listNames(ctx, tx)
-		if err != nil {
-			return err
+	names, err := listNames(ctx, s.db.Read)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := awaitingConfirm(ctx, s.db.Read, items)
+	if err != nil {
+		return nil, err
+	}
+	var mine []int64
+	var want []claimWant
+	for _, it := range items {
+		r, ok := rows[it.ID]
+		if !ok || slices.Contains(mine, it.ID) || !r.sentAt.Valid || r.sentAt.Time.UnixMicro() != it.SentAt {
+			continue // sent already, superseded, confirmed, erased, or twice in the task
 		}
-		rows, err := awaitingConfirm(ctx, tx, items)
-		if err != nil {
-			return err
-		}
-		var mine []int64
-		claimed := map[int64]bool{}
-		for _, it := range items {
-			r, ok := rows[it.ID]
-			if !ok || claimed[it.ID] || !r.sentAt.Valid || r.sentAt.Time.UnixMicro() != it.SentAt {
-				continue // sent already, superseded, confirmed, erased, or twice in the task
-			}
-			claimed[it.ID] = true
-			mine = append(mine, it.ID)
-		}
-		if len(mine) == 0 {
-			return nil
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET confirm_queued = 2, confirm_claimed_at = ?
-			WHERE id IN (SELECT value FROM json_each(?))`, time.Now().Unix(), idsJSON(mine)); err != nil {
-			return fmt.Errorf("claim confirmation: %w", err)
-		}
-		subs, err := subscriptionsOf(ctx, tx, mine)
-		if err != nil {
-			return err
-		}
-		for _, id := range mine {
-			r := rows[id]
-			if r.sub.Lists, err = mailLists(names, subs[id], r.sub.Status, r.reqLists); err != nil {
-				return err
-			}
-			c := &claim{Subscriber: r.sub}
-			if r.sub.Status == StatusConfirmed && len(r.sub.Lists) == 0 {
-				c.already, r.sub.Lists = true, activeNames(names, subs[id])
-			}
-			out = append(out, c)
-		}
-		return nil
+		mine = append(mine, it.ID)
+		want = append(want, claimWant{it.ID, r.sentText})
+	}
+	if len(mine) == 0 {
+		return nil, nil
+	}
+	subs, err := subscriptionsOf(ctx, s.db.Read, mine)
+	if err != nil {
+		return nil, err
+	}
+	var claimed map[int64]bool
+	err = s.db.ConnTx(ctx, func(tx sqlite.Querier) error {
+		claimed, err = claimRows(ctx, tx, want)
+		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	var out []*claim
+	for _, id := range mine {
+		if !claimed[id] {
+			continue
+		}
+		r := rows[id]
+		if r.sub.Lists, err = mailLists(names, subs[id], r.sub.Status, r.reqLists); err != nil {
+			return out, err
+		}
+		c := &claim{Subscriber: r.sub}
+		if r.sub.Status == StatusConfirmed && len(r.sub.Lists) == 0 {
+			c.already, r.sub.Lists = true, activeNames(names, subs[id])
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// A claimWant is a row claimRows may claim: its id and its confirm_sent_at
+// as stored, which the claim must still find.
+type claimWant struct {
+	ID     int64  `json:"id"`
+	SentAt string `json:"sent_at"`
+}
+
+// claimRowsSQL claims (confirm_queued = 2) each row of a JSON array of
+// claimWant that still holds the same confirm_sent_at, is still flagged,
+// and still awaits a mail, returning the ids it claimed. The rows are
+// found through the array (CROSS JOIN, as in awaitingConfirmSQL): without
+// it SQLite walks subscribers_status for every pending reader, a claim
+// that grows with the list and holds the write connection.
+const claimRowsSQL = `UPDATE subscribers SET confirm_queued = 2, confirm_claimed_at = ?
+	WHERE id IN (SELECT subscribers.id FROM json_each(?) AS want CROSS JOIN subscribers ON subscribers.id = want.value ->> 'id'
+		WHERE confirm_sent_at = want.value ->> 'sent_at' AND confirm_queued = 1 AND ` + awaitingMail + `)
+	RETURNING id`
+
+// claimRows runs claimRowsSQL for want, returning the ids claimed.
+func claimRows(ctx context.Context, tx sqlite.Querier, want []claimWant) (map[int64]bool, error) {
+	buf, err := json.Marshal(want)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, claimRowsSQL, time.Now().Unix(), string(buf))
+	if err != nil {
+		return nil, fmt.Errorf("claim confirmation: %w", err)
+	}
+	defer rows.Close()
+	claimed := make(map[int64]bool, len(want))
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("claim confirmation: %w", err)
+		}
+		claimed[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("claim confirmation: %w", err)
+	}
+	return claimed, nil
 }
 
 // activeNames returns the names of the lists in subs (list → status, from
@@ -484,13 +536,14 @@ func activeNames(names map[int64]string, subs map[int64]string) []string {
 type awaitingRow struct {
 	sub      *Subscriber // Name is the requested one when the reader has none
 	sentAt   sql.NullTime
+	sentText string // confirm_sent_at as stored, for the claim to compare
 	reqLists string // the request's lists, a JSON array of ids
 }
 
 // awaitingConfirmSQL reads the rows of a JSON array of ids, each by its
 // id: CROSS JOIN keeps SQLite from walking subscribers_status for the
 // pending readers instead, which awaitingMail would let it.
-const awaitingConfirmSQL = `SELECT subscribers.id, email, subscribers.name, status, confirm_sent_at, r.name, r.lists
+const awaitingConfirmSQL = `SELECT subscribers.id, email, subscribers.name, status, confirm_sent_at, ifnull(confirm_sent_at, ''), r.name, r.lists
 	FROM json_each(?) AS want CROSS JOIN subscribers ON subscribers.id = want.value
 	LEFT JOIN signup_requests r ON r.subscriber_id = subscribers.id
 	WHERE confirm_queued = 1 AND ` + awaitingMail
@@ -511,7 +564,7 @@ func awaitingConfirm(ctx context.Context, tx sqlite.Querier, items []queue.Confi
 	for rows.Next() {
 		r := &awaitingRow{sub: &Subscriber{}}
 		var reqName, reqLists sql.NullString
-		if err := rows.Scan(&r.sub.ID, &r.sub.Email, &r.sub.Name, &r.sub.Status, &r.sentAt, &reqName, &reqLists); err != nil {
+		if err := rows.Scan(&r.sub.ID, &r.sub.Email, &r.sub.Name, &r.sub.Status, &r.sentAt, &r.sentText, &reqName, &reqLists); err != nil {
 			return nil, fmt.Errorf("claim confirmation: %w", err)
 		}
 		if r.sub.Name == "" {
