@@ -24,6 +24,17 @@ import (
 // check needs anyway.
 const GoneKey = "bulletin:gone"
 
+// LeftKey is the Redis sorted set of the subscribers who can no longer
+// get campaign cid (a campaign or a digest issue still going out) though
+// they still get other mail: they left every list of it they were on, and
+// stay on another. Its members and scores are GoneKey's, and a worker
+// skips them as it skips the gone, in cid's tasks alone. The primary,
+// which reads SQLite, decides who goes in it as its own ledger decides
+// whom to skip.
+func LeftKey(cid int64) string {
+	return "bulletin:campaign:" + strconv.FormatInt(cid, 10) + ":left"
+}
+
 // GoneFor is how long the set remembers a subscriber. Every write trims
 // what is older, so the set holds at most the departures of one week.
 // That outlives any task built before a departure: a send task's retries
@@ -58,6 +69,20 @@ func (g *GoneSet) RecordGone(ctx context.Context, ids ...int64) {
 	}
 }
 
+// RecordLeft adds subscriber id to the LeftKey of each of campaigns,
+// scored now. As RecordGone, it logs a failure and returns nothing.
+func (g *GoneSet) RecordLeft(ctx context.Context, id int64, campaigns ...int64) {
+	if len(campaigns) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), goneTimeout)
+	defer cancel()
+	if err := AddLeft(ctx, g.Redis, time.Now(), id, campaigns...); err != nil {
+		g.log().Warn("record a subscriber who left campaigns' lists for send workers; SQLite has the change",
+			"subscriber", id, "campaigns", campaigns, "err", err)
+	}
+}
+
 func (g *GoneSet) log() *slog.Logger {
 	if g.Log == nil {
 		return slog.Default()
@@ -68,17 +93,37 @@ func (g *GoneSet) log() *slog.Logger {
 // AddGone adds ids to GoneKey scored at, and drops the members older than
 // GoneFor, in one transaction.
 func AddGone(ctx context.Context, rdb redis.UniversalClient, at time.Time, ids ...int64) error {
+	pipe := rdb.TxPipeline()
+	addScored(ctx, pipe, GoneKey, at, ids...)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("record gone subscribers: %w", err)
+	}
+	return nil
+}
+
+// AddLeft adds subscriber id to the LeftKey of each of campaigns scored
+// at, and drops the members older than GoneFor, in one transaction.
+func AddLeft(ctx context.Context, rdb redis.UniversalClient, at time.Time, id int64, campaigns ...int64) error {
+	pipe := rdb.TxPipeline()
+	for _, cid := range campaigns {
+		addScored(ctx, pipe, LeftKey(cid), at, id)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("record a subscriber who left campaigns' lists: %w", err)
+	}
+	return nil
+}
+
+// addScored queues on pipe the writes that add subscribers ids to the
+// sorted set key scored at, in Unix milliseconds, drop its members older
+// than GoneFor and keep it GoneFor after this write.
+func addScored(ctx context.Context, pipe redis.Pipeliner, key string, at time.Time, ids ...int64) {
 	members := make([]redis.Z, len(ids))
 	for i, id := range ids {
 		members[i] = redis.Z{Score: float64(at.UnixMilli()), Member: strconv.FormatInt(id, 10)}
 	}
 	oldest := strconv.FormatInt(at.Add(-GoneFor).UnixMilli(), 10)
-	pipe := rdb.TxPipeline()
-	pipe.ZAdd(ctx, GoneKey, members...)
-	pipe.ZRemRangeByScore(ctx, GoneKey, "-inf", "("+oldest)
-	pipe.Expire(ctx, GoneKey, GoneFor)
-	if _, err := pipe.Exec(ctx); err != nil {
-		return fmt.Errorf("record gone subscribers: %w", err)
-	}
-	return nil
+	pipe.ZAdd(ctx, key, members...)
+	pipe.ZRemRangeByScore(ctx, key, "-inf", "("+oldest)
+	pipe.Expire(ctx, key, GoneFor)
 }
