@@ -23,8 +23,9 @@ const doneTTL = 7 * 24 * time.Hour
 // for the primary; a rerun of the task skips those ids and reports their
 // results again, so neither a message nor its record is lost or doubled.
 // A delivery whose subscriber the primary has since recorded as gone
-// (tasks.GoneKey: unsubscribed, erased, bounced, no list left) is
-// skipped, as the primary's own ledger skips it in SQLite.
+// (tasks.GoneKey: unsubscribed, erased, bounced, no list left) or as
+// having left every list of its campaign (tasks.LeftKey) is skipped, as
+// the primary's own ledger skips it in SQLite.
 type RedisLedger struct {
 	Redis    redis.UniversalClient
 	Enqueuer tasks.Enqueuer
@@ -33,10 +34,11 @@ type RedisLedger struct {
 var _ Ledger = (*RedisLedger)(nil)
 
 // Claim implements Ledger. One pipeline reads the campaign's stop flag,
-// which deliveries of rs are done, and which of their subscribers left
-// after the batch was read (tasks.GoneKey, the primary's record of what
-// its own ledger reads in SQLite). The results of done deliveries are
-// queued again; those of gone subscribers are remembered and queued as
+// which deliveries of rs are done, and which of their subscribers left,
+// everything or the campaign's lists, after the batch was read
+// (tasks.GoneKey and tasks.LeftKey, the primary's record of what its own
+// ledger reads in SQLite). The results of done deliveries are queued
+// again; those of subscribers who left are remembered and queued as
 // skipped, never sent; the rest are claimed.
 func (l *RedisLedger) Claim(ctx context.Context, p *tasks.SendPayload, rs []tasks.Recipient) ([]int64, bool, error) {
 	c, err := l.read(ctx, p.CampaignID, rs)
@@ -63,11 +65,12 @@ func (l *RedisLedger) Claim(ctx context.Context, p *tasks.SendPayload, rs []task
 
 // A chunkState is what Claim's pipeline read about a chunk: the stop
 // flag, the results done (one per recipient, nil when not done) and when
-// each recipient's subscriber left (redis.Nil when they did not).
+// each recipient's subscriber left everything (gone) and the campaign's
+// lists (left), redis.Nil when they did not.
 type chunkState struct {
-	stop *redis.IntCmd
-	done *redis.SliceCmd
-	gone []*redis.FloatCmd
+	stop       *redis.IntCmd
+	done       *redis.SliceCmd
+	gone, left []*redis.FloatCmd
 }
 
 // read runs Claim's pipeline for the recipients rs of campaign cid.
@@ -81,11 +84,15 @@ func (l *RedisLedger) read(ctx context.Context, cid int64, rs []tasks.Recipient)
 		stop: pipe.Exists(ctx, tasks.StopKey(cid)),
 		done: pipe.HMGet(ctx, tasks.DoneKey(cid), fields...),
 		gone: make([]*redis.FloatCmd, len(rs)),
+		left: make([]*redis.FloatCmd, len(rs)),
 	}
+	leftKey := tasks.LeftKey(cid)
 	for i, r := range rs {
-		c.gone[i] = pipe.ZScore(ctx, tasks.GoneKey, strconv.FormatInt(r.SubscriberID, 10))
+		sid := strconv.FormatInt(r.SubscriberID, 10)
+		c.gone[i] = pipe.ZScore(ctx, tasks.GoneKey, sid)
+		c.left[i] = pipe.ZScore(ctx, leftKey, sid)
 	}
-	// A subscriber not in the set is a redis.Nil, which Exec reports as
+	// A subscriber not in a set is a redis.Nil, which Exec reports as
 	// its error when it is the first: only other errors count, of Exec or
 	// of any command.
 	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
@@ -102,9 +109,11 @@ func (c *chunkState) err() error {
 	if err := c.done.Err(); err != nil {
 		return err
 	}
-	for _, g := range c.gone {
-		if err := g.Err(); err != nil && err != redis.Nil {
-			return err
+	for _, set := range [][]*redis.FloatCmd{c.gone, c.left} {
+		for _, g := range set {
+			if err := g.Err(); err != nil && err != redis.Nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -112,8 +121,9 @@ func (c *chunkState) err() error {
 
 // sort splits rs, a chunk of p, into the delivery ids to claim, the
 // results of those done already, and the skipped results of those whose
-// subscriber left at or after p.Since, when the batch was read from the
-// rows: one who left before and is in the batch came back.
+// subscriber left, everything or the campaign's lists, at or after
+// p.Since, when the batch was read from the rows: one who left before and
+// is in the batch came back.
 func (c *chunkState) sort(p *tasks.SendPayload, rs []tasks.Recipient) (claimed []int64, again, skipped []tasks.Result) {
 	since := float64(p.Since.UnixMilli())
 	now := time.Now().UTC()
@@ -125,13 +135,20 @@ func (c *chunkState) sort(p *tasks.SendPayload, rs []tasks.Recipient) (claimed [
 			}
 			continue
 		}
-		if at, err := c.gone[i].Result(); err == nil && at >= since {
+		if leftSince(c.gone[i], since) || leftSince(c.left[i], since) {
 			skipped = append(skipped, tasks.Result{DeliveryID: rs[i].DeliveryID, SubscriberID: rs[i].SubscriberID, Status: tasks.ResultSkipped, At: now})
 			continue
 		}
 		claimed = append(claimed, rs[i].DeliveryID)
 	}
 	return claimed, again, skipped
+}
+
+// leftSince reports whether score, a subscriber's in a sorted set of
+// departures, says they left at or after since, in Unix milliseconds.
+func leftSince(score *redis.FloatCmd, since float64) bool {
+	at, err := score.Result()
+	return err == nil && at >= since
 }
 
 // Record implements Ledger: final results are remembered first, then
