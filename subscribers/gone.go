@@ -4,24 +4,27 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
 // A GoneRecorder is told, once the change is committed, of subscribers
-// who can no longer get any mail: unsubscribed, erased, bounced, set to
-// another status than confirmed, or left with no active subscription.
-// Send workers never read SQLite, so this is how they learn to skip such
-// a subscriber's deliveries already queued (queue.GoneSet keeps them in
-// Redis). It returns nothing: it is best effort, SQLite stays the truth,
-// and a reader's unsubscribe never fails because of it.
-//
-// It is told only of those who can get nothing at all, never of one who
-// left some lists but not all: whether that reader is still on another
-// of a campaign's lists is more than a worker can check (it knows neither
-// their lists nor the campaign's), and if so they must still get it. The
-// primary's own ledger, which reads SQLite, also skips a reader who left
-// just the campaign's lists.
+// who can no longer get mail. Send workers never read SQLite, so this is
+// how they learn to skip such a subscriber's deliveries already queued
+// (queue.GoneSet keeps them in Redis). Its methods return nothing: it is
+// best effort, SQLite stays the truth, and a reader's unsubscribe never
+// fails because of it.
 type GoneRecorder interface {
+	// RecordGone is told of subscribers who can get no mail at all:
+	// unsubscribed, erased, bounced, set to another status than
+	// confirmed, or left with no active subscription.
 	RecordGone(ctx context.Context, ids ...int64)
+	// RecordLeft is told of a subscriber who still gets some mail but
+	// is on none of the lists of campaigns still going out that hold a
+	// delivery queued to them: they left those lists. A worker knows
+	// neither their lists nor a campaign's, so the primary decides for
+	// it, as its own ledger does in SQLite (leftCampaignsSQL).
+	RecordLeft(ctx context.Context, id int64, campaigns ...int64)
 }
 
 // SetGoneRecorder sets what is told of subscribers who can no longer get
@@ -34,6 +37,55 @@ func (s *Store) recordGone(ctx context.Context, ids ...int64) {
 		s.gone.RecordGone(ctx, ids...)
 	}
 }
+
+// A departure is what a change to one subscriber's lists or status must
+// tell the GoneRecorder once committed (see departureTx).
+type departure struct {
+	gone bool    // they can get no mail at all
+	left []int64 // campaigns they can no longer get, when not gone
+}
+
+// departureTx reads, in the transaction of a change to subscriber id,
+// whether they can still get mail and, if so, which campaigns still going
+// out they can no longer get.
+func departureTx(ctx context.Context, tx *sql.Tx, id int64) (departure, error) {
+	ok, err := sendableTx(ctx, tx, id)
+	if err != nil {
+		return departure{}, err
+	}
+	if !ok {
+		return departure{gone: true}, nil
+	}
+	left, err := sqlite.Column[int64](tx.QueryContext(ctx, leftCampaignsSQL, id, id))
+	if err != nil {
+		return departure{}, fmt.Errorf("check campaigns left: %w", err)
+	}
+	return departure{left: left}, nil
+}
+
+// recordDeparture tells the GoneRecorder, if any, of d, subscriber id's.
+func (s *Store) recordDeparture(ctx context.Context, id int64, d departure) {
+	switch {
+	case s.gone == nil:
+	case d.gone:
+		s.gone.RecordGone(ctx, id)
+	case len(d.left) > 0:
+		s.gone.RecordLeft(ctx, id, d.left...)
+	}
+}
+
+// leftCampaignsSQL returns the campaigns (and digest issues) still going
+// out, sending or paused, that hold a queued delivery to a subscriber
+// (both arguments) who is on none of their lists any more: those whose
+// delivery the primary's ledger skips in SQLite (goneWhere in
+// internal/campaigns, of a confirmed reader). Going by the campaigns
+// still going out (the campaigns_status index) and their deliveries by
+// subscriber (the UNIQUE index), it reads a few rows.
+const leftCampaignsSQL = `SELECT c.id FROM campaigns c WHERE c.status IN ('sending', 'paused')
+	AND EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.subscriber_id = ? AND d.status = 'queued')
+	AND NOT EXISTS (SELECT 1 FROM campaign_lists cl JOIN subscriptions x ON x.list_id = cl.list_id
+		WHERE cl.campaign_id = c.id AND x.subscriber_id = ? AND x.status = 'active')
+	ORDER BY c.id`
 
 // sendableTx reports whether subscriber id can still get mail: it exists,
 // is confirmed, and has an active subscription to some list.

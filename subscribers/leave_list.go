@@ -63,9 +63,12 @@ func (s *Store) ListLeaveOf(ctx context.Context, id, list int64) (*ListLeave, er
 // unsubscribed; one still getting other lists keeps them and is reported
 // as updated. A list deleted since the mail went leaves the reader's wish
 // unknown but for wanting less mail: everything ends then. Doing it twice
-// is fine.
+// is fine. Send workers are told (GoneRecorder) of the campaigns still
+// going out to the list that the reader no longer gets, so that they skip
+// their deliveries already queued.
 func (s *Store) LeaveList(ctx context.Context, id, list int64) error {
-	var everything, sendable bool
+	var everything bool
+	var d departure
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var status string
 		err := tx.QueryRowContext(ctx, `SELECT status FROM subscribers WHERE id = ?`, id).Scan(&status)
@@ -89,12 +92,12 @@ func (s *Store) LeaveList(ctx context.Context, id, list int64) error {
 			return fmt.Errorf("leave list: %w", err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return err // left already: a second click says nothing
+			return err // left already: a second click says nothing, to workers either
 		}
 		if err := hooks.EmitSubscriber(ctx, tx, hooks.SubscriberUpdated, id); err != nil {
 			return err
 		}
-		sendable, err = sendableTx(ctx, tx, id)
+		d, err = departureTx(ctx, tx, id)
 		return err
 	})
 	if err != nil {
@@ -103,9 +106,7 @@ func (s *Store) LeaveList(ctx context.Context, id, list int64) error {
 	if everything {
 		return s.Unsubscribe(ctx, id)
 	}
-	if !sendable {
-		s.recordGone(ctx, id)
-	}
+	s.recordDeparture(ctx, id, d)
 	return nil
 }
 

@@ -204,7 +204,8 @@ func frequencyNote(l *List, still string) string {
 // (active once confirmed, pending before); an unchosen one is left. A
 // reader who had confirmed, then unsubscribed, and now picks lists again
 // is confirmed again: the link proves the mailbox. One left with no list
-// is told to the GoneRecorder.
+// is told to the GoneRecorder, as is one who left every list of a
+// campaign still going out to them.
 func (s *Store) SetPreferences(ctx context.Context, id int64, p Preferences) error {
 	fields := map[string]string{}
 	var msg string
@@ -233,7 +234,7 @@ func (s *Store) SetPreferences(ctx context.Context, id int64, p Preferences) err
 		}
 		want[lid] = true
 	}
-	var sendable bool
+	var d departure
 	var welcomes []queue.WelcomePayload
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		// The status is read again in the transaction: a bounce or an
@@ -257,17 +258,14 @@ func (s *Store) SetPreferences(ctx context.Context, id int64, p Preferences) err
 		if welcomes, err = welcomeTx(ctx, tx, sub.ID, before, sqlite.Now()); err != nil {
 			return err
 		}
-		ok, err := sendableTx(ctx, tx, sub.ID)
-		sendable = ok
+		d, err = departureTx(ctx, tx, sub.ID)
 		return err
 	})
 	if err != nil {
 		return err
 	}
 	s.queueWelcomes(ctx, welcomes)
-	if !sendable {
-		s.recordGone(ctx, sub.ID)
-	}
+	s.recordDeparture(ctx, sub.ID, d)
 	return nil
 }
 
