@@ -125,7 +125,8 @@ type Patch struct {
 }
 
 // Update applies p to subscriber id, and tells the GoneRecorder when it
-// leaves them unable to get mail.
+// leaves them unable to get mail, or off every list of a campaign still
+// going out to them.
 func (s *Store) Update(ctx context.Context, id int64, p *Patch) (*Subscriber, error) {
 	cur, err := s.Get(ctx, id)
 	if err != nil {
@@ -141,7 +142,7 @@ func (s *Store) Update(ctx context.Context, id int64, p *Patch) (*Subscriber, er
 			return nil, err
 		}
 	}
-	var sendable bool
+	var d departure
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		changed, err := updateSubscriber(ctx, tx, cur, in, status, freq, ids, p.Lists != nil)
 		if err != nil {
@@ -157,16 +158,13 @@ func (s *Store) Update(ctx context.Context, id int64, p *Patch) (*Subscriber, er
 				return err
 			}
 		}
-		ok, err := sendableTx(ctx, tx, id)
-		sendable = ok
+		d, err = departureTx(ctx, tx, id)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if !sendable {
-		s.recordGone(ctx, id)
-	}
+	s.recordDeparture(ctx, id, d)
 	return s.Get(ctx, id)
 }
 

@@ -334,3 +334,22 @@ func TestLeaveListWhenRedisFails(t *testing.T) {
 		t.Errorf("the warning holds the reader's address:\n%s", got)
 	}
 }
+
+// An editor who takes a reader off a list, but not off every one, tells
+// the workers of the campaigns still going out to them that they no
+// longer get, as the reader's own leaving does.
+func TestAdminEditTellsWorkersOfListsLeft(t *testing.T) {
+	e := newInFlight(t, nil, nil)
+	lists := []string{"sport"}
+	if _, err := e.s.Update(context.Background(), e.ann, &subscribers.Patch{Lists: &lists}); err != nil {
+		t.Fatal(err)
+	}
+	for _, cid := range []int64{e.toNews, e.toNewsStaff, e.digest} {
+		if left, gone := e.left(cid); !slices.Equal(left, members(e.ann)) || len(gone) > 0 {
+			t.Errorf("campaign %d: left %v, gone %v; want ann left, nobody gone", cid, left, gone)
+		}
+	}
+	if claimed, skipped := e.claim(e.toNews, time.Now().Add(-time.Minute), e.ann, e.cat); !slices.Equal(claimed, []int64{e.cat}) || !slices.Equal(skipped, []int64{e.ann}) {
+		t.Errorf("claimed %v, skipped %v; want cat claimed, ann skipped", claimed, skipped)
+	}
+}
