@@ -86,7 +86,10 @@ func validEmail(email string) (string, error) {
 		return "", bulletin.Errorf(bulletin.EINVALID, "Enter the admin's email address.")
 	}
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || a.Name != "" {
-		return "", bulletin.Errorf(bulletin.EINVALID, "%q is not an email address.", email)
+		// Say what to write: the quoted address alone left the editor to
+		// guess what was wrong with it (a name or brackets around it, most
+		// often, when copied from a mail program).
+		return "", bulletin.Errorf(bulletin.EINVALID, "%q is not an email address: write the address alone, like name@example.com.", email)
 	}
 	return email, nil
 }
