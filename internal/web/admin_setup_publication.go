@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/settings"
@@ -46,7 +48,7 @@ func (p *setupPublication) update(ctx context.Context, st *settings.Store, field
 	u.Name, u.PublicURL, u.FromAddress = p.PubName, p.PublicURL, p.FromAddress
 	for k, v := range bulletin.ErrorFields(firstErr(u.Validate())) {
 		if name, ok := setupFields[k]; ok {
-			fields[name] = v
+			fields[name] = asSentence(v)
 		}
 	}
 	for _, req := range []struct{ name, value, why string }{
@@ -59,6 +61,21 @@ func (p *setupPublication) update(ctx context.Context, st *settings.Store, field
 		}
 	}
 	return u, nil
+}
+
+// asSentence makes a message of the settings, a fragment under its field
+// on the settings page ("write one address, e.g. news@example.com"), a
+// sentence, as the setup form's other messages are.
+func asSentence(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
 }
 
 // firstErr drops the first of two results.
