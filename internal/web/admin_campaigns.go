@@ -597,8 +597,15 @@ func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) {
 	s.renderCampaignPage(w, r, http.StatusOK, p)
 }
 
+// renderCampaign shows the {id} campaign with msg, a refusal, and its
+// test form's To field filled as campaignPage fills it: an editor refused
+// a send or an edit often turns to a test next.
 func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	s.renderCampaignPage(w, r, status, &campaignPage{Error: msg})
+	p := &campaignPage{Error: msg}
+	if sess := sessionFrom(r.Context()); sess != nil {
+		p.To = sess.Email
+	}
+	s.renderCampaignPage(w, r, status, p)
 }
 
 // renderCampaignPage shows the {id} campaign with p's error, marked fields
