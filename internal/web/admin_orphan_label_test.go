@@ -44,8 +44,8 @@ func TestAdminLabelsNameTheirFields(t *testing.T) {
 		}
 		ids := map[string]bool{}
 		for n := range doc.Descendants() {
-			if n.Type == html.ElementNode && attrOf(n, "id") != "" {
-				ids[attrOf(n, "id")] = true
+			if n.Type == html.ElementNode && labelTestAttr(n, "id") != "" {
+				ids[labelTestAttr(n, "id")] = true
 			}
 		}
 		boxes := 0
@@ -55,15 +55,15 @@ func TestAdminLabelsNameTheirFields(t *testing.T) {
 			}
 			switch n.Data {
 			case "label":
-				if f := attrOf(n, "for"); f != "" && ids[f] || holdsField(n) {
+				if f := labelTestAttr(n, "for"); f != "" && ids[f] || labelHoldsField(n) {
 					continue
 				}
-				t.Errorf("%s: a label names no field: %s", what, textOfNode(n))
+				t.Errorf("%s: a label names no field: %s", what, labelTestText(n))
 			case "input":
-				if name := attrOf(n, "name"); attrOf(n, "type") == "checkbox" && (name == "lists" || name == "list") {
+				if name := labelTestAttr(n, "name"); labelTestAttr(n, "type") == "checkbox" && (name == "lists" || name == "list") {
 					boxes++
-					if legend := legendOf(n); !strings.HasPrefix(legend, "Lists") {
-						t.Errorf("%s: the list box %q is in no fieldset whose legend names the lists (legend %q)", what, attrOf(n, "value"), legend)
+					if legend := fieldsetLegendOf(n); !strings.HasPrefix(legend, "Lists") {
+						t.Errorf("%s: the list box %q is in no fieldset whose legend names the lists (legend %q)", what, labelTestAttr(n, "value"), legend)
 					}
 				}
 			}
@@ -76,7 +76,7 @@ func TestAdminLabelsNameTheirFields(t *testing.T) {
 	}
 }
 
-func attrOf(n *html.Node, key string) string {
+func labelTestAttr(n *html.Node, key string) string {
 	for _, a := range n.Attr {
 		if a.Key == key {
 			return a.Val
@@ -85,8 +85,8 @@ func attrOf(n *html.Node, key string) string {
 	return ""
 }
 
-// holdsField is true when label n holds a form field, which it names.
-func holdsField(n *html.Node) bool {
+// labelHoldsField is true when label n holds a form field, which it names.
+func labelHoldsField(n *html.Node) bool {
 	for d := range n.Descendants() {
 		if d.Type == html.ElementNode && (d.Data == "input" || d.Data == "select" || d.Data == "textarea") {
 			return true
@@ -95,13 +95,13 @@ func holdsField(n *html.Node) bool {
 	return false
 }
 
-// legendOf is the text of the legend of the fieldset around n, or "".
-func legendOf(n *html.Node) string {
+// fieldsetLegendOf is the text of the legend of the fieldset around n, or "".
+func fieldsetLegendOf(n *html.Node) string {
 	for p := n.Parent; p != nil; p = p.Parent {
 		if p.Type == html.ElementNode && p.Data == "fieldset" {
 			for c := p.FirstChild; c != nil; c = c.NextSibling {
 				if c.Type == html.ElementNode && c.Data == "legend" {
-					return strings.TrimSpace(textOfNode(c))
+					return strings.TrimSpace(labelTestText(c))
 				}
 			}
 			return ""
@@ -110,7 +110,7 @@ func legendOf(n *html.Node) string {
 	return ""
 }
 
-func textOfNode(n *html.Node) string {
+func labelTestText(n *html.Node) string {
 	var b strings.Builder
 	for d := range n.Descendants() {
 		if d.Type == html.TextNode {
