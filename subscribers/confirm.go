@@ -363,7 +363,8 @@ const awaitingMail = `((status = 'pending' OR (status IN ('confirmed', 'unsubscr
 // claimChunk is how many confirmations claimConfirms claims in one
 // transaction: each holds the one write connection, which the signups'
 // group commit waits for, so a task claims in short turns (64 took 1.3 ms
-// at the median, 5 ms at p90, with the signups beside). Under load nearly
+// at the median, 5 ms at p90, with the signups beside, when the claim
+// still read the rows inside its transaction). Under load nearly
 // every task is full (250–256 signups in the signup benchmark): 16 a turn
 // made 16 transactions of one task, each reading the lists' names and
 // committing pages the next one rewrites, and cost 10–15 % of serve's CPU
