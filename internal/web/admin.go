@@ -275,7 +275,20 @@ func (s *Server) adminRoutes() {
 	s.adminHandle("POST /admin/digests/{slug}/run", s.runDigestForm)
 	s.settingsRoutes()
 	// Any other admin address: the 404 page, after the login like the rest.
-	s.adminHandle("/admin/", s.adminNotFound)
+	// This catch-all takes every method, so net/http never sees a path
+	// served for other methods: a POST to a GET page came here as a 404.
+	// Such a path gets the 405 page, with Allow, after the login too: a
+	// visitor without a session is sent to it as for any admin address,
+	// and learns nothing of which paths exist.
+	notFound := s.requireAdmin(s.styleNotFound(s.adminNotFound))
+	wrongMethod := s.requireSession(http.HandlerFunc(s.adminMethodNotAllowed))
+	s.mux.Handle("/admin/", adminHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(s.mux.allowedMethods(r)) > 0 {
+			wrongMethod.ServeHTTP(w, r)
+			return
+		}
+		notFound.ServeHTTP(w, r)
+	})))
 	s.subscriberAdminRoutes()
 	s.campaignAdminRoutes()
 	s.articleRoutes()

@@ -34,6 +34,28 @@ func sessionFrom(ctx context.Context) *admins.Session {
 // others to the login page, and refuses (403) a state-changing request
 // whose form lacks the session's CSRF token.
 func (s *Server) requireAdmin(next http.Handler) http.Handler {
+	return s.requireSession(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess := sessionFrom(r.Context())
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if limit, over := overLimit(r); over {
+				s.formTooLarge(w, r, limit) // unread, it has no token to check
+				return
+			}
+			if !sess.ValidCSRF(r.PostFormValue("csrf")) {
+				s.formExpired(w, r)
+				return
+			}
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	}))
+}
+
+// requireSession is the first half of requireAdmin: it lets through only
+// requests with a live session, in their context, and sends others to the
+// login page. Alone, without the CSRF check, it guards only answers that
+// change nothing, such as a 405 for a method an admin path does not take.
+func (s *Server) requireSession(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var sess *admins.Session
 		c, err := r.Cookie(sessionCookie)
@@ -49,19 +71,7 @@ func (s *Server) requireAdmin(next http.Handler) http.Handler {
 			return
 		}
 		r = r.WithContext(context.WithValue(r.Context(), sessionKey{}, sess))
-		r = s.withFlash(w, r)
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			if limit, over := overLimit(r); over {
-				s.formTooLarge(w, r, limit) // unread, it has no token to check
-				return
-			}
-			if !sess.ValidCSRF(r.PostFormValue("csrf")) {
-				s.formExpired(w, r)
-				return
-			}
-		}
-		w.Header().Set("Cache-Control", "no-store")
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, s.withFlash(w, r))
 	})
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
@@ -20,6 +21,22 @@ type errorPage struct {
 func (s *Server) adminNotFound(w http.ResponseWriter, r *http.Request) {
 	s.renderErrorPage(w, r, http.StatusNotFound, &errorPage{Title: "Not found",
 		Message: "Nothing is at this address: the link may be old, or what it showed was deleted."})
+}
+
+// adminMethodNotAllowed answers 405, with Allow, for an admin path that
+// routes serve for other methods only: a form posted to a page's address,
+// or a form's address opened as a page. It comes after the login, not
+// after the CSRF check: it changes nothing and says only which methods
+// the path takes.
+func (s *Server) adminMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	allowed := s.mux.allowedMethods(r)
+	w.Header().Set("Allow", strings.Join(allowed, ", "))
+	p := &errorPage{Title: "Not done at this address",
+		Message: "This address is a page to open, not one a form sends to: nothing was changed. Open it from the menu or a link."}
+	if !slices.Contains(allowed, http.MethodGet) {
+		p.Message = "This address only takes a form sent from another page, so there is nothing to show here and nothing was changed. Go back to the page with the form and use its button."
+	}
+	s.renderErrorPage(w, r, http.StatusMethodNotAllowed, p)
 }
 
 // adminFail answers err on an admin page: internal errors as adminError
