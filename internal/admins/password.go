@@ -26,15 +26,9 @@ var errWrongPassword = bulletin.Errorf(bulletin.EUNAUTHORIZED, "The current pass
 func (s *Store) ChangePassword(ctx context.Context, addr string, id int64, keep, current, next string) (ended int, err error) {
 	isWrong := func(err error) bool { return errors.Is(err, errWrongPassword) }
 	err = s.attempt(ctx, addr, isWrong, func() error {
-		var hash string
-		err := s.db.Read.QueryRowContext(ctx, `SELECT password_hash FROM admins WHERE id = ?`, id).Scan(&hash)
-		if errors.Is(err, sql.ErrNoRows) {
-			return bulletin.Errorf(bulletin.ENOTFOUND, "This admin no longer exists.")
-		} else if err != nil {
-			return fmt.Errorf("find admin: %w", err)
-		}
-		if bcrypt.CompareHashAndPassword([]byte(hash), []byte(current)) != nil {
-			return errWrongPassword
+		hash, err := s.currentHash(ctx, id, current)
+		if err != nil {
+			return err
 		}
 		if err := validPassword(next); err != nil {
 			return err
@@ -78,6 +72,39 @@ func (s *Store) ChangePassword(ctx context.Context, addr string, id int64, keep,
 	}
 	return ended, nil
 }
+
+// CheckPassword says whether current is admin id's password, changing
+// nothing: the password form asks it when the new password is refused, so
+// that a wrong current password is reported with the new one's faults, not
+// only on the next try. A wrong one counts against addr as in
+// ChangePassword, and gets the same answer.
+func (s *Store) CheckPassword(ctx context.Context, addr string, id int64, current string) error {
+	isWrong := func(err error) bool { return errors.Is(err, errWrongPassword) }
+	return s.attempt(ctx, addr, isWrong, func() error {
+		_, err := s.currentHash(ctx, id, current)
+		return err
+	})
+}
+
+// currentHash returns admin id's password hash when current is that
+// password, and errWrongPassword when it is not.
+func (s *Store) currentHash(ctx context.Context, id int64, current string) (string, error) {
+	var hash string
+	err := s.db.Read.QueryRowContext(ctx, `SELECT password_hash FROM admins WHERE id = ?`, id).Scan(&hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", bulletin.Errorf(bulletin.ENOTFOUND, "This admin no longer exists.")
+	} else if err != nil {
+		return "", fmt.Errorf("find admin: %w", err)
+	}
+	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(current)) != nil {
+		return "", errWrongPassword
+	}
+	return hash, nil
+}
+
+// ValidPassword says what is wrong with password as a new admin password,
+// if anything: the rule every way of setting one applies.
+func ValidPassword(password string) error { return validPassword(password) }
 
 // validEmail returns email trimmed when it is a bare address.
 func validEmail(email string) (string, error) {

@@ -40,17 +40,21 @@ func (s *Server) renderTeam(w http.ResponseWriter, r *http.Request, status int, 
 	s.renderAdmin(w, r, status, "admin_team", p)
 }
 
+// teamStatus is the status of the team page shown again for an error of
+// each code; other codes are internal.
+var teamStatus = map[string]int{
+	bulletin.EINVALID:      http.StatusUnprocessableEntity,
+	bulletin.EUNAUTHORIZED: http.StatusUnprocessableEntity,
+	bulletin.ECONFLICT:     http.StatusConflict,
+	bulletin.ENOTFOUND:     http.StatusNotFound,
+	bulletin.ERATELIMITED:  http.StatusTooManyRequests,
+}
+
 // teamFormError shows the team page with err next to field: 422 for a bad
 // value, 409 for a conflict, 429 for a locked-out address. Other errors
 // are internal.
 func (s *Server) teamFormError(w http.ResponseWriter, r *http.Request, p *teamPage, field string, err error) {
-	status, ok := map[string]int{
-		bulletin.EINVALID:      http.StatusUnprocessableEntity,
-		bulletin.EUNAUTHORIZED: http.StatusUnprocessableEntity,
-		bulletin.ECONFLICT:     http.StatusConflict,
-		bulletin.ENOTFOUND:     http.StatusNotFound,
-		bulletin.ERATELIMITED:  http.StatusTooManyRequests,
-	}[bulletin.ErrorCode(err)]
+	status, ok := teamStatus[bulletin.ErrorCode(err)]
 	if !ok {
 		s.adminError(w, r, err)
 		return
