@@ -83,6 +83,11 @@ type ConfirmMail struct {
 // AlreadyMail is the data of the mail/already templates: the mail a
 // confirmed reader gets for signing up again with nothing new to confirm.
 type AlreadyMail struct {
+	// Name is the reader's own name, which their other mail greets them
+	// by: never one typed in the signup that sent this mail (that one
+	// waits, unconfirmed, as a confirmation's does). Empty when they have
+	// none.
+	Name  string
 	Email string
 	// Lists are the names of the lists the reader is on, in list order;
 	// none when they have left every one since.
@@ -317,7 +322,7 @@ func (c *Confirmer) compose(sub *claim, r *confirmRenderer) (mailer.Outgoing, er
 func (r *confirmRenderer) already(dst []byte, sub *Subscriber) ([]byte, error) {
 	base := r.pub.PublicURL
 	text, html, err := r.c.Templates.Mail("already", AlreadyMail{
-		Email: sub.Email, Lists: sub.Lists, Publisher: r.pub.Name, BaseURL: base, Brand: r.pub.Brand(),
+		Name: oneLineName(sub.Name), Email: sub.Email, Lists: sub.Lists, Publisher: r.pub.Name, BaseURL: base, Brand: r.pub.Brand(),
 		PreferencesURL: base + "/preferences/" + r.c.Signer.Sign(TokenPreferences, sub.ID, 0),
 		UnsubscribeURL: base + "/unsubscribe/" + r.c.Signer.Sign(TokenUnsubscribe, sub.ID, 0),
 	})
@@ -330,6 +335,19 @@ func (r *confirmRenderer) already(dst []byte, sub *Subscriber) ([]byte, error) {
 	}
 	raw, err := msg.Compose()
 	return append(dst, raw...), err
+}
+
+// oneLineName is name as a mail's text part may show it, on the greeting's
+// line: a name stored before NormalizeName refused line breaks, other
+// control characters and bidirectional overrides has each of them as a
+// space, as a campaign's {{ .Name }} does. The HTML part escapes it too.
+func oneLineName(name string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if badNameRune(r) {
+			return ' '
+		}
+		return r
+	}, name))
 }
 
 // mailBufs hold the bytes of confirmations once sent, for the next ones:
@@ -462,7 +480,9 @@ func (s *Store) claimChunk(ctx context.Context, items []queue.ConfirmItem) ([]*c
 		}
 		c := &claim{Subscriber: r.sub}
 		if r.sub.Status == StatusConfirmed && len(r.sub.Lists) == 0 {
-			c.already, r.sub.Lists = true, activeNames(names, subs[id])
+			// The already-subscribed mail greets the reader by their own
+			// name, not by one a signup asked for.
+			c.already, r.sub.Lists, r.sub.Name = true, activeNames(names, subs[id]), r.ownName
 		}
 		out = append(out, c)
 	}
@@ -536,6 +556,7 @@ func activeNames(names map[int64]string, subs map[int64]string) []string {
 // what the mail shows.
 type awaitingRow struct {
 	sub      *Subscriber // Name is the requested one when the reader has none
+	ownName  string      // the reader's own name, "" when they have none
 	sentAt   sql.NullTime
 	sentText string // confirm_sent_at as stored, for the claim to compare
 	reqLists string // the request's lists, a JSON array of ids
@@ -568,6 +589,7 @@ func awaitingConfirm(ctx context.Context, tx sqlite.Querier, items []queue.Confi
 		if err := rows.Scan(&r.sub.ID, &r.sub.Email, &r.sub.Name, &r.sub.Status, &r.sentAt, &r.sentText, &reqName, &reqLists); err != nil {
 			return nil, fmt.Errorf("claim confirmation: %w", err)
 		}
+		r.ownName = r.sub.Name
 		if r.sub.Name == "" {
 			r.sub.Name = reqName.String
 		}
