@@ -147,6 +147,8 @@ type subscriberPage struct {
 	// FrequencyNotes say when their latest change of digest frequency
 	// takes effect, as their preferences page tells them.
 	FrequencyNotes []string
+	// Frequency says whether the form offers a digest frequency.
+	Frequency frequencyField
 	// Suppression is the suppression list's entry that keeps mail from
 	// them, their address's or their domain's; nil when none does.
 	Suppression *events.Suppression
@@ -266,6 +268,10 @@ func (s *Server) renderSubscriber(w http.ResponseWriter, r *http.Request, status
 		if at, ok := left[c.Slug]; ok && !c.On {
 			p.Lists[i].LeftAt = &at
 		}
+	}
+	if p.Frequency, err = s.frequencyFieldOf(ctx, p.Form.Lists); err != nil {
+		s.adminError(w, r, err)
+		return
 	}
 	if p.FrequencyNotes, err = s.Subscribers.FrequencyNotes(ctx, id); err != nil {
 		s.adminError(w, r, err)
