@@ -32,6 +32,10 @@ type Personal struct {
 	// a copy sent again is the same message to the receiver. Empty, the
 	// left side is random.
 	MessageID string
+	// SampleName says Name is a sample reader's, for the body alone: the
+	// mail goes to an editor (a test send), so its To header names the
+	// address without the sample's name.
+	SampleName bool
 }
 
 // A CampaignMessage is a campaign's message composed once, with

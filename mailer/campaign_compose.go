@@ -55,7 +55,11 @@ func (cm *CampaignMessage) compose(dst []byte, p Personal) []byte {
 		switch Field(pc.field) {
 		case -1:
 		case to:
-			hb = append(hb, addressString(&mail.Address{Name: p.Name, Address: p.Email})...)
+			name := p.Name
+			if p.SampleName {
+				name = ""
+			}
+			hb = append(hb, addressString(&mail.Address{Name: name, Address: p.Email})...)
 		case messageID:
 			hb = appendMessageID(hb, p.MessageID, cm.domain)
 		default:

@@ -87,12 +87,24 @@ func newCampaignMessage(c tasks.Content) (*CampaignMessage, error) {
 // SendNow composes and sends a batch at once over t, outside the queue and
 // its ledger: for test sends, which no delivery row records.
 func SendNow(ctx context.Context, t Transport, p *tasks.SendPayload) error {
+	return sendNow(ctx, t, p, false)
+}
+
+// SendTest is SendNow for a test send: each recipient's Name is the
+// sample reader's the body greets (see Personal.SampleName), and the To
+// header names their address alone, the editor's.
+func SendTest(ctx context.Context, t Transport, p *tasks.SendPayload) error {
+	return sendNow(ctx, t, p, true)
+}
+
+func sendNow(ctx context.Context, t Transport, p *tasks.SendPayload, sample bool) error {
 	cm, err := newCampaignMessage(p.Content)
 	if err != nil {
 		return err
 	}
 	for _, r := range p.Recipients {
-		data, err := cm.Compose(nil, Personal{Email: r.Email, Name: r.Name, Unsubscribe: r.Unsubscribe, Preferences: r.Preferences, Reader: r.Reader})
+		data, err := cm.Compose(nil, Personal{Email: r.Email, Name: r.Name, Unsubscribe: r.Unsubscribe, Preferences: r.Preferences, Reader: r.Reader,
+			SampleName: sample})
 		if err != nil {
 			return err
 		}

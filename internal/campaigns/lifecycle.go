@@ -295,7 +295,8 @@ const TestToken = "test"
 // before the subject; its unsubscribe and preferences links hold
 // TestToken in place of a reader's token. It reads as the preview does,
 // for SampleReader's name: a test for a reader without one greeted the
-// editor "Hello reader," where the preview said "Hello Ada Reader,".
+// editor "Hello reader," where the preview said "Hello Ada Reader,". The
+// name is the body's alone: the To header names the editor's address.
 // Each address is normalised as a signup's is
 // (subscribers.NormalizeEmail): Bulletin does not send with
 // SMTPUTF8, so a domain outside ASCII goes on the wire, in RCPT TO and in
@@ -325,7 +326,7 @@ func (s *Service) TestSend(ctx context.Context, id int64, to []string) error {
 		p := &queue.SendPayload{CampaignID: id, Content: *content, Recipients: []queue.Recipient{{Email: a, Name: SampleReader.Name, Unsubscribe: TestToken,
 			Preferences: TestToken, ReturnPath: s.returnPath(bounces.Delivery{Kind: bounces.KindTest, CampaignID: id})}}}
 		// Each address on its own: one the server refuses stops no other.
-		switch err := mailer.SendNow(ctx, s.Transport, p); {
+		switch err := mailer.SendTest(ctx, s.Transport, p); {
 		case err == nil:
 			sent = append(sent, a)
 		case errors.Is(err, mailer.ErrPermanent):
