@@ -58,7 +58,11 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 		return
 	} else if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
 		// This one has a way out the reader can take at once while a
-		// public list takes signups: signing up again.
+		// public list takes signups: signing up again. An older mail's
+		// link lands here too, on the page a made-up token gets: its
+		// signature names its mail's confirm_sent_at, which the newer
+		// mail overwrote, so it cannot be checked, and a page of its own
+		// would answer for whatever id a forged token claims.
 		s.badLinkPage(w, r, "confirm_bad")
 		return
 	} else if err != nil {
