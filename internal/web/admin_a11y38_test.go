@@ -157,7 +157,7 @@ func TestA11y38SubscriberAddRefused(t *testing.T) {
 	_, body := e.a.postBody("/admin/subscribers", url.Values{"csrf": {e.csrf}, "email": {"not an address"}, "status": {"confirmed"},
 		"list": {"daily-news"}})
 	checkRefused(t, "add subscriber", body, map[string]string{"email": "email-error"}, "email")
-	if !strings.Contains(body, `role="alert">Check the fields marked below.`) {
+	if !strings.Contains(body, `role="alert">Nothing was saved: fix the fields marked below.`) {
 		t.Errorf("add subscriber: no summary as an alert:\n%s", body)
 	}
 }

@@ -81,7 +81,7 @@ func (s *Server) updateCampaignForm(w http.ResponseWriter, r *http.Request) {
 	case "":
 		s.redirectWithFlash(w, r, "/admin/campaigns/"+strconv.FormatInt(e.ID, 10), savedFlash(c.SendAt))
 	case bulletin.EINVALID:
-		f.Errors, f.Message = bulletin.ErrorFields(err), bulletin.ErrorMessage(err)
+		f.Errors, f.Message = bulletin.ErrorFields(err), refusal(err)
 		s.renderCampaignForm(w, r, http.StatusUnprocessableEntity, f, c.Lists)
 	case bulletin.ECONFLICT:
 		s.renderCampaign(w, r, http.StatusConflict, bulletin.ErrorMessage(err))

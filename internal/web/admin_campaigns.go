@@ -386,10 +386,11 @@ func (s *Server) checkRest(ctx context.Context, f *campaignForm) error {
 		for field, why := range bulletin.ErrorFields(err) {
 			f.Errors = mapWith(f.Errors, field, why)
 		}
-		f.Message = bulletin.ErrorMessage(err)
 	case bulletin.EINTERNAL:
 		return err
 	}
+	// The time alone refused is a refused form too, with its summary.
+	f.Message = refusedForm
 	return nil
 }
 
@@ -448,7 +449,7 @@ func (s *Server) createCampaignForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.Campaigns.Schedule(r.Context(), c); bulletin.ErrorCode(err) == bulletin.EINVALID {
-		f.Errors, f.Message = bulletin.ErrorFields(err), bulletin.ErrorMessage(err)
+		f.Errors, f.Message = bulletin.ErrorFields(err), refusal(err)
 		s.renderCampaignForm(w, r, http.StatusUnprocessableEntity, f, chosen)
 		return
 	} else if err != nil {
@@ -745,12 +746,15 @@ func (s *Server) campaignAction(w http.ResponseWriter, r *http.Request) {
 
 // campaignError is what the campaign page says of err: prefix, its
 // message, then "field: why." for each field the page has no slot for, in
-// the order of the fields' names, since "Some fields need fixing." alone
-// leaves the editor guessing which. The reasons of the fields named in
-// slots come back apart, for the page to show where those are typed.
+// the order of the fields' names, since a summary alone leaves the editor
+// guessing which. The reasons of the fields named in slots come back
+// apart, for the page to show where those are typed. A validation error's
+// summary is the admin forms' one (refusedForm) when a field is marked
+// below, and no summary but the reasons when none is.
 func campaignError(prefix string, err error, slots ...string) (string, map[string]string) {
-	msg, fields := prefix+bulletin.ErrorMessage(err), bulletin.ErrorFields(err)
+	fields := bulletin.ErrorFields(err)
 	var marked map[string]string
+	var rest []string
 	for _, field := range slices.Sorted(maps.Keys(fields)) {
 		switch why := fields[field]; {
 		case slices.Contains(slots, field):
@@ -759,10 +763,20 @@ func campaignError(prefix string, err error, slots ...string) (string, map[strin
 			}
 			marked[field] = why
 		case field == "":
-			msg += " " + why + "."
+			rest = append(rest, asSentence(why))
 		default:
-			msg += " " + field + ": " + why + "."
+			rest = append(rest, asSentence(field+": "+why))
 		}
 	}
-	return msg, marked
+	msg := bulletin.ErrorMessage(err)
+	if bulletin.ErrorCode(err) == bulletin.EINVALID && len(fields) > 0 {
+		msg = ""
+		if marked != nil {
+			msg = refusedForm
+		}
+	}
+	if msg != "" {
+		rest = append([]string{msg}, rest...)
+	}
+	return prefix + strings.Join(rest, " "), marked
 }

@@ -39,6 +39,20 @@ func (s *Server) adminMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	s.renderErrorPage(w, r, http.StatusMethodNotAllowed, p)
 }
 
+// refusedForm is what every admin form refused for its fields says above
+// them, one wording across the admin area.
+const refusedForm = "Nothing was saved: fix the fields marked below."
+
+// refusal is the summary over an admin form refused with err: refusedForm
+// for a validation error naming fields (bulletin.Invalid's "Some fields
+// need fixing." is the JSON API's), else err's own message.
+func refusal(err error) string {
+	if bulletin.ErrorCode(err) == bulletin.EINVALID && len(bulletin.ErrorFields(err)) > 0 {
+		return refusedForm
+	}
+	return bulletin.ErrorMessage(err)
+}
+
 // adminFail answers err on an admin page: internal errors as adminError
 // does, others with their status and their message, which is written for
 // users.

@@ -224,7 +224,7 @@ func TestFeedFirstPollRefusalInFormAndAPI(t *testing.T) {
 		resp, body := a.postBody("/admin/feeds", url.Values{"csrf": {token}, "url": {tt.url}, "list": {"daily-news"}})
 		text := html.UnescapeString(body)
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(text, tt.want) || !strings.Contains(body, `value="`+tt.url+`"`) ||
-			!strings.Contains(body, "The feed was not added") {
+			!strings.Contains(body, "Nothing was saved: fix the fields marked below.") {
 			t.Errorf("add of %s = %d, want 422 saying %q with the URL kept:\n%s", tt.url, resp.StatusCode, tt.want, body)
 		}
 	}

@@ -122,7 +122,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(fields) > 0 {
-		p.Errors, p.Error = fields, "Nothing was saved: fix the fields marked below."
+		p.Errors, p.Error = fields, refusedForm
 		s.renderSetup(w, r, http.StatusUnprocessableEntity, p)
 		return
 	}

@@ -24,7 +24,7 @@ func TestAdminSubscriberAddNeedsAList(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity || m == nil || html.UnescapeString(m[1]) != "tick at least one list: a reader on no list gets no mail" {
 		t.Fatalf("add with no list = %d, lists error %q; want 422 with the lists' error:\n%s", resp.StatusCode, m, body)
 	}
-	for _, want := range []string{`value="zoe@example.com"`, `value="Zoë Marchetti"`, `value="pending" checked`, `aria-describedby="lists-error"`, "Check the fields marked below."} {
+	for _, want := range []string{`value="zoe@example.com"`, `value="Zoë Marchetti"`, `value="pending" checked`, `aria-describedby="lists-error"`, "Nothing was saved: fix the fields marked below."} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the refused form lacks %s:\n%s", want, body)
 		}

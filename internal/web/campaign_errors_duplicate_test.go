@@ -83,11 +83,11 @@ func TestAdminTestSendMarksTheToField(t *testing.T) {
 func TestCampaignErrorNamesFields(t *testing.T) {
 	err := bulletin.Invalid(map[string]string{"subject": "is required", "body": "is over 512 KiB", "to": "give from 1 to 10 addresses"})
 	msg, marked := campaignError("It could not be duplicated: ", err)
-	if want := "It could not be duplicated: Some fields need fixing. body: is over 512 KiB. subject: is required. to: give from 1 to 10 addresses."; msg != want || marked != nil {
+	if want := "It could not be duplicated: Body: is over 512 KiB. Subject: is required. To: give from 1 to 10 addresses."; msg != want || marked != nil {
 		t.Errorf("campaignError = %q %v, want %q and no field marked", msg, marked, want)
 	}
 	msg, marked = campaignError("", err, "to")
-	if want := "Some fields need fixing. body: is over 512 KiB. subject: is required."; msg != want || !reflect.DeepEqual(marked, map[string]string{"to": "give from 1 to 10 addresses"}) {
+	if want := "Nothing was saved: fix the fields marked below. Body: is over 512 KiB. Subject: is required."; msg != want || !reflect.DeepEqual(marked, map[string]string{"to": "give from 1 to 10 addresses"}) {
 		t.Errorf("campaignError with a slot for to = %q %v, want %q and to marked", msg, marked, want)
 	}
 	conflict := bulletin.Errorf(bulletin.ECONFLICT, "Campaign 3 is sent.")

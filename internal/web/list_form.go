@@ -152,10 +152,8 @@ func (s *Server) renderListForm(w http.ResponseWriter, r *http.Request, p *listF
 		switch {
 		case p.Errors["confirm"] != "": // the delete form's box
 			p.Error = "The list was not deleted: tick the box below to confirm."
-		case p.Slug == "":
-			p.Error = "The new list was not created: fix the fields marked below."
 		default:
-			p.Error = "Nothing was saved: fix the fields marked below."
+			p.Error = refusedForm
 		}
 	case bulletin.ECONFLICT:
 		status, p.Error = http.StatusConflict, bulletin.ErrorMessage(err)
