@@ -48,8 +48,8 @@ func TestSettingsRefusesEmptyNameAndFrom(t *testing.T) {
 	for _, tc := range []struct {
 		field, says string
 	}{
-		{"name", "type your publication's name"},
-		{"from_address", "type the address your mail comes from"},
+		{"name", "Type your publication's name"},
+		{"from_address", "Type the address your mail comes from"},
 	} {
 		t.Run(tc.field, func(t *testing.T) {
 			f := goodSettings()

@@ -80,7 +80,7 @@ func TestSettingsRefusedFormKeepsTheSESTopic(t *testing.T) {
 	for _, tc := range []struct {
 		name, topic, accent, says string
 	}{
-		{"bad topic", "my-bounces-topic", "#b45309", "not an SNS topic ARN"},
+		{"bad topic", "my-bounces-topic", "#b45309", "Not an SNS topic ARN"},
 		{"good topic, bad accent", "arn:aws:sns:eu-west-1:111122223333:feedback", "orange", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -140,7 +140,7 @@ func TestSettingsRefusedFormKeepsNoSecret(t *testing.T) {
 	for _, tc := range []struct{ field, says string }{
 		{"webhook_mailgun", "paste the key again"},
 		{"webhook_postmark_pass", "type the password again"},
-		{"webhook_sendgrid", "not a valid ECDSA public key"},
+		{"webhook_sendgrid", "Not a valid ECDSA public key"},
 		{"logo", "choose it again"},
 	} {
 		in, after, ok := m23FormInput(t, body, tc.field)

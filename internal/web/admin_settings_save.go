@@ -32,7 +32,7 @@ func (s *Server) saveSettingsForm(w http.ResponseWriter, r *http.Request) {
 		s.redirectWithFlash(w, r, "/admin/settings", "settings-saved")
 	case bulletin.EINVALID:
 		s.renderSettings(w, r, http.StatusUnprocessableEntity, &settingsPage{P: u.Publication,
-			Errors: bulletin.ErrorFields(err), Error: refusedForm,
+			Errors: sentences(bulletin.ErrorFields(err)), Error: refusedForm,
 			Hooks: webhookFormOf(r), LogoChosen: u.Logo != nil, RemoveLogo: u.RemoveLogo})
 	default:
 		s.adminError(w, r, err)

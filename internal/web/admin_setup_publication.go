@@ -72,10 +72,24 @@ func asSentence(s string) string {
 	}
 	r, n := utf8.DecodeRuneInString(s)
 	s = string(unicode.ToUpper(r)) + s[n:]
-	if !strings.HasSuffix(s, ".") {
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
 		s += "."
 	}
 	return s
+}
+
+// sentences is errs, by field, with each message a sentence (asSentence):
+// the settings page shows its fields' messages as the setup form does.
+// A new map: errs may be an error's own.
+func sentences(errs map[string]string) map[string]string {
+	if len(errs) == 0 {
+		return errs
+	}
+	out := make(map[string]string, len(errs))
+	for k, why := range errs {
+		out[k] = asSentence(why)
+	}
+	return out
 }
 
 // firstErr drops the first of two results.
