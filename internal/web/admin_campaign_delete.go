@@ -71,7 +71,7 @@ func (s *Server) duplicateCampaignForm(w http.ResponseWriter, r *http.Request) {
 	case "":
 		s.redirectWithFlash(w, r, "/admin/campaigns/"+strconv.FormatInt(c.ID, 10), "campaign-duplicated")
 	case bulletin.EINVALID, bulletin.ECONFLICT:
-		msg, _ := campaignError("It could not be duplicated: ", err)
+		msg, _ := campaignError("It could not be duplicated: ", refusedForm, err)
 		s.renderCampaign(w, r, statusOf[bulletin.ErrorCode(err)], msg)
 	default:
 		s.adminFailed(w, r, err)

@@ -156,6 +156,10 @@ func TestCampaignTestSendNamesEveryBadAddress_camp37(t *testing.T) {
 				t.Errorf("test to %q: the reason %q does not name %s", to, html.UnescapeString(why[1]), want)
 			}
 		}
+		// A test send saves nothing anyway: its refusal says what did not happen.
+		if !strings.Contains(body, `role="alert">Nothing was sent: fix the fields marked below.`) || strings.Contains(body, "Nothing was saved") {
+			t.Errorf("test to %q: the summary does not say that nothing was sent:\n%s", to, body)
+		}
 	}
 	if names, _ := out.List(0); len(names) != 0 {
 		t.Errorf("%d test mails went out", len(names))

@@ -737,7 +737,11 @@ func (s *Server) campaignAction(w http.ResponseWriter, r *http.Request) {
 		s.adminError(w, r, err)
 		return
 	} else if code != "" {
-		p.Error, p.Errors = campaignError("", err, "to")
+		refused := refusedForm
+		if action == "test" {
+			refused = refusedTest
+		}
+		p.Error, p.Errors = campaignError("", refused, err, "to")
 		s.renderCampaignPage(w, r, statusOf[code], p)
 		return
 	}
@@ -749,9 +753,10 @@ func (s *Server) campaignAction(w http.ResponseWriter, r *http.Request) {
 // the order of the fields' names, since a summary alone leaves the editor
 // guessing which. The reasons of the fields named in slots come back
 // apart, for the page to show where those are typed. A validation error's
-// summary is the admin forms' one (refusedForm) when a field is marked
-// below, and no summary but the reasons when none is.
-func campaignError(prefix string, err error, slots ...string) (string, map[string]string) {
+// summary is refused (the admin forms' refusedForm, or refusedTest for a
+// test send) when a field is marked below, and no summary but the reasons
+// when none is.
+func campaignError(prefix, refused string, err error, slots ...string) (string, map[string]string) {
 	fields := bulletin.ErrorFields(err)
 	var marked map[string]string
 	var rest []string
@@ -772,7 +777,7 @@ func campaignError(prefix string, err error, slots ...string) (string, map[strin
 	if bulletin.ErrorCode(err) == bulletin.EINVALID && len(fields) > 0 {
 		msg = ""
 		if marked != nil {
-			msg = refusedForm
+			msg = refused
 		}
 	}
 	if msg != "" {

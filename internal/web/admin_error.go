@@ -43,6 +43,9 @@ func (s *Server) adminMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
 // them, one wording across the admin area.
 const refusedForm = "Nothing was saved: fix the fields marked below."
 
+// refusedTest is refusedForm for a test send, which saves nothing anyway.
+const refusedTest = "Nothing was sent: fix the fields marked below."
+
 // refusal is the summary over an admin form refused with err: refusedForm
 // for a validation error naming fields (bulletin.Invalid's "Some fields
 // need fixing." is the JSON API's), else err's own message.

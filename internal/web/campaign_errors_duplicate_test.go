@@ -82,16 +82,16 @@ func TestAdminTestSendMarksTheToField(t *testing.T) {
 // what to fix.
 func TestCampaignErrorNamesFields(t *testing.T) {
 	err := bulletin.Invalid(map[string]string{"subject": "is required", "body": "is over 512 KiB", "to": "give from 1 to 10 addresses"})
-	msg, marked := campaignError("It could not be duplicated: ", err)
+	msg, marked := campaignError("It could not be duplicated: ", refusedForm, err)
 	if want := "It could not be duplicated: Body: is over 512 KiB. Subject: is required. To: give from 1 to 10 addresses."; msg != want || marked != nil {
 		t.Errorf("campaignError = %q %v, want %q and no field marked", msg, marked, want)
 	}
-	msg, marked = campaignError("", err, "to")
+	msg, marked = campaignError("", refusedForm, err, "to")
 	if want := "Nothing was saved: fix the fields marked below. Body: is over 512 KiB. Subject: is required."; msg != want || !reflect.DeepEqual(marked, map[string]string{"to": "give from 1 to 10 addresses"}) {
 		t.Errorf("campaignError with a slot for to = %q %v, want %q and to marked", msg, marked, want)
 	}
 	conflict := bulletin.Errorf(bulletin.ECONFLICT, "Campaign 3 is sent.")
-	if msg, marked := campaignError("", conflict, "to"); msg != "Campaign 3 is sent." || marked != nil {
+	if msg, marked := campaignError("", refusedForm, conflict, "to"); msg != "Campaign 3 is sent." || marked != nil {
 		t.Errorf("campaignError of a conflict = %q %v", msg, marked)
 	}
 }
