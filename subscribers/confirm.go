@@ -461,6 +461,22 @@ func (s *Store) claimChunk(ctx context.Context, items []queue.ConfirmItem) ([]*c
 	if err != nil {
 		return nil, err
 	}
+	// What each mail shows is settled before the claim: a row claimed
+	// and then found unmailable would wait for the reconciler.
+	prepared := make(map[int64]*claim, len(mine))
+	for _, id := range mine {
+		r := rows[id]
+		if r.sub.Lists, err = mailLists(names, subs[id], r.sub.Status, r.reqLists); err != nil {
+			return nil, err
+		}
+		c := &claim{Subscriber: r.sub}
+		if r.sub.Status == StatusConfirmed && len(r.sub.Lists) == 0 {
+			// The already-subscribed mail greets the reader by their own
+			// name, not by one a signup asked for.
+			c.already, r.sub.Lists, r.sub.Name = true, activeNames(names, subs[id]), r.ownName
+		}
+		prepared[id] = c
+	}
 	var claimed map[int64]bool
 	err = s.db.ConnTx(ctx, func(tx sqlite.Querier) error {
 		claimed, err = claimRows(ctx, tx, want)
@@ -471,20 +487,9 @@ func (s *Store) claimChunk(ctx context.Context, items []queue.ConfirmItem) ([]*c
 	}
 	var out []*claim
 	for _, id := range mine {
-		if !claimed[id] {
-			continue
+		if claimed[id] {
+			out = append(out, prepared[id])
 		}
-		r := rows[id]
-		if r.sub.Lists, err = mailLists(names, subs[id], r.sub.Status, r.reqLists); err != nil {
-			return out, err
-		}
-		c := &claim{Subscriber: r.sub}
-		if r.sub.Status == StatusConfirmed && len(r.sub.Lists) == 0 {
-			// The already-subscribed mail greets the reader by their own
-			// name, not by one a signup asked for.
-			c.already, r.sub.Lists, r.sub.Name = true, activeNames(names, subs[id]), r.ownName
-		}
-		out = append(out, c)
 	}
 	return out, nil
 }

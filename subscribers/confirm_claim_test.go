@@ -69,3 +69,29 @@ func TestClaimTakesOnlyRowsAsRead(t *testing.T) {
 		}
 	}
 }
+
+// A mail that cannot be put together (its request's lists unreadable)
+// fails the task before anything is claimed: the row stays flagged for
+// the retry, not claimed and left for the reconciler.
+func TestClaimSettlesTheMailBeforeClaiming(t *testing.T) {
+	e := newSignupEnv(t)
+	signups := NewSignups(e.store, e.q, nil)
+	if err := signups.Signup(context.Background(), &Signup{Email: "ann@example.com", Lists: []string{"sport"}}); err != nil {
+		t.Fatal(err)
+	}
+	signups.Close()
+	items := queuedItems(t, e.q)
+	if _, err := e.store.db.Write.Exec(`INSERT INTO signup_requests (subscriber_id, lists, requested_at) VALUES (?, 'not a list', datetime('now'))`, items[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.claimConfirms(context.Background(), items); err == nil {
+		t.Fatal("claiming a mail whose lists cannot be read succeeded")
+	}
+	var flag int
+	if err := e.store.db.Read.QueryRow(`SELECT confirm_queued FROM subscribers WHERE id = ?`, items[0].ID).Scan(&flag); err != nil {
+		t.Fatal(err)
+	}
+	if flag != 1 {
+		t.Errorf("confirm_queued = %d after the failed claim, want 1 (still flagged, not claimed)", flag)
+	}
+}
