@@ -89,9 +89,9 @@ func TestWebhookSecretsAreValidated(t *testing.T) {
 	cases := []struct {
 		field, value, want string
 	}{
-		{"webhook_sendgrid", "bm90IGEga2V5IGF0IGFsbA==", "not a valid ECDSA public key in base64 DER"},
-		{"webhook_ses", "my-bounces-topic", "not an SNS topic ARN"},
-		{"webhook_postmark_user", "hookuser", "give both the user"},
+		{"webhook_sendgrid", "bm90IGEga2V5IGF0IGFsbA==", "Not a valid ECDSA public key in base64 DER"},
+		{"webhook_ses", "my-bounces-topic", "Not an SNS topic ARN"},
+		{"webhook_postmark_user", "hookuser", "Give both the user"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.field, func(t *testing.T) {
