@@ -13,9 +13,9 @@ import (
 
 // TestAdminArticleImageSize: the article form takes the image's width and
 // height, optional, with a hint; a bad side is refused by its field with
-// the API's message and the form shown again as typed; a saved size is
-// shown on the edit page, kept by a save that keeps the image, and
-// cleared by emptying both.
+// the API's message as a sentence and the form shown again as typed; a
+// saved size is shown on the edit page, kept by a save that keeps the
+// image, and cleared by emptying both.
 func TestAdminArticleImageSize(t *testing.T) {
 	s, a, _ := adminArticles(t)
 	ctx := context.Background()
@@ -38,16 +38,16 @@ func TestAdminArticleImageSize(t *testing.T) {
 		want                       map[string]string // field → message
 	}{
 		{"not a number", "wide", "40", "", map[string]string{
-			"image_width": "give the image's width in pixels, a whole number from 1 to 10000, or leave it empty"}},
+			"image_width": "Give the image's width in pixels, a whole number from 1 to 10000, or leave it empty."}},
 		{"a fraction", "120", "40.5", "", map[string]string{
-			"image_height": "give the image's height in pixels, a whole number from 1 to 10000, or leave it empty"}},
+			"image_height": "Give the image's height in pixels, a whole number from 1 to 10000, or leave it empty."}},
 		{"too large", "120", "10001", "", map[string]string{
-			"image_height": "give the image's height in pixels, a whole number from 1 to 10000, or leave it empty"}},
+			"image_height": "Give the image's height in pixels, a whole number from 1 to 10000, or leave it empty."}},
 		{"width alone", "120", "", "", map[string]string{
-			"image_height": "give the image's height too, or neither: a digest needs both to keep its shape"}},
+			"image_height": "Give the image's height too, or neither: a digest needs both to keep its shape."}},
 		{"no image", "120", "40", "-", map[string]string{
-			"image_width":  "give the image's width only with its URL, or leave it empty",
-			"image_height": "give the image's height only with its URL, or leave it empty"}},
+			"image_width":  "Give the image's width only with its URL, or leave it empty.",
+			"image_height": "Give the image's height only with its URL, or leave it empty."}},
 	} {
 		bad := url.Values{}
 		for k, v := range form {

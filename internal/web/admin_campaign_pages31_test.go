@@ -282,9 +282,9 @@ func TestCampaignPages31SendAtInATimeZone(t *testing.T) {
 	}
 
 	for _, tt := range []struct{ zone, sendAt, field, want string }{
-		{"Mars/Olympus", "2099-01-01T09:00", "send_zone", `Time zone: use an IANA time zone name`},
-		{"Local", "2099-01-01T09:00", "send_zone", `Time zone: use an IANA time zone name`},
-		{"", "2027-03-14T02:30", "send_at", "there is no 2027-03-14 02:30 in America/New_York: the clocks go forward then"},
+		{"Mars/Olympus", "2099-01-01T09:00", "send_zone", `Use an IANA time zone name`},
+		{"Local", "2099-01-01T09:00", "send_zone", `Use an IANA time zone name`},
+		{"", "2027-03-14T02:30", "send_at", "There is no 2027-03-14 02:30 in America/New_York: the clocks go forward then; choose another time."},
 	} {
 		before, _ := s.Campaigns.Recent(context.Background(), "", 100)
 		resp, body := save(tt.zone, tt.sendAt, "news")

@@ -34,11 +34,11 @@ func TestCampaignForm35SaysEveryMistakeWithABadZone(t *testing.T) {
 			t.Fatalf("%s: save = %d, want 422:\n%s", page, resp.StatusCode, body)
 		}
 		for _, want := range []string{
-			"keep the subject to at most 200 characters",
-			"keep the preheader to at most 150 characters",
+			"Keep the subject to at most 200 characters.",
+			"Keep the preheader to at most 150 characters.",
 			"</textarea>\n<p class=\"error\" id=\"body-error\">",
-			"choose at least one list",
-			`<p class="error" id="send_zone-error">Time zone: use an IANA time zone name`,
+			"Choose at least one list.",
+			`<p class="error" id="send_zone-error">Use an IANA time zone name`,
 		} {
 			if !strings.Contains(body, want) {
 				t.Errorf("%s: the form does not say %q", page, want)

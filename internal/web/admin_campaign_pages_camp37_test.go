@@ -170,11 +170,16 @@ func TestCampaignTestSendNamesEveryBadAddress_camp37(t *testing.T) {
 // relative link, and two elements mail cannot show.
 const faultyBody = "Hello {{ .Nmae }},\n\n[About us](/about) and {{ .Emial }}\n\n<script>x()</script>\n\n<iframe src=\"https://x.example\"></iframe>\n"
 
-// faultyBodyWants is what the refusal of faultyBody names.
-var faultyBodyWants = []string{"line 1: {{ .Nmae }} names no personal field", "line 3: {{ .Emial }} names no personal field", `line 3: the link "/about"`, "line 5: take out the <script> (and 1 more)"}
+// faultyBodyWants is what the refusal of faultyBody names, in the API;
+// faultyBodyFormWants on the forms, where each fault is a sentence.
+var (
+	faultyBodyWants     = []string{"line 1: {{ .Nmae }} names no personal field", "line 3: {{ .Emial }} names no personal field", `line 3: the link "/about"`, "line 5: take out the <script> (and 1 more)"}
+	faultyBodyFormWants = []string{"Line 1: {{ .Nmae }} names no personal field", "Line 3: {{ .Emial }} names no personal field", `Line 3: the link "/about"`, "Line 5: take out the <script> (and 1 more)"}
+)
 
 // A body's faults are named all at once, in the order of their lines, on
-// the new and the edit forms and in the API's 422, whose shape stays.
+// the new and the edit forms, each a sentence, and in the API's 422, whose
+// shape and words stay.
 func TestCampaignBodyFaultsAllAtOnce_camp37(t *testing.T) {
 	a, _, _, token := camp37Server(t, nil)
 	page, _ := createCampaign(t, a, token, `{"subject":"Pier","body":"Hi","lists":["news"]}`)
@@ -187,7 +192,7 @@ func TestCampaignBodyFaultsAllAtOnce_camp37(t *testing.T) {
 		}
 		said := textOf(body[i:min(i+3000, len(body))])
 		at := 0
-		for _, want := range faultyBodyWants {
+		for _, want := range faultyBodyFormWants {
 			j := strings.Index(said[at:], want)
 			if j < 0 {
 				t.Errorf("POST %s: the body's error does not say %q after what came before:\n%s", path, want, said[:min(len(said), 1500)])

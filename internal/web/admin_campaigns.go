@@ -288,6 +288,7 @@ func (s *Server) renderCampaignForm(w http.ResponseWriter, r *http.Request, stat
 	}
 	f.Scheduled = formScheduled(f.SendAt, f.Zone, x.zone(chosen))
 	f.Unsaved = r.Method == http.MethodPost
+	f.Errors = sentences(f.Errors)
 	if why := f.Errors["body"]; why != "" {
 		f.BodyFaults = strings.Split(why, "\n")
 	}
@@ -653,6 +654,7 @@ func (s *Server) renderCampaignPage(w http.ResponseWriter, r *http.Request, stat
 		p.Preview = doc
 		p.Dropped = leftOutNoteOf(c.Body, p.Editable)
 	}
+	p.Errors = sentences(p.Errors)
 	s.renderAdmin(w, r, status, "admin_campaign", p)
 }
 

@@ -50,7 +50,7 @@ func TestAdminFeeds(t *testing.T) {
 		t.Fatal("the refused form added a feed")
 	}
 	resp, body = a.postBody("/admin/feeds", url.Values{"csrf": {token}, "url": {"not a url"}, "list": {"news"}})
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "give an absolute http or https URL") || !strings.Contains(body, `value="not a url"`) {
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Give an absolute http or https URL") || !strings.Contains(body, `value="not a url"`) {
 		t.Errorf("add of a bad URL = %d, want 422 with the reason and the value:\n%s", resp.StatusCode, body)
 	}
 

@@ -178,8 +178,8 @@ func TestFeedFormURLErrorsSayWhatIsWrong(t *testing.T) {
 	feeds, a, _ := newFeedAdmin31(t, false)
 	token := a.csrfOf("/admin/feeds")
 	tests := []struct{ typed, want, not string }{
-		{"file:///etc/passwd", "only http and https feeds can be polled", "user name"},
-		{"http://localhost:8080/feed.xml", "localhost (127.0.0.1) is a loopback, private or reserved address", "::ffff:"},
+		{"file:///etc/passwd", "Only http and https feeds can be polled", "user name"},
+		{"http://localhost:8080/feed.xml", "Localhost (127.0.0.1) is a loopback, private or reserved address", "::ffff:"},
 		{"https://desk:pw@harbourgazette.example/feed", "without a user name or password", ""},
 	}
 	for _, tt := range tests {
@@ -218,8 +218,8 @@ func TestFeedFirstPollRefusalInFormAndAPI(t *testing.T) {
 	page, _ := testFeed(t, 200, "<!doctype html><html><head><title>Harbour Gazette</title></head><body><p>News.</p></body></html>")
 	token := a.csrfOf("/admin/feeds")
 	for _, tt := range []struct{ url, want string }{
-		{missing.URL + "/feed.xml", "the URL answered 404 Not Found: check that it is the feed's own URL"},
-		{page.URL + "/", "the URL is a web page, not an RSS or Atom feed"},
+		{missing.URL + "/feed.xml", "The URL answered 404 Not Found: check that it is the feed's own URL"},
+		{page.URL + "/", "The URL is a web page, not an RSS or Atom feed"},
 	} {
 		resp, body := a.postBody("/admin/feeds", url.Values{"csrf": {token}, "url": {tt.url}, "list": {"daily-news"}})
 		text := html.UnescapeString(body)

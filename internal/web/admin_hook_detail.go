@@ -51,7 +51,7 @@ func (s *Server) renderHook(w http.ResponseWriter, r *http.Request, p *hookPage,
 	switch bulletin.ErrorCode(err) {
 	case "":
 	case bulletin.EINVALID:
-		status, p.Errors, p.Error = http.StatusUnprocessableEntity, bulletin.ErrorFields(err), refusedForm
+		status, p.Errors, p.Error = http.StatusUnprocessableEntity, sentences(bulletin.ErrorFields(err)), refusedForm
 	default:
 		s.adminFailed(w, r, err)
 		return

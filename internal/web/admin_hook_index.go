@@ -95,7 +95,7 @@ func (s *Server) renderHooks(w http.ResponseWriter, r *http.Request, p *hooksPag
 	switch bulletin.ErrorCode(err) {
 	case "":
 	case bulletin.EINVALID:
-		status, p.Errors, p.Error = http.StatusUnprocessableEntity, bulletin.ErrorFields(err), refusedForm
+		status, p.Errors, p.Error = http.StatusUnprocessableEntity, sentences(bulletin.ErrorFields(err)), refusedForm
 	default:
 		s.adminError(w, r, err)
 		return

@@ -38,7 +38,7 @@ func TestAdminWebhooks(t *testing.T) {
 		t.Errorf("add without csrf = %d, want 403", resp.StatusCode)
 	}
 	resp, body = a.postBody("/admin/webhooks", url.Values{"csrf": {token}, "url": {"nope"}})
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "http:// or https://") || !strings.Contains(body, "pick at least one event type") || !strings.Contains(body, `value="nope"`) {
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "http:// or https://") || !strings.Contains(body, "Pick at least one event type") || !strings.Contains(body, `value="nope"`) {
 		t.Errorf("add of a bad form = %d, want 422 with the reasons and the value:\n%s", resp.StatusCode, body)
 	}
 	resp = a.post("/admin/webhooks", url.Values{"csrf": {token}, "url": {"http://127.0.0.1:9/in"}, "events": {"digest.sent", "subscriber.created"}})
@@ -65,7 +65,7 @@ func TestAdminWebhooks(t *testing.T) {
 		t.Errorf("the delivery log lacks the test event, or is no stacked table:\n%s", body)
 	}
 	resp, body = a.postBody(page, url.Values{"csrf": {token}, "url": {"http://127.0.0.1:9/in"}})
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "pick at least one event type") {
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Pick at least one event type") {
 		t.Errorf("save with no event = %d, want 422", resp.StatusCode)
 	}
 	checkFlashRedirect(t, "disable", a.post(page+"/disable", url.Values{"csrf": {token}}), page, "hook-disabled")

@@ -118,7 +118,7 @@ func TestAdminListCreateEditDelete(t *testing.T) {
 	}
 	edit.Set("reply_to", "two@news.test, three@news.test")
 	resp, body = a.postBody("/admin/lists/weekend-brief", edit)
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "write one address") {
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Write one address") {
 		t.Errorf("update with two reply-tos = %d, want 422 with the reason:\n%s", resp.StatusCode, body)
 	}
 	if resp, _ := a.get("/admin/lists/no-such-list"); resp.StatusCode != http.StatusNotFound {

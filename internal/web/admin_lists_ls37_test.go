@@ -63,20 +63,21 @@ func TestAdminNewListSlugLeftEmptyStaysEmptyLs37(t *testing.T) {
 // A new list whose slug another list has is told so with its other
 // faults, in one round: the conflict came only once they were fixed. A
 // slug made from the name that another list has is the slug field's
-// fault too, worded for a field left empty. The API names them together
-// as well; a taken slug alone stays a conflict.
+// fault too, worded for a field left empty. The form says each as a
+// sentence. The API names them together as well, in its own words; a
+// taken slug alone stays a conflict.
 func TestAdminNewListTakenSlugWithTheOtherFaultsLs37(t *testing.T) {
 	e := newAdminSubEnv(t)
 	resp, body := e.a.postBody("/admin/lists", newListForm(e.csrf, "Daily News Again", "daily-news", true))
-	slugErr, zoneErr := fieldError("slug").FindStringSubmatch(body), strings.Contains(html.UnescapeString(body), "use an IANA time zone name")
+	slugErr, zoneErr := fieldError("slug").FindStringSubmatch(body), strings.Contains(html.UnescapeString(body), "Use an IANA time zone name")
 	if resp.StatusCode != http.StatusUnprocessableEntity || slugErr == nil || !zoneErr ||
-		html.UnescapeString(slugErr[1]) != subscribers.SlugTaken {
+		html.UnescapeString(slugErr[1]) != "Another list has this slug: choose another." {
 		t.Errorf("a taken slug and a bad zone = %d, slug error %q, zone error %v; want 422 with both:\n%s", resp.StatusCode, slugErr, zoneErr, body)
 	}
 
 	resp, body = e.a.postBody("/admin/lists", newListForm(e.csrf, "Daily News", "", false))
 	slugErr = fieldError("slug").FindStringSubmatch(body)
-	want := "the slug made from the name, “daily-news”, is another list's: type another slug, or change the name"
+	want := "The slug made from the name, “daily-news”, is another list's: type another slug, or change the name."
 	if resp.StatusCode != http.StatusUnprocessableEntity || slugErr == nil || html.UnescapeString(slugErr[1]) != want {
 		t.Errorf("a name whose slug is taken = %d, slug error %q; want 422 with %q:\n%s", resp.StatusCode, slugErr, want, body)
 	}

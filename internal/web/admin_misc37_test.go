@@ -231,7 +231,7 @@ func TestSuppressionFormSaysWhatToType(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("empty suppression = %d, want 422", resp.StatusCode)
 	}
-	if !strings.Contains(page, "give an address to suppress, like name@example.com, or a whole domain, like example.com") ||
+	if !strings.Contains(page, "Give an address to suppress, like name@example.com, or a whole domain, like example.com.") ||
 		strings.Contains(page, "as &#34;domain&#34;") {
 		t.Errorf("the form's error does not say what to type:\n%s", page)
 	}

@@ -63,31 +63,43 @@ func (p *setupPublication) update(ctx context.Context, st *settings.Store, field
 	return u, nil
 }
 
-// asSentence makes a message of the settings, a fragment under its field
-// on the settings page ("write one address, e.g. news@example.com"), a
-// sentence, as the setup form's other messages are.
+// asSentence makes a message of the stores, a fragment under its field
+// on an admin page ("write one address, e.g. news@example.com"), a
+// sentence, as the setup form's other messages are. A message that
+// starts with an address, a host or a URL ("news.example cannot be
+// resolved") keeps it as written: "News.example" is not the name typed.
 func asSentence(s string) string {
 	if s == "" {
 		return s
 	}
-	r, n := utf8.DecodeRuneInString(s)
-	s = string(unicode.ToUpper(r)) + s[n:]
+	first, _, _ := strings.Cut(s, " ")
+	if first == "" || !strings.ContainsAny(first[:len(first)-1], ".@/:") {
+		r, n := utf8.DecodeRuneInString(s)
+		s = string(unicode.ToUpper(r)) + s[n:]
+	}
 	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
 		s += "."
 	}
 	return s
 }
 
-// sentences is errs, by field, with each message a sentence (asSentence):
-// the settings page shows its fields' messages as the setup form does.
-// A new map: errs may be an error's own.
+// sentences is errs, by field, with each message a sentence (asSentence),
+// each line of one a sentence of its own (a campaign's body and a list's
+// welcome give their reasons one a line, shown one a line): the admin
+// pages show their fields' messages as the setup form does, where the
+// JSON API gives the stores' lower-case fragments. A new map: errs may
+// be an error's own.
 func sentences(errs map[string]string) map[string]string {
 	if len(errs) == 0 {
 		return errs
 	}
 	out := make(map[string]string, len(errs))
 	for k, why := range errs {
-		out[k] = asSentence(why)
+		lines := strings.Split(why, "\n")
+		for i, line := range lines {
+			lines[i] = asSentence(line)
+		}
+		out[k] = strings.Join(lines, "\n")
 	}
 	return out
 }

@@ -34,8 +34,8 @@ func TestAdminSubscriberChangesEmail(t *testing.T) {
 	}
 	for _, c := range []struct{ email, why string }{
 		{"Bo@EXAMPLE.com", "Another subscriber has this address."},
-		{"not an address", "enter just the address"},
-		{"", "enter"},
+		{"not an address", "Enter just the address"},
+		{"", "Enter"},
 	} {
 		resp, body := e.a.postBody(path, form(c.email))
 		if resp.StatusCode != http.StatusUnprocessableEntity {

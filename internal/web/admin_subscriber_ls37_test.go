@@ -42,7 +42,7 @@ func TestAdminSubscriberAddStartsPendingLs37(t *testing.T) {
 	delete(form, "list")
 	form.Set("email", "not an address")
 	_, body = e.a.postBody("/admin/subscribers", form)
-	if statusError.FindString(body) == "" || listsError.FindString(body) == "" || !strings.Contains(body, "enter just the address") {
+	if statusError.FindString(body) == "" || listsError.FindString(body) == "" || !strings.Contains(body, "Enter just the address") {
 		t.Errorf("no status, no list and a bad address: want the three errors at once:\n%s", body)
 	}
 	if e.byEmail("zoe@example.com") != nil {
@@ -169,7 +169,7 @@ func TestAdminSubscriberPageNeedsAListLs37(t *testing.T) {
 	form.Set("email", "Bo@example.com")
 	form.Set("frequency", "hourly")
 	_, body = e.a.postBody(page, form)
-	if listsError.FindString(body) == "" || !strings.Contains(body, "exists already") || !strings.Contains(body, "use daily or weekly") {
+	if listsError.FindString(body) == "" || !strings.Contains(body, "exists already") || !strings.Contains(body, "Use daily or weekly.") {
 		t.Errorf("no list, a taken address and a bad frequency: want the three errors at once:\n%s", body)
 	}
 	form.Set("email", "ann@example.com")

@@ -42,6 +42,7 @@ func (s *Server) renderNewSubscriber(w http.ResponseWriter, r *http.Request, sta
 		s.adminError(w, r, err)
 		return
 	}
+	p.Errors = sentences(p.Errors)
 	s.renderAdmin(w, r, status, "admin_subscriber_new", p)
 }
 
@@ -50,11 +51,11 @@ func (s *Server) renderNewSubscriber(w http.ResponseWriter, r *http.Request, sta
 // after), but on this form it is a slip: the reader would get no mail,
 // and the editor be told they were added. Only an install with no list
 // yet adds one so, as the form offers: the banner then says it.
-const noListMessage = "tick at least one list: a reader on no list gets no mail"
+const noListMessage = "Tick at least one list: a reader on no list gets no mail."
 
 // noStatusMessage is the status's error of an add form sent with neither
 // choice, from a page of before Pending was chosen for the editor.
-const noStatusMessage = "choose a status: Confirmed (you have their consent) or Pending (they are mailed to confirm)"
+const noStatusMessage = "Choose a status: Confirmed (you have their consent) or Pending (they are mailed to confirm)."
 
 func init() {
 	flashes["subscriber-added-no-list"] = "Subscriber added, on no list: they get no mail until you add them to one."
@@ -71,7 +72,7 @@ func (s *Server) addFormErrors(r *http.Request, p *newSubscriberPage, noList boo
 	maps.Copy(errs, bulletin.ErrorFields(in.Normalize()))
 	delete(errs, "lists")
 	if errs["email"] != "" && strings.TrimSpace(p.Email) == "" {
-		errs["email"] = "enter the subscriber's email address" // as below
+		errs["email"] = "Enter the subscriber's email address." // as below
 	}
 	if errs["email"] == "" {
 		why, sub, err := s.addressFault(r.Context(), in.Email, 0)
@@ -150,7 +151,7 @@ func (s *Server) createSubscriberForm(w http.ResponseWriter, r *http.Request) {
 			p.Error = bulletin.ErrorMessage(err)
 		case p.Errors["email"] != "" && strings.TrimSpace(p.Email) == "":
 			// The signup's words speak to the reader.
-			p.Errors["email"] = "enter the subscriber's email address"
+			p.Errors["email"] = "Enter the subscriber's email address."
 		}
 		s.renderNewSubscriber(w, r, http.StatusUnprocessableEntity, p, f["list"])
 		return

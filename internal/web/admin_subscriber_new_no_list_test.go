@@ -21,7 +21,7 @@ func TestAdminSubscriberAddNeedsAList(t *testing.T) {
 	form := url.Values{"csrf": {e.csrf}, "email": {"zoe@example.com"}, "name": {"Zoë Marchetti"}, "status": {"pending"}}
 	resp, body := e.a.postBody("/admin/subscribers", form)
 	m := listsError.FindStringSubmatch(body)
-	if resp.StatusCode != http.StatusUnprocessableEntity || m == nil || html.UnescapeString(m[1]) != "tick at least one list: a reader on no list gets no mail" {
+	if resp.StatusCode != http.StatusUnprocessableEntity || m == nil || html.UnescapeString(m[1]) != "Tick at least one list: a reader on no list gets no mail." {
 		t.Fatalf("add with no list = %d, lists error %q; want 422 with the lists' error:\n%s", resp.StatusCode, m, body)
 	}
 	for _, want := range []string{`value="zoe@example.com"`, `value="Zoë Marchetti"`, `value="pending" checked`, `aria-describedby="lists-error"`, "Nothing was saved: fix the fields marked below."} {

@@ -178,10 +178,10 @@ func TestAdminSubscriberAdd(t *testing.T) {
 	if got := e.byEmail("ann@example.com"); got.Name != "Ann" || got.Status != subscribers.StatusConfirmed {
 		t.Errorf("the duplicate changed Ann: %+v", got)
 	}
-	// Bad input: each error by its field, as the API says it.
+	// Bad input: each error by its field, as the API says it, as a sentence.
 	form = url.Values{"csrf": {e.csrf}, "email": {"not an address"}, "status": {"confirmed"}}
 	resp, body = e.a.postBody("/admin/subscribers", form)
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "enter just the address") {
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Enter just the address") {
 		t.Errorf("bad address = %d:\n%s", resp.StatusCode, body)
 	}
 	form = url.Values{"csrf": {e.csrf}, "email": {"carl@example.com"}, "status": {"confirmed"}, "list": {"no-such-list"}}

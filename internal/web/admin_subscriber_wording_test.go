@@ -33,8 +33,8 @@ func TestAdminSubscriberAddSaysWhoseAddress(t *testing.T) {
 	resp, body := e.a.postBody("/admin/subscribers", url.Values{"csrf": {e.csrf}, "email": {"  "}, "status": {"confirmed"}})
 	emailError := regexp.MustCompile(`<p class="error" id="email-error">(.*?)</p>`)
 	m := emailError.FindStringSubmatch(body)
-	if resp.StatusCode != http.StatusUnprocessableEntity || m == nil || html.UnescapeString(m[1]) != "enter the subscriber's email address" {
-		t.Errorf("empty address = %d, email error %q, want “enter the subscriber's email address”", resp.StatusCode, m)
+	if resp.StatusCode != http.StatusUnprocessableEntity || m == nil || html.UnescapeString(m[1]) != "Enter the subscriber's email address." {
+		t.Errorf("empty address = %d, email error %q, want “Enter the subscriber's email address.”", resp.StatusCode, m)
 	}
 
 	resp, body = e.a.postBody("/admin/subscribers", url.Values{"csrf": {e.csrf}, "email": {"Ann@EXAMPLE.com"}, "status": {"pending"}})

@@ -250,7 +250,7 @@ func (s *Server) renderSubscriber(w http.ResponseWriter, r *http.Request, status
 		s.adminFailed(w, r, err)
 		return
 	}
-	p := &subscriberPage{Sub: sub, Statuses: subscriberStatuses, Errors: errs,
+	p := &subscriberPage{Sub: sub, Statuses: subscriberStatuses, Errors: sentences(errs),
 		Form: subscriberForm{Email: sub.Email, Name: sub.Name, Status: sub.Status, Frequency: sub.Frequency, Lists: sub.Lists}}
 	if form != nil {
 		p.Form = *form

@@ -88,7 +88,7 @@ func (s *Server) addSuppressionForm(w http.ResponseWriter, r *http.Request) {
 	if msgs["domain"] != "" {
 		msgs["domain"] = "enter an address like name@example.com or a domain like example.com"
 	}
-	p := &suppressionsPage{Target: f.Target, Note: f.Note, Errors: map[string]string{"target": msgs["address"] + msgs["domain"] + msgs["note"]}}
+	p := &suppressionsPage{Target: f.Target, Note: f.Note, Errors: map[string]string{"target": asSentence(msgs["address"] + msgs["domain"] + msgs["note"])}}
 	s.renderSuppressions(w, r, http.StatusUnprocessableEntity, p)
 }
 

@@ -120,7 +120,7 @@ func (s *Server) renderArticleForm(w http.ResponseWriter, r *http.Request, p *ar
 		if bulletin.ErrorCode(err) == bulletin.ECONFLICT {
 			status = http.StatusConflict
 		}
-		p.Errors, p.Error = bulletin.ErrorFields(err), refusal(err)
+		p.Errors, p.Error = sentences(bulletin.ErrorFields(err)), refusal(err)
 		errors.As(err, &p.Taken)
 	default:
 		s.adminFailed(w, r, err)

@@ -111,7 +111,7 @@ func TestAdminCampaignEditSendDuplicateDelete(t *testing.T) {
 	form := url.Values{"csrf": {csrf}, "action": {"save"}, "subject": {"Hi there"}, "preheader": {"Tea & cake"},
 		"body": {"Hello,\n\n{{ .Name | default \"friend\" }} and {{ .Nmae }}"}, "lists": {"news"}}
 	resp, body = a.postBody(page+"/edit", form)
-	if resp.StatusCode != 422 || !strings.Contains(body, `<p class="error" id="body-error">line 3: {{ .Nmae }} names no personal field`) || !strings.Contains(body, `value="Tea &amp; cake"`) {
+	if resp.StatusCode != 422 || !strings.Contains(body, `<p class="error" id="body-error">Line 3: {{ .Nmae }} names no personal field`) || !strings.Contains(body, `value="Tea &amp; cake"`) {
 		t.Errorf("edit with a bad field = %d, want 422 with the error by the body and the values kept:\n%s", resp.StatusCode, body)
 	}
 	if resp := a.post(page+"/edit", url.Values{"subject": {"x"}}); resp.StatusCode != http.StatusForbidden {

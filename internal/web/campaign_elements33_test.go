@@ -10,8 +10,12 @@ import (
 )
 
 // scriptRefusal is what saving a body with a <script> on its third line
-// says, on the body field.
-const scriptRefusal = "line 3: take out the <script>: mail cannot run scripts or embeds: link to the page instead"
+// says, in the API; scriptRefusalShown on the admin form's field, as a
+// sentence.
+const (
+	scriptRefusal      = "line 3: take out the <script>: mail cannot run scripts or embeds: link to the page instead"
+	scriptRefusalShown = "Line 3: take out the <script>: mail cannot run scripts or embeds: link to the page instead."
+)
 
 // A campaign body with a <script> is refused with a 422 naming it, its
 // line and what to do instead, through the API and the admin form alike;
@@ -32,7 +36,7 @@ func TestSavingAScriptIsRefusedWithWhatToDo(t *testing.T) {
 	csrf := a.csrfOf("/admin/campaigns/new")
 	form := url.Values{"csrf": {csrf}, "action": {"save"}, "subject": {"Bridge"}, "body": {body}, "lists": {"news"}}
 	resp, page := a.postBody("/admin/campaigns", form)
-	if resp.StatusCode != 422 || !strings.Contains(page, `<p class="error" id="body-error">`+html.EscapeString(scriptRefusal)) ||
+	if resp.StatusCode != 422 || !strings.Contains(page, `<p class="error" id="body-error">`+html.EscapeString(scriptRefusalShown)+`</p>`) ||
 		!strings.Contains(page, html.EscapeString(body)) {
 		t.Errorf("admin form save = %d, want 422 with the refusal by the body and the body kept:\n%s", resp.StatusCode, page)
 	}
@@ -50,7 +54,7 @@ func TestSavingAScriptIsRefusedWithWhatToDo(t *testing.T) {
 		t.Errorf("GET %s/edit = %d, want the form with the body as stored:\n%s", admin, resp.StatusCode, page)
 	}
 	resp, page = a.postBody(admin+"/edit", form)
-	if resp.StatusCode != 422 || !strings.Contains(page, `<p class="error" id="body-error">`+html.EscapeString(scriptRefusal)) {
+	if resp.StatusCode != 422 || !strings.Contains(page, `<p class="error" id="body-error">`+html.EscapeString(scriptRefusalShown)+`</p>`) {
 		t.Errorf("admin form save of the stored draft = %d, want 422 with the refusal:\n%s", resp.StatusCode, page)
 	}
 	code, got = apiCall(t, a.base, token, "PATCH", api, `{"subject":"Bridge news"}`)
@@ -80,7 +84,7 @@ func TestSavingAWelcomeWithAScriptIsRefused(t *testing.T) {
 		"digest": {"off"}, "digest_hour": {"8"}, "digest_weekday": {"monday"}, "timezone": {"UTC"},
 		"from": {""}, "reply_to": {""}, "welcome": {welcome}}
 	resp, page := e.a.postBody("/admin/lists/daily-news", form)
-	if resp.StatusCode != 422 || !strings.Contains(page, `<p class="error" id="welcome-error">`+html.EscapeString(scriptRefusal)) {
+	if resp.StatusCode != 422 || !strings.Contains(page, `<p class="error" id="welcome-error">`+html.EscapeString(scriptRefusalShown)+`</p>`) {
 		t.Errorf("admin list form = %d, want 422 with the refusal:\n%s", resp.StatusCode, page)
 	}
 

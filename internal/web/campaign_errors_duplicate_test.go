@@ -44,7 +44,7 @@ func TestAdminTestSendMarksTheToField(t *testing.T) {
 	a.login("correct horse battery")
 	csrf := a.csrfOf(page)
 	for _, tc := range []struct{ to, why string }{
-		{"", "give from 1 to 10 addresses"},
+		{"", "Give from 1 to 10 addresses."},
 		{"ed@example.com, not-an-address", `"not-an-address"`},
 	} {
 		resp, body := a.postBody(page+"/test", url.Values{"csrf": {csrf}, "to": {tc.to}})

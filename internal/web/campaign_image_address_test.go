@@ -18,6 +18,7 @@ func TestSavingAnImageFromJavaScriptIsRefused(t *testing.T) {
 	a.login("correct horse battery")
 	const body = "Hello,\n\n![the quay](https://news.example/quay.png)\n\nThe bridge reopens.\n\n![chart](javascript:alert(1))"
 	const why = `line 7: image 2's address starts with "javascript:": a mail shows only images from the web; write the image's web address, starting with https://`
+	const shown = `Line 7: image 2's address starts with "javascript:": a mail shows only images from the web; write the image's web address, starting with https://.` // on the form, a sentence
 	js, _ := json.Marshal(map[string]any{"subject": "Bridge", "body": body, "lists": []string{"news"}})
 
 	code, got := apiCall(t, a.base, token, "POST", "/api/v1/campaigns", string(js))
@@ -29,7 +30,7 @@ func TestSavingAnImageFromJavaScriptIsRefused(t *testing.T) {
 	csrf := a.csrfOf("/admin/campaigns/new")
 	form := url.Values{"csrf": {csrf}, "action": {"save"}, "subject": {"Bridge"}, "body": {body}, "lists": {"news"}}
 	resp, page := a.postBody("/admin/campaigns", form)
-	if resp.StatusCode != 422 || !strings.Contains(page, `<p class="error" id="body-error">`+html.EscapeString(why)) ||
+	if resp.StatusCode != 422 || !strings.Contains(page, `<p class="error" id="body-error">`+html.EscapeString(shown)+`</p>`) ||
 		!strings.Contains(page, html.EscapeString(body)) || !strings.Contains(page, `aria-invalid="true"`) {
 		t.Errorf("admin form save = %d, want 422 with the refusal by the body and the body kept:\n%s", resp.StatusCode, page)
 	}

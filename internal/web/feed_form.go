@@ -187,7 +187,7 @@ func (s *Server) renderFeeds(w http.ResponseWriter, r *http.Request, after int64
 	switch bulletin.ErrorCode(err) {
 	case "":
 	case bulletin.EINVALID:
-		status, p.Errors, p.Error = http.StatusUnprocessableEntity, bulletin.ErrorFields(err), refusedForm
+		status, p.Errors, p.Error = http.StatusUnprocessableEntity, sentences(bulletin.ErrorFields(err)), refusedForm
 	default:
 		s.adminError(w, r, err)
 		return

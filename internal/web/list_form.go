@@ -164,6 +164,7 @@ func (s *Server) renderListForm(w http.ResponseWriter, r *http.Request, p *listF
 		s.adminError(w, r, err)
 		return
 	}
+	p.Errors = sentences(p.Errors) // a stored welcome's too (listPage)
 	s.renderAdmin(w, r, status, name, p)
 }
 

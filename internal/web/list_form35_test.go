@@ -19,8 +19,8 @@ func TestNewListSlugLeftEmptySaysWhyNoneWasMade(t *testing.T) {
 	_, a := newAdminServer(t)
 	a.login("correct horse battery")
 	for _, tt := range []struct{ name, want, not string }{
-		{"日本のニュース", noSlugFrom, "use 1–64 lower-case letters"},
-		{"", "give a name of 1–100 characters", "Slug"},
+		{"日本のニュース", noSlugFrom, "1–64 lower-case letters"},
+		{"", "Give a name of 1–100 characters.", "Slug"},
 	} {
 		form := url.Values{"csrf": {a.csrfOf("/admin/lists")}, "slug": {""}, "name": {tt.name}, "public": {"on"},
 			"digest": {"off"}, "digest_hour": {"8"}, "digest_weekday": {"monday"}, "timezone": {"UTC"}}

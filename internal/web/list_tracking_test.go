@@ -98,7 +98,7 @@ func TestAdminListTracking(t *testing.T) {
 	}
 	form.Set("tracking", "everything")
 	resp, body := a.postBody("/admin/lists/watched", form)
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "use off, anonymous or on") {
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Use off, anonymous or on") {
 		t.Errorf("update with a bad mode = %d, want 422 with the reason:\n%s", resp.StatusCode, body)
 	}
 }

@@ -16,8 +16,12 @@ import (
 // link that is not a full URL.
 const threeFaults = "Hi {{ .Nmae }},\n\n<script>x()</script>\n\nRead [our rules](/rules)."
 
-// threeFaultsWhy starts each line of threeFaults' error, in its order.
-var threeFaultsWhy = []string{"line 1: {{ .Nmae }} names no personal field", "line 3: take out the <script>", `line 5: the link "/rules" is not a full URL`}
+// threeFaultsWhy starts each line of threeFaults' error, in its order, in
+// the API; threeFaultsShown on the list forms, where each is a sentence.
+var (
+	threeFaultsWhy   = []string{"line 1: {{ .Nmae }} names no personal field", "line 3: take out the <script>", `line 5: the link "/rules" is not a full URL`}
+	threeFaultsShown = []string{"Line 1: {{ .Nmae }} names no personal field", "Line 3: take out the <script>", `Line 5: the link "/rules" is not a full URL`}
+)
 
 // checkFaultLines reports each of want that does not start its line of
 // got, or lines more or fewer.
@@ -92,7 +96,7 @@ func TestAdminListFormNamesEveryWelcomeFault_38(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("edit = %d, want 422", resp.StatusCode)
 	}
-	checkFaultLines(t, "edit", welcomeFaultsOf(t, body), threeFaultsWhy...)
+	checkFaultLines(t, "edit", welcomeFaultsOf(t, body), threeFaultsShown...)
 	for _, field := range []string{"timezone", "from"} {
 		tied := regexp.MustCompile(`<input id="` + field + `"[^>]* aria-invalid="true" aria-describedby="` + field + `-error">\s*(<datalist[^>]*>.*?</datalist>\s*)?<p class="error" id="` + field + `-error">`)
 		if !tied.MatchString(body) {
@@ -106,7 +110,7 @@ func TestAdminListFormNamesEveryWelcomeFault_38(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("create = %d, want 422", resp.StatusCode)
 	}
-	checkFaultLines(t, "create", welcomeFaultsOf(t, body), threeFaultsWhy...)
+	checkFaultLines(t, "create", welcomeFaultsOf(t, body), threeFaultsShown...)
 	checkDescribed(t, body)
 	if l, _ := e.store.ListBySlug(ctx, "daily-news"); l.Welcome != "" {
 		t.Errorf("the refused edit stored the welcome %q", l.Welcome)
@@ -120,7 +124,7 @@ func TestAdminListFormNamesEveryWelcomeFault_38(t *testing.T) {
 	}
 	_, body = e.a.get("/admin/lists/weekend-culture")
 	got := welcomeFaultsOf(t, body)
-	checkFaultLines(t, "edit page of a stored text", got, "this welcome mail does not render")
+	checkFaultLines(t, "edit page of a stored text", got, "This welcome mail does not render")
 	if s := strings.Join(got, "\n"); !strings.Contains(s, threeFaultsWhy[0]) || strings.Contains(s, "/rules") {
 		t.Errorf("edit page of a stored text: %q, want the field's fault and not the link's", s)
 	}
@@ -131,7 +135,7 @@ func TestAdminListFormNamesEveryWelcomeFault_38(t *testing.T) {
 	form.Set("welcome", stored)
 	_, body = e.a.postBody("/admin/lists/weekend-culture", form)
 	got = welcomeFaultsOf(t, body)
-	checkFaultLines(t, "save of a stored text", got, "the welcome mail saved earlier does not render")
+	checkFaultLines(t, "save of a stored text", got, "The welcome mail saved earlier does not render")
 	if s := strings.Join(got, "\n"); !strings.Contains(s, threeFaultsWhy[0]) || strings.Contains(s, "/rules") {
 		t.Errorf("save of a stored text: %q, want the field's fault and not the link's", s)
 	}

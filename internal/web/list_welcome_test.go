@@ -39,6 +39,7 @@ func TestListAPIRefusesWelcomeThatDoesNotRender(t *testing.T) {
 	e := newSubEnv(t, 0)
 	ctx := context.Background()
 	const why = "line 3: {{ .Nmae }} names no personal field"
+	const shown = "Line 3: {{ .Nmae }} names no personal field" // why, starting a sentence
 
 	w := e.api("POST", "/api/v1/lists", `{"slug":"typo","name":"Typo","welcome":"Hello,\n\nHi {{ .Nmae }}"}`)
 	if msg := welcomeFieldError(t, w.Code, w.Body.Bytes()); !strings.HasPrefix(msg, why) {
@@ -92,6 +93,7 @@ func TestAdminListFormRefusesWelcomeThatDoesNotRender(t *testing.T) {
 	e := newAdminSubEnv(t)
 	ctx := context.Background()
 	const why = "line 3: {{ .Nmae }} names no personal field"
+	const shown = "Line 3: {{ .Nmae }} names no personal field" // why, starting a sentence
 	// welcomeError finds the error just after the welcome textarea, with
 	// the text kept in it.
 	welcomeError := func(page, text string) string {
@@ -119,8 +121,8 @@ func TestAdminListFormRefusesWelcomeThatDoesNotRender(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("create = %d, want 422", resp.StatusCode)
 	}
-	if msg := welcomeError(body, badWelcome); !strings.HasPrefix(msg, why) {
-		t.Errorf("create: error beside welcome %q, want it to start %q", msg, why)
+	if msg := welcomeError(body, badWelcome); !strings.HasPrefix(msg, shown) {
+		t.Errorf("create: error beside welcome %q, want it to start %q", msg, shown)
 	}
 	if _, err := e.store.ListBySlug(ctx, "typo"); err == nil {
 		t.Error("the refused form made a list")
@@ -132,8 +134,8 @@ func TestAdminListFormRefusesWelcomeThatDoesNotRender(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("edit = %d, want 422", resp.StatusCode)
 	}
-	if msg := welcomeError(body, badWelcome); !strings.HasPrefix(msg, why) {
-		t.Errorf("edit: error beside welcome %q, want it to start %q", msg, why)
+	if msg := welcomeError(body, badWelcome); !strings.HasPrefix(msg, shown) {
+		t.Errorf("edit: error beside welcome %q, want it to start %q", msg, shown)
 	}
 	if l, _ := e.store.ListBySlug(ctx, "daily-news"); l.Welcome != "" {
 		t.Errorf("the refused edit stored the welcome %q", l.Welcome)

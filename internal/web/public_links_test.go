@@ -61,7 +61,7 @@ func TestAdminSuppressionInvalidSaysAddressOrDomain(t *testing.T) {
 	csrf := e.a.csrfOf("/admin/suppressions")
 	for _, target := range []string{"robin", "robin example.com"} {
 		resp, body := e.a.postBody("/admin/suppressions", url.Values{"csrf": {csrf}, "target": {target}, "note": {"x"}})
-		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "enter an address like name@example.com or a domain like example.com") {
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Enter an address like name@example.com or a domain like example.com.") {
 			t.Errorf("target %q = %d:\n%s", target, resp.StatusCode, body)
 		}
 	}
