@@ -164,7 +164,7 @@ func (c *Campaign) check(now time.Time, needLists bool, stored string) error {
 	case strings.ContainsFunc(c.Subject, unicode.IsControl):
 		fields["subject"] = "keep the subject to one line, without control characters"
 	case hasPersonalField(c.Subject):
-		fields["subject"] = "is the same for every reader: use {{ .Name }} and {{ .Email }} in the body only"
+		fields["subject"] = "the subject is the same for every reader: use {{ .Name }} and {{ .Email }} in the body only"
 	}
 	c.Preheader = strings.TrimSpace(c.Preheader)
 	switch {
@@ -173,7 +173,7 @@ func (c *Campaign) check(now time.Time, needLists bool, stored string) error {
 	case strings.ContainsFunc(c.Preheader, unicode.IsControl):
 		fields["preheader"] = "keep the preheader to one line, without control characters"
 	case hasPersonalField(c.Preheader):
-		fields["preheader"] = "is the same for every reader: use {{ .Name }} and {{ .Email }} in the body only"
+		fields["preheader"] = "the preheader is the same for every reader: use {{ .Name }} and {{ .Email }} in the body only"
 	}
 	if strings.TrimSpace(c.Body) == "" {
 		fields["body"] = "write the body, in Markdown"

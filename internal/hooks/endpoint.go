@@ -132,7 +132,7 @@ func urlFree(ctx context.Context, tx *sql.Tx, url string, except int64) error {
 		return fmt.Errorf("look up webhook endpoint URL: %w", err)
 	}
 	return bulletin.Invalid(map[string]string{"url": fmt.Sprintf(
-		"is already the URL of endpoint %d: change that endpoint's events instead, or delete it first", id)})
+		"endpoint %d has this URL already: change that endpoint's events instead, or delete it first", id)})
 }
 
 // Create adds an endpoint with a new secret, which the result carries.

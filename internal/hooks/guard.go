@@ -58,13 +58,13 @@ func (g Guard) control(network, address string, c syscall.RawConn) error {
 func (g Guard) CheckURL(ctx context.Context, r Resolver, raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
-		return "must be an http:// or https:// URL, like https://example.com/hooks/bulletin"
+		return "use an http:// or https:// URL, like https://example.com/hooks/bulletin"
 	}
 	if u.User != nil {
 		return "must not hold a user name or password: use the signature to authenticate requests"
 	}
 	if len(raw) > 2000 {
-		return "is longer than 2,000 characters"
+		return "use a URL of at most 2,000 characters"
 	}
 	host := u.Hostname()
 	if ip, err := netip.ParseAddr(host); err == nil {

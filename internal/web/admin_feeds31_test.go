@@ -179,7 +179,7 @@ func TestFeedFormURLErrorsSayWhatIsWrong(t *testing.T) {
 	token := a.csrfOf("/admin/feeds")
 	tests := []struct{ typed, want, not string }{
 		{"file:///etc/passwd", "Only http and https feeds can be polled", "user name"},
-		{"http://localhost:8080/feed.xml", "Localhost (127.0.0.1) is a loopback, private or reserved address", "::ffff:"},
+		{"http://localhost:8080/feed.xml", "localhost (127.0.0.1) is a loopback, private or reserved address", "::ffff:"},
 		{"https://desk:pw@harbourgazette.example/feed", "without a user name or password", ""},
 	}
 	for _, tt := range tests {

@@ -135,15 +135,16 @@ func TestAdminFieldMessagesAreSentences(t *testing.T) {
 // it was typed: "News.example" is not the host named.
 func TestAsSentenceKeepsAnAddressFirst(t *testing.T) {
 	for in, want := range map[string]string{
-		"choose at least one list":           "Choose at least one list.",
-		"Already one.":                       "Already one.",
-		"line 3: take out the <script>":      "Line 3: take out the <script>.",
-		"to: give from 1 to 10 addresses":    "To: give from 1 to 10 addresses.",
-		"news.example cannot be resolved":    "news.example cannot be resolved.",
-		"ed@example.com: no such address":    "ed@example.com: no such address.",
-		"https://x.example/ answered 404":    "https://x.example/ answered 404.",
-		"is the same for every reader: why?": "Is the same for every reader: why?",
-		"":                                   "",
+		"choose at least one list":            "Choose at least one list.",
+		"Already one.":                        "Already one.",
+		"line 3: take out the <script>":       "Line 3: take out the <script>.",
+		"to: give from 1 to 10 addresses":     "To: give from 1 to 10 addresses.",
+		"news.example cannot be resolved":     "news.example cannot be resolved.",
+		"ed@example.com: no such address":     "ed@example.com: no such address.",
+		"https://x.example/ answered 404":     "https://x.example/ answered 404.",
+		"is the same for every reader: why?":  "Is the same for every reader: why?",
+		"localhost (127.0.0.1) is a loopback": "localhost (127.0.0.1) is a loopback.",
+		"":                                    "",
 	} {
 		if got := asSentence(in); got != want {
 			t.Errorf("asSentence(%q) = %q, want %q", in, got, want)

@@ -29,7 +29,7 @@ func TestAddHookFormSentTwiceMakesOneEndpoint(t *testing.T) {
 	if len(eps) != 1 {
 		t.Fatalf("%d endpoints after the form was sent twice, want 1", len(eps))
 	}
-	for _, want := range []string{"Is already the URL of endpoint", "change that endpoint", `value="CRM sync"`} {
+	for _, want := range []string{"Endpoint 1 has this URL already", "change that endpoint", `value="CRM sync"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("second POST's page lacks %q:\n%s", want, body)
 		}

@@ -67,13 +67,14 @@ func (p *setupPublication) update(ctx context.Context, st *settings.Store, field
 // on an admin page ("write one address, e.g. news@example.com"), a
 // sentence, as the setup form's other messages are. A message that
 // starts with an address, a host or a URL ("news.example cannot be
-// resolved") keeps it as written: "News.example" is not the name typed.
+// resolved", "localhost (127.0.0.1) is …") keeps it as written:
+// "News.example" is not the name typed.
 func asSentence(s string) string {
 	if s == "" {
 		return s
 	}
 	first, _, _ := strings.Cut(s, " ")
-	if first == "" || !strings.ContainsAny(first[:len(first)-1], ".@/:") {
+	if first == "" || !strings.ContainsAny(first[:len(first)-1], ".@/:") && first != "localhost" {
 		r, n := utf8.DecodeRuneInString(s)
 		s = string(unicode.ToUpper(r)) + s[n:]
 	}
