@@ -20,11 +20,12 @@ import (
 // fieldMessage is a message under a field of an admin form: its id
 // ("subject-error", "err-title", "feed-url-error") and its text, lines
 // split at <br>.
-var fieldMessage = regexp.MustCompile(`<p class="error" id="((?:err-)?[a-z_-]+?(?:-error)?)"[^>]*>(.*?)</p>`)
+var fieldMessage = regexp.MustCompile(`<p class="error" id="((?:err-)?[a-z0-9_-]+?(?:-error)?)"[^>]*>(.*?)</p>`)
 
 // checkSentences reports each line of the field messages of body that is
-// not a sentence, a capital first and a full stop last, and fewer
-// messages than the fields in want, each of which must have one.
+// not a sentence, a capital (or a quoted value, "x" is not …) first and a
+// full stop last, and fewer messages than the fields in want, each of
+// which must have one.
 func checkSentences(t *testing.T, what string, resp *http.Response, body string, want ...string) {
 	t.Helper()
 	if resp.StatusCode != http.StatusUnprocessableEntity {
@@ -36,7 +37,7 @@ func checkSentences(t *testing.T, what string, resp *http.Response, body string,
 		for _, line := range strings.Split(m[2], "<br>") {
 			line = html.UnescapeString(line)
 			first, _ := utf8.DecodeRuneInString(line)
-			if !unicode.IsUpper(first) || !strings.HasSuffix(line, ".") {
+			if !unicode.IsUpper(first) && first != '"' || !strings.HasSuffix(line, ".") {
 				t.Errorf("%s: %s says %q, not a sentence", what, m[1], line)
 			}
 		}

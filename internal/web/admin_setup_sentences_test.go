@@ -1,12 +1,7 @@
 package web
 
 import (
-	"html"
-	"net/http"
-	"regexp"
 	"testing"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Every message under a field of the refused setup form is a sentence,
@@ -26,22 +21,6 @@ func TestSetupErrorsAreSentences(t *testing.T) {
 	f.Set("public_url", "news.harbour.example")
 	f.Set("from_address", "news at harbour")
 	resp, body := c.do("POST", "/admin/setup", f)
-	if resp.StatusCode != http.StatusUnprocessableEntity {
-		t.Fatalf("bad setup = %d, want 422:\n%s", resp.StatusCode, body)
-	}
-	errs := regexp.MustCompile(`<p class="error" id="([a-z_0-9]+)-error">([^<]*)</p>`).FindAllStringSubmatch(body, -1)
-	seen := map[string]bool{}
-	for _, m := range errs {
-		field, msg := m[1], html.UnescapeString(m[2])
-		seen[field] = true
-		first, _ := utf8.DecodeRuneInString(msg)
-		if !unicode.IsUpper(first) && first != '"' || msg[len(msg)-1] != '.' {
-			t.Errorf("the %s field's message is not a sentence: %q", field, msg)
-		}
-	}
-	for _, field := range []string{"email", "password", "password2", "list_name", "list_slug", "public_url", "from_address"} {
-		if !seen[field] {
-			t.Errorf("no message under the %s field:\n%s", field, body)
-		}
-	}
+	checkSentences(t, "setup", resp, body, "email-error", "password-error", "password2-error", "list_name-error",
+		"list_slug-error", "public_url-error", "from_address-error")
 }
