@@ -22,13 +22,7 @@ func (a *adminClient) postRaw(path, referer, ctype string, body []byte, chunked 
 	if referer != "" {
 		req.Header.Set("Referer", a.base+referer)
 	}
-	resp, err := a.c.Do(req)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
+	return a.send(req)
 }
 
 // An admin form over its limit is refused unread, so nothing typed can be

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"html"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -20,13 +19,7 @@ import (
 // postBody posts a form and returns the answer with its body.
 func (a *adminClient) postBody(path string, form url.Values) (*http.Response, string) {
 	a.t.Helper()
-	resp, err := a.c.PostForm(a.base+path, form)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
+	return a.do("POST", path, form)
 }
 
 // csrfOf logs in and returns the session's CSRF token.

@@ -1,36 +1,11 @@
 package web
 
 import (
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 )
-
-// do sends method to path with form (form-encoded when not nil) and
-// returns the answer and its body.
-func (a *adminClient) do(method, path string, form url.Values) (*http.Response, string) {
-	a.t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, a.base+path, body)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	resp, err := a.c.Do(req)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
-}
 
 // TestAdminWrongMethodIs405: a known admin path asked with a method it
 // does not take answers 405 with Allow and the admin's own error page

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -52,23 +53,41 @@ func newAdminServerWith(t *testing.T, setup func(s *Server, db *sqlite.DB)) (*Se
 	return s, &adminClient{t: t, base: ts.URL, c: c}
 }
 
+// get fetches path and returns the answer and its body.
 func (a *adminClient) get(path string) (*http.Response, string) {
 	a.t.Helper()
-	resp, err := a.c.Get(a.base + path)
+	return a.do("GET", path, nil)
+}
+
+// do sends method to path with form (form-encoded when not nil) and
+// returns the answer and its body.
+func (a *adminClient) do(method, path string, form url.Values) (*http.Response, string) {
+	a.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, a.base+path, body)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	return a.send(req)
+}
+
+// send sends req with the client's cookies and returns the answer and
+// its body.
+func (a *adminClient) send(req *http.Request) (*http.Response, string) {
+	a.t.Helper()
+	resp, err := a.c.Do(req)
 	if err != nil {
 		a.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var b strings.Builder
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := resp.Body.Read(buf)
-		b.Write(buf[:n])
-		if err != nil {
-			break
-		}
-	}
-	return resp, b.String()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
 }
 
 func (a *adminClient) post(path string, form url.Values) *http.Response {
