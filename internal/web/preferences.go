@@ -140,7 +140,7 @@ func (s *Server) preferencesPost(w http.ResponseWriter, r *http.Request) {
 	}
 	p := subscribers.Preferences{Name: r.PostForm.Get("name"), Frequency: r.PostForm.Get("frequency"), Lists: r.PostForm["list"]}
 	back := func(fields map[string]string) *preferencesData {
-		return &preferencesData{Name: p.Name, Frequency: p.Frequency, Chosen: append([]string{}, p.Lists...), Errors: fields}
+		return &preferencesData{Name: p.Name, Frequency: p.Frequency, Chosen: append([]string{}, p.Lists...), Errors: sentences(fields)}
 	}
 	sub, choices, err := s.Subscribers.PreferencesOf(r.Context(), id)
 	if err == nil {

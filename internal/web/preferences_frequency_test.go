@@ -84,8 +84,8 @@ func TestPreferencesOfferOnlyAFrequencyThatChangesSomething(t *testing.T) {
 		message               string // the frequency's error, "" when saved
 		want                  string // the frequency stored after
 	}{
-		{"none, to a reader shown a daily list", weeklyOnly, "", http.StatusUnprocessableEntity, "choose daily or weekly", "daily"},
-		{"hourly, to a reader on a daily list", both, "hourly", http.StatusUnprocessableEntity, "choose daily or weekly", "weekly"},
+		{"none, to a reader shown a daily list", weeklyOnly, "", http.StatusUnprocessableEntity, "Choose daily or weekly.", "daily"},
+		{"hourly, to a reader on a daily list", both, "hourly", http.StatusUnprocessableEntity, "Choose daily or weekly.", "weekly"},
 		{"their own", weeklyOnly, "daily", http.StatusSeeOther, "", "daily"},
 		{"weekly, to a reader shown a daily list they are not on", weeklyOnly, "weekly", http.StatusSeeOther, "", "weekly"},
 		{"daily, offered", both, "daily", http.StatusSeeOther, "", "daily"},

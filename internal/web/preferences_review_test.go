@@ -140,7 +140,7 @@ func TestPreferencesFrequencyGoesWithTheListsTicked(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := e.form(elsewherePath, url.Values{"name": {"Again"}, "frequency": {"weekly"}, "list": {"daily-news"}})
-	if msg := "your lists have no digest frequency to choose, so nothing was saved"; w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), msg) {
+	if msg := "Your lists have no digest frequency to choose, so nothing was saved."; w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), msg) {
 		t.Errorf("weekly with no daily list shown = %d, want 422 saying %q:\n%s", w.Code, msg, w.Body)
 	}
 	if got, _ := e.store.Get(ctx, elsewhere.ID); got.Frequency != "daily" || got.Name != "Back" {

@@ -38,7 +38,7 @@ func TestPreferencesFormNamesEveryFault(t *testing.T) {
 	if w.Code != http.StatusUnprocessableEntity {
 		t.Fatalf("preferences with three faults = %d, want 422:\n%s", w.Code, body)
 	}
-	for _, id := range []string{`id="name-error"`, `id="lists-error">choose among the lists shown<`, `id="frequency-error"`} {
+	for _, id := range []string{`id="name-error"`, `id="lists-error">Choose among the lists shown.<`, `id="frequency-error"`} {
 		if !strings.Contains(body, id) {
 			t.Errorf("the page lacks %s:\n%s", id, body)
 		}

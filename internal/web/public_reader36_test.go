@@ -189,8 +189,8 @@ func TestReader36RefusedSignupSummarisesItsErrors(t *testing.T) {
 	for _, want := range []string{
 		`aria-invalid="true" aria-describedby="email-error"`, `<p class="error" id="email-error">`,
 		`aria-invalid="true" aria-describedby="name-error"`, `<p class="error" id="name-error">`,
-		`<fieldset aria-describedby="lists-error">`, `<p class="error" id="lists-error">choose at least one list</p>`,
-		"Lists: choose at least one list",
+		`<fieldset aria-describedby="lists-error">`, `<p class="error" id="lists-error">Choose at least one list.</p>`,
+		"Lists: Choose at least one list.",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("refused signup: no %q:\n%s", want, body)
@@ -239,7 +239,7 @@ func TestReader36RefusedPreferencesSummariseTheirErrors(t *testing.T) {
 		t.Fatalf("refused preferences = %d, title not Error: …:\n%s", w.Code, body)
 	}
 	summary := regexp.MustCompile(`(?s)<form[^>]*>\s*<div class="error-summary" role="alert">(.*?)</div>`).FindStringSubmatch(body)
-	if summary == nil || !strings.Contains(summary[1], `<a href="#name">Name: `) || !strings.Contains(summary[1], `<a href="#lists">Lists: choose among the lists shown</a>`) {
+	if summary == nil || !strings.Contains(summary[1], `<a href="#name">Name: `) || !strings.Contains(summary[1], `<a href="#lists">Lists: Choose among the lists shown.</a>`) {
 		t.Fatalf("no error summary naming the name and the lists at the top of the form:\n%s", body)
 	}
 	for _, id := range []string{`id="name"`, `<legend id="lists">`, `<p class="error" id="name-error">`, `<p class="error" id="lists-error">`} {

@@ -175,7 +175,7 @@ func (s *Server) subscribePost(w http.ResponseWriter, r *http.Request) {
 	case "":
 		http.Redirect(w, r, "/subscribe/check-email", http.StatusSeeOther)
 	case bulletin.EINVALID:
-		typed.Errors = bulletin.ErrorFields(err)
+		typed.Errors = sentences(bulletin.ErrorFields(err))
 		s.renderSubscribe(w, r, http.StatusUnprocessableEntity, &typed, r.PostForm["list"])
 	default:
 		s.Log.Error("signup", "err", err)

@@ -102,9 +102,9 @@ func TestSubscribeFormMarksEveryFieldAtFault(t *testing.T) {
 		t.Fatalf("form with a bad address, name and list = %d, want 422:\n%s", w.Code, page)
 	}
 	for _, want := range []string{
-		`aria-invalid="true" aria-describedby="email-error"`, `<p class="error" id="email-error">enter an address like name@example.com</p>`,
-		`aria-invalid="true" aria-describedby="name-error"`, `<p class="error" id="name-error">use at most 100 characters</p>`,
-		`<fieldset aria-describedby="lists-error">`, `<p class="error" id="lists-error">there is no list "nope"</p>`,
+		`aria-invalid="true" aria-describedby="email-error"`, `<p class="error" id="email-error">Enter an address like name@example.com.</p>`,
+		`aria-invalid="true" aria-describedby="name-error"`, `<p class="error" id="name-error">Use at most 100 characters.</p>`,
+		`<fieldset aria-describedby="lists-error">`, `<p class="error" id="lists-error">There is no list "nope".</p>`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the form sent back lacks %s:\n%s", want, page)

@@ -24,7 +24,7 @@ func TestSubscribeFormWithOneListShowsItsBoxAsSent(t *testing.T) {
 	}
 	w := e.do("POST", "/subscribe", "application/x-www-form-urlencoded", "email=ann%40example.com&name=Ann")
 	page := w.Body.String()
-	if w.Code != http.StatusUnprocessableEntity || !strings.Contains(page, "choose at least one list") {
+	if w.Code != http.StatusUnprocessableEntity || !strings.Contains(page, "Choose at least one list.") {
 		t.Fatalf("POST without a list = %d, want 422 saying to choose a list:\n%s", w.Code, page)
 	}
 	if got := tickedLists(page); len(got) != 0 {
