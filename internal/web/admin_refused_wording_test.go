@@ -44,6 +44,8 @@ func TestAdminRefusedFormsSayOneThing(t *testing.T) {
 		{"new feed", "/admin/feeds", "/admin/feeds", url.Values{"url": {"not a url"}, "list": {"news"}}},
 		{"new endpoint", "/admin/webhooks", "/admin/webhooks", url.Values{"url": {"nope"}}},
 		{"an endpoint's page", hookPage, hookPage, url.Values{"url": {"nope"}}},
+		{"an invite", "/admin/team", "/admin/team/invites", url.Values{"email": {"not an address"}}},
+		{"a password change", "/admin/team", "/admin/team/password", url.Values{"current": {"not mine"}, "password": {"short"}, "password2": {"other"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

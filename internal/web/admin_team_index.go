@@ -17,6 +17,7 @@ type teamPage struct {
 	MyEmail     string            // for password managers on the change form
 	InviteEmail string            // the invite form's value
 	Errors      map[string]string // by field: email, current, password, password2, cancel
+	Refused     string            // the summary over a form refused for its fields
 }
 
 // teamPage shows the team.
@@ -37,6 +38,9 @@ func (s *Server) renderTeam(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	sess := sessionFrom(r.Context())
 	p.Me, p.MyEmail = sess.AdminID, sess.Email
+	if len(p.Errors) > 0 {
+		p.Refused = refusedForm
+	}
 	s.renderAdmin(w, r, status, "admin_team", p)
 }
 
