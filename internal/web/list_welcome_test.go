@@ -39,7 +39,6 @@ func TestListAPIRefusesWelcomeThatDoesNotRender(t *testing.T) {
 	e := newSubEnv(t, 0)
 	ctx := context.Background()
 	const why = "line 3: {{ .Nmae }} names no personal field"
-	const shown = "Line 3: {{ .Nmae }} names no personal field" // why, starting a sentence
 
 	w := e.api("POST", "/api/v1/lists", `{"slug":"typo","name":"Typo","welcome":"Hello,\n\nHi {{ .Nmae }}"}`)
 	if msg := welcomeFieldError(t, w.Code, w.Body.Bytes()); !strings.HasPrefix(msg, why) {
