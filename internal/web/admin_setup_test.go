@@ -171,7 +171,11 @@ func TestSetupFromLoopbackMakesAdminAndList(t *testing.T) {
 	}
 }
 
-// TestSetupRefusesBadFieldsAndWritesNothing shows every bad field at once.
+// TestSetupRefusesBadFieldsAndWritesNothing shows every bad field at once,
+// each message a sentence, as its neighbours are: the public URL's and
+// the From address's came from the settings as fragments ("write one
+// address, e.g. news@example.com") between "The passwords do not match:
+// type the same one twice." and the others.
 func TestSetupRefusesBadFieldsAndWritesNothing(t *testing.T) {
 	s, _, h := newSetupServer(t)
 	c := &setupClient{t: t, h: h, peer: "[::1]:40000", host: "[::1]:8080"}
@@ -179,6 +183,7 @@ func TestSetupRefusesBadFieldsAndWritesNothing(t *testing.T) {
 	f.Set("email", "not an address")
 	f.Set("password", "short")
 	f.Set("password2", "other")
+	f.Set("list_name", "")
 	f.Set("list_slug", "Not A Slug")
 	f.Set("publication_name", "")
 	f.Set("public_url", "news.harbour.example")
@@ -187,6 +192,8 @@ func TestSetupRefusesBadFieldsAndWritesNothing(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("bad setup = %d, want 422:\n%s", resp.StatusCode, body)
 	}
+	checkSentences(t, "setup", resp, body, "email-error", "password-error", "password2-error", "list_name-error",
+		"list_slug-error", "publication_name-error", "public_url-error", "from_address-error")
 	for _, want := range []string{"is not an email address", "at least 10 characters", "do not match", "lower-case letters",
 		"Name your publication", "starting with https://", "e.g. news@example.com"} {
 		if !strings.Contains(body, want) {
