@@ -97,9 +97,7 @@ func TestCampaignsRebuiltWithAutoincrementKeepRows(t *testing.T) {
 // campaignsBefore064 puts campaigns back as 001, 005, 027, 029 and 041
 // left it, with foreign keys off as the migration itself has them, and
 // forgets 064.
-var campaignsBefore064 = []string{
-	`PRAGMA foreign_keys = OFF`,
-	`DROP TABLE campaigns`,
+var campaignsBefore064 = beforeAutoincrement("campaigns", "064_campaigns_autoincrement.sql",
 	`CREATE TABLE campaigns (
 	id           INTEGER PRIMARY KEY,
 	kind         TEXT NOT NULL DEFAULT 'campaign' CHECK (kind IN ('campaign', 'digest')),
@@ -131,10 +129,7 @@ var campaignsBefore064 = []string{
 	`ALTER TABLE campaigns ADD COLUMN folded_bounced INTEGER NOT NULL DEFAULT 0`,
 	`ALTER TABLE campaigns ADD COLUMN folded_skipped INTEGER NOT NULL DEFAULT 0`,
 	`ALTER TABLE campaigns ADD COLUMN folded_at DATETIME`,
-	`DELETE FROM sqlite_sequence WHERE name = 'campaigns'`,
-	`DELETE FROM migrations WHERE name = 'migration/064_campaigns_autoincrement.sql'`,
-	`PRAGMA foreign_keys = ON`,
-}
+)
 
 // campaignRows are a sent campaign with every column set, a digest, and
 // a scheduled campaign, the newest, with rows in every table that names
@@ -215,6 +210,17 @@ func checkAutoincrement(t *testing.T, db *sqlite.DB, table string) {
 	if !strings.Contains(ddl, "AUTOINCREMENT") {
 		t.Errorf("%s after the migration:\n%s", table, ddl)
 	}
+}
+
+// beforeAutoincrement is the statements that put table back as it was
+// before migration rebuilt it with AUTOINCREMENT: dropped and made again
+// by create (its CREATE TABLE, indexes and later columns) with foreign
+// keys off, as the migration itself has them, its counter gone and the
+// migration forgotten.
+func beforeAutoincrement(table, migration string, create ...string) []string {
+	qs := append([]string{`PRAGMA foreign_keys = OFF`, `DROP TABLE ` + table}, create...)
+	return append(qs, `DELETE FROM sqlite_sequence WHERE name = '`+table+`'`,
+		`DELETE FROM migrations WHERE name = 'migration/`+migration+`'`, `PRAGMA foreign_keys = ON`)
 }
 
 // execOnOneConn runs qs in order on one connection of db's writer, so

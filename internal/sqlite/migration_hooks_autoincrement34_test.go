@@ -18,17 +18,13 @@ func TestWebhookEndpointsRebuiltWithAutoincrementKeepRows(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "bulletin.db")
 	db := open(t, path)
-	execOnOneConn(t, db, []string{
-		`PRAGMA foreign_keys = OFF`,
-		`DROP TABLE webhook_endpoints`,
+	execOnOneConn(t, db, append(beforeAutoincrement("webhook_endpoints", "080_webhook_endpoints_autoincrement.sql",
 		`CREATE TABLE webhook_endpoints (
 			id INTEGER PRIMARY KEY, url TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',
 			events TEXT NOT NULL DEFAULT '[]', secret TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1,
 			created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL, failing_since DATETIME,
 			disabled_at DATETIME, disabled_reason TEXT NOT NULL DEFAULT '')`,
-		`DELETE FROM sqlite_sequence WHERE name = 'webhook_endpoints'`,
-		`DELETE FROM migrations WHERE name = 'migration/080_webhook_endpoints_autoincrement.sql'`,
-		`PRAGMA foreign_keys = ON`,
+	),
 		`INSERT INTO webhook_endpoints (id, url, description, events, secret, active, created_at, updated_at,
 			failing_since, disabled_at, disabled_reason) VALUES
 			(1, 'https://crm.example/in', 'CRM', '["subscriber.created"]', 'whsec_a', 1, '2026-01-01', '2026-01-02', NULL, NULL, ''),
@@ -37,7 +33,7 @@ func TestWebhookEndpointsRebuiltWithAutoincrementKeepRows(t *testing.T) {
 		`INSERT INTO webhook_events (id, msg_id, type, body, created_at) VALUES (1, 'msg_1', 'subscriber.created', '{}', '2026-01-02')`,
 		`INSERT INTO webhook_attempts (endpoint_id, event_id, state, attempts, next_at, status_code) VALUES
 			(1, 1, 'delivered', 1, '2026-01-02', 204), (2, 1, 'failed', 9, '2026-01-04', 500)`,
-	})
+	))
 	db = migrateKeepingRows(t, db, path, "webhook_endpoints", "webhook_endpoints", "webhook_attempts")
 	defer db.Close()
 	// The newest endpoint goes; the next one made has a new id.
@@ -64,9 +60,7 @@ func TestFeedsRebuiltWithAutoincrementKeepRows(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "bulletin.db")
 	db := open(t, path)
-	execOnOneConn(t, db, []string{
-		`PRAGMA foreign_keys = OFF`,
-		`DROP TABLE feeds`,
+	execOnOneConn(t, db, append(beforeAutoincrement("feeds", "081_feeds_autoincrement.sql",
 		`CREATE TABLE feeds (
 			id INTEGER PRIMARY KEY, url TEXT NOT NULL, list_id INTEGER NOT NULL REFERENCES lists (id) ON DELETE CASCADE,
 			etag TEXT NOT NULL DEFAULT '', last_modified TEXT NOT NULL DEFAULT '', last_polled_at DATETIME,
@@ -77,9 +71,7 @@ func TestFeedsRebuiltWithAutoincrementKeepRows(t *testing.T) {
 		`ALTER TABLE feeds ADD COLUMN fetched_at DATETIME`,
 		`ALTER TABLE feeds ADD COLUMN failures INTEGER NOT NULL DEFAULT 0`,
 		`ALTER TABLE feeds ADD COLUMN next_poll_at DATETIME`,
-		`DELETE FROM sqlite_sequence WHERE name = 'feeds'`,
-		`DELETE FROM migrations WHERE name = 'migration/081_feeds_autoincrement.sql'`,
-		`PRAGMA foreign_keys = ON`,
+	),
 		`INSERT INTO lists (id, slug, name, created_at) VALUES (1, 'a', 'A', '2026-01-01')`,
 		`INSERT INTO articles (id, url, title, published_at, created_at) VALUES (1, 'https://example.com/1', 'One', '2026-01-01', '2026-01-01')`,
 		`INSERT INTO feeds (id, url, list_id, etag, last_modified, last_polled_at, last_error, created_at, active,
@@ -89,7 +81,7 @@ func TestFeedsRebuiltWithAutoincrementKeepRows(t *testing.T) {
 			(2, 'https://down.example/rss', 1, '', '', '2026-01-05', 'the server answered 503', '2026-01-02', 0,
 			 'the server answered 503', 0, NULL, 3, '2026-01-06')`,
 		`INSERT INTO feed_items (feed_id, item_id, article_id) VALUES (1, 'https://example.com/1', 1)`,
-	})
+	))
 	db = migrateKeepingRows(t, db, path, "feeds", "feeds", "feed_items")
 	defer db.Close()
 	if _, err := db.Write.ExecContext(ctx, `INSERT INTO feeds (url, list_id, created_at) VALUES ('https://news.example/rss', 1, '2026-01-07')`); err == nil {

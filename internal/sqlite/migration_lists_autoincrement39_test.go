@@ -15,9 +15,7 @@ func TestListsRebuiltWithAutoincrementKeepRows(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "bulletin.db")
 	db := open(t, path)
-	execOnOneConn(t, db, []string{
-		`PRAGMA foreign_keys = OFF`,
-		`DROP TABLE lists`,
+	execOnOneConn(t, db, append(beforeAutoincrement("lists", "087_lists_autoincrement.sql",
 		`CREATE TABLE lists (
 			id INTEGER PRIMARY KEY, slug TEXT NOT NULL UNIQUE, name TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',
 			public INTEGER NOT NULL DEFAULT 1, digest TEXT NOT NULL DEFAULT 'off' CHECK (digest IN ('daily', 'weekly', 'off')),
@@ -30,9 +28,7 @@ func TestListsRebuiltWithAutoincrementKeepRows(t *testing.T) {
 		`ALTER TABLE lists ADD COLUMN welcome TEXT NOT NULL DEFAULT ''`,
 		`ALTER TABLE lists ADD COLUMN tracking TEXT NOT NULL DEFAULT 'anonymous' CHECK (tracking IN ('off', 'anonymous', 'on'))`,
 		`ALTER TABLE lists ADD COLUMN opens INTEGER NOT NULL DEFAULT 0 CHECK (opens IN (0, 1))`,
-		`DELETE FROM sqlite_sequence WHERE name = 'lists'`,
-		`DELETE FROM migrations WHERE name = 'migration/087_lists_autoincrement.sql'`,
-		`PRAGMA foreign_keys = ON`,
+	),
 		`INSERT INTO lists (id, slug, name, description, public, digest, digest_hour, created_at, digest_weekday, timezone,
 			from_address, reply_to, welcome, tracking, opens) VALUES
 			(1, 'news', 'News', 'Every morning', 1, 'daily', 7, '2026-01-01', 'monday', 'Europe/Paris', 'desk@news.example', '', 'Hello', 'on', 1),
@@ -41,7 +37,7 @@ func TestListsRebuiltWithAutoincrementKeepRows(t *testing.T) {
 		`INSERT INTO subscriptions (subscriber_id, list_id, status, created_at, updated_at) VALUES
 			(1, 1, 'active', '2026-01-03', '2026-01-03'), (1, 2, 'active', '2026-01-03', '2026-01-03')`,
 		`INSERT INTO feeds (id, url, list_id, created_at) VALUES (1, 'https://news.example/rss', 1, '2026-01-04')`,
-	})
+	))
 	db = migrateKeepingRows(t, db, path, "lists", "lists", "subscriptions", "feeds")
 	defer db.Close()
 	if _, err := db.Write.ExecContext(ctx, `INSERT INTO lists (slug, name, created_at) VALUES ('news', 'Again', '2026-01-05')`); err == nil {
