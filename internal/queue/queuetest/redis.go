@@ -18,6 +18,7 @@ const (
 	DBServe   = 2  // cmd/bulletin: serve on a real Redis
 	DBWorkers = 11 // cmd/bulletin: serve --no-send with send workers
 	DBGone    = 12 // cmd/bulletin: workers skipping readers who left
+	DBMailer  = 13 // mailer: a worker's ledger
 )
 
 // RedisURL returns BULLETIN_TEST_REDIS_URL with its database number set to
