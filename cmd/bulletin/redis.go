@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -39,6 +40,59 @@ func pingRedis(ctx context.Context, q *queue.Queue, embeddedOK bool) error {
 		return fmt.Errorf("BULLETIN_REDIS_URL: the Redis at %s does not answer (%v): %s", redisAddr(q.Opt), err, fix)
 	}
 	return nil
+}
+
+// checkRedisVersion refuses a Redis of BULLETIN_REDIS_URL older than 6.2
+// at start-up: a worker's claim reads a chunk's departures with ZMSCORE,
+// new in 6.2, and on an older Redis every claim would fail once a
+// campaign went out. It refuses only a redis_version INFO gives that
+// reads as older: Redis-compatible servers report their own fields
+// (Valkey gives redis_version 7.2.4 for compatibility), and a Redis whose
+// ACL denies INFO may well be new enough, so that is only warned about.
+// embeddedOK is pingRedis's.
+func (m *Main) checkRedisVersion(ctx context.Context, q *queue.Queue, embeddedOK bool) error {
+	if q.Embedded() {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, redisPingWithin)
+	defer cancel()
+	info, err := q.Redis().Info(ctx, "server").Result()
+	if err != nil {
+		m.Log.Warn("could not read the Redis version (INFO server); Bulletin needs Redis 6.2 or newer", "redis", redisAddr(q.Opt), "err", err)
+		return nil
+	}
+	version, old := redisTooOld(info)
+	if !old {
+		return nil
+	}
+	fix := "upgrade it, or point BULLETIN_REDIS_URL at a newer one"
+	if embeddedOK {
+		fix = "upgrade it, point BULLETIN_REDIS_URL at a newer one, or leave BULLETIN_REDIS_URL empty for the embedded Redis"
+	}
+	return fmt.Errorf("BULLETIN_REDIS_URL: the Redis at %s is version %s; Bulletin needs Redis 6.2 or newer: %s", redisAddr(q.Opt), version, fix)
+}
+
+// redisTooOld reads the redis_version of info, the answer to INFO server,
+// and reports whether it is older than 6.2. A version missing, or that
+// does not read as major.minor, is not too old.
+func redisTooOld(info string) (version string, old bool) {
+	for _, line := range strings.Split(info, "\n") {
+		v, ok := strings.CutPrefix(strings.TrimSpace(line), "redis_version:")
+		if !ok {
+			continue
+		}
+		parts := strings.SplitN(v, ".", 3)
+		if len(parts) < 2 {
+			return v, false
+		}
+		major, err1 := strconv.Atoi(parts[0])
+		minor, err2 := strconv.Atoi(parts[1])
+		if err1 != nil || err2 != nil {
+			return v, false
+		}
+		return v, major < 6 || major == 6 && minor < 2
+	}
+	return "", false
 }
 
 // redisAddr names the server of opt, never its password.

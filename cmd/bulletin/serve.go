@@ -80,6 +80,11 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		return nil
 	})
+	// After openAll, whose ping said the Redis answers, and before
+	// anything starts on it.
+	if err := m.checkRedisVersion(ctx, a.Queue, !m.Config.NoSend); err != nil {
+		return err
+	}
 	srv := m.newWebServer()
 	mux := asynq.NewServeMux()
 	mux.HandleFunc(queue.TypeReconcile, func(ctx context.Context, t *asynq.Task) error {

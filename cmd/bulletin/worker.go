@@ -62,6 +62,9 @@ func (m *Main) worker(ctx context.Context, args []string) error {
 	if err := pingRedis(ctx, q, false); err != nil {
 		return err
 	}
+	if err := m.checkRedisVersion(ctx, q, false); err != nil {
+		return err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	sender := &mailer.Sender{
