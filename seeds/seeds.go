@@ -31,13 +31,21 @@ func FS() fs.FS { return embedded }
 // A Report counts what a load added; everything else was there already.
 type Report struct {
 	Lists, Articles, Subscribers int
-	// Kept counts the lists, articles and subscribers of the seed that
-	// were stored already, and were left as they are.
-	Kept int
+	// Kept counts, by kind, the lists, articles and subscribers of the
+	// seed that were stored already, and were left as they are.
+	Kept Kept
 	// Erased counts the subscribers of the seed whose address was erased
 	// at its owner's request: a seed never brings one back.
 	Erased int
 }
+
+// Kept is what a load found stored already, by kind.
+type Kept struct {
+	Lists, Articles, Subscribers int
+}
+
+// Total is every item kept.
+func (k Kept) Total() int { return k.Lists + k.Articles + k.Subscribers }
 
 // A Mistake is an error in the seed files, found before anything is
 // stored: the file, where in it, and what to fix.
@@ -177,7 +185,7 @@ func (l *Loader) storeLists(ctx context.Context, lists []*subscribers.List, rep 
 		if created {
 			rep.Lists++
 		} else {
-			rep.Kept++
+			rep.Kept.Lists++
 		}
 	}
 	return nil
@@ -227,7 +235,7 @@ func (l *Loader) storeArticles(ctx context.Context, arts []seedArticle, rep *Rep
 		if created {
 			rep.Articles++
 		} else {
-			rep.Kept++
+			rep.Kept.Articles++
 		}
 	}
 	return nil

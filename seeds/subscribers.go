@@ -117,7 +117,7 @@ func (l *Loader) storeSubscribers(ctx context.Context, readers []seedReader, rep
 		if added {
 			rep.Subscribers++
 		} else {
-			rep.Kept++
+			rep.Kept.Subscribers++
 		}
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/bulletinhq/bulletin/seeds"
@@ -60,12 +61,31 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "seeded: %s, %s, %s added", plural(rep.Lists, "list"), plural(rep.Articles, "article"), plural(rep.Subscribers, "subscriber"))
-	if rep.Kept > 0 {
-		fmt.Fprintf(m.Stdout, "; %d were there already and were left as they are", rep.Kept)
+	if k := rep.Kept; k.Total() > 0 {
+		fmt.Fprintf(m.Stdout, "; there already, and left as they are: %s", keptKinds(k))
 	}
 	if rep.Erased > 0 {
 		fmt.Fprintf(m.Stdout, "; %s skipped, since seed never brings back an address erased at its owner's request", plural(rep.Erased, "erased reader"))
 	}
 	fmt.Fprintln(m.Stdout)
 	return nil
+}
+
+// keptKinds names what a seed found stored already, kind by kind, leaving
+// out the kinds it found none of: "3 lists, 12 articles and 20
+// subscribers".
+func keptKinds(k seeds.Kept) string {
+	var parts []string
+	for _, kind := range []struct {
+		n    int
+		noun string
+	}{{k.Lists, "list"}, {k.Articles, "article"}, {k.Subscribers, "subscriber"}} {
+		if kind.n > 0 {
+			parts = append(parts, plural(kind.n, kind.noun))
+		}
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -56,6 +57,11 @@ func TestSeedNeverBringsBackAnErasedReader(t *testing.T) {
 	code, stdout, stderr := run(t, env, "", "seed")
 	if code != 0 || !strings.Contains(stdout, "0 subscribers added") || !strings.Contains(stdout, "1 erased reader skipped") {
 		t.Errorf("seed after an erasure: exit %d, stdout %q, stderr %q; want nothing added and the erased reader skipped", code, stdout, stderr)
+	}
+	// What was there already is counted by kind, not as one sum of lists,
+	// articles and readers.
+	if kept := regexp.MustCompile(`there already, and left as they are: \d+ lists, \d+ articles and 19 subscribers;`); !kept.MatchString(stdout) {
+		t.Errorf("seed run again: stdout %q; want what it kept named kind by kind, matching %s", stdout, kept)
 	}
 	if found, _, err := store.List(ctx, subscribers.Filter{Q: "ada.fisher@example.com", Limit: 10}); err != nil || len(found) != 0 {
 		t.Errorf("after seed, the erased address is back: %+v, %v", found, err)
