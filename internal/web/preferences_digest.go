@@ -112,8 +112,5 @@ func listNames(ls []*subscribers.List) string {
 	for _, l := range ls {
 		names = append(names, l.Name)
 	}
-	if len(names) == 1 {
-		return names[0]
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	return andNames(names)
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
@@ -154,7 +155,7 @@ func (s *Server) unsubscribeListData(r *http.Request, id, list int64) (unsubscri
 		// whose lists an editor could mail again): the button stops all
 		// mail (LeaveList), and the page asks that.
 	default:
-		d.List, d.Others, d.Done = l.List, joinAnd(l.Others), l.Left
+		d.List, d.Others, d.Done = l.List, andNames(l.Others), l.Left
 		d.AllURL = "/unsubscribe/" + s.Signer.Sign(subscribers.TokenUnsubscribe, id, 0)
 		d.Title = "Unsubscribe from " + l.List
 		if d.Done {
@@ -162,6 +163,16 @@ func (s *Server) unsubscribeListData(r *http.Request, id, list int64) (unsubscri
 		}
 	}
 	return d, nil
+}
+
+// andNames lists names as a sentence to a reader does: "A", "A and B",
+// "A, B and C". joinAnd, the API errors' join, says "only A" of one name,
+// which on a reader's page reads as if they had chosen to get less.
+func andNames(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // erasedPage answers a reader's link, signed as it should be, whose reader
