@@ -2,12 +2,14 @@ package mailer
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"mime"
 	"net/mail"
 	"net/textproto"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -164,24 +166,63 @@ func qBoundary(text string, n int) int {
 }
 
 // withAddresses returns raw, the library's message, with fields (From and
-// To) first and the empty From field the library always writes taken out.
+// To) first, the empty From field the library always writes taken out,
+// and the other fields of the head in fieldOrder: the library writes them
+// from a map, in a different order each time.
 func withAddresses(raw []byte, fields string) []byte {
 	end := bytes.Index(raw, []byte("\r\n\r\n"))
 	if end < 0 {
 		return raw
 	}
+	var head [][]byte // one field each, with its continuation lines
+	for i := 0; i < end+2; {
+		// A field runs to the next line that does not start with a space
+		// or a tab: a continuation line does.
+		j := i
+		for {
+			j += bytes.Index(raw[j:], []byte("\r\n")) + 2
+			if j >= end+2 || (raw[j] != ' ' && raw[j] != '\t') {
+				break
+			}
+		}
+		if !bytes.HasPrefix(raw[i:j], []byte("From:")) {
+			head = append(head, raw[i:j])
+		}
+		i = j
+	}
+	slices.SortStableFunc(head, func(a, b []byte) int {
+		na, nb := fieldName(a), fieldName(b)
+		if c := cmp.Compare(fieldRank(na), fieldRank(nb)); c != 0 {
+			return c
+		}
+		return strings.Compare(na, nb)
+	})
 	out := make([]byte, 0, len(raw)+len(fields))
 	out = append(out, fields...)
-	for head := raw[:end+2]; len(head) > 0; {
-		n := bytes.Index(head, []byte("\r\n")) + 2
-		// A continuation line starts with a space: only the field itself
-		// starts with its name.
-		if !bytes.HasPrefix(head, []byte("From:")) {
-			out = append(out, head[:n]...)
-		}
-		head = head[n:]
+	for _, f := range head {
+		out = append(out, f...)
 	}
 	return append(out, raw[end+2:]...)
+}
+
+// fieldOrder is the order of a message's head after From and To, as mail
+// programs show it and people read it; the fields it does not name go
+// between Auto-Submitted and MIME-Version, by name.
+var fieldOrder = []string{"Reply-To", "Subject", "Date", "Message-Id",
+	"List-Id", "List-Unsubscribe", "List-Unsubscribe-Post", "Auto-Submitted",
+	"", "Mime-Version", "Content-Type", "Content-Transfer-Encoding"}
+
+// fieldName is the name of field, one of a head's fields, canonical.
+func fieldName(field []byte) string {
+	name, _, _ := bytes.Cut(field, []byte(":"))
+	return textproto.CanonicalMIMEHeaderKey(string(name))
+}
+
+func fieldRank(name string) int {
+	if i := slices.Index(fieldOrder, name); i >= 0 {
+		return i
+	}
+	return slices.Index(fieldOrder, "")
 }
 
 // NewMessageID returns a unique Message-ID whose right side is the domain
