@@ -1,8 +1,11 @@
 package web
 
 import (
+	"maps"
 	"net/http"
+	"strings"
 
+	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -23,12 +26,45 @@ func (s *Server) createList(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.Log, err)
 		return
 	}
+	// A slug left out, or empty, is made from the name, as the admin's
+	// new-list form makes it; its faults then say so (madeSlugFault).
+	made := in.Slug == nil || strings.TrimSpace(*in.Slug) == ""
+	if made {
+		var name string
+		if in.Name != nil {
+			name = *in.Name
+		}
+		slug := subscribers.SlugFor(name)
+		in.Slug = &slug
+	}
 	l := subscribers.NewList(&in)
-	if err := s.Subscribers.CreateList(r.Context(), l, welcomeRenders); err != nil {
+	err := s.Subscribers.CreateList(r.Context(), l, welcomeRenders)
+	if err != nil && made {
+		err = explainMadeSlug(err, l)
+	}
+	if err != nil {
 		writeError(w, r, s.Log, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, l)
+}
+
+// explainMadeSlug is err, the refusal of new list l whose slug was made
+// from its name, with the slug's fault worded for a slug the client left
+// out: a made slug another list has is that fault, not a conflict over a
+// slug never sent.
+func explainMadeSlug(err error, l *subscribers.List) error {
+	var fields map[string]string
+	switch bulletin.ErrorCode(err) {
+	case bulletin.ECONFLICT:
+		fields = map[string]string{"slug": subscribers.SlugTaken}
+	case bulletin.EINVALID:
+		fields = maps.Clone(bulletin.ErrorFields(err))
+	default:
+		return err
+	}
+	madeSlugFault(fields, l.Name, l.Slug)
+	return bulletin.Invalid(fields)
 }
 
 func (s *Server) getList(w http.ResponseWriter, r *http.Request) {

@@ -174,15 +174,26 @@ func (s *Server) renderListForm(w http.ResponseWriter, r *http.Request, p *listF
 // name has a fault of its own, the slug is made again once it is fixed
 // and has nothing to say yet.
 func (p *listFormPage) explainSlug() {
-	switch {
-	case !p.SlugLeftEmpty:
+	if !p.SlugLeftEmpty {
 		p.Errors["slug"] += slugSuggestion(p.List.Slug)
-	case p.Errors["name"] != "":
-		delete(p.Errors, "slug")
-	case p.MadeSlug == "":
-		setOrDelete(p.Errors, "slug", subscribers.NoSlugFrom(p.List.Name))
-	default:
-		p.Errors["slug"] = "the slug made from the name, “" + p.MadeSlug + "”, is another list's: type another slug, or change the name"
+		return
+	}
+	madeSlugFault(p.Errors, p.List.Name, p.MadeSlug)
+}
+
+// madeSlugFault words fields["slug"], the slug's fault of a new list whose
+// slug was left out and made from its name (SlugFor gave made): why none
+// was made, or that the one made is another list's. While the name has a
+// fault of its own, the slug has nothing to say: it is made again once the
+// name is fixed. The admin's new-list form and the API word it alike.
+func madeSlugFault(fields map[string]string, name, made string) {
+	switch {
+	case fields["name"] != "":
+		delete(fields, "slug")
+	case made == "":
+		setOrDelete(fields, "slug", subscribers.NoSlugFrom(name))
+	case fields["slug"] != "":
+		fields["slug"] = "the slug made from the name, “" + made + "”, is another list's: type another slug, or change the name"
 	}
 }
 
