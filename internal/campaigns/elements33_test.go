@@ -17,8 +17,8 @@ const embedAdvice = "mail cannot run scripts or embeds: link to the page instead
 
 // A body holding an element whose text is no reader's (a script, a style
 // sheet) or that does nothing in mail (an embed, a form) is refused when
-// a campaign or a welcome text is saved, naming the element, its line and
-// what to do instead. Markdown rendered the text between the tags as
+// a campaign or a welcome text is saved, naming each such element with
+// its line, one a line, and what to do instead, once for each kind. Markdown rendered the text between the tags as
 // prose: "alert(1)" in every mail. A tag as text, in code, and a comment
 // are not refused, nor is the other raw HTML Markdown leaves out keeping
 // its text (<b>).
@@ -32,9 +32,12 @@ func TestSaveRefusesAScriptOrAnEmbed(t *testing.T) {
 		{"Watch:\n\n<iframe width=\"560\" src=\"https://www.youtube.com/embed/x\"></iframe>", "line 3: take out the <iframe>: " + embedAdvice},
 		{"<blockquote class=\"twitter-tweet\"><p>The bridge is open!</p></blockquote> <script async src=\"https://platform.twitter.com/widgets.js\"></script>",
 			"line 1: take out the <script>: " + embedAdvice},
-		{"Hi <SCRIPT>a()</SCRIPT> and <video src=\"https://x.example/v.mp4\">no video</video>", "line 1: take out the <script> (and 1 more): " + embedAdvice},
+		{"Hi <SCRIPT>a()</SCRIPT> and\n<video src=\"https://x.example/v.mp4\">no video</video>", "line 1: take out the <script>: " + embedAdvice + "\nline 2: take out the <video>"},
 		{"Big news <style>p { color: red }</style> today.", "line 1: take out the <style>: a mail takes no style sheet from its body"},
-		{"Sign up: <form action=\"https://x.example\"><input name=\"e\"><button>Go</button></form>", "line 1: take out the <form> (and 2 more): mail cannot hold a form: link to the form's page instead"},
+		{"Sign up: <form action=\"https://x.example\"><input name=\"e\"><button>Go</button></form>", "line 1: take out the <form>: mail cannot hold a form: link to the form's page instead\nline 1: take out the <input>\nline 1: take out the <button>"},
+		{"<style>p { color: red }</style>\n\n<div>\n<!-- a <script>\ncomment -->\n<p>Go</p><iframe src=\"https://x.example\"></iframe>\n</div>\n\n<form>",
+			"line 1: take out the <style>: a mail takes no style sheet from its body: write it in Markdown, and the mail's template gives it its look\n" +
+				"line 6: take out the <iframe>: " + embedAdvice + "\nline 9: take out the <form>: mail cannot hold a form: link to the form's page instead"},
 		{"Show `<script>x()</script>` in code.\n\n```\n<script>x()</script>\n```\n\n<b>Bold</b> <!-- <script> --> and &lt;script&gt;.", ""},
 	} {
 		err := e.svc.Schedule(ctx, &campaigns.Campaign{Subject: "Ferries", Body: tc.body, Lists: []string{"news"}})
@@ -83,7 +86,7 @@ func TestCampaignSavedWithAScriptOpensSendsWithoutItAndIsToldOnSave(t *testing.T
 	}
 	subject := "Bridge news"
 	_, err = e.svc.Update(ctx, c.ID, campaigns.Patch{Subject: &subject})
-	if why := bulletin.ErrorFields(err)["body"]; !strings.HasPrefix(why, "line 3: take out the <script> (and 1 more): "+embedAdvice) {
+	if why := bulletin.ErrorFields(err)["body"]; why != "line 3: take out the <script>: "+embedAdvice+"\nline 5: take out the <iframe>" {
 		t.Errorf("save with the stored body unchanged: %v (body %q), want the script named", err, why)
 	}
 	dup, err := e.svc.Duplicate(ctx, c.ID)

@@ -2,11 +2,14 @@ package campaigns
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	stdhtml "html"
+	"math"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -49,11 +52,16 @@ var (
 // (parseFields), that has a fallback in a URL, or whose links or images
 // are not full URLs (checkLinks), so a mistake shows when the campaign is
 // saved rather than in every reader's mail.
-func checkFields(body string) error {
+func checkFields(body string) error { return errors.Join(renderFaults(body)...) }
+
+// renderFaults is checkFields' refusal: Render's error alone, as a body
+// that does not render has no links to look at, or each link and image
+// that is not a full URL (checkLinks).
+func renderFaults(body string) []error {
 	mk := mailer.NewMarkers()
 	html, _, err := Render(body, mk)
 	if err != nil {
-		return err
+		return []error{err}
 	}
 	return checkLinks(body, html, mk)
 }
@@ -66,19 +74,32 @@ func checkFields(body string) error {
 // subscribers.NewTextOnly one from the others.
 func CheckBody(markdown string) error { return errors.Join(bodyFaults(markdown, "")...) }
 
-// checkLinks refuses the rendered html of body when a link or an image
-// has a relative URL ("/about", "photo.jpg", "//cdn.example/x.png"): a
-// web page resolves it against its own address, but a mail has none, so
-// the link leads nowhere and the image never shows. A link within the
-// mail ("#section") is taken. The first at fault is named, with its line.
-// Only a save of a new or changed body checks this; a body stored before
-// it sends, is duplicated and is edited around as it is.
-func checkLinks(body, html string, mk mailer.Markers) error {
+// maxFaults is how many faults of one kind (the links that are not full
+// URLs, the elements mail cannot show) a body's refusal names, each on a
+// line of its own; the rest are counted on one more, so a body of
+// thousands does not make an error as long as itself.
+const maxFaults = 20
+
+// checkLinks is a fault for each link or image of the rendered html of
+// body that has a relative URL ("/about", "photo.jpg",
+// "//cdn.example/x.png"): a web page resolves it against its own address,
+// but a mail has none, so the link leads nowhere and the image never
+// shows. A link within the mail ("#section") is taken. Each is named with
+// its line, in the order of the lines, the first maxFaults of them, and
+// what to write instead is said once, with the first it fits; naming the
+// first alone left an editor one refusal a save. Only a save of a new or
+// changed body checks this; a body stored before it sends, is duplicated
+// and is edited around as it is.
+func checkLinks(body, html string, mk mailer.Markers) []error {
 	// The personal fields, as mk's markers in html, as the author wrote
 	// them.
 	written := strings.NewReplacer(mk.Of(mailer.NameURL), "{{ .Name }}", mk.Of(mailer.EmailURL), "{{ .Email }}",
 		mk.Of(mailer.Name), "{{ .Name }}", mk.Of(mailer.Email), "{{ .Email }}")
-	var bad []string
+	var bad []badURL
+	// The URLs come in the order the body has them: each is looked for
+	// after the one before, so two links to the same page are each on
+	// their own line. at and atLine are where the last was found.
+	at, atLine := 0, 1
 	for _, attr := range urlAttr.FindAllString(html, -1) {
 		name, quoted, _ := strings.Cut(strings.TrimSpace(attr), "=")
 		v := stdhtml.UnescapeString(strings.Trim(quoted, `"`))
@@ -88,28 +109,99 @@ func checkLinks(body, html string, mk mailer.Markers) error {
 		if u, err := url.Parse(v); err == nil && u.Scheme != "" {
 			continue
 		}
-		bad = append(bad, name+" "+written.Replace(v))
+		b := badURL{what: "the link", v: written.Replace(v)}
+		if name == "src" {
+			b.what = "the image"
+		}
+		i := indexAfter(body, at, b.v)
+		if dec, err := url.PathUnescape(b.v); i < 0 && err == nil && dec != b.v {
+			// Markdown escapes what a URL may not hold as it is
+			// ("/café" is "/caf%C3%A9"): the author wrote it so.
+			if i = indexAfter(body, at, dec); i >= 0 {
+				b.v = dec
+			}
+		}
+		if i >= 0 {
+			if i < at {
+				at, atLine = 0, 1
+			}
+			b.line = atLine + strings.Count(body[at:i], "\n")
+			at, atLine = i+len(b.v), b.line+strings.Count(b.v, "\n")
+		}
+		bad = append(bad, b)
 	}
-	if len(bad) == 0 {
-		return nil
+	// A URL not found as written has no line, and goes after those that
+	// have one.
+	lineOf := func(b badURL) int {
+		if b.line == 0 {
+			return math.MaxInt
+		}
+		return b.line
 	}
-	kind, v, _ := strings.Cut(bad[0], " ")
-	what := "the link"
-	if kind == "src" {
-		what = "the image"
+	slices.SortStableFunc(bad, func(a, b badURL) int { return cmp.Compare(lineOf(a), lineOf(b)) })
+	var faults []error
+	advised := map[bool]bool{}
+	for i, b := range bad {
+		if i == maxFaults {
+			faults = append(faults, &linkError{moreLinks(bad[i:])})
+			break
+		}
+		msg := fmt.Sprintf("%s %q is not a full URL", b.what, b.v)
+		if b.line > 0 {
+			msg = fmt.Sprintf("line %d: %s", b.line, msg)
+		}
+		// What to write instead is said once for each kind of fault.
+		field := strings.HasPrefix(b.v, "{{")
+		switch {
+		case advised[field]:
+		case field:
+			msg += ": a personal field may fill part of one (https://news.example/me?e={{ .Email }}), not stand for it"
+		default:
+			msg += ": a mail has no page to resolve it against; write it whole, with https:// and the site's name"
+		}
+		advised[field] = true
+		faults = append(faults, &linkError{msg})
 	}
-	line := ""
-	if i := strings.Index(body, v); i >= 0 {
-		line = fmt.Sprintf("line %d: ", 1+strings.Count(body[:i], "\n"))
+	return faults
+}
+
+// indexAfter is where v is in body at or after from, else before it, else
+// -1.
+func indexAfter(body string, from int, v string) int {
+	if i := strings.Index(body[from:], v); i >= 0 {
+		return from + i
 	}
-	more := ""
-	if len(bad) > 1 {
-		more = fmt.Sprintf(" (and %d more)", len(bad)-1)
+	return strings.Index(body[:min(from+len(v), len(body))], v)
+}
+
+// A badURL is a link or an image checkLinks refuses: what it is ("the
+// link", "the image"), its URL as written, and its line, 0 when the URL
+// is not found in the body as written.
+type badURL struct {
+	what, v string
+	line    int
+}
+
+// moreLinks counts bad, the faults past those named: "and 3 more links
+// that are not full URLs".
+func moreLinks(bad []badURL) string {
+	links := 0
+	for _, b := range bad {
+		if b.what == "the link" {
+			links++
+		}
 	}
-	if strings.HasPrefix(v, "{{") {
-		return &linkError{fmt.Sprintf("%s%s %q is not a full URL%s: a personal field may fill part of one (https://news.example/me?e={{ .Email }}), not stand for it", line, what, v, more)}
+	what := "links and images"
+	switch links {
+	case len(bad):
+		what = "links"
+	case 0:
+		what = "images"
 	}
-	return &linkError{fmt.Sprintf("%s%s %q is not a full URL%s: a mail has no page to resolve it against; write it whole, with https:// and the site's name", line, what, v, more)}
+	if len(bad) == 1 {
+		return fmt.Sprintf("and 1 more %s that is not a full URL", strings.TrimSuffix(what, "s"))
+	}
+	return fmt.Sprintf("and %d more %s that are not full URLs", len(bad), what)
 }
 
 // A linkError is checkLinks' refusal: one for a body being written, as a

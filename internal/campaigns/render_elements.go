@@ -1,8 +1,11 @@
 package campaigns
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/yuin/goldmark/ast"
@@ -56,7 +59,7 @@ var htmlTag = regexp.MustCompile(`<(/?)([A-Za-z][A-Za-z0-9-]*)`)
 // htmlComment matches a comment in raw HTML, whose text is no tag.
 var htmlComment = regexp.MustCompile(`(?s)<!--.*?-->`)
 
-// An elementError is refusedElement's refusal. A body stored before it
+// An elementError is one of elementFaults. A body stored before it
 // is sent as it is, each element gone whole, and is duplicated and its
 // list saved as it is (subscribers.NewTextOnly); saving the campaign
 // itself tells its editor (Campaign.validate).
@@ -68,51 +71,77 @@ func (e *elementError) NewTextOnly() bool { return true }
 var _ subscribers.NewTextOnly = (*elementError)(nil)
 
 // refusedElement refuses body when its raw HTML holds an element of
-// refusedElements, naming the first, its line, and what to do instead.
-// A tag in a code span or a code block is text, and a comment is
-// nothing: neither is refused.
-func refusedElement(body string) error {
+// refusedElements: every one of them (elementFaults), joined, one a line.
+func refusedElement(body string) error { return errors.Join(elementFaults(body)...) }
+
+// elementFaults is a fault for each element of refusedElements that the
+// raw HTML of body holds, naming it and its line, the first maxFaults of
+// them; what to do instead is said once for each kind (a script, a style
+// sheet, a form), with the first of it. Naming the first alone left an
+// editor one refusal a save. A tag in a code span or a code block is
+// text, and a comment is nothing: neither is refused.
+func elementFaults(body string) []error {
 	src := []byte(strings.ReplaceAll(body, "\r\n", "\n"))
-	var found []string
-	first := 0
+	type found struct {
+		name string
+		at   int // where its tag starts in src
+	}
+	var all []found
 	doc := markdown.Parser().Parse(text.NewReader(src))
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
 		}
-		var raw string
-		var at int
+		var raw rawHTML
 		switch n := n.(type) {
 		case *ast.RawHTML:
-			raw, at = segmentsText(n.Segments, src)
+			raw.add(n.Segments, src)
 		case *ast.HTMLBlock:
-			raw, at = segmentsText(n.Lines(), src)
+			raw.add(n.Lines(), src)
 			if n.HasClosure() {
-				closure := n.ClosureLine
-				raw += string(closure.Value(src))
+				raw.addOne(n.ClosureLine, src)
 			}
 		default:
 			return ast.WalkContinue, nil
 		}
-		for _, m := range htmlTag.FindAllStringSubmatch(htmlComment.ReplaceAllString(raw, ""), -1) {
-			if name := strings.ToLower(m[2]); refusedElements[name] != "" && m[1] == "" {
-				if len(found) == 0 {
-					first = at
-				}
-				found = append(found, name)
+		// A comment is blanked, not taken out, so that each place
+		// in the text is where it was.
+		s := htmlComment.ReplaceAllStringFunc(raw.text.String(), func(c string) string { return strings.Repeat(" ", len(c)) })
+		for _, m := range htmlTag.FindAllStringSubmatchIndex(s, -1) {
+			if name := strings.ToLower(s[m[4]:m[5]]); refusedElements[name] != "" && m[3] == m[2] {
+				all = append(all, found{name, raw.srcAt(m[0])})
 			}
 		}
 		return ast.WalkContinue, nil
 	})
-	if len(found) == 0 {
-		return nil
+	var faults []error
+	advised := map[string]bool{}
+	line, lineAt := 1, 0
+	for i, f := range all {
+		if i == maxFaults {
+			n := len(all) - i
+			what := "elements"
+			if n == 1 {
+				what = "element"
+			}
+			faults = append(faults, &elementError{fmt.Sprintf("and %d more %s mail cannot show", n, what)})
+			break
+		}
+		// The walk is in the order of the text: each line is counted
+		// from the one before.
+		if f.at < lineAt {
+			line, lineAt = 1, 0
+		}
+		line += bytes.Count(src[lineAt:f.at], []byte("\n"))
+		lineAt = f.at
+		msg := fmt.Sprintf("line %d: take out the <%s>", line, f.name)
+		if advice := refusedElements[f.name]; !advised[advice] {
+			advised[advice] = true
+			msg += ": " + advice
+		}
+		faults = append(faults, &elementError{msg})
 	}
-	more := ""
-	if len(found) > 1 {
-		more = fmt.Sprintf(" (and %d more)", len(found)-1)
-	}
-	line := 1 + strings.Count(string(src[:first]), "\n")
-	return &elementError{fmt.Sprintf("line %d: take out the <%s>%s: %s", line, found[0], more, refusedElements[found[0]])}
+	return faults
 }
 
 // segmentsText is the text of segs in src, and where it starts.
@@ -126,6 +155,41 @@ func segmentsText(segs *text.Segments, src []byte) (string, int) {
 		return "", 0
 	}
 	return b.String(), segs.At(0).Start
+}
+
+// rawHTML is the text of a node's raw HTML, and where each of its
+// segments starts in it and in the source, so that a place in the text is
+// one in the source.
+type rawHTML struct {
+	text     strings.Builder
+	textAt   []int
+	sourceAt []int
+}
+
+// add adds the segments segs of src.
+func (r *rawHTML) add(segs *text.Segments, src []byte) {
+	for i := range segs.Len() {
+		r.addOne(segs.At(i), src)
+	}
+}
+
+// addOne adds the segment seg of src.
+func (r *rawHTML) addOne(seg text.Segment, src []byte) {
+	r.textAt = append(r.textAt, r.text.Len())
+	r.sourceAt = append(r.sourceAt, seg.Start)
+	r.text.Write(seg.Value(src))
+}
+
+// srcAt is where in the source the text's byte at i is.
+func (r *rawHTML) srcAt(i int) int {
+	j, found := slices.BinarySearch(r.textAt, i)
+	if !found {
+		j--
+	}
+	if j < 0 {
+		return 0
+	}
+	return r.sourceAt[j] + i - r.textAt[j]
 }
 
 // An elementDropper takes out of a parsed body the text inside each

@@ -11,8 +11,8 @@ import (
 )
 
 // A link or image with a relative URL leads nowhere in a mail, which has
-// no page to resolve it against: a save refuses it, naming the first and
-// its line. Full URLs, mailto: and links within the mail are taken.
+// no page to resolve it against: a save refuses it, naming each with its
+// line. Full URLs, mailto: and links within the mail are taken.
 func TestRelativeURLsRefusedAtSave(t *testing.T) {
 	for _, tt := range []struct {
 		body, want string // want: "" when taken, else what the error holds
@@ -20,7 +20,7 @@ func TestRelativeURLsRefusedAtSave(t *testing.T) {
 		{"See [about](/about).", `line 1: the link "/about" is not a full URL`},
 		{"Hi.\n\n![the quay](img/quay.jpg)", `line 3: the image "img/quay.jpg" is not a full URL`},
 		{"[cdn](//cdn.example/x)", `the link "//cdn.example/x" is not a full URL`},
-		{"[a](a.html) and [b](/b)", `the link "a.html" is not a full URL (and 1 more)`},
+		{"[a](a.html) and [b](/b)", "the link \"a.html\" is not a full URL: " + relativeAdvice + "\nline 1: the link \"/b\" is not a full URL"},
 		{"[ref]\n\n[ref]: ../up", `line 3: the link "../up" is not a full URL`},
 		{"[site](https://news.example/a?b=1&c=2) ![x](https://news.example/x.png)", ""},
 		{"[write](mailto:desk@news.example) [top](#top) <https://news.example/auto>", ""},
@@ -39,10 +39,13 @@ func TestRelativeURLsRefusedAtSave(t *testing.T) {
 	}
 	// What the editor is told to do.
 	err := campaigns.CheckBody("[about](/about)")
-	if err == nil || !strings.Contains(err.Error(), "write it whole, with https:// and the site's name") {
+	if err == nil || !strings.Contains(err.Error(), relativeAdvice) {
 		t.Errorf("CheckBody: %v, want what to write instead", err)
 	}
 }
+
+// relativeAdvice is what an editor is told to do with a relative URL.
+const relativeAdvice = "a mail has no page to resolve it against; write it whole, with https:// and the site's name"
 
 // A body stored before the check still renders for sending: Render itself
 // refuses nothing for a relative URL.
@@ -59,8 +62,8 @@ func TestRenderKeepsAStoredRelativeLink(t *testing.T) {
 func TestStoredRelativeLinkStillEditable(t *testing.T) {
 	e := newEnv(t)
 	e.addReaders(t, 1, e.addList(t, "news"))
-	err := storedBeforeTheCheck(t, e, "See [about](/about).", "See [about](/about) and [more](/more).")
-	if !strings.Contains(bulletin.ErrorFields(err)["body"], `the link "/about" is not a full URL (and 1 more)`) {
+	err := storedBeforeTheCheck(t, e, "See [about](/about).", "See [about](/about)\nand [more](/more).")
+	if bulletin.ErrorFields(err)["body"] != `line 1: the link "/about" is not a full URL: `+relativeAdvice+"\n"+`line 2: the link "/more" is not a full URL` {
 		t.Errorf("a changed body with relative links: %v, want it refused", err)
 	}
 }

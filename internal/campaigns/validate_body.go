@@ -19,15 +19,16 @@ import (
 )
 
 // bodyFaults is every reason a body being saved is refused, by line:
-// each {{ … }} that is no personal field, the elements mail cannot show
-// (refusedElement), the links and images that are not full URLs
-// (checkLinks) and the images whose address is not a web one
+// each {{ … }} that is no personal field, each element mail cannot show
+// (elementFaults), each link and image that is not a full URL
+// (checkLinks) and each image whose address is not a web one
 // (imageFaults). The check stopped at the first kind it found, and an editor
 // whose body held all three learnt of them one save at a time. The links
 // are checked with each faulty {{ … }} taken out, since the body does not
 // render with it; that keeps every line where it was. A fault that is
 // only a new body's (subscribers.NewTextOnly) is left out when the body
-// is the one stored: it sends as it is.
+// is the one stored: it sends as it is. Of each kind the first maxFaults
+// are named, and the rest counted.
 func bodyFaults(body, stored string) []error {
 	body = strings.ReplaceAll(body, "\r\n", "\n")
 	unchanged := body == strings.ReplaceAll(stored, "\r\n", "\n")
@@ -40,17 +41,20 @@ func bodyFaults(body, stored string) []error {
 			// The help on writing a field is said once, with the first.
 			err = errors.New(strings.TrimSuffix(err.Error(), " ("+fieldSyntax+")"))
 		}
-		faults = append(faults, err)
+		switch {
+		case i < maxFaults:
+			faults = append(faults, err)
+		case i == maxFaults && len(bad) == maxFaults+1:
+			faults = append(faults, errors.New("and 1 more {{ … }} that is not a personal field"))
+		case i == maxFaults:
+			faults = append(faults, fmt.Errorf("and %d more {{ … }} that are not personal fields", len(bad)-maxFaults))
+		}
 		rest.WriteString(body[at:f.start])
 		at = f.end
 	}
 	rest.WriteString(body[at:])
-	if err := refusedElement(body); err != nil {
-		faults = append(faults, err)
-	}
-	if err := checkFields(rest.String()); err != nil {
-		faults = append(faults, err)
-	}
+	faults = append(faults, elementFaults(body)...)
+	faults = append(faults, renderFaults(rest.String())...)
 	faults = append(faults, imageFaults(rest.String())...)
 	faults = slices.DeleteFunc(faults, func(err error) bool { return unchanged && subscribers.IsNewTextOnly(err) })
 	slices.SortStableFunc(faults, func(a, b error) int { return cmp.Compare(faultLine(a), faultLine(b)) })
@@ -90,12 +94,13 @@ func joinFaults(faults []error) string {
 // (several may share a line, and one may have no alt text to know it
 // by), with the scheme it was written with. A relative address, which
 // the sanitiser keeps, is checkLinks' to refuse, in its own words. The
-// advice is said once, with the first.
+// advice is said once, with the first, and the first maxFaults are
+// named, the rest counted.
 func imageFaults(body string) []error {
 	src := []byte(maskFields(body))
 	d := &dropFinder{src: src}
 	var faults []error
-	n := 0
+	n, found := 0, 0
 	_ = ast.Walk(markdown.Parser().Parse(text.NewReader(src)), func(node ast.Node, entering bool) (ast.WalkStatus, error) {
 		img, ok := node.(*ast.Image)
 		if !ok || !entering {
@@ -103,6 +108,10 @@ func imageFaults(body string) []error {
 		}
 		n++
 		if what := badImageAddress(img, src); what != "" {
+			found++
+			if found > maxFaults {
+				return ast.WalkSkipChildren, nil
+			}
 			msg := fmt.Sprintf("line %d: image %d%s", d.lineOf(img), n, what)
 			if len(faults) == 0 {
 				msg += ": a mail shows only images from the web; write the image's web address, starting with https://"
@@ -112,6 +121,12 @@ func imageFaults(body string) []error {
 		// An image within an image's alt text is only text.
 		return ast.WalkSkipChildren, nil
 	})
+	switch more := found - maxFaults; {
+	case more == 1:
+		faults = append(faults, &linkError{"and 1 more image whose address is not a web address"})
+	case more > 1:
+		faults = append(faults, &linkError{fmt.Sprintf("and %d more images whose address is not a web address", more)})
+	}
 	return faults
 }
 

@@ -166,15 +166,16 @@ func TestCampaignTestSendNamesEveryBadAddress_camp37(t *testing.T) {
 	}
 }
 
-// faultyBody holds four faults of three kinds: a field no reader has, a
-// relative link, and two elements mail cannot show.
+// faultyBody holds five faults of three kinds: two fields no reader has,
+// a relative link, and two elements mail cannot show, each named with its
+// line.
 const faultyBody = "Hello {{ .Nmae }},\n\n[About us](/about) and {{ .Emial }}\n\n<script>x()</script>\n\n<iframe src=\"https://x.example\"></iframe>\n"
 
 // faultyBodyWants is what the refusal of faultyBody names, in the API;
 // faultyBodyFormWants on the forms, where each fault is a sentence.
 var (
-	faultyBodyWants     = []string{"line 1: {{ .Nmae }} names no personal field", "line 3: {{ .Emial }} names no personal field", `line 3: the link "/about"`, "line 5: take out the <script> (and 1 more)"}
-	faultyBodyFormWants = []string{"Line 1: {{ .Nmae }} names no personal field", "Line 3: {{ .Emial }} names no personal field", `Line 3: the link "/about"`, "Line 5: take out the <script> (and 1 more)"}
+	faultyBodyWants     = []string{"line 1: {{ .Nmae }} names no personal field", "line 3: {{ .Emial }} names no personal field", `line 3: the link "/about"`, "line 5: take out the <script>: ", "\nline 7: take out the <iframe>"}
+	faultyBodyFormWants = []string{"Line 1: {{ .Nmae }} names no personal field", "Line 3: {{ .Emial }} names no personal field", `Line 3: the link "/about"`, "Line 5: take out the <script>: ", "Line 7: take out the <iframe>."}
 )
 
 // A body's faults are named all at once, in the order of their lines, on
