@@ -27,6 +27,14 @@ type campaignReportPage struct {
 	// opens (or no longer do): its mail had no open pixel, so "0 opens"
 	// would read as nobody having opened it.
 	OpensUncounted bool
+	// Outbox: no SMTP server is set, so the campaign's messages were
+	// written to the outbox and reached no reader. The campaign's page
+	// says so from the same setting; its report then calls them written
+	// to the outbox, not "delivered", so the two pages do not disagree.
+	Outbox bool
+	// Quiet: nobody clicked or opened it yet. The page says so once, in
+	// place of the charts and table over time, which would only repeat it.
+	Quiet bool
 }
 
 // A linkRow is a tracked link with its address as shown: without
@@ -63,7 +71,7 @@ func (s *Server) campaignReportPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p := &campaignReportPage{R: rep, ClickRate: percentOf(rep.ClickRate)}
+	p := &campaignReportPage{R: rep, ClickRate: percentOf(rep.ClickRate), Outbox: s.Outbox != nil, Quiet: rep.Clicks == 0 && rep.Opens == 0}
 	uncounted, err := s.opensUncounted(r.Context(), rep)
 	if err != nil {
 		s.adminError(w, r, err)
@@ -95,10 +103,17 @@ func (s *Server) campaignReportPage(w http.ResponseWriter, r *http.Request) {
 		per = "article"
 	}
 	axis := chartSeries(rep.Series)
-	charts := map[*template.HTML]*chart{
-		&p.Time: seriesChart(axis, "People's clicks by hour for the first 48 hours, then by day: "+plural(rep.Clicks, "clicks")+" in all", "clicks",
-			func(b tracking.Bucket) int { return b.Clicks }),
-		&p.Links: rankChart("People's clicks per "+per+", the most clicked first", links),
+	// A chart of no clicks drew an empty frame with "No clicks yet" in it,
+	// beside the table's "No clicks or opens yet": the page leaves such
+	// charts out and says it once (Quiet), and the table of links shows
+	// each link's 0.
+	charts := map[*template.HTML]*chart{}
+	if !p.Quiet {
+		charts[&p.Time] = seriesChart(axis, "People's clicks by hour for the first 48 hours, then by day: "+plural(rep.Clicks, "clicks")+" in all", "clicks",
+			func(b tracking.Bucket) int { return b.Clicks })
+	}
+	if rep.Clicks > 0 {
+		charts[&p.Links] = rankChart("People's clicks per "+per+", the most clicked first", links)
 	}
 	if rep.Opens > 0 {
 		charts[&p.Opens] = seriesChart(axis, "People's opens by hour for the first 48 hours, then by day: "+plural(rep.Opens, "opens")+" in all", "opens",
