@@ -192,7 +192,7 @@ func TestCancelledCampaignShowsTheReadersNeverSent(t *testing.T) {
 		`<strong id="sent">300</strong> of <strong id="total">1,200</strong> sent`,
 		`<p id="not-sent">Cancelled: <strong>900 readers</strong> not sent (200 skipped, 700 never queued).</p>`,
 		`id="bar" style="background:var(--accent);height:14px;width:25%"`,
-		`<span style="white-space:nowrap">complaint rate <strong>0.00 %</strong></span>`,
+		`<span style="white-space:nowrap">Complaints: <strong>0</strong> of 300 sent (0.00 %)</span>`,
 	} {
 		if !strings.Contains(body, line) {
 			t.Errorf("the cancelled campaign's page lacks %s:\n%s", line, progressCard(body))

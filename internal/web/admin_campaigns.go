@@ -224,9 +224,10 @@ type campaignForm struct {
 	// preview frames; Audience is how many readers the lists chosen reach.
 	Preview  string
 	Audience string
-	// BareName: the body writes the reader's name with no fallback, which
-	// the preview's sample reader, who has a name, does not show.
-	BareName bool
+	// BareName is the note on a body that writes the reader's name with
+	// no fallback, which the preview's sample reader, who has a name, does
+	// not show; nil when it writes none.
+	BareName *bareNameNote
 	// Dropped says what the body writes that the mail leaves out.
 	Dropped *leftOutNote
 	// Scheduled is Send at as the campaign's page says it, in its zone
@@ -421,7 +422,7 @@ func (s *Server) previewForm(w http.ResponseWriter, r *http.Request, f *campaign
 		return
 	}
 	f.Preview, f.Audience = doc, readers(n)
-	f.BareName = campaigns.NameWithoutFallback(c.Body)
+	f.BareName = bareNameNoteOf(c.Body, true)
 	f.Dropped = leftOutNoteOf(c.Body, true)
 	s.renderCampaignForm(w, r, http.StatusOK, f, c.Lists)
 }
@@ -507,9 +508,9 @@ type campaignPage struct {
 	Deletable bool
 	Audience  string // "2,314 readers"
 	Rates     feedbackRates
-	// BareName: the body writes the reader's name with no fallback, which
-	// the preview's sample reader, who has a name, does not show.
-	BareName bool
+	// BareName is the note on a body that writes the reader's name with
+	// no fallback (bareNameNoteOf); nil when it writes none.
+	BareName *bareNameNote
 	// Lists names the campaign's lists. Scheduled is when a scheduled
 	// campaign goes out, in the zone it was scheduled in (else its lists')
 	// with UTC beside it; When is when sending started and, once the store
@@ -631,7 +632,9 @@ func (s *Server) renderCampaignPage(w http.ResponseWriter, r *http.Request, stat
 	p.C, p.Digest, p.Percent = c, e.Kind == "digest", percent(p.Progress)
 	p.Editable, p.Audience, p.Rates = c.Status == campaigns.StatusDraft || c.Status == campaigns.StatusScheduled, readers(c.Audience), ratesOf(c.Stats)
 	p.Deletable = !p.Digest && c.Deletable()
-	p.BareName = !p.Digest && campaigns.NameWithoutFallback(c.Body)
+	if !p.Digest {
+		p.BareName = bareNameNoteOf(c.Body, p.Editable)
+	}
 	p.TestName = !p.Digest && campaigns.WritesName(c.Body)
 	p.Outbox = s.Outbox != nil
 	if p.Editable && !p.Digest && c.Audience == 0 {
@@ -656,6 +659,53 @@ func (s *Server) renderCampaignPage(w http.ResponseWriter, r *http.Request, stat
 	}
 	p.Errors = sentences(p.Errors)
 	s.renderAdmin(w, r, status, "admin_campaign", p)
+}
+
+// A bareNameNote tells the editor what readers without a name read where
+// the body writes {{ .Name }} with no fallback. It quotes the body's first
+// such line as the preview shows it (Named, for Ada Reader) and as they
+// get it (Nameless, "" when the line is left out), with its number, so
+// that the note is about this mail, not a made-up one. Line is 0 when no
+// one line shows it (the name is inside a block that spans lines): the
+// note then gives examples. Editable says whether the body can still be
+// changed, which decides the fix the note offers.
+type bareNameNote struct {
+	Line            int
+	Named, Nameless string
+	Editable        bool
+}
+
+// bareNameNoteOf is body's note on its bare name, nil when it writes none.
+func bareNameNoteOf(body string, editable bool) *bareNameNote {
+	if !campaigns.NameWithoutFallback(body) {
+		return nil
+	}
+	note := &bareNameNote{Editable: editable}
+	for i, line := range strings.Split(body, "\n") {
+		if !campaigns.NameWithoutFallback(line) {
+			continue
+		}
+		_, named, err := campaigns.RenderFor(line, campaigns.SampleReader)
+		if err != nil {
+			continue
+		}
+		anonymous := campaigns.SampleReader
+		anonymous.Name = ""
+		_, nameless, err := campaigns.RenderFor(line, anonymous)
+		if err != nil {
+			continue
+		}
+		note.Line, note.Named, note.Nameless = i+1, firstLine(named), firstLine(nameless)
+		break
+	}
+	return note
+}
+
+// firstLine is the first line of a rendered text, cut short for a note:
+// a heading's text comes without the line of "=" under it.
+func firstLine(text string) string {
+	first, _, _ := strings.Cut(strings.TrimSpace(text), "\n")
+	return shorten(strings.TrimSpace(first), 120)
 }
 
 // A leftOutNote is the note above a campaign's preview, on its page and

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/internal/events"
 	"github.com/bulletinhq/bulletin/internal/queue/queuetest"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
@@ -148,8 +149,13 @@ func TestCampaignShowsFeedbackRates(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("campaign page = %d", resp.StatusCode)
 	}
-	if !strings.Contains(page, "Bounce rate <strong>25.0 %</strong>") || !strings.Contains(page, "complaint rate <strong>12.5 %</strong>") {
-		t.Errorf("campaign page lacks the rates:\n%s", page)
+	// The rates say what they count of: the 8 messages that left, 6 sent
+	// and 2 bounced, not the 6 the sent count beside them shows.
+	for _, want := range []string{"Bounces: <strong>2</strong> of 8 sent or bounced (25.0 %)", "Complaints: <strong>1</strong> of 8 sent or bounced (12.5 %)",
+		`· <a href="/admin/events">each one under Events</a></p>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("campaign page lacks %s:\n%s", want, page)
+		}
 	}
 	status, body := e.api("GET", "/api/v1/campaigns/"+itoa(cid), "")
 	var c struct {
@@ -181,4 +187,22 @@ func newCampaignFeedbackEnv(t *testing.T) *feedbackEnv {
 		t.Fatal(err)
 	}
 	return e
+}
+
+// A campaign's rates are counted of the messages that left: "13 sent"
+// while none bounced, "16 sent or bounced" once some did, and none while
+// nothing left, which its page says instead of "–".
+func TestRatesOfNameTheirBase(t *testing.T) {
+	for _, tt := range []struct {
+		st   campaigns.Stats
+		want feedbackRates
+	}{
+		{campaigns.Stats{Sent: 13}, feedbackRates{Bounce: "0.00 %", Complaint: "0.00 %", Base: "13 sent"}},
+		{campaigns.Stats{Sent: 1200, Bounced: 400, Complaints: 3}, feedbackRates{Bounce: "25.0 %", Complaint: "0.19 %", Bounces: 400, Complaints: 3, Base: "1,600 sent or bounced"}},
+		{campaigns.Stats{Failed: 3}, feedbackRates{Bounce: "–", Complaint: "–"}},
+	} {
+		if got := ratesOf(tt.st); got != tt.want {
+			t.Errorf("ratesOf(%+v) = %+v, want %+v", tt.st, got, tt.want)
+		}
+	}
 }

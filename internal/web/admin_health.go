@@ -36,9 +36,15 @@ func (s *Server) healthWarning(ctx context.Context) (*healthWarning, error) {
 }
 
 // feedbackRates are a campaign's bounce and complaint rates as shown
-// next to its sent count, of the messages that left (sent or bounced).
+// next to its sent count, of the messages that left (sent or bounced):
+// Bounces and Complaints count them, Base names what they are counted
+// of, "13 sent" or, once some bounced, "16 sent or bounced", so that the
+// line does not read as of the sent count beside it. Base is empty when
+// nothing left, and the page says there is nothing to count.
 type feedbackRates struct {
-	Bounce, Complaint string
+	Bounce, Complaint   string
+	Bounces, Complaints int
+	Base                string
 }
 
 func ratesOf(st campaigns.Stats) feedbackRates {
@@ -46,8 +52,13 @@ func ratesOf(st campaigns.Stats) feedbackRates {
 	if left == 0 {
 		return feedbackRates{Bounce: "–", Complaint: "–"}
 	}
+	base := thousands(left) + " sent"
+	if st.Bounced > 0 {
+		base += " or bounced"
+	}
 	return feedbackRates{Bounce: percentText(float64(st.Bounced) / float64(left)),
-		Complaint: percentText(float64(st.Complaints) / float64(left))}
+		Complaint: percentText(float64(st.Complaints) / float64(left)),
+		Bounces:   st.Bounced, Complaints: st.Complaints, Base: base}
 }
 
 // percentText shows a rate as a percentage with the precision the
