@@ -157,7 +157,7 @@ func TestJSONTypeErrorsInJSONTerms(t *testing.T) {
 		method, path, body string
 		want               map[string]string
 	}{
-		{"PATCH", campaign, `{"lists":"news"}`, map[string]string{"lists": "must be a list of strings"}},
+		{"PATCH", campaign, `{"lists":"news"}`, map[string]string{"lists": `must be a list of strings, like ["news"]`}},
 		{"PATCH", campaign, `{"lists":[1],"subject":2}`, map[string]string{"lists": "must be a list of strings", "subject": "must be a string"}},
 		{"POST", "/api/v1/articles", `{"title":5,"url":"https://news.example/five"}`, map[string]string{"title": "must be a string"}},
 		{"POST", "/api/v1/articles", `{"title":"T","url":"https://news.example/t","lists":{"news":true}}`, map[string]string{"lists": "must be a list of strings"}},
@@ -165,7 +165,7 @@ func TestJSONTypeErrorsInJSONTerms(t *testing.T) {
 		{"POST", "/api/v1/lists", `{"slug":"sport","name":"Sport","digest_hour":"seven"}`, map[string]string{"digest_hour": "must be a whole number"}},
 		{"PATCH", "/api/v1/lists/news", `{"digest_hour":7.5,"public":"no"}`, map[string]string{"digest_hour": "must be a whole number", "public": "must be true or false"}},
 		{"POST", "/api/v1/subscribers", `{"email":"grace@example.com","attributes":["city"]}`, map[string]string{"attributes": "must be an object"}},
-		{"PATCH", "/api/v1/subscribers/1", `{"attributes":"city","lists":"news"}`, map[string]string{"attributes": "must be an object", "lists": "must be a list of strings"}},
+		{"PATCH", "/api/v1/subscribers/1", `{"attributes":"city","lists":"news"}`, map[string]string{"attributes": "must be an object", "lists": `must be a list of strings, like ["news"]`}},
 		{"PATCH", campaign, `{"send_at":"tomorrow"}`, map[string]string{"send_at": "use a date and time in RFC 3339 form, like 2026-12-01T09:00:00Z"}},
 	}
 	for _, c := range cases {
@@ -228,7 +228,7 @@ func TestJSONSignupStillTakesExtraFields(t *testing.T) {
 		t.Errorf("signup with extra fields = %d %v, want 202 pending", code, got)
 	}
 	code, got = apiCall(t, a.base, "", "POST", "/api/v1/subscriptions", `{"email":"other@example.com","lists":"news","extra":1}`)
-	if code != http.StatusUnprocessableEntity || fieldsOf(got)["lists"] != "must be a list of strings" || fieldsOf(got)["extra"] != "" {
+	if code != http.StatusUnprocessableEntity || fieldsOf(got)["lists"] != `must be a list of strings, like ["news"]` || fieldsOf(got)["extra"] != "" {
 		t.Errorf("signup with lists a string = %d %v, want 422 naming lists only", code, got)
 	}
 }

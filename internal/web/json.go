@@ -383,7 +383,7 @@ func memberProblem(t reflect.Type, name string, raw json.RawMessage) (string, st
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
 		if ft, ok := jsonFieldType(t, name); ok && typeErr.Field == name {
-			return name, mustBe(ft)
+			return name, mustBe(ft) + listExample(ft, raw)
 		}
 		if typeErr.Field != "" {
 			return typeErr.Field, mustBe(typeErr.Type)
@@ -419,6 +419,64 @@ func mustBe(t reflect.Type) string {
 		return "must be an object"
 	}
 	return "has a value of the wrong kind"
+}
+
+// listExample shows a list of strings, ", like [\"ed@example.com\"]", made of
+// raw, a string sent for a field of type t that takes such a list: a
+// client that sent {"to":"ed@example.com"} is shown what to send instead,
+// in its own words. A string of several, split at commas or semicolons,
+// is shown as their list, the first three of them; a string holding a
+// list in JSON (one encoded twice) as that list. It is "" for any other
+// field or value, whose kind alone is at fault.
+func listExample(t reflect.Type, raw json.RawMessage) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	var s string
+	if t.Kind() != reflect.Slice || t.Elem().Kind() != reflect.String || json.Unmarshal(raw, &s) != nil {
+		return ""
+	}
+	var items []string
+	if err := json.Unmarshal([]byte(s), &items); err == nil && len(items) > 0 {
+		return ", not a string holding one: send " + jsonStrings(items)
+	} else if strings.HasPrefix(strings.TrimSpace(s), "[") {
+		return "" // JSON of some other list, which splitting would not mend
+	}
+	items = strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' })
+	items = slices.DeleteFunc(items, func(item string) bool { return strings.TrimSpace(item) == "" })
+	for i := range items {
+		items[i] = strings.TrimSpace(items[i])
+	}
+	if len(items) == 0 {
+		return ""
+	}
+	return ", like " + jsonStrings(items)
+}
+
+// jsonStrings writes items as a JSON list, with a space after each comma,
+// the first three of them, each of at most 60 characters: an example, not
+// an echo of a body of any size.
+func jsonStrings(items []string) string {
+	var b strings.Builder
+	b.WriteString("[")
+	for i, item := range items[:min(len(items), 3)] {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if r := []rune(item); len(r) > 60 {
+			item = string(r[:59]) + "…"
+		}
+		var quoted bytes.Buffer
+		enc := json.NewEncoder(&quoted)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(item)
+		b.WriteString(strings.TrimSuffix(quoted.String(), "\n"))
+	}
+	if len(items) > 3 {
+		b.WriteString(", …")
+	}
+	b.WriteString("]")
+	return b.String()
 }
 
 // jsonKindOf names the kind of the JSON value body holds.

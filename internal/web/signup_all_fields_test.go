@@ -42,7 +42,7 @@ func TestAPISignupNamesEveryFieldAtFault(t *testing.T) {
 		{"a member of the wrong kind and the others' faults", `{"email":"not-an-address","name":5,"lists":["nope"]}`,
 			map[string]string{"email": "enter an address like name@example.com", "name": "must be a string", "lists": `there is no list "nope"`}},
 		{"lists of the wrong kind and a long name", `{"email":"new@example.com","name":"` + long + `","lists":"daily-news"}`,
-			map[string]string{"name": "use at most 100 characters", "lists": "must be a list of strings"}},
+			map[string]string{"name": "use at most 100 characters", "lists": `must be a list of strings, like ["daily-news"]`}},
 	} {
 		w := e.json("POST", "/api/v1/subscriptions", c.body)
 		var got errorBody
