@@ -13,8 +13,11 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/bulletinhq/bulletin/internal/queue/queuetest"
+	"github.com/bulletinhq/bulletin/internal/settings"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/internal/tracking"
+	"github.com/bulletinhq/bulletin/mailer"
 )
 
 // lay37Shot keeps a screenshot of the page as name in
@@ -87,6 +90,59 @@ func TestLay37MenuIsOneButtonOnAPhone(t *testing.T) {
 	open33(t, ctx, view33{390, "light"}, a.base+"/admin/deliverability")
 	pages31Do(t, ctx, "open the menu", chromedp.Evaluate[chromedp.Void](`document.querySelector("header summary").click()`))
 	lay37Shot(t, ctx, "lay37-menu-open-390")
+}
+
+// lay37Named is "" when the menu's button shows the current page's name
+// whole and in sight, else how it is cut.
+const lay37Named = `(function (current) {
+	var summary = document.querySelector("header details summary");
+	var here = Array.prototype.find.call(summary.querySelectorAll("*"), function (el) { return el.textContent === current; });
+	if (!here) return "the button reads " + JSON.stringify(summary.textContent) + ", with no part that is " + current;
+	if (!here.checkVisibility()) return current + " is hidden in the button";
+	if (here.scrollWidth > here.clientWidth) return current + " is cut to " + here.clientWidth + " px of its " + here.scrollWidth;
+	if (summary.scrollWidth > summary.clientWidth) return "the button is cut to " + summary.clientWidth + " px of its " + summary.scrollWidth;
+	var r = here.getBoundingClientRect(), b = summary.getBoundingClientRect();
+	if (r.left < b.left || r.right > b.right || r.right > document.documentElement.clientWidth) return current + " sticks out of its button";
+	return "";
+})`
+
+// On a phone the menu's button names the current page whole, beside a
+// publication's name of two words: it read "Menu: D…", cut to its
+// first letter, so an editor could not tell which page was open. The
+// word "Menu" may go from sight there, but not from the button's name.
+func TestLay37MenuNamesTheCurrentPageWhole(t *testing.T) {
+	q := queuetest.Embedded(t)
+	out, err := mailer.NewOutbox(filepath.Join(t.TempDir(), "outbox"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, a := newAdminServerWith(t, func(s *Server, d *sqlite.DB) {
+		s.Campaigns = testCampaigns(s, d, q, out, []byte("0123456789abcdef0123456789abcdef"))
+		s.Settings = settings.NewStore(d, filepath.Join(t.TempDir(), "media"), settingsDefaults)
+	})
+	err = s.Settings.Save(context.Background(), &settings.Update{Publication: settings.Publication{Name: "Harbour Gazette", Credit: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := browser33(t)
+	login33(t, ctx, a.base)
+	for _, page := range []struct{ path, current string }{{"/admin", "Dashboard"}, {"/admin/campaigns", "Campaigns"}, {"/admin/subscribers", "Subscribers"}, {"/admin/deliverability", "Deliverability"}} {
+		for _, w := range []int64{320, 390, 700} {
+			v := view33{w, "light"}
+			open33(t, ctx, v, a.base+page.path)
+			if o := eval33[string](t, ctx, lay37Named+`(`+strconv.Quote(page.current)+`)`); o != "" {
+				t.Errorf("%s at %s: %s", page.path, v, o)
+			}
+			if got := eval33[string](t, ctx, `document.querySelector("header summary").textContent.replace(/\s+/g, " ")`); got != "Menu: "+page.current {
+				t.Errorf("%s at %s: the menu's button is named %q, want %q", page.path, v, got, "Menu: "+page.current)
+			}
+			if o := eval33[string](t, ctx, `overflow()`); o != "" {
+				t.Errorf("%s at %s: %s", page.path, v, o)
+			}
+		}
+	}
+	open33(t, ctx, view33{390, "light"}, a.base+"/admin/deliverability")
+	lay37Shot(t, ctx, "lay37-menu-named-390")
 }
 
 // The first Tab on an admin page reaches "Skip to content", in sight
