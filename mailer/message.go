@@ -174,7 +174,12 @@ func withAddresses(raw []byte, fields string) []byte {
 	if end < 0 {
 		return raw
 	}
-	var head [][]byte // one field each, with its continuation lines
+	type field struct {
+		text []byte // with its continuation lines
+		rank int
+		name string
+	}
+	var head []field
 	for i := 0; i < end+2; {
 		// A field runs to the next line that does not start with a space
 		// or a tab: a continuation line does.
@@ -186,21 +191,23 @@ func withAddresses(raw []byte, fields string) []byte {
 			}
 		}
 		if !bytes.HasPrefix(raw[i:j], []byte("From:")) {
-			head = append(head, raw[i:j])
+			// Named and ranked once, not at each comparison of the sort:
+			// every confirmation mail comes through here.
+			name := fieldName(raw[i:j])
+			head = append(head, field{raw[i:j], fieldRank(name), name})
 		}
 		i = j
 	}
-	slices.SortStableFunc(head, func(a, b []byte) int {
-		na, nb := fieldName(a), fieldName(b)
-		if c := cmp.Compare(fieldRank(na), fieldRank(nb)); c != 0 {
+	slices.SortStableFunc(head, func(a, b field) int {
+		if c := cmp.Compare(a.rank, b.rank); c != 0 {
 			return c
 		}
-		return strings.Compare(na, nb)
+		return strings.Compare(a.name, b.name)
 	})
 	out := make([]byte, 0, len(raw)+len(fields))
 	out = append(out, fields...)
 	for _, f := range head {
-		out = append(out, f...)
+		out = append(out, f.text...)
 	}
 	return append(out, raw[end+2:]...)
 }
