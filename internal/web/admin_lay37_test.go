@@ -106,6 +106,19 @@ const lay37Named = `(function (current) {
 	return "";
 })`
 
+// lay37HeadingAction is "" when a page heading's button ("New campaign")
+// stays within the heading, else how far it reaches into the card below:
+// floated right, it hung out of a heading wrapped on a phone and squeezed
+// the empty list's "No campaigns yet." into a column beside it.
+const lay37HeadingAction = `(function () {
+	var b = document.querySelector("main h1 .button");
+	if (!b) return "";
+	var h = b.closest("h1").getBoundingClientRect(), r = b.getBoundingClientRect();
+	if (r.bottom > h.bottom + 0.5) return "the heading's button reaches " + Math.round(r.bottom - h.bottom) + " px below the heading";
+	if (r.right > document.documentElement.clientWidth) return "the heading's button sticks out";
+	return "";
+})()`
+
 // On a phone the menu's button names the current page whole, beside a
 // publication's name of two words: it read "Menu: D…", cut to its
 // first letter, so an editor could not tell which page was open. The
@@ -126,11 +139,14 @@ func TestLay37MenuNamesTheCurrentPageWhole(t *testing.T) {
 	}
 	ctx := browser33(t)
 	login33(t, ctx, a.base)
-	for _, page := range []struct{ path, current string }{{"/admin", "Dashboard"}, {"/admin/campaigns", "Campaigns"}, {"/admin/subscribers", "Subscribers"}, {"/admin/deliverability", "Deliverability"}} {
+	for _, page := range []struct{ path, current string }{{"/admin", "Dashboard"}, {"/admin/campaigns", "Campaigns"}, {"/admin/articles", "Articles"}, {"/admin/subscribers", "Subscribers"}, {"/admin/deliverability", "Deliverability"}} {
 		for _, w := range []int64{320, 390, 700} {
 			v := view33{w, "light"}
 			open33(t, ctx, v, a.base+page.path)
 			if o := eval33[string](t, ctx, lay37Named+`(`+strconv.Quote(page.current)+`)`); o != "" {
+				t.Errorf("%s at %s: %s", page.path, v, o)
+			}
+			if o := eval33[string](t, ctx, lay37HeadingAction); o != "" {
 				t.Errorf("%s at %s: %s", page.path, v, o)
 			}
 			if got := eval33[string](t, ctx, `document.querySelector("header summary").textContent.replace(/\s+/g, " ")`); got != "Menu: "+page.current {
