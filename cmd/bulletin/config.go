@@ -174,10 +174,13 @@ func configFrom(vals map[string]*string) (Config, error) {
 		}
 	}
 	c.BaseURLSet = c.BaseURL != ""
+	// An error quotes the value as it was given, "http://" and not the
+	// "http:" left once its slashes are trimmed, but never its password.
+	shownBaseURL := withoutUserinfo(strings.TrimSpace(*vals["BULLETIN_BASE_URL"]))
 	if c.BaseURL == "" {
 		c.BaseURL = defaultBaseURL(c.Addr)
 	} else if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return c, fmt.Errorf("BULLETIN_BASE_URL %q: use an absolute http(s) URL, like https://news.example.com", c.BaseURL)
+		return c, fmt.Errorf("BULLETIN_BASE_URL %q: use an absolute http(s) URL, like https://news.example.com", shownBaseURL)
 	}
 	if c.BaseURLSet {
 		// BASE_URL starts every link as the public URL of the settings
@@ -185,7 +188,7 @@ func configFrom(vals map[string]*string) (Config, error) {
 		// script is used in its xn-- form.
 		var why string
 		if c.BaseURL, why = pubsettings.TidyPublicURL(c.BaseURL, "https://news.example.com"); why != "" {
-			return c, fmt.Errorf("BULLETIN_BASE_URL %q: %s", c.BaseURL, why)
+			return c, fmt.Errorf("BULLETIN_BASE_URL %q: %s", shownBaseURL, why)
 		}
 		// The scheme in lower case, as url.Parse reads it: serve marks
 		// cookies Secure and sends HSTS when the public URL starts with
@@ -357,6 +360,24 @@ func defaultBaseURL(addr string) string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port)
+}
+
+// withoutUserinfo returns the URL raw with the user name and password
+// before its host, if any, written as "…", for an error to quote: the
+// line goes to a terminal or a log, where a password must not.
+func withoutUserinfo(raw string) string {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return raw
+	}
+	authority := rest
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		authority = rest[:i]
+	}
+	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
+		return scheme + "://…@" + rest[at+1:]
+	}
+	return raw
 }
 
 // checkMetricsToken refuses a token short enough to guess or one that
