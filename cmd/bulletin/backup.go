@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/sqlite"
@@ -97,7 +98,7 @@ func backupTarget(src, dst string) error {
 // backup to restore: not there, a folder, or the database itself.
 func restoreSource(src, dst string) error {
 	if st, err := os.Stat(src); err != nil {
-		return usagef("%v", err)
+		return fileArgError(src, "the backup file that bulletin backup wrote", err)
 	} else if st.IsDir() {
 		return usagef("%s is a folder: give the backup file that bulletin backup wrote, like %s", src, filepath.Join(src, "bulletin.db"))
 	}
@@ -105,6 +106,21 @@ func restoreSource(src, dst string) error {
 		return usagef("%s is the database itself: give a backup that bulletin backup wrote", src)
 	}
 	return nil
+}
+
+// fileArgError says, as a usage error, why the file an argument names
+// cannot be opened, and what to give instead: "stat nope.db: no such file
+// or directory" said neither in the user's words.
+func fileArgError(path, want string, err error) error {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return usagef("%s does not exist: give %s", path, want)
+	case errors.Is(err, syscall.ENOTDIR):
+		return usagef("%s does not exist (a folder in its path is a file): give %s", path, want)
+	case errors.Is(err, os.ErrPermission):
+		return usagef("%s cannot be read by this user (permission denied): give %s that it can read, or run the command as the file's owner", path, want)
+	}
+	return usagef("%v", err)
 }
 
 // notABackup makes the refusal of a file that is no Bulletin database

@@ -43,7 +43,7 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 	}
 	f, err := os.Open(rest[0])
 	if err != nil {
-		return usagef("import: %v", err)
+		return fileArgError(rest[0], "the CSV file to import", err)
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err == nil && st.IsDir() {
