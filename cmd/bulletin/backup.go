@@ -24,7 +24,8 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 		return usagef("use: bulletin backup FILE")
 	}
 	src := filepath.Join(m.Config.Data, "bulletin.db")
-	if _, err := os.Stat(src); errors.Is(err, os.ErrNotExist) {
+	// A data folder under a file (ENOTDIR) holds no database either.
+	if _, err := os.Stat(src); errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
 		return fmt.Errorf("no database at %s: check BULLETIN_DATA", src)
 	}
 	if err := backupTarget(src, rest[0]); err != nil {
