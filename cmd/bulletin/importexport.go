@@ -77,12 +77,12 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 	rep, err := m.app.Subscribers.Import(ctx, in, opt)
 	finish()
 	if rep != nil && rep.Interrupted {
-		return m.importInterrupted(ctx, rep, time.Since(start), reconfirm)
+		return m.importInterrupted(ctx, rep, time.Since(start), confirmed, reconfirm)
 	}
 	if err != nil {
 		return m.importError(ctx, err, rest[0], list)
 	}
-	m.reportImport(rep, time.Since(start), reconfirm)
+	m.reportImport(rep, time.Since(start), confirmed, reconfirm)
 	if rep.NoReaders() {
 		fmt.Fprintf(m.Stdout, "%s has column names but no readers: nothing to import.\n", rest[0])
 	}
@@ -209,10 +209,10 @@ var errInterrupted = errors.New("interrupted")
 // report says, and the lines after it were not read. The same import run
 // again finishes the job: the readers it stored are skipped as stored
 // already (or updated, for what the file changes), and a confirmation,
-// sent or left to the reconciler, is never sent again. reconfirm is
-// whether --reconfirm was given (reportImport).
-func (m *Main) importInterrupted(ctx context.Context, rep *subscribers.ImportReport, took time.Duration, reconfirm bool) error {
-	m.reportImport(rep, took, reconfirm)
+// sent or left to the reconciler, is never sent again. confirmed and
+// reconfirm are whether --confirmed or --reconfirm was given (reportImport).
+func (m *Main) importInterrupted(ctx context.Context, rep *subscribers.ImportReport, took time.Duration, confirmed, reconfirm bool) error {
+	m.reportImport(rep, took, confirmed, reconfirm)
 	fmt.Fprintf(m.Stdout, "Nothing after line %d was read. Running the same import again is safe: it skips the readers stored already and mails no one twice.\n", rep.Lines)
 	if rep.Pending+rep.Asked > 0 {
 		if err := m.warnLinksFromAddr(context.WithoutCancel(ctx)); err != nil {
@@ -259,14 +259,16 @@ func whose(n subscribers.LineNote) string {
 }
 
 // printImportReport prints the report of an import run without
-// --reconfirm.
+// --confirmed or --reconfirm.
 func (m *Main) printImportReport(rep *subscribers.ImportReport, took time.Duration) {
-	m.reportImport(rep, took, false)
+	m.reportImport(rep, took, false, false)
 }
 
 // reportImport prints rep. reconfirm is whether --reconfirm was given:
 // those who chose to ask the readers again are not advised --confirmed.
-func (m *Main) reportImport(rep *subscribers.ImportReport, took time.Duration, reconfirm bool) {
+// confirmed is whether --confirmed was: those who gave it are not advised
+// it either.
+func (m *Main) reportImport(rep *subscribers.ImportReport, took time.Duration, confirmed, reconfirm bool) {
 	w := m.Stdout
 	if rep.Interrupted {
 		fmt.Fprintf(w, "Interrupted after line %d: ", rep.Lines)
@@ -301,13 +303,21 @@ func (m *Main) reportImport(rep *subscribers.ImportReport, took time.Duration, r
 		return
 	}
 	hint := " (use --confirmed when you have their consent)"
-	if reconfirm {
+	if reconfirm || confirmed {
 		hint = ""
 	}
 	if rep.Pending > 0 {
 		asked := hint
-		if reconfirm {
+		switch {
+		case reconfirm:
 			asked = ", each asked by mail to confirm, as --reconfirm chose"
+		case confirmed:
+			// --confirmed vouches for the readers the file marks
+			// confirmed or gives no status; one it marks pending stays
+			// so, and import queues nothing: serve's reconciler mails
+			// it once its row is three minutes old, at its next round
+			// (every 5 minutes).
+			asked = ", as the file's status column has it: serve mails each a confirmation within 10 minutes of running"
 		}
 		fmt.Fprintf(w, "%s pending%s\n", isAre(rep.Pending, "new subscriber"), asked)
 	}
@@ -317,6 +327,9 @@ func (m *Main) reportImport(rep *subscribers.ImportReport, took time.Duration, r
 	}
 	if rep.Suppressed > 0 {
 		fmt.Fprintf(w, "%s on the suppression list: sent nothing\n", isAre(rep.Suppressed, "reader"))
+	}
+	if confirmed { // import queued nothing: "0 confirmation mails sent" would say they get none
+		return
 	}
 	switch {
 	case errors.Is(rep.QueueErr, context.Canceled):
