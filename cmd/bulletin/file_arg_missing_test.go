@@ -23,6 +23,8 @@ func TestMissingFileArgumentSaysWhatToGive(t *testing.T) {
 		{[]string{"import", filepath.Join(dir, "readers.csv")}, "readers.csv does not exist: give the CSV file to import"},
 		{[]string{"import", filepath.Join(file, "readers.csv")}, "readers.csv does not exist (a folder in its path is a file): give the CSV file to import"},
 		{[]string{"restore", filepath.Join(dir, "backup.db")}, "backup.db does not exist: give the backup file that bulletin backup wrote"},
+		{[]string{"seed", filepath.Join(dir, "seeds")}, "seeds does not exist: give a folder that holds lists.json, subscribers.csv and articles/"},
+		{[]string{"seed", file}, "a-file is not a folder: give a folder that holds lists.json"},
 	} {
 		code, _, stderr := run(t, env, "", tc.args...)
 		saidOneLine(t, tc.args, code, stderr, 2, "bulletin "+tc.args[0]+": ", tc.want)

@@ -203,7 +203,7 @@ func TestExitStatuses(t *testing.T) {
 		{args: []string{"token"}, code: 2, want: "use: bulletin token create NAME"},
 		{args: []string{"serve"}, env: map[string]string{"BULLETIN_SMTP_CONNS": "-3"}, code: 2, want: "BULLETIN_SMTP_CONNS"},
 		{args: []string{"migrate"}, env: map[string]string{"BULLETIN_DATA": filepath.Join(blocker, "sub")}, code: 2, want: "bulletin migrate: BULLETIN_DATA " + filepath.Join(blocker, "sub") + " cannot be written"},
-		{args: []string{"seed", "/no/such/folder"}, code: 2, want: "is not a folder"},
+		{args: []string{"seed", "/no/such/folder"}, code: 2, want: "/no/such/folder does not exist: give a folder that holds lists.json"},
 		{args: []string{"admin", "create", "x@example.com"}, code: 2, want: "give the password on stdin"},
 	}
 	for _, tc := range cases {

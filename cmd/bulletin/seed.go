@@ -25,8 +25,11 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 	switch len(rest) {
 	case 0:
 	case 1:
-		if st, err := os.Stat(rest[0]); err != nil || !st.IsDir() {
-			return usagef("seed: %q is not a folder", rest[0])
+		const want = "a folder that holds lists.json, subscribers.csv and articles/, like seeds/ in the source, or nothing for the sample content"
+		if st, err := os.Stat(rest[0]); err != nil {
+			return fileArgError(rest[0], want, err)
+		} else if !st.IsDir() {
+			return usagef("seed: %s is not a folder: give %s", rest[0], want)
 		}
 		fsys = os.DirFS(rest[0])
 	default:
