@@ -88,6 +88,10 @@ type unsubscribeData struct {
 	List   string
 	Others string
 	AllURL string
+	// OneList is whether the page that stops all mail is that of a
+	// reader on one list at most: "leave one list" is no way out for
+	// them, so it offers another list, or fewer mails, instead.
+	OneList bool
 }
 
 // unsubscribeForm shows one button. A GET changes nothing: mail scanners
@@ -123,7 +127,7 @@ func (s *Server) unsubscribeForm(w http.ResponseWriter, r *http.Request) {
 	// A bounced reader who asked to leave keeps the status bounced: their
 	// request shows in unsubscribed_at.
 	done := sub.Status == subscribers.StatusUnsubscribed || sub.UnsubscribedAt != nil
-	d := unsubscribeData{Title: "Unsubscribe", Email: sub.Email, Done: done}
+	d := unsubscribeData{Title: "Unsubscribe", Email: sub.Email, Done: done, OneList: len(sub.Lists) <= 1}
 	if d.Done {
 		d.Title = "You are unsubscribed"
 	}
@@ -154,6 +158,7 @@ func (s *Server) unsubscribeListData(r *http.Request, id, list int64) (unsubscri
 		// left this one already, yet not everything: a bounced reader
 		// whose lists an editor could mail again): the button stops all
 		// mail (LeaveList), and the page asks that.
+		d.OneList = len(l.Others) == 0
 	default:
 		d.List, d.Others, d.Done = l.List, andNames(l.Others), l.Left
 		d.AllURL = "/unsubscribe/" + s.Signer.Sign(subscribers.TokenUnsubscribe, id, 0)
