@@ -23,6 +23,7 @@ func TestMissingFileArgumentSaysWhatToGive(t *testing.T) {
 		{[]string{"import", filepath.Join(dir, "readers.csv")}, "readers.csv does not exist: give the CSV file to import"},
 		{[]string{"import", filepath.Join(file, "readers.csv")}, "readers.csv does not exist (a folder in its path is a file): give the CSV file to import"},
 		{[]string{"restore", filepath.Join(dir, "backup.db")}, "backup.db does not exist: give the backup file that bulletin backup wrote"},
+		{[]string{"import", "-"}, `"-" is not read as stdin: give the CSV file, or /dev/stdin to import what is piped in`},
 		{[]string{"seed", filepath.Join(dir, "seeds")}, "seeds does not exist: give a folder that holds lists.json, subscribers.csv and articles/"},
 		{[]string{"seed", file}, "a-file is not a folder: give a folder that holds lists.json"},
 	} {

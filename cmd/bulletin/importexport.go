@@ -41,6 +41,9 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 	if confirmed && reconfirm {
 		return usagef("import: give --confirmed (they stay confirmed) or --reconfirm (each is asked by mail), not both")
 	}
+	if rest[0] == "-" { // many tools read stdin so; os.Open looked for a file named "-"
+		return usagef("\"-\" is not read as stdin: give the CSV file, or /dev/stdin to import what is piped in (cat readers.csv | bulletin import /dev/stdin)")
+	}
 	f, err := os.Open(rest[0])
 	if err != nil {
 		return fileArgError(rest[0], "the CSV file to import", err)
