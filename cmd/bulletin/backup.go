@@ -128,10 +128,13 @@ func fileArgError(path, want string, err error) error {
 // (or one of a newer Bulletin) a usage error: the wrong file was given.
 func notABackup(err error) error {
 	msg := err.Error()
-	for _, s := range []string{"not a SQLite database", "is not a Bulletin database", "was written by a newer Bulletin"} {
+	for _, s := range []string{"not a SQLite database", "is not a Bulletin database"} {
 		if strings.Contains(msg, s) {
-			return usageError{msg}
+			return usageError{msg + ": give a file that bulletin backup wrote"}
 		}
+	}
+	if strings.Contains(msg, "was written by a newer Bulletin") { // it says what to use
+		return usageError{msg}
 	}
 	return err
 }

@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// A file named on the command line that is not there is said so in the
-// user's words, with what to give, not as "open x.csv: no such file or
-// directory".
+// A file named on the command line that is not there, or not what the
+// command reads, is said so in the user's words, with what to give, not
+// as "open x.csv: no such file or directory".
 func TestMissingFileArgumentSaysWhatToGive(t *testing.T) {
 	dir := t.TempDir()
 	env := map[string]string{"BULLETIN_DATA": filepath.Join(dir, "data")}
@@ -24,6 +24,7 @@ func TestMissingFileArgumentSaysWhatToGive(t *testing.T) {
 		{[]string{"import", filepath.Join(file, "readers.csv")}, "readers.csv does not exist (a folder in its path is a file): give the CSV file to import"},
 		{[]string{"restore", filepath.Join(dir, "backup.db")}, "backup.db does not exist: give the backup file that bulletin backup wrote"},
 		{[]string{"import", "-"}, `"-" is not read as stdin: give the CSV file, or /dev/stdin to import what is piped in`},
+		{[]string{"restore", file}, "a-file is not a Bulletin database (it has no migrations table): give a file that bulletin backup wrote"},
 		{[]string{"seed", filepath.Join(dir, "seeds")}, "seeds does not exist: give a folder that holds lists.json, subscribers.csv and articles/"},
 		{[]string{"seed", file}, "a-file is not a folder: give a folder that holds lists.json"},
 	} {

@@ -109,7 +109,7 @@ func TestUsageMistakesExit2(t *testing.T) {
 		{"", []string{"backup", db}, 2, []string{"is the database itself"}},
 		{"", []string{"backup", filepath.Join(dir, "no", "such", "b.db")}, 2, []string{"does not exist"}},
 		{"", []string{"restore", filepath.Join(dir, "missing.db")}, 2, []string{"bulletin restore: ", "missing.db does not exist: give the backup file that bulletin backup wrote"}},
-		{"", []string{"restore", notDB}, 2, []string{"bulletin restore: ", "not a SQLite database"}},
+		{"", []string{"restore", notDB}, 2, []string{"bulletin restore: ", "not a SQLite database: give a file that bulletin backup wrote"}},
 		{"", []string{"seed", emptyDir}, 2, []string{"bulletin seed: ", "lists.json"}},
 		// Not the input's fault: the state refuses it. Operational, 1.
 		{"", []string{"admin", "delete", "ann@example.com"}, 1, []string{"is the last admin"}},
