@@ -33,6 +33,13 @@ func pingRedis(ctx context.Context, q *queue.Queue, embeddedOK bool) error {
 	ctx, cancel := context.WithTimeout(ctx, redisPingWithin)
 	defer cancel()
 	if err := q.Redis().Ping(ctx).Err(); err != nil {
+		// A Redis that refuses the password answered: "does not answer
+		// …: start it" sent the operator to a server that runs.
+		if msg := err.Error(); strings.HasPrefix(msg, "WRONGPASS") || strings.HasPrefix(msg, "NOAUTH") {
+			return fmt.Errorf("BULLETIN_REDIS_URL: the Redis at %s refused the password (%v): "+
+				"write the password it requires in BULLETIN_REDIS_URL, like redis://:PASSWORD@host:port/0, its @ : / ? # %% written %%40 %%3A %%2F %%3F %%23 %%25",
+				redisAddr(q.Opt), err)
+		}
 		fix := "start it, or correct BULLETIN_REDIS_URL"
 		if embeddedOK {
 			fix = "start it, correct BULLETIN_REDIS_URL, or leave BULLETIN_REDIS_URL empty for the embedded Redis"

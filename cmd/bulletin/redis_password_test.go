@@ -1,0 +1,35 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/alicebob/miniredis/v2"
+
+	"github.com/bulletinhq/bulletin/internal/queue"
+)
+
+// A Redis that refuses the password of BULLETIN_REDIS_URL, or asks for
+// one, answered: the start-up check says so and what to write, not that
+// it "does not answer" and to start it.
+func TestPingRedisNamesARefusedPassword(t *testing.T) {
+	mr := miniredis.NewMiniRedis()
+	mr.RequireAuth("the-right-one")
+	if err := mr.StartAddr("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	defer mr.Close()
+	for _, url := range []string{"redis://:wrong-one@" + mr.Addr() + "/0", "redis://" + mr.Addr() + "/0"} {
+		q, err := queue.Open(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = pingRedis(context.Background(), q, false)
+		q.Close()
+		if err == nil || !strings.Contains(err.Error(), "BULLETIN_REDIS_URL: the Redis at "+mr.Addr()+" refused the password") ||
+			!strings.Contains(err.Error(), "write the password it requires in BULLETIN_REDIS_URL") || strings.Contains(err.Error(), "does not answer") {
+			t.Errorf("%s: err = %v", url, err)
+		}
+	}
+}
