@@ -34,6 +34,14 @@ func (m *Main) worker(ctx context.Context, args []string) error {
 	if m.Config.RedisURL == "" {
 		return usagef("worker needs BULLETIN_REDIS_URL: the Redis that \"serve --no-send\" uses")
 	}
+	// The address before anything is opened, as serve takes its own: a
+	// worker that cannot listen must fail before it takes a task, where
+	// it used to start sending, then stop on "address already in use".
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return usagef("listen on BULLETIN_ADDR %s: %v: stop what listens there, or give this worker another BULLETIN_ADDR", m.Config.Addr, err)
+	}
+	defer ln.Close() // once served, closed by the server's Shutdown too
 	signer, err := m.loadDKIM()
 	if err != nil {
 		return err
@@ -85,10 +93,7 @@ func (m *Main) worker(ctx context.Context, args []string) error {
 		return fmt.Errorf("start send worker: %w", err)
 	}
 	defer srv.Shutdown()
-	hs, err := m.workerHTTP(q, reg)
-	if err != nil {
-		return err
-	}
+	hs := m.workerHTTP(ln, q, reg)
 	m.Log.Info("bulletin worker running", "addr", m.Config.Addr, "mail", mailKind(m.Config.SMTPURL), "conns", m.Config.SMTPConns)
 	<-ctx.Done()
 	m.Log.Info("worker shutting down")
@@ -114,12 +119,9 @@ func (m *Main) workerTransport(from func() string) (mailer.Transport, error) {
 	return mailer.NewOutbox(filepath.Join(m.Config.Data, "outbox"))
 }
 
-// workerHTTP serves /healthz, /readyz (Redis) and /metrics on BULLETIN_ADDR.
-func (m *Main) workerHTTP(q *queue.Queue, reg *prometheus.Registry) (*http.Server, error) {
-	ln, err := net.Listen("tcp", m.Config.Addr)
-	if err != nil {
-		return nil, fmt.Errorf("listen on BULLETIN_ADDR %s: %w", m.Config.Addr, err)
-	}
+// workerHTTP serves /healthz, /readyz (Redis) and /metrics on ln, the
+// listener of BULLETIN_ADDR.
+func (m *Main) workerHTTP(ln net.Listener, q *queue.Queue, reg *prometheus.Registry) *http.Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -143,5 +145,5 @@ func (m *Main) workerHTTP(q *queue.Queue, reg *prometheus.Registry) (*http.Serve
 			m.Log.Error("http server stopped", "err", err)
 		}
 	}()
-	return hs, nil
+	return hs
 }
