@@ -18,6 +18,7 @@ import (
 	"github.com/bulletinhq/bulletin/internal/bounces"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
 	pubsettings "github.com/bulletinhq/bulletin/internal/settings"
+	"github.com/bulletinhq/bulletin/mailer"
 )
 
 // Config holds every setting of SPEC §1. Each comes from an environment
@@ -198,6 +199,13 @@ func configFrom(vals map[string]*string) (Config, error) {
 	}
 	if err := checkRedisURL(c.RedisURL); err != nil {
 		return c, err
+	}
+	// Checked with the other settings, before serve makes a database and
+	// a secret in a new data folder, or a command opens anything.
+	if c.SMTPURL != "" {
+		if _, err := mailer.ParseSMTPURL(c.SMTPURL); err != nil {
+			return c, fmt.Errorf("BULLETIN_SMTP_URL: %s", strings.TrimPrefix(err.Error(), "smtp url: "))
+		}
 	}
 	if c.SMTPConns, err = intSetting(vals, "BULLETIN_SMTP_CONNS", 1, 1000); err != nil {
 		return c, err
