@@ -48,6 +48,12 @@ func TestSignup429TextMatchesRetryAfter(t *testing.T) {
 	if !strings.Contains(f.Body.String(), "go back in your browser") || !strings.Contains(f.Body.String(), `<a href="/subscribe">Or start again on an empty signup form</a>`) {
 		t.Errorf("form: the 429 page has no way back to the form:\n%s", f.Body)
 	}
+	// A one-list form over the limit is offered that form again, empty,
+	// not every list's.
+	one := e.form("/subscribe", url.Values{"email": {"h@example.com"}, "list": {"daily-news"}, oneListField: {"1"}})
+	if want := `<a href="/subscribe?list=daily-news">Or start again on an empty signup form</a>`; one.Code != http.StatusTooManyRequests || !strings.Contains(one.Body.String(), want) {
+		t.Errorf("one-list form: status %d, want the page to link %s:\n%s", one.Code, want, one.Body)
+	}
 }
 
 // A send_at the API cannot read as a time is a 422 naming the field.

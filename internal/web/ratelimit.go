@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -106,8 +107,18 @@ func (s *Server) rateLimit(next http.HandlerFunc, asJSON bool) http.HandlerFunc 
 		s.messagePageBack(w, r, http.StatusTooManyRequests, "Too many signups",
 			"Too many signups came from your connection (its IP address). Please wait "+seconds(secs)+
 				", then go back in your browser to the form, which still holds what you typed, and send it again.",
-			"/subscribe", "Or start again on an empty signup form")
+			signupFormAgain(r), "Or start again on an empty signup form")
 	}
+}
+
+// signupFormAgain is the address of an empty signup form like the one r
+// sent: the one-list form (?list=) for a form that joins one list, which
+// every list's form is not, else /subscribe.
+func signupFormAgain(r *http.Request) string {
+	if parseForm(r) != nil || r.PostForm.Get(oneListField) == "" || len(r.PostForm["list"]) != 1 {
+		return "/subscribe"
+	}
+	return "/subscribe?" + url.Values{"list": r.PostForm["list"]}.Encode()
 }
 
 // seconds says n seconds in words: "1 second", "12 seconds".
