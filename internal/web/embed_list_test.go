@@ -27,7 +27,7 @@ func TestEmbedListSlugInAnyCaseAndUnknownSaid(t *testing.T) {
 	if strings.Contains(body, `type="checkbox" name="list"`) {
 		t.Errorf("?list=TIDES: the snippet offers list boxes besides the one list:\n%s", body)
 	}
-	if strings.Count(body, "You join ") != 2 {
+	if strings.Count(body, "You are signing up for ") != 2 {
 		t.Errorf("?list=TIDES: the snippet does not say which list the reader joins:\n%s", body)
 	}
 	if strings.Contains(body, "There is no public list") {

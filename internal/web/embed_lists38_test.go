@@ -36,7 +36,7 @@ func TestEmbedListsAreAGroupWithAHint38(t *testing.T) {
 		}
 	}
 	one := e.do("GET", "/subscribe/embed?list="+lists[0].Slug, "", "").Body.String()
-	if strings.Contains(one, "<fieldset") || !strings.Contains(one, "You join "+html.EscapeString(lists[0].Name)) {
+	if strings.Contains(one, "<fieldset") || !strings.Contains(one, "You are signing up for "+html.EscapeString(lists[0].Name)) {
 		t.Errorf("the one-list snippet has a group of lists, or does not name its list")
 	}
 }

@@ -164,7 +164,7 @@ func TestReader36NewPagesInTheBrowser(t *testing.T) {
 			browsertest.WaitJS(`document.readyState === "complete" && document.getElementById("email-error") !== null`, "the refused form"))
 		shot36(t, ctx, "embed-one-list-refused", v)
 		got := eval33[string](t, ctx, `[document.title.indexOf("Error: ") === 0, document.getElementById("email").value, document.getElementById("name").value,
-			document.querySelectorAll("input[type=checkbox]").length, document.querySelector("form").innerText.indexOf("You join Weekend Culture.") >= 0].join("|")`)
+			document.querySelectorAll("input[type=checkbox]").length, document.querySelector("form").innerText.indexOf("You are signing up for Weekend Culture.") >= 0].join("|")`)
 		if got != "true|a@b|Ann Lee|0|true" {
 			t.Errorf("at %s: the refused one-list form (error title|email|name|checkboxes|names its list) is %s", v, got)
 		}

@@ -96,7 +96,7 @@ func TestReader36EmbedOneListFormComesBackAsItself(t *testing.T) {
 	e := newSubEnv(t, 0)
 	embed := e.do("GET", "/subscribe/embed?list=weekend-culture", "", "").Body.String()
 	snippet, _, ok := strings.Cut(embed, "<h2>Preview</h2>")
-	if !ok || !strings.Contains(snippet, "You join Weekend Culture.") {
+	if !ok || !strings.Contains(snippet, "You are signing up for Weekend Culture.") {
 		t.Fatalf("embed page:\n%s", embed)
 	}
 	posted := url.Values{"email": {"a@b"}, "name": {"Ann Lee"}, "website": {""}}
@@ -114,7 +114,7 @@ func TestReader36EmbedOneListFormComesBackAsItself(t *testing.T) {
 	for _, want := range []string{
 		`<input type="hidden" name="list" value="weekend-culture">`,
 		`<input type="hidden" name="` + oneListField + `" value="1">`,
-		"<p>You join <strong>Weekend Culture</strong>.</p>",
+		"<p>You are signing up for <strong>Weekend Culture</strong>.</p>",
 		`value="a@b"`, `value="Ann Lee"`,
 		`<p class="error" id="email-error">`,
 	} {
