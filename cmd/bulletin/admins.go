@@ -158,6 +158,9 @@ func (m *Main) adminList(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if len(list) == 0 { // a header alone looked like a listing that failed
+		fmt.Fprintln(m.Stderr, "No admins yet: create one with bulletin admin create EMAIL, or at /admin/setup of serve.")
+	}
 	w := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "EMAIL\tCREATED\tSESSIONS")
 	for _, a := range list {
@@ -212,6 +215,9 @@ func (m *Main) tokenList(ctx context.Context) error {
 	list, err := m.app.Admins.ListTokens(ctx)
 	if err != nil {
 		return err
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(m.Stderr, "No API tokens yet: create one with bulletin token create NAME, or at /admin/tokens.")
 	}
 	w := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "NAME\tBEGINS\tCREATED\tLAST USED")
