@@ -92,6 +92,21 @@ func backupTarget(src, dst string) error {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return usagef("%s: the folder %s does not exist; create it first", dst, dir)
 	}
+	// The copy is written beside FILE first: a folder this user cannot
+	// write failed with "open FILE.tmp-XXXX: permission denied", a name
+	// the user never gave.
+	f, err := os.CreateTemp(dir, ".bulletin-backup-check-*")
+	if err != nil {
+		why := err
+		if errors.Is(err, os.ErrPermission) {
+			why = os.ErrPermission
+		} else if errors.Is(err, syscall.EROFS) {
+			why = syscall.EROFS
+		}
+		return usagef("%s: this user cannot write in the folder %s (%v): give a folder it can write, or run the backup as a user who can", dst, dir, why)
+	}
+	f.Close()
+	os.Remove(f.Name())
 	return nil
 }
 
@@ -119,7 +134,7 @@ func fileArgError(path, want string, err error) error {
 	case errors.Is(err, syscall.ENOTDIR):
 		return usagef("%s does not exist (a folder in its path is a file): give %s", path, want)
 	case errors.Is(err, os.ErrPermission):
-		return usagef("%s cannot be read by this user (permission denied): give %s that it can read, or run the command as the file's owner", path, want)
+		return usagef("%s cannot be read by this user (permission denied): let it read the file, or run the command as the file's owner", path)
 	}
 	return usagef("%v", err)
 }
