@@ -74,7 +74,7 @@ func TestCLIErrorsArePlain(t *testing.T) {
 	}{
 		{map[string]string{"BULLETIN_ADMIN_EMAIL": "bad", "BULLETIN_ADMIN_PASSWORD": "a long passphrase"}, []string{"serve"}, `bulletin serve: BULLETIN_ADMIN_EMAIL, BULLETIN_ADMIN_PASSWORD: "bad" is not an email address: write the address alone, like name@example.com.`},
 		{nil, []string{"digest", "run", "--list", "nope"}, `bulletin digest: There is no list "nope".`},
-		{nil, []string{"import", filepath.Join(data, "missing.csv"), "--list", "daily-news"}, "bulletin import: open "},
+		{nil, []string{"import", filepath.Join(data, "missing.csv"), "--list", "daily-news"}, "bulletin import: " + filepath.Join(data, "missing.csv") + " does not exist: give the CSV file to import"},
 		{nil, []string{"import", bad, "--list", "nope"}, `bulletin import: There is no list "nope".`},
 		{nil, []string{"export", "--list", "nope"}, `bulletin export: There is no list "nope".`},
 		{nil, []string{"restore", filepath.Join(data, "missing.db")}, "bulletin restore: "},
