@@ -191,11 +191,6 @@ func configFrom(vals map[string]*string) (Config, error) {
 		if c.BaseURL, why = pubsettings.TidyPublicURL(c.BaseURL, "https://news.example.com"); why != "" {
 			return c, fmt.Errorf("BULLETIN_BASE_URL %q: %s", shownBaseURL, why)
 		}
-		// The scheme in lower case, as url.Parse reads it: serve marks
-		// cookies Secure and sends HSTS when the public URL starts with
-		// "https://", so HTTPS://news.example.com did neither.
-		scheme, rest, _ := strings.Cut(c.BaseURL, "://")
-		c.BaseURL = strings.ToLower(scheme) + "://" + rest
 	}
 	if err := checkRedisURL(c.RedisURL); err != nil {
 		return c, err

@@ -43,6 +43,10 @@ func TestTidyPublicURL(t *testing.T) {
 		{"https://news.example.com", "https://news.example.com", ""},
 		{"https://news.example.com/", "https://news.example.com/", ""},
 		{"https://Bücher.example:8443", "https://xn--bcher-kva.example:8443", ""},
+		// The scheme in lower case, the rest as typed: links in mail and
+		// serve's Secure cookies and HSTS go by "https://".
+		{"HTTPS://News.Example.com", "https://News.Example.com", ""},
+		{"Http://Bücher.example/", "http://xn--bcher-kva.example/", ""},
 		{"", "", ""},
 		{"http://example.com/news", "http://example.com/news", "leave out the path /news"},
 		{"https://news.example.com?x=1", "https://news.example.com?x=1", "leave out the query"},
