@@ -29,7 +29,7 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 	var confirmed, reconfirm bool
 	rest, err := m.ParseFlags("import", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&list, "list", "", "slug of a list to add every subscriber to (needed when the file has no lists column)")
-		fs.BoolVar(&confirmed, "confirmed", false, "the publisher has their consent: import as confirmed, send no confirmation")
+		fs.BoolVar(&confirmed, "confirmed", false, "the publisher has their consent: import the file's readers as confirmed, with no confirmation mail (a row whose status column says pending stays pending and is mailed one)")
 		fs.BoolVar(&reconfirm, "reconfirm", false, "import the readers the file marks confirmed as pending, each mailed a confirmation to click (such a file needs this or --confirmed)")
 	})
 	if err != nil {
