@@ -1,18 +1,12 @@
 package web
 
 import (
-	"context"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/bulletinhq/bulletin/internal/queue/queuetest"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
-	"github.com/bulletinhq/bulletin/internal/tracking"
-	"github.com/bulletinhq/bulletin/mailer"
-	"github.com/bulletinhq/bulletin/subscribers"
 )
 
 // quietReport is an admin whose mail goes to the outbox (outbox) or over
@@ -21,23 +15,7 @@ import (
 // report.
 func quietReport(t *testing.T, outbox, clicked bool) (*adminClient, string) {
 	t.Helper()
-	q := queuetest.Embedded(t)
-	out, err := mailer.NewOutbox(filepath.Join(t.TempDir(), "outbox"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var db *sqlite.DB
-	s, a := newAdminServerWith(t, func(s *Server, d *sqlite.DB) {
-		db = d
-		s.Campaigns = testCampaigns(s, d, q, out, []byte("0123456789abcdef0123456789abcdef"))
-		s.TrackDeps = TrackDeps{Reports: tracking.NewReports(d)}
-		if outbox {
-			s.Outbox = out
-		}
-	})
-	if err := s.Subscribers.CreateList(context.Background(), &subscribers.List{Slug: "news", Name: "News", Public: true}); err != nil {
-		t.Fatal(err)
-	}
+	_, a, db := newReportAdminMailing(t, outbox)
 	exec := execer(t, db)
 	now := sqlite.Now()
 	started := now.Add(-time.Hour)

@@ -23,6 +23,13 @@ import (
 // SQLite file, and a public list "news".
 func newReportAdmin(t *testing.T) (*Server, *adminClient, *sqlite.DB) {
 	t.Helper()
+	return newReportAdminMailing(t, false)
+}
+
+// newReportAdminMailing is newReportAdmin whose mail goes to the outbox,
+// as with no SMTP server set, when outbox is true.
+func newReportAdminMailing(t *testing.T, outbox bool) (*Server, *adminClient, *sqlite.DB) {
+	t.Helper()
 	q := queuetest.Embedded(t)
 	out, err := mailer.NewOutbox(filepath.Join(t.TempDir(), "outbox"))
 	if err != nil {
@@ -33,6 +40,9 @@ func newReportAdmin(t *testing.T) (*Server, *adminClient, *sqlite.DB) {
 		db = d
 		s.Campaigns = testCampaigns(s, d, q, out, []byte("0123456789abcdef0123456789abcdef"))
 		s.TrackDeps = TrackDeps{Reports: tracking.NewReports(d)}
+		if outbox {
+			s.Outbox = out
+		}
 	})
 	if err := s.Subscribers.CreateList(context.Background(), &subscribers.List{Slug: "news", Name: "News", Public: true}); err != nil {
 		t.Fatal(err)
