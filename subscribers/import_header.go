@@ -41,7 +41,7 @@ func (imp *importer) header(rec []string) (bool, error) {
 		return false, bulletin.Errorf(bulletin.EINVALID, "The file has two %s columns, “%s” (column %d) and “%s” (column %d): keep one of them, or rename the other, and import the file again.",
 			headerField(rec[a]), truncate(strings.TrimSpace(rec[a]), 64), a+1, truncate(strings.TrimSpace(rec[b]), 64), b+1)
 	}
-	imp.cols = h.cols
+	imp.cols, imp.named = h.cols, len(rec)
 	imp.rep.Header = true
 	for _, i := range h.ignored[:min(len(h.ignored), maxNotes)] {
 		name := truncate(strings.ToValidUTF8(strings.TrimSpace(rec[i]), "\uFFFD"), 64)

@@ -165,6 +165,19 @@ func (imp *importer) check(line int, rec []string, batch []importRow) (importRow
 			"put in quotes a name that holds a comma, or add a first line that names the columns in their order, such as “%s”, and import the file again", n, headerFor(n)))
 		return importRow{}, false
 	}
+	// A cell past the header's last column belongs to none: most often
+	// a name such as Smith, John, unquoted, which shifts every cell after
+	// it, so a list of "John" would be the fault named. Dropped without a
+	// word, it would be a part of the line not accounted for.
+	if n := filledColumns(rec); imp.rep.Header && n > imp.named {
+		columns := "columns"
+		if imp.named == 1 {
+			columns = "column"
+		}
+		imp.invalid(line, fromTextCell(rec[imp.cols.email]), fmt.Sprintf("the line has %d cells, but the first line names %d %s: "+
+			"put in quotes a cell that holds a comma, like \"Smith, John\", name each column in the first line, or remove the cells past the last one", n, imp.named, columns))
+		return importRow{}, false
+	}
 	row, why := imp.parse(line, rec)
 	if why != "" {
 		imp.invalid(line, fromTextCell(rec[imp.cols.email]), why)

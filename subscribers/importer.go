@@ -354,8 +354,11 @@ type importer struct {
 	// skippedStored are the lines skipped for a stored reader (skipStored).
 	skippedStored []LineNote
 	cols          columns
-	comma         rune // what separates the cells
-	rows          int
+	// named is how many cells the header has, 0 without one: a row with
+	// more that hold something is refused (check).
+	named int
+	comma rune // what separates the cells
+	rows  int
 	// batched are the rows of the batch in hand, by email key → index:
 	// a repeat of one of them adds its lists to it (repeat).
 	batched map[string]int
