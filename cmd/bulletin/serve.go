@@ -154,6 +154,7 @@ func (m *Main) newWebServer() *web.Server {
 	if m.Config.SMTPURL == "" {
 		admin.Outbox = a.Outbox
 	}
+	admin.WorkersSend = m.Config.NoSend
 	if cfg, err := m.deliverabilityConfig(); err == nil { // the keys loaded already: no error but a vanished file
 		admin.Deliverability = web.DeliverabilityDeps{Resolver: m.resolver(), Config: cfg}
 	} else {

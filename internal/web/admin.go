@@ -17,6 +17,10 @@ type AdminDeps struct {
 	Templates *templates.Templates
 	// Outbox is set when mail goes to the outbox rather than SMTP.
 	Outbox *mailer.Outbox
+	// WorkersSend is set when campaigns and digests are sent by bulletin
+	// worker processes (serve --no-send), with their own SMTP settings:
+	// serve's outbox then holds only its own mails (campaignsToOutbox).
+	WorkersSend bool
 	// Inspector reads the asynq queues for /admin/queues.
 	Inspector *asynq.Inspector
 	// SecureCookies marks cookies Secure while no public URL is saved in
@@ -299,4 +303,11 @@ func (s *Server) adminRoutes() {
 // adminHandle registers a handler behind requireAdmin.
 func (s *Server) adminHandle(pattern string, h http.HandlerFunc) {
 	s.mux.Handle(pattern, adminHeaders(s.requireAdmin(s.styleNotFound(h))))
+}
+
+// campaignsToOutbox reports whether campaigns are written to the outbox,
+// reaching no reader: serve sends them itself and has no SMTP server. With
+// serve --no-send the workers send them, whatever serve's own setting.
+func (s *Server) campaignsToOutbox() bool {
+	return s.Outbox != nil && !s.WorkersSend
 }

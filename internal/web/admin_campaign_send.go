@@ -30,7 +30,7 @@ func (s *Server) renderSendPage(w http.ResponseWriter, r *http.Request, status i
 		return
 	}
 	p := &campaignSendPage{C: c, Audience: readers(c.Audience), Lists: lists.labels(c.Lists), Error: msg}
-	if s.Outbox != nil {
+	if s.campaignsToOutbox() {
 		p.OutboxDir = s.Outbox.Dir
 	}
 	s.renderAdmin(w, r, status, "admin_campaign_send", p)

@@ -636,7 +636,7 @@ func (s *Server) renderCampaignPage(w http.ResponseWriter, r *http.Request, stat
 		p.BareName = bareNameNoteOf(c.Body, p.Editable)
 	}
 	p.TestName = !p.Digest && campaigns.WritesName(c.Body)
-	p.Outbox = s.Outbox != nil
+	p.Outbox = s.campaignsToOutbox()
 	if p.Editable && !p.Digest && c.Audience == 0 {
 		p.Nobody = nobodyMessageFor(c)
 	}

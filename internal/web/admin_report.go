@@ -71,7 +71,7 @@ func (s *Server) campaignReportPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p := &campaignReportPage{R: rep, ClickRate: percentOf(rep.ClickRate), Outbox: s.Outbox != nil, Quiet: rep.Clicks == 0 && rep.Opens == 0}
+	p := &campaignReportPage{R: rep, ClickRate: percentOf(rep.ClickRate), Outbox: s.campaignsToOutbox(), Quiet: rep.Clicks == 0 && rep.Opens == 0}
 	uncounted, err := s.opensUncounted(r.Context(), rep)
 	if err != nil {
 		s.adminError(w, r, err)

@@ -13,9 +13,9 @@ import (
 // SMTP, with a campaign sent to 13 readers of list "news" an hour ago, a
 // tracked link in it and, when clicked, one click on it: the path of its
 // report.
-func quietReport(t *testing.T, outbox, clicked bool) (*adminClient, string) {
+func quietReport(t *testing.T, m reportMail, clicked bool) (*adminClient, string) {
 	t.Helper()
-	_, a, db := newReportAdminMailing(t, outbox)
+	_, a, db := newReportAdminMailing(t, m)
 	exec := execer(t, db)
 	now := sqlite.Now()
 	started := now.Add(-time.Hour)
@@ -37,32 +37,37 @@ func quietReport(t *testing.T, outbox, clicked bool) (*adminClient, string) {
 // With no SMTP server the campaign's page says its mail was written to
 // the outbox and reached no reader; its report said "Delivered 13". The
 // report now says what the page says: the messages were written to the
-// outbox. With SMTP set it still says delivered.
+// outbox. With SMTP set it still says delivered, and so with serve
+// --no-send, whose workers mail the campaigns.
 func TestReportSaysOutboxNotDelivered(t *testing.T) {
 	for _, tt := range []struct {
-		outbox    bool
+		mail      reportMail
 		want, not []string
 	}{
-		{true, []string{`<th>Written to the outbox</th>`, `<td data-label="Written to the outbox">13</td>`,
+		{reportMail{outbox: true}, []string{`<th>Written to the outbox</th>`, `<td data-label="Written to the outbox">13</td>`,
 			`<p id="outbox-sent"><strong class="error">Written to the outbox, not mailed:</strong> no SMTP server is set`,
 			"of the messages written to the outbox."},
 			[]string{"Delivered", "delivered"}},
-		{false, []string{`<th>Delivered</th>`, `<td data-label="Delivered">13</td>`, "of the messages delivered."},
+		{reportMail{}, []string{`<th>Delivered</th>`, `<td data-label="Delivered">13</td>`, "of the messages delivered."},
+			[]string{"outbox-sent", "Written to the outbox"}},
+		// serve --no-send with no SMTP server of its own: the workers
+		// mailed the campaign, and serve's outbox holds only its own mail.
+		{reportMail{outbox: true, workersSend: true}, []string{`<th>Delivered</th>`, `<td data-label="Delivered">13</td>`, "of the messages delivered."},
 			[]string{"outbox-sent", "Written to the outbox"}},
 	} {
-		a, report := quietReport(t, tt.outbox, true)
+		a, report := quietReport(t, tt.mail, true)
 		resp, body := a.get(report)
 		if resp.StatusCode != 200 {
 			t.Fatalf("GET %s = %d", report, resp.StatusCode)
 		}
 		for _, want := range tt.want {
 			if !strings.Contains(body, want) {
-				t.Errorf("outbox %v: the report lacks %s", tt.outbox, want)
+				t.Errorf("%+v: the report lacks %s", tt.mail, want)
 			}
 		}
 		for _, not := range tt.not {
 			if strings.Contains(body, not) {
-				t.Errorf("outbox %v: the report says %q", tt.outbox, not)
+				t.Errorf("%+v: the report says %q", tt.mail, not)
 			}
 		}
 	}
@@ -74,7 +79,7 @@ func TestReportSaysOutboxNotDelivered(t *testing.T) {
 // once, with no empty chart; its link's row still shows 0. One click
 // brings the charts back.
 func TestQuietReportSaysItOnce(t *testing.T) {
-	a, report := quietReport(t, true, false)
+	a, report := quietReport(t, reportMail{outbox: true}, false)
 	_, body := a.get(report)
 	if n := strings.Count(body, "No clicks or opens yet."); n != 1 {
 		t.Errorf("the report says %d times that nobody clicked or opened, want once", n)
@@ -88,7 +93,7 @@ func TestQuietReportSaysItOnce(t *testing.T) {
 		t.Errorf("the quiet report lacks its link's row with 0 clicks")
 	}
 
-	a, report = quietReport(t, true, true)
+	a, report = quietReport(t, reportMail{outbox: true}, true)
 	_, body = a.get(report)
 	if strings.Contains(body, "No clicks or opens yet.") || strings.Count(body, `<svg role="img"`) != 2 {
 		t.Errorf("a report with a click lacks its two charts or says nobody clicked")

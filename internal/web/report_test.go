@@ -23,12 +23,15 @@ import (
 // SQLite file, and a public list "news".
 func newReportAdmin(t *testing.T) (*Server, *adminClient, *sqlite.DB) {
 	t.Helper()
-	return newReportAdminMailing(t, false)
+	return newReportAdminMailing(t, reportMail{})
 }
 
-// newReportAdminMailing is newReportAdmin whose mail goes to the outbox,
-// as with no SMTP server set, when outbox is true.
-func newReportAdminMailing(t *testing.T, outbox bool) (*Server, *adminClient, *sqlite.DB) {
+// reportMail is how a test server's mail goes: to the outbox, as with no
+// SMTP server set, and campaigns sent by workers (serve --no-send).
+type reportMail struct{ outbox, workersSend bool }
+
+// newReportAdminMailing is newReportAdmin whose mail goes as m says.
+func newReportAdminMailing(t *testing.T, m reportMail) (*Server, *adminClient, *sqlite.DB) {
 	t.Helper()
 	q := queuetest.Embedded(t)
 	out, err := mailer.NewOutbox(filepath.Join(t.TempDir(), "outbox"))
@@ -40,9 +43,10 @@ func newReportAdminMailing(t *testing.T, outbox bool) (*Server, *adminClient, *s
 		db = d
 		s.Campaigns = testCampaigns(s, d, q, out, []byte("0123456789abcdef0123456789abcdef"))
 		s.TrackDeps = TrackDeps{Reports: tracking.NewReports(d)}
-		if outbox {
+		if m.outbox {
 			s.Outbox = out
 		}
+		s.WorkersSend = m.workersSend
 	})
 	if err := s.Subscribers.CreateList(context.Background(), &subscribers.List{Slug: "news", Name: "News", Public: true}); err != nil {
 		t.Fatal(err)
