@@ -272,6 +272,12 @@ func checkRedisURL(raw string) error {
 	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
 		return fmt.Errorf("BULLETIN_REDIS_URL: %s", use)
 	}
+	// An '@' past the host part, as url.Parse reads it, ends a password
+	// that holds an unescaped '/', '?' or '#': the host, port or database
+	// quoted below would be a piece of it.
+	if at := strings.LastIndexByte(raw, '@'); at >= 0 && (u.User == nil || !strings.HasPrefix(raw[at+1:], u.Host)) {
+		return fmt.Errorf("BULLETIN_REDIS_URL: the password holds a character to escape: %s", use)
+	}
 	if host, port, err := net.SplitHostPort(u.Host); err != nil || host == "" {
 		return fmt.Errorf("BULLETIN_REDIS_URL: host:port %q: %s", u.Host, use)
 	} else if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
@@ -365,22 +371,24 @@ func defaultBaseURL(addr string) string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
-// withoutUserinfo returns the URL raw with the user name and password
-// before its host, if any, written as "…", for an error to quote: the
-// line goes to a terminal or a log, where a password must not.
+// withoutUserinfo returns the URL raw with everything between its scheme
+// and its last '@' written as "…", for an error to quote: the line goes to
+// a terminal or a log, where a password must not. The last '@' of the
+// whole value, not of its host part: a password may hold an unescaped
+// '/', '?' or '#', which would end the host part early (as
+// mailer.redactedError reads an SMTP URL).
 func withoutUserinfo(raw string) string {
-	scheme, rest, ok := strings.Cut(raw, "://")
-	if !ok {
+	at := strings.LastIndexByte(raw, '@')
+	if at < 0 {
 		return raw
 	}
-	authority := rest
-	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
-		authority = rest[:i]
+	// With no scheme, as in "ed:pw@news.example.com", all before the '@'
+	// may be the password.
+	scheme, _, ok := strings.Cut(raw[:at], "://")
+	if !ok {
+		return "…@" + raw[at+1:]
 	}
-	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
-		return scheme + "://…@" + rest[at+1:]
-	}
-	return raw
+	return scheme + "://…@" + raw[at+1:]
 }
 
 // checkMetricsToken refuses a token short enough to guess or one that
