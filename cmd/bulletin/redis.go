@@ -36,9 +36,13 @@ func pingRedis(ctx context.Context, q *queue.Queue, embeddedOK bool) error {
 		// A Redis that refuses the password answered: "does not answer
 		// …: start it" sent the operator to a server that runs.
 		if msg := err.Error(); strings.HasPrefix(msg, "WRONGPASS") || strings.HasPrefix(msg, "NOAUTH") {
-			return fmt.Errorf("BULLETIN_REDIS_URL: the Redis at %s refused the password (%v): "+
+			refused := "refused the password"
+			if strings.HasPrefix(msg, "NOAUTH") {
+				refused = "requires a password, and none was given" // NOAUTH: nothing was sent
+			}
+			return fmt.Errorf("BULLETIN_REDIS_URL: the Redis at %s %s (%v): "+
 				"write the password it requires in BULLETIN_REDIS_URL, like redis://:PASSWORD@host:port/0, its @ : / ? # %% written %%40 %%3A %%2F %%3F %%23 %%25",
-				redisAddr(q.Opt), err)
+				redisAddr(q.Opt), refused, err)
 		}
 		fix := "start it, or correct BULLETIN_REDIS_URL"
 		if embeddedOK {

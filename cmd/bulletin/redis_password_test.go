@@ -20,14 +20,18 @@ func TestPingRedisNamesARefusedPassword(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer mr.Close()
-	for _, url := range []string{"redis://:wrong-one@" + mr.Addr() + "/0", "redis://" + mr.Addr() + "/0"} {
+	for _, tc := range []struct{ url, says string }{
+		{"redis://:wrong-one@" + mr.Addr() + "/0", "refused the password"},
+		{"redis://" + mr.Addr() + "/0", "requires a password, and none was given"},
+	} {
+		url := tc.url
 		q, err := queue.Open(url)
 		if err != nil {
 			t.Fatal(err)
 		}
 		err = pingRedis(context.Background(), q, false)
 		q.Close()
-		if err == nil || !strings.Contains(err.Error(), "BULLETIN_REDIS_URL: the Redis at "+mr.Addr()+" refused the password") ||
+		if err == nil || !strings.Contains(err.Error(), "BULLETIN_REDIS_URL: the Redis at "+mr.Addr()+" "+tc.says) ||
 			!strings.Contains(err.Error(), "write the password it requires in BULLETIN_REDIS_URL") || strings.Contains(err.Error(), "does not answer") {
 			t.Errorf("%s: err = %v", url, err)
 		}
