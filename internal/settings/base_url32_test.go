@@ -57,3 +57,21 @@ func TestTidyPublicURL(t *testing.T) {
 		}
 	}
 }
+
+// A public URL and website saved as "HTTPS://…" before the scheme was
+// lower-cased on save are read as "https://…": links keep one spelling,
+// and serve's Secure cookies and HSTS, which go by "https://", hold.
+func TestStoredSchemeReadInLowerCase(t *testing.T) {
+	ctx := context.Background()
+	s, db, _ := newStore(t)
+	if _, err := db.Write.ExecContext(ctx, `INSERT INTO settings (id, public_url, website_url, updated_at) VALUES (1, 'HTTPS://News.Example.com', 'Http://example.com/About', '2026-12-01T00:00:00Z')
+		ON CONFLICT (id) DO UPDATE SET public_url = excluded.public_url, website_url = excluded.website_url`); err != nil {
+		t.Fatal(err)
+	}
+	for name, read := range map[string]func(context.Context) (settings.Publication, error){"Publication": s.Publication, "Stored": s.Stored} {
+		p, err := read(ctx)
+		if err != nil || p.PublicURL != "https://News.Example.com" || p.WebsiteURL != "http://example.com/About" {
+			t.Errorf("%s = %q, %q, %v; want https://News.Example.com and http://example.com/About", name, p.PublicURL, p.WebsiteURL, err)
+		}
+	}
+}

@@ -189,6 +189,10 @@ func (s *Store) load(ctx context.Context) (Publication, error) {
 	if updated.Valid {
 		p.UpdatedAt = updated.Time
 	}
+	// A URL saved before TidyURL lower-cased the scheme may start
+	// "HTTPS://": links would carry it, and serve's Secure cookies and
+	// HSTS, which go by "https://", would stay off.
+	p.PublicURL, p.WebsiteURL = lowerScheme(p.PublicURL), lowerScheme(p.WebsiteURL)
 	p.LogoSize = s.logoSize(p.Logo)
 	s.mu.Lock()
 	if s.gen == gen {

@@ -163,15 +163,24 @@ func TidyURL(v, example string) (string, string) {
 	if i := strings.IndexAny(v, "<>\"{}|\\^`"); i >= 0 {
 		return v, fmt.Sprintf("remove the '%c' from the address (or write it percent-encoded): a link would end or break at it", v[i])
 	}
-	// The scheme in lower case, as url.Parse reads it: HTTPS://… would
-	// start every link in mail so, and serve, which marks cookies Secure
-	// and sends HSTS for a public URL that starts "https://", did neither.
-	v = u.Scheme + v[len(u.Scheme):]
+	v = lowerScheme(v)
 	if ascii != rawHost {
 		u.Host = ascii
 		v = u.String()
 	}
 	return v, ""
+}
+
+// lowerScheme returns the URL v with its scheme, up to the first ':', in
+// lower case, as url.Parse reads it: HTTPS://… would start every link in
+// mail so, and serve, which marks cookies Secure and sends HSTS for a
+// public URL that starts "https://", did neither.
+func lowerScheme(v string) string {
+	scheme, rest, ok := strings.Cut(v, ":")
+	if !ok {
+		return v
+	}
+	return strings.ToLower(scheme) + ":" + rest
 }
 
 // TidyPublicURL is TidyURL for the public URL (BULLETIN_BASE_URL or the
