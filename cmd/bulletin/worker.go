@@ -127,19 +127,7 @@ func (m *Main) workerHTTP(ln net.Listener, q *queue.Queue, reg *prometheus.Regis
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.Write([]byte(`{"status":"ok"}` + "\n"))
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		// The answer of serve's /readyz, so that one monitor reads both.
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		if err := q.Ping(ctx); err != nil {
-			m.Log.Warn("readiness check failed", "check", "redis", "err", err)
-			w.WriteHeader(http.StatusServiceUnavailable)
-			w.Write([]byte(`{"checks":{"redis":"down"},"status":"unavailable"}` + "\n"))
-			return
-		}
-		w.Write([]byte(`{"checks":{"redis":"ok"},"status":"ok"}` + "\n"))
-	})
+	mux.HandleFunc("GET /readyz", web.Ready(map[string]web.Check{"redis": q.Ping}, m.Log))
 	mux.Handle("GET /metrics", web.GuardMetrics(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), m.Config.MetricsToken, m.Log))
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {

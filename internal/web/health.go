@@ -2,8 +2,10 @@ package web
 
 import (
 	"context"
+	"log/slog"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -24,23 +26,30 @@ func (s *Server) healthRoutes() {
 // readyz asks every dependency, each with a short deadline, and answers 503
 // naming the ones that failed (never their error text).
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	checks := map[string]string{}
-	status, code := "ok", http.StatusOK
-	names := make([]string, 0, len(s.Checks))
-	for name := range s.Checks {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if err := s.Checks[name](ctx); err != nil {
-			s.Log.Warn("readiness check failed", "check", name, "err", err)
-			checks[name] = "down"
-			status, code = "unavailable", http.StatusServiceUnavailable
-			continue
+	Ready(s.Checks, s.Log)(w, r)
+}
+
+// Ready is the handler of GET /readyz: it asks every check, each with a
+// short deadline, and answers {"checks":{"redis":"ok",…},"status":"ok"},
+// or 503 with the failed ones "down" and "status":"unavailable", logging
+// why (never in the answer). serve and bulletin worker answer with it, so
+// that one monitor reads both.
+func Ready(checks map[string]Check, log *slog.Logger) http.HandlerFunc {
+	names := slices.Sorted(maps.Keys(checks))
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		got := map[string]string{}
+		status, code := "ok", http.StatusOK
+		for _, name := range names {
+			if err := checks[name](ctx); err != nil {
+				log.Warn("readiness check failed", "check", name, "err", err)
+				got[name] = "down"
+				status, code = "unavailable", http.StatusServiceUnavailable
+				continue
+			}
+			got[name] = "ok"
 		}
-		checks[name] = "ok"
+		writeJSON(w, code, map[string]any{"status": status, "checks": got})
 	}
-	writeJSON(w, code, map[string]any{"status": status, "checks": checks})
 }
