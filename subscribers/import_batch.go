@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/hooks"
+	"github.com/bulletinhq/bulletin/internal/prose"
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
@@ -201,15 +202,7 @@ func (imp *importer) listNames(ids []int64) string {
 	for i, id := range ids {
 		names[i] = "“" + imp.names[id] + "”"
 	}
-	return joinAnd(names)
-}
-
-// joinAnd lists names as "a", "a and b", "a, b and c".
-func joinAnd(names []string) string {
-	if len(names) < 2 {
-		return strings.Join(names, "")
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	return prose.And(names)
 }
 
 // leftList names the lists ex left, with the day each was left, as the
@@ -223,7 +216,7 @@ func (imp *importer) leftList(ids []int64, ex *existing) string {
 			names[i] += " on " + day.Format("2 January 2006")
 		}
 	}
-	return joinAnd(names)
+	return prose.And(names)
 }
 
 // freshValues are the subscribers columns of a new row, in the order of

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+
+	"github.com/bulletinhq/bulletin/internal/prose"
 )
 
 // repeat takes row, a later line for the address of the line first. A
@@ -184,7 +186,7 @@ func wasWere(things []string) string {
 	if len(things) == 1 {
 		return things[0] + " was"
 	}
-	return joinAnd(things) + " were"
+	return prose.And(things) + " were"
 }
 
 // isAre is the verb of n things kept: "is" or "are".

@@ -20,6 +20,7 @@ import (
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/internal/hooks"
+	"github.com/bulletinhq/bulletin/internal/prose"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -299,20 +300,22 @@ const maxProblems = 20
 func notTaken(r *http.Request, name string, taken []string, known bool) string {
 	noun := bodyNoun(r)
 	if known {
-		return "cannot be set: " + noun + " takes " + joinAnd(taken)
+		return "cannot be set: " + noun + " takes " + takenList(taken)
 	}
 	if near := nearest(name, taken); near != "" {
 		return fmt.Sprintf("is not a field of %s; did you mean %q?", noun, near)
 	}
-	return "is not a field of " + noun + ", which takes " + joinAnd(taken)
+	return "is not a field of " + noun + ", which takes " + takenList(taken)
 }
 
-// joinAnd lists names as "a, b and c", or "only a".
-func joinAnd(names []string) string {
+// takenList lists what a body, a route or a path takes, for the error
+// of what it does not: "a, b and c", or "only a" of one, since "which
+// takes a" would leave the client to wonder what else it takes.
+func takenList(names []string) string {
 	if len(names) < 2 {
-		return "only " + strings.Join(names, "")
+		return "only " + prose.And(names)
 	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	return prose.And(names)
 }
 
 // nearest returns the member of taken that name most likely misspells,

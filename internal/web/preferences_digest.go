@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/bulletinhq/bulletin/internal/prose"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -112,5 +113,5 @@ func listNames(ls []*subscribers.List) string {
 	for _, l := range ls {
 		names = append(names, l.Name)
 	}
-	return andNames(names)
+	return prose.And(names)
 }

@@ -3,10 +3,10 @@ package web
 import (
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
+	"github.com/bulletinhq/bulletin/internal/prose"
 	"github.com/bulletinhq/bulletin/internal/tracking"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
@@ -160,7 +160,10 @@ func (s *Server) unsubscribeListData(r *http.Request, id, list int64) (unsubscri
 		// mail (LeaveList), and the page asks that.
 		d.OneList = len(l.Others) == 0
 	default:
-		d.List, d.Others, d.Done = l.List, andNames(l.Others), l.Left
+		// The others are named as a sentence names them: takenList's
+		// "only A", the API errors' wording, would read on a reader's page
+		// as if they had chosen to get less.
+		d.List, d.Others, d.Done = l.List, prose.And(l.Others), l.Left
 		d.AllURL = "/unsubscribe/" + s.Signer.Sign(subscribers.TokenUnsubscribe, id, 0)
 		d.Title = "Unsubscribe from " + l.List
 		if d.Done {
@@ -168,16 +171,6 @@ func (s *Server) unsubscribeListData(r *http.Request, id, list int64) (unsubscri
 		}
 	}
 	return d, nil
-}
-
-// andNames lists names as a sentence to a reader does: "A", "A and B",
-// "A, B and C". joinAnd, the API errors' join, says "only A" of one name,
-// which on a reader's page reads as if they had chosen to get less.
-func andNames(names []string) string {
-	if len(names) < 2 {
-		return strings.Join(names, "")
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // erasedPage answers a reader's link, signed as it should be, whose reader

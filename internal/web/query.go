@@ -120,7 +120,7 @@ func notAParameter(pattern, name string, taken []string) string {
 	case near != "":
 		return fmt.Sprintf("is not a parameter of %s; did you mean %q?", pattern, near)
 	}
-	return "is not a parameter of " + pattern + ", which takes " + joinAnd(taken)
+	return "is not a parameter of " + pattern + ", which takes " + takenList(taken)
 }
 
 // listFilter refuses, with 422, a ?list= that names no list, as a body

@@ -154,7 +154,7 @@ func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) bool {
 	}
 	w.Header().Set("Allow", strings.Join(allowed, ", "))
 	writeError(w, r, s.Log, bulletin.Errorf(bulletin.EMETHODNOTALLOWED,
-		"This path takes %s, not %s: see Allow.", joinAnd(allowed), r.Method))
+		"This path takes %s, not %s: see Allow.", takenList(allowed), r.Method))
 	return true
 }
 

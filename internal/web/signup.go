@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/prose"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -142,7 +143,7 @@ func unknownNote(chosen []string, public map[string]bool, lists int) string {
 	}
 	note := "There is no public list " + unknown[0]
 	if len(unknown) > 1 {
-		note = "There are no public lists " + joinAnd(unknown)
+		note = "There are no public lists " + prose.And(unknown)
 	}
 	if lists == 1 {
 		return note + ": the list below is the one you can join."
