@@ -80,6 +80,22 @@ func CheckBody(markdown string) error { return errors.Join(bodyFaults(markdown, 
 // thousands does not make an error as long as itself.
 const maxFaults = 20
 
+// namedFaults is n faults of one kind as a refusal says them: the first
+// maxFaults named, fault(i) for each, and the rest counted on one line
+// more, rest(n-maxFaults). fault is called for the named ones alone, in
+// order, so that it may give its advice once, with the first fault it
+// fits, and word no more than maxFaults of a body of thousands.
+func namedFaults(n int, fault func(i int) error, rest func(more int) error) []error {
+	var faults []error
+	for i := range min(n, maxFaults) {
+		faults = append(faults, fault(i))
+	}
+	if n > maxFaults {
+		faults = append(faults, rest(n-maxFaults))
+	}
+	return faults
+}
+
 // checkLinks is a fault for each link or image of the rendered html of
 // body that has a relative URL ("/about", "photo.jpg",
 // "//cdn.example/x.png"): a web page resolves it against its own address,
@@ -139,13 +155,9 @@ func checkLinks(body, html string, mk mailer.Markers) []error {
 		return b.line
 	}
 	slices.SortStableFunc(bad, func(a, b badURL) int { return cmp.Compare(lineOf(a), lineOf(b)) })
-	var faults []error
 	advised := map[bool]bool{}
-	for i, b := range bad {
-		if i == maxFaults {
-			faults = append(faults, &linkError{moreLinks(bad[i:])})
-			break
-		}
+	return namedFaults(len(bad), func(i int) error {
+		b := bad[i]
 		msg := fmt.Sprintf("%s %q is not a full URL", b.what, b.v)
 		if b.line > 0 {
 			msg = fmt.Sprintf("line %d: %s", b.line, msg)
@@ -160,9 +172,8 @@ func checkLinks(body, html string, mk mailer.Markers) []error {
 			msg += ": a mail has no page to resolve it against; write it whole, with https:// and the site's name"
 		}
 		advised[field] = true
-		faults = append(faults, &linkError{msg})
-	}
-	return faults
+		return &linkError{msg}
+	}, func(int) error { return &linkError{moreLinks(bad[maxFaults:])} })
 }
 
 // indexAfter is where v is in body at or after from, else before it, else

@@ -114,19 +114,10 @@ func elementFaults(body string) []error {
 		}
 		return ast.WalkContinue, nil
 	})
-	var faults []error
 	advised := map[string]bool{}
 	line, lineAt := 1, 0
-	for i, f := range all {
-		if i == maxFaults {
-			n := len(all) - i
-			what := "elements"
-			if n == 1 {
-				what = "element"
-			}
-			faults = append(faults, &elementError{fmt.Sprintf("and %d more %s mail cannot show", n, what)})
-			break
-		}
+	return namedFaults(len(all), func(i int) error {
+		f := all[i]
 		// The walk is in the order of the text: each line is counted
 		// from the one before.
 		if f.at < lineAt {
@@ -139,9 +130,13 @@ func elementFaults(body string) []error {
 			advised[advice] = true
 			msg += ": " + advice
 		}
-		faults = append(faults, &elementError{msg})
-	}
-	return faults
+		return &elementError{msg}
+	}, func(more int) error {
+		if more == 1 {
+			return &elementError{"and 1 more element mail cannot show"}
+		}
+		return &elementError{fmt.Sprintf("and %d more elements mail cannot show", more)}
+	})
 }
 
 // segmentsText is the text of segs in src, and where it starts.

@@ -33,22 +33,20 @@ func bodyFaults(body, stored string) []error {
 	body = strings.ReplaceAll(body, "\r\n", "\n")
 	unchanged := body == strings.ReplaceAll(stored, "\r\n", "\n")
 	_, bad := scanFields(body)
-	var faults []error
+	faults := namedFaults(len(bad), func(i int) error {
+		if i == 0 {
+			return bad[i].err
+		}
+		// The help on writing a field is said once, with the first.
+		return errors.New(strings.TrimSuffix(bad[i].err.Error(), " ("+fieldSyntax+")"))
+	}, func(more int) error {
+		if more == 1 {
+			return errors.New("and 1 more {{ … }} that is not a personal field")
+		}
+		return fmt.Errorf("and %d more {{ … }} that are not personal fields", more)
+	})
 	rest, at := strings.Builder{}, 0
-	for i, f := range bad {
-		err := f.err
-		if i > 0 {
-			// The help on writing a field is said once, with the first.
-			err = errors.New(strings.TrimSuffix(err.Error(), " ("+fieldSyntax+")"))
-		}
-		switch {
-		case i < maxFaults:
-			faults = append(faults, err)
-		case i == maxFaults && len(bad) == maxFaults+1:
-			faults = append(faults, errors.New("and 1 more {{ … }} that is not a personal field"))
-		case i == maxFaults:
-			faults = append(faults, fmt.Errorf("and %d more {{ … }} that are not personal fields", len(bad)-maxFaults))
-		}
+	for _, f := range bad {
 		rest.WriteString(body[at:f.start])
 		at = f.end
 	}
@@ -99,8 +97,13 @@ func joinFaults(faults []error) string {
 func imageFaults(body string) []error {
 	src := []byte(maskFields(body))
 	d := &dropFinder{src: src}
-	var faults []error
-	n, found := 0, 0
+	type badImage struct {
+		img  *ast.Image
+		n    int    // its place among the body's images, from 1
+		what string // badImageAddress's
+	}
+	var bad []badImage
+	n := 0
 	_ = ast.Walk(markdown.Parser().Parse(text.NewReader(src)), func(node ast.Node, entering bool) (ast.WalkStatus, error) {
 		img, ok := node.(*ast.Image)
 		if !ok || !entering {
@@ -108,26 +111,24 @@ func imageFaults(body string) []error {
 		}
 		n++
 		if what := badImageAddress(img, src); what != "" {
-			found++
-			if found > maxFaults {
-				return ast.WalkSkipChildren, nil
-			}
-			msg := fmt.Sprintf("line %d: image %d%s", d.lineOf(img), n, what)
-			if len(faults) == 0 {
-				msg += ": a mail shows only images from the web; write the image's web address, starting with https://"
-			}
-			faults = append(faults, &linkError{msg})
+			bad = append(bad, badImage{img, n, what})
 		}
 		// An image within an image's alt text is only text.
 		return ast.WalkSkipChildren, nil
 	})
-	switch more := found - maxFaults; {
-	case more == 1:
-		faults = append(faults, &linkError{"and 1 more image whose address is not a web address"})
-	case more > 1:
-		faults = append(faults, &linkError{fmt.Sprintf("and %d more images whose address is not a web address", more)})
-	}
-	return faults
+	return namedFaults(len(bad), func(i int) error {
+		b := bad[i]
+		msg := fmt.Sprintf("line %d: image %d%s", d.lineOf(b.img), b.n, b.what)
+		if i == 0 {
+			msg += ": a mail shows only images from the web; write the image's web address, starting with https://"
+		}
+		return &linkError{msg}
+	}, func(more int) error {
+		if more == 1 {
+			return &linkError{"and 1 more image whose address is not a web address"}
+		}
+		return &linkError{fmt.Sprintf("and %d more images whose address is not a web address", more)}
+	})
 }
 
 // badImageAddress says what is wrong with the address of img, an image
