@@ -46,7 +46,7 @@ func (htmlImages) Transform(doc *ast.Document, reader text.Reader, _ parser.Cont
 	for _, n := range raw {
 		switch n := n.(type) {
 		case *ast.RawHTML:
-			s, _ := segmentsText(n.Segments, src)
+			s := segmentsText(n.Segments, src)
 			if img := imageOf(s); img != nil {
 				// The image stands where its tag did, so what is said of
 				// it (Dropped, a refused address) names the tag's line.
@@ -62,7 +62,7 @@ func (htmlImages) Transform(doc *ast.Document, reader text.Reader, _ parser.Cont
 			// list's item, as Markdown makes its items' paragraphs. One
 			// with more in it goes whole, as any such block does, and
 			// Dropped names it.
-			s, _ := segmentsText(n.Lines(), src)
+			s := segmentsText(n.Lines(), src)
 			if img := imageOf(s); img != nil && !n.HasClosure() {
 				var p ast.Node = ast.NewParagraph()
 				if list, ok := n.Parent().Parent().(*ast.List); ok && list.IsTight {

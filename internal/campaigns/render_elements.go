@@ -139,17 +139,14 @@ func elementFaults(body string) []error {
 	})
 }
 
-// segmentsText is the text of segs in src, and where it starts.
-func segmentsText(segs *text.Segments, src []byte) (string, int) {
+// segmentsText is the text of segs in src.
+func segmentsText(segs *text.Segments, src []byte) string {
 	var b strings.Builder
 	for i := range segs.Len() {
 		seg := segs.At(i)
 		b.Write(seg.Value(src))
 	}
-	if segs.Len() == 0 {
-		return "", 0
-	}
-	return b.String(), segs.At(0).Start
+	return b.String()
 }
 
 // rawHTML is the text of a node's raw HTML, and where each of its
@@ -215,7 +212,7 @@ func dropInside(n ast.Node, src []byte) {
 		next := c.NextSibling()
 		closing, name := "", ""
 		if raw, ok := c.(*ast.RawHTML); ok {
-			s, _ := segmentsText(raw.Segments, src)
+			s := segmentsText(raw.Segments, src)
 			if m := htmlTag.FindStringSubmatch(s); m != nil && strings.HasPrefix(s, m[0]) {
 				closing, name = m[1], strings.ToLower(m[2])
 			}
