@@ -123,16 +123,16 @@ func parseSMTPURL(raw string) (SMTPConfig, error) {
 			// nothing of what to write.
 			return SMTPConfig{}, fmt.Errorf("smtp url: %w: the port is a number, like smtp://host:587 (STARTTLS) or smtps://host:465", err)
 		}
-		return SMTPConfig{}, fmt.Errorf("smtp url: %w", err)
+		return SMTPConfig{}, fmt.Errorf("smtp url: %w: write smtp://host:port or smtps://host:port, like smtp://relay.example.com:587", err)
 	}
 	if u.Scheme != "smtp" && u.Scheme != "smtps" {
 		return SMTPConfig{}, fmt.Errorf("smtp url: scheme %q, want smtp://host:port or smtps://host:port", u.Scheme)
 	}
 	if u.Opaque != "" || u.Host == "" || u.Hostname() == "" {
-		return SMTPConfig{}, errors.New("smtp url: missing host, want smtp://host:port")
+		return SMTPConfig{}, errors.New("smtp url: missing host: write smtp://host:port, like smtp://relay.example.com:587")
 	}
 	if u.Path != "" && u.Path != "/" {
-		return SMTPConfig{}, fmt.Errorf("smtp url: unexpected path %q", u.Path)
+		return SMTPConfig{}, fmt.Errorf("smtp url: unexpected path %q: give only the server, like %s", u.Path, serverOnly(u))
 	}
 	cfg := SMTPConfig{Host: u.Hostname()}
 	if u.User != nil {
@@ -153,6 +153,21 @@ func parseSMTPURL(raw string) (SMTPConfig, error) {
 		return SMTPConfig{}, err
 	}
 	return cfg, nil
+}
+
+// serverOnly is u without its path, as an error shows it: its scheme,
+// host, port and parameters as written, with "user:pass@" in place of any
+// user name and password, which an error never shows.
+func serverOnly(u *url.URL) string {
+	s := u.Scheme + "://"
+	if u.User != nil {
+		s += "user:pass@"
+	}
+	s += u.Host
+	if u.RawQuery != "" {
+		s += "?" + u.RawQuery
+	}
+	return s
 }
 
 // noScheme explains a URL written without smtp:// or smtps://; u is what

@@ -30,8 +30,8 @@ func TestParseSMTPURL(t *testing.T) {
 		{url: "http://relay.example.com", wantErr: `scheme "http"`},
 		{url: "relay.example.com:25", wantErr: `scheme "relay.example.com"`},
 		{url: "", wantErr: `scheme ""`},
-		{url: "smtp:relay", wantErr: "missing host"},
-		{url: "smtp://:25", wantErr: "missing host"},
+		{url: "smtp:relay", wantErr: "smtp url: missing host: write smtp://host:port, like smtp://relay.example.com:587"},
+		{url: "smtp://:25", wantErr: "smtp url: missing host: write smtp://host:port, like smtp://relay.example.com:587"},
 		{url: "smtp://relay.example.com:0", wantErr: `port "0"`},
 		{url: "smtp://relay.example.com:70000", wantErr: `port "70000"`},
 		{url: "smtp://relay.example.com:smtp", wantErr: "invalid port"},
@@ -41,7 +41,16 @@ func TestParseSMTPURL(t *testing.T) {
 		{url: "smtp://relay.example.com?chunking=no", wantErr: `chunking="no", want on or off`},
 		{url: "smtp://relay.example.com?tsl=none", wantErr: `unknown parameter "tsl"`},
 		{url: "smtps://relay.example.com?tls=none", wantErr: "smtps:// with tls=none"},
-		{url: "smtp://relay.example.com/mail", wantErr: `unexpected path "/mail"`},
+		// A path is refused with the URL to write instead: the user's
+		// own, less the path, with no user name or password.
+		{url: "smtp://relay.example.com/mail", wantErr: `smtp url: unexpected path "/mail": give only the server, like smtp://relay.example.com`},
+		{url: "smtp://relay.example.com/mail/", wantErr: `smtp url: unexpected path "/mail/": give only the server, like smtp://relay.example.com`},
+		{url: "smtps://relay.example.com:2465/mail?tls=tls", wantErr: `smtp url: unexpected path "/mail": give only the server, like smtps://relay.example.com:2465?tls=tls`},
+		{url: "smtp://apikey:pa ss@relay.example.com:587/mail", wantErr: `smtp url: unexpected path "/mail": give only the server, like smtp://user:pass@relay.example.com:587`},
+		{url: "smtp://[::1]:1025/mail", wantErr: `smtp url: unexpected path "/mail": give only the server, like smtp://[::1]:1025`},
+		// What url.Parse refuses is said with what to write.
+		{url: "smtp://relay .example.com", wantErr: `smtp url: invalid character " " in host name: write smtp://host:port or smtps://host:port, like smtp://relay.example.com:587`},
+		{url: "smtp://relay.example.com/%zz", wantErr: `smtp url: invalid URL escape "%zz": write smtp://host:port or smtps://host:port, like smtp://relay.example.com:587`},
 		{url: "smtp://user:pa ss@relay.example.com:bad", wantErr: "smtp url:"},
 	}
 	for _, tt := range tests {
