@@ -60,6 +60,10 @@ type Config struct {
 	// DeliveryRetention is how long per-reader delivery rows stay before
 	// they are folded into their campaign's totals; 0 keeps them for good.
 	DeliveryRetention time.Duration
+	// Flags are the settings given as flags, each variable's name to its
+	// flag's ("BULLETIN_SMTP_CONNS": "smtp-conns"), nil when none was: a
+	// refusal names the setting as the operator gave it (see asGiven).
+	Flags map[string]string
 }
 
 // setting describes one variable and its flag.
@@ -106,9 +110,21 @@ var secretSettings = map[string]bool{
 	"BULLETIN_WEBHOOK_POSTMARK_SECRET": true, "BULLETIN_WEBHOOK_SENDGRID_SECRET": true, "BULLETIN_WEBHOOK_MAILGUN_SECRET": true,
 }
 
+// onOffSettings are the settings whose flag may be given bare
+// (--no-send); a value goes after an '=' (--no-send=1).
+var onOffSettings = map[string]bool{"BULLETIN_NO_SEND": true, "BULLETIN_ALLOW_PRIVATE_FEEDS": true}
+
+// settingValues are the settings of one command: each variable's value,
+// read once its flags are parsed, and the flag set, which knows which of
+// them were given as flags.
+type settingValues struct {
+	vals map[string]*string
+	fs   *flag.FlagSet
+}
+
 // registerFlags adds one string flag per setting to fs, defaulting to the
 // environment variable, then to the built-in default.
-func registerFlags(fs *flag.FlagSet, getenv func(string) string) map[string]*string {
+func registerFlags(fs *flag.FlagSet, getenv func(string) string) settingValues {
 	vals := make(map[string]*string, len(settings))
 	for _, s := range settings {
 		def := s.def
@@ -117,7 +133,7 @@ func registerFlags(fs *flag.FlagSet, getenv func(string) string) map[string]*str
 		}
 		v := new(string)
 		*v = def
-		if s.env == "BULLETIN_NO_SEND" || s.env == "BULLETIN_ALLOW_PRIVATE_FEEDS" {
+		if onOffSettings[s.env] {
 			fs.Var((*boolString)(v), s.flag, s.usage+" ("+s.env+")")
 		} else {
 			fs.StringVar(v, s.flag, def, s.usage+" ("+s.env+")")
@@ -127,7 +143,7 @@ func registerFlags(fs *flag.FlagSet, getenv func(string) string) map[string]*str
 		}
 		vals[s.env] = v
 	}
-	return vals
+	return settingValues{vals: vals, fs: fs}
 }
 
 // boolString is a string flag that may be given bare (--no-send), as the
@@ -147,8 +163,106 @@ func lookup(getenv func(string) string, key string) (string, bool) {
 }
 
 // configFrom checks the parsed values and builds a Config. Each error names
-// the setting and says what to fix.
-func configFrom(vals map[string]*string) (Config, error) {
+// the setting as it was given, its flag or its variable, and says what to
+// fix.
+func configFrom(sv settingValues) (Config, error) {
+	flags := map[string]string{}
+	sv.fs.Visit(func(f *flag.Flag) {
+		for _, s := range settings {
+			if s.flag == f.Name {
+				flags[s.env] = s.flag
+			}
+		}
+	})
+	c, err := checkSettings(sv.vals)
+	if len(flags) > 0 {
+		c.Flags = flags
+	}
+	if err != nil {
+		err = errors.New(c.namedAsGiven(err.Error()))
+	}
+	return c, err
+}
+
+// asGiven returns a usage error whose message names each setting given
+// as a flag by that flag (see namedAsGiven); any other error as it is.
+// The checks after configFrom's, such as serve's of its DKIM keys and
+// templates, go through it.
+func (c Config) asGiven(err error) error {
+	if ue, ok := err.(usageError); ok && len(c.Flags) > 0 {
+		return usageError{c.namedAsGiven(ue.msg)}
+	}
+	return err
+}
+
+// namedAsGiven returns msg, which names the settings by their variables,
+// with each setting given as a flag named as it was typed: an operator
+// who ran "serve --smtp-conns 0" looks for --smtp-conns in the line, and
+// finds no BULLETIN_SMTP_CONNS anywhere in what they wrote. A value
+// quoted right after the name follows the flag bare when a shell needs no
+// quotes for it (--smtp-conns 0), and after an '=' for an on/off flag,
+// which takes no value of its own (--no-send=maybe).
+func (c Config) namedAsGiven(msg string) string {
+	for env, name := range c.Flags {
+		var b strings.Builder
+		for {
+			i := indexSettingName(msg, env)
+			if i < 0 {
+				break
+			}
+			b.WriteString(msg[:i] + "--" + name)
+			msg = msg[i+len(env):]
+			if !strings.HasPrefix(msg, ` "`) {
+				continue
+			}
+			quoted, err := strconv.QuotedPrefix(msg[1:])
+			if err != nil {
+				continue
+			}
+			v, _ := strconv.Unquote(quoted)
+			if !plainArg(v) {
+				v = quoted
+			}
+			if onOffSettings[env] {
+				b.WriteString("=" + v)
+			} else {
+				b.WriteString(" " + v)
+			}
+			msg = msg[1+len(quoted):]
+		}
+		msg = b.String() + msg
+	}
+	return msg
+}
+
+// indexSettingName returns where msg names the setting env as a whole
+// word (BULLETIN_ADDR, not the end of BULLETIN_BOUNCE_ADDR), or -1.
+func indexSettingName(msg, env string) int {
+	inName := func(b byte) bool { return b == '_' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' }
+	for from := 0; ; {
+		i := strings.Index(msg[from:], env)
+		if i < 0 {
+			return -1
+		}
+		i += from
+		end := i + len(env)
+		if (i == 0 || !inName(msg[i-1])) && (end == len(msg) || !inName(msg[end])) {
+			return i
+		}
+		from = end
+	}
+}
+
+// plainArg says whether a shell takes v as one argument without quotes.
+func plainArg(v string) bool {
+	return v != "" && !strings.ContainsFunc(v, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.,:/@%+=", r))
+	})
+}
+
+// checkSettings checks the values and builds a Config; its errors name the
+// settings by their variables.
+func checkSettings(vals map[string]*string) (Config, error) {
 	c := Config{
 		Addr:          strings.TrimSpace(*vals["BULLETIN_ADDR"]),
 		Data:          *vals["BULLETIN_DATA"],
@@ -234,7 +348,7 @@ func configFrom(vals map[string]*string) (Config, error) {
 		return c, fmt.Errorf("BULLETIN_SECRET is too short: use at least 32 random characters, or leave it empty to generate one")
 	}
 	if c.NoSend && c.RedisURL == "" {
-		return c, fmt.Errorf("--no-send leaves campaign and digest sending to bulletin worker processes, which cannot reach the embedded Redis: set BULLETIN_REDIS_URL too")
+		return c, fmt.Errorf("BULLETIN_NO_SEND leaves campaign and digest sending to bulletin worker processes, which cannot reach the embedded Redis: set BULLETIN_REDIS_URL too")
 	}
 	if err := checkMetricsToken(c.MetricsToken); err != nil {
 		return c, err

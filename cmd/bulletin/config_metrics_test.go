@@ -19,7 +19,7 @@ func TestConfigMetricsToken(t *testing.T) {
 		{name: "from the flag", args: []string{"--metrics-token", token}, want: token},
 		{name: "flag wins", env: map[string]string{"BULLETIN_METRICS_TOKEN": "the-environment-one"}, args: []string{"--metrics-token=" + token}, want: token},
 		{name: "too short", env: map[string]string{"BULLETIN_METRICS_TOKEN": "secret"}, want: "BULLETIN_METRICS_TOKEN: use at least 16", bad: true},
-		{name: "a space inside", args: []string{"--metrics-token", "sixteen chars or more"}, want: "BULLETIN_METRICS_TOKEN: use at least 16", bad: true},
+		{name: "a space inside", args: []string{"--metrics-token", "sixteen chars or more"}, want: "--metrics-token: use at least 16", bad: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -50,6 +50,7 @@ func TestConfigEnvironmentAndFlags(t *testing.T) {
 		RedisURL: "redis://127.0.0.1:6379/0", SMTPConns: 2, SMTPRate: 12.5, SignupRate: 0,
 		AllowPrivateFeeds: true, From: "Harbour Gazette <news@example.com>", NoSend: true,
 		DeliveryRetention: 90 * 24 * time.Hour,
+		Flags:             map[string]string{"BULLETIN_SMTP_CONNS": "smtp-conns", "BULLETIN_ALLOW_PRIVATE_FEEDS": "allow-private-feeds", "BULLETIN_REDIS_URL": "redis-url"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("config (-want +got):\n%s", diff)
@@ -66,7 +67,7 @@ func TestConfigBadValues(t *testing.T) {
 	}{
 		{env: map[string]string{"BULLETIN_ADDR": "8080"}, want: "BULLETIN_ADDR \"8080\": use host:port"},
 		{env: map[string]string{"BULLETIN_SMTP_CONNS": "zero"}, want: "BULLETIN_SMTP_CONNS \"zero\": use a whole number from 1 to 1000"},
-		{args: []string{"--smtp-conns", "0"}, want: "BULLETIN_SMTP_CONNS \"0\""},
+		{args: []string{"--smtp-conns", "0"}, want: "--smtp-conns 0: use a whole number from 1 to 1000"},
 		{env: map[string]string{"BULLETIN_SMTP_RATE": "-1"}, want: "BULLETIN_SMTP_RATE \"-1\": use a number of messages per second"},
 		{env: map[string]string{"BULLETIN_SIGNUP_RATE": "1.5"}, want: "BULLETIN_SIGNUP_RATE"},
 		{env: map[string]string{"BULLETIN_BASE_URL": "news.example.com"}, want: "BULLETIN_BASE_URL \"news.example.com\": use an absolute http(s) URL"},

@@ -56,7 +56,7 @@ func TestSettingsRefusedAtStartUp(t *testing.T) {
 		// An empty retention took the default while every other empty
 		// setting with a default is refused.
 		{[]string{"migrate", "--delivery-retention="}, nil,
-			[]string{`BULLETIN_DELIVERY_RETENTION "": use a number of days like 90d`}},
+			[]string{`--delivery-retention "": use a number of days like 90d`}},
 	} {
 		env := map[string]string{"BULLETIN_DATA": t.TempDir()}
 		for k, v := range tc.env {

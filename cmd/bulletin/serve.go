@@ -48,7 +48,14 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 // A second Run on the same data folder, in this process or another, fails
 // with a usage error naming the first one's pid: two primaries would
 // each run the reconcilers and send the same deliveries.
+//
+// A refusal names each setting as it was given, flag or variable.
 func (m *Main) Run(ctx context.Context) error {
+	return m.Config.asGiven(m.start(ctx))
+}
+
+// start is Run, its errors naming the settings by their variables.
+func (m *Main) start(ctx context.Context) error {
 	lock, err := lockData(m.Config.Data, "stop it first, or give this one its own BULLETIN_DATA")
 	if err != nil {
 		return err
