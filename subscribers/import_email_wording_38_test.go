@@ -31,7 +31,7 @@ var emailWording = []struct{ email, why string }{
 	{"ann..lee@example.com", "check the part before the @: a dot may not start or end it, nor follow another dot"},
 	{".ann@example.com", "check the part before the @: a dot may not start or end it, nor follow another dot"},
 	{longByIDNA, "use an address of at most 254 characters (a domain in another script counts in its xn-- form)"},
-	{strings.Repeat("a", 250) + "@example.com", "use an address of at most 254 characters"},
+	{strings.Repeat("a", 250) + "@example.com", "use an address of at most 254 characters (this one has 262)"},
 	{"ann@ex ample.com", "enter just the address, like name@example.com"},
 }
 

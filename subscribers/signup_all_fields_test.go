@@ -33,7 +33,7 @@ func TestSignupNamesEveryFieldAtFault(t *testing.T) {
 		{"every unknown list, each once", Signup{Email: "ann@example.com", Lists: []string{"nope", "news", "Nada", "nada", "STAFF"}},
 			map[string]string{"lists": `there are no lists "nope", "Nada" and "STAFF"`}},
 		{"every field", Signup{Email: "", Name: strings.Repeat("n", MaxNameLen+1), Lists: []string{"nope"}, Attributes: bigAttrs},
-			map[string]string{"email": "enter your email address", "name": "use at most 100 characters",
+			map[string]string{"email": "enter your email address", "name": "use at most 100 characters (this one has 101)",
 				"lists": `there is no list "nope"`, "attributes": "keep attributes to at most 4 KiB of JSON"}},
 		{"no list and a bad name", Signup{Email: "ann@example.com", Name: "a\u202eb"},
 			map[string]string{"name": "use plain text without control characters", "lists": "choose at least one list"}},

@@ -3,6 +3,7 @@ package subscribers
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"net/mail"
 	"strings"
@@ -47,6 +48,12 @@ func NormalizeEmail(email string) (string, string) {
 		return "", "enter your email address"
 	}
 	if len(email) > MaxEmailLen {
+		// The count helps the reader who pasted something longer than
+		// they meant; an address of letters from other scripts is
+		// measured in bytes, which they would not recognise as theirs.
+		if n := utf8.RuneCountInString(email); n > MaxEmailLen {
+			return "", fmt.Sprintf("use an address of at most %d characters (this one has %d)", MaxEmailLen, n)
+		}
 		return "", "use an address of at most 254 characters"
 	}
 	if !utf8.ValidString(email) || strings.ContainsFunc(email, func(r rune) bool {
@@ -202,8 +209,8 @@ func NormalizeName(name string) (string, string) {
 		return "", "use plain text"
 	}
 	name = norm.NFC.String(name)
-	if utf8.RuneCountInString(name) > MaxNameLen {
-		return "", "use at most 100 characters"
+	if n := utf8.RuneCountInString(name); n > MaxNameLen {
+		return "", fmt.Sprintf("use at most %d characters (this one has %d)", MaxNameLen, n)
 	}
 	if strings.ContainsFunc(name, badNameRune) {
 		return "", "use plain text without control characters"

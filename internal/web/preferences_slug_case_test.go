@@ -24,7 +24,7 @@ func TestPreferencesRefusedKeepsListsInAnyCase(t *testing.T) {
 	w := e.form(path, url.Values{"name": {strings.Repeat("n", subscribers.MaxNameLen+1)}, "frequency": {"daily"},
 		"list": {"DAILY-NEWS", "Weekend-Culture"}})
 	page := html.UnescapeString(w.Body.String())
-	if w.Code != http.StatusUnprocessableEntity || !strings.Contains(page, `<p class="error" id="name-error">Use at most 100 characters.</p>`) {
+	if w.Code != http.StatusUnprocessableEntity || !strings.Contains(page, `<p class="error" id="name-error">Use at most 100 characters (this one has 101).</p>`) {
 		t.Fatalf("a name of 101 characters = %d, want 422 naming it:\n%s", w.Code, page)
 	}
 	if got := tickedLists(page); !cmp.Equal(got, []string{"daily-news", "weekend-culture"}) {

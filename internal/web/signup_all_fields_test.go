@@ -36,13 +36,13 @@ func TestAPISignupNamesEveryFieldAtFault(t *testing.T) {
 		{"bad address and private list", `{"email":"not-an-address","lists":["editors-desk","daily-news"]}`,
 			map[string]string{"email": "enter an address like name@example.com", "lists": `there is no list "editors-desk"`}},
 		{"bad address and long name", `{"email":"not-an-address","name":"` + long + `","lists":["daily-news"]}`,
-			map[string]string{"email": "enter an address like name@example.com", "name": "use at most 100 characters"}},
+			map[string]string{"email": "enter an address like name@example.com", "name": "use at most 100 characters (this one has 101)"}},
 		{"every unknown list", `{"email":"new@example.com","lists":["nope","Daily-News","nada"]}`,
 			map[string]string{"lists": `there are no lists "nope" and "nada"`}},
 		{"a member of the wrong kind and the others' faults", `{"email":"not-an-address","name":5,"lists":["nope"]}`,
 			map[string]string{"email": "enter an address like name@example.com", "name": "must be a string", "lists": `there is no list "nope"`}},
 		{"lists of the wrong kind and a long name", `{"email":"new@example.com","name":"` + long + `","lists":"daily-news"}`,
-			map[string]string{"name": "use at most 100 characters", "lists": `must be a list of strings, like ["daily-news"]`}},
+			map[string]string{"name": "use at most 100 characters (this one has 101)", "lists": `must be a list of strings, like ["daily-news"]`}},
 	} {
 		w := e.json("POST", "/api/v1/subscriptions", c.body)
 		var got errorBody
@@ -62,7 +62,7 @@ func TestAPISignupNamesEveryFieldAtFault(t *testing.T) {
 		return w.Result().Status + " " + w.Body.String()
 	}
 	if fresh, known := answer("fresh@example.com"), answer("known@example.com"); fresh != known ||
-		!strings.Contains(fresh, `"name":"use at most 100 characters"`) || !strings.Contains(fresh, `"lists":"there is no list \"nope\""`) {
+		!strings.Contains(fresh, `"name":"use at most 100 characters (this one has 101)"`) || !strings.Contains(fresh, `"lists":"there is no list \"nope\""`) {
 		t.Errorf("a new address is answered %s\na known one %s\nwant one answer naming name and lists", fresh, known)
 	}
 	e.signups.Flush()
@@ -103,7 +103,7 @@ func TestSubscribeFormMarksEveryFieldAtFault(t *testing.T) {
 	}
 	for _, want := range []string{
 		`aria-invalid="true" aria-describedby="email-error"`, `<p class="error" id="email-error">Enter an address like name@example.com.</p>`,
-		`aria-invalid="true" aria-describedby="name-error"`, `<p class="error" id="name-error">Use at most 100 characters.</p>`,
+		`aria-invalid="true" aria-describedby="name-error"`, `<p class="error" id="name-error">Use at most 100 characters (this one has 101).</p>`,
 		`<fieldset aria-describedby="lists-error">`, `<p class="error" id="lists-error">There is no list "nope".</p>`,
 	} {
 		if !strings.Contains(page, want) {
