@@ -34,6 +34,22 @@ func checkDataDir(dir string) error {
 	return nil
 }
 
+// checkDataDirPath refuses, as checkDataDir would but without making or
+// writing anything, a data folder that is a file, is under one, or cannot
+// be looked at; one that does not exist yet passes.
+func checkDataDirPath(dir string) error {
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return dataDirError(dir, err)
+	case !st.IsDir():
+		return dataDirError(dir, syscall.ENOTDIR)
+	}
+	return nil
+}
+
 // dataDirError turns a failure to write in the data folder into a usage
 // error (exit status 2) when it is about permissions or the path, and
 // wraps it (exit status 1) otherwise.

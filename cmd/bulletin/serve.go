@@ -17,6 +17,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/web"
+	"github.com/bulletinhq/bulletin/templates"
 )
 
 // serve runs the HTTP server, queue worker and scheduler until ctx ends.
@@ -56,6 +57,13 @@ func (m *Main) Run(ctx context.Context) error {
 
 // start is Run, its errors naming the settings by their variables.
 func (m *Main) start(ctx context.Context) error {
+	// What can be checked without the database is checked before the
+	// data folder is first written: a missing DKIM key or a broken
+	// template used to stop serve once a new folder had a database and
+	// a secret, half an install.
+	if err := m.Config.checkStartFiles(); err != nil {
+		return err
+	}
 	lock, err := lockData(m.Config.Data, "stop it first, or give this one its own BULLETIN_DATA")
 	if err != nil {
 		return err
@@ -122,6 +130,34 @@ func (m *Main) start(ctx context.Context) error {
 	}
 	m.startFolder()
 	return m.startHTTP(srv)
+}
+
+// checkStartFiles reads the files that openAll reads once the database
+// is open (the DKIM keys, the templates of BULLETIN_TEMPLATES) and returns
+// the error serve would stop on there. It writes nothing, so that a new
+// data folder stays empty when serve is refused.
+func (c Config) checkStartFiles() error {
+	// DKIM_DIR is by default a folder in the data folder: one that is a
+	// file is said as lockData says it, not as a DKIM folder that cannot
+	// be read.
+	if err := checkDataDirPath(c.Data); err != nil {
+		return err
+	}
+	if _, _, err := c.dkimKeySet(); err != nil {
+		return err
+	}
+	if c.Templates != "" { // the built-in templates' own tests parse them
+		if _, err := templates.Load(c.Templates); err != nil {
+			return templatesError(c.Templates, err)
+		}
+	}
+	return nil
+}
+
+// templatesError is the refusal of BULLETIN_TEMPLATES dir, whose
+// templates do not load for err.
+func templatesError(dir string, err error) error {
+	return usagef("BULLETIN_TEMPLATES %q: %v; fix that file, or leave BULLETIN_TEMPLATES empty for the built-in templates", dir, err)
 }
 
 // startQueue starts the asynq server on the primary's queues and the

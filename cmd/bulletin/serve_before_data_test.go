@@ -1,0 +1,69 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// A missing DKIM key or a broken templates folder stops serve before it
+// writes anything in a new, empty data folder: it used to stop only once
+// the folder had a database and a secret, half an install that the next
+// start, with the setting fixed, would take as a made one.
+func TestServeRefusesFilesBeforeTheDataFolder(t *testing.T) {
+	broken := t.TempDir()
+	os.MkdirAll(filepath.Join(broken, "pages"), 0o755)
+	os.WriteFile(filepath.Join(broken, "pages", "subscribe.html"), []byte(`{{define "content"}}{{.Oops`), 0o600)
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want func(data string) []string // what the line says
+	}{
+		{"missing DKIM key", map[string]string{"BULLETIN_FROM": "news@harbour.test", "BULLETIN_DKIM_SELECTOR": "s1"}, func(data string) []string {
+			return []string{filepath.Join(data, "dkim", "s1.rsa.pem"), `"bulletin dkim keygen --selector s1 --type rsa"`}
+		}},
+		{"missing Ed25519 DKIM key", map[string]string{"BULLETIN_FROM": "news@harbour.test", "BULLETIN_DKIM_ED25519_SELECTOR": "e1"}, func(data string) []string {
+			return []string{filepath.Join(data, "dkim", "e1.ed25519.pem")}
+		}},
+		{"missing DKIM key in BULLETIN_DKIM_DIR", map[string]string{"BULLETIN_FROM": "news@harbour.test", "BULLETIN_DKIM_SELECTOR": "s1",
+			"BULLETIN_DKIM_DIR": filepath.Join(broken, "keys")}, func(string) []string {
+			return []string{filepath.Join(broken, "keys", "s1.rsa.pem")}
+		}},
+		{"broken template", map[string]string{"BULLETIN_TEMPLATES": broken}, func(string) []string {
+			return []string{`bulletin serve: BULLETIN_TEMPLATES "` + broken + `": `, "subscribe.html", "fix that file"}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := t.TempDir() // made, and empty
+			env := map[string]string{"BULLETIN_DATA": data}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			m, _, stderr := testMain(t, env)
+			code := mainWithin(t, m, []string{"serve"})
+			saidOneLine(t, []string{"serve"}, code, stderr.String(), 2, tc.want(data)...)
+			for _, name := range []string{"bulletin.db", "secret"} {
+				if _, err := os.Stat(filepath.Join(data, name)); err == nil {
+					t.Errorf("serve made %s in the data folder before refusing", name)
+				}
+			}
+			if entries, _ := os.ReadDir(data); len(entries) > 0 {
+				t.Errorf("serve wrote in the data folder before refusing: %v", entries)
+			}
+		})
+	}
+}
+
+// A data folder that is a file is still said to be one when DKIM_DIR, a
+// folder in it by default, is read first.
+func TestServeDataFolderIsAFileBeforeDKIM(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "data")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, data := range []string{file, filepath.Join(file, "sub")} {
+		m, _, stderr := testMain(t, map[string]string{"BULLETIN_DATA": data, "BULLETIN_FROM": "news@harbour.test", "BULLETIN_DKIM_SELECTOR": "s1"})
+		code := mainWithin(t, m, []string{"serve"})
+		saidOneLine(t, []string{"serve"}, code, stderr.String(), 2, "bulletin serve: BULLETIN_DATA "+data+" cannot be written (it, or a folder above it, is a file)")
+	}
+}
