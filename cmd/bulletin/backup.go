@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/mattn/go-sqlite3"
 
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
@@ -24,14 +28,20 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 		return usagef("use: bulletin backup FILE")
 	}
 	src := filepath.Join(m.Config.Data, "bulletin.db")
-	// A data folder under a file (ENOTDIR) holds no database either.
-	if _, err := os.Stat(src); errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
-		return fmt.Errorf("no database at %s: check BULLETIN_DATA", src)
+	f, err := os.Open(src)
+	if err != nil {
+		return databaseError(m.Config.Data, src, err)
 	}
-	if err := backupTarget(src, rest[0]); err != nil {
+	f.Close()
+	if err := backupTarget(src, rest[0], m.Stderr); err != nil {
 		return err
 	}
 	if err := sqlite.Backup(ctx, src, rest[0]); err != nil {
+		if why := diskFull(err); why != nil {
+			// FILE is untouched: the copy is made under another name.
+			return fmt.Errorf("back up %s: the disk of the folder %s filled up during the copy (%v): free some space on it, or give a folder on another disk; %s is unchanged",
+				src, filepath.Dir(rest[0]), why, rest[0])
+		}
 		return err
 	}
 	size := int64(0)
@@ -78,10 +88,27 @@ func (m *Main) restore(ctx context.Context, args []string) error {
 	return nil
 }
 
-// backupTarget says, as a usage error, what is wrong with FILE as the
-// place of a backup: the database itself, a folder, or in a folder that
-// is not there.
-func backupTarget(src, dst string) error {
+// databaseError says what is wrong when the database at src, in the data
+// folder data, cannot be opened for the backup: it is not there, or this
+// user may not read it ("stat …: permission denied" said neither which
+// user to be).
+func databaseError(data, src string, err error) error {
+	switch {
+	case errors.Is(err, os.ErrNotExist), errors.Is(err, syscall.ENOTDIR):
+		// A data folder under a file (ENOTDIR) holds no database either.
+		return fmt.Errorf("no database at %s: check BULLETIN_DATA", src)
+	case errors.Is(err, os.ErrPermission):
+		return fmt.Errorf("this user cannot read the database %s (permission denied): run bulletin backup as the user who owns the data folder %s "+
+			"(ls -ld %s names it)", src, data, data)
+	}
+	return fmt.Errorf("back up %s: %w", src, err)
+}
+
+// backupTarget says what is wrong with FILE, dst, as the place of a
+// backup: the database itself, a folder, in a folder that is not there or
+// that this user cannot write. It writes a warning to stderr when the
+// file it made to find out cannot be removed.
+func backupTarget(src, dst string, stderr io.Writer) error {
 	if sameFile(src, dst) {
 		return usagef("%s is the database itself: give another file, like /srv/backups/bulletin.db", dst)
 	}
@@ -89,24 +116,81 @@ func backupTarget(src, dst string) error {
 		return usagef("%s is a folder: give the backup a file name, like %s", dst, filepath.Join(dst, "bulletin.db"))
 	}
 	dir := filepath.Dir(dst)
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+	st, err := os.Stat(dir)
+	switch {
+	case err == nil && !st.IsDir():
+		return usagef("%s: %s is a file, not a folder: give the backup a file name in a folder", dst, dir)
+	case errors.Is(err, os.ErrNotExist):
 		return usagef("%s: the folder %s does not exist; create it first", dst, dir)
+	case errors.Is(err, syscall.ENOTDIR):
+		return usagef("%s: the folder %s does not exist (a folder in its path is a file): give the backup a file name in a folder", dst, dir)
+	case err != nil:
+		return folderWriteError(dst, dir, err)
 	}
 	// The copy is written beside FILE first: a folder this user cannot
 	// write failed with "open FILE.tmp-XXXX: permission denied", a name
 	// the user never gave.
 	f, err := os.CreateTemp(dir, ".bulletin-backup-check-*")
 	if err != nil {
-		why := err
-		if errors.Is(err, os.ErrPermission) {
-			why = os.ErrPermission
-		} else if errors.Is(err, syscall.EROFS) {
-			why = syscall.EROFS
-		}
-		return usagef("%s: this user cannot write in the folder %s (%v): give a folder it can write, or run the backup as a user who can", dst, dir, why)
+		return folderWriteError(dst, dir, err)
 	}
 	f.Close()
-	os.Remove(f.Name())
+	if err := removeFile(f.Name()); err != nil {
+		// The backup can go on; the file left would puzzle whoever
+		// finds it, unless they are told what it is.
+		fmt.Fprintf(stderr, "Warning: %s is an empty file bulletin backup made to check that it can write in %s, and could not remove (%v): delete it\n",
+			f.Name(), dir, errno(err))
+	}
+	return nil
+}
+
+// removeFile is os.Remove; a test stands in a removal that fails, which
+// root, as tests run, never meets otherwise.
+var removeFile = os.Remove
+
+// folderWriteError says why this user cannot make a file in dir, the
+// folder of the backup dst, and what to do about it; err is the error of
+// the attempt. A folder that cannot take a file (no permission, a
+// read-only file system) was the wrong one to give: bad usage. A full disk
+// is not the argument's fault.
+func folderWriteError(dst, dir string, err error) error {
+	switch {
+	case errors.Is(err, os.ErrPermission):
+		return usagef("%s: this user cannot write in the folder %s (permission denied): give a folder it can write, or run the backup as a user who can, "+
+			"or let this user write there (chmod, chown)", dst, dir)
+	case errors.Is(err, syscall.EROFS):
+		return usagef("%s: the folder %s is on a read-only file system: give a folder on a disk that can be written, or mount this one read-write", dst, dir)
+	case errors.Is(err, syscall.ENOSPC):
+		return fmt.Errorf("%s: the disk of the folder %s is full (no space left on device): free some space on it, or give a folder on another disk", dst, dir)
+	case errors.Is(err, syscall.EDQUOT):
+		return fmt.Errorf("%s: this user's disk quota in the folder %s is used up (disk quota exceeded): free some of its files, or give a folder on another disk", dst, dir)
+	}
+	return usagef("%s: this user cannot write in the folder %s (%v): give a folder it can write", dst, dir, errno(err))
+}
+
+// errno is err without the path of its *fs.PathError: the file that
+// checks a folder is no name the user gave.
+func errno(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// diskFull returns what says, in err, that a disk was full: SQLite's
+// SQLITE_FULL, of the copy, or the system's ENOSPC or EDQUOT, of its last
+// steps; nil when nothing does.
+func diskFull(err error) error {
+	var se sqlite3.Error
+	if errors.As(err, &se) && se.Code == sqlite3.ErrFull {
+		return se
+	}
+	for _, full := range []syscall.Errno{syscall.ENOSPC, syscall.EDQUOT} {
+		if errors.Is(err, full) {
+			return full
+		}
+	}
 	return nil
 }
 
