@@ -211,30 +211,45 @@ func (m *Main) secretCmd(ctx context.Context, args []string) error {
 	return m.rotateTo(ctx, secret, source)
 }
 
-// rotateTo records secret's fingerprint, source naming where it is.
+// rotateTo records secret's fingerprint, source naming where it is. It
+// says that the links in mail already sent stop working only when there
+// can be such mail: a new install's first secret, or one that signed
+// nothing yet, costs nothing to replace.
 func (m *Main) rotateTo(ctx context.Context, secret []byte, source string) error {
 	fp := fingerprint(secret)
-	var changed bool
+	var changed, had, used bool
 	err := m.app.DB.Tx(ctx, func(tx *sql.Tx) error {
 		var stored string
 		err := tx.QueryRowContext(ctx, `SELECT fingerprint FROM secret_fingerprint WHERE id = 1`).Scan(&stored)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
+		had = err == nil
 		if changed = !sameFingerprint(stored, fp); !changed {
 			return nil
+		}
+		if used, err = secretUsed(ctx, tx); err != nil {
+			return err
 		}
 		return setFingerprint(ctx, tx, fp)
 	})
 	if err != nil {
 		return fmt.Errorf("secret fingerprint: %w", err)
 	}
-	if !changed {
+	switch {
+	case !changed:
 		fmt.Fprintf(m.Stdout, "the links are signed with %s already: nothing changed\n", source)
-		return nil
+	case used:
+		// A database from before fingerprints that holds readers had a
+		// secret too, recorded or not.
+		fmt.Fprintf(m.Stdout, "the links in mail are signed with %s from the next start: the unsubscribe, preferences and confirmation links "+
+			"in mail already sent no longer work, and addresses erased before now are no longer recognised when imported again\n", source)
+	case had:
+		fmt.Fprintf(m.Stdout, "the links in mail are signed with %s from the next start: links signed with the secret before would no longer work, "+
+			"but this database has no readers, campaigns or erased addresses, so no mail was sent with one\n", source)
+	default:
+		fmt.Fprintf(m.Stdout, "the links in mail are signed with %s from the next start\n", source)
 	}
-	fmt.Fprintf(m.Stdout, "the links in mail are signed with %s from the next start: the unsubscribe, preferences and confirmation links "+
-		"in mail already sent no longer work, and addresses erased before now are no longer recognised when imported again\n", source)
 	return nil
 }
 
