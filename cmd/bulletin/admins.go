@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/term"
+
+	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
 
 // admin runs "admin create EMAIL", "admin list" and "admin delete EMAIL".
@@ -175,7 +177,7 @@ func (m *Main) adminDelete(ctx context.Context, email string) error {
 	}
 	ended, err := m.app.Admins.DeleteAdmin(ctx, email)
 	if err != nil {
-		return badInput(err)
+		return badInput(seeList(err, "Run bulletin admin list to see the admins there are"))
 	}
 	fmt.Fprintf(m.Stdout, "admin %s deleted; %s ended\n", email, plural(ended, "session"))
 	return nil
@@ -242,7 +244,7 @@ func (m *Main) tokenRevoke(ctx context.Context, name string) error {
 	}
 	n, err := m.app.Admins.RevokeToken(ctx, name)
 	if err != nil {
-		return badInput(err)
+		return badInput(seeList(err, "Run bulletin token list to see the tokens there are"))
 	}
 	if n == 1 {
 		fmt.Fprintf(m.Stdout, "token %s revoked\n", name)
@@ -250,6 +252,16 @@ func (m *Main) tokenRevoke(ctx context.Context, name string) error {
 		fmt.Fprintf(m.Stdout, "%d tokens named %s revoked\n", n, name)
 	}
 	return nil
+}
+
+// seeList adds to err, when it says that a name names nothing, how to
+// see the names there are: a mistyped name was refused with no way to
+// the right one.
+func seeList(err error, see string) error {
+	if bulletin.ErrorCode(err) != bulletin.ENOTFOUND {
+		return err
+	}
+	return bulletin.Errorf(bulletin.ENOTFOUND, "%s %s.", bulletin.ErrorMessage(err), see)
 }
 
 // when formats a stored time for a listing, in UTC to the minute.
