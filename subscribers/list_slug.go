@@ -56,6 +56,24 @@ func SlugFor(name string) string {
 	return slug
 }
 
+// MakeSlug makes p's slug from its name (SlugFor) when p leaves the slug
+// out or empty, as a new list's is, and reports whether it did: the
+// faults of a made slug are worded for a slug nobody typed (NoSlugFrom,
+// SlugTaken), by the caller that knows how it was left out. The made slug
+// may be "", which the list's validation then refuses.
+func (p *ListPatch) MakeSlug() bool {
+	if p.Slug != nil && strings.TrimSpace(*p.Slug) != "" {
+		return false
+	}
+	var name string
+	if p.Name != nil {
+		name = *p.Name
+	}
+	slug := SlugFor(name)
+	p.Slug = &slug
+	return true
+}
+
 // NoSlugFrom is the error of a slug left empty for SlugFor to make from
 // name, which made none: "use 1–64 lower-case letters…" alone would not
 // say why, to someone told to leave the field empty. It is "" when the

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/subscribers"
@@ -14,11 +13,7 @@ import (
 // the name's error may well change.
 func (s *Server) createListForm(w http.ResponseWriter, r *http.Request) {
 	p := listPatchFromForm(r)
-	leftEmpty := strings.TrimSpace(*p.Slug) == ""
-	if leftEmpty {
-		slug := subscribers.SlugFor(*p.Name)
-		p.Slug = &slug
-	}
+	leftEmpty := p.MakeSlug()
 	l := subscribers.NewList(p)
 	err := s.Subscribers.CreateList(r.Context(), l, welcomeRenders)
 	if err == nil {

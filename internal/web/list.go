@@ -3,7 +3,6 @@ package web
 import (
 	"maps"
 	"net/http"
-	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/subscribers"
@@ -28,15 +27,7 @@ func (s *Server) createList(w http.ResponseWriter, r *http.Request) {
 	}
 	// A slug left out, or empty, is made from the name, as the admin's
 	// new-list form makes it; its faults then say so (madeSlugFault).
-	made := in.Slug == nil || strings.TrimSpace(*in.Slug) == ""
-	if made {
-		var name string
-		if in.Name != nil {
-			name = *in.Name
-		}
-		slug := subscribers.SlugFor(name)
-		in.Slug = &slug
-	}
+	made := in.MakeSlug()
 	l := subscribers.NewList(&in)
 	err := s.Subscribers.CreateList(r.Context(), l, welcomeRenders)
 	if err != nil && made {
