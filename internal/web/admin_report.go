@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/internal/tracking"
 )
 
@@ -25,7 +26,8 @@ type campaignReportPage struct {
 	Addresses []linkRow
 	// OpensUncounted is true for a sent campaign whose lists do not count
 	// opens (or no longer do): its mail had no open pixel, so "0 opens"
-	// would read as nobody having opened it.
+	// would read as nobody having opened it. It is false for one
+	// cancelled before any of its mail went out: there was no mail.
 	OpensUncounted bool
 	// Outbox: no SMTP server is set, so the campaign's messages were
 	// written to the outbox and reached no reader. The campaign's page
@@ -33,8 +35,14 @@ type campaignReportPage struct {
 	// to the outbox, not "delivered", so the two pages do not disagree.
 	Outbox bool
 	// Quiet: nobody clicked or opened it yet. The page says so once, in
-	// place of the charts and table over time, which would only repeat it.
-	Quiet bool
+	// place of the charts and table over time, which would only repeat it:
+	// QuietSays, as true of the campaign's state (quietSays).
+	Quiet     bool
+	QuietSays string
+	// NeverSent: the campaign was cancelled before any of its mail went
+	// out. The page says so where it said "Not sent yet", which promised
+	// a send that will never come.
+	NeverSent bool
 }
 
 // A linkRow is a tracked link with its address as shown: without
@@ -72,12 +80,14 @@ func (s *Server) campaignReportPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := &campaignReportPage{R: rep, ClickRate: percentOf(rep.ClickRate), Outbox: s.campaignsToOutbox(), Quiet: rep.Clicks == 0 && rep.Opens == 0}
-	uncounted, err := s.opensUncounted(r.Context(), rep)
+	st, err := s.reportState(r.Context(), rep)
 	if err != nil {
 		s.adminError(w, r, err)
 		return
 	}
-	p.OpensUncounted = uncounted
+	p.NeverSent = st.status == campaigns.StatusCancelled && !st.out
+	p.OpensUncounted = rep.StartedAt != nil && s.TrackDeps.Links != nil && !st.opens && !p.NeverSent
+	p.QuietSays = quietSays(rep, st)
 	for _, b := range rep.Series {
 		p.Series = append(p.Series, seriesRow{Label: bucketLabel(b), At: bucketTime(b), Clicks: b.Clicks, Opens: b.Opens})
 	}
@@ -130,20 +140,74 @@ func (s *Server) campaignReportPage(w http.ResponseWriter, r *http.Request) {
 	s.renderAdmin(w, r, http.StatusOK, "admin_report", p)
 }
 
-// opensUncounted says whether a sent campaign's opens are not counted,
-// as the open pixel decides: its mail carried one only when every list
-// counted opens, and a list that stops counting them stops their
-// recording too. A campaign not sent yet, or a server that records
-// nothing, is not said to leave opens uncounted.
-func (s *Server) opensUncounted(ctx context.Context, rep *tracking.CampaignReport) (bool, error) {
-	if rep.StartedAt == nil || s.TrackDeps.Links == nil {
-		return false, nil
+// A reportState is what the report needs of a campaign beyond its
+// figures to say what they mean: its status ("" when this server has no
+// campaigns to ask), whether any of its mail went out (sent, or sent and
+// bounced since), and whether its clicks and opens are still counted.
+type reportState struct {
+	status        string
+	out           bool
+	clicks, opens bool
+}
+
+// reportState reads rep's campaign's state. Clicks and opens are counted
+// as the redirect and the open pixel decide (tracking.Links): clicks while
+// the campaign and its lists are tracked, opens while its mail carried the
+// pixel and every list still counts them, a list that stops counting them
+// stopping their recording too. A server that records nothing (no Links)
+// is judged by the mode the campaign was sent with, and its opens are not
+// said to be uncounted. A campaign not sent yet is said to count both: the
+// report names the tracking it will be sent with.
+func (s *Server) reportState(ctx context.Context, rep *tracking.CampaignReport) (reportState, error) {
+	st := reportState{out: rep.Delivered > 0, clicks: rep.Tracking != tracking.Off, opens: true}
+	if s.Campaigns != nil {
+		e, err := s.Campaigns.Entry(ctx, rep.ID)
+		if err != nil {
+			return st, err
+		}
+		st.status, st.out = e.Status, e.Stats.Sent+e.Stats.Bounced > 0
+	}
+	if rep.StartedAt == nil {
+		st.clicks = true
+		return st, nil
+	}
+	if s.TrackDeps.Links == nil {
+		return st, nil
 	}
 	c, err := s.TrackDeps.Links.Campaign(ctx, rep.ID)
 	if err != nil {
-		return false, err
+		return st, err
 	}
-	return !c.Opens, nil
+	st.clicks, st.opens = c.Tracking != tracking.Off, c.Opens
+	return st, nil
+}
+
+// quietSays is what the report of a campaign nobody clicked or opened
+// says in place of its charts. "No clicks or opens yet." is true only of
+// one whose mail went out, or is going out, with both counted: said of a
+// campaign sent untracked, or never sent, it promised clicks and opens
+// that cannot come.
+func quietSays(rep *tracking.CampaignReport, st reportState) string {
+	going := st.status == campaigns.StatusSending || st.status == campaigns.StatusPaused
+	switch {
+	case st.status == campaigns.StatusCancelled && !st.out:
+		return "Nothing was sent, so there is nothing to count."
+	case rep.StartedAt == nil && rep.Tracking == tracking.Off:
+		return "Nothing to count: it is not sent yet, and it will go out without click or open tracking."
+	case rep.StartedAt == nil:
+		return "Nothing to count until it is sent."
+	case st.status == campaigns.StatusSent && !st.out:
+		return "None of its mail went out, so there is nothing to count."
+	case !st.clicks && rep.Tracking == tracking.Off && going:
+		return "This " + rep.Kind + " is going out without click or open tracking, so there is nothing to count."
+	case !st.clicks && rep.Tracking == tracking.Off:
+		return "This " + rep.Kind + " went out without click or open tracking, so there is nothing to count."
+	case !st.clicks:
+		return "No clicks or opens were counted, and its lists no longer count them."
+	case !st.opens:
+		return "No clicks yet. Opens are not counted for this " + rep.Kind + "."
+	}
+	return "No clicks or opens yet."
 }
 
 // shownAddress is url without a leading "https://", unless that would

@@ -27,8 +27,11 @@ func newReportAdmin(t *testing.T) (*Server, *adminClient, *sqlite.DB) {
 }
 
 // reportMail is how a test server's mail goes: to the outbox, as with no
-// SMTP server set, and campaigns sent by workers (serve --no-send).
-type reportMail struct{ outbox, workersSend bool }
+// SMTP server set, and campaigns sent by workers (serve --no-send); with
+// tracked, campaigns are tracked as serve tracks them: their links signed
+// (campaigns.Service.Tracker), and their tracking read as the redirect and
+// the open pixel read it (tracking.Links).
+type reportMail struct{ outbox, workersSend, tracked bool }
 
 // newReportAdminMailing is newReportAdmin whose mail goes as m says.
 func newReportAdminMailing(t *testing.T, m reportMail) (*Server, *adminClient, *sqlite.DB) {
@@ -43,6 +46,10 @@ func newReportAdminMailing(t *testing.T, m reportMail) (*Server, *adminClient, *
 		db = d
 		s.Campaigns = testCampaigns(s, d, q, out, []byte("0123456789abcdef0123456789abcdef"))
 		s.TrackDeps = TrackDeps{Reports: tracking.NewReports(d)}
+		if m.tracked {
+			s.Campaigns.Tracker = tracking.NewSigner([]byte("0123456789abcdef0123456789abcdef"))
+			s.TrackDeps.Links = tracking.NewLinks(d)
+		}
 		if m.outbox {
 			s.Outbox = out
 		}
