@@ -508,6 +508,9 @@ type campaignPage struct {
 	Deletable bool
 	Audience  string // "2,314 readers"
 	Rates     feedbackRates
+	// NothingSent is what the page says in place of the rates while none
+	// of the campaign's mail has left (sent or bounced): nothingSent.
+	NothingSent string
 	// BareName is the note on a body that writes the reader's name with
 	// no fallback (bareNameNoteOf); nil when it writes none.
 	BareName *bareNameNote
@@ -559,6 +562,23 @@ func whenOf(c *campaigns.Campaign) []moment {
 		return append(out, m)
 	}
 	return append(out, momentOf(label, *c.FinishedAt, c.StartedAt))
+}
+
+// nothingSent is why c has no bounce or complaint rates when none of its
+// mail has left, as true of its status: said of a campaign cancelled or
+// finished without sending, "nothing has been sent yet" promised mail
+// that will never go. A draft's or a scheduled campaign's page shows no
+// rates at all.
+func nothingSent(c *campaigns.Campaign) string {
+	switch {
+	case c.Status == campaigns.StatusCancelled:
+		return "Cancelled before any mail went out: nothing was sent."
+	case c.Status == campaigns.StatusSent && c.Stats.Total == 0:
+		return "No bounces or complaints: it finished with no reader to send to, so nothing was sent."
+	case c.Status == campaigns.StatusSent:
+		return "No bounces or complaints: it finished without sending any mail, as every message failed or was skipped."
+	}
+	return "No bounces or complaints: nothing has been sent yet." // sending or paused
 }
 
 // scheduledAt is a scheduled campaign's time t in loc (the zone it was
@@ -631,6 +651,7 @@ func (s *Server) renderCampaignPage(w http.ResponseWriter, r *http.Request, stat
 	p.Progress = c.Progress()
 	p.C, p.Digest, p.Percent = c, e.Kind == "digest", percent(p.Progress)
 	p.Editable, p.Audience, p.Rates = c.Status == campaigns.StatusDraft || c.Status == campaigns.StatusScheduled, readers(c.Audience), ratesOf(c.Stats)
+	p.NothingSent = nothingSent(c)
 	p.Deletable = !p.Digest && c.Deletable()
 	if !p.Digest {
 		p.BareName = bareNameNoteOf(c.Body, p.Editable)
