@@ -43,6 +43,11 @@ type campaignReportPage struct {
 	// out. The page says so where it said "Not sent yet", which promised
 	// a send that will never come.
 	NeverSent bool
+	// Untracked: the campaign's clicks are not counted (it went out
+	// untracked, or its lists stopped tracking since). "Count opens" on a
+	// list counts nothing while its click tracking is off, which the hint
+	// beside uncounted opens then says.
+	Untracked bool
 }
 
 // A linkRow is a tracked link with its address as shown: without
@@ -88,6 +93,7 @@ func (s *Server) campaignReportPage(w http.ResponseWriter, r *http.Request) {
 	p.NeverSent = st.status == campaigns.StatusCancelled && !st.out
 	p.OpensUncounted = rep.StartedAt != nil && s.TrackDeps.Links != nil && !st.opens && !p.NeverSent
 	p.QuietSays = quietSays(rep, st)
+	p.Untracked = rep.StartedAt != nil && !st.clicks
 	for _, b := range rep.Series {
 		p.Series = append(p.Series, seriesRow{Label: bucketLabel(b), At: bucketTime(b), Clicks: b.Clicks, Opens: b.Opens})
 	}

@@ -17,7 +17,9 @@ var reportQuiet = regexp.MustCompile(`<p class="muted" id="quiet" style="margin:
 // and to one cancelled before it sent anything, which will never have
 // any; the cancelled one's report also said it was "Not sent yet". Each
 // now says what is true of it, and a campaign sent tracked still says
-// "No clicks or opens yet.".
+// "No clicks or opens yet.". The hint beside uncounted opens, to tick
+// "Count opens" on a list, adds for an untracked campaign that it counts
+// only while the list's click tracking is not off.
 func TestQuietReportSaysWhyThereIsNothing(t *testing.T) {
 	_, a, db := newReportAdminMailing(t, reportMail{tracked: true})
 	exec := execer(t, db)
@@ -32,18 +34,20 @@ func TestQuietReportSaysWhyThereIsNothing(t *testing.T) {
 		listOpens, opens bool
 		status           string
 		started          bool
-		deliveries       string // the status of its 3 deliveries, "" for none
-		want             string // what the report says in place of its charts
-		header           string // a line the report must have besides
+		deliveries       string   // the status of its 3 deliveries, "" for none
+		want             string   // what the report says in place of its charts
+		has              []string // what the report must have besides
 		not              []string
 	}{
 		{name: "sent tracked", list: "on", listOpens: true, mode: "on", opens: true, status: "sent", started: true, deliveries: "sent",
 			want: "No clicks or opens yet."},
 		{name: "sent untracked", list: "off", mode: "off", status: "sent", started: true, deliveries: "sent",
-			want:   "This campaign went out without click or open tracking, so there is nothing to count.",
-			header: "Link tracking was off for this campaign", not: []string{"No clicks or opens yet."}},
+			want: "This campaign went out without click or open tracking, so there is nothing to count.",
+			has: []string{"Link tracking was off for this campaign",
+				"“Count opens” on a list's page counts them in the mail it sends from then on, while the list's click tracking is not off."}, not: []string{"No clicks or opens yet."}},
 		{name: "sent without opens", list: "anonymous", mode: "anonymous", status: "sent", started: true, deliveries: "sent",
-			want: "No clicks yet. Opens are not counted for this campaign.", not: []string{"No clicks or opens yet."}},
+			want: "No clicks yet. Opens are not counted for this campaign.", not: []string{"No clicks or opens yet.", "click tracking is not off"},
+			has: []string{"“Count opens” on a list's page counts them in the mail it sends from then on."}},
 		{name: "tracking turned off since", list: "off", mode: "on", opens: true, status: "sent", started: true, deliveries: "sent",
 			want: "No clicks or opens were counted, and its lists no longer count them.", not: []string{"No clicks or opens yet."}},
 		{name: "sending untracked", list: "off", mode: "off", status: "sending", started: true, deliveries: "queued",
@@ -51,16 +55,16 @@ func TestQuietReportSaysWhyThereIsNothing(t *testing.T) {
 		{name: "sent, every message failed", list: "on", listOpens: true, mode: "on", opens: true, status: "sent", started: true, deliveries: "failed",
 			want: "None of its mail went out, so there is nothing to count.", not: []string{"No clicks or opens yet."}},
 		{name: "cancelled before start", list: "on", listOpens: true, mode: "off", status: "cancelled",
-			want:   "Nothing was sent, so there is nothing to count.",
-			header: `<p class="muted" id="never-sent">Cancelled before any mail went out: this campaign was never sent.</p>`,
-			not:    []string{"No clicks or opens yet.", "Not sent yet", "Link tracking", "Opens are not counted"}},
+			want: "Nothing was sent, so there is nothing to count.",
+			has:  []string{`<p class="muted" id="never-sent">Cancelled before any mail went out: this campaign was never sent.</p>`},
+			not:  []string{"No clicks or opens yet.", "Not sent yet", "Link tracking", "Opens are not counted"}},
 		{name: "cancelled with nothing sent", list: "on", listOpens: true, mode: "on", opens: true, status: "cancelled", started: true, deliveries: "skipped",
-			want: "Nothing was sent, so there is nothing to count.", header: `id="never-sent"`, not: []string{"No clicks or opens yet."}},
+			want: "Nothing was sent, so there is nothing to count.", has: []string{`id="never-sent"`}, not: []string{"No clicks or opens yet."}},
 		{name: "draft to a tracked list", list: "on", listOpens: true, status: "draft",
-			want: "Nothing to count until it is sent.", header: "Not sent yet: its figures start when it is sent.</p>"},
+			want: "Nothing to count until it is sent.", has: []string{"Not sent yet: its figures start when it is sent.</p>"}},
 		{name: "draft to an untracked list", list: "off", status: "draft",
-			want:   "Nothing to count: it is not sent yet, and it will go out without click or open tracking.",
-			header: "Link tracking is off for its lists", not: []string{"No clicks or opens yet."}},
+			want: "Nothing to count: it is not sent yet, and it will go out without click or open tracking.",
+			has:  []string{"Link tracking is off for its lists"}, not: []string{"No clicks or opens yet."}},
 	} {
 		slug := strings.ReplaceAll(c.name, " ", "-")
 		slug = strings.ReplaceAll(slug, ",", "")
@@ -100,8 +104,10 @@ func TestQuietReportSaysWhyThereIsNothing(t *testing.T) {
 		if m[1] != c.want {
 			t.Errorf("%s: the report says %q, want %q", c.name, m[1], c.want)
 		}
-		if c.header != "" && !strings.Contains(body, c.header) {
-			t.Errorf("%s: the report lacks %s", c.name, c.header)
+		for _, has := range c.has {
+			if !strings.Contains(body, has) {
+				t.Errorf("%s: the report lacks %s", c.name, has)
+			}
 		}
 		for _, not := range c.not {
 			if strings.Contains(body, not) {
