@@ -22,3 +22,25 @@ func TestAnd(t *testing.T) {
 		}
 	}
 }
+
+// Count takes the singular for 1 alone: 0 and -1 take the plural, as
+// "0 readers" does.
+func TestCount(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		want string
+	}{
+		{1, "1 click"},
+		{0, "0 clicks"},
+		{2, "2 clicks"},
+		{-1, "-1 clicks"},
+		{1234567, "1234567 clicks"},
+	} {
+		if got := Count(c.n, "click", "clicks"); got != c.want {
+			t.Errorf("Count(%d, \"click\", \"clicks\") = %q, want %q", c.n, got, c.want)
+		}
+	}
+	if got := Count(3, "person", "people"); got != "3 people" {
+		t.Errorf("Count(3, \"person\", \"people\") = %q, want \"3 people\"", got)
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
+	"github.com/bulletinhq/bulletin/internal/prose"
 	"github.com/bulletinhq/bulletin/internal/tracking"
 )
 
@@ -125,14 +126,14 @@ func (s *Server) campaignReportPage(w http.ResponseWriter, r *http.Request) {
 	// each link's 0.
 	charts := map[*template.HTML]*chart{}
 	if !p.Quiet {
-		charts[&p.Time] = seriesChart(axis, "People's clicks by hour for the first 48 hours, then by day: "+plural(rep.Clicks, "clicks")+" in all", "clicks",
+		charts[&p.Time] = seriesChart(axis, "People's clicks by hour for the first 48 hours, then by day: "+prose.Count(rep.Clicks, "click", "clicks")+" in all", "click", "clicks",
 			func(b tracking.Bucket) int { return b.Clicks })
 	}
 	if rep.Clicks > 0 {
 		charts[&p.Links] = rankChart("People's clicks per "+per+", the most clicked first", links)
 	}
 	if rep.Opens > 0 {
-		charts[&p.Opens] = seriesChart(axis, "People's opens by hour for the first 48 hours, then by day: "+plural(rep.Opens, "opens")+" in all", "opens",
+		charts[&p.Opens] = seriesChart(axis, "People's opens by hour for the first 48 hours, then by day: "+prose.Count(rep.Opens, "open", "opens")+" in all", "open", "opens",
 			func(b tracking.Bucket) int { return b.Opens })
 	}
 	for out, c := range charts {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/admins"
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/prose"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -164,7 +165,7 @@ func (s *Server) importSubscribersForm(w http.ResponseWriter, r *http.Request) {
 	if !p.Confirmed && !p.Reconfirm {
 		if n := subscribers.ConfirmedRows(bytes.NewReader(buf.Bytes())); n > 0 {
 			p.ConfirmedError = fmt.Sprintf("The file marks %s confirmed. Tick the consent box to import them confirmed (nothing is mailed), "+
-				"or “Ask them again” to import them pending, each mailed a confirmation. Then choose the file again and import. Nothing was imported.", plural(n, "readers"))
+				"or “Ask them again” to import them pending, each mailed a confirmation. Then choose the file again and import. Nothing was imported.", prose.Count(n, "reader", "readers"))
 			s.renderImport(w, r, http.StatusUnprocessableEntity, p)
 			return
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bulletinhq/bulletin/internal/prose"
 	"github.com/bulletinhq/bulletin/internal/tracking"
 )
 
@@ -71,8 +72,8 @@ func (c *chart) render() (template.HTML, error) {
 func px(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
 
 // seriesChart draws one figure of a report's series (value picks it) as
-// a bar per hour or day.
-func seriesChart(series []tracking.Bucket, label, unit string, value func(tracking.Bucket) int) *chart {
+// a bar per hour or day, counted in one and many ("click", "clicks").
+func seriesChart(series []tracking.Bucket, label, one, many string, value func(tracking.Bucket) int) *chart {
 	const width, top, base = 720.0, 20.0, 190.0
 	c := &chart{Label: label, Width: width, Height: 212, Baseline: "190.5"}
 	most := 0
@@ -80,17 +81,17 @@ func seriesChart(series []tracking.Bucket, label, unit string, value func(tracki
 		most = max(most, value(b))
 	}
 	if len(series) == 0 || most == 0 {
-		c.Texts = append(c.Texts, chartText{X: "0", Y: "14", Anchor: "start", Text: "No " + unit + " yet"})
+		c.Texts = append(c.Texts, chartText{X: "0", Y: "14", Anchor: "start", Text: "No " + many + " yet"})
 		return c
 	}
 	slot := width / float64(len(series))
 	for i, b := range series {
 		h := float64(value(b)) / float64(most) * (base - top)
 		c.Bars = append(c.Bars, chartBar{X: px(float64(i)*slot + slot*0.1), Y: px(base - h), W: px(slot * 0.8), H: px(h),
-			Title: bucketLabel(b) + ": " + plural(value(b), unit)})
+			Title: bucketLabel(b) + ": " + prose.Count(value(b), one, many)})
 	}
 	c.Texts = append(c.Texts,
-		chartText{X: "0", Y: "12", Anchor: "start", Text: plural(most, unit) + " at most"},
+		chartText{X: "0", Y: "12", Anchor: "start", Text: prose.Count(most, one, many) + " at most"},
 		chartText{X: "0", Y: "206", Anchor: "start", Text: bucketLabel(series[0])},
 		chartText{X: "100%", Y: "206", Anchor: "end", Text: bucketLabel(series[len(series)-1])})
 	return c
@@ -134,7 +135,7 @@ func rankChart(label string, items []rankItem) *chart {
 	for i, it := range items {
 		y := float64(i) * row
 		w := float64(it.Value) / float64(most) * width
-		c.Bars = append(c.Bars, chartBar{X: "0", Y: px(y + 16), W: px(w), H: "14", Title: it.Label + ": " + plural(it.Value, "clicks")})
+		c.Bars = append(c.Bars, chartBar{X: "0", Y: px(y + 16), W: px(w), H: "14", Title: it.Label + ": " + prose.Count(it.Value, "click", "clicks")})
 		c.Rows = append(c.Rows, chartRow{Y: px(y), Name: shorten(it.Label, 200), Value: strconv.Itoa(it.Value)})
 	}
 	return c
@@ -167,14 +168,6 @@ func bucketTime(b tracking.Bucket) string {
 		return b.At.UTC().Format(time.DateOnly)
 	}
 	return b.At.UTC().Format("2006-01-02T15:04Z")
-}
-
-// plural is "1 click", "3 clicks" for unit "clicks".
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + strings.TrimSuffix(unit, "s")
-	}
-	return strconv.Itoa(n) + " " + unit
 }
 
 func shorten(s string, n int) string {
