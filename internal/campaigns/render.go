@@ -19,6 +19,7 @@ import (
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/util"
 
+	"github.com/bulletinhq/bulletin/internal/prose"
 	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
@@ -202,17 +203,15 @@ func moreLinks(bad []badURL) string {
 			links++
 		}
 	}
-	what := "links and images"
+	// One fault is a link or an image, never both.
+	one, many := "link", "links and images"
 	switch links {
 	case len(bad):
-		what = "links"
+		many = "links"
 	case 0:
-		what = "images"
+		one, many = "image", "images"
 	}
-	if len(bad) == 1 {
-		return fmt.Sprintf("and 1 more %s that is not a full URL", strings.TrimSuffix(what, "s"))
-	}
-	return fmt.Sprintf("and %d more %s that are not full URLs", len(bad), what)
+	return "and " + prose.Count(len(bad), "more "+one+" that is not a full URL", "more "+many+" that are not full URLs")
 }
 
 // A linkError is checkLinks' refusal: one for a body being written, as a

@@ -12,6 +12,7 @@ import (
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 
+	"github.com/bulletinhq/bulletin/internal/prose"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -132,10 +133,7 @@ func elementFaults(body string) []error {
 		}
 		return &elementError{msg}
 	}, func(more int) error {
-		if more == 1 {
-			return &elementError{"and 1 more element mail cannot show"}
-		}
-		return &elementError{fmt.Sprintf("and %d more elements mail cannot show", more)}
+		return &elementError{"and " + prose.Count(more, "more element", "more elements") + " mail cannot show"}
 	})
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/yuin/goldmark/text"
 	"golang.org/x/net/html"
 
+	"github.com/bulletinhq/bulletin/internal/prose"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -40,10 +41,7 @@ func bodyFaults(body, stored string) []error {
 		// The help on writing a field is said once, with the first.
 		return errors.New(strings.TrimSuffix(bad[i].err.Error(), " ("+fieldSyntax+")"))
 	}, func(more int) error {
-		if more == 1 {
-			return errors.New("and 1 more {{ … }} that is not a personal field")
-		}
-		return fmt.Errorf("and %d more {{ … }} that are not personal fields", more)
+		return errors.New("and " + prose.Count(more, "more {{ … }} that is not a personal field", "more {{ … }} that are not personal fields"))
 	})
 	rest, at := strings.Builder{}, 0
 	for _, f := range bad {
@@ -124,10 +122,7 @@ func imageFaults(body string) []error {
 		}
 		return &linkError{msg}
 	}, func(more int) error {
-		if more == 1 {
-			return &linkError{"and 1 more image whose address is not a web address"}
-		}
-		return &linkError{fmt.Sprintf("and %d more images whose address is not a web address", more)}
+		return &linkError{"and " + prose.Count(more, "more image", "more images") + " whose address is not a web address"}
 	})
 }
 
