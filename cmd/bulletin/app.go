@@ -90,6 +90,9 @@ func (m *Main) openDB(ctx context.Context) error {
 // openAll opens what serve needs besides the database: the secret,
 // templates, the mail transport, the queue and the metrics registry.
 func (m *Main) openAll(ctx context.Context) error {
+	if err := m.checkFiles(); err != nil {
+		return err
+	}
 	if err := m.openDB(ctx); err != nil {
 		return err
 	}
@@ -111,7 +114,7 @@ func (m *Main) openAll(ctx context.Context) error {
 		return err
 	}
 	if a.Templates, err = templates.Load(m.Config.Templates); err != nil {
-		return usagef("BULLETIN_TEMPLATES %q: %v; fix that file, or leave BULLETIN_TEMPLATES empty for the built-in templates", m.Config.Templates, err)
+		return templatesError(m.Config.Templates, err)
 	}
 	if err := m.openTransport(); err != nil {
 		return err

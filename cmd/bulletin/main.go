@@ -67,6 +67,9 @@ type Main struct {
 	// flagSaid is the mistake in a command's flags that ParseFlags wrote
 	// out with the command's usage already, not to be said twice.
 	flagSaid string
+	// filesChecked is set once checkFiles found the DKIM keys and
+	// templates readable, so that openAll does not read them twice.
+	filesChecked bool
 
 	app *app // what serve and the data commands opened
 }

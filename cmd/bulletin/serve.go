@@ -61,7 +61,7 @@ func (m *Main) start(ctx context.Context) error {
 	// data folder is first written: a missing DKIM key or a broken
 	// template used to stop serve once a new folder had a database and
 	// a secret, half an install.
-	if err := m.Config.checkStartFiles(); err != nil {
+	if err := m.checkFiles(); err != nil {
 		return err
 	}
 	lock, err := lockData(m.Config.Data, "stop it first, or give this one its own BULLETIN_DATA")
@@ -130,6 +130,21 @@ func (m *Main) start(ctx context.Context) error {
 	}
 	m.startFolder()
 	return m.startHTTP(srv)
+}
+
+// checkFiles is Config.checkStartFiles, once in a command: serve checks
+// before it takes the data folder's lock, openAll (import, digest run)
+// before it opens the database, so neither leaves a new folder with a
+// database and a secret for a key file that is missing.
+func (m *Main) checkFiles() error {
+	if m.filesChecked {
+		return nil
+	}
+	if err := m.Config.checkStartFiles(); err != nil {
+		return err
+	}
+	m.filesChecked = true
+	return nil
 }
 
 // checkStartFiles reads the files that openAll reads once the database

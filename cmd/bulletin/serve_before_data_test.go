@@ -3,14 +3,21 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
-// A missing DKIM key or a broken templates folder stops serve before it
-// writes anything in a new, empty data folder: it used to stop only once
-// the folder had a database and a secret, half an install that the next
-// start, with the setting fixed, would take as a made one.
+// A missing DKIM key or a broken templates folder stops serve, import
+// and digest run before they write anything in a new, empty data folder:
+// they used to stop only once the folder had a database and a secret,
+// half an install that the next start, with the setting fixed, would
+// take as a made one.
 func TestServeRefusesFilesBeforeTheDataFolder(t *testing.T) {
+	csv := filepath.Join(t.TempDir(), "readers.csv")
+	if err := os.WriteFile(csv, []byte("email\nann@example.com\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	commands := [][]string{{"serve"}, {"import", "--list", "daily-news", csv}, {"digest", "run", "--list", "daily-news"}}
 	broken := t.TempDir()
 	os.MkdirAll(filepath.Join(broken, "pages"), 0o755)
 	os.WriteFile(filepath.Join(broken, "pages", "subscribe.html"), []byte(`{{define "content"}}{{.Oops`), 0o600)
@@ -33,24 +40,30 @@ func TestServeRefusesFilesBeforeTheDataFolder(t *testing.T) {
 			return []string{`bulletin serve: BULLETIN_TEMPLATES "` + broken + `": `, "subscribe.html", "fix that file"}
 		}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			data := t.TempDir() // made, and empty
-			env := map[string]string{"BULLETIN_DATA": data}
-			for k, v := range tc.env {
-				env[k] = v
-			}
-			m, _, stderr := testMain(t, env)
-			code := mainWithin(t, m, []string{"serve"})
-			saidOneLine(t, []string{"serve"}, code, stderr.String(), 2, tc.want(data)...)
-			for _, name := range []string{"bulletin.db", "secret"} {
-				if _, err := os.Stat(filepath.Join(data, name)); err == nil {
-					t.Errorf("serve made %s in the data folder before refusing", name)
+		for _, args := range commands {
+			t.Run(tc.name+"/"+args[0], func(t *testing.T) {
+				data := t.TempDir() // made, and empty
+				env := map[string]string{"BULLETIN_DATA": data}
+				for k, v := range tc.env {
+					env[k] = v
 				}
-			}
-			if entries, _ := os.ReadDir(data); len(entries) > 0 {
-				t.Errorf("serve wrote in the data folder before refusing: %v", entries)
-			}
-		})
+				m, _, stderr := testMain(t, env)
+				code := mainWithin(t, m, args)
+				var want []string
+				for _, w := range tc.want(data) {
+					want = append(want, strings.Replace(w, "bulletin serve: ", "bulletin "+args[0]+": ", 1))
+				}
+				saidOneLine(t, args, code, stderr.String(), 2, want...)
+				for _, name := range []string{"bulletin.db", "secret"} {
+					if _, err := os.Stat(filepath.Join(data, name)); err == nil {
+						t.Errorf("%s made %s in the data folder before refusing", args[0], name)
+					}
+				}
+				if entries, _ := os.ReadDir(data); len(entries) > 0 {
+					t.Errorf("%s wrote in the data folder before refusing: %v", args[0], entries)
+				}
+			})
+		}
 	}
 }
 
