@@ -15,6 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/prose"
 )
 
 // admin runs "admin create EMAIL", "admin list" and "admin delete EMAIL".
@@ -269,10 +270,7 @@ func when(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") }
 
 // plural is n with noun, a singular: "1 article", "3 articles".
 func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return prose.Count(n, noun, noun+"s")
 }
 
 // isAre is plural(n, noun) with its verb: "1 reader is", "3 readers are".

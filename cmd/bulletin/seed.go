@@ -7,9 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
+	"github.com/bulletinhq/bulletin/internal/prose"
 	"github.com/bulletinhq/bulletin/seeds"
 )
 
@@ -87,8 +87,5 @@ func keptKinds(k seeds.Kept) string {
 			parts = append(parts, plural(kind.n, kind.noun))
 		}
 	}
-	if len(parts) == 1 {
-		return parts[0]
-	}
-	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+	return prose.And(parts)
 }
