@@ -107,12 +107,11 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		s.adminError(w, r, err)
 		return
 	}
-	slug := p.ListSlug
-	if strings.TrimSpace(slug) == "" {
-		slug = subscribers.SlugFor(p.ListName) // and shown, if another field is refused
-		p.ListSlug = slug
+	patch := &subscribers.ListPatch{Name: &p.ListName, Slug: &p.ListSlug}
+	if patch.MakeSlug() {
+		p.ListSlug = *patch.Slug // and shown, if another field is refused
 	}
-	list := subscribers.NewList(&subscribers.ListPatch{Name: &p.ListName, Slug: &slug})
+	list := subscribers.NewList(patch)
 	fields := setupErrors(f, list, len(lists) == 0)
 	var pub *settings.Update
 	if s.Settings != nil {
