@@ -113,9 +113,7 @@ func (m *Main) openAll(ctx context.Context) error {
 	if a.DKIM, err = m.loadDKIM(); err != nil {
 		return err
 	}
-	if a.Templates, err = templates.Load(m.Config.Templates); err != nil {
-		return templatesError(m.Config.Templates, err)
-	}
+	a.Templates = m.files.templates
 	if err := m.openTransport(); err != nil {
 		return err
 	}

@@ -77,6 +77,16 @@ func TestServeRefusesAFlagNamingIt(t *testing.T) {
 	if strings.Contains(stderr, "BULLETIN_TEMPLATES") {
 		t.Errorf("%v: stderr %q names the variable, not the flag given", args, stderr)
 	}
+
+	// And so does every other command that reads them.
+	csv := filepath.Join(t.TempDir(), "readers.csv")
+	os.WriteFile(csv, []byte("email\nann@example.com\n"), 0o600)
+	args = []string{"import", "--templates", broken, "--list", "daily-news", csv}
+	code, _, stderr = run(t, map[string]string{"BULLETIN_DATA": data}, "", args...)
+	saidOneLine(t, args, code, stderr, 2, "bulletin import: --templates "+broken+": ", "confirm.txt")
+	if strings.Contains(stderr, "BULLETIN_TEMPLATES") {
+		t.Errorf("%v: stderr %q names the variable, not the flag given", args, stderr)
+	}
 }
 
 // namedAsGiven replaces a setting's variable only where it is the whole

@@ -76,9 +76,15 @@ func (c Config) fromDomain() string {
 // What dkimKeySet has to say of the keys is logged, a line each.
 func (m *Main) loadDKIM() (mailer.Signer, error) {
 	c := m.Config
-	byDomain, notes, err := c.dkimKeySet()
-	if err != nil {
-		return nil, err
+	var byDomain map[string][]dkim.Key
+	var notes []dkimNote
+	if m.files != nil { // read by checkFiles already
+		byDomain, notes = m.files.keys, m.files.notes
+	} else { // the worker, which has no templates to read
+		var err error
+		if byDomain, notes, err = c.dkimKeySet(); err != nil {
+			return nil, err
+		}
 	}
 	for _, n := range notes {
 		m.Log.Log(context.Background(), n.level, n.msg)

@@ -67,9 +67,8 @@ type Main struct {
 	// flagSaid is the mistake in a command's flags that ParseFlags wrote
 	// out with the command's usage already, not to be said twice.
 	flagSaid string
-	// filesChecked is set once checkFiles found the DKIM keys and
-	// templates readable, so that openAll does not read them twice.
-	filesChecked bool
+	// files are the DKIM keys and templates checkFiles read, for openAll.
+	files *startFiles
 
 	app *app // what serve and the data commands opened
 }
@@ -152,7 +151,9 @@ func (m *Main) Main(ctx context.Context, args []string) int {
 		fmt.Fprintf(m.Stderr, "bulletin: unknown command %q; run \"bulletin help\" for the list\n", args[0])
 		return 2
 	}
-	err := run(m, ctx, args[1:])
+	// A refusal names each setting as it was given, flag or variable, in
+	// every command (serve's Run says it so too, for its tests).
+	err := m.Config.asGiven(run(m, ctx, args[1:]))
 	if m.app != nil {
 		if cerr := m.Close(); cerr != nil && err == nil {
 			err = cerr

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/bulletinhq/bulletin/internal/dkim"
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/web"
 	"github.com/bulletinhq/bulletin/templates"
@@ -132,41 +133,62 @@ func (m *Main) start(ctx context.Context) error {
 	return m.startHTTP(srv)
 }
 
-// checkFiles is Config.checkStartFiles, once in a command: serve checks
-// before it takes the data folder's lock, openAll (import, digest run)
-// before it opens the database, so neither leaves a new folder with a
-// database and a secret for a key file that is missing.
+// startFiles are what a command reads from files besides the database:
+// the DKIM keys and the templates. checkFiles reads them before the data
+// folder is first written, and openAll takes them from there.
+type startFiles struct {
+	keys      map[string][]dkim.Key
+	notes     []dkimNote
+	templates *templates.Templates
+}
+
+// checkFiles reads the start files once a command: serve before it takes
+// the data folder's lock, openAll (import, digest run) before it opens the
+// database, so that none of them leaves a new folder with a database and
+// a secret for a key file that is missing or a template that does not
+// parse.
 func (m *Main) checkFiles() error {
-	if m.filesChecked {
+	if m.files != nil {
 		return nil
 	}
-	if err := m.Config.checkStartFiles(); err != nil {
+	f, err := m.Config.readStartFiles()
+	if err != nil {
 		return err
 	}
-	m.filesChecked = true
+	m.files = f
 	return nil
 }
 
-// checkStartFiles reads the files that openAll reads once the database
-// is open (the DKIM keys, the templates of BULLETIN_TEMPLATES) and returns
-// the error serve would stop on there. It writes nothing, so that a new
-// data folder stays empty when serve is refused.
-func (c Config) checkStartFiles() error {
+// readStartFiles reads the start files, writing nothing, and returns the
+// error a command stops on.
+func (c Config) readStartFiles() (*startFiles, error) {
 	// DKIM_DIR is by default a folder in the data folder: one that is a
-	// file is said as lockData says it, not as a DKIM folder that cannot
-	// be read.
+	// file, or that this user may not enter, is said as lockData says it,
+	// not as a DKIM folder that cannot be read.
 	if err := checkDataDirPath(c.Data); err != nil {
-		return err
+		return nil, err
 	}
-	if _, _, err := c.dkimKeySet(); err != nil {
-		return err
+	var f startFiles
+	var err error
+	if f.keys, f.notes, err = c.dkimKeySet(); err != nil {
+		return nil, c.dkimReadError(err)
 	}
-	if c.Templates != "" { // the built-in templates' own tests parse them
-		if _, err := templates.Load(c.Templates); err != nil {
-			return templatesError(c.Templates, err)
-		}
+	if f.templates, err = templates.Load(c.Templates); err != nil {
+		return nil, templatesError(c.Templates, err)
 	}
-	return nil
+	return &f, nil
+}
+
+// dkimReadError is err, from reading the DKIM keys, as the command says
+// it: the default DKIM folder is in the data folder, and a user who may
+// not enter that (serve run as alice, the folder bulletin's 0750) is told
+// that the data folder cannot be written and what to do, as lockData
+// would tell them, not that a "DKIM folder" they never named is denied.
+func (c Config) dkimReadError(err error) error {
+	if c.DKIMDir == "" && errors.Is(err, os.ErrPermission) {
+		return dataDirError(c.Data, err)
+	}
+	return err
 }
 
 // templatesError is the refusal of BULLETIN_TEMPLATES dir, whose

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -78,5 +81,31 @@ func TestServeDataFolderIsAFileBeforeDKIM(t *testing.T) {
 		m, _, stderr := testMain(t, map[string]string{"BULLETIN_DATA": data, "BULLETIN_FROM": "news@harbour.test", "BULLETIN_DKIM_SELECTOR": "s1"})
 		code := mainWithin(t, m, []string{"serve"})
 		saidOneLine(t, []string{"serve"}, code, stderr.String(), 2, "bulletin serve: BULLETIN_DATA "+data+" cannot be written (it, or a folder above it, is a file)")
+	}
+}
+
+// A data folder this user may not enter fails the DKIM keys' read first,
+// now that the keys are read before the folder's lock: it is said as the
+// data folder that cannot be written, not as a DKIM folder the operator
+// never named. Tests run as root, whom no folder refuses, so the error
+// is fed in.
+func TestDKIMReadDeniedNamesTheDataFolder(t *testing.T) {
+	denied := &os.PathError{Op: "open", Path: "/srv/bulletin/dkim", Err: syscall.EACCES}
+	read := fmt.Errorf("read DKIM folder: %w", denied)
+
+	c := Config{Data: "/srv/bulletin"}
+	got := c.dkimReadError(read)
+	if _, ok := got.(usageError); !ok || !strings.Contains(got.Error(), "BULLETIN_DATA /srv/bulletin cannot be written (permission denied)") {
+		t.Errorf("the default DKIM folder denied = %v, want the data folder's usage error", got)
+	}
+
+	c.DKIMDir = "/etc/bulletin/dkim" // named by the operator: said as it is
+	if got := c.dkimReadError(read); got != read {
+		t.Errorf("BULLETIN_DKIM_DIR denied = %v, want the read's own error", got)
+	}
+	c.DKIMDir = ""
+	missing := errors.New("dkim key s1: open /srv/bulletin/dkim/s1.rsa.pem: no such file or directory")
+	if got := c.dkimReadError(missing); got != missing {
+		t.Errorf("a missing key = %v, want the read's own error", got)
 	}
 }
