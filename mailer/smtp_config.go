@@ -156,16 +156,25 @@ func parseSMTPURL(raw string) (SMTPConfig, error) {
 }
 
 // serverOnly is u without its path, as an error shows it: its scheme,
-// host, port and parameters as written, with "user:pass@" in place of any
-// user name and password, which an error never shows.
+// host and port, "user:pass@" in place of any user name and password, and
+// only the parameters Bulletin knows (tls, chunking): an unknown one may
+// be a password put in the wrong place (?password=…), which an error
+// never shows.
 func serverOnly(u *url.URL) string {
 	s := u.Scheme + "://"
 	if u.User != nil {
 		s += "user:pass@"
 	}
 	s += u.Host
-	if u.RawQuery != "" {
-		s += "?" + u.RawQuery
+	q := u.Query()
+	known := url.Values{}
+	for _, k := range []string{"tls", "chunking"} {
+		if v, ok := q[k]; ok {
+			known[k] = v
+		}
+	}
+	if len(known) > 0 {
+		s += "?" + known.Encode()
 	}
 	return s
 }

@@ -48,6 +48,9 @@ func TestParseSMTPURL(t *testing.T) {
 		{url: "smtps://relay.example.com:2465/mail?tls=tls", wantErr: `smtp url: unexpected path "/mail": give only the server, like smtps://relay.example.com:2465?tls=tls`},
 		{url: "smtp://apikey:pa ss@relay.example.com:587/mail", wantErr: `smtp url: unexpected path "/mail": give only the server, like smtp://user:pass@relay.example.com:587`},
 		{url: "smtp://[::1]:1025/mail", wantErr: `smtp url: unexpected path "/mail": give only the server, like smtp://[::1]:1025`},
+		// A parameter Bulletin does not know may be a password put in the
+		// wrong place: the example leaves it out, keeping the known ones.
+		{url: "smtp://relay.example.com/mail?password=hunter2&chunking=off", wantErr: `smtp url: unexpected path "/mail": give only the server, like smtp://relay.example.com?chunking=off`},
 		// What url.Parse refuses is said with what to write.
 		{url: "smtp://relay .example.com", wantErr: `smtp url: invalid character " " in host name: write smtp://host:port or smtps://host:port, like smtp://relay.example.com:587`},
 		{url: "smtp://relay.example.com/%zz", wantErr: `smtp url: invalid URL escape "%zz": write smtp://host:port or smtps://host:port, like smtp://relay.example.com:587`},
