@@ -27,8 +27,15 @@ func TestCheckpointerLooksLessOftenAtAnIdleDatabase(t *testing.T) {
 	c := db.ckpt
 	c.stop()
 	<-c.done
+	// A commit after the stop, so that the first look below finds one
+	// whatever the loop's own looks did before it stopped.
+	if _, err := db.Write.ExecContext(ctx, `INSERT INTO notes (body) VALUES ('before the lull')`); err != nil {
+		t.Fatal(err)
+	}
 	now := time.Now()
-	c.step(ctx, now) // takes in the commit above, if the loop had not yet
+	if got := c.step(ctx, now); got != checkpointMin {
+		t.Fatalf("the look after a commit: next look in %v, want %v", got, checkpointMin)
+	}
 
 	want := []time.Duration{20, 40, 80, 160, 250, 250, 250}
 	for i, w := range want {
