@@ -39,7 +39,7 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 	if err := sqlite.Backup(ctx, src, rest[0]); err != nil {
 		if why := diskFull(err); why != nil {
 			// FILE is untouched: the copy is made under another name.
-			return fmt.Errorf("back up %s: the disk of the folder %s filled up during the copy (%v): free some space on it, or give a folder on another disk; %s is unchanged",
+			return fmt.Errorf("back up %s: the disk of the folder %s filled up during the copy (%v): free some space on it, or give a folder on another disk; %s was not written (a backup already there is unchanged)",
 				src, filepath.Dir(rest[0]), why, rest[0])
 		}
 		return err
