@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"sync/atomic"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"github.com/bulletinhq/bulletin/internal/admins"
 	"github.com/bulletinhq/bulletin/internal/articles"
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/dkim"
 	"github.com/bulletinhq/bulletin/internal/events"
 	"github.com/bulletinhq/bulletin/internal/queue"
 	pubsettings "github.com/bulletinhq/bulletin/internal/settings"
@@ -85,6 +88,70 @@ func (m *Main) openDB(ctx context.Context) error {
 	m.app.Subscribers = subscribers.NewStore(db)
 	m.openSettings()
 	return nil
+}
+
+// startFiles are what a command reads from files besides the database:
+// the DKIM keys and the templates. checkFiles reads them before the data
+// folder is first written, and openAll takes them from there.
+type startFiles struct {
+	keys      map[string][]dkim.Key
+	notes     []dkimNote
+	templates *templates.Templates
+}
+
+// checkFiles reads the start files once a command: serve before it takes
+// the data folder's lock, openAll (import, digest run) before it opens the
+// database, so that none of them leaves a new folder with a database and
+// a secret for a key file that is missing or a template that does not
+// parse.
+func (m *Main) checkFiles() error {
+	if m.files != nil {
+		return nil
+	}
+	f, err := m.Config.readStartFiles()
+	if err != nil {
+		return err
+	}
+	m.files = f
+	return nil
+}
+
+// readStartFiles reads the start files, writing nothing, and returns the
+// error a command stops on.
+func (c Config) readStartFiles() (*startFiles, error) {
+	// DKIM_DIR is by default a folder in the data folder: one that is a
+	// file, or that this user may not enter, is said as lockData says it,
+	// not as a DKIM folder that cannot be read.
+	if err := checkDataDirPath(c.Data); err != nil {
+		return nil, err
+	}
+	var f startFiles
+	var err error
+	if f.keys, f.notes, err = c.dkimKeySet(); err != nil {
+		return nil, c.dkimReadError(err)
+	}
+	if f.templates, err = templates.Load(c.Templates); err != nil {
+		return nil, templatesError(c.Templates, err)
+	}
+	return &f, nil
+}
+
+// dkimReadError is err, from reading the DKIM keys, as the command says
+// it: the default DKIM folder is in the data folder, and a user who may
+// not enter that (serve run as alice, the folder bulletin's 0750) is told
+// that the data folder cannot be written and what to do, as lockData
+// would tell them, not that a "DKIM folder" they never named is denied.
+func (c Config) dkimReadError(err error) error {
+	if c.DKIMDir == "" && errors.Is(err, os.ErrPermission) {
+		return dataDirError(c.Data, err)
+	}
+	return err
+}
+
+// templatesError is the refusal of BULLETIN_TEMPLATES dir, whose
+// templates do not load for err.
+func templatesError(dir string, err error) error {
+	return usagef("BULLETIN_TEMPLATES %q: %v; fix that file, or leave BULLETIN_TEMPLATES empty for the built-in templates", dir, err)
 }
 
 // openAll opens what serve needs besides the database: the secret,
