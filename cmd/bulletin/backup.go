@@ -89,19 +89,53 @@ func (m *Main) restore(ctx context.Context, args []string) error {
 }
 
 // databaseError says what is wrong when the database at src, in the data
-// folder data, cannot be opened for the backup: it is not there, or this
-// user may not read it ("stat …: permission denied" said neither which
-// user to be).
+// folder data, cannot be opened for the backup: it is not there, this
+// user may not enter the folder it would be in, or may not read it
+// ("stat …: permission denied" said neither which user to be).
 func databaseError(data, src string, err error) error {
 	switch {
 	case errors.Is(err, os.ErrNotExist), errors.Is(err, syscall.ENOTDIR):
 		// A data folder under a file (ENOTDIR) holds no database either.
 		return fmt.Errorf("no database at %s: check BULLETIN_DATA", src)
 	case errors.Is(err, os.ErrPermission):
+		// A folder this user may not enter hides whether a database is
+		// there at all: "cannot read the database" was said of data
+		// folders with none in them too.
+		switch dir := deniedFolder(src); {
+		case dir == filepath.Clean(data):
+			return fmt.Errorf("this user cannot enter the data folder %s (permission denied), so it cannot tell whether a database is there: "+
+				"run bulletin backup as the user who owns that folder, the one bulletin serve runs as (ls -ld %s names it)", data, data)
+		case dir != "":
+			return fmt.Errorf("this user cannot enter the folder %s (permission denied), above the data folder %s, so it cannot tell whether a database is there: "+
+				"run bulletin backup as the user bulletin serve runs as, or as one who may enter %s (ls -ld %s names its owner)", dir, data, dir, dir)
+		}
 		return fmt.Errorf("this user cannot read the database %s (permission denied): run bulletin backup as the user who owns the data folder %s "+
 			"(ls -ld %s names it)", src, data, data)
 	}
 	return fmt.Errorf("back up %s: %w", src, err)
+}
+
+// deniedFolder returns the folder on the way to file that this user may
+// not enter (search), when that is why file cannot be looked at: the
+// nearest folder above file that this user can look at, since it could
+// reach that one but nothing in it. It returns "" when file can be looked
+// at (then it is file itself this user may not read) or when something
+// else is wrong.
+func deniedFolder(file string) string {
+	if _, err := os.Stat(file); !errors.Is(err, os.ErrPermission) {
+		return ""
+	}
+	for dir := filepath.Dir(file); ; dir = filepath.Dir(dir) {
+		_, err := os.Stat(dir)
+		switch {
+		case err == nil:
+			// Every folder above dir can be entered, since it could be
+			// looked at; the one below it could not: dir is the bar.
+			return dir
+		case !errors.Is(err, os.ErrPermission), filepath.Dir(dir) == dir:
+			return ""
+		}
+	}
 }
 
 // backupTarget says what is wrong with FILE, dst, as the place of a
