@@ -2,6 +2,7 @@ package subscribers
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -60,14 +61,64 @@ const foldedName = `coalesce(name_fold, lower(name))`
 // of migration 086 fold the names with it, and the search its needle: a
 // test checks they have the same.
 func foldSQL(x string) string {
-	input := x
-	for _, m := range polytonicMarks {
-		input = fmt.Sprintf(`replace(%s, char(0x%x), '')`, input, m)
-	}
 	words := `group_concat(token, ' ' ORDER BY position)`
 	polytonic := strings.Repeat(`replace(`, len(polytonicFold)/2) + words + replaceArgs(polytonicFold)
 	return `(SELECT ` + strings.Repeat(`replace(`, len(foldExtra)/2) + `CASE WHEN input GLOB '*[ἀ-῾]*' THEN ` + polytonic + ` ELSE ` + words + ` END` +
-		replaceArgs(foldExtra) + ` FROM name_fold_tokens WHERE input = ` + input + `)`
+		replaceArgs(foldExtra) + ` FROM name_fold_tokens WHERE input = ` + foldInput(x) + `)`
+}
+
+// foldStep bounds the replace calls nested in one statement of the
+// triggers that keep name_fold (migration 088). SQLite before 3.46
+// (the sqlite3 shell of Debian 12 is 3.40) parses with a stack of fixed
+// depth, and takes a whole schema holding a statement nested deeper
+// than it can parse for a malformed one: the triggers of migration 086,
+// 145 replace calls deep, made the database unreadable to it ("malformed
+// database schema (subscribers_name_fold_insert) - parser stack
+// overflow"). In a trigger it parses 28, not 30. The search's own fold
+// (foldSQL) is parsed only by the SQLite built into Bulletin, which
+// grows its stack, and is not stored.
+const foldStep = 20
+
+// foldTriggerSteps are the statements after the first of a trigger
+// keeping the fold of NEW.name in name_fold, once the first has set it
+// to the tokenizer's words of the name (as foldSQL reads them, marks
+// out), or NULL: the letters of polytonic Greek to their base letters,
+// only for a fold that holds one, then foldExtra's, foldStep letters a
+// statement, in foldSQL's order. Whether a fold holds a letter of the
+// Greek Extended block is asked of the words, where foldSQL asks the
+// name: the tokenizer keeps those letters, in lower case, and the
+// replace calls change nothing in words without one.
+func foldTriggerSteps() string {
+	var b strings.Builder
+	step := func(pairs []string, cond string) {
+		n := len(pairs) / 2
+		per := (n + (n+foldStep-1)/foldStep - 1) / ((n + foldStep - 1) / foldStep) // as even as the statements allow
+		for chunk := range slices.Chunk(pairs, 2*per) {
+			b.WriteString("\tUPDATE subscribers SET name_fold = " + strings.Repeat("replace(", len(chunk)/2) + "name_fold" + replaceArgs(chunk) +
+				"\n\t\tWHERE id = NEW.id AND " + cond + ";\n")
+		}
+	}
+	step(polytonicFold, "name_fold GLOB '*[ἀ-῾]*'")
+	step(foldExtra, "name_fold IS NOT NULL")
+	return b.String()
+}
+
+// foldWordsSQL is the tokenizer's words of the text x, joined by one
+// space, as foldSQL reads them: the marks of polytonic Greek taken out
+// first. The words are put in order by a subquery, as an SQLite before
+// 3.44 reads no ORDER BY in group_concat's parentheses; one whose outer
+// query is an aggregate is not flattened into it, so its order holds.
+func foldWordsSQL(x string) string {
+	return `(SELECT group_concat(token, ' ') FROM (SELECT token FROM name_fold_tokens WHERE input = ` + foldInput(x) + ` ORDER BY position))`
+}
+
+// foldInput is x without polytonicMarks, which the tokenizer would read
+// as spaces between words.
+func foldInput(x string) string {
+	for _, m := range polytonicMarks {
+		x = fmt.Sprintf(`replace(%s, char(0x%x), '')`, x, m)
+	}
+	return x
 }
 
 // foldExtra are the letters the tokenizer keeps that are read as their

@@ -31,7 +31,7 @@ func plainName(name string) bool {
 	return !strings.Contains(name, "  ") && !strings.ContainsFunc(name, func(r rune) bool { return r < ' ' || r > '~' })
 }
 
-// The fold migration 086's triggers keep in name_fold is the one the
+// The fold migration 088's triggers keep in name_fold is the one the
 // search gives its needle (foldSQL), for names of every kind, inserted
 // and renamed; a name of printable ASCII without two spaces in a row has
 // none (its fold is lower(name)), also when an accented name is changed
