@@ -15,7 +15,6 @@ import (
 	"path"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	texttemplate "text/template"
@@ -23,6 +22,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/bulletinhq/bulletin/internal/prose"
 	"github.com/bulletinhq/bulletin/mailer"
 )
 
@@ -102,30 +102,19 @@ func count(n any, unit string) (string, error) {
 }
 
 // grouped is n in English digit groups, "1,234,567", for counts read by
-// people. n is any integer.
+// people. n is any integer. The grouping is prose.Number's, which the
+// admin's charts and messages use too, so that a count reads alike in a
+// table and in a sentence.
 func grouped(n any) (string, error) {
 	v := reflect.ValueOf(n)
-	var digits string
 	switch v.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		digits = strconv.FormatInt(v.Int(), 10)
+		return prose.Number(v.Int()), nil
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		digits = strconv.FormatUint(v.Uint(), 10)
+		return prose.Number(v.Uint()), nil
 	default:
 		return "", fmt.Errorf("%T is not an integer", n)
 	}
-	digits, negative := strings.CutPrefix(digits, "-")
-	var b strings.Builder
-	if negative {
-		b.WriteByte('-')
-	}
-	for i, d := range digits {
-		if i > 0 && (len(digits)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(d)
-	}
-	return b.String(), nil
 }
 
 func (t *Templates) loadPages(fsys fs.FS) error {

@@ -1,6 +1,6 @@
 // Package prose words lists and counts as the sentences of Bulletin's
 // pages, mails, errors and commands say them, so that each says them
-// alike: "a, b and c", "1 reader", "3 readers".
+// alike: "a, b and c", "1 reader", "3 readers", "1,234 readers".
 package prose
 
 import (
@@ -18,13 +18,47 @@ func And(items []string) string {
 	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
-// Count is n with its noun, one for 1 and many for any other number:
-// "1 reader", "0 readers", "3 readers". Both forms are given, as the
-// callers hold them, and as some plurals take no s ("1 person", "3
-// people").
+// Count is n with its noun, one for 1 and many for any other number, n's
+// digits grouped as Number groups them: "1 reader", "0 readers", "3
+// readers", "1,234 readers". Both forms are given, as the callers hold
+// them, and as some plurals take no s ("1 person", "3 people").
 func Count(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
-	return strconv.Itoa(n) + " " + many
+	return Number(n) + " " + many
+}
+
+// Integer is any of Go's integer types, so that Number writes a count
+// however it is held: an int, a database's int64 or a uint64.
+type Integer interface {
+	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr
+}
+
+// Number is n with a comma between each group of three digits, as English
+// writes a count for people: "999", "1,234", "-1,234,567". The admin's
+// tables (the templates' "grouped"), its charts and its sentences all
+// write counts with it, so that a figure reads the same in each.
+func Number[T Integer](n T) string {
+	// Formatting the int64 or uint64 n fits in keeps the smallest int64,
+	// which has no positive int64, and the largest uint64 whole.
+	var digits string
+	if n < 0 {
+		digits = strconv.FormatInt(int64(n), 10)
+	} else {
+		digits = strconv.FormatUint(uint64(n), 10)
+	}
+	digits, negative := strings.CutPrefix(digits, "-")
+	var b strings.Builder
+	b.Grow(len(digits) + len(digits)/3 + 1)
+	if negative {
+		b.WriteByte('-')
+	}
+	for i := range len(digits) {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte(digits[i])
+	}
+	return b.String()
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
+	"github.com/bulletinhq/bulletin/internal/prose"
 )
 
 // campaignSendPage asks before a send, naming how many readers it
@@ -101,20 +102,12 @@ func editableStatus(status string) bool {
 
 // readers writes n as "1 reader" or "2,314 readers".
 func readers(n int) string {
-	if n == 1 {
-		return "1 reader"
-	}
-	return thousands(n) + " readers"
+	return prose.Count(n, "reader", "readers")
 }
 
-// thousands writes n with a comma between each group of three digits.
+// thousands writes n with a comma between each group of three digits,
+// "2,314", as prose.Number does for the tables, charts and messages:
+// one way of grouping for every count the admin shows.
 func thousands(n int) string {
-	s := strconv.Itoa(n)
-	if n < 0 {
-		return "-" + thousands(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
+	return prose.Number(n)
 }
