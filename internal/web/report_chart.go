@@ -136,7 +136,7 @@ func rankChart(label string, items []rankItem) *chart {
 		y := float64(i) * row
 		w := float64(it.Value) / float64(most) * width
 		c.Bars = append(c.Bars, chartBar{X: "0", Y: px(y + 16), W: px(w), H: "14", Title: it.Label + ": " + prose.Count(it.Value, "click", "clicks")})
-		c.Rows = append(c.Rows, chartRow{Y: px(y), Name: shorten(it.Label, 200), Value: strconv.Itoa(it.Value)})
+		c.Rows = append(c.Rows, chartRow{Y: px(y), Name: shorten(it.Label, 200), Value: prose.Number(it.Value)})
 	}
 	return c
 }

@@ -37,12 +37,13 @@ func TestReportChartsGroupThousandsAsTheTablesDo(t *testing.T) {
 		"1,234 clicks at most",
 		"1,001 opens in all",
 		"1,001 opens at most",
+		"<span>(1,234)</span>", // the link's row in the clicks-by-link chart
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the report lacks %q", want)
 		}
 	}
-	for _, not := range []string{"1234 click", "1001 open"} {
+	for _, not := range []string{"1234 click", "1001 open", "(1234)"} {
 		if strings.Contains(body, not) {
 			t.Errorf("the report says %q, ungrouped", not)
 		}
