@@ -37,6 +37,14 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 		return err
 	}
 	if err := sqlite.Backup(ctx, src, rest[0]); err != nil {
+		if sqlite.IsReadOnly(err) && !canWriteIn(m.Config.Data) {
+			// SQLite reads a database in WAL mode through its -shm file,
+			// which it must make when serve is stopped: a user who may
+			// read the database but not write in its folder got "attempt
+			// to write a readonly database".
+			return fmt.Errorf("this user can read the database %s but cannot write in the data folder %s, and SQLite needs to make its shared-memory file (bulletin.db-shm) there to read a database in WAL mode: "+
+				"run bulletin backup as the user who owns the data folder, the one bulletin serve runs as (ls -ld %s names it)", src, m.Config.Data, m.Config.Data)
+		}
 		if why := diskFull(err); why != nil {
 			// FILE is untouched: the copy is made under another name.
 			return fmt.Errorf("back up %s: the disk of the folder %s filled up during the copy (%v): free some space on it, or give a folder on another disk; %s was not written (a backup already there is unchanged)",
@@ -113,6 +121,17 @@ func databaseError(data, src string, err error) error {
 			"(ls -ld %s names it)", src, data, data)
 	}
 	return fmt.Errorf("back up %s: %w", src, err)
+}
+
+// canWriteIn reports whether this user can make a file in dir.
+func canWriteIn(dir string) bool {
+	f, err := os.CreateTemp(dir, ".bulletin-probe-*")
+	if err != nil {
+		return false
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return true
 }
 
 // deniedFolder returns the folder on the way to file that this user may

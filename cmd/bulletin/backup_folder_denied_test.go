@@ -141,3 +141,41 @@ func TestBackupDataFolderEnteredKeepsItsMessages(t *testing.T) {
 	saidOneLine(t, []string{"backup", "(no database)"}, code, stderr, 1,
 		"bulletin backup: no database at "+filepath.Join(empty, "bulletin.db")+": check BULLETIN_DATA\n")
 }
+
+// A database this user may read, in a data folder it may not write, with
+// serve stopped: SQLite cannot make the -shm file it reads a database in
+// WAL mode through, and the backup says so, where it said "attempt to
+// write a readonly database".
+func TestBackupDataFolderReadOnly(t *testing.T) {
+	base := t.TempDir()
+	data := filepath.Join(base, "data")
+	if code, _, stderr := run(t, map[string]string{"BULLETIN_DATA": data}, "", "migrate"); code != 0 {
+		t.Fatalf("migrate: %s", stderr)
+	}
+	openedTo(t, base, data)
+	db := filepath.Join(data, "bulletin.db")
+	for _, f := range []string{db + "-shm", db + "-wal"} {
+		if _, err := os.Stat(f); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("%s is there after migrate (%v): the test needs serve stopped, with none", f, err)
+		}
+	}
+	if err := os.Chmod(db, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if os.Geteuid() != 0 {
+		// This user owns the folder: a mode without write keeps it out.
+		if err := os.Chmod(data, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.Chmod(data, 0o755) })
+		if f, err := os.Create(filepath.Join(data, "probe")); err == nil {
+			f.Close()
+			t.Skip("this user writes in a folder of mode 0555")
+		}
+	}
+	code, stderr, _ := backupDenied(t, data)
+	saidOneLine(t, []string{"backup", "(a read-only data folder)"}, code, stderr, 1,
+		"bulletin backup: this user can read the database "+db+" but cannot write in the data folder "+data+
+			", and SQLite needs to make its shared-memory file (bulletin.db-shm) there to read a database in WAL mode: "+
+			"run bulletin backup as the user who owns the data folder, the one bulletin serve runs as (ls -ld "+data+" names it)\n")
+}

@@ -239,6 +239,14 @@ func openReadOnly(path string) (*sql.DB, error) {
 	return db, nil
 }
 
+// IsReadOnly reports whether err is SQLite's "attempt to write a
+// readonly database", which a read-only open of a database in WAL mode
+// also gives when it cannot make the -shm file beside it.
+func IsReadOnly(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.Code == sqlite3.ErrReadonly
+}
+
 // explain says in words what SQLite's codes for a bad file mean.
 func explain(err error) error {
 	var se sqlite3.Error
