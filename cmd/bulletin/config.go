@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -164,8 +165,11 @@ func lookup(getenv func(string) string, key string) (string, bool) {
 
 // configFrom checks the parsed values and builds a Config. Each error names
 // the setting as it was given, its flag or its variable, and says what to
-// fix.
-func configFrom(sv settingValues) (Config, error) {
+// fix. uses lists the settings the command uses, nil for every one: a
+// setting refused that is none of those does not stop the command but
+// comes back among the warnings, for it to say and go on (see
+// settingsUsed).
+func configFrom(sv settingValues, uses []string) (c Config, warnings []string, err error) {
 	flags := map[string]string{}
 	sv.fs.Visit(func(f *flag.Flag) {
 		for _, s := range settings {
@@ -174,14 +178,34 @@ func configFrom(sv settingValues) (Config, error) {
 			}
 		}
 	})
-	c, err := checkSettings(sv.vals)
+	c, errs := checkSettings(sv.vals)
 	if len(flags) > 0 {
 		c.Flags = flags
 	}
-	if err != nil {
-		err = errors.New(c.namedAsGiven(err.Error()))
+	for _, e := range errs {
+		// An error that names no setting (each names one today) stops
+		// every command, as all errors did.
+		msg := e.Error()
+		if s := settingOf(msg); uses == nil || s == "" || slices.Contains(uses, s) {
+			return c, nil, errors.New(c.namedAsGiven(msg))
+		}
+		warnings = append(warnings, c.namedAsGiven(msg))
 	}
-	return c, err
+	return c, warnings, nil
+}
+
+// settingOf returns the setting an error of checkSettings is about: the
+// first it names, by its variable. Each names it first, as in
+// "BULLETIN_BOUNCE_ADDR needs BULLETIN_BOUNCE_DOMAIN"; "" when none is
+// named.
+func settingOf(msg string) string {
+	first, at := "", len(msg)
+	for _, s := range settings {
+		if i := indexSettingName(msg, s.env); i >= 0 && i < at {
+			first, at = s.env, i
+		}
+	}
+	return first
 }
 
 // asGiven returns a usage error whose message names each setting given
@@ -260,9 +284,12 @@ func plainArg(v string) bool {
 	})
 }
 
-// checkSettings checks the values and builds a Config; its errors name the
-// settings by their variables.
-func checkSettings(vals map[string]*string) (Config, error) {
+// checkSettings checks the values and builds a Config. It goes on past a
+// setting it refuses and returns every refusal, in the order of the
+// checks: the first is what a command that uses every setting is refused
+// with, and a command that uses few warns of the others (see configFrom).
+// Its errors name the settings by their variables, each first.
+func checkSettings(vals map[string]*string) (Config, []error) {
 	c := Config{
 		Addr:          strings.TrimSpace(*vals["BULLETIN_ADDR"]),
 		Data:          *vals["BULLETIN_DATA"],
@@ -276,16 +303,20 @@ func checkSettings(vals map[string]*string) (Config, error) {
 		Templates:     *vals["BULLETIN_TEMPLATES"],
 		MetricsToken:  strings.TrimSpace(*vals["BULLETIN_METRICS_TOKEN"]),
 	}
-	var err error
-	if err := checkAddr(c.Addr); err != nil {
-		return c, err
+	var errs []error
+	refuse := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
 	}
+	var err error
+	refuse(checkAddr(c.Addr))
 	if c.Data == "" {
-		return c, fmt.Errorf("BULLETIN_DATA is empty: give a folder, like ./data")
+		refuse(fmt.Errorf("BULLETIN_DATA is empty: give a folder, like ./data"))
 	}
 	if c.Templates != "" {
 		if st, err := os.Stat(c.Templates); err != nil || !st.IsDir() {
-			return c, fmt.Errorf("BULLETIN_TEMPLATES %q is not a folder: give a folder with the layout of templates/, or leave it empty", c.Templates)
+			refuse(fmt.Errorf("BULLETIN_TEMPLATES %q is not a folder: give a folder with the layout of templates/, or leave it empty", c.Templates))
 		}
 	}
 	c.BaseURLSet = c.BaseURL != ""
@@ -295,83 +326,73 @@ func checkSettings(vals map[string]*string) (Config, error) {
 	if c.BaseURL == "" {
 		c.BaseURL = defaultBaseURL(c.Addr)
 	} else if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return c, fmt.Errorf("BULLETIN_BASE_URL %q: use an absolute http(s) URL, like https://news.example.com", shownBaseURL)
-	}
-	if c.BaseURLSet {
+		refuse(fmt.Errorf("BULLETIN_BASE_URL %q: use an absolute http(s) URL, like https://news.example.com", shownBaseURL))
+	} else {
 		// BASE_URL starts every link as the public URL of the settings
 		// does, and is held to the same rules: a host name in another
 		// script is used in its xn-- form.
 		var why string
 		if c.BaseURL, why = pubsettings.TidyPublicURL(c.BaseURL, "https://news.example.com"); why != "" {
-			return c, fmt.Errorf("BULLETIN_BASE_URL %q: %s", shownBaseURL, why)
+			refuse(fmt.Errorf("BULLETIN_BASE_URL %q: %s", shownBaseURL, why))
 		}
 	}
-	if err := checkRedisURL(c.RedisURL); err != nil {
-		return c, err
-	}
+	refuse(checkRedisURL(c.RedisURL))
 	// Checked with the other settings, before serve makes a database and
 	// a secret in a new data folder, or a command opens anything.
 	if c.SMTPURL != "" {
 		if _, err := mailer.ParseSMTPURL(c.SMTPURL); err != nil {
-			return c, fmt.Errorf("BULLETIN_SMTP_URL: %s", strings.TrimPrefix(err.Error(), "smtp url: "))
+			refuse(fmt.Errorf("BULLETIN_SMTP_URL: %s", strings.TrimPrefix(err.Error(), "smtp url: ")))
 		}
 	}
-	if c.SMTPConns, err = intSetting(vals, "BULLETIN_SMTP_CONNS", 1, 1000); err != nil {
-		return c, err
-	}
-	if c.SignupRate, err = intSetting(vals, "BULLETIN_SIGNUP_RATE", 0, 1_000_000); err != nil {
-		return c, err
-	}
+	c.SMTPConns, err = intSetting(vals, "BULLETIN_SMTP_CONNS", 1, 1000)
+	refuse(err)
+	c.SignupRate, err = intSetting(vals, "BULLETIN_SIGNUP_RATE", 0, 1_000_000)
+	refuse(err)
 	rate := *vals["BULLETIN_SMTP_RATE"]
 	// NaN and Inf parse as numbers, and would mean no limit at all.
 	if c.SMTPRate, err = strconv.ParseFloat(strings.TrimSpace(rate), 64); err != nil || c.SMTPRate < 0 || math.IsNaN(c.SMTPRate) || math.IsInf(c.SMTPRate, 0) {
-		return c, fmt.Errorf("BULLETIN_SMTP_RATE %q: use a number of messages per second, 0 for no limit", rate)
+		refuse(fmt.Errorf("BULLETIN_SMTP_RATE %q: use a number of messages per second, 0 for no limit", rate))
 	}
-	if c.AllowPrivateFeeds, err = boolSetting(vals, "BULLETIN_ALLOW_PRIVATE_FEEDS"); err != nil {
-		return c, err
+	c.AllowPrivateFeeds, err = boolSetting(vals, "BULLETIN_ALLOW_PRIVATE_FEEDS")
+	refuse(err)
+	c.NoSend, err = boolSetting(vals, "BULLETIN_NO_SEND")
+	refuse(err)
+	refuse(checkFrom(c.From))
+	if c.Secret != "" && len(c.Secret) < 32 {
+		refuse(fmt.Errorf("BULLETIN_SECRET is too short: use at least 32 random characters, or leave it empty to generate one"))
 	}
-	if c.NoSend, err = boolSetting(vals, "BULLETIN_NO_SEND"); err != nil {
-		return c, err
+	if c.NoSend && c.RedisURL == "" {
+		refuse(fmt.Errorf("BULLETIN_NO_SEND leaves campaign and digest sending to bulletin worker processes, which cannot reach the embedded Redis: set BULLETIN_REDIS_URL too"))
 	}
-	if a, err := mail.ParseAddress(c.From); err != nil || strings.ContainsAny(c.From, "\r\n") {
-		if name, _, ok := strings.Cut(c.From, "<"); ok && strings.ContainsAny(name, `,;:@()[].\`) && !strings.Contains(name, `"`) {
+	refuse(checkMetricsToken(c.MetricsToken))
+	c.TrustedProxies, err = trustedProxies(*vals["BULLETIN_TRUSTED_PROXIES"])
+	refuse(err)
+	refuse(dkimConfig(&c, vals))
+	refuse(bounceConfig(&c, vals))
+	refuse(webhookConfig(&c, vals))
+	c.DeliveryRetention, err = retentionSetting(*vals["BULLETIN_DELIVERY_RETENTION"])
+	refuse(err)
+	if (c.AdminEmail == "") != (c.AdminPassword == "") {
+		refuse(fmt.Errorf("set both BULLETIN_ADMIN_EMAIL and BULLETIN_ADMIN_PASSWORD, or neither"))
+	}
+	return c, errs
+}
+
+// checkFrom refuses a BULLETIN_FROM that is not one address with a
+// domain.
+func checkFrom(from string) error {
+	if a, err := mail.ParseAddress(from); err != nil || strings.ContainsAny(from, "\r\n") {
+		if name, _, ok := strings.Cut(from, "<"); ok && strings.ContainsAny(name, `,;:@()[].\`) && !strings.Contains(name, `"`) {
 			// A name with a comma or a full stop must be quoted in an
 			// address: Acme, Inc <news@…> is two addresses to a mail
 			// reader, the first with no domain.
-			return c, fmt.Errorf("BULLETIN_FROM %q: a name with punctuation goes in double quotes, like '\"%s\" <%s'", c.From, strings.TrimSpace(name), strings.TrimPrefix(c.From, name+"<"))
+			return fmt.Errorf("BULLETIN_FROM %q: a name with punctuation goes in double quotes, like '\"%s\" <%s'", from, strings.TrimSpace(name), strings.TrimPrefix(from, name+"<"))
 		}
-		return c, fmt.Errorf("BULLETIN_FROM %q: use an address, like \"Harbour Gazette <news@example.com>\"", c.From)
+		return fmt.Errorf("BULLETIN_FROM %q: use an address, like \"Harbour Gazette <news@example.com>\"", from)
 	} else if !strings.Contains(a.Address, "@") {
-		return c, fmt.Errorf("BULLETIN_FROM %q: the address needs a domain", c.From)
+		return fmt.Errorf("BULLETIN_FROM %q: the address needs a domain", from)
 	}
-	if c.Secret != "" && len(c.Secret) < 32 {
-		return c, fmt.Errorf("BULLETIN_SECRET is too short: use at least 32 random characters, or leave it empty to generate one")
-	}
-	if c.NoSend && c.RedisURL == "" {
-		return c, fmt.Errorf("BULLETIN_NO_SEND leaves campaign and digest sending to bulletin worker processes, which cannot reach the embedded Redis: set BULLETIN_REDIS_URL too")
-	}
-	if err := checkMetricsToken(c.MetricsToken); err != nil {
-		return c, err
-	}
-	if c.TrustedProxies, err = trustedProxies(*vals["BULLETIN_TRUSTED_PROXIES"]); err != nil {
-		return c, err
-	}
-	if err := dkimConfig(&c, vals); err != nil {
-		return c, err
-	}
-	if err := bounceConfig(&c, vals); err != nil {
-		return c, err
-	}
-	if err := webhookConfig(&c, vals); err != nil {
-		return c, err
-	}
-	if c.DeliveryRetention, err = retentionSetting(*vals["BULLETIN_DELIVERY_RETENTION"]); err != nil {
-		return c, err
-	}
-	if (c.AdminEmail == "") != (c.AdminPassword == "") {
-		return c, fmt.Errorf("set both BULLETIN_ADMIN_EMAIL and BULLETIN_ADMIN_PASSWORD, or neither")
-	}
-	return c, nil
+	return nil
 }
 
 // checkRedisURL refuses a Redis URL that asynq would refuse, or read

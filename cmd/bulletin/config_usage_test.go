@@ -46,16 +46,18 @@ func TestSettingsRefusedAtStartUp(t *testing.T) {
 			[]string{"BULLETIN_CPUPROFILE", "/nonexist/prof", "/nonexist does not exist"}},
 		{[]string{"serve"}, map[string]string{"BULLETIN_CPUPROFILE": dir},
 			[]string{"BULLETIN_CPUPROFILE", dir, "is a folder"}},
-		// NaN and Inf parsed as numbers and meant no limit at all.
-		{[]string{"migrate"}, map[string]string{"BULLETIN_SMTP_RATE": "NaN"},
+		// NaN and Inf parsed as numbers and meant no limit at all. (migrate,
+		// which sends nothing, only warns of them: see
+		// settings_unused_data_test.go.)
+		{[]string{"serve"}, map[string]string{"BULLETIN_SMTP_RATE": "NaN"},
 			[]string{`BULLETIN_SMTP_RATE "NaN": use a number of messages per second`}},
-		{[]string{"migrate"}, map[string]string{"BULLETIN_SMTP_RATE": "Inf"},
+		{[]string{"worker"}, map[string]string{"BULLETIN_SMTP_RATE": "Inf"},
 			[]string{`BULLETIN_SMTP_RATE "Inf"`}},
-		{[]string{"migrate"}, map[string]string{"BULLETIN_SMTP_RATE": "+infinity"},
+		{[]string{"serve"}, map[string]string{"BULLETIN_SMTP_RATE": "+infinity"},
 			[]string{`BULLETIN_SMTP_RATE "+infinity"`}},
 		// An empty retention took the default while every other empty
 		// setting with a default is refused.
-		{[]string{"migrate", "--delivery-retention="}, nil,
+		{[]string{"serve", "--delivery-retention="}, nil,
 			[]string{`--delivery-retention "": use a number of days like 90d`}},
 	} {
 		env := map[string]string{"BULLETIN_DATA": t.TempDir()}

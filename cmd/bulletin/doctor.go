@@ -20,7 +20,8 @@ import (
 const doctorTimeout = 30 * time.Second
 
 // doctor runs "doctor": the DNS checks of SPEC §5 for the From domain,
-// printed with the records to publish; exit 1 when one is missing.
+// printed with the records to publish; exit 1 when one is missing, or
+// when a setting serve refuses was said as a warning.
 func (m *Main) doctor(ctx context.Context, args []string) error {
 	rest, err := m.ParseFlags("doctor", args, nil)
 	if err != nil {
@@ -44,8 +45,18 @@ func (m *Main) doctor(ctx context.Context, args []string) error {
 		adviseSettingsFrom(rep, stored)
 	}
 	printReport(m.Stdout, cfg, rep)
+	// A malformed setting the checks do not use was said as a warning
+	// rather than stopping them: the operator learns of it and of the DNS
+	// in one run. serve refuses it, so the install is not ready either.
+	alsoSettings := ""
+	if m.unusedRefused > 0 {
+		alsoSettings = "; fix the settings the warnings above name too, as bulletin serve refuses them"
+	}
 	if n := failures(rep); n > 0 {
-		return fmt.Errorf("%d of %d checks failed: publish or fix the records above, then run bulletin doctor again (DNS changes can take the records' TTL to show)", n, len(rep.Findings))
+		return fmt.Errorf("%d of %d checks failed: publish or fix the records above, then run bulletin doctor again (DNS changes can take the records' TTL to show)%s", n, len(rep.Findings), alsoSettings)
+	}
+	if m.unusedRefused > 0 {
+		return fmt.Errorf("the DNS records are in place, but bulletin serve refuses the settings the warnings above name: fix them, then run bulletin doctor again")
 	}
 	return nil
 }

@@ -69,6 +69,10 @@ type Main struct {
 	flagSaid string
 	// files are the DKIM keys and templates checkFiles read, for openAll.
 	files *startFiles
+	// unusedRefused counts the settings serve would refuse that ParseFlags
+	// let the command run with, since it does not use them (see
+	// settingsUsed), and said as warnings.
+	unusedRefused int
 
 	app *app // what serve and the data commands opened
 }
@@ -95,6 +99,22 @@ var commands = map[string]func(m *Main, ctx context.Context, args []string) erro
 	"dkim":    (*Main).dkimCmd,
 	"doctor":  (*Main).doctor,
 	"secret":  (*Main).secretCmd,
+}
+
+// settingsUsed lists the settings of the commands that use only some of
+// them; every other command uses them all. A malformed setting that such a
+// command does not use is said as a warning, and the command runs: backup,
+// restore and migrate read and write the data folder alone, and are what
+// an operator runs while mending an install, which a typo in, say,
+// BULLETIN_SMTP_URL must not stop. (restore looks at BULLETIN_SECRET only
+// to know whether one is set.) doctor uses the settings it compares with
+// the DNS, and counts any other that is malformed as a problem found.
+var settingsUsed = map[string][]string{
+	"backup":  {"BULLETIN_DATA"},
+	"restore": {"BULLETIN_DATA"},
+	"migrate": {"BULLETIN_DATA"},
+	"doctor": {"BULLETIN_DATA", "BULLETIN_FROM", "BULLETIN_SMTP_URL", "BULLETIN_BASE_URL",
+		"BULLETIN_DKIM_SELECTOR", "BULLETIN_DKIM_ED25519_SELECTOR", "BULLETIN_DKIM_DIR", "BULLETIN_BOUNCE_DOMAIN"},
 }
 
 const usage = `Usage: bulletin COMMAND [flags]
@@ -222,11 +242,16 @@ func (m *Main) ParseFlags(name string, args []string, extra func(fs *flag.FlagSe
 		m.flagSaid = err.Error()
 		return nil, usageError{err.Error()}
 	}
-	cfg, err := configFrom(vals)
+	cfg, warnings, err := configFrom(vals, settingsUsed[name])
 	if err != nil {
 		return nil, usageError{err.Error()}
 	}
 	m.Config = cfg
+	m.unusedRefused = len(warnings)
+	for _, w := range warnings {
+		fmt.Fprintf(m.Stderr, "bulletin %s: warning: %s; %s does not use this setting and goes on, "+
+			"but bulletin serve and the other commands that use it refuse to run until it is fixed\n", name, strings.TrimSuffix(oneLine(w), "."), name)
+	}
 	if m.Log == nil {
 		m.Log = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
