@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -232,7 +233,7 @@ func (m *Main) ParseFlags(name string, args []string, extra func(fs *flag.FlagSe
 			sub = rest[0]
 		}
 		if errors.Is(err, flag.ErrHelp) {
-			printUsage(m.Stdout, name, sub, own, fs)
+			printUsage(m.Stdout, name, sub, own, fs, settingsUsed[name])
 			return nil, err
 		}
 		// The flag package has said what is wrong: the command's usage
@@ -260,21 +261,39 @@ func (m *Main) ParseFlags(name string, args []string, extra func(fs *flag.FlagSe
 }
 
 // printUsage writes a command's -h: how it is called, its own flags, then
-// the settings every command shares, once, under their heading. sub is
-// the command's first argument, which names a group's subcommand.
-func printUsage(w io.Writer, name, sub string, own, all *flag.FlagSet) {
+// the settings it uses (used, from settingsUsed; nil for all of them),
+// once, under their heading. sub is the command's first argument, which
+// names a group's subcommand.
+func printUsage(w io.Writer, name, sub string, own, all *flag.FlagSet, used []string) {
 	writeUses(w, name, sub)
 	shared := flag.NewFlagSet("", flag.ContinueOnError)
 	shared.SetOutput(w)
 	all.VisitAll(func(f *flag.Flag) {
-		if own.Lookup(f.Name) == nil {
+		if own.Lookup(f.Name) == nil && (used == nil || slices.Contains(used, envOfFlag(f.Name))) {
 			shared.Var(f.Value, f.Name, f.Usage)
 			shared.Lookup(f.Name).DefValue = f.DefValue
 		}
 	})
 	printOwnFlags(w, own)
-	fmt.Fprintf(w, "\nSettings, as flags or as the environment variables in brackets:\n")
+	heading := "Settings"
+	if used != nil {
+		// The other settings are not this command's: listing them, as
+		// backup -h did, sent the reader looking for a reason to set them.
+		heading = "Settings it uses"
+	}
+	fmt.Fprintf(w, "\n%s, as flags or as the environment variables in brackets:\n", heading)
 	shared.PrintDefaults()
+}
+
+// envOfFlag is the environment variable of the setting whose flag is
+// name, or "" for a flag that is no setting.
+func envOfFlag(name string) string {
+	for _, s := range settings {
+		if s.flag == name {
+			return s.env
+		}
+	}
+	return ""
 }
 
 // printShortUsage writes what follows a mistake in a command's flags: how
