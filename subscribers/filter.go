@@ -74,20 +74,32 @@ func foldSQL(x string) string {
 // than it can parse for a malformed one: the triggers of migration 086,
 // 145 replace calls deep, made the database unreadable to it ("malformed
 // database schema (subscribers_name_fold_insert) - parser stack
-// overflow"). In a trigger it parses 28, not 30. The search's own fold
-// (foldSQL) is parsed only by the SQLite built into Bulletin, which
-// grows its stack, and is not stored.
+// overflow"). In a trigger it parses 28 replace calls, not 30, and 17,
+// not 18, around the words' subquery in the update trigger's CASE. The
+// search's own fold (foldSQL) is parsed only by the SQLite built into
+// Bulletin, which grows its stack, and is not stored.
 const foldStep = 20
 
-// foldTriggerSteps are the statements after the first of a trigger
-// keeping the fold of NEW.name in name_fold, once the first has set it
-// to the tokenizer's words of the name (as foldSQL reads them, marks
-// out), or NULL: the letters of polytonic Greek to their base letters,
-// only for a fold that holds one, then foldExtra's, foldStep letters a
-// statement, in foldSQL's order. Whether a fold holds a letter of the
-// Greek Extended block is asked of the words, where foldSQL asks the
-// name: the tokenizer keeps those letters, in lower case, and the
-// replace calls change nothing in words without one.
+// foldTriggerWords is the fold the first statement of a trigger keeping
+// name_fold sets for the name x: the tokenizer's words of x (as foldSQL
+// reads them, marks out), or NULL, with the Latin letters of foldExtra
+// folded (11 replace calls, within the update trigger's 17). Most names
+// not of ASCII are in a Latin script: theirs is whole after this one
+// statement. The other letters are folded by foldTriggerSteps, only in
+// the names that hold one. foldExtra's letters and polytonicFold's fold
+// to letters of neither list, so the order they are folded in is
+// foldSQL's fold all the same.
+func foldTriggerWords(x string) string {
+	latin, _ := foldExtraByScript()
+	return strings.Repeat("replace(", len(latin)/2) + foldWordsSQL(x) + replaceArgs(latin)
+}
+
+// foldTriggerSteps are the statements after the first (foldTriggerWords)
+// of a trigger keeping the fold of NEW.name in name_fold: foldExtra's
+// Greek and Cyrillic letters, then the letters of polytonic Greek, each
+// only for a name that holds a letter of its range (a condition on
+// NEW.name, which SQLite tests once, before it looks up the row), at
+// most foldStep letters a statement.
 func foldTriggerSteps() string {
 	var b strings.Builder
 	step := func(pairs []string, cond string) {
@@ -98,9 +110,23 @@ func foldTriggerSteps() string {
 				"\n\t\tWHERE id = NEW.id AND " + cond + ";\n")
 		}
 	}
-	step(polytonicFold, "name_fold GLOB '*[ἀ-῾]*'")
-	step(foldExtra, "name_fold IS NOT NULL")
+	_, other := foldExtraByScript()
+	step(other, "NEW.name GLOB '*[Ά-ώЁё]*'") // Greek with tonos or dialytika, in either case, and "ё"
+	step(polytonicFold, "NEW.name GLOB '*[ἀ-῾]*'")
 	return b.String()
+}
+
+// foldExtraByScript splits foldExtra's pairs into those of Latin letters
+// (below U+0370) and the others, each in foldExtra's order.
+func foldExtraByScript() (latin, other []string) {
+	for i := 0; i < len(foldExtra); i += 2 {
+		if []rune(foldExtra[i])[0] < 0x370 {
+			latin = append(latin, foldExtra[i], foldExtra[i+1])
+		} else {
+			other = append(other, foldExtra[i], foldExtra[i+1])
+		}
+	}
+	return latin, other
 }
 
 // foldWordsSQL is the tokenizer's words of the text x, joined by one

@@ -25,15 +25,15 @@ func migration088(t testing.TB) string {
 }
 
 // Migration 088's triggers are foldTriggerSteps after the tokenizer's
-// words (foldWordsSQL), each trigger once; TestNameFoldColumnIsTheSearchFold
+// words (foldTriggerWords), each trigger once; TestNameFoldColumnIsTheSearchFold
 // checks on names that the fold they keep is the search's.
 func TestMigration088HasTheFoldSteps(t *testing.T) {
 	m := migration088(t)
 	if n := strings.Count(m, foldTriggerSteps()); n != 2 {
 		t.Errorf("migration 088 has foldTriggerSteps %d times, want 2 (a trigger each)", n)
 	}
-	if n := strings.Count(m, foldWordsSQL("NEW.name")); n != 2 {
-		t.Errorf("migration 088 has foldWordsSQL(NEW.name) %d times, want 2 (a trigger each)", n)
+	if n := strings.Count(m, foldTriggerWords("NEW.name")); n != 2 {
+		t.Errorf("migration 088 has foldTriggerWords(NEW.name) %d times, want 2 (a trigger each)", n)
 	}
 }
 
