@@ -5,6 +5,7 @@ import (
 	"errors"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
@@ -21,6 +22,15 @@ const honeypotField = "website"
 // with it and its one list, sent back to be fixed, is that one-list form
 // again. The signup itself ignores it.
 const oneListField = "one-list"
+
+// The answers to "Did you mean zoe@gmail.com?", the question the form
+// asks of an address whose domain looks mistyped (see domainTypo): each
+// is a submit button whose value is the address it chooses, so that the
+// answer comes back with the form and it is not asked again.
+const (
+	useSuggestedField = "use-address"
+	keepTypedField    = "keep-address"
+)
 
 // subscribeData is the data of pages/subscribe.html.
 type subscribeData struct {
@@ -49,10 +59,22 @@ type subscribeData struct {
 	// oneList is whether the form was posted with that field.
 	oneList bool
 
+	// Typo, when not nil, is the question asked of an address whose
+	// domain looks mistyped, with its two answers.
+	Typo *typoQuestion
+
 	// CheckEmail turns the page into the one every signup is answered
 	// with (checkEmail), From the sender's name its mail comes from.
 	CheckEmail bool
 	From       string
+}
+
+// A typoQuestion asks whether the address typed, Typed, is meant, or
+// Suggested (see subscribers.SuggestAddress); UseField and KeepField
+// name the buttons of the two answers.
+type typoQuestion struct {
+	Typed, Suggested    string
+	UseField, KeepField string
 }
 
 type listOption struct {
@@ -120,6 +142,8 @@ func (s *Server) renderSubscribe(w http.ResponseWriter, r *http.Request, status 
 		// The title is what a screen reader reads first on the page a
 		// refused form comes back on.
 		d.Title = "Error: Subscribe"
+	} else if d.Typo != nil {
+		d.Title = "Check your address: Subscribe"
 	}
 	s.renderPage(w, r, status, "subscribe", d)
 }
@@ -159,6 +183,11 @@ func cut(s string, n int) string {
 	return s
 }
 
+// subscribePost signs a reader up from the form. An address whose domain
+// looks mistyped (zoe@gmial.com) is not signed up at once: the form comes
+// back, as it was sent, asking "Did you mean zoe@gmail.com?", unless the
+// post answers that question already. A form with a fault is sent back
+// to fix first, without the question, which the fixed form may ask.
 func (s *Server) subscribePost(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(r); err != nil {
 		s.formError(w, r, err)
@@ -168,12 +197,23 @@ func (s *Server) subscribePost(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/subscribe/check-email", http.StatusSeeOther)
 		return
 	}
-	in := &subscribers.Signup{Email: r.PostForm.Get("email"), Name: r.PostForm.Get("name"), Lists: r.PostForm["list"]}
+	email, ask := domainTypo(r.PostForm)
+	in := &subscribers.Signup{Email: email, Name: r.PostForm.Get("name"), Lists: r.PostForm["list"]}
 	typed := subscribeData{Email: in.Email, Name: in.Name,
 		oneList: r.PostForm.Get(oneListField) != ""}
-	err := s.Signups.Signup(r.Context(), in)
+	var err error
+	if ask != nil {
+		err = s.checkSignup(r.Context(), *in)
+	} else {
+		err = s.Signups.Signup(r.Context(), in)
+	}
 	switch bulletin.ErrorCode(err) {
 	case "":
+		if ask != nil {
+			typed.Typo = ask
+			s.renderSubscribe(w, r, http.StatusOK, &typed, r.PostForm["list"])
+			return
+		}
 		http.Redirect(w, r, "/subscribe/check-email", http.StatusSeeOther)
 	case bulletin.EINVALID:
 		typed.Errors = sentences(bulletin.ErrorFields(err))
@@ -183,6 +223,51 @@ func (s *Server) subscribePost(w http.ResponseWriter, r *http.Request) {
 		s.messagePage(w, r, http.StatusInternalServerError, "Something went wrong",
 			"Your signup could not be saved. Please try again in a moment.")
 	}
+}
+
+// domainTypo returns the address form signs up, and the question to ask
+// first when its domain looks mistyped (nil when there is none). The
+// question depends on the address typed alone, never on whether it is
+// known, so it tells no one who subscribes. An answer counts only for
+// the address in the field now: "use" signs up the suggestion for it,
+// "keep" the address if it is the one the question was asked of. A reader
+// who changed the address to another typo is asked about that one, and
+// one who changed it to a good one is signed up with it, whichever button
+// the post carries. That matters for the Enter key, which posts the
+// form's first button, "use": a reader who pressed it without changing
+// the address takes the suggestion, nearly always what they meant.
+func domainTypo(form url.Values) (string, *typoQuestion) {
+	email := form.Get("email")
+	suggested, ok := subscribers.SuggestAddress(email)
+	if !ok {
+		return email, nil
+	}
+	typed, _ := subscribers.NormalizeEmail(email)
+	switch {
+	case chooses(form.Get(useSuggestedField), suggested):
+		return suggested, nil
+	case chooses(form.Get(keepTypedField), typed):
+		return email, nil
+	}
+	return email, &typoQuestion{Typed: typed, Suggested: suggested,
+		UseField: useSuggestedField, KeepField: keepTypedField}
+}
+
+// chooses reports whether answer, a button's value, chooses address, as
+// the store tells addresses apart.
+func chooses(answer, address string) bool {
+	return answer != "" && subscribers.EmailKey(answer) == subscribers.EmailKey(address)
+}
+
+// checkSignup checks in as the signup would, storing nothing, when
+// s.Signups can (*subscribers.Signups can): the form asks about a
+// mistyped domain only once it has nothing to fix. Without a checker it
+// asks at once, and the post that answers is checked as every signup is.
+func (s *Server) checkSignup(ctx context.Context, in subscribers.Signup) error {
+	if c, ok := s.Signups.(SignupChecker); ok {
+		return c.Check(ctx, &in)
+	}
+	return nil
 }
 
 // parseForm insists on a form body within the size limit.
