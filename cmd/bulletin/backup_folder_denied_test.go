@@ -64,6 +64,19 @@ func openedTo(t *testing.T, base, dir string) {
 	}
 }
 
+// migratedOpenFolder makes a data folder with a migrated database in a
+// new folder base, and lets any user enter both folders.
+func migratedOpenFolder(t *testing.T) (base, data, db string) {
+	t.Helper()
+	base = t.TempDir()
+	data = filepath.Join(base, "data")
+	if code, _, stderr := run(t, map[string]string{"BULLETIN_DATA": data}, "", "migrate"); code != 0 {
+		t.Fatalf("migrate: %s", stderr)
+	}
+	openedTo(t, base, data)
+	return base, data, filepath.Join(data, "bulletin.db")
+}
+
 // A data folder this user may not enter says so, naming it, and whom to
 // run the backup as: it said "cannot read the database" also when there
 // was no database in it, which this user cannot tell.
@@ -113,13 +126,7 @@ func TestBackupFolderAboveDataNotEntered(t *testing.T) {
 // a database it may not read is said to be that, and no database is said
 // to be none.
 func TestBackupDataFolderEnteredKeepsItsMessages(t *testing.T) {
-	base := t.TempDir()
-	data := filepath.Join(base, "data")
-	if code, _, stderr := run(t, map[string]string{"BULLETIN_DATA": data}, "", "migrate"); code != 0 {
-		t.Fatalf("migrate: %s", stderr)
-	}
-	openedTo(t, base, data)
-	db := filepath.Join(data, "bulletin.db")
+	base, data, db := migratedOpenFolder(t)
 	mode := os.FileMode(0o600) // root's, which nobody may not read
 	if os.Geteuid() != 0 {
 		mode = 0
@@ -147,13 +154,7 @@ func TestBackupDataFolderEnteredKeepsItsMessages(t *testing.T) {
 // WAL mode through, and the backup says so, where it said "attempt to
 // write a readonly database".
 func TestBackupDataFolderReadOnly(t *testing.T) {
-	base := t.TempDir()
-	data := filepath.Join(base, "data")
-	if code, _, stderr := run(t, map[string]string{"BULLETIN_DATA": data}, "", "migrate"); code != 0 {
-		t.Fatalf("migrate: %s", stderr)
-	}
-	openedTo(t, base, data)
-	db := filepath.Join(data, "bulletin.db")
+	_, data, db := migratedOpenFolder(t)
 	for _, f := range []string{db + "-shm", db + "-wal"} {
 		if _, err := os.Stat(f); !errors.Is(err, os.ErrNotExist) {
 			t.Fatalf("%s is there after migrate (%v): the test needs serve stopped, with none", f, err)
