@@ -268,9 +268,10 @@ func seeList(err error, see string) error {
 // when formats a stored time for a listing, in UTC to the minute.
 func when(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") }
 
-// plural is n with noun, a singular: "1 article", "3 articles".
+// plural is n with noun, a singular: "1 article", "3 articles", n in
+// plain digits as the commands' other figures are.
 func plural(n int, noun string) string {
-	return prose.Count(n, noun, noun+"s")
+	return prose.CountDigits(n, noun, noun+"s")
 }
 
 // isAre is plural(n, noun) with its verb: "1 reader is", "3 readers are".

@@ -16,9 +16,9 @@ func TestHelpListsTheSettingsACommandUses(t *testing.T) {
 		want, dont []string
 	}{
 		{"backup", []string{"Settings it uses,", "-data string"}, []string{"-smtp-url", "-addr", "-from"}},
-		{"restore", []string{"Settings it uses,", "-data string"}, []string{"-smtp-url", "-secret"}},
+		{"restore", []string{"Settings it uses,", "-data string", "-secret string"}, []string{"-smtp-url", "-from"}},
 		{"migrate", []string{"Settings it uses,", "-data string"}, []string{"-base-url", "-redis-url"}},
-		{"doctor", []string{"Settings it uses,", "-data string", "-from string", "-smtp-url string", "-dkim-selector string"}, []string{"-redis-url", "-addr", "-signup-rate"}},
+		{"doctor", []string{"Settings it uses,", "-data string", "-from string", "-smtp-url string", "-dkim-selector string", "-addr string"}, []string{"-redis-url", "-signup-rate"}},
 		{"serve", []string{"Settings, as flags", "-data string", "-smtp-url string", "-redis-url string", "-addr string"}, []string{"Settings it uses"}},
 	} {
 		m, stdout, stderr := testMain(t, nil)

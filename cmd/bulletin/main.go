@@ -105,16 +105,19 @@ var commands = map[string]func(m *Main, ctx context.Context, args []string) erro
 // settingsUsed lists the settings of the commands that use only some of
 // them; every other command uses them all. A malformed setting that such a
 // command does not use is said as a warning, and the command runs: backup,
-// restore and migrate read and write the data folder alone, and are what
-// an operator runs while mending an install, which a typo in, say,
-// BULLETIN_SMTP_URL must not stop. (restore looks at BULLETIN_SECRET only
-// to know whether one is set.) doctor uses the settings it compares with
-// the DNS, and counts any other that is malformed as a problem found.
+// restore and migrate read and write the data folder, and are what an
+// operator runs while mending an install, which a typo in, say,
+// BULLETIN_SMTP_URL must not stop. restore uses BULLETIN_SECRET too: it
+// warns when the restored folder has no secret file and none is set, and
+// a malformed secret, taken for one set, would silence that warning.
+// doctor uses the settings it compares with the DNS (BULLETIN_ADDR makes
+// the default public URL, whose host the bounce checks use), and counts
+// any other that is malformed as a problem found.
 var settingsUsed = map[string][]string{
 	"backup":  {"BULLETIN_DATA"},
-	"restore": {"BULLETIN_DATA"},
+	"restore": {"BULLETIN_DATA", "BULLETIN_SECRET"},
 	"migrate": {"BULLETIN_DATA"},
-	"doctor": {"BULLETIN_DATA", "BULLETIN_FROM", "BULLETIN_SMTP_URL", "BULLETIN_BASE_URL",
+	"doctor": {"BULLETIN_DATA", "BULLETIN_FROM", "BULLETIN_SMTP_URL", "BULLETIN_BASE_URL", "BULLETIN_ADDR",
 		"BULLETIN_DKIM_SELECTOR", "BULLETIN_DKIM_ED25519_SELECTOR", "BULLETIN_DKIM_DIR", "BULLETIN_BOUNCE_DOMAIN"},
 }
 

@@ -121,6 +121,29 @@ func TestRestoreWarnsOfMalformedFrom(t *testing.T) {
 	checkUnusedWarning(t, "restore", "restore", stderr, `BULLETIN_FROM "not an address"`)
 }
 
+// restore uses BULLETIN_SECRET, to warn of a folder left with no secret:
+// a malformed one stops it, as it would serve, rather than being taken
+// for a secret set and silencing that warning.
+func TestRestoreRefusesMalformedSecret(t *testing.T) {
+	data := t.TempDir()
+	env := map[string]string{"BULLETIN_DATA": data, "BULLETIN_SECRET": strings.Repeat("s", 32)}
+	file := filepath.Join(t.TempDir(), "b.db")
+	if code, _, stderr := run(t, env, "", "migrate"); code != 0 {
+		t.Fatalf("migrate: %s", stderr)
+	}
+	if code, _, stderr := run(t, env, "", "backup", file); code != 0 {
+		t.Fatalf("backup: %s", stderr)
+	}
+	env["BULLETIN_SECRET"] = "short"
+	code, stdout, stderr := run(t, env, "", "restore", file)
+	if code != 2 || stdout != "" || !strings.Contains(stderr, "BULLETIN_SECRET is too short") || strings.Contains(stderr, "warning") {
+		t.Fatalf("restore with a short secret: exit %d, stdout %q, stderr %q; want 2 and the secret refused", code, stdout, stderr)
+	}
+	if strings.Contains(stderr, "short\"") || strings.Contains(stderr, "=short") {
+		t.Errorf("the refusal shows the secret: %q", stderr)
+	}
+}
+
 // What these commands use still stops them, with the one line of before
 // and no warning: an empty data folder is none to back up or migrate. (A
 // test's empty variable is an unset one, so the flag gives it.)

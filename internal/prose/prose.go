@@ -23,10 +23,23 @@ func And(items []string) string {
 // readers", "1,234 readers". Both forms are given, as the callers hold
 // them, and as some plurals take no s ("1 person", "3 people").
 func Count(n int, one, many string) string {
+	return counted(Number(n), n, one, many)
+}
+
+// CountDigits is Count with n in plain digits, "1234 readers": the
+// commands' figures are plain ("added 100000, updated 0"), for the
+// scripts that read them, and a count in their sentences reads as they
+// do.
+func CountDigits(n int, one, many string) string {
+	return counted(strconv.Itoa(n), n, one, many)
+}
+
+// counted is n, written as digits, with the noun for it.
+func counted(digits string, n int, one, many string) string {
 	if n == 1 {
-		return "1 " + one
+		return digits + " " + one
 	}
-	return Number(n) + " " + many
+	return digits + " " + many
 }
 
 // Integer is any of Go's integer types, so that Number writes a count

@@ -97,3 +97,12 @@ func TestNumber(t *testing.T) {
 		}
 	}
 }
+
+// CountDigits is Count with plain digits, for the commands' sentences.
+func TestCountDigits(t *testing.T) {
+	for n, want := range map[int]string{1: "1 line", 0: "0 lines", 1234567: "1234567 lines", -1234: "-1234 lines"} {
+		if got := CountDigits(n, "line", "lines"); got != want {
+			t.Errorf("CountDigits(%d, \"line\", \"lines\") = %q, want %q", n, got, want)
+		}
+	}
+}
