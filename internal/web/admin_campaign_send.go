@@ -104,10 +104,3 @@ func editableStatus(status string) bool {
 func readers(n int) string {
 	return prose.Count(n, "reader", "readers")
 }
-
-// thousands writes n with a comma between each group of three digits,
-// "2,314", as prose.Number does for the tables, charts and messages:
-// one way of grouping for every count the admin shows.
-func thousands(n int) string {
-	return prose.Number(n)
-}

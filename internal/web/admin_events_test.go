@@ -10,6 +10,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/internal/events"
+	"github.com/bulletinhq/bulletin/internal/prose"
 	"github.com/bulletinhq/bulletin/internal/queue/queuetest"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/mailer"
@@ -131,7 +132,7 @@ func TestDashboardHealthWarning(t *testing.T) {
 			if warned != tt.warn {
 				t.Fatalf("warning shown = %v, want %v:\n%s", warned, tt.warn, page)
 			}
-			if tt.warn && (!strings.Contains(page, tt.figures) || !strings.Contains(page, "of "+thousands(tt.sent)+" messages sent")) {
+			if tt.warn && (!strings.Contains(page, tt.figures) || !strings.Contains(page, "of "+prose.Number(tt.sent)+" messages sent")) {
 				t.Errorf("warning lacks %s and the count sent:\n%s", tt.figures, page)
 			}
 		})

@@ -7,6 +7,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/internal/events"
+	"github.com/bulletinhq/bulletin/internal/prose"
 )
 
 // healthSince is the start of the window the dashboard's warning counts.
@@ -52,7 +53,7 @@ func ratesOf(st campaigns.Stats) feedbackRates {
 	if left == 0 {
 		return feedbackRates{Bounce: "–", Complaint: "–"}
 	}
-	base := thousands(left) + " sent"
+	base := prose.Number(left) + " sent"
 	if st.Bounced > 0 {
 		base += " or bounced"
 	}
