@@ -22,7 +22,7 @@ var foldNames = []string{
 	"Zoë Marchetti", norm.NFD.String("Renée Dubois"), "Søren ŁUKASZ Straße", "ÆRØ Œuvre Þór Đặng Ħal Iı Ŧ",
 	"Nguyễn Văn An", "Дмитрий Ёлкин", norm.NFD.String("Андрей Ёлкин"), "ΣΩΚΡΆΤΗΣ", "李小龍", "Zoë 🐝",
 	"Mary-Ann O'Neil", "Ann – Editor", "Ann  Two  Spaces", "Dr. Who", "ẞIG", "Zoë  [admin]*", "O’Neil – Ed",
-	"Plain Ascii", "", "ANN 2",
+	"Plain Ascii", "", "ANN 2", "ΆΈΉΊΌΎΏ άέήίόύώ ΪΫ ϊϋΐΰ Ёлкин ŁØÐĐĦŦÆŒÞ łøðđħŧæœþ ıß",
 }
 
 // plainName reports whether name is of printable ASCII without two

@@ -12,8 +12,9 @@
 -- the first statement keeps the tokenizer's words of the name, put in
 -- order by a subquery rather than inside group_concat, with the Latin
 -- letters the tokenizer keeps (ø, ß) folded; the next ones fold the
--- Greek vowels with tonos and "ё", then the letters of polytonic Greek,
--- a few a statement, each only for a name that holds such a letter.
+-- Greek vowels with tonos or dialytika and "ё", then the letters of
+-- polytonic Greek, a few a statement, each only for a name that holds
+-- such a letter.
 -- A test in subscribers checks they are subscribers.foldTriggerWords and
 -- subscribers.foldTriggerSteps, and that the fold they keep is the
 -- search's for names of every kind. The folds stored are the same as
@@ -26,7 +27,7 @@ CREATE TRIGGER subscribers_name_fold_insert AFTER INSERT ON subscribers
 	UPDATE subscribers SET name_fold = replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace((SELECT group_concat(token, ' ') FROM (SELECT token FROM name_fold_tokens WHERE input = replace(replace(replace(replace(NEW.name, char(0x313), ''), char(0x314), ''), char(0x342), ''), char(0x345), '') ORDER BY position)), 'ø', 'o'), 'ł', 'l'), 'đ', 'd'), 'ð', 'd'), 'ħ', 'h'), 'ı', 'i'), 'ŧ', 't'), 'ß', 'ss'), 'æ', 'ae'), 'œ', 'oe'), 'þ', 'th')
 		WHERE id = NEW.id;
 	UPDATE subscribers SET name_fold = replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(name_fold, 'ά', 'α'), 'έ', 'ε'), 'ή', 'η'), 'ί', 'ι'), 'ό', 'ο'), 'ύ', 'υ'), 'ώ', 'ω'), 'ϊ', 'ι'), 'ϋ', 'υ'), 'ΐ', 'ι'), 'ΰ', 'υ'), 'ё', 'е')
-		WHERE id = NEW.id AND NEW.name GLOB '*[Ά-ώЁё]*';
+		WHERE id = NEW.id AND NEW.name GLOB '*[άΆέΈήΉίΊόΌύΎώΏϊΪϋΫΐΰёЁ]*';
 	UPDATE subscribers SET name_fold = replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(name_fold, 'ἀ', 'α'), 'ἁ', 'α'), 'ἂ', 'α'), 'ἃ', 'α'), 'ἄ', 'α'), 'ἅ', 'α'), 'ἆ', 'α'), 'ἇ', 'α'), 'ἐ', 'ε'), 'ἑ', 'ε'), 'ἒ', 'ε'), 'ἓ', 'ε'), 'ἔ', 'ε'), 'ἕ', 'ε'), 'ἠ', 'η'), 'ἡ', 'η'), 'ἢ', 'η'), 'ἣ', 'η')
 		WHERE id = NEW.id AND NEW.name GLOB '*[ἀ-῾]*';
 	UPDATE subscribers SET name_fold = replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(name_fold, 'ἤ', 'η'), 'ἥ', 'η'), 'ἦ', 'η'), 'ἧ', 'η'), 'ἰ', 'ι'), 'ἱ', 'ι'), 'ἲ', 'ι'), 'ἳ', 'ι'), 'ἴ', 'ι'), 'ἵ', 'ι'), 'ἶ', 'ι'), 'ἷ', 'ι'), 'ὀ', 'ο'), 'ὁ', 'ο'), 'ὂ', 'ο'), 'ὃ', 'ο'), 'ὄ', 'ο'), 'ὅ', 'ο')
@@ -50,7 +51,7 @@ CREATE TRIGGER subscribers_name_fold_update AFTER UPDATE OF name ON subscribers
 		THEN replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace((SELECT group_concat(token, ' ') FROM (SELECT token FROM name_fold_tokens WHERE input = replace(replace(replace(replace(NEW.name, char(0x313), ''), char(0x314), ''), char(0x342), ''), char(0x345), '') ORDER BY position)), 'ø', 'o'), 'ł', 'l'), 'đ', 'd'), 'ð', 'd'), 'ħ', 'h'), 'ı', 'i'), 'ŧ', 't'), 'ß', 'ss'), 'æ', 'ae'), 'œ', 'oe'), 'þ', 'th') END
 		WHERE id = NEW.id;
 	UPDATE subscribers SET name_fold = replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(name_fold, 'ά', 'α'), 'έ', 'ε'), 'ή', 'η'), 'ί', 'ι'), 'ό', 'ο'), 'ύ', 'υ'), 'ώ', 'ω'), 'ϊ', 'ι'), 'ϋ', 'υ'), 'ΐ', 'ι'), 'ΰ', 'υ'), 'ё', 'е')
-		WHERE id = NEW.id AND NEW.name GLOB '*[Ά-ώЁё]*';
+		WHERE id = NEW.id AND NEW.name GLOB '*[άΆέΈήΉίΊόΌύΎώΏϊΪϋΫΐΰёЁ]*';
 	UPDATE subscribers SET name_fold = replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(name_fold, 'ἀ', 'α'), 'ἁ', 'α'), 'ἂ', 'α'), 'ἃ', 'α'), 'ἄ', 'α'), 'ἅ', 'α'), 'ἆ', 'α'), 'ἇ', 'α'), 'ἐ', 'ε'), 'ἑ', 'ε'), 'ἒ', 'ε'), 'ἓ', 'ε'), 'ἔ', 'ε'), 'ἕ', 'ε'), 'ἠ', 'η'), 'ἡ', 'η'), 'ἢ', 'η'), 'ἣ', 'η')
 		WHERE id = NEW.id AND NEW.name GLOB '*[ἀ-῾]*';
 	UPDATE subscribers SET name_fold = replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(name_fold, 'ἤ', 'η'), 'ἥ', 'η'), 'ἦ', 'η'), 'ἧ', 'η'), 'ἰ', 'ι'), 'ἱ', 'ι'), 'ἲ', 'ι'), 'ἳ', 'ι'), 'ἴ', 'ι'), 'ἵ', 'ι'), 'ἶ', 'ι'), 'ἷ', 'ι'), 'ὀ', 'ο'), 'ὁ', 'ο'), 'ὂ', 'ο'), 'ὃ', 'ο'), 'ὄ', 'ο'), 'ὅ', 'ο')
