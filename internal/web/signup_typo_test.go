@@ -283,3 +283,26 @@ func TestSubscribeFormQuestionKeepsTheFormsRules(t *testing.T) {
 		t.Errorf("JSON signup stored %q, %v; want zoe@gmial.com as sent", got, err)
 	}
 }
+
+// The question writes the address typed, which is the reader's input, as
+// text and in attribute values, escaped: an "&" or a "'" in the local
+// part, which an address may hold, is no markup.
+func TestSubscribeFormQuestionEscapesTheAddress(t *testing.T) {
+	e := newTypoEnv(t, 0)
+	a := e.post(url.Values{"email": {"a&b'c@gmial.com"}, "list": {"daily-news"}})
+	if a.Status != http.StatusOK {
+		t.Fatalf("status %d, want 200 with the question:\n%s", a.Status, a.Body)
+	}
+	for _, want := range []string{
+		`Did you mean <strong>a&amp;b&#39;c@gmail.com</strong>?`,
+		`name="use-address" value="a&amp;b&#39;c@gmail.com"`,
+		`name="keep-address" value="a&amp;b&#39;c@gmial.com"`,
+	} {
+		if !strings.Contains(a.Body, want) {
+			t.Errorf("the page lacks %s, escaped:\n%s", want, a.Body)
+		}
+	}
+	if strings.Contains(a.Body, "a&b'c@") {
+		t.Errorf("the page holds the address unescaped:\n%s", a.Body)
+	}
+}
