@@ -47,14 +47,13 @@ func NormalizeEmail(email string) (string, string) {
 	if email == "" {
 		return "", "enter your email address"
 	}
-	if len(email) > MaxEmailLen {
-		// The count helps the reader who pasted something longer than
-		// they meant; an address of letters from other scripts is
-		// measured in bytes, which they would not recognise as theirs.
-		if n := utf8.RuneCountInString(email); n > MaxEmailLen {
-			return "", fmt.Sprintf("use an address of at most %d characters (this one has %d)", MaxEmailLen, n)
-		}
-		return "", "use an address of at most 254 characters"
+	// Counted in characters, as the reader counts them: the count helps
+	// one who pasted something longer than they meant. The address as it
+	// is mailed, its domain in its xn-- form, is held to 254 octets below;
+	// counted here in bytes, a domain in another script, three bytes a
+	// letter, was refused at a length its xn-- form keeps well within.
+	if n := utf8.RuneCountInString(email); n > MaxEmailLen {
+		return "", fmt.Sprintf("use an address of at most %d characters (this one has %d)", MaxEmailLen, n)
 	}
 	if !utf8.ValidString(email) || strings.ContainsFunc(email, func(r rune) bool {
 		return unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune(`"<>,;:()[]\`, r)
