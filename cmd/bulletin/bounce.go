@@ -13,11 +13,22 @@ import (
 
 // bounceConfig reads BULLETIN_BOUNCE_ADDR and BULLETIN_BOUNCE_MAILBOX
 // (SPEC §6) into c: a listen address and a mailbox URL, each of which
-// needs the bounce domain whose VERP addresses it takes.
-func bounceConfig(c *Config, vals map[string]*string) error {
+// needs the bounce domain whose VERP addresses it takes. It returns a
+// refusal for each of them that is wrong, the mailbox's first, as
+// dkimConfig does.
+func bounceConfig(c *Config, vals map[string]*string) []error {
+	var errs []error
 	if err := bounceMailboxConfig(c, vals); err != nil {
-		return err
+		errs = append(errs, err)
 	}
+	if err := bounceAddrConfig(c, vals); err != nil {
+		errs = append(errs, err)
+	}
+	return errs
+}
+
+// bounceAddrConfig reads BULLETIN_BOUNCE_ADDR into c.
+func bounceAddrConfig(c *Config, vals map[string]*string) error {
 	c.BounceAddr = strings.TrimSpace(*vals["BULLETIN_BOUNCE_ADDR"])
 	if c.BounceAddr == "" {
 		return nil

@@ -367,9 +367,9 @@ func checkSettings(vals map[string]*string) (Config, []error) {
 	refuse(checkMetricsToken(c.MetricsToken))
 	c.TrustedProxies, err = trustedProxies(*vals["BULLETIN_TRUSTED_PROXIES"])
 	refuse(err)
-	refuse(dkimConfig(&c, vals))
-	refuse(bounceConfig(&c, vals))
-	refuse(webhookConfig(&c, vals))
+	errs = append(errs, dkimConfig(&c, vals)...)
+	errs = append(errs, bounceConfig(&c, vals)...)
+	errs = append(errs, webhookConfig(&c, vals)...)
 	c.DeliveryRetention, err = retentionSetting(*vals["BULLETIN_DELIVERY_RETENTION"])
 	refuse(err)
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {

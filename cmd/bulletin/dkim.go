@@ -16,23 +16,31 @@ import (
 	"github.com/bulletinhq/bulletin/mailer"
 )
 
-// dkimConfig reads the DKIM and bounce settings of SPEC §5 into c.
-func dkimConfig(c *Config, vals map[string]*string) error {
+// dkimConfig reads the DKIM and bounce settings of SPEC §5 into c, and
+// returns a refusal for each of them that is malformed, in the order of
+// the settings: a command that warns of the settings it does not use
+// (see settingsUsed) says them all in one run, always in that order, and
+// serve is refused with the first.
+func dkimConfig(c *Config, vals map[string]*string) []error {
 	c.DKIMSelector = strings.TrimSpace(*vals["BULLETIN_DKIM_SELECTOR"])
 	c.DKIMEd25519Selector = strings.TrimSpace(*vals["BULLETIN_DKIM_ED25519_SELECTOR"])
 	c.DKIMDir = strings.TrimSpace(*vals["BULLETIN_DKIM_DIR"])
 	c.BounceDomain = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(*vals["BULLETIN_BOUNCE_DOMAIN"]), "."))
-	for env, sel := range map[string]string{"BULLETIN_DKIM_SELECTOR": c.DKIMSelector, "BULLETIN_DKIM_ED25519_SELECTOR": c.DKIMEd25519Selector} {
-		if sel != "" {
-			if err := dkim.CheckSelector(sel); err != nil {
-				return fmt.Errorf("%s: %v", env, err)
+	var errs []error
+	for _, s := range []struct{ env, sel string }{
+		{"BULLETIN_DKIM_SELECTOR", c.DKIMSelector},
+		{"BULLETIN_DKIM_ED25519_SELECTOR", c.DKIMEd25519Selector},
+	} {
+		if s.sel != "" {
+			if err := dkim.CheckSelector(s.sel); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %v", s.env, err))
 			}
 		}
 	}
 	if c.BounceDomain != "" && !isDomain(c.BounceDomain) {
-		return fmt.Errorf("BULLETIN_BOUNCE_DOMAIN %q: use a domain name whose MX reaches Bulletin, like bounces.example.com", c.BounceDomain)
+		errs = append(errs, fmt.Errorf("BULLETIN_BOUNCE_DOMAIN %q: use a domain name whose MX reaches Bulletin, like bounces.example.com", c.BounceDomain))
 	}
-	return nil
+	return errs
 }
 
 // dkimDir is BULLETIN_DKIM_DIR, by default DATA/dkim.

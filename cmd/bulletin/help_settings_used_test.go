@@ -19,10 +19,17 @@ func TestHelpListsTheSettingsACommandUses(t *testing.T) {
 		{"restore", []string{"Settings it uses,", "-data string", "-secret string"}, []string{"-smtp-url", "-from"}},
 		{"migrate", []string{"Settings it uses,", "-data string"}, []string{"-base-url", "-redis-url"}},
 		{"doctor", []string{"Settings it uses,", "-data string", "-from string", "-smtp-url string", "-dkim-selector string", "-addr string"}, []string{"-redis-url", "-signup-rate"}},
+		{"admin", []string{"Settings it uses,", "-data string"}, []string{"-smtp-url", "-secret", "-from", "-admin-email"}},
+		{"admin create", []string{"Usage: bulletin admin create EMAIL", "Settings it uses,", "-data string"}, []string{"-smtp-url", "-secret", "-admin-password"}},
+		{"seed", []string{"Settings it uses,", "-data string", "-secret string"}, []string{"-smtp-url", "-from", "-base-url", "-templates"}},
+		{"secret rotate", []string{"Usage: bulletin secret rotate", "Settings it uses,", "-data string", "-secret string"}, []string{"-smtp-url", "-from", "-base-url"}},
+		{"dkim keygen", []string{"Usage: bulletin dkim keygen", "-selector string", "-type string", "-domain string",
+			"Settings it uses,", "-data string", "-from string", "-dkim-dir string"},
+			[]string{"-smtp-url", "-dkim-selector", "-dkim-ed25519-selector", "-bounce-domain", "-base-url"}},
 		{"serve", []string{"Settings, as flags", "-data string", "-smtp-url string", "-redis-url string", "-addr string"}, []string{"Settings it uses"}},
 	} {
 		m, stdout, stderr := testMain(t, nil)
-		if code := m.Main(context.Background(), []string{tc.cmd, "-h"}); code != 0 || stderr.Len() != 0 {
+		if code := m.Main(context.Background(), append(strings.Fields(tc.cmd), "-h")); code != 0 || stderr.Len() != 0 {
 			t.Fatalf("%s -h: exit %d, stderr %q", tc.cmd, code, stderr)
 		}
 		for _, w := range tc.want {

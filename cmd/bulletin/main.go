@@ -102,21 +102,38 @@ var commands = map[string]func(m *Main, ctx context.Context, args []string) erro
 	"secret":  (*Main).secretCmd,
 }
 
-// settingsUsed lists the settings of the commands that use only some of
-// them; every other command uses them all. A malformed setting that such a
-// command does not use is said as a warning, and the command runs: backup,
-// restore and migrate read and write the data folder, and are what an
-// operator runs while mending an install, which a typo in, say,
-// BULLETIN_SMTP_URL must not stop. restore uses BULLETIN_SECRET too: it
-// warns when the restored folder has no secret file and none is set, and
-// a malformed secret, taken for one set, would silence that warning.
-// doctor uses the settings it compares with the DNS (BULLETIN_ADDR makes
-// the default public URL, whose host the bounce checks use), and counts
-// any other that is malformed as a problem found.
+// settingsUsed lists the settings of the commands known to use only some
+// of them, keyed by the name each gives ParseFlags (a group's, such as
+// "admin", for all its subcommands); every other command refuses any
+// malformed setting, as serve does. A malformed setting that a listed
+// command does not use is said as a warning, and the command runs: a
+// typo in, say, BULLETIN_SMTP_URL must not stop an operator mending an
+// install or managing its data.
+//
+// backup, restore and migrate read and write the data folder. restore
+// uses BULLETIN_SECRET too: it warns when the restored folder has no
+// secret file and none is set, and a malformed secret, taken for one set,
+// would silence that warning. admin opens the database alone (openDB,
+// whose publication settings it never reads) and keys nothing with the
+// secret: passwords are bcrypt's hashes, sessions plain ones. seed and
+// secret rotate use the secret as well: seed keys the hashes of erased
+// addresses with it (openSecret), and rotate records it. dkim keygen
+// writes into BULLETIN_DKIM_DIR (by default DATA/dkim) a key for the
+// domain of the From saved in the settings, else of BULLETIN_FROM; it
+// reads neither selector setting, since its selector is a flag. doctor
+// uses the settings it compares with the DNS (BULLETIN_ADDR makes the
+// default public URL, whose host the bounce checks use), and counts any
+// other that is malformed as a problem found. The commands that build or
+// send mail (serve, worker, import, digest) open everything (openAll)
+// and use every setting.
 var settingsUsed = map[string][]string{
 	"backup":  {"BULLETIN_DATA"},
 	"restore": {"BULLETIN_DATA", "BULLETIN_SECRET"},
 	"migrate": {"BULLETIN_DATA"},
+	"admin":   {"BULLETIN_DATA"},
+	"seed":    {"BULLETIN_DATA", "BULLETIN_SECRET"},
+	"secret":  {"BULLETIN_DATA", "BULLETIN_SECRET"},
+	"dkim":    {"BULLETIN_DATA", "BULLETIN_FROM", "BULLETIN_DKIM_DIR"},
 	"doctor": {"BULLETIN_DATA", "BULLETIN_FROM", "BULLETIN_SMTP_URL", "BULLETIN_BASE_URL", "BULLETIN_ADDR",
 		"BULLETIN_DKIM_SELECTOR", "BULLETIN_DKIM_ED25519_SELECTOR", "BULLETIN_DKIM_DIR", "BULLETIN_BOUNCE_DOMAIN"},
 }

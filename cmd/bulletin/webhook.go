@@ -11,8 +11,9 @@ import (
 
 // webhookConfig reads the providers' webhook secrets (SPEC §6) and checks
 // their form, so a mistyped key fails at start-up and not at the first
-// bounce.
-func webhookConfig(c *Config, vals map[string]*string) error {
+// bounce. It returns a refusal for each secret that is malformed, as
+// dkimConfig does.
+func webhookConfig(c *Config, vals map[string]*string) []error {
 	c.WebhookSES = strings.TrimSpace(*vals["BULLETIN_WEBHOOK_SES_TOPIC"])
 	c.WebhookPostmark = strings.TrimSpace(*vals["BULLETIN_WEBHOOK_POSTMARK_SECRET"])
 	c.WebhookSendGrid = strings.TrimSpace(*vals["BULLETIN_WEBHOOK_SENDGRID_SECRET"])
@@ -22,25 +23,27 @@ func webhookConfig(c *Config, vals map[string]*string) error {
 
 // checkWebhookSecrets checks the form of the secrets c gives the providers
 // that need one of a form (an SES topic ARN, a SendGrid ECDSA key);
-// Postmark's and Mailgun's are any text.
-func checkWebhookSecrets(c Config) error {
+// Postmark's and Mailgun's are any text. It returns an error for each
+// secret it refuses, in the order of the settings.
+func checkWebhookSecrets(c Config) []error {
+	var errs []error
 	if c.WebhookSES != "" {
 		f := webhooks.NewHTTPFetcher()
 		if _, err := webhooks.NewSES(c.WebhookSES, f, f, nil); err != nil {
-			return fmt.Errorf("%s", bulletin.ErrorMessage(err))
+			errs = append(errs, fmt.Errorf("%s", bulletin.ErrorMessage(err)))
 		}
 	}
 	if c.WebhookPostmark != "" {
 		if _, err := webhooks.NewPostmark(c.WebhookPostmark, nil); err != nil {
-			return fmt.Errorf("%s", bulletin.ErrorMessage(err))
+			errs = append(errs, fmt.Errorf("%s", bulletin.ErrorMessage(err)))
 		}
 	}
 	if c.WebhookSendGrid != "" {
 		if _, err := webhooks.NewSendGrid(c.WebhookSendGrid, nil); err != nil {
-			return fmt.Errorf("%s", bulletin.ErrorMessage(err))
+			errs = append(errs, fmt.Errorf("%s", bulletin.ErrorMessage(err)))
 		}
 	}
-	return nil
+	return errs
 }
 
 // wireWebhooks sets up /webhooks/*: each provider with the secret saved
@@ -48,8 +51,8 @@ func checkWebhookSecrets(c Config) error {
 // request; their events recorded in batches.
 func (m *Main) wireWebhooks(srv *web.Server) error {
 	a, c := m.app, m.Config
-	if err := checkWebhookSecrets(c); err != nil {
-		return err
+	if errs := checkWebhookSecrets(c); len(errs) > 0 {
+		return errs[0]
 	}
 	// A short password set before the settings asked for a long one still
 	// works, as refusing it would drop the bounces: it is said instead.
