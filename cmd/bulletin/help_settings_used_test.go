@@ -21,6 +21,8 @@ func TestHelpListsTheSettingsACommandUses(t *testing.T) {
 		{"doctor", []string{"Settings it uses,", "-data string", "-from string", "-smtp-url string", "-dkim-selector string", "-addr string"}, []string{"-redis-url", "-signup-rate"}},
 		{"admin", []string{"Settings it uses,", "-data string"}, []string{"-smtp-url", "-secret", "-from", "-admin-email"}},
 		{"admin create", []string{"Usage: bulletin admin create EMAIL", "Settings it uses,", "-data string"}, []string{"-smtp-url", "-secret", "-admin-password"}},
+		{"export", []string{"Settings it uses,", "-data string", "-list"}, []string{"-smtp-url", "-secret", "-from"}},
+		{"token create", []string{"Usage: bulletin token create NAME", "Settings it uses,", "-data string"}, []string{"-smtp-url", "-secret", "-from"}},
 		{"seed", []string{"Settings it uses,", "-data string", "-secret string"}, []string{"-smtp-url", "-from", "-base-url", "-templates"}},
 		{"secret rotate", []string{"Usage: bulletin secret rotate", "Settings it uses,", "-data string", "-secret string"}, []string{"-smtp-url", "-from", "-base-url"}},
 		{"dkim keygen", []string{"Usage: bulletin dkim keygen", "-selector string", "-type string", "-domain string",

@@ -24,31 +24,32 @@ func TestVersionFlag(t *testing.T) {
 	}
 }
 
-// A command's -h lists its own flags first, then the shared settings once,
-// under a heading.
+// A command's -h lists its own flags first, then the settings it uses
+// once, under a heading: every setting, or for a command that uses only
+// some (settingsUsed), those.
 func TestCommandHelpOwnFlagsFirst(t *testing.T) {
-	const heading = "Settings, as flags or as the environment variables in brackets:"
 	for _, tc := range []struct {
-		args []string
-		own  []string
+		args    []string
+		own     []string
+		heading string
 	}{
-		{[]string{"digest", "-h"}, []string{"-list"}},
-		{[]string{"import", "-h"}, []string{"-list", "-confirmed"}},
-		{[]string{"export", "--help"}, []string{"-list"}},
-		{[]string{"serve", "-h"}, nil},
+		{[]string{"digest", "-h"}, []string{"-list"}, "Settings, as flags or as the environment variables in brackets:"},
+		{[]string{"import", "-h"}, []string{"-list", "-confirmed"}, "Settings, as flags or as the environment variables in brackets:"},
+		{[]string{"export", "--help"}, []string{"-list"}, "Settings it uses, as flags or as the environment variables in brackets:"},
+		{[]string{"serve", "-h"}, nil, "Settings, as flags or as the environment variables in brackets:"},
 	} {
 		m, stdout, _ := testMain(t, nil)
 		if code := m.Main(context.Background(), tc.args); code != 0 {
 			t.Errorf("%v: exit %d", tc.args, code)
 		}
 		out := stdout.String()
-		if strings.Count(out, heading) != 1 || strings.Count(out, "  -smtp-url") != 1 {
-			t.Errorf("%v: want the settings once under %q:\n%s", tc.args, heading, out)
+		if strings.Count(out, tc.heading) != 1 || strings.Count(out, "  -data") != 1 {
+			t.Errorf("%v: want the settings once under %q:\n%s", tc.args, tc.heading, out)
 			continue
 		}
-		settingsAt := strings.Index(out, heading)
-		if i := strings.Index(out, "  -addr"); i < settingsAt {
-			t.Errorf("%v: -addr is not under the settings heading:\n%s", tc.args, out)
+		settingsAt := strings.Index(out, tc.heading)
+		if i := strings.Index(out, "  -data"); i < settingsAt {
+			t.Errorf("%v: -data is not under the settings heading:\n%s", tc.args, out)
 		}
 		for _, f := range tc.own {
 			if i := strings.Index(out, "\n  "+f); i < 0 || i > settingsAt {

@@ -115,7 +115,9 @@ var commands = map[string]func(m *Main, ctx context.Context, args []string) erro
 // secret file and none is set, and a malformed secret, taken for one set,
 // would silence that warning. admin opens the database alone (openDB,
 // whose publication settings it never reads) and keys nothing with the
-// secret: passwords are bcrypt's hashes, sessions plain ones. seed and
+// secret: passwords are bcrypt's hashes, sessions plain ones. token does
+// the same with API tokens (random, stored as plain hashes), and export
+// reads the readers' rows and writes them out. seed and
 // secret rotate use the secret as well: seed keys the hashes of erased
 // addresses with it (openSecret), and rotate records it. dkim keygen
 // writes into BULLETIN_DKIM_DIR (by default DATA/dkim) a key for the
@@ -131,6 +133,8 @@ var settingsUsed = map[string][]string{
 	"restore": {"BULLETIN_DATA", "BULLETIN_SECRET"},
 	"migrate": {"BULLETIN_DATA"},
 	"admin":   {"BULLETIN_DATA"},
+	"token":   {"BULLETIN_DATA"},
+	"export":  {"BULLETIN_DATA"},
 	"seed":    {"BULLETIN_DATA", "BULLETIN_SECRET"},
 	"secret":  {"BULLETIN_DATA", "BULLETIN_SECRET"},
 	"dkim":    {"BULLETIN_DATA", "BULLETIN_FROM", "BULLETIN_DKIM_DIR"},

@@ -235,7 +235,7 @@ func TestCommandHelp(t *testing.T) {
 		if code := m.Main(context.Background(), tt.args); code != 0 {
 			t.Errorf("%v: exit %d", tt.args, code)
 		}
-		if got := stdout.String(); !strings.HasPrefix(got, tt.want) || !strings.Contains(got, "-smtp-url") {
+		if got := stdout.String(); !strings.HasPrefix(got, tt.want) || !strings.Contains(got, "-data") {
 			t.Errorf("%v printed:\n%s\nwant it to start with:\n%s", tt.args, got, tt.want)
 		}
 	}

@@ -50,6 +50,37 @@ func TestAdminWarnsOfMalformedSMTPURL(t *testing.T) {
 	}
 }
 
+// token and export open the database alone: a malformed SMTP URL is said
+// as a warning, first on stderr, before what the command says there
+// itself, and a token is made, listed and revoked, and the readers
+// exported, all the same.
+func TestTokenAndExportWarnOfMalformedSMTPURL(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	env := map[string]string{"BULLETIN_DATA": data, "BULLETIN_SMTP_URL": badSMTPURLs[0]}
+	if code, _, stderr := run(t, map[string]string{"BULLETIN_DATA": data}, "", "seed"); code != 0 {
+		t.Fatalf("seed: %s", stderr)
+	}
+	for _, tc := range []struct {
+		args           []string
+		stdout, stderr string // what each starts with or holds
+	}{
+		{[]string{"token", "create", "ci"}, "bt_", "Keep this token: it is shown only once."},
+		{[]string{"token", "list"}, "", "ci"},
+		{[]string{"token", "revoke", "ci"}, "", "revoked"},
+		{[]string{"export"}, "email,", "exported 20 subscribers"},
+	} {
+		code, stdout, stderr := run(t, env, "", tc.args...)
+		warning, rest, _ := strings.Cut(stderr, "\n")
+		if code != 0 || strings.Contains(stdout+stderr, unusedPassword) {
+			t.Fatalf("%v: exit %d, stdout %.200q, stderr %q; want 0 and no password", tc.args, code, stdout, stderr)
+		}
+		checkUnusedWarning(t, strings.Join(tc.args, " "), tc.args[0], warning+"\n", "BULLETIN_SMTP_URL")
+		if !strings.HasPrefix(strings.TrimPrefix(stdout, "\ufeff"), tc.stdout) || !strings.Contains(stdout+rest, tc.stderr) {
+			t.Errorf("%v: stdout %.200q, stderr after the warning %q; want stdout starting %q and %q said", tc.args, stdout, rest, tc.stdout, tc.stderr)
+		}
+	}
+}
+
 // seed uses the data folder and the secret, and nothing that sends: a
 // malformed SMTP URL or template folder does not stop it.
 func TestSeedWarnsOfMalformedSettings(t *testing.T) {
