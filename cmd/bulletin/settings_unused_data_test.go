@@ -102,10 +102,11 @@ func TestMigrateWarnsOfMalformedSettings(t *testing.T) {
 	checkUnusedWarning(t, "migrate", "migrate", stderr, "BULLETIN_BASE_URL", "BULLETIN_SMTP_URL", "BULLETIN_SMTP_CONNS", `--from "Acme, Inc <news@example.com>"`)
 }
 
-// restore puts a backup back whatever BULLETIN_FROM says.
-func TestRestoreWarnsOfMalformedFrom(t *testing.T) {
-	data := t.TempDir()
-	env := map[string]string{"BULLETIN_DATA": data, "BULLETIN_SECRET": strings.Repeat("s", 32)}
+// backedUp makes a data folder with a migrated database and a secret set,
+// and a backup of it; it returns the settings and the backup's path.
+func backedUp(t *testing.T) (map[string]string, string) {
+	t.Helper()
+	env := map[string]string{"BULLETIN_DATA": t.TempDir(), "BULLETIN_SECRET": strings.Repeat("s", 32)}
 	file := filepath.Join(t.TempDir(), "b.db")
 	if code, _, stderr := run(t, env, "", "migrate"); code != 0 {
 		t.Fatalf("migrate: %s", stderr)
@@ -113,6 +114,12 @@ func TestRestoreWarnsOfMalformedFrom(t *testing.T) {
 	if code, _, stderr := run(t, env, "", "backup", file); code != 0 {
 		t.Fatalf("backup: %s", stderr)
 	}
+	return env, file
+}
+
+// restore puts a backup back whatever BULLETIN_FROM says.
+func TestRestoreWarnsOfMalformedFrom(t *testing.T) {
+	env, file := backedUp(t)
 	env["BULLETIN_FROM"] = "not an address"
 	code, stdout, stderr := run(t, env, "", "restore", file)
 	if code != 0 || !strings.HasPrefix(stdout, "restored "+file) {
@@ -125,15 +132,7 @@ func TestRestoreWarnsOfMalformedFrom(t *testing.T) {
 // a malformed one stops it, as it would serve, rather than being taken
 // for a secret set and silencing that warning.
 func TestRestoreRefusesMalformedSecret(t *testing.T) {
-	data := t.TempDir()
-	env := map[string]string{"BULLETIN_DATA": data, "BULLETIN_SECRET": strings.Repeat("s", 32)}
-	file := filepath.Join(t.TempDir(), "b.db")
-	if code, _, stderr := run(t, env, "", "migrate"); code != 0 {
-		t.Fatalf("migrate: %s", stderr)
-	}
-	if code, _, stderr := run(t, env, "", "backup", file); code != 0 {
-		t.Fatalf("backup: %s", stderr)
-	}
+	env, file := backedUp(t)
 	env["BULLETIN_SECRET"] = "short"
 	code, stdout, stderr := run(t, env, "", "restore", file)
 	if code != 2 || stdout != "" || !strings.Contains(stderr, "BULLETIN_SECRET is too short") || strings.Contains(stderr, "warning") {
