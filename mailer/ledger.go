@@ -106,7 +106,8 @@ func (l *RedisLedger) read(ctx context.Context, cid int64, rs []tasks.Recipient)
 // results of those done already, and the skipped results of those whose
 // subscriber left, everything or the campaign's lists, at or after
 // p.Since, when the batch was read from the rows: one who left before and
-// is in the batch came back.
+// is in the batch came back. One who left after it and came back is in
+// neither set any more (the primary drops them).
 func (c *chunkState) sort(p *tasks.SendPayload, rs []tasks.Recipient) (claimed []int64, again, skipped []tasks.Result) {
 	since := float64(p.Since.UnixMilli())
 	gone, left := c.gone.Val(), c.left.Val()

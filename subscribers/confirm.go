@@ -728,6 +728,7 @@ func latestLink(signer *Signer, token string, sentAt sql.NullTime) bool {
 func (s *Store) confirm(ctx context.Context, id int64, current func(sentAt sql.NullTime) bool) (*Subscriber, error) {
 	now := sqlite.Now()
 	var welcomes []queue.WelcomePayload
+	var d departure
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var status, email string
 		var sentAt sql.NullTime
@@ -775,13 +776,19 @@ func (s *Store) confirm(ctx context.Context, id int64, current func(sentAt sql.N
 		}
 		// The person has consented again: an old erasure no longer stands
 		// in the way of an import.
-		_, err = tx.ExecContext(ctx, `DELETE FROM erasures WHERE email_hash = ?`, s.EmailHash(email))
+		if _, err := tx.ExecContext(ctx, `DELETE FROM erasures WHERE email_hash = ?`, s.EmailHash(email)); err != nil {
+			return err
+		}
+		// A reader who left and confirms again gets the deliveries still
+		// queued to them: workers are told they are back.
+		d, err = departureTx(ctx, tx, id)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.queueWelcomes(ctx, welcomes)
+	s.recordDeparture(ctx, id, d)
 	return s.Get(ctx, id)
 }
 

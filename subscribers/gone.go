@@ -25,6 +25,14 @@ type GoneRecorder interface {
 	// neither their lists nor a campaign's, so the primary decides for
 	// it, as its own ledger does in SQLite (leftCampaignsSQL).
 	RecordLeft(ctx context.Context, id int64, campaigns ...int64)
+	// RecordBack is told of a subscriber who can get mail, after a
+	// change that may have brought them back (confirmed again, a list
+	// joined again): they are no longer gone, and campaigns, those still
+	// going out that hold a delivery queued to them and that they get
+	// again, are no longer left. A worker then sends their deliveries
+	// still queued, as the primary's own ledger does, which reads their
+	// status and lists when it claims.
+	RecordBack(ctx context.Context, id int64, campaigns ...int64)
 }
 
 // SetGoneRecorder sets what is told of subscribers who can no longer get
@@ -43,11 +51,13 @@ func (s *Store) recordGone(ctx context.Context, ids ...int64) {
 type departure struct {
 	gone bool    // they can get no mail at all
 	left []int64 // campaigns they can no longer get, when not gone
+	back []int64 // campaigns they can get, when not gone
 }
 
 // departureTx reads, in the transaction of a change to subscriber id,
 // whether they can still get mail and, if so, which campaigns still going
-// out they can no longer get.
+// out with a delivery queued to them they can no longer get, and which
+// they can.
 func departureTx(ctx context.Context, tx *sql.Tx, id int64) (departure, error) {
 	ok, err := sendableTx(ctx, tx, id)
 	if err != nil {
@@ -60,7 +70,11 @@ func departureTx(ctx context.Context, tx *sql.Tx, id int64) (departure, error) {
 	if err != nil {
 		return departure{}, fmt.Errorf("check campaigns left: %w", err)
 	}
-	return departure{left: left}, nil
+	back, err := sqlite.Column[int64](tx.QueryContext(ctx, backCampaignsSQL, id, id))
+	if err != nil {
+		return departure{}, fmt.Errorf("check campaigns still got: %w", err)
+	}
+	return departure{left: left, back: back}, nil
 }
 
 // recordDeparture tells the GoneRecorder, if any, of d, subscriber id's.
@@ -69,8 +83,11 @@ func (s *Store) recordDeparture(ctx context.Context, id int64, d departure) {
 	case s.gone == nil:
 	case d.gone:
 		s.gone.RecordGone(ctx, id)
-	case len(d.left) > 0:
-		s.gone.RecordLeft(ctx, id, d.left...)
+	default:
+		s.gone.RecordBack(ctx, id, d.back...)
+		if len(d.left) > 0 {
+			s.gone.RecordLeft(ctx, id, d.left...)
+		}
 	}
 }
 
@@ -84,6 +101,16 @@ func (s *Store) recordDeparture(ctx context.Context, id int64, d departure) {
 const leftCampaignsSQL = `SELECT c.id FROM campaigns c WHERE c.status IN ('sending', 'paused')
 	AND EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.subscriber_id = ? AND d.status = 'queued')
 	AND NOT EXISTS (SELECT 1 FROM campaign_lists cl JOIN subscriptions x ON x.list_id = cl.list_id
+		WHERE cl.campaign_id = c.id AND x.subscriber_id = ? AND x.status = 'active')
+	ORDER BY c.id`
+
+// backCampaignsSQL returns the campaigns still going out that hold a
+// queued delivery to a subscriber (both arguments) who is on one of their
+// lists: those whose delivery the primary's ledger sends, whatever the
+// subscriber did before.
+const backCampaignsSQL = `SELECT c.id FROM campaigns c WHERE c.status IN ('sending', 'paused')
+	AND EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.subscriber_id = ? AND d.status = 'queued')
+	AND EXISTS (SELECT 1 FROM campaign_lists cl JOIN subscriptions x ON x.list_id = cl.list_id
 		WHERE cl.campaign_id = c.id AND x.subscriber_id = ? AND x.status = 'active')
 	ORDER BY c.id`
 

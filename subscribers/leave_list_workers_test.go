@@ -177,6 +177,15 @@ func (e *inFlight) claimWith(l mailer.Ledger, p *queue.SendPayload) []int64 {
 	return readers
 }
 
+// forget drops what workers remembered of campaign cid's deliveries, as
+// if no task of it had run.
+func (e *inFlight) forget(cid int64) {
+	e.t.Helper()
+	if err := e.q.Redis().Del(context.Background(), queue.DoneKey(cid)).Err(); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
 // left returns the members of campaign cid's set of readers who left its
 // lists, and of the set of those who left everything.
 func (e *inFlight) left(cid int64) (left, gone []string) {
@@ -271,25 +280,76 @@ func TestLeaveListTellsWorkers(t *testing.T) {
 	}
 }
 
-// A reader who left a list and came back before a batch was read from
-// the rows gets that batch's mail; a batch read before they left still
-// skips them.
-func TestLeaveListCameBackBeforeTheBatch(t *testing.T) {
+// A reader who left a list and came back gets the batches still queued
+// to them, read before they left or after they came back, as serve's own
+// ledger sends them.
+func TestLeaveListCameBack(t *testing.T) {
 	e := newInFlight(t, nil, nil)
 	ctx := context.Background()
 	before := time.Now().Add(-time.Minute)
 	if err := e.s.LeaveList(ctx, e.ann, e.news); err != nil {
 		t.Fatal(err)
 	}
+	if claimed, skipped := e.claim(e.toNews, before, e.ann); len(claimed) != 0 || len(skipped) != 1 {
+		t.Fatalf("batch read before ann left, while she is gone: claimed %v, skipped %v; want ann skipped", claimed, skipped)
+	}
+	e.forget(e.toNews)
 	time.Sleep(2 * time.Millisecond) // the scores are milliseconds
 	if err := e.s.SetPreferences(ctx, e.ann, subscribers.Preferences{Frequency: "daily", Lists: []string{"news", "sport"}}); err != nil {
 		t.Fatal(err)
 	}
-	if claimed, skipped := e.claim(e.toNews, time.Now(), e.ann); len(claimed) != 1 || len(skipped) != 0 {
-		t.Errorf("batch read after ann came back: claimed %v, skipped %v; want ann claimed", claimed, skipped)
+	for _, since := range []time.Time{time.Now(), before} {
+		if claimed, skipped := e.claim(e.toNews, since, e.ann); len(claimed) != 1 || len(skipped) != 0 {
+			t.Errorf("batch read at %s, after ann came back: claimed %v, skipped %v; want ann claimed", since.Format(time.StampMilli), claimed, skipped)
+		}
 	}
-	if claimed, skipped := e.claim(e.toNews, before, e.ann); len(claimed) != 0 || len(skipped) != 1 {
-		t.Errorf("batch read before ann left: claimed %v, skipped %v; want ann skipped", claimed, skipped)
+	for _, cid := range []int64{e.toNews, e.toNewsStaff, e.digest} {
+		if left, gone := e.left(cid); len(left) > 0 || len(gone) > 0 {
+			t.Errorf("campaign %d: left %v, gone %v after ann came back; want nobody", cid, left, gone)
+		}
+	}
+}
+
+// A reader who unsubscribed from everything, signed up again and
+// confirmed gets the deliveries still queued to them from a batch read
+// before they left, as serve's own ledger sends them; so does one an
+// editor sets back to confirmed on their lists.
+func TestUnsubscribedAndBackTellsWorkers(t *testing.T) {
+	e := newInFlight(t, nil, nil)
+	ctx := context.Background()
+	before := time.Now().Add(-time.Minute)
+	for _, sid := range []int64{e.ann, e.bob} {
+		if err := e.s.Unsubscribe(ctx, sid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, gone := e.left(e.toNews); !slices.Equal(gone, members(e.ann, e.bob)) {
+		t.Fatalf("gone after unsubscribing: %v, want ann and bob", gone)
+	}
+
+	signups := subscribers.NewSignups(e.s, e.q.Client, nil)
+	if err := signups.Signup(ctx, &subscribers.Signup{Email: "ann@example.com", Lists: []string{"news"}}); err != nil {
+		t.Fatal(err)
+	}
+	signups.Close()
+	if _, err := e.s.Confirm(ctx, e.ann); err != nil {
+		t.Fatal(err)
+	}
+	confirmed, lists := subscribers.StatusConfirmed, []string{"news", "staff"}
+	if _, err := e.s.Update(ctx, e.bob, &subscribers.Patch{Status: &confirmed, Lists: &lists}); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, gone := e.left(e.toNews); len(gone) > 0 {
+		t.Errorf("still gone after coming back: %v", gone)
+	}
+	claimed, skipped := e.claim(e.toNews, before, e.ann, e.bob, e.cat)
+	if diff := cmp.Diff(members(e.ann, e.bob, e.cat), members(claimed...)); diff != "" || len(skipped) > 0 {
+		t.Errorf("worker claimed (-want +got):\n%s\nskipped %v", diff, skipped)
+	}
+	worker, _ := e.claim(e.toNewsStaff, before, e.ann, e.bob, e.cat)
+	if diff := cmp.Diff(members(e.serveClaims(e.toNewsStaff, e.ann, e.bob, e.cat)...), members(worker...)); diff != "" {
+		t.Errorf("the worker claims other readers than serve (-serve +worker):\n%s", diff)
 	}
 }
 

@@ -16,7 +16,10 @@ import (
 // A member is a subscriber id in decimal; its score is when the primary
 // last saw them go, in Unix milliseconds, which a worker compares with
 // the time its batch was read from the rows (SendPayload.Since): someone
-// who left and came back before that was read as a recipient again.
+// who left and came back before that was read as a recipient again. One
+// who comes back is dropped from the set (and from LeftKey), so that a
+// batch read before they left sends to them too, as the primary's own
+// ledger does.
 //
 // One sorted set rather than a key per id: a chunk's ids are checked in
 // the worker's one pipeline against one key (no cross-slot reads on a
@@ -83,6 +86,19 @@ func (g *GoneSet) RecordLeft(ctx context.Context, id int64, campaigns ...int64) 
 	}
 }
 
+// RecordBack drops subscriber id from the set of the gone and from the
+// LeftKey of each of campaigns: they came back, and a worker sends their
+// deliveries still queued. As RecordGone, it logs a failure and returns
+// nothing.
+func (g *GoneSet) RecordBack(ctx context.Context, id int64, campaigns ...int64) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), goneTimeout)
+	defer cancel()
+	if err := DropBack(ctx, g.Redis, id, campaigns...); err != nil {
+		g.log().Warn("record a subscriber who came back for send workers; SQLite has the change",
+			"subscriber", id, "campaigns", campaigns, "err", err)
+	}
+}
+
 func (g *GoneSet) log() *slog.Logger {
 	if g.Log == nil {
 		return slog.Default()
@@ -110,6 +126,21 @@ func AddLeft(ctx context.Context, rdb redis.UniversalClient, at time.Time, id in
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("record a subscriber who left campaigns' lists: %w", err)
+	}
+	return nil
+}
+
+// DropBack removes subscriber id from GoneKey and from the LeftKey of
+// each of campaigns, in one transaction.
+func DropBack(ctx context.Context, rdb redis.UniversalClient, id int64, campaigns ...int64) error {
+	member := strconv.FormatInt(id, 10)
+	pipe := rdb.TxPipeline()
+	pipe.ZRem(ctx, GoneKey, member)
+	for _, cid := range campaigns {
+		pipe.ZRem(ctx, LeftKey(cid), member)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("record a subscriber who came back: %w", err)
 	}
 	return nil
 }
