@@ -37,6 +37,9 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 		return err
 	}
 	if err := sqlite.Backup(ctx, src, rest[0]); err != nil {
+		if why := walFilesError(m.Config.Data, src, err); why != nil {
+			return why
+		}
 		if sqlite.IsReadOnly(err) && !canWriteIn(m.Config.Data) {
 			// SQLite reads a database in WAL mode through its -shm file,
 			// which it must make when serve is stopped: a user who may
