@@ -31,7 +31,10 @@ type RedisLedger struct {
 	Enqueuer tasks.Enqueuer
 }
 
-var _ Ledger = (*RedisLedger)(nil)
+var (
+	_ Ledger      = (*RedisLedger)(nil)
+	_ StopChecker = (*RedisLedger)(nil)
+)
 
 // Claim implements Ledger. One pipeline reads the campaign's stop flag,
 // which deliveries of rs are done, and which of their subscribers left,
@@ -61,6 +64,16 @@ func (l *RedisLedger) Claim(ctx context.Context, p *tasks.SendPayload, rs []task
 		}
 	}
 	return claimed, false, nil
+}
+
+// Stopped implements StopChecker: the primary has set the campaign's
+// stop flag (tasks.StopKey), which it does when it pauses or cancels it.
+func (l *RedisLedger) Stopped(ctx context.Context, campaignID int64) (bool, error) {
+	n, err := l.Redis.Exists(ctx, tasks.StopKey(campaignID)).Result()
+	if err != nil {
+		return false, fmt.Errorf("read the stop flag: %w", err)
+	}
+	return n > 0, nil
 }
 
 // A chunkState is what Claim's pipeline read about a chunk: the stop

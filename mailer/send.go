@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -37,6 +38,21 @@ type PreClaimer interface {
 	// its message waits to be sent.
 	ClaimAgain(ctx context.Context, campaignID int64, ids []int64, until time.Time) (claimed []int64, stopped bool, err error)
 }
+
+// A StopChecker is a Ledger that can also say, between claims, whether a
+// campaign is stopped (paused or cancelled). A chunk's messages wait for
+// the transport after their claim, for long under a rate limit (500 at
+// one a second is eight minutes): the sender asks every StopEvery while
+// a batch sends, and once the campaign is stopped hands none of them on.
+// They are recorded as to be retried, which gives their claims back, so
+// that a resumed campaign sends them.
+type StopChecker interface {
+	Stopped(ctx context.Context, campaignID int64) (bool, error)
+}
+
+// errStopped is the cause of a batch's context cancelled because its
+// campaign was stopped.
+var errStopped = errors.New("campaign stopped")
 
 // A Ledger keeps a delivery from going out twice when a task runs twice:
 // the primary claims rows in SQLite, a stateless worker keeps what it has
@@ -89,6 +105,11 @@ type Sender struct {
 	// server's reply is read until the ledger has committed it, so that
 	// a kill -9 sends again only the messages on the wire (see Journal).
 	Journal *Journal
+	// StopEvery is how often a batch's sending asks its Ledger, when it
+	// is a StopChecker, whether the campaign was stopped (default 250
+	// ms): a pause or a cancel then stops the messages not yet on the
+	// wire within about that.
+	StopEvery time.Duration
 	// OnFrom, when set, is given the From header of each batch before its
 	// messages go out. A worker, which reads no settings, says EHLO with
 	// that address's domain: the From saved in the admin area reaches it
@@ -157,13 +178,23 @@ func (s *Sender) send(ctx context.Context, cm *CampaignMessage, p *tasks.SendPay
 	s.init()
 	chunk := cmp.Or(max(s.Chunk, 0), 250)
 	t := &tally{}
+	sctx, unwatch := s.watchStop(ctx, p.CampaignID)
+	defer unwatch() // after t.wg.Wait: every message's outcome is in
 	var err error
 	i := 0
 	for ; i < len(p.Recipients); i += chunk {
 		var stopped bool
-		stopped, err = s.sendChunk(ctx, cm, p, p.Recipients[i:min(i+chunk, len(p.Recipients))], final, t)
+		stopped, err = s.sendChunk(sctx, cm, p, p.Recipients[i:min(i+chunk, len(p.Recipients))], final, t)
+		if err != nil && stoppedBy(sctx) {
+			err = nil // the claim's read was cut short by the stop
+			break
+		}
 		if err != nil || stopped {
 			break // the chunk at i was not sent
+		}
+		if stoppedBy(sctx) {
+			i += chunk // sent, or recorded as to be retried
+			break
 		}
 		if err = ctx.Err(); err != nil {
 			i += chunk // sent, or recorded as not sent
@@ -183,6 +214,45 @@ func (s *Sender) send(ctx context.Context, cm *CampaignMessage, p *tasks.SendPay
 		return fmt.Errorf("campaign %d batch %d: %d deliveries failed for now, retrying", p.CampaignID, p.Batch, t.temp)
 	}
 	return nil
+}
+
+// watchStop returns a context of ctx that ends, with errStopped as its
+// cause, once the Ledger says campaign cid is stopped, asking every
+// StopEvery; and the function that ends the watch. A Ledger that cannot
+// say, or that fails to, stops nothing: the next claim sees the stop.
+func (s *Sender) watchStop(ctx context.Context, cid int64) (context.Context, func()) {
+	sc, ok := s.Ledger.(StopChecker)
+	if !ok {
+		return ctx, func() {}
+	}
+	sctx, cancel := context.WithCancelCause(ctx)
+	done := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(cmp.Or(s.StopEvery, 250*time.Millisecond))
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-sctx.Done():
+				return
+			case <-tick.C:
+			}
+			if stopped, err := sc.Stopped(sctx, cid); err == nil && stopped {
+				cancel(errStopped)
+				return
+			}
+		}
+	}()
+	return sctx, func() {
+		close(done)
+		cancel(nil)
+	}
+}
+
+// stoppedBy reports whether ctx ended because its campaign was stopped.
+func stoppedBy(ctx context.Context) bool {
+	return errors.Is(context.Cause(ctx), errStopped)
 }
 
 // release gives back the claims of pre-claimed deliveries that will not
@@ -237,7 +307,7 @@ func (s *Sender) sendChunk(ctx context.Context, cm *CampaignMessage, p *tasks.Se
 	for len(out) > 0 {
 		k := min(len(out), s.window.size)
 		if err := s.window.acquire(ctx, k); err != nil {
-			s.notSent(cid, pending, err, t)
+			s.notSent(cid, pending, cmp.Or(context.Cause(ctx), err), t)
 			break
 		}
 		for i, m := range out[:k] {
@@ -257,7 +327,12 @@ func (s *Sender) handOver(ctx context.Context, cid int64, m Outgoing, r tasks.Re
 	s.stream.SendAsync(ctx, m, func(err error) {
 		s.window.release(1)
 		s.Metrics.observe(time.Since(start))
-		if settle(&r, err, final) {
+		switch {
+		case err != nil && errors.Is(err, context.Canceled) && stoppedBy(ctx):
+			// Never handed to the server: it goes when the campaign
+			// resumes, not as a failure of this task.
+			r.Status, r.Reply, r.At = tasks.ResultRetry, "not sent: "+errStopped.Error(), time.Now().UTC()
+		case settle(&r, err, final):
 			t.addTemp()
 		}
 		f, err := s.Journal.add(cid, r)

@@ -262,7 +262,8 @@ func (s *Service) Cancel(ctx context.Context, id int64) (*Campaign, error) {
 }
 
 // setStop raises or lowers the flag stateless workers check before each
-// chunk. The primary's own sender reads the status from SQLite instead,
+// chunk and while its messages wait to go out (mailer.StopChecker). The
+// primary's own sender reads the status from SQLite instead,
 // so a failure here is logged, not returned.
 func (s *Service) setStop(ctx context.Context, id int64, stop bool) {
 	if s.Redis == nil {

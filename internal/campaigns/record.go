@@ -304,9 +304,12 @@ func bouncedReaderTx(ctx context.Context, tx *sql.Tx, did int64) (int64, error) 
 // completeTx marks the campaign sent once its fan-out is done and no
 // delivery is left queued. It reports whether it did: only one
 // transaction can, and its caller logs the end (logSent) once it commits.
+// A paused campaign is ended too: the results of the messages on the
+// wire when it was paused can leave it nothing to send, and a campaign
+// left "paused" with nothing to resume would say it was not sent.
 func completeTx(ctx context.Context, tx *sql.Tx, id int64, now time.Time) (bool, error) {
 	res, err := tx.ExecContext(ctx, `UPDATE campaigns SET status = 'sent', finished_at = ?, updated_at = ?
-		WHERE id = ? AND status = 'sending' AND fanout_done = 1
+		WHERE id = ? AND status IN ('sending', 'paused') AND fanout_done = 1
 		AND NOT EXISTS (SELECT 1 FROM deliveries WHERE campaign_id = ? AND status = 'queued')`, now, now, id, id)
 	if err != nil {
 		return false, fmt.Errorf("complete campaign: %w", err)
@@ -370,6 +373,19 @@ type sqliteLedger struct{ s *Store }
 // progress.
 func (l sqliteLedger) Claim(ctx context.Context, p *queue.SendPayload, rs []queue.Recipient) ([]int64, bool, error) {
 	return l.claim(ctx, p.CampaignID, queue.DeliveryIDs(rs), `(claimed_until IS NULL OR claimed_until < ?)`, l.s.now())
+}
+
+var _ mailer.StopChecker = sqliteLedger{}
+
+// Stopped implements mailer.StopChecker: the campaign no longer sends
+// (paused, cancelled, or gone).
+func (l sqliteLedger) Stopped(ctx context.Context, cid int64) (bool, error) {
+	var sending bool
+	err := l.s.db.Read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM campaigns WHERE id = ? AND status = ?)`, cid, StatusSending).Scan(&sending)
+	if err != nil {
+		return false, fmt.Errorf("campaign status: %w", err)
+	}
+	return !sending, nil
 }
 
 // claimFresh is how long a claim taken at fan-out counts as fresh, so that
