@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bulletinhq/bulletin/internal/mailtest"
 	tasks "github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/queue/queuetest"
 	"github.com/bulletinhq/bulletin/internal/smtptest"
@@ -19,18 +20,8 @@ import (
 func TestWorkerStopsMessagesWaitingOnTheRateLimit(t *testing.T) {
 	q := queuetest.Embedded(t)
 	srv := smtptest.Start(t)
-	cfg, err := mailer.ParseSMTPURL(srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Rate = 20
-	pool, err := mailer.NewSMTP(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pool.Close() })
 	ledger := &mailer.RedisLedger{Redis: q.Redis(), Enqueuer: q.Client}
-	s := &mailer.Sender{Batch: pool, Ledger: ledger, StopEvery: 20 * time.Millisecond}
+	s := &mailer.Sender{Batch: mailtest.SlowSMTPTo(t, srv.URL(), 20), Ledger: ledger, StopEvery: 20 * time.Millisecond}
 	p := sendPayload(40, time.Now())
 
 	done := make(chan error, 1)

@@ -7,26 +7,19 @@ import (
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/campaigns"
+	"github.com/bulletinhq/bulletin/internal/mailtest"
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/smtptest"
 	"github.com/bulletinhq/bulletin/mailer"
 )
 
-// slowSMTP is a pool to srv that sends at most perSecond messages a
-// second, as BULLETIN_SMTP_RATE makes it.
-func slowSMTP(t *testing.T, srv *smtptest.Server, perSecond float64) *mailer.SMTP {
-	t.Helper()
-	cfg, err := mailer.ParseSMTPURL(srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Rate = perSecond
-	pool, err := mailer.NewSMTP(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pool.Close() })
-	return pool
+// stopEnv is an env with a campaign to 40 readers, r00@example.com and
+// on, whose fan-out makes one batch, claimed whole, as serve's are.
+func stopEnv(t *testing.T) (*env, int64) {
+	e := newEnv(t)
+	e.svc.PageSize = 500
+	e.addReaders(t, 40, e.addList(t, "a"))
+	return e, e.create(t, "a")
 }
 
 // sendUntil sends the batches ps with s in the background, calls stop
@@ -71,15 +64,11 @@ func sendUntil(t *testing.T, s *mailer.Sender, srv *smtptest.Server, ps []*queue
 // seen; their claims are given back, and the resumed campaign sends
 // every reader's mail exactly once.
 func TestPauseStopsMessagesWaitingOnTheRateLimit(t *testing.T) {
-	e := newEnv(t)
-	e.svc.PageSize = 500 // one batch, claimed whole, as serve's are
+	e, id := stopEnv(t)
 	ctx := context.Background()
-	list := e.addList(t, "a")
-	e.addReaders(t, 40, list)
-	id := e.create(t, "a")
 	kicked := e.sendKicked(t, id)
 	srv := smtptest.Start(t)
-	s := &mailer.Sender{Batch: slowSMTP(t, srv, 20), Ledger: e.svc.Ledger()}
+	s := &mailer.Sender{Batch: mailtest.SlowSMTPTo(t, srv.URL(), 20), Ledger: e.svc.Ledger()}
 
 	sent := sendUntil(t, s, srv, kicked, 3, func() {
 		if _, err := e.svc.Pause(ctx, id); err != nil {
@@ -102,7 +91,7 @@ func TestPauseStopsMessagesWaitingOnTheRateLimit(t *testing.T) {
 	if _, err := e.svc.Resume(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	if n := e.sendAll(t, slowSMTP(t, srv, 0), 1); n != 0 {
+	if n := e.sendAll(t, mailtest.SlowSMTPTo(t, srv.URL(), 0), 1); n != 0 {
 		t.Fatalf("%d runs failed after the resume", n)
 	}
 	for i := range 40 {
@@ -119,12 +108,8 @@ func TestPauseStopsMessagesWaitingOnTheRateLimit(t *testing.T) {
 // rate-limited mail server sends no more of them than the pause does, and
 // those it did not send stay skipped, as the cancel said.
 func TestCancelStopsMessagesWaitingOnTheRateLimit(t *testing.T) {
-	e := newEnv(t)
-	e.svc.PageSize = 500 // one batch, claimed whole, as serve's are
+	e, id := stopEnv(t)
 	ctx := context.Background()
-	list := e.addList(t, "a")
-	e.addReaders(t, 40, list)
-	id := e.create(t, "a")
 	if _, err := e.svc.Send(ctx, id); err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +120,7 @@ func TestCancelStopsMessagesWaitingOnTheRateLimit(t *testing.T) {
 		ps = append(ps, &p)
 	}
 	srv := smtptest.Start(t)
-	s := &mailer.Sender{Batch: slowSMTP(t, srv, 20), Ledger: e.svc.Ledger(), StopEvery: 20 * time.Millisecond}
+	s := &mailer.Sender{Batch: mailtest.SlowSMTPTo(t, srv.URL(), 20), Ledger: e.svc.Ledger(), StopEvery: 20 * time.Millisecond}
 
 	sent := sendUntil(t, s, srv, ps, 3, func() {
 		if _, err := e.svc.Cancel(ctx, id); err != nil {

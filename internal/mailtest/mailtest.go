@@ -244,12 +244,17 @@ func domainOf(addr string) string { return addr[strings.LastIndexByte(addr, '@')
 
 // SMTPTo returns a real SMTP transport to the server at url (an
 // smtptest.Server's URL), closed when t ends.
-func SMTPTo(t testing.TB, url string) *mailer.SMTP {
+func SMTPTo(t testing.TB, url string) *mailer.SMTP { return SlowSMTPTo(t, url, 0) }
+
+// SlowSMTPTo is SMTPTo sending at most perSecond messages a second, as
+// BULLETIN_SMTP_RATE makes it (0: no limit).
+func SlowSMTPTo(t testing.TB, url string, perSecond float64) *mailer.SMTP {
 	t.Helper()
 	cfg, err := mailer.ParseSMTPURL(url)
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.Rate = perSecond
 	pool, err := mailer.NewSMTP(cfg)
 	if err != nil {
 		t.Fatal(err)
