@@ -728,7 +728,7 @@ func latestLink(signer *Signer, token string, sentAt sql.NullTime) bool {
 func (s *Store) confirm(ctx context.Context, id int64, current func(sentAt sql.NullTime) bool) (*Subscriber, error) {
 	now := sqlite.Now()
 	var welcomes []queue.WelcomePayload
-	var d departure
+	var d *departure // nil when nothing changed
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var status, email string
 		var sentAt sql.NullTime
@@ -781,14 +781,17 @@ func (s *Store) confirm(ctx context.Context, id int64, current func(sentAt sql.N
 		}
 		// A reader who left and confirms again gets the deliveries still
 		// queued to them: workers are told they are back.
-		d, err = departureTx(ctx, tx, id)
+		got, err := departureTx(ctx, tx, id)
+		d = &got
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.queueWelcomes(ctx, welcomes)
-	s.recordDeparture(ctx, id, d)
+	if d != nil {
+		s.recordDeparture(ctx, id, *d)
+	}
 	return s.Get(ctx, id)
 }
 
