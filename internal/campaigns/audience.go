@@ -286,3 +286,26 @@ func (f *fanningAudiences) put(id int64, n int, now time.Time) {
 	}
 	f.m[id] = countedAt{n, now}
 }
+
+// campaignSuppressedSQL counts the readers campaignAudienceSQL leaves out
+// for their suppressed address or domain alone: confirmed, on one of the
+// campaign's lists, each once. The campaign's page says them, as "the
+// confirmed readers of its lists" read otherwise as if they were counted.
+const campaignSuppressedSQL = `SELECT COUNT(*) FROM subscribers s
+	WHERE s.id IN (SELECT x.subscriber_id FROM campaign_lists cl
+		CROSS JOIN subscriptions x ON x.list_id = cl.list_id AND x.status = 'active' WHERE cl.campaign_id = ?)
+	AND s.status = 'confirmed' AND ` + events.SuppressedSQL
+
+// SuppressedAudience returns how many confirmed readers of campaign id's
+// lists it leaves out because their address or domain is suppressed. With
+// no suppression at all it counts nothing, so the page of a campaign to a
+// big list pays for a second walk of its members only when one could
+// be left out.
+func (s *Store) SuppressedAudience(ctx context.Context, id int64) (int, error) {
+	var n int
+	err := s.db.Read.QueryRowContext(ctx, `SELECT CASE WHEN EXISTS (SELECT 1 FROM suppressions) THEN (`+campaignSuppressedSQL+`) ELSE 0 END`, id).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("campaign suppressed audience: %w", err)
+	}
+	return n, nil
+}

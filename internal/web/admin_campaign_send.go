@@ -17,6 +17,10 @@ type campaignSendPage struct {
 	Audience string // "2,314 readers"
 	Lists    []listLabel
 	Error    string
+	// Suppressed is how many confirmed readers of its lists the send
+	// leaves out for a suppressed address: "every confirmed reader"
+	// alone would count them.
+	Suppressed int
 	// OutboxDir is the outbox's folder when no SMTP server is set: the
 	// page then says, before its button, that the send writes there and
 	// reaches no reader, though the campaign counts as sent.
@@ -31,6 +35,10 @@ func (s *Server) renderSendPage(w http.ResponseWriter, r *http.Request, status i
 		return
 	}
 	p := &campaignSendPage{C: c, Audience: readers(c.Audience), Lists: lists.labels(c.Lists), Error: msg}
+	if p.Suppressed, err = s.Campaigns.SuppressedAudience(r.Context(), c.ID); err != nil {
+		s.adminError(w, r, err)
+		return
+	}
 	if s.campaignsToOutbox() {
 		p.OutboxDir = s.Outbox.Dir
 	}
@@ -48,7 +56,7 @@ func (s *Server) sendCampaignPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if e.Audience == 0 {
-		s.renderCampaign(w, r, http.StatusUnprocessableEntity, nobodyMessageFor(e.Campaign))
+		s.renderCampaign(w, r, http.StatusUnprocessableEntity, s.nobodyMessage(r, e.Campaign))
 		return
 	}
 	s.renderSendPage(w, r, http.StatusOK, e.Campaign, "")
@@ -58,12 +66,32 @@ func (s *Server) sendCampaignPage(w http.ResponseWriter, r *http.Request) {
 const nobodyMessage = "This campaign would reach nobody: its lists have no confirmed reader. Edit it to choose other lists, or wait until readers confirm."
 
 // nobodyMessageFor is the page's refusal of a send of c to nobody: for a
-// campaign whose every list was deleted, that it has none.
-func nobodyMessageFor(c *campaigns.Campaign) string {
+// campaign whose every list was deleted, that it has none; for one whose
+// lists' confirmed readers (suppressed of them) are all suppressed, that,
+// not that they have none.
+func nobodyMessageFor(c *campaigns.Campaign, suppressed int) string {
 	if len(c.Lists) == 0 {
 		return "This campaign has no list: every list it had was deleted. Edit it to choose one."
 	}
+	if suppressed > 0 {
+		lists := "its lists"
+		if len(c.Lists) == 1 {
+			lists = "its list"
+		}
+		return "This campaign would reach nobody: every confirmed reader of " + lists + " is suppressed (" + readers(suppressed) + ", see Suppressions). Edit it to choose other lists."
+	}
 	return nobodyMessage
+}
+
+// nobodyMessage is nobodyMessageFor c with its suppressed readers
+// counted; a count that fails leaves the message without them, as the
+// page it is said on shows the count or its error anyway.
+func (s *Server) nobodyMessage(r *http.Request, c *campaigns.Campaign) string {
+	n, err := s.Campaigns.SuppressedAudience(r.Context(), c.ID)
+	if err != nil {
+		n = 0
+	}
+	return nobodyMessageFor(c, n)
 }
 
 // sendConfirmed reports whether a send may go ahead: the form's confirm
@@ -80,7 +108,7 @@ func (s *Server) sendConfirmed(w http.ResponseWriter, r *http.Request, id int64)
 		return false
 	}
 	if c.Audience == 0 {
-		s.renderCampaign(w, r, http.StatusUnprocessableEntity, nobodyMessageFor(c))
+		s.renderCampaign(w, r, http.StatusUnprocessableEntity, s.nobodyMessage(r, c))
 		return false
 	}
 	if r.PostForm.Get("confirm") == strconv.Itoa(c.Audience) {

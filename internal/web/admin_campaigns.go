@@ -507,7 +507,11 @@ type campaignPage struct {
 	// cancelled before it sent anything (campaigns.Campaign.Deletable).
 	Deletable bool
 	Audience  string // "2,314 readers"
-	Rates     feedbackRates
+	// Suppressed is how many confirmed readers of a draft's or scheduled
+	// campaign's lists it leaves out for a suppressed address, which the
+	// page says beside its audience; Confirmed is them and its audience.
+	Suppressed, Confirmed int
+	Rates                 feedbackRates
 	// NothingSent is what the page says in place of the rates while none
 	// of the campaign's mail has left (sent or bounced): nothingSent.
 	NothingSent string
@@ -658,8 +662,15 @@ func (s *Server) renderCampaignPage(w http.ResponseWriter, r *http.Request, stat
 	}
 	p.TestName = !p.Digest && campaigns.WritesName(c.Body)
 	p.Outbox = s.campaignsToOutbox()
+	if p.Editable && !p.Digest {
+		if p.Suppressed, err = s.Campaigns.SuppressedAudience(r.Context(), c.ID); err != nil {
+			s.adminError(w, r, err)
+			return
+		}
+		p.Confirmed = c.Audience + p.Suppressed
+	}
 	if p.Editable && !p.Digest && c.Audience == 0 {
-		p.Nobody = nobodyMessageFor(c)
+		p.Nobody = nobodyMessageFor(c, p.Suppressed)
 	}
 	if p.ArchiveServed = s.Archive != nil && servesGET(s.mux, "/archive"); p.ArchiveServed {
 		if p.Archived, err = s.Archive.InArchive(r.Context(), c.ID); err != nil {
