@@ -17,9 +17,9 @@ import (
 
 // existing is what a batch needs to know of a subscriber already stored.
 type existing struct {
-	id                  int64
-	name, status, attrs string
-	lists               map[int64]bool // the lists they are on or joining
+	id                        int64
+	name, status, attrs, freq string
+	lists                     map[int64]bool // the lists they are on or joining
 	// left are the lists they unsubscribed from, which an import does
 	// not sign them up to again: only the reader's own signup does. Each
 	// maps to the day they left it (YYYY-MM-DD, UTC), for the report.
@@ -67,7 +67,7 @@ func lookupExisting(ctx context.Context, tx *sql.Tx, batch []importRow, now time
 		for _, row := range chunk {
 			args = append(args, row.key)
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT s.id, s.email_key, s.name, s.status, s.attributes,
+		rows, err := tx.QueryContext(ctx, `SELECT s.id, s.email_key, s.name, s.status, s.attributes, s.frequency,
 			(SELECT group_concat(list_id, ',') FROM subscriptions WHERE subscriber_id = s.id AND status != 'unsubscribed'),
 			(SELECT group_concat(list_id || ' ' || substr(updated_at, 1, 10), ',') FROM subscriptions
 				WHERE subscriber_id = s.id AND status = 'unsubscribed'),
@@ -80,7 +80,7 @@ func lookupExisting(ctx context.Context, tx *sql.Tx, batch []importRow, now time
 			ex := existing{lists: map[int64]bool{}, left: map[int64]string{}}
 			var key string
 			var lists, left, asked sql.NullString
-			if err := rows.Scan(&ex.id, &key, &ex.name, &ex.status, &ex.attrs, &lists, &left, &asked); err != nil {
+			if err := rows.Scan(&ex.id, &key, &ex.name, &ex.status, &ex.attrs, &ex.freq, &lists, &left, &asked); err != nil {
 				rows.Close()
 				return nil, err
 			}
@@ -124,13 +124,16 @@ func leftSet(left map[int64]string, pairs string) {
 // lists (joinOrAsk); it never revives someone who unsubscribed or
 // bounced, nor puts them back on a list they left, nor unsubscribes
 // anyone. A row that says unsubscribed or bounced updates the reader all
-// the same, their status left as it is, and the report notes it.
+// the same, their status left as it is, and the report notes it. Nor does
+// it change their digest frequency, which is theirs to choose on their
+// preferences page: a file's other frequency is noted as not applied.
 func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importRow, ex *existing, now time.Time) error {
 	if ex.status == StatusUnsubscribed || ex.status == StatusBounced {
 		imp.skipStored(row.line, row.email, "the subscriber is "+ex.status+" and is not signed up again by an import")
 		return nil
 	}
-	// What the file's status asks that is not done, for the report.
+	// What the file's status and frequency ask that is not done, for the
+	// report.
 	var kept string
 	if row.status == StatusUnsubscribed || row.status == StatusBounced {
 		kept = "status not changed: the file says " + row.status + ", but an import leaves a stored reader's status as it is (still " + ex.status + "); change it on their page"
@@ -148,6 +151,9 @@ func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importR
 	if kept != "" && len(join) > 0 {
 		kept += "; not added to " + imp.listNames(join) + ", which the line says they left"
 		join = nil
+	}
+	if row.freqGiven && row.freq != ex.freq {
+		kept = joinNotes(kept, "frequency not changed: the file says "+row.freq+", but an import leaves a stored reader's frequency as they chose it ("+ex.freq+"); change it on their page")
 	}
 	rename := row.name != "" && row.name != ex.name
 	reattr := row.attrs != "" && row.attrs != ex.attrs
@@ -193,6 +199,14 @@ func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importR
 	}
 	imp.rep.Updated++
 	return nil
+}
+
+// joinNotes joins two notes of a report line, either of which may be "".
+func joinNotes(a, b string) string {
+	if a == "" || b == "" {
+		return a + b
+	}
+	return a + "; " + b
 }
 
 // listNames names the lists ids for the report: "“News”", "“News” and

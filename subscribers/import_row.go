@@ -264,7 +264,8 @@ func (imp *importer) parse(line int, rec []string) (importRow, string) {
 	if msg = parseAttributes(&row, cell(rec, imp.cols.attributes)); msg != "" {
 		return row, msg
 	}
-	switch row.freq = strings.ToLower(cell(rec, imp.cols.frequency)); row.freq {
+	row.freq = strings.ToLower(cell(rec, imp.cols.frequency))
+	switch row.freqGiven = row.freq != ""; row.freq {
 	case "":
 		row.freq = "daily"
 	case "daily", "weekly":

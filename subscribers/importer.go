@@ -118,8 +118,12 @@ type importRow struct {
 	merged []mergedRepeat
 	// status is what the row is stored as when new: the file's, with
 	// confirmed only when the import vouches for consent.
-	status    string
+	status string
+	// freq is the line's frequency, daily when its cell is empty;
+	// freqGiven says the cell was not, for the note on a stored reader,
+	// whose frequency an import leaves as it is (updateExisting).
 	freq      string
+	freqGiven bool
 	lists     []int64
 	attrs     string // JSON; "" when the file gives none
 	createdAt *time.Time
