@@ -124,6 +124,10 @@ type importJobPage struct {
 	// MoreInvalid, MoreSkipped and MoreNoted count the lines the report
 	// counts but does not list.
 	MoreInvalid, MoreSkipped, MoreNoted int
+	// Outbox: no SMTP server is set, so the confirmation mails are written
+	// to the outbox, reaching no one; the report says so, as the pages of
+	// a reader added or asked again do, not that they are on their way.
+	Outbox bool
 	// NoReaders says the file had its line of column names and no row
 	// under it (blank lines at most), as an export of an empty list has:
 	// the page says so rather than show four zeros.
@@ -138,7 +142,7 @@ func (s *Server) importJobPage(w http.ResponseWriter, r *http.Request) {
 		s.adminNotFound(w, r)
 		return
 	}
-	p := &importJobPage{Size: job.size, Read: job.read.Load(), Rows: job.rows.Load(), Confirmed: job.confirmed, Reconfirm: job.reconfirm}
+	p := &importJobPage{Size: job.size, Read: job.read.Load(), Rows: job.rows.Load(), Confirmed: job.confirmed, Reconfirm: job.reconfirm, Outbox: s.Outbox != nil}
 	job.mu.Lock()
 	p.Running = job.finished.IsZero()
 	p.Report, p.Failure = job.report, job.failure
