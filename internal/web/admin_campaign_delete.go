@@ -13,7 +13,9 @@ import (
 type campaignDeletePage struct {
 	adminPage
 	C *campaigns.Campaign
-	// Scheduled is when it would go out, as the campaign's page says it.
+	// Scheduled is when a scheduled campaign would go out, as its page
+	// says it; a cancelled one keeps its send time, but it was never going
+	// to go out then, so it has none.
 	Scheduled string
 }
 
@@ -31,7 +33,7 @@ func (s *Server) deleteCampaignPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := &campaignDeletePage{C: e.Campaign}
-	if e.SendAt != nil {
+	if e.Status == campaigns.StatusScheduled && e.SendAt != nil {
 		lists, err := s.listIndex(r.Context())
 		if err != nil {
 			s.adminError(w, r, err)
