@@ -2,14 +2,12 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bulletinhq/bulletin/internal/admins"
 	"github.com/bulletinhq/bulletin/internal/bulletin"
@@ -82,6 +80,9 @@ type formExpiredPage struct {
 	// Back is the page the form was on, or the dashboard; BackLabel
 	// names it on the link.
 	Back, BackLabel string
+	// Reason, when set, says why the token was refused instead of the
+	// page's general words, which fit the session's forms.
+	Reason string
 }
 
 // formExpired answers 403 to a form whose CSRF token is missing or stale,
@@ -141,7 +142,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/admin/setup", http.StatusSeeOther)
 		return
 	}
-	token := newCSRFCookie(w, s.secureCookies(r))
+	token := s.preSessionCSRF(w, r, loginCSRFCookie, "/admin/login")
 	page := &loginPage{LoginCSRF: token, Next: safeNext(r.URL.Query().Get("next"))}
 	// Only a browser whose session cookie the logout cleared is told it
 	// is logged out, once: the banner is taken (and cleared) either way.
@@ -152,19 +153,18 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // login checks the login CSRF cookie (double submit), then the password;
-// ten wrong ones in a row lock the address out.
+// ten wrong ones in a row lock the address out. A refused password shows
+// the form again with the same token, so that a form open in another tab
+// still works.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxLoginFormSize)
 	if err := r.ParseForm(); err != nil {
 		http.Error(w, "Bad request.", http.StatusBadRequest)
 		return
 	}
-	c, err := r.Cookie(loginCSRFCookie)
-	form := r.PostForm.Get("csrf")
-	if err != nil || form == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(form)) != 1 {
-		// Most often the form stood open past its cookie's hour.
+	if reason := checkPreSessionCSRF(r, loginCSRFCookie, time.Now()); reason != "" {
 		back := "/admin/login?next=" + url.QueryEscape(safeNext(r.PostForm.Get("next")))
-		s.renderAdmin(w, r, http.StatusForbidden, "admin_form_expired", &formExpiredPage{Back: back, BackLabel: "Back to the login page"})
+		s.renderAdmin(w, r, http.StatusForbidden, "admin_form_expired", &formExpiredPage{Back: back, BackLabel: "Back to the login page", Reason: reason})
 		return
 	}
 	email, next, remote := r.PostForm.Get("email"), safeNext(r.PostForm.Get("next")), clientIP(r)
@@ -179,14 +179,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			s.adminError(w, r, err)
 			return
 		}
-		page := &loginPage{LoginCSRF: newCSRFCookie(w, s.secureCookies(r)), Email: email, Next: next, Error: bulletin.ErrorMessage(err)}
+		page := &loginPage{LoginCSRF: s.preSessionCSRF(w, r, loginCSRFCookie, "/admin/login"), Email: email, Next: next, Error: bulletin.ErrorMessage(err)}
 		s.renderAdmin(w, r, status, "admin_login", page)
 		return
 	}
 	s.Log.Info("admin logged in", "admin", sess.AdminID, "remote", remote)
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true,
 		Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode, MaxAge: int(admins.SessionTTL.Seconds())})
-	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Path: "/admin/login", MaxAge: -1})
+	s.rotatePreSessionCSRF(w, r, loginCSRFCookie, "/admin/login")
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
@@ -219,15 +219,6 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode})
 	s.redirectWithFlash(w, r, "/admin/login", "logged-out")
-}
-
-func newCSRFCookie(w http.ResponseWriter, secure bool) string {
-	b := make([]byte, 24)
-	rand.Read(b)
-	token := base64.RawURLEncoding.EncodeToString(b)
-	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: token, Path: "/admin/login", HttpOnly: true,
-		Secure: secure, SameSite: http.SameSiteStrictMode, MaxAge: 3600})
-	return token
 }
 
 // safeNext keeps a redirect target only when it is a path in the admin

@@ -1,21 +1,23 @@
 package web
 
 import (
-	"crypto/rand"
-	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/bulletinhq/bulletin/internal/admins"
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
 
 // inviteCSRFCookie holds the invite form's CSRF token (double submit, as
-// the login form's): the invite page has no session to keep one in.
-const inviteCSRFCookie = "bulletin_invite_csrf"
+// the login form's, see preSessionCSRF): the invite page has no session
+// to keep one in. Its path covers every invite link.
+const (
+	inviteCSRFCookie = "bulletin_invite_csrf"
+	inviteCSRFPath   = "/admin/invite"
+)
 
 // An invitePage is where an invited person chooses a password, or learns
 // why the link does not work (Error, no form).
@@ -50,11 +52,9 @@ func (s *Server) acceptInviteForm(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Bad request.", http.StatusBadRequest)
 		return
 	}
-	c, err := r.Cookie(inviteCSRFCookie)
-	form := r.PostForm.Get("csrf")
-	if err != nil || form == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(form)) != 1 {
+	if reason := checkPreSessionCSRF(r, inviteCSRFCookie, time.Now()); reason != "" {
 		back := "/admin/invite/" + url.PathEscape(r.PathValue("token"))
-		s.renderAdmin(w, r, http.StatusForbidden, "admin_form_expired", &formExpiredPage{Back: back, BackLabel: "Back to the invite page"})
+		s.renderAdmin(w, r, http.StatusForbidden, "admin_form_expired", &formExpiredPage{Back: back, BackLabel: "Back to the invite page", Reason: reason})
 		return
 	}
 	token, password := r.PathValue("token"), r.PostForm.Get("password")
@@ -84,13 +84,15 @@ func (s *Server) acceptInviteForm(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true,
 		Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode, MaxAge: int(admins.SessionTTL.Seconds())})
-	http.SetCookie(w, &http.Cookie{Name: inviteCSRFCookie, Path: "/admin/invite", MaxAge: -1})
+	s.rotatePreSessionCSRF(w, r, inviteCSRFCookie, inviteCSRFPath)
 	s.redirectWithFlash(w, r, "/admin", "welcome")
 }
 
-// renderInvite shows the password form with a fresh CSRF cookie.
+// renderInvite shows the password form with the browser's CSRF token,
+// the one it holds when it has one: a refused password leaves the form in
+// another tab valid.
 func (s *Server) renderInvite(w http.ResponseWriter, r *http.Request, status int, p *invitePage) {
-	p.InviteCSRF = newFormCSRFCookie(w, inviteCSRFCookie, "/admin/invite", s.secureCookies(r))
+	p.InviteCSRF = s.preSessionCSRF(w, r, inviteCSRFCookie, inviteCSRFPath)
 	p.MinLen = admins.MinPasswordLen
 	s.renderAdmin(w, r, status, "admin_invite", p)
 }
@@ -116,9 +118,7 @@ func (s *Server) inviteError(w http.ResponseWriter, r *http.Request, err error) 
 // newFormCSRFCookie sets a double-submit CSRF cookie called name for the
 // form at path and returns its value for the form's hidden field.
 func newFormCSRFCookie(w http.ResponseWriter, name, path string, secure bool) string {
-	b := make([]byte, 24)
-	rand.Read(b)
-	token := base64.RawURLEncoding.EncodeToString(b)
+	token := randomCSRF()
 	http.SetCookie(w, &http.Cookie{Name: name, Value: token, Path: path, HttpOnly: true,
 		Secure: secure, SameSite: http.SameSiteStrictMode, MaxAge: 3600})
 	return token
