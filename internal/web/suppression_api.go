@@ -65,10 +65,10 @@ func (s *Server) createSuppression(w http.ResponseWriter, r *http.Request) {
 
 // liftSuppression takes an address or domain off the list. A reason is
 // optional (SPEC §6 names none): given as ?reason= or in a JSON body, it
-// is logged.
+// is logged. An empty body is no body, whatever its Content-Type.
 func (s *Server) liftSuppression(w http.ResponseWriter, r *http.Request) {
 	reason := r.URL.Query().Get("reason")
-	if reason == "" && (r.ContentLength > 0 || r.Header.Get("Content-Type") != "") {
+	if reason == "" && hasOptionalBody(r) {
 		var body struct {
 			Reason string `json:"reason"`
 		}
