@@ -26,8 +26,10 @@ const (
 const FirstWindow = 7 * 24 * time.Hour
 
 // A Digest is one run of a list's digest. When no article is new, or no
-// one is to get it, no campaign is made: ID is 0, and the window still
-// closes, so the next digest starts where this one ended.
+// one is to get it, no campaign is made: ID is 0. A run by hand that makes
+// none changes nothing (see buildDigest). A scheduled one still closes the
+// window, so the next digest starts where this one ended and the slot
+// counts as served.
 //
 // Who gets which digest: a daily list mails a daily digest to its readers
 // whose frequency is daily, and on its weekday a weekly round-up of the week
@@ -118,8 +120,18 @@ func (s *Service) buildDigest(ctx context.Context, slug, cadence string, slot ti
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		d, other, err = s.buildDigestTx(ctx, tx, slug, cadence, slot)
+		if err == nil && slot.IsZero() && d.ID == 0 && (other == nil || other.ID == 0) {
+			// A run by hand that mails no one leaves everything as it
+			// was: its mark would count as the day's digest for the
+			// schedule (DueDigests) and close the window on articles no
+			// one got, though nothing went out.
+			return errNothingBuilt
+		}
 		return err
 	})
+	if errors.Is(err, errNothingBuilt) {
+		err = nil
+	}
 	if err != nil || d == nil {
 		return d, err
 	}
@@ -151,6 +163,10 @@ func (s *Service) buildDigest(ctx context.Context, slug, cadence string, slot ti
 	}
 	return d, nil
 }
+
+// errNothingBuilt ends the transaction of a run by hand that made no
+// digest: Tx rolls back on an error.
+var errNothingBuilt = errors.New("no digest built")
 
 // queryer is a *sql.DB or a *sql.Tx.
 type queryer interface {
