@@ -98,9 +98,11 @@ func (s *Server) issueLang(is *campaigns.Issue) string {
 	return s.brand().ContentLang()
 }
 
-// archiveIssue shows one archived issue in the site layout.
+// archiveIssue shows one archived issue in the site layout, at its one
+// address: an id written otherwise (01, +1) is redirected there.
 func (s *Server) archiveIssue(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	raw := r.PathValue("id")
+	id, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || id <= 0 {
 		s.messagePageBack(w, r, http.StatusNotFound, "Not in the archive", "There is no such issue.", "/archive", "See every issue in the archive")
 		return
@@ -112,6 +114,18 @@ func (s *Server) archiveIssue(w http.ResponseWriter, r *http.Request) {
 	} else if err != nil {
 		s.Log.Error("archive issue", "id", id, "err", err)
 		s.messagePage(w, r, http.StatusInternalServerError, "Something went wrong", "This issue cannot be shown right now. Try again in a minute.")
+		return
+	}
+	// An issue has one address: /archive/01 or /archive/+1, which a shared
+	// link may have become, is redirected to /archive/1 rather than shown
+	// as a second page of it (the API refuses such an id outright); after
+	// the lookup, so that no such issue is a 404 at once, as /archive/1's.
+	if canon := strconv.FormatInt(id, 10); raw != canon {
+		to := "/archive/" + canon
+		if r.URL.RawQuery != "" {
+			to += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, to, http.StatusMovedPermanently)
 		return
 	}
 	// The body was sanitised when the campaign was rendered, or built from
