@@ -29,7 +29,8 @@ const FirstWindow = 7 * 24 * time.Hour
 // one is to get it, no campaign is made: ID is 0. A run by hand that makes
 // none changes nothing (see buildDigest). A scheduled one still closes the
 // window, so the next digest starts where this one ended and the slot
-// counts as served.
+// counts as served, but keeps the articles of a list with no reader yet
+// (see keepUnsent).
 //
 // Who gets which digest: a daily list mails a daily digest to its readers
 // whose frequency is daily, and on its weekday a weekly round-up of the week
@@ -268,6 +269,9 @@ func (s *Service) buildDigestTx(ctx context.Context, tx *sql.Tx, slug, cadence s
 	if err := s.fillDigest(ctx, tx, l, d, items, inWindow(frequency)); err != nil {
 		return nil, nil, err
 	}
+	if err := keepUnsent(ctx, tx, l.id, table, d, items); err != nil {
+		return nil, nil, err
+	}
 	if err := moveMark(ctx, tx, table, l.id, now, max(last, m.linkSeq)); err != nil {
 		return nil, nil, err
 	}
@@ -369,6 +373,33 @@ func hold(ctx context.Context, tx *sql.Tx, listID int64, table string, ids []int
 	for _, id := range ids {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO digest_holds (list_id, marks, article_id) VALUES (?, ?, ?)`, listID, table, id); err != nil {
 			return fmt.Errorf("hold article: %w", err)
+		}
+	}
+	return nil
+}
+
+// keepUnsent holds the articles of a scheduled digest that made no
+// campaign as the list has no reader at all, for the window's next digest:
+// the mark passes them, and the first reader to come would never get
+// them. They stay news as long as any article does (newsSince). Only
+// then: a list with readers in its other window (daily and weekly) may
+// move them into this one later, after their own window took these
+// articles.
+func keepUnsent(ctx context.Context, tx *sql.Tx, listID int64, table string, d *Digest, items []digestArticle) error {
+	if d.ID != 0 || len(items) == 0 || digestDryOf(ctx) != nil {
+		return nil
+	}
+	var some bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 `+readersSQL+`)`, reach{}.with(listID)...).Scan(&some); err != nil {
+		return fmt.Errorf("digest readers: %w", err)
+	}
+	if some {
+		return nil
+	}
+	for _, a := range items {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO digest_holds (list_id, marks, article_id) VALUES (?, ?, ?)
+			ON CONFLICT DO NOTHING`, listID, table, a.id); err != nil {
+			return fmt.Errorf("keep article for the next digest: %w", err)
 		}
 	}
 	return nil

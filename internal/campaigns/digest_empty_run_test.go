@@ -123,3 +123,39 @@ func TestDigestRunByHandWithNoReaderKeepsTheArticles(t *testing.T) {
 		t.Fatalf("run once a reader joined = %+v, want the article to 1 reader", d)
 	}
 }
+
+// TestDigestScheduledWithNoReaderKeepsTheArticles: the 22:00 digest finds
+// an article but no reader; the slot is served (not due again at every
+// tick), and the reader who joins gets the article at the next 22:00.
+func TestDigestScheduledWithNoReaderKeepsTheArticles(t *testing.T) {
+	e, news, day, clock := emptyRunEnv(t)
+	e.article(t, news, "Bridge reopens", day.Add(20*time.Hour))
+	*clock = day.Add(22*time.Hour + time.Minute)
+	if slots, made := buildDue(t, e, *clock); len(slots) != 1 || made != 0 {
+		t.Fatalf("22:00 with no reader: slots %v, %d digests; want the slot built, no digest", slots, made)
+	}
+	*clock = day.Add(23 * time.Hour)
+	if slots, made := buildDue(t, e, *clock); len(slots) != 0 || made != 0 {
+		t.Fatalf("23:00: slots %v, %d digests; want the slot served", slots, made)
+	}
+	e.reader(t, "a@x.example", "confirmed", "daily", news)
+	e.article(t, news, "Ferry strike", day.Add(23*time.Hour))
+
+	*clock = day.AddDate(0, 0, 1).Add(22*time.Hour + time.Minute)
+	if slots, made := buildDue(t, e, *clock); len(slots) != 1 || made != 1 {
+		t.Fatalf("next 22:00: slots %v, %d digests; want the digest", slots, made)
+	}
+	var id int64
+	var total int
+	e.db.Read.QueryRow(`SELECT id, total FROM campaigns WHERE kind = 'digest'`).Scan(&id, &total)
+	var text string
+	e.db.Read.QueryRow(`SELECT body_text FROM campaigns WHERE id = ?`, id).Scan(&text)
+	for _, title := range []string{"Bridge reopens", "Ferry strike"} {
+		if !strings.Contains(text, title) {
+			t.Errorf("digest lacks %q, the article of the day no one got:\n%s", title, text)
+		}
+	}
+	if total != 1 {
+		t.Errorf("digest to %d readers, want 1", total)
+	}
+}
