@@ -150,7 +150,8 @@ func (imp *importer) repeatStored(row importRow, ex *existing) {
 
 // unusedCells names the cells of repeat row, besides its lists and
 // status, that differ from those of its first line's row f, which are
-// kept: "its name “Ann”", "its attributes".
+// kept: "its name “Ann”", "its attributes". An empty cell asks nothing,
+// the frequency's too, which a new reader's row reads as daily.
 func unusedCells(row importRow, f *importRow) []string {
 	var out []string
 	if row.name != "" && row.name != f.name {
@@ -159,7 +160,7 @@ func unusedCells(row importRow, f *importRow) []string {
 	if row.attrs != "" && row.attrs != f.attrs {
 		out = append(out, "its attributes")
 	}
-	if row.freq != f.freq {
+	if row.freqGiven && row.freq != f.freq {
 		out = append(out, "its frequency "+row.freq)
 	}
 	if row.createdAt != nil && (f.createdAt == nil || !row.createdAt.Equal(*f.createdAt)) {
