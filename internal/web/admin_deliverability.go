@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,7 +28,20 @@ type deliverabilityPage struct {
 	Config   deliverability.Config
 	Checked  bool
 	Failed   bool
-	Findings []deliverability.Finding
+	Findings []findingRow
+}
+
+// A findingRow is a finding as the page shows it. FromFix is set on the
+// finding of a From at a host with no DNS whose fix is in the settings:
+// "stored", the From saved there; "default", BULLETIN_FROM's, which an
+// empty From field in the settings takes. The page then says where to
+// change it, with a link, in place of the checks' advice to set
+// BULLETIN_FROM: the From saved at /admin/settings is what mail goes out
+// from, so that advice would change nothing, or send the editor to the
+// server's environment for what the settings do while serve runs.
+type findingRow struct {
+	deliverability.Finding
+	FromFix string
 }
 
 // deliverabilityPage runs the DNS checks of SPEC §5 and shows each
@@ -67,23 +81,30 @@ func (s *Server) deliverabilityPage(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), timeout)
 		defer cancel()
 		rep := deliverability.Check(ctx, d.Resolver, d.Config)
-		if stored != "" {
-			adviseSettingsFrom(rep, stored)
-		}
-		p.Checked, p.Failed, p.Findings = true, rep.Failed(), rep.Findings
+		p.Checked, p.Failed = true, rep.Failed()
+		p.Findings = findingRows(rep, s.Settings != nil, stored, s.Deliverability.Config.Domains)
 	}
 	s.renderAdmin(w, r, http.StatusOK, "admin_deliverability", p)
 }
 
-// adviseSettingsFrom points the finding of a From at a host with no DNS
-// to the settings page when that From is the one saved there (domain):
-// the checks advise setting BULLETIN_FROM, which is only the default of
-// an empty From field and would change nothing.
-func adviseSettingsFrom(rep deliverability.Report, domain string) {
+// findingRows are rep's findings, the From at a host with no DNS pointed
+// to the settings (settings: the server has them) when that From is the
+// one saved there (stored, its domain) or, with none saved, BULLETIN_FROM's
+// (defaults, its domains); a list's own From is changed on its list's
+// page, and keeps the checks' words.
+func findingRows(rep deliverability.Report, settings bool, stored string, defaults []string) []findingRow {
+	rows := make([]findingRow, len(rep.Findings))
 	for i, f := range rep.Findings {
-		if f.Check == "From" && f.Status == deliverability.Error && f.Domain == domain {
-			rep.Findings[i].Detail = "the From address is at " + domain + ", which is not a domain on the internet: " +
-				"change the From address in Settings to one at your own domain, the one whose DNS you publish these records in"
+		rows[i].Finding = f
+		if !settings || f.Check != "From" || f.Status != deliverability.Error {
+			continue
+		}
+		switch {
+		case stored != "" && f.Domain == stored:
+			rows[i].FromFix = "stored"
+		case stored == "" && slices.ContainsFunc(defaults, func(d string) bool { return strings.EqualFold(strings.TrimSuffix(d, "."), f.Domain) }):
+			rows[i].FromFix = "default"
 		}
 	}
+	return rows
 }
