@@ -114,12 +114,3 @@ func (s *Server) inviteError(w http.ResponseWriter, r *http.Request, err error) 
 	}
 	s.renderAdmin(w, r, status, "admin_invite", &invitePage{Error: bulletin.ErrorMessage(err)})
 }
-
-// newFormCSRFCookie sets a double-submit CSRF cookie called name for the
-// form at path and returns its value for the form's hidden field.
-func newFormCSRFCookie(w http.ResponseWriter, name, path string, secure bool) string {
-	token := randomCSRF()
-	http.SetCookie(w, &http.Cookie{Name: name, Value: token, Path: path, HttpOnly: true,
-		Secure: secure, SameSite: http.SameSiteStrictMode, MaxAge: 3600})
-	return token
-}

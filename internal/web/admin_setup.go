@@ -1,12 +1,12 @@
 package web
 
 import (
-	"crypto/subtle"
 	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bulletinhq/bulletin/internal/admins"
 	"github.com/bulletinhq/bulletin/internal/bulletin"
@@ -90,10 +90,8 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	if !s.setupOpen(w, r) {
 		return
 	}
-	c, err := r.Cookie(setupCSRFCookie)
-	form := r.PostForm.Get("csrf")
-	if err != nil || form == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(form)) != 1 {
-		s.renderAdmin(w, r, http.StatusForbidden, "admin_form_expired", &formExpiredPage{Back: "/admin/setup", BackLabel: "Back to the setup page"})
+	if reason := checkPreSessionCSRF(r, setupCSRFCookie, time.Now()); reason != "" {
+		s.renderAdmin(w, r, http.StatusForbidden, "admin_form_expired", &formExpiredPage{Back: "/admin/setup", BackLabel: "Back to the setup page", Reason: reason})
 		return
 	}
 	f := r.PostForm
@@ -233,7 +231,9 @@ func (s *Server) setupCodeHint() string {
 	return setupNeedsCode
 }
 
-// renderSetup shows the setup form with a fresh CSRF cookie.
+// renderSetup shows the setup form with its CSRF token, the browser's
+// own kept (preSessionCSRF): a second tab or a refused attempt leaves
+// every setup form already open valid.
 func (s *Server) renderSetup(w http.ResponseWriter, r *http.Request, status int, p *setupPage) {
 	lists, err := s.Subscribers.Lists(r.Context())
 	if err != nil {
@@ -242,7 +242,7 @@ func (s *Server) renderSetup(w http.ResponseWriter, r *http.Request, status int,
 	}
 	p.NeedList, p.Local, p.HasCode = len(lists) == 0, s.fromServerHost(r), s.Setup != nil
 	p.Publication = s.Settings != nil
-	p.SetupCSRF = newFormCSRFCookie(w, setupCSRFCookie, "/admin/setup", s.secureCookies(r))
+	p.SetupCSRF = s.preSessionCSRF(w, r, setupCSRFCookie, "/admin/setup")
 	p.MinLen = admins.MinPasswordLen
 	s.renderAdmin(w, r, status, "admin_setup", p)
 }
