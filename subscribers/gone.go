@@ -4,8 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-
-	"github.com/bulletinhq/bulletin/internal/sqlite"
+	"time"
 )
 
 // A GoneRecorder is told, once the change is committed, of subscribers
@@ -19,20 +18,16 @@ type GoneRecorder interface {
 	// unsubscribed, erased, bounced, set to another status than
 	// confirmed, or left with no active subscription.
 	RecordGone(ctx context.Context, ids ...int64)
-	// RecordLeft is told of a subscriber who still gets some mail but
-	// is on none of the lists of campaigns still going out that hold a
-	// delivery queued to them: they left those lists. A worker knows
-	// neither their lists nor a campaign's, so the primary decides for
-	// it, as its own ledger does in SQLite (leftCampaignsSQL).
-	RecordLeft(ctx context.Context, id int64, campaigns ...int64)
-	// RecordBack is told of a subscriber who can get mail, after a
-	// change that may have brought them back (confirmed again, a list
-	// joined again): they are no longer gone, and campaigns, those still
-	// going out that hold a delivery queued to them and that they get
-	// again, are no longer left. A worker then sends their deliveries
-	// still queued, as the primary's own ledger does, which reads their
-	// status and lists when it claims.
-	RecordBack(ctx context.Context, id int64, campaigns ...int64)
+	// RecordStays is told of a subscriber who can still get mail after
+	// a change committed at at: left, the campaigns still going out that
+	// hold a delivery queued to them and whose lists they are on none of
+	// any more (a worker knows neither their lists nor a campaign's, so
+	// the primary decides for it, as its own ledger does in SQLite), and
+	// back, those they are on a list of, which they get again if they
+	// had left them or everything before at (confirmed again, a list
+	// joined again, set back by an editor): a worker then sends their
+	// deliveries still queued, as the primary's ledger does.
+	RecordStays(ctx context.Context, id int64, at time.Time, left, back []int64)
 }
 
 // SetGoneRecorder sets what is told of subscribers who can no longer get
@@ -49,9 +44,10 @@ func (s *Store) recordGone(ctx context.Context, ids ...int64) {
 // A departure is what a change to one subscriber's lists or status must
 // tell the GoneRecorder once committed (see departureTx).
 type departure struct {
-	gone bool    // they can get no mail at all
-	left []int64 // campaigns they can no longer get, when not gone
-	back []int64 // campaigns they can get, when not gone
+	at   time.Time // when the change was made, in its transaction
+	gone bool      // they can get no mail at all
+	left []int64   // campaigns they can no longer get, when not gone
+	back []int64   // campaigns they can get, when not gone
 }
 
 // departureTx reads, in the transaction of a change to subscriber id,
@@ -59,22 +55,30 @@ type departure struct {
 // out with a delivery queued to them they can no longer get, and which
 // they can.
 func departureTx(ctx context.Context, tx *sql.Tx, id int64) (departure, error) {
+	d := departure{at: time.Now()}
 	ok, err := sendableTx(ctx, tx, id)
+	if err != nil || !ok {
+		d.gone = true
+		return d, err
+	}
+	rows, err := tx.QueryContext(ctx, campaignsGotSQL, id, id)
 	if err != nil {
-		return departure{}, err
+		return d, fmt.Errorf("check the campaigns still going out to them: %w", err)
 	}
-	if !ok {
-		return departure{gone: true}, nil
+	defer rows.Close()
+	for rows.Next() {
+		var cid int64
+		var got bool
+		if err := rows.Scan(&cid, &got); err != nil {
+			return d, err
+		}
+		if got {
+			d.back = append(d.back, cid)
+		} else {
+			d.left = append(d.left, cid)
+		}
 	}
-	left, err := sqlite.Column[int64](tx.QueryContext(ctx, leftCampaignsSQL, id, id))
-	if err != nil {
-		return departure{}, fmt.Errorf("check campaigns left: %w", err)
-	}
-	back, err := sqlite.Column[int64](tx.QueryContext(ctx, backCampaignsSQL, id, id))
-	if err != nil {
-		return departure{}, fmt.Errorf("check campaigns still got: %w", err)
-	}
-	return departure{left: left, back: back}, nil
+	return d, rows.Err()
 }
 
 // recordDeparture tells the GoneRecorder, if any, of d, subscriber id's.
@@ -84,34 +88,22 @@ func (s *Store) recordDeparture(ctx context.Context, id int64, d departure) {
 	case d.gone:
 		s.gone.RecordGone(ctx, id)
 	default:
-		s.gone.RecordBack(ctx, id, d.back...)
-		if len(d.left) > 0 {
-			s.gone.RecordLeft(ctx, id, d.left...)
-		}
+		s.gone.RecordStays(ctx, id, d.at, d.left, d.back)
 	}
 }
 
-// leftCampaignsSQL returns the campaigns (and digest issues) still going
+// campaignsGotSQL returns the campaigns (and digest issues) still going
 // out, sending or paused, that hold a queued delivery to a subscriber
-// (both arguments) who is on none of their lists any more: those whose
-// delivery the primary's ledger skips in SQLite (goneWhere in
-// internal/campaigns, of a confirmed reader). Going by the campaigns
-// still going out (the campaigns_status index) and their deliveries by
-// subscriber (the UNIQUE index), it reads a few rows.
-const leftCampaignsSQL = `SELECT c.id FROM campaigns c WHERE c.status IN ('sending', 'paused')
-	AND EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.subscriber_id = ? AND d.status = 'queued')
-	AND NOT EXISTS (SELECT 1 FROM campaign_lists cl JOIN subscriptions x ON x.list_id = cl.list_id
+// (both arguments), each with whether the subscriber is on one of its
+// lists: those they are on none of are the ones whose delivery the
+// primary's ledger skips in SQLite (goneWhere in internal/campaigns, of
+// a confirmed reader). Going by the campaigns still going out (the
+// campaigns_status index) and their deliveries by subscriber (the UNIQUE
+// index), it reads a few rows.
+const campaignsGotSQL = `SELECT c.id, EXISTS (SELECT 1 FROM campaign_lists cl JOIN subscriptions x ON x.list_id = cl.list_id
 		WHERE cl.campaign_id = c.id AND x.subscriber_id = ? AND x.status = 'active')
-	ORDER BY c.id`
-
-// backCampaignsSQL returns the campaigns still going out that hold a
-// queued delivery to a subscriber (both arguments) who is on one of their
-// lists: those whose delivery the primary's ledger sends, whatever the
-// subscriber did before.
-const backCampaignsSQL = `SELECT c.id FROM campaigns c WHERE c.status IN ('sending', 'paused')
+	FROM campaigns c WHERE c.status IN ('sending', 'paused')
 	AND EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.subscriber_id = ? AND d.status = 'queued')
-	AND EXISTS (SELECT 1 FROM campaign_lists cl JOIN subscriptions x ON x.list_id = cl.list_id
-		WHERE cl.campaign_id = c.id AND x.subscriber_id = ? AND x.status = 'active')
 	ORDER BY c.id`
 
 // sendableTx reports whether subscriber id can still get mail: it exists,

@@ -72,30 +72,19 @@ func (g *GoneSet) RecordGone(ctx context.Context, ids ...int64) {
 	}
 }
 
-// RecordLeft adds subscriber id to the LeftKey of each of campaigns,
-// scored now. As RecordGone, it logs a failure and returns nothing.
-func (g *GoneSet) RecordLeft(ctx context.Context, id int64, campaigns ...int64) {
-	if len(campaigns) == 0 {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), goneTimeout)
-	defer cancel()
-	if err := AddLeft(ctx, g.Redis, time.Now(), id, campaigns...); err != nil {
-		g.log().Warn("record a subscriber who left campaigns' lists for send workers; SQLite has the change",
-			"subscriber", id, "campaigns", campaigns, "err", err)
-	}
-}
-
-// RecordBack drops subscriber id from the set of the gone and from the
-// LeftKey of each of campaigns: they came back, and a worker sends their
-// deliveries still queued. As RecordGone, it logs a failure and returns
+// RecordStays tells the workers of subscriber id, who can still get
+// mail after a change the primary committed at at: left, campaigns of
+// which they are on no list any more, are added to those campaigns'
+// LeftKey, scored now; they are dropped from GoneKey and from the LeftKey
+// of back, campaigns they get again, unless a later departure put them
+// there (see dropIfBeforeLua). As RecordGone, it logs a failure and returns
 // nothing.
-func (g *GoneSet) RecordBack(ctx context.Context, id int64, campaigns ...int64) {
+func (g *GoneSet) RecordStays(ctx context.Context, id int64, at time.Time, left, back []int64) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), goneTimeout)
 	defer cancel()
-	if err := DropBack(ctx, g.Redis, id, campaigns...); err != nil {
-		g.log().Warn("record a subscriber who came back for send workers; SQLite has the change",
-			"subscriber", id, "campaigns", campaigns, "err", err)
+	if err := Stays(ctx, g.Redis, id, at, time.Now(), left, back); err != nil {
+		g.log().Warn("record a subscriber who left campaigns' lists or came back, for send workers; SQLite has the change",
+			"subscriber", id, "left", left, "back", back, "err", err)
 	}
 }
 
@@ -130,19 +119,45 @@ func AddLeft(ctx context.Context, rdb redis.UniversalClient, at time.Time, id in
 	return nil
 }
 
-// DropBack removes subscriber id from GoneKey and from the LeftKey of
-// each of campaigns, in one transaction.
-func DropBack(ctx context.Context, rdb redis.UniversalClient, id int64, campaigns ...int64) error {
+// Stays writes, in one pipeline, what RecordStays tells: id added to the
+// LeftKey of each of left, scored now, then dropped from GoneKey and from
+// the LeftKey of each of back where its score is at or before at. The
+// additions go first: a worker that reads between the two never finds a
+// subscriber who left some lists in no set.
+func Stays(ctx context.Context, rdb redis.UniversalClient, id int64, at, now time.Time, left, back []int64) error {
 	member := strconv.FormatInt(id, 10)
-	pipe := rdb.TxPipeline()
-	pipe.ZRem(ctx, GoneKey, member)
-	for _, cid := range campaigns {
-		pipe.ZRem(ctx, LeftKey(cid), member)
+	pipe := rdb.Pipeline()
+	for _, cid := range left {
+		addScored(ctx, pipe, LeftKey(cid), now, id)
+	}
+	cutoff := strconv.FormatInt(at.UnixMilli(), 10)
+	for _, key := range append([]string{GoneKey}, campaignKeys(back)...) {
+		pipe.Eval(ctx, dropIfBeforeLua, []string{key}, member, cutoff)
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
-		return fmt.Errorf("record a subscriber who came back: %w", err)
+		return fmt.Errorf("record a subscriber who left lists or came back: %w", err)
 	}
 	return nil
+}
+
+// dropIfBeforeLua removes member ARGV[1] from the sorted set KEYS[1] when
+// its score, when they left, is at or before ARGV[2]: a return committed
+// then undoes that departure, never one committed after it (an
+// unsubscribe racing the confirmation that brought them back). One key a
+// script, so that it runs on a Redis Cluster too.
+const dropIfBeforeLua = `local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if s and tonumber(s) <= tonumber(ARGV[2]) then
+	return redis.call('ZREM', KEYS[1], ARGV[1])
+end
+return 0`
+
+// campaignKeys returns the LeftKey of each of cids.
+func campaignKeys(cids []int64) []string {
+	keys := make([]string, len(cids))
+	for i, cid := range cids {
+		keys[i] = LeftKey(cid)
+	}
+	return keys
 }
 
 // addScored queues on pipe the writes that add subscribers ids to the

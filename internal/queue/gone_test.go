@@ -42,3 +42,40 @@ func TestAddLeftKeepsAWeekPerCampaign(t *testing.T) {
 		})
 	}
 }
+
+// A reader who comes back is dropped from the sets where they left at or
+// before the change that brought them back, never where a departure
+// committed after it put them (an unsubscribe racing the confirmation):
+// that one stands. The campaigns they left in the same change are
+// recorded left.
+func TestStaysUndoesOnlyEarlierDepartures(t *testing.T) {
+	for name, url := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			rdb := openEmpty(t, url).Redis()
+			back := time.Now()
+			if err := queue.AddGone(ctx, rdb, back.Add(-time.Minute), 1); err != nil {
+				t.Fatal(err)
+			}
+			if err := queue.AddGone(ctx, rdb, back.Add(time.Second), 2); err != nil {
+				t.Fatal(err)
+			}
+			if err := queue.AddLeft(ctx, rdb, back.Add(-time.Minute), 1, 7); err != nil {
+				t.Fatal(err)
+			}
+			if err := queue.AddLeft(ctx, rdb, back.Add(time.Second), 2, 7); err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range []int64{1, 2} {
+				if err := queue.Stays(ctx, rdb, id, back, back, []int64{8}, []int64{7}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for key, want := range map[string][]string{queue.GoneKey: {"2"}, queue.LeftKey(7): {"2"}, queue.LeftKey(8): {"1", "2"}} {
+				if got, err := rdb.ZRange(ctx, key, 0, -1).Result(); err != nil || !slices.Equal(got, want) {
+					t.Errorf("%s holds %v (%v), want %v", key, got, err, want)
+				}
+			}
+		})
+	}
+}
