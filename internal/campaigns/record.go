@@ -37,7 +37,20 @@ const claimFor = 5 * time.Minute
 //
 // Subscribers a hard bounce turns bounced are told to the GoneRecorder
 // once committed, so that send workers skip their other deliveries.
+//
+// Record is the primary's own sender's: a result to be retried releases
+// its delivery's claim, which that sender took. Workers' results come
+// through HandleRecord.
 func (s *Store) Record(ctx context.Context, campaignID int64, results []queue.Result) error {
+	return s.record(ctx, campaignID, results, true)
+}
+
+// record is Record; ownClaims says the results' claims in SQLite are the
+// sender's, so that a result to be retried releases them. A stateless
+// worker's never are (its claims are in Redis): a claim its retry found
+// would be the primary's sender's, taken since, perhaps on a message on
+// the wire, and releasing it could send that message twice.
+func (s *Store) record(ctx context.Context, campaignID int64, results []queue.Result, ownClaims bool) error {
 	now := s.now()
 	var bounced []int64
 	var failed []queue.Result
@@ -50,7 +63,7 @@ func (s *Store) Record(ctx context.Context, campaignID int64, results []queue.Re
 		bounced, failed, newBounces = bounced[:0], failed[:0], map[events.Kind]int{}
 		for _, r := range results {
 			if r.Status != queue.ResultSent || r.Reply != "" {
-				sid, final, event, err := recordTx(ctx, tx, campaignID, r, now)
+				sid, final, event, err := recordTx(ctx, tx, campaignID, r, now, ownClaims)
 				if err != nil {
 					return err
 				}
@@ -211,14 +224,18 @@ func relayIDsTx(ctx context.Context, tx *sql.Tx, cid int64, results []queue.Resu
 // whether it ended a queued delivery and whether it stored a new bounce
 // event. When it is a bounce that makes its subscriber bounced, it
 // returns that subscriber's id.
-func recordTx(ctx context.Context, tx *sql.Tx, cid int64, r queue.Result, now time.Time) (bounced int64, ended bool, event events.Kind, err error) {
+func recordTx(ctx context.Context, tx *sql.Tx, cid int64, r queue.Result, now time.Time, ownClaims bool) (bounced int64, ended bool, event events.Kind, err error) {
 	reply := r.Reply
 	if len(reply) > 500 {
 		reply = reply[:500]
 	}
 	switch r.Status {
 	case queue.ResultRetry:
-		_, err := tx.ExecContext(ctx, `UPDATE deliveries SET last_error = ?, claimed_until = NULL, updated_at = ?
+		release := ""
+		if ownClaims {
+			release = "claimed_until = NULL, "
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE deliveries SET last_error = ?, `+release+`updated_at = ?
 			WHERE id = ? AND campaign_id = ? AND status = 'queued'`, reply, now, r.DeliveryID, cid)
 		return 0, false, "", err
 	case queue.ResultSent, queue.ResultBounced, queue.ResultFailed, queue.ResultSkipped:
@@ -359,7 +376,7 @@ func (s *Store) HandleRecord(ctx context.Context, t *asynq.Task) error {
 	if err := json.Unmarshal(t.Payload(), &p); err != nil {
 		return fmt.Errorf("decode delivery:record: %v: %w", err, asynq.SkipRetry)
 	}
-	return s.Record(ctx, p.CampaignID, p.Results)
+	return s.record(ctx, p.CampaignID, p.Results, false)
 }
 
 // Ledger returns the mailer.Ledger of the primary's own sender: deliveries
