@@ -20,8 +20,8 @@ import (
 // One value serves every form the browser shows: a second tab, a reload
 // or a refused attempt reuses the value its cookie holds, so a form still
 // open in another tab keeps working. The cookie lasts an hour after the
-// last form shown. A sign-in replaces the value, so no form shown before
-// it can be sent after it.
+// last form shown. A sign-in through a form replaces its value, so no
+// form of that kind shown before it can be sent after it.
 const (
 	preSessionCSRFBytes = 24
 	preSessionCSRFTTL   = time.Hour
@@ -34,8 +34,8 @@ const (
 	csrfReasonOld      = "this form was opened more than an hour ago, and its security token lasts an hour: reload the page for a fresh one."
 	csrfReasonNoCookie = "your browser did not send back the cookie this form needs (the security token it was opened with): " +
 		"allow cookies for this site, then reload the page."
-	csrfReasonSignedIn = "this form was opened before a sign-in from this browser, in this tab or another (a sign-in ends the forms opened before it), " +
-		"or before this site's cookies were cleared: reload the page for a fresh one."
+	csrfReasonSignedIn = "the security token of this form is not the one this browser holds now: the form was opened before a sign-in with it " +
+		"(which ends the forms opened before it), in another browser, or before this site's cookies were cleared: reload the page for a fresh one."
 )
 
 // preSessionCSRF sets the cookie name for the form at path and returns

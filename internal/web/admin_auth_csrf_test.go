@@ -89,8 +89,8 @@ func TestLoginCSRFRefusalsSayWhy(t *testing.T) {
 		client     *adminClient
 		want       string
 	}{
-		{"opened before a sign-in", before, a, "this form was opened before a sign-in from this browser, in this tab or another"},
-		{"another browser's", otherToken, a, "this form was opened before a sign-in from this browser"},
+		{"opened before a sign-in", before, a, "the security token of this form is not the one this browser holds now: the form was opened before a sign-in"},
+		{"another browser's", otherToken, a, "the security token of this form is not the one this browser holds now"},
 		{"no cookie", before, a.another(), "your browser did not send back the cookie this form needs"},
 		{"opened more than an hour ago", strings.Split(before, ".")[0] + "." + old, a.another(), "this form was opened more than an hour ago"},
 		{"no token", "", a, "the form is missing its security token or it has expired"},
@@ -198,7 +198,7 @@ func TestInviteFormStaysValidInAnotherTabAndAfterAFailure(t *testing.T) {
 			}
 			form.Set("csrf", second)
 			resp, body = ann.postBody("/admin/invite/"+invite, form)
-			if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "Forbidden: this form was opened before a sign-in from this browser") {
+			if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "Forbidden: the security token of this form is not the one this browser holds now") {
 				t.Errorf("a form opened before the sign-in = %d, want 403 saying so:\n%s", resp.StatusCode, body)
 			}
 		})
