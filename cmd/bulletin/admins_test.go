@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -23,10 +24,22 @@ func run(t *testing.T, env map[string]string, stdin string, args ...string) (int
 // cookie.
 func adminLogin(t *testing.T, base, email, password string) *http.Cookie {
 	t.Helper()
-	form := url.Values{"email": {email}, "password": {password}, "csrf": {"double-submit"}, "next": {"/admin"}}
+	page, err := noRedirect.Get(base + "/admin/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	token := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(body)
+	if token == nil {
+		t.Fatalf("the login page has no csrf field:\n%s", body)
+	}
+	form := url.Values{"email": {email}, "password": {password}, "csrf": {string(token[1])}, "next": {"/admin"}}
 	req, _ := http.NewRequest("POST", base+"/admin/login", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.AddCookie(&http.Cookie{Name: "bulletin_login_csrf", Value: "double-submit"})
+	for _, c := range page.Cookies() {
+		req.AddCookie(c)
+	}
 	resp, err := noRedirect.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -127,7 +127,7 @@ func TestDeliverabilityPageChecksThePublicationsFrom(t *testing.T) {
 		}
 		return html.UnescapeString(string(body))
 	}
-	if body := page(); !strings.Contains(body, "set BULLETIN_FROM") {
+	if body := page(); !strings.Contains(body, "the From address is at localhost") || !strings.Contains(body, "BULLETIN_FROM</code>, which an empty From there takes") {
 		t.Fatalf("before setup, the page does not check BULLETIN_FROM's default:\n%s", body)
 	}
 	// Saved through serve's own store, as the settings form saves.
