@@ -45,7 +45,7 @@ func (s *Server) deleteCampaignPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteCampaignForm(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := parseID(r.PathValue("id"))
 	if err != nil {
 		http.NotFound(w, r)
 		return
@@ -63,7 +63,7 @@ func (s *Server) deleteCampaignForm(w http.ResponseWriter, r *http.Request) {
 
 // duplicateCampaignForm makes a new draft from the campaign and shows it.
 func (s *Server) duplicateCampaignForm(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := parseID(r.PathValue("id"))
 	if err != nil {
 		http.NotFound(w, r)
 		return

@@ -618,7 +618,7 @@ func (p *campaignPage) fill(r *http.Request) {
 
 func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) {
 	p := &campaignPage{}
-	if id, err := strconv.ParseInt(r.PathValue("id"), 10, 64); err == nil {
+	if id, err := parseID(r.PathValue("id")); err == nil {
 		fillTestForm(r, p, id)
 	}
 	s.renderCampaignPage(w, r, http.StatusOK, p)
@@ -769,7 +769,7 @@ func leftOutNoteOf(body string, editable bool) *leftOutNote {
 
 // adminCampaign loads the {id} campaign or digest, answering 404 itself.
 func (s *Server) adminCampaign(w http.ResponseWriter, r *http.Request) (campaigns.Entry, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := parseID(r.PathValue("id"))
 	if err != nil || s.Campaigns == nil {
 		http.NotFound(w, r)
 		return campaigns.Entry{}, false
@@ -785,7 +785,7 @@ func (s *Server) adminCampaign(w http.ResponseWriter, r *http.Request) (campaign
 // campaignAction runs test, send, pause, resume or cancel from the
 // campaign page's forms.
 func (s *Server) campaignAction(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := parseID(r.PathValue("id"))
 	if err != nil || s.Campaigns == nil {
 		http.NotFound(w, r)
 		return

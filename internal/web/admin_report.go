@@ -236,7 +236,7 @@ func (s *Server) campaignReportCSV(w http.ResponseWriter, r *http.Request) {
 // adminCampaignReport reads the {id} campaign's report, answering 404
 // itself when there is none.
 func (s *Server) adminCampaignReport(w http.ResponseWriter, r *http.Request) (*tracking.CampaignReport, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := parseID(r.PathValue("id"))
 	if err != nil {
 		http.NotFound(w, r)
 		return nil, false

@@ -21,7 +21,7 @@ func init() {
 // every subscribers.ConfirmInterval, whoever asks: a click sooner sends
 // nothing and says when one can go (429, with Retry-After).
 func (s *Server) resendConfirmForm(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := parseID(r.PathValue("id"))
 	if err != nil {
 		http.NotFound(w, r)
 		return

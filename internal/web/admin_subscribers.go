@@ -239,7 +239,7 @@ func (s *Server) subscriberPage(w http.ResponseWriter, r *http.Request) {
 // renderSubscriber shows a subscriber's page; the form has the values of
 // form when given (a refused edit, with its errs), else the stored ones.
 func (s *Server) renderSubscriber(w http.ResponseWriter, r *http.Request, status int, form *subscriberForm, errs map[string]string) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := parseID(r.PathValue("id"))
 	if err != nil {
 		http.NotFound(w, r)
 		return
@@ -306,7 +306,7 @@ func (s *Server) renderSubscriber(w http.ResponseWriter, r *http.Request, status
 // updateSubscriberForm saves the edit form: email, name, status,
 // frequency, lists, with the API's rules and errors.
 func (s *Server) updateSubscriberForm(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := parseID(r.PathValue("id"))
 	if err != nil {
 		http.NotFound(w, r)
 		return
@@ -388,7 +388,7 @@ func (s *Server) noListOnPage(r *http.Request, id int64, f *subscriberForm, patc
 
 // eraseSubscriberForm erases a subscriber for good.
 func (s *Server) eraseSubscriberForm(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := parseID(r.PathValue("id"))
 	if err != nil {
 		http.NotFound(w, r)
 		return

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
@@ -14,7 +13,7 @@ func (s *Server) cancelInviteForm(w http.ResponseWriter, r *http.Request) {
 		s.teamFormError(w, r, &teamPage{}, "cancel", bulletin.Errorf(bulletin.EINVALID, "Tick the box beside an invite to cancel it."))
 		return
 	}
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, _ := parseID(r.PathValue("id"))
 	if err := s.Admins.CancelInvite(r.Context(), id); err != nil {
 		s.teamFormError(w, r, &teamPage{}, "cancel", err)
 		return

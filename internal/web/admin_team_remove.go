@@ -79,7 +79,7 @@ func byPathID[T any](s *Server, w http.ResponseWriter, r *http.Request, list []T
 		s.adminError(w, r, err)
 		return nil, false
 	}
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, _ := parseID(r.PathValue("id"))
 	for i := range list {
 		if idOf(&list[i]) == id {
 			return &list[i], true
