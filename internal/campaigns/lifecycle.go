@@ -205,7 +205,7 @@ func (s *Service) start(ctx context.Context, id int64) (*Campaign, error) {
 	// Only one start can move the campaign from draft or scheduled: the
 	// line is written once, however many tasks and requests try.
 	s.logSending(id, "campaign", c.Audience)
-	s.setStop(ctx, id, false)
+	s.lowerStop(ctx, id)
 	if s.Kick != nil {
 		go s.fanoutNow(context.WithoutCancel(ctx), id)
 	}
@@ -226,7 +226,7 @@ func (s *Service) fanoutNow(ctx context.Context, id int64) {
 func (s *Service) Pause(ctx context.Context, id int64) (*Campaign, error) {
 	c, err := s.transition(ctx, id, "paused", StatusPaused, StatusSending)
 	if err == nil {
-		s.setStop(ctx, id, true)
+		s.raiseStop(ctx, id, 0)
 	}
 	return c, err
 }
@@ -237,7 +237,7 @@ func (s *Service) Resume(ctx context.Context, id int64) (*Campaign, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.setStop(ctx, id, false)
+	s.lowerStop(ctx, id)
 	if _, err := s.reconcileCampaign(ctx, s.Queue, id); err != nil {
 		return nil, err
 	}
@@ -250,7 +250,9 @@ func (s *Service) Resume(ctx context.Context, id int64) (*Campaign, error) {
 func (s *Service) Cancel(ctx context.Context, id int64) (*Campaign, error) {
 	c, err := s.transition(ctx, id, "cancelled", StatusCancelled, StatusScheduled, StatusSending, StatusPaused)
 	if err == nil {
-		s.setStop(ctx, id, true)
+		// A cancel is for good: once the tasks queued before it have run
+		// (seen the flag and ended), nothing reads the flag again.
+		s.raiseStop(ctx, id, queue.CancelledStopTTL)
 		return c, nil
 	}
 	if bulletin.ErrorCode(err) == bulletin.ECONFLICT {
@@ -261,22 +263,27 @@ func (s *Service) Cancel(ctx context.Context, id int64) (*Campaign, error) {
 	return nil, err
 }
 
-// setStop raises or lowers the flag stateless workers check before each
-// chunk and while its messages wait to go out (mailer.StopChecker). The
-// primary's own sender reads the status from SQLite instead,
-// so a failure here is logged, not returned.
-func (s *Service) setStop(ctx context.Context, id int64, stop bool) {
+// raiseStop raises the flag stateless workers check before each chunk
+// and while its messages wait to go out (mailer.StopChecker), for ttl
+// (0: until lowered). The primary's own sender reads the status from
+// SQLite instead, so a failure here is logged, not returned.
+func (s *Service) raiseStop(ctx context.Context, id int64, ttl time.Duration) {
 	if s.Redis == nil {
 		return
 	}
-	var err error
-	if stop {
-		err = s.Redis.Set(ctx, queue.StopKey(id), "1", 0).Err()
-	} else {
-		err = s.Redis.Del(ctx, queue.StopKey(id)).Err()
+	if err := s.Redis.Set(ctx, queue.StopKey(id), "1", ttl).Err(); err != nil {
+		s.log().Error("raise campaign stop flag", "campaign", id, "err", err)
 	}
-	if err != nil {
-		s.log().Error("set campaign stop flag", "campaign", id, "stop", stop, "err", err)
+}
+
+// lowerStop lowers the flag raiseStop raised, as a campaign starts or
+// resumes.
+func (s *Service) lowerStop(ctx context.Context, id int64) {
+	if s.Redis == nil {
+		return
+	}
+	if err := s.Redis.Del(ctx, queue.StopKey(id)).Err(); err != nil {
+		s.log().Error("lower campaign stop flag", "campaign", id, "err", err)
 	}
 }
 

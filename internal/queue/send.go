@@ -167,6 +167,12 @@ func StopKey(campaignID int64) string {
 	return "bulletin:campaign:" + strconv.FormatInt(campaignID, 10) + ":stop"
 }
 
+// CancelledStopTTL is how long a cancelled campaign's StopKey stays:
+// far longer than a task queued before the cancel takes to run and retry,
+// each run seeing the flag and ending. A paused campaign's flag has none:
+// a pause lasts until a resume or a cancel, however long.
+const CancelledStopTTL = 7 * 24 * time.Hour
+
 // DoneKey is the Redis hash of a campaign's deliveries that a stateless
 // worker has finished (id → result), so that a rerun of a task never sends
 // one twice, and can report its result again.
