@@ -83,6 +83,9 @@ type formExpiredPage struct {
 	// Reason, when set, says why the token was refused instead of the
 	// page's general words, which fit the session's forms.
 	Reason string
+	// Heading, when set, replaces "This form has expired", which does
+	// not fit a browser that sent no cookie at all.
+	Heading string
 }
 
 // formExpired answers 403 to a form whose CSRF token is missing or stale,
@@ -164,7 +167,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if reason := checkPreSessionCSRF(r, loginCSRFCookie, time.Now()); reason != "" {
 		back := "/admin/login?next=" + url.QueryEscape(safeNext(r.PostForm.Get("next")))
-		s.renderAdmin(w, r, http.StatusForbidden, "admin_form_expired", &formExpiredPage{Back: back, BackLabel: "Back to the login page", Reason: reason})
+		s.refusePreSession(w, r, back, "Back to the login page", reason)
 		return
 	}
 	email, next, remote := r.PostForm.Get("email"), safeNext(r.PostForm.Get("next")), clientIP(r)

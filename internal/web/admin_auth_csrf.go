@@ -89,6 +89,17 @@ func checkPreSessionCSRF(r *http.Request, name string, now time.Time) string {
 	}
 }
 
+// refusePreSession answers 403 to a pre-session form (login, invite,
+// setup) whose token checkPreSessionCSRF refused for reason, with a link
+// back to the form's page.
+func (s *Server) refusePreSession(w http.ResponseWriter, r *http.Request, back, backLabel, reason string) {
+	p := &formExpiredPage{Back: back, BackLabel: backLabel, Reason: reason}
+	if reason == csrfReasonNoCookie {
+		p.Heading = "This form needs a cookie"
+	}
+	s.renderAdmin(w, r, http.StatusForbidden, "admin_form_expired", p)
+}
+
 func randomCSRF() string {
 	b := make([]byte, preSessionCSRFBytes)
 	rand.Read(b)

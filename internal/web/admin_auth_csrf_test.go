@@ -84,17 +84,20 @@ func TestLoginCSRFRefusalsSayWhy(t *testing.T) {
 		t.Fatalf("login = %d", resp.StatusCode)
 	}
 	old := strconv.FormatInt(time.Now().Add(-61*time.Minute).Unix(), 10)
+	// A browser that sent no cookie is not told its form expired.
+	const expired = "<h1>This form has expired</h1>"
 	tests := []struct {
 		name, csrf string
 		client     *adminClient
 		want       string
+		heading    string
 	}{
-		{"opened before a sign-in", before, a, "the security token of this form is not the one this browser holds now: the form was opened before a sign-in"},
-		{"another browser's", otherToken, a, "the security token of this form is not the one this browser holds now"},
-		{"no cookie", before, a.another(), "your browser did not send back the cookie this form needs"},
-		{"opened more than an hour ago", strings.Split(before, ".")[0] + "." + old, a.another(), "this form was opened more than an hour ago"},
-		{"no token", "", a, "the form is missing its security token or it has expired"},
-		{"not a token", "stale", a, "the form is missing its security token or it has expired"},
+		{"opened before a sign-in", before, a, "the security token of this form is not the one this browser holds now: the form was opened before a sign-in", expired},
+		{"another browser's", otherToken, a, "the security token of this form is not the one this browser holds now", expired},
+		{"no cookie", before, a.another(), "your browser did not send back the cookie this form needs", "<h1>This form needs a cookie</h1>"},
+		{"opened more than an hour ago", strings.Split(before, ".")[0] + "." + old, a.another(), "this form was opened more than an hour ago", expired},
+		{"no token", "", a, "the form is missing its security token or it has expired", expired},
+		{"not a token", "stale", a, "the form is missing its security token or it has expired", expired},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -104,6 +107,9 @@ func TestLoginCSRFRefusalsSayWhy(t *testing.T) {
 			}
 			if !strings.Contains(body, "Forbidden: "+tt.want) || strings.Contains(body, "you signed in again since") {
 				t.Errorf("lacks %q, or gives the session's reason:\n%s", tt.want, body)
+			}
+			if !strings.Contains(body, tt.heading) {
+				t.Errorf("lacks the heading %s:\n%s", tt.heading, body)
 			}
 			if cookieNamed(resp, sessionCookie) != nil {
 				t.Error("a refused login set a session cookie")

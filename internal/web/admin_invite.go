@@ -54,7 +54,7 @@ func (s *Server) acceptInviteForm(w http.ResponseWriter, r *http.Request) {
 	}
 	if reason := checkPreSessionCSRF(r, inviteCSRFCookie, time.Now()); reason != "" {
 		back := "/admin/invite/" + url.PathEscape(r.PathValue("token"))
-		s.renderAdmin(w, r, http.StatusForbidden, "admin_form_expired", &formExpiredPage{Back: back, BackLabel: "Back to the invite page", Reason: reason})
+		s.refusePreSession(w, r, back, "Back to the invite page", reason)
 		return
 	}
 	token, password := r.PathValue("token"), r.PostForm.Get("password")

@@ -91,7 +91,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if reason := checkPreSessionCSRF(r, setupCSRFCookie, time.Now()); reason != "" {
-		s.renderAdmin(w, r, http.StatusForbidden, "admin_form_expired", &formExpiredPage{Back: "/admin/setup", BackLabel: "Back to the setup page", Reason: reason})
+		s.refusePreSession(w, r, "/admin/setup", "Back to the setup page", reason)
 		return
 	}
 	f := r.PostForm
