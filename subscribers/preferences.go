@@ -195,7 +195,7 @@ func frequencyNote(l *List, still string) string {
 		}
 		return fmt.Sprintf("%s: daily digests until its next weekly round-up (%ss), then weekly ones.", l.Name, day)
 	case "weekly":
-		return fmt.Sprintf("%s: daily from its next digest, which brings the stories since your last weekly one.", l.Name)
+		return fmt.Sprintf("%s: daily from its next digest, which brings the stories you have not had yet.", l.Name)
 	}
 	return ""
 }

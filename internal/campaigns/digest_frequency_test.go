@@ -146,7 +146,7 @@ func TestFrequencyWeeklyToDailyMidWeek(t *testing.T) {
 	e.reader(t, "s@x.example", "confirmed", "weekly", e.news)
 	e.days(t, 0, 3) // Monday to Wednesday
 	e.switchVia(t, "preferences", "s@x.example", "daily", freqDay(2).Add(12*time.Hour))
-	if got := e.note(t, "s@x.example"); !strings.Contains(got, "daily from its next digest") {
+	if got := e.note(t, "s@x.example"); !strings.Contains(got, "daily from its next digest, which brings the stories you have not had yet") {
 		t.Errorf("preferences after the change say %q, want when it takes effect", got)
 	}
 	e.days(t, 3, 4) // Thursday
