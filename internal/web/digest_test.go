@@ -14,7 +14,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/bulletinhq/bulletin/internal/admins"
 	"github.com/bulletinhq/bulletin/internal/articles"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/internal/queue/queuetest"
@@ -50,7 +49,7 @@ func digestServer(t *testing.T) (*sqlite.DB, http.Handler, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ad := admins.NewStore(db)
+	ad := cheapAdmins(db)
 	token, err := ad.CreateToken(ctx, "test")
 	if err != nil {
 		t.Fatal(err)

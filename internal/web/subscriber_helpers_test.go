@@ -15,7 +15,6 @@ import (
 
 	"github.com/hibiken/asynq"
 
-	"github.com/bulletinhq/bulletin/internal/admins"
 	"github.com/bulletinhq/bulletin/internal/articles"
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/queue/queuetest"
@@ -68,7 +67,7 @@ func newSubEnv(t testing.TB, rate int) *subEnv {
 			t.Fatal(err)
 		}
 	}
-	ad := admins.NewStore(db)
+	ad := cheapAdmins(db)
 	if e.token, err = ad.CreateToken(ctx, "test"); err != nil {
 		t.Fatal(err)
 	}
