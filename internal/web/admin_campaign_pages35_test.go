@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -102,12 +103,20 @@ func TestCampaignPages35ShowUTCBesideTheZone(t *testing.T) {
 	}
 }
 
-// The report of a list of one digest says "1 digest", not "1 digests".
+// The report of a list of one digest says "1 digest", not "1 digests";
+// of a list with none, that it sent none, not "the list's 0 digests".
 func TestListReport35CountsItsDigests(t *testing.T) {
 	a, _, _ := reportServer(t)
 	a.login("correct horse battery")
 	if _, body := a.get("/admin/lists/news/report"); !strings.Contains(body, "The articles of the list's 1 digest of the last 30 days") {
 		t.Errorf("the report does not count its one digest:\n%s", body)
+	}
+	_, a, db := newReportAdmin(t)
+	a.login("correct horse battery")
+	execer(t, db)(`INSERT INTO lists (slug, name, created_at) VALUES ('quiet', 'Quiet', ?)`, sqlite.Now())
+	_, body := a.get("/admin/lists/quiet/report?days=7")
+	if !strings.Contains(body, "The list sent no digest in the last 7 days") || strings.Contains(body, "0 digests") || strings.Contains(body, "Readers adds up") {
+		t.Errorf("the report of a list without digests:\n%s", body)
 	}
 }
 
