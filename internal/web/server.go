@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -97,15 +98,25 @@ type notFoundData struct {
 // publication's page with a way on, not net/http's bare 404. The admin
 // area and the API have catch-alls of their own (their layout's page,
 // the JSON error), so only the public site comes here. A method a path
-// does not take stays net/http's 405, with its Allow. The request keeps
-// no pattern, so logs and metrics still count it as "other".
+// does not take is a 405 with its Allow, on a page saying what the
+// address is for, not net/http's plain text. The request keeps no
+// pattern, so logs and metrics still count it as "other".
 func (s *Server) publicNotFound(mux *routeMux) http.Handler {
 	if s.Pages == nil {
 		return mux // the public pages are dark: nothing to render with
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, pattern := mux.Handler(r); pattern != "" || len(mux.allowedMethods(r)) > 0 {
+		if _, pattern := mux.Handler(r); pattern != "" {
 			mux.ServeHTTP(w, r)
+			return
+		}
+		if allowed := mux.allowedMethods(r); len(allowed) > 0 {
+			w.Header().Set("Allow", strings.Join(allowed, ", "))
+			msg := "This address is a page to open as a link, not one a form sends to: nothing was changed."
+			if !slices.Contains(allowed, http.MethodGet) {
+				msg = "This address only takes a form sent from one of this site's pages, so there is nothing to show here and nothing was changed."
+			}
+			s.messagePage(w, r, http.StatusMethodNotAllowed, "Not done at this address", msg)
 			return
 		}
 		s.renderPage(w, r, http.StatusNotFound, "not_found", notFoundData{

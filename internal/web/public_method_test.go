@@ -1,0 +1,37 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// A public address asked with a method it does not take answers 405 with
+// its Allow on the publication's page, saying what the address is for,
+// not net/http's plain "Method Not Allowed"; an unknown address stays the
+// 404 page.
+func TestPublicWrongMethodIs405Page(t *testing.T) {
+	e := newSubEnv(t, 0)
+	for _, tc := range []struct{ method, path, allow string }{
+		{"DELETE", "/subscribe", "GET, HEAD, POST"},
+		{"PUT", "/subscribe/embed", "GET, HEAD"},
+		{"PATCH", "/unsubscribe/sometoken", "GET, HEAD, POST"},
+	} {
+		w := e.do(tc.method, tc.path, "", "")
+		body := w.Body.String()
+		if w.Code != http.StatusMethodNotAllowed || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
+			t.Errorf("%s %s = %d %s, want 405 text/html:\n%s", tc.method, tc.path, w.Code, w.Header().Get("Content-Type"), body)
+			continue
+		}
+		if got := w.Header().Get("Allow"); got != tc.allow {
+			t.Errorf("%s %s: Allow = %q, want %q", tc.method, tc.path, got, tc.allow)
+		}
+		if !strings.Contains(body, "<h1>Not done at this address</h1>") || !strings.Contains(body, "a page to open as a link") ||
+			!strings.Contains(body, "nothing was changed") || w.Header().Get("Content-Security-Policy") == "" {
+			t.Errorf("%s %s: not the public 405 page:\n%s", tc.method, tc.path, body)
+		}
+	}
+	if w := e.do("DELETE", "/no-such-page", "", ""); w.Code != http.StatusNotFound || w.Header().Get("Allow") != "" {
+		t.Errorf("DELETE of an unknown address = %d with Allow %q, want 404 without", w.Code, w.Header().Get("Allow"))
+	}
+}
