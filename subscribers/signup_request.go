@@ -256,3 +256,40 @@ func idsJSON(ids []int64) string {
 	buf, _ := json.Marshal(ids)
 	return string(buf)
 }
+
+// A WaitingRequest is what a confirmed reader's admin page says of a
+// signup or an import for their address that waits for the click on its
+// mailed link: the lists it would add, by name, when it was made and
+// until when its link works.
+type WaitingRequest struct {
+	Lists       []string
+	RequestedAt time.Time
+	Until       time.Time
+}
+
+// WaitingRequest returns confirmed subscriber id's request whose link
+// still works, with the lists it names that they are not on, in list
+// order; nil when there is none, or it adds no list (a signup again for
+// lists they are on, answered by the already-subscribed mail).
+func (s *Store) WaitingRequest(ctx context.Context, id int64) (*WaitingRequest, error) {
+	var at time.Time
+	err := s.db.Read.QueryRowContext(ctx, `SELECT r.requested_at FROM signup_requests r JOIN subscribers s ON s.id = r.subscriber_id
+		WHERE r.subscriber_id = ? AND s.status = ? AND r.requested_at > ?`, id, StatusConfirmed, time.Now().Add(-ConfirmTTL)).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("waiting signup request: %w", err)
+	}
+	names, err := sqlite.Column[string](s.db.Read.QueryContext(ctx, `SELECT l.name FROM signup_requests r, json_each(r.lists) j
+		JOIN lists l ON l.id = j.value
+		WHERE r.subscriber_id = ? AND NOT EXISTS (SELECT 1 FROM subscriptions x
+			WHERE x.subscriber_id = r.subscriber_id AND x.list_id = l.id AND x.status = 'active')
+		ORDER BY l.id`, id))
+	if err != nil {
+		return nil, fmt.Errorf("waiting signup request's lists: %w", err)
+	}
+	if len(names) == 0 {
+		return nil, nil
+	}
+	return &WaitingRequest{Lists: names, RequestedAt: at.UTC(), Until: at.Add(ConfirmTTL).UTC()}, nil
+}

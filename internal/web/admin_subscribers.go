@@ -13,6 +13,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/events"
+	"github.com/bulletinhq/bulletin/internal/prose"
 	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
@@ -160,7 +161,14 @@ type subscriberPage struct {
 	// went, nil when none did; ResendFrom is when another may go, nil
 	// when one may go now.
 	ConfirmSentAt, ResendFrom *time.Time
+	// Waiting is a confirmed reader's signup or import that waits for
+	// the click on its mailed link to add lists; nil when none does.
+	Waiting *subscribers.WaitingRequest
 }
+
+// WaitingLists names the lists of p.Waiting: "Daily News and Weekend
+// Culture".
+func (p *subscriberPage) WaitingLists() string { return prose.And(p.Waiting.Lists) }
 
 // An attribute is one of a reader's attributes as their page shows it.
 type attribute struct{ Name, Value string }
@@ -285,6 +293,12 @@ func (s *Server) renderSubscriber(w http.ResponseWriter, r *http.Request, status
 	}
 	if s.Events != nil {
 		if p.History, p.MoreHistory, err = s.Events.History(ctx, id, events.HistoryLimit); err != nil {
+			s.adminError(w, r, err)
+			return
+		}
+	}
+	if sub.Status == subscribers.StatusConfirmed {
+		if p.Waiting, err = s.Subscribers.WaitingRequest(ctx, id); err != nil {
 			s.adminError(w, r, err)
 			return
 		}
