@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -59,11 +58,7 @@ var bodyHints = map[string]string{
 // type or size, so such a route never answers 413. The body is read no
 // further than its first byte that is not whitespace.
 func checkNoBody(r *http.Request) error {
-	if !bodyless[r.Pattern] || r.ContentLength == 0 {
-		return nil
-	}
-	if !hasContent(r.Body) {
-		r.Body = http.NoBody
+	if !bodyless[r.Pattern] || !hasOptionalBody(r) {
 		return nil
 	}
 	msg := fmt.Sprintf("%s takes no body: leave it out.", r.Pattern)
@@ -88,24 +83,4 @@ func bodyHint(pattern string) string {
 		q[i] = "?" + p + "="
 	}
 	return "Give its filters and paging in the query: " + strings.Join(q, ", ") + "."
-}
-
-// hasContent reports whether body holds anything but JSON's whitespace.
-// A body that cannot be read (one announced over MaxBodyBytes, one
-// found over it, one cut off) was sent with something in it.
-func hasContent(body io.Reader) bool {
-	buf := make([]byte, 512)
-	for {
-		n, err := body.Read(buf)
-		for _, b := range buf[:n] {
-			if b != ' ' && b != '\t' && b != '\n' && b != '\r' {
-				return true
-			}
-		}
-		if err == io.EOF {
-			return false
-		} else if err != nil {
-			return true
-		}
-	}
 }
