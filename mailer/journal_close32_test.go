@@ -87,7 +87,7 @@ func TestJournalEmptyAfterACleanStop(t *testing.T) {
 func TestJournalKeepsWhatTheLedgerFailedToWrite(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sent.journal")
 	j, _ := startJournal(t, path)
-	s := &mailer.Sender{Batch: smtpTo(t, smtptest.Start(t)), Ledger: &memLedger{fail: true}, Journal: j, Chunk: 5}
+	s := &mailer.Sender{Batch: smtpTo(t, smtptest.Start(t)), Ledger: &memLedger{fail: true}, Journal: j, Chunk: 5, RecordPatience: 100 * time.Millisecond}
 	if err := s.Send(context.Background(), sendPayload(20, time.Now())); err == nil {
 		t.Fatal("send succeeded with a ledger that fails")
 	}

@@ -1,9 +1,11 @@
 package mailer
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"sync"
 	"time"
@@ -208,9 +210,13 @@ type recorder struct {
 	ledger  Ledger
 	journal *Journal // told what is committed; may be nil
 	every   time.Duration
-	mu      sync.Mutex
-	next    map[int64][]entry // filling while the writer works
-	writing bool
+	// patience is how long a write that fails is tried again (default
+	// recordPatience) before its results count as not written.
+	patience time.Duration
+	log      *slog.Logger // may be nil
+	mu       sync.Mutex
+	next     map[int64][]entry // filling while the writer works
+	writing  bool
 }
 
 // An entry is a result waiting to be written, the tally of its task, and
@@ -281,9 +287,7 @@ func (r *recorder) write() {
 			for i, e := range es {
 				results[i] = e.r
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			err := r.ledger.Record(ctx, cid, sameTime(results))
-			cancel()
+			err := r.record(cid, sameTime(results))
 			// The journal hears first: a task that returns once its
 			// results are written may be the last before serve closes
 			// the journal, which empties only what it knows committed.
@@ -304,6 +308,40 @@ func (r *recorder) write() {
 			}
 		}
 		time.Sleep(r.every - time.Since(start))
+	}
+}
+
+// recordPatience is how long a failing write of results is tried again:
+// far longer than a Redis takes to restart or fail over.
+const recordPatience = 10 * time.Minute
+
+// record writes results of campaign cid, trying again while the ledger
+// fails, for up to r.patience. What went out must be written down: a
+// worker whose Redis restarted under it used to return its task with the
+// results of the messages it sent meanwhile unwritten, and the task's
+// rerun sent them all again (hundreds, for a restart of seconds). The
+// task now waits for its results, as it does for a slow write; the
+// chunks after them are not claimed while the ledger cannot be read.
+func (r *recorder) record(cid int64, results []tasks.Result) error {
+	deadline := time.Now().Add(cmp.Or(r.patience, recordPatience))
+	wait := 50 * time.Millisecond
+	for tries := 1; ; tries++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err := r.ledger.Record(ctx, cid, results)
+		cancel()
+		switch {
+		case err == nil:
+			if tries > 1 && r.log != nil {
+				r.log.Info("results written after the ledger came back", "campaign", cid, "results", len(results), "tries", tries)
+			}
+			return nil
+		case time.Now().Add(wait).After(deadline):
+			return err
+		case tries == 1 && r.log != nil:
+			r.log.Warn("cannot write the results of messages sent; trying again until it can", "campaign", cid, "results", len(results), "err", err)
+		}
+		time.Sleep(wait)
+		wait = min(2*wait, 2*time.Second)
 	}
 }
 

@@ -51,8 +51,12 @@ type StopChecker interface {
 }
 
 // errStopped is the cause of a batch's context cancelled because its
-// campaign was stopped.
-var errStopped = errors.New("campaign stopped")
+// campaign was stopped; errDraining, because the sender is stopping
+// (Drain).
+var (
+	errStopped  = errors.New("campaign stopped")
+	errDraining = errors.New("worker stopping")
+)
 
 // A Ledger keeps a delivery from going out twice when a task runs twice:
 // the primary claims rows in SQLite, a stateless worker keeps what it has
@@ -97,8 +101,13 @@ type Sender struct {
 	// (default 2 ms): a ledger write takes one transaction, or a Redis
 	// round trip and a queued task, however many results it carries.
 	RecordEvery time.Duration
-	Metrics     *Metrics
-	Log         *slog.Logger
+	// RecordPatience is how long a write of results that fails is tried
+	// again before the task returns with them unwritten (default 10
+	// minutes): a Redis or a disk that comes back within it costs no
+	// second copy.
+	RecordPatience time.Duration
+	Metrics        *Metrics
+	Log            *slog.Logger
 	// Signer, when set, DKIM-signs every message as it is composed.
 	Signer Signer
 	// Journal, when set, keeps each final result from the moment the
@@ -118,10 +127,25 @@ type Sender struct {
 
 	journalOnce sync.Once // logs the journal's failure
 
-	once   sync.Once
-	stream StreamSender
-	window *window
-	rec    recorder
+	once      sync.Once
+	stream    StreamSender
+	window    *window
+	rec       recorder
+	drainOnce sync.Once
+	draining  chan struct{} // closed by Drain
+}
+
+// Drain makes every batch sending hand no more messages to the
+// transport: those not yet on the wire are recorded as to be retried,
+// those on the wire get their answers and are recorded, and each task
+// then returns an error, so that the queue runs it again (elsewhere, or
+// after a restart) for the rest. A worker drains before it stops: asynq
+// gives its tasks a few seconds, then hands them back while they still
+// run, and the process's exit used to lose the results of the messages
+// sent since, which the task's rerun sent again.
+func (s *Sender) Drain() {
+	s.init()
+	s.drainOnce.Do(func() { close(s.draining) })
 }
 
 // ProcessTask implements asynq.Handler.
@@ -171,6 +195,9 @@ func (s *Sender) init() {
 		s.rec.ledger = s.Ledger
 		s.rec.journal = s.Journal
 		s.rec.every = cmp.Or(s.RecordEvery, 2*time.Millisecond)
+		s.rec.log = s.Log
+		s.rec.patience = s.RecordPatience
+		s.draining = make(chan struct{})
 	})
 }
 
@@ -206,6 +233,10 @@ func (s *Sender) send(ctx context.Context, cm *CampaignMessage, p *tasks.SendPay
 	}
 	t.wg.Wait()
 	switch {
+	case errors.Is(context.Cause(sctx), errDraining):
+		// Some of the batch may be left: the rerun sends it, and finds
+		// what went out done.
+		return fmt.Errorf("campaign %d batch %d: %v: %w", p.CampaignID, p.Batch, errDraining, tasks.ErrHandedBack)
 	case err != nil:
 		return err
 	case t.err != nil:
@@ -218,25 +249,30 @@ func (s *Sender) send(ctx context.Context, cm *CampaignMessage, p *tasks.SendPay
 
 // watchStop returns a context of ctx that ends, with errStopped as its
 // cause, once the Ledger says campaign cid is stopped, asking every
-// StopEvery; and the function that ends the watch. A Ledger that cannot
-// say, or that fails to, stops nothing: the next claim sees the stop.
+// StopEvery, or with errDraining once the sender drains; and the function
+// that ends the watch. A Ledger that cannot say, or that fails to, stops
+// nothing: the next claim sees the stop.
 func (s *Sender) watchStop(ctx context.Context, cid int64) (context.Context, func()) {
-	sc, ok := s.Ledger.(StopChecker)
-	if !ok {
-		return ctx, func() {}
-	}
+	sc, _ := s.Ledger.(StopChecker)
 	sctx, cancel := context.WithCancelCause(ctx)
 	done := make(chan struct{})
 	go func() {
-		tick := time.NewTicker(cmp.Or(s.StopEvery, 250*time.Millisecond))
-		defer tick.Stop()
+		var tick <-chan time.Time // never, without a StopChecker
+		if sc != nil {
+			t := time.NewTicker(cmp.Or(s.StopEvery, 250*time.Millisecond))
+			defer t.Stop()
+			tick = t.C
+		}
 		for {
 			select {
 			case <-done:
 				return
 			case <-sctx.Done():
 				return
-			case <-tick.C:
+			case <-s.draining:
+				cancel(errDraining)
+				return
+			case <-tick:
 			}
 			if stopped, err := sc.Stopped(sctx, cid); err == nil && stopped {
 				cancel(errStopped)
@@ -250,9 +286,11 @@ func (s *Sender) watchStop(ctx context.Context, cid int64) (context.Context, fun
 	}
 }
 
-// stoppedBy reports whether ctx ended because its campaign was stopped.
+// stoppedBy reports whether ctx ended because its campaign was stopped
+// or the sender drains.
 func stoppedBy(ctx context.Context) bool {
-	return errors.Is(context.Cause(ctx), errStopped)
+	cause := context.Cause(ctx)
+	return errors.Is(cause, errStopped) || errors.Is(cause, errDraining)
 }
 
 // release gives back the claims of pre-claimed deliveries that will not
@@ -331,7 +369,7 @@ func (s *Sender) handOver(ctx context.Context, cid int64, m Outgoing, r tasks.Re
 		case err != nil && errors.Is(err, context.Canceled) && stoppedBy(ctx):
 			// Never handed to the server: it goes when the campaign
 			// resumes, not as a failure of this task.
-			r.Status, r.Reply, r.At = tasks.ResultRetry, "not sent: "+errStopped.Error(), time.Now().UTC()
+			r.Status, r.Reply, r.At = tasks.ResultRetry, "not sent: "+context.Cause(ctx).Error(), time.Now().UTC()
 		case settle(&r, err, final):
 			t.addTemp()
 		}

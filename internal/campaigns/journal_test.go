@@ -61,7 +61,7 @@ func TestJournalReplayRecordsWhatAKillLost(t *testing.T) {
 	}
 	bs := &countingSender{fail: map[string]error{"r03@example.com": &mailer.SendError{Code: 550, Message: "5.1.1 no such user", Permanent: true}}}
 	l := killedLedger{e.svc.Ledger(), make(chan struct{})}
-	s := &mailer.Sender{Batch: bs, Ledger: l, Journal: j}
+	s := &mailer.Sender{Batch: bs, Ledger: l, Journal: j, RecordPatience: time.Millisecond}
 	var wg sync.WaitGroup
 	for _, p := range kicked {
 		wg.Go(func() { s.Send(ctx, p) })

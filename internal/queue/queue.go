@@ -7,6 +7,7 @@ package queue
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -140,8 +141,16 @@ func ServerConfig(queues map[string]int, concurrency int, log *slog.Logger) asyn
 		Logger:            newLogger(log),
 		LogLevel:          asynq.WarnLevel,
 		RetryDelayFunc:    RetryDelay,
+		// A batch handed back by a worker that stops is run again as a
+		// retry, but is no failure: it does not use up the task's retries.
+		IsFailure: func(err error) bool { return !errors.Is(err, ErrHandedBack) },
 	}
 }
+
+// ErrHandedBack marks the error of a task that is no failure of its own:
+// a worker stopping in the middle of a batch hands the rest back for the
+// task's next run (mailer.Sender.Drain).
+var ErrHandedBack = errors.New("what was not sent is handed back for the task's next run")
 
 // RetryDelay backs off exponentially from 2 s to at most 10 min.
 func RetryDelay(n int, _ error, _ *asynq.Task) time.Duration {
