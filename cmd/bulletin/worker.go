@@ -97,6 +97,11 @@ func (m *Main) worker(ctx context.Context, args []string) error {
 	m.Log.Info("bulletin worker running", "addr", m.Config.Addr, "mail", mailKind(m.Config.SMTPURL), "conns", m.Config.SMTPConns)
 	<-ctx.Done()
 	m.Log.Info("worker shutting down")
+	// Hand no more messages to the mail server: the tasks record those on
+	// the wire once answered and hand the rest back, well within asynq's
+	// few seconds, instead of being abandoned while they send.
+	sender.Drain()
+	srv.Shutdown()
 	sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	hs.Shutdown(sctx)
