@@ -443,6 +443,14 @@ func oneLine(s string) string {
 }
 
 func (m *Main) printVersion(ctx context.Context, args []string) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "-h", "-help", "--help":
+			fmt.Fprintln(m.Stdout, "usage: bulletin version\n\nPrints the version of this bulletin binary.")
+			return nil
+		}
+		return usagef("version takes no arguments or flags (got %q): run bulletin version", args[0])
+	}
 	v := version
 	if v == "" {
 		v = "dev"

@@ -44,6 +44,11 @@ func pingRedis(ctx context.Context, q *queue.Queue, embeddedOK bool) error {
 				"write the password it requires in BULLETIN_REDIS_URL, like redis://:PASSWORD@host:port/0, its @ : / ? # %% written %%40 %%3A %%2F %%3F %%23 %%25",
 				redisAddr(q.Opt), refused, err)
 		}
+		// SELECT of a database the server does not have: it answered.
+		if strings.HasPrefix(err.Error(), "ERR DB index is out of range") {
+			return fmt.Errorf("BULLETIN_REDIS_URL: the Redis at %s has no database of the number at the URL's end (%v): "+
+				"use one it has, like redis://host:port/0 (0 to 15, unless its databases setting allows more)", redisAddr(q.Opt), err)
+		}
 		fix := "start it, or correct BULLETIN_REDIS_URL"
 		if embeddedOK {
 			fix = "start it, correct BULLETIN_REDIS_URL, or leave BULLETIN_REDIS_URL empty for the embedded Redis"

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/alicebob/miniredis/v2/server"
 
 	"github.com/bulletinhq/bulletin/internal/queue"
 )
@@ -35,5 +36,28 @@ func TestPingRedisNamesARefusedPassword(t *testing.T) {
 			!strings.Contains(err.Error(), "write the password it requires in BULLETIN_REDIS_URL") || strings.Contains(err.Error(), "does not answer") {
 			t.Errorf("%s: err = %v", url, err)
 		}
+	}
+}
+
+// A database number the Redis does not have is its own fault, said as
+// such: the Redis answered, so "does not answer … start it" was wrong.
+func TestPingRedisNamesADatabaseOutOfRange(t *testing.T) {
+	srv, err := server.NewServer("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	srv.Register("SELECT", func(c *server.Peer, _ string, _ []string) { c.WriteError("ERR DB index is out of range") })
+	srv.Register("PING", func(c *server.Peer, _ string, _ []string) { c.WriteInline("PONG") })
+	addr := srv.Addr().String()
+	q, err := queue.Open("redis://" + addr + "/16")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = pingRedis(context.Background(), q, false)
+	q.Close()
+	if err == nil || !strings.Contains(err.Error(), "the Redis at "+addr+" has no database of the number at the URL's end") ||
+		!strings.Contains(err.Error(), "like redis://host:port/0") || strings.Contains(err.Error(), "does not answer") {
+		t.Errorf("err = %v", err)
 	}
 }

@@ -107,6 +107,8 @@ func TestUsageMistakesExit2(t *testing.T) {
 		{"", []string{"token", "create", strings.Repeat("n", 101)}, 2, []string{"1–100 characters"}},
 		{"", []string{"token", "revoke", "nope"}, 2, []string{`There is no API token named "nope".`}},
 		{"", []string{"backup", db}, 2, []string{"is the database itself"}},
+		{"", []string{"version", "extra"}, 2, []string{`version takes no arguments or flags (got "extra")`}},
+		{"", []string{"--version", "--bogus"}, 2, []string{`version takes no arguments or flags (got "--bogus")`}},
 		{"", []string{"backup", filepath.Join(dir, "no", "such", "b.db")}, 2, []string{"does not exist"}},
 		{"", []string{"restore", filepath.Join(dir, "missing.db")}, 2, []string{"bulletin restore: ", "missing.db does not exist: give the backup file that bulletin backup wrote"}},
 		{"", []string{"restore", notDB}, 2, []string{"bulletin restore: ", "not a SQLite database: give a file that bulletin backup wrote"}},
