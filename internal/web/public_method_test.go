@@ -35,3 +35,18 @@ func TestPublicWrongMethodIs405Page(t *testing.T) {
 		t.Errorf("DELETE of an unknown address = %d with Allow %q, want 404 without", w.Code, w.Header().Get("Allow"))
 	}
 }
+
+// A mail provider's webhook endpoint asked with another method than POST
+// answers its 405 in JSON, as its other errors are: it was net/http's
+// plain text.
+func TestProviderWebhookWrongMethodIsJSON(t *testing.T) {
+	e := newSubEnv(t, 0)
+	w := e.do("GET", "/webhooks/postmark", "", "")
+	if w.Code != http.StatusMethodNotAllowed || w.Header().Get("Allow") != "POST" ||
+		!strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") || !strings.Contains(w.Body.String(), `"error":"method_not_allowed"`) {
+		t.Errorf("GET /webhooks/postmark = %d, Allow %q, %s:\n%s", w.Code, w.Header().Get("Allow"), w.Header().Get("Content-Type"), w.Body)
+	}
+	if w := e.do("DELETE", "/no-such-page", "", ""); w.Code != http.StatusNotFound || w.Header().Get("Allow") != "" {
+		t.Errorf("DELETE of an unknown address = %d with Allow %q, want 404 without", w.Code, w.Header().Get("Allow"))
+	}
+}

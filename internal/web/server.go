@@ -110,6 +110,9 @@ func (s *Server) publicNotFound(mux *routeMux) http.Handler {
 			mux.ServeHTTP(w, r)
 			return
 		}
+		if strings.HasPrefix(r.URL.Path, "/webhooks/") && s.methodNotAllowed(w, r) {
+			return // the providers' endpoints answer in JSON, a 405 too
+		}
 		if allowed := mux.allowedMethods(r); len(allowed) > 0 {
 			w.Header().Set("Allow", strings.Join(allowed, ", "))
 			msg := "This address is a page to open as a link, not one a form sends to: nothing was changed."
