@@ -60,6 +60,11 @@ func (m *Main) digest(ctx context.Context, args []string) error {
 		return err
 	}
 	a := m.app
+	if a.Queue.Embedded() { // sent by this process, as serve would
+		if err := m.checkSendsAsServe("the digest"); err != nil {
+			return err
+		}
+	}
 	svc := m.newCampaignService()
 	d, err := svc.RunDigest(ctx, slug)
 	if code := bulletin.ErrorCode(err); code == bulletin.ENOTFOUND {

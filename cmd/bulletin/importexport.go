@@ -353,6 +353,9 @@ func (m *Main) confirmsNow() (queue.Enqueuer, error) {
 	if !m.app.Queue.Embedded() {
 		return m.app.Queue, nil
 	}
+	if err := m.checkSendsAsServe("the confirmation mails"); err != nil {
+		return nil, err
+	}
 	c, err := m.newConfirmer()
 	if err != nil {
 		return nil, err

@@ -88,6 +88,7 @@ func (m *Main) start(ctx context.Context) error {
 	}
 	a := m.app
 	a.listener = ln
+	m.noteServeMail()
 	a.closers = append(a.closers, func() error {
 		if a.http == nil { // not serving yet: nothing else closes it
 			return a.listener.Close()
