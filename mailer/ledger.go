@@ -130,10 +130,14 @@ func (c *chunkState) sort(p *tasks.SendPayload, rs []tasks.Recipient) (claimed [
 	for i, v := range c.done.Val() {
 		if s, ok := v.(string); ok {
 			var r tasks.Result
-			if json.Unmarshal([]byte(s), &r) == nil {
+			// A result of another subscriber is not this delivery's: a
+			// database restored from a backup can give a delivery made
+			// after it the id one had before, for another reader, whom
+			// that result would have left without the campaign.
+			if json.Unmarshal([]byte(s), &r) == nil && r.SubscriberID == rs[i].SubscriberID {
 				again = append(again, r)
+				continue
 			}
-			continue
 		}
 		if leftSince(gone[i], since) || leftSince(left[i], since) {
 			skipped = append(skipped, tasks.Result{DeliveryID: rs[i].DeliveryID, SubscriberID: rs[i].SubscriberID, Status: tasks.ResultSkipped, At: now})
