@@ -85,6 +85,12 @@ const waitingSQL = `SELECT last_error, updated_at FROM (
 	SELECT last_error, updated_at FROM deliveries WHERE campaign_id = ? AND status = 'queued' ORDER BY id LIMIT 200)
 	WHERE last_error <> '' AND last_error NOT LIKE 'not sent: %' ORDER BY updated_at DESC LIMIT 1`
 
+// lastSentSQL reads when the campaign's newest delivery sent went, on
+// the (campaign_id, status, id) index: deliveries go out in id order,
+// their retries aside, so it is about the latest acceptance, at the cost
+// of one row.
+const lastSentSQL = `SELECT sent_at FROM deliveries WHERE campaign_id = ? AND status = 'sent' ORDER BY id DESC LIMIT 1`
+
 // A Store keeps campaigns and their deliveries in SQLite.
 type Store struct {
 	// Log gets a warn line for each delivery that failed for good;
@@ -331,6 +337,19 @@ func (s *Store) stats(ctx context.Context, id int64) (Stats, error) {
 			st.Waiting = &w
 		case !errors.Is(err, sql.ErrNoRows):
 			return st, fmt.Errorf("campaign stats: %w", err)
+		}
+		if st.Waiting != nil {
+			// A message sent since that answer says the server takes mail
+			// again: those it refused wait only for their retry, and the
+			// note stayed until the campaign ended.
+			var last sql.NullTime
+			err := s.db.Read.QueryRowContext(ctx, lastSentSQL, id).Scan(&last)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return st, fmt.Errorf("campaign stats: %w", err)
+			}
+			if last.Valid && last.Time.After(st.Waiting.At) {
+				st.Waiting = nil
+			}
 		}
 	}
 	// On the events (campaign_id, kind) index.

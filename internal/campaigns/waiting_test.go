@@ -53,3 +53,43 @@ func TestStatsSayWhatQueuedMessagesWaitOn(t *testing.T) {
 		t.Errorf("all sent, yet the campaign waits on %q", got)
 	}
 }
+
+// Once the mail server takes mail again, the campaign no longer says it
+// waits on it: the messages it refused wait only for their retry. The
+// note stayed, with sending going on, until the campaign ended.
+func TestStatsStopWaitingOnceTheServerTakesMailAgain(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.addReaders(t, 4, e.addList(t, "a"))
+	id := e.create(t, "a")
+	rs := e.recipientsKicked(t, id, 4)
+	record := func(i int, status, reply string, at time.Time) {
+		t.Helper()
+		r := queue.Result{DeliveryID: rs[i].DeliveryID, SubscriberID: rs[i].SubscriberID, Status: status, Reply: reply, At: at}
+		if err := e.svc.Record(ctx, id, []queue.Result{r}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waiting := func() string {
+		t.Helper()
+		st, err := e.svc.DigestStats(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Waiting == nil {
+			return ""
+		}
+		return st.Waiting.Reply
+	}
+	at := time.Now().UTC()
+	record(2, queue.ResultSent, "", at.Add(-time.Minute)) // before the outage
+	record(0, queue.ResultRetry, "dial tcp 127.0.0.1:2525: connect: connection refused", at)
+	if got := waiting(); got != "dial tcp 127.0.0.1:2525: connect: connection refused" {
+		t.Fatalf("during the outage the campaign waits on %q", got)
+	}
+	time.Sleep(10 * time.Millisecond) // the next write's time is after the refusal's
+	record(3, queue.ResultSent, "", time.Now().UTC())
+	if got := waiting(); got != "" {
+		t.Errorf("the server took a message again, yet the campaign waits on %q", got)
+	}
+}
