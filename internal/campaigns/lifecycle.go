@@ -104,6 +104,7 @@ func (s *Service) transition(ctx context.Context, id int64, action, to string, f
 	if to == StatusSending {
 		lang = s.publication(ctx).Brand().Lang()
 	}
+	audience := -1 // counted as it started, when campaign.started was wanted
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		set, args := stamp(to, now, lang)
 		q := `UPDATE campaigns SET status = ?, updated_at = ?` + set + ` WHERE id = ? AND status IN (?` + strings.Repeat(",?", len(from)-1) + `)`
@@ -122,30 +123,77 @@ func (s *Service) transition(ctx context.Context, id int64, action, to string, f
 			tx.QueryRowContext(ctx, `SELECT status FROM campaigns WHERE id = ?`, id).Scan(&c.Status)
 			return conflict(c, action)
 		}
-		if to == StatusSending && c.StartedAt == nil {
-			if err := hooks.EmitCampaign(ctx, tx, hooks.CampaignStarted, id); err != nil {
-				return err
-			}
-			// A scheduled campaign sent before its time did not start
-			// then: its send_at would tell the API and the pages a time
-			// that never came. Its scheduled start, up to 5 s early
-			// (startScheduled), keeps it.
-			early := now.Add(5 * time.Second).UTC().Truncate(time.Second)
-			_, err = tx.ExecContext(ctx, `UPDATE campaigns SET send_at = NULL, send_zone = '' WHERE id = ? AND send_at > ?`, id, early)
-		}
-		if to == StatusCancelled {
-			_, err = tx.ExecContext(ctx, `UPDATE deliveries SET status = 'skipped', claimed_until = NULL, updated_at = ?
-				WHERE campaign_id = ? AND status = 'queued'`, now, id)
+		switch {
+		case to == StatusSending && c.StartedAt == nil:
+			audience, err = startedTx(ctx, tx, id, now)
+		case to == StatusCancelled:
+			err = cancelledTx(ctx, tx, id, now)
 		}
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	if audience >= 0 {
+		// The start's answer (Get) gives the count its event gave, and
+		// reads every reader of the lists once, not twice.
+		s.fanning.put(id, audience, now)
+	}
 	if to == StatusPaused || to == StatusCancelled {
 		s.recordStop(ctx, id, to, now)
 	}
 	return s.Get(ctx, id)
+}
+
+// startedTx follows the start of campaign id in tx: it emits
+// campaign.started and forgets a send time still to come. It returns the
+// readers the campaign is going to, the event's total, or -1 when no
+// endpoint wants the event: the count reads every reader of its lists
+// (tenths of a second for a million) while tx holds the write lock.
+func startedTx(ctx context.Context, tx *sql.Tx, id int64, now time.Time) (int, error) {
+	audience := -1
+	if want, err := hooks.Wanted(ctx, tx, hooks.CampaignStarted); err != nil {
+		return -1, err
+	} else if want {
+		// Its fan-out has made no delivery yet: the deliveries the other
+		// events count would say 0.
+		if err := tx.QueryRowContext(ctx, campaignAudienceSQL, id).Scan(&audience); err != nil {
+			return -1, fmt.Errorf("campaign audience: %w", err)
+		}
+		if err := hooks.EmitStarted(ctx, tx, id, audience); err != nil {
+			return -1, err
+		}
+	}
+	// A scheduled campaign sent before its time did not start then: its
+	// send_at would tell the API and the pages a time that never came.
+	// Its scheduled start, up to 5 s early (startScheduled), keeps it.
+	early := now.Add(5 * time.Second).UTC().Truncate(time.Second)
+	_, err := tx.ExecContext(ctx, `UPDATE campaigns SET send_at = NULL, send_zone = '' WHERE id = ? AND send_at > ?`, id, early)
+	return audience, err
+}
+
+// cancelledTx follows the cancel of campaign id in tx: what was not sent
+// is skipped, and a campaign that had started sending emits
+// campaign.finished, its status cancelled, so that integrations told it
+// started learn it ended. One cancelled before it started (scheduled)
+// was never said to start and emits nothing. The event comes once: only
+// one cancel moves a campaign, and a cancelled one is never sent
+// (completeTx).
+func cancelledTx(ctx context.Context, tx *sql.Tx, id int64, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'skipped', claimed_until = NULL, updated_at = ?
+		WHERE campaign_id = ? AND status = 'queued'`, now, id); err != nil {
+		return fmt.Errorf("cancel campaign: %w", err)
+	}
+	// Read here, not from the campaign read before tx: a scheduled
+	// campaign may have started meanwhile.
+	var started bool
+	if err := tx.QueryRowContext(ctx, `SELECT started_at IS NOT NULL FROM campaigns WHERE id = ?`, id).Scan(&started); err != nil {
+		return fmt.Errorf("cancel campaign: %w", err)
+	}
+	if !started {
+		return nil
+	}
+	return hooks.EmitCampaign(ctx, tx, hooks.CampaignFinished, id)
 }
 
 // stamp returns the extra SET clause of a transition to to, and its

@@ -69,11 +69,14 @@ func ForgetSubscriber(ctx context.Context, tx sqlite.Querier, id int64) error {
 
 // A Campaign is the data of campaign.* and digest.sent events.
 type Campaign struct {
-	ID         int64      `json:"id"`
-	Kind       string     `json:"kind"`
-	Subject    string     `json:"subject"`
-	Status     string     `json:"status"`
-	Lists      []string   `json:"lists"`
+	ID      int64    `json:"id"`
+	Kind    string   `json:"kind"`
+	Subject string   `json:"subject"`
+	Status  string   `json:"status"`
+	Lists   []string `json:"lists"`
+	// Total is the readers the campaign goes to: in campaign.started
+	// those it is going to (EmitStarted), afterwards those its fan-out
+	// made a delivery for, whatever became of their mail.
 	Total      int        `json:"total"`
 	StartedAt  *time.Time `json:"started_at"`
 	FinishedAt *time.Time `json:"finished_at"`
@@ -85,14 +88,50 @@ func EmitCampaign(ctx context.Context, tx *sql.Tx, typ string, id int64) error {
 	if err != nil || len(ids) == 0 {
 		return err
 	}
+	c, err := campaignData(ctx, tx, typ, id)
+	if c == nil || err != nil {
+		return err
+	}
+	_, err = emitTo(ctx, tx, ids, typ, c)
+	return err
+}
+
+// EmitStarted emits campaign.started about campaign id, which tx has
+// just moved to sending, with total, the readers it is going to: its
+// fan-out has made no delivery yet, so the deliveries counted (the total
+// of the events after it) would say 0.
+func EmitStarted(ctx context.Context, tx *sql.Tx, id int64, total int) error {
+	ids, err := wantedBy(ctx, tx, CampaignStarted)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	c, err := campaignData(ctx, tx, CampaignStarted, id)
+	if c == nil || err != nil {
+		return err
+	}
+	c.Total = total
+	_, err = emitTo(ctx, tx, ids, CampaignStarted, c)
+	return err
+}
+
+// Wanted reports whether an active endpoint wants typ, for an emitter
+// whose data costs a read not worth making when nobody does.
+func Wanted(ctx context.Context, q sqlite.Querier, typ string) (bool, error) {
+	ids, err := wantedBy(ctx, q, typ)
+	return len(ids) > 0, err
+}
+
+// campaignData reads the data of event typ about campaign id as tx sees
+// it: nil for a campaign tx cannot find.
+func campaignData(ctx context.Context, tx *sql.Tx, typ string, id int64) (*Campaign, error) {
 	var c Campaign
 	var started, finished sql.NullTime
-	err = tx.QueryRowContext(ctx, `SELECT id, kind, subject, status, total, started_at, finished_at FROM campaigns WHERE id = ?`, id).
+	err := tx.QueryRowContext(ctx, `SELECT id, kind, subject, status, total, started_at, finished_at FROM campaigns WHERE id = ?`, id).
 		Scan(&c.ID, &c.Kind, &c.Subject, &c.Status, &c.Total, &started, &finished)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil
+		return nil, nil
 	} else if err != nil {
-		return fmt.Errorf("emit %s: %w", typ, err)
+		return nil, fmt.Errorf("emit %s: %w", typ, err)
 	}
 	if started.Valid {
 		c.StartedAt = &started.Time
@@ -102,10 +141,9 @@ func EmitCampaign(ctx context.Context, tx *sql.Tx, typ string, id int64) error {
 	}
 	if c.Lists, err = column(ctx, tx, `SELECT l.slug FROM campaign_lists c JOIN lists l ON l.id = c.list_id
 		WHERE c.campaign_id = ? ORDER BY l.slug`, id); err != nil {
-		return fmt.Errorf("emit %s: %w", typ, err)
+		return nil, fmt.Errorf("emit %s: %w", typ, err)
 	}
-	_, err = emitTo(ctx, tx, ids, typ, c)
-	return err
+	return &c, nil
 }
 
 // A Click is the data of link.clicked: the clicks on one link of one
