@@ -47,3 +47,27 @@ func TestImportCellsPastTheHeader(t *testing.T) {
 		t.Errorf("one-column header: %+v, %v", rep, err)
 	}
 }
+
+// In a file separated by semicolons, the usual extra cell is a lists cell
+// naming several lists unquoted; the fault says so, with its own
+// separator, not the comma of "Smith, John" the file has none of. Quoted,
+// the lists cell is read whole.
+func TestImportCellsPastTheHeaderNameTheFilesSeparator(t *testing.T) {
+	s := newStore(t)
+	in := "\ufeffemail;name;lists\r\ndave@example.org;Dave Smith;news;staff\r\nella@example.org;Ella;\"news;staff\"\r\n"
+	rep, err := s.Import(context.Background(), strings.NewReader(in), ImportOptions{Confirmed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Added != 1 || rep.Invalid != 1 || len(rep.InvalidLines) != 1 {
+		t.Fatalf("report %+v, want ella added and dave invalid", rep)
+	}
+	want := `the line has 4 cells, but the first line names 3 columns: put in quotes a cell that holds a semicolon, like "daily-news;weekend" for a lists cell naming several, name each column in the first line, or remove the cells past the last one`
+	if got := rep.InvalidLines[0].Reason; got != want {
+		t.Errorf("dave's line: %q, want %q", got, want)
+	}
+	ella, err := s.ByEmail(context.Background(), "ella@example.org")
+	if err != nil || len(ella.Lists) != 2 {
+		t.Errorf("ella = %+v, %v; want on news and staff", ella, err)
+	}
+}

@@ -175,7 +175,7 @@ func (imp *importer) check(line int, rec []string, batch []importRow) (importRow
 			columns = "column"
 		}
 		imp.invalid(line, fromTextCell(rec[imp.cols.email]), fmt.Sprintf("the line has %d cells, but the first line names %d %s: "+
-			"put in quotes a cell that holds a comma, like \"Smith, John\", name each column in the first line, or remove the cells past the last one", n, imp.named, columns))
+			"put in quotes a cell that holds %s, name each column in the first line, or remove the cells past the last one", n, imp.named, columns, imp.separatorInCell()))
 		return importRow{}, false
 	}
 	row, why := imp.parse(line, rec)
@@ -407,4 +407,18 @@ func parseTime(s string) (*time.Time, error) {
 	}
 	t = t.UTC()
 	return &t, nil
+}
+
+// separatorInCell is what a cell holding the file's separator looks
+// like, for the fault of a line with cells past the header's: a comma in
+// a name, or, in a file separated by semicolons, the lists cell naming
+// several (which the comma's example did not fit).
+func (imp *importer) separatorInCell() string {
+	switch imp.comma {
+	case ';':
+		return `a semicolon, like "daily-news;weekend" for a lists cell naming several`
+	case '\t':
+		return "a tab"
+	}
+	return `a comma, like "Smith, John"`
 }
