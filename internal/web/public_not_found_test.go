@@ -81,8 +81,9 @@ func TestCutReaderLinksGetTheBadLinkPage(t *testing.T) {
 // TestUnknownPathsAnswerInTheirAreasShape: an address nothing serves is a
 // 404 page in the public layout, with the publication's name and a way
 // on, on the public site; the admin layout's "Not found" in the admin
-// area; the JSON error under /api/. A method a path does not take stays a
-// 405 naming the ones it does.
+// area; the JSON error under /api/. A method a path does not take is a
+// 405 naming the ones it does, in the area's shape: a public page, or the
+// JSON error of a provider's webhook endpoint.
 func TestUnknownPathsAnswerInTheirAreasShape(t *testing.T) {
 	s, a, token := fullServer(t)
 	if resp := a.login("correct horse battery"); resp.StatusCode != http.StatusSeeOther {
@@ -101,8 +102,9 @@ func TestUnknownPathsAnswerInTheirAreasShape(t *testing.T) {
 		{"GET", "/no/such/page", nil, 404, "text/html", publicNotFound, ""},
 		{"POST", "/no/such/page", nil, 404, "text/html", publicNotFound, ""},
 		{"GET", "/webhooks/nobody", nil, 404, "text/html", publicNotFound, ""},
-		{"PUT", "/subscribe", nil, 405, "text/plain", nil, "GET, HEAD, POST"},
-		{"DELETE", "/unsubscribe/abc", nil, 405, "text/plain", nil, "GET, HEAD, POST"},
+		{"PUT", "/subscribe", nil, 405, "text/html", []string{"<h1>Not done at this address</h1>"}, "GET, HEAD, POST"},
+		{"DELETE", "/unsubscribe/abc", nil, 405, "text/html", []string{"<h1>Not done at this address</h1>"}, "GET, HEAD, POST"},
+		{"GET", "/webhooks/postmark", nil, 405, "application/json", []string{`"error":"method_not_allowed"`}, "POST"},
 		{"GET", "/admin/no/such/page", nil, 404, "text/html", []string{"<h1>Not found</h1>", `href="/admin/subscribers"`}, ""},
 		{"GET", "/api/v1/nothing", nil, 401, "application/json", []string{`"error":"unauthorized"`}, ""},
 		{"GET", "/api/v1/nothing", bearer, 404, "application/json", []string{`"error":"not_found"`}, ""},
