@@ -4,10 +4,15 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -271,6 +276,13 @@ func (r *recorder) add(cid int64, res tasks.Result, t *tally, j journaled) {
 	}
 }
 
+// idle reports whether no result waits to be written.
+func (r *recorder) idle() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return !r.writing && len(r.next) == 0
+}
+
 // write writes what has arrived until nothing has. Its context is its
 // own: what went out must be written down even when the task that sent it
 // ended.
@@ -315,12 +327,35 @@ func (r *recorder) write() {
 	}
 }
 
-// recordPatience is how long a failing write of results is tried again:
-// far longer than a Redis takes to restart or fail over.
-const recordPatience = 10 * time.Minute
+// recordPatience is how long a write of results that fails for a while
+// (transient) is tried again: longer than a Redis takes to restart or fail
+// over, and well within the 5 minutes a claim in SQLite lasts, after which
+// the deliveries of those results would be claimed and sent again.
+const recordPatience = 2 * time.Minute
+
+// transient reports whether a failed write of results may well work if
+// tried again soon: the network to Redis, a Redis loading its data or
+// failing over, SQLite busy. Any other error (a constraint, a database
+// closed) comes again, and its retries would only hold up the results of
+// the other campaigns, which the one writer writes after it.
+func transient(err error) bool {
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	msg := err.Error()
+	for _, s := range []string{"LOADING", "READONLY", "TRYAGAIN", "CLUSTERDOWN", "MASTERDOWN", "connection refused",
+		"database is locked", "database table is locked"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
 
 // record writes results of campaign cid, trying again while the ledger
-// fails, for up to r.patience. What went out must be written down: a
+// fails for a transient reason, for up to r.patience. What went out must be written down: a
 // worker whose Redis restarted under it used to return its task with the
 // results of the messages it sent meanwhile unwritten, and the task's
 // rerun sent them all again (hundreds, for a restart of seconds). The
@@ -339,7 +374,7 @@ func (r *recorder) record(cid int64, results []tasks.Result) error {
 				r.log.Info("results written after the ledger came back", "campaign", cid, "results", len(results), "tries", tries)
 			}
 			return nil
-		case time.Now().Add(wait).After(deadline):
+		case !transient(err) || time.Now().Add(wait).After(deadline):
 			return err
 		case tries == 1 && r.log != nil:
 			r.log.Warn("cannot write the results of messages sent; trying again until it can", "campaign", cid, "results", len(results), "err", err)

@@ -199,3 +199,68 @@ func TestDrainedWorkerHandsTheRestOfItsBatchBack(t *testing.T) {
 		}
 	}
 }
+
+// A worker told to stop while Redis is away stops handing messages over
+// at once, though its read of the stop flag hangs in the Redis client's
+// retries (it sent on for most of a second); it holds the results it
+// could not write, Flushed says so, and writes them once Redis is back,
+// so that the batch's next run sends none of them again.
+func TestDrainWhileRedisIsAway(t *testing.T) {
+	q := queuetest.Embedded(t)
+	opt := q.Opt.(asynq.RedisClientOpt)
+	proxy := newCutProxy(t, opt.Addr)
+	rdb := redis.NewClient(&redis.Options{Addr: proxy.addr(), Password: opt.Password}) // the client's own retries, as a worker's
+	t.Cleanup(func() { rdb.Close() })
+	srv := smtptest.Start(t)
+	ledger := &mailer.RedisLedger{Redis: rdb, Enqueuer: asynq.NewClientFromRedisClient(rdb)}
+	s := &mailer.Sender{Batch: mailtest.SlowSMTPTo(t, srv.URL(), 40), Ledger: ledger, StopEvery: 20 * time.Millisecond, RecordEvery: 10 * time.Millisecond}
+	p := sendPayload(80, time.Now())
+
+	done := make(chan error, 1)
+	go func() { done <- s.Send(context.Background(), p) }()
+	for deadline := time.Now().Add(30 * time.Second); srv.Total() < 5; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d messages sent in 30 s", srv.Total())
+		}
+	}
+	proxy.setCut(true)
+	time.Sleep(200 * time.Millisecond)
+	atDrain := srv.Total()
+	s.Drain()
+	time.Sleep(time.Second)
+	if after := srv.Total() - atDrain; after > 5 {
+		t.Errorf("%d messages sent in the second after the drain, Redis away", after)
+	}
+	short, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	if s.Flushed(short) {
+		t.Error("Flushed says every result is written while Redis is away")
+	}
+	cancel()
+	proxy.setCut(false)
+	long, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if !s.Flushed(long) {
+		t.Fatal("results still unwritten 60 s after Redis came back")
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, tasks.ErrHandedBack) {
+			t.Fatalf("the drained batch returned %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the drained batch did not return")
+	}
+	sent := srv.Total()
+	if n, err := q.Redis().HLen(context.Background(), tasks.DoneKey(p.CampaignID)).Result(); err != nil || int(n) != sent {
+		t.Errorf("the worker remembers %d results for %d sent (%v)", n, sent, err)
+	}
+	next := &mailer.Sender{Batch: smtpTo(t, srv), Ledger: &mailer.RedisLedger{Redis: q.Redis(), Enqueuer: q.Client}}
+	if err := next.Send(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range p.Recipients {
+		if n := srv.Count(r.Email); n != 1 {
+			t.Errorf("%s got %d copies, want 1", r.Email, n)
+		}
+	}
+}

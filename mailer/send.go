@@ -101,10 +101,10 @@ type Sender struct {
 	// (default 2 ms): a ledger write takes one transaction, or a Redis
 	// round trip and a queued task, however many results it carries.
 	RecordEvery time.Duration
-	// RecordPatience is how long a write of results that fails is tried
-	// again before the task returns with them unwritten (default 10
-	// minutes): a Redis or a disk that comes back within it costs no
-	// second copy.
+	// RecordPatience is how long a write of results that fails for a
+	// transient reason (Redis away, SQLite busy) is tried again before the
+	// task returns with them unwritten (default 2 minutes): a Redis that
+	// comes back within it costs no second copy.
 	RecordPatience time.Duration
 	Metrics        *Metrics
 	Log            *slog.Logger
@@ -146,6 +146,26 @@ type Sender struct {
 func (s *Sender) Drain() {
 	s.init()
 	s.drainOnce.Do(func() { close(s.draining) })
+}
+
+// Flushed waits until every result handed to the ledger is written (or
+// given up on after RecordPatience), or ctx ends, and reports whether
+// nothing was left. A worker stopping waits on it after asynq's shutdown,
+// which gives up on a task still waiting for its results (Redis away):
+// its process exiting then lost them, and the task's rerun sent their
+// messages again.
+func (s *Sender) Flushed(ctx context.Context) bool {
+	s.init()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for !s.rec.idle() {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-tick.C:
+		}
+	}
+	return true
 }
 
 // ProcessTask implements asynq.Handler.
@@ -256,30 +276,36 @@ func (s *Sender) watchStop(ctx context.Context, cid int64) (context.Context, fun
 	sc, _ := s.Ledger.(StopChecker)
 	sctx, cancel := context.WithCancelCause(ctx)
 	done := make(chan struct{})
+	// The drain is watched on its own: a read of the stop flag can take
+	// a second while Redis is away (the client's retries), and the batch
+	// went on sending meanwhile.
 	go func() {
-		var tick <-chan time.Time // never, without a StopChecker
-		if sc != nil {
-			t := time.NewTicker(cmp.Or(s.StopEvery, 250*time.Millisecond))
-			defer t.Stop()
-			tick = t.C
-		}
-		for {
-			select {
-			case <-done:
-				return
-			case <-sctx.Done():
-				return
-			case <-s.draining:
-				cancel(errDraining)
-				return
-			case <-tick:
-			}
-			if stopped, err := sc.Stopped(sctx, cid); err == nil && stopped {
-				cancel(errStopped)
-				return
-			}
+		select {
+		case <-done:
+		case <-sctx.Done():
+		case <-s.draining:
+			cancel(errDraining)
 		}
 	}()
+	if sc != nil {
+		go func() {
+			tick := time.NewTicker(cmp.Or(s.StopEvery, 250*time.Millisecond))
+			defer tick.Stop()
+			for {
+				select {
+				case <-done:
+					return
+				case <-sctx.Done():
+					return
+				case <-tick.C:
+				}
+				if stopped, err := sc.Stopped(sctx, cid); err == nil && stopped {
+					cancel(errStopped)
+					return
+				}
+			}
+		}()
+	}
 	return sctx, func() {
 		close(done)
 		cancel(nil)

@@ -274,7 +274,7 @@ type WaitingRequest struct {
 func (s *Store) WaitingRequest(ctx context.Context, id int64) (*WaitingRequest, error) {
 	var at time.Time
 	err := s.db.Read.QueryRowContext(ctx, `SELECT r.requested_at FROM signup_requests r JOIN subscribers s ON s.id = r.subscriber_id
-		WHERE r.subscriber_id = ? AND s.status = ? AND r.requested_at > ?`, id, StatusConfirmed, time.Now().Add(-ConfirmTTL)).Scan(&at)
+		WHERE r.subscriber_id = ? AND s.status = ? AND r.requested_at > ?`, id, StatusConfirmed, sqlite.Now().Add(-ConfirmTTL)).Scan(&at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	} else if err != nil {

@@ -97,11 +97,20 @@ func (m *Main) worker(ctx context.Context, args []string) error {
 	m.Log.Info("bulletin worker running", "addr", m.Config.Addr, "mail", mailKind(m.Config.SMTPURL), "conns", m.Config.SMTPConns)
 	<-ctx.Done()
 	m.Log.Info("worker shutting down")
+	stopping := time.Now()
 	// Hand no more messages to the mail server: the tasks record those on
 	// the wire once answered and hand the rest back, well within asynq's
 	// few seconds, instead of being abandoned while they send.
 	sender.Drain()
 	srv.Shutdown()
+	// A task asynq gave up on (Redis away) may still wait for its results
+	// to be written: the process waits for them too, within the 10 s a
+	// stop takes, for their messages would otherwise go again.
+	fctx, fcancel := context.WithDeadline(context.Background(), stopping.Add(9*time.Second))
+	if !sender.Flushed(fctx) {
+		m.Log.Warn("stopping with results not yet written (Redis away): their messages go again when their batch runs again")
+	}
+	fcancel()
 	sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	hs.Shutdown(sctx)

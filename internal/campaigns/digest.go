@@ -143,6 +143,7 @@ func (s *Service) buildDigest(ctx context.Context, slug, cadence string, slot ti
 		// The transaction that made it sending has committed: this is
 		// its one start.
 		s.logSending(x.ID, "digest", x.Recipients)
+		s.forgetWorkersSent(ctx, x.ID)
 		if err := s.startDigest(ctx, x.ID); err != nil {
 			s.log().Error("enqueue digest; the reconciler will retry", "campaign", x.ID, "err", err)
 		}

@@ -254,6 +254,7 @@ func (s *Service) start(ctx context.Context, id int64) (*Campaign, error) {
 	// line is written once, however many tasks and requests try.
 	s.logSending(id, "campaign", c.Audience)
 	s.lowerStop(ctx, id)
+	s.forgetWorkersSent(ctx, id)
 	if s.Kick != nil {
 		go s.fanoutNow(context.WithoutCancel(ctx), id)
 	}
@@ -321,6 +322,22 @@ func (s *Service) raiseStop(ctx context.Context, id int64, ttl time.Duration) {
 	}
 	if err := s.Redis.Set(ctx, queue.StopKey(id), "1", ttl).Err(); err != nil {
 		s.log().Error("raise campaign stop flag", "campaign", id, "err", err)
+	}
+}
+
+// forgetWorkersSent empties the hash where workers remember, by
+// delivery, what they sent of campaign id (queue.DoneKey), as it starts:
+// it has sent nothing yet. A database restored from a backup gives the
+// next campaign the id of one made after the backup, and its deliveries
+// the same ids for the same readers; the workers' memory of that lost
+// campaign, kept a week, had them report every reader sent unmailed. A
+// failure is logged: the hash is that rare case's only.
+func (s *Service) forgetWorkersSent(ctx context.Context, id int64) {
+	if s.Redis == nil {
+		return
+	}
+	if err := s.Redis.Del(ctx, queue.DoneKey(id)).Err(); err != nil {
+		s.log().Error("forget what workers sent of an earlier campaign of the same id", "campaign", id, "err", err)
 	}
 }
 

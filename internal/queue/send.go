@@ -168,10 +168,12 @@ func StopKey(campaignID int64) string {
 }
 
 // CancelledStopTTL is how long a cancelled campaign's StopKey stays:
-// far longer than a task queued before the cancel takes to run and retry,
-// each run seeing the flag and ending. A paused campaign's flag has none:
-// a pause lasts until a resume or a cancel, however long.
-const CancelledStopTTL = 7 * 24 * time.Hour
+// as long as asynq keeps an archived task (90 days), which an operator
+// could run again, and far longer than a task queued before the cancel
+// takes to run and retry, each run seeing the flag and ending. A paused
+// campaign's flag has none: a pause lasts until a resume or a cancel,
+// however long.
+const CancelledStopTTL = 90 * 24 * time.Hour
 
 // DoneKey is the Redis hash of a campaign's deliveries that a stateless
 // worker has finished (id → result), so that a rerun of a task never sends
