@@ -69,11 +69,21 @@ type Confirmer struct {
 
 // ConfirmMail is the data of the mail/confirm templates.
 type ConfirmMail struct {
-	// Name is always empty: a confirmation shows no name (see
-	// confirmRenderer). It stays for templates written when it did.
-	Name       string
-	Email      string
-	Lists      []string
+	// Name is empty in the mail to a reader not yet confirmed: until they
+	// click, their name is whatever anyone typed in a signup form (see
+	// confirmRenderer). A confirmed reader asked for more lists is greeted
+	// by their own name, as their other mail greets them.
+	Name  string
+	Email string
+	// Lists are the names of the lists the link confirms.
+	Lists []string
+	// Confirmed is set in the mail to a reader confirmed already (who
+	// signed up for more lists, or whom an import asked): ignoring it
+	// leaves them as they are, not unmailed.
+	Confirmed bool
+	// Keeps are, for a Confirmed reader, the names of the lists they are
+	// on, in list order, which they keep whatever they do with the mail.
+	Keeps      []string
 	ConfirmURL string
 	Publisher  string
 	BaseURL    string
@@ -298,9 +308,12 @@ var (
 func (c *Confirmer) compose(sub *claim, r *confirmRenderer) (mailer.Outgoing, error) {
 	var raw []byte
 	var err error
-	if sub.already {
+	switch {
+	case sub.already:
 		raw, err = r.already(getMailBuf(), sub.Subscriber)
-	} else {
+	case sub.confirmed:
+		raw, err = r.more(getMailBuf(), sub, c.Signer.Sign(ConfirmPurpose(sub.confirmSentAt), sub.ID, ConfirmTTL))
+	default:
 		raw, err = r.message(getMailBuf(), sub.Subscriber, c.Signer.Sign(ConfirmPurpose(sub.confirmSentAt), sub.ID, ConfirmTTL))
 	}
 	if err != nil {
@@ -397,14 +410,20 @@ type claim struct {
 	// already: a confirmed reader with nothing to confirm, whose mail is
 	// the already-subscribed one; its Lists are those they are on.
 	already bool
+	// confirmed: a confirmed reader asked to confirm Lists, who keeps the
+	// lists keeps (those they are on) whatever they do with the mail.
+	// Both mails to a confirmed reader carry their own Name.
+	confirmed bool
+	keeps     []string
 }
 
 // claimConfirms marks (confirm_queued = 2) the items whose row still awaits
 // a mail flagged for that very request, returning those subscribers with
 // the name and lists the mail shows: the reader's name, or the requested
-// one when the reader has none, and the lists the click will confirm; for
-// a confirmed reader with none to confirm, the lists they are on, for the
-// already-subscribed mail.
+// one when the reader has none (a confirmed reader's, their own only),
+// and the lists the click will confirm; for a confirmed reader, the lists
+// they are on as well (for the already-subscribed mail, when they have
+// none to confirm, in Lists).
 // Each item's claim stands alone, so they are claimed claimChunk at a
 // time, in transactions of their own.
 func (s *Store) claimConfirms(ctx context.Context, items []queue.ConfirmItem) ([]*claim, error) {
@@ -470,10 +489,15 @@ func (s *Store) claimChunk(ctx context.Context, items []queue.ConfirmItem) ([]*c
 			return nil, err
 		}
 		c := &claim{Subscriber: r.sub}
-		if r.sub.Status == StatusConfirmed && len(r.sub.Lists) == 0 {
-			// The already-subscribed mail greets the reader by their own
-			// name, not by one a signup asked for.
-			c.already, r.sub.Lists, r.sub.Name = true, activeNames(names, subs[id]), r.ownName
+		if r.sub.Status == StatusConfirmed {
+			// A confirmed reader's mail greets them by their own name, not
+			// by one a signup asked for, and names the lists they are on.
+			r.sub.Name = r.ownName
+			if len(r.sub.Lists) == 0 {
+				c.already, r.sub.Lists = true, activeNames(names, subs[id])
+			} else {
+				c.confirmed, c.keeps = true, activeNames(names, subs[id])
+			}
 		}
 		prepared[id] = c
 	}

@@ -19,7 +19,9 @@ import (
 // A confirmation shows no name: until its reader confirms, the name is
 // whatever the one who typed the address wrote, and a name such as "your
 // account is locked, log in at https://…" would go, in the publisher's
-// mail, to any address.
+// mail, to any address. A reader confirmed already, asked to confirm more
+// lists, is the exception: their stored name is their own (confirmed, or
+// an editor's), and their mail (more) greets them by it.
 //
 // Each shape is checked when it is first rendered: a probe reader whose
 // address holds every character html/template escapes is rendered
@@ -86,6 +88,26 @@ func (r *confirmRenderer) message(dst []byte, sub *Subscriber, token string) ([]
 	text, html, err := r.render(sub, token)
 	if err != nil {
 		return nil, err
+	}
+	msg := &mailer.Message{
+		From: r.from(), To: &mail.Address{Address: sub.Email},
+		Subject: r.subject(), Text: text, HTML: html, Date: r.date, Headers: r.headers(),
+	}
+	raw, err := msg.Compose()
+	return append(dst, raw...), err
+}
+
+// more appends the confirmation to sub, a confirmed reader asked to
+// confirm more lists, with the link token, composed, to dst and returns
+// it. It greets them by their own name and names the lists they keep,
+// which ignoring it does not end, so it is rendered mail by mail, as the
+// already-subscribed mail is, not filled into a shape.
+func (r *confirmRenderer) more(dst []byte, sub *claim, token string) ([]byte, error) {
+	d := r.data(sub.Email, token, sub.Lists)
+	d.Name, d.Confirmed, d.Keeps = oneLineName(sub.Name), true, sub.keeps
+	text, html, err := r.c.Templates.Mail("confirm", d)
+	if err != nil {
+		return dst, err
 	}
 	msg := &mailer.Message{
 		From: r.from(), To: &mail.Address{Address: sub.Email},

@@ -75,6 +75,9 @@ var Funcs = map[string]any{
 	// (mailer.AddressForPeople): a reader who typed 例え.jp is shown
 	// 例え.jp.
 	"address": mailer.AddressForPeople,
+	// listed names items as a sentence does (prose.And): "The Weekly and
+	// Daily Tides", "a, b and c".
+	"listed": prose.And,
 }
 
 // capital is s with its first letter upper case, for a value stored in
