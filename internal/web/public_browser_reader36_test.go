@@ -149,7 +149,7 @@ func TestReader36NewPagesInTheBrowser(t *testing.T) {
 	ctx := browser33(t)
 	for _, v := range views33 {
 		open33(t, ctx, v, ts.URL+"/preferences/"+e.signer.Sign(subscribers.TokenPreferences, id, 0))
-		if h := eval33[string](t, ctx, `document.querySelector("h1").textContent`); h != "We no longer hold your address" {
+		if h := eval33[string](t, ctx, `document.querySelector("h1").textContent`); h != "The address of this link was erased" {
 			t.Errorf("at %s: the erased reader's preferences link shows %q", v, h)
 		}
 		shot36(t, ctx, "erased-preferences", v)

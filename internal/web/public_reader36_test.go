@@ -14,8 +14,9 @@ import (
 
 // An erased reader's old mail still holds their unsubscribe and
 // preferences links, signed as they should be. Followed, they say plainly
-// that the address is no longer held and that nothing more is mailed, and
-// lead to the signup form: the unsubscribe page (a 200, as what it asks
+// that the address was erased, so the link no longer works, and lead to
+// the signup form (see TestErasedReadersLinksStayTrueAfterTheAddressSignsUpAgain
+// for why they say no more): the unsubscribe page (a 200, as what it asks
 // for holds) offers no preferences page, and the preferences page is gone
 // (410) rather than "not valid", which sent the reader looking for a newer
 // mail that will never come. A link whose signature is bad still reads as
@@ -45,10 +46,9 @@ func TestReader36ErasedReadersLinksSayTheAddressIsGone(t *testing.T) {
 			t.Errorf("%s %s = %d, want %d", c.method, c.path, w.Code, c.status)
 		}
 		for _, want := range []string{
-			"<h1>We no longer hold your address</h1>",
-			"was erased, with everything we held about it, at your request or ours",
-			"We will send nothing more to it",
-			`<a href="/subscribe">Sign up again</a>`,
+			"<h1>The address of this link was erased</h1>",
+			"was erased, with everything we held about it, at your request or ours, so this link no longer works",
+			`<a href="/subscribe">sign up again</a>`,
 		} {
 			if !strings.Contains(body, want) {
 				t.Errorf("%s %s: no %q:\n%s", c.method, c.path, want, body)

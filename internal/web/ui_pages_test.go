@@ -72,14 +72,14 @@ func TestUI23BadUnsubscribeAndPreferencesLinks(t *testing.T) {
 		}
 	}
 	// A preferences link of a reader erased since, signed as it should
-	// be, says the address is no longer held (410), naming none; see
+	// be, says the address of the link was erased (410), naming none; see
 	// TestReader36ErasedReadersLinksSayTheAddressIsGone.
 	tok := e.signer.Sign(subscribers.TokenPreferences, ann.ID, 0)
 	if err := e.store.Erase(ctx, ann.ID); err != nil {
 		t.Fatal(err)
 	}
 	w := e.do("GET", "/preferences/"+tok, "", "")
-	if body := w.Body.String(); w.Code != http.StatusGone || !strings.Contains(body, "We no longer hold your address") || strings.Contains(body, "ann@example.com") {
+	if body := w.Body.String(); w.Code != http.StatusGone || !strings.Contains(body, "The address of this link was erased") || strings.Contains(body, "ann@example.com") {
 		t.Errorf("preferences of an erased reader = %d:\n%s", w.Code, w.Body)
 	}
 }
