@@ -220,8 +220,8 @@ func TestAdminDigestSendNowAsksFirst(t *testing.T) {
 		t.Fatalf("GET the send page = %d:\n%s", resp.StatusCode, body)
 	}
 	for _, want := range []string{
-		`<title>Send the Weekend digest · `,
-		`<h1>Send the Weekend digest now?</h1>`,
+		`<title>Send the digest of Weekend · `,
+		`<h1>Send the digest of Weekend now?</h1>`,
 		`Weekly, Saturday 07:00 Europe/Paris`,
 		`None yet: the first digest takes the articles of the past 7 days.`,
 		`<form method="post" action="/admin/digests/weekend/run">`,
