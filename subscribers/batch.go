@@ -36,13 +36,20 @@ type Signups struct {
 	// and the signups in each (a batch that fails is retried a signup a
 	// transaction, each counted).
 	Metrics *SignupMetrics
+	// DueTasks, when set before the first Signup, schedules the mail a
+	// signup held within ConfirmInterval leaves due (see holdRequest) for
+	// the moment the interval is over: a queue.TypeSubscriberConfirmDue
+	// task, which whoever sets it must handle (a DueConfirmer). Unset, the
+	// mail waits for the reconciler's next tick after that moment.
+	DueTasks bool
 
 	jobs     chan *signupJob
 	mails    chan []queue.ConfirmItem
+	dues     chan queue.ConfirmItem
 	quit     chan struct{}
 	once     sync.Once
 	wg       sync.WaitGroup
-	inflight sync.WaitGroup // committed batches not yet handed to the queue
+	inflight sync.WaitGroup // committed batches and dues not yet handed to the queue
 }
 
 type signupJob struct {
@@ -63,11 +70,13 @@ func NewSignups(store *Store, enq queue.Enqueuer, log *slog.Logger) *Signups {
 		store: store, enq: enq, log: log, MaxBatch: 256,
 		jobs:  make(chan *signupJob, 1024),
 		mails: make(chan []queue.ConfirmItem, 64),
+		dues:  make(chan queue.ConfirmItem, maxDues),
 		quit:  make(chan struct{}),
 	}
-	s.wg.Add(2)
+	s.wg.Add(3)
 	go s.commitLoop()
 	go s.enqueueLoop()
+	go s.dueLoop()
 	return s
 }
 
@@ -120,6 +129,7 @@ func (s *Signups) Close() error {
 func (s *Signups) commitLoop() {
 	defer s.wg.Done()
 	defer close(s.mails)
+	defer close(s.dues)
 	batch := make([]*signupJob, 0, s.MaxBatch)
 	var pending [][]queue.ConfirmItem // committed, not yet handed on
 	together := 0                     // commits that yield first: 8 after one held more than one signup
@@ -170,11 +180,12 @@ func (s *Signups) commitLoop() {
 		} else if together > 0 {
 			together--
 		}
-		items := s.commit(batch)
+		items, dues := s.commit(batch)
 		if len(items) > 0 {
 			s.inflight.Add(1)
 			pending = append(pending, items)
 		}
+		s.handDues(dues)
 		for _, job := range batch {
 			close(job.done)
 		}
@@ -184,54 +195,95 @@ func (s *Signups) commitLoop() {
 // commit applies a batch in one transaction. Signups are checked before
 // they queue, so a failure here is rare; when it happens the batch is
 // retried one signup per transaction, so that it fails only its caller.
-func (s *Signups) commit(batch []*signupJob) []queue.ConfirmItem {
-	items, err := s.commitTx(batch)
+// It returns the confirmations to send and, with DueTasks, those due
+// once ConfirmInterval is over.
+func (s *Signups) commit(batch []*signupJob) (items, dues []queue.ConfirmItem) {
+	items, dues, err := s.commitTx(batch)
 	if err == nil || len(batch) == 1 {
 		if err != nil {
 			s.log.Error("signup", "err", err)
 			batch[0].err = fmt.Errorf("signup: %w", err)
 		}
-		return items
+		return items, dues
 	}
-	items = items[:0]
+	items, dues = items[:0], dues[:0]
 	for _, job := range batch {
-		one, err := s.commitTx([]*signupJob{job})
+		one, due, err := s.commitTx([]*signupJob{job})
 		if err != nil {
 			s.log.Error("signup", "err", err)
 			job.err = fmt.Errorf("signup: %w", err)
 		}
-		items = append(items, one...)
+		items, dues = append(items, one...), append(dues, due...)
 	}
-	return items
+	return items, dues
 }
 
-func (s *Signups) commitTx(batch []*signupJob) ([]queue.ConfirmItem, error) {
+func (s *Signups) commitTx(batch []*signupJob) (items, dues []queue.ConfirmItem, err error) {
 	s.Metrics.observe(len(batch))
-	var items []queue.ConfirmItem
 	now := sqlite.Now()
 	// ConnTx: a transaction per batch, thousands a second, each without
 	// the goroutine database/sql gives a *sql.Tx.
-	err := s.store.db.ConnTx(context.Background(), func(tx sqlite.Querier) error {
-		items = items[:0]
+	err = s.store.db.ConnTx(context.Background(), func(tx sqlite.Querier) error {
+		items, dues = items[:0], dues[:0]
 		for _, job := range batch {
 			if job.ctx.Err() != nil {
 				job.err = job.ctx.Err()
 				continue
 			}
-			item, err := signupTx(context.Background(), tx, job.in, job.listIDs, now)
+			item, due, err := signupTx(context.Background(), tx, job.in, job.listIDs, now)
 			if err != nil {
 				return err
 			}
 			if item != nil {
 				items = append(items, *item)
 			}
+			if due != nil && s.DueTasks {
+				dues = append(dues, *due)
+			}
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return items, nil
+	return items, dues, nil
+}
+
+// maxDues bounds the dues committed and not yet scheduled. A due is rare
+// (a second signup within minutes, asking for another list), and one
+// dropped when they pile up (Redis stalls) is still sent, by the
+// reconciler, from its row.
+const maxDues = 256
+
+// handDues hands the dues of a committed batch to dueLoop, without
+// waiting: commitLoop must not wait on the queue.
+func (s *Signups) handDues(dues []queue.ConfirmItem) {
+	for _, it := range dues {
+		s.inflight.Add(1)
+		select {
+		case s.dues <- it:
+		default:
+			s.inflight.Done()
+			s.log.Warn("too many confirmations due to schedule; the reconciler will send this one", "subscriber", it.ID)
+		}
+	}
+}
+
+// dueLoop schedules each due confirmation for the moment ConfirmInterval
+// after the last mail is over. A failure is logged, not retried here: the
+// reconciler sends the mail from its row.
+func (s *Signups) dueLoop() {
+	defer s.wg.Done()
+	for it := range s.dues {
+		task, err := queue.NewConfirmDueTask(it, time.UnixMicro(it.SentAt).Add(ConfirmInterval))
+		if err == nil {
+			err = queue.EnqueueUnique(context.Background(), s.enq, task)
+		}
+		if err != nil {
+			s.log.Error("schedule a confirmation due; the reconciler will send it", "subscriber", it.ID, "err", err)
+		}
+		s.inflight.Done()
+	}
 }
 
 // confirmLinger is how long enqueueLoop waits for more committed batches
@@ -299,7 +351,7 @@ func (s *Signups) enqueueLoop() {
 }
 
 // Flush waits until the confirmations of every signup answered so far
-// have been handed to the queue.
+// have been handed to the queue, the dues scheduled with them.
 func (s *Signups) Flush() { s.inflight.Wait() }
 
 // SignupMetrics is the group commit's histogram: how many signups each of

@@ -44,7 +44,7 @@ func BenchmarkSignupCommit(b *testing.B) {
 							if err := in.Normalize(); err != nil {
 								return err
 							}
-							item, err := signupTx(ctx, q, in, lists, sqlite.Now())
+							item, _, err := signupTx(ctx, q, in, lists, sqlite.Now())
 							if err != nil {
 								return err
 							}

@@ -47,7 +47,9 @@ const reconcileDueSQL = `SELECT subscribers.id FROM signup_requests r CROSS JOIN
 // the already-subscribed mails among them (alreadyTx marks each with a
 // request, through which these statements find it).
 // It also sends the confirmations that a signup within ConfirmInterval of
-// the last mail left due (dueConfirms), and deletes signup requests whose
+// the last mail left due (dueConfirms): Signups with DueTasks schedules
+// each for its moment (DueConfirmer), and this pass is the safety net for
+// a task lost or never scheduled. It deletes signup requests whose
 // link has expired. It implements queue.Reconciler.
 func (s *Store) Reconcile(ctx context.Context, c queue.Enqueuer) (int, error) {
 	cutoff := sqlite.Now().Add(-reconcileAge)
@@ -107,11 +109,17 @@ func (s *Store) Reconcile(ctx context.Context, c queue.Enqueuer) (int, error) {
 // once the interval has passed; a reader who followed the last link since
 // has no request left, and gets none.
 func (s *Store) dueConfirms(ctx context.Context) ([]queue.ConfirmItem, error) {
+	return s.flagDue(ctx, reconcileDueSQL)
+}
+
+// flagDue is dueConfirms for the readers query finds: reconcileDueSQL,
+// maybe narrowed by conditions on args, which follow its own argument.
+func (s *Store) flagDue(ctx context.Context, query string, args ...any) ([]queue.ConfirmItem, error) {
 	now := sqlite.Now()
 	var items []queue.ConfirmItem
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		items = items[:0]
-		rows, err := tx.QueryContext(ctx, reconcileDueSQL, now.Add(-ConfirmInterval))
+		rows, err := tx.QueryContext(ctx, query, append([]any{now.Add(-ConfirmInterval)}, args...)...)
 		if err != nil {
 			return err
 		}

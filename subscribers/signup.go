@@ -15,7 +15,8 @@ import (
 // address, so that no one can mail bomb an address through the form.
 // Signing up again sooner sends nothing at once: the signup waits with the
 // address's request (holdRequest), for the link of the mail already out or
-// of the next one, which the reconciler sends once the interval allows.
+// of the next one, which goes once the interval is over (a task
+// scheduled for that moment, or else the reconciler's next tick).
 const ConfirmInterval = 10 * time.Minute
 
 // Subscription statuses.
@@ -26,7 +27,9 @@ const (
 )
 
 // signupTx applies one normalised signup inside tx and returns the
-// confirmation to send, if any. Every outcome looks the same to the reader;
+// confirmation to send, if any, and the one it left due once
+// ConfirmInterval is over, if any (holdRequest; its SentAt is the last
+// mail's). Every outcome looks the same to the reader;
 // only the rows differ:
 //   - a new address is stored pending, flagged for a confirmation mail;
 //   - a known one is left as it is: the signup joins its request (see
@@ -40,7 +43,7 @@ const (
 //   - a bounced one is left alone and gets nothing;
 //   - a reader who unsubscribed (from everything, or from a list asked
 //     for) after the last mail is asking afresh: the mail goes at once.
-func signupTx(ctx context.Context, tx sqlite.Querier, in *Signup, listIDs []int64, now time.Time) (*queue.ConfirmItem, error) {
+func signupTx(ctx context.Context, tx sqlite.Querier, in *Signup, listIDs []int64, now time.Time) (send, due *queue.ConfirmItem, err error) {
 	var (
 		id      int64
 		status  string
@@ -51,42 +54,47 @@ func signupTx(ctx context.Context, tx sqlite.Querier, in *Signup, listIDs []int6
 	// Most signups are new addresses: the insert goes first, and only a
 	// known address costs the read.
 	if item, err := insertPending(ctx, tx, in, listIDs, now); item != nil || err != nil {
-		return item, err
+		return item, nil, err
 	}
-	err := tx.QueryRowContext(ctx, `SELECT id, status, confirm_sent_at, unsubscribed_at, confirm_queued FROM subscribers WHERE email_key = ?`,
+	err = tx.QueryRowContext(ctx, `SELECT id, status, confirm_sent_at, unsubscribed_at, confirm_queued FROM subscribers WHERE email_key = ?`,
 		EmailKey(in.Email)).Scan(&id, &status, &sentAt, &unsubAt, &queued)
 	if err != nil {
-		return nil, fmt.Errorf("signup: %w", err)
+		return nil, nil, fmt.Errorf("signup: %w", err)
 	}
 	switch status {
 	case StatusBounced:
-		return nil, nil
+		return nil, nil, nil
 	case StatusConfirmed:
 		more, err := joinsNewList(ctx, tx, id, listIDs)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !more {
-			return alreadyTx(ctx, tx, id, sentAt, now)
+			send, err := alreadyTx(ctx, tx, id, sentAt, now)
+			return send, nil, err
 		}
 	}
 	if sentAt.Valid && now.Sub(sentAt.Time) < ConfirmInterval {
 		fresh, err := leftSince(ctx, tx, id, status, unsubAt, listIDs, sentAt.Time)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !fresh {
-			return nil, holdRequest(ctx, tx, id, status, in, listIDs, sentAt.Time, queued == 1, now)
+			held, err := holdRequest(ctx, tx, id, status, in, listIDs, sentAt.Time, queued == 1, now)
+			if held {
+				due = &queue.ConfirmItem{ID: id, SentAt: sentAt.Time.UnixMicro()}
+			}
+			return nil, due, err
 		}
 	}
 	if err := saveRequest(ctx, tx, id, status, in, listIDs, now); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET confirm_sent_at = ?, confirm_queued = 1 WHERE id = ?`,
 		now, id); err != nil {
-		return nil, fmt.Errorf("signup: %w", err)
+		return nil, nil, fmt.Errorf("signup: %w", err)
 	}
-	return &queue.ConfirmItem{ID: id, SentAt: now.UnixMicro()}, nil
+	return &queue.ConfirmItem{ID: id, SentAt: now.UnixMicro()}, nil, nil
 }
 
 // alreadyTx answers a confirmed reader who asks for no list they are not

@@ -126,16 +126,19 @@ func mergeAttributes(r *request, add map[string]any) bool {
 // reader who followed the first link already, or never opens it, still
 // gets a mail naming the list. The request's date is when a mail named
 // all of it, as saveRequest sets it.
-func holdRequest(ctx context.Context, tx sqlite.Querier, id int64, status string, in *Signup, listIDs []int64, sentAt time.Time, queued bool, now time.Time) error {
+// It reports whether it left such a mail due: Signups then schedules it
+// for the moment the interval is over (see queue.NewConfirmDueTask), so
+// that it does not wait for the reconciler's next tick.
+func holdRequest(ctx context.Context, tx sqlite.Querier, id int64, status string, in *Signup, listIDs []int64, sentAt time.Time, queued bool, now time.Time) (due bool, err error) {
 	m, err := mergeRequest(ctx, tx, id, status, in, listIDs)
 	if err != nil || !m.changed {
-		return err
+		return false, err
 	}
 	switch {
 	case m.unnamed && !queued:
-		m.req.requestedAt = now
+		m.req.requestedAt, due = now, true
 	case m.req.requestedAt.IsZero():
 		m.req.requestedAt = sentAt
 	}
-	return storeRequest(ctx, tx, id, m.req)
+	return due, storeRequest(ctx, tx, id, m.req)
 }
