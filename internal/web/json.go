@@ -109,18 +109,31 @@ func newPage[T any](items []T, next int64) page[T] {
 // take is refused, except in the bodies of lenientBodies. The fields at
 // fault are answered together, each with what to send instead.
 func decodeJSON(r *http.Request, v any) error {
+	_, err := decodeJSONBody(r, v)
+	return err
+}
+
+// decodeJSONBody is decodeJSON, returning the body it read too (nil when
+// it read none): a handler of a lenient body may look at what it ignored
+// to explain a refusal.
+func decodeJSONBody(r *http.Request, v any) ([]byte, error) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
-		return bulletin.Errorf(bulletin.EUNSUPPORTED, "Send the body as application/json.")
+		return nil, bulletin.Errorf(bulletin.EUNSUPPORTED, "Send the body as application/json.")
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var maxErr *http.MaxBytesError
 		if errors.As(err, &maxErr) {
-			return errTooLarge
+			return nil, errTooLarge
 		}
-		return bulletin.Errorf(bulletin.EBADREQUEST, "The body could not be read.")
+		return nil, bulletin.Errorf(bulletin.EBADREQUEST, "The body could not be read.")
 	}
+	return body, decodeJSONBytes(r, body, v)
+}
+
+// decodeJSONBytes is decodeJSON of body, read from r.
+func decodeJSONBytes(r *http.Request, body []byte, v any) error {
 	// JSON is UTF-8 (RFC 8259 §8.1); the decoder would put U+FFFD in
 	// place of what is not, and store "�" for a name.
 	if !utf8.Valid(body) {

@@ -135,7 +135,7 @@ func (s *Server) preferencesPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := parseForm(r); err != nil {
-		s.formError(w, r, err)
+		s.formError(w, r, err, preferencesPath(r), "Back to your preferences")
 		return
 	}
 	p := subscribers.Preferences{Name: r.PostForm.Get("name"), Frequency: r.PostForm.Get("frequency"), Lists: r.PostForm["list"]}

@@ -128,7 +128,13 @@ func (s *Server) renderSubscribe(w http.ResponseWriter, r *http.Request, status 
 	}
 	if d.oneList {
 		// The one-list form is shown again only for a list still public
-		// and not at fault; otherwise the lists to choose from are.
+		// and not at fault; otherwise the lists to choose from are, and
+		// a list that is not public (deleted, made private, its slug
+		// changed) is said of as the form's link says of it: its reader
+		// did not type the slug, and is shown what to do instead.
+		if note := unknownNote(chosen, public, len(lists)); note != "" && d.Errors["lists"] != "" {
+			d.Errors["lists"] = note
+		}
 		if _, bad := d.Errors["lists"]; !bad && len(chosen) == 1 {
 			for _, l := range d.Lists {
 				if subscribers.SlugKey(l.Slug) == subscribers.SlugKey(chosen[0]) {
@@ -190,7 +196,7 @@ func cut(s string, n int) string {
 // to fix first, without the question, which the fixed form may ask.
 func (s *Server) subscribePost(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(r); err != nil {
-		s.formError(w, r, err)
+		s.formError(w, r, err, "/subscribe", "Back to the signup form")
 		return
 	}
 	if r.PostForm.Get(honeypotField) != "" {
@@ -291,13 +297,15 @@ func parseForm(r *http.Request) error {
 	return nil
 }
 
-// formError answers a form that could not be read with a page.
-func (s *Server) formError(w http.ResponseWriter, r *http.Request, err error) {
+// formError answers a form that could not be read with a page, which
+// links back to the page of the form, back (a path of this site), in
+// words backText: the reader is not left on a dead end.
+func (s *Server) formError(w http.ResponseWriter, r *http.Request, err error, back, backText string) {
 	status := statusOf[bulletin.ErrorCode(err)]
 	if status == 0 {
 		status = http.StatusBadRequest
 	}
-	s.messagePage(w, r, status, "That did not work", bulletin.ErrorMessage(err))
+	s.messagePageBack(w, r, status, "That did not work", bulletin.ErrorMessage(err), back, backText)
 }
 
 // checkEmail answers every signup, whatever the address: its words hold
@@ -342,16 +350,29 @@ type SignupChecker interface {
 // decodeSignup reads a JSON signup body. A body with members of the wrong
 // kind is refused with the other members checked too, when s.Signups can
 // check them: one answer names every field at fault, as it does for a
-// body that decodes.
+// body that decodes. So is a body without lists that has them under
+// another name (misnamedLists): the answer says where they go.
 func (s *Server) decodeSignup(r *http.Request) (*subscribers.Signup, error) {
 	var in subscribers.Signup
-	err := decodeJSON(r, &in)
-	if err == nil {
+	body, err := decodeJSONBody(r, &in)
+	var misnamed map[string]string
+	if len(in.Lists) == 0 && body != nil {
+		misnamed = misnamedLists(body)
+	}
+	if err == nil && misnamed == nil {
 		return &in, nil
+	}
+	if err == nil {
+		err = bulletin.Invalid(map[string]string{})
 	}
 	fields := bulletin.ErrorFields(err)
 	if fields == nil {
 		return nil, err
+	}
+	for f, why := range misnamed {
+		if _, named := fields[f]; !named {
+			fields[f] = why
+		}
 	}
 	// encoding/json decoded every member it could and left the others
 	// empty: those are named already, with what to send instead.
