@@ -25,11 +25,16 @@ func (m *Main) wireSubscribers(ctx context.Context, mux *asynq.ServeMux, srv *we
 	signer := confirmer.Signer
 	signups := subscribers.NewSignups(a.Subscribers, a.Queue, m.Log)
 	signups.Metrics = subscribers.NewSignupMetrics(a.Registry)
+	// A signup held back within ConfirmInterval of the last mail gets the
+	// mail naming every list when the interval is over, not at the
+	// reconciler's next tick, up to 5 minutes later.
+	signups.DueTasks = true
 	// Closers run in reverse, so the signups stop before the queue closes
 	// and hand their last batch to it.
 	a.closers = append(a.closers, signups.Close)
 
 	mux.Handle(queue.TypeSubscriberConfirm, confirmer)
+	mux.Handle(queue.TypeSubscriberConfirmDue, &subscribers.DueConfirmer{Store: a.Subscribers, Queue: a.Queue})
 	a.Reconcilers.Add("subscriber confirmations", a.Subscribers)
 
 	srv.SubscriberDeps = web.SubscriberDeps{
