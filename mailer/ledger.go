@@ -344,8 +344,14 @@ func transient(err error) bool {
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
 		return true
 	}
+	// asynq's client keeps only the text of a network error it met
+	// ("queue results: UNKNOWN: redis eval error: EOF").
 	msg := err.Error()
+	if strings.HasSuffix(msg, "EOF") {
+		return true
+	}
 	for _, s := range []string{"LOADING", "READONLY", "TRYAGAIN", "CLUSTERDOWN", "MASTERDOWN", "connection refused",
+		"connection reset", "broken pipe", "i/o timeout", "use of closed network connection",
 		"database is locked", "database table is locked"} {
 		if strings.Contains(msg, s) {
 			return true

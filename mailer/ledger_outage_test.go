@@ -101,13 +101,7 @@ func TestWorkerWritesItsResultsOnceRedisIsBack(t *testing.T) {
 	s := &mailer.Sender{Batch: mailtest.SlowSMTPTo(t, srv.URL(), 40), Ledger: &mailer.RedisLedger{Redis: rdb, Enqueuer: enq}, RecordEvery: 10 * time.Millisecond}
 	p := sendPayload(60, time.Now())
 
-	done := make(chan error, 1)
-	go func() { done <- s.Send(context.Background(), p) }()
-	for deadline := time.Now().Add(30 * time.Second); srv.Total() < 5; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("only %d messages sent in 30 s", srv.Total())
-		}
-	}
+	done := sendInBackground(t, s, p, srv, 5)
 	proxy.setCut(true)
 	cutAt := srv.Total()
 	time.Sleep(time.Second)
@@ -130,11 +124,7 @@ func TestWorkerWritesItsResultsOnceRedisIsBack(t *testing.T) {
 	if err := s.Send(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range p.Recipients {
-		if n := srv.Count(r.Email); n != 1 {
-			t.Errorf("%s got %d copies, want 1", r.Email, n)
-		}
-	}
+	eachOnce(t, srv, p)
 }
 
 // A worker told to stop (Drain, at SIGTERM) hands no more messages of its
@@ -151,13 +141,7 @@ func TestDrainedWorkerHandsTheRestOfItsBatchBack(t *testing.T) {
 	s := &mailer.Sender{Batch: mailtest.SlowSMTPTo(t, srv.URL(), 20), Ledger: ledger}
 	p := sendPayload(40, time.Now())
 
-	done := make(chan error, 1)
-	go func() { done <- s.Send(context.Background(), p) }()
-	for deadline := time.Now().Add(30 * time.Second); srv.Total() < 3; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("only %d messages sent in 30 s", srv.Total())
-		}
-	}
+	done := sendInBackground(t, s, p, srv, 3)
 	s.Drain()
 	drained := time.Now()
 	select {
@@ -193,11 +177,7 @@ func TestDrainedWorkerHandsTheRestOfItsBatchBack(t *testing.T) {
 	if err := next.Send(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range p.Recipients {
-		if n := srv.Count(r.Email); n != 1 {
-			t.Errorf("%s got %d copies, want 1", r.Email, n)
-		}
-	}
+	eachOnce(t, srv, p)
 }
 
 // A worker told to stop while Redis is away stops handing messages over
@@ -216,13 +196,7 @@ func TestDrainWhileRedisIsAway(t *testing.T) {
 	s := &mailer.Sender{Batch: mailtest.SlowSMTPTo(t, srv.URL(), 40), Ledger: ledger, StopEvery: 20 * time.Millisecond, RecordEvery: 10 * time.Millisecond}
 	p := sendPayload(80, time.Now())
 
-	done := make(chan error, 1)
-	go func() { done <- s.Send(context.Background(), p) }()
-	for deadline := time.Now().Add(30 * time.Second); srv.Total() < 5; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("only %d messages sent in 30 s", srv.Total())
-		}
-	}
+	done := sendInBackground(t, s, p, srv, 5)
 	proxy.setCut(true)
 	time.Sleep(200 * time.Millisecond)
 	atDrain := srv.Total()
@@ -258,6 +232,27 @@ func TestDrainWhileRedisIsAway(t *testing.T) {
 	if err := next.Send(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
+	eachOnce(t, srv, p)
+}
+
+// sendInBackground sends p with s in a goroutine, as a task runs, and
+// returns once srv has taken at least n messages; the channel gets what
+// the send returned.
+func sendInBackground(t *testing.T, s *mailer.Sender, p *tasks.SendPayload, srv *smtptest.Server, n int) <-chan error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- s.Send(context.Background(), p) }()
+	for deadline := time.Now().Add(30 * time.Second); srv.Total() < n; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d messages sent in 30 s", srv.Total())
+		}
+	}
+	return done
+}
+
+// eachOnce checks that every recipient of p got one copy from srv.
+func eachOnce(t *testing.T, srv *smtptest.Server, p *tasks.SendPayload) {
+	t.Helper()
 	for _, r := range p.Recipients {
 		if n := srv.Count(r.Email); n != 1 {
 			t.Errorf("%s got %d copies, want 1", r.Email, n)

@@ -24,13 +24,7 @@ func TestWorkerStopsMessagesWaitingOnTheRateLimit(t *testing.T) {
 	s := &mailer.Sender{Batch: mailtest.SlowSMTPTo(t, srv.URL(), 20), Ledger: ledger, StopEvery: 20 * time.Millisecond}
 	p := sendPayload(40, time.Now())
 
-	done := make(chan error, 1)
-	go func() { done <- s.Send(context.Background(), p) }()
-	for deadline := time.Now().Add(30 * time.Second); srv.Total() < 3; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("only %d messages sent in 30 s", srv.Total())
-		}
-	}
+	done := sendInBackground(t, s, p, srv, 3)
 	if err := q.Redis().Set(context.Background(), tasks.StopKey(p.CampaignID), "1", 0).Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -63,9 +57,5 @@ func TestWorkerStopsMessagesWaitingOnTheRateLimit(t *testing.T) {
 	if err := s.Send(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range p.Recipients {
-		if n := srv.Count(r.Email); n != 1 {
-			t.Errorf("%s got %d copies, want 1", r.Email, n)
-		}
-	}
+	eachOnce(t, srv, p)
 }

@@ -24,6 +24,8 @@ func TestTransientWriteErrors(t *testing.T) {
 		{errors.New("remember results: LOADING Redis is loading the dataset in memory"), true},
 		{errors.New("remember results: READONLY You can't write against a read only replica."), true},
 		{errors.New("record results: database is locked"), true},
+		{errors.New("queue results: UNKNOWN: redis eval error: EOF"), true},
+		{errors.New("queue results: UNKNOWN: redis eval error: dial tcp 127.0.0.1:6379: connect: connection refused"), true},
 		{errors.New("record results: UNIQUE constraint failed: deliveries.id"), false},
 		{errors.New("sql: database is closed"), false},
 		{errors.New("encode delivery:record: json: unsupported value"), false},

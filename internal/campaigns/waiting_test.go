@@ -14,32 +14,15 @@ import (
 // nothing waits once none is queued.
 func TestStatsSayWhatQueuedMessagesWaitOn(t *testing.T) {
 	e := newEnv(t)
-	ctx := context.Background()
 	e.addReaders(t, 3, e.addList(t, "a"))
 	id := e.create(t, "a")
 	rs := e.recipientsKicked(t, id, 3)
-	waiting := func() string {
-		t.Helper()
-		st, err := e.svc.DigestStats(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st.Waiting == nil {
-			return ""
-		}
-		return st.Waiting.Reply
-	}
+	waiting := func() string { return waitingOn(t, e, id) }
 	if got := waiting(); got != "" {
 		t.Fatalf("before any try the campaign waits on %q", got)
 	}
 	at := time.Now().UTC()
-	record := func(i int, status, reply string, at time.Time) {
-		t.Helper()
-		r := queue.Result{DeliveryID: rs[i].DeliveryID, SubscriberID: rs[i].SubscriberID, Status: status, Reply: reply, At: at}
-		if err := e.svc.Record(ctx, id, []queue.Result{r}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	record := func(i int, status, reply string, at time.Time) { recordOne(t, e, id, rs[i], status, reply, at) }
 	record(0, queue.ResultRetry, "dial tcp 127.0.0.1:2525: connect: connection refused", at)
 	record(1, queue.ResultRetry, "451 4.7.1 greylisted", at.Add(time.Second))
 	record(2, queue.ResultRetry, "not sent: context canceled", at.Add(2*time.Second))
@@ -59,28 +42,11 @@ func TestStatsSayWhatQueuedMessagesWaitOn(t *testing.T) {
 // note stayed, with sending going on, until the campaign ended.
 func TestStatsStopWaitingOnceTheServerTakesMailAgain(t *testing.T) {
 	e := newEnv(t)
-	ctx := context.Background()
 	e.addReaders(t, 4, e.addList(t, "a"))
 	id := e.create(t, "a")
 	rs := e.recipientsKicked(t, id, 4)
-	record := func(i int, status, reply string, at time.Time) {
-		t.Helper()
-		r := queue.Result{DeliveryID: rs[i].DeliveryID, SubscriberID: rs[i].SubscriberID, Status: status, Reply: reply, At: at}
-		if err := e.svc.Record(ctx, id, []queue.Result{r}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	waiting := func() string {
-		t.Helper()
-		st, err := e.svc.DigestStats(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st.Waiting == nil {
-			return ""
-		}
-		return st.Waiting.Reply
-	}
+	record := func(i int, status, reply string, at time.Time) { recordOne(t, e, id, rs[i], status, reply, at) }
+	waiting := func() string { return waitingOn(t, e, id) }
 	at := time.Now().UTC()
 	record(2, queue.ResultSent, "", at.Add(-time.Minute)) // before the outage
 	record(0, queue.ResultRetry, "dial tcp 127.0.0.1:2525: connect: connection refused", at)
@@ -91,5 +57,28 @@ func TestStatsStopWaitingOnceTheServerTakesMailAgain(t *testing.T) {
 	record(3, queue.ResultSent, "", time.Now().UTC())
 	if got := waiting(); got != "" {
 		t.Errorf("the server took a message again, yet the campaign waits on %q", got)
+	}
+}
+
+// waitingOn is what campaign id's stats say its queued messages wait on,
+// "" for nothing.
+func waitingOn(t *testing.T, e *env, id int64) string {
+	t.Helper()
+	st, err := e.svc.DigestStats(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Waiting == nil {
+		return ""
+	}
+	return st.Waiting.Reply
+}
+
+// recordOne records one result of campaign id, to r, as a sender does.
+func recordOne(t *testing.T, e *env, id int64, r queue.Recipient, status, reply string, at time.Time) {
+	t.Helper()
+	res := queue.Result{DeliveryID: r.DeliveryID, SubscriberID: r.SubscriberID, Status: status, Reply: reply, At: at}
+	if err := e.svc.Record(context.Background(), id, []queue.Result{res}); err != nil {
+		t.Fatal(err)
 	}
 }
