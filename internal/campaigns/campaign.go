@@ -45,6 +45,11 @@ type Campaign struct {
 	CreatedAt  time.Time  `json:"created_at"`
 	StartedAt  *time.Time `json:"started_at,omitempty"`
 	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	// MissedSendAt is the send time a draft was scheduled for and not
+	// sent at, as its lists had no confirmed reader then (unschedule):
+	// its pages say why it is a draft again. Nil for any other campaign;
+	// scheduling or sending it again forgets it.
+	MissedSendAt *time.Time `json:"missed_send_at,omitempty"`
 	// Audience is how many readers the campaign reaches: while it is a
 	// draft or scheduled, the confirmed readers of its lists now, each
 	// once (Store.Audience); while its fan-out runs, the same count;
@@ -270,7 +275,7 @@ func (s *Store) Get(ctx context.Context, id int64) (*Campaign, error) {
 // audience is a count of its readers, which a status check need not wait
 // for.
 func (s *Store) head(ctx context.Context, id int64) (*Campaign, error) {
-	row := s.db.Read.QueryRowContext(ctx, `SELECT id, subject, preheader, body, status, send_at, send_zone, created_at, started_at, finished_at
+	row := s.db.Read.QueryRowContext(ctx, `SELECT id, subject, preheader, body, status, send_at, send_zone, created_at, started_at, finished_at, missed_send_at
 		FROM campaigns WHERE id = ? AND kind = 'campaign'`, id)
 	c, err := scanCampaign(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -285,11 +290,11 @@ type scanner interface{ Scan(dest ...any) error }
 
 func scanCampaign(r scanner) (*Campaign, error) {
 	var c Campaign
-	var sendAt, started, finished sql.NullTime
-	if err := r.Scan(&c.ID, &c.Subject, &c.Preheader, &c.Body, &c.Status, &sendAt, &c.SendZone, &c.CreatedAt, &started, &finished); err != nil {
+	var sendAt, started, finished, missed sql.NullTime
+	if err := r.Scan(&c.ID, &c.Subject, &c.Preheader, &c.Body, &c.Status, &sendAt, &c.SendZone, &c.CreatedAt, &started, &finished, &missed); err != nil {
 		return nil, err
 	}
-	c.SendAt, c.StartedAt, c.FinishedAt = timePtr(sendAt), timePtr(started), timePtr(finished)
+	c.SendAt, c.StartedAt, c.FinishedAt, c.MissedSendAt = timePtr(sendAt), timePtr(started), timePtr(finished), timePtr(missed)
 	c.Lists = []string{}
 	return &c, nil
 }
@@ -365,7 +370,7 @@ func (s *Store) List(ctx context.Context, after int64, limit int) ([]*Campaign, 
 	if limit <= 0 {
 		limit = 50
 	}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, subject, preheader, body, status, send_at, send_zone, created_at, started_at, finished_at
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, subject, preheader, body, status, send_at, send_zone, created_at, started_at, finished_at, missed_send_at
 		FROM campaigns WHERE kind = 'campaign' AND id > ? ORDER BY id LIMIT ?`, after, limit+1)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list campaigns: %w", err)

@@ -110,9 +110,12 @@ func (s *Service) Update(ctx context.Context, id int64, p Patch) (*Campaign, err
 		c.SendAt, c.Status = &t, StatusScheduled
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		// Scheduled again, a draft forgets the time it missed; saved as a
+		// draft, it still was not sent then.
 		res, err := tx.ExecContext(ctx, `UPDATE campaigns SET subject = ?, preheader = ?, body = ?, body_html = ?, body_text = ?,
-			status = ?, send_at = ?, send_zone = ?, updated_at = ? WHERE id = ? AND kind = 'campaign' AND status IN ('draft', 'scheduled')`,
-			c.Subject, c.Preheader, c.Body, html, text, c.Status, c.SendAt, c.SendZone, now, id)
+			status = ?, send_at = ?, send_zone = ?, missed_send_at = CASE WHEN ? THEN NULL ELSE missed_send_at END, updated_at = ?
+			WHERE id = ? AND kind = 'campaign' AND status IN ('draft', 'scheduled')`,
+			c.Subject, c.Preheader, c.Body, html, text, c.Status, c.SendAt, c.SendZone, c.SendAt != nil, now, id)
 		if err != nil {
 			return fmt.Errorf("update campaign: %w", err)
 		}
@@ -150,11 +153,12 @@ func (s *Service) enqueueStart(ctx context.Context, id int64, at time.Time) {
 // draft be cancelled; such a campaign is no history to keep. c's Stats
 // must be filled (Get, Entry).
 func (c *Campaign) Deletable() bool {
-	return editable(c.Status) || neverStarted(c) && c.Stats.Total == 0
+	return editable(c.Status) || c.NeverStarted() && c.Stats.Total == 0
 }
 
-// neverStarted says c was cancelled before its first message was queued.
-func neverStarted(c *Campaign) bool { return c.Status == StatusCancelled && c.StartedAt == nil }
+// NeverStarted says c was cancelled before sending started, so before
+// its first message was queued: it sent nothing.
+func (c *Campaign) NeverStarted() bool { return c.Status == StatusCancelled && c.StartedAt == nil }
 
 // Delete removes campaign id while it is a draft, scheduled, or cancelled
 // before it started sending (see Deletable). A campaign that has started is
@@ -164,7 +168,7 @@ func (s *Service) Delete(ctx context.Context, id int64) error {
 	if err != nil {
 		return s.orDigest(ctx, id, "deleted", err)
 	}
-	if !editable(c.Status) && !neverStarted(c) {
+	if !editable(c.Status) && !c.NeverStarted() {
 		return NotDeletable(c)
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {

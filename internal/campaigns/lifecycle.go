@@ -202,11 +202,13 @@ func cancelledTx(ctx context.Context, tx *sql.Tx, id int64, now time.Time) error
 // pause's or a cancel's as they are now. A campaign starting keeps lang,
 // the publication's language now (templates.Brand.Lang), for its mails
 // and its archive page; one resumed keeps the language it started in.
+// It forgets the send time it once missed (Campaign.MissedSendAt): it
+// is sent now.
 func stamp(to string, now time.Time, lang string) (string, []any) {
 	switch to {
 	case StatusSending:
 		return `, started_at = COALESCE(started_at, ?), language = CASE WHEN language = '' THEN ? ELSE language END,
-			not_reached = NULL`, []any{now, lang}
+			not_reached = NULL, missed_send_at = NULL`, []any{now, lang}
 	case StatusPaused:
 		return `, not_reached = NULL`, nil
 	case StatusCancelled:
@@ -498,11 +500,12 @@ func (s *Service) startScheduled(ctx context.Context, id int64) error {
 
 // unschedule makes scheduled campaign c, due now and reaching nobody, a
 // draft again with its content as it is and no send time, and logs why:
-// no editor waits for an answer, so the log and the campaign's status
-// tell them. It looks again in its transaction, so an edit meanwhile is
-// not undone: it is done (true) when it made c a draft or c is no longer
-// due, and not when a reader of c's lists confirmed meanwhile, for the
-// caller to start c after all.
+// no editor waits for an answer, so the log and the campaign tell them:
+// its missed_send_at keeps the time it was not sent at, for its pages
+// (Campaign.MissedSendAt). It looks again in its transaction, so an edit
+// meanwhile is not undone: it is done (true) when it made c a draft or c
+// is no longer due, and not when a reader of c's lists confirmed
+// meanwhile, for the caller to start c after all.
 func (s *Service) unschedule(ctx context.Context, c *Campaign) (bool, error) {
 	now := s.now()
 	moved := false
@@ -525,8 +528,8 @@ func (s *Service) unschedule(ctx context.Context, c *Campaign) (bool, error) {
 		if reaches {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET status = ?, send_at = NULL, send_zone = '', updated_at = ? WHERE id = ?`,
-			StatusDraft, now, c.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET status = ?, send_at = NULL, send_zone = '', missed_send_at = ?, updated_at = ? WHERE id = ?`,
+			StatusDraft, sendAt.Time.UTC(), now, c.ID); err != nil {
 			return fmt.Errorf("unschedule campaign: %w", err)
 		}
 		moved = true

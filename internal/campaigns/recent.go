@@ -19,7 +19,7 @@ type Entry struct {
 // both), newest first, with their lists and stats: the admin area's view,
 // where the latest matter most.
 func (s *Store) Recent(ctx context.Context, kind string, n int) ([]Entry, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, subject, preheader, body, status, send_at, send_zone, created_at, started_at, finished_at, kind
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, subject, preheader, body, status, send_at, send_zone, created_at, started_at, finished_at, missed_send_at, kind
 		FROM campaigns WHERE (? = '' OR kind = ?) ORDER BY id DESC LIMIT ?`, kind, kind, n)
 	if err != nil {
 		return nil, fmt.Errorf("recent campaigns: %w", err)
@@ -40,7 +40,7 @@ func (s *Store) Recent(ctx context.Context, kind string, n int) ([]Entry, error)
 
 // Entry returns one campaign or digest by id.
 func (s *Store) Entry(ctx context.Context, id int64) (Entry, error) {
-	row := s.db.Read.QueryRowContext(ctx, `SELECT id, subject, preheader, body, status, send_at, send_zone, created_at, started_at, finished_at, kind
+	row := s.db.Read.QueryRowContext(ctx, `SELECT id, subject, preheader, body, status, send_at, send_zone, created_at, started_at, finished_at, missed_send_at, kind
 		FROM campaigns WHERE id = ?`, id)
 	is, err := scanEntry(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -54,10 +54,10 @@ func (s *Store) Entry(ctx context.Context, id int64) (Entry, error) {
 func scanEntry(r scanner) (Entry, error) {
 	var c Campaign
 	var kind string
-	var sendAt, started, finished sql.NullTime
-	if err := r.Scan(&c.ID, &c.Subject, &c.Preheader, &c.Body, &c.Status, &sendAt, &c.SendZone, &c.CreatedAt, &started, &finished, &kind); err != nil {
+	var sendAt, started, finished, missed sql.NullTime
+	if err := r.Scan(&c.ID, &c.Subject, &c.Preheader, &c.Body, &c.Status, &sendAt, &c.SendZone, &c.CreatedAt, &started, &finished, &missed, &kind); err != nil {
 		return Entry{}, err
 	}
-	c.SendAt, c.StartedAt, c.FinishedAt = timePtr(sendAt), timePtr(started), timePtr(finished)
+	c.SendAt, c.StartedAt, c.FinishedAt, c.MissedSendAt = timePtr(sendAt), timePtr(started), timePtr(finished), timePtr(missed)
 	return Entry{Campaign: &c, Kind: kind}, nil
 }

@@ -16,7 +16,9 @@ var campaignRates = regexp.MustCompile(`<p id="rates">(.*?)</p>`)
 // having left, its page said "nothing has been sent yet" also of one
 // cancelled before any went out, which will never send. The line is now
 // true of each status a campaign with no rates can be in; one that sent
-// shows its rates.
+// shows its rates. One cancelled before it started has no rates line:
+// its line on when it was cancelled says that nothing was sent
+// (TestCampaignCancelledBeforeItStartedSaysNothingWasSent).
 func TestCampaignPageSaysWhyItHasNoRates(t *testing.T) {
 	s, a, db, token := campaignServerWithDB(t)
 	exec := execer(t, db)
@@ -55,10 +57,12 @@ func TestCampaignPageSaysWhyItHasNoRates(t *testing.T) {
 		return page
 	}
 
+	if _, body := a.get(cancelled); campaignRates.MatchString(body) || !strings.Contains(body, "before sending started: nothing was sent.") {
+		t.Errorf("cancelled before it started: the page has a rates line, or does not say nothing was sent:\n%s", progressCard(body))
+	}
 	for _, c := range []struct {
 		name, page, want string
 	}{
-		{"cancelled before it started", cancelled, "Cancelled before any mail went out: nothing was sent."},
 		{"cancelled part-way with nothing sent", stored("cancelled", "skipped"), "Cancelled before any mail went out: nothing was sent."},
 		{"sending, nothing sent yet", stored("sending", "queued"), "No bounces or complaints: nothing has been sent yet."},
 		{"paused, nothing sent yet", stored("paused", "queued"), "No bounces or complaints: nothing has been sent yet."},

@@ -62,25 +62,33 @@ func (s *Server) sendCampaignPage(w http.ResponseWriter, r *http.Request) {
 	s.renderSendPage(w, r, http.StatusOK, e.Campaign, "")
 }
 
-// nobodyMessage is the page's refusal of a send to nobody.
-const nobodyMessage = "This campaign would reach nobody: its lists have no confirmed reader. Edit it to choose other lists, or wait until readers confirm."
-
-// nobodyMessageFor is the page's refusal of a send of c to nobody: for a
-// campaign whose every list was deleted, that it has none; for one whose
-// lists' confirmed readers (suppressed of them) are all suppressed, that,
-// not that they have none.
+// nobodyMessageFor is the page's refusal of a send of c to nobody, with
+// why (nobodyWhy).
 func nobodyMessageFor(c *campaigns.Campaign, suppressed int) string {
 	if len(c.Lists) == 0 {
-		return "This campaign has no list: every list it had was deleted. Edit it to choose one."
+		return "This campaign has no list: " + nobodyWhy(c, suppressed)
 	}
-	if suppressed > 0 {
-		lists := "its lists"
-		if len(c.Lists) == 1 {
-			lists = "its list"
-		}
-		return "This campaign would reach nobody: every confirmed reader of " + lists + " is suppressed (" + readers(suppressed) + ", see Suppressions). Edit it to choose other lists."
+	return "This campaign would reach nobody: " + nobodyWhy(c, suppressed)
+}
+
+// nobodyWhy is why c reaches no one, and what to do, after a colon: for
+// a campaign whose every list was deleted, that it has none; for one
+// whose lists' confirmed readers (suppressed of them) are all suppressed,
+// that, not that they have none. The page's line on the audience says it
+// after "Reaches no one:", which said "This campaign would reach nobody"
+// again.
+func nobodyWhy(c *campaigns.Campaign, suppressed int) string {
+	lists, have := "its lists", "have"
+	if len(c.Lists) == 1 {
+		lists, have = "its list", "has"
 	}
-	return nobodyMessage
+	switch {
+	case len(c.Lists) == 0:
+		return "every list it had was deleted. Edit it to choose one."
+	case suppressed > 0:
+		return "every confirmed reader of " + lists + " is suppressed (" + readers(suppressed) + ", see Suppressions). Edit it to choose other lists."
+	}
+	return lists + " " + have + " no confirmed reader. Edit it to choose other lists, or wait until readers confirm."
 }
 
 // nobodyMessage is nobodyMessageFor c with its suppressed readers

@@ -38,7 +38,7 @@ func TestCampaignPagesSaySuppressedReadersLeftOut(t *testing.T) {
 		news:  `Will reach <strong>1 reader</strong> <span class="muted">(the 3 confirmed readers of its list, less <a href="/admin/suppressions">2 suppressed</a>)</span>`,
 		both:  `Will reach <strong>2 readers</strong> <span class="muted">(the 4 confirmed readers of its lists, each once, less <a href="/admin/suppressions">2 suppressed</a>)</span>`,
 		tech:  `Will reach <strong>1 reader</strong> <span class="muted">(the confirmed readers of its list)</span>`,
-		sport: `<strong>Reaches no one:</strong> This campaign would reach nobody: every confirmed reader of its list is suppressed (1 reader, see Suppressions).`,
+		sport: `<strong>Reaches no one:</strong> every confirmed reader of its list is suppressed (1 reader, see Suppressions).`,
 	} {
 		if _, body := a.get(page); !strings.Contains(body, want) {
 			t.Errorf("%s does not say %q:\n%s", page, want, progressCard(body))

@@ -24,19 +24,29 @@ type campaignsPage struct {
 // A campaignRow is one campaign or digest of the list. Reach is "1,234
 // readers" for a draft or a scheduled campaign, which has no progress to
 // show yet: Recent counts its audience anyway, every draft's in one pass
-// over their lists' readers. Any other has Progress, the campaign page's
-// numbers: sent of the readers it is for and, once cancelled, the readers
-// not sent. (Progress counts no reader, so the list costs no count per
-// campaign paused or cancelled.) Lists names its lists and Date says
-// which date it shows, with its time: "Scheduled for …", "Sent …",
-// "Created …".
+// over their lists' readers. Unsent says instead of numbers that one
+// cancelled before sending started sent nothing, as its page does: "0
+// of 1 sent · 1 not sent" made it look cancelled midway. Any other has
+// Progress, the campaign page's numbers: sent of the readers it is for
+// and, once cancelled, the readers not sent. (Progress counts no reader,
+// so the list costs no count per campaign paused or cancelled.) Lists
+// names its lists and Date says which date it shows, with its time:
+// "Scheduled for …", "Sent …", "Created …". Missed is the time a draft
+// was scheduled for and not sent at (missedAt), which the dashboard,
+// showing no date, says it missed.
 type campaignRow struct {
 	campaigns.Entry
 	Reach    string
+	Unsent   string
+	Missed   string
 	Progress campaigns.Progress
 	Lists    []listLabel
 	Date     string
 }
+
+// unsentNote is what the campaigns list and the dashboard say of a
+// campaign cancelled before sending started, in place of its numbers.
+const unsentNote = "nothing sent: cancelled before sending started"
 
 func (s *Server) campaignsPage(w http.ResponseWriter, r *http.Request) {
 	if s.Campaigns == nil {
@@ -68,9 +78,13 @@ func (s *Server) campaignRows(ctx context.Context, items []campaigns.Entry) ([]c
 		row := &rows[i]
 		row.Entry, row.Lists = e, lists.labels(e.Lists)
 		row.Date = dated(e.Campaign, e.SendLocation(lists.zone(e.Lists)))
-		if editableStatus(e.Status) {
+		row.Missed = missedAt(e.Campaign, lists.zone(e.Lists))
+		switch {
+		case editableStatus(e.Status):
 			row.Reach = readers(e.Audience)
-		} else {
+		case e.Kind == "campaign" && e.NeverStarted():
+			row.Unsent = unsentNote
+		default:
 			row.Progress = e.Progress()
 		}
 	}
@@ -80,11 +94,14 @@ func (s *Server) campaignRows(ctx context.Context, items []campaigns.Entry) ([]c
 // dated is the date the campaigns list shows of c, saying which it is:
 // when a scheduled campaign goes out (in loc, the zone it was scheduled
 // in, else its lists', with UTC beside it as on its page), when one was
-// sent, started or cancelled, and when a draft was created.
+// sent, started or cancelled, when a draft was scheduled for and not
+// sent, and when any other draft was created.
 func dated(c *campaigns.Campaign, loc *time.Location) string {
 	switch {
 	case c.Status == campaigns.StatusScheduled && c.SendAt != nil:
 		return "Scheduled for " + scheduledAt(*c.SendAt, loc)
+	case missedAt(c, loc) != "":
+		return "Scheduled for " + missedAt(c, loc) + ", not sent: it would have reached nobody"
 	case c.Status == campaigns.StatusSent && c.StartedAt != nil:
 		return "Sent " + clock(*c.StartedAt)
 	case c.Status == campaigns.StatusCancelled && c.FinishedAt != nil:
@@ -93,6 +110,17 @@ func dated(c *campaigns.Campaign, loc *time.Location) string {
 		return "Started " + clock(*c.StartedAt)
 	}
 	return "Created " + clock(c.CreatedAt)
+}
+
+// missedAt is the time draft c was scheduled for and not sent at, as it
+// would have reached nobody (campaigns.Campaign.MissedSendAt), written
+// as a scheduled time is (scheduledAt, in loc); "" for any other
+// campaign. Its zone is gone with its send time: loc is its lists'.
+func missedAt(c *campaigns.Campaign, loc *time.Location) string {
+	if c.Status != campaigns.StatusDraft || c.MissedSendAt == nil {
+		return ""
+	}
+	return scheduledAt(*c.MissedSendAt, loc)
 }
 
 // statusClass is the class of a campaign's status badge, in the colours
@@ -500,9 +528,17 @@ type campaignPage struct {
 	// numbers, which would otherwise read as mail sent.
 	Outbox bool
 	// Nobody is why Send now is not offered: the campaign would reach no
-	// one (nobodyMessageFor), which the send page refuses.
-	Nobody   string
-	Editable bool
+	// one (nobodyWhy), which the send page refuses.
+	Nobody string
+	// Missed is the time a draft was scheduled for and not sent at, as it
+	// would have reached nobody then (missedAt): the page says why it is a
+	// draft again, which only the log said.
+	Missed string
+	// NeverStarted: the campaign was cancelled before sending started.
+	// Its page says once that nothing was sent, without the numbers of a
+	// send ("0 of 1 sent", "1 reader not sent") or the rates.
+	NeverStarted bool
+	Editable     bool
 	// Deletable offers Delete…: a draft, a scheduled campaign, or one
 	// cancelled before it sent anything (campaigns.Campaign.Deletable).
 	Deletable bool
@@ -562,7 +598,7 @@ func whenOf(c *campaigns.Campaign) []moment {
 	}
 	if c.StartedAt == nil {
 		m := momentOf("Cancelled", *c.FinishedAt, nil)
-		m.After = ", before sending started"
+		m.After = ", before sending started: nothing was sent"
 		return append(out, m)
 	}
 	return append(out, momentOf(label, *c.FinishedAt, c.StartedAt))
@@ -652,6 +688,7 @@ func (s *Server) renderCampaignPage(w http.ResponseWriter, r *http.Request, stat
 	if c.Status == campaigns.StatusScheduled && c.SendAt != nil {
 		p.Scheduled = scheduledAt(*c.SendAt, c.SendLocation(lists.zone(c.Lists)))
 	}
+	p.Missed, p.NeverStarted = missedAt(c, lists.zone(c.Lists)), e.Kind == "campaign" && c.NeverStarted()
 	p.Progress = c.Progress()
 	p.C, p.Digest, p.Percent = c, e.Kind == "digest", percent(p.Progress)
 	p.Editable, p.Audience, p.Rates = c.Status == campaigns.StatusDraft || c.Status == campaigns.StatusScheduled, readers(c.Audience), ratesOf(c.Stats)
@@ -670,7 +707,7 @@ func (s *Server) renderCampaignPage(w http.ResponseWriter, r *http.Request, stat
 		p.Confirmed = c.Audience + p.Suppressed
 	}
 	if p.Editable && !p.Digest && c.Audience == 0 {
-		p.Nobody = nobodyMessageFor(c, p.Suppressed)
+		p.Nobody = nobodyWhy(c, p.Suppressed)
 	}
 	if p.ArchiveServed = s.Archive != nil && servesGET(s.mux, "/archive"); p.ArchiveServed {
 		if p.Archived, err = s.Archive.InArchive(r.Context(), c.ID); err != nil {
