@@ -5,12 +5,9 @@ import (
 	"net/mail"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/bulletinhq/bulletin/internal/mailtest"
-	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
-	"github.com/bulletinhq/bulletin/templates"
 )
 
 // tidesEnv is a signupEnv with two more lists, The Weekly and Daily
@@ -149,26 +146,7 @@ func TestGoldenConfirmMailToConfirmedReader(t *testing.T) {
 	if len(q.tasks) != 1 {
 		t.Fatalf("%d tasks enqueued, want one confirmation task", len(q.tasks))
 	}
-	sentAt := time.Date(2026, 11, 20, 6, 59, 58, 123456000, time.UTC)
-	if _, err := store.db.Write.Exec(`UPDATE subscribers SET confirm_sent_at = ? WHERE id = ?`, sentAt, robert.ID); err != nil {
-		t.Fatal(err)
-	}
-	task, err := queue.NewConfirmTask([]queue.ConfirmItem{{ID: robert.ID, SentAt: sentAt.UnixMicro()}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl, err := templates.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer := NewSigner([]byte("golden-secret-0123456789abcdef!!"))
-	signer.now = func() time.Time { return time.Date(2026, 11, 20, 7, 0, 0, 0, time.UTC) }
-	from := &mail.Address{Name: "Harbour Gazette", Address: "news@news.example"}
-	box := mailbox{}
-	c := &Confirmer{Store: store, Signer: signer, Templates: tmpl, Transport: box, From: from, BaseURL: "https://news.example"}
-	if err := c.ProcessTask(ctx, task); err != nil {
-		t.Fatal(err)
-	}
+	box, signer, from, sentAt := sendGoldenConfirmation(t, store, robert.ID)
 	if len(box) != 1 || box[robert.Email] == nil {
 		t.Fatalf("mailed %d readers, want %s only", len(box), robert.Email)
 	}

@@ -70,27 +70,7 @@ func TestGoldenConfirmMail(t *testing.T) {
 	}
 
 	// The link names its mail by the time it was flagged: fix that too.
-	sentAt := time.Date(2026, 11, 20, 6, 59, 58, 123456000, time.UTC)
-	if _, err := store.db.Write.Exec(`UPDATE subscribers SET confirm_sent_at = ? WHERE id = ?`, sentAt, p.Items[0].ID); err != nil {
-		t.Fatal(err)
-	}
-	task, err := queue.NewConfirmTask([]queue.ConfirmItem{{ID: p.Items[0].ID, SentAt: sentAt.UnixMicro()}})
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	tmpl, err := templates.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer := NewSigner([]byte("golden-secret-0123456789abcdef!!"))
-	signer.now = func() time.Time { return time.Date(2026, 11, 20, 7, 0, 0, 0, time.UTC) }
-	from := &mail.Address{Name: "Harbour Gazette", Address: "news@news.example"}
-	box := mailbox{}
-	c := &Confirmer{Store: store, Signer: signer, Templates: tmpl, Transport: box, From: from, BaseURL: "https://news.example"}
-	if err := c.ProcessTask(ctx, task); err != nil {
-		t.Fatal(err)
-	}
+	box, signer, from, sentAt := sendGoldenConfirmation(t, store, p.Items[0].ID)
 	if len(box) != 1 || box[reader.Address] == nil {
 		t.Fatalf("mailed %d readers, want %s only", len(box), reader.Address)
 	}
@@ -128,4 +108,33 @@ func TestGoldenConfirmMail(t *testing.T) {
 	if strings.Contains(pm.Text+pm.HTML+pm.Header.Get("To"), "Zo") {
 		t.Errorf("the confirmation shows the name typed at signup")
 	}
+}
+
+// sendGoldenConfirmation sends the confirmation of subscriber id as a
+// task does, with the mail's flag time, the signer's clock and secret and
+// the From fixed, so that the mail is the same on every run; it returns
+// the mails sent, the signer, the From and the flag time.
+func sendGoldenConfirmation(t *testing.T, store *Store, id int64) (mailbox, *Signer, *mail.Address, time.Time) {
+	t.Helper()
+	sentAt := time.Date(2026, 11, 20, 6, 59, 58, 123456000, time.UTC)
+	if _, err := store.db.Write.Exec(`UPDATE subscribers SET confirm_sent_at = ? WHERE id = ?`, sentAt, id); err != nil {
+		t.Fatal(err)
+	}
+	task, err := queue.NewConfirmTask([]queue.ConfirmItem{{ID: id, SentAt: sentAt.UnixMicro()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := templates.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer := NewSigner([]byte("golden-secret-0123456789abcdef!!"))
+	signer.now = func() time.Time { return time.Date(2026, 11, 20, 7, 0, 0, 0, time.UTC) }
+	from := &mail.Address{Name: "Harbour Gazette", Address: "news@news.example"}
+	box := mailbox{}
+	c := &Confirmer{Store: store, Signer: signer, Templates: tmpl, Transport: box, From: from, BaseURL: "https://news.example"}
+	if err := c.ProcessTask(context.Background(), task); err != nil {
+		t.Fatal(err)
+	}
+	return box, signer, from, sentAt
 }
