@@ -12,10 +12,10 @@ import (
 // 404 page.
 func TestPublicWrongMethodIs405Page(t *testing.T) {
 	e := newSubEnv(t, 0)
-	for _, tc := range []struct{ method, path, allow string }{
-		{"DELETE", "/subscribe", "GET, HEAD, POST"},
-		{"PUT", "/subscribe/embed", "GET, HEAD"},
-		{"PATCH", "/unsubscribe/sometoken", "GET, HEAD, POST"},
+	for _, tc := range []struct{ method, path, allow, says string }{
+		{"DELETE", "/subscribe", "GET, HEAD, POST", "a page and the form on it, which take GET, HEAD and POST, not DELETE"},
+		{"PUT", "/subscribe/embed", "GET, HEAD", "a page to open as a link"},
+		{"PATCH", "/unsubscribe/sometoken", "GET, HEAD, POST", "a page and the form on it, which take GET, HEAD and POST, not PATCH"},
 	} {
 		w := e.do(tc.method, tc.path, "", "")
 		body := w.Body.String()
@@ -26,7 +26,7 @@ func TestPublicWrongMethodIs405Page(t *testing.T) {
 		if got := w.Header().Get("Allow"); got != tc.allow {
 			t.Errorf("%s %s: Allow = %q, want %q", tc.method, tc.path, got, tc.allow)
 		}
-		if !strings.Contains(body, "<h1>Not done at this address</h1>") || !strings.Contains(body, "a page to open as a link") ||
+		if !strings.Contains(body, "<h1>Not done at this address</h1>") || !strings.Contains(body, tc.says) ||
 			!strings.Contains(body, "nothing was changed") || w.Header().Get("Content-Security-Policy") == "" {
 			t.Errorf("%s %s: not the public 405 page:\n%s", tc.method, tc.path, body)
 		}

@@ -116,7 +116,10 @@ func (s *Server) publicNotFound(mux *routeMux) http.Handler {
 		if allowed := mux.allowedMethods(r); len(allowed) > 0 {
 			w.Header().Set("Allow", strings.Join(allowed, ", "))
 			msg := "This address is a page to open as a link, not one a form sends to: nothing was changed."
-			if !slices.Contains(allowed, http.MethodGet) {
+			switch {
+			case slices.Contains(allowed, http.MethodGet) && slices.Contains(allowed, http.MethodPost):
+				msg = "This address is a page and the form on it, which take " + takenList(allowed) + ", not " + r.Method + ": nothing was changed. Open it as a link."
+			case !slices.Contains(allowed, http.MethodGet):
 				msg = "This address only takes a form sent from one of this site's pages, so there is nothing to show here and nothing was changed."
 			}
 			s.messagePage(w, r, http.StatusMethodNotAllowed, "Not done at this address", msg)
