@@ -214,7 +214,7 @@ func (s *Service) Duplicate(ctx context.Context, id int64) (*Campaign, error) {
 	if err != nil {
 		return nil, s.orDigest(ctx, id, "duplicated", err)
 	}
-	subject := "Copy of " + c.Subject
+	subject := CopyPrefix + c.Subject
 	if utf8.RuneCountInString(subject) > 200 {
 		subject = string([]rune(subject)[:199]) + "…"
 	}

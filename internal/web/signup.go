@@ -126,15 +126,16 @@ func (s *Server) renderSubscribe(w http.ResponseWriter, r *http.Request, status 
 	if d.askedByLink { // a form posted back says so in its lists error
 		d.Unknown = unknownNote(chosen, public, len(lists))
 	}
+	// A posted list that is not public (deleted, made private, its slug
+	// changed, a typo in the publisher's embed code) is said of as the
+	// form's link says of it: its reader did not type the slug, and is
+	// shown what to do instead.
+	if note := unknownNote(chosen, public, len(lists)); note != "" && d.Errors["lists"] != "" {
+		d.Errors["lists"] = note
+	}
 	if d.oneList {
 		// The one-list form is shown again only for a list still public
-		// and not at fault; otherwise the lists to choose from are, and
-		// a list that is not public (deleted, made private, its slug
-		// changed) is said of as the form's link says of it: its reader
-		// did not type the slug, and is shown what to do instead.
-		if note := unknownNote(chosen, public, len(lists)); note != "" && d.Errors["lists"] != "" {
-			d.Errors["lists"] = note
-		}
+		// and not at fault; otherwise the lists to choose from are.
 		if _, bad := d.Errors["lists"]; !bad && len(chosen) == 1 {
 			for _, l := range d.Lists {
 				if subscribers.SlugKey(l.Slug) == subscribers.SlugKey(chosen[0]) {

@@ -104,7 +104,7 @@ func TestSubscribeFormMarksEveryFieldAtFault(t *testing.T) {
 	for _, want := range []string{
 		`aria-invalid="true" aria-describedby="email-error"`, `<p class="error" id="email-error">Enter an address like name@example.com.</p>`,
 		`aria-invalid="true" aria-describedby="name-error"`, `<p class="error" id="name-error">Use at most 100 characters (this one has 101).</p>`,
-		`<fieldset aria-describedby="lists-error">`, `<p class="error" id="lists-error">There is no list "nope".</p>`,
+		`<fieldset aria-describedby="lists-error">`, `<p class="error" id="lists-error">There is no public list “nope”: choose from the lists below.</p>`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the form sent back lacks %s:\n%s", want, page)
