@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/hooks"
@@ -299,7 +300,44 @@ func applyPreferences(ctx context.Context, tx *sql.Tx, sub *Subscriber, p Prefer
 			return fmt.Errorf("set preferences: %w", err)
 		}
 	}
+	if len(want) == 0 && (status == StatusConfirmed || status == StatusPending) {
+		// Unticking every list is leaving everything, as the link
+		// "unsubscribe from everything" is: the reader is counted as
+		// unsubscribed, not as confirmed on nothing, and ticking a list
+		// again brings them back as above. The page offers every list
+		// they are on, private ones too; one an admin added since it
+		// was read keeps them as they are.
+		left, err := leaveIfNoList(ctx, tx, sub.ID, now)
+		if err != nil {
+			return err
+		}
+		if left {
+			status = StatusUnsubscribed
+		}
+	}
 	return hooks.EmitSubscriber(ctx, tx, hooks.StatusEvent(sub.Status, status), sub.ID)
+}
+
+// leaveIfNoList makes reader id unsubscribed, as Unsubscribe does, when
+// they are on no list, and reports whether it did.
+func leaveIfNoList(ctx context.Context, tx *sql.Tx, id int64, now time.Time) (bool, error) {
+	var on bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM subscriptions
+		WHERE subscriber_id = ? AND status != 'unsubscribed')`, id).Scan(&on); err != nil {
+		return false, fmt.Errorf("set preferences: %w", err)
+	}
+	if on {
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET status = 'unsubscribed',
+		unsubscribed_at = COALESCE(unsubscribed_at, ?), confirm_queued = 0, updated_at = ? WHERE id = ?`, now, now, id); err != nil {
+		return false, fmt.Errorf("set preferences: %w", err)
+	}
+	// A signup waiting for its click ends too, as with Unsubscribe.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM signup_requests WHERE subscriber_id = ?`, id); err != nil {
+		return false, fmt.Errorf("set preferences: %w", err)
+	}
+	return true, nil
 }
 
 // Exists reports whether subscriber id exists (a token may outlive it).

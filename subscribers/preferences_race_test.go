@@ -2,6 +2,8 @@ package subscribers
 
 import (
 	"context"
+	"database/sql"
+	"slices"
 	"testing"
 	"time"
 
@@ -59,10 +61,12 @@ func TestPreferencesSaveKeepsABounceCommittedMeanwhile(t *testing.T) {
 	}
 }
 
-// A reader who unticked every list is still confirmed; when they then
-// unsubscribe, their status changes and the webhook says so, though no
-// subscription changes.
-func TestUnsubscribeAfterUntickingEveryListIsReported(t *testing.T) {
+// Unticking every list on the preferences page is leaving everything:
+// the reader is unsubscribed (not confirmed on nothing), the webhook says
+// so, a signup waiting for its click ends, and ticking a list again
+// brings them back confirmed. One an admin added to a list since the
+// page was read stays as they are.
+func TestUntickingEveryListUnsubscribes(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
 	u, evs := "http://127.0.0.1:9/hook", hooks.Types
@@ -73,22 +77,67 @@ func TestUnsubscribeAfterUntickingEveryListIsReported(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetPreferences(ctx, sub.ID, Preferences{Frequency: "daily"}); err != nil { // every list unticked
+	if _, err := s.db.Write.Exec(`INSERT INTO signup_requests (subscriber_id, lists, requested_at)
+		VALUES (?, '["news"]', '2026-12-01T00:00:00Z')`, sub.ID); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := s.Get(ctx, sub.ID); got.Status != StatusConfirmed {
-		t.Fatalf("setup: status %q after unticking every list", got.Status)
-	}
-	if err := s.Unsubscribe(ctx, sub.ID); err != nil {
+	if err := s.SetPreferences(ctx, sub.ID, Preferences{Name: "Ann", Frequency: "weekly"}); err != nil { // every list unticked
 		t.Fatal(err)
 	}
-	if got, _ := s.Get(ctx, sub.ID); got.Status != StatusUnsubscribed {
-		t.Fatalf("status %q after unsubscribe", got.Status)
+	got, _ := s.Get(ctx, sub.ID)
+	if got.Status != StatusUnsubscribed || got.UnsubscribedAt == nil || len(got.Lists) != 0 {
+		t.Errorf("after unticking every list: status %q, unsubscribed_at %v, lists %q; want unsubscribed, a time, none", got.Status, got.UnsubscribedAt, got.Lists)
 	}
-	var after int
-	s.db.Read.QueryRow(`SELECT COUNT(*) FROM webhook_events WHERE type = ?`, hooks.SubscriberUnsubscribed).Scan(&after)
-	if after == 0 {
-		t.Errorf("the reader went from confirmed to unsubscribed and no webhook event was written (want %s)", hooks.SubscriberUnsubscribed)
+	if got.Name != "Ann" || got.Frequency != "weekly" {
+		t.Errorf("the name and frequency saved with it are %q, %q; want Ann, weekly", got.Name, got.Frequency)
+	}
+	var events, requests int
+	s.db.Read.QueryRow(`SELECT COUNT(*) FROM webhook_events WHERE type = ?`, hooks.SubscriberUnsubscribed).Scan(&events)
+	s.db.Read.QueryRow(`SELECT COUNT(*) FROM signup_requests WHERE subscriber_id = ?`, sub.ID).Scan(&requests)
+	if events != 1 || requests != 0 {
+		t.Errorf("%d %s events and %d waiting signups left; want 1 and 0", events, hooks.SubscriberUnsubscribed, requests)
+	}
+
+	if err := s.SetPreferences(ctx, sub.ID, Preferences{Name: "Ann", Frequency: "weekly", Lists: []string{"news"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Get(ctx, sub.ID); got.Status != StatusConfirmed || !slices.Equal(got.Lists, []string{"news"}) {
+		t.Errorf("ticking news again: status %q on %q, want confirmed on news", got.Status, got.Lists)
+	}
+}
+
+// TestUntickingKeepsAListAddedMeanwhile: a list an admin put the reader on
+// after the page was read is not one the form could untick, so the reader
+// stays confirmed on it.
+func TestUntickingKeepsAListAddedMeanwhile(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	sub, err := s.Create(ctx, &NewSubscriber{Email: "bo@example.com", Status: StatusConfirmed, Lists: []string{"news"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A private list the reader joins after the page's read: it is not
+	// among the lists the save leaves.
+	if err := s.CreateList(ctx, &List{Slug: "desk", Name: "Desk"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Write.Exec(`INSERT INTO subscriptions (subscriber_id, list_id, status, created_at, updated_at)
+		SELECT ?, id, 'active', '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z' FROM lists WHERE slug = 'desk'`, sub.ID); err != nil {
+		t.Fatal(err)
+	}
+	var news int64
+	if err := s.db.Read.QueryRow(`SELECT id FROM lists WHERE slug = 'news'`).Scan(&news); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.Get(ctx, sub.ID)
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error { // the page offered news alone
+		return applyPreferences(ctx, tx, got, Preferences{Frequency: "daily"}, map[string]int64{"news": news}, map[int64]bool{})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Get(ctx, sub.ID); got.Status != StatusConfirmed || !slices.Equal(got.Lists, []string{"desk"}) {
+		t.Errorf("unticking news while on desk too: status %q on %q, want confirmed on desk", got.Status, got.Lists)
 	}
 }
 

@@ -85,14 +85,25 @@ func TestPreferencesSayWhatTheReaderGets(t *testing.T) {
 		t.Errorf("after coming back the reader is %s", e.status(on.ID))
 	}
 
-	_, offPath := e.prefsReader("off@example.org", "daily", "daily-news", "weekend-culture")
+	// Unticking every list is leaving everything, as the one-click link.
+	off, offPath := e.prefsReader("off@example.org", "daily", "daily-news", "weekend-culture")
 	body = e.savePrefs(offPath, url.Values{"name": {"Off"}, "frequency": {"daily"}})
-	if !strings.Contains(body, `<p class="notice" role="status">Your preferences are saved. `+none+`</p>`) || strings.Contains(body, stopAllMail) {
-		t.Errorf("after unticking every list: want %q and no offer to stop mail:\n%s", none, body)
+	if !strings.Contains(body, `<p class="notice" role="status">Your preferences are saved. `+gone+`</p>`) || strings.Contains(body, stopAllMail) {
+		t.Errorf("after unticking every list: want %q and no offer to stop mail:\n%s", gone, body)
+	}
+	if e.status(off.ID) != subscribers.StatusUnsubscribed {
+		t.Errorf("after unticking every list the reader is %s, want unsubscribed", e.status(off.ID))
 	}
 	body = html.UnescapeString(e.do("GET", offPath, "", "").Body.String())
-	if !strings.Contains(body, `<p class="notice" role="status">`+none+`</p>`) || strings.Contains(body, "are saved") {
-		t.Errorf("the page again, unflagged: want %q and no saved notice:\n%s", none, body)
+	if !strings.Contains(body, `<p class="notice" role="status">`+gone+`</p>`) || strings.Contains(body, "are saved") {
+		t.Errorf("the page again, unflagged: want %q and no saved notice:\n%s", gone, body)
+	}
+
+	// A reader an editor added to no list is confirmed on none.
+	_, nonePath := e.prefsReader("none@example.org", "daily")
+	body = html.UnescapeString(e.do("GET", nonePath, "", "").Body.String())
+	if !strings.Contains(body, `<p class="notice" role="status">`+none+`</p>`) || strings.Contains(body, stopAllMail) {
+		t.Errorf("a confirmed reader on no list: want %q and no offer to stop mail:\n%s", none, body)
 	}
 }
 
