@@ -93,7 +93,9 @@ func TestCampaignCancelledBeforeItStartedSaysNothingWasSent(t *testing.T) {
 			t.Errorf("the %s's progress of the campaign that never started: %q, want %q", name, got, want)
 		}
 	}
-	if got := textOf(progressCellOf(list, midway)); got != "0 of 1 sent · 1 not sent" {
-		t.Errorf("the campaigns list's progress of the campaign cancelled midway: %q, want it as it was", got)
+	for name, body := range map[string]string{"campaigns list": list, "dashboard": dash} {
+		if got := textOf(progressCellOf(body, midway)); got != "0 of 1 sent · 1 not sent" {
+			t.Errorf("the %s's progress of the campaign cancelled midway: %q, want the readers not sent too", name, got)
+		}
 	}
 }
