@@ -86,6 +86,9 @@ type formExpiredPage struct {
 	// Heading, when set, replaces "This form has expired", which does
 	// not fit a browser that sent no cookie at all.
 	Heading string
+	// Foreign: the form came from another site (crossSiteAdmin), so
+	// sending it again from its page is no way on.
+	Foreign bool
 }
 
 // formExpired answers 403 to a form whose CSRF token is missing or stale,

@@ -112,3 +112,27 @@ func wellFormedCSRF(v string) bool {
 	b, err := base64.RawURLEncoding.DecodeString(v)
 	return err == nil && len(b) == preSessionCSRFBytes
 }
+
+// crossSiteAdmin refuses a request to the admin area that a browser says
+// came from another origin (Sec-Fetch-Site, else Origin against Host), as
+// net/http's CrossOriginProtection judges it, before any handler: a form
+// posted from a sibling subdomain ("same-site") could otherwise plant the
+// pre-session forms' cookie and its value with it (cookie tossing) and
+// sign the editor in to an account of its choosing. GET and HEAD pass, as
+// do requests without either header (not a browser's form). The public
+// pages, the API and the one-click unsubscribe are left alone: they are
+// meant to be posted to from elsewhere.
+func (s *Server) crossSiteAdmin(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/admin" || strings.HasPrefix(r.URL.Path, "/admin/") {
+			if err := cop.Check(r); err != nil {
+				s.renderAdmin(w, r, http.StatusForbidden, "admin_form_expired", &formExpiredPage{
+					Back: "/admin", BackLabel: "Go to the admin area", Heading: "Sent from another site", Foreign: true,
+					Reason: "this form was sent from a page of another site, which may not act in this admin area."})
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -84,7 +84,7 @@ func (s *Server) Handler() http.Handler {
 	s.adminRoutes()
 	s.webhookRoutes()
 	s.trackRoutes()
-	return s.recoverPanics(s.logRequests(s.strictTransport(s.limitBody(s.trackPaths(s.publicNotFound(s.mux))))))
+	return s.recoverPanics(s.logRequests(s.strictTransport(s.crossSiteAdmin(s.limitBody(s.trackPaths(s.publicNotFound(s.mux)))))))
 }
 
 // notFoundData is the data of pages/not_found.html: the ways on it
