@@ -147,6 +147,7 @@ func (w *sender) finish(j *job) *job {
 	}
 	reply, err := w.c.flushRead(n)
 	j.reply = reply
+	w.c.lastRefused = err != nil // the reply to the message's data
 	ok := w.settle(j, err, true)
 	switch {
 	case n == nil:
@@ -186,6 +187,9 @@ func (w *sender) settle(j *job, err error, dataSent bool) bool {
 		return true
 	}
 	se, broken, retry := classify(err, dataSent)
+	if w.c.lastRefused {
+		se = messageRefused(se)
+	}
 	switch {
 	case broken && w.ctx.Err() != nil:
 		w.q.finish(j, fmt.Errorf("smtp: %w", w.ctx.Err()))

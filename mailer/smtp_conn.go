@@ -42,8 +42,10 @@ type smtpConn struct {
 	// heard says the server answered a command of the transaction after
 	// RSET: until it has, a lost connection means it took none of it.
 	heard bool
-	// lastRefused says readReplies' error is the reply to its last
-	// command, every one before it accepted.
+	// lastRefused says the error being settled is the reply to the last
+	// command of a transaction whose recipients were all accepted (DATA,
+	// BDAT LAST) or to the message's data: the server refused the
+	// message, not an address (messageRefused).
 	lastRefused bool
 	// broken says the connection cannot be used again.
 	broken    bool

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-smtp"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/bulletinhq/bulletin/internal/logtest"
@@ -88,6 +89,19 @@ func TestSMTPSendErrors(t *testing.T) {
 		{name: "all or nothing, 3 recipients", faults: smtptest.Faults{RejectDomain: "gone.test"}, to: []string{"ok@y.test", "x@gone.test", "z@y.test"}, want: &sendErr{550, true}, conns: 1},
 		{name: "drop in DATA is temporary, not retried", faults: smtptest.Faults{DropDataRate: 1}, to: []string{"x@y.test"}, want: &sendErr{0, false}, conns: 1},
 		{name: "refused sender is temporary", opts: []smtptest.Option{smtptest.WithAuth("u", "p")}, to: []string{"x@y.test"}, want: &sendErr{502, false}, conns: 1},
+		// A refusal of the message itself, its recipients accepted, is
+		// the relay's (a quota, a policy, the account), not the reader's,
+		// unless its status blames the address or the mailbox.
+		{name: "message refused without a status is temporary", faults: smtptest.Faults{RejectData: &smtp.SMTPError{Code: 554, EnhancedCode: smtp.NoEnhancedCode,
+			Message: "Throttling failure: Daily message quota exceeded."}}, to: []string{"x@y.test"}, want: &sendErr{554, false}, conns: 1},
+		{name: "message refused by policy is temporary", faults: smtptest.Faults{RejectData: &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1},
+			Message: "Message rejected by policy"}}, to: []string{"x@y.test", "z@y.test"}, want: &sendErr{550, false}, conns: 1},
+		{name: "message refused as transaction failed is temporary", faults: smtptest.Faults{RejectData: &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 0, 0},
+			Message: "Transaction failed"}}, to: []string{"x@y.test"}, want: &sendErr{554, false}, conns: 1},
+		{name: "message refused for its address is permanent", faults: smtptest.Faults{RejectData: &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1},
+			Message: "No such user here"}}, to: []string{"x@y.test"}, want: &sendErr{550, true}, conns: 1},
+		{name: "message refused for a full mailbox is permanent", faults: smtptest.Faults{RejectData: &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 2, 2},
+			Message: "Mailbox full"}}, to: []string{"x@y.test"}, want: &sendErr{552, true}, conns: 1},
 		{name: "bad address", to: []string{"x@y.test>\r\nRCPT TO:<z@y.test"}, want: &sendErr{501, true}, conns: 0},
 	}
 	for _, mode := range pipeliningModes {

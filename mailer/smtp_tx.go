@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"net/textproto"
+	"strings"
 )
 
 // A job is one message on its way over SMTP.
@@ -138,6 +139,7 @@ func (c *smtpConn) readReplies(j *job, last int) error {
 // envelopeLockstep sends j's envelope one command at a time, for servers
 // without PIPELINING, and stops at the first refusal.
 func (c *smtpConn) envelopeLockstep(j *job) error {
+	c.lastRefused = false
 	if c.dirty {
 		if err := c.cmd(250, "RSET"); err != nil {
 			return errConn{err}
@@ -156,7 +158,9 @@ func (c *smtpConn) envelopeLockstep(j *job) error {
 			return err
 		}
 	}
-	return c.cmd(354, "DATA")
+	err := c.cmd(354, "DATA")
+	c.lastRefused = err != nil
+	return err
 }
 
 // writeData buffers j's message, dot-stuffed with CRLF line ends, and the
@@ -279,6 +283,27 @@ func writeDotted(w *bufio.Writer, data []byte) {
 // counted as a bounce for it.
 func mailFromError(te *textproto.Error) *SendError {
 	return &SendError{Code: te.Code, Message: te.Msg}
+}
+
+// messageRefused is se, a permanent refusal of a message whose recipients
+// the server had all accepted (at DATA, BDAT LAST or the end of its data),
+// made temporary unless its enhanced status blames the address (5.1.x) or
+// the mailbox (5.2.x). A relay refusing the message itself says something
+// of the sender, the account or the content: a daily quota used up
+// ("554 Throttling failure"), a policy block ("550 5.7.1"), a bare "554
+// Transaction failed". Counted as the reader's bounce, it would mark every
+// reader of the list bounced within a few campaigns; retried, it leaves
+// the readers alone, the campaign shows the reply it is waiting on, and
+// what is still refused at the last attempt is failed, not bounced.
+func messageRefused(se *SendError) *SendError {
+	if !se.Permanent {
+		return se
+	}
+	status, _, _ := strings.Cut(strings.TrimSpace(se.Message), " ")
+	if strings.HasPrefix(status, "5.1.") || strings.HasPrefix(status, "5.2.") {
+		return se
+	}
+	return &SendError{Code: se.Code, Message: se.Message}
 }
 
 // classify maps a failed step to a SendError and says whether the

@@ -5,6 +5,8 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"time"
+
+	"github.com/emersion/go-smtp"
 )
 
 // Faults says how the server misbehaves. The zero value is a well-behaved
@@ -18,6 +20,11 @@ type Faults struct {
 	// DropDataRate is the fraction of messages during whose DATA the server
 	// closes the connection without a reply.
 	DropDataRate float64
+	// RejectData, when set, answers the end of every message's data with
+	// it (the data read, nothing recorded), as a relay refusing the
+	// message itself does: a quota used up, a policy block. Its
+	// EnhancedCode may be smtp.NoEnhancedCode, as some relays send none.
+	RejectData *smtp.SMTPError
 	// ByeAfter, when > 0, has the server answer the MAIL FROM that follows
 	// that many accepted messages on one connection with 421 and close it.
 	ByeAfter int

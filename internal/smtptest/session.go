@@ -112,6 +112,9 @@ func (ss *session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	if refusal := ss.s.Faults().RejectData; refusal != nil {
+		return refusal
+	}
 	_, encrypted := ss.conn.TLSConnectionState()
 	m := Message{From: ss.from, To: ss.to, Data: data, TLS: encrypted}
 	ss.s.record(m, size)
