@@ -207,6 +207,15 @@ func TestSendRetriesTemporaryAndCountsBounces(t *testing.T) {
 		if gone := err == nil; gone != (round == campaigns.HardBounces) {
 			t.Errorf("round %d: recorded gone %t (%v)", round, gone, err)
 		}
+		// The address goes on the suppression list with its last hard
+		// refusal, as a hard bounce reported by DSN puts it there.
+		var suppressed int
+		if err := e.db.Read.QueryRow(`SELECT COUNT(*) FROM suppressions WHERE target = 'bad@example.com' AND reason = 'bounce' AND source = 'smtp'`).Scan(&suppressed); err != nil {
+			t.Fatal(err)
+		}
+		if (suppressed == 1) != (round == campaigns.HardBounces) {
+			t.Errorf("round %d: the address is on the suppression list %d times", round, suppressed)
+		}
 	}
 	// Recording the same bounce again counts nothing more.
 	if err := e.svc.Record(ctx, 1, []queue.Result{{DeliveryID: 3, Status: queue.ResultBounced}}); err != nil {

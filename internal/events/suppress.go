@@ -69,6 +69,14 @@ func (s *Store) Suppressed(ctx context.Context, addr string) (bool, error) {
 	return ok, nil
 }
 
+// SuppressSendBounceTx puts email on the suppression list inside tx as
+// the relay's refusals at send time made its reader bounced (the
+// HardBounces-th hard refusal), as a bounce reported by DSN or webhook
+// does: the list says it holds every hard-bounced address.
+func SuppressSendBounceTx(ctx context.Context, tx *sql.Tx, email string, now time.Time) error {
+	return suppressTx(ctx, tx, email, ReasonBounce, string(SourceSMTP), now)
+}
+
 // suppressTx adds target to the suppression list inside tx; an empty
 // target (an event about no known address) adds nothing.
 func suppressTx(ctx context.Context, tx *sql.Tx, target, reason, source string, now time.Time) error {
