@@ -126,6 +126,7 @@ type Sender struct {
 	OnFrom func(from string)
 
 	journalOnce sync.Once // logs the journal's failure
+	trouble     troubleLog
 
 	once      sync.Once
 	stream    StreamSender
@@ -398,6 +399,12 @@ func (s *Sender) handOver(ctx context.Context, cid int64, m Outgoing, r tasks.Re
 			r.Status, r.Reply, r.At = tasks.ResultRetry, "not sent: "+context.Cause(ctx).Error(), time.Now().UTC()
 		case settle(&r, err, final):
 			t.addTemp()
+		}
+		switch {
+		case r.Status == tasks.ResultSent:
+			s.trouble.took(s.Log, cid)
+		case (r.Status == tasks.ResultRetry || r.Status == tasks.ResultFailed) && !errors.Is(err, context.Canceled):
+			s.trouble.refused(s.Log, cid, r.Status, r.Reply) // not a stop of our own
 		}
 		f, err := s.Journal.add(cid, r)
 		s.journalFailed(err)

@@ -278,6 +278,7 @@ func (s *Service) Pause(ctx context.Context, id int64) (*Campaign, error) {
 	c, err := s.transition(ctx, id, "paused", StatusPaused, StatusSending)
 	if err == nil {
 		s.raiseStop(ctx, id, 0)
+		s.log().Info("campaign paused", "campaign", id)
 	}
 	return c, err
 }
@@ -289,6 +290,7 @@ func (s *Service) Resume(ctx context.Context, id int64) (*Campaign, error) {
 		return nil, err
 	}
 	s.lowerStop(ctx, id)
+	s.log().Info("campaign resumed", "campaign", id)
 	if _, err := s.reconcileCampaign(ctx, s.Queue, id); err != nil {
 		return nil, err
 	}
@@ -304,6 +306,7 @@ func (s *Service) Cancel(ctx context.Context, id int64) (*Campaign, error) {
 		// A cancel is for good: once the tasks queued before it have run
 		// (seen the flag and ended), nothing reads the flag again.
 		s.raiseStop(ctx, id, queue.CancelledStopTTL)
+		s.log().Info("campaign cancelled", "campaign", id)
 		return c, nil
 	}
 	if bulletin.ErrorCode(err) == bulletin.ECONFLICT {

@@ -136,3 +136,34 @@ func TestDigestLogsItsStartAndEndOnce(t *testing.T) {
 		t.Errorf("end logged as %q, want one line with %s\n%s", got, want, logs)
 	}
 }
+
+// A pause, a resume and a cancel each log one INFO line naming the
+// campaign, so that the log says how a campaign that never logged
+// "campaign sent" ended; a refused one (a pause of a paused campaign)
+// logs nothing.
+func TestCampaignLogsItsPauseResumeAndCancel(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	logs := e.logTo()
+	e.addReaders(t, 4, e.addList(t, "a"))
+	id := e.create(t, "a")
+	e.recipientsKicked(t, id, 4)
+	if _, err := e.svc.Pause(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Pause(ctx, id); err == nil {
+		t.Fatal("a second pause worked, want a conflict")
+	}
+	if _, err := e.svc.Resume(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Cancel(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	for _, msg := range []string{"campaign paused", "campaign resumed", "campaign cancelled"} {
+		lines := logs.Lines(msg)
+		if want := fmt.Sprintf("level=INFO msg=%q campaign=%d", msg, id); len(lines) != 1 || !strings.Contains(lines[0], want) {
+			t.Errorf("%s: logged %q, want one line with %s", msg, lines, want)
+		}
+	}
+}
