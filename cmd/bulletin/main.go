@@ -277,6 +277,11 @@ func (m *Main) ParseFlags(name string, args []string, extra func(fs *flag.FlagSe
 		fmt.Fprintf(m.Stderr, "bulletin %s: warning: %s; %s does not use this setting and goes on, "+
 			"but bulletin serve and the other commands that use it refuse to run until it is fixed\n", name, strings.TrimSuffix(oneLine(w), "."), name)
 	}
+	if m.Getenv == nil { // the process's own environment, which can be listed
+		for _, w := range unknownSettings(os.Environ()) {
+			fmt.Fprintf(m.Stderr, "bulletin %s: warning: %s\n", name, w)
+		}
+	}
 	if m.Log == nil {
 		m.Log = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}

@@ -75,3 +75,30 @@ func Number[T Integer](n T) string {
 	}
 	return b.String()
 }
+
+// EditDistance counts the letters to insert, delete or change, and the
+// neighbours to swap, to turn a into b (restricted Damerau–Levenshtein,
+// three rows of the table at a time): how near a typed name is to one
+// known, for a "did you mean" that counts a swap of neighbours as one slip.
+func EditDistance(a, b string) int {
+	x, y := []rune(a), []rune(b)
+	prev2, prev, cur := make([]int, len(y)+1), make([]int, len(y)+1), make([]int, len(y)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(x); i++ {
+		cur[0] = i
+		for j := 1; j <= len(y); j++ {
+			cost := 1
+			if x[i-1] == y[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(y)]
+}

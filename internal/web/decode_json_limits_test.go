@@ -67,17 +67,3 @@ func TestDecodeJSONManyUnknownMembersAmplify(t *testing.T) {
 	}
 }
 
-// editDistance counts a swap of neighbours as one slip, as nearest needs.
-func TestEditDistance(t *testing.T) {
-	for _, c := range []struct {
-		a, b string
-		want int
-	}{
-		{"subjcet", "subject", 1}, {"nmae", "name", 1}, {"lists", "list", 1},
-		{"kitten", "sitting", 3}, {"", "abc", 3}, {"abc", "", 3}, {"same", "same", 0},
-	} {
-		if got := editDistance(c.a, c.b); got != c.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
-		}
-	}
-}

@@ -341,7 +341,7 @@ func nearest(name string, taken []string) string {
 	}
 	best, bestDist := "", 0
 	for _, t := range taken {
-		d, limit := editDistance(nameKey(name), nameKey(t)), 1
+		d, limit := prose.EditDistance(nameKey(name), nameKey(t)), 1
 		if len(t) > 5 {
 			limit = 2
 		}
@@ -356,32 +356,6 @@ func nearest(name string, taken []string) string {
 func nameKey(s string) string { return strings.ToLower(nameSeparators.Replace(s)) }
 
 var nameSeparators = strings.NewReplacer("-", "", "_", "", " ", "")
-
-// editDistance counts the letters to insert, delete or change, and the
-// neighbours to swap, to turn a into b (restricted Damerau–Levenshtein,
-// three rows of the table at a time).
-func editDistance(a, b string) int {
-	x, y := []rune(a), []rune(b)
-	prev2, prev, cur := make([]int, len(y)+1), make([]int, len(y)+1), make([]int, len(y)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(x); i++ {
-		cur[0] = i
-		for j := 1; j <= len(y); j++ {
-			cost := 1
-			if x[i-1] == y[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(y)]
-}
 
 // memberProblem decodes the one member name into a fresh value of type t
 // and, when that fails, returns the field at fault and what to send
