@@ -599,6 +599,6 @@ func boolSetting(vals map[string]*string, key string) (bool, error) {
 	case "1", "true", "on", "yes":
 		return true, nil
 	default:
-		return false, fmt.Errorf("%s %q: use 1 or 0", key, v)
+		return false, fmt.Errorf("%s %q: use 1 (or true, on, yes) or 0 (or false, off, no)", key, v)
 	}
 }

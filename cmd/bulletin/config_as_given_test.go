@@ -38,7 +38,7 @@ func TestConfigRefusalNamesTheFlagGiven(t *testing.T) {
 		// A value a shell needs quotes for keeps them.
 		{args: []string{"--from", "not an address"}, want: `--from "not an address": use an address, like "Harbour Gazette <news@example.com>"`},
 		// An on/off flag takes its value after an '='.
-		{args: []string{"--no-send=maybe"}, want: `--no-send=maybe: use 1 or 0`},
+		{args: []string{"--no-send=maybe"}, want: `--no-send=maybe: use 1 (or true, on, yes) or 0 (or false, off, no)`},
 		{args: []string{"--no-send"}, want: `--no-send leaves campaign and digest sending to bulletin worker processes, which cannot reach the embedded Redis: set BULLETIN_REDIS_URL too`},
 		{env: map[string]string{"BULLETIN_NO_SEND": "1"}, want: `BULLETIN_NO_SEND leaves campaign and digest sending`},
 		// A line that names two settings names each as it was given.

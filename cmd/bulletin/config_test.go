@@ -75,7 +75,7 @@ func TestConfigBadValues(t *testing.T) {
 		{env: map[string]string{"BULLETIN_FROM": "not an address"}, want: "BULLETIN_FROM \"not an address\": use an address"},
 		{env: map[string]string{"BULLETIN_FROM": "x <a@b>\r\nBcc: c@d"}, want: "BULLETIN_FROM"},
 		{env: map[string]string{"BULLETIN_SECRET": "short"}, want: "BULLETIN_SECRET is too short"},
-		{env: map[string]string{"BULLETIN_NO_SEND": "maybe"}, want: "BULLETIN_NO_SEND \"maybe\": use 1 or 0"},
+		{env: map[string]string{"BULLETIN_NO_SEND": "maybe"}, want: "BULLETIN_NO_SEND \"maybe\": use 1 (or true, on, yes) or 0 (or false, off, no)"},
 		{args: []string{"--no-send"}, want: "cannot reach the embedded Redis: set BULLETIN_REDIS_URL"},
 		{env: map[string]string{"BULLETIN_ADMIN_EMAIL": "a@b.example"}, want: "set both BULLETIN_ADMIN_EMAIL and BULLETIN_ADMIN_PASSWORD"},
 		{args: []string{"--no-such-flag"}, want: "flag provided but not defined"},
