@@ -102,6 +102,14 @@ func TestSMTPSendErrors(t *testing.T) {
 			Message: "No such user here"}}, to: []string{"x@y.test"}, want: &sendErr{550, true}, conns: 1},
 		{name: "message refused for a full mailbox is permanent", faults: smtptest.Faults{RejectData: &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 2, 2},
 			Message: "Mailbox full"}}, to: []string{"x@y.test"}, want: &sendErr{552, true}, conns: 1},
+		// A relay that relays nothing for Bulletin refuses every
+		// recipient alike: the relay's trouble, not the readers'.
+		{name: "relay access denied is temporary", faults: smtptest.Faults{RejectRcpt: &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 7, 1},
+			Message: "<x@y.test>: Relay access denied"}}, to: []string{"x@y.test"}, want: &sendErr{554, false}, conns: 1},
+		{name: "authentication required is temporary", faults: smtptest.Faults{RejectRcpt: &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0},
+			Message: "Authentication required"}}, to: []string{"x@y.test", "z@y.test"}, want: &sendErr{530, false}, conns: 1},
+		{name: "unknown in the relay recipient table is permanent", faults: smtptest.Faults{RejectRcpt: &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1},
+			Message: "<x@y.test>: Recipient address rejected: User unknown in relay recipient table"}}, to: []string{"x@y.test"}, want: &sendErr{550, true}, conns: 1},
 		{name: "bad address", to: []string{"x@y.test>\r\nRCPT TO:<z@y.test"}, want: &sendErr{501, true}, conns: 0},
 	}
 	for _, mode := range pipeliningModes {

@@ -122,8 +122,11 @@ func (c *smtpConn) readReplies(j *job, last int) error {
 		}
 		if first == nil {
 			first = err
-			if i == 0 {
+			switch {
+			case i == 0:
 				first = mailFromError(te)
+			case last == 0 || i < n-1:
+				first = recipientRefused(te)
 			}
 		}
 		if last != 0 && i == n-1 {
@@ -155,6 +158,10 @@ func (c *smtpConn) envelopeLockstep(j *job) error {
 	}
 	for _, to := range j.to {
 		if err := c.cmd(25, "RCPT TO:<%s>", to); err != nil {
+			var te *textproto.Error
+			if errors.As(err, &te) && te.Code != 421 {
+				return recipientRefused(te)
+			}
 			return err
 		}
 	}
@@ -285,6 +292,24 @@ func mailFromError(te *textproto.Error) *SendError {
 	return &SendError{Code: te.Code, Message: te.Msg}
 }
 
+// recipientRefused is a refused RCPT TO: the reader's, as a rule, but not
+// when the relay says it will not relay for Bulletin at all ("554 5.7.1
+// <…>: Relay access denied", Postfix's answer to a client it does not
+// trust; "550 5.7.1 Unable to relay") or wants it signed in first (530):
+// that refuses every recipient alike, and counted as the readers' bounces
+// it would bounce the whole list. Those are made temporary, as a refused
+// MAIL FROM is: retried, and the campaign says what it waits on.
+func recipientRefused(te *textproto.Error) error {
+	msg := strings.ToLower(te.Msg)
+	if blamesReader(te.Msg) { // "5.1.1 … User unknown in relay recipient table"
+		return te
+	}
+	if te.Code == 530 || strings.Contains(msg, "relay") || strings.Contains(msg, "authentication required") {
+		return &SendError{Code: te.Code, Message: te.Msg}
+	}
+	return te
+}
+
 // messageRefused is se, a permanent refusal of a message whose recipients
 // the server had all accepted (at DATA, BDAT LAST or the end of its data),
 // made temporary unless its enhanced status blames the address (5.1.x) or
@@ -299,11 +324,17 @@ func messageRefused(se *SendError) *SendError {
 	if !se.Permanent {
 		return se
 	}
-	status, _, _ := strings.Cut(strings.TrimSpace(se.Message), " ")
-	if strings.HasPrefix(status, "5.1.") || strings.HasPrefix(status, "5.2.") {
+	if blamesReader(se.Message) {
 		return se
 	}
 	return &SendError{Code: se.Code, Message: se.Message}
+}
+
+// blamesReader reports whether a reply's text starts with an enhanced
+// status about the address (5.1.x) or the mailbox (5.2.x).
+func blamesReader(msg string) bool {
+	status, _, _ := strings.Cut(strings.TrimSpace(msg), " ")
+	return strings.HasPrefix(status, "5.1.") || strings.HasPrefix(status, "5.2.")
 }
 
 // classify maps a failed step to a SendError and says whether the

@@ -20,6 +20,10 @@ type Faults struct {
 	// DropDataRate is the fraction of messages during whose DATA the server
 	// closes the connection without a reply.
 	DropDataRate float64
+	// RejectRcpt, when set, answers every RCPT TO with it, as a relay
+	// that will not relay for the client does ("554 5.7.1 Relay access
+	// denied").
+	RejectRcpt *smtp.SMTPError
 	// RejectData, when set, answers the end of every message's data with
 	// it (the data read, nothing recorded), as a relay refusing the
 	// message itself does: a quota used up, a policy block. Its

@@ -84,6 +84,9 @@ func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 
 func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	f := ss.s.Faults()
+	if f.RejectRcpt != nil {
+		return f.RejectRcpt
+	}
 	if f.RejectDomain != "" && strings.EqualFold(domain(to), f.RejectDomain) {
 		return errNoUser
 	}
