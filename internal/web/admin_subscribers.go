@@ -53,25 +53,38 @@ type subscribersPage struct {
 // another case, or with spaces around it, names the list.
 func knownFilters(f *subscribers.Filter, lists []*subscribers.List) []string {
 	var notes []string
-	if f.Status != "" {
-		status := strings.ToLower(strings.TrimSpace(f.Status))
-		if !slices.Contains(subscriberStatuses, status) {
-			notes = append(notes, "The link's status “"+f.Status+"” is none of "+strings.Join(subscriberStatuses, ", ")+
-				": the page shows every status.")
-			status = ""
-		}
-		f.Status = status
+	status, list := unknownFilters(f, lists)
+	if status != "" {
+		notes = append(notes, "The link's status “"+status+"” is none of "+strings.Join(subscriberStatuses, ", ")+
+			": the page shows every status.")
 	}
-	if f.List != "" {
-		i := slices.IndexFunc(lists, func(l *subscribers.List) bool { return l.Slug == subscribers.SlugKey(f.List) })
-		if i < 0 {
-			notes = append(notes, "The link's list “"+f.List+"” is no list now (it was deleted, or its slug changed): the page shows every list's subscribers.")
-			f.List = ""
-		} else {
-			f.List = lists[i].Slug
-		}
+	if list != "" {
+		notes = append(notes, "The link's list “"+list+"” is no list now (it was deleted, or its slug changed): the page shows every list's subscribers.")
 	}
 	return notes
+}
+
+// unknownFilters sets f's status and list to those of the menus they
+// name (a status in any case, a slug in any case or with spaces around
+// it) and returns, dropped from f, the status and the list that none
+// names; "" for each that is known or not given. The page and its
+// export read the link's filters alike through it.
+func unknownFilters(f *subscribers.Filter, lists []*subscribers.List) (status, list string) {
+	if f.Status != "" {
+		if s := strings.ToLower(strings.TrimSpace(f.Status)); slices.Contains(subscriberStatuses, s) {
+			f.Status = s
+		} else {
+			status, f.Status = f.Status, ""
+		}
+	}
+	if f.List != "" {
+		if i := slices.IndexFunc(lists, func(l *subscribers.List) bool { return l.Slug == subscribers.SlugKey(f.List) }); i >= 0 {
+			f.List = lists[i].Slug
+		} else {
+			list, f.List = f.List, ""
+		}
+	}
+	return status, list
 }
 
 // Address is addr as people read it (mailer.AddressForPeople), for the page's
