@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
@@ -119,7 +120,7 @@ func (s *Server) campaignReportPage(w http.ResponseWriter, r *http.Request) {
 	if rep.Articles != nil {
 		per = "article"
 	}
-	axis := chartSeries(rep.Series)
+	axis := chartSeries(rep.Series, time.Now())
 	// A chart of no clicks drew an empty frame with "No clicks yet" in it,
 	// beside the table's "No clicks or opens yet": the page leaves such
 	// charts out and says it once (Quiet), and the table of links shows

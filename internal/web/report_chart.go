@@ -72,7 +72,12 @@ func (c *chart) render() (template.HTML, error) {
 func px(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
 
 // seriesChart draws one figure of a report's series (value picks it) as
-// a bar per hour or day, counted in one and many ("click", "clicks").
+// a bar per hour or day, counted in one and many ("click", "clicks"). A
+// series of fewer than 48 hours (chartSeries stops at the hour now) gets
+// a 48th of the width a bar all the same, from the left: an hour of
+// clicks drew one bar the chart's width. Its right end is then labelled
+// only where the label clears the left one, by its last hour, never by
+// an hour still to come.
 func seriesChart(series []tracking.Bucket, label, one, many string, value func(tracking.Bucket) int) *chart {
 	const width, top, base = 720.0, 20.0, 190.0
 	c := &chart{Label: label, Width: width, Height: 212, Baseline: "190.5"}
@@ -84,7 +89,8 @@ func seriesChart(series []tracking.Bucket, label, one, many string, value func(t
 		c.Texts = append(c.Texts, chartText{X: "0", Y: "14", Anchor: "start", Text: "No " + many + " yet"})
 		return c
 	}
-	slot := width / float64(len(series))
+	slots := max(len(series), chartHours)
+	slot := width / float64(slots)
 	for i, b := range series {
 		h := float64(value(b)) / float64(most) * (base - top)
 		c.Bars = append(c.Bars, chartBar{X: px(float64(i)*slot + slot*0.1), Y: px(base - h), W: px(slot * 0.8), H: px(h),
@@ -92,8 +98,14 @@ func seriesChart(series []tracking.Bucket, label, one, many string, value func(t
 	}
 	c.Texts = append(c.Texts,
 		chartText{X: "0", Y: "12", Anchor: "start", Text: prose.Count(most, one, many) + " at most"},
-		chartText{X: "0", Y: "206", Anchor: "start", Text: bucketLabel(series[0])},
-		chartText{X: "100%", Y: "206", Anchor: "end", Text: bucketLabel(series[len(series)-1])})
+		chartText{X: "0", Y: "206", Anchor: "start", Text: bucketLabel(series[0])})
+	switch {
+	case len(series) == slots:
+		c.Texts = append(c.Texts, chartText{X: "100%", Y: "206", Anchor: "end", Text: bucketLabel(series[len(series)-1])})
+	case len(series) >= chartHours/2:
+		// At its bar's right end, in percent as the bars stretch.
+		c.Texts = append(c.Texts, chartText{X: px(float64(len(series))/float64(slots)*100) + "%", Y: "206", Anchor: "end", Text: bucketLabel(series[len(series)-1])})
+	}
 	return c
 }
 
@@ -101,18 +113,20 @@ func seriesChart(series []tracking.Bucket, label, one, many string, value func(t
 // hours a report's series gives by the hour.
 const chartHours = 48
 
-// chartSeries is series as a chart draws it: at least its first 48
-// hours, those after its last click or open there and empty. The series
-// ends at its last hour with any, so an hour of clicks drew one bar the
-// chart's width, labelled with that hour at both ends.
-func chartSeries(series []tracking.Bucket) []tracking.Bucket {
+// chartSeries is series as a chart draws it at now: its first 48 hours,
+// those after its last click or open there and empty, up to the hour now
+// is in. The series ends at its last hour with any, so an hour of clicks
+// drew one bar the chart's width, labelled with that hour at both ends;
+// filled to 48 hours whatever the time, a campaign sent ten minutes ago
+// charted "0 clicks" for the next two days' hours, which have not come.
+func chartSeries(series []tracking.Bucket, now time.Time) []tracking.Bucket {
 	// A series shorter than 48 buckets is all hours: its days start after
 	// them.
 	if len(series) == 0 || len(series) >= chartHours || series[0].Span != "hour" {
 		return series
 	}
 	out := slices.Clone(series)
-	for at := series[len(series)-1].At.Add(time.Hour); len(out) < chartHours; at = at.Add(time.Hour) {
+	for at := series[len(series)-1].At.Add(time.Hour); len(out) < chartHours && !at.After(now); at = at.Add(time.Hour) {
 		out = append(out, tracking.Bucket{At: at, Span: "hour"})
 	}
 	return out
