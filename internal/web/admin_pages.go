@@ -24,11 +24,8 @@ import (
 
 type dashboardPage struct {
 	adminPage
-	Statuses []struct {
-		Name  string
-		Count int
-	}
-	Growth []struct {
+	Statuses []dashboardStatus
+	Growth   []struct {
 		Day          time.Time
 		Count, Width int
 	}
@@ -38,6 +35,14 @@ type dashboardPage struct {
 	// HooksOff are the webhook endpoints Bulletin switched off.
 	HooksOff []hooks.Endpoint
 	Start    *gettingStarted
+}
+
+// A dashboardStatus is the count of readers of one status. NoList is how
+// many of the confirmed are on no list (their only list was deleted):
+// counted as confirmed, they get no mail, which the count alone hid.
+type dashboardStatus struct {
+	Name          string
+	Count, NoList int
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
@@ -52,12 +57,18 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		s.adminError(w, r, err)
 		return
 	}
+	noList, err := s.Subscribers.ConfirmedOnNoList(ctx)
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
 	p := &dashboardPage{}
 	for _, st := range []string{subscribers.StatusConfirmed, subscribers.StatusPending, subscribers.StatusUnsubscribed, subscribers.StatusBounced} {
-		p.Statuses = append(p.Statuses, struct {
-			Name  string
-			Count int
-		}{strings.ToUpper(st[:1]) + st[1:], counts[st]})
+		d := dashboardStatus{Name: strings.ToUpper(st[:1]) + st[1:], Count: counts[st]}
+		if st == subscribers.StatusConfirmed {
+			d.NoList = noList
+		}
+		p.Statuses = append(p.Statuses, d)
 	}
 	most := 1
 	for _, g := range growth {
