@@ -28,6 +28,13 @@ type embedData struct {
 	// Accent and OnAccent colour the snippet's button: the brand's accent
 	// and the text colour that reads on it, each a checked "#rrggbb".
 	Accent, OnAccent string
+	// EmailID and NameID are the ids of the snippet's fields, its labels'
+	// for: bulletin-email and bulletin-name, ended by the slug in a
+	// one-list snippet, so that a page can hold the every-list snippet and
+	// one-list ones together, each label focusing its own form's field.
+	// The every-list snippet keeps the bare ids, which no slug can end
+	// (slugs are never empty), and which a page may style already.
+	EmailID, NameID string
 	// Back and BackLabel lead a logged-in editor back into the admin,
 	// whose list pages link here: to the list's page for a ?list= that
 	// names one, else to the Lists page. Empty for anyone else, to whom
@@ -53,9 +60,11 @@ func (s *Server) subscribeEmbed(w http.ResponseWriter, r *http.Request) {
 		d.Lists = append(d.Lists, listOption{Slug: l.Slug, Name: l.Name, Description: l.Description, Checked: len(lists) == 1})
 		d.Slugs = append(d.Slugs, l.Slug)
 	}
+	d.EmailID, d.NameID = "bulletin-email", "bulletin-name"
 	switch {
 	case d.Hidden != "":
 		d.Lists = nil
+		d.EmailID, d.NameID = d.EmailID+"-"+d.Hidden, d.NameID+"-"+d.Hidden
 	case want != "":
 		d.Unknown = want
 	}

@@ -158,8 +158,8 @@ func TestReader36NewPagesInTheBrowser(t *testing.T) {
 		}
 
 		open33(t, ctx, v, ts.URL+"/subscribe/embed?list=weekend-culture")
-		pages31Do(t, ctx, "send the embedded form with a@b", chromedp.Evaluate[chromedp.Void](`document.querySelector(".preview #bulletin-email").value = "a@b";
-			document.querySelector(".preview #bulletin-name").value = "Ann Lee";
+		pages31Do(t, ctx, "send the embedded form with a@b", chromedp.Evaluate[chromedp.Void](`document.querySelector(".preview #bulletin-email-weekend-culture").value = "a@b";
+			document.querySelector(".preview #bulletin-name-weekend-culture").value = "Ann Lee";
 			document.querySelector(".preview button[type=submit]").click()`),
 			browsertest.WaitJS(`document.readyState === "complete" && document.getElementById("email-error") !== null`, "the refused form"))
 		shot36(t, ctx, "embed-one-list-refused", v)
