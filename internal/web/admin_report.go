@@ -24,8 +24,10 @@ type campaignReportPage struct {
 	// campaign counted no open.
 	Time, Opens, Links template.HTML
 	Series             []seriesRow
-	// Addresses are R.Links as the table of links shows them.
+	// Addresses are R.Links as the table of links shows them; Masthead
+	// says what the masthead's link among them is (mastheadNote).
 	Addresses []linkRow
+	Masthead  string
 	// OpensUncounted is true for a sent campaign whose lists do not count
 	// opens (or no longer do): its mail had no open pixel, so "0 opens"
 	// would read as nobody having opened it. It is false for one
@@ -65,6 +67,17 @@ type linkRow struct {
 	// in the body: its clicks are of that link, and of any in the body to
 	// the same address (a link is counted by its address).
 	Masthead bool
+}
+
+// mastheadNote is what the table of links says of the masthead's link:
+// the logo when one is set (the masthead then shows it in place of the
+// name), else the publication's name. It is the masthead of now: a logo
+// set since the mail went out is not in it.
+func mastheadNote(logo bool) string {
+	if logo {
+		return "the publication’s logo at the top of the mail, and any other link to this address"
+	}
+	return "the publication’s name at the top of the mail, and any other link to this address"
 }
 
 // sameAddress reports whether two web addresses are the same but for a
@@ -110,8 +123,10 @@ func (s *Server) campaignReportPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	var home string
+	p.Masthead = mastheadNote(false)
 	if s.Settings != nil {
-		home = s.brand().HomeURL()
+		b := s.brand()
+		home, p.Masthead = b.HomeURL(), mastheadNote(b.LogoURL != "")
 	}
 	for _, l := range rep.Links {
 		p.Addresses = append(p.Addresses, linkRow{LinkReport: l, Shown: shownAddress(l.URL), Masthead: sameAddress(l.URL, home)})
