@@ -431,10 +431,13 @@ func (s *Service) insertDigest(ctx context.Context, tx *sql.Tx, l *digestList, d
 		return err
 	}
 	d.Subject, d.Status = digestSubject(l.name, d.Cadence, l.digest, items), StatusSending
+	// The preheader is the digest's own, kept as an editor's is: read from
+	// the text part, it would repeat the subject (digestPreheader).
+	pre := digestPreheader(pub.Name, l.name, items)
 	now := d.WindowEnd
-	res, err := tx.ExecContext(ctx, `INSERT INTO campaigns (kind, subject, body, body_html, body_text, status, window_start, window_end,
-		fanout_done, total, created_at, updated_at, started_at, language) VALUES ('digest', ?, '', ?, ?, 'sending', ?, ?, 0, 0, ?, ?, ?, ?)`,
-		d.Subject, html, text, d.WindowStart, d.WindowEnd, now, now, now, pub.Brand().Lang())
+	res, err := tx.ExecContext(ctx, `INSERT INTO campaigns (kind, subject, preheader, body, body_html, body_text, status, window_start, window_end,
+		fanout_done, total, created_at, updated_at, started_at, language) VALUES ('digest', ?, ?, '', ?, ?, 'sending', ?, ?, 0, 0, ?, ?, ?, ?)`,
+		d.Subject, pre, html, text, d.WindowStart, d.WindowEnd, now, now, now, pub.Brand().Lang())
 	if err != nil {
 		return fmt.Errorf("create digest: %w", err)
 	}

@@ -228,7 +228,8 @@ func (s *Service) renderPreview(ctx context.Context, dry *digestDry, m *DigestMa
 	d := &Digest{Cadence: m.Cadence, WindowStart: m.WindowStart, WindowEnd: m.WindowEnd}
 	// The preview is in the language set now, as a digest built now
 	// would be sent in; its mail's wrapping (below) reads the same.
-	html, text, err := s.renderDigest(s.publication(ctx), dry.list, d, m.items) // puts the dates in the list's zone
+	pub := s.publication(ctx)
+	html, text, err := s.renderDigest(pub, dry.list, d, m.items) // puts the dates in the list's zone
 	if err != nil {
 		return err
 	}
@@ -239,7 +240,8 @@ func (s *Service) renderPreview(ctx context.Context, dry *digestDry, m *DigestMa
 	if !m.Sends() {
 		return nil
 	}
-	head := listHead{name: dry.list.name, slug: dry.list.slug, from: dry.from, replyTo: dry.replyTo}
+	head := listHead{name: dry.list.name, slug: dry.list.slug, from: dry.from, replyTo: dry.replyTo,
+		preheader: digestPreheader(pub.Name, dry.list.name, m.items)}
 	// The digest has no id before it is built: its mail links to the
 	// archive's first page, where it will be.
 	if err := s.db.Read.QueryRowContext(ctx, `SELECT public FROM lists WHERE id = ?`, dry.list.id).Scan(&head.public); err != nil {
