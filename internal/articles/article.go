@@ -38,8 +38,11 @@ type Article struct {
 	Lists       []string  `json:"lists"`
 }
 
-// Validate trims a and checks it, naming each bad field.
+// Validate trims a and checks it, naming each bad field. Its title and
+// summary are read as posted, as Put reads the API's (postedText): a
+// summary is checked for the text it leaves, not for its markup.
 func (a *Article) Validate() error {
+	a.Title, a.Summary = postedText(a.Title), postedText(a.Summary)
 	if fields := a.check(); len(fields) > 0 {
 		return bulletin.Invalid(fields)
 	}

@@ -43,16 +43,23 @@ type Patch struct {
 	oldNews bool
 }
 
-// apply sets a's fields that p gives, its lists aside.
+// apply sets a's fields that p gives, its lists aside. A title or
+// summary posted, not a feed's, loses its markup (postedText).
 func (p *Patch) apply(a *Article) {
 	set := func(dst *string, v *string) {
 		if v != nil {
 			*dst = *v
 		}
 	}
-	set(&a.Title, p.Title)
+	if p.fromFeed {
+		// A feed's texts are read as their feed writes them (feedText).
+		set(&a.Title, p.Title)
+		set(&a.Summary, p.Summary)
+	} else {
+		setPosted(&a.Title, p.Title)
+		setPosted(&a.Summary, p.Summary)
+	}
 	set(&a.URL, p.URL)
-	set(&a.Summary, p.Summary)
 	set(&a.Body, p.Body)
 	set(&a.Author, p.Author)
 	if p.ImageURL != nil && strings.TrimSpace(*p.ImageURL) != strings.TrimSpace(a.ImageURL) {

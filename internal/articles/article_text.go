@@ -1,0 +1,34 @@
+package articles
+
+import "html"
+
+// postedText is a title or summary as the API or the admin's form gives
+// it, read as a feed's title is (textGuess): CMS integrations post their
+// excerpts and titles as HTML (a WordPress excerpt is "<p>…</p>", its
+// title escapes its apostrophes), and a digest shows a summary as text,
+// so its tags reached readers as text. Text holding a real HTML element
+// (holdsHTML) goes through the feed poller's plain: tags gone, scripts
+// and styles dropped with their content, entities decoded, one line with
+// its paragraphs apart by a space, as a feed's summary is stored. Other
+// text, such as "Vec<T>" or "Tides & <Times>", keeps its angle brackets
+// and its lines, so a title's line break is still refused and a plain
+// summary keeps its blank lines; its entities are decoded, as a feed's
+// are.
+func postedText(s string) string {
+	if holdsHTML(s) {
+		return plain(s)
+	}
+	return html.UnescapeString(s)
+}
+
+// setPosted sets *dst to v read as posted text (postedText), unless v is
+// the text *dst already holds: a form or client sending a stored text
+// back unchanged (the admin's form sends every field) must not read it
+// again, or text a feed stored with literal tags ("use <b> for bold")
+// would lose them at an edit of another field.
+func setPosted(dst *string, v *string) {
+	if v == nil || *v == *dst {
+		return
+	}
+	*dst = postedText(*v)
+}
