@@ -311,8 +311,10 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, err error, ba
 
 // checkEmail answers every signup, whatever the address: its words hold
 // for a new address, a known one, one mailed a few minutes before (no new
-// mail goes, and that mail's link covers the lists asked since: see
-// subscribers.ConfirmInterval) and a reader on every list chosen already.
+// mail goes at once, that mail's link covers the lists asked since, and a
+// mail naming them follows once the interval is over, its link replacing
+// the last one: see subscribers.ConfirmInterval) and a reader on every
+// list chosen already.
 // It is short lines a reader on a phone takes in at a glance: what to
 // look for, where else to look, and a way back for a mistyped address;
 // the case of a second signup last, in small print. It names the sender

@@ -26,8 +26,8 @@ func TestSecondSignupWithinIntervalByForm(t *testing.T) {
 		e.runConfirmations()
 	}
 	w := e.do("GET", "/subscribe/check-email", "", "")
-	if body := w.Body.String(); !strings.Contains(body, "No second mail is sent: the link in the first one") ||
-		!strings.Contains(body, "confirms every list you chose") || strings.Contains(body, "We sent you a mail") {
+	if body := w.Body.String(); !strings.Contains(body, "No new mail comes at once: the link in the mail you have") ||
+		!strings.Contains(body, "also joins the lists you chose since") || strings.Contains(body, "We sent you a mail") {
 		t.Errorf("check-email page:\n%s", body)
 	}
 	mails := e.sent.all()
