@@ -195,7 +195,7 @@ func TestAdminCountsAreGrouped(t *testing.T) {
 	addReaders(t, db, 3001)
 	a.login("correct horse battery")
 	_, dash := a.get("/admin")
-	for _, want := range []string{`<div class="stat">2,001</div>`, `<div class="stat">1,000</div>`, `<div class="muted" style="font-size:.8rem">3,001</div>`} {
+	for _, want := range []string{`<div class="stat">2,001</div>`, `<div class="stat">1,000</div>`, `<div class="muted count"><span class="full">3,001</span><span class="short">3k</span></div>`} {
 		if !strings.Contains(dash, want) {
 			t.Errorf("the dashboard has no %s", want)
 		}

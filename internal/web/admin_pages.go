@@ -12,6 +12,7 @@ import (
 	"net/textproto"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -25,10 +26,7 @@ import (
 type dashboardPage struct {
 	adminPage
 	Statuses []dashboardStatus
-	Growth   []struct {
-		Day          time.Time
-		Count, Width int
-	}
+	Growth   []growthBar
 	// Campaigns are the newest, as the campaigns list shows them.
 	Campaigns []campaignRow
 	Health    *healthWarning
@@ -43,6 +41,36 @@ type dashboardPage struct {
 type dashboardStatus struct {
 	Name          string
 	Count, NoList int
+}
+
+// A growthBar is one day's bar of the dashboard's chart of new readers.
+// Short is its count in at most four characters ("40k", "1.2M"), shown
+// over the bar on a phone, where fourteen bars share ~300 px and
+// "40,015" broke into three lines over the paragraph above; empty when
+// the count is as short in full.
+type growthBar struct {
+	Day          time.Time
+	Count, Width int
+	Short        string
+}
+
+// shortCount is n in at most four characters, rounded: 999, 1.2k, 40k,
+// 1.2M, 12M; "" below 1,000, which is as short in full.
+func shortCount(n int) string {
+	tenths := func(v float64, unit string) string {
+		return strings.TrimSuffix(strconv.FormatFloat(v, 'f', 1, 64), ".0") + unit
+	}
+	switch {
+	case n < 1000:
+		return ""
+	case n < 9950:
+		return tenths(float64(n)/1e3, "k")
+	case n < 999_500:
+		return strconv.Itoa((n+500)/1000) + "k"
+	case n < 9_950_000:
+		return tenths(float64(n)/1e6, "M")
+	}
+	return strconv.Itoa((n+500_000)/1_000_000) + "M"
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
@@ -75,10 +103,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		most = max(most, g.Count)
 	}
 	for _, g := range growth {
-		p.Growth = append(p.Growth, struct {
-			Day          time.Time
-			Count, Width int
-		}{g.Day, g.Count, g.Count * 100 / most})
+		p.Growth = append(p.Growth, growthBar{Day: g.Day, Count: g.Count, Width: g.Count * 100 / most, Short: shortCount(g.Count)})
 	}
 	if s.Campaigns != nil {
 		recent, err := s.Campaigns.Recent(ctx, "", 10)
