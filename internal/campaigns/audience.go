@@ -309,3 +309,32 @@ func (s *Store) SuppressedAudience(ctx context.Context, id int64) (int, error) {
 	}
 	return n, nil
 }
+
+// listsSuppressedSQL is campaignSuppressedSQL for lists named by slug (a
+// JSON array), for a campaign not saved yet, as listsAudienceSQL is
+// campaignAudienceSQL.
+const listsSuppressedSQL = `SELECT COUNT(*) FROM subscribers s
+	WHERE s.id IN (SELECT x.subscriber_id FROM lists l
+		JOIN subscriptions x ON x.list_id = l.id AND x.status = 'active'
+		WHERE l.slug IN (SELECT value FROM json_each(?)))
+	AND s.status = 'confirmed' AND ` + events.SuppressedSQL
+
+// ListsSuppressed returns how many confirmed readers of the lists slugs a
+// campaign to them would leave out because their address or domain is
+// suppressed, as SuppressedAudience counts them for a saved campaign:
+// the campaign form says them beside ListsAudience's count.
+func (s *Store) ListsSuppressed(ctx context.Context, slugs []string) (int, error) {
+	if len(slugs) == 0 {
+		return 0, nil
+	}
+	arg, err := json.Marshal(slugs)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = s.db.Read.QueryRowContext(ctx, `SELECT CASE WHEN EXISTS (SELECT 1 FROM suppressions) THEN (`+listsSuppressedSQL+`) ELSE 0 END`, string(arg)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("lists suppressed audience: %w", err)
+	}
+	return n, nil
+}

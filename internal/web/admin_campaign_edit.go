@@ -34,6 +34,12 @@ func (s *Server) editCampaignPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := &campaignForm{ID: e.ID, Subject: e.Subject, Preheader: e.Preheader, Body: e.Body, Audience: readers(e.Audience)}
+	suppressed, err := s.Campaigns.SuppressedAudience(r.Context(), e.ID)
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	f.Suppressed, f.Confirmed = suppressed, e.Audience+suppressed
 	if e.SendAt != nil {
 		// The time shows in the zone it was scheduled in (else its lists'),
 		// named, as its page says it.

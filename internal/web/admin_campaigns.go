@@ -252,6 +252,12 @@ type campaignForm struct {
 	// preview frames; Audience is how many readers the lists chosen reach.
 	Preview  string
 	Audience string
+	// Suppressed and Confirmed are what the campaign's page says beside
+	// its audience (campaignPage's): the confirmed readers of the lists
+	// chosen left out for a suppressed address, and them with the
+	// audience. Without them "the confirmed readers of the lists ticked"
+	// beside a smaller number read as if the lists had fewer.
+	Suppressed, Confirmed int
 	// BareName is the note on a body that writes the reader's name with
 	// no fallback, which the preview's sample reader, who has a name, does
 	// not show; nil when it writes none.
@@ -275,6 +281,18 @@ type campaignForm struct {
 	// refused, for renderCampaignForm to check the rest of it too
 	// (checkRest).
 	unread *campaigns.Campaign
+}
+
+// Ticked is how many lists the form ticks, for its line on the audience
+// to say "list" or "lists, each once".
+func (f *campaignForm) Ticked() int {
+	n := 0
+	for _, l := range f.Lists {
+		if l.On {
+			n++
+		}
+	}
+	return n
 }
 
 func (s *Server) newCampaignPage(w http.ResponseWriter, r *http.Request) {
@@ -445,11 +463,14 @@ func (s *Server) previewForm(w http.ResponseWriter, r *http.Request, f *campaign
 		f.Errors = bulletin.ErrorFields(err)
 	}
 	n, err := s.Campaigns.ListsAudience(r.Context(), c.Lists)
+	if err == nil {
+		f.Suppressed, err = s.Campaigns.ListsSuppressed(r.Context(), c.Lists)
+	}
 	if err != nil {
 		s.adminError(w, r, err)
 		return
 	}
-	f.Preview, f.Audience = doc, readers(n)
+	f.Preview, f.Audience, f.Confirmed = doc, readers(n), n+f.Suppressed
 	f.BareName = bareNameNoteOf(c.Body, true)
 	f.Dropped = leftOutNoteOf(c.Body, true)
 	s.renderCampaignForm(w, r, http.StatusOK, f, c.Lists)
