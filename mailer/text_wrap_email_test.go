@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/bulletinhq/bulletin/mailer"
+	"github.com/bulletinhq/bulletin/subscribers"
 	"github.com/bulletinhq/bulletin/templates"
 )
 
@@ -91,9 +92,9 @@ func TestConfirmationTextFitsTheReadersAddress(t *testing.T) {
 	mk := mailer.NewMarkers()
 	brand := templates.DefaultBrand()
 	brand.URL = "https://news.example"
-	text, html, err := tmpl.Mail("confirm", map[string]any{
-		"Email": mk.Of(mailer.Email), "Lists": []string{"Daily News", "Weekly Round-up"}, "BaseURL": brand.URL,
-		"ConfirmURL": brand.URL + "/confirm/" + mk.Of(mailer.Link), "Publisher": "Harbour Gazette", "Brand": brand,
+	text, html, err := tmpl.Mail("confirm", subscribers.ConfirmMail{
+		Email: mk.Of(mailer.Email), Lists: []string{"Daily News", "Weekly Round-up"}, BaseURL: brand.URL,
+		ConfirmURL: brand.URL + "/confirm/" + mk.Of(mailer.Link), Publisher: "Harbour Gazette", Brand: brand,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -73,7 +73,7 @@ func checkAlreadyMail(t *testing.T, e *smtpEnv, msg smtptest.Message, id int64, 
 			t.Errorf("%s = %q in a transactional mail, want none", h, v)
 		}
 	}
-	for _, want := range []string{"You are already subscribed to\nGazette (" + lists + ")\nat this address:\n" + addr + "\n",
+	for _, want := range []string{"You are already subscribed to Gazette (" + lists + ") at this address:\n" + addr + "\n",
 		"Change your lists or details:\n  https://news.example/preferences/", "Unsubscribe from everything:\n  https://news.example/unsubscribe/"} {
 		if !strings.Contains(pm.Text, want) {
 			t.Errorf("text part lacks %q:\n%s", want, pm.Text)
@@ -400,7 +400,7 @@ func TestAlready31ReaderOnNoListAnyMore(t *testing.T) {
 		t.Fatalf("%d messages, want one", len(msgs))
 	}
 	pm := mailtest.Parse(t, msgs[0].Data)
-	if !strings.Contains(pm.Text, "This address is already known to Gazette,\nthough it is on no list at the moment:\n"+addr+"\n") ||
+	if !strings.Contains(pm.Text, "This address is already known to Gazette, though it is on no list at the\nmoment:\n"+addr+"\n") ||
 		!strings.Contains(pm.Text, "/preferences/") || !strings.Contains(pm.Text, "/unsubscribe/") {
 		t.Errorf("text part:\n%s", pm.Text)
 	}
@@ -458,7 +458,7 @@ func TestAlready31GoldenMail(t *testing.T) {
 			t.Errorf("text part lacks %s on a line of its own", link)
 		}
 	}
-	if !strings.Contains(pm.Text, "(Harbour Notes, Quayside Café)\nat this address:\nzoe@example.org\n") {
+	if !strings.Contains(pm.Text, "You are already subscribed to Harbour Gazette (Harbour Notes,\nQuayside Café) at this address:\nzoe@example.org\n") {
 		t.Errorf("text part does not name the lists:\n%s", pm.Text)
 	}
 }

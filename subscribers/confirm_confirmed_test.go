@@ -57,8 +57,8 @@ func TestConfirmationToConfirmedReaderSaysTheyKeepTheirLists(t *testing.T) {
 	e.signup(&Signup{Email: robert.Email, Name: "Mallory", Lists: []string{"sport"}})
 	text, html := e.mailTo(robert.Email)
 	for _, want := range []string{
-		"Hello Robert <Bob>,\n\nPlease confirm that you want to receive mail from\nGazette (Sport)\n",
-		"The link works for 7 days. If you did not ask for this, ignore this\nmail: nothing changes, and you keep getting\nThe Weekly and Daily Tides.\n",
+		"Hello Robert <Bob>,\n\nPlease confirm that you want to receive mail from Gazette (Sport) at\nthis address:\n",
+		"The link works for 7 days. If you did not ask for this, ignore this\nmail: nothing changes, and you keep getting The Weekly and Daily Tides.\n",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text part lacks %q:\n%s", want, text)
@@ -91,7 +91,7 @@ func TestConfirmationToConfirmedReaderSaysTheyKeepTheirLists(t *testing.T) {
 	if !strings.HasPrefix(text, "Hello,\n\n") || strings.Contains(html, "Hello") {
 		t.Errorf("the mail to a reader without a name greets one:\n%s\n%s", text, html)
 	}
-	if !strings.Contains(text, "ignore this\nmail: nothing changes, and you keep getting\nThe Weekly.\n") ||
+	if !strings.Contains(text, "ignore this\nmail: nothing changes, and you keep getting The Weekly.\n") ||
 		!strings.Contains(html, "nothing changes, and you keep getting The Weekly.</p>") {
 		t.Errorf("the mail does not say the reader keeps The Weekly:\n%s\n%s", text, html)
 	}
@@ -157,7 +157,7 @@ func TestGoldenConfirmMailToConfirmedReader(t *testing.T) {
 	if !strings.Contains(pm.Text, "\n"+link+"\n") || strings.Count(pm.HTML, `href="`+link+`"`) != 2 {
 		t.Errorf("the mail does not link to %s in the text part and twice in the HTML part", link)
 	}
-	if !strings.HasPrefix(pm.Text, "Hello Robert,\n") || !strings.Contains(pm.Text, "you keep getting\nThe Weekly and Daily Tides.\n") ||
+	if !strings.HasPrefix(pm.Text, "Hello Robert,\n") || !strings.Contains(pm.Text, "you keep getting The Weekly and Daily Tides.\n") ||
 		strings.Contains(pm.Text+pm.HTML, "Mallory") {
 		t.Errorf("text part:\n%s", pm.Text)
 	}

@@ -138,7 +138,7 @@ func TestHeldSignupSchedulesItsMailAtTheEndOfTheInterval(t *testing.T) {
 	e.process(scheduled[0])
 	e.runPending()
 	text, token := e.takeMail(addr)
-	if !strings.Contains(text, "(News, Sport, Arts)") {
+	if !strings.Contains(strings.Join(strings.Fields(text), " "), "(News, Sport, Arts)") { // a line may end after a name
 		t.Fatalf("the mail at the end of the interval does not name every list:\n%s", text)
 	}
 	e.process(scheduled[0]) // a second copy

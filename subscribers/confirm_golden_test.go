@@ -94,7 +94,7 @@ func TestGoldenConfirmMail(t *testing.T) {
 	if n := strings.Count(pm.HTML, `href="`+link+`"`); n != 2 {
 		t.Errorf("HTML part links %d times to %s, want the button and the pasted link", n, link)
 	}
-	for _, want := range []string{"Hello,\n", "(Harbour Notes, Quayside Café)\nat this address:\nzoe@example.org\n"} {
+	for _, want := range []string{"Hello,\n", "mail from Harbour Gazette\n(Harbour Notes, Quayside Café) at this address:\nzoe@example.org\n"} {
 		if !strings.Contains(pm.Text, want) {
 			t.Errorf("text part lacks %q", want)
 		}

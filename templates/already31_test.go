@@ -8,10 +8,13 @@ import (
 )
 
 // alreadyData is the data the Confirmer gives mail/already
-// (subscribers.AlreadyMail), as a map.
-func alreadyData(brand Brand, email string, lists ...string) map[string]any {
+// (subscribers.AlreadyMail), as a map: known stands for its TextKnown,
+// the sentence before the address, which subscribers wraps as prose
+// (subscribers.TestAlreadyTextReadsAsProse).
+func alreadyData(brand Brand, email, known string, lists ...string) map[string]any {
 	return map[string]any{
 		"Publisher": brand.Name, "Email": email, "Lists": lists, "BaseURL": "https://news.example", "Brand": brand,
+		"TextKnown":      known,
 		"PreferencesURL": "https://news.example/preferences/PREFTOKEN",
 		"UnsubscribeURL": "https://news.example/unsubscribe/UNSUBTOKEN",
 	}
@@ -32,12 +35,13 @@ func TestAlready31MailHasBothPartsAndTheLinks(t *testing.T) {
 	}
 	brand := DefaultBrand()
 	brand.Name, brand.URL, brand.PostalAddress = "Harbour Gazette", "https://news.example", "1 Quay Street\nPortsmouth"
-	plain, doc, err := tmpl.Mail("already", alreadyData(brand, "ada@example.com", "Daily News", "Weekend Culture"))
+	known := "You are already subscribed to Harbour Gazette (Daily News,\nWeekend Culture) at this address:"
+	plain, doc, err := tmpl.Mail("already", alreadyData(brand, "ada@example.com", known, "Daily News", "Weekend Culture"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"Hello,\n\nYou are already subscribed to\nHarbour Gazette (Daily News, Weekend Culture)\nat this address:\nada@example.com\n",
+		"Hello,\n\n" + known + "\nada@example.com\n",
 		"\nChange your lists or details:\n  https://news.example/preferences/PREFTOKEN\n",
 		"\nUnsubscribe from everything:\n  https://news.example/unsubscribe/UNSUBTOKEN\n",
 		"ignore this mail: nothing has changed.\n",
@@ -111,11 +115,12 @@ func TestAlready31MailOnNoListAndEscapes(t *testing.T) {
 	brand := DefaultBrand()
 	brand.Name = "Harbour Gazette"
 	const addr = `z+o'"&<x>@example.com`
-	text, doc, err := tmpl.Mail("already", alreadyData(brand, addr))
+	known := "This address is already known to Harbour Gazette, though it is on no list\nat the moment:"
+	text, doc, err := tmpl.Mail("already", alreadyData(brand, addr, known))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(text, "This address is already known to Harbour Gazette,\nthough it is on no list at the moment:\n"+addr+"\n") ||
+	if !strings.Contains(text, known+"\n"+addr+"\n") ||
 		strings.Contains(text, "()") {
 		t.Errorf("text part:\n%s", text)
 	}
