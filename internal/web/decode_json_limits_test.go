@@ -66,4 +66,3 @@ func TestDecodeJSONManyUnknownMembersAmplify(t *testing.T) {
 		t.Errorf("a %d KiB body is answered with %d KiB of field messages (%v)", b.Len()>>10, len(out)>>10, took)
 	}
 }
-
