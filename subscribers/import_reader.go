@@ -41,6 +41,9 @@ const maxQuotedLines = 100
 // is empty or holds only spaces and tabs, which encoding/csv would read
 // as a record of one cell: a line that looks empty is read as empty, not
 // as a row without an address. Inside a quoted cell it stays part of it.
+// So is a line whose every cell is empty or spaces (",,,", "  ;;"), as
+// spreadsheets write the rows past the last one filled in, or once held:
+// it holds nothing to import either.
 type recordReader struct {
 	br    *bufio.Reader
 	comma byte
@@ -80,6 +83,7 @@ func newRecordReader(br *bufio.Reader, comma rune) *recordReader {
 // *recordError for a line that is not CSV, after which Read goes on; io.EOF
 // at the end of the file; or the error reading it.
 func (r *recordReader) Read() ([]string, int, error) {
+lines:
 	for {
 		first, ok := r.next()
 		if !ok {
@@ -98,6 +102,9 @@ func (r *recordReader) Read() ([]string, int, error) {
 			switch {
 			case fault != "" && len(taken) == 0:
 				return nil, first.n, &recordError{fields: fields, reason: fault}
+			case fault == "" && !open && len(taken) == 0 && blankCells(fields):
+				r.blank++
+				continue lines
 			case fault == "" && !open:
 				r.continued += len(taken)
 				return fields, first.n, nil
@@ -146,6 +153,17 @@ func (r *recordReader) runOn(b *strings.Builder, taken *[]fileLine) bool {
 
 // blankLine reports whether line is empty or holds only spaces and tabs.
 func blankLine(line string) bool { return strings.Trim(line, " \t") == "" }
+
+// blankCells reports whether every cell of a record is empty or holds
+// only spaces and tabs.
+func blankCells(fields []string) bool {
+	for _, f := range fields {
+		if !blankLine(f) {
+			return false
+		}
+	}
+	return true
+}
 
 // consumed is the number of lines read so far: those read ahead and
 // handed back are still to come.

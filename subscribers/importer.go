@@ -54,8 +54,9 @@ type LineNote struct {
 // Lines.
 type ImportReport struct {
 	Added, Updated, Skipped, Invalid int
-	// Lines counts the lines of the file, Blank its empty ones and those
-	// of spaces and tabs only (nothing to import), and Continued the
+	// Lines counts the lines of the file, Blank its empty ones, those
+	// of spaces and tabs only and those whose every cell is so (",,,",
+	// nothing to import), and Continued the
 	// lines that carry on a quoted cell of the line before (a note of two
 	// lines): their row is counted on its first line. Header is whether
 	// the first row named the columns.
