@@ -25,6 +25,9 @@ type campaignSendPage struct {
 	// page then says, before its button, that the send writes there and
 	// reaches no reader, though the campaign counts as sent.
 	OutboxDir string
+	// ArchiveNote says the public archive's copy shows the reader's
+	// address empty, for a body that writes it to a public list.
+	ArchiveNote *archiveNote
 }
 
 // renderSendPage shows the confirmation of a send of c, with msg above it.
@@ -42,6 +45,7 @@ func (s *Server) renderSendPage(w http.ResponseWriter, r *http.Request, status i
 	if s.campaignsToOutbox() {
 		p.OutboxDir = s.Outbox.Dir
 	}
+	p.ArchiveNote = s.archiveNoteOf(c.Body, lists, c.Lists, true)
 	s.renderAdmin(w, r, status, "admin_campaign_send", p)
 }
 

@@ -260,8 +260,11 @@ type campaignForm struct {
 	Suppressed, Confirmed int
 	// BareName is the note on a body that writes the reader's name with
 	// no fallback, which the preview's sample reader, who has a name, does
-	// not show; nil when it writes none.
-	BareName *bareNameNote
+	// not show; nil when it writes none. ArchiveNote is the note on a
+	// body that writes the reader's address, which the public archive's
+	// copy shows empty, when a list ticked is public.
+	BareName    *bareNameNote
+	ArchiveNote *archiveNote
 	// Dropped says what the body writes that the mail leaves out.
 	Dropped *leftOutNote
 	// Scheduled is Send at as the campaign's page says it, in its zone
@@ -473,6 +476,12 @@ func (s *Server) previewForm(w http.ResponseWriter, r *http.Request, f *campaign
 	f.Preview, f.Audience, f.Confirmed = doc, readers(n), n+f.Suppressed
 	f.BareName = bareNameNoteOf(c.Body, true)
 	f.Dropped = leftOutNoteOf(c.Body, true)
+	lists, err := s.listIndex(r.Context())
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	f.ArchiveNote = s.archiveNoteOf(c.Body, lists, c.Lists, true)
 	s.renderCampaignForm(w, r, http.StatusOK, f, c.Lists)
 }
 
@@ -573,8 +582,11 @@ type campaignPage struct {
 	// of the campaign's mail has left (sent or bounced): nothingSent.
 	NothingSent string
 	// BareName is the note on a body that writes the reader's name with
-	// no fallback (bareNameNoteOf); nil when it writes none.
-	BareName *bareNameNote
+	// no fallback (bareNameNoteOf); nil when it writes none. ArchiveNote
+	// is the note on one that writes the reader's address, shown empty
+	// in the public archive (notedArchive).
+	BareName    *bareNameNote
+	ArchiveNote *archiveNote
 	// Lists names the campaign's lists. Scheduled is when a scheduled
 	// campaign goes out, in the zone it was scheduled in (else its lists')
 	// with UTC beside it; When is when sending started and, once the store
@@ -746,6 +758,7 @@ func (s *Server) renderCampaignPage(w http.ResponseWriter, r *http.Request, stat
 		}
 		p.Preview = doc
 		p.Dropped = leftOutNoteOf(c.Body, p.Editable)
+		p.ArchiveNote = s.notedArchive(c, lists, p.Editable, p.Archived)
 	}
 	p.Errors = sentences(p.Errors)
 	s.renderAdmin(w, r, status, "admin_campaign", p)
