@@ -13,10 +13,16 @@ import (
 // repeat whose first line is in the batch in hand adds its lists to that
 // line's row, as if the first line had named them all; its other cells
 // (name, attributes, frequency, times) do not override the first line's,
-// and the report says which of them went unused. It is not merged when
-// it would store the reader with another status than the first line
-// does: a second line must not change what the first says of consent,
-// either way. A repeat whose first line was stored with an earlier batch
+// and the report says which of them went unused. Nor does its status: a
+// repeat of another status, pending or confirmed, joins its lists all the
+// same, stored as the first line says (a repeat does not change what the
+// first line says of consent), and the report names the status unused.
+// It is skipped, joining nothing, when either line says unsubscribed or
+// bounced (left): such a line's lists are lists the reader left, as
+// updateExisting and subStatus read them, which joined to a reader on
+// their lists would sign them up to lists they left, and a reader stored
+// as left is not put on the lists of another line, nor recorded leaving
+// them. A repeat whose first line was stored with an earlier batch
 // goes on to its own batch, which says what it asked that was not
 // applied (repeatStored), as the stored reader then shows it.
 //
@@ -33,9 +39,14 @@ func (imp *importer) repeat(row importRow, first int, batch []importRow) (import
 	f := &batch[i]
 	added := slices.DeleteFunc(slices.Clone(row.lists), func(id int64) bool { return slices.Contains(f.lists, id) })
 	unused := unusedCells(row, f)
+	if row.status != f.status {
+		if left(row.status) || left(f.status) {
+			imp.skip(row.line, row.email, imp.otherStatus(row, first, f.status, added, unused))
+			return importRow{}, false
+		}
+		unused = append([]string{"its status " + row.status}, unused...)
+	}
 	switch {
-	case row.status != f.status:
-		imp.skip(row.line, row.email, imp.otherStatus(row, first, f.status, added, unused))
 	case len(f.lists)+len(added) > MaxLists:
 		imp.skip(row.line, row.email, fmt.Sprintf("repeats line %d, whose lists with this line's would be more than %d: %s not applied",
 			first, MaxLists, wasWere(append([]string{imp.theirLists(added)}, unused...))))
@@ -94,16 +105,25 @@ func (imp *importer) skipMerged(line int, email, reason string) {
 	imp.rep.SkippedLines = notes[:min(len(notes), maxNotes)]
 }
 
-// otherStatus says why repeat row, stored as another status than its
-// first line's row (firstStatus), is skipped, and what it asked that was
-// not applied: its status, and its lists and cells that differ.
+// left reports whether status is that of a reader who has left: one who
+// unsubscribed or bounced.
+func left(status string) bool { return status == StatusUnsubscribed || status == StatusBounced }
+
+// otherStatus says why repeat row, whose status or its first line's row's
+// (firstStatus) says the reader left, is skipped (repeat), and what it
+// asked that was not applied: its status, and its lists and cells that
+// differ.
 func (imp *importer) otherStatus(row importRow, first int, firstStatus string, lists []int64, cells []string) string {
 	lost := []string{"its status " + row.status}
 	if len(lists) > 0 {
 		lost = append(lost, imp.theirLists(lists))
 	}
-	return fmt.Sprintf("repeats line %d with another status (%s; line %d's is %s), so it was skipped, as a repeat does not change what the first line says of consent: %s not applied",
-		first, row.status, first, firstStatus, wasWere(append(lost, cells...)))
+	why := fmt.Sprintf("a line that says %s names lists the reader left, which a repeat does not sign them up to", row.status)
+	if left(firstStatus) {
+		why = fmt.Sprintf("a reader whom line %d says %s is not signed up to a repeat's lists", first, firstStatus)
+	}
+	return fmt.Sprintf("repeats line %d with another status (%s; line %d's is %s), so it was skipped: %s; %s not applied",
+		first, row.status, first, firstStatus, why, wasWere(append(lost, cells...)))
 }
 
 // repeatStored reports repeat row, whose first line was stored with an

@@ -84,8 +84,9 @@ func TestImportRepeatOfAPendingReaderAsksOnce(t *testing.T) {
 	}
 }
 
-// A repeat whose status differs does not change the consent the first
-// line gave: it is skipped, and the report says what it asked.
+// A repeat that says the reader left (unsubscribed) names lists they
+// left: it is skipped, joining none of them, and the report says what it
+// asked.
 func TestImportRepeatOfAnotherStatusIsSkippedAndSaysWhat(t *testing.T) {
 	s := newRepeatStore(t)
 	rep, err := s.Import(context.Background(), strings.NewReader(repeatFile("unsubscribed")), ImportOptions{Confirmed: true})
@@ -93,7 +94,8 @@ func TestImportRepeatOfAnotherStatusIsSkippedAndSaysWhat(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []LineNote{{Line: 9, Email: "ann@example.com",
-		Reason: "repeats line 2 with another status (unsubscribed; line 2's is confirmed), so it was skipped, as a repeat does not change what the first line says of consent: " +
+		Reason: "repeats line 2 with another status (unsubscribed; line 2's is confirmed), so it was skipped: " +
+			"a line that says unsubscribed names lists the reader left, which a repeat does not sign them up to; " +
 			"its status unsubscribed, its list “The Weekly” and its name “Ann again” were not applied"}}
 	if diff := cmp.Diff(want, rep.SkippedLines); diff != "" {
 		t.Errorf("skipped lines (-want +got):\n%s", diff)
