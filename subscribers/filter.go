@@ -17,9 +17,10 @@ func (f Filter) conditions() ([]string, []any) {
 	var where []string
 	args := []any{}
 	if q := strings.TrimSpace(f.Q); q != "" {
+		email, emailArgs := emailSearch(q)
 		name, nameArgs := nameSearch(q)
-		where = append(where, `(instr(email_key, ?) > 0 OR `+name+`)`)
-		args = append(append(args, strings.ToLower(q)), nameArgs...)
+		where = append(where, `(`+email+` OR `+name+`)`)
+		args = append(append(args, emailArgs...), nameArgs...)
 	}
 	if f.Status != "" {
 		where = append(where, `status = ?`)
