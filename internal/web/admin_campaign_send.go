@@ -28,6 +28,21 @@ type campaignSendPage struct {
 	// ArchiveNote says the public archive's copy shows the reader's
 	// address empty, for a body that writes it to a public list.
 	ArchiveNote *archiveNote
+	// Froms are the From of each of its lists, in the order the fan-out
+	// takes them, when they are not all the same (severalFroms): a list
+	// may have its own, and nothing else said the mail goes out under
+	// more than one.
+	Froms []campaigns.ListFrom
+}
+
+// severalFroms is froms when they name more than one From, else nil.
+func severalFroms(froms []campaigns.ListFrom) []campaigns.ListFrom {
+	for _, f := range froms {
+		if f.From != froms[0].From {
+			return froms
+		}
+	}
+	return nil
 }
 
 // renderSendPage shows the confirmation of a send of c, with msg above it.
@@ -46,6 +61,12 @@ func (s *Server) renderSendPage(w http.ResponseWriter, r *http.Request, status i
 		p.OutboxDir = s.Outbox.Dir
 	}
 	p.ArchiveNote = s.archiveNoteOf(c.Body, lists, c.Lists, true)
+	froms, err := s.Campaigns.Froms(r.Context(), c.ID)
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	p.Froms = severalFroms(froms)
 	s.renderAdmin(w, r, status, "admin_campaign_send", p)
 }
 
