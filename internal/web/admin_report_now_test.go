@@ -44,6 +44,8 @@ func TestReportChartStopsAtNow(t *testing.T) {
 	exec(`INSERT INTO clicks (campaign_id, link_idx, clicker, at) VALUES (?, 0, 1, ?)`, id, started.Add(time.Minute))
 	exec(`INSERT INTO opens (campaign_id, opener, at) VALUES (?, 1, ?)`, id, started.Add(time.Minute))
 
+	// The hour may turn during the request: its last bar is then either.
+	begun := time.Now().UTC().Truncate(time.Hour)
 	_, body := a.get("/admin/campaigns/" + strconv.FormatInt(id, 10) + "/report")
 	end := time.Now().UTC().Truncate(time.Hour)
 	for _, chart := range []string{clicksChart(t, body), body[strings.Index(body, "People&#39;s opens by hour"):]} {
@@ -61,7 +63,7 @@ func TestReportChartStopsAtNow(t *testing.T) {
 				break
 			}
 		}
-		if last := hours[len(hours)-1][1]; last != end.Format("2 Jan 15:04") {
+		if last := hours[len(hours)-1][1]; last != end.Format("2 Jan 15:04") && last != begun.Format("2 Jan 15:04") {
 			t.Errorf("the chart's last bar is %s, want the hour now is in, %s", last, end.Format("2 Jan 15:04"))
 		}
 	}
