@@ -26,10 +26,11 @@ import (
 // goes on to its own batch, which says what it asked that was not
 // applied (repeatStored), as the stored reader then shows it.
 //
-// The merged line counts as skipped, since it stores no row of its own:
-// its lists are in the first line's, and its report line says so once
-// the batch meets the database (mergedNote): a stored reader who has
-// left joins none of them.
+// The merged line is counted apart from those skipped (Merged): it
+// stores no row of its own, but its lists are in the first line's, and
+// its report line says so once the batch meets the database
+// (mergedNote). It counts as skipped after all when it adds no list to
+// the first line's, or when the stored reader has left, who joins none.
 func (imp *importer) repeat(row importRow, first int, batch []importRow) (importRow, bool) {
 	i, inBatch := imp.batched[row.key]
 	if !inBatch {
@@ -78,7 +79,8 @@ func (imp *importer) mergedNote(m mergedRepeat, f *importRow, ex *existing) {
 		if len(m.lists) > 0 {
 			lost = append([]string{imp.theirLists(m.lists)}, m.unused...)
 		}
-		imp.skipMerged(m.line, m.email, reason+leftNote(ex.status, lost))
+		imp.rep.Skipped++
+		imp.rep.SkippedLines = insertNote(imp.rep.SkippedLines, LineNote{Line: m.line, Email: m.email, Reason: reason + leftNote(ex.status, lost)})
 		return
 	}
 	if len(m.lists) > 0 {
@@ -87,22 +89,28 @@ func (imp *importer) mergedNote(m mergedRepeat, f *importRow, ex *existing) {
 	if len(m.unused) > 0 {
 		reason += fmt.Sprintf("; %s not used (line %d's %s kept)", wasWere(m.unused), f.line, isAre(len(m.unused)))
 	}
-	imp.skipMerged(m.line, m.email, reason)
-}
-
-// skipMerged records the note of a merged repeat, written when its batch
-// meets the database, among the lines skipped as they were read, in the
-// file's order: that list keeps the file's first maxNotes (skip), and
-// lines after this one may have been read since.
-func (imp *importer) skipMerged(line int, email, reason string) {
-	imp.rep.Skipped++
-	notes := imp.rep.SkippedLines
-	i := sort.Search(len(notes), func(i int) bool { return notes[i].Line > line })
-	if i >= maxNotes {
+	note := LineNote{Line: m.line, Email: m.email, Reason: reason}
+	if len(m.lists) == 0 { // nothing of it was merged: a plain repeat
+		imp.rep.Skipped++
+		imp.rep.SkippedLines = insertNote(imp.rep.SkippedLines, note)
 		return
 	}
-	notes = slices.Insert(notes, i, LineNote{Line: line, Email: email, Reason: reason})
-	imp.rep.SkippedLines = notes[:min(len(notes), maxNotes)]
+	imp.rep.Merged++
+	imp.rep.MergedLines = insertNote(imp.rep.MergedLines, note)
+}
+
+// insertNote puts n, the note of a merged repeat written when its batch
+// meets the database, among notes in the file's order, and returns them:
+// they keep the file's first maxNotes (skip), and lines after this one
+// may have been noted since (skipped as they were read, or merged into a
+// first line earlier in the batch).
+func insertNote(notes []LineNote, n LineNote) []LineNote {
+	i := sort.Search(len(notes), func(i int) bool { return notes[i].Line > n.Line })
+	if i >= maxNotes {
+		return notes
+	}
+	notes = slices.Insert(notes, i, n)
+	return notes[:min(len(notes), maxNotes)]
 }
 
 // left reports whether status is that of a reader who has left: one who

@@ -55,11 +55,11 @@ func TestImportRepeatJoinsItsListsToTheFirstLine(t *testing.T) {
 	}
 	want := []LineNote{{Line: 9, Email: "ann@example.com",
 		Reason: "repeats line 2, which takes its list “The Weekly” too; its name “Ann again” was not used (line 2's is kept)"}}
-	if diff := cmp.Diff(want, rep.SkippedLines); diff != "" {
-		t.Errorf("skipped lines (-want +got):\n%s", diff)
+	if diff := cmp.Diff(want, rep.MergedLines); diff != "" {
+		t.Errorf("merged lines (-want +got):\n%s", diff)
 	}
-	if rep.Added != 7 || rep.Skipped != 1 || rep.Lines != 1+rep.Added+rep.Skipped {
-		t.Errorf("report %+v, want 7 added and 1 skipped of 9 lines", rep)
+	if rep.Added != 7 || rep.Merged != 1 || rep.Skipped != 0 || rep.Lines != 1+rep.Added+rep.Merged {
+		t.Errorf("report %+v, want 7 added, 1 merged and none skipped of 9 lines", rep)
 	}
 	name, status, lists := readerOn(t, s, "ann@example.com")
 	if name != "Ann" || status != StatusConfirmed || !slices.Equal(lists, []string{"daily-news", "the-weekly"}) {

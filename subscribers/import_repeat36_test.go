@@ -69,10 +69,13 @@ func TestImportRepeatOfAReaderWhoLeftWithNothingMore(t *testing.T) {
 	want := []LineNote{
 		{Line: 2, Email: "ann@example.com", Reason: "the subscriber is bounced and is not signed up again by an import"},
 		{Line: 4, Email: "ann@example.com", Reason: "repeats line 2, whose subscriber is bounced and is not signed up again by an import: no list was joined"},
-		{Line: 5, Email: "bo@example.com", Reason: "repeats line 3, which takes its list “The Weekly” too"},
 	}
 	if diff := cmp.Diff(want, rep.SkippedLines); diff != "" {
 		t.Errorf("skipped lines (-want +got):\n%s", diff)
+	}
+	merged := []LineNote{{Line: 5, Email: "bo@example.com", Reason: "repeats line 3, which takes its list “The Weekly” too"}}
+	if diff := cmp.Diff(merged, rep.MergedLines); diff != "" || rep.Merged != 1 || rep.Skipped != 2 {
+		t.Errorf("%d merged, %d skipped; merged lines (-want +got):\n%s", rep.Merged, rep.Skipped, diff)
 	}
 	if _, _, lists := readerOn(t, s, "bo@example.com"); !slices.Equal(lists, []string{"daily-news", "the-weekly"}) {
 		t.Errorf("Bo is on %v, want daily-news and the-weekly", lists)
@@ -103,12 +106,13 @@ func TestImportRepeatAfterItsBatchOfAReaderWhoLeft(t *testing.T) {
 }
 
 // The note of a merged repeat, written when its batch is stored, keeps
-// its place among the file's first skipped lines: more than the report
-// lists were skipped as they were read after it, in the same batch.
+// its place among the file's merged lines, whichever first line it joins;
+// the lines skipped as they were read after it, more than the report
+// lists, are counted and listed apart.
 func TestImportMergedRepeatNoteKeepsItsPlace(t *testing.T) {
 	s := newRepeatStore(t)
 	var b strings.Builder
-	b.WriteString("email,lists,status\nann@example.com,daily-news,\nann@example.com,the-weekly,\nbo@example.com,daily-news,\n")
+	b.WriteString("email,lists,status\nann@example.com,daily-news,\nbo@example.com,daily-news,\nbo@example.com,the-weekly,\nann@example.com,the-weekly,\n")
 	for range maxNotes + 1 {
 		b.WriteString("bo@example.com,daily-news,unsubscribed\n")
 	}
@@ -116,17 +120,17 @@ func TestImportMergedRepeatNoteKeepsItsPlace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Skipped != maxNotes+2 || len(rep.SkippedLines) != maxNotes {
-		t.Fatalf("skipped %d, %d notes; want %d and %d", rep.Skipped, len(rep.SkippedLines), maxNotes+2, maxNotes)
+	if rep.Skipped != maxNotes+1 || len(rep.SkippedLines) != maxNotes || rep.Merged != 2 {
+		t.Fatalf("skipped %d, %d notes, merged %d; want %d, %d and 2", rep.Skipped, len(rep.SkippedLines), rep.Merged, maxNotes+1, maxNotes)
 	}
 	var lines []string
-	for _, n := range rep.SkippedLines[:3] {
+	for _, n := range rep.MergedLines {
 		lines = append(lines, fmt.Sprint(n.Line, " ", n.Email))
 	}
-	if want := []string{"3 ann@example.com", "5 bo@example.com", "6 bo@example.com"}; !slices.Equal(lines, want) {
-		t.Errorf("the report starts with %q, want %q", lines, want)
+	if want := []string{"4 bo@example.com", "5 ann@example.com"}; !slices.Equal(lines, want) {
+		t.Errorf("the merged lines are %q, want %q", lines, want)
 	}
-	if last := rep.SkippedLines[maxNotes-1].Line; last != maxNotes+3 {
-		t.Errorf("the report ends with line %d, want %d", last, maxNotes+3)
+	if first, last := rep.SkippedLines[0].Line, rep.SkippedLines[maxNotes-1].Line; first != 6 || last != maxNotes+5 {
+		t.Errorf("the skipped lines run from %d to %d, want 6 to %d", first, last, maxNotes+5)
 	}
 }

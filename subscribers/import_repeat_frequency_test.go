@@ -27,8 +27,8 @@ func TestImportRepeatWithEmptyFrequencyCell(t *testing.T) {
 		{Line: 3, Email: "ann@example.com", Reason: "repeats line 2, which takes its list “Staff” too"},
 		{Line: 5, Email: "bo@example.com", Reason: "repeats line 4, which takes its list “Staff” too; its frequency daily was not used (line 4's is kept)"},
 	}
-	if diff := cmp.Diff(want, rep.SkippedLines); diff != "" {
-		t.Errorf("skipped lines (-want +got):\n%s", diff)
+	if diff := cmp.Diff(want, rep.MergedLines); diff != "" {
+		t.Errorf("merged lines (-want +got):\n%s", diff)
 	}
 	var freq string
 	if err := s.db.Read.QueryRow(`SELECT frequency FROM subscribers WHERE email_key = ?`, EmailKey("ann@example.com")).Scan(&freq); err != nil || freq != "weekly" {

@@ -47,11 +47,11 @@ func TestImportRepeatOfAnotherStatusJoinsItsLists(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := []LineNote{{Line: 4, Email: "bob@example.com", Reason: tt.reason}}
-			if diff := cmp.Diff(want, rep.SkippedLines); diff != "" {
-				t.Errorf("report lines (-want +got):\n%s", diff)
+			if diff := cmp.Diff(want, rep.MergedLines); diff != "" {
+				t.Errorf("merged lines (-want +got):\n%s", diff)
 			}
-			if rep.Added != 1 || rep.Pending != tt.pending {
-				t.Errorf("report %+v, want 1 added, %d pending", rep, tt.pending)
+			if rep.Added != 1 || rep.Merged != 1 || rep.Skipped != 0 || rep.Pending != tt.pending {
+				t.Errorf("report %+v, want 1 added, 1 merged, none skipped, %d pending", rep, tt.pending)
 			}
 			name, status, lists := readerOn(t, s, "bob@example.com")
 			if want := []string{"editions-speciales", "morning-brief", "sports-desk"}; name != "Bob Ünicode-Žižek" || status != tt.status || !slices.Equal(lists, want) {

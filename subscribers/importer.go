@@ -50,10 +50,16 @@ type LineNote struct {
 
 // An ImportReport counts what an import did with each row. Every line of
 // the file is counted once: SepLine, Header, Blank, Continued, or the one
-// row it starts, as Added, Updated, Skipped or Invalid; these add up to
-// Lines.
+// row it starts, as Added, Updated, Merged, Skipped or Invalid; these add
+// up to Lines.
 type ImportReport struct {
 	Added, Updated, Skipped, Invalid int
+	// Merged counts the repeats of an address whose lists its first
+	// line's reader took (see repeat): not skipped, though they store no
+	// row of their own. MergedLines say what each added and what of it
+	// was not used.
+	Merged      int
+	MergedLines []LineNote
 	// Lines counts the lines of the file, Blank its empty ones, those
 	// of spaces and tabs only and those whose every cell is so (",,,",
 	// nothing to import), and Continued the
@@ -102,7 +108,7 @@ type ImportReport struct {
 // the header of a file whose rows were lost. Its counts are all zeros,
 // which alone read as if something had gone wrong unnoticed.
 func (r *ImportReport) NoReaders() bool {
-	return r.Header && r.Added+r.Updated+r.Skipped+r.Invalid == 0
+	return r.Header && r.Added+r.Updated+r.Merged+r.Skipped+r.Invalid == 0
 }
 
 // importRow is one valid row on its way into the database.

@@ -11,8 +11,8 @@ func TestImportReportsWhatARepeatAdded(t *testing.T) {
 	env := seededInstall(t)
 	file := importFile(t, "email,name,lists\nann@repeat.example,Ann,daily-news\nbo@repeat.example,Bo,daily-news\nann@repeat.example,Ann again,weekend-culture\n")
 	code, stdout, stderr := run(t, env, "", "import", file, "--confirmed")
-	want := `skipped line 4 ("ann@repeat.example"): repeats line 2, which takes its list “Weekend Culture” too; its name “Ann again” was not used (line 2's is kept)`
-	if code != 0 || !strings.Contains(stdout, "added 2, updated 0, skipped 1, invalid 0") || !strings.Contains(stdout, want+"\n") {
+	want := `merged line 4 ("ann@repeat.example"): repeats line 2, which takes its list “Weekend Culture” too; its name “Ann again” was not used (line 2's is kept)`
+	if code != 0 || !strings.Contains(stdout, "added 2, updated 0, merged 1, skipped 0, invalid 0") || !strings.Contains(stdout, want+"\n") {
 		t.Errorf("exit %d, stdout %q, stderr %q; want the repeat's line to say %q", code, stdout, stderr, want)
 	}
 }

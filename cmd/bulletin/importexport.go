@@ -96,7 +96,7 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 	}
 	// A job run by cron is told by its exit status that the file it was
 	// given imported nothing at all; one with some rows to import is not.
-	if rep.Invalid > 0 && rep.Added+rep.Updated+rep.Skipped == 0 {
+	if rep.Invalid > 0 && rep.Added+rep.Updated+rep.Merged+rep.Skipped == 0 {
 		return fmt.Errorf("nothing imported: every row of %s is invalid (%s, see above)", rest[0], plural(rep.Invalid, "row"))
 	}
 	return nil
@@ -276,13 +276,25 @@ func (m *Main) reportImport(rep *subscribers.ImportReport, took time.Duration, c
 	if rep.Interrupted {
 		fmt.Fprintf(w, "Interrupted after line %d: ", rep.Lines)
 	}
-	fmt.Fprintf(w, "added %d, updated %d, skipped %d, invalid %d (in %s)\n",
-		rep.Added, rep.Updated, rep.Skipped, rep.Invalid, took.Round(time.Millisecond))
+	// A line merged into an earlier one's reader is not skipped: its
+	// count shows when there is one, the figures scripts read as before.
+	merged := ""
+	if rep.Merged > 0 {
+		merged = fmt.Sprintf(", merged %d", rep.Merged)
+	}
+	fmt.Fprintf(w, "added %d, updated %d%s, skipped %d, invalid %d (in %s)\n",
+		rep.Added, rep.Updated, merged, rep.Skipped, rep.Invalid, took.Round(time.Millisecond))
 	for _, n := range first(rep.InvalidLines, 100) {
 		fmt.Fprintf(w, "invalid line %d%s: %s\n", n.Line, whose(n), n.Reason)
 	}
 	if more := rep.Invalid - min(len(rep.InvalidLines), 100); more > 0 {
 		fmt.Fprintf(w, "…and %s more\n", plural(more, "invalid line"))
+	}
+	for _, n := range first(rep.MergedLines, 100) {
+		fmt.Fprintf(w, "merged line %d%s: %s\n", n.Line, whose(n), n.Reason)
+	}
+	if more := rep.Merged - min(len(rep.MergedLines), 100); more > 0 {
+		fmt.Fprintf(w, "…and %s more\n", plural(more, "merged line"))
 	}
 	for _, n := range first(rep.SkippedLines, 100) {
 		fmt.Fprintf(w, "skipped line %d%s: %s\n", n.Line, whose(n), n.Reason)

@@ -38,6 +38,15 @@ func TestAdminImportReportSaysWhatARepeatAdded(t *testing.T) {
 	if !strings.Contains(report, want) {
 		t.Errorf("the report does not say what the repeat on line 4 added, want %s:\n%s", want, report)
 	}
+	// Its line is merged, not skipped: counted and listed apart.
+	for _, want := range []string{`<div class="stat">1</div>Merged into an earlier line`, `<div class="stat">0</div>Skipped`, "Lines merged into an earlier line</h2>"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("the report lacks %s:\n%s", want, report)
+		}
+	}
+	if strings.Contains(report, "Skipped lines</h2>") {
+		t.Errorf("the report lists the merged line as skipped:\n%s", report)
+	}
 	if sub := e.byEmail("ann@example.com"); sub == nil || sub.Name != "Ann" || len(sub.Lists) != 2 {
 		t.Errorf("ann = %+v, want Ann on daily-news and weekend-culture", sub)
 	}

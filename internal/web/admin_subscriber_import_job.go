@@ -121,9 +121,9 @@ type importJobPage struct {
 	Reconfirm bool
 	Failure   string
 	Report    *subscribers.ImportReport
-	// MoreInvalid, MoreSkipped and MoreNoted count the lines the report
-	// counts but does not list.
-	MoreInvalid, MoreSkipped, MoreNoted int
+	// MoreInvalid, MoreMerged, MoreSkipped and MoreNoted count the lines
+	// the report counts but does not list.
+	MoreInvalid, MoreMerged, MoreSkipped, MoreNoted int
 	// Outbox: no SMTP server is set, so the confirmation mails are written
 	// to the outbox, reaching no one; the report says so, as the pages of
 	// a reader added or asked again do, not that they are on their way.
@@ -152,6 +152,7 @@ func (s *Server) importJobPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if rep := p.Report; rep != nil {
 		p.MoreInvalid = rep.Invalid - len(rep.InvalidLines)
+		p.MoreMerged = rep.Merged - len(rep.MergedLines)
 		p.MoreSkipped = rep.Skipped - len(rep.SkippedLines)
 		p.MoreNoted = rep.Noted - len(rep.NotedLines)
 		p.NoReaders = p.Failure == "" && rep.NoReaders()
