@@ -1,6 +1,9 @@
 package articles
 
-import "html"
+import (
+	"html"
+	"strings"
+)
 
 // postedText is a title or summary as the API or the admin's form gives
 // it, read as a feed's title is (textGuess): CMS integrations post their
@@ -26,9 +29,15 @@ func postedText(s string) string {
 // back unchanged (the admin's form sends every field) must not read it
 // again, or text a feed stored with literal tags ("use <b> for bold")
 // would lose them at an edit of another field.
+// A browser sends a textarea's lines ended by CRLF: they are compared
+// and stored with LF, or every multi-line summary would be read again.
 func setPosted(dst *string, v *string) {
-	if v == nil || *v == *dst {
+	if v == nil {
 		return
 	}
-	*dst = postedText(*v)
+	text := strings.ReplaceAll(*v, "\r\n", "\n")
+	if text == strings.ReplaceAll(*dst, "\r\n", "\n") {
+		return
+	}
+	*dst = postedText(text)
 }

@@ -2,6 +2,7 @@ package articles_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -111,5 +112,34 @@ func TestFeedTextIsNotReadAgainAsPosted(t *testing.T) {
 	}
 	if got.Summary != "Tags in markup go." {
 		t.Errorf("a summary posted = %q, want its markup gone", got.Summary)
+	}
+}
+
+// A browser sends a textarea's lines ended by CRLF: a stored multi-line
+// summary sent back unchanged from the admin's form is the same text, not
+// a new one to read again (its "&amp;" decoded, its look-alike markup
+// stripped), and a new one is stored with LF.
+func TestSummarySentBackWithCRLFIsNotReadAgain(t *testing.T) {
+	_, store := newFeedEnv(t)
+	ctx := context.Background()
+	a := &articles.Article{Title: "Tide tables", URL: "https://news.example/tides",
+		Summary: "Use &amp; with <b>care</b>.\n\nSecond paragraph.", Lists: []string{"news"}}
+	if _, err := store.Save(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	back, author := strings.ReplaceAll(a.Summary, "\n", "\r\n"), "Maren Holt"
+	got, err := store.Update(ctx, a.ID, &articles.Patch{Summary: &back, Author: &author})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Summary != a.Summary {
+		t.Errorf("a summary sent back with CRLF was read again: %q, want %q", got.Summary, a.Summary)
+	}
+	typed := "First line.\r\nSecond line."
+	if got, err = store.Update(ctx, a.ID, &articles.Patch{Summary: &typed}); err != nil {
+		t.Fatal(err)
+	}
+	if got.Summary != "First line.\nSecond line." {
+		t.Errorf("a new summary typed in a textarea = %q, want its lines ended by LF", got.Summary)
 	}
 }
