@@ -8,9 +8,11 @@ import (
 
 // notSettings are BULLETIN_ variables that are not settings yet are
 // known: serve's profile (see serve_profile.go), the image's version, and
-// those of the tests and benchmarks (BULLETIN_TEST_…, BULLETIN_BENCH_…).
+// those of the tests and benchmarks (BULLETIN_TEST_…, BULLETIN_BENCH_…,
+// BULLETIN_BLAST_… and BULLETIN_LOAD_… of their child processes).
 var notSettings = map[string]bool{
 	"BULLETIN_CPUPROFILE": true, "BULLETIN_VERSION": true, "BULLETIN_INTEGRATION": true, "BULLETIN_REQUIRE_POSTFIX": true,
+	"BULLETIN_SCREENSHOTS": true,
 }
 
 // unknownSettings says of each BULLETIN_ variable of environ (KEY=VALUE
@@ -23,7 +25,8 @@ func unknownSettings(environ []string) []string {
 	for _, kv := range environ {
 		name, _, _ := strings.Cut(kv, "=")
 		if !strings.HasPrefix(name, "BULLETIN_") || notSettings[name] ||
-			strings.HasPrefix(name, "BULLETIN_TEST_") || strings.HasPrefix(name, "BULLETIN_BENCH_") || knownSetting(name) {
+			strings.HasPrefix(name, "BULLETIN_TEST_") || strings.HasPrefix(name, "BULLETIN_BENCH_") ||
+			strings.HasPrefix(name, "BULLETIN_BLAST_") || strings.HasPrefix(name, "BULLETIN_LOAD_") || knownSetting(name) {
 			continue
 		}
 		msg := name + " is no setting of Bulletin and is ignored"
