@@ -110,6 +110,14 @@ func TestSMTPSendErrors(t *testing.T) {
 			Message: "Authentication required"}}, to: []string{"x@y.test", "z@y.test"}, want: &sendErr{530, false}, conns: 1},
 		{name: "unknown in the relay recipient table is permanent", faults: smtptest.Faults{RejectRcpt: &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1},
 			Message: "<x@y.test>: Recipient address rejected: User unknown in relay recipient table"}}, to: []string{"x@y.test"}, want: &sendErr{550, true}, conns: 1},
+		{name: "sender address rejected is temporary", faults: smtptest.Faults{RejectRcpt: &smtp.SMTPError{Code: 553, EnhancedCode: smtp.EnhancedCode{5, 7, 1},
+			Message: "<a@x.test>: Sender address rejected: not owned by user u"}}, to: []string{"x@y.test"}, want: &sendErr{553, false}, conns: 1},
+		{name: "sender domain not found (5.1.8) is temporary", faults: smtptest.Faults{RejectRcpt: &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 8},
+			Message: "<a@x.test>: Sender address rejected: Domain not found"}}, to: []string{"x@y.test"}, want: &sendErr{550, false}, conns: 1},
+		{name: "client host rejected is temporary", faults: smtptest.Faults{RejectRcpt: &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1},
+			Message: "Client host rejected: Access denied"}}, to: []string{"x@y.test"}, want: &sendErr{550, false}, conns: 1},
+		{name: "a status inside the text blames the reader", faults: smtptest.Faults{RejectData: &smtp.SMTPError{Code: 550, EnhancedCode: smtp.NoEnhancedCode,
+			Message: "Requested action not taken: 5.1.1 mailbox unavailable"}}, to: []string{"x@y.test"}, want: &sendErr{550, true}, conns: 1},
 		{name: "bad address", to: []string{"x@y.test>\r\nRCPT TO:<z@y.test"}, want: &sendErr{501, true}, conns: 0},
 	}
 	for _, mode := range pipeliningModes {

@@ -6,7 +6,10 @@ import (
 	"context"
 	"errors"
 	"net/textproto"
+	"slices"
 	"strings"
+
+	"github.com/bulletinhq/bulletin/internal/events"
 )
 
 // A job is one message on its way over SMTP.
@@ -300,15 +303,22 @@ func mailFromError(te *textproto.Error) *SendError {
 // it would bounce the whole list. Those are made temporary, as a refused
 // MAIL FROM is: retried, and the campaign says what it waits on.
 func recipientRefused(te *textproto.Error) error {
-	msg := strings.ToLower(te.Msg)
 	if blamesReader(te.Msg) { // "5.1.1 … User unknown in relay recipient table"
 		return te
 	}
-	if te.Code == 530 || strings.Contains(msg, "relay") || strings.Contains(msg, "authentication required") {
+	msg := strings.ToLower(te.Msg)
+	if te.Code == 530 || strings.Contains(msg, "relay") || slices.ContainsFunc(notTheReader, func(w string) bool { return strings.Contains(msg, w) }) {
 		return &SendError{Code: te.Code, Message: te.Msg}
 	}
 	return te
 }
+
+// notTheReader are the words of RCPT TO refusals about the client or the
+// sender, not the recipient: Postfix holds its client, HELO and sender
+// checks until RCPT TO (smtpd_delay_reject), so a relay that will not
+// take Bulletin's sender ("553 5.7.1 <news@…>: Sender address rejected:
+// not owned by user") refuses every reader with them.
+var notTheReader = []string{"authentication required", "sender address rejected", "client host rejected", "helo command rejected"}
 
 // messageRefused is se, a permanent refusal of a message whose recipients
 // the server had all accepted (at DATA, BDAT LAST or the end of its data),
@@ -330,10 +340,15 @@ func messageRefused(se *SendError) *SendError {
 	return &SendError{Code: se.Code, Message: se.Message}
 }
 
-// blamesReader reports whether a reply's text starts with an enhanced
-// status about the address (5.1.x) or the mailbox (5.2.x).
+// blamesReader reports whether a reply's enhanced status, where the
+// bounce recorder finds it (events.StatusOf, anywhere in the text), is
+// about the recipient's address (5.1.x, but for 5.1.7 and 5.1.8, which
+// are the sender's) or mailbox (5.2.x).
 func blamesReader(msg string) bool {
-	status, _, _ := strings.Cut(strings.TrimSpace(msg), " ")
+	status := events.StatusOf(msg)
+	if status == "5.1.7" || status == "5.1.8" {
+		return false
+	}
 	return strings.HasPrefix(status, "5.1.") || strings.HasPrefix(status, "5.2.")
 }
 

@@ -12,6 +12,17 @@ import (
 // "550 5.1.1 <a@b>: Recipient address rejected".
 var replyStatusRE = regexp.MustCompile(`(?:^|[^0-9.])([245]\.[0-9]{1,3}\.[0-9]{1,3})(?:[^0-9.]|\.(?:[^0-9]|$)|$)`)
 
+// StatusOf is the enhanced status code in an SMTP reply's text, wherever
+// it stands ("5.1.1" of "550 5.1.1 <a@b>: Recipient address rejected"),
+// "" when it has none. The sender asks it too, to tell a refusal of the
+// reader from one of the message.
+func StatusOf(reply string) string {
+	if m := replyStatusRE.FindStringSubmatch(reply); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
 // SendBounceTx records, inside the transaction that marks it bounced, the
 // relay's refusal of delivery did at send time (its 5xx reply), as an
 // event of the kind a DSN with the reply's enhanced status would be
@@ -25,10 +36,7 @@ var replyStatusRE = regexp.MustCompile(`(?:^|[^0-9.])([245]\.[0-9]{1,3}\.[0-9]{1
 // counts once, whichever told it first. It reports whether the event is
 // new and whether it is hard.
 func SendBounceTx(ctx context.Context, tx *sql.Tx, did int64, reply string, now time.Time) (isNew, hard bool, err error) {
-	status := ""
-	if m := replyStatusRE.FindStringSubmatch(reply); m != nil {
-		status = m[1]
-	}
+	status := StatusOf(reply)
 	code := status
 	if code == "" {
 		code = "5.0.0" // no status is stored that the relay did not give
