@@ -12,21 +12,27 @@ import (
 
 // troubleLog puts a relay that refuses mail for now (a 4xx, a refused or
 // dropped connection, a refused sender) into the log, where monitoring
-// reads it, and not only on the campaign's page: one WARN when its
-// answer changes, or every minute while it stays the same, and one INFO
-// when a message is taken again. The answer's addresses are left out, as
-// the log names no reader.
+// reads it, and not only on the campaign's page: a WARN when its answer
+// changes (at most one each troubleGap), or every minute while it stays
+// the same, and an INFO when messages are taken again after a WARN, once
+// the last WARN is troubleGap old: one reader's greylisting among
+// accepted mail, or a relay refusing every other message, makes a line
+// or two a minute, not one a message. The answer's addresses are left
+// out, as the log names no reader.
 type troubleLog struct {
-	on     atomic.Bool // a WARN was logged and no message taken since
+	on     atomic.Bool // a WARN was logged and no INFO since
 	mu     sync.Mutex
 	reply  string // the status and answer last logged
 	logged time.Time
 }
 
-// troubleEvery is how often the same answer is logged again.
-const troubleEvery = time.Minute
+// troubleEvery is how often the same answer is logged again; troubleGap
+// the least time between two WARNs, and between a WARN and the INFO that
+// ends it. Variables for the tests.
+var troubleEvery, troubleGap = time.Minute, 10 * time.Second
 
-var addressRE = regexp.MustCompile(`<?[^\s<>@"]+@[^\s<>"]+>?`)
+// addressRE finds an address in a reply, its local part quoted or not.
+var addressRE = regexp.MustCompile(`<?(?:"[^"]*"|[^\s<>@"]+)@[^\s<>"]+>?`)
 
 // refused notes that a message of campaign cid was not taken, the relay
 // having answered reply: status is tasks.ResultRetry, or ResultFailed at
@@ -38,7 +44,8 @@ func (l *troubleLog) refused(log *slog.Logger, cid int64, status, reply string) 
 	reply = addressRE.ReplaceAllString(reply, "<address>")
 	key, now := status+" "+reply, time.Now()
 	l.mu.Lock()
-	if key == l.reply && now.Sub(l.logged) < troubleEvery {
+	since := now.Sub(l.logged)
+	if since < troubleGap || key == l.reply && since < troubleEvery {
 		l.mu.Unlock()
 		return
 	}
@@ -52,14 +59,18 @@ func (l *troubleLog) refused(log *slog.Logger, cid int64, status, reply string) 
 	log.Warn("the mail server did not take a message; "+what, "campaign", cid, "reply", reply)
 }
 
-// took notes that a message of campaign cid was taken: after a WARN, the
-// trouble is over. A message taken costs one atomic load otherwise.
+// took notes that a message of campaign cid was taken: the trouble is
+// over once the last WARN is troubleGap old. A message taken costs one
+// atomic load otherwise.
 func (l *troubleLog) took(log *slog.Logger, cid int64) {
-	if log == nil || !l.on.Load() || !l.on.CompareAndSwap(true, false) {
+	if log == nil || !l.on.Load() {
 		return
 	}
 	l.mu.Lock()
-	l.reply = ""
+	if time.Since(l.logged) < troubleGap || !l.on.CompareAndSwap(true, false) {
+		l.mu.Unlock()
+		return
+	}
 	l.mu.Unlock()
 	log.Info("the mail server takes mail again", "campaign", cid)
 }

@@ -13,6 +13,9 @@ import (
 // new answer, or a message failed at its last try, is logged though the
 // last line was less than a minute ago.
 func TestTroubleLogLeavesAddressesOut(t *testing.T) {
+	old := troubleGap
+	troubleGap = 0
+	defer func() { troubleGap = old }()
 	var buf logtest.Buffer
 	log := slog.New(slog.NewTextHandler(&buf, nil))
 	var l troubleLog
@@ -20,6 +23,7 @@ func TestTroubleLogLeavesAddressesOut(t *testing.T) {
 	l.refused(log, 3, tasks.ResultRetry, "450 4.2.0 <other@example.com>: Recipient address rejected: Greylisted")
 	l.refused(log, 3, tasks.ResultRetry, "421 4.7.0 too many connections from reader@example.com")
 	l.refused(log, 3, tasks.ResultFailed, "421 4.7.0 too many connections from reader@example.com")
+	l.refused(log, 3, tasks.ResultRetry, `550 5.7.1 "john doe"@example.com: Recipient address rejected`)
 	out := buf.String()
 	if strings.Contains(out, "@") {
 		t.Errorf("the log names an address:\n%s", out)

@@ -16,6 +16,7 @@ import (
 // not only on the campaign's page: one WARN for the same answer however
 // many messages it refuses, and one INFO when it takes mail again.
 func TestSenderLogsTheRelaysTroubleOnceAndItsEnd(t *testing.T) {
+	mailer.SetTroubleGap(t.Cleanup, 50*time.Millisecond)
 	srv := smtptest.Start(t, smtptest.WithFaults(smtptest.Faults{TempFailRate: 1}))
 	var log logtest.Buffer
 	s := &mailer.Sender{Batch: smtpTo(t, srv), Ledger: &memLedger{}, Chunk: 5, Log: slog.New(slog.NewTextHandler(&log, nil))}
@@ -35,6 +36,7 @@ func TestSenderLogsTheRelaysTroubleOnceAndItsEnd(t *testing.T) {
 	}
 
 	srv.SetFaults(smtptest.Faults{})
+	time.Sleep(60 * time.Millisecond) // the WARN is older than the gap
 	if err := s.Send(ctx, sendPayload(10, time.Now())); err != nil {
 		t.Fatal(err)
 	}
@@ -48,4 +50,15 @@ func TestSenderLogsTheRelaysTroubleOnceAndItsEnd(t *testing.T) {
 		t.Errorf("%d WARN lines, want still 1", n)
 	}
 
+	// A relay that refuses every other message (throttling, one reader's
+	// greylisting) makes no line a message: within the gap, one WARN.
+	mailer.SetTroubleGap(t.Cleanup, time.Hour)
+	warns, infos := len(log.Lines(refused)), len(log.Lines(again))
+	srv.SetFaults(smtptest.Faults{TempFailRate: 0.5, Seed: 7})
+	for range 10 {
+		s.Send(ctx, sendPayload(10, time.Now()))
+	}
+	if w, i := len(log.Lines(refused))-warns, len(log.Lines(again))-infos; w > 1 || i > 0 {
+		t.Errorf("100 messages, half refused: %d more WARN and %d more INFO lines, want at most one WARN and no INFO:\n%s", w, i, log.String())
+	}
 }
