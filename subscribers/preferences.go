@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -69,6 +70,10 @@ type Preferences struct {
 	Name      string
 	Frequency string
 	Lists     []string // slugs of public lists to be on; the rest are left
+	// Shown, when not nil, are the slugs of the lists the page offered:
+	// only those are left when unticked, so a list an editor put the
+	// reader on after the page was read stays, and with it the reader.
+	Shown []string
 }
 
 // ListChoice is a list as the preferences page offers it. FrequencyNote
@@ -226,6 +231,16 @@ func (s *Store) SetPreferences(ctx context.Context, id int64, p Preferences) err
 	allowed := map[string]int64{}
 	for _, c := range choices {
 		allowed[SlugKey(c.Slug)] = c.ID
+	}
+	if p.Shown != nil {
+		shown := map[string]bool{}
+		for _, slug := range p.Shown {
+			shown[SlugKey(slug)] = true
+		}
+		for _, slug := range uniqueSlugs(p.Lists) { // a list ticked must be one shown
+			shown[SlugKey(slug)] = true
+		}
+		maps.DeleteFunc(allowed, func(k string, _ int64) bool { return !shown[k] })
 	}
 	want := map[int64]bool{}
 	for _, slug := range uniqueSlugs(p.Lists) {

@@ -138,7 +138,7 @@ func (s *Server) preferencesPost(w http.ResponseWriter, r *http.Request) {
 		s.formError(w, r, err, preferencesPath(r), "Back to your preferences")
 		return
 	}
-	p := subscribers.Preferences{Name: r.PostForm.Get("name"), Frequency: r.PostForm.Get("frequency"), Lists: r.PostForm["list"]}
+	p := subscribers.Preferences{Name: r.PostForm.Get("name"), Frequency: r.PostForm.Get("frequency"), Lists: r.PostForm["list"], Shown: r.PostForm["shown"]}
 	back := func(fields map[string]string) *preferencesData {
 		return &preferencesData{Name: p.Name, Frequency: p.Frequency, Chosen: append([]string{}, p.Lists...), Errors: sentences(fields)}
 	}

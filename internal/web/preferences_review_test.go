@@ -67,6 +67,12 @@ func TestPreferencesSayWhatTheReaderGets(t *testing.T) {
 	if !strings.Contains(body, stopAllMail) || strings.Contains(body, `class="notice"`) {
 		t.Errorf("a reader on a list: want no notice and the way to stop mail:\n%s", body)
 	}
+	// The form names the lists it shows, so a save leaves only those.
+	for _, slug := range []string{"daily-news", "weekend-culture"} {
+		if !strings.Contains(body, `<input type="hidden" name="shown" value="`+slug+`">`) {
+			t.Errorf("the form does not say it shows %s:\n%s", slug, body)
+		}
+	}
 
 	w := e.do("POST", "/unsubscribe/"+e.signer.Sign(subscribers.TokenUnsubscribe, on.ID, 0), "application/x-www-form-urlencoded", "List-Unsubscribe=One-Click")
 	if w.Code != http.StatusOK {
