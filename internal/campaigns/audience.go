@@ -100,6 +100,12 @@ func (s *Store) Reaches(ctx context.Context, id int64) (bool, error) {
 // ListsAudience returns how many readers a campaign to the lists slugs
 // would reach now.
 func (s *Store) ListsAudience(ctx context.Context, slugs []string) (int, error) {
+	return s.countForSlugs(ctx, "lists audience", listsAudienceSQL, slugs)
+}
+
+// countForSlugs runs q, a count whose one argument is the JSON array of
+// slugs; 0 for no slug.
+func (s *Store) countForSlugs(ctx context.Context, what, q string, slugs []string) (int, error) {
 	if len(slugs) == 0 {
 		return 0, nil
 	}
@@ -108,8 +114,8 @@ func (s *Store) ListsAudience(ctx context.Context, slugs []string) (int, error) 
 		return 0, err
 	}
 	var n int
-	if err := s.db.Read.QueryRowContext(ctx, listsAudienceSQL, string(arg)).Scan(&n); err != nil {
-		return 0, fmt.Errorf("lists audience: %w", err)
+	if err := s.db.Read.QueryRowContext(ctx, q, string(arg)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("%s: %w", what, err)
 	}
 	return n, nil
 }
@@ -324,17 +330,6 @@ const listsSuppressedSQL = `SELECT COUNT(*) FROM subscribers s
 // suppressed, as SuppressedAudience counts them for a saved campaign:
 // the campaign form says them beside ListsAudience's count.
 func (s *Store) ListsSuppressed(ctx context.Context, slugs []string) (int, error) {
-	if len(slugs) == 0 {
-		return 0, nil
-	}
-	arg, err := json.Marshal(slugs)
-	if err != nil {
-		return 0, err
-	}
-	var n int
-	err = s.db.Read.QueryRowContext(ctx, `SELECT CASE WHEN EXISTS (SELECT 1 FROM suppressions) THEN (`+listsSuppressedSQL+`) ELSE 0 END`, string(arg)).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("lists suppressed audience: %w", err)
-	}
-	return n, nil
+	return s.countForSlugs(ctx, "lists suppressed audience",
+		`SELECT CASE WHEN EXISTS (SELECT 1 FROM suppressions) THEN (`+listsSuppressedSQL+`) ELSE 0 END`, slugs)
 }
