@@ -1,8 +1,6 @@
 package web
 
 import (
-	"fmt"
-	"html/template"
 	"regexp"
 	"strings"
 
@@ -86,21 +84,4 @@ func (s *Server) notedArchive(c *campaigns.Campaign, x listIndex, editable, in b
 		return nil
 	}
 	return s.archiveNoteOf(c.Body, x, c.Lists, editable)
-}
-
-// archiveNoteTemplate words the note the same on the campaign's page, its
-// form's preview and its send page.
-var archiveNoteTemplate = template.Must(template.New("archive-note").Parse(`<p class="muted" role="note" id="archive-email">` +
-	`The public archive shows this campaign to anyone, as its {{if eq (len .Lists) 1}}list{{else}}lists{{end}} {{range .Lists}}{{.Sep}}<strong title="{{.Slug}}">{{.Name}}</strong>{{end}} {{if eq (len .Lists) 1}}is{{else}}are{{end}} public, and its copy there is no reader’s: where the body writes <code>{{"{{"}} .Email }}</code>, it shows nothing. ` +
-	`{{if .Archived}}Line {{.Line}} of the body reads “{{.Archived}}” there. {{else}}Line {{.Line}} of the body is not there at all. {{end}}` +
-	`{{if .Editable}}Leave <code>{{"{{"}} .Email }}</code> out if that copy should read well, or keep it if an empty address there does no harm.` +
-	`{{else}}This mail can no longer be changed: its copy stays so. Leave <code>{{"{{"}} .Email }}</code> out of the next if it should read well there.{{end}}</p>`))
-
-// HTML is the note as the pages show it.
-func (n *archiveNote) HTML() (template.HTML, error) {
-	var b strings.Builder
-	if err := archiveNoteTemplate.Execute(&b, n); err != nil {
-		return "", fmt.Errorf("render archive note: %w", err)
-	}
-	return template.HTML(b.String()), nil
 }
