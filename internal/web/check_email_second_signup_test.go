@@ -25,7 +25,7 @@ func TestCheckEmailPageTellsWhatASecondSignupDoes(t *testing.T) {
 	for _, want := range []string{
 		"Signed up again within 10 minutes? No new mail comes at once",
 		"the link in the mail you have also joins the lists you chose since",
-		"If you do not follow it, a new mail naming every list you chose comes when the 10 minutes are over, unless the one you have names them all already.",
+		"If that mail does not name them all and you do not follow its link, a mail naming every list comes once the 10 minutes are over.",
 		"Only the link in the newest mail works.",
 	} {
 		if !strings.Contains(page, want) {
