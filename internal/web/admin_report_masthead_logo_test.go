@@ -1,26 +1,15 @@
 package web
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/bulletinhq/bulletin/internal/settings"
-	"github.com/bulletinhq/bulletin/internal/sqlite"
-	"github.com/bulletinhq/bulletin/internal/tracking"
 )
 
 // With a logo set, the mail's masthead shows the logo in place of the
 // publication's name: the report's table of links says the logo leads
 // to the masthead's address, not "the publication’s name".
 func TestReportSaysTheMastheadLinkIsTheLogo(t *testing.T) {
-	var db *sqlite.DB
-	s, a := newAdminServerWith(t, func(s *Server, d *sqlite.DB) {
-		db = d
-		s.TrackDeps = TrackDeps{Reports: tracking.NewReports(d), Links: tracking.NewLinks(d)}
-		s.Settings = settings.NewStore(d, filepath.Join(t.TempDir(), "media"), settingsDefaults)
-	})
-	a.login("correct horse battery")
+	s, a, db := mastheadReportServer(t)
 	saveLogo(t, a)
 	b := s.brand()
 	if b.LogoURL == "" || b.HomeURL() == "" {

@@ -13,13 +13,7 @@ import (
 // The report's table of links marks the address the mail's masthead leads
 // to, a link the editor did not write in the body, and only that one.
 func TestReportMarksTheMastheadLink38(t *testing.T) {
-	var db *sqlite.DB
-	s, a := newAdminServerWith(t, func(s *Server, d *sqlite.DB) {
-		db = d
-		s.TrackDeps = TrackDeps{Reports: tracking.NewReports(d), Links: tracking.NewLinks(d)}
-		s.Settings = settings.NewStore(d, filepath.Join(t.TempDir(), "media"), settingsDefaults)
-	})
-	a.login("correct horse battery")
+	s, a, db := mastheadReportServer(t)
 	home := s.brand().HomeURL()
 	if home == "" {
 		t.Fatal("the test server's brand has no home address")
@@ -45,4 +39,18 @@ func TestReportMarksTheMastheadLink38(t *testing.T) {
 	if !strings.Contains(row, `title="`+strings.TrimSuffix(home, "/")+`/"`) || strings.Contains(row, "harbourgazette.example/pier") {
 		t.Errorf("the mark is on the wrong row: %s", row)
 	}
+}
+
+// mastheadReportServer is an admin server with reports, links and settings, its
+// editor signed in, and its database.
+func mastheadReportServer(t *testing.T) (*Server, *adminClient, *sqlite.DB) {
+	t.Helper()
+	var db *sqlite.DB
+	s, a := newAdminServerWith(t, func(s *Server, d *sqlite.DB) {
+		db = d
+		s.TrackDeps = TrackDeps{Reports: tracking.NewReports(d), Links: tracking.NewLinks(d)}
+		s.Settings = settings.NewStore(d, filepath.Join(t.TempDir(), "media"), settingsDefaults)
+	})
+	a.login("correct horse battery")
+	return s, a, db
 }
