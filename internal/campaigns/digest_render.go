@@ -73,10 +73,12 @@ type digestData struct {
 
 // Intro is the text part's first lines: how many stories, in which list,
 // from whom, over which dates; wrapped at 72 columns as the summaries
-// are, since names and dates make it longer than a line. The dates stay
-// on one line.
+// are, since names and dates make it longer than a line. The list's and
+// the publisher's names are kept whole (mailer.WrapProse), and the dates
+// stay on one line.
 func (d digestData) Intro() string {
-	return joinLast(wrap(d.Heading+" in "+d.ListName+" from "+d.Publisher+",", textWidth), d.Range+".", "")
+	head := mailer.WrapProse(d.Heading+" in "+d.ListName+" from "+d.Publisher+",", textWidth, d.ListName, d.Publisher)
+	return joinLast(head, d.Range+".", "")
 }
 
 // joinLast puts tail, kept on one line, after the last line of the

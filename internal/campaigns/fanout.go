@@ -49,14 +49,16 @@ type mailData struct {
 
 // The text part's footer keeps to textWidth columns as the body does:
 // the names of the publisher and of the list, and a line of the postal
-// address, are the settings' and may be long.
+// address, are the settings' and may be long. The list's name in the
+// sentence saying why is kept whole, as the confirmation keeps its names
+// (mailer.WrapProse).
 
 // TextPublisher is the publisher's name, wrapped for the text part.
 func (d mailData) TextPublisher() string { return wrap(d.Publisher, textWidth) }
 
 // TextReason says why the reader gets the mail, wrapped for the text part.
 func (d mailData) TextReason() string {
-	return wrap(`You receive this because you joined the list "`+d.ListName+`".`, textWidth)
+	return mailer.WrapProse(`You receive this because you joined the list "`+d.ListName+`".`, textWidth, d.ListName)
 }
 
 // TextPostalLines are the lines of the postal address, each wrapped for
