@@ -38,11 +38,13 @@ type Article struct {
 	Lists       []string  `json:"lists"`
 }
 
-// Validate trims a and checks it, naming each bad field. Its title and
-// summary are read as posted, as Put reads the API's (postedText): a
-// summary is checked for the text it leaves, not for its markup.
+// Validate trims a and checks it, naming each bad field. Its title,
+// summary, author and image alt text are read as posted, as Put reads the
+// API's (postedText): each is checked for the text it leaves, not for its
+// markup.
 func (a *Article) Validate() error {
 	a.Title, a.Summary = postedText(a.Title), postedText(a.Summary)
+	a.Author, a.ImageAlt = postedText(a.Author), postedText(a.ImageAlt)
 	if fields := a.check(); len(fields) > 0 {
 		return bulletin.Invalid(fields)
 	}

@@ -43,8 +43,9 @@ type Patch struct {
 	oldNews bool
 }
 
-// apply sets a's fields that p gives, its lists aside. A title or
-// summary posted, not a feed's, loses its markup (postedText).
+// apply sets a's fields that p gives, its lists aside. A title,
+// summary, author or image alt text posted, not a feed's, loses its
+// markup (postedText): each is shown as text.
 func (p *Patch) apply(a *Article) {
 	set := func(dst *string, v *string) {
 		if v != nil {
@@ -55,20 +56,22 @@ func (p *Patch) apply(a *Article) {
 		// A feed's texts are read as their feed writes them (feedText).
 		set(&a.Title, p.Title)
 		set(&a.Summary, p.Summary)
+		set(&a.Author, p.Author)
+		set(&a.ImageAlt, p.ImageAlt)
 	} else {
 		setPosted(&a.Title, p.Title)
 		setPosted(&a.Summary, p.Summary)
+		setPosted(&a.Author, p.Author)
+		setPosted(&a.ImageAlt, p.ImageAlt)
 	}
 	set(&a.URL, p.URL)
 	set(&a.Body, p.Body)
-	set(&a.Author, p.Author)
 	if p.ImageURL != nil && strings.TrimSpace(*p.ImageURL) != strings.TrimSpace(a.ImageURL) {
 		// The stored size was the old image's: a new one has only the
 		// size p gives it.
 		a.ImageWidth, a.ImageHeight = 0, 0
 	}
 	set(&a.ImageURL, p.ImageURL)
-	set(&a.ImageAlt, p.ImageAlt)
 	if p.ImageWidth != nil {
 		a.ImageWidth = *p.ImageWidth
 	}

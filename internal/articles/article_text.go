@@ -5,11 +5,11 @@ import (
 	"strings"
 )
 
-// postedText is a title or summary as the API or the admin's form gives
-// it, read as a feed's title is (textGuess): CMS integrations post their
-// excerpts and titles as HTML (a WordPress excerpt is "<p>…</p>", its
-// title escapes its apostrophes), and a digest shows a summary as text,
-// so its tags reached readers as text. Text holding a real HTML element
+// postedText is a title, summary, author or image alt text as the API or
+// the admin's form gives it, read as a feed's title is (textGuess): CMS
+// integrations post their excerpts and titles as HTML (a WordPress
+// excerpt is "<p>…</p>", its title escapes its apostrophes), and a digest
+// shows each as text, so its tags reached readers as text. Text holding a real HTML element
 // (holdsHTML) goes through the feed poller's plain: tags gone, scripts
 // and styles dropped with their content, entities decoded, one line with
 // its paragraphs apart by a space, as a feed's summary is stored. Other

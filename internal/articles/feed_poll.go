@@ -295,7 +295,9 @@ func itemArticle(it *gofeed.Item, src itemSource, list string, base *url.URL) (*
 		a.Title = linkTitle(link)
 	}
 	if len(it.Authors) > 0 && it.Authors[0] != nil {
-		a.Author = clipRunes(it.Authors[0].Name, 200)
+		// Plain text by the specs, but written with markup at times, as
+		// RSS titles are.
+		a.Author = clipRunes(feedText(it.Authors[0].Name, textGuess), 200)
 	}
 	a.ImageURL, a.ImageAlt, a.ImageWidth, a.ImageHeight = itemImage(it)
 	// An item without a date is dated when first saved, and keeps that
