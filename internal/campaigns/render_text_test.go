@@ -54,8 +54,6 @@ func TestPreheader(t *testing.T) {
 		{"characters of the prose stay", "Learn C# and F# at the library: snake_case, 5 > 3, 2*3=6, it's R&D <b>.\n",
 			"Learn C# and F# at the library: snake_case, 5 > 3, 2*3=6, it's R&D <b>."},
 		{"quote marks go, a quote's text stays", "> Quoted words,\n>\n> > nested > here.\n", "Quoted words, nested > here."},
-		{"digest", "3 new stories in Daily News from Harbour Gazette, 18–20 November 2026.\n\nBridge reopens after repairs\nhttps://news.example/bridge\nBy Ann · 20 November 2026\n",
-			"3 new stories in Daily News from Harbour Gazette, 18–20 November 2026. Bridge reopens after repairs. By Ann · 20…"},
 		{"a digest's title", "1 new story in Tech from Harbour Gazette, 2 December 2026.\n\nC# course starts at the library\nhttps://news.example/c\n",
 			"1 new story in Tech from Harbour Gazette, 2 December 2026. C# course starts at the library"},
 		{"cut at a word", strings.Repeat("harbour ", 30), strings.TrimSpace(strings.Repeat("harbour ", 14)) + "…"},
@@ -71,6 +69,20 @@ func TestPreheader(t *testing.T) {
 		if got := preheader(tt.text); got != tt.want {
 			t.Errorf("%s: preheader %q, want %q", tt.name, got, tt.want)
 		}
+	}
+
+	// A digest's line is not read from its text part, which starts with
+	// what the subject says (the count, the list, the top story), the
+	// dates and a byline cut off ("… By Ann · 20…"): it goes on from the
+	// subject with the next headlines, each a sentence (digestPreheader).
+	digest := []digestArticle{
+		{Title: "Bridge reopens after repairs", URL: "https://news.example/bridge", Author: "Ann",
+			Summary: "The swing bridge carries traffic again."},
+		{Title: "Ferry timetable changes", URL: "https://news.example/ferry"},
+		{Title: "Is the ferry late again?", URL: "https://news.example/late"},
+	}
+	if got, want := digestPreheader("Harbour Gazette", "Daily News", digest), "Also: Ferry timetable changes. Is the ferry late again?"; got != want {
+		t.Errorf("digest: preheader %q, want %q", got, want)
 	}
 }
 
