@@ -36,10 +36,7 @@ func TestAlready31MailHasBothPartsAndTheLinks(t *testing.T) {
 	brand := DefaultBrand()
 	brand.Name, brand.URL, brand.PostalAddress = "Harbour Gazette", "https://news.example", "1 Quay Street\nPortsmouth"
 	known := "You are already subscribed to Harbour Gazette (Daily News,\nWeekend Culture) at this address:"
-	plain, doc, err := tmpl.Mail("already", alreadyData(brand, "ada@example.com", known, "Daily News", "Weekend Culture"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	plain, doc := renderMail(t, tmpl, "already", alreadyData(brand, "ada@example.com", known, "Daily News", "Weekend Culture"))
 	for _, want := range []string{
 		"Hello,\n\n" + known + "\nada@example.com\n",
 		"\nChange your lists or details:\n  https://news.example/preferences/PREFTOKEN\n",
@@ -116,10 +113,7 @@ func TestAlready31MailOnNoListAndEscapes(t *testing.T) {
 	brand.Name = "Harbour Gazette"
 	const addr = `z+o'"&<x>@example.com`
 	known := "This address is already known to Harbour Gazette, though it is on no list\nat the moment:"
-	text, doc, err := tmpl.Mail("already", alreadyData(brand, addr, known))
-	if err != nil {
-		t.Fatal(err)
-	}
+	text, doc := renderMail(t, tmpl, "already", alreadyData(brand, addr, known))
 	if !strings.Contains(text, known+"\n"+addr+"\n") ||
 		strings.Contains(text, "()") {
 		t.Errorf("text part:\n%s", text)

@@ -48,10 +48,7 @@ func TestMastheadLogoAttributes(t *testing.T) {
 		{0, 0, `<img src="https://news.example/media/logo-0123456789abcdef.png" alt="Quay &amp; Co" height="48" style="display:block;height:48px;width:auto;max-width:240px;border:0;">`},
 	} {
 		b.LogoWidth, b.LogoHeight = tc.w, tc.h
-		_, html, err := tmpl.Mail("test", map[string]any{"Brand": b, "Message": "Hello"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, html := renderMail(t, tmpl, "test", map[string]any{"Brand": b, "Message": "Hello"})
 		if got := img.FindString(html); got != tc.want {
 			t.Errorf("%dx%d: masthead\n got %s\nwant %s", tc.w, tc.h, got, tc.want)
 		}

@@ -15,16 +15,11 @@ func TestDigestTextGivesAnUntitledStorysAddressOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	const untitled = "https://news.example/2026/12/04/item-7"
-	text, _, err := tmpl.Mail("digest", map[string]any{
-		"Publisher": "Harbour Gazette", "ListName": "Daily News", "Heading": "2 new stories", "Range": "4 December 2026",
-		"Articles": []map[string]any{
-			{"URL": "https://news.example/quay", "Title": "Quay reopens", "TextTitle": "Quay reopens", "TextByline": "4 December 2026"},
-			{"URL": untitled, "Title": untitled, "TextTitle": untitled, "TextByline": "4 December 2026"},
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	brand := DefaultBrand()
+	brand.Name = "Harbour Gazette"
+	text, _ := renderMail(t, tmpl, "digest", digestMailData(brand, "2 new stories", "4 December 2026",
+		digestArticleData("https://news.example/quay", "Quay reopens", "4 December 2026", ""),
+		digestArticleData(untitled, untitled, "4 December 2026", "")))
 	if n := strings.Count(text, untitled); n != 1 {
 		t.Errorf("the untitled story's address is in the text part %d times, want once:\n%s", n, text)
 	}

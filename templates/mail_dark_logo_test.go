@@ -25,19 +25,12 @@ func TestMailDarkModeLogoBackdrop(t *testing.T) {
 	unsized.LogoWidth, unsized.LogoHeight = 0, 0
 	for _, brand := range []Brand{sized, unsized} {
 		for name, data := range map[string]map[string]any{
-			"campaign": {"Subject": "Winter", "Body": "<p>Hello</p>", "Publisher": brand.Name, "ListName": "Daily News",
-				"UnsubscribeURL": "https://news.example/unsubscribe/TOKEN", "PreferencesURL": "https://news.example/preferences/TOKEN"},
-			"confirm": {"Publisher": brand.Name, "Email": "ada@example.com", "Lists": []string{"Daily News"},
-				"ConfirmURL": "https://news.example/confirm/TOKEN"},
-			"already": {"Publisher": brand.Name, "Email": "ada@example.com", "Lists": []string{"Daily News"},
-				"PreferencesURL": "https://news.example/preferences/TOKEN", "UnsubscribeURL": "https://news.example/unsubscribe/TOKEN"},
-			"test": {"Message": "Hello"},
+			"campaign": campaignMailData(brand, "<p>Hello</p>"),
+			"confirm":  confirmMailData(brand),
+			"already":  alreadyMailData(brand),
+			"test":     {"Brand": brand, "Message": "Hello"},
 		} {
-			data["Brand"] = brand
-			_, doc, err := tmpl.Mail(name, data)
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, doc := renderMail(t, tmpl, name, data)
 			root, err := html.Parse(strings.NewReader(doc))
 			if err != nil {
 				t.Fatal(err)

@@ -1,7 +1,6 @@
 package templates
 
 import (
-	htmltemplate "html/template"
 	"regexp"
 	"strings"
 	"testing"
@@ -68,41 +67,23 @@ func renderEveryHTMLMailIn(t *testing.T, accent string) map[string]string {
 	brand := DefaultBrand()
 	brand.Name, brand.URL, brand.PostalAddress = "Harbour Gazette", "https://news.example", "1 Quay Street\nPortsmouth"
 	brand.Accent = accent
-	campaign := func(body string) map[string]any {
-		return map[string]any{
-			"Subject": "Winter", "Preheader": "The ferry's winter timetable", "Body": htmltemplate.HTML(body),
-			"Text": "Hello\n", "Publisher": brand.Name, "Brand": brand, "ListName": "Daily News",
-			"UnsubscribeURL": "https://news.example/unsubscribe/TOKEN", "PreferencesURL": "https://news.example/preferences/TOKEN",
-		}
-	}
-	_, digest, err := tmpl.Mail("digest", map[string]any{
-		"Publisher": brand.Name, "ListName": "Daily News", "Heading": "2 new stories", "Range": "1–2 December 2026",
-		"Articles": []map[string]any{
-			{"URL": "https://news.example/ferry", "Title": "Ferry timetable", "Byline": "2 December 2026", "Summary": "Winter sailings.",
-				"ImageURL": "https://news.example/ferry.jpg", "ImageAlt": "The ferry", "ImageWidth": 536, "ImageHeight": 300},
-			{"URL": "https://news.example/quay", "Title": "Quay reopens", "Byline": "1 December 2026", "Summary": "The quay is open."},
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ferry := digestArticleData("https://news.example/ferry", "Ferry timetable", "2 December 2026", "Winter sailings.")
+	ferry["ImageURL"], ferry["ImageAlt"], ferry["ImageWidth"], ferry["ImageHeight"] = "https://news.example/ferry.jpg", "The ferry", 536, 300
+	_, digest := renderMail(t, tmpl, "digest", digestMailData(brand, "2 new stories", "1–2 December 2026",
+		ferry, digestArticleData("https://news.example/quay", "Quay reopens", "1 December 2026", "The quay is open.")))
 	out := map[string]string{}
 	for name, data := range map[string]any{
-		"campaign": campaign(`<p>Hello, <a href="https://news.example/">read on</a>.</p>`),
-		"digest":   campaign(digest),
-		"confirm": map[string]any{"Publisher": brand.Name, "Email": "ada@example.com", "Lists": []string{"Daily News"},
-			"ConfirmURL": "https://news.example/confirm/TOKEN", "Brand": brand},
-		"already": map[string]any{"Publisher": brand.Name, "Email": "ada@example.com", "Lists": []string{"Daily News"},
-			"PreferencesURL": "https://news.example/preferences/TOKEN", "UnsubscribeURL": "https://news.example/unsubscribe/TOKEN", "Brand": brand},
-		"test": map[string]any{"Brand": brand, "Message": "Hello"},
+		"campaign": campaignMailData(brand, `<p>Hello, <a href="https://news.example/">read on</a>.</p>`),
+		"digest":   campaignMailData(brand, digest),
+		"confirm":  confirmMailData(brand),
+		"already":  alreadyMailData(brand),
+		"test":     map[string]any{"Brand": brand, "Message": "Hello"},
 	} {
 		mail := name
 		if name == "digest" {
 			mail = "campaign"
 		}
-		if _, out[name], err = tmpl.Mail(mail, data); err != nil {
-			t.Fatal(err)
-		}
+		_, out[name] = renderMail(t, tmpl, mail, data)
 	}
 	return out
 }

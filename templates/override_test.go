@@ -25,10 +25,7 @@ func writeFiles(t *testing.T, files map[string]string) string {
 }
 
 // confirmData is what a confirmation mail is rendered with.
-var confirmData = map[string]any{
-	"Publisher": "Harbour Gazette", "Email": "ada@example.com", "Lists": []string{"Daily News"},
-	"ConfirmURL": "https://news.example.com/confirm/TOKEN", "Brand": DefaultBrand(),
-}
+var confirmData = confirmMailData(DefaultBrand())
 
 // A BULLETIN_TEMPLATES folder overrides the files it holds, whichever they
 // are: one mail template alone, or one page alone, takes the built-in
@@ -41,18 +38,15 @@ func TestLoadOverridesAnySubsetOfFiles(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load of a folder with mail/confirm.txt only: %v", err)
 	}
-	text, html, err := tmpl.Mail("confirm", confirmData)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if text != "Our own words for ada@example.com: https://news.example.com/confirm/TOKEN\n" {
+	text, html := renderMail(t, tmpl, "confirm", confirmData)
+	if text != "Our own words for ada@example.com: https://news.example/confirm/TOKEN\n" {
 		t.Errorf("text part = %q, want the folder's", text)
 	}
 	builtin, err := Load("")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, want, _ := builtin.Mail("confirm", confirmData); html != want || !strings.Contains(html, "Confirm subscription") {
+	if _, want := renderMail(t, builtin, "confirm", confirmData); html != want || !strings.Contains(html, "Confirm subscription") {
 		t.Errorf("html part is not the built-in one:\n%s", html)
 	}
 
@@ -89,9 +83,8 @@ func TestLoadOverridesAMailPartial(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, html, err := tmpl.Mail("confirm", confirmData)
-	if err != nil || html != "<p>ada@example.com</p><p>Fair winds, the editors</p><p>Our footer f</p>" {
-		t.Errorf("confirm html = %q, %v", html, err)
+	if _, html := renderMail(t, tmpl, "confirm", confirmData); html != "<p>ada@example.com</p><p>Fair winds, the editors</p><p>Our footer f</p>" {
+		t.Errorf("confirm html = %q", html)
 	}
 }
 
