@@ -28,6 +28,9 @@ type preferencesData struct {
 	Stopped bool
 	// UnsubscribeURL leads to the one-button page that stops all mail.
 	UnsubscribeURL string
+	// DataURL downloads what is stored about the reader; EraseURL leads
+	// to the one-button page that erases it (preferences_erase.html).
+	DataURL, EraseURL string
 	// Digest is what the page offers and says of digests.
 	Digest digestOffer
 	// Chosen, when not nil, are the slugs of the lists a form sent back to
@@ -122,6 +125,7 @@ func (s *Server) renderPreferences(w http.ResponseWriter, r *http.Request, id in
 		d.Title = "Error: Your preferences" // what a screen reader reads first
 	}
 	d.UnsubscribeURL = "/unsubscribe/" + s.Signer.Sign(subscribers.TokenUnsubscribe, id, 0)
+	d.DataURL, d.EraseURL = preferencesPath(r)+"/data", preferencesPath(r)+"/erase"
 	s.renderPage(w, r, status, "preferences", d)
 }
 

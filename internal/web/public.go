@@ -33,6 +33,10 @@ type badLinkData struct {
 	// UnsubscribedSince (confirm_bad only): the link is the latest
 	// mail's, and the reader was unsubscribed after it went.
 	UnsubscribedSince bool
+	// JustErased (erased only): the reader erased their data with this
+	// very request (preferencesErase), so the page says it is done
+	// rather than that the link no longer works.
+	JustErased bool
 }
 
 // confirmAskData is the data of pages/confirm_ask.html.

@@ -28,9 +28,10 @@ type goldenReaders struct {
 	pending   int64 // signed up, not yet confirmed: the confirm page
 	confirmed int64 // the preferences and unsubscribe form pages
 	leaving   int64 // posts the unsubscribe form
+	erasing   int64 // presses the erase page's button
 }
 
-// seedGolden adds a list with a description, three readers and a sent
+// seedGolden adds a list with a description, four readers and a sent
 // campaign to e, and turns on the archive routes. It returns the readers
 // and the campaign's id.
 func seedGolden(t *testing.T, e *subEnv) (goldenReaders, int64) {
@@ -50,6 +51,7 @@ func seedGolden(t *testing.T, e *subEnv) (goldenReaders, int64) {
 		{&r.confirmed, subscribers.NewSubscriber{Email: "Bea.ONeill@example.com", Name: `Bea "Bee" O'Neill`, Status: subscribers.StatusConfirmed,
 			Frequency: "weekly", Lists: []string{"daily-news", "editors-desk"}}},
 		{&r.leaving, subscribers.NewSubscriber{Email: "cy@example.net", Name: "Cy", Status: subscribers.StatusConfirmed, Lists: []string{"weekend-culture"}}},
+		{&r.erasing, subscribers.NewSubscriber{Email: "dee@example.net", Name: "Dee", Status: subscribers.StatusConfirmed, Lists: []string{"weekend-culture"}}},
 	} {
 		sub, err := e.store.Create(ctx, &n.sub)
 		if err != nil {
@@ -150,6 +152,9 @@ func TestPublicPagesGolden(t *testing.T) {
 		{name: "unsubscribe_done", method: "POST", path: "/unsubscribe/" + sign(subscribers.TokenUnsubscribe, r.leaving, 0), status: http.StatusOK,
 			form: url.Values{"List-Unsubscribe": {"One-Click"}}},
 		{name: "preferences", method: "GET", path: "/preferences/" + sign(subscribers.TokenPreferences, r.confirmed, 0), status: http.StatusOK},
+		{name: "preferences_erase", method: "GET", path: "/preferences/" + sign(subscribers.TokenPreferences, r.confirmed, 0) + "/erase", status: http.StatusOK},
+		{name: "preferences_erase_done", method: "POST", path: "/preferences/" + sign(subscribers.TokenPreferences, r.erasing, 0) + "/erase", status: http.StatusOK,
+			form: url.Values{}},
 		{name: "archive", method: "GET", path: "/archive", status: http.StatusOK},
 		{name: "archive_issue", method: "GET", path: "/archive/" + strconv.FormatInt(issue, 10), status: http.StatusOK},
 	}

@@ -63,6 +63,12 @@ func (s *Server) subscriberRoutes() {
 	s.handle("POST /unsubscribe/{token}", tidyToken(s.unsubscribe))
 	s.handle("GET /preferences/{token}", tidyToken(s.preferencesForm))
 	s.handle("POST /preferences/{token}", tidyToken(s.preferencesPost))
+	// Links of the preferences page, not of a mail: no auto-linker cuts
+	// them, so tidyToken (which mends a token at the path's end) is not
+	// needed; a token mangled in the middle fails its check.
+	s.handle("GET /preferences/{token}/data", s.preferencesDataDownload)
+	s.handle("GET /preferences/{token}/erase", s.preferencesEraseForm)
+	s.handle("POST /preferences/{token}/erase", s.preferencesErase)
 	s.cutLinkRoutes()
 
 	api := func(pattern string, h http.HandlerFunc) { s.mux.Handle(pattern, s.requireToken(h)) }
