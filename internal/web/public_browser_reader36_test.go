@@ -53,7 +53,7 @@ func TestReader36LongWordsWrapOnThePublicPages(t *testing.T) {
 	ts := httptest.NewServer(e.h)
 	t.Cleanup(ts.Close)
 	type page struct{ name, path, shows string }
-	var pages []page
+	var pages, erasePages []page
 	for n, addr := range []string{"alexandermontgomerysmithson@universitycollegelondon.ac.uk", long} {
 		sub, err := e.store.Create(context.Background(), &subscribers.NewSubscriber{Email: addr, Name: strings.Repeat("Montgomery", 10),
 			Status: subscribers.StatusConfirmed, Lists: []string{"daily-news", "weekend-culture"}})
@@ -64,8 +64,9 @@ func TestReader36LongWordsWrapOnThePublicPages(t *testing.T) {
 		pages = append(pages,
 			page{"unsubscribe" + suffix, "/unsubscribe/" + e.signer.Sign(subscribers.TokenUnsubscribe, sub.ID, 0), addr},
 			page{"preferences" + suffix, "/preferences/" + e.signer.Sign(subscribers.TokenPreferences, sub.ID, 0), addr})
+		erasePages = append(erasePages, page{"preferences-erase" + suffix, "/preferences/" + e.signer.Sign(subscribers.TokenPreferences, sub.ID, 0) + "/erase", addr})
 	}
-	pages = append(pages, page{"archive", "/archive", subject})
+	pages = append(append(pages, page{"archive", "/archive", subject}), erasePages...)
 	ctx := browser33(t)
 	for _, p := range pages {
 		for _, v := range views33 {
@@ -89,6 +90,18 @@ func TestReader36LongWordsWrapOnThePublicPages(t *testing.T) {
 		shot36(t, ctx, "unsubscribe-done", v)
 		if o := eval33[string](t, ctx, `overflow()`); o != "" {
 			t.Errorf("unsubscribe done at %s: %s", v, o)
+		}
+	}
+	// The erase page's button leads to the page saying it is done, which
+	// a reload would not show again (the reader is gone): each reader's
+	// is seen once, one at a phone's width, one at a laptop's.
+	for i, v := range []view33{views33[0], views33[3]} {
+		open33(t, ctx, v, ts.URL+erasePages[i].path)
+		pages31Do(t, ctx, "delete my data", chromedp.Evaluate[chromedp.Void](`document.querySelector("form button").click()`),
+			browsertest.WaitJS(`document.querySelector("h1") && document.querySelector("h1").textContent === "Your data is deleted"`, "the done page"))
+		shot36(t, ctx, "preferences-erase-done", v)
+		if o := eval33[string](t, ctx, `overflow()`); o != "" {
+			t.Errorf("erase done at %s: %s", v, o)
 		}
 	}
 }
