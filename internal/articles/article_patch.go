@@ -90,8 +90,10 @@ func (p *Patch) apply(a *Article) {
 // article again at every save, with the lists it always names: putting it
 // back on a list the editor took it off undid the editor at each save.
 // Only an editor's change of its lists (Update: the admin's form, the
-// API's PATCH) puts it back. It returns the article as stored and
-// whether it is new.
+// API's PATCH) puts it back. Nor does it store again an article an editor
+// deleted from a list (offeredDeleted): that is a conflict, and only an
+// editor's new article (Create) brings it back. It returns the article as
+// stored and whether it is new.
 func (s *Store) Put(ctx context.Context, p *Patch) (*Article, bool, error) {
 	if p.URL == nil || strings.TrimSpace(*p.URL) == "" {
 		// The other fields are checked too, so that one answer names
@@ -103,12 +105,21 @@ func (s *Store) Put(ctx context.Context, p *Patch) (*Article, bool, error) {
 		return nil, false, bulletin.Invalid(fields)
 	}
 	var out *Article
-	var created bool
+	var created, deleted bool
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
+		if p.keepsDeleted() {
+			// Refused with the record's rows seen again, committed.
+			if deleted, err = offeredDeleted(ctx, tx, strings.TrimSpace(*p.URL)); deleted || err != nil {
+				return err
+			}
+		}
 		out, created, err = putTx(ctx, tx, p)
 		return err
 	})
+	if deleted && err == nil {
+		return nil, false, errDeletedURL
+	}
 	return out, created, err
 }
 

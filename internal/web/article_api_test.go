@@ -246,9 +246,9 @@ func TestArticleDelete(t *testing.T) {
 	if status, _ := api.call("PATCH", path, `{"title":"x"}`); status != http.StatusNotFound {
 		t.Errorf("PATCH of a deleted article = %d, want 404", status)
 	}
-	// Its URL is free again: a POST creates a new article.
-	if status, _ := api.call("POST", "/api/v1/articles", `{"title":"Bridge reopens","url":"`+bridgeURL+`"}`); status != http.StatusCreated {
-		t.Errorf("POST of the URL again = %d, want 201", status)
+	// A post of its URL does not bring it back (TestArticlePostOfDeletedURL).
+	if status, _ := api.call("POST", "/api/v1/articles", `{"title":"Bridge reopens","url":"`+bridgeURL+`"}`); status != http.StatusConflict {
+		t.Errorf("POST of the URL again = %d, want 409", status)
 	}
 }
 
