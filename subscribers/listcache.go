@@ -76,7 +76,7 @@ func (s *Store) resolveLists(ctx context.Context, slugs []string, publicOnly boo
 		}
 	}
 	if len(unknown) > 0 {
-		return nil, bulletin.Invalid(map[string]string{"lists": noLists(unknown)})
+		return nil, bulletin.Invalid(map[string]string{"lists": NoLists(unknown)})
 	}
 	return ids, nil
 }
@@ -91,9 +91,10 @@ func (s *Store) UnknownLists(ctx context.Context, slugs []string) error {
 	return err
 }
 
-// noLists says that the quoted slugs name no list: `there is no list "a"`
+// NoLists says that the quoted slugs name no list: `there is no list "a"`
 // for one, as ever, and `there are no lists "a", "b" and "c"` for more.
-func noLists(quoted []string) string {
+// Campaigns name their unknown lists in the same words.
+func NoLists(quoted []string) string {
 	if len(quoted) == 1 {
 		return "there is no list " + quoted[0]
 	}

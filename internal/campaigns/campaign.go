@@ -242,26 +242,6 @@ func (s *Store) create(ctx context.Context, c *Campaign, needLists bool, stored 
 	})
 }
 
-// insertLists links c to its lists, refusing unknown slugs.
-func insertLists(ctx context.Context, tx *sql.Tx, c *Campaign) error {
-	seen := map[string]bool{}
-	for _, slug := range c.Lists {
-		if seen[slug] {
-			continue
-		}
-		seen[slug] = true
-		res, err := tx.ExecContext(ctx, `INSERT INTO campaign_lists (campaign_id, list_id)
-			SELECT ?, id FROM lists WHERE slug = ?`, c.ID, slug)
-		if err != nil {
-			return fmt.Errorf("link campaign list: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return bulletin.Invalid(map[string]string{"lists": fmt.Sprintf("there is no list %q", slug)})
-		}
-	}
-	return nil
-}
-
 // Get returns the campaign with its lists, stats and audience.
 func (s *Store) Get(ctx context.Context, id int64) (*Campaign, error) {
 	c, err := s.head(ctx, id)

@@ -58,8 +58,11 @@ func explainMadeSlug(err error, l *subscribers.List) error {
 	return bulletin.Invalid(fields)
 }
 
+// getList answers the list the path names in any case, as every other
+// endpoint reads a slug (FindList): /api/v1/lists/DAILY-NEWS is
+// daily-news.
 func (s *Server) getList(w http.ResponseWriter, r *http.Request) {
-	l, err := s.Subscribers.ListBySlug(r.Context(), r.PathValue("slug"))
+	l, err := s.Subscribers.FindList(r.Context(), r.PathValue("slug"))
 	if err != nil {
 		writeError(w, r, s.Log, err)
 		return
@@ -74,7 +77,11 @@ func (s *Server) patchList(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.Log, err)
 		return
 	}
-	l, err := s.Subscribers.UpdateList(r.Context(), r.PathValue("slug"), &in, welcomeRenders)
+	slug, err := s.storedSlug(r)
+	var l *subscribers.List
+	if err == nil {
+		l, err = s.Subscribers.UpdateList(r.Context(), slug, &in, welcomeRenders)
+	}
 	if err != nil {
 		writeError(w, r, s.Log, err)
 		return
@@ -84,9 +91,24 @@ func (s *Server) patchList(w http.ResponseWriter, r *http.Request) {
 
 // deleteList answers 204, or 409 while a campaign is sending to the list.
 func (s *Server) deleteList(w http.ResponseWriter, r *http.Request) {
-	if err := s.Subscribers.DeleteList(r.Context(), r.PathValue("slug")); err != nil {
+	slug, err := s.storedSlug(r)
+	if err == nil {
+		err = s.Subscribers.DeleteList(r.Context(), slug)
+	}
+	if err != nil {
 		writeError(w, r, s.Log, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// storedSlug is the slug of the list the path names in any case
+// (FindList), as the store keeps it, for the calls that compare slugs as
+// stored; a slug that names no list is a 404 quoting it as typed.
+func (s *Server) storedSlug(r *http.Request) (string, error) {
+	l, err := s.Subscribers.FindList(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		return "", err
+	}
+	return l.Slug, nil
 }
