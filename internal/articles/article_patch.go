@@ -101,6 +101,7 @@ func (s *Store) Put(ctx context.Context, p *Patch) (*Article, bool, error) {
 		a := &Article{}
 		p.apply(a)
 		fields := a.check()
+		p.checkDate(fields)
 		fields["url"] = "give the article's URL: an absolute http or https URL"
 		return nil, false, bulletin.Invalid(fields)
 	}
@@ -254,6 +255,7 @@ func (s *Store) Update(ctx context.Context, id int64, p *Patch) (*Article, error
 // every bad field at once. It returns the ids of p's lists.
 func checkPatched(ctx context.Context, tx *sql.Tx, a *Article, p *Patch) ([]int64, error) {
 	fields := a.check()
+	p.checkDate(fields)
 	var ids []int64
 	if p.Lists != nil {
 		for _, slug := range *p.Lists {
@@ -272,6 +274,22 @@ func checkPatched(ctx context.Context, tx *sql.Tx, a *Article, p *Patch) ([]int6
 		return nil, bulletin.Invalid(fields)
 	}
 	return ids, nil
+}
+
+// EarliestPublished is the earliest date an article may be given: an
+// earlier one is a slip (the zero time a client sends for none, a year
+// 0), and the zero time was taken for no date and replaced with now,
+// overwriting a stored date without a word.
+var EarliestPublished = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// checkDate adds to fields what is wrong with the date p gives: one
+// before EarliestPublished. Only a date not given dates a new article
+// now. A feed's dates are the feed's, and one it does not give is none.
+func (p *Patch) checkDate(fields map[string]string) {
+	if p.PublishedAt != nil && !p.fromFeed && p.PublishedAt.Before(EarliestPublished) {
+		fields["published_at"] = "give a date and time from 1900 on, like 2026-12-01T09:00:00Z, " +
+			"or leave published_at out to keep the stored date (a new article is dated now)"
+	}
 }
 
 // joinListsAsOld adds article id to the lists of ids as joinLists does,

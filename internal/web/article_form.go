@@ -70,16 +70,17 @@ func (f *articleForm) article() *articles.Article {
 }
 
 // patch is the form as a change to the article, or the reason its date
-// is not one.
+// is not one an article takes (articles.EarliestPublished), in the form's
+// words.
 func (f *articleForm) patch() (*articles.Patch, error) {
 	at, err := time.ParseInLocation(formTime, f.PublishedAt, time.UTC)
-	if err != nil {
+	if err != nil || at.Before(articles.EarliestPublished) {
 		// Say what else is wrong too, as a save would.
 		fields := bulletin.ErrorFields(f.article().Validate())
 		if fields == nil {
 			fields = map[string]string{}
 		}
-		fields["published_at"] = "give a date and time like 2026-12-01T09:00 (UTC)"
+		fields["published_at"] = "give a date and time from 1900 on, like 2026-12-01T09:00 (UTC)"
 		return nil, bulletin.Invalid(fields)
 	}
 	lists := f.Lists
