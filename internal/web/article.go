@@ -47,6 +47,21 @@ func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, createdStatus(created), a)
 }
 
+// getArticle answers one article as a POST or PATCH of it does.
+func (s *Server) getArticle(w http.ResponseWriter, r *http.Request) {
+	id, err := apiID(r)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	a, err := s.Articles.Get(r.Context(), id)
+	if err != nil {
+		writeError(w, r, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, a)
+}
+
 // patchArticle changes the fields given of one article; lists, when
 // given, are its whole membership.
 func (s *Server) patchArticle(w http.ResponseWriter, r *http.Request) {
@@ -85,6 +100,7 @@ func (s *Server) deleteArticle(w http.ResponseWriter, r *http.Request) {
 // articleRoutes registers the article API's changes and the admin's
 // article pages.
 func (s *Server) articleRoutes() {
+	s.mux.Handle("GET /api/v1/articles/{id}", s.requireToken(http.HandlerFunc(s.getArticle)))
 	s.mux.Handle("PATCH /api/v1/articles/{id}", s.requireToken(http.HandlerFunc(s.patchArticle)))
 	s.mux.Handle("DELETE /api/v1/articles/{id}", s.requireToken(http.HandlerFunc(s.deleteArticle)))
 	s.adminHandle("GET /admin/articles/new", s.newArticlePage)

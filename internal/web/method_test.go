@@ -21,7 +21,7 @@ func TestWrongMethodIs405WithAllow(t *testing.T) {
 	}{
 		{"PUT", "/api/v1/lists/news", true, 405, "method_not_allowed", "DELETE, GET, HEAD, PATCH"},
 		{"PUT", "/api/v1/lists/news", false, 405, "method_not_allowed", "DELETE, GET, HEAD, PATCH"},
-		{"GET", "/api/v1/articles/13", true, 405, "method_not_allowed", "DELETE, PATCH"},
+		{"PUT", "/api/v1/articles/13", true, 405, "method_not_allowed", "DELETE, GET, HEAD, PATCH"},
 		{"GET", "/api/v1/campaigns/1/send", false, 405, "method_not_allowed", "POST"},
 		{"GET", "/api/v1/subscriptions", false, 405, "method_not_allowed", "OPTIONS, POST"},
 		{"PUT", "/api/v1/openapi.json", false, 405, "method_not_allowed", "GET, HEAD"},

@@ -186,6 +186,8 @@ var apiChecks = []apiCheck{
 	{method: "POST", path: "/api/v1/articles", body: `{"title":"Bridge reopens","url":"https://news.example/bridge","summary":"At last.","lists":["news"],"published_at":"2026-11-30T08:00:00Z"}`, want: 201},
 	{method: "POST", path: "/api/v1/articles", body: `{"title":"Bridge reopens","url":"https://news.example/bridge"}`, want: 200},
 	{method: "GET", path: "/api/v1/articles?list=news&limit=10", want: 200},
+	{method: "GET", path: "/api/v1/articles/1", want: 200},
+	{method: "GET", path: "/api/v1/articles/999", want: 404},
 	{method: "PATCH", path: "/api/v1/articles/1", body: `{"summary":"Open again.","image_url":"https://img.news.example/bridge.jpg","image_alt":"The bridge"}`, want: 200},
 	{method: "PATCH", path: "/api/v1/articles/1", body: `{"image_url":"http://img.news.example/bridge.jpg"}`, want: 422},
 	{method: "PATCH", path: "/api/v1/articles/999", body: `{"title":"Nothing"}`, want: 404},
