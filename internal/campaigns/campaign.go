@@ -217,7 +217,11 @@ func (s *Store) Create(ctx context.Context, c *Campaign) error { return s.create
 // check).
 func (s *Store) create(ctx context.Context, c *Campaign, needLists bool, stored string) error {
 	now := s.now()
-	if err := c.check(now, needLists, stored); err != nil {
+	unknown, err := unknownLists(ctx, s.db.Read, c.Lists)
+	if err != nil {
+		return err
+	}
+	if err := withListFault(c.check(now, needLists, stored), unknown); err != nil {
 		return err
 	}
 	html, text, err := RenderFor(c.Body, archiveReader)

@@ -90,15 +90,23 @@ func (s *Service) Update(ctx context.Context, id int64, p Patch) (*Campaign, err
 		c.SendZone = *p.SendZone
 	}
 	now := s.now()
-	if err := c.validate(now, stored); err != nil {
-		// A send_at the patch leaves alone is the start's business, even
-		// if it passed while the editor typed.
-		if be := (*bulletin.Error)(nil); !p.SendAt.Set && errors.As(err, &be) && len(be.Fields) == 1 && be.Fields["send_at"] != "" {
-			err = nil
+	err = c.validate(now, stored)
+	// A send_at the patch leaves alone is the start's business, even if
+	// it passed while the editor typed.
+	if be := (*bulletin.Error)(nil); !p.SendAt.Set && errors.As(err, &be) && len(be.Fields) == 1 && be.Fields["send_at"] != "" {
+		err = nil
+	}
+	if p.Lists != nil {
+		// The lists are checked with the rest, so that one answer names
+		// every fault: the stored ones name lists still there.
+		unknown, lerr := unknownLists(ctx, s.db.Read, c.Lists)
+		if lerr != nil {
+			return nil, lerr
 		}
-		if err != nil {
-			return nil, err
-		}
+		err = withListFault(err, unknown)
+	}
+	if err != nil {
+		return nil, err
 	}
 	html, text, err := RenderFor(c.Body, archiveReader)
 	if err != nil {
