@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
@@ -69,8 +70,10 @@ func (a *Article) check() map[string]string {
 		// A digest shows it on one line, above its URL.
 		fields["title"] = "keep the title to one line"
 	}
-	if u, err := url.Parse(a.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(a.URL) > 2000 {
+	if u, err := url.Parse(a.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		fields["url"] = "give an absolute http or https URL"
+	} else if n := utf8.RuneCountInString(a.URL); n > MaxURLLength {
+		fields["url"] = fmt.Sprintf("keep the URL to at most %d characters: this one has %d", MaxURLLength, n)
 	}
 	if len([]rune(a.Summary)) > 2000 {
 		fields["summary"] = "keep the summary to at most 2000 characters"
@@ -94,6 +97,10 @@ func (a *Article) check() map[string]string {
 	a.PublishedAt = a.PublishedAt.UTC()
 	return fields
 }
+
+// MaxURLLength is the most characters an article's URL may have, as a
+// webhook endpoint's and a feed's: longer is no page's address.
+const MaxURLLength = 2000
 
 // MaxImageSide is the largest width or height, in pixels, an article's
 // image may be given: larger is a typing slip, not a picture for a mail.
