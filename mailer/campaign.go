@@ -32,10 +32,11 @@ type Personal struct {
 	// a copy sent again is the same message to the receiver. Empty, the
 	// left side is random.
 	MessageID string
-	// SampleName says Name is a sample reader's, for the body alone: the
-	// mail goes to an editor (a test send), so its To header names the
-	// address without the sample's name.
-	SampleName bool
+	// To, when set, is the address the message goes to, which its To
+	// header names alone, in place of Name and Email: those are then a
+	// sample reader's, for the body only (a test send, which goes to an
+	// editor and reads as the preview does).
+	To string
 }
 
 // A CampaignMessage is a campaign's message composed once, with

@@ -55,11 +55,11 @@ func (cm *CampaignMessage) compose(dst []byte, p Personal) []byte {
 		switch Field(pc.field) {
 		case -1:
 		case to:
-			name := p.Name
-			if p.SampleName {
-				name = ""
+			a := &mail.Address{Name: p.Name, Address: p.Email}
+			if p.To != "" {
+				a = &mail.Address{Address: p.To}
 			}
-			hb = append(hb, addressString(&mail.Address{Name: name, Address: p.Email})...)
+			hb = append(hb, addressString(a)...)
 		case messageID:
 			hb = appendMessageID(hb, p.MessageID, cm.domain)
 		default:
@@ -194,8 +194,11 @@ func appendField(dst []byte, v string, col int, eol bool) []byte {
 // checkPersonal refuses fields that could break out of their place: an
 // address with line breaks or separators, tokens outside base64url.
 func checkPersonal(p Personal) error {
-	if hasBreak(p.Email) || strings.ContainsAny(p.Email, ", \t<>\"") || !strings.Contains(p.Email, "@") {
+	if badAddress(p.Email) {
 		return fmt.Errorf("compose: bad address %q", p.Email)
+	}
+	if p.To != "" && badAddress(p.To) {
+		return fmt.Errorf("compose: bad address %q", p.To)
 	}
 	for _, t := range []string{p.Unsubscribe, p.Preferences, p.Reader, p.Link} {
 		for i := 0; i < len(t); i++ {
@@ -209,6 +212,12 @@ func checkPersonal(p Personal) error {
 		return fmt.Errorf("compose: bad Message-ID left side %q", p.MessageID)
 	}
 	return nil
+}
+
+// badAddress reports whether a could break out of its place in a header
+// or a part: it has a line break or a separator, or no "@".
+func badAddress(a string) bool {
+	return hasBreak(a) || strings.ContainsAny(a, ", \t<>\"") || !strings.Contains(a, "@")
 }
 
 // messageIDLeft reports whether s may be the left side of a Message-ID

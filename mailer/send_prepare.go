@@ -87,24 +87,29 @@ func newCampaignMessage(c tasks.Content) (*CampaignMessage, error) {
 // SendNow composes and sends a batch at once over t, outside the queue and
 // its ledger: for test sends, which no delivery row records.
 func SendNow(ctx context.Context, t Transport, p *tasks.SendPayload) error {
-	return sendNow(ctx, t, p, false)
+	return sendNow(ctx, t, p, nil)
 }
 
-// SendTest is SendNow for a test send: each recipient's Name is the
-// sample reader's the body greets (see Personal.SampleName), and the To
-// header names their address alone, the editor's.
-func SendTest(ctx context.Context, t Transport, p *tasks.SendPayload) error {
-	return sendNow(ctx, t, p, true)
+// SendTest is SendNow for a test send: each recipient gets the mail of
+// sample, the reader the preview shows, whose name and address stand
+// wherever the body writes a reader's own, so that the test reads as the
+// preview does; the message goes to the recipient's address, which its To
+// header names alone, and carries the recipient's tokens in its links.
+func SendTest(ctx context.Context, t Transport, p *tasks.SendPayload, sample Personal) error {
+	return sendNow(ctx, t, p, &sample)
 }
 
-func sendNow(ctx context.Context, t Transport, p *tasks.SendPayload, sample bool) error {
+func sendNow(ctx context.Context, t Transport, p *tasks.SendPayload, sample *Personal) error {
 	cm, err := newCampaignMessage(p.Content)
 	if err != nil {
 		return err
 	}
 	for _, r := range p.Recipients {
-		data, err := cm.Compose(nil, Personal{Email: r.Email, Name: r.Name, Unsubscribe: r.Unsubscribe, Preferences: r.Preferences, Reader: r.Reader,
-			SampleName: sample})
+		pp := Personal{Email: r.Email, Name: r.Name, Unsubscribe: r.Unsubscribe, Preferences: r.Preferences, Reader: r.Reader}
+		if sample != nil {
+			pp.Email, pp.Name, pp.To = sample.Email, sample.Name, r.Email
+		}
+		data, err := cm.Compose(nil, pp)
 		if err != nil {
 			return err
 		}

@@ -372,9 +372,11 @@ const TestToken = "test"
 // TestSend sends the campaign now to at most 10 addresses, with "[Test]"
 // before the subject; its unsubscribe and preferences links hold
 // TestToken in place of a reader's token. It reads as the preview does,
-// for SampleReader's name: a test for a reader without one greeted the
-// editor "Hello reader," where the preview said "Hello Ada Reader,". The
-// name is the body's alone: the To header names the editor's address.
+// for SampleReader, name and address: a test for a reader without a name
+// greeted the editor "Hello reader," where the preview said "Hello Ada
+// Reader,", and one for the editor's own address put it where the body
+// writes {{ .Email }} (a link's ?e=tester%40…) beside the sample's name.
+// Both are the body's alone: the To header names the editor's address.
 // Each address is normalised as a signup's is
 // (subscribers.NormalizeEmail): Bulletin does not send with
 // SMTPUTF8, so a domain outside ASCII goes on the wire, in RCPT TO and in
@@ -401,10 +403,10 @@ func (s *Service) TestSend(ctx context.Context, id int64, to []string) error {
 	var sent, refused, failed []string
 	var trouble error
 	for _, a := range addrs {
-		p := &queue.SendPayload{CampaignID: id, Content: *content, Recipients: []queue.Recipient{{Email: a, Name: SampleReader.Name, Unsubscribe: TestToken,
+		p := &queue.SendPayload{CampaignID: id, Content: *content, Recipients: []queue.Recipient{{Email: a, Unsubscribe: TestToken,
 			Preferences: TestToken, ReturnPath: s.returnPath(bounces.Delivery{Kind: bounces.KindTest, CampaignID: id})}}}
 		// Each address on its own: one the server refuses stops no other.
-		switch err := mailer.SendTest(ctx, s.Transport, p); {
+		switch err := mailer.SendTest(ctx, s.Transport, p, SampleReader); {
 		case err == nil:
 			sent = append(sent, a)
 		case errors.Is(err, mailer.ErrPermanent):
