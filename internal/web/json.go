@@ -139,6 +139,11 @@ func decodeJSONBytes(r *http.Request, body []byte, v any) error {
 	if !utf8.Valid(body) {
 		return bulletin.Errorf(bulletin.EBADREQUEST, "The body is not UTF-8: send the JSON as UTF-8 text.")
 	}
+	// A byte order mark, which Windows tools and some editors write, is
+	// no JSON, but a parser may ignore it (RFC 8259 §8.1): refused, it
+	// was "invalid character 'ï'", which no sender could find.
+	body = bytes.TrimPrefix(body, []byte("\ufeff"))
+	body = foldTimeCase(body, v)
 	// null decodes as {} would, into nothing: a PATCH of null would be
 	// a 200 that changed nothing.
 	if string(bytes.TrimSpace(body)) == "null" {
@@ -368,7 +373,7 @@ func memberProblem(t reflect.Type, name string, raw json.RawMessage) (string, st
 		return "", ""
 	}
 	if isTimeField(t, name) {
-		return name, "use a date and time in RFC 3339 form, like 2026-12-01T09:00:00Z"
+		return name, timeProblem(raw)
 	}
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {

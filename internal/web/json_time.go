@@ -1,0 +1,112 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strconv"
+	"time"
+)
+
+// rfc3339Shape is a date and time as RFC 3339 §5.6 writes it, its "T"
+// and "Z" in either case, as the RFC allows (§5.6, NOTE): 1 the date, 2-4
+// its year, month and day, 5 the "T", 7-9 the hours, minutes and seconds,
+// 10 the offset, 11 and 12 its hours and minutes.
+var rfc3339Shape = regexp.MustCompile(`^((\d{4})-(\d{2})-(\d{2}))([Tt])((\d{2}):(\d{2}):(\d{2})(?:\.\d+)?)([Zz]|[+-](\d{2}):(\d{2}))$`)
+
+// timeExample ends what a time member at fault is told to send.
+const timeExample = "like 2026-12-01T09:00:00Z"
+
+// foldTimeCase returns body with the "t" and "z" of the dates it gives
+// the time members of v (isTimeField) in upper case: RFC 3339 takes
+// either, and Go's time only the upper. Only a member of the top-level
+// object is a time member; a string of any other shape is left as it is,
+// to be refused. body itself is returned when nothing changes.
+func foldTimeCase(body []byte, v any) []byte {
+	t := reflect.TypeOf(v)
+	if t == nil || t.Kind() != reflect.Pointer || !hasTimeField(t.Elem()) {
+		return body
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if delim, err := dec.Token(); err != nil || delim != json.Delim('{') {
+		return body
+	}
+	out, copied := body, false
+	for dec.More() {
+		next, err := dec.Token()
+		name, isName := next.(string)
+		var raw json.RawMessage
+		if err != nil || !isName || dec.Decode(&raw) != nil {
+			return out // the decode says what is wrong
+		}
+		if !isTimeField(t.Elem(), name) {
+			continue
+		}
+		var s string
+		if json.Unmarshal(raw, &s) != nil || len(raw) != len(s)+2 {
+			continue // not a string, or one with escapes: no date
+		}
+		m := rfc3339Shape.FindStringSubmatch(s)
+		if m == nil || m[5] == "T" && m[10] != "z" {
+			continue
+		}
+		if !copied {
+			out, copied = bytes.Clone(body), true
+		}
+		// raw is the value's bytes as sent, just before the offset.
+		end := int(dec.InputOffset())
+		at := out[end-len(raw) : end]
+		at[1+len(m[1])] = 'T'
+		if m[10] == "z" {
+			at[len(at)-2] = 'Z'
+		}
+	}
+	return out
+}
+
+// hasTimeField reports whether the struct type t decodes a member into a
+// time (isTimeField).
+func hasTimeField(t reflect.Type) bool {
+	if t.Kind() != reflect.Struct {
+		return false
+	}
+	for _, name := range jsonFields(t) {
+		if isTimeField(t, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// timeProblem says what is wrong with raw, the value of a time member
+// that did not decode: a date that does not exist, a time of day or an
+// offset out of range, or else a value not in RFC 3339 form.
+func timeProblem(raw json.RawMessage) string {
+	var s string
+	m := []string(nil)
+	if json.Unmarshal(raw, &s) == nil {
+		m = rfc3339Shape.FindStringSubmatch(s)
+	}
+	if m == nil {
+		return "use a date and time in RFC 3339 form, " + timeExample
+	}
+	n := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
+	year, month, day := n(2), n(3), n(4)
+	if month < 1 || month > 12 {
+		return fmt.Sprintf("%s does not exist (there is no month %s): give a date that does, %s", m[1], m[3], timeExample)
+	}
+	if last := time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day(); day > last {
+		return fmt.Sprintf("%s does not exist (%s %04d has %d days): give a date that does, %s", m[1], time.Month(month), year, last, timeExample)
+	} else if day < 1 {
+		return fmt.Sprintf("%s does not exist (a month's days are numbered from 01): give a date that does, %s", m[1], timeExample)
+	}
+	if n(7) > 23 || n(8) > 59 || n(9) > 59 {
+		return fmt.Sprintf("%s:%s:%s is no time of day: give hours 00–23 and minutes and seconds 00–59, %s", m[7], m[8], m[9], timeExample)
+	}
+	if m[11] != "" && (n(11) > 24 || n(12) > 59) {
+		return fmt.Sprintf("%s is no time zone offset: give Z for UTC, or an offset like +01:00 or -05:00, %s", m[10], timeExample)
+	}
+	return "use a date and time in RFC 3339 form, " + timeExample
+}
