@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/loopback"
+	"github.com/bulletinhq/bulletin/internal/smtptest"
 )
 
 // A worker, and serve --no-send, share the queue with other processes: on
@@ -24,11 +25,14 @@ func TestUnreachableRedisAdviceFitsTheCommand(t *testing.T) {
 	} {
 		addr := loopback.ClosedAddr(t)
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		m, _, out := testMain(t, map[string]string{"BULLETIN_REDIS_URL": "redis://" + addr + "/0"})
+		env := map[string]string{"BULLETIN_REDIS_URL": "redis://" + addr + "/0"}
+		if tc.args[0] == "worker" {
+			env["BULLETIN_SMTP_URL"] = smtptest.Start(t).URL() // refused without, before Redis
+		}
+		m, _, out := testMain(t, env)
 		code := m.Main(ctx, tc.args)
 		cancel()
 		stderr := out.String()
-		// The worker's one line may follow its warning of the outbox.
 		if code != 1 || !strings.Contains(stderr, "BULLETIN_REDIS_URL: the Redis at "+addr+" does not answer") || !strings.Contains(stderr, "start it") {
 			t.Errorf("%v: exit %d, stderr %q; want 1 and a line naming BULLETIN_REDIS_URL and %s", tc.args, code, stderr, addr)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/alicebob/miniredis/v2/server"
 
 	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/internal/smtptest"
 )
 
 // Only a redis_version that reads as older than 6.2 is too old: a
@@ -79,7 +80,11 @@ func TestServeAndWorkerRefuseARedisOlderThan62(t *testing.T) {
 	for _, cmd := range []string{"serve", "worker"} {
 		t.Run(cmd, func(t *testing.T) {
 			var log bytes.Buffer
-			m, _, stderr := testMain(t, map[string]string{"BULLETIN_REDIS_URL": "redis://:hunter2pass@" + addr + "/0"})
+			env := map[string]string{"BULLETIN_REDIS_URL": "redis://:hunter2pass@" + addr + "/0"}
+			if cmd == "worker" {
+				env["BULLETIN_SMTP_URL"] = smtptest.Start(t).URL() // refused without, before Redis
+			}
+			m, _, stderr := testMain(t, env)
 			m.Log = slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			// Bounded: one that starts anyway stops when ctx ends, exit 0.
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"path/filepath"
 	"sync/atomic"
 	"time"
 
@@ -34,6 +33,12 @@ func (m *Main) worker(ctx context.Context, args []string) error {
 	if m.Config.RedisURL == "" {
 		return usagef("worker needs BULLETIN_REDIS_URL: the Redis that \"serve --no-send\" uses")
 	}
+	// Without a relay the worker wrote the campaign batches it took to
+	// this host's outbox and marked them sent, and no reader got them:
+	// digest run and import refuse the outbox the same way.
+	if m.Config.SMTPURL == "" {
+		return usagef("worker needs BULLETIN_SMTP_URL: it sends the campaigns serve queues, and without a mail server they would be written to this host's outbox folder, marked sent and never reach readers")
+	}
 	// The address before anything is opened, as serve takes its own: a
 	// worker that cannot listen must fail before it takes a task, where
 	// it used to start sending, then stop on "address already in use".
@@ -50,7 +55,7 @@ func (m *Main) worker(ctx context.Context, args []string) error {
 	// reaches it with each batch: its EHLO names the domain of the last
 	// batch's From, BULLETIN_FROM's before the first.
 	var lastFrom atomic.Pointer[string]
-	transport, err := m.workerTransport(func() string {
+	transport, err := smtpTransport(m.Config, func() string {
 		if f := lastFrom.Load(); f != nil {
 			return *f
 		}
@@ -59,9 +64,7 @@ func (m *Main) worker(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if c, ok := transport.(interface{ Close() error }); ok {
-		defer c.Close()
-	}
+	defer transport.Close()
 	q, err := queue.Open(m.Config.RedisURL)
 	if err != nil {
 		return err
@@ -121,17 +124,6 @@ func (m *Main) worker(ctx context.Context, args []string) error {
 // hands its messages to the shared stream, so a few keep every connection
 // busy while one claims or waits for its last results.
 func sendConcurrency(c Config) int { return max(4, c.SMTPConns) }
-
-// workerTransport is SMTP, whose EHLO names the domain of the address
-// from gives, or the outbox under DATA when no SMTP URL is set (for trying
-// a worker out on one machine).
-func (m *Main) workerTransport(from func() string) (mailer.Transport, error) {
-	if m.Config.SMTPURL != "" {
-		return smtpTransport(m.Config, from)
-	}
-	m.Log.Warn("BULLETIN_SMTP_URL is empty: this worker writes mail to the outbox", "dir", filepath.Join(m.Config.Data, "outbox"))
-	return mailer.NewOutbox(filepath.Join(m.Config.Data, "outbox"))
-}
 
 // workerHTTP serves /healthz, /readyz (Redis) and /metrics on ln, the
 // listener of BULLETIN_ADDR.

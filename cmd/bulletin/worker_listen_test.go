@@ -3,6 +3,8 @@ package main
 import (
 	"net"
 	"testing"
+
+	"github.com/bulletinhq/bulletin/internal/smtptest"
 )
 
 // A worker whose BULLETIN_ADDR another process listens on stops before it
@@ -22,7 +24,8 @@ func TestWorkerOnABusyAddrStopsFirst(t *testing.T) {
 	noRedis := closed.Addr().String()
 	closed.Close()
 	args := []string{"worker"}
-	code, _, stderr := run(t, map[string]string{"BULLETIN_ADDR": busy.Addr().String(), "BULLETIN_REDIS_URL": "redis://" + noRedis + "/0"}, "", args...)
+	env := map[string]string{"BULLETIN_ADDR": busy.Addr().String(), "BULLETIN_REDIS_URL": "redis://" + noRedis + "/0", "BULLETIN_SMTP_URL": smtptest.Start(t).URL()}
+	code, _, stderr := run(t, env, "", args...)
 	saidOneLine(t, args, code, stderr, 2, "bulletin worker: listen on BULLETIN_ADDR "+busy.Addr().String()+": ",
 		"stop what listens there, or give this worker another BULLETIN_ADDR")
 }
