@@ -40,6 +40,12 @@ func (s *Store) Create(ctx context.Context, n *NewSubscriber) (*Subscriber, erro
 		fields = map[string]string{}
 	}
 	delete(fields, "lists") // an admin may add someone to no list
+	// An unsubscribed reader is on no list: insertSubscriber joins one to
+	// its lists unsubscribed, so lists given with that status would be
+	// dropped without a word, where Update refuses them.
+	if n.Status == StatusUnsubscribed && len(in.Lists) > 0 {
+		fields["lists"] = `an unsubscribed reader is on no list: to put them on lists, set "status" to "confirmed" or "pending", or leave "lists" out`
+	}
 	if !validStatus(n.Status) {
 		fields["status"] = "use pending, confirmed, unsubscribed or bounced"
 	}

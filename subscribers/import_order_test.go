@@ -12,9 +12,7 @@ import (
 func TestImportReportListsSkippedLinesInOrder(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	if _, err := s.Create(ctx, &NewSubscriber{Email: "left@x.example", Status: StatusUnsubscribed, Lists: []string{"news"}}); err != nil {
-		t.Fatal(err)
-	}
+	createLeft(t, s, &NewSubscriber{Email: "left@x.example", Status: StatusUnsubscribed, Lists: []string{"news"}})
 	csv := "email,name\nleft@x.example,Left\nnew@x.example,New\nnew@x.example,New again\n"
 	rep, err := s.Import(ctx, strings.NewReader(csv), ImportOptions{List: "news", Confirmed: true})
 	if err != nil {
@@ -36,9 +34,7 @@ func TestImportReportListsSkippedLinesInOrder(t *testing.T) {
 func TestImportReportKeepsTheFirstSkippedLines(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	if _, err := s.Create(ctx, &NewSubscriber{Email: "left@x.example", Status: StatusUnsubscribed, Lists: []string{"news"}}); err != nil {
-		t.Fatal(err)
-	}
+	createLeft(t, s, &NewSubscriber{Email: "left@x.example", Status: StatusUnsubscribed, Lists: []string{"news"}})
 	var b strings.Builder
 	b.WriteString("email,name\nleft@x.example,Left\n")
 	for range maxNotes + 2 {

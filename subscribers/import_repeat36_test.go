@@ -14,7 +14,12 @@ import (
 // when she was signed up (Create leaves an unsubscribed reader on none).
 func storeLeftAnn(t *testing.T, s *Store, status string) {
 	t.Helper()
-	if _, err := s.Create(context.Background(), &NewSubscriber{Email: "ann@example.com", Name: "Ann Stored", Status: status, Lists: []string{"daily-news"}}); err != nil {
+	n := &NewSubscriber{Email: "ann@example.com", Name: "Ann Stored", Status: status, Lists: []string{"daily-news"}}
+	if status == StatusUnsubscribed {
+		createLeft(t, s, n)
+		return
+	}
+	if _, err := s.Create(context.Background(), n); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -132,10 +132,15 @@ func TestSignupLeavesKnownReaderUntilConfirmed(t *testing.T) {
 			e := newSignupEnv(t)
 			ctx := context.Background()
 			addr := "kate@example.com"
-			sub, err := e.store.Create(ctx, &NewSubscriber{Email: addr, Status: tt.status, Lists: tt.lists,
-				Attributes: map[string]any{"plan": "gold"}})
-			if err != nil {
-				t.Fatal(err)
+			n := &NewSubscriber{Email: addr, Status: tt.status, Lists: tt.lists, Attributes: map[string]any{"plan": "gold"}}
+			var sub *Subscriber
+			if tt.status == StatusUnsubscribed {
+				sub = createLeft(t, e.store, n)
+			} else {
+				var err error
+				if sub, err = e.store.Create(ctx, n); err != nil {
+					t.Fatal(err)
+				}
 			}
 			before := readRow(t, e.store, sub.ID)
 

@@ -270,7 +270,7 @@ func TestAdminSubscriberExportImportRoundTrip(t *testing.T) {
 	for _, n := range []subscribers.NewSubscriber{
 		{Email: "ann@example.com", Name: "Ann", Status: "confirmed", Lists: []string{"daily-news", "weekend-culture"}, Attributes: map[string]any{"city": "Oslo", "n": 3.0}},
 		{Email: "bob@example.com", Name: `=HYPERLINK("http://evil.test")`, Status: "pending", Frequency: "weekly", Lists: []string{"daily-news"}},
-		{Email: "cy@example.com", Name: "Cy; -semi", Status: "unsubscribed", Lists: []string{"editors-desk"}},
+		{Email: "cy@example.com", Name: "Cy; -semi", Status: "unsubscribed"}, // on no list, as the API adds one
 		{Email: "di@example.com", Name: "", Status: "bounced", Lists: []string{"weekend-culture"}},
 		{Email: "ed@example.com", Name: "Ed", Status: "confirmed"},
 	} {
