@@ -226,6 +226,21 @@ type recorder struct {
 	mu       sync.Mutex
 	next     map[int64][]entry // filling while the writer works
 	writing  bool
+	// held are the final results whose write failed for a reason that
+	// passes with time (a full disk, Redis away for longer than
+	// patience), kept to be written again, by campaign; heldIDs their
+	// delivery ids, heldErr the failure. While any is held the sender
+	// sends nothing (blocked), and a rerun of their task does not send
+	// them again (unheld). They used to be dropped with the task's error:
+	// a disk that filled mid-campaign left thousands of messages the
+	// server had accepted unrecorded, and the reconciler sent them all
+	// again once it had room.
+	held     map[int64][]entry
+	heldIDs  map[int64]bool
+	heldErr  error
+	heldWait time.Duration // before the next try; doubles to heldWaitMax
+	retrying bool          // a try of the held is scheduled
+	warned   bool          // the hold is logged, its end not yet
 }
 
 // An entry is a result waiting to be written, the tally of its task, and
@@ -251,6 +266,9 @@ func (t *tally) addTemp() {
 }
 
 func (t *tally) written(err error) {
+	if t == nil { // a held result written again: its task has returned
+		return
+	}
 	if err != nil {
 		t.mu.Lock()
 		if t.err == nil {
@@ -280,7 +298,7 @@ func (r *recorder) add(cid int64, res tasks.Result, t *tally, j journaled) {
 func (r *recorder) idle() bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return !r.writing && len(r.next) == 0
+	return !r.writing && len(r.next) == 0 && len(r.held) == 0
 }
 
 // write writes what has arrived until nothing has. Its context is its
@@ -304,6 +322,14 @@ func (r *recorder) write() {
 				results[i] = e.r
 			}
 			err := r.record(cid, sameTime(results))
+			if err != nil && lasting(err) {
+				// Neither committed nor lost for the journal: its file
+				// keeps them until they are written, or for the next
+				// start's Replay.
+				r.hold(cid, es, err)
+				continue
+			}
+			r.unhold(es, err)
 			// The journal hears first: a task that returns once its
 			// results are written may be the last before serve closes
 			// the journal, which empties only what it knows committed.
@@ -325,6 +351,144 @@ func (r *recorder) write() {
 		}
 		time.Sleep(r.every - time.Since(start))
 	}
+}
+
+// hold keeps the results es of campaign cid, whose write failed with
+// err, to be written again after heldWait, and tells their tasks of the
+// failure. Those to be retried are kept too: their write gives back the
+// claims of messages not sent, which the batch's rerun then takes at once
+// rather than when they run out.
+func (r *recorder) hold(cid int64, es []entry, err error) {
+	kept := make([]entry, len(es))
+	for i, e := range es {
+		kept[i] = entry{r: e.r, j: e.j}
+		e.t.written(fmt.Errorf("%w: %v", ErrResultsHeld, err)) // the task returns; its rerun finds these held
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.held == nil {
+		r.held, r.heldIDs = map[int64][]entry{}, map[int64]bool{}
+	}
+	if !r.warned {
+		r.warned, r.heldWait = true, heldWaitMin
+		if r.log != nil {
+			r.log.Warn("cannot write the results of messages sent; they are kept to be written again, and no more mail goes out until they are",
+				"campaign", cid, "results", len(kept), "err", err)
+		}
+	}
+	r.held[cid] = append(r.held[cid], kept...)
+	for _, e := range kept {
+		if e.r.Status != tasks.ResultRetry {
+			r.heldIDs[e.r.DeliveryID] = true
+		}
+	}
+	r.heldErr = err
+	if !r.retrying {
+		r.retrying = true
+		time.AfterFunc(r.heldWait, r.retryHeld)
+	}
+}
+
+// retryHeld hands the results held to the writer again; a write that
+// fails again holds them again (hold), after a longer wait.
+func (r *recorder) retryHeld() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.retrying = false
+	if len(r.held) == 0 {
+		return
+	}
+	if r.next == nil {
+		r.next = map[int64][]entry{}
+	}
+	for cid, es := range r.held {
+		r.next[cid] = append(r.next[cid], es...)
+	}
+	r.held = map[int64][]entry{}
+	if !r.writing {
+		r.writing = true
+		go r.write()
+	}
+	r.heldWait = min(2*r.heldWait, heldWaitMax)
+}
+
+// unhold forgets the delivery ids of es as held: written (err nil), or
+// given up on for a fault that does not pass (err). Once none is left,
+// sending goes on.
+func (r *recorder) unhold(es []entry, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.warned {
+		return
+	}
+	for _, e := range es {
+		delete(r.heldIDs, e.r.DeliveryID)
+	}
+	if len(r.heldIDs) == 0 && len(r.held) == 0 {
+		r.warned, r.heldErr = false, nil
+		if r.log != nil && err == nil {
+			r.log.Info("the results kept are written; mail goes out again")
+		}
+	}
+}
+
+// blocked returns, while results are held, an error saying so
+// (ErrResultsHeld), and nil otherwise.
+func (r *recorder) blocked() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.heldIDs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %v", ErrResultsHeld, r.heldErr)
+}
+
+// unheld returns ids less those whose results are held: their messages
+// went out, and their results will be written.
+func (r *recorder) unheld(ids []int64) []int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.heldIDs) == 0 {
+		return ids
+	}
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !r.heldIDs[id] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// ErrResultsHeld is the error of a batch not sent because the results
+// of messages sent before could not be written yet (see recorder.hold).
+var ErrResultsHeld = errors.New("the results of messages sent cannot be written yet")
+
+// heldWaitMin and heldWaitMax bound the wait between two writes of the
+// results held.
+var (
+	heldWaitMin = time.Second
+	heldWaitMax = 10 * time.Second
+)
+
+// lasting reports whether a failed write of results failed for a reason
+// that passes with time, though not within a write's patience: a full
+// disk, a file system made read-only, Redis out of memory, and whatever
+// transient reports. Results are held for those (recorder.hold); a fault
+// that comes again at every write (a constraint, a database closed as
+// serve stops) is not waited on.
+func lasting(err error) bool {
+	if transient(err) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	msg := err.Error()
+	for _, s := range []string{"database or disk is full", "disk I/O error", "readonly database",
+		"no space left on device", "OOM command not allowed"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // recordPatience is how long a write of results that fails for a while

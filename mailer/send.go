@@ -355,9 +355,17 @@ func (s *Sender) claim(ctx context.Context, p *tasks.SendPayload, rs []tasks.Rec
 // its claim.
 func (s *Sender) sendChunk(ctx context.Context, cm *CampaignMessage, p *tasks.SendPayload, rs []tasks.Recipient, final bool, t *tally) (bool, error) {
 	cid := p.CampaignID
+	if err := s.waitHeld(ctx); err != nil {
+		return false, err
+	}
 	claimed, stopped, err := s.claim(ctx, p, rs)
-	if err != nil || stopped || len(claimed) == 0 {
+	if err != nil || stopped {
 		return stopped, err
+	}
+	// A rerun of a batch whose results are held (the write failed, the
+	// task returned) does not send those again: they went out.
+	if claimed = s.rec.unheld(claimed); len(claimed) == 0 {
+		return false, nil
 	}
 	results, out := s.prepare(cm, rs, claimed)
 	pending := results[:0:0]
@@ -382,6 +390,36 @@ func (s *Sender) sendChunk(ctx context.Context, cm *CampaignMessage, p *tasks.Se
 	}
 	return false, nil
 }
+
+// waitHeld waits, while the results of messages sent before are held
+// unwritten (recorder.hold), for them to be written, up to heldPatience;
+// it returns ErrResultsHeld if they still are, and the chunk is not
+// sent: whatever goes out while results cannot be written is sent again
+// if the process ends before they are.
+func (s *Sender) waitHeld(ctx context.Context) error {
+	err := s.rec.blocked()
+	if err == nil {
+		return nil
+	}
+	deadline := time.Now().Add(heldPatience)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return err
+		case <-tick.C:
+		}
+		if err = s.rec.blocked(); err == nil {
+			return nil
+		}
+	}
+	return err
+}
+
+// heldPatience is how long a chunk waits for held results to be written
+// before its task returns, to run again with the queue's backoff.
+var heldPatience = 30 * time.Second
 
 // handOver gives m to the stream; r is its result, journaled as soon as
 // the server has answered and then recorded, which gives its room in the

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -143,6 +144,8 @@ func kicker(ctx context.Context, sender *mailer.Sender, svc *campaigns.Service, 
 			if sending.Err() != nil { // serve stops: said once, by stop
 				handedBack.Add(1)
 				m.Log.Debug("batch handed back to its task as serve stops", "campaign", p.CampaignID, "batch", p.Batch, "err", err)
+			} else if errors.Is(err, mailer.ErrResultsHeld) {
+				m.Log.Info("batch waits until the results of mail sent can be written; its task sends what is left then", "campaign", p.CampaignID, "batch", p.Batch, "err", err)
 			} else {
 				m.Log.Info("batch sent in part; its task sends the rest", "campaign", p.CampaignID, "batch", p.Batch, "err", err)
 			}
