@@ -39,11 +39,30 @@ func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		sub, err = s.Subscribers.Create(r.Context(), &in)
 	}
+	if bulletin.ErrorCode(err) == bulletin.ECONFLICT {
+		err = s.namedConflict(r.Context(), err, in.Email)
+	}
 	if err != nil {
 		writeError(w, r, s.Log, s.withListFaults(r.Context(), err, in.Lists))
 		return
 	}
 	writeJSON(w, http.StatusCreated, sub)
+}
+
+// namedConflict is err, Create's conflict over email, naming the reader
+// who has the address, so that a client retrying an add goes on with
+// them: the API is a token's, which may read every reader anyway, so
+// naming one tells it nothing it could not list. An erased address, or
+// one whose reader was erased meanwhile, keeps err's words.
+func (s *Server) namedConflict(ctx context.Context, err error, email string) error {
+	sub, gerr := s.Subscribers.ByEmail(ctx, email)
+	if gerr != nil {
+		if bulletin.ErrorCode(gerr) != bulletin.ENOTFOUND {
+			s.Log.Error("subscriber: read the reader with the address", "err", gerr)
+		}
+		return err
+	}
+	return bulletin.Errorf(bulletin.ECONFLICT, "A subscriber with this address exists already: subscriber %d (/api/v1/subscribers/%d).", sub.ID, sub.ID)
 }
 
 // withListFaults adds to err, a 422 that names fields at fault but not
