@@ -16,8 +16,9 @@ import (
 	"github.com/bulletinhq/bulletin/mailer"
 )
 
-// preheaderSlot is the hidden preheader of the campaign mail's HTML part.
-var preheaderSlot = regexp.MustCompile(`mso-hide:all;">([^<]*)</div>`)
+// preheaderSlot is the hidden preheader of the campaign mail's HTML part,
+// without the run that pads it (padStart).
+var preheaderSlot = regexp.MustCompile(`mso-hide:all;">([^<]*?)(?:&#847;&zwnj;&nbsp;)*</div>`)
 
 // Without a preheader of its own, a campaign's inbox line is the start of
 // its text, after its greeting. The admin form starts every body with

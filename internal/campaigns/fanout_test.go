@@ -74,7 +74,7 @@ func TestPreheaderEscapedOnceInHTML(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `mso-hide:all;">Fish &amp; chips at R&amp;D, &lt;b&gt; is bold, it&#39;s C# day.</div>`
+	want := `mso-hide:all;">Fish &amp; chips at R&amp;D, &lt;b&gt; is bold, it&#39;s C# day.&#847;&zwnj;&nbsp;`
 	if !strings.Contains(html, want) {
 		t.Errorf("HTML part lacks the preheader %s:\n%s", want, html)
 	}

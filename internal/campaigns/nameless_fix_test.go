@@ -12,8 +12,9 @@ import (
 	"github.com/bulletinhq/bulletin/internal/mailtest"
 )
 
-// preheaderDiv matches the hidden preheader of a campaign's HTML part.
-var preheaderDiv = regexp.MustCompile(`mso-hide:all;">([^<]*)</div>`)
+// preheaderDiv matches the hidden preheader of a campaign's HTML part,
+// without the run that pads it (padStart).
+var preheaderDiv = regexp.MustCompile(`mso-hide:all;">([^<]*?)(?:&#847;&zwnj;&nbsp;)*</div>`)
 
 // sentMail sends a campaign of body to the golden reader, named name,
 // over SQLite and the mailer as serve does, and returns the body of its

@@ -60,7 +60,7 @@ func TestMailReadsYourForAPossessiveName(t *testing.T) {
 		pm := mailtest.Parse(t, e.send(t))
 		checkNamelessParts(t, tc.name, pm, tc.text, tc.html)
 		html := strings.ReplaceAll(pm.HTML, "\r\n", "\n")
-		if want := `mso-hide:all;">` + tc.preheader + "</div>"; !strings.Contains(html, want) {
+		if want := `mso-hide:all;">` + tc.preheader + padStart; !strings.Contains(html, want) {
 			t.Errorf("name %q: the preheader is not %q:\n%s", tc.name, want, html)
 		}
 	}

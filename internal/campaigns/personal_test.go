@@ -97,7 +97,7 @@ func TestPreheaderInTheMail(t *testing.T) {
 	e := newGoldenEnv(t, "harbour", "Harbour", "off")
 	e.sendCampaign(t, &campaigns.Campaign{Subject: "Hello", Preheader: ` Ferries & <b>gulls</b> "this" week `, Lists: []string{"harbour"}, Body: "Body text first."})
 	pm := mailtest.Parse(t, e.send(t))
-	want := `mso-hide:all;">Ferries &amp; &lt;b&gt;gulls&lt;/b&gt; &#34;this&#34; week</div>`
+	want := `mso-hide:all;">Ferries &amp; &lt;b&gt;gulls&lt;/b&gt; &#34;this&#34; week` + padStart
 	if !strings.Contains(strings.ReplaceAll(pm.HTML, "\n", ""), want) {
 		t.Errorf("HTML part lacks the preheader slot %q:\n%s", want, pm.HTML)
 	}

@@ -11,8 +11,8 @@ import (
 )
 
 // inboxLine matches the hidden preheader of a campaign's HTML part, its
-// line breaks taken out.
-var inboxLine = regexp.MustCompile(`mso-hide:all;">([^<]*)</div>`)
+// line breaks taken out, without the run that pads it (padStart).
+var inboxLine = regexp.MustCompile(`mso-hide:all;">([^<]*?)(?:&#847;&zwnj;&nbsp;)*</div>`)
 
 // inboxLines sends a campaign of body, with preheader pre, to a reader
 // named "Ada Reader" and to one without a name, as serve does: stored in
