@@ -89,7 +89,7 @@ func checkAsks(t *testing.T, what string, a answer, typed, suggested string) {
 	if a.Status != http.StatusOK {
 		t.Fatalf("%s: status %d, want 200 with the question:\n%s", what, a.Status, a.Body)
 	}
-	page := html.UnescapeString(a.Body)
+	page := strings.ReplaceAll(html.UnescapeString(a.Body), "<wbr>", "") // where an address may wrap (addressParts)
 	for _, want := range []string{
 		`<title>Check your address: Subscribe`,
 		`aria-describedby="email-typo">`,
@@ -293,16 +293,17 @@ func TestSubscribeFormQuestionEscapesTheAddress(t *testing.T) {
 	if a.Status != http.StatusOK {
 		t.Fatalf("status %d, want 200 with the question:\n%s", a.Status, a.Body)
 	}
+	body := strings.ReplaceAll(a.Body, "<wbr>", "") // where an address may wrap (addressParts)
 	for _, want := range []string{
 		`Did you mean <strong>a&amp;b&#39;c@gmail.com</strong>?`,
 		`name="use-address" value="a&amp;b&#39;c@gmail.com"`,
 		`name="keep-address" value="a&amp;b&#39;c@gmial.com"`,
 	} {
-		if !strings.Contains(a.Body, want) {
+		if !strings.Contains(body, want) {
 			t.Errorf("the page lacks %s, escaped:\n%s", want, a.Body)
 		}
 	}
-	if strings.Contains(a.Body, "a&b'c@") {
+	if strings.Contains(body, "a&b'c@") {
 		t.Errorf("the page holds the address unescaped:\n%s", a.Body)
 	}
 }
