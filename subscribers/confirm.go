@@ -83,11 +83,17 @@ type ConfirmMail struct {
 	Confirmed bool
 	// Keeps are, for a Confirmed reader, the names of the lists they are
 	// on, in list order, which they keep whatever they do with the mail.
-	Keeps      []string
-	ConfirmURL string
-	Publisher  string
-	BaseURL    string
-	Brand      templates.Brand
+	Keeps []string
+	// PreferencesURL and UnsubscribeURL are, for a Confirmed reader, their
+	// own links, as the already-subscribed mail gives them: they get mail
+	// from the publisher, and every such mail carries both. Empty for a
+	// reader not yet confirmed, who is on no list.
+	PreferencesURL string
+	UnsubscribeURL string
+	ConfirmURL     string
+	Publisher      string
+	BaseURL        string
+	Brand          templates.Brand
 }
 
 // AlreadyMail is the data of the mail/already templates: the mail a
@@ -303,8 +309,9 @@ var (
 
 // compose returns the confirmation to sub, or the already-subscribed
 // mail, with its envelope. Both are transactional mail, answers to a
-// signup: no List-Unsubscribe or List-Id. The already-subscribed mail
-// has the reader's unsubscribe link in its body and footer instead.
+// signup: no List-Unsubscribe or List-Id. A mail to a confirmed reader
+// (the already-subscribed mail, the confirmation of more lists) has the
+// reader's preferences and unsubscribe links in its parts instead.
 func (c *Confirmer) compose(sub *claim, r *confirmRenderer) (mailer.Outgoing, error) {
 	var raw []byte
 	var err error
@@ -333,12 +340,11 @@ func (c *Confirmer) compose(sub *claim, r *confirmRenderer) (mailer.Outgoing, er
 // campaign carries. It is composed mail by mail: it answers only a
 // confirmed reader's signup, a few an interval at most.
 func (r *confirmRenderer) already(dst []byte, sub *Subscriber) ([]byte, error) {
-	base := r.pub.PublicURL
-	text, html, err := r.c.Templates.Mail("already", AlreadyMail{
-		Name: oneLineName(sub.Name), Email: sub.Email, Lists: sub.Lists, Publisher: r.pub.Name, BaseURL: base, Brand: r.pub.Brand(),
-		PreferencesURL: base + "/preferences/" + r.c.Signer.Sign(TokenPreferences, sub.ID, 0),
-		UnsubscribeURL: base + "/unsubscribe/" + r.c.Signer.Sign(TokenUnsubscribe, sub.ID, 0),
-	})
+	d := AlreadyMail{
+		Name: oneLineName(sub.Name), Email: sub.Email, Lists: sub.Lists, Publisher: r.pub.Name, BaseURL: r.pub.PublicURL, Brand: r.pub.Brand(),
+	}
+	d.PreferencesURL, d.UnsubscribeURL = r.links(sub.ID)
+	text, html, err := r.c.Templates.Mail("already", d)
 	if err != nil {
 		return dst, err
 	}
@@ -348,6 +354,14 @@ func (r *confirmRenderer) already(dst []byte, sub *Subscriber) ([]byte, error) {
 	}
 	raw, err := msg.Compose()
 	return append(dst, raw...), err
+}
+
+// links are the preferences and unsubscribe links of reader id, signed
+// as every other mail's are, for the mails to a confirmed reader.
+func (r *confirmRenderer) links(id int64) (preferences, unsubscribe string) {
+	base := r.pub.PublicURL
+	return base + "/preferences/" + r.c.Signer.Sign(TokenPreferences, id, 0),
+		base + "/unsubscribe/" + r.c.Signer.Sign(TokenUnsubscribe, id, 0)
 }
 
 // oneLineName is name as a mail's text part may show it, on the greeting's

@@ -99,12 +99,14 @@ func (r *confirmRenderer) message(dst []byte, sub *Subscriber, token string) ([]
 
 // more appends the confirmation to sub, a confirmed reader asked to
 // confirm more lists, with the link token, composed, to dst and returns
-// it. It greets them by their own name and names the lists they keep,
-// which ignoring it does not end, so it is rendered mail by mail, as the
+// it. It greets them by their own name, names the lists they keep, which
+// ignoring it does not end, and carries their preferences and
+// unsubscribe links, so it is rendered mail by mail, as the
 // already-subscribed mail is, not filled into a shape.
 func (r *confirmRenderer) more(dst []byte, sub *claim, token string) ([]byte, error) {
 	d := r.data(sub.Email, token, sub.Lists)
 	d.Name, d.Confirmed, d.Keeps = oneLineName(sub.Name), true, sub.keeps
+	d.PreferencesURL, d.UnsubscribeURL = r.links(sub.ID)
 	text, html, err := r.c.Templates.Mail("confirm", d)
 	if err != nil {
 		return dst, err

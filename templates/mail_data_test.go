@@ -41,6 +41,7 @@ func confirmMailData(brand Brand) map[string]any {
 	return map[string]any{
 		"Name": "", "Email": "ada@example.com", "Lists": []string{"Daily News"}, "Confirmed": false, "Keeps": []string(nil),
 		"ConfirmURL": "https://news.example/confirm/TOKEN", "Publisher": brand.Name, "BaseURL": "https://news.example", "Brand": brand,
+		"PreferencesURL": "", "UnsubscribeURL": "",
 		"TextAsk": wrapText("Please confirm that you want to receive mail from "+brand.Name+" (Daily News) at this address:",
 			brand.Name, "Daily News"),
 		"TextKeeps": wrapText("The link works for 7 days. If you did not ask for this, ignore this mail: nothing changes."),
