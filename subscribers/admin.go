@@ -27,33 +27,9 @@ type NewSubscriber struct {
 // Create adds a subscriber. A taken address is a conflict, and so is an
 // erased one: erasure is not undone by an admin's typing.
 func (s *Store) Create(ctx context.Context, n *NewSubscriber) (*Subscriber, error) {
-	if n.Status == "" {
-		n.Status = StatusPending
-	}
-	if n.Frequency == "" {
-		n.Frequency = "daily"
-	}
-	in := &Signup{Email: n.Email, Name: n.Name, Lists: n.Lists, Attributes: n.Attributes}
-	err := in.Normalize()
-	fields := bulletin.ErrorFields(err)
-	if fields == nil {
-		fields = map[string]string{}
-	}
-	delete(fields, "lists") // an admin may add someone to no list
-	// An unsubscribed reader is on no list: insertSubscriber joins one to
-	// its lists unsubscribed, so lists given with that status would be
-	// dropped without a word, where Update refuses them.
-	if n.Status == StatusUnsubscribed && len(in.Lists) > 0 {
-		fields["lists"] = `an unsubscribed reader is on no list: to put them on lists, set "status" to "confirmed" or "pending", or leave "lists" out`
-	}
-	if !validStatus(n.Status) {
-		fields["status"] = "use pending, confirmed, unsubscribed or bounced"
-	}
-	if n.Frequency != "daily" && n.Frequency != "weekly" {
-		fields["frequency"] = "use daily or weekly"
-	}
-	if len(fields) > 0 {
-		return nil, bulletin.Invalid(fields)
+	in, err := n.checked()
+	if err != nil {
+		return nil, err
 	}
 	ids, err := s.resolveLists(ctx, in.Lists, false)
 	if err != nil {
@@ -75,6 +51,49 @@ func (s *Store) Create(ctx context.Context, n *NewSubscriber) (*Subscriber, erro
 		return nil, err
 	}
 	return s.Get(ctx, id)
+}
+
+// Check returns the validation error Create would return for n's own
+// fields, storing nothing and reading no list (an unknown one is
+// Create's to name): a caller that refuses n for a rule of its own, as
+// the API refuses a reader to be mailed on no list, names the other
+// faults in the same round. It fills in the defaults as Create does.
+func (n *NewSubscriber) Check() error {
+	_, err := n.checked()
+	return err
+}
+
+// checked fills in n's defaults and returns it as a Signup, normalised,
+// or the validation error naming every field at fault.
+func (n *NewSubscriber) checked() (*Signup, error) {
+	if n.Status == "" {
+		n.Status = StatusPending
+	}
+	if n.Frequency == "" {
+		n.Frequency = "daily"
+	}
+	in := &Signup{Email: n.Email, Name: n.Name, Lists: n.Lists, Attributes: n.Attributes}
+	fields := bulletin.ErrorFields(in.Normalize())
+	if fields == nil {
+		fields = map[string]string{}
+	}
+	delete(fields, "lists") // an admin may add someone to no list
+	// An unsubscribed reader is on no list: insertSubscriber joins one to
+	// its lists unsubscribed, so lists given with that status would be
+	// dropped without a word, where Update refuses them.
+	if n.Status == StatusUnsubscribed && len(in.Lists) > 0 {
+		fields["lists"] = `an unsubscribed reader is on no list: to put them on lists, set "status" to "confirmed" or "pending", or leave "lists" out`
+	}
+	if !validStatus(n.Status) {
+		fields["status"] = "use pending, confirmed, unsubscribed or bounced"
+	}
+	if n.Frequency != "daily" && n.Frequency != "weekly" {
+		fields["frequency"] = "use daily or weekly"
+	}
+	if len(fields) > 0 {
+		return nil, bulletin.Invalid(fields)
+	}
+	return in, nil
 }
 
 func insertSubscriber(ctx context.Context, tx *sql.Tx, in *Signup, status, freq string, listIDs []int64) (int64, error) {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"maps"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
@@ -32,10 +34,17 @@ func (s *Server) listSubscribers(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, newPage(items, next))
 }
 
+// createSubscriber adds a reader as the admin's Add does: on at least
+// one list, once there is one (refuseNoList), and, pending, mailed the
+// confirmation a signup gets; confirmed or any other status, nothing is
+// mailed.
 func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request) {
 	var in subscribers.NewSubscriber
 	var sub *subscribers.Subscriber
 	err := decodeJSON(r, &in)
+	if err == nil {
+		err = s.refuseNoList(r.Context(), &in)
+	}
 	if err == nil {
 		sub, err = s.Subscribers.Create(r.Context(), &in)
 	}
@@ -46,7 +55,44 @@ func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.Log, s.withListFaults(r.Context(), err, in.Lists))
 		return
 	}
+	if sub.Status == subscribers.StatusPending {
+		// Without it the reader stays pending for good: the API has no
+		// other way to ask them, and they get nothing until they click.
+		if err := s.Subscribers.QueueConfirm(r.Context(), sub.ID, s.Confirms); err != nil {
+			// The row is flagged: the reconciler sends it within minutes.
+			s.Log.Warn("queue confirmation", "subscriber", sub.ID, "err", err)
+		}
+	}
 	writeJSON(w, http.StatusCreated, sub)
+}
+
+// apiNoList is the lists' fault of an API add that would put a reader to
+// be mailed on no list, in the API's words for the admin's noListMessage.
+const apiNoList = "choose at least one list: a reader on no list gets no mail"
+
+// refuseNoList refuses, as the admin's Add does, to add a pending or
+// confirmed reader on no list while there is a list to choose: a pending
+// one would be asked to confirm nothing, a confirmed one would get no
+// mail. Only an install with no list yet adds them so. The refusal names
+// the other fields at fault too (NewSubscriber.Check). A reader added
+// unsubscribed or bounced is on no list by right.
+func (s *Server) refuseNoList(ctx context.Context, in *subscribers.NewSubscriber) error {
+	if slices.ContainsFunc(in.Lists, func(slug string) bool { return strings.TrimSpace(slug) != "" }) {
+		return nil
+	}
+	if in.Status != "" && in.Status != subscribers.StatusPending && in.Status != subscribers.StatusConfirmed {
+		return nil
+	}
+	lists, err := s.Subscribers.Lists(ctx)
+	if err != nil || len(lists) == 0 {
+		return err
+	}
+	fields := maps.Clone(bulletin.ErrorFields(in.Check()))
+	if fields == nil {
+		fields = map[string]string{}
+	}
+	fields["lists"] = apiNoList
+	return bulletin.Invalid(fields)
 }
 
 // namedConflict is err, Create's conflict over email, naming the reader

@@ -41,7 +41,7 @@ func TestSubscriberAPI(t *testing.T) {
 		}
 		ids = append(ids, got.ID)
 	}
-	if w := e.api("POST", "/api/v1/subscribers", `{"email":"P0@EXAMPLE.com"}`); w.Code != http.StatusConflict {
+	if w := e.api("POST", "/api/v1/subscribers", `{"email":"P0@EXAMPLE.com","lists":["daily-news"]}`); w.Code != http.StatusConflict {
 		t.Errorf("same address in another case: %d", w.Code)
 	}
 
@@ -101,7 +101,7 @@ func TestSubscriberAPI(t *testing.T) {
 	if left != 0 || hashes != 1 {
 		t.Errorf("after erase: %d rows with the data, %d hashes", left, hashes)
 	}
-	if w := e.api("POST", "/api/v1/subscribers", `{"email":"p0@example.com"}`); w.Code != http.StatusConflict {
+	if w := e.api("POST", "/api/v1/subscribers", `{"email":"p0@example.com","lists":["daily-news"]}`); w.Code != http.StatusConflict {
 		t.Errorf("re-adding an erased address: %d", w.Code)
 	}
 	for path, want := range map[string]int{"/api/v1/subscribers/abc": http.StatusUnprocessableEntity, "/api/v1/subscribers/999999": http.StatusNotFound} {
