@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bulletinhq/bulletin/internal/articles"
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
@@ -62,7 +63,10 @@ func NewStore(db *sqlite.DB, guard Guard) *Store {
 func (s *Store) check(ctx context.Context, in *Input, create bool) error {
 	bad := map[string]string{}
 	if in.URL != nil {
-		u := strings.TrimSpace(*in.URL)
+		// The scheme and host are stored in lower case, as an article's
+		// URL is: HTTP://Example.com/in is the endpoint at
+		// http://example.com/in, and urlFree must see it as one.
+		u := articles.NormalizeURL(strings.TrimSpace(*in.URL))
 		in.URL = &u
 		if msg := s.Guard.CheckURL(ctx, s.Resolver, u); msg != "" {
 			bad["url"] = msg
@@ -121,18 +125,29 @@ func cleanEvents(in []string) ([]string, string) {
 // a form sent twice (a double click) or a second try after a slow
 // answer, not something meant. It runs in the write transaction that
 // stores the URL, which no other write can enter, so two requests at
-// once cannot both pass it.
+// once cannot both pass it. url is normalised (check); the stored URLs
+// are normalised here, as those of before check did it kept their case.
 func urlFree(ctx context.Context, tx *sql.Tx, url string, except int64) error {
-	var id int64
-	err := tx.QueryRowContext(ctx, `SELECT id FROM webhook_endpoints WHERE url = ? AND id != ? ORDER BY id LIMIT 1`, url, except).Scan(&id)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return nil
-	case err != nil:
+	rows, err := tx.QueryContext(ctx, `SELECT id, url FROM webhook_endpoints WHERE id != ? ORDER BY id`, except)
+	if err != nil {
 		return fmt.Errorf("look up webhook endpoint URL: %w", err)
 	}
-	return bulletin.Invalid(map[string]string{"url": fmt.Sprintf(
-		"endpoint %d has this URL already: change that endpoint's events instead, or delete it first", id)})
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var stored string
+		if err := rows.Scan(&id, &stored); err != nil {
+			return fmt.Errorf("look up webhook endpoint URL: %w", err)
+		}
+		if articles.NormalizeURL(stored) == url {
+			return bulletin.Invalid(map[string]string{"url": fmt.Sprintf(
+				"endpoint %d has this URL already: change that endpoint's events instead, or delete it first", id)})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("look up webhook endpoint URL: %w", err)
+	}
+	return nil
 }
 
 // Create adds an endpoint with a new secret, which the result carries.
@@ -251,7 +266,7 @@ func (s *Store) Update(ctx context.Context, id int64, in Input) (*Endpoint, erro
 			} else if err != nil {
 				return err
 			}
-			if *in.URL != current {
+			if *in.URL != articles.NormalizeURL(current) {
 				if err := urlFree(ctx, tx, *in.URL, id); err != nil {
 					return err
 				}
