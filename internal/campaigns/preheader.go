@@ -12,13 +12,13 @@ import (
 
 // preheaderImage matches an image as the text part writes it (its alt
 // text in square brackets, then its URL in round ones), and preheaderLink
-// a link's URL in the brackets after its text, each with the space
-// before it, so no space is left before the punctuation after them: the
+// a link's URL in the brackets after its text (a mailto link's address
+// alone: mailtoAddress), each with the space before it, so no space is left before the punctuation after them: the
 // inbox line leaves both out. preheaderURL matches a URL written out in
 // the prose, which the line shortens to its host (bareURL).
 var (
 	preheaderImage = regexp.MustCompile(`\s?\[[^\]\n]*\] \((?:https?://|mailto:)[^\s)]+\)`)
-	preheaderLink  = regexp.MustCompile(`\s?\((?:https?://|mailto:)[^\s)]+\)`)
+	preheaderLink  = regexp.MustCompile(`\s?\((?:(?:https?://|mailto:)[^\s)]+|[^\s()@]+@[^\s()@]+)\)`)
 	preheaderURL   = regexp.MustCompile(`(?:https?://|mailto:)[^\s)]+`)
 )
 

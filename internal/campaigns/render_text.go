@@ -362,16 +362,20 @@ func (w *textWriter) inlines(b *strings.Builder, n ast.Node) {
 		case *ast.Link:
 			label := w.inline(c)
 			dest := string(c.Destination)
-			if w.prose || dest == "" || dest == label || "mailto:"+label == dest || !safeURL(dest) {
+			shown := w.mk.InURL(dest)
+			if addr, ok := mailtoAddress(dest); ok {
+				shown = addr
+			}
+			if w.prose || dest == "" || dest == label || shown == label || !safeURL(dest) {
 				b.WriteString(label)
 				break
 			}
 			if w.names != nil && label == w.mk.Of(mailer.Name) {
 				// The URL goes with the name, as the link does in HTML.
-				b.WriteString(w.names.open + label + " (" + w.mk.InURL(dest) + ")" + w.names.close)
+				b.WriteString(w.names.open + label + " (" + shown + ")" + w.names.close)
 				break
 			}
-			b.WriteString(label + " (" + w.mk.InURL(dest) + ")")
+			b.WriteString(label + " (" + shown + ")")
 		case *ast.Image:
 			if w.prose {
 				continue
@@ -386,10 +390,12 @@ func (w *textWriter) inlines(b *strings.Builder, n ast.Node) {
 			}
 		case *ast.AutoLink:
 			// As written: an autolink knows no escapes nor entities.
-			if u := string(c.URL(w.src)); safeURL(u) {
-				b.WriteString(w.mk.InURL(u))
-			} else {
+			if u := string(c.URL(w.src)); !safeURL(u) {
 				b.Write(c.Label(w.src))
+			} else if addr, ok := mailtoAddress(u); ok {
+				b.WriteString(addr)
+			} else {
+				b.WriteString(w.mk.InURL(u))
 			}
 		case *ast.RawHTML:
 			// Left out, as in the HTML part.
@@ -437,6 +443,24 @@ func resolved(v []byte) string {
 	ghtml.DefaultWriter.Write(bw, v)
 	bw.Flush()
 	return html.UnescapeString(out.String())
+}
+
+// mailtoAddress is the address a mailto: URL writes to, as a text part
+// shows it after a link's text: a reader copies an address into their
+// mail program, where "mailto:" and a "?subject=" are in the way.
+// mailto:desk@news.example?subject=Tips is desk@news.example, its
+// percent-escapes decoded. ok is false for any other URL, and for a
+// mailto: without an address.
+func mailtoAddress(u string) (addr string, ok bool) {
+	u = strings.TrimSpace(u)
+	if len(u) < len("mailto:") || !strings.EqualFold(u[:len("mailto:")], "mailto:") {
+		return "", false
+	}
+	addr, _, _ = strings.Cut(u[len("mailto:"):], "?")
+	if a, err := url.PathUnescape(addr); err == nil {
+		addr = a
+	}
+	return addr, addr != ""
 }
 
 // safeURL says the HTML part keeps a link to u, as the sanitiser does:

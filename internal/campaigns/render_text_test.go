@@ -30,7 +30,11 @@ func TestMarkdownText(t *testing.T) {
 		{"table", "| a | b |\n|---|---|\n| 1 | 2 |", "a | b\n1 | 2\n"},
 		{"a link the sanitiser drops shows no URL", "[click](javascript:alert(1)) and [x](data:text/html,hi)", "click and x\n"},
 		{"an image the sanitiser drops shows no URL", "![pic](javascript:alert(1))", "[pic]\n"},
-		{"mailto and relative links stay", "[mail](mailto:a@b.example) [page](/about)", "mail (mailto:a@b.example) page (/about)\n"},
+		{"mailto and relative links stay, a mailto as its address", "[mail](mailto:a@b.example) [page](/about)", "mail (a@b.example) page (/about)\n"},
+		{"a mailto link shows the address it writes to", "Questions: [the desk](mailto:desk@harbour.example?subject=Tips%20for%20us), [us](MAILTO:a%2Bb@h.example).",
+			"Questions: the desk (desk@harbour.example), us (a+b@h.example).\n"},
+		{"a mailto link whose text is its address shows it once", "[desk@harbour.example](mailto:desk@harbour.example?subject=Hi)", "desk@harbour.example\n"},
+		{"a mailto autolink shows its address", "Write <mailto:desk@harbour.example>.", "Write desk@harbour.example.\n"},
 		{"escapes and entities resolved", `Fish &amp; chips &copy; 2026, \*not bold\*, file\_name, &#35;1 &#x41;.`,
 			"Fish & chips © 2026, *not bold*, file_name, #1 A.\n"},
 		{"an escaped ampersand starts no entity", `\&amp; and &#92;* as the HTML part shows them`, "&amp; and \\* as the HTML part shows them\n"},
@@ -64,6 +68,7 @@ func TestPreheader(t *testing.T) {
 		{"a URL in a sentence reads as its host", "Read an https://news.example/a?b=1 link, or see https://www.news.example/ferry.\n",
 			"Read an news.example link, or see www.news.example."},
 		{"a mailto in a sentence reads as its address", "Write to mailto:desk@news.example!\n", "Write to desk@news.example!"},
+		{"a mailto link's address goes, as a link's URL does", "Write to the desk (desk@news.example), or (a@b.example)!\n", "Write to the desk, or!"},
 	}
 	for _, tt := range tests {
 		if got := preheader(tt.text); got != tt.want {
