@@ -22,6 +22,7 @@ const (
 	EUNIMPLEMENTED    = "not_implemented"
 	EMETHODNOTALLOWED = "method_not_allowed"
 	EMAILSERVER       = "mail_server" // the mail server could not be reached, or refused for now
+	EUNAVAILABLE      = "unavailable" // nothing can be stored for now (the disk is full): try again later
 )
 
 // An Error is an error a user may see: a code, a human message and, for

@@ -6,6 +6,8 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
 )
 
 // A Querier runs statements: a *sql.Tx, or the connection ConnTx hands
@@ -27,18 +29,23 @@ type Querier interface {
 // mid-transaction; a statement that fails for ctx fails fn and the
 // transaction is rolled back all the same. A connection that cannot roll
 // back is dropped, never handed back to the pool inside a transaction.
-func (db *DB) ConnTx(ctx context.Context, fn func(q Querier) error) (err error) {
+// A failure for a full disk is also errFull, as with Tx.
+func (db *DB) ConnTx(ctx context.Context, fn func(q Querier) error) error {
+	return db.noteWrite(db.connTx(ctx, fn))
+}
+
+func (db *DB) connTx(ctx context.Context, fn func(q Querier) error) (wrote bool, err error) {
 	conn, err := db.Write.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return false, fmt.Errorf("begin: %w", err)
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return false, fmt.Errorf("begin: %w", err)
 	}
 	done := false
 	defer func() {
-		if done {
+		if done || !inTransaction(conn) {
 			return
 		}
 		// fn failed, COMMIT failed, or fn panicked: undo, on a context
@@ -48,12 +55,30 @@ func (db *DB) ConnTx(ctx context.Context, fn func(q Querier) error) (err error) 
 			err = errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
 		}
 	}()
+	changed := db.changes(ctx, conn)
 	if err := fn(conn); err != nil {
-		return err
+		return false, err
 	}
+	wrote = changed()
 	if _, err := conn.ExecContext(context.WithoutCancel(ctx), `COMMIT`); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return false, fmt.Errorf("commit: %w", err)
 	}
 	done = true
-	return nil
+	return wrote, nil
+}
+
+// inTransaction reports whether conn is inside a transaction. A COMMIT
+// that fails for a full disk or an I/O error may have rolled the
+// transaction back already, and a ROLLBACK then only adds "cannot
+// rollback - no transaction is active" to the error that matters. When
+// it cannot tell, it says yes, and the ROLLBACK is tried.
+func inTransaction(conn *sql.Conn) bool {
+	in := true
+	conn.Raw(func(dc any) error {
+		if c, ok := dc.(*sqlite3.SQLiteConn); ok {
+			in = !c.AutoCommit()
+		}
+		return nil
+	})
+	return in
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
@@ -30,6 +31,9 @@ type DB struct {
 
 	ckpt      *checkpointer
 	closeOnce sync.Once
+	// fullAt is when the last write transaction failed for a full disk
+	// (Unix nanoseconds), 0 once one has succeeded since: see noteWrite.
+	fullAt atomic.Int64
 }
 
 // pragmas go in the DSN so that every pooled connection gets them.
@@ -159,30 +163,39 @@ func (db *DB) close() error {
 	return errors.Join(errs...)
 }
 
-// Ping checks that the database answers a query.
+// Ping checks that the database answers a query, and that its last write
+// did not fail for a full disk: reads go on then, but no signup, edit or
+// send result can be stored, and a monitor asking /readyz kept hearing
+// "ok" while every commit failed.
 func (db *DB) Ping(ctx context.Context) error {
 	var one int
 	if err := db.Read.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
 		return fmt.Errorf("ping database: %w", err)
 	}
-	return nil
+	return db.checkWritable()
 }
 
 // Tx runs fn in a write transaction, committing when fn returns nil and
-// rolling back otherwise.
+// rolling back otherwise. A failure for a full disk is also errFull.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return db.noteWrite(db.tx(ctx, fn))
+}
+
+func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) (wrote bool, err error) {
 	tx, err := db.Write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return false, fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
+	changed := db.changes(ctx, tx)
 	if err := fn(tx); err != nil {
-		return err
+		return false, err
 	}
+	wrote = changed()
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return false, fmt.Errorf("commit: %w", err)
 	}
-	return nil
+	return wrote, nil
 }
 
 // Now returns the current time as the database stores it: UTC, to the

@@ -46,3 +46,44 @@ func Plan(t testing.TB, db *sql.DB, q string, args ...any) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// Fill makes the disk full for db's writes to tables, without touching
+// the disk: no page can be added to the file (PRAGMA max_page_count on
+// the one write connection, its free pages given back first), and a
+// TEMP trigger on each table makes every insert or update of a row in it
+// add a page's worth and more, so that the write fails with SQLite's
+// SQLITE_FULL, "database or disk is full", as on a full disk, instead of
+// fitting in a page's free space by chance. Free undoes it.
+func Fill(t testing.TB, db *sqlite.DB, tables ...string) {
+	t.Helper()
+	stmts := []string{
+		`CREATE TABLE IF NOT EXISTS test_fill (b BLOB)`,
+		`PRAGMA incremental_vacuum`,
+		`PRAGMA max_page_count = 1`, // cannot go below the file's size: it stops there
+	}
+	for _, table := range tables {
+		for _, op := range []string{"INSERT", "UPDATE"} {
+			stmts = append(stmts, `CREATE TEMP TRIGGER IF NOT EXISTS test_fill_`+strings.ToLower(op)+`_`+table+
+				` AFTER `+op+` ON main.`+table+` BEGIN INSERT INTO main.test_fill (b) VALUES (zeroblob(65536)); END`)
+		}
+	}
+	for _, q := range stmts {
+		if _, err := db.Write.Exec(q); err != nil {
+			t.Fatalf("fill the database: %s: %v", q, err)
+		}
+	}
+}
+
+// Free undoes Fill: the file may grow again and the triggers are gone.
+func Free(t testing.TB, db *sqlite.DB, tables ...string) {
+	t.Helper()
+	stmts := []string{`PRAGMA max_page_count = 4294967294`}
+	for _, table := range tables {
+		stmts = append(stmts, `DROP TRIGGER IF EXISTS temp.test_fill_insert_`+table, `DROP TRIGGER IF EXISTS temp.test_fill_update_`+table)
+	}
+	for _, q := range stmts {
+		if _, err := db.Write.Exec(q); err != nil {
+			t.Fatalf("free the database: %s: %v", q, err)
+		}
+	}
+}
