@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
@@ -195,14 +196,17 @@ func (s *Signups) commitLoop() {
 // commit applies a batch in one transaction. Signups are checked before
 // they queue, so a failure here is rare; when it happens the batch is
 // retried one signup per transaction, so that it fails only its caller.
+// A full disk fails them all, at once: each alone would fail the same.
 // It returns the confirmations to send and, with DueTasks, those due
 // once ConfirmInterval is over.
 func (s *Signups) commit(batch []*signupJob) (items, dues []queue.ConfirmItem) {
 	items, dues, err := s.commitTx(batch)
-	if err == nil || len(batch) == 1 {
+	if err == nil || len(batch) == 1 || bulletin.ErrorCode(err) == bulletin.EUNAVAILABLE {
 		if err != nil {
-			s.log.Error("signup", "err", err)
-			batch[0].err = fmt.Errorf("signup: %w", err)
+			s.log.Error("signup", "signups", len(batch), "err", err)
+			for _, job := range batch {
+				job.err = fmt.Errorf("signup: %w", err)
+			}
 		}
 		return items, dues
 	}

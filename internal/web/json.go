@@ -45,7 +45,14 @@ var statusOf = map[string]int{
 	bulletin.EUNIMPLEMENTED:    http.StatusNotImplemented,
 	bulletin.EMETHODNOTALLOWED: http.StatusMethodNotAllowed,
 	bulletin.EMAILSERVER:       http.StatusBadGateway,
+	bulletin.EUNAVAILABLE:      http.StatusServiceUnavailable,
 }
+
+// unavailableRetry is the Retry-After, in seconds, of an answer that
+// nothing could be stored (EUNAVAILABLE: the disk is full): a client
+// that waits a minute may find space freed, and one that retries at once
+// only adds to the failed writes.
+const unavailableRetry = "60"
 
 // errorBody is the JSON shape of every error.
 type errorBody struct {
@@ -55,11 +62,17 @@ type errorBody struct {
 }
 
 // writeError answers err as JSON. Internal errors are logged with their
-// detail and shown to the client only as "Internal error.".
+// detail and shown to the client only as "Internal error.". A write that
+// failed for a full disk is logged too, and answered 503 with its own
+// message and a Retry-After.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	code := bulletin.ErrorCode(err)
-	if code == bulletin.EINTERNAL {
+	switch code {
+	case bulletin.EINTERNAL:
 		log.Error("internal error", "route", r.Pattern, "err", err)
+	case bulletin.EUNAVAILABLE:
+		log.Error("nothing can be stored", "route", r.Pattern, "err", err)
+		w.Header().Set("Retry-After", unavailableRetry)
 	}
 	status, ok := statusOf[code]
 	if !ok {

@@ -225,6 +225,14 @@ func (s *Server) subscribePost(w http.ResponseWriter, r *http.Request) {
 	case bulletin.EINVALID:
 		typed.Errors = sentences(bulletin.ErrorFields(err))
 		s.renderSubscribe(w, r, http.StatusUnprocessableEntity, &typed, r.PostForm["list"])
+	case bulletin.EUNAVAILABLE:
+		// The disk is full: not the reader's doing, and not fixed by
+		// trying again in a moment.
+		s.Log.Error("signup", "err", err)
+		w.Header().Set("Retry-After", unavailableRetry)
+		s.messagePageBack(w, r, http.StatusServiceUnavailable, "Try again later",
+			"Your signup could not be saved: the server cannot store anything right now. Please try again later.",
+			"/subscribe", "Back to the signup form")
 	default:
 		s.Log.Error("signup", "err", err)
 		s.messagePage(w, r, http.StatusInternalServerError, "Something went wrong",
