@@ -84,6 +84,7 @@ func (m *Main) openDB(ctx context.Context) error {
 	m.app = &app{DB: db}
 	m.app.closers = append(m.app.closers, db.Close)
 	m.app.Admins = admins.NewStore(db)
+	m.app.Admins.Log = m.Log
 	m.app.Articles = articles.NewStore(db)
 	m.app.Subscribers = subscribers.NewStore(db)
 	m.openSettings()

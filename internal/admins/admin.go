@@ -11,8 +11,10 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -46,6 +48,16 @@ type Store struct {
 	// on every run rather than when a slow hash and a sleep happen to line
 	// up.
 	afterPasswordCheck func()
+
+	// Log takes what the store fails to write and goes on without (a
+	// token's last use); nil is slog's default logger.
+	Log *slog.Logger
+
+	// useFailedAt is when writing a token's last use last failed, in Unix
+	// nanoseconds (0: never). For TokenUseInterval after it no use is
+	// written, nor the failure logged again: a full disk failed every API
+	// request, and must not cost each one a write and a log line instead.
+	useFailedAt atomic.Int64
 
 	dummyOnce sync.Once
 	dummy     []byte
@@ -169,7 +181,9 @@ const TokenUseInterval = time.Minute
 
 // CheckToken reports whether secret is a stored API token and records its
 // use. The lookup is by hash, so no comparison of the secret itself can
-// leak timing.
+// leak timing. The use is bookkeeping: when it cannot be written (a full
+// disk) the token still checks, and the failure is logged (see
+// recordUse).
 func (s *Store) CheckToken(ctx context.Context, secret string) (bool, error) {
 	if !strings.HasPrefix(secret, "bt_") || len(secret) > 200 {
 		return false, nil
@@ -187,15 +201,34 @@ func (s *Store) CheckToken(ctx context.Context, secret string) (bool, error) {
 	if used.Valid && now.Sub(used.Time) < TokenUseInterval {
 		return true, nil
 	}
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+	s.recordUse(ctx, id, now)
+	return true, nil
+}
+
+// recordUse writes now as token id's last use, unless a write of a use
+// failed within TokenUseInterval. A failure is logged, once for each
+// interval however many requests race into it, and the request goes on.
+func (s *Store) recordUse(ctx context.Context, id int64, now time.Time) {
+	failed := s.useFailedAt.Load()
+	if failed != 0 && time.Since(time.Unix(0, failed)) < TokenUseInterval {
+		return
+	}
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ?
 			WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`, now, id, now.Add(-TokenUseInterval))
 		return err
 	})
-	if err != nil {
-		return false, fmt.Errorf("record token use: %w", err)
+	if err == nil || ctx.Err() != nil { // a client gone is no fault of the database
+		return
 	}
-	return true, nil
+	if !s.useFailedAt.CompareAndSwap(failed, time.Now().UnixNano()) {
+		return // another request's failure is logged
+	}
+	log := s.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	log.Warn("cannot record API token use; requests go on, and it is not tried again for a minute", "token", id, "err", err)
 }
 
 func hashToken(secret string) string {
