@@ -70,7 +70,7 @@ func campaignMailData(brand Brand, body string) map[string]any {
 		"UnsubscribeURL": "https://news.example/unsubscribe/TOKEN", "PreferencesURL": "https://news.example/preferences/TOKEN",
 		"ArchiveURL":      "",
 		"TextPublisher":   wrapText(brand.Name),
-		"TextReason":      wrapText(`You receive this because you joined the list "Daily News".`, "Daily News"),
+		"TextReason":      wrapText("You receive this because you joined the list “Daily News”.", "Daily News"),
 		"TextPostalLines": postal,
 	}
 }

@@ -184,7 +184,7 @@ func TestDigestMailsNewestFirstWithListHeaders(t *testing.T) {
 		"By Maren Holt · 20 November 2026",
 		"https://news.example/unsubscribe/",
 		"https://news.example/preferences/",
-		`you joined the list "Harbour news"`,
+		"you joined the list “Harbour news”",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text part lacks %q:\n%s", want, text)

@@ -57,8 +57,11 @@ type mailData struct {
 func (d mailData) TextPublisher() string { return wrap(d.Publisher, textWidth) }
 
 // TextReason says why the reader gets the mail, wrapped for the text part.
+// The list's name is in curly quotes, as the HTML part's footer has it: a
+// name with straight quotes of its own ("Été "Spécial"") read as quotes
+// in quotes in straight ones.
 func (d mailData) TextReason() string {
-	return mailer.WrapProse(`You receive this because you joined the list "`+d.ListName+`".`, textWidth, d.ListName)
+	return mailer.WrapProse("You receive this because you joined the list “"+d.ListName+"”.", textWidth, d.ListName)
 }
 
 // TextPostalLines are the lines of the postal address, each wrapped for

@@ -36,7 +36,7 @@ func TestTextFooterWraps(t *testing.T) {
 		}
 	}
 	flat := strings.Join(strings.Fields(footer), " ")
-	for _, want := range []string{strings.TrimSpace(pub), `You receive this because you joined the list "` + list + `".`, "Newsroom " + postal} {
+	for _, want := range []string{strings.TrimSpace(pub), "You receive this because you joined the list “" + list + "”.", "Newsroom " + postal} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("footer lacks %q:\n%s", want, footer)
 		}

@@ -38,7 +38,7 @@ func TestTextKeepsListNameWhole(t *testing.T) {
 		}
 		text := mailtest.Parse(t, e.out.msgs[goldenReader.Address]).Text
 		footer := text[strings.Index(text, "-- \n"):]
-		checkNameWhole(t, footer, longListName, `You receive this because you joined the list "`+longListName+`".`)
+		checkNameWhole(t, footer, longListName, "You receive this because you joined the list “"+longListName+"”.")
 	})
 	t.Run("digest intro", func(t *testing.T) {
 		e := newDigestEnv(t)

@@ -42,7 +42,7 @@ func TestCampaignToTwoListsNamesTheReadersList(t *testing.T) {
 	if id := pm.Header.Get("List-Id"); !strings.HasSuffix(id, "<sports.news.example>") {
 		t.Errorf("List-Id = %q for a reader of sports only, want …<sports.news.example>", id)
 	}
-	if !strings.Contains(pm.Text, `joined the list "List sports"`) {
+	if !strings.Contains(pm.Text, "joined the list “List sports”") {
 		t.Errorf("text footer does not name the reader's list:\n%s", pm.Text)
 	}
 }
@@ -114,7 +114,7 @@ func checkListBatches(t *testing.T, step string, tasks []*asynq.Task, want map[s
 		}
 		for _, r := range p.Recipients {
 			slug := want[r.Email]
-			if !strings.HasSuffix(p.Content.ListID, "<"+slug+".news.example>") || !strings.Contains(p.Content.Text, `joined the list "List `+slug+`"`) {
+			if !strings.HasSuffix(p.Content.ListID, "<"+slug+".news.example>") || !strings.Contains(p.Content.Text, "joined the list “List "+slug+"”") {
 				t.Errorf("%s: %s, of %s, is in batch %d of List-Id %q", step, r.Email, slug, p.Batch, p.Content.ListID)
 			}
 			if sportsFrom := strings.Contains(p.Content.From, "sports@news.example"); sportsFrom != (slug == "sports") ||
