@@ -115,7 +115,7 @@ func TestPreferencesDigestChoiceOnlyWithADigestList(t *testing.T) {
 	digest("weekend-culture", "weekly")
 	body = e.do("GET", pref, "", "").Body.String()
 	if frequencyRadio.MatchString(body) || !strings.Contains(body, `<input type="hidden" name="frequency" value="weekly">`) ||
-		!strings.Contains(body, "Weekend Culture: the weekly digest, sent on Mondays.") {
+		!strings.Contains(body, "Weekend Culture: the weekly digest, sent on Mondays at 00:00 UTC.") {
 		t.Errorf("with a weekly digest list shown: want no radios, the hidden frequency and what the list sends:\n%s", body)
 	}
 	digest("weekend-culture", "daily")

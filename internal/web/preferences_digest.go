@@ -22,9 +22,12 @@ type digestOffer struct {
 	Choose bool
 	// For names the daily lists the choice is for: "For Daily News.", or,
 	// to a reader on none of them, "For Daily News, once you tick it."
+	// The choice's group is described by it (aria-describedby).
 	For string
-	// Weekly labels the weekly choice: "Weekly, on Mondays".
-	Weekly string
+	// Daily and Weekly label the choices, with when the digests come, as
+	// the confirmation page says it (digestTime): "Daily, at 07:00
+	// (Europe/London time)", "Weekly, on Mondays at 07:00 UTC".
+	Daily, Weekly string
 	// Fixed says what each weekly list the reader is on sends, which no
 	// choice changes, one sentence a list. The page shows them apart from
 	// the choice, outside its fieldset: under the daily lists' radios a
@@ -45,14 +48,16 @@ func offerDigest(choices []subscribers.ListChoice) digestOffer {
 			onDaily = onDaily || c.Checked
 		case "weekly":
 			if c.Checked {
-				o.Fixed = append(o.Fixed, fmt.Sprintf("%s: the weekly digest, sent on %s.", c.Name, weekdays(c.DigestWeekday)))
+				o.Fixed = append(o.Fixed, fmt.Sprintf("%s: the weekly digest, sent on %s.", c.Name, weeklyAt(c.List)))
 			}
 		}
 	}
 	if len(daily) == 0 {
 		return o
 	}
-	o.Choose, o.Weekly = true, weeklyLabel(daily)
+	o.Choose = true
+	o.Daily = choiceLabel("Daily", daily, func(l *subscribers.List) string { return "at " + digestTime(l.DigestHour, l.Timezone) })
+	o.Weekly = choiceLabel("Weekly", daily, func(l *subscribers.List) string { return "on " + weeklyAt(l) })
 	switch names := listNames(daily); {
 	case onDaily:
 		o.For = "For " + names + "."
@@ -91,20 +96,27 @@ func weekdays(day string) string {
 	return strings.ToUpper(day[:1]) + day[1:] + "s"
 }
 
-// weeklyLabel is the weekly choice, with the day the daily lists send
-// their weekly round-ups on: "Weekly, on Mondays", or, when their days
-// differ, "Weekly: Daily News on Mondays, Port Log on Fridays".
-func weeklyLabel(daily []*subscribers.List) string {
+// weeklyAt is when list l sends its weekly digest, or, for a daily
+// list, its weekly round-up: "Mondays at 07:00 UTC".
+func weeklyAt(l *subscribers.List) string {
+	return weekdays(l.DigestWeekday) + " at " + digestTime(l.DigestHour, l.Timezone)
+}
+
+// choiceLabel labels the choice called name with when the daily lists
+// send it, when(l): "Weekly, on Mondays at 07:00 UTC", or, when the lists
+// differ, "Weekly: Daily News on Mondays at 07:00 UTC, Port Log on
+// Fridays at 18:00 (Europe/Paris time)".
+func choiceLabel(name string, daily []*subscribers.List, when func(*subscribers.List) string) string {
 	var each []string
 	same := true
 	for _, l := range daily {
-		each = append(each, l.Name+" on "+weekdays(l.DigestWeekday))
-		same = same && weekdays(l.DigestWeekday) == weekdays(daily[0].DigestWeekday)
+		each = append(each, l.Name+" "+when(l))
+		same = same && when(l) == when(daily[0])
 	}
 	if same {
-		return "Weekly, on " + weekdays(daily[0].DigestWeekday)
+		return name + ", " + when(daily[0])
 	}
-	return "Weekly: " + strings.Join(each, ", ")
+	return name + ": " + strings.Join(each, ", ")
 }
 
 // listNames is "A", "A and B" or "A, B and C".

@@ -45,12 +45,12 @@ func TestPreferencesOfferOnlyAFrequencyThatChangesSomething(t *testing.T) {
 		want       []string
 	}{
 		{"on a weekly list only", weeklyOnly, 2, []string{
-			"For Daily News, once you tick it above.", `value="daily" checked><span>Daily</span>`,
-			"Weekend Culture: the weekly digest, sent on Saturdays.",
+			"For Daily News, once you tick it above.", `value="daily" checked><span>Daily, at 00:00 UTC</span>`,
+			"Weekend Culture: the weekly digest, sent on Saturdays at 00:00 UTC.",
 		}},
 		{"on a daily and a weekly list", both, 2, []string{
-			"For Daily News.", `value="weekly" checked><span>Weekly, on Fridays</span>`,
-			"Weekend Culture: the weekly digest, sent on Saturdays.",
+			"For Daily News.", `value="weekly" checked><span>Weekly, on Fridays at 00:00 UTC</span>`,
+			"Weekend Culture: the weekly digest, sent on Saturdays at 00:00 UTC.",
 		}},
 	}
 	for _, p := range pages {

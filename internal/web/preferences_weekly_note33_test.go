@@ -17,7 +17,7 @@ const noteStyles33 = `(function (text) {
 })(`
 
 // On the preferences page a weekly list's schedule ("Weekend Culture: the
-// weekly digest, sent on Saturdays.") is a note like the daily lists'
+// weekly digest, sent on Saturdays at 00:00 UTC.") is a note like the daily lists'
 // one above it, in its muted small type, in light and dark mode: it was
 // in the body's colour and looked stray.
 func TestPreferencesWeeklyNoteLikeTheDailyOnes33(t *testing.T) {
@@ -29,7 +29,7 @@ func TestPreferencesWeeklyNoteLikeTheDailyOnes33(t *testing.T) {
 	b := browser33(t)
 	for _, v := range views33 {
 		open33(t, b, v, page)
-		got := eval33[[]string](t, b, noteStyles33+`"Weekend Culture: the weekly digest, sent on Saturdays.")`)
+		got := eval33[[]string](t, b, noteStyles33+`"Weekend Culture: the weekly digest, sent on Saturdays at 00:00 UTC.")`)
 		if got[0] == "none" || got[0] != got[1] {
 			t.Errorf("at %s: the weekly list's note is %q, the daily lists' %q; want the same", v, got[0], got[1])
 		}

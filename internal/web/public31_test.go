@@ -268,7 +268,7 @@ func TestPublic31PreferencesFixedScheduleOutsideTheChoice(t *testing.T) {
 	sub := weeklyListReader(t, e)
 	w := e.do("GET", "/preferences/"+e.signer.Sign(subscribers.TokenPreferences, sub.ID, 0), "", "")
 	body := html.UnescapeString(w.Body.String())
-	const fixed = "Weekend Culture: the weekly digest, sent on Saturdays."
+	const fixed = "Weekend Culture: the weekly digest, sent on Saturdays at 00:00 UTC."
 	choice := regexp.MustCompile(`(?s)<fieldset[^>]*>\s*<legend>Digest</legend>.*?</fieldset>`).FindString(body)
 	if w.Code != http.StatusOK || !strings.Contains(choice, `name="frequency"`) || !strings.Contains(choice, "For Daily News.") {
 		t.Fatalf("no fieldset choosing the daily lists' frequency: %d\n%s", w.Code, body)
