@@ -244,7 +244,8 @@ func (s *Store) List(ctx context.Context) ([]Endpoint, error) {
 }
 
 // Update changes the fields in set. Enabling an endpoint clears its
-// failure record and the notice of its disabling.
+// failure record and the notice of its disabling; disabling it keeps the
+// record.
 func (s *Store) Update(ctx context.Context, id int64, in Input) (*Endpoint, error) {
 	if _, err := s.Get(ctx, id); err != nil {
 		return nil, err
@@ -286,10 +287,15 @@ func (s *Store) Update(ctx context.Context, id int64, in Input) (*Endpoint, erro
 				return err
 			}
 		}
+		if in.Active != nil && *in.Active {
+			_, err := tx.ExecContext(ctx, `UPDATE webhook_endpoints SET active = 1, updated_at = ?,
+				failing_since = NULL, disabled_at = NULL, disabled_reason = '' WHERE id = ? AND active = 0`, now, id)
+			return err
+		}
 		if in.Active != nil {
-			_, err := tx.ExecContext(ctx, `UPDATE webhook_endpoints SET active = ?, updated_at = ?,
-				failing_since = NULL, disabled_at = NULL, disabled_reason = '' WHERE id = ? AND active != ?`, *in.Active, now, id, *in.Active)
-			if err != nil || *in.Active {
+			// A disable keeps the failure record: only enabling clears it,
+			// so that the endpoint's page still says since when it failed.
+			if _, err := tx.ExecContext(ctx, `UPDATE webhook_endpoints SET active = 0, updated_at = ? WHERE id = ? AND active = 1`, now, id); err != nil {
 				return err
 			}
 			return dropPendingTx(ctx, tx, id)
