@@ -151,8 +151,10 @@ func (s *Server) apiRoutes() {
 		writeError(w, r, s.Log, errNotFound)
 	}))
 	// A path served for other methods is a 405 without a token, as
-	// net/http would answer it before any handler.
+	// net/http would answer it before any handler. Like every API answer
+	// it is kept by no cache (requireToken), token or not.
 	s.handle("/api/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
 		if !s.methodNotAllowed(w, r) {
 			notFound.ServeHTTP(w, r)
 		}
