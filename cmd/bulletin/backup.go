@@ -40,13 +40,8 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 		if why := walFilesError(m.Config.Data, src, err); why != nil {
 			return why
 		}
-		if sqlite.IsReadOnly(err) && !canWriteIn(m.Config.Data) {
-			// SQLite reads a database in WAL mode through its -shm file,
-			// which it must make when serve is stopped: a user who may
-			// read the database but not write in its folder got "attempt
-			// to write a readonly database".
-			return fmt.Errorf("this user can read the database %s but cannot write in the data folder %s, and SQLite needs to make its shared-memory file (bulletin.db-shm) there to read a database in WAL mode: "+
-				"run bulletin backup as the user who owns the data folder, the one bulletin serve runs as (ls -ld %s names it)", src, m.Config.Data, m.Config.Data)
+		if why := shmError(m.Config.Data, src, err); why != nil {
+			return why
 		}
 		if why := diskFull(err); why != nil {
 			// FILE is untouched: the copy is made under another name.
@@ -126,15 +121,47 @@ func databaseError(data, src string, err error) error {
 	return fmt.Errorf("back up %s: %w", src, err)
 }
 
+// shmError says why SQLite could not open the database src for the
+// backup when the data folder data cannot be written: SQLite reads a
+// database in WAL mode through its -shm file, which it must make when
+// serve is stopped. A user who may read the database but not write in
+// its folder got "attempt to write a readonly database"; a data folder
+// on a read-only file system (a snapshot mounted read-only, say) got
+// "unable to open database file: no such file or directory", of a
+// database that is there. It returns nil for other failures.
+func shmError(data, src string, err error) error {
+	var se sqlite3.Error
+	if !errors.As(err, &se) || se.Code != sqlite3.ErrReadonly && se.Code != sqlite3.ErrCantOpen {
+		return nil
+	}
+	werr := writeProbe(data)
+	switch {
+	case werr == nil:
+		return nil
+	case errors.Is(werr, syscall.EROFS):
+		return fmt.Errorf("this user can read the database %s but the data folder %s is on a read-only file system, and SQLite needs to make its shared-memory file (bulletin.db-shm) there to read a database in WAL mode: "+
+			"mount it read-write, or back up a copy of the data folder on a disk that can be written", src, data)
+	case errors.Is(werr, os.ErrPermission):
+		return fmt.Errorf("this user can read the database %s but cannot write in the data folder %s, and SQLite needs to make its shared-memory file (bulletin.db-shm) there to read a database in WAL mode: "+
+			"run bulletin backup as the user who owns the data folder, the one bulletin serve runs as (ls -ld %s names it)", src, data, data)
+	}
+	return fmt.Errorf("this user can read the database %s but cannot write in the data folder %s (%v), and SQLite needs to make its shared-memory file (bulletin.db-shm) there to read a database in WAL mode",
+		src, data, errno(werr))
+}
+
 // canWriteIn reports whether this user can make a file in dir.
-func canWriteIn(dir string) bool {
+func canWriteIn(dir string) bool { return writeProbe(dir) == nil }
+
+// writeProbe makes a file in dir and removes it, and returns why it
+// could not.
+func writeProbe(dir string) error {
 	f, err := os.CreateTemp(dir, ".bulletin-probe-*")
 	if err != nil {
-		return false
+		return err
 	}
 	f.Close()
 	os.Remove(f.Name())
-	return true
+	return nil
 }
 
 // deniedFolder returns the folder on the way to file that this user may
