@@ -112,8 +112,10 @@ func (s *Store) record(ctx context.Context, campaignID int64, results []queue.Re
 		s.feedback.SendBounces(kind, n)
 	}
 	for _, r := range failed {
+		// The subscriber's id says who; the log names no reader, and a
+		// relay's refusal often quotes their address.
 		s.log().Warn("campaign delivery failed", "campaign", campaignID, "delivery", r.DeliveryID,
-			"subscriber", r.SubscriberID, "status", r.Status, "reason", clip(r.Reply, 300))
+			"subscriber", r.SubscriberID, "status", r.Status, "reason", clip(mailer.MaskAddresses(r.Reply), 300))
 	}
 	s.recordGone(ctx, bounced...)
 	return nil
