@@ -102,9 +102,9 @@ func TestCampaignMessageFillsFields(t *testing.T) {
 		},
 		{
 			p:              mailer.Personal{Email: "x@example.com", Name: "Evil\r\nBcc: y@example.com", Unsubscribe: "u", Preferences: "p"},
-			wantText:       "Hello Evil  Bcc: y@example.com,\r\nyour address is x@example.com.\r\nUnsubscribe: https://h.example/unsubscribe/u\r\n",
-			wantHTMLSubstr: `<p>Hello Evil  Bcc: y@example.com</p>`,
-			wantTo:         "EvilBcc: y@example.com <x@example.com>",
+			wantText:       "Hello Evil Bcc: y@example.com,\r\nyour address is x@example.com.\r\nUnsubscribe: https://h.example/unsubscribe/u\r\n",
+			wantHTMLSubstr: `<p>Hello Evil Bcc: y@example.com</p>`,
+			wantTo:         "Evil Bcc: y@example.com <x@example.com>",
 		},
 	}
 	seen := map[string]bool{}

@@ -242,7 +242,7 @@ func skipAfter(f Field, named bool) bool {
 func value(f Field, p Personal) string {
 	switch f {
 	case Name:
-		return oneLine(p.Name)
+		return shownName(p.Name)
 	case Email:
 		return AddressForPeople(p.Email)
 	case NameURL:

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/jordan-wright/email"
 )
@@ -244,20 +245,74 @@ func NewMessageID(from string) string {
 	return "<" + hex.EncodeToString(b[:]) + "@" + domain + ">"
 }
 
-// addressString formats a for a header, dropping control characters from
-// the display name, so no line break gets in; mail.Address quotes a name
-// with specials such as a comma and encodes a non-ASCII one per RFC 2047.
+// addressString formats a for a header with its display name as the
+// body shows a name (shownName): control characters as spaces, so no line
+// break gets in, and each run of white space one space; mail.Address
+// quotes a name with specials such as a comma and encodes a non-ASCII one
+// per RFC 2047.
 func addressString(a *mail.Address) string {
-	name := strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
-		}
-		return r
-	}, a.Name)
-	return (&mail.Address{Name: name, Address: a.Address}).String()
+	return (&mail.Address{Name: strings.TrimSpace(shownName(a.Name)), Address: a.Address}).String()
 }
 
 func hasBreak(s string) bool { return strings.ContainsAny(s, "\r\n") }
+
+// shownName is a reader's name as a mail shows it: on one line (oneLine),
+// each run of white space in it one space. A signup's name is stored so
+// (subscribers.NormalizeName); one stored before read "Hello Padded
+// Name," with every space typed.
+func shownName(name string) string { return CollapseSpaces(oneLine(name)) }
+
+// CollapseSpaces makes each run of two or more white space characters in
+// s one space; a lone one (a no-break space, an ideographic space between
+// a Japanese family and given name) is kept as it is. s is returned as it
+// is when it has no run, as most names have none. Names are stored so
+// (subscribers.NormalizeName) and shown so (Personal.Name).
+func CollapseSpaces(s string) string {
+	if !hasSpaceRun(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	start, n := 0, 0 // the run of white space before the rune at i: its start, its length in runes
+	for i, r := range s {
+		if unicode.IsSpace(r) {
+			if n == 0 {
+				start = i
+			}
+			n++
+			continue
+		}
+		writeSpaceRun(&b, s[start:i], n)
+		n = 0
+		b.WriteRune(r)
+	}
+	writeSpaceRun(&b, s[start:], n)
+	return b.String()
+}
+
+// writeSpaceRun writes run, n white space characters, as CollapseSpaces
+// keeps it: a lone one as it is, more as one space.
+func writeSpaceRun(b *strings.Builder, run string, n int) {
+	switch {
+	case n == 1:
+		b.WriteString(run)
+	case n > 1:
+		b.WriteByte(' ')
+	}
+}
+
+// hasSpaceRun reports whether s has two white space characters in a row.
+func hasSpaceRun(s string) bool {
+	prev := false
+	for _, r := range s {
+		space := unicode.IsSpace(r)
+		if space && prev {
+			return true
+		}
+		prev = space
+	}
+	return false
+}
 
 // oneLine replaces line breaks and other control characters with spaces.
 func oneLine(s string) string {

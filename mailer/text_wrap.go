@@ -199,7 +199,7 @@ func measureLine(m Markers, s string) wrapLine {
 // them in. The other fields are tokens in URLs, measured as nothing when
 // the paragraph was wrapped: a line is not wrapped again for them.
 func (w *textWrap) overflows(p Personal) bool {
-	name, email := utf8.RuneCountInString(p.Name), utf8.RuneCountInString(p.Email)
+	name, email := utf8.RuneCountInString(shownName(p.Name)), utf8.RuneCountInString(p.Email)
 	for _, l := range w.side(p).lines {
 		if (l.names > 0 || l.emails > 0 || l.joined || l.grown) && l.cols+l.names*name+l.emails*email > w.width {
 			return true

@@ -367,14 +367,16 @@ func (r *confirmRenderer) links(id int64) (preferences, unsubscribe string) {
 // oneLineName is name as a mail's text part may show it, on the greeting's
 // line: a name stored before NormalizeName refused line breaks, other
 // control characters and bidirectional overrides has each of them as a
-// space, as a campaign's {{ .Name }} does. The HTML part escapes it too.
+// space, and one stored before it collapsed runs of white space has each
+// run as one space, as a campaign's {{ .Name }} does. The HTML part
+// escapes it too.
 func oneLineName(name string) string {
-	return strings.TrimSpace(strings.Map(func(r rune) rune {
+	return strings.TrimSpace(mailer.CollapseSpaces(strings.Map(func(r rune) rune {
 		if badNameRune(r) {
 			return ' '
 		}
 		return r
-	}, name))
+	}, name)))
 }
 
 // mailBufs hold the bytes of confirmations once sent, for the next ones:

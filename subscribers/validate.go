@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/mailer"
 )
 
 // Limits on what a reader may send.
@@ -196,18 +197,25 @@ func isASCII(s string) bool {
 	return true
 }
 
-// NormalizeName trims name, composes it (NFC) and checks its length and
+// NormalizeName trims name, composes it (NFC), makes each run of white
+// space in it one space (mailer.CollapseSpaces) and checks its length and
 // characters: no control characters, line breaks or direction overrides.
 // An accented letter arrives composed from most keyboards but decomposed
 // from some (macOS, copied text): stored one way, a name is found by a
 // search typed either way (see List), and an accent does not count
-// against MaxNameLen as a character of its own.
+// against MaxNameLen as a character of its own. Runs of spaces, pasted
+// or typed, greeted the reader "Hello Padded   Name," in every mail.
 func NormalizeName(name string) (string, string) {
 	name = strings.TrimSpace(name)
 	if !utf8.ValidString(name) {
 		return "", "use plain text"
 	}
 	name = norm.NFC.String(name)
+	if !strings.ContainsFunc(name, badNameRune) {
+		// A name with a tab or a line break is refused below as typed,
+		// not made acceptable by collapsing them.
+		name = mailer.CollapseSpaces(name)
+	}
 	if n := utf8.RuneCountInString(name); n > MaxNameLen {
 		return "", fmt.Sprintf("use at most %d characters (this one has %d)", MaxNameLen, n)
 	}
