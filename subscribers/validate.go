@@ -113,10 +113,8 @@ var idnaProfile = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.VerifyDNSL
 // take another reader's address). A non-ASCII domain is IDNA-encoded; an
 // ASCII one is lower-cased.
 func splitAddress(local, domain string) (string, string, string) {
-	for i := 0; i < len(local); i++ {
-		if local[i] >= utf8.RuneSelf {
-			return "", "", "use only ASCII characters before the @ (a-z, 0-9 and . _ + -): accented letters and other scripts there cannot be mailed"
-		}
+	if !isASCII(local) {
+		return "", "", nonASCIILocal(local)
 	}
 	if len(local) > MaxLocalLen {
 		return "", "", "use an address with at most 64 characters before the @"
@@ -129,6 +127,41 @@ func splitAddress(local, domain string) (string, string, string) {
 		return "", "", "check the domain after the @: it is not a valid domain name"
 	}
 	return local, a, ""
+}
+
+// nonASCIILocal says what to fix in local, a part before the @ that is
+// not ASCII, naming its first character that is not: "“ö” cannot be
+// used before the @: …". It said "use only ASCII characters before the @
+// (a-z, 0-9 and . _ + -)", and o'brien@ and a&b@ were taken. The
+// character is named with its accents, composed (a decomposed ö is shown
+// as one); one that only looks like an ASCII letter (fullwidth ｋ, the
+// Kelvin sign) is said to, and one that does not show is named by its
+// code point.
+func nonASCIILocal(local string) string {
+	const rule = "using only ASCII letters, digits and symbols there"
+	i := strings.IndexFunc(local, func(r rune) bool { return r >= utf8.RuneSelf })
+	r, n := utf8.DecodeRuneInString(local[i:])
+	start, end := i, i+n
+	if unicode.Is(unicode.M, r) && i > 0 {
+		// An accent typed apart from its letter (o + ¨) is the letter's.
+		_, size := utf8.DecodeLastRuneInString(local[:i])
+		start -= size
+	}
+	for end < len(local) {
+		m, size := utf8.DecodeRuneInString(local[end:])
+		if !unicode.Is(unicode.M, m) {
+			break
+		}
+		end += size
+	}
+	ch := local[start:end]
+	switch looks := norm.NFKC.String(ch); {
+	case !unicode.IsGraphic(r) || unicode.Is(unicode.Cf, r):
+		return fmt.Sprintf("an invisible character (U+%04X) is before the @: delete it, %s", r, rule)
+	case isASCII(looks):
+		return fmt.Sprintf("“%s” before the @ only looks like the ASCII “%s”: type it again, %s", ch, looks, rule)
+	}
+	return fmt.Sprintf("“%s” cannot be used before the @: use only ASCII letters, digits and symbols there", norm.NFC.String(ch))
 }
 
 // addressFault says what to fix in local@domain, an address NormalizeEmail
