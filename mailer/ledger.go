@@ -240,7 +240,10 @@ type recorder struct {
 	heldErr  error
 	heldWait time.Duration // before the next try; doubles to heldWaitMax
 	retrying bool          // a try of the held is scheduled
-	warned   bool          // the hold is logged, its end not yet
+	holding  bool          // results are held (logged once, until none is)
+	// heldCh is closed when results start to be held, and made anew
+	// when none is left (heldSignal).
+	heldCh chan struct{}
 }
 
 // An entry is a result waiting to be written, the tally of its task, and
@@ -369,8 +372,12 @@ func (r *recorder) hold(cid int64, es []entry, err error) {
 	if r.held == nil {
 		r.held, r.heldIDs = map[int64][]entry{}, map[int64]bool{}
 	}
-	if !r.warned {
-		r.warned, r.heldWait = true, heldWaitMin
+	if !r.holding {
+		r.holding, r.heldWait = true, heldWaitMin
+		if r.heldCh == nil {
+			r.heldCh = make(chan struct{})
+		}
+		close(r.heldCh)
 		if r.log != nil {
 			r.log.Warn("cannot write the results of messages sent; they are kept to be written again, and no more mail goes out until they are",
 				"campaign", cid, "results", len(kept), "err", err)
@@ -418,18 +425,29 @@ func (r *recorder) retryHeld() {
 func (r *recorder) unhold(es []entry, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !r.warned {
+	if !r.holding {
 		return
 	}
 	for _, e := range es {
 		delete(r.heldIDs, e.r.DeliveryID)
 	}
 	if len(r.heldIDs) == 0 && len(r.held) == 0 {
-		r.warned, r.heldErr = false, nil
+		r.holding, r.heldErr, r.heldCh = false, nil, nil
 		if r.log != nil && err == nil {
 			r.log.Info("the results kept are written; mail goes out again")
 		}
 	}
+}
+
+// heldSignal returns a channel closed once results are held: at once
+// while they are.
+func (r *recorder) heldSignal() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.heldCh == nil {
+		r.heldCh = make(chan struct{})
+	}
+	return r.heldCh
 }
 
 // blocked returns, while results are held, an error saying so
@@ -437,7 +455,7 @@ func (r *recorder) unhold(es []entry, err error) {
 func (r *recorder) blocked() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(r.heldIDs) == 0 {
+	if !r.holding {
 		return nil
 	}
 	return fmt.Errorf("%w: %v", ErrResultsHeld, r.heldErr)

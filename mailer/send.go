@@ -226,11 +226,14 @@ func (s *Sender) send(ctx context.Context, cm *CampaignMessage, p *tasks.SendPay
 	s.init()
 	chunk := cmp.Or(max(s.Chunk, 0), 250)
 	t := &tally{}
+	// Before the watch: results held already would end the batch at once,
+	// rather than after the wait for them to be written. Still held, the
+	// batch sends nothing, and gives back its claims from the fan-out.
+	err := s.waitHeld(ctx)
 	sctx, unwatch := s.watchStop(ctx, p.CampaignID)
 	defer unwatch() // after t.wg.Wait: every message's outcome is in
-	var err error
 	i := 0
-	for ; i < len(p.Recipients); i += chunk {
+	for ; err == nil && i < len(p.Recipients); i += chunk {
 		var stopped bool
 		stopped, err = s.sendChunk(sctx, cm, p, p.Recipients[i:min(i+chunk, len(p.Recipients))], final, t)
 		if err != nil && stoppedBy(sctx) {
@@ -258,6 +261,8 @@ func (s *Sender) send(ctx context.Context, cm *CampaignMessage, p *tasks.SendPay
 		// Some of the batch may be left: the rerun sends it, and finds
 		// what went out done.
 		return fmt.Errorf("campaign %d batch %d: %v: %w", p.CampaignID, p.Batch, errDraining, tasks.ErrHandedBack)
+	case errors.Is(context.Cause(sctx), ErrResultsHeld):
+		return fmt.Errorf("campaign %d batch %d: %w", p.CampaignID, p.Batch, ErrResultsHeld)
 	case err != nil:
 		return err
 	case t.err != nil:
@@ -270,13 +275,17 @@ func (s *Sender) send(ctx context.Context, cm *CampaignMessage, p *tasks.SendPay
 
 // watchStop returns a context of ctx that ends, with errStopped as its
 // cause, once the Ledger says campaign cid is stopped, asking every
-// StopEvery, or with errDraining once the sender drains; and the function
-// that ends the watch. A Ledger that cannot say, or that fails to, stops
+// StopEvery, with errDraining once the sender drains, or with
+// ErrResultsHeld once results are held (recorder.hold): the messages
+// waiting for a connection or for the rate limit are then not sent, as
+// for a pause, where they went on by the thousand while every write of
+// their results failed; and the function that ends the watch. A Ledger that cannot say, or that fails to, stops
 // nothing: the next claim sees the stop.
 func (s *Sender) watchStop(ctx context.Context, cid int64) (context.Context, func()) {
 	sc, _ := s.Ledger.(StopChecker)
 	sctx, cancel := context.WithCancelCause(ctx)
 	done := make(chan struct{})
+	held := s.rec.heldSignal()
 	// The drain is watched on its own: a read of the stop flag can take
 	// a second while Redis is away (the client's retries), and the batch
 	// went on sending meanwhile.
@@ -286,6 +295,8 @@ func (s *Sender) watchStop(ctx context.Context, cid int64) (context.Context, fun
 		case <-sctx.Done():
 		case <-s.draining:
 			cancel(errDraining)
+		case <-held:
+			cancel(ErrResultsHeld)
 		}
 	}()
 	if sc != nil {
@@ -313,11 +324,21 @@ func (s *Sender) watchStop(ctx context.Context, cid int64) (context.Context, fun
 	}
 }
 
-// stoppedBy reports whether ctx ended because its campaign was stopped
-// or the sender drains.
+// stoppedBy reports whether ctx ended because its campaign was stopped,
+// the sender drains or results are held.
 func stoppedBy(ctx context.Context) bool {
 	cause := context.Cause(ctx)
-	return errors.Is(cause, errStopped) || errors.Is(cause, errDraining)
+	return errors.Is(cause, errStopped) || errors.Is(cause, errDraining) || errors.Is(cause, ErrResultsHeld)
+}
+
+// Held returns how many results of messages sent are held unwritten
+// (recorder.hold): a stop now would send their messages again after the
+// restart, unless the journal keeps them.
+func (s *Sender) Held() int {
+	s.init()
+	s.rec.mu.Lock()
+	defer s.rec.mu.Unlock()
+	return len(s.rec.heldIDs)
 }
 
 // release gives back the claims of pre-claimed deliveries that will not

@@ -163,6 +163,9 @@ func kicker(ctx context.Context, sender *mailer.Sender, svc *campaigns.Service, 
 			if n := handedBack.Load(); n > 0 {
 				m.Log.Info("stopped sending: what is left of the batches under way goes to their tasks, sent after the restart", "batches", n)
 			}
+			if n := sender.Held(); n > 0 {
+				m.Log.Warn("stopped with results of messages sent still unwritten (the database could not take them): those the results journal does not keep go again after the restart", "results", n)
+			}
 		case <-time.After(stopKickedWithin):
 			m.Log.Warn("stopped with batches still sending: their last messages may go again after the restart")
 		}

@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/campaigns"
+	"github.com/bulletinhq/bulletin/internal/mailtest"
 	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/internal/smtptest"
 	"github.com/bulletinhq/bulletin/mailer"
 )
 
@@ -143,4 +145,27 @@ func asTask(p *queue.SendPayload) *queue.SendPayload {
 	buf, _ := json.Marshal(p)
 	json.Unmarshal(buf, &task)
 	return &task
+}
+
+// Once results are held, the messages of a batch still waiting for the
+// mail server (behind its rate limit here) are not handed to it: they are
+// given back, as for a pause. They went out by the thousand while every
+// write of their results failed, each one more to send again should serve
+// stop before the disk has room.
+func TestHeldResultsStopTheMessagesWaiting(t *testing.T) {
+	e, _, kicked := kickedEnv(t, 30)
+	ledger := &fullLedger{PreClaimer: e.svc.Ledger().(mailer.PreClaimer), full: true}
+	srv := smtptest.Start(t)
+	s := &mailer.Sender{Batch: mailtest.SlowSMTPTo(t, srv.URL(), 20), Ledger: ledger, RecordEvery: time.Millisecond}
+	p := kicked[0]
+	if err := s.Send(context.Background(), p); !errors.Is(err, mailer.ErrResultsHeld) {
+		t.Fatalf("the batch returned %v, want ErrResultsHeld", err)
+	}
+	n := srv.Total()
+	if n == 0 || n > len(p.Recipients)/2 {
+		t.Errorf("%d of the batch's %d messages went out once the first results could not be written, want a few", n, len(p.Recipients))
+	}
+	if held := s.Held(); held != n {
+		t.Errorf("%d results held for %d messages sent", held, n)
+	}
 }
