@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -52,8 +53,8 @@ func (m *Main) doctor(ctx context.Context, args []string) error {
 	if m.unusedRefused > 0 {
 		alsoSettings = "; fix the settings the warnings above name too, as bulletin serve refuses them"
 	}
-	if n := failures(rep); n > 0 {
-		return fmt.Errorf("%d of %d checks failed: publish or fix the records above, then run bulletin doctor again (DNS changes can take the records' TTL to show)%s", n, len(rep.Findings), alsoSettings)
+	if err := dnsVerdict(rep, alsoSettings); err != nil {
+		return err
 	}
 	if m.unusedRefused > 0 {
 		return fmt.Errorf("the DNS records are in place, but bulletin serve refuses the settings the warnings above name: fix them, then run bulletin doctor again")
@@ -158,14 +159,63 @@ func (m *Main) deliverabilityConfig() (deliverability.Config, error) {
 	return cfg, err
 }
 
-func failures(rep deliverability.Report) int {
-	n := 0
+// dnsVerdict is doctor's last line about the DNS, nil when every record
+// is in place. Checks whose lookups got no answer (no network, a resolver
+// that fails) are said apart: their records were not seen, and "publish
+// or fix the records above" sent an operator with no DNS at all to
+// change records that may well be right. also ends a line that fails.
+func dnsVerdict(rep deliverability.Report, also string) error {
+	wrong, unchecked := failures(rep)
+	if wrong == 0 && unchecked == 0 {
+		return nil
+	}
+	why := "the DNS lookups they need got no answer"
+	if reason := lookupReason(rep.LookupErr); reason != "" {
+		why += " (" + reason + ")"
+	}
+	fix := "check that this machine reaches its DNS resolver (its network, /etc/resolv.conf), then run bulletin doctor again"
+	switch {
+	case wrong == 0:
+		return fmt.Errorf("%d of %d checks could not be made: %s, so those records were not checked, not found wrong: %s%s",
+			unchecked, len(rep.Findings), why, fix, also)
+	case unchecked > 0:
+		return fmt.Errorf("%d of %d checks failed: publish or fix the records above (DNS changes can take the records' TTL to show); %d more could not be made: %s, so those records were not checked: %s%s",
+			wrong, len(rep.Findings), unchecked, why, fix, also)
+	}
+	return fmt.Errorf("%d of %d checks failed: publish or fix the records above, then run bulletin doctor again (DNS changes can take the records' TTL to show)%s", wrong, len(rep.Findings), also)
+}
+
+// failures counts the findings that are a record missing or wrong, and
+// those whose check could not be made.
+func failures(rep deliverability.Report) (wrong, unchecked int) {
 	for _, f := range rep.Findings {
-		if f.Status == deliverability.Missing || f.Status == deliverability.Error {
-			n++
+		switch {
+		case f.Unchecked:
+			unchecked++
+		case f.Status == deliverability.Missing || f.Status == deliverability.Error:
+			wrong++
 		}
 	}
-	return n
+	return wrong, unchecked
+}
+
+// lookupReason is why a lookup got no answer, without the name and
+// server a *net.DNSError puts first ("network is unreachable", from
+// "lookup example.com on 10.0.0.1:53: dial udp …: connect: network is
+// unreachable"): the findings above name them.
+func lookupReason(err error) string {
+	var de *net.DNSError
+	if errors.As(err, &de) {
+		err = errors.New(de.Err)
+	}
+	if err == nil {
+		return ""
+	}
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		msg = msg[i+2:]
+	}
+	return msg
 }
 
 // printReport writes the findings as a table: status, check, domain and

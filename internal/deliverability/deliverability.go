@@ -70,6 +70,11 @@ type Finding struct {
 	// Publish is the record that fixes a finding that is not OK, when a
 	// record does.
 	Publish *Record
+	// Unchecked is set on an Error finding whose check could not be made:
+	// a DNS lookup it needed got no answer (no network, a resolver that
+	// times out or fails), which is not the name having no record. The
+	// record was not seen, so it is not known to be wrong.
+	Unchecked bool
 }
 
 // Config is what the checks compare the DNS with.
@@ -96,6 +101,9 @@ type Config struct {
 // A Report is the findings of one run of the checks, domain by domain.
 type Report struct {
 	Findings []Finding
+	// LookupErr is the first DNS lookup that got no answer, when one did
+	// not: what the Unchecked findings have in common, most often.
+	LookupErr error
 }
 
 // Failed says whether a record is missing or wrong, or a check could not
@@ -114,6 +122,7 @@ func (r Report) Failed() bool {
 func Check(ctx context.Context, res Resolver, c Config) Report {
 	r := &run{ctx: ctx, res: newCache(res), c: c}
 	r.relay = r.resolveRelay()
+	r.failedBefore = r.res.failed // the relay's lookup is said of by each SPF finding
 	for _, d := range c.Domains {
 		d = normalize(d)
 		if a, err := idna.Lookup.ToASCII(d); err == nil {
@@ -137,7 +146,7 @@ func Check(ctx context.Context, res Resolver, c Config) Report {
 		r.add(f)
 		r.add(r.bounceMX(b))
 	}
-	return Report{Findings: r.findings}
+	return Report{Findings: r.findings, LookupErr: r.res.firstErr}
 }
 
 // A run is one Check: its settings, its answers so far and its findings.
@@ -147,9 +156,21 @@ type run struct {
 	c        Config
 	relay    relay
 	findings []Finding
+	// failedBefore is the cache's count of unanswered lookups at the
+	// last add.
+	failedBefore int
 }
 
-func (r *run) add(f Finding) { r.findings = append(r.findings, f) }
+// add adds f, Unchecked when it is an Error and a lookup got no answer
+// since the last add: every check that needs an answer it did not get
+// comes out an Error, saying it could not look the name up.
+func (r *run) add(f Finding) {
+	if f.Status == Error && r.res.failed > r.failedBefore {
+		f.Unchecked = true
+	}
+	r.failedBefore = r.res.failed
+	r.findings = append(r.findings, f)
+}
 
 // keys returns the keys that sign the mail of domain.
 func (r *run) keys(domain string) []dkim.Key {

@@ -14,10 +14,11 @@ const spfLookupLimit = 10
 
 // A relay is the host mail leaves through, with its addresses.
 type relay struct {
-	host  string
-	ips   []net.IP
-	err   error
-	local bool // every address is loopback or private: not what receivers see
+	host       string
+	ips        []net.IP
+	err        error
+	unanswered bool // err is a lookup that got no answer (see Finding.Unchecked)
+	local      bool // every address is loopback or private: not what receivers see
 }
 
 func (r *run) resolveRelay() relay {
@@ -29,6 +30,7 @@ func (r *run) resolveRelay() relay {
 		rl.ips = []net.IP{ip}
 	} else {
 		rl.ips, rl.err = r.res.IPs(r.ctx, rl.host)
+		rl.unanswered = rl.err != nil
 		if rl.err == nil && len(rl.ips) == 0 {
 			rl.err = fmt.Errorf("%s has no address in the DNS", rl.host)
 		}
@@ -76,6 +78,7 @@ func (r *run) spf(domain string) Finding {
 		return f
 	case r.relay.err != nil:
 		f.Status, f.Detail = Error, fmt.Sprintf("could not look up the relay %s of BULLETIN_SMTP_URL: %v", r.relay.host, r.relay.err)
+		f.Unchecked = r.relay.unanswered
 		return f
 	case r.relay.local:
 		f.Status, f.Detail = Warn, fmt.Sprintf("the relay %s is on this machine or a private network, so SPF must name the public address it sends from, which Bulletin cannot see: check that %s covers it", r.relay.host, rec)
