@@ -42,7 +42,7 @@ func TestServePollsBounceMailbox(t *testing.T) {
 	m, _, stderr := testMain(t, map[string]string{
 		"BULLETIN_BOUNCE_MAILBOX": "imap://bounces:Mailbox-Pass-42@" + ln.Addr().String() + "/INBOX",
 		"BULLETIN_BOUNCE_DOMAIN":  "bounces.example.test",
-		"BULLETIN_SECRET":         strings.Repeat("s", 40),
+		"BULLETIN_SECRET":         "bounce-mailbox-secret-0123456789abcdef",
 	})
 	defer func(d time.Duration) { bounceMailboxInterval = d }(bounceMailboxInterval)
 	bounceMailboxInterval = 20 * time.Millisecond

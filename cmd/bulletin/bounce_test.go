@@ -43,7 +43,7 @@ func TestServeTakesBouncesOnBounceAddr(t *testing.T) {
 	m, _, stderr := testMain(t, map[string]string{
 		"BULLETIN_BOUNCE_ADDR":   addr,
 		"BULLETIN_BOUNCE_DOMAIN": "bounces.example.test",
-		"BULLETIN_SECRET":        strings.Repeat("s", 40),
+		"BULLETIN_SECRET":        "bounce-secret-0123456789abcdef0123456",
 	})
 	_, stop := startServe(t, m)
 	defer stop()

@@ -360,6 +360,8 @@ func checkSettings(vals map[string]*string) (Config, []error) {
 	refuse(checkFrom(c.From))
 	if c.Secret != "" && len(c.Secret) < 32 {
 		refuse(fmt.Errorf("BULLETIN_SECRET is too short: use at least 32 random characters, or leave it empty to generate one"))
+	} else if why := notRandom(c.Secret); c.Secret != "" && why != "" {
+		refuse(fmt.Errorf("BULLETIN_SECRET is not random (%s): use at least 32 random characters, such as head -c 32 /dev/urandom | base64 prints, or leave it empty to generate one", why))
 	}
 	if c.NoSend && c.RedisURL == "" {
 		refuse(fmt.Errorf("BULLETIN_NO_SEND leaves campaign and digest sending to bulletin worker processes, which cannot reach the embedded Redis: set BULLETIN_REDIS_URL too"))

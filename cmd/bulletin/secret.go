@@ -264,6 +264,32 @@ func readSecret(c Config) ([]byte, error) {
 	return readSecretFile(secretPath(c))
 }
 
+// notRandom says how secret is plainly not random, or "" when nothing
+// shows: 40 spaces, or 40 "a", passed the length check, and anyone could
+// sign links with them. The bounds are far below what any random secret
+// meets: the 64 hex digits createSecret writes hold 16 different ones
+// with near certainty, and never fewer than 8 in practice.
+func notRandom(secret string) string {
+	if strings.TrimSpace(secret) == "" {
+		return "it is only white space"
+	}
+	count := map[rune]int{}
+	n := 0
+	for _, r := range secret {
+		count[r]++
+		n++
+	}
+	if len(count) < 8 {
+		return fmt.Sprintf("it has only %d different characters", len(count))
+	}
+	for _, k := range count {
+		if 2*k > n {
+			return "one character makes up more than half of it"
+		}
+	}
+	return ""
+}
+
 // readSecretFile returns the key in the file at path, nil when there is
 // no such file.
 func readSecretFile(path string) ([]byte, error) {

@@ -106,7 +106,7 @@ func TestMigrateWarnsOfMalformedSettings(t *testing.T) {
 // and a backup of it; it returns the settings and the backup's path.
 func backedUp(t *testing.T) (map[string]string, string) {
 	t.Helper()
-	env := map[string]string{"BULLETIN_DATA": t.TempDir(), "BULLETIN_SECRET": strings.Repeat("s", 32)}
+	env := map[string]string{"BULLETIN_DATA": t.TempDir(), "BULLETIN_SECRET": "backup-secret-0123456789abcdef0123"}
 	file := filepath.Join(t.TempDir(), "b.db")
 	if code, _, stderr := run(t, env, "", "migrate"); code != 0 {
 		t.Fatalf("migrate: %s", stderr)

@@ -101,7 +101,7 @@ func TestSeedWarnsOfMalformedSettings(t *testing.T) {
 // secret rotate uses the data folder and the secret alone.
 func TestSecretRotateWarnsOfMalformedSMTPURL(t *testing.T) {
 	data := t.TempDir()
-	env := map[string]string{"BULLETIN_DATA": data, "BULLETIN_SECRET": strings.Repeat("k", 40)}
+	env := map[string]string{"BULLETIN_DATA": data, "BULLETIN_SECRET": "rotate-secret-0123456789abcdef012345678"}
 	out := runWarned(t, env, "", []string{"secret", "--smtp-url", badSMTPURLs[3], "rotate"}, "--smtp-url")
 	if out != "the links in mail are signed with BULLETIN_SECRET from the next start\n" {
 		t.Errorf("secret rotate: stdout %q", out)
