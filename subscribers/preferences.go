@@ -83,6 +83,19 @@ type ListChoice struct {
 	*List
 	Checked       bool
 	FrequencyNote string
+	// Waiting is whether the list, not Checked, waits for the reader's
+	// click on the link of a confirmation mail: a signup of theirs asked
+	// for it, and the link still works (askedLists). Unticked, it looked
+	// like any list they never asked for.
+	Waiting bool
+}
+
+// JoinsAtOnce reports whether a list sub ticks on their preferences page
+// is joined at once by SetPreferences, rather than when they confirm
+// their address: so for a reader who has confirmed it, even one who
+// unsubscribed since (applyPreferences).
+func (sub *Subscriber) JoinsAtOnce() bool {
+	return sub.Status == StatusConfirmed || (sub.Status == StatusUnsubscribed && sub.ConfirmedAt != nil)
 }
 
 // PreferencesOf returns subscriber id and the lists it may choose from:
@@ -107,13 +120,38 @@ func (s *Store) PreferencesOf(ctx context.Context, id int64) (*Subscriber, []Lis
 	if err != nil {
 		return nil, nil, err
 	}
+	asked, err := s.askedLists(ctx, sub)
+	if err != nil {
+		return nil, nil, err
+	}
 	var out []ListChoice
 	for _, l := range all {
 		if l.Public || on[l.Slug] {
-			out = append(out, ListChoice{List: l, Checked: on[l.Slug], FrequencyNote: frequencyNote(l, still[l.ID])})
+			out = append(out, ListChoice{List: l, Checked: on[l.Slug], FrequencyNote: frequencyNote(l, still[l.ID]),
+				Waiting: asked[l.ID] && !on[l.Slug]})
 		}
 	}
 	return sub, out, nil
+}
+
+// askedLists returns, by id, the lists reader sub's signup request asks
+// for while the link mailed for it works (ConfirmTTL, as WaitingRequest
+// has it): the click on it adds them (Confirm). None for a bounced
+// reader, whose link adds nothing.
+func (s *Store) askedLists(ctx context.Context, sub *Subscriber) (map[int64]bool, error) {
+	if sub.Status == StatusBounced {
+		return nil, nil
+	}
+	ids, err := sqlite.Column[int64](s.db.Read.QueryContext(ctx, `SELECT l.id FROM signup_requests r, json_each(r.lists) j
+		JOIN lists l ON l.id = j.value WHERE r.subscriber_id = ? AND r.requested_at > ?`, sub.ID, sqlite.Now().Add(-ConfirmTTL)))
+	if err != nil {
+		return nil, fmt.Errorf("lists asked for: %w", err)
+	}
+	asked := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		asked[id] = true
+	}
+	return asked, nil
 }
 
 // stillIn returns, by list, the digest window (daily or weekly) reader id

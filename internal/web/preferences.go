@@ -33,6 +33,9 @@ type preferencesData struct {
 	DataURL, EraseURL string
 	// Digest is what the page offers and says of digests.
 	Digest digestOffer
+	// Waiting is what the page says beside a list that waits for the
+	// reader's confirmation (subscribers.ListChoice.Waiting; waitingNote).
+	Waiting string
 	// Chosen, when not nil, are the slugs of the lists a form sent back to
 	// be fixed had ticked: they stay ticked, and no others.
 	Chosen []string
@@ -105,6 +108,7 @@ func (s *Server) renderPreferences(w http.ResponseWriter, r *http.Request, id in
 		return
 	}
 	d.Now, d.Stopped = receiving(sub, choices)
+	d.Waiting = waitingNote(sub)
 	if d.Chosen == nil {
 		d.Name, d.Frequency = sub.Name, sub.Frequency
 	} else { // a form sent back to be fixed shows what was ticked

@@ -26,3 +26,17 @@ func receiving(sub *subscribers.Subscriber, choices []subscribers.ListChoice) (n
 	}
 	return "", false
 }
+
+// waitingNote is what the preferences page says beside a list that waits
+// for reader sub's click on the link of a confirmation mail: a signup or
+// an import for their address asked for it. The link adds it; ticking it
+// and saving joins it at once only for a reader who has confirmed their
+// address (JoinsAtOnce); for the others a list ticked waits for the same
+// click, so the page does not offer it.
+func waitingNote(sub *subscribers.Subscriber) string {
+	const note = "Waiting for your confirmation: the link in the mail we sent you adds this list"
+	if sub.JoinsAtOnce() {
+		return note + ", or tick it and save to join it now."
+	}
+	return note + "."
+}
