@@ -56,7 +56,7 @@ func TestResultsHeldWhileTheDiskIsFull(t *testing.T) {
 	if len(kicked) < 2 {
 		t.Fatalf("setup: %d batches, want at least 2", len(kicked))
 	}
-	ledger := &fullLedger{PreClaimer: e.svc.Ledger().(mailer.PreClaimer), full: true}
+	ledger := &fullLedger{PreClaimer: e.svc.Ledger(), full: true}
 	bs := &countingSender{}
 	s := &mailer.Sender{Batch: bs, Ledger: ledger, RecordEvery: time.Millisecond}
 	sent := func() int {
@@ -154,7 +154,7 @@ func asTask(p *queue.SendPayload) *queue.SendPayload {
 // stop before the disk has room.
 func TestHeldResultsStopTheMessagesWaiting(t *testing.T) {
 	e, _, kicked := kickedEnv(t, 30)
-	ledger := &fullLedger{PreClaimer: e.svc.Ledger().(mailer.PreClaimer), full: true}
+	ledger := &fullLedger{PreClaimer: e.svc.Ledger(), full: true}
 	srv := smtptest.Start(t)
 	s := &mailer.Sender{Batch: mailtest.SlowSMTPTo(t, srv.URL(), 20), Ledger: ledger, RecordEvery: time.Millisecond}
 	p := kicked[0]
