@@ -100,11 +100,7 @@ func (s *Server) preferencesReader(w http.ResponseWriter, r *http.Request) (int6
 // offer, which depends only on the lists shown (refusal), of those ticked.
 func (s *Server) renderPreferences(w http.ResponseWriter, r *http.Request, id int64, status int, d *preferencesData) {
 	sub, choices, err := s.Subscribers.PreferencesOf(r.Context(), id)
-	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
-		s.erasedPage(w, r, http.StatusGone)
-		return
-	} else if err != nil {
-		s.pageError(w, r, err)
+	if s.readerFailed(w, r, err) {
 		return
 	}
 	d.Now, d.Stopped = receiving(sub, choices)
@@ -131,6 +127,18 @@ func (s *Server) renderPreferences(w http.ResponseWriter, r *http.Request, id in
 	d.UnsubscribeURL = "/unsubscribe/" + s.Signer.Sign(subscribers.TokenUnsubscribe, id, 0)
 	d.DataURL, d.EraseURL = preferencesPath(r)+"/data", preferencesPath(r)+"/erase"
 	s.renderPage(w, r, status, "preferences", d)
+}
+
+// readerFailed answers a failed read or change of a reader's own link's
+// reader, and reports whether there was one: the erased page (410) for a
+// reader erased since, else the error page.
+func (s *Server) readerFailed(w http.ResponseWriter, r *http.Request, err error) bool {
+	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
+		s.erasedPage(w, r, http.StatusGone)
+	} else if err != nil {
+		s.pageError(w, r, err)
+	}
+	return err != nil
 }
 
 // preferencesPost saves the form and redirects to the page, which then

@@ -3,8 +3,6 @@ package web
 import (
 	"net/http"
 	"time"
-
-	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
 
 // preferencesDataDownload gives the reader of a preferences link
@@ -18,11 +16,7 @@ func (s *Server) preferencesDataDownload(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	exp, err := s.Subscribers.ExportOf(r.Context(), id)
-	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
-		s.erasedPage(w, r, http.StatusGone)
-		return
-	} else if err != nil {
-		s.pageError(w, r, err)
+	if s.readerFailed(w, r, err) {
 		return
 	}
 	h := w.Header()

@@ -2,8 +2,6 @@ package web
 
 import (
 	"net/http"
-
-	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
 
 // preferencesEraseData is the data of pages/preferences_erase.html.
@@ -27,11 +25,7 @@ func (s *Server) preferencesEraseForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sub, err := s.Subscribers.Get(r.Context(), id)
-	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
-		s.erasedPage(w, r, http.StatusGone)
-		return
-	} else if err != nil {
-		s.pageError(w, r, err)
+	if s.readerFailed(w, r, err) {
 		return
 	}
 	prefs := preferencesPath(r)
@@ -53,11 +47,7 @@ func (s *Server) preferencesErase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err := s.Subscribers.Erase(r.Context(), id)
-	if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
-		s.erasedPage(w, r, http.StatusGone)
-		return
-	} else if err != nil {
-		s.pageError(w, r, err)
+	if s.readerFailed(w, r, err) {
 		return
 	}
 	s.renderPage(w, r, http.StatusOK, "erased", badLinkData{Signup: s.signupOpen(r), JustErased: true})
