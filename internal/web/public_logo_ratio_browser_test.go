@@ -64,6 +64,7 @@ func logoOfDiscs(width, height int) image.Image {
 func TestPublicLogoKeepsItsProportions(t *testing.T) {
 	_, a := newSettingsServer(t)
 	ctx := browser33(t)
+	login33(t, ctx, a.base)
 	views := append([]view33{{320, "light"}}, views33...)
 	for _, logo := range []struct {
 		name          string
@@ -110,6 +111,25 @@ func TestPublicLogoKeepsItsProportions(t *testing.T) {
 			if box[2] > box[4] {
 				t.Errorf("%s logo at %s: ends at %g px on a %g px screen", logo.name, v, box[2], box[4])
 			}
+		}
+		// The admin's header caps the logo at 120 px wide: the wide one
+		// was drawn 120×28, its discs ovals, as the masthead's were.
+		if logo.name != "wide" {
+			continue
+		}
+		v := view33{1280, "light"}
+		open33(t, ctx, v, a.base+"/admin")
+		box := eval33[[]float64](t, ctx, `(function () {
+			var r = document.querySelector("header strong img").getBoundingClientRect();
+			return [r.left, r.top, r.right, r.bottom, document.documentElement.clientWidth];
+		})()`)
+		shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatalf("screenshot of /admin: %v", err)
+		}
+		w, h := paintedLogo(t, shot, box[4], box[:4])
+		if got := w / h; math.Abs(got-want) > want*(1/h+1/w) {
+			t.Errorf("wide logo in the admin's header: drawn %.1f×%.1f px, proportions %.2f, want %.2f", w, h, got, want)
 		}
 	}
 }
