@@ -74,6 +74,12 @@ func (s *Server) savedCookie(r *http.Request, maxAge int) *http.Cookie {
 	return s.onceCookie(r, preferencesSavedCookie, "1", preferencesPath(r), maxAge)
 }
 
+// preferencesURL is the address of reader id's preferences page, as a
+// page shown to the reader links to it.
+func (s *Server) preferencesURL(id int64) string {
+	return "/preferences/" + s.Signer.Sign(subscribers.TokenPreferences, id, 0)
+}
+
 // preferencesPath is the address of the preferences page of r. The
 // token, already verified, is the only part of the request it repeats.
 func preferencesPath(r *http.Request) string {

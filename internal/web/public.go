@@ -74,7 +74,7 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	d := confirmedData{Title: "You're subscribed", PreferencesURL: "/preferences/" + s.Signer.Sign(subscribers.TokenPreferences, sub.ID, 0)}
+	d := confirmedData{Title: "You're subscribed", PreferencesURL: s.preferencesURL(sub.ID)}
 	d.Lists, d.Notes = s.confirmedLists(r, sub)
 	s.renderPage(w, r, http.StatusOK, "confirmed", d)
 }
@@ -138,7 +138,7 @@ func (s *Server) unsubscribeForm(w http.ResponseWriter, r *http.Request) {
 	// The mail that carried this link carries the preferences link too,
 	// and the button's answer gives it: offering it here, to leave one
 	// list rather than all, opens nothing new.
-	d.PreferencesURL = "/preferences/" + s.Signer.Sign(subscribers.TokenPreferences, id, 0)
+	d.PreferencesURL = s.preferencesURL(id)
 	s.renderPage(w, r, http.StatusOK, "unsubscribe", d)
 }
 
@@ -153,7 +153,7 @@ func (s *Server) unsubscribeListData(r *http.Request, id, list int64) (unsubscri
 		return unsubscribeData{}, err
 	}
 	d := unsubscribeData{Title: "Unsubscribe", Email: l.Email,
-		PreferencesURL: "/preferences/" + s.Signer.Sign(subscribers.TokenPreferences, id, 0)}
+		PreferencesURL: s.preferencesURL(id)}
 	switch {
 	case l.Everything:
 		d.Done, d.Title = true, "You are unsubscribed"
@@ -222,7 +222,7 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	s.renderPage(w, r, http.StatusOK, "unsubscribe", unsubscribeData{
 		Title: "You are unsubscribed", Done: true,
-		PreferencesURL: "/preferences/" + s.Signer.Sign(subscribers.TokenPreferences, id, 0),
+		PreferencesURL: s.preferencesURL(id),
 	})
 }
 
