@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,8 +15,12 @@ import (
 	"github.com/bulletinhq/bulletin/internal/browsertest"
 )
 
-// browser33 starts a headless Chromium for one test, logged in to
-// nothing; it skips the test when there is no Chromium (CI installs it).
+// browser33 opens a tab for one test in the package's headless Chromium,
+// in a browser context of its own (its own cookies and storage, so no
+// test is logged in by another's), logged in to nothing; it skips the test
+// when there is no Chromium (CI installs it). The browser itself starts
+// once for the package (sharedChromium): starting one a test took a second
+// or more of CI's time each, thirty times over.
 func browser33(t *testing.T) context.Context {
 	t.Helper()
 	exe := ""
@@ -31,19 +36,68 @@ func browser33(t *testing.T) context.Context {
 		}
 		t.Skip("chromium not installed (apt-get install -y chromium)")
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.Headless,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx); err != nil { // starts the browser, once
+	bctx, err := sharedChromium.get(exe)
+	if err != nil {
 		t.Fatalf("start chromium: %v", err)
+	}
+	ctx, cancel := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil { // opens the tab
+		t.Fatalf("open a chromium tab: %v", err)
 	}
 	ctx, cancel = context.WithTimeout(ctx, 2*time.Minute)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// sharedChromium is the package's one headless Chromium, started by the
+// first browser test and stopped by TestMain. A browser that died (its
+// context is done) is started again for the next test.
+var sharedChromium chromium
+
+type chromium struct {
+	mu      sync.Mutex
+	ctx     context.Context // the browser's first tab; tests open theirs from it
+	stop    func()
+	profile string
+}
+
+func (c *chromium) get(exe string) (context.Context, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ctx != nil && c.ctx.Err() == nil {
+		return c.ctx, nil
+	}
+	c.close()
+	dir, err := os.MkdirTemp("", "bulletin-chromium-")
+	if err != nil {
+		return nil, err
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.Headless,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(dir))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	c.ctx, c.profile = ctx, dir
+	c.stop = func() { cancelCtx(); cancelAlloc() }
+	if err := chromedp.Do(ctx); err != nil { // starts the browser
+		c.close()
+		return nil, err
+	}
+	return ctx, nil
+}
+
+// close stops the browser, if one runs, and removes its profile.
+func (c *chromium) close() {
+	if c.stop != nil {
+		c.stop()
+		c.stop = nil
+	}
+	if c.profile != "" {
+		os.RemoveAll(c.profile)
+		c.profile = ""
+	}
+	c.ctx = nil
 }
 
 // login33 logs the browser in to the admin at base as the test servers'
