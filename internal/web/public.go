@@ -265,7 +265,29 @@ func (s *Server) testLink(w http.ResponseWriter, r *http.Request, page string) b
 }
 
 // pageError logs an unexpected error and shows a page without its detail.
+// A write that failed for a full disk (EUNAVAILABLE) is answered as the
+// signup form answers it (unavailablePage).
 func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
+	if bulletin.ErrorCode(err) == bulletin.EUNAVAILABLE {
+		s.unavailablePage(w, r, err)
+		return
+	}
 	s.Log.Error("internal error", "route", r.Pattern, "err", err)
 	s.messagePage(w, r, http.StatusInternalServerError, "Something went wrong", "Please try again in a moment.")
+}
+
+// unavailablePage answers a reader whose confirmation, unsubscribe or
+// save could not be stored because the disk is full: 503 with
+// Retry-After, as the signup form and the API answer it, since it is not
+// the reader's doing and may pass once space is freed, where a 500 told
+// them something was wrong with their link. A mail program's one-click
+// reads the 503 as "try again later". The page links to the address the
+// reader came to, whose GET shows its page again or, for a confirmation
+// link, confirms.
+func (s *Server) unavailablePage(w http.ResponseWriter, r *http.Request, err error) {
+	s.Log.Error("nothing can be stored", "route", r.Pattern, "err", err)
+	w.Header().Set("Retry-After", unavailableRetry)
+	s.messagePageBack(w, r, http.StatusServiceUnavailable, "Briefly unavailable",
+		"The server cannot store anything right now, so nothing was changed. Please try again in a minute.",
+		r.URL.Path, "Try again")
 }
