@@ -12,7 +12,8 @@ import (
 // a campaign's send_at) is read as RFC 3339 reads it, its "T" and "Z" in
 // either case; a date that does not exist is refused as one, not as a
 // date in the wrong form, and so is a time of day or an offset out of
-// range; the wrong form is still told so.
+// range; the wrong form is still told so, those Go's parser takes
+// included (a one-digit hour, a comma before the fraction, +24:00).
 func TestJSONDates(t *testing.T) {
 	a, token, campaign := jsonServer(t)
 	taken := []struct{ path, body, member, want string }{
@@ -36,7 +37,12 @@ func TestJSONDates(t *testing.T) {
 		{"POST", "/api/v1/articles", "published_at", "2026-13-01T10:00:00Z", "2026-13-01 does not exist (there is no month 13): give a date that does, like " + example},
 		{"POST", "/api/v1/articles", "published_at", "2026-12-01T24:00:00Z", "24:00:00 is no time of day: give hours 00–23 and minutes and seconds 00–59, like " + example},
 		{"POST", "/api/v1/articles", "published_at", "2026-12-01T09:00:00+25:00", "+25:00 is no time zone offset: give Z for UTC, or an offset like +01:00 or -05:00, like " + example},
+		{"POST", "/api/v1/articles", "published_at", "2026-12-01T09:00:00+24:00", "+24:00 is no time zone offset: give Z for UTC, or an offset like +01:00 or -05:00, like " + example},
 		{"POST", "/api/v1/articles", "published_at", "tomorrow", "use a date and time in RFC 3339 form, like " + example},
+		// Go's parser takes these three; RFC 3339 none of them.
+		{"POST", "/api/v1/articles", "published_at", "2026-12-01T9:00:00Z", "use a date and time in RFC 3339 form, like " + example},
+		{"POST", "/api/v1/articles", "published_at", "2026-12-01T09:00:00,5Z", "use a date and time in RFC 3339 form, like " + example},
+		{"PATCH", campaign, "send_at", "2099-02-01T09:00:00-24:00", "-24:00 is no time zone offset: give Z for UTC, or an offset like +01:00 or -05:00, like " + example},
 		{"POST", "/api/v1/articles", "published_at", "2026-12-01 09:00:00Z", "use a date and time in RFC 3339 form, like " + example},
 		{"PATCH", campaign, "send_at", "2099-02-29T09:00:00Z", "2099-02-29 does not exist (February 2099 has 28 days): give a date that does, like " + example},
 		{"PATCH", campaign, "send_at", "2099-02-01t09:00:61z", "09:00:61 is no time of day: give hours 00–23 and minutes and seconds 00–59, like " + example},

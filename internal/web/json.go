@@ -382,11 +382,11 @@ var nameSeparators = strings.NewReplacer("-", "", "_", "", " ", "")
 func memberProblem(t reflect.Type, name string, raw json.RawMessage) (string, string) {
 	one, _ := json.Marshal(map[string]json.RawMessage{name: raw})
 	err := json.Unmarshal(one, reflect.New(t).Interface())
+	if isTimeField(t, name) && (err != nil || !strictTime(raw)) {
+		return name, timeProblem(raw)
+	}
 	if err == nil {
 		return "", ""
-	}
-	if isTimeField(t, name) {
-		return name, timeProblem(raw)
 	}
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {

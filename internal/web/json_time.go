@@ -80,6 +80,19 @@ func hasTimeField(t reflect.Type) bool {
 	return false
 }
 
+// strictTime reports whether raw, the value of a time member that
+// decoded, is a date and time as RFC 3339 writes it, or null. Go's parser
+// also takes a one-digit hour, a comma before the fraction of a second
+// and an offset of +24:00, which no other reader of the document would.
+func strictTime(raw json.RawMessage) bool {
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return true // null, or no string: decoding decides
+	}
+	m := rfc3339Shape.FindStringSubmatch(s)
+	return m != nil && (m[11] == "" || m[11] <= "23")
+}
+
 // timeProblem says what is wrong with raw, the value of a time member
 // that did not decode: a date that does not exist, a time of day or an
 // offset out of range, or else a value not in RFC 3339 form.
@@ -105,7 +118,7 @@ func timeProblem(raw json.RawMessage) string {
 	if n(7) > 23 || n(8) > 59 || n(9) > 59 {
 		return fmt.Sprintf("%s:%s:%s is no time of day: give hours 00–23 and minutes and seconds 00–59, %s", m[7], m[8], m[9], timeExample)
 	}
-	if m[11] != "" && (n(11) > 24 || n(12) > 59) {
+	if m[11] != "" && (n(11) > 23 || n(12) > 59) {
 		return fmt.Sprintf("%s is no time zone offset: give Z for UTC, or an offset like +01:00 or -05:00, %s", m[10], timeExample)
 	}
 	return "use a date and time in RFC 3339 form, " + timeExample
