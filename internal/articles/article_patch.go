@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -258,16 +259,20 @@ func checkPatched(ctx context.Context, tx *sql.Tx, a *Article, p *Patch) ([]int6
 	p.checkDate(fields)
 	var ids []int64
 	if p.Lists != nil {
+		// A slug names its list in any case (listKey), each list once:
+		// "News" and "news" put the article on news.
 		for _, slug := range *p.Lists {
 			var id int64
-			err := tx.QueryRowContext(ctx, `SELECT id FROM lists WHERE slug = ?`, slug).Scan(&id)
+			err := tx.QueryRowContext(ctx, `SELECT id FROM lists WHERE slug = ?`, listKey(slug)).Scan(&id)
 			if errors.Is(err, sql.ErrNoRows) {
 				fields["lists"] = fmt.Sprintf("there is no list %q", slug)
 				break
 			} else if err != nil {
 				return nil, fmt.Errorf("find list: %w", err)
 			}
-			ids = append(ids, id)
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
 		}
 	}
 	if len(fields) > 0 {

@@ -137,8 +137,8 @@ func (f *Feeds) checkURL(ctx context.Context, raw string) (string, bool, error) 
 	return u.String(), schemeAdded, nil
 }
 
-// Add stores a feed of list, unless it is there already, and polls it
-// once now unless it is paused. active, when not nil, is set on the feed,
+// Add stores a feed of list (its slug, in any case: listKey), unless it
+// is there already, and polls it once now unless it is paused. active, when not nil, is set on the feed,
 // new or not (false adds it paused); otherwise a new feed is active and
 // one there already stays as it was. An address without a scheme is
 // taken as https (feedURL). A poll that fails for a passing reason (no
@@ -161,7 +161,7 @@ func (f *Feeds) Add(ctx context.Context, rawURL, list string, active *bool) (*Fe
 	now := f.now()
 	err = f.db.Tx(ctx, func(tx *sql.Tx) error {
 		var listID int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM lists WHERE slug = ?`, list).Scan(&listID)
+		err := tx.QueryRowContext(ctx, `SELECT id FROM lists WHERE slug = ?`, listKey(list)).Scan(&listID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return bulletin.Invalid(map[string]string{"list": fmt.Sprintf("there is no list %q", list)})
 		} else if err != nil {

@@ -57,17 +57,24 @@ func (s *Server) plannedTracking(ctx context.Context, rep *tracking.CampaignRepo
 	return err
 }
 
-// listReport answers GET /api/v1/lists/{slug}/report?days=30.
+// listReport answers GET /api/v1/lists/{slug}/report?days=30. The slug
+// names its list in any case, as on /api/v1/lists/{slug} (storedSlug):
+// /api/v1/lists/DAILY-NEWS/report is daily-news's, and a slug that names
+// no list is a 404 quoting it as typed.
 func (s *Server) listReport(w http.ResponseWriter, r *http.Request) {
 	days, err := reportDays(r)
 	if err == nil {
 		err = checkReportFormat(r)
 	}
+	var slug string
+	if err == nil {
+		slug, err = s.storedSlug(r)
+	}
 	if err != nil {
 		writeError(w, r, s.Log, err)
 		return
 	}
-	rep, err := s.TrackDeps.Reports.List(r.Context(), r.PathValue("slug"), days)
+	rep, err := s.TrackDeps.Reports.List(r.Context(), slug, days)
 	s.answerReport(w, r, rep, err, func() { writeListCSV(w, rep) })
 }
 
