@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -21,8 +20,10 @@ import (
 const doctorTimeout = 30 * time.Second
 
 // doctor runs "doctor": the DNS checks of SPEC §5 for the From domain,
-// printed with the records to publish; exit 1 when one is missing, or
-// when a setting serve refuses was said as a warning.
+// printed with the records to publish; exit 1 when one is missing or
+// wrong, or a check could not be made (NOT CHECKED: nothing is known to
+// be in place then), or when a setting serve refuses was said as a
+// warning.
 func (m *Main) doctor(ctx context.Context, args []string) error {
 	rest, err := m.ParseFlags("doctor", args, nil)
 	if err != nil {
@@ -165,12 +166,12 @@ func (m *Main) deliverabilityConfig() (deliverability.Config, error) {
 // or fix the records above" sent an operator with no DNS at all to
 // change records that may well be right. also ends a line that fails.
 func dnsVerdict(rep deliverability.Report, also string) error {
-	wrong, unchecked := failures(rep)
+	wrong, unchecked := rep.Count()
 	if wrong == 0 && unchecked == 0 {
 		return nil
 	}
 	why := "the DNS lookups they need got no answer"
-	if reason := lookupReason(rep.LookupErr); reason != "" {
+	if reason := rep.LookupReason(); reason != "" {
 		why += " (" + reason + ")"
 	}
 	fix := "check that this machine reaches its DNS resolver (its network, /etc/resolv.conf), then run bulletin doctor again"
@@ -185,41 +186,10 @@ func dnsVerdict(rep deliverability.Report, also string) error {
 	return fmt.Errorf("%d of %d checks failed: publish or fix the records above, then run bulletin doctor again (DNS changes can take the records' TTL to show)%s", wrong, len(rep.Findings), also)
 }
 
-// failures counts the findings that are a record missing or wrong, and
-// those whose check could not be made.
-func failures(rep deliverability.Report) (wrong, unchecked int) {
-	for _, f := range rep.Findings {
-		switch {
-		case f.Unchecked:
-			unchecked++
-		case f.Status == deliverability.Missing || f.Status == deliverability.Error:
-			wrong++
-		}
-	}
-	return wrong, unchecked
-}
-
-// lookupReason is why a lookup got no answer, without the name and
-// server a *net.DNSError puts first ("network is unreachable", from
-// "lookup example.com on 10.0.0.1:53: dial udp …: connect: network is
-// unreachable"): the findings above name them.
-func lookupReason(err error) string {
-	var de *net.DNSError
-	if errors.As(err, &de) {
-		err = errors.New(de.Err)
-	}
-	if err == nil {
-		return ""
-	}
-	msg := err.Error()
-	if i := strings.LastIndex(msg, ": "); i >= 0 {
-		msg = msg[i+2:]
-	}
-	return msg
-}
-
-// printReport writes the findings as a table: status, check, domain and
+// printReport writes the findings as a table: level, check, domain and
 // what was found, with the record to publish under a finding that has one.
+// A check that could not be made is NOT CHECKED, not ERROR: its record
+// was not seen, so it is not known to be wrong, and the detail says why.
 func printReport(w io.Writer, cfg deliverability.Config, rep deliverability.Report) {
 	relay := "the outbox (no BULLETIN_SMTP_URL)"
 	if cfg.Relay != "" {
@@ -230,13 +200,13 @@ func printReport(w io.Writer, cfg deliverability.Config, rep deliverability.Repo
 		fmt.Fprintf(w, ", bounces to %s", cfg.BounceDomain)
 	}
 	fmt.Fprint(w, "\n\n")
-	wc, wd := len("check"), len("domain")
+	wl, wc, wd := len("missing"), len("check"), len("domain")
 	for _, f := range rep.Findings {
-		wc, wd = max(wc, len(f.Check)), max(wd, len(f.Domain))
+		wl, wc, wd = max(wl, len(f.Level())), max(wc, len(f.Check)), max(wd, len(f.Domain))
 	}
-	indent := strings.Repeat(" ", 8+wc+1+wd+1)
+	indent := strings.Repeat(" ", wl+1+wc+1+wd+1)
 	for _, f := range rep.Findings {
-		fmt.Fprintf(w, "%-7s %-*s %-*s %s\n", strings.ToUpper(string(f.Status)), wc, f.Check, wd, f.Domain, f.Detail)
+		fmt.Fprintf(w, "%-*s %-*s %-*s %s\n", wl, strings.ToUpper(string(f.Level())), wc, f.Check, wd, f.Domain, f.Detail)
 		if f.Publish != nil {
 			fmt.Fprintf(w, "%spublish: %s\n", indent, f.Publish)
 		}

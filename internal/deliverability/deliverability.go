@@ -40,6 +40,11 @@ const (
 	Error   Status = "error"
 )
 
+// NotChecked is the level of a Finding whose check could not be made
+// (Unchecked): shown apart from Error, as its record was not seen, so it
+// is neither wrong nor in place.
+const NotChecked Status = "not checked"
+
 // A Record is a DNS record to publish.
 type Record struct {
 	Name  string // owner name, without the final dot
@@ -77,6 +82,15 @@ type Finding struct {
 	Unchecked bool
 }
 
+// Level is how f is shown and counted: NotChecked when its check could
+// not be made, else its Status.
+func (f Finding) Level() Status {
+	if f.Unchecked {
+		return NotChecked
+	}
+	return f.Status
+}
+
 // Config is what the checks compare the DNS with.
 type Config struct {
 	// Domains are the From domains in use.
@@ -109,12 +123,44 @@ type Report struct {
 // Failed says whether a record is missing or wrong, or a check could not
 // be made: what makes bulletin doctor exit 1.
 func (r Report) Failed() bool {
+	wrong, unchecked := r.Count()
+	return wrong > 0 || unchecked > 0
+}
+
+// Count returns how many findings are a record missing or wrong, and how
+// many are of checks that could not be made (NotChecked), counted apart:
+// a record not seen is not known to be wrong.
+func (r Report) Count() (wrong, unchecked int) {
 	for _, f := range r.Findings {
-		if f.Status == Missing || f.Status == Error {
-			return true
+		switch f.Level() {
+		case NotChecked:
+			unchecked++
+		case Missing, Error:
+			wrong++
 		}
 	}
-	return false
+	return wrong, unchecked
+}
+
+// LookupReason is why the lookups of the NotChecked findings got no
+// answer, without the name and server a *net.DNSError puts first
+// ("network is unreachable", from "lookup example.com on 10.0.0.1:53:
+// dial udp …: connect: network is unreachable"): each finding names its
+// own. "" when every lookup was answered.
+func (r Report) LookupReason() string {
+	err := r.LookupErr
+	var de *net.DNSError
+	if errors.As(err, &de) {
+		err = errors.New(de.Err)
+	}
+	if err == nil {
+		return ""
+	}
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		msg = msg[i+2:]
+	}
+	return msg
 }
 
 // Check runs every check of c against the DNS that res answers. It stops

@@ -25,10 +25,16 @@ type DeliverabilityDeps struct {
 
 type deliverabilityPage struct {
 	adminPage
-	Config   deliverability.Config
-	Checked  bool
-	Failed   bool
-	Findings []findingRow
+	Config  deliverability.Config
+	Checked bool
+	// Failed is set when a record is missing or wrong. NotChecked counts
+	// the checks that could not be made, their lookups unanswered for
+	// Reason: their records were not seen, so they are neither wrong nor
+	// passed, and the page says so apart.
+	Failed     bool
+	NotChecked int
+	Reason     string
+	Findings   []findingRow
 }
 
 // A findingRow is a finding as the page shows it. FromFix is set on the
@@ -46,7 +52,7 @@ type findingRow struct {
 
 // deliverabilityPage runs the DNS checks of SPEC §5 and shows each
 // finding with the record to publish. A slow DNS cannot hold the page:
-// what is unanswered at the timeout shows as an error.
+// what is unanswered at the timeout shows as not checked.
 func (s *Server) deliverabilityPage(w http.ResponseWriter, r *http.Request) {
 	d := s.Deliverability
 	// The From saved in the settings (first-run setup asks for it) is the
@@ -81,7 +87,8 @@ func (s *Server) deliverabilityPage(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), timeout)
 		defer cancel()
 		rep := deliverability.Check(ctx, d.Resolver, d.Config)
-		p.Checked, p.Failed = true, rep.Failed()
+		wrong, unchecked := rep.Count()
+		p.Checked, p.Failed, p.NotChecked, p.Reason = true, wrong > 0, unchecked, rep.LookupReason()
 		p.Findings = findingRows(rep, s.Settings != nil, stored, s.Deliverability.Config.Domains)
 	}
 	s.renderAdmin(w, r, http.StatusOK, "admin_deliverability", p)
