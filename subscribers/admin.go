@@ -13,8 +13,9 @@ import (
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
-// A NewSubscriber is what an admin adds: any list, and any status,
-// confirmed included (the admin vouches for the consent). Nothing is mailed.
+// A NewSubscriber is what an admin adds: any lists, up to MaxLists as a
+// signup, and any status, confirmed included (the admin vouches for the
+// consent). Nothing is mailed.
 type NewSubscriber struct {
 	Email      string         `json:"email"`
 	Name       string         `json:"name"`
@@ -77,7 +78,11 @@ func (n *NewSubscriber) checked() (*Signup, error) {
 	if fields == nil {
 		fields = map[string]string{}
 	}
-	delete(fields, "lists") // an admin may add someone to no list
+	if len(in.Lists) <= MaxLists {
+		// An admin may add someone to no list; more than MaxLists is
+		// refused as a signup refuses it, in its words.
+		delete(fields, "lists")
+	}
 	// An unsubscribed reader is on no list: insertSubscriber joins one to
 	// its lists unsubscribed, so lists given with that status would be
 	// dropped without a word, where Update refuses them.
@@ -139,7 +144,7 @@ func (s *Store) refuseErased(ctx context.Context, tx *sql.Tx, email string) erro
 }
 
 // A Patch changes some fields of a subscriber; nil leaves a field alone.
-// Lists, when given, is the whole set of lists to be on.
+// Lists, when given, is the whole set of lists to be on, at most MaxLists.
 type Patch struct {
 	Email      *string         `json:"email"`
 	Name       *string         `json:"name"`
@@ -232,7 +237,12 @@ func patched(cur *Subscriber, p *Patch) (*Signup, string, string, error) {
 	if fields == nil {
 		fields = map[string]string{}
 	}
-	delete(fields, "lists")
+	if p.Lists == nil || len(in.Lists) <= MaxLists {
+		// No list is an admin's right; more than MaxLists, given in p, is
+		// refused as a signup refuses it. A reader whose signups over time
+		// joined more keeps them through a change that names no lists.
+		delete(fields, "lists")
+	}
 	// An unsubscribed reader is on no list: updateSubscriber ends every
 	// subscription of one, so lists given with that status would be
 	// dropped without a word.

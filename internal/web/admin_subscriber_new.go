@@ -64,13 +64,16 @@ func init() {
 
 // addFormErrors are the add form's errors when no list is ticked
 // (noList) or no status chosen: those and whatever Create would say of
-// the other fields, the taken or erased address too, so that one round
-// names them all.
-func (s *Server) addFormErrors(r *http.Request, p *newSubscriberPage, noList bool) (map[string]string, error) {
+// the other fields and of lists, the ticked ones (more than
+// subscribers.MaxLists), the taken or erased address too, so that one
+// round names them all.
+func (s *Server) addFormErrors(r *http.Request, p *newSubscriberPage, lists []string, noList bool) (map[string]string, error) {
 	errs := map[string]string{}
-	in := &subscribers.Signup{Email: p.Email, Name: p.Name}
+	in := &subscribers.Signup{Email: p.Email, Name: p.Name, Lists: lists}
 	maps.Copy(errs, bulletin.ErrorFields(in.Normalize()))
-	delete(errs, "lists")
+	if len(in.Lists) <= subscribers.MaxLists {
+		delete(errs, "lists") // none is noList's to say
+	}
 	if errs["email"] != "" && strings.TrimSpace(p.Email) == "" {
 		errs["email"] = "Enter the subscriber's email address." // as below
 	}
@@ -126,7 +129,7 @@ func (s *Server) createSubscriberForm(w http.ResponseWriter, r *http.Request) {
 	}
 	noList := len(f["list"]) == 0 && len(lists) > 0
 	if noList || (p.Status != subscribers.StatusConfirmed && p.Status != subscribers.StatusPending) {
-		if p.Errors, err = s.addFormErrors(r, p, noList); err != nil {
+		if p.Errors, err = s.addFormErrors(r, p, f["list"], noList); err != nil {
 			s.adminFailed(w, r, err)
 			return
 		}
