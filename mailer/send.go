@@ -134,6 +134,10 @@ type Sender struct {
 	rec       recorder
 	drainOnce sync.Once
 	draining  chan struct{} // closed by Drain
+	// heldBatches are the batches ([campaign, batch]) whose run found
+	// another's hold and logged it (takeBatch): logged once, not at each
+	// of the task's reruns.
+	heldBatches sync.Map
 }
 
 // Drain makes every batch sending hand no more messages to the
@@ -225,15 +229,26 @@ func (s *Sender) init() {
 func (s *Sender) send(ctx context.Context, cm *CampaignMessage, p *tasks.SendPayload, final bool) error {
 	s.init()
 	chunk := cmp.Or(max(s.Chunk, 0), 250)
+	run, err := s.takeBatch(ctx, p)
+	if err != nil {
+		return err
+	}
+	defer run.letGo() // after unwatch: nothing of this run sends any more
 	t := &tally{}
 	// Before the watch: results held already would end the batch at once,
 	// rather than after the wait for them to be written. Still held, the
 	// batch sends nothing, and gives back its claims from the fan-out.
-	err := s.waitHeld(ctx)
-	sctx, unwatch := s.watchStop(ctx, p.CampaignID)
+	err = s.waitHeld(ctx)
+	sctx, lose, unwatch := s.watchStop(ctx, p.CampaignID, run)
 	defer unwatch() // after t.wg.Wait: every message's outcome is in
 	i := 0
 	for ; err == nil && i < len(p.Recipients); i += chunk {
+		// Each claim first renews the run's hold: a chunk another run
+		// has taken over is not sent here too.
+		if !run.kept(sctx) {
+			lose(errLost)
+			break
+		}
 		var stopped bool
 		stopped, err = s.sendChunk(sctx, cm, p, p.Recipients[i:min(i+chunk, len(p.Recipients))], final, t)
 		if err != nil && stoppedBy(sctx) {
@@ -257,6 +272,14 @@ func (s *Sender) send(ctx context.Context, cm *CampaignMessage, p *tasks.SendPay
 	}
 	t.wg.Wait()
 	switch {
+	case errors.Is(context.Cause(sctx), errLost):
+		// The other run sends the rest, and finds what went out here
+		// done; this task, lost with Redis's data, has nothing left.
+		if s.Log != nil {
+			s.Log.Info("another run took this batch over after Redis lost its task; this one stopped sending it",
+				"campaign", p.CampaignID, "batch", p.Batch)
+		}
+		return nil
 	case errors.Is(context.Cause(sctx), errDraining):
 		// Some of the batch may be left: the rerun sends it, and finds
 		// what went out done.
@@ -279,9 +302,12 @@ func (s *Sender) send(ctx context.Context, cm *CampaignMessage, p *tasks.SendPay
 // ErrResultsHeld once results are held (recorder.hold): the messages
 // waiting for a connection or for the rate limit are then not sent, as
 // for a pause, where they went on by the thousand while every write of
-// their results failed; and the function that ends the watch. A Ledger that cannot say, or that fails to, stops
-// nothing: the next claim sees the stop.
-func (s *Sender) watchStop(ctx context.Context, cid int64) (context.Context, func()) {
+// their results failed; with errLost once another run holds the batch
+// run held (its hold is renewed every StopEvery too); the function that
+// ends it with a cause; and the function that ends the watch. A Ledger that
+// cannot say, or that fails to, stops nothing: the next claim sees the
+// stop.
+func (s *Sender) watchStop(ctx context.Context, cid int64, run *batchRun) (context.Context, context.CancelCauseFunc, func()) {
 	sc, _ := s.Ledger.(StopChecker)
 	sctx, cancel := context.WithCancelCause(ctx)
 	done := make(chan struct{})
@@ -299,7 +325,7 @@ func (s *Sender) watchStop(ctx context.Context, cid int64) (context.Context, fun
 			cancel(ErrResultsHeld)
 		}
 	}()
-	if sc != nil {
+	if sc != nil || run != nil {
 		go func() {
 			tick := time.NewTicker(cmp.Or(s.StopEvery, 250*time.Millisecond))
 			defer tick.Stop()
@@ -311,6 +337,16 @@ func (s *Sender) watchStop(ctx context.Context, cid int64) (context.Context, fun
 					return
 				case <-tick.C:
 				}
+				// Renewed this often, not once a lease (10 s): a run that
+				// another took over stops within a tick, not after ten
+				// seconds of sending what the other sends too.
+				if !run.kept(sctx) {
+					cancel(errLost)
+					return
+				}
+				if sc == nil {
+					continue
+				}
 				if stopped, err := sc.Stopped(sctx, cid); err == nil && stopped {
 					cancel(errStopped)
 					return
@@ -318,17 +354,18 @@ func (s *Sender) watchStop(ctx context.Context, cid int64) (context.Context, fun
 			}
 		}()
 	}
-	return sctx, func() {
+	return sctx, cancel, func() {
 		close(done)
 		cancel(nil)
 	}
 }
 
 // stoppedBy reports whether ctx ended because its campaign was stopped,
-// the sender drains or results are held.
+// the sender drains, results are held or another run took the batch.
 func stoppedBy(ctx context.Context) bool {
 	cause := context.Cause(ctx)
-	return errors.Is(cause, errStopped) || errors.Is(cause, errDraining) || errors.Is(cause, ErrResultsHeld)
+	return errors.Is(cause, errStopped) || errors.Is(cause, errDraining) || errors.Is(cause, ErrResultsHeld) ||
+		errors.Is(cause, errLost)
 }
 
 // Held returns how many results of messages sent are held unwritten
@@ -388,7 +425,7 @@ func (s *Sender) sendChunk(ctx context.Context, cm *CampaignMessage, p *tasks.Se
 	if claimed = s.rec.unheld(claimed); len(claimed) == 0 {
 		return false, nil
 	}
-	results, out := s.prepare(cm, rs, claimed)
+	results, out := s.prepare(cm, p.CampaignID, rs, claimed)
 	pending := results[:0:0]
 	for _, r := range results {
 		t.wg.Add(1)

@@ -3,9 +3,12 @@ package mailer
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,7 +18,7 @@ import (
 // prepare returns the results and messages of the claimed recipients of
 // rs. A recipient whose fields cannot be composed fails at once and has
 // no message; the others' results are settled once they are sent.
-func (s *Sender) prepare(cm *CampaignMessage, rs []tasks.Recipient, claimed []int64) ([]tasks.Result, []Outgoing) {
+func (s *Sender) prepare(cm *CampaignMessage, cid int64, rs []tasks.Recipient, claimed []int64) ([]tasks.Result, []Outgoing) {
 	mine := make(map[int64]bool, len(claimed))
 	for _, id := range claimed {
 		mine[id] = true
@@ -27,7 +30,7 @@ func (s *Sender) prepare(cm *CampaignMessage, rs []tasks.Recipient, claimed []in
 			continue
 		}
 		p := Personal{Email: r.Email, Name: r.Name, Unsubscribe: r.Unsubscribe, Preferences: r.Preferences, Reader: r.Reader,
-			MessageID: localPart(r.ReturnPath)}
+			MessageID: cmp.Or(localPart(r.ReturnPath), deliveryMessageID(cid, r))}
 		if err := cm.Check(p); err != nil {
 			results = append(results, tasks.Result{DeliveryID: r.DeliveryID, SubscriberID: r.SubscriberID, Status: tasks.ResultFailed, Reply: err.Error(), At: time.Now().UTC()})
 			continue
@@ -118,6 +121,23 @@ func sendNow(ctx context.Context, t Transport, p *tasks.SendPayload, sample *Per
 		}
 	}
 	return nil
+}
+
+// deliveryMessageID is the left side of the Message-ID of delivery r of
+// campaign cid when it has no VERP address (no bounce domain set): the
+// same each time the delivery is composed, so a copy sent again after a
+// kill -9 or a dropped connection is the same message to the receiver,
+// which can drop it. The campaign and delivery make it unique within the
+// install; a digest of the reader's unsubscribe token, signed with the
+// install's secret, sets it apart from another install's (or this one's
+// before a new database) with the same From domain. Without that token
+// (none is composed without one) it is "", and the Message-ID random.
+func deliveryMessageID(cid int64, r tasks.Recipient) string {
+	if r.Unsubscribe == "" || r.DeliveryID <= 0 {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(r.Unsubscribe))
+	return "c" + strconv.FormatInt(cid, 10) + ".d" + strconv.FormatInt(r.DeliveryID, 10) + "." + hex.EncodeToString(sum[:6])
 }
 
 // localPart returns the local part of a delivery's own envelope sender
