@@ -181,3 +181,18 @@ const CancelledStopTTL = 90 * 24 * time.Hour
 func DoneKey(campaignID int64) string {
 	return "bulletin:campaign:" + strconv.FormatInt(campaignID, 10) + ":done"
 }
+
+// RunKey is the Redis key that names the one run sending a batch of a
+// campaign (a random id of the run), while it sends: a worker's run keeps
+// it for RunTTL at a time, and takes it again when Redis has lost it. A
+// Redis restarted without its data loses the batch's task while a worker
+// still sends it, and the reconciler rebuilds the task from the rows; the
+// run that finds the key another's does not send (mailer.BatchHolder).
+func RunKey(campaignID, batch int64) string {
+	return "bulletin:campaign:" + strconv.FormatInt(campaignID, 10) + ":batch:" + strconv.FormatInt(batch, 10) + ":run"
+}
+
+// RunTTL is how long a batch's RunKey outlives the last renewal of its
+// run: asynq's lease, so that the batch of a worker killed with -9 is free
+// by the time asynq hands its task to another.
+const RunTTL = 30 * time.Second
