@@ -49,7 +49,7 @@ func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request) {
 		sub, err = s.Subscribers.Create(r.Context(), &in)
 	}
 	if bulletin.ErrorCode(err) == bulletin.ECONFLICT {
-		err = s.namedConflict(r.Context(), err, in.Email)
+		err = s.namedConflict(r.Context(), err, in.Email, 0)
 	}
 	if err != nil {
 		writeError(w, r, s.Log, s.withListFaults(r.Context(), err, in.Lists))
@@ -95,12 +95,14 @@ func (s *Server) refuseNoList(ctx context.Context, in *subscribers.NewSubscriber
 	return bulletin.Invalid(fields)
 }
 
-// namedConflict is err, Create's conflict over email, naming the reader
-// who has the address, so that a client retrying an add goes on with
-// them: the API is a token's, which may read every reader anyway, so
-// naming one tells it nothing it could not list. An erased address, or
-// one whose reader was erased meanwhile, keeps err's words.
-func (s *Server) namedConflict(ctx context.Context, err error, email string) error {
+// namedConflict is err, the conflict over email of Create (self 0) or of
+// Update of reader self, naming the reader who has the address, so that
+// a client retrying an add goes on with them, and one changing an address
+// sees whom it would have taken it from: the API is a token's, which may
+// read every reader anyway, so naming one tells it nothing it could not
+// list. An erased address, or one whose reader was erased meanwhile,
+// keeps err's words.
+func (s *Server) namedConflict(ctx context.Context, err error, email string, self int64) error {
 	sub, gerr := s.Subscribers.ByEmail(ctx, email)
 	if gerr != nil {
 		if bulletin.ErrorCode(gerr) != bulletin.ENOTFOUND {
@@ -108,7 +110,14 @@ func (s *Server) namedConflict(ctx context.Context, err error, email string) err
 		}
 		return err
 	}
-	return bulletin.Errorf(bulletin.ECONFLICT, "A subscriber with this address exists already: subscriber %d (/api/v1/subscribers/%d).", sub.ID, sub.ID)
+	if sub.ID == self {
+		return err // their own address: the conflict was its erasure
+	}
+	words := "A subscriber with this address exists already"
+	if self != 0 {
+		words = "Another subscriber has this address" // Update's words
+	}
+	return bulletin.Errorf(bulletin.ECONFLICT, "%s: subscriber %d (/api/v1/subscribers/%d).", words, sub.ID, sub.ID)
 }
 
 // withListFaults adds to err, a 422 that names fields at fault but not
@@ -215,6 +224,10 @@ func (s *Server) patchSubscriber(w http.ResponseWriter, r *http.Request) {
 	err = decodeJSON(r, &p)
 	if err == nil {
 		sub, err = s.Subscribers.Update(r.Context(), id, &p)
+	}
+	if bulletin.ErrorCode(err) == bulletin.ECONFLICT && p.Email != nil {
+		// Update's conflicts are the new address's, as Create's are.
+		err = s.namedConflict(r.Context(), err, *p.Email, id)
 	}
 	if err != nil {
 		var lists []string
