@@ -142,6 +142,33 @@ var settingsUsed = map[string][]string{
 		"BULLETIN_DKIM_SELECTOR", "BULLETIN_DKIM_ED25519_SELECTOR", "BULLETIN_DKIM_DIR", "BULLETIN_BOUNCE_DOMAIN"},
 }
 
+// settingsShown lists, for the commands that read only some settings but
+// refuse any malformed one as serve does (worker, digest run), the ones
+// their -h lists. A worker and digest run usually share serve's
+// environment, where a malformed setting is a mistake serve will stop on
+// too, so they refuse it; but their -h listed every setting, the HTTP
+// address of serve's pages and the signup limits among them, for digest,
+// and the webhooks' secrets and the templates for a worker, which renders
+// no mail.
+//
+// A worker listens on BULLETIN_ADDR for /healthz, /readyz and /metrics
+// (behind BULLETIN_METRICS_TOKEN), takes batches from BULLETIN_REDIS_URL,
+// sends them over BULLETIN_SMTP_URL (its connections, rate, and an EHLO of
+// BULLETIN_FROM's domain until a batch names its From), signing with the
+// keys of the DKIM settings (BULLETIN_DKIM_DIR, by default in
+// BULLETIN_DATA). digest run opens what serve does to build and send
+// mail (openAll): the database and its secret, the templates, the DKIM
+// keys, the transport, the queue, the VERP of BULLETIN_BOUNCE_DOMAIN and
+// the admin of BULLETIN_ADMIN_EMAIL; its links take BULLETIN_BASE_URL,
+// by default made from BULLETIN_ADDR, when no public URL is saved.
+var settingsShown = map[string][]string{
+	"worker": {"BULLETIN_ADDR", "BULLETIN_DATA", "BULLETIN_REDIS_URL", "BULLETIN_SMTP_URL", "BULLETIN_SMTP_CONNS", "BULLETIN_SMTP_RATE",
+		"BULLETIN_FROM", "BULLETIN_METRICS_TOKEN", "BULLETIN_DKIM_SELECTOR", "BULLETIN_DKIM_ED25519_SELECTOR", "BULLETIN_DKIM_DIR"},
+	"digest": {"BULLETIN_ADDR", "BULLETIN_DATA", "BULLETIN_BASE_URL", "BULLETIN_REDIS_URL", "BULLETIN_SMTP_URL", "BULLETIN_SMTP_CONNS",
+		"BULLETIN_SMTP_RATE", "BULLETIN_FROM", "BULLETIN_SECRET", "BULLETIN_ADMIN_EMAIL", "BULLETIN_ADMIN_PASSWORD", "BULLETIN_TEMPLATES",
+		"BULLETIN_DKIM_SELECTOR", "BULLETIN_DKIM_ED25519_SELECTOR", "BULLETIN_DKIM_DIR", "BULLETIN_BOUNCE_DOMAIN"},
+}
+
 const usage = `Usage: bulletin COMMAND [flags]
 
 Commands:
@@ -257,7 +284,11 @@ func (m *Main) ParseFlags(name string, args []string, extra func(fs *flag.FlagSe
 			sub = rest[0]
 		}
 		if errors.Is(err, flag.ErrHelp) {
-			printUsage(m.Stdout, name, sub, own, fs, settingsUsed[name])
+			if shown, ok := settingsShown[name]; ok {
+				printUsageShown(m.Stdout, name, sub, own, fs, shown)
+			} else {
+				printUsage(m.Stdout, name, sub, own, fs, settingsUsed[name])
+			}
 			return nil, err
 		}
 		// The flag package has said what is wrong: the command's usage
@@ -295,14 +326,6 @@ func (m *Main) ParseFlags(name string, args []string, extra func(fs *flag.FlagSe
 // names a group's subcommand.
 func printUsage(w io.Writer, name, sub string, own, all *flag.FlagSet, used []string) {
 	writeUses(w, name, sub)
-	shared := flag.NewFlagSet("", flag.ContinueOnError)
-	shared.SetOutput(w)
-	all.VisitAll(func(f *flag.Flag) {
-		if own.Lookup(f.Name) == nil && (used == nil || slices.Contains(used, envOfFlag(f.Name))) {
-			shared.Var(f.Value, f.Name, f.Usage)
-			shared.Lookup(f.Name).DefValue = f.DefValue
-		}
-	})
 	printOwnFlags(w, own)
 	heading := "Settings"
 	if used != nil {
@@ -311,6 +334,31 @@ func printUsage(w io.Writer, name, sub string, own, all *flag.FlagSet, used []st
 		heading = "Settings it uses"
 	}
 	fmt.Fprintf(w, "\n%s, as flags or as the environment variables in brackets:\n", heading)
+	printSettings(w, own, all, used)
+}
+
+// printUsageShown writes the -h of a command of settingsShown: as
+// printUsage's, with the settings it reads (shown) alone, and a line that
+// says it refuses a malformed setting all the same, listed or not.
+func printUsageShown(w io.Writer, name, sub string, own, all *flag.FlagSet, shown []string) {
+	writeUses(w, name, sub)
+	printOwnFlags(w, own)
+	fmt.Fprintf(w, "\nIt reads only the settings below, and refuses any setting that is malformed, as serve does.\n")
+	fmt.Fprintf(w, "Settings, as flags or as the environment variables in brackets:\n")
+	printSettings(w, own, all, shown)
+}
+
+// printSettings writes the settings of all named in used (nil for every
+// one), without the command's own flags.
+func printSettings(w io.Writer, own, all *flag.FlagSet, used []string) {
+	shared := flag.NewFlagSet("", flag.ContinueOnError)
+	shared.SetOutput(w)
+	all.VisitAll(func(f *flag.Flag) {
+		if own.Lookup(f.Name) == nil && (used == nil || slices.Contains(used, envOfFlag(f.Name))) {
+			shared.Var(f.Value, f.Name, f.Usage)
+			shared.Lookup(f.Name).DefValue = f.DefValue
+		}
+	})
 	shared.PrintDefaults()
 }
 
