@@ -170,15 +170,23 @@ func (imp *importer) check(line int, rec []string, batch []importRow) (importRow
 	// it, so a list of "John" would be the fault named. Dropped without a
 	// word, it would be a part of the line not accounted for.
 	if n := filledColumns(rec); imp.rep.Header && n > imp.named {
-		columns := "columns"
-		if imp.named == 1 {
-			columns = "column"
-		}
-		imp.invalid(line, fromTextCell(rec[imp.cols.email]), fmt.Sprintf("the line has %d cells, but the first line names %d %s: "+
-			"put in quotes a cell that holds %s, name each column in the first line, or remove the cells past the last one", n, imp.named, columns, imp.separatorInCell()))
+		imp.invalid(line, fromTextCell(rec[imp.cols.email]), imp.cellsPastHeader(n))
 		return importRow{}, false
 	}
+	unknown := len(imp.rep.UnknownLists)
 	row, why := imp.parse(line, rec)
+	// Empty cells past the header are most often a spreadsheet's padding,
+	// but a shifted line whose last cell was empty has them too:
+	// "Smith, Frank,news," read as name Smith, lists Frank, status news.
+	// Read as it stands, such a line is at fault; the unquoted comma is
+	// then the likelier cause, and the fault it made (a list "Frank" to
+	// create) would send the editor the wrong way. A bad address is no
+	// such fault: the email cell comes before any shift.
+	if why != "" && row.key != "" && imp.rep.Header && len(rec) > imp.named {
+		imp.forgetUnknownLists(unknown)
+		imp.invalid(line, fromTextCell(rec[imp.cols.email]), imp.cellsPastHeader(len(rec)))
+		return importRow{}, false
+	}
 	if why != "" {
 		imp.invalid(line, fromTextCell(rec[imp.cols.email]), why)
 		return importRow{}, false
@@ -195,6 +203,27 @@ func (imp *importer) check(line int, rec []string, batch []importRow) (importRow
 	imp.seen[row.key] = line
 	imp.batched[row.key] = len(batch)
 	return row, true
+}
+
+// cellsPastHeader says that a line of n cells has more than the header
+// names, and how to mend it: most often by quoting a cell.
+func (imp *importer) cellsPastHeader(n int) string {
+	columns := "columns"
+	if imp.named == 1 {
+		columns = "column"
+	}
+	return fmt.Sprintf("the line has %d cells, but the first line names %d %s: "+
+		"put in quotes a cell that holds %s, name each column in the first line, or remove the cells past the last one", n, imp.named, columns, imp.separatorInCell())
+}
+
+// forgetUnknownLists takes back the unknown lists noted after the first
+// from: they were read from a line found shifted, so are no slugs the
+// file meant, and the report would offer to create them.
+func (imp *importer) forgetUnknownLists(from int) {
+	for _, slug := range imp.rep.UnknownLists[from:] {
+		delete(imp.unknown, SlugKey(slug))
+	}
+	imp.rep.UnknownLists = imp.rep.UnknownLists[:from]
 }
 
 // headerlessWidth is how many columns a file without a line of column
