@@ -1,10 +1,14 @@
 package mailer_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -253,4 +257,83 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("waited a minute for %s", what)
 		}
 	}
+}
+
+// A batch whose hold another run has sends nothing: its task hands it
+// back (ErrHandedBack, which asynq retries without counting a failure),
+// logged once however often it comes back, and runs it once the other
+// run has let go.
+func TestHeldBatchWaitsWithoutUsingItsRetries(t *testing.T) {
+	ctx := context.Background()
+	qs := realQueues(t, 1)
+	q := qs[0]
+	srv := smtptest.Start(t)
+	var logged syncBuffer
+	s := &mailer.Sender{Batch: smtpTo(t, srv), Ledger: &mailer.RedisLedger{Redis: q.Redis(), Enqueuer: q},
+		Log: slog.New(slog.NewTextHandler(&logged, nil))}
+	p := campaign7(1, 20)[0]
+	if err := q.Redis().Set(ctx, tasks.RunKey(p.CampaignID, p.Batch), "another run", tasks.RunTTL).Err(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Run as asynq would, twice: nothing goes out, and the error is no
+	// failure of the task's.
+	task, _, err := tasks.NewSendTask(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		err := s.ProcessTask(ctx, task)
+		if !errors.Is(err, mailer.ErrBatchHeld) || !errors.Is(err, tasks.ErrHandedBack) {
+			t.Fatalf("a held batch returned %v, want ErrBatchHeld and ErrHandedBack", err)
+		}
+	}
+	if n := strings.Count(logged.String(), "another run is sending this batch"); n != 1 {
+		t.Errorf("logged %d times, want once:\n%s", n, logged.String())
+	}
+
+	// Through the queue: the task is retried, and not as a failure.
+	startWorker(t, q, s, 2)
+	enqueueSend(t, q, p)
+	ins := asynq.NewInspectorFromRedisClient(q.Redis())
+	id := fmt.Sprintf("send:%d:%d", p.CampaignID, p.Batch)
+	var ti *asynq.TaskInfo
+	waitFor(t, "the held task to wait for its retry", func() bool {
+		ti, err = ins.GetTaskInfo(tasks.QueueSend, id)
+		return err == nil && ti.State == asynq.TaskStateRetry
+	})
+	if ti.Retried != 0 || !strings.Contains(ti.LastErr, mailer.ErrBatchHeld.Error()) || srv.Total() != 0 {
+		t.Fatalf("held task: retried %d, last error %q, %d messages; want 0 retries used, ErrBatchHeld, none sent", ti.Retried, ti.LastErr, srv.Total())
+	}
+
+	// The other run ends: the next try sends the batch, once.
+	if err := q.Redis().Del(ctx, tasks.RunKey(p.CampaignID, p.Batch)).Err(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the batch to go out once the other run let go", func() bool { return srv.Total() == len(p.Recipients) })
+	// The run lets go as it ends, not RunTTL later.
+	waitFor(t, "the run that sent the batch to let go of its hold", func() bool {
+		n, err := q.Redis().Exists(ctx, tasks.RunKey(p.CampaignID, p.Batch)).Result()
+		return err == nil && n == 0
+	})
+	eachOnce(t, srv, p)
+}
+
+// A syncBuffer is a bytes.Buffer a logger writes to from several
+// goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
