@@ -414,6 +414,7 @@ func TestDeliveryByWorkersOnRedis(t *testing.T) {
 	}
 	t.Logf("sent before the kill: worker1 %d, worker2 %d", sentBy(w1addr), sentBy(w2addr))
 	kill9(t, victim)
+	recoverOrphans(t, c, url, "worker3")
 	cj := c.waitSent(addr, id, 4*time.Minute)
 	// The bound, 40 second copies: SPEC §4 allows a second copy only of
 	// the messages in flight at the kill, accepted by the server but not
