@@ -59,8 +59,13 @@ type app struct {
 	listener  net.Listener
 	asynq     *asynq.Server
 	scheduler *asynq.Scheduler
-	closers   []func() error
-	batcher   *events.Batcher // shared by every intake of bounces; see eventBatcher
+	// stopSending run, in order, before the queue stops: serve's own
+	// batches are handed back and every batch its queue runs stops
+	// handing messages to the mail server, so none is still sending when
+	// asynq gives up on its tasks (see Close).
+	stopSending []func()
+	closers     []func() error
+	batcher     *events.Batcher // shared by every intake of bounces; see eventBatcher
 }
 
 var _ subscribers.GoneRecorder = (*queue.GoneSet)(nil)
@@ -277,6 +282,14 @@ func (m *Main) Close() error {
 	}
 	if a.scheduler != nil {
 		a.scheduler.Shutdown()
+	}
+	// Before the queue stops: asynq waits 5 s for the tasks under way and
+	// then abandons them while they send. The batches of tasks rebuilt
+	// after a kill -9 (run by the queue, not serve's own fan-out) went on
+	// sending until then, and those on the wire at the abandon went again
+	// after the restart.
+	for _, stop := range a.stopSending {
+		stop()
 	}
 	if a.asynq != nil {
 		a.asynq.Shutdown()

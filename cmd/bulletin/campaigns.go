@@ -73,9 +73,15 @@ func (m *Main) wireCampaigns(ctx context.Context, mux *asynq.ServeMux, srv *web.
 	if c, ok := a.Transport.(interface{ Close() error }); ok {
 		a.closers = append(a.closers, c.Close)
 	}
-	if stopKicked != nil { // closed first: its batches record into the journal and through the transport
-		a.closers = append(a.closers, stopKicked)
-	}
+	// Before the queue stops and the journal and transport close (their
+	// batches record into one, through the other): serve's own batches are
+	// handed back, then the queue's stop handing messages on (Drain).
+	a.stopSending = append(a.stopSending, func() {
+		if stopKicked != nil {
+			stopKicked()
+		}
+		sender.Drain()
+	})
 	srv.Campaigns = svc
 	return nil
 }
