@@ -83,6 +83,7 @@ func (s *Server) subscriberRoutes() {
 	api("PATCH /api/v1/subscribers/{id}", s.patchSubscriber)
 	api("DELETE /api/v1/subscribers/{id}", s.eraseSubscriber)
 	api("GET /api/v1/subscribers/{id}/export", s.exportSubscriber)
+	api("POST /api/v1/subscribers/{id}/confirmation", s.resendConfirmation)
 }
 
 // tidyToken serves a reader link whose token is followed by characters
