@@ -61,8 +61,21 @@ func (s *Store) unsubscribe(ctx context.Context, id int64) error {
 		if left == 0 && (was == StatusUnsubscribed || was == StatusBounced) {
 			return nil
 		}
-		return hooks.EmitSubscriber(ctx, tx, hooks.SubscriberUnsubscribed, id)
+		// subscriber.unsubscribed says the status became unsubscribed: a
+		// bounced reader, who stays bounced, has only left their lists,
+		// which is subscriber.updated.
+		return hooks.EmitSubscriber(ctx, tx, hooks.StatusEvent(was, leftStatus(was)), id)
 	})
+}
+
+// leftStatus is the status of a reader who had status was once they have
+// left everything: unsubscribed, but a bounced reader stays bounced (the
+// address is still dead), as the SQL of unsubscribe has it.
+func leftStatus(was string) string {
+	if was == StatusBounced {
+		return StatusBounced
+	}
+	return StatusUnsubscribed
 }
 
 // Preferences are what a reader may change from the link in a mail.
