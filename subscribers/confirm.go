@@ -65,6 +65,39 @@ type Confirmer struct {
 	// server it runs in do not wait behind its mails; a command with
 	// nothing else to do (an import) leaves it off and sends at full speed.
 	GiveWay bool
+
+	warns warnGate // how often warn writes a WARN
+}
+
+// warnGate lets the same reason for not sending a confirmation reach the
+// log as a WARN at most once each warnGap: a relay answering 451 for a
+// minute made one WARN a confirmation and retry (195 lines for 40 signups
+// in 80 s). The ones in between go to DEBUG, and the next WARN counts them.
+type warnGate struct {
+	mu     sync.Mutex
+	reason string
+	at     time.Time
+	quiet  int
+}
+
+// warnGap is the least time between two WARNs of the same reason.
+const warnGap = 10 * time.Second
+
+// pass reports whether reason may be logged as a WARN now, and how many
+// of its kind went to DEBUG since the last.
+func (g *warnGate) pass(reason string, now time.Time) (bool, int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if reason == g.reason && now.Sub(g.at) < warnGap {
+		g.quiet++
+		return false, 0
+	}
+	quiet := 0
+	if reason == g.reason {
+		quiet = g.quiet
+	}
+	g.reason, g.at, g.quiet = reason, now, 0
+	return true, quiet
 }
 
 // ConfirmMail is the data of the mail/confirm templates.
@@ -214,8 +247,22 @@ func (c *Confirmer) warn(sub *Subscriber, err error) {
 		log = slog.Default()
 	}
 	domain := sub.Email[strings.LastIndexByte(sub.Email, '@')+1:]
-	log.Warn("confirmation not sent; the task retries", "subscriber", sub.ID, "domain", domain,
-		"reason", blank(err.Error(), sub.Email))
+	reason := blank(err.Error(), sub.Email)
+	if errors.Is(err, context.Canceled) {
+		// serve stopping: the task is handed back, nothing went wrong.
+		log.Debug("confirmation not sent as the process stops; the task retries", "subscriber", sub.ID, "domain", domain)
+		return
+	}
+	warn, quiet := c.warns.pass(reason, time.Now())
+	if !warn {
+		log.Debug("confirmation not sent; the task retries", "subscriber", sub.ID, "domain", domain, "reason", reason)
+		return
+	}
+	attrs := []any{"subscriber", sub.ID, "domain", domain, "reason", reason}
+	if quiet > 0 {
+		attrs = append(attrs, "more_since_last", quiet)
+	}
+	log.Warn("confirmation not sent; the task retries", attrs...)
 }
 
 // blank replaces each occurrence of addr in msg, in any ASCII case, with
