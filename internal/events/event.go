@@ -84,6 +84,11 @@ type Event struct {
 	// no VERP address did: the event is then that delivery's, under its
 	// DeliveryKey, whatever address it reports.
 	RelayID string
+	// NoReader says the event is about mail that went to no reader: a
+	// test send, as its VERP address or Message-ID tells. Its address is
+	// not looked up, and it changes no reader and suppresses nothing, as
+	// a test send's DSN does not (bounces keeps that for the admin).
+	NoReader bool
 	// Key makes the event unique: the same key twice is stored once.
 	// Empty, it is the delivery's (one bounce and one complaint per
 	// delivery), which then must be known; see DeliveryKey. An

@@ -16,12 +16,17 @@ import (
 
 // Record stores events in one transaction and applies their rules in it:
 //   - a hard bounce makes its reader bounced at once and suppresses the
-//     address;
+//     address; a reader who had unsubscribed stays unsubscribed (their
+//     own choice), the bounce counted in their bounce_count;
 //   - a soft bounce does the same when it makes SoftBounces mails of the
 //     reader's that soft-bounced within SoftWindow (several reports of
 //     one campaign's mail are one);
 //   - a complaint unsubscribes the reader from every list and suppresses
 //     the address;
+//   - a bounce or complaint about no reader (an address no reader has,
+//     a test send's, an erased reader's) is stored and changes nothing:
+//     only a reader's address is suppressed, so an address Bulletin
+//     mailed as no reader's stays usable (see bounceTx);
 //   - an unsubscribe unsubscribes the reader from every list, as the
 //     one-click unsubscribe does, and suppresses nothing; it is stored
 //     for the reader's page, and kept out of every count of bounces and
@@ -261,6 +266,13 @@ func hardAfterSoftTx(ctx context.Context, tx *sql.Tx, e *Event, t target, at, no
 // known.
 func resolveTx(ctx context.Context, tx *sql.Tx, e *Event) (target, error) {
 	t := target{email: e.Email}
+	if e.NoReader {
+		// A test send's: its address is not looked up, so that a test to
+		// a reader's address touches no reader, as its DSN does not.
+		var err error
+		t.email, err = oldAddressTx(ctx, tx, e.Email)
+		return t, err
+	}
 	if e.RelayID != "" && (e.CampaignID <= 0 || e.SubscriberID <= 0) {
 		err := t.scanDelivery(ctx, tx, e, ` WHERE d.relay_id = ? ORDER BY d.id DESC LIMIT 1`, e.RelayID)
 		// A relay that reuses its ids (Postfix's short queue ids) names
@@ -311,8 +323,8 @@ func resolveTx(ctx context.Context, tx *sql.Tx, e *Event) (target, error) {
 		// off, and the erased reader's own would be stored again.
 		t.email = ""
 	default:
-		// No reader has the address reported: it is suppressed only when
-		// it is one whole address, as a moved reader's old one is.
+		// No reader has the address reported: it is stored with the event
+		// when it is one whole address, and suppressed by none (bounceTx).
 		if t.email, err = oldAddressTx(ctx, tx, e.Email); err != nil {
 			return t, err
 		}
@@ -367,39 +379,67 @@ func applyTx(ctx context.Context, tx *sql.Tx, e *Event, t target, now time.Time)
 		if n < SoftBounces {
 			return 0, nil
 		}
+		// Past the threshold, each further soft bounce is no new one to
+		// count for a reader who stays unsubscribed (bounceTx).
+		return bounceTx(ctx, tx, t, e.Source, n == SoftBounces, now)
 	}
-	return bounceTx(ctx, tx, t, e.Source, now)
+	return bounceTx(ctx, tx, t, e.Source, true, now)
 }
 
-// bounceTx makes the reader bounced and suppresses the address.
-func bounceTx(ctx context.Context, tx *sql.Tx, t target, src Source, now time.Time) (int64, error) {
+// bounceTx suppresses the reader's address and makes a pending or
+// confirmed reader bounced. A reader who had unsubscribed stays so: it
+// was their choice, and a later signup is theirs to make (the address
+// suppressed, it gets no mail); the bounce is counted on them when count
+// is set (a hard bounce, the soft one that reached SoftBounces), as it
+// is on a reader it makes bounced, and their events list it. No webhook
+// tells of it: subscriber.bounced says the status became bounced, and
+// nothing a WebhookSubscriber holds has changed (bounce_count is not in
+// it). A bounced reader already counted theirs. An event about no reader
+// suppresses nothing: the address it reports is none Bulletin mails as a
+// reader's (a test send's, a stranger's, an erased reader's), and its
+// owner's signup later must still be mailed (test sends do not look at
+// the list: only a reader's mail is kept from a suppressed address).
+func bounceTx(ctx context.Context, tx *sql.Tx, t target, src Source, count bool, now time.Time) (int64, error) {
+	if t.sub == 0 {
+		return 0, nil
+	}
 	if err := suppressTx(ctx, tx, t.email, ReasonBounce, string(src), now); err != nil {
 		return 0, err
 	}
-	if t.sub == 0 {
+	var status string
+	err := tx.QueryRowContext(ctx, `SELECT status FROM subscribers WHERE id = ?`, t.sub).Scan(&status)
+	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
-	}
-	res, err := tx.ExecContext(ctx, `UPDATE subscribers SET status = 'bounced', bounce_count = bounce_count + 1,
-		confirm_queued = 0, updated_at = ? WHERE id = ? AND status IN ('pending', 'confirmed')`, now, t.sub)
-	if err != nil {
+	} else if err != nil {
 		return 0, fmt.Errorf("bounce subscriber: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return 0, nil
+	switch {
+	case status == "pending" || status == "confirmed":
+		if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET status = 'bounced', bounce_count = bounce_count + 1,
+			confirm_queued = 0, updated_at = ? WHERE id = ?`, now, t.sub); err != nil {
+			return 0, fmt.Errorf("bounce subscriber: %w", err)
+		}
+		return t.sub, hooks.EmitSubscriber(ctx, tx, hooks.SubscriberBounced, t.sub)
+	case status == "unsubscribed" && count:
+		if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET bounce_count = bounce_count + 1, updated_at = ? WHERE id = ?`,
+			now, t.sub); err != nil {
+			return 0, fmt.Errorf("count bounce: %w", err)
+		}
 	}
-	return t.sub, hooks.EmitSubscriber(ctx, tx, hooks.SubscriberBounced, t.sub)
+	return 0, nil
 }
 
 // complainTx unsubscribes the reader from every list, as the one-click
-// unsubscribe does, and suppresses the address.
+// unsubscribe does, and suppresses the address; a complaint about no
+// reader suppresses nothing, as a bounce does not (bounceTx).
 func complainTx(ctx context.Context, tx *sql.Tx, t target, src Source, now time.Time) (int64, error) {
-	if err := suppressTx(ctx, tx, t.email, ReasonComplaint, string(src), now); err != nil {
-		return 0, err
-	}
 	if t.sub == 0 {
 		return 0, nil
 	}
-	if _, err := leaveTx(ctx, tx, t.sub, now); err != nil {
+	if err := suppressTx(ctx, tx, t.email, ReasonComplaint, string(src), now); err != nil {
+		return 0, err
+	}
+	if _, _, err := leaveTx(ctx, tx, t.sub, now); err != nil {
 		return 0, err
 	}
 	return t.sub, hooks.EmitSubscriber(ctx, tx, hooks.SubscriberComplained, t.sub)
@@ -437,43 +477,51 @@ func unsubscribeTx(ctx context.Context, tx *sql.Tx, e *Event, t target, at, now 
 	if err != nil || !isNew || later {
 		return isNew, 0, err
 	}
-	left, err := leaveTx(ctx, tx, t.sub, now)
+	was, left, err := leaveTx(ctx, tx, t.sub, now)
 	if err != nil || !left {
 		return true, 0, err
 	}
-	return true, t.sub, hooks.EmitSubscriber(ctx, tx, hooks.SubscriberUnsubscribed, t.sub)
+	// subscriber.unsubscribed says the status became unsubscribed: a
+	// bounced reader, who stays bounced, has only left their lists
+	// (subscriber.updated), as with Bulletin's own link.
+	after := "unsubscribed"
+	if was == "bounced" {
+		after = was
+	}
+	return true, t.sub, hooks.EmitSubscriber(ctx, tx, hooks.StatusEvent(was, after), t.sub)
 }
 
 // leaveTx does what subscribers.Store.Unsubscribe does to reader sid:
 // every subscription ends, and any confirmation or signup request still
-// waiting; a bounced reader stays bounced. It reports whether the reader
-// left anything, a list or a status that still took mail.
-func leaveTx(ctx context.Context, tx *sql.Tx, sid int64, now time.Time) (bool, error) {
+// waiting; a bounced reader stays bounced. It returns the reader's status
+// before and reports whether the reader left anything, a list or a status
+// that still took mail.
+func leaveTx(ctx context.Context, tx *sql.Tx, sid int64, now time.Time) (string, bool, error) {
 	var was string
 	err := tx.QueryRowContext(ctx, `SELECT status FROM subscribers WHERE id = ?`, sid).Scan(&was)
 	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
+		return "", false, nil
 	} else if err != nil {
-		return false, fmt.Errorf("unsubscribe: %w", err)
+		return "", false, fmt.Errorf("unsubscribe: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET
 		status = CASE WHEN status = 'bounced' THEN status ELSE 'unsubscribed' END,
 		unsubscribed_at = COALESCE(unsubscribed_at, ?), confirm_queued = 0, updated_at = ? WHERE id = ?`, now, now, sid); err != nil {
-		return false, fmt.Errorf("unsubscribe: %w", err)
+		return was, false, fmt.Errorf("unsubscribe: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM signup_requests WHERE subscriber_id = ?`, sid); err != nil {
-		return false, fmt.Errorf("unsubscribe: %w", err)
+		return was, false, fmt.Errorf("unsubscribe: %w", err)
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = 'unsubscribed', updated_at = ?
 		WHERE subscriber_id = ? AND status != 'unsubscribed'`, now, sid)
 	if err != nil {
-		return false, fmt.Errorf("unsubscribe: %w", err)
+		return was, false, fmt.Errorf("unsubscribe: %w", err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return false, fmt.Errorf("unsubscribe: %w", err)
+		return was, false, fmt.Errorf("unsubscribe: %w", err)
 	}
-	return n > 0 || (was != "unsubscribed" && was != "bounced"), nil
+	return was, n > 0 || (was != "unsubscribed" && was != "bounced"), nil
 }
 
 func nullID(id int64) any {

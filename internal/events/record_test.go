@@ -122,9 +122,9 @@ func TestRecordDedupes(t *testing.T) {
 	}
 }
 
-// An event about an address Bulletin does not know is stored and, for a
-// complaint, suppresses the address all the same; one about an erased
-// reader keeps no address.
+// An event about an address Bulletin does not know is stored and, even
+// for a complaint, suppresses nothing: only a reader's address is
+// suppressed; one about an erased reader keeps no address.
 func TestRecordUnknownAndErased(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -132,8 +132,11 @@ func TestRecordUnknownAndErased(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := e.store.Suppressed(ctx, "stranger@else.test"); err != nil || !ok {
-		t.Errorf("Suppressed(stranger) = %t, %v; want true", ok, err)
+	if ok, err := e.store.Suppressed(ctx, "stranger@else.test"); err != nil || ok {
+		t.Errorf("Suppressed(stranger) = %t, %v; want false", ok, err)
+	}
+	if n := e.count(t, "email = 'stranger@else.test' AND subscriber_id IS NULL"); n != 1 {
+		t.Errorf("%d events about the stranger stored, want 1", n)
 	}
 	id := e.reader(t, "robin@tidewater.test")
 	if _, err := e.store.Record(ctx, []events.Event{{Kind: events.BounceSoft, Source: events.SourceDSN, Diagnostic: "452 robin@tidewater.test is full",

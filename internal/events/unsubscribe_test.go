@@ -15,9 +15,11 @@ import (
 // does, whether it names the reader by address or by delivery (which
 // then needs no key): one row each, under the reader, however often it
 // comes (Record counts it new once); no address suppressed, the delivery
-// stays sent, a bounced reader stays bounced. The GoneRecorder and
-// subscriber.unsubscribed hear of a reader once; an address no reader
-// has changes nothing and is not stored.
+// stays sent, a bounced reader stays bounced. The GoneRecorder and the
+// webhooks hear of a reader once: subscriber.unsubscribed when the status
+// became unsubscribed, subscriber.updated for the bounced reader, who has
+// only left their lists; an address no reader has changes nothing and is
+// not stored.
 func TestUnsubscribeLeavesEveryListOnceRecorded(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -63,21 +65,27 @@ func TestUnsubscribeLeavesEveryListOnceRecorded(t *testing.T) {
 	if diff := cmp.Diff([]int64{ann, bob, cat}, e.gone.list()); diff != "" {
 		t.Errorf("gone (-want +got):\n%s", diff)
 	}
-	var hooked []int64
-	rows, err := e.db.Read.Query(`SELECT json_extract(body, '$.data.id') FROM webhook_events WHERE type = ? ORDER BY id`, hooks.SubscriberUnsubscribed)
+	type sent struct {
+		ID           int64
+		Type, Status string
+	}
+	var hooked []sent
+	rows, err := e.db.Read.Query(`SELECT json_extract(body, '$.data.id'), type, json_extract(body, '$.data.status') FROM webhook_events ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var h sent
+		if err := rows.Scan(&h.ID, &h.Type, &h.Status); err != nil {
 			t.Fatal(err)
 		}
-		hooked = append(hooked, id)
+		hooked = append(hooked, h)
 	}
-	if diff := cmp.Diff([]int64{ann, bob, cat}, hooked); diff != "" {
-		t.Errorf("subscriber.unsubscribed for (-want +got):\n%s", diff)
+	want := []sent{{ann, hooks.SubscriberUnsubscribed, "unsubscribed"}, {bob, hooks.SubscriberUnsubscribed, "unsubscribed"},
+		{cat, hooks.SubscriberUpdated, "bounced"}}
+	if diff := cmp.Diff(want, hooked); diff != "" {
+		t.Errorf("webhook events (-want +got):\n%s", diff)
 	}
 }
 

@@ -104,6 +104,9 @@ func newEvent(v Resolver, src events.Source, kind events.Kind, email, returnPath
 				ev.CampaignID, ev.SubscriberID = d.CampaignID, d.SubscriberID
 			case bounces.KindConfirm, bounces.KindWelcome:
 				ev.SubscriberID = d.SubscriberID
+			case bounces.KindTest:
+				// A test send's: about no reader, whoever has its address.
+				ev.NoReader = true
 			}
 		}
 	}
