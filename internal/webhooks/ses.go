@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -33,6 +34,10 @@ type SES struct {
 // errSNSSignature is the answer to a message whose signature does not
 // verify, whatever the reason.
 var errSNSSignature = bulletin.Errorf(bulletin.EUNAUTHORIZED, "The SNS signature does not verify: the message is not signed by Amazon SNS, or was changed after.")
+
+// errSNSBusy is the answer to a message whose signing certificate would
+// be fetched when certFetchesPerMinute are spent already.
+var errSNSBusy = bulletin.Errorf(bulletin.ERATELIMITED, "Too many SNS signing certificates to fetch for now; try again in a minute.")
 
 func (s *SES) log() *slog.Logger {
 	if s.Log == nil {
@@ -105,6 +110,11 @@ func (s *SES) Events(ctx context.Context, _ http.Header, body []byte) ([]events.
 		// RSA check) is for the operator's log: the answer goes to
 		// whoever sent the request, and says only that it was refused.
 		s.log().Warn("SNS signature refused", "type", m.Type, "message_id", m.MessageID, "err", err)
+		if errors.Is(err, errCertBudget) {
+			// Not checked, rather than refused: SNS tries a 429 again,
+			// and a real message gets its check once the minute is over.
+			return nil, errSNSBusy
+		}
 		return nil, errSNSSignature
 	}
 	switch m.Type {

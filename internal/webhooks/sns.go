@@ -6,16 +6,13 @@ import (
 	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/base64"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"regexp"
-	"sync"
 	"time"
 )
 
@@ -79,72 +76,49 @@ func (m *snsMessage) signedText() string {
 		field("Token", m.Token) + field("TopicArn", m.TopicArn) + field("Type", m.Type)
 }
 
-// certs caches signing certificates by URL: SNS uses few.
-type certs struct {
-	fetch Fetcher
-	mu    sync.Mutex
-	byURL map[string]*x509.Certificate
-}
-
-func (c *certs) get(ctx context.Context, rawURL string) (*x509.Certificate, error) {
-	c.mu.Lock()
-	cert := c.byURL[rawURL]
-	c.mu.Unlock()
-	if cert != nil {
-		return cert, nil
-	}
-	raw, err := c.fetch.Fetch(ctx, rawURL)
-	if err != nil {
-		return nil, err
-	}
-	block, _ := pem.Decode(raw)
-	if block == nil {
-		return nil, errors.New("signing certificate is not PEM")
-	}
-	if cert, err = x509.ParseCertificate(block.Bytes); err != nil {
-		return nil, fmt.Errorf("signing certificate: %w", err)
-	}
-	if time.Now().After(cert.NotAfter) {
-		return nil, errors.New("signing certificate expired")
-	}
-	c.mu.Lock()
-	if c.byURL == nil || len(c.byURL) > 64 {
-		c.byURL = map[string]*x509.Certificate{}
-	}
-	c.byURL[rawURL] = cert
-	c.mu.Unlock()
-	return cert, nil
-}
-
 // verify checks m's signature with the certificate at its SigningCertURL,
-// which must be an SNS host's.
+// which must be an SNS host's. A message whose signature cannot be one
+// (none, not base64, not as long as an RSA signature of SNS's key sizes)
+// or whose SignatureVersion is none SNS uses is refused before any
+// fetch: it would cost a fetch for nothing.
 func (c *certs) verify(ctx context.Context, m *snsMessage) error {
 	if !snsCertURL(m.SigningCertURL) {
 		return errors.New("SigningCertURL is not an https URL of a SimpleNotificationService-….pem on sns.<region>.amazonaws.com")
 	}
+	if m.SignatureVersion != "1" && m.SignatureVersion != "2" {
+		return fmt.Errorf("SignatureVersion %q is not 1 or 2", m.SignatureVersion)
+	}
+	if m.Signature == "" {
+		return errors.New("no Signature")
+	}
 	sig, err := base64.StdEncoding.DecodeString(m.Signature)
 	if err != nil {
 		return errors.New("signature is not base64")
+	}
+	if !rsaSignatureSize(len(sig)) {
+		return fmt.Errorf("signature is %d bytes, not the 256, 384 or 512 of an RSA signature", len(sig))
 	}
 	cert, err := c.get(ctx, m.SigningCertURL)
 	if err != nil {
 		return err
 	}
 	pub, ok := cert.PublicKey.(*rsa.PublicKey)
-	if !ok {
-		return errors.New("signing certificate has no RSA key")
+	if !ok || pub.N.BitLen() < 2048 {
+		return errors.New("signing certificate has no RSA key of 2048 bits or more")
 	}
 	text := []byte(m.signedText())
-	switch m.SignatureVersion {
-	case "1":
+	if m.SignatureVersion == "1" {
 		sum := sha1.Sum(text)
 		return rsa.VerifyPKCS1v15(pub, crypto.SHA1, sum[:], sig)
-	case "2":
-		sum := sha256.Sum256(text)
-		return rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], sig)
 	}
-	return fmt.Errorf("SignatureVersion %q is not 1 or 2", m.SignatureVersion)
+	sum := sha256.Sum256(text)
+	return rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], sig)
 }
+
+// rsaSignatureSize reports whether n bytes is the size of an RSA PKCS #1
+// v1.5 signature (the key's modulus) by a key of 2048, 3072 or 4096 bits:
+// SNS signs with 2048 bits, and nothing shorter is taken.
+func rsaSignatureSize(n int) bool { return n == 256 || n == 384 || n == 512 }
 
 // HTTPFetcher fetches over https only, following no redirects, within
 // 10 seconds and up to 64 KiB.
@@ -173,7 +147,7 @@ func (f *HTTPFetcher) Fetch(ctx context.Context, rawURL string) ([]byte, error) 
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s answered %s", req.URL.Host, resp.Status)
+		return nil, &statusError{host: req.URL.Host, status: resp.Status, code: resp.StatusCode}
 	}
 	return io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 }
