@@ -32,7 +32,7 @@ func TestConfirmWarningsAreFewDuringAnOutage(t *testing.T) {
 	if !strings.Contains(lines[0], "level=WARN") || !strings.Contains(lines[0], "451 4.3.0") {
 		t.Errorf("first line = %s, want the 451's WARN", lines[0])
 	}
-	if !strings.Contains(lines[1], "level=WARN") || !strings.Contains(lines[1], "550 5.1.1 <recipient> unknown") {
+	if !strings.Contains(lines[1], "level=WARN") || !strings.Contains(lines[1], "550 5.1.1 <<recipient>> unknown") {
 		t.Errorf("second line = %s, want the 550's WARN, the address blanked", lines[1])
 	}
 	if strings.Contains(logs.String(), "@example.test") {
