@@ -508,6 +508,17 @@ func (s *Server) createCampaignForm(w http.ResponseWriter, r *http.Request) {
 		s.previewForm(w, r, f, c)
 		return
 	}
+	// The same form sent again (a double-clicked Save, or Back and Save)
+	// leads to the campaign the first made, not to a second one alike.
+	made, finish, err := s.repeatedCampaign(r)
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	} else if finish == nil {
+		s.redirectWithFlash(w, r, "/admin/campaigns/"+strconv.FormatInt(made, 10), savedFlash(c.SendAt))
+		return
+	}
+	defer func() { finish(made) }()
 	if err := s.Campaigns.Schedule(r.Context(), c); bulletin.ErrorCode(err) == bulletin.EINVALID {
 		f.Errors, f.Message = bulletin.ErrorFields(err), refusal(err)
 		s.renderCampaignForm(w, r, http.StatusUnprocessableEntity, f, chosen)
@@ -516,6 +527,7 @@ func (s *Server) createCampaignForm(w http.ResponseWriter, r *http.Request) {
 		s.adminError(w, r, err)
 		return
 	}
+	made = c.ID
 	s.redirectWithFlash(w, r, "/admin/campaigns/"+strconv.FormatInt(c.ID, 10), savedFlash(c.SendAt))
 }
 
