@@ -70,6 +70,10 @@ func (m *Main) wireCampaigns(ctx context.Context, mux *asynq.ServeMux, srv *web.
 	a.Subscribers.SetWelcomeQueue(a.Queue)
 	a.Reconcilers.Add("welcome mails", queue.ReconcilerFunc(a.Subscribers.ReconcileWelcomes))
 	a.Registry.MustRegister(mailer.NewDepthCollector(a.Queue.Opt))
+	// What waits to go out, counted from the index of queued rows on each
+	// scrape, and what this process sent but cannot write down, which
+	// stops its sending until it can.
+	a.Registry.MustRegister(web.QueuedDeliveriesGauge(svc.Store.QueuedDeliveries, m.Log), web.ResultsHeldGauge(sender.Held))
 	if c, ok := a.Transport.(interface{ Close() error }); ok {
 		a.closers = append(a.closers, c.Close)
 	}

@@ -89,6 +89,7 @@ func (m *Main) worker(ctx context.Context, args []string) error {
 		Signer:      signer,
 		OnFrom:      func(from string) { lastFrom.Store(&from) },
 	}
+	reg.MustRegister(web.ResultsHeldGauge(sender.Held))
 	mux := asynq.NewServeMux()
 	mux.Handle(queue.TypeMailSend, sender)
 	srv := asynq.NewServerFromRedisClient(q.Redis(), queue.ServerConfig(map[string]int{queue.QueueSend: 1}, sendConcurrency(m.Config), m.Log))

@@ -1,11 +1,15 @@
 package web
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"log/slog"
 	"net"
 	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
@@ -81,4 +85,54 @@ func methodLabel(method string) string {
 		return method
 	}
 	return "other"
+}
+
+// queuedWithin bounds the count of queued deliveries of one scrape: a
+// database busy with a long write must not hold the scrape past its own
+// timeout (Prometheus's default is 10 s).
+const queuedWithin = 3 * time.Second
+
+// A queuedGauge reports bulletin_deliveries_queued, counted on each scrape.
+type queuedGauge struct {
+	count func(context.Context) (int, error)
+	log   *slog.Logger
+	desc  *prometheus.Desc
+}
+
+// QueuedDeliveriesGauge returns the gauge of the deliveries not yet sent,
+// counted by count (campaigns.Store.QueuedDeliveries) on each scrape. A
+// count that fails leaves the gauge out of that scrape, with a warning
+// logged, rather than failing the whole scrape or reporting 0 (nothing
+// waiting) when that is not known.
+func QueuedDeliveriesGauge(count func(context.Context) (int, error), log *slog.Logger) prometheus.Collector {
+	return &queuedGauge{count: count, log: log, desc: prometheus.NewDesc("bulletin_deliveries_queued",
+		"Deliveries not yet sent, of the campaigns and digests sending or paused.", nil, nil)}
+}
+
+// Describe implements prometheus.Collector.
+func (g *queuedGauge) Describe(ch chan<- *prometheus.Desc) { ch <- g.desc }
+
+// Collect implements prometheus.Collector.
+func (g *queuedGauge) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), queuedWithin)
+	defer cancel()
+	n, err := g.count(ctx)
+	if err != nil {
+		if g.log != nil {
+			g.log.Warn("metrics: bulletin_deliveries_queued left out of this scrape", "err", err)
+		}
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(g.desc, prometheus.GaugeValue, float64(n))
+}
+
+// ResultsHeldGauge returns the gauge of the results of messages sent that
+// a sender holds in memory because they cannot be written (held, the
+// sender's Held): while any is held it sends no more mail, and a stop
+// would send their messages again unless the journal keeps them.
+func ResultsHeldGauge(held func() int) prometheus.Collector {
+	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "bulletin_send_results_held",
+		Help: "Results of messages sent that this process holds in memory, as they cannot be written; it sends no more mail until they are.",
+	}, func() float64 { return float64(held()) })
 }
