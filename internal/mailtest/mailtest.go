@@ -35,7 +35,9 @@ const (
 )
 
 var (
-	messageIDRE = regexp.MustCompile(`^<([0-9a-f]{32})@[A-Za-z0-9.-]+>$`)
+	// A random Message-ID's left side, or a delivery's without a bounce
+	// domain (mailer's deliveryMessageID: campaign, delivery, digest).
+	messageIDRE = regexp.MustCompile(`^<([0-9a-f]{32}|c[0-9]+\.d[0-9]+\.[0-9a-f]{12})@[A-Za-z0-9.-]+>$`)
 	boundaryRE  = regexp.MustCompile(`^[0-9a-f]{60}$`)
 )
 
@@ -75,9 +77,9 @@ func Normalize(t *testing.T, raw []byte) []byte {
 		case "message-id":
 			m := messageIDRE.FindStringSubmatch(value)
 			if m == nil {
-				t.Fatalf("Message-ID %q: want <32 hex digits@domain>", value)
+				t.Fatalf("Message-ID %q: want <32 hex digits@domain> or <cN.dN.12 hex digits@domain>", value)
 			}
-			fields[i] = strings.Replace(f, m[1], pad(goldenIDPrefix, len(m[1])), 1)
+			fields[i] = strings.Replace(f, m[1], pad(goldenIDPrefix, 32), 1)
 		case "content-type":
 			_, params, err := mime.ParseMediaType(value)
 			if err != nil || !boundaryRE.MatchString(params["boundary"]) {
