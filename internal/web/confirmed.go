@@ -78,10 +78,16 @@ func readerDigest(l *subscribers.List, frequency string) string {
 // digestTime is a digest's hour in its zone, as a reader anywhere can
 // read it: "07:00 UTC", "09:00 (America/New York time)".
 func digestTime(hour int, zone string) string {
+	return digestTimeRuns(hour, zone).String()
+}
+
+// digestTimeRuns is digestTime in runs, its zone's name apart, as the
+// preferences page shows it (labelRuns).
+func digestTimeRuns(hour int, zone string) labelRuns {
 	at := fmt.Sprintf("%02d:00", hour)
 	switch zone {
 	case "", "UTC", "Etc/UTC":
-		return at + " UTC"
+		return labelRuns{{Text: at + " UTC"}}
 	}
-	return at + " (" + strings.ReplaceAll(zone, "_", " ") + " time)"
+	return labelRuns{{Text: at + " ("}, {Zone: zoneParts(strings.ReplaceAll(zone, "_", " "))}, {Text: " time)"}}
 }

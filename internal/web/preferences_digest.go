@@ -27,7 +27,7 @@ type digestOffer struct {
 	// Daily and Weekly label the choices, with when the digests come, as
 	// the confirmation page says it (digestTime): "Daily, at 07:00
 	// (Europe/London time)", "Weekly, on Mondays at 07:00 UTC".
-	Daily, Weekly string
+	Daily, Weekly labelRuns
 	// Fixed says what each weekly list the reader is on sends, which no
 	// choice changes, one sentence a list. The page shows them apart from
 	// the choice, outside its fieldset: under the daily lists' radios a
@@ -56,8 +56,12 @@ func offerDigest(choices []subscribers.ListChoice) digestOffer {
 		return o
 	}
 	o.Choose = true
-	o.Daily = choiceLabel("Daily", daily, func(l *subscribers.List) string { return "at " + digestTime(l.DigestHour, l.Timezone) })
-	o.Weekly = choiceLabel("Weekly", daily, func(l *subscribers.List) string { return "on " + weeklyAt(l) })
+	o.Daily = choiceLabel("Daily", daily, func(l *subscribers.List) labelRuns {
+		return append(labelRuns{{Text: "at "}}, digestTimeRuns(l.DigestHour, l.Timezone)...)
+	})
+	o.Weekly = choiceLabel("Weekly", daily, func(l *subscribers.List) labelRuns {
+		return append(labelRuns{{Text: "on " + weekdays(l.DigestWeekday) + " at "}}, digestTimeRuns(l.DigestHour, l.Timezone)...)
+	})
 	switch names := listNames(daily); {
 	case onDaily:
 		o.For = "For " + names + "."
@@ -106,17 +110,51 @@ func weeklyAt(l *subscribers.List) string {
 // send it, when(l): "Weekly, on Mondays at 07:00 UTC", or, when the lists
 // differ, "Weekly: Daily News on Mondays at 07:00 UTC, Port Log on
 // Fridays at 18:00 (Europe/Paris time)".
-func choiceLabel(name string, daily []*subscribers.List, when func(*subscribers.List) string) string {
-	var each []string
+func choiceLabel(name string, daily []*subscribers.List, when func(*subscribers.List) labelRuns) labelRuns {
+	each := labelRuns{{Text: name + ": "}}
 	same := true
-	for _, l := range daily {
-		each = append(each, l.Name+" "+when(l))
-		same = same && when(l) == when(daily[0])
+	for i, l := range daily {
+		if i > 0 {
+			each = append(each, labelRun{Text: ", "})
+		}
+		each = append(append(each, labelRun{Text: l.Name + " "}), when(l)...)
+		same = same && when(l).String() == when(daily[0]).String()
 	}
 	if same {
-		return name + ", " + when(daily[0])
+		return append(labelRuns{{Text: name + ", "}}, when(daily[0])...)
 	}
-	return name + ": " + strings.Join(each, ", ")
+	return each
+}
+
+// labelRuns are a digest choice's label in runs of text, each plain words
+// or a time zone's name. The page keeps a zone's name whole, but for a
+// break after each "/": a label wraps between words, and on a phone
+// "America/Argentina/Buenos Aires" broke as "Bueno" and "s Aires", and
+// "America/North Dakota/New Salem" between "North" and "Dakota".
+type labelRuns []labelRun
+
+// A labelRun is words (Text) or a time zone's name (Zone, zoneParts).
+type labelRun struct {
+	Text string
+	Zone []string
+}
+
+// String is the label's text, as a reader reads it.
+func (rs labelRuns) String() string {
+	var b strings.Builder
+	for _, r := range rs {
+		b.WriteString(r.Text)
+		for _, p := range r.Zone {
+			b.WriteString(p)
+		}
+	}
+	return b.String()
+}
+
+// zoneParts cuts a time zone's name after each "/", where the page may
+// break it: "America/", "Argentina/", "Buenos Aires".
+func zoneParts(zone string) []string {
+	return strings.SplitAfter(zone, "/")
 }
 
 // listNames is "A", "A and B" or "A, B and C".
