@@ -42,3 +42,43 @@ func offeredDeleted(ctx context.Context, tx *sql.Tx, url string) (bool, error) {
 	n, err := res.RowsAffected()
 	return n > 0, err
 }
+
+// rememberListless records the delete of article id when it is on no
+// list, as the trigger of migration 068 (as 090 left it) records the
+// delete of one on lists: a row of no feed for its URL, in every list,
+// seen now. The trigger makes rows by the article's lists only, so the
+// delete of an article on none (posted without lists, or taken off them
+// all) was forgotten, and a CMS posting the URL again at its next save
+// stored the story anew. Deleted from every list it could be on, it stays
+// deleted for each, for a post and for any list's feed, until an editor
+// adds it again (Create). With no list at all there is nothing to record
+// it by.
+func rememberListless(ctx context.Context, tx *sql.Tx, id int64) error {
+	// The SELECT of an upsert has its WHERE, which SQLite asks for to
+	// tell the upsert's ON from a join's.
+	_, err := tx.ExecContext(ctx, `INSERT INTO deleted_feed_items (list_id, item_id, feed_url, link, title, seen_at)
+		SELECT l.id, a.url, '', a.url, a.title, ? FROM articles a CROSS JOIN lists l
+		WHERE a.id = ? AND NOT EXISTS (SELECT 1 FROM article_lists al WHERE al.article_id = a.id)
+		ON CONFLICT (list_id, item_id, feed_url) DO UPDATE SET link = excluded.link, title = excluded.title, seen_at = excluded.seen_at`,
+		sqlite.Now(), id)
+	if err != nil {
+		return fmt.Errorf("remember deleted article: %w", err)
+	}
+	return nil
+}
+
+// forgetDeletedURL forgets that url, the URL of an article an editor has
+// just added (Create), was deleted: every list's rows of it, by the URL
+// (the article's own, and a feed's item known by its link) and by the
+// link a feed's guid was seen with. Create brought the article back for
+// a post, but a feed still took its item for the deleted one and left it
+// out, the restored article on none of the feed's lists. A guid's row of
+// an article an editor had changed knows no link (migration 070) and
+// stays: nothing ties it to the URL.
+func forgetDeletedURL(ctx context.Context, tx *sql.Tx, url string) error {
+	url = NormalizeURL(url)
+	if _, err := tx.ExecContext(ctx, `DELETE FROM deleted_feed_items WHERE item_id = ? OR link = ?`, url, url); err != nil {
+		return fmt.Errorf("forget deleted article: %w", err)
+	}
+	return nil
+}

@@ -117,6 +117,11 @@ func (s *Store) Put(ctx context.Context, p *Patch) (*Article, bool, error) {
 			}
 		}
 		out, created, err = putTx(ctx, tx, p)
+		if err == nil && created && p.onlyNew {
+			// An editor's new article brings a deleted one back for
+			// the feeds too.
+			err = forgetDeletedURL(ctx, tx, out.URL)
+		}
 		return err
 	})
 	if deleted && err == nil {
@@ -185,7 +190,9 @@ func writePatch(ctx context.Context, tx *sql.Tx, id int64, p *Patch) (*Article, 
 
 // Create stores p as a new article. A URL already stored is a conflict
 // naming the article that has it, checked in the transaction that
-// inserts: a form for new articles never changes one.
+// inserts: a form for new articles never changes one. The URL of an
+// article deleted before is brought back, for posts and feeds alike: its
+// lists forget it was deleted (forgetDeletedURL).
 func (s *Store) Create(ctx context.Context, p *Patch) (*Article, error) {
 	q := *p
 	q.onlyNew = true

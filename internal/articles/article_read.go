@@ -79,14 +79,21 @@ func getArticle(ctx context.Context, q querier, id int64) (*Article, error) {
 // built keep their copy of it: they store what they sent. Its lists
 // remember it as deleted, its URL and the ids its feeds knew it by (the
 // trigger of migration 068, whatever code deletes it), so no feed of
-// those lists stores it again, one deleted and added again included.
+// those lists stores it again, one deleted and added again included, nor
+// a post of its URL (Put). An article on no list is remembered by every
+// list (rememberListless).
 func (s *Store) Delete(ctx context.Context, id int64) error {
-	res, err := s.db.Write.ExecContext(ctx, `DELETE FROM articles WHERE id = ?`, id)
-	if err != nil {
-		return fmt.Errorf("delete article: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := rememberListless(ctx, tx, id); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM articles WHERE id = ?`, id)
+		if err != nil {
+			return fmt.Errorf("delete article: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
 }
