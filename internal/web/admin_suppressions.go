@@ -88,7 +88,16 @@ func (s *Server) addSuppressionForm(w http.ResponseWriter, r *http.Request) {
 	if msgs["domain"] != "" {
 		msgs["domain"] = "enter an address like name@example.com or a domain like example.com"
 	}
-	p := &suppressionsPage{Target: f.Target, Note: f.Note, Errors: map[string]string{"target": asSentence(msgs["address"] + msgs["domain"] + msgs["note"])}}
+	// Each message goes under its own field: the note's (too long) said
+	// under the address read as the address's fault.
+	errs := map[string]string{}
+	if why := msgs["address"] + msgs["domain"]; why != "" {
+		errs["target"] = asSentence(why)
+	}
+	if why := msgs["note"]; why != "" {
+		errs["note"] = asSentence(why)
+	}
+	p := &suppressionsPage{Target: f.Target, Note: f.Note, Errors: errs}
 	s.renderSuppressions(w, r, http.StatusUnprocessableEntity, p)
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/events"
@@ -41,7 +42,8 @@ func (f *suppressionForm) target() (string, error) {
 	default:
 		return "", bulletin.Invalid(map[string]string{"reason": "use complaint, bounce, erased or manual (the default)"})
 	}
-	if len(f.Note) > maxLiftReason {
+	// Characters, as the page's maxlength counts them: "é" is two bytes.
+	if utf8.RuneCountInString(f.Note) > maxLiftReason {
 		return "", bulletin.Invalid(map[string]string{"note": "use at most 500 characters"})
 	}
 	addr, domain := strings.TrimSpace(f.Address), strings.TrimSpace(f.Domain)
@@ -131,7 +133,7 @@ func liftTarget(t string) string {
 // it is empty when none was given.
 func liftReason(reason string) (string, error) {
 	reason = strings.Join(strings.FieldsFunc(reason, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
-	if len(reason) > maxLiftReason {
+	if utf8.RuneCountInString(reason) > maxLiftReason {
 		return "", bulletin.Invalid(map[string]string{"reason": "use at most 500 characters"})
 	}
 	return reason, nil
