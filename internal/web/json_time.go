@@ -85,11 +85,11 @@ func hasTimeField(t reflect.Type) bool {
 // also takes a one-digit hour, a comma before the fraction of a second
 // and an offset of +24:00, which no other reader of the document would.
 func strictTime(raw json.RawMessage) bool {
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
+	var s *string
+	if json.Unmarshal(raw, &s) != nil || s == nil {
 		return true // null, or no string: decoding decides
 	}
-	m := rfc3339Shape.FindStringSubmatch(s)
+	m := rfc3339Shape.FindStringSubmatch(*s)
 	return m != nil && (m[11] == "" || m[11] <= "23")
 }
 
