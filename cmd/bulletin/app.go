@@ -77,6 +77,13 @@ type periodic struct {
 	opts []asynq.Option
 }
 
+// adminCost is the bcrypt cost of the admins' passwords; 0 is bcrypt's
+// default. Only the package's tests lower it (TestMain), as internal/web's
+// do: under the race detector a hash at the default cost takes a second,
+// and tens of tests create an admin or log one in. The binary the
+// integration tests build keeps the default.
+var adminCost int
+
 // openDB opens the database and the stores on it.
 func (m *Main) openDB(ctx context.Context) error {
 	if err := checkDataDir(m.Config.Data); err != nil {
@@ -89,6 +96,7 @@ func (m *Main) openDB(ctx context.Context) error {
 	m.app = &app{DB: db}
 	m.app.closers = append(m.app.closers, db.Close)
 	m.app.Admins = admins.NewStore(db)
+	m.app.Admins.Cost = adminCost
 	m.app.Admins.Log = m.Log
 	m.app.Articles = articles.NewStore(db)
 	m.app.Subscribers = subscribers.NewStore(db)

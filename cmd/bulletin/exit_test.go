@@ -4,13 +4,17 @@ import (
 	"os"
 	"sync"
 	"testing"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
-// TestMain runs the tests, then removes the folders kept until the test
+// TestMain runs the tests, their admins' passwords hashed at bcrypt's
+// least cost (see adminCost), then removes the folders kept until the test
 // binary exits: the binaries built once for all its tests (tens of
 // megabytes each, which piled up in the system's temporary folder) and
 // the benchmarks' data folders (untilExit).
 func TestMain(m *testing.M) {
+	adminCost = bcrypt.MinCost
 	code := m.Run()
 	exitDirs.Lock()
 	for _, dir := range exitDirs.dirs {
