@@ -8,6 +8,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/events"
+	"github.com/bulletinhq/bulletin/mailer"
 )
 
 // suppressionsPageSize is how many entries the admin page shows at once.
@@ -23,6 +24,23 @@ type suppressionsPage struct {
 	Lift, LiftReason string
 	Errors           map[string]string
 	Imported         *suppressionImport
+}
+
+// ForPeople is target, an address or a domain of the list, as people
+// write it (targetForPeople), for the page's text; its forms send target
+// as stored.
+func (*suppressionsPage) ForPeople(target string) string { return targetForPeople(target) }
+
+// targetForPeople is an address or domain of the suppression list, which
+// holds a domain in its IDNA form (xn--r8jz45g.jp), with the domain in
+// Unicode (例え.jp) as the subscriber pages show a reader's address
+// (mailer.AddressForPeople): the editor who typed 例え.jp could not tell
+// the entry was theirs.
+func targetForPeople(target string) string {
+	if strings.Contains(target, "@") {
+		return mailer.AddressForPeople(target)
+	}
+	return strings.TrimPrefix(mailer.AddressForPeople("@"+target), "@")
 }
 
 // suppressionsPage lists the suppression list, searched by ?q= and paged
@@ -119,10 +137,10 @@ func (s *Server) liftSuppressionForm(w http.ResponseWriter, r *http.Request) {
 		fields["lift_reason"] = "Say why this address may get mail again (it is logged)."
 	}
 	if r.PostFormValue("confirm") != "yes" {
-		fields["lift_confirm"] = "Tick the box to confirm that " + target + " may get mail again."
+		fields["lift_confirm"] = "Tick the box to confirm that " + targetForPeople(target) + " may get mail again."
 	}
 	if len(fields) > 0 {
-		fields["lift"] = target + " is still suppressed: fix the fields marked below."
+		fields["lift"] = targetForPeople(target) + " is still suppressed: fix the fields marked below."
 		p.Errors = fields
 		s.renderSuppressions(w, r, http.StatusUnprocessableEntity, p)
 		return
