@@ -126,8 +126,25 @@ func validPassword(password string) error {
 	if utf8.RuneCountInString(password) < MinPasswordLen {
 		return bulletin.Errorf(bulletin.EINVALID, "The password needs at least %d characters.", MinPasswordLen)
 	}
-	if len(password) > 72 {
-		return bulletin.Errorf(bulletin.EINVALID, "The password may have at most 72 bytes.")
+	if len(password) > MaxPasswordBytes {
+		return bulletin.Errorf(bulletin.EINVALID, "%s", tooLong(password))
 	}
 	return nil
+}
+
+// MaxPasswordBytes is the most of a password bcrypt reads: 72 bytes of
+// UTF-8, which is 72 characters only when they are all ASCII.
+const MaxPasswordBytes = 72
+
+// tooLong says that password is too long in words its owner can act on:
+// "72 bytes" alone told them nothing, as a form counts characters, and a
+// password of 40 accented letters passed the form's limit of 72.
+func tooLong(password string) string {
+	n := utf8.RuneCountInString(password)
+	if n == len(password) {
+		return fmt.Sprintf("The password has %d characters: use at most %d.", n, MaxPasswordBytes)
+	}
+	return fmt.Sprintf("The password is too long: its %d characters count as %d, and at most %d are allowed "+
+		"(a letter A to Z, a digit or a sign such as ! counts as 1, an accented letter such as é as 2, "+
+		"most other characters as 3 or 4). Use a shorter one.", n, len(password), MaxPasswordBytes)
 }
