@@ -27,6 +27,9 @@ func cssVars(decls string) map[string]string {
 // border of 3:1 at least against their background, the card's, in light
 // and dark mode (WCAG 1.4.11): in the cards' own line colour it was
 // 1.36:1 and 1.41:1, all but invisible. The cards keep their faint line.
+// So have the unticked checkboxes and radios, which were the browser's,
+// faint in dark mode (TestPublicUntickedBoxesStandOutInDarkMode measures
+// them as drawn).
 func TestPublicFieldBordersContrast(t *testing.T) {
 	e := newSubEnv(t, 0)
 	w := e.do("GET", "/subscribe", "", "")
@@ -47,6 +50,15 @@ func TestPublicFieldBordersContrast(t *testing.T) {
 	if border == nil || background == nil {
 		t.Fatalf("the fields' rule sets no border and background from the colours: %s", fields[1])
 	}
+	unticked := regexp.MustCompile(`(?m)^\.check input:not\(:checked\)\{([^}]*)\}`).FindStringSubmatch(css)
+	if unticked == nil || !strings.Contains(unticked[1], "appearance:none") {
+		t.Fatalf("the stylesheet does not draw the unticked boxes' edge itself:\n%s", css)
+	}
+	boxBorder := regexp.MustCompile(`(?:^|;)border:2px solid var\((--[a-z-]+)\)`).FindStringSubmatch(unticked[1])
+	boxBackground := regexp.MustCompile(`(?:^|;)background:var\((--[a-z-]+)\)`).FindStringSubmatch(unticked[1])
+	if boxBorder == nil || boxBackground == nil {
+		t.Fatalf("the unticked boxes' rule sets no border and background from the colours: %s", unticked[1])
+	}
 	if !strings.Contains(card[1], "border:1px solid var(--line)") {
 		t.Errorf("the card's edge is no longer its own faint line: %s", card[1])
 	}
@@ -64,6 +76,14 @@ func TestPublicFieldBordersContrast(t *testing.T) {
 		b, bg := colour(border[1]), colour(background[1])
 		if got := contrast(t, b, bg); got < 3 {
 			t.Errorf("%s mode: the fields' border %s (%s) on %s (%s) is %.2f:1, want 3:1 at least", mode.name, b, border[1], bg, background[1], got)
+		}
+		// An unticked box's edge stands against its own inside and the
+		// card around it, in both of which its background is.
+		b, bg, card := colour(boxBorder[1]), colour(boxBackground[1]), colour("--card")
+		for _, on := range []string{bg, card} {
+			if got := contrast(t, b, on); got < 3 {
+				t.Errorf("%s mode: an unticked box's border %s (%s) on %s is %.2f:1, want 3:1 at least", mode.name, b, boxBorder[1], on, got)
+			}
 		}
 	}
 }
