@@ -38,8 +38,10 @@ func TestRedisLedgerHoldsABatchForOneRun(t *testing.T) {
 				}
 				return ok
 			}
-			if !hold("a") || !hold("a") || hold("b") {
-				t.Fatal("want a to take and renew the hold, and b refused")
+			took := hold("a")
+			renewed := hold("a")
+			if !took || !renewed || hold("b") {
+				t.Fatalf("a took the hold: %v, renewed it: %v; want both, and b refused", took, renewed)
 			}
 			if ttl := q.Redis().PTTL(ctx, tasks.RunKey(7, 500)).Val(); ttl <= 0 || ttl > tasks.RunTTL {
 				t.Errorf("the hold lasts %v, want up to %v", ttl, tasks.RunTTL)
