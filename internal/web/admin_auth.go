@@ -89,6 +89,14 @@ type formExpiredPage struct {
 	// Foreign: the form came from another site (crossSiteAdmin), so
 	// sending it again from its page is no way on.
 	Foreign bool
+	// Outcome says what became of the form, after the reason: "Nothing
+	// was saved." when empty; a login form refused saves nothing, and
+	// says instead that the browser is not logged in.
+	Outcome string
+	// Note, when set, is all the page says: the form was refused, but
+	// what it was for is done (an invite used by this browser, a
+	// browser logged in already), and sending it again is no way on.
+	Note string
 }
 
 // formExpired answers 403 to a form whose CSRF token is missing or stale,
@@ -169,8 +177,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if reason := checkPreSessionCSRF(r, loginCSRFCookie, time.Now()); reason != "" {
-		back := "/admin/login?next=" + url.QueryEscape(safeNext(r.PostForm.Get("next")))
-		s.refusePreSession(w, r, back, "Back to the login page", reason)
+		s.refuseLogin(w, r, reason)
 		return
 	}
 	email, next, remote := r.PostForm.Get("email"), safeNext(r.PostForm.Get("next")), clientIP(r)
@@ -194,6 +201,49 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode, MaxAge: int(admins.SessionTTL.Seconds())})
 	s.rotatePreSessionCSRF(w, r, loginCSRFCookie, "/admin/login")
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// refuseLogin answers a login form whose token was refused for reason.
+// Most often it was sent again after it signed the browser in (Back,
+// then Log in), which ends the forms opened before: the browser signed
+// in as the form's email goes where the form was going, and one signed in
+// as another admin is told so. Neither starts a session. Only a browser
+// not signed in is told the form expired, and that it is not logged in.
+func (s *Server) refuseLogin(w http.ResponseWriter, r *http.Request, reason string) {
+	next := safeNext(r.PostForm.Get("next"))
+	sess, err := s.currentSession(r)
+	switch {
+	case err != nil:
+		s.adminError(w, r, err)
+	case sess != nil && strings.EqualFold(strings.TrimSpace(r.PostForm.Get("email")), sess.Email):
+		http.Redirect(w, r, next, http.StatusSeeOther)
+	case sess != nil:
+		s.renderAdmin(w, r, http.StatusConflict, "admin_form_expired", &formExpiredPage{
+			Heading: "You are already logged in", Back: next, BackLabel: "Go on as " + sess.Email,
+			Note: "This browser is logged in as " + sess.Email + ". To log in as someone else, log out first, then log in again."})
+	default:
+		p := &formExpiredPage{Back: "/admin/login?next=" + url.QueryEscape(next), BackLabel: "Back to the login page",
+			Reason: reason, Outcome: "You are not logged in."}
+		if reason == csrfReasonNoCookie {
+			p.Heading = "This form needs a cookie"
+		}
+		s.renderAdmin(w, r, http.StatusForbidden, "admin_form_expired", p)
+	}
+}
+
+// currentSession is the live session r's cookie names, or nil: unlike
+// requireSession it lets a request without one through, for the forms
+// that come before a session to say what a signed-in browser should hear.
+func (s *Server) currentSession(r *http.Request) (*admins.Session, error) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return nil, nil
+	}
+	sess, err := s.Admins.Session(r.Context(), c.Value)
+	if bulletin.ErrorCode(err) == bulletin.EINTERNAL {
+		return nil, err
+	}
+	return sess, nil
 }
 
 // logLoginFailure logs a login refused to remote at WARN, one line each,

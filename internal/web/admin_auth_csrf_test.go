@@ -83,6 +83,11 @@ func TestLoginCSRFRefusalsSayWhy(t *testing.T) {
 	if resp := a.login("correct horse battery"); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login = %d", resp.StatusCode)
 	}
+	// Logged out, keeping the token the sign-in gave: a browser still
+	// logged in is led on instead (TestLoginSentAgainWhenLoggedIn).
+	if resp := a.post("/admin/logout", url.Values{"csrf": {a.csrfOf("/admin")}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout = %d", resp.StatusCode)
+	}
 	old := strconv.FormatInt(time.Now().Add(-61*time.Minute).Unix(), 10)
 	// A browser that sent no cookie is not told its form expired.
 	const expired = "<h1>This form has expired</h1>"
@@ -105,7 +110,8 @@ func TestLoginCSRFRefusalsSayWhy(t *testing.T) {
 			if resp.StatusCode != http.StatusForbidden {
 				t.Fatalf("= %d, want 403:\n%s", resp.StatusCode, body)
 			}
-			if !strings.Contains(body, "Forbidden: "+tt.want) || strings.Contains(body, "you signed in again since") {
+			if !strings.Contains(body, "Forbidden: "+tt.want) || strings.Contains(body, "you signed in again since") ||
+				!strings.Contains(body, "You are not logged in.") || strings.Contains(body, "Nothing was saved") {
 				t.Errorf("lacks %q, or gives the session's reason:\n%s", tt.want, body)
 			}
 			if !strings.Contains(body, tt.heading) {
@@ -202,10 +208,15 @@ func TestInviteFormStaysValidInAnotherTabAndAfterAFailure(t *testing.T) {
 			if !ann.loggedIn() {
 				t.Fatal("the new admin is not logged in")
 			}
+			// A form opened before the sign-in is refused; as its invite
+			// was used, by this browser, which is logged in as the
+			// invite's address (the form's hidden email field), it leads
+			// to the dashboard, as the first did (refuseInvite).
 			form.Set("csrf", second)
+			form.Set("email", "ann@example.com")
 			resp, body = ann.postBody("/admin/invite/"+invite, form)
-			if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "Forbidden: the security token of this form is not the one this browser holds now") {
-				t.Errorf("a form opened before the sign-in = %d, want 403 saying so:\n%s", resp.StatusCode, body)
+			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/admin" || cookieNamed(resp, sessionCookie) != nil {
+				t.Errorf("a form opened before the sign-in = %d to %q, want 303 to the dashboard, no new session:\n%s", resp.StatusCode, resp.Header.Get("Location"), body)
 			}
 		})
 	}

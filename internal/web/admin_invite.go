@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/admins"
@@ -53,8 +54,7 @@ func (s *Server) acceptInviteForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if reason := checkPreSessionCSRF(r, inviteCSRFCookie, time.Now()); reason != "" {
-		back := "/admin/invite/" + url.PathEscape(r.PathValue("token"))
-		s.refusePreSession(w, r, back, "Back to the invite page", reason)
+		s.refuseInvite(w, r, reason)
 		return
 	}
 	token, password := r.PathValue("token"), r.PostForm.Get("password")
@@ -86,6 +86,45 @@ func (s *Server) acceptInviteForm(w http.ResponseWriter, r *http.Request) {
 		Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode, MaxAge: int(admins.SessionTTL.Seconds())})
 	s.rotatePreSessionCSRF(w, r, inviteCSRFCookie, inviteCSRFPath)
 	s.redirectWithFlash(w, r, "/admin", "welcome")
+}
+
+// refuseInvite answers an invite form whose token was refused for
+// reason. Most often it was sent again after it made the account and
+// signed the browser in (Back, then the button), which ends the forms
+// opened before: the browser signed in as the invite's address goes to
+// the dashboard, as the first answer sent it. An invite used otherwise
+// says so, "Nothing was saved" being untrue of it. Any other invite is
+// told its form expired: the page it leads back to says what else is
+// wrong with the link.
+func (s *Server) refuseInvite(w http.ResponseWriter, r *http.Request, reason string) {
+	token := r.PathValue("token")
+	_, err := s.Admins.CheckInvite(r.Context(), clientIP(r), token)
+	switch {
+	case bulletin.ErrorCode(err) == bulletin.EINTERNAL:
+		s.adminError(w, r, err)
+	case errors.Is(err, admins.ErrInviteUsed):
+		// The form's hidden email field names the invite's address: it
+		// only chooses between two answers that change nothing.
+		sess, serr := s.currentSession(r)
+		if serr != nil {
+			s.adminError(w, r, serr)
+			return
+		}
+		if sess != nil && strings.EqualFold(strings.TrimSpace(r.PostForm.Get("email")), sess.Email) {
+			http.Redirect(w, r, "/admin", http.StatusSeeOther)
+			return
+		}
+		p := &formExpiredPage{Heading: "This invite was used", Back: "/admin/login", BackLabel: "Log in",
+			Note: "This invite link was already used: its account was made then. Log in with the password chosen then, or ask an admin for a new invite."}
+		if sess != nil {
+			p.Back, p.BackLabel = "/admin", "Go on as "+sess.Email
+			p.Note = "This invite link was already used: its account was made then. This browser is logged in as " + sess.Email +
+				"; to use the invite's account, log out, then log in with the password chosen then."
+		}
+		s.renderAdmin(w, r, http.StatusConflict, "admin_form_expired", p)
+	default:
+		s.refusePreSession(w, r, "/admin/invite/"+url.PathEscape(token), "Back to the invite page", reason)
+	}
 }
 
 // renderInvite shows the password form with the browser's CSRF token,
