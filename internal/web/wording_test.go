@@ -60,7 +60,7 @@ func TestAPISameSituationSameWords(t *testing.T) {
 		{"GET", "/api/v1/subscribers/999", "", answer{404, "not_found", "There is no such subscriber.", nil}},
 		{"GET", "/api/v1/webhooks/999", "", answer{404, "not_found", "There is no webhook endpoint 999.", nil}},
 		{"GET", "/api/v1/campaigns/999/report", "", answer{404, "not_found", "There is no such campaign.", nil}},
-		{"GET", "/api/v1/lists/nope/report", "", answer{404, "not_found", "There is no such list.", nil}},
+		{"GET", "/api/v1/lists/nope/report", "", answer{404, "not_found", `There is no list "nope".`, nil}},
 		// A step the status refuses.
 		{"POST", sending + "/send", "", answer{409, "conflict",
 			"Campaign " + id + " is sending already; only a draft or a scheduled campaign can be sent.", nil}},
