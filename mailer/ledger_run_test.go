@@ -1,7 +1,6 @@
 package mailer_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/bulletinhq/bulletin/internal/logtest"
 	"github.com/bulletinhq/bulletin/internal/mailtest"
 	tasks "github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/queue/queuetest"
@@ -270,7 +270,7 @@ func TestHeldBatchWaitsWithoutUsingItsRetries(t *testing.T) {
 	qs := realQueues(t, 1)
 	q := qs[0]
 	srv := smtptest.Start(t)
-	var logged syncBuffer
+	var logged logtest.Buffer
 	s := &mailer.Sender{Batch: smtpTo(t, srv), Ledger: &mailer.RedisLedger{Redis: q.Redis(), Enqueuer: q},
 		Log: slog.New(slog.NewTextHandler(&logged, nil))}
 	p := campaign7(1, 20)[0]
@@ -319,23 +319,4 @@ func TestHeldBatchWaitsWithoutUsingItsRetries(t *testing.T) {
 		return err == nil && n == 0
 	})
 	eachOnce(t, srv, p)
-}
-
-// A syncBuffer is a bytes.Buffer a logger writes to from several
-// goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -1,13 +1,13 @@
 package admins_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/bulletinhq/bulletin/internal/logtest"
 	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
 )
 
@@ -18,7 +18,7 @@ import (
 // within the minute (see TestTokenUseWrittenAgainAfterTheMinute).
 func TestCheckTokenOnAFullDiskStillChecks(t *testing.T) {
 	s, db := store(t)
-	var log syncBuffer
+	var log logtest.Buffer
 	s.Log = slog.New(slog.NewTextHandler(&log, nil))
 	ctx := context.Background()
 	secret, err := s.CreateToken(ctx, "ci")
@@ -53,22 +53,4 @@ func TestCheckTokenOnAFullDiskStillChecks(t *testing.T) {
 	if got := strings.Count(log.String(), "cannot record API token use"); got != 1 {
 		t.Errorf("%d log lines after space was freed, want still 1", got)
 	}
-}
-
-// syncBuffer is a bytes.Buffer that several goroutines may log to.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
