@@ -112,7 +112,9 @@ func (sub *Subscriber) JoinsAtOnce() bool {
 }
 
 // PreferencesOf returns subscriber id and the lists it may choose from:
-// every public list, and any private one it is on.
+// every public list, and any private one it is on or a mail asks it to
+// confirm (an import may ask for a private list: the mail names it, and
+// the page that left it out looked as if nothing waited).
 func (s *Store) PreferencesOf(ctx context.Context, id int64) (*Subscriber, []ListChoice, error) {
 	sub, err := s.Get(ctx, id)
 	if err != nil {
@@ -139,7 +141,7 @@ func (s *Store) PreferencesOf(ctx context.Context, id int64) (*Subscriber, []Lis
 	}
 	var out []ListChoice
 	for _, l := range all {
-		if l.Public || on[l.Slug] {
+		if l.Public || on[l.Slug] || asked[l.ID] {
 			out = append(out, ListChoice{List: l, Checked: on[l.Slug], FrequencyNote: frequencyNote(l, still[l.ID]),
 				Waiting: asked[l.ID] && !on[l.Slug]})
 		}
