@@ -323,14 +323,20 @@ func (s *Server) listReportCSV(w http.ResponseWriter, r *http.Request) {
 }
 
 // adminListReport reads the {slug} list's report over ?days, answering a
-// bad ?days with 422 and an unknown list with 404 itself.
+// bad ?days with 422 and an unknown list with 404 itself. The slug names
+// its list in any case, as in the API's report (storedSlug):
+// /admin/lists/NEWS/report is news's, page and CSV.
 func (s *Server) adminListReport(w http.ResponseWriter, r *http.Request) (*tracking.ListReport, bool) {
 	days, err := reportDays(r)
 	if err != nil {
 		s.renderErrorPage(w, r, http.StatusUnprocessableEntity, &errorPage{Title: "Not a report window", Message: bulletin.ErrorMessage(err)})
 		return nil, false
 	}
-	rep, err := s.TrackDeps.Reports.List(r.Context(), r.PathValue("slug"), days)
+	slug, err := s.storedSlug(r)
+	var rep *tracking.ListReport
+	if err == nil {
+		rep, err = s.TrackDeps.Reports.List(r.Context(), slug, days)
+	}
 	if err != nil {
 		s.adminFailed(w, r, err)
 		return nil, false
