@@ -48,13 +48,31 @@ func TestWorkerAndDigestHelpListTheSettingsTheyRead(t *testing.T) {
 			}
 		}
 	}
-	// Every setting is in serve's -h.
+	// A worker's -h words the settings it reads as a worker uses them: it
+	// opens no database or outbox, and needs a Redis and a mail server,
+	// where serve's words offer an embedded Redis and the outbox.
 	m, stdout, _ := testMain(t, nil)
+	m.Main(context.Background(), []string{"worker", "-h"})
+	for _, w := range []string{"a worker opens no database (BULLETIN_DATA)", "uses; required (BULLETIN_REDIS_URL)", "of the mail server; required (BULLETIN_SMTP_URL)"} {
+		if !strings.Contains(stdout.String(), w) {
+			t.Errorf("worker -h lacks %q:\n%s", w, stdout)
+		}
+	}
+	for _, d := range []string{"empty runs an embedded Redis", "empty writes mail to the outbox", "bulletin.db, the outbox"} {
+		if strings.Contains(stdout.String(), d) {
+			t.Errorf("worker -h says %q, which is not so for a worker:\n%s", d, stdout)
+		}
+	}
+	// Every setting is in serve's -h, in serve's words.
+	m, stdout, _ = testMain(t, nil)
 	m.Main(context.Background(), []string{"serve", "-h"})
 	for _, s := range settings {
 		if !listsFlag(stdout.String(), "-"+s.flag) {
 			t.Errorf("serve -h lacks -%s", s.flag)
 		}
+	}
+	if !strings.Contains(stdout.String(), "empty runs an embedded Redis") {
+		t.Errorf("serve -h lost its own words for -redis-url:\n%s", stdout)
 	}
 }
 

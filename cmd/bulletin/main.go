@@ -169,6 +169,18 @@ var settingsShown = map[string][]string{
 		"BULLETIN_DKIM_SELECTOR", "BULLETIN_DKIM_ED25519_SELECTOR", "BULLETIN_DKIM_DIR", "BULLETIN_BOUNCE_DOMAIN"},
 }
 
+// usageAs words, for a command of settingsShown, the settings whose
+// serve wording would mislead its reader: a worker opens no database and
+// no outbox, and runs with neither an embedded Redis nor the outbox
+// (it refuses to start without BULLETIN_REDIS_URL and BULLETIN_SMTP_URL).
+var usageAs = map[string]map[string]string{
+	"worker": {
+		"BULLETIN_DATA":      "folder whose dkim/ holds the DKIM keys when BULLETIN_DKIM_DIR is not set; a worker opens no database",
+		"BULLETIN_REDIS_URL": "redis://[:pass@]host:port/db of the Redis that \"serve --no-send\" uses; required",
+		"BULLETIN_SMTP_URL":  "smtp://[user:pass@]host:port?tls=auto|none|starttls|tls&chunking=off (smtps:// for tls) of the mail server; required",
+	},
+}
+
 const usage = `Usage: bulletin COMMAND [flags]
 
 Commands:
@@ -334,7 +346,7 @@ func printUsage(w io.Writer, name, sub string, own, all *flag.FlagSet, used []st
 		heading = "Settings it uses"
 	}
 	fmt.Fprintf(w, "\n%s, as flags or as the environment variables in brackets:\n", heading)
-	printSettings(w, own, all, used)
+	printSettings(w, own, all, used, nil)
 }
 
 // printUsageShown writes the -h of a command of settingsShown: as
@@ -345,17 +357,23 @@ func printUsageShown(w io.Writer, name, sub string, own, all *flag.FlagSet, show
 	printOwnFlags(w, own)
 	fmt.Fprintf(w, "\nIt reads only the settings below, and refuses any setting that is malformed, as serve does.\n")
 	fmt.Fprintf(w, "Settings, as flags or as the environment variables in brackets:\n")
-	printSettings(w, own, all, shown)
+	printSettings(w, own, all, shown, usageAs[name])
 }
 
 // printSettings writes the settings of all named in used (nil for every
-// one), without the command's own flags.
-func printSettings(w io.Writer, own, all *flag.FlagSet, used []string) {
+// one), without the command's own flags, each in the words of as when it
+// has some there (the flag's own usage ends with its variable).
+func printSettings(w io.Writer, own, all *flag.FlagSet, used []string, as map[string]string) {
 	shared := flag.NewFlagSet("", flag.ContinueOnError)
 	shared.SetOutput(w)
 	all.VisitAll(func(f *flag.Flag) {
-		if own.Lookup(f.Name) == nil && (used == nil || slices.Contains(used, envOfFlag(f.Name))) {
-			shared.Var(f.Value, f.Name, f.Usage)
+		env := envOfFlag(f.Name)
+		if own.Lookup(f.Name) == nil && (used == nil || slices.Contains(used, env)) {
+			text := f.Usage
+			if words, ok := as[env]; ok {
+				text = words + " (" + env + ")"
+			}
+			shared.Var(f.Value, f.Name, text)
 			shared.Lookup(f.Name).DefValue = f.DefValue
 		}
 	})
