@@ -147,9 +147,16 @@ func (r Report) Count() (wrong, unchecked int) {
 // ("network is unreachable", from "lookup example.com on 10.0.0.1:53:
 // dial udp …: connect: network is unreachable"): each finding names its
 // own. "" when every lookup was answered.
+//
+// A lookup cut off by the check's time limit, or one the resolver let time
+// out, says so in words: "context deadline exceeded" told an operator
+// nothing they could act on.
 func (r Report) LookupReason() string {
 	err := r.LookupErr
 	var de *net.DNSError
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &de) && de.IsTimeout {
+		return "the DNS resolver did not answer in time"
+	}
 	if errors.As(err, &de) {
 		err = errors.New(de.Err)
 	}

@@ -1,7 +1,9 @@
 package deliverability_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net"
 	"testing"
 
@@ -40,5 +42,16 @@ func TestNotCheckedIsALevelOfItsOwn(t *testing.T) {
 	}
 	if got := only.LookupReason(); got != "i/o timeout" {
 		t.Errorf("LookupReason() = %q", got)
+	}
+	// A lookup cut off by the check's time limit, or timed out by the
+	// resolver, is said in words, not as Go's error text.
+	for _, err := range []error{
+		fmt.Errorf("lookup example.com: %w", context.DeadlineExceeded),
+		&net.DNSError{Err: "i/o timeout", Name: "example.com", Server: "10.0.0.1:53", IsTimeout: true},
+	} {
+		rep := deliverability.Report{Findings: rep.Findings[:1], LookupErr: err}
+		if got := rep.LookupReason(); got != "the DNS resolver did not answer in time" {
+			t.Errorf("LookupReason() of %v = %q", err, got)
+		}
 	}
 }
