@@ -53,7 +53,7 @@ func TestDoctorPrintsUncheckedFindingsAsNotChecked(t *testing.T) {
 	// times out.
 	code, out, errOut = run(&mxTimesOut{Resolver: srv.Resolver(), name: "bounces.harbour.test"}, "doctor")
 	saidOneLine(t, []string{"doctor", "(MX lookup times out)"}, code, errOut, 1,
-		"1 of 6 checks could not be made", "(i/o timeout)")
+		"1 of 6 checks could not be made", "(timed out)")
 	if want := finding("NOT CHECKED", "MX", "bounces.harbour.test") + ".*i/o timeout"; !contains(out, want) {
 		t.Errorf("the MX whose lookup timed out is not NOT CHECKED with the reason:\n%s", out)
 	}

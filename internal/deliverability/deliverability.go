@@ -149,13 +149,13 @@ func (r Report) Count() (wrong, unchecked int) {
 // own. "" when every lookup was answered.
 //
 // A lookup cut off by the check's time limit, or one the resolver let time
-// out, says so in words: "context deadline exceeded" told an operator
+// out, is "timed out": "context deadline exceeded" told an operator
 // nothing they could act on.
 func (r Report) LookupReason() string {
 	err := r.LookupErr
 	var de *net.DNSError
 	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &de) && de.IsTimeout {
-		return "the DNS resolver did not answer in time"
+		return "timed out"
 	}
 	if errors.As(err, &de) {
 		err = errors.New(de.Err)

@@ -50,7 +50,7 @@ func TestNotCheckedIsALevelOfItsOwn(t *testing.T) {
 		&net.DNSError{Err: "i/o timeout", Name: "example.com", Server: "10.0.0.1:53", IsTimeout: true},
 	} {
 		rep := deliverability.Report{Findings: rep.Findings[:1], LookupErr: err}
-		if got := rep.LookupReason(); got != "the DNS resolver did not answer in time" {
+		if got := rep.LookupReason(); got != "timed out" {
 			t.Errorf("LookupReason() of %v = %q", err, got)
 		}
 	}

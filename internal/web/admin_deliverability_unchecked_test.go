@@ -59,7 +59,7 @@ func TestDeliverabilityPageShowsUncheckedFindings(t *testing.T) {
 			t.Errorf("%d findings %s, want %d:\n%s", got, status, n, body)
 		}
 	}
-	if text := html.UnescapeString(textOf(body)); !strings.Contains(text, "1 check of 6 could not be made: the DNS lookups they need got no answer (i/o timeout), so those records were not checked.") {
+	if text := html.UnescapeString(textOf(body)); !strings.Contains(text, "1 check of 6 could not be made: the DNS lookups they need got no answer (timed out), so those records were not checked.") {
 		t.Errorf("the page does not say a check could not be made, and why:\n%s", text)
 	}
 
