@@ -22,7 +22,8 @@ type Health struct {
 	// deliveries sent since (bounced later or not) and the send-time
 	// refusals.
 	Sent int
-	// Bounces counts bounce events, hard and soft; Complaints complaints.
+	// Bounces counts bounce events, hard and soft; Complaints complaints:
+	// those about a reader's mail only (aboutReaderSQL).
 	Bounces, Complaints int
 }
 
@@ -44,6 +45,16 @@ func rate(n, of int) float64 {
 	return float64(n) / float64(of)
 }
 
+// aboutReaderSQL holds for an event about a reader's mail: one stored
+// under its reader, or under its campaign's delivery (a reader erased
+// since keeps the events of the mail sent to them, without the reader:
+// that mail is in the sent count). An event about no reader, an address
+// no reader has (a stranger's, mail another program sent through the
+// same provider) or a test send, has neither: it suppresses nothing
+// (Record), and its mail is not in the sent count, so it counts in no
+// rate either.
+const aboutReaderSQL = `(subscriber_id IS NOT NULL OR campaign_id IS NOT NULL)`
+
 // Health counts the mail sent and the feedback on it since since. The
 // sent are counted by the hour (the table sent_hours), from the start of
 // since's hour.
@@ -54,9 +65,9 @@ func (s *Store) Health(ctx context.Context, since time.Time) (Health, error) {
 	var refused int
 	err := s.db.Read.QueryRowContext(ctx, `SELECT
 		(SELECT COALESCE(SUM(sent), 0) FROM sent_hours WHERE hour >= ?),
-		(SELECT COUNT(*) FROM events WHERE at >= ? AND kind IN ('bounce_hard', 'bounce_soft') AND source = 'smtp'),
-		(SELECT COUNT(*) FROM events WHERE at >= ? AND kind IN ('bounce_hard', 'bounce_soft')),
-		(SELECT COUNT(*) FROM events WHERE at >= ? AND kind = 'complaint')`,
+		(SELECT COUNT(*) FROM events WHERE at >= ? AND kind IN ('bounce_hard', 'bounce_soft') AND source = 'smtp' AND `+aboutReaderSQL+`),
+		(SELECT COUNT(*) FROM events WHERE at >= ? AND kind IN ('bounce_hard', 'bounce_soft') AND `+aboutReaderSQL+`),
+		(SELECT COUNT(*) FROM events WHERE at >= ? AND kind = 'complaint' AND `+aboutReaderSQL+`)`,
 		since.Unix()/3600, since, since, since).Scan(&h.Sent, &refused, &h.Bounces, &h.Complaints)
 	if err != nil {
 		return h, fmt.Errorf("feedback health: %w", err)
