@@ -53,4 +53,20 @@ func TestReaderLinksWithAStrayEndWork38(t *testing.T) {
 	if st := e.status(id); st != subscribers.StatusUnsubscribed {
 		t.Errorf("after the one-click POST the reader is %s, want unsubscribed", st)
 	}
+	// So does one with a slash after it (it was a 400, where the full
+	// stop's worked); more path after the token is still a bad link.
+	other := e.addConfirmed("slash@example.com")
+	slashed := "/unsubscribe/" + e.signer.Sign(subscribers.TokenUnsubscribe, other, 0)
+	if w := e.form(slashed+"/more", url.Values{"List-Unsubscribe": {"One-Click"}}); w.Code != http.StatusBadRequest {
+		t.Errorf("one-click POST with more path after the token = %d, want 400", w.Code)
+	}
+	if st := e.status(other); st != subscribers.StatusConfirmed {
+		t.Fatalf("after a POST to a bad link the reader is %s, want confirmed", st)
+	}
+	if w := e.form(slashed+"/", url.Values{"List-Unsubscribe": {"One-Click"}}); w.Code != http.StatusOK {
+		t.Fatalf("one-click POST with a slash after the token = %d, want 200:\n%.300s", w.Code, w.Body.String())
+	}
+	if st := e.status(other); st != subscribers.StatusUnsubscribed {
+		t.Errorf("after the one-click POST with a slash the reader is %s, want unsubscribed", st)
+	}
 }

@@ -131,16 +131,26 @@ func queryOf(r *http.Request) string {
 // mangled, with the page of a bad token and its 400: it says what to do
 // instead, where a bare 404 would leave a reader who wants out stuck.
 func (s *Server) cutLinkRoutes() {
-	for _, link := range []struct{ path, page string }{
-		{"/confirm", "confirm_bad"},
-		{"/unsubscribe", "unsubscribe_bad"},
-		{"/preferences", "preferences_bad"},
+	for _, link := range []struct {
+		path, page string
+		post       http.HandlerFunc // the link's own POST
+	}{
+		{"/confirm", "confirm_bad", s.confirm},
+		{"/unsubscribe", "unsubscribe_bad", s.unsubscribe},
+		{"/preferences", "preferences_bad", s.preferencesPost},
 	} {
 		bad := func(w http.ResponseWriter, r *http.Request) {
-			// "/preferences/TOKEN/": the token and a slash or two, sent on.
+			// "/preferences/TOKEN/": the token and a slash or two, sent on,
+			// or, for a POST (a one-click unsubscribe of a link with a
+			// slash after it), served with the token as mailed, as
+			// tidyToken serves one with a full stop after it.
 			rest := r.PathValue("rest")
-			if cut := strings.TrimRightFunc(rest, notTokenRune); len(cut) < len(rest) && subscribers.TokenShaped(cut) &&
-				(r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			if cut := strings.TrimRightFunc(rest, notTokenRune); len(cut) < len(rest) && subscribers.TokenShaped(cut) {
+				if r.Method == http.MethodPost {
+					r.SetPathValue("token", cut)
+					link.post(w, r)
+					return
+				}
 				http.Redirect(w, r, link.path+"/"+cut+queryOf(r), http.StatusMovedPermanently)
 				return
 			}
