@@ -335,15 +335,18 @@ func (s *Store) checkSignup(ctx context.Context, in *Signup) ([]int64, error) {
 }
 
 // uniqueSlugs trims slugs, dropping empty ones and repeats, keeping order.
+// A repeat is the same slug in any case, as a list is looked up ("News"
+// and "news" are one list, and count once toward MaxLists); the first
+// spelling stays, to be quoted as typed.
 func uniqueSlugs(in []string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, s := range in {
 		s = strings.TrimSpace(s)
-		if s == "" || seen[s] {
+		if s == "" || seen[SlugKey(s)] {
 			continue
 		}
-		seen[s] = true
+		seen[SlugKey(s)] = true
 		out = append(out, s)
 	}
 	return out
