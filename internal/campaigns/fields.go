@@ -159,13 +159,17 @@ func NameWithoutFallback(body string) bool {
 	return false
 }
 
-// WritesName reports whether body writes a reader's name anywhere, with a
-// fallback or without: a test mail then greets the preview's sample
-// reader, Ada Reader, by name, which its editor should be told.
-func WritesName(body string) bool {
+// WritesPersonalField reports whether body writes a personal field
+// anywhere, the reader's name or address, with a fallback or without: a
+// test mail fills each with the preview's sample reader's (Ada Reader,
+// ada@example.com), not its editor's, which its editor should be told.
+// Only the name counted, so a body writing {{ .Email }} alone went
+// without the note, its test showing an address that was not the
+// editor's.
+func WritesPersonalField(body string) bool {
 	fields, _ := scanFields(body)
 	for _, f := range fields {
-		if !f.literal && f.of == mailer.Name {
+		if !f.literal { // every field personalFields reads is the sample reader's in a test
 			return true
 		}
 	}

@@ -560,9 +560,9 @@ type campaignPage struct {
 	Errors map[string]string
 	To     string
 	// Tested is the test just sent, said in the banner and beside the
-	// test form; TestName: the body writes the reader's name, which a
-	// test mail fills with the preview's sample reader's, not the
-	// editor's.
+	// test form; TestName: the body writes a personal field, the
+	// reader's name or address, which a test mail fills with the
+	// preview's sample reader's, not the editor's.
 	Tested   *testSent
 	TestName bool
 	// Outbox: no SMTP server is set, and mail goes to the outbox, not to
@@ -742,7 +742,7 @@ func (s *Server) renderCampaignPage(w http.ResponseWriter, r *http.Request, stat
 	if !p.Digest {
 		p.BareName = bareNameNoteOf(c.Body, p.Editable)
 	}
-	p.TestName = !p.Digest && campaigns.WritesName(c.Body)
+	p.TestName = !p.Digest && campaigns.WritesPersonalField(c.Body)
 	p.Outbox = s.campaignsToOutbox()
 	if p.Editable && !p.Digest {
 		if p.Suppressed, err = s.Campaigns.SuppressedAudience(r.Context(), c.ID); err != nil {
