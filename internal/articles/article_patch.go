@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -267,19 +268,28 @@ func checkPatched(ctx context.Context, tx *sql.Tx, a *Article, p *Patch) ([]int6
 	var ids []int64
 	if p.Lists != nil {
 		// A slug names its list in any case (listKey), each list once:
-		// "News" and "news" put the article on news.
+		// "News" and "news" put the article on news. Every unknown one is
+		// named, once, in one answer, as the subscriber endpoints name
+		// theirs: one at a time took a request per typo.
+		var unknown, unknownKeys []string
 		for _, slug := range *p.Lists {
 			var id int64
 			err := tx.QueryRowContext(ctx, `SELECT id FROM lists WHERE slug = ?`, listKey(slug)).Scan(&id)
 			if errors.Is(err, sql.ErrNoRows) {
-				fields["lists"] = fmt.Sprintf("there is no list %q", slug)
-				break
+				if !slices.Contains(unknownKeys, listKey(slug)) {
+					unknownKeys = append(unknownKeys, listKey(slug))
+					unknown = append(unknown, strconv.Quote(slug))
+				}
+				continue
 			} else if err != nil {
 				return nil, fmt.Errorf("find list: %w", err)
 			}
 			if !slices.Contains(ids, id) {
 				ids = append(ids, id)
 			}
+		}
+		if len(unknown) > 0 {
+			fields["lists"] = noLists(unknown)
 		}
 	}
 	if len(fields) > 0 {

@@ -2,6 +2,16 @@ package articles
 
 import "strings"
 
+// noLists says that the quoted slugs name no list, in the words of
+// subscribers.NoLists (which this package cannot import): `there is no
+// list "a"` for one, `there are no lists "a", "b" and "c"` for more.
+func noLists(quoted []string) string {
+	if len(quoted) == 1 {
+		return "there is no list " + quoted[0]
+	}
+	return "there are no lists " + strings.Join(quoted[:len(quoted)-1], ", ") + " and " + quoted[len(quoted)-1]
+}
+
 // listKey is slug as lists are stored and looked up by: without the
 // spaces around it, its ASCII letters in lower case, as
 // subscribers.SlugKey reads it (subscribers imports this package, so

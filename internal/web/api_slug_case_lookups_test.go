@@ -81,6 +81,13 @@ func TestArticleAPIReadsListsInAnyCase(t *testing.T) {
 	if want := map[string]any{"lists": `there is no list "Nope"`}; code != http.StatusUnprocessableEntity || !cmp.Equal(got["fields"], any(want)) {
 		t.Errorf("PATCH lists News, Nope = %d %v, want 422 quoting Nope", code, got)
 	}
+	// Every unknown slug is named in the one answer, each once in the
+	// case first typed; they were named one a request.
+	code, got = apiCall(t, a.base, token, "POST", "/api/v1/articles",
+		`{"title":"Buoys","url":"https://news.example/buoys","lists":["Nope","news","Sport","nope","Arts"]}`)
+	if want := map[string]any{"lists": `there are no lists "Nope", "Sport" and "Arts"`}; code != http.StatusUnprocessableEntity || !cmp.Equal(got["fields"], any(want)) {
+		t.Errorf("POST lists Nope, news, Sport, nope, Arts = %d %v, want 422 naming the three", code, got)
+	}
 }
 
 // asSlice is v as a JSON array, nil when it is none.
