@@ -599,13 +599,14 @@ const claimRowsSQL = `UPDATE subscribers SET confirm_queued = 2, confirm_claimed
 		WHERE confirm_sent_at = want.value ->> 'sent_at' AND confirm_queued = 1 AND ` + awaitingMail + `)
 	RETURNING id`
 
-// claimRows runs claimRowsSQL for want, returning the ids claimed.
+// claimRows runs claimRowsSQL for want, returning the ids claimed,
+// dated by claimStamp(ctx).
 func claimRows(ctx context.Context, tx sqlite.Querier, want []claimWant) (map[int64]bool, error) {
 	buf, err := json.Marshal(want)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, claimRowsSQL, time.Now().Unix(), string(buf))
+	rows, err := tx.QueryContext(ctx, claimRowsSQL, claimStamp(ctx, time.Now()), string(buf))
 	if err != nil {
 		return nil, fmt.Errorf("claim confirmation: %w", err)
 	}
@@ -622,6 +623,23 @@ func claimRows(ctx context.Context, tx sqlite.Querier, want []claimWant) (map[in
 		return nil, fmt.Errorf("claim confirmation: %w", err)
 	}
 	return claimed, nil
+}
+
+// claimStamp is the confirm_claimed_at, in Unix seconds, of the claims a
+// task run with ctx makes at now: now, for a task of the queue (asynq's);
+// reconcileAge later for one run outside it, by import with the embedded
+// Redis sending the confirmations of its readers in its own process. The
+// reconciler of a serve that starts while such an import runs cannot
+// tell its claims from those of the serve that died before (see
+// lostBefore), and would take them while the import sends them: dated
+// ahead, they are left to the age rule, which takes them once they are
+// reconcileAge old by that date, 6 minutes after the claim if the import
+// died with them.
+func claimStamp(ctx context.Context, now time.Time) int64 {
+	if _, ok := asynq.GetTaskID(ctx); !ok {
+		now = now.Add(reconcileAge)
+	}
+	return now.Unix()
 }
 
 // activeNames returns the names of the lists in subs (list → status, from

@@ -16,6 +16,18 @@ import (
 // worker died with it.
 const reconcileAge = 3 * time.Minute
 
+// processStart is when this process started. With the embedded Redis
+// (an Enqueuer that says it is Embedded) every task of the queue was made
+// by this process, which had not started when a row still flagged or
+// claimed from before then was flagged or claimed: no task holds it, and
+// the reconciler takes it whatever its age (see lostBefore). As the
+// database stores times (sqlite.Now); a variable for the tests.
+var processStart = sqlite.Now()
+
+// An embeddedQueue says whether its tasks live in the embedded Redis, in
+// this process's memory, and end with it (*queue.Queue).
+type embeddedQueue interface{ Embedded() bool }
+
 // reconcileFindSQL reads the flagged rows older than its first argument
 // that await their mail; reconcileUnclaimSQL hands back those claimed by a
 // task that died. A claim is aged by when it was made (its second
@@ -34,6 +46,43 @@ const (
 		WHERE confirm_queued = 2 AND confirm_sent_at < ? AND ` + deadClaim + ` AND ` + awaitingMail
 )
 
+// lostBefore returns the moment before which Reconcile takes a row still
+// flagged, or claimed, as lost: reconcileAge ago, or, with the embedded
+// Redis (c), when this process started, when that is later.
+//
+// With the embedded Redis the queue died with the last serve, by a kill
+// -9 or a stop that gave up on its tasks, and the restart finds the
+// signups answered just before it still flagged, or claimed by a task
+// that was sending them: the start-up pass mails them, not a periodic
+// one 5 to 8 minutes later. Taking a flagged row early is safe whoever
+// holds it: a task claims a row only while it is flagged, one task alone.
+// A claim is taken early only when a dead process made it: one made
+// outside the queue, by an import with the embedded Redis sending its
+// readers' confirmations in its own process, which may still run, is
+// dated reconcileAge ahead (claimStamp), so the age rule alone takes it,
+// as before.
+//
+// A claimed row may have been mailed: a task claims its rows, sends them
+// all, then clears them (finishConfirms), and a process that died in
+// between left rows claimed that were mailed. Taking the claim sends
+// those readers the same confirmation again (its link is the same, and
+// either copy confirms), as the periodic pass did once the claim was
+// reconcileAge old; leaving it would lose the mail of every reader whose
+// claim was cut short before the send. So a confirmation goes at least
+// once, and twice only to readers of the task the process died in the
+// middle of, as a campaign's messages on the wire at a kill -9 do.
+//
+// With an external Redis (BULLETIN_REDIS_URL) tasks outlive the process:
+// one still queued, or a worker's still sending, may hold the row, and
+// only the age rule applies.
+func lostBefore(c queue.Enqueuer, now time.Time) time.Time {
+	cutoff := now.Add(-reconcileAge)
+	if e, ok := c.(embeddedQueue); ok && e.Embedded() && processStart.After(cutoff) {
+		return processStart
+	}
+	return cutoff
+}
+
 // reconcileDueSQL reads the readers whose request holds a list no mail has
 // named (holdRequest dated it after the last mail), that mail being
 // ConfirmInterval old (its first argument) and sent: they are due the next
@@ -43,7 +92,8 @@ const reconcileDueSQL = `SELECT subscribers.id FROM signup_requests r CROSS JOIN
 	AND confirm_queued = 0 AND ` + awaitingMail
 
 // Reconcile re-enqueues confirmations whose task was lost: rows still
-// flagged (or claimed by a worker that died) well after their request,
+// flagged (or claimed by a worker that died) well after their request, or
+// from before this process started with the embedded Redis (lostBefore),
 // the already-subscribed mails among them (alreadyTx marks each with a
 // request, through which these statements find it).
 // It also sends the confirmations that a signup within ConfirmInterval of
@@ -52,7 +102,7 @@ const reconcileDueSQL = `SELECT subscribers.id FROM signup_requests r CROSS JOIN
 // a task lost or never scheduled. It deletes signup requests whose
 // link has expired. It implements queue.Reconciler.
 func (s *Store) Reconcile(ctx context.Context, c queue.Enqueuer) (int, error) {
-	cutoff := sqlite.Now().Add(-reconcileAge)
+	cutoff := lostBefore(c, sqlite.Now())
 	rows, err := s.db.Read.QueryContext(ctx, reconcileFindSQL, cutoff, cutoff.Unix())
 	if err != nil {
 		return 0, fmt.Errorf("reconcile confirmations: %w", err)
