@@ -212,21 +212,32 @@ func (m *Main) openAll(ctx context.Context) error {
 	a.Events = events.NewStore(a.DB)
 	a.Events.SetGoneRecorder(a.Gone)
 	a.Events.SetMetrics(events.NewMetrics(a.Registry))
-	if m.Config.AdminEmail != "" {
-		// The variables win over a password changed in the admin area: a
-		// password that differs from them is reset at every start, ending
-		// that admin's sessions, so that changing the variable is enough to
-		// shut out whoever had a leaked password.
-		_, reset, ended, err := a.Admins.EnsureAdmin(ctx, m.Config.AdminEmail, m.Config.AdminPassword)
-		if bulletin.ErrorCode(err) == bulletin.EINVALID {
-			return usagef("BULLETIN_ADMIN_EMAIL, BULLETIN_ADMIN_PASSWORD: %s", bulletin.ErrorMessage(err))
-		} else if err != nil {
-			return fmt.Errorf("BULLETIN_ADMIN_EMAIL: %w", err)
-		}
-		if reset {
-			m.Log.Info("BULLETIN_ADMIN_PASSWORD differs from the admin's password: set it and ended the admin's sessions",
-				"admin", m.Config.AdminEmail, "sessions", ended)
-		}
+	return nil
+}
+
+// ensureEnvAdmin makes BULLETIN_ADMIN_EMAIL an admin with
+// BULLETIN_ADMIN_PASSWORD, when they are set. Only serve, which opens the
+// admin area, calls it: a cron's `digest run` or an `import` with the
+// same environment reset the password an admin had changed since, and
+// ended their sessions, at each run.
+//
+// The variables win over a password changed in the admin area: a
+// password that differs from them is reset at every start of serve,
+// ending that admin's sessions, so that changing the variable is enough
+// to shut out whoever had a leaked password.
+func (m *Main) ensureEnvAdmin(ctx context.Context) error {
+	if m.Config.AdminEmail == "" {
+		return nil
+	}
+	_, reset, ended, err := m.app.Admins.EnsureAdmin(ctx, m.Config.AdminEmail, m.Config.AdminPassword)
+	if bulletin.ErrorCode(err) == bulletin.EINVALID {
+		return usagef("BULLETIN_ADMIN_EMAIL, BULLETIN_ADMIN_PASSWORD: %s", bulletin.ErrorMessage(err))
+	} else if err != nil {
+		return fmt.Errorf("BULLETIN_ADMIN_EMAIL: %w", err)
+	}
+	if reset {
+		m.Log.Info("BULLETIN_ADMIN_PASSWORD differs from the admin's password: set it and ended the admin's sessions",
+			"admin", m.Config.AdminEmail, "sessions", ended)
 	}
 	return nil
 }

@@ -25,7 +25,7 @@ func TestWorkerAndDigestHelpListTheSettingsTheyRead(t *testing.T) {
 		{"digest run", []string{"Usage: bulletin digest run --list SLUG", "-list string", "-data string", "-base-url string",
 			"-redis-url string", "-smtp-url string", "-from string", "-secret string", "-templates string", "-dkim-selector string",
 			"-bounce-domain string"},
-			append([]string{"-metrics-token"}, notRead...)},
+			append([]string{"-metrics-token", "-admin-email", "-admin-password"}, notRead...)},
 		{"serve", []string{"-addr string", "-signup-rate string", "-metrics-token string", "-templates string", "-webhook-ses-topic string",
 			"-trusted-proxies string", "-delivery-retention string"}, []string{"It reads only"}},
 	} {

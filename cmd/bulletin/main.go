@@ -127,7 +127,8 @@ var commands = map[string]func(m *Main, ctx context.Context, args []string) erro
 // default public URL, whose host the bounce checks use), and counts any
 // other that is malformed as a problem found. The commands that build or
 // send mail (serve, worker, import, digest) open everything (openAll)
-// and use every setting.
+// and use every setting, but for the admin's, which serve alone applies
+// (ensureEnvAdmin).
 var settingsUsed = map[string][]string{
 	"backup":  {"BULLETIN_DATA"},
 	"restore": {"BULLETIN_DATA", "BULLETIN_SECRET"},
@@ -158,14 +159,15 @@ var settingsUsed = map[string][]string{
 // keys of the DKIM settings (BULLETIN_DKIM_DIR, by default in
 // BULLETIN_DATA). digest run opens what serve does to build and send
 // mail (openAll): the database and its secret, the templates, the DKIM
-// keys, the transport, the queue, the VERP of BULLETIN_BOUNCE_DOMAIN and
-// the admin of BULLETIN_ADMIN_EMAIL; its links take BULLETIN_BASE_URL,
+// keys, the transport, the queue and the VERP of BULLETIN_BOUNCE_DOMAIN
+// (not the admin of BULLETIN_ADMIN_EMAIL, which serve alone makes); its
+// links take BULLETIN_BASE_URL,
 // by default made from BULLETIN_ADDR, when no public URL is saved.
 var settingsShown = map[string][]string{
 	"worker": {"BULLETIN_ADDR", "BULLETIN_DATA", "BULLETIN_REDIS_URL", "BULLETIN_SMTP_URL", "BULLETIN_SMTP_CONNS", "BULLETIN_SMTP_RATE",
 		"BULLETIN_FROM", "BULLETIN_METRICS_TOKEN", "BULLETIN_DKIM_SELECTOR", "BULLETIN_DKIM_ED25519_SELECTOR", "BULLETIN_DKIM_DIR"},
 	"digest": {"BULLETIN_ADDR", "BULLETIN_DATA", "BULLETIN_BASE_URL", "BULLETIN_REDIS_URL", "BULLETIN_SMTP_URL", "BULLETIN_SMTP_CONNS",
-		"BULLETIN_SMTP_RATE", "BULLETIN_FROM", "BULLETIN_SECRET", "BULLETIN_ADMIN_EMAIL", "BULLETIN_ADMIN_PASSWORD", "BULLETIN_TEMPLATES",
+		"BULLETIN_SMTP_RATE", "BULLETIN_FROM", "BULLETIN_SECRET", "BULLETIN_TEMPLATES",
 		"BULLETIN_DKIM_SELECTOR", "BULLETIN_DKIM_ED25519_SELECTOR", "BULLETIN_DKIM_DIR", "BULLETIN_BOUNCE_DOMAIN"},
 }
 

@@ -77,6 +77,9 @@ func (m *Main) start(ctx context.Context) error {
 		return usagef("listen on BULLETIN_ADDR %s: %v: stop what listens there, or give this serve another BULLETIN_ADDR", m.Config.Addr, err)
 	}
 	err = m.openAll(ctx)
+	if err == nil {
+		err = m.ensureEnvAdmin(ctx)
+	}
 	if m.app == nil {
 		lock.Close()
 	} else { // released last, once everything else is closed
