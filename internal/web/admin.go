@@ -8,6 +8,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/templates"
 )
@@ -222,8 +223,12 @@ func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, status int,
 }
 
 // adminError logs err and answers 500 with the error page, which shows no
-// detail.
+// detail; a write that failed for a full disk, 503 (adminUnavailable).
 func (s *Server) adminError(w http.ResponseWriter, r *http.Request, err error) {
+	if bulletin.ErrorCode(err) == bulletin.EUNAVAILABLE {
+		s.adminUnavailable(w, r, err)
+		return
+	}
 	s.Log.Error("admin page", "route", r.Pattern, "err", err)
 	s.renderErrorPage(w, r, http.StatusInternalServerError, &errorPage{Title: "Something went wrong",
 		Message: "This page failed on our side. The details are in the server log; try again in a moment."})

@@ -191,6 +191,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		} else if bulletin.ErrorCode(err) == bulletin.EINTERNAL {
 			s.adminError(w, r, err)
 			return
+		} else if bulletin.ErrorCode(err) == bulletin.EUNAVAILABLE {
+			// The session could not be stored for a full disk: the form
+			// stays, saying so, to send again once space is freed, with
+			// the 503 and Retry-After of the other forms (adminUnavailable).
+			s.Log.Error("nothing can be stored", "route", r.Pattern, "err", err)
+			status = http.StatusServiceUnavailable
+			w.Header().Set("Retry-After", unavailableRetry)
 		}
 		page := &loginPage{LoginCSRF: s.preSessionCSRF(w, r, loginCSRFCookie, "/admin/login"), Email: email, Next: next, Error: bulletin.ErrorMessage(err)}
 		s.renderAdmin(w, r, status, "admin_login", page)

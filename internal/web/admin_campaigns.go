@@ -900,8 +900,8 @@ func (s *Server) campaignAction(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	if code := bulletin.ErrorCode(err); code == bulletin.EINTERNAL {
-		s.adminError(w, r, err)
+	if code := bulletin.ErrorCode(err); code == bulletin.EINTERNAL || code == bulletin.EUNAVAILABLE {
+		s.adminError(w, r, err) // a full disk's page (adminUnavailable), not the campaign's with its sentence
 		return
 	} else if code != "" {
 		refused := refusedForm

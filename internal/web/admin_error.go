@@ -9,8 +9,8 @@ import (
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
 
-// errorPage is the admin's 404 and 500 page: a title, a sentence for the
-// reader and a link back, never the error's detail.
+// errorPage is the admin's 404, 500 and full-disk 503 page: a title, a
+// sentence for the reader and a link back, never the error's detail.
 type errorPage struct {
 	adminPage
 	Title, Message string
@@ -56,12 +56,12 @@ func refusal(err error) string {
 	return bulletin.ErrorMessage(err)
 }
 
-// adminFail answers err on an admin page: internal errors as adminError
-// does, others with their status and their message, which is written for
-// users.
+// adminFail answers err on an admin page: internal errors and a full
+// disk as adminError does, others with their status and their message,
+// which is written for users.
 func (s *Server) adminFail(w http.ResponseWriter, r *http.Request, err error) {
 	switch code := bulletin.ErrorCode(err); code {
-	case bulletin.EINTERNAL:
+	case bulletin.EINTERNAL, bulletin.EUNAVAILABLE:
 		s.adminError(w, r, err)
 	case bulletin.ENOTFOUND:
 		s.adminNotFound(w, r)
@@ -139,4 +139,20 @@ func (s *Server) adminFailed(w http.ResponseWriter, r *http.Request, err error) 
 		return
 	}
 	s.adminError(w, r, err)
+}
+
+// adminUnavailable answers an admin request whose write failed because
+// the disk is full (EUNAVAILABLE): 503 with Retry-After, as the API and
+// the reader's pages answer it, on a page saying that nothing was saved
+// and how to send the form again. It was a 500 "Something went wrong",
+// which read as a fault of the page, or the form again with the store's
+// sentence and no Retry-After. The browser's Back keeps what was typed;
+// the page's own link leads to the dashboard, as on the other error
+// pages.
+func (s *Server) adminUnavailable(w http.ResponseWriter, r *http.Request, err error) {
+	s.Log.Error("nothing can be stored", "route", r.Pattern, "err", err)
+	w.Header().Set("Retry-After", unavailableRetry)
+	s.renderErrorPage(w, r, http.StatusServiceUnavailable, &errorPage{Title: "The disk is full",
+		Message: "Nothing was saved: the server’s disk is full, so it cannot store anything until space is freed on it. " +
+			"Use your browser’s Back button, which keeps what you typed, and send the form again in a minute."})
 }
