@@ -154,7 +154,7 @@ func (s *Service) Check(c *Campaign, stored string) error {
 // holding an element mail cannot show (refusedElement) is, changed or not:
 // it sends without the element, and saving it is when its editor learns.
 func (c *Campaign) validate(now time.Time, stored string) error {
-	if len(c.Body) <= 512<<10 && refusedElement(c.Body) != nil {
+	if len(c.Body) <= 512<<10 && shapeFaults(c.Body) == nil && refusedElement(c.Body) != nil {
 		stored = ""
 	}
 	return c.check(now, true, stored)

@@ -212,6 +212,9 @@ var mdSpaces = regexp.MustCompile(`\s+`)
 // URL and no images. Headings, lists, tables, quotes and code are passed
 // over: they do not read as the start of a story.
 func plainText(body string) string {
+	if shapeFaults(body) != nil {
+		return "" // no summary, rather than minutes parsing it (shapeFaults)
+	}
 	src := []byte(strings.ReplaceAll(body, "\r\n", "\n"))
 	doc := markdown.Parser().Parse(text.NewReader(src))
 	w := textWriter{src: src, mk: mailer.NewMarkers(), prose: true}

@@ -42,6 +42,9 @@ type DroppedItem struct {
 // looked at as written.
 func Dropped(body string) []DroppedItem {
 	body = strings.ReplaceAll(body, "\r\n", "\n")
+	if shapeFaults(body) != nil {
+		return nil // not parsed: it does not render either (Render)
+	}
 	d := &dropFinder{src: []byte(maskFields(body))}
 	d.walk(markdown.Parser().Parse(text.NewReader(d.src)))
 	sort.SliceStable(d.found, func(i, j int) bool { return d.found[i].Line < d.found[j].Line })

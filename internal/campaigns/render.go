@@ -239,6 +239,9 @@ var _ subscribers.NewTextOnly = (*linkError)(nil)
 // paragraph holding only the name is not there for them.
 func Render(body string, mk mailer.Markers) (html, text string, err error) {
 	body = strings.ReplaceAll(body, "\r\n", "\n")
+	if faults := shapeFaults(body); len(faults) > 0 {
+		return "", "", errShape(faults)
+	}
 	fields, err := parseFields(body)
 	if err != nil {
 		return "", "", err

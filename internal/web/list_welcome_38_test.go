@@ -47,7 +47,7 @@ func TestListAPINamesEveryWelcomeFault_38(t *testing.T) {
 	w := e.api("PATCH", "/api/v1/lists/daily-news", string(body))
 	checkFaultLines(t, "patch", strings.Split(welcomeFieldError(t, w.Code, w.Body.Bytes()), "\n"), threeFaultsWhy...)
 
-	body, _ = json.Marshal(map[string]string{"slug": "typos", "name": "Typos", "welcome": threeFaults + "\n\n" + strings.Repeat("x", 50_000)})
+	body, _ = json.Marshal(map[string]string{"slug": "typos", "name": "Typos", "welcome": threeFaults + "\n\n" + strings.Repeat(strings.Repeat("x", 98)+"\n\n", 500)})
 	w = e.api("POST", "/api/v1/lists", string(body))
 	checkFaultLines(t, "create of a long text", strings.Split(welcomeFieldError(t, w.Code, w.Body.Bytes()), "\n"),
 		append([]string{"keep the welcome mail to at most 50,000 characters"}, threeFaultsWhy...)...)
