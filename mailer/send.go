@@ -127,6 +127,7 @@ type Sender struct {
 
 	journalOnce sync.Once // logs the journal's failure
 	trouble     troubleLog
+	gate        refusalGate // holds batches back while the server refuses every message
 
 	once      sync.Once
 	stream    StreamSender
@@ -185,7 +186,7 @@ func (s *Sender) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	}
 	retried, _ := asynq.GetRetryCount(ctx)
 	maxRetry, ok := asynq.GetMaxRetry(ctx)
-	return s.send(ctx, cm, &p, ok && retried >= maxRetry)
+	return s.send(ctx, cm, &p, ok && retried >= maxRetry, true)
 }
 
 // Send sends a batch at once, outside the queue, under the same ledger:
@@ -197,7 +198,7 @@ func (s *Sender) Send(ctx context.Context, p *tasks.SendPayload) error {
 	if err != nil {
 		return err
 	}
-	return s.send(ctx, cm, p, false)
+	return s.send(ctx, cm, p, false, false)
 }
 
 // campaignMessage composes a task's content once, to be signed by
@@ -223,34 +224,80 @@ func (s *Sender) init() {
 		s.rec.log = s.Log
 		s.rec.patience = s.RecordPatience
 		s.draining = make(chan struct{})
+		s.gate.log = s.Log
 	})
 }
 
-func (s *Sender) send(ctx context.Context, cm *CampaignMessage, p *tasks.SendPayload, final bool) error {
+// send sends batch p, final on the task's last attempt. While the mail
+// server refuses every message the batch waits at the gate (refusalGate),
+// and once the gate lets it through it sends again what is left, in this
+// run: by then what went out is recorded, and the run claims only what
+// is still queued. queued says the run is a queue task's.
+func (s *Sender) send(ctx context.Context, cm *CampaignMessage, p *tasks.SendPayload, final, queued bool) error {
 	s.init()
+	for {
+		run, err := s.gate.enter(ctx, queued, s.draining)
+		if err != nil {
+			return s.heldBack(p, err)
+		}
+		err = s.sendOnce(ctx, cm, p, final, run)
+		if !errors.Is(err, errRefusing) {
+			return err
+		}
+		if !p.ClaimedUntil.IsZero() {
+			// Claimed at fan-out, the rows not sent were given back or are
+			// still claimed: the next run claims them as a task does, and
+			// takes none that went out (a fresh claim is not looked at).
+			again := *p
+			again.ClaimedUntil = time.Time{}
+			p = &again
+		}
+	}
+}
+
+// heldBack returns the error of batch p, which the gate kept from sending
+// (err, from refusalGate.enter). The rows a fan-out claimed for it are
+// given back first, so that its task can claim them when it runs.
+func (s *Sender) heldBack(p *tasks.SendPayload, err error) error {
+	if !p.ClaimedUntil.IsZero() && time.Until(p.ClaimedUntil) > time.Minute {
+		t := &tally{}
+		s.release(p, p.Recipients, err, t)
+		t.wg.Wait()
+	}
+	if errors.Is(err, errDraining) {
+		err = fmt.Errorf("%v: %w", errDraining, tasks.ErrHandedBack)
+	}
+	return fmt.Errorf("campaign %d batch %d: %w", p.CampaignID, p.Batch, err)
+}
+
+// sendOnce is one run of batch p (send), which holds the gate's probe
+// when run.probe is set.
+func (s *Sender) sendOnce(ctx context.Context, cm *CampaignMessage, p *tasks.SendPayload, final bool, run *gateRun) error {
 	chunk := cmp.Or(max(s.Chunk, 0), 250)
-	run, err := s.takeBatch(ctx, p)
+	defer s.gate.leave(run) // a probe not sent goes to another run
+	batch, err := s.takeBatch(ctx, p)
 	if err != nil {
 		return err
 	}
-	defer run.letGo() // after unwatch: nothing of this run sends any more
+	defer batch.letGo() // after unwatch: nothing of this run sends any more
 	t := &tally{}
 	// Before the watch: results held already would end the batch at once,
 	// rather than after the wait for them to be written. Still held, the
 	// batch sends nothing, and gives back its claims from the fan-out.
 	err = s.waitHeld(ctx)
-	sctx, lose, unwatch := s.watchStop(ctx, p.CampaignID, run)
+	sctx, lose, unwatch := s.watchStop(ctx, p.CampaignID, batch)
 	defer unwatch() // after t.wg.Wait: every message's outcome is in
+	s.gate.watch(run, lose)
 	i := 0
 	for ; err == nil && i < len(p.Recipients); i += chunk {
 		// Each claim first renews the run's hold: a chunk another run
 		// has taken over is not sent here too.
-		if !run.kept(sctx) {
+		if !batch.kept(sctx) {
 			lose(errLost)
 			break
 		}
 		var stopped bool
-		stopped, err = s.sendChunk(sctx, cm, p, p.Recipients[i:min(i+chunk, len(p.Recipients))], final, t)
+		stopped, err = s.sendChunk(sctx, cm, p, p.Recipients[i:min(i+chunk, len(p.Recipients))], final, t, run)
 		if err != nil && stoppedBy(sctx) {
 			err = nil // the claim's read was cut short by the stop
 			break
@@ -286,6 +333,11 @@ func (s *Sender) send(ctx context.Context, cm *CampaignMessage, p *tasks.SendPay
 		return fmt.Errorf("campaign %d batch %d: %v: %w", p.CampaignID, p.Batch, errDraining, tasks.ErrHandedBack)
 	case errors.Is(context.Cause(sctx), ErrResultsHeld):
 		return fmt.Errorf("campaign %d batch %d: %w", p.CampaignID, p.Batch, ErrResultsHeld)
+	case errors.Is(context.Cause(sctx), errRefusing) || errors.Is(err, errRefusing):
+		// The messages refused on the wire (t.temp) wait with the rest:
+		// the server refuses them all, which is no fault of the batch.
+		_, reply := s.gate.isClosed()
+		return fmt.Errorf("campaign %d batch %d: %w", p.CampaignID, p.Batch, refusingError{reply})
 	case err != nil:
 		return err
 	case t.err != nil:
@@ -361,11 +413,25 @@ func (s *Sender) watchStop(ctx context.Context, cid int64, run *batchRun) (conte
 }
 
 // stoppedBy reports whether ctx ended because its campaign was stopped,
-// the sender drains, results are held or another run took the batch.
+// the sender drains, results are held, another run took the batch or the
+// mail server refuses every message (refusalGate).
 func stoppedBy(ctx context.Context) bool {
 	cause := context.Cause(ctx)
 	return errors.Is(cause, errStopped) || errors.Is(cause, errDraining) || errors.Is(cause, ErrResultsHeld) ||
-		errors.Is(cause, errLost)
+		errors.Is(cause, errLost) || errors.Is(cause, errRefusing)
+}
+
+// notSentReply is what a message not handed to the server records for
+// cause: the server's latest refusal when it refuses every message, so
+// that the campaign says what it waits on (a reply that starts "not
+// sent:" is the process's own doing, which it does not show).
+func (s *Sender) notSentReply(cause error) string {
+	if errors.Is(cause, errRefusing) {
+		if _, reply := s.gate.isClosed(); reply != "" {
+			return reply
+		}
+	}
+	return "not sent: " + cause.Error()
 }
 
 // Held returns how many results of messages sent are held unwritten
@@ -386,7 +452,7 @@ func (s *Sender) Held() int {
 func (s *Sender) release(p *tasks.SendPayload, rs []tasks.Recipient, cause error, t *tally) {
 	reply := "not sent: campaign stopped"
 	if cause != nil {
-		reply = "not sent: " + cause.Error()
+		reply = s.notSentReply(cause)
 	}
 	now := time.Now().UTC()
 	for _, r := range rs {
@@ -408,10 +474,13 @@ func (s *Sender) claim(ctx context.Context, p *tasks.SendPayload, rs []tasks.Rec
 // sendChunk claims one chunk and hands its messages to the stream, each
 // to be recorded once answered, taking room in the window for as many of
 // them at once as fit. It reports whether the campaign is stopped; an
-// error means nothing of the chunk was claimed. A claimed message that
-// ctx keeps from going out is recorded as to be retried, which releases
-// its claim.
-func (s *Sender) sendChunk(ctx context.Context, cm *CampaignMessage, p *tasks.SendPayload, rs []tasks.Recipient, final bool, t *tally) (bool, error) {
+// error means nothing of the chunk was claimed, but for errRefusing: the
+// mail server refuses every message, and the messages of the chunk not
+// handed over are recorded as to be retried. A claimed message that ctx
+// keeps from going out is recorded so too, which releases its claim.
+// A run that holds the gate's probe (run.probe) hands over its first
+// message alone, and the rest once the server has taken it.
+func (s *Sender) sendChunk(ctx context.Context, cm *CampaignMessage, p *tasks.SendPayload, rs []tasks.Recipient, final bool, t *tally, run *gateRun) (bool, error) {
 	cid := p.CampaignID
 	if err := s.waitHeld(ctx); err != nil {
 		return false, err
@@ -436,15 +505,32 @@ func (s *Sender) sendChunk(ctx context.Context, cm *CampaignMessage, p *tasks.Se
 		pending = append(pending, r)
 	}
 	for len(out) > 0 {
-		k := min(len(out), s.window.size)
+		k, probe := min(len(out), s.window.size), run.probe
+		if probe {
+			k = 1
+		} else if closed, _ := s.gate.isClosed(); closed {
+			s.notSent(cid, pending, errRefusing, t)
+			return false, errRefusing
+		}
 		if err := s.window.acquire(ctx, k); err != nil {
 			s.notSent(cid, pending, cmp.Or(context.Cause(ctx), err), t)
 			break
 		}
+		if probe {
+			s.gate.probeSent(run) // its answer ends the probe, maybe before handOver returns
+		}
 		for i, m := range out[:k] {
-			s.handOver(ctx, cid, m, pending[i], final, t)
+			s.handOver(ctx, cid, m, pending[i], final, t, probe)
 		}
 		out, pending = out[k:], pending[k:]
+		if probe && !s.gate.probeDone(ctx) {
+			if ctx.Err() != nil {
+				s.notSent(cid, pending, context.Cause(ctx), t)
+				break
+			}
+			s.notSent(cid, pending, errRefusing, t)
+			return false, errRefusing
+		}
 	}
 	return false, nil
 }
@@ -481,8 +567,9 @@ var heldPatience = 30 * time.Second
 
 // handOver gives m to the stream; r is its result, journaled as soon as
 // the server has answered and then recorded, which gives its room in the
-// window back.
-func (s *Sender) handOver(ctx context.Context, cid int64, m Outgoing, r tasks.Result, final bool, t *tally) {
+// window back. Its outcome goes to the gate, as the probe's when probe
+// is set.
+func (s *Sender) handOver(ctx context.Context, cid int64, m Outgoing, r tasks.Result, final bool, t *tally, probe bool) {
 	start := time.Now()
 	m.RelayID = &r.RelayID
 	s.stream.SendAsync(ctx, m, func(err error) {
@@ -492,9 +579,13 @@ func (s *Sender) handOver(ctx context.Context, cid int64, m Outgoing, r tasks.Re
 		case err != nil && errors.Is(err, context.Canceled) && stoppedBy(ctx):
 			// Never handed to the server: it goes when the campaign
 			// resumes, not as a failure of this task.
-			r.Status, r.Reply, r.At = tasks.ResultRetry, "not sent: "+context.Cause(ctx).Error(), time.Now().UTC()
+			r.Status, r.Reply, r.At = tasks.ResultRetry, s.notSentReply(context.Cause(ctx)), time.Now().UTC()
+			s.gate.answered(ours, "", probe)
 		case settle(&r, err, final):
 			t.addTemp()
+			s.gate.answered(gateOutcome(err), r.Reply, probe)
+		default:
+			s.gate.answered(gateOutcome(err), r.Reply, probe)
 		}
 		switch {
 		case r.Status == tasks.ResultSent:
@@ -522,12 +613,24 @@ func (s *Sender) journalFailed(err error) {
 	})
 }
 
+// gateOutcome is the outcome of a message the server was asked to take
+// and err, its send's error, as the gate counts it.
+func gateOutcome(err error) outcome {
+	switch {
+	case err == nil || errors.Is(err, ErrPermanent):
+		return taken
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		return ours
+	}
+	return refused
+}
+
 // notSent records claimed messages that ctx kept from going out as to be
 // retried, which releases their claims.
 func (s *Sender) notSent(cid int64, rs []tasks.Result, err error, t *tally) {
 	now := time.Now().UTC()
 	for _, r := range rs {
-		r.Status, r.Reply, r.At = tasks.ResultRetry, "not sent: "+err.Error(), now
+		r.Status, r.Reply, r.At = tasks.ResultRetry, s.notSentReply(err), now
 		s.settled(cid, r, t)
 	}
 }

@@ -1,0 +1,271 @@
+package mailer
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	tasks "github.com/bulletinhq/bulletin/internal/queue"
+)
+
+// A refusalGate holds a Sender's batches back while the mail server
+// refuses every message for now (a 4xx to each, a refused or dropped
+// connection), and lets one message through now and then, the probe, to
+// learn when it takes mail again. Each batch retried on its own with its
+// task's backoff: a relay answering 451 for 80 s got about 7 RCPTs per
+// reader, 7,500 in the first 10 s, the heaviest load while it was
+// overloaded; and once it took mail again most batches waited a minute
+// for their next retry. Behind the gate a refusal costs one RCPT a probe,
+// and a probe the server takes sends every batch waiting on at once.
+//
+// The gate closes after gateStreak refusals in a row with no message
+// taken between them, across the sender's batches: one reader's
+// greylisting, or a relay refusing some messages, does not close it. It
+// cancels the batches sending then (what is not on the wire yet is
+// recorded as to be retried) and lets the first probe go gateFirst later,
+// each next one twice as late, up to gateMax. A probe taken, or any
+// message taken, opens it; the server's final answer to one (a 5xx) does
+// too, since the server is answering. The gate is a process's own: each
+// worker probes for itself.
+//
+// A batch waits at the gate in its process for at most gateHold, then
+// goes back to the queue; only gateWaiters queue tasks wait at once,
+// since each holds one of the queue's workers, which serve shares with
+// confirmations and the results of workers. The others go back at once.
+// A batch handed back so is no failure of its own (it wraps
+// tasks.ErrHandedBack): it runs again within seconds without using up a
+// retry, so no message fails while the server refuses them all; they go
+// once it takes one.
+type refusalGate struct {
+	log *slog.Logger
+
+	mu      sync.Mutex
+	streak  int    // refusals in a row, with no message taken between
+	reply   string // the server's latest refusal
+	closed  bool
+	since   time.Time     // when it closed
+	next    time.Time     // when the next probe may go
+	backoff time.Duration // from the last probe to the next
+	probing bool          // a run holds the probe, or sent it and waits for its answer
+	waiters int           // queue tasks waiting in this process
+	// changed is closed, and replaced, when the gate opens or a probe
+	// ends: the runs waiting look again.
+	changed chan struct{}
+	// sending are the cancels of the runs that send, each ended with
+	// errRefusing when the gate closes.
+	sending map[*gateRun]context.CancelCauseFunc
+}
+
+// The gate's figures; variables for the tests.
+var (
+	gateStreak  = 32
+	gateFirst   = time.Second
+	gateMax     = 10 * time.Second
+	gateHold    = time.Minute
+	gateWaiters = 4
+)
+
+// errRefusing is the cause of a batch's context cancelled, and part of
+// the error of a batch that stopped or did not start, because the mail
+// server refuses every message for now.
+var errRefusing = errors.New("the mail server refuses every message for now")
+
+// A refusingError is the error of a batch held back by the gate: it names
+// the server's answer, and is handed back (tasks.ErrHandedBack).
+type refusingError struct{ reply string }
+
+func (e refusingError) Error() string {
+	if e.reply == "" {
+		return errRefusing.Error()
+	}
+	return errRefusing.Error() + ": " + e.reply
+}
+
+func (e refusingError) Unwrap() []error { return []error{errRefusing, tasks.ErrHandedBack} }
+
+// A gateRun is one run of a batch, as the gate knows it.
+type gateRun struct {
+	probe bool // the run holds the probe and has not sent it yet
+}
+
+// enter waits until a run may send, and returns it: at once while the gate
+// is open; while it is closed, until it opens or the probe is the run's
+// (gateRun.probe), for gateHold at most, after which it returns a
+// refusingError, as it does at once for a queue task (queued) when
+// gateWaiters of them wait already. It returns errDraining once draining
+// is closed, and ctx's error when ctx ends first.
+func (g *refusalGate) enter(ctx context.Context, queued bool, draining <-chan struct{}) (*gateRun, error) {
+	deadline := time.Now().Add(gateHold)
+	counted := false
+	defer func() {
+		if counted {
+			g.mu.Lock()
+			g.waiters--
+			g.mu.Unlock()
+		}
+	}()
+	for {
+		g.mu.Lock()
+		now := time.Now()
+		switch {
+		case !g.closed:
+			g.mu.Unlock()
+			return &gateRun{}, nil
+		case !g.probing && !now.Before(g.next):
+			g.probing = true
+			g.mu.Unlock()
+			return &gateRun{probe: true}, nil
+		case !now.Before(deadline) || queued && !counted && g.waiters >= gateWaiters:
+			reply := g.reply
+			g.mu.Unlock()
+			return nil, refusingError{reply}
+		}
+		if queued && !counted {
+			g.waiters++
+			counted = true
+		}
+		changed := g.changedCh()
+		wait := deadline.Sub(now)
+		if !g.probing {
+			wait = min(wait, g.next.Sub(now))
+		}
+		g.mu.Unlock()
+		t := time.NewTimer(wait)
+		select {
+		case <-changed:
+		case <-t.C:
+		case <-draining:
+			t.Stop()
+			return nil, errDraining
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		}
+		t.Stop()
+	}
+}
+
+// watch has cancel end run's sending with errRefusing when the gate
+// closes, until leave.
+func (g *refusalGate) watch(run *gateRun, cancel context.CancelCauseFunc) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.sending == nil {
+		g.sending = make(map[*gateRun]context.CancelCauseFunc)
+	}
+	g.sending[run] = cancel
+}
+
+// leave ends the watch of run, and gives back the probe if run held it
+// and did not send it (it had nothing to send, or stopped first).
+func (g *refusalGate) leave(run *gateRun) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	delete(g.sending, run)
+	if run.probe {
+		run.probe = false
+		g.probing = false
+		g.changedLocked()
+	}
+}
+
+// isClosed reports whether the gate is closed, and the refusal it holds.
+func (g *refusalGate) isClosed() (bool, string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.closed, g.reply
+}
+
+// probeSent notes that run sent its probe: its answer ends it (answered).
+func (g *refusalGate) probeSent(run *gateRun) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	run.probe = false
+}
+
+// probeDone waits until the probe run sent is answered, or ctx ends, and
+// reports whether the gate is open then.
+func (g *refusalGate) probeDone(ctx context.Context) bool {
+	for {
+		g.mu.Lock()
+		probing, closed, changed := g.probing, g.closed, g.changedCh()
+		g.mu.Unlock()
+		if !probing {
+			return !closed
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+// An outcome is what became of a message handed to the server, as the
+// gate counts it.
+type outcome int
+
+const (
+	taken   outcome = iota // accepted, or refused for good: the server answers
+	refused                // refused for now, or the server could not be reached
+	ours                   // not sent for a reason of this process's (a stop)
+)
+
+// answered counts the outcome of a message, the probe when probe is set,
+// the server's reply being reply.
+func (g *refusalGate) answered(o outcome, reply string, probe bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	now := time.Now()
+	if probe {
+		g.probing = false
+		defer g.changedLocked()
+	}
+	switch o {
+	case taken:
+		g.streak = 0
+		if g.closed {
+			g.closed = false
+			g.changedLocked()
+			if g.log != nil {
+				g.log.Info("the mail server takes mail again; the batches held back send", "held", now.Sub(g.since).Round(time.Second))
+			}
+		}
+	case refused:
+		g.streak++
+		g.reply = reply
+		switch {
+		case g.closed && probe:
+			g.backoff = min(2*g.backoff, gateMax)
+			g.next = now.Add(g.backoff)
+		case !g.closed && g.streak >= gateStreak:
+			g.closed, g.since = true, now
+			g.backoff, g.next = gateFirst, now.Add(gateFirst)
+			for _, cancel := range g.sending {
+				cancel(errRefusing)
+			}
+			if g.log != nil {
+				g.log.Warn("the mail server refuses every message for now; sending holds back, and tries one message now and then until it takes one",
+					"refused", g.streak, "reply", addressRE.ReplaceAllString(reply, "<address>"))
+			}
+		}
+	}
+}
+
+// changedCh returns the channel closed at the next change; g.mu is held.
+func (g *refusalGate) changedCh() chan struct{} {
+	if g.changed == nil {
+		g.changed = make(chan struct{})
+	}
+	return g.changed
+}
+
+// changedLocked wakes the runs waiting on the gate; g.mu is held.
+func (g *refusalGate) changedLocked() {
+	if g.changed != nil {
+		close(g.changed)
+	}
+	g.changed = make(chan struct{})
+}
