@@ -127,17 +127,27 @@ func sendNow(ctx context.Context, t Transport, p *tasks.SendPayload, sample *Per
 // campaign cid when it has no VERP address (no bounce domain set): the
 // same each time the delivery is composed, so a copy sent again after a
 // kill -9 or a dropped connection is the same message to the receiver,
-// which can drop it. The campaign and delivery make it unique within the
-// install; a digest of the reader's unsubscribe token, signed with the
-// install's secret, sets it apart from another install's (or this one's
-// before a new database) with the same From domain. Without that token
-// (none is composed without one) it is "", and the Message-ID random.
+// which can drop it. It is the delivery's tracking token (r.Reader),
+// which names the campaign and the delivery sealed with the install's
+// secret, as the bounce domain's VERP address does: unique within the
+// install, unlike another install's, and made the same each time. It
+// showed the campaign and delivery ids, "c7.d103.…", from which two
+// mails told a reader how many messages went out in between. A delivery
+// without a tracking token gets a digest of its ids and unsubscribe
+// token instead, which shows neither; one with neither token (none is
+// composed without one) gets "", and the Message-ID is random.
 func deliveryMessageID(cid int64, r tasks.Recipient) string {
-	if r.Unsubscribe == "" || r.DeliveryID <= 0 {
+	if r.DeliveryID <= 0 {
 		return ""
 	}
-	sum := sha256.Sum256([]byte(r.Unsubscribe))
-	return "c" + strconv.FormatInt(cid, 10) + ".d" + strconv.FormatInt(r.DeliveryID, 10) + "." + hex.EncodeToString(sum[:6])
+	if r.Reader != "" && messageIDLeft(r.Reader) {
+		return r.Reader
+	}
+	if r.Unsubscribe == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(strconv.FormatInt(cid, 10) + "." + strconv.FormatInt(r.DeliveryID, 10) + "." + r.Unsubscribe))
+	return hex.EncodeToString(sum[:12])
 }
 
 // localPart returns the local part of a delivery's own envelope sender

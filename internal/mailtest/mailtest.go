@@ -36,8 +36,8 @@ const (
 
 var (
 	// A random Message-ID's left side, or a delivery's without a bounce
-	// domain (mailer's deliveryMessageID: campaign, delivery, digest).
-	messageIDRE = regexp.MustCompile(`^<([0-9a-f]{32}|c[0-9]+\.d[0-9]+\.[0-9a-f]{12})@[A-Za-z0-9.-]+>$`)
+	// domain (mailer's deliveryMessageID: its tracking token, or a digest).
+	messageIDRE = regexp.MustCompile(`^<([0-9a-f]{32}|[0-9a-f]{24}|[A-Za-z0-9_-]{12,64})@[A-Za-z0-9.-]+>$`)
 	boundaryRE  = regexp.MustCompile(`^[0-9a-f]{60}$`)
 )
 
