@@ -19,6 +19,30 @@ import (
 // scheduled for that moment, or else the reconciler's next tick).
 const ConfirmInterval = 10 * time.Minute
 
+// ConfirmMaxWait is the longest confirmWait: one mail a day at most to an
+// address that never answers.
+const ConfirmMaxWait = 24 * time.Hour
+
+// confirmWait is the least time after the last mail before a signup may
+// mail the address again, when signups have sent it unanswered mails
+// since its reader last confirmed or unsubscribed (the subscriber's
+// confirm_unanswered). One or none waits ConfirmInterval, as a reader who
+// lost the first mail or typed a slip expects; each more doubles the
+// wait (20 minutes after the second, 40 after the third …) up to
+// ConfirmMaxWait. Without it anyone could have a stranger's address
+// mailed every ConfirmInterval for ever, 144 mails a day, by signing it
+// up again each time; with it the address gets about a dozen mails the
+// first day and one a day after. The reader ends it by following the
+// link (or unsubscribing); the admin's and the API's "send the
+// confirmation again" are not signups and keep to ConfirmInterval only.
+func confirmWait(unanswered int) time.Duration {
+	wait := ConfirmInterval
+	for i := 1; i < unanswered && wait < ConfirmMaxWait; i++ {
+		wait *= 2
+	}
+	return min(wait, ConfirmMaxWait)
+}
+
 // Subscription statuses.
 const (
 	SubPending      = "pending"
@@ -50,17 +74,31 @@ func signupTx(ctx context.Context, tx sqlite.Querier, in *Signup, listIDs []int6
 		sentAt  sql.NullTime
 		unsubAt sql.NullTime
 		queued  int
+		// unanswered is the mails signups sent since the reader last
+		// answered one (confirmWait).
+		unanswered int
 	)
 	// Most signups are new addresses: the insert goes first, and only a
 	// known address costs the read.
 	if item, err := insertPending(ctx, tx, in, listIDs, now); item != nil || err != nil {
 		return item, nil, err
 	}
-	err = tx.QueryRowContext(ctx, `SELECT id, status, confirm_sent_at, unsubscribed_at, confirm_queued FROM subscribers WHERE email_key = ?`,
-		EmailKey(in.Email)).Scan(&id, &status, &sentAt, &unsubAt, &queued)
+	err = tx.QueryRowContext(ctx, `SELECT id, status, confirm_sent_at, unsubscribed_at, confirm_queued, confirm_unanswered
+		FROM subscribers WHERE email_key = ?`,
+		EmailKey(in.Email)).Scan(&id, &status, &sentAt, &unsubAt, &queued, &unanswered)
 	if err != nil {
 		return nil, nil, fmt.Errorf("signup: %w", err)
 	}
+	if unanswered > 1 && sentAt.Valid {
+		answered, err := answeredSince(ctx, tx, id, sentAt.Time)
+		if err != nil {
+			return nil, nil, err
+		}
+		if answered {
+			unanswered = 0
+		}
+	}
+	wait := confirmWait(unanswered)
 	switch status {
 	case StatusBounced:
 		return nil, nil, nil
@@ -70,17 +108,25 @@ func signupTx(ctx context.Context, tx sqlite.Querier, in *Signup, listIDs []int6
 			return nil, nil, err
 		}
 		if !more {
-			send, err := alreadyTx(ctx, tx, id, sentAt, now)
+			send, err := alreadyTx(ctx, tx, id, sentAt, wait, unanswered, now)
 			return send, nil, err
 		}
 	}
-	if sentAt.Valid && now.Sub(sentAt.Time) < ConfirmInterval {
+	if sentAt.Valid && now.Sub(sentAt.Time) < wait {
 		fresh, err := leftSince(ctx, tx, id, status, unsubAt, listIDs, sentAt.Time)
 		if err != nil {
 			return nil, nil, err
 		}
-		if !fresh {
-			held, err := holdRequest(ctx, tx, id, status, in, listIDs, sentAt.Time, queued == 1, now)
+		if fresh {
+			unanswered = 0
+		} else {
+			// While the wait is longer than ConfirmInterval no mail is
+			// left due: the reconciler would send it once the interval
+			// is over, and a signup naming another list each time
+			// would mail the address every ConfirmInterval again. The
+			// request waits for the last mail's link, which applies
+			// it, or for the next signup after the wait.
+			held, err := holdRequest(ctx, tx, id, status, in, listIDs, sentAt.Time, queued == 1 || wait > ConfirmInterval, now)
 			if held {
 				due = &queue.ConfirmItem{ID: id, SentAt: sentAt.Time.UnixMicro()}
 			}
@@ -90,11 +136,28 @@ func signupTx(ctx context.Context, tx sqlite.Querier, in *Signup, listIDs []int6
 	if err := saveRequest(ctx, tx, id, status, in, listIDs, now); err != nil {
 		return nil, nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET confirm_sent_at = ?, confirm_queued = 1 WHERE id = ?`,
-		now, id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET confirm_sent_at = ?, confirm_queued = 1, confirm_unanswered = ? WHERE id = ?`,
+		now, unanswered+1, id); err != nil {
 		return nil, nil, fmt.Errorf("signup: %w", err)
 	}
 	return &queue.ConfirmItem{ID: id, SentAt: now.UnixMicro()}, nil, nil
+}
+
+// answeredSince reports whether the reader of subscriber id answered a
+// mail after the one sent at sentAt: they confirmed (which dates the row's
+// confirmed_at, or a list made active, then), or unsubscribed. Only the
+// reader can, through signed links, so a signup's backing off
+// (confirmWait) starts again from ConfirmInterval.
+func answeredSince(ctx context.Context, tx sqlite.Querier, id int64, sentAt time.Time) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM subscribers WHERE id = ?
+			AND (confirmed_at > ? OR unsubscribed_at > ?))
+		+ (SELECT COUNT(*) FROM subscriptions WHERE subscriber_id = ? AND status IN ('active', 'unsubscribed') AND updated_at > ?)`,
+		id, sentAt, sentAt, id, sentAt).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("signup: %w", err)
+	}
+	return n > 0, nil
 }
 
 // alreadyTx answers a confirmed reader who asks for no list they are not
@@ -114,16 +177,19 @@ func signupTx(ctx context.Context, tx sqlite.Querier, in *Signup, listIDs []int6
 // (by an editor, or an import) must not send one. A request waiting
 // already is kept, its date moved to this mail: the mail is then its
 // confirmation, naming its lists, with a link in place of the last one.
-func alreadyTx(ctx context.Context, tx sqlite.Querier, id int64, sentAt sql.NullTime, now time.Time) (*queue.ConfirmItem, error) {
-	if sentAt.Valid && now.Sub(sentAt.Time) < ConfirmInterval {
+//
+// Its wait is the confirmations' (confirmWait of unanswered, the mails
+// sent since the reader last answered one), which it counts toward.
+func alreadyTx(ctx context.Context, tx sqlite.Querier, id int64, sentAt sql.NullTime, wait time.Duration, unanswered int, now time.Time) (*queue.ConfirmItem, error) {
+	if sentAt.Valid && now.Sub(sentAt.Time) < wait {
 		return nil, nil
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO signup_requests (subscriber_id, requested_at) VALUES (?, ?)
 		ON CONFLICT (subscriber_id) DO UPDATE SET requested_at = excluded.requested_at`, id, now); err != nil {
 		return nil, fmt.Errorf("signup: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET confirm_sent_at = ?, confirm_queued = 1 WHERE id = ?`,
-		now, id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET confirm_sent_at = ?, confirm_queued = 1, confirm_unanswered = ? WHERE id = ?`,
+		now, unanswered+1, id); err != nil {
 		return nil, fmt.Errorf("signup: %w", err)
 	}
 	return &queue.ConfirmItem{ID: id, SentAt: now.UnixMicro()}, nil
@@ -158,8 +224,8 @@ func leftSince(ctx context.Context, tx sqlite.Querier, id int64, status string, 
 // confirmation; nil, and nothing stored, when the address is known.
 func insertPending(ctx context.Context, tx sqlite.Querier, in *Signup, listIDs []int64, now time.Time) (*queue.ConfirmItem, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO subscribers
-		(email, email_key, name, status, attributes, confirm_sent_at, confirm_queued, created_at, updated_at)
-		VALUES (?, ?, ?, 'pending', ?, ?, 1, ?, ?) ON CONFLICT (email_key) DO NOTHING`,
+		(email, email_key, name, status, attributes, confirm_sent_at, confirm_queued, confirm_unanswered, created_at, updated_at)
+		VALUES (?, ?, ?, 'pending', ?, ?, 1, 1, ?, ?) ON CONFLICT (email_key) DO NOTHING`,
 		in.Email, EmailKey(in.Email), in.Name, attributesJSON(in.Attributes), now, now, now)
 	if err != nil {
 		return nil, fmt.Errorf("signup: %w", err)

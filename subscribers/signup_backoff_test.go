@@ -1,0 +1,91 @@
+package subscribers
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// ageMailBy moves the last confirmation mail to addr back by d, as if d
+// had passed since it went.
+func (e *signupEnv) ageMailBy(addr string, d time.Duration) {
+	e.t.Helper()
+	var at time.Time
+	if err := e.store.db.Read.QueryRow(`SELECT confirm_sent_at FROM subscribers WHERE email_key = ?`, EmailKey(addr)).Scan(&at); err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := e.store.db.Write.Exec(`UPDATE subscribers SET confirm_sent_at = ? WHERE email_key = ?`, at.Add(-d), EmailKey(addr)); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// Someone signing a stranger's address up again each time ConfirmInterval
+// is over gets it mailed less and less often: the wait doubles with each
+// mail no one answered, up to a day. Over a day of trying every ten
+// minutes (144 tries) the address gets 8 mails, not 144, and one the
+// next day.
+func TestSignupBacksOffUnansweredConfirmations(t *testing.T) {
+	e := newSignupEnv(t)
+	const addr = "victim@example.com"
+	step := ConfirmInterval + time.Second
+	var mailedAt []int // the tries that sent a mail
+	for try := 0; try < 144+144; try++ {
+		if try > 0 {
+			e.ageMailBy(addr, step)
+		}
+		e.signup(&Signup{Email: addr, Lists: []string{"sport"}})
+		if text, _ := e.takeMail(addr); text != "" {
+			mailedAt = append(mailedAt, try)
+		}
+	}
+	// Waits of 10, 20, 40 … 1280 minutes, then a day: a try every ten
+	// minutes and a second sends at tries 0, 1, 3, 7, 15, 31, 63, 127
+	// (the first day), 255, then each 144 later.
+	want := []int{0, 1, 3, 7, 15, 31, 63, 127, 255}
+	if len(mailedAt) != len(want) {
+		t.Fatalf("mails at tries %v, want %v", mailedAt, want)
+	}
+	for i := range want {
+		if mailedAt[i] != want[i] {
+			t.Fatalf("mails at tries %v, want %v", mailedAt, want)
+		}
+	}
+}
+
+// A reader who follows the link ends the backing off: their next signup
+// (for another list), 11 minutes after the last mail, is mailed as a
+// second one would be.
+func TestSignupBackoffEndsWhenReaderConfirms(t *testing.T) {
+	e := newSignupEnv(t)
+	if err := e.store.CreateList(context.Background(), &List{Slug: "arts", Name: "Arts", Public: true}); err != nil {
+		t.Fatal(err)
+	}
+	const addr = "slow@example.com"
+	var token string
+	for _, age := range []time.Duration{0, 11 * time.Minute, 21 * time.Minute} {
+		if age > 0 {
+			e.ageMailBy(addr, age)
+		}
+		e.signup(&Signup{Email: addr, Lists: []string{"sport"}})
+		text, tok := e.takeMail(addr)
+		if text == "" {
+			t.Fatalf("no mail %v after the last", age)
+		}
+		token = tok
+	}
+	// The wait is 40 minutes now, but the reader answers.
+	if _, err := e.click(token); err != nil {
+		t.Fatal(err)
+	}
+	e.ageMailBy(addr, 11*time.Minute)
+	e.signup(&Signup{Email: addr, Lists: []string{"arts"}})
+	e.takeMail(addr) // held within the interval, maybe due
+	e.ageMailBy(addr, 11*time.Minute)
+	if _, err := e.store.db.Write.Exec(`DELETE FROM signup_requests`); err != nil {
+		t.Fatal(err)
+	}
+	e.signup(&Signup{Email: addr, Lists: []string{"arts"}})
+	if text, _ := e.takeMail(addr); text == "" {
+		t.Fatal("a reader who confirmed waits longer than ConfirmInterval for their next mail")
+	}
+}
