@@ -25,6 +25,20 @@ const (
 	SessionTTL    = 7 * 24 * time.Hour
 )
 
+// MaxAccountFailures wrong passwords for one email, from any addresses,
+// lock that email out for LockoutPeriod too, as one address is locked out
+// after MaxFailures: a guesser with many addresses (or a proxy trusted to
+// name them) gets no more than that many tries at an account in a
+// LockoutPeriod. The lock is the same for an email that names no admin,
+// so it tells nothing. It does not lock out the admin's own addresses:
+// one from which the account logged in in the last KnownAddressTTL is
+// spared it (still under its own MaxFailures), so a stranger's guesses
+// can make the admin's login wait only on an address they never used.
+const (
+	MaxAccountFailures = 20
+	KnownAddressTTL    = 30 * 24 * time.Hour
+)
+
 // A Session is a logged-in admin.
 type Session struct {
 	AdminID int64
@@ -64,9 +78,14 @@ func (s *Store) Login(ctx context.Context, addr, email, password string) (string
 	if err := s.claimAttempt(ctx, key); err != nil {
 		return "", nil, err
 	}
+	account, err := s.claimAccount(ctx, key, email)
+	if err != nil {
+		s.uncount(ctx, key)
+		return "", nil, err
+	}
 	var id int64
 	var hash string
-	err := s.db.Read.QueryRowContext(ctx, `SELECT id, password_hash FROM admins WHERE email = ?`,
+	err = s.db.Read.QueryRowContext(ctx, `SELECT id, password_hash FROM admins WHERE email = ?`,
 		strings.TrimSpace(email)).Scan(&id, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		hash = string(s.dummyHash())
@@ -74,7 +93,7 @@ func (s *Store) Login(ctx context.Context, addr, email, password string) (string
 		return "", nil, fmt.Errorf("find admin: %w", err)
 	}
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || id == 0 {
-		return "", nil, s.badLogin(ctx, key, id)
+		return "", nil, s.badLogin(ctx, key, account, id)
 	}
 	if s.afterPasswordCheck != nil {
 		s.afterPasswordCheck()
@@ -100,13 +119,16 @@ func (s *Store) Login(ctx context.Context, addr, email, password string) (string
 		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE addr = ?`, key); err != nil {
 			return err
 		}
+		if err := knowAddress(ctx, tx, key, email, account); err != nil {
+			return err
+		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ?`, sqlite.Now())
 		return err
 	})
 	if errors.Is(err, errBadLogin) {
 		// The password was right until a moment ago: it gets the answer of
 		// a wrong one, and counts as one.
-		return "", nil, s.badLogin(ctx, key, id)
+		return "", nil, s.badLogin(ctx, key, account, id)
 	} else if err != nil {
 		return "", nil, fmt.Errorf("create session: %w", err)
 	}
@@ -188,15 +210,22 @@ func lockedOut(ctx context.Context, q interface {
 	if until.Valid {
 		return until.Time.After(now), nil
 	}
-	return failures >= MaxFailures, nil
+	return failures >= maxFailuresOf(key), nil
 }
 
 // badLogin records a wrong login from key and answers it with a
 // LoginError: adminID is the admin its email named, or 0.
-func (s *Store) badLogin(ctx context.Context, key string, adminID int64) error {
+// account is the email's key (accountKey), "" when the address is one
+// of the account's own (claimAccount), whose failures it does not count.
+func (s *Store) badLogin(ctx context.Context, key, account string, adminID int64) error {
 	locked, err := s.recordFailure(ctx, key)
 	if err != nil {
 		return err
+	}
+	if account != "" {
+		if _, err := s.recordFailure(ctx, account); err != nil {
+			return err
+		}
 	}
 	return &LoginError{AdminID: adminID, Locked: locked}
 }
@@ -210,7 +239,7 @@ func (s *Store) recordFailure(ctx context.Context, key string) (bool, error) {
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE login_failures SET last_failure_at = ?,
 				locked_until = CASE WHEN failures >= ? THEN ? ELSE locked_until END
-			WHERE addr = ?`, now, MaxFailures, now.Add(LockoutPeriod), key)
+			WHERE addr = ?`, now, maxFailuresOf(key), now.Add(LockoutPeriod), key)
 		if err != nil {
 			return fmt.Errorf("record login failure: %w", err)
 		}
