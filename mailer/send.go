@@ -581,6 +581,10 @@ func (s *Sender) handOver(ctx context.Context, cid int64, m Outgoing, r tasks.Re
 			// resumes, not as a failure of this task.
 			r.Status, r.Reply, r.At = tasks.ResultRetry, s.notSentReply(context.Cause(ctx)), time.Now().UTC()
 			s.gate.answered(ours, "", probe)
+		case errors.Is(err, ErrStopping):
+			// Nor this one: the pool drains, as the process stops.
+			r.Status, r.Reply, r.At = tasks.ResultRetry, "not sent: "+ErrStopping.Error(), time.Now().UTC()
+			s.gate.answered(ours, "", probe)
 		case settle(&r, err, final):
 			t.addTemp()
 			s.gate.answered(gateOutcome(err), r.Reply, probe)
@@ -590,7 +594,7 @@ func (s *Sender) handOver(ctx context.Context, cid int64, m Outgoing, r tasks.Re
 		switch {
 		case r.Status == tasks.ResultSent:
 			s.trouble.took(s.Log, cid)
-		case (r.Status == tasks.ResultRetry || r.Status == tasks.ResultFailed) && !errors.Is(err, context.Canceled):
+		case (r.Status == tasks.ResultRetry || r.Status == tasks.ResultFailed) && !errors.Is(err, context.Canceled) && !errors.Is(err, ErrStopping):
 			s.trouble.refused(s.Log, cid, r.Status, r.Reply) // not a stop of our own
 		}
 		f, err := s.Journal.add(cid, r)
@@ -619,7 +623,7 @@ func gateOutcome(err error) outcome {
 	switch {
 	case err == nil || errors.Is(err, ErrPermanent):
 		return taken
-	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrStopping):
 		return ours
 	}
 	return refused

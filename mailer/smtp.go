@@ -3,6 +3,7 @@ package mailer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,6 +43,9 @@ type SMTP struct {
 	// although it offers CHUNKING: from then on messages go with DATA.
 	noBDAT atomic.Bool
 
+	// draining is set by Drain: connections take no more messages.
+	draining atomic.Bool
+
 	mu     sync.Mutex
 	idle   []*smtpConn // most recently used last
 	closed bool
@@ -50,6 +54,15 @@ type SMTP struct {
 var _ Transport = (*SMTP)(nil)
 
 var errClosed = &SendError{Message: "smtp: transport closed"}
+
+// ErrStopping is the cause of the error of a message the pool did not
+// send because it drains (Drain): the process stops, and the message goes
+// after the restart.
+var ErrStopping = errors.New("the process stops")
+
+// errDrained is the error of a message the pool did not send as it
+// drains.
+var errDrained = fmt.Errorf("smtp: not sent: %w", ErrStopping)
 
 // NewSMTP returns an SMTP transport for cfg, with the defaults filled in.
 // It connects lazily, on the first message.
@@ -82,6 +95,17 @@ func (s *SMTP) Send(ctx context.Context, from string, to []string, msg []byte) e
 	s.work(ctx, q)
 	return q.errors(ctx)[0]
 }
+
+// Drain makes the pool hand no more messages to the server: a message no
+// connection has taken yet fails with an error that wraps ErrStopping,
+// now or when it is handed over, and those on the wire are answered and
+// reported as usual. serve drains its pool as it stops, once its campaign
+// batches have stopped (Sender.Drain): a confirmation task sending a
+// batch to a slow relay used to send on until the queue gave up on it,
+// and the mails it had sent since went again after the restart, their
+// results never written. Now the task gets its answers within the stop,
+// records what went and hands the rest back.
+func (s *SMTP) Drain() { s.draining.Store(true) }
 
 // Close closes the idle connections, and the others as soon as they are
 // released. Sending after Close fails.

@@ -57,6 +57,10 @@ func (s *SMTP) SendBatch(ctx context.Context, msgs []Outgoing) []error {
 // empty, ctx ends or no connection can be had.
 func (s *SMTP) work(ctx context.Context, q *queue) {
 	for q.pending() && ctx.Err() == nil {
+		if s.draining.Load() {
+			q.abort(errDrained)
+			return
+		}
 		c, err := s.acquire(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -96,10 +100,20 @@ func (w *sender) run() {
 	}
 }
 
+// pop takes the next job, if any; none once the pool drains, when every
+// job not taken yet fails.
+func (w *sender) pop() *job {
+	if w.s.draining.Load() {
+		w.q.abort(errDrained)
+		return nil
+	}
+	return w.q.pop(w.ctx)
+}
+
 // next takes the next job, when the rate limit lets it go.
 func (w *sender) next() *job {
 	for {
-		j := w.q.pop(w.ctx)
+		j := w.pop()
 		if j == nil || w.s.limiter == nil {
 			return j
 		}
@@ -141,7 +155,7 @@ func (w *sender) finish(j *job) *job {
 	w.c.writeData(j)
 	var n *job
 	if w.c.pipelining && w.s.limiter == nil {
-		if n = w.q.pop(w.ctx); n != nil {
+		if n = w.pop(); n != nil {
 			w.c.writeEnvelope(n)
 		}
 	}

@@ -110,7 +110,7 @@ func (w *sender) more(idle bool) *job {
 	case idle:
 		return w.next()
 	case w.s.limiter == nil:
-		return w.q.pop(w.ctx)
+		return w.pop()
 	}
 	return nil
 }

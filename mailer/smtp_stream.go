@@ -55,6 +55,10 @@ func (s *SMTP) enqueue(js ...*job) {
 func (s *SMTP) streamWork(q *queue) {
 	ctx := context.Background()
 	for q.stay() {
+		if s.draining.Load() {
+			q.abort(errDrained)
+			continue
+		}
 		c, err := s.acquire(ctx)
 		if err != nil {
 			q.abort(fmt.Errorf("smtp: not sent: %w", err))

@@ -225,7 +225,13 @@ func (c *Confirmer) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	if first != nil {
-		return fmt.Errorf("send %d of %d confirmations: %w", len(failed), len(subs), first)
+		err := fmt.Errorf("send %d of %d confirmations: %w", len(failed), len(subs), first)
+		if errors.Is(first, mailer.ErrStopping) {
+			// serve stops: the mails not sent are handed back (flagged),
+			// which is no failure of the task's.
+			return fmt.Errorf("%w: %w", err, queue.ErrHandedBack)
+		}
+		return err
 	}
 	return nil
 }
@@ -248,7 +254,7 @@ func (c *Confirmer) warn(sub *Subscriber, err error) {
 	}
 	domain := sub.Email[strings.LastIndexByte(sub.Email, '@')+1:]
 	reason := blank(err.Error(), sub.Email)
-	if errors.Is(err, context.Canceled) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, mailer.ErrStopping) {
 		// serve stopping: the task is handed back, nothing went wrong.
 		log.Debug("confirmation not sent as the process stops; the task retries", "subscriber", sub.ID, "domain", domain)
 		return

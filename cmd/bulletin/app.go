@@ -311,6 +311,14 @@ func (m *Main) Close() error {
 		stop()
 	}
 	if a.asynq != nil {
+		// The other tasks that send (confirmations, welcome mails) get
+		// the answers of the messages on the wire and no more: they record
+		// what went and hand the rest back within asynq's 5 s. A
+		// confirmation task sending to a slow relay was abandoned while it
+		// sent, and its mails sent since went again after the restart.
+		if t, ok := a.Transport.(interface{ Drain() }); ok {
+			t.Drain()
+		}
 		a.asynq.Shutdown()
 	}
 	for i := len(a.closers) - 1; i >= 0; i-- {

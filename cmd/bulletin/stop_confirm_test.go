@@ -1,0 +1,143 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bulletinhq/bulletin/internal/smtptest"
+)
+
+// A SIGTERM while serve sends confirmation mails to a slow relay stops it
+// within the stop, every confirmation task done or handed back: none is
+// abandoned by the queue while it sends (asynq's "Quitting worker" after
+// 5 s), which cut its connection with messages on the wire that the relay
+// had taken, and the restart sent those again (a tester's stop sent 2
+// confirmations twice). Each of 200 readers who signed up gets one
+// confirmation, those not sent before the stop from the next serve's
+// start-up pass.
+func TestStopHandsBackConfirmationsCleanly(t *testing.T) {
+	const n = 200
+	srv := smtptest.Start(t)
+	// One connection, each answer 100 ms late: 4 messages on the wire,
+	// about 20 a second, so that the stop finds a task in the middle.
+	relay := startSlowRelay(t, srv.Addr(), 100*time.Millisecond)
+	c := newCluster(t, 0, 0, "BULLETIN_SMTP_URL=smtp://"+relay+"?tls=none", "BULLETIN_SMTP_CONNS=1", "BULLETIN_SIGNUP_RATE=0")
+	serve, addr := c.start("serve1", "serve")
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i := w; i < n; i += 8 {
+				body := fmt.Sprintf(`{"email":"reader%03d@example.com","lists":["news"]}`, i)
+				resp, err := http.Post("http://"+addr+"/api/v1/subscriptions", "application/json", strings.NewReader(body))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusAccepted {
+					t.Errorf("signup %d: %d", i, resp.StatusCode)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for deadline := time.Now().Add(30 * time.Second); srv.Total() < 20; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d confirmations after 30 s", srv.Total())
+		}
+	}
+	terminate(t, serve, "serve1")
+	atStop := srv.Total()
+	log, _ := os.ReadFile(filepath.Join(c.data, "serve1.log"))
+	if strings.Contains(string(log), "Quitting worker") {
+		t.Errorf("the stop abandoned tasks while they sent:\n%s", log)
+	}
+	if atStop >= n {
+		t.Fatalf("all %d confirmations went before the stop: nothing left to test", n)
+	}
+
+	_, _ = c.start("serve2", "serve")
+	for deadline := time.Now().Add(60 * time.Second); srv.Recipients() < n; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d readers have their confirmation 60 s after the restart", srv.Recipients(), n)
+		}
+	}
+	time.Sleep(time.Second) // a second copy, if any, is on its way
+	twice := 0
+	for i := range n {
+		if got := srv.Count(fmt.Sprintf("reader%03d@example.com", i)); got != 1 {
+			twice++
+			t.Errorf("reader%03d@example.com got %d confirmations, want 1", i, got)
+		}
+	}
+	t.Logf("%d confirmations before the stop, %d in all, %d readers mailed twice", atStop, srv.Total(), twice)
+}
+
+// startSlowRelay proxies a port on 127.0.0.1 to the SMTP server at target,
+// holding each piece of the server's answers for delay, as a relay far
+// away or under load answers: what the client wrote is taken at once and
+// answered late. It returns the proxy's address.
+func startSlowRelay(t *testing.T, target string, delay time.Duration) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var conns []net.Conn
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, cn := range conns {
+			cn.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	wg.Go(func() {
+		for {
+			client, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			server, err := net.Dial("tcp", target)
+			if err != nil {
+				client.Close()
+				continue
+			}
+			mu.Lock()
+			conns = append(conns, client, server)
+			mu.Unlock()
+			wg.Go(func() {
+				io.Copy(server, client)
+				server.Close()
+			})
+			wg.Go(func() {
+				buf := make([]byte, 32<<10)
+				for {
+					n, err := server.Read(buf)
+					if n > 0 {
+						time.Sleep(delay)
+						if _, werr := client.Write(buf[:n]); werr != nil {
+							break
+						}
+					}
+					if err != nil {
+						break
+					}
+				}
+				client.Close()
+			})
+		}
+	})
+	return ln.Addr().String()
+}
