@@ -36,6 +36,15 @@ func (s *Server) formTooLarge(w http.ResponseWriter, r *http.Request, limit int6
 	s.renderAdmin(w, r, http.StatusRequestEntityTooLarge, "admin_form_too_large", p)
 }
 
+// loginTooLarge is formTooLarge for the login form, whose page is the
+// one to open again whatever the Referer: without a session the
+// dashboard leads there anyway.
+func (s *Server) loginTooLarge(w http.ResponseWriter, r *http.Request, limit int64) {
+	p := &formTooLargePage{Limit: sizeForPeople(limit), Advice: tooLargeAdvice(r.URL.Path),
+		Back: "/admin/login", BackLabel: "Open the form again"}
+	s.renderAdmin(w, r, http.StatusRequestEntityTooLarge, "admin_form_too_large", p)
+}
+
 // tooLargeAdvice says what makes the form at path smaller. A campaign or
 // an article gets too large when an image is pasted into its body (the
 // browser writes it into the text as a data: URI, often larger than the
@@ -49,6 +58,8 @@ func tooLargeAdvice(path string) string {
 		return "split the file into smaller ones and upload each in turn."
 	case strings.HasPrefix(path, "/admin/campaigns"):
 		return "link images by their web address, as ![description](https://…), instead of pasting them into the body (a pasted image is written into the text as a long code), and save again."
+	case path == "/admin/login":
+		return "type only your email and password, and log in again."
 	case strings.HasPrefix(path, "/admin/articles"):
 		return "give the image by its address in Image URL instead of pasting it into the body, and save again."
 	}
