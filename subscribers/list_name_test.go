@@ -10,9 +10,11 @@ import (
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
-// A list's name stands in subjects, the List-Id header and one-line
-// footers: a line break or another control character in it is refused,
-// as in the publication's name; any other letter is taken.
+// A list's name stands in subjects, the List-Id header, one-line footers
+// and the public form: a line break or another control character in it
+// is refused, as in the publication's name, and so is what a reader's
+// name may not hold (a line or paragraph separator, a direction
+// override); any other letter is taken.
 func TestListNameOnOneLine(t *testing.T) {
 	for _, tt := range []struct {
 		name string
@@ -22,6 +24,11 @@ func TestListNameOnOneLine(t *testing.T) {
 		{"Two\nlines", false},
 		{"Tab\there", false},
 		{"Nul\x00", false},
+		{"Line\u2028separator", false},
+		{"Para\u2029graph", false},
+		{"Over\u202eride", false},
+		{"Isolate\u2066d\u2069", false},
+		{"Byte\ufefforder", false},
 		{"Harbour & Quay · Ø <weekly>", true},
 	} {
 		l := &subscribers.List{Slug: "news", Name: tt.name}
@@ -30,7 +37,7 @@ func TestListNameOnOneLine(t *testing.T) {
 		switch {
 		case tt.ok && err != nil:
 			t.Errorf("%q refused: %v", tt.name, err)
-		case !tt.ok && got != "write the name on one line, without control characters":
+		case !tt.ok && got != "write the name on one line as plain text, without control characters, line or paragraph separators or direction overrides":
 			t.Errorf("%q: name field %q, want it refused as not on one line", tt.name, got)
 		}
 	}

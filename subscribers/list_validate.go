@@ -72,9 +72,11 @@ func (l *List) validate(checks []WelcomeCheck, saved string) error {
 	switch {
 	case l.Name == "" || utf8.RuneCountInString(l.Name) > 100:
 		fields["name"] = "give a name of 1–100 characters"
-	case strings.ContainsFunc(l.Name, unicode.IsControl):
-		// It stands in subjects, List-Id and one-line footers.
-		fields["name"] = "write the name on one line, without control characters"
+	case strings.ContainsFunc(l.Name, badNameRune):
+		// It stands in subjects, List-Id, one-line footers and the public
+		// form: what a reader's name may not hold (badNameRune) breaks
+		// those lines, or disguises the text, as much.
+		fields["name"] = "write the name on one line as plain text, without control characters, line or paragraph separators or direction overrides"
 	case strings.ContainsRune(l.Name, utf8.RuneError):
 		fields["name"] = garbled
 	}
