@@ -7,10 +7,15 @@ import (
 )
 
 // deleteListForm deletes a list once its form's box is ticked; while a
-// campaign is sending to the list it shows why not (409).
+// campaign is sending to the list it shows why not (409). The path's
+// slug names its list in any case (storedSlug).
 func (s *Server) deleteListForm(w http.ResponseWriter, r *http.Request) {
-	slug := r.PathValue("slug")
-	var err error = bulletin.Invalid(map[string]string{"confirm": "Tick the box to confirm that the list and its subscriptions go for good."})
+	slug, err := s.storedSlug(r)
+	if err != nil {
+		s.renderListForm(w, r, &listFormPage{Slug: r.PathValue("slug")}, err)
+		return
+	}
+	err = bulletin.Invalid(map[string]string{"confirm": "Tick the box to confirm that the list and its subscriptions go for good."})
 	if r.PostForm.Get("confirm") == "yes" {
 		if err = s.Subscribers.DeleteList(r.Context(), slug); err == nil {
 			s.redirectWithFlash(w, r, "/admin/lists", "list-deleted")

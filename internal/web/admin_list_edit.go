@@ -12,7 +12,13 @@ import (
 // fixed or emptied. What only a new text is refused for (a relative link)
 // is not marked, as the save takes the stored text with it.
 func (s *Server) listPage(w http.ResponseWriter, r *http.Request) {
-	slug := r.PathValue("slug")
+	// The slug names its list in any case, as on the report pages
+	// (storedSlug); the form then posts to the list's own slug.
+	slug, err := s.storedSlug(r)
+	if err != nil {
+		s.renderListForm(w, r, &listFormPage{Slug: r.PathValue("slug")}, err)
+		return
+	}
 	l, err := s.Subscribers.ListBySlug(r.Context(), slug)
 	if err != nil {
 		s.renderListForm(w, r, &listFormPage{Slug: slug}, err)

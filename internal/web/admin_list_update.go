@@ -7,8 +7,13 @@ import (
 )
 
 // updateListForm saves the edit form; a new slug moves the list's page.
+// The path's slug names its list in any case (storedSlug).
 func (s *Server) updateListForm(w http.ResponseWriter, r *http.Request) {
-	slug := r.PathValue("slug")
+	slug, err := s.storedSlug(r)
+	if err != nil {
+		s.renderListForm(w, r, &listFormPage{Slug: r.PathValue("slug")}, err)
+		return
+	}
 	p := listPatchFromForm(r)
 	l, err := s.Subscribers.UpdateList(r.Context(), slug, p, welcomeRenders)
 	if err != nil {
