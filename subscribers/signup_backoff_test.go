@@ -2,12 +2,13 @@ package subscribers
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 	"time"
 )
 
-// ageMailBy moves the last confirmation mail to addr back by d, as if d
-// had passed since it went.
+// ageMailBy moves the last confirmation mail to addr back by d, and the
+// address's request with it, as if d had passed since they were made.
 func (e *signupEnv) ageMailBy(addr string, d time.Duration) {
 	e.t.Helper()
 	var at time.Time
@@ -15,6 +16,16 @@ func (e *signupEnv) ageMailBy(addr string, d time.Duration) {
 		e.t.Fatal(err)
 	}
 	if _, err := e.store.db.Write.Exec(`UPDATE subscribers SET confirm_sent_at = ? WHERE email_key = ?`, at.Add(-d), EmailKey(addr)); err != nil {
+		e.t.Fatal(err)
+	}
+	var id int64
+	var req time.Time
+	err := e.store.db.Read.QueryRow(`SELECT r.subscriber_id, r.requested_at FROM signup_requests r JOIN subscribers s ON s.id = r.subscriber_id
+		WHERE s.email_key = ?`, EmailKey(addr)).Scan(&id, &req)
+	if err == nil {
+		_, err = e.store.db.Write.Exec(`UPDATE signup_requests SET requested_at = ? WHERE subscriber_id = ?`, req.Add(-d), id)
+	}
+	if err != nil && err != sql.ErrNoRows {
 		e.t.Fatal(err)
 	}
 }
@@ -87,5 +98,39 @@ func TestSignupBackoffEndsWhenReaderConfirms(t *testing.T) {
 	e.signup(&Signup{Email: addr, Lists: []string{"arts"}})
 	if text, _ := e.takeMail(addr); text == "" {
 		t.Fatal("a reader who confirmed waits longer than ConfirmInterval for their next mail")
+	}
+}
+
+// While the wait is longer than ConfirmInterval, a signup naming a list
+// no mail has named leaves no mail due: the reconciler would send it once
+// ConfirmInterval is over, and naming another list each time would mail
+// the address every ten minutes again. The last mail's link applies the
+// list.
+func TestSignupBackoffLeavesNoMailDue(t *testing.T) {
+	e := newSignupEnv(t)
+	if err := e.store.CreateList(context.Background(), &List{Slug: "arts", Name: "Arts", Public: true}); err != nil {
+		t.Fatal(err)
+	}
+	const addr = "target@example.com"
+	e.signup(&Signup{Email: addr, Lists: []string{"sport"}})
+	e.takeMail(addr)
+	e.ageMailBy(addr, 11*time.Minute)
+	e.signup(&Signup{Email: addr, Lists: []string{"sport"}})
+	if text, _ := e.takeMail(addr); text == "" {
+		t.Fatal("no second mail 11 minutes after the first")
+	}
+	e.ageMailBy(addr, 11*time.Minute) // the wait is 20 minutes now
+	e.signup(&Signup{Email: addr, Lists: []string{"arts"}})
+	e.reconcile()
+	if text, _ := e.takeMail(addr); text != "" {
+		t.Fatalf("a signup for another list 11 minutes into a 20-minute wait was mailed:\n%s", text)
+	}
+	var lists string
+	if err := e.store.db.Read.QueryRow(`SELECT r.lists FROM signup_requests r JOIN subscribers s ON s.id = r.subscriber_id
+		WHERE s.email_key = ?`, EmailKey(addr)).Scan(&lists); err != nil {
+		t.Fatalf("the signup's request: %v", err)
+	}
+	if lists == "[]" {
+		t.Errorf("the request holds no list: %s", lists)
 	}
 }
