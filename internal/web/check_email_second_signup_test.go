@@ -25,7 +25,8 @@ func TestCheckEmailPageTellsWhatASecondSignupDoes(t *testing.T) {
 	for _, want := range []string{
 		"Signed up again within 10 minutes? No new mail comes at once",
 		"the link in the mail you have also joins the lists you chose since",
-		"If that mail does not name them all and you do not follow its link, a mail naming every list comes once the 10 minutes are over (later if earlier mails to the address went unanswered: the wait doubles with each).",
+		"If that mail does not name them all and you do not follow its link, a mail naming every list comes once the 10 minutes are over.",
+		"Each mail to an address left unanswered makes the wait before the next one longer.",
 		"Only the link in the newest mail works.",
 	} {
 		if !strings.Contains(page, want) {
