@@ -1,12 +1,7 @@
 package mailer_test
 
 import (
-	"bytes"
-	"io"
 	"log/slog"
-	"net"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,11 +26,11 @@ import (
 func TestSenderHoldsBackWhileTheServerRefusesEverything(t *testing.T) {
 	mailer.SetGate(t.Cleanup, 100*time.Millisecond, 500*time.Millisecond)
 	srv := smtptest.Start(t, smtptest.WithFaults(smtptest.Faults{TempFailRate: 1}))
-	proxy := startRCPTCounter(t, srv.Addr())
+	proxy := smtptest.CountRCPT(t, srv.Addr())
 	q := queuetest.Embedded(t)
 	pr := startPrimary(t, q)
 	var log logtest.Buffer
-	s := &mailer.Sender{Batch: smtpAt(t, proxy.addr), Ledger: &mailer.RedisLedger{Redis: q.Redis(), Enqueuer: q},
+	s := &mailer.Sender{Batch: smtpAt(t, proxy.Addr), Ledger: &mailer.RedisLedger{Redis: q.Redis(), Enqueuer: q},
 		RecordEvery: 10 * time.Millisecond, Log: slog.New(slog.NewTextHandler(&log, nil))}
 	startWorker(t, q, s, 16)
 	const batches, per = 10, 100
@@ -44,7 +39,7 @@ func TestSenderHoldsBackWhileTheServerRefusesEverything(t *testing.T) {
 	}
 
 	time.Sleep(16 * time.Second)
-	during := proxy.rcpts()
+	during := proxy.RCPTs()
 	srv.SetFaults(smtptest.Faults{})
 	end := time.Now()
 	waitFor(t, "every reader's message", func() bool { return pr.done() == batches*per })
@@ -93,84 +88,4 @@ func smtpAt(t *testing.T, addr string) *mailer.SMTP {
 	}
 	t.Cleanup(func() { smtp.Close() })
 	return smtp
-}
-
-// An rcptCounter is a TCP proxy in front of an SMTP server that counts
-// the RCPT TO commands clients send through it.
-type rcptCounter struct {
-	addr string
-	n    atomic.Int64
-}
-
-func (c *rcptCounter) rcpts() int { return int(c.n.Load()) }
-
-// startRCPTCounter proxies a port on 127.0.0.1 to the server at target
-// until the test ends.
-func startRCPTCounter(t *testing.T, target string) *rcptCounter {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &rcptCounter{addr: ln.Addr().String()}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, cn := range conns {
-			cn.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	wg.Go(func() {
-		for {
-			client, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			server, err := net.Dial("tcp", target)
-			if err != nil {
-				client.Close()
-				continue
-			}
-			mu.Lock()
-			conns = append(conns, client, server)
-			mu.Unlock()
-			wg.Go(func() {
-				io.Copy(client, server)
-				client.Close()
-			})
-			wg.Go(func() {
-				c.copyCounting(server, client)
-				server.Close()
-			})
-		}
-	})
-	return c
-}
-
-// copyCounting copies what the client sends to the server, counting the
-// lines that start with RCPT TO (a command follows a CRLF: MAIL FROM
-// comes before each RCPT TO).
-func (c *rcptCounter) copyCounting(dst io.Writer, src io.Reader) {
-	const cmd = "\nRCPT TO:"
-	buf := make([]byte, 32<<10)
-	var tail []byte // the end of the last read, which may hold the start of cmd
-	for {
-		n, err := src.Read(buf)
-		if n > 0 {
-			seen := append(tail, buf[:n]...)
-			c.n.Add(int64(bytes.Count(seen, []byte(cmd))))
-			tail = append(tail[:0], seen[max(0, len(seen)-len(cmd)+1):]...)
-			if _, werr := dst.Write(buf[:n]); werr != nil {
-				return
-			}
-		}
-		if err != nil {
-			return
-		}
-	}
 }

@@ -1,14 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,8 +20,8 @@ import (
 func TestDeliveryHoldsBackWhileTheRelayRefuses(t *testing.T) {
 	const n = 3000
 	srv := smtptest.Start(t, smtptest.WithFaults(smtptest.Faults{TempFailRate: 1}))
-	proxy := startRCPTCounter(t, srv.Addr())
-	c := newCluster(t, n, 0, "BULLETIN_SMTP_URL=smtp://"+proxy.addr+"?tls=none")
+	proxy := smtptest.CountRCPT(t, srv.Addr())
+	c := newCluster(t, n, 0, "BULLETIN_SMTP_URL=smtp://"+proxy.Addr+"?tls=none")
 	_, addr := c.start("serve", "serve")
 	id := c.startCampaign(addr)
 
@@ -41,7 +36,7 @@ func TestDeliveryHoldsBackWhileTheRelayRefuses(t *testing.T) {
 	if code := c.api(addr, "GET", fmt.Sprintf("/api/v1/campaigns/%d", id), nil, &cj); code != http.StatusOK {
 		t.Fatalf("GET the campaign: %d", code)
 	}
-	during := proxy.rcpts()
+	during := proxy.RCPTs()
 	srv.SetFaults(smtptest.Faults{})
 	end := time.Now()
 	done := c.waitSent(addr, id, 2*time.Minute)
@@ -68,84 +63,5 @@ func TestDeliveryHoldsBackWhileTheRelayRefuses(t *testing.T) {
 	checkCounts(t, srv, n, 0, 0)
 	if done.Stats["sent"] != n || done.Stats["failed"] != 0 {
 		t.Errorf("stats %v, want all %d sent, none failed", done.Stats, n)
-	}
-}
-
-// An rcptCounter is a TCP proxy in front of an SMTP server that counts
-// the RCPT TO commands clients send through it.
-type rcptCounter struct {
-	addr string
-	n    atomic.Int64
-}
-
-func (c *rcptCounter) rcpts() int { return int(c.n.Load()) }
-
-// startRCPTCounter proxies a port on 127.0.0.1 to the server at target
-// until the test ends.
-func startRCPTCounter(t *testing.T, target string) *rcptCounter {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &rcptCounter{addr: ln.Addr().String()}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, cn := range conns {
-			cn.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	wg.Go(func() {
-		for {
-			client, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			server, err := net.Dial("tcp", target)
-			if err != nil {
-				client.Close()
-				continue
-			}
-			mu.Lock()
-			conns = append(conns, client, server)
-			mu.Unlock()
-			wg.Go(func() {
-				io.Copy(client, server)
-				client.Close()
-			})
-			wg.Go(func() {
-				c.copyCounting(server, client)
-				server.Close()
-			})
-		}
-	})
-	return c
-}
-
-// copyCounting copies what the client sends to the server, counting the
-// commands RCPT TO (each follows a CRLF: MAIL FROM comes before it).
-func (c *rcptCounter) copyCounting(dst io.Writer, src io.Reader) {
-	const cmd = "\nRCPT TO:"
-	buf := make([]byte, 32<<10)
-	var tail []byte // the end of the last read, which may hold the start of cmd
-	for {
-		n, err := src.Read(buf)
-		if n > 0 {
-			seen := append(tail, buf[:n]...)
-			c.n.Add(int64(bytes.Count(seen, []byte(cmd))))
-			tail = append(tail[:0], seen[max(0, len(seen)-len(cmd)+1):]...)
-			if _, werr := dst.Write(buf[:n]); werr != nil {
-				return
-			}
-		}
-		if err != nil {
-			return
-		}
 	}
 }

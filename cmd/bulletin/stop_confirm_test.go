@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -28,7 +26,7 @@ func TestStopHandsBackConfirmationsCleanly(t *testing.T) {
 	srv := smtptest.Start(t)
 	// One connection, each answer 100 ms late: 4 messages on the wire,
 	// about 20 a second, so that the stop finds a task in the middle.
-	relay := startSlowRelay(t, srv.Addr(), 100*time.Millisecond)
+	relay := smtptest.Proxy(t, srv.Addr(), nil, smtptest.Delayed(100*time.Millisecond))
 	c := newCluster(t, 0, 0, "BULLETIN_SMTP_URL=smtp://"+relay+"?tls=none", "BULLETIN_SMTP_CONNS=1", "BULLETIN_SIGNUP_RATE=0")
 	serve, addr := c.start("serve1", "serve")
 	var wg sync.WaitGroup
@@ -79,65 +77,4 @@ func TestStopHandsBackConfirmationsCleanly(t *testing.T) {
 		}
 	}
 	t.Logf("%d confirmations before the stop, %d in all, %d readers mailed twice", atStop, srv.Total(), twice)
-}
-
-// startSlowRelay proxies a port on 127.0.0.1 to the SMTP server at target,
-// holding each piece of the server's answers for delay, as a relay far
-// away or under load answers: what the client wrote is taken at once and
-// answered late. It returns the proxy's address.
-func startSlowRelay(t *testing.T, target string, delay time.Duration) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, cn := range conns {
-			cn.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	wg.Go(func() {
-		for {
-			client, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			server, err := net.Dial("tcp", target)
-			if err != nil {
-				client.Close()
-				continue
-			}
-			mu.Lock()
-			conns = append(conns, client, server)
-			mu.Unlock()
-			wg.Go(func() {
-				io.Copy(server, client)
-				server.Close()
-			})
-			wg.Go(func() {
-				buf := make([]byte, 32<<10)
-				for {
-					n, err := server.Read(buf)
-					if n > 0 {
-						time.Sleep(delay)
-						if _, werr := client.Write(buf[:n]); werr != nil {
-							break
-						}
-					}
-					if err != nil {
-						break
-					}
-				}
-				client.Close()
-			})
-		}
-	})
-	return ln.Addr().String()
 }
