@@ -5,22 +5,74 @@ package sqlitetest
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
 // Open opens a new database file for t, closed at the end of the test.
+// The file starts as a copy of one migrated once for the test binary:
+// running every migration into each test's own file was a good part of
+// many tests' time under the race detector, hundreds of times a package.
+// sqlite.Open still opens the copy as it would any file, and finds every
+// migration applied.
 func Open(t testing.TB) *sqlite.DB {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "bulletin.db"))
+	path := filepath.Join(t.TempDir(), "bulletin.db")
+	if err := copyMigrated(path); err != nil {
+		t.Fatalf("open test database: %v", err)
+	}
+	db, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		t.Fatalf("open test database: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// migrated is the file of a new database after its migrations, made by
+// the first Open of the test binary.
+var migrated struct {
+	once sync.Once
+	file []byte
+	err  error
+}
+
+// copyMigrated writes the migrated database to path, private to its owner
+// as sqlite.Open makes a new file.
+func copyMigrated(path string) error {
+	migrated.once.Do(func() { migrated.file, migrated.err = migrate() })
+	if migrated.err != nil {
+		return migrated.err
+	}
+	return os.WriteFile(path, migrated.file, 0o600)
+}
+
+// migrate makes a new database in a folder of its own and returns its
+// file once closed, when the last of its write-ahead log is in the file.
+func migrate() ([]byte, error) {
+	dir, err := os.MkdirTemp("", "sqlitetest-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "bulletin.db")
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Close(); err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
+		return nil, errors.New("the migrated database left writes in its write-ahead log after closing")
+	}
+	return os.ReadFile(path)
 }
 
 // Plan returns SQLite's plan for q with args on db (EXPLAIN QUERY PLAN),
