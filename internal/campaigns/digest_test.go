@@ -23,7 +23,6 @@ import (
 	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
 	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/subscribers"
-	"github.com/bulletinhq/bulletin/templates"
 )
 
 // digestEnv is a campaigns.Service on a real SQLite file and the embedded
@@ -55,10 +54,7 @@ func newDigestEnv(t *testing.T) *digestEnv {
 	t.Helper()
 	db := sqlitetest.Open(t)
 	q := queuetest.Embedded(t)
-	tmpl, err := templates.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
+	tmpl := builtInTemplates(t)
 	out := &keepTransport{}
 	svc := &campaigns.Service{
 		Store: campaigns.NewStore(db), Queue: q.Client, Redis: q.Redis(),

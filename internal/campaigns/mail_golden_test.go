@@ -14,7 +14,6 @@ import (
 	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
 	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/subscribers"
-	"github.com/bulletinhq/bulletin/templates"
 )
 
 // The fixed inputs of the golden mails.
@@ -45,10 +44,7 @@ type goldenEnv struct {
 func newGoldenEnv(t *testing.T, list, name, digest string) *goldenEnv {
 	t.Helper()
 	db := sqlitetest.Open(t)
-	tmpl, err := templates.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
+	tmpl := builtInTemplates(t)
 	e := &goldenEnv{db: db, q: &fakeQueue{}, out: &keepTransport{}, signer: subscribers.NewSigner([]byte(goldenSecret))}
 	e.svc = &campaigns.Service{
 		Store: campaigns.NewStore(db), Queue: e.q, Signer: e.signer, Templates: tmpl,
