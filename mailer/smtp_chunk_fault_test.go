@@ -14,10 +14,22 @@ import (
 	"github.com/bulletinhq/bulletin/internal/smtptest"
 )
 
-// bigMsg returns a message of about n bytes with CRLF line ends.
+// bigMsg returns a message of about n bytes with CRLF line ends. It
+// writes them into one buffer of its own, not through a string and a copy:
+// under the race detector the first instrumented pass over a new buffer
+// of 32 MB maps its shadow memory, and when that pass was Send's own scan
+// of the message it took seconds of the time a test allows Send (2 s at a
+// load of 10 on the test machine, more at 20), and building the message
+// three times over took as long again.
 func bigMsg(tag string, n int) []byte {
 	line := strings.Repeat("x", 76) + "\r\n"
-	return []byte("From: a@x.test\r\nSubject: " + tag + "\r\n\r\n" + strings.Repeat(line, n/len(line)))
+	head := "From: a@x.test\r\nSubject: " + tag + "\r\n\r\n"
+	b := make([]byte, 0, len(head)+n)
+	b = append(b, head...)
+	for range n / len(line) {
+		b = append(b, line...)
+	}
+	return b
 }
 
 // A BDAT flight whose write fails after the server took its first
@@ -48,10 +60,16 @@ func TestChunkedWriteFailureSettlesWhatWasAnswered(t *testing.T) {
 // deadline, and no NOOP is sent when it was used lately), the BDAT path
 // wrote the first flight into the socket before setting a deadline: a
 // server that stopped reading held the sender for as long as it liked,
-// whatever Timeout said.
+// whatever Timeout said. Send now ends with the deadline's "i/o timeout"
+// after four timeouts (the write and the read, and again on a new
+// connection), 1.2 s, while the server still reads nothing. Without a
+// deadline it would never end, so the test waits for it generously: it
+// once failed at 5 s on a machine with a load of 20 and more, where Send
+// had only the CPU for a fraction of that time.
 func TestChunkedWriteOnAReusedConnectionHasADeadline(t *testing.T) {
+	const timeout, stuck = 300 * time.Millisecond, 30 * time.Second
 	srv := smtptest.Start(t, smtptest.WithDiscard())
-	s := newSMTP(t, srv, func(c *SMTPConfig) { c.Timeout = 300 * time.Millisecond; c.Conns = 1 })
+	s := newSMTP(t, srv, func(c *SMTPConfig) { c.Timeout = timeout; c.Conns = 1 })
 	if err := s.Send(context.Background(), "a@x.test", []string{"warm@y.test"}, []byte(testMsg)); err != nil {
 		t.Fatal(err)
 	}
@@ -59,16 +77,18 @@ func TestChunkedWriteOnAReusedConnectionHasADeadline(t *testing.T) {
 	t.Cleanup(func() { srv.SetFaults(smtptest.Faults{}) })
 	done := make(chan error, 1)
 	big := bigMsg("big", 32<<20)
+	start := time.Now()
 	go func() { done <- s.Send(context.Background(), "a@x.test", []string{"big@y.test"}, big) }()
 	select {
 	case err := <-done:
-		if err == nil {
-			t.Error("Send to a server that stopped reading returned no error")
+		t.Logf("Send returned after %v: %v", time.Since(start).Round(time.Millisecond), err)
+		if err == nil || !strings.Contains(err.Error(), "i/o timeout") {
+			t.Errorf("Send to a server that stopped reading returned %v, want the deadline's i/o timeout", err)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(stuck):
 		srv.SetFaults(smtptest.Faults{})
 		err := <-done
-		t.Errorf("Send with a 300ms timeout still blocked after 5s (returned %v once the server read again)", err)
+		t.Errorf("Send with a %v timeout still blocked after %v (returned %v once the server read again)", timeout, stuck, err)
 	}
 }
 
