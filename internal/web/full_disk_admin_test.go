@@ -125,7 +125,7 @@ func TestFullDiskAdminFormsAnswer503(t *testing.T) {
 	// Signing in stores a session: the login form stays, saying why.
 	other := a.another()
 	other.login("correct horse battery")
-	resp, page = other.get("/admin")
+	resp, _ = other.get("/admin")
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("a browser that signed in on a full disk reaches the dashboard: %d", resp.StatusCode)
 	}
