@@ -181,7 +181,14 @@ sys.exit(0 if ok == [True, True] else 1)
 // smtpTo is a real SMTP transport to srv.
 func smtpTo(t *testing.T, srv *smtptest.Server) *mailer.SMTP {
 	t.Helper()
-	cfg, err := mailer.ParseSMTPURL(srv.URL())
+	return smtpFromURL(t, srv.URL())
+}
+
+// smtpFromURL is an SMTP pool of 2 connections, 5 s timeouts, to the
+// server of an SMTP URL, closed when the test ends.
+func smtpFromURL(t *testing.T, rawURL string) *mailer.SMTP {
+	t.Helper()
+	cfg, err := mailer.ParseSMTPURL(rawURL)
 	if err != nil {
 		t.Fatal(err)
 	}

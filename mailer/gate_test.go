@@ -77,15 +77,5 @@ func TestSenderHoldsBackWhileTheServerRefusesEverything(t *testing.T) {
 // smtpAt is an SMTP pool of 2 connections to the plain-text server at addr.
 func smtpAt(t *testing.T, addr string) *mailer.SMTP {
 	t.Helper()
-	cfg, err := mailer.ParseSMTPURL("smtp://" + addr + "?tls=none")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Conns, cfg.Timeout = 2, 5*time.Second
-	smtp, err := mailer.NewSMTP(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { smtp.Close() })
-	return smtp
+	return smtpFromURL(t, "smtp://"+addr+"?tls=none")
 }
