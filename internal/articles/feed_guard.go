@@ -2,6 +2,7 @@ package articles
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -110,8 +111,13 @@ type Resolver interface {
 
 // checkHost refuses a host that is, or resolves to, an address allow
 // refuses. Unless private feeds are allowed, an unresolvable host is
-// refused too; when they are, a name is not looked up at all.
+// refused too; when they are, a name is not looked up at all. A host
+// written as a number in any other form than an IP address's usual one
+// is refused first, looked up never, allowed or not (numericHostProblem).
 func (g guard) checkHost(ctx context.Context, r Resolver, host string) error {
+	if msg := numericHostProblem(host); msg != "" {
+		return errors.New(msg)
+	}
 	if ip, err := netip.ParseAddr(host); err == nil {
 		if err := g.allow(ip); err != nil {
 			return errPrivate{host}
