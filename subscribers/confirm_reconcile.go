@@ -186,7 +186,11 @@ func (s *Store) flagDue(ctx context.Context, query string, args ...any) ([]queue
 		if err := rows.Err(); err != nil || len(ids) == 0 {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET confirm_sent_at = ?, confirm_queued = 1
+		// The mail counts toward the wait as a signup's own does
+		// (confirmWait): else a signup naming another list a minute
+		// after each mail had the address mailed every ConfirmInterval.
+		if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET confirm_sent_at = ?, confirm_queued = 1,
+			confirm_unanswered = confirm_unanswered + 1
 			WHERE id IN (SELECT value FROM json_each(?))`, now, idsJSON(ids)); err != nil {
 			return err
 		}

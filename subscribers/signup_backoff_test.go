@@ -134,3 +134,45 @@ func TestSignupBackoffLeavesNoMailDue(t *testing.T) {
 		t.Errorf("the request holds no list: %s", lists)
 	}
 }
+
+// A mail a held signup left due counts toward the backing off as a mail a
+// signup sends does. Someone signing a stranger up for another list a
+// minute after each mail had it mailed every ConfirmInterval, one mail for
+// each list there is: each signup was held, left a mail due, and the due
+// mail left the count where it was. Now the due mail is the second, and
+// the next signup waits 20 minutes, then 40, as in
+// TestSignupBacksOffUnansweredConfirmations.
+func TestSignupBackoffCountsTheMailLeftDue(t *testing.T) {
+	e := newSignupEnv(t)
+	lists := []string{"sport"}
+	for _, slug := range []string{"arts", "books", "cars", "dance", "earth"} {
+		if err := e.store.CreateList(context.Background(), &List{Slug: slug, Name: slug, Public: true}); err != nil {
+			t.Fatal(err)
+		}
+		lists = append(lists, slug)
+	}
+	const addr = "stranger@example.com"
+	var mailedAt []int // the minutes that sent a mail
+	next := 0          // the list the next signup names
+	for minute := 0; minute <= 90; minute++ {
+		if minute > 0 {
+			e.ageMailBy(addr, time.Minute)
+		}
+		// A signup a minute after each mail, naming a list no mail named.
+		if minute == 0 || len(mailedAt) > 0 && minute == mailedAt[len(mailedAt)-1]+1 {
+			e.signup(&Signup{Email: addr, Lists: []string{lists[next%len(lists)]}})
+			next++
+		}
+		e.reconcile()
+		if text, _ := e.takeMail(addr); text != "" {
+			mailedAt = append(mailedAt, minute)
+		}
+	}
+	// The first mail; the one the signup of minute 1 left due, once ten
+	// minutes are over; then none due, so none until a signup comes after
+	// the 20-minute wait, which this one does not.
+	want := []int{0, 10}
+	if len(mailedAt) != len(want) || mailedAt[0] != want[0] || mailedAt[1] != want[1] {
+		t.Fatalf("mails at minutes %v, want %v", mailedAt, want)
+	}
+}
