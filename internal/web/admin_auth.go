@@ -171,20 +171,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 // the form again with the same token, so that a form open in another tab
 // still works.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	// A form over its limit gets the 413 page of every admin form, before
-	// its token is looked at, as requireAdmin does: it is left unread.
-	if bodyOverLimit(r) {
-		s.loginTooLarge(w, r, MaxBodyBytes)
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxLoginFormSize)
-	if err := r.ParseForm(); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			s.loginTooLarge(w, r, mbe.Limit)
-			return
-		}
-		http.Error(w, "Bad request.", http.StatusBadRequest)
+	if !s.readPreSessionForm(w, r, "/admin/login") {
 		return
 	}
 	if reason := checkPreSessionCSRF(r, loginCSRFCookie, time.Now()); reason != "" {

@@ -36,13 +36,34 @@ func (s *Server) formTooLarge(w http.ResponseWriter, r *http.Request, limit int6
 	s.renderAdmin(w, r, http.StatusRequestEntityTooLarge, "admin_form_too_large", p)
 }
 
-// loginTooLarge is formTooLarge for the login form, whose page is the
-// one to open again whatever the Referer: without a session the
-// dashboard leads there anyway.
-func (s *Server) loginTooLarge(w http.ResponseWriter, r *http.Request, limit int64) {
+// readPreSessionForm parses the form of a page reached without a session
+// (login, setup, an invite's), up to maxLoginFormSize, and returns false
+// once it has answered a form it could not read. One over its limit gets
+// the 413 page of every admin form, before its token is looked at, as
+// requireAdmin does: it is left unread. Its link leads to back, the
+// form's own page whatever the Referer: without a session the dashboard
+// leads to the login form, away from the setup or the invite. Setup and
+// invites answered a plain-text 400 "Bad request." to either until then.
+func (s *Server) readPreSessionForm(w http.ResponseWriter, r *http.Request, back string) bool {
+	limit := int64(MaxBodyBytes)
+	if !bodyOverLimit(r) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxLoginFormSize)
+		err := r.ParseForm()
+		var mbe *http.MaxBytesError
+		switch {
+		case err == nil:
+			return true
+		case !errors.As(err, &mbe):
+			s.renderErrorPage(w, r, http.StatusBadRequest, &errorPage{Title: "This form could not be read",
+				Message: "Nothing was saved: the form arrived garbled, which a browser does not send. Open the form again and fill it in."})
+			return false
+		}
+		limit = mbe.Limit
+	}
 	p := &formTooLargePage{Limit: sizeForPeople(limit), Advice: tooLargeAdvice(r.URL.Path),
-		Back: "/admin/login", BackLabel: "Open the form again"}
+		Back: back, BackLabel: "Open the form again"}
 	s.renderAdmin(w, r, http.StatusRequestEntityTooLarge, "admin_form_too_large", p)
+	return false
 }
 
 // tooLargeAdvice says what makes the form at path smaller. A campaign or
@@ -60,6 +81,10 @@ func tooLargeAdvice(path string) string {
 		return "link images by their web address, as ![description](https://…), instead of pasting them into the body (a pasted image is written into the text as a long code), and save again."
 	case path == "/admin/login":
 		return "type only your email and password, and log in again."
+	case path == "/admin/setup":
+		return "shorten the longest field (a name or an address of a few words is plenty), and set up again."
+	case strings.HasPrefix(path, "/admin/invite/"):
+		return "type only your password, twice, and send the form again."
 	case strings.HasPrefix(path, "/admin/articles"):
 		return "give the image by its address in Image URL instead of pasting it into the body, and save again."
 	}

@@ -48,9 +48,7 @@ func (s *Server) invitePage(w http.ResponseWriter, r *http.Request) {
 // acceptInviteForm creates the invited admin with the chosen password and
 // logs them in.
 func (s *Server) acceptInviteForm(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxLoginFormSize)
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "Bad request.", http.StatusBadRequest)
+	if !s.readPreSessionForm(w, r, "/admin/invite/"+url.PathEscape(r.PathValue("token"))) {
 		return
 	}
 	if reason := checkPreSessionCSRF(r, inviteCSRFCookie, time.Now()); reason != "" {

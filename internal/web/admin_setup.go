@@ -82,9 +82,7 @@ func (s *Server) setupForm(w http.ResponseWriter, r *http.Request) {
 // another host, then every field, and only then makes the admin (logged
 // in) and the first list.
 func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxLoginFormSize)
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "Bad request.", http.StatusBadRequest)
+	if !s.readPreSessionForm(w, r, "/admin/setup") {
 		return
 	}
 	if !s.setupOpen(w, r) {
