@@ -28,8 +28,10 @@ type invitePage struct {
 	Token      string
 	InviteCSRF string
 	MinLen     int
-	Errors     map[string]string
-	Error      string
+	// PasswordHint says the password's limits (passwordHint).
+	PasswordHint string
+	Errors       map[string]string
+	Error        string
 }
 
 // invitePage shows the invite's password form. It is outside requireAdmin:
@@ -130,7 +132,7 @@ func (s *Server) refuseInvite(w http.ResponseWriter, r *http.Request, reason str
 // another tab valid.
 func (s *Server) renderInvite(w http.ResponseWriter, r *http.Request, status int, p *invitePage) {
 	p.InviteCSRF = s.preSessionCSRF(w, r, inviteCSRFCookie, inviteCSRFPath)
-	p.MinLen = admins.MinPasswordLen
+	p.MinLen, p.PasswordHint = admins.MinPasswordLen, passwordHint
 	s.renderAdmin(w, r, status, "admin_invite", p)
 }
 

@@ -17,7 +17,7 @@ func TestInvitePasswordTooLongSaysHowLong(t *testing.T) {
 	invite := a.invite("ann@example.com")
 	ann := a.another()
 	_, page := ann.get("/admin/invite/" + invite)
-	if !strings.Contains(page, "at least 10 characters, and at most 72, an accented letter counting as 2") {
+	if !strings.Contains(page, "10 to 72 characters; an accented letter such as é counts as 2 of the 72") {
 		t.Errorf("the invite page does not say the password's limits:\n%s", page)
 	}
 	long := strings.Repeat("é", 80)

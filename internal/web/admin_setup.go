@@ -36,10 +36,12 @@ type setupPage struct {
 	HasCode   bool // serve printed a code
 	NeedList  bool // no list exists yet
 	MinLen    int
-	Email     string
-	ListName  string
-	ListSlug  string
-	Code      string // a right code, kept when other fields were wrong
+	// PasswordHint says the password's limits (passwordHint).
+	PasswordHint string
+	Email        string
+	ListName     string
+	ListSlug     string
+	Code         string // a right code, kept when other fields were wrong
 	// BadCode marks the code field at fault: the post had none, or a
 	// wrong one. A lockout says nothing of the code typed.
 	BadCode bool
@@ -241,6 +243,6 @@ func (s *Server) renderSetup(w http.ResponseWriter, r *http.Request, status int,
 	p.NeedList, p.Local, p.HasCode = len(lists) == 0, s.fromServerHost(r), s.Setup != nil
 	p.Publication = s.Settings != nil
 	p.SetupCSRF = s.preSessionCSRF(w, r, setupCSRFCookie, "/admin/setup")
-	p.MinLen = admins.MinPasswordLen
+	p.MinLen, p.PasswordHint = admins.MinPasswordLen, passwordHint
 	s.renderAdmin(w, r, status, "admin_setup", p)
 }

@@ -18,6 +18,9 @@ type teamPage struct {
 	InviteEmail string            // the invite form's value
 	Errors      map[string]string // by field: email, current, password, password2, cancel
 	Refused     string            // the summary over a form refused for its fields
+	// MinLen and PasswordHint are the new password's limits (passwordHint).
+	MinLen       int
+	PasswordHint string
 }
 
 // teamPage shows the team.
@@ -38,6 +41,7 @@ func (s *Server) renderTeam(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	sess := sessionFrom(r.Context())
 	p.Me, p.MyEmail = sess.AdminID, sess.Email
+	p.MinLen, p.PasswordHint = admins.MinPasswordLen, passwordHint
 	if len(p.Errors) > 0 {
 		p.Refused = refusedForm
 	}
