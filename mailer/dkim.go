@@ -17,16 +17,45 @@ type Signer interface {
 // Signing returns t signing each message with s before it sends it, for
 // messages composed whole (confirmations, test sends); t itself when s is
 // nil, so unsigned mail costs nothing more. When t sends batches (SMTP),
-// so does the result: each message is signed, then the batch goes to t.
+// so does the result: each message is signed, then the batch goes to t;
+// and when t streams them (SMTP), the result does too, each message
+// signed as it is handed over, so that a refusal gate in front of it
+// (Gate.Transport) signs none it holds back.
 func Signing(t Transport, s Signer) Transport {
 	if s == nil {
 		return t
 	}
 	st := &signingTransport{t: t, s: s}
-	if b, ok := t.(BatchSender); ok {
-		return &signingBatch{signingTransport: st, b: b}
+	b, ok := t.(BatchSender)
+	if !ok {
+		return st
 	}
-	return st
+	sb := &signingBatch{signingTransport: st, b: b}
+	if ss, ok := t.(StreamSender); ok {
+		return &signingStream{signingBatch: sb, stream: ss}
+	}
+	return sb
+}
+
+type signingStream struct {
+	*signingBatch
+	stream StreamSender
+}
+
+// SendAsync implements StreamSender: a message that cannot be signed
+// fails at once.
+func (ss *signingStream) SendAsync(ctx context.Context, m Outgoing, report func(error)) {
+	data := m.Data
+	if data == nil && m.Body != nil {
+		data = m.Body.AppendTo(nil)
+	}
+	out, err := ss.s.Sign(make([]byte, 0, len(data)+1024), data)
+	if err != nil {
+		report(fmt.Errorf("sign: %w", err))
+		return
+	}
+	m.Data, m.Body = out, nil
+	ss.stream.SendAsync(ctx, m, report)
 }
 
 type signingBatch struct {

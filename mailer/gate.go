@@ -31,13 +31,23 @@ import (
 // worker probes for itself.
 //
 // A batch waits at the gate in its process for at most gateHold, then
-// goes back to the queue; only gateWaiters queue tasks wait at once,
+// goes back to the queue. In serve only gateWaiters queue tasks of a
+// kind (campaign batches; confirmations and welcome mails) wait at once,
 // since each holds one of the queue's workers, which serve shares with
-// confirmations and the results of workers. The others go back at once.
+// fan-outs and the results of workers; the others go back at once. Each
+// kind has its own count: a confirmation is not sent back to the queue
+// because campaign batches wait, to go seconds after the probe is taken
+// rather than with it. A worker's queue runs nothing but batches, which
+// all wait (Sender.GateWaiters). A task on its last attempt is never
+// handed back at once, and waits until shortly before its deadline
+// rather than gateHold: asynq archives a task handed back then.
 // A batch handed back so is no failure of its own (it wraps
 // tasks.ErrHandedBack): it runs again within seconds without using up a
 // retry, so no message fails while the server refuses them all; they go
 // once it takes one.
+//
+// Confirmations and welcome mails wait at the same gate as the batches
+// of their process (Gate.Transport).
 type refusalGate struct {
 	log *slog.Logger
 
@@ -49,7 +59,6 @@ type refusalGate struct {
 	next    time.Time     // when the next probe may go
 	backoff time.Duration // from the last probe to the next
 	probing bool          // a run holds the probe, or sent it and waits for its answer
-	waiters int           // queue tasks waiting in this process
 	// changed is closed, and replaced, when the gate opens or a probe
 	// ends: the runs waiting look again.
 	changed chan struct{}
@@ -90,19 +99,43 @@ type gateRun struct {
 	probe bool // the run holds the probe and has not sent it yet
 }
 
+// waiters counts the queue tasks of one kind waiting at a gate, up to
+// max; the gate's mu guards it.
+type waiters struct{ n, max int }
+
+// holdUntil is when a run with ctx stops waiting at the gate and is
+// handed back: gateHold from now, or, on a task's last attempt (final),
+// holdMargin before ctx's deadline; holdMargin before it in any case, so
+// that the task returns its hand-back and not its deadline's error, which
+// would count as a failure.
+func holdUntil(ctx context.Context, final bool) time.Time {
+	until := time.Now().Add(gateHold)
+	d, ok := ctx.Deadline()
+	switch {
+	case !ok:
+	case final || d.Add(-holdMargin).Before(until):
+		until = d.Add(-holdMargin)
+	}
+	return until
+}
+
+// holdMargin is what a held run leaves of its task's time to hand its
+// messages back.
+const holdMargin = 10 * time.Second
+
 // enter waits until a run may send, and returns it: at once while the gate
 // is open; while it is closed, until it opens or the probe is the run's
-// (gateRun.probe), for gateHold at most, after which it returns a
-// refusingError, as it does at once for a queue task (queued) when
-// gateWaiters of them wait already. It returns errDraining once draining
-// is closed, and ctx's error when ctx ends first.
-func (g *refusalGate) enter(ctx context.Context, queued bool, draining <-chan struct{}) (*gateRun, error) {
-	deadline := time.Now().Add(gateHold)
+// (gateRun.probe), until deadline at most, after which it returns a
+// refusingError, as it does at once for a queue task counted in w when
+// w.max of them wait already (w is nil for a run counted nowhere). It
+// returns errDraining once draining is closed, and ctx's error when ctx
+// ends first.
+func (g *refusalGate) enter(ctx context.Context, w *waiters, draining <-chan struct{}, deadline time.Time) (*gateRun, error) {
 	counted := false
 	defer func() {
 		if counted {
 			g.mu.Lock()
-			g.waiters--
+			w.n--
 			g.mu.Unlock()
 		}
 	}()
@@ -117,13 +150,13 @@ func (g *refusalGate) enter(ctx context.Context, queued bool, draining <-chan st
 			g.probing = true
 			g.mu.Unlock()
 			return &gateRun{probe: true}, nil
-		case !now.Before(deadline) || queued && !counted && g.waiters >= gateWaiters:
+		case !now.Before(deadline) || w != nil && !counted && w.n >= w.max:
 			reply := g.reply
 			g.mu.Unlock()
 			return nil, refusingError{reply}
 		}
-		if queued && !counted {
-			g.waiters++
+		if w != nil && !counted {
+			w.n++
 			counted = true
 		}
 		changed := g.changedCh()

@@ -124,10 +124,20 @@ type Sender struct {
 	// that address's domain: the From saved in the admin area reaches it
 	// only this way.
 	OnFrom func(from string)
+	// Gate, when set, is the refusal gate the batches wait at, shared with
+	// the process's other mail (confirmations, welcome mails: see
+	// Gate.Transport); without it the sender has a gate of its own.
+	Gate *Gate
+	// GateWaiters is how many of its queue tasks wait at the gate at once
+	// while the server refuses every message (default 4, for serve, whose
+	// queue's workers run other tasks too); the others are handed back at
+	// once. A worker's queue runs only batches: it lets every one wait.
+	GateWaiters int
 
 	journalOnce sync.Once // logs the journal's failure
 	trouble     troubleLog
-	gate        refusalGate // holds batches back while the server refuses every message
+	gate        *refusalGate // holds batches back while the server refuses every message
+	waiting     waiters      // the queue tasks waiting at the gate
 
 	once      sync.Once
 	stream    StreamSender
@@ -224,7 +234,11 @@ func (s *Sender) init() {
 		s.rec.log = s.Log
 		s.rec.patience = s.RecordPatience
 		s.draining = make(chan struct{})
-		s.gate.log = s.Log
+		s.gate = &refusalGate{log: s.Log}
+		if s.Gate != nil {
+			s.gate = &s.Gate.g
+		}
+		s.waiting.max = cmp.Or(max(s.GateWaiters, 0), gateWaiters)
 	})
 }
 
@@ -232,11 +246,17 @@ func (s *Sender) init() {
 // server refuses every message the batch waits at the gate (refusalGate),
 // and once the gate lets it through it sends again what is left, in this
 // run: by then what went out is recorded, and the run claims only what
-// is still queued. queued says the run is a queue task's.
+// is still queued. queued says the run is a queue task's; one on its last
+// attempt is counted among none of the waiters, as handing it back would
+// end it.
 func (s *Sender) send(ctx context.Context, cm *CampaignMessage, p *tasks.SendPayload, final, queued bool) error {
 	s.init()
+	var w *waiters
+	if queued && !final {
+		w = &s.waiting
+	}
 	for {
-		run, err := s.gate.enter(ctx, queued, s.draining)
+		run, err := s.gate.enter(ctx, w, s.draining, holdUntil(ctx, final))
 		if err != nil {
 			return s.heldBack(p, err)
 		}

@@ -65,6 +65,15 @@ type Confirmer struct {
 	// server it runs in do not wait behind its mails; a command with
 	// nothing else to do (an import) leaves it off and sends at full speed.
 	GiveWay bool
+	// Gate, when set, is the refusal gate of the process's mail (serve's:
+	// its campaign batches wait at it too). While the mail server refuses
+	// every message a task's mails wait behind its probe, each task's
+	// mails no longer tried at each of its retries, and go once the probe
+	// is taken; those still held after a while are handed back, which is
+	// no failure. Only the tasks' mails go through it: Transport's other
+	// users (a reader's request for a link, answered in their request)
+	// do not wait.
+	Gate *mailer.Gate
 
 	warns warnGate // how often warn writes a WARN
 }
@@ -184,13 +193,18 @@ func (c *Confirmer) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return errors.Join(err, c.Store.finishConfirms(ctx, nil, ids(subs), nil))
 	}
 	var sent, failed, already []int64
-	var first error
+	var first, back error // the first failure, and the first mail handed back
+	var nBack int
 	fail := func(sub *claim, err error) {
-		c.warn(sub.Subscriber, err)
-		failed = append(failed, sub.ID)
-		if first == nil {
-			first = err
+		failed = append(failed, sub.ID) // flagged again, for the retry or the reconciler
+		if handedBack(err) {
+			c.handBack(sub.Subscriber, err)
+			nBack++
+			back = cmp.Or(back, err)
+			return
 		}
+		c.warn(sub.Subscriber, err)
+		first = cmp.Or(first, err)
 	}
 	r := newConfirmRenderer(c, pub)
 	msgs := make([]mailer.Outgoing, 0, len(subs))
@@ -224,16 +238,36 @@ func (c *Confirmer) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if err := c.Store.finishConfirms(ctx, sent, failed, already); err != nil {
 		return err
 	}
-	if first != nil {
-		err := fmt.Errorf("send %d of %d confirmations: %w", len(failed), len(subs), first)
-		if errors.Is(first, mailer.ErrStopping) {
-			// serve stops: the mails not sent are handed back (flagged),
-			// which is no failure of the task's.
-			return fmt.Errorf("%w: %w", err, queue.ErrHandedBack)
-		}
-		return err
+	switch {
+	case first != nil:
+		return fmt.Errorf("send %d of %d confirmations: %w", len(failed), len(subs), first)
+	case back != nil:
+		// serve stops, or the mail server refuses every message: the
+		// mails not sent are handed back (flagged), which is no failure
+		// of the task's, and uses up none of its retries.
+		return fmt.Errorf("%d of %d confirmations not sent for now: %w: %w", nBack, len(subs), back, queue.ErrHandedBack)
 	}
 	return nil
+}
+
+// handedBack reports whether err is that of a mail not sent for a reason
+// that is no fault of its own: the process stops (mailer.ErrStopping), or
+// the refusal gate held it back while the mail server refuses every
+// message (queue.ErrHandedBack).
+func handedBack(err error) bool {
+	return errors.Is(err, mailer.ErrStopping) || errors.Is(err, queue.ErrHandedBack)
+}
+
+// handBack logs, at DEBUG, a confirmation to sub handed back (handedBack):
+// the gate's and the stop's own lines say why, once.
+func (c *Confirmer) handBack(sub *Subscriber, err error) {
+	log := cmp.Or(c.Log, slog.Default())
+	domain := sub.Email[strings.LastIndexByte(sub.Email, '@')+1:]
+	if errors.Is(err, mailer.ErrStopping) {
+		log.Debug("confirmation not sent as the process stops; the task retries", "subscriber", sub.ID, "domain", domain)
+		return
+	}
+	log.Debug("confirmation held back while the mail server refuses every message; the task retries", "subscriber", sub.ID, "domain", domain)
 }
 
 func ids(subs []*claim) []int64 {
@@ -254,7 +288,7 @@ func (c *Confirmer) warn(sub *Subscriber, err error) {
 	}
 	domain := sub.Email[strings.LastIndexByte(sub.Email, '@')+1:]
 	reason := blank(err.Error(), sub.Email)
-	if errors.Is(err, context.Canceled) || errors.Is(err, mailer.ErrStopping) {
+	if errors.Is(err, context.Canceled) {
 		// serve stopping: the task is handed back, nothing went wrong.
 		log.Debug("confirmation not sent as the process stops; the task retries", "subscriber", sub.ID, "domain", domain)
 		return
@@ -297,13 +331,14 @@ func blank(msg, addr string) string {
 // other (the outbox, a signing transport) gets them one at a time, with
 // pace between them.
 func (c *Confirmer) sendAll(ctx context.Context, msgs []mailer.Outgoing, pace *pacer) []error {
-	if b, ok := c.Transport.(mailer.BatchSender); ok {
+	t := c.Gate.Transport(c.Transport)
+	if b, ok := t.(mailer.BatchSender); ok {
 		return b.SendBatch(ctx, msgs)
 	}
 	errs := make([]error, len(msgs))
 	for i, m := range msgs {
 		pace.yield()
-		errs[i] = c.Transport.Send(ctx, m.From, []string{m.To}, m.Data)
+		errs[i] = t.Send(ctx, m.From, []string{m.To}, m.Data)
 	}
 	return errs
 }

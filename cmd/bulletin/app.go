@@ -51,6 +51,10 @@ type app struct {
 	Gone *queue.GoneSet
 	// DKIM signs every message when keys are configured; nil otherwise.
 	DKIM mailer.Signer
+	// Gate holds back what serve sends while the mail server refuses
+	// every message: campaign batches, confirmations and welcome mails
+	// wait at the same gate, behind one probe.
+	Gate *mailer.Gate
 
 	// periodic are the scheduler's entries; wire* functions add theirs.
 	periodic []periodic
@@ -250,6 +254,7 @@ func (m *Main) openTransport() error {
 	}
 	m.app.Outbox = out
 	m.app.Transport = out
+	m.app.Gate = mailer.NewGate(m.Log)
 	if m.Config.SMTPURL != "" {
 		t, err := smtpTransport(m.Config, m.fromAddress())
 		if err != nil {
@@ -319,6 +324,7 @@ func (m *Main) Close() error {
 		if t, ok := a.Transport.(interface{ Drain() }); ok {
 			t.Drain()
 		}
+		a.Gate.Drain() // and those held back hand themselves back too
 		a.asynq.Shutdown()
 	}
 	for i := len(a.closers) - 1; i >= 0; i-- {

@@ -57,6 +57,7 @@ func (m *Main) wireCampaigns(ctx context.Context, mux *asynq.ServeMux, srv *web.
 		Log:         m.Log,
 		Signer:      a.DKIM,
 		Journal:     journal,
+		Gate:        a.Gate,
 	}
 	var stopKicked func() error
 	if !m.Config.NoSend {
@@ -104,6 +105,7 @@ func (m *Main) newCampaignService() *campaigns.Service {
 		Signer:    subscribers.NewSigner(a.Secret),
 		Templates: a.Templates,
 		Transport: mailer.Signing(a.Transport, a.DKIM),
+		Gate:      a.Gate,
 		Welcomes:  a.Subscribers,
 		VERP:      m.verp(a.Secret),
 		Tracker:   tracking.NewSigner(a.Secret),

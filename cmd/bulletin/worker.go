@@ -88,6 +88,10 @@ func (m *Main) worker(ctx context.Context, args []string) error {
 		Log:         m.Log,
 		Signer:      signer,
 		OnFrom:      func(from string) { lastFrom.Store(&from) },
+		// Its queue runs nothing but batches: every one it runs waits at
+		// the gate while the server refuses every message, none is sent
+		// back to the queue to wait there for its retry.
+		GateWaiters: sendConcurrency(m.Config),
 	}
 	reg.MustRegister(web.ResultsHeldGauge(sender.Held))
 	mux := asynq.NewServeMux()

@@ -29,6 +29,11 @@ type Service struct {
 	Signer    *subscribers.Signer
 	Templates *templates.Templates
 	Transport mailer.Transport // for test sends and welcome mails
+	// Gate, when set, is the refusal gate welcome mails wait at while the
+	// mail server refuses every message, with the campaign batches of the
+	// process (mailer.Gate); a test send, answered in its request, does
+	// not.
+	Gate *mailer.Gate
 	// Welcomes holds the welcome mails HandleWelcome sends.
 	Welcomes WelcomeStore
 	BaseURL  string

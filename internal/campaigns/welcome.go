@@ -28,7 +28,9 @@ var _ WelcomeStore = (*subscribers.Store)(nil)
 // the list's campaigns, sends it and marks it sent. A temporary failure
 // is retried by the queue; a permanent one is given up on with a warn
 // line. Only a crash between the server's accept and the mark sends it a
-// second time.
+// second time. While the mail server refuses every message it waits at
+// the gate (Gate), and one still held after a while is handed back to
+// the queue, which is no failure.
 func (s *Service) HandleWelcome(ctx context.Context, t *asynq.Task) error {
 	var p queue.WelcomePayload
 	if err := json.Unmarshal(t.Payload(), &p); err != nil {
@@ -54,7 +56,7 @@ func (s *Service) HandleWelcome(ctx context.Context, t *asynq.Task) error {
 		Preferences: s.Signer.Sign(subscribers.TokenPreferences, w.SubscriberID, 0),
 		ReturnPath:  s.returnPath(bounces.Delivery{Kind: bounces.KindWelcome, SubscriberID: w.SubscriberID, ListID: p.ListID}),
 	}}}
-	err = mailer.SendNow(ctx, s.Transport, send)
+	err = mailer.SendNow(ctx, s.Gate.Transport(s.Transport), send)
 	if errors.Is(err, mailer.ErrPermanent) {
 		s.log().Warn("welcome mail refused", "list", w.ListSlug, "subscriber", w.SubscriberID, "reason", err.Error())
 	} else if err != nil {
