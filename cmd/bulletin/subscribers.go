@@ -22,6 +22,7 @@ func (m *Main) wireSubscribers(ctx context.Context, mux *asynq.ServeMux, srv *we
 		return err
 	}
 	confirmer.GiveWay = true // serve's tasks share its cores with the requests
+	confirmer.Gate = a.Gate  // its mails wait with the campaign batches while the relay refuses them all
 	signer := confirmer.Signer
 	signups := subscribers.NewSignups(a.Subscribers, a.Queue, m.Log)
 	signups.Metrics = subscribers.NewSignupMetrics(a.Registry)
