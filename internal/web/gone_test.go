@@ -51,8 +51,8 @@ func TestLeavingRecordsGoneInRedis(t *testing.T) {
 			return e.do("POST", unsub(id), "application/x-www-form-urlencoded", "List-Unsubscribe=One-Click").Code
 		}, 200, true},
 		{"unsubscribe page button", func(id int64) int {
-			return e.do("POST", unsub(id), "application/x-www-form-urlencoded", "").Code
-		}, 200, true},
+			return e.do("POST", unsub(id), "application/x-www-form-urlencoded", "List-Unsubscribe=One-Click&page=1").Code
+		}, http.StatusSeeOther, true},
 		{"preferences keep one list", func(id int64) int {
 			return e.form(prefs(id), url.Values{"name": {"A"}, "frequency": {"daily"}, "list": {"weekend-culture"}}).Code
 		}, http.StatusSeeOther, false},

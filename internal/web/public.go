@@ -191,13 +191,14 @@ func (s *Server) erasedPage(w http.ResponseWriter, r *http.Request, status int) 
 }
 
 // unsubscribe is both the page's button and RFC 8058 one-click: no login,
-// no cookie, effective at once. An erased subscriber is already gone,
+// no cookie, effective at once, for a body that asks for it
+// (oneClickRefused). An erased subscriber is already gone,
 // which is what was asked, and the page says so. The page's button is
 // answered with a redirect to the page, which then says it is done, so
 // that reloading it does not ask to send the form again; a mail
 // program's one-click gets its 200 and the page at once.
 func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
-	if s.testLink(w, r, "unsubscribe page") {
+	if s.testLink(w, r, "unsubscribe page") || oneClickRefused(w, r) {
 		return
 	}
 	if id, list, err := s.Signer.VerifyList(r.PathValue("token")); err == nil {

@@ -35,8 +35,8 @@ func TestReader36ErasedReadersLinksSayTheAddressIsGone(t *testing.T) {
 		status             int
 	}{
 		{"GET", unsub, "", http.StatusOK},
-		{"POST", unsub, "", http.StatusOK},                           // the page's button
-		{"POST", unsub, "List-Unsubscribe=One-Click", http.StatusOK}, // RFC 8058
+		{"POST", unsub, "List-Unsubscribe=One-Click&page=1", http.StatusOK}, // the page's button
+		{"POST", unsub, "List-Unsubscribe=One-Click", http.StatusOK},        // RFC 8058
 		{"GET", prefs, "", http.StatusGone},
 		{"POST", prefs, "name=A&frequency=daily&list=daily-news", http.StatusGone},
 	} {
