@@ -125,7 +125,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 	}
 	secret, _, err := s.Admins.CreateFirstAdmin(r.Context(), p.Email, f.Get("password"))
 	if errors.Is(err, admins.ErrSetupDone) {
-		http.Redirect(w, r, "/admin/login", http.StatusSeeOther) // a setup that raced this one won
+		s.setupDone(w, r) // a setup that raced this one won
 		return
 	} else if err != nil {
 		s.adminError(w, r, err)
@@ -209,8 +209,8 @@ func (s *Server) checkSetupCode(w http.ResponseWriter, r *http.Request, p *setup
 	return false
 }
 
-// setupOpen answers 404 and returns false once an admin exists: setup is
-// for an empty install only.
+// setupOpen answers setupDone and returns false once an admin exists:
+// setup is for an empty install only.
 func (s *Server) setupOpen(w http.ResponseWriter, r *http.Request) bool {
 	has, err := s.Admins.HasAdmin(r.Context())
 	if err != nil {
@@ -218,10 +218,42 @@ func (s *Server) setupOpen(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	if has {
-		http.NotFound(w, r)
+		s.setupDone(w, r)
 		return false
 	}
 	return true
+}
+
+// setupDone answers the setup page or form once an admin exists. It was a
+// plain-text 404, most often to the browser that had just done setup: a
+// form sent twice (a double click, or Back and the button again), or the
+// page opened again with Back. The page goes where setup led, the
+// dashboard for a browser logged in, else the login page; so does the
+// form of the admin this browser is logged in as. Any other form is told
+// that setup is done and nothing was changed, with a link to log in (409):
+// the login page says as much to anyone, and the page names no admin.
+func (s *Server) setupDone(w http.ResponseWriter, r *http.Request) {
+	sess, err := s.currentSession(r)
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	get := r.Method == http.MethodGet || r.Method == http.MethodHead
+	switch {
+	case sess != nil && (get || strings.EqualFold(strings.TrimSpace(r.PostForm.Get("email")), sess.Email)):
+		http.Redirect(w, r, "/admin", http.StatusSeeOther)
+	case get:
+		http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
+	default:
+		p := &formExpiredPage{Heading: "Bulletin is set up already", Back: "/admin/login", BackLabel: "Log in",
+			Note: "Setup was done before this form arrived, so it changed nothing. Log in with the email and password chosen at setup; " +
+				"to join as another admin, ask an admin for an invite from the Team page."}
+		if sess != nil {
+			p.Back, p.BackLabel = "/admin", "Go on as "+sess.Email
+			p.Note = "Setup was done before this form arrived, so it changed nothing. This browser is logged in as " + sess.Email + "."
+		}
+		s.renderAdmin(w, r, http.StatusConflict, "admin_form_expired", p)
+	}
 }
 
 func (s *Server) setupCodeHint() string {

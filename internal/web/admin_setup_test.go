@@ -161,9 +161,9 @@ func TestSetupFromLoopbackMakesAdminAndList(t *testing.T) {
 		t.Errorf("publication after setup = %+v, %v; want the name, public URL and From typed", p, err)
 	}
 	other := &setupClient{t: t, h: h, peer: loopbackPeer, host: localHost}
-	for _, m := range []string{"GET", "POST"} {
-		if resp, _ := other.do(m, "/admin/setup", setupForm("x", "")); resp.StatusCode != http.StatusNotFound {
-			t.Errorf("%s /admin/setup once an admin exists = %d, want 404", m, resp.StatusCode)
+	for m, want := range map[string]int{"GET": http.StatusSeeOther, "POST": http.StatusConflict} {
+		if resp, _ := other.do(m, "/admin/setup", setupForm("x", "")); resp.StatusCode != want {
+			t.Errorf("%s /admin/setup once an admin exists = %d, want %d (TestSetupSentAgainOnceDoneSaysSoAndLeadsToLogin)", m, resp.StatusCode, want)
 		}
 	}
 	if resp, _ := other.do("GET", "/admin/login", nil); resp.StatusCode != http.StatusOK {
