@@ -63,7 +63,7 @@ func TestWorkersSkipReadersWhoLeft(t *testing.T) {
 		unsub(sid, "List-Unsubscribe=One-Click")
 		left[sid] = true
 	}
-	unsub(200, "")
+	unsub(200, "List-Unsubscribe=One-Click&page=1") // the page's button
 	form := url.Values{"name": {"Reader"}, "frequency": {"daily"}}
 	resp, err := http.PostForm("http://"+addr+"/preferences/"+signer.Sign(subscribers.TokenPreferences, 250, 0), form)
 	if err != nil || resp.StatusCode != http.StatusOK {
