@@ -152,9 +152,17 @@ func ServerConfig(queues map[string]int, concurrency int, log *slog.Logger) asyn
 // task's next run (mailer.Sender.Drain).
 var ErrHandedBack = errors.New("what was not sent is handed back for the task's next run")
 
-// RetryDelay backs off exponentially from 2 s to at most 10 min.
-func RetryDelay(n int, _ error, _ *asynq.Task) time.Duration {
+// RetryDelay backs off exponentially from 2 s to at most 10 min, with n
+// failures before; a task handed back (ErrHandedBack) runs again in 2 s,
+// whatever failed before: asynq counts no failure for it but still backs
+// off by n, and a batch or a confirmation that had failed 5 times, handed
+// back by the refusal gate, waited a minute after the mail server took
+// mail again.
+func RetryDelay(n int, err error, _ *asynq.Task) time.Duration {
 	d := 2 * time.Second
+	if errors.Is(err, ErrHandedBack) {
+		return d
+	}
 	for i := 0; i < n && d < 10*time.Minute; i++ {
 		d *= 2
 	}
