@@ -40,7 +40,8 @@ func (m *Main) wireSubscribers(ctx context.Context, mux *asynq.ServeMux, srv *we
 
 	srv.SubscriberDeps = web.SubscriberDeps{
 		Signups: signups, Signer: signer, Pages: a.Templates, SignupRate: m.Config.SignupRate,
-		Confirms: a.Queue, // readers an admin adds or imports as pending
+		Confirms:  a.Queue, // readers an admin adds or imports as pending
+		DataLinks: subscribers.NewDataLinks(confirmer),
 	}
 	if srv.Subscribers == nil {
 		return fmt.Errorf("wire subscribers: no store")

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
 	"github.com/bulletinhq/bulletin/subscribers"
@@ -64,6 +65,7 @@ func TestFullDiskReaderPagesAnswer503(t *testing.T) {
 	reader, prefs := e.prefsReader("reader@example.com", "weekly", "daily-news", "weekend-culture", "morning-brief")
 	unsub := "/unsubscribe/" + e.signer.Sign(subscribers.TokenUnsubscribe, reader.ID, 0)
 	leave := "/unsubscribe/" + e.signer.SignList(reader.ID, daily.ID)
+	erase := "/erase/" + e.signer.SignUntil(subscribers.TokenDataErase, reader.ID, time.Now().Add(time.Hour))
 	shown := []string{"daily-news", "morning-brief", "weekend-culture"}
 
 	cases := []struct {
@@ -83,7 +85,7 @@ func TestFullDiskReaderPagesAnswer503(t *testing.T) {
 			"list": {"weekend-culture"}, "shown": shown}, prefs},
 		{"preferences: digest frequency", "POST", prefs, url.Values{"name": {"Before"}, "frequency": {"daily"},
 			"list": {"daily-news", "weekend-culture", "morning-brief"}, "shown": shown}, prefs},
-		{"preferences: erase", "POST", prefs + "/erase", url.Values{}, prefs + "/erase"},
+		{"erase link", "POST", erase, url.Values{}, erase},
 	}
 
 	tables := fillAll(t, e)

@@ -90,16 +90,17 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 }
 
 // mailedLink reports whether route is a link mailed to one reader (an
-// open, a click, a confirmation, their preferences, an unsubscribe). Its
-// log line leaves the client's address out: its time matches the click or
-// open stored to the millisecond, and with the address beside it the log
-// would say where each reader read their mail, which Bulletin never keeps.
+// open, a click, a confirmation, their preferences, an unsubscribe, the
+// download or erase of their data). Its log line leaves the client's
+// address out: its time matches the click or open stored to the
+// millisecond, and with the address beside it the log would say where
+// each reader read their mail, which Bulletin never keeps.
 func mailedLink(route string) bool {
 	_, path, found := strings.Cut(route, " ")
 	if !found {
 		path = route
 	}
-	for _, prefix := range []string{"/o/", "/r/", "/confirm/", "/preferences/", "/unsubscribe/"} {
+	for _, prefix := range []string{"/o/", "/r/", "/confirm/", "/preferences/", "/unsubscribe/", "/data/", "/erase/"} {
 		if strings.HasPrefix(path, prefix) {
 			return true
 		}

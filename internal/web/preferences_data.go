@@ -3,15 +3,18 @@ package web
 import (
 	"net/http"
 	"time"
+
+	"github.com/bulletinhq/bulletin/subscribers"
 )
 
-// preferencesDataDownload gives the reader of a preferences link
+// dataDownload gives the reader of a mailed download link
+// (subscribers.TokenDataDownload, asked for on the preferences page)
 // everything stored about them, the JSON the API's export gives
 // (subscribers.Store.ExportOf), as a file to keep. It reads and changes
 // nothing else, so a mail scanner fetching it does no harm. The answer is
 // kept from caches and referrers, as the pages with the token are.
-func (s *Server) preferencesDataDownload(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.preferencesReader(w, r)
+func (s *Server) dataDownload(w http.ResponseWriter, r *http.Request) {
+	id, _, ok := s.dataLinkReader(w, r, subscribers.TokenDataDownload)
 	if !ok {
 		return
 	}

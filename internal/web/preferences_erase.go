@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+
+	"github.com/bulletinhq/bulletin/subscribers"
 )
 
 // preferencesEraseData is the data of pages/preferences_erase.html.
@@ -15,12 +17,14 @@ type preferencesEraseData struct {
 	DataURL        string
 }
 
-// preferencesEraseForm says what erasing the reader's data does, with one
-// button that POSTs to preferencesErase. A GET changes nothing: mail
-// scanners fetch every link, and this one is a page's, but may be copied
-// into a mail.
-func (s *Server) preferencesEraseForm(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.preferencesReader(w, r)
+// eraseForm is the page of the mailed erase link
+// (subscribers.TokenDataErase, asked for on the preferences page): it
+// says what erasing the reader's data does, with one button that POSTs
+// to erase. A GET changes nothing: mail scanners fetch every link. The
+// link's holder has shown they hold the mailbox, so the page offers a
+// download link that works as long as this one, and the preferences page.
+func (s *Server) eraseForm(w http.ResponseWriter, r *http.Request) {
+	id, until, ok := s.dataLinkReader(w, r, subscribers.TokenDataErase)
 	if !ok {
 		return
 	}
@@ -28,21 +32,22 @@ func (s *Server) preferencesEraseForm(w http.ResponseWriter, r *http.Request) {
 	if s.readerFailed(w, r, err) {
 		return
 	}
-	prefs := preferencesPath(r)
 	s.renderPage(w, r, http.StatusOK, "preferences_erase", preferencesEraseData{
 		Title: "Delete your data", Email: sub.Email, Signup: s.signupOpen(r),
-		PreferencesURL: prefs, DataURL: prefs + "/data",
+		PreferencesURL: s.preferencesURL(id),
+		DataURL:        "/data/" + s.Signer.SignUntil(subscribers.TokenDataDownload, id, until),
 	})
 }
 
-// preferencesErase erases the reader of a preferences link at their own
-// request, as an editor's erase does (subscribers.Store.Erase: the same
-// webhook event, the send workers told), and says it is done. The signed
-// token is the authorization, as for the unsubscribe button: a reader has
-// no session, so no CSRF token, and the token is bound to this purpose.
-// A second POST, a reload, finds no one and gets the erased page's 410.
-func (s *Server) preferencesErase(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.preferencesReader(w, r)
+// erase erases the reader of a mailed erase link at their own request,
+// as an editor's erase does (subscribers.Store.Erase: the same webhook
+// event, the send workers told), and says it is done. The signed token is
+// the authorization, as for the unsubscribe button: a reader has no
+// session, so no CSRF token, and the token is bound to this purpose and
+// its hour. A second POST, a reload, finds no one and gets the erased
+// page's 410.
+func (s *Server) erase(w http.ResponseWriter, r *http.Request) {
+	id, _, ok := s.dataLinkReader(w, r, subscribers.TokenDataErase)
 	if !ok {
 		return
 	}

@@ -7,11 +7,11 @@ import (
 	"html"
 	"maps"
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -46,77 +46,28 @@ type exportAnswer struct {
 	Body string
 }
 
-// The preferences page offers the reader their data, as the API's export
-// gives it to an editor: the same JSON, theirs alone (another reader got
-// the same campaign), as a file kept from caches and referrers. A GET
-// changes nothing.
-func TestPreferencesDataDownloadsTheReadersExport(t *testing.T) {
+// The preferences page offers the reader their data and its erasure,
+// each by a page that mails the link (preferences_data_link_test.go).
+func TestPreferencesPageOffersTheData(t *testing.T) {
 	e := newSubEnv(t, 0)
-	ann, prefs := e.prefsReader("ann@example.org", "daily", "daily-news")
-	bob, _ := e.prefsReader("bob@example.org", "daily", "daily-news", "editors-desk")
-	sendGoldenCampaign(t, e) // one delivery each, to daily-news and editors-desk
-
+	_, prefs := e.prefsReader("ann@example.org", "daily", "daily-news")
 	page := e.do("GET", prefs, "", "")
 	for _, want := range []string{
 		"<h2>Your data</h2>",
-		`<a href="` + prefs + `/data">Download your data</a>`,
-		`<a href="` + prefs + `/erase">Delete your data</a>`,
+		`<a href="` + prefs + `/data">Download your data</a>: everything we hold about you, in one file (JSON). We mail you the link.`,
+		`<a href="` + prefs + `/erase">Delete your data</a>: your address, your lists and the record of what we sent you, for good. We mail you a link to confirm it.`,
 	} {
 		if !strings.Contains(page.Body.String(), want) {
 			t.Errorf("the preferences page lacks %q:\n%s", want, page.Body)
 		}
 	}
-
-	want := e.apiExport(ann.ID)
-	w := e.do("GET", prefs+"/data", "", "")
-	if w.Code != http.StatusOK {
-		t.Fatalf("GET %s/data = %d:\n%s", prefs, w.Code, w.Body)
-	}
-	if want.Code != http.StatusOK || w.Body.String() != want.Body {
-		t.Errorf("the download is not the API's export (%d):\n%s\n---\nwant\n%s", want.Code, w.Body, want.Body)
-	}
-	h := w.Header()
-	for name, re := range map[string]string{
-		"Content-Type":           `^application/json; charset=utf-8$`,
-		"Content-Disposition":    `^attachment; filename="my-data-\d{4}-\d\d-\d\d\.json"$`,
-		"Cache-Control":          `^no-store$`,
-		"Referrer-Policy":        `^no-referrer$`,
-		"X-Content-Type-Options": `^nosniff$`,
-	} {
-		if got := h.Get(name); !regexp.MustCompile(re).MatchString(got) {
-			t.Errorf("%s: %q, want it to match %s", name, got, re)
-		}
-	}
-
-	var exp subscribers.Export
-	if err := json.Unmarshal(w.Body.Bytes(), &exp); err != nil {
-		t.Fatal(err)
-	}
-	if exp.Subscriber == nil || exp.Subscriber.ID != ann.ID || exp.Subscriber.Email != ann.Email {
-		t.Errorf("the download is of %+v, want reader %d, %s", exp.Subscriber, ann.ID, ann.Email)
-	}
-	var lists []string
-	for _, s := range exp.Subscriptions {
-		lists = append(lists, s.List)
-	}
-	if diff := cmp.Diff([]string{"daily-news"}, lists); diff != "" {
-		t.Errorf("subscriptions (-want +got):\n%s", diff)
-	}
-	if len(exp.Deliveries) != 1 {
-		t.Errorf("%d deliveries, want the reader's one: %+v", len(exp.Deliveries), exp.Deliveries)
-	}
-	if strings.Contains(w.Body.String(), bob.Email) || strings.Contains(w.Body.String(), "editors-desk") {
-		t.Errorf("the download holds another reader's data:\n%s", w.Body)
-	}
-	if again := e.apiExport(ann.ID); again.Body != want.Body {
-		t.Errorf("the export reads otherwise after the download:\n%s\n---\nwas\n%s", again.Body, want.Body)
-	}
 }
 
-// A link whose token was changed, cut, or signed for another page (the
-// unsubscribe link's, for the same reader) gets the preferences page's
-// bad-link page at each of the data pages, and erases no one; a test
-// send's link gets the page saying so, and erases no one either.
+// A preferences link whose token was changed, cut, or signed for another
+// page (the unsubscribe link's, for the same reader) gets the preferences
+// page's bad-link page at each of the pages that ask for a data link,
+// and erases no one; a test send's link gets the page saying so, and
+// erases no one either.
 func TestPreferencesDataBadLinksEraseNothing(t *testing.T) {
 	e := newSubEnv(t, 0)
 	ann, prefs := e.prefsReader("ann@example.org", "daily", "daily-news")
@@ -134,7 +85,7 @@ func TestPreferencesDataBadLinksEraseNothing(t *testing.T) {
 		"not-a-token",
 	} {
 		for _, c := range []struct{ method, suffix string }{
-			{"GET", "/data"}, {"GET", "/erase"}, {"POST", "/erase"},
+			{"GET", "/data"}, {"POST", "/data"}, {"GET", "/erase"}, {"POST", "/erase"},
 		} {
 			path := "/preferences/" + tok + c.suffix
 			w := e.do(c.method, path, postForm, "")
@@ -146,7 +97,7 @@ func TestPreferencesDataBadLinksEraseNothing(t *testing.T) {
 			}
 		}
 	}
-	for _, c := range []struct{ method, suffix string }{{"GET", "/data"}, {"GET", "/erase"}, {"POST", "/erase"}} {
+	for _, c := range []struct{ method, suffix string }{{"GET", "/data"}, {"POST", "/data"}, {"GET", "/erase"}, {"POST", "/erase"}} {
 		path := "/preferences/" + campaigns.TestToken + c.suffix
 		w := e.do(c.method, path, postForm, "")
 		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "This link is from a test send") {
@@ -161,20 +112,23 @@ func TestPreferencesDataBadLinksEraseNothing(t *testing.T) {
 	}
 }
 
-// The erase link leads to a page that says what a press of its button
-// does, and names the address; fetching it (a mail scanner, a link
-// preview, a HEAD) changes nothing.
+// The mailed erase link leads to a page that says what a press of its
+// button does, and names the address; fetching it (a mail scanner, a link
+// preview, a HEAD) changes nothing. It offers a download link that works
+// as long as it does, and the preferences page.
 func TestPreferencesEraseAsksFirst(t *testing.T) {
 	e := newSubEnv(t, 0)
 	ann, prefs := e.prefsReader("ann@example.org", "daily", "daily-news")
+	until := time.Now().Add(time.Hour).Truncate(time.Second)
+	link := "/erase/" + e.signer.SignUntil(subscribers.TokenDataErase, ann.ID, until)
 	before := e.apiExport(ann.ID)
 
 	for _, method := range []string{"HEAD", "GET", "GET"} {
-		if w := e.do(method, prefs+"/erase", "", ""); w.Code != http.StatusOK {
-			t.Fatalf("%s %s/erase = %d:\n%s", method, prefs, w.Code, w.Body)
+		if w := e.do(method, link, "", ""); w.Code != http.StatusOK {
+			t.Fatalf("%s %s = %d:\n%s", method, link, w.Code, w.Body)
 		}
 	}
-	w := e.do("GET", prefs+"/erase", "", "")
+	w := e.do("GET", link, "", "")
 	body := html.UnescapeString(w.Body.String())
 	for _, want := range []string{
 		"<h1>Delete your data</h1>",
@@ -186,7 +140,7 @@ func TestPreferencesEraseAsksFirst(t *testing.T) {
 		"We cannot add your address back ourselves.",
 		`<form method="post">`,
 		`<button type="submit">Delete my data</button>`,
-		`<a href="` + prefs + `/data">Download your data</a>`,
+		`<a href="/data/` + e.signer.SignUntil(subscribers.TokenDataDownload, ann.ID, until) + `">Download your data</a>`,
 		`<a href="` + prefs + `">Choose your lists</a>`,
 	} {
 		if !strings.Contains(body, want) {
@@ -199,7 +153,7 @@ func TestPreferencesEraseAsksFirst(t *testing.T) {
 	// With no public list the site takes no signups: the page does not
 	// send the reader to a form that answers "Not open yet".
 	setPublic(t, e, false, "daily-news", "weekend-culture")
-	closed := html.UnescapeString(e.do("GET", prefs+"/erase", "", "").Body.String())
+	closed := html.UnescapeString(e.do("GET", link, "", "").Body.String())
 	if strings.Contains(closed, `href="/subscribe"`) || !strings.Contains(closed, "You can sign up again as a new reader once Bulletin takes signups on this site (it does not at the moment).") {
 		t.Errorf("the erase page with signups closed:\n%s", closed)
 	}
@@ -211,7 +165,7 @@ func TestPreferencesEraseAsksFirst(t *testing.T) {
 	}
 }
 
-// The erase page's button erases the reader as an editor's erase does
+// The mailed erase link's button erases the reader as an editor's erase does
 // (subscribers.Store.Erase): the row goes, the API knows them no more,
 // the send workers are told, a subscriber.erased webhook event of the
 // same shape as the editor's goes out, and an editor cannot add the
@@ -229,15 +183,18 @@ func TestPreferencesEraseErasesAsTheAdminDoes(t *testing.T) {
 	ann, prefs := e.prefsReader("ann@example.org", "daily", "daily-news")
 	bob, _ := e.prefsReader("bob@example.org", "daily", "daily-news")
 	cy, _ := e.prefsReader("cy@example.org", "daily", "daily-news")
+	later := time.Now().Add(time.Hour)
+	link := "/erase/" + e.signer.SignUntil(subscribers.TokenDataErase, ann.ID, later)
+	download := "/data/" + e.signer.SignUntil(subscribers.TokenDataDownload, ann.ID, later)
 	if w := e.api("DELETE", fmt.Sprintf("/api/v1/subscribers/%d", cy.ID), ""); w.Code != http.StatusNoContent {
 		t.Fatalf("the editor's erase = %d:\n%s", w.Code, w.Body)
 	}
 
-	w := e.do("POST", prefs+"/erase", postForm, "")
+	w := e.do("POST", link, postForm, "")
 	body := html.UnescapeString(w.Body.String())
 	if w.Code != http.StatusOK || !strings.Contains(body, "<h1>Your data is deleted</h1>") ||
 		!strings.Contains(body, "We will send you no more mail.") || !strings.Contains(body, "<title>Your data is deleted ·") {
-		t.Fatalf("POST %s/erase = %d, want 200 saying it is done:\n%s", prefs, w.Code, body)
+		t.Fatalf("POST %s = %d, want 200 saying it is done:\n%s", link, w.Code, body)
 	}
 	if strings.Contains(body, ann.Email) {
 		t.Errorf("the page after the erase names the address:\n%s", body)
@@ -272,7 +229,7 @@ func TestPreferencesEraseErasesAsTheAdminDoes(t *testing.T) {
 	}
 
 	for _, c := range []struct{ method, path string }{
-		{"POST", prefs + "/erase"}, {"GET", prefs + "/erase"}, {"GET", prefs + "/data"}, {"GET", prefs},
+		{"POST", link}, {"GET", link}, {"GET", download}, {"GET", prefs + "/erase"}, {"GET", prefs + "/data"}, {"GET", prefs},
 	} {
 		w := e.do(c.method, c.path, postForm, "")
 		if w.Code != http.StatusGone || !strings.Contains(w.Body.String(), "<h1>The address of this link was erased</h1>") {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -64,7 +65,8 @@ func TestReader36LongWordsWrapOnThePublicPages(t *testing.T) {
 		pages = append(pages,
 			page{"unsubscribe" + suffix, "/unsubscribe/" + e.signer.Sign(subscribers.TokenUnsubscribe, sub.ID, 0), addr},
 			page{"preferences" + suffix, "/preferences/" + e.signer.Sign(subscribers.TokenPreferences, sub.ID, 0), addr})
-		erasePages = append(erasePages, page{"preferences-erase" + suffix, "/preferences/" + e.signer.Sign(subscribers.TokenPreferences, sub.ID, 0) + "/erase", addr})
+		pages = append(pages, page{"preferences-data-link" + suffix, "/preferences/" + e.signer.Sign(subscribers.TokenPreferences, sub.ID, 0) + "/erase", addr})
+		erasePages = append(erasePages, page{"preferences-erase" + suffix, "/erase/" + e.signer.SignUntil(subscribers.TokenDataErase, sub.ID, time.Now().Add(time.Hour)), addr})
 	}
 	pages = append(append(pages, page{"archive", "/archive", subject}), erasePages...)
 	ctx := browser33(t)
@@ -82,11 +84,11 @@ func TestReader36LongWordsWrapOnThePublicPages(t *testing.T) {
 	}
 	// The unsubscribe page's button leads to its done page, which the
 	// link then shows.
-	open33(t, ctx, views33[0], ts.URL+pages[2].path)
+	open33(t, ctx, views33[0], ts.URL+pages[3].path)
 	pages31Do(t, ctx, "unsubscribe", chromedp.Evaluate[chromedp.Void](`document.querySelector("form button").click()`),
 		browsertest.WaitJS(`document.querySelector("h1") && document.querySelector("h1").textContent === "You are unsubscribed"`, "the done page"))
 	for _, v := range views33 {
-		open33(t, ctx, v, ts.URL+pages[2].path)
+		open33(t, ctx, v, ts.URL+pages[3].path)
 		shot36(t, ctx, "unsubscribe-done", v)
 		if o := eval33[string](t, ctx, `overflow()`); o != "" {
 			t.Errorf("unsubscribe done at %s: %s", v, o)

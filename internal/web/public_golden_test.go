@@ -128,6 +128,10 @@ func sendGoldenCampaign(t *testing.T, e *subEnv) int64 {
 	return c.ID
 }
 
+// goldenUntil is when the data links of the golden pages stop working:
+// a fixed time, so that their tokens are the same on every run.
+var goldenUntil = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // TestPublicPagesGolden renders each public page through the real handlers
 // and compares it with its golden file, and its status with SPEC §2.
 func TestPublicPagesGolden(t *testing.T) {
@@ -152,9 +156,11 @@ func TestPublicPagesGolden(t *testing.T) {
 		{name: "unsubscribe_done", method: "POST", path: "/unsubscribe/" + sign(subscribers.TokenUnsubscribe, r.leaving, 0), status: http.StatusOK,
 			form: url.Values{"List-Unsubscribe": {"One-Click"}}},
 		{name: "preferences", method: "GET", path: "/preferences/" + sign(subscribers.TokenPreferences, r.confirmed, 0), status: http.StatusOK},
-		{name: "preferences_erase", method: "GET", path: "/preferences/" + sign(subscribers.TokenPreferences, r.confirmed, 0) + "/erase", status: http.StatusOK},
-		{name: "preferences_erase_done", method: "POST", path: "/preferences/" + sign(subscribers.TokenPreferences, r.erasing, 0) + "/erase", status: http.StatusOK,
+		{name: "preferences_data_link", method: "GET", path: "/preferences/" + sign(subscribers.TokenPreferences, r.confirmed, 0) + "/erase", status: http.StatusOK},
+		{name: "preferences_erase", method: "GET", path: "/erase/" + e.signer.SignUntil(subscribers.TokenDataErase, r.confirmed, goldenUntil), status: http.StatusOK},
+		{name: "preferences_erase_done", method: "POST", path: "/erase/" + e.signer.SignUntil(subscribers.TokenDataErase, r.erasing, goldenUntil), status: http.StatusOK,
 			form: url.Values{}},
+		{name: "data_link_expired", method: "GET", path: "/data/" + e.signer.SignUntil(subscribers.TokenDataDownload, r.confirmed, time.Unix(1, 0)), status: http.StatusBadRequest},
 		{name: "archive", method: "GET", path: "/archive", status: http.StatusOK},
 		{name: "archive_issue", method: "GET", path: "/archive/" + strconv.FormatInt(issue, 10), status: http.StatusOK},
 	}

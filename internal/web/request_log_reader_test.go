@@ -55,6 +55,7 @@ func TestRequestLogLeavesReadersAddressesOut(t *testing.T) {
 	for route, mailed := range map[string]bool{
 		"GET /o/{token}": true, "GET /r/{token}": true, "GET /confirm/{token}": true, "POST /confirm/{token}": true,
 		"GET /preferences/{token}": true, "POST /preferences/{token}/erase": true, "GET /preferences/{token}/data": true,
+		"GET /data/{token}": true, "GET /erase/{token}": true, "POST /erase/{token}": true,
 		"POST /unsubscribe/{token}": true, "GET /unsubscribe/{token}": true,
 		"GET /admin/invite/{token}": false, "POST /api/v1/subscribers": false, "POST /subscribe": false, "other": false,
 	} {

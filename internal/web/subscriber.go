@@ -32,6 +32,9 @@ type SubscriberDeps struct {
 	// admin adds or imports, so they go out within seconds; without it the
 	// reconciler queues them within minutes.
 	Confirms queue.Enqueuer
+	// DataLinks mails a reader the links to download or erase their data,
+	// which their preferences page asks for.
+	DataLinks DataLinkSender
 	// ImportMaxBytes bounds a CSV upload to /admin/subscribers/import;
 	// 0 means DefaultImportMaxBytes.
 	ImportMaxBytes int64
@@ -63,12 +66,7 @@ func (s *Server) subscriberRoutes() {
 	s.handle("POST /unsubscribe/{token}", tidyToken(s.unsubscribe))
 	s.handle("GET /preferences/{token}", tidyToken(s.preferencesForm))
 	s.handle("POST /preferences/{token}", tidyToken(s.preferencesPost))
-	// Links of the preferences page, not of a mail: no auto-linker cuts
-	// them, so tidyToken (which mends a token at the path's end) is not
-	// needed; a token mangled in the middle fails its check.
-	s.handle("GET /preferences/{token}/data", s.preferencesDataDownload)
-	s.handle("GET /preferences/{token}/erase", s.preferencesEraseForm)
-	s.handle("POST /preferences/{token}/erase", s.preferencesErase)
+	s.dataLinkRoutes()
 	s.cutLinkRoutes()
 
 	api := func(pattern string, h http.HandlerFunc) { s.mux.Handle(pattern, s.requireToken(h)) }
