@@ -28,8 +28,9 @@ type preferencesData struct {
 	Stopped bool
 	// UnsubscribeURL leads to the one-button page that stops all mail.
 	UnsubscribeURL string
-	// DataURL downloads what is stored about the reader; EraseURL leads
-	// to the one-button page that erases it (preferences_erase.html).
+	// DataURL and EraseURL lead to the pages that mail the reader the
+	// link that downloads what is stored about them, or the one that
+	// erases it (preferences_data_link.html).
 	DataURL, EraseURL string
 	// Digest is what the page offers and says of digests.
 	Digest digestOffer

@@ -34,7 +34,7 @@ type badLinkData struct {
 	// mail's, and the reader was unsubscribed after it went.
 	UnsubscribedSince bool
 	// JustErased (erased only): the reader erased their data with this
-	// very request (preferencesErase), so the page says it is done
+	// very request (erase), so the page says it is done
 	// rather than that the link no longer works.
 	JustErased bool
 }
