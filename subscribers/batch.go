@@ -44,6 +44,9 @@ type Signups struct {
 	// mail waits for the reconciler's next tick after that moment.
 	DueTasks bool
 
+	// newTimes are the latest new addresses' signup times (evenOut).
+	newTimes signupTimes
+
 	jobs     chan *signupJob
 	mails    chan []queue.ConfirmItem
 	dues     chan queue.ConfirmItem
@@ -59,6 +62,9 @@ type signupJob struct {
 	listIDs []int64
 	err     error
 	done    chan struct{}
+	// known is set by the commit when the address was stored already
+	// (evenOut).
+	known bool
 }
 
 // NewSignups returns a running Signups writing to store and enqueuing
@@ -85,6 +91,7 @@ func NewSignups(store *Store, enq queue.Enqueuer, log *slog.Logger) *Signups {
 // signup is committed. Public signups may only name public lists. A
 // signup refused names every field at fault (see Check).
 func (s *Signups) Signup(ctx context.Context, in *Signup) error {
+	start := time.Now()
 	ids, err := s.store.checkSignup(ctx, in)
 	if err != nil {
 		return err
@@ -99,6 +106,7 @@ func (s *Signups) Signup(ctx context.Context, in *Signup) error {
 	}
 	select {
 	case <-job.done:
+		s.evenOut(job, start)
 		return job.err
 	case <-s.quit:
 		return ErrClosed
@@ -234,7 +242,12 @@ func (s *Signups) commitTx(batch []*signupJob) (items, dues []queue.ConfirmItem,
 				job.err = job.ctx.Err()
 				continue
 			}
-			item, due, err := signupTx(context.Background(), tx, job.in, job.listIDs, now)
+			// signupTx, with the insert's outcome kept for evenOut.
+			item, err := insertPending(context.Background(), tx, job.in, job.listIDs, now)
+			var due *queue.ConfirmItem
+			if job.known = item == nil && err == nil; job.known {
+				item, due, err = knownSignupTx(context.Background(), tx, job.in, job.listIDs, now)
+			}
 			if err != nil {
 				return err
 			}

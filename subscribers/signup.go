@@ -68,6 +68,16 @@ const (
 //   - a reader who unsubscribed (from everything, or from a list asked
 //     for) after the last mail is asking afresh: the mail goes at once.
 func signupTx(ctx context.Context, tx sqlite.Querier, in *Signup, listIDs []int64, now time.Time) (send, due *queue.ConfirmItem, err error) {
+	// Most signups are new addresses: the insert goes first, and only a
+	// known address costs the read.
+	if item, err := insertPending(ctx, tx, in, listIDs, now); item != nil || err != nil {
+		return item, nil, err
+	}
+	return knownSignupTx(ctx, tx, in, listIDs, now)
+}
+
+// knownSignupTx is signupTx for an address insertPending found stored.
+func knownSignupTx(ctx context.Context, tx sqlite.Querier, in *Signup, listIDs []int64, now time.Time) (send, due *queue.ConfirmItem, err error) {
 	var (
 		id      int64
 		status  string
@@ -78,11 +88,6 @@ func signupTx(ctx context.Context, tx sqlite.Querier, in *Signup, listIDs []int6
 		// answered one (confirmWait).
 		unanswered int
 	)
-	// Most signups are new addresses: the insert goes first, and only a
-	// known address costs the read.
-	if item, err := insertPending(ctx, tx, in, listIDs, now); item != nil || err != nil {
-		return item, nil, err
-	}
 	err = tx.QueryRowContext(ctx, `SELECT id, status, confirm_sent_at, unsubscribed_at, confirm_queued, confirm_unanswered
 		FROM subscribers WHERE email_key = ?`,
 		EmailKey(in.Email)).Scan(&id, &status, &sentAt, &unsubAt, &queued, &unanswered)
