@@ -173,6 +173,13 @@ func (t *Templates) Page(w io.Writer, name string, data any) error {
 	return t.render(w, "layout", name, data)
 }
 
+// PagePart renders the template part defines within the page called
+// name, alone, as the HTML it is: the embed page's snippet, which the page
+// then shows as text to copy.
+func (t *Templates) PagePart(w io.Writer, name, part string, data any) error {
+	return t.render(w, part, name, data)
+}
+
 // Admin renders the admin page called name within the admin layout.
 func (t *Templates) Admin(w io.Writer, name string, data any) error {
 	return t.render(w, "admin", name, data)

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -40,6 +42,15 @@ type embedData struct {
 	// names one, else to the Lists page. Empty for anyone else, to whom
 	// the admin would only show its login.
 	Back, BackLabel string
+	// Snippet is the form's HTML, the "snippet" template's output, which
+	// the page shows as text to copy.
+	Snippet string
+}
+
+// A partRenderer renders one part of a page alone; *templates.Templates
+// is one.
+type partRenderer interface {
+	PagePart(w io.Writer, name, part string, data any) error
 }
 
 // subscribeEmbed shows the snippet to copy and a preview of it.
@@ -74,6 +85,21 @@ func (s *Server) subscribeEmbed(w http.ResponseWriter, r *http.Request) {
 			d.Back, d.BackLabel = "/admin/lists/"+url.PathEscape(d.Hidden), d.HiddenName
 		}
 	}
+	// The snippet to copy is the preview's HTML, made first and then
+	// shown as text: executed inside the textarea, the template escaped
+	// a list's name and description for the textarea alone, and the
+	// copied HTML held them as markup, run on the publisher's page.
+	parts, ok := s.Pages.(partRenderer)
+	if !ok {
+		s.pageError(w, r, errors.New("embed page: the page templates cannot render the snippet alone"))
+		return
+	}
+	var snippet strings.Builder
+	if err := parts.PagePart(&snippet, "embed", "snippet", d); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	d.Snippet = snippet.String()
 	s.renderPage(w, r, http.StatusOK, "embed", d)
 }
 

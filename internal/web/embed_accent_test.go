@@ -28,7 +28,7 @@ func TestEmbedSnippetTakesTheSavedAccent(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /subscribe/embed = %d", resp.StatusCode)
 	}
-	if n := strings.Count(body, m23EmbedButton("#1f5fbf", "#ffffff")); n != 2 {
+	if n := inPreviewAndCopy(t, body, m23EmbedButton("#1f5fbf", "#ffffff")); n != 2 {
 		t.Errorf("before any save, %d snippet buttons on the default accent #1f5fbf, want 2:\n%s", n, body)
 	}
 	for _, tc := range []struct{ accent, background, text string }{
@@ -41,7 +41,7 @@ func TestEmbedSnippetTakesTheSavedAccent(t *testing.T) {
 			t.Fatalf("save accent %s = %d:\n%s", tc.accent, resp.StatusCode, body)
 		}
 		_, body := a.get("/subscribe/embed?list=tides")
-		if n := strings.Count(body, m23EmbedButton(tc.background, tc.text)); n != 2 {
+		if n := inPreviewAndCopy(t, body, m23EmbedButton(tc.background, tc.text)); n != 2 {
 			t.Errorf("accent %s saved: %d snippet buttons with background %s and text %s, want 2:\n%s",
 				tc.accent, n, tc.background, tc.text, body)
 		}
@@ -75,7 +75,7 @@ func TestEmbedSnippetTakesOnlyAHexColour(t *testing.T) {
 	if strings.Contains(body, "evil.example") {
 		t.Errorf("the snippet carries the stored accent %q:\n%s", bad, body)
 	}
-	if n := strings.Count(body, m23EmbedButton("#1f5fbf", "#ffffff")); n != 2 {
+	if n := inPreviewAndCopy(t, body, m23EmbedButton("#1f5fbf", "#ffffff")); n != 2 {
 		t.Errorf("%d snippet buttons on the default accent, want 2:\n%s", n, body)
 	}
 }

@@ -21,7 +21,7 @@ func TestEmbedListSlugInAnyCaseAndUnknownSaid(t *testing.T) {
 	if n := strings.Count(body, `<input type="hidden" name="list" value="tides">`); n != 1 {
 		t.Errorf("?list=TIDES: %d hidden tides fields in the preview, want 1:\n%s", n, body)
 	}
-	if n := strings.Count(body, `&lt;input type="hidden" name="list" value="tides">`); n != 1 {
+	if n := strings.Count(copiedSnippet(t, body), `<input type="hidden" name="list" value="tides">`); n != 1 {
 		t.Errorf("?list=TIDES: %d hidden tides fields in the snippet to copy, want 1:\n%s", n, body)
 	}
 	if strings.Contains(body, `type="checkbox" name="list"`) {
