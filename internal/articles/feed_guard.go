@@ -113,9 +113,9 @@ type Resolver interface {
 // refuses. Unless private feeds are allowed, an unresolvable host is
 // refused too; when they are, a name is not looked up at all. A host
 // written as a number in any other form than an IP address's usual one
-// is refused first, looked up never, allowed or not (numericHostProblem).
+// is refused first, looked up never, allowed or not (NumericHostProblem).
 func (g guard) checkHost(ctx context.Context, r Resolver, host string) error {
-	if msg := numericHostProblem(host); msg != "" {
+	if msg := NumericHostProblem(host); msg != "" {
 		return errors.New(msg)
 	}
 	if ip, err := netip.ParseAddr(host); err == nil {

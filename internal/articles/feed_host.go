@@ -8,8 +8,9 @@ import (
 	"strings"
 )
 
-// numericHostProblem says what is wrong with a host that is a number but
+// NumericHostProblem says what is wrong with a host that is a number but
 // not an IP address in its usual form, or returns "" for any other host.
+// The feeds' guard and the webhooks' (internal/hooks) ask it first.
 // Browsers, curl and the C library read 2130706433, 0177.0.0.1, 0x7f.1,
 // 127.1 and "127.0.0.1." as 127.0.0.1 (the WHATWG URL Standard's IPv4
 // parser, inet_aton), where Go's resolver may send them to DNS as names:
@@ -18,7 +19,7 @@ import (
 // lookup, with the address it stands for, so that the admin writes that
 // instead and the guard judges the address everyone reads. A bracketed
 // host that is not an IPv6 address ([::ffff:127.1]) is refused too.
-func numericHostProblem(host string) string {
+func NumericHostProblem(host string) string {
 	if _, err := netip.ParseAddr(host); err == nil {
 		return ""
 	}

@@ -67,6 +67,11 @@ func (g Guard) CheckURL(ctx context.Context, r Resolver, raw string) string {
 		return "use a URL of at most 2,000 characters"
 	}
 	host := u.Hostname()
+	// 2130706433 or 0x7f.1 would go to the resolver as a name, where
+	// browsers read 127.0.0.1: refused, unresolved, as feeds refuse it.
+	if msg := articles.NumericHostProblem(host); msg != "" {
+		return msg
+	}
 	if ip, err := netip.ParseAddr(host); err == nil {
 		if err := g.Allow(ip); err != nil {
 			return err.Error()
