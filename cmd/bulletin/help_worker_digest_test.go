@@ -26,6 +26,11 @@ func TestWorkerAndDigestHelpListTheSettingsTheyRead(t *testing.T) {
 			"-redis-url string", "-smtp-url string", "-from string", "-secret string", "-templates string", "-dkim-selector string",
 			"-bounce-domain string"},
 			append([]string{"-metrics-token", "-admin-email", "-admin-password"}, notRead...)},
+		// import listed serve's every setting, the admin's among them,
+		// which serve alone applies.
+		{"import", []string{"Usage: bulletin import FILE.csv", "-list string", "-confirmed", "-data string", "-base-url string",
+			"-redis-url string", "-smtp-url string", "-from string", "-secret string", "-templates string", "-dkim-selector string"},
+			append([]string{"-metrics-token", "-admin-email", "-admin-password"}, notRead...)},
 		{"serve", []string{"-addr string", "-signup-rate string", "-metrics-token string", "-templates string", "-webhook-ses-topic string",
 			"-trusted-proxies string", "-delivery-retention string"}, []string{"It reads only"}},
 	} {

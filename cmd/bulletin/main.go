@@ -144,7 +144,7 @@ var settingsUsed = map[string][]string{
 }
 
 // settingsShown lists, for the commands that read only some settings but
-// refuse any malformed one as serve does (worker, digest run), the ones
+// refuse any malformed one as serve does (worker, digest run, import), the ones
 // their -h lists. A worker and digest run usually share serve's
 // environment, where a malformed setting is a mistake serve will stop on
 // too, so they refuse it; but their -h listed every setting, the HTTP
@@ -166,10 +166,16 @@ var settingsUsed = map[string][]string{
 var settingsShown = map[string][]string{
 	"worker": {"BULLETIN_ADDR", "BULLETIN_DATA", "BULLETIN_REDIS_URL", "BULLETIN_SMTP_URL", "BULLETIN_SMTP_CONNS", "BULLETIN_SMTP_RATE",
 		"BULLETIN_FROM", "BULLETIN_METRICS_TOKEN", "BULLETIN_DKIM_SELECTOR", "BULLETIN_DKIM_ED25519_SELECTOR", "BULLETIN_DKIM_DIR"},
-	"digest": {"BULLETIN_ADDR", "BULLETIN_DATA", "BULLETIN_BASE_URL", "BULLETIN_REDIS_URL", "BULLETIN_SMTP_URL", "BULLETIN_SMTP_CONNS",
-		"BULLETIN_SMTP_RATE", "BULLETIN_FROM", "BULLETIN_SECRET", "BULLETIN_TEMPLATES",
-		"BULLETIN_DKIM_SELECTOR", "BULLETIN_DKIM_ED25519_SELECTOR", "BULLETIN_DKIM_DIR", "BULLETIN_BOUNCE_DOMAIN"},
+	"digest": mailCommandSettings,
+	"import": mailCommandSettings,
 }
+
+// mailCommandSettings are what digest run and import read: they open what
+// serve does to build and send mail (openAll), the confirmations of the
+// readers an import leaves pending as a digest's mail.
+var mailCommandSettings = []string{"BULLETIN_ADDR", "BULLETIN_DATA", "BULLETIN_BASE_URL", "BULLETIN_REDIS_URL", "BULLETIN_SMTP_URL",
+	"BULLETIN_SMTP_CONNS", "BULLETIN_SMTP_RATE", "BULLETIN_FROM", "BULLETIN_SECRET", "BULLETIN_TEMPLATES",
+	"BULLETIN_DKIM_SELECTOR", "BULLETIN_DKIM_ED25519_SELECTOR", "BULLETIN_DKIM_DIR", "BULLETIN_BOUNCE_DOMAIN"}
 
 // usageAs words, for a command of settingsShown, the settings whose
 // serve wording would mislead its reader: a worker opens no database and
