@@ -199,6 +199,22 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opt ImportOptions) (*Im
 	return imp.rep, err
 }
 
+// A BatchError is Import's error when a batch of rows could not be
+// stored, a full disk's most often: the batch's transaction stored none
+// of its lines, First to Last, and the import read no further. The rows of
+// the lines before First were stored, Stored of them; none, when it is 0.
+type BatchError struct {
+	First, Last int // lines of the file
+	Stored      int
+	Err         error
+}
+
+func (e *BatchError) Error() string {
+	return fmt.Sprintf("import rows %d–%d: %v", e.First, e.Last, e.Err)
+}
+
+func (e *BatchError) Unwrap() error { return e.Err }
+
 // ErrNoListsColumn is (wrapped in) Import's error for a file with no
 // lists column imported with no list (ImportOptions.List) to put its
 // readers on. Its message is the *bulletin.Error's it wraps too.
@@ -376,6 +392,8 @@ type importer struct {
 	// confirms are the confirmations of the batch in hand, queued once
 	// it commits.
 	confirms []queue.ConfirmItem
+	// stored counts the rows of the batches committed, for BatchError.
+	stored int
 }
 
 func (imp *importer) run(ctx context.Context, rr *recordReader) error {
@@ -506,8 +524,9 @@ var errInterrupted = errors.New("import interrupted")
 func (imp *importer) flush(ctx context.Context, batch []importRow) error {
 	if len(batch) > 0 {
 		if err := imp.store.importBatch(context.WithoutCancel(ctx), imp, batch); err != nil {
-			return fmt.Errorf("import rows %d–%d: %w", batch[0].line, batch[len(batch)-1].line, err)
+			return &BatchError{First: batch[0].line, Last: batch[len(batch)-1].line, Stored: imp.stored, Err: err}
 		}
+		imp.stored += len(batch)
 		imp.queueConfirms(ctx)
 	}
 	clear(imp.batched)

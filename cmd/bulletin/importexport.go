@@ -418,6 +418,8 @@ func (m *Main) exportCSV(ctx context.Context, args []string) error {
 // column. Any other error is an operational one.
 func (m *Main) importError(ctx context.Context, err error, file, list string) error {
 	switch bulletin.ErrorCode(err) {
+	case bulletin.EUNAVAILABLE:
+		return importDiskFull(err, file, m.Config.Data)
 	case bulletin.ENOTFOUND:
 		if list != "" {
 			return m.noSuchList(ctx, bulletin.ErrorMessage(err))
@@ -434,6 +436,24 @@ func (m *Main) importError(ctx context.Context, err error, file, list string) er
 		}
 	}
 	return badInput(err)
+}
+
+// importDiskFull says what an import stopped by a full disk stored:
+// nothing, or the readers of the lines before the batch that failed (a
+// transaction stores all of its rows or none), and how to finish the job.
+// It said "import rows 1001–2000: insert subscribers: database or disk is
+// full", which left the operator to guess what of the file was in.
+// It gives no counts: the report counts the failed batch's rows as its
+// transaction goes, before the commit fails.
+func importDiskFull(err error, file, data string) error {
+	free := "free some space on the disk of the data folder " + data
+	var be *subscribers.BatchError
+	if !errors.As(err, &be) || be.Stored == 0 {
+		return fmt.Errorf("the disk is full, so nothing from %s was imported: %s, then run the same import again", file, free)
+	}
+	return fmt.Errorf("the disk is full, so the import stopped at line %d of %s: the readers on lines 1 to %d are imported, "+
+		"nothing from line %d on is. To import the rest, %s, then run the same import again: it skips the readers stored already and mails no one twice",
+		be.First, file, be.First-1, be.First, free)
 }
 
 // fileSubjects are how the importer's refusals of a whole file begin
