@@ -83,7 +83,7 @@ func (s *Server) trackClick(w http.ResponseWriter, r *http.Request) {
 		s.trackNotFound(w, r)
 		return
 	}
-	if camp.Tracking == tracking.On || camp.Tracking == tracking.Anonymous {
+	if (camp.Tracking == tracking.On || camp.Tracking == tracking.Anonymous) && !s.editorClick(r) {
 		err := s.TrackDeps.Recorder.Click(tracking.Hit{Campaign: c.Campaign, Link: c.Index, Delivery: c.Delivery,
 			Mode: camp.Tracking, Links: len(camp.Links), At: at, Method: r.Method, UserAgent: r.UserAgent()})
 		if err != nil {
@@ -95,6 +95,22 @@ func (s *Server) trackClick(w http.ResponseWriter, r *http.Request) {
 	h["Cache-Control"] = noStore
 	h["Referrer-Policy"] = noReferrer
 	w.WriteHeader(http.StatusFound)
+}
+
+// editorClick says r carries the cookie of a live admin session: an
+// editor following a link of the outbox's preview, or of a test send in
+// their own mailbox in the browser they work in, is no reader, and their
+// click is not counted. The cookie is sent on the click (Path /, SameSite
+// Lax: a link opened from a mail or a preview is a top-level GET). A
+// reader has no such cookie, so their clicks cost no lookup.
+func (s *Server) editorClick(r *http.Request) bool {
+	if s.Admins == nil {
+		return false
+	}
+	if _, err := r.Cookie(sessionCookie); err != nil {
+		return false
+	}
+	return s.cookieSession(r) != nil
 }
 
 var (
