@@ -47,7 +47,9 @@ func TestServeMailsTheDataLink(t *testing.T) {
 			t.Fatalf("the download's button = %d, want 303", resp.StatusCode)
 		}
 	}
-	isDataLink := func(m smtptest.Message) bool { return strings.Contains(string(m.Data), "Subject: Your data at Harbour Gazette") }
+	isDataLink := func(m smtptest.Message) bool {
+		return strings.Contains(string(m.Data), "Subject: Your data at Harbour Gazette")
+	}
 	msg := in.wait("data link mail", isDataLink)
 	if len(msg.To) != 1 || msg.To[0] != addr || msg.From != "news@harbour.test" {
 		t.Errorf("the data link went from %q to %v, want from news@harbour.test to %s", msg.From, msg.To, addr)
