@@ -92,7 +92,7 @@ func TestMigrateWarnsOfMalformedSettings(t *testing.T) {
 		"BULLETIN_BASE_URL":   "ftp://ed:" + unusedPassword + "@news.example.com",
 	}
 	code, stdout, stderr := run(t, env, "", "migrate", "--from", "Acme, Inc <news@example.com>")
-	if code != 0 || !strings.HasPrefix(stdout, "database "+filepath.Join(data, "bulletin.db")+" is up to date") {
+	if code != 0 || !strings.Contains(stdout, "\ndatabase "+filepath.Join(data, "bulletin.db")+" is up to date") {
 		t.Fatalf("migrate: exit %d, stdout %q, stderr %q; want 0", code, stdout, stderr)
 	}
 	if _, err := os.Stat(filepath.Join(data, "bulletin.db")); err != nil {

@@ -28,6 +28,9 @@ type DB struct {
 	Read *sql.DB
 	// Path is the database file.
 	Path string
+	// Applied are the migrations this Open applied, in order: none when
+	// the schema was up to date already.
+	Applied []string
 
 	ckpt      *checkpointer
 	closeOnce sync.Once

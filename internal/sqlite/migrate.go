@@ -27,8 +27,12 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		if err := db.migrateFile(ctx, name); err != nil {
+		applied, err := db.migrateFile(ctx, name)
+		if err != nil {
 			return fmt.Errorf("migrate %s: %w", name, err)
+		}
+		if applied {
+			db.Applied = append(db.Applied, strings.TrimSuffix(strings.TrimPrefix(name, "migration/"), ".sql"))
 		}
 	}
 	return nil
@@ -40,22 +44,24 @@ func (db *DB) migrate(ctx context.Context) error {
 // refers to it, and checks them all before the commit.
 const foreignKeysOff = "-- bulletin: foreign keys off\n"
 
-func (db *DB) migrateFile(ctx context.Context, name string) error {
+// migrateFile applies migration name unless it is recorded, and reports
+// whether it did.
+func (db *DB) migrateFile(ctx context.Context, name string) (applied bool, err error) {
 	buf, err := fs.ReadFile(migrationFS, name)
 	if err != nil {
-		return err
+		return false, err
 	}
 	// The pragma is a connection's and is a no-op inside a transaction:
 	// it is set on the one write connection, around the transaction.
 	conn, err := db.Write.Conn(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer conn.Close()
 	fkOff := strings.HasPrefix(string(buf), foreignKeysOff)
 	if fkOff {
 		if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
-			return err
+			return false, err
 		}
 		defer func() {
 			if _, err := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`); err != nil {
@@ -68,30 +74,30 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return false, fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM migrations WHERE name = ?`, name).Scan(&n); err != nil {
-		return err
+		return false, err
 	} else if n > 0 {
-		return nil
+		return false, nil
 	}
 	if _, err := tx.ExecContext(ctx, string(buf)); err != nil {
-		return err
+		return false, err
 	}
 	if fkOff {
 		if err := checkForeignKeys(ctx, tx); err != nil {
-			return err
+			return false, err
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO migrations (name, applied_at) VALUES (?, ?)`, name, Now()); err != nil {
-		return err
+		return false, err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return false, fmt.Errorf("commit: %w", err)
 	}
-	return nil
+	return true, nil
 }
 
 // checkForeignKeys fails when a row refers to one that does not exist.
