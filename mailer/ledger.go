@@ -3,6 +3,7 @@ package mailer
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
 	tasks "github.com/bulletinhq/bulletin/internal/queue"
@@ -33,9 +35,15 @@ const doneTTL = 7 * 24 * time.Hour
 // (tasks.GoneKey: unsubscribed, erased, bounced, no list left) or as
 // having left every list of its campaign (tasks.LeftKey) is skipped, as
 // the primary's own ledger skips it in SQLite.
+//
+// A write of final results is kept until the primary has run its task,
+// and written again if Redis loses it first (see pendingWrites).
 type RedisLedger struct {
 	Redis    redis.UniversalClient
 	Enqueuer tasks.Enqueuer
+	Log      *slog.Logger // may be nil
+
+	w pendingWrites
 }
 
 var (
@@ -54,6 +62,15 @@ func (l *RedisLedger) Claim(ctx context.Context, p *tasks.SendPayload, rs []task
 	c, err := l.read(ctx, p.CampaignID, rs)
 	if err != nil {
 		return nil, false, fmt.Errorf("claim: %w", err)
+	}
+	// Results this worker wrote and Redis lost go back into the done hash
+	// before a delivery is claimed: read again, they are not sent twice.
+	if lost, err := l.markLost(ctx, c.mark); err != nil {
+		return nil, false, fmt.Errorf("claim: %w", err)
+	} else if lost {
+		if c, err = l.read(ctx, p.CampaignID, rs); err != nil {
+			return nil, false, fmt.Errorf("claim: %w", err)
+		}
 	}
 	if c.stop.Val() > 0 {
 		return nil, true, nil
@@ -87,11 +104,12 @@ func (l *RedisLedger) Stopped(ctx context.Context, campaignID int64) (bool, erro
 // flag, the results done (one per recipient, nil when not done) and when
 // each recipient's subscriber left everything (gone) and the campaign's
 // lists (left), one score per recipient, 0 when they did not (see
-// leftSince).
+// leftSince), and the ledger's mark (see pendingWrites).
 type chunkState struct {
 	stop       *redis.IntCmd
 	done       *redis.SliceCmd
 	gone, left *redis.FloatSliceCmd
+	mark       *redis.StringCmd
 }
 
 // read runs Claim's pipeline for the recipients rs of campaign cid. The
@@ -111,12 +129,13 @@ func (l *RedisLedger) read(ctx context.Context, cid int64, rs []tasks.Recipient)
 		done: pipe.HMGet(ctx, tasks.DoneKey(cid), fields...),
 		gone: pipe.ZMScore(ctx, tasks.GoneKey, sids...),
 		left: pipe.ZMScore(ctx, tasks.LeftKey(cid), sids...),
+		mark: pipe.Get(ctx, l.markKey()),
 	}
-	// None of these commands reports a missing key, field or member as an
-	// error (HMGET and ZMSCORE answer nil in its place, which go-redis
-	// reads as nil and 0), so any error Exec returns, its own or the
-	// first of a command's, is a real one and fails the claim.
-	if _, err := pipe.Exec(ctx); err != nil {
+	// None of these commands but GET reports a missing key, field or
+	// member as an error (HMGET and ZMSCORE answer nil in its place, which
+	// go-redis reads as nil and 0), so any other error Exec returns, its
+	// own or the first of a command's, is a real one and fails the claim.
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, err
 	}
 	return c, nil
@@ -199,15 +218,31 @@ func (l *RedisLedger) remember(ctx context.Context, campaignID int64, results []
 	return nil
 }
 
+// enqueue queues results for the primary, and keeps the final ones until
+// it has recorded them (kept).
 func (l *RedisLedger) enqueue(ctx context.Context, campaignID int64, results []tasks.Result) error {
-	t, opts, err := tasks.NewRecordTask(&tasks.RecordPayload{CampaignID: campaignID, Results: results})
+	info, err := l.enqueueTask(ctx, campaignID, results)
 	if err != nil {
 		return err
 	}
-	if _, err := l.Enqueuer.EnqueueContext(ctx, t, opts...); err != nil {
-		return fmt.Errorf("queue results: %w", err)
+	if f := final(results); len(f) > 0 {
+		return l.kept(ctx, campaignID, f, info)
 	}
 	return nil
+}
+
+// enqueueTask queues a delivery:record task of results, with an id of its
+// own, by which the ledger finds out when the primary has run it.
+func (l *RedisLedger) enqueueTask(ctx context.Context, campaignID int64, results []tasks.Result) (*asynq.TaskInfo, error) {
+	t, opts, err := tasks.NewRecordTask(&tasks.RecordPayload{CampaignID: campaignID, Results: results})
+	if err != nil {
+		return nil, err
+	}
+	info, err := l.Enqueuer.EnqueueContext(ctx, t, append(opts, asynq.TaskID(rand.Text()))...)
+	if err != nil {
+		return nil, fmt.Errorf("queue results: %w", err)
+	}
+	return info, nil
 }
 
 // A recorder writes results by group commit: whatever arrived, from any
