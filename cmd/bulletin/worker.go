@@ -80,7 +80,7 @@ func (m *Main) worker(ctx context.Context, args []string) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	sender := &mailer.Sender{
 		Batch:  mailer.Batch(transport, m.Config.SMTPConns),
-		Ledger: &mailer.RedisLedger{Redis: q.Redis(), Enqueuer: q},
+		Ledger: &mailer.RedisLedger{Redis: q.Redis(), Enqueuer: q, Log: m.Log},
 		// Each write queues a delivery:record task for the primary: 10 ms
 		// keeps those few while what a rerun could send twice stays small.
 		RecordEvery: 10 * time.Millisecond,
