@@ -189,7 +189,7 @@ func checkZone(name string) string {
 		return `name the zone, e.g. "Europe/Paris" or "UTC", not "Local"`
 	}
 	if _, err := time.LoadLocation(name); err != nil {
-		return `use an IANA time zone name such as "Europe/Paris", "America/New_York" or "UTC" (mind the capitals)`
+		return ZoneProblem(name)
 	}
 	return ""
 }

@@ -1,6 +1,10 @@
 package campaigns
 
-import "time"
+import (
+	"time"
+
+	"github.com/bulletinhq/bulletin/subscribers"
+)
 
 // checkSendZone says what is wrong with zone, the time zone of a send
 // time, or "". Without a send time it has nothing to be the zone of: a
@@ -17,7 +21,7 @@ func checkSendZone(zone string, scheduled bool) string {
 		return `name the zone, e.g. "Europe/Paris" or "UTC", not "Local"`
 	}
 	if _, err := time.LoadLocation(zone); err != nil || len(zone) > 64 {
-		return `use an IANA time zone name such as "Europe/Paris", "America/New_York" or "UTC" (mind the capitals)`
+		return subscribers.ZoneProblem(zone)
 	}
 	return ""
 }

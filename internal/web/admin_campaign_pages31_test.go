@@ -284,6 +284,8 @@ func TestCampaignPages31SendAtInATimeZone(t *testing.T) {
 	for _, tt := range []struct{ zone, sendAt, field, want string }{
 		{"Mars/Olympus", "2099-01-01T09:00", "send_zone", `Use an IANA time zone name`},
 		{"Local", "2099-01-01T09:00", "send_zone", `Use an IANA time zone name`},
+		// A zone in other capitals is named as it is written.
+		{"europe/paris", "2099-01-01T09:00", "send_zone", `Time zone names mind their capitals: write &#34;Europe/Paris&#34;`},
 		{"", "2027-03-14T02:30", "send_at", "There is no 2027-03-14 02:30 in America/New_York: the clocks go forward then; choose another time."},
 	} {
 		before, _ := s.Campaigns.Recent(context.Background(), "", 100)

@@ -388,6 +388,9 @@ func readCampaignForm(r *http.Request, f *campaignForm, lists listIndex) (*campa
 	if f.Zone != "" {
 		if chosen, err := loadZone(f.Zone); err != nil {
 			f.Errors = map[string]string{"send_zone": badZone}
+			if subscribers.ZoneInOtherCase(f.Zone) != "" {
+				f.Errors["send_zone"] = subscribers.ZoneProblem(f.Zone)
+			}
 		} else {
 			loc = chosen
 		}
