@@ -53,7 +53,9 @@ var errGateDrained = fmt.Errorf("not sent: %w: %w", ErrStopping, tasks.ErrHanded
 // deadline). What it still holds then fails with a refusingError, which
 // wraps tasks.ErrHandedBack: no failure, the task hands it back. A queue
 // task (a confirmation's, a welcome mail's) is one of gateWaiters waiting
-// at once, apart from the batches.
+// at once, apart from the batches. Its messages go before the campaign
+// messages waiting in t's stream (Outgoing.Transactional), within the
+// same BULLETIN_SMTP_RATE.
 //
 // t must be a StreamSender (*SMTP, or Signing of one), whose messages
 // not yet taken by a connection a cancel keeps back while those on the
@@ -81,7 +83,7 @@ func (gt *gatedTransport) Send(ctx context.Context, from string, to []string, ms
 	m := []Outgoing{{From: from, Data: msg}}
 	if len(to) == 1 {
 		m[0].To = to[0]
-		return gt.sendAll(ctx, m, gt.s.SendAsync)[0]
+		return gt.sendAll(ctx, m, gt.sendFirst)[0]
 	}
 	whole := func(_ context.Context, _ Outgoing, report func(error)) { report(gt.t.Send(ctx, from, to, msg)) }
 	return gt.sendAll(ctx, m, whole)[0]
@@ -89,7 +91,15 @@ func (gt *gatedTransport) Send(ctx context.Context, from string, to []string, ms
 
 // SendBatch implements BatchSender.
 func (gt *gatedTransport) SendBatch(ctx context.Context, msgs []Outgoing) []error {
-	return gt.sendAll(ctx, msgs, gt.s.SendAsync)
+	return gt.sendAll(ctx, msgs, gt.sendFirst)
+}
+
+// sendFirst streams m ahead of the campaign messages waiting in the
+// stream: what goes through a gate's Transport is a reader's own mail,
+// a confirmation or a welcome (Outgoing.Transactional).
+func (gt *gatedTransport) sendFirst(ctx context.Context, m Outgoing, report func(error)) {
+	m.Transactional = true
+	gt.s.SendAsync(ctx, m, report)
 }
 
 // sendAll sends msgs, each with send, through the gate and returns one

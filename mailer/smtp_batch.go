@@ -20,6 +20,13 @@ type Outgoing struct {
 	// in its reply to the data (see RelayID), or "" when it named none,
 	// once the message is accepted and before its outcome is reported.
 	RelayID *string
+	// Transactional marks a reader's own mail (a confirmation, a welcome
+	// mail, an already-subscribed mail): handed to the stream (SendAsync),
+	// it goes before the campaign messages waiting there. Behind them, at
+	// BULLETIN_SMTP_RATE, a signup's confirmation waited for the whole
+	// campaign (25 s for 3,000 readers at 100 a second); in front, it
+	// takes the rate's next free turn, and the campaign the one after.
+	Transactional bool
 }
 
 // A Composer appends a message to dst and returns the result. It cannot

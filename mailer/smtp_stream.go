@@ -3,6 +3,7 @@ package mailer
 import (
 	"context"
 	"fmt"
+	"slices"
 )
 
 // SendAsync hands m to the pool's shared stream and returns at once;
@@ -18,7 +19,8 @@ import (
 // whatever the caller does. report must not block for long: it runs on
 // the connection's goroutine.
 func (s *SMTP) SendAsync(ctx context.Context, m Outgoing, report func(error)) {
-	j := &job{from: m.From, to: []string{m.To}, data: m.Data, body: m.Body, ctx: ctx, report: report, relayID: m.RelayID}
+	j := &job{from: m.From, to: []string{m.To}, data: m.Data, body: m.Body, ctx: ctx, report: report, relayID: m.RelayID,
+		first: m.Transactional}
 	if err := checkEnvelope(m.From, j.to); err != nil {
 		report(err)
 		return
@@ -32,11 +34,23 @@ func (s *SMTP) SendAsync(ctx context.Context, m Outgoing, report func(error)) {
 
 // enqueue hands js to the stream, starting a goroutine for them while
 // fewer than Conns work on it: one for each window's worth (chunkWindow)
-// of js, so that a group handed on together goes out together.
+// of js, so that a group handed on together goes out together. A job
+// that goes first (Outgoing.Transactional) is put behind those that go
+// first already, before the rest.
 func (s *SMTP) enqueue(js ...*job) {
 	q := s.stream
 	q.mu.Lock()
-	q.todo = append(q.todo, js...)
+	for _, j := range js {
+		if !j.first {
+			q.todo = append(q.todo, j)
+			continue
+		}
+		i := 0
+		for i < len(q.todo) && q.todo[i].first {
+			i++
+		}
+		q.todo = slices.Insert(q.todo, i, j)
+	}
 	start := 0
 	for range (len(js) + chunkWindow - 1) / chunkWindow {
 		if q.workers < s.cfg.Conns && q.workers < len(q.todo) {

@@ -35,6 +35,9 @@ type job struct {
 	// relayID where the id it names goes (Outgoing.RelayID).
 	reply   string
 	relayID *string
+	// first says the job goes before the stream's other jobs
+	// (Outgoing.Transactional).
+	first bool
 }
 
 // errConn marks a failure after which the connection is unusable even
