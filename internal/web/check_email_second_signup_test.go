@@ -15,7 +15,7 @@ import (
 // walked through as a reader meets it: no new mail comes at once; the
 // link of the mail they have joins the lists chosen since too, also once
 // followed before; not followed, a mail naming every list chosen comes
-// when the 10 minutes are over, and then only its link works. The page
+// later, and then only its link works. The page
 // said no second mail was sent and the first link confirmed every list:
 // a reader who waited got a second mail, and the first link then said it
 // does not work.
@@ -25,8 +25,10 @@ func TestCheckEmailPageTellsWhatASecondSignupDoes(t *testing.T) {
 	for _, want := range []string{
 		"Signed up again within 10 minutes? No new mail comes at once",
 		"the link in the mail you have also joins the lists you chose since",
-		"If that mail does not name them all and you do not follow its link, a mail naming every list comes once the 10 minutes are over.",
-		"Each mail to an address left unanswered makes the wait before the next one longer.",
+		// When, said as "later": after 10 minutes, or longer when mails
+		// went unanswered (the wait doubles), which took two more
+		// paragraphs of small print to say.
+		"If you do not follow it, a mail naming them all comes later.",
 		"Only the link in the newest mail works.",
 	} {
 		if !strings.Contains(page, want) {
