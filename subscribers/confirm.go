@@ -193,9 +193,20 @@ func (c *Confirmer) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return errors.Join(err, c.Store.finishConfirms(ctx, nil, ids(subs), nil))
 	}
 	var sent, failed, already []int64
+	var refused []refusal
 	var first, back error // the first failure, and the first mail handed back
 	var nBack int
 	fail := func(sub *claim, err error) {
+		if errors.Is(err, mailer.ErrPermanent) && !handedBack(err) {
+			// The relay refused the address for good: a bounce, as a
+			// campaign's would be, never retried.
+			refused = append(refused, refusal{sub: sub, reply: err.Error()})
+			if sub.already {
+				already = append(already, sub.ID)
+			}
+			c.refusedLog(sub.Subscriber, err)
+			return
+		}
 		failed = append(failed, sub.ID) // flagged again, for the retry or the reconciler
 		if handedBack(err) {
 			c.handBack(sub.Subscriber, err)
@@ -235,7 +246,7 @@ func (c *Confirmer) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	for _, m := range msgs {
 		putMailBuf(m.Data) // a Transport keeps nothing it was given
 	}
-	if err := c.Store.finishConfirms(ctx, sent, failed, already); err != nil {
+	if err := c.Store.finishConfirms(ctx, sent, failed, already, refused...); err != nil {
 		return err
 	}
 	switch {
@@ -303,6 +314,16 @@ func (c *Confirmer) warn(sub *Subscriber, err error) {
 		attrs = append(attrs, "more_since_last", quiet)
 	}
 	log.Warn("confirmation not sent; the task retries", attrs...)
+}
+
+// refusedLog logs, as warn does, a confirmation the relay refused for
+// good (a 5xx to its address), which is recorded as a bounce and not
+// tried again.
+func (c *Confirmer) refusedLog(sub *Subscriber, err error) {
+	log := cmp.Or(c.Log, slog.Default())
+	domain := sub.Email[strings.LastIndexByte(sub.Email, '@')+1:]
+	log.Warn("confirmation refused by the mail server; recorded as a bounce, not retried", "subscriber", sub.ID, "domain", domain,
+		"reason", blank(err.Error(), sub.Email))
 }
 
 // blank replaces each occurrence of addr in msg, in any ASCII case, with
@@ -751,13 +772,22 @@ func awaitingConfirm(ctx context.Context, tx sqlite.Querier, items []queue.Confi
 	return out, rows.Err()
 }
 
+// A refusal is a mail the relay refused for good (a 5xx to its address),
+// with its reply.
+type refusal struct {
+	sub   *claim
+	reply string
+}
+
 // finishConfirms clears the flag of sent mails and hands failed ones back
 // (confirm_queued = 1) for the retry or the reconciler. The request that
-// marked an already-subscribed mail (already, of those sent) has done its
-// work and goes, unless a signup added a list to it meanwhile (its mail
-// is then due: see holdRequest) or flagged a newer mail.
-func (s *Store) finishConfirms(ctx context.Context, sent, failed, already []int64) error {
-	if len(sent) == 0 && len(failed) == 0 {
+// marked an already-subscribed mail (already, of those sent or refused)
+// has done its work and goes, unless a signup added a list to it
+// meanwhile (its mail is then due: see holdRequest) or flagged a newer
+// mail. A refused mail's flag is cleared too, and the refusal recorded
+// as the reader's bounce (recordRefusals).
+func (s *Store) finishConfirms(ctx context.Context, sent, failed, already []int64, refused ...refusal) error {
+	if len(sent) == 0 && len(failed) == 0 && len(refused) == 0 {
 		return nil
 	}
 	// The mails have gone: recording it must outlast the task's deadline
@@ -766,7 +796,12 @@ func (s *Store) finishConfirms(ctx context.Context, sent, failed, already []int6
 	ctx = context.WithoutCancel(ctx)
 	// One statement for each outcome: the write connection is held for
 	// two, not one per mail.
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	var gone []int64
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if gone, err = recordRefusals(ctx, tx, refused); err != nil {
+			return err
+		}
 		for _, o := range []struct {
 			flag int
 			ids  []int64
@@ -782,13 +817,17 @@ func (s *Store) finishConfirms(ctx context.Context, sent, failed, already []int6
 		if len(already) == 0 {
 			return nil
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM signup_requests WHERE lists = '[]' AND subscriber_id IN
+		_, err = tx.ExecContext(ctx, `DELETE FROM signup_requests WHERE lists = '[]' AND subscriber_id IN
 			(SELECT id FROM subscribers WHERE id IN (SELECT value FROM json_each(?)) AND confirm_queued = 0)`, idsJSON(already))
 		if err != nil {
 			return fmt.Errorf("finish confirmations: %w", err)
 		}
 		return nil
 	})
+	if err == nil {
+		s.recordGone(ctx, gone...)
+	}
+	return err
 }
 
 // Confirm carries out what the confirmation link of subscriber id stands

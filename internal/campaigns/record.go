@@ -18,7 +18,7 @@ import (
 )
 
 // HardBounces is how many hard bounces make a subscriber bounced.
-const HardBounces = 3
+const HardBounces = events.SendHardBounces
 
 // claimFor is how long the primary's own sender holds a claimed delivery.
 // A chunk is sent and recorded well within it; after a crash, serve clears
@@ -281,32 +281,18 @@ func recordTx(ctx context.Context, tx *sql.Tx, cid int64, r queue.Result, now ti
 }
 
 // countBounceTx counts a hard bounce at send time against the subscriber
-// of delivery did, who becomes bounced at the HardBounces-th (the
-// contract's rule for the relay's refusals), and whose address then goes
-// on the suppression list, as a hard bounce reported later puts it. It
-// returns their id when they are bounced.
+// of delivery did (events.CountSendBounceTx: bounced at the HardBounces-th,
+// the contract's rule for the relay's refusals, and their address then
+// suppressed). It returns their id when they are bounced.
 func countBounceTx(ctx context.Context, tx *sql.Tx, did int64, now time.Time) (int64, error) {
 	var sid int64
-	var was, status, email string
-	tx.QueryRowContext(ctx, `SELECT s.status, s.email FROM subscribers s JOIN deliveries d ON d.subscriber_id = s.id WHERE d.id = ?`, did).Scan(&was, &email)
-	err := tx.QueryRowContext(ctx, `UPDATE subscribers SET bounce_count = bounce_count + 1,
-		status = CASE WHEN bounce_count + 1 >= ? AND status = 'confirmed' THEN 'bounced' ELSE status END,
-		updated_at = ? WHERE id = (SELECT subscriber_id FROM deliveries WHERE id = ?) RETURNING id, status`,
-		HardBounces, now, did).Scan(&sid, &status)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
+	err := tx.QueryRowContext(ctx, `SELECT subscriber_id FROM deliveries WHERE id = ?`, did).Scan(&sid)
+	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
-	case err != nil:
+	} else if err != nil {
 		return 0, fmt.Errorf("count bounce: %w", err)
-	case status != subscribers.StatusBounced:
-		return 0, nil
-	case was != subscribers.StatusBounced:
-		if err := events.SuppressSendBounceTx(ctx, tx, email, now); err != nil {
-			return 0, err
-		}
-		return sid, hooks.EmitSubscriber(ctx, tx, hooks.SubscriberBounced, sid)
 	}
-	return sid, nil
+	return events.CountSendBounceTx(ctx, tx, sid, now)
 }
 
 // bouncedReaderTx returns the subscriber of delivery did when a soft
