@@ -27,7 +27,8 @@ type digestArticle struct {
 	ImageAlt    string
 	PublishedAt time.Time // in the list's time zone once rendered
 	Summary     string    // two or three lines
-	Wrapped     string    // Summary wrapped for the text part
+	Excerpt     excerpt   // Summary with the links of the body it was taken from
+	Wrapped     string    // Excerpt wrapped for the text part, the links' URLs after their labels
 	TextTitle   string    // Title wrapped for the text part (hang)
 
 	// imageWidth and imageHeight are the image's size as stored, 0 when
@@ -126,12 +127,14 @@ func (s *Service) renderDigest(pub settings.Publication, l *digestList, d *Diges
 		// API refuses one in a title now) would break the text part's
 		// layout of title, URL and byline.
 		a.Title, a.Author = oneLineText(a.Title), oneLineText(a.Author)
-		sum := a.summary
-		if sum == "" {
-			sum = plainText(a.body)
+		// An article without a summary shows the start of its body, the
+		// links in it kept: a link's label alone says less than it did.
+		ex := excerpt{{Text: clip(a.summary, summaryRunes)}}
+		if a.summary == "" {
+			ex = bodyExcerpt(a.body, a.URL).clip(summaryRunes)
 		}
-		a.Summary = clip(sum, summaryRunes)
-		a.Wrapped = wrap(a.Summary, textWidth)
+		a.Summary, a.Excerpt = ex.String(), ex
+		a.Wrapped = wrap(ex.Text(), textWidth)
 		a.TextTitle = hang(a.Title)
 		a.ImageWidth, a.ImageHeight = imageBox(a.imageWidth, a.imageHeight)
 	}
@@ -209,12 +212,18 @@ var mdSpaces = regexp.MustCompile(`\s+`)
 // summary of an article without one: the text of its first two
 // paragraphs as the text part reads them (markdownText), escapes and
 // entities resolved and the marks gone, with a link's text without its
-// URL and no images. Headings, lists, tables, quotes and code are passed
-// over: they do not read as the start of a story.
-func plainText(body string) string {
+// URL (bodyExcerpt keeps it) and no images. Headings, lists, tables,
+// quotes and code are passed over: they do not read as the start of a
+// story.
+func plainText(body string) string { return bodyExcerpt(body, "").String() }
+
+// bodyExcerpt is plainText with the links of the paragraphs kept (an
+// excerpt), their URLs made absolute against base, the article's URL.
+func bodyExcerpt(body, base string) excerpt {
 	if shapeFaults(body) != nil {
-		return "" // no summary, rather than minutes parsing it (shapeFaults)
+		return nil // no summary, rather than minutes parsing it (shapeFaults)
 	}
+	body = strings.NewReplacer(linkOpen, "", linkClose, "").Replace(body)
 	src := []byte(strings.ReplaceAll(body, "\r\n", "\n"))
 	doc := markdown.Parser().Parse(text.NewReader(src))
 	w := textWriter{src: src, mk: mailer.NewMarkers(), prose: true}
@@ -227,7 +236,7 @@ func plainText(body string) string {
 			paras = append(paras, p)
 		}
 	}
-	return strings.Join(paras, " ")
+	return excerptOf(strings.Join(paras, " "), w.links, base)
 }
 
 // clip cuts s to at most n runes at a word boundary, with an ellipsis.

@@ -65,7 +65,7 @@ func TestMailLeavesOutABlockHoldingOnlyTheName(t *testing.T) {
 		},
 		{
 			name: "Zoë O'Hara",
-			text: "Dear reader,\n\nZoë O'Hara\n\nZoë O'Hara\n\nThanks for reading.\n\n- the ferry\n- Zoë O'Hara\n- the café\n\n" +
+			text: "Dear reader,\n\nZoë O'Hara\n\n### Zoë O'Hara\n\nThanks for reading.\n\n- the ferry\n- Zoë O'Hara\n- the café\n\n" +
 				"1. first\n2. Zoë O'Hara,\n3. second\n4. third\n\n> Zoë O'Hara\n\nSee you on deck.\n\nZoë O'Hara\n",
 			html: p + "Dear reader,</p>\n" + p + "<strong>Zoë O&#39;Hara</strong></p>\n" +
 				`<h3 style="margin:20px 0 8px;font-size:18px;line-height:26px;">Zoë O&#39;Hara</h3>` + "\n" +

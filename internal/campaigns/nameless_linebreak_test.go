@@ -22,22 +22,23 @@ import (
 // heading is not wrapped again for a long name).
 func TestTextPartJoinsThePunctuationAfterALeftOutNameToTheWordBefore(t *testing.T) {
 	x64, x66 := strings.Repeat("x", 64), strings.Repeat("x", 66)
-	x60 := strings.Repeat("x", 60)
+	// The level 3 heading's "### " takes 4 of its 72 columns.
+	x56 := strings.Repeat("x", 56)
 	body := "## " + x66 + " Dear {{ .Name }}, and the rest\n\n" + // "Dear" ends at column 71
 		"# " + x66 + " Dear {{ .Name }}!\n\n" +
-		"### " + x60 + " Thanks. {{ .Name }}'s picks\n\n" + // "’s" ends at column 71
+		"### " + x56 + " Thanks. {{ .Name }}'s picks\n\n" + // "’s" ends at column 71
 		"- " + x64 + " Dear {{ .Name }}, and the rest\n\n" +
 		x66 + " Dear {{ .Name }}, and the rest\n"
 	cm := winterMessage(t, body)
 	for _, tc := range []struct{ name, want string }{
 		{"", x66 + " Dear,\nand the rest\n" + strings.Repeat("-", 72) + "\n\n" +
 			x66 + " Dear!\n" + strings.Repeat("=", 72) + "\n\n" +
-			x60 + " Thanks.\nYour picks\n\n" +
+			"### " + x56 + " Thanks.\nYour picks\n\n" +
 			"- " + x64 + " Dear,\n  and the rest\n\n" +
 			x66 + " Dear,\nand the rest\n"},
 		{"Al", x66 + " Dear\nAl, and the rest\n" + strings.Repeat("-", 71) + "\n\n" +
 			x66 + " Dear\nAl!\n" + strings.Repeat("=", 71) + "\n\n" +
-			x60 + " Thanks. Al’s\npicks\n\n" +
+			"### " + x56 + " Thanks. Al’s\npicks\n\n" +
 			"- " + x64 + " Dear\n  Al, and the rest\n\n" +
 			x66 + " Dear\nAl, and the rest\n"},
 	} {

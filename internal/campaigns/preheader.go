@@ -139,6 +139,9 @@ func readsText(p string, mk mailer.Markers) bool {
 // marker, and a line starting so opens with no greeting (greetingEnd).
 func preheaderLine(line string, mk mailer.Markers) (string, bool) {
 	line = strings.TrimSpace(unquote(line))
+	if m := headingMarks.FindString(line); m != "" {
+		line = line[len(m):] // a deeper heading's "### ": its title is what the inbox shows
+	}
 	switch {
 	case strings.Trim(line, "=-") == "", strings.Contains(line, mk.Of(mailer.Rule)), strings.Contains(line, mk.Of(mailer.RuleDash)):
 		return "", false // blank, an underline or a rule
@@ -147,6 +150,10 @@ func preheaderLine(line string, mk mailer.Markers) (string, bool) {
 	}
 	return line, true
 }
+
+// headingMarks are the "#"s a heading of level 3 to 6 starts with in a
+// text part (markdownText).
+var headingMarks = regexp.MustCompile(`^#{3,6} +`)
 
 // unquote takes off the "> " marks a quote's lines start with in a text
 // part (markdownText), nested or not; a quote's blank line is ">".

@@ -24,9 +24,10 @@ const textWidth = mailer.TextWidth
 // on its own: prose wrapped at textWidth columns without the Markdown
 // marks, its backslash escapes and entities resolved as the HTML part
 // resolves them, a link as its text with the URL after it in brackets,
-// headings underlined, lists with "-" or their numbers, quotes behind
-// "> ", code as written and indented. Raw HTML is left out, as the HTML
-// part's sanitiser leaves it out too.
+// headings of levels 1 and 2 underlined and deeper ones behind their
+// "#"s, struck-out text between "~~", lists with "-" or their numbers,
+// quotes behind "> ", code as written and indented. Raw HTML is left
+// out, as the HTML part's sanitiser leaves it out too.
 //
 // A fallback's text stands in src as one of fb's placeholders, and is
 // measured as its text: it is what a reader without a name reads. A bare
@@ -69,9 +70,11 @@ type textWriter struct {
 	// run's fallback after its prefix, which ends nothing in the mail.
 	strayEnd bool
 
-	// prose leaves out what a line of prose has no room for: a link's URL
-	// after its text, and images (see plainText).
+	// prose leaves out what a line of prose has no room for: images, and
+	// a link's URL after its text, which it marks instead, keeping the URL
+	// in links (see excerptOf).
 	prose bool
+	links []string
 }
 
 // textFields are the fields whose markers a campaign's text part holds
@@ -209,7 +212,19 @@ func (w *textWriter) block(n ast.Node, first, indent string) {
 	case *ast.Paragraph, *ast.TextBlock:
 		w.lines(w.paragraph(w.inline(n), textWidth-utf8.RuneCountInString(indent), first, indent), first, indent)
 	case *ast.Heading:
-		title, longest := w.wrapLine(oneLineText(w.inline(n)), textWidth-utf8.RuneCountInString(indent))
+		// Levels 1 and 2 are underlined, as Markdown's setext headings
+		// are; the deeper ones, which setext has no form for, start with
+		// their level's "#"s as Markdown's ATX headings do ("### Numbers"):
+		// a plain-text reader knows both, and a deeper heading no longer
+		// reads as a line of prose.
+		mark := ""
+		if n.Level > 2 {
+			mark = strings.Repeat("#", n.Level) + " "
+		}
+		title, longest := w.wrapLine(oneLineText(w.inline(n)), textWidth-utf8.RuneCountInString(indent+mark))
+		if mark != "" && len(title) > 0 {
+			title[0] = mark + title[0]
+		}
 		w.lines(title, first, indent)
 		if n.Level <= 2 {
 			w.lines([]string{w.rule(longest, n.Level)}, indent, indent)
@@ -366,6 +381,13 @@ func (w *textWriter) inlines(b *strings.Builder, n ast.Node) {
 			if addr, ok := mailtoAddress(dest); ok {
 				shown = addr
 			}
+			if w.prose && dest != "" && safeURL(dest) {
+				// The excerpt's link: its label between linkOpen and
+				// linkClose, its URL kept for the excerpt (excerptOf).
+				w.links = append(w.links, dest)
+				b.WriteString(linkOpen + label + linkClose)
+				break
+			}
 			if w.prose || dest == "" || dest == label || shown == label || !safeURL(dest) {
 				b.WriteString(label)
 				break
@@ -405,7 +427,14 @@ func (w *textWriter) inlines(b *strings.Builder, n ast.Node) {
 			} else {
 				b.WriteString("[ ] ")
 			}
-		default: // emphasis, strikethrough: their text
+		case *east.Strikethrough:
+			// Kept between its marks, as plain-text mail writes it: the
+			// words of a correction struck out read as their opposite
+			// without them.
+			b.WriteString("~~")
+			w.inlines(b, c)
+			b.WriteString("~~")
+		default: // emphasis: its text
 			w.inlines(b, c)
 		}
 	}

@@ -15,7 +15,7 @@ func TestMarkdownText(t *testing.T) {
 			"Hello! The ferry runs **40 minutes** later from _Monday_; see the [timetable](https://news.example/ferry) or <https://news.example/x>, all of it.",
 			"Hello! The ferry runs 40 minutes later from Monday; see the timetable\n(https://news.example/ferry) or https://news.example/x, all of it.\n"},
 		{"headings underlined", "# Harbour notes\n\n## Café — ferry\n\n### Small\n\nText.",
-			"Harbour notes\n=============\n\nCafé — ferry\n------------\n\nSmall\n\nText.\n"},
+			"Harbour notes\n=============\n\nCafé — ferry\n------------\n\n### Small\n\nText.\n"},
 		{"typographer quotes as characters", `It's "fine".`, "It’s “fine”.\n"},
 		{"lists", "- one\n- two with a [link](https://a.example)\n\n3. three\n4. four",
 			"- one\n- two with a link (https://a.example)\n\n3. three\n4. four\n"},
