@@ -21,8 +21,8 @@ func TestNormalizeNameCollapsesRunsOfSpaces(t *testing.T) {
 		{"山田\u3000太郎", "山田\u3000太郎", ""},
 		{"Jean-Luc\u00a0Marchand", "Jean-Luc\u00a0Marchand", ""},
 		{"Ann Lee", "Ann Lee", ""},
-		{"Ann\n\nLee", "", "use plain text without control characters"},
-		{"Ann\t\tLee", "", "use plain text without control characters"},
+		{"Ann\n\nLee", "", "use plain text without control characters: remove the line break after “Ann”"},
+		{"Ann\t\tLee", "", "use plain text without control characters: remove the tab after “Ann”"},
 		{strings.Repeat("a  ", MaxNameLen/2), strings.TrimSpace(strings.Repeat("a ", MaxNameLen/2)), ""},
 	} {
 		got, why := NormalizeName(tc.in)
@@ -78,6 +78,26 @@ func TestStoredNameWithRunsIsGreetedCollapsed(t *testing.T) {
 		pm := mailtest.Parse(t, msgs[0].Data)
 		if !strings.HasPrefix(pm.Text, "Hello Padded Name,\n") || !strings.Contains(pm.HTML, "Hello Padded Name,</p>") {
 			t.Errorf("%s: the mail does not greet Padded Name with one space:\n%s", tc.addr, pm.Text)
+		}
+	}
+}
+
+// A refused name says which invisible character to remove and where: a
+// tester's name with a direction override pasted in got only "use plain
+// text without control characters", and could not see what to take out.
+func TestNormalizeNameSaysWhichCharacterAndWhere(t *testing.T) {
+	long := strings.Repeat("x", 30)
+	for _, tc := range []struct{ in, why string }{
+		{"\u202eAnn", "remove the invisible direction mark (U+202E) at its start"},
+		{"محمد\u202e O'Brien", "remove the invisible direction mark (U+202E) after “محمد”"},
+		{"Ann\ufeffLee", "remove the invisible byte order mark (U+FEFF) after “Ann”"},
+		{"Ann\u2028Lee", "remove the line separator (U+2028) after “Ann”"},
+		{"Ann\x07Lee", "remove the control character U+0007 after “Ann”"},
+		{long + "\u2066", "remove the invisible direction mark (U+2066) after “…" + strings.Repeat("x", 20) + "”"},
+	} {
+		_, why := NormalizeName(tc.in)
+		if why != "use plain text without control characters: "+tc.why {
+			t.Errorf("NormalizeName(%q) says %q, want it to end %q", tc.in, why, tc.why)
 		}
 	}
 }

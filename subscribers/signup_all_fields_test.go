@@ -36,7 +36,7 @@ func TestSignupNamesEveryFieldAtFault(t *testing.T) {
 			map[string]string{"email": "enter your email address", "name": "use at most 100 characters (this one has 101)",
 				"lists": `there is no list "nope"`, "attributes": "keep attributes to at most 4 KiB of JSON"}},
 		{"no list and a bad name", Signup{Email: "ann@example.com", Name: "a\u202eb"},
-			map[string]string{"name": "use plain text without control characters", "lists": "choose at least one list"}},
+			map[string]string{"name": "use plain text without control characters: remove the invisible direction mark (U+202E) after “a”", "lists": "choose at least one list"}},
 	} {
 		for _, call := range []struct {
 			name string

@@ -252,8 +252,8 @@ func NormalizeName(name string) (string, string) {
 	if n := utf8.RuneCountInString(name); n > MaxNameLen {
 		return "", fmt.Sprintf("use at most %d characters (this one has %d)", MaxNameLen, n)
 	}
-	if strings.ContainsFunc(name, badNameRune) {
-		return "", "use plain text without control characters"
+	if i := strings.IndexFunc(name, badNameRune); i >= 0 {
+		return "", "use plain text without control characters: " + whereBadRune(name, i)
 	}
 	if strings.ContainsRune(name, utf8.RuneError) {
 		return "", garbled
@@ -266,6 +266,46 @@ func NormalizeName(name string) (string, string) {
 // a surrogate pair: what was meant is lost, and storing the stand-in
 // would show "�" in every mail.
 const garbled = "type it again: “\uFFFD” stands for characters that arrived garbled"
+
+// whereBadRune says which character at byte i of name badNameRune
+// refuses and where it is, for the reader to find: most are invisible, and
+// "without control characters" alone left a name holding, say, a
+// direction override pasted with it, that no one could see to remove.
+func whereBadRune(name string, i int) string {
+	r, _ := utf8.DecodeRuneInString(name[i:])
+	var what string
+	switch {
+	case r == '\t':
+		what = "the tab"
+	case r == '\n' || r == '\r':
+		what = "the line break"
+	case r == '\u2028':
+		what = "the line separator (U+2028)"
+	case r == '\u2029':
+		what = "the paragraph separator (U+2029)"
+	case r == '\ufeff':
+		what = "the invisible byte order mark (U+FEFF)"
+	case r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+		what = fmt.Sprintf("the invisible direction mark (U+%04X)", r)
+	default:
+		what = fmt.Sprintf("the control character U+%04X", r)
+	}
+	before := []rune(name[:i])
+	if len(before) == 0 {
+		return "remove " + what + " at its start"
+	}
+	if len(before) > 20 {
+		before = append([]rune("…"), before[len(before)-20:]...)
+	}
+	// The text before it, cleaned of what the reader cannot see either.
+	shown := strings.Map(func(r rune) rune {
+		if badNameRune(r) {
+			return -1
+		}
+		return r
+	}, string(before))
+	return "remove " + what + " after “" + shown + "”"
+}
 
 func badNameRune(r rune) bool {
 	switch {
