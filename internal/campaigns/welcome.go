@@ -27,7 +27,7 @@ var _ WelcomeStore = (*subscribers.Store)(nil)
 // for the reader, in the same layout, with the same links and headers as
 // the list's campaigns, sends it and marks it sent. A temporary failure
 // is retried by the queue; a permanent one is given up on with a warn
-// line. Only a crash between the server's accept and the mark sends it a
+// line, and recorded as the reader's bounce as a campaign's is. Only a crash between the server's accept and the mark sends it a
 // second time. While the mail server refuses every message it waits at
 // the gate (Gate), and one still held after a while is handed back to
 // the queue, which is no failure.
@@ -58,7 +58,10 @@ func (s *Service) HandleWelcome(ctx context.Context, t *asynq.Task) error {
 	}}}
 	err = mailer.SendNow(ctx, s.Gate.Transport(s.Transport), send)
 	if errors.Is(err, mailer.ErrPermanent) {
-		s.log().Warn("welcome mail refused", "list", w.ListSlug, "subscriber", w.SubscriberID, "reason", err.Error())
+		s.log().Warn("welcome mail refused; recorded as a bounce, not retried", "list", w.ListSlug, "subscriber", w.SubscriberID, "reason", err.Error())
+		if err := s.recordWelcomeRefusal(ctx, w.SubscriberID, p.ListID, permanentReply(err)); err != nil {
+			return err
+		}
 	} else if err != nil {
 		return err
 	}
