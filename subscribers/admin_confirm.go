@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/events"
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
@@ -40,12 +41,13 @@ func (s *Store) QueueConfirm(ctx context.Context, id int64, c queue.Enqueuer) er
 // replaces the last one's. Nothing is flagged when a confirmation went to
 // the address in the last ConfirmInterval, the bound a signup keeps to,
 // so that no editor's clicks mail bomb a reader: that refusal is a
-// TooSoon error, saying when one may go. A reader who is not pending is a
-// conflict, and one who does not exist not found.
+// TooSoon error, saying when one may go. A reader who is not pending, or
+// whose address is suppressed (a bounced reader's is), is a conflict
+// saying so, and one who does not exist not found.
 func (s *Store) ResendConfirm(ctx context.Context, id int64) (*queue.ConfirmItem, error) {
 	now := sqlite.Now()
 	res, err := s.db.Write.ExecContext(ctx, `UPDATE subscribers SET confirm_queued = 1, confirm_sent_at = ?
-		WHERE id = ? AND status = 'pending' AND (confirm_sent_at IS NULL OR confirm_sent_at <= ?)`,
+		WHERE id = ? AND status = 'pending' AND (confirm_sent_at IS NULL OR confirm_sent_at <= ?) AND NOT `+events.SuppressedSQL,
 		now, id, now.Add(-ConfirmInterval))
 	if err != nil {
 		return nil, fmt.Errorf("resend confirmation: %w", err)
@@ -62,8 +64,19 @@ func (s *Store) whyNoResend(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	if sub.Status != StatusPending {
+	var suppressed bool
+	err = s.db.Read.QueryRowContext(ctx, `SELECT `+events.SuppressedSQL+` FROM subscribers WHERE id = ?`, id).Scan(&suppressed)
+	if err != nil {
+		return fmt.Errorf("resend confirmation: %w", err)
+	}
+	switch {
+	case sub.Status == StatusBounced:
+		// Most often the mail server refused the confirmation itself.
+		return bulletin.Errorf(bulletin.ECONFLICT, "This reader is bounced: the mail server refused their address, so no mail goes to it.")
+	case sub.Status != StatusPending:
 		return bulletin.Errorf(bulletin.ECONFLICT, "Only a pending reader is sent the confirmation mail: this one is %s.", sub.Status)
+	case suppressed:
+		return bulletin.Errorf(bulletin.ECONFLICT, "This reader's address is on the suppression list, so no mail goes to it.")
 	}
 	sent, err := s.ConfirmSentAt(ctx, id)
 	if err != nil {

@@ -2,6 +2,7 @@ package subscribers
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,8 +79,20 @@ func TestConfirmRefusedForGoodIsABounce(t *testing.T) {
 	if err := e.store.db.Read.QueryRow(`SELECT id FROM subscribers WHERE email_key = 'ann@gone.example'`).Scan(&ann); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.store.ResendConfirm(ctx, ann); err == nil {
-		t.Error("the bounced reader's confirmation was flagged to be sent again")
+	if _, err := e.store.ResendConfirm(ctx, ann); err == nil || !strings.Contains(err.Error(), "refused their address") {
+		t.Errorf("sending the bounced reader's confirmation again: %v, want a refusal saying the address was refused", err)
+	}
+	// A pending reader whose address is suppressed is told so, not
+	// answered as if a mail would go.
+	if _, err := e.store.db.Write.Exec(`INSERT INTO suppressions (target, reason, source, created_at) VALUES ('bo@example.com', 'manual', 'admin', ?)`, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var bo int64
+	if err := e.store.db.Read.QueryRow(`SELECT id FROM subscribers WHERE email_key = 'bo@example.com'`).Scan(&bo); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.ResendConfirm(ctx, bo); err == nil || !strings.Contains(err.Error(), "suppression list") {
+		t.Errorf("sending a suppressed reader's confirmation again: %v, want a refusal naming the suppression list", err)
 	}
 
 	// A refusal for now is retried, as before.
