@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -96,4 +97,49 @@ func fillTestForm(r *http.Request, p *campaignPage, id int64) {
 		}
 	}
 	p.To = sess.Email
+}
+
+// testSendEach sends the test to each of to in turn, so that the page
+// knows which got it: sent are those that did, left those that did not,
+// with err, the refusals of the mail server (a validation error on "to",
+// naming each with its answer) or the trouble that stopped the send (the
+// addresses not tried are left too).
+func (s *Server) testSendEach(ctx context.Context, id int64, to []string) (sent, left []string, err error) {
+	var refused []string
+	for i, a := range to {
+		switch err := s.Campaigns.TestSend(ctx, id, []string{a}); {
+		case err == nil:
+			sent = append(sent, a)
+		case bulletin.ErrorCode(err) == bulletin.EINVALID && bulletin.ErrorFields(err)["to"] != "":
+			left, refused = append(left, a), append(refused, strings.TrimSuffix(bulletin.ErrorFields(err)["to"], "; check the address."))
+		default:
+			return sent, append(left, to[i:]...), err
+		}
+	}
+	if len(refused) > 0 {
+		return sent, left, bulletin.Invalid(map[string]string{"to": strings.Join(refused, "; ") + "; check the address."})
+	}
+	return sent, nil, nil
+}
+
+// partlyTested shows the campaign page after a test that went to some of
+// its addresses, sent, and not to the others, left: the alert says both,
+// and the To field keeps only those left, so that sending again once they
+// are fixed does not mail the others a second time. It answers 422 as a
+// refused test does, the field needing a fix, but never says that nothing
+// was sent: err, the mail server's refusals or its trouble, is said under
+// the field or in the alert.
+func (s *Server) partlyTested(w http.ResponseWriter, r *http.Request, p *campaignPage, sent, left []string, err error) {
+	p.To = strings.Join(left, ", ")
+	went := "The test went to " + strings.Join(sent, ", ") + ". "
+	status := http.StatusUnprocessableEntity
+	if bulletin.ErrorCode(err) == bulletin.EINVALID {
+		p.Errors = map[string]string{"to": bulletin.ErrorFields(err)["to"]}
+		p.Error = went + "It was not sent to " + strings.Join(left, ", ") +
+			": the mail server refused it, as said below. Fix the address and send again; only it will get the test."
+	} else {
+		p.Error = went + bulletin.ErrorMessage(err) + " Only the addresses left in the field will get it."
+		status = statusOf[bulletin.ErrorCode(err)]
+	}
+	s.renderCampaignPage(w, r, status, p)
 }

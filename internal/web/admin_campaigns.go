@@ -888,7 +888,12 @@ func (s *Server) campaignAction(w http.ResponseWriter, r *http.Request) {
 		p.To = r.PostForm.Get("to")
 		to := testAddresses(p.To)
 		if err = checkTestAddresses(to); err == nil {
-			err = s.Campaigns.TestSend(r.Context(), id, to)
+			var sent, left []string
+			sent, left, err = s.testSendEach(r.Context(), id, to)
+			if code := bulletin.ErrorCode(err); len(sent) > 0 && (code == bulletin.EINVALID || code == bulletin.EMAILSERVER) {
+				s.partlyTested(w, r, p, sent, left, err)
+				return
+			}
 		}
 		if err == nil {
 			s.redirectWithFlash(w, r, s.testSentURL(r, id, to), "test-sent")
