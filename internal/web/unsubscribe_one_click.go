@@ -14,8 +14,13 @@ import (
 // other body is neither: a link scanner, a prefetcher, a form of someone
 // else's. It unsubscribed the reader all the same; now it gets a 400
 // saying what to send, and changes nothing. A body over MaxBodyBytes gets
-// the 413 of every route.
+// the 413 of every route. A POST with no body at all is taken as a mail
+// program's one-click that left the pair out: it says nothing else, and
+// refusing a reader's unsubscribe costs more than a scanner's POST could.
 func oneClickRefused(w http.ResponseWriter, r *http.Request) bool {
+	if r.ContentLength == 0 {
+		return false
+	}
 	// ParseMultipartForm keeps ParseForm's error to itself when the body
 	// is not multipart, so ParseForm comes first. MaxBodyBytes of memory:
 	// a body within the limit never spills a part to a file on disk.
