@@ -2,11 +2,9 @@ package main
 
 import (
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,24 +25,7 @@ func TestConfirmationsHoldBackWhileTheRelayRefuses(t *testing.T) {
 	proxy := smtptest.CountRCPT(t, srv.Addr())
 	c := newCluster(t, 0, 0, "BULLETIN_SMTP_URL=smtp://"+proxy.Addr+"?tls=none", "BULLETIN_SIGNUP_RATE=0")
 	_, addr := c.start("serve", "serve")
-	var wg sync.WaitGroup
-	for w := range 4 {
-		wg.Go(func() {
-			for i := w; i < n; i += 4 {
-				body := fmt.Sprintf(`{"email":"reader%03d@example.com","lists":["news"]}`, i)
-				resp, err := http.Post("http://"+addr+"/api/v1/subscriptions", "application/json", strings.NewReader(body))
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusAccepted {
-					t.Errorf("signup %d: %d", i, resp.StatusCode)
-				}
-			}
-		})
-	}
-	wg.Wait()
+	signUpReaders(t, addr, n, 4)
 
 	time.Sleep(20 * time.Second)
 	during := proxy.RCPTs()

@@ -29,24 +29,7 @@ func TestStopHandsBackConfirmationsCleanly(t *testing.T) {
 	relay := smtptest.Proxy(t, srv.Addr(), nil, smtptest.Delayed(100*time.Millisecond))
 	c := newCluster(t, 0, 0, "BULLETIN_SMTP_URL=smtp://"+relay+"?tls=none", "BULLETIN_SMTP_CONNS=1", "BULLETIN_SIGNUP_RATE=0")
 	serve, addr := c.start("serve1", "serve")
-	var wg sync.WaitGroup
-	for w := range 8 {
-		wg.Go(func() {
-			for i := w; i < n; i += 8 {
-				body := fmt.Sprintf(`{"email":"reader%03d@example.com","lists":["news"]}`, i)
-				resp, err := http.Post("http://"+addr+"/api/v1/subscriptions", "application/json", strings.NewReader(body))
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusAccepted {
-					t.Errorf("signup %d: %d", i, resp.StatusCode)
-				}
-			}
-		})
-	}
-	wg.Wait()
+	signUpReaders(t, addr, n, 8)
 	for deadline := time.Now().Add(30 * time.Second); srv.Total() < 20; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("%d confirmations after 30 s", srv.Total())
@@ -77,4 +60,28 @@ func TestStopHandsBackConfirmationsCleanly(t *testing.T) {
 		}
 	}
 	t.Logf("%d confirmations before the stop, %d in all, %d readers mailed twice", atStop, srv.Total(), twice)
+}
+
+// signUpReaders signs up reader000@example.com … for the list news at
+// serve's addr, n of them from workers clients at once, each answered 202.
+func signUpReaders(t *testing.T, addr string, n, workers int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < n; i += workers {
+				body := fmt.Sprintf(`{"email":"reader%03d@example.com","lists":["news"]}`, i)
+				resp, err := http.Post("http://"+addr+"/api/v1/subscriptions", "application/json", strings.NewReader(body))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusAccepted {
+					t.Errorf("signup %d: %d", i, resp.StatusCode)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
