@@ -59,7 +59,7 @@ func (s *Service) HandleWelcome(ctx context.Context, t *asynq.Task) error {
 	err = mailer.SendNow(ctx, s.Gate.Transport(s.Transport), send)
 	if errors.Is(err, mailer.ErrPermanent) {
 		s.log().Warn("welcome mail refused; recorded as a bounce, not retried", "list", w.ListSlug, "subscriber", w.SubscriberID, "reason", err.Error())
-		if err := s.recordWelcomeRefusal(ctx, w.SubscriberID, p.ListID, permanentReply(err)); err != nil {
+		if err := s.recordWelcomeRefusal(ctx, w.SubscriberID, p.ListID, serverAnswer(err)); err != nil {
 			return err
 		}
 	} else if err != nil {

@@ -3,11 +3,9 @@ package campaigns
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"strconv"
 
 	"github.com/bulletinhq/bulletin/internal/events"
-	"github.com/bulletinhq/bulletin/mailer"
 )
 
 // recordWelcomeRefusal records the relay's refusal for good (a 5xx to the
@@ -45,15 +43,4 @@ func (s *Store) recordWelcomeRefusal(ctx context.Context, sid, lid int64, reply 
 		s.recordGone(ctx, gone)
 	}
 	return nil
-}
-
-// permanentReply is the relay's reply in err, a refusal SendNow wrapped
-// with the address ("send to a@b: 550 5.1.1 …"), as the campaign's
-// deliveries store it: the reply alone.
-func permanentReply(err error) string {
-	var se *mailer.SendError
-	if errors.As(err, &se) {
-		return se.Error()
-	}
-	return err.Error()
 }
