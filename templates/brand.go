@@ -124,11 +124,28 @@ func (b Brand) OnAccent() string {
 	return "#ffffff"
 }
 
+// AccentEdge is the colour of a line around a button filled with the
+// accent, or "" when the fill alone stands out from white at 3:1, as
+// WCAG 1.4.11 asks of a control's shape (the default accent does): a
+// very light accent (cream, pale yellow) fills a button that is barely
+// there on a white page or mail, 1.07:1, so it gets an edge in the
+// accent's readable shade (AccentText). Dark mode needs none: the fill
+// there is the accent lightened, on a dark card.
+func (b Brand) AccentEdge() string {
+	if _, ok := parseHex(b.Accent); !ok || Contrast(b.Accent, lightBackground) >= minShapeContrast {
+		return ""
+	}
+	return b.AccentText()
+}
+
 // The WCAG AA contrast text needs against its background, and the
 // backgrounds accent text sits on: white cards in light mode, the dark
 // card of pages (layout.html, admin.html) in dark mode.
 const (
 	minTextContrast = 4.5
+	// minShapeContrast is what a control's shape needs against what
+	// is around it (WCAG 1.4.11).
+	minShapeContrast = 3
 	lightBackground = "#ffffff"
 	darkPageCard    = "#1d2129"
 )
