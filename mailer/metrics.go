@@ -1,10 +1,12 @@
 package mailer
 
 import (
+	"context"
 	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	tasks "github.com/bulletinhq/bulletin/internal/queue"
 )
@@ -48,14 +50,16 @@ func (m *Metrics) count(status string) {
 
 // A DepthCollector reports the size of Bulletin's queues on each scrape.
 type DepthCollector struct {
+	rdb  redis.UniversalClient
 	insp *asynq.Inspector
 	desc *prometheus.Desc
 }
 
-// NewDepthCollector returns a collector asking the Redis of opt.
-func NewDepthCollector(opt asynq.RedisConnOpt) *DepthCollector {
+// NewDepthCollector returns a collector asking the Redis of rdb.
+func NewDepthCollector(rdb redis.UniversalClient) *DepthCollector {
 	return &DepthCollector{
-		insp: asynq.NewInspector(opt),
+		rdb:  rdb,
+		insp: asynq.NewInspectorFromRedisClient(rdb),
 		desc: prometheus.NewDesc("bulletin_queue_tasks", "Tasks in a queue by state.", []string{"queue", "state"}, nil),
 	}
 }
@@ -65,10 +69,13 @@ func (d *DepthCollector) Describe(ch chan<- *prometheus.Desc) { ch <- d.desc }
 
 // Collect implements prometheus.Collector.
 func (d *DepthCollector) Collect(ch chan<- prometheus.Metric) {
+	// A Redis that lost its data may hold tasks in a queue asynq's list
+	// no longer names (tasks.Announce); an error is left to the reads.
+	_ = tasks.Announce(context.Background(), d.rdb)
 	for _, q := range []string{tasks.QueueSend, tasks.QueueResults, tasks.QueueDefault} {
 		info, err := d.insp.GetQueueInfo(q)
 		if err != nil {
-			continue // a queue that never had a task does not exist yet
+			continue // Redis does not answer: no figures rather than zeros
 		}
 		for state, n := range map[string]int{"pending": info.Pending, "active": info.Active, "retry": info.Retry, "scheduled": info.Scheduled, "archived": info.Archived} {
 			ch <- prometheus.MustNewConstMetric(d.desc, prometheus.GaugeValue, float64(n), q, state)

@@ -70,7 +70,7 @@ func (m *Main) wireCampaigns(ctx context.Context, mux *asynq.ServeMux, srv *web.
 	mux.HandleFunc(queue.TypeWelcomeSend, svc.HandleWelcome)
 	a.Subscribers.SetWelcomeQueue(a.Queue)
 	a.Reconcilers.Add("welcome mails", queue.ReconcilerFunc(a.Subscribers.ReconcileWelcomes))
-	a.Registry.MustRegister(mailer.NewDepthCollector(a.Queue.Opt))
+	a.Registry.MustRegister(mailer.NewDepthCollector(a.Queue.Redis()))
 	// What waits to go out, counted from the index of queued rows on each
 	// scrape, and what this process sent but cannot write down, which
 	// stops its sending until it can.

@@ -165,8 +165,11 @@ func (m *Main) startQueue(mux *asynq.ServeMux) error {
 func (m *Main) newWebServer() *web.Server {
 	a := m.app
 	admin := web.AdminDeps{
-		Templates:     a.Templates,
-		Inspector:     asynq.NewInspectorFromRedisClient(a.Queue.Redis()),
+		Templates: a.Templates,
+		Inspector: asynq.NewInspectorFromRedisClient(a.Queue.Redis()),
+		AnnounceQueues: func(ctx context.Context) error {
+			return queue.Announce(ctx, a.Queue.Redis())
+		},
 		SecureCookies: strings.HasPrefix(m.publicURL(context.Background()), "https://"),
 	}
 	if m.Config.SMTPURL == "" {

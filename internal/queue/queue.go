@@ -26,6 +26,21 @@ const (
 	QueueResults = "results"
 )
 
+// queuesKey is the set of queue names asynq's inspector lists queues
+// from (its Queues, GetQueueInfo).
+const queuesKey = "asynq:queues"
+
+// Announce adds Bulletin's queues to the set asynq's inspector lists
+// queues from. An asynq client adds a queue there at its first enqueue,
+// once a process: a Redis that lost its data and came back had tasks
+// waiting in a queue the inspector no longer knew, so /admin/queues
+// showed the send queue at 0 pending and /metrics dropped its series,
+// while nothing took its tasks. The pages and the metrics announce the
+// queues before they look.
+func Announce(ctx context.Context, rdb redis.UniversalClient) error {
+	return rdb.SAdd(ctx, queuesKey, QueueDefault, QueueSend, QueueResults).Err()
+}
+
 // A Queue is a connection to Redis with asynq's client on it.
 type Queue struct {
 	Client *asynq.Client

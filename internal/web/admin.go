@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -24,6 +25,9 @@ type AdminDeps struct {
 	WorkersSend bool
 	// Inspector reads the asynq queues for /admin/queues.
 	Inspector *asynq.Inspector
+	// AnnounceQueues adds Bulletin's queues to the list the Inspector
+	// reads, which a Redis that lost its data lost (queue.Announce).
+	AnnounceQueues func(context.Context) error
 	// SecureCookies marks cookies Secure while no public URL is saved in
 	// the settings: serve sets it at start-up when BASE_URL is https. Read
 	// it through secureCookies, which follows the public URL in force.

@@ -324,6 +324,9 @@ type queuesPage struct {
 func (s *Server) queuesPage(w http.ResponseWriter, r *http.Request) {
 	p := &queuesPage{}
 	if s.Inspector != nil {
+		if s.AnnounceQueues != nil {
+			_ = s.AnnounceQueues(r.Context()) // a Redis that does not answer fails the reads below
+		}
 		servers, _ := s.Inspector.Servers()
 		var err error
 		if p.Queues, err = queueInfos(s.Inspector, servers); err != nil {
