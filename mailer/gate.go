@@ -26,9 +26,18 @@ import (
 // cancels the batches sending then (what is not on the wire yet is
 // recorded as to be retried) and lets the first probe go gateFirst later,
 // each next one twice as late, up to gateMax. A probe taken, or any
-// message taken, opens it; the server's final answer to one (a 5xx) does
-// too, since the server is answering. The gate is a process's own: each
-// worker probes for itself.
+// message taken, opens it. A message refused for good for its recipient's
+// sake (a 5xx to its RCPT TO, "550 5.1.1 User unknown" or "501 bad
+// address syntax"; a 5.1.x or 5.2.x refusal of its data; an address this
+// process would not put on the wire) counts neither way: the server
+// answers, but about one address, which says nothing of whether it takes
+// mail now. It took the place of a message taken: a probe to an unknown
+// address opened the gate while the server still refused every other
+// message, and the batches waiting all went to be refused again; and a
+// list with a few unknown addresses in it never closed the gate, each of
+// them ending the streak of refusals. A probe so refused leaves the gate
+// closed and lets the next probe go at once, its backoff unchanged. The
+// gate is a process's own: each worker probes for itself.
 //
 // A batch waits at the gate in its process for at most gateHold, then
 // goes back to the queue. In serve only gateWaiters queue tasks of a
@@ -59,6 +68,9 @@ type refusalGate struct {
 	next    time.Time     // when the next probe may go
 	backoff time.Duration // from the last probe to the next
 	probing bool          // a run holds the probe, or sent it and waits for its answer
+	// bouncedProbe says the last probe answered was refused for its
+	// address alone (bounced): the run that sent it may probe again.
+	bouncedProbe bool
 	// changed is closed, and replaced, when the gate opens or a probe
 	// ends: the runs waiting look again.
 	changed chan struct{}
@@ -218,6 +230,20 @@ func (g *refusalGate) probeSent(run *gateRun) {
 	run.probe = false
 }
 
+// retake gives run the probe again when the gate is still closed and the
+// next probe may go now, which is so after a probe refused for its
+// address alone (bounced): run's next message probes, rather than its
+// batch being handed back for another run to probe with.
+func (g *refusalGate) retake(run *gateRun) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.closed || g.probing || !g.bouncedProbe || time.Now().Before(g.next) {
+		return false
+	}
+	g.probing, g.bouncedProbe, run.probe = true, false, true
+	return true
+}
+
 // probeDone waits until the probe run sent is answered, or ctx ends, and
 // reports whether the gate is open then.
 func (g *refusalGate) probeDone(ctx context.Context) bool {
@@ -241,9 +267,13 @@ func (g *refusalGate) probeDone(ctx context.Context) bool {
 type outcome int
 
 const (
-	taken   outcome = iota // accepted, or refused for good: the server answers
+	taken   outcome = iota // accepted: the server takes mail
 	refused                // refused for now, or the server could not be reached
 	ours                   // not sent for a reason of this process's (a stop)
+	// bounced is a refusal for good of the message's recipient (a 5xx to
+	// its RCPT TO, or one that blames the address): the server answers,
+	// about that address alone, and the gate counts it neither way.
+	bounced
 )
 
 // answered counts the outcome of a message, the probe when probe is set,
@@ -253,7 +283,7 @@ func (g *refusalGate) answered(o outcome, reply string, probe bool) {
 	defer g.mu.Unlock()
 	now := time.Now()
 	if probe {
-		g.probing = false
+		g.probing, g.bouncedProbe = false, o == bounced
 		defer g.changedLocked()
 	}
 	switch o {

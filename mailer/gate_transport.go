@@ -163,11 +163,18 @@ func (gt *gatedTransport) sendRun(ctx context.Context, run *gateRun, msgs []Outg
 			done <- err
 		})
 		err := <-done
-		if closed, _ := g.isClosed(); closed {
+		closed, _ := g.isClosed()
+		if closed && gateOutcome(err) != bounced {
 			return pending
 		}
+		// Taken, or refused for good for its address, which leaves the
+		// gate closed and the next probe free to go at once: it is not
+		// sent again.
 		errs[pending[0]] = err
 		pending = pending[1:]
+		if closed {
+			return pending
+		}
 	}
 	got := make([]error, len(pending))
 	var wg sync.WaitGroup

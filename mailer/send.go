@@ -548,6 +548,9 @@ func (s *Sender) sendChunk(ctx context.Context, cm *CampaignMessage, p *tasks.Se
 				s.notSent(cid, pending, context.Cause(ctx), t)
 				break
 			}
+			if s.gate.retake(run) {
+				continue // the probe was refused for its address alone: the next message probes
+			}
 			s.notSent(cid, pending, errRefusing, t)
 			return false, errRefusing
 		}
@@ -638,11 +641,17 @@ func (s *Sender) journalFailed(err error) {
 }
 
 // gateOutcome is the outcome of a message the server was asked to take
-// and err, its send's error, as the gate counts it.
+// and err, its send's error, as the gate counts it. A permanent error is
+// its recipient's (bounced): the transport makes temporary a 5xx that
+// refuses the sender, the relaying or the message itself
+// (recipientRefused, messageRefused, mailFromError), and a 5xx that is
+// left is the reader's bounce.
 func gateOutcome(err error) outcome {
 	switch {
-	case err == nil || errors.Is(err, ErrPermanent):
+	case err == nil:
 		return taken
+	case errors.Is(err, ErrPermanent):
+		return bounced
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrStopping):
 		return ours
 	}

@@ -87,13 +87,43 @@ func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
 
 // Send delivers msg from the envelope sender from to every address in to,
 // or to none of them: a refused recipient fails the whole message.
+//
+// The message goes through the pool's shared stream, ahead of the
+// campaign messages waiting there (as Outgoing.Transactional does): a
+// message sent on its own is one someone waits for, an editor's test of a
+// campaign or a reader's link. It waited for a connection of its own, and
+// while a campaign was sending every connection stayed with the stream
+// until it ran dry: a test send took minutes. Now it goes on the next
+// connection to take a message, within the same BULLETIN_SMTP_RATE,
+// behind at most the few messages that connection has on the wire. ctx
+// keeps it from going while no connection has taken it; once one has,
+// Send waits for the server's answer, as the message may be taken
+// whatever the caller does.
 func (s *SMTP) Send(ctx context.Context, from string, to []string, msg []byte) error {
 	if err := checkEnvelope(from, to); err != nil {
 		return err
 	}
-	q := newQueue([]*job{{from: from, to: to, data: msg}})
-	s.work(ctx, q)
-	return q.errors(ctx)[0]
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return errClosed // not on a stream connection still at work either
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("smtp: not sent: %w", err)
+	}
+	done := make(chan error, 1)
+	j := &job{from: from, to: to, data: msg, ctx: ctx, first: true, report: func(err error) { done <- err }}
+	s.enqueue(j)
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	if s.stream.remove(j) {
+		return fmt.Errorf("smtp: not sent: %w", ctx.Err())
+	}
+	return <-done // on the wire: its answer comes
 }
 
 // Drain makes the pool hand no more messages to the server: a message no

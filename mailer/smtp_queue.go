@@ -3,6 +3,7 @@ package mailer
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 )
 
@@ -49,11 +50,41 @@ func (q *queue) pop(ctx context.Context) *job {
 	return nil
 }
 
-// putBack returns a job to be tried again.
+// putBack returns a job to be tried again: at the end, or, for one that
+// goes first (Outgoing.Transactional, Send), behind those that go first
+// already, not behind a campaign's messages.
 func (q *queue) putBack(j *job) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.todo = append(q.todo, j)
+	q.addLocked(j)
+}
+
+// addLocked adds j to the jobs not taken yet: at the end, or, when it
+// goes first, behind those that go first already; q.mu is held.
+func (q *queue) addLocked(j *job) {
+	if !j.first {
+		q.todo = append(q.todo, j)
+		return
+	}
+	i := 0
+	for i < len(q.todo) && q.todo[i].first {
+		i++
+	}
+	q.todo = slices.Insert(q.todo, i, j)
+}
+
+// remove takes j out of the jobs not taken yet, and reports whether it
+// was there: when it was not, a connection has it, or had it.
+func (q *queue) remove(j *job) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	i := slices.Index(q.todo, j)
+	if i < 0 {
+		return false
+	}
+	q.todo = slices.Delete(q.todo, i, i+1)
+	j.leave()
+	return true
 }
 
 // pending says whether jobs wait to be taken.

@@ -3,7 +3,6 @@ package mailer
 import (
 	"context"
 	"fmt"
-	"slices"
 )
 
 // SendAsync hands m to the pool's shared stream and returns at once;
@@ -41,15 +40,7 @@ func (s *SMTP) enqueue(js ...*job) {
 	q := s.stream
 	q.mu.Lock()
 	for _, j := range js {
-		if !j.first {
-			q.todo = append(q.todo, j)
-			continue
-		}
-		i := 0
-		for i < len(q.todo) && q.todo[i].first {
-			i++
-		}
-		q.todo = slices.Insert(q.todo, i, j)
+		q.addLocked(j)
 	}
 	start := 0
 	for range (len(js) + chunkWindow - 1) / chunkWindow {
