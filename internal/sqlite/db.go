@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -76,13 +78,17 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	db := &DB{Write: w, Path: path}
+	if err := whileBusy(ctx, db.notOthers); err != nil {
+		w.Close()
+		return nil, damaged(path, err)
+	}
 	if err := whileBusy(ctx, func() error { return db.incrementalVacuum(ctx) }); err != nil {
 		w.Close()
-		return nil, err
+		return nil, damaged(path, err)
 	}
 	if err := db.migrate(ctx); err != nil {
 		w.Close()
-		return nil, err
+		return nil, damaged(path, err)
 	}
 	r, err := sql.Open("sqlite3", dsn(path, true))
 	if err != nil {
@@ -205,4 +211,48 @@ func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) (wrote bool, er
 // microsecond, so stored times compare as text.
 func Now() time.Time {
 	return time.Now().UTC().Truncate(time.Microsecond)
+}
+
+// notOthers refuses a file that holds another program's tables and no
+// Bulletin's: a BULLETIN_DATA pointed at the wrong folder, or a
+// bulletin.db put there by hand. Open went on to rewrite it (VACUUM)
+// and add Bulletin's tables to it, without a word.
+func (db *DB) notOthers() error {
+	rows, err := db.Write.Query(`SELECT name FROM sqlite_master
+		WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return err
+		}
+		if name == "migrations" {
+			return nil
+		}
+		names = append(names, strconv.Quote(name))
+	}
+	if err := rows.Err(); err != nil || len(names) == 0 {
+		return err
+	}
+	if len(names) > 3 {
+		names = append(names[:3], "…")
+	}
+	return fmt.Errorf("%s is not a Bulletin database: it holds another program's tables (%s) and none of Bulletin's. "+
+		"Point BULLETIN_DATA at a folder of Bulletin's own (a new, empty one to start afresh)", db.Path, strings.Join(names, ", "))
+}
+
+// damaged says what to do about a file SQLite cannot read as a
+// database, naming it: "read auto_vacuum: file is not a database" named
+// neither the file nor a way out. Any other error is given back as it is.
+func damaged(path string, err error) error {
+	var se sqlite3.Error
+	if errors.As(err, &se) && (se.Code == sqlite3.ErrNotADB || se.Code == sqlite3.ErrCorrupt) {
+		return fmt.Errorf("%s: %w: restore it from a backup (bulletin restore FILE, with serve stopped), "+
+			"or move it away and start with a new one", path, explain(err))
+	}
+	return err
 }

@@ -29,11 +29,12 @@ func TestOpenMakesANewDatabaseIncremental(t *testing.T) {
 // mode, with data) is switched at open, keeping its rows.
 func TestOpenSwitchesAnExistingDatabaseToIncremental(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "bulletin.db")
+	open(t, path).Close() // Bulletin's tables, as an older version left them
 	old, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := old.Exec(`CREATE TABLE keep (v TEXT); INSERT INTO keep VALUES ('here')`); err != nil {
+	if _, err := old.Exec(`PRAGMA auto_vacuum = NONE; VACUUM; CREATE TABLE keep (v TEXT); INSERT INTO keep VALUES ('here')`); err != nil {
 		t.Fatal(err)
 	}
 	if got := autoVacuum(t, old); got != 0 {
