@@ -71,10 +71,10 @@ func (m *Main) start(ctx context.Context) error {
 	// must fail before its worker sends a message (it used to send tens
 	// of thousands, then stop on "address already in use"), and before
 	// it makes a database and a secret in a new data folder.
-	ln, err := net.Listen("tcp", m.Config.Addr)
+	ln, err := listen(m.Config.Addr, "serve")
 	if err != nil {
 		lock.Close()
-		return usagef("listen on BULLETIN_ADDR %s: %v: stop what listens there, or give this serve another BULLETIN_ADDR", m.Config.Addr, err)
+		return err
 	}
 	err = m.openAll(ctx)
 	if err == nil {

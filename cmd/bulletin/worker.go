@@ -42,9 +42,9 @@ func (m *Main) worker(ctx context.Context, args []string) error {
 	// The address before anything is opened, as serve takes its own: a
 	// worker that cannot listen must fail before it takes a task, where
 	// it used to start sending, then stop on "address already in use".
-	ln, err := net.Listen("tcp", m.Config.Addr)
+	ln, err := listen(m.Config.Addr, "worker")
 	if err != nil {
-		return usagef("listen on BULLETIN_ADDR %s: %v: stop what listens there, or give this worker another BULLETIN_ADDR", m.Config.Addr, err)
+		return err
 	}
 	defer ln.Close() // once served, closed by the server's Shutdown too
 	signer, err := m.loadDKIM()
