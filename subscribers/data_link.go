@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/mail"
 	"sync"
 	"time"
 
+	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/events"
 	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/templates"
@@ -47,12 +49,31 @@ type DataLinkMail struct {
 // From, Reply-To and transport). At most one goes to a reader for a
 // purpose each DataLinkInterval. The times are kept in memory: serve
 // alone takes the requests, and a restart lets one more mail through.
+//
+// Send only takes the ask: the mail goes from a few senders of its own
+// (dataLinkSenders), after the answer, so that a slow relay keeps no
+// reader's page waiting, and the answer's time says nothing of whether a
+// mail goes. Stop lets the mails taken go before serve stops.
 type DataLinks struct {
 	c   *Confirmer
 	now func() time.Time
+	// Log gets a warning for each mail that could not be sent, without
+	// its address or link (the Confirmer's Log, or slog.Default, when nil).
+	Log *slog.Logger
 
-	mu   sync.Mutex
-	last map[dataLinkKey]time.Time // when each reader's latest mail of a purpose went
+	mu      sync.Mutex
+	last    map[dataLinkKey]time.Time // when each reader's latest mail of a purpose went
+	pending int                       // mails taken and not yet sent or given up
+	idle    *sync.Cond                // signalled when pending falls to 0
+	stopped bool
+
+	// stopWait is how long Stop waits (DataLinkStopWait).
+	stopWait time.Duration
+	start    sync.Once
+	jobs     chan dataLinkJob
+	ctx      context.Context // the senders', cancelled by Stop past its wait
+	cancel   context.CancelFunc
+	done     sync.WaitGroup // the senders
 }
 
 type dataLinkKey struct {
@@ -60,29 +81,154 @@ type dataLinkKey struct {
 	purpose string
 }
 
-// NewDataLinks returns the DataLinks that sends through c.
-func NewDataLinks(c *Confirmer) *DataLinks {
-	return &DataLinks{c: c, now: time.Now, last: map[dataLinkKey]time.Time{}}
+// A dataLinkJob is a mail Send took: reader id's link for purpose, asked
+// at at (its turn in DataLinks.last, and the time the link counts from).
+type dataLinkJob struct {
+	key dataLinkKey
+	at  time.Time
 }
 
-// Send mails reader id the link for purpose, unless one went to them
-// within DataLinkInterval or their address is suppressed: then nothing
-// goes, and the error is nil, as for a mail sent. An erased reader is
-// ENOTFOUND. A mail that could not be sent leaves the reader free to ask
+const (
+	// dataLinkSenders is how many data link mails are sent at once.
+	dataLinkSenders = 2
+	// dataLinkQueue is how many more may wait for a sender: past it an
+	// ask is dropped, logged, and its reader may ask again at once. Each
+	// reader takes at most two places (one a purpose), so only a flood
+	// of asks from many readers' links fills it.
+	dataLinkQueue = 256
+	// DataLinkSendWait bounds the sending of one data link mail.
+	DataLinkSendWait = 30 * time.Second
+	// DataLinkStopWait is how long Stop waits for the mails taken to go
+	// before it gives up on the rest, logging how many.
+	DataLinkStopWait = 5 * time.Second
+)
+
+// NewDataLinks returns the DataLinks that sends through c.
+func NewDataLinks(c *Confirmer) *DataLinks {
+	d := &DataLinks{c: c, now: time.Now, last: map[dataLinkKey]time.Time{},
+		jobs: make(chan dataLinkJob, dataLinkQueue), stopWait: DataLinkStopWait}
+	d.idle = sync.NewCond(&d.mu)
+	d.ctx, d.cancel = context.WithCancel(context.Background())
+	return d
+}
+
+// Send takes reader id's ask for the link of purpose and returns at
+// once: the mail goes afterwards, from DataLinks' own senders. Nothing
+// goes when one went to them within DataLinkInterval, or their address
+// cannot get mail (undeliverable): the error is nil then, as for a mail
+// taken, and the ask takes as long. An erased reader is ENOTFOUND. A mail
+// that could not be sent is logged, and leaves the reader free to ask
 // again at once.
 func (d *DataLinks) Send(ctx context.Context, id int64, purpose string) error {
 	if purpose != TokenDataDownload && purpose != TokenDataErase {
 		return fmt.Errorf("data link: no such purpose %q", purpose)
 	}
-	key, now := dataLinkKey{id, purpose}, d.now()
-	if !d.reserve(key, now) {
+	r, err := d.c.Store.dataLinkReader(ctx, id)
+	if err != nil {
+		return err
+	}
+	if r.undeliverable() {
 		return nil
 	}
-	err := d.send(ctx, id, purpose, now)
-	if err != nil {
-		d.release(key, now)
+	job := dataLinkJob{key: dataLinkKey{id, purpose}, at: d.now()}
+	if !d.reserve(job.key, job.at) {
+		return nil
 	}
-	return err
+	d.start.Do(d.startSenders)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.stopped {
+		d.releaseLocked(job.key, job.at)
+		return fmt.Errorf("data link for subscriber %d: not sent, the server is stopping", id)
+	}
+	select {
+	case d.jobs <- job:
+		d.pending++
+		return nil
+	default:
+		d.releaseLocked(job.key, job.at)
+		return fmt.Errorf("data link for subscriber %d: not sent, %d mails wait already", id, dataLinkQueue)
+	}
+}
+
+// startSenders starts the goroutines that send the mails Send takes.
+func (d *DataLinks) startSenders() {
+	for range dataLinkSenders {
+		d.done.Add(1)
+		go func() {
+			defer d.done.Done()
+			for job := range d.jobs {
+				d.sendJob(job)
+			}
+		}()
+	}
+}
+
+// sendJob sends the mail of job, within DataLinkSendWait; a mail that
+// could not be sent gives the reader's turn back, and is logged.
+func (d *DataLinks) sendJob(job dataLinkJob) {
+	ctx, cancel := context.WithTimeout(d.ctx, DataLinkSendWait)
+	err := d.send(ctx, job.key.id, job.key.purpose, job.at)
+	cancel()
+	if err != nil && bulletin.ErrorCode(err) != bulletin.ENOTFOUND { // erased since: nothing to send
+		d.release(job.key, job.at)
+		d.log().Warn("data link not sent; the reader may ask again", "subscriber", job.key.id, "purpose", job.key.purpose, "err", err)
+	}
+	d.mu.Lock()
+	if d.pending--; d.pending == 0 {
+		d.idle.Broadcast()
+	}
+	d.mu.Unlock()
+}
+
+// Wait returns once every mail taken so far is sent or given up.
+func (d *DataLinks) Wait() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for d.pending > 0 {
+		d.idle.Wait()
+	}
+}
+
+// Stop takes no more asks and waits, up to DataLinkStopWait, for the
+// mails taken to be sent; then it cuts short those still sending, gives
+// up on those still waiting and logs how many went unsent (their readers
+// may ask again). serve stops it once its HTTP server has answered its
+// last request, before its mail transport stops taking messages.
+func (d *DataLinks) Stop() {
+	d.start.Do(d.startSenders) // before done.Wait, whether or not Send came
+	d.mu.Lock()
+	if d.stopped {
+		d.mu.Unlock()
+		return
+	}
+	d.stopped = true
+	close(d.jobs) // under mu: Send sends on it only under mu, before stopped
+	d.mu.Unlock()
+	finished := make(chan struct{})
+	go func() { d.done.Wait(); close(finished) }()
+	select {
+	case <-finished:
+		d.cancel()
+		return
+	case <-time.After(d.stopWait):
+	}
+	d.mu.Lock()
+	left := d.pending
+	d.mu.Unlock()
+	d.cancel() // the mails on the wire fail at once, those waiting at their start
+	<-finished
+	d.log().Warn("stopped before sending every data link mail asked for; those readers may ask again", "unsent_at_most", left)
+}
+
+func (d *DataLinks) log() *slog.Logger {
+	switch {
+	case d.Log != nil:
+		return d.Log
+	case d.c.Log != nil:
+		return d.c.Log
+	}
+	return slog.Default()
 }
 
 // reserve takes the reader's turn for a mail of key's purpose at now, and
@@ -108,6 +254,10 @@ func (d *DataLinks) reserve(key dataLinkKey, now time.Time) bool {
 func (d *DataLinks) release(key dataLinkKey, now time.Time) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.releaseLocked(key, now)
+}
+
+func (d *DataLinks) releaseLocked(key dataLinkKey, now time.Time) {
 	if d.last[key].Equal(now) {
 		delete(d.last, key)
 	}
@@ -117,10 +267,11 @@ func (d *DataLinks) release(key dataLinkKey, now time.Time) {
 // that works from now until DataLinkTTL later.
 func (d *DataLinks) send(ctx context.Context, id int64, purpose string, now time.Time) error {
 	c := d.c
-	email, name, suppressed, err := c.Store.dataLinkReader(ctx, id)
-	if err != nil || suppressed {
+	reader, err := c.Store.dataLinkReader(ctx, id)
+	if err != nil || reader.undeliverable() {
 		return err
 	}
+	email, name := reader.email, reader.name
 	pub, err := c.publication(ctx)
 	if err != nil {
 		return fmt.Errorf("data link: %w", err)
@@ -154,16 +305,38 @@ func (d *DataLinks) send(ctx context.Context, id int64, purpose string, now time
 	return nil
 }
 
-// dataLinkReader returns the address and name of subscriber id, and
-// whether the address, or its domain, is suppressed: such an address is
-// mailed nothing, as its confirmation is not.
-func (s *Store) dataLinkReader(ctx context.Context, id int64) (email, name string, suppressed bool, err error) {
-	err = s.db.Read.QueryRowContext(ctx, `SELECT email, name, `+events.SuppressedSQL+` FROM subscribers WHERE id = ?`, id).
-		Scan(&email, &name, &suppressed)
+// A dataLinkAsker is what the data link mails need of the reader who
+// asks for one.
+type dataLinkAsker struct {
+	email, name, status string
+	// bounced is whether the address, or its domain, is on the
+	// suppression list for a bounce.
+	bounced bool
+}
+
+// undeliverable is whether mail to the reader's address cannot arrive:
+// they are bounced, or their address or domain was suppressed for a
+// bounce (a reader who had unsubscribed stays unsubscribed when a bounce
+// comes). No data link mail goes to it. An address suppressed for
+// another reason (a complaint, an editor's entry) still gets the link its
+// owner asks for: the suppression list keeps from them the mail they did
+// not ask for, and the right to get or erase their data stays theirs.
+func (a dataLinkAsker) undeliverable() bool {
+	return a.status == StatusBounced || a.bounced
+}
+
+// dataLinkReader returns the address, name and status of subscriber id,
+// and whether the address or its domain is suppressed for a bounce.
+func (s *Store) dataLinkReader(ctx context.Context, id int64) (dataLinkAsker, error) {
+	var a dataLinkAsker
+	err := s.db.Read.QueryRowContext(ctx, `SELECT email, name, status,
+		EXISTS (SELECT 1 FROM suppressions WHERE reason = ? AND target IN (email_key, substr(email_key, instr(email_key, '@') + 1)))
+		FROM subscribers WHERE id = ?`, events.ReasonBounce, id).
+		Scan(&a.email, &a.name, &a.status, &a.bounced)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", "", false, errNoSubscriber
+		return a, errNoSubscriber
 	} else if err != nil {
-		return "", "", false, fmt.Errorf("data link reader: %w", err)
+		return a, fmt.Errorf("data link reader: %w", err)
 	}
-	return email, name, suppressed, nil
+	return a, nil
 }

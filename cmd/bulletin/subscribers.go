@@ -38,10 +38,17 @@ func (m *Main) wireSubscribers(ctx context.Context, mux *asynq.ServeMux, srv *we
 	mux.Handle(queue.TypeSubscriberConfirmDue, &subscribers.DueConfirmer{Store: a.Subscribers, Queue: a.Queue})
 	a.Reconcilers.Add("subscriber confirmations", a.Subscribers)
 
+	// A reader's ask for a data link is answered at once and its mail sent
+	// after: once the HTTP server has answered its last request, the
+	// mails asked for go (up to subscribers.DataLinkStopWait) before the
+	// transport stops taking messages.
+	dataLinks := subscribers.NewDataLinks(confirmer)
+	a.stopSending = append(a.stopSending, dataLinks.Stop)
+
 	srv.SubscriberDeps = web.SubscriberDeps{
 		Signups: signups, Signer: signer, Pages: a.Templates, SignupRate: m.Config.SignupRate,
 		Confirms:  a.Queue, // readers an admin adds or imports as pending
-		DataLinks: subscribers.NewDataLinks(confirmer),
+		DataLinks: dataLinks,
 	}
 	if srv.Subscribers == nil {
 		return fmt.Errorf("wire subscribers: no store")

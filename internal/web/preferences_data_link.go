@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/mail"
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
@@ -12,9 +13,11 @@ import (
 
 // A DataLinkSender mails a reader the link that downloads their data or
 // the one that erases it (subscribers.TokenDataDownload, TokenDataErase),
-// at most one a purpose each subscribers.DataLinkInterval; nil when
-// nothing went for a reason the page does not tell (a mail sent lately,
-// a suppressed address). *subscribers.DataLinks is one.
+// at most one a purpose each subscribers.DataLinkInterval. Send takes the
+// ask and returns before the mail goes, in the same time whether or not
+// one goes; nil when nothing goes for a reason the page does not tell (a
+// mail sent lately, an address that bounced). *subscribers.DataLinks is
+// one.
 type DataLinkSender interface {
 	Send(ctx context.Context, id int64, purpose string) error
 }
@@ -29,7 +32,13 @@ type dataLinkData struct {
 	// download's.
 	Erase bool
 	// Sent is whether the reader just asked (dataLinkSentCookie).
-	Sent           bool
+	Sent bool
+	// Bounced is whether mail to the address bounced, as the preferences
+	// page says already (receiving): no link is mailed to it, and the page
+	// says so, and whom to write to instead, Contact (the Reply-To or
+	// From address; "" when unknown).
+	Bounced        bool
+	Contact        string
 	Minutes        int // subscribers.DataLinkInterval
 	PreferencesURL string
 }
@@ -40,9 +49,10 @@ type dataLinkData struct {
 // nothing.
 const dataLinkSentCookie = "bulletin_data_link_sent"
 
-// dataLinkSendWait bounds the sending of one data link mail. The reader's
-// going away does not cut it short.
-const dataLinkSendWait = 30 * time.Second
+// dataLinkAskWait bounds the taking of an ask (DataLinkSender.Send: a
+// read of the reader), not the mail, which goes after the answer. The
+// reader's going away does not cut it short.
+const dataLinkAskWait = 10 * time.Second
 
 // dataLinkRoutes registers the pages of the preferences page's "Your
 // data": /preferences/{token}/data and /erase ask for a link by mail, and
@@ -76,6 +86,9 @@ func (s *Server) dataLinkAsk(purpose string) http.HandlerFunc {
 		d := dataLinkData{Email: sub.Email, Erase: purpose == subscribers.TokenDataErase,
 			Minutes: int(subscribers.DataLinkInterval / time.Minute), PreferencesURL: preferencesPath(r)}
 		d.Sent = s.takeDataLinkSent(w, r, purpose)
+		if sub.Status == subscribers.StatusBounced {
+			d.Bounced, d.Sent, d.Contact = true, false, s.contactAddress(r.Context())
+		}
 		switch {
 		case d.Sent:
 			d.Title = "Check your email"
@@ -88,12 +101,15 @@ func (s *Server) dataLinkAsk(purpose string) http.HandlerFunc {
 	}
 }
 
-// dataLinkSend mails the reader of the preferences link purpose's link
-// (DataLinkSender) and redirects to the page, which then says it was
-// sent: the same whether or not a mail went, so the page tells whoever
-// holds the preferences link nothing of the reader's mailbox. The signed
-// token is the authorization, as for the page's other forms: a reader
-// has no session, so no CSRF token.
+// dataLinkSend asks DataLinkSender to mail the reader of the preferences
+// link purpose's link and redirects to the page, which then says it was
+// sent: the same, in the same time, whether or not a mail goes, so the
+// page tells whoever holds the preferences link nothing of the reader's
+// mailbox. The mail goes after the answer: a slow relay keeps no one
+// waiting. Only a bounced reader, whom the preferences page tells so
+// already, is told instead that no link can be mailed. The signed token
+// is the authorization, as for the page's other forms: a reader has no
+// session, so no CSRF token.
 func (s *Server) dataLinkSend(purpose string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, ok := s.preferencesReader(w, r)
@@ -104,14 +120,15 @@ func (s *Server) dataLinkSend(purpose string) http.HandlerFunc {
 			s.pageError(w, r, errors.New("data link: no sender wired"))
 			return
 		}
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), dataLinkSendWait)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), dataLinkAskWait)
 		defer cancel()
 		err := s.DataLinks.Send(ctx, id, purpose)
 		if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
 			s.erasedPage(w, r, http.StatusGone)
 			return
 		} else if err != nil {
-			// The reader is told it went, and may ask again at once.
+			// The reader is told it went, and may ask again at once. The
+			// error names the reader by id, never by address or link.
 			s.Log.Warn("data link not sent", "subscriber", id, "purpose", purpose, "err", err)
 		}
 		path := dataLinkAskPath(r, purpose)
@@ -121,6 +138,23 @@ func (s *Server) dataLinkSend(purpose string) http.HandlerFunc {
 		http.SetCookie(w, s.onceCookie(r, dataLinkSentCookie, "1", path, onceCookieAge))
 		http.Redirect(w, r, path, http.StatusSeeOther)
 	}
+}
+
+// contactAddress is the address a reader writes to: the publication's
+// Reply-To, else its From address; "" when the settings cannot be read.
+func (s *Server) contactAddress(ctx context.Context) string {
+	if s.Settings == nil {
+		return ""
+	}
+	p, err := s.Settings.Publication(ctx)
+	if err != nil {
+		s.Log.Warn("read the publication for its contact address", "err", err)
+		return ""
+	}
+	if a, err := mail.ParseAddress(p.ReplyTo); err == nil {
+		return a.Address
+	}
+	return p.FromAddress
 }
 
 // takeDataLinkSent reports whether the page of r was just asked for its

@@ -2,11 +2,13 @@ package web
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"mime"
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/prose"
@@ -64,7 +66,9 @@ type subscribeData struct {
 	Typo *typoQuestion
 
 	// CheckEmail turns the page into the one every signup is answered
-	// with (checkEmail), From the sender's name its mail comes from.
+	// with (checkEmail), From the sender's name its mail comes from. Email
+	// is then the address this browser signed up (signupEmailCookie), or
+	// "" when it is not known.
 	CheckEmail bool
 	From       string
 }
@@ -201,7 +205,7 @@ func (s *Server) subscribePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.PostForm.Get(honeypotField) != "" {
-		http.Redirect(w, r, "/subscribe/check-email", http.StatusSeeOther)
+		s.toCheckEmail(w, r, r.PostForm.Get("email"))
 		return
 	}
 	email, ask := domainTypo(r.PostForm)
@@ -221,7 +225,7 @@ func (s *Server) subscribePost(w http.ResponseWriter, r *http.Request) {
 			s.renderSubscribe(w, r, http.StatusOK, &typed, r.PostForm["list"])
 			return
 		}
-		http.Redirect(w, r, "/subscribe/check-email", http.StatusSeeOther)
+		s.toCheckEmail(w, r, email)
 	case bulletin.EINVALID:
 		typed.Errors = sentences(bulletin.ErrorFields(err))
 		s.renderSubscribe(w, r, http.StatusUnprocessableEntity, &typed, r.PostForm["list"])
@@ -327,14 +331,65 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, err error, ba
 // look for, where else to look, and a way back for a mistyped address;
 // the case of a second signup last, in small print. It names the sender
 // as the mail shows it, the settings' From name.
+//
+// It names the address signed up, so that a typo shows, as this browser
+// sent it (signupEmailCookie): never one given in its URL, where anyone's
+// link could put any words, and the same whether or not the address is
+// known.
 func (s *Server) checkEmail(w http.ResponseWriter, r *http.Request) {
-	d := &subscribeData{Title: "Check your inbox", CheckEmail: true}
+	d := &subscribeData{Title: "Check your inbox", CheckEmail: true, Email: signedUpEmail(r)}
 	if s.Settings != nil {
 		if p, err := s.Settings.Publication(r.Context()); err == nil {
 			d.From = p.FromName
 		}
 	}
 	s.renderPage(w, r, http.StatusOK, "subscribe", d)
+}
+
+// signupEmailCookie carries the address a signup form sent to the
+// check-email page its answer redirects to, which names it: only the
+// browser that typed it sends it back, for signupEmailAge, and only to
+// that page (its Path). Its value is the address in base64url, as a
+// cookie's value cannot hold every character an address may.
+const signupEmailCookie = "bulletin_signup_email"
+
+// signupEmailAge is how long, in seconds, the check-email page names the
+// address: a reload, or a return to the tab after reading the mail, still
+// shows it; a browser shared later does not.
+const signupEmailAge = 10 * 60
+
+// toCheckEmail answers a signup with a redirect to the check-email page,
+// which then names email, the address signed up (signupEmailCookie).
+func (s *Server) toCheckEmail(w http.ResponseWriter, r *http.Request, email string) {
+	if email = strings.TrimSpace(email); email != "" && len(email) <= maxShownEmail {
+		http.SetCookie(w, s.onceCookie(r, signupEmailCookie, base64.RawURLEncoding.EncodeToString([]byte(email)),
+			"/subscribe/check-email", signupEmailAge))
+	}
+	http.Redirect(w, r, "/subscribe/check-email", http.StatusSeeOther)
+}
+
+// maxShownEmail is the longest address the check-email page names: the
+// form's maxlength, and a mail address's limit.
+const maxShownEmail = 254
+
+// signedUpEmail is the address of r's signupEmailCookie when it holds
+// one the signup takes (subscribers.NormalizeEmail), as it was typed; ""
+// otherwise.
+// Anything else in the cookie is not shown: the page echoes an address,
+// never arbitrary words.
+func signedUpEmail(r *http.Request) string {
+	c, err := r.Cookie(signupEmailCookie)
+	if err != nil {
+		return ""
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c.Value)
+	if err != nil || len(b) > maxShownEmail || !utf8.Valid(b) {
+		return ""
+	}
+	if _, why := subscribers.NormalizeEmail(string(b)); why != "" {
+		return ""
+	}
+	return string(b)
 }
 
 // pendingBody is the one answer of the JSON signup, whatever the address.
