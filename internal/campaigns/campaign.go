@@ -85,10 +85,13 @@ type Waiting struct {
 // 200 queued deliveries (retries go in id order, so an outage shows
 // there), on the (campaign_id, status, id) index: a look that costs the
 // same at a million queued. A message the process's own shutdown held
-// back ("not sent: …") is no failure of the mail server.
+// back ("not sent: …"), or the send's own cancellation ("smtp: not
+// sent: context canceled", as a worker whose Redis came back empty
+// records it), is no failure of the mail server.
 const waitingSQL = `SELECT last_error, updated_at FROM (
 	SELECT last_error, updated_at FROM deliveries WHERE campaign_id = ? AND status = 'queued' ORDER BY id LIMIT 200)
-	WHERE last_error <> '' AND last_error NOT LIKE 'not sent: %' ORDER BY updated_at DESC LIMIT 1`
+	WHERE last_error <> '' AND last_error NOT LIKE 'not sent: %' AND last_error NOT LIKE 'smtp: not sent: context %'
+	ORDER BY updated_at DESC LIMIT 1`
 
 // lastSentSQL reads when the campaign's newest delivery sent went, on
 // the (campaign_id, status, id) index: deliveries go out in id order,

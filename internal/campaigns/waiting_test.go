@@ -82,3 +82,24 @@ func recordOne(t *testing.T, e *env, id int64, r queue.Recipient, status, reply 
 		t.Fatal(err)
 	}
 }
+
+// A message a send's own cancellation held back ("smtp: not sent: context
+// canceled", as a worker whose Redis restarted empty records it) is no
+// answer of the mail server: the campaign's page said in red that it
+// waited on the mail server while the server was fine (a tester's).
+// One the pool could not even connect for is the server's trouble.
+func TestStatsDoNotBlameTheServerForACancelledSend(t *testing.T) {
+	e := newEnv(t)
+	e.addReaders(t, 2, e.addList(t, "a"))
+	id := e.create(t, "a")
+	rs := e.recipientsKicked(t, id, 2)
+	at := time.Now().UTC()
+	recordOne(t, e, id, rs[0], queue.ResultRetry, "smtp: not sent: context canceled", at)
+	if got := waitingOn(t, e, id); got != "" {
+		t.Errorf("after a cancelled send the campaign waits on %q", got)
+	}
+	recordOne(t, e, id, rs[1], queue.ResultRetry, "smtp: not sent: smtp dial: dial tcp 127.0.0.1:2525: connect: connection refused", at.Add(time.Second))
+	if got := waitingOn(t, e, id); got == "" {
+		t.Error("a server that cannot be reached is not said to be waited on")
+	}
+}
