@@ -67,6 +67,10 @@ func (m *Main) wireCampaigns(ctx context.Context, mux *asynq.ServeMux, srv *web.
 	mux.HandleFunc(queue.TypeDeliveryRecord, svc.HandleRecord)
 	mux.Handle(queue.TypeMailSend, sender)
 	a.Reconcilers.Add("campaigns", queue.ReconcilerFunc(svc.Reconcile))
+	// A campaign stalled by a Redis that lost its data or a run that
+	// stopped is found within seconds, not at the next reconcile.
+	stopWatch := svc.Watch()
+	a.closers = append(a.closers, func() error { stopWatch(); return nil })
 	mux.HandleFunc(queue.TypeWelcomeSend, svc.HandleWelcome)
 	a.Subscribers.SetWelcomeQueue(a.Queue)
 	a.Reconcilers.Add("welcome mails", queue.ReconcilerFunc(a.Subscribers.ReconcileWelcomes))

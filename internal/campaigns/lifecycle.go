@@ -65,6 +65,10 @@ type Service struct {
 	// fan-out inserts each page's deliveries claimed by this process
 	// (SendPayload.ClaimedUntil), so its sender need not claim them.
 	Kick func(p *queue.SendPayload)
+
+	// watch is the stall watcher's memory (Watch), which the campaign's
+	// page reads (Stalled).
+	watch watchState
 }
 
 // conflict is the answer to a lifecycle step the status does not allow:
