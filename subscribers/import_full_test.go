@@ -48,3 +48,36 @@ func TestImportOnAFullDiskSaysWhereItStopped(t *testing.T) {
 		t.Errorf("Import on a disk full from the start = %v (%+v), want a BatchError at line 2 with nothing stored", err, be)
 	}
 }
+
+// The report of an import stopped by a full disk counts only what is
+// stored: the failed batch's transaction counted its rows as it went (a
+// stored reader updated, a repeat merged), and its report said so though
+// the rollback stored none of them.
+func TestImportOnAFullDiskCountsOnlyWhatIsStored(t *testing.T) {
+	s := newStore(t)
+	if _, err := s.Import(t.Context(), strings.NewReader("email,name\nzed@example.com,Zed\n"), ImportOptions{List: "news", Confirmed: true}); err != nil {
+		t.Fatal(err)
+	}
+	// Lines 2–3 store two readers; lines 4–6 (zed renamed, cy new and
+	// cy again) meet a full disk when cy's list is written.
+	in := "email,name\nann@example.com,Ann\nbo@example.com,Bo\nzed@example.com,Zed Z\ncy@example.com,Cy\ncy@example.com,Cy\n"
+	batches := 0
+	opt := ImportOptions{List: "news", Confirmed: true, BatchSize: 2, Progress: func(int) {
+		if batches++; batches == 1 {
+			sqlitetest.Fill(t, s.db, "subscriptions")
+		}
+	}}
+	rep, err := s.Import(t.Context(), strings.NewReader(in), opt)
+	var be *BatchError
+	if !errors.As(err, &be) || be.Stored != 2 {
+		t.Fatalf("Import on a full disk = %v, want a BatchError after 2 rows stored", err)
+	}
+	sqlitetest.Free(t, s.db, "subscriptions")
+	if rep.Added != 2 || rep.Updated != 0 || rep.Merged != 0 || rep.Skipped != 0 || len(rep.MergedLines)+len(rep.SkippedLines)+len(rep.NotedLines) != 0 {
+		t.Errorf("report: added %d, updated %d, merged %d, skipped %d (lines merged %v, skipped %v, noted %v); want added 2 and nothing else: "+
+			"the rows of the batch that failed are not stored", rep.Added, rep.Updated, rep.Merged, rep.Skipped, rep.MergedLines, rep.SkippedLines, rep.NotedLines)
+	}
+	if z, err := s.ByEmail(t.Context(), "zed@example.com"); err != nil || z.Name != "Zed" {
+		t.Errorf("zed = %+v, %v; want the name stored before, Zed", z, err)
+	}
+}

@@ -111,6 +111,16 @@ func (r *ImportReport) NoReaders() bool {
 	return r.Header && r.Added+r.Updated+r.Merged+r.Skipped+r.Invalid == 0
 }
 
+// clone is a copy of r whose lists of lines are its own: a batch inserts
+// notes among them in line order (insertNote), which would show through
+// a copy that shares them.
+func (r *ImportReport) clone() *ImportReport {
+	c := *r
+	c.MergedLines, c.SkippedLines, c.InvalidLines = slices.Clone(r.MergedLines), slices.Clone(r.SkippedLines), slices.Clone(r.InvalidLines)
+	c.NotedLines, c.UnknownLists, c.IgnoredColumns = slices.Clone(r.NotedLines), slices.Clone(r.UnknownLists), slices.Clone(r.IgnoredColumns)
+	return &c
+}
+
 // importRow is one valid row on its way into the database.
 type importRow struct {
 	line        int
@@ -521,9 +531,15 @@ var errInterrupted = errors.New("import interrupted")
 // meanwhile: the report counts what its transaction did as it goes, so
 // a transaction rolled back by the context would leave it counting rows
 // that are not stored.
+//
+// A batch that fails leaves the report as it was before it: its
+// transaction counted its rows (added, updated, merged, skipped for a
+// stored reader, asked…) as it went, and stored none of them.
 func (imp *importer) flush(ctx context.Context, batch []importRow) error {
 	if len(batch) > 0 {
+		before, skippedStored := imp.rep.clone(), slices.Clone(imp.skippedStored)
 		if err := imp.store.importBatch(context.WithoutCancel(ctx), imp, batch); err != nil {
+			*imp.rep, imp.skippedStored, imp.confirms = *before, skippedStored, nil
 			return &BatchError{First: batch[0].line, Last: batch[len(batch)-1].line, Stored: imp.stored, Err: err}
 		}
 		imp.stored += len(batch)

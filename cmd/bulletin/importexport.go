@@ -71,7 +71,7 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 	}
 	opt := subscribers.ImportOptions{List: list, Confirmed: confirmed}
 	if !confirmed {
-		if opt.Confirms, err = m.confirmsNow(); err != nil {
+		if opt.Confirms, err = m.confirmsNow(ctx); err != nil {
 			return err
 		}
 	}
@@ -360,8 +360,14 @@ func (m *Main) reportImport(rep *subscribers.ImportReport, took time.Duration, c
 
 // confirmsNow returns where import puts its confirmations: the Redis that
 // serve reads, or, with the embedded one no other process can see, a
-// sender in this process.
-func (m *Main) confirmsNow() (queue.Enqueuer, error) {
+// sender in this process. Its mails wait at the process's refusal gate,
+// as serve's do (wireSubscribers): while the mail server refuses every
+// message they are held behind its probe, and go once it takes one; a
+// task still held after a while is handed back, its readers left to
+// serve's reconciler. They went to the server one after another, each
+// refused. Ctrl-C (ctx) drains the gate: what it holds is handed back at
+// once.
+func (m *Main) confirmsNow(ctx context.Context) (queue.Enqueuer, error) {
 	if !m.app.Queue.Embedded() {
 		return m.app.Queue, nil
 	}
@@ -372,6 +378,8 @@ func (m *Main) confirmsNow() (queue.Enqueuer, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.Gate = m.app.Gate
+	context.AfterFunc(ctx, c.Gate.Drain)
 	if t, ok := m.app.Transport.(interface{ Close() error }); ok {
 		m.app.closers = append(m.app.closers, t.Close)
 	}
@@ -443,8 +451,9 @@ func (m *Main) importError(ctx context.Context, err error, file, list string) er
 // transaction stores all of its rows or none), and how to finish the job.
 // It said "import rows 1001–2000: insert subscribers: database or disk is
 // full", which left the operator to guess what of the file was in.
-// It gives no counts: the report counts the failed batch's rows as its
-// transaction goes, before the commit fails.
+// It gives no counts: the lines are what the operator acts on, and the
+// report (which counts only the batches stored, subscribers.BatchError)
+// is the admin's page's.
 func importDiskFull(err error, file, data string) error {
 	free := "free some space on the disk of the data folder " + data
 	var be *subscribers.BatchError
