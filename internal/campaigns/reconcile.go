@@ -16,6 +16,11 @@ import (
 // still queued. Task IDs come from the rows, so a task still in Redis is
 // not enqueued twice.
 func (s *Service) Reconcile(ctx context.Context, c queue.Enqueuer) (int, error) {
+	if s.justLost(ctx) {
+		s.log().Info("Redis came back without its data moments ago: the campaigns' work is rebuilt by the run queued for after the grace",
+			"in", lostGrace.String())
+		return 0, nil
+	}
 	type row struct {
 		id     int64
 		status string

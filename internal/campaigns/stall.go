@@ -186,6 +186,22 @@ func (s *Service) watchRedis(ctx context.Context, now time.Time) {
 	s.log().Warn("Redis came back without its data: the queued work is rebuilt from the database shortly", "in", lostGrace.String())
 }
 
+// justLost reports whether Redis came back without its data less than
+// half of lostGrace ago, looking at the watcher's mark first. The
+// periodic reconcile asks: falling in the second after a loss, before a
+// send worker has written its batch marks and unrecorded results again,
+// it rebuilt batches that could go twice (a tester's duplicate). It
+// leaves the work to the run watchRedis queued for lostGrace after the
+// loss.
+func (s *Service) justLost(ctx context.Context) bool {
+	now := s.now()
+	s.watchRedis(ctx, now)
+	s.watch.mu.Lock()
+	lost := s.watch.lost
+	s.watch.mu.Unlock()
+	return !lost.IsZero() && now.Sub(lost) < lostGrace/2
+}
+
 // sendingIDs lists the campaigns and digests sending.
 func (s *Service) sendingIDs(ctx context.Context) ([]int64, error) {
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT id FROM campaigns WHERE status = ?`, StatusSending)

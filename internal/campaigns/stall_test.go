@@ -200,3 +200,59 @@ func reconcileScheduled(t *testing.T, insp *asynq.Inspector) bool {
 	}
 	return false
 }
+
+// The periodic reconcile may fall in the second after Redis came back
+// without its data, before the watcher looked and before a send worker
+// wrote its batch marks and unrecorded results again; a batch it rebuilt
+// then could go twice. It sees the loss itself and leaves the work to
+// the run queued for after the grace, which rebuilds it.
+func TestPeriodicReconcileWaitsOutTheGraceAfterALoss(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	e.addReaders(t, 10, e.addList(t, "news"))
+	id := e.create(t, "news")
+	if _, err := e.svc.Send(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	e.fanout(t)
+	if n := len(e.q.take(queue.TypeMailSend)); n != 2 {
+		t.Fatalf("%d mail:send tasks, want 2", n)
+	}
+	q, err := queue.Open(queuetest.RedisURL(t, dbStall))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { q.Close() })
+	e.svc.Queue, e.svc.Redis = q, q.Redis()
+	clock := time.Now()
+	campaigns.SetClock(e.svc.Store, func() time.Time { return clock })
+	if _, err := e.svc.Reconcile(ctx, q); err != nil { // start-up: sets the mark
+		t.Fatal(err)
+	}
+	insp := asynq.NewInspectorFromRedisClient(q.Redis())
+	if n := len(pendingSends(t, insp, q.Redis())); n != 2 {
+		t.Fatalf("%d batches queued at start-up, want 2", n)
+	}
+
+	if err := q.Redis().FlushDB(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	clock = clock.Add(time.Second)
+	if n, err := e.svc.Reconcile(ctx, q); err != nil || n != 0 {
+		t.Errorf("Reconcile a second after the loss queued %d tasks (%v), want none", n, err)
+	}
+	if n := len(pendingSends(t, insp, q.Redis())); n != 0 {
+		t.Errorf("%d batches rebuilt inside the grace, want none", n)
+	}
+	if !reconcileScheduled(t, insp) {
+		t.Error("no run of the reconcilers is scheduled after the loss")
+	}
+
+	clock = clock.Add(11 * time.Second) // the scheduled run, past the grace
+	if _, err := e.svc.Reconcile(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(pendingSends(t, insp, q.Redis())); n != 2 {
+		t.Errorf("%d batches rebuilt after the grace, want 2", n)
+	}
+}
