@@ -89,7 +89,7 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 	if rep.NoReaders() {
 		fmt.Fprintf(m.Stdout, "%s has column names but no readers: nothing to import.\n", rest[0])
 	}
-	if rep.Pending+rep.Asked > 0 { // confirmations went out
+	if m.importMailed(rep, confirmed) {
 		if err := m.warnLinksFromAddr(ctx); err != nil {
 			return err
 		}
@@ -217,7 +217,7 @@ var errInterrupted = errors.New("interrupted")
 func (m *Main) importInterrupted(ctx context.Context, rep *subscribers.ImportReport, took time.Duration, confirmed, reconfirm bool) error {
 	m.reportImport(rep, took, confirmed, reconfirm)
 	fmt.Fprintf(m.Stdout, "Nothing after line %d was read. Running the same import again is safe: it skips the readers stored already and mails no one twice.\n", rep.Lines)
-	if rep.Pending+rep.Asked > 0 {
+	if m.importMailed(rep, confirmed) {
 		if err := m.warnLinksFromAddr(context.WithoutCancel(ctx)); err != nil {
 			return err
 		}
@@ -356,6 +356,15 @@ func (m *Main) reportImport(rep *subscribers.ImportReport, took time.Duration, c
 	default:
 		fmt.Fprintf(w, "%s queued on Redis: serve sends them within seconds\n", plural(rep.Queued, "confirmation mail"))
 	}
+}
+
+// importMailed reports whether import built confirmation mails itself,
+// whose links warnLinksFromAddr is about: with the embedded Redis, and
+// not under --confirmed, which leaves the rows a file marks pending to
+// serve. Queued for serve (BULLETIN_REDIS_URL), serve builds them, with
+// its own URL.
+func (m *Main) importMailed(rep *subscribers.ImportReport, confirmed bool) bool {
+	return rep.Pending+rep.Asked > 0 && !confirmed && m.app.Queue.Embedded()
 }
 
 // confirmsNow returns where import puts its confirmations: the Redis that

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -89,6 +90,11 @@ func TestImportWarnsOfLinksFromItsAddr(t *testing.T) {
 	}
 	file := filepath.Join(t.TempDir(), "people.csv")
 	os.WriteFile(file, []byte("email\nfresh@example.com\n"), 0o600)
+	// With --confirmed a row the file marks pending is left to serve,
+	// which builds its mail with its own URL: import built none (a
+	// tester's import said "the mails just built" of mails not built).
+	pendingFile := filepath.Join(t.TempDir(), "pending.csv")
+	os.WriteFile(pendingFile, []byte("email,status\nstill.pending@example.com,pending\n"), 0o600)
 	const warning = "the links in the mails just built lead to http://127.0.0.1:8080"
 	for _, tt := range []struct {
 		name string
@@ -98,6 +104,7 @@ func TestImportWarnsOfLinksFromItsAddr(t *testing.T) {
 	}{
 		{"confirmations, no URL", nil, []string{"--list", "daily-news"}, true},
 		{"confirmed readers: no mail", nil, []string{"--list", "daily-news", "--confirmed"}, false},
+		{"pending rows of --confirmed: serve's mail", nil, []string{"--list", "daily-news", "--confirmed", "--file", pendingFile}, false},
 		{"BULLETIN_BASE_URL given", map[string]string{"BULLETIN_BASE_URL": "https://news.example"}, []string{"--list", "daily-news"}, false},
 	} {
 		all := map[string]string{}
@@ -108,7 +115,11 @@ func TestImportWarnsOfLinksFromItsAddr(t *testing.T) {
 			all[k] = v
 		}
 		m, _, stderr := testMain(t, all)
-		if code := m.Main(context.Background(), append([]string{"import", file}, tt.args...)); code != 0 {
+		f, args := file, tt.args
+		if i := slices.Index(args, "--file"); i >= 0 {
+			f, args = args[i+1], args[:i]
+		}
+		if code := m.Main(context.Background(), append([]string{"import", f}, args...)); code != 0 {
 			t.Fatalf("%s: import exited %d: %s", tt.name, code, stderr)
 		}
 		if got := strings.Contains(stderr.String(), warning); got != tt.warn {
