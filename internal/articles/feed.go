@@ -71,8 +71,9 @@ type Feeds struct {
 	Resolver Resolver
 	Interval time.Duration
 	MaxBytes int64
-	// Log gets a line for each poll that failed or skipped items;
-	// slog.Default() when nil.
+	// Log gets a line for each poll that failed or skipped items, and
+	// for each new feed refused at its first poll; slog.Default() when
+	// nil.
 	Log *slog.Logger
 	now func() time.Time
 	// forgets says when each feed's polls look for its items to forget,
@@ -193,7 +194,7 @@ func (f *Feeds) Add(ctx context.Context, rawURL, list string, active *bool) (*Fe
 	}
 	if fd.Active {
 		var perr error
-		fd.Added, perr = f.poll(ctx, fd, true)
+		fd.Added, perr = f.poll(ctx, fd, true, created)
 		if np := (*notPollable)(nil); created && errors.As(perr, &np) {
 			return nil, false, f.refuse(ctx, id, np, u, schemeAdded)
 		}

@@ -53,6 +53,10 @@ func (f *Feeds) refuse(ctx context.Context, id int64, np *notPollable, u string,
 	if err := f.Delete(context.WithoutCancel(ctx), id); err != nil {
 		return err
 	}
+	// Not "feed poll failed" with a next poll, as it was: the feed is
+	// gone, and nothing polls it again. The URL stays out of the log, as
+	// its query may hold a key.
+	f.log().Info("feed refused at its first poll", "feed", id, "status", np.Error())
 	msg := np.refusal
 	if msg == "" {
 		msg = np.Error()

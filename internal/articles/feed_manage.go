@@ -59,7 +59,7 @@ func (f *Feeds) SetActive(ctx context.Context, id int64, active bool) (*Feed, er
 	if err != nil || !active || (changed == 0 && fd.Failures == 0) {
 		return fd, err
 	}
-	added, _ := f.poll(ctx, fd, true)
+	added, _ := f.poll(ctx, fd, true, false)
 	if fd, err = f.Get(ctx, id); err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/hibiken/asynq"
 	"github.com/mmcdole/gofeed"
@@ -40,14 +41,18 @@ import (
 // feed's failures in a row, and puts its next poll off (pollBackoff); one
 // that works clears them.
 func (f *Feeds) Poll(ctx context.Context, fd *Feed) (int, error) {
-	return f.poll(ctx, fd, false)
+	return f.poll(ctx, fd, false, false)
 }
 
 // poll is Poll; asked is set for a poll someone asked for (adding or
 // resuming a feed), which puts a failing feed's next poll off by the
 // interval alone: a site being fixed is tried again soon, and then
-// backs off again if it still fails.
-func (f *Feeds) poll(ctx context.Context, fd *Feed, asked bool) (int, error) {
+// backs off again if it still fails. refusable is set for the first
+// poll of a feed just added, which Add refuses (and deletes) when the
+// poll shows the URL is no feed (notPollable): such a failure is not
+// logged as a poll failed with a next poll to come, as none comes (Add
+// logs the refusal).
+func (f *Feeds) poll(ctx context.Context, fd *Feed, asked, refusable bool) (int, error) {
 	added, etag, modified, status, err := f.fetch(ctx, fd)
 	msg := ""
 	failures, at := 0, f.now()
@@ -63,7 +68,9 @@ func (f *Feeds) poll(ctx context.Context, fd *Feed, asked bool) (int, error) {
 		}
 		t := at.Add(wait)
 		next = &t
-		f.log().Warn("feed poll failed", "feed", fd.ID, "status", msg, "failures", failures, "next_poll_at", t)
+		if np := (*notPollable)(nil); !refusable || !errors.As(err, &np) {
+			f.log().Warn("feed poll failed", "feed", fd.ID, "status", msg, "failures", failures, "next_poll_at", t)
+		}
 	}
 	if _, uerr := f.db.Write.ExecContext(ctx, `UPDATE feeds SET etag = ?, last_modified = ?, last_polled_at = ?, last_status = ?, last_error = ?,
 		items = items + ?, failures = ?, next_poll_at = ? WHERE id = ?`, etag, modified, at, status, msg, added, failures, next, fd.ID); uerr != nil && err == nil {
@@ -316,22 +323,54 @@ func itemArticle(it *gofeed.Item, src itemSource, list string, base *url.URL) (*
 // (scripts, styles, embedded frames and objects). The text on either side
 // of a block element or a line break stays apart: "<p>Tables.</p><p>Ferries
 // leave.</p>" is "Tables. Ferries leave.", not "Tables.Ferries leave.".
+// What only looks like a tag (textTag: "<T>" in "<p>Use Vec<T></p>", a
+// name no HTML element has) is text, kept as written: it lost its
+// brackets with the real tags beside it, "Use Vec".
 func plain(s string) string {
 	var b strings.Builder
 	skip := 0 // depth inside elements whose content is not text
+	pos := 0  // how much of s the tokens read so far hold
+	// The names no element has whose tags were markup all the same
+	// ("<x onclick=…>"): their end tags are markup too.
+	var tags map[string]bool
 	z := xhtml.NewTokenizer(strings.NewReader(s))
 	for {
 		tt := z.Next()
+		rest := s[min(pos, len(s)):]
+		pos += len(z.Raw())
 		switch tt {
 		case xhtml.ErrorToken:
+			// A tag the text ends in before its ">" is dropped by the
+			// tokenizer: "Vec<T" at the end of a cut excerpt is text.
+			if skip == 0 && textTagStart(rest) {
+				b.WriteString(rest)
+			}
 			return strings.Join(strings.Fields(b.String()), " ")
 		case xhtml.TextToken:
 			if skip == 0 {
 				b.Write(z.Text())
 			}
 		case xhtml.StartTagToken, xhtml.SelfClosingTagToken, xhtml.EndTagToken:
-			name, _ := z.TagName()
+			// Read before TagName, which folds the name in place.
+			raw := string(z.Raw())
+			name, hasAttr := z.TagName()
 			a := atom.Lookup(name)
+			text := textTag(z, raw, string(name), hasAttr)
+			switch {
+			case text && tt == xhtml.EndTagToken && tags[string(name)]:
+				text = false
+			case !text && tt != xhtml.EndTagToken && !specElements[string(name)]:
+				if tags == nil {
+					tags = map[string]bool{}
+				}
+				tags[string(name)] = true
+			}
+			if text || (tt == xhtml.StartTagToken && !hasAttr && unclosedHidden(a, s[min(pos, len(s)):])) {
+				if skip == 0 {
+					b.WriteString(raw)
+				}
+				continue
+			}
 			var opens, closes bool
 			switch tt {
 			case xhtml.StartTagToken:
@@ -349,6 +388,37 @@ func plain(s string) string {
 			}
 		}
 	}
+}
+
+// textTagStart reports whether rest, what the tokenizer left unread at
+// the end of a text, is the start of a tag cut before its ">" that would
+// be text (textTag): "<T" or "<K, V", not "<a href=…" nor "<script".
+func textTagStart(rest string) bool {
+	if len(rest) < 2 || rest[0] != '<' || !isASCIILetter(rest[1]) || strings.ContainsAny(rest[1:], "<>=\x00") {
+		return false
+	}
+	written := strings.FieldsFunc(rest[1:], func(r rune) bool { return r == '/' || unicode.IsSpace(r) })[0]
+	name := strings.ToLower(written)
+	for attr := range strings.FieldsSeq(rest[1+len(written):]) {
+		if attr = strings.ToLower(attr); strings.HasPrefix(attr, "on") || strings.HasPrefix(attr, "style") {
+			return false
+		}
+	}
+	return !specElements[name] && !strings.Contains(name, "-") && !strings.Contains(name, ":")
+}
+
+// unclosedHidden reports whether a is a hidden element (hiddenElements)
+// whose content the tokenizer reads as markup, and rest, what follows
+// its start tag, has no end tag of it: "<Object>" in "<p>List<Object>
+// here</p>" is a type's name, not an object hiding the rest of the text.
+// An element whose content is raw text (a script, a style, a title) is
+// hidden to the end, closed or not.
+func unclosedHidden(a atom.Atom, rest string) bool {
+	switch a {
+	case atom.Object, atom.Template, atom.Frameset:
+		return !strings.Contains(strings.ToLower(rest), "</"+a.String())
+	}
+	return false
 }
 
 // hiddenElements are the elements whose content is not text a reader

@@ -255,3 +255,53 @@ func holdsHTML(s string) bool {
 		}
 	}
 }
+
+// textTag reports whether z's tag (a start, end or self-closing tag just
+// read) is text that only looks like a tag, as a type's parameters do:
+// "<T>", "<String>", "<K, V>", "</T>". Its name is no HTML element's
+// (specElements), it is not a custom element's (a hyphen: "<my-card>") or
+// another vocabulary's tag (a prefix: Word's "<o:p>"), and it has no
+// attribute value and no event handler or style, which only markup has:
+// "<x onclick=…>" is still a tag, dropped. A name the tokenizer reads
+// with more than letters in it ("<Option<T>>" is the tag "option<t")
+// is text too. raw is the tag as written, name its name as z's TagName
+// gave it, hasAttr whether it has attributes, which are read from z.
+func textTag(z *xhtml.Tokenizer, raw, name string, hasAttr bool) bool {
+	if strings.Contains(raw, "=") || specElements[name] || strings.Contains(name, "-") {
+		return false
+	}
+	if i := strings.IndexByte(name, ':'); i >= 0 && i+1 < len(name) && isASCIILetter(name[i+1]) {
+		return false
+	}
+	for more := hasAttr; more; {
+		var key []byte
+		key, _, more = z.TagAttr()
+		if k := string(key); strings.HasPrefix(k, "on") || k == "style" {
+			return false
+		}
+	}
+	return true
+}
+
+func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+// specElements are the names of the HTML elements: the WHATWG HTML
+// standard's index of elements, its obsolete and non-conforming ones
+// (which pages still hold, and browsers still read as tags), and the
+// SVG and MathML roots. A tag with another name is text in an article's
+// or a feed's text (textTag).
+var specElements = map[string]bool{}
+
+func init() {
+	for _, n := range strings.Fields(`a abbr address area article aside audio b base bdi bdo blockquote body br
+		button canvas caption cite code col colgroup data datalist dd del details dfn dialog div dl dt em
+		embed fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe
+		img input ins kbd label legend li link main map mark math menu meta meter nav noscript object ol
+		optgroup option output p param picture pre progress q rp rt ruby s samp script search section select
+		slot small source span strong style sub summary sup svg table tbody td template textarea tfoot th
+		thead time title tr track u ul var video wbr
+		acronym applet basefont bgsound big blink center dir font frame frameset image isindex keygen
+		listing marquee menuitem multicol nextid nobr noembed noframes plaintext rb rtc spacer strike tt xmp`) {
+		specElements[n] = true
+	}
+}
