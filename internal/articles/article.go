@@ -52,12 +52,13 @@ func (a *Article) Validate() error {
 	return nil
 }
 
-// check trims a, folds its URL's scheme and host to lower case
-// (NormalizeURL), dates it now when it has no date, and returns what is
+// check trims a, puts its URL in the form articles are stored and looked
+// up in (ArticleURL: scheme and host in lower case, no default port),
+// dates it now when it has no date, and returns what is
 // wrong with it by field.
 func (a *Article) check() map[string]string {
 	a.Title = strings.TrimSpace(a.Title)
-	a.URL = NormalizeURL(strings.TrimSpace(a.URL))
+	a.URL = ArticleURL(strings.TrimSpace(a.URL))
 	a.Author = strings.TrimSpace(a.Author)
 	a.Summary = strings.TrimSpace(a.Summary)
 	a.ImageURL = strings.TrimSpace(a.ImageURL)

@@ -31,7 +31,7 @@ func (p *Patch) keepsDeleted() bool { return !p.fromFeed && !p.onlyNew }
 // it is: the rows' month (DeletedItemMemory) starts again, so a CMS
 // posting the URL at every save keeps it deleted.
 func offeredDeleted(ctx context.Context, tx *sql.Tx, url string) (bool, error) {
-	url = NormalizeURL(url)
+	url = ArticleURL(url)
 	// By list, so that each list's row is found by its key.
 	res, err := tx.ExecContext(ctx, `UPDATE deleted_feed_items SET seen_at = ?
 		WHERE list_id IN (SELECT id FROM lists) AND item_id = ? AND feed_url = ''
@@ -76,7 +76,7 @@ func rememberListless(ctx context.Context, tx *sql.Tx, id int64) error {
 // an article an editor had changed knows no link (migration 070) and
 // stays: nothing ties it to the URL.
 func forgetDeletedURL(ctx context.Context, tx *sql.Tx, url string) error {
-	url = NormalizeURL(url)
+	url = ArticleURL(url)
 	if _, err := tx.ExecContext(ctx, `DELETE FROM deleted_feed_items WHERE item_id = ? OR link = ?`, url, url); err != nil {
 		return fmt.Errorf("forget deleted article: %w", err)
 	}

@@ -85,10 +85,11 @@ func (p *Patch) apply(a *Article) {
 	}
 }
 
-// Put stores the article of p's URL, its scheme and host in any case
-// (see NormalizeURL): a new one when the URL is not stored, else the
-// stored one with the fields p gives changed and lists added (never
-// removed), but none an editor took it off (notTakenOff). A CMS posts an
+// Put stores the article of p's URL, its scheme and host in any case,
+// with or without the default port (see ArticleURL): a new
+// one when the URL is not stored, else the stored one with the fields p
+// gives changed and lists added (never removed), but none an editor took
+// it off (notTakenOff). A CMS posts an
 // article again at every save, with the lists it always names: putting it
 // back on a list the editor took it off undid the editor at each save.
 // Only an editor's change of its lists (Update: the admin's form, the
@@ -135,7 +136,7 @@ func (s *Store) Put(ctx context.Context, p *Patch) (*Article, bool, error) {
 func putTx(ctx context.Context, tx *sql.Tx, p *Patch) (*Article, bool, error) {
 	var id int64
 	var edited bool
-	err := tx.QueryRowContext(ctx, `SELECT id, edited_at IS NOT NULL FROM articles WHERE url = ?`, NormalizeURL(strings.TrimSpace(*p.URL))).Scan(&id, &edited)
+	err := tx.QueryRowContext(ctx, `SELECT id, edited_at IS NOT NULL FROM articles WHERE url = ?`, ArticleURL(strings.TrimSpace(*p.URL))).Scan(&id, &edited)
 	created := errors.Is(err, sql.ErrNoRows)
 	if err != nil && !created {
 		return nil, false, fmt.Errorf("find article: %w", err)
@@ -220,11 +221,11 @@ func (s *Store) Update(ctx context.Context, id int64, p *Patch) (*Article, error
 		if err != nil {
 			return err
 		}
-		if a.URL == NormalizeURL(stored) {
+		if a.URL == ArticleURL(stored) {
 			// The URL is unchanged but for the case of its scheme or
-			// host: a duplicate migration 066 left as it was (that case
-			// was all that told it from another article) keeps its URL,
-			// and can still be edited.
+			// host or a default port: a duplicate a migration
+			// left as it was (that was all that told it from another
+			// article) keeps its URL, and can still be edited.
 			a.URL = stored
 		}
 		var other int64

@@ -32,7 +32,7 @@ const maxGUIDBytes = 500
 
 // newItemKey is the key of an item with guid ("" for none) and link.
 func newItemKey(guid, link string) itemKey {
-	link = NormalizeURL(strings.TrimSpace(link))
+	link = ArticleURL(strings.TrimSpace(link))
 	if guid == "" {
 		return itemKey{id: link, link: link}
 	}
@@ -69,7 +69,7 @@ func itemGUIDs(items []*gofeed.Item, notIDs ...string) []string {
 // with or without a slash at the end: https://news.example and
 // https://news.example/ are one site.
 func sameURL(a, b string) bool {
-	norm := func(u string) string { return strings.TrimSuffix(NormalizeURL(strings.TrimSpace(u)), "/") }
+	norm := func(u string) string { return strings.TrimSuffix(ArticleURL(strings.TrimSpace(u)), "/") }
 	return a != "" && b != "" && norm(a) == norm(b)
 }
 
@@ -240,7 +240,7 @@ func sameItem(ctx context.Context, tx *sql.Tx, id int64, key itemKey, title stri
 // sameStory reports whether an item with key's link and title is the
 // story of link and title: one of them is the same.
 func sameStory(link, title string, key itemKey, itemTitle string) bool {
-	return NormalizeURL(link) == key.link || strings.EqualFold(title, itemTitle)
+	return ArticleURL(link) == key.link || strings.EqualFold(title, itemTitle)
 }
 
 // rememberItem records that item id of the feed fp polls is article (0
@@ -298,7 +298,7 @@ func putKnown(ctx context.Context, tx *sql.Tx, id int64, p *Patch, moveURL bool)
 		q.URL = nil
 	default:
 		var other int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM articles WHERE url = ? AND id != ?`, NormalizeURL(strings.TrimSpace(*p.URL)), id).Scan(&other)
+		err := tx.QueryRowContext(ctx, `SELECT id FROM articles WHERE url = ? AND id != ?`, ArticleURL(strings.TrimSpace(*p.URL)), id).Scan(&other)
 		if err == nil {
 			q.URL = nil
 		} else if !errors.Is(err, sql.ErrNoRows) {
