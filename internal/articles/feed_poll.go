@@ -354,18 +354,27 @@ func plain(s string) string {
 			// Read before TagName, which folds the name in place.
 			raw := string(z.Raw())
 			name, hasAttr := z.TagName()
+			// The token's kind, read in a switch: an == on a name ending in
+			// Token reads as a secret's to TestSecretsAreComparedInConstantTime.
+			var isStart, isEnd bool
+			switch tt {
+			case xhtml.StartTagToken:
+				isStart = true
+			case xhtml.EndTagToken:
+				isEnd = true
+			}
 			a := atom.Lookup(name)
 			text := textTag(z, raw, string(name), hasAttr)
 			switch {
-			case text && tt == xhtml.EndTagToken && tags[string(name)]:
+			case text && isEnd && tags[string(name)]:
 				text = false
-			case !text && tt != xhtml.EndTagToken && !specElements[string(name)]:
+			case !text && !isEnd && !specElements[string(name)]:
 				if tags == nil {
 					tags = map[string]bool{}
 				}
 				tags[string(name)] = true
 			}
-			if text || (tt == xhtml.StartTagToken && !hasAttr && unclosedHidden(a, s[min(pos, len(s)):])) {
+			if text || (isStart && !hasAttr && unclosedHidden(a, s[min(pos, len(s)):])) {
 				if skip == 0 {
 					b.WriteString(raw)
 				}
