@@ -167,7 +167,7 @@ func publicBody(body string) (string, error) {
 
 func (s *Store) publicLists(ctx context.Context, id int64) ([]string, error) {
 	names, err := sqlite.Column[string](s.db.Read.QueryContext(ctx, `SELECT l.name FROM campaign_lists cl JOIN lists l ON l.id = cl.list_id
-		WHERE cl.campaign_id = ? AND l.public = 1 ORDER BY l.id`, id))
+		WHERE cl.campaign_id = ? AND l.public = 1 ORDER BY `+listOrder, id))
 	if err != nil {
 		return nil, fmt.Errorf("issue lists: %w", err)
 	}

@@ -296,7 +296,7 @@ func timePtr(t sql.NullTime) *time.Time {
 
 func (s *Store) lists(ctx context.Context, id int64) ([]string, error) {
 	slugs, err := sqlite.Column[string](s.db.Read.QueryContext(ctx, `SELECT l.slug FROM campaign_lists cl JOIN lists l ON l.id = cl.list_id
-		WHERE cl.campaign_id = ? ORDER BY l.id`, id))
+		WHERE cl.campaign_id = ? ORDER BY `+listOrder, id))
 	if err != nil {
 		return nil, fmt.Errorf("campaign lists: %w", err)
 	}

@@ -78,9 +78,10 @@ func (d mailData) TextPostalLines() []string {
 // its lists shares, once: the body inside the mail templates, with
 // markers drawn for this render where the personal fields and links go,
 // and the list's name in the footer and List-Id, its From and Reply-To.
-// They come in the order of the lists' ids, as the fan-out numbers its
-// batches (see batchNumber). A campaign's body is rendered again from its
-// Markdown, once for all its lists; a digest's was rendered when it was
+// They come in the order the lists were given (listOrder), as the
+// fan-out numbers its batches (see batchNumber). A campaign's body is
+// rendered again from its Markdown, once for all its lists; a digest's
+// was rendered when it was
 // built and holds no personal field. A draft whose lists were all deleted
 // still renders, as PreviewDraft renders one with none chosen yet: once,
 // with no list's head, so its preview and test send are the editor's
@@ -95,7 +96,7 @@ func (s *Service) contents(ctx context.Context, id int64) (listContents, error) 
 		EXISTS (SELECT 1 FROM campaign_lists pcl JOIN lists pl ON pl.id = pcl.list_id WHERE pcl.campaign_id = c.id AND pl.public = 1),
 		c.started_at IS NOT NULL
 		FROM campaigns c LEFT JOIN (campaign_lists cl JOIN lists l ON l.id = cl.list_id) ON cl.campaign_id = c.id
-		WHERE c.id = ? ORDER BY l.id`, id)
+		WHERE c.id = ? ORDER BY `+listOrder, id)
 	if err != nil {
 		return nil, fmt.Errorf("campaign content: %w", err)
 	}
@@ -138,8 +139,8 @@ func (s *Service) contents(ctx context.Context, id int64) (listContents, error) 
 	return out, nil
 }
 
-// listContents are a campaign's contents, one for each of its lists by
-// id.
+// listContents are a campaign's contents, one for each of its lists in
+// their order (listOrder).
 type listContents []*queue.Content
 
 // of is the content of batch b: that of its readers' list.

@@ -64,7 +64,9 @@ func withListFault(err error, why string) error {
 
 // insertLists links c to its lists, each once, refusing unknown slugs. A
 // slug names its list in any case, as unknownLists reads it. The campaign
-// keeps the list, and so reads back the list's own slug.
+// keeps the list, and so reads back the list's own slug. The lists keep
+// the order c gives them (position, listOrder), a slug given twice its
+// first place: a reader on several of them gets the mail of the first.
 func insertLists(ctx context.Context, tx *sql.Tx, c *Campaign) error {
 	seen := map[string]bool{}
 	for _, slug := range c.Lists {
@@ -73,8 +75,8 @@ func insertLists(ctx context.Context, tx *sql.Tx, c *Campaign) error {
 			continue
 		}
 		seen[k] = true
-		res, err := tx.ExecContext(ctx, `INSERT INTO campaign_lists (campaign_id, list_id)
-			SELECT ?, id FROM lists WHERE slug = ?`, c.ID, k)
+		res, err := tx.ExecContext(ctx, `INSERT INTO campaign_lists (campaign_id, list_id, position)
+			SELECT ?, id, ? FROM lists WHERE slug = ?`, c.ID, len(seen)-1, k)
 		if err != nil {
 			return fmt.Errorf("link campaign list: %w", err)
 		}
@@ -84,6 +86,13 @@ func insertLists(ctx context.Context, tx *sql.Tx, c *Campaign) error {
 	}
 	return nil
 }
+
+// listOrder orders a campaign's lists (campaign_lists cl) as they were
+// given: by position, then by list id. A campaign stored before lists kept
+// their order was given positions in the order of the lists' ids
+// (migration 092), as it was read then; a digest's one list has position
+// 0.
+const listOrder = `cl.position, cl.list_id`
 
 // quotedSlug is slug quoted as a fault names it, cut to 64 runes as the
 // subscriber endpoints cut it: a slug is at most 64 bytes.

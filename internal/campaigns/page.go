@@ -124,15 +124,18 @@ func (s *Service) fanoutPage(ctx context.Context, id int64) ([]*queue.SendPayloa
 
 // A page of a campaign's readers becomes a batch for each of the
 // campaign's lists it has readers of: each reader goes in the batch of
-// the first of the campaign's lists, by id, they are on, and the batch's
-// messages name that list (List-Id, the footer, From and Reply-To). The
+// the first of the campaign's lists, in the order they were given
+// (campaignListIDs), they are on, and the batch's messages name that list
+// (List-Id, the footer, From and Reply-To). The
 // batch's number, which its deliveries keep and its mail:send task's ID
 // holds, says which list: after*k + i for the page after subscriber id
 // after and the list i of k. So a campaign to one list numbers its
 // batches after as ever, and so does a digest, to its one list. A
 // campaign's lists stay as they are while it sends (its lists cannot be
 // changed then, nor one of them deleted), so the reconciler reads the
-// same list from the number when it rebuilds the batch.
+// same list from the number when it rebuilds the batch. A campaign
+// stored before its lists kept their order has them in the order of
+// their ids (migration 092), as its batches were numbered then.
 
 // batchNumber is the number of the batch of list i of k in the page
 // after subscriber id after.
@@ -257,9 +260,11 @@ func scanReaders(rows *sql.Rows, err error) ([]pageReader, error) {
 	return page, rows.Err()
 }
 
-// campaignListIDs returns the ids of campaign id's lists.
+// campaignListIDs returns the ids of campaign id's lists, in the order
+// they were given (listOrder): the fan-out gives a reader on several of
+// them the mail of the first, and numbers its batches by this order.
 func campaignListIDs(ctx context.Context, q sqlite.Querier, id int64) ([]int64, error) {
-	ids, err := sqlite.Column[int64](q.QueryContext(ctx, `SELECT list_id FROM campaign_lists WHERE campaign_id = ? ORDER BY list_id`, id))
+	ids, err := sqlite.Column[int64](q.QueryContext(ctx, `SELECT list_id FROM campaign_lists cl WHERE campaign_id = ? ORDER BY `+listOrder, id))
 	if err != nil {
 		return nil, fmt.Errorf("page recipients: %w", err)
 	}

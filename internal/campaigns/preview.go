@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -46,7 +47,8 @@ func (s *Service) PreviewMail(ctx context.Context, id int64, p mailer.Personal) 
 
 // PreviewDraft is PreviewMail for a campaign not saved yet: the new
 // campaign form's. Its body is rendered and wrapped as contents does; its
-// first list by id gives the mail its list, as PreviewMail's does.
+// first list, in the order given, gives the mail its list, as
+// PreviewMail's does.
 func (s *Service) PreviewDraft(ctx context.Context, c *Campaign, p mailer.Personal) (string, error) {
 	if err := checkFields(c.Body); err != nil {
 		return "", bulletin.Invalid(map[string]string{"body": err.Error()})
@@ -68,21 +70,23 @@ func (s *Service) PreviewDraft(ctx context.Context, c *Campaign, p mailer.Person
 	return htmlPartFor(ctx, content, p)
 }
 
-// firstList is the head of the list of slugs with the lowest id, or none;
-// it is public when any of them is, as contents has it.
+// firstList is the head of the first of the lists of slugs, in their
+// order, that exists, or none: the list whose mail a reader on several
+// of them gets (listOrder). It is public when any of them is, as contents
+// has it.
 func (s *Service) firstList(ctx context.Context, slugs []string) (listHead, error) {
 	var l listHead
 	if len(slugs) == 0 {
 		return l, nil
 	}
-	in := `slug IN (?` + strings.Repeat(",?", len(slugs)-1) + `)`
-	q := `SELECT name, slug, from_address, reply_to, EXISTS (SELECT 1 FROM lists WHERE public = 1 AND ` + in + `)
-		FROM lists WHERE ` + in + ` ORDER BY id LIMIT 1`
-	args := make([]any, 2*len(slugs))
-	for i, slug := range slugs {
-		args[i], args[len(slugs)+i] = slug, slug
+	b, err := json.Marshal(slugs)
+	if err != nil {
+		return l, fmt.Errorf("preview list: %w", err)
 	}
-	err := s.db.Read.QueryRowContext(ctx, q, args...).Scan(&l.name, &l.slug, &l.from, &l.replyTo, &l.public)
+	const q = `SELECT l.name, l.slug, l.from_address, l.reply_to,
+		EXISTS (SELECT 1 FROM json_each(?1) p JOIN lists pl ON pl.slug = p.value WHERE pl.public = 1)
+		FROM json_each(?1) g JOIN lists l ON l.slug = g.value ORDER BY g.key LIMIT 1`
+	err = s.db.Read.QueryRowContext(ctx, q, string(b)).Scan(&l.name, &l.slug, &l.from, &l.replyTo, &l.public)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return l, fmt.Errorf("preview list: %w", err)
 	}

@@ -139,8 +139,10 @@ func campaignData(ctx context.Context, tx *sql.Tx, typ string, id int64) (*Campa
 	if finished.Valid {
 		c.FinishedAt = &finished.Time
 	}
+	// In the campaign's order (campaigns.listOrder): a reader on several
+	// of its lists gets the mail of the first.
 	if c.Lists, err = column(ctx, tx, `SELECT l.slug FROM campaign_lists c JOIN lists l ON l.id = c.list_id
-		WHERE c.campaign_id = ? ORDER BY l.slug`, id); err != nil {
+		WHERE c.campaign_id = ? ORDER BY c.position, c.list_id`, id); err != nil {
 		return nil, fmt.Errorf("emit %s: %w", typ, err)
 	}
 	return &c, nil

@@ -49,8 +49,8 @@ func TestSendPageNamesEachFromOfItsLists(t *testing.T) {
 			t.Errorf("the send page's note on its Froms lacks %s:\n%s", want, note)
 		}
 	}
-	if strings.Index(note, `title="news"`) > strings.Index(note, `title="tech"`) {
-		t.Errorf("the note does not name the lists in the order the fan-out takes them, news first:\n%s", note)
+	if strings.Index(note, `title="tech"`) > strings.Index(note, `title="news"`) {
+		t.Errorf("the note does not name the lists in the order the fan-out takes them, the campaign's, tech first:\n%s", note)
 	}
 	for _, c := range []string{
 		`{"subject":"One","body":"Hi","lists":["tech"]}`,

@@ -303,7 +303,8 @@ func (s *Server) newCampaignPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // renderCampaignForm shows the form with every list, ticking chosen ones
-// (choicesOf's boxes), and their time zones first among those suggested.
+// (choicesInOrder's boxes), and their time zones first among those
+// suggested.
 func (s *Server) renderCampaignForm(w http.ResponseWriter, r *http.Request, status int, f *campaignForm, chosen []string) {
 	if f.unread != nil {
 		if err := s.checkRest(r.Context(), f); err != nil {
@@ -316,13 +317,8 @@ func (s *Server) renderCampaignForm(w http.ResponseWriter, r *http.Request, stat
 		s.adminError(w, r, err)
 		return
 	}
-	on := make(map[string]bool, len(chosen))
-	for _, slug := range chosen {
-		on[slug] = true
-	}
-	f.Lists, f.Zones = make([]listChoice, 0, len(lists)), nil
+	f.Lists, f.Zones = choicesInOrder(lists, chosen), nil
 	for _, l := range lists {
-		f.Lists = append(f.Lists, listChoice{Slug: l.Slug, Name: l.Name, On: on[l.Slug]})
 		if !slices.Contains(f.Zones, l.Timezone) {
 			f.Zones = append(f.Zones, l.Timezone)
 		}
@@ -343,6 +339,36 @@ func (s *Server) renderCampaignForm(w http.ResponseWriter, r *http.Request, stat
 		f.BodyFaults = strings.Split(why, "\n")
 	}
 	s.renderAdmin(w, r, status, "admin_campaign_new", f)
+}
+
+// choicesInOrder are the campaign form's boxes: the chosen lists first,
+// ticked, in the order chosen (the campaign's, or the form's as posted),
+// then every other list in the Lists page's order. A browser posts the
+// boxes ticked in the order they are shown, which the campaign keeps: a
+// reader on several of its lists gets the mail of the first of them. So
+// the form saved unchanged keeps the campaign's order, and a list ticked
+// goes after those ticked before it was shown. A chosen slug that names
+// no list (deleted meanwhile) has no box.
+func choicesInOrder(lists []*subscribers.List, chosen []string) []listChoice {
+	bySlug := make(map[string]*subscribers.List, len(lists))
+	for _, l := range lists {
+		bySlug[subscribers.SlugKey(l.Slug)] = l
+	}
+	out := make([]listChoice, 0, len(lists))
+	on := make(map[string]bool, len(chosen))
+	for _, slug := range chosen {
+		k := subscribers.SlugKey(slug)
+		if l := bySlug[k]; l != nil && !on[k] {
+			on[k] = true
+			out = append(out, listChoice{Slug: l.Slug, Name: l.Name, On: true})
+		}
+	}
+	for _, l := range lists {
+		if !on[subscribers.SlugKey(l.Slug)] {
+			out = append(out, listChoice{Slug: l.Slug, Name: l.Name})
+		}
+	}
+	return out
 }
 
 // formScheduled is the form's Send at, read in zone or, that empty, in
@@ -385,11 +411,13 @@ func readCampaignForm(r *http.Request, f *campaignForm, lists listIndex) (*campa
 		return c, true
 	}
 	loc := lists.zone(c.Lists)
+	var meant *time.Location // the zone a refused name was meant as, if any
 	if f.Zone != "" {
 		if chosen, err := loadZone(f.Zone); err != nil {
 			f.Errors = map[string]string{"send_zone": badZone}
-			if subscribers.ZoneInOtherCase(f.Zone) != "" {
+			if fixed := subscribers.ZoneInOtherCase(f.Zone); fixed != "" {
 				f.Errors["send_zone"] = subscribers.ZoneProblem(f.Zone)
+				meant, _ = loadZone(fixed)
 			}
 		} else {
 			loc = chosen
@@ -399,7 +427,14 @@ func readCampaignForm(r *http.Request, f *campaignForm, lists listIndex) (*campa
 	switch {
 	case err != nil:
 		f.Errors = mapWith(f.Errors, "send_at", "use a date and time, like 2026-12-01 09:00")
-	case f.Errors != nil: // the zone is unknown: the time means nothing yet
+	case f.Errors != nil:
+		// The zone is refused, but the time can still be past: in the
+		// zone its name was meant as ("europe/paris"), or, for a name
+		// that is none, in every zone there is. Said now, with the zone,
+		// the editor need not fix one to learn of the other.
+		if why := pastInZone(f.SendAt, meant); why != "" {
+			f.Errors["send_at"] = why
+		}
 	case t.In(loc).Format(formTime) != f.SendAt:
 		// 02:30 on the night clocks go forward does not exist; Go would
 		// quietly take 03:30.
@@ -414,13 +449,34 @@ func readCampaignForm(r *http.Request, f *campaignForm, lists listIndex) (*campa
 	return c, true
 }
 
+// pastInZone is the form's reason for a send time, sendAt as typed,
+// that is past in loc or, loc nil (a zone name that is none), past in
+// every zone, UTC−12 the last to reach it; "" when it is not, or cannot
+// be told. Its words are the store's for a past time (Campaign.check).
+func pastInZone(sendAt string, loc *time.Location) string {
+	const past = "choose a time from now on: this one is in the past"
+	if loc != nil {
+		t, err := time.ParseInLocation(formTime, sendAt, loc)
+		if err == nil && t.Before(time.Now().Add(-time.Minute)) {
+			return past
+		}
+		return ""
+	}
+	t, err := time.ParseInLocation(formTime, sendAt, time.UTC)
+	if err == nil && t.Add(12*time.Hour).Before(time.Now().Add(-time.Minute)) {
+		return past + " in every time zone"
+	}
+	return ""
+}
+
 // checkRest adds to f.Errors what saving would refuse in the rest of
 // f.unread, a campaign whose send time or zone the form refused: its
 // subject, preheader, body and lists. Without it the editor learnt of
 // those only once the time was right, one refusal a save. The store
 // checks them as a save does (campaigns.Service.Check), writing nothing,
-// with no send time: the form's own reason for the time stands, since a
-// time in an unknown zone cannot be checked against now.
+// with no send time: the form's own reasons for the time stand
+// (readCampaignForm checks it against now in the zone meant, when it
+// can).
 func (s *Server) checkRest(ctx context.Context, f *campaignForm) error {
 	c := *f.unread
 	c.SendAt, c.SendZone = nil, "" // the time's fault is the form's to say
@@ -556,7 +612,10 @@ type campaignPage struct {
 	// Percent is the bar's width (see percent).
 	Progress campaigns.Progress
 	Percent  int
-	Error    string
+	// Stalled is what the page says of a sending campaign that has sent
+	// nothing for a while (stallNote); "" while it sends.
+	Stalled string
+	Error   string
 	// Errors holds the reasons of the fields the page marks where they
 	// are typed: "to", the test form's addresses; To is what was typed
 	// there, to correct rather than type again.
@@ -741,6 +800,10 @@ func (s *Server) renderCampaignPage(w http.ResponseWriter, r *http.Request, stat
 	p.C, p.Digest, p.Percent = c, e.Kind == "digest", percent(p.Progress)
 	p.Editable, p.Audience, p.Rates = c.Status == campaigns.StatusDraft || c.Status == campaigns.StatusScheduled, readers(c.Audience), ratesOf(c.Stats)
 	p.NothingSent = nothingSent(c)
+	if p.Stalled, err = s.campaignStall(r, c); err != nil {
+		s.adminError(w, r, err)
+		return
+	}
 	p.Deletable = !p.Digest && c.Deletable()
 	if !p.Digest {
 		p.BareName = bareNameNoteOf(c.Body, p.Editable)

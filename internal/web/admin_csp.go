@@ -17,7 +17,7 @@ import (
 // BULLETIN_TEMPLATES folder that changes them is blocked.
 var adminScripts = []string{
 	"'sha256-bJKgx2P+wChH/+QJYlLW6hY4nVU5JUVG58Y0fQZWB+M='", // layout admin.html: the phone menu closed by Escape or a tap beside it
-	"'sha256-RYt8Oce8QJDtyRuSTRXvARJdpPUufe50p1Kx8KbhLwI='", // admin_campaign.html: progress
+	"'sha256-PAoan3MtOtsXWrLcCD12L88usl+OAYJEsF3g2FJ8dQU='", // admin_campaign.html: progress
 	"'sha256-zmb+aPSmMjj4lZD9WOFhhLqklPllQ7qKPVwzfr+hNm8='", // admin_campaign.html: confirm cancel
 	"'sha256-iJe/zujHOJQxmLHzRhx/QlS/50KbFp/x1dOI/eSB5jE='", // admin_campaign_new.html: ask before leaving
 	"'sha256-a5nKR89W+ZLRw7c7UkwckaRbZGrnM6e0B866W+T/Wjc='", // admin_subscriber.html: confirm erase
