@@ -596,7 +596,7 @@ func (s *Store) claimChunk(ctx context.Context, items []queue.ConfirmItem) ([]*c
 			continue // sent already, superseded, confirmed, erased, or twice in the task
 		}
 		mine = append(mine, it.ID)
-		want = append(want, claimWant{it.ID, r.sentText})
+		want = append(want, claimWant{ID: it.ID, SentAt: r.sentText})
 	}
 	if len(mine) == 0 {
 		return nil, nil
@@ -626,6 +626,9 @@ func (s *Store) claimChunk(ctx context.Context, items []queue.ConfirmItem) ([]*c
 		}
 		prepared[id] = c
 	}
+	for i := range want {
+		want[i].Link = !prepared[want[i].ID].already
+	}
 	var claimed map[int64]bool
 	err = s.db.ConnTx(ctx, func(tx sqlite.Querier) error {
 		claimed, err = claimRows(ctx, tx, want)
@@ -644,10 +647,12 @@ func (s *Store) claimChunk(ctx context.Context, items []queue.ConfirmItem) ([]*c
 }
 
 // A claimWant is a row claimRows may claim: its id and its confirm_sent_at
-// as stored, which the claim must still find.
+// as stored, which the claim must still find, and whether its mail
+// carries a confirmation link (all but the already-subscribed mail).
 type claimWant struct {
 	ID     int64  `json:"id"`
 	SentAt string `json:"sent_at"`
+	Link   bool   `json:"link,omitempty"`
 }
 
 // claimRowsSQL claims (confirm_queued = 2) each row of a JSON array of
@@ -655,9 +660,14 @@ type claimWant struct {
 // and still awaits a mail, returning the ids it claimed. The rows are
 // found through the array (CROSS JOIN, as in awaitingConfirmSQL): without
 // it SQLite walks subscribers_status for every pending reader, a claim
-// that grows with the list and holds the write connection.
-const claimRowsSQL = `UPDATE subscribers SET confirm_queued = 2, confirm_claimed_at = ?
-	WHERE id IN (SELECT subscribers.id FROM json_each(?) AS want CROSS JOIN subscribers ON subscribers.id = want.value ->> 'id'
+// that grows with the list and holds the write connection. A row whose
+// mail carries a confirmation link gets confirm_link_at, the time that
+// link is signed for (ConfirmLink): the already-subscribed mail, which
+// has none, leaves the link of the confirmation before it.
+const claimRowsSQL = `UPDATE subscribers SET confirm_queued = 2, confirm_claimed_at = ?1,
+	confirm_link_at = CASE WHEN EXISTS (SELECT 1 FROM json_each(?2) AS l WHERE l.value ->> 'id' = subscribers.id AND l.value ->> 'link')
+		THEN confirm_sent_at ELSE confirm_link_at END
+	WHERE id IN (SELECT subscribers.id FROM json_each(?2) AS want CROSS JOIN subscribers ON subscribers.id = want.value ->> 'id'
 		WHERE confirm_sent_at = want.value ->> 'sent_at' AND confirm_queued = 1 AND ` + awaitingMail + `)
 	RETURNING id`
 
@@ -857,25 +867,59 @@ func (s *Store) Confirm(ctx context.Context, id int64) (*Subscriber, error) {
 // The token is checked against a read before the write transaction, so a
 // forged one never holds the write connection; the transaction then checks
 // that no newer mail was flagged in between.
+//
+// The already-subscribed mail to a confirmed reader moves confirm_sent_at
+// as a confirmation does, and carries no confirmation link: the link of
+// the latest confirmation before it (confirm_link_at) still answers for
+// a reader confirmed, "however often the link is clicked" (stillConfirmed).
 func (s *Store) ConfirmLink(ctx context.Context, signer *Signer, token string) (*Subscriber, error) {
 	id, ok := signer.claimedID(token)
 	if !ok {
 		return nil, errStaleLink
 	}
-	var sentAt sql.NullTime
-	err := s.db.Read.QueryRowContext(ctx, `SELECT confirm_sent_at FROM subscribers WHERE id = ?`, id).Scan(&sentAt)
+	var (
+		status                    string
+		sentAt, linkAt, changedAt sql.NullTime
+		asking                    bool
+	)
+	err := s.db.Read.QueryRowContext(ctx, `SELECT status, confirm_sent_at, confirm_link_at, email_changed_at,
+		EXISTS (SELECT 1 FROM signup_requests r WHERE r.subscriber_id = subscribers.id AND r.lists != '[]')
+		FROM subscribers WHERE id = ?`, id).Scan(&status, &sentAt, &linkAt, &changedAt, &asking)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errStaleLink
 	} else if err != nil {
 		return nil, fmt.Errorf("confirm: %w", err)
 	}
 	if !latestLink(signer, token, sentAt) {
+		if stillConfirmed(signer, token, status, sentAt, linkAt, changedAt, asking) {
+			return s.Get(ctx, id)
+		}
 		return nil, errStaleLink
 	}
 	if linkChecked != nil {
 		linkChecked()
 	}
 	return s.confirm(ctx, id, func(now sql.NullTime) bool { return now.Valid && now.Time.Equal(sentAt.Time) })
+}
+
+// stillConfirmed reports whether token, not the link of the mail flagged
+// at sentAt, is that of the latest confirmation mail (flagged at linkAt)
+// to a reader who is confirmed, the mails sent since being
+// already-subscribed ones only, which replace no link. It changes
+// nothing: the reader is confirmed, and no list waits for a link (asking:
+// a request of lists waits, which only a newer confirmation's link
+// applies). A link mailed to an address the reader no longer has (an
+// editor changed it since, changedAt) does not pass, as a link of the
+// confirmations before linkAt does not, nor one for another reader,
+// altered or expired.
+func stillConfirmed(signer *Signer, token, status string, sentAt, linkAt, changedAt sql.NullTime, asking bool) bool {
+	if status != StatusConfirmed || asking || !linkAt.Valid || (sentAt.Valid && linkAt.Time.Equal(sentAt.Time)) {
+		return false
+	}
+	if changedAt.Valid && !changedAt.Time.Before(linkAt.Time) {
+		return false
+	}
+	return latestLink(signer, token, linkAt)
 }
 
 // linkChecked, when set by a test, runs between ConfirmLink's check of the

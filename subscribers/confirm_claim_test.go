@@ -46,7 +46,7 @@ func TestClaimTakesOnlyRowsAsRead(t *testing.T) {
 	}
 	var want []claimWant
 	for _, it := range items {
-		want = append(want, claimWant{it.ID, rows[it.ID].sentText})
+		want = append(want, claimWant{ID: it.ID, SentAt: rows[it.ID].sentText, Link: true})
 	}
 	var claimed map[int64]bool
 	err = e.store.db.ConnTx(ctx, func(tx sqlite.Querier) error {

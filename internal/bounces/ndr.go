@@ -54,7 +54,39 @@ var ndrForms = []ndrForm{
 		rcpt:  regexp.MustCompile(`(?i)(?:failed permanently:\s*|wasn't delivered to\s+)` + addr),
 		diag:  regexp.MustCompile(`(?i)the response (?:from the remote server )?was:\s*\n\s*([^\n]+)`),
 	},
+	{
+		// Exim's own bounce, when it sends no DSN: the failed address
+		// indented under "The following address(es) failed:", and under
+		// it, indented further, the remote host and its answer (the next
+		// failed address, indented as the first, is not part of it). Its
+		// warning of a message still queued begins the same way. The
+		// signature must open the mail, as it opens Exim's: a reply
+		// that quotes a bounce, or pastes one under its own words, is
+		// none.
+		name:  "exim",
+		sign:  regexp.MustCompile(`(?i)\A\s*this message was created automatically by mail delivery software`),
+		delay: regexp.MustCompile(`(?i)has not yet been delivered|delivery attempts will continue|this warning may be repeated`),
+		rcpt:  regexp.MustCompile(`(?i)the following address\(es\) failed:[ \t]*\n(?:[ \t]*\n)*[ \t]+<?` + addr),
+		diag:  regexp.MustCompile(`(?i)the following address\(es\) failed:[ \t]*\n(?:[ \t]*\n)*[ \t]+\S+@\S+[ \t]*\n((?:[ \t]{3,}\S[^\n]*\n?)+)`),
+	},
+	{
+		// Yahoo's, in qmail's layout: the address in brackets on a line
+		// of its own, then "Remote host said:" and the answer. Its
+		// signature too must open the mail.
+		name:  "yahoo",
+		sign:  regexp.MustCompile(`(?i)\A\s*sorry, we were unable to deliver your message to the following address`),
+		delay: regexp.MustCompile(`(?i)this is a temporary error|has not been delivered yet|still trying`),
+		rcpt:  regexp.MustCompile(`(?m)^<` + addr + `>:\s*$`),
+		diag:  regexp.MustCompile(`(?im)^remote host said:[ \t]*((?:[^\n]+\n?)+)`),
+	},
 }
+
+// copyRE marks where a bounce's copy of the returned message begins
+// (qmail's and Yahoo's "--- Below this line is a copy of the message.",
+// Exim's "------ This is a copy of the message, ..."): the forms are read
+// before it, so that the words of the newsletter sent back ("we will
+// continue to try …") are never taken for the bounce's own.
+var copyRE = regexp.MustCompile(`(?im)^-{3,}[ \t]*(?:below this line is a copy of the message|this is a copy of the message)`)
 
 // parseNDR reads text as one of ndrForms, reporting whether it is one.
 // A form's delay warning is no event, and neither is its phrase alone: a
@@ -66,6 +98,10 @@ var ndrForms = []ndrForm{
 // writer's address ("wasn't delivered to sam@example.org because I have
 // left"), and a bounce's Auto-Submitted comes with the answer anyway.
 func parseNDR(r *Report, text string, autoReplied bool) bool {
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	if loc := copyRE.FindStringIndex(text); loc != nil {
+		text = text[:loc[0]]
+	}
 	for _, f := range ndrForms {
 		if !f.sign.MatchString(text) {
 			continue

@@ -73,6 +73,17 @@ func TestParse(t *testing.T) {
 		{"ndr-gmail-html.eml", Report{Kind: events.BounceSoft, Source: events.SourceNDR, Status: "5.2.2",
 			Diagnostic: "552 5.2.2 The recipient's inbox is out of storage space.", Recipient: fixtureEmail,
 			MessageID: "<gm-ndr-13@mail.googlemail.test>", Subject: "Delivery Status Notification (Failure)"}},
+		{"ndr-exim.eml", Report{Kind: events.BounceHard, Source: events.SourceNDR, Status: "5.1.1",
+			Diagnostic: "host mx.tidewater.test [203.0.113.25] SMTP error from remote mail server after RCPT TO:<" + fixtureEmail +
+				">: 550 5.1.1 <" + fixtureEmail + ">: Recipient address rejected: User unknown",
+			Recipient: fixtureEmail, MessageID: "<E1exim-0306-0001@smtp.saltmarsh.test>",
+			Subject: "Mail delivery failed: returning message to sender"}},
+		{"ndr-exim-delay.eml", Report{Reason: "a delay warning (exim): the sending MTA still tries",
+			MessageID: "<E1exim-0306-0002@smtp.saltmarsh.test>", Subject: "Warning: message 1exim-0306-0002 delayed 24 hours"}},
+		{"ndr-yahoo.eml", Report{Kind: events.BounceHard, Source: events.SourceNDR, Status: "5.0.0",
+			Diagnostic: "554 delivery error: dd Sorry, your message to " + fixtureEmail +
+				" cannot be delivered. This mailbox is disabled (554.30). - mta7.mail.bay.test",
+			Recipient: fixtureEmail, MessageID: "<yahoo-ndr-0306@mta7.mail.bay.test>", Subject: "Failure Notice"}},
 		{"autoreply-header.eml", Report{Reason: "auto-reply (Auto-Submitted: auto-replied)",
 			MessageID: "<ooo-1@delta.test>", Subject: "Re: This week in the harbour"}},
 		{"autoreply-subject.eml", Report{Reason: "auto-reply (subject)",
