@@ -112,8 +112,10 @@ func (s *Store) UpdateList(ctx context.Context, slug string, p *ListPatch, check
 // startRollup starts the weekly round-up of a list that becomes daily
 // where the list's last digest ended: its weekly readers got that digest,
 // and a round-up without a mark of its own would be due at once, with the
-// week's articles they were mailed already. The articles the digest holds
-// until their publication time are held for the round-up too.
+// week's articles they were mailed already; it takes the slot of the
+// list's last scheduled digest too, so the scheduler counts this week's
+// round-up as sent. The articles the digest holds until their publication
+// time are held for the round-up too.
 //
 // A round-up mark the list kept from its daily days stays as it is: the
 // list's first digest since it left daily takes its weekly readers from
@@ -129,8 +131,8 @@ func startRollup(ctx context.Context, tx *sql.Tx, listID int64) error {
 		return nil
 	}
 	for _, q := range []string{
-		`INSERT INTO digest_rollup_marks (list_id, last_digest_at, last_article_id)
-			SELECT list_id, last_digest_at, last_article_id FROM digest_marks WHERE list_id = ?`,
+		`INSERT INTO digest_rollup_marks (list_id, last_digest_at, last_article_id, last_slot)
+			SELECT list_id, last_digest_at, last_article_id, last_slot FROM digest_marks WHERE list_id = ?`,
 		`DELETE FROM digest_holds WHERE list_id = ? AND marks = 'digest_rollup_marks'`,
 		`INSERT INTO digest_holds (list_id, marks, article_id)
 			SELECT list_id, 'digest_rollup_marks', article_id FROM digest_holds WHERE list_id = ? AND marks = 'digest_marks'`,

@@ -32,6 +32,11 @@ const FirstWindow = 7 * 24 * time.Hour
 // counts as served, but keeps the articles of a list with no reader yet
 // (see keepUnsent).
 //
+// A run by hand serves no slot: it closes the window, so the next digest
+// takes only what came after it, but the schedule goes on as before. The
+// day's (or week's) scheduled digest still goes out at its hour, with the
+// articles added since the run by hand, and with none it mails no one.
+//
 // Who gets which digest: a daily list mails a daily digest to its readers
 // whose frequency is daily, and on its weekday a weekly round-up of the week
 // to those who chose weekly, each with its own window. A reader who changes
@@ -109,7 +114,8 @@ func (s *Service) RunDigest(ctx context.Context, slug string) (*Digest, error) {
 
 // buildDigest builds the digest of slug for cadence and starts sending it.
 // A zero slot is a run by hand; otherwise the digest is built only when
-// the list still has that cadence and its mark is older than slot.
+// the list still has that cadence and its window's last scheduled digest
+// served an older slot (a run by hand serves none: see Digest).
 //
 // A digest may be two (see buildDigestTx): both are started. The answer
 // is the one of the readers who stay in the window of cadence, with its
@@ -123,9 +129,8 @@ func (s *Service) buildDigest(ctx context.Context, slug, cadence string, slot ti
 		d, other, err = s.buildDigestTx(ctx, tx, slug, cadence, slot)
 		if err == nil && slot.IsZero() && d.ID == 0 && (other == nil || other.ID == 0) {
 			// A run by hand that mails no one leaves everything as it
-			// was: its mark would count as the day's digest for the
-			// schedule (DueDigests) and close the window on articles no
-			// one got, though nothing went out.
+			// was: its mark would close the window on articles no one
+			// got, though nothing went out.
 			return errNothingBuilt
 		}
 		return err
@@ -196,17 +201,26 @@ type mark struct {
 	// the column, older than the counter, is named last_article_id).
 	linkSeq int64
 	ok      bool
+	// slot is the slot the window's last scheduled digest served, zero
+	// before its first: the schedule (DueDigests, NextScheduled) follows
+	// it, not at, which a run by hand moves too.
+	slot time.Time
 }
 
 func readMark(ctx context.Context, q queryer, table string, listID int64) (mark, error) {
 	var m mark
-	err := q.QueryRowContext(ctx, `SELECT last_digest_at, last_article_id FROM `+table+` WHERE list_id = ?`, listID).Scan(&m.at, &m.linkSeq)
+	var slot sql.NullTime
+	err := q.QueryRowContext(ctx, `SELECT last_digest_at, last_article_id, last_slot FROM `+table+` WHERE list_id = ?`, listID).
+		Scan(&m.at, &m.linkSeq, &slot)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, nil
 	} else if err != nil {
 		return m, fmt.Errorf("digest mark: %w", err)
 	}
 	m.ok = true
+	if slot.Valid {
+		m.slot = slot.Time
+	}
 	return m, nil
 }
 
@@ -242,7 +256,7 @@ func (s *Service) buildDigestTx(ctx context.Context, tx *sql.Tx, slug, cadence s
 		return nil, nil, err
 	}
 	now := s.now()
-	if !slot.IsZero() && m.ok && !m.at.Before(slot) {
+	if !slot.IsZero() && !m.slot.IsZero() && !m.slot.Before(slot) {
 		return nil, nil, nil // built already
 	}
 	if err := settleSwitches(ctx, tx); err != nil {
@@ -273,7 +287,7 @@ func (s *Service) buildDigestTx(ctx context.Context, tx *sql.Tx, slug, cadence s
 	if err := keepUnsent(ctx, tx, l.id, table, d, items); err != nil {
 		return nil, nil, err
 	}
-	if err := moveMark(ctx, tx, table, l.id, now, max(last, m.linkSeq)); err != nil {
+	if err := moveMark(ctx, tx, table, l.id, now, max(last, m.linkSeq), slot); err != nil {
 		return nil, nil, err
 	}
 	if l.digest != CadenceDaily {
@@ -406,10 +420,18 @@ func keepUnsent(ctx context.Context, tx *sql.Tx, listID int64, table string, d *
 	return nil
 }
 
-func moveMark(ctx context.Context, tx *sql.Tx, table string, listID int64, at time.Time, linkSeq int64) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (list_id, last_digest_at, last_article_id) VALUES (?, ?, ?)
-		ON CONFLICT (list_id) DO UPDATE SET last_digest_at = excluded.last_digest_at, last_article_id = excluded.last_article_id`,
-		listID, at, linkSeq)
+// moveMark ends the window of table at at and linkSeq. A scheduled
+// digest (slot not zero) also notes the slot it served; a run by hand
+// leaves the last one as it was, so the schedule goes on as before.
+func moveMark(ctx context.Context, tx *sql.Tx, table string, listID int64, at time.Time, linkSeq int64, slot time.Time) error {
+	var served sql.NullTime
+	if !slot.IsZero() {
+		served = sql.NullTime{Time: slot.UTC(), Valid: true}
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (list_id, last_digest_at, last_article_id, last_slot) VALUES (?, ?, ?, ?)
+		ON CONFLICT (list_id) DO UPDATE SET last_digest_at = excluded.last_digest_at, last_article_id = excluded.last_article_id,
+			last_slot = COALESCE(excluded.last_slot, last_slot)`,
+		listID, at, linkSeq, served)
 	if err != nil {
 		return fmt.Errorf("move digest mark: %w", err)
 	}

@@ -1,6 +1,9 @@
 package campaigns
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // NextDigest returns when a list's next digest of cadence (daily or
 // weekly) falls after now, in the list's zone: hour o'clock each day, or
@@ -8,12 +11,55 @@ import "time"
 // the slots DueDigests uses, so the hour stays local across DST changes,
 // and a zone this binary does not know counts as UTC, as it does there.
 // A slot due but not yet built is not "next": it goes out at the next tick.
+// It knows nothing of the digests built: NextScheduled does.
 func NextDigest(now time.Time, cadence string, hour int, weekday, zone string) time.Time {
 	sc, _ := scheduleOf(hour, weekday, zone)
-	if cadence == CadenceWeekly {
-		return sc.nextWeekly(now)
+	return sc.next(now, cadence, mark{}, time.Time{})
+}
+
+// NextScheduled is NextDigest for the list slug as it stands: its
+// schedule, and the slot its last scheduled digest of cadence served
+// (DueDigests). A day (or week) whose digest went out already, at an hour
+// or in a zone the list has left since, has none again, so the next run is
+// a day (or week) later; a digest run by hand changes nothing, as the
+// schedule goes on as before. The time is in the list's zone. For a list
+// that does not send digests of cadence, it is NextDigest's.
+func (s *Service) NextScheduled(ctx context.Context, slug, cadence string, now time.Time) (time.Time, error) {
+	l, err := s.digestList(ctx, s.db.Read, slug)
+	if err != nil {
+		return time.Time{}, err
 	}
-	return sc.nextDaily(now)
+	var hour int
+	var weekday string
+	if err := s.db.Read.QueryRowContext(ctx, `SELECT digest_hour, digest_weekday FROM lists WHERE id = ?`, l.id).Scan(&hour, &weekday); err != nil {
+		return time.Time{}, err
+	}
+	sc, _ := scheduleOf(hour, weekday, l.zone)
+	var m mark
+	if l.schedules(cadence) {
+		_, table := l.audience(cadence)
+		if m, err = readMark(ctx, s.db.Read, table, l.id); err != nil {
+			return time.Time{}, err
+		}
+	}
+	return sc.next(now, cadence, m, l.createdAt), nil
+}
+
+// next is the first slot of cadence after now that will be due (see due)
+// to the window with mark m of a list made at created.
+func (sc schedule) next(now time.Time, cadence string, m mark, created time.Time) time.Time {
+	for {
+		var slot time.Time
+		if cadence == CadenceWeekly {
+			slot = sc.nextWeekly(now)
+		} else {
+			slot = sc.nextDaily(now)
+		}
+		if sc.due(slot, m, created) {
+			return slot
+		}
+		now = slot
+	}
 }
 
 // nextDay is the date, in the schedule's zone, of the first time at the

@@ -122,9 +122,11 @@ func zoneOf(zone string) (loc *time.Location, ok bool) {
 }
 
 // DueDigests returns the digests due at now: for each list with a
-// schedule, each cadence whose latest slot falls on a later date than its
-// mark (or, before a list's first digest, after the list was made). Slots
-// fall at each list's own hour, weekday and time zone.
+// schedule, each cadence whose latest slot falls on a later date than the
+// slot its last scheduled digest served (or, before its first, after the
+// list was made). Slots fall at each list's own hour, weekday and time
+// zone. A digest run by hand serves no slot (see Digest): the day's
+// scheduled one still goes out, with what came since.
 func (s *Service) DueDigests(ctx context.Context, now time.Time) ([]queue.DigestBuildPayload, error) {
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, slug, digest, digest_hour, digest_weekday, timezone, created_at
 		FROM lists WHERE digest <> 'off' ORDER BY id`)
@@ -166,22 +168,27 @@ func (s *Service) DueDigests(ctx context.Context, now time.Time) ([]queue.Digest
 			if err != nil {
 				return nil, err
 			}
-			// A digest goes out once a day, or once a week from its
-			// weekday, in the list's zone. The mark is when the last one
-			// was built: one built on the slot's date or later is this
-			// day's or week's, though it went out at an hour or in a zone
-			// the list has left since, and a second would mail its
-			// readers twice in the day or week.
-			ok := r.l.createdAt.Before(slot)
-			if m.ok {
-				ok = sc.date(m.at).Before(sc.date(slot))
-			}
-			if ok {
+			if sc.due(slot, m, r.l.createdAt) {
 				due = append(due, queue.DigestBuildPayload{List: r.l.slug, Cadence: c, Slot: slot})
 			}
 		}
 	}
 	return due, nil
+}
+
+// due reports whether slot is due to a window with mark m, of a list made
+// at created. A scheduled digest goes out once a day, or once a week from
+// its weekday, in the list's zone: one that served a slot on this slot's
+// date or later is this day's or week's, though it went out at an hour or
+// in a zone the list has left since, and a second would mail its readers
+// twice in the day or week. Before the window's first, a slot after the
+// list was made is due. A run by hand does not count: it moves the mark's
+// time, not its slot.
+func (sc schedule) due(slot time.Time, m mark, created time.Time) bool {
+	if m.slot.IsZero() {
+		return created.Before(slot)
+	}
+	return sc.date(m.slot).Before(sc.date(slot))
 }
 
 // HandleDigestTick handles digest:tick: it queues a digest:build for each

@@ -84,7 +84,7 @@ func TestDueDigestsAfterTheSlotWasBuilt(t *testing.T) {
 	id := e.list(t, "news", "weekly", true)
 	e.exec(t, `UPDATE lists SET digest_hour = 7, digest_weekday = 'saturday', timezone = 'Europe/Paris'`)
 	built := time.Date(2026, 10, 24, 5, 0, 1, 0, time.UTC) // Saturday 07:00:01 CEST
-	e.exec(t, `INSERT INTO digest_marks (list_id, last_digest_at) VALUES (?, ?)`, id, built)
+	e.exec(t, `INSERT INTO digest_marks (list_id, last_digest_at, last_slot) VALUES (?, ?, ?)`, id, built, built.Truncate(time.Hour))
 	for _, now := range []time.Time{built.Add(time.Hour), built.Add(25 * time.Hour), built.Add(6 * 24 * time.Hour)} {
 		if got, err := e.svc.DueDigests(context.Background(), now); err != nil || len(got) != 0 {
 			t.Errorf("due at %s = %+v, %v; want nothing until next Saturday", now, got, err)

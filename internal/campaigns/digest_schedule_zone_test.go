@@ -18,7 +18,7 @@ func TestWeeklyDigestFallsOnItsWeekdayWhenMidnightIsSkipped(t *testing.T) {
 	e := newSchedEnv(t, monday)
 	id := e.listAt(t, "noticias", "weekly", 0, "sunday", "America/Santiago")
 	lastSunday := time.Date(2026, 8, 30, 4, 0, 30, 0, time.UTC) // Sunday 30 August 00:00:30 -04
-	e.exec(t, `INSERT INTO digest_marks (list_id, last_digest_at) VALUES (?, ?)`, id, lastSunday)
+	e.exec(t, `INSERT INTO digest_marks (list_id, last_digest_at, last_slot) VALUES (?, ?, ?)`, id, lastSunday, lastSunday.Truncate(time.Hour))
 	sunday := time.Date(2026, 9, 6, 4, 0, 0, 0, time.UTC) // Sunday 6 September 01:00 -03
 	ctx := context.Background()
 

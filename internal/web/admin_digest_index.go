@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"time"
@@ -47,7 +48,12 @@ func (s *Server) digestsPage(w http.ResponseWriter, r *http.Request) {
 	for _, l := range lists {
 		names[l.Slug] = l.Name
 		if l.Digest == campaigns.CadenceDaily || l.Digest == campaigns.CadenceWeekly {
-			p.Lists = append(p.Lists, scheduleOf(l))
+			ds, err := s.scheduleOf(r.Context(), l)
+			if err != nil {
+				s.adminError(w, r, err)
+				return
+			}
+			p.Lists = append(p.Lists, ds)
 		}
 	}
 	if s.Campaigns != nil {
@@ -62,27 +68,43 @@ func (s *Server) digestsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // scheduleOf is l's digest schedule and next runs, in its zone; a list
-// with digests off has none.
-func scheduleOf(l *subscribers.List) digestSchedule {
+// with digests off has none. The next runs are those the scheduler will
+// send (campaigns' NextScheduled): a day or week whose digest went out
+// already, at an hour or in a zone the list has left since, has none
+// again; a digest sent by hand changes nothing.
+func (s *Server) scheduleOf(ctx context.Context, l *subscribers.List) (digestSchedule, error) {
 	ds := digestSchedule{Slug: l.Slug, Name: l.Name}
 	if l.Digest != campaigns.CadenceDaily && l.Digest != campaigns.CadenceWeekly {
 		ds.Schedule = "Off: sent only by hand"
-		return ds
+		return ds, nil
 	}
 	zone := l.Timezone
 	if zone == "" {
 		zone = "UTC"
 	}
 	now := time.Now()
-	ds.Next = campaigns.NextDigest(now, l.Digest, l.DigestHour, l.DigestWeekday, zone).Format(nextLayout)
-	weekly := campaigns.NextDigest(now, campaigns.CadenceWeekly, l.DigestHour, l.DigestWeekday, zone)
+	next := func(cadence string) (time.Time, error) {
+		if s.Campaigns == nil {
+			return campaigns.NextDigest(now, cadence, l.DigestHour, l.DigestWeekday, zone), nil
+		}
+		return s.Campaigns.NextScheduled(ctx, l.Slug, cadence, now)
+	}
+	own, err := next(l.Digest)
+	if err != nil {
+		return ds, err
+	}
+	weekly, err := next(campaigns.CadenceWeekly)
+	if err != nil {
+		return ds, err
+	}
+	ds.Next = own.Format(nextLayout)
 	if l.Digest == campaigns.CadenceWeekly {
 		ds.Schedule = fmt.Sprintf("Weekly, %s %02d:00 %s", weekly.Weekday(), l.DigestHour, zone)
 	} else {
 		ds.Schedule = fmt.Sprintf("Daily %02d:00 %s", l.DigestHour, zone)
 		ds.Roundup = weekly.Format(nextLayout)
 	}
-	return ds
+	return ds, nil
 }
 
 // namedDigests gives each digest of past the names of its lists; a list

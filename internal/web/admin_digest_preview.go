@@ -55,7 +55,11 @@ func (s *Server) digestSendForm(w http.ResponseWriter, r *http.Request) {
 		s.adminFail(w, r, err)
 		return
 	}
-	p := &digestSendPage{List: scheduleOf(l), FirstDays: int(campaigns.FirstWindow.Hours() / 24)}
+	p := &digestSendPage{FirstDays: int(campaigns.FirstWindow.Hours() / 24)}
+	if p.List, err = s.scheduleOf(r.Context(), l); err != nil {
+		s.adminFail(w, r, err)
+		return
+	}
 	if p.Preview, err = s.Digests.PreviewDigest(r.Context(), slug); err != nil {
 		s.adminFail(w, r, err)
 		return
