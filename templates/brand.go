@@ -146,8 +146,8 @@ const (
 	// minShapeContrast is what a control's shape needs against what
 	// is around it (WCAG 1.4.11).
 	minShapeContrast = 3
-	lightBackground = "#ffffff"
-	darkPageCard    = "#1d2129"
+	lightBackground  = "#ffffff"
+	darkPageCard     = "#1d2129"
 )
 
 // AccentText is the colour of the accent as text on a light background:
