@@ -26,7 +26,7 @@ func TestConfirmFlagPlans(t *testing.T) {
 		strings.Contains(p, "subscribers_status") || strings.Contains(p, "SCAN subscribers") {
 		t.Errorf("the claim does not read its rows by id:\n%s", p)
 	}
-	if p := plan(claimRowsSQL, int64(0), `[{"id":1,"sent_at":"x"}]`); !strings.Contains(p, "SEARCH subscribers USING INTEGER PRIMARY KEY (rowid=?)") ||
+	if p := plan(claimRowsSQL, int64(0), `[{"id":1,"sent_at":"x"}]`, true); !strings.Contains(p, "SEARCH subscribers USING INTEGER PRIMARY KEY (rowid=?)") ||
 		strings.Contains(p, "subscribers_status") || strings.Contains(p, "SCAN subscribers") {
 		t.Errorf("the claim does not find its rows by id:\n%s", p)
 	}
