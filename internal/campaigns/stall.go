@@ -11,6 +11,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/internal/sqlite"
 )
 
 // A sending campaign whose tasks were lost sends nothing until the
@@ -204,20 +205,7 @@ func (s *Service) justLost(ctx context.Context) bool {
 
 // sendingIDs lists the campaigns and digests sending.
 func (s *Service) sendingIDs(ctx context.Context) ([]int64, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id FROM campaigns WHERE status = ?`, StatusSending)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return sqlite.Column[int64](s.db.Read.QueryContext(ctx, `SELECT id FROM campaigns WHERE status = ?`, StatusSending))
 }
 
 func containsID(ids []int64, id int64) bool {
