@@ -11,6 +11,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
+	"github.com/bulletinhq/bulletin/internal/events"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -193,11 +194,37 @@ func (s *Server) getSubscriber(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = s.frequencyPending(r.Context(), sub)
 	}
+	var answer *subscriberAnswer
+	if err == nil {
+		answer, err = s.subscriberAnswer(r.Context(), sub)
+	}
 	if err != nil {
 		writeError(w, r, s.Log, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, sub)
+	writeJSON(w, http.StatusOK, answer)
+}
+
+// A subscriberAnswer is a reader as the answers about one reader give
+// them: with the suppression list's entry that keeps mail from them, if
+// any. A reader set back to confirmed after a complaint, or put on lists,
+// still gets no mail while their address or domain is on the list, and
+// the answer said nothing of it (a tester's PATCH): the admin's page of
+// the reader says it, and so does this.
+type subscriberAnswer struct {
+	*subscribers.Subscriber
+	Suppression *events.Suppression `json:"suppression,omitempty"`
+}
+
+// subscriberAnswer is sub with its suppression, read now.
+func (s *Server) subscriberAnswer(ctx context.Context, sub *subscribers.Subscriber) (*subscriberAnswer, error) {
+	a := &subscriberAnswer{Subscriber: sub}
+	if s.Events == nil {
+		return a, nil
+	}
+	var err error
+	a.Suppression, err = s.Events.SuppressionOf(ctx, sub.Email)
+	return a, err
 }
 
 // frequencyPending fills sub.FrequencyPending, with when each list's next
@@ -242,7 +269,11 @@ func (s *Server) patchSubscriber(w http.ResponseWriter, r *http.Request) {
 	if perr := s.frequencyPending(r.Context(), sub); perr != nil {
 		s.Log.Error("subscriber: read the pending frequency", "subscriber", id, "err", perr)
 	}
-	writeJSON(w, http.StatusOK, sub)
+	answer, serr := s.subscriberAnswer(r.Context(), sub)
+	if serr != nil {
+		s.Log.Error("subscriber: read the suppression list", "subscriber", id, "err", serr)
+	}
+	writeJSON(w, http.StatusOK, answer)
 }
 
 // eraseSubscriber removes the person's data for good and answers 204.
