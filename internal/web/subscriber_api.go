@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"maps"
 	"net/http"
@@ -234,10 +235,20 @@ func (s *Server) subscriberAnswer(ctx context.Context, sub *subscribers.Subscrib
 func (s *Server) frequencyPending(ctx context.Context, sub *subscribers.Subscriber) error {
 	now := time.Now()
 	var err error
+	var nextErr error
 	sub.FrequencyPending, err = s.Subscribers.FrequencyPending(ctx, sub.ID, func(l *subscribers.List, cadence string) time.Time {
+		if s.Campaigns != nil {
+			// The digest the scheduler will send: on the day a list's hour
+			// changed after its digest went out, not one never sent.
+			next, err := s.Campaigns.NextScheduled(ctx, l.Slug, cadence, now)
+			if err == nil {
+				return next.UTC()
+			}
+			nextErr = err
+		}
 		return campaigns.NextDigest(now, cadence, l.DigestHour, l.DigestWeekday, l.Timezone).UTC()
 	})
-	return err
+	return cmp.Or(err, nextErr)
 }
 
 func (s *Server) patchSubscriber(w http.ResponseWriter, r *http.Request) {
