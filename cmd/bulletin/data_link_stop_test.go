@@ -2,12 +2,10 @@ package main
 
 import (
 	"net/http"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/bulletinhq/bulletin/internal/mailtest"
 	"github.com/bulletinhq/bulletin/internal/smtptest"
 )
 
@@ -19,21 +17,12 @@ func TestServeStopSendsTheDataLinkAskedFor(t *testing.T) {
 	m, _, stderr := testMain(t, in.env)
 	base, stop := startServe(t, m)
 	const addr = "tom.mcallister@example.org"
-	resp, err := http.Post(base+"/api/v1/subscriptions", "application/json", strings.NewReader(`{"email":"`+addr+`","lists":["daily-news"]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	already := mailtest.Parse(t, in.wait("mail to the reader", func(m smtptest.Message) bool { return m.To[0] == addr }).Data)
-	prefs := regexp.MustCompile(`https://harbour\.test(/preferences/[A-Za-z0-9_-]+)`).FindStringSubmatch(already.Text)
-	if prefs == nil {
-		t.Fatalf("no preferences link:\n%s", already.Text)
-	}
+	prefs := in.preferencesPath(base, addr)
 
 	in.srv.SetFaults(smtptest.Faults{Stall: true})
 	defer in.srv.SetFaults(smtptest.Faults{})
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err = noRedirect.Post(base+prefs[1]+"/erase", "application/x-www-form-urlencoded", nil)
+	resp, err := noRedirect.Post(base+prefs+"/erase", "application/x-www-form-urlencoded", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

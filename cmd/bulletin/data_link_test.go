@@ -24,21 +24,11 @@ func TestServeMailsTheDataLink(t *testing.T) {
 	base, stop := in.serve()
 	defer stop()
 	const addr = "tom.mcallister@example.org"
-	// The reader's preferences link, from the mail a second signup brings.
-	resp, err := http.Post(base+"/api/v1/subscriptions", "application/json", strings.NewReader(`{"email":"`+addr+`","lists":["daily-news"]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	already := mailtest.Parse(t, in.wait("mail to the reader", func(m smtptest.Message) bool { return m.To[0] == addr }).Data)
-	prefs := regexp.MustCompile(`https://harbour\.test(/preferences/[A-Za-z0-9_-]+)`).FindStringSubmatch(already.Text)
-	if prefs == nil {
-		t.Fatalf("no preferences link:\n%s", already.Text)
-	}
+	prefs := in.preferencesPath(base, addr)
 
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for range 2 {
-		resp, err := noRedirect.Post(base+prefs[1]+"/data", "application/x-www-form-urlencoded", nil)
+		resp, err := noRedirect.Post(base+prefs+"/data", "application/x-www-form-urlencoded", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,4 +75,23 @@ func TestServeMailsTheDataLink(t *testing.T) {
 	if n != 1 {
 		t.Errorf("%d data link mails for two presses, want 1", n)
 	}
+}
+
+// preferencesPath is the path of the preferences link of addr, a
+// confirmed reader of daily-news on the install serve at base runs:
+// from the already-subscribed mail a second signup brings.
+func (in *signedInstall) preferencesPath(base, addr string) string {
+	t := in.t
+	t.Helper()
+	resp, err := http.Post(base+"/api/v1/subscriptions", "application/json", strings.NewReader(`{"email":"`+addr+`","lists":["daily-news"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	already := mailtest.Parse(t, in.wait("mail to the reader", func(m smtptest.Message) bool { return m.To[0] == addr }).Data)
+	prefs := regexp.MustCompile(`https://harbour\.test(/preferences/[A-Za-z0-9_-]+)`).FindStringSubmatch(already.Text)
+	if prefs == nil {
+		t.Fatalf("no preferences link:\n%s", already.Text)
+	}
+	return prefs[1]
 }

@@ -21,22 +21,7 @@ import (
 // confirmation left to serve's reconciler and none sent by the import.
 func TestImportConfirmationsWaitAtTheGate(t *testing.T) {
 	const n, outage = 600, 5 * time.Second
-	srv := smtptest.Start(t, smtptest.WithFaults(smtptest.Faults{TempFailRate: 1}))
-	proxy := smtptest.CountRCPT(t, srv.Addr())
-	env := map[string]string{"BULLETIN_DATA": t.TempDir(), "BULLETIN_SMTP_URL": "smtp://" + proxy.Addr + "?tls=none",
-		"BULLETIN_SECRET": "integration-secret-0123456789abcdef01"}
-	if code, _, stderr := run(t, env, "", "seed"); code != 0 {
-		t.Fatalf("seed: %s", stderr)
-	}
-	var csv strings.Builder
-	csv.WriteString("email,name\n")
-	for i := range n {
-		fmt.Fprintf(&csv, "reader%03d@example.com,Reader %d\n", i, i)
-	}
-	file := filepath.Join(t.TempDir(), "readers.csv")
-	if err := os.WriteFile(file, []byte(csv.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	srv, proxy, env, file := refusingImport(t, n)
 	var during int
 	recovered := time.AfterFunc(outage, func() {
 		during = proxy.RCPTs()
@@ -73,22 +58,7 @@ func TestImportConfirmationsWaitAtTheGate(t *testing.T) {
 // hands back what it holds, whose readers stay flagged for serve's
 // reconciler. Held, a task waited out the gate's minute, Ctrl-C or not.
 func TestImportInterruptedWhileConfirmationsWaitAtTheGate(t *testing.T) {
-	srv := smtptest.Start(t, smtptest.WithFaults(smtptest.Faults{TempFailRate: 1}))
-	proxy := smtptest.CountRCPT(t, srv.Addr())
-	env := map[string]string{"BULLETIN_DATA": t.TempDir(), "BULLETIN_SMTP_URL": "smtp://" + proxy.Addr + "?tls=none",
-		"BULLETIN_SECRET": "integration-secret-0123456789abcdef01"}
-	if code, _, stderr := run(t, env, "", "seed"); code != 0 {
-		t.Fatalf("seed: %s", stderr)
-	}
-	var csv strings.Builder
-	csv.WriteString("email,name\n")
-	for i := range 300 {
-		fmt.Fprintf(&csv, "reader%03d@example.com,Reader %d\n", i, i)
-	}
-	file := filepath.Join(t.TempDir(), "readers.csv")
-	if err := os.WriteFile(file, []byte(csv.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	srv, proxy, env, file := refusingImport(t, 300)
 	m, stdout, stderr := testMain(t, env)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -111,4 +81,29 @@ func TestImportInterruptedWhileConfirmationsWaitAtTheGate(t *testing.T) {
 	if got := proxy.RCPTs(); got != after {
 		t.Errorf("%d RCPTs after the import ended", got-after)
 	}
+}
+
+// refusingImport is a seeded data folder whose mail server refuses every
+// message for now (a 451 to each, until srv's faults are cleared),
+// reached through proxy, which counts its RCPTs, and a CSV file of n new
+// readers to import into it.
+func refusingImport(t *testing.T, n int) (srv *smtptest.Server, proxy *smtptest.RCPTCounter, env map[string]string, file string) {
+	t.Helper()
+	srv = smtptest.Start(t, smtptest.WithFaults(smtptest.Faults{TempFailRate: 1}))
+	proxy = smtptest.CountRCPT(t, srv.Addr())
+	env = map[string]string{"BULLETIN_DATA": t.TempDir(), "BULLETIN_SMTP_URL": "smtp://" + proxy.Addr + "?tls=none",
+		"BULLETIN_SECRET": "integration-secret-0123456789abcdef01"}
+	if code, _, stderr := run(t, env, "", "seed"); code != 0 {
+		t.Fatalf("seed: %s", stderr)
+	}
+	var csv strings.Builder
+	csv.WriteString("email,name\n")
+	for i := range n {
+		fmt.Fprintf(&csv, "reader%03d@example.com,Reader %d\n", i, i)
+	}
+	file = filepath.Join(t.TempDir(), "readers.csv")
+	if err := os.WriteFile(file, []byte(csv.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return srv, proxy, env, file
 }
