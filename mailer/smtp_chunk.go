@@ -66,6 +66,10 @@ func (w *sender) runChunked(j *job) {
 				rset := c.dirty || len(f.jobs) > 0
 				c.dirty = false
 				if len(f.jobs) == 0 {
+					// A new flight: what the server answered to the
+					// last one says nothing of whether it takes this
+					// one (a relay may hang up on an idle client).
+					f.heard = false
 					// A big chunk spills from the buffer into the
 					// socket as it is written: the write needs its
 					// deadline now, not at the flush (a connection

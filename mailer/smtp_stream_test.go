@@ -188,3 +188,45 @@ func TestBatchAdapterStreams(t *testing.T) {
 		t.Errorf("%d messages went to the transport at once, want at most 2", pt.peak)
 	}
 }
+
+// A connection the server closed between two flights (a relay that hangs
+// up on a client it thinks idle) took none of the next flight: the
+// message goes again on a new connection, not failed as if the server
+// might have taken it because it answered the flight before.
+func TestSendAsyncRetriesAfterServerClosedBetweenFlights(t *testing.T) {
+	for _, mode := range pipeliningModes {
+		t.Run(mode.name, func(t *testing.T) { testRetryAfterServerClosed(t, mode.opts) })
+	}
+}
+
+func testRetryAfterServerClosed(t *testing.T, opts []smtptest.Option) {
+	srv := smtptest.Start(t, opts...)
+	s := newSMTP(t, srv, func(c *SMTPConfig) { c.Conns = 1 })
+	second := make(chan error, 1)
+	s.SendAsync(context.Background(), Outgoing{From: "a@x.test", To: "one@example.com", Data: []byte(testMsg)}, func(err error) {
+		if err != nil {
+			t.Errorf("first message: %v", err)
+		}
+		// Still on the connection's goroutine: the connection is held,
+		// and takes the next message with no dial between.
+		srv.DropConns()
+		time.Sleep(20 * time.Millisecond) // the server's FIN is back
+		s.SendAsync(context.Background(), Outgoing{From: "a@x.test", To: "two@example.com", Data: []byte(testMsg)}, func(err error) {
+			second <- err
+		})
+	})
+	select {
+	case err := <-second:
+		if err != nil {
+			t.Fatalf("second message, sent after the server closed the connection: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("second message never reported")
+	}
+	if n := srv.Count("two@example.com"); n != 1 {
+		t.Errorf("server has %d copies of the second message, want 1", n)
+	}
+	if st := srv.ConnStats(); st.Total != 2 {
+		t.Errorf("%d connections, want 2 (the second message redialled)", st.Total)
+	}
+}
