@@ -93,7 +93,7 @@ func (m *Main) openDB(ctx context.Context) error {
 	if err := checkDataDir(m.Config.Data); err != nil {
 		return err
 	}
-	db, err := sqlite.Open(ctx, filepath.Join(m.Config.Data, "bulletin.db"))
+	db, err := sqlite.OpenLog(ctx, filepath.Join(m.Config.Data, "bulletin.db"), m.Log)
 	if err != nil {
 		return err
 	}

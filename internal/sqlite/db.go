@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -62,8 +63,15 @@ func dsn(path string, readOnly bool) string {
 }
 
 // Open opens (creating if needed) the database at path and brings its schema
-// up to date.
+// up to date, logging what it does to the file on the way (a one-time
+// rewrite) through slog's default logger.
 func Open(ctx context.Context, path string) (*DB, error) {
+	return OpenLog(ctx, path, slog.Default())
+}
+
+// OpenLog is Open with the logger of the command that opens the file, so
+// that its lines read as the command's others do.
+func OpenLog(ctx context.Context, path string, log *slog.Logger) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -82,7 +90,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, damaged(path, err)
 	}
-	if err := whileBusy(ctx, func() error { return db.incrementalVacuum(ctx) }); err != nil {
+	if err := whileBusy(ctx, func() error { return db.incrementalVacuum(ctx, log) }); err != nil {
 		w.Close()
 		return nil, damaged(path, err)
 	}

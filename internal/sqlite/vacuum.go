@@ -17,7 +17,7 @@ const autoVacuumIncremental = 2
 // That VACUUM is tried at open, before anything else uses the file; when
 // another process holds it, the database works as before and the next
 // open tries again.
-func (db *DB) incrementalVacuum(ctx context.Context) error {
+func (db *DB) incrementalVacuum(ctx context.Context, log *slog.Logger) error {
 	var mode, tables int
 	if err := db.Write.QueryRowContext(ctx, `PRAGMA auto_vacuum`).Scan(&mode); err != nil {
 		return fmt.Errorf("read auto_vacuum: %w", err)
@@ -36,10 +36,10 @@ func (db *DB) incrementalVacuum(ctx context.Context) error {
 	if tables > 0 {
 		var pages int64
 		db.Write.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages)
-		slog.Info("switching the database to incremental vacuum: rewriting it once", "path", db.Path, "pages", pages)
+		log.Info("switching the database to incremental vacuum: rewriting it once", "path", db.Path, "pages", pages)
 	}
 	if _, err := db.Write.ExecContext(ctx, `VACUUM`); err != nil {
-		slog.Warn("database not switched to incremental vacuum; the next start tries again", "err", err)
+		log.Warn("database not switched to incremental vacuum; the next start tries again", "err", err)
 	}
 	return nil
 }
