@@ -2,8 +2,9 @@ package articles
 
 import "strings"
 
-// ArticleURL is raw as an article's URL is stored and looked up, and a
-// feed's item by its link: its scheme and host in lower case
+// ArticleURL is raw as an article's URL is stored and looked up, a
+// feed's item by its link, and a feed by its URL (Feeds.Add, migration
+// 098): its scheme and host in lower case
 // (NormalizeURL), without the scheme's default port (:443 for https, :80
 // for http, written with leading zeros or empty, RFC 3986 §6.2.3).
 // https://Example.com:443/a and https://example.com/a are one article: a

@@ -121,6 +121,10 @@ func NewFeeds(db *sqlite.DB, articles *Store, allowPrivate bool) *Feeds {
 // checkURL validates a feed URL and, unless private feeds are allowed,
 // refuses one whose host is not public. It returns the URL to store, and
 // whether https:// was put in front of an address typed without a scheme.
+// The URL is stored as an article's is (ArticleURL: scheme and host in
+// lower case, no default port), so that https://Example.com:443/feed.xml
+// and https://example.com/feed.xml are one feed of a list, polled once,
+// not two; migration 098 put the feeds stored before in that form.
 func (f *Feeds) checkURL(ctx context.Context, raw string) (string, bool, error) {
 	u, schemeAdded, msg := feedURL(raw)
 	if msg != "" {
@@ -135,14 +139,15 @@ func (f *Feeds) checkURL(ctx context.Context, raw string) (string, bool, error) 
 	if err := (guard{f.allowPrivate}).checkHost(ctx, r, u.Hostname()); err != nil {
 		return "", false, bulletin.Invalid(map[string]string{"url": err.Error()})
 	}
-	return u.String(), schemeAdded, nil
+	return ArticleURL(u.String()), schemeAdded, nil
 }
 
 // Add stores a feed of list (its slug, in any case: listKey), unless it
 // is there already, and polls it once now unless it is paused. active, when not nil, is set on the feed,
 // new or not (false adds it paused); otherwise a new feed is active and
 // one there already stays as it was. An address without a scheme is
-// taken as https (feedURL). A poll that fails for a passing reason (no
+// taken as https (feedURL), and a feed is stored and found by its URL in
+// an article URL's form (checkURL). A poll that fails for a passing reason (no
 // answer, a 5xx) is reported in LastStatus and LastError, not as an
 // error: the feed is kept and polled again later. But a new feed whose
 // first poll shows the URL is no feed (a 4xx, a web page: notPollable)
