@@ -20,6 +20,9 @@ type embedData struct {
 	// HiddenName is that list's name, which the snippet shows: a reader
 	// sees what they join.
 	HiddenName string
+	// HiddenDescription is that list's description, which the snippet
+	// shows under the name as the every-list snippet does beside its box.
+	HiddenDescription string
 	// Unknown is a ?list= that names no public list (a typo, a private
 	// list's slug): the page says the snippet offers every public list
 	// instead, rather than let a publisher copy the wrong one unawares.
@@ -66,7 +69,7 @@ func (s *Server) subscribeEmbed(w http.ResponseWriter, r *http.Request) {
 	for _, l := range lists {
 		// Slugs match in any case, as the signup form's do.
 		if want != "" && strings.EqualFold(l.Slug, want) {
-			d.Hidden, d.HiddenName = l.Slug, l.Name
+			d.Hidden, d.HiddenName, d.HiddenDescription = l.Slug, l.Name, l.Description
 		}
 		d.Lists = append(d.Lists, listOption{Slug: l.Slug, Name: l.Name, Description: l.Description, Checked: len(lists) == 1})
 		d.Slugs = append(d.Slugs, l.Slug)
