@@ -119,7 +119,9 @@ func leftSet(left map[int64]string, pairs string) {
 	}
 }
 
-// updateExisting fills in a name and attributes, confirms a pending
+// updateExisting fills in a name (replaces one only with
+// ImportOptions.OverwriteNames: a reader's stored name is kept, and the
+// report notes the file's) and attributes, confirms a pending
 // subscriber when the import vouches for consent, and joins the row's
 // lists (joinOrAsk); it never revives someone who unsubscribed or
 // bounced, nor puts them back on a list they left, nor unsubscribes
@@ -156,6 +158,10 @@ func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importR
 		kept = joinNotes(kept, "frequency not changed: the file says "+row.freq+", but an import leaves a stored reader's frequency as they chose it ("+ex.freq+"); change it on their page")
 	}
 	rename := row.name != "" && row.name != ex.name
+	if rename && imp.keepsName(ex) {
+		rename = false
+		kept = joinNotes(kept, imp.nameKept(row.name, ex.name))
+	}
 	reattr := row.attrs != "" && row.attrs != ex.attrs
 	if !rename && !reattr && status == ex.status && len(join) == 0 {
 		imp.skipStored(row.line, row.email, imp.unchanged(kept, left, waiting, ex))
@@ -199,6 +205,23 @@ func (imp *importer) updateExisting(ctx context.Context, tx *sql.Tx, row importR
 	}
 	imp.rep.Updated++
 	return nil
+}
+
+// keepsName reports whether the import leaves stored reader ex's name as
+// it is whatever the file's: they have one, perhaps typed at signup or
+// on their preferences page, and the import does not overwrite names.
+func (imp *importer) keepsName(ex *existing) bool {
+	return !imp.opt.OverwriteNames && strings.TrimSpace(ex.name) != ""
+}
+
+// nameKept is the report's note on a stored name kept (keepsName): the
+// file's name, the stored one, and how to replace it (KeptNameHint).
+func (imp *importer) nameKept(file, stored string) string {
+	note := "name not changed: the file says “" + truncate(file, 60) + "”, the reader's stored name “" + truncate(stored, 60) + "” is kept"
+	if imp.opt.KeptNameHint != "" {
+		note += "; " + imp.opt.KeptNameHint
+	}
+	return note
 }
 
 // joinNotes joins two notes of a report line, either of which may be "".

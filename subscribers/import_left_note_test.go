@@ -18,10 +18,10 @@ func TestImportNotesAListTheReaderLeft(t *testing.T) {
 	ctx := context.Background()
 	ann := annLeftNews(t, s)
 
-	// A file gives her a new name and both lists: the name is taken,
-	// News is not, and the line says why.
+	// A file gives her a new name and both lists: the name is taken
+	// (OverwriteNames), News is not, and the line says why.
 	in := "email,name,lists\nbo@example.com,Bo,sport\nann@example.com,Ann Lee,news;sport\n"
-	rep, err := s.Import(ctx, strings.NewReader(in), ImportOptions{})
+	rep, err := s.Import(ctx, strings.NewReader(in), ImportOptions{OverwriteNames: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -159,7 +159,10 @@ func (imp *importer) repeatStored(row importRow, ex *existing) {
 	if len(lists) > 0 {
 		lost = append(lost, imp.theirLists(lists))
 	}
-	if row.name != "" && row.name != ex.name {
+	// A stored name the import keeps (keepsName) would not be replaced
+	// by the line imported on its own either: it is noted apart.
+	nameKept := row.name != "" && row.name != ex.name && imp.keepsName(ex)
+	if row.name != "" && row.name != ex.name && !nameKept {
 		lost = append(lost, "its name “"+truncate(row.name, 60)+"”")
 	}
 	if row.attrs != "" && row.attrs != ex.attrs {
@@ -168,10 +171,16 @@ func (imp *importer) repeatStored(row importRow, ex *existing) {
 	reason := fmt.Sprintf("repeats line %d", row.repeatOf)
 	switch {
 	case gone:
+		if nameKept { // its name is lost with the rest
+			lost = append(lost, "its name “"+truncate(row.name, 60)+"”")
+		}
 		reason += leftNote(ex.status, lost)
 	case len(lost) > 0:
 		reason += fmt.Sprintf(", stored before this line was read (rows are stored %d at a time, and a repeat joins its first line within them): %s not applied; import this line on its own to apply %s",
 			imp.opt.BatchSize, wasWere(lost), itThem(len(lost)))
+	}
+	if nameKept && !gone {
+		reason += "; " + imp.nameKept(row.name, ex.name)
 	}
 	imp.skipStored(row.line, row.email, reason)
 }

@@ -108,7 +108,8 @@ func TestImportRepeatOfAnotherStatusIsSkippedAndSaysWhat(t *testing.T) {
 
 // A repeat read after its first line was stored, with an earlier batch,
 // changes nothing (merging then would mail a pending reader a second
-// confirmation), and says what it asked that the reader lacks; a repeat
+// confirmation), and says what it asked that the reader lacks (a name the
+// import keeps is said kept, not to be imported on its own); a repeat
 // the stored reader has all of is a plain repeat.
 func TestImportRepeatAfterItsBatchSaysWhatWasNotApplied(t *testing.T) {
 	s := newRepeatStore(t)
@@ -119,7 +120,8 @@ func TestImportRepeatAfterItsBatchSaysWhatWasNotApplied(t *testing.T) {
 	}
 	want := []LineNote{
 		{Line: 9, Email: "ann@example.com", Reason: "repeats line 2, stored before this line was read (rows are stored 3 at a time, and a repeat joins its first line within them): " +
-			"its list “The Weekly” and its name “Ann again” were not applied; import this line on its own to apply them"},
+			"its list “The Weekly” was not applied; import this line on its own to apply it; " +
+			"name not changed: the file says “Ann again”, the reader's stored name “Ann” is kept"},
 		{Line: 10, Email: "bo@example.com", Reason: "repeats line 3"},
 	}
 	if diff := cmp.Diff(want, rep.SkippedLines); diff != "" {

@@ -30,7 +30,7 @@ func subscriptionStatuses(t *testing.T, s *Store, id int64) map[string]string {
 }
 
 // A line for a stored reader whose status column says unsubscribed or
-// bounced updates the reader's name; the status is left as stored, and
+// bounced updates the reader's name (OverwriteNames); the status is left as stored, and
 // the line's lists, which it says they left, are not joined (as a new
 // reader's are recorded as left); the report notes both on an updated
 // line.
@@ -51,7 +51,7 @@ func TestImportUpdatesStoredReaderWhoseLineSaysUnsubscribed(t *testing.T) {
 	in := "email,name,lists,status,attributes\n" +
 		"reader1@example.org,Ann Updated,bad-tz,unsubscribed,\n" +
 		"reader2@example.org,Bo Updated,bad-tz,bounced,\n"
-	rep, err := s.Import(ctx, strings.NewReader(in), ImportOptions{})
+	rep, err := s.Import(ctx, strings.NewReader(in), ImportOptions{OverwriteNames: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestImportUpdatesStoredReaderWhoseLineSaysUnsubscribed(t *testing.T) {
 
 	// The same lines again change nothing: skipped, saying the status was
 	// not changed either.
-	rep, err = s.Import(ctx, strings.NewReader(in), ImportOptions{})
+	rep, err = s.Import(ctx, strings.NewReader(in), ImportOptions{OverwriteNames: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestImportStatusNoteJoinsLeftNote(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := "email,name,lists,status\nann@example.com,Ann Lee,news;sport,unsubscribed\ncy@example.com,Cy Lee,news,confirmed\n"
-	rep, err := s.Import(ctx, strings.NewReader(in), ImportOptions{Confirmed: true})
+	rep, err := s.Import(ctx, strings.NewReader(in), ImportOptions{Confirmed: true, OverwriteNames: true})
 	if err != nil {
 		t.Fatal(err)
 	}

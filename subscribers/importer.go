@@ -25,6 +25,17 @@ type ImportOptions struct {
 	// and get a confirmation mail. A row's pending, unsubscribed or bounced
 	// status is kept either way.
 	Confirmed bool
+	// OverwriteNames replaces a stored reader's name with the file's when
+	// the file's cell is not empty. Without it an import fills in the name
+	// only of a reader who has none: one they typed at signup or on their
+	// preferences page is theirs, which an old file from another service
+	// does not undo, and the report notes the file's other name as not
+	// applied. An empty cell never erases a name either way.
+	OverwriteNames bool
+	// KeptNameHint ends the report's note on a stored name kept: how to
+	// have the file's replace it, in the words of the caller (the
+	// command's flag, the form's box). None when empty.
+	KeptNameHint string
 	// BatchSize is the rows per transaction (default 1000).
 	BatchSize int
 	// Progress, when set, is called after each batch with the rows read.

@@ -113,8 +113,9 @@ func TestImportReportsByLineAndKeepsGoodRows(t *testing.T) {
 	if sub, _ := s.Get(ctx, left.ID); sub.Status != StatusUnsubscribed {
 		t.Errorf("import revived an unsubscribed reader: %s", sub.Status)
 	}
-	// Again, with a new name: one update.
-	rep, err = s.Import(ctx, strings.NewReader("email,name\nann@example.com,Ann Lee\ncy@example.com,Cy\n"), ImportOptions{List: "news"})
+	// Again, with a new name that replaces hers (OverwriteNames): one
+	// update.
+	rep, err = s.Import(ctx, strings.NewReader("email,name\nann@example.com,Ann Lee\ncy@example.com,Cy\n"), ImportOptions{List: "news", OverwriteNames: true})
 	if err != nil || rep.Updated != 1 || rep.Skipped != 1 {
 		t.Errorf("re-import: %+v, %v", rep, err)
 	}

@@ -22,21 +22,25 @@ import (
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
+// importUse is how import is called, as the usage text has it.
+const importUse = "bulletin import FILE.csv [--list SLUG] [--confirmed | --reconfirm] [--overwrite-names]"
+
 // importCSV imports subscribers from a CSV file into its lists or --list, with a
 // progress bar on a terminal and plain counts otherwise.
 func (m *Main) importCSV(ctx context.Context, args []string) error {
 	var list string
-	var confirmed, reconfirm bool
+	var confirmed, reconfirm, overwriteNames bool
 	rest, err := m.ParseFlags("import", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&list, "list", "", "slug of a list to add every subscriber to (needed when the file has no lists column)")
 		fs.BoolVar(&confirmed, "confirmed", false, "the publisher has their consent: import the file's readers as confirmed, with no confirmation mail (a row whose status column says pending stays pending and is mailed one)")
 		fs.BoolVar(&reconfirm, "reconfirm", false, "import the readers the file marks confirmed as pending, each mailed a confirmation to click (such a file needs this or --confirmed)")
+		fs.BoolVar(&overwriteNames, "overwrite-names", false, "replace the names of readers already stored with the file's; without it a stored name is kept (the reader may have typed it) and only a reader with none gets the file's. An empty name cell never erases one")
 	})
 	if err != nil {
 		return err
 	}
 	if len(rest) != 1 {
-		return usagef("use: bulletin import FILE.csv [--list SLUG] [--confirmed | --reconfirm]")
+		return usagef("use: %s", importUse)
 	}
 	if confirmed && reconfirm {
 		return usagef("import: give --confirmed (they stay confirmed) or --reconfirm (each is asked by mail), not both")
@@ -69,7 +73,8 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 	if err := m.openAll(ctx); err != nil {
 		return err
 	}
-	opt := subscribers.ImportOptions{List: list, Confirmed: confirmed}
+	opt := subscribers.ImportOptions{List: list, Confirmed: confirmed, OverwriteNames: overwriteNames,
+		KeptNameHint: "--overwrite-names replaces stored names"}
 	if !confirmed {
 		if opt.Confirms, err = m.confirmsNow(ctx); err != nil {
 			return err

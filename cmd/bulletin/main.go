@@ -196,7 +196,7 @@ Commands:
   worker                                  a send worker only (needs Redis and SMTP)
   migrate                                 bring the database schema up to date
   seed [DIR]                              load the sample lists, articles and subscribers
-  import FILE.csv [--list SLUG] [--confirmed | --reconfirm]  import subscribers
+  import FILE.csv [--list SLUG] [--confirmed | --reconfirm] [--overwrite-names]  import subscribers
   export [--list SLUG]                    write subscribers as CSV to stdout
   admin create EMAIL                      create an admin, or reset its password and end its sessions; password typed at a prompt, or read from stdin
   admin list                              list the admins

@@ -228,7 +228,7 @@ func TestCommandHelp(t *testing.T) {
 		want string
 	}{
 		{[]string{"token", "create", "-h"}, "Usage: bulletin token create NAME\n  print a new API token\n"},
-		{[]string{"import", "--help"}, "Usage: bulletin import FILE.csv [--list SLUG] [--confirmed | --reconfirm]\n  import subscribers\n"},
+		{[]string{"import", "--help"}, "Usage: bulletin import FILE.csv [--list SLUG] [--confirmed | --reconfirm] [--overwrite-names]\n  import subscribers\n"},
 		{[]string{"serve", "-h"}, "Usage: bulletin serve [--no-send]\n  HTTP server, queue worker and scheduler\n"},
 	} {
 		m, stdout, _ := testMain(t, map[string]string{"BULLETIN_DATA": t.TempDir()})

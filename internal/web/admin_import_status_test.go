@@ -3,15 +3,17 @@ package web
 import (
 	"context"
 	"html"
+	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
-// The admin's import applies a stored reader's name when the line says
-// unsubscribed, joins them to none of its lists (which the line says they
-// left), counts the line as updated, and notes both.
+// The admin's import applies a stored reader's name (the form's “Replace
+// stored names” ticked) when the line says unsubscribed, joins them to
+// none of its lists (which the line says they left), counts the line as
+// updated, and notes both.
 func TestAdminImportUpdatesReaderWhoseLineSaysUnsubscribed(t *testing.T) {
 	e := newAdminSubEnv(t)
 	ctx := context.Background()
@@ -19,7 +21,8 @@ func TestAdminImportUpdatesReaderWhoseLineSaysUnsubscribed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body := e.importReport("email,name,lists,status,attributes\nreader1@example.org,Ann Updated,weekend-culture,unsubscribed,\n", nil)
+	body := e.importReport("email,name,lists,status,attributes\nreader1@example.org,Ann Updated,weekend-culture,unsubscribed,\n",
+		url.Values{"overwrite_names": {"on"}})
 	for _, want := range []string{
 		`<div class="stat">0</div>Added`, `<div class="stat">1</div>Updated`, `<div class="stat">0</div>Skipped`,
 		"Imported lines with a note",

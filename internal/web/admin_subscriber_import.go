@@ -27,7 +27,11 @@ type importPage struct {
 	// Reconfirm imports the rows the file marks confirmed as pending,
 	// each asked again by mail; offered once the file was refused for
 	// such rows (ConfirmedError).
-	Reconfirm      bool
+	Reconfirm bool
+	// OverwriteNames replaces the names of readers already stored with
+	// the file's (subscribers.ImportOptions.OverwriteNames); unticked, a
+	// stored name is kept and only a reader with none gets the file's.
+	OverwriteNames bool
 	ConfirmedError string
 	Error          string
 	// ListError is the list menu's: the file has no lists column and no
@@ -39,6 +43,10 @@ type importPage struct {
 // needListMessage is ListError's text. The browser cannot keep a file
 // across a refusal, so it says once that the file is to be chosen again.
 const needListMessage = "The file has no lists column: choose the list to add its readers to here, then choose the file again and import."
+
+// keptNameHint ends the report's note on a stored name the import kept:
+// the form's box that replaces them.
+const keptNameHint = "tick “Replace stored names” to replace them"
 
 func (s *Server) importMaxBytes() int64 {
 	if s.ImportMaxBytes > 0 {
@@ -113,7 +121,7 @@ func (s *Server) cookieSession(r *http.Request) *admins.Session {
 // background, sending the browser to its progress page.
 func (s *Server) importSubscribersForm(w http.ResponseWriter, r *http.Request) {
 	p := &importPage{List: r.PostFormValue("list"), Confirmed: r.PostFormValue("confirmed") != "",
-		Reconfirm: r.PostFormValue("reconfirm") != ""}
+		Reconfirm: r.PostFormValue("reconfirm") != "", OverwriteNames: r.PostFormValue("overwrite_names") != ""}
 	file, _, err := r.FormFile("file")
 	if errors.Is(err, http.ErrMissingFile) {
 		p.Error = "Choose a CSV file to upload."
@@ -170,7 +178,8 @@ func (s *Server) importSubscribersForm(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	opt := subscribers.ImportOptions{List: p.List, Confirmed: p.Confirmed, Confirms: s.Confirms}
+	opt := subscribers.ImportOptions{List: p.List, Confirmed: p.Confirmed, Confirms: s.Confirms,
+		OverwriteNames: p.OverwriteNames, KeptNameHint: keptNameHint}
 	job := s.imports.start(s, buf.Bytes(), opt, p.Reconfirm)
 	http.Redirect(w, r, "/admin/subscribers/import?job="+job.id, http.StatusSeeOther)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -31,7 +32,7 @@ func TestAdminSubscriberImportReportSaysWhose(t *testing.T) {
 		"<b>bold</b>,Bad,daily-news\n" + // 3: invalid
 		"new@example.com,Again,daily-news\n" + // 4: skipped
 		"ann@example.com,Ann Lee,daily-news;weekend-culture\n" // 5: updated, with a note
-	body := e.importReport(file, nil)
+	body := e.importReport(file, url.Values{"overwrite_names": {"on"}}) // ann's new name updates her
 	for _, re := range []string{
 		`(?s)Invalid lines.*<th>Address \(as in the file\)</th>.*Line 3</td><td[^>]*>&lt;b&gt;bold&lt;/b&gt;</td>`,
 		`(?s)Skipped lines.*<th>Address</th>.*Line 4</td><td[^>]*>new@example.com</td><td>repeats line 2; its name “Again” was not used \(line 2&#39;s is kept\)</td>`,
