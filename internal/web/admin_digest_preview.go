@@ -27,6 +27,12 @@ type digestSendPage struct {
 	// with whom it goes to in words.
 	Preview *campaigns.DigestPreview
 	Mails   []digestMail
+	// Readers is how many readers the run would mail, over its digests:
+	// the form posts it as confirm, and a run whose count differs by
+	// then asks again (digestConfirmed).
+	Readers int
+	// Error is said above the page: why it asks again.
+	Error string
 }
 
 // A digestMail is one digest a run would make, as the send page shows it.
@@ -45,25 +51,33 @@ const recentDigests = 100
 // digestSendForm answers GET /admin/digests/{slug}/run: the page that asks
 // before the list's digest is sent now.
 func (s *Server) digestSendForm(w http.ResponseWriter, r *http.Request) {
-	slug := r.PathValue("slug")
 	if s.Digests == nil {
 		s.adminNotFound(w, r)
 		return
 	}
-	l, err := s.Subscribers.ListBySlug(r.Context(), slug)
+	p, err := s.digestSendPageOf(r, r.PathValue("slug"))
 	if err != nil {
 		s.adminFail(w, r, err)
 		return
 	}
+	s.renderAdmin(w, r, http.StatusOK, "admin_digest_preview", p)
+}
+
+// digestSendPageOf is the send page of the list slug as a run would be
+// now.
+func (s *Server) digestSendPageOf(r *http.Request, slug string) (*digestSendPage, error) {
+	l, err := s.Subscribers.ListBySlug(r.Context(), slug)
+	if err != nil {
+		return nil, err
+	}
 	p := &digestSendPage{FirstDays: int(campaigns.FirstWindow.Hours() / 24)}
 	if p.List, err = s.scheduleOf(r.Context(), l); err != nil {
-		s.adminFail(w, r, err)
-		return
+		return nil, err
 	}
 	if p.Preview, err = s.Digests.PreviewDigest(r.Context(), slug); err != nil {
-		s.adminFail(w, r, err)
-		return
+		return nil, err
 	}
+	p.Readers = digestReaders(p.Preview)
 	// The page's times are in the list's zone, as its schedule and the
 	// articles' dates are: since when a digest takes articles said in UTC
 	// read as an hour off beside them.
@@ -87,15 +101,26 @@ func (s *Server) digestSendForm(w http.ResponseWriter, r *http.Request) {
 	if s.Campaigns != nil {
 		past, err := s.Campaigns.Recent(r.Context(), "digest", recentDigests)
 		if err != nil {
-			s.adminError(w, r, err)
-			return
+			return nil, err
 		}
 		if p.Latest = latestOf(past, slug); p.Latest != nil {
 			p.Latest.CreatedAt = p.Latest.CreatedAt.In(loc)
 		}
 		p.None = p.Latest == nil && len(past) < recentDigests
 	}
-	s.renderAdmin(w, r, http.StatusOK, "admin_digest_preview", p)
+	return p, nil
+}
+
+// digestReaders is how many readers a run as p would mail, over the
+// digests it would send.
+func digestReaders(p *campaigns.DigestPreview) int {
+	n := 0
+	for _, m := range p.Mails {
+		if m.Sends() {
+			n += m.Readers
+		}
+	}
+	return n
 }
 
 // whoGets says whom of the list's readers m goes to; cadence is that of

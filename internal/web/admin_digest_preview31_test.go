@@ -74,7 +74,8 @@ func TestDigestSendPageShowsWhatWouldGo(t *testing.T) {
 		`<a href="https://news.example/market">Market day</a>`,
 		`<a href="/admin/articles/3">edit</a>`,
 		`<form method="post" action="/admin/digests/weekend/run">`,
-		`<button type="submit">Send the digest now</button>`,
+		`<input type="hidden" name="confirm" value="1">`,
+		`<button type="submit">Send the digest to 1 reader</button>`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("send page lacks %s:\n%s", want, body)
@@ -101,7 +102,7 @@ func TestDigestSendPageShowsWhatWouldGo(t *testing.T) {
 	if token == nil {
 		t.Fatalf("send page has no csrf field:\n%s", body)
 	}
-	resp = a.post("/admin/digests/weekend/run", url.Values{"csrf": {token[1]}})
+	resp = a.post("/admin/digests/weekend/run", url.Values{"csrf": {token[1]}, "confirm": {"1"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("send = %d, want 303", resp.StatusCode)
 	}

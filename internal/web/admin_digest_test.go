@@ -115,7 +115,7 @@ func TestAdminDigestSendNow(t *testing.T) {
 		t.Fatalf("after the refused run, %d digests, want 1", n)
 	}
 	token := a.csrfOf("/admin/digests")
-	resp := a.post("/admin/digests/weekend/run", url.Values{"csrf": {token}})
+	resp := a.post("/admin/digests/weekend/run", url.Values{"csrf": {token}, "confirm": {"1"}})
 	loc := resp.Header.Get("Location")
 	if resp.StatusCode != http.StatusSeeOther || !regexp.MustCompile(`^/admin/campaigns/\d+$`).MatchString(loc) {
 		t.Fatalf("run = %d to %q, want 303 to the digest", resp.StatusCode, loc)
@@ -151,6 +151,7 @@ func (failingDigests) PreviewDigest(context.Context, string) (*campaigns.DigestP
 func TestAdminErrorPages(t *testing.T) {
 	_, a := newAdminServerWith(t, func(s *Server, db *sqlite.DB) {
 		s.DigestDeps = DigestDeps{Digests: failingDigests{}}
+		execAt(t, db, time.Now(), `INSERT INTO lists (id, slug, name, public, digest, digest_hour, created_at) VALUES (1, 'news', 'News', 1, 'daily', 8, ?)`)
 	})
 	a.login("correct horse battery")
 
@@ -255,7 +256,11 @@ func TestAdminDigestSendNowAsksFirst(t *testing.T) {
 		t.Fatalf("the send page of news has no form to send:\n%s", body)
 	}
 	before = state()
-	resp = a.post(action[1], url.Values{"csrf": {token[1]}})
+	confirm := regexp.MustCompile(`<input type="hidden" name="confirm" value="(\d+)">`).FindStringSubmatch(body)
+	if confirm == nil {
+		t.Fatalf("the send page of news has no count to confirm:\n%s", body)
+	}
+	resp = a.post(action[1], url.Values{"csrf": {token[1]}, "confirm": {confirm[1]}})
 	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !regexp.MustCompile(`^/admin/campaigns/\d+$`).MatchString(loc) {
 		t.Fatalf("send from the page = %d to %q, want 303 to the digest", resp.StatusCode, loc)
 	} else {

@@ -13,8 +13,12 @@ import (
 type confirmedList struct {
 	Name string
 	// Digest says when its digests come to this reader (readerDigest);
-	// "" on a list that sends none, of which the page says nothing more.
+	// "" on a list that sends none.
 	Digest string
+	// NoDigest says the list sends no digest, only the mails its editors
+	// write: the page says so, where a list named alone left the reader
+	// to wonder what comes. False when the lists could not be read.
+	NoDigest bool
 }
 
 // confirmedLists are the lists reader sub is now on, each with when its
@@ -42,7 +46,8 @@ func (s *Server) confirmedLists(r *http.Request, sub *subscribers.Subscriber) ([
 		if !ok { // deleted since the reader's lists were read
 			continue
 		}
-		out = append(out, confirmedList{Name: l.Name, Digest: readerDigest(l, sub.Frequency)})
+		d := readerDigest(l, sub.Frequency)
+		out = append(out, confirmedList{Name: l.Name, Digest: d, NoDigest: d == ""})
 	}
 	notes, err := s.Subscribers.FrequencyNotes(r.Context(), sub.ID)
 	if err != nil {

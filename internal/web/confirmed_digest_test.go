@@ -24,8 +24,9 @@ var (
 // The page a reader sees after clicking the confirmation link says when
 // the digests of each list come, from the list's own settings: daily or
 // weekly, on which day, at which hour in which zone; a daily list's
-// weekly round-up to a reader who chose weekly. A list without digests is
-// named alone.
+// weekly round-up to a reader who chose weekly. A list without digests
+// says so, and that its editors' mails come: named alone, it read as a
+// line left unfinished.
 func TestConfirmedPageSaysWhenDigestsCome(t *testing.T) {
 	e := newSubEnv(t, 0)
 	ctx := context.Background()
@@ -44,12 +45,12 @@ func TestConfirmedPageSaysWhenDigestsCome(t *testing.T) {
 		{"daily@example.org", "daily", []string{
 			"Daily News: a digest of new stories every day at 07:00 UTC",
 			"Weekend Culture: a digest of new stories every Saturday at 09:00 (America/New York time)",
-			"Editor's Desk",
+			"Editor's Desk: " + noDigestLine,
 		}},
 		{"weekly@example.org", "weekly", []string{
 			"Daily News: a weekly round-up of new stories every Friday at 07:00 UTC",
 			"Weekend Culture: a digest of new stories every Saturday at 09:00 (America/New York time)",
-			"Editor's Desk",
+			"Editor's Desk: " + noDigestLine,
 		}},
 	} {
 		sub, err := e.store.Create(ctx, &subscribers.NewSubscriber{Email: tc.email, Frequency: tc.frequency,
@@ -103,7 +104,7 @@ func TestConfirmedPageSaysWhenAChangeOfFrequencyTakesEffect(t *testing.T) {
 		t.Fatalf("confirm = %d:\n%s", w.Code, w.Body)
 	}
 	body := html.UnescapeString(w.Body.String())
-	want := []string{"Daily News: a weekly round-up of new stories every Monday at 06:00 UTC", "Weekend Culture"}
+	want := []string{"Daily News: a weekly round-up of new stories every Monday at 06:00 UTC", "Weekend Culture: " + noDigestLine}
 	if diff := cmp.Diff(want, confirmedLines(w.Body.String())); diff != "" {
 		t.Errorf("the lists (-want +got):\n%s", diff)
 	}
@@ -111,6 +112,9 @@ func TestConfirmedPageSaysWhenAChangeOfFrequencyTakesEffect(t *testing.T) {
 		t.Errorf("the page does not say %q:\n%s", note, body)
 	}
 }
+
+// noDigestLine is what the page says of a list without digests.
+const noDigestLine = "our editors' mails as they send them, with no digest"
 
 // confirmedLines are the items of the page's list of lists, as text.
 func confirmedLines(body string) []string {
