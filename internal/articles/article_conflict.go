@@ -2,7 +2,11 @@ package articles
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"maps"
+	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 )
@@ -38,4 +42,46 @@ func urlConflict(ctx context.Context, q querier, id int64, message, instead stri
 	}
 	return &URLConflict{ID: id, Title: title,
 		Err: &bulletin.Error{Code: bulletin.ECONFLICT, Message: message, Fields: map[string]string{"url": why}}}
+}
+
+// WithURLTaken is err, a refusal of an article's fields, with the
+// conflict of its URL, rawURL, added when an article other than except
+// (0: any) has it: one answer names every fault, the URL taken beside
+// the others, where the editor learnt of it only on the next save. The
+// result is a URLConflict (for the page to link to that article) that
+// is invalid (bulletin.EINVALID), its url field the conflict's. err is
+// returned as it is when it is no refusal of fields, already names the
+// URL, or the URL is free.
+func (s *Store) WithURLTaken(ctx context.Context, err error, rawURL string, except int64) error {
+	return withURLTaken(ctx, s.db.Read, err, rawURL, except, "edit that one instead")
+}
+
+// withURLTaken is WithURLTaken in q; instead is what the url field's
+// reason ends with, as urlConflict's.
+func withURLTaken(ctx context.Context, q querier, err error, rawURL string, except int64, instead string) error {
+	fields := bulletin.ErrorFields(err)
+	if bulletin.ErrorCode(err) != bulletin.EINVALID || len(fields) == 0 || fields["url"] != "" || strings.TrimSpace(rawURL) == "" {
+		return err
+	}
+	var other int64
+	switch qerr := q.QueryRowContext(ctx, `SELECT id FROM articles WHERE url = ? AND id != ?`, ArticleURL(strings.TrimSpace(rawURL)), except).Scan(&other); {
+	case errors.Is(qerr, sql.ErrNoRows):
+		return err
+	case qerr != nil:
+		return fmt.Errorf("find article: %w", qerr)
+	}
+	taken := urlConflict(ctx, q, other, "", instead)
+	var c *URLConflict
+	if !errors.As(taken, &c) {
+		return taken
+	}
+	return andFields(c, fields)
+}
+
+// andFields is c, a URL's conflict, with fields, the other faults of the
+// same save: invalid, naming them all.
+func andFields(c *URLConflict, fields map[string]string) *URLConflict {
+	all := maps.Clone(fields)
+	all["url"] = c.Err.Fields["url"]
+	return &URLConflict{ID: c.ID, Title: c.Title, Err: bulletin.Invalid(all)}
 }

@@ -142,7 +142,20 @@ func putTx(ctx context.Context, tx *sql.Tx, p *Patch) (*Article, bool, error) {
 		return nil, false, fmt.Errorf("find article: %w", err)
 	}
 	if !created && p.onlyNew {
-		return nil, false, urlConflict(ctx, tx, id, "Another article has this URL: nothing was saved.", "edit that one instead")
+		err := urlConflict(ctx, tx, id, "Another article has this URL: nothing was saved.", "edit that one instead")
+		// The other faults of the new article are named with it: the
+		// editor who fixed the URL learnt of them on the next save.
+		var c *URLConflict
+		if errors.As(err, &c) {
+			a := &Article{}
+			p.apply(a)
+			if _, cerr := checkPatched(ctx, tx, a, p); bulletin.ErrorCode(cerr) == bulletin.EINVALID {
+				err = andFields(c, bulletin.ErrorFields(cerr))
+			} else if cerr != nil {
+				err = cerr
+			}
+		}
+		return nil, false, err
 	}
 	if edited && p.fromFeed {
 		p = &Patch{URL: p.URL, Lists: p.Lists, fromFeed: true, oldNews: p.oldNews}
@@ -218,7 +231,10 @@ func (s *Store) Update(ctx context.Context, id int64, p *Patch) (*Article, error
 		stored := a.URL
 		p.apply(a)
 		ids, err := checkPatched(ctx, tx, a, p)
-		if err != nil {
+		if err != nil && a.URL != ArticleURL(stored) {
+			// A URL another article has is named with the rest.
+			return withURLTaken(ctx, tx, err, a.URL, id, "")
+		} else if err != nil {
 			return err
 		}
 		if a.URL == ArticleURL(stored) {

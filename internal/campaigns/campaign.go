@@ -145,10 +145,15 @@ const maxPreheader = 150
 
 // Check says what saving c would refuse of it, writing nothing: Create's
 // refusal when stored is "", else Update's of a campaign whose saved body
-// is stored. A form refused for one fault (a send time in a zone unknown)
-// names the others with it.
-func (s *Service) Check(c *Campaign, stored string) error {
-	return c.validate(s.now(), stored)
+// is stored, lists that do not exist among them (unknownLists). A form
+// refused for one fault (a send time in a zone unknown) names the others
+// with it.
+func (s *Service) Check(ctx context.Context, c *Campaign, stored string) error {
+	unknown, err := unknownLists(ctx, s.db.Read, c.Lists)
+	if err != nil {
+		return err
+	}
+	return withListFault(c.validate(s.now(), stored), unknown)
 }
 
 // validate checks what an editor gives and fills in the defaults. stored

@@ -57,9 +57,17 @@ func NotEditable(c *Campaign, action string) error {
 	return bulletin.Errorf(bulletin.ECONFLICT, "Campaign %d %s; only a draft or a scheduled campaign can be %s. Duplicate it to start a new draft.", c.ID, statusPhrase(c.Status), action)
 }
 
-// Update applies p to draft or scheduled campaign id: a send_at makes it
-// scheduled (and queues its start), a null one makes it a draft again.
-func (s *Service) Update(ctx context.Context, id int64, p Patch) (*Campaign, error) {
+// CheckPatch says what Update would refuse of p, writing nothing: a
+// body refused for one member that did not decode (a send_at that is no
+// time) names the faults of the others with it.
+func (s *Service) CheckPatch(ctx context.Context, id int64, p Patch) error {
+	_, err := s.patched(ctx, id, p)
+	return err
+}
+
+// patched is draft or scheduled campaign id with p applied and checked,
+// or what Update refuses of it.
+func (s *Service) patched(ctx context.Context, id int64, p Patch) (*Campaign, error) {
 	c, err := s.Get(ctx, id)
 	if err != nil {
 		return nil, s.orDigest(ctx, id, "edited", err)
@@ -89,8 +97,7 @@ func (s *Service) Update(ctx context.Context, id int64, p Patch) (*Campaign, err
 	if p.SendZone != nil {
 		c.SendZone = *p.SendZone
 	}
-	now := s.now()
-	err = c.validate(now, stored)
+	err = c.validate(s.now(), stored)
 	// A send_at the patch leaves alone is the start's business, even if
 	// it passed while the editor typed.
 	if be := (*bulletin.Error)(nil); !p.SendAt.Set && errors.As(err, &be) && len(be.Fields) == 1 && be.Fields["send_at"] != "" {
@@ -108,6 +115,17 @@ func (s *Service) Update(ctx context.Context, id int64, p Patch) (*Campaign, err
 	if err != nil {
 		return nil, err
 	}
+	return c, nil
+}
+
+// Update applies p to draft or scheduled campaign id: a send_at makes it
+// scheduled (and queues its start), a null one makes it a draft again.
+func (s *Service) Update(ctx context.Context, id int64, p Patch) (*Campaign, error) {
+	c, err := s.patched(ctx, id, p)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
 	html, text, err := RenderFor(c.Body, archiveReader)
 	if err != nil {
 		return nil, bulletin.Invalid(map[string]string{"body": err.Error()})

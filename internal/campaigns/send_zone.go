@@ -1,6 +1,7 @@
 package campaigns
 
 import (
+	"strings"
 	"time"
 
 	"github.com/bulletinhq/bulletin/subscribers"
@@ -24,6 +25,13 @@ func checkSendZone(zone string, scheduled bool) string {
 		return subscribers.ZoneProblem(zone)
 	}
 	return ""
+}
+
+// SendZoneProblem says what is wrong with zone as the time zone of a
+// send time, or "": for an answer that names it beside a send time it
+// refused, which leaves the zone nothing to be the zone of.
+func SendZoneProblem(zone string) string {
+	return checkSendZone(strings.TrimSpace(zone), true)
 }
 
 // SendLocation is the time zone c's send time is shown in: the one its

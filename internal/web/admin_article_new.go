@@ -29,6 +29,10 @@ func (s *Server) createArticleForm(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = f.article().Validate()
 	}
+	if err != nil {
+		// A URL another article has is named with the other faults.
+		err = s.Articles.WithURLTaken(r.Context(), err, f.URL, 0)
+	}
 	var a *articles.Article
 	if err == nil {
 		a, err = s.Articles.Create(r.Context(), p)

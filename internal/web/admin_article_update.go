@@ -30,7 +30,13 @@ func (s *Server) updateArticleForm(w http.ResponseWriter, r *http.Request) {
 	}
 	f := articleFormFrom(r)
 	p, err := f.patch()
-	if err == nil {
+	if err != nil {
+		// A date refused: a URL another article has is named with it
+		// (Update names it with the faults it finds itself).
+		if stored, gerr := s.Articles.Get(r.Context(), id); gerr == nil && articles.ArticleURL(strings.TrimSpace(f.URL)) != stored.URL {
+			err = s.Articles.WithURLTaken(r.Context(), err, f.URL, id)
+		}
+	} else {
 		if stored, gerr := s.Articles.Get(r.Context(), id); gerr == nil {
 			keepSizeWithImage(p, f, stored)
 		}

@@ -271,8 +271,11 @@ type campaignForm struct {
 	// with UTC beside it (scheduledAt); "" when Send at is empty or not a
 	// time in a zone known.
 	Scheduled string
-	Errors    map[string]string
-	Message   string
+	// Twice is twiceNote of that time: which of the two it is, when the
+	// clocks go back past it.
+	Twice   string
+	Errors  map[string]string
+	Message string
 	// BodyFaults are the body's reasons, which a save now gives all at
 	// once, one a line of Errors["body"]: the form shows one a line.
 	BodyFaults []string
@@ -332,7 +335,7 @@ func (s *Server) renderCampaignForm(w http.ResponseWriter, r *http.Request, stat
 	for _, l := range lists {
 		x[l.Slug] = l
 	}
-	f.Scheduled = formScheduled(f.SendAt, f.Zone, x.zone(chosen))
+	f.Scheduled, f.Twice = formScheduled(f.SendAt, f.Zone, x.zone(chosen))
 	f.Unsaved = r.Method == http.MethodPost
 	f.Errors = sentences(f.Errors)
 	if why := f.Errors["body"]; why != "" {
@@ -373,23 +376,51 @@ func choicesInOrder(lists []*subscribers.List, chosen []string) []listChoice {
 
 // formScheduled is the form's Send at, read in zone or, that empty, in
 // lists (the zone of the lists ticked), as the campaign's page says it:
-// "24 December 2026, 09:00 Europe/Paris (08:00 UTC)". It is "" for an
-// empty Send at, an unknown zone, or a time that is not one: one the
-// clocks skip, which Go would quietly move an hour on, is not shown.
-func formScheduled(sendAt, zone string, lists *time.Location) string {
+// "24 December 2026, 09:00 Europe/Paris (08:00 UTC)", and its twiceNote.
+// It is "" for an empty Send at, an unknown zone, or a time that is not
+// one: one the clocks skip, which Go would quietly move an hour on, is
+// not shown.
+func formScheduled(sendAt, zone string, lists *time.Location) (scheduled, twice string) {
 	loc := lists
 	if zone != "" {
 		chosen, err := loadZone(zone)
 		if err != nil {
-			return ""
+			return "", ""
 		}
 		loc = chosen
 	}
 	t, err := time.ParseInLocation(formTime, sendAt, loc)
 	if sendAt == "" || err != nil || t.Format(formTime) != sendAt {
+		return "", ""
+	}
+	return scheduledAt(t, loc), twiceNote(t, loc)
+}
+
+// twiceNote says of t, a send time, that its time of day in loc happens
+// twice that night, the clocks going back past it, and which of the two
+// the campaign goes at: "02:30 happens twice in Europe/Paris that night;
+// the campaign goes at the second, 01:30 UTC". A time typed so is read
+// as the one Go's time.Date takes, which the page then names, rather
+// than leave the editor to learn of it from the hour the mail went. ""
+// for a time that happens once.
+func twiceNote(t time.Time, loc *time.Location) string {
+	if loc == nil {
 		return ""
 	}
-	return scheduledAt(t, loc)
+	wall := t.In(loc).Format(formTime)
+	// The clocks go back by an hour, in a few zones by half of one or
+	// by two.
+	for _, d := range []time.Duration{-2 * time.Hour, -time.Hour, -30 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour} {
+		if t.Add(d).In(loc).Format(formTime) != wall {
+			continue
+		}
+		which := "first"
+		if d < 0 {
+			which = "second"
+		}
+		return t.In(loc).Format("15:04") + " happens twice in " + loc.String() + " that night; the campaign goes at the " + which + ", " + t.UTC().Format("15:04 UTC")
+	}
+	return ""
 }
 
 // badZone is the form's reason for a time zone it does not know.
@@ -490,7 +521,7 @@ func (s *Server) checkRest(ctx context.Context, f *campaignForm) error {
 		}
 		// A campaign gone, or no longer editable, is for the save to say.
 	}
-	err := s.Campaigns.Check(&c, stored)
+	err := s.Campaigns.Check(ctx, &c, stored)
 	switch bulletin.ErrorCode(err) {
 	case bulletin.EINVALID:
 		for field, why := range bulletin.ErrorFields(err) {
@@ -667,7 +698,10 @@ type campaignPage struct {
 	// knows, finished or was cancelled.
 	Lists     []listLabel
 	Scheduled string
-	When      []moment
+	// Twice says which of the two 02:30s a time the clocks go back past
+	// is (twiceNote); "" for a time that happens once.
+	Twice string
+	When  []moment
 	// Archived: the public archive shows the campaign (/archive/{id}).
 	// ArchiveServed: this server has a public archive at all.
 	Archived, ArchiveServed bool
@@ -793,7 +827,8 @@ func (s *Server) renderCampaignPage(w http.ResponseWriter, r *http.Request, stat
 	}
 	p.Lists, p.When = lists.labels(c.Lists), whenOf(c)
 	if c.Status == campaigns.StatusScheduled && c.SendAt != nil {
-		p.Scheduled = scheduledAt(*c.SendAt, c.SendLocation(lists.zone(c.Lists)))
+		loc := c.SendLocation(lists.zone(c.Lists))
+		p.Scheduled, p.Twice = scheduledAt(*c.SendAt, loc), twiceNote(*c.SendAt, loc)
 	}
 	p.Missed, p.NeverStarted = missedAt(c, lists.zone(c.Lists)), e.Kind == "campaign" && c.NeverStarted()
 	p.Progress = c.Progress()

@@ -359,7 +359,15 @@ func (s *Server) updateSubscriberForm(w http.ResponseWriter, r *http.Request) {
 	_, err = s.Subscribers.Update(r.Context(), id, patch)
 	if code := bulletin.ErrorCode(err); code == bulletin.EINVALID || code == bulletin.ECONFLICT {
 		errs := bulletin.ErrorFields(err)
-		if errs == nil {
+		if errs != nil {
+			// The store says an address taken only once the other
+			// fields are right: it is named with them here, not on the
+			// next save.
+			if errs, err = s.withTakenAddress(r.Context(), errs, patch.Email, id); err != nil {
+				s.adminFailed(w, r, err)
+				return
+			}
+		} else {
 			// The store's conflicts are all about the address: another
 			// reader has it, or its owner had it erased.
 			key := ""
@@ -436,4 +444,30 @@ func filterValues(f subscribers.Filter) url.Values {
 		}
 	}
 	return v
+}
+
+// withTakenAddress is errs, the fields a save of reader self refused,
+// with the fault of email, the new address (nil: none given), when
+// another reader has it or it was erased (addressFault), in Update's
+// words for the first: the store checks the address only once the other
+// fields pass. errs is returned as it is when it names the address
+// already, or the address is free.
+func (s *Server) withTakenAddress(ctx context.Context, errs map[string]string, email *string, self int64) (map[string]string, error) {
+	if email == nil || errs["email"] != "" {
+		return errs, nil
+	}
+	addr, msg := subscribers.NormalizeEmail(*email)
+	if msg != "" {
+		return errs, nil
+	}
+	why, other, err := s.addressFault(ctx, addr, self)
+	if err != nil || why == "" {
+		return errs, err
+	}
+	if other != nil {
+		why = "Another subscriber has this address."
+	}
+	errs = maps.Clone(errs)
+	errs["email"] = why
+	return errs, nil
 }

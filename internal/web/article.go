@@ -1,8 +1,10 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/bulletinhq/bulletin/internal/articles"
 	"github.com/bulletinhq/bulletin/internal/bulletin"
@@ -71,8 +73,8 @@ func (s *Server) patchArticle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var p articles.Patch
-	if err := decodeJSON(r, &p); err != nil {
-		writeError(w, r, s.Log, err)
+	if body, err := decodeJSONBody(r, &p); err != nil {
+		writeError(w, r, s.Log, s.articleURLTaken(r, body, err, id))
 		return
 	}
 	a, err := s.Articles.Update(r.Context(), id, &p)
@@ -127,4 +129,23 @@ func keyset(after, limit string) (int64, int, error) {
 		}
 	}
 	return a, l, nil
+}
+
+// articleURLTaken is err, the refusal of the PATCH of article id some
+// members of which are at fault as JSON (a date that does not exist),
+// with the conflict of the url it gives, when another article has it:
+// named in the same answer, as Update names it beside the fields it
+// refuses itself.
+func (s *Server) articleURLTaken(r *http.Request, body []byte, err error, id int64) error {
+	var members struct {
+		URL *string `json:"url"`
+	}
+	if json.Unmarshal(body, &members) != nil || members.URL == nil {
+		return err
+	}
+	stored, gerr := s.Articles.Get(r.Context(), id)
+	if gerr != nil || articles.ArticleURL(strings.TrimSpace(*members.URL)) == stored.URL {
+		return err // an article gone is for the save to say
+	}
+	return s.Articles.WithURLTaken(r.Context(), err, *members.URL, id)
 }

@@ -80,7 +80,13 @@ func (f *articleForm) patch() (*articles.Patch, error) {
 		if fields == nil {
 			fields = map[string]string{}
 		}
-		fields["published_at"] = "give a date and time from 1900 on, like 2026-12-01T09:00 (UTC)"
+		// A date that does not exist (30 February) is said as the API
+		// says it, not taken for one before 1900.
+		const example = "like 2026-12-01T09:00 (UTC)"
+		fields["published_at"] = "give a date and time from 1900 on, " + example
+		if why := formTimeProblem(f.PublishedAt, example); err != nil && why != "" {
+			fields["published_at"] = why
+		}
 		return nil, bulletin.Invalid(fields)
 	}
 	lists := f.Lists

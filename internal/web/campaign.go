@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"encoding/json"
+	"maps"
 	"net/http"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
@@ -88,8 +90,8 @@ func (s *Server) listCampaigns(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) createCampaign(w http.ResponseWriter, r *http.Request) {
 	var c campaigns.Campaign
-	if err := decodeJSON(r, &c); err != nil {
-		writeError(w, r, s.Log, err)
+	if body, err := decodeJSONBody(r, &c); err != nil {
+		writeError(w, r, s.Log, s.campaignRest(r.Context(), body, err, 0))
 		return
 	}
 	if err := s.Campaigns.Schedule(r.Context(), &c); err != nil {
@@ -180,8 +182,8 @@ func (s *Server) patchCampaign(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var p campaigns.Patch
-	if err := decodeJSON(r, &p); err != nil {
-		writeError(w, r, s.Log, err)
+	if body, err := decodeJSONBody(r, &p); err != nil {
+		writeError(w, r, s.Log, s.campaignRest(r.Context(), body, err, id))
 		return
 	}
 	c, err := s.Campaigns.Update(r.Context(), id, p)
@@ -218,4 +220,65 @@ func (s *Server) duplicateCampaign(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, answerOf(c, ""))
+}
+
+// campaignRest is err, the refusal of a campaign's body (POST, or the
+// PATCH of campaign id) some members of which are at fault as JSON (a
+// send_at that is no time), with what saving would refuse of the members
+// that are not: the other fields, lists that do not exist, and a
+// send_zone unknown given with that send_at. Without it a client learnt
+// of those only once the time was right, one refusal a call. err is
+// returned as it is when it names no member.
+func (s *Server) campaignRest(ctx context.Context, body []byte, err error, id int64) error {
+	fields := maps.Clone(bulletin.ErrorFields(err))
+	var members map[string]json.RawMessage
+	if bulletin.ErrorCode(err) != bulletin.EINVALID || len(fields) == 0 || json.Unmarshal(body, &members) != nil {
+		return err
+	}
+	for name := range fields {
+		delete(members, name)
+	}
+	rest, merr := json.Marshal(members)
+	if merr != nil {
+		return err
+	}
+	timeRefused := fields["send_at"] != ""
+	var zone *string
+	var cerr error
+	if id == 0 {
+		var c campaigns.Campaign
+		if json.Unmarshal(rest, &c) != nil {
+			return err
+		}
+		if timeRefused {
+			given := c.SendZone
+			zone, c.SendAt, c.SendZone = &given, nil, ""
+		}
+		cerr = s.Campaigns.Check(ctx, &c, "")
+	} else {
+		var p campaigns.Patch
+		if json.Unmarshal(rest, &p) != nil {
+			return err
+		}
+		if timeRefused {
+			zone, p.SendAt, p.SendZone = p.SendZone, campaigns.OptionalTime{}, nil
+		}
+		cerr = s.Campaigns.CheckPatch(ctx, id, p)
+	}
+	more := bulletin.ErrorFields(cerr)
+	if bulletin.ErrorCode(cerr) != bulletin.EINVALID {
+		more = nil // a campaign gone or started is for the save to say
+	}
+	if zone != nil {
+		// The zone of a time refused: refused only for a zone unknown.
+		if why := campaigns.SendZoneProblem(*zone); why != "" {
+			more = mapWith(more, "send_zone", why)
+		}
+	}
+	for field, why := range more {
+		if _, ok := fields[field]; !ok {
+			fields[field] = why
+		}
+	}
+	return bulletin.Invalid(fields)
 }

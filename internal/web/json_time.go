@@ -106,14 +106,8 @@ func timeProblem(raw json.RawMessage) string {
 		return "use a date and time in RFC 3339 form, " + timeExample
 	}
 	n := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
-	year, month, day := n(2), n(3), n(4)
-	if month < 1 || month > 12 {
-		return fmt.Sprintf("%s does not exist (there is no month %s): give a date that does, %s", m[1], m[3], timeExample)
-	}
-	if last := time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day(); day > last {
-		return fmt.Sprintf("%s does not exist (%s %04d has %d days): give a date that does, %s", m[1], time.Month(month), year, last, timeExample)
-	} else if day < 1 {
-		return fmt.Sprintf("%s does not exist (a month's days are numbered from 01): give a date that does, %s", m[1], timeExample)
+	if why := dateProblem(m[1], n(2), n(3), n(4)); why != "" {
+		return why + ": give a date that does, " + timeExample
 	}
 	if n(7) > 23 || n(8) > 59 || n(9) > 59 {
 		return fmt.Sprintf("%s:%s:%s is no time of day: give hours 00–23 and minutes and seconds 00–59, %s", m[7], m[8], m[9], timeExample)
@@ -122,4 +116,45 @@ func timeProblem(raw json.RawMessage) string {
 		return fmt.Sprintf("%s is no time zone offset: give Z for UTC, or an offset like +01:00 or -05:00, %s", m[10], timeExample)
 	}
 	return "use a date and time in RFC 3339 form, " + timeExample
+}
+
+// dateProblem says why date, written YYYY-MM-DD with year, month and
+// day its numbers, is no date: "2026-02-30 does not exist (February 2026
+// has 28 days)"; "" when it is one. The API's time members and the admin
+// forms' date fields say it alike.
+func dateProblem(date string, year, month, day int) string {
+	if month < 1 || month > 12 {
+		return fmt.Sprintf("%s does not exist (there is no month %02d)", date, month)
+	}
+	if last := time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day(); day > last {
+		return fmt.Sprintf("%s does not exist (%s %04d has %d days)", date, time.Month(month), year, last)
+	} else if day < 1 {
+		return fmt.Sprintf("%s does not exist (a month's days are numbered from 01)", date)
+	}
+	return ""
+}
+
+// formTimeShape is a datetime-local field's value (formTime), its
+// seconds optional as a browser may send them: 1 the date, 2-4 its
+// year, month and day, 5-6 the hours and minutes.
+var formTimeShape = regexp.MustCompile(`^((\d{4})-(\d{2})-(\d{2}))[T ](\d{2}):(\d{2})(?::\d{2})?$`)
+
+// formTimeProblem says what is wrong with s, a form's date and time in
+// formTime's shape that did not parse, as timeProblem says it of the
+// API's (a date that does not exist, a time of day out of range), ending
+// with example, what to give; "" when s is not in that shape or has no
+// such fault, for the form's own words.
+func formTimeProblem(s, example string) string {
+	m := formTimeShape.FindStringSubmatch(s)
+	if m == nil {
+		return ""
+	}
+	n := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
+	if why := dateProblem(m[1], n(2), n(3), n(4)); why != "" {
+		return why + ": give a date that does, " + example
+	}
+	if n(5) > 23 || n(6) > 59 {
+		return fmt.Sprintf("%s:%s is no time of day: give hours 00–23 and minutes 00–59, %s", m[5], m[6], example)
+	}
+	return ""
 }

@@ -266,6 +266,19 @@ func (s *Server) patchSubscriber(w http.ResponseWriter, r *http.Request) {
 	if bulletin.ErrorCode(err) == bulletin.ECONFLICT && p.Email != nil {
 		// Update's conflicts are the new address's, as Create's are.
 		err = s.namedConflict(r.Context(), err, *p.Email, id)
+	} else if fields := bulletin.ErrorFields(err); bulletin.ErrorCode(err) == bulletin.EINVALID && fields != nil {
+		// Update checks the address only once the other fields pass:
+		// one taken is named with them, not on the next call.
+		if more, terr := s.withTakenAddress(r.Context(), fields, p.Email, id); terr != nil {
+			s.Log.Error("subscriber: read the reader with the address", "err", terr)
+		} else if more["email"] != fields["email"] {
+			// In the API's words: lower case, and naming the reader.
+			more["email"] = strings.TrimSuffix(strings.ToLower(more["email"][:1])+more["email"][1:], ".")
+			if sub, gerr := s.Subscribers.ByEmail(r.Context(), *p.Email); gerr == nil && sub.ID != id {
+				more["email"] = "another subscriber has this address: subscriber " + strconv.FormatInt(sub.ID, 10) + " (/api/v1/subscribers/" + strconv.FormatInt(sub.ID, 10) + ")"
+			}
+			err = bulletin.Invalid(more)
+		}
 	}
 	if err != nil {
 		var lists []string
