@@ -38,12 +38,19 @@ func (m *Main) wireSubscribers(ctx context.Context, mux *asynq.ServeMux, srv *we
 	mux.Handle(queue.TypeSubscriberConfirmDue, &subscribers.DueConfirmer{Store: a.Subscribers, Queue: a.Queue})
 	a.Reconcilers.Add("subscriber confirmations", a.Subscribers)
 
-	// A reader's ask for a data link is answered at once and its mail sent
-	// after: once the HTTP server has answered its last request, the
-	// mails asked for go (up to subscribers.DataLinkStopWait) before the
-	// transport stops taking messages.
+	// A reader's ask for a data link is committed and answered at once,
+	// and its mail sent after: once the HTTP server has answered its last
+	// request, the mails asked for go (up to subscribers.DataLinkStopWait)
+	// before the transport stops taking messages. The asks a serve before
+	// this one committed and did not send (killed, or stopped past its
+	// wait) go now, while their links still work.
 	dataLinks := subscribers.NewDataLinks(confirmer)
 	a.stopSending = append(a.stopSending, dataLinks.Stop)
+	if n, err := dataLinks.Resume(ctx); err != nil {
+		m.Log.Warn("data link mails asked for before this start not resumed; those readers may ask again", "err", err)
+	} else if n > 0 {
+		m.Log.Info("sending the data link mails asked for before this start", "mails", n)
+	}
 
 	srv.SubscriberDeps = web.SubscriberDeps{
 		Signups: signups, Signer: signer, Pages: a.Templates, SignupRate: m.Config.SignupRate,

@@ -14,10 +14,12 @@ import (
 // A DataLinkSender mails a reader the link that downloads their data or
 // the one that erases it (subscribers.TokenDataDownload, TokenDataErase),
 // at most one a purpose each subscribers.DataLinkInterval. Send takes the
-// ask and returns before the mail goes, in the same time whether or not
-// one goes; nil when nothing goes for a reason the page does not tell (a
-// mail sent lately, an address that bounced). *subscribers.DataLinks is
-// one.
+// ask, committed so that a restart sends it still, and returns before the
+// mail goes, in the same time whether or not one goes; nil when nothing
+// goes for a reason the page does not tell (a mail sent lately, an
+// address that bounced); EUNAVAILABLE when the ask could not be stored.
+// *subscribers.DataLinks is one; serve resumes its unsent asks at start
+// (DataLinks.Resume).
 type DataLinkSender interface {
 	Send(ctx context.Context, id int64, purpose string) error
 }
@@ -50,8 +52,8 @@ type dataLinkData struct {
 const dataLinkSentCookie = "bulletin_data_link_sent"
 
 // dataLinkAskWait bounds the taking of an ask (DataLinkSender.Send: a
-// read of the reader), not the mail, which goes after the answer. The
-// reader's going away does not cut it short.
+// read of the reader and the ask's commit), not the mail, which goes
+// after the answer. The reader's going away does not cut it short.
 const dataLinkAskWait = 10 * time.Second
 
 // dataLinkRoutes registers the pages of the preferences page's "Your
@@ -123,10 +125,17 @@ func (s *Server) dataLinkSend(purpose string) http.HandlerFunc {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), dataLinkAskWait)
 		defer cancel()
 		err := s.DataLinks.Send(ctx, id, purpose)
-		if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
+		switch code := bulletin.ErrorCode(err); {
+		case code == bulletin.ENOTFOUND:
 			s.erasedPage(w, r, http.StatusGone)
 			return
-		} else if err != nil {
+		case code == bulletin.EUNAVAILABLE:
+			// The ask could not be stored (a full disk): it would not
+			// survive a restart, so the reader is not told it is on its
+			// way, but to try again in a minute (503).
+			s.pageError(w, r, err)
+			return
+		case err != nil:
 			// The reader is told it went, and may ask again at once. The
 			// error names the reader by id, never by address or link.
 			s.Log.Warn("data link not sent", "subscriber", id, "purpose", purpose, "err", err)
