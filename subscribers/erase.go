@@ -16,14 +16,26 @@ import (
 // deliveries, and its address's entry on the suppression list. What stays
 // is a keyed hash of the address in erasures, so an
 // import cannot bring the person back without anyone noticing. The
-// GoneRecorder is told, since send workers hold the address in tasks.
+// GoneRecorder is told, since send workers hold the address in tasks, and
+// so is the erase hook (SetEraseHook), once the erasure is committed.
 func (s *Store) Erase(ctx context.Context, id int64) error {
-	if err := s.erase(ctx, id); err != nil {
+	addrs, err := s.erase(ctx, id)
+	if err != nil {
 		return err
 	}
 	s.recordGone(ctx, id)
+	if s.erased != nil {
+		s.erased(ctx, addrs)
+	}
 	return nil
 }
+
+// SetEraseHook sets f to be told, once an erasure is committed, of the
+// addresses the erased person had: their present one, and those erase
+// found they had before (earlierAddresses). serve removes their mail from
+// the outbox with it. It returns nothing: the erasure stands whatever f
+// does, and f logs its own failures.
+func (s *Store) SetEraseHook(f func(ctx context.Context, addrs []string)) { s.erased = f }
 
 // earlierAddresses returns the addresses subscriber id had before an
 // editor last gave them another (their present one is email), as far as
@@ -109,9 +121,10 @@ const (
 		ORDER BY h.id`
 )
 
-// erase is Erase's transaction.
-func (s *Store) erase(ctx context.Context, id int64) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+// erase is Erase's transaction; it returns the addresses it erased.
+func (s *Store) erase(ctx context.Context, id int64) ([]string, error) {
+	var addrs []string
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var email string
 		err := tx.QueryRowContext(ctx, `SELECT email FROM subscribers WHERE id = ?`, id).Scan(&email)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -133,7 +146,8 @@ func (s *Store) erase(ctx context.Context, id int64) error {
 		if err != nil {
 			return fmt.Errorf("erase: %w", err)
 		}
-		for _, addr := range append([]string{email}, earlier...) {
+		addrs = append([]string{email}, earlier...)
+		for _, addr := range addrs {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO erasures (email_hash, erased_at) VALUES (?, ?)
 				ON CONFLICT (email_hash) DO NOTHING`, s.EmailHash(addr), sqlite.Now()); err != nil {
 				return fmt.Errorf("erase: %w", err)
@@ -163,6 +177,10 @@ func (s *Store) erase(ctx context.Context, id int64) error {
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return addrs, nil
 }
 
 // forgetAddressOnlyEvents blanks the address and diagnostic of the events

@@ -43,7 +43,8 @@ type Store struct {
 	eraseKey []byte
 	lists    listCache
 	gone     GoneRecorder
-	welcomes queue.Enqueuer // see SetWelcomeQueue
+	welcomes queue.Enqueuer                            // see SetWelcomeQueue
+	erased   func(ctx context.Context, addrs []string) // see SetEraseHook
 }
 
 // NewStore returns a Store on db.

@@ -211,6 +211,7 @@ func (m *Main) openAll(ctx context.Context) error {
 	}
 	a.Gone = &queue.GoneSet{Redis: a.Queue.Redis(), Log: m.Log}
 	a.Subscribers.SetGoneRecorder(a.Gone)
+	a.Subscribers.SetEraseHook(m.outboxEraser(a.Outbox))
 	a.Registry = prometheus.NewRegistry()
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Events = events.NewStore(a.DB)
