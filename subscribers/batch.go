@@ -44,8 +44,12 @@ type Signups struct {
 	// mail waits for the reconciler's next tick after that moment.
 	DueTasks bool
 
-	// newTimes are the latest new addresses' signup times (evenOut).
-	newTimes signupTimes
+	// times are the latest signups' own times (evenOut).
+	times signupTimes
+	// clock and waitUntil, when a test sets them, stand for time.Now and
+	// holdUntil in evenOut.
+	clock     func() time.Time
+	waitUntil func(ctx context.Context, deadline time.Time)
 
 	jobs     chan *signupJob
 	mails    chan []queue.ConfirmItem
@@ -62,9 +66,10 @@ type signupJob struct {
 	listIDs []int64
 	err     error
 	done    chan struct{}
-	// known is set by the commit when the address was stored already
+	// known is set by the commit when the address was stored already,
+	// and wrote when that signup flagged a mail or left one due
 	// (evenOut).
-	known bool
+	known, wrote bool
 }
 
 // NewSignups returns a running Signups writing to store and enqueuing
@@ -91,7 +96,7 @@ func NewSignups(store *Store, enq queue.Enqueuer, log *slog.Logger) *Signups {
 // signup is committed. Public signups may only name public lists. A
 // signup refused names every field at fault (see Check).
 func (s *Signups) Signup(ctx context.Context, in *Signup) error {
-	start := time.Now()
+	start := s.now()
 	ids, err := s.store.checkSignup(ctx, in)
 	if err != nil {
 		return err
@@ -247,6 +252,7 @@ func (s *Signups) commitTx(batch []*signupJob) (items, dues []queue.ConfirmItem,
 			var due *queue.ConfirmItem
 			if job.known = item == nil && err == nil; job.known {
 				item, due, err = knownSignupTx(context.Background(), tx, job.in, job.listIDs, now)
+				job.wrote = item != nil || due != nil
 			}
 			if err != nil {
 				return err
