@@ -25,6 +25,8 @@ func TestCampaignPageWarnsOfANameWithoutFallback(t *testing.T) {
 	}{
 		{`Welcome aboard.\n\nHi {{ .Name }}, the ferry runs again.`, `Readers without a name get “Hi, the ferry runs again.” where the preview shows “Hi Ada Reader, the ferry runs again.” (line 3 of the body).`},
 		{`{{ .Name }}`, `Readers without a name do not get line 1 of the body at all: it holds only the name, “Ada Reader” in the preview.`},
+		{`Hello {{ .Name }},\n\nNews.\n\nThanks for reading {{ .Name }}'s favourite paper.`, `(line 1 of the body). Line 5 of the body writes the name the same way.`},
+		{`Hello {{ .Name }},\n\n{{ .Name }}\n\nNews.\n\nBye {{ .Name }}.\n\nSee you {{ .Name }}.`, `(line 1 of the body). Lines 3, 7 and 9 of the body write the name the same way.`},
 		{`Hi {{ .Name | default \"there\" }}, welcome.`, ""},
 		{`Your address is {{ .Email }}.`, ""},
 	} {

@@ -888,7 +888,13 @@ func (s *Server) renderCampaignPage(w http.ResponseWriter, r *http.Request, stat
 type bareNameNote struct {
 	Line            int
 	Named, Nameless string
-	Editable        bool
+	// Others names the body's other lines that write the name with no
+	// fallback ("7", "7 and 12", "7, 9 and 12"), "" for none, and
+	// OthersCount counts them: a note on the first line alone let an
+	// editor fix it and miss the rest.
+	Others      string
+	OthersCount int
+	Editable    bool
 }
 
 // bareNameNoteOf is body's note on its bare name, nil when it writes none.
@@ -897,6 +903,7 @@ func bareNameNoteOf(body string, editable bool) *bareNameNote {
 		return nil
 	}
 	note := &bareNameNote{Editable: editable}
+	var others []string
 	for i, line := range strings.Split(body, "\n") {
 		if !campaigns.NameWithoutFallback(line) {
 			continue
@@ -911,8 +918,18 @@ func bareNameNoteOf(body string, editable bool) *bareNameNote {
 		if err != nil {
 			continue
 		}
+		if note.Line != 0 {
+			others = append(others, strconv.Itoa(i+1))
+			continue
+		}
 		note.Line, note.Named, note.Nameless = i+1, firstLine(named), firstLine(nameless)
-		break
+	}
+	note.OthersCount = len(others)
+	switch n := len(others); {
+	case n == 1:
+		note.Others = others[0]
+	case n > 1:
+		note.Others = strings.Join(others[:n-1], ", ") + " and " + others[n-1]
 	}
 	return note
 }
