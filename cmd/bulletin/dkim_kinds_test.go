@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -130,17 +129,9 @@ func everyKindOfMail(t *testing.T) kindMail {
 	defer stop()
 	api := func(method, path, body string) []byte {
 		t.Helper()
-		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		out, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode >= 300 {
-			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, out)
+		code, out := apiRequest(t, base, token, method, path, body)
+		if code >= 300 {
+			t.Fatalf("%s %s: %d %s", method, path, code, out)
 		}
 		return out
 	}

@@ -36,17 +36,10 @@ func TestAPIEraseRemovesTheReadersOutboxMail(t *testing.T) {
 	}()
 	api := func(method, path, body string) (int, map[string]any) {
 		t.Helper()
-		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
+		code, raw := apiRequest(t, base, token, method, path, body)
 		var out map[string]any
-		json.NewDecoder(resp.Body).Decode(&out)
-		return resp.StatusCode, out
+		json.Unmarshal(raw, &out)
+		return code, out
 	}
 	if code, out := api("POST", "/api/v1/lists", `{"slug":"news","name":"News","public":true}`); code != http.StatusCreated {
 		t.Fatalf("create list = %d %v", code, out)

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
-	"strings"
 	"testing"
 )
 
@@ -25,15 +24,8 @@ func TestFeedWarningsAreServesLog(t *testing.T) {
 	base, stop := startServe(t, m)
 	api := func(method, path, body string) int {
 		t.Helper()
-		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
+		code, _ := apiRequest(t, base, token, method, path, body)
+		return code
 	}
 	if code := api("POST", "/api/v1/lists", `{"slug":"news","name":"News"}`); code != http.StatusCreated {
 		t.Fatalf("create list = %d", code)

@@ -48,17 +48,10 @@ func TestServeDeliversWebhooks(t *testing.T) {
 	base, stop := startServe(t, m)
 	defer stop()
 	api := func(method, path, body string) (int, map[string]any) {
-		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
+		code, raw := apiRequest(t, base, token, method, path, body)
 		var out map[string]any
-		json.NewDecoder(resp.Body).Decode(&out)
-		return resp.StatusCode, out
+		json.Unmarshal(raw, &out)
+		return code, out
 	}
 	code, ep := api("POST", "/api/v1/webhooks", `{"url":"`+recv.URL+`/in","events":["subscriber.created"]}`)
 	secret, _ := ep["secret"].(string)
