@@ -70,6 +70,11 @@ type Stall struct {
 
 // watchState is the watcher's memory, shared with the pages.
 type watchState struct {
+	// look makes watchRedis's SetNX and the record of what it found one
+	// step: the watcher and the start-up reconcile look at once when
+	// serve starts, and the one that set the mark, recording second,
+	// found marked already and took its own first look for a loss.
+	look     sync.Mutex
 	mu       sync.Mutex
 	running  bool      // a watcher looks (WatchOnce), until Watch's stop
 	marked   bool      // the mark is in Redis: a missing one is a loss
@@ -164,8 +169,10 @@ func (s *Service) watchRedis(ctx context.Context, now time.Time) {
 	if s.Redis == nil || s.Queue == nil {
 		return
 	}
+	s.watch.look.Lock()
 	set, err := s.Redis.SetNX(ctx, watchKey, now.Unix(), 0).Result()
 	if err != nil {
+		s.watch.look.Unlock()
 		return
 	}
 	s.watch.mu.Lock()
@@ -175,6 +182,7 @@ func (s *Service) watchRedis(ctx context.Context, now time.Time) {
 		s.watch.lost = now
 	}
 	s.watch.mu.Unlock()
+	s.watch.look.Unlock()
 	if !lost {
 		return
 	}
