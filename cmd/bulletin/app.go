@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -96,6 +97,13 @@ func (m *Main) openDB(ctx context.Context) error {
 	db, err := sqlite.OpenLog(ctx, filepath.Join(m.Config.Data, "bulletin.db"), m.Log)
 	if err != nil {
 		return err
+	}
+	// serve and the other commands bring the schema up to date as they
+	// open the file: an upgrade's first command says so, which it did
+	// not, so that an operator learns of the migrations (and of the
+	// backup that would undo them) from any of them.
+	if applied := db.Applied; len(applied) > 0 && !m.migrating {
+		m.Log.Info("database schema brought up to date for this version of bulletin", "migrations", strings.Join(applied, ", "))
 	}
 	m.app = &app{DB: db}
 	m.app.closers = append(m.app.closers, db.Close)

@@ -15,6 +15,7 @@ func (m *Main) migrate(ctx context.Context, args []string) error {
 	if len(rest) > 0 {
 		return usagef("migrate takes no arguments")
 	}
+	m.migrating = true // it says what it applied itself, on stdout
 	if err := m.openDB(ctx); err != nil {
 		return err
 	}

@@ -74,6 +74,9 @@ type Main struct {
 	// let the command run with, since it does not use them (see
 	// settingsUsed), and said as warnings.
 	unusedRefused int
+	// migrating is set by the migrate command, which prints the
+	// migrations it applied: openDB logs them for the other commands.
+	migrating bool
 
 	app *app // what serve and the data commands opened
 }

@@ -7,6 +7,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -26,6 +27,9 @@ func (db *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("list migrations: %w", err)
 	}
 	sort.Strings(names)
+	if err := db.refuseNewer(ctx, names); err != nil {
+		return err
+	}
 	for _, name := range names {
 		applied, err := db.migrateFile(ctx, name)
 		if err != nil {
@@ -36,6 +40,31 @@ func (db *DB) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// refuseNewer fails when the migrations table records a migration this
+// binary does not have (names, the embedded ones): a newer Bulletin
+// upgraded the file, and this one would run on a schema it does not
+// know (a rollback by swapping the binary back) and say it was up to
+// date. The file is left as it is.
+func (db *DB) refuseNewer(ctx context.Context, names []string) error {
+	recorded, err := Column[string](db.Write.QueryContext(ctx, `SELECT name FROM migrations ORDER BY name`))
+	if err != nil {
+		return fmt.Errorf("list applied migrations: %w", err)
+	}
+	var unknown []string
+	for _, r := range recorded {
+		if _, found := slices.BinarySearch(names, r); !found {
+			unknown = append(unknown, strings.TrimSuffix(strings.TrimPrefix(r, "migration/"), ".sql"))
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s was upgraded by a newer Bulletin: it has migrations this one does not know (%s), "+
+		"so this one cannot run on it: run the newer bulletin, or, to go back to this version, restore the "+
+		"backup taken before the upgrade (bulletin restore FILE, with serve stopped)",
+		db.Path, strings.Join(unknown, ", "))
 }
 
 // foreignKeysOff is the first line of a migration that rebuilds a table
