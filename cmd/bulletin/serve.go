@@ -132,6 +132,7 @@ func (m *Main) start(ctx context.Context) error {
 		m.Log.Error("start-up reconcile incomplete; the periodic run will retry", "err", err)
 	}
 	m.startFolder()
+	m.startOutboxSweep(ctx)
 	return m.startHTTP(srv)
 }
 
