@@ -101,8 +101,9 @@ func (m *Main) openDB(ctx context.Context) error {
 	// serve and the other commands bring the schema up to date as they
 	// open the file: an upgrade's first command says so, which it did
 	// not, so that an operator learns of the migrations (and of the
-	// backup that would undo them) from any of them.
-	if applied := db.Applied; len(applied) > 0 && !m.migrating {
+	// backup that would undo them) from any of them. A new database's
+	// are no news.
+	if applied := db.Applied; len(applied) > 0 && !db.Created && !m.migrating {
 		m.Log.Info("database schema brought up to date for this version of bulletin", "migrations", strings.Join(applied, ", "))
 	}
 	m.app = &app{DB: db}

@@ -34,6 +34,9 @@ type DB struct {
 	// Applied are the migrations this Open applied, in order: none when
 	// the schema was up to date already.
 	Applied []string
+	// Created says this Open found no migration recorded: a new
+	// database, which Applied takes from nothing to the present schema.
+	Created bool
 
 	ckpt      *checkpointer
 	closeOnce sync.Once

@@ -58,6 +58,7 @@ func (db *DB) refuseNewer(ctx context.Context, names []string) error {
 			unknown = append(unknown, strings.TrimSuffix(strings.TrimPrefix(r, "migration/"), ".sql"))
 		}
 	}
+	db.Created = len(recorded) == 0
 	if len(unknown) == 0 {
 		return nil
 	}
