@@ -28,6 +28,8 @@ func (m *Main) wireDigests(ctx context.Context, mux *asynq.ServeMux, srv *web.Se
 	}
 	feeds := articles.NewFeeds(a.DB, a.Articles, m.Config.AllowPrivateFeeds)
 	feeds.Log = m.Log // a failed poll's warning is a line of serve's log, not the standard log's
+	// A warning for each feed migration 098 left polled twice, at start.
+	feeds.WarnDuplicates(ctx)
 	mux.HandleFunc(queue.TypeDigestTick, svc.HandleDigestTick)
 	mux.HandleFunc(queue.TypeDigestBuild, svc.HandleDigestBuild)
 	mux.HandleFunc(queue.TypeFeedPoll, feeds.HandlePoll)

@@ -51,6 +51,13 @@ type Feed struct {
 	// Added counts the articles the latest poll put on the feed's list,
 	// as Items does, when it ran now.
 	Added int `json:"added"`
+	// DuplicateOf is the id of the feed of the same list whose URL this
+	// feed's comes to in an article URL's form (ArticleURL), so that both
+	// poll one feed: this one, left by migration 098 (which merges no
+	// feeds), is to be deleted. Nil for a feed that is no duplicate.
+	DuplicateOf *int64 `json:"duplicate_of"`
+	// DuplicateURL is the URL of the feed DuplicateOf names, as stored.
+	DuplicateURL string `json:"-"`
 
 	etag, lastModified string
 	// fetched is set once a poll has read all the feed's items
@@ -245,6 +252,9 @@ func (f *Feeds) Get(ctx context.Context, id int64) (*Feed, error) {
 		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "There is no feed %d.", id)
 	} else if err != nil {
 		return nil, fmt.Errorf("get feed: %w", err)
+	}
+	if err := f.markDuplicates(ctx, fd); err != nil {
+		return nil, err
 	}
 	return fd, nil
 }

@@ -12,6 +12,7 @@ const DefaultFeedPage = 100
 
 // List returns up to limit feeds with an id above after, oldest first,
 // and the id to pass as after for the next page (0 on the last page).
+// A feed that is the same as another of its list has DuplicateOf set.
 func (f *Feeds) List(ctx context.Context, after int64, limit int) ([]*Feed, int64, error) {
 	if limit <= 0 || limit > 500 {
 		limit = DefaultFeedPage
@@ -37,6 +38,9 @@ func (f *Feeds) List(ctx context.Context, after int64, limit int) ([]*Feed, int6
 	if len(out) > limit {
 		out = out[:limit]
 		next = out[limit-1].ID
+	}
+	if err := f.markDuplicates(ctx, out...); err != nil {
+		return nil, 0, err
 	}
 	return out, next, nil
 }

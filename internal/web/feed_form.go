@@ -46,6 +46,10 @@ type feedsPage struct {
 	NoDigest *subscribers.List
 	// added is the feed just added, from feedAddedCookie; 0 for none.
 	added int64
+	// known is that feed, when found: the flash of one that was there
+	// already names it, as two rows may look alike (a duplicate that
+	// migration 098 left, Feed.DuplicateOf).
+	known *articles.Feed
 }
 
 // warningFlashes are the feeds' flashes that report a failure.
@@ -54,6 +58,9 @@ var warningFlashes = map[string]bool{"feed-failed": true, "feed-resume-failed": 
 // fill fills the shared part, and moves a failure's flash to Warning.
 func (p *feedsPage) fill(r *http.Request) {
 	p.adminPage.fill(r)
+	if flashFrom(r) == "feed-known" && p.known != nil {
+		p.Flash = fmt.Sprintf("That feed was here already: %s (#%d), see it below.", p.known.URL, p.known.ID)
+	}
 	if warningFlashes[flashFrom(r)] {
 		p.Warning, p.Flash = p.Flash, ""
 	}
@@ -181,7 +188,9 @@ func (s *Server) renderFeeds(w http.ResponseWriter, r *http.Request, after int64
 		p.Form.List = defaultList(lists)
 	}
 	if p.added != 0 {
-		p.NoDigest = s.noDigestList(r, p.added, lists)
+		if fd, err := s.Feeds.Get(r.Context(), p.added); err == nil {
+			p.known, p.NoDigest = fd, noDigestList(fd, lists)
+		}
 	}
 	status := http.StatusOK
 	switch bulletin.ErrorCode(err) {
@@ -195,13 +204,9 @@ func (s *Server) renderFeeds(w http.ResponseWriter, r *http.Request, after int64
 	s.renderAdmin(w, r, status, "admin_feeds", p)
 }
 
-// noDigestList is the list of feed id, among lists, when it sends no
-// digest; nil when it sends one, or the feed is gone.
-func (s *Server) noDigestList(r *http.Request, id int64, lists []*subscribers.List) *subscribers.List {
-	fd, err := s.Feeds.Get(r.Context(), id)
-	if err != nil {
-		return nil
-	}
+// noDigestList is the list of feed fd, among lists, when it sends no
+// digest; nil when it sends one.
+func noDigestList(fd *articles.Feed, lists []*subscribers.List) *subscribers.List {
 	for _, l := range lists {
 		if l.Slug == fd.List && !digestOf(l).On {
 			return l
