@@ -65,7 +65,7 @@ func (f *Feeds) duplicates(ctx context.Context) (map[int64]feedTwin, error) {
 		}
 		for _, r := range g {
 			if r.id != keep.id {
-				out[r.id] = feedTwin{keep.id, keep.url}
+				out[r.id] = feedTwin(keep)
 			}
 		}
 	}
