@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -53,24 +52,7 @@ func TestAPIEraseRemovesTheReadersOutboxMail(t *testing.T) {
 		ids[email] = out["id"]
 	}
 	dir := filepath.Join(env["BULLETIN_DATA"], "outbox")
-	recipients := func() []string {
-		t.Helper()
-		files, err := filepath.Glob(filepath.Join(dir, "*.eml"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var to []string
-		for _, f := range files {
-			raw, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, rest, _ := strings.Cut(string(raw), "X-Envelope-To: ")
-			line, _, _ := strings.Cut(rest, "\r\n")
-			to = append(to, line)
-		}
-		return to
-	}
+	recipients := func() []string { return outboxRecipients(t, dir) }
 	for deadline := time.Now().Add(20 * time.Second); len(recipients()) < 2; time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the outbox holds %v, want both readers' confirmations", recipients())
