@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -126,20 +125,10 @@ func TestSweepErasedOutboxRemovesTheMailToErasedAddresses(t *testing.T) {
 // mail to another reader stays.
 func TestServeRemovesTheOutboxMailOfReadersErasedBefore(t *testing.T) {
 	env := map[string]string{"BULLETIN_DATA": t.TempDir()}
-	m, stdout, stderr := testMain(t, env)
-	if code := m.Main(context.Background(), []string{"token", "create", "ci"}); code != 0 {
-		t.Fatalf("token create exited %d: %s", code, stderr)
-	}
-	token := strings.TrimSpace(stdout.String())
-	m, _, stderr = testMain(t, env)
+	token := apiToken(t, env)
+	m, _, stderr := testMain(t, env)
 	base, stop := startServe(t, m)
-	api := func(method, path, body string) (int, map[string]any) {
-		t.Helper()
-		code, raw := apiRequest(t, base, token, method, path, body)
-		var out map[string]any
-		json.Unmarshal(raw, &out)
-		return code, out
-	}
+	api := jsonAPI(t, base, token)
 	code, created := api("POST", "/api/v1/subscribers", `{"email":"Gone.Reader@example.com","status":"confirmed"}`)
 	if code != http.StatusCreated {
 		stop()

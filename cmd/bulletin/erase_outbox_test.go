@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -19,12 +18,8 @@ import (
 // envelope cases their address otherwise. Another reader's mail stays.
 func TestAPIEraseRemovesTheReadersOutboxMail(t *testing.T) {
 	env := map[string]string{"BULLETIN_DATA": t.TempDir()}
-	m, stdout, stderr := testMain(t, env)
-	if code := m.Main(context.Background(), []string{"token", "create", "ci"}); code != 0 {
-		t.Fatalf("token create exited %d: %s", code, stderr)
-	}
-	token := strings.TrimSpace(stdout.String())
-	m, _, stderr = testMain(t, env)
+	token := apiToken(t, env)
+	m, _, stderr := testMain(t, env)
 	base, stopServe := startServe(t, m)
 	stopped := false
 	stop := func() int { stopped = true; return stopServe() }
@@ -33,13 +28,7 @@ func TestAPIEraseRemovesTheReadersOutboxMail(t *testing.T) {
 			stop()
 		}
 	}()
-	api := func(method, path, body string) (int, map[string]any) {
-		t.Helper()
-		code, raw := apiRequest(t, base, token, method, path, body)
-		var out map[string]any
-		json.Unmarshal(raw, &out)
-		return code, out
-	}
+	api := jsonAPI(t, base, token)
 	if code, out := api("POST", "/api/v1/lists", `{"slug":"news","name":"News","public":true}`); code != http.StatusCreated {
 		t.Fatalf("create list = %d %v", code, out)
 	}

@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -47,12 +46,7 @@ func TestServeDeliversWebhooks(t *testing.T) {
 	m, _, _ = testMain(t, env)
 	base, stop := startServe(t, m)
 	defer stop()
-	api := func(method, path, body string) (int, map[string]any) {
-		code, raw := apiRequest(t, base, token, method, path, body)
-		var out map[string]any
-		json.Unmarshal(raw, &out)
-		return code, out
-	}
+	api := jsonAPI(t, base, token)
 	code, ep := api("POST", "/api/v1/webhooks", `{"url":"`+recv.URL+`/in","events":["subscriber.created"]}`)
 	secret, _ := ep["secret"].(string)
 	if code != 201 || secret == "" {
