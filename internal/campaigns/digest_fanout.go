@@ -82,10 +82,14 @@ func (s *Service) digestPage(ctx context.Context, id int64) (*queue.SendPayload,
 				return fmt.Errorf("skip gone subscribers: %w", err)
 			}
 			if s.Kick != nil {
+				// A delivery held for its reader's welcome mail is not
+				// claimed: it is handed out once the welcome has gone
+				// (releaseHeld).
 				until = since.Add(claimFor)
 				if _, err := tx.ExecContext(ctx, `UPDATE OR FAIL deliveries SET claimed_until = ?, attempts = attempts + 1
-					WHERE campaign_id = ? AND batch = ? AND status = 'queued' AND (claimed_until IS NULL OR claimed_until < ?)`,
-					until, id, batch, since); err != nil {
+					WHERE campaign_id = ? AND batch = ? AND status = 'queued' AND (claimed_until IS NULL OR claimed_until < ?)
+					AND NOT `+heldWhere("deliveries", "?"),
+					until, id, batch, since, id, holdSince(since)); err != nil {
 					return fmt.Errorf("claim digest batch: %w", err)
 				}
 			}

@@ -115,6 +115,9 @@ func (s *Service) reconcileCampaign(ctx context.Context, c queue.Enqueuer, id in
 		if err != nil {
 			return n, err
 		}
+		if len(p.Recipients) == 0 {
+			continue // its deliveries wait for their readers' welcome mails
+		}
 		p.Content, p.Since = *contents.of(b), since
 		if err := s.enqueueSend(ctx, c, p); err != nil {
 			return n, err
@@ -135,11 +138,12 @@ func (s *Service) queuedBatches(ctx context.Context, id int64) ([]int64, error) 
 
 // rebuildBatch is the mail:send payload of the queued deliveries of one
 // batch, without its content: all of them, or with a claim (not zero)
-// those that hold it.
+// those that hold it; never those a digest holds for the reader's welcome
+// mail (heldWhere).
 func (s *Service) rebuildBatch(ctx context.Context, id, batch int64, claim time.Time) (*queue.SendPayload, error) {
-	const queued = `SELECT d.id, s.id, s.email, s.name FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
-		WHERE d.campaign_id = ? AND d.batch = ? AND d.status = 'queued'`
-	q, args := queued+` ORDER BY d.id`, []any{id, batch}
+	queued := `SELECT d.id, s.id, s.email, s.name FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+		WHERE d.campaign_id = ? AND d.batch = ? AND d.status = 'queued' AND NOT ` + heldWhere("d", "?")
+	q, args := queued+` ORDER BY d.id`, []any{id, batch, id, holdSince(s.now())}
 	if !claim.IsZero() {
 		q, args = queued+` AND d.claimed_until = ? ORDER BY d.id`, append(args, claim)
 	}

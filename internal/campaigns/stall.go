@@ -229,10 +229,12 @@ func containsID(ids []int64, id int64) bool {
 // started or last changed status or fan-out page (updated_at), when its
 // latest message went (on the (campaign_id, status, id) index, as
 // lastSentSQL), whether work is left, and the latest claim among its
-// next 200 queued deliveries, those a sender takes next.
-const stallSQL = `SELECT c.started_at, c.updated_at,
+// next 200 queued deliveries, those a sender takes next. A digest's
+// delivery held for its reader's welcome mail (heldWhere, its first
+// argument) is no work left: it waits for the welcome, not for a sender.
+var stallSQL = `SELECT c.started_at, c.updated_at,
 	(SELECT sent_at FROM deliveries WHERE campaign_id = c.id AND status = 'sent' ORDER BY id DESC LIMIT 1),
-	NOT c.fanout_done OR EXISTS (SELECT 1 FROM deliveries WHERE campaign_id = c.id AND status = 'queued'),
+	NOT c.fanout_done OR EXISTS (SELECT 1 FROM deliveries WHERE campaign_id = c.id AND status = 'queued' AND NOT ` + heldWhere("deliveries", "c.id") + `),
 	(SELECT MAX(claimed_until) FROM (SELECT claimed_until FROM deliveries WHERE campaign_id = c.id AND status = 'queued' ORDER BY id LIMIT 200))
 	FROM campaigns c WHERE c.id = ? AND c.status = 'sending'`
 
@@ -242,7 +244,7 @@ func (s *Service) stallOf(ctx context.Context, id int64, now time.Time) (*Stall,
 	var started, updated, sent sql.NullTime
 	var held any // MAX of a DATETIME: a time, or its text
 	var left bool
-	err := s.db.Read.QueryRowContext(ctx, stallSQL, id).Scan(&started, &updated, &sent, &left, &held)
+	err := s.db.Read.QueryRowContext(ctx, stallSQL, holdSince(now), id).Scan(&started, &updated, &sent, &left, &held)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	} else if err != nil {

@@ -31,11 +31,28 @@ var _ WelcomeStore = (*subscribers.Store)(nil)
 // second time. While the mail server refuses every message it waits at
 // the gate (Gate), and one still held after a while is handed back to
 // the queue, which is no failure.
+//
+// Once the welcome is no longer on its way (sent, given up on, or
+// dropped), the digests of the list held for it go to the reader
+// (releaseHeld): a reader gets the welcome before any digest.
 func (s *Service) HandleWelcome(ctx context.Context, t *asynq.Task) error {
 	var p queue.WelcomePayload
 	if err := json.Unmarshal(t.Payload(), &p); err != nil {
 		return fmt.Errorf("welcome payload: %v: %w", err, asynq.SkipRetry)
 	}
+	if err := s.sendWelcome(ctx, p); err != nil {
+		return err
+	}
+	if err := s.releaseHeld(ctx, p.SubscriberID, p.ListID); err != nil {
+		// The welcome went: the reconciler hands the digest out.
+		s.log().Error("send the digest held for a welcome mail; the reconciler will", "subscriber", p.SubscriberID, "err", err)
+	}
+	return nil
+}
+
+// sendWelcome sends the welcome mail p names, when it is still to send,
+// and marks it sent (see HandleWelcome).
+func (s *Service) sendWelcome(ctx context.Context, p queue.WelcomePayload) error {
 	w, err := s.Welcomes.WelcomeMail(ctx, p.SubscriberID, p.ListID)
 	if err != nil || w == nil {
 		return err
