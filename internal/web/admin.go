@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -73,6 +74,7 @@ type adminPage struct {
 	Nav   []navItem
 	CSRF  string
 	Flash string
+	zone  *time.Location // the zone its times are said in (admin_zone.go); nil is UTC
 }
 
 type navItem struct {
@@ -201,12 +203,14 @@ func (p *adminPage) hideNav(href string) {
 type filler interface {
 	fill(r *http.Request)
 	hideNav(href string)
+	setZone(loc *time.Location)
 }
 
 // fillAdmin fills the shared part of data: the menu without the Outbox
-// while mail goes over SMTP.
+// while mail goes over SMTP, and the zone its times are said in.
 func (s *Server) fillAdmin(r *http.Request, data filler) {
 	data.fill(r)
+	data.setZone(s.publicationZone(r.Context()))
 	if s.Outbox == nil {
 		data.hideNav("/admin/outbox")
 	}

@@ -14,5 +14,14 @@ func (s *Server) articlePage(w http.ResponseWriter, r *http.Request) {
 		s.adminFailed(w, r, err)
 		return
 	}
-	s.renderArticleForm(w, r, &articleFormPage{ID: id, Title: a.Title, Form: articleFormOf(a)}, nil)
+	lists, err := s.listIndex(r.Context())
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	page := &articleFormPage{ID: id, Title: a.Title, Form: articleFormOf(a, lists.articleZone(a.Lists))}
+	if page.Form.Zone != "UTC" {
+		page.UTC = clock(a.PublishedAt)
+	}
+	s.renderArticleForm(w, r, page, nil)
 }

@@ -18,6 +18,13 @@ type articlesPage struct {
 	Q, List  string
 	NextURL  string
 	names    map[string]string // the lists' names by slug
+	zones    listIndex
+}
+
+// Published is when a was published, in its zone (articleZone), named,
+// as its edit form shows it: "3 December 2026, 10:00 Europe/Paris".
+func (p *articlesPage) Published(a *articles.Article) string {
+	return zoned(a.PublishedAt, p.zones.articleZone(a.Lists))
 }
 
 // ListName is the name of the list slug, as other pages show lists, or
@@ -47,8 +54,10 @@ func (s *Server) articlesPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Articles = items
 	p.names = make(map[string]string, len(p.Lists))
+	p.zones = make(listIndex, len(p.Lists))
 	for _, l := range p.Lists {
 		p.names[l.Slug] = l.Name
+		p.zones[l.Slug] = l
 	}
 	if next > 0 {
 		v := url.Values{"before": {strconv.FormatInt(next, 10)}}

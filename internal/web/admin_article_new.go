@@ -11,10 +11,17 @@ import (
 // newArticlePage shows the empty article form, dated now; ?list= ticks
 // that list, as the Articles page's filter passes it on.
 func (s *Server) newArticlePage(w http.ResponseWriter, r *http.Request) {
-	f := &articleForm{PublishedAt: time.Now().UTC().Format(formTime)}
+	f := &articleForm{}
 	if l := r.URL.Query().Get("list"); l != "" {
 		f.Lists = []string{l}
 	}
+	lists, err := s.listIndex(r.Context())
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	loc := lists.articleZone(f.Lists)
+	f.PublishedAt, f.Zone = time.Now().In(loc).Format(formTime), loc.String()
 	s.renderArticleForm(w, r, &articleFormPage{Form: f}, nil)
 }
 

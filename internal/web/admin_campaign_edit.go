@@ -49,7 +49,7 @@ func (s *Server) editCampaignPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		loc := e.SendLocation(lists.zone(e.Lists))
-		f.SendAt, f.Zone = e.SendAt.In(loc).Format(formTime), loc.String()
+		f.SendAt, f.Zone, f.Kept = e.SendAt.In(loc).Format(formTime), loc.String(), keptInstant(*e.SendAt)
 	}
 	s.renderCampaignForm(w, r, http.StatusOK, f, e.Lists)
 }

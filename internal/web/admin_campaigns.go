@@ -95,7 +95,7 @@ func (s *Server) campaignRows(ctx context.Context, items []campaigns.Entry) ([]c
 // when a scheduled campaign goes out (in loc, the zone it was scheduled
 // in, else its lists', with UTC beside it as on its page), when one was
 // sent, started or cancelled, when a draft was scheduled for and not
-// sent, and when any other draft was created.
+// sent, and when any other draft was created, these in loc too, named.
 func dated(c *campaigns.Campaign, loc *time.Location) string {
 	switch {
 	case c.Status == campaigns.StatusScheduled && c.SendAt != nil:
@@ -103,13 +103,13 @@ func dated(c *campaigns.Campaign, loc *time.Location) string {
 	case missedAt(c, loc) != "":
 		return "Scheduled for " + missedAt(c, loc) + ", not sent: it would have reached nobody"
 	case c.Status == campaigns.StatusSent && c.StartedAt != nil:
-		return "Sent " + clock(*c.StartedAt)
+		return "Sent " + zoned(*c.StartedAt, loc)
 	case c.Status == campaigns.StatusCancelled && c.FinishedAt != nil:
-		return "Cancelled " + clock(*c.FinishedAt)
+		return "Cancelled " + zoned(*c.FinishedAt, loc)
 	case c.StartedAt != nil: // sending or paused
-		return "Started " + clock(*c.StartedAt)
+		return "Started " + zoned(*c.StartedAt, loc)
 	}
-	return "Created " + clock(c.CreatedAt)
+	return "Created " + zoned(c.CreatedAt, loc)
 }
 
 // missedAt is the time draft c was scheduled for and not sent at, as it
@@ -245,7 +245,12 @@ type campaignForm struct {
 	ID                               int64
 	Subject, Preheader, Body, SendAt string
 	Zone                             string
-	Lists                            []listChoice
+	// Kept is the send time stored, in the form's hidden field
+	// (keptInstant): Send at saved as shown keeps it, the first of a
+	// time that happens twice included, rather than the one reading
+	// it again would take. "" on a new campaign's form.
+	Kept  string
+	Lists []listChoice
 	// Zones are suggested in the time zone field: the lists' own first.
 	Zones []string
 	// Preview is the whole mail as the sample reader gets it, for the
@@ -335,7 +340,7 @@ func (s *Server) renderCampaignForm(w http.ResponseWriter, r *http.Request, stat
 	for _, l := range lists {
 		x[l.Slug] = l
 	}
-	f.Scheduled, f.Twice = formScheduled(f.SendAt, f.Zone, x.zone(chosen))
+	f.Scheduled, f.Twice = formScheduled(f.SendAt, f.Zone, f.Kept, x.zone(chosen))
 	f.Unsaved = r.Method == http.MethodPost
 	f.Errors = sentences(f.Errors)
 	if why := f.Errors["body"]; why != "" {
@@ -379,8 +384,9 @@ func choicesInOrder(lists []*subscribers.List, chosen []string) []listChoice {
 // "24 December 2026, 09:00 Europe/Paris (08:00 UTC)", and its twiceNote.
 // It is "" for an empty Send at, an unknown zone, or a time that is not
 // one: one the clocks skip, which Go would quietly move an hour on, is
-// not shown.
-func formScheduled(sendAt, zone string, lists *time.Location) (scheduled, twice string) {
+// not shown. kept is the time stored (campaignForm.Kept), the one meant
+// while Send at is still its time in the zone.
+func formScheduled(sendAt, zone, kept string, lists *time.Location) (scheduled, twice string) {
 	loc := lists
 	if zone != "" {
 		chosen, err := loadZone(zone)
@@ -389,10 +395,11 @@ func formScheduled(sendAt, zone string, lists *time.Location) (scheduled, twice 
 		}
 		loc = chosen
 	}
-	t, err := time.ParseInLocation(formTime, sendAt, loc)
+	t, err := parseLocal(formTime, sendAt, loc)
 	if sendAt == "" || err != nil || t.Format(formTime) != sendAt {
 		return "", ""
 	}
+	t = keptOr(t, kept, sendAt, loc)
 	return scheduledAt(t, loc), twiceNote(t, loc)
 }
 
@@ -400,8 +407,8 @@ func formScheduled(sendAt, zone string, lists *time.Location) (scheduled, twice 
 // twice that night, the clocks going back past it, and which of the two
 // the campaign goes at: "02:30 happens twice in Europe/Paris that night;
 // the campaign goes at the second, 01:30 UTC". A time typed so is read
-// as the one Go's time.Date takes, which the page then names, rather
-// than leave the editor to learn of it from the hour the mail went. ""
+// as the second (parseLocal); the first is kept when the API gave it, or
+// the form is saved as it showed it. ""
 // for a time that happens once.
 func twiceNote(t time.Time, loc *time.Location) string {
 	if loc == nil {
@@ -437,6 +444,7 @@ const badZone = `use an IANA time zone name such as "Europe/Paris", "America/New
 func readCampaignForm(r *http.Request, f *campaignForm, lists listIndex) (*campaigns.Campaign, bool) {
 	f.Subject, f.Preheader, f.Body, f.SendAt = r.PostForm.Get("subject"), r.PostForm.Get("preheader"), r.PostForm.Get("body"), r.PostForm.Get("send_at")
 	f.Zone = strings.TrimSpace(r.PostForm.Get("send_zone"))
+	f.Kept = r.PostForm.Get("send_at_kept")
 	c := &campaigns.Campaign{Subject: f.Subject, Preheader: f.Preheader, Body: f.Body, Lists: r.PostForm["lists"]}
 	if f.SendAt == "" {
 		return c, true
@@ -454,7 +462,7 @@ func readCampaignForm(r *http.Request, f *campaignForm, lists listIndex) (*campa
 			loc = chosen
 		}
 	}
-	t, err := time.ParseInLocation(formTime, f.SendAt, loc)
+	t, err := parseLocal(formTime, f.SendAt, loc)
 	switch {
 	case err != nil:
 		f.Errors = mapWith(f.Errors, "send_at", "use a date and time, like 2026-12-01 09:00")
@@ -475,7 +483,10 @@ func readCampaignForm(r *http.Request, f *campaignForm, lists listIndex) (*campa
 		f.unread = c
 		return c, false
 	}
-	t = t.UTC()
+	// Send at as the edit form showed it is the time stored, not the
+	// one reading it again takes, which for a time that happens twice
+	// is the second.
+	t = keptOr(t, f.Kept, f.SendAt, loc).UTC()
 	c.SendAt, c.SendZone = &t, loc.String()
 	return c, true
 }
@@ -712,23 +723,26 @@ type campaignPage struct {
 // time for the <time> element, After words that follow it.
 type moment struct{ Label, Text, ISO, After string }
 
-// momentOf is t labelled, written out in full or, on the day of since,
-// by its time of day.
-func momentOf(label string, t time.Time, since *time.Time) moment {
-	m := moment{Label: label, Text: clock(t), ISO: t.UTC().Format(time.RFC3339)}
-	if since != nil && day(*since) == day(t) {
-		m.Label, m.Text = label+" at", t.UTC().Format("15:04 UTC")
+// momentOf is t labelled, written out in full in loc or, on the day of
+// since there, by its time of day, the zone named either way.
+func momentOf(label string, t time.Time, since *time.Time, loc *time.Location) moment {
+	if loc == nil {
+		loc = time.UTC
+	}
+	m := moment{Label: label, Text: zoned(t, loc), ISO: t.UTC().Format(time.RFC3339)}
+	if since != nil && since.In(loc).Format(time.DateOnly) == t.In(loc).Format(time.DateOnly) {
+		m.Label, m.Text = label+" at", t.In(loc).Format("15:04 ")+loc.String()
 	}
 	return m
 }
 
 // whenOf is what the store knows of when c was sent: when its sending
 // started, and when it finished or was cancelled (a campaign cancelled
-// while scheduled has no start).
-func whenOf(c *campaigns.Campaign) []moment {
+// while scheduled has no start), said in loc, the zone of its send time.
+func whenOf(c *campaigns.Campaign, loc *time.Location) []moment {
 	var out []moment
 	if c.StartedAt != nil {
-		out = append(out, momentOf("Sending started", *c.StartedAt, nil))
+		out = append(out, momentOf("Sending started", *c.StartedAt, nil, loc))
 	}
 	if c.FinishedAt == nil || (c.Status != campaigns.StatusSent && c.Status != campaigns.StatusCancelled) {
 		return out
@@ -738,11 +752,11 @@ func whenOf(c *campaigns.Campaign) []moment {
 		label = "cancelled"
 	}
 	if c.StartedAt == nil {
-		m := momentOf("Cancelled", *c.FinishedAt, nil)
+		m := momentOf("Cancelled", *c.FinishedAt, nil, loc)
 		m.After = ", before sending started: nothing was sent"
 		return append(out, m)
 	}
-	return append(out, momentOf(label, *c.FinishedAt, c.StartedAt))
+	return append(out, momentOf(label, *c.FinishedAt, c.StartedAt, loc))
 }
 
 // nothingSent is why c has no bounce or complaint rates when none of its
@@ -825,7 +839,7 @@ func (s *Server) renderCampaignPage(w http.ResponseWriter, r *http.Request, stat
 		s.adminError(w, r, err)
 		return
 	}
-	p.Lists, p.When = lists.labels(c.Lists), whenOf(c)
+	p.Lists, p.When = lists.labels(c.Lists), whenOf(c, c.SendLocation(lists.zone(c.Lists)))
 	if c.Status == campaigns.StatusScheduled && c.SendAt != nil {
 		loc := c.SendLocation(lists.zone(c.Lists))
 		p.Scheduled, p.Twice = scheduledAt(*c.SendAt, loc), twiceNote(*c.SendAt, loc)

@@ -13,7 +13,8 @@ import (
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
-// formTime is the form of a datetime-local field, read as UTC.
+// formTime is the form of a datetime-local field, read in the zone its
+// form names.
 const formTime = "2006-01-02T15:04"
 
 // An articleForm is what the admin's article form posts: every field is
@@ -22,14 +23,40 @@ const formTime = "2006-01-02T15:04"
 type articleForm struct {
 	Title, URL, Summary, Body, Author, ImageURL, ImageAlt string
 	ImageWidth, ImageHeight                               string // pixels as typed; empty for unknown
-	PublishedAt                                           string // as typed, formTime in UTC
-	Lists                                                 []string
+	PublishedAt                                           string // as typed, formTime in Zone
+	// Zone is the IANA name of the zone PublishedAt is shown and read
+	// in (articleZone), which the form names and posts back: ticking
+	// other lists does not change how the time typed is read. A form
+	// without one (from before it had one) is read in UTC, as it was.
+	Zone string
+	// Kept is the time stored (keptInstant): PublishedAt saved as shown
+	// keeps it, its seconds and the first of a time that happens twice
+	// included. "" on a new article's form.
+	Kept  string
+	Lists []string
 }
 
-func articleFormOf(a *articles.Article) *articleForm {
+func articleFormOf(a *articles.Article, loc *time.Location) *articleForm {
 	return &articleForm{Title: a.Title, URL: a.URL, Summary: a.Summary, Body: a.Body, Author: a.Author, ImageURL: a.ImageURL,
 		ImageAlt: a.ImageAlt, ImageWidth: formPixels(a.ImageWidth), ImageHeight: formPixels(a.ImageHeight),
-		PublishedAt: a.PublishedAt.UTC().Format(formTime), Lists: a.Lists}
+		PublishedAt: a.PublishedAt.In(loc).Format(formTime), Zone: loc.String(), Kept: keptInstant(a.PublishedAt), Lists: a.Lists}
+}
+
+// articleZone is the zone the admin shows an article's time in: the
+// one its lists share, as the digests that take it say their times; for
+// an article on no list, the one every list shares; else, lists in
+// several zones, UTC. Each time shown names its zone.
+func (x listIndex) articleZone(slugs []string) *time.Location {
+	for _, slug := range slugs {
+		if _, ok := x[slug]; ok {
+			return x.zone(slugs)
+		}
+	}
+	all := make([]string, 0, len(x))
+	for slug := range x {
+		all = append(all, slug)
+	}
+	return x.zone(all)
 }
 
 func articleFormFrom(r *http.Request) *articleForm {
@@ -37,7 +64,17 @@ func articleFormFrom(r *http.Request) *articleForm {
 	return &articleForm{Title: f.Get("title"), URL: f.Get("url"), Summary: f.Get("summary"), Body: f.Get("body"),
 		Author: f.Get("author"), ImageURL: f.Get("image_url"), ImageAlt: f.Get("image_alt"),
 		ImageWidth: strings.TrimSpace(f.Get("image_width")), ImageHeight: strings.TrimSpace(f.Get("image_height")),
-		PublishedAt: strings.TrimSpace(f.Get("published_at")), Lists: f["lists"]}
+		PublishedAt: strings.TrimSpace(f.Get("published_at")), Zone: f.Get("published_zone"), Kept: f.Get("published_kept"),
+		Lists: f["lists"]}
+}
+
+// location is the zone the form's time is read in: Zone, or UTC for a
+// form that names none or one unknown.
+func (f *articleForm) location() *time.Location {
+	if loc, err := loadZone(f.Zone); err == nil {
+		return loc
+	}
+	return time.UTC
 }
 
 // formPixels is a stored side of an image as the form shows it: empty
@@ -73,8 +110,10 @@ func (f *articleForm) article() *articles.Article {
 // is not one an article takes (articles.EarliestPublished), in the form's
 // words.
 func (f *articleForm) patch() (*articles.Patch, error) {
-	at, err := time.ParseInLocation(formTime, f.PublishedAt, time.UTC)
-	if err != nil || at.Before(articles.EarliestPublished) {
+	loc := f.location()
+	at, err := parseLocal(formTime, f.PublishedAt, loc)
+	skipped := err == nil && at.In(loc).Format(formTime) != f.PublishedAt
+	if err != nil || skipped || at.Before(articles.EarliestPublished) {
 		// Say what else is wrong too, as a save would.
 		fields := bulletin.ErrorFields(f.article().Validate())
 		if fields == nil {
@@ -82,13 +121,19 @@ func (f *articleForm) patch() (*articles.Patch, error) {
 		}
 		// A date that does not exist (30 February) is said as the API
 		// says it, not taken for one before 1900.
-		const example = "like 2026-12-01T09:00 (UTC)"
+		example := "like 2026-12-01T09:00 (" + loc.String() + ")"
 		fields["published_at"] = "give a date and time from 1900 on, " + example
 		if why := formTimeProblem(f.PublishedAt, example); err != nil && why != "" {
 			fields["published_at"] = why
+		} else if skipped {
+			// 02:30 on the night clocks go forward does not exist; Go
+			// would quietly take 03:30. Said as the campaign form says it.
+			fields["published_at"] = "there is no " + strings.Replace(f.PublishedAt, "T", " ", 1) + " in " + loc.String() + ": the clocks go forward then; choose another time"
 		}
 		return nil, bulletin.Invalid(fields)
 	}
+	// The time as the form showed it is the time stored, to the second.
+	at = keptOr(at, f.Kept, f.PublishedAt, loc)
 	lists := f.Lists
 	if lists == nil {
 		lists = []string{}
@@ -104,9 +149,13 @@ func (f *articleForm) Has(slug string) bool { return slices.Contains(f.Lists, sl
 // An articleFormPage is one article's edit page.
 type articleFormPage struct {
 	adminPage
-	ID     int64
-	Title  string // the stored title, the page's heading, whatever was typed
-	Form   *articleForm
+	ID    int64
+	Title string // the stored title, the page's heading, whatever was typed
+	Form  *articleForm
+	// UTC is the stored time in UTC, said under the field when it shows
+	// another zone: of two 02:30s the night clocks go back, it tells
+	// which. "" on a form posted back.
+	UTC    string
 	Lists  []*subscribers.List
 	Errors map[string]string // by field
 	Error  string

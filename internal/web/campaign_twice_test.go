@@ -40,3 +40,40 @@ func TestCampaignAtATimeThatHappensTwiceSaysWhichOne(t *testing.T) {
 		t.Errorf("twiceNote(00:30 UTC) = %q, want %q", got, want)
 	}
 }
+
+// West of UTC, Go's time.Date took the first of the two (01:30 in New
+// York the night it leaves summer time was 05:30 UTC), east of it the
+// second, while the README and the forms promise the second: a send time
+// typed so now goes at the second in every zone.
+func TestCampaignAtATimeThatHappensTwiceGoesAtTheSecondWestOfUTC(t *testing.T) {
+	e := newZone32Env(t)
+	const note = "01:30 happens twice in America/New_York that night; the campaign goes at the second, 06:30 UTC."
+	page := e.save(t, "", "2027-11-07T01:30", "America/New_York")
+	_, raw := e.a.get(page)
+	if body := html.UnescapeString(raw); !strings.Contains(body, "7 November 2027, 01:30 America/New_York (06:30 UTC)") || !strings.Contains(body, note) {
+		t.Errorf("the campaign's page does not say it goes at the second 01:30 (%q):\n%s", note, body)
+	}
+}
+
+func TestParseLocalTakesTheSecondOfTwo(t *testing.T) {
+	for _, c := range []struct {
+		zone, local string
+		want        time.Time
+	}{
+		{"Europe/Paris", "2027-10-31T02:30", time.Date(2027, 10, 31, 1, 30, 0, 0, time.UTC)},
+		{"America/New_York", "2027-11-07T01:30", time.Date(2027, 11, 7, 6, 30, 0, 0, time.UTC)},
+		// Lord Howe Island goes back by half an hour.
+		{"Australia/Lord_Howe", "2027-04-04T01:45", time.Date(2027, 4, 3, 15, 15, 0, 0, time.UTC)},
+		{"America/New_York", "2027-11-08T01:30", time.Date(2027, 11, 8, 6, 30, 0, 0, time.UTC)},
+		{"UTC", "2027-11-07T01:30", time.Date(2027, 11, 7, 1, 30, 0, 0, time.UTC)},
+	} {
+		loc, err := time.LoadLocation(c.zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := parseLocal(formTime, c.local, loc)
+		if err != nil || !got.Equal(c.want) {
+			t.Errorf("parseLocal(%s in %s) = %v, %v; want %v", c.local, c.zone, got.UTC(), err, c.want)
+		}
+	}
+}
