@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,8 +37,24 @@ import (
 // message, and the batches waiting all went to be refused again; and a
 // list with a few unknown addresses in it never closed the gate, each of
 // them ending the streak of refusals. A probe so refused leaves the gate
-// closed and lets the next probe go at once, its backoff unchanged. The
-// gate is a process's own: each worker probes for itself.
+// closed and lets the next probe go at once, its backoff unchanged.
+//
+// A message refused for now at its RCPT TO (a 4xx for its address, such
+// as "451 4.3.0") counts as a refusal the first time, but not once the
+// server has taken another message since its address was first refused
+// so: the server takes mail, and refuses that address alone (its mailbox
+// greylisted, full, or held for now), so it is counted neither way, as a
+// 5xx to RCPT TO is, and a probe so refused is followed at once by the
+// next; and refused again with nothing taken since its first refusal, it
+// is counted in the streak once. A campaign's last few readers refused
+// so closed the gate as they alone were retried, 10 addresses making 32
+// refusals in three rounds, and held confirmations back behind probes to
+// those same addresses while the server took every other message. A
+// server refusing every RCPT TO still closes it, after gateStreak
+// addresses: each one it refuses is new to the gate, or was refused with
+// nothing taken since.
+//
+// The gate is a process's own: each worker probes for itself.
 //
 // A batch waits at the gate in its process for at most gateHold, then
 // goes back to the queue. In serve only gateWaiters queue tasks of a
@@ -77,6 +94,19 @@ type refusalGate struct {
 	// sending are the cancels of the runs that send, each ended with
 	// errRefusing when the gate closes.
 	sending map[*gateRun]context.CancelCauseFunc
+	// takes counts the messages taken; deferred holds, for each address
+	// refused for now at its RCPT TO and not taken since, takes then
+	// (deferral.takes): refused again after a message was taken, it is
+	// refused alone.
+	takes    uint64
+	deferred map[string]deferral
+}
+
+// A deferral is the first refusal for now of an address's RCPT TO since
+// it was last taken.
+type deferral struct {
+	takes uint64    // the gate's takes then
+	at    time.Time // when
 }
 
 // The gate's figures; variables for the tests.
@@ -86,6 +116,11 @@ var (
 	gateMax     = 10 * time.Second
 	gateHold    = time.Minute
 	gateWaiters = 4
+	// gateDeferred is how many addresses refused for now the gate keeps
+	// at most; beyond it those refused before gateDeferredAge are
+	// forgotten, or all of them.
+	gateDeferred    = 10000
+	gateDeferredAge = time.Hour
 )
 
 // errRefusing is the cause of a batch's context cancelled, and part of
@@ -274,20 +309,34 @@ const (
 	// its RCPT TO, or one that blames the address): the server answers,
 	// about that address alone, and the gate counts it neither way.
 	bounced
+	// deferred is a refusal for now of the message's RCPT TO, for its
+	// address: refused, or bounced when the server took another message
+	// since it first refused that address (answeredTo).
+	deferred
 )
 
 // answered counts the outcome of a message, the probe when probe is set,
 // the server's reply being reply.
 func (g *refusalGate) answered(o outcome, reply string, probe bool) {
+	g.answeredTo(o, "", reply, probe)
+}
+
+// answeredTo counts the outcome of a message to the address to ("" for
+// several, or none known), the probe when probe is set, the server's
+// reply being reply, and returns it as counted: deferred is refused or
+// bounced.
+func (g *refusalGate) answeredTo(o outcome, to, reply string, probe bool) outcome {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	now := time.Now()
+	o, again := g.deferral(o, to, now)
 	if probe {
 		g.probing, g.bouncedProbe = false, o == bounced
 		defer g.changedLocked()
 	}
 	switch o {
 	case taken:
+		g.takes++
 		g.streak = 0
 		if g.closed {
 			g.closed = false
@@ -297,7 +346,9 @@ func (g *refusalGate) answered(o outcome, reply string, probe bool) {
 			}
 		}
 	case refused:
-		g.streak++
+		if !again {
+			g.streak++
+		}
 		g.reply = reply
 		switch {
 		case g.closed && probe:
@@ -315,6 +366,55 @@ func (g *refusalGate) answered(o outcome, reply string, probe bool) {
 			}
 		}
 	}
+	return o
+}
+
+// deferral returns o, a message's outcome, as the gate counts it, and
+// keeps the addresses refused for now (refusalGate.deferred): a refusal
+// for now of to's RCPT TO (deferred) is refused the first time, and
+// bounced once the server has taken a message since; a message taken
+// ends its address's deferral. again says a refusal is of an address
+// refused already since the last message taken, which the streak
+// counts once: a few addresses retried and refused again and again, the
+// server taking nothing else meanwhile as nothing else is sent, are not
+// the server refusing every message. g.mu is held.
+func (g *refusalGate) deferral(o outcome, to string, now time.Time) (_ outcome, again bool) {
+	if to == "" {
+		if o == deferred {
+			return refused, false
+		}
+		return o, false
+	}
+	switch o {
+	case taken:
+		if len(g.deferred) > 0 {
+			delete(g.deferred, strings.ToLower(to))
+		}
+	case deferred:
+		key := strings.ToLower(to)
+		if d, ok := g.deferred[key]; ok {
+			if d.takes < g.takes {
+				return bounced, false // the server takes mail, but not for to
+			}
+			return refused, true
+		}
+		if len(g.deferred) >= gateDeferred {
+			for k, d := range g.deferred {
+				if now.Sub(d.at) > gateDeferredAge {
+					delete(g.deferred, k)
+				}
+			}
+			if len(g.deferred) >= gateDeferred {
+				clear(g.deferred)
+			}
+		}
+		if g.deferred == nil {
+			g.deferred = make(map[string]deferral)
+		}
+		g.deferred[key] = deferral{takes: g.takes, at: now}
+		return refused, false
+	}
+	return o, false
 }
 
 // changedCh returns the channel closed at the next change; g.mu is held.

@@ -157,19 +157,22 @@ func (gt *gatedTransport) sendRun(ctx context.Context, run *gateRun, msgs []Outg
 	g.watch(run, cancel)
 	if run.probe {
 		g.probeSent(run)
+		var o outcome
 		done := make(chan error, 1)
-		send(sctx, msgs[pending[0]], func(err error) {
-			g.answered(gateOutcome(err), replyOf(err), true)
+		m := msgs[pending[0]]
+		send(sctx, m, func(err error) {
+			o = g.answeredTo(gateOutcome(err), m.To, replyOf(err), true)
 			done <- err
 		})
 		err := <-done
 		closed, _ := g.isClosed()
-		if closed && gateOutcome(err) != bounced {
+		if closed && o != bounced {
 			return pending
 		}
-		// Taken, or refused for good for its address, which leaves the
-		// gate closed and the next probe free to go at once: it is not
-		// sent again.
+		// Taken, or refused for its address alone (for good, or for now
+		// while the server takes other mail), which leaves the gate
+		// closed and the next probe free to go at once: it is not sent
+		// again.
 		errs[pending[0]] = err
 		pending = pending[1:]
 		if closed {
@@ -177,11 +180,12 @@ func (gt *gatedTransport) sendRun(ctx context.Context, run *gateRun, msgs []Outg
 		}
 	}
 	got := make([]error, len(pending))
+	counted := make([]outcome, len(pending))
 	var wg sync.WaitGroup
 	for k, i := range pending {
 		wg.Add(1)
 		send(sctx, msgs[i], func(err error) {
-			g.answered(gateOutcome(err), replyOf(err), false)
+			counted[k] = g.answeredTo(gateOutcome(err), msgs[i].To, replyOf(err), false)
 			got[k] = err
 			wg.Done()
 		})
@@ -192,7 +196,7 @@ func (gt *gatedTransport) sendRun(ctx context.Context, run *gateRun, msgs []Outg
 	for k, i := range pending {
 		err := got[k]
 		held := errors.Is(err, context.Canceled) && errors.Is(context.Cause(sctx), errRefusing)
-		if err != nil && closed && (held || gateOutcome(err) == refused) {
+		if err != nil && closed && (held || counted[k] == refused) {
 			again = append(again, i)
 			continue
 		}

@@ -30,6 +30,10 @@ type SendError struct {
 	Code      int    // SMTP reply code, 0 for a network error
 	Message   string // the server's text
 	Permanent bool   // a 5xx reply
+	// rcpt says the reply refused the RCPT TO of the message's address
+	// for that address alone (recipientRefused), not the sender, the
+	// client or every recipient alike.
+	rcpt bool
 }
 
 // Error implements the error interface.

@@ -610,9 +610,9 @@ func (s *Sender) handOver(ctx context.Context, cid int64, m Outgoing, r tasks.Re
 			s.gate.answered(ours, "", probe)
 		case settle(&r, err, final):
 			t.addTemp()
-			s.gate.answered(gateOutcome(err), r.Reply, probe)
+			s.gate.answeredTo(gateOutcome(err), m.To, r.Reply, probe)
 		default:
-			s.gate.answered(gateOutcome(err), r.Reply, probe)
+			s.gate.answeredTo(gateOutcome(err), m.To, r.Reply, probe)
 		}
 		switch {
 		case r.Status == tasks.ResultSent:
@@ -645,8 +645,11 @@ func (s *Sender) journalFailed(err error) {
 // its recipient's (bounced): the transport makes temporary a 5xx that
 // refuses the sender, the relaying or the message itself
 // (recipientRefused, messageRefused, mailFromError), and a 5xx that is
-// left is the reader's bounce.
+// left is the reader's bounce. A 4xx to its RCPT TO that refuses the
+// address alone (SendError.rcpt) is deferred, which the gate counts by
+// the address (refusalGate.answeredTo).
 func gateOutcome(err error) outcome {
+	var se *SendError
 	switch {
 	case err == nil:
 		return taken
@@ -654,6 +657,8 @@ func gateOutcome(err error) outcome {
 		return bounced
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrStopping):
 		return ours
+	case errors.As(err, &se) && se.rcpt:
+		return deferred
 	}
 	return refused
 }

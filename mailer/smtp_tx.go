@@ -305,16 +305,28 @@ func mailFromError(te *textproto.Error) *SendError {
 // that refuses every recipient alike, and counted as the readers' bounces
 // it would bounce the whole list. Those are made temporary, as a refused
 // MAIL FROM is: retried, and the campaign says what it waits on.
+//
+// What is left refuses the address alone (rcptRefusal): a 5xx is its
+// bounce, and a 4xx ("451 4.3.0", greylisting, a full mailbox for now)
+// says nothing of whether the server takes mail for other addresses,
+// which the refusal gate needs to know (refusalGate).
 func recipientRefused(te *textproto.Error) error {
 	if blamesReader(te.Msg) { // "5.1.1 … User unknown in relay recipient table"
-		return te
+		return rcptRefusal{te}
 	}
 	msg := strings.ToLower(te.Msg)
 	if te.Code == 530 || strings.Contains(msg, "relay") || slices.ContainsFunc(notTheReader, func(w string) bool { return strings.Contains(msg, w) }) {
 		return &SendError{Code: te.Code, Message: te.Msg}
 	}
-	return te
+	return rcptRefusal{te}
 }
+
+// An rcptRefusal is a reply to RCPT TO that refuses its address alone
+// (recipientRefused); classify makes it a SendError with rcpt set.
+type rcptRefusal struct{ te *textproto.Error }
+
+func (e rcptRefusal) Error() string { return e.te.Error() }
+func (e rcptRefusal) Unwrap() error { return e.te }
 
 // notTheReader are the words of RCPT TO refusals about the client or the
 // sender, not the recipient: Postfix holds its client, HELO and sender
@@ -368,7 +380,8 @@ func classify(err error, dataSent bool) (se *SendError, broken, retry bool) {
 	case errors.As(err, &ce):
 		return &SendError{Message: "smtp: " + ce.Error()}, true, !dataSent
 	case errors.As(err, &te):
-		se = &SendError{Code: te.Code, Message: te.Msg, Permanent: te.Code >= 500}
+		var rr rcptRefusal
+		se = &SendError{Code: te.Code, Message: te.Msg, Permanent: te.Code >= 500, rcpt: errors.As(err, &rr)}
 		return se, te.Code == 421, te.Code == 421
 	default:
 		return &SendError{Message: "smtp: " + err.Error()}, true, !dataSent

@@ -17,6 +17,10 @@ type Faults struct {
 	// RejectDomain, when set, has RCPT TO any address at that domain
 	// answered 550.
 	RejectDomain string
+	// TempFailDomain, when set, has RCPT TO any address at that domain
+	// answered 451 4.3.0, every time, while the others are taken: a
+	// relay deferring some mailboxes alone.
+	TempFailDomain string
 	// DropDataRate is the fraction of messages during whose DATA the server
 	// closes the connection without a reply.
 	DropDataRate float64

@@ -90,6 +90,9 @@ func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if f.RejectDomain != "" && strings.EqualFold(domain(to), f.RejectDomain) {
 		return errNoUser
 	}
+	if f.TempFailDomain != "" && strings.EqualFold(domain(to), f.TempFailDomain) {
+		return errTempFail
+	}
 	if ss.s.hit("rcpt", to, f.TempFailRate) {
 		return errTempFail
 	}
