@@ -144,11 +144,11 @@ func (m *Main) startQueue(mux *asynq.ServeMux) error {
 	if m.Config.NoSend {
 		delete(queues, queue.QueueSend)
 	}
-	a.asynq = asynq.NewServerFromRedisClient(a.Queue.Redis(), queue.ServerConfig(queues, 16, m.Log))
+	a.asynq = asynq.NewServerFromRedisClient(a.Queue.Redis(), a.Queue.ServerConfig(queues, 16, m.Log))
 	if err := a.asynq.Start(mux); err != nil {
 		return fmt.Errorf("start queue worker: %w", err)
 	}
-	a.scheduler = asynq.NewScheduler(a.Queue.Opt, &asynq.SchedulerOpts{Logger: queue.NewLogger(m.Log), LogLevel: asynq.WarnLevel})
+	a.scheduler = asynq.NewScheduler(a.Queue.Opt, &asynq.SchedulerOpts{Logger: a.Queue.Logger(m.Log), LogLevel: asynq.WarnLevel})
 	a.periodic = append(a.periodic, periodic{"@every 5m", queue.NewReconcileTask(), []asynq.Option{asynq.Unique(4 * time.Minute)}})
 	for _, p := range a.periodic {
 		if _, err := a.scheduler.Register(p.spec, p.task, p.opts...); err != nil {

@@ -96,7 +96,7 @@ func (m *Main) worker(ctx context.Context, args []string) error {
 	reg.MustRegister(web.ResultsHeldGauge(sender.Held))
 	mux := asynq.NewServeMux()
 	mux.Handle(queue.TypeMailSend, sender)
-	srv := asynq.NewServerFromRedisClient(q.Redis(), queue.ServerConfig(map[string]int{queue.QueueSend: 1}, sendConcurrency(m.Config), m.Log))
+	srv := asynq.NewServerFromRedisClient(q.Redis(), q.ServerConfig(map[string]int{queue.QueueSend: 1}, sendConcurrency(m.Config), m.Log))
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("start send worker: %w", err)
 	}

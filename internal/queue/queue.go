@@ -49,6 +49,8 @@ type Queue struct {
 	rdb       redis.UniversalClient
 	inspector *asynq.Inspector // looks at the task an ID conflict is with
 	embedded  *miniredis.Miniredis
+	repeats   *repeats // asynq's lines held back, shared by the queue's loggers
+	health    *health  // whether Redis answers; nil for the embedded one
 	stop      chan struct{}
 	wg        sync.WaitGroup
 }
@@ -59,7 +61,7 @@ type Queue struct {
 // finds the port can neither read readers' addresses in the tasks nor
 // queue mail.
 func Open(redisURL string) (*Queue, error) {
-	q := &Queue{stop: make(chan struct{})}
+	q := &Queue{stop: make(chan struct{}), repeats: &repeats{}}
 	if redisURL == "" {
 		password := rand.Text() + rand.Text() // 52 base32 characters
 		mr := miniredis.NewMiniRedis()
@@ -77,6 +79,7 @@ func Open(redisURL string) (*Queue, error) {
 			return nil, fmt.Errorf("BULLETIN_REDIS_URL: %w", err)
 		}
 		q.Opt = opt
+		q.health = &health{q: q, repeats: q.repeats}
 	}
 	rdb, ok := q.Opt.MakeRedisClient().(redis.UniversalClient)
 	if !ok {
@@ -124,7 +127,13 @@ func (q *Queue) tick() {
 // Ping checks that Redis answers.
 func (q *Queue) Ping(ctx context.Context) error {
 	if err := q.rdb.Ping(ctx).Err(); err != nil {
+		if q.health != nil && ctx.Err() == nil {
+			q.health.failed(err)
+		}
 		return fmt.Errorf("ping redis: %w", err)
+	}
+	if q.health != nil {
+		q.health.answered()
 	}
 	return nil
 }
@@ -132,6 +141,9 @@ func (q *Queue) Ping(ctx context.Context) error {
 // Close closes the client and stops the embedded server, if any.
 func (q *Queue) Close() error {
 	var err error
+	if q.health != nil {
+		q.health.close()
+	}
 	if q.rdb != nil {
 		err = q.rdb.Close() // the client shares it and cannot close it
 	}
@@ -160,6 +172,15 @@ func ServerConfig(queues map[string]int, concurrency int, log *slog.Logger) asyn
 		// retry, but is no failure: it does not use up the task's retries.
 		IsFailure: func(err error) bool { return !errors.Is(err, ErrHandedBack) },
 	}
+}
+
+// ServerConfig is the package's ServerConfig with the queue's logger
+// (Queue.Logger): a Redis that stops answering is said once in Bulletin's
+// words, and asynq's repeats of its errors are held back.
+func (q *Queue) ServerConfig(queues map[string]int, concurrency int, log *slog.Logger) asynq.Config {
+	cfg := ServerConfig(queues, concurrency, log)
+	cfg.Logger = q.Logger(log)
+	return cfg
 }
 
 // ErrHandedBack marks the error of a task that is no failure of its own:

@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"math"
 	"net/http"
 	"strconv"
@@ -65,8 +64,8 @@ type mailgunBody struct {
 // Events checks the signature in body and reads its event.
 func (m *Mailgun) Events(ctx context.Context, _ http.Header, body []byte) ([]events.Event, error) {
 	var b mailgunBody
-	if err := json.Unmarshal(body, &b); err != nil {
-		return nil, badShape("Mailgun", "a JSON object with signature and event-data")
+	if err := decode("Mailgun", "a JSON object with signature and event-data", body, &b); err != nil {
+		return nil, err
 	}
 	sig := b.Signature
 	got, err := hex.DecodeString(sig.Signature)

@@ -134,7 +134,10 @@ func (p *Postmark) Events(_ context.Context, h http.Header, body []byte) ([]even
 		return nil, errPostmarkAuth
 	}
 	var rec postmarkRecord
-	if err := json.Unmarshal(body, &rec); err != nil || rec.RecordType == "" {
+	if err := decode("Postmark", "a JSON object with a RecordType", body, &rec); err != nil {
+		return nil, err
+	}
+	if rec.RecordType == "" {
 		return nil, badShape("Postmark", "a JSON object with a RecordType")
 	}
 	if rec.RecordType == "SubscriptionChange" {

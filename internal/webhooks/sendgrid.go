@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -75,8 +74,8 @@ func (s *SendGrid) Events(_ context.Context, h http.Header, body []byte) ([]even
 		return nil, errStale
 	}
 	var list []sendGridEvent
-	if err := json.Unmarshal(body, &list); err != nil {
-		return nil, badShape("SendGrid", "a JSON array of events")
+	if err := decode("SendGrid", "a JSON array of events", body, &list); err != nil {
+		return nil, err
 	}
 	var out []events.Event
 	for _, e := range list {

@@ -3,7 +3,6 @@ package webhooks
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -99,7 +98,10 @@ type sesNotification struct {
 // confirmed by fetching its SubscribeURL, a notification read.
 func (s *SES) Events(ctx context.Context, _ http.Header, body []byte) ([]events.Event, error) {
 	var m snsMessage
-	if err := json.Unmarshal(body, &m); err != nil || m.Type == "" || m.TopicArn == "" {
+	if err := decode("Amazon SNS", "a JSON object with Type and TopicArn", body, &m); err != nil {
+		return nil, err
+	}
+	if m.Type == "" || m.TopicArn == "" {
 		return nil, badShape("Amazon SNS", "a JSON object with Type and TopicArn")
 	}
 	if !s.topic(m.TopicArn) {
@@ -147,8 +149,8 @@ func (s *SES) topic(arn string) bool {
 // notification reads the SES JSON an SNS notification carries.
 func (s *SES) notification(snsID string, msg []byte) ([]events.Event, error) {
 	var n sesNotification
-	if err := json.Unmarshal(msg, &n); err != nil {
-		return nil, badShape("Amazon SES", "the SNS Message is not SES notification JSON")
+	if err := decode("Amazon SES", "the SNS Message is not SES notification JSON", msg, &n); err != nil {
+		return nil, err
 	}
 	typ := n.NotificationType
 	if typ == "" {
