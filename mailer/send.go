@@ -363,9 +363,24 @@ func (s *Sender) sendOnce(ctx context.Context, cm *CampaignMessage, p *tasks.Sen
 	case t.err != nil:
 		return fmt.Errorf("record results: %w", t.err)
 	case t.temp > 0:
-		return fmt.Errorf("campaign %d batch %d: %d deliveries failed for now, retrying", p.CampaignID, p.Batch, t.temp)
+		return &RetryingError{CampaignID: p.CampaignID, Batch: p.Batch, Count: t.temp}
 	}
 	return nil
+}
+
+// A RetryingError is the error of a batch that went through, but for
+// Count messages the server refused for now (a 4xx to their RCPT TO, a
+// dropped connection): they are recorded to be retried and stay queued.
+// A queue task returns it to be run again for them; a caller sending
+// batches one after another (`bulletin digest run`) goes on with the next
+// batch, the rest of its digest being no less deliverable.
+type RetryingError struct {
+	CampaignID, Batch int64
+	Count             int
+}
+
+func (e *RetryingError) Error() string {
+	return fmt.Sprintf("campaign %d batch %d: %d deliveries failed for now, retrying", e.CampaignID, e.Batch, e.Count)
 }
 
 // watchStop returns a context of ctx that ends, with errStopped as its

@@ -5,6 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -12,6 +17,7 @@ import (
 	"github.com/bulletinhq/bulletin/internal/articles"
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
+	"github.com/bulletinhq/bulletin/internal/prose"
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/internal/web"
 	"github.com/bulletinhq/bulletin/mailer"
@@ -102,17 +108,92 @@ func (m *Main) digest(ctx context.Context, args []string) error {
 	sender := &mailer.Sender{Batch: mailer.Batch(a.Transport, m.Config.SMTPConns), Ledger: svc.Ledger(), Log: m.Log, Signer: a.DKIM}
 	for _, d := range digests {
 		fmt.Fprintf(m.Stdout, "digest %d for %s: %s, %s\n", d.ID, slug, plural(d.Articles, "article"), plural(d.Recipients, "recipient"))
-		if err := svc.SendQueued(ctx, d.ID, sender.Send); err != nil {
-			return fmt.Errorf("send digest %d: %w; serve sends the rest when it starts", d.ID, err)
+		// A few readers refused for now (a 4xx) stay queued for their
+		// retry and the other batches go on: only an error that keeps the
+		// whole digest from going (the server refusing every message, the
+		// database) stops the run. It gave up on the whole digest at the
+		// first batch with one reader refused, 2,492 of 2,982 readers left
+		// waiting for serve (tester).
+		retrying, err := svc.SendQueued(ctx, d.ID, sender.Send)
+		if err != nil {
+			msg := fmt.Sprintf("send digest %d: %v", d.ID, err)
+			if st, serr := svc.DigestStats(ctx, d.ID); serr == nil && st.Queued > 0 {
+				msg += fmt.Sprintf("; %s still queued: %s", deliveries(st.Queued), m.retriedBy(st.Queued))
+			}
+			return errors.New(msg)
 		}
 		st, err := svc.DigestStats(ctx, d.ID)
 		if err != nil {
 			return err
 		}
+		if retrying > 0 && st.Sent == 0 {
+			// Every reader refused for now, and not one taken: the server
+			// refuses the digest (too few for its refusal gate to close),
+			// not a few of its readers.
+			return fmt.Errorf("send digest %d: the mail server took none of its %s (refused for now or not reached: the log has its answer); %s still queued: %s",
+				d.ID, plural(retrying, "message"), deliveries(st.Queued), m.retriedBy(st.Queued))
+		}
 		fmt.Fprintf(m.Stdout, "sent %d, failed %d, bounced %d, skipped %d, still queued %d\n", st.Sent, st.Failed, st.Bounced, st.Skipped, st.Queued)
-		if st.Queued > 0 {
-			fmt.Fprintln(m.Stdout, "the deliveries still queued are sent when serve starts")
+		switch {
+		case st.Queued == 0:
+		case retrying > 0:
+			n := min(retrying, st.Queued)
+			fmt.Fprintf(m.Stdout, "%s refused for now by the mail server %s for a retry: %s\n", deliveries(n), waitWaits(n), m.retriedBy(n))
+			if rest := st.Queued - n; rest > 0 {
+				fmt.Fprintf(m.Stdout, "the other %s still queued: %s\n", deliveries(rest), m.retriedBy(rest))
+			}
+		default:
+			fmt.Fprintf(m.Stdout, "the %s still queued: %s\n", deliveries(st.Queued), m.retriedBy(st.Queued))
 		}
 	}
 	return nil
 }
+
+// retriedBy says who sends what a digest run left queued: the serve that
+// runs on the data folder, whose stall watcher rebuilds the digest's tasks
+// once it has sent nothing for two minutes, and whose reconciler does
+// every five minutes; or, with serve stopped, the next serve at its start.
+// (The run's own process has the embedded Redis, which no other sees.)
+func (m *Main) retriedBy(n int) string {
+	them := "them"
+	if n == 1 {
+		them = "it"
+	}
+	if pid := servePID(m.Config.Data); pid != "" {
+		return "serve (pid " + pid + ") sends " + them + " within about 5 minutes (its stall watcher or reconciler)"
+	}
+	return "serve sends " + them + " when it next starts"
+}
+
+// servePID returns the pid of the serve running on the data folder dir,
+// as its lock file names it, or "" when none runs there (the process it
+// names is gone) or it cannot tell. It only reads: taking the lock to
+// test it, even for a moment, could make a serve starting then exit.
+func servePID(dir string) string {
+	b, err := os.ReadFile(filepath.Join(dir, "serve.lock"))
+	if err != nil {
+		return ""
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 0 {
+		return ""
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return ""
+	}
+	if err := p.Signal(syscall.Signal(0)); err != nil && !errors.Is(err, syscall.EPERM) {
+		return ""
+	}
+	return strconv.Itoa(pid)
+}
+
+func waitWaits(n int) string {
+	if n == 1 {
+		return "waits"
+	}
+	return "wait"
+}
+
+// deliveries is "1 delivery", "6 deliveries".
+func deliveries(n int) string { return prose.CountDigits(n, "delivery", "deliveries") }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/queue"
+	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -501,24 +502,35 @@ func (s *Service) startDigest(ctx context.Context, id int64) error {
 // own process, under the same ledger as the queued tasks, so a delivery
 // goes out once whichever sends it. A batch send leaves queued in part
 // stays behind the digest's cursor, for the reconciler to queue.
-func (s *Service) SendQueued(ctx context.Context, id int64, send func(context.Context, *queue.SendPayload) error) error {
+//
+// A batch whose server refused a few messages for now (a 4xx to their
+// RCPT TO: *mailer.RetryingError) is no failure of the digest: those
+// deliveries stay queued for their retry and the next batch goes on. It
+// returns how many messages were so refused. Any other error of send (the
+// server refusing every message, the database, the context) stops it, the
+// batches not yet sent left queued.
+func (s *Service) SendQueued(ctx context.Context, id int64, send func(context.Context, *queue.SendPayload) error) (retrying int, err error) {
 	contents, err := s.sendContents(ctx, id)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for {
 		p, done, err := s.digestPage(ctx, id)
 		if err != nil || p == nil {
-			return err
+			return retrying, err
 		}
 		if len(p.Recipients) > 0 {
 			p.Content = *contents.of(p.Batch)
-			if err := send(ctx, p); err != nil {
-				return err
+			var again *mailer.RetryingError
+			switch err := send(ctx, p); {
+			case errors.As(err, &again):
+				retrying += again.Count
+			case err != nil:
+				return retrying, err
 			}
 		}
 		if done {
-			return nil
+			return retrying, nil
 		}
 	}
 }

@@ -94,7 +94,7 @@ func (e *digestEnv) article(t *testing.T, list int64, title string, published ti
 func (e *digestEnv) send(t *testing.T, id int64) {
 	t.Helper()
 	sender := &mailer.Sender{Batch: mailer.Batch(e.out, 2), Ledger: e.svc.Ledger()}
-	if err := e.svc.SendQueued(context.Background(), id, sender.Send); err != nil {
+	if _, err := e.svc.SendQueued(context.Background(), id, sender.Send); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -240,7 +240,7 @@ func TestDigestRunLeavesTheWelcomedReaderToServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.q.take(queue.TypeCampaignFanout) // the CLI sends itself
-	if err := e.svc.SendQueued(ctx, d.ID, e.sender.Send); err != nil {
+	if _, err := e.svc.SendQueued(ctx, d.ID, e.sender.Send); err != nil {
 		t.Fatal(err)
 	}
 	wantSubjects(t, e.out, goldenReader.Address, d.Subject)

@@ -14,6 +14,10 @@ import (
 type Faults struct {
 	// TempFailRate is the fraction of RCPT TO commands answered 451.
 	TempFailRate float64
+	// TempFailTo, when set, has RCPT TO any address it holds (as
+	// given, compared ignoring case) answered 451 4.3.0 every time, as
+	// a relay answers the few readers whose mailbox host is away.
+	TempFailTo []string
 	// RejectDomain, when set, has RCPT TO any address at that domain
 	// answered 550.
 	RejectDomain string

@@ -93,6 +93,11 @@ func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if f.TempFailDomain != "" && strings.EqualFold(domain(to), f.TempFailDomain) {
 		return errTempFail
 	}
+	for _, addr := range f.TempFailTo {
+		if strings.EqualFold(addr, to) {
+			return errTempFail
+		}
+	}
 	if ss.s.hit("rcpt", to, f.TempFailRate) {
 		return errTempFail
 	}
