@@ -16,6 +16,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	texttemplate "text/template"
 	"time"
@@ -35,6 +36,11 @@ type Templates struct {
 	mailHTML map[string]*htmltemplate.Template
 	mailText map[string]*texttemplate.Template
 	brand    atomic.Pointer[func() Brand] // see SetBrand
+
+	// from are the templates a Clone copies each page from, the first
+	// time it renders the page (under mu); nil for Load's.
+	from *Templates
+	mu   sync.Mutex
 }
 
 // Load parses every template, taking a file from dir when dir is not empty
@@ -57,6 +63,53 @@ func Load(dir string) (*Templates, error) {
 		return nil, err
 	}
 	return t, nil
+}
+
+// Clone returns templates that render as t does, with a brand of their
+// own: DefaultBrand until their SetBrand. It is for tests, which give
+// each server templates of its own: Load parses every template again, the
+// slowest part of a test's server under the race detector, where a clone
+// copies only the pages it renders, the first time it renders each, and
+// shares t's mail, which takes its brand from its data. html/template
+// copies only a template not yet executed: t itself must render nothing.
+func (t *Templates) Clone() *Templates {
+	if t.from != nil {
+		t = t.from
+	}
+	return &Templates{
+		pages:    map[string]*htmltemplate.Template{},
+		mailHTML: t.mailHTML,
+		mailText: t.mailText,
+		from:     t,
+	}
+}
+
+// page is the template of the page called name: for a Clone, a copy of
+// its original's made the first time.
+func (t *Templates) page(name string) (*htmltemplate.Template, error) {
+	if t.from == nil {
+		tmpl, ok := t.pages[name]
+		if !ok {
+			return nil, fmt.Errorf("no page template %q", name)
+		}
+		return tmpl, nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if tmpl, ok := t.pages[name]; ok {
+		return tmpl, nil
+	}
+	orig, ok := t.from.pages[name]
+	if !ok {
+		return nil, fmt.Errorf("no page template %q", name)
+	}
+	tmpl, err := orig.Clone()
+	if err != nil {
+		return nil, fmt.Errorf("copy page template %s: %w", name, err)
+	}
+	tmpl.Funcs(htmltemplate.FuncMap{"brand": t.currentBrand})
+	t.pages[name] = tmpl
+	return tmpl, nil
 }
 
 // Funcs are available to every template.
@@ -186,15 +239,15 @@ func (t *Templates) Admin(w io.Writer, name string, data any) error {
 }
 
 func (t *Templates) render(w io.Writer, layout, name string, data any) error {
-	tmpl, ok := t.pages[name]
-	if !ok {
-		return fmt.Errorf("no page template %q", name)
+	tmpl, err := t.page(name)
+	if err != nil {
+		return err
 	}
 	var buf bytes.Buffer
 	if err := tmpl.ExecuteTemplate(&buf, layout, data); err != nil {
 		return fmt.Errorf("render page %s: %w", name, err)
 	}
-	_, err := buf.WriteTo(w)
+	_, err = buf.WriteTo(w)
 	return err
 }
 

@@ -21,6 +21,7 @@ const badges33 = `(function () {
 // News" was at 1280 px; on a phone nothing sticks out, a long list name
 // included.
 func TestListBadgesStayOnOneLine33(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	s, a, _, token := campaignServer(t)
 	const long = "Weekend Culture from the Harbour Arts Centre"
 	for _, l := range []*subscribers.List{{Slug: "daily-news", Name: "Daily News"}, {Slug: "weekend", Name: long}} {

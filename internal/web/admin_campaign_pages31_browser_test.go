@@ -62,6 +62,7 @@ const phoneFits = `(function(){
 // the confirmation does the same, its "sending" banner said once: a reload
 // by hand does not show it again. At 1280 px the phone preview is 390 px.
 func TestCampaignPages31InABrowser(t *testing.T) {
+	t.Parallel()           // its own server and browser tab: it runs beside the other browser tests
 	e := newProgressEnv(t) // "Big news", a draft to 1,200 readers
 	if code, got := apiCall(t, e.a.base, e.token, "PATCH", e.api, `{"send_at":"2099-01-01T09:00:00Z"}`); code != 200 || got["status"] != "scheduled" {
 		t.Fatalf("schedule = %d %v", code, got)

@@ -16,6 +16,7 @@ import (
 // left it looking like any other; it gets an outline in the same red. A
 // checkbox not at fault, and a text field, keep their looks.
 func TestInvalidCheckboxIsOutlinedInABrowser(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	s, a := newAdminServer(t)
 	if err := s.Subscribers.CreateList(context.Background(), &subscribers.List{Slug: "harbour-news", Name: "Harbour News", Public: true}); err != nil {
 		t.Fatal(err)

@@ -22,6 +22,7 @@ const contrastJS = `(function (el) {
 // in light and dark mode: in dark mode it was white on a light red,
 // 2.3:1. The feeds' Delete, a link styled as a button, is one of them.
 func TestDangerButtonsReadInBothModes33(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	_, a, db := newFeedAdmin31(t, true)
 	src, _ := testFeed(t, 200, testRSS)
 	if resp := a.post("/admin/feeds", url.Values{"csrf": {a.csrfOf("/admin/feeds")}, "url": {src.URL + "/feed.xml"}, "list": {"daily-news"}}); resp.StatusCode != http.StatusSeeOther {

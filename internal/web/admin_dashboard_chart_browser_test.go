@@ -34,6 +34,7 @@ const chartLabels = `(function () {
 // 390 px, over the paragraph above the chart. Every count stays in the
 // bar's title, in full.
 func TestAdminDashboardChartLabelsKeepToOneLine(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	var db *sqlite.DB
 	_, a := newAdminServerWith(t, func(_ *Server, d *sqlite.DB) { db = d })
 	addReaders(t, db, 40015)

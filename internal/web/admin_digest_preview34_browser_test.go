@@ -15,6 +15,7 @@ import (
 // laptop's, light and dark, nothing sticks out and the note is seen.
 // BULLETIN_SCREENSHOTS=dir keeps a screenshot of each view.
 func TestDigestSendPageInTheBrowser(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	_, a, db := newDigestAdminDB(t)
 	month := time.Now().Add(-30 * 24 * time.Hour)
 	if _, err := db.Write.Exec(`INSERT INTO articles (id, url, title, published_at, created_at) VALUES (5, 'https://news.example/archive', 'From the archive', ?, ?)`,

@@ -19,6 +19,7 @@ const feedHelp33 = `(function () {
 // The feeds page's long help under the add form is a paragraph of its
 // own, not text that wraps around the Add feed button.
 func TestFeedHelpIsNotBesideTheButton33(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	_, a, _ := newFeedAdmin31(t, true)
 	ctx := browser33(t)
 	login33(t, ctx, a.base)

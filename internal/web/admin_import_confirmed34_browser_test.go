@@ -17,6 +17,7 @@ import (
 // to tick, nothing sticking out; ticked, the same file imports.
 // BULLETIN_SCREENSHOTS=dir keeps a screenshot of each view.
 func TestAdminImportOfConfirmedRowsInTheBrowser(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	e := newAdminSubEnv(t)
 	ctx := browser33(t)
 	login33(t, ctx, e.a.base)

@@ -26,6 +26,7 @@ const emptyDescriptions = `(function () {
 // phone, where the table's cells stack under their labels; one with a
 // description keeps its label, on a phone and in the wide table.
 func TestAdminListsNoEmptyDescriptionLabel(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	s, a := newAdminServer(t)
 	ctx := context.Background()
 	for _, l := range []*subscribers.List{{Slug: "daily", Name: "Daily"}, {Slug: "weekly", Name: "Weekly", Description: "The week's best, on Sundays."}} {

@@ -20,6 +20,7 @@ import (
 // with the long name chosen; they now keep to the card, as the
 // subscribers page's menu does.
 func TestLongListSlugAndNameKeepToTheCard(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	s, a := newAdminServerWith(t, func(s *Server, db *sqlite.DB) {
 		s.DigestDeps = DigestDeps{Feeds: articles.NewFeeds(db, s.Articles, false)}
 	})

@@ -16,6 +16,7 @@ import (
 // among the form's lists. The title ran off the screen (the page was
 // 2,406 px wide at 1280 px) and the list cut the subject off on a phone.
 func TestLongSubject35InTheBrowser(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	s, a, _, token := pages31Server(t)
 	subject := strings.Repeat("Supercalifragilistic", 9) // 180 characters, no space
 	draft, _ := createCampaign(t, a, token, `{"subject":"`+subject+`","body":"Hello","lists":["news"]}`)

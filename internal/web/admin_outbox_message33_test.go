@@ -19,6 +19,7 @@ const headerCell33 = `(function (name) {
 // came out even, and at 390 px "editor@example.com" broke as
 // "editor@example.c / om". On a phone a name stands above its value.
 func TestOutboxHeaderNamesTakeANarrowColumn33(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	out, a := newOutboxAdmin(t)
 	const msg = "From: Harbour Gazette <news@harbour-gazette.example>\r\nTo: editor@example.com\r\nSubject: Test\r\n" +
 		"Date: Thu, 03 Dec 2026 23:19:04 +0000\r\nMessage-Id: <e8d1fd21f56ea64e89f297c4f59702c6@harbour-gazette.example>\r\n" +

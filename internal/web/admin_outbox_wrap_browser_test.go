@@ -31,6 +31,7 @@ const brokenWords = `(function () {
 // a phone: they broke anywhere, "If you did n / ot sign up". A link
 // longer than the screen still breaks rather than stick out.
 func TestOutboxMessageWrapsBetweenWords(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	out, a := newOutboxAdmin(t)
 	text := strings.Repeat("If you did not sign up for the Harbour Gazette, ignore this mail and you will hear no more from us. ", 3) +
 		"\r\nConfirm: https://harbour-gazette.example/confirm/" + strings.Repeat("a1b2c3d4e5", 8) + "\r\n"

@@ -16,6 +16,7 @@ import (
 // first invite link still opens) and shows the secret or link no more,
 // only a note that it was shown.
 func TestReloadAfterSecretFormsInTheBrowser(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	h := newHookAdmin(t)
 	ctx := browser33(t)
 	login33(t, ctx, h.a.base)

@@ -132,6 +132,7 @@ const report36Fits = `(function(){
 // 5 px high: the whole chart was scaled down to the screen.
 // BULLETIN_SCREENSHOTS=dir keeps a screenshot of each view.
 func TestReport36FitsAPhone(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	a, pages := report36Server(t)
 	ctx := browser33(t)
 	login33(t, ctx, a.base)

@@ -12,7 +12,6 @@ import (
 	"github.com/bulletinhq/bulletin/internal/admins"
 	"github.com/bulletinhq/bulletin/internal/settings"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
-	"github.com/bulletinhq/bulletin/templates"
 )
 
 // setupClient is a browser at one peer address, calling the handler in
@@ -30,7 +29,7 @@ type setupClient struct {
 func newSetupServer(t *testing.T) (*Server, *sqlite.DB, http.Handler) {
 	t.Helper()
 	s, db := unroutedServer(t, nil)
-	tm, err := templates.Load("")
+	tm, err := loadTemplates()
 	if err != nil {
 		t.Fatal(err)
 	}

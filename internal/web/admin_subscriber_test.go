@@ -20,7 +20,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/bulletinhq/bulletin/subscribers"
-	"github.com/bulletinhq/bulletin/templates"
 )
 
 // adminSubEnv is the subscriber area on a real SQLite file and the
@@ -34,7 +33,7 @@ type adminSubEnv struct {
 func newAdminSubEnv(t *testing.T) *adminSubEnv {
 	t.Helper()
 	e := newSubEnv(t, 0)
-	tm, err := templates.Load("")
+	tm, err := loadTemplates()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 // table keeps every column, the empty cells blank as before.
 // BULLETIN_SCREENSHOTS=dir keeps a screenshot of each view.
 func TestSubscribersCardsHideEmptyLabels(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	_, a := newAdminServerWith(t, func(s *Server, db *sqlite.DB) {
 		execAt(t, db, time.Now(),
 			`INSERT INTO lists (id, slug, name, public, created_at) VALUES (1, 'events', 'Harbour Events', 1, ?)`,

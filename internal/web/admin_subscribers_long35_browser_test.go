@@ -14,6 +14,7 @@ import (
 // page on a phone, and the table's cells, which had no labels for the
 // layout's wrapping rules, widened it on a laptop.
 func TestSubscribersPageLongNames35InTheBrowser(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	s, a, _, _ := pages31Server(t)
 	name := strings.Repeat("Antidisestablishmentarianism", 3)
 	if err := s.Subscribers.CreateList(context.Background(), &subscribers.List{Slug: "long", Name: name, Public: true}); err != nil {

@@ -13,6 +13,7 @@ import (
 // stop a form sent without one; a domain stored as xn--r8jz45g.jp shows
 // as 例え.jp. The page keeps to the screen on a phone and a laptop.
 func TestAdminSuppressionAddInTheBrowser(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	_, a := newAdminServer(t)
 	b := browser33(t)
 	login33(t, b, a.base)

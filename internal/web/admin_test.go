@@ -16,7 +16,6 @@ import (
 	"github.com/bulletinhq/bulletin/internal/admins"
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/subscribers"
-	"github.com/bulletinhq/bulletin/templates"
 )
 
 // adminClient is a browser-like client (cookies, no redirects followed)
@@ -35,7 +34,7 @@ func newAdminServer(t *testing.T) (*Server, *adminClient) {
 func newAdminServerWith(t *testing.T, setup func(s *Server, db *sqlite.DB)) (*Server, *adminClient) {
 	t.Helper()
 	s, db := unroutedServer(t, nil)
-	tm, err := templates.Load("")
+	tm, err := loadTemplates()
 	if err != nil {
 		t.Fatal(err)
 	}

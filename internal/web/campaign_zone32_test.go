@@ -181,6 +181,7 @@ func TestScheduledPageHasNoHiddenProgress(t *testing.T) {
 // that banner, which a sent campaign's page kept (the reload kept
 // ?flash=sending).
 func TestSentPageDropsTheSendingBannerInABrowser(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	e := newZone32Env(t)
 	page, api := createCampaign(t, e.a, e.token, `{"subject":"Small news","body":"Hello","lists":["news"]}`)
 	id, err := strconv.ParseInt(strings.TrimPrefix(api, "/api/v1/campaigns/"), 10, 64)

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/bulletinhq/bulletin/internal/settings"
-	"github.com/bulletinhq/bulletin/templates"
 )
 
 // cookieServer is a server with one admin and a settings store, called
@@ -20,7 +19,7 @@ import (
 func cookieServer(t *testing.T) (*Server, http.Handler) {
 	t.Helper()
 	s, db := unroutedServer(t, nil)
-	tm, err := templates.Load("")
+	tm, err := loadTemplates()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,6 @@ import (
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
 	"github.com/bulletinhq/bulletin/subscribers"
-	"github.com/bulletinhq/bulletin/templates"
 )
 
 // digestServer is a Server with the digest, feed and archive routes on a
@@ -45,7 +44,7 @@ func digestServer(t *testing.T) (*sqlite.DB, http.Handler, string) {
 	ctx := context.Background()
 	db := sqlitetest.Open(t)
 	q := queuetest.Embedded(t)
-	tmpl, err := templates.Load("")
+	tmpl, err := loadTemplates()
 	if err != nil {
 		t.Fatal(err)
 	}

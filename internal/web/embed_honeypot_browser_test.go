@@ -83,6 +83,7 @@ const honeypotHidden = `(function (form) {
 // left page scrolls. The signup page's own trap (the layout's .hp) holds
 // in both directions too.
 func TestEmbedHoneypotMakesNoPageWiderInEitherDirection(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	e := newSubEnv(t, 0)
 	app := httptest.NewServer(e.h)
 	t.Cleanup(app.Close)

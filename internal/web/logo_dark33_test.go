@@ -30,6 +30,7 @@ const logoBoxJS = `(function (img) {
 // background all but vanished on the dark page. The logo keeps its size,
 // in light mode it has no backdrop, and on a phone it stays on the screen.
 func TestLogoHasALightBackdropInDarkMode33(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	_, a := newSettingsServer(t)
 	saveLogo(t, a) // a dark logo
 	ctx := browser33(t)

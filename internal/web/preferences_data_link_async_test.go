@@ -11,7 +11,6 @@ import (
 	"github.com/bulletinhq/bulletin/internal/mailtest"
 	"github.com/bulletinhq/bulletin/internal/smtptest"
 	"github.com/bulletinhq/bulletin/subscribers"
-	"github.com/bulletinhq/bulletin/templates"
 )
 
 // The data link mail goes after the answer: the button's POST is
@@ -30,7 +29,7 @@ func TestDataLinkPreferencesAnswerDoesNotWaitForTheMail(t *testing.T) {
 		<-release
 		return "OK: queued as DL1"
 	}))
-	tmpl, err := templates.Load("")
+	tmpl, err := loadTemplates()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,6 @@ import (
 	"github.com/bulletinhq/bulletin/internal/mailtest"
 	"github.com/bulletinhq/bulletin/internal/smtptest"
 	"github.com/bulletinhq/bulletin/subscribers"
-	"github.com/bulletinhq/bulletin/templates"
 )
 
 // dataLinksOverSMTP wires e's server with the sender of the data link
@@ -24,7 +23,7 @@ import (
 func (e *subEnv) dataLinksOverSMTP() *smtptest.Server {
 	e.t.Helper()
 	srv := smtptest.Start(e.t)
-	tmpl, err := templates.Load("")
+	tmpl, err := loadTemplates()
 	if err != nil {
 		e.t.Fatal(err)
 	}

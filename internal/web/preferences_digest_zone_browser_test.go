@@ -45,6 +45,7 @@ const labelBreaks = `(function () {
 // screen. The text is the same: "07:00 (America/Argentina/Buenos Aires
 // time)".
 func TestPreferencesDigestZoneWrapsInTheBrowser(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	e := newSubEnv(t, 0)
 	ctx := context.Background()
 	schedule := func(slug, day, zone string, hour int) {

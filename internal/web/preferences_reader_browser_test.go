@@ -15,6 +15,7 @@ import (
 // muted type of the notes around them, and nothing is wider than the
 // screen.
 func TestPreferencesReaderPageInTheBrowser(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	e := newSubEnv(t, 0)
 	ctx := context.Background()
 	for _, l := range []struct {

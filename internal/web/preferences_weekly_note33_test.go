@@ -21,6 +21,7 @@ const noteStyles33 = `(function (text) {
 // one above it, in its muted small type, in light and dark mode: it was
 // in the body's colour and looked stray.
 func TestPreferencesWeeklyNoteLikeTheDailyOnes33(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	e := newSubEnv(t, 0)
 	sub := weeklyListReader(t, e)
 	ts := httptest.NewServer(e.h)

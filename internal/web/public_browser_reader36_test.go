@@ -41,6 +41,7 @@ func shot36(t *testing.T, ctx context.Context, name string, v view33) {
 // page 649 px wide on a 390 px screen, a 245-character address 2,281 px,
 // and a 120-character subject the archive 1,216 px.
 func TestReader36LongWordsWrapOnThePublicPages(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	e := newSubEnv(t, 0)
 	_, issue := seedGolden(t, e)
 	subject := strings.Repeat("Supercalifragilistic", 6) // 120 characters, no space
@@ -153,6 +154,7 @@ func TestReader36RefusedSignupInSight(t *testing.T) {
 // preferences link, and the one-list embed's form refused and sent back
 // as itself, submitted from the embed page's preview.
 func TestReader36NewPagesInTheBrowser(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	e := newSubEnv(t, 0)
 	id := e.addConfirmed("gone@example.org")
 	if err := e.store.Erase(context.Background(), id); err != nil {

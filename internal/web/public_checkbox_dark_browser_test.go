@@ -64,6 +64,7 @@ func drawnEdges(t *testing.T, shot []byte, screenWidth float64, rect []float64, 
 // #5f5f5f on the card's #1d2129 on a phone, 2.53:1, where the box sat
 // between pixels and its 1 px edge was spread over two.
 func TestPublicUntickedBoxesStandOutInDarkMode(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	e := newSubEnv(t, 0)
 	digest := "daily"
 	if _, err := e.store.UpdateList(context.Background(), "daily-news", &subscribers.ListPatch{Digest: &digest}); err != nil {

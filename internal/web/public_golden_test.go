@@ -18,7 +18,6 @@ import (
 	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/internal/queue"
 	"github.com/bulletinhq/bulletin/subscribers"
-	"github.com/bulletinhq/bulletin/templates"
 )
 
 // goldenReaders are the seeded subscribers of the golden tests. Each page
@@ -77,7 +76,7 @@ func seedGolden(t *testing.T, e *subEnv) (goldenReaders, int64) {
 func sendGoldenCampaign(t *testing.T, e *subEnv) int64 {
 	t.Helper()
 	ctx := context.Background()
-	tmpl, err := templates.Load("")
+	tmpl, err := loadTemplates()
 	if err != nil {
 		t.Fatal(err)
 	}

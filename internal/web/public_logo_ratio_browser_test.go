@@ -62,6 +62,7 @@ func logoOfDiscs(width, height int) image.Image {
 // px high, as before, and none wider than the screen. Checked on what
 // Chromium paints, in light mode and on the dark mode's backdrop.
 func TestPublicLogoKeepsItsProportions(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	_, a := newSettingsServer(t)
 	ctx := browser33(t)
 	login33(t, ctx, a.base)

@@ -138,6 +138,7 @@ const report37Reads = `function (long) {
 // hidden) and the address nine.
 // BULLETIN_SCREENSHOTS=dir keeps a screenshot of each view.
 func TestReportPhone37ReadsOnEveryScreen(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	long := phone37Address(t)
 	a, page := report37Server(t, long)
 	ctx := browser33(t)

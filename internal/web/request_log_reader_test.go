@@ -10,7 +10,6 @@ import (
 
 	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
 	"github.com/bulletinhq/bulletin/internal/tracking"
-	"github.com/bulletinhq/bulletin/templates"
 )
 
 // TestRequestLogLeavesReadersAddressesOut: the request line of an open
@@ -19,7 +18,7 @@ import (
 // log would say where each reader read their mail. Other requests keep it.
 func TestRequestLogLeavesReadersAddressesOut(t *testing.T) {
 	db := sqlitetest.Open(t)
-	tmpl, err := templates.Load("")
+	tmpl, err := loadTemplates()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,6 +40,7 @@ const typoBreaksJS = `(function () {
 // address at a phone's width where it reads well, before the @ or after a
 // dot, never mid-word: "Yes, use Jane.Doe@gmail.c" then "om" at 320 px.
 func TestSubscribeTypoAddressesWrapAtTheirParts(t *testing.T) {
+	t.Parallel() // its own server and browser tab: it runs beside the other browser tests
 	e := newTypoEnv(t, 0)
 	ctx := browser33(t)
 	views := append([]view33{{320, "light"}, {320, "dark"}}, views33...)

@@ -22,7 +22,6 @@ import (
 	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
 	"github.com/bulletinhq/bulletin/mailer"
 	"github.com/bulletinhq/bulletin/subscribers"
-	"github.com/bulletinhq/bulletin/templates"
 
 	"net/mail"
 )
@@ -47,7 +46,7 @@ func newSubEnv(t testing.TB, rate int) *subEnv {
 	ctx := context.Background()
 	db := sqlitetest.Open(t)
 	q := queuetest.Embedded(t)
-	tmpl, err := templates.Load("")
+	tmpl, err := loadTemplates()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +116,7 @@ func (e *subEnv) runConfirmations() {
 func (e *subEnv) runConfirmationsVia(tr mailer.Transport) {
 	e.t.Helper()
 	e.signups.Flush()
-	tmpl, err := templates.Load("")
+	tmpl, err := loadTemplates()
 	if err != nil {
 		e.t.Fatal(err)
 	}

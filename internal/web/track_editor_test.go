@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/bulletinhq/bulletin/internal/tracking"
-	"github.com/bulletinhq/bulletin/templates"
 )
 
 // An editor following a tracked link, from the outbox's preview or from
@@ -18,7 +17,7 @@ import (
 // click, and one with a cookie of an ended or made-up session, still is.
 func TestRedirectDoesNotCountAnEditorsClick(t *testing.T) {
 	e := newTrackEnv(t)
-	tmpl, err := templates.Load("")
+	tmpl, err := loadTemplates()
 	if err != nil {
 		t.Fatal(err)
 	}

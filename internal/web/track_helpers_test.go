@@ -11,7 +11,6 @@ import (
 	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/internal/sqlite/sqlitetest"
 	"github.com/bulletinhq/bulletin/internal/tracking"
-	"github.com/bulletinhq/bulletin/templates"
 )
 
 var trackSecret = []byte("track secret 0123456789abcdef012")
@@ -28,7 +27,7 @@ type trackEnv struct {
 func newTrackEnv(t testing.TB) *trackEnv {
 	t.Helper()
 	db := sqlitetest.Open(t)
-	tmpl, err := templates.Load("")
+	tmpl, err := loadTemplates()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -86,6 +86,25 @@ func (f *fakeFetcher) urls() []string {
 	return append([]string(nil), f.asked...)
 }
 
+// sharedSNSCert is snsCert, made once for the package and then shared by
+// every test's hookEnv, which only reads it: its two RSA keys took a good
+// part of each webhook test's time under the race detector.
+func sharedSNSCert(t *testing.T) (*rsa.PrivateKey, []byte) {
+	t.Helper()
+	sharedSNS.mu.Lock()
+	defer sharedSNS.mu.Unlock()
+	if sharedSNS.key == nil {
+		sharedSNS.key, sharedSNS.pem = snsCert(t)
+	}
+	return sharedSNS.key, sharedSNS.pem
+}
+
+var sharedSNS struct {
+	mu  sync.Mutex
+	key *rsa.PrivateKey
+	pem []byte
+}
+
 // snsCert makes a local CA and an SNS-like signing certificate under it.
 func snsCert(t *testing.T) (*rsa.PrivateKey, []byte) {
 	t.Helper()
@@ -120,7 +139,7 @@ func newHookEnv(t *testing.T) *hookEnv {
 	e := &hookEnv{t: t, srv: s, db: db, readers: map[string]int64{}, now: time.Now(),
 		verp: bounces.NewVERP([]byte("test secret"), "bounces.news.example.org")}
 	var pemCert []byte
-	e.snsKey, pemCert = snsCert(t)
+	e.snsKey, pemCert = sharedSNSCert(t)
 	e.fetcher = &fakeFetcher{pem: pemCert}
 	var err error
 	if e.sgKey, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {

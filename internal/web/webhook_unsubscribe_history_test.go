@@ -12,14 +12,12 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/bulletinhq/bulletin/templates"
 )
 
 // adminOf logs an admin in to e's server, with the real templates.
 func (e *hookEnv) adminOf() *adminClient {
 	e.t.Helper()
-	tm, err := templates.Load("")
+	tm, err := loadTemplates()
 	if err != nil {
 		e.t.Fatal(err)
 	}
