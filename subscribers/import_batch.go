@@ -257,7 +257,11 @@ func (imp *importer) leftList(ids []int64, ex *existing) string {
 }
 
 // freshValues are the subscribers columns of a new row, in the order of
-// insertFresh's statement.
+// insertFresh's statement. Only a pending reader is mailed a
+// confirmation (insertFresh queues it), so only their row gets
+// confirm_sent_at: a date on a confirmed or unsubscribed reader's row
+// would tell their next signup that a mail had just gone, and hold their
+// confirmation or already-subscribed mail back for ConfirmInterval.
 func freshValues(row importRow, now time.Time) []any {
 	created := now
 	if row.createdAt != nil {
@@ -275,15 +279,16 @@ func freshValues(row importRow, now time.Time) []any {
 	case StatusUnsubscribed:
 		unsub = now
 	}
+	var sent any
 	queued := 0
 	if row.status == StatusPending {
-		queued = 1
+		sent, queued = now, 1
 	}
 	attrs := row.attrs
 	if attrs == "" {
 		attrs = "{}"
 	}
-	return []any{row.email, row.key, row.name, row.status, attrs, row.freq, now, queued, created, now, confirmed, unsub}
+	return []any{row.email, row.key, row.name, row.status, attrs, row.freq, sent, queued, created, now, confirmed, unsub}
 }
 
 // subStatus is the status of a new subscriber's subscriptions.
