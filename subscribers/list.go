@@ -55,7 +55,7 @@ func NewStore(db *sqlite.DB) *Store { return &Store{db: db} }
 // list refused for its fields is refused for a taken slug too, as a bad
 // "slug" field (withSlugTaken).
 func (s *Store) CreateList(ctx context.Context, l *List, checks ...WelcomeCheck) error {
-	if err := l.validate(checks, ""); err != nil {
+	if err := l.validate(checks, "", ""); err != nil {
 		return withSlugTaken(ctx, s.db.Read, err, l.Slug, 0)
 	}
 	l.CreatedAt = sqlite.Now()

@@ -79,9 +79,9 @@ func (s *Store) UpdateList(ctx context.Context, slug string, p *ListPatch, check
 		if l, err = listBySlug(ctx, tx, slug); err != nil {
 			return err
 		}
-		was, saved := l.Digest, l.Welcome
+		was, saved, zone := l.Digest, l.Welcome, l.Timezone
 		p.Apply(l)
-		if err := l.validate(checks, saved); err != nil {
+		if err := l.validate(checks, saved, zone); err != nil {
 			return withSlugTaken(ctx, tx, err, l.Slug, l.ID)
 		}
 		var taken int

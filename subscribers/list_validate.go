@@ -40,13 +40,17 @@ type WelcomeCheck func(markdown string) error
 
 // Validate checks l and fills defaults (digest off, Mondays, UTC, tracking anonymous),
 // returning a validation error that names each bad field.
-func (l *List) Validate() error { return l.validate(nil, "") }
+func (l *List) Validate() error { return l.validate(nil, "", "") }
 
 // validate is Validate, with a welcome text that is not empty also passing
 // each of checks. saved is the welcome text the list has stored: when
 // that one fails, saved before welcome texts were checked, the message
 // says so, since the editor may have changed another field only.
-func (l *List) validate(checks []WelcomeCheck, saved string) error {
+// savedZone is the time zone the list has stored: a fixed offset
+// (FixedZoneProblem) is refused only as a new zone, so that a list saved
+// with one before they were refused keeps working and can be changed in
+// its other fields (the admin's pages warn of it).
+func (l *List) validate(checks []WelcomeCheck, saved, savedZone string) error {
 	l.Slug = strings.TrimSpace(l.Slug)
 	l.Name = strings.TrimSpace(l.Name)
 	l.DigestWeekday = strings.ToLower(strings.TrimSpace(l.DigestWeekday))
@@ -99,6 +103,10 @@ func (l *List) validate(checks []WelcomeCheck, saved string) error {
 	}
 	if why := checkZone(l.Timezone); why != "" {
 		fields["timezone"] = why
+	} else if l.Timezone != savedZone {
+		if why := FixedZoneProblem(l.Timezone); why != "" {
+			fields["timezone"] = why
+		}
 	}
 	if why := checkSender(l.From); why != "" {
 		fields["from"] = why

@@ -52,6 +52,9 @@ func titleWords(name string) string {
 // wrong, else how zone names are written.
 func ZoneProblem(name string) string {
 	if fixed := ZoneInOtherCase(name); fixed != "" {
+		if why := FixedZoneProblem(fixed); why != "" {
+			return why // "est": not "write EST", which is refused too
+		}
 		return `time zone names mind their capitals: write "` + fixed + `"`
 	}
 	return `use an IANA time zone name such as "Europe/Paris", "America/New_York" or "UTC" (mind the capitals)`

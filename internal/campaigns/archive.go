@@ -5,10 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
-	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/mailer"
 )
 
@@ -32,6 +32,13 @@ type Issue struct {
 	// Sending says the issue is still going out (or paused): its page
 	// shows before it is listed (issueWhere). Only from ArchiveIssue.
 	Sending bool
+	// SendZone is the zone the issue's send time was chosen in, kept when
+	// it went out at that time (Campaign.SendZone); "" otherwise.
+	SendZone string
+	// Zones are the time zones of every list the issue went to, private
+	// ones too, each once: with SendZone, what its date is said in (a
+	// digest's is its list's, as its mail's dates are).
+	Zones []string
 }
 
 // archiveWhere selects archived issues, by what their readers got: sent
@@ -79,14 +86,14 @@ func (s *Store) Archive(ctx context.Context, before int64, limit int) ([]*Issue,
 		// Compared in SQL, as stored: UTC text, which orders as time.
 		where, args = `(c.started_at, c.id) < (SELECT started_at, id FROM campaigns WHERE id = ?) AND `, []any{before}
 	}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT c.id, c.kind, c.subject, c.started_at, c.language FROM campaigns c
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT c.id, c.kind, c.subject, c.started_at, c.language, c.send_zone FROM campaigns c
 		WHERE `+where+archiveWhere+` ORDER BY c.started_at DESC, c.id DESC LIMIT ?`, append(args, limit+1)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("archive: %w", err)
 	}
 	out, err := collect(rows, func(r scanner) (*Issue, error) {
 		var is Issue
-		err := r.Scan(&is.ID, &is.Kind, &is.Subject, &is.SentAt, &is.Language)
+		err := r.Scan(&is.ID, &is.Kind, &is.Subject, &is.SentAt, &is.Language, &is.SendZone)
 		is.SentAt = is.SentAt.UTC()
 		return &is, err
 	})
@@ -95,7 +102,7 @@ func (s *Store) Archive(ctx context.Context, before int64, limit int) ([]*Issue,
 	}
 	out, next := nextPage(out, limit, func(is *Issue) int64 { return is.ID })
 	for _, is := range out {
-		if is.Lists, err = s.publicLists(ctx, is.ID); err != nil {
+		if is.Lists, is.Zones, err = s.issueLists(ctx, is.ID); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -109,8 +116,8 @@ func (s *Store) ArchiveIssue(ctx context.Context, id int64) (*Issue, error) {
 	is := &Issue{ID: id}
 	var body string
 	err := s.db.Read.QueryRowContext(ctx, `SELECT c.kind, c.subject, c.started_at, c.language, c.body, c.body_html,
-		c.status IN ('sending', 'paused') FROM campaigns c
-		WHERE c.id = ? AND `+issueWhere, id).Scan(&is.Kind, &is.Subject, &is.SentAt, &is.Language, &body, &is.BodyHTML, &is.Sending)
+		c.status IN ('sending', 'paused'), c.send_zone FROM campaigns c
+		WHERE c.id = ? AND `+issueWhere, id).Scan(&is.Kind, &is.Subject, &is.SentAt, &is.Language, &body, &is.BodyHTML, &is.Sending, &is.SendZone)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, bulletin.Errorf(bulletin.ENOTFOUND, "No issue %d in the archive.", id)
 	} else if err != nil {
@@ -126,7 +133,7 @@ func (s *Store) ArchiveIssue(ctx context.Context, id int64) (*Issue, error) {
 			is.BodyHTML = html
 		}
 	}
-	if is.Lists, err = s.publicLists(ctx, id); err != nil {
+	if is.Lists, is.Zones, err = s.issueLists(ctx, id); err != nil {
 		return nil, err
 	}
 	return is, nil
@@ -165,11 +172,30 @@ func publicBody(body string) (string, error) {
 	return mk.Fill(html, archiveReader, true), nil
 }
 
-func (s *Store) publicLists(ctx context.Context, id int64) ([]string, error) {
-	names, err := sqlite.Column[string](s.db.Read.QueryContext(ctx, `SELECT l.name FROM campaign_lists cl JOIN lists l ON l.id = cl.list_id
-		WHERE cl.campaign_id = ? AND l.public = 1 ORDER BY `+listOrder, id))
+// issueLists is the names of the public lists campaign id went to, and
+// the time zones of all its lists, each once.
+func (s *Store) issueLists(ctx context.Context, id int64) (names, zones []string, err error) {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT l.name, l.public, l.timezone FROM campaign_lists cl JOIN lists l ON l.id = cl.list_id
+		WHERE cl.campaign_id = ? ORDER BY `+listOrder, id)
 	if err != nil {
-		return nil, fmt.Errorf("issue lists: %w", err)
+		return nil, nil, fmt.Errorf("issue lists: %w", err)
 	}
-	return names, nil
+	defer rows.Close()
+	for rows.Next() {
+		var name, zone string
+		var public bool
+		if err := rows.Scan(&name, &public, &zone); err != nil {
+			return nil, nil, fmt.Errorf("issue lists: %w", err)
+		}
+		if public {
+			names = append(names, name)
+		}
+		if !slices.Contains(zones, zone) {
+			zones = append(zones, zone)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("issue lists: %w", err)
+	}
+	return names, zones, nil
 }

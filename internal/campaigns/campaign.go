@@ -229,7 +229,7 @@ func (s *Store) create(ctx context.Context, c *Campaign, needLists bool, stored 
 	if err != nil {
 		return err
 	}
-	if err := withListFault(c.check(now, needLists, stored), unknown); err != nil {
+	if err := withFixedZone(ctx, s.db.Read, withListFault(c.check(now, needLists, stored), unknown), c, ""); err != nil {
 		return err
 	}
 	html, text, err := RenderFor(c.Body, archiveReader)

@@ -75,6 +75,7 @@ func (s *Service) patched(ctx context.Context, id int64, p Patch) (*Campaign, er
 	if !editable(c.Status) {
 		return nil, NotEditable(c, "edited")
 	}
+	kept := c.SendZone
 	if p.Subject != nil {
 		c.Subject = *p.Subject
 	}
@@ -112,7 +113,7 @@ func (s *Service) patched(ctx context.Context, id int64, p Patch) (*Campaign, er
 		}
 		err = withListFault(err, unknown)
 	}
-	if err != nil {
+	if err = withFixedZone(ctx, s.db.Read, err, c, kept); err != nil {
 		return nil, err
 	}
 	return c, nil

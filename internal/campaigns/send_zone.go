@@ -1,9 +1,14 @@
 package campaigns
 
 import (
+	"context"
+	"fmt"
+	"maps"
 	"strings"
 	"time"
 
+	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/sqlite"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
 
@@ -46,4 +51,37 @@ func (c *Campaign) SendLocation(lists *time.Location) *time.Location {
 		}
 	}
 	return lists
+}
+
+// withFixedZone is err, a validation error or nil, with a "send_zone"
+// fault when c's send zone is a fixed offset (subscribers.FixedZoneProblem:
+// "EST" is an hour off New York's clocks all summer) that the editor
+// chose anew. A zone kept (the one the campaign has stored) or that a
+// list has (the form fills in the lists' zone when its field is left
+// empty, and a list saved with a fixed offset before they were refused
+// keeps it) passes: the admin's list pages warn of it.
+func withFixedZone(ctx context.Context, q sqlite.Querier, err error, c *Campaign, kept string) error {
+	zone := strings.TrimSpace(c.SendZone)
+	why := subscribers.FixedZoneProblem(zone)
+	if why == "" || zone == kept || c.SendAt == nil {
+		return err
+	}
+	fields := maps.Clone(bulletin.ErrorFields(err))
+	if err != nil && fields == nil {
+		return err // not a validation error
+	}
+	if fields["send_zone"] != "" {
+		return err
+	}
+	var listed bool
+	if qerr := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM lists WHERE timezone = ?)`, zone).Scan(&listed); qerr != nil {
+		return fmt.Errorf("campaign send zone: %w", qerr)
+	} else if listed {
+		return err
+	}
+	if fields == nil {
+		fields = map[string]string{}
+	}
+	fields["send_zone"] = why
+	return bulletin.Invalid(fields)
 }

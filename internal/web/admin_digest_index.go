@@ -24,6 +24,10 @@ type digestSchedule struct {
 	Schedule   string // "Weekly, Saturday 07:00 Europe/Paris"
 	Next       string // in the list's zone
 	Roundup    string // a daily list's next weekly round-up, for its weekly readers
+	// ZoneWarning says why the list's zone, a fixed offset saved before
+	// those were refused, misses its place's summer time; "" for a place
+	// name or UTC (subscribers.FixedZoneProblem).
+	ZoneWarning string
 }
 
 // A pastDigest is a digest sent, with the names of its lists: an editor
@@ -82,6 +86,7 @@ func (s *Server) scheduleOf(ctx context.Context, l *subscribers.List) (digestSch
 	if zone == "" {
 		zone = "UTC"
 	}
+	ds.ZoneWarning = subscribers.FixedZoneProblem(zone)
 	now := time.Now()
 	next := func(cadence string) (time.Time, error) {
 		if s.Campaigns == nil {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
@@ -41,6 +42,36 @@ type archivedIssue struct {
 	// Lang is the language of the issue's own words, its subject and
 	// body, when that is not English, else "" (see issueLang).
 	Lang string
+	// Date is the day the issue went out, in its zone (issueZone): "5
+	// December 2026".
+	Date string
+}
+
+// archived is issue is with what the archive's pages say of it.
+func (s *Server) archived(is *campaigns.Issue) archivedIssue {
+	return archivedIssue{Issue: is, Lang: s.issueLang(is), Date: is.SentAt.In(issueZone(is)).Format("2 January 2006")}
+}
+
+// issueZone is the time zone an issue's date is said in on the archive's
+// pages, as its mail and the admin say it: a digest's is its list's zone,
+// the one its masthead dates its stories in (a story out at 23:52 in
+// Honolulu is of that day there, not of the next one in UTC); a
+// campaign's, which its mail dates by no word of its own, the zone its
+// editor scheduled it in when it went at that time, else the zone its
+// lists share, else UTC, as the admin's campaign pages date it. An
+// unknown zone is UTC, as for the schedule.
+func issueZone(is *campaigns.Issue) *time.Location {
+	if is.SendZone != "" {
+		if loc, err := loadZone(is.SendZone); err == nil {
+			return loc
+		}
+	}
+	if len(is.Zones) == 1 {
+		if loc, err := loadZone(is.Zones[0]); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
 }
 
 // issueData is the data of pages/archive_issue.html.
@@ -76,7 +107,7 @@ func (s *Server) archiveIndex(w http.ResponseWriter, r *http.Request) {
 	}
 	d := archiveData{Issues: make([]archivedIssue, len(issues)), Next: next, Older: before != 0, Signup: s.signupOpen(r)}
 	for i, is := range issues {
-		d.Issues[i] = archivedIssue{Issue: is, Lang: s.issueLang(is)}
+		d.Issues[i] = s.archived(is)
 	}
 	s.renderPage(w, r, http.StatusOK, "archive", d)
 }
@@ -131,7 +162,7 @@ func (s *Server) archiveIssue(w http.ResponseWriter, r *http.Request) {
 	// The body was sanitised when the campaign was rendered, or built from
 	// our own digest template. Its images are on other hosts: hence
 	// renderMailPage.
-	s.renderMailPage(w, r, http.StatusOK, "archive_issue", issueData{archivedIssue: archivedIssue{Issue: is, Lang: s.issueLang(is)},
+	s.renderMailPage(w, r, http.StatusOK, "archive_issue", issueData{archivedIssue: s.archived(is),
 		Body: template.HTML(is.BodyHTML), SubscribeURL: s.subscribeURLFor(r, is)})
 }
 

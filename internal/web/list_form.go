@@ -73,6 +73,17 @@ type listFormPage struct {
 	SignupLink string
 }
 
+// ZoneWarning says why the list's time zone, a fixed offset saved before
+// those were refused ("EST"), misses its place's summer time, for its
+// field to say so; "" for a place name or UTC, or when the field is
+// refused anyway. Such a list keeps its zone until an editor changes it.
+func (p *listFormPage) ZoneWarning() string {
+	if p.List == nil || p.Errors["timezone"] != "" {
+		return ""
+	}
+	return subscribers.FixedZoneProblem(p.List.Timezone)
+}
+
 // WelcomeFaults are the reasons the welcome field was refused, one a line
 // as subscribers gives them, for the form to show each on a line of its
 // own; nil when it was not.

@@ -71,6 +71,10 @@ type subscribeData struct {
 	// "" when it is not known.
 	CheckEmail bool
 	From       string
+	// Again is the form the check-email page's "Sign up again" leads to:
+	// the one-list form the signup came from (oneListURL), else
+	// /subscribe.
+	Again string
 }
 
 // A typoQuestion asks whether the address typed, Typed, is meant, or
@@ -96,7 +100,9 @@ func (s *Server) subscribeForm(w http.ResponseWriter, r *http.Request) {
 			chosen = append(chosen, slug)
 		}
 	}
-	s.renderSubscribe(w, r, http.StatusOK, &subscribeData{askedByLink: true}, chosen)
+	// ?one-list=1 with one ?list= is the one-list form of the embedded
+	// snippet (oneListURL), where the check-email page leads back to it.
+	s.renderSubscribe(w, r, http.StatusOK, &subscribeData{askedByLink: true, oneList: r.URL.Query().Get(oneListField) != ""}, chosen)
 }
 
 // renderSubscribe shows the form with the public lists, chosen ones ticked;
@@ -337,13 +343,50 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, err error, ba
 // link could put any words, and the same whether or not the address is
 // known.
 func (s *Server) checkEmail(w http.ResponseWriter, r *http.Request) {
-	d := &subscribeData{Title: "Check your inbox", CheckEmail: true, Email: signedUpEmail(r)}
+	d := &subscribeData{Title: "Check your inbox", CheckEmail: true, Email: signedUpEmail(r), Again: s.againURL(r)}
 	if s.Settings != nil {
 		if p, err := s.Settings.Publication(r.Context()); err == nil {
 			d.From = p.FromName
 		}
 	}
 	s.renderPage(w, r, http.StatusOK, "subscribe", d)
+}
+
+// againURL is where the check-email page r asks for sends a reader who
+// signs up again: the one-list form its ?list= names (toCheckEmail puts it
+// there after a signup from that form), while that list is public, else
+// the form of every list. The list is no secret, unlike the address,
+// which never goes in the URL.
+func (s *Server) againURL(r *http.Request) string {
+	q := r.URL.Query()["list"]
+	if len(q) != 1 || s.Subscribers == nil {
+		return "/subscribe"
+	}
+	lists, err := s.Subscribers.PublicLists(r.Context())
+	if err != nil {
+		return "/subscribe"
+	}
+	for _, l := range lists {
+		if subscribers.SlugKey(l.Slug) == subscribers.SlugKey(q[0]) {
+			return oneListURL(l.Slug)
+		}
+	}
+	return "/subscribe"
+}
+
+// oneListURL is the address of the one-list signup form for slug, the
+// form the embedded snippet for slug is when sent back (subscribeForm).
+func oneListURL(slug string) string {
+	return "/subscribe?" + url.Values{"list": {slug}, oneListField: {"1"}}.Encode()
+}
+
+// oneListSlug is the list of a form r posted from the one-list snippet,
+// or "" for any other form.
+func oneListSlug(r *http.Request) string {
+	if parseForm(r) != nil || r.PostForm.Get(oneListField) == "" || len(r.PostForm["list"]) != 1 {
+		return ""
+	}
+	return strings.TrimSpace(r.PostForm["list"][0])
 }
 
 // signupEmailCookie carries the address a signup form sent to the
@@ -359,13 +402,19 @@ const signupEmailCookie = "bulletin_signup_email"
 const signupEmailAge = 10 * 60
 
 // toCheckEmail answers a signup with a redirect to the check-email page,
-// which then names email, the address signed up (signupEmailCookie).
+// which then names email, the address signed up (signupEmailCookie). A
+// signup from the one-list form names its list in the page's URL, for its
+// "Sign up again" to lead back to that form (againURL).
 func (s *Server) toCheckEmail(w http.ResponseWriter, r *http.Request, email string) {
 	if email = strings.TrimSpace(email); email != "" && len(email) <= maxShownEmail {
 		http.SetCookie(w, s.onceCookie(r, signupEmailCookie, base64.RawURLEncoding.EncodeToString([]byte(email)),
 			"/subscribe/check-email", signupEmailAge))
 	}
-	http.Redirect(w, r, "/subscribe/check-email", http.StatusSeeOther)
+	to := "/subscribe/check-email"
+	if slug := oneListSlug(r); slug != "" {
+		to += "?" + url.Values{"list": {slug}}.Encode()
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
 // maxShownEmail is the longest address the check-email page names: the
