@@ -66,12 +66,14 @@ func (m *Main) adminCreate(ctx context.Context, email string) error {
 	if err != nil {
 		return err
 	}
+	again := "bulletin admin create " + email
+	m.newInFolder = true
 	if err := m.openDB(ctx); err != nil {
-		return err
+		return m.dataDiskFull(err, again)
 	}
 	created, ended, err := m.app.Admins.ResetAdmin(ctx, email, password)
 	if err != nil {
-		return badInput(err)
+		return badInput(m.dataDiskFull(err, again))
 	}
 	if created {
 		fmt.Fprintf(m.Stdout, "admin %s created\n", email)
@@ -173,12 +175,13 @@ func (m *Main) adminList(ctx context.Context) error {
 }
 
 func (m *Main) adminDelete(ctx context.Context, email string) error {
+	again := "bulletin admin delete " + email
 	if err := m.openDB(ctx); err != nil {
-		return err
+		return m.dataDiskFull(err, again)
 	}
 	ended, err := m.app.Admins.DeleteAdmin(ctx, email)
 	if err != nil {
-		return badInput(seeList(err, "Run bulletin admin list to see the admins there are"))
+		return badInput(seeList(m.dataDiskFull(err, again), "Run bulletin admin list to see the admins there are"))
 	}
 	fmt.Fprintf(m.Stdout, "admin %s deleted; %s ended\n", email, plural(ended, "session"))
 	return nil
@@ -199,12 +202,14 @@ func (m *Main) token(ctx context.Context, args []string) error {
 
 // tokenCreate creates an API token and prints it once.
 func (m *Main) tokenCreate(ctx context.Context, name string) error {
+	again := "bulletin token create " + name
+	m.newInFolder = true
 	if err := m.openDB(ctx); err != nil {
-		return err
+		return m.dataDiskFull(err, again)
 	}
 	secret, err := m.app.Admins.CreateToken(ctx, name)
 	if err != nil {
-		return badInput(err)
+		return badInput(m.dataDiskFull(err, again))
 	}
 	fmt.Fprintln(m.Stdout, secret)
 	fmt.Fprintln(m.Stderr, "Keep this token: it is shown only once. Send it as 'Authorization: Bearer TOKEN'.")
@@ -240,12 +245,13 @@ func (m *Main) tokenList(ctx context.Context) error {
 }
 
 func (m *Main) tokenRevoke(ctx context.Context, name string) error {
+	again := "bulletin token revoke " + name
 	if err := m.openDB(ctx); err != nil {
-		return err
+		return m.dataDiskFull(err, again)
 	}
 	n, err := m.app.Admins.RevokeToken(ctx, name)
 	if err != nil {
-		return badInput(seeList(err, "Run bulletin token list to see the tokens there are"))
+		return badInput(seeList(m.dataDiskFull(err, again), "Run bulletin token list to see the tokens there are"))
 	}
 	if n == 1 {
 		fmt.Fprintf(m.Stdout, "token %s revoked\n", name)
@@ -253,6 +259,20 @@ func (m *Main) tokenRevoke(ctx context.Context, name string) error {
 		fmt.Fprintf(m.Stdout, "%d tokens named %s revoked\n", n, name)
 	}
 	return nil
+}
+
+// dataDiskFull says, of a command stopped by a full disk (SQLite's
+// SQLITE_FULL, or the system's ENOSPC or EDQUOT), that it changed
+// nothing, and what to do, in the words import uses: admin create said
+// only "commit: database or disk is full". A transaction stores all of
+// its rows or none, so nothing was changed. again is the command to run
+// again; any other err is returned as it is.
+func (m *Main) dataDiskFull(err error, again string) error {
+	if err == nil || diskFull(err) == nil {
+		return err
+	}
+	return fmt.Errorf("the disk is full, so nothing was changed: free some space on the disk of the data folder %s, then run %s again",
+		m.Config.Data, again)
 }
 
 // seeList adds to err, when it says that a name names nothing, how to

@@ -6,6 +6,9 @@ import "testing"
 // one, on stderr; stdout keeps the header alone, for scripts.
 func TestEmptyListsSaySoAndHow(t *testing.T) {
 	env := map[string]string{"BULLETIN_DATA": t.TempDir()}
+	if code, _, stderr := run(t, env, "", "migrate"); code != 0 { // a folder without a database is refused
+		t.Fatalf("migrate: %s", stderr)
+	}
 	for _, tc := range []struct {
 		args           []string
 		header, stderr string

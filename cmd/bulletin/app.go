@@ -91,10 +91,14 @@ var adminCost int
 
 // openDB opens the database and the stores on it.
 func (m *Main) openDB(ctx context.Context) error {
+	path := filepath.Join(m.Config.Data, "bulletin.db")
+	if err := m.databaseThere(path); err != nil {
+		return err
+	}
 	if err := checkDataDir(m.Config.Data); err != nil {
 		return err
 	}
-	db, err := sqlite.OpenLog(ctx, filepath.Join(m.Config.Data, "bulletin.db"), m.Log)
+	db, err := sqlite.OpenLog(ctx, path, m.Log)
 	if err != nil {
 		return err
 	}
@@ -114,7 +118,49 @@ func (m *Main) openDB(ctx context.Context) error {
 	m.app.Articles = articles.NewStore(db)
 	m.app.Subscribers = subscribers.NewStore(db)
 	m.openSettings()
+	if openedDB != nil {
+		openedDB(db)
+	}
 	return nil
+}
+
+// openedDB, when set, is given the database openDB opened. Only tests set
+// it, to make its writes fail as a full disk does (a root test can mount
+// no small file system).
+var openedDB func(*sqlite.DB)
+
+// newDatabase lists the commands that make a new database when there is
+// none, as the start of an install: serve (README's first run), seed and
+// migrate (its first steps from the command line), and secret rotate
+// (which records the secret an install starts with). "" is a Main a test
+// opens without a command. admin create and token create make one only
+// in a data folder that exists (Main.newInFolder): in a mistyped
+// BULLETIN_DATA they made the folder too. Every other command reads or
+// changes the data already there, and refuses a missing database as
+// backup does: export, admin list and token list said "exported 0
+// subscribers", "No admins yet" and "No API tokens yet", and left a new,
+// empty database in a mistyped BULLETIN_DATA.
+var newDatabase = map[string]bool{"": true, "serve": true, "seed": true, "migrate": true, "secret": true}
+
+// databaseThere returns nil when the database at path is there or the
+// command may make it; otherwise backup's refusal of a missing database.
+// An error other than "not there" (a folder this user may not enter, a
+// data folder that is a file) is left to checkDataDir, which says what to
+// fix.
+func (m *Main) databaseThere(path string) error {
+	if newDatabase[m.command] {
+		return nil
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	switch {
+	case m.newInFolder && isDir(m.Config.Data):
+		return nil
+	case m.newInFolder:
+		return fmt.Errorf("no database at %s: check BULLETIN_DATA (to start a new install in %s, run bulletin migrate first)", path, m.Config.Data)
+	}
+	return fmt.Errorf("no database at %s: check BULLETIN_DATA", path)
 }
 
 // startFiles are what a command reads from files besides the database:

@@ -69,14 +69,26 @@ func (m *Main) restore(ctx context.Context, args []string) error {
 	if len(rest) != 1 {
 		return usagef("use: bulletin restore FILE (with bulletin serve stopped)")
 	}
-	lock, err := lockData(m.Config.Data, "stop it before restoring")
-	if err != nil {
-		return err
-	}
-	defer lock.Close()
+	// A serve running on the data folder is said first, whatever FILE
+	// is; a data folder not there yet (a new machine) has none, and is
+	// made, with its serve.lock, only once FILE is found to be a backup:
+	// a mistyped FILE, or BULLETIN_DATA, left them behind.
 	dst := filepath.Join(m.Config.Data, "bulletin.db")
+	var lock *dataLock
+	if _, err := os.Stat(m.Config.Data); err == nil {
+		if lock, err = lockData(m.Config.Data, "stop it before restoring"); err != nil {
+			return err
+		}
+		defer lock.Close()
+	}
 	if err := restoreSource(rest[0], dst); err != nil {
 		return err
+	}
+	if lock == nil {
+		if lock, err = lockData(m.Config.Data, "stop it before restoring"); err != nil {
+			return err
+		}
+		defer lock.Close()
 	}
 	aside, err := sqlite.Restore(ctx, rest[0], dst, time.Now())
 	if err != nil {
@@ -86,6 +98,12 @@ func (m *Main) restore(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "restored %s into %s; the database it replaced is kept as %s\n", rest[0], dst, aside)
 	} else {
 		fmt.Fprintf(m.Stdout, "restored %s into %s\n", rest[0], dst)
+	}
+	if list, err := goingOutIn(ctx, dst, time.Now()); err != nil {
+		fmt.Fprintf(m.Stderr, "Warning: could not read which campaigns the restored database has going out (%v): "+
+			"check /admin/campaigns as soon as serve is up, as it sends on those where the backup left them.\n", err)
+	} else {
+		warnGoingOut(m.Stderr, list)
 	}
 	if _, err := os.Stat(filepath.Join(m.Config.Data, "secret")); err != nil && m.Config.Secret == "" {
 		fmt.Fprintf(m.Stderr, "Note: %s has no secret file: copy DATA/secret from the old data folder (or set BULLETIN_SECRET), "+
@@ -224,8 +242,19 @@ func backupTarget(src, dst string, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "Warning: %s is an empty file bulletin backup made to check that it can write in %s, and could not remove (%v): delete it\n",
 			f.Name(), dir, errno(err))
 	}
+	// A disk with no space left takes the empty check file (a name in a
+	// folder needs no block) but not a page of the copy: it was said to
+	// have "filled up during the copy", which it never began, while
+	// README says a full disk is refused before the copy.
+	if free, ok := freeSpace(dir); ok && free == 0 {
+		return folderWriteError(dst, dir, syscall.ENOSPC)
+	}
 	return nil
 }
+
+// freeSpace is diskFree; a test stands in a disk with no space left,
+// which it cannot mount.
+var freeSpace = diskFree
 
 // removeFile is os.Remove; a test stands in a removal that fails, which
 // root, as tests run, never meets otherwise.

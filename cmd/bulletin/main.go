@@ -77,6 +77,12 @@ type Main struct {
 	// migrating is set by the migrate command, which prints the
 	// migrations it applied: openDB logs them for the other commands.
 	migrating bool
+	// command is the name ParseFlags was given: openDB makes a new
+	// database only for the commands that start an install (newDatabase).
+	command string
+	// newInFolder lets openDB make a new database in a data folder that
+	// exists (admin create, token create); see newDatabase.
+	newInFolder bool
 
 	app *app // what serve and the data commands opened
 }
@@ -289,6 +295,7 @@ func plainMessage(cmd string, err error) string {
 // command, returning the remaining arguments. extra may add flags of the
 // command's own.
 func (m *Main) ParseFlags(name string, args []string, extra func(fs *flag.FlagSet)) ([]string, error) {
+	m.command = name
 	fs := flag.NewFlagSet("bulletin "+name, flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
 	own := flag.NewFlagSet("", flag.ContinueOnError)

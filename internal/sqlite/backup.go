@@ -38,7 +38,7 @@ func Backup(ctx context.Context, src, dst string) error {
 	if err := createPrivate(tmp); err != nil {
 		return fmt.Errorf("back up %s: %w", src, err)
 	}
-	defer os.Remove(tmp)
+	defer removeCopy(tmp)
 	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
 		return fmt.Errorf("back up %s: %w", src, explain(err))
 	}
@@ -145,7 +145,7 @@ func Restore(ctx context.Context, src, dst string, now time.Time) (string, error
 	if err := createPrivate(tmp); err != nil {
 		return "", fmt.Errorf("restore %s: %w", src, err)
 	}
-	defer os.Remove(tmp)
+	defer removeCopy(tmp)
 	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
 		return "", fmt.Errorf("restore %s: %w", src, explain(err))
 	}
@@ -160,6 +160,17 @@ func Restore(ctx context.Context, src, dst string, now time.Time) (string, error
 		return "", err
 	}
 	return aside, nil
+}
+
+// removeCopy removes the copy tmp that VACUUM INTO wrote, when it was not
+// renamed into place, and the files SQLite keeps beside it while it
+// writes: a copy that failed (a disk filling up) left its rollback
+// journal, tmp-journal, and a nightly backup that failed so left one more
+// every night.
+func removeCopy(tmp string) {
+	for _, suffix := range []string{"", "-journal", "-wal", "-shm"} {
+		os.Remove(tmp + suffix)
+	}
 }
 
 // createPrivate creates the empty file path, readable and writable by its
