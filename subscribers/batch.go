@@ -298,7 +298,7 @@ func (s *Signups) handDues(dues []queue.ConfirmItem) {
 func (s *Signups) dueLoop() {
 	defer s.wg.Done()
 	for it := range s.dues {
-		task, err := queue.NewConfirmDueTask(it, time.UnixMicro(it.SentAt).Add(ConfirmInterval))
+		task, err := queue.NewConfirmDueTask(it, ConfirmDueAt(time.UnixMicro(it.SentAt)))
 		if err == nil {
 			err = queue.EnqueueUnique(context.Background(), s.enq, task)
 		}

@@ -901,6 +901,10 @@ func (s *Store) Confirm(ctx context.Context, id int64) (*Subscriber, error) {
 // as a confirmation does, and carries no confirmation link: the link of
 // the latest confirmation before it (confirm_link_at) still answers for
 // a reader confirmed, "however often the link is clicked" (stillConfirmed).
+//
+// When every list the latest mail's link asked for has been deleted
+// since, it returns ErrListsGone with the reader as they are, and changes
+// nothing.
 func (s *Store) ConfirmLink(ctx context.Context, signer *Signer, token string) (*Subscriber, error) {
 	id, ok := signer.claimedID(token)
 	if !ok {
@@ -1012,6 +1016,11 @@ func (s *Store) confirm(ctx context.Context, id int64, current func(sentAt sql.N
 		case status == StatusConfirmed && (req == nil || req.lists == "[]"):
 			return nil // nothing to confirm; a request of no list marks an already-subscribed mail
 		}
+		if gone, err := listsGone(ctx, tx, id, status, req); err != nil {
+			return err
+		} else if gone {
+			return ErrListsGone
+		}
 		before, err := activeLists(ctx, tx, id)
 		if err != nil {
 			return err
@@ -1043,7 +1052,13 @@ func (s *Store) confirm(ctx context.Context, id int64, current func(sentAt sql.N
 		d = &got
 		return err
 	})
-	if err != nil {
+	if errors.Is(err, ErrListsGone) {
+		sub, gerr := s.Get(ctx, id)
+		if gerr != nil {
+			return nil, gerr
+		}
+		return sub, ErrListsGone
+	} else if err != nil {
 		return nil, err
 	}
 	s.queueWelcomes(ctx, welcomes)
@@ -1061,6 +1076,46 @@ var errStaleLink = bulletin.Errorf(bulletin.ENOTFOUND, "This link is no longer v
 // asked to confirm): it no longer applies, for that reason. Only the
 // holder of the signed link learns it.
 var ErrUnsubscribedSince = bulletin.Errorf(bulletin.ENOTFOUND, "You unsubscribed after this link was sent.")
+
+// ErrListsGone answers the link of the latest confirmation mail when every
+// list it asked the reader to confirm has been deleted since: the click
+// confirms nothing and changes nothing (a pending reader stays pending, a
+// confirmed one keeps their lists, an unsubscribed one stays so). Confirm
+// and ConfirmLink return it with the reader as they are. When some of the
+// lists are left, the click confirms those as always.
+var ErrListsGone = bulletin.Errorf(bulletin.ENOTFOUND, "The list this link confirms no longer exists.")
+
+// listsGone reports whether every list the confirmation of subscriber id
+// (of status, with its request req, nil when none) asked for is deleted.
+// The lists asked for are the request's, whose ids stay in it when a list
+// goes, and for a pending reader their subscriptions, which go with the
+// list: a pending reader with none left at all whom a signup mailed
+// (confirm_unanswered, which an editor's or an import's mail does not
+// count) asked for lists that are gone. A pending reader an editor added
+// on no list asked for none, and confirms as before.
+func listsGone(ctx context.Context, tx *sql.Tx, id int64, status string, req *request) (bool, error) {
+	reqLists := "[]"
+	if req != nil {
+		reqLists = req.lists
+	}
+	var left, on, rows, unanswered int
+	err := tx.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM lists WHERE id IN (SELECT value FROM json_each(?))),
+		(SELECT COUNT(*) FROM subscriptions WHERE subscriber_id = ? AND status != 'unsubscribed'),
+		(SELECT COUNT(*) FROM subscriptions WHERE subscriber_id = ?),
+		confirm_unanswered
+		FROM subscribers WHERE id = ?`, reqLists, id, id, id).Scan(&left, &on, &rows, &unanswered)
+	if err != nil {
+		return false, fmt.Errorf("confirm: %w", err)
+	}
+	asked := reqLists != "[]"
+	if status == StatusPending {
+		// The confirmation activates their pending lists too.
+		left += on
+		asked = asked || (rows == 0 && unanswered > 0)
+	}
+	return asked && left == 0, nil
+}
 
 // confirmTx makes subscriber id confirmed and its pending lists active.
 func confirmTx(ctx context.Context, tx *sql.Tx, id int64, now time.Time) error {

@@ -3,6 +3,7 @@ package subscribers
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -21,6 +22,12 @@ type DueConfirmer struct {
 	Store *Store
 	Queue queue.Enqueuer
 }
+
+// ConfirmDueAt is when the mail a signup held after the confirmation
+// mail flagged at sentAt left due goes (holdRequest): ConfirmInterval
+// after that mail, the moment Signups schedules its DueConfirmer task for
+// and from which the reconciler's pass finds it (reconcileDueSQL).
+func ConfirmDueAt(sentAt time.Time) time.Time { return sentAt.Add(ConfirmInterval) }
 
 // dueOneSQL is reconcileDueSQL for one reader.
 const dueOneSQL = reconcileDueSQL + ` AND subscribers.id = ?`

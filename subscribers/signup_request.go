@@ -259,22 +259,60 @@ func idsJSON(ids []int64) string {
 
 // A WaitingRequest is what a confirmed reader's admin page says of a
 // signup or an import for their address that waits for the click on its
-// mailed link: the lists it would add, by name, when it was made and
-// until when its link works.
+// mailed link: the lists it would add, by name, when it was made, and
+// where its mail stands (Mail). A signup held by the one mail every
+// ConfirmInterval (holdRequest) is not mailed when it is made: the mail
+// that names it goes later, or the link of the mail before applies it.
 type WaitingRequest struct {
 	Lists       []string
 	RequestedAt time.Time
-	Until       time.Time
+	// Mail is one of the Mail… constants.
+	Mail string
+	// SentAt is when the last mail went whose link adds the lists, and
+	// Until when that link stops working (ConfirmLinkUntil); both zero
+	// when no mail's link does.
+	SentAt, Until time.Time
+	// Next is, for MailDue, when the mail naming the lists goes
+	// (ConfirmDueAt of the last mail, or now once that is past), and
+	// for MailAtNextSignup, the earliest a signup for the address sends
+	// one (confirmWait after the last mail), zero when one would now.
+	Next time.Time
 }
 
+// Where a WaitingRequest's mail stands.
+const (
+	// MailSent: the last mail went, and its link adds the lists.
+	MailSent = "sent"
+	// MailOnItsWay: a mail naming the lists is flagged and goes at once.
+	MailOnItsWay = "on its way"
+	// MailDue: a signup within ConfirmInterval of the last mail added a
+	// list no mail named; the mail naming it goes at Next, and the last
+	// mail's link (SentAt), if it works, adds it meanwhile.
+	MailDue = "due"
+	// MailAtNextSignup: no mail names the lists and none is due (the last
+	// mail carried no link, the already-subscribed mail, and the address
+	// has mails it left unanswered, which lengthen the wait): the next
+	// signup from Next sends one.
+	MailAtNextSignup = "next signup"
+)
+
 // WaitingRequest returns confirmed subscriber id's request whose link
-// still works, with the lists it names that they are not on, in list
-// order; nil when there is none, or it adds no list (a signup again for
-// lists they are on, answered by the already-subscribed mail).
+// still works or whose mail is yet to go, with the lists it names that
+// they are not on, in list order; nil when there is none, or it adds no
+// list (a signup again for lists they are on, answered by the
+// already-subscribed mail).
 func (s *Store) WaitingRequest(ctx context.Context, id int64) (*WaitingRequest, error) {
-	var at time.Time
-	err := s.db.Read.QueryRowContext(ctx, `SELECT r.requested_at FROM signup_requests r JOIN subscribers s ON s.id = r.subscriber_id
-		WHERE r.subscriber_id = ? AND s.status = ? AND r.requested_at > ?`, id, StatusConfirmed, sqlite.Now().Add(-ConfirmTTL)).Scan(&at)
+	var (
+		at             time.Time
+		sentAt, linkAt sql.NullTime
+		queued         int
+		unanswered     int
+	)
+	now := sqlite.Now()
+	err := s.db.Read.QueryRowContext(ctx, `SELECT r.requested_at, s.confirm_sent_at, s.confirm_link_at, s.confirm_queued, s.confirm_unanswered
+		FROM signup_requests r JOIN subscribers s ON s.id = r.subscriber_id
+		WHERE r.subscriber_id = ? AND s.status = ? AND r.requested_at > ?`, id, StatusConfirmed, now.Add(-ConfirmTTL)).
+		Scan(&at, &sentAt, &linkAt, &queued, &unanswered)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	} else if err != nil {
@@ -291,5 +329,40 @@ func (s *Store) WaitingRequest(ctx context.Context, id int64) (*WaitingRequest, 
 	if len(names) == 0 {
 		return nil, nil
 	}
-	return &WaitingRequest{Lists: names, RequestedAt: at.UTC(), Until: at.Add(ConfirmTTL).UTC()}, nil
+	w := &WaitingRequest{Lists: names, RequestedAt: at.UTC()}
+	if queued != 0 {
+		// Flagged, or claimed by a sender: the mail names the whole
+		// request as it stands, and its link replaces the last one's.
+		w.Mail = MailOnItsWay
+		return w, nil
+	}
+	// The link of the last mail applies the request as it stands at the
+	// click (Confirm) when that mail carried one: a confirmation, not the
+	// already-subscribed mail.
+	if sentAt.Valid && linkAt.Valid && linkAt.Time.Equal(sentAt.Time) {
+		if until := ConfirmLinkUntil(sentAt.Time); now.Before(until) {
+			w.SentAt, w.Until = sentAt.Time.UTC(), until
+		}
+	}
+	switch {
+	case sentAt.Valid && at.After(sentAt.Time):
+		// holdRequest dated it after the last mail: a list no mail named,
+		// whose mail goes once ConfirmInterval is over.
+		w.Mail, w.Next = MailDue, ConfirmDueAt(sentAt.Time).UTC()
+		if w.Next.Before(now) {
+			w.Next = now.UTC()
+		}
+	case !w.SentAt.IsZero():
+		w.Mail = MailSent
+	case sentAt.Valid && linkAt.Valid && linkAt.Time.Equal(sentAt.Time):
+		return nil, nil // the last mail's link has expired
+	case sentAt.Valid:
+		w.Mail = MailAtNextSignup
+		if next := sentAt.Time.Add(confirmWait(unanswered)); now.Before(next) {
+			w.Next = next.UTC() // else the next signup sends one at once
+		}
+	default:
+		return nil, nil
+	}
+	return w, nil
 }

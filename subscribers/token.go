@@ -78,9 +78,25 @@ const (
 func (s *Signer) Sign(purpose string, id int64, ttl time.Duration) string {
 	var exp uint32
 	if ttl > 0 {
-		exp = uint32(s.now().Add(ttl).Unix()/3600 + 1)
+		exp = expiryHour(s.now(), ttl)
 	}
 	return s.seal(purpose, id, exp)
+}
+
+// expiryHour is the expiry, in unix hours, of a token Sign makes at t
+// for ttl: the hour after the one t+ttl falls in, so that a token works
+// for ttl at least (verify refuses it from the start of that hour).
+func expiryHour(t time.Time, ttl time.Duration) uint32 {
+	return uint32(t.Add(ttl).Unix()/3600 + 1)
+}
+
+// ConfirmLinkUntil is when the link of the confirmation mail flagged at
+// sentAt stops working: Sign's expiry for ConfirmTTL, the hour rounded up
+// as the link's token has it. The link is signed as the mail is composed,
+// moments after sentAt, so a mail composed late in an hour may work for
+// an hour more; never less.
+func ConfirmLinkUntil(sentAt time.Time) time.Time {
+	return time.Unix(int64(expiryHour(sentAt, ConfirmTTL))*3600, 0).UTC()
 }
 
 // SignList returns the unsubscribe token of subscriber id in the mail of

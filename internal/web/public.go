@@ -33,6 +33,13 @@ type badLinkData struct {
 	// UnsubscribedSince (confirm_bad only): the link is the latest
 	// mail's, and the reader was unsubscribed after it went.
 	UnsubscribedSince bool
+	// ListsGone (confirm_bad only): the link is the latest mail's, and
+	// every list it asked for has been deleted since (ErrListsGone), so
+	// it confirmed nothing. PreferencesURL is then a confirmed reader's
+	// preferences page, which shows the lists they keep; "" for a reader
+	// not confirmed, whom the page offers the signup form.
+	ListsGone      bool
+	PreferencesURL string
 	// JustErased (erased only): the reader erased their data with this
 	// very request (erase), so the page says it is done
 	// rather than that the link no longer works.
@@ -60,6 +67,16 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 		// Only the holder of the signed link sees why: it says nothing
 		// of an address to whoever typed it.
 		s.renderPage(w, r, http.StatusBadRequest, "confirm_bad", badLinkData{Signup: s.signupOpen(r), UnsubscribedSince: true})
+		return
+	} else if errors.Is(err, subscribers.ErrListsGone) {
+		// Nothing was confirmed: a page that says "You're subscribed"
+		// would promise mail from a list that no longer exists. Only the
+		// holder of the latest link gets here.
+		d := badLinkData{Signup: s.signupOpen(r), ListsGone: true}
+		if sub != nil && sub.Status == subscribers.StatusConfirmed {
+			d.PreferencesURL = s.preferencesURL(sub.ID)
+		}
+		s.renderPage(w, r, http.StatusGone, "confirm_bad", d)
 		return
 	} else if bulletin.ErrorCode(err) == bulletin.ENOTFOUND {
 		// This one has a way out the reader can take at once while a

@@ -127,6 +127,34 @@ func sendGoldenCampaign(t *testing.T, e *subEnv) int64 {
 	return c.ID
 }
 
+// goldenListGone signs up a new reader for a list, and confirmed reader
+// confirmed for it too, then deletes the list, and returns the links of
+// their confirmation mails: the pages of a link whose list no longer
+// exists.
+func goldenListGone(t *testing.T, e *subEnv, confirmed int64) (pending, known string) {
+	t.Helper()
+	ctx := context.Background()
+	if err := e.store.CreateList(ctx, &subscribers.List{Slug: "ferry-times", Name: "Ferry Times", Public: true}); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := e.store.Get(ctx, confirmed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, addr := range []string{"flo@example.org", sub.Email} {
+		if w := e.json("POST", "/api/v1/subscriptions", `{"email":"`+addr+`","lists":["ferry-times"]}`); w.Code >= 300 {
+			t.Fatalf("signup: %d %s", w.Code, w.Body)
+		}
+	}
+	e.signups.Flush()
+	flo := e.lastID()
+	pending, known = "/confirm/"+e.confirmToken(flo), "/confirm/"+e.confirmToken(confirmed)
+	if err := e.store.DeleteList(ctx, "ferry-times"); err != nil {
+		t.Fatal(err)
+	}
+	return pending, known
+}
+
 // goldenUntil is when the data links of the golden pages stop working:
 // a fixed time, so that their tokens are the same on every run.
 var goldenUntil = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -137,6 +165,7 @@ func TestPublicPagesGolden(t *testing.T) {
 	e := newSubEnv(t, 0)
 	r, issue := seedGolden(t, e)
 	sign := func(purpose string, id int64, ttl time.Duration) string { return e.signer.Sign(purpose, id, ttl) }
+	goneLink, goneConfirmedLink := goldenListGone(t, e, r.confirmed)
 	tests := []struct {
 		name         string
 		method, path string
@@ -151,6 +180,8 @@ func TestPublicPagesGolden(t *testing.T) {
 		{name: "check_email", method: "GET", path: "/subscribe/check-email", status: http.StatusOK},
 		{name: "confirm", method: "GET", path: "/confirm/" + e.confirmToken(r.pending), status: http.StatusOK},
 		{name: "confirm_bad_token", method: "GET", path: "/confirm/not-a-valid-token", status: http.StatusBadRequest},
+		{name: "confirm_list_gone", method: "GET", path: goneLink, status: http.StatusGone},
+		{name: "confirm_list_gone_confirmed", method: "GET", path: goneConfirmedLink, status: http.StatusGone},
 		{name: "unsubscribe", method: "GET", path: "/unsubscribe/" + sign(subscribers.TokenUnsubscribe, r.confirmed, 0), status: http.StatusOK},
 		{name: "unsubscribe_done", method: "POST", path: "/unsubscribe/" + sign(subscribers.TokenUnsubscribe, r.leaving, 0), status: http.StatusOK,
 			form: url.Values{"List-Unsubscribe": {"One-Click"}}},
