@@ -99,14 +99,7 @@ func (p *Patch) apply(a *Article) {
 // stored and whether it is new.
 func (s *Store) Put(ctx context.Context, p *Patch) (*Article, bool, error) {
 	if p.URL == nil || strings.TrimSpace(*p.URL) == "" {
-		// The other fields are checked too, so that one answer names
-		// everything to fix.
-		a := &Article{}
-		p.apply(a)
-		fields := a.check()
-		p.checkDate(fields)
-		fields["url"] = "give the article's URL: an absolute http or https URL"
-		return nil, false, bulletin.Invalid(fields)
+		return nil, false, p.noURL()
 	}
 	var out *Article
 	var created, deleted bool

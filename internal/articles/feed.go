@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
@@ -162,8 +161,8 @@ func (f *Feeds) checkURL(ctx context.Context, raw string) (string, bool, error) 
 // words, as polling it every 15 minutes would fail the same way until
 // someone deleted it.
 func (f *Feeds) Add(ctx context.Context, rawURL, list string, active *bool) (*Feed, bool, error) {
-	if strings.TrimSpace(list) == "" {
-		return nil, false, bulletin.Invalid(map[string]string{"list": "choose the list the feed's items go to"})
+	if err := noFeedList(list); err != nil {
+		return nil, false, err
 	}
 	u, schemeAdded, err := f.checkURL(ctx, rawURL)
 	if err != nil {
@@ -173,12 +172,9 @@ func (f *Feeds) Add(ctx context.Context, rawURL, list string, active *bool) (*Fe
 	var id int64
 	now := f.now()
 	err = f.db.Tx(ctx, func(tx *sql.Tx) error {
-		var listID int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM lists WHERE slug = ?`, listKey(list)).Scan(&listID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return bulletin.Invalid(map[string]string{"list": fmt.Sprintf("there is no list %q", list)})
-		} else if err != nil {
-			return fmt.Errorf("find list: %w", err)
+		listID, err := feedListID(ctx, tx, list)
+		if err != nil {
+			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO feeds (url, list_id, active, created_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (url, list_id) DO NOTHING`, u, listID, active == nil || *active, now)

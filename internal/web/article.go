@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -37,8 +38,8 @@ func (s *Server) listArticles(w http.ResponseWriter, r *http.Request) {
 // the editor. patchArticle with lists puts it back).
 func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) {
 	var p articles.Patch
-	if err := decodeJSON(r, &p); err != nil {
-		writeError(w, r, s.Log, err)
+	if body, err := decodeJSONBody(r, &p); err != nil {
+		writeError(w, r, s.Log, s.articleRest(r.Context(), body, err, 0))
 		return
 	}
 	a, created, err := s.Articles.Put(r.Context(), &p)
@@ -74,7 +75,7 @@ func (s *Server) patchArticle(w http.ResponseWriter, r *http.Request) {
 	}
 	var p articles.Patch
 	if body, err := decodeJSONBody(r, &p); err != nil {
-		writeError(w, r, s.Log, s.articleURLTaken(r, body, err, id))
+		writeError(w, r, s.Log, s.articleURLTaken(r, body, s.articleRest(r.Context(), body, err, id), id))
 		return
 	}
 	a, err := s.Articles.Update(r.Context(), id, &p)
@@ -148,4 +149,21 @@ func (s *Server) articleURLTaken(r *http.Request, body []byte, err error, id int
 		return err // an article gone is for the save to say
 	}
 	return s.Articles.WithURLTaken(r.Context(), err, *members.URL, id)
+}
+
+// articleRest is err, the refusal of an article's body (POST, or the
+// PATCH of article id) some members of which are at fault as JSON (a
+// date that does not exist, a member no article has), with what the
+// save would refuse of the members that are not (Store.Check): a title
+// left empty, a URL that is not http, lists that do not exist. Without
+// it a client learnt of those one refusal a call. err is returned as it
+// is when it names no member, and with only its own fields when the
+// article is gone (the save's to say).
+func (s *Server) articleRest(ctx context.Context, body []byte, err error, id int64) error {
+	var p articles.Patch
+	fields, ok := bodyRest(body, err, &p)
+	if !ok {
+		return err
+	}
+	return withFaults(fields, s.Articles.Check(ctx, id, &p), &p)
 }

@@ -164,7 +164,9 @@ func TestJSONTypeErrorsInJSONTerms(t *testing.T) {
 		{"POST", "/api/v1/feeds", `{"url":"https://news.example/feed.xml","list":"news","active":"yes"}`, map[string]string{"active": "must be true or false"}},
 		{"POST", "/api/v1/lists", `{"slug":"sport","name":"Sport","digest_hour":"seven"}`, map[string]string{"digest_hour": "must be a whole number"}},
 		{"PATCH", "/api/v1/lists/news", `{"digest_hour":7.5,"public":"no"}`, map[string]string{"digest_hour": "must be a whole number", "public": "must be true or false"}},
-		{"POST", "/api/v1/subscribers", `{"email":"grace@example.com","attributes":["city"]}`, map[string]string{"attributes": "must be an object"}},
+		{"POST", "/api/v1/subscribers", `{"email":"grace@example.com","attributes":["city"]}`, map[string]string{"attributes": "must be an object",
+			// The rest is checked as the add checks it: no list given.
+			"lists": apiNoList}},
 		{"PATCH", "/api/v1/subscribers/1", `{"attributes":"city","lists":"news"}`, map[string]string{"attributes": "must be an object", "lists": `must be a list of strings, like ["news"]`}},
 		{"PATCH", campaign, `{"send_at":"tomorrow"}`, map[string]string{"send_at": "use a date and time in RFC 3339 form, like 2026-12-01T09:00:00Z"}},
 	}

@@ -13,6 +13,9 @@ import (
 // them.
 type FeedStore interface {
 	Add(ctx context.Context, url, list string, active *bool) (*articles.Feed, bool, error)
+	// Check is Add's refusal of the fields of a feed of url on list,
+	// storing and polling nothing.
+	Check(ctx context.Context, url, list string) error
 	List(ctx context.Context, after int64, limit int) ([]*articles.Feed, int64, error)
 	Get(ctx context.Context, id int64) (*articles.Feed, error)
 	SetActive(ctx context.Context, id int64, active bool) (*articles.Feed, error)
@@ -55,12 +58,12 @@ func feedID(r *http.Request) int64 {
 // answer, a 5xx) is added with the failure in its status. An address
 // without a scheme is taken as https.
 func (s *Server) addFeed(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		URL    string `json:"url"`
-		List   string `json:"list"`
-		Active *bool  `json:"active"`
-	}
-	if err := decodeJSON(r, &in); err != nil {
+	var in feedInput
+	if body, err := decodeJSONBody(r, &in); err != nil {
+		var rest feedInput
+		if fields, ok := bodyRest(body, err, &rest); ok {
+			err = withFaults(fields, s.Feeds.Check(r.Context(), rest.URL, rest.List), &rest)
+		}
 		writeError(w, r, s.Log, err)
 		return
 	}
@@ -101,6 +104,39 @@ func (s *Server) getFeed(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, fd)
 }
 
+// feedInput is the body of a new feed (POST /api/v1/feeds).
+type feedInput struct {
+	URL    string `json:"url"`
+	List   string `json:"list"`
+	Active *bool  `json:"active"`
+}
+
+// feedPatch is the body of a feed's PATCH: only active changes.
+type feedPatch struct {
+	Active *bool   `json:"active"`
+	URL    *string `json:"url"`
+	List   *string `json:"list"`
+}
+
+// faults is the refusal of p, nil when it pauses or resumes a feed and
+// does nothing else.
+func (p *feedPatch) faults() error {
+	fields := map[string]string{}
+	if p.URL != nil {
+		fields["url"] = "a feed's URL cannot change: add the new URL as a feed and delete this one"
+	}
+	if p.List != nil {
+		fields["list"] = "a feed's list cannot change: add the feed to the other list and delete this one"
+	}
+	if p.Active == nil {
+		fields["active"] = `give "active": false to pause the feed or true to resume it`
+	}
+	if len(fields) > 0 {
+		return bulletin.Invalid(fields)
+	}
+	return nil
+}
+
 // patchFeed pauses ({"active":false}) or resumes ({"active":true}) a
 // feed. A resumed feed is polled in the request, as a new one is, so the
 // answer has a fresh status (and "added"). Its URL and list do not
@@ -111,32 +147,24 @@ func (s *Server) patchFeed(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.Log, err)
 		return
 	}
-	var in struct {
-		Active *bool   `json:"active"`
-		URL    *string `json:"url"`
-		List   *string `json:"list"`
-	}
-	if err := decodeJSON(r, &in); err != nil {
+	var in feedPatch
+	if body, err := decodeJSONBody(r, &in); err != nil {
+		var rest feedPatch
+		if fields, ok := bodyRest(body, err, &rest); ok {
+			if _, gerr := s.Feeds.Get(r.Context(), id); gerr == nil {
+				err = withFaults(fields, rest.faults(), &rest)
+			}
+		}
 		writeError(w, r, s.Log, err)
 		return
 	}
-	fields := map[string]string{}
-	if in.URL != nil {
-		fields["url"] = "a feed's URL cannot change: add the new URL as a feed and delete this one"
-	}
-	if in.List != nil {
-		fields["list"] = "a feed's list cannot change: add the feed to the other list and delete this one"
-	}
-	if in.Active == nil {
-		fields["active"] = `give "active": false to pause the feed or true to resume it`
-	}
-	if len(fields) > 0 {
+	if ferr := in.faults(); ferr != nil {
 		// An unknown feed is a 404 whatever the body, as on every route.
 		if _, err := s.Feeds.Get(r.Context(), id); err != nil {
 			writeError(w, r, s.Log, err)
 			return
 		}
-		writeError(w, r, s.Log, bulletin.Invalid(fields))
+		writeError(w, r, s.Log, ferr)
 		return
 	}
 	fd, err := s.Feeds.SetActive(r.Context(), id, *in.Active)

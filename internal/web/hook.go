@@ -40,8 +40,8 @@ func (s *Server) listHooks(w http.ResponseWriter, r *http.Request) {
 // other answer shows.
 func (s *Server) createHook(w http.ResponseWriter, r *http.Request) {
 	var in hooks.Input
-	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, r, s.Log, err)
+	if body, err := decodeJSONBody(r, &in); err != nil {
+		writeError(w, r, s.Log, s.hookRest(r, body, err, 0))
 		return
 	}
 	e, err := s.Hooks.Create(r.Context(), in)
@@ -75,8 +75,8 @@ func (s *Server) patchHook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in hooks.Input
-	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, r, s.Log, err)
+	if body, err := decodeJSONBody(r, &in); err != nil {
+		writeError(w, r, s.Log, s.hookRest(r, body, err, id))
 		return
 	}
 	e, err := s.Hooks.Update(r.Context(), id, in)
@@ -85,6 +85,22 @@ func (s *Server) patchHook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, e)
+}
+
+// hookRest is err, the refusal of an endpoint's body (POST, or the PATCH
+// of endpoint id) some members of which are at fault as JSON (active
+// that is no true or false, a member no endpoint has), with what the
+// save would refuse of the members that are not (Store.Check): a URL
+// that is no http one, an event type unknown. err is returned as it is
+// when it names no member, and with only its own fields when the
+// endpoint is gone (the save's to say).
+func (s *Server) hookRest(r *http.Request, body []byte, err error, id int64) error {
+	var in hooks.Input
+	fields, ok := bodyRest(body, err, &in)
+	if !ok {
+		return err
+	}
+	return withFaults(fields, s.Hooks.Check(r.Context(), id, in), &in)
 }
 
 func (s *Server) deleteHook(w http.ResponseWriter, r *http.Request) {

@@ -21,8 +21,8 @@ func (s *Server) listLists(w http.ResponseWriter, r *http.Request) {
 // subscribers.NewList (public, digest off, 08:00 on Mondays, UTC).
 func (s *Server) createList(w http.ResponseWriter, r *http.Request) {
 	var in subscribers.ListPatch
-	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, r, s.Log, err)
+	if body, err := decodeJSONBody(r, &in); err != nil {
+		writeError(w, r, s.Log, s.listRest(r, body, err, false))
 		return
 	}
 	// A slug left out, or empty, is made from the name, as the admin's
@@ -38,6 +38,36 @@ func (s *Server) createList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, l)
+}
+
+// listRest is err, the refusal of a list's body (POST, or the PATCH of
+// the list r's path names when patch) some members of which are at fault
+// as JSON (an hour that is no number, a member no list has), with what
+// the save would refuse of the members that are not (CheckList,
+// CheckListPatch): a name too long, a time zone unknown. err is returned
+// as it is when it names no member, and with only its own fields when
+// the list is gone (the save's to say).
+func (s *Server) listRest(r *http.Request, body []byte, err error, patch bool) error {
+	var in subscribers.ListPatch
+	fields, ok := bodyRest(body, err, &in)
+	if !ok {
+		return err
+	}
+	var cerr error
+	if patch {
+		slug, serr := s.storedSlug(r)
+		if serr != nil {
+			return err
+		}
+		cerr = s.Subscribers.CheckListPatch(r.Context(), slug, &in, welcomeRenders)
+	} else {
+		made := in.MakeSlug()
+		l := subscribers.NewList(&in)
+		if cerr = s.Subscribers.CheckList(r.Context(), l, welcomeRenders); cerr != nil && made {
+			cerr = explainMadeSlug(cerr, l)
+		}
+	}
+	return withFaults(fields, cerr, &in)
 }
 
 // explainMadeSlug is err, the refusal of new list l whose slug was made
@@ -73,8 +103,8 @@ func (s *Server) getList(w http.ResponseWriter, r *http.Request) {
 // patchList changes the fields the JSON names and answers with the list.
 func (s *Server) patchList(w http.ResponseWriter, r *http.Request) {
 	var in subscribers.ListPatch
-	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, r, s.Log, err)
+	if body, err := decodeJSONBody(r, &in); err != nil {
+		writeError(w, r, s.Log, s.listRest(r, body, err, true))
 		return
 	}
 	slug, err := s.storedSlug(r)

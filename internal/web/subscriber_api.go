@@ -43,8 +43,10 @@ func (s *Server) listSubscribers(w http.ResponseWriter, r *http.Request) {
 func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request) {
 	var in subscribers.NewSubscriber
 	var sub *subscribers.Subscriber
-	err := decodeJSON(r, &in)
-	if err == nil {
+	body, err := decodeJSONBody(r, &in)
+	if err != nil {
+		err = s.newSubscriberRest(r.Context(), body, err, &in)
+	} else {
 		err = s.refuseNoList(r.Context(), &in)
 	}
 	if err == nil {
@@ -95,6 +97,40 @@ func (s *Server) refuseNoList(ctx context.Context, in *subscribers.NewSubscriber
 	}
 	fields["lists"] = apiNoList
 	return bulletin.Invalid(fields)
+}
+
+// newSubscriberRest is err, the refusal of a new subscriber's body some
+// members of which are at fault as JSON (a member no subscriber has, an
+// attribute of the wrong kind), with what the add would refuse of the
+// members that are not (refuseNoList, NewSubscriber.Check): an address
+// that is none, a status unknown. in becomes the rest, whose lists the
+// caller names when unknown (withListFaults). err is returned as it is
+// when it names no member.
+func (s *Server) newSubscriberRest(ctx context.Context, body []byte, err error, in *subscribers.NewSubscriber) error {
+	var rest subscribers.NewSubscriber
+	fields, ok := bodyRest(body, err, &rest)
+	if !ok {
+		return err
+	}
+	cerr := s.refuseNoList(ctx, &rest)
+	if cerr == nil {
+		cerr = rest.Check()
+	}
+	*in = rest
+	return withFaults(fields, cerr, &rest)
+}
+
+// subscriberPatchRest is newSubscriberRest for the PATCH of subscriber
+// id, the rest checked as Update checks it (CheckPatch); p becomes the
+// rest. A reader gone is the save's to say: err names only its fields.
+func (s *Server) subscriberPatchRest(ctx context.Context, body []byte, err error, id int64, p *subscribers.Patch) error {
+	var rest subscribers.Patch
+	fields, ok := bodyRest(body, err, &rest)
+	if !ok {
+		return err
+	}
+	*p = rest
+	return withFaults(fields, s.Subscribers.CheckPatch(ctx, id, &rest), &rest)
 }
 
 // namedConflict is err, the conflict over email of Create (self 0) or of
@@ -259,8 +295,10 @@ func (s *Server) patchSubscriber(w http.ResponseWriter, r *http.Request) {
 	}
 	var p subscribers.Patch
 	var sub *subscribers.Subscriber
-	err = decodeJSON(r, &p)
-	if err == nil {
+	body, err := decodeJSONBody(r, &p)
+	if err != nil {
+		err = s.subscriberPatchRest(r.Context(), body, err, id, &p)
+	} else {
 		sub, err = s.Subscribers.Update(r.Context(), id, &p)
 	}
 	if bulletin.ErrorCode(err) == bulletin.ECONFLICT && p.Email != nil {

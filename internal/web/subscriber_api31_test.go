@@ -46,7 +46,7 @@ func TestAPIAddNamesListsWithOtherFaults(t *testing.T) {
 		{`{"email":"ann@example.com","name":5,"lists":["nope"]}`, // a member of the wrong kind
 			map[string]string{"name": "must be a string", "lists": `there is no list "nope"`}},
 		{`{"email":"not-an-address","lists":"daily-news"}`, // the decoder's word on lists stands
-			map[string]string{"lists": `must be a list of strings, like ["daily-news"]`}},
+			map[string]string{"email": "enter an address like name@example.com", "lists": `must be a list of strings, like ["daily-news"]`}},
 	} {
 		e.checkFaults("POST", "/api/v1/subscribers", c.body, c.want)
 	}
