@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/bulletinhq/bulletin/internal/queue"
@@ -42,18 +41,18 @@ func pingRedis(ctx context.Context, q *queue.Queue, embeddedOK bool) error {
 			}
 			return fmt.Errorf("BULLETIN_REDIS_URL: the Redis at %s %s (%v): "+
 				"write the password it requires in BULLETIN_REDIS_URL, like redis://:PASSWORD@host:port/0, its @ : / ? # %% written %%40 %%3A %%2F %%3F %%23 %%25",
-				redisAddr(q.Opt), refused, err)
+				queue.RedisAddr(q.Opt), refused, err)
 		}
 		// SELECT of a database the server does not have: it answered.
 		if strings.HasPrefix(err.Error(), "ERR DB index is out of range") {
 			return fmt.Errorf("BULLETIN_REDIS_URL: the Redis at %s has no database of the number at the URL's end (%v): "+
-				"use one it has, like redis://host:port/0 (0 to 15, unless its databases setting allows more)", redisAddr(q.Opt), err)
+				"use one it has, like redis://host:port/0 (0 to 15, unless its databases setting allows more)", queue.RedisAddr(q.Opt), err)
 		}
 		fix := "start it, or correct BULLETIN_REDIS_URL"
 		if embeddedOK {
 			fix = "start it, correct BULLETIN_REDIS_URL, or leave BULLETIN_REDIS_URL empty for the embedded Redis"
 		}
-		return fmt.Errorf("BULLETIN_REDIS_URL: the Redis at %s does not answer (%v): %s", redisAddr(q.Opt), err, fix)
+		return fmt.Errorf("BULLETIN_REDIS_URL: the Redis at %s does not answer (%v): %s", queue.RedisAddr(q.Opt), err, fix)
 	}
 	return nil
 }
@@ -74,7 +73,7 @@ func (m *Main) checkRedisVersion(ctx context.Context, q *queue.Queue, embeddedOK
 	defer cancel()
 	info, err := q.Redis().Info(ctx, "server").Result()
 	if err != nil {
-		m.Log.Warn("could not read the Redis version (INFO server); Bulletin needs Redis 6.2 or newer", "redis", redisAddr(q.Opt), "err", err)
+		m.Log.Warn("could not read the Redis version (INFO server); Bulletin needs Redis 6.2 or newer", "redis", queue.RedisAddr(q.Opt), "err", err)
 		return nil
 	}
 	version, old := redisTooOld(info)
@@ -85,7 +84,7 @@ func (m *Main) checkRedisVersion(ctx context.Context, q *queue.Queue, embeddedOK
 	if embeddedOK {
 		fix = "upgrade it, point BULLETIN_REDIS_URL at a newer one, or leave BULLETIN_REDIS_URL empty for the embedded Redis"
 	}
-	return fmt.Errorf("BULLETIN_REDIS_URL: the Redis at %s is version %s; Bulletin needs Redis 6.2 or newer: %s", redisAddr(q.Opt), version, fix)
+	return fmt.Errorf("BULLETIN_REDIS_URL: the Redis at %s is version %s; Bulletin needs Redis 6.2 or newer: %s", queue.RedisAddr(q.Opt), version, fix)
 }
 
 // redisTooOld reads the redis_version of info, the answer to INFO server,
@@ -109,21 +108,6 @@ func redisTooOld(info string) (version string, old bool) {
 		return v, major < 6 || major == 6 && minor < 2
 	}
 	return "", false
-}
-
-// redisAddr names the server of opt, never its password.
-func redisAddr(opt asynq.RedisConnOpt) string {
-	switch o := opt.(type) {
-	case asynq.RedisClientOpt:
-		return o.Addr
-	case *asynq.RedisClientOpt:
-		return o.Addr
-	case asynq.RedisFailoverClientOpt:
-		return "master " + o.MasterName + " of the sentinels " + strings.Join(o.SentinelAddrs, ", ")
-	case asynq.RedisClusterClientOpt:
-		return strings.Join(o.Addrs, ", ")
-	}
-	return "BULLETIN_REDIS_URL"
 }
 
 // redisLog is where go-redis's own log lines go: the log of the last Main

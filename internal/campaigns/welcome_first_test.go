@@ -108,6 +108,21 @@ func (e *welcomeFirstEnv) drain(t *testing.T) {
 	}
 }
 
+// confirmThenDigest confirms the new reader, which records their welcome
+// mail and queues its task, and runs the list's digest by hand at once.
+func (e *welcomeFirstEnv) confirmThenDigest(t *testing.T) *campaigns.Digest {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := e.store.Confirm(ctx, e.fresh); err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.svc.RunDigest(ctx, "quay")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 // welcome runs the queued welcome mail tasks.
 func (e *welcomeFirstEnv) welcome(t *testing.T) {
 	t.Helper()
@@ -147,13 +162,7 @@ func wantSubjects(t *testing.T, out *orderTransport, addr string, want ...string
 func TestDigestWaitsForTheWelcomeMail(t *testing.T) {
 	e := newWelcomeFirstEnv(t)
 	ctx := context.Background()
-	if _, err := e.store.Confirm(ctx, e.fresh); err != nil {
-		t.Fatal(err)
-	}
-	d, err := e.svc.RunDigest(ctx, "quay")
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := e.confirmThenDigest(t)
 	if d.ID == 0 || d.Recipients != 2 {
 		t.Fatalf("digest = %+v, want one to both readers (the new one's delivery is held, not left out)", d)
 	}
@@ -203,13 +212,7 @@ func TestDigestWaitsForTheWelcomeMail(t *testing.T) {
 func TestDigestHeldForAWelcomeSurvivesALostRelease(t *testing.T) {
 	e := newWelcomeFirstEnv(t)
 	ctx := context.Background()
-	if _, err := e.store.Confirm(ctx, e.fresh); err != nil {
-		t.Fatal(err)
-	}
-	d, err := e.svc.RunDigest(ctx, "quay")
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := e.confirmThenDigest(t)
 	e.drain(t)
 	e.welcome(t)
 	if lost := e.q.take(queue.TypeMailSend); len(lost) != 1 {
@@ -232,13 +235,7 @@ func TestDigestHeldForAWelcomeSurvivesALostRelease(t *testing.T) {
 func TestDigestRunLeavesTheWelcomedReaderToServe(t *testing.T) {
 	e := newWelcomeFirstEnv(t)
 	ctx := context.Background()
-	if _, err := e.store.Confirm(ctx, e.fresh); err != nil {
-		t.Fatal(err)
-	}
-	d, err := e.svc.RunDigest(ctx, "quay")
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := e.confirmThenDigest(t)
 	e.q.take(queue.TypeCampaignFanout) // the CLI sends itself
 	if _, err := e.svc.SendQueued(ctx, d.ID, e.sender.Send); err != nil {
 		t.Fatal(err)
@@ -277,13 +274,7 @@ func TestDigestHoldsForAWelcomeAnHourAtMost(t *testing.T) {
 func TestDigestWaitsForTheWelcomeMailWithServesSender(t *testing.T) {
 	e := newWelcomeFirstEnv(t)
 	ctx := context.Background()
-	if _, err := e.store.Confirm(ctx, e.fresh); err != nil {
-		t.Fatal(err)
-	}
-	d, err := e.svc.RunDigest(ctx, "quay")
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := e.confirmThenDigest(t)
 	kicked := 0
 	e.svc.Kick = func(p *queue.SendPayload) {
 		kicked += len(p.Recipients)
@@ -314,14 +305,7 @@ func TestDigestWaitsForTheWelcomeMailWithServesSender(t *testing.T) {
 // the digest is sent without waiting for the reconciler.
 func TestDigestHeldForAWelcomeSkipsAReaderWhoLeft(t *testing.T) {
 	e := newWelcomeFirstEnv(t)
-	ctx := context.Background()
-	if _, err := e.store.Confirm(ctx, e.fresh); err != nil {
-		t.Fatal(err)
-	}
-	d, err := e.svc.RunDigest(ctx, "quay")
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := e.confirmThenDigest(t)
 	e.drain(t)
 	e.exec(t, `UPDATE subscriptions SET status = 'unsubscribed' WHERE subscriber_id = ?`, e.fresh)
 	e.welcome(t)
@@ -342,13 +326,7 @@ func TestDigestHeldForAWelcomeSkipsAReaderWhoLeft(t *testing.T) {
 func TestDigestHeldForAWelcomeIsNotStalled(t *testing.T) {
 	e := newWelcomeFirstEnv(t)
 	ctx := context.Background()
-	if _, err := e.store.Confirm(ctx, e.fresh); err != nil {
-		t.Fatal(err)
-	}
-	d, err := e.svc.RunDigest(ctx, "quay")
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := e.confirmThenDigest(t)
 	e.drain(t)
 	later := time.Now().Add(5 * time.Minute)
 	campaigns.SetClock(e.svc.Store, func() time.Time { return later })

@@ -154,9 +154,12 @@ func (h *health) close() {
 	h.mu.Unlock()
 }
 
-// Addr names the Redis of the queue, never its password.
-func (q *Queue) Addr() string {
-	switch o := q.Opt.(type) {
+// Addr names the Redis of the queue, never its password (RedisAddr).
+func (q *Queue) Addr() string { return RedisAddr(q.Opt) }
+
+// RedisAddr names the server of opt, never its password.
+func RedisAddr(opt asynq.RedisConnOpt) string {
+	switch o := opt.(type) {
 	case asynq.RedisClientOpt:
 		return o.Addr
 	case *asynq.RedisClientOpt:
