@@ -20,6 +20,7 @@ import (
 	"github.com/bulletinhq/bulletin/internal/bulletin"
 	"github.com/bulletinhq/bulletin/internal/campaigns"
 	"github.com/bulletinhq/bulletin/internal/hooks"
+	"github.com/bulletinhq/bulletin/internal/jsonkind"
 	"github.com/bulletinhq/bulletin/internal/prose"
 	"github.com/bulletinhq/bulletin/subscribers"
 )
@@ -181,7 +182,7 @@ func decodeJSONBytes(r *http.Request, body []byte, v any) error {
 		case decodeErr == nil: // a value v takes that is no object
 			return nil
 		case json.Valid(body):
-			return bulletin.Errorf(bulletin.EBADREQUEST, "The body must be a JSON object, {…}, not %s.", jsonKindOf(body))
+			return bulletin.Errorf(bulletin.EBADREQUEST, "The body must be a JSON object, {…}, not %s.", jsonkind.Of(body))
 		}
 		return invalidJSON(body)
 	}
@@ -485,23 +486,6 @@ func jsonStrings(items []string) string {
 	}
 	b.WriteString("]")
 	return b.String()
-}
-
-// jsonKindOf names the kind of the JSON value body holds.
-func jsonKindOf(body []byte) string {
-	switch b := bytes.TrimSpace(body); {
-	case len(b) == 0:
-		return "nothing"
-	case b[0] == '[':
-		return "a list"
-	case b[0] == '"':
-		return "a string"
-	case b[0] == 't' || b[0] == 'f':
-		return "true or false"
-	case b[0] == 'n':
-		return "null"
-	}
-	return "a number"
 }
 
 // jsonFields returns the names of the members the struct type t decodes,

@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/bulletinhq/bulletin/internal/bulletin"
+	"github.com/bulletinhq/bulletin/internal/jsonkind"
 )
 
 // decode reads body into v, a pointer, as json.Unmarshal does. A body that
@@ -153,17 +154,5 @@ func shown(raw []byte) string {
 		len(raw) > 0 && raw[0] != '{' && raw[0] != '[' {
 		return string(raw)
 	}
-	switch {
-	case len(raw) == 0:
-		return "nothing"
-	case raw[0] == '"':
-		return "a string"
-	case raw[0] == '{':
-		return "an object"
-	case raw[0] == '[':
-		return "a list"
-	case raw[0] == 't' || raw[0] == 'f':
-		return "true or false"
-	}
-	return "a number"
+	return jsonkind.Of(raw)
 }
